@@ -1,0 +1,1 @@
+"""The sciday command line and the embedded stack (`sciday up`)."""

@@ -1,0 +1,98 @@
+"""Activity rules, in plain Python: windows, the snapshot consumers get, what a change changed."""
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+TZ = ZoneInfo("Asia/Shanghai")
+CHECKIN_OPENS_BEFORE = timedelta(minutes=60)
+SNAPSHOT_FIELDS = ("id", "kind", "title", "venue", "hall", "starts_at", "ends_at", "capacity",
+                   "max_party_size", "status")
+# Changes registrants are told about (the notify service reads ActivityChanged.changed).
+NOTIFIABLE = ("starts_at", "ends_at", "hall", "venue")
+
+
+def iso(dt: datetime) -> str:
+    return dt.astimezone(TZ).isoformat()
+
+
+def parse(value: str | datetime) -> datetime:
+    return value if isinstance(value, datetime) else datetime.fromisoformat(value)
+
+
+def ms(value: str | datetime) -> int:
+    return int(parse(value).timestamp() * 1000)
+
+
+def to_doc(loaded: dict, status: str = "scheduled") -> dict:
+    """The stored JSON document of an activity, from ``ActivityIn`` output."""
+    doc = dict(loaded)
+    for f in ("starts_at", "ends_at", "registration_opens_at", "registration_closes_at"):
+        doc[f] = iso(parse(doc[f]))
+    doc.setdefault("status", status)
+    doc.setdefault("cancel_reason", "")
+    return doc
+
+
+def merge(doc: dict, patch: dict) -> dict:
+    merged = dict(doc)
+    for k, v in patch.items():
+        merged[k] = iso(v) if isinstance(v, datetime) else v
+    return merged
+
+
+def validate_times(doc: dict) -> dict:
+    """Cross-field checks on a whole document (a PATCH may move only one end)."""
+    errors: dict = {}
+    if parse(doc["ends_at"]) <= parse(doc["starts_at"]):
+        errors["ends_at"] = ["must be after starts_at"]
+    if parse(doc["registration_closes_at"]) <= parse(doc["registration_opens_at"]):
+        errors["registration_closes_at"] = ["must be after registration_opens_at"]
+    elif parse(doc["registration_closes_at"]) > parse(doc["starts_at"]):
+        errors["registration_closes_at"] = ["must not be after starts_at"]
+    return errors
+
+
+def state(doc: dict) -> dict:
+    """The fields the seat scripts read, as the strings Redis stores."""
+    wl = doc.get("waitlist") or {}
+    return {
+        "id": doc["id"], "doc": _json(doc), "status": doc["status"],
+        "opens_at": ms(doc["registration_opens_at"]), "closes_at": ms(doc["registration_closes_at"]),
+        "starts_at": ms(doc["starts_at"]), "capacity": int(doc["capacity"]),
+        "max_party_size": int(doc["max_party_size"]),
+        "waitlist_enabled": "1" if wl.get("enabled", True) else "0",
+        "waitlist_max": int(wl.get("max_length", 200)), "venue_id": doc["venue"]["id"],
+    }
+
+
+def snapshot(doc: dict) -> dict:
+    snap = {k: doc[k] for k in SNAPSHOT_FIELDS}
+    snap["venue"] = {k: doc["venue"].get(k, "") for k in ("id", "name", "address")}
+    return snap
+
+
+def changed(old: dict, new: dict) -> list[str]:
+    return sorted(k for k in set(old) | set(new) if k != "status" and old.get(k) != new.get(k))
+
+
+def ticket_window(doc: dict) -> tuple[int, int]:
+    """Seconds since the epoch: check-in opens 60 min before the start and closes at the end."""
+    start = parse(doc["starts_at"]) - CHECKIN_OPENS_BEFORE
+    return int(start.timestamp()), int(parse(doc["ends_at"]).timestamp())
+
+
+def view(doc: dict, counts: dict) -> dict:
+    capacity = int(doc["capacity"])
+    taken = int(counts.get("taken", 0))
+    out = dict(doc)
+    out.update(seats_taken=taken, seats_left=max(capacity - taken, 0),
+               waitlist_length=int(counts.get("waitlist_length", 0)),
+               waitlist_people=int(counts.get("waitlist_people", 0)),
+               revision=int(counts.get("rev", 0)))
+    return out
+
+
+def _json(doc: dict) -> str:
+    import json
+    return json.dumps(doc, ensure_ascii=False, separators=(",", ":"))

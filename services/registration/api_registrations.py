@@ -1,0 +1,123 @@
+"""Registering, and managing one's own registration through the unguessable manage link."""
+from __future__ import annotations
+
+import hashlib
+
+from flask import Response, current_app, request
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from shared.errors import ApiError
+from shared.i18n import request_locale
+from shared.web import settings_of
+
+from services.registration import activities, qr, registrations
+from services.registration.api_activities import load_activity, store
+from services.registration.schemas import ManageTokenQuery, RegistrationCreatedOut, RegistrationIn, RegistrationOut
+from services.registration.store import refusal
+
+blp = Blueprint("registrations", __name__, url_prefix="/api/v1",
+                description="Reason codes: unknown_activity, validation_failed, already_registered, sold_out, "
+                            "registration_not_open, registration_closed, activity_cancelled, rate_limited, "
+                            "unknown_registration, unauthorized.")
+
+MAX_IDEMPOTENCY_KEY = 128
+
+
+def idempotency_digest() -> str:
+    key = request.headers.get("Idempotency-Key")
+    if key is None:
+        return ""
+    if not key or len(key) > MAX_IDEMPOTENCY_KEY or not key.isprintable():
+        raise ApiError("validation_failed", "Idempotency-Key must be 1–128 printable characters.",
+                       status_code=422, errors={"Idempotency-Key": ["1–128 printable characters"]})
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+@blp.route("/activities/<activity_id>/registrations")
+class RegistrationCreate(MethodView):
+    @blp.arguments(RegistrationIn)
+    @blp.response(201, RegistrationCreatedOut)
+    @blp.alt_response(404, schema="Error", description="unknown_activity")
+    @blp.alt_response(409, schema="Error", description="already_registered | sold_out | registration_not_open | "
+                                                        "registration_closed | activity_cancelled")
+    @blp.alt_response(429, schema="Error", description="rate_limited")
+    def post(self, body, activity_id):
+        """Register a party: one registrant plus companions. Honours ``Idempotency-Key``."""
+        idem = idempotency_digest()
+        locale = request_locale(body.get("locale"))
+        doc, _counts = load_activity(activity_id)
+        registrations.check(body, doc, locale)
+        settings = settings_of()
+        reg = registrations.new_record(body, doc, locale, current_app.extensions["sciday.keys"],
+                                       settings.public_base_url)
+        outcome, rid, _position = store().reserve(reg, idem)
+        if outcome == "replay":
+            reg = store().get_registration(rid)
+        else:
+            reg = dict(reg, status=outcome, initial_status=outcome, initial_position=_position)
+        return registrations.created_view(reg, settings.public_base_url)
+
+
+def _authorized(rid: str) -> dict:
+    token = request.args.get("token") or request.headers.get("X-Manage-Token")
+    if not token:
+        raise ApiError("unauthorized", "需要管理链接中的令牌 / The manage token is required.", status_code=401)
+    reg = store().get_registration(rid) if len(rid) <= 32 else None
+    if reg is None or not registrations.token_matches(reg, token):
+        raise refusal("unknown_registration")
+    return reg
+
+
+def _full(reg: dict) -> dict:
+    got = store().get_activity(reg["activity_id"])
+    activity = activities.view(*got) if got else None
+    position = store().waitlist_position(reg["activity_id"], reg["registration_id"]) \
+        if reg["status"] == "waitlisted" else None
+    return registrations.full_view(reg, settings_of().public_base_url, position, activity)
+
+
+@blp.route("/registrations/<registration_id>")
+class RegistrationItem(MethodView):
+    @blp.arguments(ManageTokenQuery, location="query")
+    @blp.response(200, RegistrationOut)
+    @blp.alt_response(401, schema="Error", description="unauthorized")
+    @blp.alt_response(404, schema="Error", description="unknown_registration")
+    def get(self, _query, registration_id):
+        """One's own registration, with the waitlist position while waiting."""
+        return _full(_authorized(registration_id))
+
+    @blp.arguments(ManageTokenQuery, location="query")
+    @blp.response(200, RegistrationOut)
+    @blp.alt_response(401, schema="Error", description="unauthorized")
+    @blp.alt_response(404, schema="Error", description="unknown_registration")
+    def delete(self, _query, registration_id):
+        """Cancel, or leave the waitlist: frees the seats, revokes the ticket, promotes the waitlist."""
+        reg = _authorized(registration_id)
+        store().cancel(reg["activity_id"], registration_id)
+        return _full(store().get_registration(registration_id))
+
+
+def _qr_response(registration_id: str, kind: str) -> Response:
+    reg = _authorized(registration_id)
+    if reg["status"] != "confirmed":
+        raise ApiError("no_ticket", "没有有效门票 / There is no valid ticket (waitlisted or cancelled).",
+                       status_code=409)
+    body = qr.png(reg["ticket_code"]) if kind == "png" else qr.svg(reg["ticket_code"])
+    resp = Response(body, mimetype="image/png" if kind == "png" else "image/svg+xml")
+    resp.headers["Cache-Control"] = "private, max-age=300"
+    return resp
+
+
+@blp.route("/registrations/<registration_id>/qr.png")
+@blp.response(200, description="The ticket's QR code as PNG", content_type="image/png")
+@blp.alt_response(409, schema="Error", description="no_ticket")
+def qr_png(registration_id):
+    return _qr_response(registration_id, "png")
+
+
+@blp.route("/registrations/<registration_id>/qr.svg")
+@blp.response(200, description="The ticket's QR code as SVG", content_type="image/svg+xml")
+@blp.alt_response(409, schema="Error", description="no_ticket")
+def qr_svg(registration_id):
+    return _qr_response(registration_id, "svg")

@@ -1,0 +1,25 @@
+"""The registration service: activities, seats, registrations and tickets.
+
+``gunicorn 'services.registration.app:create_app()'``
+"""
+from __future__ import annotations
+
+from shared.config import Settings, load
+from shared.tickets import KeyRing
+from shared.web import make_app
+
+from services.registration import api_activities, api_keys, api_registrations
+from services.registration.store import SeatStore
+
+
+def create_app(settings: Settings | None = None, redis_client=None):
+    settings = settings or load()
+    app, api = make_app("registration", settings, title="sciday registration",
+                        description="Activities, registrations and signed QR tickets.",
+                        redis_client=redis_client)
+    app.extensions["sciday.keys"] = KeyRing.load_or_create(settings.keys_dir)
+    app.extensions["sciday.seats"] = SeatStore(app.extensions["sciday.redis"], settings)
+    api.register_blueprint(api_activities.blp)
+    api.register_blueprint(api_registrations.blp)
+    api.register_blueprint(api_keys.blp)
+    return app

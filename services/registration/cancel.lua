@@ -1,0 +1,34 @@
+-- cancel.lua: the registrant cancels, or leaves the waitlist; freed seats promote the waitlist.
+--
+-- KEYS[1] A  activity state hash   KEYS[2] P  active phones hash   KEYS[3] W  waitlist zset
+-- KEYS[4] R  registrations hash    KEYS[5] O  outbox stream
+-- ARGV[1] now_ms   ARGV[2] occurred_at   ARGV[3] registration id
+-- Returns {"cancelled", previous_status, promoted} or {"already", "cancelled", 0}
+--      or {"refused", "unknown_registration"}
+--#include promote.lua
+
+local A, P, W, R, O = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
+local now_ms, occurred_at, rid = tonumber(ARGV[1]), ARGV[2], ARGV[3]
+local raw = redis.call('HGET', R, rid)
+if not raw then return {'refused', 'unknown_registration'} end
+local reg = cjson.decode(raw)
+if reg.status == 'cancelled' then return {'already', 'cancelled', 0} end
+
+local previous = reg.status
+if previous == 'confirmed' then
+  redis.call('HINCRBY', A, 'taken', -reg.party_size)
+else
+  redis.call('ZREM', W, rid)
+  redis.call('HINCRBY', A, 'waitlist_people', -reg.party_size)
+end
+redis.call('HDEL', P, reg.phone)
+reg.status = 'cancelled'
+reg.cancelled_at = occurred_at
+redis.call('HSET', R, rid, cjson.encode(reg))
+local data = registration_event_data(reg)
+data.previous_status = previous
+data.ticket_revoked = (previous == 'confirmed')
+emit(O, 'registration-events', reg.activity_id, 'RegistrationCancelled', reg.activity_id, occurred_at,
+     rid .. ':RegistrationCancelled', data)
+local promoted = promote(A, W, R, O, now_ms, occurred_at)
+return {'cancelled', previous, promoted}

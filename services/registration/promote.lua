@@ -1,0 +1,58 @@
+-- promote.lua: included by reserve.lua, cancel.lua and capacity.lua (not loaded on its own).
+--
+-- promote(A, W, R, O, now_ms, occurred_at): move waitlisted parties into free seats, strictly
+-- first come first served and all or nothing: the head party is promoted only when all of its
+-- seats are free; a smaller party behind it never overtakes (families are not skipped).
+-- Nothing is promoted once the activity has started.  Each promotion appends a WaitlistPromoted
+-- event to the outbox O.  Returns the number of parties promoted.
+
+local function uuid_from(seed)
+  local h = redis.sha1hex(seed)
+  return string.sub(h, 1, 8) .. '-' .. string.sub(h, 9, 12) .. '-5' .. string.sub(h, 14, 16) ..
+         '-a' .. string.sub(h, 18, 20) .. '-' .. string.sub(h, 21, 32)
+end
+
+local function emit(O, topic, key, type_, activity_id, occurred_at, event_seed, data)
+  local envelope = {
+    event_id = uuid_from(event_seed), type = type_, version = 1, occurred_at = occurred_at,
+    activity_id = activity_id, source = 'registration', data = data }
+  redis.call('XADD', O, '*', 'topic', topic, 'key', key, 'envelope', cjson.encode(envelope))
+end
+
+local function registration_event_data(reg)
+  return {
+    registration_id = reg.registration_id, activity_id = reg.activity_id, venue_id = reg.venue_id,
+    party_size = reg.party_size, name = reg.name, phone = reg.phone, email = reg.email,
+    locale = reg.locale, manage_url = reg.manage_url }
+end
+
+local function promote(A, W, R, O, now_ms, occurred_at)
+  local starts_at = tonumber(redis.call('HGET', A, 'starts_at'))
+  if now_ms >= starts_at then return 0 end
+  if redis.call('HGET', A, 'status') ~= 'scheduled' then return 0 end
+  local capacity = tonumber(redis.call('HGET', A, 'capacity'))
+  local taken = tonumber(redis.call('HGET', A, 'taken'))
+  local activity_id = redis.call('HGET', A, 'id')
+  local promoted = 0
+  while true do
+    local head = redis.call('ZRANGE', W, 0, 0)
+    if #head == 0 then break end
+    local rid = head[1]
+    local reg = cjson.decode(redis.call('HGET', R, rid))
+    if reg.party_size > capacity - taken then break end
+    taken = taken + reg.party_size
+    redis.call('ZREM', W, rid)
+    reg.status = 'confirmed'
+    reg.promoted_at = occurred_at
+    redis.call('HSET', R, rid, cjson.encode(reg))
+    redis.call('HINCRBY', A, 'waitlist_people', -reg.party_size)
+    local data = registration_event_data(reg)
+    data.ticket_code = reg.ticket_code
+    data.ticket_url = reg.ticket_url
+    emit(O, 'registration-events', activity_id, 'WaitlistPromoted', activity_id, occurred_at,
+         rid .. ':WaitlistPromoted', data)
+    promoted = promoted + 1
+  end
+  redis.call('HSET', A, 'taken', taken)
+  return promoted
+end

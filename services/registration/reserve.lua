@@ -1,0 +1,80 @@
+-- reserve.lua: one registration attempt, decided atomically.
+--
+-- KEYS[1] A  activity state hash     {p}act:{aid}
+-- KEYS[2] P  active phones hash      {p}act:{aid}:phones     phone -> registration id
+-- KEYS[3] W  waitlist zset           {p}act:{aid}:waitlist   registration id -> arrival seq
+-- KEYS[4] R  registrations hash      {p}act:{aid}:regs       registration id -> JSON
+-- KEYS[5] I  idempotency hash        {p}act:{aid}:idem       sha256(Idempotency-Key) -> id
+-- KEYS[6] O  outbox stream           {p}outbox               (global; see docs/scaling.md)
+-- KEYS[7] X  registration index      {p}regidx               registration id -> activity id
+-- ARGV[1] now_ms        server clock, ms since the epoch
+-- ARGV[2] occurred_at   the same instant as ISO-8601, for the event envelope
+-- ARGV[3] idem          hex digest of the Idempotency-Key, or ""
+-- ARGV[4] registration  JSON made by the caller: id, name, phone, party_size, ticket, links...
+--
+-- Checks everything before writing anything.  Returns one of
+--   {"replay", id}                         the same Idempotency-Key or id was seen: first outcome stands
+--   {"refused", reason}                    unknown_activity | activity_cancelled | registration_not_open
+--                                          | registration_closed | party_too_large
+--                                          | already_registered | sold_out
+--   {"confirmed", id, 0} / {"waitlisted", id, position}
+--#include promote.lua
+
+local A, P, W, R, I, O, X = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6], KEYS[7]
+local now_ms, occurred_at, idem = tonumber(ARGV[1]), ARGV[2], ARGV[3]
+local reg = cjson.decode(ARGV[4])
+local rid = reg.registration_id
+
+if idem ~= '' then
+  local first = redis.call('HGET', I, idem)
+  if first then return {'replay', first} end
+end
+if redis.call('HEXISTS', R, rid) == 1 then return {'replay', rid} end
+
+local st = redis.call('HMGET', A, 'status', 'opens_at', 'closes_at', 'starts_at', 'capacity', 'taken',
+                      'max_party_size', 'waitlist_enabled', 'waitlist_max', 'seq')
+if not st[1] then return {'refused', 'unknown_activity'} end
+if st[1] ~= 'scheduled' then return {'refused', 'activity_cancelled'} end
+if now_ms < tonumber(st[2]) then return {'refused', 'registration_not_open'} end
+if now_ms >= tonumber(st[3]) or now_ms >= tonumber(st[4]) then return {'refused', 'registration_closed'} end
+if reg.party_size > tonumber(st[7]) then return {'refused', 'party_too_large'} end
+if redis.call('HEXISTS', P, reg.phone) == 1 then return {'refused', 'already_registered'} end
+
+local free = tonumber(st[5]) - tonumber(st[6])
+local waiting = redis.call('ZCARD', W)
+local status, position
+-- Strict FIFO: while anyone waits, newcomers queue behind them even if a few seats are free.
+if waiting == 0 and reg.party_size <= free then
+  status, position = 'confirmed', 0
+  redis.call('HINCRBY', A, 'taken', reg.party_size)
+elseif st[8] == '1' and waiting < tonumber(st[9]) then
+  status, position = 'waitlisted', waiting + 1
+  local seq = redis.call('HINCRBY', A, 'seq', 1)
+  redis.call('ZADD', W, seq, rid)
+  redis.call('HINCRBY', A, 'waitlist_people', reg.party_size)
+else
+  redis.call('HINCRBY', A, 'turned_away', reg.party_size)
+  return {'refused', 'sold_out'}
+end
+
+reg.status = status
+reg.initial_status = status
+reg.initial_position = position
+reg.created_at = occurred_at
+redis.call('HSET', R, rid, cjson.encode(reg))
+redis.call('HSET', P, reg.phone, rid)
+redis.call('HSET', X, rid, reg.activity_id)
+if idem ~= '' then redis.call('HSET', I, idem, rid) end
+
+local data = registration_event_data(reg)
+local type_
+if status == 'confirmed' then
+  type_ = 'RegistrationConfirmed'
+  data.ticket_code = reg.ticket_code
+  data.ticket_url = reg.ticket_url
+else
+  type_ = 'RegistrationWaitlisted'
+  data.waitlist_position = position
+end
+emit(O, 'registration-events', reg.activity_id, type_, reg.activity_id, occurred_at, rid .. ':' .. type_, data)
+return {status, rid, position}

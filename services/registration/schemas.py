@@ -1,0 +1,184 @@
+"""Marshmallow schemas of the registration API. OpenAPI is generated from these."""
+from __future__ import annotations
+
+import re
+
+from marshmallow import EXCLUDE, RAISE, Schema, ValidationError, fields, post_load, validate, validates_schema
+
+from shared.events import SLUG
+
+KINDS = ("imax", "dome", "lecture", "exhibition", "other")
+AUDIENCES = ("sci_workers_and_families", "public")
+MOBILE_RE = re.compile(r"^1[3-9]\d{9}$")
+
+
+class _Strict(Schema):
+    class Meta:
+        unknown = RAISE
+
+
+class I18nText(_Strict):
+    zh = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    en = fields.String(load_default="", validate=validate.Length(max=200))
+
+
+class I18nLongText(_Strict):
+    zh = fields.String(load_default="", validate=validate.Length(max=4000))
+    en = fields.String(load_default="", validate=validate.Length(max=4000))
+
+
+class VenueIn(_Strict):
+    id = fields.String(required=True, validate=validate.Regexp(r"^[a-z0-9][a-z0-9-]{0,23}$"))
+    name = fields.String(required=True, validate=validate.Length(min=1, max=100))
+    address = fields.String(load_default="", validate=validate.Length(max=200))
+
+
+class WaitlistIn(_Strict):
+    enabled = fields.Boolean(load_default=True)
+    max_length = fields.Integer(load_default=200, validate=validate.Range(min=0, max=100000),
+                                metadata={"description": "parties that may wait"})
+
+
+class ActivityIn(_Strict):
+    id = fields.String(required=True, validate=SLUG, metadata={"description": "slug, 1–32 chars"})
+    kind = fields.String(required=True, validate=validate.OneOf(KINDS))
+    title = fields.Nested(I18nText, required=True)
+    description = fields.Nested(I18nLongText, load_default=lambda: {"zh": "", "en": ""})
+    venue = fields.Nested(VenueIn, required=True)
+    hall = fields.String(required=True, validate=validate.Length(min=1, max=100))
+    organizer = fields.String(load_default="", validate=validate.Length(max=100),
+                              metadata={"description": "organizing unit (主办单位)"})
+    starts_at = fields.AwareDateTime(required=True)
+    ends_at = fields.AwareDateTime(required=True)
+    capacity = fields.Integer(required=True, strict=True, validate=validate.Range(min=1, max=100000))
+    max_party_size = fields.Integer(required=True, strict=True, validate=validate.Range(min=1, max=10))
+    audience = fields.String(required=True, validate=validate.OneOf(AUDIENCES))
+    registration_opens_at = fields.AwareDateTime(required=True)
+    registration_closes_at = fields.AwareDateTime(required=True)
+    waitlist = fields.Nested(WaitlistIn, load_default=lambda: {"enabled": True, "max_length": 200})
+
+    @validates_schema
+    def _times(self, data, **_):
+        errors = {}
+        if data.get("starts_at") and data.get("ends_at") and data["ends_at"] <= data["starts_at"]:
+            errors["ends_at"] = ["must be after starts_at"]
+        o, c = data.get("registration_opens_at"), data.get("registration_closes_at")
+        if o and c and c <= o:
+            errors["registration_closes_at"] = ["must be after registration_opens_at"]
+        if c and data.get("starts_at") and c > data["starts_at"]:
+            errors.setdefault("registration_closes_at", []).append("must not be after starts_at")
+        if errors:
+            raise ValidationError(errors)
+
+
+class ActivityPatch(ActivityIn):
+    """Every field optional; ``id`` cannot change."""
+
+    class Meta:
+        unknown = RAISE
+        exclude = ("id",)
+
+    def __init__(self, *args, **kwargs):
+        kwargs["partial"] = True
+        super().__init__(*args, **kwargs)
+
+
+class ActivityCancelIn(_Strict):
+    reason = fields.String(load_default="", validate=validate.Length(max=500))
+
+
+class VenueOut(Schema):
+    id = fields.String()
+    name = fields.String()
+    address = fields.String()
+
+
+class ActivityOut(Schema):
+    id = fields.String()
+    kind = fields.String()
+    title = fields.Dict()
+    description = fields.Dict()
+    venue = fields.Nested(VenueOut)
+    hall = fields.String()
+    organizer = fields.String()
+    starts_at = fields.String()
+    ends_at = fields.String()
+    capacity = fields.Integer()
+    max_party_size = fields.Integer()
+    audience = fields.String()
+    registration_opens_at = fields.String()
+    registration_closes_at = fields.String()
+    waitlist = fields.Dict()
+    status = fields.String()
+    cancel_reason = fields.String()
+    seats_left = fields.Integer()
+    seats_taken = fields.Integer()
+    waitlist_length = fields.Integer(metadata={"description": "parties waiting"})
+    waitlist_people = fields.Integer()
+    revision = fields.Integer()
+
+
+class ActivityListOut(Schema):
+    activities = fields.List(fields.Nested(ActivityOut))
+
+
+class RegistrationIn(Schema):
+    class Meta:
+        unknown = RAISE
+
+    name = fields.String(required=True, validate=validate.Length(min=1, max=50))
+    phone = fields.String(required=True, metadata={"description": "mainland mobile, 11 digits starting with 1"})
+    email = fields.Email(load_default=None, allow_none=True, validate=validate.Length(max=254))
+    organization = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=100))
+    party_size = fields.Integer(required=True, strict=True, validate=validate.Range(min=1, max=10))
+    locale = fields.String(load_default=None, allow_none=True, validate=validate.OneOf(["zh-CN", "en"]))
+
+    @post_load
+    def _clean(self, data, **_):
+        data["name"] = data["name"].strip()
+        return data
+
+
+class TicketOut(Schema):
+    code = fields.String()
+    url = fields.String()
+    qr_png_url = fields.String()
+    qr_svg_url = fields.String()
+
+
+class RegistrationCreatedOut(Schema):
+    registration_id = fields.String()
+    status = fields.String(metadata={"description": "confirmed | waitlisted"})
+    party_size = fields.Integer()
+    waitlist_position = fields.Integer(allow_none=True)
+    ticket = fields.Nested(TicketOut, allow_none=True)
+    manage_url = fields.String()
+
+
+class RegistrationOut(RegistrationCreatedOut):
+    activity_id = fields.String()
+    name = fields.String()
+    phone_masked = fields.String()
+    email = fields.String(allow_none=True)
+    organization = fields.String(allow_none=True)
+    locale = fields.String()
+    created_at = fields.String()
+    cancelled_at = fields.String(allow_none=True)
+    activity = fields.Nested(ActivityOut)
+
+
+class ManageTokenQuery(Schema):
+    class Meta:
+        unknown = EXCLUDE
+
+    token = fields.String(load_default=None, metadata={"description": "manage token from manage_url (or X-Manage-Token)"})
+
+
+class KeyOut(Schema):
+    kid = fields.Integer()
+    alg = fields.String()
+    public_key = fields.String(metadata={"description": "raw 32-byte Ed25519 key, base64url"})
+
+
+class KeyListOut(Schema):
+    keys = fields.List(fields.Nested(KeyOut))

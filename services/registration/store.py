@@ -1,0 +1,142 @@
+"""Redis adapter of the registration service: the keys it owns and the seat scripts.
+
+Every key of one activity carries the hash tag ``{<activity_id>}`` so the scripts stay on one
+Redis Cluster slot; the outbox stream and the two global indexes are the exceptions, listed in
+docs/scaling.md.
+"""
+from __future__ import annotations
+
+import json
+from datetime import datetime, timezone
+from pathlib import Path
+
+from shared.errors import ApiError
+from shared.outbox import stream_key
+from shared.redis_scripts import Scripts
+
+from services.registration import activities
+
+HERE = Path(__file__).parent
+
+REFUSALS = {
+    # reason: (HTTP status, default message)
+    "unknown_activity": (404, "没有这个活动 / No such activity."),
+    "activity_cancelled": (409, "活动已取消 / The activity was cancelled."),
+    "registration_not_open": (409, "报名尚未开始 / Registration has not opened yet."),
+    "registration_closed": (409, "报名已截止 / Registration has closed."),
+    "party_too_large": (422, "人数超过上限 / Party size exceeds this activity's limit."),
+    "already_registered": (409, "该手机号已报名本活动 / This phone already has a registration for this activity."),
+    "sold_out": (409, "名额已满 / No seats left and the waitlist is full or off."),
+    "activity_exists": (409, "活动编号已存在 / An activity with this id exists."),
+    "revision_conflict": (409, "活动已被他人修改，请刷新 / The activity changed meanwhile; reload and retry."),
+    "capacity_below_taken": (409, "容量不能低于已报名人数 / Capacity cannot go below the seats already taken."),
+    "unknown_registration": (404, "没有这个报名 / No such registration."),
+}
+
+
+def refusal(reason: str, **extra) -> ApiError:
+    status, message = REFUSALS[reason]
+    return ApiError(reason, message, status_code=status, extra=extra)
+
+
+def now_pair() -> tuple[int, str]:
+    now = datetime.now(timezone.utc)
+    return int(now.timestamp() * 1000), activities.iso(now)
+
+
+class Keys:
+    def __init__(self, prefix: str):
+        self.p = prefix
+
+    def activity(self, aid): return f"{self.p}act:{{{aid}}}"
+    def phones(self, aid): return f"{self.p}act:{{{aid}}}:phones"
+    def waitlist(self, aid): return f"{self.p}act:{{{aid}}}:waitlist"
+    def regs(self, aid): return f"{self.p}act:{{{aid}}}:regs"
+    def idem(self, aid): return f"{self.p}act:{{{aid}}}:idem"
+    @property
+    def activities(self): return f"{self.p}activities"
+    @property
+    def regidx(self): return f"{self.p}regidx"
+
+
+class SeatStore:
+    def __init__(self, redis, settings):
+        self.redis, self.settings = redis, settings
+        self.keys = Keys(settings.redis_prefix)
+        self.outbox = stream_key(settings)
+        self.scripts = Scripts(redis, HERE, ["reserve", "cancel", "capacity"])
+
+    # -- activities ------------------------------------------------------------------------
+    def put_activity(self, doc: dict, *, mode: str, expected_rev: int | None, event_type: str,
+                     event_data: dict, now_ms: int | None = None) -> tuple[int, int]:
+        k, aid = self.keys, doc["id"]
+        t_ms, t_iso = now_pair()
+        res = self.scripts.capacity(
+            keys=[k.activity(aid), k.waitlist(aid), k.regs(aid), self.outbox, k.activities],
+            args=[now_ms or t_ms, t_iso, mode, "" if expected_rev is None else str(expected_rev),
+                  json.dumps(activities.state(doc), ensure_ascii=False), event_type,
+                  json.dumps(event_data, ensure_ascii=False)])
+        if res[0] == b"refused":
+            raise refusal(res[1].decode())
+        return int(res[1]), int(res[2])
+
+    def get_activity(self, aid: str) -> tuple[dict, dict] | None:
+        pipe = self.redis.pipeline(transaction=False)
+        pipe.hmget(self.keys.activity(aid), "doc", "taken", "waitlist_people", "rev", "turned_away")
+        pipe.zcard(self.keys.waitlist(aid))
+        (doc, taken, wl_people, rev, turned), wl_len = pipe.execute()
+        if doc is None:
+            return None
+        return json.loads(doc), {"taken": taken or 0, "waitlist_people": wl_people or 0,
+                                 "rev": rev or 0, "waitlist_length": wl_len,
+                                 "turned_away": turned or 0}
+
+    def list_activities(self) -> list[tuple[dict, dict]]:
+        ids = [i.decode() for i in self.redis.zrange(self.keys.activities, 0, -1)]
+        out = []
+        for aid in ids:
+            got = self.get_activity(aid)
+            if got:
+                out.append(got)
+        return out
+
+    # -- registrations ---------------------------------------------------------------------
+    def reserve(self, reg: dict, idem: str, now_ms: int | None = None) -> tuple[str, str, int]:
+        k, aid = self.keys, reg["activity_id"]
+        t_ms, t_iso = now_pair()
+        res = self.scripts.reserve(
+            keys=[k.activity(aid), k.phones(aid), k.waitlist(aid), k.regs(aid), k.idem(aid),
+                  self.outbox, k.regidx],
+            args=[now_ms or t_ms, t_iso, idem, json.dumps(reg, ensure_ascii=False)])
+        outcome = res[0].decode()
+        if outcome == "refused":
+            raise refusal(res[1].decode())
+        return outcome, res[1].decode(), int(res[2]) if len(res) > 2 else 0
+
+    def cancel(self, aid: str, rid: str, now_ms: int | None = None) -> tuple[str, str, int]:
+        k = self.keys
+        t_ms, t_iso = now_pair()
+        res = self.scripts.cancel(
+            keys=[k.activity(aid), k.phones(aid), k.waitlist(aid), k.regs(aid), self.outbox],
+            args=[now_ms or t_ms, t_iso, rid])
+        if res[0] == b"refused":
+            raise refusal(res[1].decode())
+        return res[0].decode(), res[1].decode(), int(res[2])
+
+    def activity_of(self, rid: str) -> str | None:
+        aid = self.redis.hget(self.keys.regidx, rid)
+        return aid.decode() if aid else None
+
+    def get_registration(self, rid: str) -> dict | None:
+        aid = self.activity_of(rid)
+        if aid is None:
+            return None
+        raw = self.redis.hget(self.keys.regs(aid), rid)
+        return json.loads(raw) if raw else None
+
+    def waitlist_position(self, aid: str, rid: str) -> int | None:
+        rank = self.redis.zrank(self.keys.waitlist(aid), rid)
+        return None if rank is None else rank + 1
+
+    def registrations(self, aid: str) -> list[dict]:
+        return [json.loads(v) for v in self.redis.hvals(self.keys.regs(aid))]

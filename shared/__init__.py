@@ -1,0 +1,1 @@
+"""Contracts and plumbing shared by the sciday services. No business rule lives here."""

@@ -1,0 +1,91 @@
+"""Bearer tokens for staff and organizers, stored hashed (SHA-256) in Redis.
+
+Roles: ``steward`` (scan), ``supervisor`` (scan and undo) — both scoped to one venue — and
+``organizer`` (everything, every venue).  A token is shown once, when it is created.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from functools import wraps
+
+from flask import g, request
+
+from shared.errors import ApiError
+
+ROLES = ("steward", "supervisor", "organizer")
+
+
+@dataclass(frozen=True)
+class Principal:
+    role: str
+    venue: str | None
+    name: str
+    token_hash: str
+
+    def may_access_venue(self, venue_id: str) -> bool:
+        return self.role == "organizer" or self.venue == venue_id
+
+
+def _key(prefix: str) -> str:
+    return f"{prefix}tokens"
+
+
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8", "replace")).hexdigest()
+
+
+def create_token(redis, prefix: str, role: str, name: str, venue: str | None = None) -> str:
+    if role not in ROLES:
+        raise ValueError(f"role must be one of {ROLES}")
+    if role in ("steward", "supervisor") and not venue:
+        raise ValueError(f"a {role} token needs --venue")
+    token = "sd_" + secrets.token_urlsafe(32)
+    record = {"role": role, "venue": venue if role != "organizer" else None, "name": name,
+              "created_at": datetime.now(timezone.utc).isoformat()}
+    redis.hset(_key(prefix), _hash(token), json.dumps(record, ensure_ascii=False))
+    return token
+
+
+def lookup(redis, prefix: str, token: str) -> Principal | None:
+    if not token or len(token) > 200:
+        return None
+    h = _hash(token)
+    raw = redis.hget(_key(prefix), h)
+    if raw is None:
+        return None
+    rec = json.loads(raw)
+    return Principal(rec["role"], rec.get("venue"), rec.get("name", ""), h)
+
+
+def bearer() -> str | None:
+    header = request.headers.get("Authorization", "")
+    if header.startswith("Bearer "):
+        return header[7:].strip()
+    return None
+
+
+def require(*roles: str):
+    """View decorator: a valid token of one of ``roles``; the principal lands in ``g.principal``."""
+    def deco(view):
+        @wraps(view)
+        def wrapped(*args, **kwargs):
+            from shared.web import redis_of, settings_of
+            token = bearer()
+            if not token:
+                raise ApiError("unauthorized", "需要令牌 / A bearer token is required.", status_code=401,
+                               headers={"WWW-Authenticate": "Bearer"})
+            principal = lookup(redis_of(), settings_of().redis_prefix, token)
+            if principal is None:
+                raise ApiError("unauthorized", "令牌无效 / The token is not valid.", status_code=401,
+                               headers={"WWW-Authenticate": "Bearer"})
+            if principal.role not in roles:
+                raise ApiError("forbidden", "此令牌无权执行该操作 / This token's role may not do that.",
+                               status_code=403)
+            g.principal = principal
+            return view(*args, **kwargs)
+        return wrapped
+    return deco

@@ -1,0 +1,149 @@
+"""One marshmallow schema per event type and version.
+
+Types are past tense and self-contained: each carries what its consumers need, so no consumer
+calls back into the producing service.  Additive fields keep the version; anything else bumps it
+and both versions stay registered until no producer sends the old one.
+"""
+from __future__ import annotations
+
+from marshmallow import EXCLUDE, Schema, fields, validate
+
+SLUG = validate.Regexp(r"^[a-z0-9][a-z0-9-]{0,31}$")
+LOCALES = ("zh-CN", "en")
+
+
+class _Data(Schema):
+    class Meta:
+        unknown = EXCLUDE  # forward compatible: new optional fields do not poison old consumers
+
+
+class VenueSchema(_Data):
+    id = fields.String(required=True)
+    name = fields.String(required=True)
+    address = fields.String(load_default="")
+
+
+class ActivitySnapshotSchema(_Data):
+    """The whole activity as it is after the change: consumers keep their own projection."""
+
+    id = fields.String(required=True)
+    kind = fields.String(required=True)
+    title = fields.Dict(required=True)
+    venue = fields.Nested(VenueSchema, required=True)
+    hall = fields.String(required=True)
+    starts_at = fields.AwareDateTime(required=True, format="iso")
+    ends_at = fields.AwareDateTime(required=True, format="iso")
+    capacity = fields.Integer(required=True)
+    max_party_size = fields.Integer(required=True)
+    status = fields.String(required=True, validate=validate.OneOf(["scheduled", "cancelled"]))
+
+
+class ActivityPublishedV1(_Data):
+    activity = fields.Nested(ActivitySnapshotSchema, required=True)
+
+
+class ActivityChangedV1(_Data):
+    activity = fields.Nested(ActivitySnapshotSchema, required=True)
+    changed = fields.List(fields.String(), required=True)
+
+
+class ActivityCancelledV1(_Data):
+    activity = fields.Nested(ActivitySnapshotSchema, required=True)
+    reason = fields.String(load_default="")
+
+
+class _RegistrationData(_Data):
+    registration_id = fields.String(required=True)
+    activity_id = fields.String(required=True)
+    venue_id = fields.String(required=True)
+    party_size = fields.Integer(required=True, validate=validate.Range(min=1, max=20))
+    name = fields.String(required=True)
+    phone = fields.String(required=True)
+    email = fields.String(load_default=None, allow_none=True)
+    locale = fields.String(load_default="zh-CN", validate=validate.OneOf(LOCALES))
+    manage_url = fields.String(required=True)
+
+
+class RegistrationConfirmedV1(_RegistrationData):
+    ticket_code = fields.String(required=True)
+    ticket_url = fields.String(required=True)
+
+
+class RegistrationWaitlistedV1(_RegistrationData):
+    waitlist_position = fields.Integer(required=True)
+
+
+class WaitlistPromotedV1(RegistrationConfirmedV1):
+    pass
+
+
+class RegistrationCancelledV1(_RegistrationData):
+    previous_status = fields.String(required=True, validate=validate.OneOf(["confirmed", "waitlisted"]))
+    ticket_revoked = fields.Boolean(required=True)
+
+
+class _CheckinData(_Data):
+    registration_id = fields.String(required=True)
+    gate = fields.String(required=True)
+    staff = fields.String(load_default="")
+
+
+class CheckinRecordedV1(_CheckinData):
+    checkin_id = fields.String(required=True)
+    admitted = fields.Integer(required=True)
+    admitted_total = fields.Integer(required=True)
+    party_size = fields.Integer(required=True)
+    checked_in_at = fields.AwareDateTime(required=True, format="iso")
+
+
+class CheckinDeniedV1(_CheckinData):
+    reason = fields.String(required=True)
+
+
+class CheckinRevertedV1(_CheckinData):
+    checkin_id = fields.String(required=True)
+    reverted = fields.Integer(required=True)
+
+
+class _NotificationData(_Data):
+    notification_id = fields.String(required=True)
+    cause_event_id = fields.String(required=True)
+    registration_id = fields.String(load_default=None, allow_none=True)
+    channel = fields.String(required=True, validate=validate.OneOf(["sms", "email"]))
+    template = fields.String(required=True)
+
+
+class NotificationSentV1(_NotificationData):
+    provider_message_id = fields.String(required=True)
+
+
+class NotificationFailedV1(_NotificationData):
+    error = fields.String(required=True)
+    attempts = fields.Integer(required=True)
+
+
+SCHEMAS: dict[tuple[str, int], type[Schema]] = {
+    ("ActivityPublished", 1): ActivityPublishedV1,
+    ("ActivityChanged", 1): ActivityChangedV1,
+    ("ActivityCancelled", 1): ActivityCancelledV1,
+    ("RegistrationConfirmed", 1): RegistrationConfirmedV1,
+    ("RegistrationWaitlisted", 1): RegistrationWaitlistedV1,
+    ("WaitlistPromoted", 1): WaitlistPromotedV1,
+    ("RegistrationCancelled", 1): RegistrationCancelledV1,
+    ("CheckinRecorded", 1): CheckinRecordedV1,
+    ("CheckinDenied", 1): CheckinDeniedV1,
+    ("CheckinReverted", 1): CheckinRevertedV1,
+    ("NotificationSent", 1): NotificationSentV1,
+    ("NotificationFailed", 1): NotificationFailedV1,
+}
+
+
+def validate_data(type_: str, version: int, data: dict) -> dict:
+    """Validate ``data`` for ``(type_, version)``; raises KeyError or ValidationError.
+
+    Returns the data as sent (JSON types), not the loaded Python objects, so handlers and
+    re-published copies see exactly what the producer wrote.
+    """
+    schema = SCHEMAS[(type_, version)]()
+    schema.load(data)
+    return data

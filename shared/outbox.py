@@ -1,0 +1,112 @@
+"""The transactional outbox: events written to a Redis stream in the same Lua call that changes
+state, and a relay process that moves them to Kafka.
+
+A 201 therefore means "durable in Redis"; the relay makes sure the event reaches Kafka later,
+even if the broker was down at that moment.  The relay is at least once (it re-sends from its
+cursor after a crash); consumers dedupe on ``event_id``.
+
+Stream entries have fields ``topic``, ``key`` and ``envelope`` (JSON bytes).
+"""
+from __future__ import annotations
+
+import logging
+import signal
+import time
+
+from kafka.errors import KafkaError
+from prometheus_client import Counter, Gauge
+
+from shared.config import Settings
+from shared.kafka import make_producer
+from shared.topics import ensure_topics
+
+log = logging.getLogger("sciday.outbox")
+
+RELAYED = Counter("sciday_outbox_relayed_total", "Outbox entries sent to Kafka")
+BACKLOG = Gauge("sciday_outbox_backlog", "Outbox entries not yet relayed")
+
+
+def stream_key(settings: Settings) -> str:
+    return f"{settings.redis_prefix}outbox"
+
+
+def cursor_key(settings: Settings) -> str:
+    return f"{settings.redis_prefix}outbox:cursor"
+
+
+class Relay:
+    def __init__(self, settings: Settings, redis, batch: int = 500, block_ms: int = 200,
+                 retention_s: int = 24 * 3600):
+        self.settings, self.redis = settings, redis
+        self.batch, self.block_ms, self.retention_s = batch, block_ms, retention_s
+        self.stopping = False
+        self.producer = None
+        self._last_trim = 0.0
+
+    def install_signal_handlers(self) -> None:
+        def _stop(signum, _frame):
+            self.stopping = True
+        signal.signal(signal.SIGTERM, _stop)
+        signal.signal(signal.SIGINT, _stop)
+
+    def cursor(self) -> bytes:
+        return self.redis.get(cursor_key(self.settings)) or b"0-0"
+
+    def run(self) -> None:
+        ensure_topics(self.settings.kafka_bootstrap_servers, self.settings.topic_prefix)
+        self.producer = make_producer(self.settings, client_id="sciday-outbox-relay")
+        try:
+            while not self.stopping:
+                moved = self.step()
+                if moved == 0:
+                    self._trim()
+        finally:
+            # Stop in order: whatever was read but not acknowledged is simply read again next
+            # start, because the cursor only moves after Kafka acknowledged.
+            try:
+                self.producer.flush(timeout=5)
+                self.producer.close(timeout=5)
+            except Exception:
+                log.warning("producer close failed", exc_info=True)
+
+    def step(self) -> int:
+        """Relay one batch; returns how many entries moved (0 when idle or on failure)."""
+        key = stream_key(self.settings)
+        cursor = self.cursor()
+        entries = self.redis.xread({key: cursor}, count=self.batch, block=self.block_ms)
+        if not entries:
+            return 0
+        records = entries[0][1]
+        futures = []
+        try:
+            for _entry_id, fields in records:
+                topic = self.settings.topic_prefix + fields[b"topic"].decode()
+                futures.append(self.producer.send(topic, key=fields[b"key"], value=fields[b"envelope"]))
+            self.producer.flush(timeout=10)
+            for f in futures:
+                f.get(timeout=10)
+        except (KafkaError, OSError) as exc:
+            log.warning("broker unavailable, %d entries wait in the outbox: %s", len(records), exc)
+            time.sleep(1.0)
+            return 0
+        last_id = records[-1][0]
+        self.redis.set(cursor_key(self.settings), last_id)
+        RELAYED.inc(len(records))
+        return len(records)
+
+    def _trim(self) -> None:
+        now = time.time()
+        if now - self._last_trim < 60:
+            return
+        self._last_trim = now
+        cursor = self.cursor().decode()
+        oldest_kept = f"{int((now - self.retention_s) * 1000)}-0"
+        # Never trim past the cursor: unrelayed entries stay whatever their age.
+        min_id = min(cursor, oldest_kept, key=lambda s: tuple(int(p) for p in s.split("-")))
+        self.redis.xtrim(stream_key(self.settings), minid=min_id, approximate=True)
+
+    def backlog(self) -> int:
+        info = self.redis.xrange(stream_key(self.settings), min=b"(" + self.cursor(), count=10000)
+        n = len(info)
+        BACKLOG.set(n)
+        return n

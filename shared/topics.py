@@ -1,0 +1,154 @@
+"""The one topic registry: used to create topics and to document them (docs/topics.md).
+
+Topic names are kebab-case after the producing stream; each has a ``-dlq`` twin that holds
+poison messages with headers naming their origin.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from shared.events import SCHEMAS
+
+
+@dataclass(frozen=True)
+class Topic:
+    name: str
+    description: str
+    producers: tuple[str, ...]
+    consumers: tuple[str, ...]
+    event_types: tuple[str, ...]
+    partitions: int = 4
+    dlq: bool = False
+    example: dict = field(default_factory=dict, compare=False, hash=False)
+
+    @property
+    def schema_versions(self) -> dict[str, list[int]]:
+        return {t: sorted(v for (tt, v) in SCHEMAS if tt == t) for t in self.event_types}
+
+
+_MAIN = [
+    Topic(
+        name="activity-events",
+        description="Activities published, changed (time, hall, venue, capacity) and cancelled.",
+        producers=("registration (via outbox relay)",),
+        consumers=("checkin-projection", "notify"),
+        event_types=("ActivityPublished", "ActivityChanged", "ActivityCancelled"),
+    ),
+    Topic(
+        name="registration-events",
+        description="Registrations confirmed, waitlisted, promoted and cancelled (cancel revokes the ticket).",
+        producers=("registration (via outbox relay)",),
+        consumers=("checkin-projection", "notify"),
+        event_types=("RegistrationConfirmed", "RegistrationWaitlisted", "WaitlistPromoted",
+                     "RegistrationCancelled"),
+        example={"event_id": "2b0f6c1e-6a51-4d2c-9a1d-7d0e7c5b9f10", "type": "RegistrationConfirmed",
+                 "version": 1, "occurred_at": "2026-05-20T09:00:00.123+08:00",
+                 "activity_id": "imax-sciday-0530", "source": "registration",
+                 "data": {"registration_id": "k3m9q2x7w1b4c8d5", "activity_id": "imax-sciday-0530",
+                          "venue_id": "ln-stm", "party_size": 3, "name": "张三",
+                          "phone": "13812345678", "email": None, "locale": "zh-CN",
+                          "manage_url": "http://127.0.0.1:8001/r/k3m9q2x7w1b4c8d5?t=…",
+                          "ticket_code": "SD1.…", "ticket_url": "http://127.0.0.1:8001/t/k3m9q2x7w1b4c8d5?t=…"}},
+    ),
+    Topic(
+        name="checkin-events",
+        description="Door admissions, refusals (with their reason code) and undos.",
+        producers=("checkin",),
+        consumers=("dashboards and exports (organizer views)",),
+        event_types=("CheckinRecorded", "CheckinDenied", "CheckinReverted"),
+    ),
+    Topic(
+        name="notification-events",
+        description="Outcome of each message handed to a channel (SMS or email).",
+        producers=("notify",),
+        consumers=("delivery log",),
+        event_types=("NotificationSent", "NotificationFailed"),
+    ),
+]
+
+TOPICS: list[Topic] = _MAIN + [
+    Topic(name=f"{t.name}-dlq",
+          description=f"Poison messages from `{t.name}`, with headers `dlq-origin-topic`, "
+                      "`dlq-origin-partition`, `dlq-origin-offset`, `dlq-consumer-group`, `dlq-error`.",
+          producers=tuple(f"{c} (consumer loop)" for c in t.consumers) or ("any consumer",),
+          consumers=("operators (inspect and replay)",),
+          event_types=(), partitions=1, dlq=True)
+    for t in _MAIN
+]
+
+BY_NAME = {t.name: t for t in TOPICS}
+
+
+def topic_for(event_type: str) -> str:
+    for t in _MAIN:
+        if event_type in t.event_types:
+            return t.name
+    raise KeyError(event_type)
+
+
+def dlq_for(topic: str) -> str:
+    return f"{topic}-dlq"
+
+
+def full_name(name: str, prefix: str = "") -> str:
+    return f"{prefix}{name}"
+
+
+def ensure_topics(bootstrap_servers: str, prefix: str = "", timeout_s: float = 30.0) -> list[str]:
+    """Create every registered topic that does not exist yet. Returns the names created.
+
+    Tansu forgets everything on restart, and topics auto-created by clients come back with
+    the wrong partition count, so every process that produces calls this at start.
+    """
+    import time
+
+    from kafka import KafkaAdminClient
+    from kafka.admin import NewTopic
+    from kafka.errors import KafkaError, TopicAlreadyExistsError
+
+    deadline = time.monotonic() + timeout_s
+    last_exc: Exception | None = None
+    while time.monotonic() < deadline:
+        admin = None
+        try:
+            admin = KafkaAdminClient(bootstrap_servers=bootstrap_servers, client_id="sciday-admin",
+                                     request_timeout_ms=5000)
+            existing = set(admin.list_topics())
+            wanted = [NewTopic(full_name(t.name, prefix), t.partitions, 1) for t in TOPICS
+                      if full_name(t.name, prefix) not in existing]
+            created = []
+            for nt in wanted:
+                try:
+                    admin.create_topics([nt])
+                    created.append(nt.name)
+                except TopicAlreadyExistsError:
+                    pass
+            return created
+        except (KafkaError, OSError) as exc:
+            last_exc = exc
+            time.sleep(0.5)
+        finally:
+            if admin is not None:
+                admin.close()
+    raise RuntimeError(f"could not create topics on {bootstrap_servers}: {last_exc}")
+
+
+def markdown() -> str:
+    """The registry as Markdown: docs/topics.md is this text, checked by a test."""
+    lines = ["# Kafka topics", "",
+             "Generated from `shared/topics.py` by `sciday topics`; a test keeps this file in step.",
+             "Every message is a versioned envelope (`shared/envelope.py`); its `activity_id` is the key.",
+             ""]
+    for t in TOPICS:
+        lines += [f"## `{t.name}`", "", t.description, "",
+                  f"- partitions: {t.partitions}",
+                  f"- producers: {', '.join(t.producers)}",
+                  f"- consumers: {', '.join(t.consumers)}"]
+        if t.event_types:
+            lines.append("- event types and schema versions: " + ", ".join(
+                f"`{k}` v{'/'.join(map(str, v))}" for k, v in t.schema_versions.items()))
+        if t.example:
+            import json
+            lines += ["", "Example:", "", "```json", json.dumps(t.example, ensure_ascii=False, indent=2), "```"]
+        lines.append("")
+    return "\n".join(lines)

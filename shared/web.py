@@ -1,0 +1,125 @@
+"""What every sciday Flask app has: the error shape, OpenAPI, health, metrics, limits, headers.
+
+Services call :func:`make_app` from their own ``create_app()`` and then register their
+blueprints.  Nothing connects here: the Redis client is created lazily by redis-py's pool.
+"""
+from __future__ import annotations
+
+import os
+import secrets
+
+from flask import Flask, Response, g, jsonify, request
+from flask_smorest import Api
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest
+from prometheus_client import multiprocess
+
+from shared import errors, logs
+from shared.config import Settings, load
+from shared.health import BrokerProbe, redis_ok
+from shared.redis_scripts import connect
+
+REQUESTS = Counter("sciday_http_requests_total", "HTTP requests", ["service", "endpoint", "status"])
+LATENCY = Histogram("sciday_http_request_seconds", "HTTP request latency", ["service", "endpoint"],
+                    buckets=(0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5))
+
+
+class _Api(Api):
+    ERROR_SCHEMA = errors.ErrorSchema  # documented as the "Error" component on every endpoint
+
+
+def make_app(service: str, settings: Settings | None = None, *, title: str, description: str,
+             redis_client=None) -> tuple[Flask, Api]:
+    settings = settings or load()
+    logs.setup(service)
+    app = Flask(f"sciday.{service}")
+    app.config.update(
+        API_TITLE=title,
+        API_VERSION="v1",
+        OPENAPI_VERSION="3.0.3",
+        OPENAPI_URL_PREFIX="/",
+        OPENAPI_JSON_PATH="openapi.json",
+        OPENAPI_SWAGGER_UI_PATH=None,
+        MAX_CONTENT_LENGTH=settings.max_request_bytes,
+        JSON_AS_ASCII=False,
+        API_SPEC_OPTIONS={"info": {"description": description}},
+    )
+    app.json.ensure_ascii = False
+    app.extensions["sciday.settings"] = settings
+    app.extensions["sciday.service"] = service
+    app.extensions["sciday.redis"] = redis_client or connect(settings.redis_url)
+    app.extensions["sciday.broker_probe"] = BrokerProbe(settings.kafka_bootstrap_servers)
+
+    api = _Api(app)
+    errors.install(app)
+    _install_ops(app, service)
+    _install_headers(app)
+    return app, api
+
+
+def settings_of(app: Flask | None = None) -> Settings:
+    from flask import current_app
+    return (app or current_app).extensions["sciday.settings"]
+
+
+def redis_of(app: Flask | None = None):
+    from flask import current_app
+    return (app or current_app).extensions["sciday.redis"]
+
+
+def _install_ops(app: Flask, service: str) -> None:
+    import time
+
+    @app.before_request
+    def _start_timer():
+        g._t0 = time.perf_counter()
+        # The JSON API takes JSON only: a form or text body is refused before any parsing.
+        if request.path.startswith("/api/") and request.method in ("POST", "PUT", "PATCH") \
+                and (request.content_length or 0) > 0 and not request.is_json:
+            return errors.error_response("unsupported_media_type")
+
+    @app.after_request
+    def _observe(resp):
+        endpoint = request.url_rule.rule if request.url_rule else "unmatched"
+        REQUESTS.labels(service, endpoint, str(resp.status_code)).inc()
+        t0 = g.get("_t0")
+        if t0 is not None:
+            LATENCY.labels(service, endpoint).observe(time.perf_counter() - t0)
+        return resp
+
+    @app.get("/healthz")
+    def healthz():
+        if not redis_ok(redis_of(app)):
+            return errors.error_response("redis_unavailable")
+        if not app.extensions["sciday.broker_probe"].ok():
+            return errors.error_response("broker_unavailable")
+        return jsonify({"status": "ok", "service": service})
+
+    @app.get("/metrics")
+    def metrics():
+        if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+            registry = CollectorRegistry()
+            multiprocess.MultiProcessCollector(registry)
+            data = generate_latest(registry)
+        else:
+            data = generate_latest()
+        return Response(data, mimetype=CONTENT_TYPE_LATEST)
+
+
+def _install_headers(app: Flask) -> None:
+    @app.before_request
+    def _nonce():
+        g.csp_nonce = secrets.token_urlsafe(12)
+
+    @app.after_request
+    def _security_headers(resp):
+        resp.headers.setdefault("X-Content-Type-Options", "nosniff")
+        resp.headers.setdefault("X-Frame-Options", "DENY")
+        resp.headers.setdefault("Referrer-Policy", "no-referrer")
+        if resp.mimetype == "text/html":
+            resp.headers.setdefault(
+                "Content-Security-Policy",
+                f"default-src 'self'; script-src 'self' 'nonce-{g.get('csp_nonce', '')}' 'wasm-unsafe-eval'; "
+                "style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; media-src 'self' blob:; "
+                "connect-src 'self' http://127.0.0.1:* http://localhost:*; frame-ancestors 'none'; "
+                "base-uri 'none'; form-action 'self'")
+        return resp
