@@ -52,8 +52,21 @@ class Relay:
     def cursor(self) -> bytes:
         return self.redis.get(cursor_key(self.settings)) or b"0-0"
 
+    def ensure_topics(self, timeout_s: float = 30.0) -> None:
+        """Create missing topics; if the broker had lost them, re-send the retained outbox.
+
+        An in-memory broker (Tansu) forgets every topic and message on restart.  Events relayed
+        before the restart but not yet consumed would be gone, so the relay rewinds its cursor to
+        the oldest retained entry.  Consumers dedupe on ``event_id``, so re-sending is harmless.
+        """
+        created = ensure_topics(self.settings.kafka_bootstrap_servers, self.settings.topic_prefix,
+                                timeout_s=timeout_s)
+        if created and self.cursor() != b"0-0":
+            log.warning("broker lost topics %s: re-sending the retained outbox", created)
+            self.redis.set(cursor_key(self.settings), b"0-0")
+
     def run(self) -> None:
-        ensure_topics(self.settings.kafka_bootstrap_servers, self.settings.topic_prefix)
+        self.ensure_topics()
         self.producer = make_producer(self.settings, client_id="sciday-outbox-relay")
         try:
             while not self.stopping:
@@ -88,6 +101,10 @@ class Relay:
         except (KafkaError, OSError) as exc:
             log.warning("broker unavailable, %d entries wait in the outbox: %s", len(records), exc)
             time.sleep(1.0)
+            try:
+                self.ensure_topics(timeout_s=3.0)
+            except RuntimeError:
+                pass  # still down: the next step tries again
             return 0
         last_id = records[-1][0]
         self.redis.set(cursor_key(self.settings), last_id)

@@ -8,7 +8,8 @@ from __future__ import annotations
 import os
 import secrets
 
-from flask import Flask, Response, g, jsonify, request
+from flask import Flask, Request, Response, g, jsonify, request
+from werkzeug.exceptions import BadRequest
 from flask_smorest import Api
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest
 from prometheus_client import multiprocess
@@ -23,6 +24,17 @@ LATENCY = Histogram("sciday_http_request_seconds", "HTTP request latency", ["ser
                     buckets=(0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5))
 
 
+class MalformedJson(BadRequest):
+    description = "The body is not valid JSON."
+
+
+class _Request(Request):
+    def on_json_loading_failed(self, e):
+        if e is not None:
+            raise MalformedJson()
+        return super().on_json_loading_failed(e)
+
+
 class _Api(Api):
     ERROR_SCHEMA = errors.ErrorSchema  # documented as the "Error" component on every endpoint
 
@@ -32,6 +44,7 @@ def make_app(service: str, settings: Settings | None = None, *, title: str, desc
     settings = settings or load()
     logs.setup(service)
     app = Flask(f"sciday.{service}")
+    app.request_class = _Request
     app.config.update(
         API_TITLE=title,
         API_VERSION="v1",

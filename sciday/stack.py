@@ -1,0 +1,221 @@
+"""`sciday up`: the whole system as child processes of one supervisor.
+
+Start order: redis-server, Tansu, topics, keys, the three gunicorn services, the relay and the
+consumers; then health, the demo catalogue and a status table.  A child that dies is started
+again (with backoff), as compose's ``restart: unless-stopped`` does in production.  Ctrl-C stops
+in reverse order: web services first (no new registrations), then the relay and consumers
+(each finishes its record and commits), then the broker, and Redis last (it fsyncs its AOF).
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import requests
+
+from sciday import embedded
+from shared.config import Settings
+
+
+@dataclass
+class Child:
+    name: str
+    args: list[str]
+    url: str = ""
+    health: str = ""
+    proc: subprocess.Popen | None = None
+    restarts: int = 0
+    next_start: float = 0.0
+    env: dict = field(default_factory=dict)
+
+
+@dataclass
+class StackOptions:
+    var_dir: Path = Path("var")
+    redis_url: str | None = None
+    kafka: str | None = None
+    redis_port: int = 6379
+    kafka_port: int = 9092
+    registration_port: int = 8001
+    checkin_port: int = 8002
+    notify_port: int = 8003
+    workers: int = 2
+    threads: int = 8
+    seed: bool = True
+    catalogue: Path = Path("data/catalogue.yaml")
+    extra_env: dict = field(default_factory=dict)
+
+
+class Stack:
+    def __init__(self, opts: StackOptions, out=sys.stdout):
+        self.opts, self.out = opts, out
+        self.var = Path(opts.var_dir).resolve()
+        self.logs = self.var / "log"
+        self.redis_proc = self.kafka_proc = None
+        self.children: list[Child] = []
+        self.stopping = False
+
+    def say(self, msg: str) -> None:
+        print(msg, file=self.out, flush=True)
+
+    # -- configuration ------------------------------------------------------------------------
+    @property
+    def redis_url(self) -> str:
+        return self.opts.redis_url or f"redis://127.0.0.1:{self.opts.redis_port}/0"
+
+    @property
+    def kafka(self) -> str:
+        return self.opts.kafka or f"127.0.0.1:{self.opts.kafka_port}"
+
+    def env(self) -> dict:
+        o = self.opts
+        env = dict(os.environ)
+        env.update({
+            "REDIS_URL": self.redis_url, "KAFKA_BOOTSTRAP_SERVERS": self.kafka,
+            "SCIDAY_VAR_DIR": str(self.var), "SCIDAY_KEYS_DIR": str(self.var / "keys"),
+            "SCIDAY_REGISTRATION_PORT": str(o.registration_port), "SCIDAY_CHECKIN_PORT": str(o.checkin_port),
+            "SCIDAY_NOTIFY_PORT": str(o.notify_port),
+            "SCIDAY_PUBLIC_BASE_URL": f"http://127.0.0.1:{o.registration_port}",
+            "PYTHONUNBUFFERED": "1",
+        })
+        env.update(o.extra_env)
+        return env
+
+    def settings(self) -> Settings:
+        from shared.config import load
+        saved = dict(os.environ)
+        os.environ.update(self.env())
+        try:
+            return load()
+        finally:
+            os.environ.clear()
+            os.environ.update(saved)
+
+    def _plan(self) -> list[Child]:
+        o, py = self.opts, sys.executable
+        kids = []
+        for name, port in (("registration", o.registration_port), ("checkin", o.checkin_port),
+                           ("notify", o.notify_port)):
+            prom = self.var / "prometheus" / name
+            kids.append(Child(
+                name=name, url=f"http://127.0.0.1:{port}",
+                health=f"http://127.0.0.1:{port}/healthz",
+                args=[py, "-m", "gunicorn", f"services.{name}.app:create_app()",
+                      "--bind", f"127.0.0.1:{port}", "--worker-class", "gthread",
+                      "--workers", str(o.workers), "--threads", str(o.threads),
+                      "--graceful-timeout", "10", "--timeout", "30", "--keep-alive", "5",
+                      "--name", f"sciday-{name}"],
+                env={"PROMETHEUS_MULTIPROC_DIR": str(prom)}))
+        kids.append(Child("relay", [py, "-m", "services.registration.relay"]))
+        kids.append(Child("checkin-consumer", [py, "-m", "services.checkin.consumer"]))
+        kids.append(Child("notify-consumer", [py, "-m", "services.notify.consumer"]))
+        return kids
+
+    # -- start -------------------------------------------------------------------------------
+    def start(self) -> None:
+        self.logs.mkdir(parents=True, exist_ok=True)
+        for c in self._plan():
+            if c.url:
+                embedded.ensure_free(int(c.url.rsplit(":", 1)[1]), f"the {c.name} service")
+        if not self.opts.redis_url:
+            self.say(f"starting redis-server on 127.0.0.1:{self.opts.redis_port} (AOF, appendfsync always, data in {self.var / 'redis'})")
+            self.redis_proc = embedded.start_redis(self.opts.redis_port, self.var / "redis", self.logs / "redis.log")
+        if not self.opts.kafka:
+            self.say(f"starting Tansu (Kafka protocol, memory only) on 127.0.0.1:{self.opts.kafka_port}")
+            self.kafka_proc = embedded.start_tansu(self.opts.kafka_port, self.logs / "tansu.log")
+        from shared.tickets import KeyRing
+        from shared.topics import ensure_topics
+        created = ensure_topics(self.kafka, self.settings().topic_prefix)
+        self.say(f"topics ready ({len(created)} created)")
+        KeyRing.load_or_create(self.var / "keys")
+        for c in self._plan():
+            self.children.append(c)
+            self._spawn(c)
+
+    def _spawn(self, c: Child) -> None:
+        prom = c.env.get("PROMETHEUS_MULTIPROC_DIR")
+        if prom:
+            shutil.rmtree(prom, ignore_errors=True)
+            Path(prom).mkdir(parents=True, exist_ok=True)
+        log = open(self.logs / f"{c.name}.log", "ab")
+        c.proc = subprocess.Popen(c.args, env={**self.env(), **c.env}, stdout=log, stderr=subprocess.STDOUT,
+                                  start_new_session=True, cwd=str(Path.cwd()))
+        log.close()
+
+    def wait_healthy(self, timeout: float = 60.0) -> bool:
+        deadline = time.monotonic() + timeout
+        pending = [c for c in self.children if c.health]
+        while pending and time.monotonic() < deadline:
+            for c in list(pending):
+                if self.health_of(c) == "healthy":
+                    pending.remove(c)
+                elif c.proc.poll() is not None:
+                    raise RuntimeError(f"{c.name} exited with {c.proc.returncode}; see {self.logs / (c.name + '.log')}")
+            time.sleep(0.2)
+        return not pending
+
+    def health_of(self, c: Child) -> str:
+        if c.proc is None or c.proc.poll() is not None:
+            return "down"
+        if not c.health:
+            return "running"
+        try:
+            r = requests.get(c.health, timeout=2)
+            return "healthy" if r.status_code == 200 else f"unhealthy ({r.json().get('reason')})"
+        except (requests.RequestException, ValueError):
+            return "starting"
+
+    def status_table(self) -> str:
+        rows = [("process", "url", "pid", "health")]
+        if self.redis_proc:
+            rows.append(("redis-server", self.redis_url, str(self.redis_proc.pid),
+                         "running" if self.redis_proc.poll() is None else "down"))
+        if self.kafka_proc:
+            rows.append(("tansu (kafka)", f"kafka://{self.kafka}", str(self.kafka_proc.pid),
+                         "running" if self.kafka_proc.poll() is None else "down"))
+        for c in self.children:
+            rows.append((c.name, c.url or "-", str(c.proc.pid if c.proc else "-"), self.health_of(c)))
+        widths = [max(len(r[i]) for r in rows) for i in range(4)]
+        return "\n".join("  ".join(v.ljust(w) for v, w in zip(r, widths)) for r in rows)
+
+    # -- supervise ---------------------------------------------------------------------------
+    def supervise_once(self) -> None:
+        now = time.monotonic()
+        for c in self.children:
+            if c.proc is not None and c.proc.poll() is not None and not self.stopping:
+                if c.next_start == 0.0:
+                    delay = min(2 ** c.restarts, 30)
+                    c.next_start = now + delay
+                    self.say(f"{c.name} exited with {c.proc.returncode}; restarting in {delay}s")
+                elif now >= c.next_start:
+                    c.restarts += 1
+                    c.next_start = 0.0
+                    self._spawn(c)
+
+    # -- stop --------------------------------------------------------------------------------
+    def stop(self) -> None:
+        self.stopping = True
+        web = [c for c in self.children if c.url]
+        workers = [c for c in self.children if not c.url]
+        for group in (web, workers):
+            for c in group:
+                if c.proc and c.proc.poll() is None:
+                    c.proc.send_signal(signal.SIGTERM)
+            for c in group:
+                if c.proc:
+                    try:
+                        c.proc.wait(15)
+                    except subprocess.TimeoutExpired:
+                        c.proc.kill()
+                        c.proc.wait(5)
+                    self.say(f"stopped {c.name}")
+        for proc, name in ((self.kafka_proc, "tansu"), (self.redis_proc, "redis-server")):
+            if proc:
+                embedded.stop(proc)
+                self.say(f"stopped {name}")

@@ -1,0 +1,57 @@
+"""The check-in service's own projection of activities and registrations.
+
+Built from ``activity-events`` and ``registration-events`` so that the door keeps working while
+the registration service is down.  Every write is an upsert keyed by id, so handling an event
+twice leaves the same state (the consumer loop also dedupes on ``event_id``).
+
+Keys (hash tag per activity):
+  {p}ck:act:{aid}      hash: doc (activity snapshot JSON), status
+  {p}ck:regs:{aid}     hash: registration id -> JSON (party_size, status, name, phone, venue)
+  {p}ck:revoked:{aid}  set of revoked registration ids
+"""
+from __future__ import annotations
+
+import json
+
+from shared.logs import mask_phone
+
+
+class Projection:
+    def __init__(self, redis, prefix: str):
+        self.redis, self.p = redis, prefix
+
+    def act_key(self, aid): return f"{self.p}ck:act:{{{aid}}}"
+    def regs_key(self, aid): return f"{self.p}ck:regs:{{{aid}}}"
+    def revoked_key(self, aid): return f"{self.p}ck:revoked:{{{aid}}}"
+
+    def handle(self, envelope: dict) -> None:
+        kind, data, aid = envelope["type"], envelope["data"], envelope["activity_id"]
+        if kind.startswith("Activity"):
+            snap = data["activity"]
+            self.redis.hset(self.act_key(aid), mapping={
+                "doc": json.dumps(snap, ensure_ascii=False), "status": snap["status"],
+                "event_at": envelope["occurred_at"]})
+            return
+        rid = data["registration_id"]
+        status = {"RegistrationConfirmed": "confirmed", "WaitlistPromoted": "confirmed",
+                  "RegistrationWaitlisted": "waitlisted", "RegistrationCancelled": "cancelled"}[kind]
+        record = {"registration_id": rid, "activity_id": aid, "venue_id": data["venue_id"],
+                  "party_size": data["party_size"], "name": data["name"],
+                  "phone_masked": mask_phone(data["phone"]), "status": status}
+        pipe = self.redis.pipeline(transaction=True)
+        if status == "cancelled":
+            pipe.sadd(self.revoked_key(aid), rid)
+        pipe.hset(self.regs_key(aid), rid, json.dumps(record, ensure_ascii=False))
+        pipe.execute()
+        # A cancellation that arrives before (or after) the confirmation must win either way.
+        if status != "cancelled" and self.redis.sismember(self.revoked_key(aid), rid):
+            record["status"] = "cancelled"
+            self.redis.hset(self.regs_key(aid), rid, json.dumps(record, ensure_ascii=False))
+
+    def registration(self, aid: str, rid: str) -> dict | None:
+        raw = self.redis.hget(self.regs_key(aid), rid)
+        return json.loads(raw) if raw else None
+
+    def activity(self, aid: str) -> dict | None:
+        raw = self.redis.hget(self.act_key(aid), "doc")
+        return json.loads(raw) if raw else None

@@ -1,0 +1,78 @@
+"""Session fixtures: one real redis-server and one real Tansu broker on free ports.
+
+Each test gets a fresh Redis key prefix and Kafka topic prefix, so tests never see each other's
+data while sharing the two servers.
+"""
+from __future__ import annotations
+
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+
+from sciday import embedded
+from shared.config import load
+from shared.redis_scripts import connect
+
+# Consumers in tests join a group in ~1 s instead of ~23 s (measured against Tansu).
+FAST_KAFKA = {"kafka_session_timeout_ms": 2000, "kafka_heartbeat_interval_ms": 500,
+              "kafka_fetch_max_wait_ms": 50}
+
+
+@pytest.fixture(scope="session")
+def servers(tmp_path_factory):
+    base = tmp_path_factory.mktemp("servers")
+    redis_port, kafka_port = embedded.free_port(), embedded.free_port()
+    redis_proc = embedded.start_redis(redis_port, base / "redis", base / "redis.log")
+    kafka_proc = embedded.start_tansu(kafka_port, base / "tansu.log")
+    yield {"redis_url": f"redis://127.0.0.1:{redis_port}/0", "redis_port": redis_port,
+           "kafka": f"127.0.0.1:{kafka_port}", "kafka_port": kafka_port, "base": base,
+           "redis_proc": redis_proc, "kafka_proc": kafka_proc}
+    embedded.stop(kafka_proc)
+    embedded.stop(redis_proc)
+
+
+@pytest.fixture
+def settings(servers, tmp_path):
+    tag = uuid.uuid4().hex[:8]
+    return load({"redis_url": servers["redis_url"], "kafka_bootstrap_servers": servers["kafka"],
+                 "redis_prefix": f"t{tag}:", "topic_prefix": f"t{tag}.", "keys_dir": tmp_path / "keys",
+                 "var_dir": tmp_path, **FAST_KAFKA})
+
+
+@pytest.fixture
+def redis(settings):
+    return connect(settings.redis_url)
+
+
+def wait_for(predicate, timeout: float = 20.0, interval: float = 0.05, what: str = "condition"):
+    """Poll ``predicate`` until it returns a truthy value; fail after ``timeout`` seconds."""
+    deadline = time.monotonic() + timeout
+    last = None
+    while time.monotonic() < deadline:
+        last = predicate()
+        if last:
+            return last
+        time.sleep(interval)
+    raise AssertionError(f"timed out after {timeout}s waiting for {what} (last value: {last!r})")
+
+
+def activity_doc(aid: str = "imax-test", **over) -> dict:
+    """An activity input body (the API's ActivityIn shape) open for registration now."""
+    from datetime import datetime, timedelta
+    from zoneinfo import ZoneInfo
+    now = datetime.now(ZoneInfo("Asia/Shanghai")).replace(microsecond=0)
+    doc = {"id": aid, "kind": "imax", "title": {"zh": "巨幕科技工作者专场", "en": "IMAX special screening"},
+           "venue": {"id": "ln-stm", "name": "辽宁省科学技术馆", "address": "沈阳市浑南区智慧三街159号"},
+           "hall": "巨幕影院", "starts_at": (now + timedelta(days=3)).isoformat(),
+           "ends_at": (now + timedelta(days=3, hours=2)).isoformat(), "capacity": 10, "max_party_size": 4,
+           "audience": "sci_workers_and_families",
+           "registration_opens_at": (now - timedelta(days=1)).isoformat(),
+           "registration_closes_at": (now + timedelta(days=2)).isoformat(),
+           "waitlist": {"enabled": True, "max_length": 50}}
+    doc.update(over)
+    return doc
+
+
+ROOT = Path(__file__).resolve().parent.parent

@@ -1,0 +1,88 @@
+"""Seeding the demo catalogue into a real redis-server is idempotent and never overwrites edits."""
+from __future__ import annotations
+
+import uuid
+
+import pytest
+
+from sciday import catalogue, embedded
+from services.registration import activities
+from services.registration.store import SeatStore
+from shared import config
+from shared.outbox import stream_key
+from shared.redis_scripts import connect
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture(scope="module")
+def redis_url(tmp_path_factory):
+    port = embedded.free_port()
+    proc = embedded.start_redis(port, tmp_path_factory.mktemp("redis-catalogue"))
+    try:
+        yield f"redis://127.0.0.1:{port}/0"
+    finally:
+        embedded.stop(proc)
+
+
+@pytest.fixture()
+def store(redis_url):
+    settings = config.load({"redis_url": redis_url, "redis_prefix": f"t-{uuid.uuid4().hex[:8]}:"})
+    client = connect(redis_url)
+    yield SeatStore(client, settings)
+    client.close()
+
+
+def snapshot(store: SeatStore) -> dict:
+    """Everything seeding touches: each activity's state hash, the index and the outbox."""
+    r, k = store.redis, store.keys
+    ids = [i.decode() for i in r.zrange(k.activities, 0, -1)]
+    return {"index": r.zrange(k.activities, 0, -1, withscores=True),
+            "outbox": r.xlen(stream_key(store.settings)),
+            "hashes": {aid: r.hgetall(k.activity(aid)) for aid in ids}}
+
+
+def test_seed_twice_creates_nothing_the_second_time(store):
+    docs = catalogue.load_file()
+    created, existing = catalogue.seed(store, docs)
+    assert (created, existing) == (len(docs), 0)
+    first = snapshot(store)
+    assert sorted(first["hashes"]) == sorted(d["id"] for d in docs)
+    assert first["outbox"] == len(docs)  # one ActivityPublished each
+    for d in docs:
+        h = first["hashes"][d["id"]]
+        assert h[b"rev"] == b"1" and h[b"taken"] == b"0"
+        assert int(h[b"capacity"]) == d["capacity"]
+
+    assert catalogue.seed(store, docs) == (0, len(docs))
+    assert snapshot(store) == first
+
+
+def test_reseed_keeps_an_organizers_edit(store):
+    docs = catalogue.load_file()
+    catalogue.seed(store, docs)
+    aid = docs[0]["id"]
+    doc, counts = store.get_activity(aid)
+    edited = dict(doc, capacity=doc["capacity"] + 30, hall="改到报告厅 Moved to the Lecture Hall")
+    store.put_activity(edited, mode="update", expected_rev=int(counts["rev"]),
+                       event_type="ActivityChanged",
+                       event_data={"activity": activities.snapshot(edited), "changed": ["capacity", "hall"]})
+    before = snapshot(store)
+
+    assert catalogue.seed(store, docs) == (0, len(docs))
+    assert snapshot(store) == before
+    kept, counts = store.get_activity(aid)
+    assert kept["capacity"] == docs[0]["capacity"] + 30
+    assert kept["hall"].startswith("改到报告厅")
+    assert counts["rev"] == b"2"
+
+
+def test_seed_propagates_other_refusals(store):
+    class Refusing:
+        def put_activity(self, *a, **kw):
+            from services.registration.store import refusal
+            raise refusal("revision_conflict")
+
+    with pytest.raises(Exception) as err:
+        catalogue.seed(Refusing(), catalogue.load_file())
+    assert getattr(err.value, "reason", None) == "revision_conflict"
