@@ -107,6 +107,7 @@ class Stack:
                 name=name, url=f"http://127.0.0.1:{port}",
                 health=f"http://127.0.0.1:{port}/healthz",
                 args=[py, "-m", "gunicorn", f"services.{name}.app:create_app()",
+                      "--config", "python:sciday.gunicorn_conf",
                       "--bind", f"127.0.0.1:{port}", "--worker-class", "gthread",
                       "--workers", str(o.workers), "--threads", str(o.threads),
                       "--graceful-timeout", "10", "--timeout", "30", "--keep-alive", "5",

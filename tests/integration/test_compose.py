@@ -1,0 +1,306 @@
+"""The production compose file: valid for Debian's docker-compose, and keeping its promises.
+
+No Docker engine is needed: ``docker-compose config -q`` only parses, interpolates and validates.
+The rest reads docker-compose.yml, deploy/sciday.env, deploy/Dockerfile and .dockerignore as text
+and YAML and checks the structure deploy/README.md describes.
+"""
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+import yaml
+
+pytestmark = pytest.mark.integration
+
+ROOT = Path(__file__).resolve().parents[2]
+COMPOSE = ROOT / "docker-compose.yml"
+ENV_FILE = ROOT / "deploy" / "sciday.env"
+DOCKERFILE = ROOT / "deploy" / "Dockerfile"
+DOCKERIGNORE = ROOT / ".dockerignore"
+CONFIG_SRC = ROOT / "shared" / "config.py"
+
+WEB = {
+    "registration": ("services.registration.app:create_app()", 8001),
+    "checkin": ("services.checkin.app:create_app()", 8002),
+    "notify": ("services.notify.app:create_app()", 8003),
+}
+WORKERS = {
+    "relay": "services.registration.relay",
+    "checkin-consumer": "services.checkin.consumer",
+    "notify-consumer": "services.notify.consumer",
+}
+ONE_SHOT = {"topics", "cli"}
+INFRA = {"kafka", "redis"}
+# Read by the notify service's own code once it talks to real channels, not by shared/config.py.
+NOTIFY_PLACEHOLDERS = {"SCIDAY_SMTP_HOST", "SCIDAY_SMTP_PORT", "SCIDAY_SMS_GATEWAY_URL", "SCIDAY_SMS_API_KEY"}
+CONFIG_VAR = re.compile(r"^(SCIDAY_[A-Z0-9_]+|REDIS_URL|KAFKA_BOOTSTRAP_SERVERS)$")
+PEM_MARKERS = ("PRIVATE KEY", "-----BEGIN", "-----END")
+
+
+def _docker_compose() -> str:
+    found = shutil.which("docker-compose")
+    if found is None and os.access("/usr/bin/docker-compose", os.X_OK):
+        found = "/usr/bin/docker-compose"
+    if found is None:
+        pytest.fail("docker-compose is not installed, so docker-compose.yml cannot be validated: "
+                    "`apt-get install docker-compose` (Debian's package; .ci/run installs it)",
+                    pytrace=False)
+    return found
+
+
+@pytest.fixture(scope="module")
+def compose() -> dict:
+    return yaml.safe_load(COMPOSE.read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="module")
+def services(compose) -> dict:
+    return compose["services"]
+
+
+def _env_lines(path: Path) -> dict[str, str]:
+    out = {}
+    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        stripped = line.strip()
+        if not stripped or stripped.startswith("#"):
+            continue
+        assert "=" in stripped, f"{path.name}:{n}: not NAME=value: {line!r}"
+        name, _, value = stripped.partition("=")
+        assert re.fullmatch(r"[A-Z][A-Z0-9_]*", name), f"{path.name}:{n}: bad variable name {name!r}"
+        assert name not in out, f"{path.name}:{n}: {name} set twice"
+        out[name] = value
+    return out
+
+
+def _environment(svc: dict) -> dict[str, str | None]:
+    env = svc.get("environment") or {}
+    if isinstance(env, list):
+        return {k: v for k, _, v in (item.partition("=") for item in env)}
+    return {k: (None if v is None else str(v)) for k, v in env.items()}
+
+
+def _depends(svc: dict) -> dict[str, str]:
+    dep = svc.get("depends_on") or {}
+    if isinstance(dep, list):
+        return {name: "service_started" for name in dep}
+    return {name: (cond or {}).get("condition", "service_started") for name, cond in dep.items()}
+
+
+def _is_sciday(name: str) -> bool:
+    return name not in INFRA
+
+
+# -- docker-compose itself -------------------------------------------------------------------------
+
+def test_docker_compose_config_is_valid():
+    binary = _docker_compose()
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("COMPOSE_", "DOCKER_"))}
+    # Interpolated variables all have defaults: validate without any of them set.
+    for name in ("KAFKA_CLUSTER_ID", "SCIDAY_IMAGE", "SCIDAY_BIND_ADDRESS", "SCIDAY_SMS_API_KEY"):
+        env.pop(name, None)
+    proc = subprocess.run([binary, "-f", str(COMPOSE), "--project-directory", str(ROOT), "config", "-q"],
+                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, f"docker-compose config -q failed:\n{proc.stdout}\n{proc.stderr}"
+    assert "variable is not set" not in proc.stderr, proc.stderr
+
+
+# -- the processes -----------------------------------------------------------------------------------
+
+def test_every_service_and_consumer_is_present(services):
+    expected = INFRA | {"topics"} | set(WEB) | set(WORKERS)
+    missing = expected - set(services)
+    assert not missing, f"missing from docker-compose.yml: {sorted(missing)}"
+
+
+@pytest.mark.parametrize("name", sorted(WEB))
+def test_web_service_runs_gunicorn_and_has_a_healthcheck(services, name):
+    app_spec, port = WEB[name]
+    svc = services[name]
+    cmd = svc["command"]
+    assert isinstance(cmd, list) and cmd[0] == "gunicorn", cmd
+    joined = " ".join(cmd)
+    assert "-k gthread" in joined and "-w 2" in joined and "--threads 8" in joined, joined
+    assert f"0.0.0.0:{port}" in cmd, f"{name} must bind 0.0.0.0:{port}: {cmd}"
+    assert cmd[-1] == app_spec, cmd
+
+    hc = svc.get("healthcheck")
+    assert hc and hc.get("test"), f"{name} has no healthcheck"
+    test = hc["test"] if isinstance(hc["test"], str) else " ".join(hc["test"])
+    assert f"127.0.0.1:{port}/healthz" in test, test
+    assert "urllib" in test and "curl" not in test, "python:3.11-slim has no curl"
+
+    env = _environment(svc)
+    multiproc = env.get("PROMETHEUS_MULTIPROC_DIR")
+    assert multiproc, f"{name}: PROMETHEUS_MULTIPROC_DIR must be set for /metrics with 2 workers"
+    assert any(str(t).split(":")[0] == multiproc for t in svc.get("tmpfs", [])), \
+        f"{name}: {multiproc} must be a per-container tmpfs (writable, empty at each start)"
+    assert any(str(p).endswith(f":{port}:{port}") for p in svc.get("ports", [])), svc.get("ports")
+
+
+@pytest.mark.parametrize("name", sorted(WORKERS))
+def test_worker_runs_its_module(services, name):
+    module = WORKERS[name]
+    assert services[name]["command"] == ["python", "-m", module]
+    assert (ROOT / (module.replace(".", "/") + ".py")).exists() or \
+        (ROOT / module.replace(".", "/") / "__main__.py").exists(), f"{module} not found in the tree"
+
+
+def test_topics_job(services):
+    topics = services["topics"]
+    assert topics["command"] == ["sciday", "topics", "create"]
+    assert str(topics.get("restart")) == "no"
+    assert _depends(topics).get("kafka") == "service_healthy"
+
+
+def test_dependencies_wait_for_health_and_topics(services):
+    for name in list(WEB) + list(WORKERS):
+        dep = _depends(services[name])
+        assert dep.get("redis") == "service_healthy", f"{name}: {dep}"
+        assert dep.get("kafka") == "service_healthy", f"{name}: {dep}"
+        assert dep.get("topics") == "service_completed_successfully", f"{name}: {dep}"
+
+
+def test_restart_policies(services):
+    for name, svc in services.items():
+        restart = str(svc.get("restart", ""))
+        if name in ONE_SHOT:
+            assert restart == "no", f"{name} is a one-shot job: restart {restart!r}"
+        else:
+            assert restart in ("always", "unless-stopped"), f"{name}: restart {restart!r}"
+
+
+def test_every_sciday_container_uses_the_one_dockerfile(services):
+    images = set()
+    for name, svc in services.items():
+        if not _is_sciday(name):
+            assert "build" not in svc, f"{name} is an upstream image, not built here"
+            continue
+        build = svc.get("build")
+        assert isinstance(build, dict), f"{name} must be built from deploy/Dockerfile"
+        assert (ROOT / build.get("context", ".")).resolve() == ROOT, f"{name}: context {build.get('context')}"
+        assert build.get("dockerfile") == "deploy/Dockerfile", f"{name}: {build.get('dockerfile')}"
+        images.add(svc.get("image"))
+        env_files = svc.get("env_file") or []
+        env_files = [env_files] if isinstance(env_files, str) else env_files
+        assert "deploy/sciday.env" in [os.path.normpath(str(e)) for e in env_files], \
+            f"{name}: env_file {env_files}"
+    assert len(images) == 1 and None not in images, f"sciday containers must share one image tag: {images}"
+
+
+# -- infrastructure ----------------------------------------------------------------------------------
+
+def test_redis_appendonly_always_with_healthcheck(compose, services):
+    redis = services["redis"]
+    assert str(redis["image"]).startswith("redis:7"), redis["image"]
+    cmd = redis["command"] if isinstance(redis["command"], str) else " ".join(redis["command"])
+    assert "--appendonly yes" in cmd and "--appendfsync always" in cmd, cmd
+    test = redis["healthcheck"]["test"]
+    test = test if isinstance(test, str) else " ".join(test)
+    assert "redis-cli ping" in test, test
+    _assert_named_volume(compose, redis, "/data")
+
+
+def test_kafka_is_kraft_with_healthcheck(compose, services):
+    kafka = services["kafka"]
+    assert str(kafka["image"]).startswith("apache/kafka:"), kafka["image"]
+    env = _environment(kafka)
+    roles = {r.strip() for r in (env.get("KAFKA_PROCESS_ROLES") or "").split(",")}
+    assert {"broker", "controller"} <= roles, f"KRaft needs process roles, got {roles}"
+    assert env.get("KAFKA_CONTROLLER_QUORUM_VOTERS"), "KRaft needs controller quorum voters"
+    assert env.get("KAFKA_CONTROLLER_LISTENER_NAMES")
+    assert env.get("CLUSTER_ID")
+    assert not any("ZOOKEEPER" in k for k in env), "KRaft mode: no ZooKeeper settings"
+    assert env.get("KAFKA_AUTO_CREATE_TOPICS_ENABLE") == "false", "topics come from `sciday topics create`"
+    brokers = [n for n, s in services.items() if str(s.get("image", "")).startswith("apache/kafka:")]
+    assert int(env.get("KAFKA_MIN_INSYNC_REPLICAS") or 1) <= len(brokers)
+    assert int(env.get("KAFKA_OFFSETS_TOPIC_REPLICATION_FACTOR") or 3) <= len(brokers)
+    assert kafka.get("healthcheck", {}).get("test"), "kafka has no healthcheck"
+    _assert_named_volume(compose, kafka, env.get("KAFKA_LOG_DIRS") or "/var/lib/kafka/data")
+
+
+def _assert_named_volume(compose: dict, svc: dict, target: str) -> None:
+    declared = set((compose.get("volumes") or {}).keys())
+    for vol in svc.get("volumes", []):
+        source, _, rest = str(vol).partition(":")
+        if rest.split(":")[0] == target:
+            assert source in declared, f"{source} is not a named volume (declared: {declared})"
+            return
+    raise AssertionError(f"no named volume mounted at {target}: {svc.get('volumes')}")
+
+
+# -- secrets and configuration -----------------------------------------------------------------------
+
+def test_no_secret_material_in_committed_files():
+    for path in (COMPOSE, ENV_FILE, DOCKERFILE, DOCKERIGNORE):
+        text = path.read_text(encoding="utf-8")
+        for marker in PEM_MARKERS:
+            assert marker not in text, f"{path.relative_to(ROOT)} contains {marker!r}"
+    env = _env_lines(ENV_FILE)
+    assert not env.get("SCIDAY_SMS_API_KEY"), "the SMS API key must not be written in deploy/sciday.env"
+
+
+def test_signing_keys_come_from_secrets_not_the_image(compose, services):
+    declared = compose.get("secrets") or {}
+    assert declared, "the ticket keys must be Docker secrets"
+    for name, spec in declared.items():
+        assert str(spec.get("file", "")).startswith("./deploy/keys/"), f"secret {name}: {spec}"
+
+    def mounted(svc_name: str) -> set[str]:
+        out = set()
+        for item in services[svc_name].get("secrets", []):
+            src = item if isinstance(item, str) else item["source"]
+            out.add(str(declared[src]["file"]))
+        return out
+
+    reg, chk = mounted("registration"), mounted("checkin")
+    assert any(f.endswith(".key") for f in reg), "registration signs: it needs the private key"
+    assert any(f.endswith(".pub") for f in chk), "checkin verifies: it needs the public keys"
+    assert not any(f.endswith(".key") for f in chk), "checkin must never get a private key"
+    for name in services:
+        if name not in ("registration", "checkin"):
+            assert not services[name].get("secrets"), f"{name} needs no key"
+        for vol in services[name].get("volumes", []):
+            if "keys" in str(vol):
+                assert str(vol).endswith(":ro"), f"{name}: keys volume must be read-only: {vol}"
+
+    assert _env_lines(ENV_FILE).get("SCIDAY_KEYS_DIR") == "/run/secrets", \
+        "secrets are mounted under /run/secrets; SCIDAY_KEYS_DIR must point there"
+
+    dockerfile = DOCKERFILE.read_text(encoding="utf-8")
+    for line in dockerfile.splitlines():
+        if line.strip().upper().startswith(("COPY", "ADD")):
+            assert "keys" not in line and " . " not in f"{line} ", f"the image must not copy keys or the whole tree: {line}"
+    ignored = {ln.strip() for ln in DOCKERIGNORE.read_text(encoding="utf-8").splitlines()}
+    for entry in (".venv", "var", ".git", "tests", "bench/results", "deploy/keys"):
+        assert entry in ignored, f".dockerignore must exclude {entry}"
+    assert any("__pycache__" in e for e in ignored), ".dockerignore must exclude __pycache__"
+
+
+def test_env_file_only_sets_variables_that_config_reads(services):
+    source = CONFIG_SRC.read_text(encoding="utf-8")
+    env = _env_lines(ENV_FILE)
+    for required in ("REDIS_URL", "KAFKA_BOOTSTRAP_SERVERS", "SCIDAY_KEYS_DIR", "SCIDAY_PUBLIC_BASE_URL"):
+        assert required in env, f"deploy/sciday.env must set {required}"
+    names = set(env)
+    for name, svc in services.items():
+        if _is_sciday(name):
+            names |= set(_environment(svc))
+    unknown = sorted(n for n in names if CONFIG_VAR.match(n) and n not in NOTIFY_PLACEHOLDERS
+                     and f'"{n}"' not in source)
+    assert not unknown, f"not read by shared/config.py (typo or dead setting?): {unknown}"
+
+
+def test_dockerfile_shape():
+    text = DOCKERFILE.read_text(encoding="utf-8")
+    instructions = [ln.strip() for ln in text.splitlines() if ln.strip() and not ln.lstrip().startswith("#")]
+    assert any(ln == "FROM python:3.11-slim" for ln in instructions), "base image must be python:3.11-slim"
+    users = [ln.split(None, 1)[1] for ln in instructions if ln.upper().startswith("USER ")]
+    assert users and users[-1].split(":")[0] not in ("root", "0"), "the image must run as a non-root user"
+    assert "pip install --no-cache-dir ." in text
+    assert "EXPOSE 8001 8002 8003" in instructions
+    assert any(ln.upper().startswith("CMD") for ln in instructions)
