@@ -40,6 +40,13 @@ class Settings:
     consumer_max_retries: int = 5
     consumer_backoff_ms: int = 200
     max_request_bytes: int = 64 * 1024
+    # Registration attempts per client address and per phone, per minute (0 = off).
+    rate_limit_ip_per_min: int = 120
+    rate_limit_phone_per_min: int = 6
+    # Check-in requests per staff token per minute (0 = off).
+    rate_limit_token_per_min: int = 600
+    # Reverse proxies in front of the services whose X-Forwarded-For is trusted (0 = none).
+    trusted_proxies: int = 0
     extra: dict = field(default_factory=dict)
 
     def with_overrides(self, **kwargs) -> "Settings":
@@ -68,6 +75,10 @@ def load(overrides: dict | None = None) -> Settings:
         consumer_max_retries=_int("SCIDAY_CONSUMER_MAX_RETRIES", 5),
         consumer_backoff_ms=_int("SCIDAY_CONSUMER_BACKOFF_MS", 200),
         max_request_bytes=_int("SCIDAY_MAX_REQUEST_BYTES", 64 * 1024),
+        rate_limit_ip_per_min=_int("SCIDAY_RATE_LIMIT_IP_PER_MIN", 120),
+        rate_limit_phone_per_min=_int("SCIDAY_RATE_LIMIT_PHONE_PER_MIN", 6),
+        rate_limit_token_per_min=_int("SCIDAY_RATE_LIMIT_TOKEN_PER_MIN", 600),
+        trusted_proxies=_int("SCIDAY_TRUSTED_PROXIES", 0),
     )
     if overrides:
         settings = settings.with_overrides(**overrides)

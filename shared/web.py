@@ -45,6 +45,9 @@ def make_app(service: str, settings: Settings | None = None, *, title: str, desc
     logs.setup(service)
     app = Flask(f"sciday.{service}")
     app.request_class = _Request
+    if settings.trusted_proxies:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=settings.trusted_proxies, x_proto=settings.trusted_proxies)
     app.config.update(
         API_TITLE=title,
         API_VERSION="v1",

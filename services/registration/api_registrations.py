@@ -46,9 +46,12 @@ class RegistrationCreate(MethodView):
         """Register a party: one registrant plus companions. Honours ``Idempotency-Key``."""
         idem = idempotency_digest()
         locale = request_locale(body.get("locale"))
+        settings = settings_of()
+        current_app.extensions["sciday.ratelimit"].check([
+            ("ip", request.remote_addr or "-", settings.rate_limit_ip_per_min, 60),
+            ("phone", body["phone"], settings.rate_limit_phone_per_min, 60)])
         doc, _counts = load_activity(activity_id)
         registrations.check(body, doc, locale)
-        settings = settings_of()
         reg = registrations.new_record(body, doc, locale, current_app.extensions["sciday.keys"],
                                        settings.public_base_url)
         outcome, rid, _position = store().reserve(reg, idem)

@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 from shared.config import Settings, load
+from shared.ratelimit import RateLimiter
 from shared.tickets import KeyRing
 from shared.web import make_app
 
@@ -19,6 +20,7 @@ def create_app(settings: Settings | None = None, redis_client=None):
                         redis_client=redis_client)
     app.extensions["sciday.keys"] = KeyRing.load_or_create(settings.keys_dir)
     app.extensions["sciday.seats"] = SeatStore(app.extensions["sciday.redis"], settings)
+    app.extensions["sciday.ratelimit"] = RateLimiter(app.extensions["sciday.redis"], settings.redis_prefix)
     api.register_blueprint(api_activities.blp)
     api.register_blueprint(api_registrations.blp)
     api.register_blueprint(api_keys.blp)
