@@ -40,10 +40,11 @@ class _Api(Api):
 
 
 def make_app(service: str, settings: Settings | None = None, *, title: str, description: str,
-             redis_client=None) -> tuple[Flask, Api]:
+             redis_client=None, root_path: str | None = None) -> tuple[Flask, Api]:
     settings = settings or load()
     logs.setup(service)
-    app = Flask(f"sciday.{service}")
+    # root_path: the service's package folder, where its templates/ and static/ live.
+    app = Flask(f"sciday.{service}", root_path=root_path)
     app.request_class = _Request
     if settings.trusted_proxies:
         from werkzeug.middleware.proxy_fix import ProxyFix

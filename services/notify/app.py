@@ -4,6 +4,8 @@
 """
 from __future__ import annotations
 
+from pathlib import Path
+
 from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields
@@ -53,6 +55,6 @@ def create_app(settings: Settings | None = None, redis_client=None):
     settings = settings or load()
     app, api = make_app("notify", settings, title="sciday notify",
                         description="SMS and email notifications, exactly once per person.",
-                        redis_client=redis_client)
+                        redis_client=redis_client, root_path=str(Path(__file__).parent))
     api.register_blueprint(blp)
     return app

@@ -44,26 +44,32 @@ class RegistrationCreate(MethodView):
     @blp.alt_response(429, schema="Error", description="rate_limited")
     def post(self, body, activity_id):
         """Register a party: one registrant plus companions. Honours ``Idempotency-Key``."""
-        idem = idempotency_digest()
-        locale = request_locale(body.get("locale"))
-        settings = settings_of()
-        current_app.extensions["sciday.ratelimit"].check([
-            ("ip", request.remote_addr or "-", settings.rate_limit_ip_per_min, 60),
-            ("phone", body["phone"], settings.rate_limit_phone_per_min, 60)])
-        doc, _counts = load_activity(activity_id)
-        registrations.check(body, doc, locale)
-        reg = registrations.new_record(body, doc, locale, current_app.extensions["sciday.keys"],
-                                       settings.public_base_url)
-        outcome, rid, _position = store().reserve(reg, idem)
-        if outcome == "replay":
-            reg = store().get_registration(rid)
-        else:
-            reg = dict(reg, status=outcome, initial_status=outcome, initial_position=_position)
-        return registrations.created_view(reg, settings.public_base_url)
+        reg = book(activity_id, body, idempotency_digest(), request_locale(body.get("locale")))
+        return registrations.created_view(reg, settings_of().public_base_url)
 
 
-def _authorized(rid: str) -> dict:
-    token = request.args.get("token") or request.headers.get("X-Manage-Token")
+def book(activity_id: str, body: dict, idem: str, locale: str) -> dict:
+    """Rate limits, the checks that need the activity, then the atomic reservation.
+
+    Returns the registration record as first decided (shared by the API and the form page).
+    """
+    settings = settings_of()
+    current_app.extensions["sciday.ratelimit"].check([
+        ("ip", request.remote_addr or "-", settings.rate_limit_ip_per_min, 60),
+        ("phone", body["phone"], settings.rate_limit_phone_per_min, 60)])
+    doc, _counts = load_activity(activity_id)
+    registrations.check(body, doc, locale)
+    reg = registrations.new_record(body, doc, locale, current_app.extensions["sciday.keys"],
+                                   settings.public_base_url)
+    outcome, rid, position = store().reserve(reg, idem)
+    if outcome == "replay":
+        return store().get_registration(rid)
+    return dict(reg, status=outcome, initial_status=outcome, initial_position=position)
+
+
+def authorized(rid: str, token: str | None = None) -> dict:
+    """The registration, if ``token`` (or the request's) is its manage token; else 401/404."""
+    token = token or request.args.get("token") or request.args.get("t") or request.headers.get("X-Manage-Token")
     if not token:
         raise ApiError("unauthorized", "需要管理链接中的令牌 / The manage token is required.", status_code=401)
     reg = store().get_registration(rid) if len(rid) <= 32 else None
@@ -72,7 +78,7 @@ def _authorized(rid: str) -> dict:
     return reg
 
 
-def _full(reg: dict) -> dict:
+def full(reg: dict) -> dict:
     got = store().get_activity(reg["activity_id"])
     activity = activities.view(*got) if got else None
     position = store().waitlist_position(reg["activity_id"], reg["registration_id"]) \
@@ -88,7 +94,7 @@ class RegistrationItem(MethodView):
     @blp.alt_response(404, schema="Error", description="unknown_registration")
     def get(self, _query, registration_id):
         """One's own registration, with the waitlist position while waiting."""
-        return _full(_authorized(registration_id))
+        return full(authorized(registration_id))
 
     @blp.arguments(ManageTokenQuery, location="query")
     @blp.response(200, RegistrationOut)
@@ -96,13 +102,13 @@ class RegistrationItem(MethodView):
     @blp.alt_response(404, schema="Error", description="unknown_registration")
     def delete(self, _query, registration_id):
         """Cancel, or leave the waitlist: frees the seats, revokes the ticket, promotes the waitlist."""
-        reg = _authorized(registration_id)
+        reg = authorized(registration_id)
         store().cancel(reg["activity_id"], registration_id)
-        return _full(store().get_registration(registration_id))
+        return full(store().get_registration(registration_id))
 
 
 def _qr_response(registration_id: str, kind: str) -> Response:
-    reg = _authorized(registration_id)
+    reg = authorized(registration_id)
     if reg["status"] != "confirmed":
         raise ApiError("no_ticket", "没有有效门票 / There is no valid ticket (waitlisted or cancelled).",
                        status_code=409)

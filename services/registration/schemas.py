@@ -27,10 +27,17 @@ class I18nLongText(_Strict):
     en = fields.String(load_default="", validate=validate.Length(max=4000))
 
 
+class DirectionsIn(_Strict):
+    zh = fields.String(load_default="", validate=validate.Length(max=500))
+    en = fields.String(load_default="", validate=validate.Length(max=500))
+
+
 class VenueIn(_Strict):
     id = fields.String(required=True, validate=validate.Regexp(r"^[a-z0-9][a-z0-9-]{0,23}$"))
     name = fields.String(required=True, validate=validate.Length(min=1, max=100))
     address = fields.String(load_default="", validate=validate.Length(max=200))
+    directions = fields.Nested(DirectionsIn, load_default=lambda: {"zh": "", "en": ""},
+                               metadata={"description": "how to get there (交通指引)"})
 
 
 class WaitlistIn(_Strict):
@@ -91,6 +98,7 @@ class VenueOut(Schema):
     id = fields.String()
     name = fields.String()
     address = fields.String()
+    directions = fields.Dict()
 
 
 class ActivityOut(Schema):

@@ -19,7 +19,9 @@ def stack(servers, tmp_path_factory):
         notify_port=embedded.free_port(), workers=2, threads=4, seed=False,
         extra_env={"SCIDAY_REDIS_PREFIX": "e2e:", "SCIDAY_TOPIC_PREFIX": "e2e.",
                    "SCIDAY_KAFKA_SESSION_TIMEOUT_MS": "2000", "SCIDAY_KAFKA_HEARTBEAT_INTERVAL_MS": "500",
-                   "SCIDAY_KAFKA_FETCH_MAX_WAIT_MS": "50"})
+                   "SCIDAY_KAFKA_FETCH_MAX_WAIT_MS": "50",
+                   # the rush comes from one address; rate limits have their own tests
+                   "SCIDAY_RATE_LIMIT_IP_PER_MIN": "0", "SCIDAY_RATE_LIMIT_PHONE_PER_MIN": "0"})
     s = Stack(opts, out=open(var / "stack.out", "w"))
     s.start()
     try:
@@ -44,3 +46,38 @@ def urls(stack):
     o = stack.opts
     return {name: f"http://127.0.0.1:{port}" for name, port in
             (("registration", o.registration_port), ("checkin", o.checkin_port), ("notify", o.notify_port))}
+
+
+CHROMIUM_ARGS = ["--disable-gpu", "--disable-quic",
+                 "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1"]
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """One real Chromium (Debian's) for the session, driven by Playwright."""
+    import shutil
+    from playwright.sync_api import sync_playwright
+    path = shutil.which("chromium")
+    assert path, "Chromium is missing: `make test` installs it (apt-get install -y chromium)"
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=path, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def phone(browser):
+    """A phone-sized page (390×844 CSS px, as an iPhone 12), Chinese locale."""
+    ctx = browser.new_context(viewport={"width": 390, "height": 844}, device_scale_factor=2,
+                              is_mobile=True, has_touch=True, locale="zh-CN")
+    page = ctx.new_page()
+    yield page
+    ctx.close()
+
+
+@pytest.fixture(scope="session")
+def screenshots():
+    from tests.conftest import ROOT
+    path = ROOT / "var" / "screenshots"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
