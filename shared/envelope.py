@@ -69,14 +69,15 @@ def decode(raw: bytes | None) -> dict:
     if not isinstance(obj, dict):
         raise PoisonMessage("envelope is not an object")
     try:
-        env = EnvelopeSchema().load(obj)
+        loaded = EnvelopeSchema().load(obj)
     except ValidationError as exc:
         raise PoisonMessage(f"bad envelope: {exc.messages}") from exc
     try:
-        env["data"] = events.validate_data(env["type"], env["version"], env["data"])
+        events.validate_data(loaded["type"], loaded["version"], loaded["data"])
     except KeyError as exc:
-        raise PoisonMessage(f"unknown event type {env['type']} v{env['version']}") from exc
+        raise PoisonMessage(f"unknown event type {loaded['type']} v{loaded['version']}") from exc
     except ValidationError as exc:
-        raise PoisonMessage(f"bad data for {env['type']}: {exc.messages}") from exc
-    env["event_id"] = str(env["event_id"])
-    return env
+        raise PoisonMessage(f"bad data for {loaded['type']}: {exc.messages}") from exc
+    # Handlers get the envelope as sent (JSON types: ISO strings, not datetimes).
+    return {k: obj[k] for k in ("event_id", "type", "version", "occurred_at", "activity_id", "data")} | {
+        "source": obj.get("source", "unknown")}

@@ -47,7 +47,8 @@ class ErrorSchema(Schema):
     status = fields.Constant("error", required=True)
     reason = fields.String(required=True, metadata={"description": "stable snake_case code"})
     message = fields.String(required=True)
-    errors = fields.Dict(required=True)
+    errors = fields.Dict(required=True, metadata={"description": "field -> messages (validation)"})
+    detail = fields.Dict(metadata={"description": "context of a refusal, e.g. the first scan's time and gate"})
 
 
 # Reasons every service can answer with, whatever the endpoint.

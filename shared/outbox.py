@@ -26,18 +26,20 @@ RELAYED = Counter("sciday_outbox_relayed_total", "Outbox entries sent to Kafka")
 BACKLOG = Gauge("sciday_outbox_backlog", "Outbox entries not yet relayed")
 
 
-def stream_key(settings: Settings) -> str:
-    return f"{settings.redis_prefix}outbox"
+def stream_key(settings: Settings, name: str = "outbox") -> str:
+    """The outbox stream of one producing service: ``outbox`` (registration), ``ck:outbox`` (check-in)."""
+    return f"{settings.redis_prefix}{name}"
 
 
-def cursor_key(settings: Settings) -> str:
-    return f"{settings.redis_prefix}outbox:cursor"
+def cursor_key(settings: Settings, name: str = "outbox") -> str:
+    return f"{settings.redis_prefix}{name}:cursor"
 
 
 class Relay:
     def __init__(self, settings: Settings, redis, batch: int = 500, block_ms: int = 200,
-                 retention_s: int = 24 * 3600):
+                 retention_s: int = 24 * 3600, stream: str = "outbox"):
         self.settings, self.redis = settings, redis
+        self.stream = stream
         self.batch, self.block_ms, self.retention_s = batch, block_ms, retention_s
         self.stopping = False
         self.producer = None
@@ -50,7 +52,7 @@ class Relay:
         signal.signal(signal.SIGINT, _stop)
 
     def cursor(self) -> bytes:
-        return self.redis.get(cursor_key(self.settings)) or b"0-0"
+        return self.redis.get(cursor_key(self.settings, self.stream)) or b"0-0"
 
     def ensure_topics(self, timeout_s: float = 30.0) -> None:
         """Create missing topics; if the broker had lost them, re-send the retained outbox.
@@ -63,11 +65,11 @@ class Relay:
                                 timeout_s=timeout_s)
         if created and self.cursor() != b"0-0":
             log.warning("broker lost topics %s: re-sending the retained outbox", created)
-            self.redis.set(cursor_key(self.settings), b"0-0")
+            self.redis.set(cursor_key(self.settings, self.stream), b"0-0")
 
     def run(self) -> None:
         self.ensure_topics()
-        self.producer = make_producer(self.settings, client_id="sciday-outbox-relay")
+        self.producer = make_producer(self.settings, client_id=f"sciday-relay-{self.stream.replace(':', '-')}")
         try:
             while not self.stopping:
                 moved = self.step()
@@ -84,7 +86,7 @@ class Relay:
 
     def step(self) -> int:
         """Relay one batch; returns how many entries moved (0 when idle or on failure)."""
-        key = stream_key(self.settings)
+        key = stream_key(self.settings, self.stream)
         cursor = self.cursor()
         entries = self.redis.xread({key: cursor}, count=self.batch, block=self.block_ms)
         if not entries:
@@ -107,7 +109,7 @@ class Relay:
                 pass  # still down: the next step tries again
             return 0
         last_id = records[-1][0]
-        self.redis.set(cursor_key(self.settings), last_id)
+        self.redis.set(cursor_key(self.settings, self.stream), last_id)
         RELAYED.inc(len(records))
         return len(records)
 
@@ -120,10 +122,10 @@ class Relay:
         oldest_kept = f"{int((now - self.retention_s) * 1000)}-0"
         # Never trim past the cursor: unrelayed entries stay whatever their age.
         min_id = min(cursor, oldest_kept, key=lambda s: tuple(int(p) for p in s.split("-")))
-        self.redis.xtrim(stream_key(self.settings), minid=min_id, approximate=True)
+        self.redis.xtrim(stream_key(self.settings, self.stream), minid=min_id, approximate=True)
 
     def backlog(self) -> int:
-        info = self.redis.xrange(stream_key(self.settings), min=b"(" + self.cursor(), count=10000)
+        info = self.redis.xrange(stream_key(self.settings, self.stream), min=b"(" + self.cursor(), count=10000)
         n = len(info)
         BACKLOG.set(n)
         return n

@@ -19,9 +19,15 @@ def connect(url: str, **kwargs) -> redis.Redis:
 
 
 def _read(folder: Path, filename: str) -> str:
-    """Read a script, expanding ``--#include other.lua`` lines (shared Lua routines)."""
+    """Read a script, expanding ``--#include other.lua`` lines (shared Lua routines).
+
+    An included file is looked up next to the script first, then in ``shared/``.
+    """
     out = []
-    for line in (folder / filename).read_text(encoding="utf-8").splitlines():
+    path = folder / filename
+    if not path.exists():
+        path = Path(__file__).parent / filename
+    for line in path.read_text(encoding="utf-8").splitlines():
         if line.startswith("--#include "):
             out.append(_read(folder, line.split(None, 1)[1].strip()))
         else:

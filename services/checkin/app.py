@@ -1,4 +1,4 @@
-"""The check-in service: door verdicts and attendance.
+"""The check-in service: door verdicts, undo, live attendance, and the scanner page.
 
 ``gunicorn 'services.checkin.app:create_app()'``
 """
@@ -7,12 +7,23 @@ from __future__ import annotations
 from pathlib import Path
 
 from shared.config import Settings, load
+from shared.ratelimit import RateLimiter
 from shared.web import make_app
+
+from services.checkin import api_attendance, api_checkins
+from services.checkin.keys import KeyCache
+from services.checkin.store import CheckinStore
 
 
 def create_app(settings: Settings | None = None, redis_client=None):
     settings = settings or load()
-    app, _api = make_app("checkin", settings, title="sciday check-in",
-                         description="QR verdicts at the door, undo, and live attendance.",
-                         redis_client=redis_client, root_path=str(Path(__file__).parent))
+    app, api = make_app("checkin", settings, title="sciday check-in",
+                        description="QR verdicts at the door, undo, and live attendance.",
+                        redis_client=redis_client, root_path=str(Path(__file__).parent))
+    redis = app.extensions["sciday.redis"]
+    app.extensions["sciday.keyring"] = KeyCache(settings.keys_dir)
+    app.extensions["sciday.checkins"] = CheckinStore(redis, settings)
+    app.extensions["sciday.ratelimit"] = RateLimiter(redis, settings.redis_prefix)
+    api.register_blueprint(api_checkins.blp)
+    api.register_blueprint(api_attendance.blp)
     return app

@@ -1,13 +1,17 @@
 """Entry point of the check-in projection worker: ``python -m services.checkin.consumer``."""
 from __future__ import annotations
 
+import threading
+
 from shared import logs
+from shared.outbox import Relay
 from shared.config import load
 from shared.consumer import ConsumerLoop
 from shared.redis_scripts import connect
 from shared.topics import ensure_topics
 
 from services.checkin.projection import Projection
+from services.checkin.store import OUTBOX
 
 GROUP = "checkin-projection"
 TOPICS = ["activity-events", "registration-events"]
@@ -19,12 +23,21 @@ def build(settings, redis) -> ConsumerLoop:
 
 
 def main() -> None:
+    """The check-in worker: the projection consumer, and (in a thread) the relay of its outbox."""
     settings = load()
     logs.setup("checkin-consumer")
     ensure_topics(settings.kafka_bootstrap_servers, settings.topic_prefix)
-    loop = build(settings, connect(settings.redis_url))
+    redis = connect(settings.redis_url)
+    loop = build(settings, redis)
+    relay = Relay(settings, redis, stream=OUTBOX)
     loop.install_signal_handlers()
-    loop.run()
+    relay_thread = threading.Thread(target=relay.run, name="checkin-relay", daemon=True)
+    relay_thread.start()
+    try:
+        loop.run()
+    finally:
+        relay.stopping = True
+        relay_thread.join(10)
 
 
 if __name__ == "__main__":

@@ -8,6 +8,9 @@ Keys (hash tag per activity):
   {p}ck:act:{aid}      hash: doc (activity snapshot JSON), status
   {p}ck:regs:{aid}     hash: registration id -> JSON (party_size, status, name, phone, venue)
   {p}ck:revoked:{aid}  set of revoked registration ids
+  {p}ck:acts           set of known activity ids (for the scanner's offline state)
+  {p}ck:unseen:{aid}   tickets admitted before their registration event arrived
+  {p}ck:late:{aid}     of those, the ones whose event then said "cancelled" (for organizers)
 """
 from __future__ import annotations
 
@@ -31,6 +34,7 @@ class Projection:
             self.redis.hset(self.act_key(aid), mapping={
                 "doc": json.dumps(snap, ensure_ascii=False), "status": snap["status"],
                 "event_at": envelope["occurred_at"]})
+            self.redis.sadd(f"{self.p}ck:acts", aid)
             return
         rid = data["registration_id"]
         status = {"RegistrationConfirmed": "confirmed", "WaitlistPromoted": "confirmed",
@@ -47,6 +51,15 @@ class Projection:
         if status != "cancelled" and self.redis.sismember(self.revoked_key(aid), rid):
             record["status"] = "cancelled"
             self.redis.hset(self.regs_key(aid), rid, json.dumps(record, ensure_ascii=False))
+        # Reconcile a ticket admitted on its signature alone before this event arrived.
+        if self.redis.srem(f"{self.p}ck:unseen:{{{aid}}}", rid) and record["status"] == "cancelled":
+            self.redis.sadd(f"{self.p}ck:late:{{{aid}}}", rid)
+
+    def activity_ids(self) -> list[str]:
+        return sorted(a.decode() for a in self.redis.smembers(f"{self.p}ck:acts"))
+
+    def revoked(self, aid: str) -> list[str]:
+        return sorted(r.decode() for r in self.redis.smembers(self.revoked_key(aid)))
 
     def registration(self, aid: str, rid: str) -> dict | None:
         raw = self.redis.hget(self.regs_key(aid), rid)

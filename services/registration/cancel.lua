@@ -28,7 +28,6 @@ redis.call('HSET', R, rid, cjson.encode(reg))
 local data = registration_event_data(reg)
 data.previous_status = previous
 data.ticket_revoked = (previous == 'confirmed')
-emit(O, 'registration-events', reg.activity_id, 'RegistrationCancelled', reg.activity_id, occurred_at,
-     rid .. ':RegistrationCancelled', data)
+emit_registration(O, 'RegistrationCancelled', reg.activity_id, occurred_at, rid .. ':RegistrationCancelled', data)
 local promoted = promote(A, W, R, O, now_ms, occurred_at)
 return {'cancelled', previous, promoted}

@@ -36,7 +36,7 @@ if not exists then
 end
 local rev = redis.call('HINCRBY', A, 'rev', 1)
 redis.call('ZADD', L, tonumber(state.starts_at), state.id)
-emit(O, 'activity-events', state.id, ARGV[6], state.id, occurred_at, state.id .. ':rev:' .. rev,
+emit(O, 'activity-events', 'registration', ARGV[6], state.id, occurred_at, state.id .. ':rev:' .. rev,
      cjson.decode(ARGV[7]))
 local promoted = promote(A, W, R, O, now_ms, occurred_at)
 return {'ok', rev, promoted}

@@ -6,17 +6,10 @@
 -- Nothing is promoted once the activity has started.  Each promotion appends a WaitlistPromoted
 -- event to the outbox O.  Returns the number of parties promoted.
 
-local function uuid_from(seed)
-  local h = redis.sha1hex(seed)
-  return string.sub(h, 1, 8) .. '-' .. string.sub(h, 9, 12) .. '-5' .. string.sub(h, 14, 16) ..
-         '-a' .. string.sub(h, 18, 20) .. '-' .. string.sub(h, 21, 32)
-end
+--#include envelope.lua
 
-local function emit(O, topic, key, type_, activity_id, occurred_at, event_seed, data)
-  local envelope = {
-    event_id = uuid_from(event_seed), type = type_, version = 1, occurred_at = occurred_at,
-    activity_id = activity_id, source = 'registration', data = data }
-  redis.call('XADD', O, '*', 'topic', topic, 'key', key, 'envelope', cjson.encode(envelope))
+local function emit_registration(O, type_, activity_id, occurred_at, seed, data)
+  emit(O, 'registration-events', 'registration', type_, activity_id, occurred_at, seed, data)
 end
 
 local function registration_event_data(reg)
@@ -49,8 +42,7 @@ local function promote(A, W, R, O, now_ms, occurred_at)
     local data = registration_event_data(reg)
     data.ticket_code = reg.ticket_code
     data.ticket_url = reg.ticket_url
-    emit(O, 'registration-events', activity_id, 'WaitlistPromoted', activity_id, occurred_at,
-         rid .. ':WaitlistPromoted', data)
+    emit_registration(O, 'WaitlistPromoted', activity_id, occurred_at, rid .. ':WaitlistPromoted', data)
     promoted = promoted + 1
   end
   redis.call('HSET', A, 'taken', taken)

@@ -76,5 +76,5 @@ else
   type_ = 'RegistrationWaitlisted'
   data.waitlist_position = position
 end
-emit(O, 'registration-events', reg.activity_id, type_, reg.activity_id, occurred_at, rid .. ':' .. type_, data)
+emit_registration(O, type_, reg.activity_id, occurred_at, rid .. ':' .. type_, data)
 return {status, rid, position}

@@ -55,6 +55,8 @@ def test_one_registration_flows_to_kafka_notify_and_checkin(stack, stack_setting
     proj = Projection(connect(stack_settings.redis_url), stack_settings.redis_prefix)
     rec = wait_for(lambda: proj.registration("smoke-imax", rid), what="the check-in projection")
     assert rec["status"] == "confirmed" and rec["party_size"] == 3
+    act = wait_for(lambda: proj.activity("smoke-imax"), what="the activity in the check-in projection")
+    assert act["title"]["zh"] == "巨幕科技工作者专场" and act["venue"]["id"] == "ln-stm"
 
     # 4. Every service is healthy.
     for name, base in urls.items():

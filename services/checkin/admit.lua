@@ -1,0 +1,75 @@
+-- admit.lua: one door scan of a validly signed ticket, decided atomically.
+--
+-- KEYS[1] ADM   hash  {p}ck:adm:{aid}       registration id -> people admitted so far
+-- KEYS[2] FIRST hash  {p}ck:first:{aid}     registration id -> JSON {at, gate} of its first admission
+-- KEYS[3] NONCE hash  {p}ck:nonce:{aid}     scan nonce -> JSON result (a retried upload gets it again)
+-- KEYS[4] REV   set   {p}ck:revoked:{aid}   revoked registration ids (from the projection)
+-- KEYS[5] GATES hash  {p}ck:gates:{aid}     gate -> people admitted
+-- KEYS[6] ARR   hash  {p}ck:arrivals:{aid}  5-minute bucket (Unix s) -> people admitted
+-- KEYS[7] CKS   hash  {p}ck:checkins:{aid}  check-in id -> JSON record (for undo)
+-- KEYS[8] STATS hash  {p}ck:stats:{aid}     checked_in, denied
+-- KEYS[9] OUT   stream {p}ck:outbox         events for checkin-events (moved by the relay)
+-- KEYS[10] CIDX hash  {p}ck:cidx            check-in id -> activity id (global; see docs/scaling.md)
+-- ARGV[1] registration id   ARGV[2] party size (from the signed ticket)   ARGV[3] admit (0 = the rest)
+-- ARGV[4] gate              ARGV[5] at (ISO time of the scan)            ARGV[6] 5-minute bucket
+-- ARGV[7] check-in id       ARGV[8] nonce or ""                          ARGV[9] staff label
+-- ARGV[10] activity id      ARGV[11] occurred_at (ISO, now)             ARGV[12] venue id
+--
+-- Returns a JSON result: {"status":"ok", admitted, remaining, admitted_total, checkin_id, at, gate}
+-- or {"status":"denied", "reason":"revoked"|"already_checked_in", first_at, first_gate}.
+-- Partial admissions never add up to more than the party.
+--#include envelope.lua
+
+local ADM, FIRST, NONCE, REV, GATES, ARR, CKS, STATS, OUT, CIDX =
+  KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6], KEYS[7], KEYS[8], KEYS[9], KEYS[10]
+local rid, party, want, gate = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3]), ARGV[4]
+local at, bucket, cid, nonce, staff = ARGV[5], ARGV[6], ARGV[7], ARGV[8], ARGV[9]
+local aid, occurred_at, venue = ARGV[10], ARGV[11], ARGV[12]
+
+if nonce ~= '' then
+  local first = redis.call('HGET', NONCE, nonce)
+  if first then
+    local r = cjson.decode(first)
+    r.replayed = true
+    return cjson.encode(r)
+  end
+end
+
+local function finish(result, event_type, data)
+  local encoded = cjson.encode(result)
+  if nonce ~= '' then redis.call('HSET', NONCE, nonce, encoded) end
+  emit(OUT, 'checkin-events', 'checkin', event_type, aid, occurred_at, cid .. ':' .. event_type, data)
+  return encoded
+end
+
+if redis.call('SISMEMBER', REV, rid) == 1 then
+  redis.call('HINCRBY', STATS, 'denied', 1)
+  return finish({ status = 'denied', reason = 'revoked' }, 'CheckinDenied',
+                { registration_id = rid, gate = gate, staff = staff, reason = 'revoked' })
+end
+
+local admitted = tonumber(redis.call('HGET', ADM, rid) or '0')
+local remaining = party - admitted
+if remaining <= 0 then
+  local first = cjson.decode(redis.call('HGET', FIRST, rid) or '{}')
+  redis.call('HINCRBY', STATS, 'denied', 1)
+  return finish({ status = 'denied', reason = 'already_checked_in', first_at = first.at, first_gate = first.gate,
+                  admitted_total = admitted, party_size = party },
+                'CheckinDenied', { registration_id = rid, gate = gate, staff = staff, reason = 'already_checked_in' })
+end
+
+local n = remaining
+if want > 0 and want < remaining then n = want end
+local total = redis.call('HINCRBY', ADM, rid, n)
+if admitted == 0 then redis.call('HSET', FIRST, rid, cjson.encode({ at = at, gate = gate })) end
+redis.call('HINCRBY', GATES, gate, n)
+redis.call('HINCRBY', ARR, bucket, n)
+redis.call('HINCRBY', STATS, 'checked_in', n)
+redis.call('HSET', CKS, cid, cjson.encode({ checkin_id = cid, registration_id = rid, admitted = n, gate = gate,
+                                            at = at, bucket = bucket, staff = staff, venue_id = venue,
+                                            reverted = false }))
+redis.call('HSET', CIDX, cid, aid)
+return finish({ status = 'ok', admitted = n, remaining = party - total, admitted_total = total,
+                checkin_id = cid, at = at, gate = gate, party_size = party },
+              'CheckinRecorded', { registration_id = rid, gate = gate, staff = staff, checkin_id = cid,
+                                   admitted = n, admitted_total = total, party_size = party, checked_in_at = at })

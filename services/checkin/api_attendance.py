@@ -1,0 +1,73 @@
+"""Live attendance per activity and gate, and the state a scanner keeps for offline use."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from flask import current_app, g
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from shared.auth import require
+from shared.errors import ApiError
+
+from services.checkin import admission
+from services.checkin.api_checkins import refuse, store
+from services.checkin.schemas import AttendanceOut, GateQuery, ScannerStateOut
+
+blp = Blueprint("attendance", __name__, url_prefix="/api/v1",
+                description="Reason codes: unknown_activity (404), unauthorized (401), forbidden (403).")
+
+
+def _iso(ts: int) -> str:
+    return datetime.fromtimestamp(ts, timezone.utc).astimezone(admission.TZ).isoformat()
+
+
+def attendance_of(aid: str) -> dict:
+    activity = store().projection.activity(aid)
+    if activity is None:
+        raise refuse("unknown_activity")
+    if not g.principal.may_access_venue(activity["venue"]["id"]):
+        raise ApiError("forbidden", "此令牌不属于该场馆 / This token is for another venue.", status_code=403)
+    a = store().attendance(aid)
+    return {"activity_id": aid, "title": activity["title"], "status": activity["status"],
+            "starts_at": activity["starts_at"], "ends_at": activity["ends_at"],
+            "capacity": activity["capacity"], "confirmed": a["confirmed"], "waitlisted": a["waitlisted"],
+            "checked_in": a["checked_in"], "remaining": max(a["confirmed"] - a["checked_in"], 0),
+            "denied": a["denied"], "unseen_tickets": a["unseen_tickets"],
+            "gates": [{"gate": k, "checked_in": v} for k, v in sorted(a["gates"].items())],
+            "arrivals": [{"at": _iso(b), "people": n} for b, n in a["arrivals"]]}
+
+
+@blp.route("/activities/<activity_id>/attendance")
+class Attendance(MethodView):
+    @require("steward", "supervisor", "organizer")
+    @blp.response(200, AttendanceOut)
+    @blp.alt_response(404, schema="Error", description="unknown_activity")
+    def get(self, activity_id):
+        """Capacity, confirmed, waitlisted, checked in and remaining; per gate; arrivals per 5 minutes."""
+        return attendance_of(activity_id)
+
+
+@blp.route("/scanner/state")
+class ScannerState(MethodView):
+    @require("steward", "supervisor", "organizer")
+    @blp.arguments(GateQuery, location="query")
+    @blp.response(200, ScannerStateOut)
+    def get(self, query):
+        """What a scanner needs to judge tickets offline: public keys, this venue's activities with their
+        check-in windows, and the revoked registration ids."""
+        proj, principal = store().projection, g.principal
+        acts, gate_total = [], 0
+        for aid in proj.activity_ids():
+            doc = proj.activity(aid)
+            if doc is None or not principal.may_access_venue(doc["venue"]["id"]):
+                continue
+            opens, closes = admission.window(doc, None)
+            acts.append({"id": aid, "title": doc["title"], "hall": doc["hall"], "status": doc["status"],
+                         "opens_at": opens, "closes_at": closes, "revoked": proj.revoked(aid)})
+            if query.get("gate"):
+                gate_total += int(current_app.extensions["sciday.redis"].hget(store().k("gates", aid),
+                                                                              query["gate"]) or 0)
+        return {"venue": principal.venue, "keys": current_app.extensions["sciday.keyring"].public_list(),
+                "activities": acts, "gate_checked_in": gate_total,
+                "server_time": admission.now().isoformat()}

@@ -1,0 +1,97 @@
+"""Marshmallow schemas of the check-in API. OpenAPI is generated from these."""
+from __future__ import annotations
+
+from marshmallow import RAISE, Schema, fields, validate
+
+
+class CheckinIn(Schema):
+    class Meta:
+        unknown = RAISE
+
+    code = fields.String(required=True, validate=validate.Length(min=1, max=400),
+                         metadata={"description": "the QR text, SD1.…"})
+    gate = fields.String(required=True, validate=validate.Length(min=1, max=32),
+                         metadata={"description": "e.g. 2号门"})
+    admit = fields.Integer(load_default=None, allow_none=True, strict=True, validate=validate.Range(min=1, max=20),
+                           metadata={"description": "people to admit now; default: the rest of the party"})
+    nonce = fields.String(load_default=None, allow_none=True, validate=validate.Length(min=1, max=64),
+                          metadata={"description": "makes a retried upload safe: the first result is returned"})
+    scanned_at = fields.AwareDateTime(load_default=None, allow_none=True,
+                                      metadata={"description": "when an offline scan happened"})
+
+
+class RegistrationSummary(Schema):
+    id = fields.String()
+    activity_id = fields.String()
+    activity_title = fields.Dict()
+    name_masked = fields.String()
+    party_size = fields.Integer()
+    admitted_total = fields.Integer()
+
+
+class CheckinOut(Schema):
+    status = fields.String()
+    checkin_id = fields.String()
+    admitted = fields.Integer()
+    remaining = fields.Integer()
+    registration = fields.Nested(RegistrationSummary)
+    checked_in_at = fields.String()
+    gate = fields.String()
+    replayed = fields.Boolean(metadata={"description": "true when a repeated nonce returned the first result"})
+
+
+class UndoOut(Schema):
+    status = fields.String()
+    checkin_id = fields.String()
+    reverted = fields.Integer()
+    admitted_total = fields.Integer()
+    registration_id = fields.String()
+
+
+class GateCount(Schema):
+    gate = fields.String()
+    checked_in = fields.Integer()
+
+
+class ArrivalBucket(Schema):
+    at = fields.String(metadata={"description": "start of the 5-minute bucket"})
+    people = fields.Integer()
+
+
+class AttendanceOut(Schema):
+    activity_id = fields.String()
+    title = fields.Dict()
+    status = fields.String()
+    starts_at = fields.String()
+    ends_at = fields.String()
+    capacity = fields.Integer()
+    confirmed = fields.Integer(metadata={"description": "people with a confirmed registration"})
+    waitlisted = fields.Integer()
+    checked_in = fields.Integer()
+    remaining = fields.Integer(metadata={"description": "confirmed people not yet in"})
+    denied = fields.Integer()
+    unseen_tickets = fields.Integer(metadata={"description": "admitted on the signature before the event arrived"})
+    gates = fields.List(fields.Nested(GateCount))
+    arrivals = fields.List(fields.Nested(ArrivalBucket))
+
+
+class GateQuery(Schema):
+    gate = fields.String(load_default=None, validate=validate.Length(max=32))
+
+
+class ScannerActivity(Schema):
+    id = fields.String()
+    title = fields.Dict()
+    hall = fields.String()
+    status = fields.String()
+    opens_at = fields.Integer(metadata={"description": "Unix seconds"})
+    closes_at = fields.Integer()
+    revoked = fields.List(fields.String())
+
+
+class ScannerStateOut(Schema):
+    venue = fields.String(allow_none=True)
+    keys = fields.List(fields.Dict())
+    activities = fields.List(fields.Nested(ScannerActivity))
+    gate_checked_in = fields.Integer()
+    server_time = fields.String()

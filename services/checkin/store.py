@@ -1,0 +1,98 @@
+"""Redis adapter of the check-in service: admission and undo scripts, denials, attendance.
+
+The projection (services/checkin/projection.py) owns the activity, registration and revocation
+keys; this module owns the admission keys. All carry the activity's hash tag.
+"""
+from __future__ import annotations
+
+import json
+import secrets
+from pathlib import Path
+
+from shared.envelope import encode, new_event
+from shared.outbox import stream_key
+from shared.redis_scripts import Scripts
+
+from services.checkin.projection import Projection
+
+HERE = Path(__file__).parent
+OUTBOX = "ck:outbox"
+
+
+class CheckinStore:
+    def __init__(self, redis, settings):
+        self.redis, self.p = redis, settings.redis_prefix
+        self.outbox = stream_key(settings, OUTBOX)
+        self.projection = Projection(redis, settings.redis_prefix)
+        self.scripts = Scripts(redis, HERE, ["admit", "undo"])
+
+    def k(self, name: str, aid: str) -> str:
+        return f"{self.p}ck:{name}:{{{aid}}}"
+
+    @property
+    def cidx(self) -> str:
+        return f"{self.p}ck:cidx"
+
+    def admit(self, *, ticket, admit: int, gate: str, at_iso: str, bucket: int, nonce: str, staff: str,
+              occurred_at: str) -> dict:
+        aid = ticket.activity_id
+        cid = "c" + secrets.token_hex(8)
+        raw = self.scripts.admit(
+            keys=[self.k("adm", aid), self.k("first", aid), self.k("nonce", aid), self.projection.revoked_key(aid),
+                  self.k("gates", aid), self.k("arrivals", aid), self.k("checkins", aid), self.k("stats", aid),
+                  self.outbox, self.cidx],
+            args=[ticket.registration_id, ticket.party_size, admit or 0, gate, at_iso, bucket, cid, nonce,
+                  staff, aid, occurred_at, ticket.venue_id])
+        return json.loads(raw)
+
+    def checkin(self, cid: str) -> tuple[str, dict] | None:
+        aid = self.redis.hget(self.cidx, cid)
+        if aid is None:
+            return None
+        aid = aid.decode()
+        raw = self.redis.hget(self.k("checkins", aid), cid)
+        return (aid, json.loads(raw)) if raw else None
+
+    def undo(self, aid: str, cid: str, staff: str, occurred_at: str) -> dict:
+        raw = self.scripts.undo(
+            keys=[self.k("adm", aid), self.k("first", aid), self.k("gates", aid), self.k("arrivals", aid),
+                  self.k("checkins", aid), self.k("stats", aid), self.outbox],
+            args=[cid, staff, occurred_at, aid])
+        return json.loads(raw)
+
+    def record_denial(self, aid: str, rid: str, gate: str, staff: str, reason: str) -> None:
+        """Refusals decided before the script (invalid, wrong venue, time) are recorded too."""
+        ev = new_event("CheckinDenied", aid or "unknown", {"registration_id": rid or "", "gate": gate,
+                                                           "staff": staff, "reason": reason}, source="checkin")
+        pipe = self.redis.pipeline(transaction=True)
+        pipe.xadd(self.outbox, {"topic": "checkin-events", "key": aid or "unknown", "envelope": encode(ev)})
+        if aid:
+            pipe.hincrby(self.k("stats", aid), "denied", 1)
+        pipe.execute()
+
+    def note_unseen(self, aid: str, rid: str) -> None:
+        """A signed ticket the projection has not seen yet: admitted, and reconciled later."""
+        if self.projection.registration(aid, rid) is None:
+            self.redis.sadd(self.k("unseen", aid), rid)
+
+    def attendance(self, aid: str) -> dict:
+        pipe = self.redis.pipeline(transaction=False)
+        pipe.hgetall(self.k("gates", aid))
+        pipe.hgetall(self.k("arrivals", aid))
+        pipe.hgetall(self.k("stats", aid))
+        pipe.hvals(self.projection.regs_key(aid))
+        pipe.scard(self.k("unseen", aid))
+        gates, arrivals, stats, regs, unseen = pipe.execute()
+        confirmed = waitlisted = 0
+        for raw in regs:
+            r = json.loads(raw)
+            if r["status"] == "confirmed":
+                confirmed += r["party_size"]
+            elif r["status"] == "waitlisted":
+                waitlisted += r["party_size"]
+        return {
+            "gates": {g.decode(): int(v) for g, v in gates.items() if int(v)},
+            "arrivals": sorted((int(b), int(v)) for b, v in arrivals.items() if int(v)),
+            "checked_in": int(stats.get(b"checked_in", 0)), "denied": int(stats.get(b"denied", 0)),
+            "confirmed": confirmed, "waitlisted": waitlisted, "unseen_tickets": unseen,
+        }

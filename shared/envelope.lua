@@ -1,0 +1,19 @@
+-- envelope.lua: included by scripts that append events to an outbox stream (not loaded alone).
+--
+-- uuid_from(seed): a deterministic UUID-shaped event id, so re-running a script for the same
+--   fact (a retry) produces the same event_id, which consumers dedupe on.
+-- emit(stream, topic, source, type, activity_id, occurred_at, seed, data): XADD one versioned
+--   envelope (shared/envelope.py) with fields topic, key (= activity id) and envelope (JSON).
+
+local function uuid_from(seed)
+  local h = redis.sha1hex(seed)
+  return string.sub(h, 1, 8) .. '-' .. string.sub(h, 9, 12) .. '-5' .. string.sub(h, 14, 16) ..
+         '-a' .. string.sub(h, 18, 20) .. '-' .. string.sub(h, 21, 32)
+end
+
+local function emit(stream, topic, source, type_, activity_id, occurred_at, seed, data)
+  local envelope = {
+    event_id = uuid_from(seed), type = type_, version = 1, occurred_at = occurred_at,
+    activity_id = activity_id, source = source, data = data }
+  redis.call('XADD', stream, '*', 'topic', topic, 'key', activity_id, 'envelope', cjson.encode(envelope))
+end
