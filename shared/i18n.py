@@ -28,6 +28,8 @@ _ZH = {
     "Required for this activity's audience.": "本活动需填写工作单位",
     "Party size exceeds this activity's limit.": "人数超过本活动每单上限",
     "Not an aware datetime.": "时间须带时区",
+    "Contains characters that are not allowed.": "含有不允许的字符",
+    "Use letters only.": "只能填写文字",
 }
 
 

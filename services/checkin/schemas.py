@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from marshmallow import RAISE, Schema, fields, validate
 
+from shared.text import no_controls
+
 
 class CheckinIn(Schema):
     class Meta:
@@ -10,7 +12,7 @@ class CheckinIn(Schema):
 
     code = fields.String(required=True, validate=validate.Length(min=1, max=400),
                          metadata={"description": "the QR text, SD1.…"})
-    gate = fields.String(required=True, validate=validate.Length(min=1, max=32),
+    gate = fields.String(required=True, validate=[validate.Length(min=1, max=32), no_controls],
                          metadata={"description": "e.g. 2号门"})
     admit = fields.Integer(load_default=None, allow_none=True, strict=True, validate=validate.Range(min=1, max=20),
                            metadata={"description": "people to admit now; default: the rest of the party"})

@@ -2,14 +2,24 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 
 from marshmallow import EXCLUDE, RAISE, Schema, ValidationError, fields, post_load, validate, validates_schema
 
 from shared.events import SLUG
+from shared.text import no_controls, plain_text
 
 KINDS = ("imax", "dome", "lecture", "exhibition", "other")
 AUDIENCES = ("sci_workers_and_families", "public")
+_NAME_PUNCT = set(" ·•-'.．。")
 MOBILE_RE = re.compile(r"^1[3-9]\d{9}$")
+
+
+def person_name(value: str) -> None:
+    """Letters of any script (Chinese, Latin, Arabic…) with spaces and name punctuation only."""
+    plain_text(value)
+    if not value.strip() or any(not (unicodedata.category(ch)[0] in "LM" or ch in _NAME_PUNCT) for ch in value):
+        raise ValidationError("Use letters only.")
 
 
 class _Strict(Schema):
@@ -18,24 +28,24 @@ class _Strict(Schema):
 
 
 class I18nText(_Strict):
-    zh = fields.String(required=True, validate=validate.Length(min=1, max=200))
-    en = fields.String(load_default="", validate=validate.Length(max=200))
+    zh = fields.String(required=True, validate=[validate.Length(min=1, max=200), no_controls])
+    en = fields.String(load_default="", validate=[validate.Length(max=200), no_controls])
 
 
 class I18nLongText(_Strict):
-    zh = fields.String(load_default="", validate=validate.Length(max=4000))
-    en = fields.String(load_default="", validate=validate.Length(max=4000))
+    zh = fields.String(load_default="", validate=[validate.Length(max=4000), no_controls])
+    en = fields.String(load_default="", validate=[validate.Length(max=4000), no_controls])
 
 
 class DirectionsIn(_Strict):
-    zh = fields.String(load_default="", validate=validate.Length(max=500))
-    en = fields.String(load_default="", validate=validate.Length(max=500))
+    zh = fields.String(load_default="", validate=[validate.Length(max=500), no_controls])
+    en = fields.String(load_default="", validate=[validate.Length(max=500), no_controls])
 
 
 class VenueIn(_Strict):
     id = fields.String(required=True, validate=validate.Regexp(r"^[a-z0-9][a-z0-9-]{0,23}$"))
-    name = fields.String(required=True, validate=validate.Length(min=1, max=100))
-    address = fields.String(load_default="", validate=validate.Length(max=200))
+    name = fields.String(required=True, validate=[validate.Length(min=1, max=100), no_controls])
+    address = fields.String(load_default="", validate=[validate.Length(max=200), no_controls])
     directions = fields.Nested(DirectionsIn, load_default=lambda: {"zh": "", "en": ""},
                                metadata={"description": "how to get there (交通指引)"})
 
@@ -52,8 +62,8 @@ class ActivityIn(_Strict):
     title = fields.Nested(I18nText, required=True)
     description = fields.Nested(I18nLongText, load_default=lambda: {"zh": "", "en": ""})
     venue = fields.Nested(VenueIn, required=True)
-    hall = fields.String(required=True, validate=validate.Length(min=1, max=100))
-    organizer = fields.String(load_default="", validate=validate.Length(max=100),
+    hall = fields.String(required=True, validate=[validate.Length(min=1, max=100), no_controls])
+    organizer = fields.String(load_default="", validate=[validate.Length(max=100), no_controls],
                               metadata={"description": "organizing unit (主办单位)"})
     starts_at = fields.AwareDateTime(required=True)
     ends_at = fields.AwareDateTime(required=True)
@@ -91,7 +101,7 @@ class ActivityPatch(ActivityIn):
 
 
 class ActivityCancelIn(_Strict):
-    reason = fields.String(load_default="", validate=validate.Length(max=500))
+    reason = fields.String(load_default="", validate=[validate.Length(max=500), no_controls])
 
 
 class VenueOut(Schema):
@@ -134,10 +144,12 @@ class RegistrationIn(Schema):
     class Meta:
         unknown = RAISE
 
-    name = fields.String(required=True, validate=validate.Length(min=1, max=50))
-    phone = fields.String(required=True, metadata={"description": "mainland mobile, 11 digits starting with 1"})
+    name = fields.String(required=True, validate=[validate.Length(min=1, max=50), person_name],
+                         metadata={"description": "letters of any script; no digits, symbols, emoji or control characters"})
+    phone = fields.String(required=True, validate=validate.Length(max=20),
+                          metadata={"description": "mainland mobile, 11 digits starting with 1"})
     email = fields.Email(load_default=None, allow_none=True, validate=validate.Length(max=254))
-    organization = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=100))
+    organization = fields.String(load_default=None, allow_none=True, validate=[validate.Length(max=100), plain_text])
     party_size = fields.Integer(required=True, strict=True, validate=validate.Range(min=1, max=10))
     locale = fields.String(load_default=None, allow_none=True, validate=validate.OneOf(["zh-CN", "en"]))
 
