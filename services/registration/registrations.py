@@ -9,14 +9,11 @@ from shared.logs import mask_phone
 from shared.tickets import KeyRing, new_registration_id
 
 from services.registration import activities
-from services.registration.schemas import MOBILE_RE
 
 
 def check(body: dict, doc: dict, locale: str) -> None:
     """Checks that need the activity (the schema did the rest). Raises 422 validation_failed."""
     errors = {}
-    if not MOBILE_RE.match(body["phone"]):
-        errors["phone"] = ["Not a valid mobile number."]
     if doc["audience"] == "sci_workers_and_families" and not (body.get("organization") or "").strip():
         errors["organization"] = ["Required for this activity's audience."]
     if body["party_size"] > int(doc["max_party_size"]):

@@ -146,7 +146,7 @@ class RegistrationIn(Schema):
 
     name = fields.String(required=True, validate=[validate.Length(min=1, max=50), person_name],
                          metadata={"description": "letters of any script; no digits, symbols, emoji or control characters"})
-    phone = fields.String(required=True, validate=validate.Length(max=20),
+    phone = fields.String(required=True, validate=validate.Regexp(MOBILE_RE, error="Not a valid mobile number."),
                           metadata={"description": "mainland mobile, 11 digits starting with 1"})
     email = fields.Email(load_default=None, allow_none=True, validate=validate.Length(max=254))
     organization = fields.String(load_default=None, allow_none=True, validate=[validate.Length(max=100), plain_text])
