@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import hashlib
+import logging
 
 from flask import Response, current_app, request
 from flask.views import MethodView
@@ -22,6 +23,7 @@ blp = Blueprint("registrations", __name__, url_prefix="/api/v1",
                             "unknown_registration, unauthorized.")
 
 MAX_IDEMPOTENCY_KEY = 128
+log = logging.getLogger("sciday.registration")
 
 
 def idempotency_digest() -> str:
@@ -62,6 +64,9 @@ def book(activity_id: str, body: dict, idem: str, locale: str) -> dict:
     reg = registrations.new_record(body, doc, locale, current_app.extensions["sciday.keys"],
                                    settings.public_base_url)
     outcome, rid, position = store().reserve(reg, idem)
+    # The phone is logged for support; the logging filter masks it (138****5678).
+    log.info("registration %s %s activity=%s party=%d phone=%s", rid, outcome, activity_id,
+             body["party_size"], body["phone"])
     if outcome == "replay":
         return store().get_registration(rid)
     return dict(reg, status=outcome, initial_status=outcome, initial_position=position)
