@@ -1,0 +1,49 @@
+"""The scanner page for door staff: ``/scan``, and its service worker ``/scan-sw.js``.
+
+Chinese first (``?lang=en`` switches and is remembered in a cookie), phone first. The page is a
+shell: everything it does runs in /static/js/scan.js against the check-in API with the staff
+token, which the page keeps in localStorage and sends as ``Authorization: Bearer`` (never in a URL).
+"""
+from __future__ import annotations
+
+from flask import Blueprint, make_response, redirect, render_template, request, url_for
+
+bp = Blueprint("pages", __name__)
+
+# What the service worker keeps so that the page also opens again with no network.
+SHELL = ["/scan", "/static/scan.css", "/static/js/scan.js", "/static/js/ticket.js", "/static/js/doorbook.js",
+         "/static/js/camera.js", "/static/js/verdict.js", "/static/js/sync.js",
+         "/static/vendor/barcode-detector/ponyfill.js",
+         "/static/vendor/zxing-wasm/zxing_reader.wasm", "/static/vendor/noble-ed25519/index.js"]
+
+
+def lang() -> str:
+    chosen = request.args.get("lang") or request.cookies.get("lang")
+    return "en" if chosen == "en" else "zh-CN"
+
+
+@bp.get("/")
+def home():
+    return redirect(url_for("pages.scan"))
+
+
+@bp.get("/scan")
+def scan():
+    lg = lang()
+
+    def t(zh: str, en: str) -> str:
+        return en if lg == "en" else zh
+
+    resp = make_response(render_template("scan.html", t=t, lang=lg))
+    resp.headers["Cache-Control"] = "no-cache"
+    if request.args.get("lang") in ("en", "zh-CN"):
+        resp.set_cookie("lang", request.args["lang"], samesite="Lax", max_age=365 * 86400)
+    return resp
+
+
+@bp.get("/scan-sw.js")
+def service_worker():
+    resp = make_response(render_template("scan-sw.js", shell=SHELL))
+    resp.mimetype = "text/javascript"
+    resp.headers["Cache-Control"] = "no-cache"
+    return resp

@@ -1,0 +1,64 @@
+// What this device remembers, in localStorage: the sign-in, the last scanner state (keys,
+// activities, revocations), the door log (so this device never admits the same people twice),
+// the queue of offline admissions to upload, and the server verdicts that disagreed.
+
+const K = { auth: "sciday.scan.auth", state: "sciday.scan.state", log: "sciday.scan.log",
+            queue: "sciday.scan.queue", conflicts: "sciday.scan.conflicts" };
+const LOG_KEEP_S = 3 * 86400;   // door log entries older than this are dropped
+const MAX_CONFLICTS = 30;
+
+function read(key, fallback) {
+  try { const v = JSON.parse(localStorage.getItem(key)); return v ?? fallback; } catch { return fallback; }
+}
+function write(key, value) { localStorage.setItem(key, JSON.stringify(value)); }
+
+export const book = {
+  auth: () => read(K.auth, null),
+  setAuth: (token, gate) => write(K.auth, { token, gate }),
+  clearAuth: () => localStorage.removeItem(K.auth),
+
+  state: () => read(K.state, null),
+  setState: (state) => write(K.state, state),
+  clearState: () => localStorage.removeItem(K.state),
+
+  // -- the door log: registration id -> {aid, party, admitted, first_at, gate} -----------------
+  entry: (rid) => read(K.log, {})[rid] || null,
+  note(rid, fields) {
+    const log = read(K.log, {});
+    const now = Date.now() / 1000;
+    for (const [k, v] of Object.entries(log)) if (now - (v.noted || 0) > LOG_KEEP_S) delete log[k];
+    log[rid] = { ...(log[rid] || {}), ...fields, noted: now };
+    write(K.log, log);
+    return log[rid];
+  },
+
+  // -- the upload queue -----------------------------------------------------------------------
+  queue: () => read(K.queue, []),
+  enqueue(item) { const q = read(K.queue, []); q.push(item); write(K.queue, q); },
+  dequeue(nonce) { write(K.queue, read(K.queue, []).filter((i) => i.nonce !== nonce)); },
+
+  conflicts: () => read(K.conflicts, []),
+  addConflict(c) { write(K.conflicts, [c, ...read(K.conflicts, [])].slice(0, MAX_CONFLICTS)); },
+};
+
+/**
+ * The door rules, judged on this device (offline), in the server's order:
+ * venue, cancelled activity, check-in window, revocation, already admitted.
+ * Returns {ok: true, remaining} or {ok: false, reason, side?, first_at?, first_gate?}.
+ */
+export function judge(ticket, state, entry, nowS) {
+  if (state.venue && ticket.venue_id !== state.venue) return { ok: false, reason: "wrong_venue" };
+  const act = (state.activities || []).find((a) => a.id === ticket.activity_id) || null;
+  if (act && act.status === "cancelled") return { ok: false, reason: "activity_cancelled" };
+  const opens = act ? act.opens_at : ticket.valid_from;
+  const closes = act ? act.closes_at : ticket.valid_until;
+  if (nowS < opens) return { ok: false, reason: "invalid_time", side: "too_early", opens_at: opens };
+  if (nowS > closes) return { ok: false, reason: "invalid_time", side: "too_late", closes_at: closes };
+  if (act && (act.revoked || []).includes(ticket.registration_id)) return { ok: false, reason: "revoked" };
+  const admitted = entry ? entry.admitted || 0 : 0;
+  if (admitted >= ticket.party_size) {
+    return { ok: false, reason: "already_checked_in", first_at: entry.first_at, first_gate: entry.gate,
+             local: !entry.server };
+  }
+  return { ok: true, remaining: ticket.party_size - admitted, activity: act };
+}

@@ -1,0 +1,312 @@
+// The scanner page: sign-in, camera and typed scans, parties, and switching to offline.
+//
+// Online, the server decides every scan (POST /api/v1/checkins with a nonce). sync.js keeps the
+// public keys and cancellations fresh. When the network or the server does not answer, the page
+// judges the ticket itself (doorbook.judge), logs the admission so this device never admits the
+// same people twice, and queues it with its nonce for sync.js to upload.
+//
+// Parties: a single person is admitted on the scan. For a party the scan shows "4 人" with a
+// stepper set to the people still to come and one confirm tap, so absent members are never
+// admitted by mistake (undo needs a supervisor); one tap for 2–4 people keeps the door well
+// inside 3–4 s a person.
+
+import { InvalidTicket, verifier } from "./ticket.js";
+import { book, judge } from "./doorbook.js";
+import { Camera, prepareDecoder } from "./camera.js";
+import { $, hm, people, pick, refusalText, show, t, unlockAudio } from "./verdict.js";
+import { api, applyState, definite, gate, loadKeys, net, refresh, refreshSoon, setOnline, stateUrl } from "./sync.js";
+
+const POLL_MS = 4000;       // scanner state refresh and queue upload
+const SAME_CODE_MS = 3000;  // the camera ignores a code still in view for this long
+
+let pending = null;         // a party waiting for the steward's count
+let busy = false;
+let last = { text: "", at: 0 };
+let camera = null;
+
+const skewMs = () => (book.state() || {}).skew_ms || 0;
+const nowS = () => (Date.now() + skewMs()) / 1000;
+
+function titleOf(aid) {
+  const act = ((book.state() || {}).activities || []).find((a) => a.id === aid);
+  return act ? `${pick(act.title)} · ${act.hall}` : aid || "";
+}
+
+function renderCounts() {
+  const q = book.queue();
+  $("queue-len").textContent = String(q.length);
+  const st = book.state();
+  const queued = q.filter((i) => i.gate === gate()).reduce((n, i) => n + i.admit, 0);
+  $("gate-count").textContent = st ? String((st.gate_checked_in || 0) + queued) : "–";
+  $("gate-label").textContent = gate();
+  $("net").dataset.online = net.online === null ? "" : net.online ? "1" : "0";
+  $("net-text").textContent = net.online === null ? t("连接中…", "Connecting…")
+    : net.online ? t("在线", "Online") : t("离线", "Offline");
+  $("state-age").textContent = st && st.fetched_at
+    ? t(`密钥与取消名单更新于 ${hm(st.fetched_at / 1000)}`, `Keys and cancellations from ${hm(st.fetched_at / 1000)}`) : "";
+  $("verifier").textContent = verifier() === "unknown" ? "" : t("· 验签：", "· verifier: ") + verifier();
+  const list = book.conflicts();
+  $("conflicts").hidden = list.length === 0;
+  $("conflict-list").replaceChildren(...list.map((c) => {
+    const li = document.createElement("li");
+    li.textContent = `${hm(c.scanned_at)} ${c.title} (${c.rid.slice(0, 6)}…): ${c.text}`;
+    return li;
+  }));
+}
+
+// -- one scan ----------------------------------------------------------------------------------
+
+async function onCode(text, t0, source) {
+  text = (text || "").trim();
+  if (!text || !book.auth()) return;
+  const now = performance.now();
+  if (source === "camera") {
+    if (pending || busy) return;
+    if (text === last.text && now - last.at < SAME_CODE_MS) { last.at = now; return; }
+  }
+  if (busy) return;
+  busy = true;
+  last = { text, at: now };
+  try {
+    await handle(text, t0);
+  } catch (err) {
+    show("refused", { head: t("出错了，请重扫", "Something failed: scan again"), sub: String(err), t0 });
+  } finally {
+    busy = false;
+    last.at = performance.now();
+    renderCounts();
+  }
+}
+
+async function handle(code, t0) {
+  const scan = { code, t0, nonce: crypto.randomUUID(), scanned_at: new Date(Date.now() + skewMs()).toISOString(),
+                 gate: gate(), admit: null, ticket: null, local: null };
+  pending = null;
+  if (!net.keys) {
+    scan.local = { ok: false, reason: "no_state" };
+  } else {
+    try {
+      scan.ticket = await net.keys.verify(code);
+      scan.local = judge(scan.ticket, book.state(), book.entry(scan.ticket.registration_id), nowS());
+    } catch (err) {
+      if (!(err instanceof InvalidTicket)) throw err;
+      scan.local = { ok: false, reason: err.reason };
+    }
+  }
+  if (scan.local.ok && scan.ticket.party_size > 1) return askParty(scan);
+  if (net.online !== false) return submitOnline(scan);   // the server decides (and records refusals)
+  return decideOffline(scan);
+}
+
+function decideOffline(scan) {
+  if (!scan.local.ok) {
+    return show("refused", { ...refusalText(scan.local.reason, scan.local), reason: scan.local.reason, t0: scan.t0,
+                             meta: [t("离线判定", "judged offline"), scan.ticket ? titleOf(scan.ticket.activity_id) : ""]
+                               .filter(Boolean).join(" · ") });
+  }
+  admitOffline(scan, scan.admit || scan.local.remaining);
+}
+
+function admitOffline(scan, n) {
+  const tk = scan.ticket, rid = tk.registration_id;
+  const e = book.entry(rid);
+  const admitted = (e ? e.admitted || 0 : 0) + n;
+  book.note(rid, { aid: tk.activity_id, party: tk.party_size, admitted, first_at: (e && e.first_at) || scan.scanned_at,
+                   gate: (e && e.gate) || scan.gate });
+  book.enqueue({ nonce: scan.nonce, code: scan.code, gate: scan.gate, admit: n, scanned_at: scan.scanned_at,
+                 rid, aid: tk.activity_id, party: tk.party_size, title: titleOf(tk.activity_id) });
+  const rest = tk.party_size - admitted;
+  show("ok", { head: t(`✓ 入场 ${people(n)}`, `✓ Admit ${people(n)}`), reason: "ok", t0: scan.t0,
+               sub: rest > 0 ? t(`还剩 ${rest} 人未入场`, `${rest} still to come`) : "",
+               meta: `${titleOf(tk.activity_id)} · ${t("离线核验，待上传", "checked offline, queued")}` });
+  renderCounts();
+  if (net.online !== false) refreshSoon();
+}
+
+async function submitOnline(scan) {
+  let r = null;
+  try {
+    r = await api("/api/v1/checkins", { method: "POST", body: { code: scan.code, gate: scan.gate, admit: scan.admit,
+                                                                nonce: scan.nonce, scanned_at: scan.scanned_at } });
+  } catch { r = null; }
+  if (r && r.status === 401) return show("refused", { ...refusalText("unauthorized"), reason: "unauthorized", t0: scan.t0 });
+  if (!r || !definite(r.status)) {
+    // No answer: judge here and queue it with the same nonce. If the server did get it, the upload
+    // returns that first result and nothing is counted twice.
+    setOnline(false);
+    return decideOffline(scan);
+  }
+  setOnline(true);
+  const b = r.body || {};
+  if (r.status === 201) {
+    const reg = b.registration || {};
+    const e = book.entry(reg.id);
+    book.note(reg.id, { aid: reg.activity_id, party: reg.party_size, admitted: reg.admitted_total, server: true,
+                        first_at: (e && e.first_at) || b.checked_in_at, gate: (e && e.gate) || b.gate });
+    show("ok", { head: t(`✓ 入场 ${people(b.admitted)}`, `✓ Admit ${people(b.admitted)}`), reason: "ok", t0: scan.t0,
+                 sub: b.remaining > 0 ? t(`还剩 ${b.remaining} 人未入场`, `${b.remaining} still to come`) : "",
+                 meta: [pick(reg.activity_title), reg.name_masked].filter(Boolean).join(" · ") });
+    refreshSoon();
+    return;
+  }
+  const d = b.detail || {};
+  if (b.reason === "already_checked_in" && scan.ticket) {
+    book.note(scan.ticket.registration_id, { aid: scan.ticket.activity_id, party: scan.ticket.party_size,
+      admitted: scan.ticket.party_size, first_at: d.first_checked_in_at, gate: d.first_gate, server: true });
+  }
+  const reg = d.registration || {};
+  show("refused", { ...refusalText(b.reason, { ...d, first_at: d.first_checked_in_at }), reason: b.reason || "invalid",
+                    t0: scan.t0, meta: [pick(reg.activity_title), reg.name_masked].filter(Boolean).join(" · ") });
+}
+
+// -- parties: one scan, a count to confirm -----------------------------------------------------
+
+function askParty(scan) {
+  pending = scan;
+  const tk = scan.ticket, rest = scan.local.remaining;
+  $("party-size").textContent = people(tk.party_size);
+  setStep(rest);
+  show("pending", { head: t("请核对人数", "Count the party"), reason: "party", t0: scan.t0,
+                    sub: rest < tk.party_size ? t(`已入场 ${tk.party_size - rest} 人，还剩 ${rest} 人`,
+                                                  `${tk.party_size - rest} in, ${rest} to come`) : "",
+                    meta: titleOf(tk.activity_id) + (net.online === false ? ` · ${t("离线", "offline")}` : "") });
+}
+
+function setStep(n) {
+  const max = pending ? pending.local.remaining : 1;
+  n = Math.max(1, Math.min(max, n));
+  $("step-value").textContent = String(n);
+  $("step-minus").disabled = n <= 1;
+  $("step-plus").disabled = n >= max;
+  $("party-confirm").textContent = t(`确认入场 ${n} 人`, `Admit ${people(n)}`);
+}
+
+async function confirmParty() {
+  if (!pending || busy) return;
+  const scan = pending;
+  pending = null;
+  scan.admit = Number($("step-value").textContent);
+  scan.t0 = null; // frame-to-verdict is measured to the count shown, not to the steward's tap
+  busy = true;
+  try {
+    if (net.online !== false) await submitOnline(scan);
+    else admitOffline(scan, scan.admit);
+  } finally {
+    busy = false;
+    last.at = performance.now();
+    renderCounts();
+  }
+}
+
+function cancelParty() {
+  pending = null;
+  show("idle", { head: t("未放行，请扫下一张", "Not admitted. Scan the next ticket") });
+}
+
+// -- sign-in, camera, wiring ---------------------------------------------------------------------
+
+function enterDoor() {
+  $("login").hidden = true;
+  $("door").hidden = false;
+  loadKeys();
+  renderCounts();
+  refresh();
+}
+
+async function login(ev) {
+  ev.preventDefault();
+  const token = $("f-token").value.trim(), g = $("f-gate").value.trim();
+  const err = $("login-error");
+  err.hidden = true;
+  let r = null;
+  try { r = await api(stateUrl(g), { token }); } catch { r = null; }
+  if (r && r.status === 200) {
+    book.setAuth(token, g);
+    applyState(r.body);
+    $("f-token").value = "";
+    setOnline(true);
+    return enterDoor();
+  }
+  err.textContent = !r ? t("无法连接服务器：首次登录需要联网", "Cannot reach the server: the first sign-in needs the network")
+    : r.status === 401 ? t("令牌无效", "This token is not valid")
+    : r.status === 403 ? t("此令牌无权扫码", "This token may not scan")
+    : t("登录失败，请重试", "Sign-in failed: try again");
+  err.hidden = false;
+}
+
+function logout() {
+  const n = book.queue().length;
+  const msg = $("logout-msg");
+  if (n > 0) {  // the queue is uploaded with this sign-in's token
+    msg.textContent = t(`还有 ${n} 条离线记录未上传，请联网上传后再退出`, `${n} offline scans are not uploaded yet: go online first`);
+    msg.hidden = false;
+    return;
+  }
+  msg.hidden = true;
+  if (camera) toggleCamera();
+  book.clearAuth();
+  book.clearState();
+  loadKeys();
+  $("door").hidden = true;
+  $("login").hidden = false;
+}
+
+async function toggleCamera() {
+  const btn = $("camera-toggle"), msg = $("camera-msg");
+  if (camera) {
+    camera.stop(); camera = null;
+    btn.textContent = t("打开摄像头扫码", "Start the camera");
+    msg.textContent = "";
+    return;
+  }
+  camera = new Camera($("video"), (text, t0) => onCode(text, t0, "camera"));
+  btn.disabled = true;
+  msg.textContent = t("正在打开摄像头…", "Starting the camera…");
+  try {
+    await camera.start();
+    btn.textContent = t("关闭摄像头", "Stop the camera");
+    msg.textContent = t("将二维码对准取景框", "Hold the QR code in view");
+  } catch (err) {
+    camera = null;
+    msg.textContent = t("无法打开摄像头，请手动输入票码：", "Camera unavailable, type the code instead: ") + (err.message || err);
+  } finally {
+    btn.disabled = false;
+  }
+}
+
+function wire() {
+  net.onChange = renderCounts;
+  net.onUnauthorized = () => {
+    if ($("verdict").dataset.reason !== "unauthorized") {
+      show("refused", { ...refusalText("unauthorized"), reason: "unauthorized", quiet: true });
+    }
+  };
+  document.addEventListener("pointerdown", unlockAudio, { once: true });
+  document.addEventListener("keydown", unlockAudio, { once: true });
+  $("login-form").addEventListener("submit", login);
+  $("logout").addEventListener("click", logout);
+  $("camera-toggle").addEventListener("click", toggleCamera);
+  $("manual-form").addEventListener("submit", (ev) => {
+    ev.preventDefault();
+    const code = $("f-code").value;
+    $("f-code").value = "";
+    onCode(code, null, "manual");
+  });
+  $("step-minus").addEventListener("click", () => setStep(Number($("step-value").textContent) - 1));
+  $("step-plus").addEventListener("click", () => setStep(Number($("step-value").textContent) + 1));
+  $("party-confirm").addEventListener("click", confirmParty);
+  $("party-cancel").addEventListener("click", cancelParty);
+  window.addEventListener("offline", () => setOnline(false));
+  window.addEventListener("online", () => (book.auth() ? refresh() : setOnline(true)));
+  window.addEventListener("storage", renderCounts);  // another tab changed the queue or the log
+  setInterval(refresh, POLL_MS);
+
+  if ("serviceWorker" in navigator) navigator.serviceWorker.register("/scan-sw.js", { scope: "/scan" }).catch(() => {});
+  prepareDecoder().catch(() => {}); // fetch and compile the decoder now, while the network is there
+
+  if (book.auth()) enterDoor();
+  else { $("login").hidden = false; setOnline(navigator.onLine !== false); }
+  document.body.dataset.ready = "1";
+}
+
+wire();
