@@ -125,6 +125,19 @@ def install(app: Flask) -> None:
             resp.headers["Allow"] = exc.get_response().headers["Allow"]
         return resp
 
+    import redis
+
+    @app.errorhandler(redis.ConnectionError)
+    @app.errorhandler(redis.TimeoutError)
+    @app.errorhandler(redis.exceptions.BusyLoadingError)
+    def _store_down(exc):
+        # Redis restarting or unreachable: a clear, retryable answer. Whether a write in flight
+        # was applied is settled by the Idempotency-Key on retry.
+        log.warning("redis unavailable: %s", exc)
+        resp = error_response("redis_unavailable")
+        resp.headers["Retry-After"] = "1"
+        return resp
+
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception):
         log.exception("unhandled error")

@@ -89,3 +89,18 @@ def test_pages_get_security_headers(client):
     resp = client.get("/nope")
     assert resp.headers["X-Content-Type-Options"] == "nosniff"
     assert resp.headers["X-Frame-Options"] == "DENY"
+
+
+def test_a_redis_outage_is_503_redis_unavailable_with_retry_after(client):
+    # the app's Redis points at a closed port: any store call fails to connect
+    from flask import current_app
+    app = client.application
+
+    @app.get("/touch-store")
+    def touch():
+        current_app.extensions["sciday.redis"].get("x")
+        return {}
+
+    resp = client.get("/touch-store")
+    _is_error(resp, 503, "redis_unavailable")
+    assert resp.headers["Retry-After"] == "1"
