@@ -59,7 +59,9 @@ def book(activity_id: str, body: dict, idem: str, locale: str) -> dict:
     current_app.extensions["sciday.ratelimit"].check([
         ("ip", request.remote_addr or "-", settings.rate_limit_ip_per_min, 60),
         ("phone", body["phone"], settings.rate_limit_phone_per_min, 60)])
-    doc, _counts = load_activity(activity_id)
+    doc = store().activity_doc(activity_id)
+    if doc is None:
+        raise refusal("unknown_activity")
     registrations.check(body, doc, locale)
     reg = registrations.new_record(body, doc, locale, current_app.extensions["sciday.keys"],
                                    settings.public_base_url)

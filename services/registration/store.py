@@ -7,6 +7,7 @@ docs/scaling.md.
 from __future__ import annotations
 
 import json
+import time
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -65,6 +66,7 @@ class SeatStore:
         self.keys = Keys(settings.redis_prefix)
         self.outbox = stream_key(settings)
         self.scripts = Scripts(redis, HERE, ["reserve", "cancel", "capacity"])
+        self._doc_cache: dict[str, tuple[float, dict]] = {}
 
     # -- activities ------------------------------------------------------------------------
     def put_activity(self, doc: dict, *, mode: str, expected_rev: int | None, event_type: str,
@@ -90,6 +92,25 @@ class SeatStore:
         return json.loads(doc), {"taken": taken or 0, "waitlist_people": wl_people or 0,
                                  "rev": rev or 0, "waitlist_length": wl_len,
                                  "turned_away": turned or 0}
+
+    def activity_doc(self, aid: str, max_age_s: float = 1.0) -> dict | None:
+        """The activity document for the registration hot path, cached per process for a second.
+
+        Safe because reserve.lua re-checks everything that decides a seat (status, window, party
+        size) against Redis itself; the cached document only feeds form checks and the ticket's
+        signed window, which the check-in service overrides with its own projection.
+        """
+        now = time.monotonic()
+        hit = self._doc_cache.get(aid)
+        if hit and now - hit[0] < max_age_s:
+            return hit[1]
+        raw = self.redis.hget(self.keys.activity(aid), "doc")
+        doc = json.loads(raw) if raw else None
+        if doc is not None:
+            if len(self._doc_cache) > 1000:
+                self._doc_cache.clear()
+            self._doc_cache[aid] = (now, doc)
+        return doc
 
     def list_activities(self) -> list[tuple[dict, dict]]:
         ids = [i.decode() for i in self.redis.zrange(self.keys.activities, 0, -1)]
