@@ -10,8 +10,10 @@ Stream entries have fields ``topic``, ``key`` and ``envelope`` (JSON bytes).
 from __future__ import annotations
 
 import logging
+import os
 import signal
 import time
+import uuid
 
 from kafka.errors import KafkaError
 from prometheus_client import Counter, Gauge
@@ -24,6 +26,15 @@ log = logging.getLogger("sciday.outbox")
 
 RELAYED = Counter("sciday_outbox_relayed_total", "Outbox entries sent to Kafka")
 BACKLOG = Gauge("sciday_outbox_backlog", "Outbox entries not yet relayed")
+
+
+# Renew the lease only if we still hold it (a paused relay must not steal it back).
+_RENEW = """
+if redis.call('GET', KEYS[1]) == ARGV[1] then
+  return redis.call('PEXPIRE', KEYS[1], ARGV[2])
+end
+return 0
+"""
 
 
 def stream_key(settings: Settings, name: str = "outbox") -> str:
@@ -44,6 +55,17 @@ class Relay:
         self.stopping = False
         self.producer = None
         self._last_trim = 0.0
+        # One relay per stream works at a time, however many processes run one: a lease in Redis.
+        self.lease_key = f"{settings.redis_prefix}{stream}:relay-lease"
+        self.lease_ms = 10000  # longer than one step can take with the broker down (~4 s)
+        self.holder = f"{os.getpid()}-{uuid.uuid4().hex[:8]}"
+
+    def hold_lease(self) -> bool:
+        """Take the lease, or renew it if this relay holds it. Another relay takes over within
+        ``lease_ms`` of this one dying."""
+        if self.redis.set(self.lease_key, self.holder, nx=True, px=self.lease_ms):
+            return True
+        return bool(self.redis.eval(_RENEW, 1, self.lease_key, self.holder, self.lease_ms))
 
     def install_signal_handlers(self) -> None:
         def _stop(signum, _frame):
@@ -72,6 +94,9 @@ class Relay:
         self.producer = make_producer(self.settings, client_id=f"sciday-relay-{self.stream.replace(':', '-')}")
         try:
             while not self.stopping:
+                if not self.hold_lease():
+                    time.sleep(1.0)
+                    continue
                 moved = self.step()
                 if moved == 0:
                     self._trim()

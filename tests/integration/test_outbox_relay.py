@@ -82,3 +82,13 @@ def _topic_exists(settings, topic):
         return settings.topic_prefix + topic in admin.list_topics()
     finally:
         admin.close()
+
+
+def test_only_one_relay_per_stream_holds_the_lease(settings, redis):
+    a, b = Relay(settings, redis), Relay(settings, redis)
+    assert a.hold_lease() is True
+    assert b.hold_lease() is False          # a second process waits
+    assert a.hold_lease() is True           # the holder renews
+    redis.delete(a.lease_key)               # the holder died and its lease ran out
+    assert b.hold_lease() is True
+    assert a.hold_lease() is False
