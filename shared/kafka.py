@@ -5,6 +5,7 @@
   consumers, which dedupe on ``event_id``.
 - Consumers: manual commits, ``auto_offset_reset='earliest'`` (Tansu's "latest" is wrong),
   no topic auto-creation, and a short session timeout so a group join takes ~3 s, not ~23 s.
+  Group ids get ``SCIDAY_TOPIC_PREFIX`` in front, like topic names.
 """
 from __future__ import annotations
 
@@ -34,7 +35,10 @@ def make_producer(settings: Settings, **overrides) -> KafkaProducer:
 def make_consumer(settings: Settings, group_id: str, topics: list[str], **overrides) -> KafkaConsumer:
     config = dict(
         bootstrap_servers=settings.kafka_bootstrap_servers,
-        group_id=group_id,
+        # The group id carries the topic prefix, as the topics do: stacks sharing a broker (tests,
+        # staging) must not share groups.  A group whose members subscribe to different topics
+        # gets a leader without metadata for the others' topics, and those members get no partition.
+        group_id=settings.topic_prefix + group_id,
         enable_auto_commit=False,
         auto_offset_reset="earliest",
         allow_auto_create_topics=False,

@@ -94,11 +94,44 @@ def full_name(name: str, prefix: str = "") -> str:
     return f"{prefix}{name}"
 
 
-def ensure_topics(bootstrap_servers: str, prefix: str = "", timeout_s: float = 30.0) -> list[str]:
+def replication(replication_factor: int | None = None,
+                min_insync_replicas: int | None = None) -> tuple[int, int | None]:
+    """The replication of the topics :func:`ensure_topics` creates: ``(factor, min ISR or None)``.
+
+    Arguments win; otherwise ``SCIDAY_TOPIC_REPLICATION_FACTOR`` (default 1: one broker, as Tansu
+    in development) and ``SCIDAY_TOPIC_MIN_INSYNC_REPLICAS`` (default unset: the broker's own
+    ``min.insync.replicas``).  Production on three Apache Kafka brokers uses 3 and 2
+    (deploy/sciday.env): with ``acks='all'`` a write then survives the loss of one broker and is
+    refused, not silently under-replicated, when two are down.
+    """
+    import os
+
+    def _read(value, name):
+        if value is not None:
+            return int(value)
+        raw = os.environ.get(name, "").strip()
+        return int(raw) if raw else None
+
+    factor = _read(replication_factor, "SCIDAY_TOPIC_REPLICATION_FACTOR")
+    factor = 1 if factor is None else factor
+    min_isr = _read(min_insync_replicas, "SCIDAY_TOPIC_MIN_INSYNC_REPLICAS")
+    if factor < 1:
+        raise ValueError(f"replication factor must be at least 1, not {factor}")
+    if min_isr is not None and not 1 <= min_isr <= factor:
+        raise ValueError(f"min.insync.replicas must be between 1 and the replication factor "
+                         f"({factor}), not {min_isr}")
+    return factor, min_isr
+
+
+def ensure_topics(bootstrap_servers: str, prefix: str = "", timeout_s: float = 30.0, *,
+                  replication_factor: int | None = None,
+                  min_insync_replicas: int | None = None) -> list[str]:
     """Create every registered topic that does not exist yet. Returns the names created.
 
     Tansu forgets everything on restart, and topics auto-created by clients come back with
     the wrong partition count, so every process that produces calls this at start.
+    Replication comes from :func:`replication` (environment unless given); topics that already
+    exist are left as they are.
     """
     import time
 
@@ -106,6 +139,8 @@ def ensure_topics(bootstrap_servers: str, prefix: str = "", timeout_s: float = 3
     from kafka.admin import NewTopic
     from kafka.errors import KafkaError, TopicAlreadyExistsError
 
+    factor, min_isr = replication(replication_factor, min_insync_replicas)
+    configs = {"min.insync.replicas": str(min_isr)} if min_isr is not None else None
     deadline = time.monotonic() + timeout_s
     last_exc: Exception | None = None
     while time.monotonic() < deadline:
@@ -114,8 +149,8 @@ def ensure_topics(bootstrap_servers: str, prefix: str = "", timeout_s: float = 3
             admin = KafkaAdminClient(bootstrap_servers=bootstrap_servers, client_id="sciday-admin",
                                      request_timeout_ms=5000)
             existing = set(admin.list_topics())
-            wanted = [NewTopic(full_name(t.name, prefix), t.partitions, 1) for t in TOPICS
-                      if full_name(t.name, prefix) not in existing]
+            wanted = [NewTopic(full_name(t.name, prefix), t.partitions, factor, topic_configs=configs)
+                      for t in TOPICS if full_name(t.name, prefix) not in existing]
             created = []
             for nt in wanted:
                 try:

@@ -1,8 +1,10 @@
 """The production compose file: valid for Debian's docker-compose, and keeping its promises.
 
 No Docker engine is needed: ``docker-compose config -q`` only parses, interpolates and validates.
-The rest reads docker-compose.yml, deploy/sciday.env, deploy/Dockerfile and .dockerignore as text
-and YAML and checks the structure deploy/README.md describes.
+The rest reads docker-compose.yml, deploy/sciday.env, deploy/nginx.conf, deploy/Dockerfile and
+.dockerignore as text and YAML and checks the structure deploy/README.md describes: three KRaft
+brokers with replication 3 / min ISR 2, Redis with AOF and a replica, two or more replicas of every
+web service behind nginx, and consumers scaled within their groups.
 """
 from __future__ import annotations
 
@@ -22,7 +24,9 @@ COMPOSE = ROOT / "docker-compose.yml"
 ENV_FILE = ROOT / "deploy" / "sciday.env"
 DOCKERFILE = ROOT / "deploy" / "Dockerfile"
 DOCKERIGNORE = ROOT / ".dockerignore"
-CONFIG_SRC = ROOT / "shared" / "config.py"
+NGINX_CONF = ROOT / "deploy" / "nginx.conf"
+# Where sciday reads its environment: shared/config.py, and shared/topics.py for topic creation.
+CONFIG_SRCS = (ROOT / "shared" / "config.py", ROOT / "shared" / "topics.py")
 
 WEB = {
     "registration": ("services.registration.app:create_app()", 8001),
@@ -35,7 +39,10 @@ WORKERS = {
     "notify-consumer": "services.notify.consumer",
 }
 ONE_SHOT = {"topics", "cli"}
-INFRA = {"kafka", "redis"}
+BROKERS = ("kafka-1", "kafka-2", "kafka-3")
+INFRA = {*BROKERS, "redis", "redis-replica", "nginx"}
+# Kafka consumers: scaled within their groups (the relay is one cursor, hence one copy).
+CONSUMERS = ("checkin-consumer", "notify-consumer")
 # Read by the notify service's own code once it talks to real channels, not by shared/config.py.
 NOTIFY_PLACEHOLDERS = {"SCIDAY_SMTP_HOST", "SCIDAY_SMTP_PORT", "SCIDAY_SMS_GATEWAY_URL", "SCIDAY_SMS_API_KEY"}
 CONFIG_VAR = re.compile(r"^(SCIDAY_[A-Z0-9_]+|REDIS_URL|KAFKA_BOOTSTRAP_SERVERS)$")
@@ -95,6 +102,15 @@ def _is_sciday(name: str) -> bool:
     return name not in INFRA
 
 
+def _replicas(svc: dict) -> int:
+    return int((svc.get("deploy") or {}).get("replicas", svc.get("scale", 1)))
+
+
+def _networks(svc: dict) -> list[str]:
+    nets = svc.get("networks") or []
+    return list(nets) if isinstance(nets, (list, dict)) else [nets]
+
+
 # -- docker-compose itself -------------------------------------------------------------------------
 
 def test_docker_compose_config_is_valid():
@@ -139,7 +155,12 @@ def test_web_service_runs_gunicorn_and_has_a_healthcheck(services, name):
     assert multiproc, f"{name}: PROMETHEUS_MULTIPROC_DIR must be set for /metrics with 2 workers"
     assert any(str(t).split(":")[0] == multiproc for t in svc.get("tmpfs", [])), \
         f"{name}: {multiproc} must be a per-container tmpfs (writable, empty at each start)"
-    assert any(str(p).endswith(f":{port}:{port}") for p in svc.get("ports", [])), svc.get("ports")
+    # Several replicas cannot share a host port: the only way in is nginx.
+    assert not svc.get("ports"), f"{name} is reached through nginx; it publishes no port: {svc.get('ports')}"
+    assert str(port) in [str(p) for p in svc.get("expose", [])], f"{name} must expose {port} to nginx"
+    assert _replicas(svc) >= 2, f"{name} must run 2 or more replicas, has {_replicas(svc)}"
+    limits = ((svc.get("deploy") or {}).get("resources") or {}).get("limits") or {}
+    assert limits.get("cpus") and limits.get("memory"), f"{name}: replicas need resource limits"
 
 
 @pytest.mark.parametrize("name", sorted(WORKERS))
@@ -150,18 +171,39 @@ def test_worker_runs_its_module(services, name):
         (ROOT / module.replace(".", "/") / "__main__.py").exists(), f"{module} not found in the tree"
 
 
+@pytest.mark.parametrize("name", CONSUMERS)
+def test_consumers_are_scaled_within_their_groups(services, name):
+    from shared.topics import BY_NAME
+    module = WORKERS[name]
+    replicas = _replicas(services[name])
+    assert replicas >= 2, f"{name}: {replicas} replica(s); the group needs 2 or more members"
+    # Each member must be able to own a partition: more members than partitions idle.
+    consumed = re.search(r'^TOPICS = \[(.*)\]', (ROOT / (module.replace(".", "/") + ".py")).read_text(
+        encoding="utf-8"), re.M)
+    assert consumed, f"{module} must declare TOPICS"
+    for topic in re.findall(r'"([a-z-]+)"', consumed.group(1)):
+        assert replicas <= BY_NAME[topic].partitions, f"{name}: {replicas} members for {topic}"
+
+
+def test_one_relay(services):
+    # One cursor over one outbox stream: a second relay would send every event twice.
+    assert _replicas(services["relay"]) == 1
+
+
 def test_topics_job(services):
     topics = services["topics"]
     assert topics["command"] == ["sciday", "topics", "create"]
     assert str(topics.get("restart")) == "no"
-    assert _depends(topics).get("kafka") == "service_healthy"
+    for broker in BROKERS:
+        assert _depends(topics).get(broker) == "service_healthy", f"topics must wait for {broker}"
 
 
 def test_dependencies_wait_for_health_and_topics(services):
     for name in list(WEB) + list(WORKERS):
         dep = _depends(services[name])
         assert dep.get("redis") == "service_healthy", f"{name}: {dep}"
-        assert dep.get("kafka") == "service_healthy", f"{name}: {dep}"
+        for broker in BROKERS:
+            assert dep.get(broker) == "service_healthy", f"{name}: {dep}"
         assert dep.get("topics") == "service_completed_successfully", f"{name}: {dep}"
 
 
@@ -205,38 +247,135 @@ def test_redis_appendonly_always_with_healthcheck(compose, services):
     _assert_named_volume(compose, redis, "/data")
 
 
-def test_kafka_is_kraft_with_healthcheck(compose, services):
-    kafka = services["kafka"]
-    assert str(kafka["image"]).startswith("apache/kafka:"), kafka["image"]
-    env = _environment(kafka)
-    roles = {r.strip() for r in (env.get("KAFKA_PROCESS_ROLES") or "").split(",")}
-    assert {"broker", "controller"} <= roles, f"KRaft needs process roles, got {roles}"
-    assert env.get("KAFKA_CONTROLLER_QUORUM_VOTERS"), "KRaft needs controller quorum voters"
-    assert env.get("KAFKA_CONTROLLER_LISTENER_NAMES")
-    assert env.get("CLUSTER_ID")
-    assert not any("ZOOKEEPER" in k for k in env), "KRaft mode: no ZooKeeper settings"
-    assert env.get("KAFKA_AUTO_CREATE_TOPICS_ENABLE") == "false", "topics come from `sciday topics create`"
-    brokers = [n for n, s in services.items() if str(s.get("image", "")).startswith("apache/kafka:")]
-    assert int(env.get("KAFKA_MIN_INSYNC_REPLICAS") or 1) <= len(brokers)
-    assert int(env.get("KAFKA_OFFSETS_TOPIC_REPLICATION_FACTOR") or 3) <= len(brokers)
-    assert kafka.get("healthcheck", {}).get("test"), "kafka has no healthcheck"
-    _assert_named_volume(compose, kafka, env.get("KAFKA_LOG_DIRS") or "/var/lib/kafka/data")
+def test_kafka_is_three_kraft_brokers(compose, services):
+    brokers = sorted(n for n, s in services.items() if str(s.get("image", "")).startswith("apache/kafka:"))
+    assert brokers == sorted(BROKERS), f"three Apache Kafka brokers expected, found {brokers}"
+    node_ids, voters, cluster_ids, volumes = {}, set(), set(), set()
+    for name in BROKERS:
+        kafka = services[name]
+        env = _environment(kafka)
+        roles = {r.strip() for r in (env.get("KAFKA_PROCESS_ROLES") or "").split(",")}
+        assert "broker" in roles, f"{name}: process roles {roles}"
+        assert not any("ZOOKEEPER" in k for k in env), "KRaft mode: no ZooKeeper settings"
+        assert env.get("KAFKA_CONTROLLER_LISTENER_NAMES"), name
+        assert env.get("KAFKA_AUTO_CREATE_TOPICS_ENABLE") == "false", "topics come from `sciday topics create`"
+        assert env.get("KAFKA_UNCLEAN_LEADER_ELECTION_ENABLE") in (None, "false"), name
+        node_ids[name] = int(env["KAFKA_NODE_ID"])
+        voters.add(env.get("KAFKA_CONTROLLER_QUORUM_VOTERS"))
+        cluster_ids.add(env.get("CLUSTER_ID"))
+        assert env.get("KAFKA_ADVERTISED_LISTENERS") == f"PLAINTEXT://{name}:9092", \
+            f"{name} must advertise its own compose name"
+        # Replication 3, a write needs 2 in sync: one broker may be lost.
+        assert int(env["KAFKA_DEFAULT_REPLICATION_FACTOR"]) == 3, name
+        assert int(env["KAFKA_MIN_INSYNC_REPLICAS"]) == 2, name
+        assert int(env["KAFKA_OFFSETS_TOPIC_REPLICATION_FACTOR"]) == 3, name
+        assert int(env["KAFKA_TRANSACTION_STATE_LOG_REPLICATION_FACTOR"]) == 3, name
+        assert int(env["KAFKA_TRANSACTION_STATE_LOG_MIN_ISR"]) == 2, name
+        assert kafka.get("healthcheck", {}).get("test"), f"{name} has no healthcheck"
+        assert str(kafka.get("restart")) == "unless-stopped", name
+        volumes.add(_assert_named_volume(compose, kafka, env.get("KAFKA_LOG_DIRS") or "/var/lib/kafka/data"))
+    assert len(set(node_ids.values())) == 3, f"node ids must differ: {node_ids}"
+    assert len(voters) == 1 and None not in voters, f"one controller quorum for all: {voters}"
+    assert len(cluster_ids) == 1 and None not in cluster_ids, cluster_ids
+    quorum = dict(v.split("@") for v in voters.pop().split(","))
+    controllers = {n for n in BROKERS if "controller" in _environment(services[n])["KAFKA_PROCESS_ROLES"]}
+    assert {int(i) for i in quorum} == {node_ids[n] for n in controllers}, quorum
+    for node_id, address in quorum.items():
+        host = address.split(":")[0]
+        assert node_ids.get(host) == int(node_id), f"voter {node_id}@{address} is not that node"
+    assert len(controllers) % 2 == 1 and len(controllers) >= 3, "an odd quorum of at least 3 controllers"
+    assert len(volumes) == 3, "each broker keeps its log in its own volume"
 
 
-def _assert_named_volume(compose: dict, svc: dict, target: str) -> None:
+def test_sciday_creates_topics_replicated_and_reaches_every_broker():
+    env = _env_lines(ENV_FILE)
+    assert set(env["KAFKA_BOOTSTRAP_SERVERS"].split(",")) == {f"{b}:9092" for b in BROKERS}
+    factor, min_isr = int(env["SCIDAY_TOPIC_REPLICATION_FACTOR"]), int(env["SCIDAY_TOPIC_MIN_INSYNC_REPLICAS"])
+    assert factor == 3 and min_isr == 2
+    assert min_isr < factor <= len(BROKERS), "acks=all must survive the loss of one broker"
+    assert 'acks="all"' in (ROOT / "shared" / "kafka.py").read_text(encoding="utf-8"), "producers use acks=all"
+
+
+def test_redis_replica(compose, services):
+    replica = services["redis-replica"]
+    assert str(replica["image"]) == str(services["redis"]["image"]), "replica runs the primary's version"
+    cmd = replica["command"] if isinstance(replica["command"], str) else " ".join(replica["command"])
+    assert "--replicaof redis 6379" in cmd, cmd
+    assert "--appendonly yes" in cmd, cmd
+    assert _depends(replica).get("redis") == "service_healthy"
+    test = replica["healthcheck"]["test"]
+    test = test if isinstance(test, str) else " ".join(test)
+    assert "master_link_status:up" in test, test
+    _assert_named_volume(compose, replica, "/data")
+    # sciday talks to the primary only; the replica is there to be promoted.
+    assert _env_lines(ENV_FILE)["REDIS_URL"].startswith("redis://redis:")
+
+
+# -- nginx ------------------------------------------------------------------------------------------
+
+def _nginx_locations(text: str) -> dict[str, str]:
+    """``location`` pattern -> the upstream its proxy_pass names (or ``return``)."""
+    out = {}
+    for m in re.finditer(r"location\s+([^{]+?)\s*\{([^}]*)\}", text):
+        body = m.group(2)
+        target = re.search(r"proxy_pass\s+http://([a-z-]+)\s*;", body)
+        out[m.group(1).strip()] = target.group(1) if target else "return"
+    return out
+
+
+def test_nginx_is_the_way_in(services):
+    nginx = services["nginx"]
+    assert str(nginx["image"]).startswith("nginx:"), nginx["image"]
+    assert any(str(v).startswith("./deploy/nginx.conf:") and str(v).endswith(":ro")
+               for v in nginx.get("volumes", [])), nginx.get("volumes")
+    assert nginx.get("ports"), "nginx publishes the one public port"
+    published = [n for n, s in services.items() if s.get("ports")]
+    assert published == ["nginx"], f"only nginx publishes a port: {published}"
+    for name in WEB:
+        assert _depends(nginx).get(name) == "service_healthy", f"nginx must wait for healthy {name}"
+    test = nginx["healthcheck"]["test"]
+    test = test if isinstance(test, str) else " ".join(test)
+    assert "/nginx-health" in test, test
+    assert set(_networks(nginx)) >= {"backend", "edge"}
+
+
+def test_nginx_routes_by_path_to_every_replica():
+    text = NGINX_CONF.read_text(encoding="utf-8")
+    for name, (_app, port) in WEB.items():
+        m = re.search(r"upstream\s+%s\s*\{([^}]*)\}" % name, text)
+        assert m, f"no upstream {name}"
+        body = m.group(1)
+        assert re.search(r"server\s+%s:%d\s+resolve\b" % (name, port), body), \
+            f"upstream {name} must name the compose service and re-resolve it (every replica)"
+        assert re.search(r"^\s*zone\s", body, re.M), f"upstream {name}: `resolve` needs a zone"
+    assert re.search(r"^\s*resolver\s+127\.0\.0\.11\b", text, re.M), "Docker's DNS must be the resolver"
+    loc = _nginx_locations(text)
+    assert loc["/"] == "registration"
+    assert loc["/api/v1/checkins"] == "checkin"
+    assert loc["= /scan"] == "checkin"
+    assert loc["/api/v1/notifications"] == "notify"
+    assert any(k.startswith("~") and "attendance" in k and v == "checkin" for k, v in loc.items())
+    assert loc["= /metrics"] == "return", "metrics are never public"
+    assert "proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for" in text
+    assert _env_lines(ENV_FILE).get("SCIDAY_TRUSTED_PROXIES") == "1", \
+        "behind nginx the services must trust one proxy hop, or rate limits see only nginx"
+    assert re.search(r"^\s*access_log\s+off;", text, re.M), "no access log: links carry tokens"
+
+
+def _assert_named_volume(compose: dict, svc: dict, target: str) -> str:
     declared = set((compose.get("volumes") or {}).keys())
     for vol in svc.get("volumes", []):
         source, _, rest = str(vol).partition(":")
         if rest.split(":")[0] == target:
             assert source in declared, f"{source} is not a named volume (declared: {declared})"
-            return
+            return source
     raise AssertionError(f"no named volume mounted at {target}: {svc.get('volumes')}")
 
 
 # -- secrets and configuration -----------------------------------------------------------------------
 
 def test_no_secret_material_in_committed_files():
-    for path in (COMPOSE, ENV_FILE, DOCKERFILE, DOCKERIGNORE):
+    for path in (COMPOSE, ENV_FILE, DOCKERFILE, DOCKERIGNORE, NGINX_CONF):
         text = path.read_text(encoding="utf-8")
         for marker in PEM_MARKERS:
             assert marker not in text, f"{path.relative_to(ROOT)} contains {marker!r}"
@@ -282,7 +421,7 @@ def test_signing_keys_come_from_secrets_not_the_image(compose, services):
 
 
 def test_env_file_only_sets_variables_that_config_reads(services):
-    source = CONFIG_SRC.read_text(encoding="utf-8")
+    source = "\n".join(p.read_text(encoding="utf-8") for p in CONFIG_SRCS)
     env = _env_lines(ENV_FILE)
     for required in ("REDIS_URL", "KAFKA_BOOTSTRAP_SERVERS", "SCIDAY_KEYS_DIR", "SCIDAY_PUBLIC_BASE_URL"):
         assert required in env, f"deploy/sciday.env must set {required}"
@@ -292,7 +431,7 @@ def test_env_file_only_sets_variables_that_config_reads(services):
             names |= set(_environment(svc))
     unknown = sorted(n for n in names if CONFIG_VAR.match(n) and n not in NOTIFY_PLACEHOLDERS
                      and f'"{n}"' not in source)
-    assert not unknown, f"not read by shared/config.py (typo or dead setting?): {unknown}"
+    assert not unknown, f"not read by shared/config.py or shared/topics.py (typo or dead setting?): {unknown}"
 
 
 def test_dockerfile_shape():

@@ -1,0 +1,216 @@
+"""The Kubernetes manifests in deploy/k8s: valid against the Kubernetes API schemas, and keeping
+the promises deploy/k8s/README.md makes.
+
+kubernetes-validate ships the schemas in its wheel, so no cluster and no network are needed.
+"""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import kubernetes_validate
+import pytest
+import yaml
+
+pytestmark = pytest.mark.unit
+
+ROOT = Path(__file__).resolve().parents[2]
+K8S = ROOT / "deploy" / "k8s"
+ENV_FILE = ROOT / "deploy" / "sciday.env"
+# The newest Kubernetes release whose schemas kubernetes-validate 1.37.0 ships.
+K8S_VERSION = "1.37.0"
+
+WEB = {"registration": 8001, "checkin": 8002, "notify": 8003}
+WORKERS = {"relay": "services.registration.relay", "checkin-consumer": "services.checkin.consumer",
+           "notify-consumer": "services.notify.consumer"}
+# Set differently in Kubernetes than in compose: the servers' addresses and the keys folder.
+K8S_SPECIFIC = {"REDIS_URL", "KAFKA_BOOTSTRAP_SERVERS", "SCIDAY_KEYS_DIR"}
+SECRET_NAMES = re.compile(r"(API_KEY|PASSWORD|TOKEN|SECRET)", re.I)
+
+
+def _manifest_files() -> list[Path]:
+    return sorted(p for p in K8S.glob("*.yaml") if p.name != "kustomization.yaml")
+
+
+def _docs() -> list[tuple[str, dict]]:
+    out = []
+    for path in _manifest_files():
+        for doc in yaml.safe_load_all(path.read_text(encoding="utf-8")):
+            if doc:
+                out.append((path.name, doc))
+    return out
+
+
+DOCS = _docs()
+
+
+def _of(kind: str) -> dict[str, dict]:
+    return {d["metadata"]["name"]: d for _f, d in DOCS if d["kind"] == kind}
+
+
+def _pod(deployment: dict) -> dict:
+    return deployment["spec"]["template"]["spec"]
+
+
+def _container(deployment: dict) -> dict:
+    containers = _pod(deployment)["containers"]
+    assert len(containers) == 1, deployment["metadata"]["name"]
+    return containers[0]
+
+
+def _env_lines(path: Path) -> dict[str, str]:
+    out = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        line = line.strip()
+        if line and not line.startswith("#"):
+            name, _, value = line.partition("=")
+            out[name] = value
+    return out
+
+
+@pytest.mark.parametrize("name,doc", DOCS, ids=[f"{f}:{d['kind']}:{d['metadata']['name']}" for f, d in DOCS])
+def test_manifest_is_valid_kubernetes(name, doc):
+    kubernetes_validate.validate(doc, K8S_VERSION, strict=True)
+
+
+def test_kustomization_lists_every_manifest():
+    kust = yaml.safe_load((K8S / "kustomization.yaml").read_text(encoding="utf-8"))
+    assert sorted(kust["resources"]) == [p.name for p in _manifest_files()]
+    assert kust["namespace"] == "sciday"
+    for _f, doc in DOCS:
+        if doc["kind"] != "Namespace":
+            assert doc["metadata"].get("namespace") == "sciday", doc["metadata"]["name"]
+
+
+def test_every_process_has_a_deployment():
+    deployments = _of("Deployment")
+    assert set(deployments) == set(WEB) | set(WORKERS)
+    for name, module in WORKERS.items():
+        assert _container(deployments[name])["command"] == ["python", "-m", module]
+    for name, port in WEB.items():
+        cmd = _container(deployments[name])["command"]
+        assert cmd[0] == "gunicorn" and f"0.0.0.0:{port}" in cmd, cmd
+        assert cmd[-1] == f"services.{name}.app:create_app()", cmd
+
+
+@pytest.mark.parametrize("name", sorted(set(WEB) | set(WORKERS)))
+def test_deployment_has_resources_and_runs_unprivileged(name):
+    dep = _of("Deployment")[name]
+    c = _container(dep)
+    res = c.get("resources") or {}
+    for kind in ("requests", "limits"):
+        assert res.get(kind, {}).get("cpu") and res[kind].get("memory"), f"{name}: resources.{kind}"
+    pod_sc, sc = _pod(dep).get("securityContext") or {}, c.get("securityContext") or {}
+    assert pod_sc.get("runAsNonRoot") is True and pod_sc.get("runAsUser") == 10001, \
+        f"{name}: the image's user (UID 10001), never root"
+    assert sc.get("allowPrivilegeEscalation") is False and sc.get("readOnlyRootFilesystem") is True
+    assert {"name": "sciday-config"} in [e.get("configMapRef") for e in c.get("envFrom", [])], \
+        f"{name}: configuration comes from the ConfigMap"
+    # The selector must pick exactly this Deployment's pods.
+    labels = dep["spec"]["template"]["metadata"]["labels"]
+    selector = dep["spec"]["selector"]["matchLabels"]
+    assert selector.items() <= labels.items() and selector.get("app.kubernetes.io/component") == name
+
+
+@pytest.mark.parametrize("name", sorted(WEB))
+def test_web_deployment_probes_healthz(name):
+    c = _container(_of("Deployment")[name])
+    port = WEB[name]
+    ports = {p["name"]: p["containerPort"] for p in c["ports"]}
+    assert ports == {"http": port}
+    for probe in ("readinessProbe", "startupProbe"):
+        get = (c.get(probe) or {}).get("httpGet") or {}
+        assert get.get("path") == "/healthz" and get.get("port") in ("http", port), f"{name}: {probe}"
+    # Liveness must not depend on Redis or the broker: an outage takes pods out of the Service
+    # (readiness), it does not restart them all at once.
+    live = c.get("livenessProbe") or {}
+    assert live, f"{name}: no livenessProbe"
+    assert (live.get("httpGet") or {}).get("path") != "/healthz"
+    assert (live.get("tcpSocket") or live.get("httpGet") or {}).get("port") in ("http", port)
+
+
+@pytest.mark.parametrize("name", sorted(WEB))
+def test_web_service_and_autoscaler_target_the_deployment(name):
+    dep = _of("Deployment")[name]
+    pod_labels = dep["spec"]["template"]["metadata"]["labels"]
+    svc = _of("Service")[name]
+    assert svc["spec"]["selector"].items() <= pod_labels.items(), f"Service {name} selects no pod"
+    assert [(p["port"], p["targetPort"]) for p in svc["spec"]["ports"]] == [(WEB[name], "http")]
+
+    hpa = _of("HorizontalPodAutoscaler")[name]
+    ref = hpa["spec"]["scaleTargetRef"]
+    assert (ref["apiVersion"], ref["kind"], ref["name"]) == ("apps/v1", "Deployment", name)
+    assert hpa["spec"]["minReplicas"] >= 2, f"{name}: at least two replicas"
+    assert hpa["spec"]["maxReplicas"] > hpa["spec"]["minReplicas"]
+    assert "replicas" not in dep["spec"], f"{name}: the HPA owns the replica count"
+    cpu = _container(dep)["resources"]["requests"]["cpu"]
+    assert cpu, "a CPU utilization target needs a CPU request"
+
+
+def test_every_pdb_selects_the_pods_of_one_deployment():
+    deployments = _of("Deployment")
+    pdbs = _of("PodDisruptionBudget")
+    assert set(WEB) | {"checkin-consumer", "notify-consumer"} <= set(pdbs)
+    for name, pdb in pdbs.items():
+        selector = pdb["spec"]["selector"]["matchLabels"]
+        matched = [d for d, dep in deployments.items()
+                   if selector.items() <= dep["spec"]["template"]["metadata"]["labels"].items()]
+        assert matched == [name], f"PDB {name} selects {matched}"
+        dep = deployments[name]
+        replicas = dep["spec"].get("replicas") or _of("HorizontalPodAutoscaler")[name]["spec"]["minReplicas"]
+        spec = pdb["spec"]
+        allowed = spec["maxUnavailable"] if "maxUnavailable" in spec else replicas - spec["minAvailable"]
+        assert allowed >= 1, f"PDB {name} would block every node drain"
+    assert "relay" not in pdbs, "one relay: a PDB would block every node drain"
+
+
+def test_consumers_are_scaled_within_their_partitions():
+    from shared.topics import BY_NAME
+    deployments = _of("Deployment")
+    for name in ("checkin-consumer", "notify-consumer"):
+        assert 2 <= deployments[name]["spec"]["replicas"] <= min(BY_NAME[t].partitions for t in
+                                                                 ("activity-events", "registration-events"))
+    relay = deployments["relay"]
+    assert relay["spec"]["replicas"] == 1 and relay["spec"]["strategy"]["type"] == "Recreate", \
+        "one relay at a time: never two during an upgrade"
+
+
+def test_keys_come_from_a_secret_reference_without_key_material():
+    assert not _of("Secret"), "no Secret manifest: key material never enters the repository"
+    for path in K8S.glob("*.yaml"):
+        text = path.read_text(encoding="utf-8")
+        assert "PRIVATE KEY" not in text and "-----BEGIN" not in text, path.name
+    deployments = _of("Deployment")
+    keys_dir = _of("ConfigMap")["sciday-config"]["data"]["SCIDAY_KEYS_DIR"]
+
+    def key_volume(name):
+        pod = _pod(deployments[name])
+        mounts = {m["name"]: m for m in _container(deployments[name]).get("volumeMounts", [])}
+        for vol in pod.get("volumes", []):
+            if "secret" in vol and vol["secret"]["secretName"] == "sciday-ticket-keys":
+                assert mounts[vol["name"]]["mountPath"] == keys_dir
+                assert mounts[vol["name"]].get("readOnly") is True
+                return vol["secret"]
+        return None
+
+    reg, chk = key_volume("registration"), key_volume("checkin")
+    assert reg is not None and "items" not in reg, "registration signs: it gets the whole key set"
+    assert chk is not None and chk.get("items"), "checkin gets selected items only"
+    assert all(i["key"].endswith(".pub") for i in chk["items"]), "checkin must never get a private key"
+    for name in set(deployments) - {"registration", "checkin"}:
+        assert key_volume(name) is None, f"{name} needs no key"
+
+
+def test_configmap_is_the_env_file():
+    data = _of("ConfigMap")["sciday-config"]["data"]
+    env = _env_lines(ENV_FILE)
+    assert set(data) == set(env), f"keep deploy/k8s/configmap.yaml and deploy/sciday.env in step: " \
+                                  f"{sorted(set(data) ^ set(env))}"
+    for name, value in env.items():
+        if name not in K8S_SPECIFIC:
+            assert str(data[name]) == value, f"{name}: {data[name]!r} in the ConfigMap, {value!r} in sciday.env"
+    assert all(isinstance(v, str) for v in data.values()), "ConfigMap values are strings"
+    assert not [k for k in data if SECRET_NAMES.search(k)], "credentials belong in a Secret"
+    notify = _container(_of("Deployment")["notify"])
+    sms = [e for e in notify.get("env", []) if e["name"] == "SCIDAY_SMS_API_KEY"]
+    assert sms and sms[0]["valueFrom"]["secretKeyRef"]["name"] == "sciday-notify"
