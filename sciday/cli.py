@@ -28,7 +28,9 @@ def cmd_up(args) -> int:
                         redis_port=args.redis_port, kafka_port=args.kafka_port,
                         registration_port=args.registration_port, checkin_port=args.checkin_port,
                         notify_port=args.notify_port, workers=args.workers, threads=args.threads,
-                        seed=not args.no_seed, catalogue=Path(args.catalogue))
+                        seed=not args.no_seed, catalogue=Path(args.catalogue),
+                        sms_gateway_port=args.sms_gateway_port, smtp_port=args.smtp_port,
+                        mailbox_port=args.mailbox_port, scale=args.scale)
     stack = Stack(opts)
     stop_requested = []
 
@@ -57,6 +59,9 @@ def cmd_up(args) -> int:
         return 1
     r, c, n = (f"http://127.0.0.1:{p}" for p in (opts.registration_port, opts.checkin_port, opts.notify_port))
     print("\nall healthy\n" + stack.status_table())
+    if opts.scale > 1:
+        print(f"\n--scale {opts.scale}: instance k of each web service listens on its port + 10*k (see the "
+              "table); the addresses below are the first instances.")
     print(f"""
 Pages
   activities (register)   {r}/
@@ -66,6 +71,9 @@ APIs (OpenAPI at /openapi.json on each)
   check-in                {c}/api/v1/checkins
   notify                  {n}/api/v1/notifications
   ticket keys             {r}/api/v1/keys
+What notify sent (local stand-ins; nothing leaves this machine)
+  SMS gateway             http://127.0.0.1:{stack.sms_gateway_port}/
+  mailbox                 http://127.0.0.1:{stack.mailbox_port}/   (SMTP on 127.0.0.1:{stack.smtp_port})
 Demo organizer token (also in {stack.var / 'demo-organizer.token'}):
   {token}
 Logs in {stack.logs}.  Press Ctrl-C to stop.""", flush=True)
@@ -143,6 +151,13 @@ def cmd_keys_create(args) -> int:
     return 0
 
 
+def _at_least_one(value: str) -> int:
+    n = int(value)
+    if n < 1:
+        raise argparse.ArgumentTypeError(f"must be 1 or more, not {n}")
+    return n
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="sciday", description="Free registration and QR check-in for science festivals")
     sub = p.add_subparsers(dest="cmd", required=True)
@@ -156,6 +171,12 @@ def parser() -> argparse.ArgumentParser:
     up.add_argument("--registration-port", type=int, default=int(os.environ.get("SCIDAY_REGISTRATION_PORT", 8001)))
     up.add_argument("--checkin-port", type=int, default=int(os.environ.get("SCIDAY_CHECKIN_PORT", 8002)))
     up.add_argument("--notify-port", type=int, default=int(os.environ.get("SCIDAY_NOTIFY_PORT", 8003)))
+    up.add_argument("--sms-gateway-port", type=int, default=8004, help="the local SMS gateway")
+    up.add_argument("--smtp-port", type=int, default=1025, help="the local mailbox's SMTP server")
+    up.add_argument("--mailbox-port", type=int, default=8005, help="the local mailbox's page")
+    up.add_argument("--scale", type=_at_least_one, default=1, metavar="N",
+                    help="N instances of each web service (instance k on its port + 10*k) and N consumers "
+                         "in each group; one relay (docs/scaling.md)")
     up.add_argument("--workers", type=int, default=2)
     up.add_argument("--threads", type=int, default=8)
     up.add_argument("--catalogue", default="data/catalogue.yaml")

@@ -1,10 +1,15 @@
 """`sciday up`: the whole system as child processes of one supervisor.
 
-Start order: redis-server, Tansu, topics, keys, the three gunicorn services, the relay and the
-consumers; then health, the demo catalogue and a status table.  A child that dies is started
-again (with backoff), as compose's ``restart: unless-stopped`` does in production.  Ctrl-C stops
-in reverse order: web services first (no new registrations), then the relay and consumers
-(each finishes its record and commits), then the broker, and Redis last (it fsyncs its AOF).
+Start order: redis-server, Tansu, topics, keys, the local SMS gateway and mailbox (stand-ins for
+the SMS provider and the SMTP server, which notify sends to), the three gunicorn services, the
+relay and the consumers; then health, the demo catalogue and a status table.  A child that dies
+is started again (with backoff), as compose's ``restart: unless-stopped`` does in production.
+Ctrl-C stops in reverse order: web services first (no new registrations), then the relay and
+consumers (each finishes its record and commits), then the gateway and mailbox, then the broker,
+and Redis last (it fsyncs its AOF).
+
+``--scale N`` starts N instances of each web service (instance k on its base port + 10*k) and N
+consumers in each group, still one relay; the status table lists every instance.
 """
 from __future__ import annotations
 
@@ -33,6 +38,8 @@ class Child:
     restarts: int = 0
     next_start: float = 0.0
     env: dict = field(default_factory=dict)
+    # A local stand-in for an outside service (SMS gateway, mailbox): stopped after the workers.
+    sink: bool = False
 
 
 @dataclass
@@ -45,11 +52,32 @@ class StackOptions:
     registration_port: int = 8001
     checkin_port: int = 8002
     notify_port: int = 8003
+    worker_class: str = "gthread"  # measured against sync and gevent in bench/README.md
     workers: int = 2
     threads: int = 8
     seed: bool = True
     catalogue: Path = Path("data/catalogue.yaml")
     extra_env: dict = field(default_factory=dict)
+    # The local SMS gateway and mailbox notify sends to (None: a free port).
+    sms_gateway_port: int | None = None
+    smtp_port: int | None = None
+    mailbox_port: int | None = None
+    # `sciday up --scale N`: N instances of each web service and N consumers in each group.
+    scale: int = 1
+
+
+# With --scale N, instance k (0-based) of a web service listens on its base port + 10*k:
+# registration 8001, 8011, 8021...; checkin 8002, 8012...; notify 8003, 8013...
+PORT_STEP = 10
+
+
+def instance_port(base: int, k: int) -> int:
+    return base + PORT_STEP * k
+
+
+def instance_name(name: str, k: int, scale: int) -> str:
+    """``registration`` alone; ``registration-1``, ``registration-2``... when scaled."""
+    return name if scale == 1 else f"{name}-{k + 1}"
 
 
 class Stack:
@@ -60,6 +88,9 @@ class Stack:
         self.redis_proc = self.kafka_proc = None
         self.children: list[Child] = []
         self.stopping = False
+        self.sms_gateway_port = opts.sms_gateway_port or embedded.free_port()
+        self.smtp_port = opts.smtp_port or embedded.free_port()
+        self.mailbox_port = opts.mailbox_port or embedded.free_port()
 
     def say(self, msg: str) -> None:
         print(msg, file=self.out, flush=True)
@@ -83,6 +114,9 @@ class Stack:
             "SCIDAY_NOTIFY_PORT": str(o.notify_port),
             "SCIDAY_PUBLIC_BASE_URL": f"http://127.0.0.1:{o.registration_port}",
             "PYTHONUNBUFFERED": "1",
+            # notify sends to the local SMS gateway and mailbox started below
+            "SCIDAY_SMS_GATEWAY_URL": f"http://127.0.0.1:{self.sms_gateway_port}/api/v1/sms",
+            "SCIDAY_SMTP_HOST": "127.0.0.1", "SCIDAY_SMTP_PORT": str(self.smtp_port),
         })
         env.update(o.extra_env)
         return env
@@ -97,25 +131,48 @@ class Stack:
             os.environ.clear()
             os.environ.update(saved)
 
+    def instance_urls(self, service: str) -> list[str]:
+        """Base URLs of every instance of a web service (``registration``, ``checkin``, ``notify``)."""
+        base = {"registration": self.opts.registration_port, "checkin": self.opts.checkin_port,
+                "notify": self.opts.notify_port}[service]
+        return [f"http://127.0.0.1:{instance_port(base, k)}" for k in range(self.opts.scale)]
+
     def _plan(self) -> list[Child]:
         o, py = self.opts, sys.executable
-        kids = []
-        for name, port in (("registration", o.registration_port), ("checkin", o.checkin_port),
-                           ("notify", o.notify_port)):
-            prom = self.var / "prometheus" / name
-            kids.append(Child(
-                name=name, url=f"http://127.0.0.1:{port}",
-                health=f"http://127.0.0.1:{port}/healthz",
-                args=[py, "-m", "gunicorn", f"services.{name}.app:create_app()",
-                      "--config", "python:sciday.gunicorn_conf",
-                      "--bind", f"127.0.0.1:{port}", "--worker-class", "gthread",
-                      "--workers", str(o.workers), "--threads", str(o.threads),
-                      "--graceful-timeout", "10", "--timeout", "30", "--keep-alive", "5",
-                      "--name", f"sciday-{name}"],
-                env={"PROMETHEUS_MULTIPROC_DIR": str(prom)}))
+        kids = [
+            Child("sms-gateway", [py, "-m", "services.notify.gateway", "--port", str(self.sms_gateway_port)],
+                  url=f"http://127.0.0.1:{self.sms_gateway_port}",
+                  health=f"http://127.0.0.1:{self.sms_gateway_port}/healthz", sink=True),
+            Child("mailbox", [py, "-m", "services.notify.mailbox", "--smtp-port", str(self.smtp_port),
+                              "--http-port", str(self.mailbox_port)],
+                  url=f"http://127.0.0.1:{self.mailbox_port}",
+                  health=f"http://127.0.0.1:{self.mailbox_port}/healthz", sink=True),
+        ]
+        if o.scale < 1:
+            raise ValueError(f"--scale must be 1 or more, not {o.scale}")
+        for service, base in (("registration", o.registration_port), ("checkin", o.checkin_port),
+                              ("notify", o.notify_port)):
+            for k in range(o.scale):
+                name, port = instance_name(service, k, o.scale), instance_port(base, k)
+                prom = self.var / "prometheus" / name
+                kids.append(Child(
+                    name=name, url=f"http://127.0.0.1:{port}",
+                    health=f"http://127.0.0.1:{port}/healthz",
+                    args=[py, "-m", "gunicorn", f"services.{service}.app:create_app()",
+                          "--config", "python:sciday.gunicorn_conf",
+                          "--bind", f"127.0.0.1:{port}", "--worker-class", o.worker_class,
+                          "--workers", str(o.workers), "--threads", str(o.threads),
+                          "--graceful-timeout", "10", "--timeout", "30", "--keep-alive", "5",
+                          "--name", f"sciday-{name}"],
+                    env={"PROMETHEUS_MULTIPROC_DIR": str(prom)}))
+        # One relay whatever the scale: it follows one cursor over the one outbox stream, and a
+        # second would send every event twice (consumers dedupe, but it is wasted work).
         kids.append(Child("relay", [py, "-m", "services.registration.relay"]))
-        kids.append(Child("checkin-consumer", [py, "-m", "services.checkin.consumer"]))
-        kids.append(Child("notify-consumer", [py, "-m", "services.notify.consumer"]))
+        # N members in each consumer group: Kafka shares the partitions among them.
+        for name, module in (("checkin-consumer", "services.checkin.consumer"),
+                             ("notify-consumer", "services.notify.consumer")):
+            for k in range(o.scale):
+                kids.append(Child(instance_name(name, k, o.scale), [py, "-m", module]))
         return kids
 
     # -- start -------------------------------------------------------------------------------
@@ -124,6 +181,7 @@ class Stack:
         for c in self._plan():
             if c.url:
                 embedded.ensure_free(int(c.url.rsplit(":", 1)[1]), f"the {c.name} service")
+        embedded.ensure_free(self.smtp_port, "the mailbox's SMTP server")
         if not self.opts.redis_url:
             self.say(f"starting redis-server on 127.0.0.1:{self.opts.redis_port} (AOF, appendfsync always, data in {self.var / 'redis'})")
             self.redis_proc = embedded.start_redis(self.opts.redis_port, self.var / "redis", self.logs / "redis.log")
@@ -202,9 +260,10 @@ class Stack:
     # -- stop --------------------------------------------------------------------------------
     def stop(self) -> None:
         self.stopping = True
-        web = [c for c in self.children if c.url]
+        web = [c for c in self.children if c.url and not c.sink]
         workers = [c for c in self.children if not c.url]
-        for group in (web, workers):
+        sinks = [c for c in self.children if c.sink]  # last: workers may finish a send on the way out
+        for group in (web, workers, sinks):
             for c in group:
                 if c.proc and c.proc.poll() is None:
                     c.proc.send_signal(signal.SIGTERM)

@@ -8,30 +8,40 @@ from pathlib import Path
 
 from flask.views import MethodView
 from flask_smorest import Blueprint
-from marshmallow import Schema, fields
+from marshmallow import Schema, fields, validate
 
 from shared.auth import require
 from shared.config import Settings, load
 from shared.web import make_app, redis_of, settings_of
 
-from services.notify.deliveries import DeliveryLog
+from services.notify import api_notices
+from services.notify.deliveries import Deliveries
 
 blp = Blueprint("notifications", __name__, url_prefix="/api/v1/notifications",
                 description="Delivery log. Reason codes: unauthorized, forbidden, validation_failed.")
 
 
 class NotificationQuery(Schema):
-    registration_id = fields.String(required=True)
+    registration_id = fields.String(required=True, validate=validate.Length(min=1, max=64))
 
 
 class NotificationOut(Schema):
-    event_id = fields.String()
+    notification_id = fields.String(metadata={"description": "sha256 of (event, channel, recipient)"})
+    event_id = fields.String(metadata={"description": "the event that called for the message"})
     registration_id = fields.String()
-    channel = fields.String()
-    recipient = fields.String(metadata={"description": "masked"})
-    template = fields.String()
-    status = fields.String()
-    recorded_at = fields.String()
+    channel = fields.String(metadata={"description": "sms | email"})
+    recipient = fields.String(metadata={"description": "masked phone, or the email address"})
+    template = fields.String(metadata={"description": "confirmed | waitlisted | promoted | cancelled | "
+                                                      "activity_changed | activity_cancelled | reminder"})
+    status = fields.String(metadata={"description": "pending | claimed | handoff | retrying | sent | "
+                                                    "failed | uncertain | skipped"})
+    attempts = fields.Integer()
+    recorded_at = fields.String(metadata={"description": "when the intent was recorded"})
+    handoff_at = fields.String(metadata={"description": "last hand-off to the provider"})
+    sent_at = fields.String()
+    provider_message_id = fields.String()
+    last_error = fields.String()
+    lag_ms = fields.Integer(metadata={"description": "from the event's occurred_at to the hand-off"})
 
 
 class NotificationListOut(Schema):
@@ -46,8 +56,8 @@ class Notifications(MethodView):
     @blp.alt_response(401, schema="Error", description="unauthorized")
     @blp.alt_response(403, schema="Error", description="forbidden")
     def get(self, query):
-        """What was (or is to be) sent for one registration, over which channel."""
-        log = DeliveryLog(redis_of(), settings_of().redis_prefix)
+        """What was sent (or is due) for one registration: when, over which channel, with what outcome."""
+        log = Deliveries(redis_of(), settings_of().redis_prefix)
         return {"notifications": log.entries(query["registration_id"])}
 
 
@@ -57,4 +67,5 @@ def create_app(settings: Settings | None = None, redis_client=None):
                         description="SMS and email notifications, exactly once per person.",
                         redis_client=redis_client, root_path=str(Path(__file__).parent))
     api.register_blueprint(blp)
+    api.register_blueprint(api_notices.blp)  # organizer notices (the organizer page, issue 6)
     return app

@@ -1,30 +1,138 @@
-"""Entry point of the notification worker: ``python -m services.notify.consumer``."""
+"""Entry point of the notification worker: ``python -m services.notify.consumer``.
+
+One process, five threads, all state in Redis:
+
+- the Kafka consumer loop (main thread) records projection, reminders and intents, and commits;
+- one sender per channel (SMS, email) drains its own queue at its own rate;
+- the reminder loop turns due reminders into intents;
+- the publisher moves NotificationSent / NotificationFailed and dead letters to Kafka.
+
+Threads, not processes: every one of them waits on the network (Kafka, Redis, the SMS gateway,
+SMTP), so the GIL costs nothing, and one process is one thing to supervise.  They share no memory
+state: a worker killed with SIGKILL loses nothing, and several workers can run side by side
+(the queue claim is atomic and leased, reminders and intents dedupe).
+"""
 from __future__ import annotations
 
+import logging
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import Callable
+
+import redis as redis_lib
+
 from shared import logs
-from shared.config import load
-from shared.consumer import ConsumerLoop
+from shared.config import Settings, load
+from shared.consumer import ConsumerLoop, TransientError
 from shared.redis_scripts import connect
-from shared.topics import ensure_topics
 
-from services.notify import deliveries
+from services.notify.channels import email, sms
+from services.notify.deliveries import Deliveries
+from services.notify.notices import Notices
+from services.notify.projection import Projection
+from services.notify.publisher import Publisher
+from services.notify.reminders import Reminders, parse_offsets
+from services.notify.sender import RateLimit, Sender
 
+log = logging.getLogger("sciday.notify")
 GROUP = "notify"
 TOPICS = ["registration-events", "activity-events"]
 
 
-def build(settings, redis) -> ConsumerLoop:
-    log = deliveries.DeliveryLog(redis, settings.redis_prefix)
-    return ConsumerLoop(settings, GROUP, TOPICS, lambda env: deliveries.handle(log, env), redis)
+@dataclass
+class Worker:
+    settings: Settings
+    redis: object
+    projection: Projection
+    deliveries: Deliveries
+    reminders: Reminders
+    notices: Notices
+    senders: dict
+    publisher: Publisher
+    stop: threading.Event = field(default_factory=threading.Event)
+    threads: list = field(default_factory=list)
+    loop: ConsumerLoop | None = None
+
+    def handle(self, envelope: dict) -> None:
+        try:
+            self.notices.handle(envelope)
+        except redis_lib.RedisError as exc:  # Redis away for a moment: retry, do not dead-letter
+            raise TransientError(f"redis: {exc}") from exc
+
+    def consumer_loop(self) -> ConsumerLoop:
+        if self.loop is None:
+            self.loop = ConsumerLoop(self.settings, GROUP, TOPICS, self.handle, self.redis)
+        return self.loop
+
+    def start_background(self, *, senders: bool = True, reminders: bool = True, publisher: bool = True) -> None:
+        jobs: list[tuple[str, Callable]] = []
+        if senders:
+            jobs += [(f"sender-{name}", s.run) for name, s in self.senders.items()]
+        if reminders:
+            jobs.append(("reminders", lambda stop: self.reminders.run(stop, self.settings.reminder_poll_ms / 1000)))
+        if publisher:
+            jobs.append(("publisher", self.publisher.run))
+        for name, target in jobs:
+            t = threading.Thread(target=target, args=(self.stop,), name=f"notify-{name}", daemon=True)
+            t.start()
+            self.threads.append(t)
+
+    def run(self) -> None:
+        """Background threads plus the consumer loop, until SIGTERM / SIGINT."""
+        self.start_background()
+        try:
+            self.consumer_loop().run()
+        finally:
+            self.shutdown()
+
+    def shutdown(self, timeout: float = 15.0) -> None:
+        self.stop.set()
+        if self.loop is not None:
+            self.loop.stopping = True
+        deadline = time.monotonic() + timeout
+        for t in self.threads:
+            t.join(max(0.1, deadline - time.monotonic()))
+        self.threads.clear()
+
+
+def bootstrap(settings: Settings, redis=None, *, clock: Callable[[], float] = time.time,
+              channels: dict | None = None) -> Worker:
+    """Wire the worker; tests pass their own clock or channels."""
+    redis = redis if redis is not None else connect(settings.redis_url)
+    p = settings.redis_prefix
+    projection = Projection(redis, p)
+    deliveries = Deliveries(redis, p, retention_s=settings.notify_retention_days * 86400)
+    reminders = Reminders(redis, p, parse_offsets(settings.reminder_offsets_min), projection, deliveries, clock)
+    notices = Notices(projection, deliveries, reminders, clock)
+    publisher = Publisher(settings, redis)
+    channels = channels or {"sms": sms.from_settings(settings), "email": email.from_settings(settings)}
+    rates = {"sms": settings.notify_sms_per_s, "email": settings.notify_email_per_s}
+    senders = {name: Sender(ch, deliveries, projection, publisher, settings, clock=clock,
+                            rate=RateLimit(redis, p, name, ch.sender, rates.get(name, 0)))
+               for name, ch in channels.items()}
+    return Worker(settings, redis, projection, deliveries, reminders, notices, senders, publisher)
 
 
 def main() -> None:
+    import signal
+
+    from shared.topics import ensure_topics
+
     settings = load()
     logs.setup("notify-consumer")
     ensure_topics(settings.kafka_bootstrap_servers, settings.topic_prefix)
-    loop = build(settings, connect(settings.redis_url))
-    loop.install_signal_handlers()
-    loop.run()
+    worker = bootstrap(settings)
+    loop = worker.consumer_loop()
+
+    def _stop(signum, _frame):
+        log.info("signal %s: stopping after the current record and message", signum)
+        loop.stopping = True
+        worker.stop.set()
+
+    signal.signal(signal.SIGTERM, _stop)
+    signal.signal(signal.SIGINT, _stop)
+    worker.run()
 
 
 if __name__ == "__main__":

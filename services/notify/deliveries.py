@@ -1,61 +1,168 @@
-"""The delivery log: one entry per (event, channel, recipient), written before any provider call.
+"""Deliveries: one intent per (event, channel, recipient), recorded before any provider call.
+
+An intent moves  pending -> claimed -> handoff -> sent | retrying | failed | uncertain | skipped.
+``handoff`` is written just before the provider can possibly have the message (right before the
+HTTP request, or right before the end of the SMTP DATA), and the outcome right after it answers,
+so a sender that finds ``handoff`` after a crash knows the provider may have it.  See
+docs/notifications.md for what it then does and how small that window is.
 
 Keys:
-  {p}nt:log:{rid}        list of JSON entries for one registration, oldest first
-  {p}nt:intent:<digest>  the entry's state, set once (SET NX) so a redelivered event finds it
+  {p}nt:n:<id>          hash: the intent and its outcome (id = sha256(event|channel|recipient))
+  {p}nt:log:<rid>       list of intent ids of one registration, oldest first (the delivery log)
+  {p}nt:q:<channel>     zset: intent id -> when it may be (re)tried, or when its lease ends (ms)
+  {p}nt:wake:<channel>  list: nudges the channel's sender when something was queued
+The queues are per channel, not per activity, so they carry no hash tag (like the outbox).
 """
 from __future__ import annotations
 
 import hashlib
 import json
+import secrets
 from datetime import datetime, timezone
+from pathlib import Path
 
 from shared.logs import mask_phone
+from shared.redis_scripts import Scripts
 
-TEMPLATES = {
-    "RegistrationConfirmed": "confirmed",
-    "RegistrationWaitlisted": "waitlisted",
-    "WaitlistPromoted": "promoted",
-    "RegistrationCancelled": "cancelled",
-}
-
-
-class DeliveryLog:
-    def __init__(self, redis, prefix: str):
-        self.redis, self.p = redis, prefix
-
-    def _intent_key(self, event_id: str, channel: str, recipient: str) -> str:
-        digest = hashlib.sha256(f"{event_id}|{channel}|{recipient}".encode()).hexdigest()
-        return f"{self.p}nt:intent:{digest}"
-
-    def record_intent(self, *, event_id: str, registration_id: str, channel: str, recipient: str,
-                      template: str) -> bool:
-        """Record that this message is due; False when it was recorded before (a redelivery)."""
-        entry = {"event_id": event_id, "registration_id": registration_id, "channel": channel,
-                 "recipient": mask_phone(recipient), "template": template, "status": "pending",
-                 "recorded_at": datetime.now(timezone.utc).isoformat()}
-        if not self.redis.set(self._intent_key(event_id, channel, recipient), json.dumps(entry), nx=True):
-            return False
-        self.redis.rpush(f"{self.p}nt:log:{registration_id}", json.dumps(entry, ensure_ascii=False))
-        return True
-
-    def entries(self, registration_id: str) -> list[dict]:
-        return [json.loads(x) for x in self.redis.lrange(f"{self.p}nt:log:{registration_id}", 0, -1)]
+CHANNELS = ("sms", "email")
+FINAL = ("sent", "failed", "uncertain", "skipped")
+_LOG_FIELDS = ("notification_id", "event_id", "registration_id", "channel", "recipient", "template",
+               "status", "attempts", "recorded_at", "handoff_at", "sent_at", "provider_message_id",
+               "last_error", "lag_ms")
 
 
-def recipients(data: dict) -> list[tuple[str, str]]:
-    out = [("sms", data["phone"])]
-    if data.get("email"):
-        out.append(("email", data["email"]))
+def notification_id(event_id: str, channel: str, recipient: str) -> str:
+    return hashlib.sha256(f"{event_id}|{channel}|{recipient}".encode()).hexdigest()[:32]
+
+
+def iso_ms(ms: int) -> str:
+    return datetime.fromtimestamp(ms / 1000, timezone.utc).isoformat(timespec="milliseconds")
+
+
+def recipients(reg: dict) -> list[tuple[str, str]]:
+    out = [("sms", reg["phone"])]
+    if reg.get("email"):
+        out.append(("email", reg["email"]))
     return out
 
 
-def handle(log: DeliveryLog, envelope: dict) -> int:
-    """Record the notifications an event calls for; returns how many were new."""
-    template = TEMPLATES.get(envelope["type"])
-    if template is None:
-        return 0
-    data = envelope["data"]
-    return sum(log.record_intent(event_id=envelope["event_id"], registration_id=data["registration_id"],
-                                 channel=ch, recipient=to, template=template)
-               for ch, to in recipients(data))
+class Deliveries:
+    def __init__(self, redis, prefix: str, retention_s: int = 30 * 86400):
+        self.redis, self.p, self.retention_s = redis, prefix, retention_s
+        self.scripts = Scripts(redis, Path(__file__).parent, ["intent", "claim", "handoff"])
+
+    def intent_key(self, nid: str) -> str: return f"{self.p}nt:n:{nid}"
+    def log_key(self, rid: str) -> str: return f"{self.p}nt:log:{rid}"
+    def queue_key(self, channel: str) -> str: return f"{self.p}nt:q:{channel}"
+    def wake_key(self, channel: str) -> str: return f"{self.p}nt:wake:{channel}"
+
+    # -- recording -------------------------------------------------------------------------------
+    def record(self, *, event_id: str, cause_type: str, occurred_at: str, activity_id: str, reg: dict,
+               template: str, now_ms: int, context: dict | None = None) -> int:
+        """Record (and queue) the messages one event calls for to one registrant; returns how many
+        were new.  A redelivered event finds its intents and records nothing."""
+        new = 0
+        for channel, recipient in recipients(reg):
+            nid = notification_id(event_id, channel, recipient)
+            fields = {"notification_id": nid, "event_id": event_id, "cause_type": cause_type,
+                      "occurred_at": occurred_at, "activity_id": activity_id,
+                      "registration_id": reg["registration_id"], "channel": channel,
+                      "recipient": recipient, "template": template, "locale": reg.get("locale", "zh-CN"),
+                      "reg": json.dumps(reg, ensure_ascii=False),
+                      "context": json.dumps(context or {}, ensure_ascii=False),
+                      "status": "pending", "failures": 0, "recorded_at": iso_ms(now_ms)}
+            args = [nid, now_ms]
+            for k, v in fields.items():
+                args += [k, v]
+            new += self.scripts.intent(
+                keys=[self.intent_key(nid), self.log_key(reg["registration_id"]), self.queue_key(channel),
+                      self.wake_key(channel)], args=args)
+        return new
+
+    # -- the queue -------------------------------------------------------------------------------
+    def next_due(self, channel: str, now_ms: int) -> str | None:
+        got = self.redis.zrangebyscore(self.queue_key(channel), "-inf", now_ms, start=0, num=1)
+        return got[0].decode() if got else None
+
+    def next_at(self, channel: str) -> float | None:
+        got = self.redis.zrange(self.queue_key(channel), 0, 0, withscores=True)
+        return got[0][1] if got else None
+
+    def queued(self, channel: str) -> int:
+        return self.redis.zcard(self.queue_key(channel))
+
+    def wait(self, channel: str, timeout_s: float) -> None:
+        """Block until something is queued on ``channel`` or ``timeout_s`` passed."""
+        if timeout_s > 0:
+            self.redis.brpop([self.wake_key(channel)], timeout=max(0.01, timeout_s))
+
+    def claim(self, channel: str, nid: str, now_ms: int, lease_ms: int) -> tuple[str, str] | None:
+        """Take a due message under a lease: (its status before, the claim token), or None."""
+        token = secrets.token_hex(8)
+        prev = self.scripts.claim(keys=[self.queue_key(channel), self.intent_key(nid)],
+                                  args=[nid, now_ms, now_ms + lease_ms, token])
+        return (prev.decode(), token) if prev else None
+
+    def get(self, nid: str) -> dict:
+        raw = self.redis.hgetall(self.intent_key(nid))
+        out = {k.decode(): v.decode() for k, v in raw.items()}
+        for k in ("reg", "context"):
+            if k in out:
+                out[k] = json.loads(out[k])
+        return out
+
+    # -- outcomes --------------------------------------------------------------------------------
+    def mark_handoff(self, nid: str, token: str, now_ms: int) -> bool:
+        """Write "handoff" if ``token`` still holds the claim; False when another sender took over."""
+        return bool(self.scripts.handoff(keys=[self.intent_key(nid)], args=[token, iso_ms(now_ms)]))
+
+    def _finish(self, intent: dict, fields: dict, also=None) -> None:
+        """Write a final outcome, take it off the queue and let it expire after the retention."""
+        nid = intent["notification_id"]
+        pipe = self.redis.pipeline(transaction=True)
+        pipe.hset(self.intent_key(nid), mapping=fields)
+        pipe.zrem(self.queue_key(intent["channel"]), nid)
+        pipe.expire(self.intent_key(nid), self.retention_s)
+        pipe.expire(self.log_key(intent["registration_id"]), self.retention_s)
+        if also is not None:
+            also(pipe)  # e.g. the NotificationSent event into notify's outbox, in the same step
+        pipe.execute()
+
+    def mark_sent(self, intent: dict, provider_message_id: str, now_ms: int, lag_ms: int, also=None) -> None:
+        self._finish(intent, {"status": "sent", "provider_message_id": provider_message_id,
+                              "sent_at": iso_ms(now_ms), "lag_ms": lag_ms}, also)
+
+    def mark_final(self, intent: dict, status: str, error: str, now_ms: int, also=None) -> None:
+        assert status in FINAL
+        self._finish(intent, {"status": status, "last_error": error[:500], "outcome_at": iso_ms(now_ms)}, also)
+
+    def mark_retry(self, intent: dict, error: str, ready_at_ms: int) -> int:
+        """Count a failure and put the message back for a later try; returns the failures so far."""
+        nid = intent["notification_id"]
+        pipe = self.redis.pipeline(transaction=True)
+        pipe.hincrby(self.intent_key(nid), "failures", 1)
+        pipe.hset(self.intent_key(nid), mapping={"status": "retrying", "last_error": error[:500]})
+        pipe.zadd(self.queue_key(intent["channel"]), {nid: ready_at_ms})
+        return int(pipe.execute()[0])
+
+    def defer(self, intent: dict, ready_at_ms: int, why: str) -> None:
+        """Not a failure: the message waits for something (e.g. the activity's snapshot)."""
+        nid = intent["notification_id"]
+        pipe = self.redis.pipeline(transaction=True)
+        pipe.hset(self.intent_key(nid), mapping={"status": "pending", "last_error": why})
+        pipe.zadd(self.queue_key(intent["channel"]), {nid: ready_at_ms})
+        pipe.execute()
+
+    # -- the delivery log ------------------------------------------------------------------------
+    def entries(self, registration_id: str) -> list[dict]:
+        nids = [n.decode() for n in self.redis.lrange(self.log_key(registration_id), 0, -1)]
+        out = []
+        for nid in nids:
+            it = self.get(nid)
+            if not it:
+                continue
+            it["recipient"] = mask_phone(it["recipient"])
+            failures = int(it.get("failures", 0))
+            it["attempts"] = failures + (1 if it.get("status") in ("sent", "failed", "uncertain", "handoff") else 0)
+            out.append({k: it.get(k) for k in _LOG_FIELDS if it.get(k) not in (None, "")})
+        return out

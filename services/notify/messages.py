@@ -1,0 +1,132 @@
+"""What a message says: its template (zh-CN or en, SMS or email) filled from the intent and the
+activity.  Plain Python and Jinja2 text files under ``templates/<locale>/<channel>/<name>.txt``.
+
+An email template's first line is ``Subject: ...``, then a blank line, then the body.  An SMS
+template is one line of text; the provider adds the signature (签名).  The same variables are
+given to the SMS provider as template parameters, for providers that fill templates themselves.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from functools import lru_cache
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+
+TEMPLATES_DIR = Path(__file__).parent / "templates"
+TEMPLATES = ("confirmed", "waitlisted", "promoted", "cancelled", "activity_changed",
+             "activity_cancelled", "reminder", "notice")
+# Messages that carry the ticket: the email attaches its QR code as a PNG.
+WITH_TICKET = ("confirmed", "promoted", "reminder")
+_WEEKDAYS_ZH = "一二三四五六日"
+_LABELS = {"zh-CN": {"starts_at": "时间", "ends_at": "时间", "hall": "场厅", "venue": "场馆"},
+           "en": {"starts_at": "time", "ends_at": "time", "hall": "hall", "venue": "venue"}}
+
+
+@dataclass(frozen=True)
+class Rendered:
+    template: str
+    locale: str
+    subject: str
+    text: str
+    params: dict = field(default_factory=dict)
+
+    @property
+    def attach_qr(self) -> bool:
+        return self.template in WITH_TICKET
+
+
+def locale_of(value: str | None) -> str:
+    return "en" if value == "en" else "zh-CN"
+
+
+@lru_cache(maxsize=1)
+def _env() -> Environment:
+    return Environment(loader=FileSystemLoader(str(TEMPLATES_DIR)), undefined=StrictUndefined,
+                       autoescape=False, trim_blocks=True, lstrip_blocks=True)
+
+
+def format_when(starts_at: str, ends_at: str, locale: str, tz: str = "Asia/Shanghai") -> str:
+    """``5月30日（周六）14:00–16:00`` or ``Sat 30 May, 14:00–16:00``, in the festival's time zone."""
+    zone = ZoneInfo(tz)
+    s, e = datetime.fromisoformat(starts_at).astimezone(zone), datetime.fromisoformat(ends_at).astimezone(zone)
+    if locale == "en":
+        day = f"{s:%a} {s.day} {s:%b}"
+        end = f"{e:%H:%M}" if e.date() == s.date() else f"{e:%a} {e.day} {e:%b}, {e:%H:%M}"
+        return f"{day}, {s:%H:%M}–{end}"
+    day = f"{s.month}月{s.day}日（周{_WEEKDAYS_ZH[s.weekday()]}）"
+    end = f"{e:%H:%M}" if e.date() == s.date() else f"{e.month}月{e.day}日 {e:%H:%M}"
+    return f"{day}{s:%H:%M}–{end}"
+
+
+def _title(activity: dict, locale: str) -> str:
+    titles = activity.get("title") or {}
+    first, second = ("en", "zh") if locale == "en" else ("zh", "en")
+    return titles.get(first) or titles.get(second) or activity["id"]
+
+
+def _lead(minutes: int, locale: str) -> str:
+    if minutes % 60 == 0:
+        h = minutes // 60
+        return f"{h} 小时" if locale == "zh-CN" else (f"{h} hour" if h == 1 else f"{h} hours")
+    return f"{minutes} 分钟" if locale == "zh-CN" else f"{minutes} minutes"
+
+
+def _changes(before: dict | None, after: dict, changed: list[str], locale: str, tz: str) -> list[dict]:
+    """One line per thing a registrant must know: time, hall, venue (old -> new)."""
+    out, labels = [], _LABELS[locale]
+    if before is None:
+        before = {}
+    if {"starts_at", "ends_at"} & set(changed):
+        old = format_when(before["starts_at"], before["ends_at"], locale, tz) if before.get("starts_at") else ""
+        out.append({"label": labels["starts_at"], "before": old,
+                    "after": format_when(after["starts_at"], after["ends_at"], locale, tz)})
+    if "hall" in changed:
+        out.append({"label": labels["hall"], "before": before.get("hall", ""), "after": after["hall"]})
+    if "venue" in changed:
+        out.append({"label": labels["venue"], "before": (before.get("venue") or {}).get("name", ""),
+                    "after": after["venue"]["name"]})
+    return out
+
+
+def variables(intent: dict, activity: dict, tz: str = "Asia/Shanghai") -> dict:
+    """Everything a template may use, as plain strings and lists."""
+    reg, ctx = intent["reg"], intent.get("context") or {}
+    locale = locale_of(intent.get("locale") or reg.get("locale"))
+    changes = _changes(ctx.get("before"), activity, ctx.get("changed", []), locale, tz)
+    sep = "、" if locale == "zh-CN" else " and "
+    return {
+        "name": reg["name"], "party_size": str(reg["party_size"]),
+        "title": _title(activity, locale),
+        "when": format_when(activity["starts_at"], activity["ends_at"], locale, tz),
+        "venue": activity["venue"]["name"], "address": activity["venue"].get("address", ""),
+        "hall": activity["hall"],
+        "ticket_url": reg.get("ticket_url", ""), "manage_url": reg.get("manage_url", ""),
+        "position": str(ctx.get("waitlist_position") or reg.get("waitlist_position") or ""),
+        "reason": ctx.get("reason", ""),
+        "lead": _lead(int(ctx.get("offset_min", 0)), locale) if ctx.get("offset_min") else "",
+        "changes": changes,
+        "changed_labels": sep.join(c["label"] for c in changes),
+        # an organizer's notice (api_notices.py): the registrant's language, else the Chinese text
+        "message": (ctx.get("message_en") if locale == "en" else "") or ctx.get("message_zh", ""),
+    }
+
+
+def render(template: str, channel: str, locale: str, values: dict) -> Rendered:
+    if template not in TEMPLATES:
+        raise KeyError(f"no template {template!r}")
+    locale = locale_of(locale)
+    text = _env().get_template(f"{locale}/{channel}/{template}.txt").render(**values)
+    subject = ""
+    if channel == "email":
+        first, _, body = text.partition("\n")
+        if not first.startswith("Subject:"):
+            raise ValueError(f"{locale}/email/{template}.txt must start with 'Subject:'")
+        subject, text = first[len("Subject:"):].strip(), body.lstrip("\n")
+    else:
+        joiner = "" if locale == "zh-CN" else " "
+        text = joiner.join(line.strip() for line in text.splitlines() if line.strip())
+    params = {k: v for k, v in values.items() if isinstance(v, str)}
+    return Rendered(template, locale, subject, text.rstrip() + ("\n" if channel == "email" else ""), params)

@@ -1,0 +1,80 @@
+"""The notify service's own projection of activities and registrants.
+
+Built from ``activity-events`` and ``registration-events`` so that notify can address activity
+notices and reminders, and render activity details, without calling the registration service.
+Every write is an upsert keyed by id, so handling an event twice leaves the same state.
+
+Registrations only move forward: waitlisted -> confirmed -> cancelled.  An older event handled
+late (a replay, a re-send) never brings a cancelled registration back; a cancelled activity
+stays cancelled.
+
+Keys (hash tag per activity):
+  {p}nt:act:{aid}   hash: doc (snapshot JSON), status, cancel_event_id
+  {p}nt:regs:{aid}  hash: registration id -> registrant JSON (contact, locale, status, ticket)
+"""
+from __future__ import annotations
+
+import json
+
+STATUS_OF = {"RegistrationWaitlisted": "waitlisted", "RegistrationConfirmed": "confirmed",
+             "WaitlistPromoted": "confirmed", "RegistrationCancelled": "cancelled"}
+_RANK = {"waitlisted": 0, "confirmed": 1, "cancelled": 2}
+ACTIVE = ("confirmed", "waitlisted")
+_KEPT = ("registration_id", "activity_id", "venue_id", "party_size", "name", "phone", "email",
+         "locale", "manage_url", "ticket_code", "ticket_url", "waitlist_position")
+
+
+class Projection:
+    def __init__(self, redis, prefix: str):
+        self.redis, self.p = redis, prefix
+
+    def act_key(self, aid: str) -> str: return f"{self.p}nt:act:{{{aid}}}"
+    def regs_key(self, aid: str) -> str: return f"{self.p}nt:regs:{{{aid}}}"
+
+    # -- activities ----------------------------------------------------------------------------
+    def put_activity(self, envelope: dict) -> dict | None:
+        """Store the snapshot an activity event carries; returns the previous snapshot."""
+        aid, snap = envelope["activity_id"], envelope["data"]["activity"]
+        before = self.activity(aid)
+        if before and before["status"] == "cancelled" and snap["status"] != "cancelled":
+            return before  # a late, older event: the cancellation stands
+        fields = {"doc": json.dumps(snap, ensure_ascii=False), "status": snap["status"]}
+        if envelope["type"] == "ActivityCancelled":
+            fields["cancel_event_id"] = envelope["event_id"]
+            fields["cancel_occurred_at"] = envelope["occurred_at"]
+            fields["cancel_reason"] = envelope["data"].get("reason", "")
+        self.redis.hset(self.act_key(aid), mapping=fields)
+        return before
+
+    def activity(self, aid: str) -> dict | None:
+        raw = self.redis.hget(self.act_key(aid), "doc")
+        return json.loads(raw) if raw else None
+
+    def cancellation(self, aid: str) -> dict | None:
+        """The ActivityCancelled event's id, time and reason, once the activity was cancelled."""
+        eid, at, reason = self.redis.hmget(self.act_key(aid), "cancel_event_id", "cancel_occurred_at",
+                                           "cancel_reason")
+        if not eid:
+            return None
+        return {"event_id": eid.decode(), "occurred_at": at.decode(), "reason": (reason or b"").decode()}
+
+    # -- registrants ---------------------------------------------------------------------------
+    def put_registration(self, envelope: dict) -> dict:
+        """Upsert the registrant an event is about; returns the record as it now stands."""
+        aid, data = envelope["activity_id"], envelope["data"]
+        status = STATUS_OF[envelope["type"]]
+        current = self.registration(aid, data["registration_id"]) or {}
+        record = dict(current)
+        record.update({k: data[k] for k in _KEPT if data.get(k) is not None})
+        if _RANK[status] >= _RANK.get(current.get("status", "waitlisted"), 0) or not current:
+            record["status"] = status
+        self.redis.hset(self.regs_key(aid), data["registration_id"], json.dumps(record, ensure_ascii=False))
+        return record
+
+    def registration(self, aid: str, rid: str) -> dict | None:
+        raw = self.redis.hget(self.regs_key(aid), rid)
+        return json.loads(raw) if raw else None
+
+    def registrants(self, aid: str, statuses: tuple[str, ...] = ACTIVE) -> list[dict]:
+        out = [json.loads(v) for v in self.redis.hvals(self.regs_key(aid))]
+        return sorted((r for r in out if r.get("status") in statuses), key=lambda r: r["registration_id"])

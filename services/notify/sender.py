@@ -1,0 +1,209 @@
+"""One sender per channel: drains that channel's queue at its own rate.
+
+Per message: take a turn under the channel's rate limit, claim the message (a lease), check it is
+still worth sending, render it, write "handoff", call the provider, then write the outcome and its
+event in one MULTI.  Provider errors are retried with exponential backoff; after
+``notify_max_attempts`` (or at once when the provider says retrying cannot help) the message is
+"failed": a NotificationFailed event and a dead letter go out through notify's outbox.
+
+The SMS and email senders are separate threads with separate queues and rate limits, so a queue
+of SMS never delays an email, and a dead SMTP server never delays an SMS.
+
+After a crash, a message found in "handoff" may already be with the provider.  It is sent again,
+under the same notification id, only if the channel is idempotent (the SMS gateway drops a
+repeated client_ref); otherwise it is marked "uncertain" and not sent again, so nobody gets it
+twice.  docs/notifications.md measures that window.
+"""
+from __future__ import annotations
+
+import hashlib
+import logging
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Callable
+
+from prometheus_client import Counter
+
+from shared.redis_scripts import Scripts
+
+from services.notify import messages
+from services.notify.channels import LostClaim, ProviderError
+from services.notify.publisher import outcome_event
+from services.notify.reminders import ms_of
+
+log = logging.getLogger("sciday.notify.sender")
+OUTCOMES = Counter("sciday_notifications_total", "Notification outcomes", ["channel", "outcome"])
+# How long a message may wait for its activity's snapshot (the two topics are read independently).
+WAIT_FOR_ACTIVITY_MS = 10 * 60_000
+
+
+class RateLimit:
+    """``per_s`` messages per second for one (channel, sender), shared by every worker via Redis."""
+
+    def __init__(self, redis, prefix: str, channel: str, sender: str, per_s: float):
+        digest = hashlib.sha1(sender.encode()).hexdigest()[:16]
+        self.key, self.per_s = f"{prefix}nt:rate:{channel}:{digest}", per_s
+        self.scripts = Scripts(redis, Path(__file__).parent, ["rate"])
+
+    def wait_ms(self) -> int:
+        """0 when a message may go now (its turn is taken), else how long to wait."""
+        if self.per_s <= 0:
+            return 0
+        return int(self.scripts.rate(keys=[self.key], args=[int(time.time() * 1000), 1000.0 / self.per_s]))
+
+
+def backoff_ms(attempt: int, base_ms: int, max_ms: int) -> int:
+    """Delay before attempt ``attempt + 1``: base, 2×base, 4×base, … capped at ``max_ms``."""
+    return min(base_ms * (2 ** (attempt - 1)), max_ms)
+
+
+class Sender:
+    def __init__(self, channel, deliveries, projection, publisher, settings, *,
+                 clock: Callable[[], float] = time.time, rate: RateLimit | None = None):
+        self.channel, self.deliveries, self.projection = channel, deliveries, projection
+        self.publisher, self.settings, self.clock = publisher, settings, clock
+        self.rate = rate or RateLimit(deliveries.redis, settings.redis_prefix, channel.name, channel.sender, 0)
+        self.lease_ms = settings.notify_lease_s * 1000
+
+    def now_ms(self) -> int:
+        return int(self.clock() * 1000)
+
+    # -- the loop ------------------------------------------------------------------------------------
+    def run(self, stop) -> None:
+        while not stop.is_set():
+            try:
+                if not self.step(stop):
+                    self._idle()
+            except Exception:
+                log.exception("%s sender: unexpected error; the message stays queued", self.channel.name)
+                stop.wait(1.0)
+
+    def step(self, stop=None) -> bool:
+        """Send at most one due message; False when nothing is due."""
+        now = self.now_ms()
+        nid = self.deliveries.next_due(self.channel.name, now)
+        if nid is None:
+            return False
+        wait = self.rate.wait_ms()
+        if wait > 0:
+            (stop.wait if stop is not None else time.sleep)(wait / 1000)
+            return True
+        claim = self.deliveries.claim(self.channel.name, nid, self.now_ms(), self.lease_ms)
+        if claim is not None:
+            self.deliver(nid, *claim)
+        return True
+
+    def drain(self, limit: int = 10_000) -> int:
+        """Send everything due now (tests with a hand-moved clock); returns the steps taken."""
+        steps = 0
+        while steps < limit and self.step():
+            steps += 1
+        return steps
+
+    def _idle(self) -> None:
+        nxt = self.deliveries.next_at(self.channel.name)
+        timeout = 1.0 if nxt is None else min(1.0, max(0.0, (nxt - self.now_ms()) / 1000))
+        self.deliveries.wait(self.channel.name, timeout)
+
+    # -- one message ---------------------------------------------------------------------------------
+    def deliver(self, nid: str, previous: str, token: str) -> str:
+        intent = self.deliveries.get(nid)
+        if not intent:
+            return "gone"
+        if previous == "handoff" and not self.channel.idempotent:
+            log.warning("%s %s: the worker stopped while the provider had it; not sent again",
+                        intent["channel"], nid)
+            return self._final(intent, "uncertain", "worker stopped during hand-off; not sent again "
+                                                    "to avoid a duplicate")
+        if previous == "handoff":
+            log.info("%s %s: resending after a crash under the same client_ref", intent["channel"], nid)
+        ctx = intent.get("context") or {}
+        activity = ctx.get("activity") or self.projection.activity(intent["activity_id"])
+        if activity is None:
+            return self._wait_for_activity(intent)
+        why = self.skip_reason(intent, activity)
+        if why:
+            return self._final(intent, "skipped", why)
+        try:
+            rendered = messages.render(intent["template"], self.channel.name, intent.get("locale", "zh-CN"),
+                                       messages.variables(intent, activity, self.settings.timezone))
+        except Exception as exc:  # a broken template or intent: retrying cannot help
+            log.exception("cannot render %s", nid)
+            return self._fail(intent, f"render: {type(exc).__name__}: {exc}", int(intent.get("failures", 0)) + 1)
+        handoff = {}
+
+        def before_handoff():
+            handoff["ms"] = self.now_ms()
+            if not self.deliveries.mark_handoff(nid, token, handoff["ms"]):
+                raise LostClaim(nid)
+
+        try:
+            provider_id = self.channel.send(intent, rendered, before_handoff)
+        except LostClaim:
+            log.warning("%s %s: lease lost before the hand-off; the sender that took it over sends it",
+                        self.channel.name, nid)
+            return "lost"
+        except ProviderError as exc:
+            attempt = int(intent.get("failures", 0)) + 1
+            if exc.retryable and attempt < self.settings.notify_max_attempts:
+                delay = backoff_ms(attempt, self.settings.notify_backoff_ms, self.settings.notify_backoff_max_ms)
+                self.deliveries.mark_retry(intent, str(exc), self.now_ms() + delay)
+                OUTCOMES.labels(self.channel.name, "retry").inc()
+                log.warning("%s %s attempt %d failed, retry in %d ms: %s", self.channel.name, nid, attempt, delay, exc)
+                return "retrying"
+            return self._fail(intent, str(exc), attempt)
+        now = self.now_ms()
+        lag = handoff.get("ms", now) - ms_of(intent["occurred_at"])
+        event = outcome_event("NotificationSent", intent, _dt(now), provider_message_id=provider_id)
+        self.deliveries.mark_sent(intent, provider_id, now, lag, also=lambda pipe: self.publisher.add_event(pipe, event))
+        OUTCOMES.labels(self.channel.name, "sent").inc()
+        return "sent"
+
+    def skip_reason(self, intent: dict, activity: dict) -> str:
+        """Why a message is no longer worth sending ("" when it is)."""
+        template = intent["template"]
+        if template not in ("reminder", "activity_changed", "activity_cancelled"):
+            return ""  # the registrant's own messages always go: each says what happened
+        reg = self.projection.registration(intent["activity_id"], intent["registration_id"]) or {}
+        if reg.get("status") == "cancelled":
+            return "registration cancelled since"
+        if template == "reminder":
+            ctx, now = intent.get("context") or {}, self.now_ms()
+            if reg.get("status") != "confirmed" or activity.get("status") != "scheduled":
+                return "no longer confirmed or activity cancelled"
+            if ms_of(activity["starts_at"]) != ms_of(ctx["starts_at"]):
+                return "activity time changed; the reminder was rescheduled"
+            if now >= ms_of(activity["starts_at"]):
+                return "activity already started"
+        return ""
+
+    def _wait_for_activity(self, intent: dict) -> str:
+        now = self.now_ms()
+        recorded = ms_of(intent["recorded_at"])
+        if now - recorded > WAIT_FOR_ACTIVITY_MS:
+            return self._fail(intent, "activity details never arrived", int(intent.get("failures", 0)) + 1)
+        self.deliveries.defer(intent, now + 500, "waiting for the activity's details")
+        return "deferred"
+
+    def _final(self, intent: dict, status: str, why: str) -> str:
+        self.deliveries.mark_final(intent, status, why, self.now_ms())
+        OUTCOMES.labels(self.channel.name, status).inc()
+        return status
+
+    def _fail(self, intent: dict, error: str, attempts: int) -> str:
+        now = self.now_ms()
+        event = outcome_event("NotificationFailed", intent, _dt(now), error=error[:500], attempts=attempts)
+
+        def also(pipe):
+            self.publisher.add_event(pipe, event)
+            self.publisher.add_dead_letter(pipe, intent, error, attempts)
+
+        self.deliveries.mark_final(intent, "failed", error, now, also)
+        OUTCOMES.labels(self.channel.name, "failed").inc()
+        log.error("%s %s failed after %d attempts: %s", self.channel.name, intent["notification_id"], attempts, error)
+        return "failed"
+
+
+def _dt(ms: int) -> datetime:
+    return datetime.fromtimestamp(ms / 1000, timezone.utc)
