@@ -17,7 +17,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Callable
 
-from kafka import TopicPartition
+from kafka import ConsumerRebalanceListener, TopicPartition
 from kafka.errors import CommitFailedError, KafkaError
 from prometheus_client import Counter
 
@@ -55,6 +55,19 @@ class Dedupe:
 Handler = Callable[[dict], None]
 
 
+class _Flag(ConsumerRebalanceListener):
+    """Notes an assignment; the loop acts on it after poll (no network calls inside the callback)."""
+
+    def __init__(self, loop: "ConsumerLoop"):
+        self.loop = loop
+
+    def on_partitions_revoked(self, revoked):
+        pass
+
+    def on_partitions_assigned(self, assigned):
+        self.loop._reassigned = True
+
+
 @dataclass
 class ConsumerLoop:
     settings: Settings
@@ -84,18 +97,40 @@ class ConsumerLoop:
         signal.signal(signal.SIGINT, _stop)
 
     def run(self, max_batches: int | None = None) -> None:
-        self._consumer = make_consumer(self.settings, self.group, self.topics, **self.consumer_overrides)
+        self._reassigned = False
+        self._consumer = make_consumer(self.settings, self.group, self.topics, listener=_Flag(self),
+                                       **self.consumer_overrides)
         self._producer = make_producer(self.settings, client_id=f"sciday-{self.group}-dlq")
         batches = 0
         try:
             while not self.stopping and (max_batches is None or batches < max_batches):
                 batch = self._consumer.poll(timeout_ms=self.poll_timeout_ms)
+                if self._reassigned:
+                    batch = self._rewind_uncommitted(batch)
                 if not batch:
                     continue
                 batches += 1
                 self._handle_batch(batch)
         finally:
             self.close()
+
+    def _rewind_uncommitted(self, batch: dict) -> dict:
+        """After a (re)assignment, a partition the group has no committed offset for is read from
+        the beginning, whatever position this member held.
+
+        kafka-python keeps a partition's position across a rejoin. When the broker lost its data
+        (Tansu restarts empty) the topics are recreated and the outbox re-sent into them; a member
+        carrying its old offsets into the new topics would skip the re-sent events below them.
+        Records already fetched from such a partition are dropped and read again in order.
+        """
+        self._reassigned = False
+        for tp in self._consumer.assignment():
+            if self._consumer.committed(tp) is None and self._consumer.position(tp):
+                log.warning("%s has no committed offset but this member was at %s: reading it from the start",
+                            tp, self._consumer.position(tp))
+                self._consumer.seek_to_beginning(tp)
+                batch.pop(tp, None)
+        return batch
 
     def close(self) -> None:
         if self._consumer is not None:

@@ -32,7 +32,8 @@ def make_producer(settings: Settings, **overrides) -> KafkaProducer:
     return KafkaProducer(**config)
 
 
-def make_consumer(settings: Settings, group_id: str, topics: list[str], **overrides) -> KafkaConsumer:
+def make_consumer(settings: Settings, group_id: str, topics: list[str], listener=None,
+                  **overrides) -> KafkaConsumer:
     config = dict(
         bootstrap_servers=settings.kafka_bootstrap_servers,
         # The group id carries the topic prefix, as the topics do: stacks sharing a broker (tests,
@@ -50,7 +51,10 @@ def make_consumer(settings: Settings, group_id: str, topics: list[str], **overri
     )
     config.update(overrides)
     consumer = KafkaConsumer(**config)
-    consumer.subscribe([settings.topic_prefix + t for t in topics])
+    if listener is not None:
+        consumer.subscribe([settings.topic_prefix + t for t in topics], listener=listener)
+    else:
+        consumer.subscribe([settings.topic_prefix + t for t in topics])
     return consumer
 
 

@@ -20,7 +20,7 @@ from prometheus_client import Counter, Gauge
 
 from shared.config import Settings
 from shared.kafka import make_producer
-from shared.topics import ensure_topics
+from shared.topics import TOPICS, ensure_topics
 
 log = logging.getLogger("sciday.outbox")
 
@@ -59,6 +59,14 @@ class Relay:
         self.lease_key = f"{settings.redis_prefix}{stream}:relay-lease"
         self.lease_ms = 10000  # longer than one step can take with the broker down (~4 s)
         self.holder = f"{os.getpid()}-{uuid.uuid4().hex[:8]}"
+        self._checked_ids_at = 0.0
+
+    def _check_quietly(self) -> None:
+        self._checked_ids_at = time.monotonic()
+        try:
+            self.ensure_topics(timeout_s=3.0)  # recreate any missing topic, then compare ids
+        except Exception as exc:  # the broker is down: the send path reports and retries
+            log.debug("topic id check failed: %s", exc)
 
     def hold_lease(self) -> bool:
         """Take the lease, or renew it if this relay holds it. Another relay takes over within
@@ -77,17 +85,42 @@ class Relay:
         return self.redis.get(cursor_key(self.settings, self.stream)) or b"0-0"
 
     def ensure_topics(self, timeout_s: float = 30.0) -> None:
-        """Create missing topics; if the broker had lost them, re-send the retained outbox.
+        """Create missing topics; if the broker lost what it had, re-send the retained outbox.
 
-        An in-memory broker (Tansu) forgets every topic and message on restart.  Events relayed
-        before the restart but not yet consumed would be gone, so the relay rewinds its cursor to
-        the oldest retained entry.  Consumers dedupe on ``event_id``, so re-sending is harmless.
+        An in-memory broker (Tansu) forgets every topic and message on restart, and whoever
+        reconnects first recreates the topics. A recreated topic has a new topic id, so the relay
+        remembers the ids of its topics in Redis and, when one changes, rewinds its cursor to the
+        oldest retained entry: events relayed before the loss but perhaps never consumed are sent
+        again. Consumers dedupe on ``event_id``, so re-sending is harmless. This also covers a
+        whole `make run` restart, where Tansu starts empty and Redis remembers everything.
         """
-        created = ensure_topics(self.settings.kafka_bootstrap_servers, self.settings.topic_prefix,
-                                timeout_s=timeout_s)
-        if created and self.cursor() != b"0-0":
-            log.warning("broker lost topics %s: re-sending the retained outbox", created)
+        ensure_topics(self.settings.kafka_bootstrap_servers, self.settings.topic_prefix, timeout_s=timeout_s)
+        self.check_topic_ids()
+
+    def check_topic_ids(self) -> bool:
+        """Compare the topics' ids with the ones remembered; rewind if any changed. True if rewound."""
+        from kafka import KafkaAdminClient
+
+        names = [self.settings.topic_prefix + t.name for t in TOPICS if not t.dlq]
+        admin = KafkaAdminClient(bootstrap_servers=self.settings.kafka_bootstrap_servers,
+                                 client_id="sciday-relay-check", request_timeout_ms=5000)
+        try:
+            current = {d["name"]: str(d["topic_id"]) for d in admin.describe_topics(names)
+                       if not d.get("error_code")}
+        finally:
+            admin.close()
+        key = f"{self.settings.redis_prefix}{self.stream}:topic-ids"
+        known = {k.decode(): v.decode() for k, v in self.redis.hgetall(key).items()}
+        changed = sorted(t for t, tid in known.items() if current.get(t) not in (None, tid))
+        rewound = False
+        if changed and self.cursor() != b"0-0":
+            log.warning("topics %s were recreated (the broker lost its data): re-sending the retained outbox",
+                        changed)
             self.redis.set(cursor_key(self.settings, self.stream), b"0-0")
+            rewound = True
+        if current:
+            self.redis.hset(key, mapping=current)
+        return rewound
 
     def run(self) -> None:
         self.ensure_topics()
@@ -97,6 +130,8 @@ class Relay:
                 if not self.hold_lease():
                     time.sleep(1.0)
                     continue
+                if time.monotonic() - self._checked_ids_at > 2.0:
+                    self._check_quietly()
                 moved = self.step()
                 if moved == 0:
                     self._trim()
