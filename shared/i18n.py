@@ -1,6 +1,8 @@
 """Request locale and localized validation messages (zh-CN first, English second)."""
 from __future__ import annotations
 
+import re
+
 from flask import has_request_context, request
 
 DEFAULT = "zh-CN"
@@ -28,6 +30,7 @@ _ZH = {
     "Required for this activity's audience.": "本活动需填写工作单位",
     "Party size exceeds this activity's limit.": "人数超过本活动每单上限",
     "Not an aware datetime.": "时间须带时区",
+    "Must be between 2000 and 2100.": "年份应在 2000 到 2100 之间",
     "Contains characters that are not allowed.": "含有不允许的字符",
     "Use letters only.": "只能填写文字",
 }
@@ -50,9 +53,16 @@ def request_locale(body_locale: str | None = None) -> str:
     return DEFAULT
 
 
+# "Must be greater than or equal to 1 and less than or equal to 10." names both ends.
+_RANGE = re.compile(r"^Must be greater than or equal to (\S+) and less than or equal to (\S+?)\.?$")
+
+
 def _one(message: str) -> str:
     if message in _ZH:
         return _ZH[message]
+    both = _RANGE.match(message)
+    if both:
+        return f"应在 {both.group(1)} 到 {both.group(2)} 之间"
     for en, zh in _ZH.items():
         if message.startswith(en.rstrip(".")):
             return zh

@@ -73,6 +73,19 @@ def make_app(service: str, settings: Settings | None = None, *, title: str, desc
     return app, api
 
 
+def accepts_files(view):
+    """Mark a view (a function or a MethodView class) that takes a multipart/form-data upload;
+    every other API view takes JSON only."""
+    view.sciday_accepts_files = True
+    return view
+
+
+def _takes_files(app: Flask) -> bool:
+    view = app.view_functions.get(request.endpoint)
+    return request.mimetype == "multipart/form-data" and \
+        getattr(getattr(view, "view_class", view), "sciday_accepts_files", False)
+
+
 def settings_of(app: Flask | None = None) -> Settings:
     from flask import current_app
     return (app or current_app).extensions["sciday.settings"]
@@ -91,7 +104,7 @@ def _install_ops(app: Flask, service: str) -> None:
         g._t0 = time.perf_counter()
         # The JSON API takes JSON only: a form or text body is refused before any parsing.
         if request.path.startswith("/api/") and request.method in ("POST", "PUT", "PATCH") \
-                and (request.content_length or 0) > 0 and not request.is_json:
+                and (request.content_length or 0) > 0 and not request.is_json and not _takes_files(app):
             return errors.error_response("unsupported_media_type")
 
     @app.after_request

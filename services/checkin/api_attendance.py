@@ -10,7 +10,7 @@ from flask_smorest import Blueprint
 from shared.auth import require
 from shared.errors import ApiError
 
-from services.checkin import admission
+from services.checkin import admission, festival
 from services.checkin.api_checkins import refuse, store
 from services.checkin.schemas import AttendanceOut, GateQuery, ScannerStateOut
 
@@ -35,7 +35,8 @@ def attendance_of(aid: str) -> dict:
             "checked_in": a["checked_in"], "remaining": max(a["confirmed"] - a["checked_in"], 0),
             "denied": a["denied"], "unseen_tickets": a["unseen_tickets"],
             "gates": [{"gate": k, "checked_in": v} for k, v in sorted(a["gates"].items())],
-            "arrivals": [{"at": _iso(b), "people": n} for b, n in a["arrivals"]]}
+            "arrivals": [{"at": _iso(b), "people": n} for b, n in a["arrivals"]],
+            **festival.closing(activity, a["confirmed"], a["checked_in"])}
 
 
 @blp.route("/activities/<activity_id>/attendance")

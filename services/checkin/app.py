@@ -10,7 +10,7 @@ from shared.config import Settings, load
 from shared.ratelimit import RateLimiter
 from shared.web import make_app
 
-from services.checkin import api_attendance, api_checkins
+from services.checkin import api_attendance, api_checkins, dashboard, exports, festival, pages, summary
 from services.checkin.keys import KeyCache
 from services.checkin.store import CheckinStore
 
@@ -26,4 +26,12 @@ def create_app(settings: Settings | None = None, redis_client=None):
     app.extensions["sciday.ratelimit"] = RateLimiter(redis, settings.redis_prefix)
     api.register_blueprint(api_checkins.blp)
     api.register_blueprint(api_attendance.blp)
+    # Organizer views: live dashboards, exports and the summary (which asks the registration
+    # service for turned_away; tests swap this adapter).
+    app.extensions["sciday.registration_figures"] = summary.RegistrationFigures(settings.registration_url)
+    api.register_blueprint(festival.blp)
+    api.register_blueprint(exports.blp)
+    api.register_blueprint(summary.blp)
+    app.register_blueprint(pages.bp)
+    app.register_blueprint(dashboard.bp)
     return app

@@ -75,6 +75,9 @@ class AttendanceOut(Schema):
     unseen_tickets = fields.Integer(metadata={"description": "admitted on the signature before the event arrived"})
     gates = fields.List(fields.Nested(GateCount))
     arrivals = fields.List(fields.Nested(ArrivalBucket))
+    ended = fields.Boolean()
+    no_shows = fields.Integer(allow_none=True, metadata={"description": "once ended: confirmed − checked in"})
+    no_show_rate = fields.Float(allow_none=True, metadata={"description": "once ended: no_shows / confirmed"})
 
 
 class GateQuery(Schema):

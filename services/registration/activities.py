@@ -89,6 +89,7 @@ def view(doc: dict, counts: dict) -> dict:
     out.update(seats_taken=taken, seats_left=max(capacity - taken, 0),
                waitlist_length=int(counts.get("waitlist_length", 0)),
                waitlist_people=int(counts.get("waitlist_people", 0)),
+               turned_away=int(counts.get("turned_away", 0)),
                revision=int(counts.get("rev", 0)))
     return out
 

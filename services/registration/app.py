@@ -11,7 +11,7 @@ from shared.ratelimit import RateLimiter
 from shared.tickets import KeyRing
 from shared.web import make_app
 
-from services.registration import api_activities, api_keys, api_registrations, pages
+from services.registration import api_activities, api_keys, api_registrations, exports, importer, organizer, pages
 from services.registration.store import SeatStore
 
 
@@ -26,5 +26,9 @@ def create_app(settings: Settings | None = None, redis_client=None):
     api.register_blueprint(api_activities.blp)
     api.register_blueprint(api_registrations.blp)
     api.register_blueprint(api_keys.blp)
+    api.register_blueprint(importer.blp)
+    api.register_blueprint(exports.blp)
+    api.register_blueprint(organizer.blp)
     app.register_blueprint(pages.bp)
+    app.register_blueprint(organizer.bp)
     return app

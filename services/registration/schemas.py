@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from datetime import datetime, timezone
 
 from marshmallow import EXCLUDE, RAISE, Schema, ValidationError, fields, post_load, validate, validates_schema
 
@@ -13,6 +14,10 @@ KINDS = ("imax", "dome", "lecture", "exhibition", "other")
 AUDIENCES = ("sci_workers_and_families", "public")
 _NAME_PUNCT = set(" ·•-'.．。")
 MOBILE_RE = re.compile(r"^1[3-9]\d{9}$")
+# Activity times: a ticket signs its window as unsigned 32-bit seconds, and a typo such as 2202
+# in an imported spreadsheet must be refused, not carried to the ticket.
+WHEN = validate.Range(min=datetime(2000, 1, 1, tzinfo=timezone.utc), max=datetime(2100, 1, 1, tzinfo=timezone.utc),
+                      error="Must be between 2000 and 2100.")
 
 
 def person_name(value: str) -> None:
@@ -65,13 +70,13 @@ class ActivityIn(_Strict):
     hall = fields.String(required=True, validate=[validate.Length(min=1, max=100), no_controls])
     organizer = fields.String(load_default="", validate=[validate.Length(max=100), no_controls],
                               metadata={"description": "organizing unit (主办单位)"})
-    starts_at = fields.AwareDateTime(required=True)
-    ends_at = fields.AwareDateTime(required=True)
+    starts_at = fields.AwareDateTime(required=True, validate=WHEN)
+    ends_at = fields.AwareDateTime(required=True, validate=WHEN)
     capacity = fields.Integer(required=True, strict=True, validate=validate.Range(min=1, max=100000))
     max_party_size = fields.Integer(required=True, strict=True, validate=validate.Range(min=1, max=10))
     audience = fields.String(required=True, validate=validate.OneOf(AUDIENCES))
-    registration_opens_at = fields.AwareDateTime(required=True)
-    registration_closes_at = fields.AwareDateTime(required=True)
+    registration_opens_at = fields.AwareDateTime(required=True, validate=WHEN)
+    registration_closes_at = fields.AwareDateTime(required=True, validate=WHEN)
     waitlist = fields.Nested(WaitlistIn, load_default=lambda: {"enabled": True, "max_length": 200})
 
     @validates_schema
@@ -133,6 +138,8 @@ class ActivityOut(Schema):
     seats_taken = fields.Integer()
     waitlist_length = fields.Integer(metadata={"description": "parties waiting"})
     waitlist_people = fields.Integer()
+    turned_away = fields.Integer(metadata={"description": "people refused with sold_out (full, waitlist full or "
+                                                          "off); with waitlist_people, the waitlist demand"})
     revision = fields.Integer()
 
 

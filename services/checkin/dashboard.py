@@ -1,0 +1,54 @@
+"""The organizers' live dashboards: ``/dashboard`` (the festival) and ``/dashboard/<activity_id>``.
+
+Chinese first (``?lang=en`` switches, remembered in a cookie). The pages are shells; the figures
+come from ``static/dashboard.js``, which keeps the token in sessionStorage (localStorage if
+"remember" is ticked), sends it as ``Authorization: Bearer`` and polls the attendance API every
+second, so a scan shows within about a second, without a reload.
+
+Why polling rather than server-sent events: the service runs gunicorn gthread workers (a few
+threads each). An SSE stream holds a thread per open dashboard for as long as it is open, so a
+dozen organizers' screens could take the threads the door scanners need; a poll costs one short
+Redis-only request per second per screen and survives proxies, sleeping laptops and restarts
+with no reconnection logic. One second keeps the 2-second promise with a wide margin.
+"""
+from __future__ import annotations
+
+from flask import Blueprint, make_response, render_template, request
+
+bp = Blueprint("dashboard", __name__)
+
+KINDS = {"imax": ("巨幕影院", "IMAX"), "dome": ("球幕影院", "Dome"), "lecture": ("科普讲座", "Lecture"),
+         "exhibition": ("展览", "Exhibition"), "other": ("其他活动", "Other")}
+
+
+def lang() -> str:
+    chosen = request.args.get("lang") or request.cookies.get("lang")
+    return "en" if chosen == "en" else "zh-CN"
+
+
+def render_page(template: str, **ctx):
+    lg = lang()
+
+    def t(zh: str, en: str) -> str:
+        return en if lg == "en" else zh
+
+    resp = make_response(render_template(template, t=t, lang=lg, kinds={k: t(*v) for k, v in KINDS.items()}, **ctx))
+    resp.headers["Cache-Control"] = "no-cache"
+    if request.args.get("lang") in ("en", "zh-CN"):
+        resp.set_cookie("lang", request.args["lang"], samesite="Lax", max_age=365 * 86400)
+    return resp
+
+
+@bp.get("/dashboard")
+def festival_dashboard():
+    return render_page("dashboard.html", activity_id="")
+
+
+@bp.get("/dashboard/<activity_id>")
+def activity_dashboard(activity_id):
+    return render_page("dashboard.html", activity_id=activity_id)
+
+
+@bp.get("/summary")
+def summary_page():
+    return render_page("dashboard_summary.html")

@@ -1,0 +1,101 @@
+"""Registrations of one activity as CSV or XLSX: ``GET /api/v1/activities/<id>/registrations.csv|.xlsx``.
+
+Organizers get phone numbers, names and emails in full. Stewards and supervisors of the
+activity's venue get them masked (138****5678, 张*, a***@example.com), as the door shows them.
+Headers and labels are Chinese, English with ``?lang=en``.
+"""
+from __future__ import annotations
+
+from flask import g
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from shared import spreadsheets
+from shared.auth import require
+from shared.errors import ApiError
+from shared.i18n import request_locale
+from shared.logs import mask_phone
+
+from services.registration import activities
+from services.registration.api_activities import load_activity, store
+
+blp = Blueprint("exports", __name__, url_prefix="/api/v1/activities",
+                description="Exports. Reason codes: unknown_activity (404), unauthorized (401), forbidden (403).")
+
+COLUMNS = (  # (key, Chinese header, English header)
+    ("registration_id", "报名编号", "Registration"), ("status", "状态", "Status"), ("name", "姓名", "Name"),
+    ("phone", "手机号", "Phone"), ("email", "邮箱", "Email"), ("organization", "工作单位", "Organization"),
+    ("party_size", "人数", "Party size"), ("locale", "语言", "Language"),
+    ("created_at", "报名时间", "Registered at"), ("cancelled_at", "取消时间", "Cancelled at"),
+)
+STATUS = {"confirmed": ("已确认", "confirmed"), "waitlisted": ("候补", "waitlisted"),
+          "cancelled": ("已取消", "cancelled")}
+
+
+def mask_name(name: str) -> str:
+    name = (name or "").strip()
+    return name[:1] + "*" * max(len(name) - 1, 1) if name else ""
+
+
+def mask_email(email: str | None) -> str:
+    if not email or "@" not in email:
+        return email or ""
+    local, _, domain = email.partition("@")
+    return f"{local[:1]}***@{domain}"
+
+
+def local_time(value: str | None) -> str:
+    return activities.parse(value).astimezone(activities.TZ).strftime("%Y-%m-%d %H:%M:%S") if value else ""
+
+
+def rows_of(aid: str, full: bool, locale: str) -> list[list]:
+    rows = []
+    for reg in sorted(store().registrations(aid), key=lambda r: (r.get("created_at") or "", r["registration_id"])):
+        zh, en = STATUS.get(reg["status"], (reg["status"], reg["status"]))
+        rows.append([
+            reg["registration_id"], en if locale == "en" else zh,
+            reg["name"] if full else mask_name(reg["name"]),
+            reg["phone"] if full else mask_phone(reg["phone"]),
+            (reg.get("email") or "") if full else mask_email(reg.get("email")),
+            reg.get("organization") or "", reg["party_size"], reg.get("locale", ""),
+            local_time(reg.get("created_at")), local_time(reg.get("cancelled_at")),
+        ])
+    return rows
+
+
+def export(activity_id: str, fmt: str):
+    doc, _counts = load_activity(activity_id)
+    if not g.principal.may_access_venue(doc["venue"]["id"]):
+        raise ApiError("forbidden", "此令牌不属于该场馆 / This token is for another venue.", status_code=403)
+    locale = request_locale()
+    headers = [en if locale == "en" else zh for _, zh, en in COLUMNS]
+    rows = rows_of(activity_id, g.principal.role == "organizer", locale)
+    name = f"{activity_id}-registrations.{fmt}"
+    if fmt == "csv":
+        return spreadsheets.download(spreadsheets.csv_bytes(headers, rows), name, spreadsheets.CSV_TYPE)
+    title = (doc["title"].get("en") if locale == "en" else None) or doc["title"]["zh"]
+    sheet = spreadsheets.Sheet("报名" if locale != "en" else "Registrations", headers, rows,
+                               notes=[f"{title} · {activities.iso(activities.parse(doc['starts_at']))}"])
+    return spreadsheets.download(spreadsheets.xlsx_bytes([sheet]), name, spreadsheets.XLSX_TYPE)
+
+
+@blp.route("/<activity_id>/registrations.csv")
+class RegistrationCsv(MethodView):
+    @require("steward", "supervisor", "organizer")
+    @blp.response(200, description="CSV, UTF-8 with a byte-order mark", content_type="text/csv")
+    @blp.alt_response(404, schema="Error", description="unknown_activity")
+    @blp.alt_response(403, schema="Error", description="forbidden: another venue's token")
+    def get(self, activity_id):
+        """Every registration of the activity, waitlisted and cancelled ones included, as CSV."""
+        return export(activity_id, "csv")
+
+
+@blp.route("/<activity_id>/registrations.xlsx")
+class RegistrationXlsx(MethodView):
+    @require("steward", "supervisor", "organizer")
+    @blp.response(200, description="XLSX", content_type=spreadsheets.XLSX_TYPE)
+    @blp.alt_response(404, schema="Error", description="unknown_activity")
+    @blp.alt_response(403, schema="Error", description="forbidden: another venue's token")
+    def get(self, activity_id):
+        """Every registration of the activity, waitlisted and cancelled ones included, as XLSX."""
+        return export(activity_id, "xlsx")
