@@ -5,7 +5,10 @@ Every record passes through :class:`PhoneMaskingFilter`, which rewrites ``138123
 """
 from __future__ import annotations
 
+import atexit
 import logging
+import logging.handlers
+import queue
 import re
 import sys
 
@@ -38,17 +41,32 @@ class MaskingFormatter(logging.Formatter):
         return mask_phone(super().format(record))
 
 
+_listener: logging.handlers.QueueListener | None = None
+
+
 def setup(service: str, level: str = "INFO") -> None:
-    """Configure the root logger for one process. Safe to call more than once."""
+    """Configure the root logger for one process. Safe to call more than once.
+
+    Request threads only put records on a queue (masked first); one thread formats and writes
+    them, so a busy worker's threads do not queue up behind the stderr lock.
+    """
+    global _listener
     root = logging.getLogger()
     for handler in list(root.handlers):
         if getattr(handler, "_sciday", False):
             root.removeHandler(handler)
-    handler = logging.StreamHandler(sys.stderr)
-    handler._sciday = True  # type: ignore[attr-defined]
-    handler.setFormatter(MaskingFormatter(
+    if _listener is not None:
+        _listener.stop()
+        _listener = None
+    out = logging.StreamHandler(sys.stderr)
+    out.setFormatter(MaskingFormatter(
         f"%(asctime)s {service} %(process)d %(levelname)s %(name)s: %(message)s"))
+    records: queue.SimpleQueue = queue.SimpleQueue()
+    handler = logging.handlers.QueueHandler(records)
+    handler._sciday = True  # type: ignore[attr-defined]
     handler.addFilter(PhoneMaskingFilter())
+    _listener = logging.handlers.QueueListener(records, out, respect_handler_level=False)
+    _listener.start()
     root.addHandler(handler)
     root.setLevel(level)
     # Gunicorn's own loggers propagate to root through our handler too.
@@ -57,3 +75,11 @@ def setup(service: str, level: str = "INFO") -> None:
         for h in lg.handlers:
             h.addFilter(PhoneMaskingFilter())
     logging.getLogger("kafka").setLevel("WARNING")
+
+
+@atexit.register
+def _flush_at_exit() -> None:
+    global _listener
+    if _listener is not None:
+        _listener.stop()  # writes what is still queued
+        _listener = None

@@ -135,10 +135,18 @@ def _install_ops(app: Flask, service: str) -> None:
         return Response(data, mimetype=CONTENT_TYPE_LATEST)
 
 
+def _nonce_source() -> str:
+    nonce = g.get("csp_nonce")
+    return f"'nonce-{nonce}' " if nonce else ""
+
+
 def _install_headers(app: Flask) -> None:
-    @app.before_request
+    @app.context_processor
     def _nonce():
-        g.csp_nonce = secrets.token_urlsafe(12)
+        # Only pages need a CSP nonce; made when a template asks, not on every API request.
+        if "csp_nonce" not in g:
+            g.csp_nonce = secrets.token_urlsafe(12)
+        return {}
 
     @app.after_request
     def _security_headers(resp):
@@ -148,7 +156,7 @@ def _install_headers(app: Flask) -> None:
         if resp.mimetype == "text/html":
             resp.headers.setdefault(
                 "Content-Security-Policy",
-                f"default-src 'self'; script-src 'self' 'nonce-{g.get('csp_nonce', '')}' 'wasm-unsafe-eval'; "
+                f"default-src 'self'; script-src 'self' {_nonce_source()}'wasm-unsafe-eval'; "
                 "style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; media-src 'self' blob:; "
                 "connect-src 'self' http://127.0.0.1:* http://localhost:*; frame-ancestors 'none'; "
                 "base-uri 'none'; form-action 'self'")

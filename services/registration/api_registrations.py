@@ -38,8 +38,8 @@ def idempotency_digest() -> str:
 
 @blp.route("/activities/<activity_id>/registrations")
 class RegistrationCreate(MethodView):
-    @blp.arguments(RegistrationIn)
-    @blp.response(201, RegistrationCreatedOut)
+    @blp.arguments(RegistrationIn())  # one instance, not one per request (hot path)
+    @blp.response(201, RegistrationCreatedOut())
     @blp.alt_response(404, schema="Error", description="unknown_activity")
     @blp.alt_response(409, schema="Error", description="already_registered | sold_out | registration_not_open | "
                                                         "registration_closed | activity_cancelled")

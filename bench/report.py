@@ -1,0 +1,106 @@
+"""The bench's table, memory figures and plot."""
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import psutil
+
+
+def memory(stack, hello) -> dict:
+    procs = []
+    if stack.redis_proc:
+        procs.append(("redis-server", stack.redis_proc.pid))
+    if stack.kafka_proc:
+        procs.append(("tansu", stack.kafka_proc.pid))
+    procs += [(c.name, c.proc.pid) for c in stack.children if c.proc]
+    rows, total = {}, 0
+    for name, pid in procs:
+        try:
+            p = psutil.Process(pid)
+            rss = p.memory_info().rss + sum(ch.memory_info().rss for ch in p.children(recursive=True))
+        except psutil.Error:
+            continue
+        rows[name] = round(rss / 2**20, 1)
+        total += rss
+    return {"rss_mib": rows, "total_mib": round(total / 2**20, 1)}
+
+
+def _ratio(x, h):
+    return f"{x / h:.2f}×" if x and h else "n/a"
+
+
+def table(r: dict) -> str:
+    h = r["hello"]["rate"]
+    rush, open_, door, lag, mem = r["rush"], r["registration_open"], r["door"], r["notification_lag"], r["memory"]
+    st = rush["status"]
+    five = sum(v for k, v in st.items() if k.startswith("5") or k == "0")
+    rows = [
+        ("metric", "measured", "ratio / target"),
+        ("H: hello-world req/s", f"{h:.0f} (p99 {r['hello']['p99_ms']} ms)", "1.00×"),
+        ("registration req/s while seats remain (100k-seat activity)",
+         f"{open_['rate']:.0f} (p99 {open_['p99_ms']} ms)", f"{_ratio(open_['rate'], h)} (≥ 0.5×)"),
+        ("rush: seats phase req/s", f"{rush.get('seats_phase', {}).get('rate')}", _ratio(rush.get('seats_phase', {}).get('rate'), h)),
+        ("rush: sold-out answers req/s", f"{rush.get('sold_out_phase', {}).get('rate')}",
+         f"{_ratio(rush.get('sold_out_phase', {}).get('rate'), h)} (≥ 0.7×)"),
+        ("rush: whole run req/s", f"{rush['rate']:.0f}", _ratio(rush["rate"], h)),
+        ("rush latency p50 / p99 / max ms", f"{rush['p50_ms']} / {rush['p99_ms']} / {rush['max_ms']}", "p99 ≤ 250 ms"),
+        ("rush answers", ", ".join(f"{k}: {v}" for k, v in st.items()), f"5xx or failed: {five} (0)"),
+        ("seats taken / capacity", f"{rush['seats']['taken']} / {rush['seats']['capacity']} "
+                                   f"(confirmed people {rush['seats']['confirmed_people']})", "exactly"),
+        ("rush client CPU", f"{rush['client_cpu_s']} s ({rush['client_cpu_share'] * 100:.0f}% of 2 cores)", ""),
+        ("door verdicts/s (10 gates)", f"{door['rate']:.0f} (p99 {door['p99_ms']} ms)",
+         f"{_ratio(door['rate'], h)} (≥ 0.5×, p99 ≤ 50 ms)"),
+        ("door answers", ", ".join(f"{k}: {v}" for k, v in door["status"].items()), ""),
+        ("registration → SMS hand-off p50/p95/p99 ms (8/s)",
+         f"{lag.get('p50_ms')} / {lag.get('p95_ms')} / {lag.get('p99_ms')} ({lag.get('sent')} sent for {lag.get('events')} events)",
+         "p95 ≤ 1000 ms"),
+        ("whole-stack RSS", f"{mem['total_mib']} MiB", "≤ 1024 MiB"),
+    ]
+    w0, w1 = max(len(a) for a, _, _ in rows), max(len(b) for _, b, _ in rows)
+    lines = [f"{a.ljust(w0)}  {b.ljust(w1)}  {c}" for a, b, c in rows]
+    lines.insert(1, "-" * (w0 + w1 + 20))
+    lines.append(f"\n{r['cores']} cores; gunicorn {r['gunicorn']}; {r['connections']} connections")
+    lines.append("RSS by process (MiB): " + ", ".join(f"{k} {v}" for k, v in mem["rss_mib"].items()))
+    return "\n".join(lines)
+
+
+def plot(r: dict, rush_csv: Path, png: Path) -> None:
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    rows = [(int(x["start_us"]), int(x["latency_us"]), int(x["status"])) for x in csv.DictReader(open(rush_csv))]
+    if not rows:
+        return
+    bucket = 100_000  # 100 ms
+    end = max(s + l for s, l, _ in rows)
+    n = end // bucket + 1
+    done_201, done_409, p99 = [0] * n, [0] * n, [0.0] * n
+    lat_by = [[] for _ in range(n)]
+    for s, l, st in rows:
+        b = (s + l) // bucket
+        if st == 201:
+            done_201[b] += 1
+        elif st == 409:
+            done_409[b] += 1
+        lat_by[b].append(l / 1000)
+    for i, ls in enumerate(lat_by):
+        if ls:
+            ls.sort()
+            p99[i] = ls[min(len(ls) - 1, int(0.99 * len(ls)))]
+    t = [i * bucket / 1e6 for i in range(n)]
+    fig, (a1, a2) = plt.subplots(2, 1, figsize=(9, 6), sharex=True)
+    a1.plot(t, [x * 10 for x in done_201], label="201 (confirmed or waitlisted)")
+    a1.plot(t, [x * 10 for x in done_409], label="409 sold_out")
+    a1.axhline(r["hello"]["rate"], color="grey", linestyle="--", label="H (hello-world)")
+    a1.set_ylabel("answers/s (100 ms buckets)")
+    a1.legend(loc="upper right")
+    a1.set_title(f"Opening rush: {len(rows)} attempts at {r['rush']['seats']['capacity']} seats, "
+                 f"{r['connections']} connections")
+    a2.plot(t, p99, color="tab:red", label="p99 latency")
+    a2.set_ylabel("ms")
+    a2.set_xlabel("seconds since the rush began")
+    a2.legend(loc="upper right")
+    fig.tight_layout()
+    fig.savefig(png, dpi=110)
