@@ -57,6 +57,9 @@ def table(r: dict) -> str:
          "p95 ≤ 1000 ms"),
         ("whole-stack RSS", f"{mem['total_mib']} MiB", "≤ 1024 MiB"),
     ]
+    for n, x in sorted(r.get("instances", {}).items()):
+        rows.append((f"rush on {n} registration instance(s): req/s, p99", f"{x['rate']:.0f}, p99 {x['p99_ms']} ms "
+                     f"(seats {x['seats_taken']})", _ratio(x["rate"], h)))
     w0, w1 = max(len(a) for a, _, _ in rows), max(len(b) for _, b, _ in rows)
     lines = [f"{a.ljust(w0)}  {b.ljust(w1)}  {c}" for a, b, c in rows]
     lines.insert(1, "-" * (w0 + w1 + 20))

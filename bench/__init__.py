@@ -1,0 +1,1 @@
+"""sciday's benchmarks: `make bench` (python -m bench). See bench/README.md."""
