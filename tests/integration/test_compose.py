@@ -443,3 +443,17 @@ def test_dockerfile_shape():
     assert "pip install --no-cache-dir ." in text
     assert "EXPOSE 8001 8002 8003" in instructions
     assert any(ln.upper().startswith("CMD") for ln in instructions)
+
+
+def test_nginx_routes_each_page_to_the_service_that_owns_its_data():
+    import re
+    text = NGINX_CONF.read_text()
+    routes = {m.group(1).strip(): m.group(2) for m in re.finditer(
+        r"location\s+([^{]+?)\s*\{[^}]*?proxy_pass\s+http://(\w+);", text)}
+    expect = {"/dashboard": "checkin", "= /summary": "checkin", "= /api/v1/attendance": "checkin",
+              "/api/v1/summary": "checkin", "= /scan": "checkin", "/api/v1/checkins": "checkin",
+              "/api/v1/notices": "notify", "/api/v1/notifications": "notify",
+              "= /api/v1/activities/import": "registration", "/": "registration"}
+    for loc, upstream in expect.items():
+        assert routes.get(loc) == upstream, (loc, routes.get(loc))
+    assert "client_max_body_size 2m" in text  # spreadsheet uploads
