@@ -50,7 +50,7 @@ def run_all(stack, hello_port: int, args, work: Path) -> dict:
     settings = stack.settings()
     redis = connect(settings.redis_url)
     org = create_token(redis, settings.redis_prefix, "organizer", "bench")
-    reg_port, ck_port = stack.opts.registration_port, stack.opts.checkin_port
+    reg_port = stack.opts.registration_port
     reg_base = f"http://127.0.0.1:{reg_port}"
     auth = {"Authorization": f"Bearer {org}"}
     conns = args.connections

@@ -7,7 +7,6 @@ from flask_smorest import Blueprint
 
 from shared.auth import require
 from shared.errors import ApiError
-from shared.web import redis_of, settings_of
 
 from services.registration import activities
 from services.registration.schemas import (ActivityCancelIn, ActivityIn, ActivityListOut, ActivityOut,

@@ -13,7 +13,7 @@ from shared.i18n import request_locale
 from shared.web import settings_of
 
 from services.registration import activities, qr, registrations
-from services.registration.api_activities import load_activity, store
+from services.registration.api_activities import store
 from services.registration.schemas import ManageTokenQuery, RegistrationCreatedOut, RegistrationIn, RegistrationOut
 from services.registration.store import refusal
 
