@@ -158,6 +158,7 @@ def test_camera_admits_a_real_ticket_and_refuses_a_forged_one(scanner, urls, org
     scanner.wait_for_function("document.querySelector('#verdict').dataset.frameMs !== undefined")
     ms = float(scanner.locator("#verdict").get_attribute("data-frame-ms"))
     print(f"\nframe-to-verdict (camera, online, POST included): {ms:.1f} ms")
+    assert scanner.locator("#gate-count").inner_text() == "1"  # counted at once, not at the next refresh
     scanner.screenshot(path=str(screenshots / "scanner-green.png"))
     wait_for(lambda: attendance(urls, steward, "scan-cam").get("checked_in") == 1, what="one check-in")
     assert scanner.locator("#gate-count").inner_text() == "1"

@@ -146,6 +146,12 @@ async function submitOnline(scan) {
     show("ok", { head: t(`✓ 入场 ${people(b.admitted)}`, `✓ Admit ${people(b.admitted)}`), reason: "ok", t0: scan.t0,
                  sub: b.remaining > 0 ? t(`还剩 ${b.remaining} 人未入场`, `${b.remaining} still to come`) : "",
                  meta: [pick(reg.activity_title), reg.name_masked].filter(Boolean).join(" · ") });
+    const st = book.state();  // count it at once; the refresh below replaces it with the server's figure
+    if (st) {
+      st.gate_checked_in = (st.gate_checked_in || 0) + (b.admitted || 0);
+      book.setState(st);
+      renderCounts();
+    }
     refreshSoon();
     return;
   }
