@@ -1,8 +1,6 @@
 """Live attendance per activity and gate, and the state a scanner keeps for offline use."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
-
 from flask import current_app, g
 from flask.views import MethodView
 from flask_smorest import Blueprint
@@ -17,27 +15,16 @@ from services.checkin.schemas import AttendanceOut, GateQuery, ScannerStateOut
 blp = Blueprint("attendance", __name__, url_prefix="/api/v1",
                 description="Reason codes: unknown_activity (404), unauthorized (401), forbidden (403).")
 
-
-def _iso(ts: int) -> str:
-    return datetime.fromtimestamp(ts, timezone.utc).astimezone(admission.TZ).isoformat()
-
-
 def attendance_of(aid: str) -> dict:
     activity = store().projection.activity(aid)
     if activity is None:
         raise refuse("unknown_activity")
     if not g.principal.may_access_venue(activity["venue"]["id"]):
         raise ApiError("forbidden", "此令牌不属于该场馆 / This token is for another venue.", status_code=403)
-    a = store().attendance(aid)
-    return {"activity_id": aid, "title": activity["title"], "status": activity["status"],
-            "starts_at": activity["starts_at"], "ends_at": activity["ends_at"],
-            "capacity": activity["capacity"], "confirmed": a["confirmed"], "waitlisted": a["waitlisted"],
-            "checked_in": a["checked_in"], "remaining": max(a["confirmed"] - a["checked_in"], 0),
-            "denied": a["denied"], "unseen_tickets": a["unseen_tickets"],
+    figures, a = festival.row(aid, activity)
+    return {**figures, "unseen_tickets": a["unseen_tickets"],
             "gates": [{"gate": k, "checked_in": v} for k, v in sorted(a["gates"].items())],
-            "arrivals": [{"at": _iso(b), "people": n} for b, n in a["arrivals"]],
-            **festival.closing(activity, a["confirmed"], a["checked_in"])}
-
+            "arrivals": [{"at": festival.iso(b), "people": n} for b, n in a["arrivals"]]}
 
 @blp.route("/activities/<activity_id>/attendance")
 class Attendance(MethodView):
@@ -47,7 +34,6 @@ class Attendance(MethodView):
     def get(self, activity_id):
         """Capacity, confirmed, waitlisted, checked in and remaining; per gate; arrivals per 5 minutes."""
         return attendance_of(activity_id)
-
 
 @blp.route("/scanner/state")
 class ScannerState(MethodView):

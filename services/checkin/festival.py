@@ -19,6 +19,7 @@ from shared.auth import require
 
 from services.checkin import admission
 from services.checkin.api_checkins import store
+from services.checkin.schemas import AttendanceFigures
 
 blp = Blueprint("festival", __name__, url_prefix="/api/v1",
                 description="Festival-wide attendance. Reason codes: unauthorized (401), forbidden (403).")
@@ -99,24 +100,10 @@ class VenueRef(Schema):
     name = fields.String()
 
 
-class FestivalRowOut(Schema):
-    activity_id = fields.String()
-    title = fields.Dict()
+class FestivalRowOut(AttendanceFigures):
     kind = fields.String()
     venue = fields.Nested(VenueRef)
     hall = fields.String()
-    status = fields.String()
-    starts_at = fields.String()
-    ends_at = fields.String()
-    capacity = fields.Integer()
-    confirmed = fields.Integer(metadata={"description": "people with a confirmed registration"})
-    waitlisted = fields.Integer()
-    checked_in = fields.Integer()
-    remaining = fields.Integer(metadata={"description": "confirmed people not yet in"})
-    denied = fields.Integer()
-    ended = fields.Boolean()
-    no_shows = fields.Integer(allow_none=True, metadata={"description": "once ended: confirmed − checked in"})
-    no_show_rate = fields.Float(allow_none=True, metadata={"description": "once ended: no_shows / confirmed"})
 
 
 class TotalsOut(Schema):

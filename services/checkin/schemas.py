@@ -60,7 +60,9 @@ class ArrivalBucket(Schema):
     people = fields.Integer()
 
 
-class AttendanceOut(Schema):
+class AttendanceFigures(Schema):
+    """The figures of one activity, shared by its attendance and by the festival's rows."""
+
     activity_id = fields.String()
     title = fields.Dict()
     status = fields.String()
@@ -72,12 +74,15 @@ class AttendanceOut(Schema):
     checked_in = fields.Integer()
     remaining = fields.Integer(metadata={"description": "confirmed people not yet in"})
     denied = fields.Integer()
-    unseen_tickets = fields.Integer(metadata={"description": "admitted on the signature before the event arrived"})
-    gates = fields.List(fields.Nested(GateCount))
-    arrivals = fields.List(fields.Nested(ArrivalBucket))
     ended = fields.Boolean()
     no_shows = fields.Integer(allow_none=True, metadata={"description": "once ended: confirmed − checked in"})
     no_show_rate = fields.Float(allow_none=True, metadata={"description": "once ended: no_shows / confirmed"})
+
+
+class AttendanceOut(AttendanceFigures):
+    unseen_tickets = fields.Integer(metadata={"description": "admitted on the signature before the event arrived"})
+    gates = fields.List(fields.Nested(GateCount))
+    arrivals = fields.List(fields.Nested(ArrivalBucket))
 
 
 class GateQuery(Schema):
