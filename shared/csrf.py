@@ -1,7 +1,7 @@
 """CSRF protection for HTML forms: a double-submit cookie.
 
 A page with a form calls :func:`token` (which sets a random ``sciday_csrf`` cookie, SameSite=Strict,
-HttpOnly) and puts the value in a hidden field; :func:`check` compares the two on POST. A site on
+HttpOnly) and puts the value in a hidden field; :func:`valid` compares the two on POST. A site on
 another origin can neither read the cookie nor make the browser send it.
 """
 from __future__ import annotations
@@ -10,7 +10,6 @@ import secrets
 
 from flask import after_this_request, g, request
 
-from shared.errors import ApiError
 
 COOKIE = "sciday_csrf"
 
@@ -33,9 +32,3 @@ def token() -> str:
 def valid() -> bool:
     cookie, field = request.cookies.get(COOKIE), request.form.get("csrf_token")
     return bool(cookie and field and secrets.compare_digest(cookie.encode(), field.encode()))
-
-
-def check() -> None:
-    if not valid():
-        raise ApiError("csrf_failed", "表单已过期，请返回刷新后重试 / The form expired; go back, reload and retry.",
-                       status_code=400)

@@ -19,7 +19,7 @@ import time
 import uuid
 
 from kafka.errors import KafkaError
-from prometheus_client import Counter, Gauge
+from prometheus_client import Counter
 
 from shared.config import Settings
 from shared.kafka import make_producer
@@ -28,7 +28,6 @@ from shared.topics import TOPICS, ensure_topics
 log = logging.getLogger("sciday.outbox")
 
 RELAYED = Counter("sciday_outbox_relayed_total", "Outbox entries sent to Kafka")
-BACKLOG = Gauge("sciday_outbox_backlog", "Outbox entries not yet relayed")
 
 
 # Renew the lease only if we still hold it (a paused relay must not steal it back).
@@ -190,9 +189,3 @@ class Relay:
         # Never trim past the cursor: unrelayed entries stay whatever their age.
         min_id = min(cursor, oldest_kept, key=lambda s: tuple(int(p) for p in s.split("-")))
         self.redis.xtrim(stream_key(self.settings, self.stream), minid=min_id, approximate=True)
-
-    def backlog(self) -> int:
-        info = self.redis.xrange(stream_key(self.settings, self.stream), min=b"(" + self.cursor(), count=10000)
-        n = len(info)
-        BACKLOG.set(n)
-        return n

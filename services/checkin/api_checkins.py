@@ -51,7 +51,7 @@ class Checkins(MethodView):
         if not principal.may_access_venue(ticket.venue_id):
             store().record_denial(aid, rid, gate, staff, "wrong_venue")
             raise refuse("wrong_venue", {"ticket_venue": ticket.venue_id})
-        activity = store().projection.activity(aid)
+        activity, reg = store().projection.activity_and_registration(aid, rid)
         if activity and activity["status"] == "cancelled":
             store().record_denial(aid, rid, gate, staff, "activity_cancelled")
             raise refuse("activity_cancelled")
@@ -66,7 +66,6 @@ class Checkins(MethodView):
         result = store().admit(ticket=ticket, admit=body["admit"] or 0, gate=gate, at_iso=at.isoformat(),
                                bucket=admission.bucket(at), nonce=body["nonce"] or "", staff=staff,
                                occurred_at=now.isoformat())
-        reg = store().projection.registration(aid, rid)
         summary = {"id": rid, "activity_id": aid, "activity_title": (activity or {}).get("title", {}),
                    "name_masked": admission.mask_name(reg["name"]) if reg else "",
                    "party_size": ticket.party_size, "admitted_total": result.get("admitted_total", 0)}
