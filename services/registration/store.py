@@ -83,15 +83,21 @@ class SeatStore:
         return int(res[1]), int(res[2])
 
     def get_activity(self, aid: str) -> tuple[dict, dict] | None:
+        return self._activities([aid])[0]
+
+    def _activities(self, ids: list[str]) -> list[tuple[dict, dict] | None]:
+        """Documents and counts of several activities in one round trip."""
         pipe = self.redis.pipeline(transaction=False)
-        pipe.hmget(self.keys.activity(aid), "doc", "taken", "waitlist_people", "rev", "turned_away")
-        pipe.zcard(self.keys.waitlist(aid))
-        (doc, taken, wl_people, rev, turned), wl_len = pipe.execute()
-        if doc is None:
-            return None
-        return json.loads(doc), {"taken": taken or 0, "waitlist_people": wl_people or 0,
-                                 "rev": rev or 0, "waitlist_length": wl_len,
-                                 "turned_away": turned or 0}
+        for aid in ids:
+            pipe.hmget(self.keys.activity(aid), "doc", "taken", "waitlist_people", "rev", "turned_away")
+            pipe.zcard(self.keys.waitlist(aid))
+        replies = pipe.execute()
+        out = []
+        for (doc, taken, wl_people, rev, turned), wl_len in zip(replies[::2], replies[1::2]):
+            out.append(None if doc is None else (json.loads(doc), {
+                "taken": taken or 0, "waitlist_people": wl_people or 0, "rev": rev or 0,
+                "waitlist_length": wl_len, "turned_away": turned or 0}))
+        return out
 
     def activity_doc(self, aid: str, max_age_s: float = 1.0) -> dict | None:
         """The activity document for the registration hot path, cached per process for a second.
@@ -114,12 +120,7 @@ class SeatStore:
 
     def list_activities(self) -> list[tuple[dict, dict]]:
         ids = [i.decode() for i in self.redis.zrange(self.keys.activities, 0, -1)]
-        out = []
-        for aid in ids:
-            got = self.get_activity(aid)
-            if got:
-                out.append(got)
-        return out
+        return [got for got in self._activities(ids) if got]
 
     # -- registrations ---------------------------------------------------------------------
     def reserve(self, reg: dict, idem: str, now_ms: int | None = None) -> tuple[str, str, int]:
