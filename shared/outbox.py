@@ -62,11 +62,16 @@ class Relay:
         self.lease_ms = 10000  # longer than one step can take with the broker down (~4 s)
         self.holder = f"{os.getpid()}-{uuid.uuid4().hex[:8]}"
         self._checked_ids_at = 0.0
+        self._admin = None
 
     def _check_quietly(self) -> None:
         self._checked_ids_at = time.monotonic()
         try:
-            self.ensure_topics(timeout_s=3.0)  # recreate any missing topic, then compare ids
+            current = self.topic_ids()
+            if len(current) < len(TOPICS):
+                self.ensure_topics(timeout_s=3.0)  # recreate the missing topics, then compare ids
+            else:
+                self.check_topic_ids(current)
         except Exception as exc:  # the broker is down: the send path reports and retries
             log.debug("topic id check failed: %s", exc)
 
@@ -99,18 +104,26 @@ class Relay:
         ensure_topics(self.settings.kafka_bootstrap_servers, self.settings.topic_prefix, timeout_s=timeout_s)
         self.check_topic_ids()
 
-    def check_topic_ids(self) -> bool:
-        """Compare the topics' ids with the ones remembered; rewind if any changed. True if rewound."""
+    def topic_ids(self) -> dict[str, str]:
+        """The id of every registered topic that exists, through one admin client kept open."""
         from kafka import KafkaAdminClient
 
-        names = [self.settings.topic_prefix + t.name for t in TOPICS if not t.dlq]
-        admin = KafkaAdminClient(bootstrap_servers=self.settings.kafka_bootstrap_servers,
-                                 client_id="sciday-relay-check", request_timeout_ms=5000)
+        names = [self.settings.topic_prefix + t.name for t in TOPICS]
         try:
-            current = {d["name"]: str(d["topic_id"]) for d in admin.describe_topics(names)
-                       if not d.get("error_code")}
-        finally:
-            admin.close()
+            if self._admin is None:
+                self._admin = KafkaAdminClient(bootstrap_servers=self.settings.kafka_bootstrap_servers,
+                                               client_id="sciday-relay-check", request_timeout_ms=5000)
+            return {d["name"]: str(d["topic_id"]) for d in self._admin.describe_topics(names)
+                    if not d.get("error_code")}
+        except Exception:
+            if self._admin is not None:
+                self._admin.close()
+                self._admin = None
+            raise
+
+    def check_topic_ids(self, current: dict[str, str] | None = None) -> bool:
+        """Compare the topics' ids with the ones remembered; rewind if any changed. True if rewound."""
+        current = self.topic_ids() if current is None else current
         key = f"{self.settings.redis_prefix}{self.stream}:topic-ids"
         known = {k.decode(): v.decode() for k, v in self.redis.hgetall(key).items()}
         changed = sorted(t for t, tid in known.items() if current.get(t) not in (None, tid))
@@ -144,6 +157,8 @@ class Relay:
             try:
                 self.producer.flush(timeout=5)
                 self.producer.close(timeout=5)
+                if self._admin is not None:
+                    self._admin.close()
             except Exception:
                 log.warning("producer close failed", exc_info=True)
 
