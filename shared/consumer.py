@@ -5,6 +5,8 @@
 - Dedupe on ``event_id``: a handled event is remembered in Redis for ``dedupe_ttl`` seconds and
   skipped when it comes again (redelivery after a crash or rebalance, a relay re-send).
 - Transient failures are retried with exponential backoff, at most ``max_retries`` times.
+- A Redis outage is not the message's fault: the loop waits for Redis (capped backoff, no retry
+  limit) and never dead-letters a record because the store was away.
 - Poison (bad JSON, bad envelope, unknown type, or a handler that keeps failing) goes to
   ``<topic>-dlq`` with headers naming its origin; the loop goes on.
 - SIGTERM / SIGINT finish the current record, commit, leave the group and return.
@@ -24,6 +26,7 @@ from prometheus_client import Counter
 from shared.config import Settings
 from shared.envelope import PoisonMessage, decode
 from shared.kafka import make_consumer, make_producer
+from shared.redis_scripts import OUTAGE as STORE_OUTAGE
 from shared.topics import dlq_for
 
 log = logging.getLogger("sciday.consumer")
@@ -32,6 +35,8 @@ HANDLED = Counter("sciday_events_handled_total", "Events handled", ["group", "ty
 DUPLICATES = Counter("sciday_events_duplicate_total", "Redelivered events skipped", ["group"])
 DEAD_LETTERED = Counter("sciday_events_dead_lettered_total", "Events sent to a DLQ", ["group", "topic"])
 RETRIES = Counter("sciday_events_retried_total", "Handler retries", ["group"])
+STORE_WAITS = Counter("sciday_events_store_waits_total", "Waits for Redis to come back", ["group"])
+STORE_WAIT_CAP_S = 2.0
 
 
 class TransientError(Exception):
@@ -170,6 +175,23 @@ class ConsumerLoop:
             log.warning("commit of %s@%s failed: %s", tp, offset, exc)
 
     def handle_record(self, record) -> None:
+        """Handle one record; while Redis is away, wait for it and try the same record again."""
+        waited = 0
+        while True:
+            try:
+                return self._handle_once(record)
+            except STORE_OUTAGE as exc:
+                if self.stopping:
+                    # Leave it uncommitted: the next owner of the partition handles it.
+                    raise SystemExit(0) from exc
+                waited += 1
+                STORE_WAITS.labels(self.group).inc()
+                delay = min(STORE_WAIT_CAP_S, self.backoff_ms * (2 ** min(waited - 1, 10)) / 1000.0)
+                log.warning("redis unavailable while handling %s[%s]@%s (wait %d), trying again in %.2fs: %s",
+                            record.topic, record.partition, record.offset, waited, delay, exc)
+                time.sleep(delay)
+
+    def _handle_once(self, record) -> None:
         origin = record.topic[len(self.settings.topic_prefix):]
         try:
             envelope = decode(record.value)
@@ -186,7 +208,11 @@ class ConsumerLoop:
             try:
                 self.handler(envelope)
                 break
+            except STORE_OUTAGE:
+                raise  # not this message's fault: handle_record waits for Redis
             except TransientError as exc:
+                if isinstance(exc.__cause__, STORE_OUTAGE):
+                    raise exc.__cause__ from exc
                 attempt += 1
                 RETRIES.labels(self.group).inc()
                 if attempt > self.max_retries or self.stopping:

@@ -23,6 +23,7 @@ from prometheus_client import Counter
 
 from shared.config import Settings
 from shared.kafka import make_producer
+from shared.redis_scripts import OUTAGE as STORE_OUTAGE
 from shared.topics import TOPICS, ensure_topics
 
 log = logging.getLogger("sciday.outbox")
@@ -143,14 +144,13 @@ class Relay:
         self.producer = make_producer(self.settings, client_id=f"sciday-relay-{self.stream.replace(':', '-')}")
         try:
             while not self.stopping and not (stop is not None and stop.is_set()):
-                if not self.hold_lease():
+                try:
+                    self._turn()
+                except STORE_OUTAGE as exc:
+                    # Redis restarting: nothing moved, the cursor is where it was. Wait and go on;
+                    # a relay running as a thread must not die with Redis.
+                    log.warning("redis unavailable, relay waits: %s", exc)
                     time.sleep(1.0)
-                    continue
-                if time.monotonic() - self._checked_ids_at > 2.0:
-                    self._check_quietly()
-                moved = self.step()
-                if moved == 0:
-                    self._trim()
         finally:
             # Stop in order: whatever was read but not acknowledged is simply read again next
             # start, because the cursor only moves after Kafka acknowledged.
@@ -161,6 +161,16 @@ class Relay:
                     self._admin.close()
             except Exception:
                 log.warning("producer close failed", exc_info=True)
+
+    def _turn(self) -> None:
+        if not self.hold_lease():
+            time.sleep(1.0)
+            return
+        if time.monotonic() - self._checked_ids_at > 2.0:
+            self._check_quietly()
+        moved = self.step()
+        if moved == 0:
+            self._trim()
 
     def step(self) -> int:
         """Relay one batch; returns how many entries moved (0 when idle or on failure)."""

@@ -10,6 +10,11 @@ from pathlib import Path
 import redis
 
 
+# Redis is down, restarting (BusyLoadingError is a ConnectionError), or a replica not yet promoted:
+# the caller waits and tries again; it is never the data's fault.
+OUTAGE = (redis.ConnectionError, redis.TimeoutError, redis.exceptions.ReadOnlyError)
+
+
 def connect(url: str, **kwargs) -> redis.Redis:
     """A pooled client; nothing is sent until the first command."""
     kwargs.setdefault("socket_timeout", 5)
