@@ -49,7 +49,7 @@ def recipients(reg: dict) -> list[tuple[str, str]]:
 class Deliveries:
     def __init__(self, redis, prefix: str, retention_s: int = 30 * 86400):
         self.redis, self.p, self.retention_s = redis, prefix, retention_s
-        self.scripts = Scripts(redis, Path(__file__).parent, ["intent", "claim", "handoff"])
+        self.scripts = Scripts(redis, Path(__file__).parent, ["intent", "claim", "handoff", "release"])
 
     def intent_key(self, nid: str) -> str: return f"{self.p}nt:n:{nid}"
     def log_key(self, rid: str) -> str: return f"{self.p}nt:log:{rid}"
@@ -96,12 +96,20 @@ class Deliveries:
         if timeout_s > 0:
             self.redis.brpop([self.wake_key(channel)], timeout=max(0.01, timeout_s))
 
-    def claim(self, channel: str, nid: str, now_ms: int, lease_ms: int) -> tuple[str, str] | None:
-        """Take a due message under a lease: (its status before, the claim token), or None."""
-        token = secrets.token_hex(8)
+    def claim(self, channel: str, nid: str, now_ms: int, lease_ms: int,
+              token: str | None = None) -> tuple[str, str] | None:
+        """Take a due message under a lease: (its status before, the claim token), or None.
+
+        The caller may choose the token, so it still knows it when the reply is lost to an outage."""
+        token = token or secrets.token_hex(8)
         prev = self.scripts.claim(keys=[self.queue_key(channel), self.intent_key(nid)],
                                   args=[nid, now_ms, now_ms + lease_ms, token])
         return (prev.decode(), token) if prev else None
+
+    def release(self, channel: str, nid: str, token: str, now_ms: int) -> bool:
+        """Give back a claim held with ``token``: the message is due again at ``now_ms``."""
+        return bool(self.scripts.release(keys=[self.queue_key(channel), self.intent_key(nid)],
+                                         args=[nid, token, now_ms]))
 
     def get(self, nid: str) -> dict:
         raw = self.redis.hgetall(self.intent_key(nid))

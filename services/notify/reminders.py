@@ -24,7 +24,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable
 
-from shared.redis_scripts import Scripts
+from shared.redis_scripts import OUTAGE, Scripts
 
 log = logging.getLogger("sciday.notify.reminders")
 CAUSE = "ReminderDue"
@@ -134,6 +134,8 @@ class Reminders:
         while not stop.is_set():
             try:
                 self.tick()
+            except OUTAGE as exc:
+                log.warning("reminders: redis unavailable, trying again: %s", exc)
             except Exception:
                 log.exception("reminder tick failed; trying again")
             stop.wait(poll_s)

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import secrets
 import time
 from datetime import datetime, timezone
 from pathlib import Path
@@ -25,7 +26,7 @@ from typing import Callable
 
 from prometheus_client import Counter
 
-from shared.redis_scripts import Scripts
+from shared.redis_scripts import OUTAGE, Scripts
 
 from services.notify import messages
 from services.notify.channels import LostClaim, ProviderError
@@ -65,6 +66,7 @@ class Sender:
         self.publisher, self.settings, self.clock = publisher, settings, clock
         self.rate = rate or RateLimit(deliveries.redis, settings.redis_prefix, channel.name, channel.sender, 0)
         self.lease_ms = settings.notify_lease_s * 1000
+        self.held: tuple[str, str] | None = None  # a claim left behind when Redis went away
 
     def now_ms(self) -> int:
         return int(self.clock() * 1000)
@@ -73,11 +75,25 @@ class Sender:
     def run(self, stop) -> None:
         while not stop.is_set():
             try:
+                self.release_held()
                 if not self.step(stop):
                     self._idle()
+            except OUTAGE as exc:
+                log.warning("%s sender: redis unavailable, waiting: %s", self.channel.name, exc)
+                stop.wait(0.5)
             except Exception:
                 log.exception("%s sender: unexpected error; the message stays queued", self.channel.name)
+                self.held = None  # not an outage: the lease decides when it is tried again
                 stop.wait(1.0)
+
+    def release_held(self) -> None:
+        """Give back the claim a Redis outage interrupted, so the message need not wait out its lease."""
+        if self.held is not None:
+            nid, token = self.held
+            released = self.deliveries.release(self.channel.name, nid, token, self.now_ms())
+            log.info("%s %s: claim interrupted by a Redis outage %s", self.channel.name, nid,
+                     "given back" if released else "was already finished or taken over")
+            self.held = None
 
     def step(self, stop=None) -> bool:
         """Send at most one due message; False when nothing is due."""
@@ -89,9 +105,14 @@ class Sender:
         if wait > 0:
             (stop.wait if stop is not None else time.sleep)(wait / 1000)
             return True
-        claim = self.deliveries.claim(self.channel.name, nid, self.now_ms(), self.lease_ms)
+        # The token is chosen here and remembered until the message is done: if Redis goes away
+        # mid-message (even with the claim's reply in flight), the claim is given back afterwards.
+        token = secrets.token_hex(8)
+        self.held = (nid, token)
+        claim = self.deliveries.claim(self.channel.name, nid, self.now_ms(), self.lease_ms, token=token)
         if claim is not None:
             self.deliver(nid, *claim)
+        self.held = None
         return True
 
     def drain(self, limit: int = 10_000) -> int:

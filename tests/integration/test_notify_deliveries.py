@@ -49,3 +49,20 @@ def test_a_sender_that_lost_its_claim_sends_nothing(notify_settings, redis, gate
     fresh = d.claim("sms", nid, sender.now_ms(), lease_ms=60_000)
     assert sender.deliver(nid, *stale) == "lost" and gateway.messages == []
     assert sender.deliver(nid, *fresh) == "sent" and len(gateway.messages) == 1
+
+
+def test_a_claim_given_back_after_a_redis_outage_is_due_at_once_and_fenced(settings, redis):
+    """A sender that lost Redis mid-message gives its claim back instead of leaving it to the lease."""
+    d = Deliveries(redis, settings.redis_prefix)
+    _record(d)
+    nid = d.next_due("sms", 1_000)
+    prev, token = d.claim("sms", nid, 1_000, lease_ms=60_000)
+    assert d.mark_handoff(nid, token, 1_100)                  # the provider may have it
+    assert d.claim("sms", nid, 1_200, lease_ms=60_000) is None
+    assert d.release("sms", nid, "not-the-token", 1_200) is False
+    assert d.claim("sms", nid, 1_200, lease_ms=60_000) is None  # a stranger cannot release it
+    assert d.release("sms", nid, token, 1_200) is True
+    assert d.mark_handoff(nid, token, 1_250) is False           # the released claim is fenced
+    again = d.claim("sms", nid, 1_300, lease_ms=60_000)         # due now, not at 61_000
+    assert again and again[0] == "handoff"                      # and it still knows the provider may have it
+    assert d.release("sms", nid, token, 1_400) is False         # the old token is spent
