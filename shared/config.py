@@ -51,6 +51,9 @@ class Settings:
     # Registration attempts per client address and per phone, per minute (0 = off).
     rate_limit_ip_per_min: int = 120
     rate_limit_phone_per_min: int = 6
+    # How long a worker answers sold_out from memory after the seat script said so (0 = never);
+    # see services/registration/soldout.py.
+    soldout_memo_ms: int = 500
     # Check-in requests per staff token per minute (0 = off).
     rate_limit_token_per_min: int = 600
     # Reverse proxies in front of the services whose X-Forwarded-For is trusted (0 = none).
@@ -117,6 +120,7 @@ def load(overrides: dict | None = None) -> Settings:
         max_request_bytes=_int("SCIDAY_MAX_REQUEST_BYTES", 64 * 1024),
         rate_limit_ip_per_min=_int("SCIDAY_RATE_LIMIT_IP_PER_MIN", 120),
         rate_limit_phone_per_min=_int("SCIDAY_RATE_LIMIT_PHONE_PER_MIN", 6),
+        soldout_memo_ms=_int("SCIDAY_SOLDOUT_MEMO_MS", 500),
         rate_limit_token_per_min=_int("SCIDAY_RATE_LIMIT_TOKEN_PER_MIN", 600),
         trusted_proxies=_int("SCIDAY_TRUSTED_PROXIES", 0),
         sms_provider=_env("SCIDAY_SMS_PROVIDER", "http"),

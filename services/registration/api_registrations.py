@@ -56,6 +56,7 @@ def book(activity_id: str, body: dict, idem: str, locale: str) -> dict:
     Returns the registration record as first decided (shared by the API and the form page).
     """
     settings = settings_of()
+    store().refuse_from_memory(activity_id, body["party_size"], idem)  # the crowd after the last seat
     current_app.extensions["sciday.ratelimit"].check([
         ("ip", request.remote_addr or "-", settings.rate_limit_ip_per_min, 60),
         ("phone", body["phone"], settings.rate_limit_phone_per_min, 60)])

@@ -17,6 +17,8 @@
 --   {"refused", reason}                    unknown_activity | activity_cancelled | registration_not_open
 --                                          | registration_closed | party_too_large
 --                                          | already_registered | sold_out
+--                                          (sold_out carries a third item: the seats still open to
+--                                          a newcomer, 0 while anyone waits)
 --   {"confirmed", id, 0} / {"waitlisted", id, position}
 --#include promote.lua
 
@@ -54,7 +56,11 @@ elseif st[8] == '1' and waiting < tonumber(st[9]) then
   redis.call('HINCRBY', A, 'waitlist_people', reg.party_size)
 else
   redis.call('HINCRBY', A, 'turned_away', reg.party_size)
-  return {'refused', 'sold_out'}
+  -- The seats a newcomer could still get (none while anyone waits): workers remember it briefly
+  -- and refuse larger parties without asking again (soldout.py).
+  local open = 0
+  if waiting == 0 then open = free end
+  return {'refused', 'sold_out', open}
 end
 
 reg.status = status

@@ -16,6 +16,7 @@ from shared.outbox import stream_key
 from shared.redis_scripts import Scripts
 
 from services.registration import activities
+from services.registration.soldout import SoldOutMemo
 
 HERE = Path(__file__).parent
 
@@ -67,6 +68,7 @@ class SeatStore:
         self.outbox = stream_key(settings)
         self.scripts = Scripts(redis, HERE, ["reserve", "cancel", "capacity"])
         self._doc_cache: dict[str, tuple[float, dict]] = {}
+        self.soldout = SoldOutMemo(redis, self.keys, ttl_s=settings.soldout_memo_ms / 1000)
 
     # -- activities ------------------------------------------------------------------------
     def put_activity(self, doc: dict, *, mode: str, expected_rev: int | None, event_type: str,
@@ -78,6 +80,7 @@ class SeatStore:
             args=[now_ms or t_ms, t_iso, mode, "" if expected_rev is None else str(expected_rev),
                   json.dumps(activities.state(doc), ensure_ascii=False), event_type,
                   json.dumps(event_data, ensure_ascii=False)])
+        self.soldout.forget(aid)  # seats may have come free: ask the script again at once
         if res[0] == b"refused":
             raise refusal(res[1].decode())
         return int(res[1]), int(res[2])
@@ -132,8 +135,17 @@ class SeatStore:
             args=[now_ms or t_ms, t_iso, idem, json.dumps(reg, ensure_ascii=False)])
         outcome = res[0].decode()
         if outcome == "refused":
-            raise refusal(res[1].decode())
+            reason = res[1].decode()
+            if reason == "sold_out":
+                self.soldout.note(aid, int(res[2]))
+            raise refusal(reason)
         return outcome, res[1].decode(), int(res[2]) if len(res) > 2 else 0
+
+    def refuse_from_memory(self, aid: str, party_size: int, idem: str) -> None:
+        """Raise ``sold_out`` without a round trip if the script said so a moment ago (soldout.py)."""
+        if not idem and self.soldout.sold_out(aid, party_size):
+            self.soldout.turned_away(aid, party_size)
+            raise refusal("sold_out")
 
     def cancel(self, aid: str, rid: str, now_ms: int | None = None) -> tuple[str, str, int]:
         k = self.keys
@@ -141,6 +153,7 @@ class SeatStore:
         res = self.scripts.cancel(
             keys=[k.activity(aid), k.phones(aid), k.waitlist(aid), k.regs(aid), self.outbox],
             args=[now_ms or t_ms, t_iso, rid])
+        self.soldout.forget(aid)
         if res[0] == b"refused":
             raise refusal(res[1].decode())
         return res[0].decode(), res[1].decode(), int(res[2])
