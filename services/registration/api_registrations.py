@@ -36,6 +36,32 @@ def idempotency_digest() -> str:
     return hashlib.sha256(key.encode()).hexdigest()
 
 
+@blp.before_request
+def refuse_when_sold_out():
+    """The crowd after the last seat, refused before its body is even parsed.
+
+    Only when this worker learnt a moment ago that no party at all can get in (soldout.py); a
+    party that might fit takes the full path. A malformed body to a sold-out activity therefore
+    hears ``sold_out``: fixing it would not get a seat either.
+    """
+    if request.method != "POST" or request.endpoint != "registrations.RegistrationCreate":
+        return
+    if request.headers.get("Idempotency-Key") is not None:
+        return
+    aid = (request.view_args or {}).get("activity_id", "")
+    store().refuse_from_memory(aid, 1, "", party_hint=party_size_hint)
+
+
+def party_size_hint(aid: str) -> int:
+    """The party size for the ``turned_away`` figure, from the unparsed body (1 when unclear)."""
+    body = request.get_json(silent=True)
+    size = body.get("party_size") if isinstance(body, dict) else None
+    doc = store().cached_doc(aid) or {}
+    if isinstance(size, int) and not isinstance(size, bool) and 1 <= size <= doc.get("max_party_size", 1):
+        return size
+    return 1
+
+
 @blp.route("/activities/<activity_id>/registrations")
 class RegistrationCreate(MethodView):
     @blp.arguments(RegistrationIn())  # one instance, not one per request (hot path)

@@ -102,3 +102,17 @@ def test_memory_expires(settings, redis, org):
     before = scripts_run(redis)
     assert reason(register(client, "memo-e", "13800000003"), 409) == "sold_out"
     assert scripts_run(redis) == before + 1  # asked the script again
+
+
+def test_when_nothing_is_left_the_body_is_not_even_parsed(client, org, redis, settings, app):
+    sold_out_activity(client, org, "memo-b")  # one seat, taken: no party of any size fits
+    before = scripts_run(redis)
+    assert reason(register(client, "memo-b", "not-a-phone", party=3), 409) == "sold_out"
+    assert reason(register(client, "memo-b", "13800000401", party=99), 409) == "sold_out"  # counted as 1
+    r = client.post("/api/v1/activities/memo-b/registrations", data=b"{broken", content_type="application/json")
+    assert reason(r, 409) == "sold_out"                                                    # counted as 1
+    assert scripts_run(redis) == before
+    app.extensions["sciday.seats"].soldout.flush()
+    assert counts(redis, settings, "memo-b") == {"taken": 1, "turned_away": 1 + 3 + 1 + 1}
+    # Other endpoints and unknown activities are untouched by it.
+    assert reason(register(client, "no-such-activity"), 404) == "unknown_activity"
