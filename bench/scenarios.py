@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 from pathlib import Path
 
+import psutil
 import requests
 from kafka import KafkaConsumer
 
@@ -46,6 +47,54 @@ def summarize(run: loadgen.Run) -> dict:
             "status": {str(k): run.count(lambda s, k=k: s == k) for k in sorted({s[2] for s in run.samples})}}
 
 
+def stack_processes(stack) -> list[psutil.Process]:
+    pids = [p.pid for p in (stack.redis_proc, stack.kafka_proc) if p]
+    pids += [c.proc.pid for c in stack.children if c.proc]
+    out = []
+    for pid in pids:
+        try:
+            proc = psutil.Process(pid)
+            out += [proc] + proc.children(recursive=True)
+        except psutil.Error:
+            continue
+    return out
+
+
+def _cpu_seconds(procs) -> float:
+    total = 0.0
+    for proc in procs:
+        try:
+            t = proc.cpu_times()
+            total += t.user + t.system
+        except psutil.Error:
+            pass
+    return total
+
+
+def idle_cpu(stack, seconds: float = 3.0) -> float:
+    """The stack's CPU use at rest (idle consumers poll the broker), in cores."""
+    procs = stack_processes(stack)
+    before = _cpu_seconds(procs)
+    time.sleep(seconds)
+    return (_cpu_seconds(procs) - before) / seconds
+
+
+def settle(stack, idle_cores: float, timeout_s: float = 300.0) -> float:
+    """Wait until the relay and consumers have worked off the previous phase's events, so every
+    phase starts on a quiet stack, as an opening does; returns the seconds it took.
+
+    Quiet: two consecutive seconds within 0.1 core of the stack's CPU use at rest.
+    """
+    t0 = time.monotonic()
+    quiet = 0
+    while time.monotonic() - t0 < timeout_s and quiet < 2:
+        procs = stack_processes(stack)
+        before = _cpu_seconds(procs)
+        time.sleep(1.0)
+        quiet = quiet + 1 if _cpu_seconds(procs) - before < idle_cores + 0.1 else 0
+    return round(time.monotonic() - t0, 1)
+
+
 def run_all(stack, hello_port: int, args, work: Path) -> dict:
     settings = stack.settings()
     redis = connect(settings.redis_url)
@@ -55,6 +104,8 @@ def run_all(stack, hello_port: int, args, work: Path) -> dict:
     auth = {"Authorization": f"Bearer {org}"}
     conns = args.connections
     out: dict = {}
+    idle = idle_cpu(stack)
+    out["idle_cores"] = round(idle, 3)
 
     def create(doc):
         r = requests.post(f"{reg_base}/api/v1/activities", json=doc, headers=auth, timeout=10)
@@ -84,6 +135,7 @@ def run_all(stack, hello_port: int, args, work: Path) -> dict:
     open_run = loadgen.run(f"127.0.0.1:{reg_port}", registrations("bench-open", args.attempts, 6_000_000_000, 1),
                            conns, work / "open.csv")
     out["registration_open"] = summarize(open_run)
+    out["registration_open"]["backlog_drained_s"] = settle(stack, idle)
 
     print(f"the rush: {args.attempts} attempts at {args.capacity} seats…", flush=True)
     # No waitlist here, so later small parties fill the last seats and "exactly the capacity" is
@@ -99,8 +151,9 @@ def run_all(stack, hello_port: int, args, work: Path) -> dict:
     out["rush"]["seats"] = {"capacity": int(doc["capacity"]), "taken": int(counts["taken"]),
                             "confirmed_people": confirmed}
 
+    out["rush"]["backlog_drained_s"] = settle(stack, idle)
     print("door scans: 10 gates…", flush=True)
-    out["door"] = door(stack, redis, settings, create, args, work)
+    out["door"] = door(stack, redis, settings, create, args, work, idle)
 
     return out
 
@@ -126,12 +179,13 @@ def phases(run: loadgen.Run) -> dict:
     return res
 
 
-def door(stack, redis, settings, create, args, work: Path) -> dict:
+def door(stack, redis, settings, create, args, work: Path, idle: float) -> dict:
     reg_port, ck_port = stack.opts.registration_port, stack.opts.checkin_port
     create(activity("bench-door", 100000, timedelta(minutes=30), waitlist=0))
     n = 3000
     loadgen.run(f"127.0.0.1:{reg_port}", registrations("bench-door", n, 8_000_000_000, 3), 64, work / "door-reg.csv")
     codes = [r["ticket_code"] for r in SeatStore(redis, settings).registrations("bench-door")]
+    settle(stack, idle)  # the projection has every ticket; the door starts on a quiet stack
     steward = create_token(redis, settings.redis_prefix, "steward", "bench gate", "ln-stm")
     rng = random.Random(4)
     scans = [(c, f"{i % 10 + 1}号门") for i, c in enumerate(codes)]

@@ -5,6 +5,7 @@ data while sharing the two servers.
 """
 from __future__ import annotations
 
+import logging
 import time
 import uuid
 from pathlib import Path
@@ -32,6 +33,10 @@ def servers(tmp_path_factory):
     yield {"redis_url": f"redis://127.0.0.1:{redis_port}/0", "redis_port": redis_port,
            "kafka": f"127.0.0.1:{kafka_port}", "kafka_port": kafka_port, "base": base,
            "redis_proc": redis_proc, "kafka_proc": kafka_proc}
+    # The session is over: Kafka clients some tests leave to the garbage collector would log
+    # their reconnect attempts to the stopped broker into streams pytest has already closed.
+    logging.getLogger("kafka").setLevel(logging.CRITICAL)
+    logging.raiseExceptions = False
     embedded.stop(kafka_proc)
     embedded.stop(redis_proc)
 
