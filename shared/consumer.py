@@ -211,8 +211,6 @@ class ConsumerLoop:
             except STORE_OUTAGE:
                 raise  # not this message's fault: handle_record waits for Redis
             except TransientError as exc:
-                if isinstance(exc.__cause__, STORE_OUTAGE):
-                    raise exc.__cause__ from exc
                 attempt += 1
                 RETRIES.labels(self.group).inc()
                 if attempt > self.max_retries or self.stopping:

@@ -25,7 +25,7 @@ import redis as redis_lib
 from shared import logs
 from shared.config import Settings, load
 from shared.consumer import ConsumerLoop, TransientError
-from shared.redis_scripts import connect
+from shared.redis_scripts import OUTAGE, connect
 
 from services.notify.channels import email, sms
 from services.notify.deliveries import Deliveries
@@ -57,7 +57,9 @@ class Worker:
     def handle(self, envelope: dict) -> None:
         try:
             self.notices.handle(envelope)
-        except redis_lib.RedisError as exc:  # Redis away for a moment: retry, do not dead-letter
+        except OUTAGE:
+            raise  # Redis away: the consumer loop waits for it and handles this event again
+        except redis_lib.RedisError as exc:  # any other store hiccup: retry, do not dead-letter
             raise TransientError(f"redis: {exc}") from exc
 
     def consumer_loop(self) -> ConsumerLoop:

@@ -49,7 +49,10 @@ def refuse_when_sold_out():
     if request.headers.get("Idempotency-Key") is not None:
         return
     aid = (request.view_args or {}).get("activity_id", "")
-    store().refuse_from_memory(aid, 1, "", party_hint=party_size_hint)
+    memo = store().soldout
+    if memo.sold_out(aid, 1):
+        memo.turned_away(aid, party_size_hint(aid))
+        raise refusal("sold_out")
 
 
 def party_size_hint(aid: str) -> int:

@@ -146,13 +146,10 @@ class SeatStore:
             raise refusal(reason)
         return outcome, res[1].decode(), int(res[2]) if len(res) > 2 else 0
 
-    def refuse_from_memory(self, aid: str, party_size: int, idem: str, party_hint=None) -> None:
-        """Raise ``sold_out`` without a round trip if the script said so a moment ago (soldout.py).
-
-        ``party_hint(aid)`` gives the people to count as turned away when ``party_size`` is only
-        the smallest possible party (the body not parsed yet)."""
+    def refuse_from_memory(self, aid: str, party_size: int, idem: str) -> None:
+        """Raise ``sold_out`` without a round trip if the script said so a moment ago (soldout.py)."""
         if not idem and self.soldout.sold_out(aid, party_size):
-            self.soldout.turned_away(aid, party_hint(aid) if party_hint else party_size)
+            self.soldout.turned_away(aid, party_size)
             raise refusal("sold_out")
 
     def cancel(self, aid: str, rid: str, now_ms: int | None = None) -> tuple[str, str, int]:
