@@ -3,6 +3,7 @@ endpoint measured in the same run, on the embedded stack started as `make run` s
 
 Writes bench/results/<time>.json (and latest.json), bench/results/rush.png, and prints a table.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -11,7 +12,7 @@ import signal
 import subprocess
 import sys
 import tempfile
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from bench import loadgen, report, scenarios
@@ -22,9 +23,24 @@ RESULTS = Path(__file__).parent / "results"
 
 
 def hello_server(port: int, opts: StackOptions, log: Path) -> subprocess.Popen:
-    proc = subprocess.Popen([sys.executable, "-m", "gunicorn", "bench.hello:create_app()", "--bind", f"127.0.0.1:{port}",
-                             "--worker-class", opts.worker_class, "--workers", str(opts.workers),
-                             "--threads", str(opts.threads)], stdout=open(log, "ab"), stderr=subprocess.STDOUT)
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "bench.hello:create_app()",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--worker-class",
+            opts.worker_class,
+            "--workers",
+            str(opts.workers),
+            "--threads",
+            str(opts.threads),
+        ],
+        stdout=open(log, "ab"),
+        stderr=subprocess.STDOUT,
+    )
     embedded.wait_port(port, proc, what="hello")
     return proc
 
@@ -37,27 +53,44 @@ def main() -> int:
     p.add_argument("--worker-class", default="gthread")
     p.add_argument("--workers", type=int, default=2)
     p.add_argument("--threads", type=int, default=8)
-    p.add_argument("--compare-instances", action=argparse.BooleanOptionalAction, default=True,
-                   help="also run the rush against 1 and then 2 registration instances")
+    p.add_argument(
+        "--compare-instances",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="also run the rush against 1 and then 2 registration instances",
+    )
     args = p.parse_args()
 
     def _interrupt(signum, _frame):
         raise KeyboardInterrupt(f"signal {signum}")
+
     signal.signal(signal.SIGTERM, _interrupt)  # so the stack below is stopped, not orphaned
 
     RESULTS.mkdir(exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix="sciday-bench-"))
     print("building the load generator…", flush=True)
     loadgen.build()
-    opts = StackOptions(var_dir=work / "var", redis_port=embedded.free_port(), kafka_port=embedded.free_port(),
-                        registration_port=embedded.free_port(), checkin_port=embedded.free_port(),
-                        notify_port=embedded.free_port(), worker_class=args.worker_class, workers=args.workers,
-                        threads=args.threads, seed=False, extra_env=BENCH_ENV)
+    opts = StackOptions(
+        var_dir=work / "var",
+        redis_port=embedded.free_port(),
+        kafka_port=embedded.free_port(),
+        registration_port=embedded.free_port(),
+        checkin_port=embedded.free_port(),
+        notify_port=embedded.free_port(),
+        worker_class=args.worker_class,
+        workers=args.workers,
+        threads=args.threads,
+        seed=False,
+        extra_env=BENCH_ENV,
+    )
     stack = Stack(opts, out=open(work / "stack.out", "w"))
     hello_port = embedded.free_port()
-    results: dict = {"when": datetime.now(timezone.utc).isoformat(), "cores": __import__("os").cpu_count(),
-                     "gunicorn": {"worker_class": args.worker_class, "workers": args.workers, "threads": args.threads},
-                     "connections": args.connections}
+    results: dict = {
+        "when": datetime.now(UTC).isoformat(),
+        "cores": __import__("os").cpu_count(),
+        "gunicorn": {"worker_class": args.worker_class, "workers": args.workers, "threads": args.threads},
+        "connections": args.connections,
+    }
     hello = None
     try:
         print("starting the embedded stack…", flush=True)
@@ -73,7 +106,7 @@ def main() -> int:
         stack.stop()
     if args.compare_instances:
         results["instances"] = compare_instances(args, work)
-    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     (RESULTS / f"{stamp}.json").write_text(json.dumps(results, indent=2, ensure_ascii=False))
     (RESULTS / "latest.json").write_text(json.dumps(results, indent=2, ensure_ascii=False))
     report.plot(results, work / "rush.csv", RESULTS / "rush.png")
@@ -87,11 +120,20 @@ def compare_instances(args, work: Path) -> dict:
     out = {}
     for n in (1, 2):
         print(f"the rush on {n} registration instance(s)…", flush=True)
-        opts = StackOptions(var_dir=work / f"var-scale{n}", redis_port=embedded.free_port(),
-                            kafka_port=embedded.free_port(), registration_port=embedded.free_port(),
-                            checkin_port=embedded.free_port(), notify_port=embedded.free_port(),
-                            worker_class=args.worker_class, workers=args.workers, threads=args.threads,
-                            seed=False, extra_env=BENCH_ENV, scale=n)
+        opts = StackOptions(
+            var_dir=work / f"var-scale{n}",
+            redis_port=embedded.free_port(),
+            kafka_port=embedded.free_port(),
+            registration_port=embedded.free_port(),
+            checkin_port=embedded.free_port(),
+            notify_port=embedded.free_port(),
+            worker_class=args.worker_class,
+            workers=args.workers,
+            threads=args.threads,
+            seed=False,
+            extra_env=BENCH_ENV,
+            scale=n,
+        )
         stack = Stack(opts, out=open(work / f"stack-scale{n}.out", "w"))
         try:
             stack.start()
@@ -104,8 +146,11 @@ def compare_instances(args, work: Path) -> dict:
 
 # The rush comes from one address and the door from one token: the per-address, per-phone and
 # per-token limits (tested in tests/security) would turn most of it into 429s.
-BENCH_ENV = {"SCIDAY_RATE_LIMIT_IP_PER_MIN": "0", "SCIDAY_RATE_LIMIT_PHONE_PER_MIN": "0",
-             "SCIDAY_RATE_LIMIT_TOKEN_PER_MIN": "0"}
+BENCH_ENV = {
+    "SCIDAY_RATE_LIMIT_IP_PER_MIN": "0",
+    "SCIDAY_RATE_LIMIT_PHONE_PER_MIN": "0",
+    "SCIDAY_RATE_LIMIT_TOKEN_PER_MIN": "0",
+}
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -1,4 +1,5 @@
 """H, the baseline: a hello-world JSON Flask endpoint, served exactly like the services."""
+
 from flask import Flask, jsonify
 
 

@@ -1,4 +1,5 @@
 """Build and run the compiled load generator (bench/loadgen, Rust, std only) and read its CSV."""
+
 from __future__ import annotations
 
 import csv
@@ -7,7 +8,6 @@ import subprocess
 import time
 from dataclasses import dataclass
 from pathlib import Path
-
 
 HERE = Path(__file__).parent / "loadgen"
 BINARY = HERE / "target" / "release" / "sciday-loadgen"
@@ -43,8 +43,9 @@ def run(addr: str, requests: list[str], connections: int, out: Path, headers: li
     req_file.write_text("\n".join(requests) + "\n", encoding="utf-8")
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.monotonic()
-    proc = subprocess.run([str(BINARY), addr, str(req_file), str(connections), str(out), *headers],
-                          capture_output=True)
+    proc = subprocess.run(
+        [str(BINARY), addr, str(req_file), str(connections), str(out), *headers], capture_output=True
+    )
     wall = time.monotonic() - t0
     after = resource.getrusage(resource.RUSAGE_CHILDREN)  # the load generator is the only child reaped here
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)

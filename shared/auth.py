@@ -3,13 +3,14 @@
 Roles: ``steward`` (scan), ``supervisor`` (scan and undo) — both scoped to one venue — and
 ``organizer`` (everything, every venue).  A token is shown once, when it is created.
 """
+
 from __future__ import annotations
 
 import hashlib
 import json
 import secrets
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from functools import wraps
 
 from flask import g, request
@@ -44,8 +45,12 @@ def create_token(redis, prefix: str, role: str, name: str, venue: str | None = N
     if role in ("steward", "supervisor") and not venue:
         raise ValueError(f"a {role} token needs --venue")
     token = "sd_" + secrets.token_urlsafe(32)
-    record = {"role": role, "venue": venue if role != "organizer" else None, "name": name,
-              "created_at": datetime.now(timezone.utc).isoformat()}
+    record = {
+        "role": role,
+        "venue": venue if role != "organizer" else None,
+        "name": name,
+        "created_at": datetime.now(UTC).isoformat(),
+    }
     redis.hset(_key(prefix), _hash(token), json.dumps(record, ensure_ascii=False))
     return token
 
@@ -70,23 +75,36 @@ def bearer() -> str | None:
 
 def require(*roles: str):
     """View decorator: a valid token of one of ``roles``; the principal lands in ``g.principal``."""
+
     def deco(view):
         @wraps(view)
         def wrapped(*args, **kwargs):
             from shared.web import redis_of, settings_of
+
             token = bearer()
             if not token:
-                raise ApiError("unauthorized", "需要令牌 / A bearer token is required.", status_code=401,
-                               headers={"WWW-Authenticate": "Bearer"})
+                raise ApiError(
+                    "unauthorized",
+                    "需要令牌 / A bearer token is required.",
+                    status_code=401,
+                    headers={"WWW-Authenticate": "Bearer"},
+                )
             principal = lookup(redis_of(), settings_of().redis_prefix, token)
             if principal is None:
-                raise ApiError("unauthorized", "令牌无效 / The token is not valid.", status_code=401,
-                               headers={"WWW-Authenticate": "Bearer"})
+                raise ApiError(
+                    "unauthorized",
+                    "令牌无效 / The token is not valid.",
+                    status_code=401,
+                    headers={"WWW-Authenticate": "Bearer"},
+                )
             if principal.role not in roles:
-                raise ApiError("forbidden", "此令牌无权执行该操作 / This token's role may not do that.",
-                               status_code=403)
+                raise ApiError(
+                    "forbidden", "此令牌无权执行该操作 / This token's role may not do that.", status_code=403
+                )
             g.principal = principal
             return view(*args, **kwargs)
+
         wrapped.sciday_roles = roles  # lets tests enumerate every protected endpoint
         return wrapped
+
     return deco

@@ -2,6 +2,7 @@
 
 Every process reads its settings once, through :func:`load`.  Nothing here connects to anything.
 """
+
 from __future__ import annotations
 
 import os
@@ -90,7 +91,7 @@ class Settings:
     reminder_offsets_min: str = "1440,120"
     reminder_poll_ms: int = 1000
 
-    def with_overrides(self, **kwargs) -> "Settings":
+    def with_overrides(self, **kwargs) -> Settings:
         return replace(self, **kwargs)
 
 

@@ -11,13 +11,14 @@
   ``<topic>-dlq`` with headers naming its origin; the loop goes on.
 - SIGTERM / SIGINT finish the current record, commit, leave the group and return.
 """
+
 from __future__ import annotations
 
 import logging
 import signal
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 from kafka import ConsumerRebalanceListener, TopicPartition
 from kafka.errors import CommitFailedError, KafkaError
@@ -63,7 +64,7 @@ Handler = Callable[[dict], None]
 class _Flag(ConsumerRebalanceListener):
     """Notes an assignment; the loop acts on it after poll (no network calls inside the callback)."""
 
-    def __init__(self, loop: "ConsumerLoop"):
+    def __init__(self, loop: ConsumerLoop):
         self.loop = loop
 
     def on_partitions_revoked(self, revoked):
@@ -87,7 +88,9 @@ class ConsumerLoop:
     stopping: bool = False
 
     def __post_init__(self):
-        self.max_retries = self.settings.consumer_max_retries if self.max_retries is None else self.max_retries
+        self.max_retries = (
+            self.settings.consumer_max_retries if self.max_retries is None else self.max_retries
+        )
         self.backoff_ms = self.settings.consumer_backoff_ms if self.backoff_ms is None else self.backoff_ms
         self.dedupe = Dedupe(self.redis, self.settings.redis_prefix, self.group)
         self._consumer = None
@@ -98,13 +101,15 @@ class ConsumerLoop:
         def _stop(signum, _frame):
             log.info("signal %s: stopping after the current record", signum)
             self.stopping = True
+
         signal.signal(signal.SIGTERM, _stop)
         signal.signal(signal.SIGINT, _stop)
 
     def run(self, max_batches: int | None = None) -> None:
         self._reassigned = False
-        self._consumer = make_consumer(self.settings, self.group, self.topics, listener=_Flag(self),
-                                       **self.consumer_overrides)
+        self._consumer = make_consumer(
+            self.settings, self.group, self.topics, listener=_Flag(self), **self.consumer_overrides
+        )
         self._producer = make_producer(self.settings, client_id=f"sciday-{self.group}-dlq")
         batches = 0
         try:
@@ -131,8 +136,11 @@ class ConsumerLoop:
         self._reassigned = False
         for tp in self._consumer.assignment():
             if self._consumer.committed(tp) is None and self._consumer.position(tp):
-                log.warning("%s has no committed offset but this member was at %s: reading it from the start",
-                            tp, self._consumer.position(tp))
+                log.warning(
+                    "%s has no committed offset but this member was at %s: reading it from the start",
+                    tp,
+                    self._consumer.position(tp),
+                )
                 self._consumer.seek_to_beginning(tp)
                 batch.pop(tp, None)
         return batch
@@ -168,6 +176,7 @@ class ConsumerLoop:
 
     def _commit(self, tp: TopicPartition, offset: int) -> None:
         from kafka.structs import OffsetAndMetadata
+
         try:
             self._consumer.commit({tp: OffsetAndMetadata(offset, "", -1)})
         except (CommitFailedError, KafkaError) as exc:
@@ -187,12 +196,19 @@ class ConsumerLoop:
                 waited += 1
                 STORE_WAITS.labels(self.group).inc()
                 delay = min(STORE_WAIT_CAP_S, self.backoff_ms * (2 ** min(waited - 1, 10)) / 1000.0)
-                log.warning("redis unavailable while handling %s[%s]@%s (wait %d), trying again in %.2fs: %s",
-                            record.topic, record.partition, record.offset, waited, delay, exc)
+                log.warning(
+                    "redis unavailable while handling %s[%s]@%s (wait %d), trying again in %.2fs: %s",
+                    record.topic,
+                    record.partition,
+                    record.offset,
+                    waited,
+                    delay,
+                    exc,
+                )
                 time.sleep(delay)
 
     def _handle_once(self, record) -> None:
-        origin = record.topic[len(self.settings.topic_prefix):]
+        origin = record.topic[len(self.settings.topic_prefix) :]
         try:
             envelope = decode(record.value)
         except PoisonMessage as exc:
@@ -220,8 +236,13 @@ class ConsumerLoop:
                     self._dead_letter(record, origin, f"gave up after {attempt} attempts: {exc}")
                     return
                 delay = self.backoff_ms * (2 ** (attempt - 1)) / 1000.0
-                log.warning("transient failure on %s (attempt %d), retrying in %.2fs: %s",
-                            event_id, attempt, delay, exc)
+                log.warning(
+                    "transient failure on %s (attempt %d), retrying in %.2fs: %s",
+                    event_id,
+                    attempt,
+                    delay,
+                    exc,
+                )
                 time.sleep(delay)
             except Exception as exc:  # a handler bug on this message: poison, not a crash loop
                 log.exception("handler failed on %s", event_id)
@@ -240,6 +261,7 @@ class ConsumerLoop:
             ("dlq-consumer-group", self.group.encode()),
             ("dlq-error", error[:1000].encode("utf-8", "replace")),
         ]
-        future = self._producer.send(self.settings.topic_prefix + dlq_for(origin), key=record.key,
-                                     value=record.value, headers=headers)
+        future = self._producer.send(
+            self.settings.topic_prefix + dlq_for(origin), key=record.key, value=record.value, headers=headers
+        )
         future.get(timeout=10)  # the DLQ write must land before the offset moves past it

@@ -4,12 +4,12 @@ A page with a form calls :func:`token` (which sets a random ``sciday_csrf`` cook
 HttpOnly) and puts the value in a hidden field; :func:`valid` compares the two on POST. A site on
 another origin can neither read the cookie nor make the browser send it.
 """
+
 from __future__ import annotations
 
 import secrets
 
 from flask import after_this_request, g, request
-
 
 COOKIE = "sciday_csrf"
 
@@ -23,9 +23,11 @@ def token() -> str:
 
         @after_this_request
         def _set(resp):
-            resp.set_cookie(COOKIE, g.csrf_new, httponly=True, samesite="Strict", path="/",
-                            secure=request.is_secure)
+            resp.set_cookie(
+                COOKIE, g.csrf_new, httponly=True, samesite="Strict", path="/", secure=request.is_secure
+            )
             return resp
+
     return g.csrf_new
 
 

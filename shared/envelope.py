@@ -7,11 +7,12 @@
 ``data`` is validated against the schema registered for ``(type, version)`` in
 :mod:`shared.events`.
 """
+
 from __future__ import annotations
 
 import json
 import uuid
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
 
@@ -33,9 +34,16 @@ class PoisonMessage(Exception):
     """A message that can never be handled: bad JSON, bad envelope, unknown type, bad data."""
 
 
-def new_event(type_: str, activity_id: str, data: dict, *, version: int = 1,
-              source: str = "unknown", occurred_at: datetime | None = None,
-              event_id: str | None = None) -> dict:
+def new_event(
+    type_: str,
+    activity_id: str,
+    data: dict,
+    *,
+    version: int = 1,
+    source: str = "unknown",
+    occurred_at: datetime | None = None,
+    event_id: str | None = None,
+) -> dict:
     """Build an envelope (as plain JSON-ready dict) and validate its data."""
     from shared import events  # local: events imports this module's schema helpers
 
@@ -43,7 +51,7 @@ def new_event(type_: str, activity_id: str, data: dict, *, version: int = 1,
         "event_id": event_id or str(uuid.uuid4()),
         "type": type_,
         "version": version,
-        "occurred_at": (occurred_at or datetime.now(timezone.utc)).isoformat(),
+        "occurred_at": (occurred_at or datetime.now(UTC)).isoformat(),
         "activity_id": activity_id,
         "source": source,
         "data": data,
@@ -80,4 +88,5 @@ def decode(raw: bytes | None) -> dict:
         raise PoisonMessage(f"bad data for {loaded['type']}: {exc.messages}") from exc
     # Handlers get the envelope as sent (JSON types: ISO strings, not datetimes).
     return {k: obj[k] for k in ("event_id", "type", "version", "occurred_at", "activity_id", "data")} | {
-        "source": obj.get("source", "unknown")}
+        "source": obj.get("source", "unknown")
+    }

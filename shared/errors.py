@@ -4,6 +4,7 @@ Domain refusals raise :class:`ApiError` (or a subclass) carrying a stable snake_
 :func:`install` attaches handlers so that every failure of a Flask app, including 404, 405,
 413, malformed JSON and unexpected exceptions, answers in this shape and never with a trace.
 """
+
 from __future__ import annotations
 
 import logging
@@ -20,9 +21,16 @@ class ApiError(Exception):
     reason = "conflict"
     message = "The request conflicts with the current state."
 
-    def __init__(self, reason: str | None = None, message: str | None = None, *,
-                 status_code: int | None = None, errors: dict | None = None,
-                 headers: dict | None = None, extra: dict | None = None):
+    def __init__(
+        self,
+        reason: str | None = None,
+        message: str | None = None,
+        *,
+        status_code: int | None = None,
+        errors: dict | None = None,
+        headers: dict | None = None,
+        extra: dict | None = None,
+    ):
         super().__init__(message or self.message)
         if reason:
             self.reason = reason
@@ -35,8 +43,7 @@ class ApiError(Exception):
         self.extra = extra or {}
 
     def body(self) -> dict:
-        body = {"status": "error", "reason": self.reason, "message": self.message,
-                "errors": self.errors}
+        body = {"status": "error", "reason": self.reason, "message": self.message, "errors": self.errors}
         body.update(self.extra)
         return body
 
@@ -48,7 +55,9 @@ class ErrorSchema(Schema):
     reason = fields.String(required=True, metadata={"description": "stable snake_case code"})
     message = fields.String(required=True)
     errors = fields.Dict(required=True, metadata={"description": "field -> messages (validation)"})
-    detail = fields.Dict(metadata={"description": "context of a refusal, e.g. the first scan's time and gate"})
+    detail = fields.Dict(
+        metadata={"description": "context of a refusal, e.g. the first scan's time and gate"}
+    )
 
 
 # Reasons every service can answer with, whatever the endpoint.
@@ -68,16 +77,26 @@ COMMON_REASONS = {
     "internal_error": (500, "Something went wrong on our side."),
 }
 
-_HTTP_REASONS = {404: "not_found", 405: "method_not_allowed", 413: "payload_too_large",
-                 415: "unsupported_media_type", 401: "unauthorized", 403: "forbidden",
-                 429: "rate_limited", 400: "bad_request", 422: "validation_failed"}
+_HTTP_REASONS = {
+    404: "not_found",
+    405: "method_not_allowed",
+    413: "payload_too_large",
+    415: "unsupported_media_type",
+    401: "unauthorized",
+    403: "forbidden",
+    429: "rate_limited",
+    400: "bad_request",
+    422: "validation_failed",
+}
 
 
-def error_response(reason: str, message: str | None = None, status: int | None = None,
-                   errors: dict | None = None):
+def error_response(
+    reason: str, message: str | None = None, status: int | None = None, errors: dict | None = None
+):
     default_status, default_message = COMMON_REASONS.get(reason, (400, reason))
-    resp = jsonify({"status": "error", "reason": reason, "message": message or default_message,
-                    "errors": errors or {}})
+    resp = jsonify(
+        {"status": "error", "reason": reason, "message": message or default_message, "errors": errors or {}}
+    )
     resp.status_code = status or default_status
     return resp
 
@@ -109,14 +128,16 @@ def install(app: Flask) -> None:
     def _http_error(exc: HTTPException):
         code = exc.code or 500
         data = getattr(exc, "data", None) or {}
-        if code == 400 and ("json" in (exc.description or "").lower()
-                            or "Invalid JSON body." in str(data.get("messages", ""))):
+        if code == 400 and (
+            "json" in (exc.description or "").lower() or "Invalid JSON body." in str(data.get("messages", ""))
+        ):
             return error_response("malformed_json")
         reason = _HTTP_REASONS.get(code, "bad_request" if code < 500 else "internal_error")
         errors = _validation_errors(exc) if code == 422 else {}
         message = COMMON_REASONS.get(reason, (code, exc.description))[1]
         if code == 422:
             from shared.i18n import localize, request_locale
+
             locale = request_locale()
             errors = localize(errors, locale)
             message = message if locale == "en" else "部分字段填写有误。"

@@ -4,6 +4,7 @@ Types are past tense and self-contained: each carries what its consumers need, s
 calls back into the producing service.  Additive fields keep the version; anything else bumps it
 and both versions stay registered until no producer sends the old one.
 """
+
 from __future__ import annotations
 
 from marshmallow import EXCLUDE, Schema, fields, validate

@@ -3,6 +3,7 @@
 The broker probe speaks the Kafka protocol itself (one small request on a fresh socket), so a
 web worker needs no Kafka client just to report health.  Results are cached for one second.
 """
+
 from __future__ import annotations
 
 import socket

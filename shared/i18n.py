@@ -1,4 +1,5 @@
 """Request locale and localized validation messages (zh-CN first, English second)."""
+
 from __future__ import annotations
 
 import re

@@ -7,6 +7,7 @@
   no topic auto-creation, and a short session timeout so a group join takes ~3 s, not ~23 s.
   Group ids get ``SCIDAY_TOPIC_PREFIX`` in front, like topic names.
 """
+
 from __future__ import annotations
 
 from kafka import KafkaConsumer, KafkaProducer
@@ -32,8 +33,9 @@ def make_producer(settings: Settings, **overrides) -> KafkaProducer:
     return KafkaProducer(**config)
 
 
-def make_consumer(settings: Settings, group_id: str, topics: list[str], listener=None,
-                  **overrides) -> KafkaConsumer:
+def make_consumer(
+    settings: Settings, group_id: str, topics: list[str], listener=None, **overrides
+) -> KafkaConsumer:
     config = dict(
         bootstrap_servers=settings.kafka_bootstrap_servers,
         # The group id carries the topic prefix, as the topics do: stacks sharing a broker (tests,
@@ -58,8 +60,17 @@ def make_consumer(settings: Settings, group_id: str, topics: list[str], listener
     return consumer
 
 
-def send_envelope(producer: KafkaProducer, settings: Settings, topic: str, envelope: dict,
-                  headers: list[tuple[str, bytes]] | None = None):
+def send_envelope(
+    producer: KafkaProducer,
+    settings: Settings,
+    topic: str,
+    envelope: dict,
+    headers: list[tuple[str, bytes]] | None = None,
+):
     """Send one envelope keyed by its activity id; returns the send future."""
-    return producer.send(settings.topic_prefix + topic, key=envelope["activity_id"].encode(),
-                         value=encode(envelope), headers=headers or [])
+    return producer.send(
+        settings.topic_prefix + topic,
+        key=envelope["activity_id"].encode(),
+        value=encode(envelope),
+        headers=headers or [],
+    )

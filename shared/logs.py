@@ -3,6 +3,7 @@
 Every record passes through :class:`PhoneMaskingFilter`, which rewrites ``13812345678`` as
 ``138****5678`` in the formatted message and its arguments.
 """
+
 from __future__ import annotations
 
 import atexit
@@ -59,8 +60,9 @@ def setup(service: str, level: str = "INFO") -> None:
         _listener.stop()
         _listener = None
     out = logging.StreamHandler(sys.stderr)
-    out.setFormatter(MaskingFormatter(
-        f"%(asctime)s {service} %(process)d %(levelname)s %(name)s: %(message)s"))
+    out.setFormatter(
+        MaskingFormatter(f"%(asctime)s {service} %(process)d %(levelname)s %(name)s: %(message)s")
+    )
     records: queue.SimpleQueue = queue.SimpleQueue()
     handler = logging.handlers.QueueHandler(records)
     handler._sciday = True  # type: ignore[attr-defined]

@@ -9,6 +9,7 @@ Stream entries have fields ``topic``, ``key`` and ``envelope`` (JSON bytes); an 
 record in ``value`` instead (a dead letter is not an envelope) and Kafka headers in ``headers``
 (JSON ``[[name, value], ...]``).
 """
+
 from __future__ import annotations
 
 import json
@@ -50,8 +51,15 @@ def cursor_key(settings: Settings, name: str = "outbox") -> str:
 
 
 class Relay:
-    def __init__(self, settings: Settings, redis, batch: int = 500, block_ms: int = 200,
-                 retention_s: int = 24 * 3600, stream: str = "outbox"):
+    def __init__(
+        self,
+        settings: Settings,
+        redis,
+        batch: int = 500,
+        block_ms: int = 200,
+        retention_s: int = 24 * 3600,
+        stream: str = "outbox",
+    ):
         self.settings, self.redis = settings, redis
         self.stream = stream
         self.batch, self.block_ms, self.retention_s = batch, block_ms, retention_s
@@ -86,6 +94,7 @@ class Relay:
     def install_signal_handlers(self) -> None:
         def _stop(signum, _frame):
             self.stopping = True
+
         signal.signal(signal.SIGTERM, _stop)
         signal.signal(signal.SIGINT, _stop)
 
@@ -112,10 +121,16 @@ class Relay:
         names = [self.settings.topic_prefix + t.name for t in TOPICS]
         try:
             if self._admin is None:
-                self._admin = KafkaAdminClient(bootstrap_servers=self.settings.kafka_bootstrap_servers,
-                                               client_id="sciday-relay-check", request_timeout_ms=5000)
-            return {d["name"]: str(d["topic_id"]) for d in self._admin.describe_topics(names)
-                    if not d.get("error_code")}
+                self._admin = KafkaAdminClient(
+                    bootstrap_servers=self.settings.kafka_bootstrap_servers,
+                    client_id="sciday-relay-check",
+                    request_timeout_ms=5000,
+                )
+            return {
+                d["name"]: str(d["topic_id"])
+                for d in self._admin.describe_topics(names)
+                if not d.get("error_code")
+            }
         except Exception:
             if self._admin is not None:
                 self._admin.close()
@@ -130,8 +145,9 @@ class Relay:
         changed = sorted(t for t, tid in known.items() if current.get(t) not in (None, tid))
         rewound = False
         if changed and self.cursor() != b"0-0":
-            log.warning("topics %s were recreated (the broker lost its data): re-sending the retained outbox",
-                        changed)
+            log.warning(
+                "topics %s were recreated (the broker lost its data): re-sending the retained outbox", changed
+            )
             self.redis.set(cursor_key(self.settings, self.stream), b"0-0")
             rewound = True
         if current:
@@ -141,7 +157,9 @@ class Relay:
     def run(self, stop=None) -> None:
         """Relay until SIGTERM (``stopping``) or until the optional ``stop`` event is set."""
         self.ensure_topics()
-        self.producer = make_producer(self.settings, client_id=f"sciday-relay-{self.stream.replace(':', '-')}")
+        self.producer = make_producer(
+            self.settings, client_id=f"sciday-relay-{self.stream.replace(':', '-')}"
+        )
         try:
             while not self.stopping and not (stop is not None and stop.is_set()):
                 try:
@@ -184,10 +202,19 @@ class Relay:
         try:
             for _entry_id, fields in records:
                 topic = self.settings.topic_prefix + fields[b"topic"].decode()
-                headers = [(n, v.encode("utf-8")) for n, v in json.loads(fields[b"headers"])] \
-                    if b"headers" in fields else []
-                futures.append(self.producer.send(topic, key=fields[b"key"], headers=headers,
-                                                  value=fields.get(b"envelope") or fields[b"value"]))
+                headers = (
+                    [(n, v.encode("utf-8")) for n, v in json.loads(fields[b"headers"])]
+                    if b"headers" in fields
+                    else []
+                )
+                futures.append(
+                    self.producer.send(
+                        topic,
+                        key=fields[b"key"],
+                        headers=headers,
+                        value=fields.get(b"envelope") or fields[b"value"],
+                    )
+                )
             self.producer.flush(timeout=10)
             for f in futures:
                 f.get(timeout=10)

@@ -4,6 +4,7 @@ A limit is ``(name, subject, max_requests, window_s)``; :meth:`RateLimiter.check
 against all of them at once and raises 429 ``rate_limited`` with ``Retry-After`` when any is spent.
 A limit of 0 disables it (the benchmarks' load generator comes from one address).
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -35,6 +36,10 @@ class RateLimiter:
         if hit:
             name = active[hit - 1][0]
             retry_s = max(1, math.ceil(retry_ms / 1000))
-            raise ApiError("rate_limited", "请求过于频繁，请稍后再试 / Too many requests; try again shortly.",
-                           status_code=429, headers={"Retry-After": str(retry_s)},
-                           errors={"limit": [name]})
+            raise ApiError(
+                "rate_limited",
+                "请求过于频繁，请稍后再试 / Too many requests; try again shortly.",
+                status_code=429,
+                headers={"Retry-After": str(retry_s)},
+                errors={"limit": [name]},
+            )

@@ -3,12 +3,12 @@
 Each script is read once and registered with redis-py, which calls it by SHA (EVALSHA) and
 falls back to EVAL after a Redis restart has emptied the script cache.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
 
 import redis
-
 
 # Redis is down, restarting (BusyLoadingError is a ConnectionError), or a replica not yet promoted:
 # the caller waits and tries again; it is never the data's fault.

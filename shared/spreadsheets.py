@@ -5,6 +5,7 @@ CSV starts with a UTF-8 byte-order mark so that Excel opens Chinese text correct
 spreadsheet would run as a formula (``=``, ``+``, ``-``, ``@`` first) is neutralised in both
 formats: a registrant could otherwise put a formula into an organizer's spreadsheet.
 """
+
 from __future__ import annotations
 
 import csv
@@ -40,8 +41,14 @@ def csv_bytes(headers: list[str], rows: list[list]) -> bytes:
 class Sheet:
     """One worksheet: a title, optional note lines above the table, a header row, rows."""
 
-    def __init__(self, title: str, headers: list[str], rows: list[list], notes: list[str] | None = None,
-                 percent_columns: tuple[int, ...] = ()):
+    def __init__(
+        self,
+        title: str,
+        headers: list[str],
+        rows: list[list],
+        notes: list[str] | None = None,
+        percent_columns: tuple[int, ...] = (),
+    ):
         self.title, self.headers, self.rows = title[:31], headers, rows
         self.notes, self.percent_columns = notes or [], percent_columns
 
@@ -100,7 +107,9 @@ def download(data: bytes, filename: str, mimetype: str) -> Response:
     """An attachment; ``filename`` may be Chinese (RFC 6266 ``filename*``), with an ASCII fallback."""
     ascii_name = filename.encode("ascii", "replace").decode().replace("?", "_").replace('"', "_")
     resp = Response(data, content_type=mimetype)
-    resp.headers["Content-Disposition"] = f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename)}"
+    resp.headers["Content-Disposition"] = (
+        f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename)}"
+    )
     resp.headers["Cache-Control"] = "no-store"
     return resp
 
@@ -134,13 +143,18 @@ def _csv_grid(data: bytes) -> list[list]:
         except UnicodeDecodeError:
             continue
     else:
-        raise UnreadableSheet("无法识别文件编码（请存为 UTF-8 或 GBK）", "Unknown text encoding (save as UTF-8 or GBK).")
+        raise UnreadableSheet(
+            "无法识别文件编码（请存为 UTF-8 或 GBK）", "Unknown text encoding (save as UTF-8 or GBK)."
+        )
     first = text.split("\n", 1)[0]
-    return list(csv.reader(io.StringIO(text), delimiter="\t" if first.count("\t") > first.count(",") else ","))
+    return list(
+        csv.reader(io.StringIO(text), delimiter="\t" if first.count("\t") > first.count(",") else ",")
+    )
 
 
 def _xlsx_grid(data: bytes, max_rows: int) -> list[list]:
     from openpyxl import load_workbook
+
     try:
         wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception:  # openpyxl raises many kinds for a damaged or foreign file

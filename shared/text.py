@@ -1,4 +1,5 @@
 """Text hygiene validators for marshmallow fields that people and screens will see."""
+
 from __future__ import annotations
 
 import unicodedata

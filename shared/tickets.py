@@ -7,6 +7,7 @@ Payload (big-endian): key id (u8) · registration id (10 bytes) · party size (u
 valid from (u32, Unix s) · valid until (u32, Unix s) · activity id (u8 length + ASCII) ·
 venue id (u8 length + ASCII).  The signature covers ``b"SD1" + payload``.
 """
+
 from __future__ import annotations
 
 import base64
@@ -19,8 +20,7 @@ from pathlib import Path
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
-from cryptography.hazmat.primitives.serialization import (
-    Encoding, NoEncryption, PrivateFormat, PublicFormat)
+from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat, PublicFormat
 
 PREFIX = "SD1."
 _DOMAIN = b"SD1"
@@ -65,20 +65,26 @@ class Ticket:
 
     def payload(self) -> bytes:
         aid, vid = self.activity_id.encode("ascii"), self.venue_id.encode("ascii")
-        return (struct.pack(">B", self.key_id) + _rid_bytes(self.registration_id)
-                + struct.pack(">BII", self.party_size, self.valid_from, self.valid_until)
-                + struct.pack(">B", len(aid)) + aid + struct.pack(">B", len(vid)) + vid)
+        return (
+            struct.pack(">B", self.key_id)
+            + _rid_bytes(self.registration_id)
+            + struct.pack(">BII", self.party_size, self.valid_from, self.valid_until)
+            + struct.pack(">B", len(aid))
+            + aid
+            + struct.pack(">B", len(vid))
+            + vid
+        )
 
     @classmethod
-    def parse(cls, payload: bytes) -> "Ticket":
+    def parse(cls, payload: bytes) -> Ticket:
         try:
             kid = payload[0]
             rid = base64.b32encode(payload[1:11]).decode().lower()
             party, vfrom, vuntil = struct.unpack(">BII", payload[11:20])
             alen = payload[20]
-            aid = payload[21:21 + alen].decode("ascii")
+            aid = payload[21 : 21 + alen].decode("ascii")
             vlen = payload[21 + alen]
-            vid = payload[22 + alen:22 + alen + vlen].decode("ascii")
+            vid = payload[22 + alen : 22 + alen + vlen].decode("ascii")
             if 22 + alen + vlen != len(payload) or len(aid) != alen or len(vid) != vlen:
                 raise ValueError("length mismatch")
         except (IndexError, struct.error, UnicodeDecodeError, ValueError) as exc:
@@ -89,8 +95,11 @@ class Ticket:
 class KeyRing:
     """Ed25519 keys by id. The newest private key signs; every public key verifies."""
 
-    def __init__(self, private: dict[int, Ed25519PrivateKey] | None = None,
-                 public: dict[int, Ed25519PublicKey] | None = None):
+    def __init__(
+        self,
+        private: dict[int, Ed25519PrivateKey] | None = None,
+        public: dict[int, Ed25519PublicKey] | None = None,
+    ):
         self.private = private or {}
         self.public = dict(public or {})
         for kid, key in self.private.items():
@@ -98,7 +107,7 @@ class KeyRing:
 
     # -- loading ---------------------------------------------------------------------------
     @classmethod
-    def load_or_create(cls, keys_dir: Path) -> "KeyRing":
+    def load_or_create(cls, keys_dir: Path) -> KeyRing:
         """Load every key under ``keys_dir``; make key 1 if there is none (race-safe)."""
         keys_dir = Path(keys_dir)
         keys_dir.mkdir(parents=True, exist_ok=True)
@@ -114,11 +123,12 @@ class KeyRing:
                 with os.fdopen(fd, "wb") as fh:
                     fh.write(pem)
                 (keys_dir / "ed25519-1.pub").write_bytes(
-                    key.public_key().public_bytes(Encoding.PEM, PublicFormat.SubjectPublicKeyInfo))
+                    key.public_key().public_bytes(Encoding.PEM, PublicFormat.SubjectPublicKeyInfo)
+                )
         return cls.load(keys_dir)
 
     @classmethod
-    def load(cls, keys_dir: Path, public_only: bool = False) -> "KeyRing":
+    def load(cls, keys_dir: Path, public_only: bool = False) -> KeyRing:
         from cryptography.hazmat.primitives.serialization import load_pem_private_key, load_pem_public_key
 
         private, public = {}, {}
@@ -132,19 +142,26 @@ class KeyRing:
                     if data.strip().endswith(b"-----"):
                         break
                     import time
+
                     time.sleep(0.02)
                 private[int(path.stem.split("-")[1])] = load_pem_private_key(data, None)
         return cls(private, public)
 
     @classmethod
-    def from_public_list(cls, items: list[dict]) -> "KeyRing":
-        return cls(public={int(i["kid"]): Ed25519PublicKey.from_public_bytes(b64d(i["public_key"]))
-                           for i in items})
+    def from_public_list(cls, items: list[dict]) -> KeyRing:
+        return cls(
+            public={int(i["kid"]): Ed25519PublicKey.from_public_bytes(b64d(i["public_key"])) for i in items}
+        )
 
     def public_list(self) -> list[dict]:
-        return [{"kid": kid, "alg": "Ed25519",
-                 "public_key": b64e(key.public_bytes(Encoding.Raw, PublicFormat.Raw))}
-                for kid, key in sorted(self.public.items())]
+        return [
+            {
+                "kid": kid,
+                "alg": "Ed25519",
+                "public_key": b64e(key.public_bytes(Encoding.Raw, PublicFormat.Raw)),
+            }
+            for kid, key in sorted(self.public.items())
+        ]
 
     # -- codes -------------------------------------------------------------------------------
     @property
@@ -153,10 +170,25 @@ class KeyRing:
             raise RuntimeError("no private key loaded")
         return max(self.private)
 
-    def sign(self, *, registration_id: str, activity_id: str, venue_id: str, party_size: int,
-             valid_from: int, valid_until: int) -> str:
-        ticket = Ticket(registration_id, activity_id, venue_id, party_size,
-                        int(valid_from), int(valid_until), self.signing_kid)
+    def sign(
+        self,
+        *,
+        registration_id: str,
+        activity_id: str,
+        venue_id: str,
+        party_size: int,
+        valid_from: int,
+        valid_until: int,
+    ) -> str:
+        ticket = Ticket(
+            registration_id,
+            activity_id,
+            venue_id,
+            party_size,
+            int(valid_from),
+            int(valid_until),
+            self.signing_kid,
+        )
         payload = ticket.payload()
         sig = self.private[ticket.key_id].sign(_DOMAIN + payload)
         return PREFIX + b64e(payload + sig)
@@ -164,7 +196,7 @@ class KeyRing:
     def verify(self, code: str) -> Ticket:
         if not isinstance(code, str) or not code.startswith(PREFIX) or len(code) > 400:
             raise InvalidTicket("not a sciday ticket")
-        body = code[len(PREFIX):]
+        body = code[len(PREFIX) :]
         try:
             raw = b64d(body)
         except (binascii.Error, ValueError) as exc:

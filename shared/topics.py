@@ -3,6 +3,7 @@
 Topic names are kebab-case after the producing stream; each has a ``-dlq`` twin that holds
 poison messages with headers naming their origin.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -39,16 +40,33 @@ _MAIN = [
         description="Registrations confirmed, waitlisted, promoted and cancelled (cancel revokes the ticket).",
         producers=("registration (via outbox relay)",),
         consumers=("checkin-projection", "notify"),
-        event_types=("RegistrationConfirmed", "RegistrationWaitlisted", "WaitlistPromoted",
-                     "RegistrationCancelled"),
-        example={"event_id": "2b0f6c1e-6a51-4d2c-9a1d-7d0e7c5b9f10", "type": "RegistrationConfirmed",
-                 "version": 1, "occurred_at": "2026-05-20T09:00:00.123+08:00",
-                 "activity_id": "imax-sciday-0530", "source": "registration",
-                 "data": {"registration_id": "k3m9q2x7w1b4c8d5", "activity_id": "imax-sciday-0530",
-                          "venue_id": "ln-stm", "party_size": 3, "name": "张三",
-                          "phone": "13812345678", "email": None, "locale": "zh-CN",
-                          "manage_url": "http://127.0.0.1:8001/r/k3m9q2x7w1b4c8d5?t=…",
-                          "ticket_code": "SD1.…", "ticket_url": "http://127.0.0.1:8001/t/k3m9q2x7w1b4c8d5?t=…"}},
+        event_types=(
+            "RegistrationConfirmed",
+            "RegistrationWaitlisted",
+            "WaitlistPromoted",
+            "RegistrationCancelled",
+        ),
+        example={
+            "event_id": "2b0f6c1e-6a51-4d2c-9a1d-7d0e7c5b9f10",
+            "type": "RegistrationConfirmed",
+            "version": 1,
+            "occurred_at": "2026-05-20T09:00:00.123+08:00",
+            "activity_id": "imax-sciday-0530",
+            "source": "registration",
+            "data": {
+                "registration_id": "k3m9q2x7w1b4c8d5",
+                "activity_id": "imax-sciday-0530",
+                "venue_id": "ln-stm",
+                "party_size": 3,
+                "name": "张三",
+                "phone": "13812345678",
+                "email": None,
+                "locale": "zh-CN",
+                "manage_url": "http://127.0.0.1:8001/r/k3m9q2x7w1b4c8d5?t=…",
+                "ticket_code": "SD1.…",
+                "ticket_url": "http://127.0.0.1:8001/t/k3m9q2x7w1b4c8d5?t=…",
+            },
+        },
     ),
     Topic(
         name="checkin-events",
@@ -67,12 +85,16 @@ _MAIN = [
 ]
 
 TOPICS: list[Topic] = _MAIN + [
-    Topic(name=f"{t.name}-dlq",
-          description=f"Poison messages from `{t.name}`, with headers `dlq-origin-topic`, "
-                      "`dlq-origin-partition`, `dlq-origin-offset`, `dlq-consumer-group`, `dlq-error`.",
-          producers=tuple(f"{c} (consumer loop)" for c in t.consumers) or ("any consumer",),
-          consumers=("operators (inspect and replay)",),
-          event_types=(), partitions=1, dlq=True)
+    Topic(
+        name=f"{t.name}-dlq",
+        description=f"Poison messages from `{t.name}`, with headers `dlq-origin-topic`, "
+        "`dlq-origin-partition`, `dlq-origin-offset`, `dlq-consumer-group`, `dlq-error`.",
+        producers=tuple(f"{c} (consumer loop)" for c in t.consumers) or ("any consumer",),
+        consumers=("operators (inspect and replay)",),
+        event_types=(),
+        partitions=1,
+        dlq=True,
+    )
     for t in _MAIN
 ]
 
@@ -94,8 +116,9 @@ def full_name(name: str, prefix: str = "") -> str:
     return f"{prefix}{name}"
 
 
-def replication(replication_factor: int | None = None,
-                min_insync_replicas: int | None = None) -> tuple[int, int | None]:
+def replication(
+    replication_factor: int | None = None, min_insync_replicas: int | None = None
+) -> tuple[int, int | None]:
     """The replication of the topics :func:`ensure_topics` creates: ``(factor, min ISR or None)``.
 
     Arguments win; otherwise ``SCIDAY_TOPIC_REPLICATION_FACTOR`` (default 1: one broker, as Tansu
@@ -118,14 +141,20 @@ def replication(replication_factor: int | None = None,
     if factor < 1:
         raise ValueError(f"replication factor must be at least 1, not {factor}")
     if min_isr is not None and not 1 <= min_isr <= factor:
-        raise ValueError(f"min.insync.replicas must be between 1 and the replication factor "
-                         f"({factor}), not {min_isr}")
+        raise ValueError(
+            f"min.insync.replicas must be between 1 and the replication factor ({factor}), not {min_isr}"
+        )
     return factor, min_isr
 
 
-def ensure_topics(bootstrap_servers: str, prefix: str = "", timeout_s: float = 30.0, *,
-                  replication_factor: int | None = None,
-                  min_insync_replicas: int | None = None) -> list[str]:
+def ensure_topics(
+    bootstrap_servers: str,
+    prefix: str = "",
+    timeout_s: float = 30.0,
+    *,
+    replication_factor: int | None = None,
+    min_insync_replicas: int | None = None,
+) -> list[str]:
     """Create every registered topic that does not exist yet. Returns the names created.
 
     Tansu forgets everything on restart, and topics auto-created by clients come back with
@@ -146,11 +175,15 @@ def ensure_topics(bootstrap_servers: str, prefix: str = "", timeout_s: float = 3
     while time.monotonic() < deadline:
         admin = None
         try:
-            admin = KafkaAdminClient(bootstrap_servers=bootstrap_servers, client_id="sciday-admin",
-                                     request_timeout_ms=5000)
+            admin = KafkaAdminClient(
+                bootstrap_servers=bootstrap_servers, client_id="sciday-admin", request_timeout_ms=5000
+            )
             existing = set(admin.list_topics())
-            wanted = [NewTopic(full_name(t.name, prefix), t.partitions, factor, topic_configs=configs)
-                      for t in TOPICS if full_name(t.name, prefix) not in existing]
+            wanted = [
+                NewTopic(full_name(t.name, prefix), t.partitions, factor, topic_configs=configs)
+                for t in TOPICS
+                if full_name(t.name, prefix) not in existing
+            ]
             created = []
             for nt in wanted:
                 try:
@@ -170,20 +203,38 @@ def ensure_topics(bootstrap_servers: str, prefix: str = "", timeout_s: float = 3
 
 def markdown() -> str:
     """The registry as Markdown: docs/topics.md is this text, checked by a test."""
-    lines = ["# Kafka topics", "",
-             "Generated from `shared/topics.py` by `sciday topics`; a test keeps this file in step.",
-             "Every message is a versioned envelope (`shared/envelope.py`); its `activity_id` is the key.",
-             ""]
+    lines = [
+        "# Kafka topics",
+        "",
+        "Generated from `shared/topics.py` by `sciday topics`; a test keeps this file in step.",
+        "Every message is a versioned envelope (`shared/envelope.py`); its `activity_id` is the key.",
+        "",
+    ]
     for t in TOPICS:
-        lines += [f"## `{t.name}`", "", t.description, "",
-                  f"- partitions: {t.partitions}",
-                  f"- producers: {', '.join(t.producers)}",
-                  f"- consumers: {', '.join(t.consumers)}"]
+        lines += [
+            f"## `{t.name}`",
+            "",
+            t.description,
+            "",
+            f"- partitions: {t.partitions}",
+            f"- producers: {', '.join(t.producers)}",
+            f"- consumers: {', '.join(t.consumers)}",
+        ]
         if t.event_types:
-            lines.append("- event types and schema versions: " + ", ".join(
-                f"`{k}` v{'/'.join(map(str, v))}" for k, v in t.schema_versions.items()))
+            lines.append(
+                "- event types and schema versions: "
+                + ", ".join(f"`{k}` v{'/'.join(map(str, v))}" for k, v in t.schema_versions.items())
+            )
         if t.example:
             import json
-            lines += ["", "Example:", "", "```json", json.dumps(t.example, ensure_ascii=False, indent=2), "```"]
+
+            lines += [
+                "",
+                "Example:",
+                "",
+                "```json",
+                json.dumps(t.example, ensure_ascii=False, indent=2),
+                "```",
+            ]
         lines.append("")
     return "\n".join(lines)

@@ -3,16 +3,23 @@
 Services call :func:`make_app` from their own ``create_app()`` and then register their
 blueprints.  Nothing connects here: the Redis client is created lazily by redis-py's pool.
 """
+
 from __future__ import annotations
 
 import os
 import secrets
 
 from flask import Flask, Request, Response, g, jsonify, request
-from werkzeug.exceptions import BadRequest
 from flask_smorest import Api
-from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest
-from prometheus_client import multiprocess
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    CollectorRegistry,
+    Counter,
+    Histogram,
+    generate_latest,
+    multiprocess,
+)
+from werkzeug.exceptions import BadRequest
 
 from shared import errors, logs
 from shared.config import Settings, load
@@ -20,8 +27,12 @@ from shared.health import BrokerProbe, redis_ok
 from shared.redis_scripts import connect
 
 REQUESTS = Counter("sciday_http_requests_total", "HTTP requests", ["service", "endpoint", "status"])
-LATENCY = Histogram("sciday_http_request_seconds", "HTTP request latency", ["service", "endpoint"],
-                    buckets=(0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5))
+LATENCY = Histogram(
+    "sciday_http_request_seconds",
+    "HTTP request latency",
+    ["service", "endpoint"],
+    buckets=(0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5),
+)
 
 
 class MalformedJson(BadRequest):
@@ -39,8 +50,15 @@ class _Api(Api):
     ERROR_SCHEMA = errors.ErrorSchema  # documented as the "Error" component on every endpoint
 
 
-def make_app(service: str, settings: Settings | None = None, *, title: str, description: str,
-             redis_client=None, root_path: str | None = None) -> tuple[Flask, Api]:
+def make_app(
+    service: str,
+    settings: Settings | None = None,
+    *,
+    title: str,
+    description: str,
+    redis_client=None,
+    root_path: str | None = None,
+) -> tuple[Flask, Api]:
     settings = settings or load()
     logs.setup(service)
     # root_path: the service's package folder, where its templates/ and static/ live.
@@ -48,7 +66,10 @@ def make_app(service: str, settings: Settings | None = None, *, title: str, desc
     app.request_class = _Request
     if settings.trusted_proxies:
         from werkzeug.middleware.proxy_fix import ProxyFix
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=settings.trusted_proxies, x_proto=settings.trusted_proxies)
+
+        app.wsgi_app = ProxyFix(
+            app.wsgi_app, x_for=settings.trusted_proxies, x_proto=settings.trusted_proxies
+        )
     app.config.update(
         API_TITLE=title,
         API_VERSION="v1",
@@ -82,17 +103,20 @@ def accepts_files(view):
 
 def _takes_files(app: Flask) -> bool:
     view = app.view_functions.get(request.endpoint)
-    return request.mimetype == "multipart/form-data" and \
-        getattr(getattr(view, "view_class", view), "sciday_accepts_files", False)
+    return request.mimetype == "multipart/form-data" and getattr(
+        getattr(view, "view_class", view), "sciday_accepts_files", False
+    )
 
 
 def settings_of(app: Flask | None = None) -> Settings:
     from flask import current_app
+
     return (app or current_app).extensions["sciday.settings"]
 
 
 def redis_of(app: Flask | None = None):
     from flask import current_app
+
     return (app or current_app).extensions["sciday.redis"]
 
 
@@ -103,8 +127,13 @@ def _install_ops(app: Flask, service: str) -> None:
     def _start_timer():
         g._t0 = time.perf_counter()
         # The JSON API takes JSON only: a form or text body is refused before any parsing.
-        if request.path.startswith("/api/") and request.method in ("POST", "PUT", "PATCH") \
-                and (request.content_length or 0) > 0 and not request.is_json and not _takes_files(app):
+        if (
+            request.path.startswith("/api/")
+            and request.method in ("POST", "PUT", "PATCH")
+            and (request.content_length or 0) > 0
+            and not request.is_json
+            and not _takes_files(app)
+        ):
             return errors.error_response("unsupported_media_type")
 
     # The labelled children, looked up once per (endpoint, status): labels() costs more than inc().
@@ -117,8 +146,10 @@ def _install_ops(app: Flask, service: str) -> None:
         key = (endpoint, resp.status_code)
         pair = children.get(key)
         if pair is None:
-            pair = children[key] = (REQUESTS.labels(service, endpoint, str(resp.status_code)),
-                                    LATENCY.labels(service, endpoint))
+            pair = children[key] = (
+                REQUESTS.labels(service, endpoint, str(resp.status_code)),
+                LATENCY.labels(service, endpoint),
+            )
         pair[0].inc()
         t0 = g.get("_t0")
         if t0 is not None:
@@ -149,8 +180,11 @@ def _nonce_source() -> str:
     return f"'nonce-{nonce}' " if nonce else ""
 
 
-SECURITY_HEADERS = (("X-Content-Type-Options", "nosniff"), ("X-Frame-Options", "DENY"),
-                    ("Referrer-Policy", "no-referrer"))
+SECURITY_HEADERS = (
+    ("X-Content-Type-Options", "nosniff"),
+    ("X-Frame-Options", "DENY"),
+    ("Referrer-Policy", "no-referrer"),
+)
 
 
 def _install_headers(app: Flask) -> None:
@@ -172,5 +206,6 @@ def _install_headers(app: Flask) -> None:
                 f"default-src 'self'; script-src 'self' {_nonce_source()}'wasm-unsafe-eval'; "
                 "style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; media-src 'self' blob:; "
                 "connect-src 'self' http://127.0.0.1:* http://localhost:*; frame-ancestors 'none'; "
-                "base-uri 'none'; form-action 'self'")
+                "base-uri 'none'; form-action 'self'",
+            )
         return resp

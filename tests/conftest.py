@@ -3,6 +3,7 @@
 Each test gets a fresh Redis key prefix and Kafka topic prefix, so tests never see each other's
 data while sharing the two servers.
 """
+
 from __future__ import annotations
 
 import logging
@@ -13,15 +14,17 @@ from pathlib import Path
 import pytest
 
 from sciday import embedded
+from sciday.stack import Stack, StackOptions
+from shared.auth import create_token
 from shared.config import load
 from shared.redis_scripts import connect
 
-from sciday.stack import Stack, StackOptions
-from shared.auth import create_token
-
 # Consumers in tests join a group in ~1 s instead of ~23 s (measured against Tansu).
-FAST_KAFKA = {"kafka_session_timeout_ms": 2000, "kafka_heartbeat_interval_ms": 500,
-              "kafka_fetch_max_wait_ms": 50}
+FAST_KAFKA = {
+    "kafka_session_timeout_ms": 2000,
+    "kafka_heartbeat_interval_ms": 500,
+    "kafka_fetch_max_wait_ms": 50,
+}
 
 
 @pytest.fixture(scope="session")
@@ -30,9 +33,15 @@ def servers(tmp_path_factory):
     redis_port, kafka_port = embedded.free_port(), embedded.free_port()
     redis_proc = embedded.start_redis(redis_port, base / "redis", base / "redis.log")
     kafka_proc = embedded.start_tansu(kafka_port, base / "tansu.log")
-    yield {"redis_url": f"redis://127.0.0.1:{redis_port}/0", "redis_port": redis_port,
-           "kafka": f"127.0.0.1:{kafka_port}", "kafka_port": kafka_port, "base": base,
-           "redis_proc": redis_proc, "kafka_proc": kafka_proc}
+    yield {
+        "redis_url": f"redis://127.0.0.1:{redis_port}/0",
+        "redis_port": redis_port,
+        "kafka": f"127.0.0.1:{kafka_port}",
+        "kafka_port": kafka_port,
+        "base": base,
+        "redis_proc": redis_proc,
+        "kafka_proc": kafka_proc,
+    }
     # The session is over: Kafka clients some tests leave to the garbage collector would log
     # their reconnect attempts to the stopped broker into streams pytest has already closed.
     logging.getLogger("kafka").setLevel(logging.CRITICAL)
@@ -44,9 +53,17 @@ def servers(tmp_path_factory):
 @pytest.fixture
 def settings(servers, tmp_path):
     tag = uuid.uuid4().hex[:8]
-    return load({"redis_url": servers["redis_url"], "kafka_bootstrap_servers": servers["kafka"],
-                 "redis_prefix": f"t{tag}:", "topic_prefix": f"t{tag}.", "keys_dir": tmp_path / "keys",
-                 "var_dir": tmp_path, **FAST_KAFKA})
+    return load(
+        {
+            "redis_url": servers["redis_url"],
+            "kafka_bootstrap_servers": servers["kafka"],
+            "redis_prefix": f"t{tag}:",
+            "topic_prefix": f"t{tag}.",
+            "keys_dir": tmp_path / "keys",
+            "var_dir": tmp_path,
+            **FAST_KAFKA,
+        }
+    )
 
 
 @pytest.fixture
@@ -70,15 +87,23 @@ def activity_doc(aid: str = "imax-test", **over) -> dict:
     """An activity input body (the API's ActivityIn shape) open for registration now."""
     from datetime import datetime, timedelta
     from zoneinfo import ZoneInfo
+
     now = datetime.now(ZoneInfo("Asia/Shanghai")).replace(microsecond=0)
-    doc = {"id": aid, "kind": "imax", "title": {"zh": "巨幕科技工作者专场", "en": "IMAX special screening"},
-           "venue": {"id": "ln-stm", "name": "辽宁省科学技术馆", "address": "沈阳市浑南区智慧三街159号"},
-           "hall": "巨幕影院", "starts_at": (now + timedelta(days=3)).isoformat(),
-           "ends_at": (now + timedelta(days=3, hours=2)).isoformat(), "capacity": 10, "max_party_size": 4,
-           "audience": "sci_workers_and_families",
-           "registration_opens_at": (now - timedelta(days=1)).isoformat(),
-           "registration_closes_at": (now + timedelta(days=2)).isoformat(),
-           "waitlist": {"enabled": True, "max_length": 50}}
+    doc = {
+        "id": aid,
+        "kind": "imax",
+        "title": {"zh": "巨幕科技工作者专场", "en": "IMAX special screening"},
+        "venue": {"id": "ln-stm", "name": "辽宁省科学技术馆", "address": "沈阳市浑南区智慧三街159号"},
+        "hall": "巨幕影院",
+        "starts_at": (now + timedelta(days=3)).isoformat(),
+        "ends_at": (now + timedelta(days=3, hours=2)).isoformat(),
+        "capacity": 10,
+        "max_party_size": 4,
+        "audience": "sci_workers_and_families",
+        "registration_opens_at": (now - timedelta(days=1)).isoformat(),
+        "registration_closes_at": (now + timedelta(days=2)).isoformat(),
+        "waitlist": {"enabled": True, "max_length": 50},
+    }
     doc.update(over)
     return doc
 
@@ -91,14 +116,26 @@ ROOT = Path(__file__).resolve().parent.parent
 def stack(servers, tmp_path_factory):
     var = tmp_path_factory.mktemp("stack")
     opts = StackOptions(
-        var_dir=var, redis_url=servers["redis_url"], kafka=servers["kafka"],
-        registration_port=embedded.free_port(), checkin_port=embedded.free_port(),
-        notify_port=embedded.free_port(), workers=2, threads=4, seed=False,
-        extra_env={"SCIDAY_REDIS_PREFIX": "e2e:", "SCIDAY_TOPIC_PREFIX": "e2e.",
-                   "SCIDAY_KAFKA_SESSION_TIMEOUT_MS": "2000", "SCIDAY_KAFKA_HEARTBEAT_INTERVAL_MS": "500",
-                   "SCIDAY_KAFKA_FETCH_MAX_WAIT_MS": "50",
-                   # the rush comes from one address; rate limits have their own tests
-                   "SCIDAY_RATE_LIMIT_IP_PER_MIN": "0", "SCIDAY_RATE_LIMIT_PHONE_PER_MIN": "0"})
+        var_dir=var,
+        redis_url=servers["redis_url"],
+        kafka=servers["kafka"],
+        registration_port=embedded.free_port(),
+        checkin_port=embedded.free_port(),
+        notify_port=embedded.free_port(),
+        workers=2,
+        threads=4,
+        seed=False,
+        extra_env={
+            "SCIDAY_REDIS_PREFIX": "e2e:",
+            "SCIDAY_TOPIC_PREFIX": "e2e.",
+            "SCIDAY_KAFKA_SESSION_TIMEOUT_MS": "2000",
+            "SCIDAY_KAFKA_HEARTBEAT_INTERVAL_MS": "500",
+            "SCIDAY_KAFKA_FETCH_MAX_WAIT_MS": "50",
+            # the rush comes from one address; rate limits have their own tests
+            "SCIDAY_RATE_LIMIT_IP_PER_MIN": "0",
+            "SCIDAY_RATE_LIMIT_PHONE_PER_MIN": "0",
+        },
+    )
     s = Stack(opts, out=open(var / "stack.out", "w"))
     s.start()
     try:
@@ -115,25 +152,38 @@ def stack_settings(stack):
 
 @pytest.fixture(scope="session")
 def organizer_token(stack_settings):
-    return create_token(connect(stack_settings.redis_url), stack_settings.redis_prefix, "organizer", "e2e organizer")
+    return create_token(
+        connect(stack_settings.redis_url), stack_settings.redis_prefix, "organizer", "e2e organizer"
+    )
 
 
 @pytest.fixture(scope="session")
 def urls(stack):
     o = stack.opts
-    return {name: f"http://127.0.0.1:{port}" for name, port in
-            (("registration", o.registration_port), ("checkin", o.checkin_port), ("notify", o.notify_port))}
+    return {
+        name: f"http://127.0.0.1:{port}"
+        for name, port in (
+            ("registration", o.registration_port),
+            ("checkin", o.checkin_port),
+            ("notify", o.notify_port),
+        )
+    }
 
 
-CHROMIUM_ARGS = ["--disable-gpu", "--disable-quic",
-                 "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1"]
+CHROMIUM_ARGS = [
+    "--disable-gpu",
+    "--disable-quic",
+    "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1",
+]
 
 
 @pytest.fixture(scope="session")
 def browser():
     """One real Chromium (Debian's) for the session, driven by Playwright."""
     import shutil
+
     from playwright.sync_api import sync_playwright
+
     path = shutil.which("chromium")
     assert path, "Chromium is missing: `make test` installs it (apt-get install -y chromium)"
     with sync_playwright() as p:
@@ -145,8 +195,13 @@ def browser():
 @pytest.fixture
 def phone(browser):
     """A phone-sized page (390×844 CSS px, as an iPhone 12), Chinese locale."""
-    ctx = browser.new_context(viewport={"width": 390, "height": 844}, device_scale_factor=2,
-                              is_mobile=True, has_touch=True, locale="zh-CN")
+    ctx = browser.new_context(
+        viewport={"width": 390, "height": 844},
+        device_scale_factor=2,
+        is_mobile=True,
+        has_touch=True,
+        locale="zh-CN",
+    )
     page = ctx.new_page()
     yield page
     ctx.close()
@@ -155,6 +210,7 @@ def phone(browser):
 @pytest.fixture(scope="session")
 def screenshots():
     from tests.conftest import ROOT
+
     path = ROOT / "var" / "screenshots"
     path.mkdir(parents=True, exist_ok=True)
     return path

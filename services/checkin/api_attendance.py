@@ -1,19 +1,24 @@
 """Live attendance per activity and gate, and the state a scanner keeps for offline use."""
+
 from __future__ import annotations
 
 from flask import current_app, g
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from shared.auth import require
-from shared.errors import ApiError
-
 from services.checkin import admission, festival
 from services.checkin.api_checkins import refuse, store
 from services.checkin.schemas import AttendanceOut, GateQuery, ScannerStateOut
+from shared.auth import require
+from shared.errors import ApiError
 
-blp = Blueprint("attendance", __name__, url_prefix="/api/v1",
-                description="Reason codes: unknown_activity (404), unauthorized (401), forbidden (403).")
+blp = Blueprint(
+    "attendance",
+    __name__,
+    url_prefix="/api/v1",
+    description="Reason codes: unknown_activity (404), unauthorized (401), forbidden (403).",
+)
+
 
 def attendance_of(aid: str) -> dict:
     activity = store().projection.activity(aid)
@@ -22,9 +27,13 @@ def attendance_of(aid: str) -> dict:
     if not g.principal.may_access_venue(activity["venue"]["id"]):
         raise ApiError("forbidden", "此令牌不属于该场馆 / This token is for another venue.", status_code=403)
     figures, a = festival.row(aid, activity)
-    return {**figures, "unseen_tickets": a["unseen_tickets"],
-            "gates": [{"gate": k, "checked_in": v} for k, v in sorted(a["gates"].items())],
-            "arrivals": [{"at": festival.iso(b), "people": n} for b, n in a["arrivals"]]}
+    return {
+        **figures,
+        "unseen_tickets": a["unseen_tickets"],
+        "gates": [{"gate": k, "checked_in": v} for k, v in sorted(a["gates"].items())],
+        "arrivals": [{"at": festival.iso(b), "people": n} for b, n in a["arrivals"]],
+    }
+
 
 @blp.route("/activities/<activity_id>/attendance")
 class Attendance(MethodView):
@@ -34,6 +43,7 @@ class Attendance(MethodView):
     def get(self, activity_id):
         """Capacity, confirmed, waitlisted, checked in and remaining; per gate; arrivals per 5 minutes."""
         return attendance_of(activity_id)
+
 
 @blp.route("/scanner/state")
 class ScannerState(MethodView):
@@ -50,11 +60,25 @@ class ScannerState(MethodView):
             if doc is None or not principal.may_access_venue(doc["venue"]["id"]):
                 continue
             opens, closes = admission.window(doc, None)
-            acts.append({"id": aid, "title": doc["title"], "hall": doc["hall"], "status": doc["status"],
-                         "opens_at": opens, "closes_at": closes, "revoked": proj.revoked(aid)})
+            acts.append(
+                {
+                    "id": aid,
+                    "title": doc["title"],
+                    "hall": doc["hall"],
+                    "status": doc["status"],
+                    "opens_at": opens,
+                    "closes_at": closes,
+                    "revoked": proj.revoked(aid),
+                }
+            )
             if query.get("gate"):
-                gate_total += int(current_app.extensions["sciday.redis"].hget(store().k("gates", aid),
-                                                                              query["gate"]) or 0)
-        return {"venue": principal.venue, "keys": current_app.extensions["sciday.keyring"].public_list(),
-                "activities": acts, "gate_checked_in": gate_total,
-                "server_time": admission.now().isoformat()}
+                gate_total += int(
+                    current_app.extensions["sciday.redis"].hget(store().k("gates", aid), query["gate"]) or 0
+                )
+        return {
+            "venue": principal.venue,
+            "keys": current_app.extensions["sciday.keyring"].public_list(),
+            "activities": acts,
+            "gate_checked_in": gate_total,
+            "server_time": admission.now().isoformat(),
+        }

@@ -2,24 +2,29 @@
 
 ``gunicorn 'services.checkin.app:create_app()'``
 """
+
 from __future__ import annotations
 
 from pathlib import Path
 
+from services.checkin import api_attendance, api_checkins, dashboard, exports, festival, pages, summary
+from services.checkin.keys import KeyCache
+from services.checkin.store import CheckinStore
 from shared.config import Settings, load
 from shared.ratelimit import RateLimiter
 from shared.web import make_app
 
-from services.checkin import api_attendance, api_checkins, dashboard, exports, festival, pages, summary
-from services.checkin.keys import KeyCache
-from services.checkin.store import CheckinStore
-
 
 def create_app(settings: Settings | None = None, redis_client=None):
     settings = settings or load()
-    app, api = make_app("checkin", settings, title="sciday check-in",
-                        description="QR verdicts at the door, undo, and live attendance.",
-                        redis_client=redis_client, root_path=str(Path(__file__).parent))
+    app, api = make_app(
+        "checkin",
+        settings,
+        title="sciday check-in",
+        description="QR verdicts at the door, undo, and live attendance.",
+        redis_client=redis_client,
+        root_path=str(Path(__file__).parent),
+    )
     redis = app.extensions["sciday.redis"]
     app.extensions["sciday.keyring"] = KeyCache(settings.keys_dir)
     app.extensions["sciday.checkins"] = CheckinStore(redis, settings)

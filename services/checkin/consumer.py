@@ -1,17 +1,17 @@
 """Entry point of the check-in projection worker: ``python -m services.checkin.consumer``."""
+
 from __future__ import annotations
 
 import threading
 
-from shared import logs
-from shared.outbox import Relay
-from shared.config import load
-from shared.consumer import ConsumerLoop
-from shared.redis_scripts import connect
-from shared.topics import ensure_topics
-
 from services.checkin.projection import Projection
 from services.checkin.store import OUTBOX
+from shared import logs
+from shared.config import load
+from shared.consumer import ConsumerLoop
+from shared.outbox import Relay
+from shared.redis_scripts import connect
+from shared.topics import ensure_topics
 
 GROUP = "checkin-projection"
 TOPICS = ["activity-events", "registration-events"]

@@ -11,14 +11,20 @@ dozen organizers' screens could take the threads the door scanners need; a poll 
 Redis-only request per second per screen and survives proxies, sleeping laptops and restarts
 with no reconnection logic. One second keeps the 2-second promise with a wide margin.
 """
+
 from __future__ import annotations
 
 from flask import Blueprint, make_response, render_template, request
 
 bp = Blueprint("dashboard", __name__)
 
-KINDS = {"imax": ("巨幕影院", "IMAX"), "dome": ("球幕影院", "Dome"), "lecture": ("科普讲座", "Lecture"),
-         "exhibition": ("展览", "Exhibition"), "other": ("其他活动", "Other")}
+KINDS = {
+    "imax": ("巨幕影院", "IMAX"),
+    "dome": ("球幕影院", "Dome"),
+    "lecture": ("科普讲座", "Lecture"),
+    "exhibition": ("展览", "Exhibition"),
+    "other": ("其他活动", "Other"),
+}
 
 
 def lang() -> str:
@@ -32,7 +38,9 @@ def render_page(template: str, **ctx):
     def t(zh: str, en: str) -> str:
         return en if lg == "en" else zh
 
-    resp = make_response(render_template(template, t=t, lang=lg, kinds={k: t(*v) for k, v in KINDS.items()}, **ctx))
+    resp = make_response(
+        render_template(template, t=t, lang=lg, kinds={k: t(*v) for k, v in KINDS.items()}, **ctx)
+    )
     resp.headers["Cache-Control"] = "no-cache"
     if request.args.get("lang") in ("en", "zh-CN"):
         resp.set_cookie("lang", request.args["lang"], samesite="Lax", max_age=365 * 86400)

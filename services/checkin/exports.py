@@ -5,6 +5,7 @@ whom and when), joined with the registration as the check-in projection knows it
 masked (张*) and the phone masked (138****5678). The projection never holds full phone numbers;
 organizers get those from the registration service's export.
 """
+
 from __future__ import annotations
 
 import json
@@ -13,29 +14,42 @@ from flask import g
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
+from services.checkin import admission
+from services.checkin.api_checkins import refuse, store
 from shared import spreadsheets
 from shared.auth import require
 from shared.errors import ApiError
 from shared.i18n import request_locale
 
-from services.checkin import admission
-from services.checkin.api_checkins import refuse, store
-
-blp = Blueprint("checkin_exports", __name__, url_prefix="/api/v1/activities",
-                description="Exports. Reason codes: unknown_activity (404), unauthorized (401), forbidden (403).")
+blp = Blueprint(
+    "checkin_exports",
+    __name__,
+    url_prefix="/api/v1/activities",
+    description="Exports. Reason codes: unknown_activity (404), unauthorized (401), forbidden (403).",
+)
 
 COLUMNS = (
-    ("at", "入场时间", "Checked in at"), ("gate", "入口", "Gate"), ("admitted", "入场人数", "People admitted"),
-    ("staff", "工作人员", "Staff"), ("reverted", "已撤销", "Undone"), ("reverted_at", "撤销时间", "Undone at"),
-    ("reverted_by", "撤销人", "Undone by"), ("registration_id", "报名编号", "Registration"),
-    ("name", "姓名", "Name"), ("phone", "手机号", "Phone"), ("party_size", "报名人数", "Party size"),
+    ("at", "入场时间", "Checked in at"),
+    ("gate", "入口", "Gate"),
+    ("admitted", "入场人数", "People admitted"),
+    ("staff", "工作人员", "Staff"),
+    ("reverted", "已撤销", "Undone"),
+    ("reverted_at", "撤销时间", "Undone at"),
+    ("reverted_by", "撤销人", "Undone by"),
+    ("registration_id", "报名编号", "Registration"),
+    ("name", "姓名", "Name"),
+    ("phone", "手机号", "Phone"),
+    ("party_size", "报名人数", "Party size"),
     ("checkin_id", "入场记录编号", "Check-in"),
 )
 
 
 def local_time(value: str | None) -> str:
     from datetime import datetime
-    return datetime.fromisoformat(value).astimezone(admission.TZ).strftime("%Y-%m-%d %H:%M:%S") if value else ""
+
+    return (
+        datetime.fromisoformat(value).astimezone(admission.TZ).strftime("%Y-%m-%d %H:%M:%S") if value else ""
+    )
 
 
 def records(aid: str) -> list[dict]:
@@ -44,14 +58,30 @@ def records(aid: str) -> list[dict]:
 
 
 def rows_of(aid: str, locale: str) -> list[list]:
-    proj, yes, no = store().projection, ("Yes" if locale == "en" else "是"), ("No" if locale == "en" else "否")
+    proj, yes, no = (
+        store().projection,
+        ("Yes" if locale == "en" else "是"),
+        ("No" if locale == "en" else "否"),
+    )
     rows = []
     for rec in records(aid):
         reg = proj.registration(aid, rec["registration_id"]) or {}
-        rows.append([local_time(rec["at"]), rec["gate"], int(rec["admitted"]), rec.get("staff", ""),
-                     yes if rec.get("reverted") else no, local_time(rec.get("reverted_at")),
-                     rec.get("reverted_by", ""), rec["registration_id"], admission.mask_name(reg.get("name", "")),
-                     reg.get("phone_masked", ""), reg.get("party_size", ""), rec["checkin_id"]])
+        rows.append(
+            [
+                local_time(rec["at"]),
+                rec["gate"],
+                int(rec["admitted"]),
+                rec.get("staff", ""),
+                yes if rec.get("reverted") else no,
+                local_time(rec.get("reverted_at")),
+                rec.get("reverted_by", ""),
+                rec["registration_id"],
+                admission.mask_name(reg.get("name", "")),
+                reg.get("phone_masked", ""),
+                reg.get("party_size", ""),
+                rec["checkin_id"],
+            ]
+        )
     return rows
 
 
@@ -68,8 +98,12 @@ def export(activity_id: str, fmt: str):
     if fmt == "csv":
         return spreadsheets.download(spreadsheets.csv_bytes(headers, rows), name, spreadsheets.CSV_TYPE)
     title = (activity["title"].get("en") if locale == "en" else None) or activity["title"]["zh"]
-    sheet = spreadsheets.Sheet("Check-ins" if locale == "en" else "入场记录", headers, rows,
-                               notes=[f"{title} · {activity['starts_at']}"])
+    sheet = spreadsheets.Sheet(
+        "Check-ins" if locale == "en" else "入场记录",
+        headers,
+        rows,
+        notes=[f"{title} · {activity['starts_at']}"],
+    )
     return spreadsheets.download(spreadsheets.xlsx_bytes([sheet]), name, spreadsheets.XLSX_TYPE)
 
 

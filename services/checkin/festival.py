@@ -6,23 +6,27 @@ figures of ``GET /api/v1/activities/<id>/attendance`` plus kind, venue and hall;
 cancelled activities. The no-show rate exists only once an activity has ended:
 ``(confirmed − checked_in) / confirmed`` (people, never below zero).
 """
+
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from flask import g
 from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 
-from shared.auth import require
-
 from services.checkin import admission
 from services.checkin.api_checkins import store
 from services.checkin.schemas import AttendanceFigures
+from shared.auth import require
 
-blp = Blueprint("festival", __name__, url_prefix="/api/v1",
-                description="Festival-wide attendance. Reason codes: unauthorized (401), forbidden (403).")
+blp = Blueprint(
+    "festival",
+    __name__,
+    url_prefix="/api/v1",
+    description="Festival-wide attendance. Reason codes: unauthorized (401), forbidden (403).",
+)
 
 FIGURES = ("capacity", "confirmed", "waitlisted", "checked_in", "remaining", "denied")
 
@@ -37,18 +41,28 @@ def closing(activity: dict, confirmed: int, checked_in: int, now: datetime | Non
 
 
 def iso(ts: int) -> str:
-    return datetime.fromtimestamp(ts, timezone.utc).astimezone(admission.TZ).isoformat()
+    return datetime.fromtimestamp(ts, UTC).astimezone(admission.TZ).isoformat()
 
 
 def row(aid: str, activity: dict, now: datetime | None = None) -> tuple[dict, dict]:
     """One activity's attendance row, and its raw counts (gates, arrivals) for merging."""
     a = store().attendance(aid)
-    out = {"activity_id": aid, "title": activity["title"], "kind": activity.get("kind", "other"),
-           "venue": {"id": activity["venue"]["id"], "name": activity["venue"].get("name", "")},
-           "hall": activity.get("hall", ""), "status": activity["status"], "starts_at": activity["starts_at"],
-           "ends_at": activity["ends_at"], "capacity": int(activity["capacity"]), "confirmed": a["confirmed"],
-           "waitlisted": a["waitlisted"], "checked_in": a["checked_in"],
-           "remaining": max(a["confirmed"] - a["checked_in"], 0), "denied": a["denied"]}
+    out = {
+        "activity_id": aid,
+        "title": activity["title"],
+        "kind": activity.get("kind", "other"),
+        "venue": {"id": activity["venue"]["id"], "name": activity["venue"].get("name", "")},
+        "hall": activity.get("hall", ""),
+        "status": activity["status"],
+        "starts_at": activity["starts_at"],
+        "ends_at": activity["ends_at"],
+        "capacity": int(activity["capacity"]),
+        "confirmed": a["confirmed"],
+        "waitlisted": a["waitlisted"],
+        "checked_in": a["checked_in"],
+        "remaining": max(a["confirmed"] - a["checked_in"], 0),
+        "denied": a["denied"],
+    }
     out.update(closing(activity, a["confirmed"], a["checked_in"], now))
     return out, a
 
@@ -70,9 +84,14 @@ def totals(rows: list[dict]) -> dict:
     out = {k: sum(r[k] for r in live) for k in FIGURES}
     ended = [r for r in live if r["ended"]]
     confirmed_ended = sum(r["confirmed"] for r in ended)
-    out.update(activities=len(live), ended=len(ended), no_shows=sum(r["no_shows"] for r in ended) if ended else None,
-               no_show_rate=(sum(r["no_shows"] for r in ended) / confirmed_ended if confirmed_ended else 0.0)
-               if ended else None)
+    out.update(
+        activities=len(live),
+        ended=len(ended),
+        no_shows=sum(r["no_shows"] for r in ended) if ended else None,
+        no_show_rate=(sum(r["no_shows"] for r in ended) / confirmed_ended if confirmed_ended else 0.0)
+        if ended
+        else None,
+    )
     return out
 
 
@@ -89,10 +108,14 @@ def festival(principal) -> dict:
         for bucket, n in a["arrivals"]:
             arrivals[bucket] = arrivals.get(bucket, 0) + n
     rows = [r for r, _ in pairs]
-    return {"generated_at": admission.now().astimezone(admission.TZ).isoformat(), "venue": principal.venue,
-            "activities": rows, "totals": totals(rows),
-            "gates": [gates[k] for k in sorted(gates)],
-            "arrivals": [{"at": iso(b), "people": n} for b, n in sorted(arrivals.items()) if n]}
+    return {
+        "generated_at": admission.now().astimezone(admission.TZ).isoformat(),
+        "venue": principal.venue,
+        "activities": rows,
+        "totals": totals(rows),
+        "gates": [gates[k] for k in sorted(gates)],
+        "arrivals": [{"at": iso(b), "people": n} for b, n in sorted(arrivals.items()) if n],
+    }
 
 
 class VenueRef(Schema):
@@ -132,7 +155,9 @@ class ArrivalOut(Schema):
 
 class FestivalOut(Schema):
     generated_at = fields.String()
-    venue = fields.String(allow_none=True, metadata={"description": "the staff token's venue; null for organizers"})
+    venue = fields.String(
+        allow_none=True, metadata={"description": "the staff token's venue; null for organizers"}
+    )
     activities = fields.List(fields.Nested(FestivalRowOut))
     totals = fields.Nested(TotalsOut)
     gates = fields.List(fields.Nested(GateOut))

@@ -1,5 +1,6 @@
 """The ticket public keys, as the check-in service sees them: read from the keys folder (public
 halves only) and re-read when a code names a key id not seen yet, so a rotated key is picked up."""
+
 from __future__ import annotations
 
 import threading

@@ -4,6 +4,7 @@ Chinese first (``?lang=en`` switches and is remembered in a cookie), phone first
 shell: everything it does runs in /static/js/scan.js against the check-in API with the staff
 token, which the page keeps in localStorage and sends as ``Authorization: Bearer`` (never in a URL).
 """
+
 from __future__ import annotations
 
 from flask import Blueprint, make_response, redirect, render_template, request, url_for
@@ -11,10 +12,19 @@ from flask import Blueprint, make_response, redirect, render_template, request, 
 bp = Blueprint("pages", __name__)
 
 # What the service worker keeps so that the page also opens again with no network.
-SHELL = ["/scan", "/static/scan.css", "/static/js/scan.js", "/static/js/ticket.js", "/static/js/doorbook.js",
-         "/static/js/camera.js", "/static/js/verdict.js", "/static/js/sync.js",
-         "/static/vendor/barcode-detector/ponyfill.js",
-         "/static/vendor/zxing-wasm/zxing_reader.wasm", "/static/vendor/noble-ed25519/index.js"]
+SHELL = [
+    "/scan",
+    "/static/scan.css",
+    "/static/js/scan.js",
+    "/static/js/ticket.js",
+    "/static/js/doorbook.js",
+    "/static/js/camera.js",
+    "/static/js/verdict.js",
+    "/static/js/sync.js",
+    "/static/vendor/barcode-detector/ponyfill.js",
+    "/static/vendor/zxing-wasm/zxing_reader.wasm",
+    "/static/vendor/noble-ed25519/index.js",
+]
 
 
 def lang() -> str:

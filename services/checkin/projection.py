@@ -12,6 +12,7 @@ Keys (hash tag per activity):
   {p}ck:unseen:{aid}   tickets admitted before their registration event arrived
   {p}ck:late:{aid}     of those, the ones whose event then said "cancelled" (for organizers)
 """
+
 from __future__ import annotations
 
 import json
@@ -23,25 +24,45 @@ class Projection:
     def __init__(self, redis, prefix: str):
         self.redis, self.p = redis, prefix
 
-    def act_key(self, aid): return f"{self.p}ck:act:{{{aid}}}"
-    def regs_key(self, aid): return f"{self.p}ck:regs:{{{aid}}}"
-    def revoked_key(self, aid): return f"{self.p}ck:revoked:{{{aid}}}"
+    def act_key(self, aid):
+        return f"{self.p}ck:act:{{{aid}}}"
+
+    def regs_key(self, aid):
+        return f"{self.p}ck:regs:{{{aid}}}"
+
+    def revoked_key(self, aid):
+        return f"{self.p}ck:revoked:{{{aid}}}"
 
     def handle(self, envelope: dict) -> None:
         kind, data, aid = envelope["type"], envelope["data"], envelope["activity_id"]
         if kind.startswith("Activity"):
             snap = data["activity"]
-            self.redis.hset(self.act_key(aid), mapping={
-                "doc": json.dumps(snap, ensure_ascii=False), "status": snap["status"],
-                "event_at": envelope["occurred_at"]})
+            self.redis.hset(
+                self.act_key(aid),
+                mapping={
+                    "doc": json.dumps(snap, ensure_ascii=False),
+                    "status": snap["status"],
+                    "event_at": envelope["occurred_at"],
+                },
+            )
             self.redis.sadd(f"{self.p}ck:acts", aid)
             return
         rid = data["registration_id"]
-        status = {"RegistrationConfirmed": "confirmed", "WaitlistPromoted": "confirmed",
-                  "RegistrationWaitlisted": "waitlisted", "RegistrationCancelled": "cancelled"}[kind]
-        record = {"registration_id": rid, "activity_id": aid, "venue_id": data["venue_id"],
-                  "party_size": data["party_size"], "name": data["name"],
-                  "phone_masked": mask_phone(data["phone"]), "status": status}
+        status = {
+            "RegistrationConfirmed": "confirmed",
+            "WaitlistPromoted": "confirmed",
+            "RegistrationWaitlisted": "waitlisted",
+            "RegistrationCancelled": "cancelled",
+        }[kind]
+        record = {
+            "registration_id": rid,
+            "activity_id": aid,
+            "venue_id": data["venue_id"],
+            "party_size": data["party_size"],
+            "name": data["name"],
+            "phone_masked": mask_phone(data["phone"]),
+            "status": status,
+        }
         pipe = self.redis.pipeline(transaction=True)
         if status == "cancelled":
             pipe.sadd(self.revoked_key(aid), rid)

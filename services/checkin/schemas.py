@@ -1,4 +1,5 @@
 """Marshmallow schemas of the check-in API. OpenAPI is generated from these."""
+
 from __future__ import annotations
 
 from marshmallow import RAISE, Schema, fields, validate
@@ -10,16 +11,32 @@ class CheckinIn(Schema):
     class Meta:
         unknown = RAISE
 
-    code = fields.String(required=True, validate=validate.Length(min=1, max=400),
-                         metadata={"description": "the QR text, SD1.…"})
-    gate = fields.String(required=True, validate=[validate.Length(min=1, max=32), no_controls],
-                         metadata={"description": "e.g. 2号门"})
-    admit = fields.Integer(load_default=None, allow_none=True, strict=True, validate=validate.Range(min=1, max=20),
-                           metadata={"description": "people to admit now; default: the rest of the party"})
-    nonce = fields.String(load_default=None, allow_none=True, validate=validate.Length(min=1, max=64),
-                          metadata={"description": "makes a retried upload safe: the first result is returned"})
-    scanned_at = fields.AwareDateTime(load_default=None, allow_none=True,
-                                      metadata={"description": "when an offline scan happened"})
+    code = fields.String(
+        required=True,
+        validate=validate.Length(min=1, max=400),
+        metadata={"description": "the QR text, SD1.…"},
+    )
+    gate = fields.String(
+        required=True,
+        validate=[validate.Length(min=1, max=32), no_controls],
+        metadata={"description": "e.g. 2号门"},
+    )
+    admit = fields.Integer(
+        load_default=None,
+        allow_none=True,
+        strict=True,
+        validate=validate.Range(min=1, max=20),
+        metadata={"description": "people to admit now; default: the rest of the party"},
+    )
+    nonce = fields.String(
+        load_default=None,
+        allow_none=True,
+        validate=validate.Length(min=1, max=64),
+        metadata={"description": "makes a retried upload safe: the first result is returned"},
+    )
+    scanned_at = fields.AwareDateTime(
+        load_default=None, allow_none=True, metadata={"description": "when an offline scan happened"}
+    )
 
 
 class RegistrationSummary(Schema):
@@ -39,7 +56,9 @@ class CheckinOut(Schema):
     registration = fields.Nested(RegistrationSummary)
     checked_in_at = fields.String()
     gate = fields.String()
-    replayed = fields.Boolean(metadata={"description": "true when a repeated nonce returned the first result"})
+    replayed = fields.Boolean(
+        metadata={"description": "true when a repeated nonce returned the first result"}
+    )
 
 
 class UndoOut(Schema):
@@ -80,7 +99,9 @@ class AttendanceFigures(Schema):
 
 
 class AttendanceOut(AttendanceFigures):
-    unseen_tickets = fields.Integer(metadata={"description": "admitted on the signature before the event arrived"})
+    unseen_tickets = fields.Integer(
+        metadata={"description": "admitted on the signature before the event arrived"}
+    )
     gates = fields.List(fields.Nested(GateCount))
     arrivals = fields.List(fields.Nested(ArrivalBucket))
 

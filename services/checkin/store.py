@@ -3,17 +3,17 @@
 The projection (services/checkin/projection.py) owns the activity, registration and revocation
 keys; this module owns the admission keys. All carry the activity's hash tag.
 """
+
 from __future__ import annotations
 
 import json
 import secrets
 from pathlib import Path
 
+from services.checkin.projection import Projection
 from shared.envelope import encode, new_event
 from shared.outbox import stream_key
 from shared.redis_scripts import Scripts
-
-from services.checkin.projection import Projection
 
 HERE = Path(__file__).parent
 OUTBOX = "ck:outbox"
@@ -33,16 +33,48 @@ class CheckinStore:
     def cidx(self) -> str:
         return f"{self.p}ck:cidx"
 
-    def admit(self, *, ticket, admit: int, gate: str, at_iso: str, bucket: int, nonce: str, staff: str,
-              occurred_at: str) -> dict:
+    def admit(
+        self,
+        *,
+        ticket,
+        admit: int,
+        gate: str,
+        at_iso: str,
+        bucket: int,
+        nonce: str,
+        staff: str,
+        occurred_at: str,
+    ) -> dict:
         aid = ticket.activity_id
         cid = "c" + secrets.token_hex(8)
         raw = self.scripts.admit(
-            keys=[self.k("adm", aid), self.k("first", aid), self.k("nonce", aid), self.projection.revoked_key(aid),
-                  self.k("gates", aid), self.k("arrivals", aid), self.k("checkins", aid), self.k("stats", aid),
-                  self.outbox, self.cidx],
-            args=[ticket.registration_id, ticket.party_size, admit or 0, gate, at_iso, bucket, cid, nonce,
-                  staff, aid, occurred_at, ticket.venue_id])
+            keys=[
+                self.k("adm", aid),
+                self.k("first", aid),
+                self.k("nonce", aid),
+                self.projection.revoked_key(aid),
+                self.k("gates", aid),
+                self.k("arrivals", aid),
+                self.k("checkins", aid),
+                self.k("stats", aid),
+                self.outbox,
+                self.cidx,
+            ],
+            args=[
+                ticket.registration_id,
+                ticket.party_size,
+                admit or 0,
+                gate,
+                at_iso,
+                bucket,
+                cid,
+                nonce,
+                staff,
+                aid,
+                occurred_at,
+                ticket.venue_id,
+            ],
+        )
         return json.loads(raw)
 
     def checkin(self, cid: str) -> tuple[str, dict] | None:
@@ -55,15 +87,27 @@ class CheckinStore:
 
     def undo(self, aid: str, cid: str, staff: str, occurred_at: str) -> dict:
         raw = self.scripts.undo(
-            keys=[self.k("adm", aid), self.k("first", aid), self.k("gates", aid), self.k("arrivals", aid),
-                  self.k("checkins", aid), self.k("stats", aid), self.outbox],
-            args=[cid, staff, occurred_at, aid])
+            keys=[
+                self.k("adm", aid),
+                self.k("first", aid),
+                self.k("gates", aid),
+                self.k("arrivals", aid),
+                self.k("checkins", aid),
+                self.k("stats", aid),
+                self.outbox,
+            ],
+            args=[cid, staff, occurred_at, aid],
+        )
         return json.loads(raw)
 
     def record_denial(self, aid: str, rid: str, gate: str, staff: str, reason: str) -> None:
         """Refusals decided before the script (invalid, wrong venue, time) are recorded too."""
-        ev = new_event("CheckinDenied", aid or "unknown", {"registration_id": rid or "", "gate": gate,
-                                                           "staff": staff, "reason": reason}, source="checkin")
+        ev = new_event(
+            "CheckinDenied",
+            aid or "unknown",
+            {"registration_id": rid or "", "gate": gate, "staff": staff, "reason": reason},
+            source="checkin",
+        )
         pipe = self.redis.pipeline(transaction=True)
         pipe.xadd(self.outbox, {"topic": "checkin-events", "key": aid or "unknown", "envelope": encode(ev)})
         if aid:
@@ -93,6 +137,9 @@ class CheckinStore:
         return {
             "gates": {g.decode(): int(v) for g, v in gates.items() if int(v)},
             "arrivals": sorted((int(b), int(v)) for b, v in arrivals.items() if int(v)),
-            "checked_in": int(stats.get(b"checked_in", 0)), "denied": int(stats.get(b"denied", 0)),
-            "confirmed": confirmed, "waitlisted": waitlisted, "unseen_tickets": unseen,
+            "checked_in": int(stats.get(b"checked_in", 0)),
+            "denied": int(stats.get(b"denied", 0)),
+            "confirmed": confirmed,
+            "waitlisted": waitlisted,
+            "unseen_tickets": unseen,
         }

@@ -11,6 +11,7 @@ Attendance is this service's data. ``turned_away`` lives in the registration ser
 is asked server-side (``GET /api/v1/activities``, short timeout). If it does not answer, the
 summary still renders and says that waitlist demand is unknown (null in JSON, "未知" in XLSX).
 """
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -21,21 +22,31 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 
+from services.checkin import admission, festival
 from shared import spreadsheets
 from shared.auth import require
 from shared.i18n import request_locale
 
-from services.checkin import admission, festival
+blp = Blueprint(
+    "summary",
+    __name__,
+    url_prefix="/api/v1",
+    description="Festival summary. Reason codes: unauthorized (401), forbidden (403).",
+)
 
-blp = Blueprint("summary", __name__, url_prefix="/api/v1",
-                description="Festival summary. Reason codes: unauthorized (401), forbidden (403).")
-
-KINDS = {"imax": ("巨幕影院", "IMAX"), "dome": ("球幕影院", "Dome"), "lecture": ("科普讲座", "Lecture"),
-         "exhibition": ("展览", "Exhibition"), "other": ("其他活动", "Other")}
+KINDS = {
+    "imax": ("巨幕影院", "IMAX"),
+    "dome": ("球幕影院", "Dome"),
+    "lecture": ("科普讲座", "Lecture"),
+    "exhibition": ("展览", "Exhibition"),
+    "other": ("其他活动", "Other"),
+}
 SUMMED = ("capacity", "registered", "attended", "waitlisted", "turned_away", "waitlist_demand", "no_shows")
-UNKNOWN_NOTE = ("候补需求未知：报名服务暂不可用，未能取得“名额已满未能报名”的人数。",
-                "Waitlist demand unknown: the registration service did not answer, so the people turned away "
-                "are not known.")
+UNKNOWN_NOTE = (
+    "候补需求未知：报名服务暂不可用，未能取得“名额已满未能报名”的人数。",
+    "Waitlist demand unknown: the registration service did not answer, so the people turned away "
+    "are not known.",
+)
 
 
 class RegistrationFigures:
@@ -65,14 +76,28 @@ def activity_rows(principal, turned: dict | None) -> list[dict]:
     out = []
     for r, _counts in festival.rows_for(principal):
         away = (turned or {}).get(r["activity_id"]) if turned is not None else None
-        out.append({
-            "activity_id": r["activity_id"], "title": r["title"], "kind": r["kind"], "venue": r["venue"],
-            "hall": r["hall"], "status": r["status"], "day": day_of(r["starts_at"]), "starts_at": r["starts_at"],
-            "ends_at": r["ends_at"], "ended": r["ended"], "capacity": r["capacity"], "registered": r["confirmed"],
-            "attended": r["checked_in"], "attendance_rate": _rate(r["checked_in"], r["confirmed"]),
-            "waitlisted": r["waitlisted"], "turned_away": away,
-            "waitlist_demand": r["waitlisted"] + away if away is not None else None,
-            "no_shows": r["no_shows"]})
+        out.append(
+            {
+                "activity_id": r["activity_id"],
+                "title": r["title"],
+                "kind": r["kind"],
+                "venue": r["venue"],
+                "hall": r["hall"],
+                "status": r["status"],
+                "day": day_of(r["starts_at"]),
+                "starts_at": r["starts_at"],
+                "ends_at": r["ends_at"],
+                "ended": r["ended"],
+                "capacity": r["capacity"],
+                "registered": r["confirmed"],
+                "attended": r["checked_in"],
+                "attendance_rate": _rate(r["checked_in"], r["confirmed"]),
+                "waitlisted": r["waitlisted"],
+                "turned_away": away,
+                "waitlist_demand": r["waitlisted"] + away if away is not None else None,
+                "no_shows": r["no_shows"],
+            }
+        )
     return out
 
 
@@ -102,9 +127,15 @@ def build(principal) -> dict:
     per_venue = by(lambda r: r["venue"]["id"])
     for v in per_venue:
         v["label"] = venues[v["key"]]
-    return {"generated_at": admission.now().astimezone(admission.TZ).isoformat(),
-            "waitlist_demand_known": turned is not None, "activities": rows, "totals": group(live, "all"),
-            "by_venue": per_venue, "by_kind": by(lambda r: r["kind"]), "by_day": by(lambda r: r["day"])}
+    return {
+        "generated_at": admission.now().astimezone(admission.TZ).isoformat(),
+        "waitlist_demand_known": turned is not None,
+        "activities": rows,
+        "totals": group(live, "all"),
+        "by_venue": per_venue,
+        "by_kind": by(lambda r: r["kind"]),
+        "by_day": by(lambda r: r["day"]),
+    }
 
 
 # -- XLSX ---------------------------------------------------------------------------------------
@@ -118,21 +149,42 @@ def _cell(value, locale):
 
 def workbook(summary: dict, locale: str) -> bytes:
     t = lambda zh, en: _t(locale, zh, en)  # noqa: E731
-    notes = [t(f"活动总结数据 · 生成于 {summary['generated_at'][:19].replace('T', ' ')}（北京时间）",
-               f"Festival summary · generated {summary['generated_at'][:19].replace('T', ' ')} (Asia/Shanghai)"),
-             t("到场率 = 到场人数 ÷ 报名人数；候补需求 = 候补人数 + 名额已满未能报名人数；未到人数仅在活动结束后统计；已取消的活动不计入合计。",
-               "Attendance rate = attended / registered; waitlist demand = waitlisted + turned away; no-shows "
-               "count once an activity has ended; cancelled activities are left out of the totals.")]
+    notes = [
+        t(
+            f"活动总结数据 · 生成于 {summary['generated_at'][:19].replace('T', ' ')}（北京时间）",
+            f"Festival summary · generated {summary['generated_at'][:19].replace('T', ' ')} (Asia/Shanghai)",
+        ),
+        t(
+            "到场率 = 到场人数 ÷ 报名人数；候补需求 = 候补人数 + 名额已满未能报名人数；未到人数仅在活动结束后统计；已取消的活动不计入合计。",
+            "Attendance rate = attended / registered; waitlist demand = waitlisted + turned away; no-shows "
+            "count once an activity has ended; cancelled activities are left out of the totals.",
+        ),
+    ]
     if not summary["waitlist_demand_known"]:
         notes.append(t(*UNKNOWN_NOTE))
-    figures = [t("容量", "Capacity"), t("报名人数", "Registered"), t("到场人数", "Attended"), t("到场率", "Attendance rate"),
-               t("候补人数", "Waitlisted"), t("名额已满未能报名", "Turned away"), t("候补需求", "Waitlist demand"),
-               t("未到人数", "No-shows")]
+    figures = [
+        t("容量", "Capacity"),
+        t("报名人数", "Registered"),
+        t("到场人数", "Attended"),
+        t("到场率", "Attendance rate"),
+        t("候补人数", "Waitlisted"),
+        t("名额已满未能报名", "Turned away"),
+        t("候补需求", "Waitlist demand"),
+        t("未到人数", "No-shows"),
+    ]
 
     def numbers(r):
         cells = []
-        for f in ("capacity", "registered", "attended", "attendance_rate", "waitlisted", "turned_away",
-                  "waitlist_demand", "no_shows"):
+        for f in (
+            "capacity",
+            "registered",
+            "attended",
+            "attendance_rate",
+            "waitlisted",
+            "turned_away",
+            "waitlist_demand",
+            "no_shows",
+        ):
             if r[f] is None and f == "no_shows":  # not "unknown": not yet
                 cells.append(t("未结束", "not ended") if "ended" in r else "—")
             elif r[f] is None and f == "attendance_rate":  # nobody registered
@@ -143,18 +195,42 @@ def workbook(summary: dict, locale: str) -> bytes:
 
     kind = lambda k: _t(locale, *KINDS.get(k, KINDS["other"]))  # noqa: E731
     title = lambda d: (d.get("en") if locale == "en" else None) or d.get("zh", "")  # noqa: E731
-    acts = [[r["activity_id"], r["day"], r["starts_at"][11:16], title(r["title"]), kind(r["kind"]), r["venue"]["name"],
-             r["hall"], t("已取消", "cancelled") if r["status"] == "cancelled" else
-             (t("已结束", "ended") if r["ended"] else t("未结束", "not ended")), *numbers(r)] for r in summary["activities"]]
-    head = [t("活动编号", "Activity"), t("日期", "Date"), t("开始", "Starts"), t("活动名称", "Title"), t("类型", "Kind"),
-            t("场馆", "Venue"), t("厅室", "Hall"), t("状态", "Status"), *figures]
+    acts = [
+        [
+            r["activity_id"],
+            r["day"],
+            r["starts_at"][11:16],
+            title(r["title"]),
+            kind(r["kind"]),
+            r["venue"]["name"],
+            r["hall"],
+            t("已取消", "cancelled")
+            if r["status"] == "cancelled"
+            else (t("已结束", "ended") if r["ended"] else t("未结束", "not ended")),
+            *numbers(r),
+        ]
+        for r in summary["activities"]
+    ]
+    head = [
+        t("活动编号", "Activity"),
+        t("日期", "Date"),
+        t("开始", "Starts"),
+        t("活动名称", "Title"),
+        t("类型", "Kind"),
+        t("场馆", "Venue"),
+        t("厅室", "Hall"),
+        t("状态", "Status"),
+        *figures,
+    ]
     total_row = lambda label: [label, summary["totals"]["activities"], *numbers(summary["totals"])]  # noqa: E731
     group_head = lambda name: [name, t("活动数", "Activities"), *figures]  # noqa: E731
     sheets = [spreadsheets.Sheet(t("分活动", "Activities"), head, acts, notes, percent_columns=(11,))]
-    for name, label, groups in ((t("按场馆", "By venue"), t("场馆", "Venue"), [(g["label"], g) for g in summary["by_venue"]]),
-                                (t("按类型", "By kind"), t("类型", "Kind"), [(kind(g["key"]), g) for g in summary["by_kind"]]),
-                                (t("按日期", "By day"), t("日期", "Date"), [(g["key"], g) for g in summary["by_day"]])):
-        rows = [[k, g["activities"], *numbers(g)] for k, g in groups] + [total_row(t("合计", "Total"))]
+    for name, label, groups in (
+        (t("按场馆", "By venue"), t("场馆", "Venue"), [(v["label"], v) for v in summary["by_venue"]]),
+        (t("按类型", "By kind"), t("类型", "Kind"), [(kind(k["key"]), k) for k in summary["by_kind"]]),
+        (t("按日期", "By day"), t("日期", "Date"), [(d["key"], d) for d in summary["by_day"]]),
+    ):
+        rows = [[k, grp["activities"], *numbers(grp)] for k, grp in groups] + [total_row(t("合计", "Total"))]
         sheets.append(spreadsheets.Sheet(name, group_head(label), rows, notes, percent_columns=(5,)))
     return spreadsheets.xlsx_bytes(sheets)
 
@@ -165,9 +241,13 @@ class _Figures(Schema):
     attended = fields.Integer(metadata={"description": "people checked in"})
     attendance_rate = fields.Float(allow_none=True, metadata={"description": "attended / registered"})
     waitlisted = fields.Integer()
-    turned_away = fields.Integer(allow_none=True, metadata={"description": "null: the registration service did not answer"})
+    turned_away = fields.Integer(
+        allow_none=True, metadata={"description": "null: the registration service did not answer"}
+    )
     waitlist_demand = fields.Integer(allow_none=True, metadata={"description": "waitlisted + turned_away"})
-    no_shows = fields.Integer(allow_none=True, metadata={"description": "null until the activity (any in a group) has ended"})
+    no_shows = fields.Integer(
+        allow_none=True, metadata={"description": "null until the activity (any in a group) has ended"}
+    )
 
 
 class SummaryActivityOut(_Figures):
@@ -184,7 +264,7 @@ class SummaryActivityOut(_Figures):
 
 
 class SummaryGroupOut(_Figures):
-    key = fields.String(metadata={"description": "venue id, kind, date, or \"all\""})
+    key = fields.String(metadata={"description": 'venue id, kind, date, or "all"'})
     label = fields.String(metadata={"description": "venue name (by_venue)"})
     activities = fields.Integer()
 
@@ -211,11 +291,16 @@ class Summary(MethodView):
 @blp.route("/summary.xlsx")
 class SummaryWorkbook(MethodView):
     @require("steward", "supervisor", "organizer")
-    @blp.response(200, description="XLSX: sheets per activity, per venue, per kind and per day",
-                  content_type=spreadsheets.XLSX_TYPE)
+    @blp.response(
+        200,
+        description="XLSX: sheets per activity, per venue, per kind and per day",
+        content_type=spreadsheets.XLSX_TYPE,
+    )
     def get(self):
         """The festival summary as a workbook to paste into the 活动总结 report."""
         locale = request_locale()
         data = workbook(build(g.principal), locale)
         stamp = admission.now().astimezone(admission.TZ).strftime("%Y%m%d")
-        return spreadsheets.download(data, f"{_t(locale, '活动总结', 'summary')}-{stamp}.xlsx", spreadsheets.XLSX_TYPE)
+        return spreadsheets.download(
+            data, f"{_t(locale, '活动总结', 'summary')}-{stamp}.xlsx", spreadsheets.XLSX_TYPE
+        )

@@ -7,29 +7,33 @@ limits and retries. The notice id comes from the ``Idempotency-Key`` header when
 (a retried POST finds its intents and records nothing new), else it is random. Each registrant
 gets the text in their language; the Chinese text stands in when there is no English one.
 """
+
 from __future__ import annotations
 
 import hashlib
 import time
 import uuid
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from flask import request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import RAISE, Schema, fields, validate
 
+from services.notify.deliveries import Deliveries
+from services.notify.projection import ACTIVE, Projection
 from shared.auth import require
 from shared.errors import ApiError
 from shared.events import SLUG
 from shared.web import redis_of, settings_of
 
-from services.notify.deliveries import Deliveries
-from services.notify.projection import ACTIVE, Projection
-
-blp = Blueprint("organizer_notices", __name__, url_prefix="/api/v1/notices",
-                description="Organizer notices. Reason codes: unknown_activity (404), activity_cancelled (409), "
-                            "validation_failed (422), unauthorized (401), forbidden (403).")
+blp = Blueprint(
+    "organizer_notices",
+    __name__,
+    url_prefix="/api/v1/notices",
+    description="Organizer notices. Reason codes: unknown_activity (404), activity_cancelled (409), "
+    "validation_failed (422), unauthorized (401), forbidden (403).",
+)
 
 
 class NoticeIn(Schema):
@@ -73,13 +77,30 @@ class Notices(MethodView):
             raise ApiError("unknown_activity", "没有这个活动 / No such activity.", status_code=404)
         if activity["status"] == "cancelled":
             raise ApiError("activity_cancelled", "活动已取消 / The activity was cancelled.", status_code=409)
-        deliveries = Deliveries(redis, settings.redis_prefix, retention_s=settings.notify_retention_days * 86400)
+        deliveries = Deliveries(
+            redis, settings.redis_prefix, retention_s=settings.notify_retention_days * 86400
+        )
         nid, now_ms = notice_id(), int(time.time() * 1000)
-        occurred_at = datetime.now(timezone.utc).isoformat(timespec="milliseconds")
+        occurred_at = datetime.now(UTC).isoformat(timespec="milliseconds")
         context = {"message_zh": body["message_zh"], "message_en": body["message_en"]}
         registrants = projection.registrants(aid, ACTIVE)
-        new = sum(deliveries.record(event_id=nid, cause_type="OrganizerNotice", occurred_at=occurred_at,
-                                    activity_id=aid, reg=reg, template="notice", now_ms=now_ms, context=context)
-                  for reg in registrants)
-        return {"status": "accepted", "notice_id": nid, "activity_id": aid, "recipients": len(registrants),
-                "messages": new}
+        new = sum(
+            deliveries.record(
+                event_id=nid,
+                cause_type="OrganizerNotice",
+                occurred_at=occurred_at,
+                activity_id=aid,
+                reg=reg,
+                template="notice",
+                now_ms=now_ms,
+                context=context,
+            )
+            for reg in registrants
+        )
+        return {
+            "status": "accepted",
+            "notice_id": nid,
+            "activity_id": aid,
+            "recipients": len(registrants),
+            "messages": new,
+        }

@@ -2,6 +2,7 @@
 
 ``gunicorn 'services.notify.app:create_app()'``
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -10,15 +11,18 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
+from services.notify import api_notices
+from services.notify.deliveries import Deliveries
 from shared.auth import require
 from shared.config import Settings, load
 from shared.web import make_app, redis_of, settings_of
 
-from services.notify import api_notices
-from services.notify.deliveries import Deliveries
-
-blp = Blueprint("notifications", __name__, url_prefix="/api/v1/notifications",
-                description="Delivery log. Reason codes: unauthorized, forbidden, validation_failed.")
+blp = Blueprint(
+    "notifications",
+    __name__,
+    url_prefix="/api/v1/notifications",
+    description="Delivery log. Reason codes: unauthorized, forbidden, validation_failed.",
+)
 
 
 class NotificationQuery(Schema):
@@ -31,10 +35,17 @@ class NotificationOut(Schema):
     registration_id = fields.String()
     channel = fields.String(metadata={"description": "sms | email"})
     recipient = fields.String(metadata={"description": "masked phone, or the email address"})
-    template = fields.String(metadata={"description": "confirmed | waitlisted | promoted | cancelled | "
-                                                      "activity_changed | activity_cancelled | reminder"})
-    status = fields.String(metadata={"description": "pending | claimed | handoff | retrying | sent | "
-                                                    "failed | uncertain | skipped"})
+    template = fields.String(
+        metadata={
+            "description": "confirmed | waitlisted | promoted | cancelled | "
+            "activity_changed | activity_cancelled | reminder"
+        }
+    )
+    status = fields.String(
+        metadata={
+            "description": "pending | claimed | handoff | retrying | sent | failed | uncertain | skipped"
+        }
+    )
     attempts = fields.Integer()
     recorded_at = fields.String(metadata={"description": "when the intent was recorded"})
     handoff_at = fields.String(metadata={"description": "last hand-off to the provider"})
@@ -63,9 +74,14 @@ class Notifications(MethodView):
 
 def create_app(settings: Settings | None = None, redis_client=None):
     settings = settings or load()
-    app, api = make_app("notify", settings, title="sciday notify",
-                        description="SMS and email notifications, exactly once per person.",
-                        redis_client=redis_client, root_path=str(Path(__file__).parent))
+    app, api = make_app(
+        "notify",
+        settings,
+        title="sciday notify",
+        description="SMS and email notifications, exactly once per person.",
+        redis_client=redis_client,
+        root_path=str(Path(__file__).parent),
+    )
     api.register_blueprint(blp)
     api.register_blueprint(api_notices.blp)  # organizer notices (the organizer page, issue 6)
     return app

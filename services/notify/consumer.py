@@ -12,20 +12,16 @@ SMTP), so the GIL costs nothing, and one process is one thing to supervise.  The
 state: a worker killed with SIGKILL loses nothing, and several workers can run side by side
 (the queue claim is atomic and leased, reminders and intents dedupe).
 """
+
 from __future__ import annotations
 
 import logging
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 import redis as redis_lib
-
-from shared import logs
-from shared.config import Settings, load
-from shared.consumer import ConsumerLoop, TransientError
-from shared.redis_scripts import OUTAGE, connect
 
 from services.notify.channels import email, sms
 from services.notify.deliveries import Deliveries
@@ -34,6 +30,10 @@ from services.notify.projection import Projection
 from services.notify.publisher import Publisher
 from services.notify.reminders import Reminders, parse_offsets
 from services.notify.sender import RateLimit, Sender
+from shared import logs
+from shared.config import Settings, load
+from shared.consumer import ConsumerLoop, TransientError
+from shared.redis_scripts import OUTAGE, connect
 
 log = logging.getLogger("sciday.notify")
 GROUP = "notify"
@@ -67,12 +67,16 @@ class Worker:
             self.loop = ConsumerLoop(self.settings, GROUP, TOPICS, self.handle, self.redis)
         return self.loop
 
-    def start_background(self, *, senders: bool = True, reminders: bool = True, publisher: bool = True) -> None:
+    def start_background(
+        self, *, senders: bool = True, reminders: bool = True, publisher: bool = True
+    ) -> None:
         jobs: list[tuple[str, Callable]] = []
         if senders:
             jobs += [(f"sender-{name}", s.run) for name, s in self.senders.items()]
         if reminders:
-            jobs.append(("reminders", lambda stop: self.reminders.run(stop, self.settings.reminder_poll_ms / 1000)))
+            jobs.append(
+                ("reminders", lambda stop: self.reminders.run(stop, self.settings.reminder_poll_ms / 1000))
+            )
         if publisher:
             jobs.append(("publisher", self.publisher.run))
         for name, target in jobs:
@@ -98,21 +102,33 @@ class Worker:
         self.threads.clear()
 
 
-def bootstrap(settings: Settings, redis=None, *, clock: Callable[[], float] = time.time,
-              channels: dict | None = None) -> Worker:
+def bootstrap(
+    settings: Settings, redis=None, *, clock: Callable[[], float] = time.time, channels: dict | None = None
+) -> Worker:
     """Wire the worker; tests pass their own clock or channels."""
     redis = redis if redis is not None else connect(settings.redis_url)
     p = settings.redis_prefix
     projection = Projection(redis, p)
     deliveries = Deliveries(redis, p, retention_s=settings.notify_retention_days * 86400)
-    reminders = Reminders(redis, p, parse_offsets(settings.reminder_offsets_min), projection, deliveries, clock)
+    reminders = Reminders(
+        redis, p, parse_offsets(settings.reminder_offsets_min), projection, deliveries, clock
+    )
     notices = Notices(projection, deliveries, reminders, clock)
     publisher = Publisher(settings, redis)
     channels = channels or {"sms": sms.from_settings(settings), "email": email.from_settings(settings)}
     rates = {"sms": settings.notify_sms_per_s, "email": settings.notify_email_per_s}
-    senders = {name: Sender(ch, deliveries, projection, publisher, settings, clock=clock,
-                            rate=RateLimit(redis, p, name, ch.sender, rates.get(name, 0)))
-               for name, ch in channels.items()}
+    senders = {
+        name: Sender(
+            ch,
+            deliveries,
+            projection,
+            publisher,
+            settings,
+            clock=clock,
+            rate=RateLimit(redis, p, name, ch.sender, rates.get(name, 0)),
+        )
+        for name, ch in channels.items()
+    }
     return Worker(settings, redis, projection, deliveries, reminders, notices, senders, publisher)
 
 

@@ -13,12 +13,13 @@ Keys:
   {p}nt:wake:<channel>  list: nudges the channel's sender when something was queued
 The queues are per channel, not per activity, so they carry no hash tag (like the outbox).
 """
+
 from __future__ import annotations
 
 import hashlib
 import json
 import secrets
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from shared.logs import mask_phone
@@ -26,9 +27,22 @@ from shared.redis_scripts import Scripts
 
 CHANNELS = ("sms", "email")
 FINAL = ("sent", "failed", "uncertain", "skipped")
-_LOG_FIELDS = ("notification_id", "event_id", "registration_id", "channel", "recipient", "template",
-               "status", "attempts", "recorded_at", "handoff_at", "sent_at", "provider_message_id",
-               "last_error", "lag_ms")
+_LOG_FIELDS = (
+    "notification_id",
+    "event_id",
+    "registration_id",
+    "channel",
+    "recipient",
+    "template",
+    "status",
+    "attempts",
+    "recorded_at",
+    "handoff_at",
+    "sent_at",
+    "provider_message_id",
+    "last_error",
+    "lag_ms",
+)
 
 
 def notification_id(event_id: str, channel: str, recipient: str) -> str:
@@ -36,7 +50,7 @@ def notification_id(event_id: str, channel: str, recipient: str) -> str:
 
 
 def iso_ms(ms: int) -> str:
-    return datetime.fromtimestamp(ms / 1000, timezone.utc).isoformat(timespec="milliseconds")
+    return datetime.fromtimestamp(ms / 1000, UTC).isoformat(timespec="milliseconds")
 
 
 def recipients(reg: dict) -> list[tuple[str, str]]:
@@ -51,32 +65,65 @@ class Deliveries:
         self.redis, self.p, self.retention_s = redis, prefix, retention_s
         self.scripts = Scripts(redis, Path(__file__).parent, ["intent", "claim", "handoff", "release"])
 
-    def intent_key(self, nid: str) -> str: return f"{self.p}nt:n:{nid}"
-    def log_key(self, rid: str) -> str: return f"{self.p}nt:log:{rid}"
-    def queue_key(self, channel: str) -> str: return f"{self.p}nt:q:{channel}"
-    def wake_key(self, channel: str) -> str: return f"{self.p}nt:wake:{channel}"
+    def intent_key(self, nid: str) -> str:
+        return f"{self.p}nt:n:{nid}"
+
+    def log_key(self, rid: str) -> str:
+        return f"{self.p}nt:log:{rid}"
+
+    def queue_key(self, channel: str) -> str:
+        return f"{self.p}nt:q:{channel}"
+
+    def wake_key(self, channel: str) -> str:
+        return f"{self.p}nt:wake:{channel}"
 
     # -- recording -------------------------------------------------------------------------------
-    def record(self, *, event_id: str, cause_type: str, occurred_at: str, activity_id: str, reg: dict,
-               template: str, now_ms: int, context: dict | None = None) -> int:
+    def record(
+        self,
+        *,
+        event_id: str,
+        cause_type: str,
+        occurred_at: str,
+        activity_id: str,
+        reg: dict,
+        template: str,
+        now_ms: int,
+        context: dict | None = None,
+    ) -> int:
         """Record (and queue) the messages one event calls for to one registrant; returns how many
         were new.  A redelivered event finds its intents and records nothing."""
         new = 0
         for channel, recipient in recipients(reg):
             nid = notification_id(event_id, channel, recipient)
-            fields = {"notification_id": nid, "event_id": event_id, "cause_type": cause_type,
-                      "occurred_at": occurred_at, "activity_id": activity_id,
-                      "registration_id": reg["registration_id"], "channel": channel,
-                      "recipient": recipient, "template": template, "locale": reg.get("locale", "zh-CN"),
-                      "reg": json.dumps(reg, ensure_ascii=False),
-                      "context": json.dumps(context or {}, ensure_ascii=False),
-                      "status": "pending", "failures": 0, "recorded_at": iso_ms(now_ms)}
+            fields = {
+                "notification_id": nid,
+                "event_id": event_id,
+                "cause_type": cause_type,
+                "occurred_at": occurred_at,
+                "activity_id": activity_id,
+                "registration_id": reg["registration_id"],
+                "channel": channel,
+                "recipient": recipient,
+                "template": template,
+                "locale": reg.get("locale", "zh-CN"),
+                "reg": json.dumps(reg, ensure_ascii=False),
+                "context": json.dumps(context or {}, ensure_ascii=False),
+                "status": "pending",
+                "failures": 0,
+                "recorded_at": iso_ms(now_ms),
+            }
             args = [nid, now_ms]
             for k, v in fields.items():
                 args += [k, v]
             new += self.scripts.intent(
-                keys=[self.intent_key(nid), self.log_key(reg["registration_id"]), self.queue_key(channel),
-                      self.wake_key(channel)], args=args)
+                keys=[
+                    self.intent_key(nid),
+                    self.log_key(reg["registration_id"]),
+                    self.queue_key(channel),
+                    self.wake_key(channel),
+                ],
+                args=args,
+            )
         return new
 
     # -- the queue -------------------------------------------------------------------------------
@@ -96,20 +143,25 @@ class Deliveries:
         if timeout_s > 0:
             self.redis.brpop([self.wake_key(channel)], timeout=max(0.01, timeout_s))
 
-    def claim(self, channel: str, nid: str, now_ms: int, lease_ms: int,
-              token: str | None = None) -> tuple[str, str] | None:
+    def claim(
+        self, channel: str, nid: str, now_ms: int, lease_ms: int, token: str | None = None
+    ) -> tuple[str, str] | None:
         """Take a due message under a lease: (its status before, the claim token), or None.
 
         The caller may choose the token, so it still knows it when the reply is lost to an outage."""
         token = token or secrets.token_hex(8)
-        prev = self.scripts.claim(keys=[self.queue_key(channel), self.intent_key(nid)],
-                                  args=[nid, now_ms, now_ms + lease_ms, token])
+        prev = self.scripts.claim(
+            keys=[self.queue_key(channel), self.intent_key(nid)], args=[nid, now_ms, now_ms + lease_ms, token]
+        )
         return (prev.decode(), token) if prev else None
 
     def release(self, channel: str, nid: str, token: str, now_ms: int) -> bool:
         """Give back a claim held with ``token``: the message is due again at ``now_ms``."""
-        return bool(self.scripts.release(keys=[self.queue_key(channel), self.intent_key(nid)],
-                                         args=[nid, token, now_ms]))
+        return bool(
+            self.scripts.release(
+                keys=[self.queue_key(channel), self.intent_key(nid)], args=[nid, token, now_ms]
+            )
+        )
 
     def get(self, nid: str) -> dict:
         raw = self.redis.hgetall(self.intent_key(nid))
@@ -137,12 +189,22 @@ class Deliveries:
         pipe.execute()
 
     def mark_sent(self, intent: dict, provider_message_id: str, now_ms: int, lag_ms: int, also=None) -> None:
-        self._finish(intent, {"status": "sent", "provider_message_id": provider_message_id,
-                              "sent_at": iso_ms(now_ms), "lag_ms": lag_ms}, also)
+        self._finish(
+            intent,
+            {
+                "status": "sent",
+                "provider_message_id": provider_message_id,
+                "sent_at": iso_ms(now_ms),
+                "lag_ms": lag_ms,
+            },
+            also,
+        )
 
     def mark_final(self, intent: dict, status: str, error: str, now_ms: int, also=None) -> None:
         assert status in FINAL
-        self._finish(intent, {"status": status, "last_error": error[:500], "outcome_at": iso_ms(now_ms)}, also)
+        self._finish(
+            intent, {"status": status, "last_error": error[:500], "outcome_at": iso_ms(now_ms)}, also
+        )
 
     def mark_retry(self, intent: dict, error: str, ready_at_ms: int) -> int:
         """Count a failure and put the message back for a later try; returns the failures so far."""
@@ -171,6 +233,8 @@ class Deliveries:
                 continue
             it["recipient"] = mask_phone(it["recipient"])
             failures = int(it.get("failures", 0))
-            it["attempts"] = failures + (1 if it.get("status") in ("sent", "failed", "uncertain", "handoff") else 0)
+            it["attempts"] = failures + (
+                1 if it.get("status") in ("sent", "failed", "uncertain", "handoff") else 0
+            )
             out.append({k: it.get(k) for k in _LOG_FIELDS if it.get(k) not in (None, "")})
         return out

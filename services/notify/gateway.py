@@ -11,6 +11,7 @@ receives, for `make run` and the tests.  It sends nothing anywhere.
   it but the caller is told otherwise), and ``"status"`` (default 500); or ``{"plan": ["before",
   "after", ...]}``: one mode per coming request.  For outage tests.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -19,13 +20,12 @@ import itertools
 import re
 import threading
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from flask import Flask, jsonify, render_template_string, request
 
-from shared.logs import mask_phone
-
 from services.notify.channels.sms import signature
+from shared.logs import mask_phone
 
 MOBILE = re.compile(r"^1\d{10}$")
 _PAGE = """<!doctype html><html lang="zh-CN"><meta charset="utf-8"><title>SMS gateway (local)</title>
@@ -49,8 +49,14 @@ class GatewayState:
         self.plan: list[str] = []
         self.fail_until, self.fail_mode, self.fail_status = 0.0, "before", 500
 
-    def fail(self, count: int = 0, seconds: float = 0.0, mode: str = "before", status: int = 500,
-             plan: list[str] | None = None) -> None:
+    def fail(
+        self,
+        count: int = 0,
+        seconds: float = 0.0,
+        mode: str = "before",
+        status: int = 500,
+        plan: list[str] | None = None,
+    ) -> None:
         """Fail the next ``count`` requests, or all for ``seconds``, or one per mode in ``plan``."""
         with self.lock:
             self.plan = list(plan) if plan is not None else [mode] * count
@@ -81,9 +87,15 @@ class GatewayState:
             else:
                 mid = f"gw-{next(self._ids):06d}"
                 self.by_ref[ref] = mid
-                self.messages.append({**payload, "message_id": mid, "phone_masked": mask_phone(payload["phone"]),
-                                      "received_at": datetime.now(timezone.utc).isoformat(timespec="milliseconds"),
-                                      "received_mono": time.monotonic()})
+                self.messages.append(
+                    {
+                        **payload,
+                        "message_id": mid,
+                        "phone_masked": mask_phone(payload["phone"]),
+                        "received_at": datetime.now(UTC).isoformat(timespec="milliseconds"),
+                        "received_mono": time.monotonic(),
+                    }
+                )
                 body = {"message_id": mid}
             if failing:  # mode "after": taken, but the caller hears an error
                 return self.fail_status, {"error": "injected failure after accepting"}
@@ -108,8 +120,10 @@ def create_app(state: GatewayState) -> Flask:
             if not fresh or not hmac.compare_digest(given, signature(state.api_key, ts, body)):
                 return jsonify({"error": "bad signature"}), 401
         payload = request.get_json(silent=True)
-        if not isinstance(payload, dict) or not all(isinstance(payload.get(k), str) and payload.get(k)
-                                                    for k in ("client_ref", "phone", "template_id", "text")):
+        if not isinstance(payload, dict) or not all(
+            isinstance(payload.get(k), str) and payload.get(k)
+            for k in ("client_ref", "phone", "template_id", "text")
+        ):
             return jsonify({"error": "client_ref, phone, template_id and text are required"}), 400
         if not MOBILE.match(payload["phone"]):
             return jsonify({"error": "not a mainland mobile number"}), 400
@@ -131,8 +145,13 @@ def create_app(state: GatewayState) -> Flask:
         plan = spec.get("plan")
         if plan is not None and not (isinstance(plan, list) and all(m in ("before", "after") for m in plan)):
             return jsonify({"error": "plan is a list of 'before' / 'after'"}), 400
-        state.fail(int(spec.get("count", 0)), float(spec.get("seconds", 0)), spec.get("mode", "before"),
-                   int(spec.get("status", 500)), plan)
+        state.fail(
+            int(spec.get("count", 0)),
+            float(spec.get("seconds", 0)),
+            spec.get("mode", "before"),
+            int(spec.get("status", 500)),
+            plan,
+        )
         return jsonify({"ok": True})
 
     @app.get("/healthz")
@@ -142,7 +161,9 @@ def create_app(state: GatewayState) -> Flask:
     @app.get("/")
     def page():
         snap = state.snapshot()
-        return render_template_string(_PAGE, messages=list(reversed(snap["messages"])), requests=snap["requests"])
+        return render_template_string(
+            _PAGE, messages=list(reversed(snap["messages"])), requests=snap["requests"]
+        )
 
     return app
 
@@ -154,10 +175,11 @@ class LocalGateway:
         self.state = GatewayState(api_key)
         self.port, self.server, self.thread = port, None, None
 
-    def start(self) -> "LocalGateway":
+    def start(self) -> LocalGateway:
         import logging
 
         from werkzeug.serving import make_server
+
         logging.getLogger("werkzeug").setLevel(logging.WARNING)  # no line per request
         self.server = make_server("127.0.0.1", self.port, create_app(self.state), threaded=True)
         self.port = self.server.server_port
@@ -183,6 +205,7 @@ def main(argv: list[str] | None = None) -> None:
     import os
 
     from shared import logs
+
     parser = argparse.ArgumentParser(description="local SMS gateway: records what it receives")
     parser.add_argument("--port", type=int, default=8004)
     args = parser.parse_args(argv)
@@ -191,6 +214,7 @@ def main(argv: list[str] | None = None) -> None:
     print(f"SMS gateway on http://127.0.0.1:{gw.port}/ (messages at {gw.url})", flush=True)
     stop = threading.Event()
     import signal
+
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     signal.signal(signal.SIGINT, lambda *_: stop.set())
     stop.wait()

@@ -7,13 +7,14 @@ lists it, for `make run` and the tests.  It relays nothing.
 - ``GET /api/messages``: the same as JSON (headers, text body, attachment names);
 - ``GET /messages/<n>.eml`` and ``GET /messages/<n>/<part>``: the raw message, one attachment.
 """
+
 from __future__ import annotations
 
 import argparse
 import email
 import itertools
 import threading
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from email.policy import default as default_policy
 
 from flask import Flask, Response, abort, jsonify, render_template_string
@@ -35,8 +36,10 @@ def parse(raw: bytes) -> email.message.EmailMessage:
 
 def attachments(msg) -> list[tuple[str, str, bytes]]:
     """(filename, content type, bytes) of every attachment."""
-    return [(part.get_filename() or "", part.get_content_type(), part.get_payload(decode=True) or b"")
-            for part in msg.iter_attachments()]
+    return [
+        (part.get_filename() or "", part.get_content_type(), part.get_payload(decode=True) or b"")
+        for part in msg.iter_attachments()
+    ]
 
 
 class MailStore:
@@ -50,15 +53,24 @@ class MailStore:
         body = msg.get_body(preferencelist=("plain",))
         with self.lock:
             n = next(self._ids)
-            self.messages.append({
-                "id": n, "mail_from": mail_from, "rcpt_tos": list(rcpt_tos), "raw": raw,
-                "received_at": datetime.now(timezone.utc).isoformat(timespec="milliseconds"),
-                "subject": str(msg.get("Subject", "")), "to": str(msg.get("To", "")),
-                "message_id": str(msg.get("Message-ID", "")),
-                "notification_id": str(msg.get("X-Sciday-Notification", "")),
-                "text": body.get_content() if body is not None else "",
-                "attachments": [{"index": i, "filename": f, "content_type": t, "size": len(b)}
-                                for i, (f, t, b) in enumerate(attachments(msg))]})
+            self.messages.append(
+                {
+                    "id": n,
+                    "mail_from": mail_from,
+                    "rcpt_tos": list(rcpt_tos),
+                    "raw": raw,
+                    "received_at": datetime.now(UTC).isoformat(timespec="milliseconds"),
+                    "subject": str(msg.get("Subject", "")),
+                    "to": str(msg.get("To", "")),
+                    "message_id": str(msg.get("Message-ID", "")),
+                    "notification_id": str(msg.get("X-Sciday-Notification", "")),
+                    "text": body.get_content() if body is not None else "",
+                    "attachments": [
+                        {"index": i, "filename": f, "content_type": t, "size": len(b)}
+                        for i, (f, t, b) in enumerate(attachments(msg))
+                    ],
+                }
+            )
             return n
 
     def list(self) -> list[dict]:
@@ -107,7 +119,9 @@ def create_app(store: MailStore) -> Flask:
         if part >= len(found):
             abort(404)
         filename, ctype, data = found[part]
-        return Response(data, mimetype=ctype, headers={"Content-Disposition": f'inline; filename="{filename}"'})
+        return Response(
+            data, mimetype=ctype, headers={"Content-Disposition": f'inline; filename="{filename}"'}
+        )
 
     @app.get("/healthz")
     def healthz():
@@ -124,12 +138,14 @@ class Mailbox:
         self.store = MailStore()
         self.controller = self.server = None
 
-    def start(self) -> "Mailbox":
+    def start(self) -> Mailbox:
         from aiosmtpd.controller import Controller
+
         self.controller = Controller(_Handler(self.store), hostname="127.0.0.1", port=self.smtp_port)
         self.controller.start()
         if self.http_port is not None:
             from werkzeug.serving import make_server
+
             self.server = make_server("127.0.0.1", self.http_port, create_app(self.store), threaded=True)
             self.http_port = self.server.server_port
             threading.Thread(target=self.server.serve_forever, name="mailbox-page", daemon=True).start()
@@ -152,13 +168,16 @@ def main(argv: list[str] | None = None) -> None:
     import signal
 
     from shared import logs
+
     parser = argparse.ArgumentParser(description="local mailbox: an SMTP server that keeps what it receives")
     parser.add_argument("--smtp-port", type=int, default=1025)
     parser.add_argument("--http-port", type=int, default=8005)
     args = parser.parse_args(argv)
     logs.setup("mailbox")
     mb = Mailbox(args.smtp_port, args.http_port).start()
-    print(f"mailbox: SMTP on 127.0.0.1:{args.smtp_port}, page on http://127.0.0.1:{mb.http_port}/", flush=True)
+    print(
+        f"mailbox: SMTP on 127.0.0.1:{args.smtp_port}, page on http://127.0.0.1:{mb.http_port}/", flush=True
+    )
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     signal.signal(signal.SIGINT, lambda *_: stop.set())

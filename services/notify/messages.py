@@ -5,6 +5,7 @@ An email template's first line is ``Subject: ...``, then a blank line, then the 
 template is one line of text; the provider adds the signature (签名).  The same variables are
 given to the SMS provider as template parameters, for providers that fill templates themselves.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -16,13 +17,23 @@ from zoneinfo import ZoneInfo
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
-TEMPLATES = ("confirmed", "waitlisted", "promoted", "cancelled", "activity_changed",
-             "activity_cancelled", "reminder", "notice")
+TEMPLATES = (
+    "confirmed",
+    "waitlisted",
+    "promoted",
+    "cancelled",
+    "activity_changed",
+    "activity_cancelled",
+    "reminder",
+    "notice",
+)
 # Messages that carry the ticket: the email attaches its QR code as a PNG.
 WITH_TICKET = ("confirmed", "promoted", "reminder")
 _WEEKDAYS_ZH = "一二三四五六日"
-_LABELS = {"zh-CN": {"starts_at": "时间", "ends_at": "时间", "hall": "场厅", "venue": "场馆"},
-           "en": {"starts_at": "time", "ends_at": "time", "hall": "hall", "venue": "venue"}}
+_LABELS = {
+    "zh-CN": {"starts_at": "时间", "ends_at": "时间", "hall": "场厅", "venue": "场馆"},
+    "en": {"starts_at": "time", "ends_at": "time", "hall": "hall", "venue": "venue"},
+}
 
 
 @dataclass(frozen=True)
@@ -44,14 +55,22 @@ def locale_of(value: str | None) -> str:
 
 @lru_cache(maxsize=1)
 def _env() -> Environment:
-    return Environment(loader=FileSystemLoader(str(TEMPLATES_DIR)), undefined=StrictUndefined,
-                       autoescape=False, trim_blocks=True, lstrip_blocks=True)
+    return Environment(
+        loader=FileSystemLoader(str(TEMPLATES_DIR)),
+        undefined=StrictUndefined,
+        autoescape=False,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
 
 
 def format_when(starts_at: str, ends_at: str, locale: str, tz: str = "Asia/Shanghai") -> str:
     """``5月30日（周六）14:00–16:00`` or ``Sat 30 May, 14:00–16:00``, in the festival's time zone."""
     zone = ZoneInfo(tz)
-    s, e = datetime.fromisoformat(starts_at).astimezone(zone), datetime.fromisoformat(ends_at).astimezone(zone)
+    s, e = (
+        datetime.fromisoformat(starts_at).astimezone(zone),
+        datetime.fromisoformat(ends_at).astimezone(zone),
+    )
     if locale == "en":
         day = f"{s:%a} {s.day} {s:%b}"
         end = f"{e:%H:%M}" if e.date() == s.date() else f"{e:%a} {e.day} {e:%b}, {e:%H:%M}"
@@ -80,14 +99,26 @@ def _changes(before: dict | None, after: dict, changed: list[str], locale: str, 
     if before is None:
         before = {}
     if {"starts_at", "ends_at"} & set(changed):
-        old = format_when(before["starts_at"], before["ends_at"], locale, tz) if before.get("starts_at") else ""
-        out.append({"label": labels["starts_at"], "before": old,
-                    "after": format_when(after["starts_at"], after["ends_at"], locale, tz)})
+        old = (
+            format_when(before["starts_at"], before["ends_at"], locale, tz) if before.get("starts_at") else ""
+        )
+        out.append(
+            {
+                "label": labels["starts_at"],
+                "before": old,
+                "after": format_when(after["starts_at"], after["ends_at"], locale, tz),
+            }
+        )
     if "hall" in changed:
         out.append({"label": labels["hall"], "before": before.get("hall", ""), "after": after["hall"]})
     if "venue" in changed:
-        out.append({"label": labels["venue"], "before": (before.get("venue") or {}).get("name", ""),
-                    "after": after["venue"]["name"]})
+        out.append(
+            {
+                "label": labels["venue"],
+                "before": (before.get("venue") or {}).get("name", ""),
+                "after": after["venue"]["name"],
+            }
+        )
     return out
 
 
@@ -98,12 +129,15 @@ def variables(intent: dict, activity: dict, tz: str = "Asia/Shanghai") -> dict:
     changes = _changes(ctx.get("before"), activity, ctx.get("changed", []), locale, tz)
     sep = "、" if locale == "zh-CN" else " and "
     return {
-        "name": reg["name"], "party_size": str(reg["party_size"]),
+        "name": reg["name"],
+        "party_size": str(reg["party_size"]),
         "title": _title(activity, locale),
         "when": format_when(activity["starts_at"], activity["ends_at"], locale, tz),
-        "venue": activity["venue"]["name"], "address": activity["venue"].get("address", ""),
+        "venue": activity["venue"]["name"],
+        "address": activity["venue"].get("address", ""),
         "hall": activity["hall"],
-        "ticket_url": reg.get("ticket_url", ""), "manage_url": reg.get("manage_url", ""),
+        "ticket_url": reg.get("ticket_url", ""),
+        "manage_url": reg.get("manage_url", ""),
         "position": str(ctx.get("waitlist_position") or reg.get("waitlist_position") or ""),
         "reason": ctx.get("reason", ""),
         "lead": _lead(int(ctx.get("offset_min", 0)), locale) if ctx.get("offset_min") else "",
@@ -124,7 +158,7 @@ def render(template: str, channel: str, locale: str, values: dict) -> Rendered:
         first, _, body = text.partition("\n")
         if not first.startswith("Subject:"):
             raise ValueError(f"{locale}/email/{template}.txt must start with 'Subject:'")
-        subject, text = first[len("Subject:"):].strip(), body.lstrip("\n")
+        subject, text = first[len("Subject:") :].strip(), body.lstrip("\n")
     else:
         joiner = "" if locale == "zh-CN" else " "
         text = joiner.join(line.strip() for line in text.splitlines() if line.strip())

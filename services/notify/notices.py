@@ -12,26 +12,41 @@ consumer, and a redelivered event finds its intents already there and records no
 - A registration handled after its activity's cancellation (the two topics are read
   independently) still gets the cancellation notice, under the cancellation's event id.
 """
+
 from __future__ import annotations
 
 import time
-from typing import Callable
+from collections.abc import Callable
 
 from services.notify.deliveries import Deliveries
 from services.notify.projection import ACTIVE, Projection
 from services.notify.reminders import Reminders
 
-TEMPLATE_OF = {"RegistrationConfirmed": "confirmed", "RegistrationWaitlisted": "waitlisted",
-               "WaitlistPromoted": "promoted", "RegistrationCancelled": "cancelled"}
+TEMPLATE_OF = {
+    "RegistrationConfirmed": "confirmed",
+    "RegistrationWaitlisted": "waitlisted",
+    "WaitlistPromoted": "promoted",
+    "RegistrationCancelled": "cancelled",
+}
 # Changes registrants are told about (as services/registration/activities.NOTIFIABLE).
 NOTIFIABLE = ("starts_at", "ends_at", "hall", "venue")
 _BEFORE_FIELDS = ("starts_at", "ends_at", "hall", "venue")
 
 
 class Notices:
-    def __init__(self, projection: Projection, deliveries: Deliveries, reminders: Reminders,
-                 clock: Callable[[], float] = time.time):
-        self.projection, self.deliveries, self.reminders, self.clock = projection, deliveries, reminders, clock
+    def __init__(
+        self,
+        projection: Projection,
+        deliveries: Deliveries,
+        reminders: Reminders,
+        clock: Callable[[], float] = time.time,
+    ):
+        self.projection, self.deliveries, self.reminders, self.clock = (
+            projection,
+            deliveries,
+            reminders,
+            clock,
+        )
 
     def now_ms(self) -> int:
         return int(self.clock() * 1000)
@@ -51,9 +66,16 @@ class Notices:
         context = {}
         if env["type"] == "RegistrationWaitlisted":
             context["waitlist_position"] = data["waitlist_position"]
-        new = self.deliveries.record(event_id=env["event_id"], cause_type=env["type"],
-                                     occurred_at=env["occurred_at"], activity_id=aid, reg=reg,
-                                     template=TEMPLATE_OF[env["type"]], now_ms=self.now_ms(), context=context)
+        new = self.deliveries.record(
+            event_id=env["event_id"],
+            cause_type=env["type"],
+            occurred_at=env["occurred_at"],
+            activity_id=aid,
+            reg=reg,
+            template=TEMPLATE_OF[env["type"]],
+            now_ms=self.now_ms(),
+            context=context,
+        )
         activity = self.projection.activity(aid)
         if reg["status"] == "confirmed" and activity and activity["status"] == "scheduled":
             self.reminders.schedule(aid, reg["registration_id"], activity)
@@ -72,14 +94,22 @@ class Notices:
         if env["type"] == "ActivityChanged" and activity["status"] == "scheduled":
             changed = [c for c in data.get("changed", []) if c in NOTIFIABLE]
             if changed:
-                context = {"changed": changed,
-                           "before": {k: before[k] for k in _BEFORE_FIELDS if before and k in before},
-                           "activity": data["activity"]}
+                context = {
+                    "changed": changed,
+                    "before": {k: before[k] for k in _BEFORE_FIELDS if before and k in before},
+                    "activity": data["activity"],
+                }
                 for reg in self.projection.registrants(aid, ACTIVE):
-                    new += self.deliveries.record(event_id=env["event_id"], cause_type=env["type"],
-                                                  occurred_at=env["occurred_at"], activity_id=aid, reg=reg,
-                                                  template="activity_changed", now_ms=self.now_ms(),
-                                                  context=context)
+                    new += self.deliveries.record(
+                        event_id=env["event_id"],
+                        cause_type=env["type"],
+                        occurred_at=env["occurred_at"],
+                        activity_id=aid,
+                        reg=reg,
+                        template="activity_changed",
+                        now_ms=self.now_ms(),
+                        context=context,
+                    )
         elif env["type"] == "ActivityCancelled":
             cancellation = self.projection.cancellation(aid)
             for reg in self.projection.registrants(aid, ACTIVE):
@@ -88,8 +118,13 @@ class Notices:
         return new
 
     def _activity_cancelled_to(self, aid: str, reg: dict, cancellation: dict) -> int:
-        return self.deliveries.record(event_id=cancellation["event_id"], cause_type="ActivityCancelled",
-                                      occurred_at=cancellation["occurred_at"], activity_id=aid, reg=reg,
-                                      template="activity_cancelled", now_ms=self.now_ms(),
-                                      context={"reason": cancellation["reason"],
-                                               "activity": self.projection.activity(aid)})
+        return self.deliveries.record(
+            event_id=cancellation["event_id"],
+            cause_type="ActivityCancelled",
+            occurred_at=cancellation["occurred_at"],
+            activity_id=aid,
+            reg=reg,
+            template="activity_cancelled",
+            now_ms=self.now_ms(),
+            context={"reason": cancellation["reason"], "activity": self.projection.activity(aid)},
+        )

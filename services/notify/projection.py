@@ -12,24 +12,44 @@ Keys (hash tag per activity):
   {p}nt:act:{aid}   hash: doc (snapshot JSON), status, cancel_event_id
   {p}nt:regs:{aid}  hash: registration id -> registrant JSON (contact, locale, status, ticket)
 """
+
 from __future__ import annotations
 
 import json
 
-STATUS_OF = {"RegistrationWaitlisted": "waitlisted", "RegistrationConfirmed": "confirmed",
-             "WaitlistPromoted": "confirmed", "RegistrationCancelled": "cancelled"}
+STATUS_OF = {
+    "RegistrationWaitlisted": "waitlisted",
+    "RegistrationConfirmed": "confirmed",
+    "WaitlistPromoted": "confirmed",
+    "RegistrationCancelled": "cancelled",
+}
 _RANK = {"waitlisted": 0, "confirmed": 1, "cancelled": 2}
 ACTIVE = ("confirmed", "waitlisted")
-_KEPT = ("registration_id", "activity_id", "venue_id", "party_size", "name", "phone", "email",
-         "locale", "manage_url", "ticket_code", "ticket_url", "waitlist_position")
+_KEPT = (
+    "registration_id",
+    "activity_id",
+    "venue_id",
+    "party_size",
+    "name",
+    "phone",
+    "email",
+    "locale",
+    "manage_url",
+    "ticket_code",
+    "ticket_url",
+    "waitlist_position",
+)
 
 
 class Projection:
     def __init__(self, redis, prefix: str):
         self.redis, self.p = redis, prefix
 
-    def act_key(self, aid: str) -> str: return f"{self.p}nt:act:{{{aid}}}"
-    def regs_key(self, aid: str) -> str: return f"{self.p}nt:regs:{{{aid}}}"
+    def act_key(self, aid: str) -> str:
+        return f"{self.p}nt:act:{{{aid}}}"
+
+    def regs_key(self, aid: str) -> str:
+        return f"{self.p}nt:regs:{{{aid}}}"
 
     # -- activities ----------------------------------------------------------------------------
     def put_activity(self, envelope: dict) -> dict | None:
@@ -52,8 +72,9 @@ class Projection:
 
     def cancellation(self, aid: str) -> dict | None:
         """The ActivityCancelled event's id, time and reason, once the activity was cancelled."""
-        eid, at, reason = self.redis.hmget(self.act_key(aid), "cancel_event_id", "cancel_occurred_at",
-                                           "cancel_reason")
+        eid, at, reason = self.redis.hmget(
+            self.act_key(aid), "cancel_event_id", "cancel_occurred_at", "cancel_reason"
+        )
         if not eid:
             return None
         return {"event_id": eid.decode(), "occurred_at": at.decode(), "reason": (reason or b"").decode()}

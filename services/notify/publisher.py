@@ -11,6 +11,7 @@ Entries: topic (without the topic prefix), key, value (bytes), headers (JSON [[n
 The moving is done by the shared relay (shared/outbox.py): with several workers one publishes at a
 time under its lease, and a broker that lost its topics gets the retained entries again.
 """
+
 from __future__ import annotations
 
 import json
@@ -20,16 +21,28 @@ from datetime import datetime
 from shared.envelope import encode, new_event
 from shared.outbox import Relay, stream_key
 from shared.topics import dlq_for
+
 _NS = uuid.UUID("6f1c5b1e-9a43-4f3e-8d7c-2b1a7e0c9d55")
 
 
 def outcome_event(kind: str, intent: dict, now: datetime, **extra) -> dict:
     """A NotificationSent / NotificationFailed envelope; its id is stable per notification."""
-    data = {"notification_id": intent["notification_id"], "cause_event_id": intent["event_id"],
-            "registration_id": intent.get("registration_id"), "channel": intent["channel"],
-            "template": intent["template"], **extra}
-    return new_event(kind, intent["activity_id"], data, source="notify",
-                     event_id=str(uuid.uuid5(_NS, f"{kind}|{intent['notification_id']}")), occurred_at=now)
+    data = {
+        "notification_id": intent["notification_id"],
+        "cause_event_id": intent["event_id"],
+        "registration_id": intent.get("registration_id"),
+        "channel": intent["channel"],
+        "template": intent["template"],
+        **extra,
+    }
+    return new_event(
+        kind,
+        intent["activity_id"],
+        data,
+        source="notify",
+        event_id=str(uuid.uuid5(_NS, f"{kind}|{intent['notification_id']}")),
+        occurred_at=now,
+    )
 
 
 class Publisher:
@@ -39,23 +52,61 @@ class Publisher:
 
     # -- writing (called inside the sender's MULTI) -----------------------------------------------
     def add_event(self, pipe, envelope: dict) -> None:
-        pipe.xadd(self.stream, {"topic": "notification-events", "key": envelope["activity_id"],
-                                "value": encode(envelope), "headers": "[]"})
+        pipe.xadd(
+            self.stream,
+            {
+                "topic": "notification-events",
+                "key": envelope["activity_id"],
+                "value": encode(envelope),
+                "headers": "[]",
+            },
+        )
 
     def add_dead_letter(self, pipe, intent: dict, error: str, attempts: int) -> None:
         """The undeliverable notification itself, so an operator can see and re-queue it."""
         cause = intent["cause_type"]  # where the message came from: a topic, or notify's own sources
         cause_topic = {"ReminderDue": "reminders", "OrganizerNotice": "organizer-notices"}.get(
-            cause, "activity-events" if cause.startswith("Activity") else "registration-events")
-        value = json.dumps({k: intent.get(k) for k in (
-            "notification_id", "event_id", "cause_type", "occurred_at", "activity_id", "registration_id",
-            "channel", "recipient", "template", "locale", "reg", "context")}, ensure_ascii=False)
-        headers = [["dlq-origin-topic", cause_topic], ["dlq-origin-partition", "-1"],
-                   ["dlq-origin-offset", "-1"], ["dlq-consumer-group", "notify"],
-                   ["dlq-error", error[:1000]], ["dlq-attempts", str(attempts)],
-                   ["dlq-channel", intent["channel"]], ["dlq-cause-event-id", intent["event_id"]]]
-        pipe.xadd(self.stream, {"topic": dlq_for("notification-events"), "key": intent["activity_id"],
-                                "value": value.encode("utf-8"), "headers": json.dumps(headers, ensure_ascii=False)})
+            cause, "activity-events" if cause.startswith("Activity") else "registration-events"
+        )
+        value = json.dumps(
+            {
+                k: intent.get(k)
+                for k in (
+                    "notification_id",
+                    "event_id",
+                    "cause_type",
+                    "occurred_at",
+                    "activity_id",
+                    "registration_id",
+                    "channel",
+                    "recipient",
+                    "template",
+                    "locale",
+                    "reg",
+                    "context",
+                )
+            },
+            ensure_ascii=False,
+        )
+        headers = [
+            ["dlq-origin-topic", cause_topic],
+            ["dlq-origin-partition", "-1"],
+            ["dlq-origin-offset", "-1"],
+            ["dlq-consumer-group", "notify"],
+            ["dlq-error", error[:1000]],
+            ["dlq-attempts", str(attempts)],
+            ["dlq-channel", intent["channel"]],
+            ["dlq-cause-event-id", intent["event_id"]],
+        ]
+        pipe.xadd(
+            self.stream,
+            {
+                "topic": dlq_for("notification-events"),
+                "key": intent["activity_id"],
+                "value": value.encode("utf-8"),
+                "headers": json.dumps(headers, ensure_ascii=False),
+            },
+        )
 
     # -- moving to Kafka ----------------------------------------------------------------------------
     def run(self, stop) -> None:

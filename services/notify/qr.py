@@ -4,6 +4,7 @@ The same parameters as the registration service's ticket page (error correction 
 a 4-module quiet zone), so a scanner treats both alike.  Copied, not imported: services do not
 import each other.
 """
+
 from __future__ import annotations
 
 import io

@@ -15,14 +15,15 @@ so reminders survive a restart and every worker sees the same schedule.
 Key: {p}nt:reminders  zset "<aid>|<rid>|<offset minutes>" -> due (ms).  Global, like the queues.
 The clock is injectable (a callable returning seconds), so tests move time by hand.
 """
+
 from __future__ import annotations
 
 import logging
 import time
 import uuid
-from datetime import datetime, timezone
+from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Callable
 
 from shared.redis_scripts import OUTAGE, Scripts
 
@@ -54,8 +55,15 @@ def event_id(registration_id: str, offset: int, starts_ms: int) -> str:
 
 
 class Reminders:
-    def __init__(self, redis, prefix: str, offsets: list[int], projection, deliveries,
-                 clock: Callable[[], float] = time.time):
+    def __init__(
+        self,
+        redis,
+        prefix: str,
+        offsets: list[int],
+        projection,
+        deliveries,
+        clock: Callable[[], float] = time.time,
+    ):
         self.redis, self.offsets, self.clock = redis, offsets, clock
         self.projection, self.deliveries = projection, deliveries
         self.key = f"{prefix}nt:reminders"
@@ -76,7 +84,7 @@ class Reminders:
         members = [self.member(aid, rid, off) for off in self.offsets]
         current = self.redis.zmscore(self.key, members)
         pipe = self.redis.pipeline(transaction=True)
-        for (off, due), m, score in zip(due_times(starts, self.offsets).items(), members, current):
+        for (_off, due), m, score in zip(due_times(starts, self.offsets).items(), members, current):
             if due > now:
                 pipe.zadd(self.key, {m: due})
             elif score is not None and int(score) != due:
@@ -124,10 +132,16 @@ class Reminders:
         starts = ms_of(act["starts_at"])
         if starts - offset * 60_000 != due or now >= starts or superseded(offset, self.offsets, starts, now):
             return 0
-        self.deliveries.record(event_id=event_id(rid, offset, starts), cause_type=CAUSE,
-                               occurred_at=datetime.fromtimestamp(due / 1000, timezone.utc).isoformat(),
-                               activity_id=aid, reg=reg, template="reminder", now_ms=now,
-                               context={"offset_min": offset, "starts_at": act["starts_at"]})
+        self.deliveries.record(
+            event_id=event_id(rid, offset, starts),
+            cause_type=CAUSE,
+            occurred_at=datetime.fromtimestamp(due / 1000, UTC).isoformat(),
+            activity_id=aid,
+            reg=reg,
+            template="reminder",
+            now_ms=now,
+            context={"offset_min": offset, "starts_at": act["starts_at"]},
+        )
         return 1
 
     def run(self, stop, poll_s: float = 1.0) -> None:

@@ -14,24 +14,24 @@ under the same notification id, only if the channel is idempotent (the SMS gatew
 repeated client_ref); otherwise it is marked "uncertain" and not sent again, so nobody gets it
 twice.  docs/notifications.md measures that window.
 """
+
 from __future__ import annotations
 
 import hashlib
 import logging
 import secrets
 import time
-from datetime import datetime, timezone
+from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Callable
 
 from prometheus_client import Counter
-
-from shared.redis_scripts import OUTAGE, Scripts
 
 from services.notify import messages
 from services.notify.channels import LostClaim, ProviderError
 from services.notify.publisher import outcome_event
 from services.notify.reminders import ms_of
+from shared.redis_scripts import OUTAGE, Scripts
 
 log = logging.getLogger("sciday.notify.sender")
 OUTCOMES = Counter("sciday_notifications_total", "Notification outcomes", ["channel", "outcome"])
@@ -60,11 +60,22 @@ def backoff_ms(attempt: int, base_ms: int, max_ms: int) -> int:
 
 
 class Sender:
-    def __init__(self, channel, deliveries, projection, publisher, settings, *,
-                 clock: Callable[[], float] = time.time, rate: RateLimit | None = None):
+    def __init__(
+        self,
+        channel,
+        deliveries,
+        projection,
+        publisher,
+        settings,
+        *,
+        clock: Callable[[], float] = time.time,
+        rate: RateLimit | None = None,
+    ):
         self.channel, self.deliveries, self.projection = channel, deliveries, projection
         self.publisher, self.settings, self.clock = publisher, settings, clock
-        self.rate = rate or RateLimit(deliveries.redis, settings.redis_prefix, channel.name, channel.sender, 0)
+        self.rate = rate or RateLimit(
+            deliveries.redis, settings.redis_prefix, channel.name, channel.sender, 0
+        )
         self.lease_ms = settings.notify_lease_s * 1000
         self.held: tuple[str, str] | None = None  # a claim left behind when Redis went away
 
@@ -91,8 +102,12 @@ class Sender:
         if self.held is not None:
             nid, token = self.held
             released = self.deliveries.release(self.channel.name, nid, token, self.now_ms())
-            log.info("%s %s: claim interrupted by a Redis outage %s", self.channel.name, nid,
-                     "given back" if released else "was already finished or taken over")
+            log.info(
+                "%s %s: claim interrupted by a Redis outage %s",
+                self.channel.name,
+                nid,
+                "given back" if released else "was already finished or taken over",
+            )
             self.held = None
 
     def step(self, stop=None) -> bool:
@@ -133,10 +148,12 @@ class Sender:
         if not intent:
             return "gone"
         if previous == "handoff" and not self.channel.idempotent:
-            log.warning("%s %s: the worker stopped while the provider had it; not sent again",
-                        intent["channel"], nid)
-            return self._final(intent, "uncertain", "worker stopped during hand-off; not sent again "
-                                                    "to avoid a duplicate")
+            log.warning(
+                "%s %s: the worker stopped while the provider had it; not sent again", intent["channel"], nid
+            )
+            return self._final(
+                intent, "uncertain", "worker stopped during hand-off; not sent again to avoid a duplicate"
+            )
         if previous == "handoff":
             log.info("%s %s: resending after a crash under the same client_ref", intent["channel"], nid)
         ctx = intent.get("context") or {}
@@ -147,11 +164,17 @@ class Sender:
         if why:
             return self._final(intent, "skipped", why)
         try:
-            rendered = messages.render(intent["template"], self.channel.name, intent.get("locale", "zh-CN"),
-                                       messages.variables(intent, activity, self.settings.timezone))
+            rendered = messages.render(
+                intent["template"],
+                self.channel.name,
+                intent.get("locale", "zh-CN"),
+                messages.variables(intent, activity, self.settings.timezone),
+            )
         except Exception as exc:  # a broken template or intent: retrying cannot help
             log.exception("cannot render %s", nid)
-            return self._fail(intent, f"render: {type(exc).__name__}: {exc}", int(intent.get("failures", 0)) + 1)
+            return self._fail(
+                intent, f"render: {type(exc).__name__}: {exc}", int(intent.get("failures", 0)) + 1
+            )
         handoff = {}
 
         def before_handoff():
@@ -162,22 +185,31 @@ class Sender:
         try:
             provider_id = self.channel.send(intent, rendered, before_handoff)
         except LostClaim:
-            log.warning("%s %s: lease lost before the hand-off; the sender that took it over sends it",
-                        self.channel.name, nid)
+            log.warning(
+                "%s %s: lease lost before the hand-off; the sender that took it over sends it",
+                self.channel.name,
+                nid,
+            )
             return "lost"
         except ProviderError as exc:
             attempt = int(intent.get("failures", 0)) + 1
             if exc.retryable and attempt < self.settings.notify_max_attempts:
-                delay = backoff_ms(attempt, self.settings.notify_backoff_ms, self.settings.notify_backoff_max_ms)
+                delay = backoff_ms(
+                    attempt, self.settings.notify_backoff_ms, self.settings.notify_backoff_max_ms
+                )
                 self.deliveries.mark_retry(intent, str(exc), self.now_ms() + delay)
                 OUTCOMES.labels(self.channel.name, "retry").inc()
-                log.warning("%s %s attempt %d failed, retry in %d ms: %s", self.channel.name, nid, attempt, delay, exc)
+                log.warning(
+                    "%s %s attempt %d failed, retry in %d ms: %s", self.channel.name, nid, attempt, delay, exc
+                )
                 return "retrying"
             return self._fail(intent, str(exc), attempt)
         now = self.now_ms()
         lag = handoff.get("ms", now) - ms_of(intent["occurred_at"])
         event = outcome_event("NotificationSent", intent, _dt(now), provider_message_id=provider_id)
-        self.deliveries.mark_sent(intent, provider_id, now, lag, also=lambda pipe: self.publisher.add_event(pipe, event))
+        self.deliveries.mark_sent(
+            intent, provider_id, now, lag, also=lambda pipe: self.publisher.add_event(pipe, event)
+        )
         OUTCOMES.labels(self.channel.name, "sent").inc()
         return "sent"
 
@@ -222,9 +254,15 @@ class Sender:
 
         self.deliveries.mark_final(intent, "failed", error, now, also)
         OUTCOMES.labels(self.channel.name, "failed").inc()
-        log.error("%s %s failed after %d attempts: %s", self.channel.name, intent["notification_id"], attempts, error)
+        log.error(
+            "%s %s failed after %d attempts: %s",
+            self.channel.name,
+            intent["notification_id"],
+            attempts,
+            error,
+        )
         return "failed"
 
 
 def _dt(ms: int) -> datetime:
-    return datetime.fromtimestamp(ms / 1000, timezone.utc)
+    return datetime.fromtimestamp(ms / 1000, UTC)

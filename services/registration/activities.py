@@ -1,4 +1,5 @@
 """Activity rules, in plain Python: windows, the snapshot consumers get, what a change changed."""
+
 from __future__ import annotations
 
 from datetime import datetime, timedelta
@@ -6,8 +7,18 @@ from zoneinfo import ZoneInfo
 
 TZ = ZoneInfo("Asia/Shanghai")
 CHECKIN_OPENS_BEFORE = timedelta(minutes=60)
-SNAPSHOT_FIELDS = ("id", "kind", "title", "venue", "hall", "starts_at", "ends_at", "capacity",
-                   "max_party_size", "status")
+SNAPSHOT_FIELDS = (
+    "id",
+    "kind",
+    "title",
+    "venue",
+    "hall",
+    "starts_at",
+    "ends_at",
+    "capacity",
+    "max_party_size",
+    "status",
+)
 # Changes registrants are told about (the notify service reads ActivityChanged.changed).
 NOTIFIABLE = ("starts_at", "ends_at", "hall", "venue")
 
@@ -57,12 +68,17 @@ def state(doc: dict) -> dict:
     """The fields the seat scripts read, as the strings Redis stores."""
     wl = doc.get("waitlist") or {}
     return {
-        "id": doc["id"], "doc": _json(doc), "status": doc["status"],
-        "opens_at": ms(doc["registration_opens_at"]), "closes_at": ms(doc["registration_closes_at"]),
-        "starts_at": ms(doc["starts_at"]), "capacity": int(doc["capacity"]),
+        "id": doc["id"],
+        "doc": _json(doc),
+        "status": doc["status"],
+        "opens_at": ms(doc["registration_opens_at"]),
+        "closes_at": ms(doc["registration_closes_at"]),
+        "starts_at": ms(doc["starts_at"]),
+        "capacity": int(doc["capacity"]),
         "max_party_size": int(doc["max_party_size"]),
         "waitlist_enabled": "1" if wl.get("enabled", True) else "0",
-        "waitlist_max": int(wl.get("max_length", 200)), "venue_id": doc["venue"]["id"],
+        "waitlist_max": int(wl.get("max_length", 200)),
+        "venue_id": doc["venue"]["id"],
     }
 
 
@@ -86,14 +102,18 @@ def view(doc: dict, counts: dict) -> dict:
     capacity = int(doc["capacity"])
     taken = int(counts.get("taken", 0))
     out = dict(doc)
-    out.update(seats_taken=taken, seats_left=max(capacity - taken, 0),
-               waitlist_length=int(counts.get("waitlist_length", 0)),
-               waitlist_people=int(counts.get("waitlist_people", 0)),
-               turned_away=int(counts.get("turned_away", 0)),
-               revision=int(counts.get("rev", 0)))
+    out.update(
+        seats_taken=taken,
+        seats_left=max(capacity - taken, 0),
+        waitlist_length=int(counts.get("waitlist_length", 0)),
+        waitlist_people=int(counts.get("waitlist_people", 0)),
+        turned_away=int(counts.get("turned_away", 0)),
+        revision=int(counts.get("rev", 0)),
+    )
     return out
 
 
 def _json(doc: dict) -> str:
     import json
+
     return json.dumps(doc, ensure_ascii=False, separators=(",", ":"))

@@ -1,22 +1,31 @@
 """Activities: public reading; organizers create, change and cancel them."""
+
 from __future__ import annotations
 
 from flask import current_app
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
+from services.registration import activities
+from services.registration.schemas import (
+    ActivityCancelIn,
+    ActivityIn,
+    ActivityListOut,
+    ActivityOut,
+    ActivityPatch,
+)
+from services.registration.store import refusal
 from shared.auth import require
 from shared.errors import ApiError
 
-from services.registration import activities
-from services.registration.schemas import (ActivityCancelIn, ActivityIn, ActivityListOut, ActivityOut,
-                                           ActivityPatch)
-from services.registration.store import refusal
-
-blp = Blueprint("activities", __name__, url_prefix="/api/v1/activities",
-                description="Screenings and lectures (活动). Reason codes: unknown_activity, "
-                            "activity_exists, revision_conflict, capacity_below_taken, validation_failed, "
-                            "unauthorized, forbidden.")
+blp = Blueprint(
+    "activities",
+    __name__,
+    url_prefix="/api/v1/activities",
+    description="Screenings and lectures (活动). Reason codes: unknown_activity, "
+    "activity_exists, revision_conflict, capacity_below_taken, validation_failed, "
+    "unauthorized, forbidden.",
+)
 
 
 def store():
@@ -50,8 +59,13 @@ class ActivityList(MethodView):
 
 
 def create(doc: dict, mode: str = "create") -> dict:
-    store().put_activity(doc, mode=mode, expected_rev=None, event_type="ActivityPublished",
-                         event_data={"activity": activities.snapshot(doc)})
+    store().put_activity(
+        doc,
+        mode=mode,
+        expected_rev=None,
+        event_type="ActivityPublished",
+        event_data={"activity": activities.snapshot(doc)},
+    )
     return activities.view(*load_activity(doc["id"]))
 
 
@@ -66,7 +80,9 @@ class ActivityItem(MethodView):
     @require("organizer")
     @blp.arguments(ActivityPatch)
     @blp.response(200, ActivityOut)
-    @blp.alt_response(409, schema="Error", description="capacity_below_taken | revision_conflict | activity_cancelled")
+    @blp.alt_response(
+        409, schema="Error", description="capacity_below_taken | revision_conflict | activity_cancelled"
+    )
     def patch(self, patch, activity_id):
         """Change an activity. Raising capacity promotes the waitlist in the same atomic step."""
         for _attempt in range(5):
@@ -76,14 +92,20 @@ class ActivityItem(MethodView):
             new = activities.merge(doc, patch)
             errors = activities.validate_times(new)
             if errors:
-                raise ApiError("validation_failed", "Some fields are not valid.", status_code=422, errors=errors)
+                raise ApiError(
+                    "validation_failed", "Some fields are not valid.", status_code=422, errors=errors
+                )
             changed = activities.changed(doc, new)
             if not changed:
                 return activities.view(doc, counts)
             try:
-                store().put_activity(new, mode="update", expected_rev=int(counts["rev"]),
-                                     event_type="ActivityChanged",
-                                     event_data={"activity": activities.snapshot(new), "changed": changed})
+                store().put_activity(
+                    new,
+                    mode="update",
+                    expected_rev=int(counts["rev"]),
+                    event_type="ActivityChanged",
+                    event_data={"activity": activities.snapshot(new), "changed": changed},
+                )
             except ApiError as exc:
                 if exc.reason == "revision_conflict":
                     continue
@@ -106,10 +128,13 @@ class ActivityCancel(MethodView):
                 return activities.view(doc, counts)
             new = dict(doc, status="cancelled", cancel_reason=body.get("reason", ""))
             try:
-                store().put_activity(new, mode="update", expected_rev=int(counts["rev"]),
-                                     event_type="ActivityCancelled",
-                                     event_data={"activity": activities.snapshot(new),
-                                                 "reason": body.get("reason", "")})
+                store().put_activity(
+                    new,
+                    mode="update",
+                    expected_rev=int(counts["rev"]),
+                    event_type="ActivityCancelled",
+                    event_data={"activity": activities.snapshot(new), "reason": body.get("reason", "")},
+                )
             except ApiError as exc:
                 if exc.reason == "revision_conflict":
                     continue

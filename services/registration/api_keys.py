@@ -1,4 +1,5 @@
 """Public keys of the ticket signatures, so a scanner can verify codes offline."""
+
 from __future__ import annotations
 
 from flask import current_app

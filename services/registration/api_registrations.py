@@ -1,4 +1,5 @@
 """Registering, and managing one's own registration through the unguessable manage link."""
+
 from __future__ import annotations
 
 import hashlib
@@ -8,19 +9,27 @@ from flask import Response, current_app, request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
+from services.registration import activities, qr, registrations
+from services.registration.api_activities import store
+from services.registration.schemas import (
+    ManageTokenQuery,
+    RegistrationCreatedOut,
+    RegistrationIn,
+    RegistrationOut,
+)
+from services.registration.store import refusal
 from shared.errors import ApiError
 from shared.i18n import request_locale
 from shared.web import settings_of
 
-from services.registration import activities, qr, registrations
-from services.registration.api_activities import store
-from services.registration.schemas import ManageTokenQuery, RegistrationCreatedOut, RegistrationIn, RegistrationOut
-from services.registration.store import refusal
-
-blp = Blueprint("registrations", __name__, url_prefix="/api/v1",
-                description="Reason codes: unknown_activity, validation_failed, already_registered, sold_out, "
-                            "registration_not_open, registration_closed, activity_cancelled, rate_limited, "
-                            "unknown_registration, unauthorized.")
+blp = Blueprint(
+    "registrations",
+    __name__,
+    url_prefix="/api/v1",
+    description="Reason codes: unknown_activity, validation_failed, already_registered, sold_out, "
+    "registration_not_open, registration_closed, activity_cancelled, rate_limited, "
+    "unknown_registration, unauthorized.",
+)
 
 MAX_IDEMPOTENCY_KEY = 128
 log = logging.getLogger("sciday.registration")
@@ -31,8 +40,12 @@ def idempotency_digest() -> str:
     if key is None:
         return ""
     if not key or len(key) > MAX_IDEMPOTENCY_KEY or not key.isprintable():
-        raise ApiError("validation_failed", "Idempotency-Key must be 1–128 printable characters.",
-                       status_code=422, errors={"Idempotency-Key": ["1–128 printable characters"]})
+        raise ApiError(
+            "validation_failed",
+            "Idempotency-Key must be 1–128 printable characters.",
+            status_code=422,
+            errors={"Idempotency-Key": ["1–128 printable characters"]},
+        )
     return hashlib.sha256(key.encode()).hexdigest()
 
 
@@ -70,8 +83,12 @@ class RegistrationCreate(MethodView):
     @blp.arguments(RegistrationIn())  # one instance, not one per request (hot path)
     @blp.response(201, RegistrationCreatedOut())
     @blp.alt_response(404, schema="Error", description="unknown_activity")
-    @blp.alt_response(409, schema="Error", description="already_registered | sold_out | registration_not_open | "
-                                                        "registration_closed | activity_cancelled")
+    @blp.alt_response(
+        409,
+        schema="Error",
+        description="already_registered | sold_out | registration_not_open | "
+        "registration_closed | activity_cancelled",
+    )
     @blp.alt_response(429, schema="Error", description="rate_limited")
     def post(self, body, activity_id):
         """Register a party: one registrant plus companions. Honours ``Idempotency-Key``."""
@@ -86,19 +103,29 @@ def book(activity_id: str, body: dict, idem: str, locale: str) -> dict:
     """
     settings = settings_of()
     store().refuse_from_memory(activity_id, body["party_size"], idem)  # the crowd after the last seat
-    current_app.extensions["sciday.ratelimit"].check([
-        ("ip", request.remote_addr or "-", settings.rate_limit_ip_per_min, 60),
-        ("phone", body["phone"], settings.rate_limit_phone_per_min, 60)])
+    current_app.extensions["sciday.ratelimit"].check(
+        [
+            ("ip", request.remote_addr or "-", settings.rate_limit_ip_per_min, 60),
+            ("phone", body["phone"], settings.rate_limit_phone_per_min, 60),
+        ]
+    )
     doc = store().activity_doc(activity_id)
     if doc is None:
         raise refusal("unknown_activity")
     registrations.check(body, doc, locale)
-    reg = registrations.new_record(body, doc, locale, current_app.extensions["sciday.keys"],
-                                   settings.public_base_url)
+    reg = registrations.new_record(
+        body, doc, locale, current_app.extensions["sciday.keys"], settings.public_base_url
+    )
     outcome, rid, position = store().reserve(reg, idem)
     # The phone is logged for support; the logging filter masks it (138****5678).
-    log.info("registration %s %s activity=%s party=%d phone=%s", rid, outcome, activity_id,
-             body["party_size"], body["phone"])
+    log.info(
+        "registration %s %s activity=%s party=%d phone=%s",
+        rid,
+        outcome,
+        activity_id,
+        body["party_size"],
+        body["phone"],
+    )
     if outcome == "replay":
         return store().get_registration(rid)
     return dict(reg, status=outcome, initial_status=outcome, initial_position=position)
@@ -106,9 +133,13 @@ def book(activity_id: str, body: dict, idem: str, locale: str) -> dict:
 
 def authorized(rid: str, token: str | None = None) -> dict:
     """The registration, if ``token`` (or the request's) is its manage token; else 401/404."""
-    token = token or request.args.get("token") or request.args.get("t") or request.headers.get("X-Manage-Token")
+    token = (
+        token or request.args.get("token") or request.args.get("t") or request.headers.get("X-Manage-Token")
+    )
     if not token:
-        raise ApiError("unauthorized", "需要管理链接中的令牌 / The manage token is required.", status_code=401)
+        raise ApiError(
+            "unauthorized", "需要管理链接中的令牌 / The manage token is required.", status_code=401
+        )
     reg = store().get_registration(rid) if len(rid) <= 32 else None
     if reg is None or not registrations.token_matches(reg, token):
         raise refusal("unknown_registration")
@@ -118,8 +149,11 @@ def authorized(rid: str, token: str | None = None) -> dict:
 def full(reg: dict) -> dict:
     got = store().get_activity(reg["activity_id"])
     activity = activities.view(*got) if got else None
-    position = store().waitlist_position(reg["activity_id"], reg["registration_id"]) \
-        if reg["status"] == "waitlisted" else None
+    position = (
+        store().waitlist_position(reg["activity_id"], reg["registration_id"])
+        if reg["status"] == "waitlisted"
+        else None
+    )
     return registrations.full_view(reg, settings_of().public_base_url, position, activity)
 
 
@@ -147,8 +181,9 @@ class RegistrationItem(MethodView):
 def _qr_response(registration_id: str, kind: str) -> Response:
     reg = authorized(registration_id)
     if reg["status"] != "confirmed":
-        raise ApiError("no_ticket", "没有有效门票 / There is no valid ticket (waitlisted or cancelled).",
-                       status_code=409)
+        raise ApiError(
+            "no_ticket", "没有有效门票 / There is no valid ticket (waitlisted or cancelled).", status_code=409
+        )
     body = qr.png(reg["ticket_code"]) if kind == "png" else qr.svg(reg["ticket_code"])
     resp = Response(body, mimetype="image/png" if kind == "png" else "image/svg+xml")
     resp.headers["Cache-Control"] = "private, max-age=300"

@@ -2,24 +2,37 @@
 
 ``gunicorn 'services.registration.app:create_app()'``
 """
+
 from __future__ import annotations
 
 from pathlib import Path
 
+from services.registration import (
+    api_activities,
+    api_keys,
+    api_registrations,
+    exports,
+    importer,
+    organizer,
+    pages,
+)
+from services.registration.store import SeatStore
 from shared.config import Settings, load
 from shared.ratelimit import RateLimiter
 from shared.tickets import KeyRing
 from shared.web import make_app
 
-from services.registration import api_activities, api_keys, api_registrations, exports, importer, organizer, pages
-from services.registration.store import SeatStore
-
 
 def create_app(settings: Settings | None = None, redis_client=None):
     settings = settings or load()
-    app, api = make_app("registration", settings, title="sciday registration",
-                        description="Activities, registrations and signed QR tickets.",
-                        redis_client=redis_client, root_path=str(Path(__file__).parent))
+    app, api = make_app(
+        "registration",
+        settings,
+        title="sciday registration",
+        description="Activities, registrations and signed QR tickets.",
+        redis_client=redis_client,
+        root_path=str(Path(__file__).parent),
+    )
     app.extensions["sciday.keys"] = KeyRing.load_or_create(settings.keys_dir)
     app.extensions["sciday.seats"] = SeatStore(app.extensions["sciday.redis"], settings)
     app.extensions["sciday.ratelimit"] = RateLimiter(app.extensions["sciday.redis"], settings.redis_prefix)

@@ -4,32 +4,45 @@ Organizers get phone numbers, names and emails in full. Stewards and supervisors
 activity's venue get them masked (138****5678, 张*, a***@example.com), as the door shows them.
 Headers and labels are Chinese, English with ``?lang=en``.
 """
+
 from __future__ import annotations
 
 from flask import g
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
+from services.registration import activities
+from services.registration.api_activities import load_activity, store
 from shared import spreadsheets
 from shared.auth import require
 from shared.errors import ApiError
 from shared.i18n import request_locale
 from shared.logs import mask_phone
 
-from services.registration import activities
-from services.registration.api_activities import load_activity, store
-
-blp = Blueprint("exports", __name__, url_prefix="/api/v1/activities",
-                description="Exports. Reason codes: unknown_activity (404), unauthorized (401), forbidden (403).")
+blp = Blueprint(
+    "exports",
+    __name__,
+    url_prefix="/api/v1/activities",
+    description="Exports. Reason codes: unknown_activity (404), unauthorized (401), forbidden (403).",
+)
 
 COLUMNS = (  # (key, Chinese header, English header)
-    ("registration_id", "报名编号", "Registration"), ("status", "状态", "Status"), ("name", "姓名", "Name"),
-    ("phone", "手机号", "Phone"), ("email", "邮箱", "Email"), ("organization", "工作单位", "Organization"),
-    ("party_size", "人数", "Party size"), ("locale", "语言", "Language"),
-    ("created_at", "报名时间", "Registered at"), ("cancelled_at", "取消时间", "Cancelled at"),
+    ("registration_id", "报名编号", "Registration"),
+    ("status", "状态", "Status"),
+    ("name", "姓名", "Name"),
+    ("phone", "手机号", "Phone"),
+    ("email", "邮箱", "Email"),
+    ("organization", "工作单位", "Organization"),
+    ("party_size", "人数", "Party size"),
+    ("locale", "语言", "Language"),
+    ("created_at", "报名时间", "Registered at"),
+    ("cancelled_at", "取消时间", "Cancelled at"),
 )
-STATUS = {"confirmed": ("已确认", "confirmed"), "waitlisted": ("候补", "waitlisted"),
-          "cancelled": ("已取消", "cancelled")}
+STATUS = {
+    "confirmed": ("已确认", "confirmed"),
+    "waitlisted": ("候补", "waitlisted"),
+    "cancelled": ("已取消", "cancelled"),
+}
 
 
 def mask_name(name: str) -> str:
@@ -50,16 +63,24 @@ def local_time(value: str | None) -> str:
 
 def rows_of(aid: str, full: bool, locale: str) -> list[list]:
     rows = []
-    for reg in sorted(store().registrations(aid), key=lambda r: (r.get("created_at") or "", r["registration_id"])):
+    for reg in sorted(
+        store().registrations(aid), key=lambda r: (r.get("created_at") or "", r["registration_id"])
+    ):
         zh, en = STATUS.get(reg["status"], (reg["status"], reg["status"]))
-        rows.append([
-            reg["registration_id"], en if locale == "en" else zh,
-            reg["name"] if full else mask_name(reg["name"]),
-            reg["phone"] if full else mask_phone(reg["phone"]),
-            (reg.get("email") or "") if full else mask_email(reg.get("email")),
-            reg.get("organization") or "", reg["party_size"], reg.get("locale", ""),
-            local_time(reg.get("created_at")), local_time(reg.get("cancelled_at")),
-        ])
+        rows.append(
+            [
+                reg["registration_id"],
+                en if locale == "en" else zh,
+                reg["name"] if full else mask_name(reg["name"]),
+                reg["phone"] if full else mask_phone(reg["phone"]),
+                (reg.get("email") or "") if full else mask_email(reg.get("email")),
+                reg.get("organization") or "",
+                reg["party_size"],
+                reg.get("locale", ""),
+                local_time(reg.get("created_at")),
+                local_time(reg.get("cancelled_at")),
+            ]
+        )
     return rows
 
 
@@ -74,8 +95,12 @@ def export(activity_id: str, fmt: str):
     if fmt == "csv":
         return spreadsheets.download(spreadsheets.csv_bytes(headers, rows), name, spreadsheets.CSV_TYPE)
     title = (doc["title"].get("en") if locale == "en" else None) or doc["title"]["zh"]
-    sheet = spreadsheets.Sheet("报名" if locale != "en" else "Registrations", headers, rows,
-                               notes=[f"{title} · {activities.iso(activities.parse(doc['starts_at']))}"])
+    sheet = spreadsheets.Sheet(
+        "报名" if locale != "en" else "Registrations",
+        headers,
+        rows,
+        notes=[f"{title} · {activities.iso(activities.parse(doc['starts_at']))}"],
+    )
     return spreadsheets.download(spreadsheets.xlsx_bytes([sheet]), name, spreadsheets.XLSX_TYPE)
 
 

@@ -13,6 +13,7 @@ nothing: no new revision, no event. A row whose activity exists but differs (an 
 it since) is reported as ``differs`` and left alone: an import never overwrites later edits.
 Errors carry the spreadsheet row number (header = row 1) and the column as written in the file.
 """
+
 from __future__ import annotations
 
 from flask import request
@@ -20,24 +21,28 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import Schema, ValidationError, fields
 
+from services.registration import activities
+from services.registration import key_activities as ka
+from services.registration.api_activities import store
+from services.registration.schemas import ActivityIn
 from shared.auth import require
 from shared.errors import ApiError
 from shared.i18n import localize, request_locale
 from shared.web import accepts_files
-
-from services.registration import activities, key_activities as ka
-from services.registration.api_activities import store
-from services.registration.schemas import ActivityIn
 
 MAX_UPLOAD = 2 * 1024 * 1024
 MODES = ("check", "all", "valid_rows")
 IGNORED_ON_COMPARE = ("status", "cancel_reason")
 TIMES = ("starts_at", "ends_at", "registration_opens_at", "registration_closes_at")
 
-blp = Blueprint("imports", __name__, url_prefix="/api/v1/activities",
-                description="Spreadsheet import of the key-activity list (重点活动清单). Reason codes: "
-                            "invalid_spreadsheet (422), import_has_errors (422), payload_too_large (413), "
-                            "unauthorized, forbidden.")
+blp = Blueprint(
+    "imports",
+    __name__,
+    url_prefix="/api/v1/activities",
+    description="Spreadsheet import of the key-activity list (重点活动清单). Reason codes: "
+    "invalid_spreadsheet (422), import_has_errors (422), payload_too_large (413), "
+    "unauthorized, forbidden.",
+)
 
 
 class RowErrorOut(Schema):
@@ -52,8 +57,12 @@ class RowOut(Schema):
     id = fields.String(allow_none=True)
     title = fields.String()
     starts_at = fields.String(allow_none=True)
-    action = fields.String(metadata={"description": "new (check mode) | created | unchanged | differs | error"})
-    differs = fields.List(fields.String(), metadata={"description": "fields that differ from the stored activity"})
+    action = fields.String(
+        metadata={"description": "new (check mode) | created | unchanged | differs | error"}
+    )
+    differs = fields.List(
+        fields.String(), metadata={"description": "fields that differ from the stored activity"}
+    )
 
 
 class ImportReportOut(Schema):
@@ -62,7 +71,9 @@ class ImportReportOut(Schema):
     created = fields.Integer()
     new = fields.Integer(metadata={"description": "rows that would be created (check mode)"})
     unchanged = fields.Integer()
-    updated = fields.Integer(metadata={"description": "always 0: an import never changes an existing activity"})
+    updated = fields.Integer(
+        metadata={"description": "always 0: an import never changes an existing activity"}
+    )
     differs = fields.Integer()
     errors = fields.List(fields.Nested(RowErrorOut))
     rows = fields.List(fields.Nested(RowOut))
@@ -77,7 +88,9 @@ def _say(zh: str, en: str, locale: str) -> str:
 def known_venues() -> dict[str, dict]:
     venues = {}
     for doc, _counts in store().list_activities():
-        venues.setdefault(doc["venue"]["name"], {"id": doc["venue"]["id"], "address": doc["venue"].get("address", "")})
+        venues.setdefault(
+            doc["venue"]["name"], {"id": doc["venue"]["id"], "address": doc["venue"].get("address", "")}
+        )
     return venues
 
 
@@ -114,13 +127,26 @@ def plan(sheet: ka.Sheet, locale: str) -> tuple[list[dict], list[dict]]:
                 if key not in taken:
                     row_errors.append((key, localize(message, "zh-CN"), message))
         if loaded is not None and not row_errors and body["id"] in seen:
-            row_errors.append(("title", f"与第 {seen[body['id']]} 行的名称、时间、地点相同",
-                               f"Same name, time and place as row {seen[body['id']]}."))
-        entry = {"row": row.number, "id": None, "title": body["title"]["zh"], "starts_at": body["starts_at"],
-                 "action": "error", "differs": []}
+            row_errors.append(
+                (
+                    "title",
+                    f"与第 {seen[body['id']]} 行的名称、时间、地点相同",
+                    f"Same name, time and place as row {seen[body['id']]}.",
+                )
+            )
+        entry = {
+            "row": row.number,
+            "id": None,
+            "title": body["title"]["zh"],
+            "starts_at": body["starts_at"],
+            "action": "error",
+            "differs": [],
+        }
         if row_errors:
-            errors += [{"row": row.number, "field": header(key), "key": key, "message": _say(zh, en, locale)}
-                       for key, zh, en in row_errors]
+            errors += [
+                {"row": row.number, "field": header(key), "key": key, "message": _say(zh, en, locale)}
+                for key, zh, en in row_errors
+            ]
         else:
             seen[body["id"]] = row.number
             doc = activities.to_doc(loaded)
@@ -154,8 +180,13 @@ def run(sheet: ka.Sheet, mode: str, locale: str) -> dict:
     for p in plans:
         if write and p["action"] == "new":
             try:
-                store().put_activity(p["doc"], mode="create", expected_rev=None, event_type="ActivityPublished",
-                                     event_data={"activity": activities.snapshot(p["doc"])})
+                store().put_activity(
+                    p["doc"],
+                    mode="create",
+                    expected_rev=None,
+                    event_type="ActivityPublished",
+                    event_data={"activity": activities.snapshot(p["doc"])},
+                )
                 p["action"] = "created"
             except ApiError as exc:  # created meanwhile by a concurrent import of the same file
                 if exc.reason != "activity_exists":
@@ -163,17 +194,34 @@ def run(sheet: ka.Sheet, mode: str, locale: str) -> dict:
                 p.update(_state(p["doc"]))
         p.pop("doc", None)
     count = lambda action: sum(1 for p in plans if p["action"] == action)  # noqa: E731
-    report = {"mode": mode, "imported": count("created") > 0, "created": count("created"), "new": count("new"),
-              "unchanged": count("unchanged"), "updated": 0, "differs": count("differs"), "errors": errors,
-              "rows": plans, "ignored_columns": sheet.ignored, "unknown_columns": sheet.unknown}
+    report = {
+        "mode": mode,
+        "imported": count("created") > 0,
+        "created": count("created"),
+        "new": count("new"),
+        "unchanged": count("unchanged"),
+        "updated": 0,
+        "differs": count("differs"),
+        "errors": errors,
+        "rows": plans,
+        "ignored_columns": sheet.ignored,
+        "unknown_columns": sheet.unknown,
+    }
     if mode == "all" and errors:
         by_row: dict = {}
         for e in errors:
             by_row.setdefault(str(e["row"]), {}).setdefault(e["field"], []).append(e["message"])
-        raise ApiError("import_has_errors",
-                       _say(f"{len({e['row'] for e in errors})} 行有错误，未导入任何活动",
-                            f"{len({e['row'] for e in errors})} row(s) have errors; nothing was imported.", locale),
-                       status_code=422, errors=by_row, extra={"report": ImportReportOut().dump(report)})
+        raise ApiError(
+            "import_has_errors",
+            _say(
+                f"{len({e['row'] for e in errors})} 行有错误，未导入任何活动",
+                f"{len({e['row'] for e in errors})} row(s) have errors; nothing was imported.",
+                locale,
+            ),
+            status_code=422,
+            errors=by_row,
+            extra={"report": ImportReportOut().dump(report)},
+        )
     return report
 
 
@@ -181,12 +229,27 @@ def run(sheet: ka.Sheet, mode: str, locale: str) -> dict:
 @accepts_files
 class ActivityImport(MethodView):
     @require("organizer")
-    @blp.doc(requestBody={"required": True, "content": {"multipart/form-data": {"schema": {
-        "type": "object", "required": ["file"],
-        "properties": {"file": {"type": "string", "format": "binary", "description": ".csv or .xlsx"},
-                       "mode": {"type": "string", "enum": list(MODES), "default": "check"}}}}}})
+    @blp.doc(
+        requestBody={
+            "required": True,
+            "content": {
+                "multipart/form-data": {
+                    "schema": {
+                        "type": "object",
+                        "required": ["file"],
+                        "properties": {
+                            "file": {"type": "string", "format": "binary", "description": ".csv or .xlsx"},
+                            "mode": {"type": "string", "enum": list(MODES), "default": "check"},
+                        },
+                    }
+                }
+            },
+        }
+    )
     @blp.response(200, ImportReportOut)
-    @blp.alt_response(422, schema="Error", description="invalid_spreadsheet | import_has_errors (with `report`)")
+    @blp.alt_response(
+        422, schema="Error", description="invalid_spreadsheet | import_has_errors (with `report`)"
+    )
     @blp.alt_response(401, schema="Error", description="unauthorized")
     @blp.alt_response(403, schema="Error", description="forbidden")
     def post(self):
@@ -196,14 +259,26 @@ class ActivityImport(MethodView):
         mode = request.form.get("mode") or "check"
         upload = request.files.get("file")
         if mode not in MODES:
-            raise ApiError("validation_failed", _say("mode 取值不对", "Unknown mode.", locale), status_code=422,
-                           errors={"mode": [f"one of {', '.join(MODES)}"]})
+            raise ApiError(
+                "validation_failed",
+                _say("mode 取值不对", "Unknown mode.", locale),
+                status_code=422,
+                errors={"mode": [f"one of {', '.join(MODES)}"]},
+            )
         if upload is None or not upload.filename:
-            raise ApiError("validation_failed", _say("请选择文件", "Choose a file.", locale), status_code=422,
-                           errors={"file": [_say("必须上传文件", "A file is required.", locale)]})
+            raise ApiError(
+                "validation_failed",
+                _say("请选择文件", "Choose a file.", locale),
+                status_code=422,
+                errors={"file": [_say("必须上传文件", "A file is required.", locale)]},
+            )
         try:
             sheet = ka.read(upload.filename, upload.read())
         except ka.SheetError as exc:
-            raise ApiError("invalid_spreadsheet", _say(exc.zh, exc.en, locale), status_code=422,
-                           errors={"file": [_say(exc.zh, exc.en, locale)]}) from None
+            raise ApiError(
+                "invalid_spreadsheet",
+                _say(exc.zh, exc.en, locale),
+                status_code=422,
+                errors={"file": [_say(exc.zh, exc.en, locale)]},
+            ) from None
         return run(sheet, mode, locale)

@@ -10,6 +10,7 @@ Ids are deterministic, so importing the same file again maps every row to the sa
 ``imp-`` + 12 hex digits of SHA-256 over (title, start, venue name); a venue gets the id of an
 existing venue with the same name, else ``v-`` + 8 hex digits of SHA-256 over its name.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -17,11 +18,19 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from shared import spreadsheets
-
 from services.registration.activities import TZ
-from services.registration.cells import (CellError, _clean, _text, audience_of, kind_of, minutes,  # noqa: F401
-                                         moments, split_place, whole_number)
+from services.registration.cells import (
+    CellError,
+    _clean,
+    _text,
+    audience_of,
+    kind_of,
+    minutes,
+    moments,
+    split_place,
+    whole_number,
+)
+from shared import spreadsheets
 
 COLUMNS = {  # canonical key -> accepted headers (after normalising)
     "title": ("活动名称", "名称", "活动主题", "name", "title"),
@@ -45,7 +54,19 @@ COLUMNS = {  # canonical key -> accepted headers (after normalising)
     "audience": ("面向人群", "参与对象", "活动对象", "audience"),
     "description": ("活动简介", "简介", "主要内容", "活动内容", "description"),
 }
-IGNORED = {"序号", "编号", "联系人", "联系方式", "联系电话", "备注", "no", "contact", "phone", "notes", "remarks"}
+IGNORED = {
+    "序号",
+    "编号",
+    "联系人",
+    "联系方式",
+    "联系电话",
+    "备注",
+    "no",
+    "contact",
+    "phone",
+    "notes",
+    "remarks",
+}
 MAX_ROWS = 2000
 DEFAULT_PARTY, DEFAULT_OPENS_BEFORE, DEFAULT_CLOSES_BEFORE = 4, timedelta(days=7), timedelta(hours=2)
 _BRACKETS = re.compile(r"[（(\[【].*?[）)\]】]")
@@ -86,12 +107,15 @@ def read(filename: str, data: bytes) -> Sheet:
         grid = spreadsheets.grid(filename, data, MAX_ROWS + 20)
     except spreadsheets.UnreadableSheet as exc:
         raise SheetError(exc.zh, exc.en) from None
-    for top, cells in enumerate(grid[:10]):
+    for top, cells in enumerate(grid[:10]):  # noqa: B007 (top is read after the loop)
         keys = [_ALIASES.get(normalise(c)) for c in cells]
         if "title" in keys:
             break
     else:
-        raise SheetError("找不到表头：前十行里没有“活动名称”列", "No header row: none of the first ten rows has a 活动名称 (name) column.")
+        raise SheetError(
+            "找不到表头：前十行里没有“活动名称”列",
+            "No header row: none of the first ten rows has a 活动名称 (name) column.",
+        )
     headers, columns, ignored, unknown = {}, {}, [], []
     for i, (key, text) in enumerate(zip(keys, grid[top])):
         text = str(text or "").strip()
@@ -102,7 +126,7 @@ def read(filename: str, data: bytes) -> Sheet:
         elif text:
             unknown.append(text)
     rows = []
-    for n, cells in enumerate(grid[top + 1:], start=top + 2):
+    for n, cells in enumerate(grid[top + 1 :], start=top + 2):
         values = {columns[i]: _clean(v) for i, v in enumerate(cells) if i in columns}
         if any(v not in (None, "") for v in values.values()):
             rows.append(Row(n, values))
@@ -175,17 +199,32 @@ def body_of(row: Row, venues: dict[str, dict]) -> tuple[dict, list[tuple[str, st
     if not name:
         need("place", "地点（场馆）", "The place (venue)")
     elif not hall:
-        errors.append((src["hall"], "需写明厅室，如“辽宁省科学技术馆 巨幕影院”",
-                       "Name the hall too, e.g. 辽宁省科学技术馆 巨幕影院 (venue, space, hall)."))
+        errors.append(
+            (
+                src["hall"],
+                "需写明厅室，如“辽宁省科学技术馆 巨幕影院”",
+                "Name the hall too, e.g. 辽宁省科学技术馆 巨幕影院 (venue, space, hall).",
+            )
+        )
     known = venues.get(name) or {}
     src.update({"venue.id": "venue_id", "venue.address": "address"})
 
-    capacity = guard("capacity", whole_number, v["capacity"]) if "capacity" in present else need("capacity", "人数上限", "Capacity")
-    party = guard("max_party_size", whole_number, v["max_party_size"]) if "max_party_size" in present else DEFAULT_PARTY
+    capacity = (
+        guard("capacity", whole_number, v["capacity"])
+        if "capacity" in present
+        else need("capacity", "人数上限", "Capacity")
+    )
+    party = (
+        guard("max_party_size", whole_number, v["max_party_size"])
+        if "max_party_size" in present
+        else DEFAULT_PARTY
+    )
     audience = guard("audience", audience_of, v.get("audience"))
     window = {}
-    for key, default, end_of_day in (("registration_opens_at", DEFAULT_OPENS_BEFORE, False),
-                                     ("registration_closes_at", DEFAULT_CLOSES_BEFORE, True)):
+    for key, default, end_of_day in (
+        ("registration_opens_at", DEFAULT_OPENS_BEFORE, False),
+        ("registration_closes_at", DEFAULT_CLOSES_BEFORE, True),
+    ):
         if key in present:
             src[key] = key
             window[key] = (guard(key, moments, v[key], None, end_of_day) or [None])[0]
@@ -198,11 +237,20 @@ def body_of(row: Row, venues: dict[str, dict]) -> tuple[dict, list[tuple[str, st
         "kind": kind_of(v.get("kind"), title),
         "title": {"zh": title, "en": _text(v.get("title_en"))},
         "description": {"zh": _text(v.get("description")), "en": ""},
-        "venue": {"id": _text(v.get("venue_id")) or known.get("id") or venue_id(name), "name": name,
-                  "address": _text(v.get("address")) or known.get("address", "")},
-        "hall": hall, "organizer": _text(v.get("organizer")), "starts_at": _iso(starts), "ends_at": _iso(ends),
-        "capacity": capacity, "max_party_size": party, "audience": audience,
-        "registration_opens_at": _iso(opens), "registration_closes_at": _iso(closes),
+        "venue": {
+            "id": _text(v.get("venue_id")) or known.get("id") or venue_id(name),
+            "name": name,
+            "address": _text(v.get("address")) or known.get("address", ""),
+        },
+        "hall": hall,
+        "organizer": _text(v.get("organizer")),
+        "starts_at": _iso(starts),
+        "ends_at": _iso(ends),
+        "capacity": capacity,
+        "max_party_size": party,
+        "audience": audience,
+        "registration_opens_at": _iso(opens),
+        "registration_closes_at": _iso(closes),
     }
     return body, errors
 
@@ -219,7 +267,9 @@ def column_of(row: Row, path: str) -> str:
 def flatten(messages, path: str = "") -> list[tuple[str, str]]:
     """marshmallow's nested messages as (dotted path, message) pairs."""
     if isinstance(messages, dict):
-        return [pair for k, sub in messages.items() for pair in flatten(sub, f"{path}.{k}" if path else str(k))]
+        return [
+            pair for k, sub in messages.items() for pair in flatten(sub, f"{path}.{k}" if path else str(k))
+        ]
     if isinstance(messages, list):
         return [pair for m in messages for pair in flatten(m, path)]
     return [(path, str(messages))]

@@ -11,6 +11,7 @@ A notice goes through the notify service: ``POST /api/v1/activities/<id>/notices
 the same bearer token, so the browser needs no cross-origin call (three origins under
 ``sciday up``).
 """
+
 from __future__ import annotations
 
 import requests
@@ -19,17 +20,20 @@ from flask.views import MethodView
 from flask_smorest import Blueprint as ApiBlueprint
 from marshmallow import RAISE, Schema, fields, validate
 
+from services.registration.api_activities import load_activity
+from services.registration.pages import render
 from shared.auth import require
 from shared.errors import ApiError
 from shared.web import settings_of
 
-from services.registration.api_activities import load_activity
-from services.registration.pages import render
-
 bp = Blueprint("organizer", __name__)
-blp = ApiBlueprint("organizer_api", __name__, url_prefix="/api/v1",
-                   description="Organizer helpers. Reason codes: unknown_activity (404), notify_unavailable (503), "
-                               "unauthorized (401), forbidden (403), and notify's own refusals passed through.")
+blp = ApiBlueprint(
+    "organizer_api",
+    __name__,
+    url_prefix="/api/v1",
+    description="Organizer helpers. Reason codes: unknown_activity (404), notify_unavailable (503), "
+    "unauthorized (401), forbidden (403), and notify's own refusals passed through.",
+)
 NOTIFY_TIMEOUT_S = 5.0
 
 
@@ -37,7 +41,9 @@ NOTIFY_TIMEOUT_S = 5.0
 def organizer_page():
     settings = settings_of()
     host = request.host.rsplit(":", 1)[0]
-    return render("organizer_page.html", dashboard_url=f"{request.scheme}://{host}:{settings.checkin_port}/dashboard")
+    return render(
+        "organizer_page.html", dashboard_url=f"{request.scheme}://{host}:{settings.checkin_port}/dashboard"
+    )
 
 
 class TokenOut(Schema):
@@ -77,24 +83,40 @@ class ActivityNotices(MethodView):
         load_activity(activity_id)
         url = settings_of().notify_url.rstrip("/") + "/api/v1/notices"
         try:
-            resp = requests.post(url, json={"activity_id": activity_id, **body}, timeout=NOTIFY_TIMEOUT_S,
-                                 headers={"Authorization": request.headers["Authorization"]})
+            resp = requests.post(
+                url,
+                json={"activity_id": activity_id, **body},
+                timeout=NOTIFY_TIMEOUT_S,
+                headers={"Authorization": request.headers["Authorization"]},
+            )
         except requests.RequestException:
             raise _unavailable() from None
         try:
             answer = resp.json()
         except ValueError:
             answer = {}
-        if resp.status_code in (404, 405) and answer.get("reason") in ("not_found", "method_not_allowed", None):
+        if resp.status_code in (404, 405) and answer.get("reason") in (
+            "not_found",
+            "method_not_allowed",
+            None,
+        ):
             raise _unavailable()  # notify does not offer notices (yet)
         if resp.status_code >= 500:
             raise _unavailable()
         if resp.status_code >= 400:
-            raise ApiError(answer.get("reason", "bad_request"), answer.get("message", "notify refused the notice"),
-                           status_code=resp.status_code, errors=answer.get("errors") or {})
+            raise ApiError(
+                answer.get("reason", "bad_request"),
+                answer.get("message", "notify refused the notice"),
+                status_code=resp.status_code,
+                errors=answer.get("errors") or {},
+            )
         return answer, resp.status_code
 
 
 def _unavailable() -> ApiError:
-    return ApiError("notify_unavailable", "通知服务暂不可用，请稍后再试 / The notify service is unavailable; try again later.",
-                    status_code=503, headers={"Retry-After": "5"})
+    return ApiError(
+        "notify_unavailable",
+        "通知服务暂不可用，请稍后再试 / The notify service is unavailable; try again later.",
+        status_code=503,
+        headers={"Retry-After": "5"},
+    )

@@ -3,26 +3,31 @@
 Chinese first (``?lang=en`` switches and is remembered in a cookie), phone first, no JavaScript
 needed. Forms post back here and are protected by a double-submit CSRF cookie.
 """
+
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from flask import Blueprint, make_response, redirect, render_template, request
 from marshmallow import ValidationError
-
-from shared import csrf
-from shared.errors import ApiError
-from shared.i18n import localize
 
 from services.registration import activities
 from services.registration.api_activities import store
 from services.registration.api_registrations import authorized, book, full
 from services.registration.schemas import RegistrationIn
+from shared import csrf
+from shared.errors import ApiError
+from shared.i18n import localize
 
 bp = Blueprint("pages", __name__)
 
-KIND = {"imax": ("巨幕影院", "IMAX"), "dome": ("球幕影院", "Dome"), "lecture": ("科普讲座", "Lecture"),
-        "exhibition": ("展览", "Exhibition"), "other": ("活动", "Activity")}
+KIND = {
+    "imax": ("巨幕影院", "IMAX"),
+    "dome": ("球幕影院", "Dome"),
+    "lecture": ("科普讲座", "Lecture"),
+    "exhibition": ("展览", "Exhibition"),
+    "other": ("活动", "Activity"),
+}
 WEEKDAY_ZH = "一二三四五六日"
 
 
@@ -42,15 +47,22 @@ def render(template: str, status: int = 200, **ctx):
             return (obj.get("en") if lg == "en" else obj.get("zh")) or obj.get("zh") or obj.get("en") or ""
         return obj or ""
 
-    resp = make_response(render_template(template, t=t, pick=pick, lang=lg, when=when, kind=kind,
-                                         csrf_token=csrf.token, **ctx), status)
+    resp = make_response(
+        render_template(
+            template, t=t, pick=pick, lang=lg, when=when, kind=kind, csrf_token=csrf.token, **ctx
+        ),
+        status,
+    )
     if request.args.get("lang") in ("en", "zh-CN"):
         resp.set_cookie("lang", request.args["lang"], samesite="Lax", max_age=365 * 86400)
     return resp
 
 
 def when(doc: dict) -> str:
-    s, e = activities.parse(doc["starts_at"]).astimezone(activities.TZ), activities.parse(doc["ends_at"]).astimezone(activities.TZ)
+    s, e = (
+        activities.parse(doc["starts_at"]).astimezone(activities.TZ),
+        activities.parse(doc["ends_at"]).astimezone(activities.TZ),
+    )
     if lang() == "en":
         return f"{s:%a %d %b %Y}, {s:%H:%M}–{e:%H:%M}"
     return f"{s.year}年{s.month}月{s.day}日（周{WEEKDAY_ZH[s.weekday()]}）{s:%H:%M}–{e:%H:%M}"
@@ -63,7 +75,7 @@ def kind(k: str) -> str:
 
 def state_of(doc: dict, counts: dict) -> str:
     """open | full_waitlist | full | not_open | closed | cancelled, for the list and the form."""
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     if doc["status"] == "cancelled":
         return "cancelled"
     if now < activities.parse(doc["registration_opens_at"]):
@@ -74,7 +86,9 @@ def state_of(doc: dict, counts: dict) -> str:
     if view["seats_left"] > 0 and view["waitlist_length"] == 0:
         return "open"
     wl = doc.get("waitlist") or {}
-    return "full_waitlist" if wl.get("enabled") and view["waitlist_length"] < wl.get("max_length", 0) else "full"
+    return (
+        "full_waitlist" if wl.get("enabled") and view["waitlist_length"] < wl.get("max_length", 0) else "full"
+    )
 
 
 def message_of(exc: ApiError) -> str:
@@ -98,8 +112,15 @@ def _form(activity_id: str, values: dict, errors: dict, banner: str | None, stat
     if got is None:
         return render("message.html", 404, title=("没有这个活动", "No such activity"), text=None)
     doc, counts = got
-    return render("register.html", status, a=activities.view(doc, counts), state=state_of(doc, counts),
-                  values=values, errors=errors, banner=banner)
+    return render(
+        "register.html",
+        status,
+        a=activities.view(doc, counts),
+        state=state_of(doc, counts),
+        values=values,
+        errors=errors,
+        banner=banner,
+    )
 
 
 @bp.post("/a/<activity_id>")
@@ -108,9 +129,14 @@ def register_submit(activity_id):
         return _expired()
     form = request.form
     values = {k: form.get(k, "").strip() for k in ("name", "phone", "organization", "email", "party_size")}
-    body = {"name": values["name"], "phone": values["phone"], "party_size": values["party_size"],
-            "organization": values["organization"] or None, "email": values["email"] or None,
-            "locale": lang()}
+    body = {
+        "name": values["name"],
+        "phone": values["phone"],
+        "party_size": values["party_size"],
+        "organization": values["organization"] or None,
+        "email": values["email"] or None,
+        "locale": lang(),
+    }
     try:
         body["party_size"] = int(body["party_size"] or 0)
         loaded = RegistrationIn().load(body)
@@ -130,17 +156,24 @@ def register_submit(activity_id):
 
 
 def _expired():
-    return render("message.html", 400, title=("表单已过期", "The form expired"),
-                  text=("请返回并刷新页面后重试。", "Go back, reload the page and try again."))
+    return render(
+        "message.html",
+        400,
+        title=("表单已过期", "The form expired"),
+        text=("请返回并刷新页面后重试。", "Go back, reload the page and try again."),
+    )
 
 
 def _mine(rid: str, token: str | None):
     try:
         return full(authorized(rid, token)), None
     except ApiError as exc:
-        return None, render("message.html", exc.status_code if exc.status_code != 401 else 404,
-                            title=("链接无效", "This link is not valid"),
-                            text=("请使用报名成功后收到的链接。", "Use the link you received when you registered."))
+        return None, render(
+            "message.html",
+            exc.status_code if exc.status_code != 401 else 404,
+            title=("链接无效", "This link is not valid"),
+            text=("请使用报名成功后收到的链接。", "Use the link you received when you registered."),
+        )
 
 
 @bp.get("/t/<rid>")

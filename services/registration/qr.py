@@ -1,4 +1,5 @@
 """QR images of a ticket code, big enough to scan off a phone screen."""
+
 from __future__ import annotations
 
 import io

@@ -1,14 +1,14 @@
 """Registration rules in plain Python: what a new registration record holds, and how it is shown."""
+
 from __future__ import annotations
 
 import secrets
 
+from services.registration import activities
 from shared.errors import ApiError
 from shared.i18n import localize
 from shared.logs import mask_phone
 from shared.tickets import KeyRing, new_registration_id
-
-from services.registration import activities
 
 
 def check(body: dict, doc: dict, locale: str) -> None:
@@ -19,9 +19,12 @@ def check(body: dict, doc: dict, locale: str) -> None:
     if body["party_size"] > int(doc["max_party_size"]):
         errors["party_size"] = ["Party size exceeds this activity's limit."]
     if errors:
-        raise ApiError("validation_failed",
-                       "Some fields are not valid." if locale == "en" else "部分字段填写有误。",
-                       status_code=422, errors=localize(errors, locale))
+        raise ApiError(
+            "validation_failed",
+            "Some fields are not valid." if locale == "en" else "部分字段填写有误。",
+            status_code=422,
+            errors=localize(errors, locale),
+        )
 
 
 def links(base_url: str, rid: str, token: str) -> dict:
@@ -37,15 +40,29 @@ def new_record(body: dict, doc: dict, locale: str, keys: KeyRing, base_url: str)
     rid = new_registration_id()
     token = secrets.token_urlsafe(24)
     valid_from, valid_until = activities.ticket_window(doc)
-    code = keys.sign(registration_id=rid, activity_id=doc["id"], venue_id=doc["venue"]["id"],
-                     party_size=body["party_size"], valid_from=valid_from, valid_until=valid_until)
+    code = keys.sign(
+        registration_id=rid,
+        activity_id=doc["id"],
+        venue_id=doc["venue"]["id"],
+        party_size=body["party_size"],
+        valid_from=valid_from,
+        valid_until=valid_until,
+    )
     urls = links(base_url, rid, token)
     return {
-        "registration_id": rid, "activity_id": doc["id"], "venue_id": doc["venue"]["id"],
-        "name": body["name"], "phone": body["phone"], "email": body.get("email"),
-        "organization": body.get("organization") or "", "party_size": body["party_size"],
-        "locale": locale, "manage_token": token, "ticket_code": code,
-        "ticket_url": urls["ticket_url"], "manage_url": urls["manage_url"],
+        "registration_id": rid,
+        "activity_id": doc["id"],
+        "venue_id": doc["venue"]["id"],
+        "name": body["name"],
+        "phone": body["phone"],
+        "email": body.get("email"),
+        "organization": body.get("organization") or "",
+        "party_size": body["party_size"],
+        "locale": locale,
+        "manage_token": token,
+        "ticket_code": code,
+        "ticket_url": urls["ticket_url"],
+        "manage_url": urls["manage_url"],
     }
 
 
@@ -53,28 +70,45 @@ def ticket_of(reg: dict, base_url: str) -> dict | None:
     if reg["status"] != "confirmed":
         return None
     urls = links(base_url, reg["registration_id"], reg["manage_token"])
-    return {"code": reg["ticket_code"], "url": urls["ticket_url"], "qr_png_url": urls["qr_png_url"],
-            "qr_svg_url": urls["qr_svg_url"]}
+    return {
+        "code": reg["ticket_code"],
+        "url": urls["ticket_url"],
+        "qr_png_url": urls["qr_png_url"],
+        "qr_svg_url": urls["qr_svg_url"],
+    }
 
 
 def created_view(reg: dict, base_url: str) -> dict:
     """The 201 body. A replay shows the first outcome, so it is built from ``initial_*``."""
     first = dict(reg, status=reg.get("initial_status", reg["status"]))
-    return {"registration_id": reg["registration_id"], "status": first["status"],
-            "party_size": reg["party_size"],
-            "waitlist_position": reg.get("initial_position") or None,
-            "ticket": ticket_of(first, base_url), "manage_url": reg["manage_url"]}
+    return {
+        "registration_id": reg["registration_id"],
+        "status": first["status"],
+        "party_size": reg["party_size"],
+        "waitlist_position": reg.get("initial_position") or None,
+        "ticket": ticket_of(first, base_url),
+        "manage_url": reg["manage_url"],
+    }
 
 
 def full_view(reg: dict, base_url: str, position: int | None, activity: dict | None) -> dict:
-    return {"registration_id": reg["registration_id"], "status": reg["status"],
-            "party_size": reg["party_size"], "waitlist_position": position,
-            "ticket": ticket_of(reg, base_url), "manage_url": reg["manage_url"],
-            "activity_id": reg["activity_id"], "name": reg["name"],
-            "phone_masked": mask_phone(reg["phone"]), "email": reg.get("email"),
-            "organization": reg.get("organization"), "locale": reg.get("locale", "zh-CN"),
-            "created_at": reg.get("created_at"), "cancelled_at": reg.get("cancelled_at"),
-            "activity": activity}
+    return {
+        "registration_id": reg["registration_id"],
+        "status": reg["status"],
+        "party_size": reg["party_size"],
+        "waitlist_position": position,
+        "ticket": ticket_of(reg, base_url),
+        "manage_url": reg["manage_url"],
+        "activity_id": reg["activity_id"],
+        "name": reg["name"],
+        "phone_masked": mask_phone(reg["phone"]),
+        "email": reg.get("email"),
+        "organization": reg.get("organization"),
+        "locale": reg.get("locale", "zh-CN"),
+        "created_at": reg.get("created_at"),
+        "cancelled_at": reg.get("cancelled_at"),
+        "activity": activity,
+    }
 
 
 def token_matches(reg: dict, token: str | None) -> bool:

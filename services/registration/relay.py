@@ -1,4 +1,5 @@
 """Entry point of the outbox relay: ``python -m services.registration.relay``."""
+
 from __future__ import annotations
 
 from shared import logs

@@ -1,9 +1,10 @@
 """Marshmallow schemas of the registration API. OpenAPI is generated from these."""
+
 from __future__ import annotations
 
 import re
 import unicodedata
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from marshmallow import EXCLUDE, RAISE, Schema, ValidationError, fields, post_load, validate, validates_schema
 
@@ -16,14 +17,19 @@ _NAME_PUNCT = set(" ·•-'.．。")
 MOBILE_RE = re.compile(r"^1[3-9]\d{9}$")
 # Activity times: a ticket signs its window as unsigned 32-bit seconds, and a typo such as 2202
 # in an imported spreadsheet must be refused, not carried to the ticket.
-WHEN = validate.Range(min=datetime(2000, 1, 1, tzinfo=timezone.utc), max=datetime(2100, 1, 1, tzinfo=timezone.utc),
-                      error="Must be between 2000 and 2100.")
+WHEN = validate.Range(
+    min=datetime(2000, 1, 1, tzinfo=UTC),
+    max=datetime(2100, 1, 1, tzinfo=UTC),
+    error="Must be between 2000 and 2100.",
+)
 
 
 def person_name(value: str) -> None:
     """Letters of any script (Chinese, Latin, Arabic…) with spaces and name punctuation only."""
     plain_text(value)
-    if not value.strip() or any(not (unicodedata.category(ch)[0] in "LM" or ch in _NAME_PUNCT) for ch in value):
+    if not value.strip() or any(
+        not (unicodedata.category(ch)[0] in "LM" or ch in _NAME_PUNCT) for ch in value
+    ):
         raise ValidationError("Use letters only.")
 
 
@@ -51,14 +57,20 @@ class VenueIn(_Strict):
     id = fields.String(required=True, validate=validate.Regexp(r"^[a-z0-9][a-z0-9-]{0,23}$"))
     name = fields.String(required=True, validate=[validate.Length(min=1, max=100), no_controls])
     address = fields.String(load_default="", validate=[validate.Length(max=200), no_controls])
-    directions = fields.Nested(DirectionsIn, load_default=lambda: {"zh": "", "en": ""},
-                               metadata={"description": "how to get there (交通指引)"})
+    directions = fields.Nested(
+        DirectionsIn,
+        load_default=lambda: {"zh": "", "en": ""},
+        metadata={"description": "how to get there (交通指引)"},
+    )
 
 
 class WaitlistIn(_Strict):
     enabled = fields.Boolean(load_default=True)
-    max_length = fields.Integer(load_default=200, validate=validate.Range(min=0, max=100000),
-                                metadata={"description": "parties that may wait"})
+    max_length = fields.Integer(
+        load_default=200,
+        validate=validate.Range(min=0, max=100000),
+        metadata={"description": "parties that may wait"},
+    )
 
 
 class ActivityIn(_Strict):
@@ -68,8 +80,11 @@ class ActivityIn(_Strict):
     description = fields.Nested(I18nLongText, load_default=lambda: {"zh": "", "en": ""})
     venue = fields.Nested(VenueIn, required=True)
     hall = fields.String(required=True, validate=[validate.Length(min=1, max=100), no_controls])
-    organizer = fields.String(load_default="", validate=[validate.Length(max=100), no_controls],
-                              metadata={"description": "organizing unit (主办单位)"})
+    organizer = fields.String(
+        load_default="",
+        validate=[validate.Length(max=100), no_controls],
+        metadata={"description": "organizing unit (主办单位)"},
+    )
     starts_at = fields.AwareDateTime(required=True, validate=WHEN)
     ends_at = fields.AwareDateTime(required=True, validate=WHEN)
     capacity = fields.Integer(required=True, strict=True, validate=validate.Range(min=1, max=100000))
@@ -138,8 +153,12 @@ class ActivityOut(Schema):
     seats_taken = fields.Integer()
     waitlist_length = fields.Integer(metadata={"description": "parties waiting"})
     waitlist_people = fields.Integer()
-    turned_away = fields.Integer(metadata={"description": "people refused with sold_out (full, waitlist full or "
-                                                          "off); with waitlist_people, the waitlist demand"})
+    turned_away = fields.Integer(
+        metadata={
+            "description": "people refused with sold_out (full, waitlist full or "
+            "off); with waitlist_people, the waitlist demand"
+        }
+    )
     revision = fields.Integer()
 
 
@@ -151,12 +170,20 @@ class RegistrationIn(Schema):
     class Meta:
         unknown = RAISE
 
-    name = fields.String(required=True, validate=[validate.Length(min=1, max=50), person_name],
-                         metadata={"description": "letters of any script; no digits, symbols, emoji or control characters"})
-    phone = fields.String(required=True, validate=validate.Regexp(MOBILE_RE, error="Not a valid mobile number."),
-                          metadata={"description": "mainland mobile, 11 digits starting with 1"})
+    name = fields.String(
+        required=True,
+        validate=[validate.Length(min=1, max=50), person_name],
+        metadata={"description": "letters of any script; no digits, symbols, emoji or control characters"},
+    )
+    phone = fields.String(
+        required=True,
+        validate=validate.Regexp(MOBILE_RE, error="Not a valid mobile number."),
+        metadata={"description": "mainland mobile, 11 digits starting with 1"},
+    )
     email = fields.Email(load_default=None, allow_none=True, validate=validate.Length(max=254))
-    organization = fields.String(load_default=None, allow_none=True, validate=[validate.Length(max=100), plain_text])
+    organization = fields.String(
+        load_default=None, allow_none=True, validate=[validate.Length(max=100), plain_text]
+    )
     party_size = fields.Integer(required=True, strict=True, validate=validate.Range(min=1, max=10))
     locale = fields.String(load_default=None, allow_none=True, validate=validate.OneOf(["zh-CN", "en"]))
 
@@ -198,7 +225,9 @@ class ManageTokenQuery(Schema):
     class Meta:
         unknown = EXCLUDE
 
-    token = fields.String(load_default=None, metadata={"description": "manage token from manage_url (or X-Manage-Token)"})
+    token = fields.String(
+        load_default=None, metadata={"description": "manage token from manage_url (or X-Manage-Token)"}
+    )
 
 
 class KeyOut(Schema):

@@ -20,6 +20,7 @@ The people refused from memory are added to the activity's ``turned_away`` figur
 most ``flush_s`` later, by a thread of this process (so a crash can drop half a second of that
 statistic, never a registration).
 """
+
 from __future__ import annotations
 
 import logging

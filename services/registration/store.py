@@ -4,19 +4,19 @@ Every key of one activity carries the hash tag ``{<activity_id>}`` so the script
 Redis Cluster slot; the outbox stream and the two global indexes are the exceptions, listed in
 docs/scaling.md.
 """
+
 from __future__ import annotations
 
 import json
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-
-from shared.errors import ApiError
-from shared.outbox import stream_key
-from shared.redis_scripts import Scripts
 
 from services.registration import activities
 from services.registration.soldout import SoldOutMemo
+from shared.errors import ApiError
+from shared.outbox import stream_key
+from shared.redis_scripts import Scripts
 
 HERE = Path(__file__).parent
 
@@ -27,11 +27,20 @@ REFUSALS = {
     "registration_not_open": (409, "报名尚未开始 / Registration has not opened yet."),
     "registration_closed": (409, "报名已截止 / Registration has closed."),
     "party_too_large": (422, "人数超过上限 / Party size exceeds this activity's limit."),
-    "already_registered": (409, "该手机号已报名本活动 / This phone already has a registration for this activity."),
+    "already_registered": (
+        409,
+        "该手机号已报名本活动 / This phone already has a registration for this activity.",
+    ),
     "sold_out": (409, "名额已满 / No seats left and the waitlist is full or off."),
     "activity_exists": (409, "活动编号已存在 / An activity with this id exists."),
-    "revision_conflict": (409, "活动已被他人修改，请刷新 / The activity changed meanwhile; reload and retry."),
-    "capacity_below_taken": (409, "容量不能低于已报名人数 / Capacity cannot go below the seats already taken."),
+    "revision_conflict": (
+        409,
+        "活动已被他人修改，请刷新 / The activity changed meanwhile; reload and retry.",
+    ),
+    "capacity_below_taken": (
+        409,
+        "容量不能低于已报名人数 / Capacity cannot go below the seats already taken.",
+    ),
     "unknown_registration": (404, "没有这个报名 / No such registration."),
 }
 
@@ -42,7 +51,7 @@ def refusal(reason: str, **extra) -> ApiError:
 
 
 def now_pair() -> tuple[int, str]:
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     return int(now.timestamp() * 1000), activities.iso(now)
 
 
@@ -50,15 +59,28 @@ class Keys:
     def __init__(self, prefix: str):
         self.p = prefix
 
-    def activity(self, aid): return f"{self.p}act:{{{aid}}}"
-    def phones(self, aid): return f"{self.p}act:{{{aid}}}:phones"
-    def waitlist(self, aid): return f"{self.p}act:{{{aid}}}:waitlist"
-    def regs(self, aid): return f"{self.p}act:{{{aid}}}:regs"
-    def idem(self, aid): return f"{self.p}act:{{{aid}}}:idem"
+    def activity(self, aid):
+        return f"{self.p}act:{{{aid}}}"
+
+    def phones(self, aid):
+        return f"{self.p}act:{{{aid}}}:phones"
+
+    def waitlist(self, aid):
+        return f"{self.p}act:{{{aid}}}:waitlist"
+
+    def regs(self, aid):
+        return f"{self.p}act:{{{aid}}}:regs"
+
+    def idem(self, aid):
+        return f"{self.p}act:{{{aid}}}:idem"
+
     @property
-    def activities(self): return f"{self.p}activities"
+    def activities(self):
+        return f"{self.p}activities"
+
     @property
-    def regidx(self): return f"{self.p}regidx"
+    def regidx(self):
+        return f"{self.p}regidx"
 
 
 class SeatStore:
@@ -71,15 +93,30 @@ class SeatStore:
         self.soldout = SoldOutMemo(redis, self.keys, ttl_s=settings.soldout_memo_ms / 1000)
 
     # -- activities ------------------------------------------------------------------------
-    def put_activity(self, doc: dict, *, mode: str, expected_rev: int | None, event_type: str,
-                     event_data: dict, now_ms: int | None = None) -> tuple[int, int]:
+    def put_activity(
+        self,
+        doc: dict,
+        *,
+        mode: str,
+        expected_rev: int | None,
+        event_type: str,
+        event_data: dict,
+        now_ms: int | None = None,
+    ) -> tuple[int, int]:
         k, aid = self.keys, doc["id"]
         t_ms, t_iso = now_pair()
         res = self.scripts.capacity(
             keys=[k.activity(aid), k.waitlist(aid), k.regs(aid), self.outbox, k.activities],
-            args=[now_ms or t_ms, t_iso, mode, "" if expected_rev is None else str(expected_rev),
-                  json.dumps(activities.state(doc), ensure_ascii=False), event_type,
-                  json.dumps(event_data, ensure_ascii=False)])
+            args=[
+                now_ms or t_ms,
+                t_iso,
+                mode,
+                "" if expected_rev is None else str(expected_rev),
+                json.dumps(activities.state(doc), ensure_ascii=False),
+                event_type,
+                json.dumps(event_data, ensure_ascii=False),
+            ],
+        )
         self.soldout.forget(aid)  # seats may have come free: ask the script again at once
         if res[0] == b"refused":
             raise refusal(res[1].decode())
@@ -97,9 +134,20 @@ class SeatStore:
         replies = pipe.execute()
         out = []
         for (doc, taken, wl_people, rev, turned), wl_len in zip(replies[::2], replies[1::2]):
-            out.append(None if doc is None else (json.loads(doc), {
-                "taken": taken or 0, "waitlist_people": wl_people or 0, "rev": rev or 0,
-                "waitlist_length": wl_len, "turned_away": turned or 0}))
+            out.append(
+                None
+                if doc is None
+                else (
+                    json.loads(doc),
+                    {
+                        "taken": taken or 0,
+                        "waitlist_people": wl_people or 0,
+                        "rev": rev or 0,
+                        "waitlist_length": wl_len,
+                        "turned_away": turned or 0,
+                    },
+                )
+            )
         return out
 
     def activity_doc(self, aid: str, max_age_s: float = 1.0) -> dict | None:
@@ -135,9 +183,17 @@ class SeatStore:
         k, aid = self.keys, reg["activity_id"]
         t_ms, t_iso = now_pair()
         res = self.scripts.reserve(
-            keys=[k.activity(aid), k.phones(aid), k.waitlist(aid), k.regs(aid), k.idem(aid),
-                  self.outbox, k.regidx],
-            args=[now_ms or t_ms, t_iso, idem, json.dumps(reg, ensure_ascii=False)])
+            keys=[
+                k.activity(aid),
+                k.phones(aid),
+                k.waitlist(aid),
+                k.regs(aid),
+                k.idem(aid),
+                self.outbox,
+                k.regidx,
+            ],
+            args=[now_ms or t_ms, t_iso, idem, json.dumps(reg, ensure_ascii=False)],
+        )
         outcome = res[0].decode()
         if outcome == "refused":
             reason = res[1].decode()
@@ -157,7 +213,8 @@ class SeatStore:
         t_ms, t_iso = now_pair()
         res = self.scripts.cancel(
             keys=[k.activity(aid), k.phones(aid), k.waitlist(aid), k.regs(aid), self.outbox],
-            args=[now_ms or t_ms, t_iso, rid])
+            args=[now_ms or t_ms, t_iso, rid],
+        )
         self.soldout.forget(aid)
         if res[0] == b"refused":
             raise refusal(res[1].decode())

@@ -5,6 +5,7 @@ getUserMedia, so a test swaps the code with :func:`show` (an ``os.replace``) and
 camera. The file must exist before Chromium starts, and must be 4:2:0: a 4:4:4 file fails with only
 "Requested device not found".
 """
+
 from __future__ import annotations
 
 import os

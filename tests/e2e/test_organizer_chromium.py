@@ -1,5 +1,6 @@
 """The organizers' management page in real Chromium: create an activity with the form, change its
 capacity, cancel it with a reason, and import a key-activity list."""
+
 from __future__ import annotations
 
 import csv
@@ -41,12 +42,22 @@ def test_create_change_capacity_and_cancel_from_the_page(urls, organizer_token, 
     _log_in(desk, base, organizer_token)
     desk.get_by_role("button", name="新建活动").click()
     start = (datetime.now(TZ) + timedelta(days=5)).replace(hour=19, minute=0, second=0, microsecond=0)
-    values = {"#f-id": "org-dome-family", "#f-title_zh": "球幕专场·管理页测试", "#f-title_en": "Dome family screening",
-              "#f-venue_name": "辽宁省科学技术馆", "#f-venue_id": "ln-stm", "#f-venue_address": "沈阳市浑南区智慧三街159号",
-              "#f-hall": "球幕影院", "#f-organizer": "辽宁省科学技术馆", "#f-starts_at": _local(start),
-              "#f-ends_at": _local(start + timedelta(minutes=50)), "#f-capacity": "120",
-              "#f-max_party_size": "3", "#f-registration_opens_at": _local(datetime.now(TZ) - timedelta(hours=1)),
-              "#f-registration_closes_at": _local(start - timedelta(hours=2))}
+    values = {
+        "#f-id": "org-dome-family",
+        "#f-title_zh": "球幕专场·管理页测试",
+        "#f-title_en": "Dome family screening",
+        "#f-venue_name": "辽宁省科学技术馆",
+        "#f-venue_id": "ln-stm",
+        "#f-venue_address": "沈阳市浑南区智慧三街159号",
+        "#f-hall": "球幕影院",
+        "#f-organizer": "辽宁省科学技术馆",
+        "#f-starts_at": _local(start),
+        "#f-ends_at": _local(start + timedelta(minutes=50)),
+        "#f-capacity": "120",
+        "#f-max_party_size": "3",
+        "#f-registration_opens_at": _local(datetime.now(TZ) - timedelta(hours=1)),
+        "#f-registration_closes_at": _local(start - timedelta(hours=2)),
+    }
     desk.select_option("#f-kind", "dome")
     desk.fill("#f-capacity", "0")  # refused inline first
     for sel, value in values.items():
@@ -62,13 +73,20 @@ def test_create_change_capacity_and_cancel_from_the_page(urls, organizer_token, 
     row = desk.locator("#activity-list tbody tr[data-id='org-dome-family']")
     assert "球幕专场·管理页测试" in row.inner_text() and "120" in row.inner_text()
     act = requests.get(f"{base}/api/v1/activities/org-dome-family", timeout=5).json()
-    assert (act["kind"], act["capacity"], act["max_party_size"], act["starts_at"]) == \
-        ("dome", 120, 3, start.isoformat())
+    assert (act["kind"], act["capacity"], act["max_party_size"], act["starts_at"]) == (
+        "dome",
+        120,
+        3,
+        start.isoformat(),
+    )
     desk.screenshot(path=str(screenshots / "organizer-created.png"), full_page=True)
 
     # Someone registers 3 people; the capacity cannot go below them, then it goes to 80.
-    r = requests.post(f"{base}/api/v1/activities/org-dome-family/registrations",
-                      json={"name": "周", "phone": "13912349000", "organization": "东北大学", "party_size": 3}, timeout=5)
+    r = requests.post(
+        f"{base}/api/v1/activities/org-dome-family/registrations",
+        json={"name": "周", "phone": "13912349000", "organization": "东北大学", "party_size": 3},
+        timeout=5,
+    )
     assert r.status_code == 201, r.text
     desk.fill("#capacity-value", "2")
     desk.get_by_role("button", name="保存容量").click()
@@ -113,8 +131,32 @@ def test_import_a_key_activity_list_from_the_page(urls, organizer_token, desk, s
     out = io.StringIO()
     w = csv.writer(out)
     w.writerow(["序号", "活动名称", "时间", "地点", "主办单位", "类型", "人数上限", "每单人数", "面向人群"])
-    w.writerow([1, "科普大讲堂：人工智能", f"{day} 09:30-11:00", "四平市科技活动周主会场 报告厅", "四平市科协", "讲堂", 200, 2, "公众"])
-    w.writerow([2, "巨幕科普影片专场", f"{day} 19:00-20:30", "辽宁省科学技术馆 巨幕影院", "省科协", "IMAX", "不限", 4, "公众"])
+    w.writerow(
+        [
+            1,
+            "科普大讲堂：人工智能",
+            f"{day} 09:30-11:00",
+            "四平市科技活动周主会场 报告厅",
+            "四平市科协",
+            "讲堂",
+            200,
+            2,
+            "公众",
+        ]
+    )
+    w.writerow(
+        [
+            2,
+            "巨幕科普影片专场",
+            f"{day} 19:00-20:30",
+            "辽宁省科学技术馆 巨幕影院",
+            "省科协",
+            "IMAX",
+            "不限",
+            4,
+            "公众",
+        ]
+    )
     path = tmp_path / "重点活动清单.csv"
     path.write_bytes(out.getvalue().encode("utf-8-sig"))
 
@@ -129,11 +171,15 @@ def test_import_a_key_activity_list_from_the_page(urls, organizer_token, desk, s
 
     desk.check("input[name=mode][value=all]")
     desk.get_by_role("button", name="上传").click()
-    desk.wait_for_function("() => document.getElementById('import-summary').textContent.includes('未导入任何活动')")
+    desk.wait_for_function(
+        "() => document.getElementById('import-summary').textContent.includes('未导入任何活动')"
+    )
 
     desk.check("input[name=mode][value=valid_rows]")
     desk.get_by_role("button", name="上传").click()
-    desk.wait_for_function("() => document.getElementById('import-summary').textContent.includes('导入完成：新建 1')")
+    desk.wait_for_function(
+        "() => document.getElementById('import-summary').textContent.includes('导入完成：新建 1')"
+    )
     desk.locator("#activity-list tbody tr", has_text="科普大讲堂：人工智能").wait_for()
     desk.screenshot(path=str(screenshots / "organizer-import-done.png"), full_page=True)
 

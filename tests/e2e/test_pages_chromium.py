@@ -1,4 +1,5 @@
 """Registrants' pages in real Chromium on a phone-sized screen."""
+
 from __future__ import annotations
 
 import io
@@ -11,14 +12,23 @@ from tests.conftest import activity_doc
 
 
 def _activity(urls, token, aid, **over):
-    r = requests.post(f"{urls['registration']}/api/v1/activities", headers={"Authorization": f"Bearer {token}"},
-                      json=activity_doc(aid, **over), timeout=10)
+    r = requests.post(
+        f"{urls['registration']}/api/v1/activities",
+        headers={"Authorization": f"Bearer {token}"},
+        json=activity_doc(aid, **over),
+        timeout=10,
+    )
     assert r.status_code == 201, r.text
 
 
 def test_register_from_the_list_and_scan_the_ticket_off_the_screen(urls, organizer_token, phone, screenshots):
-    _activity(urls, organizer_token, "page-imax", capacity=50,
-              title={"zh": "巨幕影院·科技工作者专场", "en": "IMAX special screening"})
+    _activity(
+        urls,
+        organizer_token,
+        "page-imax",
+        capacity=50,
+        title={"zh": "巨幕影院·科技工作者专场", "en": "IMAX special screening"},
+    )
     base = urls["registration"]
     phone.goto(f"{base}/")
     assert phone.locator("h1").inner_text() == "近期活动"
@@ -39,13 +49,17 @@ def test_register_from_the_list_and_scan_the_ticket_off_the_screen(urls, organiz
     phone.get_by_role("button", name="提交报名").click()
     phone.wait_for_url("**/t/**")
     assert "报名成功" in phone.content() and "3 人" in phone.locator(".party").inner_text()
-    phone.wait_for_function("document.querySelector('img.qr').complete && document.querySelector('img.qr').naturalWidth > 0")
+    phone.wait_for_function(
+        "document.querySelector('img.qr').complete && document.querySelector('img.qr').naturalWidth > 0"
+    )
     shot = phone.screenshot(path=str(screenshots / "ticket.png"), full_page=True)
 
     # The QR on the screen decodes to the ticket code the API reports for this registration.
     rid = phone.url.split("/t/")[1].split("?")[0]
     token = phone.url.split("t=")[1]
-    code = requests.get(f"{base}/api/v1/registrations/{rid}", params={"token": token}, timeout=5).json()["ticket"]["code"]
+    code = requests.get(f"{base}/api/v1/registrations/{rid}", params={"token": token}, timeout=5).json()[
+        "ticket"
+    ]["code"]
     decoded = [r.text for r in zxingcpp.read_barcodes(Image.open(io.BytesIO(shot)))]
     assert decoded == [code]
 
@@ -55,8 +69,14 @@ def test_register_from_the_list_and_scan_the_ticket_off_the_screen(urls, organiz
 
 
 def test_cancel_from_the_manage_page_frees_the_seats(urls, organizer_token, phone, screenshots):
-    _activity(urls, organizer_token, "page-dome", kind="dome", capacity=2,
-              title={"zh": "球幕影院·家庭专场", "en": "Dome family screening"})
+    _activity(
+        urls,
+        organizer_token,
+        "page-dome",
+        kind="dome",
+        capacity=2,
+        title={"zh": "球幕影院·家庭专场", "en": "Dome family screening"},
+    )
     base = urls["registration"]
     phone.goto(f"{base}/a/page-dome")
     phone.fill("#f-name", "周")
@@ -76,11 +96,21 @@ def test_cancel_from_the_manage_page_frees_the_seats(urls, organizer_token, phon
 
 
 def test_a_full_activity_offers_the_waitlist(urls, organizer_token, phone, screenshots):
-    _activity(urls, organizer_token, "page-full", kind="lecture", capacity=1, audience="public",
-              title={"zh": "致敬航天精神·科普报告会", "en": "Tribute to the spirit of spaceflight"})
+    _activity(
+        urls,
+        organizer_token,
+        "page-full",
+        kind="lecture",
+        capacity=1,
+        audience="public",
+        title={"zh": "致敬航天精神·科普报告会", "en": "Tribute to the spirit of spaceflight"},
+    )
     base = urls["registration"]
-    requests.post(f"{base}/api/v1/activities/page-full/registrations",
-                  json={"name": "甲", "phone": "13912340002", "party_size": 1}, timeout=5)
+    requests.post(
+        f"{base}/api/v1/activities/page-full/registrations",
+        json={"name": "甲", "phone": "13912340002", "party_size": 1},
+        timeout=5,
+    )
     phone.goto(f"{base}/")
     card = phone.locator(".card", has_text="致敬航天精神·科普报告会")
     assert "已满，可排队候补" in card.inner_text()

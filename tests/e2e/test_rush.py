@@ -4,6 +4,7 @@ Proves: never oversold (and exactly full when the waitlist is off), no phone hol
 registrations, every confirmed registration's event is on the topic exactly once, and waitlist
 promotion followed FIFO with the all-or-nothing rule.
 """
+
 from __future__ import annotations
 
 import json
@@ -26,8 +27,10 @@ THREADS = 48
 
 def _rush(urls, aid, attempts, phone_base, cancel_share=0.15, seed=7):
     rng = random.Random(seed)
-    plan = [(f"1{phone_base + i:010d}", rng.choice([1, 1, 2, 2, 3, 4]), rng.random() < cancel_share)
-            for i in range(attempts)]
+    plan = [
+        (f"1{phone_base + i:010d}", rng.choice([1, 1, 2, 2, 3, 4]), rng.random() < cancel_share)
+        for i in range(attempts)
+    ]
     local = threading.local()
     statuses, cancelled, created = Counter(), [], {}
     lock = threading.Lock()
@@ -36,8 +39,11 @@ def _rush(urls, aid, attempts, phone_base, cancel_share=0.15, seed=7):
         phone, party, cancel = item
         s = getattr(local, "s", None) or requests.Session()
         local.s = s
-        r = s.post(f"{urls['registration']}/api/v1/activities/{aid}/registrations",
-                   json={"name": "测试", "phone": phone, "organization": "科协", "party_size": party}, timeout=30)
+        r = s.post(
+            f"{urls['registration']}/api/v1/activities/{aid}/registrations",
+            json={"name": "测试", "phone": phone, "organization": "科协", "party_size": party},
+            timeout=30,
+        )
         body = r.json()
         with lock:
             statuses[(r.status_code, body.get("status") if r.status_code == 201 else body.get("reason"))] += 1
@@ -45,8 +51,11 @@ def _rush(urls, aid, attempts, phone_base, cancel_share=0.15, seed=7):
                 created[body["registration_id"]] = (phone, party)
         if r.status_code == 201 and cancel:
             token = body["manage_url"].split("t=")[1]
-            d = s.delete(f"{urls['registration']}/api/v1/registrations/{body['registration_id']}",
-                         params={"token": token}, timeout=30)
+            d = s.delete(
+                f"{urls['registration']}/api/v1/registrations/{body['registration_id']}",
+                params={"token": token},
+                timeout=30,
+            )
             assert d.status_code == 200, d.text
             with lock:
                 cancelled.append(body["registration_id"])
@@ -57,9 +66,13 @@ def _rush(urls, aid, attempts, phone_base, cancel_share=0.15, seed=7):
 
 
 def _events(settings, aid, expect_at_least):
-    consumer = KafkaConsumer(settings.topic_prefix + "registration-events",
-                             bootstrap_servers=settings.kafka_bootstrap_servers, group_id=None,
-                             auto_offset_reset="earliest", consumer_timeout_ms=1000)
+    consumer = KafkaConsumer(
+        settings.topic_prefix + "registration-events",
+        bootstrap_servers=settings.kafka_bootstrap_servers,
+        group_id=None,
+        auto_offset_reset="earliest",
+        consumer_timeout_ms=1000,
+    )
     out = []
 
     def enough():
@@ -74,20 +87,30 @@ def _events(settings, aid, expect_at_least):
 
 def test_rush_with_waitlist_and_cancellations(stack, stack_settings, urls, organizer_token):
     aid = "rush-imax"
-    r = requests.post(f"{urls['registration']}/api/v1/activities", headers={"Authorization": f"Bearer {organizer_token}"},
-                      json=activity_doc(aid, capacity=CAPACITY, waitlist={"enabled": True, "max_length": 400}), timeout=10)
+    r = requests.post(
+        f"{urls['registration']}/api/v1/activities",
+        headers={"Authorization": f"Bearer {organizer_token}"},
+        json=activity_doc(aid, capacity=CAPACITY, waitlist={"enabled": True, "max_length": 400}),
+        timeout=10,
+    )
     assert r.status_code == 201
     statuses, cancelled, created = _rush(urls, aid, ATTEMPTS, phone_base=3_000_000_000)
     print(f"rush: {ATTEMPTS} attempts -> {dict(statuses)}; {len(cancelled)} cancelled while it ran")
     assert not [k for k in statuses if k[0] >= 500], statuses
-    assert statuses[(201, "confirmed")] > 0 and statuses[(201, "waitlisted")] > 0 and statuses[(409, "sold_out")] > 0
+    assert (
+        statuses[(201, "confirmed")] > 0
+        and statuses[(201, "waitlisted")] > 0
+        and statuses[(409, "sold_out")] > 0
+    )
 
     store = SeatStore(connect(stack_settings.redis_url), stack_settings)
     doc, counts = store.get_activity(aid)
     regs = store.registrations(aid)
     confirmed = [g for g in regs if g["status"] == "confirmed"]
-    waiting = sorted((g for g in regs if g["status"] == "waitlisted"),
-                     key=lambda g: store.waitlist_position(aid, g["registration_id"]))
+    waiting = sorted(
+        (g for g in regs if g["status"] == "waitlisted"),
+        key=lambda g: store.waitlist_position(aid, g["registration_id"]),
+    )
     people = sum(g["party_size"] for g in confirmed)
 
     # Never oversold, and the counter agrees with the records.
@@ -104,8 +127,11 @@ def test_rush_with_waitlist_and_cancellations(stack, stack_settings, urls, organ
     # Every confirmed registration's event is on the topic exactly once.
     n_events = len(regs) + len(cancelled) + sum(1 for g in regs if g.get("promoted_at"))
     events = _events(stack_settings, aid, n_events)
-    seated = Counter(e["data"]["registration_id"] for e in events
-                     if e["type"] in ("RegistrationConfirmed", "WaitlistPromoted"))
+    seated = Counter(
+        e["data"]["registration_id"]
+        for e in events
+        if e["type"] in ("RegistrationConfirmed", "WaitlistPromoted")
+    )
     for g in confirmed:
         assert seated[g["registration_id"]] == 1, g["registration_id"]
     assert len({e["event_id"] for e in events}) == len(events)
@@ -113,22 +139,30 @@ def test_rush_with_waitlist_and_cancellations(stack, stack_settings, urls, organ
     # Waitlist promotion followed FIFO, all or nothing: nobody waiting was overtaken.
     queue = [e["data"]["registration_id"] for e in events if e["type"] == "RegistrationWaitlisted"]
     promoted = [e["data"]["registration_id"] for e in events if e["type"] == "WaitlistPromoted"]
-    left = {e["data"]["registration_id"] for e in events
-            if e["type"] == "RegistrationCancelled" and e["data"]["previous_status"] == "waitlisted"}
+    left = {
+        e["data"]["registration_id"]
+        for e in events
+        if e["type"] == "RegistrationCancelled" and e["data"]["previous_status"] == "waitlisted"
+    }
     assert promoted == [rid for rid in queue if rid in set(promoted)], "promoted out of arrival order"
     if promoted:
         last = queue.index(promoted[-1])
         skipped = [rid for rid in queue[:last] if rid not in set(promoted) and rid not in left]
         assert not skipped, f"{len(skipped)} waiting parties were overtaken"
-    print(f"rush: {people}/{CAPACITY} seats, {len(confirmed)} parties confirmed, {len(promoted)} promoted, "
-          f"{len(waiting)} still waiting, {len(events)} events")
+    print(
+        f"rush: {people}/{CAPACITY} seats, {len(confirmed)} parties confirmed, {len(promoted)} promoted, "
+        f"{len(waiting)} still waiting, {len(events)} events"
+    )
 
 
 def test_rush_without_waitlist_fills_exactly(stack, stack_settings, urls, organizer_token):
     aid = "rush-dome"
-    r = requests.post(f"{urls['registration']}/api/v1/activities", headers={"Authorization": f"Bearer {organizer_token}"},
-                      json=activity_doc(aid, kind="dome", capacity=CAPACITY,
-                                        waitlist={"enabled": False, "max_length": 0}), timeout=10)
+    r = requests.post(
+        f"{urls['registration']}/api/v1/activities",
+        headers={"Authorization": f"Bearer {organizer_token}"},
+        json=activity_doc(aid, kind="dome", capacity=CAPACITY, waitlist={"enabled": False, "max_length": 0}),
+        timeout=10,
+    )
     assert r.status_code == 201
     statuses, cancelled, _ = _rush(urls, aid, 1000, phone_base=4_000_000_000, seed=11)
     # Late solo registrants take whatever single seats the cancellations and big parties left.

@@ -12,6 +12,7 @@ Redis MONITOR names the client connection of each SET, and psutil maps that conn
 process.  So a mark set twice means an event was handled twice, and the process that set a mark
 is the process that handled the event.
 """
+
 from __future__ import annotations
 
 import os
@@ -19,12 +20,12 @@ import signal
 import threading
 import uuid
 from collections import Counter, defaultdict
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 
 import psutil
-import requests
 import pytest
 import redis as redis_py
+import requests
 from kafka import KafkaAdminClient
 
 from sciday import embedded
@@ -81,30 +82,61 @@ class MarkWatch:
                 cmd = m.next_command()
                 parts = cmd["command"].split(" ")
                 if len(parts) >= 2 and parts[0].upper() == "SET" and parts[1].startswith(self.key_prefix):
-                    self.marks.append((parts[1][len(self.key_prefix):],
-                                       f"{cmd['client_address']}:{cmd['client_port']}"))
+                    self.marks.append(
+                        (parts[1][len(self.key_prefix) :], f"{cmd['client_address']}:{cmd['client_port']}")
+                    )
 
 
 def _redis_clients_of(pid: int, redis_port: int) -> set[str]:
-    return {f"{c.laddr.ip}:{c.laddr.port}" for c in psutil.Process(pid).net_connections(kind="tcp")
-            if c.raddr and c.raddr.port == redis_port}
+    return {
+        f"{c.laddr.ip}:{c.laddr.port}"
+        for c in psutil.Process(pid).net_connections(kind="tcp")
+        if c.raddr and c.raddr.port == redis_port
+    }
 
 
 def _activity_event(aid: str) -> dict:
-    starts = datetime.now(timezone.utc).replace(microsecond=0) + timedelta(days=3)
-    return new_event("ActivityPublished", aid, {"activity": {
-        "id": aid, "kind": "lecture", "title": {"zh": "科普讲座", "en": "Science lecture"},
-        "venue": {"id": "ln-stm", "name": "辽宁省科学技术馆"}, "hall": "报告厅",
-        "starts_at": starts.isoformat(), "ends_at": (starts + timedelta(hours=2)).isoformat(),
-        "capacity": 300, "max_party_size": 4, "status": "scheduled"}}, source="test")
+    starts = datetime.now(UTC).replace(microsecond=0) + timedelta(days=3)
+    return new_event(
+        "ActivityPublished",
+        aid,
+        {
+            "activity": {
+                "id": aid,
+                "kind": "lecture",
+                "title": {"zh": "科普讲座", "en": "Science lecture"},
+                "venue": {"id": "ln-stm", "name": "辽宁省科学技术馆"},
+                "hall": "报告厅",
+                "starts_at": starts.isoformat(),
+                "ends_at": (starts + timedelta(hours=2)).isoformat(),
+                "capacity": 300,
+                "max_party_size": 4,
+                "status": "scheduled",
+            }
+        },
+        source="test",
+    )
 
 
 def _registration_event(aid: str, rid: str) -> dict:
-    return new_event("RegistrationConfirmed", aid, {
-        "registration_id": rid, "activity_id": aid, "venue_id": "ln-stm", "party_size": 2,
-        "name": "张三", "phone": "13812345678", "email": None, "locale": "zh-CN",
-        "manage_url": f"http://127.0.0.1:8001/r/{rid}?t=x", "ticket_code": "SD1.test",
-        "ticket_url": f"http://127.0.0.1:8001/t/{rid}?t=x"}, source="test")
+    return new_event(
+        "RegistrationConfirmed",
+        aid,
+        {
+            "registration_id": rid,
+            "activity_id": aid,
+            "venue_id": "ln-stm",
+            "party_size": 2,
+            "name": "张三",
+            "phone": "13812345678",
+            "email": None,
+            "locale": "zh-CN",
+            "manage_url": f"http://127.0.0.1:8001/r/{rid}?t=x",
+            "ticket_code": "SD1.test",
+            "ticket_url": f"http://127.0.0.1:8001/t/{rid}?t=x",
+        },
+        source="test",
+    )
 
 
 @pytest.fixture
@@ -112,12 +144,22 @@ def scaled(servers, tmp_path):
     """Two checkin-consumer processes of `sciday up --scale 2`, in one group, fresh prefixes."""
     tag = uuid.uuid4().hex[:8]
     opts = StackOptions(
-        var_dir=tmp_path, redis_url=servers["redis_url"], kafka=servers["kafka"], seed=False, scale=2,
-        registration_port=embedded.free_port(), checkin_port=embedded.free_port(),
+        var_dir=tmp_path,
+        redis_url=servers["redis_url"],
+        kafka=servers["kafka"],
+        seed=False,
+        scale=2,
+        registration_port=embedded.free_port(),
+        checkin_port=embedded.free_port(),
         notify_port=embedded.free_port(),
-        extra_env={"SCIDAY_REDIS_PREFIX": f"sc{tag}:", "SCIDAY_TOPIC_PREFIX": f"sc{tag}.",
-                   "SCIDAY_KAFKA_SESSION_TIMEOUT_MS": "2000", "SCIDAY_KAFKA_HEARTBEAT_INTERVAL_MS": "500",
-                   "SCIDAY_KAFKA_FETCH_MAX_WAIT_MS": "50"})
+        extra_env={
+            "SCIDAY_REDIS_PREFIX": f"sc{tag}:",
+            "SCIDAY_TOPIC_PREFIX": f"sc{tag}.",
+            "SCIDAY_KAFKA_SESSION_TIMEOUT_MS": "2000",
+            "SCIDAY_KAFKA_HEARTBEAT_INTERVAL_MS": "500",
+            "SCIDAY_KAFKA_FETCH_MAX_WAIT_MS": "50",
+        },
+    )
     stack = Stack(opts, out=open(tmp_path / "stack.out", "w"))
     settings = stack.settings()
     ensure_topics(settings.kafka_bootstrap_servers, settings.topic_prefix)
@@ -174,8 +216,11 @@ def test_two_consumers_share_partitions_and_the_survivor_takes_over_exactly_once
             for topic in ("activity-events", "registration-events"):
                 used = {p for t, p in where.values() if t == topic}
                 assert used == set(range(BY_NAME[topic].partitions)), f"{topic}: traffic on {used} only"
-            wait_for(lambda: marks_present(where) == len(where), timeout=60,
-                     what=f"{len(where)} wave-1 events handled")
+            wait_for(
+                lambda: marks_present(where) == len(where),
+                timeout=60,
+                what=f"{len(where)} wave-1 events handled",
+            )
             wait_for(lambda: len(watch.marks) >= len(where), timeout=10, what="MONITOR to catch up")
 
             pids = {c.name: c.proc.pid for c in members}
@@ -198,24 +243,33 @@ def test_two_consumers_share_partitions_and_the_survivor_takes_over_exactly_once
             more = {a: [f"r2-{a}-{i}" for i in range(REGS_PER_ACTIVITY_WAVE2)] for a in ACTIVITIES}
             wave2 = [_registration_event(a, r) for a in ACTIVITIES for r in more[a]]
             where2 = produce(wave2)
-            assert {tp for tp in where2.values()} & victim_partitions, "wave 2 must hit the victim's partitions"
-            wait_for(lambda: marks_present(where2) == len(where2), timeout=90,
-                     what=f"{len(where2)} wave-2 events handled by the survivor")
-            wait_for(lambda: len(watch.marks) >= len(where) + len(where2), timeout=10,
-                     what="MONITOR to catch up")
+            assert {tp for tp in where2.values()} & victim_partitions, (
+                "wave 2 must hit the victim's partitions"
+            )
+            wait_for(
+                lambda: marks_present(where2) == len(where2),
+                timeout=90,
+                what=f"{len(where2)} wave-2 events handled by the survivor",
+            )
+            wait_for(
+                lambda: len(watch.marks) >= len(where) + len(where2), timeout=10, what="MONITOR to catch up"
+            )
             wait_for(lambda: group_members() == 1, timeout=60, what="the group to drop the killed member")
 
             survivor_clients = _redis_clients_of(survivor.pid, redis_port)
             late = [(eid, addr) for eid, addr in watch.marks if eid in where2]
-            assert late and all(addr in survivor_clients or client_pid.get(addr) == survivor.pid
-                                for _eid, addr in late), "wave 2 was handled by the survivor only"
+            assert late and all(
+                addr in survivor_clients or client_pid.get(addr) == survivor.pid for _eid, addr in late
+            ), "wave 2 was handled by the survivor only"
             took_over = {where2[eid] for eid, _addr in late} & victim_partitions
             assert took_over, "the survivor handled events on the killed member's partitions"
 
         # -- exactly once: each event marked once, none missing --------------------------------
         times = Counter(eid for eid, _addr in watch.marks)
         expected = set(where) | set(where2)
-        assert set(times) == expected, f"missing: {len(expected - set(times))}, extra: {set(times) - expected}"
+        assert set(times) == expected, (
+            f"missing: {len(expected - set(times))}, extra: {set(times) - expected}"
+        )
         assert max(times.values()) == 1, f"handled twice: {[e for e, n in times.items() if n > 1]}"
         done = sum(1 for _ in redis.scan_iter(f"{settings.redis_prefix}done:{GROUP}:*", count=1000))
         assert done == len(expected)
@@ -235,12 +289,24 @@ def test_sciday_up_scale_2_serves_every_instance_on_its_own_port(servers, tmp_pa
     tag = uuid.uuid4().hex[:8]
     base = {name: embedded.free_port() for name in ("registration", "checkin", "notify")}
     opts = StackOptions(
-        var_dir=tmp_path, redis_url=servers["redis_url"], kafka=servers["kafka"], seed=False, scale=2,
-        registration_port=base["registration"], checkin_port=base["checkin"], notify_port=base["notify"],
-        workers=1, threads=2,
-        extra_env={"SCIDAY_REDIS_PREFIX": f"su{tag}:", "SCIDAY_TOPIC_PREFIX": f"su{tag}.",
-                   "SCIDAY_KAFKA_SESSION_TIMEOUT_MS": "2000", "SCIDAY_KAFKA_HEARTBEAT_INTERVAL_MS": "500",
-                   "SCIDAY_KAFKA_FETCH_MAX_WAIT_MS": "50"})
+        var_dir=tmp_path,
+        redis_url=servers["redis_url"],
+        kafka=servers["kafka"],
+        seed=False,
+        scale=2,
+        registration_port=base["registration"],
+        checkin_port=base["checkin"],
+        notify_port=base["notify"],
+        workers=1,
+        threads=2,
+        extra_env={
+            "SCIDAY_REDIS_PREFIX": f"su{tag}:",
+            "SCIDAY_TOPIC_PREFIX": f"su{tag}.",
+            "SCIDAY_KAFKA_SESSION_TIMEOUT_MS": "2000",
+            "SCIDAY_KAFKA_HEARTBEAT_INTERVAL_MS": "500",
+            "SCIDAY_KAFKA_FETCH_MAX_WAIT_MS": "50",
+        },
+    )
     stack = Stack(opts, out=open(tmp_path / "stack.out", "w"))
     try:
         stack.start()

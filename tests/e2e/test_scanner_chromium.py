@@ -1,6 +1,7 @@
 """The scanner page (/scan) in real Chromium on a phone-sized screen: a fake camera showing real and
 forged tickets, parties with the stepper, offline scans queued and uploaded exactly once, and the
 ticket parser checked against shared/tickets.py."""
+
 from __future__ import annotations
 
 import shutil
@@ -13,17 +14,22 @@ import requests
 from shared.auth import create_token
 from shared.redis_scripts import connect
 from shared.tickets import KeyRing, Ticket, b64d
-from tests.conftest import activity_doc, wait_for
+from tests.conftest import CHROMIUM_ARGS, activity_doc, wait_for
 from tests.e2e import camera
-from tests.conftest import CHROMIUM_ARGS
 
 TZ = ZoneInfo("Asia/Shanghai")
 VENUE = "ln-stm"
-PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 2, "is_mobile": True,
-         "has_touch": True, "locale": "zh-CN"}
+PHONE = {
+    "viewport": {"width": 390, "height": 844},
+    "device_scale_factor": 2,
+    "is_mobile": True,
+    "has_touch": True,
+    "locale": "zh-CN",
+}
 
 
 # -- fixtures ---------------------------------------------------------------------------------------
+
 
 @pytest.fixture(scope="module")
 def cam_file(tmp_path_factory):
@@ -35,9 +41,16 @@ def cam_file(tmp_path_factory):
 @pytest.fixture(scope="module")
 def cam_browser(browser, cam_file):
     """A second Chromium from the same Playwright, with a fake camera reading ``cam_file``."""
-    b = browser.browser_type.launch(executable_path=shutil.which("chromium"), args=CHROMIUM_ARGS + [
-        "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
-        f"--use-file-for-fake-video-capture={cam_file}", "--autoplay-policy=no-user-gesture-required"])
+    b = browser.browser_type.launch(
+        executable_path=shutil.which("chromium"),
+        args=CHROMIUM_ARGS
+        + [
+            "--use-fake-ui-for-media-stream",
+            "--use-fake-device-for-media-stream",
+            f"--use-file-for-fake-video-capture={cam_file}",
+            "--autoplay-policy=no-user-gesture-required",
+        ],
+    )
     yield b
     b.close()
 
@@ -56,28 +69,42 @@ def scanner(cam_browser, urls):
 
 @pytest.fixture(scope="module")
 def steward(stack_settings):
-    return create_token(connect(stack_settings.redis_url), stack_settings.redis_prefix, "steward", "e2e 门岗", VENUE)
+    return create_token(
+        connect(stack_settings.redis_url), stack_settings.redis_prefix, "steward", "e2e 门岗", VENUE
+    )
 
 
 # -- helpers ----------------------------------------------------------------------------------------
 
+
 def soon(aid: str, **over) -> dict:
     """An activity starting in 30 minutes: its check-in window is open now."""
     now = datetime.now(TZ).replace(microsecond=0)
-    return activity_doc(aid, starts_at=(now + timedelta(minutes=30)).isoformat(),
-                        ends_at=(now + timedelta(minutes=150)).isoformat(),
-                        registration_closes_at=(now + timedelta(minutes=10)).isoformat(), **over)
+    return activity_doc(
+        aid,
+        starts_at=(now + timedelta(minutes=30)).isoformat(),
+        ends_at=(now + timedelta(minutes=150)).isoformat(),
+        registration_closes_at=(now + timedelta(minutes=10)).isoformat(),
+        **over,
+    )
 
 
 def make_activity(urls, organizer_token, aid, **over):
-    r = requests.post(f"{urls['registration']}/api/v1/activities", json=soon(aid, **over),
-                      headers={"Authorization": f"Bearer {organizer_token}"}, timeout=10)
+    r = requests.post(
+        f"{urls['registration']}/api/v1/activities",
+        json=soon(aid, **over),
+        headers={"Authorization": f"Bearer {organizer_token}"},
+        timeout=10,
+    )
     assert r.status_code == 201, r.text
 
 
 def register(urls, aid, phone, party) -> str:
-    r = requests.post(f"{urls['registration']}/api/v1/activities/{aid}/registrations", timeout=10,
-                      json={"name": "陈科", "phone": phone, "organization": "中国科学院", "party_size": party})
+    r = requests.post(
+        f"{urls['registration']}/api/v1/activities/{aid}/registrations",
+        timeout=10,
+        json={"name": "陈科", "phone": phone, "organization": "中国科学院", "party_size": party},
+    )
     assert r.status_code == 201, r.text
     return r.json()["ticket"]["code"]
 
@@ -88,22 +115,31 @@ def bearer(token):
 
 def wait_projected(urls, token, aid):
     """The check-in service knows the activity (its consumer has read the registration events)."""
+
     def known():
         r = requests.get(f"{urls['checkin']}/api/v1/scanner/state", headers=bearer(token), timeout=5)
         return any(a["id"] == aid for a in r.json()["activities"])
+
     wait_for(known, timeout=30, what=f"{aid} in the scanner state")
 
 
 def attendance(urls, token, aid) -> dict:
-    r = requests.get(f"{urls['checkin']}/api/v1/activities/{aid}/attendance", headers=bearer(token), timeout=5)
+    r = requests.get(
+        f"{urls['checkin']}/api/v1/activities/{aid}/attendance", headers=bearer(token), timeout=5
+    )
     return r.json() if r.status_code == 200 else {}
 
 
 def forged(aid, tmp_path, party=1) -> str:
     now = int(datetime.now(TZ).timestamp())
     return KeyRing.load_or_create(tmp_path / "forger").sign(
-        registration_id="aaaaaaaaaaaaaaaa", activity_id=aid, venue_id=VENUE, party_size=party,
-        valid_from=now - 3600, valid_until=now + 3600)
+        registration_id="aaaaaaaaaaaaaaaa",
+        activity_id=aid,
+        venue_id=VENUE,
+        party_size=party,
+        valid_from=now - 3600,
+        valid_until=now + 3600,
+    )
 
 
 def sign_in(page, urls, token, gate):
@@ -121,10 +157,16 @@ def verdict(page, state, after_seq):
     """Wait for the next verdict of ``state`` after sequence number ``after_seq``; return its texts."""
     page.wait_for_function(
         "([s, n]) => { const v = document.querySelector('#verdict');"
-        " return v.dataset.state === s && Number(v.dataset.seq) > n; }", arg=[state, after_seq])
+        " return v.dataset.state === s && Number(v.dataset.seq) > n; }",
+        arg=[state, after_seq],
+    )
     v = page.locator("#verdict")
-    return {"head": page.locator("#v-head").inner_text(), "sub": page.locator("#v-sub").inner_text(),
-            "meta": page.locator("#v-meta").inner_text(), "reason": v.get_attribute("data-reason")}
+    return {
+        "head": page.locator("#v-head").inner_text(),
+        "sub": page.locator("#v-sub").inner_text(),
+        "meta": page.locator("#v-meta").inner_text(),
+        "reason": v.get_attribute("data-reason"),
+    }
 
 
 def seq(page) -> int:
@@ -143,9 +185,13 @@ def no_csp_problems(page):
 
 # -- tests ------------------------------------------------------------------------------------------
 
-def test_camera_admits_a_real_ticket_and_refuses_a_forged_one(scanner, urls, organizer_token, steward,
-                                                              cam_file, screenshots, tmp_path):
-    make_activity(urls, organizer_token, "scan-cam", title={"zh": "巨幕影院·扫码专场", "en": "IMAX scan test"})
+
+def test_camera_admits_a_real_ticket_and_refuses_a_forged_one(
+    scanner, urls, organizer_token, steward, cam_file, screenshots, tmp_path
+):
+    make_activity(
+        urls, organizer_token, "scan-cam", title={"zh": "巨幕影院·扫码专场", "en": "IMAX scan test"}
+    )
     code = register(urls, "scan-cam", "13700000001", 1)
     wait_projected(urls, steward, "scan-cam")
     sign_in(scanner, urls, steward, "1号门")
@@ -171,7 +217,9 @@ def test_camera_admits_a_real_ticket_and_refuses_a_forged_one(scanner, urls, org
     v = verdict(scanner, "refused", n)
     assert (v["head"], v["reason"]) == ("无效票", "invalid")
     scanner.wait_for_function("document.querySelector('#verdict').dataset.frameMs !== undefined")
-    print(f"frame-to-verdict (camera, forged): {scanner.locator('#verdict').get_attribute('data-frame-ms')} ms")
+    print(
+        f"frame-to-verdict (camera, forged): {scanner.locator('#verdict').get_attribute('data-frame-ms')} ms"
+    )
     scanner.screenshot(path=str(screenshots / "scanner-red.png"))
     scanner.get_by_role("button", name="关闭摄像头").click()
     assert attendance(urls, steward, "scan-cam")["checked_in"] == 1
@@ -208,14 +256,21 @@ def test_a_party_is_counted_with_the_stepper(scanner, urls, organizer_token, ste
     n = seq(scanner)
     type_code(scanner, code)
     v = verdict(scanner, "refused", n)
-    assert v["reason"] == "already_checked_in" and v["head"].startswith("已入场 ") and v["head"].endswith(" 2号门")
+    assert (
+        v["reason"] == "already_checked_in"
+        and v["head"].startswith("已入场 ")
+        and v["head"].endswith(" 2号门")
+    )
     wait_for(lambda: attendance(urls, steward, "scan-party").get("checked_in") == 3, what="three people in")
     no_csp_problems(scanner)
 
 
-def test_offline_scans_are_judged_locally_and_uploaded_once(scanner, urls, organizer_token, steward,
-                                                             screenshots, tmp_path):
-    make_activity(urls, organizer_token, "scan-offline", title={"zh": "球幕影院·离线测试", "en": "Dome offline"})
+def test_offline_scans_are_judged_locally_and_uploaded_once(
+    scanner, urls, organizer_token, steward, screenshots, tmp_path
+):
+    make_activity(
+        urls, organizer_token, "scan-offline", title={"zh": "球幕影院·离线测试", "en": "Dome offline"}
+    )
     two = register(urls, "scan-offline", "13700000003", 2)
     three = register(urls, "scan-offline", "13700000004", 3)
     wait_projected(urls, steward, "scan-offline")
@@ -259,10 +314,14 @@ def test_offline_scans_are_judged_locally_and_uploaded_once(scanner, urls, organ
     scanner.context.set_offline(False)
     scanner.wait_for_selector('#net[data-online="1"]')
     wait_for(lambda: scanner.locator("#queue-len").inner_text() == "0", what="the queue uploaded")
-    att = wait_for(lambda: (a := attendance(urls, steward, "scan-offline")).get("checked_in") == 5 and a,
-                   what="five people in")
+    att = wait_for(
+        lambda: (a := attendance(urls, steward, "scan-offline")).get("checked_in") == 5 and a,
+        what="five people in",
+    )
     assert att["gates"] == [{"gate": "3号门", "checked_in": 5}]
-    wait_for(lambda: scanner.locator("#gate-count").inner_text() == "5", what="the gate count from the server")
+    wait_for(
+        lambda: scanner.locator("#gate-count").inner_text() == "5", what="the gate count from the server"
+    )
     assert scanner.locator("#conflicts").is_hidden()
     # Uploading again changes nothing: each scan went up with its nonce, and a repeat returns the first.
     scanner.evaluate("() => new Promise(r => setTimeout(r, 4500))")
@@ -278,8 +337,12 @@ def test_an_offline_admission_the_server_refuses_is_listed(scanner, urls, organi
     scanner.context.set_offline(True)
     scanner.wait_for_selector('#net[data-online="0"]')
     # Meanwhile another gate admits the same ticket online.
-    r = requests.post(f"{urls['checkin']}/api/v1/checkins", json={"code": code, "gate": "5号门"},
-                      headers=bearer(steward), timeout=5)
+    r = requests.post(
+        f"{urls['checkin']}/api/v1/checkins",
+        json={"code": code, "gate": "5号门"},
+        headers=bearer(steward),
+        timeout=5,
+    )
     assert r.status_code == 201, r.text
     n = seq(scanner)
     type_code(scanner, code)
@@ -298,16 +361,26 @@ def test_an_offline_admission_the_server_refuses_is_listed(scanner, urls, organi
 
 def test_the_page_reads_tickets_exactly_as_shared_tickets(phone, urls, tmp_path, screenshots):
     ring = KeyRing.load_or_create(tmp_path / "keys")
-    codes = [ring.sign(registration_id=rid, activity_id=aid, venue_id=vid, party_size=party,
-                       valid_from=vf, valid_until=vu)
-             for rid, aid, vid, party, vf, vu in [
-                 ("aaaaaaaaaaaaaaaa", "a", "v", 1, 0, 1),
-                 ("7777777777777777", "x" * 64, "ln-stm", 20, 1_700_000_000, 4_294_967_295),
-                 ("mfrggzdfmztwq2lk", "scan-cam", "siping-science-week", 4, 1_780_000_000, 1_780_007_200)]]
+    codes = [
+        ring.sign(
+            registration_id=rid,
+            activity_id=aid,
+            venue_id=vid,
+            party_size=party,
+            valid_from=vf,
+            valid_until=vu,
+        )
+        for rid, aid, vid, party, vf, vu in [
+            ("aaaaaaaaaaaaaaaa", "a", "v", 1, 0, 1),
+            ("7777777777777777", "x" * 64, "ln-stm", 20, 1_700_000_000, 4_294_967_295),
+            ("mfrggzdfmztwq2lk", "scan-cam", "siping-science-week", 4, 1_780_000_000, 1_780_007_200),
+        ]
+    ]
     phone.goto(f"{urls['checkin']}/scan?lang=en")
     assert phone.locator("h1").inner_text() == "Staff sign-in"
     phone.screenshot(path=str(screenshots / "scanner-sign-in-en.png"))
-    result = phone.evaluate("""async ([keys, codes]) => {
+    result = phone.evaluate(
+        """async ([keys, codes]) => {
         const m = await import('/static/js/ticket.js');
         const out = [];
         for (const fallback of [false, true]) {
@@ -320,35 +393,68 @@ def test_the_page_reads_tickets_exactly_as_shared_tickets(phone, urls, tmp_path,
           out.push(m.verifier());
         }
         return out;
-    }""", [ring.public_list(), codes])
+    }""",
+        [ring.public_list(), codes],
+    )
     expected = []
     for c in codes:
         t = ring.verify(c)
         assert t == Ticket.parse(b64d(c[4:])[:-64])
-        expected.append({"key_id": t.key_id, "registration_id": t.registration_id, "party_size": t.party_size,
-                         "valid_from": t.valid_from, "valid_until": t.valid_until, "activity_id": t.activity_id,
-                         "venue_id": t.venue_id})
+        expected.append(
+            {
+                "key_id": t.key_id,
+                "registration_id": t.registration_id,
+                "party_size": t.party_size,
+                "valid_from": t.valid_from,
+                "valid_until": t.valid_until,
+                "activity_id": t.activity_id,
+                "venue_id": t.venue_id,
+            }
+        )
     invalid = {"error": "invalid"}
     assert result == expected + [invalid, invalid, "webcrypto"] + expected + [invalid, invalid, "noble"]
 
 
 def test_offline_refusals_say_why(scanner, urls, organizer_token, steward):
     make_activity(urls, organizer_token, "scan-rules")
-    r = requests.post(f"{urls['registration']}/api/v1/activities/scan-rules/registrations", timeout=10,
-                      json={"name": "周", "phone": "13700000006", "organization": "东北大学", "party_size": 1})
+    r = requests.post(
+        f"{urls['registration']}/api/v1/activities/scan-rules/registrations",
+        timeout=10,
+        json={"name": "周", "phone": "13700000006", "organization": "东北大学", "party_size": 1},
+    )
     cancelled, token = r.json()["ticket"]["code"], r.json()["manage_url"].split("t=")[1]
-    assert requests.delete(f"{urls['registration']}/api/v1/registrations/{r.json()['registration_id']}",
-                           params={"token": token}, timeout=10).status_code == 200
-    make_activity(urls, organizer_token, "scan-elsewhere", venue={"id": "siping-science-week", "name": "四平市科技馆",
-                                                                  "address": "四平市铁西区"})
+    assert (
+        requests.delete(
+            f"{urls['registration']}/api/v1/registrations/{r.json()['registration_id']}",
+            params={"token": token},
+            timeout=10,
+        ).status_code
+        == 200
+    )
+    make_activity(
+        urls,
+        organizer_token,
+        "scan-elsewhere",
+        venue={"id": "siping-science-week", "name": "四平市科技馆", "address": "四平市铁西区"},
+    )
     elsewhere = register(urls, "scan-elsewhere", "13700000007", 1)
-    requests.post(f"{urls['registration']}/api/v1/activities", json=activity_doc("scan-later"),  # in 3 days
-                  headers=bearer(organizer_token), timeout=10).raise_for_status()
+    requests.post(
+        f"{urls['registration']}/api/v1/activities",
+        json=activity_doc("scan-later"),  # in 3 days
+        headers=bearer(organizer_token),
+        timeout=10,
+    ).raise_for_status()
     later = register(urls, "scan-later", "13700000008", 1)
     wait_projected(urls, steward, "scan-later")
-    wait_for(lambda: any(a["id"] == "scan-rules" and a["revoked"] for a in requests.get(
-        f"{urls['checkin']}/api/v1/scanner/state", headers=bearer(steward), timeout=5).json()["activities"]),
-        what="the cancellation in the scanner state")
+    wait_for(
+        lambda: any(
+            a["id"] == "scan-rules" and a["revoked"]
+            for a in requests.get(
+                f"{urls['checkin']}/api/v1/scanner/state", headers=bearer(steward), timeout=5
+            ).json()["activities"]
+        ),
+        what="the cancellation in the scanner state",
+    )
 
     sign_in(scanner, urls, steward, "1号门")
     scanner.context.set_offline(True)

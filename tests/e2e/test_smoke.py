@@ -1,4 +1,5 @@
 """The smallest registration path through the whole system, with every process real."""
+
 from __future__ import annotations
 
 import json
@@ -13,26 +14,41 @@ from tests.conftest import activity_doc, wait_for
 
 def test_one_registration_flows_to_kafka_notify_and_checkin(stack, stack_settings, urls, organizer_token):
     auth = {"Authorization": f"Bearer {organizer_token}"}
-    r = requests.post(f"{urls['registration']}/api/v1/activities", json=activity_doc("smoke-imax"), headers=auth, timeout=10)
+    r = requests.post(
+        f"{urls['registration']}/api/v1/activities", json=activity_doc("smoke-imax"), headers=auth, timeout=10
+    )
     assert r.status_code == 201, r.text
 
-    body = {"name": "王五", "phone": "13700001111", "organization": "辽宁省科学院", "party_size": 3,
-            "email": "wangwu@example.org"}
-    r = requests.post(f"{urls['registration']}/api/v1/activities/smoke-imax/registrations", json=body, timeout=10)
+    body = {
+        "name": "王五",
+        "phone": "13700001111",
+        "organization": "辽宁省科学院",
+        "party_size": 3,
+        "email": "wangwu@example.org",
+    }
+    r = requests.post(
+        f"{urls['registration']}/api/v1/activities/smoke-imax/registrations", json=body, timeout=10
+    )
     assert r.status_code == 201, r.text
     created = r.json()
     rid = created["registration_id"]
     assert created["status"] == "confirmed" and created["ticket"]["code"].startswith("SD1.")
 
     # 1. The event is on registration-events, read by a plain kafka-python consumer.
-    consumer = KafkaConsumer(stack_settings.topic_prefix + "registration-events",
-                             bootstrap_servers=stack_settings.kafka_bootstrap_servers, group_id=None,
-                             auto_offset_reset="earliest", consumer_timeout_ms=500)
+    consumer = KafkaConsumer(
+        stack_settings.topic_prefix + "registration-events",
+        bootstrap_servers=stack_settings.kafka_bootstrap_servers,
+        group_id=None,
+        auto_offset_reset="earliest",
+        consumer_timeout_ms=500,
+    )
     seen = []
 
     def confirmed_on_topic():
         seen.extend(json.loads(m.value) for m in consumer)
-        return [e for e in seen if e["type"] == "RegistrationConfirmed" and e["data"]["registration_id"] == rid]
+        return [
+            e for e in seen if e["type"] == "RegistrationConfirmed" and e["data"]["registration_id"] == rid
+        ]
 
     events = wait_for(confirmed_on_topic, timeout=20, what="RegistrationConfirmed on the topic")
     consumer.close()
@@ -41,8 +57,9 @@ def test_one_registration_flows_to_kafka_notify_and_checkin(stack, stack_setting
 
     # 2. The notify service handled it: one SMS and one email are due, and shown in its log.
     def notify_log():
-        resp = requests.get(f"{urls['notify']}/api/v1/notifications", params={"registration_id": rid},
-                            headers=auth, timeout=5)
+        resp = requests.get(
+            f"{urls['notify']}/api/v1/notifications", params={"registration_id": rid}, headers=auth, timeout=5
+        )
         assert resp.status_code == 200, resp.text
         return resp.json()["notifications"]
 

@@ -1,4 +1,5 @@
 """Processes killed mid-rush, the broker and Redis restarted: every promise still holds."""
+
 from __future__ import annotations
 
 import os
@@ -18,7 +19,9 @@ def test_sigkill_a_registration_worker_mid_rush(drill):
     master = psutil.Process(drill.child("registration").proc.pid)
     victim = master.children()[0]
     os.kill(victim.pid, signal.SIGKILL)
-    wait_for(lambda: len(master.children()) == drill.stack.opts.workers, what="gunicorn to replace the worker")
+    wait_for(
+        lambda: len(master.children()) == drill.stack.opts.workers, what="gunicorn to replace the worker"
+    )
     figures = drill.check_promises(rush, name="kill-registration-worker")
     assert figures["got_201"] > 20
 
@@ -30,7 +33,9 @@ def test_sigkill_the_outbox_relay_mid_rush(drill):
     relay = drill.child("relay")
     old = relay.proc.pid
     relay.proc.send_signal(signal.SIGKILL)
-    wait_for(lambda: relay.proc.pid != old and relay.proc.poll() is None, timeout=30, what="the relay restarted")
+    wait_for(
+        lambda: relay.proc.pid != old and relay.proc.poll() is None, timeout=30, what="the relay restarted"
+    )
     drill.check_promises(rush, name="kill-relay")
 
 
@@ -42,7 +47,9 @@ def test_sigkill_the_notify_consumer_mid_batch(drill):
     worker = drill.child("notify-consumer")
     old = worker.proc.pid
     worker.proc.send_signal(signal.SIGKILL)
-    wait_for(lambda: worker.proc.pid != old and worker.proc.poll() is None, timeout=30, what="notify restarted")
+    wait_for(
+        lambda: worker.proc.pid != old and worker.proc.poll() is None, timeout=30, what="notify restarted"
+    )
     drill.check_promises(rush, capacity=300, name="kill-notify-consumer")
 
 
@@ -71,6 +78,8 @@ def test_redis_killed_and_restarted_mid_rush(drill):
     drill.stack.redis_proc.send_signal(signal.SIGKILL)
     drill.stack.redis_proc.wait(5)
     time.sleep(1.0)
-    drill.stack.redis_proc = embedded.start_redis(port, drill.stack.var / "redis", drill.stack.logs / "redis.log")
+    drill.stack.redis_proc = embedded.start_redis(
+        port, drill.stack.var / "redis", drill.stack.logs / "redis.log"
+    )
     figures = drill.check_promises(rush, name="redis-restart")
     assert figures["got_201"] > 20

@@ -4,6 +4,7 @@ aiosmtpd mailbox, the notify worker wired to them, and events as the registratio
 Test modules import the fixtures they use by name (``from tests.integration.notify_support import
 gateway, mailbox, ...``).
 """
+
 from __future__ import annotations
 
 import threading
@@ -14,12 +15,11 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from sciday import embedded
+from services.notify.gateway import LocalGateway
+from services.notify.mailbox import Mailbox
 from shared.envelope import encode, new_event
 from shared.kafka import make_producer
 from shared.topics import ensure_topics
-
-from services.notify.gateway import LocalGateway
-from services.notify.mailbox import Mailbox
 
 TZ = ZoneInfo("Asia/Shanghai")
 API_KEY = "test-gateway-key"
@@ -56,9 +56,18 @@ def mailbox():
 def notify_settings(settings, gateway, mailbox):
     """Fast retries and leases, no rate limit (tests that need one set it)."""
     return settings.with_overrides(
-        sms_gateway_url=gateway.url, sms_api_key=API_KEY, smtp_port=mailbox.smtp_port,
-        notify_sms_per_s=0, notify_email_per_s=0, notify_backoff_ms=50, notify_backoff_max_ms=400,
-        notify_max_attempts=6, notify_lease_s=2, notify_provider_timeout_s=5, reminder_poll_ms=100)
+        sms_gateway_url=gateway.url,
+        sms_api_key=API_KEY,
+        smtp_port=mailbox.smtp_port,
+        notify_sms_per_s=0,
+        notify_email_per_s=0,
+        notify_backoff_ms=50,
+        notify_backoff_max_ms=400,
+        notify_max_attempts=6,
+        notify_lease_s=2,
+        notify_provider_timeout_s=5,
+        reminder_poll_ms=100,
+    )
 
 
 @pytest.fixture
@@ -69,6 +78,7 @@ def topics(settings):
 def start_worker(settings, redis, **kw):
     """The whole notify worker in this process: consumer loop and background threads."""
     from services.notify.consumer import bootstrap
+
     worker = bootstrap(settings, redis, **kw)
     worker.start_background()
     loop = worker.consumer_loop()
@@ -81,11 +91,18 @@ def start_worker(settings, redis, **kw):
 # -- events as the registration service emits them ----------------------------------------------------
 def snapshot(aid: str, starts_at: datetime | None = None, **over) -> dict:
     starts_at = starts_at or (datetime.now(TZ).replace(microsecond=0) + timedelta(days=3))
-    snap = {"id": aid, "kind": "imax", "title": {"zh": "巨幕科技工作者专场", "en": "IMAX special screening"},
-            "venue": {"id": "ln-stm", "name": "辽宁省科学技术馆", "address": "沈阳市浑南区智慧三街159号"},
-            "hall": "巨幕影院", "starts_at": starts_at.isoformat(),
-            "ends_at": (starts_at + timedelta(hours=2)).isoformat(), "capacity": 200, "max_party_size": 4,
-            "status": "scheduled"}
+    snap = {
+        "id": aid,
+        "kind": "imax",
+        "title": {"zh": "巨幕科技工作者专场", "en": "IMAX special screening"},
+        "venue": {"id": "ln-stm", "name": "辽宁省科学技术馆", "address": "沈阳市浑南区智慧三街159号"},
+        "hall": "巨幕影院",
+        "starts_at": starts_at.isoformat(),
+        "ends_at": (starts_at + timedelta(hours=2)).isoformat(),
+        "capacity": 200,
+        "max_party_size": 4,
+        "status": "scheduled",
+    }
     snap.update(over)
     return snap
 
@@ -99,14 +116,34 @@ def activity_event(kind: str, snap: dict, changed: list[str] | None = None, reas
     return new_event(kind, snap["id"], data, source="registration")
 
 
-def registration_event(kind: str, aid: str, rid: str, phone: str, *, email: str | None = None,
-                       locale: str = "zh-CN", party_size: int = 2, ticket_code: str | None = None,
-                       position: int = 1, occurred_at: datetime | None = None) -> dict:
-    data = {"registration_id": rid, "activity_id": aid, "venue_id": "ln-stm", "party_size": party_size,
-            "name": "张三" if locale == "zh-CN" else "Zhang San", "phone": phone, "email": email,
-            "locale": locale, "manage_url": f"http://127.0.0.1:8001/r/{rid}?t=tok"}
+def registration_event(
+    kind: str,
+    aid: str,
+    rid: str,
+    phone: str,
+    *,
+    email: str | None = None,
+    locale: str = "zh-CN",
+    party_size: int = 2,
+    ticket_code: str | None = None,
+    position: int = 1,
+    occurred_at: datetime | None = None,
+) -> dict:
+    data = {
+        "registration_id": rid,
+        "activity_id": aid,
+        "venue_id": "ln-stm",
+        "party_size": party_size,
+        "name": "张三" if locale == "zh-CN" else "Zhang San",
+        "phone": phone,
+        "email": email,
+        "locale": locale,
+        "manage_url": f"http://127.0.0.1:8001/r/{rid}?t=tok",
+    }
     if kind in ("RegistrationConfirmed", "WaitlistPromoted"):
-        data.update(ticket_code=ticket_code or f"SD1.{rid}", ticket_url=f"http://127.0.0.1:8001/t/{rid}?t=tok")
+        data.update(
+            ticket_code=ticket_code or f"SD1.{rid}", ticket_url=f"http://127.0.0.1:8001/t/{rid}?t=tok"
+        )
     if kind == "RegistrationWaitlisted":
         data["waitlist_position"] = position
     if kind == "RegistrationCancelled":

@@ -1,4 +1,5 @@
 """Seeding the demo catalogue into a real redis-server is idempotent and never overwrites edits."""
+
 from __future__ import annotations
 
 import uuid
@@ -37,9 +38,11 @@ def snapshot(store: SeatStore) -> dict:
     """Everything seeding touches: each activity's state hash, the index and the outbox."""
     r, k = store.redis, store.keys
     ids = [i.decode() for i in r.zrange(k.activities, 0, -1)]
-    return {"index": r.zrange(k.activities, 0, -1, withscores=True),
-            "outbox": r.xlen(stream_key(store.settings)),
-            "hashes": {aid: r.hgetall(k.activity(aid)) for aid in ids}}
+    return {
+        "index": r.zrange(k.activities, 0, -1, withscores=True),
+        "outbox": r.xlen(stream_key(store.settings)),
+        "hashes": {aid: r.hgetall(k.activity(aid)) for aid in ids},
+    }
 
 
 def test_seed_twice_creates_nothing_the_second_time(store):
@@ -64,9 +67,13 @@ def test_reseed_keeps_an_organizers_edit(store):
     aid = docs[0]["id"]
     doc, counts = store.get_activity(aid)
     edited = dict(doc, capacity=doc["capacity"] + 30, hall="改到报告厅 Moved to the Lecture Hall")
-    store.put_activity(edited, mode="update", expected_rev=int(counts["rev"]),
-                       event_type="ActivityChanged",
-                       event_data={"activity": activities.snapshot(edited), "changed": ["capacity", "hall"]})
+    store.put_activity(
+        edited,
+        mode="update",
+        expected_rev=int(counts["rev"]),
+        event_type="ActivityChanged",
+        event_data={"activity": activities.snapshot(edited), "changed": ["capacity", "hall"]},
+    )
     before = snapshot(store)
 
     assert catalogue.seed(store, docs) == (0, len(docs))
@@ -81,6 +88,7 @@ def test_seed_propagates_other_refusals(store):
     class Refusing:
         def put_activity(self, *a, **kw):
             from services.registration.store import refusal
+
             raise refusal("revision_conflict")
 
     with pytest.raises(Exception) as err:

@@ -1,5 +1,6 @@
 """The check-in API against real Redis: every refusal with its reason, parties, nonce, undo by
 role, reconciliation of tickets the projection had not seen, and attendance figures."""
+
 from __future__ import annotations
 
 from datetime import datetime, timedelta
@@ -22,9 +23,13 @@ TZ = ZoneInfo("Asia/Shanghai")
 def soon(aid="door-imax", **over):
     """An activity starting in 30 minutes: its check-in window is open now."""
     now = datetime.now(TZ).replace(microsecond=0)
-    return activity_doc(aid, starts_at=(now + timedelta(minutes=30)).isoformat(),
-                        ends_at=(now + timedelta(minutes=150)).isoformat(),
-                        registration_closes_at=(now + timedelta(minutes=10)).isoformat(), **over)
+    return activity_doc(
+        aid,
+        starts_at=(now + timedelta(minutes=30)).isoformat(),
+        ends_at=(now + timedelta(minutes=150)).isoformat(),
+        registration_closes_at=(now + timedelta(minutes=10)).isoformat(),
+        **over,
+    )
 
 
 class Door:
@@ -40,15 +45,20 @@ class Door:
         self.org = self.bearer("organizer", "org")
 
     def bearer(self, role, name, venue=None):
-        return {"Authorization": "Bearer " + create_token(self.redis, self.settings.redis_prefix, role, name, venue)}
+        return {
+            "Authorization": "Bearer "
+            + create_token(self.redis, self.settings.redis_prefix, role, name, venue)
+        }
 
     def activity(self, doc):
         r = self.reg.post("/api/v1/activities", json=doc, headers=self.org)
         assert r.status_code == 201, r.get_json()
 
     def register(self, aid="door-imax", phone="13800000001", party=4):
-        r = self.reg.post(f"/api/v1/activities/{aid}/registrations",
-                          json={"name": "张三丰", "phone": phone, "organization": "科学院", "party_size": party})
+        r = self.reg.post(
+            f"/api/v1/activities/{aid}/registrations",
+            json={"name": "张三丰", "phone": phone, "organization": "科学院", "party_size": party},
+        )
         assert r.status_code == 201, r.get_json()
         return r.get_json()
 
@@ -61,8 +71,9 @@ class Door:
         self.redis.set("proj-cursor", last)
 
     def scan(self, code, gate="1号门", headers=None, **body):
-        return self.ck.post("/api/v1/checkins", json={"code": code, "gate": gate, **body},
-                            headers=headers or self.steward)
+        return self.ck.post(
+            "/api/v1/checkins", json={"code": code, "gate": gate, **body}, headers=headers or self.steward
+        )
 
 
 @pytest.fixture
@@ -132,8 +143,11 @@ def test_wrong_venue(door):
 @pytest.mark.parametrize("code", ["", "hello", "SD1.", "SD1.!!!!", "SD1." + "A" * 200, "x" * 400])
 def test_garbage_is_invalid(door, code):
     door.activity(soon())
-    resp = door.scan(code) if code else door.ck.post("/api/v1/checkins", json={"code": code, "gate": "1"},
-                                                       headers=door.steward)
+    resp = (
+        door.scan(code)
+        if code
+        else door.ck.post("/api/v1/checkins", json={"code": code, "gate": "1"}, headers=door.steward)
+    )
     body = resp.get_json()
     assert resp.status_code in (400, 422), body
     assert body["reason"] in ("invalid", "validation_failed")
@@ -146,8 +160,14 @@ def test_forged_and_tampered_tickets_are_invalid(door, tmp_path):
     real = door.register()["ticket"]["code"]
     door.project()
     forger = KeyRing.load_or_create(tmp_path / "forger")
-    forged = forger.sign(registration_id="aaaaaaaaaaaaaaaa", activity_id="door-imax", venue_id="ln-stm",
-                         party_size=10, valid_from=0, valid_until=2_000_000_000)
+    forged = forger.sign(
+        registration_id="aaaaaaaaaaaaaaaa",
+        activity_id="door-imax",
+        venue_id="ln-stm",
+        party_size=10,
+        valid_from=0,
+        valid_until=2_000_000_000,
+    )
     assert verdict(door.scan(forged), 400)["reason"] == "invalid"
     tampered = real[:-6] + ("A" if real[-6] != "A" else "B") + real[-5:]
     assert verdict(door.scan(tampered), 400)["reason"] == "invalid"
@@ -204,23 +224,37 @@ def test_undo_rules_by_role(door):
     code = door.register(party=2)["ticket"]["code"]
     door.project()
     cid = verdict(door.scan(code), 201)["checkin_id"]
-    assert verdict(door.ck.post(f"/api/v1/checkins/{cid}/undo", headers=door.steward), 403)["reason"] == "forbidden"
+    assert (
+        verdict(door.ck.post(f"/api/v1/checkins/{cid}/undo", headers=door.steward), 403)["reason"]
+        == "forbidden"
+    )
     elsewhere = door.bearer("supervisor", "外馆主管", "siping-science-week")
-    assert verdict(door.ck.post(f"/api/v1/checkins/{cid}/undo", headers=elsewhere), 403)["reason"] == "forbidden"
+    assert (
+        verdict(door.ck.post(f"/api/v1/checkins/{cid}/undo", headers=elsewhere), 403)["reason"] == "forbidden"
+    )
     supervisor = door.bearer("supervisor", "值班主管", "ln-stm")
     undone = verdict(door.ck.post(f"/api/v1/checkins/{cid}/undo", headers=supervisor), 200)
     assert (undone["reverted"], undone["admitted_total"]) == (2, 0)
     again = verdict(door.ck.post(f"/api/v1/checkins/{cid}/undo", headers=door.org), 409)
     assert again["reason"] == "already_reverted"
-    assert verdict(door.ck.post("/api/v1/checkins/nope/undo", headers=door.org), 404)["reason"] == "unknown_checkin"
+    assert (
+        verdict(door.ck.post("/api/v1/checkins/nope/undo", headers=door.org), 404)["reason"]
+        == "unknown_checkin"
+    )
     assert verdict(door.scan(code), 201)["admitted"] == 2  # after undo the party can enter again
 
 
 def test_tokens_are_required(door):
     door.activity(soon())
-    assert verdict(door.ck.post("/api/v1/checkins", json={"code": "x", "gate": "1"}), 401)["reason"] == "unauthorized"
+    assert (
+        verdict(door.ck.post("/api/v1/checkins", json={"code": "x", "gate": "1"}), 401)["reason"]
+        == "unauthorized"
+    )
     bad = {"Authorization": "Bearer sd_not-a-token"}
-    assert verdict(door.ck.post("/api/v1/checkins", json={"code": "x", "gate": "1"}, headers=bad), 401)["reason"] == "unauthorized"
+    assert (
+        verdict(door.ck.post("/api/v1/checkins", json={"code": "x", "gate": "1"}, headers=bad), 401)["reason"]
+        == "unauthorized"
+    )
     assert verdict(door.ck.get("/api/v1/activities/door-imax/attendance"), 401)["reason"] == "unauthorized"
 
 
@@ -228,7 +262,10 @@ def test_a_steward_sees_only_their_venue(door):
     door.activity(soon())
     door.project()
     other = door.bearer("steward", "外馆", "siping-science-week")
-    assert verdict(door.ck.get("/api/v1/activities/door-imax/attendance", headers=other), 403)["reason"] == "forbidden"
+    assert (
+        verdict(door.ck.get("/api/v1/activities/door-imax/attendance", headers=other), 403)["reason"]
+        == "forbidden"
+    )
     state = verdict(door.ck.get("/api/v1/scanner/state", headers=other), 200)
     assert state["activities"] == []
 
@@ -242,7 +279,13 @@ def test_attendance_figures(door):
     door.scan(a, gate="1号门", admit=3)
     door.scan(b, gate="2号门")
     att = verdict(door.ck.get("/api/v1/activities/door-imax/attendance", headers=door.steward), 200)
-    assert (att["capacity"], att["confirmed"], att["waitlisted"], att["checked_in"], att["remaining"]) == (6, 6, 3, 5, 1)
+    assert (att["capacity"], att["confirmed"], att["waitlisted"], att["checked_in"], att["remaining"]) == (
+        6,
+        6,
+        3,
+        5,
+        1,
+    )
     assert att["gates"] == [{"gate": "1号门", "checked_in": 3}, {"gate": "2号门", "checked_in": 2}]
     assert sum(x["people"] for x in att["arrivals"]) == 5
 

@@ -6,6 +6,7 @@ The rest reads docker-compose.yml, deploy/sciday.env, deploy/nginx.conf, deploy/
 brokers with replication 3 / min ISR 2, Redis with AOF and a replica, two or more replicas of every
 web service behind nginx, and consumers scaled within their groups.
 """
+
 from __future__ import annotations
 
 import os
@@ -54,9 +55,11 @@ def _docker_compose() -> str:
     if found is None and os.access("/usr/bin/docker-compose", os.X_OK):
         found = "/usr/bin/docker-compose"
     if found is None:
-        pytest.fail("docker-compose is not installed, so docker-compose.yml cannot be validated: "
-                    "`apt-get install docker-compose` (Debian's package; .ci/run installs it)",
-                    pytrace=False)
+        pytest.fail(
+            "docker-compose is not installed, so docker-compose.yml cannot be validated: "
+            "`apt-get install docker-compose` (Debian's package; .ci/run installs it)",
+            pytrace=False,
+        )
     return found
 
 
@@ -113,19 +116,27 @@ def _networks(svc: dict) -> list[str]:
 
 # -- docker-compose itself -------------------------------------------------------------------------
 
+
 def test_docker_compose_config_is_valid():
     binary = _docker_compose()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("COMPOSE_", "DOCKER_"))}
     # Interpolated variables all have defaults: validate without any of them set.
     for name in ("KAFKA_CLUSTER_ID", "SCIDAY_IMAGE", "SCIDAY_BIND_ADDRESS", "SCIDAY_SMS_API_KEY"):
         env.pop(name, None)
-    proc = subprocess.run([binary, "-f", str(COMPOSE), "--project-directory", str(ROOT), "config", "-q"],
-                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    proc = subprocess.run(
+        [binary, "-f", str(COMPOSE), "--project-directory", str(ROOT), "config", "-q"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert proc.returncode == 0, f"docker-compose config -q failed:\n{proc.stdout}\n{proc.stderr}"
     assert "variable is not set" not in proc.stderr, proc.stderr
 
 
 # -- the processes -----------------------------------------------------------------------------------
+
 
 def test_every_service_and_consumer_is_present(services):
     expected = INFRA | {"topics"} | set(WEB) | set(WORKERS)
@@ -153,8 +164,9 @@ def test_web_service_runs_gunicorn_and_has_a_healthcheck(services, name):
     env = _environment(svc)
     multiproc = env.get("PROMETHEUS_MULTIPROC_DIR")
     assert multiproc, f"{name}: PROMETHEUS_MULTIPROC_DIR must be set for /metrics with 2 workers"
-    assert any(str(t).split(":")[0] == multiproc for t in svc.get("tmpfs", [])), \
+    assert any(str(t).split(":")[0] == multiproc for t in svc.get("tmpfs", [])), (
         f"{name}: {multiproc} must be a per-container tmpfs (writable, empty at each start)"
+    )
     # Several replicas cannot share a host port: the only way in is nginx.
     assert not svc.get("ports"), f"{name} is reached through nginx; it publishes no port: {svc.get('ports')}"
     assert str(port) in [str(p) for p in svc.get("expose", [])], f"{name} must expose {port} to nginx"
@@ -167,19 +179,22 @@ def test_web_service_runs_gunicorn_and_has_a_healthcheck(services, name):
 def test_worker_runs_its_module(services, name):
     module = WORKERS[name]
     assert services[name]["command"] == ["python", "-m", module]
-    assert (ROOT / (module.replace(".", "/") + ".py")).exists() or \
-        (ROOT / module.replace(".", "/") / "__main__.py").exists(), f"{module} not found in the tree"
+    assert (ROOT / (module.replace(".", "/") + ".py")).exists() or (
+        ROOT / module.replace(".", "/") / "__main__.py"
+    ).exists(), f"{module} not found in the tree"
 
 
 @pytest.mark.parametrize("name", CONSUMERS)
 def test_consumers_are_scaled_within_their_groups(services, name):
     from shared.topics import BY_NAME
+
     module = WORKERS[name]
     replicas = _replicas(services[name])
     assert replicas >= 2, f"{name}: {replicas} replica(s); the group needs 2 or more members"
     # Each member must be able to own a partition: more members than partitions idle.
-    consumed = re.search(r'^TOPICS = \[(.*)\]', (ROOT / (module.replace(".", "/") + ".py")).read_text(
-        encoding="utf-8"), re.M)
+    consumed = re.search(
+        r"^TOPICS = \[(.*)\]", (ROOT / (module.replace(".", "/") + ".py")).read_text(encoding="utf-8"), re.M
+    )
     assert consumed, f"{module} must declare TOPICS"
     for topic in re.findall(r'"([a-z-]+)"', consumed.group(1)):
         assert replicas <= BY_NAME[topic].partitions, f"{name}: {replicas} members for {topic}"
@@ -229,12 +244,14 @@ def test_every_sciday_container_uses_the_one_dockerfile(services):
         images.add(svc.get("image"))
         env_files = svc.get("env_file") or []
         env_files = [env_files] if isinstance(env_files, str) else env_files
-        assert "deploy/sciday.env" in [os.path.normpath(str(e)) for e in env_files], \
+        assert "deploy/sciday.env" in [os.path.normpath(str(e)) for e in env_files], (
             f"{name}: env_file {env_files}"
+        )
     assert len(images) == 1 and None not in images, f"sciday containers must share one image tag: {images}"
 
 
 # -- infrastructure ----------------------------------------------------------------------------------
+
 
 def test_redis_appendonly_always_with_healthcheck(compose, services):
     redis = services["redis"]
@@ -258,13 +275,16 @@ def test_kafka_is_three_kraft_brokers(compose, services):
         assert "broker" in roles, f"{name}: process roles {roles}"
         assert not any("ZOOKEEPER" in k for k in env), "KRaft mode: no ZooKeeper settings"
         assert env.get("KAFKA_CONTROLLER_LISTENER_NAMES"), name
-        assert env.get("KAFKA_AUTO_CREATE_TOPICS_ENABLE") == "false", "topics come from `sciday topics create`"
+        assert env.get("KAFKA_AUTO_CREATE_TOPICS_ENABLE") == "false", (
+            "topics come from `sciday topics create`"
+        )
         assert env.get("KAFKA_UNCLEAN_LEADER_ELECTION_ENABLE") in (None, "false"), name
         node_ids[name] = int(env["KAFKA_NODE_ID"])
         voters.add(env.get("KAFKA_CONTROLLER_QUORUM_VOTERS"))
         cluster_ids.add(env.get("CLUSTER_ID"))
-        assert env.get("KAFKA_ADVERTISED_LISTENERS") == f"PLAINTEXT://{name}:9092", \
+        assert env.get("KAFKA_ADVERTISED_LISTENERS") == f"PLAINTEXT://{name}:9092", (
             f"{name} must advertise its own compose name"
+        )
         # Replication 3, a write needs 2 in sync: one broker may be lost.
         assert int(env["KAFKA_DEFAULT_REPLICATION_FACTOR"]) == 3, name
         assert int(env["KAFKA_MIN_INSYNC_REPLICAS"]) == 2, name
@@ -290,10 +310,15 @@ def test_kafka_is_three_kraft_brokers(compose, services):
 def test_sciday_creates_topics_replicated_and_reaches_every_broker():
     env = _env_lines(ENV_FILE)
     assert set(env["KAFKA_BOOTSTRAP_SERVERS"].split(",")) == {f"{b}:9092" for b in BROKERS}
-    factor, min_isr = int(env["SCIDAY_TOPIC_REPLICATION_FACTOR"]), int(env["SCIDAY_TOPIC_MIN_INSYNC_REPLICAS"])
+    factor, min_isr = (
+        int(env["SCIDAY_TOPIC_REPLICATION_FACTOR"]),
+        int(env["SCIDAY_TOPIC_MIN_INSYNC_REPLICAS"]),
+    )
     assert factor == 3 and min_isr == 2
     assert min_isr < factor <= len(BROKERS), "acks=all must survive the loss of one broker"
-    assert 'acks="all"' in (ROOT / "shared" / "kafka.py").read_text(encoding="utf-8"), "producers use acks=all"
+    assert 'acks="all"' in (ROOT / "shared" / "kafka.py").read_text(encoding="utf-8"), (
+        "producers use acks=all"
+    )
 
 
 def test_redis_replica(compose, services):
@@ -313,6 +338,7 @@ def test_redis_replica(compose, services):
 
 # -- nginx ------------------------------------------------------------------------------------------
 
+
 def _nginx_locations(text: str) -> dict[str, str]:
     """``location`` pattern -> the upstream its proxy_pass names (or ``return``)."""
     out = {}
@@ -326,8 +352,9 @@ def _nginx_locations(text: str) -> dict[str, str]:
 def test_nginx_is_the_way_in(services):
     nginx = services["nginx"]
     assert str(nginx["image"]).startswith("nginx:"), nginx["image"]
-    assert any(str(v).startswith("./deploy/nginx.conf:") and str(v).endswith(":ro")
-               for v in nginx.get("volumes", [])), nginx.get("volumes")
+    assert any(
+        str(v).startswith("./deploy/nginx.conf:") and str(v).endswith(":ro") for v in nginx.get("volumes", [])
+    ), nginx.get("volumes")
     assert nginx.get("ports"), "nginx publishes the one public port"
     published = [n for n, s in services.items() if s.get("ports")]
     assert published == ["nginx"], f"only nginx publishes a port: {published}"
@@ -342,11 +369,12 @@ def test_nginx_is_the_way_in(services):
 def test_nginx_routes_by_path_to_every_replica():
     text = NGINX_CONF.read_text(encoding="utf-8")
     for name, (_app, port) in WEB.items():
-        m = re.search(r"upstream\s+%s\s*\{([^}]*)\}" % name, text)
+        m = re.search(r"upstream\s+" + name + r"\s*\{([^}]*)\}", text)
         assert m, f"no upstream {name}"
         body = m.group(1)
-        assert re.search(r"server\s+%s:%d\s+resolve\b" % (name, port), body), \
+        assert re.search(rf"server\s+{name}:{port}\s+resolve\b", body), (
             f"upstream {name} must name the compose service and re-resolve it (every replica)"
+        )
         assert re.search(r"^\s*zone\s", body, re.M), f"upstream {name}: `resolve` needs a zone"
     assert re.search(r"^\s*resolver\s+127\.0\.0\.11\b", text, re.M), "Docker's DNS must be the resolver"
     loc = _nginx_locations(text)
@@ -357,8 +385,9 @@ def test_nginx_routes_by_path_to_every_replica():
     assert any(k.startswith("~") and "attendance" in k and v == "checkin" for k, v in loc.items())
     assert loc["= /metrics"] == "return", "metrics are never public"
     assert "proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for" in text
-    assert _env_lines(ENV_FILE).get("SCIDAY_TRUSTED_PROXIES") == "1", \
+    assert _env_lines(ENV_FILE).get("SCIDAY_TRUSTED_PROXIES") == "1", (
         "behind nginx the services must trust one proxy hop, or rate limits see only nginx"
+    )
     assert re.search(r"^\s*access_log\s+off;", text, re.M), "no access log: links carry tokens"
 
 
@@ -373,6 +402,7 @@ def _assert_named_volume(compose: dict, svc: dict, target: str) -> str:
 
 
 # -- secrets and configuration -----------------------------------------------------------------------
+
 
 def test_no_secret_material_in_committed_files():
     for path in (COMPOSE, ENV_FILE, DOCKERFILE, DOCKERIGNORE, NGINX_CONF):
@@ -407,13 +437,16 @@ def test_signing_keys_come_from_secrets_not_the_image(compose, services):
             if "keys" in str(vol):
                 assert str(vol).endswith(":ro"), f"{name}: keys volume must be read-only: {vol}"
 
-    assert _env_lines(ENV_FILE).get("SCIDAY_KEYS_DIR") == "/run/secrets", \
+    assert _env_lines(ENV_FILE).get("SCIDAY_KEYS_DIR") == "/run/secrets", (
         "secrets are mounted under /run/secrets; SCIDAY_KEYS_DIR must point there"
+    )
 
     dockerfile = DOCKERFILE.read_text(encoding="utf-8")
     for line in dockerfile.splitlines():
         if line.strip().upper().startswith(("COPY", "ADD")):
-            assert "keys" not in line and " . " not in f"{line} ", f"the image must not copy keys or the whole tree: {line}"
+            assert "keys" not in line and " . " not in f"{line} ", (
+                f"the image must not copy keys or the whole tree: {line}"
+            )
     ignored = {ln.strip() for ln in DOCKERIGNORE.read_text(encoding="utf-8").splitlines()}
     for entry in (".venv", "var", ".git", "tests", "bench/results", "deploy/keys"):
         assert entry in ignored, f".dockerignore must exclude {entry}"
@@ -429,8 +462,9 @@ def test_env_file_only_sets_variables_that_config_reads(services):
     for name, svc in services.items():
         if _is_sciday(name):
             names |= set(_environment(svc))
-    unknown = sorted(n for n in names if CONFIG_VAR.match(n) and n not in NOTIFY_PLACEHOLDERS
-                     and f'"{n}"' not in source)
+    unknown = sorted(
+        n for n in names if CONFIG_VAR.match(n) and n not in NOTIFY_PLACEHOLDERS and f'"{n}"' not in source
+    )
     assert not unknown, f"not read by shared/config.py or shared/topics.py (typo or dead setting?): {unknown}"
 
 
@@ -447,13 +481,24 @@ def test_dockerfile_shape():
 
 def test_nginx_routes_each_page_to_the_service_that_owns_its_data():
     import re
+
     text = NGINX_CONF.read_text()
-    routes = {m.group(1).strip(): m.group(2) for m in re.finditer(
-        r"location\s+([^{]+?)\s*\{[^}]*?proxy_pass\s+http://(\w+);", text)}
-    expect = {"/dashboard": "checkin", "= /summary": "checkin", "= /api/v1/attendance": "checkin",
-              "/api/v1/summary": "checkin", "= /scan": "checkin", "/api/v1/checkins": "checkin",
-              "/api/v1/notices": "notify", "/api/v1/notifications": "notify",
-              "= /api/v1/activities/import": "registration", "/": "registration"}
+    routes = {
+        m.group(1).strip(): m.group(2)
+        for m in re.finditer(r"location\s+([^{]+?)\s*\{[^}]*?proxy_pass\s+http://(\w+);", text)
+    }
+    expect = {
+        "/dashboard": "checkin",
+        "= /summary": "checkin",
+        "= /api/v1/attendance": "checkin",
+        "/api/v1/summary": "checkin",
+        "= /scan": "checkin",
+        "/api/v1/checkins": "checkin",
+        "/api/v1/notices": "notify",
+        "/api/v1/notifications": "notify",
+        "= /api/v1/activities/import": "registration",
+        "/": "registration",
+    }
     for loc, upstream in expect.items():
         assert routes.get(loc) == upstream, (loc, routes.get(loc))
     assert "client_max_body_size 2m" in text  # spreadsheet uploads

@@ -1,4 +1,5 @@
 """The shared consumer loop against the real broker: DLQ, dedupe, retries, commit-after-handle."""
+
 from __future__ import annotations
 
 import threading
@@ -14,10 +15,23 @@ from tests.conftest import wait_for
 
 
 def _event(aid="a1", rid="r1"):
-    return new_event("RegistrationWaitlisted", aid, {
-        "registration_id": rid, "activity_id": aid, "venue_id": "v1", "party_size": 2, "name": "李四",
-        "phone": "13912345678", "email": None, "locale": "zh-CN", "manage_url": "http://x/r/1",
-        "waitlist_position": 1}, source="test")
+    return new_event(
+        "RegistrationWaitlisted",
+        aid,
+        {
+            "registration_id": rid,
+            "activity_id": aid,
+            "venue_id": "v1",
+            "party_size": 2,
+            "name": "李四",
+            "phone": "13912345678",
+            "email": None,
+            "locale": "zh-CN",
+            "manage_url": "http://x/r/1",
+            "waitlist_position": 1,
+        },
+        source="test",
+    )
 
 
 def _send(settings, topic, value: bytes, key=b"a1"):
@@ -27,12 +41,20 @@ def _send(settings, topic, value: bytes, key=b"a1"):
 
 
 def _read_all(settings, topic, expect: int, timeout=20.0):
-    consumer = KafkaConsumer(settings.topic_prefix + topic, bootstrap_servers=settings.kafka_bootstrap_servers,
-                             auto_offset_reset="earliest", enable_auto_commit=False, group_id=None,
-                             consumer_timeout_ms=500)
+    consumer = KafkaConsumer(
+        settings.topic_prefix + topic,
+        bootstrap_servers=settings.kafka_bootstrap_servers,
+        auto_offset_reset="earliest",
+        enable_auto_commit=False,
+        group_id=None,
+        consumer_timeout_ms=500,
+    )
     got = []
-    wait_for(lambda: got.extend(list(consumer)) or len(got) >= expect, timeout=timeout,
-             what=f"{expect} records on {topic}")
+    wait_for(
+        lambda: got.extend(list(consumer)) or len(got) >= expect,
+        timeout=timeout,
+        what=f"{expect} records on {topic}",
+    )
     consumer.close()
     return got
 
@@ -50,7 +72,9 @@ def topics(settings):
 
 def test_poison_message_goes_to_dlq_and_the_loop_goes_on(settings, redis, topics):
     handled = []
-    loop = ConsumerLoop(settings, "g-poison", ["registration-events"], lambda env: handled.append(env["event_id"]), redis)
+    loop = ConsumerLoop(
+        settings, "g-poison", ["registration-events"], lambda env: handled.append(env["event_id"]), redis
+    )
     good = _event(rid="r-after-poison")
     _send(settings, "registration-events", b"{not json")
     _send(settings, "registration-events", encode(dict(_event(), type="NoSuchType")))
@@ -76,7 +100,9 @@ def test_a_redelivered_event_is_handled_once(settings, redis, topics):
     ev = _event(rid="r-dup")
     _send(settings, "registration-events", encode(ev))
     _send(settings, "registration-events", encode(ev))  # a relay re-send after a crash
-    loop = ConsumerLoop(settings, "g-dup", ["registration-events"], lambda env: handled.append(env["event_id"]), redis)
+    loop = ConsumerLoop(
+        settings, "g-dup", ["registration-events"], lambda env: handled.append(env["event_id"]), redis
+    )
     t = _run_in_thread(loop)
     try:
         wait_for(lambda: loop.dedupe.seen(ev["event_id"]), what="the event handled")
@@ -84,13 +110,17 @@ def test_a_redelivered_event_is_handled_once(settings, redis, topics):
     finally:
         loop.stopping = True
         t.join(15)
-    loop2 = ConsumerLoop(settings, "g-dup-again", ["registration-events"],
-                         lambda env: handled.append(env["event_id"]), redis)
+    loop2 = ConsumerLoop(
+        settings, "g-dup-again", ["registration-events"], lambda env: handled.append(env["event_id"]), redis
+    )
     loop2.dedupe = loop.dedupe  # same group identity for dedupe, fresh offsets
     t2 = _run_in_thread(loop2)
     try:
         from shared.consumer import DUPLICATES
-        wait_for(lambda: DUPLICATES.labels("g-dup-again")._value.get() >= 2, what="both copies seen and skipped")
+
+        wait_for(
+            lambda: DUPLICATES.labels("g-dup-again")._value.get() >= 2, what="both copies seen and skipped"
+        )
     finally:
         loop2.stopping = True
         t2.join(15)
@@ -108,14 +138,16 @@ def test_transient_failures_are_retried_then_dead_lettered(settings, redis, topi
         if key == "broken" or calls[key] < 3:
             raise TransientError("provider said 503")
 
-    loop = ConsumerLoop(settings, "g-retry", ["registration-events"], handler, redis, max_retries=3, backoff_ms=10)
+    loop = ConsumerLoop(
+        settings, "g-retry", ["registration-events"], handler, redis, max_retries=3, backoff_ms=10
+    )
     _send(settings, "registration-events", encode(flaky))
     _send(settings, "registration-events", encode(broken))
     t = _run_in_thread(loop)
     try:
         dlq = _read_all(settings, "registration-events-dlq", expect=1)
-        assert calls["flaky"] == 3          # two failures, then success
-        assert calls["broken"] == 4         # the first try plus three retries
+        assert calls["flaky"] == 3  # two failures, then success
+        assert calls["broken"] == 4  # the first try plus three retries
         assert loop.dedupe.seen(flaky["event_id"]) and not loop.dedupe.seen(broken["event_id"])
         assert b"gave up after 4 attempts" in dict(dlq[0].headers)["dlq-error"]
     finally:
@@ -139,8 +171,13 @@ def test_offsets_are_committed_only_after_handling(settings, redis, topics):
     with pytest.raises(SystemExit):
         loop.run()
     resumed = []
-    loop2 = ConsumerLoop(settings, "g-commit", ["registration-events"],
-                         lambda env: resumed.append(env["data"]["registration_id"]), redis)
+    loop2 = ConsumerLoop(
+        settings,
+        "g-commit",
+        ["registration-events"],
+        lambda env: resumed.append(env["data"]["registration_id"]),
+        redis,
+    )
     t = _run_in_thread(loop2)
     try:
         wait_for(lambda: "r4" in resumed, what="the rest handled by the next member")

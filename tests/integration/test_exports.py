@@ -1,6 +1,7 @@
 """Exports and the festival summary over real Redis: the summary XLSX parsed back and every figure
 compared with the attendance API; phone masking by role; check-in exports; the summary while
 the registration service is down."""
+
 from __future__ import annotations
 
 import csv
@@ -25,7 +26,9 @@ class FiguresFromClient:
         self.client = client
 
     def turned_away(self):
-        return {a["id"]: a["turned_away"] for a in self.client.get("/api/v1/activities").get_json()["activities"]}
+        return {
+            a["id"]: a["turned_away"] for a in self.client.get("/api/v1/activities").get_json()["activities"]
+        }
 
 
 def ok(resp, status=200):
@@ -45,8 +48,10 @@ def festival(settings, redis):
     a = door.register("sum-imax", phone="13800000001", party=4)["ticket"]["code"]
     b = door.register("sum-imax", phone="13800000002", party=2)["ticket"]["code"]
     door.register("sum-imax", phone="13800000003", party=3)  # waitlisted
-    refused = door.reg.post("/api/v1/activities/sum-imax/registrations",
-                            json={"name": "赵六", "phone": "13800000004", "organization": "所", "party_size": 2})
+    refused = door.reg.post(
+        "/api/v1/activities/sum-imax/registrations",
+        json={"name": "赵六", "phone": "13800000004", "organization": "所", "party_size": 2},
+    )
     assert refused.get_json()["reason"] == "sold_out"  # 2 people turned away
     door.activity(soon("sum-dome", kind="dome", capacity=10))
     c = door.register("sum-dome", phone="13800000005", party=3)["ticket"]["code"]
@@ -54,8 +59,15 @@ def festival(settings, redis):
     door.activity(soon("sum-gone", kind="lecture", capacity=5))
     door.register("sum-gone", phone="13800000007", party=1)
     ok(door.reg.post("/api/v1/activities/sum-gone/cancel", json={"reason": "场地维修"}, headers=door.org))
-    door.activity(activity_doc("sum-siping", kind="lecture", capacity=50, audience="public",
-                               venue={"id": "siping", "name": "四平市科技活动周主会场", "address": "四平市"}))
+    door.activity(
+        activity_doc(
+            "sum-siping",
+            kind="lecture",
+            capacity=50,
+            audience="public",
+            venue={"id": "siping", "name": "四平市科技活动周主会场", "address": "四平市"},
+        )
+    )
     door.register("sum-siping", phone="13800000008", party=2)
     door.project()
     door.scan(a, gate="1号门", admit=3)
@@ -63,10 +75,18 @@ def festival(settings, redis):
     # sum-dome happened earlier today: move it into the past, then upload its door scan as an
     # offline scan made during the screening.
     now = datetime.now(TZ).replace(microsecond=0)
-    ok(door.reg.patch("/api/v1/activities/sum-dome", headers=door.org, json={
-        "starts_at": (now - timedelta(hours=3)).isoformat(), "ends_at": (now - timedelta(hours=1)).isoformat(),
-        "registration_opens_at": (now - timedelta(days=2)).isoformat(),
-        "registration_closes_at": (now - timedelta(hours=4)).isoformat()}))
+    ok(
+        door.reg.patch(
+            "/api/v1/activities/sum-dome",
+            headers=door.org,
+            json={
+                "starts_at": (now - timedelta(hours=3)).isoformat(),
+                "ends_at": (now - timedelta(hours=1)).isoformat(),
+                "registration_opens_at": (now - timedelta(days=2)).isoformat(),
+                "registration_closes_at": (now - timedelta(hours=4)).isoformat(),
+            },
+        )
+    )
     door.project()
     ok(door.scan(c, gate="东门", scanned_at=(now - timedelta(hours=2)).isoformat()), 201)
     return door
@@ -80,7 +100,7 @@ def table(ws, first_header):
     """The rows under the header row that starts with ``first_header``, as dicts."""
     rows = list(ws.iter_rows(values_only=True))
     top = next(i for i, r in enumerate(rows) if r and r[0] == first_header)
-    return [dict(zip(rows[top], r)) for r in rows[top + 1:]], rows[:top]
+    return [dict(zip(rows[top], r)) for r in rows[top + 1 :]], rows[:top]
 
 
 def test_summary_xlsx_figures_equal_the_attendance_api(festival):
@@ -109,17 +129,30 @@ def test_summary_xlsx_figures_equal_the_attendance_api(festival):
         assert row["未到人数"] == (att["no_shows"] if att["ended"] else "未结束")
         assert row["日期"] == att["starts_at"][:10] and row["开始"] == att["starts_at"][11:16]
     # the figures themselves, as the scenario made them
-    assert (api["sum-imax"]["confirmed"], api["sum-imax"]["checked_in"], api["sum-imax"]["waitlisted"]) == (6, 5, 3)
+    assert (api["sum-imax"]["confirmed"], api["sum-imax"]["checked_in"], api["sum-imax"]["waitlisted"]) == (
+        6,
+        5,
+        3,
+    )
     assert by_id["sum-imax"]["候补需求"] == 5
-    assert (api["sum-dome"]["ended"], api["sum-dome"]["no_shows"], api["sum-dome"]["no_show_rate"]) == (True, 2, 0.4)
+    assert (api["sum-dome"]["ended"], api["sum-dome"]["no_shows"], api["sum-dome"]["no_show_rate"]) == (
+        True,
+        2,
+        0.4,
+    )
     assert by_id["sum-gone"]["状态"] == "已取消"
 
     # totals per venue, kind and day: sums of the attendance API over the activities not cancelled
     live = {aid: a for aid, a in api.items() if a["status"] != "cancelled"}
     doc = {a["id"]: a for a in door.reg.get("/api/v1/activities").get_json()["activities"]}
-    keys = {"按场馆": ("场馆", lambda aid: doc[aid]["venue"]["name"]),
-            "按类型": ("类型", lambda aid: {"imax": "巨幕影院", "dome": "球幕影院", "lecture": "科普讲座"}[doc[aid]["kind"]]),
-            "按日期": ("日期", lambda aid: live[aid]["starts_at"][:10])}
+    keys = {
+        "按场馆": ("场馆", lambda aid: doc[aid]["venue"]["name"]),
+        "按类型": (
+            "类型",
+            lambda aid: {"imax": "巨幕影院", "dome": "球幕影院", "lecture": "科普讲座"}[doc[aid]["kind"]],
+        ),
+        "按日期": ("日期", lambda aid: live[aid]["starts_at"][:10]),
+    }
     for sheet, (label, key_of) in keys.items():
         rows, _ = table(wb[sheet], label)
         groups = {}
@@ -142,11 +175,17 @@ def test_summary_xlsx_figures_equal_the_attendance_api(festival):
     fest = ok(door.ck.get("/api/v1/attendance", headers=door.org)).get_json()
     total, _ = table(wb["按场馆"], "场馆")
     total = total[-1]
-    assert (fest["totals"]["capacity"], fest["totals"]["confirmed"], fest["totals"]["checked_in"]) == \
-        (total["容量"], total["报名人数"], total["到场人数"])
+    assert (fest["totals"]["capacity"], fest["totals"]["confirmed"], fest["totals"]["checked_in"]) == (
+        total["容量"],
+        total["报名人数"],
+        total["到场人数"],
+    )
     assert fest["totals"]["no_shows"] == total["未到人数"] == 2
-    assert {(g["venue"]["id"], g["gate"]): g["checked_in"] for g in fest["gates"]} == \
-        {("ln-stm", "1号门"): 3, ("ln-stm", "2号门"): 2, ("ln-stm", "东门"): 3}
+    assert {(g["venue"]["id"], g["gate"]): g["checked_in"] for g in fest["gates"]} == {
+        ("ln-stm", "1号门"): 3,
+        ("ln-stm", "2号门"): 2,
+        ("ln-stm", "东门"): 3,
+    }
 
 
 def test_summary_json_and_english_workbook(festival):
@@ -164,7 +203,9 @@ def test_summary_json_and_english_workbook(festival):
 
 def test_the_summary_says_when_waitlist_demand_is_unknown(festival):
     door = festival
-    door.ck.application.extensions["sciday.registration_figures"] = RegistrationFigures("http://127.0.0.1:9", 0.5)
+    door.ck.application.extensions["sciday.registration_figures"] = RegistrationFigures(
+        "http://127.0.0.1:9", 0.5
+    )
     s = ok(door.ck.get("/api/v1/summary", headers=door.org)).get_json()
     assert s["waitlist_demand_known"] is False and s["totals"]["waitlist_demand"] is None
     assert s["totals"]["attended"] == 8  # everything else is still there
@@ -188,10 +229,15 @@ def test_registration_exports_mask_phones_unless_organizer(festival):
     assert {r["姓名"] for r in staff_rows} == {"张**"}
     assert sum(r["人数"] for r in staff_rows) == 9
     other = door.bearer("supervisor", "外馆", "siping")
-    assert door.reg.get("/api/v1/activities/sum-imax/registrations.csv", headers=other).get_json()["reason"] == "forbidden"
+    assert (
+        door.reg.get("/api/v1/activities/sum-imax/registrations.csv", headers=other).get_json()["reason"]
+        == "forbidden"
+    )
     assert door.reg.get("/api/v1/activities/sum-imax/registrations.csv").status_code == 401
-    assert door.reg.get("/api/v1/activities/nope/registrations.csv", headers=door.org).get_json()["reason"] == \
-        "unknown_activity"
+    assert (
+        door.reg.get("/api/v1/activities/nope/registrations.csv", headers=door.org).get_json()["reason"]
+        == "unknown_activity"
+    )
     en = ok(door.reg.get("/api/v1/activities/sum-imax/registrations.csv?lang=en", headers=door.org))
     assert en.data.decode("utf-8-sig").startswith("Registration,Status,Name,Phone")
 
@@ -211,11 +257,16 @@ def test_checkin_exports_match_the_attendance_api(festival):
     # an undone check-in stays in the export, marked
     cid = rows[0]["入场记录编号"]
     ok(door.ck.post(f"/api/v1/checkins/{cid}/undo", headers=door.org))
-    text = ok(door.ck.get("/api/v1/activities/sum-imax/checkins.csv", headers=door.org)).data.decode("utf-8-sig")
+    text = ok(door.ck.get("/api/v1/activities/sum-imax/checkins.csv", headers=door.org)).data.decode(
+        "utf-8-sig"
+    )
     undone = [r for r in csv.DictReader(io.StringIO(text)) if r["入场记录编号"] == cid]
     assert undone[0]["已撤销"] == "是" and undone[0]["撤销时间"]
     other = door.bearer("steward", "外馆", "siping")
-    assert door.ck.get("/api/v1/activities/sum-imax/checkins.csv", headers=other).get_json()["reason"] == "forbidden"
+    assert (
+        door.ck.get("/api/v1/activities/sum-imax/checkins.csv", headers=other).get_json()["reason"]
+        == "forbidden"
+    )
 
 
 def test_festival_attendance_is_scoped_to_the_staff_venue(festival):
@@ -223,6 +274,8 @@ def test_festival_attendance_is_scoped_to_the_staff_venue(festival):
     mine = ok(door.ck.get("/api/v1/attendance", headers=door.steward)).get_json()
     assert {a["activity_id"] for a in mine["activities"]} == {"sum-imax", "sum-dome", "sum-gone"}
     assert mine["venue"] == "ln-stm" and mine["totals"]["activities"] == 2
-    elsewhere = ok(door.ck.get("/api/v1/attendance", headers=door.bearer("steward", "s", "siping"))).get_json()
+    elsewhere = ok(
+        door.ck.get("/api/v1/attendance", headers=door.bearer("steward", "s", "siping"))
+    ).get_json()
     assert [a["activity_id"] for a in elsewhere["activities"]] == ["sum-siping"]
     assert elsewhere["gates"] == [] and elsewhere["totals"]["no_show_rate"] is None

@@ -1,4 +1,5 @@
 """/healthz answers 200 only when Redis and the broker both answer."""
+
 from __future__ import annotations
 
 import pytest

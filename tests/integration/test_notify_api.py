@@ -1,4 +1,5 @@
 """The delivery log: GET /api/v1/notifications?registration_id=..., organizer token only."""
+
 from __future__ import annotations
 
 import pytest
@@ -7,8 +8,15 @@ from services.notify.app import create_app
 from services.notify.consumer import bootstrap
 from shared.auth import create_token
 from tests.conftest import wait_for
-from tests.integration.notify_support import (activity_event, gateway, mailbox, notify_settings, phone,  # noqa: F401
-                                              registration_event, snapshot)
+from tests.integration.notify_support import (
+    activity_event,
+    gateway,
+    mailbox,
+    notify_settings,
+    phone,
+    registration_event,
+    snapshot,
+)
 
 
 @pytest.fixture
@@ -16,17 +24,21 @@ def client(notify_settings, redis):
     return create_app(notify_settings, redis_client=redis).test_client()
 
 
-def test_the_log_shows_what_was_sent_when_over_which_channel_and_how_it_went(notify_settings, redis, client,
-                                                                             gateway, mailbox):
+def test_the_log_shows_what_was_sent_when_over_which_channel_and_how_it_went(
+    notify_settings, redis, client, gateway, mailbox
+):
     worker = bootstrap(notify_settings, redis)
     worker.notices.handle(activity_event("ActivityPublished", snapshot("imax-log")))
-    worker.notices.handle(registration_event("RegistrationConfirmed", "imax-log", "rlog", phone(5),
-                                             email="log@example.org"))
+    worker.notices.handle(
+        registration_event("RegistrationConfirmed", "imax-log", "rlog", phone(5), email="log@example.org")
+    )
     gateway.state.fail(count=1)  # the SMS needs a second try
     for sender in worker.senders.values():
         sender.drain()
-    wait_for(lambda: worker.senders["sms"].drain() >= 0 and worker.deliveries.queued("sms") == 0,
-             what="the SMS retry, after its backoff")
+    wait_for(
+        lambda: worker.senders["sms"].drain() >= 0 and worker.deliveries.queued("sms") == 0,
+        what="the SMS retry, after its backoff",
+    )
     token = create_token(redis, notify_settings.redis_prefix, "organizer", "org")
     r = client.get("/api/v1/notifications?registration_id=rlog", headers={"Authorization": f"Bearer {token}"})
     assert r.status_code == 200

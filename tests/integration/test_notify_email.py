@@ -1,5 +1,6 @@
 """Confirmation email with the ticket's QR code, received by a real aiosmtpd server and decoded;
 the SMS twin at the real local gateway; NotificationSent on notification-events."""
+
 from __future__ import annotations
 
 import io
@@ -12,35 +13,70 @@ from PIL import Image
 from services.notify.mailbox import attachments, parse
 from shared.tickets import KeyRing, new_registration_id
 from tests.conftest import wait_for
-from tests.integration.notify_support import (activity_event, gateway, mailbox, notify_settings, phone,  # noqa: F401
-                                              produce, registration_event, rid, snapshot, start_worker, topics)
+from tests.integration.notify_support import (
+    activity_event,
+    gateway,
+    mailbox,
+    notify_settings,
+    phone,
+    produce,
+    registration_event,
+    rid,
+    snapshot,
+    start_worker,
+    topics,
+)
 
 
 def _notification_events(settings, expect: int) -> list[dict]:
-    consumer = KafkaConsumer(settings.topic_prefix + "notification-events",
-                             bootstrap_servers=settings.kafka_bootstrap_servers, group_id=None,
-                             auto_offset_reset="earliest", consumer_timeout_ms=300)
+    consumer = KafkaConsumer(
+        settings.topic_prefix + "notification-events",
+        bootstrap_servers=settings.kafka_bootstrap_servers,
+        group_id=None,
+        auto_offset_reset="earliest",
+        consumer_timeout_ms=300,
+    )
     got: list[dict] = []
     try:
-        wait_for(lambda: got.extend(json.loads(m.value) for m in consumer) or len(got) >= expect,
-                 what=f"{expect} notification events")
+        wait_for(
+            lambda: got.extend(json.loads(m.value) for m in consumer) or len(got) >= expect,
+            what=f"{expect} notification events",
+        )
     finally:
         consumer.close()
     return got
 
 
-def test_confirmation_email_carries_the_ticket_qr_and_the_sms_the_link(notify_settings, redis, topics, gateway,
-                                                                       mailbox, tmp_path):
+def test_confirmation_email_carries_the_ticket_qr_and_the_sms_the_link(
+    notify_settings, redis, topics, gateway, mailbox, tmp_path
+):
     code = KeyRing.load_or_create(tmp_path / "keys").sign(
-        registration_id=new_registration_id(), activity_id="imax-qr", venue_id="ln-stm", party_size=3,
-        valid_from=1_900_000_000, valid_until=1_900_007_200)
+        registration_id=new_registration_id(),
+        activity_id="imax-qr",
+        venue_id="ln-stm",
+        party_size=3,
+        valid_from=1_900_000_000,
+        valid_until=1_900_007_200,
+    )
     r = rid(1)
     snap = snapshot("imax-qr")
     worker = start_worker(notify_settings, redis)
     try:
-        produce(notify_settings, [activity_event("ActivityPublished", snap),
-                                  registration_event("RegistrationConfirmed", "imax-qr", r, phone(1),
-                                                     email="li.si@example.org", ticket_code=code, party_size=3)])
+        produce(
+            notify_settings,
+            [
+                activity_event("ActivityPublished", snap),
+                registration_event(
+                    "RegistrationConfirmed",
+                    "imax-qr",
+                    r,
+                    phone(1),
+                    email="li.si@example.org",
+                    ticket_code=code,
+                    party_size=3,
+                ),
+            ],
+        )
         [mail] = wait_for(lambda: mailbox.messages, what="the confirmation email")
         msg = parse(mail["raw"])
         assert mail["rcpt_tos"] == ["li.si@example.org"]
@@ -66,7 +102,9 @@ def test_confirmation_email_carries_the_ticket_qr_and_the_sms_the_link(notify_se
         assert all(e["activity_id"] == "imax-qr" and e["data"]["registration_id"] == r for e in events)
         log = worker.deliveries.entries(r)
         assert {(e["channel"], e["status"], e["template"]) for e in log} == {
-            ("sms", "sent", "confirmed"), ("email", "sent", "confirmed")}
+            ("sms", "sent", "confirmed"),
+            ("email", "sent", "confirmed"),
+        }
         assert all(e["attempts"] == 1 and "lag_ms" in e for e in log)
     finally:
         worker.shutdown()
@@ -77,9 +115,21 @@ def test_english_registrants_get_english_messages(notify_settings, redis, topics
     r = rid(2)
     worker = start_worker(notify_settings, redis)
     try:
-        produce(notify_settings, [activity_event("ActivityPublished", snap),
-                                  registration_event("RegistrationWaitlisted", "imax-en", r, phone(2),
-                                                     email="guest@example.org", locale="en", position=4)])
+        produce(
+            notify_settings,
+            [
+                activity_event("ActivityPublished", snap),
+                registration_event(
+                    "RegistrationWaitlisted",
+                    "imax-en",
+                    r,
+                    phone(2),
+                    email="guest@example.org",
+                    locale="en",
+                    position=4,
+                ),
+            ],
+        )
         [mail] = wait_for(lambda: mailbox.messages, what="the waitlist email")
         assert mail["subject"] == "You are on the waitlist: IMAX special screening"
         assert "at number 4" in mail["text"] and mail["attachments"] == []  # no ticket yet

@@ -1,5 +1,6 @@
 """Provider outages: retried with backoff and delivered once the gateway recovers, none lost or
 doubled; a message that keeps failing ends as NotificationFailed plus a dead letter."""
+
 from __future__ import annotations
 
 import json
@@ -9,14 +10,30 @@ from kafka import KafkaConsumer
 
 from services.notify.deliveries import Deliveries
 from tests.conftest import wait_for
-from tests.integration.notify_support import (activity_event, by_ref, gateway, mailbox, notify_settings,  # noqa: F401
-                                              phone, produce, registration_event, rid, snapshot, start_worker,
-                                              topics)
+from tests.integration.notify_support import (
+    activity_event,
+    by_ref,
+    gateway,
+    mailbox,
+    notify_settings,
+    phone,
+    produce,
+    registration_event,
+    rid,
+    snapshot,
+    start_worker,
+    topics,
+)
 
 
 def _read(settings, topic: str, expect: int) -> list:
-    consumer = KafkaConsumer(settings.topic_prefix + topic, bootstrap_servers=settings.kafka_bootstrap_servers,
-                             group_id=None, auto_offset_reset="earliest", consumer_timeout_ms=300)
+    consumer = KafkaConsumer(
+        settings.topic_prefix + topic,
+        bootstrap_servers=settings.kafka_bootstrap_servers,
+        group_id=None,
+        auto_offset_reset="earliest",
+        consumer_timeout_ms=300,
+    )
     got: list = []
     try:
         wait_for(lambda: got.extend(consumer) or len(got) >= expect, what=f"{expect} records on {topic}")
@@ -25,7 +42,9 @@ def _read(settings, topic: str, expect: int) -> list:
     return got
 
 
-def test_gateway_outage_messages_are_retried_and_delivered_once(notify_settings, redis, topics, gateway, mailbox):
+def test_gateway_outage_messages_are_retried_and_delivered_once(
+    notify_settings, redis, topics, gateway, mailbox
+):
     aid, n = "imax-outage", 6
     people = [(rid(i), phone(i)) for i in range(n)]
     # Down for the first 5 requests, then 4 more that it takes but answers 500 (the nasty case: a
@@ -33,12 +52,17 @@ def test_gateway_outage_messages_are_retried_and_delivered_once(notify_settings,
     gateway.state.fail(plan=["before"] * 5 + ["after"] * 4)
     worker = start_worker(notify_settings, redis)
     try:
-        produce(notify_settings, [activity_event("ActivityPublished", snapshot(aid))] +
-                [registration_event("RegistrationConfirmed", aid, r, ph) for r, ph in people])
+        produce(
+            notify_settings,
+            [activity_event("ActivityPublished", snapshot(aid))]
+            + [registration_event("RegistrationConfirmed", aid, r, ph) for r, ph in people],
+        )
         wait_for(lambda: len(gateway.messages) >= n, what="every SMS once the gateway is back")
         deliveries = worker.deliveries
-        wait_for(lambda: all(e["status"] == "sent" for r, _ in people for e in deliveries.entries(r)),
-                 what="every delivery recorded as sent")
+        wait_for(
+            lambda: all(e["status"] == "sent" for r, _ in people for e in deliveries.entries(r)),
+            what="every delivery recorded as sent",
+        )
     finally:
         worker.shutdown()
     assert Counter(m["phone"] for m in gateway.messages) == Counter(ph for _r, ph in people)
@@ -55,8 +79,11 @@ def test_gateway_down_for_a_while_nothing_is_lost(notify_settings, redis, topics
     gateway.state.fail(seconds=3600)  # down until we say so
     worker = start_worker(notify_settings, redis)
     try:
-        produce(notify_settings, [activity_event("ActivityPublished", snapshot(aid))] +
-                [registration_event("RegistrationConfirmed", aid, r, ph) for r, ph in people])
+        produce(
+            notify_settings,
+            [activity_event("ActivityPublished", snapshot(aid))]
+            + [registration_event("RegistrationConfirmed", aid, r, ph) for r, ph in people],
+        )
         wait_for(lambda: gateway.state.snapshot()["requests"] >= 2 * n, what="requests refused and retried")
         assert gateway.messages == []
         gateway.state.fail(seconds=0)  # back up
@@ -67,16 +94,21 @@ def test_gateway_down_for_a_while_nothing_is_lost(notify_settings, redis, topics
     assert sorted(m["phone"] for m in gateway.messages) == sorted(ph for _r, ph in people)
 
 
-def test_a_message_that_keeps_failing_is_reported_and_dead_lettered(settings, notify_settings, redis, topics,
-                                                                    gateway, mailbox):
+def test_a_message_that_keeps_failing_is_reported_and_dead_lettered(
+    settings, notify_settings, redis, topics, gateway, mailbox
+):
     notify_settings = notify_settings.with_overrides(notify_max_attempts=3)
     gateway.state.fail(count=1000)
     aid, r = "imax-down", rid(1)
     worker = start_worker(notify_settings, redis)
     try:
-        produce(notify_settings, [activity_event("ActivityPublished", snapshot(aid)),
-                                  registration_event("RegistrationConfirmed", aid, r, phone(1),
-                                                     email="ok@example.org")])
+        produce(
+            notify_settings,
+            [
+                activity_event("ActivityPublished", snapshot(aid)),
+                registration_event("RegistrationConfirmed", aid, r, phone(1), email="ok@example.org"),
+            ],
+        )
         dlq = _read(notify_settings, "notification-events-dlq", 1)
         events = [json.loads(m.value) for m in _read(notify_settings, "notification-events", 2)]
     finally:

@@ -5,6 +5,7 @@ is down.  The worker is killed once while it records a Kafka batch (before it ca
 while it sends (messages claimed, some handed off).  Each registrant still gets exactly one SMS
 and one email per event.
 """
+
 from __future__ import annotations
 
 import os
@@ -15,27 +16,46 @@ from collections import Counter
 
 from services.notify.deliveries import Deliveries
 from tests.conftest import ROOT, wait_for
-from tests.integration.notify_support import (API_KEY, activity_event, gateway, mailbox, phone,  # noqa: F401
-                                              produce, registration_event, rid, snapshot, topics)
+from tests.integration.notify_support import (
+    API_KEY,
+    activity_event,
+    gateway,
+    mailbox,
+    phone,
+    produce,
+    registration_event,
+    rid,
+    snapshot,
+    topics,
+)
 
 N = 40
 
 
 def _env(settings, gateway, mailbox) -> dict:
     env = dict(os.environ)
-    env.update({
-        "REDIS_URL": settings.redis_url, "KAFKA_BOOTSTRAP_SERVERS": settings.kafka_bootstrap_servers,
-        "SCIDAY_REDIS_PREFIX": settings.redis_prefix, "SCIDAY_TOPIC_PREFIX": settings.topic_prefix,
-        "SCIDAY_KAFKA_SESSION_TIMEOUT_MS": str(settings.kafka_session_timeout_ms),
-        "SCIDAY_KAFKA_HEARTBEAT_INTERVAL_MS": str(settings.kafka_heartbeat_interval_ms),
-        "SCIDAY_KAFKA_FETCH_MAX_WAIT_MS": str(settings.kafka_fetch_max_wait_ms),
-        "SCIDAY_SMS_GATEWAY_URL": gateway.url, "SCIDAY_SMS_API_KEY": API_KEY,
-        "SCIDAY_SMTP_HOST": "127.0.0.1", "SCIDAY_SMTP_PORT": str(mailbox.smtp_port),
-        # slow enough that a kill lands in the middle of the sending
-        "SCIDAY_NOTIFY_SMS_PER_S": "40", "SCIDAY_NOTIFY_EMAIL_PER_S": "40",
-        "SCIDAY_NOTIFY_LEASE_S": "2", "SCIDAY_NOTIFY_BACKOFF_MS": "50", "SCIDAY_REMINDER_POLL_MS": "200",
-        "PYTHONUNBUFFERED": "1",
-    })
+    env.update(
+        {
+            "REDIS_URL": settings.redis_url,
+            "KAFKA_BOOTSTRAP_SERVERS": settings.kafka_bootstrap_servers,
+            "SCIDAY_REDIS_PREFIX": settings.redis_prefix,
+            "SCIDAY_TOPIC_PREFIX": settings.topic_prefix,
+            "SCIDAY_KAFKA_SESSION_TIMEOUT_MS": str(settings.kafka_session_timeout_ms),
+            "SCIDAY_KAFKA_HEARTBEAT_INTERVAL_MS": str(settings.kafka_heartbeat_interval_ms),
+            "SCIDAY_KAFKA_FETCH_MAX_WAIT_MS": str(settings.kafka_fetch_max_wait_ms),
+            "SCIDAY_SMS_GATEWAY_URL": gateway.url,
+            "SCIDAY_SMS_API_KEY": API_KEY,
+            "SCIDAY_SMTP_HOST": "127.0.0.1",
+            "SCIDAY_SMTP_PORT": str(mailbox.smtp_port),
+            # slow enough that a kill lands in the middle of the sending
+            "SCIDAY_NOTIFY_SMS_PER_S": "40",
+            "SCIDAY_NOTIFY_EMAIL_PER_S": "40",
+            "SCIDAY_NOTIFY_LEASE_S": "2",
+            "SCIDAY_NOTIFY_BACKOFF_MS": "50",
+            "SCIDAY_REMINDER_POLL_MS": "200",
+            "PYTHONUNBUFFERED": "1",
+        }
+    )
     return env
 
 
@@ -47,8 +67,13 @@ class Worker:
     def start(self) -> None:
         self.runs += 1
         log = open(self.log_dir / f"notify-{self.runs}.log", "wb")
-        self.proc = subprocess.Popen([sys.executable, "-m", "services.notify.consumer"], env=self.env,
-                                     cwd=str(ROOT), stdout=log, stderr=subprocess.STDOUT)
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "services.notify.consumer"],
+            env=self.env,
+            cwd=str(ROOT),
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
         log.close()
 
     def sigkill(self) -> None:
@@ -65,16 +90,20 @@ class Worker:
                 self.proc.wait(5)
 
     def logs(self) -> str:
-        return "\n".join((self.log_dir / f"notify-{i}.log").read_text(errors="replace")[-3000:]
-                         for i in range(1, self.runs + 1))
+        return "\n".join(
+            (self.log_dir / f"notify-{i}.log").read_text(errors="replace")[-3000:]
+            for i in range(1, self.runs + 1)
+        )
 
 
 def test_sigkill_mid_batch_and_replays_still_give_one_message_per_event_and_person(
-        settings, redis, topics, gateway, mailbox, tmp_path):
+    settings, redis, topics, gateway, mailbox, tmp_path
+):
     aid = "imax-kill"
     people = [(rid(i), phone(i), f"p{i}@example.org") for i in range(N)]
     events = [activity_event("ActivityPublished", snapshot(aid))] + [
-        registration_event("RegistrationConfirmed", aid, r, ph, email=em) for r, ph, em in people]
+        registration_event("RegistrationConfirmed", aid, r, ph, email=em) for r, ph, em in people
+    ]
     produce(settings, events)
     produce(settings, events)  # every event twice, as a relay re-send after a crash would
     deliveries = Deliveries(redis, settings.redis_prefix)
@@ -82,8 +111,11 @@ def test_sigkill_mid_batch_and_replays_still_give_one_message_per_event_and_pers
     try:
         # 1. Killed while recording the Kafka batch: some intents exist, nothing committed yet.
         worker.start()
-        wait_for(lambda: deliveries.queued("sms") + deliveries.queued("email") > 0, interval=0.002,
-                 what="the first intents of the batch")
+        wait_for(
+            lambda: deliveries.queued("sms") + deliveries.queued("email") > 0,
+            interval=0.002,
+            what="the first intents of the batch",
+        )
         worker.sigkill()
 
         # 2. Killed while sending: part of the messages reached the gateway.
@@ -95,10 +127,15 @@ def test_sigkill_mid_batch_and_replays_still_give_one_message_per_event_and_pers
         # 3. The whole topic once more while it is down, then the last start.
         produce(settings, events)
         worker.start()
-        wait_for(lambda: len(gateway.messages) >= N and len(mailbox.messages) >= N, timeout=40,
-                 what="every registrant's SMS and email")
-        wait_for(lambda: deliveries.queued("sms") == 0 and deliveries.queued("email") == 0,
-                 what="both queues empty")
+        wait_for(
+            lambda: len(gateway.messages) >= N and len(mailbox.messages) >= N,
+            timeout=40,
+            what="every registrant's SMS and email",
+        )
+        wait_for(
+            lambda: deliveries.queued("sms") == 0 and deliveries.queued("email") == 0,
+            what="both queues empty",
+        )
     except AssertionError:
         print(worker.logs())
         raise

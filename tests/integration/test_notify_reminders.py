@@ -1,6 +1,7 @@
 """Reminders with a clock moved by hand: scheduled durably, moved with the activity's time,
 dropped on cancellation, never sent after the start.  Real Redis, gateway and mailbox; the
 worker's handler, reminder tick and senders are driven step by step."""
+
 from __future__ import annotations
 
 from datetime import datetime, timedelta
@@ -8,8 +9,17 @@ from datetime import datetime, timedelta
 import pytest
 
 from services.notify.consumer import bootstrap
-from tests.integration.notify_support import (TZ, FakeClock, activity_event, gateway, mailbox,  # noqa: F401
-                                              notify_settings, phone, registration_event, snapshot)
+from tests.integration.notify_support import (
+    TZ,
+    FakeClock,
+    activity_event,
+    gateway,
+    mailbox,
+    notify_settings,
+    phone,
+    registration_event,
+    snapshot,
+)
 
 S = datetime(2027, 5, 29, 14, 0, tzinfo=TZ)  # a Saturday screening
 H = timedelta(hours=1)
@@ -39,12 +49,19 @@ def test_reminders_follow_time_changes_and_cancellations(worker, clock, gateway,
     a, b, c = ("ra", phone(1)), ("rb", phone(2)), ("rc", phone(3))
     handle = worker.notices.handle
     handle(activity_event("ActivityPublished", snapshot(aid, S)))
-    handle(registration_event("RegistrationConfirmed", aid, a[0], a[1], email="a@example.org", ticket_code="SD1.a"))
+    handle(
+        registration_event(
+            "RegistrationConfirmed", aid, a[0], a[1], email="a@example.org", ticket_code="SD1.a"
+        )
+    )
     handle(registration_event("RegistrationConfirmed", aid, b[0], b[1]))
     handle(registration_event("RegistrationConfirmed", aid, c[0], c[1]))
     due = lambda: worker.reminders.scheduled(aid)  # noqa: E731
-    assert due() == {f"{aid}|{r}|{off}": int((S - timedelta(minutes=off)).timestamp() * 1000)
-                     for r in ("ra", "rb", "rc") for off in (1440, 120)}
+    assert due() == {
+        f"{aid}|{r}|{off}": int((S - timedelta(minutes=off)).timestamp() * 1000)
+        for r in ("ra", "rb", "rc")
+        for off in (1440, 120)
+    }
 
     # b cancels: b's reminders are dropped
     handle(registration_event("RegistrationCancelled", aid, b[0], b[1]))

@@ -1,4 +1,5 @@
 """The organizer page's own APIs: who a token is, and notices handed to the notify service."""
+
 from __future__ import annotations
 
 import threading
@@ -41,8 +42,15 @@ def make(settings, redis):
         s = settings.with_overrides(notify_url=notify.url if notify else "http://127.0.0.1:9")
         client = registration_app(s).test_client()
         client.org = {"Authorization": "Bearer " + create_token(redis, s.redis_prefix, "organizer", "省科协")}
-        client.steward = {"Authorization": "Bearer " + create_token(redis, s.redis_prefix, "steward", "门", "ln-stm")}
-        assert client.post("/api/v1/activities", json=activity_doc("notice-imax"), headers=client.org).status_code == 201
+        client.steward = {
+            "Authorization": "Bearer " + create_token(redis, s.redis_prefix, "steward", "门", "ln-stm")
+        }
+        assert (
+            client.post(
+                "/api/v1/activities", json=activity_doc("notice-imax"), headers=client.org
+            ).status_code
+            == 201
+        )
         if notify:
             fakes.append(notify)
         return client
@@ -59,33 +67,55 @@ def test_a_notice_is_handed_to_notify_with_the_organizers_token(make):
     resp = client.post("/api/v1/activities/notice-imax/notices", json=body, headers=client.org)
     assert resp.status_code == 202, resp.get_json()
     assert resp.get_json() == {"status": "accepted", "recipients": 3}
-    assert notify.calls == [{"json": {"activity_id": "notice-imax", **body}, "auth": client.org["Authorization"]}]
+    assert notify.calls == [
+        {"json": {"activity_id": "notice-imax", **body}, "auth": client.org["Authorization"]}
+    ]
 
 
 def test_notice_refusals(make):
-    client = make(FakeNotify(status=409, body={"status": "error", "reason": "activity_cancelled",
-                                               "message": "活动已取消 / cancelled", "errors": {}}))
+    client = make(
+        FakeNotify(
+            status=409,
+            body={
+                "status": "error",
+                "reason": "activity_cancelled",
+                "message": "活动已取消 / cancelled",
+                "errors": {},
+            },
+        )
+    )
     ok_body = {"message_zh": "通知"}
     passed = client.post("/api/v1/activities/notice-imax/notices", json=ok_body, headers=client.org)
     assert (passed.status_code, passed.get_json()["reason"]) == (409, "activity_cancelled")
-    assert client.post("/api/v1/activities/nope/notices", json=ok_body, headers=client.org).get_json()["reason"] == \
-        "unknown_activity"
-    assert client.post("/api/v1/activities/notice-imax/notices", json=ok_body,
-                       headers=client.steward).get_json()["reason"] == "forbidden"
+    assert (
+        client.post("/api/v1/activities/nope/notices", json=ok_body, headers=client.org).get_json()["reason"]
+        == "unknown_activity"
+    )
+    assert (
+        client.post(
+            "/api/v1/activities/notice-imax/notices", json=ok_body, headers=client.steward
+        ).get_json()["reason"]
+        == "forbidden"
+    )
     empty = client.post("/api/v1/activities/notice-imax/notices", json={"message_zh": ""}, headers=client.org)
     assert empty.status_code == 422 and "message_zh" in empty.get_json()["errors"]
 
 
 def test_notify_down_is_503_notify_unavailable(make):
     client = make(None)
-    resp = client.post("/api/v1/activities/notice-imax/notices", json={"message_zh": "通知"}, headers=client.org)
+    resp = client.post(
+        "/api/v1/activities/notice-imax/notices", json={"message_zh": "通知"}, headers=client.org
+    )
     assert resp.status_code == 503 and resp.get_json()["reason"] == "notify_unavailable"
 
 
 def test_the_current_token_and_the_page(make):
     client = make(None)
-    assert client.get("/api/v1/tokens/current", headers=client.org).get_json() == \
-        {"role": "organizer", "venue": None, "name": "省科协"}
+    assert client.get("/api/v1/tokens/current", headers=client.org).get_json() == {
+        "role": "organizer",
+        "venue": None,
+        "name": "省科协",
+    }
     assert client.get("/api/v1/tokens/current", headers=client.steward).get_json()["venue"] == "ln-stm"
     assert client.get("/api/v1/tokens/current").status_code == 401
     page = client.get("/organizer")

@@ -4,6 +4,7 @@ A store outage is not the message's fault: the loop waits for Redis and handles 
 when it is back, never dead-letters it; a relay running as a thread keeps going.
 The servers here are real: a private redis-server (so the shared one stays up) and the Tansu broker.
 """
+
 from __future__ import annotations
 
 import json
@@ -52,15 +53,32 @@ def _answers(r) -> bool:
 
 
 def _event(rid):
-    return new_event("RegistrationWaitlisted", "a1", {
-        "registration_id": rid, "activity_id": "a1", "venue_id": "v1", "party_size": 1, "name": "王五",
-        "phone": "13912345678", "email": None, "locale": "zh-CN", "manage_url": "http://x/r/1",
-        "waitlist_position": 1}, source="test")
+    return new_event(
+        "RegistrationWaitlisted",
+        "a1",
+        {
+            "registration_id": rid,
+            "activity_id": "a1",
+            "venue_id": "v1",
+            "party_size": 1,
+            "name": "王五",
+            "phone": "13912345678",
+            "email": None,
+            "locale": "zh-CN",
+            "manage_url": "http://x/r/1",
+            "waitlist_position": 1,
+        },
+        source="test",
+    )
 
 
 def _dead_lettered(group):
-    return REGISTRY.get_sample_value("sciday_events_dead_lettered_total",
-                                     {"group": group, "topic": "registration-events"}) or 0.0
+    return (
+        REGISTRY.get_sample_value(
+            "sciday_events_dead_lettered_total", {"group": group, "topic": "registration-events"}
+        )
+        or 0.0
+    )
 
 
 def test_consumer_waits_out_a_redis_restart_and_dead_letters_nothing(settings, private_redis, tmp_path):
@@ -77,8 +95,14 @@ def test_consumer_waits_out_a_redis_restart_and_dead_letters_nothing(settings, p
     thread = threading.Thread(target=loop.run, daemon=True)
     thread.start()
     producer = make_producer(settings)
-    send = lambda ev: producer.send(settings.topic_prefix + "registration-events", key=b"a1",  # noqa: E731
-                                    value=encode(ev)).get(timeout=10)
+
+    def send(ev):
+        return producer.send(
+            settings.topic_prefix + "registration-events",
+            key=b"a1",
+            value=encode(ev),
+        ).get(timeout=10)
+
     try:
         send(_event("before"))
         wait_for(lambda: r.hget("handled", "before"), timeout=30, what="the first event handled")
@@ -89,8 +113,11 @@ def test_consumer_waits_out_a_redis_restart_and_dead_letters_nothing(settings, p
         time.sleep(2.0)  # the loop meets the outage many times over
         assert thread.is_alive(), "the consumer loop died with Redis"
         _restart(private_redis, tmp_path)
-        wait_for(lambda: all(r.hget("handled", ev["data"]["registration_id"]) for ev in during),
-                 timeout=30, what="the events sent during the outage handled after it")
+        wait_for(
+            lambda: all(r.hget("handled", ev["data"]["registration_id"]) for ev in during),
+            timeout=30,
+            what="the events sent during the outage handled after it",
+        )
         assert _dead_lettered(group) == 0.0
         assert REGISTRY.get_sample_value("sciday_events_store_waits_total", {"group": group}) >= 1
         assert all(loop.dedupe.seen(ev["event_id"]) for ev in during)
@@ -113,9 +140,13 @@ def test_relay_thread_outlives_a_redis_restart(settings, private_redis, tmp_path
         ev = _event(rid)
         r.xadd(key, {"topic": "registration-events", "key": "a1", "envelope": encode(ev)})
 
-    consumer = KafkaConsumer(settings.topic_prefix + "registration-events",
-                             bootstrap_servers=settings.kafka_bootstrap_servers, group_id=None,
-                             auto_offset_reset="earliest", consumer_timeout_ms=300)
+    consumer = KafkaConsumer(
+        settings.topic_prefix + "registration-events",
+        bootstrap_servers=settings.kafka_bootstrap_servers,
+        group_id=None,
+        auto_offset_reset="earliest",
+        consumer_timeout_ms=300,
+    )
     got: list[str] = []
 
     def arrived(rid):

@@ -1,5 +1,6 @@
 """The registration API against real Redis: every refusal with its reason, idempotency, the
 manage link, the waitlist and capacity changes."""
+
 from __future__ import annotations
 
 from datetime import datetime, timedelta
@@ -80,8 +81,12 @@ def test_registration_not_open(client, org):
 
 def test_registration_closed(client, org):
     now = datetime.now(TZ)
-    make_activity(client, org, registration_opens_at=(now - timedelta(days=2)).isoformat(),
-                  registration_closes_at=(now - timedelta(minutes=1)).isoformat())
+    make_activity(
+        client,
+        org,
+        registration_opens_at=(now - timedelta(days=2)).isoformat(),
+        registration_closes_at=(now - timedelta(minutes=1)).isoformat(),
+    )
     assert reason(register(client), 409) == "registration_closed"
 
 
@@ -92,18 +97,21 @@ def test_activity_cancelled(client, org):
     assert reason(register(client), 409) == "activity_cancelled"
 
 
-@pytest.mark.parametrize("body_over, field", [
-    ({"phone": "12345678901"}, "phone"),          # 11 digits, not a mobile
-    ({"phone": "1380000000"}, "phone"),           # 10 digits
-    ({"party_size": 0}, "party_size"),
-    ({"party_size": -1}, "party_size"),
-    ({"party_size": 5}, "party_size"),            # over this activity's max of 4
-    ({"party_size": "2"}, "party_size"),          # wrong type
-    ({"organization": ""}, "organization"),       # required for sci_workers_and_families
-    ({"email": "not-an-email"}, "email"),
-    ({"name": ""}, "name"),
-    ({"unexpected": 1}, "unexpected"),
-])
+@pytest.mark.parametrize(
+    "body_over, field",
+    [
+        ({"phone": "12345678901"}, "phone"),  # 11 digits, not a mobile
+        ({"phone": "1380000000"}, "phone"),  # 10 digits
+        ({"party_size": 0}, "party_size"),
+        ({"party_size": -1}, "party_size"),
+        ({"party_size": 5}, "party_size"),  # over this activity's max of 4
+        ({"party_size": "2"}, "party_size"),  # wrong type
+        ({"organization": ""}, "organization"),  # required for sci_workers_and_families
+        ({"email": "not-an-email"}, "email"),
+        ({"name": ""}, "name"),
+        ({"unexpected": 1}, "unexpected"),
+    ],
+)
 def test_validation_failed_names_the_field(client, org, body_over, field):
     make_activity(client, org)
     r = register(client, **body_over)
@@ -177,9 +185,11 @@ def test_manage_link_reads_and_cancels_and_frees_the_seats(client, org):
 
 
 def test_qr_images_need_the_token_and_a_confirmed_ticket(client, org):
+    import io
+
     import zxingcpp
     from PIL import Image
-    import io
+
     make_activity(client, org)
     created = register(client).get_json()
     png = client.get(created["ticket"]["qr_png_url"].replace("http://127.0.0.1:8001", ""))
@@ -199,9 +209,9 @@ def _token(created):
 
 def test_waitlist_is_fifo_and_all_or_nothing(client, org):
     make_activity(client, org, capacity=4)
-    a = register(client, phone="13800000001", party=4).get_json()           # takes every seat
-    b = register(client, phone="13800000002", party=3).get_json()           # waits first
-    c = register(client, phone="13800000003", party=1).get_json()           # waits second
+    a = register(client, phone="13800000001", party=4).get_json()  # takes every seat
+    b = register(client, phone="13800000002", party=3).get_json()  # waits first
+    c = register(client, phone="13800000003", party=1).get_json()  # waits second
     assert (b["status"], b["waitlist_position"]) == ("waitlisted", 1)
     assert (c["status"], c["waitlist_position"]) == ("waitlisted", 2)
     assert b["ticket"] is None
@@ -216,11 +226,14 @@ def test_waitlist_is_fifo_and_all_or_nothing(client, org):
 def test_a_smaller_party_behind_never_overtakes(client, org):
     make_activity(client, org, capacity=4)
     a = register(client, phone="13800000001", party=2).get_json()
-    register(client, phone="13800000002", party=2)                          # full now
-    fam = register(client, phone="13800000003", party=3).get_json()         # waits first
-    solo = register(client, phone="13800000004", party=1).get_json()        # waits second
+    register(client, phone="13800000002", party=2)  # full now
+    fam = register(client, phone="13800000003", party=3).get_json()  # waits first
+    solo = register(client, phone="13800000004", party=1).get_json()  # waits second
     client.delete(f"/api/v1/registrations/{a['registration_id']}?token={_token(a)}")  # 2 seats free
-    assert client.get(f"/api/v1/registrations/{fam['registration_id']}?token={_token(fam)}").get_json()["status"] == "waitlisted"
+    assert (
+        client.get(f"/api/v1/registrations/{fam['registration_id']}?token={_token(fam)}").get_json()["status"]
+        == "waitlisted"
+    )
     got = client.get(f"/api/v1/registrations/{solo['registration_id']}?token={_token(solo)}").get_json()
     assert got["status"] == "waitlisted" and got["waitlist_position"] == 2
     # a newcomer also queues behind them while anyone waits
@@ -244,10 +257,16 @@ def test_raising_capacity_promotes_and_lowering_below_taken_is_refused(client, o
     make_activity(client, org, capacity=2)
     register(client, phone="13800000001", party=2)
     w = register(client, phone="13800000002", party=2).get_json()
-    assert reason(client.patch("/api/v1/activities/imax-a", json={"capacity": 1}, headers=org), 409) == "capacity_below_taken"
+    assert (
+        reason(client.patch("/api/v1/activities/imax-a", json={"capacity": 1}, headers=org), 409)
+        == "capacity_below_taken"
+    )
     r = client.patch("/api/v1/activities/imax-a", json={"capacity": 4}, headers=org)
     assert r.status_code == 200 and r.get_json()["seats_left"] == 0
-    assert client.get(f"/api/v1/registrations/{w['registration_id']}?token={_token(w)}").get_json()["status"] == "confirmed"
+    assert (
+        client.get(f"/api/v1/registrations/{w['registration_id']}?token={_token(w)}").get_json()["status"]
+        == "confirmed"
+    )
 
 
 def test_no_promotion_after_the_activity_started(app, client, org):
@@ -265,7 +284,9 @@ def test_no_promotion_after_the_activity_started(app, client, org):
 def test_activity_writes_need_an_organizer_token(client, settings, redis):
     assert reason(client.post("/api/v1/activities", json=activity_doc("x")), 401) == "unauthorized"
     steward = create_token(redis, settings.redis_prefix, "steward", "door 1", venue="ln-stm")
-    r = client.post("/api/v1/activities", json=activity_doc("x"), headers={"Authorization": f"Bearer {steward}"})
+    r = client.post(
+        "/api/v1/activities", json=activity_doc("x"), headers={"Authorization": f"Bearer {steward}"}
+    )
     assert reason(r, 403) == "forbidden"
     assert reason(client.patch("/api/v1/activities/x", json={"capacity": 5}), 401) == "unauthorized"
     assert reason(client.post("/api/v1/activities/x/cancel", json={}), 401) == "unauthorized"

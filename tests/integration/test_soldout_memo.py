@@ -3,6 +3,7 @@
 Proof that an answer came from memory is Redis's own count of EVALSHA calls (INFO commandstats):
 a refusal from memory sends no script.
 """
+
 from __future__ import annotations
 
 import time
@@ -11,13 +12,14 @@ import pytest
 
 from services.registration.app import create_app
 from tests.conftest import wait_for
-from tests.integration.test_registration_api import make_activity, org, reason, register  # noqa: F401
+from tests.integration.test_registration_api import make_activity, org, reason, register
 
 
 @pytest.fixture
 def app(settings, redis):
-    return create_app(settings.with_overrides(rate_limit_ip_per_min=0, rate_limit_phone_per_min=0,
-                                              soldout_memo_ms=60_000))  # long, so timing never matters
+    return create_app(
+        settings.with_overrides(rate_limit_ip_per_min=0, rate_limit_phone_per_min=0, soldout_memo_ms=60_000)
+    )  # long, so timing never matters
 
 
 @pytest.fixture
@@ -30,12 +32,16 @@ def scripts_run(redis) -> int:
 
 
 def counts(redis, settings, aid):
-    return {k.decode(): int(v) for k, v in redis.hgetall(f"{settings.redis_prefix}act:{{{aid}}}").items()
-            if k in (b"taken", b"turned_away")}
+    return {
+        k.decode(): int(v)
+        for k, v in redis.hgetall(f"{settings.redis_prefix}act:{{{aid}}}").items()
+        if k in (b"taken", b"turned_away")
+    }
 
 
-def test_after_sold_out_larger_parties_are_refused_without_a_script_and_still_counted(client, org, redis,
-                                                                                       settings, app):
+def test_after_sold_out_larger_parties_are_refused_without_a_script_and_still_counted(
+    client, org, redis, settings, app
+):
     make_activity(client, org, "memo-a", capacity=5, waitlist={"enabled": False, "max_length": 0})
     assert register(client, "memo-a", "13800000001", party=3).status_code == 201
     assert reason(register(client, "memo-a", "13800000002", party=4), 409) == "sold_out"  # the script says so
@@ -62,8 +68,11 @@ def test_the_flush_thread_writes_turned_away_by_itself(client, org, redis, setti
     sold_out_activity(client, org, "memo-f")
     for i in range(7):
         assert reason(register(client, "memo-f", f"1380000030{i}"), 409) == "sold_out"
-    wait_for(lambda: counts(redis, settings, "memo-f")["turned_away"] == 8, timeout=10,
-             what="the flush thread to add the 7 refused from memory")
+    wait_for(
+        lambda: counts(redis, settings, "memo-f")["turned_away"] == 8,
+        timeout=10,
+        what="the flush thread to add the 7 refused from memory",
+    )
 
 
 def test_a_cancellation_in_this_process_opens_the_seat_at_once(client, org, redis):
@@ -90,12 +99,16 @@ def test_an_idempotent_retry_of_a_201_gets_its_registration_not_sold_out(client,
     assert first.status_code == 201
     assert reason(register(client, "memo-i", "13800000002"), 409) == "sold_out"  # memory is now set
     again = register(client, "memo-i", "13800000001", headers=key)
-    assert again.status_code == 201 and again.get_json()["registration_id"] == first.get_json()["registration_id"]
+    assert (
+        again.status_code == 201
+        and again.get_json()["registration_id"] == first.get_json()["registration_id"]
+    )
 
 
 def test_memory_expires(settings, redis, org):
-    app = create_app(settings.with_overrides(rate_limit_ip_per_min=0, rate_limit_phone_per_min=0,
-                                             soldout_memo_ms=200))
+    app = create_app(
+        settings.with_overrides(rate_limit_ip_per_min=0, rate_limit_phone_per_min=0, soldout_memo_ms=200)
+    )
     client = app.test_client()
     sold_out_activity(client, org, "memo-e")
     time.sleep(0.3)
@@ -109,8 +122,10 @@ def test_when_nothing_is_left_the_body_is_not_even_parsed(client, org, redis, se
     before = scripts_run(redis)
     assert reason(register(client, "memo-b", "not-a-phone", party=3), 409) == "sold_out"
     assert reason(register(client, "memo-b", "13800000401", party=99), 409) == "sold_out"  # counted as 1
-    r = client.post("/api/v1/activities/memo-b/registrations", data=b"{broken", content_type="application/json")
-    assert reason(r, 409) == "sold_out"                                                    # counted as 1
+    r = client.post(
+        "/api/v1/activities/memo-b/registrations", data=b"{broken", content_type="application/json"
+    )
+    assert reason(r, 409) == "sold_out"  # counted as 1
     assert scripts_run(redis) == before
     app.extensions["sciday.seats"].soldout.flush()
     assert counts(redis, settings, "memo-b") == {"taken": 1, "turned_away": 1 + 3 + 1 + 1}

@@ -3,6 +3,7 @@
 The endpoints are found by walking each app's URL map for views wrapped by ``shared.auth.require``,
 so a new protected endpoint is covered without editing this file.
 """
+
 from __future__ import annotations
 
 import importlib
@@ -50,8 +51,12 @@ def test_each_service_has_protected_endpoints_and_all_refuse_without_a_token(ser
 
 def test_a_token_of_the_wrong_role_gets_403(service, settings, redis):
     name, app, client = service
-    tokens = {role: create_token(redis, settings.redis_prefix, role, f"t-{role}",
-                                 None if role == "organizer" else "ln-stm") for role in ROLES}
+    tokens = {
+        role: create_token(
+            redis, settings.redis_prefix, role, f"t-{role}", None if role == "organizer" else "ln-stm"
+        )
+        for role in ROLES
+    }
     checked = 0
     for method, path, roles in protected(app):
         for role in set(ROLES) - set(roles):

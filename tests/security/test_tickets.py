@@ -1,11 +1,12 @@
 """Signed ticket codes: verify with the public key alone; any change or other key fails."""
+
 from __future__ import annotations
 
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from shared.tickets import InvalidTicket, KeyRing, b64d, b64e, new_registration_id
-
 
 
 @pytest.fixture(scope="module")
@@ -19,8 +20,14 @@ def other_ring(tmp_path_factory):
 
 
 def _code(ring, **over):
-    args = dict(registration_id=new_registration_id(), activity_id="imax-workers-special-1",
-                venue_id="ln-stm", party_size=4, valid_from=1_800_000_000, valid_until=1_800_007_200)
+    args = dict(
+        registration_id=new_registration_id(),
+        activity_id="imax-workers-special-1",
+        venue_id="ln-stm",
+        party_size=4,
+        valid_from=1_800_000_000,
+        valid_until=1_800_007_200,
+    )
     args.update(over)
     return ring.sign(**args), args
 
@@ -29,7 +36,13 @@ def test_a_code_round_trips_and_is_short(ring):
     code, args = _code(ring)
     t = ring.verify(code)
     assert (t.registration_id, t.activity_id, t.venue_id, t.party_size, t.valid_from, t.valid_until) == (
-        args["registration_id"], args["activity_id"], args["venue_id"], 4, 1_800_000_000, 1_800_007_200)
+        args["registration_id"],
+        args["activity_id"],
+        args["venue_id"],
+        4,
+        1_800_000_000,
+        1_800_007_200,
+    )
     assert len(code) <= 160
 
 

@@ -1,4 +1,5 @@
 """The shipped demo catalogue (data/catalogue.yaml) and its loader, without servers."""
+
 from __future__ import annotations
 
 import re
@@ -31,9 +32,23 @@ def test_shipped_file_loads_and_validates(fixed_docs, docs_now):
     assert len(catalogue.validate(fixed_docs)) == len(fixed_docs)
     assert len(catalogue.validate(docs_now)) == len(docs_now)
     for doc in fixed_docs:
-        assert set(doc) == {"id", "kind", "title", "description", "venue", "hall", "organizer",
-                            "starts_at", "ends_at", "capacity", "max_party_size", "audience",
-                            "registration_opens_at", "registration_closes_at", "waitlist"}
+        assert set(doc) == {
+            "id",
+            "kind",
+            "title",
+            "description",
+            "venue",
+            "hall",
+            "organizer",
+            "starts_at",
+            "ends_at",
+            "capacity",
+            "max_party_size",
+            "audience",
+            "registration_opens_at",
+            "registration_closes_at",
+            "waitlist",
+        }
         assert doc["title"]["zh"] and doc["title"]["en"], doc["id"]
         assert doc["description"]["zh"] and doc["description"]["en"], doc["id"]
         assert doc["venue"]["name"] and doc["venue"]["address"], doc["id"]
@@ -67,8 +82,11 @@ def test_everything_in_the_future_of_the_real_today(docs_now):
 
 def test_registration_windows_now(docs_now):
     now = datetime.now(TZ)
-    open_now = [d["id"] for d in docs_now
-                if parse(d["registration_opens_at"]) <= now < parse(d["registration_closes_at"])]
+    open_now = [
+        d["id"]
+        for d in docs_now
+        if parse(d["registration_opens_at"]) <= now < parse(d["registration_closes_at"])
+    ]
     not_yet = [d["id"] for d in docs_now if parse(d["registration_opens_at"]) > now]
     assert len(open_now) > len(docs_now) / 2, open_now
     assert 1 <= len(not_yet) <= 3, not_yet
@@ -100,8 +118,9 @@ def test_dates_shift_with_today():
     for da, db in zip(a, b):
         for f in TIME_FIELDS:
             assert parse(db[f]) - parse(da[f]) == timedelta(days=7), (da["id"], f)
-        assert {k: v for k, v in da.items() if k not in TIME_FIELDS} == \
-               {k: v for k, v in db.items() if k not in TIME_FIELDS}
+        assert {k: v for k, v in da.items() if k not in TIME_FIELDS} == {
+            k: v for k, v in db.items() if k not in TIME_FIELDS
+        }
 
 
 def test_default_today_is_shanghai_today():

@@ -1,4 +1,5 @@
 """Envelope, event schemas and the topic registry."""
+
 from __future__ import annotations
 
 import json
@@ -9,9 +10,19 @@ from shared import envelope, topics
 from shared.envelope import PoisonMessage, decode, encode, new_event
 from tests.conftest import ROOT
 
-CONFIRMED = {"registration_id": "abc", "activity_id": "imax-1", "venue_id": "ln-stm", "party_size": 2,
-             "name": "张三", "phone": "13812345678", "email": None, "locale": "zh-CN",
-             "manage_url": "http://x/r/abc?t=1", "ticket_code": "SD1.x", "ticket_url": "http://x/t/abc?t=1"}
+CONFIRMED = {
+    "registration_id": "abc",
+    "activity_id": "imax-1",
+    "venue_id": "ln-stm",
+    "party_size": 2,
+    "name": "张三",
+    "phone": "13812345678",
+    "email": None,
+    "locale": "zh-CN",
+    "manage_url": "http://x/r/abc?t=1",
+    "ticket_code": "SD1.x",
+    "ticket_url": "http://x/t/abc?t=1",
+}
 
 
 def test_an_event_round_trips_through_its_envelope():
@@ -21,12 +32,15 @@ def test_an_event_round_trips_through_its_envelope():
     assert back["version"] == 1 and back["activity_id"] == "imax-1" and back["data"]["name"] == "张三"
 
 
-@pytest.mark.parametrize("raw, why", [
-    (b"\xff\xfe", "not JSON"),
-    (b"[1,2]", "not an object"),
-    (json.dumps({"type": "RegistrationConfirmed"}).encode(), "bad envelope"),
-    (None, "empty"),
-])
+@pytest.mark.parametrize(
+    "raw, why",
+    [
+        (b"\xff\xfe", "not JSON"),
+        (b"[1,2]", "not an object"),
+        (json.dumps({"type": "RegistrationConfirmed"}).encode(), "bad envelope"),
+        (None, "empty"),
+    ],
+)
 def test_defective_messages_are_poison(raw, why):
     with pytest.raises(PoisonMessage, match=why):
         decode(raw)
@@ -53,7 +67,8 @@ def test_additive_fields_do_not_poison_old_consumers():
 
 def test_every_event_type_belongs_to_exactly_one_topic():
     from shared.events import SCHEMAS
-    for (type_, _v) in SCHEMAS:
+
+    for type_, _v in SCHEMAS:
         owners = [t.name for t in topics.TOPICS if type_ in t.event_types]
         assert len(owners) == 1, (type_, owners)
 
@@ -69,5 +84,3 @@ def test_every_topic_has_a_dlq_twin():
 def test_docs_topics_md_is_generated_from_the_registry():
     doc = (ROOT / "docs" / "topics.md").read_text(encoding="utf-8")
     assert doc == topics.markdown(), "run: .venv/bin/sciday topics markdown > docs/topics.md"
-
-

@@ -3,6 +3,7 @@ the promises deploy/k8s/README.md makes.
 
 kubernetes-validate ships the schemas in its wheel, so no cluster and no network are needed.
 """
+
 from __future__ import annotations
 
 import re
@@ -21,8 +22,11 @@ ENV_FILE = ROOT / "deploy" / "sciday.env"
 K8S_VERSION = "1.37.0"
 
 WEB = {"registration": 8001, "checkin": 8002, "notify": 8003}
-WORKERS = {"relay": "services.registration.relay", "checkin-consumer": "services.checkin.consumer",
-           "notify-consumer": "services.notify.consumer"}
+WORKERS = {
+    "relay": "services.registration.relay",
+    "checkin-consumer": "services.checkin.consumer",
+    "notify-consumer": "services.notify.consumer",
+}
 # Set differently in Kubernetes than in compose: the servers' addresses and the keys folder.
 K8S_SPECIFIC = {"REDIS_URL", "KAFKA_BOOTSTRAP_SERVERS", "SCIDAY_KEYS_DIR"}
 SECRET_NAMES = re.compile(r"(API_KEY|PASSWORD|TOKEN|SECRET)", re.I)
@@ -101,11 +105,13 @@ def test_deployment_has_resources_and_runs_unprivileged(name):
     for kind in ("requests", "limits"):
         assert res.get(kind, {}).get("cpu") and res[kind].get("memory"), f"{name}: resources.{kind}"
     pod_sc, sc = _pod(dep).get("securityContext") or {}, c.get("securityContext") or {}
-    assert pod_sc.get("runAsNonRoot") is True and pod_sc.get("runAsUser") == 10001, \
+    assert pod_sc.get("runAsNonRoot") is True and pod_sc.get("runAsUser") == 10001, (
         f"{name}: the image's user (UID 10001), never root"
+    )
     assert sc.get("allowPrivilegeEscalation") is False and sc.get("readOnlyRootFilesystem") is True
-    assert {"name": "sciday-config"} in [e.get("configMapRef") for e in c.get("envFrom", [])], \
+    assert {"name": "sciday-config"} in [e.get("configMapRef") for e in c.get("envFrom", [])], (
         f"{name}: configuration comes from the ConfigMap"
+    )
     # The selector must pick exactly this Deployment's pods.
     labels = dep["spec"]["template"]["metadata"]["labels"]
     selector = dep["spec"]["selector"]["matchLabels"]
@@ -153,8 +159,11 @@ def test_every_pdb_selects_the_pods_of_one_deployment():
     assert set(WEB) | {"checkin-consumer", "notify-consumer"} <= set(pdbs)
     for name, pdb in pdbs.items():
         selector = pdb["spec"]["selector"]["matchLabels"]
-        matched = [d for d, dep in deployments.items()
-                   if selector.items() <= dep["spec"]["template"]["metadata"]["labels"].items()]
+        matched = [
+            d
+            for d, dep in deployments.items()
+            if selector.items() <= dep["spec"]["template"]["metadata"]["labels"].items()
+        ]
         assert matched == [name], f"PDB {name} selects {matched}"
         dep = deployments[name]
         replicas = dep["spec"].get("replicas") or _of("HorizontalPodAutoscaler")[name]["spec"]["minReplicas"]
@@ -166,13 +175,18 @@ def test_every_pdb_selects_the_pods_of_one_deployment():
 
 def test_consumers_are_scaled_within_their_partitions():
     from shared.topics import BY_NAME
+
     deployments = _of("Deployment")
     for name in ("checkin-consumer", "notify-consumer"):
-        assert 2 <= deployments[name]["spec"]["replicas"] <= min(BY_NAME[t].partitions for t in
-                                                                 ("activity-events", "registration-events"))
+        assert (
+            2
+            <= deployments[name]["spec"]["replicas"]
+            <= min(BY_NAME[t].partitions for t in ("activity-events", "registration-events"))
+        )
     relay = deployments["relay"]
-    assert relay["spec"]["replicas"] == 1 and relay["spec"]["strategy"]["type"] == "Recreate", \
+    assert relay["spec"]["replicas"] == 1 and relay["spec"]["strategy"]["type"] == "Recreate", (
         "one relay at a time: never two during an upgrade"
+    )
 
 
 def test_keys_come_from_a_secret_reference_without_key_material():
@@ -204,11 +218,14 @@ def test_keys_come_from_a_secret_reference_without_key_material():
 def test_configmap_is_the_env_file():
     data = _of("ConfigMap")["sciday-config"]["data"]
     env = _env_lines(ENV_FILE)
-    assert set(data) == set(env), f"keep deploy/k8s/configmap.yaml and deploy/sciday.env in step: " \
-                                  f"{sorted(set(data) ^ set(env))}"
+    assert set(data) == set(env), (
+        f"keep deploy/k8s/configmap.yaml and deploy/sciday.env in step: {sorted(set(data) ^ set(env))}"
+    )
     for name, value in env.items():
         if name not in K8S_SPECIFIC:
-            assert str(data[name]) == value, f"{name}: {data[name]!r} in the ConfigMap, {value!r} in sciday.env"
+            assert str(data[name]) == value, (
+                f"{name}: {data[name]!r} in the ConfigMap, {value!r} in sciday.env"
+            )
     assert all(isinstance(v, str) for v in data.values()), "ConfigMap values are strings"
     assert not [k for k in data if SECRET_NAMES.search(k)], "credentials belong in a Secret"
     notify = _container(_of("Deployment")["notify"])

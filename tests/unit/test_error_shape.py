@@ -1,4 +1,5 @@
 """One error shape for every failure, whatever raised it. No server is contacted here."""
+
 from __future__ import annotations
 
 import pytest
@@ -12,13 +13,23 @@ from shared.web import make_app
 @pytest.fixture
 def client():
     # Nothing connects at import or creation time: these addresses are never dialled.
-    app, _api = make_app("test", load({"redis_url": "redis://127.0.0.1:1/0", "kafka_bootstrap_servers": "127.0.0.1:1",
-                                       "max_request_bytes": 1024}),
-                         title="t", description="t")
+    app, _api = make_app(
+        "test",
+        load(
+            {
+                "redis_url": "redis://127.0.0.1:1/0",
+                "kafka_bootstrap_servers": "127.0.0.1:1",
+                "max_request_bytes": 1024,
+            }
+        ),
+        title="t",
+        description="t",
+    )
 
     @app.post("/api/v1/echo")
     def echo():
         from flask import request
+
         return {"got": request.get_json()}
 
     @app.get("/refuse")
@@ -56,16 +67,25 @@ def test_wrong_method_is_405(client):
 
 
 def test_too_large_is_413(client):
-    _is_error(client.post("/api/v1/echo", data=b"x" * 5000, content_type="application/json"), 413, "payload_too_large")
+    _is_error(
+        client.post("/api/v1/echo", data=b"x" * 5000, content_type="application/json"),
+        413,
+        "payload_too_large",
+    )
 
 
 def test_malformed_json_is_400(client):
-    _is_error(client.post("/api/v1/echo", data=b"{oops", content_type="application/json"), 400, "malformed_json")
+    _is_error(
+        client.post("/api/v1/echo", data=b"{oops", content_type="application/json"), 400, "malformed_json"
+    )
 
 
 def test_wrong_content_type_is_415(client):
-    _is_error(client.post("/api/v1/echo", data=b"a=1", content_type="application/x-www-form-urlencoded"),
-              415, "unsupported_media_type")
+    _is_error(
+        client.post("/api/v1/echo", data=b"a=1", content_type="application/x-www-form-urlencoded"),
+        415,
+        "unsupported_media_type",
+    )
 
 
 def test_domain_refusal_keeps_its_reason(client):
@@ -94,6 +114,7 @@ def test_pages_get_security_headers(client):
 def test_a_redis_outage_is_503_redis_unavailable_with_retry_after(client):
     # the app's Redis points at a closed port: any store call fails to connect
     from flask import current_app
+
     app = client.application
 
     @app.get("/touch-store")

@@ -1,4 +1,5 @@
 """Reading the cells of a key-activity list (重点活动清单): times, places, kinds, ids. No server."""
+
 from __future__ import annotations
 
 from datetime import date, datetime, time
@@ -13,15 +14,18 @@ def at(*args):
     return datetime(*args, tzinfo=TZ)
 
 
-@pytest.mark.parametrize("cell, expected", [
-    ("2025-05-30 19:00-20:30", [at(2025, 5, 30, 19), at(2025, 5, 30, 20, 30)]),
-    ("2025年5月30日 19:00—20:30", [at(2025, 5, 30, 19), at(2025, 5, 30, 20, 30)]),
-    ("2025/5/30 下午2:30~4:00", [at(2025, 5, 30, 14, 30), at(2025, 5, 30, 16)]),
-    ("2025-05-30T19:00:00+08:00", [at(2025, 5, 30, 19)]),
-    ("2025-05-30 19:00:00", [at(2025, 5, 30, 19)]),
-    ("2025.05.30 19：00", [at(2025, 5, 30, 19)]),
-    (datetime(2025, 5, 30, 19, 0), [at(2025, 5, 30, 19)]),
-])
+@pytest.mark.parametrize(
+    "cell, expected",
+    [
+        ("2025-05-30 19:00-20:30", [at(2025, 5, 30, 19), at(2025, 5, 30, 20, 30)]),
+        ("2025年5月30日 19:00—20:30", [at(2025, 5, 30, 19), at(2025, 5, 30, 20, 30)]),
+        ("2025/5/30 下午2:30~4:00", [at(2025, 5, 30, 14, 30), at(2025, 5, 30, 16)]),
+        ("2025-05-30T19:00:00+08:00", [at(2025, 5, 30, 19)]),
+        ("2025-05-30 19:00:00", [at(2025, 5, 30, 19)]),
+        ("2025.05.30 19：00", [at(2025, 5, 30, 19)]),
+        (datetime(2025, 5, 30, 19, 0), [at(2025, 5, 30, 19)]),
+    ],
+)
 def test_moments_in_a_cell(cell, expected):
     assert ka.moments(cell) == expected
 
@@ -42,7 +46,9 @@ def test_times_without_a_date_need_the_day_and_dates_alone_end_the_day():
         ka.moments("2025-02-30 10:00")
 
 
-@pytest.mark.parametrize("value, expected", [("420", 420), ("420人", 420), (420.0, 420), (7, 7), (" 12 位", 12)])
+@pytest.mark.parametrize(
+    "value, expected", [("420", 420), ("420人", 420), (420.0, 420), (7, 7), (" 12 位", 12)]
+)
 def test_whole_numbers(value, expected):
     assert ka.whole_number(value) == expected
 
@@ -57,11 +63,20 @@ def test_durations():
     assert [ka.minutes(v) for v in ("90", "90分钟", "1.5小时", 45, "2h")] == [90, 90, 90, 45, 120]
 
 
-@pytest.mark.parametrize("kind, title, expected", [
-    ("巨幕", "", "imax"), ("IMAX", "", "imax"), ("球幕", "", "dome"), ("科普报告会", "", "lecture"),
-    ("讲堂", "", "lecture"), ("展览", "", "exhibition"), ("", "巨幕影院专场", "imax"), ("座谈", "", "other"),
-    ("lecture", "", "lecture"),
-])
+@pytest.mark.parametrize(
+    "kind, title, expected",
+    [
+        ("巨幕", "", "imax"),
+        ("IMAX", "", "imax"),
+        ("球幕", "", "dome"),
+        ("科普报告会", "", "lecture"),
+        ("讲堂", "", "lecture"),
+        ("展览", "", "exhibition"),
+        ("", "巨幕影院专场", "imax"),
+        ("座谈", "", "other"),
+        ("lecture", "", "lecture"),
+    ],
+)
 def test_kinds(kind, title, expected):
     assert ka.kind_of(kind, title) == expected
 
@@ -77,10 +92,18 @@ def test_audiences_and_places():
 
 
 def test_headers_are_normalised_and_ids_are_deterministic():
-    assert ka.normalise(" 人数上限（人）* ") == "人数上限" and ka.normalise("Max_Party_Size") == "max_party_size"
+    assert (
+        ka.normalise(" 人数上限（人）* ") == "人数上限" and ka.normalise("Max_Party_Size") == "max_party_size"
+    )
     a = ka.activity_id("巨幕专场", at(2025, 5, 30, 19), "辽宁省科学技术馆")
-    assert a == ka.activity_id("巨幕专场", datetime.fromisoformat("2025-05-30T11:00:00+00:00"), "辽宁省科学技术馆")
-    assert a.startswith("imp-") and len(a) == 16 and a != ka.activity_id("巨幕专场", at(2025, 5, 31, 19), "辽宁省科学技术馆")
+    assert a == ka.activity_id(
+        "巨幕专场", datetime.fromisoformat("2025-05-30T11:00:00+00:00"), "辽宁省科学技术馆"
+    )
+    assert (
+        a.startswith("imp-")
+        and len(a) == 16
+        and a != ka.activity_id("巨幕专场", at(2025, 5, 31, 19), "辽宁省科学技术馆")
+    )
     assert ka.venue_id("辽宁省科学技术馆") == ka.venue_id("辽宁省科学技术馆") != ka.venue_id("四平")
 
 

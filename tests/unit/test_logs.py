@@ -1,4 +1,5 @@
 """Phone numbers never reach a log whole."""
+
 from __future__ import annotations
 
 import logging
@@ -10,7 +11,7 @@ def test_mask_phone():
     assert mask_phone("13812345678") == "138****5678"
     assert mask_phone("call 13812345678 or 15900001111.") == "call 138****5678 or 159****1111."
     assert mask_phone("order 213812345678") == "order 213812345678"  # not a phone: longer digit run
-    assert mask_phone("id 1381234567") == "id 1381234567"            # 10 digits
+    assert mask_phone("id 1381234567") == "id 1381234567"  # 10 digits
 
 
 def test_log_records_are_masked_in_message_args_and_tracebacks():

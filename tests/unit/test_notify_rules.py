@@ -1,4 +1,5 @@
 """Reminder timing, retry backoff and SMS adapter details; no servers."""
+
 from __future__ import annotations
 
 from services.notify.channels.sms import SmsChannel, parse_template_ids, signature
@@ -21,8 +22,8 @@ def test_reminders_are_due_their_offset_before_the_start():
 
 def test_an_earlier_reminder_is_superseded_when_a_later_one_is_due_too():
     offsets = [1440, 120]
-    assert not superseded(1440, offsets, START, START - 1440 * MIN)     # on time
-    assert superseded(1440, offsets, START, START - 120 * MIN)          # late: the 2 h one is due
+    assert not superseded(1440, offsets, START, START - 1440 * MIN)  # on time
+    assert superseded(1440, offsets, START, START - 120 * MIN)  # late: the 2 h one is due
     assert not superseded(120, offsets, START, START - 60 * MIN)
 
 

@@ -1,4 +1,5 @@
 """`sciday up --scale N`: the plan of child processes, without starting any."""
+
 from __future__ import annotations
 
 import sys
@@ -16,8 +17,16 @@ MINE = set(WEB) | set(CONSUMERS) | {"relay"}
 
 
 def _plan(tmp_path, scale: int):
-    opts = StackOptions(var_dir=tmp_path, redis_url="redis://127.0.0.1:1/0", kafka="127.0.0.1:1",
-                        seed=False, scale=scale, sms_gateway_port=18004, smtp_port=11025, mailbox_port=18005)
+    opts = StackOptions(
+        var_dir=tmp_path,
+        redis_url="redis://127.0.0.1:1/0",
+        kafka="127.0.0.1:1",
+        seed=False,
+        scale=scale,
+        sms_gateway_port=18004,
+        smtp_port=11025,
+        mailbox_port=18005,
+    )
     return Stack(opts, out=sys.stderr)._plan()
 
 
@@ -32,8 +41,14 @@ def _port(child) -> int:
 
 def test_scale_1_is_todays_stack(tmp_path):
     kids = [c for c in _plan(tmp_path, 1) if _base(c.name) in MINE]
-    assert [c.name for c in kids] == ["registration", "checkin", "notify", "relay",
-                                      "checkin-consumer", "notify-consumer"]
+    assert [c.name for c in kids] == [
+        "registration",
+        "checkin",
+        "notify",
+        "relay",
+        "checkin-consumer",
+        "notify-consumer",
+    ]
     assert {c.name: _port(c) for c in kids if c.url} == WEB
 
 
@@ -75,8 +90,16 @@ def test_cli_scale_option():
 
 
 def test_instance_urls_match_the_plan(tmp_path):
-    opts = StackOptions(var_dir=tmp_path, redis_url="redis://127.0.0.1:1/0", kafka="127.0.0.1:1", seed=False,
-                        scale=2, sms_gateway_port=18004, smtp_port=11025, mailbox_port=18005)
+    opts = StackOptions(
+        var_dir=tmp_path,
+        redis_url="redis://127.0.0.1:1/0",
+        kafka="127.0.0.1:1",
+        seed=False,
+        scale=2,
+        sms_gateway_port=18004,
+        smtp_port=11025,
+        mailbox_port=18005,
+    )
     stack = Stack(opts, out=sys.stderr)
     planned = {c.name: c.url for c in stack._plan()}
     for name in WEB:

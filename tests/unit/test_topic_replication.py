@@ -1,5 +1,6 @@
 """Replication of the topics `sciday topics create` makes: 1 by default (Tansu, one broker),
 3 with min.insync.replicas 2 in production (deploy/sciday.env), without a broker."""
+
 from __future__ import annotations
 
 import kafka
@@ -12,6 +13,7 @@ pytestmark = pytest.mark.unit
 
 class FakeAdmin:
     """Stands in for KafkaAdminClient: remembers the topics it was asked to create."""
+
     created: list = []
 
     def __init__(self, **_config):
@@ -57,7 +59,9 @@ def test_production_replication_from_the_environment(admin, monkeypatch):
 def test_arguments_win_over_the_environment(admin, monkeypatch):
     monkeypatch.setenv("SCIDAY_TOPIC_REPLICATION_FACTOR", "3")
     topics.ensure_topics("fake:9092", "p.", replication_factor=2, min_insync_replicas=1)
-    assert {(t.replication_factor, t.topic_configs["min.insync.replicas"]) for t in admin.created} == {(2, "1")}
+    assert {(t.replication_factor, t.topic_configs["min.insync.replicas"]) for t in admin.created} == {
+        (2, "1")
+    }
 
 
 @pytest.mark.parametrize("factor,min_isr", [(0, None), (3, 4), (3, 0), (1, 2)])
@@ -69,9 +73,14 @@ def test_impossible_replication_is_refused_before_any_broker_call(admin, factor,
 
 def test_the_sciday_env_file_is_the_production_setting(monkeypatch):
     from pathlib import Path
-    env = dict(line.split("=", 1) for line in
-               (Path(__file__).resolve().parents[2] / "deploy" / "sciday.env").read_text(encoding="utf-8").splitlines()
-               if line and not line.startswith("#"))
+
+    env = dict(
+        line.split("=", 1)
+        for line in (Path(__file__).resolve().parents[2] / "deploy" / "sciday.env")
+        .read_text(encoding="utf-8")
+        .splitlines()
+        if line and not line.startswith("#")
+    )
     monkeypatch.setenv("SCIDAY_TOPIC_REPLICATION_FACTOR", env["SCIDAY_TOPIC_REPLICATION_FACTOR"])
     monkeypatch.setenv("SCIDAY_TOPIC_MIN_INSYNC_REPLICAS", env["SCIDAY_TOPIC_MIN_INSYNC_REPLICAS"])
     assert topics.replication() == (3, 2)

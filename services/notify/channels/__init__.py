@@ -12,9 +12,11 @@ Every channel has the same shape, so the sender loop (services/notify/sender.py)
   another sender took the message over meanwhile, which must abort the send), and raises
   :class:`ProviderError` when the message was not accepted.
 """
+
 from __future__ import annotations
 
-from typing import Callable, Protocol
+from collections.abc import Callable
+from typing import Protocol
 
 
 class LostClaim(Exception):

@@ -8,11 +8,11 @@ line is written; everything earlier (connect, MAIL, RCPT, the body) is safe to d
 The Message-ID is derived from the notification id, so a copy can always be told apart from a
 second message, and a mailbox that collapses duplicates by Message-ID does so.
 """
+
 from __future__ import annotations
 
 import re
 import smtplib
-import socket
 from email.message import EmailMessage
 from email.policy import SMTP
 from email.utils import formatdate
@@ -49,8 +49,17 @@ class SmtpChannel:
     name = "email"
     idempotent = False  # SMTP servers do not drop a repeated Message-ID
 
-    def __init__(self, host: str, port: int, mail_from: str, *, user: str = "", password: str = "",
-                 starttls: bool = False, timeout: float = 10.0):
+    def __init__(
+        self,
+        host: str,
+        port: int,
+        mail_from: str,
+        *,
+        user: str = "",
+        password: str = "",
+        starttls: bool = False,
+        timeout: float = 10.0,
+    ):
         self.host, self.port, self.sender = host, port, mail_from
         self.user, self.password, self.starttls, self.timeout = user, password, starttls, timeout
 
@@ -83,7 +92,7 @@ class SmtpChannel:
             raise
         except smtplib.SMTPAuthenticationError as exc:
             raise ProviderError(f"SMTP login refused: {exc.smtp_code}", retryable=False) from exc
-        except (smtplib.SMTPException, socket.timeout, OSError) as exc:
+        except (TimeoutError, smtplib.SMTPException, OSError) as exc:
             raise ProviderError(f"SMTP unavailable: {type(exc).__name__}: {exc}") from exc
         queued = reply.decode("utf-8", "replace").strip()
         return f"{msg['Message-ID'].strip('<>')} {queued}".strip()[:200]
@@ -91,10 +100,17 @@ class SmtpChannel:
 
 def _address(value: str) -> str:
     from email.utils import parseaddr
+
     return parseaddr(value)[1] or value
 
 
 def from_settings(settings) -> SmtpChannel:
-    return SmtpChannel(settings.smtp_host, settings.smtp_port, settings.mail_from,
-                       user=settings.smtp_user, password=settings.smtp_password,
-                       starttls=bool(settings.smtp_starttls), timeout=settings.notify_provider_timeout_s)
+    return SmtpChannel(
+        settings.smtp_host,
+        settings.smtp_port,
+        settings.mail_from,
+        user=settings.smtp_user,
+        password=settings.smtp_password,
+        starttls=bool(settings.smtp_starttls),
+        timeout=settings.notify_provider_timeout_s,
+    )

@@ -12,14 +12,16 @@ The generic gateway protocol (services/notify/gateway.py implements it for devel
   200 {"message_id": "..."}; a repeated client_ref answers the first message id and sends nothing.
   5xx / 429 / network errors are worth retrying; other 4xx are not.
 """
+
 from __future__ import annotations
 
 import hashlib
 import hmac
 import json
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable, Protocol
+from typing import Protocol
 
 import requests
 
@@ -53,10 +55,17 @@ class HttpGatewayProvider:
         self.session = requests.Session()
 
     def send(self, message: SmsMessage) -> str:
-        body = json.dumps({"client_ref": message.client_ref, "phone": message.phone,
-                           "sign_name": message.sign_name, "template_id": message.template_id,
-                           "params": message.params, "text": message.text},
-                          ensure_ascii=False).encode("utf-8")
+        body = json.dumps(
+            {
+                "client_ref": message.client_ref,
+                "phone": message.phone,
+                "sign_name": message.sign_name,
+                "template_id": message.template_id,
+                "params": message.params,
+                "text": message.text,
+            },
+            ensure_ascii=False,
+        ).encode("utf-8")
         ts = str(int(time.time()))
         headers = {"Content-Type": "application/json", "X-Sciday-Timestamp": ts}
         if self.api_key:
@@ -77,9 +86,12 @@ class HttpGatewayProvider:
 
 
 PROVIDERS: dict[str, Callable[..., SmsProvider]] = {
-    "http": lambda s: HttpGatewayProvider(s.sms_gateway_url, s.sms_api_key,
-                                          idempotent=bool(s.sms_gateway_idempotent),
-                                          timeout=s.notify_provider_timeout_s),
+    "http": lambda s: HttpGatewayProvider(
+        s.sms_gateway_url,
+        s.sms_api_key,
+        idempotent=bool(s.sms_gateway_idempotent),
+        timeout=s.notify_provider_timeout_s,
+    ),
 }
 
 
@@ -109,9 +121,14 @@ class SmsChannel:
         return self.template_ids.get(key) or self.template_ids.get(template) or key
 
     def send(self, intent: dict, rendered, before_handoff) -> str:
-        message = SmsMessage(client_ref=intent["notification_id"], phone=intent["recipient"],
-                             sign_name=self.sender, template_id=self.template_id(rendered.template, rendered.locale),
-                             text=rendered.text, params=rendered.params)
+        message = SmsMessage(
+            client_ref=intent["notification_id"],
+            phone=intent["recipient"],
+            sign_name=self.sender,
+            template_id=self.template_id(rendered.template, rendered.locale),
+            text=rendered.text,
+            params=rendered.params,
+        )
         before_handoff()
         return self.provider.send(message)
 
@@ -121,4 +138,6 @@ def from_settings(settings) -> SmsChannel:
         factory = PROVIDERS[settings.sms_provider]
     except KeyError:
         raise ValueError(f"unknown SCIDAY_SMS_PROVIDER {settings.sms_provider!r}; known: {sorted(PROVIDERS)}")
-    return SmsChannel(factory(settings), settings.sms_sign_name, parse_template_ids(settings.sms_template_ids))
+    return SmsChannel(
+        factory(settings), settings.sms_sign_name, parse_template_ids(settings.sms_template_ids)
+    )
