@@ -34,10 +34,11 @@ from shared import logs
 from shared.config import Settings, load
 from shared.consumer import ConsumerLoop, TransientError
 from shared.redis_scripts import OUTAGE, connect
+from shared.topics import TOPICS as REGISTRY
 
 log = logging.getLogger("sciday.notify")
 GROUP = "notify"
-TOPICS = ["registration-events", "activity-events"]
+TOPICS = [t.name for t in REGISTRY if GROUP in t.consumers]  # activity-events, registration-events
 
 
 @dataclass
