@@ -17,14 +17,16 @@ from __future__ import annotations
 
 import json
 
+from services.notify import vocabulary as V
+
 STATUS_OF = {
-    "RegistrationWaitlisted": "waitlisted",
-    "RegistrationConfirmed": "confirmed",
-    "WaitlistPromoted": "confirmed",
-    "RegistrationCancelled": "cancelled",
+    "RegistrationWaitlisted": V.WAITLISTED,
+    "RegistrationConfirmed": V.CONFIRMED,
+    "WaitlistPromoted": V.CONFIRMED,
+    "RegistrationCancelled": V.CANCELLED,
 }
-_RANK = {"waitlisted": 0, "confirmed": 1, "cancelled": 2}
-ACTIVE = ("confirmed", "waitlisted")
+_RANK = {V.WAITLISTED: 0, V.CONFIRMED: 1, V.CANCELLED: 2}
+ACTIVE = V.ACTIVE
 _KEPT = (
     "registration_id",
     "activity_id",
@@ -56,7 +58,7 @@ class Projection:
         """Store the snapshot an activity event carries; returns the previous snapshot."""
         aid, snap = envelope["activity_id"], envelope["data"]["activity"]
         before = self.activity(aid)
-        if before and before["status"] == "cancelled" and snap["status"] != "cancelled":
+        if before and before["status"] == V.CANCELLED and snap["status"] != V.CANCELLED:
             return before  # a late, older event: the cancellation stands
         fields = {"doc": json.dumps(snap, ensure_ascii=False), "status": snap["status"]}
         if envelope["type"] == "ActivityCancelled":
@@ -87,7 +89,7 @@ class Projection:
         current = self.registration(aid, data["registration_id"]) or {}
         record = dict(current)
         record.update({k: data[k] for k in _KEPT if data.get(k) is not None})
-        if _RANK[status] >= _RANK.get(current.get("status", "waitlisted"), 0) or not current:
+        if _RANK[status] >= _RANK.get(current.get("status", V.WAITLISTED), 0) or not current:
             record["status"] = status
         self.redis.hset(self.regs_key(aid), data["registration_id"], json.dumps(record, ensure_ascii=False))
         return record
