@@ -39,8 +39,20 @@ SCHEDULED: Final = "scheduled"
 # Which side of the check-in window a scan fell on (detail of ``invalid_time``).
 TOO_EARLY: Final = "too_early"
 TOO_LATE: Final = "too_late"
+# The scanner's verdict panel waits for the steward to count the party in.
+PARTY: Final = "party"
 
-STATUSES: Final = (OK, DENIED, CONFIRMED, WAITLISTED, CANCELLED, SCHEDULED, TOO_EARLY, TOO_LATE)
+STATUSES: Final[Mapping[str, str]] = {
+    "OK": OK,
+    "DENIED": DENIED,
+    "CONFIRMED": CONFIRMED,
+    "WAITLISTED": WAITLISTED,
+    "CANCELLED": CANCELLED,
+    "SCHEDULED": SCHEDULED,
+    "TOO_EARLY": TOO_EARLY,
+    "TOO_LATE": TOO_LATE,
+    "PARTY": PARTY,
+}
 
 # -- events ------------------------------------------------------------------------------------
 SOURCE: Final = "checkin"
@@ -202,8 +214,13 @@ def js() -> str:
         }
         for code, r in REASONS.items()
     }
-    body = json.dumps(table, ensure_ascii=False, indent=2)
-    return f"// vocabulary.js: {_GENERATED}; do not edit.\n\nexport const REASONS = {body};\n"
+    codes = {code.upper(): code for code in REASONS}
+    return (
+        f"// vocabulary.js: {_GENERATED}; do not edit.\n\n"
+        f"export const STATUS = {json.dumps(STATUSES, indent=2)};\n\n"
+        f"export const REASON = {json.dumps(codes, indent=2)};\n\n"
+        f"export const REASONS = {json.dumps(table, ensure_ascii=False, indent=2)};\n"
+    )
 
 
 def write() -> None:

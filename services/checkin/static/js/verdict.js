@@ -1,6 +1,6 @@
 // The verdict panel: big green or red, the reason in plain words (Chinese first), a beep and a buzz.
 
-import { REASONS } from "./vocabulary.js";
+import { REASON, REASONS, STATUS } from "./vocabulary.js";
 
 export const EN = document.documentElement.lang === "en";
 export const t = (zh, en) => (EN ? en : zh);
@@ -81,14 +81,14 @@ export function say(words, values = {}) {
  * Every text comes from vocabulary.js, generated from services/checkin/vocabulary.py.
  */
 export function refusalText(reason, d = {}) {
-  const r = REASONS[reason] || REASONS.invalid;
+  const r = REASONS[reason] || REASONS[REASON.INVALID];
   const more = r.more || {};
   switch (reason) {
-    case "already_checked_in":
+    case REASON.ALREADY_CHECKED_IN:
       return { head: say(r, { at: d.first_at ? hm(d.first_at) : "", gate: d.first_gate || "" }),
                sub: d.local ? say(more.local) : "" };
-    case "invalid_time":
-      return d.side === "too_late"
+    case REASON.INVALID_TIME:
+      return d.side === STATUS.TOO_LATE
         ? { head: say(more.too_late) }
         : { head: say(more.too_early), sub: d.opens_at ? say(more.opens_at, { at: hm(d.opens_at) }) : "" };
     default:

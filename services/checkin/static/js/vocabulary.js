@@ -1,5 +1,33 @@
 // vocabulary.js: generated from services/checkin/vocabulary.py by `python -m services.checkin.vocabulary`; do not edit.
 
+export const STATUS = {
+  "OK": "ok",
+  "DENIED": "denied",
+  "CONFIRMED": "confirmed",
+  "WAITLISTED": "waitlisted",
+  "CANCELLED": "cancelled",
+  "SCHEDULED": "scheduled",
+  "TOO_EARLY": "too_early",
+  "TOO_LATE": "too_late",
+  "PARTY": "party"
+};
+
+export const REASON = {
+  "INVALID": "invalid",
+  "REVOKED": "revoked",
+  "ALREADY_CHECKED_IN": "already_checked_in",
+  "WRONG_VENUE": "wrong_venue",
+  "INVALID_TIME": "invalid_time",
+  "ACTIVITY_CANCELLED": "activity_cancelled",
+  "UNKNOWN_CHECKIN": "unknown_checkin",
+  "ALREADY_REVERTED": "already_reverted",
+  "UNKNOWN_ACTIVITY": "unknown_activity",
+  "FORBIDDEN": "forbidden",
+  "UNAUTHORIZED": "unauthorized",
+  "UNKNOWN_KEY": "unknown_key",
+  "NO_STATE": "no_state"
+};
+
 export const REASONS = {
   "invalid": {
     "http": 400,
