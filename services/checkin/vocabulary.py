@@ -34,8 +34,7 @@ DENIED: Final = "denied"
 CONFIRMED: Final = "confirmed"
 WAITLISTED: Final = "waitlisted"
 CANCELLED: Final = "cancelled"
-# Activity statuses in the activity snapshot (``cancelled`` is shared with registrations).
-SCHEDULED: Final = "scheduled"
+# An activity snapshot's status: the door only asks whether it is ``cancelled`` (as above).
 # Which side of the check-in window a scan fell on (detail of ``invalid_time``).
 TOO_EARLY: Final = "too_early"
 TOO_LATE: Final = "too_late"
@@ -48,7 +47,6 @@ STATUSES: Final[Mapping[str, str]] = {
     "CONFIRMED": CONFIRMED,
     "WAITLISTED": WAITLISTED,
     "CANCELLED": CANCELLED,
-    "SCHEDULED": SCHEDULED,
     "TOO_EARLY": TOO_EARLY,
     "TOO_LATE": TOO_LATE,
     "PARTY": PARTY,

@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import Final
 
 from shared.errors import COMMON_REASONS
-from shared.topics import topic_for
 
 HERE: Final = Path(__file__).parent
 
@@ -50,7 +49,7 @@ STATUSES: Final = (*INTENT_STATUSES, *STEP_OUTCOMES, ACCEPTED, CONFIRMED, WAITLI
 SOURCE: Final = "notify"
 NOTIFICATION_SENT: Final = "NotificationSent"
 NOTIFICATION_FAILED: Final = "NotificationFailed"
-TOPIC: Final = topic_for(NOTIFICATION_SENT)
+EVENT_TYPES: Final = (NOTIFICATION_SENT, NOTIFICATION_FAILED)  # on the topic shared/topics.py names
 # Causes of a message that are not Kafka events (notify's own sources).
 REMINDER_DUE: Final = "ReminderDue"
 ORGANIZER_NOTICE: Final = "OrganizerNotice"

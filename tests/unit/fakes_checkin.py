@@ -19,7 +19,7 @@ T0 = datetime(2026, 5, 30, 9, 30, tzinfo=UTC)  # inside the window of the activi
 VENUE = "ln-stm"
 
 
-def activity(aid: str = "imax-0530", status: str = V.SCHEDULED, venue: str = VENUE, **over: Any) -> Doc:
+def activity(aid: str = "imax-0530", status: str = "scheduled", venue: str = VENUE, **over: Any) -> Doc:
     """Starts at 10:00 UTC, ends at 12:00: the door opens at 09:00."""
     doc = {
         "id": aid,

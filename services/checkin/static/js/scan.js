@@ -284,7 +284,7 @@ async function toggleCamera() {
 function wire() {
   net.onChange = renderCounts;
   net.onUnauthorized = () => {
-    if ($("verdict").dataset.reason !== "unauthorized") {
+    if ($("verdict").dataset.reason !== REASON.UNAUTHORIZED) {
       show("refused", { ...refusalText(REASON.UNAUTHORIZED), reason: REASON.UNAUTHORIZED, quiet: true });
     }
   };

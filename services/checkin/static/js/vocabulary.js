@@ -6,7 +6,6 @@ export const STATUS = {
   "CONFIRMED": "confirmed",
   "WAITLISTED": "waitlisted",
   "CANCELLED": "cancelled",
-  "SCHEDULED": "scheduled",
   "TOO_EARLY": "too_early",
   "TOO_LATE": "too_late",
   "PARTY": "party"
