@@ -17,8 +17,13 @@ BUCKET_S = 300  # arrivals are counted per 5 minutes
 
 
 class SignedWindow(Protocol):
-    valid_from: int
-    valid_until: int
+    """The window a ticket's signature carries (``shared.tickets.Ticket``)."""
+
+    @property
+    def valid_from(self) -> int: ...
+
+    @property
+    def valid_until(self) -> int: ...
 
 
 def window(activity: dict[str, Any] | None, ticket: SignedWindow | None) -> tuple[int, int]:

@@ -17,7 +17,8 @@ from shared.i18n import request_locale
 
 
 def store() -> CheckinStore:
-    return current_app.extensions["sciday.checkins"]
+    found: CheckinStore = current_app.extensions["sciday.checkins"]
+    return found
 
 
 def staff() -> Staff:
