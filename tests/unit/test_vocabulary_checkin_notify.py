@@ -150,7 +150,9 @@ def test_lua_takes_its_words_from_the_include(service):
 
 
 # -- the scanner's JS --------------------------------------------------------------------------
-JS = sorted((ROOT / "services" / "checkin" / "static" / "js").glob("*.js"))
+STATIC = ROOT / "services" / "checkin" / "static"
+JS = sorted([*(STATIC / "js").glob("*.js"), *STATIC.glob("*.js")])  # the scanner's and the dashboards'
+TEMPLATES = sorted((ROOT / "services" / "checkin" / "templates").glob("*.html"))
 _JS_REASONS = re.compile(r"""(?:reason\s*(?:===|!==|:|\|\|)\s*|case\s+|refusalText\(\s*)"([a-z_]+)\"""")
 
 
@@ -174,6 +176,13 @@ def test_the_scanner_js_uses_only_known_names_and_no_coded_literals():
         assert more <= {k for r in CV.REASONS.values() for k in r.more}, path.name
         statuses = re.findall(r"\.status\s*[!=]==\s*\"([a-z_]+)\"", code)
         assert statuses == [], f"{path.name}: use STATUS.* for {statuses}"
+
+
+def test_templates_ask_only_for_known_reasons():
+    asked = {
+        w for path in TEMPLATES for w in re.findall(r"\breason\(\s*[\"']([a-z_]+)[\"']", path.read_text())
+    }
+    assert asked and asked <= set(CV.REASONS)
 
 
 # -- no dead words -------------------------------------------------------------------------------
