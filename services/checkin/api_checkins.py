@@ -39,7 +39,7 @@ class Checkins(MethodView):
     @blp.arguments(CheckinIn())  # one instance, not one per request (hot path)
     @blp.response(201, CheckinOut())
     @blp.alt_response(V.http_status(V.INVALID), schema="Error", description=V.INVALID)
-    @blp.alt_response(409, schema="Error", description=V.alternatives(*SCAN_REFUSALS))
+    @blp.alt_response(V.http_status(V.REVOKED), schema="Error", description=V.alternatives(*SCAN_REFUSALS))
     def post(self, body):
         """Scan a ticket at a gate. One atomic step: two gates never admit the same people twice."""
         settings, principal = settings_of(), g.principal
@@ -64,7 +64,9 @@ class Undo(MethodView):
     @require("supervisor", "organizer")
     @blp.response(200, UndoOut)
     @blp.alt_response(V.http_status(V.UNKNOWN_CHECKIN), schema="Error", description=V.UNKNOWN_CHECKIN)
-    @blp.alt_response(409, schema="Error", description=V.alternatives(*UNDO_REFUSALS))
+    @blp.alt_response(
+        V.http_status(V.ALREADY_REVERTED), schema="Error", description=V.alternatives(*UNDO_REFUSALS)
+    )
     def post(self, checkin_id):
         """Take back a mistaken check-in (supervisors of the venue, organizers)."""
         return usecases.undo(checkin_id, staff(), door=store())

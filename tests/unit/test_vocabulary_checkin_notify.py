@@ -260,3 +260,20 @@ def test_openapi_lists_every_reason_the_api_answers_with_its_status(specs, servi
             assert f"{code} ({reason.http})" in text, code
     if service == "checkin":  # offline-only reasons are the scanner's, never the API's
         assert "unknown_key" not in text and "no_state" not in text
+
+
+def test_messages_fill_their_details_in_either_language():
+    assert (
+        CV.message(CV.ALREADY_CHECKED_IN, "en", at="10:05", gate="2号门") == "Already checked in 10:05 2号门"
+    )
+    assert CV.message(CV.ALREADY_CHECKED_IN, "zh-CN") == "已入场"  # no details: no dangling blanks
+    assert CV.message(CV.INVALID_TIME, "zh-CN", CV.TOO_EARLY) == "未到入场时间"
+    assert CV.message(CV.FORBIDDEN, "en", CV.OTHER_VENUE) == "This token is for another venue"
+    assert NV.message(NV.ACTIVITY_CANCELLED, "en") == "The activity was cancelled."
+
+
+def test_the_refusals_grouped_under_one_status_share_it():
+    from services.checkin.api_checkins import SCAN_REFUSALS, UNDO_REFUSALS
+
+    for group in (SCAN_REFUSALS, UNDO_REFUSALS):
+        assert len({CV.http_status(code) for code in group}) == 1, group
