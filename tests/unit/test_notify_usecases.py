@@ -7,76 +7,7 @@ import pytest
 
 from services.notify import vocabulary as V
 from services.notify.usecases import Notice, Notices, Refusal, send_notice
-
-NOW = 1_900_000_000.0
-STATUS_OF = {
-    "RegistrationConfirmed": V.CONFIRMED,
-    "WaitlistPromoted": V.CONFIRMED,
-    "RegistrationWaitlisted": V.WAITLISTED,
-    "RegistrationCancelled": V.CANCELLED,
-}
-
-
-class FakeProjection:
-    def __init__(self) -> None:
-        self.activities: dict[str, dict] = {}
-        self.cancellations: dict[str, dict] = {}
-        self.regs: dict[str, dict[str, dict]] = {}
-
-    def put_activity(self, env: dict) -> dict | None:
-        aid, before = env["activity_id"], self.activities.get(env["activity_id"])
-        self.activities[aid] = env["data"]["activity"]
-        if env["type"] == "ActivityCancelled":
-            self.cancellations[aid] = {
-                "event_id": env["event_id"],
-                "occurred_at": env["occurred_at"],
-                "reason": "",
-            }
-        return before
-
-    def put_registration(self, env: dict) -> dict:
-        rec = {**env["data"], "status": STATUS_OF[env["type"]]}
-        self.regs.setdefault(env["activity_id"], {})[rec["registration_id"]] = rec
-        return rec
-
-    def activity(self, aid: str) -> dict | None:
-        return self.activities.get(aid)
-
-    def cancellation(self, aid: str) -> dict | None:
-        return self.cancellations.get(aid)
-
-    def registrants(self, aid: str, statuses: tuple[str, ...]) -> list[dict]:
-        return [r for r in self.regs.get(aid, {}).values() if r["status"] in statuses]
-
-
-class FakeDeliveries:
-    def __init__(self) -> None:
-        self.intents: dict[tuple[str, str], dict] = {}
-
-    def record(self, *, event_id, cause_type, occurred_at, activity_id, reg, template, now_ms, context=None):
-        key = (event_id, reg["registration_id"])
-        if key in self.intents:
-            return 0
-        self.intents[key] = {"template": template, "cause_type": cause_type, "context": context or {}}
-        return 1
-
-    def templates(self) -> list[str]:
-        return [i["template"] for i in self.intents.values()]
-
-
-class FakeReminders:
-    def __init__(self) -> None:
-        self.scheduled: set[tuple[str, str]] = set()
-
-    def schedule(self, aid, rid, activity):
-        self.scheduled.add((aid, rid))
-
-    def drop(self, aid, rid):
-        self.scheduled.discard((aid, rid))
-
-    def schedule_activity(self, aid, activity):
-        if activity.get("status") != V.SCHEDULED:
-            self.scheduled = {s for s in self.scheduled if s[0] != aid}
+from tests.unit.fakes_notify import NOW, FakeDeliveries, FakeProjection, FakeReminders
 
 
 def snapshot(status=V.SCHEDULED, **over):
@@ -100,12 +31,13 @@ def event(kind, n, **data):
 
 
 def registration(kind, n, rid="r1", **extra):
-    return event(kind, n, registration_id=rid, phone="13800000001", **extra)
+    return event(kind, n, registration_id=rid, phone=f"1380000000{rid[-1]}", **extra)
 
 
 @pytest.fixture
 def world():
-    projection, deliveries, reminders = FakeProjection(), FakeDeliveries(), FakeReminders()
+    projection, deliveries = FakeProjection(), FakeDeliveries()
+    reminders = FakeReminders(projection)
     notices = Notices(projection, deliveries, reminders, clock=lambda: NOW)
     notices.handle(event("ActivityPublished", 0, activity=snapshot()))
     return notices, projection, deliveries, reminders
