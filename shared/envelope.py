@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import uuid
 from datetime import UTC, datetime
@@ -28,6 +29,16 @@ class EnvelopeSchema(Schema):
     activity_id = fields.String(required=True, validate=validate.Length(min=1, max=64))
     source = fields.String(load_default="unknown")
     data = fields.Dict(required=True)
+
+
+def seeded_event_id(seed: str) -> str:
+    """A deterministic UUID-shaped event id (``uuid_from`` in envelope.lua computes the same).
+
+    Re-running a step for the same fact (a retry) produces the same ``event_id``, which
+    consumers dedupe on.
+    """
+    h = hashlib.sha1(seed.encode("utf-8")).hexdigest()
+    return f"{h[0:8]}-{h[8:12]}-5{h[13:16]}-a{h[17:20]}-{h[20:32]}"
 
 
 class PoisonMessage(Exception):

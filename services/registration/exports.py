@@ -11,8 +11,8 @@ from flask import g
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from services.registration import activities
-from services.registration.api_activities import load_activity, store
+from services.registration import activities, usecases
+from services.registration.bootstrap import ports, store
 from shared import spreadsheets
 from shared.auth import require
 from shared.errors import ApiError
@@ -85,7 +85,7 @@ def rows_of(aid: str, full: bool, locale: str) -> list[list]:
 
 
 def export(activity_id: str, fmt: str):
-    doc, _counts = load_activity(activity_id)
+    doc, _counts = usecases.activity(ports(), activity_id)
     if not g.principal.may_access_venue(doc["venue"]["id"]):
         raise ApiError("forbidden", "此令牌不属于该场馆 / This token is for another venue.", status_code=403)
     locale = request_locale()

@@ -21,10 +21,11 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import Schema, ValidationError, fields
 
-from services.registration import activities
+from services.registration import activities, usecases
 from services.registration import key_activities as ka
-from services.registration.api_activities import store
+from services.registration.bootstrap import ports, store
 from services.registration.schemas import ActivityIn
+from services.registration.vocabulary import ACTIVITY_EXISTS, Refusal
 from shared.auth import require
 from shared.errors import ApiError
 from shared.i18n import localize, request_locale
@@ -180,16 +181,10 @@ def run(sheet: ka.Sheet, mode: str, locale: str) -> dict:
     for p in plans:
         if write and p["action"] == "new":
             try:
-                store().put_activity(
-                    p["doc"],
-                    mode="create",
-                    expected_rev=None,
-                    event_type="ActivityPublished",
-                    event_data={"activity": activities.snapshot(p["doc"])},
-                )
+                usecases.publish_activity(ports(), p["doc"])
                 p["action"] = "created"
-            except ApiError as exc:  # created meanwhile by a concurrent import of the same file
-                if exc.reason != "activity_exists":
+            except Refusal as exc:  # created meanwhile by a concurrent import of the same file
+                if exc.reason != ACTIVITY_EXISTS:
                     raise
                 p.update(_state(p["doc"]))
         p.pop("doc", None)

@@ -20,8 +20,9 @@ from flask.views import MethodView
 from flask_smorest import Blueprint as ApiBlueprint
 from marshmallow import RAISE, Schema, fields, validate
 
-from services.registration.api_activities import load_activity
-from services.registration.pages import render
+from services.registration import usecases
+from services.registration.bootstrap import ports
+from services.registration.rendering import render
 from shared.auth import require
 from shared.errors import ApiError
 from shared.web import settings_of
@@ -80,7 +81,7 @@ class ActivityNotices(MethodView):
     @blp.alt_response(503, schema="Error", description="notify_unavailable")
     def post(self, body, activity_id):
         """Send a notice to everyone registered for the activity, through the notify service."""
-        load_activity(activity_id)
+        usecases.activity(ports(), activity_id)
         url = settings_of().notify_url.rstrip("/") + "/api/v1/notices"
         try:
             resp = requests.post(
