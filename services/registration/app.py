@@ -33,8 +33,10 @@ def create_app(settings: Settings | None = None, redis_client=None):
         redis_client=redis_client,
         root_path=str(Path(__file__).parent),
     )
-    wired = bootstrap(settings, app.extensions["sciday.redis"], KeyRing.load_or_create(settings.keys_dir))
+    keys = KeyRing.load_or_create(settings.keys_dir)
+    wired = bootstrap(settings, app.extensions["sciday.redis"], keys)
     app.extensions[EXTENSION] = wired
+    app.extensions["sciday.keys"] = keys  # the public keys are served by api_keys.py
     app.extensions["sciday.seats"] = wired.seats  # the Redis adapter, for tests and tools
     edge.install(app)
     api.register_blueprint(api_activities.blp)

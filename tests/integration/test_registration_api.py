@@ -280,6 +280,11 @@ def test_no_promotion_after_the_activity_started(app, client, org):
     assert store.get_registration(w["registration_id"])["status"] == "waitlisted"
 
 
+def test_the_public_ticket_keys_are_served(client):
+    keys = client.get("/api/v1/keys")
+    assert keys.status_code == 200 and keys.get_json()["keys"], keys.get_json()
+
+
 # -- organizer endpoints ----------------------------------------------------------------------
 def test_activity_writes_need_an_organizer_token(client, settings, redis):
     assert reason(client.post("/api/v1/activities", json=activity_doc("x")), 401) == "unauthorized"
