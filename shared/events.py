@@ -41,6 +41,9 @@ EVENT_TYPES: Final = (
     NOTIFICATION_SENT,
     NOTIFICATION_FAILED,
 )
+# Notify's own causes of a message: not Kafka event types, never published as such.
+REMINDER_DUE: Final = "ReminderDue"
+ORGANIZER_NOTICE: Final = "OrganizerNotice"
 
 
 class _Data(Schema):

@@ -120,6 +120,25 @@ def topic_for(event_type: str) -> str:
     raise KeyError(event_type)
 
 
+# Where a message that did not come from a topic came from (notify's own causes), as dead
+# letters name it in their ``dlq-origin-topic`` header.
+UNKNOWN_ORIGIN = "unknown"
+LOCAL_ORIGINS = {ev.REMINDER_DUE: "reminders", ev.ORGANIZER_NOTICE: "organizer-notices"}
+
+
+def origin_of(cause_type: str) -> str:
+    """The topic an event type travels on, or the local origin of one of notify's own causes.
+
+    Never raises: a dead letter must be written even for a cause nobody registered.
+    """
+    if cause_type in LOCAL_ORIGINS:
+        return LOCAL_ORIGINS[cause_type]
+    try:
+        return topic_for(cause_type)
+    except KeyError:
+        return UNKNOWN_ORIGIN
+
+
 def full_name(name: str, prefix: str = "") -> str:
     return f"{prefix}{name}"
 

@@ -6,5 +6,5 @@
 -- Returns {"ok", promoted} or {"refused", "unknown_activity"}
 --#include promote.lua
 
-if redis.call('EXISTS', KEYS[1]) == 0 then return {'refused', 'unknown_activity'} end
-return {'ok', promote(KEYS[1], KEYS[2], KEYS[3], KEYS[4], tonumber(ARGV[1]), ARGV[2])}
+if redis.call('EXISTS', KEYS[1]) == 0 then return {STATUS.REFUSED, REASON.UNKNOWN_ACTIVITY} end
+return {STATUS.OK, promote(KEYS[1], KEYS[2], KEYS[3], KEYS[4], tonumber(ARGV[1]), ARGV[2])}
