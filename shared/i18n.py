@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from flask import has_request_context, request
+from werkzeug.exceptions import HTTPException
 
 DEFAULT = "zh-CN"
 
@@ -42,7 +43,10 @@ def request_locale(body_locale: str | None = None) -> str:
         return body_locale
     if has_request_context():
         if request.is_json:
-            data = request.get_json(silent=True)
+            try:
+                data = request.get_json(silent=True)
+            except HTTPException:  # e.g. a body over the size limit: answer without reading it
+                data = None
             if isinstance(data, dict) and data.get("locale") in ("zh-CN", "en"):
                 return data["locale"]
         q = request.args.get("lang")

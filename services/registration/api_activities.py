@@ -6,7 +6,9 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from services.registration import activities, usecases
+from services.registration import vocabulary as v
 from services.registration.bootstrap import ports
+from services.registration.edge import documented, reasons_text
 from services.registration.schemas import (
     ActivityCancelIn,
     ActivityIn,
@@ -15,14 +17,23 @@ from services.registration.schemas import (
     ActivityPatch,
 )
 from shared.auth import require
+from shared.errors import FORBIDDEN, UNAUTHORIZED
 
 blp = Blueprint(
     "activities",
     __name__,
     url_prefix="/api/v1/activities",
-    description="Screenings and lectures (活动). Reason codes: unknown_activity, "
-    "activity_exists, revision_conflict, capacity_below_taken, validation_failed, "
-    "unauthorized, forbidden.",
+    description="Screenings and lectures (活动). "
+    + reasons_text(
+        v.UNKNOWN_ACTIVITY,
+        v.ACTIVITY_EXISTS,
+        v.REVISION_CONFLICT,
+        v.CAPACITY_BELOW_TAKEN,
+        v.ACTIVITY_CANCELLED_REASON,
+        v.VALIDATION_FAILED,
+        UNAUTHORIZED,
+        FORBIDDEN,
+    ),
 )
 
 
@@ -36,9 +47,7 @@ class ActivityList(MethodView):
     @require("organizer")
     @blp.arguments(ActivityIn)
     @blp.response(201, ActivityOut)
-    @blp.alt_response(409, schema="Error", description="activity_exists")
-    @blp.alt_response(401, schema="Error", description="unauthorized")
-    @blp.alt_response(403, schema="Error", description="forbidden")
+    @documented(blp, v.ACTIVITY_EXISTS, UNAUTHORIZED, FORBIDDEN)
     def post(self, data):
         """Create an activity (organizer token)."""
         return usecases.publish_activity(ports(), activities.to_doc(data))
@@ -47,7 +56,7 @@ class ActivityList(MethodView):
 @blp.route("/<activity_id>")
 class ActivityItem(MethodView):
     @blp.response(200, ActivityOut)
-    @blp.alt_response(404, schema="Error", description="unknown_activity")
+    @documented(blp, v.UNKNOWN_ACTIVITY)
     def get(self, activity_id):
         """One activity."""
         return activities.view(*usecases.activity(ports(), activity_id))
@@ -55,8 +64,15 @@ class ActivityItem(MethodView):
     @require("organizer")
     @blp.arguments(ActivityPatch)
     @blp.response(200, ActivityOut)
-    @blp.alt_response(
-        409, schema="Error", description="capacity_below_taken | revision_conflict | activity_cancelled"
+    @documented(
+        blp,
+        v.UNKNOWN_ACTIVITY,
+        v.CAPACITY_BELOW_TAKEN,
+        v.REVISION_CONFLICT,
+        v.ACTIVITY_CANCELLED_REASON,
+        v.VALIDATION_FAILED,
+        UNAUTHORIZED,
+        FORBIDDEN,
     )
     def patch(self, patch, activity_id):
         """Change an activity. Raising capacity promotes the waitlist in the same atomic step."""
@@ -68,7 +84,7 @@ class ActivityCancel(MethodView):
     @require("organizer")
     @blp.arguments(ActivityCancelIn)
     @blp.response(200, ActivityOut)
-    @blp.alt_response(404, schema="Error", description="unknown_activity")
+    @documented(blp, v.UNKNOWN_ACTIVITY, v.REVISION_CONFLICT, UNAUTHORIZED, FORBIDDEN)
     def post(self, body, activity_id):
         """Cancel an activity: every ticket of it is refused at the door from then on."""
         return usecases.cancel_activity(ports(), activity_id, body.get("reason", ""))

@@ -9,8 +9,9 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from services.registration import qr, registrations, usecases
+from services.registration import vocabulary as v
 from services.registration.bootstrap import ports, store
-from services.registration.edge import manage_token
+from services.registration.edge import documented, manage_token, reasons_text
 from services.registration.schemas import (
     ManageTokenQuery,
     RegistrationCreatedOut,
@@ -18,16 +19,26 @@ from services.registration.schemas import (
     RegistrationOut,
 )
 from services.registration.vocabulary import SOLD_OUT, Refusal
-from shared.errors import ApiError
+from shared.errors import RATE_LIMITED, ApiError
 from shared.i18n import request_locale
 
+REGISTER_REFUSALS = (
+    v.UNKNOWN_ACTIVITY,
+    v.ALREADY_REGISTERED,
+    v.SOLD_OUT,
+    v.REGISTRATION_NOT_OPEN,
+    v.REGISTRATION_CLOSED,
+    v.ACTIVITY_CANCELLED_REASON,
+    v.PARTY_TOO_LARGE,
+    v.VALIDATION_FAILED,
+    RATE_LIMITED,
+)
+MANAGE_REFUSALS = (v.UNAUTHORIZED, v.UNKNOWN_REGISTRATION)
 blp = Blueprint(
     "registrations",
     __name__,
     url_prefix="/api/v1",
-    description="Reason codes: unknown_activity, validation_failed, already_registered, sold_out, "
-    "registration_not_open, registration_closed, activity_cancelled, rate_limited, "
-    "unknown_registration, unauthorized.",
+    description=reasons_text(*REGISTER_REFUSALS, *MANAGE_REFUSALS, v.NO_TICKET),
 )
 
 MAX_IDEMPOTENCY_KEY = 128
@@ -39,7 +50,7 @@ def idempotency_digest() -> str:
         return ""
     if not key or len(key) > MAX_IDEMPOTENCY_KEY or not key.isprintable():
         raise ApiError(
-            "validation_failed",
+            v.VALIDATION_FAILED,
             "Idempotency-Key must be 1–128 printable characters.",
             status_code=422,
             errors={"Idempotency-Key": ["1–128 printable characters"]},
@@ -80,14 +91,7 @@ def party_size_hint(aid: str) -> int:
 class RegistrationCreate(MethodView):
     @blp.arguments(RegistrationIn())  # one instance, not one per request (hot path)
     @blp.response(201, RegistrationCreatedOut())
-    @blp.alt_response(404, schema="Error", description="unknown_activity")
-    @blp.alt_response(
-        409,
-        schema="Error",
-        description="already_registered | sold_out | registration_not_open | "
-        "registration_closed | activity_cancelled",
-    )
-    @blp.alt_response(429, schema="Error", description="rate_limited")
+    @documented(blp, *REGISTER_REFUSALS)
     def post(self, body, activity_id):
         """Register a party: one registrant plus companions. Honours ``Idempotency-Key``."""
         reg = usecases.register(
@@ -105,8 +109,7 @@ class RegistrationCreate(MethodView):
 class RegistrationItem(MethodView):
     @blp.arguments(ManageTokenQuery, location="query")
     @blp.response(200, RegistrationOut)
-    @blp.alt_response(401, schema="Error", description="unauthorized")
-    @blp.alt_response(404, schema="Error", description="unknown_registration")
+    @documented(blp, *MANAGE_REFUSALS)
     def get(self, _query, registration_id):
         """One's own registration, with the waitlist position while waiting."""
         return usecases.registration_view(
@@ -115,8 +118,7 @@ class RegistrationItem(MethodView):
 
     @blp.arguments(ManageTokenQuery, location="query")
     @blp.response(200, RegistrationOut)
-    @blp.alt_response(401, schema="Error", description="unauthorized")
-    @blp.alt_response(404, schema="Error", description="unknown_registration")
+    @documented(blp, *MANAGE_REFUSALS)
     def delete(self, _query, registration_id):
         """Cancel, or leave the waitlist: frees the seats, revokes the ticket, promotes the waitlist."""
         return usecases.registration_view(ports(), usecases.cancel(ports(), registration_id, manage_token()))
@@ -132,13 +134,13 @@ def _qr_response(registration_id: str, kind: str) -> Response:
 
 @blp.route("/registrations/<registration_id>/qr.png")
 @blp.response(200, description="The ticket's QR code as PNG", content_type="image/png")
-@blp.alt_response(409, schema="Error", description="no_ticket")
+@documented(blp, *MANAGE_REFUSALS, v.NO_TICKET)
 def qr_png(registration_id):
     return _qr_response(registration_id, "png")
 
 
 @blp.route("/registrations/<registration_id>/qr.svg")
 @blp.response(200, description="The ticket's QR code as SVG", content_type="image/svg+xml")
-@blp.alt_response(409, schema="Error", description="no_ticket")
+@documented(blp, *MANAGE_REFUSALS, v.NO_TICKET)
 def qr_svg(registration_id):
     return _qr_response(registration_id, "svg")

@@ -28,7 +28,7 @@ def state_of(doc: dict, counts: dict) -> str:
     """open | full_waitlist | full | not_open | closed | cancelled, for the list and the form."""
     now = datetime.now(UTC)
     if doc["status"] == ACTIVITY_CANCELLED:
-        return "cancelled"
+        return ACTIVITY_CANCELLED
     if now < activities.parse(doc["registration_opens_at"]):
         return "not_open"
     if now >= activities.parse(doc["registration_closes_at"]):

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from flask import make_response, render_template, request
 
-from services.registration import activities
+from services.registration import activities, vocabulary
 from shared import csrf
 
 KIND = {
@@ -39,7 +39,15 @@ def render(template: str, status: int = 200, **ctx):
 
     resp = make_response(
         render_template(
-            template, t=t, pick=pick, lang=lg, when=when, kind=kind, csrf_token=csrf.token, **ctx
+            template,
+            t=t,
+            pick=pick,
+            lang=lg,
+            when=when,
+            kind=kind,
+            csrf_token=csrf.token,
+            V=vocabulary,
+            **ctx,
         ),
         status,
     )

@@ -18,6 +18,7 @@ CONFIRMED: Final = "confirmed"
 WAITLISTED: Final = "waitlisted"
 CANCELLED: Final = "cancelled"
 REGISTRATION_STATUSES: Final = (CONFIRMED, WAITLISTED, CANCELLED)
+STATUS_ZH: Final[Mapping[str, str]] = {CONFIRMED: "已确认", WAITLISTED: "候补", CANCELLED: "已取消"}
 # An activity.
 SCHEDULED: Final = "scheduled"
 ACTIVITY_CANCELLED: Final = "cancelled"
@@ -48,6 +49,9 @@ UNKNOWN_REGISTRATION: Final = "unknown_registration"
 NO_TICKET: Final = "no_ticket"
 VALIDATION_FAILED: Final = "validation_failed"
 UNAUTHORIZED: Final = "unauthorized"
+INVALID_SPREADSHEET: Final = "invalid_spreadsheet"
+IMPORT_HAS_ERRORS: Final = "import_has_errors"
+NOTIFY_UNAVAILABLE: Final = "notify_unavailable"
 
 
 @dataclass(frozen=True)
@@ -93,6 +97,19 @@ REASONS: Final[Mapping[str, Reason]] = {
         Reason(NO_TICKET, 409, "没有有效门票", "There is no valid ticket (waitlisted or cancelled)."),
         Reason(VALIDATION_FAILED, 422, "部分字段填写有误。", "Some fields are not valid."),
         Reason(UNAUTHORIZED, 401, "需要管理链接中的令牌", "The manage token is required."),
+        Reason(INVALID_SPREADSHEET, 422, "无法读取该表格文件", "The spreadsheet cannot be read."),
+        Reason(
+            IMPORT_HAS_ERRORS,
+            422,
+            "表格有错误，未导入任何活动",
+            "Some rows have errors; nothing was imported.",
+        ),
+        Reason(
+            NOTIFY_UNAVAILABLE,
+            503,
+            "通知服务暂不可用，请稍后再试",
+            "The notify service is unavailable; try again later.",
+        ),
     )
 }
 
