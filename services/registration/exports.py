@@ -84,7 +84,7 @@ def rows_of(aid: str, full: bool, locale: str) -> list[list]:
 def export(activity_id: str, fmt: str):
     doc, _counts = usecases.activity(ports(), activity_id)
     if not g.principal.may_access_venue(doc["venue"]["id"]):
-        raise ApiError("forbidden", "此令牌不属于该场馆 / This token is for another venue.", status_code=403)
+        raise ApiError(FORBIDDEN, "此令牌不属于该场馆 / This token is for another venue.", status_code=403)
     locale = request_locale()
     headers = [en if locale == "en" else zh for _, zh, en in COLUMNS]
     rows = rows_of(activity_id, g.principal.role == "organizer", locale)

@@ -31,6 +31,9 @@ local REASON = {
   NO_TICKET = 'no_ticket',
   VALIDATION_FAILED = 'validation_failed',
   UNAUTHORIZED = 'unauthorized',
+  INVALID_SPREADSHEET = 'invalid_spreadsheet',
+  IMPORT_HAS_ERRORS = 'import_has_errors',
+  NOTIFY_UNAVAILABLE = 'notify_unavailable',
 }
 -- topics
 local TOPIC = {
