@@ -19,7 +19,7 @@ from services.registration.schemas import RegistrationIn
 from services.registration.vocabulary import ACTIVITY_CANCELLED, CONFIRMED, UNKNOWN_ACTIVITY, Refusal
 from shared import csrf
 from shared.errors import ApiError
-from shared.i18n import localize
+from shared.i18n import localize, rule
 
 bp = Blueprint("pages", __name__)
 
@@ -96,7 +96,7 @@ def register_submit(activity_id):
             ports(), activity_id, loaded, locale=lang(), client_address=request.remote_addr or "-"
         )
     except ValueError:
-        return _form(activity_id, values, {"party_size": ["Must be greater than or equal to 1."]}, None, 422)
+        return _form(activity_id, values, localize({"party_size": [rule("not_integer")]}, lang()), None, 422)
     except ValidationError as exc:
         return _form(activity_id, values, localize(exc.messages, lang()), None, 422)
     except Refusal as exc:
