@@ -10,8 +10,10 @@ table of marshmallow's English wording below, for zh-CN only.
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from flask import has_request_context, request
+from marshmallow import Schema, ValidationError
 from werkzeug.exceptions import HTTPException
 
 DEFAULT = "zh-CN"
@@ -74,6 +76,32 @@ def keyed(field) -> None:
             field.error_messages["invalid"] = TYPE_ERRORS[cls.__name__]
             break
     field.error_messages.update(FIELD_ERRORS)
+    if "invalid_awareness" in field.error_messages:  # AwareDateTime given a naive time
+        field.error_messages["invalid_awareness"] = field.error_messages["invalid"]
+
+
+class Keyed(Schema):
+    """A schema whose every error is a field-rule key, rendered per language by :func:`localize`."""
+
+    error_messages = SCHEMA_ERRORS
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            keyed(field)
+
+
+def as_rule(check: Any, key: str) -> Any:
+    """A validator that reports ``check``'s refusal as the field rule ``key``."""
+
+    def validate(value: Any) -> None:
+        try:
+            check(value)
+        except ValidationError:
+            raise ValidationError(rule(key)) from None
+
+    validate.__name__ = getattr(check, "__name__", key)
+    return validate
 
 
 def render(message: str, locale: str) -> str | None:

@@ -13,7 +13,6 @@ from services.checkin import admission
 from services.checkin import vocabulary as V
 from services.checkin.store import CheckinStore
 from services.checkin.usecases import Refusal, Staff
-from shared import validation
 from shared.i18n import request_locale
 
 
@@ -51,4 +50,3 @@ def answer(exc: Refusal) -> Response:
 
 def install(app: Flask) -> None:
     app.register_error_handler(Refusal, answer)
-    validation.install(app)  # 422s in the request's language, from the catalogue keyed by rule

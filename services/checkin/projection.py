@@ -18,7 +18,11 @@ from __future__ import annotations
 import json
 
 from services.checkin import vocabulary as V
+from shared import events as ev
 from shared.logs import mask_phone
+from shared.topics import ACTIVITY_EVENTS, BY_NAME
+
+ACTIVITY_TYPES = BY_NAME[ACTIVITY_EVENTS].event_types
 
 
 class Projection:
@@ -36,7 +40,7 @@ class Projection:
 
     def handle(self, envelope: dict) -> None:
         kind, data, aid = envelope["type"], envelope["data"], envelope["activity_id"]
-        if kind.startswith("Activity"):
+        if kind in ACTIVITY_TYPES:
             snap = data["activity"]
             self.redis.hset(
                 self.act_key(aid),
@@ -50,10 +54,10 @@ class Projection:
             return
         rid = data["registration_id"]
         status = {
-            "RegistrationConfirmed": V.CONFIRMED,
-            "WaitlistPromoted": V.CONFIRMED,
-            "RegistrationWaitlisted": V.WAITLISTED,
-            "RegistrationCancelled": V.CANCELLED,
+            ev.REGISTRATION_CONFIRMED: V.CONFIRMED,
+            ev.WAITLIST_PROMOTED: V.CONFIRMED,
+            ev.REGISTRATION_WAITLISTED: V.WAITLISTED,
+            ev.REGISTRATION_CANCELLED: V.CANCELLED,
         }[kind]
         record = {
             "registration_id": rid,

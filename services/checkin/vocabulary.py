@@ -21,8 +21,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Final
 
+from shared import errors
+from shared import events as ev
 from shared.errors import COMMON_REASONS
-from shared.topics import topic_for
+from shared.topics import CHECKIN_EVENTS
 
 HERE: Final = Path(__file__).parent
 
@@ -52,13 +54,13 @@ STATUSES: Final[Mapping[str, str]] = {
     "PARTY": PARTY,
 }
 
-# -- events ------------------------------------------------------------------------------------
+# -- events (the shared vocabulary names them: shared/events.py, shared/topics.py) ---------------
 SOURCE: Final = "checkin"
-CHECKIN_RECORDED: Final = "CheckinRecorded"
-CHECKIN_DENIED: Final = "CheckinDenied"
-CHECKIN_REVERTED: Final = "CheckinReverted"
+CHECKIN_RECORDED: Final = ev.CHECKIN_RECORDED
+CHECKIN_DENIED: Final = ev.CHECKIN_DENIED
+CHECKIN_REVERTED: Final = ev.CHECKIN_REVERTED
 EVENT_TYPES: Final = (CHECKIN_RECORDED, CHECKIN_DENIED, CHECKIN_REVERTED)
-TOPIC: Final = topic_for(CHECKIN_RECORDED)  # the one registry (shared/topics.py) names the topic
+TOPIC: Final = CHECKIN_EVENTS
 
 
 # -- reasons -----------------------------------------------------------------------------------
@@ -91,13 +93,13 @@ ACTIVITY_CANCELLED: Final = "activity_cancelled"
 UNKNOWN_CHECKIN: Final = "unknown_checkin"
 ALREADY_REVERTED: Final = "already_reverted"
 UNKNOWN_ACTIVITY: Final = "unknown_activity"
-FORBIDDEN: Final = "forbidden"
-UNAUTHORIZED: Final = "unauthorized"
+FORBIDDEN: Final = errors.FORBIDDEN
+UNAUTHORIZED: Final = errors.UNAUTHORIZED
 UNKNOWN_KEY: Final = "unknown_key"
 NO_STATE: Final = "no_state"
 # Common reasons (shared/errors.py) the check-in API answers besides its own.
-RATE_LIMITED: Final = "rate_limited"
-VALIDATION_FAILED: Final = "validation_failed"
+RATE_LIMITED: Final = errors.RATE_LIMITED
+VALIDATION_FAILED: Final = errors.VALIDATION_FAILED
 
 # Keys of ``Reason.more``.
 LOCAL: Final = "local"

@@ -25,6 +25,7 @@ from services.notify.projection import Projection
 from services.notify.usecases import Notice, send_notice
 from shared.auth import require
 from shared.events import SLUG
+from shared.i18n import LENGTH_BETWEEN, TOO_LONG, Keyed, as_rule
 from shared.web import redis_of, settings_of
 
 blp = Blueprint(
@@ -36,13 +37,15 @@ blp = Blueprint(
 )
 
 
-class NoticeIn(Schema):
+class NoticeIn(Keyed):
+    """Every error is a field-rule key of shared/i18n.py, said in the request's language."""
+
     class Meta:
         unknown = RAISE
 
-    activity_id = fields.String(required=True, validate=SLUG)
-    message_zh = fields.String(required=True, validate=validate.Length(min=1, max=500))
-    message_en = fields.String(load_default="", validate=validate.Length(max=500))
+    activity_id = fields.String(required=True, validate=as_rule(SLUG, "invalid"))
+    message_zh = fields.String(required=True, validate=validate.Length(min=1, max=500, error=LENGTH_BETWEEN))
+    message_en = fields.String(load_default="", validate=validate.Length(max=500, error=TOO_LONG))
 
 
 class NoticeOut(Schema):

@@ -16,6 +16,7 @@ from services.notify import vocabulary as V
 from services.notify.deliveries import Deliveries
 from shared.auth import require
 from shared.config import Settings, load
+from shared.i18n import LENGTH_BETWEEN, Keyed
 from shared.web import make_app, redis_of, settings_of
 
 blp = Blueprint(
@@ -26,8 +27,10 @@ blp = Blueprint(
 )
 
 
-class NotificationQuery(Schema):
-    registration_id = fields.String(required=True, validate=validate.Length(min=1, max=64))
+class NotificationQuery(Keyed):
+    registration_id = fields.String(
+        required=True, validate=validate.Length(min=1, max=64, error=LENGTH_BETWEEN)
+    )
 
 
 class NotificationOut(Schema):

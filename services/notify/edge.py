@@ -8,7 +8,6 @@ from flask import Flask, Response, jsonify
 
 from services.notify import vocabulary as V
 from services.notify.usecases import Refusal
-from shared import validation
 from shared.i18n import request_locale
 
 
@@ -26,4 +25,3 @@ def answer(exc: Refusal) -> Response:
 
 def install(app: Flask) -> None:
     app.register_error_handler(Refusal, answer)
-    validation.install(app)  # 422s in the request's language, from the catalogue keyed by rule

@@ -18,12 +18,13 @@ from __future__ import annotations
 import json
 
 from services.notify import vocabulary as V
+from shared import events as ev
 
 STATUS_OF = {
-    "RegistrationWaitlisted": V.WAITLISTED,
-    "RegistrationConfirmed": V.CONFIRMED,
-    "WaitlistPromoted": V.CONFIRMED,
-    "RegistrationCancelled": V.CANCELLED,
+    ev.REGISTRATION_WAITLISTED: V.WAITLISTED,
+    ev.REGISTRATION_CONFIRMED: V.CONFIRMED,
+    ev.WAITLIST_PROMOTED: V.CONFIRMED,
+    ev.REGISTRATION_CANCELLED: V.CANCELLED,
 }
 _RANK = {V.WAITLISTED: 0, V.CONFIRMED: 1, V.CANCELLED: 2}
 ACTIVE = V.ACTIVE
@@ -61,7 +62,7 @@ class Projection:
         if before and before["status"] == V.CANCELLED and snap["status"] != V.CANCELLED:
             return before  # a late, older event: the cancellation stands
         fields = {"doc": json.dumps(snap, ensure_ascii=False), "status": snap["status"]}
-        if envelope["type"] == "ActivityCancelled":
+        if envelope["type"] == ev.ACTIVITY_CANCELLED:
             fields["cancel_event_id"] = envelope["event_id"]
             fields["cancel_occurred_at"] = envelope["occurred_at"]
             fields["cancel_reason"] = envelope["data"].get("reason", "")

@@ -26,10 +26,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from services.notify import vocabulary as V
+from shared import events as ev
 from shared.redis_scripts import OUTAGE, Scripts
 
 log = logging.getLogger("sciday.notify.reminders")
-CAUSE = "ReminderDue"
+CAUSE = ev.REMINDER_DUE
 _NS = uuid.UUID("0d7a3c52-56f1-4bb4-9a6b-3f1f3c8e21aa")
 
 

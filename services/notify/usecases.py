@@ -27,13 +27,17 @@ from typing import Any
 
 from services.notify import vocabulary as V
 from services.notify.ports import Clock, Deliveries, Doc, Projection, Reminders
+from shared import events as ev
+from shared.topics import ACTIVITY_EVENTS, BY_NAME
+
+ACTIVITY_TYPES = BY_NAME[ACTIVITY_EVENTS].event_types
 
 ACTIVE = V.ACTIVE
 TEMPLATE_OF = {
-    "RegistrationConfirmed": V.CONFIRMED_TEMPLATE,
-    "RegistrationWaitlisted": V.WAITLISTED_TEMPLATE,
-    "WaitlistPromoted": V.PROMOTED_TEMPLATE,
-    "RegistrationCancelled": V.CANCELLED_TEMPLATE,
+    ev.REGISTRATION_CONFIRMED: V.CONFIRMED_TEMPLATE,
+    ev.REGISTRATION_WAITLISTED: V.WAITLISTED_TEMPLATE,
+    ev.WAITLIST_PROMOTED: V.PROMOTED_TEMPLATE,
+    ev.REGISTRATION_CANCELLED: V.CANCELLED_TEMPLATE,
 }
 # Changes registrants are told about (as services/registration/activities.NOTIFIABLE).
 NOTIFIABLE = ("starts_at", "ends_at", "hall", "venue")
@@ -63,7 +67,7 @@ class Notices:
         kind = envelope["type"]
         if kind in TEMPLATE_OF:
             return self._registration(envelope)
-        if kind.startswith("Activity"):
+        if kind in ACTIVITY_TYPES:
             return self._activity(envelope)
         return 0
 
@@ -71,7 +75,7 @@ class Notices:
         aid, data = env["activity_id"], env["data"]
         reg = self.projection.put_registration(env)
         context: Doc = {}
-        if env["type"] == "RegistrationWaitlisted":
+        if env["type"] == ev.REGISTRATION_WAITLISTED:
             context["waitlist_position"] = data["waitlist_position"]
         new = self.deliveries.record(
             event_id=env["event_id"],
@@ -98,7 +102,7 @@ class Notices:
         before = self.projection.put_activity(env)
         activity = self.projection.activity(aid) or {}
         new = 0
-        if env["type"] == "ActivityChanged" and activity.get("status") == V.SCHEDULED:
+        if env["type"] == ev.ACTIVITY_CHANGED and activity.get("status") == V.SCHEDULED:
             changed = [c for c in data.get("changed", []) if c in NOTIFIABLE]
             if changed:
                 context = {
@@ -117,7 +121,7 @@ class Notices:
                         now_ms=self.now_ms(),
                         context=context,
                     )
-        elif env["type"] == "ActivityCancelled":
+        elif env["type"] == ev.ACTIVITY_CANCELLED:
             cancellation = self.projection.cancellation(aid)
             for reg in self.projection.registrants(aid, ACTIVE) if cancellation else ():
                 new += self._activity_cancelled_to(aid, reg, cancellation or {})
@@ -127,7 +131,7 @@ class Notices:
     def _activity_cancelled_to(self, aid: str, reg: Doc, cancellation: Doc) -> int:
         return self.deliveries.record(
             event_id=cancellation["event_id"],
-            cause_type="ActivityCancelled",
+            cause_type=ev.ACTIVITY_CANCELLED,
             occurred_at=cancellation["occurred_at"],
             activity_id=aid,
             reg=reg,

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
 
+from shared import errors
+from shared import events as ev
 from shared.errors import COMMON_REASONS
 
 HERE: Final = Path(__file__).parent
@@ -47,12 +49,12 @@ STATUSES: Final = (*INTENT_STATUSES, *STEP_OUTCOMES, ACCEPTED, CONFIRMED, WAITLI
 
 # -- events ------------------------------------------------------------------------------------
 SOURCE: Final = "notify"
-NOTIFICATION_SENT: Final = "NotificationSent"
-NOTIFICATION_FAILED: Final = "NotificationFailed"
+NOTIFICATION_SENT: Final = ev.NOTIFICATION_SENT
+NOTIFICATION_FAILED: Final = ev.NOTIFICATION_FAILED
 EVENT_TYPES: Final = (NOTIFICATION_SENT, NOTIFICATION_FAILED)  # on the topic shared/topics.py names
 # Causes of a message that are not Kafka events (notify's own sources).
-REMINDER_DUE: Final = "ReminderDue"
-ORGANIZER_NOTICE: Final = "OrganizerNotice"
+REMINDER_DUE: Final = ev.REMINDER_DUE
+ORGANIZER_NOTICE: Final = ev.ORGANIZER_NOTICE
 
 
 # -- reasons -----------------------------------------------------------------------------------
@@ -70,9 +72,9 @@ class Reason:
 UNKNOWN_ACTIVITY: Final = "unknown_activity"
 ACTIVITY_CANCELLED: Final = "activity_cancelled"
 # Common reasons (shared/errors.py) notify's API answers besides its own.
-UNAUTHORIZED: Final = "unauthorized"
-FORBIDDEN: Final = "forbidden"
-VALIDATION_FAILED: Final = "validation_failed"
+UNAUTHORIZED: Final = errors.UNAUTHORIZED
+FORBIDDEN: Final = errors.FORBIDDEN
+VALIDATION_FAILED: Final = errors.VALIDATION_FAILED
 
 REASONS: Final[Mapping[str, Reason]] = {
     r.code: r
