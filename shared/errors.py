@@ -148,16 +148,24 @@ def install(app: Flask) -> None:
 
     import redis
 
-    @app.errorhandler(redis.ConnectionError)
-    @app.errorhandler(redis.TimeoutError)
-    @app.errorhandler(redis.exceptions.BusyLoadingError)
-    def _store_down(exc):
-        # Redis restarting or unreachable: a clear, retryable answer. Whether a write in flight
-        # was applied is settled by the Idempotency-Key on retry.
+    from shared.redis_scripts import OUTAGE, is_read_only
+
+    def _store_down(exc: Exception):
+        # Redis restarting or unreachable, or a replica during a failover: a clear, retryable
+        # answer. Whether a write in flight was applied is settled by the Idempotency-Key on retry.
         log.warning("redis unavailable: %s", exc)
         resp = error_response("redis_unavailable")
         resp.headers["Retry-After"] = "1"
         return resp
+
+    for outage in OUTAGE:
+        app.register_error_handler(outage, _store_down)
+
+    @app.errorhandler(redis.ResponseError)
+    def _store_refused(exc: redis.ResponseError):
+        if is_read_only(exc):  # a replica refused a write inside a script or a pipeline
+            return _store_down(exc)
+        return _unexpected(exc)
 
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception):

@@ -168,3 +168,51 @@ def test_relay_thread_outlives_a_redis_restart(settings, private_redis, tmp_path
         consumer.close()
         stop.set()
         thread.join(15)
+
+
+def test_a_replica_during_failover_is_an_outage_waited_out_not_poison(settings, private_redis, tmp_path):
+    """Redis 6 reports a Lua write on a replica as a generic script error; the script loader turns
+    it into ReadOnlyError, so the loop waits for the promotion instead of dead-lettering."""
+    from pathlib import Path
+
+    import redis as redis_lib
+
+    from shared.redis_scripts import OUTAGE, Scripts
+
+    ensure_topics(settings.kafka_bootstrap_servers, settings.topic_prefix)
+    r = private_redis["client"]
+    folder = tmp_path / "lua"
+    folder.mkdir()
+    (folder / "mark.lua").write_text("return redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])\n")
+    scripts = Scripts(r, Path(folder), ["mark"])
+    group = f"g-replica-{settings.redis_prefix.rstrip(':')}"
+
+    def handler(env):
+        scripts.mark(keys=["handled"], args=[env["data"]["registration_id"], env["event_id"]])
+
+    ev = _event("during-failover")
+    r.replicaof("127.0.0.1", embedded.free_port())  # demoted: a replica of a master not yet there
+    with pytest.raises(redis_lib.exceptions.ReadOnlyError):
+        scripts.mark(keys=["handled"], args=["x", "y"])
+    assert issubclass(redis_lib.exceptions.ReadOnlyError, OUTAGE)
+    loop = ConsumerLoop(settings, group, ["registration-events"], handler, r, max_retries=0, backoff_ms=10)
+    thread = threading.Thread(target=loop.run, daemon=True)
+    thread.start()
+    producer = make_producer(settings)
+    try:
+        producer.send(settings.topic_prefix + "registration-events", key=b"a1", value=encode(ev)).get(10)
+        wait_for(
+            lambda: (
+                (REGISTRY.get_sample_value("sciday_events_store_waits_total", {"group": group}) or 0) >= 3
+            ),
+            timeout=30,
+            what="the loop meeting the read-only replica",
+        )
+        assert thread.is_alive(), "the consumer loop halted or died on a read-only replica"
+        r.replicaof("NO", "ONE")  # promoted
+        wait_for(lambda: r.hget("handled", "during-failover"), timeout=30, what="handled after promotion")
+        assert _dead_lettered(group) == 0.0
+    finally:
+        producer.close()
+        loop.stopping = True
+        thread.join(15)
