@@ -7,6 +7,8 @@ and both versions stay registered until no producer sends the old one.
 
 from __future__ import annotations
 
+from typing import Any
+
 from marshmallow import EXCLUDE, Schema, fields, validate
 
 SLUG = validate.Regexp(r"^[a-z0-9][a-z0-9-]{0,31}$")
@@ -139,7 +141,7 @@ SCHEMAS: dict[tuple[str, int], type[Schema]] = {
 }
 
 
-def validate_data(type_: str, version: int, data: dict) -> dict:
+def validate_data(type_: str, version: int, data: dict[str, Any]) -> dict[str, Any]:
     """Validate ``data`` for ``(type_, version)``; raises KeyError or ValidationError.
 
     Returns the data as sent (JSON types), not the loaded Python objects, so handlers and

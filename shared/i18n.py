@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from flask import has_request_context, request
 
@@ -44,7 +45,7 @@ def request_locale(body_locale: str | None = None) -> str:
         if request.is_json:
             data = request.get_json(silent=True)
             if isinstance(data, dict) and data.get("locale") in ("zh-CN", "en"):
-                return data["locale"]
+                return str(data["locale"])
         q = request.args.get("lang")
         if q in ("zh-CN", "en"):
             return q
@@ -70,7 +71,7 @@ def _one(message: str) -> str:
     return message
 
 
-def localize(messages, locale: str):
+def localize(messages: Any, locale: str) -> Any:
     """Translate a marshmallow error tree into ``locale`` (English is returned as is)."""
     if locale == "en":
         return messages

@@ -57,7 +57,7 @@ class Relay:
     def __init__(
         self,
         settings: Settings,
-        redis,
+        redis: Any,
         batch: int = 500,
         block_ms: int = 200,
         retention_s: int = 24 * 3600,

@@ -7,6 +7,7 @@ poison messages with headers naming their origin.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from shared.events import SCHEMAS
 
@@ -20,7 +21,7 @@ class Topic:
     event_types: tuple[str, ...]
     partitions: int = 4
     dlq: bool = False
-    example: dict = field(default_factory=dict, compare=False, hash=False)
+    example: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
 
     @property
     def schema_versions(self) -> dict[str, list[int]]:
@@ -129,7 +130,7 @@ def replication(
     """
     import os
 
-    def _read(value, name):
+    def _read(value: int | None, name: str) -> int | None:
         if value is not None:
             return int(value)
         raw = os.environ.get(name, "").strip()
