@@ -37,6 +37,7 @@ from shared.topics import TOPICS, ensure_topics
 log = logging.getLogger("sciday.outbox")
 
 RELAYED = Counter("sciday_outbox_relayed_total", "Outbox entries sent to Kafka")
+STORE_WAITS = Counter("sciday_outbox_store_waits_total", "Relay waits for Redis to come back", ["stream"])
 LEASE_LOST = Counter("sciday_outbox_lease_lost_total", "Relay steps abandoned on a lost lease", ["stream"])
 
 
@@ -184,6 +185,7 @@ class Relay:
                 except STORE_OUTAGE as exc:
                     # Redis restarting: nothing moved, the cursor is where it was. Wait and go on;
                     # a relay running as a thread must not die with Redis.
+                    STORE_WAITS.labels(self.stream).inc()
                     log.warning("redis unavailable, relay waits: %s", exc)
                     self.sleep(1.0)
         finally:

@@ -111,6 +111,25 @@ def activity_doc(aid: str = "imax-test", **over) -> dict:
 ROOT = Path(__file__).resolve().parent.parent
 
 
+def waitlisted_event(rid: str = "r1", aid: str = "a1", **data) -> dict:
+    """A valid RegistrationWaitlisted envelope, for the consumer loop's tests."""
+    from shared.envelope import new_event
+
+    body = {
+        "registration_id": rid,
+        "activity_id": aid,
+        "venue_id": "v1",
+        "party_size": 1,
+        "name": "王五",
+        "phone": "13912345678",
+        "email": None,
+        "locale": "zh-CN",
+        "manage_url": "http://x/r/1",
+        "waitlist_position": 1,
+    }
+    return new_event("RegistrationWaitlisted", aid, body | data, source="test")
+
+
 # -- the whole system as real processes (e2e, security, faults) ------------------------------
 @pytest.fixture(scope="session")
 def stack(servers, tmp_path_factory):

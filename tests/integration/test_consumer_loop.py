@@ -12,27 +12,11 @@ from shared.consumer import ConsumerLoop, TransientError
 from shared.envelope import encode, new_event
 from shared.kafka import make_producer
 from shared.topics import ensure_topics
-from tests.conftest import wait_for
+from tests.conftest import wait_for, waitlisted_event
 
 
 def _event(aid="a1", rid="r1"):
-    return new_event(
-        "RegistrationWaitlisted",
-        aid,
-        {
-            "registration_id": rid,
-            "activity_id": aid,
-            "venue_id": "v1",
-            "party_size": 2,
-            "name": "李四",
-            "phone": "13912345678",
-            "email": None,
-            "locale": "zh-CN",
-            "manage_url": "http://x/r/1",
-            "waitlist_position": 1,
-        },
-        source="test",
-    )
+    return waitlisted_event(rid, aid, party_size=2, name="李四")
 
 
 def _send(settings, topic, value: bytes, key=b"a1"):
@@ -41,15 +25,20 @@ def _send(settings, topic, value: bytes, key=b"a1"):
     producer.close()
 
 
-def _read_all(settings, topic, expect: int, timeout=20.0):
-    consumer = KafkaConsumer(
+def _reader(settings, topic, quiet_ms):
+    """Reads ``topic`` from the start; iteration ends after ``quiet_ms`` without a record."""
+    return KafkaConsumer(
         settings.topic_prefix + topic,
         bootstrap_servers=settings.kafka_bootstrap_servers,
         auto_offset_reset="earliest",
         enable_auto_commit=False,
         group_id=None,
-        consumer_timeout_ms=500,
+        consumer_timeout_ms=quiet_ms,
     )
+
+
+def _read_all(settings, topic, expect: int, timeout=20.0):
+    consumer = _reader(settings, topic, 500)
     got = []
     wait_for(
         lambda: got.extend(list(consumer)) or len(got) >= expect,
@@ -229,14 +218,7 @@ def test_a_broken_deploy_halts_and_does_not_drain_the_topic_into_the_dlq(setting
 
 def _read_topic(settings, topic):
     """What a topic holds now: read from the start until a poll brings nothing."""
-    c = KafkaConsumer(
-        settings.topic_prefix + topic,
-        bootstrap_servers=settings.kafka_bootstrap_servers,
-        auto_offset_reset="earliest",
-        enable_auto_commit=False,
-        group_id=None,
-        consumer_timeout_ms=1500,
-    )
+    c = _reader(settings, topic, 1500)
     try:
         return list(c)
     finally:

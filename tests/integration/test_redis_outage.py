@@ -23,7 +23,7 @@ from shared.kafka import make_producer
 from shared.outbox import Relay, stream_key
 from shared.redis_scripts import connect
 from shared.topics import ensure_topics
-from tests.conftest import wait_for
+from tests.conftest import wait_for, waitlisted_event
 
 
 @pytest.fixture
@@ -53,23 +53,7 @@ def _answers(r) -> bool:
 
 
 def _event(rid):
-    return new_event(
-        "RegistrationWaitlisted",
-        "a1",
-        {
-            "registration_id": rid,
-            "activity_id": "a1",
-            "venue_id": "v1",
-            "party_size": 1,
-            "name": "王五",
-            "phone": "13912345678",
-            "email": None,
-            "locale": "zh-CN",
-            "manage_url": "http://x/r/1",
-            "waitlist_position": 1,
-        },
-        source="test",
-    )
+    return waitlisted_event(rid)
 
 
 def _dead_lettered(group):
@@ -110,7 +94,13 @@ def test_consumer_waits_out_a_redis_restart_and_dead_letters_nothing(settings, p
         during = [_event(f"during-{i}") for i in range(5)]
         for ev in during:
             send(ev)
-        time.sleep(2.0)  # the loop meets the outage many times over
+        wait_for(  # the loop meets the outage many times over
+            lambda: (
+                (REGISTRY.get_sample_value("sciday_events_store_waits_total", {"group": group}) or 0) >= 5
+            ),
+            timeout=30,
+            what="the consumer loop waiting for redis",
+        )
         assert thread.is_alive(), "the consumer loop died with Redis"
         _restart(private_redis, tmp_path)
         wait_for(
@@ -157,7 +147,14 @@ def test_relay_thread_outlives_a_redis_restart(settings, private_redis, tmp_path
         put("first")
         wait_for(lambda: arrived("first"), timeout=30, what="the first entry relayed")
         _kill(private_redis)
-        time.sleep(1.5)
+        wait_for(
+            lambda: (
+                (REGISTRY.get_sample_value("sciday_outbox_store_waits_total", {"stream": "t:outbox"}) or 0)
+                >= 1
+            ),
+            timeout=30,
+            what="the relay waiting for redis",
+        )
         assert thread.is_alive(), "the relay thread died with Redis"
         _restart(private_redis, tmp_path)
         wait_for(lambda: _answers(r), timeout=10, what="redis back")

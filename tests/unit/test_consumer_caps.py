@@ -11,7 +11,8 @@ from kafka import TopicPartition
 
 from shared.config import load
 from shared.consumer import EXIT_HALTED, HALTED, ConsumerHalted, ConsumerLoop, TransientError, halt_key
-from shared.envelope import PoisonMessage, encode, new_event
+from shared.envelope import PoisonMessage, encode
+from tests.conftest import waitlisted_event
 
 TOPIC = "registration-events"
 
@@ -70,23 +71,7 @@ class Clock:
 
 
 def _event(rid):
-    return new_event(
-        "RegistrationWaitlisted",
-        "a1",
-        {
-            "registration_id": rid,
-            "activity_id": "a1",
-            "venue_id": "v1",
-            "party_size": 1,
-            "name": "王五",
-            "phone": "13912345678",
-            "email": None,
-            "locale": "zh-CN",
-            "manage_url": "http://x/r/1",
-            "waitlist_position": 1,
-        },
-        source="test",
-    )
+    return waitlisted_event(rid)
 
 
 def _records(values, partition=0):
