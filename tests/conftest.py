@@ -111,6 +111,19 @@ def activity_doc(aid: str = "imax-test", **over) -> dict:
 ROOT = Path(__file__).resolve().parent.parent
 
 
+def distinct_events(events: list[dict]) -> list[dict]:
+    """A topic is at least once (the relay re-sends after a crash or a broker loss): keep the first
+    copy of each ``event_id``, in topic order. Exactly-once is asserted on this, never on the raw
+    topic."""
+    seen: set[str] = set()
+    out = []
+    for e in events:
+        if e["event_id"] not in seen:
+            seen.add(e["event_id"])
+            out.append(e)
+    return out
+
+
 def waitlisted_event(rid: str = "r1", aid: str = "a1", **data) -> dict:
     """A valid RegistrationWaitlisted envelope, for the consumer loop's tests."""
     from shared.envelope import new_event

@@ -160,7 +160,7 @@ def test_relay_thread_outlives_a_redis_restart(settings, private_redis, tmp_path
         wait_for(lambda: _answers(r), timeout=10, what="redis back")
         put("after")
         wait_for(lambda: arrived("after"), timeout=30, what="an entry written after the restart relayed")
-        assert got.count("first") >= 1 and got.count("after") == 1
+        assert got.count("first") >= 1 and got.count("after") >= 1  # at least once on the topic
     finally:
         consumer.close()
         stop.set()
