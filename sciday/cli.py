@@ -9,7 +9,7 @@ import sys
 import time
 from pathlib import Path
 
-from shared.config import load
+from shared.config import load, use_timezone
 
 
 def _settings(args):
@@ -18,7 +18,9 @@ def _settings(args):
         over["redis_url"] = args.redis_url
     if getattr(args, "kafka", None):
         over["kafka_bootstrap_servers"] = args.kafka
-    return load(over)
+    settings = load(over)
+    use_timezone(settings.timezone)
+    return settings
 
 
 def cmd_up(args) -> int:

@@ -12,8 +12,10 @@ from __future__ import annotations
 import os
 import typing
 from dataclasses import dataclass, field, fields, replace
+from datetime import datetime, timedelta, tzinfo
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 ENV_PREFIX = "SCIDAY_"
 
@@ -155,3 +157,42 @@ def load(
     if overrides:
         settings = settings.with_overrides(**overrides)
     return settings
+
+
+# -- the festival's time zone --------------------------------------------------------------------
+class LocalZone(tzinfo):
+    """``Settings.timezone`` as a tzinfo, for rules that have no Settings at hand (``TZ`` in
+    activities.py and admission.py). It follows :func:`use_timezone`, which the app factory and the
+    CLI call with the loaded settings; until then it is the declared default."""
+
+    _zone: ZoneInfo = ZoneInfo(Settings.timezone)
+
+    @property
+    def key(self) -> str:
+        return str(self._zone.key)
+
+    def _wall(self, dt: datetime | None) -> datetime | None:
+        return None if dt is None else dt.replace(tzinfo=None)
+
+    def utcoffset(self, dt: datetime | None) -> timedelta | None:
+        return self._zone.utcoffset(self._wall(dt))
+
+    def dst(self, dt: datetime | None) -> timedelta | None:
+        return self._zone.dst(self._wall(dt))
+
+    def tzname(self, dt: datetime | None) -> str | None:
+        return self._zone.tzname(self._wall(dt))
+
+    def fromutc(self, dt: datetime) -> datetime:
+        return self._zone.fromutc(dt.replace(tzinfo=self._zone)).replace(tzinfo=self)
+
+    def __repr__(self) -> str:
+        return f"LocalZone({self.key!r})"
+
+
+LOCAL_ZONE = LocalZone()
+
+
+def use_timezone(name: str) -> None:
+    """Make ``name`` (an IANA zone, ``Settings.timezone``) the zone of :data:`LOCAL_ZONE`."""
+    LocalZone._zone = ZoneInfo(name)

@@ -23,7 +23,7 @@ from prometheus_client import (
 from werkzeug.exceptions import BadRequest
 
 from shared import errors, logs
-from shared.config import Settings, load
+from shared.config import Settings, load, use_timezone
 from shared.health import BrokerProbe, redis_ok
 from shared.redis_scripts import connect
 
@@ -61,6 +61,7 @@ def make_app(
     root_path: str | None = None,
 ) -> tuple[Flask, Api]:
     settings = settings or load()
+    use_timezone(settings.timezone)  # the zone of every rule without Settings at hand
     logs.setup(service)
     # root_path: the service's package folder, where its templates/ and static/ live.
     app = Flask(f"sciday.{service}", root_path=root_path)

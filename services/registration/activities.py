@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
 
-TZ = ZoneInfo("Asia/Shanghai")
+from shared.config import LOCAL_ZONE
+
+TZ = LOCAL_ZONE  # Settings.timezone
 CHECKIN_OPENS_BEFORE = timedelta(minutes=60)
 SNAPSHOT_FIELDS = (
     "id",
@@ -28,7 +29,9 @@ def iso(dt: datetime) -> str:
 
 
 def parse(value: str | datetime) -> datetime:
-    return value if isinstance(value, datetime) else datetime.fromisoformat(value)
+    """An aware datetime; a naive one is in Settings.timezone (never the machine's own zone)."""
+    dt = value if isinstance(value, datetime) else datetime.fromisoformat(value)
+    return dt if dt.tzinfo else dt.replace(tzinfo=TZ)
 
 
 def ms(value: str | datetime) -> int:

@@ -76,3 +76,28 @@ def test_a_malformed_number_names_its_variable():
 
 def test_overrides_apply_after_the_environment():
     assert load({"smtp_port": 2525}, environ={"SCIDAY_SMTP_PORT": "25"}).smtp_port == 2525
+
+
+@pytest.fixture
+def berlin():
+    from shared.config import use_timezone
+
+    yield "Europe/Berlin"
+    use_timezone(Settings.timezone)
+
+
+def test_the_app_factory_makes_settings_timezone_the_zone_of_every_rule(berlin):
+    from datetime import UTC, datetime
+
+    from services.checkin import admission
+    from services.notify import messages
+    from services.registration import activities
+    from shared.web import make_app
+
+    at = datetime(2026, 5, 30, 6, 0, tzinfo=UTC)
+    assert activities.iso(at) == "2026-05-30T14:00:00+08:00"  # the declared default
+    make_app("t", load({"timezone": berlin}, environ={}), title="t", description="t")
+    assert activities.iso(at) == "2026-05-30T08:00:00+02:00"
+    assert admission.TZ.key == berlin and at.astimezone(admission.TZ).strftime("%H:%M") == "08:00"
+    assert messages.format_when(at.isoformat(), at.isoformat(), "en").endswith("08:00–08:00")
+    assert activities.parse("2026-01-10T09:00:00").utcoffset().total_seconds() == 3600  # naive: local
