@@ -46,6 +46,10 @@ class Settings:
     kafka_session_timeout_ms: int = 6000
     kafka_heartbeat_interval_ms: int = 2000
     kafka_fetch_max_wait_ms: int = 100
+    # Replication of the topics ensure_topics creates (shared/topics.py): 1 for one broker (Tansu in
+    # development); production on three Apache Kafka brokers uses 3 and 2. 0 = the broker's own.
+    topic_replication_factor: int = 1
+    topic_min_insync_replicas: int = 0
     # A handler exception is retried in place with backoff from consumer_backoff_ms; a record still
     # failing after consumer_max_retries retries halts the consumer (shared/consumer.py), as does
     # consumer_halt_failure_share of the last consumer_failure_window records needing a retry.
