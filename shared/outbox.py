@@ -228,9 +228,11 @@ class Relay:
         if not entries:
             return 0
         records = entries[0][1]
+        if not self._lease("renew"):  # lost while idle or paused: stop before producing anything
+            LEASE_LOST.labels(self.stream).inc()
+            log.warning("relay lease on %s lost before the step: %d entries left", self.stream, len(records))
+            return 0
         try:
-            if not self._lease("renew"):  # lost while idle or paused: stop before producing
-                raise LeaseLost(self.lease_key)
             if not self._produce(records):
                 return 0
         except LeaseLost:
