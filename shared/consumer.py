@@ -42,6 +42,7 @@ from prometheus_client import Counter, Gauge
 
 from shared.config import Settings
 from shared.envelope import PoisonMessage, decode
+from shared.halts import halt_key
 from shared.kafka import make_consumer, make_producer
 from shared.redis_scripts import OUTAGE as STORE_OUTAGE
 from shared.topics import dlq_for
@@ -93,11 +94,6 @@ class Dedupe:
 
     def mark(self, event_id: str) -> None:
         self.redis.set(self.key_prefix + event_id, b"1", ex=self.ttl)
-
-
-def halt_key(prefix: str, group: str) -> str:
-    """Where the last halt of a group is noted (JSON), for the operator; cleared by the next success."""
-    return f"{prefix}consumer-halt:{group}"
 
 
 class _Flag(ConsumerRebalanceListener):  # type: ignore[misc]

@@ -24,6 +24,7 @@ from werkzeug.exceptions import BadRequest
 
 from shared import errors, logs
 from shared.config import Settings, load, use_timezone
+from shared.halts import HaltNotes
 from shared.health import BrokerProbe, redis_ok
 from shared.redis_scripts import connect
 
@@ -176,7 +177,9 @@ def _install_ops(app: Flask, service: str) -> None:
             data = generate_latest(registry)
         else:
             data = generate_latest()
-        return Response(data, mimetype=CONTENT_TYPE_LATEST)
+        notes = CollectorRegistry(auto_describe=False)
+        notes.register(HaltNotes(redis_of(app), settings_of(app).redis_prefix))
+        return Response(data + generate_latest(notes), mimetype=CONTENT_TYPE_LATEST)
 
 
 def _nonce_source() -> str:

@@ -190,6 +190,8 @@ def test_a_broken_deploy_halts_and_does_not_drain_the_topic_into_the_dlq(setting
     assert set(attempts) == {sent[0]["event_id"]} and len(attempts) == 3  # stuck on the first
     assert HALTED.labels(group)._value.get() == 1
     assert redis.get(halt_key(settings.redis_prefix, group)) is not None
+    noted = f'sciday_consumer_halt_noted{{group="{group}"}} 1.0'
+    assert noted in _web_metrics(settings, redis)  # scraped from any web service, the process gone
     assert _dead_lettered(group) == 0.0
     # the same reader sees the source topic's records (at least once each), so an empty DLQ is real
     assert {json.loads(r.value)["event_id"] for r in _read_topic(settings, "registration-events")} >= {
@@ -212,8 +214,16 @@ def test_a_broken_deploy_halts_and_does_not_drain_the_topic_into_the_dlq(setting
         fixed.stopping = True
         t.join(15)
     assert sorted(handled) == sorted(ev["event_id"] for ev in sent)  # each once, none lost
+    assert noted not in _web_metrics(settings, redis)
     assert HALTED.labels(group)._value.get() == 0
     assert _read_topic(settings, "registration-events-dlq") == []
+
+
+def _web_metrics(settings, redis) -> str:
+    from shared.web import make_app
+
+    app, _api = make_app("t", settings, title="t", description="t", redis_client=redis)
+    return app.test_client().get("/metrics").get_data(as_text=True)
 
 
 def _read_topic(settings, topic):
