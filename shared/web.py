@@ -200,7 +200,8 @@ def _install_headers(app: Flask) -> None:
         # Only pages need a CSP nonce; made when a template asks, not on every API request.
         if "csp_nonce" not in g:
             g.csp_nonce = secrets.token_urlsafe(12)
-        return {}
+        # Pages whose scripts show times read the festival's zone from <html data-tz>.
+        return {"festival_timezone": settings_of(app).timezone}
 
     @app.after_request
     def _security_headers(resp: Response) -> Response:
