@@ -69,7 +69,7 @@ def rule(key: str, **params: object) -> str:
     return SEP.join([key, *(f"{k}={v}" for k, v in params.items())])
 
 
-def keyed(field) -> None:
+def keyed(field: Any) -> None:
     """Make a marshmallow field report its own errors as rule keys."""
     for cls in type(field).__mro__:
         if cls.__name__ in TYPE_ERRORS:
@@ -156,7 +156,7 @@ def request_locale(body_locale: str | None = None) -> str:
             except HTTPException:  # e.g. a body over the size limit: answer without reading it
                 data = None
             if isinstance(data, dict) and data.get("locale") in ("zh-CN", "en"):
-                return data["locale"]
+                return str(data["locale"])
         q = request.args.get("lang")
         if q in ("zh-CN", "en"):
             return q
@@ -182,7 +182,7 @@ def _one(message: str) -> str:
     return message
 
 
-def localize(messages, locale: str):
+def localize(messages: Any, locale: str) -> Any:
     """Render a marshmallow error tree in ``locale``: rule keys from the catalogue, other
     (English) messages translated by their wording for zh-CN."""
     if isinstance(messages, dict):

@@ -11,13 +11,14 @@ import hashlib
 import math
 import time
 from pathlib import Path
+from typing import Any
 
 from shared.errors import RATE_LIMITED, ApiError
 from shared.redis_scripts import Scripts
 
 
 class RateLimiter:
-    def __init__(self, redis, prefix: str):
+    def __init__(self, redis: Any, prefix: str):
         self.prefix = prefix
         self.scripts = Scripts(redis, Path(__file__).parent, ["ratelimit"])
 

@@ -7,11 +7,11 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
-from zoneinfo import ZoneInfo
 
 from services.checkin.vocabulary import TOO_EARLY, TOO_LATE
+from shared.config import LOCAL_ZONE
 
-TZ = ZoneInfo("Asia/Shanghai")
+TZ = LOCAL_ZONE  # Settings.timezone
 OPENS_BEFORE = timedelta(minutes=60)
 BUCKET_S = 300  # arrivals are counted per 5 minutes
 

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from services.registration.vocabulary import SCHEDULED
+from shared.config import LOCAL_ZONE
 
-TZ = ZoneInfo("Asia/Shanghai")
+TZ = LOCAL_ZONE  # Settings.timezone
 CHECKIN_OPENS_BEFORE = timedelta(minutes=60)
 SNAPSHOT_FIELDS = (
     "id",
@@ -30,7 +30,9 @@ def iso(dt: datetime) -> str:
 
 
 def parse(value: str | datetime) -> datetime:
-    return value if isinstance(value, datetime) else datetime.fromisoformat(value)
+    """An aware datetime; a naive one is in Settings.timezone (never the machine's own zone)."""
+    dt = value if isinstance(value, datetime) else datetime.fromisoformat(value)
+    return dt if dt.tzinfo else dt.replace(tzinfo=TZ)
 
 
 def ms(value: str | datetime) -> int:
