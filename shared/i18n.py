@@ -10,6 +10,7 @@ table of marshmallow's English wording below, for zh-CN only.
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from flask import has_request_context, request
 from werkzeug.exceptions import HTTPException
@@ -128,7 +129,7 @@ def request_locale(body_locale: str | None = None) -> str:
             except HTTPException:  # e.g. a body over the size limit: answer without reading it
                 data = None
             if isinstance(data, dict) and data.get("locale") in ("zh-CN", "en"):
-                return data["locale"]
+                return str(data["locale"])
         q = request.args.get("lang")
         if q in ("zh-CN", "en"):
             return q
@@ -154,7 +155,7 @@ def _one(message: str) -> str:
     return message
 
 
-def localize(messages, locale: str):
+def localize(messages: Any, locale: str) -> Any:
     """Render a marshmallow error tree in ``locale``: rule keys from the catalogue, other
     (English) messages translated by their wording for zh-CN."""
     if isinstance(messages, dict):
