@@ -90,7 +90,9 @@ def register_submit(activity_id):
             ports(), activity_id, loaded, locale=lang(), client_address=request.remote_addr or "-"
         )
     except ValueError:
-        return _form(activity_id, values, localize({"party_size": [rule("not_integer")]}, lang()), None, 422)
+        return _form(
+            activity_id, values, localize({"party_size": [rule("invalid_integer")]}, lang()), None, 422
+        )
     except ValidationError as exc:
         return _form(activity_id, values, localize(exc.messages, lang()), None, 422)
     except Refusal as exc:
