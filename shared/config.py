@@ -90,6 +90,19 @@ class Settings:
     # Reminders before the start, in minutes (24 h and 2 h).
     reminder_offsets_min: str = "1440,120"
     reminder_poll_ms: int = 1000
+    # --- the organizers' spreadsheet import (services/registration/importer.py) ---------------
+    # Bounds on what one upload may make the server read: the file, the rows and cells of the
+    # sheet, an XLSX's shared strings, and the bytes its zip parts inflate to, all parts together.
+    import_max_upload_bytes: int = 2 * 1024 * 1024
+    import_max_rows: int = 2000
+    import_max_columns: int = 64
+    import_max_cells: int = 100_000
+    import_max_shared_strings: int = 50_000
+    import_max_inflated_bytes: int = 16 * 1024 * 1024
+    # A multi-day range given by dates alone ("2026.12.15-12.20") opens and closes daily at these
+    # hours; the preview marks them as assumed until the organizer confirms.
+    import_day_opens: str = "09:00"
+    import_day_closes: str = "17:00"
 
     def with_overrides(self, **kwargs) -> Settings:
         return replace(self, **kwargs)
@@ -146,6 +159,14 @@ def load(overrides: dict | None = None) -> Settings:
         notify_retention_days=_int("SCIDAY_NOTIFY_RETENTION_DAYS", 30),
         reminder_offsets_min=_env("SCIDAY_REMINDER_OFFSETS_MIN", "1440,120"),
         reminder_poll_ms=_int("SCIDAY_REMINDER_POLL_MS", 1000),
+        import_max_upload_bytes=_int("SCIDAY_IMPORT_MAX_UPLOAD_BYTES", 2 * 1024 * 1024),
+        import_max_rows=_int("SCIDAY_IMPORT_MAX_ROWS", 2000),
+        import_max_columns=_int("SCIDAY_IMPORT_MAX_COLUMNS", 64),
+        import_max_cells=_int("SCIDAY_IMPORT_MAX_CELLS", 100_000),
+        import_max_shared_strings=_int("SCIDAY_IMPORT_MAX_SHARED_STRINGS", 50_000),
+        import_max_inflated_bytes=_int("SCIDAY_IMPORT_MAX_INFLATED_BYTES", 16 * 1024 * 1024),
+        import_day_opens=_env("SCIDAY_IMPORT_DAY_OPENS", "09:00"),
+        import_day_closes=_env("SCIDAY_IMPORT_DAY_CLOSES", "17:00"),
     )
     if overrides:
         settings = settings.with_overrides(**overrides)

@@ -10,7 +10,10 @@ from __future__ import annotations
 
 import csv
 import io
+import zipfile
+from dataclasses import dataclass
 from urllib.parse import quote
+from xml.etree.ElementTree import ParseError, XMLPullParser
 
 from flask import Response
 
@@ -121,21 +124,49 @@ class UnreadableSheet(ValueError):
         self.zh, self.en = zh, en
 
 
-MAX_COLUMNS = 64
+class SheetTooLarge(UnreadableSheet):
+    """The file would make the server read more than :class:`Limits` allow."""
 
 
-def grid(filename: str, data: bytes, max_rows: int) -> list[list]:
+@dataclass(frozen=True)
+class Limits:
+    """What one upload may make the server read (settings ``import_max_*``)."""
+
+    rows: int = 2000
+    columns: int = 64
+    cells: int = 100_000
+    shared_strings: int = 50_000
+    inflated_bytes: int = 16 * 1024 * 1024
+
+    @classmethod
+    def of(cls, settings) -> Limits:
+        return cls(
+            rows=settings.import_max_rows,
+            columns=settings.import_max_columns,
+            cells=settings.import_max_cells,
+            shared_strings=settings.import_max_shared_strings,
+            inflated_bytes=settings.import_max_inflated_bytes,
+        )
+
+
+CHUNK = 64 * 1024
+MAX_ZIP_PARTS = 512  # a workbook a person saves has a few dozen
+
+
+def grid(filename: str, data: bytes, max_rows: int, limits: Limits | None = None) -> list[list]:
     """The cells of a .csv (UTF-8, or GB18030 as Excel saves it in China; comma or tab) or of
-    the first sheet of an .xlsx, row by row, at most ``max_rows`` rows."""
+    the first sheet of an .xlsx, row by row, at most ``max_rows`` rows of ``limits.columns``."""
+    limits = limits or Limits()
     name = (filename or "").lower()
     if name.endswith(".xlsx") or data[:4] == b"PK\x03\x04":
-        return _xlsx_grid(data, max_rows)
+        inspect_xlsx(data, limits)
+        return _xlsx_grid(data, max_rows, limits.columns)
     if name.endswith(".csv") or name.endswith(".txt"):
-        return [row[:MAX_COLUMNS] for row in _csv_grid(data)[:max_rows]]
+        return _csv_grid(data, max_rows, limits.columns)
     raise UnreadableSheet("只支持 .csv 或 .xlsx 文件", "Only .csv and .xlsx files can be read.")
 
 
-def _csv_grid(data: bytes) -> list[list]:
+def _csv_grid(data: bytes, max_rows: int, columns: int) -> list[list]:
     for encoding in ("utf-8-sig", "gb18030"):
         try:
             text = data.decode(encoding)
@@ -147,12 +178,67 @@ def _csv_grid(data: bytes) -> list[list]:
             "无法识别文件编码（请存为 UTF-8 或 GBK）", "Unknown text encoding (save as UTF-8 or GBK)."
         )
     first = text.split("\n", 1)[0]
-    return list(
-        csv.reader(io.StringIO(text), delimiter="\t" if first.count("\t") > first.count(",") else ",")
-    )
+    reader = csv.reader(io.StringIO(text), delimiter="\t" if first.count("\t") > first.count(",") else ",")
+    try:
+        return [row[:columns] for _, row in zip(range(max_rows), reader)]
+    except csv.Error:  # e.g. one field longer than the csv module's limit
+        raise UnreadableSheet("无法读取该 CSV 文件", "The CSV file cannot be read.") from None
 
 
-def _xlsx_grid(data: bytes, max_rows: int) -> list[list]:
+def inspect_xlsx(data: bytes, limits: Limits) -> None:
+    """Refuse an XLSX before parsing it if it inflates past ``limits``: every part is inflated
+    in chunks, counting bytes, and the shared strings and the sheets' cells are counted with a
+    pull parser, so a crafted file stops costing at the first cap it crosses."""
+    try:
+        book = zipfile.ZipFile(io.BytesIO(data))
+        parts = book.infolist()
+    except (zipfile.BadZipFile, ValueError, OSError):
+        raise UnreadableSheet("无法读取该 XLSX 文件", "The XLSX file cannot be read.") from None
+    if len(parts) > MAX_ZIP_PARTS:
+        raise _too_large(f"{len(parts)} 个部件", f"{len(parts)} parts")
+    budget = [limits.inflated_bytes]
+    try:
+        for part in parts:
+            name = part.filename
+            if name == "xl/sharedStrings.xml":
+                _scan(book, part, budget, "si", limits.shared_strings, ("共享字符串", "shared strings"))
+            elif name.startswith("xl/worksheets/") and name.endswith(".xml"):
+                _scan(book, part, budget, "c", limits.cells, ("单元格", "cells"))
+            else:
+                _scan(book, part, budget)
+    except (zipfile.BadZipFile, ParseError, EOFError, OSError, NotImplementedError, RuntimeError):
+        raise UnreadableSheet("无法读取该 XLSX 文件", "The XLSX file cannot be read.") from None
+
+
+def _scan(book, part, budget: list, tag: str = "", cap: int = 0, what=("", "")) -> None:
+    parser = XMLPullParser(events=("end",)) if tag else None
+    seen, tail = 0, b""
+    with book.open(part) as stream:
+        while chunk := stream.read(CHUNK):
+            budget[0] -= len(chunk)
+            if budget[0] < 0:
+                raise _too_large("解压后超过上限", "it inflates past the limit")
+            if parser is None:
+                continue
+            if b"<!ENTITY" in tail + chunk:  # no spreadsheet part declares entities
+                raise UnreadableSheet("无法读取该 XLSX 文件", "The XLSX file cannot be read.")
+            tail = chunk[-8:]
+            parser.feed(chunk)
+            for _, element in parser.read_events():
+                if element.tag.rpartition("}")[2] == tag:
+                    seen += 1
+                    element.clear()
+            if seen > cap:
+                raise _too_large(f"{what[0]}超过 {cap} 个", f"more than {cap} {what[1]}")
+    if parser is not None:
+        parser.close()
+
+
+def _too_large(zh: str, en: str) -> SheetTooLarge:
+    return SheetTooLarge(f"文件过大：{zh}", f"The file is too large: {en}.")
+
+
+def _xlsx_grid(data: bytes, max_rows: int, columns: int) -> list[list]:
     from openpyxl import load_workbook
 
     try:
@@ -162,6 +248,8 @@ def _xlsx_grid(data: bytes, max_rows: int) -> list[list]:
     try:
         ws = wb.worksheets[0]
         # a sheet may claim 16,384 columns; no list a city fills in has more than a few dozen
-        return [list(r) for _, r in zip(range(max_rows), ws.iter_rows(values_only=True, max_col=MAX_COLUMNS))]
+        return [list(r) for _, r in zip(range(max_rows), ws.iter_rows(values_only=True, max_col=columns))]
+    except Exception:  # a damaged sheet part
+        raise UnreadableSheet("无法读取该 XLSX 文件", "The XLSX file cannot be read.") from None
     finally:
         wb.close()
