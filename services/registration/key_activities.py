@@ -115,13 +115,14 @@ def read(
         values = {by_index[i]: _clean(v) for i, v in enumerate(cells) if i in by_index}
         if any(v not in (None, "") for v in values.values()):
             rows.append(Row(n, values))
-    if not rows:
+    missing = columns.missing(found)
+    if not rows and not missing:  # with columns unmapped, the report asks for a mapping instead
         raise SheetError("文件里没有活动行", "The file has no activity rows.")
     if len(rows) > limits.rows:
         raise SheetTooLarge(
             f"一次最多导入 {limits.rows} 行", f"At most {limits.rows} rows can be imported at once."
         )
-    return Sheet(headers, rows, ignored, unknown, found, columns.missing(found))
+    return Sheet(headers, rows, ignored, unknown, found, missing)
 
 
 def _digest(*parts: str) -> str:

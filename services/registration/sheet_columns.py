@@ -102,6 +102,8 @@ IGNORED = {
     "联系人及电话",
     "备注",
     "no",
+    "no.",
+    "#",
     "contact",
     "phone",
     "notes",
