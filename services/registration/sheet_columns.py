@@ -109,6 +109,18 @@ IGNORED = {
     "notes",
     "remarks",
 }
+# The header of the list cities are asked for (seed 004, 附件2 “计划开展重点活动清单”).
+TEMPLATE_004 = (
+    "序号",
+    "活动名称",
+    "主办单位",
+    "活动时间",
+    "活动地点",
+    "活动形式",
+    "预计参与人数",
+    "联系人",
+    "联系电话",
+)
 # Without these an import cannot make an activity: each entry is satisfied by any one of its keys.
 REQUIRED = (("title",), ("time", "starts_at"), ("place", "venue"), ("capacity", "expected"))
 HEADER_ROWS = 10

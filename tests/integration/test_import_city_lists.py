@@ -17,6 +17,7 @@ import pytest
 from openpyxl import Workbook
 
 from services.registration.app import create_app as registration_app
+from services.registration.sheet_columns import TEMPLATE_004 as CITY_HEADERS
 from shared.auth import create_token
 from shared.outbox import stream_key
 from tests import crafted_xlsx
@@ -24,26 +25,16 @@ from tests import crafted_xlsx
 TZ = ZoneInfo("Asia/Shanghai")
 D = (datetime.now(TZ) + timedelta(days=20)).date()
 E = D + timedelta(days=5)
-CITY_HEADERS = [
-    "序号",
-    "活动名称",
-    "主办单位",
-    "活动时间",
-    "活动地点",
-    "活动形式",
-    "预计参与人数",
-    "联系人",
-    "联系电话",
-]
 
 
 @pytest.fixture
 def reg(settings, redis):
     app = registration_app(settings)
     client = app.test_client()
-    token = lambda name: {
-        "Authorization": "Bearer " + create_token(redis, settings.redis_prefix, "organizer", name)
-    }  # noqa: E731
+
+    def token(name):
+        return {"Authorization": "Bearer " + create_token(redis, settings.redis_prefix, "organizer", name)}
+
     client.org, client.other_org = token("shenyang"), token("siping")
     client.outbox = lambda: redis.xlen(stream_key(settings))
     return client
@@ -72,7 +63,7 @@ def template_004() -> bytes:
     ws.append(
         ["填报单位（盖章）：沈阳市科学技术协会", None, None, None, None, None, None, "填报日期：", None]
     )
-    ws.append(CITY_HEADERS)
+    ws.append(list(CITY_HEADERS))
     ws.append(
         [
             1,

@@ -15,20 +15,10 @@ from services.registration import sheet_columns
 from services.registration.activities import TZ
 from services.registration.cells import CellError, estimate, when
 from services.registration.column_mappings import chosen_of
+from services.registration.sheet_columns import TEMPLATE_004 as CITY_HEADERS
 
 TODAY = date(2026, 11, 29)
 HOURS = (time(9, 0), time(17, 0))
-CITY_HEADERS = [
-    "序号",
-    "活动名称",
-    "主办单位",
-    "活动时间",
-    "活动地点",
-    "活动形式",
-    "预计参与人数",
-    "联系人",
-    "联系电话",
-]
 
 
 def at(*args):
@@ -107,7 +97,7 @@ def test_not_head_counts(value):
 def test_the_city_list_headers_are_all_recognised():
     data = csv_bytes(
         [
-            CITY_HEADERS,
+            list(CITY_HEADERS),
             [
                 1,
                 "科普讲座",
