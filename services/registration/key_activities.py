@@ -165,6 +165,8 @@ def body_of(
         errors.append((key, f"必须填写{zh_name}", f"{en_name} is required."))
 
     title = _text(v.get("title"))
+    if not title:
+        need("title", "活动名称", "The title")
     src.update({"title.zh": "title", "title.en": "title_en", "description.zh": "description"})
     day = guard("date", lambda: moments(v["date"])[0].date()) if "date" in present else None
     starts = ends = None
