@@ -41,6 +41,8 @@ class Settings:
     # turned_away figures; the organizer page hands notices to the notify service).
     registration_url: str = "http://127.0.0.1:8001"
     notify_url: str = "http://127.0.0.1:8003"
+    # The registrations export asks the check-in service how many of each party were admitted.
+    checkin_url: str = "http://127.0.0.1:8002"
     timezone: str = "Asia/Shanghai"
     # Kafka consumer tuning for Tansu; see docs/kafka.md for the measurements behind the defaults.
     kafka_session_timeout_ms: int = 6000
@@ -125,6 +127,7 @@ def load(overrides: dict | None = None) -> Settings:
         public_base_url=_env("SCIDAY_PUBLIC_BASE_URL", f"http://127.0.0.1:{registration_port}"),
         registration_url=_env("SCIDAY_REGISTRATION_URL", f"http://127.0.0.1:{registration_port}"),
         notify_url=_env("SCIDAY_NOTIFY_URL", f"http://127.0.0.1:{_int('SCIDAY_NOTIFY_PORT', 8003)}"),
+        checkin_url=_env("SCIDAY_CHECKIN_URL", f"http://127.0.0.1:{_int('SCIDAY_CHECKIN_PORT', 8002)}"),
         timezone=_env("SCIDAY_TIMEZONE", "Asia/Shanghai"),
         kafka_session_timeout_ms=_int("SCIDAY_KAFKA_SESSION_TIMEOUT_MS", 6000),
         kafka_heartbeat_interval_ms=_int("SCIDAY_KAFKA_HEARTBEAT_INTERVAL_MS", 2000),

@@ -12,6 +12,7 @@ import csv
 import io
 import zipfile
 from dataclasses import dataclass
+from datetime import datetime
 from urllib.parse import quote
 from xml.etree.ElementTree import ParseError, XMLPullParser
 
@@ -89,6 +90,27 @@ def xlsx_bytes(sheets: list[Sheet]) -> bytes:
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()
+
+
+MONTHS_EN = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def readable_span(starts_at: str, ends_at: str | None, locale: str, tz) -> str:
+    """An activity's time for a title row: "2026年12月15日 19:00–20:30", "15 Dec 2026 19:00–20:30";
+    on several days "2026年12月15日 09:00 – 12月20日 17:00" (the year again only if it changes)."""
+    a = datetime.fromisoformat(starts_at).astimezone(tz)
+    b = datetime.fromisoformat(ends_at).astimezone(tz) if ends_at else None
+
+    def day(d, with_year=True):
+        if locale == "en":
+            return f"{d.day} {MONTHS_EN[d.month - 1]}" + (f" {d.year}" if with_year else "")
+        return (f"{d.year}年" if with_year else "") + f"{d.month}月{d.day}日"
+
+    if b is None:
+        return f"{day(a)} {a:%H:%M}"
+    if a.date() == b.date():
+        return f"{day(a)} {a:%H:%M}–{b:%H:%M}"
+    return f"{day(a)} {a:%H:%M} – {day(b, b.year != a.year or locale == 'en')} {b:%H:%M}"
 
 
 def _put(ws, row: int, col: int, value):

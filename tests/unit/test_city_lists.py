@@ -203,3 +203,17 @@ def test_the_first_of_two_columns_with_one_meaning_wins():
         (None, "duplicate"),
         ("time", "synonym"),
     ]
+
+
+def test_a_title_row_time_is_readable_on_one_day_and_across_days():
+    from shared.spreadsheets import readable_span
+
+    one = ("2026-12-15T19:00:00+08:00", "2026-12-15T20:30:00+08:00")
+    many = ("2026-12-30T09:00:00+08:00", "2027-01-03T17:00:00+08:00")
+    fair = ("2026-12-15T09:00:00+08:00", "2026-12-20T17:00:00+08:00")
+    assert readable_span(*one, "zh-CN", TZ) == "2026年12月15日 19:00–20:30"
+    assert readable_span(*one, "en", TZ) == "15 Dec 2026 19:00–20:30"
+    assert readable_span(*fair, "zh-CN", TZ) == "2026年12月15日 09:00 – 12月20日 17:00"
+    assert readable_span(*many, "zh-CN", TZ) == "2026年12月30日 09:00 – 2027年1月3日 17:00"
+    assert readable_span(*many, "en", TZ) == "30 Dec 2026 09:00 – 3 Jan 2027 17:00"
+    assert readable_span("2026-12-15T11:00:00+00:00", None, "zh-CN", TZ) == "2026年12月15日 19:00"
