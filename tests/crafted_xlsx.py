@@ -1,5 +1,6 @@
-"""Hand-built XLSX files for the import's bounds: shared strings that inflate far past the file's
-size, sheets with more cells than a city list has, a part that declares XML entities."""
+"""Hand-built XLSX files: a city's key-activity list in the template shape of seed 004's 附件2,
+and, for the import's bounds, shared strings that inflate far past the file's size, sheets with
+more cells than a city list has, a part that declares XML entities."""
 
 from __future__ import annotations
 
@@ -60,6 +61,56 @@ def xlsx(shared: list[bytes], rows: list[list[int]], prologue: bytes = b"") -> b
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as z:
         for name, data in parts.items():
             z.writestr(name, data)
+    return out.getvalue()
+
+
+def template_004(
+    day, last, suffix: str = "", title_header: str = "活动名称", more: tuple = (), blank_rows: int = 0
+) -> bytes:
+    """附件2 as a city fills it in: a title line, a 填报单位 line, the header (with the activity
+    column named ``title_header``), an evening talk on ``day`` and a fair from ``day`` to
+    ``last`` written as a range of dates, estimates as people write them, the rows in ``more``,
+    then ``blank_rows`` numbered empty rows as the template comes with."""
+    from openpyxl import Workbook
+
+    from services.registration.sheet_columns import TEMPLATE_004
+
+    wb = Workbook()
+    ws = wb.active
+    ws.append([f"{day.year} 年科普日计划开展重点活动清单"])
+    ws.append(
+        ["填报单位（盖章）：沈阳市科学技术协会", None, None, None, None, None, None, "填报日期：", None]
+    )
+    ws.append([title_header if h == "活动名称" else h for h in TEMPLATE_004])
+    rows = [
+        [
+            1,
+            f"科学之夜·天文观测{suffix}",
+            "沈阳市科学技术协会",
+            f"{day:%Y年%m月%d日} 19:00-21:00",
+            "沈阳市科学宫 天文台",
+            "科普讲座",
+            "约80人",
+            "王老师",
+            "024-23221703",
+        ],
+        [
+            2,
+            f"机器人科普展{suffix}",
+            "沈阳科学宫",
+            f"{day.year}.{day.month}.{day.day}-{last.month}.{last.day}",
+            "沈阳市科学宫 一楼展厅",
+            "展览展示",
+            500,
+            "李老师",
+            "15041455447",
+        ],
+        *more,
+    ]
+    for row in rows + [[n] for n in range(len(rows) + 1, len(rows) + 1 + blank_rows)]:
+        ws.append(row)
+    out = io.BytesIO()
+    wb.save(out)
     return out.getvalue()
 
 

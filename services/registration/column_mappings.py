@@ -44,6 +44,8 @@ def chosen_of(raw: dict) -> tuple[dict[str, str], dict[str, list[str]]]:
     chosen, errors = {}, {}
     if not isinstance(raw, dict):
         return {}, {"columns": ["an object: header -> column key"]}
+    if len(raw) > MAX_REMEMBERED:
+        return {}, {"columns": [f"at most {MAX_REMEMBERED} columns"]}
     for header, key in raw.items():
         name = normalise(header)
         if not name or len(name) > MAX_HEADER_CHARS:

@@ -14,10 +14,8 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from openpyxl import Workbook
 
 from services.registration.app import create_app as registration_app
-from services.registration.sheet_columns import TEMPLATE_004 as CITY_HEADERS
 from shared.auth import create_token
 from shared.outbox import stream_key
 from tests import crafted_xlsx
@@ -54,60 +52,20 @@ def listed(client) -> dict:
 
 
 def template_004() -> bytes:
-    """附件2 as a city fills it in: a title line, a 填报单位 line, the header, three activities
-    (a multi-day range, a year left out, estimates written as people write them) and the
-    numbered blank rows the template comes with."""
-    wb = Workbook()
-    ws = wb.active
-    ws.append([f"{D.year} 年科普日计划开展重点活动清单"])
-    ws.append(
-        ["填报单位（盖章）：沈阳市科学技术协会", None, None, None, None, None, None, "填报日期：", None]
-    )
-    ws.append(list(CITY_HEADERS))
-    ws.append(
-        [
-            1,
-            "科学之夜·天文观测",
-            "沈阳市科学技术协会",
-            f"{D:%Y年%m月%d日} 19:00-21:00",
-            "沈阳市科学宫 天文台",
-            "科普讲座",
-            "约80人",
-            "王老师",
-            "024-23221703",
-        ]
-    )
-    ws.append(
-        [
-            2,
-            "机器人科普展",
-            "沈阳科学宫",
-            f"{D.year}.{D.month}.{D.day}-{E.month}.{E.day}",
-            "沈阳市科学宫 一楼展厅",
-            "展览展示",
-            500,
-            "李老师",
-            "15041455447",
-        ]
-    )
-    ws.append(
-        [
-            3,
-            "院士讲坛：走近量子",
-            "辽宁省科学技术协会",
-            f"{E.month}月{E.day}日 14:00-16:00",
-            "辽宁省科学技术馆 报告厅",
-            "报告会",
-            "300人次",
-            "邹老师",
-            "13800001111",
-        ]
-    )
-    for n in range(4, 8):
-        ws.append([n])
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
+    """附件2 with the two activities of crafted_xlsx.template_004, a third whose date leaves out
+    the year, and the numbered blank rows the template comes with."""
+    talk = [
+        3,
+        "院士讲坛：走近量子",
+        "辽宁省科学技术协会",
+        f"{E.month}月{E.day}日 14:00-16:00",
+        "辽宁省科学技术馆 报告厅",
+        "报告会",
+        "300人次",
+        "邹老师",
+        "13800001111",
+    ]
+    return crafted_xlsx.template_004(D, E, more=(talk,), blank_rows=4)
 
 
 def test_the_004_template_is_previewed_then_imported_once_the_assumptions_are_confirmed(reg):

@@ -194,6 +194,7 @@ def test_a_mapping_naming_no_column_is_refused():
     assert chosen_of({"项目": "no_such_column"})[1]
     assert chosen_of(["title"])[1]
     assert chosen_of({"": "title"})[1]
+    assert chosen_of({f"列{i}": "" for i in range(201)})[1] == {"columns": ["at most 200 columns"]}
 
 
 def test_the_first_of_two_columns_with_one_meaning_wins():
