@@ -88,3 +88,11 @@ def test_every_cap_is_a_setting(monkeypatch):
     settings = load()
     assert settings.import_max_upload_bytes == 1000
     assert spreadsheets.Limits.of(settings) == spreadsheets.Limits(11, 12, 13, 14, 15)
+
+
+@pytest.mark.parametrize("strings", [10, 20_000])  # 20,000 strings span several 64 KiB chunks
+def test_the_shared_string_count_is_exact_across_chunks(strings):
+    data = crafted_xlsx.many_strings(strings)  # plus the 8 strings of the header and one row
+    spreadsheets.inspect_xlsx(data, spreadsheets.Limits(shared_strings=strings + 8))
+    with pytest.raises(spreadsheets.SheetTooLarge):
+        spreadsheets.inspect_xlsx(data, spreadsheets.Limits(shared_strings=strings + 7))
