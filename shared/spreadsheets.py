@@ -184,7 +184,10 @@ def grid(filename: str, data: bytes, max_rows: int, limits: Limits | None = None
         inspect_xlsx(data, limits)
         return _xlsx_grid(data, max_rows, limits.columns)
     if name.endswith(".csv") or name.endswith(".txt"):
-        return _csv_grid(data, max_rows, limits.columns)
+        grid = _csv_grid(data, max_rows, limits.columns)
+        if sum(len(row) for row in grid) > limits.cells:
+            raise _too_large(f"单元格超过 {limits.cells} 个", f"more than {limits.cells} cells")
+        return grid
     raise UnreadableSheet("只支持 .csv 或 .xlsx 文件", "Only .csv and .xlsx files can be read.")
 
 

@@ -48,6 +48,13 @@ def test_too_many_cells_are_refused(no_parse):
     assert "cells" in exc.value.en
 
 
+def test_a_csv_with_too_many_cells_is_refused():
+    data = ("活动名称,时间,地点,人数上限\n" * 30).encode()
+    with pytest.raises(spreadsheets.SheetTooLarge):
+        spreadsheets.grid("list.csv", data, 2020, spreadsheets.Limits(cells=100))
+    assert len(spreadsheets.grid("list.csv", data, 2020, spreadsheets.Limits(cells=120))) == 30
+
+
 def test_a_part_declaring_entities_is_refused(no_parse):
     with pytest.raises(spreadsheets.UnreadableSheet):
         spreadsheets.grid("list.xlsx", crafted_xlsx.with_entities(), 2020, spreadsheets.Limits())
