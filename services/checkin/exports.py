@@ -97,7 +97,9 @@ def export(activity_id: str, fmt: str):
         "Check-ins" if locale == "en" else "入场记录",
         headers,
         rows,
-        notes=[f"{title} · {activity['starts_at']}"],
+        notes=[
+            f"{title} · {spreadsheets.readable_span(activity['starts_at'], activity.get('ends_at'), locale, admission.TZ)}"
+        ],
     )
     return spreadsheets.download(spreadsheets.xlsx_bytes([sheet]), name, spreadsheets.XLSX_TYPE)
 

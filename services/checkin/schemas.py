@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from marshmallow import RAISE, Schema, fields, validate
 
-from shared.i18n import LENGTH_BETWEEN, RANGE_BETWEEN, TOO_LONG, Keyed, as_rule
+from shared.i18n import LENGTH_BETWEEN, LENGTH_MAX, RANGE_BETWEEN, Keyed, as_rule
 from shared.text import no_controls
 
 # Every error of the request schemas is a field-rule key of shared/i18n.py (zh-CN and en).
-NO_CONTROLS = as_rule(no_controls, "not_allowed_characters")
+NO_CONTROLS = as_rule(no_controls, "characters")
 
 
 class CheckinIn(Keyed):
@@ -111,7 +111,7 @@ class AttendanceOut(AttendanceFigures):
 
 
 class GateQuery(Keyed):
-    gate = fields.String(load_default=None, validate=validate.Length(max=32, error=TOO_LONG))
+    gate = fields.String(load_default=None, validate=validate.Length(max=32, error=LENGTH_MAX))
 
 
 class ScannerActivity(Schema):

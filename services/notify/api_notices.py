@@ -25,7 +25,7 @@ from services.notify.projection import Projection
 from services.notify.usecases import Notice, send_notice
 from shared.auth import require
 from shared.events import SLUG
-from shared.i18n import LENGTH_BETWEEN, TOO_LONG, Keyed, as_rule
+from shared.i18n import LENGTH_BETWEEN, LENGTH_MAX, Keyed, as_rule
 from shared.web import redis_of, settings_of
 
 blp = Blueprint(
@@ -45,7 +45,7 @@ class NoticeIn(Keyed):
 
     activity_id = fields.String(required=True, validate=as_rule(SLUG, "invalid"))
     message_zh = fields.String(required=True, validate=validate.Length(min=1, max=500, error=LENGTH_BETWEEN))
-    message_en = fields.String(load_default="", validate=validate.Length(max=500, error=TOO_LONG))
+    message_en = fields.String(load_default="", validate=validate.Length(max=500, error=LENGTH_MAX))
 
 
 class NoticeOut(Schema):

@@ -33,6 +33,8 @@ local REASON = {
   UNAUTHORIZED = 'unauthorized',
   INVALID_SPREADSHEET = 'invalid_spreadsheet',
   IMPORT_HAS_ERRORS = 'import_has_errors',
+  SPREADSHEET_TOO_LARGE = 'spreadsheet_too_large',
+  IMPORT_UNCONFIRMED = 'import_unconfirmed',
   NOTIFY_UNAVAILABLE = 'notify_unavailable',
 }
 -- topics

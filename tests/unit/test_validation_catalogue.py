@@ -72,7 +72,7 @@ def test_each_rule_of_the_scan_has_its_words_in_both_languages(client):
     }
     en = post(client, "/checkins", body, "en")
     assert en["message"] == "Some fields are not valid."
-    assert en["errors"]["code"] == ["Length must be between 1 and 400."]
+    assert en["errors"]["code"] == ["Must be 1 to 400 characters long."]
     assert en["errors"]["admit"] == ["Must be between 1 and 20."]
     assert all(not HAN.search(m) for ms in en["errors"].values() for m in ms)
 
@@ -98,7 +98,9 @@ def test_a_notice_and_a_query_are_answered_the_same_way(client):
         "message_en": ["应为文本"],
     }
     r = client.get("/state?gate=" + "g" * 40, headers={"Accept-Language": "en"})
-    assert r.status_code == 422 and r.get_json()["errors"] == {"gate": ["At most 32 characters."]}
+    assert r.status_code == 422 and r.get_json()["errors"] == {
+        "gate": ["Must be at most 32 characters long."]
+    }
 
 
 @pytest.mark.parametrize("lang", ["zh-CN", "en"])
