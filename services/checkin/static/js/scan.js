@@ -147,8 +147,11 @@ async function submitOnline(scan) {
     show("ok", { head: t(`✓ 入场 ${people(b.admitted)}`, `✓ Admit ${people(b.admitted)}`), reason: STATUS.OK, t0: scan.t0,
                  sub: b.remaining > 0 ? t(`还剩 ${b.remaining} 人未入场`, `${b.remaining} still to come`) : "",
                  meta: [pick(reg.activity_title), reg.name_masked].filter(Boolean).join(" · ") });
-    const st = book.state();  // count it at once; the refresh below replaces it with the server's figure
-    if (st) {
+    // Count it at once; the refresh below replaces it with the server's figure. A state read by the
+    // server after this admission already counts it (a refresh can land between the two answers).
+    const st = book.state();
+    const counted = st && st.server_time && b.checked_in_at && Date.parse(st.server_time) >= Date.parse(b.checked_in_at);
+    if (st && !counted) {
       st.gate_checked_in = (st.gate_checked_in || 0) + (b.admitted || 0);
       book.setState(st);
       renderCounts();
