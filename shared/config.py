@@ -57,8 +57,9 @@ class Settings:
     soldout_memo_ms: int = 500
     # Check-in requests per staff token per minute (0 = off).
     rate_limit_token_per_min: int = 600
-    # Reverse proxies in front of the services whose X-Forwarded-For is trusted (0 = none).
-    trusted_proxies: int = 0
+    # Reverse proxies whose X-Forwarded-For is trusted: addresses or CIDR blocks, comma-separated
+    # ("" = none); see shared/clientaddr.py.
+    trusted_proxies: str = ""
     extra: dict = field(default_factory=dict)
     # --- notify (services/notify): channels, rate limits, retries, reminders -----------------
     # SMS goes to an HTTP gateway through the adapter named by sms_provider (channels/sms.py).
@@ -90,6 +91,25 @@ class Settings:
     # Reminders before the start, in minutes (24 h and 2 h).
     reminder_offsets_min: str = "1440,120"
     reminder_poll_ms: int = 1000
+    # --- fair access (docs/fair-access.md; numbers from shared docs/china-booking-norms.md) -------
+    # SMS codes: validity, tries, resend cooldown, codes per phone and per address in any 24 h.
+    verify_code_ttl_s: int = 300
+    verify_max_attempts: int = 5
+    verify_resend_cooldown_s: int = 60
+    verify_daily_per_phone: int = 10
+    verify_daily_per_ip: int = 50
+    # A verified phone's session (cookie and bearer), in days.
+    verify_session_days: int = 7
+    # Children younger than this on the activity's day may come without an ID, with a guardian.
+    child_max_age_without_id: int = 14
+    # Registrations per ID (person) per festival day and per festival, across activities (0 = off).
+    id_per_day: int = 2
+    id_per_festival: int = 5
+    # Registration attempts per ID per minute (0 = off), beside the per-IP and per-phone limits.
+    rate_limit_id_per_min: int = 6
+    # The key registration signs its calls to notify with (verification codes); "" = a file
+    # var/keys/internal.secret that both read (make run); set it in production.
+    internal_api_key: str = ""
 
     def with_overrides(self, **kwargs) -> Settings:
         return replace(self, **kwargs)
@@ -123,7 +143,7 @@ def load(overrides: dict | None = None) -> Settings:
         rate_limit_phone_per_min=_int("SCIDAY_RATE_LIMIT_PHONE_PER_MIN", 6),
         soldout_memo_ms=_int("SCIDAY_SOLDOUT_MEMO_MS", 500),
         rate_limit_token_per_min=_int("SCIDAY_RATE_LIMIT_TOKEN_PER_MIN", 600),
-        trusted_proxies=_int("SCIDAY_TRUSTED_PROXIES", 0),
+        trusted_proxies=_env("SCIDAY_TRUSTED_PROXIES", ""),
         sms_provider=_env("SCIDAY_SMS_PROVIDER", "http"),
         sms_gateway_url=_env("SCIDAY_SMS_GATEWAY_URL", "http://127.0.0.1:8004/api/v1/sms"),
         sms_api_key=_env("SCIDAY_SMS_API_KEY", ""),
@@ -146,6 +166,17 @@ def load(overrides: dict | None = None) -> Settings:
         notify_retention_days=_int("SCIDAY_NOTIFY_RETENTION_DAYS", 30),
         reminder_offsets_min=_env("SCIDAY_REMINDER_OFFSETS_MIN", "1440,120"),
         reminder_poll_ms=_int("SCIDAY_REMINDER_POLL_MS", 1000),
+        verify_code_ttl_s=_int("SCIDAY_VERIFY_CODE_TTL_S", 300),
+        verify_max_attempts=_int("SCIDAY_VERIFY_MAX_ATTEMPTS", 5),
+        verify_resend_cooldown_s=_int("SCIDAY_VERIFY_RESEND_COOLDOWN_S", 60),
+        verify_daily_per_phone=_int("SCIDAY_VERIFY_DAILY_PER_PHONE", 10),
+        verify_daily_per_ip=_int("SCIDAY_VERIFY_DAILY_PER_IP", 50),
+        verify_session_days=_int("SCIDAY_VERIFY_SESSION_DAYS", 7),
+        child_max_age_without_id=_int("SCIDAY_CHILD_MAX_AGE_WITHOUT_ID", 14),
+        id_per_day=_int("SCIDAY_ID_PER_DAY", 2),
+        id_per_festival=_int("SCIDAY_ID_PER_FESTIVAL", 5),
+        rate_limit_id_per_min=_int("SCIDAY_RATE_LIMIT_ID_PER_MIN", 6),
+        internal_api_key=_env("SCIDAY_INTERNAL_API_KEY", ""),
     )
     if overrides:
         settings = settings.with_overrides(**overrides)

@@ -11,8 +11,10 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
-from services.notify import api_notices
+from services.notify import api_codes, api_notices
+from services.notify.channels import sms
 from services.notify.deliveries import Deliveries
+from shared import internal
 from shared.auth import require
 from shared.config import Settings, load
 from shared.web import make_app, redis_of, settings_of
@@ -84,4 +86,8 @@ def create_app(settings: Settings | None = None, redis_client=None):
     )
     api.register_blueprint(blp)
     api.register_blueprint(api_notices.blp)  # organizer notices (the organizer page, issue 6)
+    # Verification codes from the registration service, sent at once and never stored (issue 14).
+    app.extensions["sciday.internal_key"] = internal.key_of(settings)
+    app.extensions["sciday.sms"] = sms.from_settings(settings)
+    app.register_blueprint(api_codes.bp)
     return app

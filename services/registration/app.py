@@ -11,12 +11,17 @@ from services.registration import (
     api_activities,
     api_keys,
     api_registrations,
+    api_verification,
     exports,
     importer,
     organizer,
     pages,
 )
+from services.registration.code_sender import NotifyCodeSender
 from services.registration.store import SeatStore
+from services.registration.verification import Policy
+from services.registration.verification_store import RedisCodeStore
+from shared import internal, keyfile
 from shared.config import Settings, load
 from shared.ratelimit import RateLimiter
 from shared.tickets import KeyRing
@@ -36,6 +41,15 @@ def create_app(settings: Settings | None = None, redis_client=None):
     app.extensions["sciday.keys"] = KeyRing.load_or_create(settings.keys_dir)
     app.extensions["sciday.seats"] = SeatStore(app.extensions["sciday.redis"], settings)
     app.extensions["sciday.ratelimit"] = RateLimiter(app.extensions["sciday.redis"], settings.redis_prefix)
+    # Verified phones (issue 14): one server secret keys every phone, code and ID hash.
+    app.extensions["sciday.hmac"] = keyfile.secret(settings.keys_dir, "registration-hmac")
+    app.extensions["sciday.verification"] = api_verification.Wiring(
+        store=RedisCodeStore(app.extensions["sciday.redis"], settings.redis_prefix),
+        sender=NotifyCodeSender(settings.notify_url, internal.key_of(settings)),
+        policy=Policy.from_settings(settings),
+        secret=app.extensions["sciday.hmac"],
+    )
+    api.register_blueprint(api_verification.blp)
     api.register_blueprint(api_activities.blp)
     api.register_blueprint(api_registrations.blp)
     api.register_blueprint(api_keys.blp)
