@@ -92,6 +92,8 @@ class Settings:
     reminder_offsets_min: str = "1440,120"
     reminder_poll_ms: int = 1000
     # --- fair access (docs/fair-access.md; numbers from shared docs/china-booking-norms.md) -------
+    # Registering needs a phone verified by SMS code (1); 0 lets a venue take bookings without.
+    require_verified_phone: int = 1
     # SMS codes: validity, tries, resend cooldown, codes per phone and per address in any 24 h.
     verify_code_ttl_s: int = 300
     verify_max_attempts: int = 5
@@ -166,6 +168,7 @@ def load(overrides: dict | None = None) -> Settings:
         notify_retention_days=_int("SCIDAY_NOTIFY_RETENTION_DAYS", 30),
         reminder_offsets_min=_env("SCIDAY_REMINDER_OFFSETS_MIN", "1440,120"),
         reminder_poll_ms=_int("SCIDAY_REMINDER_POLL_MS", 1000),
+        require_verified_phone=_int("SCIDAY_REQUIRE_VERIFIED_PHONE", 1),
         verify_code_ttl_s=_int("SCIDAY_VERIFY_CODE_TTL_S", 300),
         verify_max_attempts=_int("SCIDAY_VERIFY_MAX_ATTEMPTS", 5),
         verify_resend_cooldown_s=_int("SCIDAY_VERIFY_RESEND_COOLDOWN_S", 60),

@@ -70,6 +70,8 @@ WHY = {
     ),
     "guardian_missing": ("至少一位成人须填写证件", "At least one adult must give an ID."),
     "duplicate_in_party": ("同一证件不能重复填写", "The same ID appears twice."),
+    "members_count": ("请为每位参加者填写实名信息", "Give one member per person of the party."),
+    "not_the_verified_phone": ("须与已验证的手机号一致", "Must be the verified phone."),
 }
 
 

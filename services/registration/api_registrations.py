@@ -9,7 +9,8 @@ from flask import Response, current_app, request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from services.registration import activities, qr, registrations
+from services.registration import activities, api_verification, fair_access, qr, registrations
+from services.registration.access_reasons import Refusal, api_error
 from services.registration.api_activities import store
 from services.registration.schemas import (
     ManageTokenQuery,
@@ -28,7 +29,8 @@ blp = Blueprint(
     url_prefix="/api/v1",
     description="Reason codes: unknown_activity, validation_failed, already_registered, sold_out, "
     "registration_not_open, registration_closed, activity_cancelled, rate_limited, "
-    "unknown_registration, unauthorized.",
+    "unknown_registration, unauthorized, phone_not_verified, id_invalid, id_duplicate, "
+    "id_limit_reached, idempotency_key_reused.",
 )
 
 MAX_IDEMPOTENCY_KEY = 128
@@ -82,16 +84,22 @@ def party_size_hint(aid: str) -> int:
 class RegistrationCreate(MethodView):
     @blp.arguments(RegistrationIn())  # one instance, not one per request (hot path)
     @blp.response(201, RegistrationCreatedOut())
+    @blp.alt_response(401, schema="Error", description="phone_not_verified")
     @blp.alt_response(404, schema="Error", description="unknown_activity")
     @blp.alt_response(
         409,
         schema="Error",
         description="already_registered | sold_out | registration_not_open | "
-        "registration_closed | activity_cancelled",
+        "registration_closed | activity_cancelled | id_duplicate | id_limit_reached",
+    )
+    @blp.alt_response(
+        422, schema="Error", description="validation_failed | id_invalid | idempotency_key_reused"
     )
     @blp.alt_response(429, schema="Error", description="rate_limited")
     def post(self, body, activity_id):
-        """Register a party: one registrant plus companions. Honours ``Idempotency-Key``."""
+        """Register a party: one registrant plus companions. Needs a verified phone (bearer token or
+        cookie from /api/v1/verification/sessions). Honours ``Idempotency-Key``, bound to the
+        body and the verified phone."""
         reg = book(activity_id, body, idempotency_digest(), request_locale(body.get("locale")))
         return registrations.created_view(reg, settings_of().public_base_url)
 
@@ -100,23 +108,38 @@ def book(activity_id: str, body: dict, idem: str, locale: str) -> dict:
     """Rate limits, the checks that need the activity, then the atomic reservation.
 
     Returns the registration record as first decided (shared by the API and the form page).
+    Fair access (fair_access.py): the phone is the verified session's, real-name members are
+    checked, and limits count per address, per phone and per ID.
     """
     settings = settings_of()
     store().refuse_from_memory(activity_id, body["party_size"], idem)  # the crowd after the last seat
-    current_app.extensions["sciday.ratelimit"].check(
-        [
-            ("ip", request.remote_addr or "-", settings.rate_limit_ip_per_min, 60),
-            ("phone", body["phone"], settings.rate_limit_phone_per_min, 60),
-        ]
-    )
     doc = store().activity_doc(activity_id)
     if doc is None:
         raise refusal("unknown_activity")
+    secret = current_app.extensions["sciday.hmac"]
+    try:
+        prepared = fair_access.prepare(
+            body,
+            doc,
+            session_phone=api_verification.verified_phone(),
+            client_ip=request.remote_addr or "-",
+            secret=secret,
+            policy=fair_access.FairPolicy.from_settings(settings),
+            locale=locale,
+        )
+    except Refusal as exc:
+        raise api_error(exc, locale) from None
+    current_app.extensions["sciday.ratelimit"].check(prepared.limits)
+    body = dict(body, phone=prepared.phone)
     registrations.check(body, doc, locale)
     reg = registrations.new_record(
         body, doc, locale, current_app.extensions["sciday.keys"], settings.public_base_url
     )
-    outcome, rid, position = store().reserve(reg, idem)
+    reg.update(prepared.record)
+    try:
+        outcome, rid, position = store().reserve(reg, idem, fair=prepared.fair, owner_ref=prepared.owner_ref)
+    except Refusal as exc:
+        raise api_error(exc, locale) from None
     # The phone is logged for support; the logging filter masks it (138****5678).
     log.info(
         "registration %s %s activity=%s party=%d phone=%s",

@@ -10,6 +10,7 @@ from pathlib import Path
 from services.registration import (
     api_activities,
     api_keys,
+    api_mine,
     api_registrations,
     api_verification,
     exports,
@@ -50,6 +51,7 @@ def create_app(settings: Settings | None = None, redis_client=None):
         secret=app.extensions["sciday.hmac"],
     )
     api.register_blueprint(api_verification.blp)
+    api.register_blueprint(api_mine.blp)
     api.register_blueprint(api_activities.blp)
     api.register_blueprint(api_registrations.blp)
     api.register_blueprint(api_keys.blp)

@@ -108,6 +108,7 @@ def full_view(reg: dict, base_url: str, position: int | None, activity: dict | N
         "created_at": reg.get("created_at"),
         "cancelled_at": reg.get("cancelled_at"),
         "activity": activity,
+        "members": reg.get("members") or [],
     }
 
 

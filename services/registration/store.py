@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from services.registration import activities
+from services.registration.access_reasons import Refusal
 from services.registration.soldout import SoldOutMemo
 from shared.errors import ApiError
 from shared.outbox import stream_key
@@ -45,7 +46,9 @@ REFUSALS = {
 }
 
 
-def refusal(reason: str, **extra) -> ApiError:
+def refusal(reason: str, **extra) -> ApiError | Refusal:
+    if reason not in REFUSALS:  # fair access (fair.lua): the edge words it in the person's language
+        return Refusal(reason, **extra)
     status, message = REFUSALS[reason]
     return ApiError(reason, message, status_code=status, extra=extra)
 
@@ -73,6 +76,23 @@ class Keys:
 
     def idem(self, aid):
         return f"{self.p}act:{{{aid}}}:idem"
+
+    def ids(self, aid):
+        return f"{self.p}act:{{{aid}}}:ids"
+
+    def idem_fingerprints(self, aid):
+        return f"{self.p}act:{{{aid}}}:idemfp"
+
+    @property
+    def id_day(self):
+        return f"{self.p}idday"
+
+    @property
+    def id_festival(self):
+        return f"{self.p}idfest"
+
+    def mine(self, owner_ref):
+        return f"{self.p}myregs:{owner_ref}"
 
     @property
     def activities(self):
@@ -179,8 +199,13 @@ class SeatStore:
         return [got for got in self._activities(ids) if got]
 
     # -- registrations ---------------------------------------------------------------------
-    def reserve(self, reg: dict, idem: str, now_ms: int | None = None) -> tuple[str, str, int]:
+    def reserve(
+        self, reg: dict, idem: str, now_ms: int | None = None, fair: dict | None = None, owner_ref: str = ""
+    ) -> tuple[str, str, int]:
+        """``fair``: the real-name ID hashes, the request fingerprint and the per-ID limits
+        (fair.lua); ``owner_ref``: the verified phone's keyed hash, for "我的报名"."""
         k, aid = self.keys, reg["activity_id"]
+        fair = fair or {"ids": [], "fp": "", "day": "", "per_day": 0, "per_festival": 0}
         t_ms, t_iso = now_pair()
         res = self.scripts.reserve(
             keys=[
@@ -191,8 +216,13 @@ class SeatStore:
                 k.idem(aid),
                 self.outbox,
                 k.regidx,
+                k.ids(aid),
+                k.idem_fingerprints(aid),
+                k.id_day,
+                k.id_festival,
+                k.mine(owner_ref or "-"),
             ],
-            args=[now_ms or t_ms, t_iso, idem, json.dumps(reg, ensure_ascii=False)],
+            args=[now_ms or t_ms, t_iso, idem, json.dumps(reg, ensure_ascii=False), json.dumps(fair)],
         )
         outcome = res[0].decode()
         if outcome == "refused":
@@ -212,7 +242,16 @@ class SeatStore:
         k = self.keys
         t_ms, t_iso = now_pair()
         res = self.scripts.cancel(
-            keys=[k.activity(aid), k.phones(aid), k.waitlist(aid), k.regs(aid), self.outbox],
+            keys=[
+                k.activity(aid),
+                k.phones(aid),
+                k.waitlist(aid),
+                k.regs(aid),
+                self.outbox,
+                k.ids(aid),
+                k.id_day,
+                k.id_festival,
+            ],
             args=[now_ms or t_ms, t_iso, rid],
         )
         self.soldout.forget(aid)
@@ -234,6 +273,12 @@ class SeatStore:
     def waitlist_position(self, aid: str, rid: str) -> int | None:
         rank = self.redis.zrank(self.keys.waitlist(aid), rid)
         return None if rank is None else rank + 1
+
+    def registrations_of(self, owner_ref: str) -> list[dict]:
+        """Every registration a verified phone made, across the festival ("我的报名")."""
+        rids = sorted(r.decode() for r in self.redis.smembers(self.keys.mine(owner_ref)))
+        regs = [self.get_registration(rid) for rid in rids]
+        return sorted((r for r in regs if r), key=lambda r: r.get("created_at", ""), reverse=True)
 
     def registrations(self, aid: str) -> list[dict]:
         return [json.loads(v) for v in self.redis.hvals(self.keys.regs(aid))]
