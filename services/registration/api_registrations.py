@@ -113,6 +113,10 @@ def book(activity_id: str, body: dict, idem: str, locale: str) -> dict:
     """
     settings = settings_of()
     store().refuse_from_memory(activity_id, body["party_size"], idem)  # the crowd after the last seat
+    limiter = current_app.extensions["sciday.ratelimit"]
+    # Every attempt counts against its address, verified or not (fair_access.prepare adds the
+    # phone's and the IDs' limits once it knows them).
+    limiter.check([("ip", request.remote_addr or "-", settings.rate_limit_ip_per_min, 60)])
     doc = store().activity_doc(activity_id)
     if doc is None:
         raise refusal("unknown_activity")
@@ -122,14 +126,13 @@ def book(activity_id: str, body: dict, idem: str, locale: str) -> dict:
             body,
             doc,
             session_phone=api_verification.verified_phone(),
-            client_ip=request.remote_addr or "-",
             secret=secret,
             policy=fair_access.FairPolicy.from_settings(settings),
             locale=locale,
         )
     except Refusal as exc:
         raise api_error(exc, locale) from None
-    current_app.extensions["sciday.ratelimit"].check(prepared.limits)
+    limiter.check(prepared.limits)
     body = dict(body, phone=prepared.phone)
     registrations.check(body, doc, locale)
     reg = registrations.new_record(

@@ -24,7 +24,6 @@ class FairPolicy:
     child_max_age_without_id: int = 14
     id_per_day: int = 2
     id_per_festival: int = 5
-    rate_limit_ip_per_min: int = 120
     rate_limit_phone_per_min: int = 6
     rate_limit_id_per_min: int = 6
     timezone: str = "Asia/Shanghai"
@@ -36,7 +35,6 @@ class FairPolicy:
             s.child_max_age_without_id,
             s.id_per_day,
             s.id_per_festival,
-            s.rate_limit_ip_per_min,
             s.rate_limit_phone_per_min,
             s.rate_limit_id_per_min,
             s.timezone,
@@ -49,7 +47,7 @@ class Prepared:
     record: dict  # added to the registration record: members (masked), id_hashes, festival_day
     fair: dict  # ARGV for fair.lua
     owner_ref: str  # the verified phone's keyed hash: the "我的报名" index
-    limits: list  # (name, subject, max, window_s) for the rate limiter
+    limits: list  # (name, subject, max, window_s): per phone and per ID (per address: before)
 
 
 def festival_day(doc: dict, tz: str) -> date:
@@ -102,7 +100,6 @@ def prepare(
     doc: dict,
     *,
     session_phone: str | None,
-    client_ip: str,
     secret: bytes,
     policy: FairPolicy,
     locale: str,
@@ -124,8 +121,7 @@ def prepare(
         "per_day": policy.id_per_day,
         "per_festival": policy.id_per_festival,
     }
-    limits = [
-        ("ip", client_ip or "-", policy.rate_limit_ip_per_min, 60),
-        ("phone", phone, policy.rate_limit_phone_per_min, 60),
-    ] + [("id", h, policy.rate_limit_id_per_min, 60) for h in ids]
+    limits = [("phone", phone, policy.rate_limit_phone_per_min, 60)] + [
+        ("id", h, policy.rate_limit_id_per_min, 60) for h in ids
+    ]
     return Prepared(phone, record, fair, owner_ref(secret, phone), limits)
