@@ -89,6 +89,7 @@ class Checkins(MethodView):
             "activity_id": aid,
             "activity_title": (activity or {}).get("title", {}),
             "name_masked": admission.mask_name(reg["name"]) if reg else "",
+            "members": (reg or {}).get("members") or [],
             "party_size": ticket.party_size,
             "admitted_total": result.get("admitted_total", 0),
         }
