@@ -17,6 +17,7 @@ from services.registration import (
     importer,
     organizer,
     pages,
+    pages_access,
 )
 from services.registration.code_sender import NotifyCodeSender
 from services.registration.store import SeatStore
@@ -59,5 +60,6 @@ def create_app(settings: Settings | None = None, redis_client=None):
     api.register_blueprint(exports.blp)
     api.register_blueprint(organizer.blp)
     app.register_blueprint(pages.bp)
+    app.register_blueprint(pages_access.bp)
     app.register_blueprint(organizer.bp)
     return app

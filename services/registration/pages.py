@@ -11,13 +11,15 @@ from datetime import UTC, datetime
 from flask import Blueprint, make_response, redirect, render_template, request
 from marshmallow import ValidationError
 
-from services.registration import activities
+from services.registration import activities, api_verification, identity
 from services.registration.api_activities import store
 from services.registration.api_registrations import authorized, book, full
 from services.registration.schemas import RegistrationIn
 from shared import csrf
 from shared.errors import ApiError
 from shared.i18n import localize
+from shared.phone import masked
+from shared.web import settings_of
 
 bp = Blueprint("pages", __name__)
 
@@ -112,6 +114,8 @@ def _form(activity_id: str, values: dict, errors: dict, banner: str | None, stat
     if got is None:
         return render("message.html", 404, title=("没有这个活动", "No such activity"), text=None)
     doc, counts = got
+    settings = settings_of()
+    phone = api_verification.verified_phone()
     return render(
         "register.html",
         status,
@@ -120,6 +124,11 @@ def _form(activity_id: str, values: dict, errors: dict, banner: str | None, stat
         values=values,
         errors=errors,
         banner=banner,
+        # fair access (issue 14): the phone step first, then the real-name members
+        need_verify=bool(settings.require_verified_phone) and phone is None,
+        verified_phone=masked(phone) if phone else "",
+        child_age=settings.child_max_age_without_id,
+        id_types=identity.LABELS,
     )
 
 
@@ -128,15 +137,22 @@ def register_submit(activity_id):
     if not csrf.valid():
         return _expired()
     form = request.form
-    values = {k: form.get(k, "").strip() for k in ("name", "phone", "organization", "email", "party_size")}
+    values = {k: v.strip() for k, v in form.items() if k != "csrf_token"}
     body = {
-        "name": values["name"],
-        "phone": values["phone"],
-        "party_size": values["party_size"],
-        "organization": values["organization"] or None,
-        "email": values["email"] or None,
+        "name": values.get("name", ""),
+        "phone": values.get("phone") or None,
+        "party_size": values.get("party_size", ""),
+        "organization": values.get("organization") or None,
+        "email": values.get("email") or None,
         "locale": lang(),
     }
+    doc = store().activity_doc(activity_id) or {}
+    from services.registration import pages_access
+
+    if doc.get("real_name"):  # one fieldset per person; the first is the registrant
+        members = pages_access.members_from_form(form, int(doc.get("max_party_size", 1)))
+        body.update(members=members or None, party_size=len(members) or 1)
+        body["name"] = members[0]["name"] if members else ""
     try:
         body["party_size"] = int(body["party_size"] or 0)
         loaded = RegistrationIn().load(body)
@@ -146,8 +162,12 @@ def register_submit(activity_id):
     except ValidationError as exc:
         return _form(activity_id, values, localize(exc.messages, lang()), None, 422)
     except ApiError as exc:
-        if exc.reason == "validation_failed":
-            return _form(activity_id, values, exc.errors, None, 422)
+        if exc.reason in ("validation_failed", "id_invalid"):
+            return _form(
+                activity_id, values, exc.errors, exc.message if exc.errors.get("members") else None, 422
+            )
+        if exc.reason == "phone_not_verified":
+            return redirect(f"/login?next=/a/{activity_id}", code=303)
         if exc.reason == "unknown_activity":
             return render("message.html", 404, title=("没有这个活动", "No such activity"), text=None)
         return _form(activity_id, values, {}, message_of(exc), exc.status_code)

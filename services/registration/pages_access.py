@@ -1,0 +1,147 @@
+"""Pages of fair access: verifying the phone (code by SMS, then the session cookie), the real-name
+members of the form, and 我的报名 (my registrations). Server-rendered, no JavaScript needed;
+static/idcheck.js only checks an ID's check digit as it is typed."""
+
+from __future__ import annotations
+
+from flask import Blueprint, redirect, request
+
+from services.registration import api_verification, fair_access, identity, verification
+from services.registration.access_reasons import REASONS, Refusal
+from services.registration.api_activities import store
+from services.registration.pages import lang, render
+from shared import csrf
+from shared.phone import masked
+
+bp = Blueprint("access_pages", __name__)
+
+
+def message(exc: Refusal) -> str:
+    _status, zh, en = REASONS[exc.reason]
+    return en if lang() == "en" else zh
+
+
+def safe_next(value: str | None) -> str:
+    """Only a path on this site (never //host or a scheme)."""
+    if value and value.startswith("/") and not value.startswith("//") and "\\" not in value:
+        return value
+    return "/me"
+
+
+def verified_phone() -> str | None:
+    return api_verification.verified_phone()
+
+
+def members_from_form(form, max_members: int) -> list[dict]:
+    """The member fieldsets of the form; a fieldset left empty is no member."""
+    out = []
+    for i in range(max_members):
+        name = form.get(f"m{i}_name", "").strip()
+        id_type = form.get(f"m{i}_id_type", "resident_id")
+        number = form.get(f"m{i}_id_number", "").strip()
+        born = form.get(f"m{i}_birth_date", "").strip()
+        if not (name or number or born):
+            continue
+        member = {"name": name, "id_type": id_type}
+        if id_type == identity.NO_ID:
+            member["birth_date"] = born or None
+        else:
+            member["id_number"] = number
+        out.append(member)
+    return out
+
+
+def _login(step: str, status: int = 200, **ctx):
+    return render("login.html", status, step=step, next=safe_next(request.values.get("next")), **ctx)
+
+
+@bp.get("/login")
+def login_page():
+    return _login("phone", phone_value="")
+
+
+@bp.post("/login")
+def login_code():
+    """Step 1: send a code to the phone."""
+    if not csrf.valid():
+        return _login("phone", 400, banner=message(Refusal("code_expired")), phone_value="")
+    w = api_verification.wiring()
+    typed = request.form.get("phone", "")
+    try:
+        sent = verification.request_code(
+            typed,
+            request.remote_addr or "-",
+            lang(),
+            store=w.store,
+            sender=w.sender,
+            policy=w.policy,
+            secret=w.secret,
+            now_ms=api_verification.now_ms(),
+        )
+    except Refusal as exc:
+        if exc.reason == "code_cooldown":  # a code was sent a moment ago: ask for it
+            return _login("code", phone_value=typed, banner=message(exc), masked_phone="")
+        return _login(
+            "phone", 422 if exc.reason == "phone_invalid" else 429, banner=message(exc), phone_value=typed
+        )
+    return _login("code", phone_value=typed, masked_phone=sent["phone_masked"], banner=None)
+
+
+@bp.post("/login/verify")
+def login_verify():
+    """Step 2: the code opens the session (cookie) and goes on to ``next``."""
+    typed = request.form.get("phone", "")
+    if not csrf.valid():
+        return _login("phone", 400, banner=message(Refusal("code_expired")), phone_value=typed)
+    w = api_verification.wiring()
+    try:
+        session = verification.verify(
+            typed,
+            request.form.get("code", "").strip(),
+            store=w.store,
+            policy=w.policy,
+            secret=w.secret,
+            now_ms=api_verification.now_ms(),
+        )
+    except Refusal as exc:
+        step = "phone" if exc.reason in ("too_many_attempts", "code_expired", "phone_invalid") else "code"
+        return _login(step, 422, banner=message(exc), phone_value=typed, masked_phone="")
+    resp = redirect(safe_next(request.form.get("next")), code=303)
+    api_verification.set_cookie(resp, session.token, w.policy)
+    return resp
+
+
+@bp.post("/logout")
+def logout():
+    if csrf.valid():
+        token = api_verification.session_token()
+        if token:
+            api_verification.wiring().store.end_session(verification.session_ref(token))
+    resp = redirect("/", code=303)
+    resp.delete_cookie(api_verification.COOKIE, path="/")
+    return resp
+
+
+@bp.get("/me")
+def mine_page():
+    phone = verified_phone()
+    if phone is None:
+        return redirect("/login?next=/me", code=303)
+    from flask import current_app
+
+    from services.registration.api_registrations import full
+
+    ref = fair_access.owner_ref(current_app.extensions["sciday.hmac"], phone)
+    regs = [full(r) for r in store().registrations_of(ref)]
+    return render("mine.html", regs=regs, phone_masked=masked(phone))
+
+
+@bp.post("/me/<rid>/cancel")
+def mine_cancel(rid):
+    phone = verified_phone()
+    if phone is None or not csrf.valid():
+        return redirect("/login?next=/me", code=303)
+    reg = store().get_registration(rid) if len(rid) <= 32 else None
+    if reg is not None and reg.get("phone") == phone:
+        store().cancel(reg["activity_id"], rid)
+    return redirect("/me", code=303)
