@@ -72,6 +72,7 @@ WHY = {
     "duplicate_in_party": ("同一证件不能重复填写", "The same ID appears twice."),
     "members_count": ("请为每位参加者填写实名信息", "Give one member per person of the party."),
     "not_the_verified_phone": ("须与已验证的手机号一致", "Must be the verified phone."),
+    "six_digits": ("请输入6位数字验证码", "Enter the 6-digit code."),
 }
 
 
@@ -95,7 +96,10 @@ def api_error(refusal: Refusal, locale: str) -> ApiError:
     retry_ms = details.pop("retry_ms", None)
     if retry_ms is not None:
         headers["Retry-After"] = str(max(1, -(-int(retry_ms) // 1000)))
-    errors = details.pop("errors", {})
+    errors = {
+        field: [why(m, locale) if m in WHY else m for m in msgs] if isinstance(msgs, list) else msgs
+        for field, msgs in details.pop("errors", {}).items()
+    }
     return ApiError(
         refusal.reason,
         en if locale == "en" else zh,

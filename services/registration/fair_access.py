@@ -62,8 +62,10 @@ def verified(session_phone: str | None, body_phone: str | None, policy: FairPoli
     """The phone the registration is made with. With verification on, the session's: a body
     phone must be the same number (it is only a convenience for API clients)."""
     if session_phone is None:
-        if policy.require_verified_phone or not body_phone:
+        if policy.require_verified_phone:
             raise Refusal("phone_not_verified")
+        if not body_phone:  # verification off: the number is a required field
+            raise Refusal("phone_invalid", errors={"phone": ["empty"]})
         return body_phone
     if body_phone and body_phone != session_phone:
         raise Refusal("phone_not_verified", errors={"phone": ["not_the_verified_phone"]})

@@ -90,7 +90,7 @@ def test_refusals_over_http_in_both_languages(client, gateway):
     assert r.json["message"] == "请输入11位大陆手机号"
     r = client.post("/api/v1/verification/codes", json={"phone": "１３８００１３８００１", "locale": "en"})
     assert r.json["reason"] == "phone_invalid" and r.json["message"].startswith("Enter an 11-digit")
-    assert r.json["errors"] == {"phone": ["not_ascii_digits"]}
+    assert r.json["errors"] == {"phone": ["Use the digits 0-9 (ASCII)."]}
     assert client.post("/api/v1/verification/codes", json={"phone": "13800138001"}).status_code == 202
     r = client.post("/api/v1/verification/codes", json={"phone": "13800138001"})
     assert (r.status_code, r.json["reason"]) == (429, "code_cooldown") and int(r.headers["Retry-After"]) > 0
