@@ -112,6 +112,10 @@ class Settings:
     # The key registration signs its calls to notify with (verification codes); "" = a file
     # var/keys/internal.secret that both read (make run); set it in production.
     internal_api_key: str = ""
+    # The key of every keyed hash registration keeps (ID numbers, phone and address refs, codes):
+    # every replica must share it, or an ID is not "once per activity". "" = a file
+    # var/keys/registration-hmac.secret (make run); a credential, set it in production.
+    hmac_secret: str = ""
 
     def with_overrides(self, **kwargs) -> Settings:
         return replace(self, **kwargs)
@@ -180,6 +184,7 @@ def load(overrides: dict | None = None) -> Settings:
         id_per_festival=_int("SCIDAY_ID_PER_FESTIVAL", 5),
         rate_limit_id_per_min=_int("SCIDAY_RATE_LIMIT_ID_PER_MIN", 6),
         internal_api_key=_env("SCIDAY_INTERNAL_API_KEY", ""),
+        hmac_secret=_env("SCIDAY_HMAC_SECRET", ""),
     )
     if overrides:
         settings = settings.with_overrides(**overrides)

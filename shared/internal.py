@@ -18,9 +18,7 @@ TS_HEADER, SIG_HEADER = "X-Sciday-Timestamp", "X-Sciday-Signature"
 
 
 def key_of(settings) -> bytes:
-    if settings.internal_api_key:
-        return settings.internal_api_key.encode()
-    return secret(settings.keys_dir, "internal")
+    return secret(settings.keys_dir, "internal", settings.internal_api_key, "SCIDAY_INTERNAL_API_KEY")
 
 
 def signature(key: bytes, timestamp: str, body: bytes) -> str:

@@ -44,7 +44,9 @@ def create_app(settings: Settings | None = None, redis_client=None):
     app.extensions["sciday.seats"] = SeatStore(app.extensions["sciday.redis"], settings)
     app.extensions["sciday.ratelimit"] = RateLimiter(app.extensions["sciday.redis"], settings.redis_prefix)
     # Verified phones (issue 14): one server secret keys every phone, code and ID hash.
-    app.extensions["sciday.hmac"] = keyfile.secret(settings.keys_dir, "registration-hmac")
+    app.extensions["sciday.hmac"] = keyfile.secret(
+        settings.keys_dir, "registration-hmac", settings.hmac_secret, "SCIDAY_HMAC_SECRET"
+    )
     app.extensions["sciday.verification"] = api_verification.Wiring(
         store=RedisCodeStore(app.extensions["sciday.redis"], settings.redis_prefix),
         sender=NotifyCodeSender(settings.notify_url, internal.key_of(settings)),
