@@ -9,20 +9,20 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 
-from services.registration import api_verification, fair_access
-from services.registration.access_reasons import Refusal, api_error
-from services.registration.api_activities import store
+from services.registration import api_verification, fair_access, usecases
+from services.registration import vocabulary as v
+from services.registration.bootstrap import ports
+from services.registration.edge import documented, reasons_text
 from services.registration.schemas import RegistrationOut
-from services.registration.store import refusal
-from shared.i18n import request_locale
+from services.registration.vocabulary import Refusal
 from shared.phone import masked
 
 blp = Blueprint(
     "mine",
     __name__,
     url_prefix="/api/v1/me",
-    description="我的报名: the verified phone's registrations. Reason codes: phone_not_verified, "
-    "unknown_registration.",
+    description="我的报名: the verified phone's registrations. "
+    + reasons_text(v.PHONE_NOT_VERIFIED, v.UNKNOWN_REGISTRATION),
 )
 
 
@@ -32,54 +32,51 @@ class MineOut(Schema):
 
 
 def owner() -> tuple[str, str]:
+    """The verified phone and its keyed hash (the index of its registrations)."""
     phone = api_verification.verified_phone()
     if phone is None:
-        raise api_error(Refusal("phone_not_verified"), request_locale())
+        raise Refusal(v.PHONE_NOT_VERIFIED)
     return phone, fair_access.owner_ref(current_app.extensions["sciday.hmac"], phone)
 
 
-def _full(reg: dict) -> dict:
-    from services.registration.api_registrations import full
+def mine(phone_ref: str) -> list[dict]:
+    return [usecases.registration_view(ports(), r) for r in ports().seats.registrations_of(phone_ref)]
 
-    return full(reg)
+
+def own(rid: str) -> dict:
+    """The registration if the verified phone made it; another's looks unknown."""
+    phone, _ref = owner()
+    reg = ports().seats.get_registration(rid) if len(rid) <= 32 else None
+    if reg is None or reg.get("phone") != phone:
+        raise Refusal(v.UNKNOWN_REGISTRATION, {"registration_id": rid})
+    return reg
+
+
+def cancel_own(rid: str) -> dict:
+    """Cancel one of my registrations: the owner holds its manage token by being its owner."""
+    return usecases.cancel(ports(), rid, own(rid)["manage_token"])
 
 
 @blp.route("/registrations")
 class Mine(MethodView):
     @blp.response(200, MineOut)
-    @blp.alt_response(401, schema="Error", description="phone_not_verified")
+    @documented(blp, v.PHONE_NOT_VERIFIED)
     def get(self):
         """Every registration of the verified phone, newest first, with tickets and manage links."""
         phone, ref = owner()
-        return {
-            "phone_masked": masked(phone),
-            "registrations": [_full(r) for r in store().registrations_of(ref)],
-        }
+        return {"phone_masked": masked(phone), "registrations": mine(ref)}
 
 
 @blp.route("/registrations/<registration_id>")
 class MineItem(MethodView):
     @blp.response(200, RegistrationOut)
-    @blp.alt_response(401, schema="Error", description="phone_not_verified")
-    @blp.alt_response(404, schema="Error", description="unknown_registration")
+    @documented(blp, v.PHONE_NOT_VERIFIED, v.UNKNOWN_REGISTRATION)
     def get(self, registration_id):
         """One of my registrations (its ticket)."""
-        return _full(_mine(registration_id))
+        return usecases.registration_view(ports(), own(registration_id))
 
     @blp.response(200, RegistrationOut)
-    @blp.alt_response(401, schema="Error", description="phone_not_verified")
-    @blp.alt_response(404, schema="Error", description="unknown_registration")
+    @documented(blp, v.PHONE_NOT_VERIFIED, v.UNKNOWN_REGISTRATION)
     def delete(self, registration_id):
         """Cancel one of my registrations: frees the seats and the IDs, revokes the ticket."""
-        reg = _mine(registration_id)
-        store().cancel(reg["activity_id"], registration_id)
-        return _full(store().get_registration(registration_id))
-
-
-def _mine(rid: str) -> dict:
-    """The registration if the verified phone made it; 404 otherwise (another's looks unknown)."""
-    phone, _ref = owner()
-    reg = store().get_registration(rid) if len(rid) <= 32 else None
-    if reg is None or reg.get("phone") != phone:
-        raise refusal("unknown_registration")
-    return reg
+        return usecases.registration_view(ports(), cancel_own(registration_id))

@@ -12,7 +12,9 @@ from flask_smorest import Blueprint
 from marshmallow import RAISE, Schema, fields, validate
 
 from services.registration import verification
-from services.registration.access_reasons import Refusal, api_error
+from services.registration import vocabulary as v
+from services.registration.edge import documented, reasons_text
+from services.registration.vocabulary import Refusal
 from shared.i18n import request_locale
 
 COOKIE = "sciday_session"
@@ -21,9 +23,18 @@ blp = Blueprint(
     "verification",
     __name__,
     url_prefix="/api/v1/verification",
-    description="Verified phones. Reason codes: phone_invalid, code_invalid, code_expired, "
-    "too_many_attempts, code_cooldown, daily_cap_reached, sms_unavailable, phone_not_verified, "
-    "validation_failed.",
+    description="Verified phones. "
+    + reasons_text(
+        v.PHONE_INVALID,
+        v.CODE_INVALID,
+        v.CODE_EXPIRED,
+        v.TOO_MANY_ATTEMPTS,
+        v.CODE_COOLDOWN,
+        v.DAILY_CAP_REACHED,
+        v.SMS_UNAVAILABLE,
+        v.PHONE_NOT_VERIFIED,
+        v.VALIDATION_FAILED,
+    ),
 )
 
 
@@ -96,50 +107,37 @@ class SessionStateOut(Schema):
     phone_masked = fields.String()
 
 
-def _refused(exc: Refusal):
-    return api_error(exc, request_locale())
-
-
 @blp.route("/codes")
 class Codes(MethodView):
     @blp.arguments(CodeRequestIn)
     @blp.response(202, CodeSentOut)
-    @blp.alt_response(422, schema="Error", description="phone_invalid")
-    @blp.alt_response(429, schema="Error", description="code_cooldown | daily_cap_reached")
-    @blp.alt_response(503, schema="Error", description="sms_unavailable")
+    @documented(blp, v.PHONE_INVALID, v.CODE_COOLDOWN, v.DAILY_CAP_REACHED, v.SMS_UNAVAILABLE)
     def post(self, body):
         """Send a 6-digit code by SMS, valid 5 minutes."""
         w = wiring()
-        try:
-            return verification.request_code(
-                body["phone"],
-                request.remote_addr or "-",
-                request_locale(body.get("locale")),
-                store=w.store,
-                sender=w.sender,
-                policy=w.policy,
-                secret=w.secret,
-                now_ms=now_ms(),
-            )
-        except Refusal as exc:
-            raise _refused(exc) from None
+        return verification.request_code(
+            body["phone"],
+            request.remote_addr or "-",
+            request_locale(body.get("locale")),
+            store=w.store,
+            sender=w.sender,
+            policy=w.policy,
+            secret=w.secret,
+            now_ms=now_ms(),
+        )
 
 
 @blp.route("/sessions")
 class Sessions(MethodView):
     @blp.arguments(SessionIn)
     @blp.response(201, SessionOut)
-    @blp.alt_response(422, schema="Error", description="phone_invalid | code_invalid | code_expired")
-    @blp.alt_response(429, schema="Error", description="too_many_attempts")
+    @documented(blp, v.PHONE_INVALID, v.CODE_INVALID, v.CODE_EXPIRED, v.TOO_MANY_ATTEMPTS)
     def post(self, body):
         """Trade a code for a session: a bearer token, also set as an HttpOnly cookie for pages."""
         w = wiring()
-        try:
-            session = verification.verify(
-                body["phone"], body["code"], store=w.store, policy=w.policy, secret=w.secret, now_ms=now_ms()
-            )
-        except Refusal as exc:
-            raise _refused(exc) from None
+        session = verification.verify(
+            body["phone"], body["code"], store=w.store, policy=w.policy, secret=w.secret, now_ms=now_ms()
+        )
         resp = make_response(
             {
                 "token": session.token,
@@ -168,12 +166,12 @@ def set_cookie(resp, token: str, policy: verification.Policy) -> None:
 @blp.route("/session")
 class CurrentSession(MethodView):
     @blp.response(200, SessionStateOut)
-    @blp.alt_response(401, schema="Error", description="phone_not_verified")
+    @documented(blp, v.PHONE_NOT_VERIFIED)
     def get(self):
         """Whether this request carries a verified phone (bearer token or cookie)."""
         phone = verified_phone()
         if phone is None:
-            raise _refused(Refusal("phone_not_verified"))
+            raise Refusal(v.PHONE_NOT_VERIFIED)
         return {"verified": True, "phone_masked": verification.phones.masked(phone)}
 
     @blp.response(200, SessionStateOut)

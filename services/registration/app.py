@@ -13,19 +13,19 @@ from services.registration import (
     api_mine,
     api_registrations,
     api_verification,
+    edge,
     exports,
     importer,
     organizer,
     pages,
     pages_access,
 )
+from services.registration.bootstrap import EXTENSION, bootstrap
 from services.registration.code_sender import NotifyCodeSender
-from services.registration.store import SeatStore
 from services.registration.verification import Policy
 from services.registration.verification_store import RedisCodeStore
-from shared import internal, keyfile
+from shared import internal
 from shared.config import Settings, load
-from shared.ratelimit import RateLimiter
 from shared.tickets import KeyRing
 from shared.web import make_app
 
@@ -40,18 +40,19 @@ def create_app(settings: Settings | None = None, redis_client=None):
         redis_client=redis_client,
         root_path=str(Path(__file__).parent),
     )
-    app.extensions["sciday.keys"] = KeyRing.load_or_create(settings.keys_dir)
-    app.extensions["sciday.seats"] = SeatStore(app.extensions["sciday.redis"], settings)
-    app.extensions["sciday.ratelimit"] = RateLimiter(app.extensions["sciday.redis"], settings.redis_prefix)
-    # Verified phones (issue 14): one server secret keys every phone, code and ID hash.
-    app.extensions["sciday.hmac"] = keyfile.secret(
-        settings.keys_dir, "registration-hmac", settings.hmac_secret, "SCIDAY_HMAC_SECRET"
-    )
+    keys = KeyRing.load_or_create(settings.keys_dir)
+    wired = bootstrap(settings, app.extensions["sciday.redis"], keys)
+    app.extensions[EXTENSION] = wired
+    app.extensions["sciday.keys"] = keys  # the public keys are served by api_keys.py
+    app.extensions["sciday.seats"] = wired.seats  # the Redis adapter, for tests and tools
+    edge.install(app)
+    # Verified phones (issue 14): codes, sessions, and the signed hand-off to notify.
+    app.extensions["sciday.hmac"] = wired.secret
     app.extensions["sciday.verification"] = api_verification.Wiring(
         store=RedisCodeStore(app.extensions["sciday.redis"], settings.redis_prefix),
         sender=NotifyCodeSender(settings.notify_url, internal.key_of(settings)),
         policy=Policy.from_settings(settings),
-        secret=app.extensions["sciday.hmac"],
+        secret=wired.secret,
     )
     api.register_blueprint(api_verification.blp)
     api.register_blueprint(api_mine.blp)

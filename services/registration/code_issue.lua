@@ -7,6 +7,7 @@
 -- ARGV[4] cooldown_ms   ARGV[5] daily_per_phone   ARGV[6] daily_per_ip   ARGV[7] member id
 -- Checks everything before writing anything. Returns {"ok", 0}, or
 -- {"code_cooldown" | "daily_cap_reached", retry_after_ms}.
+--#include words.lua
 --#include sliding.lua
 
 local C, DP, DI = KEYS[1], KEYS[2], KEYS[3]
@@ -15,11 +16,11 @@ local cooldown_ms, per_phone, per_ip, member = tonumber(ARGV[4]), tonumber(ARGV[
 local DAY = 86400000
 
 local sent = tonumber(redis.call('HGET', C, 'sent_ms') or '0')
-if sent + cooldown_ms > now_ms then return {'code_cooldown', sent + cooldown_ms - now_ms} end
+if sent + cooldown_ms > now_ms then return {REASON.CODE_COOLDOWN, sent + cooldown_ms - now_ms} end
 local wait = sliding_room(DP, now_ms, DAY, per_phone)
-if wait > 0 then return {'daily_cap_reached', wait} end
+if wait > 0 then return {REASON.DAILY_CAP_REACHED, wait} end
 wait = sliding_room(DI, now_ms, DAY, per_ip)
-if wait > 0 then return {'daily_cap_reached', wait} end
+if wait > 0 then return {REASON.DAILY_CAP_REACHED, wait} end
 
 redis.call('DEL', C)
 redis.call('HSET', C, 'code_hash', code_hash, 'expires_ms', now_ms + ttl_ms, 'attempts', 0, 'sent_ms', now_ms)
@@ -27,4 +28,4 @@ redis.call('HSET', C, 'code_hash', code_hash, 'expires_ms', now_ms + ttl_ms, 'at
 redis.call('PEXPIRE', C, 2 * ttl_ms)
 sliding_add(DP, now_ms, DAY, member)
 sliding_add(DI, now_ms, DAY, member)
-return {'ok', 0}
+return {STATUS.OK, 0}

@@ -19,12 +19,12 @@ end
 -- The reason the party's IDs cannot register, or nil. Reads only.
 local function fair_refusal(D, ND, NF, fair)
   for _, h in ipairs(fair.ids) do
-    if redis.call('HEXISTS', D, h) == 1 then return 'id_duplicate' end
+    if redis.call('HEXISTS', D, h) == 1 then return REASON.ID_DUPLICATE end
     if fair.per_day > 0 and tonumber(redis.call('HGET', ND, fair.day .. ':' .. h) or '0') >= fair.per_day then
-      return 'id_limit_reached'
+      return REASON.ID_LIMIT_REACHED
     end
     if fair.per_festival > 0 and tonumber(redis.call('HGET', NF, h) or '0') >= fair.per_festival then
-      return 'id_limit_reached'
+      return REASON.ID_LIMIT_REACHED
     end
   end
   return nil

@@ -9,13 +9,28 @@ the per-ID limits are decided there, with the seat.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from services.registration import idempotency, identity
-from services.registration.access_reasons import Refusal, why
+from services.registration import vocabulary as v
 from services.registration.verification import keyed
+from services.registration.vocabulary import Refusal
+
+# identity.py's why -> the field rule the person reads
+ID_RULES = {
+    "unknown_type": v.ID_UNKNOWN_TYPE,
+    "empty": v.ID_EMPTY,
+    "characters": v.ID_CHARACTERS,
+    "format": v.ID_FORMAT,
+    "check_digit": v.ID_CHECK_DIGIT,
+    "birth_date": v.ID_BIRTH_DATE,
+    "child_too_old": v.CHILD_TOO_OLD,
+    "guardian_missing": v.GUARDIAN_MISSING,
+    "duplicate_in_party": v.ID_TWICE_IN_PARTY,
+}
 
 
 @dataclass(frozen=True)
@@ -63,25 +78,22 @@ def verified(session_phone: str | None, body_phone: str | None, policy: FairPoli
     phone must be the same number (it is only a convenience for API clients)."""
     if session_phone is None:
         if policy.require_verified_phone:
-            raise Refusal("phone_not_verified")
+            raise Refusal(v.PHONE_NOT_VERIFIED)
         if not body_phone:  # verification off: the number is a required field
-            raise Refusal("phone_invalid", errors={"phone": ["empty"]})
+            raise Refusal(v.PHONE_INVALID, {"rules": {"phone": [v.PHONE_EMPTY]}})
         return body_phone
     if body_phone and body_phone != session_phone:
-        raise Refusal("phone_not_verified", errors={"phone": ["not_the_verified_phone"]})
+        raise Refusal(v.PHONE_NOT_VERIFIED, {"rules": {"phone": [v.NOT_THE_VERIFIED_PHONE]}})
     return session_phone
 
 
-def members(body: dict, doc: dict, secret: bytes, policy: FairPolicy, locale: str, today: date):
+def members(body: Mapping, doc: dict, secret: bytes, policy: FairPolicy, today: date):
     """The party's members, checked, or [] when the activity is not real-name and none are given."""
     raws = body.get("members") or []
     if not doc.get("real_name") and not raws:
         return []
     if len(raws) != body["party_size"]:
-        raise Refusal(
-            "id_invalid",
-            errors={"members": [why("members_count", locale)]},
-        )
+        raise Refusal(v.ID_INVALID, {"rules": {"members": [v.MEMBERS_COUNT]}})
     on = festival_day(doc, policy.timezone)
     try:
         return identity.party(secret, raws, on, identity.ChildPolicy(policy.child_max_age_without_id), today)
@@ -93,29 +105,28 @@ def members(body: dict, doc: dict, secret: bytes, policy: FairPolicy, locale: st
             else "id_number"
         )
         raise Refusal(
-            "id_invalid", errors={"members": {str(index): {field: [why(exc.why, locale)]}}}
+            v.ID_INVALID, {"rules": {"members": {str(index): {field: [ID_RULES[exc.why]]}}}}
         ) from None
 
 
 def prepare(
-    body: dict,
+    body: Mapping,
     doc: dict,
     *,
     session_phone: str | None,
     secret: bytes,
     policy: FairPolicy,
-    locale: str,
     today: date | None = None,
 ) -> Prepared:
     phone = verified(session_phone, body.get("phone"), policy)
-    people = members(body, doc, secret, policy, locale, today or date.today())
+    people = members(body, doc, secret, policy, today or date.today())
     ids = [m.id_hash for m in people if m.id_hash]
     day = festival_day(doc, policy.timezone).isoformat()
     record: dict = {"festival_day": day}
     if people:
         record["members"] = [m.public() for m in people]
         record["id_hashes"] = ids
-    canonical_body = {k: v for k, v in body.items() if k != "locale"}
+    canonical_body = {k: val for k, val in body.items() if k != "locale"}
     fair = {
         "ids": ids,
         "fp": idempotency.fingerprint(canonical_body, phone),

@@ -6,10 +6,10 @@ from __future__ import annotations
 
 from flask import Blueprint, redirect, request
 
-from services.registration import api_verification, fair_access, identity, verification
-from services.registration.access_reasons import REASONS, Refusal
-from services.registration.api_activities import store
-from services.registration.pages import lang, render
+from services.registration import api_mine, api_verification, identity, verification
+from services.registration import vocabulary as v
+from services.registration.rendering import lang, render
+from services.registration.vocabulary import Refusal
 from shared import csrf
 from shared.phone import masked
 
@@ -17,8 +17,7 @@ bp = Blueprint("access_pages", __name__)
 
 
 def message(exc: Refusal) -> str:
-    _status, zh, en = REASONS[exc.reason]
-    return en if lang() == "en" else zh
+    return exc.message(lang())
 
 
 def safe_next(value: str | None) -> str:
@@ -64,7 +63,7 @@ def login_page():
 def login_code():
     """Step 1: send a code to the phone."""
     if not csrf.valid():
-        return _login("phone", 400, banner=message(Refusal("code_expired")), phone_value="")
+        return _login("phone", 400, banner=message(Refusal(v.CODE_EXPIRED)), phone_value="")
     w = api_verification.wiring()
     typed = request.form.get("phone", "")
     try:
@@ -79,10 +78,10 @@ def login_code():
             now_ms=api_verification.now_ms(),
         )
     except Refusal as exc:
-        if exc.reason == "code_cooldown":  # a code was sent a moment ago: ask for it
+        if exc.reason == v.CODE_COOLDOWN:  # a code was sent a moment ago: ask for it
             return _login("code", phone_value=typed, banner=message(exc), masked_phone="")
         return _login(
-            "phone", 422 if exc.reason == "phone_invalid" else 429, banner=message(exc), phone_value=typed
+            "phone", 422 if exc.reason == v.PHONE_INVALID else 429, banner=message(exc), phone_value=typed
         )
     return _login("code", phone_value=typed, masked_phone=sent["phone_masked"], banner=None)
 
@@ -92,7 +91,7 @@ def login_verify():
     """Step 2: the code opens the session (cookie) and goes on to ``next``."""
     typed = request.form.get("phone", "")
     if not csrf.valid():
-        return _login("phone", 400, banner=message(Refusal("code_expired")), phone_value=typed)
+        return _login("phone", 400, banner=message(Refusal(v.CODE_EXPIRED)), phone_value=typed)
     w = api_verification.wiring()
     try:
         session = verification.verify(
@@ -104,7 +103,7 @@ def login_verify():
             now_ms=api_verification.now_ms(),
         )
     except Refusal as exc:
-        step = "phone" if exc.reason in ("too_many_attempts", "code_expired", "phone_invalid") else "code"
+        step = "phone" if exc.reason in (v.TOO_MANY_ATTEMPTS, v.CODE_EXPIRED, v.PHONE_INVALID) else "code"
         return _login(step, 422, banner=message(exc), phone_value=typed, masked_phone="")
     resp = redirect(safe_next(request.form.get("next")), code=303)
     api_verification.set_cookie(resp, session.token, w.policy)
@@ -124,24 +123,19 @@ def logout():
 
 @bp.get("/me")
 def mine_page():
-    phone = verified_phone()
-    if phone is None:
+    try:
+        phone, ref = api_mine.owner()
+    except Refusal:
         return redirect("/login?next=/me", code=303)
-    from flask import current_app
-
-    from services.registration.api_registrations import full
-
-    ref = fair_access.owner_ref(current_app.extensions["sciday.hmac"], phone)
-    regs = [full(r) for r in store().registrations_of(ref)]
-    return render("mine.html", regs=regs, phone_masked=masked(phone))
+    return render("mine.html", regs=api_mine.mine(ref), phone_masked=masked(phone))
 
 
 @bp.post("/me/<rid>/cancel")
 def mine_cancel(rid):
-    phone = verified_phone()
-    if phone is None or not csrf.valid():
+    if verified_phone() is None or not csrf.valid():
         return redirect("/login?next=/me", code=303)
-    reg = store().get_registration(rid) if len(rid) <= 32 else None
-    if reg is not None and reg.get("phone") == phone:
-        store().cancel(reg["activity_id"], rid)
+    try:
+        api_mine.cancel_own(rid)
+    except Refusal:
+        pass  # not mine, or already cancelled: the list shows the truth
     return redirect("/me", code=303)

@@ -9,7 +9,8 @@ from marshmallow import EXCLUDE, RAISE, Schema, ValidationError, fields, post_lo
 
 from services.registration.identity import ID_TYPES, NO_ID
 from shared import phone
-from shared.events import SLUG
+from shared.events import LOCALES, SLUG
+from shared.i18n import LENGTH_BETWEEN, ONE_OF, RANGE_BETWEEN, SCHEMA_ERRORS, TOO_LONG, keyed, rule
 from shared.text import no_controls, plain_text
 
 KINDS = ("imax", "dome", "lecture", "exhibition", "other")
@@ -24,13 +25,21 @@ WHEN = validate.Range(
 )
 
 
+def plain(value: str) -> None:
+    """shared.text.plain_text, reported as the ``not_allowed_characters`` rule."""
+    try:
+        plain_text(value)
+    except ValidationError:
+        raise ValidationError(rule("not_allowed_characters")) from None
+
+
 def person_name(value: str) -> None:
     """Letters of any script (Chinese, Latin, Arabic…) with spaces and name punctuation only."""
-    plain_text(value)
+    plain(value)
     if not value.strip() or any(
         not (unicodedata.category(ch)[0] in "LM" or ch in _NAME_PUNCT) for ch in value
     ):
-        raise ValidationError("Use letters only.")
+        raise ValidationError(rule("letters_only"))
 
 
 class CanonicalPhone(fields.String):
@@ -40,7 +49,7 @@ class CanonicalPhone(fields.String):
         try:
             return phone.canonical(super()._deserialize(value, attr, data, **kwargs))
         except phone.PhoneInvalid:
-            raise ValidationError("Not a valid mobile number.") from None
+            raise ValidationError(rule("mobile")) from None
 
 
 class _Strict(Schema):
@@ -181,13 +190,24 @@ class ActivityListOut(Schema):
     activities = fields.List(fields.Nested(ActivityOut))
 
 
-class RegistrationIn(Schema):
+class Keyed(Schema):
+    """A schema whose every error is a field-rule key, rendered per language by shared/i18n.py."""
+
+    error_messages = SCHEMA_ERRORS
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            keyed(field)
+
+
+class RegistrationIn(Keyed):
     class Meta:
         unknown = RAISE
 
     name = fields.String(
         required=True,
-        validate=[validate.Length(min=1, max=50), person_name],
+        validate=[validate.Length(min=1, max=50, error=LENGTH_BETWEEN), person_name],
         metadata={"description": "letters of any script; no digits, symbols, emoji or control characters"},
     )
     phone = CanonicalPhone(
@@ -202,15 +222,19 @@ class RegistrationIn(Schema):
     members = fields.List(
         fields.Nested(lambda: MemberIn()),
         load_default=None,
-        validate=validate.Length(min=1, max=10),
+        validate=validate.Length(min=1, max=10, error=LENGTH_BETWEEN),
         metadata={"description": "real-name activities: one per person (party_size of them)"},
     )
-    email = fields.Email(load_default=None, allow_none=True, validate=validate.Length(max=254))
-    organization = fields.String(
-        load_default=None, allow_none=True, validate=[validate.Length(max=100), plain_text]
+    email = fields.Email(
+        load_default=None, allow_none=True, validate=validate.Length(max=254, error=TOO_LONG)
     )
-    party_size = fields.Integer(required=True, strict=True, validate=validate.Range(min=1, max=10))
-    locale = fields.String(load_default=None, allow_none=True, validate=validate.OneOf(["zh-CN", "en"]))
+    organization = fields.String(
+        load_default=None, allow_none=True, validate=[validate.Length(max=100, error=TOO_LONG), plain]
+    )
+    party_size = fields.Integer(
+        required=True, strict=True, validate=validate.Range(min=1, max=10, error=RANGE_BETWEEN)
+    )
+    locale = fields.String(load_default=None, allow_none=True, validate=validate.OneOf(LOCALES, error=ONE_OF))
 
     @post_load
     def _clean(self, data, **_):
@@ -218,16 +242,20 @@ class RegistrationIn(Schema):
         return data
 
 
-class MemberIn(Schema):
+class MemberIn(Keyed):
     """One person of a real-name party; a child under the set age may come with id_type "none"
     and a birth date instead of a document."""
 
     class Meta:
         unknown = RAISE
 
-    name = fields.String(required=True, validate=[validate.Length(min=1, max=50), person_name])
-    id_type = fields.String(required=True, validate=validate.OneOf([*ID_TYPES, NO_ID]))
-    id_number = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=40))
+    name = fields.String(
+        required=True, validate=[validate.Length(min=1, max=50, error=LENGTH_BETWEEN), person_name]
+    )
+    id_type = fields.String(required=True, validate=validate.OneOf([*ID_TYPES, NO_ID], error=ONE_OF))
+    id_number = fields.String(
+        load_default=None, allow_none=True, validate=validate.Length(max=40, error=TOO_LONG)
+    )
     birth_date = fields.Date(load_default=None, allow_none=True)
 
 

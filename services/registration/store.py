@@ -13,49 +13,25 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from services.registration import activities
-from services.registration.access_reasons import Refusal
 from services.registration.soldout import SoldOutMemo
-from shared.errors import ApiError
+from services.registration.vocabulary import REFUSED, SOLD_OUT, Refusal
 from shared.outbox import stream_key
 from shared.redis_scripts import Scripts
 
 HERE = Path(__file__).parent
-
-REFUSALS = {
-    # reason: (HTTP status, default message)
-    "unknown_activity": (404, "没有这个活动 / No such activity."),
-    "activity_cancelled": (409, "活动已取消 / The activity was cancelled."),
-    "registration_not_open": (409, "报名尚未开始 / Registration has not opened yet."),
-    "registration_closed": (409, "报名已截止 / Registration has closed."),
-    "party_too_large": (422, "人数超过上限 / Party size exceeds this activity's limit."),
-    "already_registered": (
-        409,
-        "该手机号已报名本活动 / This phone already has a registration for this activity.",
-    ),
-    "sold_out": (409, "名额已满 / No seats left and the waitlist is full or off."),
-    "activity_exists": (409, "活动编号已存在 / An activity with this id exists."),
-    "revision_conflict": (
-        409,
-        "活动已被他人修改，请刷新 / The activity changed meanwhile; reload and retry.",
-    ),
-    "capacity_below_taken": (
-        409,
-        "容量不能低于已报名人数 / Capacity cannot go below the seats already taken.",
-    ),
-    "unknown_registration": (404, "没有这个报名 / No such registration."),
-}
+# reserve.lua's fair access argument when there is none (fair.lua): no IDs, no fingerprint.
+NO_FAIR = {"ids": [], "fp": "", "day": "", "per_day": 0, "per_festival": 0}
 
 
-def refusal(reason: str, **extra) -> ApiError | Refusal:
-    if reason not in REFUSALS:  # fair access (fair.lua): the edge words it in the person's language
-        return Refusal(reason, **extra)
-    status, message = REFUSALS[reason]
-    return ApiError(reason, message, status_code=status, extra=extra)
-
-
-def now_pair() -> tuple[int, str]:
-    now = datetime.now(UTC)
+def now_pair(now: datetime | None = None) -> tuple[int, str]:
+    """The instant as the scripts take it: ms since the epoch, and ISO-8601 for the envelope."""
+    now = now or datetime.now(UTC)
     return int(now.timestamp() * 1000), activities.iso(now)
+
+
+def refused(res: list) -> Refusal:
+    """A script's ``{"refused", reason, ...}`` answer as the domain refusal."""
+    return Refusal(res[1].decode())
 
 
 class Keys:
@@ -108,7 +84,7 @@ class SeatStore:
         self.redis, self.settings = redis, settings
         self.keys = Keys(settings.redis_prefix)
         self.outbox = stream_key(settings)
-        self.scripts = Scripts(redis, HERE, ["reserve", "cancel", "capacity"])
+        self.scripts = Scripts(redis, HERE, ["reserve", "cancel", "capacity", "promote_waitlist"])
         self._doc_cache: dict[str, tuple[float, dict]] = {}
         self.soldout = SoldOutMemo(redis, self.keys, ttl_s=settings.soldout_memo_ms / 1000)
 
@@ -121,14 +97,14 @@ class SeatStore:
         expected_rev: int | None,
         event_type: str,
         event_data: dict,
-        now_ms: int | None = None,
+        now: datetime | None = None,
     ) -> tuple[int, int]:
         k, aid = self.keys, doc["id"]
-        t_ms, t_iso = now_pair()
+        t_ms, t_iso = now_pair(now)
         res = self.scripts.capacity(
             keys=[k.activity(aid), k.waitlist(aid), k.regs(aid), self.outbox, k.activities],
             args=[
-                now_ms or t_ms,
+                t_ms,
                 t_iso,
                 mode,
                 "" if expected_rev is None else str(expected_rev),
@@ -138,8 +114,8 @@ class SeatStore:
             ],
         )
         self.soldout.forget(aid)  # seats may have come free: ask the script again at once
-        if res[0] == b"refused":
-            raise refusal(res[1].decode())
+        if res[0].decode() == REFUSED:
+            raise refused(res)
         return int(res[1]), int(res[2])
 
     def get_activity(self, aid: str) -> tuple[dict, dict] | None:
@@ -200,13 +176,13 @@ class SeatStore:
 
     # -- registrations ---------------------------------------------------------------------
     def reserve(
-        self, reg: dict, idem: str, now_ms: int | None = None, fair: dict | None = None, owner_ref: str = ""
+        self, reg: dict, idem: str, now: datetime | None = None, fair: dict | None = None, owner_ref: str = ""
     ) -> tuple[str, str, int]:
         """``fair``: the real-name ID hashes, the request fingerprint and the per-ID limits
         (fair.lua); ``owner_ref``: the verified phone's keyed hash, for "我的报名"."""
         k, aid = self.keys, reg["activity_id"]
-        fair = fair or {"ids": [], "fp": "", "day": "", "per_day": 0, "per_festival": 0}
-        t_ms, t_iso = now_pair()
+        fair = fair or NO_FAIR
+        t_ms, t_iso = now_pair(now)
         res = self.scripts.reserve(
             keys=[
                 k.activity(aid),
@@ -222,25 +198,25 @@ class SeatStore:
                 k.id_festival,
                 k.mine(owner_ref or "-"),
             ],
-            args=[now_ms or t_ms, t_iso, idem, json.dumps(reg, ensure_ascii=False), json.dumps(fair)],
+            args=[t_ms, t_iso, idem, json.dumps(reg, ensure_ascii=False), json.dumps(fair)],
         )
         outcome = res[0].decode()
-        if outcome == "refused":
-            reason = res[1].decode()
-            if reason == "sold_out":
+        if outcome == REFUSED:
+            exc = refused(res)
+            if exc.reason == SOLD_OUT:
                 self.soldout.note(aid, int(res[2]))
-            raise refusal(reason)
+            raise exc
         return outcome, res[1].decode(), int(res[2]) if len(res) > 2 else 0
 
     def refuse_from_memory(self, aid: str, party_size: int, idem: str) -> None:
         """Raise ``sold_out`` without a round trip if the script said so a moment ago (soldout.py)."""
         if not idem and self.soldout.sold_out(aid, party_size):
             self.soldout.turned_away(aid, party_size)
-            raise refusal("sold_out")
+            raise Refusal(SOLD_OUT, {"from_memory": True})
 
-    def cancel(self, aid: str, rid: str, now_ms: int | None = None) -> tuple[str, str, int]:
+    def cancel(self, aid: str, rid: str, now: datetime | None = None) -> tuple[str, str, int]:
         k = self.keys
-        t_ms, t_iso = now_pair()
+        t_ms, t_iso = now_pair(now)
         res = self.scripts.cancel(
             keys=[
                 k.activity(aid),
@@ -252,12 +228,22 @@ class SeatStore:
                 k.id_day,
                 k.id_festival,
             ],
-            args=[now_ms or t_ms, t_iso, rid],
+            args=[t_ms, t_iso, rid],
         )
         self.soldout.forget(aid)
-        if res[0] == b"refused":
-            raise refusal(res[1].decode())
+        if res[0].decode() == REFUSED:
+            raise refused(res)
         return res[0].decode(), res[1].decode(), int(res[2])
+
+    def promote(self, aid: str, now: datetime | None = None) -> int:
+        k = self.keys
+        t_ms, t_iso = now_pair(now)
+        res = self.scripts.promote_waitlist(
+            keys=[k.activity(aid), k.waitlist(aid), k.regs(aid), self.outbox], args=[t_ms, t_iso]
+        )
+        if res[0].decode() == REFUSED:
+            raise refused(res)
+        return int(res[1])
 
     def activity_of(self, rid: str) -> str | None:
         aid = self.redis.hget(self.keys.regidx, rid)

@@ -23,11 +23,20 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
 
-from services.registration.access_reasons import Refusal
+from services.registration import vocabulary as v
+from services.registration.vocabulary import Refusal
 from shared import phone as phones
 
 CODE = re.compile(r"[0-9]{6}\Z", re.ASCII)
 TOKEN_PREFIX = "vs_"
+# shared/phone.py's why -> the field rule the person reads
+PHONE_RULES = {
+    "empty": v.PHONE_EMPTY,
+    "too_long": v.PHONE_TOO_LONG,
+    "control_character": v.PHONE_CONTROL_CHARACTER,
+    "not_ascii_digits": v.PHONE_NOT_ASCII_DIGITS,
+    "not_mainland_mobile": v.PHONE_NOT_MAINLAND_MOBILE,
+}
 
 
 @dataclass(frozen=True)
@@ -104,7 +113,7 @@ def canonical_phone(text: object) -> str:
     try:
         return phones.canonical(text)
     except phones.PhoneInvalid as exc:
-        raise Refusal("phone_invalid", errors={"phone": [exc.why]}) from None
+        raise Refusal(v.PHONE_INVALID, {"rules": {"phone": [PHONE_RULES[exc.why]]}}) from None
 
 
 def request_code(
@@ -125,13 +134,13 @@ def request_code(
     outcome, retry_ms = store.issue(
         phone_ref, keyed(secret, "ip", ip), keyed(secret, f"code:{phone}", code), now_ms, policy
     )
-    if outcome != "ok":
-        raise Refusal(outcome, retry_ms=retry_ms)
+    if outcome != v.OK:
+        raise Refusal(outcome, {"retry_ms": retry_ms})
     try:
         sender.send_code(phone, code, locale, max(1, policy.code_ttl_s // 60))
     except SenderUnavailable:
         store.forget(phone_ref)
-        raise Refusal("sms_unavailable", retry_ms=5000) from None
+        raise Refusal(v.SMS_UNAVAILABLE, {"retry_ms": 5000}) from None
     return {
         "status": "sent",
         "phone_masked": phones.masked(phone),
@@ -152,7 +161,7 @@ def verify(
 ) -> Session:
     phone = canonical_phone(phone_text)
     if not isinstance(code_text, str) or not CODE.fullmatch(code_text):
-        raise Refusal("code_invalid", errors={"code": ["six_digits"]})
+        raise Refusal(v.CODE_INVALID, {"rules": {"code": [v.CODE_SIX_DIGITS]}})
     token = make_token()
     outcome, left = store.check(
         keyed(secret, "phone", phone),
@@ -162,9 +171,9 @@ def verify(
         session_ref(token),
         phone,
     )
-    if outcome == "code_invalid":
-        raise Refusal("code_invalid", attempts_left=left)
-    if outcome != "ok":
+    if outcome == v.CODE_INVALID:
+        raise Refusal(v.CODE_INVALID, {"attempts_left": left})
+    if outcome != v.OK:
         raise Refusal(outcome)
     return Session(token, phone, now_ms + policy.session_days * 86_400_000)
 
@@ -179,5 +188,5 @@ def session_phone(token: str | None, store: CodeStore) -> str | None:
 def require_phone(token: str | None, store: CodeStore) -> str:
     phone = session_phone(token, store)
     if phone is None:
-        raise Refusal("phone_not_verified")
+        raise Refusal(v.PHONE_NOT_VERIFIED)
     return phone

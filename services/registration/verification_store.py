@@ -12,6 +12,7 @@ from __future__ import annotations
 import secrets
 from pathlib import Path
 
+from services.registration import vocabulary as v
 from services.registration.verification import Policy
 from shared.redis_scripts import Scripts
 
@@ -87,14 +88,14 @@ class MemoryCodeStore:
             rec = None
         cooldown = policy.resend_cooldown_s * 1000
         if rec and rec["sent_ms"] + cooldown > now_ms:
-            return "code_cooldown", rec["sent_ms"] + cooldown - now_ms
+            return v.CODE_COOLDOWN, rec["sent_ms"] + cooldown - now_ms
         for key, limit in (
             ("phone:" + phone_ref, policy.daily_per_phone),
             ("ip:" + ip_ref, policy.daily_per_ip),
         ):
             wait = self._room(key, now_ms, limit)
             if wait:
-                return "daily_cap_reached", wait
+                return v.DAILY_CAP_REACHED, wait
         ttl = policy.code_ttl_s * 1000
         self.codes[phone_ref] = {
             "code_hash": code_hash,
@@ -105,7 +106,7 @@ class MemoryCodeStore:
         }
         self.daily["phone:" + phone_ref].append(now_ms)
         self.daily["ip:" + ip_ref].append(now_ms)
-        return "ok", 0
+        return v.OK, 0
 
     def forget(self, phone_ref):
         self.codes.pop(phone_ref, None)
@@ -113,18 +114,18 @@ class MemoryCodeStore:
     def check(self, phone_ref, code_hash, now_ms, policy: Policy, session_ref, phone):
         rec = self.codes.get(phone_ref)
         if rec is None or rec["gone_ms"] <= now_ms or rec["code_hash"] is None:
-            return "code_expired", 0
+            return v.CODE_EXPIRED, 0
         if rec["attempts"] >= policy.max_attempts:
-            return "too_many_attempts", 0
+            return v.TOO_MANY_ATTEMPTS, 0
         if now_ms >= rec["expires_ms"]:
-            return "code_expired", 0
+            return v.CODE_EXPIRED, 0
         if rec["code_hash"] != code_hash:
             rec["attempts"] += 1
-            return "code_invalid", policy.max_attempts - rec["attempts"]
+            return v.CODE_INVALID, policy.max_attempts - rec["attempts"]
         rec["code_hash"], rec["attempts"] = None, policy.max_attempts
         self.sessions[session_ref] = (phone, now_ms + policy.session_days * DAY_MS)
         self.now_ms = now_ms
-        return "ok", 0
+        return v.OK, 0
 
     def session_phone(self, session_ref):
         got = self.sessions.get(session_ref)

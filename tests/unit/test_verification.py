@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from services.registration import verification as v
-from services.registration.access_reasons import Refusal
+from services.registration.vocabulary import Refusal
 from services.registration.verification_store import MemoryCodeStore
 
 SECRET = b"s" * 32

@@ -1,0 +1,242 @@
+"""The registration service's words: statuses, reason codes and field rules.
+
+Every status a registration or an activity can be in, and every reason the service refuses
+with, is declared here once, with its zh-CN and English message and its HTTP status. The use
+cases raise :class:`Refusal` (a reason code and details, no HTTP status); the HTTP edge
+(``services/registration/edge.py``) is the only reader of ``http_status``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Final
+
+# -- statuses --------------------------------------------------------------------------------
+# A registration (one party's booking).
+CONFIRMED: Final = "confirmed"
+WAITLISTED: Final = "waitlisted"
+CANCELLED: Final = "cancelled"
+REGISTRATION_STATUSES: Final = (CONFIRMED, WAITLISTED, CANCELLED)
+STATUS_ZH: Final[Mapping[str, str]] = {CONFIRMED: "已确认", WAITLISTED: "候补", CANCELLED: "已取消"}
+# An activity.
+SCHEDULED: Final = "scheduled"
+ACTIVITY_CANCELLED: Final = "cancelled"
+ACTIVITY_STATUSES: Final = (SCHEDULED, ACTIVITY_CANCELLED)
+
+# Outcomes of the seat scripts besides a registration status.
+REPLAY: Final = "replay"  # the same Idempotency-Key or id was seen: the first outcome stands
+REFUSED: Final = "refused"
+ALREADY: Final = "already"  # cancelling a cancelled registration
+OK: Final = "ok"
+
+# How a party may be written into the seat state ("create" refuses an existing activity).
+CREATE: Final = "create"
+UPDATE: Final = "update"
+
+# -- reason codes ----------------------------------------------------------------------------
+UNKNOWN_ACTIVITY: Final = "unknown_activity"
+ACTIVITY_CANCELLED_REASON: Final = "activity_cancelled"
+REGISTRATION_NOT_OPEN: Final = "registration_not_open"
+REGISTRATION_CLOSED: Final = "registration_closed"
+PARTY_TOO_LARGE: Final = "party_too_large"
+ALREADY_REGISTERED: Final = "already_registered"
+SOLD_OUT: Final = "sold_out"
+ACTIVITY_EXISTS: Final = "activity_exists"
+REVISION_CONFLICT: Final = "revision_conflict"
+CAPACITY_BELOW_TAKEN: Final = "capacity_below_taken"
+UNKNOWN_REGISTRATION: Final = "unknown_registration"
+NO_TICKET: Final = "no_ticket"
+VALIDATION_FAILED: Final = "validation_failed"
+UNAUTHORIZED: Final = "unauthorized"
+INVALID_SPREADSHEET: Final = "invalid_spreadsheet"
+IMPORT_HAS_ERRORS: Final = "import_has_errors"
+NOTIFY_UNAVAILABLE: Final = "notify_unavailable"
+# Fair access (issue 14, docs/fair-access.md): verified phones, real-name members, bound keys.
+PHONE_INVALID: Final = "phone_invalid"
+PHONE_NOT_VERIFIED: Final = "phone_not_verified"
+CODE_INVALID: Final = "code_invalid"
+CODE_EXPIRED: Final = "code_expired"
+TOO_MANY_ATTEMPTS: Final = "too_many_attempts"
+CODE_COOLDOWN: Final = "code_cooldown"
+DAILY_CAP_REACHED: Final = "daily_cap_reached"
+SMS_UNAVAILABLE: Final = "sms_unavailable"
+ID_INVALID: Final = "id_invalid"
+ID_DUPLICATE: Final = "id_duplicate"
+ID_LIMIT_REACHED: Final = "id_limit_reached"
+IDEMPOTENCY_KEY_REUSED: Final = "idempotency_key_reused"
+
+
+@dataclass(frozen=True)
+class Reason:
+    code: str
+    http_status: int
+    zh: str
+    en: str
+
+    def message(self, locale: str) -> str:
+        return self.en if locale == "en" else self.zh
+
+
+REASONS: Final[Mapping[str, Reason]] = {
+    r.code: r
+    for r in (
+        Reason(UNKNOWN_ACTIVITY, 404, "没有这个活动", "No such activity."),
+        Reason(ACTIVITY_CANCELLED_REASON, 409, "活动已取消", "The activity was cancelled."),
+        Reason(REGISTRATION_NOT_OPEN, 409, "报名尚未开始", "Registration has not opened yet."),
+        Reason(REGISTRATION_CLOSED, 409, "报名已截止", "Registration has closed."),
+        Reason(PARTY_TOO_LARGE, 422, "人数超过上限", "Party size exceeds this activity's limit."),
+        Reason(
+            ALREADY_REGISTERED,
+            409,
+            "该手机号已报名本活动",
+            "This phone already has a registration for this activity.",
+        ),
+        Reason(SOLD_OUT, 409, "名额已满", "No seats left and the waitlist is full or off."),
+        Reason(ACTIVITY_EXISTS, 409, "活动编号已存在", "An activity with this id exists."),
+        Reason(
+            REVISION_CONFLICT,
+            409,
+            "活动已被他人修改，请刷新",
+            "The activity changed meanwhile; reload and retry.",
+        ),
+        Reason(
+            CAPACITY_BELOW_TAKEN,
+            409,
+            "容量不能低于已报名人数",
+            "Capacity cannot go below the seats already taken.",
+        ),
+        Reason(UNKNOWN_REGISTRATION, 404, "没有这个报名", "No such registration."),
+        Reason(NO_TICKET, 409, "没有有效门票", "There is no valid ticket (waitlisted or cancelled)."),
+        Reason(VALIDATION_FAILED, 422, "部分字段填写有误。", "Some fields are not valid."),
+        Reason(UNAUTHORIZED, 401, "需要管理链接中的令牌", "The manage token is required."),
+        Reason(INVALID_SPREADSHEET, 422, "无法读取该表格文件", "The spreadsheet cannot be read."),
+        Reason(
+            IMPORT_HAS_ERRORS,
+            422,
+            "表格有错误，未导入任何活动",
+            "Some rows have errors; nothing was imported.",
+        ),
+        Reason(
+            NOTIFY_UNAVAILABLE,
+            503,
+            "通知服务暂不可用，请稍后再试",
+            "The notify service is unavailable; try again later.",
+        ),
+        Reason(PHONE_INVALID, 422, "请输入11位大陆手机号", "Enter an 11-digit mainland mobile number."),
+        Reason(
+            PHONE_NOT_VERIFIED, 401, "请先用短信验证码验证手机号", "Verify your phone with an SMS code first."
+        ),
+        Reason(CODE_INVALID, 422, "验证码不正确", "The code is not correct."),
+        Reason(
+            CODE_EXPIRED,
+            422,
+            "验证码已过期或未发送，请重新获取",
+            "The code has expired or was never sent; ask for a new one.",
+        ),
+        Reason(
+            TOO_MANY_ATTEMPTS,
+            429,
+            "验证码错误次数过多，请重新获取",
+            "Too many wrong codes; ask for a new one.",
+        ),
+        Reason(
+            CODE_COOLDOWN, 429, "验证码已发送，请稍后再试", "A code was just sent; wait before asking again."
+        ),
+        Reason(
+            DAILY_CAP_REACHED,
+            429,
+            "今日获取验证码次数已达上限",
+            "No more codes today for this phone or network.",
+        ),
+        Reason(
+            SMS_UNAVAILABLE,
+            503,
+            "短信暂时无法发送，请稍后再试",
+            "SMS cannot be sent right now; try again soon.",
+        ),
+        Reason(ID_INVALID, 422, "证件号码不正确", "The ID number is not valid."),
+        Reason(
+            ID_DUPLICATE,
+            409,
+            "同一证件在本活动只能报名一次",
+            "This ID is already registered for this activity.",
+        ),
+        Reason(
+            ID_LIMIT_REACHED,
+            409,
+            "该证件的报名次数已达上限",
+            "This ID has reached its limit of registrations.",
+        ),
+        Reason(
+            IDEMPOTENCY_KEY_REUSED,
+            422,
+            "该 Idempotency-Key 已用于另一个请求",
+            "This Idempotency-Key was used for a different request.",
+        ),
+    )
+}
+
+# -- field rules (validation messages keyed by rule, not by marshmallow's wording) ------------
+ORGANIZATION_REQUIRED: Final = "organization_required"
+PARTY_OVER_LIMIT: Final = "party_over_limit"
+
+# Fair access: why a phone, a code or a member was refused (shared/phone.py, identity.py).
+PHONE_EMPTY: Final = "phone_empty"
+PHONE_TOO_LONG: Final = "phone_too_long"
+PHONE_CONTROL_CHARACTER: Final = "phone_control_character"
+PHONE_NOT_ASCII_DIGITS: Final = "phone_not_ascii_digits"
+PHONE_NOT_MAINLAND_MOBILE: Final = "phone_not_mainland_mobile"
+NOT_THE_VERIFIED_PHONE: Final = "not_the_verified_phone"
+CODE_SIX_DIGITS: Final = "code_six_digits"
+ID_UNKNOWN_TYPE: Final = "id_unknown_type"
+ID_EMPTY: Final = "id_empty"
+ID_CHARACTERS: Final = "id_characters"
+ID_FORMAT: Final = "id_format"
+ID_CHECK_DIGIT: Final = "id_check_digit"
+ID_BIRTH_DATE: Final = "id_birth_date"
+CHILD_TOO_OLD: Final = "child_too_old"
+GUARDIAN_MISSING: Final = "guardian_missing"
+ID_TWICE_IN_PARTY: Final = "id_twice_in_party"
+MEMBERS_COUNT: Final = "members_count"
+
+FIELD_RULES: Final[Mapping[str, tuple[str, str]]] = {
+    ORGANIZATION_REQUIRED: ("本活动需填写工作单位", "Required for this activity's audience."),
+    PARTY_OVER_LIMIT: ("人数超过本活动每单上限", "Party size exceeds this activity's limit."),
+    PHONE_EMPTY: ("必填项", "Required."),
+    PHONE_TOO_LONG: ("太长", "Too long."),
+    PHONE_CONTROL_CHARACTER: ("含有不允许的字符（换行、制表符等）", "Contains control characters."),
+    PHONE_NOT_ASCII_DIGITS: ("请用半角数字 0-9 填写", "Use the digits 0-9 (ASCII)."),
+    PHONE_NOT_MAINLAND_MOBILE: ("请输入11位大陆手机号", "Not a mainland mobile number."),
+    NOT_THE_VERIFIED_PHONE: ("须与已验证的手机号一致", "Must be the verified phone."),
+    CODE_SIX_DIGITS: ("请输入6位数字验证码", "Enter the 6-digit code."),
+    ID_UNKNOWN_TYPE: ("不支持的证件类型", "Unknown ID type."),
+    ID_EMPTY: ("请填写证件号码", "Give the ID number."),
+    ID_CHARACTERS: ("只能填写字母和数字", "Letters and digits only."),
+    ID_FORMAT: ("证件号码格式不正确", "The number does not have this document's format."),
+    ID_CHECK_DIGIT: ("校验位不正确，请核对号码", "The check digit does not match; check the number."),
+    ID_BIRTH_DATE: ("出生日期不正确", "The birth date is not valid."),
+    CHILD_TOO_OLD: ("超过免证件年龄，请填写证件", "Too old to come without an ID; give one."),
+    GUARDIAN_MISSING: ("至少一位成人须填写证件", "At least one adult must give an ID."),
+    ID_TWICE_IN_PARTY: ("同一证件不能重复填写", "The same ID appears twice."),
+    MEMBERS_COUNT: ("请为每位参加者填写实名信息", "Give one member per person of the party."),
+}
+
+
+class Refusal(Exception):
+    """A domain refusal: a stable reason code and details, never an HTTP status."""
+
+    def __init__(self, reason: str, details: Mapping[str, object] | None = None) -> None:
+        if reason not in REASONS:
+            raise ValueError(f"undeclared reason code {reason!r}")
+        super().__init__(reason)
+        self.reason = reason
+        self.details: dict[str, object] = dict(details or {})
+
+    def message(self, locale: str) -> str:
+        return REASONS[self.reason].message(locale)
+
+
+def rule_message(rule: str, locale: str) -> str:
+    zh, en = FIELD_RULES[rule]
+    return en if locale == "en" else zh
