@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from services.registration import verification as v
-from services.registration.vocabulary import Refusal
 from services.registration.verification_store import MemoryCodeStore
+from services.registration.vocabulary import Refusal
 
 SECRET = b"s" * 32
 POLICY = v.Policy(code_ttl_s=300, max_attempts=5, resend_cooldown_s=60, daily_per_phone=3, daily_per_ip=4)
