@@ -15,10 +15,13 @@ from __future__ import annotations
 import ipaddress
 import logging
 import threading
+from collections.abc import Callable, Iterable
+from typing import Any
 
 log = logging.getLogger("sciday.clientaddr")
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+Address = ipaddress.IPv4Address | ipaddress.IPv6Address
 
 
 def parse_networks(text: str) -> tuple[Network, ...]:
@@ -36,7 +39,7 @@ def parse_networks(text: str) -> tuple[Network, ...]:
         raise ValueError(f"SCIDAY_TRUSTED_PROXIES: {exc}") from None
 
 
-def _ip(text: str):
+def _ip(text: str) -> Address | None:
     try:
         return ipaddress.ip_address(text.strip())
     except ValueError:
@@ -49,12 +52,12 @@ class TrustedProxies:
     The socket peer stays in ``environ["sciday.peer_addr"]``.
     """
 
-    def __init__(self, app, networks: tuple[Network, ...]):
+    def __init__(self, app: Callable[..., Iterable[bytes]], networks: tuple[Network, ...]):
         self.app, self.networks = app, networks
         self._warned = False
         self._lock = threading.Lock()
 
-    def trusted(self, addr) -> bool:
+    def trusted(self, addr: Address | None) -> bool:
         return addr is not None and any(addr in net for net in self.networks)
 
     def client(self, peer: str, forwarded: str) -> str:
@@ -84,7 +87,7 @@ class TrustedProxies:
             peer,
         )
 
-    def __call__(self, environ, start_response):
+    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         peer = environ.get("REMOTE_ADDR", "")
         environ["sciday.peer_addr"] = peer
         forwarded = environ.get("HTTP_X_FORWARDED_FOR", "")

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import time
+from typing import Any
 
 from shared.keyfile import secret
 
@@ -17,7 +18,7 @@ MAX_SKEW_S = 60
 TS_HEADER, SIG_HEADER = "X-Sciday-Timestamp", "X-Sciday-Signature"
 
 
-def key_of(settings) -> bytes:
+def key_of(settings: Any) -> bytes:
     return secret(settings.keys_dir, "internal", settings.internal_api_key, "SCIDAY_INTERNAL_API_KEY")
 
 
@@ -25,7 +26,7 @@ def signature(key: bytes, timestamp: str, body: bytes) -> str:
     return "hmac-sha256=" + hmac.new(key, timestamp.encode() + b"." + body, hashlib.sha256).hexdigest()
 
 
-def headers(key: bytes, body: bytes, now: float | None = None) -> dict:
+def headers(key: bytes, body: bytes, now: float | None = None) -> dict[str, str]:
     ts = str(int(now if now is not None else time.time()))
     return {"Content-Type": "application/json", TS_HEADER: ts, SIG_HEADER: signature(key, ts, body)}
 

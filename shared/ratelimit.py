@@ -17,8 +17,10 @@ import secrets
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
-from shared.errors import RATE_LIMITED, ApiError
+from shared.errors import RATE_LIMITED, ApiError, common_message
+from shared.i18n import request_locale
 from shared.redis_scripts import Scripts
 
 
@@ -27,7 +29,7 @@ def _now_ms() -> int:
 
 
 class RateLimiter:
-    def __init__(self, redis, prefix: str, clock: Callable[[], int] = _now_ms):
+    def __init__(self, redis: Any, prefix: str, clock: Callable[[], int] = _now_ms):
         self.prefix, self.clock = prefix, clock
         self.scripts = Scripts(redis, Path(__file__).parent, ["ratelimit"])
 
@@ -54,7 +56,7 @@ class RateLimiter:
             retry_s = max(1, math.ceil(retry_ms / 1000))
             raise ApiError(
                 RATE_LIMITED,
-                "请求过于频繁，请稍后再试 / Too many requests; try again shortly.",
+                common_message(RATE_LIMITED, request_locale()),
                 status_code=429,
                 headers={"Retry-After": str(retry_s)},
                 errors={"limit": [name]},

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
+from typing import Any
 from urllib.parse import quote
 
 from flask import Response
@@ -19,7 +20,7 @@ CSV_TYPE = "text/csv; charset=utf-8"
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def _csv_cell(value):
+def _csv_cell(value: Any) -> Any:
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -29,7 +30,7 @@ def _csv_cell(value):
     return value
 
 
-def csv_bytes(headers: list[str], rows: list[list]) -> bytes:
+def csv_bytes(headers: list[str], rows: list[list[Any]]) -> bytes:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(headers)
@@ -45,7 +46,7 @@ class Sheet:
         self,
         title: str,
         headers: list[str],
-        rows: list[list],
+        rows: list[list[Any]],
         notes: list[str] | None = None,
         percent_columns: tuple[int, ...] = (),
     ):
@@ -88,7 +89,7 @@ def xlsx_bytes(sheets: list[Sheet]) -> bytes:
     return out.getvalue()
 
 
-def _put(ws, row: int, col: int, value):
+def _put(ws: Any, row: int, col: int, value: Any) -> Any:
     cell = ws.cell(row=row, column=col)
     if isinstance(value, str) and value.startswith("="):
         cell.value = value
@@ -98,7 +99,7 @@ def _put(ws, row: int, col: int, value):
     return cell
 
 
-def _display_len(value) -> int:
+def _display_len(value: Any) -> int:
     text = "" if value is None else str(value)
     return sum(2 if ord(ch) > 0x2E80 else 1 for ch in text)  # CJK characters are two columns wide
 
@@ -124,7 +125,7 @@ class UnreadableSheet(ValueError):
 MAX_COLUMNS = 64
 
 
-def grid(filename: str, data: bytes, max_rows: int) -> list[list]:
+def grid(filename: str, data: bytes, max_rows: int) -> list[list[Any]]:
     """The cells of a .csv (UTF-8, or GB18030 as Excel saves it in China; comma or tab) or of
     the first sheet of an .xlsx, row by row, at most ``max_rows`` rows."""
     name = (filename or "").lower()
@@ -135,7 +136,7 @@ def grid(filename: str, data: bytes, max_rows: int) -> list[list]:
     raise UnreadableSheet("只支持 .csv 或 .xlsx 文件", "Only .csv and .xlsx files can be read.")
 
 
-def _csv_grid(data: bytes) -> list[list]:
+def _csv_grid(data: bytes) -> list[list[Any]]:
     for encoding in ("utf-8-sig", "gb18030"):
         try:
             text = data.decode(encoding)
@@ -152,7 +153,7 @@ def _csv_grid(data: bytes) -> list[list]:
     )
 
 
-def _xlsx_grid(data: bytes, max_rows: int) -> list[list]:
+def _xlsx_grid(data: bytes, max_rows: int) -> list[list[Any]]:
     from openpyxl import load_workbook
 
     try:

@@ -75,7 +75,7 @@ def minutes(value) -> int:
 
 
 def moments(value, day: date | None = None, end_of_day: bool = False) -> list[datetime]:
-    """Every date-time in a cell, Asia/Shanghai: "2024-05-30 19:00-20:30" gives two."""
+    """Every date-time in a cell, in Settings.timezone: "2024-05-30 19:00-20:30" gives two."""
     if isinstance(value, datetime):
         return [value if value.tzinfo else value.replace(tzinfo=TZ)]
     if isinstance(value, date):
