@@ -134,8 +134,10 @@ def request_code(
     outcome, retry_ms = store.issue(
         phone_ref, keyed(secret, "ip", ip), keyed(secret, f"code:{phone}", code), now_ms, policy
     )
+    if outcome == v.CODE_COOLDOWN:
+        raise Refusal(v.CODE_COOLDOWN, {"retry_ms": retry_ms})
     if outcome != v.OK:
-        raise Refusal(outcome, {"retry_ms": retry_ms})
+        raise Refusal(v.DAILY_CAP_REACHED, {"retry_ms": retry_ms})
     try:
         sender.send_code(phone, code, locale, max(1, policy.code_ttl_s // 60))
     except SenderUnavailable:
@@ -173,8 +175,10 @@ def verify(
     )
     if outcome == v.CODE_INVALID:
         raise Refusal(v.CODE_INVALID, {"attempts_left": left})
+    if outcome == v.TOO_MANY_ATTEMPTS:
+        raise Refusal(v.TOO_MANY_ATTEMPTS)
     if outcome != v.OK:
-        raise Refusal(outcome)
+        raise Refusal(v.CODE_EXPIRED)
     return Session(token, phone, now_ms + policy.session_days * 86_400_000)
 
 
