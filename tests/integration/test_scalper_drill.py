@@ -90,49 +90,28 @@ def test_scalper_drill(app, redis, settings, capsys):
     stolen = [member(next_id + k, "黄牛") for k in range(STOLEN_IDS)]  # valid numbers of real people
     attacker_tokens = [seed_session(redis, prefix, f"170{i:08d}") for i in range(ATTACKER_VERIFIED)]
 
-    def attacker_address(n):
-        # first from one address of its own (spoofing X-Forwarded-For), then from 100 behind the proxy
-        if n % 2 == 0:
-            return "203.0.113.66", f"198.18.{n % 256}.{n % 200}"
-        return PROXY, f"198.19.0.{n % ATTACKER_ADDRESSES}"
-
-    n = 0
-    for k in range(ATTACKER_UNVERIFIED):  # made-up numbers: no session, the number in the body
-        peer, fwd = attacker_address(n)
-        n += 1
-        jobs.append(
-            {
-                "who": "attacker-unverified",
-                "peer": peer,
-                "forwarded": fwd,
-                "headers": {},
-                "body": {
-                    "name": "黄牛",
-                    "organization": "票务",
-                    "phone": f"171{k:08d}",
-                    "party_size": PARTY_MAX,
-                    "members": rnd.sample(stolen, PARTY_MAX),
-                },
-            }
+    def attacker_job(n: int, who: str, headers: dict, **body) -> dict:
+        # even tries from one address of its own (spoofing X-Forwarded-For), odd ones from 100
+        # addresses behind the trusted proxy
+        peer, fwd = (
+            ("203.0.113.66", f"198.18.{n % 256}.{n % 200}")
+            if n % 2 == 0
+            else (PROXY, f"198.19.0.{n % ATTACKER_ADDRESSES}")
         )
-    for t in attacker_tokens:  # verified numbers, many tries each, full parties of stolen IDs
-        for _ in range(25):
-            peer, fwd = attacker_address(n)
-            n += 1
-            jobs.append(
-                {
-                    "who": "attacker-verified",
-                    "peer": peer,
-                    "forwarded": fwd,
-                    "headers": bearer(t),
-                    "body": {
-                        "name": "黄牛",
-                        "organization": "票务",
-                        "party_size": PARTY_MAX,
-                        "members": rnd.sample(stolen, PARTY_MAX),
-                    },
-                }
-            )
+        party = {"name": "黄牛", "organization": "票务", "party_size": PARTY_MAX}
+        party["members"] = rnd.sample(stolen, PARTY_MAX)  # full parties of stolen valid IDs
+        return {"who": who, "peer": peer, "forwarded": fwd, "headers": headers, "body": {**party, **body}}
+
+    # made-up numbers: no session, the number in the body
+    jobs += [
+        attacker_job(k, "attacker-unverified", {}, phone=f"171{k:08d}") for k in range(ATTACKER_UNVERIFIED)
+    ]
+    # verified numbers, 25 tries each
+    jobs += [
+        attacker_job(ATTACKER_UNVERIFIED + 25 * i + k, "attacker-verified", bearer(t))
+        for i, t in enumerate(attacker_tokens)
+        for k in range(25)
+    ]
     rnd.shuffle(jobs)
     with ThreadPoolExecutor(max_workers=24) as pool:
         results = list(pool.map(lambda j: _send(app, j), jobs))
