@@ -41,6 +41,8 @@ class Settings:
     # turned_away figures; the organizer page hands notices to the notify service).
     registration_url: str = "http://127.0.0.1:8001"
     notify_url: str = "http://127.0.0.1:8003"  # unset: follows notify_port
+    # The registrations export asks the check-in service how many of each party were admitted.
+    checkin_url: str = "http://127.0.0.1:8002"  # unset: follows checkin_port
     timezone: str = "Asia/Shanghai"
     # Kafka consumer tuning for Tansu; see docs/kafka.md for the measurements behind the defaults.
     kafka_session_timeout_ms: int = 6000
@@ -128,6 +130,19 @@ class Settings:
     # every replica must share it, or an ID is not "once per activity". "" = a file
     # var/keys/registration-hmac.secret (make run); a credential, set it in production.
     hmac_secret: str = ""
+    # --- the organizers' spreadsheet import (services/registration/importer.py) ---------------
+    # Bounds on what one upload may make the server read: the file, the rows and cells of the
+    # sheet, an XLSX's shared strings, and the bytes its zip parts inflate to, all parts together.
+    import_max_upload_bytes: int = 2 * 1024 * 1024
+    import_max_rows: int = 2000
+    import_max_columns: int = 64
+    import_max_cells: int = 100_000
+    import_max_shared_strings: int = 50_000
+    import_max_inflated_bytes: int = 16 * 1024 * 1024
+    # A multi-day range given by dates alone ("2026.12.15-12.20") opens and closes daily at these
+    # hours; the preview marks them as assumed until the organizer confirms.
+    import_day_opens: str = "09:00"
+    import_day_closes: str = "17:00"
 
     def with_overrides(self, **kwargs: Any) -> Settings:
         return replace(self, **kwargs)
@@ -183,6 +198,7 @@ def load(
     values.setdefault("public_base_url", registration)
     values.setdefault("registration_url", registration)
     values.setdefault("notify_url", f"http://127.0.0.1:{values.get('notify_port', Settings.notify_port)}")
+    values.setdefault("checkin_url", f"http://127.0.0.1:{values.get('checkin_port', Settings.checkin_port)}")
     settings = Settings(**values)
     if overrides:
         settings = settings.with_overrides(**overrides)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from services.checkin import api_attendance, api_checkins, dashboard, exports, festival, pages, summary
+from services.checkin import api_attendance, api_checkins, dashboard, edge, exports, festival, pages, summary
 from services.checkin.keys import KeyCache
 from services.checkin.store import CheckinStore
 from shared.config import Settings, load
@@ -25,6 +25,7 @@ def create_app(settings: Settings | None = None, redis_client=None):
         redis_client=redis_client,
         root_path=str(Path(__file__).parent),
     )
+    edge.install(app)  # domain refusals -> the error shape, with the vocabulary's HTTP status
     redis = app.extensions["sciday.redis"]
     app.extensions["sciday.keyring"] = KeyCache(settings.keys_dir)
     app.extensions["sciday.checkins"] = CheckinStore(redis, settings)

@@ -19,6 +19,7 @@ import secrets
 from flask import Blueprint, current_app, jsonify, request
 
 from services.notify import messages
+from services.notify import vocabulary as V
 from services.notify.channels import ProviderError
 from services.notify.channels.sms import SmsMessage
 from shared import internal
@@ -53,13 +54,16 @@ def send_code():
         return error_response("validation_failed", "minutes is 1-60.", 422)
     channel = current_app.extensions["sciday.sms"]
     rendered = messages.render(
-        "verification_code", "sms", payload.get("locale") or "zh-CN", {"code": code, "minutes": str(minutes)}
+        V.VERIFICATION_CODE_TEMPLATE,
+        "sms",
+        payload.get("locale") or "zh-CN",
+        {"code": code, "minutes": str(minutes)},
     )
     message = SmsMessage(
         client_ref="vc-" + secrets.token_hex(12),
         phone=phone,
         sign_name=channel.sender,
-        template_id=channel.template_id("verification_code", rendered.locale),
+        template_id=channel.template_id(V.VERIFICATION_CODE_TEMPLATE, rendered.locale),
         text=rendered.text,
         params={"code": code},
     )
@@ -70,4 +74,4 @@ def send_code():
         log.warning("verification SMS to %s not sent: %s", masked(phone), exc)
         return error_response("sms_unavailable", "SMS cannot be sent right now.", 503)
     log.info("verification SMS to %s handed over as %s", masked(phone), message_id)
-    return jsonify({"status": "sent", "message_id": message_id})
+    return jsonify({"status": V.SENT, "message_id": message_id})
