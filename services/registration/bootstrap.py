@@ -26,6 +26,9 @@ class SystemClock:
 
 
 def bootstrap(settings: Settings, redis, keys: KeyRing) -> Ports:
+    from services.registration.fair_access import FairPolicy
+    from shared import keyfile
+
     return Ports(
         seats=SeatStore(redis, settings),
         signer=keys,
@@ -34,6 +37,11 @@ def bootstrap(settings: Settings, redis, keys: KeyRing) -> Ports:
         base_url=settings.public_base_url,
         ip_per_min=settings.rate_limit_ip_per_min,
         phone_per_min=settings.rate_limit_phone_per_min,
+        # fair access (issue 14): one server secret keys every ID, phone, address and code hash
+        fair=FairPolicy.from_settings(settings),
+        secret=keyfile.secret(
+            settings.keys_dir, "registration-hmac", settings.hmac_secret, "SCIDAY_HMAC_SECRET"
+        ),
     )
 
 

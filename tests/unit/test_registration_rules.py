@@ -210,3 +210,23 @@ def test_a_waitlisted_registration_shows_its_position(ports):
 def test_an_undeclared_reason_cannot_be_raised():
     with pytest.raises(ValueError):
         v.Refusal("no_such_reason")
+
+
+def test_fair_access_on_the_fakes():
+    """Issue 14: an ID once per activity, per-ID limits, no session no seat, a bound key, and a
+    cancellation gives the IDs back (the contract test runs the same scenario on fair.lua)."""
+    r = run("fair_access")
+    trace = [(step[1], step[-2], step[-1]) for step in r.trace if step[0] == "register_fair"]
+    assert trace == [
+        ("A", "ok", (v.CONFIRMED, "A")),
+        ("B", "refused", v.ID_DUPLICATE),
+        ("C", "ok", (v.CONFIRMED, "C")),
+        ("D", "refused", v.ID_LIMIT_REACHED),
+        ("E", "refused", v.PHONE_NOT_VERIFIED),
+        ("F", "ok", (v.CONFIRMED, "F")),
+        ("F", "ok", (v.CONFIRMED, "F")),  # the replay: the first answer, no second party
+        ("G", "refused", v.IDEMPOTENCY_KEY_REUSED),
+        ("H", "ok", (v.CONFIRMED, "H")),  # ID 1 came back when A cancelled
+        ("I", "ok", (v.CONFIRMED, "I")),  # and ID 0's day allowance too
+    ]
+    assert [c[0]["seats_taken"] for c in checks(r)] == [2, 2]
