@@ -84,6 +84,32 @@ _MAIN = [
     ),
 ]
 
+# --- allocation beyond first come, first served (issue 15); no consumer is wired yet ----------
+ALLOCATION_TOPICS = [
+    Topic(
+        name="lottery-events",
+        description="Lottery draws (commitment, revealed seed, counts) and each entrant's outcome.",
+        producers=("registration (via outbox relay)",),
+        consumers=("notify (to be wired)",),
+        event_types=("LotteryDrawn", "LotteryEntryWon", "LotteryEntryWaitlisted"),
+    ),
+    Topic(
+        name="noshow-events",
+        description="No-show marks (per ID hash or verified-phone hash) and organizers' forgiveness.",
+        producers=("registration (via outbox relay)",),
+        consumers=("notify and dashboards (to be wired)",),
+        event_types=("NoShowMarked", "NoShowForgiven"),
+    ),
+    Topic(
+        name="standby-events",
+        description="On-site standby: unscanned seats released at start + grace, and numbers called in.",
+        producers=("checkin",),
+        consumers=("notify and dashboards (to be wired)",),
+        event_types=("StandbySeatsReleased", "StandbyCalled"),
+    ),
+]
+_MAIN = _MAIN + ALLOCATION_TOPICS
+
 TOPICS: list[Topic] = _MAIN + [
     Topic(
         name=f"{t.name}-dlq",
