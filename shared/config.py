@@ -90,9 +90,33 @@ class Settings:
     # Reminders before the start, in minutes (24 h and 2 h).
     reminder_offsets_min: str = "1440,120"
     reminder_poll_ms: int = 1000
+    # --- allocation beyond first come, first served (issue 15) ------------------------------
+    # Lottery (services/registration/lottery.py): winners confirm within N hours (0 = no
+    # confirmation), the draw's lease, outcome events per Lua call.
+    lottery_confirm_hours: int = 0
+    lottery_draw_lease_s: int = 60
+    lottery_publish_chunk: int = 1000
+    # No-show record (services/registration/noshow.py), festival-wide; defaults after 上海博物馆
+    # (3 no-shows lock 60 days) within 国家自然博物馆-like window (docs/china-booking-norms.md).
+    noshow_grace_min: int = 60  # marks are made this long after the activity ends
+    noshow_late_cancel_hours: int = 24  # cancelling later than this before the start counts
+    noshow_marks_to_lock: int = 3
+    noshow_window_days: int = 90
+    noshow_lock_days: int = 60
+    # On-site standby (services/checkin/standby.py).
+    standby_opens_before_min: int = 60  # walk-ins may join from this long before the start
+    standby_release_grace_min: int = 10  # unscanned confirmed seats are released at start + this
+    standby_max_party_size: int = 4
 
     def with_overrides(self, **kwargs) -> Settings:
         return replace(self, **kwargs)
+
+
+def _allocation() -> dict:
+    """The issue-15 block: every field above it named ``lottery_*``, ``noshow_*``, ``standby_*``,
+    read from ``SCIDAY_<FIELD>`` with the dataclass default."""
+    names = [f for f in Settings.__dataclass_fields__ if f.startswith(("lottery_", "noshow_", "standby_"))]
+    return {f: _int(f"SCIDAY_{f.upper()}", getattr(Settings, f)) for f in names}
 
 
 def load(overrides: dict | None = None) -> Settings:
@@ -146,6 +170,7 @@ def load(overrides: dict | None = None) -> Settings:
         notify_retention_days=_int("SCIDAY_NOTIFY_RETENTION_DAYS", 30),
         reminder_offsets_min=_env("SCIDAY_REMINDER_OFFSETS_MIN", "1440,120"),
         reminder_poll_ms=_int("SCIDAY_REMINDER_POLL_MS", 1000),
+        **_allocation(),
     )
     if overrides:
         settings = settings.with_overrides(**overrides)
