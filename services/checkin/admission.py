@@ -14,6 +14,7 @@ REFUSALS = {
     "invalid": (400, "无效票", "Not a valid ticket"),
     "revoked": (409, "票已取消", "Ticket cancelled"),
     "already_checked_in": (409, "已入场", "Already checked in"),
+    "seat_released": (409, "座位已释放给现场候补", "Seat released to standby (arrived after start + grace)"),
     "wrong_venue": (409, "非本场馆", "Ticket is for another venue"),
     "invalid_time": (409, "不在入场时间", "Outside the check-in window"),
     "activity_cancelled": (409, "活动已取消", "Activity cancelled"),

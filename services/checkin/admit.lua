@@ -10,18 +10,19 @@
 -- KEYS[8] STATS hash  {p}ck:stats:{aid}     checked_in, denied
 -- KEYS[9] OUT   stream {p}ck:outbox         events for checkin-events (moved by the relay)
 -- KEYS[10] CIDX hash  {p}ck:cidx            check-in id -> activity id (global; see docs/scaling.md)
+-- KEYS[11] RELEASED set {p}ck:released:{aid} registrations whose unscanned seats went to standby
 -- ARGV[1] registration id   ARGV[2] party size (from the signed ticket)   ARGV[3] admit (0 = the rest)
 -- ARGV[4] gate              ARGV[5] at (ISO time of the scan)            ARGV[6] 5-minute bucket
 -- ARGV[7] check-in id       ARGV[8] nonce or ""                          ARGV[9] staff label
 -- ARGV[10] activity id      ARGV[11] occurred_at (ISO, now)             ARGV[12] venue id
 --
 -- Returns a JSON result: {"status":"ok", admitted, remaining, admitted_total, checkin_id, at, gate}
--- or {"status":"denied", "reason":"revoked"|"already_checked_in", first_at, first_gate}.
+-- or {"status":"denied", "reason":"revoked"|"already_checked_in"|"seat_released", first_at, first_gate}.
 -- Partial admissions never add up to more than the party.
 --#include envelope.lua
 
-local ADM, FIRST, NONCE, REV, GATES, ARR, CKS, STATS, OUT, CIDX =
-  KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6], KEYS[7], KEYS[8], KEYS[9], KEYS[10]
+local ADM, FIRST, NONCE, REV, GATES, ARR, CKS, STATS, OUT, CIDX, RELEASED =
+  KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6], KEYS[7], KEYS[8], KEYS[9], KEYS[10], KEYS[11]
 local rid, party, want, gate = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3]), ARGV[4]
 local at, bucket, cid, nonce, staff = ARGV[5], ARGV[6], ARGV[7], ARGV[8], ARGV[9]
 local aid, occurred_at, venue = ARGV[10], ARGV[11], ARGV[12]
@@ -56,6 +57,12 @@ if remaining <= 0 then
   return finish({ status = 'denied', reason = 'already_checked_in', first_at = first.at, first_gate = first.gate,
                   admitted_total = admitted, party_size = party },
                 'CheckinDenied', { registration_id = rid, gate = gate, staff = staff, reason = 'already_checked_in' })
+end
+
+if redis.call('SISMEMBER', RELEASED, rid) == 1 then
+  redis.call('HINCRBY', STATS, 'denied', 1)
+  return finish({ status = 'denied', reason = 'seat_released', admitted_total = admitted, party_size = party },
+                'CheckinDenied', { registration_id = rid, gate = gate, staff = staff, reason = 'seat_released' })
 end
 
 local n = remaining

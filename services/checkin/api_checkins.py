@@ -17,8 +17,8 @@ blp = Blueprint(
     "checkins",
     __name__,
     url_prefix="/api/v1/checkins",
-    description="Reason codes: invalid (400), revoked, already_checked_in, wrong_venue, invalid_time, "
-    "activity_cancelled (409), unauthorized (401), forbidden (403), rate_limited (429), "
+    description="Reason codes: invalid (400), revoked, already_checked_in, seat_released, wrong_venue, "
+    "invalid_time, activity_cancelled (409), unauthorized (401), forbidden (403), rate_limited (429), "
     "unknown_checkin (404), already_reverted (409).",
 )
 
@@ -41,7 +41,8 @@ class Checkins(MethodView):
     @blp.alt_response(
         409,
         schema="Error",
-        description="revoked | already_checked_in | wrong_venue | invalid_time | activity_cancelled",
+        description="revoked | already_checked_in | seat_released | wrong_venue | invalid_time "
+        "| activity_cancelled",
     )
     def post(self, body):
         """Scan a ticket at a gate. One atomic step: two gates never admit the same people twice."""

@@ -59,6 +59,7 @@ class CheckinStore:
                 self.k("stats", aid),
                 self.outbox,
                 self.cidx,
+                self.k("released", aid),
             ],
             args=[
                 ticket.registration_id,

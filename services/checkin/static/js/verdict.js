@@ -78,6 +78,8 @@ export function refusalText(reason, d = {}) {
                sub: d.local ? t("本机记录", "this device's record") : "" };
     }
     case "revoked": return { head: t("票已取消", "Ticket cancelled") };
+    case "seat_released": return { head: t("座位已释放给现场候补", "Seat released to standby"),
+                                   sub: t("开场后未入场，座位已让给候补观众", "Not scanned by the start + grace") };
     case "wrong_venue": return { head: t("非本场馆", "Another venue's ticket") };
     case "activity_cancelled": return { head: t("活动已取消", "Activity cancelled") };
     case "invalid_time":
