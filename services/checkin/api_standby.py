@@ -6,6 +6,7 @@ the use case (standby.join) is ready for it.
 
 from __future__ import annotations
 
+import functools
 from datetime import UTC, datetime
 
 from flask import current_app, g
@@ -22,6 +23,7 @@ from services.checkin.schemas import (
 )
 from shared.auth import require
 from shared.errors import ApiError
+from shared.refusal import to_api_error
 from shared.web import settings_of
 
 blp = Blueprint(
@@ -42,8 +44,20 @@ def policy() -> sb.Policy:
 
 
 def refusal(exc: sb.StandbyRefusal) -> ApiError:
-    status, zh, en = sb.REASONS[exc.reason]
-    return ApiError(exc.reason, f"{zh} / {en}", status_code=status, extra={"detail": exc.detail})
+    return to_api_error(exc, sb.REASONS)
+
+
+def answering_refusals(view):
+    """Turn the core's refusals into the error shape (the edge alone picks HTTP statuses)."""
+
+    @functools.wraps(view)
+    def wrapped(*args, **kwargs):
+        try:
+            return view(*args, **kwargs)
+        except sb.StandbyRefusal as exc:
+            raise refusal(exc) from None
+
+    return wrapped
 
 
 def now() -> datetime:
@@ -73,6 +87,7 @@ class Board(MethodView):
 @blp.route("/release")
 class Release(MethodView):
     @require("supervisor", "organizer")
+    @answering_refusals
     @blp.response(200, StandbyReleaseOut())
     @blp.alt_response(409, schema="Error", description="release_not_due")
     def post(self, activity_id):
@@ -90,27 +105,23 @@ class Release(MethodView):
 @blp.route("/calls")
 class Calls(MethodView):
     @require("steward", "supervisor", "organizer")
+    @answering_refusals
     @blp.arguments(StandbyCallIn())
     @blp.response(201, StandbyCalledOut(many=True))
     def post(self, body, activity_id):
         """Call the next waiting numbers in order while seats are free; each is told by SMS."""
         guard(activity_id)
-        try:
-            return sb.call(port(), activity_id, most=body["most"], occurred_at=now().isoformat())
-        except sb.StandbyRefusal as exc:
-            raise refusal(exc) from None
+        return sb.call(port(), activity_id, most=body["most"], occurred_at=now().isoformat())
 
 
 @blp.route("/admissions")
 class Admissions(MethodView):
     @require("steward", "supervisor", "organizer")
+    @answering_refusals
     @blp.arguments(StandbyAdmitIn())
     @blp.response(201, StandbyCalledOut())
     @blp.alt_response(409, schema="Error", description="not_called | already_checked_in")
     def post(self, body, activity_id):
         """Admit a called standby number at a gate (once)."""
         guard(activity_id)
-        try:
-            return sb.admit(port(), activity_id, body["number"], gate=body["gate"], at=now().isoformat())
-        except sb.StandbyRefusal as exc:
-            raise refusal(exc) from None
+        return sb.admit(port(), activity_id, body["number"], gate=body["gate"], at=now().isoformat())

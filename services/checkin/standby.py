@@ -21,6 +21,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
+from shared.refusal import Refusal
+
 # reason -> (HTTP status at the edge, zh-CN, en)
 REASONS = {
     "standby_not_open": (409, "现场候补尚未开始", "Standby has not opened yet."),
@@ -38,10 +40,8 @@ REASONS = {
 }
 
 
-class StandbyRefusal(Exception):
-    def __init__(self, reason: str, **detail):
-        super().__init__(reason)
-        self.reason, self.detail = reason, detail
+class StandbyRefusal(Refusal):
+    pass
 
 
 @dataclass(frozen=True)

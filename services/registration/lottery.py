@@ -26,6 +26,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from shared.refusal import Refusal
+
 ALGORITHM = "sciday-lottery-v1"
 
 # reason -> (HTTP status at the edge, zh-CN, en)
@@ -41,10 +43,8 @@ REASONS = {
 }
 
 
-class LotteryRefusal(Exception):
-    def __init__(self, reason: str, **detail):
-        super().__init__(reason)
-        self.reason, self.detail = reason, detail
+class LotteryRefusal(Refusal):
+    pass
 
 
 # -- the specification ------------------------------------------------------------------------

@@ -24,6 +24,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Protocol
 
+from shared.refusal import Refusal
+
 DAY = 86400.0
 
 # reason -> (HTTP status at the edge, zh-CN, en)
@@ -38,10 +40,8 @@ REASONS = {
 }
 
 
-class NoShowRefusal(Exception):
-    def __init__(self, reason: str, **detail):
-        super().__init__(reason)
-        self.reason, self.detail = reason, detail
+class NoShowRefusal(Refusal):
+    pass
 
 
 @dataclass(frozen=True)

@@ -117,3 +117,25 @@ def test_several_callers_at_once_never_give_a_seat_twice(settings, redis):
             free -= s
     assert sorted(numbers) == expected
     assert store.board(aid)["seats_free"] == free
+
+
+def test_the_http_edge_answers_refusals_in_the_error_shape(door):
+    door.activity(soon("sb-http"))
+    door.register("sb-http", "13800000001", party=2)
+    door.project()
+    base = "/api/v1/activities/sb-http/standby"
+    early = door.ck.post(f"{base}/release", headers=door.org)
+    body = verdict(early, 409)
+    assert (body["status"], body["reason"]) == ("error", "release_not_due")
+    assert body["message"].startswith("尚未到释放座位的时间")
+    other = door.bearer("steward", "别馆", "other-venue")
+    assert verdict(door.ck.post(f"{base}/calls", json={}, headers=other), 403)["reason"] == "forbidden"
+    assert verdict(door.ck.post(f"{base}/calls", json={}, headers=door.steward), 201) == []
+    bad = door.ck.post(f"{base}/admissions", json={"number": 9, "gate": "1号门"}, headers=door.steward)
+    assert verdict(bad, 404)["reason"] == "unknown_number"
+    assert verdict(
+        door.ck.post(f"{base}/admissions", json={"number": 0, "gate": "g"}, headers=door.steward), 422
+    )
+    assert verdict(door.ck.get(base), 200)["called"] == []
+    assert verdict(door.ck.get("/api/v1/activities/nope/standby"), 404)["reason"] == "unknown_activity"
+    assert door.ck.get("/standby/nope/screen").status_code == 404
