@@ -57,14 +57,12 @@ def commitment(seed: str) -> str:
 
 
 def rank(seed: str, entry_id: str) -> bytes:
-    return hmac.new(bytes.fromhex(seed), entry_id.encode("utf-8"), hashlib.sha256).digest()
+    return hmac.digest(bytes.fromhex(seed), entry_id.encode("utf-8"), "sha256")
 
 
 def draw_order(seed: str, entry_ids: Iterable[str]) -> list[str]:
-    key = bytes.fromhex(seed)
-    ranked = sorted(
-        (hmac.new(key, e.encode("utf-8"), hashlib.sha256).digest(), e) for e in sorted(set(entry_ids))
-    )
+    key, digest = bytes.fromhex(seed), hmac.digest
+    ranked = sorted((digest(key, e.encode("utf-8"), "sha256"), e) for e in set(entry_ids))
     return [e for _r, e in ranked]
 
 
