@@ -10,12 +10,14 @@ from pathlib import Path
 from services.registration import (
     api_activities,
     api_keys,
+    api_lottery,
     api_registrations,
     exports,
     importer,
     organizer,
     pages,
 )
+from services.registration.lottery_store import LotteryStore
 from services.registration.store import SeatStore
 from shared.config import Settings, load
 from shared.ratelimit import RateLimiter
@@ -42,6 +44,9 @@ def create_app(settings: Settings | None = None, redis_client=None):
     api.register_blueprint(importer.blp)
     api.register_blueprint(exports.blp)
     api.register_blueprint(organizer.blp)
+    # The verifiable lottery (issue 15): opening, the draw, the public draw page.
+    app.extensions["sciday.lotteries"] = LotteryStore(app.extensions["sciday.redis"], settings)
+    api.register_blueprint(api_lottery.blp)
     app.register_blueprint(pages.bp)
     app.register_blueprint(organizer.bp)
     return app

@@ -66,6 +66,10 @@ class LotteryStore:
         raw = self.redis.hget(self.k("", aid), "commitment")
         return raw.decode() if raw else None
 
+    def state(self, aid: str) -> str | None:
+        raw = self.redis.hget(self.k("", aid), "state")
+        return raw.decode() if raw else None
+
     def add_entry(self, aid, entry_id, holders, entry, now) -> dict:
         raw = self.scripts.lottery_enter(
             keys=[self.k("", aid), self.k("entries", aid), self.k("holders", aid)],
