@@ -14,6 +14,7 @@ from services.registration import (
     api_registrations,
     exports,
     importer,
+    lottery_page,
     organizer,
     pages,
 )
@@ -47,6 +48,7 @@ def create_app(settings: Settings | None = None, redis_client=None):
     # The verifiable lottery (issue 15): opening, the draw, the public draw page.
     app.extensions["sciday.lotteries"] = LotteryStore(app.extensions["sciday.redis"], settings)
     api.register_blueprint(api_lottery.blp)
+    app.register_blueprint(lottery_page.bp)
     app.register_blueprint(pages.bp)
     app.register_blueprint(organizer.bp)
     return app
