@@ -17,7 +17,8 @@ from marshmallow import ValidationError
 
 from services.registration import activities
 from services.registration.schemas import ActivityIn
-from shared.errors import ApiError
+from services.registration.vocabulary import ACTIVITY_EXISTS, CREATE, Refusal
+from shared import events
 
 TZ = activities.TZ
 DEFAULT_PATH = Path(__file__).resolve().parent.parent / "data" / "catalogue.yaml"
@@ -140,13 +141,13 @@ def seed(store, docs: list[dict]) -> tuple[int, int]:
         try:
             store.put_activity(
                 doc,
-                mode="create",
+                mode=CREATE,
                 expected_rev=None,
-                event_type="ActivityPublished",
+                event_type=events.ACTIVITY_PUBLISHED,
                 event_data={"activity": activities.snapshot(doc)},
             )
-        except ApiError as exc:
-            if exc.reason != "activity_exists":
+        except Refusal as exc:
+            if exc.reason != ACTIVITY_EXISTS:
                 raise
             existing += 1
         else:

@@ -15,7 +15,7 @@ from functools import wraps
 
 from flask import g, request
 
-from shared.errors import ApiError
+from shared.errors import FORBIDDEN, UNAUTHORIZED, ApiError
 
 ROLES = ("steward", "supervisor", "organizer")
 
@@ -84,7 +84,7 @@ def require(*roles: str):
             token = bearer()
             if not token:
                 raise ApiError(
-                    "unauthorized",
+                    UNAUTHORIZED,
                     "需要令牌 / A bearer token is required.",
                     status_code=401,
                     headers={"WWW-Authenticate": "Bearer"},
@@ -92,14 +92,14 @@ def require(*roles: str):
             principal = lookup(redis_of(), settings_of().redis_prefix, token)
             if principal is None:
                 raise ApiError(
-                    "unauthorized",
+                    UNAUTHORIZED,
                     "令牌无效 / The token is not valid.",
                     status_code=401,
                     headers={"WWW-Authenticate": "Bearer"},
                 )
             if principal.role not in roles:
                 raise ApiError(
-                    "forbidden", "此令牌无权执行该操作 / This token's role may not do that.", status_code=403
+                    FORBIDDEN, "此令牌无权执行该操作 / This token's role may not do that.", status_code=403
                 )
             g.principal = principal
             return view(*args, **kwargs)

@@ -1,9 +1,11 @@
--- envelope.lua: included by scripts that append events to an outbox stream (not loaded alone).
+-- envelope.lua: GENERATED from shared/envelope.py by `python -m shared.envelope`; do not edit.
+-- Included by scripts that append events to an outbox stream (not loaded alone).
 --
--- uuid_from(seed): a deterministic UUID-shaped event id, so re-running a script for the same
---   fact (a retry) produces the same event_id, which consumers dedupe on.
+-- uuid_from(seed): a deterministic UUID-shaped event id (envelope.seeded_event_id in Python), so
+--   re-running a script for the same fact (a retry) produces the same event_id, which consumers
+--   dedupe on.
 -- emit(stream, topic, source, type, activity_id, occurred_at, seed, data): XADD one versioned
---   envelope (shared/envelope.py) with fields topic, key (= activity id) and envelope (JSON).
+--   envelope with the stream fields topic, key, envelope.
 
 local function uuid_from(seed)
   local h = redis.sha1hex(seed)
@@ -12,8 +14,6 @@ local function uuid_from(seed)
 end
 
 local function emit(stream, topic, source, type_, activity_id, occurred_at, seed, data)
-  local envelope = {
-    event_id = uuid_from(seed), type = type_, version = 1, occurred_at = occurred_at,
-    activity_id = activity_id, source = source, data = data }
+  local envelope = { event_id = uuid_from(seed), type = type_, version = 1, occurred_at = occurred_at, activity_id = activity_id, source = source, data = data }
   redis.call('XADD', stream, '*', 'topic', topic, 'key', activity_id, 'envelope', cjson.encode(envelope))
 end

@@ -10,11 +10,19 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import uuid
 from datetime import UTC, datetime
 
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
+
+# The layout, written once: the envelope's fields in order, and the fields of an outbox stream
+# entry. ``envelope.lua`` is generated from these (``python -m shared.envelope``); a unit test
+# fails when it is stale.
+FIELDS = ("event_id", "type", "version", "occurred_at", "activity_id", "source", "data")
+STREAM_FIELDS = ("topic", "key", "envelope")
+VERSION = 1
 
 
 class EnvelopeSchema(Schema):
@@ -30,6 +38,16 @@ class EnvelopeSchema(Schema):
     data = fields.Dict(required=True)
 
 
+def seeded_event_id(seed: str) -> str:
+    """A deterministic UUID-shaped event id (``uuid_from`` in envelope.lua computes the same).
+
+    Re-running a step for the same fact (a retry) produces the same ``event_id``, which
+    consumers dedupe on.
+    """
+    h = hashlib.sha1(seed.encode("utf-8")).hexdigest()
+    return f"{h[0:8]}-{h[8:12]}-5{h[13:16]}-a{h[17:20]}-{h[20:32]}"
+
+
 class PoisonMessage(Exception):
     """A message that can never be handled: bad JSON, bad envelope, unknown type, bad data."""
 
@@ -39,7 +57,7 @@ def new_event(
     activity_id: str,
     data: dict,
     *,
-    version: int = 1,
+    version: int = VERSION,
     source: str = "unknown",
     occurred_at: datetime | None = None,
     event_id: str | None = None,
@@ -47,15 +65,21 @@ def new_event(
     """Build an envelope (as plain JSON-ready dict) and validate its data."""
     from shared import events  # local: events imports this module's schema helpers
 
-    envelope = {
-        "event_id": event_id or str(uuid.uuid4()),
-        "type": type_,
-        "version": version,
-        "occurred_at": (occurred_at or datetime.now(UTC)).isoformat(),
-        "activity_id": activity_id,
-        "source": source,
-        "data": data,
-    }
+    envelope = dict(
+        zip(
+            FIELDS,
+            (
+                event_id or str(uuid.uuid4()),
+                type_,
+                version,
+                (occurred_at or datetime.now(UTC)).isoformat(),
+                activity_id,
+                source,
+                data,
+            ),
+            strict=True,
+        )
+    )
     events.validate_data(type_, version, data)
     return envelope
 
@@ -87,6 +111,50 @@ def decode(raw: bytes | None) -> dict:
     except ValidationError as exc:
         raise PoisonMessage(f"bad data for {loaded['type']}: {exc.messages}") from exc
     # Handlers get the envelope as sent (JSON types: ISO strings, not datetimes).
-    return {k: obj[k] for k in ("event_id", "type", "version", "occurred_at", "activity_id", "data")} | {
-        "source": obj.get("source", "unknown")
-    }
+    return {k: obj[k] for k in FIELDS if k != "source"} | {"source": obj.get("source", "unknown")}
+
+
+# -- the Lua twin ------------------------------------------------------------------------------
+# How emit() fills each field from its arguments.
+_LUA_VALUES = {
+    "event_id": "uuid_from(seed)",
+    "type": "type_",
+    "version": str(VERSION),
+    "occurred_at": "occurred_at",
+    "activity_id": "activity_id",
+    "source": "source",
+    "data": "data",
+}
+_STREAM_VALUES = {"topic": "topic", "key": "activity_id", "envelope": "cjson.encode(envelope)"}
+
+
+def lua_source() -> str:
+    """The text of ``shared/envelope.lua``, generated from :data:`FIELDS` and :data:`STREAM_FIELDS`."""
+    fields_ = ", ".join(f"{k} = {_LUA_VALUES[k]}" for k in FIELDS)
+    stream = ", ".join(f"'{k}', {_STREAM_VALUES[k]}" for k in STREAM_FIELDS)
+    return f"""-- envelope.lua: GENERATED from shared/envelope.py by `python -m shared.envelope`; do not edit.
+-- Included by scripts that append events to an outbox stream (not loaded alone).
+--
+-- uuid_from(seed): a deterministic UUID-shaped event id (envelope.seeded_event_id in Python), so
+--   re-running a script for the same fact (a retry) produces the same event_id, which consumers
+--   dedupe on.
+-- emit(stream, topic, source, type, activity_id, occurred_at, seed, data): XADD one versioned
+--   envelope with the stream fields {", ".join(STREAM_FIELDS)}.
+
+local function uuid_from(seed)
+  local h = redis.sha1hex(seed)
+  return string.sub(h, 1, 8) .. '-' .. string.sub(h, 9, 12) .. '-5' .. string.sub(h, 14, 16) ..
+         '-a' .. string.sub(h, 18, 20) .. '-' .. string.sub(h, 21, 32)
+end
+
+local function emit(stream, topic, source, type_, activity_id, occurred_at, seed, data)
+  local envelope = {{ {fields_} }}
+  redis.call('XADD', stream, '*', {stream})
+end
+"""
+
+
+if __name__ == "__main__":
+    from pathlib import Path
+
+    Path(__file__).with_suffix(".lua").write_text(lua_source(), encoding="utf-8")

@@ -61,42 +61,81 @@ class ErrorSchema(Schema):
 
 
 # Reasons every service can answer with, whatever the endpoint.
+NOT_FOUND = "not_found"
+METHOD_NOT_ALLOWED = "method_not_allowed"
+PAYLOAD_TOO_LARGE = "payload_too_large"
+MALFORMED_JSON = "malformed_json"
+UNSUPPORTED_MEDIA_TYPE = "unsupported_media_type"
+VALIDATION_FAILED = "validation_failed"
+BAD_REQUEST = "bad_request"
+UNAUTHORIZED = "unauthorized"
+FORBIDDEN = "forbidden"
+RATE_LIMITED = "rate_limited"
+REDIS_UNAVAILABLE = "redis_unavailable"
+BROKER_UNAVAILABLE = "broker_unavailable"
+INTERNAL_ERROR = "internal_error"
+
 COMMON_REASONS = {
-    "not_found": (404, "No such resource."),
-    "method_not_allowed": (405, "This method is not allowed here."),
-    "payload_too_large": (413, "The request body is too large."),
-    "malformed_json": (400, "The body is not valid JSON."),
-    "unsupported_media_type": (415, "Send the body as application/json."),
-    "validation_failed": (422, "Some fields are not valid."),
-    "bad_request": (400, "The request could not be understood."),
-    "unauthorized": (401, "A valid bearer token is required."),
-    "forbidden": (403, "This token may not do that."),
-    "rate_limited": (429, "Too many requests; try again shortly."),
-    "redis_unavailable": (503, "The data store is unavailable."),
-    "broker_unavailable": (503, "The message broker is unavailable."),
-    "internal_error": (500, "Something went wrong on our side."),
+    NOT_FOUND: (404, "No such resource."),
+    METHOD_NOT_ALLOWED: (405, "This method is not allowed here."),
+    PAYLOAD_TOO_LARGE: (413, "The request body is too large."),
+    MALFORMED_JSON: (400, "The body is not valid JSON."),
+    UNSUPPORTED_MEDIA_TYPE: (415, "Send the body as application/json."),
+    VALIDATION_FAILED: (422, "Some fields are not valid."),
+    BAD_REQUEST: (400, "The request could not be understood."),
+    UNAUTHORIZED: (401, "A valid bearer token is required."),
+    FORBIDDEN: (403, "This token may not do that."),
+    RATE_LIMITED: (429, "Too many requests; try again shortly."),
+    REDIS_UNAVAILABLE: (503, "The data store is unavailable."),
+    BROKER_UNAVAILABLE: (503, "The message broker is unavailable."),
+    INTERNAL_ERROR: (500, "Something went wrong on our side."),
+}
+# The same, in Chinese (a request in zh-CN hears these).
+COMMON_ZH = {
+    NOT_FOUND: "没有这个资源。",
+    METHOD_NOT_ALLOWED: "不支持这种请求方法。",
+    PAYLOAD_TOO_LARGE: "请求内容过大。",
+    MALFORMED_JSON: "请求内容不是有效的 JSON。",
+    UNSUPPORTED_MEDIA_TYPE: "请以 application/json 格式发送。",
+    VALIDATION_FAILED: "部分字段填写有误。",
+    BAD_REQUEST: "无法理解该请求。",
+    UNAUTHORIZED: "需要有效的令牌。",
+    FORBIDDEN: "此令牌无权执行该操作。",
+    RATE_LIMITED: "请求过于频繁，请稍后再试。",
+    REDIS_UNAVAILABLE: "数据存储暂不可用。",
+    BROKER_UNAVAILABLE: "消息服务暂不可用。",
+    INTERNAL_ERROR: "服务器出错了。",
 }
 
+
+def common_message(reason: str, locale: str) -> str:
+    """The message of a common reason in ``locale`` (zh-CN unless "en")."""
+    if locale != "en" and reason in COMMON_ZH:
+        return COMMON_ZH[reason]
+    return COMMON_REASONS.get(reason, (400, reason))[1]
+
+
 _HTTP_REASONS = {
-    404: "not_found",
-    405: "method_not_allowed",
-    413: "payload_too_large",
-    415: "unsupported_media_type",
-    401: "unauthorized",
-    403: "forbidden",
-    429: "rate_limited",
-    400: "bad_request",
-    422: "validation_failed",
+    404: NOT_FOUND,
+    405: METHOD_NOT_ALLOWED,
+    413: PAYLOAD_TOO_LARGE,
+    415: UNSUPPORTED_MEDIA_TYPE,
+    401: UNAUTHORIZED,
+    403: FORBIDDEN,
+    429: RATE_LIMITED,
+    400: BAD_REQUEST,
+    422: VALIDATION_FAILED,
 }
 
 
 def error_response(
     reason: str, message: str | None = None, status: int | None = None, errors: dict | None = None
 ):
-    default_status, default_message = COMMON_REASONS.get(reason, (400, reason))
-    resp = jsonify(
-        {"status": "error", "reason": reason, "message": message or default_message, "errors": errors or {}}
-    )
+    from shared.i18n import request_locale
+
+    default_status = COMMON_REASONS.get(reason, (400, reason))[0]
+    text = message or common_message(reason, request_locale())
+    resp = jsonify({"status": "error", "reason": reason, "message": text, "errors": errors or {}})
     resp.status_code = status or default_status
     return resp
 
@@ -131,16 +170,14 @@ def install(app: Flask) -> None:
         if code == 400 and (
             "json" in (exc.description or "").lower() or "Invalid JSON body." in str(data.get("messages", ""))
         ):
-            return error_response("malformed_json")
-        reason = _HTTP_REASONS.get(code, "bad_request" if code < 500 else "internal_error")
+            return error_response(MALFORMED_JSON)
+        reason = _HTTP_REASONS.get(code, BAD_REQUEST if code < 500 else INTERNAL_ERROR)
         errors = _validation_errors(exc) if code == 422 else {}
-        message = COMMON_REASONS.get(reason, (code, exc.description))[1]
         if code == 422:
             from shared.i18n import localize, request_locale
 
-            locale = request_locale()
-            errors = localize(errors, locale)
-            message = message if locale == "en" else "部分字段填写有误。"
+            errors = localize(errors, request_locale())
+        message = None if reason in COMMON_REASONS else exc.description
         resp = error_response(reason, message, code, errors)
         if code == 405 and exc.get_response().headers.get("Allow"):
             resp.headers["Allow"] = exc.get_response().headers["Allow"]
@@ -155,11 +192,11 @@ def install(app: Flask) -> None:
         # Redis restarting or unreachable: a clear, retryable answer. Whether a write in flight
         # was applied is settled by the Idempotency-Key on retry.
         log.warning("redis unavailable: %s", exc)
-        resp = error_response("redis_unavailable")
+        resp = error_response(REDIS_UNAVAILABLE)
         resp.headers["Retry-After"] = "1"
         return resp
 
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception):
         log.exception("unhandled error")
-        return error_response("internal_error")
+        return error_response(INTERNAL_ERROR)

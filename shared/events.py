@@ -7,10 +7,43 @@ and both versions stay registered until no producer sends the old one.
 
 from __future__ import annotations
 
+from typing import Final
+
 from marshmallow import EXCLUDE, Schema, fields, validate
 
 SLUG = validate.Regexp(r"^[a-z0-9][a-z0-9-]{0,31}$")
 LOCALES = ("zh-CN", "en")
+
+# Event types (past tense): the one place their names are written.
+ACTIVITY_PUBLISHED: Final = "ActivityPublished"
+ACTIVITY_CHANGED: Final = "ActivityChanged"
+ACTIVITY_CANCELLED: Final = "ActivityCancelled"
+REGISTRATION_CONFIRMED: Final = "RegistrationConfirmed"
+REGISTRATION_WAITLISTED: Final = "RegistrationWaitlisted"
+WAITLIST_PROMOTED: Final = "WaitlistPromoted"
+REGISTRATION_CANCELLED: Final = "RegistrationCancelled"
+CHECKIN_RECORDED: Final = "CheckinRecorded"
+CHECKIN_DENIED: Final = "CheckinDenied"
+CHECKIN_REVERTED: Final = "CheckinReverted"
+NOTIFICATION_SENT: Final = "NotificationSent"
+NOTIFICATION_FAILED: Final = "NotificationFailed"
+EVENT_TYPES: Final = (
+    ACTIVITY_PUBLISHED,
+    ACTIVITY_CHANGED,
+    ACTIVITY_CANCELLED,
+    REGISTRATION_CONFIRMED,
+    REGISTRATION_WAITLISTED,
+    WAITLIST_PROMOTED,
+    REGISTRATION_CANCELLED,
+    CHECKIN_RECORDED,
+    CHECKIN_DENIED,
+    CHECKIN_REVERTED,
+    NOTIFICATION_SENT,
+    NOTIFICATION_FAILED,
+)
+# Notify's own causes of a message: not Kafka event types, never published as such.
+REMINDER_DUE: Final = "ReminderDue"
+ORGANIZER_NOTICE: Final = "OrganizerNotice"
 
 
 class _Data(Schema):
@@ -124,18 +157,18 @@ class NotificationFailedV1(_NotificationData):
 
 
 SCHEMAS: dict[tuple[str, int], type[Schema]] = {
-    ("ActivityPublished", 1): ActivityPublishedV1,
-    ("ActivityChanged", 1): ActivityChangedV1,
-    ("ActivityCancelled", 1): ActivityCancelledV1,
-    ("RegistrationConfirmed", 1): RegistrationConfirmedV1,
-    ("RegistrationWaitlisted", 1): RegistrationWaitlistedV1,
-    ("WaitlistPromoted", 1): WaitlistPromotedV1,
-    ("RegistrationCancelled", 1): RegistrationCancelledV1,
-    ("CheckinRecorded", 1): CheckinRecordedV1,
-    ("CheckinDenied", 1): CheckinDeniedV1,
-    ("CheckinReverted", 1): CheckinRevertedV1,
-    ("NotificationSent", 1): NotificationSentV1,
-    ("NotificationFailed", 1): NotificationFailedV1,
+    (ACTIVITY_PUBLISHED, 1): ActivityPublishedV1,
+    (ACTIVITY_CHANGED, 1): ActivityChangedV1,
+    (ACTIVITY_CANCELLED, 1): ActivityCancelledV1,
+    (REGISTRATION_CONFIRMED, 1): RegistrationConfirmedV1,
+    (REGISTRATION_WAITLISTED, 1): RegistrationWaitlistedV1,
+    (WAITLIST_PROMOTED, 1): WaitlistPromotedV1,
+    (REGISTRATION_CANCELLED, 1): RegistrationCancelledV1,
+    (CHECKIN_RECORDED, 1): CheckinRecordedV1,
+    (CHECKIN_DENIED, 1): CheckinDeniedV1,
+    (CHECKIN_REVERTED, 1): CheckinRevertedV1,
+    (NOTIFICATION_SENT, 1): NotificationSentV1,
+    (NOTIFICATION_FAILED, 1): NotificationFailedV1,
 }
 
 

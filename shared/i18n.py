@@ -1,12 +1,93 @@
-"""Request locale and localized validation messages (zh-CN first, English second)."""
+"""Request locale and localized validation messages (zh-CN first, English second).
+
+Validation messages come from one catalogue keyed by field rule (:data:`RULES`). Schemas name
+the rule instead of writing a sentence: ``validate.Length(min=1, max=50, error=LENGTH_BETWEEN)``
+formats to ``"length_between|min=1|max=50"``, and :func:`localize` renders that in the request's
+language. Messages that are not rule keys (older schemas of other services) fall back to the
+table of marshmallow's English wording below, for zh-CN only.
+"""
 
 from __future__ import annotations
 
 import re
 
 from flask import has_request_context, request
+from werkzeug.exceptions import HTTPException
 
 DEFAULT = "zh-CN"
+SEP = "|"
+
+# Field rules: key -> (zh-CN, en), with {placeholders} filled from the message's parameters.
+RULES: dict[str, tuple[str, str]] = {
+    "required": ("必填项", "Required."),
+    "null": ("不能为空", "May not be empty."),
+    "not_text": ("应为文本", "Must be text."),
+    "not_integer": ("应为整数", "Must be a whole number."),
+    "not_boolean": ("应为是/否", "Must be true or false."),
+    "not_email": ("邮箱格式不正确", "Not a valid email address."),
+    "not_datetime": ("时间格式不正确", "Not a valid date and time."),
+    "not_object": ("应为对象", "Must be an object."),
+    "not_list": ("应为列表", "Must be a list."),
+    "unknown_field": ("不认识的字段", "Unknown field."),
+    "invalid_input": ("输入类型不正确", "Invalid input type."),
+    "invalid": ("格式不正确", "Not valid."),
+    "length_between": ("长度应在 {min} 到 {max} 个字符之间", "Length must be between {min} and {max}."),
+    "too_long": ("最多 {max} 个字符", "At most {max} characters."),
+    "range_between": ("应在 {min} 到 {max} 之间", "Must be between {min} and {max}."),
+    "one_of": ("取值不在允许范围内", "Must be one of: {choices}."),
+    "mobile": ("请输入11位大陆手机号", "Not a valid mobile number."),
+    "letters_only": ("只能填写文字", "Use letters only."),
+    "not_allowed_characters": ("含有不允许的字符", "Contains characters that are not allowed."),
+}
+# What a schema passes as ``error=`` (marshmallow fills the {placeholders} it knows).
+LENGTH_BETWEEN = "length_between|min={min}|max={max}"
+TOO_LONG = "too_long|max={max}"
+RANGE_BETWEEN = "range_between|min={min}|max={max}"
+ONE_OF = "one_of|choices={choices}"
+# The rule of each of marshmallow's own field errors, by error name and by field class name.
+FIELD_ERRORS = {"required": "required", "null": "null", "validator_failed": "invalid"}
+TYPE_ERRORS = {
+    "String": "not_text",
+    "Integer": "not_integer",
+    "Boolean": "not_boolean",
+    "Email": "not_email",
+    "DateTime": "not_datetime",
+    "AwareDateTime": "not_datetime",
+    "Nested": "not_object",
+    "Dict": "not_object",
+    "List": "not_list",
+}
+SCHEMA_ERRORS = {"unknown": "unknown_field", "type": "invalid_input"}
+
+
+def rule(key: str, **params: object) -> str:
+    """A message naming a rule: ``rule("letters_only")``; rendered later by :func:`localize`."""
+    if key not in RULES:
+        raise KeyError(f"undeclared field rule {key!r}")
+    return SEP.join([key, *(f"{k}={v}" for k, v in params.items())])
+
+
+def keyed(field) -> None:
+    """Make a marshmallow field report its own errors as rule keys."""
+    for cls in type(field).__mro__:
+        if cls.__name__ in TYPE_ERRORS:
+            field.error_messages["invalid"] = TYPE_ERRORS[cls.__name__]
+            break
+    field.error_messages.update(FIELD_ERRORS)
+
+
+def render(message: str, locale: str) -> str | None:
+    """The text of a rule-key message in ``locale``, or None when it names no rule."""
+    key, *pairs = message.split(SEP)
+    if key not in RULES:
+        return None
+    params = dict(p.split("=", 1) for p in pairs if "=" in p)
+    zh, en = RULES[key]
+    try:
+        return (en if locale == "en" else zh).format(**params)
+    except (KeyError, IndexError):
+        return en if locale == "en" else zh
+
 
 # marshmallow's English messages -> Chinese. Messages with numbers are matched by prefix.
 _ZH = {
@@ -42,7 +123,10 @@ def request_locale(body_locale: str | None = None) -> str:
         return body_locale
     if has_request_context():
         if request.is_json:
-            data = request.get_json(silent=True)
+            try:
+                data = request.get_json(silent=True)
+            except HTTPException:  # e.g. a body over the size limit: answer without reading it
+                data = None
             if isinstance(data, dict) and data.get("locale") in ("zh-CN", "en"):
                 return data["locale"]
         q = request.args.get("lang")
@@ -71,13 +155,15 @@ def _one(message: str) -> str:
 
 
 def localize(messages, locale: str):
-    """Translate a marshmallow error tree into ``locale`` (English is returned as is)."""
-    if locale == "en":
-        return messages
+    """Render a marshmallow error tree in ``locale``: rule keys from the catalogue, other
+    (English) messages translated by their wording for zh-CN."""
     if isinstance(messages, dict):
         return {k: localize(v, locale) for k, v in messages.items()}
     if isinstance(messages, list):
         return [localize(m, locale) for m in messages]
     if isinstance(messages, str):
-        return _one(messages)
+        rendered = render(messages, locale)
+        if rendered is not None:
+            return rendered
+        return messages if locale == "en" else _one(messages)
     return messages

@@ -12,7 +12,7 @@ import math
 import time
 from pathlib import Path
 
-from shared.errors import ApiError
+from shared.errors import RATE_LIMITED, ApiError
 from shared.redis_scripts import Scripts
 
 
@@ -37,7 +37,7 @@ class RateLimiter:
             name = active[hit - 1][0]
             retry_s = max(1, math.ceil(retry_ms / 1000))
             raise ApiError(
-                "rate_limited",
+                RATE_LIMITED,
                 "请求过于频繁，请稍后再试 / Too many requests; try again shortly.",
                 status_code=429,
                 headers={"Retry-After": str(retry_s)},

@@ -8,7 +8,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from shared import events as ev
 from shared.events import SCHEMAS
+
+# Topic names: the one place they are written.
+ACTIVITY_EVENTS = "activity-events"
+REGISTRATION_EVENTS = "registration-events"
+CHECKIN_EVENTS = "checkin-events"
+NOTIFICATION_EVENTS = "notification-events"
+DLQ_SUFFIX = "-dlq"
+
+
+def dlq_for(topic: str) -> str:
+    return f"{topic}{DLQ_SUFFIX}"
 
 
 @dataclass(frozen=True)
@@ -29,26 +41,26 @@ class Topic:
 
 _MAIN = [
     Topic(
-        name="activity-events",
+        name=ACTIVITY_EVENTS,
         description="Activities published, changed (time, hall, venue, capacity) and cancelled.",
         producers=("registration (via outbox relay)",),
         consumers=("checkin-projection", "notify"),
-        event_types=("ActivityPublished", "ActivityChanged", "ActivityCancelled"),
+        event_types=(ev.ACTIVITY_PUBLISHED, ev.ACTIVITY_CHANGED, ev.ACTIVITY_CANCELLED),
     ),
     Topic(
-        name="registration-events",
+        name=REGISTRATION_EVENTS,
         description="Registrations confirmed, waitlisted, promoted and cancelled (cancel revokes the ticket).",
         producers=("registration (via outbox relay)",),
         consumers=("checkin-projection", "notify"),
         event_types=(
-            "RegistrationConfirmed",
-            "RegistrationWaitlisted",
-            "WaitlistPromoted",
-            "RegistrationCancelled",
+            ev.REGISTRATION_CONFIRMED,
+            ev.REGISTRATION_WAITLISTED,
+            ev.WAITLIST_PROMOTED,
+            ev.REGISTRATION_CANCELLED,
         ),
         example={
             "event_id": "2b0f6c1e-6a51-4d2c-9a1d-7d0e7c5b9f10",
-            "type": "RegistrationConfirmed",
+            "type": ev.REGISTRATION_CONFIRMED,
             "version": 1,
             "occurred_at": "2026-05-20T09:00:00.123+08:00",
             "activity_id": "imax-sciday-0530",
@@ -69,18 +81,18 @@ _MAIN = [
         },
     ),
     Topic(
-        name="checkin-events",
+        name=CHECKIN_EVENTS,
         description="Door admissions, refusals (with their reason code) and undos.",
         producers=("checkin",),
         consumers=("dashboards and exports (organizer views)",),
-        event_types=("CheckinRecorded", "CheckinDenied", "CheckinReverted"),
+        event_types=(ev.CHECKIN_RECORDED, ev.CHECKIN_DENIED, ev.CHECKIN_REVERTED),
     ),
     Topic(
-        name="notification-events",
+        name=NOTIFICATION_EVENTS,
         description="Outcome of each message handed to a channel (SMS or email).",
         producers=("notify",),
         consumers=("delivery log",),
-        event_types=("NotificationSent", "NotificationFailed"),
+        event_types=(ev.NOTIFICATION_SENT, ev.NOTIFICATION_FAILED),
     ),
 ]
 
@@ -112,7 +124,7 @@ _MAIN = _MAIN + ALLOCATION_TOPICS
 
 TOPICS: list[Topic] = _MAIN + [
     Topic(
-        name=f"{t.name}-dlq",
+        name=dlq_for(t.name),
         description=f"Poison messages from `{t.name}`, with headers `dlq-origin-topic`, "
         "`dlq-origin-partition`, `dlq-origin-offset`, `dlq-consumer-group`, `dlq-error`.",
         producers=tuple(f"{c} (consumer loop)" for c in t.consumers) or ("any consumer",),
@@ -134,8 +146,23 @@ def topic_for(event_type: str) -> str:
     raise KeyError(event_type)
 
 
-def dlq_for(topic: str) -> str:
-    return f"{topic}-dlq"
+# Where a message that did not come from a topic came from (notify's own causes), as dead
+# letters name it in their ``dlq-origin-topic`` header.
+UNKNOWN_ORIGIN = "unknown"
+LOCAL_ORIGINS = {ev.REMINDER_DUE: "reminders", ev.ORGANIZER_NOTICE: "organizer-notices"}
+
+
+def origin_of(cause_type: str) -> str:
+    """The topic an event type travels on, or the local origin of one of notify's own causes.
+
+    Never raises: a dead letter must be written even for a cause nobody registered.
+    """
+    if cause_type in LOCAL_ORIGINS:
+        return LOCAL_ORIGINS[cause_type]
+    try:
+        return topic_for(cause_type)
+    except KeyError:
+        return UNKNOWN_ORIGIN
 
 
 def full_name(name: str, prefix: str = "") -> str:

@@ -134,7 +134,7 @@ def _install_ops(app: Flask, service: str) -> None:
             and not request.is_json
             and not _takes_files(app)
         ):
-            return errors.error_response("unsupported_media_type")
+            return errors.error_response(errors.UNSUPPORTED_MEDIA_TYPE)
 
     # The labelled children, looked up once per (endpoint, status): labels() costs more than inc().
     children: dict = {}
@@ -159,9 +159,9 @@ def _install_ops(app: Flask, service: str) -> None:
     @app.get("/healthz")
     def healthz():
         if not redis_ok(redis_of(app)):
-            return errors.error_response("redis_unavailable")
+            return errors.error_response(errors.REDIS_UNAVAILABLE)
         if not app.extensions["sciday.broker_probe"].ok():
-            return errors.error_response("broker_unavailable")
+            return errors.error_response(errors.BROKER_UNAVAILABLE)
         return jsonify({"status": "ok", "service": service})
 
     @app.get("/metrics")

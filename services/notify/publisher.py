@@ -20,7 +20,7 @@ from datetime import datetime
 
 from shared.envelope import encode, new_event
 from shared.outbox import Relay, stream_key
-from shared.topics import dlq_for
+from shared.topics import NOTIFICATION_EVENTS, dlq_for, origin_of
 
 _NS = uuid.UUID("6f1c5b1e-9a43-4f3e-8d7c-2b1a7e0c9d55")
 
@@ -55,7 +55,7 @@ class Publisher:
         pipe.xadd(
             self.stream,
             {
-                "topic": "notification-events",
+                "topic": NOTIFICATION_EVENTS,
                 "key": envelope["activity_id"],
                 "value": encode(envelope),
                 "headers": "[]",
@@ -65,9 +65,7 @@ class Publisher:
     def add_dead_letter(self, pipe, intent: dict, error: str, attempts: int) -> None:
         """The undeliverable notification itself, so an operator can see and re-queue it."""
         cause = intent["cause_type"]  # where the message came from: a topic, or notify's own sources
-        cause_topic = {"ReminderDue": "reminders", "OrganizerNotice": "organizer-notices"}.get(
-            cause, "activity-events" if cause.startswith("Activity") else "registration-events"
-        )
+        cause_topic = origin_of(cause)  # the topic registry says which topic carries which type
         value = json.dumps(
             {
                 k: intent.get(k)
@@ -101,7 +99,7 @@ class Publisher:
         pipe.xadd(
             self.stream,
             {
-                "topic": dlq_for("notification-events"),
+                "topic": dlq_for(NOTIFICATION_EVENTS),
                 "key": intent["activity_id"],
                 "value": value.encode("utf-8"),
                 "headers": json.dumps(headers, ensure_ascii=False),

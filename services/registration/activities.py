@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from services.registration.vocabulary import SCHEDULED
+
 TZ = ZoneInfo("Asia/Shanghai")
 CHECKIN_OPENS_BEFORE = timedelta(minutes=60)
 SNAPSHOT_FIELDS = (
@@ -35,7 +37,7 @@ def ms(value: str | datetime) -> int:
     return int(parse(value).timestamp() * 1000)
 
 
-def to_doc(loaded: dict, status: str = "scheduled") -> dict:
+def to_doc(loaded: dict, status: str = SCHEDULED) -> dict:
     """The stored JSON document of an activity, from ``ActivityIn`` output."""
     doc = dict(loaded)
     for f in ("starts_at", "ends_at", "registration_opens_at", "registration_closes_at"):

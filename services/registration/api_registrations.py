@@ -3,36 +3,45 @@
 from __future__ import annotations
 
 import hashlib
-import logging
 
-from flask import Response, current_app, request
+from flask import Response, request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from services.registration import activities, qr, registrations
-from services.registration.api_activities import store
+from services.registration import qr, registrations, usecases
+from services.registration import vocabulary as v
+from services.registration.bootstrap import ports, store
+from services.registration.edge import documented, manage_token, reasons_text
 from services.registration.schemas import (
     ManageTokenQuery,
     RegistrationCreatedOut,
     RegistrationIn,
     RegistrationOut,
 )
-from services.registration.store import refusal
-from shared.errors import ApiError
+from services.registration.vocabulary import SOLD_OUT, Refusal
+from shared.errors import RATE_LIMITED, ApiError
 from shared.i18n import request_locale
-from shared.web import settings_of
 
+REGISTER_REFUSALS = (
+    v.UNKNOWN_ACTIVITY,
+    v.ALREADY_REGISTERED,
+    v.SOLD_OUT,
+    v.REGISTRATION_NOT_OPEN,
+    v.REGISTRATION_CLOSED,
+    v.ACTIVITY_CANCELLED_REASON,
+    v.PARTY_TOO_LARGE,
+    v.VALIDATION_FAILED,
+    RATE_LIMITED,
+)
+MANAGE_REFUSALS = (v.UNAUTHORIZED, v.UNKNOWN_REGISTRATION)
 blp = Blueprint(
     "registrations",
     __name__,
     url_prefix="/api/v1",
-    description="Reason codes: unknown_activity, validation_failed, already_registered, sold_out, "
-    "registration_not_open, registration_closed, activity_cancelled, rate_limited, "
-    "unknown_registration, unauthorized.",
+    description=reasons_text(*REGISTER_REFUSALS, *MANAGE_REFUSALS, v.NO_TICKET),
 )
 
 MAX_IDEMPOTENCY_KEY = 128
-log = logging.getLogger("sciday.registration")
 
 
 def idempotency_digest() -> str:
@@ -41,7 +50,7 @@ def idempotency_digest() -> str:
         return ""
     if not key or len(key) > MAX_IDEMPOTENCY_KEY or not key.isprintable():
         raise ApiError(
-            "validation_failed",
+            v.VALIDATION_FAILED,
             "Idempotency-Key must be 1–128 printable characters.",
             status_code=422,
             errors={"Idempotency-Key": ["1–128 printable characters"]},
@@ -65,7 +74,7 @@ def refuse_when_sold_out():
     memo = store().soldout
     if memo.sold_out(aid, 1):
         memo.turned_away(aid, party_size_hint(aid))
-        raise refusal("sold_out")
+        raise Refusal(SOLD_OUT, {"from_memory": True})
 
 
 def party_size_hint(aid: str) -> int:
@@ -82,108 +91,41 @@ def party_size_hint(aid: str) -> int:
 class RegistrationCreate(MethodView):
     @blp.arguments(RegistrationIn())  # one instance, not one per request (hot path)
     @blp.response(201, RegistrationCreatedOut())
-    @blp.alt_response(404, schema="Error", description="unknown_activity")
-    @blp.alt_response(
-        409,
-        schema="Error",
-        description="already_registered | sold_out | registration_not_open | "
-        "registration_closed | activity_cancelled",
-    )
-    @blp.alt_response(429, schema="Error", description="rate_limited")
+    @documented(blp, *REGISTER_REFUSALS)
     def post(self, body, activity_id):
         """Register a party: one registrant plus companions. Honours ``Idempotency-Key``."""
-        reg = book(activity_id, body, idempotency_digest(), request_locale(body.get("locale")))
-        return registrations.created_view(reg, settings_of().public_base_url)
-
-
-def book(activity_id: str, body: dict, idem: str, locale: str) -> dict:
-    """Rate limits, the checks that need the activity, then the atomic reservation.
-
-    Returns the registration record as first decided (shared by the API and the form page).
-    """
-    settings = settings_of()
-    store().refuse_from_memory(activity_id, body["party_size"], idem)  # the crowd after the last seat
-    current_app.extensions["sciday.ratelimit"].check(
-        [
-            ("ip", request.remote_addr or "-", settings.rate_limit_ip_per_min, 60),
-            ("phone", body["phone"], settings.rate_limit_phone_per_min, 60),
-        ]
-    )
-    doc = store().activity_doc(activity_id)
-    if doc is None:
-        raise refusal("unknown_activity")
-    registrations.check(body, doc, locale)
-    reg = registrations.new_record(
-        body, doc, locale, current_app.extensions["sciday.keys"], settings.public_base_url
-    )
-    outcome, rid, position = store().reserve(reg, idem)
-    # The phone is logged for support; the logging filter masks it (138****5678).
-    log.info(
-        "registration %s %s activity=%s party=%d phone=%s",
-        rid,
-        outcome,
-        activity_id,
-        body["party_size"],
-        body["phone"],
-    )
-    if outcome == "replay":
-        return store().get_registration(rid)
-    return dict(reg, status=outcome, initial_status=outcome, initial_position=position)
-
-
-def authorized(rid: str, token: str | None = None) -> dict:
-    """The registration, if ``token`` (or the request's) is its manage token; else 401/404."""
-    token = (
-        token or request.args.get("token") or request.args.get("t") or request.headers.get("X-Manage-Token")
-    )
-    if not token:
-        raise ApiError(
-            "unauthorized", "需要管理链接中的令牌 / The manage token is required.", status_code=401
+        reg = usecases.register(
+            ports(),
+            activity_id,
+            body,
+            idem=idempotency_digest(),
+            locale=request_locale(body.get("locale")),
+            client_address=request.remote_addr or "-",
         )
-    reg = store().get_registration(rid) if len(rid) <= 32 else None
-    if reg is None or not registrations.token_matches(reg, token):
-        raise refusal("unknown_registration")
-    return reg
-
-
-def full(reg: dict) -> dict:
-    got = store().get_activity(reg["activity_id"])
-    activity = activities.view(*got) if got else None
-    position = (
-        store().waitlist_position(reg["activity_id"], reg["registration_id"])
-        if reg["status"] == "waitlisted"
-        else None
-    )
-    return registrations.full_view(reg, settings_of().public_base_url, position, activity)
+        return registrations.created_view(reg, ports().base_url)
 
 
 @blp.route("/registrations/<registration_id>")
 class RegistrationItem(MethodView):
     @blp.arguments(ManageTokenQuery, location="query")
     @blp.response(200, RegistrationOut)
-    @blp.alt_response(401, schema="Error", description="unauthorized")
-    @blp.alt_response(404, schema="Error", description="unknown_registration")
+    @documented(blp, *MANAGE_REFUSALS)
     def get(self, _query, registration_id):
         """One's own registration, with the waitlist position while waiting."""
-        return full(authorized(registration_id))
+        return usecases.registration_view(
+            ports(), usecases.own_registration(ports(), registration_id, manage_token())
+        )
 
     @blp.arguments(ManageTokenQuery, location="query")
     @blp.response(200, RegistrationOut)
-    @blp.alt_response(401, schema="Error", description="unauthorized")
-    @blp.alt_response(404, schema="Error", description="unknown_registration")
+    @documented(blp, *MANAGE_REFUSALS)
     def delete(self, _query, registration_id):
         """Cancel, or leave the waitlist: frees the seats, revokes the ticket, promotes the waitlist."""
-        reg = authorized(registration_id)
-        store().cancel(reg["activity_id"], registration_id)
-        return full(store().get_registration(registration_id))
+        return usecases.registration_view(ports(), usecases.cancel(ports(), registration_id, manage_token()))
 
 
 def _qr_response(registration_id: str, kind: str) -> Response:
-    reg = authorized(registration_id)
-    if reg["status"] != "confirmed":
-        raise ApiError(
-            "no_ticket", "没有有效门票 / There is no valid ticket (waitlisted or cancelled).", status_code=409
-        )
+    reg = usecases.ticket(ports(), registration_id, manage_token())
     body = qr.png(reg["ticket_code"]) if kind == "png" else qr.svg(reg["ticket_code"])
     resp = Response(body, mimetype="image/png" if kind == "png" else "image/svg+xml")
     resp.headers["Cache-Control"] = "private, max-age=300"
@@ -192,13 +134,13 @@ def _qr_response(registration_id: str, kind: str) -> Response:
 
 @blp.route("/registrations/<registration_id>/qr.png")
 @blp.response(200, description="The ticket's QR code as PNG", content_type="image/png")
-@blp.alt_response(409, schema="Error", description="no_ticket")
+@documented(blp, *MANAGE_REFUSALS, v.NO_TICKET)
 def qr_png(registration_id):
     return _qr_response(registration_id, "png")
 
 
 @blp.route("/registrations/<registration_id>/qr.svg")
 @blp.response(200, description="The ticket's QR code as SVG", content_type="image/svg+xml")
-@blp.alt_response(409, schema="Error", description="no_ticket")
+@documented(blp, *MANAGE_REFUSALS, v.NO_TICKET)
 def qr_svg(registration_id):
     return _qr_response(registration_id, "svg")

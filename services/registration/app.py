@@ -12,16 +12,16 @@ from services.registration import (
     api_keys,
     api_lottery,
     api_registrations,
+    edge,
     exports,
     importer,
     lottery_page,
     organizer,
     pages,
 )
+from services.registration.bootstrap import EXTENSION, bootstrap
 from services.registration.lottery_store import LotteryStore
-from services.registration.store import SeatStore
 from shared.config import Settings, load
-from shared.ratelimit import RateLimiter
 from shared.tickets import KeyRing
 from shared.web import make_app
 
@@ -36,9 +36,12 @@ def create_app(settings: Settings | None = None, redis_client=None):
         redis_client=redis_client,
         root_path=str(Path(__file__).parent),
     )
-    app.extensions["sciday.keys"] = KeyRing.load_or_create(settings.keys_dir)
-    app.extensions["sciday.seats"] = SeatStore(app.extensions["sciday.redis"], settings)
-    app.extensions["sciday.ratelimit"] = RateLimiter(app.extensions["sciday.redis"], settings.redis_prefix)
+    keys = KeyRing.load_or_create(settings.keys_dir)
+    wired = bootstrap(settings, app.extensions["sciday.redis"], keys)
+    app.extensions[EXTENSION] = wired
+    app.extensions["sciday.keys"] = keys  # the public keys are served by api_keys.py
+    app.extensions["sciday.seats"] = wired.seats  # the Redis adapter, for tests and tools
+    edge.install(app)
     api.register_blueprint(api_activities.blp)
     api.register_blueprint(api_registrations.blp)
     api.register_blueprint(api_keys.blp)

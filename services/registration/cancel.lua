@@ -10,24 +10,24 @@
 local A, P, W, R, O = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
 local now_ms, occurred_at, rid = tonumber(ARGV[1]), ARGV[2], ARGV[3]
 local raw = redis.call('HGET', R, rid)
-if not raw then return {'refused', 'unknown_registration'} end
+if not raw then return {STATUS.REFUSED, REASON.UNKNOWN_REGISTRATION} end
 local reg = cjson.decode(raw)
-if reg.status == 'cancelled' then return {'already', 'cancelled', 0} end
+if reg.status == STATUS.CANCELLED then return {STATUS.ALREADY, STATUS.CANCELLED, 0} end
 
 local previous = reg.status
-if previous == 'confirmed' then
+if previous == STATUS.CONFIRMED then
   redis.call('HINCRBY', A, 'taken', -reg.party_size)
 else
   redis.call('ZREM', W, rid)
   redis.call('HINCRBY', A, 'waitlist_people', -reg.party_size)
 end
 redis.call('HDEL', P, reg.phone)
-reg.status = 'cancelled'
+reg.status = STATUS.CANCELLED
 reg.cancelled_at = occurred_at
 redis.call('HSET', R, rid, cjson.encode(reg))
 local data = registration_event_data(reg)
 data.previous_status = previous
-data.ticket_revoked = (previous == 'confirmed')
-emit_registration(O, 'RegistrationCancelled', reg.activity_id, occurred_at, rid .. ':RegistrationCancelled', data)
+data.ticket_revoked = (previous == STATUS.CONFIRMED)
+emit_registration(O, EVENT.REGISTRATION_CANCELLED, reg.activity_id, occurred_at, rid .. ':' .. EVENT.REGISTRATION_CANCELLED, data)
 local promoted = promote(A, W, R, O, now_ms, occurred_at)
-return {'cancelled', previous, promoted}
+return {STATUS.CANCELLED, previous, promoted}

@@ -18,13 +18,13 @@ local now_ms, occurred_at, mode, expected = tonumber(ARGV[1]), ARGV[2], ARGV[3],
 local state = cjson.decode(ARGV[5])
 local exists = redis.call('EXISTS', A) == 1
 
-if mode == 'create' then
-  if exists then return {'refused', 'activity_exists'} end
+if mode == STATUS.CREATE then
+  if exists then return {STATUS.REFUSED, REASON.ACTIVITY_EXISTS} end
 else
-  if not exists then return {'refused', 'unknown_activity'} end
-  if redis.call('HGET', A, 'rev') ~= expected then return {'refused', 'revision_conflict'} end
+  if not exists then return {STATUS.REFUSED, REASON.UNKNOWN_ACTIVITY} end
+  if redis.call('HGET', A, 'rev') ~= expected then return {STATUS.REFUSED, REASON.REVISION_CONFLICT} end
   local taken = tonumber(redis.call('HGET', A, 'taken'))
-  if tonumber(state.capacity) < taken then return {'refused', 'capacity_below_taken'} end
+  if tonumber(state.capacity) < taken then return {STATUS.REFUSED, REASON.CAPACITY_BELOW_TAKEN} end
 end
 
 for _, f in ipairs({'id', 'doc', 'status', 'opens_at', 'closes_at', 'starts_at', 'capacity',
@@ -36,7 +36,7 @@ if not exists then
 end
 local rev = redis.call('HINCRBY', A, 'rev', 1)
 redis.call('ZADD', L, tonumber(state.starts_at), state.id)
-emit(O, 'activity-events', 'registration', ARGV[6], state.id, occurred_at, state.id .. ':rev:' .. rev,
+emit(O, TOPIC.ACTIVITY_EVENTS, SOURCE, ARGV[6], state.id, occurred_at, state.id .. ':rev:' .. rev,
      cjson.decode(ARGV[7]))
 local promoted = promote(A, W, R, O, now_ms, occurred_at)
-return {'ok', rev, promoted}
+return {STATUS.OK, rev, promoted}

@@ -11,11 +11,13 @@ from flask import g
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from services.registration import activities
-from services.registration.api_activities import load_activity, store
+from services.registration import activities, usecases
+from services.registration import vocabulary as v
+from services.registration.bootstrap import ports, store
+from services.registration.edge import documented, reasons_text
 from shared import spreadsheets
 from shared.auth import require
-from shared.errors import ApiError
+from shared.errors import FORBIDDEN, UNAUTHORIZED, ApiError
 from shared.i18n import request_locale
 from shared.logs import mask_phone
 
@@ -23,7 +25,7 @@ blp = Blueprint(
     "exports",
     __name__,
     url_prefix="/api/v1/activities",
-    description="Exports. Reason codes: unknown_activity (404), unauthorized (401), forbidden (403).",
+    description="Exports. " + reasons_text(v.UNKNOWN_ACTIVITY, UNAUTHORIZED, FORBIDDEN),
 )
 
 COLUMNS = (  # (key, Chinese header, English header)
@@ -38,11 +40,6 @@ COLUMNS = (  # (key, Chinese header, English header)
     ("created_at", "报名时间", "Registered at"),
     ("cancelled_at", "取消时间", "Cancelled at"),
 )
-STATUS = {
-    "confirmed": ("已确认", "confirmed"),
-    "waitlisted": ("候补", "waitlisted"),
-    "cancelled": ("已取消", "cancelled"),
-}
 
 
 def mask_name(name: str) -> str:
@@ -66,7 +63,7 @@ def rows_of(aid: str, full: bool, locale: str) -> list[list]:
     for reg in sorted(
         store().registrations(aid), key=lambda r: (r.get("created_at") or "", r["registration_id"])
     ):
-        zh, en = STATUS.get(reg["status"], (reg["status"], reg["status"]))
+        zh, en = v.STATUS_ZH.get(reg["status"], reg["status"]), reg["status"]
         rows.append(
             [
                 reg["registration_id"],
@@ -85,9 +82,9 @@ def rows_of(aid: str, full: bool, locale: str) -> list[list]:
 
 
 def export(activity_id: str, fmt: str):
-    doc, _counts = load_activity(activity_id)
+    doc, _counts = usecases.activity(ports(), activity_id)
     if not g.principal.may_access_venue(doc["venue"]["id"]):
-        raise ApiError("forbidden", "此令牌不属于该场馆 / This token is for another venue.", status_code=403)
+        raise ApiError(FORBIDDEN, "此令牌不属于该场馆 / This token is for another venue.", status_code=403)
     locale = request_locale()
     headers = [en if locale == "en" else zh for _, zh, en in COLUMNS]
     rows = rows_of(activity_id, g.principal.role == "organizer", locale)
@@ -108,8 +105,7 @@ def export(activity_id: str, fmt: str):
 class RegistrationCsv(MethodView):
     @require("steward", "supervisor", "organizer")
     @blp.response(200, description="CSV, UTF-8 with a byte-order mark", content_type="text/csv")
-    @blp.alt_response(404, schema="Error", description="unknown_activity")
-    @blp.alt_response(403, schema="Error", description="forbidden: another venue's token")
+    @documented(blp, v.UNKNOWN_ACTIVITY, UNAUTHORIZED, FORBIDDEN)  # forbidden: another venue's token
     def get(self, activity_id):
         """Every registration of the activity, waitlisted and cancelled ones included, as CSV."""
         return export(activity_id, "csv")
@@ -119,8 +115,7 @@ class RegistrationCsv(MethodView):
 class RegistrationXlsx(MethodView):
     @require("steward", "supervisor", "organizer")
     @blp.response(200, description="XLSX", content_type=spreadsheets.XLSX_TYPE)
-    @blp.alt_response(404, schema="Error", description="unknown_activity")
-    @blp.alt_response(403, schema="Error", description="forbidden: another venue's token")
+    @documented(blp, v.UNKNOWN_ACTIVITY, UNAUTHORIZED, FORBIDDEN)  # forbidden: another venue's token
     def get(self, activity_id):
         """Every registration of the activity, waitlisted and cancelled ones included, as XLSX."""
         return export(activity_id, "xlsx")

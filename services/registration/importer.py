@@ -21,12 +21,15 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import Schema, ValidationError, fields
 
-from services.registration import activities
+from services.registration import activities, usecases
 from services.registration import key_activities as ka
-from services.registration.api_activities import store
+from services.registration import vocabulary as v
+from services.registration.bootstrap import ports, store
+from services.registration.edge import documented, reasons_text
 from services.registration.schemas import ActivityIn
+from services.registration.vocabulary import ACTIVITY_EXISTS, Refusal
 from shared.auth import require
-from shared.errors import ApiError
+from shared.errors import FORBIDDEN, PAYLOAD_TOO_LARGE, UNAUTHORIZED, ApiError
 from shared.i18n import localize, request_locale
 from shared.web import accepts_files
 
@@ -35,13 +38,20 @@ MODES = ("check", "all", "valid_rows")
 IGNORED_ON_COMPARE = ("status", "cancel_reason")
 TIMES = ("starts_at", "ends_at", "registration_opens_at", "registration_closes_at")
 
+IMPORT_REFUSALS = (
+    v.INVALID_SPREADSHEET,
+    v.IMPORT_HAS_ERRORS,  # with the `report`
+    v.VALIDATION_FAILED,
+    PAYLOAD_TOO_LARGE,
+    UNAUTHORIZED,
+    FORBIDDEN,
+)
 blp = Blueprint(
     "imports",
     __name__,
     url_prefix="/api/v1/activities",
-    description="Spreadsheet import of the key-activity list (重点活动清单). Reason codes: "
-    "invalid_spreadsheet (422), import_has_errors (422), payload_too_large (413), "
-    "unauthorized, forbidden.",
+    description="Spreadsheet import of the key-activity list (重点活动清单). "
+    + reasons_text(*IMPORT_REFUSALS),
 )
 
 
@@ -180,16 +190,10 @@ def run(sheet: ka.Sheet, mode: str, locale: str) -> dict:
     for p in plans:
         if write and p["action"] == "new":
             try:
-                store().put_activity(
-                    p["doc"],
-                    mode="create",
-                    expected_rev=None,
-                    event_type="ActivityPublished",
-                    event_data={"activity": activities.snapshot(p["doc"])},
-                )
+                usecases.publish_activity(ports(), p["doc"])
                 p["action"] = "created"
-            except ApiError as exc:  # created meanwhile by a concurrent import of the same file
-                if exc.reason != "activity_exists":
+            except Refusal as exc:  # created meanwhile by a concurrent import of the same file
+                if exc.reason != ACTIVITY_EXISTS:
                     raise
                 p.update(_state(p["doc"]))
         p.pop("doc", None)
@@ -212,7 +216,7 @@ def run(sheet: ka.Sheet, mode: str, locale: str) -> dict:
         for e in errors:
             by_row.setdefault(str(e["row"]), {}).setdefault(e["field"], []).append(e["message"])
         raise ApiError(
-            "import_has_errors",
+            v.IMPORT_HAS_ERRORS,
             _say(
                 f"{len({e['row'] for e in errors})} 行有错误，未导入任何活动",
                 f"{len({e['row'] for e in errors})} row(s) have errors; nothing was imported.",
@@ -247,11 +251,7 @@ class ActivityImport(MethodView):
         }
     )
     @blp.response(200, ImportReportOut)
-    @blp.alt_response(
-        422, schema="Error", description="invalid_spreadsheet | import_has_errors (with `report`)"
-    )
-    @blp.alt_response(401, schema="Error", description="unauthorized")
-    @blp.alt_response(403, schema="Error", description="forbidden")
+    @documented(blp, *IMPORT_REFUSALS)
     def post(self):
         """Import activities from a key-activity list (CSV or XLSX); dry run unless ``mode`` says so."""
         request.max_content_length = MAX_UPLOAD
@@ -260,14 +260,14 @@ class ActivityImport(MethodView):
         upload = request.files.get("file")
         if mode not in MODES:
             raise ApiError(
-                "validation_failed",
+                v.VALIDATION_FAILED,
                 _say("mode 取值不对", "Unknown mode.", locale),
                 status_code=422,
                 errors={"mode": [f"one of {', '.join(MODES)}"]},
             )
         if upload is None or not upload.filename:
             raise ApiError(
-                "validation_failed",
+                v.VALIDATION_FAILED,
                 _say("请选择文件", "Choose a file.", locale),
                 status_code=422,
                 errors={"file": [_say("必须上传文件", "A file is required.", locale)]},
@@ -276,7 +276,7 @@ class ActivityImport(MethodView):
             sheet = ka.read(upload.filename, upload.read())
         except ka.SheetError as exc:
             raise ApiError(
-                "invalid_spreadsheet",
+                v.INVALID_SPREADSHEET,
                 _say(exc.zh, exc.en, locale),
                 status_code=422,
                 errors={"file": [_say(exc.zh, exc.en, locale)]},

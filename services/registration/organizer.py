@@ -20,10 +20,14 @@ from flask.views import MethodView
 from flask_smorest import Blueprint as ApiBlueprint
 from marshmallow import RAISE, Schema, fields, validate
 
-from services.registration.api_activities import load_activity
-from services.registration.pages import render
+from services.registration import usecases
+from services.registration import vocabulary as v
+from services.registration.bootstrap import ports
+from services.registration.edge import documented, http_status, reasons_text
+from services.registration.rendering import render
 from shared.auth import require
-from shared.errors import ApiError
+from shared.errors import BAD_REQUEST, FORBIDDEN, METHOD_NOT_ALLOWED, NOT_FOUND, UNAUTHORIZED, ApiError
+from shared.i18n import request_locale
 from shared.web import settings_of
 
 bp = Blueprint("organizer", __name__)
@@ -31,8 +35,9 @@ blp = ApiBlueprint(
     "organizer_api",
     __name__,
     url_prefix="/api/v1",
-    description="Organizer helpers. Reason codes: unknown_activity (404), notify_unavailable (503), "
-    "unauthorized (401), forbidden (403), and notify's own refusals passed through.",
+    description="Organizer helpers. "
+    + reasons_text(v.UNKNOWN_ACTIVITY, v.NOTIFY_UNAVAILABLE, UNAUTHORIZED, FORBIDDEN)
+    + " Notify's own refusals are passed through.",
 )
 NOTIFY_TIMEOUT_S = 5.0
 
@@ -56,7 +61,7 @@ class TokenOut(Schema):
 class CurrentToken(MethodView):
     @require("steward", "supervisor", "organizer")
     @blp.response(200, TokenOut)
-    @blp.alt_response(401, schema="Error", description="unauthorized")
+    @documented(blp, UNAUTHORIZED)
     def get(self):
         """Who the bearer token belongs to (the pages check a token with this before keeping it)."""
         p = g.principal
@@ -76,11 +81,10 @@ class ActivityNotices(MethodView):
     @require("organizer")
     @blp.arguments(NoticeIn)
     @blp.response(202, description="notify's answer, passed through")
-    @blp.alt_response(404, schema="Error", description="unknown_activity")
-    @blp.alt_response(503, schema="Error", description="notify_unavailable")
+    @documented(blp, v.UNKNOWN_ACTIVITY, v.NOTIFY_UNAVAILABLE, UNAUTHORIZED, FORBIDDEN)
     def post(self, body, activity_id):
         """Send a notice to everyone registered for the activity, through the notify service."""
-        load_activity(activity_id)
+        usecases.activity(ports(), activity_id)
         url = settings_of().notify_url.rstrip("/") + "/api/v1/notices"
         try:
             resp = requests.post(
@@ -95,17 +99,13 @@ class ActivityNotices(MethodView):
             answer = resp.json()
         except ValueError:
             answer = {}
-        if resp.status_code in (404, 405) and answer.get("reason") in (
-            "not_found",
-            "method_not_allowed",
-            None,
-        ):
+        if resp.status_code in (404, 405) and answer.get("reason") in (NOT_FOUND, METHOD_NOT_ALLOWED, None):
             raise _unavailable()  # notify does not offer notices (yet)
         if resp.status_code >= 500:
             raise _unavailable()
         if resp.status_code >= 400:
             raise ApiError(
-                answer.get("reason", "bad_request"),
+                answer.get("reason", BAD_REQUEST),
                 answer.get("message", "notify refused the notice"),
                 status_code=resp.status_code,
                 errors=answer.get("errors") or {},
@@ -115,8 +115,8 @@ class ActivityNotices(MethodView):
 
 def _unavailable() -> ApiError:
     return ApiError(
-        "notify_unavailable",
-        "通知服务暂不可用，请稍后再试 / The notify service is unavailable; try again later.",
-        status_code=503,
+        v.NOTIFY_UNAVAILABLE,
+        v.REASONS[v.NOTIFY_UNAVAILABLE].message(request_locale()),
+        status_code=http_status(v.NOTIFY_UNAVAILABLE),
         headers={"Retry-After": "5"},
     )

@@ -8,76 +8,27 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from flask import Blueprint, make_response, redirect, render_template, request
+from flask import Blueprint, redirect, request
 from marshmallow import ValidationError
 
-from services.registration import activities
-from services.registration.api_activities import store
-from services.registration.api_registrations import authorized, book, full
+from services.registration import activities, usecases
+from services.registration.bootstrap import ports
+from services.registration.edge import field_errors, status_of
+from services.registration.rendering import lang, render
 from services.registration.schemas import RegistrationIn
+from services.registration.vocabulary import ACTIVITY_CANCELLED, CONFIRMED, UNKNOWN_ACTIVITY, Refusal
 from shared import csrf
 from shared.errors import ApiError
-from shared.i18n import localize
+from shared.i18n import localize, rule
 
 bp = Blueprint("pages", __name__)
-
-KIND = {
-    "imax": ("巨幕影院", "IMAX"),
-    "dome": ("球幕影院", "Dome"),
-    "lecture": ("科普讲座", "Lecture"),
-    "exhibition": ("展览", "Exhibition"),
-    "other": ("活动", "Activity"),
-}
-WEEKDAY_ZH = "一二三四五六日"
-
-
-def lang() -> str:
-    chosen = request.args.get("lang") or request.cookies.get("lang")
-    return "en" if chosen == "en" else "zh-CN"
-
-
-def render(template: str, status: int = 200, **ctx):
-    lg = lang()
-
-    def t(zh: str, en: str) -> str:
-        return en if lg == "en" else zh
-
-    def pick(obj) -> str:
-        if isinstance(obj, dict):
-            return (obj.get("en") if lg == "en" else obj.get("zh")) or obj.get("zh") or obj.get("en") or ""
-        return obj or ""
-
-    resp = make_response(
-        render_template(
-            template, t=t, pick=pick, lang=lg, when=when, kind=kind, csrf_token=csrf.token, **ctx
-        ),
-        status,
-    )
-    if request.args.get("lang") in ("en", "zh-CN"):
-        resp.set_cookie("lang", request.args["lang"], samesite="Lax", max_age=365 * 86400)
-    return resp
-
-
-def when(doc: dict) -> str:
-    s, e = (
-        activities.parse(doc["starts_at"]).astimezone(activities.TZ),
-        activities.parse(doc["ends_at"]).astimezone(activities.TZ),
-    )
-    if lang() == "en":
-        return f"{s:%a %d %b %Y}, {s:%H:%M}–{e:%H:%M}"
-    return f"{s.year}年{s.month}月{s.day}日（周{WEEKDAY_ZH[s.weekday()]}）{s:%H:%M}–{e:%H:%M}"
-
-
-def kind(k: str) -> str:
-    zh, en = KIND.get(k, KIND["other"])
-    return en if lang() == "en" else zh
 
 
 def state_of(doc: dict, counts: dict) -> str:
     """open | full_waitlist | full | not_open | closed | cancelled, for the list and the form."""
     now = datetime.now(UTC)
-    if doc["status"] == "cancelled":
-        return "cancelled"
+    if doc["status"] == ACTIVITY_CANCELLED:
+        return ACTIVITY_CANCELLED
     if now < activities.parse(doc["registration_opens_at"]):
         return "not_open"
     if now >= activities.parse(doc["registration_closes_at"]):
@@ -92,13 +43,14 @@ def state_of(doc: dict, counts: dict) -> str:
 
 
 def message_of(exc: ApiError) -> str:
+    """The page's half of a shared plumbing error (the rate limiter's "zh / en" message)."""
     zh, _, en = exc.message.partition(" / ")
     return (en or zh) if lang() == "en" else zh
 
 
 @bp.get("/")
 def activity_list():
-    items = [(activities.view(d, c), state_of(d, c)) for d, c in store().list_activities()]
+    items = [(activities.view(d, c), state_of(d, c)) for d, c in ports().seats.list_activities()]
     return render("activities.html", items=items)
 
 
@@ -108,7 +60,7 @@ def activity_page(activity_id):
 
 
 def _form(activity_id: str, values: dict, errors: dict, banner: str | None, status: int = 200):
-    got = store().get_activity(activity_id)
+    got = ports().seats.get_activity(activity_id)
     if got is None:
         return render("message.html", 404, title=("没有这个活动", "No such activity"), text=None)
     doc, counts = got
@@ -140,18 +92,21 @@ def register_submit(activity_id):
     try:
         body["party_size"] = int(body["party_size"] or 0)
         loaded = RegistrationIn().load(body)
-        reg = book(activity_id, loaded, "", lang())
+        reg = usecases.register(
+            ports(), activity_id, loaded, locale=lang(), client_address=request.remote_addr or "-"
+        )
     except ValueError:
-        return _form(activity_id, values, {"party_size": ["Must be greater than or equal to 1."]}, None, 422)
+        return _form(activity_id, values, localize({"party_size": [rule("not_integer")]}, lang()), None, 422)
     except ValidationError as exc:
         return _form(activity_id, values, localize(exc.messages, lang()), None, 422)
-    except ApiError as exc:
-        if exc.reason == "validation_failed":
-            return _form(activity_id, values, exc.errors, None, 422)
-        if exc.reason == "unknown_activity":
+    except Refusal as exc:
+        if exc.reason == UNKNOWN_ACTIVITY:
             return render("message.html", 404, title=("没有这个活动", "No such activity"), text=None)
+        errors = field_errors(exc, lang())
+        return _form(activity_id, values, errors, None if errors else exc.message(lang()), status_of(exc))
+    except ApiError as exc:  # the shared rate limiter
         return _form(activity_id, values, {}, message_of(exc), exc.status_code)
-    target = "t" if reg["status"] == "confirmed" else "r"
+    target = "t" if reg["status"] == CONFIRMED else "r"
     return redirect(f"/{target}/{reg['registration_id']}?t={reg['manage_token']}", code=303)
 
 
@@ -166,11 +121,11 @@ def _expired():
 
 def _mine(rid: str, token: str | None):
     try:
-        return full(authorized(rid, token)), None
-    except ApiError as exc:
+        return usecases.registration_view(ports(), usecases.own_registration(ports(), rid, token)), None
+    except Refusal:
         return None, render(
             "message.html",
-            exc.status_code if exc.status_code != 401 else 404,
+            404,
             title=("链接无效", "This link is not valid"),
             text=("请使用报名成功后收到的链接。", "Use the link you received when you registered."),
         )
@@ -181,7 +136,7 @@ def ticket_page(rid):
     reg, error = _mine(rid, request.args.get("t"))
     if error:
         return error
-    if reg["status"] != "confirmed":
+    if reg["status"] != CONFIRMED:
         return redirect(f"/r/{rid}?t={request.args.get('t')}", code=303)
     return render("ticket.html", r=reg, a=reg["activity"], token=request.args.get("t"))
 
@@ -199,8 +154,8 @@ def cancel_submit(rid):
     if not csrf.valid():
         return _expired()
     token = request.form.get("t")
-    reg, error = _mine(rid, token)
-    if error:
-        return error
-    store().cancel(reg["activity_id"], rid)
+    try:
+        usecases.cancel(ports(), rid, token)
+    except Refusal:
+        return _mine(rid, token)[1]
     return redirect(f"/r/{rid}?t={token}", code=303)

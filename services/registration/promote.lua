@@ -6,10 +6,11 @@
 -- Nothing is promoted once the activity has started.  Each promotion appends a WaitlistPromoted
 -- event to the outbox O.  Returns the number of parties promoted.
 
+--#include words.lua
 --#include envelope.lua
 
 local function emit_registration(O, type_, activity_id, occurred_at, seed, data)
-  emit(O, 'registration-events', 'registration', type_, activity_id, occurred_at, seed, data)
+  emit(O, TOPIC.REGISTRATION_EVENTS, SOURCE, type_, activity_id, occurred_at, seed, data)
 end
 
 local function registration_event_data(reg)
@@ -22,7 +23,7 @@ end
 local function promote(A, W, R, O, now_ms, occurred_at)
   local starts_at = tonumber(redis.call('HGET', A, 'starts_at'))
   if now_ms >= starts_at then return 0 end
-  if redis.call('HGET', A, 'status') ~= 'scheduled' then return 0 end
+  if redis.call('HGET', A, 'status') ~= STATUS.SCHEDULED then return 0 end
   local capacity = tonumber(redis.call('HGET', A, 'capacity'))
   local taken = tonumber(redis.call('HGET', A, 'taken'))
   local activity_id = redis.call('HGET', A, 'id')
@@ -35,14 +36,14 @@ local function promote(A, W, R, O, now_ms, occurred_at)
     if reg.party_size > capacity - taken then break end
     taken = taken + reg.party_size
     redis.call('ZREM', W, rid)
-    reg.status = 'confirmed'
+    reg.status = STATUS.CONFIRMED
     reg.promoted_at = occurred_at
     redis.call('HSET', R, rid, cjson.encode(reg))
     redis.call('HINCRBY', A, 'waitlist_people', -reg.party_size)
     local data = registration_event_data(reg)
     data.ticket_code = reg.ticket_code
     data.ticket_url = reg.ticket_url
-    emit_registration(O, 'WaitlistPromoted', activity_id, occurred_at, rid .. ':WaitlistPromoted', data)
+    emit_registration(O, EVENT.WAITLIST_PROMOTED, activity_id, occurred_at, rid .. ':' .. EVENT.WAITLIST_PROMOTED, data)
     promoted = promoted + 1
   end
   redis.call('HSET', A, 'taken', taken)

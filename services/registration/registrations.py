@@ -5,26 +5,10 @@ from __future__ import annotations
 import secrets
 
 from services.registration import activities
-from shared.errors import ApiError
-from shared.i18n import localize
+from services.registration.ports import TicketSigner
+from services.registration.vocabulary import CONFIRMED
 from shared.logs import mask_phone
-from shared.tickets import KeyRing, new_registration_id
-
-
-def check(body: dict, doc: dict, locale: str) -> None:
-    """Checks that need the activity (the schema did the rest). Raises 422 validation_failed."""
-    errors = {}
-    if doc["audience"] == "sci_workers_and_families" and not (body.get("organization") or "").strip():
-        errors["organization"] = ["Required for this activity's audience."]
-    if body["party_size"] > int(doc["max_party_size"]):
-        errors["party_size"] = ["Party size exceeds this activity's limit."]
-    if errors:
-        raise ApiError(
-            "validation_failed",
-            "Some fields are not valid." if locale == "en" else "部分字段填写有误。",
-            status_code=422,
-            errors=localize(errors, locale),
-        )
+from shared.tickets import new_registration_id
 
 
 def links(base_url: str, rid: str, token: str) -> dict:
@@ -36,7 +20,7 @@ def links(base_url: str, rid: str, token: str) -> dict:
     }
 
 
-def new_record(body: dict, doc: dict, locale: str, keys: KeyRing, base_url: str) -> dict:
+def new_record(body: dict, doc: dict, locale: str, keys: TicketSigner, base_url: str) -> dict:
     rid = new_registration_id()
     token = secrets.token_urlsafe(24)
     valid_from, valid_until = activities.ticket_window(doc)
@@ -67,7 +51,7 @@ def new_record(body: dict, doc: dict, locale: str, keys: KeyRing, base_url: str)
 
 
 def ticket_of(reg: dict, base_url: str) -> dict | None:
-    if reg["status"] != "confirmed":
+    if reg["status"] != CONFIRMED:
         return None
     urls = links(base_url, reg["registration_id"], reg["manage_token"])
     return {
@@ -109,7 +93,3 @@ def full_view(reg: dict, base_url: str, position: int | None, activity: dict | N
         "cancelled_at": reg.get("cancelled_at"),
         "activity": activity,
     }
-
-
-def token_matches(reg: dict, token: str | None) -> bool:
-    return bool(token) and secrets.compare_digest(reg["manage_token"].encode(), token.encode())

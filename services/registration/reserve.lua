@@ -29,28 +29,28 @@ local rid = reg.registration_id
 
 if idem ~= '' then
   local first = redis.call('HGET', I, idem)
-  if first then return {'replay', first} end
+  if first then return {STATUS.REPLAY, first} end
 end
-if redis.call('HEXISTS', R, rid) == 1 then return {'replay', rid} end
+if redis.call('HEXISTS', R, rid) == 1 then return {STATUS.REPLAY, rid} end
 
 local st = redis.call('HMGET', A, 'status', 'opens_at', 'closes_at', 'starts_at', 'capacity', 'taken',
                       'max_party_size', 'waitlist_enabled', 'waitlist_max', 'seq')
-if not st[1] then return {'refused', 'unknown_activity'} end
-if st[1] ~= 'scheduled' then return {'refused', 'activity_cancelled'} end
-if now_ms < tonumber(st[2]) then return {'refused', 'registration_not_open'} end
-if now_ms >= tonumber(st[3]) or now_ms >= tonumber(st[4]) then return {'refused', 'registration_closed'} end
-if reg.party_size > tonumber(st[7]) then return {'refused', 'party_too_large'} end
-if redis.call('HEXISTS', P, reg.phone) == 1 then return {'refused', 'already_registered'} end
+if not st[1] then return {STATUS.REFUSED, REASON.UNKNOWN_ACTIVITY} end
+if st[1] ~= STATUS.SCHEDULED then return {STATUS.REFUSED, REASON.ACTIVITY_CANCELLED_REASON} end
+if now_ms < tonumber(st[2]) then return {STATUS.REFUSED, REASON.REGISTRATION_NOT_OPEN} end
+if now_ms >= tonumber(st[3]) or now_ms >= tonumber(st[4]) then return {STATUS.REFUSED, REASON.REGISTRATION_CLOSED} end
+if reg.party_size > tonumber(st[7]) then return {STATUS.REFUSED, REASON.PARTY_TOO_LARGE} end
+if redis.call('HEXISTS', P, reg.phone) == 1 then return {STATUS.REFUSED, REASON.ALREADY_REGISTERED} end
 
 local free = tonumber(st[5]) - tonumber(st[6])
 local waiting = redis.call('ZCARD', W)
 local status, position
 -- Strict FIFO: while anyone waits, newcomers queue behind them even if a few seats are free.
 if waiting == 0 and reg.party_size <= free then
-  status, position = 'confirmed', 0
+  status, position = STATUS.CONFIRMED, 0
   redis.call('HINCRBY', A, 'taken', reg.party_size)
 elseif st[8] == '1' and waiting < tonumber(st[9]) then
-  status, position = 'waitlisted', waiting + 1
+  status, position = STATUS.WAITLISTED, waiting + 1
   local seq = redis.call('HINCRBY', A, 'seq', 1)
   redis.call('ZADD', W, seq, rid)
   redis.call('HINCRBY', A, 'waitlist_people', reg.party_size)
@@ -60,7 +60,7 @@ else
   -- and refuse larger parties without asking again (soldout.py).
   local open = 0
   if waiting == 0 then open = free end
-  return {'refused', 'sold_out', open}
+  return {STATUS.REFUSED, REASON.SOLD_OUT, open}
 end
 
 reg.status = status
@@ -74,12 +74,12 @@ if idem ~= '' then redis.call('HSET', I, idem, rid) end
 
 local data = registration_event_data(reg)
 local type_
-if status == 'confirmed' then
-  type_ = 'RegistrationConfirmed'
+if status == STATUS.CONFIRMED then
+  type_ = EVENT.REGISTRATION_CONFIRMED
   data.ticket_code = reg.ticket_code
   data.ticket_url = reg.ticket_url
 else
-  type_ = 'RegistrationWaitlisted'
+  type_ = EVENT.REGISTRATION_WAITLISTED
   data.waitlist_position = position
 end
 emit_registration(O, type_, reg.activity_id, occurred_at, rid .. ':' .. type_, data)

@@ -8,7 +8,8 @@ from datetime import UTC, datetime
 
 from marshmallow import EXCLUDE, RAISE, Schema, ValidationError, fields, post_load, validate, validates_schema
 
-from shared.events import SLUG
+from shared.events import LOCALES, SLUG
+from shared.i18n import LENGTH_BETWEEN, ONE_OF, RANGE_BETWEEN, SCHEMA_ERRORS, TOO_LONG, keyed, rule
 from shared.text import no_controls, plain_text
 
 KINDS = ("imax", "dome", "lecture", "exhibition", "other")
@@ -24,13 +25,21 @@ WHEN = validate.Range(
 )
 
 
+def plain(value: str) -> None:
+    """shared.text.plain_text, reported as the ``not_allowed_characters`` rule."""
+    try:
+        plain_text(value)
+    except ValidationError:
+        raise ValidationError(rule("not_allowed_characters")) from None
+
+
 def person_name(value: str) -> None:
     """Letters of any script (Chinese, Latin, Arabic…) with spaces and name punctuation only."""
-    plain_text(value)
+    plain(value)
     if not value.strip() or any(
         not (unicodedata.category(ch)[0] in "LM" or ch in _NAME_PUNCT) for ch in value
     ):
-        raise ValidationError("Use letters only.")
+        raise ValidationError(rule("letters_only"))
 
 
 class _Strict(Schema):
@@ -166,26 +175,41 @@ class ActivityListOut(Schema):
     activities = fields.List(fields.Nested(ActivityOut))
 
 
-class RegistrationIn(Schema):
+class Keyed(Schema):
+    """A schema whose every error is a field-rule key, rendered per language by shared/i18n.py."""
+
+    error_messages = SCHEMA_ERRORS
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            keyed(field)
+
+
+class RegistrationIn(Keyed):
     class Meta:
         unknown = RAISE
 
     name = fields.String(
         required=True,
-        validate=[validate.Length(min=1, max=50), person_name],
+        validate=[validate.Length(min=1, max=50, error=LENGTH_BETWEEN), person_name],
         metadata={"description": "letters of any script; no digits, symbols, emoji or control characters"},
     )
     phone = fields.String(
         required=True,
-        validate=validate.Regexp(MOBILE_RE, error="Not a valid mobile number."),
+        validate=validate.Regexp(MOBILE_RE, error=rule("mobile")),
         metadata={"description": "mainland mobile, 11 digits starting with 1"},
     )
-    email = fields.Email(load_default=None, allow_none=True, validate=validate.Length(max=254))
-    organization = fields.String(
-        load_default=None, allow_none=True, validate=[validate.Length(max=100), plain_text]
+    email = fields.Email(
+        load_default=None, allow_none=True, validate=validate.Length(max=254, error=TOO_LONG)
     )
-    party_size = fields.Integer(required=True, strict=True, validate=validate.Range(min=1, max=10))
-    locale = fields.String(load_default=None, allow_none=True, validate=validate.OneOf(["zh-CN", "en"]))
+    organization = fields.String(
+        load_default=None, allow_none=True, validate=[validate.Length(max=100, error=TOO_LONG), plain]
+    )
+    party_size = fields.Integer(
+        required=True, strict=True, validate=validate.Range(min=1, max=10, error=RANGE_BETWEEN)
+    )
+    locale = fields.String(load_default=None, allow_none=True, validate=validate.OneOf(LOCALES, error=ONE_OF))
 
     @post_load
     def _clean(self, data, **_):

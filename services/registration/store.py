@@ -14,45 +14,22 @@ from pathlib import Path
 
 from services.registration import activities
 from services.registration.soldout import SoldOutMemo
-from shared.errors import ApiError
+from services.registration.vocabulary import REFUSED, SOLD_OUT, Refusal
 from shared.outbox import stream_key
 from shared.redis_scripts import Scripts
 
 HERE = Path(__file__).parent
 
-REFUSALS = {
-    # reason: (HTTP status, default message)
-    "unknown_activity": (404, "没有这个活动 / No such activity."),
-    "activity_cancelled": (409, "活动已取消 / The activity was cancelled."),
-    "registration_not_open": (409, "报名尚未开始 / Registration has not opened yet."),
-    "registration_closed": (409, "报名已截止 / Registration has closed."),
-    "party_too_large": (422, "人数超过上限 / Party size exceeds this activity's limit."),
-    "already_registered": (
-        409,
-        "该手机号已报名本活动 / This phone already has a registration for this activity.",
-    ),
-    "sold_out": (409, "名额已满 / No seats left and the waitlist is full or off."),
-    "activity_exists": (409, "活动编号已存在 / An activity with this id exists."),
-    "revision_conflict": (
-        409,
-        "活动已被他人修改，请刷新 / The activity changed meanwhile; reload and retry.",
-    ),
-    "capacity_below_taken": (
-        409,
-        "容量不能低于已报名人数 / Capacity cannot go below the seats already taken.",
-    ),
-    "unknown_registration": (404, "没有这个报名 / No such registration."),
-}
 
-
-def refusal(reason: str, **extra) -> ApiError:
-    status, message = REFUSALS[reason]
-    return ApiError(reason, message, status_code=status, extra=extra)
-
-
-def now_pair() -> tuple[int, str]:
-    now = datetime.now(UTC)
+def now_pair(now: datetime | None = None) -> tuple[int, str]:
+    """The instant as the scripts take it: ms since the epoch, and ISO-8601 for the envelope."""
+    now = now or datetime.now(UTC)
     return int(now.timestamp() * 1000), activities.iso(now)
+
+
+def refused(res: list) -> Refusal:
+    """A script's ``{"refused", reason, ...}`` answer as the domain refusal."""
+    return Refusal(res[1].decode())
 
 
 class Keys:
@@ -88,7 +65,7 @@ class SeatStore:
         self.redis, self.settings = redis, settings
         self.keys = Keys(settings.redis_prefix)
         self.outbox = stream_key(settings)
-        self.scripts = Scripts(redis, HERE, ["reserve", "cancel", "capacity"])
+        self.scripts = Scripts(redis, HERE, ["reserve", "cancel", "capacity", "promote_waitlist"])
         self._doc_cache: dict[str, tuple[float, dict]] = {}
         self.soldout = SoldOutMemo(redis, self.keys, ttl_s=settings.soldout_memo_ms / 1000)
 
@@ -101,14 +78,14 @@ class SeatStore:
         expected_rev: int | None,
         event_type: str,
         event_data: dict,
-        now_ms: int | None = None,
+        now: datetime | None = None,
     ) -> tuple[int, int]:
         k, aid = self.keys, doc["id"]
-        t_ms, t_iso = now_pair()
+        t_ms, t_iso = now_pair(now)
         res = self.scripts.capacity(
             keys=[k.activity(aid), k.waitlist(aid), k.regs(aid), self.outbox, k.activities],
             args=[
-                now_ms or t_ms,
+                t_ms,
                 t_iso,
                 mode,
                 "" if expected_rev is None else str(expected_rev),
@@ -118,8 +95,8 @@ class SeatStore:
             ],
         )
         self.soldout.forget(aid)  # seats may have come free: ask the script again at once
-        if res[0] == b"refused":
-            raise refusal(res[1].decode())
+        if res[0].decode() == REFUSED:
+            raise refused(res)
         return int(res[1]), int(res[2])
 
     def get_activity(self, aid: str) -> tuple[dict, dict] | None:
@@ -179,9 +156,9 @@ class SeatStore:
         return [got for got in self._activities(ids) if got]
 
     # -- registrations ---------------------------------------------------------------------
-    def reserve(self, reg: dict, idem: str, now_ms: int | None = None) -> tuple[str, str, int]:
+    def reserve(self, reg: dict, idem: str, now: datetime | None = None) -> tuple[str, str, int]:
         k, aid = self.keys, reg["activity_id"]
-        t_ms, t_iso = now_pair()
+        t_ms, t_iso = now_pair(now)
         res = self.scripts.reserve(
             keys=[
                 k.activity(aid),
@@ -192,33 +169,43 @@ class SeatStore:
                 self.outbox,
                 k.regidx,
             ],
-            args=[now_ms or t_ms, t_iso, idem, json.dumps(reg, ensure_ascii=False)],
+            args=[t_ms, t_iso, idem, json.dumps(reg, ensure_ascii=False)],
         )
         outcome = res[0].decode()
-        if outcome == "refused":
-            reason = res[1].decode()
-            if reason == "sold_out":
+        if outcome == REFUSED:
+            exc = refused(res)
+            if exc.reason == SOLD_OUT:
                 self.soldout.note(aid, int(res[2]))
-            raise refusal(reason)
+            raise exc
         return outcome, res[1].decode(), int(res[2]) if len(res) > 2 else 0
 
     def refuse_from_memory(self, aid: str, party_size: int, idem: str) -> None:
         """Raise ``sold_out`` without a round trip if the script said so a moment ago (soldout.py)."""
         if not idem and self.soldout.sold_out(aid, party_size):
             self.soldout.turned_away(aid, party_size)
-            raise refusal("sold_out")
+            raise Refusal(SOLD_OUT, {"from_memory": True})
 
-    def cancel(self, aid: str, rid: str, now_ms: int | None = None) -> tuple[str, str, int]:
+    def cancel(self, aid: str, rid: str, now: datetime | None = None) -> tuple[str, str, int]:
         k = self.keys
-        t_ms, t_iso = now_pair()
+        t_ms, t_iso = now_pair(now)
         res = self.scripts.cancel(
             keys=[k.activity(aid), k.phones(aid), k.waitlist(aid), k.regs(aid), self.outbox],
-            args=[now_ms or t_ms, t_iso, rid],
+            args=[t_ms, t_iso, rid],
         )
         self.soldout.forget(aid)
-        if res[0] == b"refused":
-            raise refusal(res[1].decode())
+        if res[0].decode() == REFUSED:
+            raise refused(res)
         return res[0].decode(), res[1].decode(), int(res[2])
+
+    def promote(self, aid: str, now: datetime | None = None) -> int:
+        k = self.keys
+        t_ms, t_iso = now_pair(now)
+        res = self.scripts.promote_waitlist(
+            keys=[k.activity(aid), k.waitlist(aid), k.regs(aid), self.outbox], args=[t_ms, t_iso]
+        )
+        if res[0].decode() == REFUSED:
+            raise refused(res)
+        return int(res[1])
 
     def activity_of(self, rid: str) -> str | None:
         aid = self.redis.hget(self.keys.regidx, rid)

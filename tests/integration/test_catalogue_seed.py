@@ -87,9 +87,9 @@ def test_reseed_keeps_an_organizers_edit(store):
 def test_seed_propagates_other_refusals(store):
     class Refusing:
         def put_activity(self, *a, **kw):
-            from services.registration.store import refusal
+            from services.registration.vocabulary import REVISION_CONFLICT, Refusal
 
-            raise refusal("revision_conflict")
+            raise Refusal(REVISION_CONFLICT)
 
     with pytest.raises(Exception) as err:
         catalogue.seed(Refusing(), catalogue.load_file())

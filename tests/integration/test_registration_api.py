@@ -275,9 +275,14 @@ def test_no_promotion_after_the_activity_started(app, client, org):
     w = register(client, phone="13800000002").get_json()
     store = app.extensions["sciday.seats"]
     doc, _ = store.get_activity("imax-a")
-    after_start = int(datetime.fromisoformat(doc["starts_at"]).timestamp() * 1000) + 1000
-    store.cancel("imax-a", a["registration_id"], now_ms=after_start)
+    after_start = datetime.fromisoformat(doc["starts_at"]) + timedelta(seconds=1)
+    store.cancel("imax-a", a["registration_id"], now=after_start)
     assert store.get_registration(w["registration_id"])["status"] == "waitlisted"
+
+
+def test_the_public_ticket_keys_are_served(client):
+    keys = client.get("/api/v1/keys")
+    assert keys.status_code == 200 and keys.get_json()["keys"], keys.get_json()
 
 
 # -- organizer endpoints ----------------------------------------------------------------------

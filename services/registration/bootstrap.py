@@ -1,0 +1,47 @@
+"""Wiring: the production adapters behind the registration ports, built in the app factory.
+
+``bootstrap(settings, redis, keys)`` builds the :class:`~services.registration.ports.Ports`
+(nothing connects here: the Redis client is lazy); views reach them through :func:`ports`.
+Tests build their own ``Ports`` from ``fakes.py``.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from flask import current_app
+
+from services.registration.ports import Ports
+from services.registration.store import SeatStore
+from shared.config import Settings
+from shared.ratelimit import RateLimiter
+from shared.tickets import KeyRing
+
+EXTENSION = "sciday.registration"
+
+
+class SystemClock:
+    def now(self) -> datetime:
+        return datetime.now(UTC)
+
+
+def bootstrap(settings: Settings, redis, keys: KeyRing) -> Ports:
+    return Ports(
+        seats=SeatStore(redis, settings),
+        signer=keys,
+        limiter=RateLimiter(redis, settings.redis_prefix),
+        clock=SystemClock(),
+        base_url=settings.public_base_url,
+        ip_per_min=settings.rate_limit_ip_per_min,
+        phone_per_min=settings.rate_limit_phone_per_min,
+    )
+
+
+def ports() -> Ports:
+    """The current app's ports (inside a request or an app context)."""
+    return current_app.extensions[EXTENSION]
+
+
+def store() -> SeatStore:
+    """The Redis adapter itself, for reads the use cases do not cover (exports, import)."""
+    return current_app.extensions[EXTENSION].seats

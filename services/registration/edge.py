@@ -1,0 +1,85 @@
+"""The HTTP edge of the registration service: the one place a reason becomes an HTTP status.
+
+``install(app)`` answers every :class:`~services.registration.vocabulary.Refusal` in the one
+error shape, in the request's language, with the status the vocabulary declares.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from flask import Flask, Response, jsonify, request
+
+from services.registration.vocabulary import FIELD_RULES, REASONS, Refusal, rule_message
+from shared.errors import COMMON_REASONS
+from shared.i18n import localize, request_locale
+
+
+def http_status(code: str) -> int:
+    """The status of a reason: the service's vocabulary first, then the reasons every service shares."""
+    return REASONS[code].http_status if code in REASONS else COMMON_REASONS[code][0]
+
+
+def english(code: str) -> str:
+    return REASONS[code].en if code in REASONS else COMMON_REASONS[code][1]
+
+
+def reasons_text(*codes: str) -> str:
+    """``Reason codes: `sold_out` (409: No seats left…), …`` for a blueprint's OpenAPI description."""
+    return "Reason codes: " + ", ".join(f"`{c}` ({http_status(c)}: {english(c)})" for c in codes) + "."
+
+
+def documented(blp: Any, *codes: str) -> Callable[[Any], Any]:
+    """Document a view's refusals in OpenAPI, one alternative response per status, from the vocabulary.
+
+    An undeclared code fails at import, so the documented lists cannot drift from the vocabulary.
+    """
+    by_status: dict[int, list[str]] = {}
+    for code in codes:
+        by_status.setdefault(http_status(code), []).append(code)
+
+    def deco(view: Any) -> Any:
+        for status, listed in sorted(by_status.items(), reverse=True):
+            view = blp.alt_response(status, schema="Error", description=" | ".join(listed))(view)
+        return view
+
+    return deco
+
+
+def field_errors(exc: Refusal, locale: str) -> dict:
+    """``{field: [message]}``: rule keys from the catalogue, other messages localized."""
+    errors: dict = {}
+    for field, rules in dict(exc.details.get("rules") or {}).items():
+        errors[field] = [rule_message(r, locale) if r in FIELD_RULES else r for r in rules]
+    errors.update(localize(dict(exc.details.get("errors") or {}), locale))
+    return errors
+
+
+def status_of(exc: Refusal) -> int:
+    return http_status(exc.reason)
+
+
+def refusal_response(exc: Refusal) -> Response:
+    locale = request_locale()
+    resp = jsonify(
+        {
+            "status": "error",
+            "reason": exc.reason,
+            "message": exc.message(locale),
+            "errors": field_errors(exc, locale),
+        }
+    )
+    resp.status_code = status_of(exc)
+    return resp
+
+
+def manage_token(given: str | None = None) -> str | None:
+    """The manage token of a request: the form's, ``?token=``, ``?t=`` or ``X-Manage-Token``."""
+    return (
+        given or request.args.get("token") or request.args.get("t") or request.headers.get("X-Manage-Token")
+    )
+
+
+def install(app: Flask) -> None:
+    app.register_error_handler(Refusal, refusal_response)

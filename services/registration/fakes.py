@@ -1,0 +1,294 @@
+"""In-memory fakes of the registration ports, for unit tests that run in milliseconds.
+
+:class:`FakeSeats` follows the rules of reserve.lua, cancel.lua, capacity.lua and promote.lua
+step by step (the Lua stays the atomic step in production); the contract test
+``tests/integration/test_seat_contract.py`` runs the same scenarios on both and asserts they
+agree. Events land in :attr:`FakeSeats.outbox` as the relay would find them in the Redis stream:
+``{"topic", "key", "envelope"}`` with the same deterministic ``event_id``.
+"""
+
+from __future__ import annotations
+
+import copy
+import itertools
+import json
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from services.registration import activities
+from services.registration import vocabulary as v
+from services.registration.ports import Counts, Doc, Ports
+from shared import events, topics
+from shared.envelope import seeded_event_id
+
+SOURCE = "registration"
+
+
+@dataclass
+class FakeClock:
+    at: datetime = field(default_factory=lambda: datetime(2026, 5, 20, 9, 0, tzinfo=UTC))
+
+    def now(self) -> datetime:
+        return self.at
+
+    def advance(self, **delta: float) -> None:
+        self.at += timedelta(**delta)
+
+
+class FakeSigner:
+    """Signs nothing: a readable stand-in for the Ed25519 ticket code."""
+
+    def sign(
+        self,
+        *,
+        registration_id: str,
+        activity_id: str,
+        venue_id: str,
+        party_size: int,
+        valid_from: int,
+        valid_until: int,
+    ) -> str:
+        return f"FAKE.{registration_id}.{activity_id}.{venue_id}.{party_size}.{valid_from}.{valid_until}"
+
+
+@dataclass
+class FakeLimiter:
+    """Counts requests per (name, subject); refuses past a limit like the Redis limiter."""
+
+    seen: dict[tuple[str, str], int] = field(default_factory=dict)
+
+    def check(self, limits: list[tuple[str, str, int, int]]) -> None:
+        from shared.errors import RATE_LIMITED, ApiError  # the shared limiter's refusal, as in production
+
+        for name, subject, max_requests, _window_s in limits:
+            if max_requests <= 0:
+                continue
+            n = self.seen[(name, subject)] = self.seen.get((name, subject), 0) + 1
+            if n > max_requests:
+                raise ApiError(RATE_LIMITED, status_code=429, errors={"limit": [name]})
+
+
+@dataclass
+class _Activity:
+    state: dict[str, Any]  # the fields the scripts read (activities.state) plus the counters
+    waitlist: list[str] = field(default_factory=list)  # registration ids in arrival order
+    phones: dict[str, str] = field(default_factory=dict)
+    regs: dict[str, Doc] = field(default_factory=dict)
+    idem: dict[str, str] = field(default_factory=dict)
+
+
+class FakeSeats:
+    def __init__(self) -> None:
+        self.acts: dict[str, _Activity] = {}
+        self.regidx: dict[str, str] = {}
+        self.outbox: list[dict[str, Any]] = []
+        self._seq = itertools.count(1)
+
+    # -- events ----------------------------------------------------------------------------
+    def _emit(self, type_: str, activity_id: str, occurred_at: str, seed: str, data: Doc) -> None:
+        envelope = {
+            "event_id": seeded_event_id(seed),
+            "type": type_,
+            "version": 1,
+            "occurred_at": occurred_at,
+            "activity_id": activity_id,
+            "source": SOURCE,
+            "data": data,
+        }
+        self.outbox.append({"topic": topics.topic_for(type_), "key": activity_id, "envelope": envelope})
+
+    def event_types(self) -> list[str]:
+        return [e["envelope"]["type"] for e in self.outbox]
+
+    @staticmethod
+    def _reg_data(reg: Doc) -> Doc:
+        keys = ("registration_id", "activity_id", "venue_id", "party_size", "name", "phone", "email")
+        return {k: reg.get(k) for k in (*keys, "locale", "manage_url")}
+
+    # -- activities ------------------------------------------------------------------------
+    def activity_doc(self, activity_id: str) -> Doc | None:
+        act = self.acts.get(activity_id)
+        return json.loads(act.state["doc"]) if act else None
+
+    def get_activity(self, activity_id: str) -> tuple[Doc, Counts] | None:
+        act = self.acts.get(activity_id)
+        if act is None:
+            return None
+        st = act.state
+        counts = {
+            "taken": st["taken"],
+            "waitlist_people": st["waitlist_people"],
+            "rev": st["rev"],
+            "waitlist_length": len(act.waitlist),
+            "turned_away": st["turned_away"],
+        }
+        return json.loads(st["doc"]), counts
+
+    def list_activities(self) -> list[tuple[Doc, Counts]]:
+        order = sorted(self.acts.values(), key=lambda a: (a.state["starts_at"], a.state["id"]))
+        return [got for a in order if (got := self.get_activity(a.state["id"]))]
+
+    def put_activity(
+        self,
+        doc: Doc,
+        *,
+        mode: str,
+        expected_rev: int | None,
+        event_type: str,
+        event_data: Doc,
+        now: datetime,
+    ) -> tuple[int, int]:
+        state = activities.state(doc)
+        act = self.acts.get(state["id"])
+        if mode == v.CREATE:
+            if act is not None:
+                raise v.Refusal(v.ACTIVITY_EXISTS)
+        else:
+            if act is None:
+                raise v.Refusal(v.UNKNOWN_ACTIVITY)
+            if act.state["rev"] != expected_rev:
+                raise v.Refusal(v.REVISION_CONFLICT)
+            if int(state["capacity"]) < act.state["taken"]:
+                raise v.Refusal(v.CAPACITY_BELOW_TAKEN)
+        if act is None:
+            act = self.acts[state["id"]] = _Activity(
+                dict(rev=0, taken=0, seq=0, waitlist_people=0, turned_away=0)
+            )
+        act.state.update(state)
+        act.state["rev"] += 1
+        rev = act.state["rev"]
+        occurred_at = activities.iso(now)
+        self._emit(
+            event_type, state["id"], occurred_at, f"{state['id']}:rev:{rev}", copy.deepcopy(event_data)
+        )
+        return rev, self._promote(act, now)
+
+    # -- registrations ---------------------------------------------------------------------
+    def refuse_from_memory(self, activity_id: str, party_size: int, idem: str) -> None:
+        """The fake has no sold-out memory: every attempt reaches the atomic step."""
+
+    def reserve(self, reg: Doc, idem: str, now: datetime) -> tuple[str, str, int]:
+        rid = reg["registration_id"]
+        act = self.acts.get(reg["activity_id"])
+        if act is not None:
+            if idem and idem in act.idem:
+                return v.REPLAY, act.idem[idem], 0
+            if rid in act.regs:
+                return v.REPLAY, rid, 0
+        if act is None:
+            raise v.Refusal(v.UNKNOWN_ACTIVITY)
+        st, now_ms = act.state, activities.ms(now)
+        if st["status"] != v.SCHEDULED:
+            raise v.Refusal(v.ACTIVITY_CANCELLED_REASON)
+        if now_ms < st["opens_at"]:
+            raise v.Refusal(v.REGISTRATION_NOT_OPEN)
+        if now_ms >= st["closes_at"] or now_ms >= st["starts_at"]:
+            raise v.Refusal(v.REGISTRATION_CLOSED)
+        if reg["party_size"] > st["max_party_size"]:
+            raise v.Refusal(v.PARTY_TOO_LARGE)
+        if reg["phone"] in act.phones:
+            raise v.Refusal(v.ALREADY_REGISTERED)
+        free, waiting = st["capacity"] - st["taken"], len(act.waitlist)
+        # Strict FIFO: while anyone waits, newcomers queue behind them even if seats are free.
+        if waiting == 0 and reg["party_size"] <= free:
+            status, position = v.CONFIRMED, 0
+            st["taken"] += reg["party_size"]
+        elif st["waitlist_enabled"] == "1" and waiting < st["waitlist_max"]:
+            status, position = v.WAITLISTED, waiting + 1
+            st["seq"] += 1
+            act.waitlist.append(rid)
+            st["waitlist_people"] += reg["party_size"]
+        else:
+            st["turned_away"] += reg["party_size"]
+            raise v.Refusal(v.SOLD_OUT, {"open_seats": free if waiting == 0 else 0})
+        occurred_at = activities.iso(now)
+        rec = dict(
+            reg, status=status, initial_status=status, initial_position=position, created_at=occurred_at
+        )
+        act.regs[rid] = rec
+        act.phones[reg["phone"]] = rid
+        self.regidx[rid] = reg["activity_id"]
+        if idem:
+            act.idem[idem] = rid
+        data = self._reg_data(rec)
+        if status == v.CONFIRMED:
+            type_ = events.REGISTRATION_CONFIRMED
+            data.update(ticket_code=rec["ticket_code"], ticket_url=rec["ticket_url"])
+        else:
+            type_ = events.REGISTRATION_WAITLISTED
+            data["waitlist_position"] = position
+        self._emit(type_, reg["activity_id"], occurred_at, f"{rid}:{type_}", data)
+        return status, rid, position
+
+    def cancel(self, activity_id: str, registration_id: str, now: datetime) -> tuple[str, str, int]:
+        act = self.acts.get(activity_id)
+        reg = act.regs.get(registration_id) if act else None
+        if act is None or reg is None:
+            raise v.Refusal(v.UNKNOWN_REGISTRATION)
+        if reg["status"] == v.CANCELLED:
+            return v.ALREADY, v.CANCELLED, 0
+        previous = reg["status"]
+        if previous == v.CONFIRMED:
+            act.state["taken"] -= reg["party_size"]
+        else:
+            act.waitlist.remove(registration_id)
+            act.state["waitlist_people"] -= reg["party_size"]
+        act.phones.pop(reg["phone"], None)
+        occurred_at = activities.iso(now)
+        reg.update(status=v.CANCELLED, cancelled_at=occurred_at)
+        data = self._reg_data(reg)
+        data.update(previous_status=previous, ticket_revoked=previous == v.CONFIRMED)
+        type_ = events.REGISTRATION_CANCELLED
+        self._emit(type_, reg["activity_id"], occurred_at, f"{registration_id}:{type_}", data)
+        return v.CANCELLED, previous, self._promote(act, now)
+
+    def promote(self, activity_id: str, now: datetime) -> int:
+        act = self.acts.get(activity_id)
+        if act is None:
+            raise v.Refusal(v.UNKNOWN_ACTIVITY)
+        return self._promote(act, now)
+
+    def _promote(self, act: _Activity, now: datetime) -> int:
+        """promote.lua: FIFO and all or nothing; nothing once the activity has started."""
+        st = act.state
+        if activities.ms(now) >= st["starts_at"] or st["status"] != v.SCHEDULED:
+            return 0
+        occurred_at, promoted = activities.iso(now), 0
+        while act.waitlist:
+            rid = act.waitlist[0]
+            reg = act.regs[rid]
+            if reg["party_size"] > st["capacity"] - st["taken"]:
+                break
+            st["taken"] += reg["party_size"]
+            act.waitlist.pop(0)
+            reg.update(status=v.CONFIRMED, promoted_at=occurred_at)
+            st["waitlist_people"] -= reg["party_size"]
+            data = self._reg_data(reg)
+            data.update(ticket_code=reg["ticket_code"], ticket_url=reg["ticket_url"])
+            type_ = events.WAITLIST_PROMOTED
+            self._emit(type_, st["id"], occurred_at, f"{rid}:{type_}", data)
+            promoted += 1
+        return promoted
+
+    def get_registration(self, registration_id: str) -> Doc | None:
+        aid = self.regidx.get(registration_id)
+        return copy.deepcopy(self.acts[aid].regs[registration_id]) if aid else None
+
+    def waitlist_position(self, activity_id: str, registration_id: str) -> int | None:
+        act = self.acts.get(activity_id)
+        if act is None or registration_id not in act.waitlist:
+            return None
+        return act.waitlist.index(registration_id) + 1
+
+
+def fake_ports(base_url: str = "http://sciday.test", **limits: int) -> Ports:
+    """Ports wired to fakes: ``fake_ports(ip_per_min=0, phone_per_min=6)``."""
+    return Ports(
+        seats=FakeSeats(),
+        signer=FakeSigner(),
+        limiter=FakeLimiter(),
+        clock=FakeClock(),
+        base_url=base_url,
+        **limits,
+    )

@@ -1,0 +1,103 @@
+"""The ports the registration use cases work through.
+
+Production wires the Redis adapter (``store.SeatStore``: the Lua scripts are the atomic step,
+and write the outbox in the same step), the Redis rate limiter and the Ed25519 key ring
+(``bootstrap.py``). Unit tests wire the in-memory fakes of ``fakes.py``, which follow the same
+rules as the Lua; ``tests/integration/test_seat_contract.py`` checks that both agree.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Protocol
+
+Doc = dict[str, Any]  # an activity document or a registration record, as stored (JSON)
+Counts = dict[str, Any]  # taken, waitlist_people, waitlist_length, rev, turned_away
+
+
+class Clock(Protocol):
+    def now(self) -> datetime:
+        """The current instant, timezone-aware."""
+        ...
+
+
+class Seats(Protocol):
+    """Activities, seats, the waitlist and registrations; every decision is one atomic step.
+
+    Each write also appends its event(s) to the outbox in the same step. Refusals are raised
+    as :class:`services.registration.vocabulary.Refusal`.
+    """
+
+    def activity_doc(self, activity_id: str) -> Doc | None:
+        """The activity document, possibly cached briefly (the atomic step re-checks)."""
+        ...
+
+    def get_activity(self, activity_id: str) -> tuple[Doc, Counts] | None: ...
+
+    def list_activities(self) -> list[tuple[Doc, Counts]]: ...
+
+    def put_activity(
+        self,
+        doc: Doc,
+        *,
+        mode: str,
+        expected_rev: int | None,
+        event_type: str,
+        event_data: Doc,
+        now: datetime,
+    ) -> tuple[int, int]:
+        """Create (``mode="create"``) or change an activity; returns (revision, promoted)."""
+        ...
+
+    def refuse_from_memory(self, activity_id: str, party_size: int, idem: str) -> None:
+        """Raise ``sold_out`` without the atomic step if it said so a moment ago (may do nothing)."""
+        ...
+
+    def reserve(self, reg: Doc, idem: str, now: datetime) -> tuple[str, str, int]:
+        """Take seats or a waitlist place: (status or "replay", registration id, position)."""
+        ...
+
+    def cancel(self, activity_id: str, registration_id: str, now: datetime) -> tuple[str, str, int]:
+        """Cancel and promote: ("cancelled" | "already", previous status, parties promoted)."""
+        ...
+
+    def promote(self, activity_id: str, now: datetime) -> int:
+        """Move waitlisted parties into free seats (FIFO, all or nothing); returns how many."""
+        ...
+
+    def get_registration(self, registration_id: str) -> Doc | None: ...
+
+    def waitlist_position(self, activity_id: str, registration_id: str) -> int | None: ...
+
+
+class RateLimit(Protocol):
+    def check(self, limits: list[tuple[str, str, int, int]]) -> None:
+        """Count one request against ``(name, subject, max_requests, window_s)`` limits."""
+        ...
+
+
+class TicketSigner(Protocol):
+    def sign(
+        self,
+        *,
+        registration_id: str,
+        activity_id: str,
+        venue_id: str,
+        party_size: int,
+        valid_from: int,
+        valid_until: int,
+    ) -> str: ...
+
+
+@dataclass
+class Ports:
+    """Everything a use case needs, wired once per app (``bootstrap.py``) or per test."""
+
+    seats: Seats
+    signer: TicketSigner
+    limiter: RateLimit
+    clock: Clock
+    base_url: str
+    ip_per_min: int = 0  # registrations per client address per minute (0: no limit)
+    phone_per_min: int = 0  # registrations per phone per minute (0: no limit)

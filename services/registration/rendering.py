@@ -1,0 +1,71 @@
+"""Rendering the registration service's pages: language choice, dates, activity kinds.
+
+Used by the registrant pages (``pages.py``) and the organizer page (``organizer.py``), so neither
+view imports the other.
+"""
+
+from __future__ import annotations
+
+from flask import make_response, render_template, request
+
+from services.registration import activities, vocabulary
+from shared import csrf
+
+KIND = {
+    "imax": ("巨幕影院", "IMAX"),
+    "dome": ("球幕影院", "Dome"),
+    "lecture": ("科普讲座", "Lecture"),
+    "exhibition": ("展览", "Exhibition"),
+    "other": ("活动", "Activity"),
+}
+WEEKDAY_ZH = "一二三四五六日"
+
+
+def lang() -> str:
+    chosen = request.args.get("lang") or request.cookies.get("lang")
+    return "en" if chosen == "en" else "zh-CN"
+
+
+def render(template: str, status: int = 200, **ctx):
+    lg = lang()
+
+    def t(zh: str, en: str) -> str:
+        return en if lg == "en" else zh
+
+    def pick(obj) -> str:
+        if isinstance(obj, dict):
+            return (obj.get("en") if lg == "en" else obj.get("zh")) or obj.get("zh") or obj.get("en") or ""
+        return obj or ""
+
+    resp = make_response(
+        render_template(
+            template,
+            t=t,
+            pick=pick,
+            lang=lg,
+            when=when,
+            kind=kind,
+            csrf_token=csrf.token,
+            V=vocabulary,
+            **ctx,
+        ),
+        status,
+    )
+    if request.args.get("lang") in ("en", "zh-CN"):
+        resp.set_cookie("lang", request.args["lang"], samesite="Lax", max_age=365 * 86400)
+    return resp
+
+
+def when(doc: dict) -> str:
+    s, e = (
+        activities.parse(doc["starts_at"]).astimezone(activities.TZ),
+        activities.parse(doc["ends_at"]).astimezone(activities.TZ),
+    )
+    if lang() == "en":
+        return f"{s:%a %d %b %Y}, {s:%H:%M}–{e:%H:%M}"
+    return f"{s.year}年{s.month}月{s.day}日（周{WEEKDAY_ZH[s.weekday()]}）{s:%H:%M}–{e:%H:%M}"
+
+
+def kind(k: str) -> str:
+    zh, en = KIND.get(k, KIND["other"])
+    return en if lang() == "en" else zh

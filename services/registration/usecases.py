@@ -1,0 +1,215 @@
+"""The registration service's use cases: plain functions over ports.
+
+register, cancel (a registration), publish / change / cancel an activity, promote the waitlist,
+and the reads the pages and the API share (an activity, one's own registration, its ticket).
+Each takes plain values and a :class:`~services.registration.ports.Ports`; each refusal is a
+:class:`~services.registration.vocabulary.Refusal` carrying a reason code and details. No
+Flask here: the API views, the pages and the CLI call these, and only the HTTP edge
+(``edge.py``) turns a reason into a status.
+
+The seat decision itself stays in the atomic step behind ``ports.Seats`` (reserve.lua, cancel.lua,
+capacity.lua in production); the checks here are the ones that need the activity document and
+give the registrant a field-level answer before the atomic step is asked.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from collections.abc import Mapping
+from typing import Any
+
+from services.registration import activities, registrations
+from services.registration import vocabulary as v
+from services.registration.ports import Counts, Doc, Ports
+from shared import events
+
+log = logging.getLogger("sciday.registration")
+
+ORGANIZATION_AUDIENCE = "sci_workers_and_families"  # the audience that must name an employer
+REVISION_RETRIES = 5  # a change re-reads and retries when another organizer wrote meanwhile
+
+
+# -- activities ------------------------------------------------------------------------------
+def activity(ports: Ports, activity_id: str) -> tuple[Doc, Counts]:
+    """The activity and its counts, or ``unknown_activity``."""
+    got = ports.seats.get_activity(activity_id)
+    if got is None:
+        raise v.Refusal(v.UNKNOWN_ACTIVITY, {"activity_id": activity_id})
+    return got
+
+
+def publish_activity(ports: Ports, doc: Doc, mode: str = v.CREATE) -> Doc:
+    """Create an activity (``activity_exists`` if its id is taken); returns its view."""
+    ports.seats.put_activity(
+        doc,
+        mode=mode,
+        expected_rev=None,
+        event_type=events.ACTIVITY_PUBLISHED,
+        event_data={"activity": activities.snapshot(doc)},
+        now=ports.clock.now(),
+    )
+    return activities.view(*activity(ports, doc["id"]))
+
+
+def change_activity(ports: Ports, activity_id: str, patch: Mapping[str, Any]) -> Doc:
+    """Change an activity; a capacity raise promotes the waitlist in the same atomic step."""
+    for _attempt in range(REVISION_RETRIES):
+        doc, counts = activity(ports, activity_id)
+        if doc["status"] == v.ACTIVITY_CANCELLED:
+            raise v.Refusal(v.ACTIVITY_CANCELLED_REASON, {"activity_id": activity_id})
+        new = activities.merge(doc, dict(patch))
+        errors = activities.validate_times(new)
+        if errors:
+            raise v.Refusal(v.VALIDATION_FAILED, {"errors": errors})
+        changed = activities.changed(doc, new)
+        if not changed:
+            return activities.view(doc, counts)
+        if _write_revision(
+            ports,
+            new,
+            int(counts["rev"]),
+            events.ACTIVITY_CHANGED,
+            {"activity": activities.snapshot(new), "changed": changed},
+        ):
+            return activities.view(*activity(ports, activity_id))
+    raise v.Refusal(v.REVISION_CONFLICT, {"activity_id": activity_id})
+
+
+def cancel_activity(ports: Ports, activity_id: str, reason: str = "") -> Doc:
+    """Cancel an activity (idempotent): every ticket of it is refused at the door from then on."""
+    for _attempt in range(REVISION_RETRIES):
+        doc, counts = activity(ports, activity_id)
+        if doc["status"] == v.ACTIVITY_CANCELLED:
+            return activities.view(doc, counts)
+        new = dict(doc, status=v.ACTIVITY_CANCELLED, cancel_reason=reason)
+        if _write_revision(
+            ports,
+            new,
+            int(counts["rev"]),
+            events.ACTIVITY_CANCELLED,
+            {"activity": activities.snapshot(new), "reason": reason},
+        ):
+            return activities.view(*activity(ports, activity_id))
+    raise v.Refusal(v.REVISION_CONFLICT, {"activity_id": activity_id})
+
+
+def _write_revision(ports: Ports, new: Doc, rev: int, event_type: str, data: Doc) -> bool:
+    """Write ``new`` over revision ``rev``; False when another writer got there first."""
+    try:
+        ports.seats.put_activity(
+            new,
+            mode=v.UPDATE,
+            expected_rev=rev,
+            event_type=event_type,
+            event_data=data,
+            now=ports.clock.now(),
+        )
+    except v.Refusal as exc:
+        if exc.reason == v.REVISION_CONFLICT:
+            return False
+        raise
+    return True
+
+
+def promote(ports: Ports, activity_id: str) -> int:
+    """Move waitlisted parties into free seats, first come first served, all or nothing."""
+    activity(ports, activity_id)
+    return ports.seats.promote(activity_id, ports.clock.now())
+
+
+# -- registrations ---------------------------------------------------------------------------
+def check_form(form: Mapping[str, Any], doc: Doc) -> None:
+    """The form rules that need the activity (the schema did the rest): ``validation_failed``."""
+    errors: dict[str, list[str]] = {}
+    if doc["audience"] == ORGANIZATION_AUDIENCE and not (form.get("organization") or "").strip():
+        errors["organization"] = [v.ORGANIZATION_REQUIRED]
+    if form["party_size"] > int(doc["max_party_size"]):
+        errors["party_size"] = [v.PARTY_OVER_LIMIT]
+    if errors:
+        raise v.Refusal(v.VALIDATION_FAILED, {"rules": errors})
+
+
+def register(
+    ports: Ports,
+    activity_id: str,
+    form: Mapping[str, Any],
+    *,
+    idem: str = "",
+    locale: str = "zh-CN",
+    client_address: str = "-",
+) -> Doc:
+    """Register a party (one registrant plus companions) for an activity.
+
+    ``form`` is the validated registration form (name, phone, party_size, email, organization);
+    ``idem`` the digest of an Idempotency-Key or "". Returns the registration record as first
+    decided: a retry with the same key returns the first outcome, never a second party.
+    """
+    ports.seats.refuse_from_memory(activity_id, form["party_size"], idem)  # after the last seat
+    ports.limiter.check(
+        [
+            ("ip", client_address, ports.ip_per_min, 60),
+            ("phone", form["phone"], ports.phone_per_min, 60),
+        ]
+    )
+    doc = ports.seats.activity_doc(activity_id)
+    if doc is None:
+        raise v.Refusal(v.UNKNOWN_ACTIVITY, {"activity_id": activity_id})
+    check_form(form, doc)
+    reg = registrations.new_record(dict(form), doc, locale, ports.signer, ports.base_url)
+    outcome, rid, position = ports.seats.reserve(reg, idem, ports.clock.now())
+    # The phone is logged for support; the logging filter masks it (138****5678).
+    log.info(
+        "registration %s %s activity=%s party=%d phone=%s",
+        rid,
+        outcome,
+        activity_id,
+        form["party_size"],
+        form["phone"],
+    )
+    if outcome == v.REPLAY:
+        first = ports.seats.get_registration(rid)
+        if first is None:  # cannot happen: the atomic step saw it
+            raise v.Refusal(v.UNKNOWN_REGISTRATION, {"registration_id": rid})
+        return first
+    return dict(reg, status=outcome, initial_status=outcome, initial_position=position)
+
+
+def own_registration(ports: Ports, registration_id: str, token: str | None) -> Doc:
+    """The registration whose manage token is ``token``: ``unauthorized`` / ``unknown_registration``."""
+    if not token:
+        raise v.Refusal(v.UNAUTHORIZED)
+    reg = ports.seats.get_registration(registration_id) if len(registration_id) <= 32 else None
+    if reg is None or not secrets.compare_digest(reg["manage_token"].encode(), token.encode()):
+        raise v.Refusal(v.UNKNOWN_REGISTRATION, {"registration_id": registration_id})
+    return reg
+
+
+def registration_view(ports: Ports, reg: Doc) -> Doc:
+    """One's own registration as the manage page and the API show it."""
+    got = ports.seats.get_activity(reg["activity_id"])
+    shown = activities.view(*got) if got else None
+    position = (
+        ports.seats.waitlist_position(reg["activity_id"], reg["registration_id"])
+        if reg["status"] == v.WAITLISTED
+        else None
+    )
+    return registrations.full_view(reg, ports.base_url, position, shown)
+
+
+def cancel(ports: Ports, registration_id: str, token: str | None) -> Doc:
+    """Cancel, or leave the waitlist: frees the seats, revokes the ticket, promotes the waitlist.
+
+    Idempotent: cancelling a cancelled registration changes nothing. Returns the registration.
+    """
+    reg = own_registration(ports, registration_id, token)
+    ports.seats.cancel(reg["activity_id"], registration_id, ports.clock.now())
+    return own_registration(ports, registration_id, token)
+
+
+def ticket(ports: Ports, registration_id: str, token: str | None) -> Doc:
+    """The registration, if it holds a valid ticket: ``no_ticket`` while waitlisted or cancelled."""
+    reg = own_registration(ports, registration_id, token)
+    if reg["status"] != v.CONFIRMED:
+        raise v.Refusal(v.NO_TICKET, {"status": reg["status"]})
+    return reg

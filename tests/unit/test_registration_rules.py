@@ -1,0 +1,212 @@
+"""Seat, waitlist and party-size rules of the registration use cases, on the in-memory fakes.
+
+No server: each test runs in milliseconds. The same scenarios run against real Redis in
+``tests/integration/test_seat_contract.py``, which asserts that the fakes and the Lua agree.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from services.registration import usecases
+from services.registration import vocabulary as v
+from services.registration.fakes import FakeSeats, fake_ports
+from shared import events
+from shared.envelope import seeded_event_id
+from shared.errors import ApiError
+from tests.unit.registration_scenarios import Run, activity_doc, play
+
+
+def run(name: str) -> Run:
+    ports = fake_ports()
+    seats = ports.seats
+    assert isinstance(seats, FakeSeats)
+    return play(name, ports, lambda: seats.outbox)
+
+
+def answers(r: Run) -> dict:
+    """What each registration-affecting step answered, by its first items."""
+    return {t[:-2]: t[-2:] for t in r.trace if t[0] != "check"}
+
+
+def checks(r: Run) -> list[tuple[dict, dict]]:
+    return [(dict(t[2]), dict(t[3])) for t in r.trace if t[0] == "check"]
+
+
+def test_a_party_waits_whole_and_newcomers_queue_behind_the_waitlist():
+    r = run("fifo_all_or_nothing")
+    got = answers(r)
+    assert got[("register", "A", 3)] == ("ok", (v.CONFIRMED, 0, "A"))
+    assert got[("register", "B", 2)] == ("ok", (v.WAITLISTED, 1, "B"))
+    # One seat is free, but B waits: C queues behind B rather than taking it.
+    assert got[("register", "C", 1)] == ("ok", (v.WAITLISTED, 2, "C"))
+    before, after = checks(r)
+    assert before[0]["seats_left"] == 1 and before[0]["waitlist_people"] == 3
+    assert after[1] == {"A": (v.CANCELLED, None), "B": (v.CONFIRMED, None), "C": (v.CONFIRMED, None)}
+    assert after[0]["seats_taken"] == 3 and after[0]["waitlist_length"] == 0
+
+
+def test_a_smaller_party_behind_never_overtakes():
+    r = run("smaller_party_never_overtakes")
+    assert answers(r)[("promote", "act")] == ("ok", 0)
+    first, second = checks(r)
+    assert first[1]["C"] == (v.WAITLISTED, 2)
+    assert second[1] == {"A": (v.CANCELLED, None), "B": (v.CONFIRMED, None), "C": (v.WAITLISTED, 1)}
+    promoted = [e for e in r.events() if e[1] == events.WAITLIST_PROMOTED]
+    assert [e[3] for e in promoted] == ["B"]
+
+
+def test_sold_out_counts_the_people_turned_away():
+    r = run("sold_out_without_waitlist")
+    got = answers(r)
+    assert got[("register", "B", 1)] == ("refused", v.SOLD_OUT)
+    assert got[("register", "C", 3)] == ("refused", v.SOLD_OUT)
+    assert checks(r)[0][0]["turned_away"] == 1 + 3
+
+
+def test_a_full_waitlist_is_sold_out():
+    r = run("waitlist_full")
+    assert answers(r)[("register", "C", 2)] == ("refused", v.SOLD_OUT)
+    assert checks(r)[0][0]["waitlist_length"] == 1
+
+
+def test_one_active_registration_per_phone_and_cancel_is_idempotent():
+    r = run("one_registration_per_phone")
+    got = answers(r)
+    assert got[("register", "B", 1)] == ("refused", v.ALREADY_REGISTERED)
+    assert got[("register", "C", 2)] == ("ok", (v.CONFIRMED, 0, "C"))
+    counts, regs = checks(r)[0]
+    assert counts["seats_taken"] == 2 and regs["A"] == (v.CANCELLED, None)
+    cancelled = [e for e in r.events() if e[1] == events.REGISTRATION_CANCELLED]
+    assert len(cancelled) == 1  # the second cancel changed nothing and published nothing
+
+
+def test_party_size_is_checked_by_the_form_and_again_by_the_atomic_step():
+    r = run("party_size_limits")
+    got = answers(r)
+    assert got[("register", "A", 4)] == ("refused", v.VALIDATION_FAILED)
+    assert got[("reserve_raw", "B", 4)] == ("refused", v.PARTY_TOO_LARGE)
+    assert got[("reserve_raw", "C", 3)] == ("ok", v.CONFIRMED)
+
+
+def test_the_registration_window():
+    r = run("registration_window")
+    got = answers(r)
+    assert got[("register", "A", 1)] == ("refused", v.REGISTRATION_NOT_OPEN)
+    assert got[("register", "B", 1)] == ("refused", v.REGISTRATION_CLOSED)
+    assert got[("register", "C", 1)][0] == "ok"  # an hour later it has opened
+
+
+def test_a_cancelled_activity_takes_no_registration_and_no_change():
+    r = run("cancelled_activity")
+    got = answers(r)
+    assert got[("register", "C", 1)] == ("refused", v.ACTIVITY_CANCELLED_REASON)
+    assert got[("change", "act", ("capacity",))] == ("refused", v.ACTIVITY_CANCELLED_REASON)
+    counts, regs = checks(r)[0]
+    assert regs["B"] == (v.WAITLISTED, 1), "nobody is promoted into a cancelled activity"
+    assert [e[1] for e in r.events()].count(events.ACTIVITY_CANCELLED) == 1
+
+
+def test_the_same_idempotency_key_returns_the_first_registration():
+    r = run("idempotent_retry")
+    got = answers(r)
+    assert got[("register", "B", 1)] == ("ok", (v.CONFIRMED, 0, "A"))
+    assert checks(r)[0][0]["seats_taken"] == 2  # A and C, not B
+    assert [e[3] for e in r.events() if e[1] == events.REGISTRATION_CONFIRMED] == ["A", "C"]
+
+
+def test_capacity_below_taken_is_refused_and_a_raise_promotes():
+    r = run("capacity_changes")
+    got = answers(r)
+    assert ("refused", v.CAPACITY_BELOW_TAKEN) in [t[-2:] for t in r.trace if t[0] == "change"]
+    assert got[("put_stale", "act")] == ("refused", v.REVISION_CONFLICT)
+    first, second = checks(r)
+    assert first[1] == {"A": (v.CONFIRMED, None), "B": (v.CONFIRMED, None), "C": (v.WAITLISTED, 1)}
+    assert second[1]["C"] == (v.CONFIRMED, None) and second[0]["revision"] == 3
+
+
+def test_nothing_is_promoted_once_the_activity_has_started():
+    r = run("no_promotion_after_start")
+    got = answers(r)
+    assert got[("register", "C", 1)] == ("refused", v.REGISTRATION_CLOSED)
+    assert got[("promote", "act")] == ("ok", 0)
+    assert checks(r)[0][1]["B"] == (v.WAITLISTED, 1)
+
+
+def test_unknown_activity_and_taken_id():
+    r = run("unknown_things")
+    got = answers(r)
+    assert got[("register", "A", 1)] == ("refused", v.UNKNOWN_ACTIVITY)
+    assert got[("promote", "nope")] == ("refused", v.UNKNOWN_ACTIVITY)
+    assert [t[-2:] for t in r.trace if t[0] == "publish"] == [("ok", 1), ("refused", v.ACTIVITY_EXISTS)]
+
+
+def test_events_carry_a_deterministic_id_and_the_topic_of_their_type():
+    ports = fake_ports()
+    seats = ports.seats
+    assert isinstance(seats, FakeSeats)
+    r = play("fifo_all_or_nothing", ports, lambda: seats.outbox)
+    for e in seats.outbox:
+        env = e["envelope"]
+        rid = env["data"].get("registration_id")
+        seed = f"{rid}:{env['type']}" if rid else f"{env['activity_id']}:rev:1"
+        assert env["event_id"] == seeded_event_id(seed)
+        events.validate_data(env["type"], env["version"], env["data"])
+    assert {t for t, *_ in r.events()} == {"activity-events", "registration-events"}
+
+
+# -- the form rules and one's own registration -----------------------------------------------
+FORM = {"name": "张三", "phone": "13800000001", "party_size": 1, "email": None, "organization": ""}
+
+
+@pytest.fixture
+def ports():
+    p = fake_ports()
+    usecases.publish_activity(p, activity_doc(p, audience="sci_workers_and_families", max_party_size=2))
+    return p
+
+
+def test_form_rules_name_the_field_and_the_rule(ports):
+    with pytest.raises(v.Refusal) as err:
+        usecases.register(ports, "act", dict(FORM, party_size=3))
+    assert err.value.reason == v.VALIDATION_FAILED
+    assert err.value.details["rules"] == {
+        "organization": [v.ORGANIZATION_REQUIRED],
+        "party_size": [v.PARTY_OVER_LIMIT],
+    }
+
+
+def test_the_manage_token_guards_one_registration(ports):
+    reg = usecases.register(ports, "act", dict(FORM, organization="沈阳分院"))
+    rid, token = reg["registration_id"], reg["manage_token"]
+    for bad, reason in ((None, v.UNAUTHORIZED), ("wrong", v.UNKNOWN_REGISTRATION)):
+        with pytest.raises(v.Refusal) as err:
+            usecases.cancel(ports, rid, bad)
+        assert err.value.reason == reason
+    assert usecases.ticket(ports, rid, token)["status"] == v.CONFIRMED
+    assert usecases.cancel(ports, rid, token)["status"] == v.CANCELLED
+    with pytest.raises(v.Refusal) as err:
+        usecases.ticket(ports, rid, token)
+    assert err.value.reason == v.NO_TICKET
+
+
+def test_the_phone_rate_limit_applies_before_the_seat_is_asked(ports):
+    ports.phone_per_min = 1
+    usecases.register(ports, "act", dict(FORM, organization="沈阳分院"))
+    with pytest.raises(ApiError) as err:
+        usecases.register(ports, "act", dict(FORM, organization="沈阳分院"))
+    assert err.value.reason == "rate_limited"
+
+
+def test_a_waitlisted_registration_shows_its_position(ports):
+    usecases.publish_activity(ports, activity_doc(ports, "small", capacity=1))
+    usecases.register(ports, "small", dict(FORM, phone="13800000002"))
+    waiting = usecases.register(ports, "small", dict(FORM, phone="13800000003"))
+    shown = usecases.registration_view(ports, waiting)
+    assert shown["status"] == v.WAITLISTED and shown["waitlist_position"] == 1
+    assert shown["ticket"] is None and shown["phone_masked"] != "13800000003"
+
+
+def test_an_undeclared_reason_cannot_be_raised():
+    with pytest.raises(ValueError):
+        v.Refusal("no_such_reason")
