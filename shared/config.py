@@ -103,6 +103,8 @@ class Settings:
     noshow_marks_to_lock: int = 3
     noshow_window_days: int = 90
     noshow_lock_days: int = 60
+    # Key of the holder hashes (HMAC of the phone / ID number): a credential, never committed.
+    noshow_pepper: str = ""
     # On-site standby (services/checkin/standby.py).
     standby_opens_before_min: int = 60  # walk-ins may join from this long before the start
     standby_release_grace_min: int = 10  # unscanned confirmed seats are released at start + this
@@ -116,7 +118,8 @@ def _allocation() -> dict:
     """The issue-15 block: every field above it named ``lottery_*``, ``noshow_*``, ``standby_*``,
     read from ``SCIDAY_<FIELD>`` with the dataclass default."""
     names = [f for f in Settings.__dataclass_fields__ if f.startswith(("lottery_", "noshow_", "standby_"))]
-    return {f: _int(f"SCIDAY_{f.upper()}", getattr(Settings, f)) for f in names}
+    read = {int: _int, str: _env}
+    return {f: read[type(getattr(Settings, f))](f"SCIDAY_{f.upper()}", getattr(Settings, f)) for f in names}
 
 
 def load(overrides: dict | None = None) -> Settings:

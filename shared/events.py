@@ -41,6 +41,24 @@ EVENT_TYPES: Final = (
     NOTIFICATION_SENT,
     NOTIFICATION_FAILED,
 )
+# Allocation beyond first come, first served (issue 15): lottery, no-show record, standby.
+LOTTERY_DRAWN: Final = "LotteryDrawn"
+LOTTERY_ENTRY_WON: Final = "LotteryEntryWon"
+LOTTERY_ENTRY_WAITLISTED: Final = "LotteryEntryWaitlisted"
+NOSHOW_MARKED: Final = "NoShowMarked"
+NOSHOW_FORGIVEN: Final = "NoShowForgiven"
+STANDBY_SEATS_RELEASED: Final = "StandbySeatsReleased"
+STANDBY_CALLED: Final = "StandbyCalled"
+ALLOCATION_EVENT_TYPES: Final = (
+    LOTTERY_DRAWN,
+    LOTTERY_ENTRY_WON,
+    LOTTERY_ENTRY_WAITLISTED,
+    NOSHOW_MARKED,
+    NOSHOW_FORGIVEN,
+    STANDBY_SEATS_RELEASED,
+    STANDBY_CALLED,
+)
+EVENT_TYPES = EVENT_TYPES + ALLOCATION_EVENT_TYPES
 # Notify's own causes of a message: not Kafka event types, never published as such.
 REMINDER_DUE: Final = "ReminderDue"
 ORGANIZER_NOTICE: Final = "OrganizerNotice"
@@ -248,12 +266,12 @@ class StandbyCalledV1(_Data):
 
 
 ALLOCATION_SCHEMAS: dict[tuple[str, int], type[Schema]] = {
-    ("LotteryDrawn", 1): LotteryDrawnV1,
-    ("LotteryEntryWon", 1): LotteryEntryWonV1,
-    ("LotteryEntryWaitlisted", 1): LotteryEntryWaitlistedV1,
-    ("NoShowMarked", 1): NoShowMarkedV1,
-    ("NoShowForgiven", 1): NoShowForgivenV1,
-    ("StandbySeatsReleased", 1): StandbySeatsReleasedV1,
-    ("StandbyCalled", 1): StandbyCalledV1,
+    (LOTTERY_DRAWN, 1): LotteryDrawnV1,
+    (LOTTERY_ENTRY_WON, 1): LotteryEntryWonV1,
+    (LOTTERY_ENTRY_WAITLISTED, 1): LotteryEntryWaitlistedV1,
+    (NOSHOW_MARKED, 1): NoShowMarkedV1,
+    (NOSHOW_FORGIVEN, 1): NoShowForgivenV1,
+    (STANDBY_SEATS_RELEASED, 1): StandbySeatsReleasedV1,
+    (STANDBY_CALLED, 1): StandbyCalledV1,
 }
 SCHEMAS.update(ALLOCATION_SCHEMAS)

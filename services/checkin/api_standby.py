@@ -23,7 +23,7 @@ from services.checkin.schemas import (
 )
 from shared.auth import require
 from shared.errors import ApiError
-from shared.refusal import to_api_error
+from shared.i18n import request_locale
 from shared.web import settings_of
 
 blp = Blueprint(
@@ -44,7 +44,9 @@ def policy() -> sb.Policy:
 
 
 def refusal(exc: sb.StandbyRefusal) -> ApiError:
-    return to_api_error(exc, sb.REASONS)
+    status, zh, en = sb.REASONS[exc.reason]
+    message = en if request_locale() == "en" else zh
+    return ApiError(exc.reason, message, status_code=status, extra={"detail": exc.details})
 
 
 def answering_refusals(view):

@@ -21,8 +21,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
-from shared.refusal import Refusal
-
 # reason -> (HTTP status at the edge, zh-CN, en)
 REASONS = {
     "standby_not_open": (409, "现场候补尚未开始", "Standby has not opened yet."),
@@ -40,8 +38,14 @@ REASONS = {
 }
 
 
-class StandbyRefusal(Refusal):
-    pass
+class StandbyRefusal(Exception):
+    """A standby refusal: a reason code from REASONS and details, never an HTTP status."""
+
+    def __init__(self, reason: str, **details):
+        if reason not in REASONS:
+            raise ValueError(f"undeclared reason code {reason!r}")
+        super().__init__(reason)
+        self.reason, self.details = reason, details
 
 
 @dataclass(frozen=True)

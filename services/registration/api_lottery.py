@@ -9,7 +9,7 @@ scheduler when the registration service's refactor has landed (this POST does th
 
 from __future__ import annotations
 
-import functools
+import secrets
 from datetime import UTC, datetime
 
 from flask import current_app
@@ -19,18 +19,32 @@ from marshmallow import RAISE, Schema, fields, validate, validates_schema
 from marshmallow import ValidationError as MarshmallowValidationError
 
 from services.registration import lottery as lot
+from services.registration import noshow
+from services.registration import vocabulary as v
+from services.registration.edge import documented, reasons_text
 from shared.auth import require
-from shared.refusal import to_api_error
 from shared.web import settings_of
 
+OPEN_REFUSALS = (v.UNKNOWN_ACTIVITY, v.VALIDATION_FAILED)
+DRAW_REFUSALS = (v.UNKNOWN_ACTIVITY, v.DRAW_NOT_DUE, v.DRAW_IN_PROGRESS)
+ENTER_REFUSALS = (
+    v.UNKNOWN_ACTIVITY,
+    v.LOTTERY_NOT_OPEN,
+    v.LOTTERY_CLOSED,
+    v.ALREADY_ENTERED,
+    v.PARTY_TOO_LARGE,
+    v.NOSHOW_LOCKED,
+    v.VALIDATION_FAILED,
+)
+CONFIRM_REFUSALS = (v.UNKNOWN_ENTRY, v.UNAUTHORIZED, v.NOT_A_WINNER, v.CONFIRM_EXPIRED)
 blp = Blueprint(
     "lottery",
     __name__,
     url_prefix="/api/v1/activities/<activity_id>/lottery",
-    description="Reason codes: unknown_activity (404), draw_not_due, draw_in_progress (409), "
-    "unauthorized (401), forbidden (403), validation_failed (422).",
+    description=reasons_text(
+        *dict.fromkeys(OPEN_REFUSALS + DRAW_REFUSALS + ENTER_REFUSALS + CONFIRM_REFUSALS)
+    ),
 )
-REASONS = {**lot.REASONS, "unknown_activity": (404, "没有这个活动", "No such activity.")}
 
 
 class LotteryIn(Schema):
@@ -70,24 +84,13 @@ def store():
     return current_app.extensions["sciday.lotteries"]
 
 
-def answering_refusals(view):
-    @functools.wraps(view)
-    def wrapped(*args, **kwargs):
-        try:
-            return view(*args, **kwargs)
-        except lot.LotteryRefusal as exc:
-            raise to_api_error(exc, REASONS) from None
-
-    return wrapped
-
-
 def page(aid: str) -> dict:
     d = store().get_draw(aid)
     if d is not None:
         return {**d.public(), "state": "drawn"}
     commitment = store().commitment(aid)
     if commitment is None:
-        raise lot.LotteryRefusal("unknown_activity")
+        raise lot.LotteryRefusal(v.UNKNOWN_ACTIVITY)
     return {
         "algorithm": lot.ALGORITHM,
         "activity_id": aid,
@@ -98,23 +101,22 @@ def page(aid: str) -> dict:
 
 @blp.route("")
 class Lottery(MethodView):
-    @answering_refusals
     @blp.response(200, LotteryOut())
-    @blp.alt_response(404, schema="Error", description="unknown_activity")
+    @documented(blp, v.UNKNOWN_ACTIVITY)
     def get(self, activity_id):
         """The public draw page: the commitment; after the draw, the seed and all it takes to verify."""
         return page(activity_id)
 
     @require("organizer")
-    @answering_refusals
     @blp.arguments(LotteryIn())
     @blp.response(201, LotteryOut())
+    @documented(blp, *OPEN_REFUSALS)
     def post(self, body, activity_id):
         """Allocate this activity's seats by lottery: fixes the secret seed; publish the commitment
         before entries open. Opening again changes the times but never the committed seed."""
         doc = current_app.extensions["sciday.seats"].activity_doc(activity_id, max_age_s=0)
         if doc is None:
-            raise lot.LotteryRefusal("unknown_activity")
+            raise lot.LotteryRefusal(v.UNKNOWN_ACTIVITY)
         hours = body["confirm_hours"]
         lot.open_lottery(
             store(),
@@ -134,14 +136,83 @@ class Lottery(MethodView):
 @blp.route("/draw")
 class Draw(MethodView):
     @require("organizer")
-    @answering_refusals
     @blp.response(200, LotteryOut())
-    @blp.alt_response(409, schema="Error", description="draw_not_due | draw_in_progress")
+    @documented(blp, *DRAW_REFUSALS)
     def post(self, activity_id):
         """Draw now if due (exactly once, whoever calls), then tell every entrant their outcome."""
         if store().commitment(activity_id) is None:
-            raise lot.LotteryRefusal("unknown_activity")
+            raise lot.LotteryRefusal(v.UNKNOWN_ACTIVITY)
         s = settings_of()
         d = lot.draw(store(), activity_id, now=datetime.now(UTC).timestamp(), lease_s=s.lottery_draw_lease_s)
         lot.publish(store(), d, chunk=s.lottery_publish_chunk)
         return page(activity_id)
+
+
+class EntryIn(Schema):
+    class Meta:
+        unknown = RAISE
+
+    name = fields.String(required=True, validate=validate.Length(min=1, max=40))
+    phone = fields.String(required=True, validate=validate.Regexp(r"^1[3-9][0-9]{9}$"))
+    email = fields.Email(load_default=None, allow_none=True)
+    locale = fields.String(load_default="zh-CN", validate=validate.OneOf(["zh-CN", "en"]))
+    party_size = fields.Integer(required=True, strict=True, validate=validate.Range(min=1, max=20))
+
+
+class EntryOut(Schema):
+    entry_id = fields.String(required=True)
+    token = fields.String(required=True, metadata={"description": "keep it: it confirms a win"})
+
+
+class ConfirmOut(Schema):
+    entry_id = fields.String(required=True)
+
+
+class ConfirmIn(Schema):
+    class Meta:
+        unknown = RAISE
+
+    token = fields.String(required=True, validate=validate.Length(min=1, max=64))
+
+
+def no_show_record():
+    return current_app.extensions["sciday.noshow"]
+
+
+@blp.route("/entries")
+class Entries(MethodView):
+    @blp.arguments(EntryIn())
+    @blp.response(201, EntryOut())
+    @documented(blp, *ENTER_REFUSALS)
+    def post(self, body, activity_id):
+        """Enter the lottery during its window: one entry per phone; the whole party enters.
+
+        The phone is taken as given until the verified-phone flow lands; a holder locked for
+        repeated no-shows cannot enter."""
+        lottery = store().settings(activity_id)
+        if lottery is None:
+            raise lot.LotteryRefusal(v.UNKNOWN_ACTIVITY)
+        if body["party_size"] > lottery.max_party_size:
+            raise lot.LotteryRefusal(v.PARTY_TOO_LARGE)
+        s, now = settings_of(), datetime.now(UTC).timestamp()
+        holders = [f"phone:{noshow.identity_hash(s.noshow_pepper, body['phone'])}"]
+        noshow.ensure_may_register(no_show_record(), holders, now=now, policy=noshow.Policy.from_settings(s))
+        token = secrets.token_urlsafe(16)
+        entry_id = lot.enter(store(), activity_id, holders=holders, entry={**body, "token": token}, now=now)
+        return {"entry_id": entry_id, "token": token}
+
+
+@blp.route("/entries/<entry_id>/confirmation")
+class Confirmation(MethodView):
+    @blp.arguments(ConfirmIn())
+    @blp.response(201, ConfirmOut())
+    @documented(blp, *CONFIRM_REFUSALS)
+    def post(self, body, activity_id, entry_id):
+        """A winner confirms they will come, within the confirmation window if there is one."""
+        entry = store().entry(activity_id, entry_id)
+        if entry is None:
+            raise lot.LotteryRefusal(v.UNKNOWN_ENTRY)
+        if not secrets.compare_digest(entry.get("token", "").encode(), body["token"].encode()):
+            raise lot.LotteryRefusal(v.UNAUTHORIZED)
+        lot.confirm(store(), activity_id, entry_id, now=datetime.now(UTC).timestamp())
+        return {"entry_id": entry_id}

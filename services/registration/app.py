@@ -11,6 +11,7 @@ from services.registration import (
     api_activities,
     api_keys,
     api_lottery,
+    api_noshow,
     api_registrations,
     edge,
     exports,
@@ -21,6 +22,7 @@ from services.registration import (
 )
 from services.registration.bootstrap import EXTENSION, bootstrap
 from services.registration.lottery_store import LotteryStore
+from services.registration.noshow_store import NoShowStore
 from shared.config import Settings, load
 from shared.tickets import KeyRing
 from shared.web import make_app
@@ -50,7 +52,9 @@ def create_app(settings: Settings | None = None, redis_client=None):
     api.register_blueprint(organizer.blp)
     # The verifiable lottery (issue 15): opening, the draw, the public draw page.
     app.extensions["sciday.lotteries"] = LotteryStore(app.extensions["sciday.redis"], settings)
+    app.extensions["sciday.noshow"] = NoShowStore(app.extensions["sciday.redis"], settings)
     api.register_blueprint(api_lottery.blp)
+    api.register_blueprint(api_noshow.blp)
     app.register_blueprint(lottery_page.bp)
     app.register_blueprint(pages.bp)
     app.register_blueprint(organizer.bp)

@@ -62,14 +62,17 @@ def status_of(exc: Refusal) -> int:
 
 def refusal_response(exc: Refusal) -> Response:
     locale = request_locale()
-    resp = jsonify(
-        {
-            "status": "error",
-            "reason": exc.reason,
-            "message": exc.message(locale),
-            "errors": field_errors(exc, locale),
-        }
-    )
+    body = {
+        "status": "error",
+        "reason": exc.reason,
+        "message": exc.message(locale),
+        "errors": field_errors(exc, locale),
+    }
+    # The refusal's context (e.g. the no-show lock's end, the earlier lottery entry), if any.
+    detail = {k: val for k, val in exc.details.items() if k not in ("rules", "errors")}
+    if detail:
+        body["detail"] = detail
+    resp = jsonify(body)
     resp.status_code = status_of(exc)
     return resp
 

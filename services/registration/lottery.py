@@ -26,25 +26,17 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from shared.refusal import Refusal
+from services.registration import vocabulary as v
+from services.registration.vocabulary import Refusal
 
 ALGORITHM = "sciday-lottery-v1"
 
-# reason -> (HTTP status at the edge, zh-CN, en)
-REASONS = {
-    "lottery_not_open": (409, "摇号报名尚未开始", "Entries for this lottery have not opened yet."),
-    "lottery_closed": (409, "摇号报名已截止", "Entries for this lottery have closed."),
-    "already_entered": (409, "该手机号或证件已参加本次摇号", "This phone or ID has already entered."),
-    "draw_not_due": (409, "尚未到摇号时间", "The draw is not due yet."),
-    "draw_in_progress": (409, "正在摇号，请稍候", "The draw is running; try again shortly."),
-    "not_a_winner": (409, "该报名未中签", "This entry did not win a seat."),
-    "confirm_expired": (409, "确认时限已过，名额已转给候补", "The time to confirm has passed."),
-    "unknown_entry": (404, "没有这个摇号报名", "No such lottery entry."),
-}
-
 
 class LotteryRefusal(Refusal):
-    pass
+    """A refusal of the lottery's use cases (codes in services/registration/vocabulary.py)."""
+
+    def __init__(self, reason: str, **details):
+        super().__init__(reason, details)
 
 
 # -- the specification ------------------------------------------------------------------------
@@ -124,7 +116,7 @@ class Draw:
                 "people": sum(self.party_sizes.values()),
                 "winners": len(self.winners),
                 "seats_won": sum(self.party_sizes[e] for e in self.winners),
-                "waitlisted": len(self.waitlist),
+                v.WAITLISTED: len(self.waitlist),
             },
             "verify": "python scripts/verify_draw.py <this page's JSON URL or file>",
         }
@@ -235,7 +227,7 @@ def draw(lotteries: Lotteries, aid: str, *, now: float, lease_s: float = 60.0, w
     if state == "drawn":
         return lotteries.get_draw(aid)
     if state != "ok":
-        raise LotteryRefusal({"busy": "draw_in_progress", "too_early": "draw_not_due"}.get(state, state))
+        raise LotteryRefusal({"busy": v.DRAW_IN_PROGRESS, "too_early": v.DRAW_NOT_DUE}.get(state, state))
     lottery = lotteries.settings(aid)
     seed, sizes = lotteries.seed_and_sizes(aid)
     result = run_draw(aid, seed, sizes, lottery.capacity, now=now, confirm_hours=lottery.confirm_hours)
@@ -245,11 +237,11 @@ def draw(lotteries: Lotteries, aid: str, *, now: float, lease_s: float = 60.0, w
 
 
 def outcomes(d: Draw) -> list[tuple[str, str, int]]:
-    """``(entry id, "won" | "waitlisted", position)`` for every entrant, in drawn order."""
+    """``(entry id, "won" | v.WAITLISTED, position)`` for every entrant, in drawn order."""
     won = {e: i for i, e in enumerate(d.winners, 1)}
     wait = {e: i for i, e in enumerate(d.waitlist, 1)}
     return [
-        (e, "won", won[e]) if e in won else (e, "waitlisted", wait[e])
+        (e, "won", won[e]) if e in won else (e, v.WAITLISTED, wait[e])
         for e in d.order
         if e in won or e in wait
     ]
@@ -267,11 +259,11 @@ def publish(lotteries: Lotteries, d: Draw, chunk: int = 1000) -> int:
 def confirm(lotteries: Lotteries, aid: str, entry_id: str, *, now: float) -> None:
     def change(d: Draw):
         if entry_id not in d.party_sizes:
-            return "unknown_entry"
+            return v.UNKNOWN_ENTRY
         if entry_id not in d.seated:
-            return "confirm_expired" if entry_id in d.forfeited else "not_a_winner"
+            return v.CONFIRM_EXPIRED if entry_id in d.forfeited else v.NOT_A_WINNER
         if entry_id in d.confirm_by and now > d.confirm_by[entry_id]:
-            return "confirm_expired"
+            return v.CONFIRM_EXPIRED
         if entry_id not in d.confirmed:
             d.confirmed.append(entry_id)
         return None

@@ -8,10 +8,12 @@
 -- Returns "drawn" (a draw is stored: use it), "too_early", "busy" (another instance holds the
 -- lease) or "ok" (this caller holds it and must call lottery_finish.lua).
 
+--#include words.lua
+
 local META, LEASE, DRAW = KEYS[1], KEYS[2], KEYS[3]
 if redis.call('EXISTS', DRAW) == 1 then return 'drawn' end
 local draw_at = redis.call('HGET', META, 'draw_at')
-if not draw_at then return 'unknown_activity' end
+if not draw_at then return REASON.UNKNOWN_ACTIVITY end
 if tonumber(ARGV[2]) < tonumber(draw_at) then return 'too_early' end
 if not redis.call('SET', LEASE, ARGV[1], 'NX', 'PX', ARGV[3]) then return 'busy' end
 redis.call('HSET', META, 'state', 'drawing')

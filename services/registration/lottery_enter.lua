@@ -8,18 +8,20 @@
 -- Returns JSON {"status":"ok"} or {"status":"refused","reason":..., "entry_id": the earlier entry}.
 -- Everything is checked before anything is written; entries stop once the draw has begun.
 
+--#include words.lua
+
 local META, ENTRIES, HOLDERS = KEYS[1], KEYS[2], KEYS[3]
 local entry_id, entry, now = ARGV[1], ARGV[2], tonumber(ARGV[3])
 
 local m = redis.call('HMGET', META, 'state', 'opens_at', 'closes_at')
-if not m[1] then return cjson.encode({ status = 'refused', reason = 'unknown_activity' }) end
+if not m[1] then return cjson.encode({ status = 'refused', reason = REASON.UNKNOWN_ACTIVITY }) end
 if m[1] ~= 'open' or now >= tonumber(m[3]) then
-  return cjson.encode({ status = 'refused', reason = 'lottery_closed' })
+  return cjson.encode({ status = 'refused', reason = REASON.LOTTERY_CLOSED })
 end
-if now < tonumber(m[2]) then return cjson.encode({ status = 'refused', reason = 'lottery_not_open' }) end
+if now < tonumber(m[2]) then return cjson.encode({ status = 'refused', reason = REASON.LOTTERY_NOT_OPEN }) end
 for i = 4, #ARGV do
   local earlier = redis.call('HGET', HOLDERS, ARGV[i])
-  if earlier then return cjson.encode({ status = 'refused', reason = 'already_entered', entry_id = earlier }) end
+  if earlier then return cjson.encode({ status = 'refused', reason = REASON.ALREADY_ENTERED, entry_id = earlier }) end
 end
 redis.call('HSET', ENTRIES, entry_id, entry)
 for i = 4, #ARGV do redis.call('HSET', HOLDERS, ARGV[i], entry_id) end

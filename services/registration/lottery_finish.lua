@@ -9,6 +9,7 @@
 --
 -- Returns "ok", "drawn" (someone stored it first) or "lost_lease" (the lease expired and another
 -- instance took it: that instance finishes; the draw it stores is the same one).
+--#include words.lua
 --#include envelope.lua
 
 local META, LEASE, DRAW, OUT = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
@@ -17,6 +18,6 @@ if redis.call('GET', LEASE) ~= ARGV[1] then return 'lost_lease' end
 redis.call('SET', DRAW, ARGV[2])
 redis.call('HSET', META, 'state', 'drawn', 'published', 0)
 redis.call('DEL', LEASE)
-emit(OUT, 'lottery-events', 'registration', 'LotteryDrawn', ARGV[3], ARGV[4], ARGV[3] .. ':drawn',
+emit(OUT, TOPIC.LOTTERY_EVENTS, SOURCE, EVENT.LOTTERY_DRAWN, ARGV[3], ARGV[4], ARGV[3] .. ':drawn',
      cjson.decode(ARGV[5]))
 return 'ok'

@@ -8,6 +8,7 @@
 --
 -- Returns 1 if this call emitted the chunk, 0 if the cursor is elsewhere (already emitted, or an
 -- earlier chunk is missing): a racing publisher or a retry never emits an outcome twice.
+--#include words.lua
 --#include envelope.lua
 
 local META, ENTRIES, OUT = KEYS[1], KEYS[2], KEYS[3]
@@ -17,8 +18,8 @@ local n = 0
 for i = 4, #ARGV, 3 do
   local eid, outcome, position = ARGV[i], ARGV[i + 1], tonumber(ARGV[i + 2])
   local e = cjson.decode(redis.call('HGET', ENTRIES, eid))
-  local type_ = outcome == 'won' and 'LotteryEntryWon' or 'LotteryEntryWaitlisted'
-  emit(OUT, 'lottery-events', 'registration', type_, aid, occurred_at, aid .. ':' .. eid .. ':drawn', {
+  local type_ = outcome == 'won' and EVENT.LOTTERY_ENTRY_WON or EVENT.LOTTERY_ENTRY_WAITLISTED
+  emit(OUT, TOPIC.LOTTERY_EVENTS, SOURCE, type_, aid, occurred_at, aid .. ':' .. eid .. ':drawn', {
     entry_id = eid, activity_id = aid, position = position, party_size = e.party_size,
     name = e.name, phone = e.phone, email = e.email, locale = e.locale or 'zh-CN' })
   n = n + 1

@@ -70,6 +70,10 @@ class LotteryStore:
         raw = self.redis.hget(self.k("", aid), "state")
         return raw.decode() if raw else None
 
+    def entry(self, aid: str, entry_id: str) -> dict | None:
+        raw = self.redis.hget(self.k("entries", aid), entry_id)
+        return json.loads(raw) if raw else None
+
     def add_entry(self, aid, entry_id, holders, entry, now) -> dict:
         raw = self.scripts.lottery_enter(
             keys=[self.k("", aid), self.k("entries", aid), self.k("holders", aid)],

@@ -24,24 +24,17 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Protocol
 
-from shared.refusal import Refusal
+from services.registration import vocabulary as v
+from services.registration.vocabulary import Refusal
 
 DAY = 86400.0
 
-# reason -> (HTTP status at the edge, zh-CN, en)
-REASONS = {
-    "noshow_locked": (
-        409,
-        "因多次爽约，报名功能暂停至 {until}",
-        "Registration is locked until {until} after repeated no-shows.",
-    ),
-    "unknown_mark": (404, "没有这条爽约记录", "No such no-show mark."),
-    "note_required": (422, "请填写原谅的理由", "A note is required to forgive a mark."),
-}
-
 
 class NoShowRefusal(Refusal):
-    pass
+    """A refusal of the no-show use cases (codes in services/registration/vocabulary.py)."""
+
+    def __init__(self, reason: str, **details):
+        super().__init__(reason, details)
 
 
 @dataclass(frozen=True)
@@ -88,7 +81,7 @@ def due_marks(reg: dict, *, admitted: int, ends_at: float, now: float, policy: P
 
     ``reg``: registration_id, activity_id, status, party_size, phone_hash, and member_id_hashes
     (one per member) where real-name is on; ``admitted`` is how many the door let in."""
-    if reg["status"] != "confirmed" or now < ends_at + policy.grace_min * 60:
+    if reg["status"] != v.CONFIRMED or now < ends_at + policy.grace_min * 60:
         return []
     at = ends_at + policy.grace_min * 60
     if reg.get("member_id_hashes"):
@@ -101,7 +94,7 @@ def due_marks(reg: dict, *, admitted: int, ends_at: float, now: float, policy: P
 def late_cancel_marks(
     reg: dict, *, previous_status: str, cancelled_at: float, starts_at: float, policy: Policy
 ) -> list[Mark]:
-    if previous_status != "confirmed" or cancelled_at < starts_at - policy.late_cancel_hours * 3600:
+    if previous_status != v.CONFIRMED or cancelled_at < starts_at - policy.late_cancel_hours * 3600:
         return []
     members = range(len(reg.get("member_id_hashes") or [None]))
     return _marks(reg, members, "late_cancellation", cancelled_at)
@@ -155,13 +148,13 @@ def ensure_may_register(record: Record, holders: Iterable[str], *, now: float, p
     for h in holders:
         until = standing(record, h, now=now, policy=policy)["locked_until"]
         if until:
-            raise NoShowRefusal("noshow_locked", holder=h, locked_until=until)
+            raise NoShowRefusal(v.NOSHOW_LOCKED, holder=h, locked_until=until)
 
 
 def forgive(record: Record, mark_id: str, *, by: str, note: str, now: float) -> None:
     """An organizer lifts one mark; the note and who wrote it go to the audit log."""
     if not note.strip():
-        raise NoShowRefusal("note_required")
+        raise NoShowRefusal(v.NOTE_REQUIRED)
     holder = record.holder_of(mark_id)
     if holder is None or not record.forgive(holder, mark_id, by, note.strip(), now):
-        raise NoShowRefusal("unknown_mark", mark_id=mark_id)
+        raise NoShowRefusal(v.UNKNOWN_MARK, mark_id=mark_id)

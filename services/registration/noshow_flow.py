@@ -16,6 +16,8 @@ from datetime import datetime
 from pathlib import Path
 
 from services.registration import noshow
+from services.registration import vocabulary as v
+from shared import events as ev
 from shared.redis_scripts import Scripts
 
 HERE = Path(__file__).parent
@@ -63,16 +65,16 @@ class NoShowFlow:
 
     def handle(self, envelope: dict) -> list[noshow.Mark]:
         kind, data, aid = envelope["type"], envelope["data"], envelope["activity_id"]
-        if kind == "CheckinRecorded":
+        if kind == ev.CHECKIN_RECORDED:
             self.admissions.apply(
                 aid, data["registration_id"], f"{data['checkin_id']}:recorded", data["admitted"]
             )
-        elif kind == "CheckinReverted":
+        elif kind == ev.CHECKIN_REVERTED:
             self.admissions.apply(
                 aid, data["registration_id"], f"{data['checkin_id']}:reverted", -data["reverted"]
             )
-        elif kind == "RegistrationCancelled":
-            reg = self.registration(data, aid, "cancelled")
+        elif kind == ev.REGISTRATION_CANCELLED:
+            reg = self.registration(data, aid, v.CANCELLED)
             marks = noshow.late_cancel_marks(
                 reg,
                 previous_status=data["previous_status"],

@@ -7,6 +7,7 @@
 -- ARGV[5] at (ISO)
 --
 -- Returns 0 for an unknown mark, 1 when forgiven (now or before: forgiving twice writes nothing).
+--#include words.lua
 --#include envelope.lua
 
 local MARKS, AUDIT, OUT = KEYS[1], KEYS[2], KEYS[3]
@@ -19,6 +20,6 @@ m.forgiven, m.forgiven_by, m.forgiven_at, m.note = true, by, at, note
 redis.call('HSET', MARKS, mark_id, cjson.encode(m))
 redis.call('XADD', AUDIT, '*', 'action', 'forgive', 'mark_id', mark_id, 'holder', holder, 'by', by,
            'note', note, 'at', at)
-emit(OUT, 'noshow-events', 'registration', 'NoShowForgiven', m.activity_id, at, mark_id .. ':forgiven',
+emit(OUT, TOPIC.NOSHOW_EVENTS, SOURCE, EVENT.NOSHOW_FORGIVEN, m.activity_id, at, mark_id .. ':forgiven',
      { mark_id = mark_id, holder = holder, by = by, note = note, forgiven_at = at })
 return 1

@@ -8,11 +8,12 @@
 --
 -- Returns 1 if the mark is new, 0 if it was already there (a redelivered or replayed event):
 -- then nothing is written and no second event is sent.
+--#include words.lua
 --#include envelope.lua
 
 local MARKS, IDX, OUT = KEYS[1], KEYS[2], KEYS[3]
 if redis.call('HSETNX', MARKS, ARGV[1], ARGV[2]) == 0 then return 0 end
 redis.call('HSET', IDX, ARGV[1], ARGV[3])
-emit(OUT, 'noshow-events', 'registration', 'NoShowMarked', ARGV[4], ARGV[5], ARGV[1] .. ':marked',
+emit(OUT, TOPIC.NOSHOW_EVENTS, SOURCE, EVENT.NOSHOW_MARKED, ARGV[4], ARGV[5], ARGV[1] .. ':marked',
      cjson.decode(ARGV[6]))
 return 1

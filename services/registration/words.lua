@@ -34,11 +34,24 @@ local REASON = {
   INVALID_SPREADSHEET = 'invalid_spreadsheet',
   IMPORT_HAS_ERRORS = 'import_has_errors',
   NOTIFY_UNAVAILABLE = 'notify_unavailable',
+  LOTTERY_NOT_OPEN = 'lottery_not_open',
+  LOTTERY_CLOSED = 'lottery_closed',
+  ALREADY_ENTERED = 'already_entered',
+  DRAW_NOT_DUE = 'draw_not_due',
+  DRAW_IN_PROGRESS = 'draw_in_progress',
+  NOT_A_WINNER = 'not_a_winner',
+  CONFIRM_EXPIRED = 'confirm_expired',
+  UNKNOWN_ENTRY = 'unknown_entry',
+  NOSHOW_LOCKED = 'noshow_locked',
+  UNKNOWN_MARK = 'unknown_mark',
+  NOTE_REQUIRED = 'note_required',
 }
 -- topics
 local TOPIC = {
   ACTIVITY_EVENTS = 'activity-events',
   REGISTRATION_EVENTS = 'registration-events',
+  LOTTERY_EVENTS = 'lottery-events',
+  NOSHOW_EVENTS = 'noshow-events',
 }
 -- event types
 local EVENT = {
@@ -49,5 +62,10 @@ local EVENT = {
   REGISTRATION_WAITLISTED = 'RegistrationWaitlisted',
   WAITLIST_PROMOTED = 'WaitlistPromoted',
   REGISTRATION_CANCELLED = 'RegistrationCancelled',
+  LOTTERY_DRAWN = 'LotteryDrawn',
+  LOTTERY_ENTRY_WON = 'LotteryEntryWon',
+  LOTTERY_ENTRY_WAITLISTED = 'LotteryEntryWaitlisted',
+  NOSHOW_MARKED = 'NoShowMarked',
+  NOSHOW_FORGIVEN = 'NoShowForgiven',
 }
 local SOURCE = 'registration'

@@ -64,7 +64,7 @@ def test_the_third_mark_locks_and_registration_is_refused(flow, record, redis, s
     with pytest.raises(ns.NoShowRefusal) as exc:
         ns.ensure_may_register(record, [f"phone:{holder}"], now=T0 + 21 * DAY, policy=POLICY)
     assert exc.value.reason == "noshow_locked"
-    assert exc.value.detail["locked_until"] == T0 + 20 * DAY + 3600 + 60 * DAY
+    assert exc.value.details["locked_until"] == T0 + 20 * DAY + 3600 + 60 * DAY
     third = events(redis, settings, "NoShowMarked")[-1]
     assert third["data"]["locked_until"] is not None
 

@@ -112,7 +112,7 @@ def test_registering_while_locked_is_refused_with_the_end_date_then_allowed_afte
     until = T0 + 2 * DAY + 60 * DAY
     with pytest.raises(ns.NoShowRefusal) as exc:
         ns.ensure_may_register(record, ["phone:p1"], now=T0 + 10 * DAY, policy=POLICY)
-    assert exc.value.reason == "noshow_locked" and exc.value.detail["locked_until"] == until
+    assert exc.value.reason == "noshow_locked" and exc.value.details["locked_until"] == until
     ns.ensure_may_register(record, ["phone:p1"], now=until + 1, policy=POLICY)
     ns.ensure_may_register(record, ["phone:someone-else"], now=T0 + 10 * DAY, policy=POLICY)
 
