@@ -20,6 +20,8 @@ the next lock needs as many new ones.  Forgiven marks (with an audit note) never
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Protocol
@@ -62,6 +64,11 @@ class Mark:
     cause: str  # not_admitted | late_cancellation
     at: float
     forgiven: bool = False
+
+
+def identity_hash(pepper: str, value: str) -> str:
+    """A keyed hash of a verified phone or ID number: the record never holds the number itself."""
+    return hmac.new(pepper.encode(), value.strip().upper().encode(), hashlib.sha256).hexdigest()[:32]
 
 
 def holders_of(reg: dict) -> list[str]:

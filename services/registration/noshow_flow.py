@@ -10,22 +10,16 @@ service's refactor has landed (docs/noshow.md).
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 from datetime import datetime
 from pathlib import Path
 
 from services.registration import noshow
 from services.registration import vocabulary as v
+from services.registration.noshow import identity_hash
 from shared import events as ev
 from shared.redis_scripts import Scripts
 
 HERE = Path(__file__).parent
-
-
-def identity_hash(pepper: str, value: str) -> str:
-    """A keyed hash of a verified phone or ID number: the record never holds the number itself."""
-    return hmac.new(pepper.encode(), value.strip().upper().encode(), hashlib.sha256).hexdigest()[:32]
 
 
 def ts(iso: str) -> float:
