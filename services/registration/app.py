@@ -22,7 +22,6 @@ from services.registration import (
 )
 from services.registration.bootstrap import EXTENSION, bootstrap
 from services.registration.lottery_store import LotteryStore
-from services.registration.noshow_store import NoShowStore
 from shared.config import Settings, load
 from shared.tickets import KeyRing
 from shared.web import make_app
@@ -52,7 +51,7 @@ def create_app(settings: Settings | None = None, redis_client=None):
     api.register_blueprint(organizer.blp)
     # The verifiable lottery (issue 15): opening, the draw, the public draw page.
     app.extensions["sciday.lotteries"] = LotteryStore(app.extensions["sciday.redis"], settings)
-    app.extensions["sciday.noshow"] = NoShowStore(app.extensions["sciday.redis"], settings)
+    app.extensions["sciday.noshow"] = wired.noshow
     api.register_blueprint(api_lottery.blp)
     api.register_blueprint(api_noshow.blp)
     app.register_blueprint(lottery_page.bp)

@@ -19,7 +19,7 @@ import secrets
 from collections.abc import Mapping
 from typing import Any
 
-from services.registration import activities, registrations
+from services.registration import activities, noshow, registrations
 from services.registration import vocabulary as v
 from services.registration.ports import Counts, Doc, Ports
 from shared import events
@@ -156,6 +156,11 @@ def register(
     if doc is None:
         raise v.Refusal(v.UNKNOWN_ACTIVITY, {"activity_id": activity_id})
     check_form(form, doc)
+    if ports.noshow is not None:  # repeated no-shows lock registration festival-wide
+        holder = "phone:" + noshow.identity_hash(ports.noshow_pepper, form["phone"])
+        noshow.ensure_may_register(
+            ports.noshow, [holder], now=ports.clock.now().timestamp(), policy=ports.noshow_policy
+        )
     reg = registrations.new_record(dict(form), doc, locale, ports.signer, ports.base_url)
     outcome, rid, position = ports.seats.reserve(reg, idem, ports.clock.now())
     # The phone is logged for support; the logging filter masks it (138****5678).

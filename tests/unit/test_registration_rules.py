@@ -210,3 +210,20 @@ def test_a_waitlisted_registration_shows_its_position(ports):
 def test_an_undeclared_reason_cannot_be_raised():
     with pytest.raises(ValueError):
         v.Refusal("no_such_reason")
+
+
+def test_a_phone_locked_for_no_shows_is_refused_with_the_lock_end(ports):
+    from services.registration import noshow as ns
+    from tests.unit.noshow_fake import FakeRecord
+
+    ports.noshow, ports.noshow_policy, ports.noshow_pepper = FakeRecord(), ns.Policy(), "pepper"
+    holder = "phone:" + ns.identity_hash("pepper", FORM["phone"])
+    t = ports.clock.now().timestamp() - 86400
+    marks = [ns.Mark(f"r{i}:0", holder, f"r{i}", "past", "not_admitted", t - i * 3600) for i in range(3)]
+    ns.record_marks(ports.noshow, marks, ports.noshow_policy)
+    with pytest.raises(v.Refusal) as err:
+        usecases.register(ports, "act", dict(FORM, organization="沈阳分院"))
+    assert err.value.reason == v.NOSHOW_LOCKED
+    assert err.value.details["locked_until"] == t + 60 * 86400
+    ns.forgive(ports.noshow, "r0:0", by="org", note="误记", now=t + 3600)
+    assert usecases.register(ports, "act", dict(FORM, organization="沈阳分院"))["status"] == v.CONFIRMED
