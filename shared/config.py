@@ -96,6 +96,7 @@ class Settings:
     lottery_confirm_hours: int = 0
     lottery_draw_lease_s: int = 60
     lottery_publish_chunk: int = 1000
+    lottery_poll_s: int = 5  # how often the scheduler looks for draws that are due
     # No-show record (services/registration/noshow.py), festival-wide; defaults after 上海博物馆
     # (3 no-shows lock 60 days) within 国家自然博物馆-like window (docs/china-booking-norms.md).
     noshow_grace_min: int = 60  # marks are made this long after the activity ends

@@ -192,6 +192,8 @@ class Lotteries(Protocol):
     def get_draw(self, aid: str) -> Draw | None: ...
     def update_draw(self, aid: str, change) -> object: ...  # change(Draw) -> result, atomically
     def publish_outcomes(self, aid: str, start: int, outcomes: list[tuple[str, str, int]]) -> bool: ...
+    def due(self, now: float) -> list[str]: ...  # lotteries whose draw time has come, not yet done
+    def done(self, aid: str) -> None: ...  # drawn and every entrant told: off the due list
 
 
 # -- the use cases ----------------------------------------------------------------------------
@@ -254,6 +256,24 @@ def publish(lotteries: Lotteries, d: Draw, chunk: int = 1000) -> int:
     for start in range(0, len(todo), chunk):
         written += bool(lotteries.publish_outcomes(d.activity_id, start, todo[start : start + chunk]))
     return written
+
+
+def draw_due(lotteries: Lotteries, *, now: float, lease_s: float = 60.0, chunk: int = 1000) -> list[str]:
+    """What the scheduler runs in every instance: draw each lottery whose time has come, tell its
+    entrants, and take it off the due list.  Racing instances draw once (the lease) and tell once
+    (the cursor); a lottery another instance is drawing right now is left for the next round."""
+    finished = []
+    for aid in lotteries.due(now):
+        try:
+            d = draw(lotteries, aid, now=now, lease_s=lease_s)
+        except LotteryRefusal as exc:
+            if exc.reason == v.DRAW_IN_PROGRESS:
+                continue
+            raise
+        publish(lotteries, d, chunk=chunk)
+        lotteries.done(aid)
+        finished.append(aid)
+    return finished
 
 
 def confirm(lotteries: Lotteries, aid: str, entry_id: str, *, now: float) -> None:

@@ -37,6 +37,17 @@ class LotteryStore:
             redis, HERE, ["lottery_enter", "lottery_begin", "lottery_finish", "lottery_publish"]
         )
 
+    @property
+    def due_key(self) -> str:
+        """Global sorted set: activity id -> draw time, until drawn and told (like the check-in index)."""
+        return f"{self.p}lot:due"
+
+    def due(self, now: float) -> list[str]:
+        return [a.decode() for a in self.redis.zrangebyscore(self.due_key, "-inf", now)]
+
+    def done(self, aid: str) -> None:
+        self.redis.zrem(self.due_key, aid)
+
     def k(self, name: str, aid: str) -> str:
         return f"{self.p}lot:{name}:{{{aid}}}" if name else f"{self.p}lot:{{{aid}}}"
 
@@ -49,6 +60,7 @@ class LotteryStore:
         pipe.hsetnx(self.k("", lottery.activity_id), "commitment", c)
         pipe.hsetnx(self.k("", lottery.activity_id), "state", "open")
         pipe.hset(self.k("", lottery.activity_id), mapping=fields)
+        pipe.zadd(self.due_key, {lottery.activity_id: lottery.draw_at})
         pipe.execute()
         return self.redis.hget(self.k("", lottery.activity_id), "commitment").decode()
 

@@ -135,3 +135,35 @@ def test_the_verification_script_reproduces_a_stored_draw(store, tmp_path):
         [sys.executable, str(ROOT / "scripts" / "verify_draw.py"), str(page)], capture_output=True, text=True
     )
     assert run.returncode == 0, run.stdout + run.stderr
+
+
+def test_two_schedulers_draw_at_the_set_time_once_and_tell_everyone_once(settings, redis):
+    import threading
+
+    from services.registration import lottery_scheduler
+    from tests.conftest import wait_for
+
+    s = settings.with_overrides(lottery_poll_s=1)
+    store = LotteryStore(redis, s)
+    now = __import__("time").time()
+    lot.open_lottery(store, lot.Lottery(AID, 20, now - 3600, now - 60, now - 1))
+    for i in range(40):
+        lot.enter(store, AID, holders=[f"phone:{i}"], entry={"party_size": 1 + i % 4, "name": "周八",
+                  "phone": f"1330000{i:04d}"}, now=now - 1800)  # fmt: skip
+    stop = threading.Event()
+    runners = [
+        threading.Thread(target=lottery_scheduler.run, args=(LotteryStore(connect(s.redis_url), s), s, stop))
+        for _ in range(2)
+    ]
+    for r in runners:
+        r.start()
+    try:
+        wait_for(lambda: store.due(now + 10) == [], what="the draw and its announcements")
+    finally:
+        stop.set()
+        for r in runners:
+            r.join(timeout=10)
+    events = outbox(redis, s)
+    assert [e["type"] for e in events].count("LotteryDrawn") == 1
+    told = [e["data"]["entry_id"] for e in events if e["type"].startswith("LotteryEntry")]
+    assert len(told) == len(set(told)) == 40

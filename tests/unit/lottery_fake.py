@@ -19,11 +19,13 @@ class FakeLotteries:
         self.leases: dict[str, tuple[str, float]] = {}
         self.draws: dict[str, Draw] = {}
         self.events: list[tuple[str, str, dict]] = []  # (type, activity id, data)
+        self.due_at: dict[str, float] = {}
 
     def open(self, lottery: Lottery, seed: str) -> str:
         with self._lock:
             m = self.meta.setdefault(lottery.activity_id, {"seed": seed, "state": "open", "published": -1})
             m["lottery"] = lottery
+            self.due_at[lottery.activity_id] = lottery.draw_at
             self.entries.setdefault(lottery.activity_id, {})
             self.holders.setdefault(lottery.activity_id, {})
             return commitment(m["seed"])
@@ -87,6 +89,14 @@ class FakeLotteries:
     def update_draw(self, aid, change):
         with self._lock:
             return change(self.draws[aid])
+
+    def due(self, now):
+        with self._lock:
+            return sorted(a for a, t in self.due_at.items() if t <= now)
+
+    def done(self, aid):
+        with self._lock:
+            self.due_at.pop(aid, None)
 
     def publish_outcomes(self, aid, start, outcomes):
         with self._lock:

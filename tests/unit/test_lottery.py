@@ -240,3 +240,28 @@ def test_verify_script_reproduces_the_draw_and_catches_a_changed_one(tmp_path):
     assert "OK" in ok.stdout
     no = subprocess.run([sys.executable, script, str(bad)], capture_output=True, text=True)
     assert no.returncode == 1 and "MISMATCH winners" in no.stdout
+
+
+def test_the_scheduler_draws_what_is_due_once_across_instances():
+    port = opened()
+    lot.open_lottery(port, settings(activity_id="later", draw_at=T0 + 99999))
+    enter_many(port, [1, 2, 3])
+    assert lot.draw_due(port, now=T0 + 7199) == []
+    finished, barrier = [], threading.Barrier(3)
+
+    def instance():
+        barrier.wait()
+        finished.extend(lot.draw_due(port, now=T0 + 7200))
+
+    threads = [threading.Thread(target=instance) for _ in range(3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    kinds = [kind for kind, _a, _d in port.events]
+    assert (
+        kinds.count("LotteryDrawn") == 1
+        and kinds.count("LotteryEntryWon") + kinds.count("LotteryEntryWaitlisted") == 3
+    )
+    assert "imax-lot" in finished and port.due(T0 + 7200) == []
+    assert port.due(T0 + 99999) == ["later"]
