@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test unit integration e2e bench system-deps install clean
+.PHONY: run test lint typecheck unit integration e2e bench system-deps install clean
 
 install: $(STAMP)
 
@@ -18,9 +18,20 @@ $(STAMP): pyproject.toml
 run: install
 	$(BIN)/sciday up
 
-## Every test: unit, integration (real Redis and broker) and e2e (real processes, Chromium).
-test: install system-deps
-	$(BIN)/python -m pytest -q -p no:cacheprovider
+## Lint, format check, types, then every test: unit, integration (real Redis and broker) and e2e
+## (real processes, Chromium); pytest lists the 25 slowest tests at the end.
+test: lint typecheck system-deps
+	$(BIN)/python -m pytest -q -p no:cacheprovider --durations=25
+
+## ruff: lint and format check (configured in pyproject.toml).
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+## mypy, strict (pyproject.toml): shared/ and each service's use-case core as it appears.
+STRICT_TYPED := shared $(wildcard services/*/usecases.py services/*/ports.py services/*/vocabulary.py)
+typecheck: install
+	$(BIN)/mypy $(STRICT_TYPED)
 
 unit: install
 	$(BIN)/python -m pytest -q tests/unit

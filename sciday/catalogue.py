@@ -1,6 +1,6 @@
 """The demo catalogue: ``data/catalogue.yaml`` turned into activities of the registration service.
 
-The YAML gives times relative to "today" (Asia/Shanghai) so the demo never goes stale.
+The YAML gives times relative to "today" (in Settings.timezone) so the demo never goes stale.
 :func:`load_file` computes the dates and returns ``POST /api/v1/activities`` bodies,
 :func:`validate` checks them with the API's own schema and :func:`seed` loads them into Redis
 without ever overwriting an activity that already exists.

@@ -9,7 +9,7 @@ import sys
 import time
 from pathlib import Path
 
-from shared.config import load
+from shared.config import load, use_timezone
 
 
 def _settings(args):
@@ -18,7 +18,9 @@ def _settings(args):
         over["redis_url"] = args.redis_url
     if getattr(args, "kafka", None):
         over["kafka_bootstrap_servers"] = args.kafka
-    return load(over)
+    settings = load(over)
+    use_timezone(settings.timezone)
+    return settings
 
 
 def cmd_up(args) -> int:
@@ -194,18 +196,17 @@ def parser() -> argparse.ArgumentParser:
         prog="sciday", description="Free registration and QR check-in for science festivals"
     )
     sub = p.add_subparsers(dest="cmd", required=True)
+    env = load()  # the defaults below are the settings' (SCIDAY_* or the declared defaults)
 
     up = sub.add_parser("up", help="start the whole system (embedded Redis and Kafka broker by default)")
-    up.add_argument("--var-dir", default=os.environ.get("SCIDAY_VAR_DIR", "var"))
+    up.add_argument("--var-dir", default=str(env.var_dir))
     up.add_argument("--redis-url", help="use this Redis instead of starting one")
     up.add_argument("--kafka", help="use these Kafka bootstrap servers instead of starting Tansu")
     up.add_argument("--redis-port", type=int, default=6379)
     up.add_argument("--kafka-port", type=int, default=9092)
-    up.add_argument(
-        "--registration-port", type=int, default=int(os.environ.get("SCIDAY_REGISTRATION_PORT", 8001))
-    )
-    up.add_argument("--checkin-port", type=int, default=int(os.environ.get("SCIDAY_CHECKIN_PORT", 8002)))
-    up.add_argument("--notify-port", type=int, default=int(os.environ.get("SCIDAY_NOTIFY_PORT", 8003)))
+    up.add_argument("--registration-port", type=int, default=env.registration_port)
+    up.add_argument("--checkin-port", type=int, default=env.checkin_port)
+    up.add_argument("--notify-port", type=int, default=env.notify_port)
     up.add_argument("--sms-gateway-port", type=int, default=8004, help="the local SMS gateway")
     up.add_argument("--smtp-port", type=int, default=1025, help="the local mailbox's SMTP server")
     up.add_argument("--mailbox-port", type=int, default=8005, help="the local mailbox's page")
@@ -245,7 +246,7 @@ def parser() -> argparse.ArgumentParser:
     ky = sub.add_parser("keys", help="ticket signing keys")
     ky_sub = ky.add_subparsers(dest="action", required=True)
     kc = ky_sub.add_parser("create", help="make a signing key if the folder has none")
-    kc.add_argument("--dir", default=os.environ.get("SCIDAY_KEYS_DIR", "var/keys"))
+    kc.add_argument("--dir", default=str(env.keys_dir))
     kc.set_defaults(func=cmd_keys_create)
     return p
 

@@ -9,9 +9,11 @@ from __future__ import annotations
 import hashlib
 import json
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import wraps
+from typing import Any
 
 from flask import g, request
 
@@ -39,7 +41,7 @@ def _hash(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8", "replace")).hexdigest()
 
 
-def create_token(redis, prefix: str, role: str, name: str, venue: str | None = None) -> str:
+def create_token(redis: Any, prefix: str, role: str, name: str, venue: str | None = None) -> str:
     if role not in ROLES:
         raise ValueError(f"role must be one of {ROLES}")
     if role in ("steward", "supervisor") and not venue:
@@ -55,7 +57,7 @@ def create_token(redis, prefix: str, role: str, name: str, venue: str | None = N
     return token
 
 
-def lookup(redis, prefix: str, token: str) -> Principal | None:
+def lookup(redis: Any, prefix: str, token: str) -> Principal | None:
     if not token or len(token) > 200:
         return None
     h = _hash(token)
@@ -73,12 +75,12 @@ def bearer() -> str | None:
     return None
 
 
-def require(*roles: str):
+def require(*roles: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """View decorator: a valid token of one of ``roles``; the principal lands in ``g.principal``."""
 
-    def deco(view):
+    def deco(view: Callable[..., Any]) -> Callable[..., Any]:
         @wraps(view)
-        def wrapped(*args, **kwargs):
+        def wrapped(*args: Any, **kwargs: Any) -> Any:
             from shared.web import redis_of, settings_of
 
             token = bearer()
@@ -104,7 +106,7 @@ def require(*roles: str):
             g.principal = principal
             return view(*args, **kwargs)
 
-        wrapped.sciday_roles = roles  # lets tests enumerate every protected endpoint
+        wrapped.sciday_roles = roles  # type: ignore[attr-defined]  # lets tests enumerate every protected endpoint
         return wrapped
 
     return deco

@@ -1,53 +1,67 @@
 """Configuration from the environment, with development defaults.
 
-Every process reads its settings once, through :func:`load`.  Nothing here connects to anything.
+Every setting is declared once, as a field of :class:`Settings` with its default.  :func:`load`
+reads each field ``name`` from ``SCIDAY_<NAME>`` (``redis_url`` and ``kafka_bootstrap_servers``
+also from their well-known names ``REDIS_URL`` / ``KAFKA_BOOTSTRAP_SERVERS``), converted to the
+field's type.  An unset or empty variable keeps the default.  Add a setting by adding a field.
+Nothing here connects to anything.
 """
 
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field, replace
+import typing
+from dataclasses import dataclass, field, fields, replace
+from datetime import datetime, timedelta, tzinfo
 from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
 
-
-def _env(name: str, default: str) -> str:
-    value = os.environ.get(name)
-    return default if value is None or value == "" else value
-
-
-def _int(name: str, default: int) -> int:
-    return int(_env(name, str(default)))
-
-
-def _float(name: str, default: float) -> float:
-    return float(_env(name, str(default)))
+ENV_PREFIX = "SCIDAY_"
 
 
 @dataclass(frozen=True)
 class Settings:
-    redis_url: str = "redis://127.0.0.1:6379/0"
-    kafka_bootstrap_servers: str = "127.0.0.1:9092"
+    # Two well-known names instead of SCIDAY_REDIS_URL / SCIDAY_KAFKA_BOOTSTRAP_SERVERS (both work).
+    redis_url: str = field(default="redis://127.0.0.1:6379/0", metadata={"env": "REDIS_URL"})
+    kafka_bootstrap_servers: str = field(
+        default="127.0.0.1:9092", metadata={"env": "KAFKA_BOOTSTRAP_SERVERS"}
+    )
     # Prefix for every Redis key and Kafka topic, so several stacks (or tests) can share servers.
     redis_prefix: str = "sciday:"
     topic_prefix: str = ""
     var_dir: Path = Path("var")
-    keys_dir: Path = Path("var/keys")
+    keys_dir: Path = Path("var/keys")  # unset: <var_dir>/keys
     registration_port: int = 8001
     checkin_port: int = 8002
     notify_port: int = 8003
     # Public base URL of the registration service: ticket and manage links are built from it.
-    public_base_url: str = "http://127.0.0.1:8001"
+    public_base_url: str = "http://127.0.0.1:8001"  # unset: follows registration_port
     # Where one service calls another server-side (the summary reads the registration service's
     # turned_away figures; the organizer page hands notices to the notify service).
     registration_url: str = "http://127.0.0.1:8001"
-    notify_url: str = "http://127.0.0.1:8003"
+    notify_url: str = "http://127.0.0.1:8003"  # unset: follows notify_port
+    # The registrations export asks the check-in service how many of each party were admitted.
+    checkin_url: str = "http://127.0.0.1:8002"  # unset: follows checkin_port
     timezone: str = "Asia/Shanghai"
     # Kafka consumer tuning for Tansu; see docs/kafka.md for the measurements behind the defaults.
     kafka_session_timeout_ms: int = 6000
     kafka_heartbeat_interval_ms: int = 2000
     kafka_fetch_max_wait_ms: int = 100
+    # Replication of the topics ensure_topics creates (shared/topics.py): 1 for one broker (Tansu in
+    # development); production on three Apache Kafka brokers uses 3 and 2. 0 = the broker's own.
+    topic_replication_factor: int = 1
+    topic_min_insync_replicas: int = 0
+    # A handler exception is retried in place with backoff from consumer_backoff_ms; a record still
+    # failing after consumer_max_retries retries halts the consumer (shared/consumer.py), as does
+    # consumer_halt_failure_share of the last consumer_failure_window records needing a retry.
     consumer_max_retries: int = 5
     consumer_backoff_ms: int = 200
+    consumer_failure_window: int = 100
+    consumer_halt_failure_share: float = 0.5
+    # More than consumer_dlq_max poison records within consumer_dlq_window_s halts it too.
+    consumer_dlq_max: int = 100
+    consumer_dlq_window_s: float = 60.0
     max_request_bytes: int = 64 * 1024
     # Registration attempts per client address and per phone, per minute (0 = off).
     rate_limit_ip_per_min: int = 120
@@ -59,7 +73,7 @@ class Settings:
     rate_limit_token_per_min: int = 600
     # Reverse proxies in front of the services whose X-Forwarded-For is trusted (0 = none).
     trusted_proxies: int = 0
-    extra: dict = field(default_factory=dict)
+    extra: dict[str, Any] = field(default_factory=dict, metadata={"env": None})  # not from the environment
     # --- notify (services/notify): channels, rate limits, retries, reminders -----------------
     # SMS goes to an HTTP gateway through the adapter named by sms_provider (channels/sms.py).
     sms_provider: str = "http"
@@ -90,6 +104,19 @@ class Settings:
     # Reminders before the start, in minutes (24 h and 2 h).
     reminder_offsets_min: str = "1440,120"
     reminder_poll_ms: int = 1000
+    # --- the organizers' spreadsheet import (services/registration/importer.py) ---------------
+    # Bounds on what one upload may make the server read: the file, the rows and cells of the
+    # sheet, an XLSX's shared strings, and the bytes its zip parts inflate to, all parts together.
+    import_max_upload_bytes: int = 2 * 1024 * 1024
+    import_max_rows: int = 2000
+    import_max_columns: int = 64
+    import_max_cells: int = 100_000
+    import_max_shared_strings: int = 50_000
+    import_max_inflated_bytes: int = 16 * 1024 * 1024
+    # A multi-day range given by dates alone ("2026.12.15-12.20") opens and closes daily at these
+    # hours; the preview marks them as assumed until the organizer confirms.
+    import_day_opens: str = "09:00"
+    import_day_closes: str = "17:00"
     # --- allocation beyond first come, first served (issue 15) ------------------------------
     # Lottery (services/registration/lottery.py): winners confirm within N hours (0 = no
     # confirmation), the draw's lease, outcome events per Lua call.
@@ -111,71 +138,101 @@ class Settings:
     standby_release_grace_min: int = 10  # unscanned confirmed seats are released at start + this
     standby_max_party_size: int = 4
 
-    def with_overrides(self, **kwargs) -> Settings:
+    def with_overrides(self, **kwargs: Any) -> Settings:
         return replace(self, **kwargs)
 
 
-def _allocation() -> dict:
-    """The issue-15 block: every field above it named ``lottery_*``, ``noshow_*``, ``standby_*``,
-    read from ``SCIDAY_<FIELD>`` with the dataclass default."""
-    names = [f for f in Settings.__dataclass_fields__ if f.startswith(("lottery_", "noshow_", "standby_"))]
-    read = {int: _int, str: _env}
-    return {f: read[type(getattr(Settings, f))](f"SCIDAY_{f.upper()}", getattr(Settings, f)) for f in names}
+def env_names(f: Any) -> list[str]:
+    """The environment variables a field is read from, the first set one winning."""
+    names = [ENV_PREFIX + f.name.upper()]
+    alias = f.metadata.get("env", "")
+    if alias is None:
+        return []
+    if alias:
+        names.insert(0, alias)
+    return names
 
 
-def load(overrides: dict | None = None) -> Settings:
-    """Read settings from ``SCIDAY_*`` / well-known environment variables."""
-    var_dir = Path(_env("SCIDAY_VAR_DIR", "var"))
-    registration_port = _int("SCIDAY_REGISTRATION_PORT", 8001)
-    settings = Settings(
-        redis_url=_env("REDIS_URL", "redis://127.0.0.1:6379/0"),
-        kafka_bootstrap_servers=_env("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:9092"),
-        redis_prefix=_env("SCIDAY_REDIS_PREFIX", "sciday:"),
-        topic_prefix=_env("SCIDAY_TOPIC_PREFIX", ""),
-        var_dir=var_dir,
-        keys_dir=Path(_env("SCIDAY_KEYS_DIR", str(var_dir / "keys"))),
-        registration_port=registration_port,
-        checkin_port=_int("SCIDAY_CHECKIN_PORT", 8002),
-        notify_port=_int("SCIDAY_NOTIFY_PORT", 8003),
-        public_base_url=_env("SCIDAY_PUBLIC_BASE_URL", f"http://127.0.0.1:{registration_port}"),
-        registration_url=_env("SCIDAY_REGISTRATION_URL", f"http://127.0.0.1:{registration_port}"),
-        notify_url=_env("SCIDAY_NOTIFY_URL", f"http://127.0.0.1:{_int('SCIDAY_NOTIFY_PORT', 8003)}"),
-        timezone=_env("SCIDAY_TIMEZONE", "Asia/Shanghai"),
-        kafka_session_timeout_ms=_int("SCIDAY_KAFKA_SESSION_TIMEOUT_MS", 6000),
-        kafka_heartbeat_interval_ms=_int("SCIDAY_KAFKA_HEARTBEAT_INTERVAL_MS", 2000),
-        kafka_fetch_max_wait_ms=_int("SCIDAY_KAFKA_FETCH_MAX_WAIT_MS", 100),
-        consumer_max_retries=_int("SCIDAY_CONSUMER_MAX_RETRIES", 5),
-        consumer_backoff_ms=_int("SCIDAY_CONSUMER_BACKOFF_MS", 200),
-        max_request_bytes=_int("SCIDAY_MAX_REQUEST_BYTES", 64 * 1024),
-        rate_limit_ip_per_min=_int("SCIDAY_RATE_LIMIT_IP_PER_MIN", 120),
-        rate_limit_phone_per_min=_int("SCIDAY_RATE_LIMIT_PHONE_PER_MIN", 6),
-        soldout_memo_ms=_int("SCIDAY_SOLDOUT_MEMO_MS", 500),
-        rate_limit_token_per_min=_int("SCIDAY_RATE_LIMIT_TOKEN_PER_MIN", 600),
-        trusted_proxies=_int("SCIDAY_TRUSTED_PROXIES", 0),
-        sms_provider=_env("SCIDAY_SMS_PROVIDER", "http"),
-        sms_gateway_url=_env("SCIDAY_SMS_GATEWAY_URL", "http://127.0.0.1:8004/api/v1/sms"),
-        sms_api_key=_env("SCIDAY_SMS_API_KEY", ""),
-        sms_sign_name=_env("SCIDAY_SMS_SIGN_NAME", "科技节"),
-        sms_template_ids=_env("SCIDAY_SMS_TEMPLATE_IDS", ""),
-        sms_gateway_idempotent=_int("SCIDAY_SMS_GATEWAY_IDEMPOTENT", 1),
-        smtp_host=_env("SCIDAY_SMTP_HOST", "127.0.0.1"),
-        smtp_port=_int("SCIDAY_SMTP_PORT", 1025),
-        smtp_user=_env("SCIDAY_SMTP_USER", ""),
-        smtp_password=_env("SCIDAY_SMTP_PASSWORD", ""),
-        smtp_starttls=_int("SCIDAY_SMTP_STARTTLS", 0),
-        mail_from=_env("SCIDAY_MAIL_FROM", "科技节 <noreply@sciday.local>"),
-        notify_sms_per_s=_float("SCIDAY_NOTIFY_SMS_PER_S", 10.0),
-        notify_email_per_s=_float("SCIDAY_NOTIFY_EMAIL_PER_S", 10.0),
-        notify_max_attempts=_int("SCIDAY_NOTIFY_MAX_ATTEMPTS", 10),
-        notify_backoff_ms=_int("SCIDAY_NOTIFY_BACKOFF_MS", 1000),
-        notify_backoff_max_ms=_int("SCIDAY_NOTIFY_BACKOFF_MAX_MS", 300_000),
-        notify_lease_s=_int("SCIDAY_NOTIFY_LEASE_S", 60),
-        notify_provider_timeout_s=_float("SCIDAY_NOTIFY_PROVIDER_TIMEOUT_S", 10.0),
-        notify_retention_days=_int("SCIDAY_NOTIFY_RETENTION_DAYS", 30),
-        reminder_offsets_min=_env("SCIDAY_REMINDER_OFFSETS_MIN", "1440,120"),
-        reminder_poll_ms=_int("SCIDAY_REMINDER_POLL_MS", 1000),
-        **_allocation(),
-    )
+def _convert(kind: Any, raw: str) -> Any:
+    if kind is int:
+        return int(raw)
+    if kind is float:
+        return float(raw)
+    if kind is Path:
+        return Path(raw)
+    if kind is str:
+        return raw
+    raise TypeError(f"no conversion from the environment to {kind!r}")
+
+
+def _from_env(environ: typing.Mapping[str, str]) -> dict[str, Any]:
+    types = typing.get_type_hints(Settings)
+    found: dict[str, Any] = {}
+    for f in fields(Settings):
+        for name in env_names(f):
+            raw = environ.get(name, "")
+            if raw != "":
+                try:
+                    found[f.name] = _convert(types[f.name], raw)
+                except ValueError as exc:
+                    raise ValueError(f"{name}={raw!r}: {exc}") from exc
+                break
+    return found
+
+
+def load(
+    overrides: dict[str, Any] | None = None, environ: typing.Mapping[str, str] | None = None
+) -> Settings:
+    """Read settings from the environment (``SCIDAY_<FIELD>``), then apply ``overrides``."""
+    values = _from_env(os.environ if environ is None else environ)
+    # Defaults that follow other settings when not set themselves.
+    var_dir = values.setdefault("var_dir", Settings.var_dir)
+    values.setdefault("keys_dir", Path(var_dir) / "keys")
+    registration = f"http://127.0.0.1:{values.get('registration_port', Settings.registration_port)}"
+    values.setdefault("public_base_url", registration)
+    values.setdefault("registration_url", registration)
+    values.setdefault("notify_url", f"http://127.0.0.1:{values.get('notify_port', Settings.notify_port)}")
+    values.setdefault("checkin_url", f"http://127.0.0.1:{values.get('checkin_port', Settings.checkin_port)}")
+    settings = Settings(**values)
     if overrides:
         settings = settings.with_overrides(**overrides)
     return settings
+
+
+# -- the festival's time zone --------------------------------------------------------------------
+class LocalZone(tzinfo):
+    """``Settings.timezone`` as a tzinfo, for rules that have no Settings at hand (``TZ`` in
+    activities.py and admission.py). It follows :func:`use_timezone`, which the app factory and the
+    CLI call with the loaded settings; until then it is the declared default."""
+
+    _zone: ZoneInfo = ZoneInfo(Settings.timezone)
+
+    @property
+    def key(self) -> str:
+        return str(self._zone.key)
+
+    def _wall(self, dt: datetime | None) -> datetime | None:
+        return None if dt is None else dt.replace(tzinfo=None)
+
+    def utcoffset(self, dt: datetime | None) -> timedelta | None:
+        return self._zone.utcoffset(self._wall(dt))
+
+    def dst(self, dt: datetime | None) -> timedelta | None:
+        return self._zone.dst(self._wall(dt))
+
+    def tzname(self, dt: datetime | None) -> str | None:
+        return self._zone.tzname(self._wall(dt))
+
+    def fromutc(self, dt: datetime) -> datetime:
+        return self._zone.fromutc(dt.replace(tzinfo=self._zone)).replace(tzinfo=self)
+
+    def __repr__(self) -> str:
+        return f"LocalZone({self.key!r})"
+
+
+LOCAL_ZONE = LocalZone()
+
+
+def use_timezone(name: str) -> None:
+    """Make ``name`` (an IANA zone, ``Settings.timezone``) the zone of :data:`LOCAL_ZONE`."""
+    LocalZone._zone = ZoneInfo(name)

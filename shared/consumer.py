@@ -1,31 +1,48 @@
 """The Kafka consumer loop every sciday worker runs.
 
-- At least once: offsets are committed only after every record of the batch was handled
-  (or dead-lettered), never automatically.
+- At least once: offsets are committed only after every record before them was handled (or
+  dead-lettered as poison), never automatically.
 - Dedupe on ``event_id``: a handled event is remembered in Redis for ``dedupe_ttl`` seconds and
   skipped when it comes again (redelivery after a crash or rebalance, a relay re-send).
-- Transient failures are retried with exponential backoff, at most ``max_retries`` times.
+- Only poison goes to ``<topic>-dlq`` (with headers naming its origin): a record that is not
+  JSON, not an envelope, of an unknown type or version, or whose data fails its schema (the
+  decoder says so, or the handler raises :class:`~shared.envelope.PoisonMessage`).
+- A handler exception is the code's fault, not the record's: the record is tried again with
+  exponential backoff, in place (a partition's records are never skipped, so order holds).
+  The loop *halts* when failures persist past a cap: one record failing ``consumer_max_retries``
+  retries in a row, or ``consumer_halt_failure_share`` of the last ``consumer_failure_window``
+  records needing a retry.  Halting commits nothing past the failing record, logs at CRITICAL,
+  sets ``sciday_consumer_halted{group}`` to 1, notes the halt in Redis, and leaves the process
+  with exit status 3 (:class:`ConsumerHalted`), so the supervisor restarts it and the operator
+  sees it.  After the fix the records are redelivered and handled; nothing is lost.
+- The DLQ rate is capped as well (arroyo's guard): more than ``consumer_dlq_max`` poison records
+  within ``consumer_dlq_window_s`` seconds halts the loop, so a bad producer deploy cannot drain a
+  topic into its DLQ either.
 - A Redis outage is not the message's fault: the loop waits for Redis (capped backoff, no retry
-  limit) and never dead-letters a record because the store was away.
-- Poison (bad JSON, bad envelope, unknown type, or a handler that keeps failing) goes to
-  ``<topic>-dlq`` with headers naming its origin; the loop goes on.
+  limit), never counts it as a failure and never dead-letters a record because the store was away.
 - SIGTERM / SIGINT finish the current record, commit, leave the group and return.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 import signal
 import time
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from types import FrameType
+from typing import Any
 
-from kafka import ConsumerRebalanceListener, TopicPartition
+from kafka import ConsumerRebalanceListener, KafkaConsumer, KafkaProducer, TopicPartition
+from kafka.consumer.fetcher import ConsumerRecord
 from kafka.errors import CommitFailedError, KafkaError
-from prometheus_client import Counter
+from prometheus_client import Counter, Gauge
 
 from shared.config import Settings
 from shared.envelope import PoisonMessage, decode
+from shared.halts import halt_key
 from shared.kafka import make_consumer, make_producer
 from shared.redis_scripts import OUTAGE as STORE_OUTAGE
 from shared.topics import dlq_for
@@ -36,18 +53,39 @@ HANDLED = Counter("sciday_events_handled_total", "Events handled", ["group", "ty
 DUPLICATES = Counter("sciday_events_duplicate_total", "Redelivered events skipped", ["group"])
 DEAD_LETTERED = Counter("sciday_events_dead_lettered_total", "Events sent to a DLQ", ["group", "topic"])
 RETRIES = Counter("sciday_events_retried_total", "Handler retries", ["group"])
+FAILURES = Counter("sciday_events_handler_failures_total", "Handler exceptions", ["group"])
 STORE_WAITS = Counter("sciday_events_store_waits_total", "Waits for Redis to come back", ["group"])
+HALTED = Gauge("sciday_consumer_halted", "1 once the consumer loop halted on persistent failures", ["group"])
 STORE_WAIT_CAP_S = 2.0
+RETRY_BACKOFF_CAP_S = 30.0
+EXIT_HALTED = 3
+
+Handler = Callable[[dict[str, Any]], None]
 
 
 class TransientError(Exception):
-    """Raise from a handler for a failure worth retrying (a provider or store hiccup)."""
+    """Raise from a handler for a failure worth retrying (a provider or store hiccup).
+
+    Any other exception is retried the same way; this one is logged without a traceback."""
+
+
+class ConsumerHalted(SystemExit):
+    """The loop stopped on persistent failures; nothing past the failing record was committed.
+
+    A ``SystemExit``: an entry point that lets it through exits with status 3."""
+
+    def __init__(self, why: str):
+        super().__init__(EXIT_HALTED)
+        self.why = why
+
+    def __str__(self) -> str:
+        return self.why
 
 
 class Dedupe:
     """Remembers handled event ids per consumer group in Redis."""
 
-    def __init__(self, redis, prefix: str, group: str, ttl_s: int = 7 * 24 * 3600):
+    def __init__(self, redis: Any, prefix: str, group: str, ttl_s: int = 7 * 24 * 3600):
         self.redis, self.ttl = redis, ttl_s
         self.key_prefix = f"{prefix}done:{group}:"
 
@@ -58,19 +96,16 @@ class Dedupe:
         self.redis.set(self.key_prefix + event_id, b"1", ex=self.ttl)
 
 
-Handler = Callable[[dict], None]
-
-
-class _Flag(ConsumerRebalanceListener):
+class _Flag(ConsumerRebalanceListener):  # type: ignore[misc]
     """Notes an assignment; the loop acts on it after poll (no network calls inside the callback)."""
 
     def __init__(self, loop: ConsumerLoop):
         self.loop = loop
 
-    def on_partitions_revoked(self, revoked):
+    def on_partitions_revoked(self, revoked: Any) -> None:
         pass
 
-    def on_partitions_assigned(self, assigned):
+    def on_partitions_assigned(self, assigned: Any) -> None:
         self.loop._reassigned = True
 
 
@@ -80,25 +115,33 @@ class ConsumerLoop:
     group: str
     topics: list[str]
     handler: Handler
-    redis: object
+    redis: Any
     max_retries: int | None = None
     backoff_ms: int | None = None
     poll_timeout_ms: int = 500
-    consumer_overrides: dict = field(default_factory=dict)
+    consumer_overrides: dict[str, Any] = field(default_factory=dict)
     stopping: bool = False
+    # Injected so unit tests neither sleep through backoffs nor wait out the DLQ window.
+    clock: Callable[[], float] = time.monotonic
+    sleep: Callable[[float], None] = time.sleep
 
-    def __post_init__(self):
-        self.max_retries = (
-            self.settings.consumer_max_retries if self.max_retries is None else self.max_retries
-        )
-        self.backoff_ms = self.settings.consumer_backoff_ms if self.backoff_ms is None else self.backoff_ms
-        self.dedupe = Dedupe(self.redis, self.settings.redis_prefix, self.group)
-        self._consumer = None
-        self._producer = None
+    def __post_init__(self) -> None:
+        s = self.settings
+        self.retries: int = s.consumer_max_retries if self.max_retries is None else self.max_retries
+        self.backoff: int = s.consumer_backoff_ms if self.backoff_ms is None else self.backoff_ms
+        self.dedupe = Dedupe(self.redis, s.redis_prefix, self.group)
+        # 1 for each recent record that needed a retry, 0 for one handled at the first attempt.
+        self._recent: deque[int] = deque(maxlen=max(1, s.consumer_failure_window))
+        self._dead_letters: deque[float] = deque()
+        self._consumer: KafkaConsumer | None = None
+        self._producer: KafkaProducer | None = None
+        self._reassigned = False
+        # A halt noted by an earlier process is cleared by this one's first success.
+        self._halt_noted = True
 
     # -- lifecycle -------------------------------------------------------------------------
     def install_signal_handlers(self) -> None:
-        def _stop(signum, _frame):
+        def _stop(signum: int, _frame: FrameType | None) -> None:
             log.info("signal %s: stopping after the current record", signum)
             self.stopping = True
 
@@ -106,6 +149,7 @@ class ConsumerLoop:
         signal.signal(signal.SIGINT, _stop)
 
     def run(self, max_batches: int | None = None) -> None:
+        """Consume until ``stopping``; raises :class:`ConsumerHalted` on persistent failures."""
         self._reassigned = False
         self._consumer = make_consumer(
             self.settings, self.group, self.topics, listener=_Flag(self), **self.consumer_overrides
@@ -124,7 +168,7 @@ class ConsumerLoop:
         finally:
             self.close()
 
-    def _rewind_uncommitted(self, batch: dict) -> dict:
+    def _rewind_uncommitted(self, batch: dict[TopicPartition, list[ConsumerRecord]]) -> dict[Any, Any]:
         """After a (re)assignment, a partition the group has no committed offset for is read from
         the beginning, whatever position this member held.
 
@@ -134,14 +178,16 @@ class ConsumerLoop:
         Records already fetched from such a partition are dropped and read again in order.
         """
         self._reassigned = False
-        for tp in self._consumer.assignment():
-            if self._consumer.committed(tp) is None and self._consumer.position(tp):
+        consumer = self._consumer
+        assert consumer is not None
+        for tp in consumer.assignment():
+            if consumer.committed(tp) is None and consumer.position(tp):
                 log.warning(
                     "%s has no committed offset but this member was at %s: reading it from the start",
                     tp,
-                    self._consumer.position(tp),
+                    consumer.position(tp),
                 )
-                self._consumer.seek_to_beginning(tp)
+                consumer.seek_to_beginning(tp)
                 batch.pop(tp, None)
         return batch
 
@@ -161,14 +207,20 @@ class ConsumerLoop:
             self._producer = None
 
     # -- one batch ---------------------------------------------------------------------------
-    def _handle_batch(self, batch: dict) -> None:
+    def _handle_batch(self, batch: dict[TopicPartition, list[ConsumerRecord]]) -> None:
         for tp, records in batch.items():
             next_offset = None
-            for record in records:
-                if self.stopping:
-                    break
-                self.handle_record(record)
-                next_offset = record.offset + 1
+            try:
+                for record in records:
+                    if self.stopping:
+                        break
+                    self.handle_record(record)
+                    next_offset = record.offset + 1
+            except ConsumerHalted:
+                # The records before the failing one were handled: commit them, not it.
+                if next_offset is not None:
+                    self._commit(tp, next_offset)
+                raise
             if next_offset is not None:
                 self._commit(tp, next_offset)
             if self.stopping:
@@ -177,13 +229,14 @@ class ConsumerLoop:
     def _commit(self, tp: TopicPartition, offset: int) -> None:
         from kafka.structs import OffsetAndMetadata
 
+        assert self._consumer is not None
         try:
             self._consumer.commit({tp: OffsetAndMetadata(offset, "", -1)})
         except (CommitFailedError, KafkaError) as exc:
             # A rebalance took the partition away: the new owner re-reads and dedupes.
             log.warning("commit of %s@%s failed: %s", tp, offset, exc)
 
-    def handle_record(self, record) -> None:
+    def handle_record(self, record: ConsumerRecord) -> None:
         """Handle one record; while Redis is away, wait for it and try the same record again."""
         waited = 0
         while True:
@@ -195,7 +248,7 @@ class ConsumerLoop:
                     raise SystemExit(0) from exc
                 waited += 1
                 STORE_WAITS.labels(self.group).inc()
-                delay = min(STORE_WAIT_CAP_S, self.backoff_ms * (2 ** min(waited - 1, 10)) / 1000.0)
+                delay = min(STORE_WAIT_CAP_S, self.backoff * (2 ** min(waited - 1, 10)) / 1000.0)
                 log.warning(
                     "redis unavailable while handling %s[%s]@%s (wait %d), trying again in %.2fs: %s",
                     record.topic,
@@ -205,9 +258,9 @@ class ConsumerLoop:
                     delay,
                     exc,
                 )
-                time.sleep(delay)
+                self.sleep(delay)
 
-    def _handle_once(self, record) -> None:
+    def _handle_once(self, record: ConsumerRecord) -> None:
         origin = record.topic[len(self.settings.topic_prefix) :]
         try:
             envelope = decode(record.value)
@@ -226,32 +279,60 @@ class ConsumerLoop:
                 break
             except STORE_OUTAGE:
                 raise  # not this message's fault: handle_record waits for Redis
-            except TransientError as exc:
-                attempt += 1
-                RETRIES.labels(self.group).inc()
-                if attempt > self.max_retries or self.stopping:
-                    if self.stopping:
-                        # Leave it uncommitted: the next owner of the partition retries it.
-                        raise SystemExit(0) from exc
-                    self._dead_letter(record, origin, f"gave up after {attempt} attempts: {exc}")
-                    return
-                delay = self.backoff_ms * (2 ** (attempt - 1)) / 1000.0
-                log.warning(
-                    "transient failure on %s (attempt %d), retrying in %.2fs: %s",
-                    event_id,
-                    attempt,
-                    delay,
-                    exc,
-                )
-                time.sleep(delay)
-            except Exception as exc:  # a handler bug on this message: poison, not a crash loop
-                log.exception("handler failed on %s", event_id)
-                self._dead_letter(record, origin, f"{type(exc).__name__}: {exc}")
+            except PoisonMessage as exc:  # the handler found the data invalid: poison after all
+                self._dead_letter(record, origin, f"rejected by the handler: {exc}")
                 return
+            except Exception as exc:
+                attempt += 1
+                FAILURES.labels(self.group).inc()
+                where = f"{origin}[{record.partition}]@{record.offset} ({envelope['type']} {event_id})"
+                if self.stopping:
+                    # Leave it uncommitted: the next owner of the partition retries it.
+                    raise SystemExit(0) from exc
+                if attempt > self.retries:
+                    self._halt(record, origin, f"{where} still fails after {attempt} attempts: {exc!r}")
+                if attempt == 1 and len(self._recent) == self._recent.maxlen:
+                    self._check_share(record, origin, where)
+                delay = min(RETRY_BACKOFF_CAP_S, self.backoff * (2 ** (attempt - 1)) / 1000.0)
+                if isinstance(exc, TransientError):
+                    log.warning(
+                        "transient failure on %s (attempt %d), retry in %.2fs: %s", where, attempt, delay, exc
+                    )
+                else:
+                    log.exception("handler failed on %s (attempt %d), retry in %.2fs", where, attempt, delay)
+                RETRIES.labels(self.group).inc()
+                self.sleep(delay)
+        self._recent.append(1 if attempt else 0)
         self.dedupe.mark(event_id)
         HANDLED.labels(self.group, envelope["type"]).inc()
+        if self._halt_noted:
+            self._clear_halt()
 
-    def _dead_letter(self, record, origin: str, error: str) -> None:
+    def _check_share(self, record: ConsumerRecord, origin: str, where: str) -> None:
+        """Halt when too many recent records needed a retry (counting this one)."""
+        window = list(self._recent)[1:] + [1]
+        share = sum(window) / len(window)
+        if share >= self.settings.consumer_halt_failure_share:
+            self._halt(
+                record,
+                origin,
+                f"{where} fails, and {share:.0%} of the last {len(window)} records needed a retry",
+            )
+
+    # -- poison --------------------------------------------------------------------------------
+    def _dead_letter(self, record: ConsumerRecord, origin: str, error: str) -> None:
+        now = self.clock()
+        window_s = self.settings.consumer_dlq_window_s
+        while self._dead_letters and self._dead_letters[0] <= now - window_s:
+            self._dead_letters.popleft()
+        if len(self._dead_letters) >= self.settings.consumer_dlq_max:
+            self._halt(
+                record,
+                origin,
+                f"more than {self.settings.consumer_dlq_max} poison records within {window_s:g}s "
+                f"(a bad producer?); the latest: {error[:300]}",
+            )
+        self._dead_letters.append(now)
         DEAD_LETTERED.labels(self.group, origin).inc()
         log.error("dead-lettering %s[%s]@%s: %s", origin, record.partition, record.offset, error[:500])
         headers = [
@@ -261,7 +342,41 @@ class ConsumerLoop:
             ("dlq-consumer-group", self.group.encode()),
             ("dlq-error", error[:1000].encode("utf-8", "replace")),
         ]
+        assert self._producer is not None
         future = self._producer.send(
             self.settings.topic_prefix + dlq_for(origin), key=record.key, value=record.value, headers=headers
         )
         future.get(timeout=10)  # the DLQ write must land before the offset moves past it
+
+    # -- halting -------------------------------------------------------------------------------
+    def _halt(self, record: ConsumerRecord, origin: str, why: str) -> None:
+        HALTED.labels(self.group).set(1)
+        log.critical(
+            "CONSUMER HALTED (group %s): %s. Nothing past %s[%s]@%s is committed; fix the cause and "
+            "restart: the records are redelivered.",
+            self.group,
+            why,
+            origin,
+            record.partition,
+            record.offset,
+        )
+        note = {
+            "group": self.group,
+            "topic": origin,
+            "partition": record.partition,
+            "offset": record.offset,
+            "why": why[:1000],
+            "at": time.time(),
+        }
+        try:
+            self.redis.set(
+                halt_key(self.settings.redis_prefix, self.group), json.dumps(note, ensure_ascii=False)
+            )
+        except Exception:  # the halt itself must not fail on a second fault
+            log.warning("could not note the halt in redis", exc_info=True)
+        raise ConsumerHalted(why)
+
+    def _clear_halt(self) -> None:
+        self._halt_noted = False
+        self.redis.delete(halt_key(self.settings.redis_prefix, self.group))
+        HALTED.labels(self.group).set(0)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import secrets
 
-from flask import after_this_request, g, request
+from flask import Response, after_this_request, g, request
 
 COOKIE = "sciday_csrf"
 
@@ -22,13 +22,13 @@ def token() -> str:
         g.csrf_new = secrets.token_urlsafe(24)
 
         @after_this_request
-        def _set(resp):
+        def _set(resp: Response) -> Response:
             resp.set_cookie(
                 COOKIE, g.csrf_new, httponly=True, samesite="Strict", path="/", secure=request.is_secure
             )
             return resp
 
-    return g.csrf_new
+    return str(g.csrf_new)
 
 
 def valid() -> bool:

@@ -14,6 +14,7 @@ import hashlib
 import json
 import uuid
 from datetime import UTC, datetime
+from typing import Any
 
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
 
@@ -55,13 +56,13 @@ class PoisonMessage(Exception):
 def new_event(
     type_: str,
     activity_id: str,
-    data: dict,
+    data: dict[str, Any],
     *,
     version: int = VERSION,
     source: str = "unknown",
     occurred_at: datetime | None = None,
     event_id: str | None = None,
-) -> dict:
+) -> dict[str, Any]:
     """Build an envelope (as plain JSON-ready dict) and validate its data."""
     from shared import events  # local: events imports this module's schema helpers
 
@@ -84,11 +85,11 @@ def new_event(
     return envelope
 
 
-def encode(envelope: dict) -> bytes:
+def encode(envelope: dict[str, Any]) -> bytes:
     return json.dumps(envelope, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
-def decode(raw: bytes | None) -> dict:
+def decode(raw: bytes | None) -> dict[str, Any]:
     """Parse and validate an envelope; raise :class:`PoisonMessage` on any defect."""
     from shared import events
 

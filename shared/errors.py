@@ -8,8 +8,9 @@ Domain refusals raise :class:`ApiError` (or a subclass) carrying a stable snake_
 from __future__ import annotations
 
 import logging
+from typing import Any
 
-from flask import Flask, jsonify
+from flask import Flask, Response, jsonify
 from marshmallow import Schema, fields
 from werkzeug.exceptions import HTTPException
 
@@ -27,9 +28,9 @@ class ApiError(Exception):
         message: str | None = None,
         *,
         status_code: int | None = None,
-        errors: dict | None = None,
-        headers: dict | None = None,
-        extra: dict | None = None,
+        errors: dict[str, Any] | None = None,
+        headers: dict[str, Any] | None = None,
+        extra: dict[str, Any] | None = None,
     ):
         super().__init__(message or self.message)
         if reason:
@@ -42,7 +43,7 @@ class ApiError(Exception):
         self.headers = headers or {}
         self.extra = extra or {}
 
-    def body(self) -> dict:
+    def body(self) -> dict[str, Any]:
         body = {"status": "error", "reason": self.reason, "message": self.message, "errors": self.errors}
         body.update(self.extra)
         return body
@@ -129,8 +130,8 @@ _HTTP_REASONS = {
 
 
 def error_response(
-    reason: str, message: str | None = None, status: int | None = None, errors: dict | None = None
-):
+    reason: str, message: str | None = None, status: int | None = None, errors: dict[str, Any] | None = None
+) -> Response:
     from shared.i18n import request_locale
 
     default_status = COMMON_REASONS.get(reason, (400, reason))[0]
@@ -140,13 +141,13 @@ def error_response(
     return resp
 
 
-def _validation_errors(exc: HTTPException) -> dict:
+def _validation_errors(exc: HTTPException) -> dict[str, Any]:
     # flask-smorest / webargs attach marshmallow messages under exc.data["messages"].
     data = getattr(exc, "data", None) or {}
     messages = data.get("messages") or {}
     # Flatten {"json": {...}} into the field map the client sent.
     if isinstance(messages, dict) and set(messages) <= {"json", "query", "headers", "form", "files", "path"}:
-        merged: dict = {}
+        merged: dict[str, Any] = {}
         for part in messages.values():
             if isinstance(part, dict):
                 merged.update(part)
@@ -156,7 +157,7 @@ def _validation_errors(exc: HTTPException) -> dict:
 
 def install(app: Flask) -> None:
     @app.errorhandler(ApiError)
-    def _api_error(exc: ApiError):
+    def _api_error(exc: ApiError) -> Response:
         resp = jsonify(exc.body())
         resp.status_code = exc.status_code
         for k, v in exc.headers.items():
@@ -164,7 +165,7 @@ def install(app: Flask) -> None:
         return resp
 
     @app.errorhandler(HTTPException)
-    def _http_error(exc: HTTPException):
+    def _http_error(exc: HTTPException) -> Response:
         code = exc.code or 500
         data = getattr(exc, "data", None) or {}
         if code == 400 and (
@@ -185,18 +186,26 @@ def install(app: Flask) -> None:
 
     import redis
 
-    @app.errorhandler(redis.ConnectionError)
-    @app.errorhandler(redis.TimeoutError)
-    @app.errorhandler(redis.exceptions.BusyLoadingError)
-    def _store_down(exc):
-        # Redis restarting or unreachable: a clear, retryable answer. Whether a write in flight
-        # was applied is settled by the Idempotency-Key on retry.
+    from shared.redis_scripts import OUTAGE, is_read_only
+
+    def _store_down(exc: Exception) -> Response:
+        # Redis restarting or unreachable, or a replica during a failover: a clear, retryable
+        # answer. Whether a write in flight was applied is settled by the Idempotency-Key on retry.
         log.warning("redis unavailable: %s", exc)
         resp = error_response(REDIS_UNAVAILABLE)
         resp.headers["Retry-After"] = "1"
         return resp
 
+    for outage in OUTAGE:
+        app.register_error_handler(outage, _store_down)
+
+    @app.errorhandler(redis.ResponseError)
+    def _store_refused(exc: redis.ResponseError) -> Response:
+        if is_read_only(exc):  # a replica refused a write inside a script or a pipeline
+            return _store_down(exc)
+        return _unexpected(exc)
+
     @app.errorhandler(Exception)
-    def _unexpected(exc: Exception):
+    def _unexpected(exc: Exception) -> Response:
         log.exception("unhandled error")
         return error_response(INTERNAL_ERROR)

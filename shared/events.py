@@ -7,7 +7,7 @@ and both versions stay registered until no producer sends the old one.
 
 from __future__ import annotations
 
-from typing import Final
+from typing import Any, Final
 
 from marshmallow import EXCLUDE, Schema, fields, validate
 
@@ -190,7 +190,7 @@ SCHEMAS: dict[tuple[str, int], type[Schema]] = {
 }
 
 
-def validate_data(type_: str, version: int, data: dict) -> dict:
+def validate_data(type_: str, version: int, data: dict[str, Any]) -> dict[str, Any]:
     """Validate ``data`` for ``(type_, version)``; raises KeyError or ValidationError.
 
     Returns the data as sent (JSON types), not the loaded Python objects, so handlers and

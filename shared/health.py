@@ -35,7 +35,7 @@ def _api_versions(host: str, port: int, timeout: float) -> bool:
                 return False
             head += chunk
         _size, correlation_id, error_code = struct.unpack(">iih", head)
-        return correlation_id == 7 and error_code == 0
+        return bool(correlation_id == 7 and error_code == 0)
 
 
 class BrokerProbe:

@@ -10,14 +10,16 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from kafka import KafkaConsumer, KafkaProducer
 
 from shared.config import Settings
 from shared.envelope import encode
 
 
-def make_producer(settings: Settings, **overrides) -> KafkaProducer:
-    config = dict(
+def make_producer(settings: Settings, **overrides: Any) -> KafkaProducer:
+    config: dict[str, Any] = dict(
         bootstrap_servers=settings.kafka_bootstrap_servers,
         acks="all",
         enable_idempotence=False,
@@ -34,9 +36,9 @@ def make_producer(settings: Settings, **overrides) -> KafkaProducer:
 
 
 def make_consumer(
-    settings: Settings, group_id: str, topics: list[str], listener=None, **overrides
+    settings: Settings, group_id: str, topics: list[str], listener: Any = None, **overrides: Any
 ) -> KafkaConsumer:
-    config = dict(
+    config: dict[str, Any] = dict(
         bootstrap_servers=settings.kafka_bootstrap_servers,
         # The group id carries the topic prefix, as the topics do: stacks sharing a broker (tests,
         # staging) must not share groups.  A group whose members subscribe to different topics
@@ -64,9 +66,9 @@ def send_envelope(
     producer: KafkaProducer,
     settings: Settings,
     topic: str,
-    envelope: dict,
+    envelope: dict[str, Any],
     headers: list[tuple[str, bytes]] | None = None,
-):
+) -> Any:
     """Send one envelope keyed by its activity id; returns the send future."""
     return producer.send(
         settings.topic_prefix + topic,

@@ -63,7 +63,7 @@ def setup(service: str, level: str = "INFO") -> None:
     out.setFormatter(
         MaskingFormatter(f"%(asctime)s {service} %(process)d %(levelname)s %(name)s: %(message)s")
     )
-    records: queue.SimpleQueue = queue.SimpleQueue()
+    records: queue.SimpleQueue[logging.LogRecord] = queue.SimpleQueue()
     handler = logging.handlers.QueueHandler(records)
     handler._sciday = True  # type: ignore[attr-defined]
     handler.addFilter(PhoneMaskingFilter())

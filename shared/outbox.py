@@ -16,29 +16,33 @@ import json
 import logging
 import os
 import signal
+import threading
 import time
 import uuid
+from collections.abc import Callable
+from pathlib import Path
+from types import FrameType
+from typing import Any
 
-from kafka.errors import KafkaError
+from kafka import KafkaAdminClient, KafkaProducer
+from kafka.errors import KafkaError, KafkaTimeoutError
 from prometheus_client import Counter
 
 from shared.config import Settings
 from shared.kafka import make_producer
 from shared.redis_scripts import OUTAGE as STORE_OUTAGE
+from shared.redis_scripts import Scripts
 from shared.topics import TOPICS, ensure_topics
 
 log = logging.getLogger("sciday.outbox")
 
 RELAYED = Counter("sciday_outbox_relayed_total", "Outbox entries sent to Kafka")
+STORE_WAITS = Counter("sciday_outbox_store_waits_total", "Relay waits for Redis to come back", ["stream"])
+LEASE_LOST = Counter("sciday_outbox_lease_lost_total", "Relay steps abandoned on a lost lease", ["stream"])
 
 
-# Renew the lease only if we still hold it (a paused relay must not steal it back).
-_RENEW = """
-if redis.call('GET', KEYS[1]) == ARGV[1] then
-  return redis.call('PEXPIRE', KEYS[1], ARGV[2])
-end
-return 0
-"""
+class LeaseLost(Exception):
+    """Another relay holds the lease now: this one must not produce or move the cursor."""
 
 
 def stream_key(settings: Settings, name: str = "outbox") -> str:
@@ -54,27 +58,36 @@ class Relay:
     def __init__(
         self,
         settings: Settings,
-        redis,
+        redis: Any,
         batch: int = 500,
         block_ms: int = 200,
         retention_s: int = 24 * 3600,
         stream: str = "outbox",
+        lease_ms: int = 10000,
     ):
         self.settings, self.redis = settings, redis
         self.stream = stream
         self.batch, self.block_ms, self.retention_s = batch, block_ms, retention_s
         self.stopping = False
-        self.producer = None
+        self.producer: Any = None
         self._last_trim = 0.0
         # One relay per stream works at a time, however many processes run one: a lease in Redis.
+        # A step renews it every third of its length while it waits on the broker, checks it
+        # before producing, and moves the cursor only while holding it (relay_advance.lua).
         self.lease_key = f"{settings.redis_prefix}{stream}:relay-lease"
-        self.lease_ms = 10000  # longer than one step can take with the broker down (~4 s)
+        self.lease_ms = lease_ms
+        # The longest a step waits for the broker before it gives the batch up for now.
+        self.step_budget_s = 10.0
         self.holder = f"{os.getpid()}-{uuid.uuid4().hex[:8]}"
+        self._scripts = Scripts(redis, Path(__file__).parent, ["relay_lease", "relay_advance"])
+        self._renewed_at = 0.0
         self._checked_ids_at = 0.0
-        self._admin = None
+        self._admin: KafkaAdminClient | None = None
+        self.clock: Callable[[], float] = time.monotonic
+        self.sleep: Callable[[float], None] = time.sleep
 
     def _check_quietly(self) -> None:
-        self._checked_ids_at = time.monotonic()
+        self._checked_ids_at = self.clock()
         try:
             current = self.topic_ids()
             if len(current) < len(TOPICS):
@@ -87,12 +100,21 @@ class Relay:
     def hold_lease(self) -> bool:
         """Take the lease, or renew it if this relay holds it. Another relay takes over within
         ``lease_ms`` of this one dying."""
-        if self.redis.set(self.lease_key, self.holder, nx=True, px=self.lease_ms):
-            return True
-        return bool(self.redis.eval(_RENEW, 1, self.lease_key, self.holder, self.lease_ms))
+        return self._lease("take")
+
+    def _lease(self, mode: str) -> bool:
+        held = bool(self._scripts.relay_lease(keys=[self.lease_key], args=[self.holder, self.lease_ms, mode]))
+        if held:
+            self._renewed_at = self.clock()
+        return held
+
+    def _keep_lease(self) -> None:
+        """Inside a step: renew when a third of the lease has passed; raise if it was lost."""
+        if self.clock() - self._renewed_at >= self.lease_ms / 3000.0 and not self._lease("renew"):
+            raise LeaseLost(self.lease_key)
 
     def install_signal_handlers(self) -> None:
-        def _stop(signum, _frame):
+        def _stop(signum: int, _frame: FrameType | None) -> None:
             self.stopping = True
 
         signal.signal(signal.SIGTERM, _stop)
@@ -116,8 +138,6 @@ class Relay:
 
     def topic_ids(self) -> dict[str, str]:
         """The id of every registered topic that exists, through one admin client kept open."""
-        from kafka import KafkaAdminClient
-
         names = [self.settings.topic_prefix + t.name for t in TOPICS]
         try:
             if self._admin is None:
@@ -154,12 +174,10 @@ class Relay:
             self.redis.hset(key, mapping=current)
         return rewound
 
-    def run(self, stop=None) -> None:
+    def run(self, stop: threading.Event | None = None) -> None:
         """Relay until SIGTERM (``stopping``) or until the optional ``stop`` event is set."""
         self.ensure_topics()
-        self.producer = make_producer(
-            self.settings, client_id=f"sciday-relay-{self.stream.replace(':', '-')}"
-        )
+        self.producer = self._new_producer()
         try:
             while not self.stopping and not (stop is not None and stop.is_set()):
                 try:
@@ -167,8 +185,9 @@ class Relay:
                 except STORE_OUTAGE as exc:
                     # Redis restarting: nothing moved, the cursor is where it was. Wait and go on;
                     # a relay running as a thread must not die with Redis.
+                    STORE_WAITS.labels(self.stream).inc()
                     log.warning("redis unavailable, relay waits: %s", exc)
-                    time.sleep(1.0)
+                    self.sleep(1.0)
         finally:
             # Stop in order: whatever was read but not acknowledged is simply read again next
             # start, because the cursor only moves after Kafka acknowledged.
@@ -180,27 +199,68 @@ class Relay:
             except Exception:
                 log.warning("producer close failed", exc_info=True)
 
+    def _new_producer(self) -> KafkaProducer:
+        # A send blocked on metadata must come back in time to renew the lease.
+        return make_producer(
+            self.settings,
+            client_id=f"sciday-relay-{self.stream.replace(':', '-')}",
+            max_block_ms=max(100, min(10000, self.lease_ms // 3)),
+        )
+
     def _turn(self) -> None:
         if not self.hold_lease():
-            time.sleep(1.0)
+            self.sleep(1.0)
             return
-        if time.monotonic() - self._checked_ids_at > 2.0:
+        if self.clock() - self._checked_ids_at > 2.0:
             self._check_quietly()
+            if not self.hold_lease():  # the check can take seconds: hold the lease again first
+                return
         moved = self.step()
         if moved == 0:
             self._trim()
 
     def step(self) -> int:
-        """Relay one batch; returns how many entries moved (0 when idle or on failure)."""
+        """Relay one batch; returns how many entries moved (0 when idle, on failure or when the
+        lease was lost)."""
         key = stream_key(self.settings, self.stream)
         cursor = self.cursor()
         entries = self.redis.xread({key: cursor}, count=self.batch, block=self.block_ms)
         if not entries:
             return 0
         records = entries[0][1]
+        if not self._lease("renew"):  # lost while idle or paused: stop before producing anything
+            LEASE_LOST.labels(self.stream).inc()
+            log.warning("relay lease on %s lost before the step: %d entries left", self.stream, len(records))
+            return 0
+        try:
+            if not self._produce(records):
+                return 0
+        except LeaseLost:
+            self._abandon(len(records))
+            return 0
+        last_id = records[-1][0]
+        if not self._scripts.relay_advance(
+            keys=[self.lease_key, cursor_key(self.settings, self.stream)],
+            args=[self.holder, last_id, self.lease_ms],
+        ):
+            # Sent, but another relay holds the lease now: it sends them again (consumers dedupe).
+            LEASE_LOST.labels(self.stream).inc()
+            log.warning(
+                "relay lease lost before the cursor moved; %d entries will be sent again", len(records)
+            )
+            return 0
+        self._renewed_at = self.clock()
+        RELAYED.inc(len(records))
+        return len(records)
+
+    def _produce(self, records: list[Any]) -> bool:
+        """Send the batch and wait for the broker's acks, renewing the lease meanwhile.
+        False if the broker is away (the entries wait in the outbox); LeaseLost if the lease went."""
+        deadline = self.clock() + self.step_budget_s
         futures = []
         try:
             for _entry_id, fields in records:
+                self._keep_lease()
                 topic = self.settings.topic_prefix + fields[b"topic"].decode()
                 headers = (
                     [(n, v.encode("utf-8")) for n, v in json.loads(fields[b"headers"])]
@@ -215,21 +275,41 @@ class Relay:
                         value=fields.get(b"envelope") or fields[b"value"],
                     )
                 )
-            self.producer.flush(timeout=10)
+            slice_s = self.lease_ms / 3000.0
+            while True:
+                self._keep_lease()
+                try:
+                    self.producer.flush(timeout=max(0.01, min(slice_s, deadline - self.clock())))
+                    break
+                except KafkaTimeoutError:
+                    if self.clock() >= deadline:
+                        raise
             for f in futures:
-                f.get(timeout=10)
+                f.get(timeout=max(0.01, deadline - self.clock()))
         except (KafkaError, OSError) as exc:
             log.warning("broker unavailable, %d entries wait in the outbox: %s", len(records), exc)
-            time.sleep(1.0)
+            self.sleep(1.0)
             try:
                 self.ensure_topics(timeout_s=3.0)
             except RuntimeError:
                 pass  # still down: the next step tries again
-            return 0
-        last_id = records[-1][0]
-        self.redis.set(cursor_key(self.settings, self.stream), last_id)
-        RELAYED.inc(len(records))
-        return len(records)
+            return False
+        return True
+
+    def _abandon(self, count: int) -> None:
+        """The lease went to another relay mid-step: drop whatever this one still buffers, so the
+        two never produce side by side, and start again with a fresh producer."""
+        LEASE_LOST.labels(self.stream).inc()
+        log.warning("relay lease on %s lost mid-step: %d entries left to the new holder", self.stream, count)
+        try:
+            self.producer.close(timeout=0)
+        except KafkaTimeoutError:  # close(0) flushes first and gives up: abort what is buffered
+            sender = getattr(self.producer, "_sender", None)
+            if sender is not None:
+                sender.force_close()
+        except Exception:
+            log.warning("producer close failed", exc_info=True)
+        self.producer = self._new_producer()
 
     def _trim(self) -> None:
         now = time.time()
@@ -241,3 +321,62 @@ class Relay:
         # Never trim past the cursor: unrelayed entries stay whatever their age.
         min_id = min(cursor, oldest_kept, key=lambda s: tuple(int(p) for p in s.split("-")))
         self.redis.xtrim(stream_key(self.settings, self.stream), minid=min_id, approximate=True)
+
+
+# -- running a relay: the one way all three outboxes are relayed -----------------------------------
+RESTART_DELAY_S = 5.0
+
+
+def run_relay(settings: Settings, redis: Any, stream: str, stop: threading.Event) -> None:
+    """Relay ``stream`` until ``stop`` is set, starting the relay again if it fails.
+
+    The registration relay process, the check-in worker and the notify worker all relay their
+    outbox through here, in a thread or in the main thread. A relay that dies with an unexpected
+    error is logged and started again, so an outbox never stops moving unseen while the process
+    around it lives on; the lease keeps it to one relay per stream."""
+    while not stop.is_set():
+        try:
+            Relay(settings, redis, stream=stream).run(stop)
+        except Exception:
+            log.exception("the %s relay failed; starting it again in %.0fs", stream, RESTART_DELAY_S)
+            stop.wait(RESTART_DELAY_S)
+
+
+class RelayThread:
+    """``run_relay`` in a daemon thread: ``start_relay(...)`` then ``close()`` on the way out."""
+
+    def __init__(self, settings: Settings, redis: Any, stream: str, stop: threading.Event | None = None):
+        self.stop = stop if stop is not None else threading.Event()
+        self.thread = threading.Thread(
+            target=run_relay, args=(settings, redis, stream, self.stop), name=f"relay-{stream}", daemon=True
+        )
+
+    def close(self, timeout: float = 10.0) -> None:
+        self.stop.set()
+        self.thread.join(timeout)
+
+
+def start_relay(
+    settings: Settings, redis: Any, stream: str, stop: threading.Event | None = None
+) -> RelayThread:
+    relay = RelayThread(settings, redis, stream, stop)
+    relay.thread.start()
+    return relay
+
+
+def relay_main(stream: str, service: str) -> None:
+    """Entry point of a relay process: relay ``stream`` until SIGTERM / SIGINT."""
+    from shared import logs
+    from shared.config import load
+    from shared.redis_scripts import connect
+
+    settings = load()
+    logs.setup(service)
+    stop = threading.Event()
+
+    def _stop(signum: int, _frame: FrameType | None) -> None:
+        stop.set()
+
+    signal.signal(signal.SIGTERM, _stop)
+    signal.signal(signal.SIGINT, _stop)
+    run_relay(settings, connect(settings.redis_url), stream, stop)

@@ -11,13 +11,15 @@ import hashlib
 import math
 import time
 from pathlib import Path
+from typing import Any
 
-from shared.errors import RATE_LIMITED, ApiError
+from shared.errors import RATE_LIMITED, ApiError, common_message
+from shared.i18n import request_locale
 from shared.redis_scripts import Scripts
 
 
 class RateLimiter:
-    def __init__(self, redis, prefix: str):
+    def __init__(self, redis: Any, prefix: str):
         self.prefix = prefix
         self.scripts = Scripts(redis, Path(__file__).parent, ["ratelimit"])
 
@@ -38,7 +40,7 @@ class RateLimiter:
             retry_s = max(1, math.ceil(retry_ms / 1000))
             raise ApiError(
                 RATE_LIMITED,
-                "请求过于频繁，请稍后再试 / Too many requests; try again shortly.",
+                common_message(RATE_LIMITED, request_locale()),
                 status_code=429,
                 headers={"Retry-After": str(retry_s)},
                 errors={"limit": [name]},

@@ -7,15 +7,22 @@ falls back to EVAL after a Redis restart has emptied the script cache.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import redis
+from redis.commands.core import Script
 
-# Redis is down, restarting (BusyLoadingError is a ConnectionError), or a replica not yet promoted:
-# the caller waits and tries again; it is never the data's fault.
-OUTAGE = (redis.ConnectionError, redis.TimeoutError, redis.exceptions.ReadOnlyError)
+# Redis is down, restarting (BusyLoadingError is a ConnectionError), or a replica not yet promoted
+# (ReadOnlyError, during a failover): the caller waits and tries again; it is never the data's
+# fault, and the HTTP edge answers 503 redis_unavailable.
+OUTAGE: tuple[type[Exception], ...] = (
+    redis.ConnectionError,
+    redis.TimeoutError,
+    redis.exceptions.ReadOnlyError,
+)
 
 
-def connect(url: str, **kwargs) -> redis.Redis:
+def connect(url: str, **kwargs: Any) -> redis.Redis:
     """A pooled client; nothing is sent until the first command."""
     kwargs.setdefault("socket_timeout", 5)
     kwargs.setdefault("socket_connect_timeout", 2)
@@ -40,16 +47,46 @@ def _read(folder: Path, filename: str) -> str:
     return "\n".join(out) + "\n"
 
 
+def is_read_only(exc: redis.ResponseError) -> bool:
+    """A write refused by a replica. Inside a script Redis 6 reports it as a script error
+    (``Error running script ... -READONLY You can't write ...``), which redis-py does not map."""
+    return isinstance(exc, redis.exceptions.ReadOnlyError) or "READONLY " in str(exc)
+
+
+class LuaScript:
+    """A registered script whose write refused by a replica raises ``ReadOnlyError`` (an
+    :data:`OUTAGE`), not a generic ``ResponseError``."""
+
+    def __init__(self, script: Script):
+        self._script = script
+
+    @property
+    def sha(self) -> str:
+        return str(self._script.sha)
+
+    def __call__(self, keys: Any = None, args: Any = None, client: Any = None) -> Any:
+        try:
+            return self._script(keys=keys, args=args, client=client)
+        except redis.exceptions.ReadOnlyError:
+            raise
+        except redis.ResponseError as exc:
+            if is_read_only(exc):
+                raise redis.exceptions.ReadOnlyError(str(exc)) from exc
+            raise
+
+
+def load_script(client: redis.Redis, folder: Path, name: str) -> LuaScript:
+    """One script, ``<folder>/<name>.lua``."""
+    return LuaScript(client.register_script(_read(folder, f"{name}.lua")))
+
+
 class Scripts:
     """``Scripts(client, Path(__file__).parent)`` then ``scripts.reserve(keys=[...], args=[...])``."""
 
     def __init__(self, client: redis.Redis, folder: Path, names: list[str]):
-        self._scripts = {}
-        for name in names:
-            source = _read(folder, f"{name}.lua")
-            self._scripts[name] = client.register_script(source)
+        self._scripts = {name: load_script(client, folder, name) for name in names}
 
-    def __getattr__(self, name: str):
+    def __getattr__(self, name: str) -> LuaScript:
         try:
             return self._scripts[name]
         except KeyError:

@@ -10,6 +10,11 @@ from __future__ import annotations
 
 import csv
 import io
+import re
+import zipfile
+from dataclasses import dataclass
+from datetime import datetime, tzinfo
+from typing import Any
 from urllib.parse import quote
 
 from flask import Response
@@ -19,7 +24,7 @@ CSV_TYPE = "text/csv; charset=utf-8"
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def _csv_cell(value):
+def _csv_cell(value: Any) -> Any:
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -29,7 +34,7 @@ def _csv_cell(value):
     return value
 
 
-def csv_bytes(headers: list[str], rows: list[list]) -> bytes:
+def csv_bytes(headers: list[str], rows: list[list[Any]]) -> bytes:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(headers)
@@ -45,7 +50,7 @@ class Sheet:
         self,
         title: str,
         headers: list[str],
-        rows: list[list],
+        rows: list[list[Any]],
         notes: list[str] | None = None,
         percent_columns: tuple[int, ...] = (),
     ):
@@ -88,7 +93,28 @@ def xlsx_bytes(sheets: list[Sheet]) -> bytes:
     return out.getvalue()
 
 
-def _put(ws, row: int, col: int, value):
+MONTHS_EN = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def readable_span(starts_at: str, ends_at: str | None, locale: str, tz: tzinfo) -> str:
+    """An activity's time for a title row: "2026年12月15日 19:00–20:30", "15 Dec 2026 19:00–20:30";
+    on several days "2026年12月15日 09:00 – 12月20日 17:00" (the year again only if it changes)."""
+    a = datetime.fromisoformat(starts_at).astimezone(tz)
+    b = datetime.fromisoformat(ends_at).astimezone(tz) if ends_at else None
+
+    def day(d: datetime, with_year: bool = True) -> str:
+        if locale == "en":
+            return f"{d.day} {MONTHS_EN[d.month - 1]}" + (f" {d.year}" if with_year else "")
+        return (f"{d.year}年" if with_year else "") + f"{d.month}月{d.day}日"
+
+    if b is None:
+        return f"{day(a)} {a:%H:%M}"
+    if a.date() == b.date():
+        return f"{day(a)} {a:%H:%M}–{b:%H:%M}"
+    return f"{day(a)} {a:%H:%M} – {day(b, b.year != a.year or locale == 'en')} {b:%H:%M}"
+
+
+def _put(ws: Any, row: int, col: int, value: Any) -> Any:
     cell = ws.cell(row=row, column=col)
     if isinstance(value, str) and value.startswith("="):
         cell.value = value
@@ -98,7 +124,7 @@ def _put(ws, row: int, col: int, value):
     return cell
 
 
-def _display_len(value) -> int:
+def _display_len(value: Any) -> int:
     text = "" if value is None else str(value)
     return sum(2 if ord(ch) > 0x2E80 else 1 for ch in text)  # CJK characters are two columns wide
 
@@ -121,21 +147,52 @@ class UnreadableSheet(ValueError):
         self.zh, self.en = zh, en
 
 
-MAX_COLUMNS = 64
+class SheetTooLarge(UnreadableSheet):
+    """The file would make the server read more than :class:`Limits` allow."""
 
 
-def grid(filename: str, data: bytes, max_rows: int) -> list[list]:
+@dataclass(frozen=True)
+class Limits:
+    """What one upload may make the server read (settings ``import_max_*``)."""
+
+    rows: int = 2000
+    columns: int = 64
+    cells: int = 100_000
+    shared_strings: int = 50_000
+    inflated_bytes: int = 16 * 1024 * 1024
+
+    @classmethod
+    def of(cls, settings: Any) -> Limits:
+        return cls(
+            rows=settings.import_max_rows,
+            columns=settings.import_max_columns,
+            cells=settings.import_max_cells,
+            shared_strings=settings.import_max_shared_strings,
+            inflated_bytes=settings.import_max_inflated_bytes,
+        )
+
+
+CHUNK = 64 * 1024
+MAX_ZIP_PARTS = 512  # a workbook a person saves has a few dozen
+
+
+def grid(filename: str, data: bytes, max_rows: int, limits: Limits | None = None) -> list[list[Any]]:
     """The cells of a .csv (UTF-8, or GB18030 as Excel saves it in China; comma or tab) or of
-    the first sheet of an .xlsx, row by row, at most ``max_rows`` rows."""
+    the first sheet of an .xlsx, row by row, at most ``max_rows`` rows of ``limits.columns``."""
+    limits = limits or Limits()
     name = (filename or "").lower()
     if name.endswith(".xlsx") or data[:4] == b"PK\x03\x04":
-        return _xlsx_grid(data, max_rows)
+        inspect_xlsx(data, limits)
+        return _xlsx_grid(data, max_rows, limits.columns)
     if name.endswith(".csv") or name.endswith(".txt"):
-        return [row[:MAX_COLUMNS] for row in _csv_grid(data)[:max_rows]]
+        grid = _csv_grid(data, max_rows, limits.columns)
+        if sum(len(row) for row in grid) > limits.cells:
+            raise _too_large(f"单元格超过 {limits.cells} 个", f"more than {limits.cells} cells")
+        return grid
     raise UnreadableSheet("只支持 .csv 或 .xlsx 文件", "Only .csv and .xlsx files can be read.")
 
 
-def _csv_grid(data: bytes) -> list[list]:
+def _csv_grid(data: bytes, max_rows: int, columns: int) -> list[list[Any]]:
     for encoding in ("utf-8-sig", "gb18030"):
         try:
             text = data.decode(encoding)
@@ -147,12 +204,75 @@ def _csv_grid(data: bytes) -> list[list]:
             "无法识别文件编码（请存为 UTF-8 或 GBK）", "Unknown text encoding (save as UTF-8 or GBK)."
         )
     first = text.split("\n", 1)[0]
-    return list(
-        csv.reader(io.StringIO(text), delimiter="\t" if first.count("\t") > first.count(",") else ",")
-    )
+    reader = csv.reader(io.StringIO(text), delimiter="\t" if first.count("\t") > first.count(",") else ",")
+    try:
+        return [row[:columns] for _, row in zip(range(max_rows), reader)]
+    except csv.Error:  # e.g. one field longer than the csv module's limit
+        raise UnreadableSheet("无法读取该 CSV 文件", "The CSV file cannot be read.") from None
 
 
-def _xlsx_grid(data: bytes, max_rows: int) -> list[list]:
+def inspect_xlsx(data: bytes, limits: Limits) -> None:
+    """Refuse an XLSX before parsing it if it inflates past ``limits``: every part is inflated
+    in chunks, counting bytes, and the shared strings' and the sheets' opening tags are counted
+    as the bytes go by, so a crafted file stops costing at the first cap it crosses. (A tag
+    inside a comment counts too: the count can only err towards refusing.)"""
+    try:
+        book = zipfile.ZipFile(io.BytesIO(data))
+        parts = book.infolist()
+    except (zipfile.BadZipFile, ValueError, OSError):
+        raise UnreadableSheet("无法读取该 XLSX 文件", "The XLSX file cannot be read.") from None
+    if len(parts) > MAX_ZIP_PARTS:
+        raise _too_large(f"{len(parts)} 个部件", f"{len(parts)} parts")
+    budget = [limits.inflated_bytes]
+    try:
+        for part in parts:
+            name = part.filename
+            if name == "xl/sharedStrings.xml":
+                _scan(
+                    book, part, budget, _STRING_TAG, limits.shared_strings, ("共享字符串", "shared strings")
+                )
+            elif name.startswith("xl/worksheets/") and name.endswith(".xml"):
+                _scan(book, part, budget, _CELL_TAG, limits.cells, ("单元格", "cells"))
+            else:
+                _scan(book, part, budget)
+    except (zipfile.BadZipFile, EOFError, OSError, NotImplementedError, RuntimeError):
+        raise UnreadableSheet("无法读取该 XLSX 文件", "The XLSX file cannot be read.") from None
+
+
+_STRING_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?si[\s>/]")
+_CELL_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?c[\s>/]")
+_TAIL = 64  # bytes carried over between chunks, so a tag cut in two is still seen
+
+
+def _scan(
+    book: zipfile.ZipFile,
+    part: zipfile.ZipInfo,
+    budget: list[int],
+    tag: re.Pattern[bytes] | None = None,
+    cap: int = 0,
+    what: tuple[str, str] = ("", ""),
+) -> None:
+    seen, tail = 0, b""
+    with book.open(part) as stream:
+        while chunk := stream.read(CHUNK):
+            budget[0] -= len(chunk)
+            if budget[0] < 0:
+                raise _too_large("解压后超过上限", "it inflates past the limit")
+            window = tail + chunk
+            if b"<!ENTITY" in window:  # no spreadsheet part declares entities
+                raise UnreadableSheet("无法读取该 XLSX 文件", "The XLSX file cannot be read.")
+            if tag is not None:  # tags wholly inside the carried-over tail were counted before
+                seen += len(tag.findall(window)) - len(tag.findall(tail))
+                if seen > cap:
+                    raise _too_large(f"{what[0]}超过 {cap} 个", f"more than {cap} {what[1]}")
+            tail = window[-_TAIL:]
+
+
+def _too_large(zh: str, en: str) -> SheetTooLarge:
+    return SheetTooLarge(f"文件过大：{zh}", f"The file is too large: {en}.")
+
+
+def _xlsx_grid(data: bytes, max_rows: int, columns: int) -> list[list[Any]]:
     from openpyxl import load_workbook
 
     try:
@@ -162,6 +282,8 @@ def _xlsx_grid(data: bytes, max_rows: int) -> list[list]:
     try:
         ws = wb.worksheets[0]
         # a sheet may claim 16,384 columns; no list a city fills in has more than a few dozen
-        return [list(r) for _, r in zip(range(max_rows), ws.iter_rows(values_only=True, max_col=MAX_COLUMNS))]
+        return [list(r) for _, r in zip(range(max_rows), ws.iter_rows(values_only=True, max_col=columns))]
+    except Exception:  # a damaged sheet part
+        raise UnreadableSheet("无法读取该 XLSX 文件", "The XLSX file cannot be read.") from None
     finally:
         wb.close()

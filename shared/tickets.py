@@ -17,6 +17,7 @@ import secrets
 import struct
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
@@ -131,10 +132,14 @@ class KeyRing:
     def load(cls, keys_dir: Path, public_only: bool = False) -> KeyRing:
         from cryptography.hazmat.primitives.serialization import load_pem_private_key, load_pem_public_key
 
-        private, public = {}, {}
+        private: dict[int, Ed25519PrivateKey] = {}
+        public: dict[int, Ed25519PublicKey] = {}
         keys_dir = Path(keys_dir)
         for path in sorted(keys_dir.glob("ed25519-*.pub")):
-            public[int(path.stem.split("-")[1])] = load_pem_public_key(path.read_bytes())
+            pub = load_pem_public_key(path.read_bytes())
+            if not isinstance(pub, Ed25519PublicKey):
+                raise ValueError(f"{path} is not an Ed25519 public key")
+            public[int(path.stem.split("-")[1])] = pub
         if not public_only:
             for path in sorted(keys_dir.glob("ed25519-*.key")):
                 for _ in range(50):  # the creating worker may still be writing it
@@ -144,16 +149,19 @@ class KeyRing:
                     import time
 
                     time.sleep(0.02)
-                private[int(path.stem.split("-")[1])] = load_pem_private_key(data, None)
+                key = load_pem_private_key(data, None)
+                if not isinstance(key, Ed25519PrivateKey):
+                    raise ValueError(f"{path} is not an Ed25519 private key")
+                private[int(path.stem.split("-")[1])] = key
         return cls(private, public)
 
     @classmethod
-    def from_public_list(cls, items: list[dict]) -> KeyRing:
+    def from_public_list(cls, items: list[dict[str, Any]]) -> KeyRing:
         return cls(
             public={int(i["kid"]): Ed25519PublicKey.from_public_bytes(b64d(i["public_key"])) for i in items}
         )
 
-    def public_list(self) -> list[dict]:
+    def public_list(self) -> list[dict[str, Any]]:
         return [
             {
                 "kid": kid,

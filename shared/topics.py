@@ -7,6 +7,7 @@ poison messages with headers naming their origin.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from shared import events as ev
 from shared.events import SCHEMAS
@@ -35,7 +36,7 @@ class Topic:
     event_types: tuple[str, ...]
     partitions: int = 4
     dlq: bool = False
-    example: dict = field(default_factory=dict, compare=False, hash=False)
+    example: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
 
     @property
     def schema_versions(self) -> dict[str, list[int]]:
@@ -183,17 +184,15 @@ def replication(
     (deploy/sciday.env): with ``acks='all'`` a write then survives the loss of one broker and is
     refused, not silently under-replicated, when two are down.
     """
-    import os
+    from shared.config import load
 
-    def _read(value, name):
-        if value is not None:
-            return int(value)
-        raw = os.environ.get(name, "").strip()
-        return int(raw) if raw else None
-
-    factor = _read(replication_factor, "SCIDAY_TOPIC_REPLICATION_FACTOR")
-    factor = 1 if factor is None else factor
-    min_isr = _read(min_insync_replicas, "SCIDAY_TOPIC_MIN_INSYNC_REPLICAS")
+    settings = load()  # Settings.topic_replication_factor / topic_min_insync_replicas
+    factor = settings.topic_replication_factor if replication_factor is None else int(replication_factor)
+    min_isr = (
+        (settings.topic_min_insync_replicas or None)
+        if min_insync_replicas is None
+        else int(min_insync_replicas)
+    )
     if factor < 1:
         raise ValueError(f"replication factor must be at least 1, not {factor}")
     if min_isr is not None and not 1 <= min_isr <= factor:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from typing import Any
 
 from flask import Flask, Request, Response, g, jsonify, request
 from flask_smorest import Api
@@ -22,7 +23,8 @@ from prometheus_client import (
 from werkzeug.exceptions import BadRequest
 
 from shared import errors, logs
-from shared.config import Settings, load
+from shared.config import Settings, load, use_timezone
+from shared.halts import HaltNotes
 from shared.health import BrokerProbe, redis_ok
 from shared.redis_scripts import connect
 
@@ -40,13 +42,13 @@ class MalformedJson(BadRequest):
 
 
 class _Request(Request):
-    def on_json_loading_failed(self, e):
+    def on_json_loading_failed(self, e: ValueError | None) -> Any:
         if e is not None:
             raise MalformedJson()
         return super().on_json_loading_failed(e)
 
 
-class _Api(Api):
+class _Api(Api):  # type: ignore[misc]
     ERROR_SCHEMA = errors.ErrorSchema  # documented as the "Error" component on every endpoint
 
 
@@ -56,10 +58,11 @@ def make_app(
     *,
     title: str,
     description: str,
-    redis_client=None,
+    redis_client: Any = None,
     root_path: str | None = None,
 ) -> tuple[Flask, Api]:
     settings = settings or load()
+    use_timezone(settings.timezone)  # the zone of every rule without Settings at hand
     logs.setup(service)
     # root_path: the service's package folder, where its templates/ and static/ live.
     app = Flask(f"sciday.{service}", root_path=root_path)
@@ -67,7 +70,7 @@ def make_app(
     if settings.trusted_proxies:
         from werkzeug.middleware.proxy_fix import ProxyFix
 
-        app.wsgi_app = ProxyFix(
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
             app.wsgi_app, x_for=settings.trusted_proxies, x_proto=settings.trusted_proxies
         )
     app.config.update(
@@ -81,7 +84,7 @@ def make_app(
         JSON_AS_ASCII=False,
         API_SPEC_OPTIONS={"info": {"description": description}},
     )
-    app.json.ensure_ascii = False
+    app.json.ensure_ascii = False  # type: ignore[attr-defined]
     app.extensions["sciday.settings"] = settings
     app.extensions["sciday.service"] = service
     app.extensions["sciday.redis"] = redis_client or connect(settings.redis_url)
@@ -94,7 +97,7 @@ def make_app(
     return app, api
 
 
-def accepts_files(view):
+def accepts_files(view: Any) -> Any:
     """Mark a view (a function or a MethodView class) that takes a multipart/form-data upload;
     every other API view takes JSON only."""
     view.sciday_accepts_files = True
@@ -102,7 +105,7 @@ def accepts_files(view):
 
 
 def _takes_files(app: Flask) -> bool:
-    view = app.view_functions.get(request.endpoint)
+    view = app.view_functions.get(request.endpoint or "")
     return request.mimetype == "multipart/form-data" and getattr(
         getattr(view, "view_class", view), "sciday_accepts_files", False
     )
@@ -111,10 +114,11 @@ def _takes_files(app: Flask) -> bool:
 def settings_of(app: Flask | None = None) -> Settings:
     from flask import current_app
 
-    return (app or current_app).extensions["sciday.settings"]
+    settings: Settings = (app or current_app).extensions["sciday.settings"]
+    return settings
 
 
-def redis_of(app: Flask | None = None):
+def redis_of(app: Flask | None = None) -> Any:
     from flask import current_app
 
     return (app or current_app).extensions["sciday.redis"]
@@ -124,7 +128,7 @@ def _install_ops(app: Flask, service: str) -> None:
     import time
 
     @app.before_request
-    def _start_timer():
+    def _start_timer() -> Response | None:
         g._t0 = time.perf_counter()
         # The JSON API takes JSON only: a form or text body is refused before any parsing.
         if (
@@ -135,12 +139,13 @@ def _install_ops(app: Flask, service: str) -> None:
             and not _takes_files(app)
         ):
             return errors.error_response(errors.UNSUPPORTED_MEDIA_TYPE)
+        return None
 
     # The labelled children, looked up once per (endpoint, status): labels() costs more than inc().
-    children: dict = {}
+    children: dict[tuple[str, int], tuple[Any, Any]] = {}
 
     @app.after_request
-    def _observe(resp):
+    def _observe(resp: Response) -> Response:
         rule = request.url_rule
         endpoint = rule.rule if rule else "unmatched"
         key = (endpoint, resp.status_code)
@@ -157,7 +162,7 @@ def _install_ops(app: Flask, service: str) -> None:
         return resp
 
     @app.get("/healthz")
-    def healthz():
+    def healthz() -> Response:
         if not redis_ok(redis_of(app)):
             return errors.error_response(errors.REDIS_UNAVAILABLE)
         if not app.extensions["sciday.broker_probe"].ok():
@@ -165,14 +170,16 @@ def _install_ops(app: Flask, service: str) -> None:
         return jsonify({"status": "ok", "service": service})
 
     @app.get("/metrics")
-    def metrics():
+    def metrics() -> Response:
         if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
             registry = CollectorRegistry()
-            multiprocess.MultiProcessCollector(registry)
+            multiprocess.MultiProcessCollector(registry)  # type: ignore[no-untyped-call]
             data = generate_latest(registry)
         else:
             data = generate_latest()
-        return Response(data, mimetype=CONTENT_TYPE_LATEST)
+        notes = CollectorRegistry(auto_describe=False)
+        notes.register(HaltNotes(redis_of(app), settings_of(app).redis_prefix))
+        return Response(data + generate_latest(notes), mimetype=CONTENT_TYPE_LATEST)
 
 
 def _nonce_source() -> str:
@@ -189,14 +196,15 @@ SECURITY_HEADERS = (
 
 def _install_headers(app: Flask) -> None:
     @app.context_processor
-    def _nonce():
+    def _nonce() -> dict[str, Any]:
         # Only pages need a CSP nonce; made when a template asks, not on every API request.
         if "csp_nonce" not in g:
             g.csp_nonce = secrets.token_urlsafe(12)
-        return {}
+        # Pages whose scripts show times read the festival's zone from <html data-tz>.
+        return {"festival_timezone": settings_of(app).timezone}
 
     @app.after_request
-    def _security_headers(resp):
+    def _security_headers(resp: Response) -> Response:
         headers = resp.headers
         if "X-Content-Type-Options" not in headers:  # no view sets these three: add them at once
             headers.extend(SECURITY_HEADERS)

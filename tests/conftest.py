@@ -111,6 +111,38 @@ def activity_doc(aid: str = "imax-test", **over) -> dict:
 ROOT = Path(__file__).resolve().parent.parent
 
 
+def distinct_events(events: list[dict]) -> list[dict]:
+    """A topic is at least once (the relay re-sends after a crash or a broker loss): keep the first
+    copy of each ``event_id``, in topic order. Exactly-once is asserted on this, never on the raw
+    topic."""
+    seen: set[str] = set()
+    out = []
+    for e in events:
+        if e["event_id"] not in seen:
+            seen.add(e["event_id"])
+            out.append(e)
+    return out
+
+
+def waitlisted_event(rid: str = "r1", aid: str = "a1", **data) -> dict:
+    """A valid RegistrationWaitlisted envelope, for the consumer loop's tests."""
+    from shared.envelope import new_event
+
+    body = {
+        "registration_id": rid,
+        "activity_id": aid,
+        "venue_id": "v1",
+        "party_size": 1,
+        "name": "王五",
+        "phone": "13912345678",
+        "email": None,
+        "locale": "zh-CN",
+        "manage_url": "http://x/r/1",
+        "waitlist_position": 1,
+    }
+    return new_event("RegistrationWaitlisted", aid, body | data, source="test")
+
+
 # -- the whole system as real processes (e2e, security, faults) ------------------------------
 @pytest.fixture(scope="session")
 def stack(servers, tmp_path_factory):

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from zoneinfo import ZoneInfo
 
-TZ = ZoneInfo("Asia/Shanghai")
+from shared.config import LOCAL_ZONE
+
+TZ = LOCAL_ZONE  # Settings.timezone
 OPENS_BEFORE = timedelta(minutes=60)
 BUCKET_S = 300  # arrivals are counted per 5 minutes
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import current_app, g
 from flask.views import MethodView
 from flask_smorest import Blueprint
+from marshmallow import Schema, fields
 
 from services.checkin import admission, festival
 from services.checkin.api_checkins import refuse, store
@@ -20,12 +21,18 @@ blp = Blueprint(
 )
 
 
-def attendance_of(aid: str) -> dict:
+def visible_activity(aid: str) -> dict:
+    """The projected activity, if the caller's token may see its venue."""
     activity = store().projection.activity(aid)
     if activity is None:
         raise refuse("unknown_activity")
     if not g.principal.may_access_venue(activity["venue"]["id"]):
         raise ApiError("forbidden", "此令牌不属于该场馆 / This token is for another venue.", status_code=403)
+    return activity
+
+
+def attendance_of(aid: str) -> dict:
+    activity = visible_activity(aid)
     figures, a = festival.row(aid, activity)
     return {
         **figures,
@@ -43,6 +50,33 @@ class Attendance(MethodView):
     def get(self, activity_id):
         """Capacity, confirmed, waitlisted, checked in and remaining; per gate; arrivals per 5 minutes."""
         return attendance_of(activity_id)
+
+
+class AdmissionsOut(Schema):
+    activity_id = fields.String()
+    admitted = fields.Dict(
+        keys=fields.String(),
+        values=fields.Integer(),
+        metadata={"description": "registration id -> people admitted so far (undone check-ins taken off)"},
+    )
+
+
+@blp.route("/activities/<activity_id>/admissions")
+class Admissions(MethodView):
+    @require("steward", "supervisor", "organizer")
+    @blp.response(200, AdmissionsOut)
+    @blp.alt_response(404, schema="Error", description="unknown_activity")
+    @blp.alt_response(403, schema="Error", description="forbidden: another venue's token")
+    def get(self, activity_id):
+        """People admitted per registration (the registrations export's admitted column)."""
+        visible_activity(activity_id)
+        raw = store().redis.hgetall(store().k("adm", activity_id))
+        admitted = {_s(k): int(v) for k, v in raw.items() if int(v) > 0}
+        return {"activity_id": activity_id, "admitted": admitted}
+
+
+def _s(value) -> str:
+    return value.decode("utf-8") if isinstance(value, bytes) else str(value)
 
 
 @blp.route("/scanner/state")

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import threading
-
 from services.checkin.projection import Projection
 from services.checkin.store import OUTBOX
 from shared import logs
 from shared.config import load
 from shared.consumer import ConsumerLoop
-from shared.outbox import Relay
+from shared.outbox import start_relay
 from shared.redis_scripts import connect
 from shared.topics import ensure_topics
 
@@ -29,15 +27,12 @@ def main() -> None:
     ensure_topics(settings.kafka_bootstrap_servers, settings.topic_prefix)
     redis = connect(settings.redis_url)
     loop = build(settings, redis)
-    relay = Relay(settings, redis, stream=OUTBOX)
     loop.install_signal_handlers()
-    relay_thread = threading.Thread(target=relay.run, name="checkin-relay", daemon=True)
-    relay_thread.start()
+    relay = start_relay(settings, redis, OUTBOX)
     try:
         loop.run()
     finally:
-        relay.stopping = True
-        relay_thread.join(10)
+        relay.close(10)
 
 
 if __name__ == "__main__":

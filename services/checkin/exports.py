@@ -10,15 +10,14 @@ from __future__ import annotations
 
 import json
 
-from flask import g
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from services.checkin import admission
-from services.checkin.api_checkins import refuse, store
+from services.checkin.api_attendance import visible_activity
+from services.checkin.api_checkins import store
 from shared import spreadsheets
 from shared.auth import require
-from shared.errors import ApiError
 from shared.i18n import request_locale
 
 blp = Blueprint(
@@ -86,11 +85,7 @@ def rows_of(aid: str, locale: str) -> list[list]:
 
 
 def export(activity_id: str, fmt: str):
-    activity = store().projection.activity(activity_id)
-    if activity is None:
-        raise refuse("unknown_activity")
-    if not g.principal.may_access_venue(activity["venue"]["id"]):
-        raise ApiError("forbidden", "此令牌不属于该场馆 / This token is for another venue.", status_code=403)
+    activity = visible_activity(activity_id)
     locale = request_locale()
     headers = [en if locale == "en" else zh for _, zh, en in COLUMNS]
     rows = rows_of(activity_id, locale)
@@ -102,7 +97,9 @@ def export(activity_id: str, fmt: str):
         "Check-ins" if locale == "en" else "入场记录",
         headers,
         rows,
-        notes=[f"{title} · {activity['starts_at']}"],
+        notes=[
+            f"{title} · {spreadsheets.readable_span(activity['starts_at'], activity.get('ends_at'), locale, admission.TZ)}"
+        ],
     )
     return spreadsheets.download(spreadsheets.xlsx_bytes([sheet]), name, spreadsheets.XLSX_TYPE)
 

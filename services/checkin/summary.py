@@ -4,7 +4,7 @@ page ``/summary``.
 Per activity: capacity, registered (confirmed people), attended (checked in), attendance rate
 (attended / registered), waitlist demand (people waitlisted + people turned away with
 ``sold_out``) and no-shows (registered − attended, once the activity has ended). Totals per
-venue, per kind and per day (Asia/Shanghai dates) and overall; cancelled activities are listed
+venue, per kind and per day (dates in Settings.timezone) and overall; cancelled activities are listed
 but left out of every total.
 
 Attendance is this service's data. ``turned_away`` lives in the registration service, which
@@ -152,7 +152,7 @@ def workbook(summary: dict, locale: str) -> bytes:
     notes = [
         t(
             f"活动总结数据 · 生成于 {summary['generated_at'][:19].replace('T', ' ')}（北京时间）",
-            f"Festival summary · generated {summary['generated_at'][:19].replace('T', ' ')} (Asia/Shanghai)",
+            f"Festival summary · generated {summary['generated_at'][:19].replace('T', ' ')} ({admission.TZ.key})",
         ),
         t(
             "到场率 = 到场人数 ÷ 报名人数；候补需求 = 候补人数 + 名额已满未能报名人数；未到人数仅在活动结束后统计；已取消的活动不计入合计。",
@@ -257,7 +257,7 @@ class SummaryActivityOut(_Figures):
     venue = fields.Nested(festival.VenueRef)
     hall = fields.String()
     status = fields.String()
-    day = fields.String(metadata={"description": "Asia/Shanghai date of the start"})
+    day = fields.String(metadata={"description": "date of the start in the festival's time zone"})
     starts_at = fields.String()
     ends_at = fields.String()
     ended = fields.Boolean()

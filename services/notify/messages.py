@@ -16,6 +16,8 @@ from zoneinfo import ZoneInfo
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
+from shared.config import LOCAL_ZONE
+
 TEMPLATES_DIR = Path(__file__).parent / "templates"
 TEMPLATES = (
     "confirmed",
@@ -64,9 +66,10 @@ def _env() -> Environment:
     )
 
 
-def format_when(starts_at: str, ends_at: str, locale: str, tz: str = "Asia/Shanghai") -> str:
-    """``5月30日（周六）14:00–16:00`` or ``Sat 30 May, 14:00–16:00``, in the festival's time zone."""
-    zone = ZoneInfo(tz)
+def format_when(starts_at: str, ends_at: str, locale: str, tz: str | None = None) -> str:
+    """``5月30日（周六）14:00–16:00`` or ``Sat 30 May, 14:00–16:00``, in the festival's time zone
+    (``tz``, else Settings.timezone)."""
+    zone = ZoneInfo(tz) if tz else LOCAL_ZONE
     s, e = (
         datetime.fromisoformat(starts_at).astimezone(zone),
         datetime.fromisoformat(ends_at).astimezone(zone),
@@ -122,7 +125,7 @@ def _changes(before: dict | None, after: dict, changed: list[str], locale: str, 
     return out
 
 
-def variables(intent: dict, activity: dict, tz: str = "Asia/Shanghai") -> dict:
+def variables(intent: dict, activity: dict, tz: str | None = None) -> dict:
     """Everything a template may use, as plain strings and lists."""
     reg, ctx = intent["reg"], intent.get("context") or {}
     locale = locale_of(intent.get("locale") or reg.get("locale"))

@@ -19,7 +19,7 @@ import uuid
 from datetime import datetime
 
 from shared.envelope import encode, new_event
-from shared.outbox import Relay, stream_key
+from shared.outbox import run_relay, stream_key
 from shared.topics import NOTIFICATION_EVENTS, dlq_for, origin_of
 
 _NS = uuid.UUID("6f1c5b1e-9a43-4f3e-8d7c-2b1a7e0c9d55")
@@ -109,4 +109,4 @@ class Publisher:
     # -- moving to Kafka ----------------------------------------------------------------------------
     def run(self, stop) -> None:
         """Move the outbox to Kafka with the shared relay (lease, cursor, lost-broker re-send)."""
-        Relay(self.settings, self.redis, stream="nt:outbox").run(stop)
+        run_relay(self.settings, self.redis, "nt:outbox", stop)

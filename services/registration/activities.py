@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
 
+from services.registration.ports import Doc
 from services.registration.vocabulary import SCHEDULED
+from shared.config import LOCAL_ZONE
 
-TZ = ZoneInfo("Asia/Shanghai")
+TZ = LOCAL_ZONE  # Settings.timezone
 CHECKIN_OPENS_BEFORE = timedelta(minutes=60)
 SNAPSHOT_FIELDS = (
     "id",
@@ -30,14 +31,16 @@ def iso(dt: datetime) -> str:
 
 
 def parse(value: str | datetime) -> datetime:
-    return value if isinstance(value, datetime) else datetime.fromisoformat(value)
+    """An aware datetime; a naive one is in Settings.timezone (never the machine's own zone)."""
+    dt = value if isinstance(value, datetime) else datetime.fromisoformat(value)
+    return dt if dt.tzinfo else dt.replace(tzinfo=TZ)
 
 
 def ms(value: str | datetime) -> int:
     return int(parse(value).timestamp() * 1000)
 
 
-def to_doc(loaded: dict, status: str = SCHEDULED) -> dict:
+def to_doc(loaded: Doc, status: str = SCHEDULED) -> Doc:
     """The stored JSON document of an activity, from ``ActivityIn`` output."""
     doc = dict(loaded)
     for f in ("starts_at", "ends_at", "registration_opens_at", "registration_closes_at"):
@@ -47,16 +50,16 @@ def to_doc(loaded: dict, status: str = SCHEDULED) -> dict:
     return doc
 
 
-def merge(doc: dict, patch: dict) -> dict:
+def merge(doc: Doc, patch: Doc) -> Doc:
     merged = dict(doc)
     for k, v in patch.items():
         merged[k] = iso(v) if isinstance(v, datetime) else v
     return merged
 
 
-def validate_times(doc: dict) -> dict:
+def validate_times(doc: Doc) -> dict[str, list[str]]:
     """Cross-field checks on a whole document (a PATCH may move only one end)."""
-    errors: dict = {}
+    errors: dict[str, list[str]] = {}
     if parse(doc["ends_at"]) <= parse(doc["starts_at"]):
         errors["ends_at"] = ["must be after starts_at"]
     if parse(doc["registration_closes_at"]) <= parse(doc["registration_opens_at"]):
@@ -66,7 +69,7 @@ def validate_times(doc: dict) -> dict:
     return errors
 
 
-def state(doc: dict) -> dict:
+def state(doc: Doc) -> Doc:
     """The fields the seat scripts read, as the strings Redis stores."""
     wl = doc.get("waitlist") or {}
     return {
@@ -84,23 +87,23 @@ def state(doc: dict) -> dict:
     }
 
 
-def snapshot(doc: dict) -> dict:
+def snapshot(doc: Doc) -> Doc:
     snap = {k: doc[k] for k in SNAPSHOT_FIELDS}
     snap["venue"] = {k: doc["venue"].get(k, "") for k in ("id", "name", "address")}
     return snap
 
 
-def changed(old: dict, new: dict) -> list[str]:
+def changed(old: Doc, new: Doc) -> list[str]:
     return sorted(k for k in set(old) | set(new) if k != "status" and old.get(k) != new.get(k))
 
 
-def ticket_window(doc: dict) -> tuple[int, int]:
+def ticket_window(doc: Doc) -> tuple[int, int]:
     """Seconds since the epoch: check-in opens 60 min before the start and closes at the end."""
     start = parse(doc["starts_at"]) - CHECKIN_OPENS_BEFORE
     return int(start.timestamp()), int(parse(doc["ends_at"]).timestamp())
 
 
-def view(doc: dict, counts: dict) -> dict:
+def view(doc: Doc, counts: Doc) -> Doc:
     capacity = int(doc["capacity"])
     taken = int(counts.get("taken", 0))
     out = dict(doc)
@@ -115,7 +118,7 @@ def view(doc: dict, counts: dict) -> dict:
     return out
 
 
-def _json(doc: dict) -> str:
+def _json(doc: Doc) -> str:
     import json
 
     return json.dumps(doc, ensure_ascii=False, separators=(",", ":"))

@@ -1,10 +1,19 @@
 """Importing activities from a spreadsheet: ``POST /api/v1/activities/import`` (organizers).
 
-Multipart upload: ``file`` (.csv or .xlsx, at most 2 MiB) and ``mode``:
+Multipart upload: ``file`` (.csv or .xlsx, at most ``import_max_upload_bytes``), ``mode``,
+``columns`` and ``confirm``:
 
-- ``check`` (the default): a dry run; nothing is written.
+- ``check`` (the default): a dry run, the preview; nothing is written.
 - ``all``: import only if no row has an error; otherwise 422 ``import_has_errors`` and nothing.
 - ``valid_rows``: import the rows without errors, report the others.
+- ``columns``: JSON, header as written -> column key (``""`` to ignore it), for headers the
+  synonyms do not know; remembered for the organizer's next file.
+- ``confirm=1``: the organizer has seen the assumed values (capacity from 预计参与人数, kind from
+  活动形式, opening hours of a range of dates, a year left out, default party size and window);
+  without it an import of rows with assumptions is refused with ``import_unconfirmed``.
+
+The file is read within the ``import_max_*`` bounds (``shared/spreadsheets.py``): a file past
+one is refused with ``spreadsheet_too_large`` before it is parsed.
 
 Every row is validated with the API's own ``ActivityIn`` schema and created through the same
 atomic ``put_activity(mode="create")`` path as ``POST /api/v1/activities``. Ids are derived from
@@ -16,31 +25,39 @@ Errors carry the spreadsheet row number (header = row 1) and the column as writt
 
 from __future__ import annotations
 
-from flask import request
+import json
+from datetime import datetime, time
+
+from flask import g, request
 from flask.views import MethodView
 from flask_smorest import Blueprint
-from marshmallow import Schema, ValidationError, fields
+from marshmallow import ValidationError
 
 from services.registration import activities, usecases
 from services.registration import key_activities as ka
 from services.registration import vocabulary as v
 from services.registration.bootstrap import ports, store
+from services.registration.column_mappings import ColumnMemory, chosen_of
 from services.registration.edge import documented, reasons_text
+from services.registration.import_schemas import ImportReportOut
 from services.registration.schemas import ActivityIn
+from services.registration.sheet_columns import COLUMNS
 from services.registration.vocabulary import ACTIVITY_EXISTS, Refusal
+from shared import spreadsheets
 from shared.auth import require
 from shared.errors import FORBIDDEN, PAYLOAD_TOO_LARGE, UNAUTHORIZED, ApiError
 from shared.i18n import localize, request_locale
-from shared.web import accepts_files
+from shared.web import accepts_files, redis_of, settings_of
 
-MAX_UPLOAD = 2 * 1024 * 1024
 MODES = ("check", "all", "valid_rows")
 IGNORED_ON_COMPARE = ("status", "cancel_reason")
 TIMES = ("starts_at", "ends_at", "registration_opens_at", "registration_closes_at")
 
 IMPORT_REFUSALS = (
     v.INVALID_SPREADSHEET,
+    v.SPREADSHEET_TOO_LARGE,
     v.IMPORT_HAS_ERRORS,  # with the `report`
+    v.IMPORT_UNCONFIRMED,  # with the `report`
     v.VALIDATION_FAILED,
     PAYLOAD_TOO_LARGE,
     UNAUTHORIZED,
@@ -53,42 +70,6 @@ blp = Blueprint(
     description="Spreadsheet import of the key-activity list (重点活动清单). "
     + reasons_text(*IMPORT_REFUSALS),
 )
-
-
-class RowErrorOut(Schema):
-    row = fields.Integer(metadata={"description": "spreadsheet row number; the header is row 1"})
-    field = fields.String(metadata={"description": "the column as written in the file"})
-    key = fields.String(metadata={"description": "the column's canonical name"})
-    message = fields.String()
-
-
-class RowOut(Schema):
-    row = fields.Integer()
-    id = fields.String(allow_none=True)
-    title = fields.String()
-    starts_at = fields.String(allow_none=True)
-    action = fields.String(
-        metadata={"description": "new (check mode) | created | unchanged | differs | error"}
-    )
-    differs = fields.List(
-        fields.String(), metadata={"description": "fields that differ from the stored activity"}
-    )
-
-
-class ImportReportOut(Schema):
-    mode = fields.String()
-    imported = fields.Boolean(metadata={"description": "whether anything was written"})
-    created = fields.Integer()
-    new = fields.Integer(metadata={"description": "rows that would be created (check mode)"})
-    unchanged = fields.Integer()
-    updated = fields.Integer(
-        metadata={"description": "always 0: an import never changes an existing activity"}
-    )
-    differs = fields.Integer()
-    errors = fields.List(fields.Nested(RowErrorOut))
-    rows = fields.List(fields.Nested(RowOut))
-    ignored_columns = fields.List(fields.String())
-    unknown_columns = fields.List(fields.String())
 
 
 def _say(zh: str, en: str, locale: str) -> str:
@@ -113,7 +94,7 @@ def differences(stored: dict, doc: dict) -> list[str]:
     return sorted(k for k in set(a) | set(b) if a.get(k) != b.get(k))
 
 
-def plan(sheet: ka.Sheet, locale: str) -> tuple[list[dict], list[dict]]:
+def plan(sheet: ka.Sheet, locale: str, options: ka.Options) -> tuple[list[dict], list[dict]]:
     """Validate every row: (row plans with their stored-state action, row errors)."""
     venues, seen, plans, errors = known_venues(), {}, [], []
 
@@ -121,7 +102,7 @@ def plan(sheet: ka.Sheet, locale: str) -> tuple[list[dict], list[dict]]:
         return sheet.headers.get(key) or ka.COLUMNS.get(key, (key,))[0]
 
     for row in sheet.rows:
-        body, cell_errors = ka.body_of(row, venues)
+        body, cell_errors = ka.body_of(row, venues, options)
         row_errors = [(key, zh, en) for key, zh, en in cell_errors]
         _keep_stored_venue(body, row)
         try:
@@ -149,8 +130,14 @@ def plan(sheet: ka.Sheet, locale: str) -> tuple[list[dict], list[dict]]:
             "id": None,
             "title": body["title"]["zh"],
             "starts_at": body["starts_at"],
+            "ends_at": body["ends_at"],
+            "venue": body["venue"]["name"],
+            "hall": body["hall"],
+            "kind": body["kind"],
+            "capacity": body["capacity"],
             "action": "error",
             "differs": [],
+            "assumed": row.assumed,
         }
         if row_errors:
             errors += [
@@ -184,9 +171,11 @@ def _state(doc: dict) -> dict:
     return {"action": "differs" if diff else "unchanged", "differs": diff}
 
 
-def run(sheet: ka.Sheet, mode: str, locale: str) -> dict:
-    plans, errors = plan(sheet, locale)
-    write = mode == "valid_rows" or (mode == "all" and not errors)
+def run(sheet: ka.Sheet, mode: str, locale: str, options: ka.Options, confirmed: bool = False) -> dict:
+    plans, errors = plan(sheet, locale, options)
+    assumed_rows = sum(1 for p in plans if p["assumed"] and p["action"] == "new")
+    unconfirmed = mode != "check" and assumed_rows and not confirmed
+    write = not unconfirmed and (mode == "valid_rows" or (mode == "all" and not errors))
     for p in plans:
         if write and p["action"] == "new":
             try:
@@ -210,23 +199,46 @@ def run(sheet: ka.Sheet, mode: str, locale: str) -> dict:
         "rows": plans,
         "ignored_columns": sheet.ignored,
         "unknown_columns": sheet.unknown,
+        "columns": sheet.columns,
+        "missing_columns": sheet.missing,
+        "keys": list(COLUMNS),
+        "assumed_rows": assumed_rows,
     }
+    if unconfirmed:
+        raise refusal(
+            v.IMPORT_UNCONFIRMED,
+            locale,
+            errors={"confirm": [v.REASONS[v.IMPORT_UNCONFIRMED].message(locale)]},
+            extra={"report": ImportReportOut().dump(report)},
+        )
     if mode == "all" and errors:
         by_row: dict = {}
         for e in errors:
             by_row.setdefault(str(e["row"]), {}).setdefault(e["field"], []).append(e["message"])
-        raise ApiError(
+        raise refusal(
             v.IMPORT_HAS_ERRORS,
+            locale,
             _say(
                 f"{len({e['row'] for e in errors})} 行有错误，未导入任何活动",
                 f"{len({e['row'] for e in errors})} row(s) have errors; nothing was imported.",
                 locale,
             ),
-            status_code=422,
             errors=by_row,
             extra={"report": ImportReportOut().dump(report)},
         )
     return report
+
+
+def refusal(reason: str, locale: str, message: str = "", **kw) -> ApiError:
+    known = v.REASONS[reason]
+    return ApiError(reason, message or known.message(locale), status_code=known.http_status, **kw)
+
+
+def options_of(settings) -> ka.Options:
+    return ka.Options(
+        hours=(time.fromisoformat(settings.import_day_opens), time.fromisoformat(settings.import_day_closes)),
+        today=datetime.now(activities.TZ).date(),
+    )
 
 
 @blp.route("/import")
@@ -244,6 +256,16 @@ class ActivityImport(MethodView):
                         "properties": {
                             "file": {"type": "string", "format": "binary", "description": ".csv or .xlsx"},
                             "mode": {"type": "string", "enum": list(MODES), "default": "check"},
+                            "columns": {
+                                "type": "string",
+                                "description": "JSON object: header as written -> column key "
+                                '(one of the report\'s `keys`), or "" to ignore the column',
+                            },
+                            "confirm": {
+                                "type": "string",
+                                "enum": ["1"],
+                                "description": "the organizer confirmed the assumed values",
+                            },
                         },
                     }
                 }
@@ -254,7 +276,8 @@ class ActivityImport(MethodView):
     @documented(blp, *IMPORT_REFUSALS)
     def post(self):
         """Import activities from a key-activity list (CSV or XLSX); dry run unless ``mode`` says so."""
-        request.max_content_length = MAX_UPLOAD
+        settings = settings_of()
+        request.max_content_length = settings.import_max_upload_bytes
         locale = request_locale()
         mode = request.form.get("mode") or "check"
         upload = request.files.get("file")
@@ -272,13 +295,37 @@ class ActivityImport(MethodView):
                 status_code=422,
                 errors={"file": [_say("必须上传文件", "A file is required.", locale)]},
             )
+        chosen = _chosen(locale)
+        memory = ColumnMemory(redis_of(), settings.redis_prefix)
         try:
-            sheet = ka.read(upload.filename, upload.read())
+            sheet = ka.read(
+                upload.filename,
+                upload.read(),
+                spreadsheets.Limits.of(settings),
+                chosen,
+                memory.recall(g.principal.name),
+            )
         except ka.SheetError as exc:
-            raise ApiError(
-                v.INVALID_SPREADSHEET,
-                _say(exc.zh, exc.en, locale),
-                status_code=422,
-                errors={"file": [_say(exc.zh, exc.en, locale)]},
-            ) from None
-        return run(sheet, mode, locale)
+            reason = v.SPREADSHEET_TOO_LARGE if isinstance(exc, ka.SheetTooLarge) else v.INVALID_SPREADSHEET
+            message = _say(exc.zh, exc.en, locale)
+            raise refusal(reason, locale, message, errors={"file": [message]}) from None
+        memory.remember(g.principal.name, chosen)
+        return run(sheet, mode, locale, options_of(settings), request.form.get("confirm") in ("1", "true"))
+
+
+def _chosen(locale: str) -> dict:
+    raw = request.form.get("columns")
+    if not raw:
+        return {}
+    try:
+        chosen, errors = chosen_of(json.loads(raw))
+    except (ValueError, RecursionError):
+        chosen, errors = {}, {"columns": ["JSON: header -> column key"]}
+    if errors:
+        raise ApiError(
+            v.VALIDATION_FAILED,
+            _say("列对应关系不正确", "The column mapping is not valid.", locale),
+            status_code=422,
+            errors=errors,
+        )
+    return chosen

@@ -14,63 +14,30 @@ existing venue with the same name, else ``v-`` + 8 hex digits of SHA-256 over it
 from __future__ import annotations
 
 import hashlib
-import re
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, time, timedelta
 
+from services.registration import sheet_columns as columns
 from services.registration.activities import TZ
 from services.registration.cells import (
     CellError,
     _clean,
     _text,
     audience_of,
+    estimate,
     kind_of,
     minutes,
     moments,
     split_place,
+    when,
     whole_number,
 )
+from services.registration.sheet_columns import COLUMNS, normalise  # noqa: F401 (re-exported)
 from shared import spreadsheets
 
-COLUMNS = {  # canonical key -> accepted headers (after normalising)
-    "title": ("活动名称", "名称", "活动主题", "name", "title"),
-    "title_en": ("英文名称", "name_en", "title_en"),
-    "time": ("时间", "活动时间", "举办时间", "time"),
-    "date": ("日期", "活动日期", "date"),
-    "starts_at": ("开始时间", "starts_at", "start"),
-    "ends_at": ("结束时间", "ends_at", "end"),
-    "duration": ("时长", "duration", "duration_minutes"),
-    "place": ("地点", "活动地点", "举办地点", "place", "location"),
-    "venue": ("场馆", "场馆名称", "venue"),
-    "venue_id": ("场馆编号", "venue_id"),
-    "hall": ("厅室", "场地", "hall", "room"),
-    "address": ("地址", "场馆地址", "address"),
-    "organizer": ("主办单位", "举办单位", "organizer"),
-    "kind": ("类型", "活动类型", "kind", "type"),
-    "capacity": ("人数上限", "容量", "座位数", "名额", "capacity"),
-    "max_party_size": ("每单人数", "每单最多人数", "每次报名人数", "max_party_size"),
-    "registration_opens_at": ("报名开始", "报名开始时间", "registration_opens_at"),
-    "registration_closes_at": ("报名截止", "报名截止时间", "registration_closes_at"),
-    "audience": ("面向人群", "参与对象", "活动对象", "audience"),
-    "description": ("活动简介", "简介", "主要内容", "活动内容", "description"),
-}
-IGNORED = {
-    "序号",
-    "编号",
-    "联系人",
-    "联系方式",
-    "联系电话",
-    "备注",
-    "no",
-    "contact",
-    "phone",
-    "notes",
-    "remarks",
-}
-MAX_ROWS = 2000
+MAX_ROWS = 2000  # the default of the setting import_max_rows
 DEFAULT_PARTY, DEFAULT_OPENS_BEFORE, DEFAULT_CLOSES_BEFORE = 4, timedelta(days=7), timedelta(hours=2)
-_BRACKETS = re.compile(r"[（(\[【].*?[）)\]】]")
-_ALIASES = {alias.lower(): key for key, aliases in COLUMNS.items() for alias in aliases}
+DEFAULT_HOURS = (time(9, 0), time(17, 0))  # the defaults of import_day_opens / import_day_closes
 
 
 class SheetError(ValueError):
@@ -81,11 +48,16 @@ class SheetError(ValueError):
         self.zh, self.en = zh, en
 
 
+class SheetTooLarge(SheetError):
+    """The file is over one of the import's bounds (rows, cells, shared strings, inflated size)."""
+
+
 @dataclass
 class Row:
     number: int
     values: dict  # canonical key -> raw cell value
     source: dict = field(default_factory=dict)  # body field -> the header it came from
+    assumed: list = field(default_factory=list)  # [{field, value, basis}] the organizer confirms
 
 
 @dataclass
@@ -94,47 +66,63 @@ class Sheet:
     rows: list
     ignored: list
     unknown: list
+    columns: list = field(default_factory=list)  # sheet_columns.columns_of
+    missing: list = field(default_factory=list)  # required keys no column maps to
 
 
-def normalise(header) -> str:
-    text = _BRACKETS.sub("", str(header or "")).replace("*", "").replace("＊", "")
-    return re.sub(r"\s+", "", text).lower()
+@dataclass(frozen=True)
+class Options:
+    """What an import assumes where a file is silent (settings ``import_day_*``), and today."""
+
+    hours: tuple = DEFAULT_HOURS
+    today: date | None = None
 
 
 # -- reading ----------------------------------------------------------------------------------
-def read(filename: str, data: bytes) -> Sheet:
+def read(
+    filename: str,
+    data: bytes,
+    limits: spreadsheets.Limits | None = None,
+    chosen: dict | None = None,
+    remembered: dict | None = None,
+) -> Sheet:
+    """The list in a file; ``chosen`` and ``remembered`` map normalised headers to column keys."""
+    limits = limits or spreadsheets.Limits(rows=MAX_ROWS)
+    chosen, remembered = chosen or {}, remembered or {}
     try:
-        grid = spreadsheets.grid(filename, data, MAX_ROWS + 20)
+        grid = spreadsheets.grid(filename, data, limits.rows + columns.HEADER_ROWS + 10, limits)
+    except spreadsheets.SheetTooLarge as exc:
+        raise SheetTooLarge(exc.zh, exc.en) from None
     except spreadsheets.UnreadableSheet as exc:
         raise SheetError(exc.zh, exc.en) from None
-    for top, cells in enumerate(grid[:10]):  # noqa: B007 (top is read after the loop)
-        keys = [_ALIASES.get(normalise(c)) for c in cells]
-        if "title" in keys:
-            break
-    else:
+    top = columns.header_row(grid, chosen, remembered)
+    if top is None:
         raise SheetError(
             "找不到表头：前十行里没有“活动名称”列",
             "No header row: none of the first ten rows has a 活动名称 (name) column.",
         )
-    headers, columns, ignored, unknown = {}, {}, [], []
-    for i, (key, text) in enumerate(zip(keys, grid[top])):
-        text = str(text or "").strip()
-        if key and key not in headers:
-            headers[key], columns[i] = text, key
-        elif normalise(text) in IGNORED:
-            ignored.append(text)
-        elif text:
-            unknown.append(text)
+    found = columns.columns_of(grid[top], chosen, remembered)
+    headers = {c["key"]: c["header"] for c in found if c["key"]}
+    by_index = {c["index"]: c["key"] for c in found if c["key"]}
+    ignored = [
+        c["header"]
+        for c in found
+        if c["source"] == "ignored" or (not c["key"] and c["source"] in ("chosen", "remembered"))
+    ]
+    unknown = [c["header"] for c in found if c["source"] in ("unknown", "duplicate")]
     rows = []
     for n, cells in enumerate(grid[top + 1 :], start=top + 2):
-        values = {columns[i]: _clean(v) for i, v in enumerate(cells) if i in columns}
+        values = {by_index[i]: _clean(v) for i, v in enumerate(cells) if i in by_index}
         if any(v not in (None, "") for v in values.values()):
             rows.append(Row(n, values))
-    if not rows:
+    missing = columns.missing(found)
+    if not rows and not missing:  # with columns unmapped, the report asks for a mapping instead
         raise SheetError("文件里没有活动行", "The file has no activity rows.")
-    if len(rows) > MAX_ROWS:
-        raise SheetError(f"一次最多导入 {MAX_ROWS} 行", f"At most {MAX_ROWS} rows can be imported at once.")
-    return Sheet(headers, rows, ignored, unknown)
+    if len(rows) > limits.rows:
+        raise SheetTooLarge(
+            f"一次最多导入 {limits.rows} 行", f"At most {limits.rows} rows can be imported at once."
+        )
+    return Sheet(headers, rows, ignored, unknown, found, missing)
 
 
 def _digest(*parts: str) -> str:
@@ -150,14 +138,21 @@ def venue_id(name: str) -> str:
 
 
 # -- rows -> ActivityIn bodies ----------------------------------------------------------------
-def body_of(row: Row, venues: dict[str, dict]) -> tuple[dict, list[tuple[str, str, str]]]:
+def body_of(
+    row: Row, venues: dict[str, dict], options: Options = Options()
+) -> tuple[dict, list[tuple[str, str, str]]]:
     """One row as an ``ActivityIn`` body, and its cell errors as (column key, zh, en).
 
     ``venues`` maps the names of venues already known to ``{"id", "address"}``. Fills
-    ``row.source`` (body field path -> column key) so schema errors can name the column.
+    ``row.source`` (body field path -> column key) so schema errors can name the column, and
+    ``row.assumed`` with every value the file did not give (``{field, value, basis}``).
     """
     v, src, errors = row.values, row.source, []
     present = {k for k, val in v.items() if val not in (None, "")}
+
+    def assume(field_name, value, basis):
+        row.assumed.append({"field": field_name, "value": value, "basis": basis})
+        return value
 
     def guard(key, fn, *args):
         try:
@@ -170,14 +165,23 @@ def body_of(row: Row, venues: dict[str, dict]) -> tuple[dict, list[tuple[str, st
         errors.append((key, f"必须填写{zh_name}", f"{en_name} is required."))
 
     title = _text(v.get("title"))
+    if not title:
+        need("title", "活动名称", "The title")
     src.update({"title.zh": "title", "title.en": "title_en", "description.zh": "description"})
     day = guard("date", lambda: moments(v["date"])[0].date()) if "date" in present else None
     starts = ends = None
     if "starts_at" in present or "time" in present:
         key = "starts_at" if "starts_at" in present else "time"
-        found = guard(key, moments, v[key], day) or []
+        hours = options.hours if key == "time" and not present & {"ends_at", "duration"} else None
+        got = guard(key, when, v[key], day, False, hours, options.today)
+        found = got.moments if got else []
         starts, ends = (found + [None, None])[:2]
         src["starts_at"] = src["ends_at"] = key
+        for what in got.assumed if got else ():
+            field_name, moment = ("ends_at", ends) if what == "closes" else ("starts_at", starts)
+            assume(
+                field_name, _iso(moment), {"year": "year", "opens": "day_opens", "closes": "day_closes"}[what]
+            )
     else:
         need("starts_at", "开始时间", "The start time")
     if "ends_at" in present and starts:
@@ -209,15 +213,19 @@ def body_of(row: Row, venues: dict[str, dict]) -> tuple[dict, list[tuple[str, st
     known = venues.get(name) or {}
     src.update({"venue.id": "venue_id", "venue.address": "address"})
 
-    capacity = (
-        guard("capacity", whole_number, v["capacity"])
-        if "capacity" in present
-        else need("capacity", "人数上限", "Capacity")
-    )
+    if "capacity" in present:
+        capacity = guard("capacity", whole_number, v["capacity"])
+    elif "expected" in present:
+        src["capacity"] = "expected"
+        capacity = guard("expected", estimate, v["expected"])
+        if capacity is not None:
+            assume("capacity", capacity, "expected")
+    else:
+        capacity = need("capacity", "人数上限", "Capacity")
     party = (
         guard("max_party_size", whole_number, v["max_party_size"])
         if "max_party_size" in present
-        else DEFAULT_PARTY
+        else assume("max_party_size", DEFAULT_PARTY, "default")
     )
     audience = guard("audience", audience_of, v.get("audience"))
     window = {}
@@ -231,10 +239,17 @@ def body_of(row: Row, venues: dict[str, dict]) -> tuple[dict, list[tuple[str, st
         else:  # defaults count from the start; with no start, its column carries the error
             src[key] = src.get("starts_at", "starts_at")
             window[key] = starts - default if starts else None
+            if starts:
+                assume(key, _iso(window[key]), "default")
     opens, closes = window["registration_opens_at"], window["registration_closes_at"]
+    if "kind" in present or "form" not in present:
+        kind = kind_of(v.get("kind"), title)
+    else:
+        src["kind"] = "form"
+        kind = assume("kind", kind_of(v["form"], title), "form")
     body = {
         "id": activity_id(title, starts, name) if title and starts and name else "imp-pending",
-        "kind": kind_of(v.get("kind"), title),
+        "kind": kind,
         "title": {"zh": title, "en": _text(v.get("title_en"))},
         "description": {"zh": _text(v.get("description")), "en": ""},
         "venue": {

@@ -18,7 +18,7 @@ from services.registration.rendering import lang, render
 from services.registration.schemas import RegistrationIn
 from services.registration.vocabulary import ACTIVITY_CANCELLED, CONFIRMED, UNKNOWN_ACTIVITY, Refusal
 from shared import csrf
-from shared.errors import ApiError
+from shared.errors import ApiError, common_message
 from shared.i18n import localize, rule
 
 bp = Blueprint("pages", __name__)
@@ -40,12 +40,6 @@ def state_of(doc: dict, counts: dict) -> str:
     return (
         "full_waitlist" if wl.get("enabled") and view["waitlist_length"] < wl.get("max_length", 0) else "full"
     )
-
-
-def message_of(exc: ApiError) -> str:
-    """The page's half of a shared plumbing error (the rate limiter's "zh / en" message)."""
-    zh, _, en = exc.message.partition(" / ")
-    return (en or zh) if lang() == "en" else zh
 
 
 @bp.get("/")
@@ -96,7 +90,9 @@ def register_submit(activity_id):
             ports(), activity_id, loaded, locale=lang(), client_address=request.remote_addr or "-"
         )
     except ValueError:
-        return _form(activity_id, values, localize({"party_size": [rule("not_integer")]}, lang()), None, 422)
+        return _form(
+            activity_id, values, localize({"party_size": [rule("invalid_integer")]}, lang()), None, 422
+        )
     except ValidationError as exc:
         return _form(activity_id, values, localize(exc.messages, lang()), None, 422)
     except Refusal as exc:
@@ -105,7 +101,7 @@ def register_submit(activity_id):
         errors = field_errors(exc, lang())
         return _form(activity_id, values, errors, None if errors else exc.message(lang()), status_of(exc))
     except ApiError as exc:  # the shared rate limiter
-        return _form(activity_id, values, {}, message_of(exc), exc.status_code)
+        return _form(activity_id, values, {}, common_message(exc.reason, lang()), exc.status_code)
     target = "t" if reg["status"] == CONFIRMED else "r"
     return redirect(f"/{target}/{reg['registration_id']}?t={reg['manage_token']}", code=303)
 

@@ -5,13 +5,13 @@ from __future__ import annotations
 import secrets
 
 from services.registration import activities
-from services.registration.ports import TicketSigner
+from services.registration.ports import Doc, TicketSigner
 from services.registration.vocabulary import CONFIRMED
 from shared.logs import mask_phone
 from shared.tickets import new_registration_id
 
 
-def links(base_url: str, rid: str, token: str) -> dict:
+def links(base_url: str, rid: str, token: str) -> Doc:
     return {
         "manage_url": f"{base_url}/r/{rid}?t={token}",
         "ticket_url": f"{base_url}/t/{rid}?t={token}",
@@ -20,7 +20,7 @@ def links(base_url: str, rid: str, token: str) -> dict:
     }
 
 
-def new_record(body: dict, doc: dict, locale: str, keys: TicketSigner, base_url: str) -> dict:
+def new_record(body: Doc, doc: Doc, locale: str, keys: TicketSigner, base_url: str) -> Doc:
     rid = new_registration_id()
     token = secrets.token_urlsafe(24)
     valid_from, valid_until = activities.ticket_window(doc)
@@ -50,7 +50,7 @@ def new_record(body: dict, doc: dict, locale: str, keys: TicketSigner, base_url:
     }
 
 
-def ticket_of(reg: dict, base_url: str) -> dict | None:
+def ticket_of(reg: Doc, base_url: str) -> Doc | None:
     if reg["status"] != CONFIRMED:
         return None
     urls = links(base_url, reg["registration_id"], reg["manage_token"])
@@ -62,7 +62,7 @@ def ticket_of(reg: dict, base_url: str) -> dict | None:
     }
 
 
-def created_view(reg: dict, base_url: str) -> dict:
+def created_view(reg: Doc, base_url: str) -> Doc:
     """The 201 body. A replay shows the first outcome, so it is built from ``initial_*``."""
     first = dict(reg, status=reg.get("initial_status", reg["status"]))
     return {
@@ -75,7 +75,7 @@ def created_view(reg: dict, base_url: str) -> dict:
     }
 
 
-def full_view(reg: dict, base_url: str, position: int | None, activity: dict | None) -> dict:
+def full_view(reg: Doc, base_url: str, position: int | None, activity: Doc | None) -> Doc:
     return {
         "registration_id": reg["registration_id"],
         "status": reg["status"],

@@ -1,19 +1,18 @@
-"""Entry point of the outbox relay: ``python -m services.registration.relay``."""
+"""Entry point of the outbox relay: ``python -m services.registration.relay``.
+
+The registration outbox gets a process of its own (`make run` starts one whatever the scale);
+check-in and notify relay theirs in a thread of their worker. All three go through
+:func:`shared.outbox.run_relay`."""
 
 from __future__ import annotations
 
-from shared import logs
-from shared.config import load
-from shared.outbox import Relay
-from shared.redis_scripts import connect
+from shared.outbox import relay_main
+
+OUTBOX = "outbox"
 
 
 def main() -> None:
-    settings = load()
-    logs.setup("relay")
-    relay = Relay(settings, connect(settings.redis_url))
-    relay.install_signal_handlers()
-    relay.run()
+    relay_main(OUTBOX, "relay")
 
 
 if __name__ == "__main__":

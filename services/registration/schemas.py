@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from marshmallow import EXCLUDE, RAISE, Schema, ValidationError, fields, post_load, validate, validates_schema
 
 from shared.events import LOCALES, SLUG
-from shared.i18n import LENGTH_BETWEEN, ONE_OF, RANGE_BETWEEN, SCHEMA_ERRORS, TOO_LONG, keyed, rule
+from shared.i18n import LENGTH_BETWEEN, LENGTH_MAX, ONE_OF, RANGE_BETWEEN, SCHEMA_ERRORS, keyed, rule
 from shared.text import no_controls, plain_text
 
 KINDS = ("imax", "dome", "lecture", "exhibition", "other")
@@ -26,11 +26,11 @@ WHEN = validate.Range(
 
 
 def plain(value: str) -> None:
-    """shared.text.plain_text, reported as the ``not_allowed_characters`` rule."""
+    """shared.text.plain_text, reported as the ``characters`` rule."""
     try:
         plain_text(value)
     except ValidationError:
-        raise ValidationError(rule("not_allowed_characters")) from None
+        raise ValidationError(rule("characters")) from None
 
 
 def person_name(value: str) -> None:
@@ -201,10 +201,10 @@ class RegistrationIn(Keyed):
         metadata={"description": "mainland mobile, 11 digits starting with 1"},
     )
     email = fields.Email(
-        load_default=None, allow_none=True, validate=validate.Length(max=254, error=TOO_LONG)
+        load_default=None, allow_none=True, validate=validate.Length(max=254, error=LENGTH_MAX)
     )
     organization = fields.String(
-        load_default=None, allow_none=True, validate=[validate.Length(max=100, error=TOO_LONG), plain]
+        load_default=None, allow_none=True, validate=[validate.Length(max=100, error=LENGTH_MAX), plain]
     )
     party_size = fields.Integer(
         required=True, strict=True, validate=validate.Range(min=1, max=10, error=RANGE_BETWEEN)

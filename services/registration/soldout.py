@@ -26,6 +26,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Callable
 
 from shared.redis_scripts import OUTAGE
 
@@ -33,9 +34,17 @@ log = logging.getLogger("sciday.registration.soldout")
 
 
 class SoldOutMemo:
-    def __init__(self, redis, keys, ttl_s: float = 0.5, flush_s: float = 0.5):
+    def __init__(
+        self,
+        redis,
+        keys,
+        ttl_s: float = 0.5,
+        flush_s: float = 0.5,
+        clock: Callable[[], float] = time.monotonic,
+    ):
         self.redis, self.keys = redis, keys
         self.ttl_s, self.flush_s = ttl_s, flush_s
+        self.clock = clock  # a test moves it past ttl_s instead of sleeping
         self._until: dict[str, tuple[float, int]] = {}  # aid -> (deadline, seats open to a newcomer)
         self._pending: dict[str, int] = {}
         self._lock = threading.Lock()
@@ -43,12 +52,12 @@ class SoldOutMemo:
 
     def sold_out(self, aid: str, party_size: int) -> bool:
         hit = self._until.get(aid)
-        return hit is not None and hit[0] > time.monotonic() and party_size > hit[1]
+        return hit is not None and hit[0] > self.clock() and party_size > hit[1]
 
     def note(self, aid: str, open_seats: int) -> None:
         """The seat script just said sold_out for ``aid``, with ``open_seats`` left to a newcomer."""
         if self.ttl_s > 0:
-            self._until[aid] = (time.monotonic() + self.ttl_s, open_seats)
+            self._until[aid] = (self.clock() + self.ttl_s, open_seats)
 
     def forget(self, aid: str) -> None:
         """This process freed seats (cancellation, capacity): ask the script again at once."""

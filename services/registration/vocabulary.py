@@ -51,6 +51,8 @@ VALIDATION_FAILED: Final = "validation_failed"
 UNAUTHORIZED: Final = "unauthorized"
 INVALID_SPREADSHEET: Final = "invalid_spreadsheet"
 IMPORT_HAS_ERRORS: Final = "import_has_errors"
+SPREADSHEET_TOO_LARGE: Final = "spreadsheet_too_large"
+IMPORT_UNCONFIRMED: Final = "import_unconfirmed"
 NOTIFY_UNAVAILABLE: Final = "notify_unavailable"
 # Issue 15: the lottery and the no-show record.
 LOTTERY_NOT_OPEN: Final = "lottery_not_open"
@@ -115,6 +117,15 @@ REASONS: Final[Mapping[str, Reason]] = {
             422,
             "表格有错误，未导入任何活动",
             "Some rows have errors; nothing was imported.",
+        ),
+        Reason(
+            SPREADSHEET_TOO_LARGE, 413, "表格超出导入上限", "The spreadsheet is over the import's bounds."
+        ),
+        Reason(
+            IMPORT_UNCONFIRMED,
+            422,
+            "请先核对并确认预览中的默认值",
+            "Check and confirm the assumed values in the preview first.",
         ),
         Reason(
             NOTIFY_UNAVAILABLE,

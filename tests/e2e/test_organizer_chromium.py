@@ -1,10 +1,8 @@
 """The organizers' management page in real Chromium: create an activity with the form, change its
-capacity, cancel it with a reason, and import a key-activity list."""
+capacity, cancel it with a reason. The import step has its own file, test_import_chromium.py."""
 
 from __future__ import annotations
 
-import csv
-import io
 import time
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -125,65 +123,4 @@ def test_create_change_capacity_and_cancel_from_the_page(urls, organizer_token, 
     assert desk.js_errors == []
 
 
-def test_import_a_key_activity_list_from_the_page(urls, organizer_token, desk, screenshots, tmp_path):
-    base = urls["registration"]
-    day = (datetime.now(TZ) + timedelta(days=12)).date()
-    out = io.StringIO()
-    w = csv.writer(out)
-    w.writerow(["序号", "活动名称", "时间", "地点", "主办单位", "类型", "人数上限", "每单人数", "面向人群"])
-    w.writerow(
-        [
-            1,
-            "科普大讲堂：人工智能",
-            f"{day} 09:30-11:00",
-            "四平市科技活动周主会场 报告厅",
-            "四平市科协",
-            "讲堂",
-            200,
-            2,
-            "公众",
-        ]
-    )
-    w.writerow(
-        [
-            2,
-            "巨幕科普影片专场",
-            f"{day} 19:00-20:30",
-            "辽宁省科学技术馆 巨幕影院",
-            "省科协",
-            "IMAX",
-            "不限",
-            4,
-            "公众",
-        ]
-    )
-    path = tmp_path / "重点活动清单.csv"
-    path.write_bytes(out.getvalue().encode("utf-8-sig"))
-
-    _log_in(desk, base, organizer_token)
-    desk.set_input_files("#import-file", str(path))
-    desk.get_by_role("button", name="上传").click()  # "check only" is the default
-    desk.wait_for_selector("#import-report:not([hidden])")
-    assert "检查完成" in desk.locator("#import-summary").inner_text()
-    errors = desk.locator("#import-errors tbody tr").all_inner_texts()
-    assert len(errors) == 1 and errors[0].startswith("3\t人数上限\t")
-    desk.screenshot(path=str(screenshots / "organizer-import-check.png"), full_page=True)
-
-    desk.check("input[name=mode][value=all]")
-    desk.get_by_role("button", name="上传").click()
-    desk.wait_for_function(
-        "() => document.getElementById('import-summary').textContent.includes('未导入任何活动')"
-    )
-
-    desk.check("input[name=mode][value=valid_rows]")
-    desk.get_by_role("button", name="上传").click()
-    desk.wait_for_function(
-        "() => document.getElementById('import-summary').textContent.includes('导入完成：新建 1')"
-    )
-    desk.locator("#activity-list tbody tr", has_text="科普大讲堂：人工智能").wait_for()
-    desk.screenshot(path=str(screenshots / "organizer-import-done.png"), full_page=True)
-
-    desk.get_by_role("button", name="上传").click()  # the same file again
-    desk.wait_for_function("() => document.getElementById('import-summary').textContent.includes('未变化 1')")
-    assert "新建 0" in desk.locator("#import-summary").inner_text()
-    assert desk.js_errors == []
+# The import step is tested in test_import_chromium.py.

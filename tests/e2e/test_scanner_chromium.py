@@ -5,7 +5,7 @@ ticket parser checked against shared/tickets.py."""
 from __future__ import annotations
 
 import shutil
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -482,4 +482,16 @@ def test_offline_refusals_say_why(scanner, urls, organizer_token, steward):
     assert too_late[0] == {"ok": False, "reason": "invalid_time", "side": "too_late", "closes_at": 200}
     assert too_late[1]["ok"] is True  # the activity as the server knows it wins over the signed window
     assert too_late[2]["ok"] is True and too_late[2]["remaining"] == 1
+    no_csp_problems(scanner)
+
+
+def test_times_on_the_scanner_are_in_the_festival_time_zone(scanner, urls, stack_settings):
+    """verdict.js formats "admitted at HH:MM" in Settings.timezone, which the page carries."""
+    scanner.goto(f"{urls['checkin']}/scan")
+    assert scanner.evaluate("document.documentElement.dataset.tz") == stack_settings.timezone
+    at = datetime(2026, 5, 30, 6, 0, tzinfo=UTC)
+    shown = scanner.evaluate(
+        "(iso) => import('/static/js/verdict.js').then((m) => m.hm(iso))", at.isoformat()
+    )
+    assert shown == at.astimezone(ZoneInfo(stack_settings.timezone)).strftime("%H:%M")
     no_csp_problems(scanner)

@@ -9,7 +9,7 @@ from kafka import KafkaConsumer
 
 from services.checkin.projection import Projection
 from shared.redis_scripts import connect
-from tests.conftest import activity_doc, wait_for
+from tests.conftest import activity_doc, distinct_events, wait_for
 
 
 def test_one_registration_flows_to_kafka_notify_and_checkin(stack, stack_settings, urls, organizer_token):
@@ -52,7 +52,7 @@ def test_one_registration_flows_to_kafka_notify_and_checkin(stack, stack_setting
 
     events = wait_for(confirmed_on_topic, timeout=20, what="RegistrationConfirmed on the topic")
     consumer.close()
-    assert len(events) == 1
+    assert len(events) >= 1 and len(distinct_events(events)) == 1  # at least once; one event
     assert events[0]["activity_id"] == "smoke-imax" and events[0]["data"]["party_size"] == 3
 
     # 2. The notify service handled it: one SMS and one email are due, and shown in its log.

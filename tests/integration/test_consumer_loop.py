@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import threading
 
 import pytest
@@ -11,27 +12,11 @@ from shared.consumer import ConsumerLoop, TransientError
 from shared.envelope import encode, new_event
 from shared.kafka import make_producer
 from shared.topics import ensure_topics
-from tests.conftest import wait_for
+from tests.conftest import wait_for, waitlisted_event
 
 
 def _event(aid="a1", rid="r1"):
-    return new_event(
-        "RegistrationWaitlisted",
-        aid,
-        {
-            "registration_id": rid,
-            "activity_id": aid,
-            "venue_id": "v1",
-            "party_size": 2,
-            "name": "李四",
-            "phone": "13912345678",
-            "email": None,
-            "locale": "zh-CN",
-            "manage_url": "http://x/r/1",
-            "waitlist_position": 1,
-        },
-        source="test",
-    )
+    return waitlisted_event(rid, aid, party_size=2, name="李四")
 
 
 def _send(settings, topic, value: bytes, key=b"a1"):
@@ -40,15 +25,20 @@ def _send(settings, topic, value: bytes, key=b"a1"):
     producer.close()
 
 
-def _read_all(settings, topic, expect: int, timeout=20.0):
-    consumer = KafkaConsumer(
+def _reader(settings, topic, quiet_ms):
+    """Reads ``topic`` from the start; iteration ends after ``quiet_ms`` without a record."""
+    return KafkaConsumer(
         settings.topic_prefix + topic,
         bootstrap_servers=settings.kafka_bootstrap_servers,
         auto_offset_reset="earliest",
         enable_auto_commit=False,
         group_id=None,
-        consumer_timeout_ms=500,
+        consumer_timeout_ms=quiet_ms,
     )
+
+
+def _read_all(settings, topic, expect: int, timeout=20.0):
+    consumer = _reader(settings, topic, 500)
     got = []
     wait_for(
         lambda: got.extend(list(consumer)) or len(got) >= expect,
@@ -127,32 +117,122 @@ def test_a_redelivered_event_is_handled_once(settings, redis, topics):
     assert handled == [ev["event_id"]]
 
 
-def test_transient_failures_are_retried_then_dead_lettered(settings, redis, topics):
-    calls = {"flaky": 0, "broken": 0}
-    flaky, broken = _event(rid="r-flaky"), _event(rid="r-broken")
+def test_transient_failures_are_retried_in_place_and_never_dead_lettered(settings, redis, topics):
+    calls = {"flaky": 0, "after": 0}
+    flaky, after = _event(rid="r-flaky"), _event(rid="r-after")
 
     def handler(env):
-        rid = env["data"]["registration_id"]
-        key = "flaky" if rid == "r-flaky" else "broken"
+        key = "flaky" if env["data"]["registration_id"] == "r-flaky" else "after"
         calls[key] += 1
-        if key == "broken" or calls[key] < 3:
+        if key == "flaky" and calls[key] < 3:
             raise TransientError("provider said 503")
 
     loop = ConsumerLoop(
         settings, "g-retry", ["registration-events"], handler, redis, max_retries=3, backoff_ms=10
     )
     _send(settings, "registration-events", encode(flaky))
-    _send(settings, "registration-events", encode(broken))
+    _send(settings, "registration-events", encode(after))
     t = _run_in_thread(loop)
     try:
-        dlq = _read_all(settings, "registration-events-dlq", expect=1)
-        assert calls["flaky"] == 3  # two failures, then success
-        assert calls["broken"] == 4  # the first try plus three retries
-        assert loop.dedupe.seen(flaky["event_id"]) and not loop.dedupe.seen(broken["event_id"])
-        assert b"gave up after 4 attempts" in dict(dlq[0].headers)["dlq-error"]
+        wait_for(lambda: loop.dedupe.seen(after["event_id"]), what="the record after the flaky one")
+        assert calls == {"flaky": 3, "after": 1}  # two failures, then success; order kept
+        assert loop.dedupe.seen(flaky["event_id"]) and t.is_alive()
+        assert _dead_lettered("g-retry") == 0.0
     finally:
         loop.stopping = True
         t.join(15)
+
+
+def _dead_lettered(group):
+    from prometheus_client import REGISTRY
+
+    value = REGISTRY.get_sample_value(
+        "sciday_events_dead_lettered_total", {"group": group, "topic": "registration-events"}
+    )
+    return value or 0.0
+
+
+def _committed(settings, group, topic):
+    """The group's committed offsets per partition of ``topic`` (None where nothing was committed)."""
+    from kafka import TopicPartition
+
+    c = KafkaConsumer(
+        bootstrap_servers=settings.kafka_bootstrap_servers,
+        group_id=settings.topic_prefix + group,
+        enable_auto_commit=False,
+    )
+    try:
+        parts = c.partitions_for_topic(settings.topic_prefix + topic) or set()
+        return {p: c.committed(TopicPartition(settings.topic_prefix + topic, p)) for p in parts}
+    finally:
+        c.close()
+
+
+def test_a_broken_deploy_halts_and_does_not_drain_the_topic_into_the_dlq(settings, redis, topics):
+    """A handler that always raises: the loop halts on the first record, dead-letters nothing and
+    commits nothing; the fixed handler in the same group then handles every record exactly once."""
+    from shared.consumer import HALTED, ConsumerHalted, halt_key
+
+    group = "g-broken-deploy"
+    sent = [_event(rid=f"r-bd-{i}") for i in range(6)]
+    for ev in sent:
+        _send(settings, "registration-events", encode(ev))
+    attempts = []
+
+    def broken(env):
+        attempts.append(env["event_id"])
+        raise AttributeError("'NoneType' object has no attribute 'phone'")
+
+    loop = ConsumerLoop(settings, group, ["registration-events"], broken, redis, max_retries=2, backoff_ms=5)
+    with pytest.raises(ConsumerHalted) as halted:
+        loop.run()
+    assert halted.value.code == 3  # the process exits non-zero: the supervisor restarts it
+    assert set(attempts) == {sent[0]["event_id"]} and len(attempts) == 3  # stuck on the first
+    assert HALTED.labels(group)._value.get() == 1
+    assert redis.get(halt_key(settings.redis_prefix, group)) is not None
+    noted = f'sciday_consumer_halt_noted{{group="{group}"}} 1.0'
+    assert noted in _web_metrics(settings, redis)  # scraped from any web service, the process gone
+    assert _dead_lettered(group) == 0.0
+    # the same reader sees the source topic's records (at least once each), so an empty DLQ is real
+    assert {json.loads(r.value)["event_id"] for r in _read_topic(settings, "registration-events")} >= {
+        ev["event_id"] for ev in sent
+    }
+    assert _read_topic(settings, "registration-events-dlq") == []
+    assert set(_committed(settings, group, "registration-events").values()) == {None}
+
+    handled = []
+    fixed = ConsumerLoop(
+        settings, group, ["registration-events"], lambda env: handled.append(env["event_id"]), redis
+    )
+    t = _run_in_thread(fixed)
+    try:
+        wait_for(lambda: len(handled) >= len(sent), what="every record handled after the fix")
+        wait_for(
+            lambda: redis.get(halt_key(settings.redis_prefix, group)) is None, what="the halt note cleared"
+        )
+    finally:
+        fixed.stopping = True
+        t.join(15)
+    assert sorted(handled) == sorted(ev["event_id"] for ev in sent)  # each once, none lost
+    assert noted not in _web_metrics(settings, redis)
+    assert HALTED.labels(group)._value.get() == 0
+    assert _read_topic(settings, "registration-events-dlq") == []
+
+
+def _web_metrics(settings, redis) -> str:
+    from shared.web import make_app
+
+    app, _api = make_app("t", settings, title="t", description="t", redis_client=redis)
+    return app.test_client().get("/metrics").get_data(as_text=True)
+
+
+def _read_topic(settings, topic):
+    """What a topic holds now: read from the start until a poll brings nothing."""
+    c = _reader(settings, topic, 1500)
+    try:
+        return list(c)
+    finally:
+        c.close()
 
 
 def test_offsets_are_committed_only_after_handling(settings, redis, topics):

@@ -279,3 +279,75 @@ def test_festival_attendance_is_scoped_to_the_staff_venue(festival):
     ).get_json()
     assert [a["activity_id"] for a in elsewhere["activities"]] == ["sum-siping"]
     assert elsewhere["gates"] == [] and elsewhere["totals"]["no_show_rate"] is None
+
+
+class AdmissionsFromClient:
+    """The registrations export's check-in adapter, answered by the check-in app's test client."""
+
+    def __init__(self, client):
+        self.client = client
+
+    def admitted(self, activity_id, authorization):
+        resp = self.client.get(
+            f"/api/v1/activities/{activity_id}/admissions", headers={"Authorization": authorization}
+        )
+        return resp.get_json()["admitted"] if resp.status_code == 200 else None
+
+
+def test_the_registrations_export_has_the_admitted_count_of_each_party(festival):
+    door = festival
+    door.reg.application.extensions["sciday.admissions"] = AdmissionsFromClient(door.ck)
+    att = attendance(door, "sum-imax")
+    text = ok(door.reg.get("/api/v1/activities/sum-imax/registrations.csv", headers=door.org)).data
+    rows = list(csv.DictReader(io.StringIO(text.decode("utf-8-sig"))))
+    by_phone = {r["手机号"]: (r["人数"], r["入场人数"]) for r in rows}
+    assert by_phone == {"13800000001": ("4", "3"), "13800000002": ("2", "2"), "13800000003": ("3", "0")}
+    assert sum(int(r["入场人数"]) for r in rows) == att["checked_in"]
+    ws = load_workbook(
+        io.BytesIO(
+            ok(door.reg.get("/api/v1/activities/sum-imax/registrations.xlsx", headers=door.steward)).data
+        )
+    ).active
+    staff_rows, notes = table(ws, "报名编号")
+    assert sorted(r["入场人数"] for r in staff_rows) == [0, 2, 3]  # a steward of the venue gets it too
+    assert not any("入场人数未知" in str(n[0]) for n in notes)
+    en = ok(door.reg.get("/api/v1/activities/sum-imax/registrations.csv?lang=en", headers=door.org)).data
+    assert "Party size,Admitted," in en.decode("utf-8-sig").splitlines()[0]
+
+
+def test_without_the_checkin_service_the_admitted_column_is_empty_and_says_why(festival):
+    from services.registration.exports import CheckinAdmissions
+
+    door = festival
+    door.reg.application.extensions["sciday.admissions"] = CheckinAdmissions("http://127.0.0.1:9", 0.5)
+    resp = ok(door.reg.get("/api/v1/activities/sum-imax/registrations.xlsx", headers=door.org))
+    rows, notes = table(load_workbook(io.BytesIO(resp.data)).active, "报名编号")
+    assert {r["入场人数"] for r in rows} == {None} and len(rows) == 3
+    assert any("入场人数未知" in str(n[0]) for n in notes)
+
+
+def test_xlsx_title_rows_show_the_activity_time_readably(festival):
+    door = festival
+    doc = door.reg.get("/api/v1/activities/sum-imax").get_json()
+    s, e = (datetime.fromisoformat(doc[k]).astimezone(TZ) for k in ("starts_at", "ends_at"))
+    zh = f"{s.year}年{s.month}月{s.day}日 {s:%H:%M}–{e:%H:%M}"
+    months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+    en = f"{s.day} {months[s.month - 1]} {s.year} {s:%H:%M}–{e:%H:%M}"
+    assert s.date() == e.date()
+    for client, path, first in (
+        (door.reg, "registrations", "报名编号"),
+        (door.ck, "checkins", "入场时间"),
+    ):
+        wb = load_workbook(
+            io.BytesIO(ok(client.get(f"/api/v1/activities/sum-imax/{path}.xlsx", headers=door.org)).data)
+        )
+        _, notes = table(wb.active, first)
+        assert notes[0][0] == f"{doc['title']['zh']} · {zh}", notes[0][0]
+        wb = load_workbook(
+            io.BytesIO(
+                ok(client.get(f"/api/v1/activities/sum-imax/{path}.xlsx?lang=en", headers=door.org)).data
+            )
+        )
+        _, notes = table(wb.active, "Registration" if path == "registrations" else "Checked in at")
+        title = doc["title"].get("en") or doc["title"]["zh"]
+        assert notes[0][0] == f"{title} · {en}", notes[0][0]

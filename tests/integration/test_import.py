@@ -101,10 +101,12 @@ def reg(settings, redis):
     return client
 
 
-def upload(client, data: bytes, name="重点活动清单.csv", mode=None, headers=None):
-    form = {"file": (io.BytesIO(data), name)}
+def upload(client, data: bytes, name="重点活动清单.csv", mode=None, headers=None, confirm=True, **extra):
+    form = {"file": (io.BytesIO(data), name), **extra}
     if mode:
         form["mode"] = mode
+    if confirm:  # the assumed values (default window, party size) are confirmed unless a test says not
+        form["confirm"] = "1"
     return client.post(
         "/api/v1/activities/import",
         data=form,

@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import json
+import threading
+import time
 
 from kafka import KafkaAdminClient, KafkaConsumer
+from kafka.errors import KafkaTimeoutError
 
 from services.registration import activities
 from services.registration.schemas import ActivityIn
 from services.registration.store import SeatStore
-from shared.outbox import Relay, cursor_key
+from shared.outbox import Relay, cursor_key, stream_key
 from shared.tickets import new_registration_id
 from shared.topics import ensure_topics
-from tests.conftest import activity_doc, wait_for
+from tests.conftest import activity_doc, distinct_events, wait_for
 
 
 def _reg(aid, phone, party=1):
@@ -55,7 +58,7 @@ def _topic_events(settings, topic):
     )
     out = [json.loads(m.value) for m in c]
     c.close()
-    return out
+    return distinct_events(out)  # at least once on the topic; once each after dedupe
 
 
 def test_relay_moves_outbox_entries_to_their_topics_in_order(settings, redis):
@@ -67,6 +70,7 @@ def test_relay_moves_outbox_entries_to_their_topics_in_order(settings, redis):
     from shared.kafka import make_producer
 
     relay.producer = make_producer(settings)
+    assert relay.hold_lease()  # a step relays only under the lease
     assert relay.step() == 6  # ActivityPublished + 5 confirmations
     assert relay.step() == 0
     events = _topic_events(settings, "registration-events")
@@ -85,6 +89,7 @@ def test_relay_resends_the_outbox_when_the_broker_lost_its_topics(settings, redi
     from shared.kafka import make_producer
 
     relay.producer = make_producer(settings)
+    assert relay.hold_lease()
     assert relay.step() == 2
     assert redis.get(cursor_key(settings)) != b"0-0"
 
@@ -121,3 +126,117 @@ def test_only_one_relay_per_stream_holds_the_lease(settings, redis):
     redis.delete(a.lease_key)  # the holder died and its lease ran out
     assert b.hold_lease() is True
     assert a.hold_lease() is False
+
+
+class _SlowBroker:
+    """Wraps the relay's producer: ``flush`` acts like a broker that does not answer until the
+    test opens the gate (each call waits its timeout, then times out, as kafka-python does)."""
+
+    def __init__(self, producer, gate):
+        self.producer, self.gate = producer, gate
+        self.waiting = threading.Event()
+        self.sent = 0
+        self.closed = False
+
+    def send(self, *args, **kwargs):
+        self.sent += 1
+        return self.producer.send(*args, **kwargs)
+
+    def flush(self, timeout=None):
+        self.waiting.set()
+        if not self.gate.wait(timeout):
+            raise KafkaTimeoutError("slow broker")
+        self.producer.flush(timeout=10)
+
+    def close(self, timeout=None):
+        self.closed = True
+        self.producer.close(timeout=5)
+
+
+def _fill(settings, redis, stream, n):
+    key = stream_key(settings, stream)
+    for i in range(n):  # the relay moves bytes; what they say does not matter here
+        envelope = json.dumps({"event_id": f"{stream}-{i}"}).encode()
+        redis.xadd(key, {"topic": "activity-events", "key": f"lease-{i}", "envelope": envelope})
+    return [e[0] for e in redis.xrange(key)]
+
+
+def _step_in_thread(relay):
+    box = {}
+    t = threading.Thread(target=lambda: box.setdefault("moved", relay.step()), daemon=True)
+    t.start()
+    return t, box
+
+
+def test_a_relay_slowed_past_its_lease_keeps_it_and_a_second_relay_stays_out(settings, redis):
+    stream = "lease1:outbox"
+    ids = _fill(settings, redis, stream, 3)
+    a = Relay(settings, redis, stream=stream, lease_ms=300, block_ms=10)
+    b = Relay(settings, redis, stream=stream, lease_ms=300, block_ms=10)
+    a.ensure_topics()
+    gate = threading.Event()
+    a.producer = slow = _SlowBroker(a._new_producer(), gate)
+    assert a.hold_lease()
+    t, box = _step_in_thread(a)
+    try:
+        assert slow.waiting.wait(10), "the step never reached the broker"
+        # The broker stalls for several lease lengths; the second relay keeps trying meanwhile.
+        tries = []
+        stalled_until = time.monotonic() + 4 * a.lease_ms / 1000
+        while time.monotonic() < stalled_until:
+            tries.append(b.hold_lease())
+            time.sleep(0.02)
+        assert len(tries) > 10 and not any(tries), "a second relay got in while the first was mid-step"
+    finally:
+        gate.set()
+        t.join(15)
+    assert box["moved"] == 3
+    assert redis.get(cursor_key(settings, stream)) == ids[-1]
+    assert b.hold_lease() is False  # the first relay still holds it after its step
+    slow.close()
+
+
+def test_a_relay_that_lost_its_lease_while_paused_stops_before_producing(settings, redis):
+    stream = "lease2:outbox"
+    ids = _fill(settings, redis, stream, 2)
+    a = Relay(settings, redis, stream=stream, block_ms=10)
+    b = Relay(settings, redis, stream=stream, block_ms=10)
+    a.ensure_topics()
+    a.producer = slow = _SlowBroker(a._new_producer(), threading.Event())
+    slow.gate.set()
+    assert a.hold_lease()
+    redis.delete(a.lease_key)  # a paused past its lease (a GC pause, SIGSTOP) ...
+    assert b.hold_lease()  # ... and b took over
+    assert a.step() == 0
+    assert slow.sent == 0  # nothing produced by the relay without the lease
+    assert redis.get(cursor_key(settings, stream)) is None
+    b.producer = b._new_producer()
+    assert b.step() == 2 and redis.get(cursor_key(settings, stream)) == ids[-1]
+    b.producer.close()
+    a.producer.close()
+
+
+def test_a_relay_that_loses_its_lease_mid_step_gives_the_batch_up_without_moving_the_cursor(settings, redis):
+    from prometheus_client import REGISTRY
+
+    stream = "lease3:outbox"
+    _fill(settings, redis, stream, 2)
+    a = Relay(settings, redis, stream=stream, lease_ms=300, block_ms=10)
+    b = Relay(settings, redis, stream=stream, lease_ms=300, block_ms=10)
+    a.ensure_topics()
+    a.producer = slow = _SlowBroker(a._new_producer(), threading.Event())
+    assert a.hold_lease()
+    t, box = _step_in_thread(a)
+    try:
+        assert slow.waiting.wait(10)
+        redis.delete(a.lease_key)  # the lease lapsed (say Redis lost it) and b took over
+        assert b.hold_lease()
+        t.join(15)
+    finally:
+        slow.gate.set()
+    assert box["moved"] == 0
+    assert slow.closed and a.producer is not slow  # its buffer dropped, a fresh producer
+    assert redis.get(cursor_key(settings, stream)) is None
+    lost = REGISTRY.get_sample_value("sciday_outbox_lease_lost_total", {"stream": stream})
+    assert lost == 1.0
+    a.producer.close()

@@ -23,7 +23,7 @@ from shared.kafka import make_producer
 from shared.outbox import Relay, stream_key
 from shared.redis_scripts import connect
 from shared.topics import ensure_topics
-from tests.conftest import wait_for
+from tests.conftest import wait_for, waitlisted_event
 
 
 @pytest.fixture
@@ -53,23 +53,7 @@ def _answers(r) -> bool:
 
 
 def _event(rid):
-    return new_event(
-        "RegistrationWaitlisted",
-        "a1",
-        {
-            "registration_id": rid,
-            "activity_id": "a1",
-            "venue_id": "v1",
-            "party_size": 1,
-            "name": "王五",
-            "phone": "13912345678",
-            "email": None,
-            "locale": "zh-CN",
-            "manage_url": "http://x/r/1",
-            "waitlist_position": 1,
-        },
-        source="test",
-    )
+    return waitlisted_event(rid)
 
 
 def _dead_lettered(group):
@@ -110,7 +94,13 @@ def test_consumer_waits_out_a_redis_restart_and_dead_letters_nothing(settings, p
         during = [_event(f"during-{i}") for i in range(5)]
         for ev in during:
             send(ev)
-        time.sleep(2.0)  # the loop meets the outage many times over
+        wait_for(  # the loop meets the outage many times over
+            lambda: (
+                (REGISTRY.get_sample_value("sciday_events_store_waits_total", {"group": group}) or 0) >= 5
+            ),
+            timeout=30,
+            what="the consumer loop waiting for redis",
+        )
         assert thread.is_alive(), "the consumer loop died with Redis"
         _restart(private_redis, tmp_path)
         wait_for(
@@ -157,14 +147,69 @@ def test_relay_thread_outlives_a_redis_restart(settings, private_redis, tmp_path
         put("first")
         wait_for(lambda: arrived("first"), timeout=30, what="the first entry relayed")
         _kill(private_redis)
-        time.sleep(1.5)
+        wait_for(
+            lambda: (
+                (REGISTRY.get_sample_value("sciday_outbox_store_waits_total", {"stream": "t:outbox"}) or 0)
+                >= 1
+            ),
+            timeout=30,
+            what="the relay waiting for redis",
+        )
         assert thread.is_alive(), "the relay thread died with Redis"
         _restart(private_redis, tmp_path)
         wait_for(lambda: _answers(r), timeout=10, what="redis back")
         put("after")
         wait_for(lambda: arrived("after"), timeout=30, what="an entry written after the restart relayed")
-        assert got.count("first") >= 1 and got.count("after") == 1
+        assert got.count("first") >= 1 and got.count("after") >= 1  # at least once on the topic
     finally:
         consumer.close()
         stop.set()
+        thread.join(15)
+
+
+def test_a_replica_during_failover_is_an_outage_waited_out_not_poison(settings, private_redis, tmp_path):
+    """Redis 6 reports a Lua write on a replica as a generic script error; the script loader turns
+    it into ReadOnlyError, so the loop waits for the promotion instead of dead-lettering."""
+    from pathlib import Path
+
+    import redis as redis_lib
+
+    from shared.redis_scripts import OUTAGE, Scripts
+
+    ensure_topics(settings.kafka_bootstrap_servers, settings.topic_prefix)
+    r = private_redis["client"]
+    folder = tmp_path / "lua"
+    folder.mkdir()
+    (folder / "mark.lua").write_text("return redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])\n")
+    scripts = Scripts(r, Path(folder), ["mark"])
+    group = f"g-replica-{settings.redis_prefix.rstrip(':')}"
+
+    def handler(env):
+        scripts.mark(keys=["handled"], args=[env["data"]["registration_id"], env["event_id"]])
+
+    ev = _event("during-failover")
+    r.replicaof("127.0.0.1", embedded.free_port())  # demoted: a replica of a master not yet there
+    with pytest.raises(redis_lib.exceptions.ReadOnlyError):
+        scripts.mark(keys=["handled"], args=["x", "y"])
+    assert issubclass(redis_lib.exceptions.ReadOnlyError, OUTAGE)
+    loop = ConsumerLoop(settings, group, ["registration-events"], handler, r, max_retries=0, backoff_ms=10)
+    thread = threading.Thread(target=loop.run, daemon=True)
+    thread.start()
+    producer = make_producer(settings)
+    try:
+        producer.send(settings.topic_prefix + "registration-events", key=b"a1", value=encode(ev)).get(10)
+        wait_for(
+            lambda: (
+                (REGISTRY.get_sample_value("sciday_events_store_waits_total", {"group": group}) or 0) >= 3
+            ),
+            timeout=30,
+            what="the loop meeting the read-only replica",
+        )
+        assert thread.is_alive(), "the consumer loop halted or died on a read-only replica"
+        r.replicaof("NO", "ONE")  # promoted
+        wait_for(lambda: r.hget("handled", "during-failover"), timeout=30, what="handled after promotion")
+        assert _dead_lettered(group) == 0.0
+    finally:
+        producer.close()
+        loop.stopping = True
         thread.join(15)

@@ -125,3 +125,44 @@ def test_a_redis_outage_is_503_redis_unavailable_with_retry_after(client):
     resp = client.get("/touch-store")
     _is_error(resp, 503, "redis_unavailable")
     assert resp.headers["Retry-After"] == "1"
+
+
+@pytest.mark.parametrize(
+    "raised",
+    [
+        "ReadOnlyError",  # a plain write sent to a replica
+        "ScriptReadOnly",  # a Lua write on a Redis 6 replica: a generic script error
+    ],
+)
+def test_a_replica_during_failover_is_503_redis_unavailable_not_500(client, raised):
+    import redis
+
+    errs = {
+        "ReadOnlyError": redis.exceptions.ReadOnlyError("You can't write against a read only replica."),
+        "ScriptReadOnly": redis.ResponseError(
+            "Error running script (call to f_1): @user_script:1: -READONLY You can't write against a "
+            "read only replica."
+        ),
+    }
+    app = client.application
+
+    @app.get("/replica")
+    def replica():
+        raise errs[raised]
+
+    resp = client.get("/replica")
+    _is_error(resp, 503, "redis_unavailable")
+    assert resp.headers["Retry-After"] == "1"
+
+
+def test_any_other_redis_error_is_still_a_500_without_a_trace(client):
+    import redis
+
+    app = client.application
+
+    @app.get("/wrongtype")
+    def wrongtype():
+        raise redis.ResponseError("WRONGTYPE Operation against a key holding the wrong kind of value")
+
+    body = _is_error(client.get("/wrongtype"), 500, "internal_error")
+    assert "WRONGTYPE" not in str(body)

@@ -243,3 +243,18 @@ def test_the_checks_catch_mixed_text():
     ]
     assert wrong_script(visible("<p>Length must be 1；只能</p>", []), "en") == sorted("；只能")
     assert wrong_script(visible('<p>出示 QR 码</p><nav class="lang"><a>English</a></nav>', []), "zh-CN") == []
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_the_rate_limit_banner_speaks_the_page_language(site, lang):
+    app, _regs = site
+    ports = app.extensions[EXTENSION]
+    ports.phone_per_min = 1
+    try:
+        phone = "1360000000" + ("1" if lang == "en" else "2")
+        post_form(app, "fullwl", lang, phone=phone)  # counted (and waitlisted)
+        resp = post_form(app, "fullwl", lang, phone=phone)
+    finally:
+        ports.phone_per_min = 0
+    assert resp.status_code == 429 and 'class="banner error"' in resp.get_data(as_text=True)
+    assert_one_language(resp, lang)

@@ -99,6 +99,25 @@ def test_no_status_reason_topic_or_event_type_literal_outside_the_vocabularies()
     assert vs.stray_words(hits, WORDS) == []
 
 
+def test_views_refuse_only_with_declared_codes():
+    """Every ``Refusal(...)`` / ``ApiError(...)`` names its code by a declared constant."""
+    declared = set(vs.constant_names(v, v.REASONS)) | set(vs.constant_names(errors, errors.COMMON_REASONS))
+    hits = [h for path in vs.files("services/registration", "*.py") for h in vs.refusal_codes(path)]
+    assert hits, "the reader finds the service's refusals"
+    # Codes read from an answer, not written here: the seat scripts' (words.lua, checked above)
+    # and notify's refusals, which organizer.py relays.
+    # importer.refusal(reason, ...) looks its code up in v.REASONS, so only declared codes pass.
+    passed_through = {
+        ("services/registration/store.py", "?"),
+        ("services/registration/organizer.py", "?"),
+        ("services/registration/importer.py", "reason"),
+    }
+    bad = [
+        f"{p}:{n}: {code}" for p, n, code in hits if code not in declared and (p, code) not in passed_through
+    ]
+    assert bad == []
+
+
 def test_js_compares_only_with_declared_words():
     known = WORDS | set(v.FIELD_RULES)
     used = [
@@ -164,6 +183,8 @@ def test_the_readers_find_a_stray_word(tmp_path):
     assert [w for *_, w in vs.js_compared_words(js)] == ["confirmd"]
     assert [w for *_, w in vs.template_literals(html)] == ["waitlisted"]
     assert vs.unused_names(["SOLD_OUT", "NO_TICKET"], {"a": "raise Refusal(v.SOLD_OUT)"}) == ["NO_TICKET"]
+    py.write_text('raise ApiError("made_up", "x")\nraise v.Refusal(v.SOLD_OUT)\n')
+    assert [code for *_, code in vs.refusal_codes(py)] == ["literal:made_up", "SOLD_OUT"]
 
 
 @pytest.mark.parametrize("code", sorted(v.REASONS))

@@ -99,6 +99,34 @@ def js_compared_words(path: Path, props: Iterable[str] = ("status", "reason")) -
     return out
 
 
+def refusal_codes(path: Path, raisers: Iterable[str] = ("ApiError", "Refusal")) -> list[Hit]:
+    """The first argument of each ``ApiError(...)`` / ``Refusal(...)`` call, as written.
+
+    A constant reference reads ``NAME`` (``v.SOLD_OUT`` -> ``SOLD_OUT``); a literal reads
+    ``'literal:<text>'`` so a test can refuse it; anything else reads ``'?'``.
+    """
+    names = set(raisers)
+    out = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if not (isinstance(node, ast.Call) and node.args):
+            continue
+        func = node.func
+        called = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+        if called not in names:
+            continue
+        arg = node.args[0]
+        if isinstance(arg, ast.Constant):
+            code = f"literal:{arg.value}"
+        elif isinstance(arg, ast.Attribute):
+            code = arg.attr
+        elif isinstance(arg, ast.Name):
+            code = arg.id
+        else:
+            code = "?"
+        out.append((rel(path), node.lineno, code))
+    return out
+
+
 def stray_words(hits: Iterable[Hit], words: Iterable[str]) -> list[str]:
     """The hits whose text is one of ``words``, as ``path:line: 'word'`` lines."""
     wanted = set(words)

@@ -270,52 +270,8 @@
   $("edit-activity").addEventListener("click", function () { openEditor(activities[current]); });
   $("close-editor").addEventListener("click", function () { $("editor").hidden = true; });
 
-  // -- import -------------------------------------------------------------------------------
-  function report(rep, message, kind) {
-    $("import-report").hidden = false;
-    var counts = [rep.mode === "check" ? T.n_new + " " + rep.new : T.n_created + " " + rep.created,
-                  T.n_unchanged + " " + rep.unchanged, T.n_differs + " " + rep.differs,
-                  T.n_errors + " " + rep.errors.length].join(" · ");
-    var extra = rep.unknown_columns.length ? "。" + T.unknown_columns + "：" + rep.unknown_columns.join("、") : "";
-    $("import-summary").className = "banner " + kind;
-    $("import-summary").textContent = message + "：" + counts + extra;
-    var eb = document.querySelector("#import-errors tbody"), rb = document.querySelector("#import-rows tbody");
-    eb.replaceChildren();
-    rb.replaceChildren();
-    $("import-errors").hidden = rep.errors.length === 0;
-    rep.errors.forEach(function (e) {
-      var tr = document.createElement("tr");
-      cell(tr, e.row, "num"); cell(tr, e.field); cell(tr, e.message);
-      eb.appendChild(tr);
-    });
-    rep.rows.forEach(function (row) {
-      var tr = document.createElement("tr");
-      tr.className = "action-" + row.action;
-      cell(tr, row.row, "num"); cell(tr, T.actions[row.action] || row.action); cell(tr, row.title);
-      cell(tr, local(row.starts_at).replace("T", " ")); cell(tr, row.id || "");
-      rb.appendChild(tr);
-    });
-  }
-
-  $("import-form").addEventListener("submit", function (ev) {
-    ev.preventDefault();
-    var file = $("import-file").files[0];
-    if (!file) { return; }
-    var data = new FormData();
-    data.append("file", file);
-    data.append("mode", form.ownerDocument.querySelector('input[name="mode"]:checked').value);
-    api("POST", "/api/v1/activities/import", data, true).then(function (r) {
-      if (r.ok) {
-        report(r.data, r.data.mode === "check" ? T.import_checked : T.import_done, r.data.errors.length ? "warn" : "ok");
-        if (r.data.created) { load(); }
-      } else if (r.data.report) {
-        report(r.data.report, pick(r.data.message), "error");
-      } else {
-        $("import-report").hidden = true;
-        failed(r);
-      }
-    }).catch(function () { flash(T.offline, "error"); });
-  });
+  // -- import: static/js/import.js; it says when it created activities -----------------------
+  document.addEventListener("sciday:activities-changed", function () { load(); });
 
   // -- start --------------------------------------------------------------------------------
   if (token()) { show(true); load(); } else { show(false); }

@@ -4,8 +4,9 @@ export const EN = document.documentElement.lang === "en";
 export const t = (zh, en) => (EN ? en : zh);
 export const $ = (id) => document.getElementById(id);
 
+// The festival's time zone (Settings.timezone), written into the page by the server.
 const HM = new Intl.DateTimeFormat("en-GB", { hour: "2-digit", minute: "2-digit", hour12: false,
-                                               timeZone: "Asia/Shanghai" });
+                                               timeZone: document.documentElement.dataset.tz || undefined });
 /** HH:MM at the venue, from an ISO time or Unix seconds. */
 export const hm = (when) => HM.format(typeof when === "number" ? new Date(when * 1000) : new Date(when));
 export const pick = (obj) => (obj && typeof obj === "object" ? (EN ? obj.en || obj.zh : obj.zh || obj.en) : obj) || "";
