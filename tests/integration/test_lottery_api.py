@@ -97,13 +97,7 @@ def entry(i, party=2):
 
 def test_entering_over_http_once_per_phone_and_confirming_a_win(api, settings, redis):
     client, org, store = api
-    now = datetime.now(TZ).replace(microsecond=0)
-    w = {
-        "opens_at": (now - timedelta(hours=1)).isoformat(),
-        "closes_at": (now + timedelta(hours=1)).isoformat(),
-        "draw_at": (now + timedelta(hours=1)).isoformat(),
-        "confirm_hours": 24,
-    }
+    w = {**window(timedelta(hours=2)), "confirm_hours": 24}  # entries open now
     assert client.post("/api/v1/activities/lot-imax/lottery", json=w, headers=org).status_code == 201
     base = "/api/v1/activities/lot-imax/lottery/entries"
     made = [client.post(base, json=entry(i)) for i in range(8)]
@@ -129,15 +123,11 @@ def test_entering_over_http_once_per_phone_and_confirming_a_win(api, settings, r
 
 def test_a_phone_locked_for_no_shows_cannot_enter_until_forgiven(api, settings, redis):
     from services.registration import noshow as ns
-    from services.registration.noshow_flow import identity_hash
+    from services.registration.noshow import identity_hash
 
     client, org, _store = api
     now = datetime.now(TZ).replace(microsecond=0)
-    w = {
-        "opens_at": (now - timedelta(hours=1)).isoformat(),
-        "closes_at": (now + timedelta(hours=1)).isoformat(),
-        "draw_at": (now + timedelta(hours=2)).isoformat(),
-    }
+    w = window(timedelta(hours=2))  # entries open now
     assert client.post("/api/v1/activities/lot-imax/lottery", json=w, headers=org).status_code == 201
     holder = "phone:" + identity_hash(settings.noshow_pepper, "13500000001")
     record = client.application.extensions["sciday.noshow"]
