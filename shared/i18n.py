@@ -13,6 +13,7 @@ import re
 from typing import Any
 
 from flask import has_request_context, request
+from marshmallow import Schema, ValidationError
 from werkzeug.exceptions import HTTPException
 
 DEFAULT = "zh-CN"
@@ -41,8 +42,7 @@ RULES: dict[str, tuple[str, str]] = {
     "mobile": ("请输入11位大陆手机号", "Not a valid mobile number."),
     "letters_only": ("只能填写文字", "Use letters only."),
 }
-# The keys and texts above match shared/validation.py's CATALOGUE (check-in and notify, branch
-# i12c) wherever both name a rule, so the two can become one table.
+# The one table of every service (check-in and notify name their rules through Keyed and as_rule).
 # What a schema passes as ``error=`` (marshmallow fills the {placeholders} it knows).
 LENGTH_BETWEEN = "length_between|min={min}|max={max}"
 LENGTH_MAX = "length_max|max={max}"
@@ -77,6 +77,32 @@ def keyed(field: Any) -> None:
             field.error_messages["invalid"] = TYPE_ERRORS[cls.__name__]
             break
     field.error_messages.update(FIELD_ERRORS)
+    if "invalid_awareness" in field.error_messages:  # AwareDateTime given a naive time
+        field.error_messages["invalid_awareness"] = field.error_messages["invalid"]
+
+
+class Keyed(Schema):
+    """A schema whose every error is a field-rule key, rendered per language by :func:`localize`."""
+
+    error_messages = SCHEMA_ERRORS
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            keyed(field)
+
+
+def as_rule(check: Any, key: str) -> Any:
+    """A validator that reports ``check``'s refusal as the field rule ``key``."""
+
+    def validate(value: Any) -> None:
+        try:
+            check(value)
+        except ValidationError:
+            raise ValidationError(rule(key)) from None
+
+    validate.__name__ = getattr(check, "__name__", key)
+    return validate
 
 
 def render(message: str, locale: str) -> str | None:

@@ -1,31 +1,32 @@
-"""Door rules in plain Python: the check-in window, verdict texts, masking names."""
+"""Door helpers in plain Python: the check-in window, arrival buckets, masking names.
+
+The verdict texts live in ``vocabulary.py``; the rules that use these in ``usecases.py``.
+"""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import Any, Protocol
 
+from services.checkin.vocabulary import TOO_EARLY, TOO_LATE
 from shared.config import LOCAL_ZONE
 
 TZ = LOCAL_ZONE  # Settings.timezone
 OPENS_BEFORE = timedelta(minutes=60)
 BUCKET_S = 300  # arrivals are counted per 5 minutes
 
-# reason -> (HTTP status, Chinese verdict, English verdict); the scanner shows these.
-REFUSALS = {
-    "invalid": (400, "无效票", "Not a valid ticket"),
-    "revoked": (409, "票已取消", "Ticket cancelled"),
-    "already_checked_in": (409, "已入场", "Already checked in"),
-    "seat_released": (409, "座位已释放给现场候补", "Seat released to standby (arrived after start + grace)"),
-    "wrong_venue": (409, "非本场馆", "Ticket is for another venue"),
-    "invalid_time": (409, "不在入场时间", "Outside the check-in window"),
-    "activity_cancelled": (409, "活动已取消", "Activity cancelled"),
-    "unknown_checkin": (404, "没有这条入场记录", "No such check-in"),
-    "already_reverted": (409, "该入场记录已撤销", "This check-in was already undone"),
-    "unknown_activity": (404, "没有这个活动", "No such activity"),
-}
+
+class SignedWindow(Protocol):
+    """The window a ticket's signature carries (``shared.tickets.Ticket``)."""
+
+    @property
+    def valid_from(self) -> int: ...
+
+    @property
+    def valid_until(self) -> int: ...
 
 
-def window(activity: dict | None, ticket) -> tuple[int, int]:
+def window(activity: dict[str, Any] | None, ticket: SignedWindow | None) -> tuple[int, int]:
     """Unix seconds: opens 60 minutes before the start, closes at the end.
 
     The activity as the projection knows it wins over the window signed into the ticket, so a
@@ -34,6 +35,8 @@ def window(activity: dict | None, ticket) -> tuple[int, int]:
     if activity:
         start = datetime.fromisoformat(activity["starts_at"]) - OPENS_BEFORE
         return int(start.timestamp()), int(datetime.fromisoformat(activity["ends_at"]).timestamp())
+    if ticket is None:
+        raise ValueError("neither the activity nor a ticket gives the window")
     return ticket.valid_from, ticket.valid_until
 
 
@@ -41,9 +44,9 @@ def judge_time(at: datetime, opens: int, closes: int) -> str | None:
     """None inside the window, else ``too_early`` or ``too_late``."""
     t = at.timestamp()
     if t < opens:
-        return "too_early"
+        return TOO_EARLY
     if t > closes:
-        return "too_late"
+        return TOO_LATE
     return None
 
 

@@ -16,10 +16,13 @@
 -- ARGV[7] check-in id       ARGV[8] nonce or ""                          ARGV[9] staff label
 -- ARGV[10] activity id      ARGV[11] occurred_at (ISO, now)             ARGV[12] venue id
 --
+-- Words (statuses, reasons, topic, event types) come from vocabulary.lua, generated from
+-- vocabulary.py.
 -- Returns a JSON result: {"status":"ok", admitted, remaining, admitted_total, checkin_id, at, gate}
 -- or {"status":"denied", "reason":"revoked"|"already_checked_in"|"seat_released", first_at, first_gate}.
 -- Partial admissions never add up to more than the party.
 --#include envelope.lua
+--#include vocabulary.lua
 
 local ADM, FIRST, NONCE, REV, GATES, ARR, CKS, STATS, OUT, CIDX, RELEASED =
   KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6], KEYS[7], KEYS[8], KEYS[9], KEYS[10], KEYS[11]
@@ -39,14 +42,14 @@ end
 local function finish(result, event_type, data)
   local encoded = cjson.encode(result)
   if nonce ~= '' then redis.call('HSET', NONCE, nonce, encoded) end
-  emit(OUT, 'checkin-events', 'checkin', event_type, aid, occurred_at, cid .. ':' .. event_type, data)
+  emit(OUT, V.TOPIC, V.SOURCE, event_type, aid, occurred_at, cid .. ':' .. event_type, data)
   return encoded
 end
 
 if redis.call('SISMEMBER', REV, rid) == 1 then
   redis.call('HINCRBY', STATS, 'denied', 1)
-  return finish({ status = 'denied', reason = 'revoked' }, 'CheckinDenied',
-                { registration_id = rid, gate = gate, staff = staff, reason = 'revoked' })
+  return finish({ status = V.DENIED, reason = V.REVOKED }, V.CHECKIN_DENIED,
+                { registration_id = rid, gate = gate, staff = staff, reason = V.REVOKED })
 end
 
 local admitted = tonumber(redis.call('HGET', ADM, rid) or '0')
@@ -54,15 +57,16 @@ local remaining = party - admitted
 if remaining <= 0 then
   local first = cjson.decode(redis.call('HGET', FIRST, rid) or '{}')
   redis.call('HINCRBY', STATS, 'denied', 1)
-  return finish({ status = 'denied', reason = 'already_checked_in', first_at = first.at, first_gate = first.gate,
+  return finish({ status = V.DENIED, reason = V.ALREADY_CHECKED_IN, first_at = first.at, first_gate = first.gate,
                   admitted_total = admitted, party_size = party },
-                'CheckinDenied', { registration_id = rid, gate = gate, staff = staff, reason = 'already_checked_in' })
+                V.CHECKIN_DENIED,
+                { registration_id = rid, gate = gate, staff = staff, reason = V.ALREADY_CHECKED_IN })
 end
 
 if redis.call('SISMEMBER', RELEASED, rid) == 1 then
   redis.call('HINCRBY', STATS, 'denied', 1)
-  return finish({ status = 'denied', reason = 'seat_released', admitted_total = admitted, party_size = party },
-                'CheckinDenied', { registration_id = rid, gate = gate, staff = staff, reason = 'seat_released' })
+  return finish({ status = V.DENIED, reason = V.SEAT_RELEASED, admitted_total = admitted, party_size = party },
+                V.CHECKIN_DENIED, { registration_id = rid, gate = gate, staff = staff, reason = V.SEAT_RELEASED })
 end
 
 local n = remaining
@@ -76,7 +80,7 @@ redis.call('HSET', CKS, cid, cjson.encode({ checkin_id = cid, registration_id = 
                                             at = at, bucket = bucket, staff = staff, venue_id = venue,
                                             reverted = false }))
 redis.call('HSET', CIDX, cid, aid)
-return finish({ status = 'ok', admitted = n, remaining = party - total, admitted_total = total,
+return finish({ status = V.OK, admitted = n, remaining = party - total, admitted_total = total,
                 checkin_id = cid, at = at, gate = gate, party_size = party },
-              'CheckinRecorded', { registration_id = rid, gate = gate, staff = staff, checkin_id = cid,
+              V.CHECKIN_RECORDED, { registration_id = rid, gate = gate, staff = staff, checkin_id = cid,
                                    admitted = n, admitted_total = total, party_size = party, checked_in_at = at })

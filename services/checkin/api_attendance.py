@@ -7,32 +7,22 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 
-from services.checkin import admission, festival
-from services.checkin.api_checkins import refuse, store
+from services.checkin import admission, festival, usecases
+from services.checkin import vocabulary as V
+from services.checkin.edge import staff, store
 from services.checkin.schemas import AttendanceOut, GateQuery, ScannerStateOut
 from shared.auth import require
-from shared.errors import ApiError
 
 blp = Blueprint(
     "attendance",
     __name__,
     url_prefix="/api/v1",
-    description="Reason codes: unknown_activity (404), unauthorized (401), forbidden (403).",
+    description=V.describe(V.UNKNOWN_ACTIVITY, V.UNAUTHORIZED, V.FORBIDDEN),
 )
 
 
-def visible_activity(aid: str) -> dict:
-    """The projected activity, if the caller's token may see its venue."""
-    activity = store().projection.activity(aid)
-    if activity is None:
-        raise refuse("unknown_activity")
-    if not g.principal.may_access_venue(activity["venue"]["id"]):
-        raise ApiError("forbidden", "此令牌不属于该场馆 / This token is for another venue.", status_code=403)
-    return activity
-
-
 def attendance_of(aid: str) -> dict:
-    activity = visible_activity(aid)
+    activity = usecases.visible_activity(aid, staff(), activities=store().projection)
     figures, a = festival.row(aid, activity)
     return {
         **figures,
@@ -46,7 +36,7 @@ def attendance_of(aid: str) -> dict:
 class Attendance(MethodView):
     @require("steward", "supervisor", "organizer")
     @blp.response(200, AttendanceOut)
-    @blp.alt_response(404, schema="Error", description="unknown_activity")
+    @blp.alt_response(V.http_status(V.UNKNOWN_ACTIVITY), schema="Error", description=V.UNKNOWN_ACTIVITY)
     def get(self, activity_id):
         """Capacity, confirmed, waitlisted, checked in and remaining; per gate; arrivals per 5 minutes."""
         return attendance_of(activity_id)
@@ -65,11 +55,11 @@ class AdmissionsOut(Schema):
 class Admissions(MethodView):
     @require("steward", "supervisor", "organizer")
     @blp.response(200, AdmissionsOut)
-    @blp.alt_response(404, schema="Error", description="unknown_activity")
-    @blp.alt_response(403, schema="Error", description="forbidden: another venue's token")
+    @blp.alt_response(V.http_status(V.UNKNOWN_ACTIVITY), schema="Error", description=V.UNKNOWN_ACTIVITY)
+    @blp.alt_response(V.http_status(V.FORBIDDEN), schema="Error", description=V.FORBIDDEN)
     def get(self, activity_id):
         """People admitted per registration (the registrations export's admitted column)."""
-        visible_activity(activity_id)
+        usecases.visible_activity(activity_id, staff(), activities=store().projection)
         raw = store().redis.hgetall(store().k("adm", activity_id))
         admitted = {_s(k): int(v) for k, v in raw.items() if int(v) > 0}
         return {"activity_id": activity_id, "admitted": admitted}

@@ -12,6 +12,7 @@ from services.checkin import (
     api_checkins,
     api_standby,
     dashboard,
+    edge,
     exports,
     festival,
     pages,
@@ -35,6 +36,7 @@ def create_app(settings: Settings | None = None, redis_client=None):
         redis_client=redis_client,
         root_path=str(Path(__file__).parent),
     )
+    edge.install(app)  # domain refusals -> the error shape, with the vocabulary's HTTP status
     redis = app.extensions["sciday.redis"]
     app.extensions["sciday.keyring"] = KeyCache(settings.keys_dir)
     app.extensions["sciday.checkins"] = CheckinStore(redis, settings)

@@ -9,10 +9,11 @@ from shared.config import load
 from shared.consumer import ConsumerLoop
 from shared.outbox import start_relay
 from shared.redis_scripts import connect
+from shared.topics import TOPICS as REGISTRY
 from shared.topics import ensure_topics
 
 GROUP = "checkin-projection"
-TOPICS = ["activity-events", "registration-events"]
+TOPICS = [t.name for t in REGISTRY if GROUP in t.consumers]  # activity-events, registration-events
 
 
 def build(settings, redis) -> ConsumerLoop:

@@ -16,6 +16,8 @@ from __future__ import annotations
 
 from flask import Blueprint, make_response, render_template, request
 
+from services.checkin import vocabulary as V
+
 bp = Blueprint("dashboard", __name__)
 
 KINDS = {
@@ -38,9 +40,12 @@ def render_page(template: str, **ctx):
     def t(zh: str, en: str) -> str:
         return en if lg == "en" else zh
 
-    resp = make_response(
-        render_template(template, t=t, lang=lg, kinds={k: t(*v) for k, v in KINDS.items()}, **ctx)
-    )
+    def reason(code: str) -> str:
+        """A reason's text from the vocabulary, in this page's language."""
+        return V.message(code, lg)
+
+    kinds = {k: t(*v) for k, v in KINDS.items()}
+    resp = make_response(render_template(template, t=t, reason=reason, lang=lg, kinds=kinds, **ctx))
     resp.headers["Cache-Control"] = "no-cache"
     if request.args.get("lang") in ("en", "zh-CN"):
         resp.set_cookie("lang", request.args["lang"], samesite="Lax", max_age=365 * 86400)

@@ -13,9 +13,9 @@ import json
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from services.checkin import admission
-from services.checkin.api_attendance import visible_activity
-from services.checkin.api_checkins import store
+from services.checkin import admission, usecases
+from services.checkin import vocabulary as V
+from services.checkin.edge import staff, store
 from shared import spreadsheets
 from shared.auth import require
 from shared.i18n import request_locale
@@ -24,7 +24,7 @@ blp = Blueprint(
     "checkin_exports",
     __name__,
     url_prefix="/api/v1/activities",
-    description="Exports. Reason codes: unknown_activity (404), unauthorized (401), forbidden (403).",
+    description="Exports. " + V.describe(V.UNKNOWN_ACTIVITY, V.UNAUTHORIZED, V.FORBIDDEN),
 )
 
 COLUMNS = (
@@ -85,7 +85,7 @@ def rows_of(aid: str, locale: str) -> list[list]:
 
 
 def export(activity_id: str, fmt: str):
-    activity = visible_activity(activity_id)
+    activity = usecases.visible_activity(activity_id, staff(), activities=store().projection)
     locale = request_locale()
     headers = [en if locale == "en" else zh for _, zh, en in COLUMNS]
     rows = rows_of(activity_id, locale)
@@ -108,8 +108,8 @@ def export(activity_id: str, fmt: str):
 class CheckinCsv(MethodView):
     @require("steward", "supervisor", "organizer")
     @blp.response(200, description="CSV, UTF-8 with a byte-order mark", content_type="text/csv")
-    @blp.alt_response(404, schema="Error", description="unknown_activity")
-    @blp.alt_response(403, schema="Error", description="forbidden: another venue's token")
+    @blp.alt_response(V.http_status(V.UNKNOWN_ACTIVITY), schema="Error", description=V.UNKNOWN_ACTIVITY)
+    @blp.alt_response(V.http_status(V.FORBIDDEN), schema="Error", description=V.FORBIDDEN)
     def get(self, activity_id):
         """Every admission at the door for the activity, undone ones included (marked), as CSV."""
         return export(activity_id, "csv")
@@ -119,8 +119,8 @@ class CheckinCsv(MethodView):
 class CheckinXlsx(MethodView):
     @require("steward", "supervisor", "organizer")
     @blp.response(200, description="XLSX", content_type=spreadsheets.XLSX_TYPE)
-    @blp.alt_response(404, schema="Error", description="unknown_activity")
-    @blp.alt_response(403, schema="Error", description="forbidden: another venue's token")
+    @blp.alt_response(V.http_status(V.UNKNOWN_ACTIVITY), schema="Error", description=V.UNKNOWN_ACTIVITY)
+    @blp.alt_response(V.http_status(V.FORBIDDEN), schema="Error", description=V.FORBIDDEN)
     def get(self, activity_id):
         """Every admission at the door for the activity, undone ones included (marked), as XLSX."""
         return export(activity_id, "xlsx")

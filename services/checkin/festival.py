@@ -17,7 +17,8 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 
 from services.checkin import admission
-from services.checkin.api_checkins import store
+from services.checkin import vocabulary as V
+from services.checkin.edge import store
 from services.checkin.schemas import AttendanceFigures
 from shared.auth import require
 
@@ -25,7 +26,7 @@ blp = Blueprint(
     "festival",
     __name__,
     url_prefix="/api/v1",
-    description="Festival-wide attendance. Reason codes: unauthorized (401), forbidden (403).",
+    description="Festival-wide attendance. " + V.describe(V.UNAUTHORIZED, V.FORBIDDEN),
 )
 
 FIGURES = ("capacity", "confirmed", "waitlisted", "checked_in", "remaining", "denied")
@@ -80,7 +81,7 @@ def rows_for(principal, now: datetime | None = None) -> list[tuple[dict, dict]]:
 
 
 def totals(rows: list[dict]) -> dict:
-    live = [r for r in rows if r["status"] != "cancelled"]
+    live = [r for r in rows if r["status"] != V.CANCELLED]
     out = {k: sum(r[k] for r in live) for k in FIGURES}
     ended = [r for r in live if r["ended"]]
     confirmed_ended = sum(r["confirmed"] for r in ended)
@@ -100,7 +101,7 @@ def festival(principal) -> dict:
     gates: dict = {}
     arrivals: dict = {}
     for r, a in pairs:
-        if r["status"] == "cancelled":
+        if r["status"] == V.CANCELLED:
             continue
         for gate, n in a["gates"].items():
             key = (r["venue"]["id"], gate)
@@ -168,7 +169,7 @@ class FestivalOut(Schema):
 class FestivalAttendance(MethodView):
     @require("steward", "supervisor", "organizer")
     @blp.response(200, FestivalOut)
-    @blp.alt_response(401, schema="Error", description="unauthorized")
+    @blp.alt_response(V.http_status(V.UNAUTHORIZED), schema="Error", description=V.UNAUTHORIZED)
     def get(self):
         """Every activity's attendance with totals, gates per venue and arrivals per 5 minutes
         (organizers: the whole festival; staff: their venue)."""

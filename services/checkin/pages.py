@@ -20,6 +20,7 @@ SHELL = [
     "/static/js/doorbook.js",
     "/static/js/camera.js",
     "/static/js/verdict.js",
+    "/static/js/vocabulary.js",
     "/static/js/sync.js",
     "/static/vendor/barcode-detector/ponyfill.js",
     "/static/vendor/zxing-wasm/zxing_reader.wasm",

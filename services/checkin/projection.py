@@ -17,7 +17,12 @@ from __future__ import annotations
 
 import json
 
+from services.checkin import vocabulary as V
+from shared import events as ev
 from shared.logs import mask_phone
+from shared.topics import ACTIVITY_EVENTS, BY_NAME
+
+ACTIVITY_TYPES = BY_NAME[ACTIVITY_EVENTS].event_types
 
 
 class Projection:
@@ -35,7 +40,7 @@ class Projection:
 
     def handle(self, envelope: dict) -> None:
         kind, data, aid = envelope["type"], envelope["data"], envelope["activity_id"]
-        if kind.startswith("Activity"):
+        if kind in ACTIVITY_TYPES:
             snap = data["activity"]
             self.redis.hset(
                 self.act_key(aid),
@@ -49,10 +54,10 @@ class Projection:
             return
         rid = data["registration_id"]
         status = {
-            "RegistrationConfirmed": "confirmed",
-            "WaitlistPromoted": "confirmed",
-            "RegistrationWaitlisted": "waitlisted",
-            "RegistrationCancelled": "cancelled",
+            ev.REGISTRATION_CONFIRMED: V.CONFIRMED,
+            ev.WAITLIST_PROMOTED: V.CONFIRMED,
+            ev.REGISTRATION_WAITLISTED: V.WAITLISTED,
+            ev.REGISTRATION_CANCELLED: V.CANCELLED,
         }[kind]
         record = {
             "registration_id": rid,
@@ -64,16 +69,16 @@ class Projection:
             "status": status,
         }
         pipe = self.redis.pipeline(transaction=True)
-        if status == "cancelled":
+        if status == V.CANCELLED:
             pipe.sadd(self.revoked_key(aid), rid)
         pipe.hset(self.regs_key(aid), rid, json.dumps(record, ensure_ascii=False))
         pipe.execute()
         # A cancellation that arrives before (or after) the confirmation must win either way.
-        if status != "cancelled" and self.redis.sismember(self.revoked_key(aid), rid):
-            record["status"] = "cancelled"
+        if status != V.CANCELLED and self.redis.sismember(self.revoked_key(aid), rid):
+            record["status"] = V.CANCELLED
             self.redis.hset(self.regs_key(aid), rid, json.dumps(record, ensure_ascii=False))
         # Reconcile a ticket admitted on its signature alone before this event arrived.
-        if self.redis.srem(f"{self.p}ck:unseen:{{{aid}}}", rid) and record["status"] == "cancelled":
+        if self.redis.srem(f"{self.p}ck:unseen:{{{aid}}}", rid) and record["status"] == V.CANCELLED:
             self.redis.sadd(f"{self.p}ck:late:{{{aid}}}", rid)
 
     def activity_ids(self) -> list[str]:

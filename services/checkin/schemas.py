@@ -4,34 +4,38 @@ from __future__ import annotations
 
 from marshmallow import RAISE, Schema, fields, validate
 
+from shared.i18n import LENGTH_BETWEEN, LENGTH_MAX, RANGE_BETWEEN, Keyed, as_rule
 from shared.text import no_controls
 
+# Every error of the request schemas is a field-rule key of shared/i18n.py (zh-CN and en).
+NO_CONTROLS = as_rule(no_controls, "characters")
 
-class CheckinIn(Schema):
+
+class CheckinIn(Keyed):
     class Meta:
         unknown = RAISE
 
     code = fields.String(
         required=True,
-        validate=validate.Length(min=1, max=400),
+        validate=validate.Length(min=1, max=400, error=LENGTH_BETWEEN),
         metadata={"description": "the QR text, SD1.…"},
     )
     gate = fields.String(
         required=True,
-        validate=[validate.Length(min=1, max=32), no_controls],
+        validate=[validate.Length(min=1, max=32, error=LENGTH_BETWEEN), NO_CONTROLS],
         metadata={"description": "e.g. 2号门"},
     )
     admit = fields.Integer(
         load_default=None,
         allow_none=True,
         strict=True,
-        validate=validate.Range(min=1, max=20),
+        validate=validate.Range(min=1, max=20, error=RANGE_BETWEEN),
         metadata={"description": "people to admit now; default: the rest of the party"},
     )
     nonce = fields.String(
         load_default=None,
         allow_none=True,
-        validate=validate.Length(min=1, max=64),
+        validate=validate.Length(min=1, max=64, error=LENGTH_BETWEEN),
         metadata={"description": "makes a retried upload safe: the first result is returned"},
     )
     scanned_at = fields.AwareDateTime(
@@ -106,8 +110,8 @@ class AttendanceOut(AttendanceFigures):
     arrivals = fields.List(fields.Nested(ArrivalBucket))
 
 
-class GateQuery(Schema):
-    gate = fields.String(load_default=None, validate=validate.Length(max=32))
+class GateQuery(Keyed):
+    gate = fields.String(load_default=None, validate=validate.Length(max=32, error=LENGTH_MAX))
 
 
 class ScannerActivity(Schema):
@@ -164,3 +168,17 @@ class StandbyReleaseOut(Schema):
     released = fields.Integer(required=True)
     registrations = fields.Integer(required=True)
     replayed = fields.Boolean(required=True)
+
+
+class StandbyJoinIn(Schema):
+    class Meta:
+        unknown = RAISE
+
+    phone = fields.String(required=True, validate=validate.Regexp(r"^1[3-9][0-9]{9}$"))
+    party_size = fields.Integer(required=True, strict=True, validate=validate.Range(min=1, max=20))
+    locale = fields.String(load_default="zh-CN", validate=validate.OneOf(["zh-CN", "en"]))
+
+
+class StandbyNumberOut(Schema):
+    number = fields.Integer(required=True)
+    replayed = fields.Boolean(required=True, metadata={"description": "this phone had joined before"})

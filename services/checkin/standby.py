@@ -21,31 +21,17 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
-# reason -> (HTTP status at the edge, zh-CN, en)
-REASONS = {
-    "standby_not_open": (409, "现场候补尚未开始", "Standby has not opened yet."),
-    "standby_closed": (409, "现场候补已结束", "Standby has closed."),
-    "party_too_large": (422, "人数超过上限", "Party size exceeds the limit."),
-    "release_not_due": (
-        409,
-        "尚未到释放座位的时间",
-        "Seats are released at the start plus the grace period.",
-    ),
-    "unknown_activity": (404, "没有这个活动", "No such activity."),
-    "unknown_number": (404, "没有这个候补号", "No such standby number."),
-    "not_called": (409, "该候补号尚未叫到", "This standby number has not been called."),
-    "already_checked_in": (409, "已入场", "Already checked in."),
-}
+from services.checkin import vocabulary as V
+from services.checkin.usecases import Refusal
 
 
-class StandbyRefusal(Exception):
-    """A standby refusal: a reason code from REASONS and details, never an HTTP status."""
+class StandbyRefusal(Refusal):
+    """A standby refusal: a code of services/checkin/vocabulary.py and details, never an HTTP status."""
 
-    def __init__(self, reason: str, **details):
-        if reason not in REASONS:
+    def __init__(self, reason: str, **details: object):
+        if reason not in V.REASONS:
             raise ValueError(f"undeclared reason code {reason!r}")
-        super().__init__(reason)
-        self.reason, self.details = reason, details
+        super().__init__(reason, dict(details))
 
 
 @dataclass(frozen=True)
@@ -83,7 +69,7 @@ class Standby(Protocol):
 def _activity(port: Standby, aid: str) -> dict:
     activity = port.activity(aid)
     if activity is None:
-        raise StandbyRefusal("unknown_activity")
+        raise StandbyRefusal(V.UNKNOWN_ACTIVITY)
     return activity
 
 
@@ -92,11 +78,11 @@ def join(port: Standby, aid: str, *, phone_hash: str, phone: str, party_size: in
     """A walk-in's verified phone joins; the same phone again gets its number back."""
     opens, closes = join_window(_activity(port, aid), policy)
     if now < opens:
-        raise StandbyRefusal("standby_not_open", opens_at=opens)
+        raise StandbyRefusal(V.STANDBY_NOT_OPEN, opens_at=opens)
     if now > closes:
-        raise StandbyRefusal("standby_closed")
+        raise StandbyRefusal(V.STANDBY_CLOSED)
     if not 1 <= party_size <= policy.max_party_size:
-        raise StandbyRefusal("party_too_large", max_party_size=policy.max_party_size)
+        raise StandbyRefusal(V.PARTY_TOO_LARGE, max_party_size=policy.max_party_size)
     entry = {"party_size": party_size, "phone": phone, "locale": locale, "joined_at": now}
     return port.join(aid, phone_hash, entry)
 
@@ -105,7 +91,7 @@ def release(port: Standby, aid: str, *, now: float, occurred_at: str, policy: Po
     """Release unscanned confirmed seats to standby: once, from the start plus the grace period."""
     due = release_due_at(_activity(port, aid), policy)
     if now < due:
-        raise StandbyRefusal("release_not_due", due_at=due)
+        raise StandbyRefusal(V.RELEASE_NOT_DUE, due_at=due)
     return port.release(aid, occurred_at)
 
 
@@ -117,6 +103,6 @@ def call(port: Standby, aid: str, *, most: int = 0, occurred_at: str) -> list[di
 
 def admit(port: Standby, aid: str, number: int, *, gate: str, at: str) -> dict:
     out = port.admit(aid, number, gate, at)
-    if out["status"] != "ok":
+    if out["status"] != V.OK:
         raise StandbyRefusal(out["reason"], number=number)
     return out

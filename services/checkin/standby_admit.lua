@@ -9,16 +9,18 @@
 -- Returns JSON {"status":"ok", number, party_size} or {"status":"denied", "reason":
 -- "unknown_number" | "not_called" | "already_checked_in"}.
 
+--#include vocabulary.lua
+
 local META, QUEUE, GATES, STATS = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
 local raw = redis.call('HGET', QUEUE, ARGV[1])
-if not raw then return cjson.encode({ status = 'denied', reason = 'unknown_number' }) end
+if not raw then return cjson.encode({ status = V.DENIED, reason = V.UNKNOWN_NUMBER }) end
 local e = cjson.decode(raw)
-if e.status == 'waiting' then return cjson.encode({ status = 'denied', reason = 'not_called' }) end
-if e.status == 'admitted' then return cjson.encode({ status = 'denied', reason = 'already_checked_in' }) end
+if e.status == 'waiting' then return cjson.encode({ status = V.DENIED, reason = V.NOT_CALLED }) end
+if e.status == 'admitted' then return cjson.encode({ status = V.DENIED, reason = V.ALREADY_CHECKED_IN }) end
 e.status, e.admitted_at, e.gate = 'admitted', ARGV[3], ARGV[2]
 redis.call('HSET', QUEUE, ARGV[1], cjson.encode(e))
 redis.call('HINCRBY', META, 'admitted', e.party_size)
 redis.call('HINCRBY', GATES, ARGV[2], e.party_size)
 redis.call('HINCRBY', STATS, 'checked_in', e.party_size)
 redis.call('HINCRBY', STATS, 'standby_admitted', e.party_size)
-return cjson.encode({ status = 'ok', number = e.number, party_size = e.party_size })
+return cjson.encode({ status = V.OK, number = e.number, party_size = e.party_size })

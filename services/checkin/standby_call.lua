@@ -9,6 +9,7 @@
 -- Returns a JSON list of the entries called now (number, party_size). Whole parties only: one
 -- that does not fit stays waiting, first in line for the next seats.
 --#include envelope.lua
+--#include vocabulary.lua
 
 local META, QUEUE, CALLED, OUT = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
 local most, at, aid = tonumber(ARGV[1]), ARGV[2], ARGV[3]
@@ -30,7 +31,7 @@ for n = head, last do
       free = free - e.party_size
       redis.call('HINCRBY', META, 'given', e.party_size)
       called[#called + 1] = { number = n, party_size = e.party_size }
-      emit(OUT, 'standby-events', 'checkin', 'StandbyCalled', aid, at, aid .. ':called:' .. n,
+      emit(OUT, V.STANDBY_TOPIC, V.SOURCE, V.STANDBY_CALLED, aid, at, aid .. ':called:' .. n,
            { activity_id = aid, number = n, party_size = e.party_size, phone = e.phone, locale = e.locale })
     else
       new_head = new_head or n

@@ -11,6 +11,7 @@
 -- Returns JSON {"released": seats, "registrations": n, "replayed": bool}; a second call changes
 -- nothing and answers the first call's figures.
 --#include envelope.lua
+--#include vocabulary.lua
 
 local META, REGS, ADM, RELEASED, OUT = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
 local done = redis.call('HMGET', META, 'released_at', 'released')
@@ -21,7 +22,7 @@ end
 local seats, rids = 0, {}
 for _, raw in ipairs(redis.call('HVALS', REGS)) do
   local r = cjson.decode(raw)
-  if r.status == 'confirmed' then
+  if r.status == V.CONFIRMED then
     local unscanned = r.party_size - tonumber(redis.call('HGET', ADM, r.registration_id) or '0')
     if unscanned > 0 then
       seats = seats + unscanned
@@ -34,5 +35,5 @@ redis.call('HINCRBY', META, 'pool', seats)
 redis.call('HSET', META, 'released_at', ARGV[1], 'released', seats)
 local data = { activity_id = ARGV[2], released = seats, registrations = rids }
 if #rids == 0 then data.registrations = cjson.decode('[]') end
-emit(OUT, 'standby-events', 'checkin', 'StandbySeatsReleased', ARGV[2], ARGV[1], ARGV[2] .. ':released', data)
+emit(OUT, V.STANDBY_TOPIC, V.SOURCE, V.STANDBY_SEATS_RELEASED, ARGV[2], ARGV[1], ARGV[2] .. ':released', data)
 return cjson.encode({ released = seats, registrations = #rids, replayed = false })

@@ -7,9 +7,10 @@ keys; this module owns the admission keys. All carry the activity's hash tag.
 from __future__ import annotations
 
 import json
-import secrets
 from pathlib import Path
 
+from services.checkin import vocabulary as V
+from services.checkin.ports import AdmitStep, UndoStep
 from services.checkin.projection import Projection
 from shared.envelope import encode, new_event
 from shared.outbox import stream_key
@@ -33,20 +34,8 @@ class CheckinStore:
     def cidx(self) -> str:
         return f"{self.p}ck:cidx"
 
-    def admit(
-        self,
-        *,
-        ticket,
-        admit: int,
-        gate: str,
-        at_iso: str,
-        bucket: int,
-        nonce: str,
-        staff: str,
-        occurred_at: str,
-    ) -> dict:
-        aid = ticket.activity_id
-        cid = "c" + secrets.token_hex(8)
+    def admit(self, step: AdmitStep) -> dict:
+        aid = step.activity_id
         raw = self.scripts.admit(
             keys=[
                 self.k("adm", aid),
@@ -62,18 +51,18 @@ class CheckinStore:
                 self.k("released", aid),
             ],
             args=[
-                ticket.registration_id,
-                ticket.party_size,
-                admit or 0,
-                gate,
-                at_iso,
-                bucket,
-                cid,
-                nonce,
-                staff,
+                step.registration_id,
+                step.party_size,
+                step.admit or 0,
+                step.gate,
+                step.at_iso,
+                step.bucket,
+                step.checkin_id,
+                step.nonce,
+                step.staff,
                 aid,
-                occurred_at,
-                ticket.venue_id,
+                step.occurred_at,
+                step.venue_id,
             ],
         )
         return json.loads(raw)
@@ -86,7 +75,8 @@ class CheckinStore:
         raw = self.redis.hget(self.k("checkins", aid), cid)
         return (aid, json.loads(raw)) if raw else None
 
-    def undo(self, aid: str, cid: str, staff: str, occurred_at: str) -> dict:
+    def undo(self, step: UndoStep) -> dict:
+        aid = step.activity_id
         raw = self.scripts.undo(
             keys=[
                 self.k("adm", aid),
@@ -97,20 +87,20 @@ class CheckinStore:
                 self.k("stats", aid),
                 self.outbox,
             ],
-            args=[cid, staff, occurred_at, aid],
+            args=[step.checkin_id, step.staff, step.occurred_at, aid],
         )
         return json.loads(raw)
 
     def record_denial(self, aid: str, rid: str, gate: str, staff: str, reason: str) -> None:
         """Refusals decided before the script (invalid, wrong venue, time) are recorded too."""
         ev = new_event(
-            "CheckinDenied",
+            V.CHECKIN_DENIED,
             aid or "unknown",
             {"registration_id": rid or "", "gate": gate, "staff": staff, "reason": reason},
-            source="checkin",
+            source=V.SOURCE,
         )
         pipe = self.redis.pipeline(transaction=True)
-        pipe.xadd(self.outbox, {"topic": "checkin-events", "key": aid or "unknown", "envelope": encode(ev)})
+        pipe.xadd(self.outbox, {"topic": V.TOPIC, "key": aid or "unknown", "envelope": encode(ev)})
         if aid:
             pipe.hincrby(self.k("stats", aid), "denied", 1)
         pipe.execute()
@@ -131,9 +121,9 @@ class CheckinStore:
         confirmed = waitlisted = 0
         for raw in regs:
             r = json.loads(raw)
-            if r["status"] == "confirmed":
+            if r["status"] == V.CONFIRMED:
                 confirmed += r["party_size"]
-            elif r["status"] == "waitlisted":
+            elif r["status"] == V.WAITLISTED:
                 waitlisted += r["party_size"]
         return {
             "gates": {g.decode(): int(v) for g, v in gates.items() if int(v)},

@@ -23,6 +23,7 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 
 from services.checkin import admission, festival
+from services.checkin import vocabulary as V
 from shared import spreadsheets
 from shared.auth import require
 from shared.i18n import request_locale
@@ -31,7 +32,7 @@ blp = Blueprint(
     "summary",
     __name__,
     url_prefix="/api/v1",
-    description="Festival summary. Reason codes: unauthorized (401), forbidden (403).",
+    description="Festival summary. " + V.describe(V.UNAUTHORIZED, V.FORBIDDEN),
 )
 
 KINDS = {
@@ -117,7 +118,7 @@ def group(rows: list[dict], key) -> dict:
 def build(principal) -> dict:
     turned = current_app.extensions["sciday.registration_figures"].turned_away()
     rows = activity_rows(principal, turned)
-    live = [r for r in rows if r["status"] != "cancelled"]
+    live = [r for r in rows if r["status"] != V.CANCELLED]
 
     def by(field):
         keys = sorted({field(r) for r in live})
@@ -205,7 +206,7 @@ def workbook(summary: dict, locale: str) -> bytes:
             r["venue"]["name"],
             r["hall"],
             t("已取消", "cancelled")
-            if r["status"] == "cancelled"
+            if r["status"] == V.CANCELLED
             else (t("已结束", "ended") if r["ended"] else t("未结束", "not ended")),
             *numbers(r),
         ]

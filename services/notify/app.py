@@ -11,22 +11,26 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
-from services.notify import api_notices
+from services.notify import api_notices, edge
+from services.notify import vocabulary as V
 from services.notify.deliveries import Deliveries
 from shared.auth import require
 from shared.config import Settings, load
+from shared.i18n import LENGTH_BETWEEN, Keyed
 from shared.web import make_app, redis_of, settings_of
 
 blp = Blueprint(
     "notifications",
     __name__,
     url_prefix="/api/v1/notifications",
-    description="Delivery log. Reason codes: unauthorized, forbidden, validation_failed.",
+    description="Delivery log. " + V.describe(V.UNAUTHORIZED, V.FORBIDDEN, V.VALIDATION_FAILED),
 )
 
 
-class NotificationQuery(Schema):
-    registration_id = fields.String(required=True, validate=validate.Length(min=1, max=64))
+class NotificationQuery(Keyed):
+    registration_id = fields.String(
+        required=True, validate=validate.Length(min=1, max=64, error=LENGTH_BETWEEN)
+    )
 
 
 class NotificationOut(Schema):
@@ -35,17 +39,8 @@ class NotificationOut(Schema):
     registration_id = fields.String()
     channel = fields.String(metadata={"description": "sms | email"})
     recipient = fields.String(metadata={"description": "masked phone, or the email address"})
-    template = fields.String(
-        metadata={
-            "description": "confirmed | waitlisted | promoted | cancelled | "
-            "activity_changed | activity_cancelled | reminder"
-        }
-    )
-    status = fields.String(
-        metadata={
-            "description": "pending | claimed | handoff | retrying | sent | failed | uncertain | skipped"
-        }
-    )
+    template = fields.String(metadata={"description": V.one_of(V.TEMPLATES)})
+    status = fields.String(metadata={"description": V.one_of(V.INTENT_STATUSES)})
     attempts = fields.Integer()
     recorded_at = fields.String(metadata={"description": "when the intent was recorded"})
     handoff_at = fields.String(metadata={"description": "last hand-off to the provider"})
@@ -64,8 +59,8 @@ class Notifications(MethodView):
     @require("organizer")
     @blp.arguments(NotificationQuery, location="query")
     @blp.response(200, NotificationListOut)
-    @blp.alt_response(401, schema="Error", description="unauthorized")
-    @blp.alt_response(403, schema="Error", description="forbidden")
+    @blp.alt_response(V.http_status(V.UNAUTHORIZED), schema="Error", description=V.UNAUTHORIZED)
+    @blp.alt_response(V.http_status(V.FORBIDDEN), schema="Error", description=V.FORBIDDEN)
     def get(self, query):
         """What was sent (or is due) for one registration: when, over which channel, with what outcome."""
         log = Deliveries(redis_of(), settings_of().redis_prefix)
@@ -82,6 +77,7 @@ def create_app(settings: Settings | None = None, redis_client=None):
         redis_client=redis_client,
         root_path=str(Path(__file__).parent),
     )
+    edge.install(app)  # use-case refusals -> the error shape, with the vocabulary's HTTP status
     api.register_blueprint(blp)
     api.register_blueprint(api_notices.blp)  # organizer notices (the organizer page, issue 6)
     return app

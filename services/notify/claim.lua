@@ -8,17 +8,18 @@
 -- the lease end as its score: if this sender dies, another one takes it over when the lease ends.
 -- A message in "handoff" (the provider may have it) keeps that status, so the next sender knows
 -- it must not blindly send it again.
+--#include vocabulary.lua
 local Q, N = KEYS[1], KEYS[2]
 local score = redis.call('ZSCORE', Q, ARGV[1])
 if (not score) or tonumber(score) > tonumber(ARGV[2]) then return false end
 local status = redis.call('HGET', N, 'status')
-if (not status) or status == 'sent' or status == 'failed' or status == 'uncertain' or status == 'skipped' then
+if (not status) or status == V.SENT or status == V.FAILED or status == V.UNCERTAIN or status == V.SKIPPED then
   redis.call('ZREM', Q, ARGV[1])
   return false
 end
 redis.call('ZADD', Q, tonumber(ARGV[3]), ARGV[1])
 redis.call('HSET', N, 'claim_token', ARGV[4], 'claimed_at', ARGV[2])
-if status ~= 'handoff' then
-  redis.call('HSET', N, 'status', 'claimed')
+if status ~= V.HANDOFF then
+  redis.call('HSET', N, 'status', V.CLAIMED)
 end
 return status

@@ -25,19 +25,20 @@ import redis as redis_lib
 
 from services.notify.channels import email, sms
 from services.notify.deliveries import Deliveries
-from services.notify.notices import Notices
 from services.notify.projection import Projection
 from services.notify.publisher import Publisher
 from services.notify.reminders import Reminders, parse_offsets
 from services.notify.sender import RateLimit, Sender
+from services.notify.usecases import Notices
 from shared import logs
 from shared.config import Settings, load
 from shared.consumer import ConsumerLoop, TransientError
 from shared.redis_scripts import OUTAGE, connect
+from shared.topics import TOPICS as REGISTRY
 
 log = logging.getLogger("sciday.notify")
 GROUP = "notify"
-TOPICS = ["registration-events", "activity-events"]
+TOPICS = [t.name for t in REGISTRY if GROUP in t.consumers]  # activity-events, registration-events
 
 
 @dataclass

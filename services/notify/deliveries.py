@@ -22,11 +22,12 @@ import secrets
 from datetime import UTC, datetime
 from pathlib import Path
 
+from services.notify import vocabulary as V
 from shared.logs import mask_phone
 from shared.redis_scripts import Scripts
 
 CHANNELS = ("sms", "email")
-FINAL = ("sent", "failed", "uncertain", "skipped")
+FINAL = V.FINAL
 _LOG_FIELDS = (
     "notification_id",
     "event_id",
@@ -108,7 +109,7 @@ class Deliveries:
                 "locale": reg.get("locale", "zh-CN"),
                 "reg": json.dumps(reg, ensure_ascii=False),
                 "context": json.dumps(context or {}, ensure_ascii=False),
-                "status": "pending",
+                "status": V.PENDING,
                 "failures": 0,
                 "recorded_at": iso_ms(now_ms),
             }
@@ -192,7 +193,7 @@ class Deliveries:
         self._finish(
             intent,
             {
-                "status": "sent",
+                "status": V.SENT,
                 "provider_message_id": provider_message_id,
                 "sent_at": iso_ms(now_ms),
                 "lag_ms": lag_ms,
@@ -211,7 +212,7 @@ class Deliveries:
         nid = intent["notification_id"]
         pipe = self.redis.pipeline(transaction=True)
         pipe.hincrby(self.intent_key(nid), "failures", 1)
-        pipe.hset(self.intent_key(nid), mapping={"status": "retrying", "last_error": error[:500]})
+        pipe.hset(self.intent_key(nid), mapping={"status": V.RETRYING, "last_error": error[:500]})
         pipe.zadd(self.queue_key(intent["channel"]), {nid: ready_at_ms})
         return int(pipe.execute()[0])
 
@@ -219,7 +220,7 @@ class Deliveries:
         """Not a failure: the message waits for something (e.g. the activity's snapshot)."""
         nid = intent["notification_id"]
         pipe = self.redis.pipeline(transaction=True)
-        pipe.hset(self.intent_key(nid), mapping={"status": "pending", "last_error": why})
+        pipe.hset(self.intent_key(nid), mapping={"status": V.PENDING, "last_error": why})
         pipe.zadd(self.queue_key(intent["channel"]), {nid: ready_at_ms})
         pipe.execute()
 
@@ -234,7 +235,7 @@ class Deliveries:
             it["recipient"] = mask_phone(it["recipient"])
             failures = int(it.get("failures", 0))
             it["attempts"] = failures + (
-                1 if it.get("status") in ("sent", "failed", "uncertain", "handoff") else 0
+                1 if it.get("status") in (V.SENT, V.FAILED, V.UNCERTAIN, V.HANDOFF) else 0
             )
             out.append({k: it.get(k) for k in _LOG_FIELDS if it.get(k) not in (None, "")})
         return out

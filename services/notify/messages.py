@@ -16,21 +16,13 @@ from zoneinfo import ZoneInfo
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
+from services.notify import vocabulary as V
 from shared.config import LOCAL_ZONE
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
-TEMPLATES = (
-    "confirmed",
-    "waitlisted",
-    "promoted",
-    "cancelled",
-    "activity_changed",
-    "activity_cancelled",
-    "reminder",
-    "notice",
-)
+TEMPLATES = V.TEMPLATES
 # Messages that carry the ticket: the email attaches its QR code as a PNG.
-WITH_TICKET = ("confirmed", "promoted", "reminder")
+WITH_TICKET = (V.CONFIRMED_TEMPLATE, V.PROMOTED_TEMPLATE, V.REMINDER_TEMPLATE)
 _WEEKDAYS_ZH = "一二三四五六日"
 _LABELS = {
     "zh-CN": {"starts_at": "时间", "ends_at": "时间", "hall": "场厅", "venue": "场馆"},

@@ -17,14 +17,17 @@ from __future__ import annotations
 
 import json
 
+from services.notify import vocabulary as V
+from shared import events as ev
+
 STATUS_OF = {
-    "RegistrationWaitlisted": "waitlisted",
-    "RegistrationConfirmed": "confirmed",
-    "WaitlistPromoted": "confirmed",
-    "RegistrationCancelled": "cancelled",
+    ev.REGISTRATION_WAITLISTED: V.WAITLISTED,
+    ev.REGISTRATION_CONFIRMED: V.CONFIRMED,
+    ev.WAITLIST_PROMOTED: V.CONFIRMED,
+    ev.REGISTRATION_CANCELLED: V.CANCELLED,
 }
-_RANK = {"waitlisted": 0, "confirmed": 1, "cancelled": 2}
-ACTIVE = ("confirmed", "waitlisted")
+_RANK = {V.WAITLISTED: 0, V.CONFIRMED: 1, V.CANCELLED: 2}
+ACTIVE = V.ACTIVE
 _KEPT = (
     "registration_id",
     "activity_id",
@@ -56,10 +59,10 @@ class Projection:
         """Store the snapshot an activity event carries; returns the previous snapshot."""
         aid, snap = envelope["activity_id"], envelope["data"]["activity"]
         before = self.activity(aid)
-        if before and before["status"] == "cancelled" and snap["status"] != "cancelled":
+        if before and before["status"] == V.CANCELLED and snap["status"] != V.CANCELLED:
             return before  # a late, older event: the cancellation stands
         fields = {"doc": json.dumps(snap, ensure_ascii=False), "status": snap["status"]}
-        if envelope["type"] == "ActivityCancelled":
+        if envelope["type"] == ev.ACTIVITY_CANCELLED:
             fields["cancel_event_id"] = envelope["event_id"]
             fields["cancel_occurred_at"] = envelope["occurred_at"]
             fields["cancel_reason"] = envelope["data"].get("reason", "")
@@ -87,7 +90,7 @@ class Projection:
         current = self.registration(aid, data["registration_id"]) or {}
         record = dict(current)
         record.update({k: data[k] for k in _KEPT if data.get(k) is not None})
-        if _RANK[status] >= _RANK.get(current.get("status", "waitlisted"), 0) or not current:
+        if _RANK[status] >= _RANK.get(current.get("status", V.WAITLISTED), 0) or not current:
             record["status"] = status
         self.redis.hset(self.regs_key(aid), data["registration_id"], json.dumps(record, ensure_ascii=False))
         return record

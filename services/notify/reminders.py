@@ -25,10 +25,12 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
+from services.notify import vocabulary as V
+from shared import events as ev
 from shared.redis_scripts import OUTAGE, Scripts
 
 log = logging.getLogger("sciday.notify.reminders")
-CAUSE = "ReminderDue"
+CAUSE = ev.REMINDER_DUE
 _NS = uuid.UUID("0d7a3c52-56f1-4bb4-9a6b-3f1f3c8e21aa")
 
 
@@ -93,10 +95,10 @@ class Reminders:
 
     def schedule_activity(self, aid: str, activity: dict) -> None:
         """(Re)schedule every confirmed registrant's reminders after an activity event."""
-        if activity.get("status") != "scheduled":
+        if activity.get("status") != V.SCHEDULED:
             self.drop_activity(aid)
             return
-        for reg in self.projection.registrants(aid, ("confirmed",)):
+        for reg in self.projection.registrants(aid, (V.CONFIRMED,)):
             self.schedule(aid, reg["registration_id"], activity)
 
     def drop(self, aid: str, rid: str) -> None:
@@ -104,7 +106,7 @@ class Reminders:
             self.redis.zrem(self.key, *[self.member(aid, rid, off) for off in self.offsets])
 
     def drop_activity(self, aid: str) -> None:
-        for reg in self.projection.registrants(aid, ("confirmed", "waitlisted", "cancelled")):
+        for reg in self.projection.registrants(aid, (V.CONFIRMED, V.WAITLISTED, V.CANCELLED)):
             self.drop(aid, reg["registration_id"])
 
     def scheduled(self, aid: str | None = None) -> dict[str, int]:
@@ -127,7 +129,7 @@ class Reminders:
         aid, rid, off = member.rsplit("|", 2)
         offset = int(off)
         reg, act = self.projection.registration(aid, rid), self.projection.activity(aid)
-        if not reg or not act or reg.get("status") != "confirmed" or act.get("status") != "scheduled":
+        if not reg or not act or reg.get("status") != V.CONFIRMED or act.get("status") != V.SCHEDULED:
             return 0
         starts = ms_of(act["starts_at"])
         if starts - offset * 60_000 != due or now >= starts or superseded(offset, self.offsets, starts, now):
@@ -138,7 +140,7 @@ class Reminders:
             occurred_at=datetime.fromtimestamp(due / 1000, UTC).isoformat(),
             activity_id=aid,
             reg=reg,
-            template="reminder",
+            template=V.REMINDER_TEMPLATE,
             now_ms=now,
             context={"offset_min": offset, "starts_at": act["starts_at"]},
         )

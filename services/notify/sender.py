@@ -28,6 +28,7 @@ from pathlib import Path
 from prometheus_client import Counter
 
 from services.notify import messages
+from services.notify import vocabulary as V
 from services.notify.channels import LostClaim, ProviderError
 from services.notify.publisher import outcome_event
 from services.notify.reminders import ms_of
@@ -146,15 +147,15 @@ class Sender:
     def deliver(self, nid: str, previous: str, token: str) -> str:
         intent = self.deliveries.get(nid)
         if not intent:
-            return "gone"
-        if previous == "handoff" and not self.channel.idempotent:
+            return V.GONE
+        if previous == V.HANDOFF and not self.channel.idempotent:
             log.warning(
                 "%s %s: the worker stopped while the provider had it; not sent again", intent["channel"], nid
             )
             return self._final(
-                intent, "uncertain", "worker stopped during hand-off; not sent again to avoid a duplicate"
+                intent, V.UNCERTAIN, "worker stopped during hand-off; not sent again to avoid a duplicate"
             )
-        if previous == "handoff":
+        if previous == V.HANDOFF:
             log.info("%s %s: resending after a crash under the same client_ref", intent["channel"], nid)
         ctx = intent.get("context") or {}
         activity = ctx.get("activity") or self.projection.activity(intent["activity_id"])
@@ -162,7 +163,7 @@ class Sender:
             return self._wait_for_activity(intent)
         why = self.skip_reason(intent, activity)
         if why:
-            return self._final(intent, "skipped", why)
+            return self._final(intent, V.SKIPPED, why)
         try:
             rendered = messages.render(
                 intent["template"],
@@ -190,7 +191,7 @@ class Sender:
                 self.channel.name,
                 nid,
             )
-            return "lost"
+            return V.LOST
         except ProviderError as exc:
             attempt = int(intent.get("failures", 0)) + 1
             if exc.retryable and attempt < self.settings.notify_max_attempts:
@@ -202,28 +203,28 @@ class Sender:
                 log.warning(
                     "%s %s attempt %d failed, retry in %d ms: %s", self.channel.name, nid, attempt, delay, exc
                 )
-                return "retrying"
+                return V.RETRYING
             return self._fail(intent, str(exc), attempt)
         now = self.now_ms()
         lag = handoff.get("ms", now) - ms_of(intent["occurred_at"])
-        event = outcome_event("NotificationSent", intent, _dt(now), provider_message_id=provider_id)
+        event = outcome_event(V.NOTIFICATION_SENT, intent, _dt(now), provider_message_id=provider_id)
         self.deliveries.mark_sent(
             intent, provider_id, now, lag, also=lambda pipe: self.publisher.add_event(pipe, event)
         )
-        OUTCOMES.labels(self.channel.name, "sent").inc()
-        return "sent"
+        OUTCOMES.labels(self.channel.name, V.SENT).inc()
+        return V.SENT
 
     def skip_reason(self, intent: dict, activity: dict) -> str:
         """Why a message is no longer worth sending ("" when it is)."""
         template = intent["template"]
-        if template not in ("reminder", "activity_changed", "activity_cancelled"):
+        if template not in (V.REMINDER_TEMPLATE, V.ACTIVITY_CHANGED_TEMPLATE, V.ACTIVITY_CANCELLED_TEMPLATE):
             return ""  # the registrant's own messages always go: each says what happened
         reg = self.projection.registration(intent["activity_id"], intent["registration_id"]) or {}
-        if reg.get("status") == "cancelled":
+        if reg.get("status") == V.CANCELLED:
             return "registration cancelled since"
-        if template == "reminder":
+        if template == V.REMINDER_TEMPLATE:
             ctx, now = intent.get("context") or {}, self.now_ms()
-            if reg.get("status") != "confirmed" or activity.get("status") != "scheduled":
+            if reg.get("status") != V.CONFIRMED or activity.get("status") != V.SCHEDULED:
                 return "no longer confirmed or activity cancelled"
             if ms_of(activity["starts_at"]) != ms_of(ctx["starts_at"]):
                 return "activity time changed; the reminder was rescheduled"
@@ -237,7 +238,7 @@ class Sender:
         if now - recorded > WAIT_FOR_ACTIVITY_MS:
             return self._fail(intent, "activity details never arrived", int(intent.get("failures", 0)) + 1)
         self.deliveries.defer(intent, now + 500, "waiting for the activity's details")
-        return "deferred"
+        return V.DEFERRED
 
     def _final(self, intent: dict, status: str, why: str) -> str:
         self.deliveries.mark_final(intent, status, why, self.now_ms())
@@ -246,14 +247,14 @@ class Sender:
 
     def _fail(self, intent: dict, error: str, attempts: int) -> str:
         now = self.now_ms()
-        event = outcome_event("NotificationFailed", intent, _dt(now), error=error[:500], attempts=attempts)
+        event = outcome_event(V.NOTIFICATION_FAILED, intent, _dt(now), error=error[:500], attempts=attempts)
 
         def also(pipe):
             self.publisher.add_event(pipe, event)
             self.publisher.add_dead_letter(pipe, intent, error, attempts)
 
-        self.deliveries.mark_final(intent, "failed", error, now, also)
-        OUTCOMES.labels(self.channel.name, "failed").inc()
+        self.deliveries.mark_final(intent, V.FAILED, error, now, also)
+        OUTCOMES.labels(self.channel.name, V.FAILED).inc()
         log.error(
             "%s %s failed after %d attempts: %s",
             self.channel.name,
@@ -261,7 +262,7 @@ class Sender:
             attempts,
             error,
         )
-        return "failed"
+        return V.FAILED
 
 
 def _dt(ms: int) -> datetime:

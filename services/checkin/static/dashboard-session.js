@@ -2,93 +2,90 @@
  *
  * Kept in sessionStorage (this tab), or localStorage when "remember on this device" is ticked;
  * sent only as `Authorization: Bearer`, never in a URL. A page calls
- * SciSession.start(probePath, onReady): if a kept token answers the probe with 200, onReady runs
+ * start(probePath, onReady): if a kept token answers the probe with 200, onReady runs
  * at once; otherwise the log-in form is shown and checked against the same probe.
  */
-(function () {
-  "use strict";
-  var KEY = "sciday.organizer.token";
-  var T = JSON.parse(document.getElementById("i18n").textContent);
+var KEY = "sciday.organizer.token";
+/** The page's words (the template's i18n block). */
+export const T = JSON.parse(document.getElementById("i18n").textContent);
 
-  function token() {
-    return sessionStorage.getItem(KEY) || localStorage.getItem(KEY) || "";
-  }
+function token() {
+  return sessionStorage.getItem(KEY) || localStorage.getItem(KEY) || "";
+}
 
-  function forget() {
-    sessionStorage.removeItem(KEY);
-    localStorage.removeItem(KEY);
-  }
+function forget() {
+  sessionStorage.removeItem(KEY);
+  localStorage.removeItem(KEY);
+}
 
-  function keep(value, remember) {
-    forget();
-    (remember ? localStorage : sessionStorage).setItem(KEY, value);
-  }
+function keep(value, remember) {
+  forget();
+  (remember ? localStorage : sessionStorage).setItem(KEY, value);
+}
 
-  function api(path, opts) {
-    opts = opts || {};
-    var headers = Object.assign({ "Authorization": "Bearer " + token(), "Accept-Language": T.lang || "zh-CN" },
-                                opts.headers || {});
-    return fetch(path, Object.assign({}, opts, { headers: headers, cache: "no-store", credentials: "omit" }));
-  }
+export function api(path, opts) {
+  opts = opts || {};
+  var headers = Object.assign({ "Authorization": "Bearer " + token(), "Accept-Language": T.lang || "zh-CN" },
+                              opts.headers || {});
+  return fetch(path, Object.assign({}, opts, { headers: headers, cache: "no-store", credentials: "omit" }));
+}
 
-  function show(loggedIn) {
-    document.getElementById("login").hidden = loggedIn;
-    document.getElementById("board").hidden = !loggedIn;
-    document.getElementById("logout").hidden = !loggedIn;
-  }
+function show(loggedIn) {
+  document.getElementById("login").hidden = loggedIn;
+  document.getElementById("board").hidden = !loggedIn;
+  document.getElementById("logout").hidden = !loggedIn;
+}
 
-  function loginAgain(message) {
-    forget();
+export function loginAgain(message) {
+  forget();
+  show(false);
+  document.getElementById("login-error").textContent = message || "";
+}
+
+/* Download an export with the token: fetch it, then save the blob under the server's name. */
+export function download(path) {
+  return api(path).then(function (resp) {
+    if (!resp.ok) { throw new Error(String(resp.status)); }
+    var disposition = resp.headers.get("Content-Disposition") || "";
+    var m = /filename\*=UTF-8''([^;]+)/.exec(disposition);
+    var name = m ? decodeURIComponent(m[1]) : path.split("/").pop();
+    return resp.blob().then(function (blob) {
+      var a = document.createElement("a");
+      a.href = URL.createObjectURL(blob);
+      a.download = name;
+      document.body.appendChild(a);
+      a.click();
+      setTimeout(function () { URL.revokeObjectURL(a.href); a.remove(); }, 1000);
+    });
+  });
+}
+
+export function start(probePath, onReady) {
+  var form = document.getElementById("login-form");
+  document.getElementById("logout").addEventListener("click", function () { loginAgain(""); });
+  form.addEventListener("submit", function (ev) {
+    ev.preventDefault();
+    var value = document.getElementById("token").value.trim();
+    var remember = document.getElementById("remember").checked;
+    fetch(probePath, { headers: { "Authorization": "Bearer " + value }, cache: "no-store", credentials: "omit" })
+      .then(function (resp) {
+        if (resp.status === 401 || resp.status === 403) {
+          document.getElementById("login-error").textContent = T.bad_token;
+          return;
+        }
+        keep(value, remember);
+        document.getElementById("token").value = "";
+        document.getElementById("login-error").textContent = "";
+        show(true);
+        onReady();
+      })
+      .catch(function () { document.getElementById("login-error").textContent = T.offline; });
+  });
+  if (token()) {
+    show(true);
+    onReady();
+  } else {
     show(false);
-    document.getElementById("login-error").textContent = message || "";
   }
+}
 
-  /* Download an export with the token: fetch it, then save the blob under the server's name. */
-  function download(path) {
-    return api(path).then(function (resp) {
-      if (!resp.ok) { throw new Error(String(resp.status)); }
-      var disposition = resp.headers.get("Content-Disposition") || "";
-      var m = /filename\*=UTF-8''([^;]+)/.exec(disposition);
-      var name = m ? decodeURIComponent(m[1]) : path.split("/").pop();
-      return resp.blob().then(function (blob) {
-        var a = document.createElement("a");
-        a.href = URL.createObjectURL(blob);
-        a.download = name;
-        document.body.appendChild(a);
-        a.click();
-        setTimeout(function () { URL.revokeObjectURL(a.href); a.remove(); }, 1000);
-      });
-    });
-  }
-
-  function start(probePath, onReady) {
-    var form = document.getElementById("login-form");
-    document.getElementById("logout").addEventListener("click", function () { loginAgain(""); });
-    form.addEventListener("submit", function (ev) {
-      ev.preventDefault();
-      var value = document.getElementById("token").value.trim();
-      var remember = document.getElementById("remember").checked;
-      fetch(probePath, { headers: { "Authorization": "Bearer " + value }, cache: "no-store", credentials: "omit" })
-        .then(function (resp) {
-          if (resp.status === 401 || resp.status === 403) {
-            document.getElementById("login-error").textContent = T.bad_token;
-            return;
-          }
-          keep(value, remember);
-          document.getElementById("token").value = "";
-          document.getElementById("login-error").textContent = "";
-          show(true);
-          onReady();
-        })
-        .catch(function () { document.getElementById("login-error").textContent = T.offline; });
-    });
-    if (token()) {
-      show(true);
-      onReady();
-    } else {
-      show(false);
-    }
-  }
-
-  window.SciSession = { api: api, start: start, loginAgain: loginAgain, download: download, T: T };
-})();

@@ -2,174 +2,174 @@
  * One activity (/dashboard/<id>): GET /api/v1/activities/<id>/attendance.
  * The festival (/dashboard):       GET /api/v1/attendance.
  */
-(function () {
-  "use strict";
-  var S = window.SciSession, T = S.T;
-  var aid = document.body.dataset.activityId || "";
-  var path = aid ? "/api/v1/activities/" + encodeURIComponent(aid) + "/attendance" : "/api/v1/attendance";
-  var PERIOD_MS = 1000, HIDDEN_PERIOD_MS = 5000, BUCKET_MS = 300000;
-  var chart = null, lastArrivals = "", timer = null, running = false, inFlight = false;
 
-  function $(id) { return document.getElementById(id); }
-  function text(id, value) { var el = $(id); if (el && el.textContent !== String(value)) { el.textContent = value; } }
-  function pct(rate) { return rate === null || rate === undefined ? "–" : (rate * 100).toFixed(1) + "%"; }
-  function title(t) { return (T.lang === "en" && t && t.en) || (t && t.zh) || ""; }
-  function hm(iso) { return iso ? iso.substring(11, 16) : ""; }
-  function day(iso) { return iso ? iso.substring(0, 10) : ""; }
+import { api, download, loginAgain, start, T } from "./dashboard-session.js";
+import { STATUS } from "./js/vocabulary.js";
 
-  function cell(tr, value, cls) {
-    var td = document.createElement("td");
-    if (value instanceof Node) { td.appendChild(value); } else { td.textContent = value; }
-    if (cls) { td.className = cls; }
-    tr.appendChild(td);
-  }
+var aid = document.body.dataset.activityId || "";
+var path = aid ? "/api/v1/activities/" + encodeURIComponent(aid) + "/attendance" : "/api/v1/attendance";
+var PERIOD_MS = 1000, HIDDEN_PERIOD_MS = 5000, BUCKET_MS = 300000;
+var chart = null, lastArrivals = "", timer = null, running = false, inFlight = false;
 
-  function figures(d) {
-    ["capacity", "confirmed", "waitlisted", "checked_in", "remaining"].forEach(function (k) { text("n-" + k, d[k]); });
-    text("n-no_show_rate", d.ended === false || d.no_show_rate === null ? "–" : pct(d.no_show_rate));
-    text("no-show-note", d.ended === false || d.no_show_rate === null ? T.not_ended : "");
-  }
+function $(id) { return document.getElementById(id); }
+function text(id, value) { var el = $(id); if (el && el.textContent !== String(value)) { el.textContent = value; } }
+function pct(rate) { return rate === null || rate === undefined ? "–" : (rate * 100).toFixed(1) + "%"; }
+function title(t) { return (T.lang === "en" && t && t.en) || (t && t.zh) || ""; }
+function hm(iso) { return iso ? iso.substring(11, 16) : ""; }
+function day(iso) { return iso ? iso.substring(0, 10) : ""; }
 
-  function gates(list, festival) {
-    var body = document.querySelector("#gates tbody");
-    body.replaceChildren();
-    list.forEach(function (g) {
-      var tr = document.createElement("tr");
-      if (festival) { cell(tr, g.venue.name); }
-      cell(tr, g.gate);
-      cell(tr, g.checked_in, "num");
-      body.appendChild(tr);
-    });
-  }
+function cell(tr, value, cls) {
+  var td = document.createElement("td");
+  if (value instanceof Node) { td.appendChild(value); } else { td.textContent = value; }
+  if (cls) { td.className = cls; }
+  tr.appendChild(td);
+}
 
-  /* Shanghai wall-clock label of a bucket start (ms since the epoch). */
-  function label(ms, withDay) {
-    var at = new Date(ms + 8 * 3600000).toISOString();
-    return (withDay ? at.substring(5, 10) + " " : "") + at.substring(11, 16);
-  }
-  function floorBucket(ms) { return ms - (ms % BUCKET_MS); }
+function figures(d) {
+  ["capacity", "confirmed", "waitlisted", "checked_in", "remaining"].forEach(function (k) { text("n-" + k, d[k]); });
+  text("n-no_show_rate", d.ended === false || d.no_show_rate === null ? "–" : pct(d.no_show_rate));
+  text("no-show-note", d.ended === false || d.no_show_rate === null ? T.not_ended : "");
+}
 
-  /* The x axis: one activity from its door opening (60 min before the start) to now or its end;
-   * the festival over the latest day with arrivals. At least an hour, at most a day. */
-  function span(list, d) {
-    var now = floorBucket(Date.now()), first, last;
-    if (aid) {
-      first = floorBucket(Date.parse(d.starts_at) - 3600000);
-      last = Math.max(first, Math.min(now, floorBucket(Date.parse(d.ends_at))));
-    } else if (list.length) {
-      var lastDay = day(list[list.length - 1].at);
-      first = Date.parse(list.filter(function (b) { return day(b.at) === lastDay; })[0].at);
-      last = day(new Date(now + 8 * 3600000).toISOString()) === lastDay ? now : first;
-    } else {
-      first = last = now;
-    }
-    if (list.length) {
-      first = Math.min(first, Date.parse(list[0].at));
-      last = Math.max(last, Date.parse(list[list.length - 1].at));
-    }
-    first = Math.min(first, last - 11 * BUCKET_MS);
-    first = Math.max(first, last - 287 * BUCKET_MS);
-    return [first, last];
-  }
-
-  function arrivals(list, d) {
-    var range = span(list, d);
-    var key = JSON.stringify(list) + range.join();
-    if (key === lastArrivals) { return; }
-    lastArrivals = key;
-    $("no-arrivals").hidden = list.length > 0;
-    var byMs = {}, labels = [], data = [];
-    list.forEach(function (b) { byMs[Date.parse(b.at)] = b.people; });
-    var withDay = day(new Date(range[0] + 8 * 3600000).toISOString()) !== day(new Date(range[1] + 8 * 3600000).toISOString());
-    for (var t = range[0]; t <= range[1]; t += BUCKET_MS) {
-      labels.push(label(t, withDay));
-      data.push(byMs[t] || 0);
-    }
-    if (!window.Chart) { return; }
-    if (!chart) {
-      chart = new window.Chart($("arrivals"), {
-        type: "bar",
-        data: { labels: labels, datasets: [{ label: T.arrivals, data: data, backgroundColor: "#0b5cad" }] },
-        options: { animation: false, responsive: true, maintainAspectRatio: false,
-                   plugins: { legend: { display: false } },
-                   scales: { y: { beginAtZero: true, ticks: { precision: 0 } } } }
-      });
-    } else {
-      chart.data.labels = labels;
-      chart.data.datasets[0].data = data;
-      chart.update("none");
-    }
-  }
-
-  function activities(rows) {
-    var body = document.querySelector("#activities tbody");
-    body.replaceChildren();
-    rows.forEach(function (r) {
-      var tr = document.createElement("tr");
-      if (r.status === "cancelled") { tr.className = "cancelled"; }
-      var link = document.createElement("a");
-      link.href = "/dashboard/" + encodeURIComponent(r.activity_id);
-      link.textContent = title(r.title);
-      cell(tr, day(r.starts_at) + " " + hm(r.starts_at));
-      cell(tr, link);
-      cell(tr, r.venue.name + " · " + r.hall);
-      ["capacity", "confirmed", "waitlisted", "checked_in", "remaining"].forEach(function (k) { cell(tr, r[k], "num"); });
-      cell(tr, r.status === "cancelled" ? T.cancelled : (r.ended ? pct(r.no_show_rate) : "–"), "num");
-      body.appendChild(tr);
-    });
-  }
-
-  function render(d) {
-    if (aid) {
-      text("title", title(d.title));
-      text("when", day(d.starts_at) + " " + hm(d.starts_at) + "–" + hm(d.ends_at));
-      var started = Date.now() >= Date.parse(d.starts_at);
-      text("state", d.status === "cancelled" ? T.cancelled : (d.ended ? T.ended : (started ? T.running : T.upcoming)));
-      figures(d);
-      gates(d.gates, false);
-    } else {
-      figures(Object.assign({}, d.totals, { ended: d.totals.no_show_rate !== null }));
-      gates(d.gates, true);
-      activities(d.activities);
-    }
-    arrivals(d.arrivals, d);
-  }
-
-  function status(ok) {
-    $("problem").hidden = ok;
-    if (!ok) { $("problem").textContent = T.offline; }
-    $("dot").className = ok ? "dot on" : "dot";
-    if (ok) { text("updated", T.updated + " " + label(Date.now(), false) + new Date(Date.now() + 8 * 3600000).toISOString().substring(16, 19)); }
-  }
-
-  function tick() {
-    if (inFlight) { return; }
-    inFlight = true;
-    clearTimeout(timer);
-    S.api(path).then(function (resp) {
-      if (resp.status === 401 || resp.status === 403) { running = false; S.loginAgain(T.bad_token); return null; }
-      if (resp.status === 404) { $("problem").hidden = false; $("problem").textContent = T.unknown_activity; return null; }
-      if (!resp.ok) { throw new Error(String(resp.status)); }
-      return resp.json().then(function (d) { render(d); status(true); });
-    }).catch(function () { status(false); }).then(function () {
-      inFlight = false;
-      if (running) { timer = setTimeout(tick, document.hidden ? HIDDEN_PERIOD_MS : PERIOD_MS); }
-    });
-  }
-
-  function begin() {
-    if (running) { return; }
-    running = true;
-    clearTimeout(timer);
-    tick();
-  }
-
-  document.addEventListener("visibilitychange", function () {
-    if (!document.hidden && running) { tick(); }
+function gates(list, festival) {
+  var body = document.querySelector("#gates tbody");
+  body.replaceChildren();
+  list.forEach(function (g) {
+    var tr = document.createElement("tr");
+    if (festival) { cell(tr, g.venue.name); }
+    cell(tr, g.gate);
+    cell(tr, g.checked_in, "num");
+    body.appendChild(tr);
   });
-  document.querySelectorAll("[data-export]").forEach(function (b) {
-    b.addEventListener("click", function () { S.download(b.dataset.export).catch(function () { status(false); }); });
+}
+
+/* Shanghai wall-clock label of a bucket start (ms since the epoch). */
+function label(ms, withDay) {
+  var at = new Date(ms + 8 * 3600000).toISOString();
+  return (withDay ? at.substring(5, 10) + " " : "") + at.substring(11, 16);
+}
+function floorBucket(ms) { return ms - (ms % BUCKET_MS); }
+
+/* The x axis: one activity from its door opening (60 min before the start) to now or its end;
+ * the festival over the latest day with arrivals. At least an hour, at most a day. */
+function span(list, d) {
+  var now = floorBucket(Date.now()), first, last;
+  if (aid) {
+    first = floorBucket(Date.parse(d.starts_at) - 3600000);
+    last = Math.max(first, Math.min(now, floorBucket(Date.parse(d.ends_at))));
+  } else if (list.length) {
+    var lastDay = day(list[list.length - 1].at);
+    first = Date.parse(list.filter(function (b) { return day(b.at) === lastDay; })[0].at);
+    last = day(new Date(now + 8 * 3600000).toISOString()) === lastDay ? now : first;
+  } else {
+    first = last = now;
+  }
+  if (list.length) {
+    first = Math.min(first, Date.parse(list[0].at));
+    last = Math.max(last, Date.parse(list[list.length - 1].at));
+  }
+  first = Math.min(first, last - 11 * BUCKET_MS);
+  first = Math.max(first, last - 287 * BUCKET_MS);
+  return [first, last];
+}
+
+function arrivals(list, d) {
+  var range = span(list, d);
+  var key = JSON.stringify(list) + range.join();
+  if (key === lastArrivals) { return; }
+  lastArrivals = key;
+  $("no-arrivals").hidden = list.length > 0;
+  var byMs = {}, labels = [], data = [];
+  list.forEach(function (b) { byMs[Date.parse(b.at)] = b.people; });
+  var withDay = day(new Date(range[0] + 8 * 3600000).toISOString()) !== day(new Date(range[1] + 8 * 3600000).toISOString());
+  for (var t = range[0]; t <= range[1]; t += BUCKET_MS) {
+    labels.push(label(t, withDay));
+    data.push(byMs[t] || 0);
+  }
+  if (!window.Chart) { return; }
+  if (!chart) {
+    chart = new window.Chart($("arrivals"), {
+      type: "bar",
+      data: { labels: labels, datasets: [{ label: T.arrivals, data: data, backgroundColor: "#0b5cad" }] },
+      options: { animation: false, responsive: true, maintainAspectRatio: false,
+                 plugins: { legend: { display: false } },
+                 scales: { y: { beginAtZero: true, ticks: { precision: 0 } } } }
+    });
+  } else {
+    chart.data.labels = labels;
+    chart.data.datasets[0].data = data;
+    chart.update("none");
+  }
+}
+
+function activities(rows) {
+  var body = document.querySelector("#activities tbody");
+  body.replaceChildren();
+  rows.forEach(function (r) {
+    var tr = document.createElement("tr");
+    if (r.status === STATUS.CANCELLED) { tr.className = "cancelled"; }
+    var link = document.createElement("a");
+    link.href = "/dashboard/" + encodeURIComponent(r.activity_id);
+    link.textContent = title(r.title);
+    cell(tr, day(r.starts_at) + " " + hm(r.starts_at));
+    cell(tr, link);
+    cell(tr, r.venue.name + " · " + r.hall);
+    ["capacity", "confirmed", "waitlisted", "checked_in", "remaining"].forEach(function (k) { cell(tr, r[k], "num"); });
+    cell(tr, r.status === STATUS.CANCELLED ? T.cancelled : (r.ended ? pct(r.no_show_rate) : "–"), "num");
+    body.appendChild(tr);
   });
-  document.getElementById("logout").addEventListener("click", function () { running = false; clearTimeout(timer); });
-  S.start(path, begin);
-})();
+}
+
+function render(d) {
+  if (aid) {
+    text("title", title(d.title));
+    text("when", day(d.starts_at) + " " + hm(d.starts_at) + "–" + hm(d.ends_at));
+    var started = Date.now() >= Date.parse(d.starts_at);
+    text("state", d.status === STATUS.CANCELLED ? T.cancelled : (d.ended ? T.ended : (started ? T.running : T.upcoming)));
+    figures(d);
+    gates(d.gates, false);
+  } else {
+    figures(Object.assign({}, d.totals, { ended: d.totals.no_show_rate !== null }));
+    gates(d.gates, true);
+    activities(d.activities);
+  }
+  arrivals(d.arrivals, d);
+}
+
+function status(ok) {
+  $("problem").hidden = ok;
+  if (!ok) { $("problem").textContent = T.offline; }
+  $("dot").className = ok ? "dot on" : "dot";
+  if (ok) { text("updated", T.updated + " " + label(Date.now(), false) + new Date(Date.now() + 8 * 3600000).toISOString().substring(16, 19)); }
+}
+
+function tick() {
+  if (inFlight) { return; }
+  inFlight = true;
+  clearTimeout(timer);
+  api(path).then(function (resp) {
+    if (resp.status === 401 || resp.status === 403) { running = false; loginAgain(T.bad_token); return null; }
+    if (resp.status === 404) { $("problem").hidden = false; $("problem").textContent = T.unknown_activity; return null; }
+    if (!resp.ok) { throw new Error(String(resp.status)); }
+    return resp.json().then(function (d) { render(d); status(true); });
+  }).catch(function () { status(false); }).then(function () {
+    inFlight = false;
+    if (running) { timer = setTimeout(tick, document.hidden ? HIDDEN_PERIOD_MS : PERIOD_MS); }
+  });
+}
+
+function begin() {
+  if (running) { return; }
+  running = true;
+  clearTimeout(timer);
+  tick();
+}
+
+document.addEventListener("visibilitychange", function () {
+  if (!document.hidden && running) { tick(); }
+});
+document.querySelectorAll("[data-export]").forEach(function (b) {
+  b.addEventListener("click", function () { download(b.dataset.export).catch(function () { status(false); }); });
+});
+document.getElementById("logout").addEventListener("click", function () { running = false; clearTimeout(timer); });
+start(path, begin);

@@ -1,68 +1,67 @@
 /* The printable festival summary: GET /api/v1/summary, drawn as tables (print with the browser). */
-(function () {
-  "use strict";
-  var S = window.SciSession, T = S.T;
 
-  function fmt(v, isRate) {
-    if (v === null || v === undefined) { return T.unknown; }
-    return isRate ? (v * 100).toFixed(1) + "%" : String(v);
-  }
-  function title(t) { return (T.lang === "en" && t && t.en) || (t && t.zh) || ""; }
-  function numbers(r) {
-    var noShows = r.no_shows === null ? "–" : fmt(r.no_shows);  // null: not ended yet (never unknown)
-    return [fmt(r.capacity), fmt(r.registered), fmt(r.attended), r.registered ? fmt(r.attendance_rate, true) : "–",
-            fmt(r.waitlist_demand), noShows];
-  }
-  function fill(id, rows, textColumns) {
-    var body = document.querySelector("#" + id + " tbody");
-    body.replaceChildren();
-    rows.forEach(function (cells) {
-      var tr = document.createElement("tr");
-      cells.forEach(function (c, i) {
-        var td = document.createElement("td");
-        td.textContent = c;
-        if (i >= textColumns) { td.className = "num"; }
-        tr.appendChild(td);
-      });
-      body.appendChild(tr);
+import { api, download, loginAgain, start, T } from "./dashboard-session.js";
+import { STATUS } from "./js/vocabulary.js";
+
+function fmt(v, isRate) {
+  if (v === null || v === undefined) { return T.unknown; }
+  return isRate ? (v * 100).toFixed(1) + "%" : String(v);
+}
+function title(t) { return (T.lang === "en" && t && t.en) || (t && t.zh) || ""; }
+function numbers(r) {
+  var noShows = r.no_shows === null ? "–" : fmt(r.no_shows);  // null: not ended yet (never unknown)
+  return [fmt(r.capacity), fmt(r.registered), fmt(r.attended), r.registered ? fmt(r.attendance_rate, true) : "–",
+          fmt(r.waitlist_demand), noShows];
+}
+function fill(id, rows, textColumns) {
+  var body = document.querySelector("#" + id + " tbody");
+  body.replaceChildren();
+  rows.forEach(function (cells) {
+    var tr = document.createElement("tr");
+    cells.forEach(function (c, i) {
+      var td = document.createElement("td");
+      td.textContent = c;
+      if (i >= textColumns) { td.className = "num"; }
+      tr.appendChild(td);
     });
-  }
-
-  function render(d) {
-    document.getElementById("generated").textContent = T.generated + " " + d.generated_at.substring(0, 16).replace("T", " ");
-    var note = document.getElementById("unknown-note");
-    note.hidden = d.waitlist_demand_known;
-    note.textContent = d.waitlist_demand_known ? "" : T.unknown_note;
-    fill("totals", [[d.totals.activities].concat(numbers(d.totals))], 0);
-    fill("per-activity", d.activities.map(function (r) {
-      var state = r.status === "cancelled" ? T.cancelled : (r.ended ? T.ended : T.not_ended);
-      return [r.day + " " + r.starts_at.substring(11, 16), title(r.title), T.kinds[r.kind] || r.kind,
-              r.venue.name + " · " + r.hall, state].concat(numbers(r));
-    }), 5);
-    var groups = { "by-venue": function (g) { return g.label; }, "by-kind": function (g) { return T.kinds[g.key] || g.key; },
-                   "by-day": function (g) { return g.key; } };
-    Object.keys(groups).forEach(function (id) {
-      var list = d[id.replace("-", "_")];
-      fill(id, list.map(function (g) { return [groups[id](g), g.activities].concat(numbers(g)); })
-        .concat([[T.total, d.totals.activities].concat(numbers(d.totals))]), 1);
-    });
-  }
-
-  function load() {
-    S.api("/api/v1/summary").then(function (resp) {
-      if (resp.status === 401 || resp.status === 403) { S.loginAgain(T.bad_token); return null; }
-      if (!resp.ok) { throw new Error(String(resp.status)); }
-      return resp.json().then(render);
-    }).catch(function () {
-      var note = document.getElementById("unknown-note");
-      note.hidden = false;
-      note.textContent = T.offline;
-    });
-  }
-
-  document.getElementById("print").addEventListener("click", function () { window.print(); });
-  document.querySelectorAll("[data-export]").forEach(function (b) {
-    b.addEventListener("click", function () { S.download(b.dataset.export); });
+    body.appendChild(tr);
   });
-  S.start("/api/v1/summary", load);
-})();
+}
+
+function render(d) {
+  document.getElementById("generated").textContent = T.generated + " " + d.generated_at.substring(0, 16).replace("T", " ");
+  var note = document.getElementById("unknown-note");
+  note.hidden = d.waitlist_demand_known;
+  note.textContent = d.waitlist_demand_known ? "" : T.unknown_note;
+  fill("totals", [[d.totals.activities].concat(numbers(d.totals))], 0);
+  fill("per-activity", d.activities.map(function (r) {
+    var state = r.status === STATUS.CANCELLED ? T.cancelled : (r.ended ? T.ended : T.not_ended);
+    return [r.day + " " + r.starts_at.substring(11, 16), title(r.title), T.kinds[r.kind] || r.kind,
+            r.venue.name + " · " + r.hall, state].concat(numbers(r));
+  }), 5);
+  var groups = { "by-venue": function (g) { return g.label; }, "by-kind": function (g) { return T.kinds[g.key] || g.key; },
+                 "by-day": function (g) { return g.key; } };
+  Object.keys(groups).forEach(function (id) {
+    var list = d[id.replace("-", "_")];
+    fill(id, list.map(function (g) { return [groups[id](g), g.activities].concat(numbers(g)); })
+      .concat([[T.total, d.totals.activities].concat(numbers(d.totals))]), 1);
+  });
+}
+
+function load() {
+  api("/api/v1/summary").then(function (resp) {
+    if (resp.status === 401 || resp.status === 403) { loginAgain(T.bad_token); return null; }
+    if (!resp.ok) { throw new Error(String(resp.status)); }
+    return resp.json().then(render);
+  }).catch(function () {
+    var note = document.getElementById("unknown-note");
+    note.hidden = false;
+    note.textContent = T.offline;
+  });
+}
+
+document.getElementById("print").addEventListener("click", function () { window.print(); });
+document.querySelectorAll("[data-export]").forEach(function (b) {
+  b.addEventListener("click", function () { download(b.dataset.export); });
+});
+start("/api/v1/summary", load);

@@ -2,277 +2,274 @@
  * exports and spreadsheet import, all through the JSON API with `Authorization: Bearer`.
  * The token is kept in sessionStorage (localStorage if "remember" is ticked), never in a URL.
  */
-(function () {
-  "use strict";
-  var KEY = "sciday.organizer.token";
-  var T = JSON.parse(document.getElementById("i18n").textContent);
-  var EN = T.lang === "en";
-  var activities = {}, current = null, editing = null;
-  var PATHS = { "title.zh": "title_zh", "title.en": "title_en", "description.zh": "description_zh",
-                "venue.id": "venue_id", "venue.name": "venue_name", "venue.address": "venue_address",
-                "waitlist.enabled": "waitlist_enabled", "waitlist.max_length": "waitlist_max" };
+var KEY = "sciday.organizer.token";
+var T = JSON.parse(document.getElementById("i18n").textContent);
+var EN = T.lang === "en";
+var activities = {}, current = null, editing = null;
+var PATHS = { "title.zh": "title_zh", "title.en": "title_en", "description.zh": "description_zh",
+              "venue.id": "venue_id", "venue.name": "venue_name", "venue.address": "venue_address",
+              "waitlist.enabled": "waitlist_enabled", "waitlist.max_length": "waitlist_max" };
 
-  function $(id) { return document.getElementById(id); }
-  function token() { return sessionStorage.getItem(KEY) || localStorage.getItem(KEY) || ""; }
-  function forget() { sessionStorage.removeItem(KEY); localStorage.removeItem(KEY); }
-  function pick(text) { var p = String(text || "").split(" / "); return EN ? (p[1] || p[0]) : p[0]; }
-  function title(t) { return (EN && t && t.en) || (t && t.zh) || ""; }
-  function local(iso) { return iso ? iso.substring(0, 16) : ""; }           // stored in +08:00
-  function shanghai(value) { return value ? value + ":00+08:00" : null; }   // datetime-local -> ISO
+function $(id) { return document.getElementById(id); }
+function token() { return sessionStorage.getItem(KEY) || localStorage.getItem(KEY) || ""; }
+function forget() { sessionStorage.removeItem(KEY); localStorage.removeItem(KEY); }
+function pick(text) { var p = String(text || "").split(" / "); return EN ? (p[1] || p[0]) : p[0]; }
+function title(t) { return (EN && t && t.en) || (t && t.zh) || ""; }
+function local(iso) { return iso ? iso.substring(0, 16) : ""; }           // stored in +08:00
+function shanghai(value) { return value ? value + ":00+08:00" : null; }   // datetime-local -> ISO
 
-  function api(method, path, body, isForm) {
-    var headers = { "Authorization": "Bearer " + token(), "Accept-Language": EN ? "en" : "zh-CN" };
-    var opts = { method: method, headers: headers, cache: "no-store", credentials: "omit" };
-    if (body !== undefined) {
-      if (isForm) { opts.body = body; } else { headers["Content-Type"] = "application/json"; opts.body = JSON.stringify(body); }
-    }
-    return fetch(path + (path.indexOf("?") < 0 ? "?" : "&") + "lang=" + (EN ? "en" : "zh-CN"), opts)
-      .then(function (resp) {
-        var type = resp.headers.get("Content-Type") || "";
-        var parsed = type.indexOf("json") >= 0 ? resp.json() : Promise.resolve({});
-        return parsed.then(function (data) {
-          if (resp.status === 401) { loginAgain(T.bad_token); }
-          return { ok: resp.ok, status: resp.status, data: data };
-        });
+function api(method, path, body, isForm) {
+  var headers = { "Authorization": "Bearer " + token(), "Accept-Language": EN ? "en" : "zh-CN" };
+  var opts = { method: method, headers: headers, cache: "no-store", credentials: "omit" };
+  if (body !== undefined) {
+    if (isForm) { opts.body = body; } else { headers["Content-Type"] = "application/json"; opts.body = JSON.stringify(body); }
+  }
+  return fetch(path + (path.indexOf("?") < 0 ? "?" : "&") + "lang=" + (EN ? "en" : "zh-CN"), opts)
+    .then(function (resp) {
+      var type = resp.headers.get("Content-Type") || "";
+      var parsed = type.indexOf("json") >= 0 ? resp.json() : Promise.resolve({});
+      return parsed.then(function (data) {
+        if (resp.status === 401) { loginAgain(T.bad_token); }
+        return { ok: resp.ok, status: resp.status, data: data };
       });
-  }
+    });
+}
 
-  function flash(message, kind) {
-    var el = $("flash");
-    el.hidden = !message;
-    el.className = "banner " + (kind || "ok");
-    el.textContent = message || "";
-    if (message) { el.scrollIntoView({ block: "nearest" }); }
-  }
+function flash(message, kind) {
+  var el = $("flash");
+  el.hidden = !message;
+  el.className = "banner " + (kind || "ok");
+  el.textContent = message || "";
+  if (message) { el.scrollIntoView({ block: "nearest" }); }
+}
 
-  function failed(result) { flash(pick(result.data.message) || T.offline, "error"); }
+function failed(result) { flash(pick(result.data.message) || T.offline, "error"); }
 
-  // -- session ------------------------------------------------------------------------------
-  function show(loggedIn) {
-    $("login").hidden = loggedIn;
-    $("board").hidden = !loggedIn;
-    $("logout").hidden = !loggedIn;
-  }
+// -- session ------------------------------------------------------------------------------
+function show(loggedIn) {
+  $("login").hidden = loggedIn;
+  $("board").hidden = !loggedIn;
+  $("logout").hidden = !loggedIn;
+}
 
-  function loginAgain(message) {
-    forget();
-    show(false);
-    $("login-error").textContent = message || "";
-  }
+function loginAgain(message) {
+  forget();
+  show(false);
+  $("login-error").textContent = message || "";
+}
 
-  $("login-form").addEventListener("submit", function (ev) {
-    ev.preventDefault();
-    var value = $("token").value.trim();
-    fetch("/api/v1/tokens/current", { headers: { "Authorization": "Bearer " + value }, cache: "no-store", credentials: "omit" })
-      .then(function (resp) { return resp.ok ? resp.json() : null; })
-      .then(function (who) {
-        if (!who || who.role !== "organizer") { $("login-error").textContent = T.bad_token; return; }
-        forget();
-        ($("remember").checked ? localStorage : sessionStorage).setItem(KEY, value);
-        $("token").value = "";
-        $("login-error").textContent = "";
-        show(true);
-        load();
-      })
-      .catch(function () { $("login-error").textContent = T.offline; });
+$("login-form").addEventListener("submit", function (ev) {
+  ev.preventDefault();
+  var value = $("token").value.trim();
+  fetch("/api/v1/tokens/current", { headers: { "Authorization": "Bearer " + value }, cache: "no-store", credentials: "omit" })
+    .then(function (resp) { return resp.ok ? resp.json() : null; })
+    .then(function (who) {
+      if (!who || who.role !== "organizer") { $("login-error").textContent = T.bad_token; return; }
+      forget();
+      ($("remember").checked ? localStorage : sessionStorage).setItem(KEY, value);
+      $("token").value = "";
+      $("login-error").textContent = "";
+      show(true);
+      load();
+    })
+    .catch(function () { $("login-error").textContent = T.offline; });
+});
+$("logout").addEventListener("click", function () { loginAgain(""); });
+
+// -- the list -----------------------------------------------------------------------------
+function cell(tr, value, cls) {
+  var td = document.createElement("td");
+  if (value instanceof Node) { td.appendChild(value); } else { td.textContent = value; }
+  if (cls) { td.className = cls; }
+  tr.appendChild(td);
+}
+
+function load(selectId) {
+  return api("GET", "/api/v1/activities").then(function (r) {
+    if (!r.ok) { failed(r); return; }
+    activities = {};
+    var body = document.querySelector("#activity-list tbody");
+    body.replaceChildren();
+    r.data.activities.forEach(function (a) {
+      activities[a.id] = a;
+      var tr = document.createElement("tr");
+      tr.dataset.id = a.id;
+      tr.className = (a.status === "cancelled" ? "cancelled" : "") + (a.id === (selectId || current) ? " selected" : "");
+      cell(tr, local(a.starts_at).replace("T", " "));
+      cell(tr, title(a.title));
+      cell(tr, a.venue.name + " · " + a.hall);
+      cell(tr, T.kinds[a.kind] || a.kind);
+      cell(tr, a.capacity, "num");
+      cell(tr, a.seats_taken, "num");
+      cell(tr, a.waitlist_people, "num");
+      cell(tr, a.status === "cancelled" ? T.cancelled + (a.cancel_reason ? "：" + a.cancel_reason : "") : T.scheduled);
+      var b = document.createElement("button");
+      b.type = "button";
+      b.textContent = T.manage;
+      b.addEventListener("click", function () { select(a.id); });
+      cell(tr, b);
+      body.appendChild(tr);
+    });
+    if (selectId || current) { select(selectId || current); }
   });
-  $("logout").addEventListener("click", function () { loginAgain(""); });
+}
 
-  // -- the list -----------------------------------------------------------------------------
-  function cell(tr, value, cls) {
-    var td = document.createElement("td");
-    if (value instanceof Node) { td.appendChild(value); } else { td.textContent = value; }
-    if (cls) { td.className = cls; }
-    tr.appendChild(td);
-  }
+function select(id) {
+  var a = activities[id];
+  if (!a) { $("manage").hidden = true; current = null; return; }
+  current = id;
+  document.querySelectorAll("#activity-list tbody tr").forEach(function (tr) { tr.classList.toggle("selected", tr.dataset.id === id); });
+  $("manage").hidden = false;
+  $("manage-title").textContent = title(a.title);
+  $("manage-meta").textContent = a.id + " · " + local(a.starts_at).replace("T", " ") + " · " +
+    (a.status === "cancelled" ? T.cancelled : T.scheduled);
+  $("capacity-value").value = a.capacity;
+  $("manage-dashboard").href = document.body.dataset.dashboard + "/" + encodeURIComponent(a.id);
+  ["capacity-form", "notice-form", "cancel-form"].forEach(function (f) {
+    $(f).querySelectorAll("input, textarea, button").forEach(function (el) { el.disabled = a.status === "cancelled"; });
+  });
+  $("edit-activity").disabled = a.status === "cancelled";
+}
 
-  function load(selectId) {
-    return api("GET", "/api/v1/activities").then(function (r) {
-      if (!r.ok) { failed(r); return; }
-      activities = {};
-      var body = document.querySelector("#activity-list tbody");
-      body.replaceChildren();
-      r.data.activities.forEach(function (a) {
-        activities[a.id] = a;
-        var tr = document.createElement("tr");
-        tr.dataset.id = a.id;
-        tr.className = (a.status === "cancelled" ? "cancelled" : "") + (a.id === (selectId || current) ? " selected" : "");
-        cell(tr, local(a.starts_at).replace("T", " "));
-        cell(tr, title(a.title));
-        cell(tr, a.venue.name + " · " + a.hall);
-        cell(tr, T.kinds[a.kind] || a.kind);
-        cell(tr, a.capacity, "num");
-        cell(tr, a.seats_taken, "num");
-        cell(tr, a.waitlist_people, "num");
-        cell(tr, a.status === "cancelled" ? T.cancelled + (a.cancel_reason ? "：" + a.cancel_reason : "") : T.scheduled);
-        var b = document.createElement("button");
-        b.type = "button";
-        b.textContent = T.manage;
-        b.addEventListener("click", function () { select(a.id); });
-        cell(tr, b);
-        body.appendChild(tr);
+// -- capacity, cancel, notice, exports ------------------------------------------------------
+$("capacity-form").addEventListener("submit", function (ev) {
+  ev.preventDefault();
+  var n = parseInt($("capacity-value").value, 10);
+  api("PATCH", "/api/v1/activities/" + encodeURIComponent(current), { capacity: n }).then(function (r) {
+    if (!r.ok) { failed(r); return; }
+    flash(T.capacity_saved + " " + r.data.capacity, "ok");
+    load();
+  });
+});
+
+$("cancel-form").addEventListener("submit", function (ev) {
+  ev.preventDefault();
+  var reason = $("cancel-reason").value.trim();
+  if (!reason) { $("cancel-reason").focus(); return; }
+  api("POST", "/api/v1/activities/" + encodeURIComponent(current) + "/cancel", { reason: reason }).then(function (r) {
+    if (!r.ok) { failed(r); return; }
+    $("cancel-reason").value = "";
+    flash(T.cancelled_done, "ok");
+    load();
+  });
+});
+
+$("notice-form").addEventListener("submit", function (ev) {
+  ev.preventDefault();
+  var body = { message_zh: $("notice-zh").value.trim(), message_en: $("notice-en").value.trim() };
+  api("POST", "/api/v1/activities/" + encodeURIComponent(current) + "/notices", body).then(function (r) {
+    if (!r.ok) { failed(r); return; }
+    $("notice-zh").value = "";
+    $("notice-en").value = "";
+    flash(T.notice_sent, "ok");
+  });
+});
+
+function download(fmt) {
+  var path = "/api/v1/activities/" + encodeURIComponent(current) + "/registrations." + fmt + "?lang=" + (EN ? "en" : "zh-CN");
+  fetch(path, { headers: { "Authorization": "Bearer " + token() }, cache: "no-store", credentials: "omit" })
+    .then(function (resp) {
+      if (!resp.ok) { throw new Error(String(resp.status)); }
+      return resp.blob().then(function (blob) {
+        var a = document.createElement("a");
+        a.href = URL.createObjectURL(blob);
+        a.download = current + "-registrations." + fmt;
+        document.body.appendChild(a);
+        a.click();
+        setTimeout(function () { URL.revokeObjectURL(a.href); a.remove(); }, 1000);
       });
-      if (selectId || current) { select(selectId || current); }
-    });
-  }
+    })
+    .catch(function () { flash(T.offline, "error"); });
+}
+$("export-csv").addEventListener("click", function () { download("csv"); });
+$("export-xlsx").addEventListener("click", function () { download("xlsx"); });
 
-  function select(id) {
-    var a = activities[id];
-    if (!a) { $("manage").hidden = true; current = null; return; }
-    current = id;
-    document.querySelectorAll("#activity-list tbody tr").forEach(function (tr) { tr.classList.toggle("selected", tr.dataset.id === id); });
-    $("manage").hidden = false;
-    $("manage-title").textContent = title(a.title);
-    $("manage-meta").textContent = a.id + " · " + local(a.starts_at).replace("T", " ") + " · " +
-      (a.status === "cancelled" ? T.cancelled : T.scheduled);
-    $("capacity-value").value = a.capacity;
-    $("manage-dashboard").href = document.body.dataset.dashboard + "/" + encodeURIComponent(a.id);
-    ["capacity-form", "notice-form", "cancel-form"].forEach(function (f) {
-      $(f).querySelectorAll("input, textarea, button").forEach(function (el) { el.disabled = a.status === "cancelled"; });
-    });
-    $("edit-activity").disabled = a.status === "cancelled";
-  }
+// -- create and edit ----------------------------------------------------------------------
+var form = $("activity-form");
 
-  // -- capacity, cancel, notice, exports ------------------------------------------------------
-  $("capacity-form").addEventListener("submit", function (ev) {
-    ev.preventDefault();
-    var n = parseInt($("capacity-value").value, 10);
-    api("PATCH", "/api/v1/activities/" + encodeURIComponent(current), { capacity: n }).then(function (r) {
-      if (!r.ok) { failed(r); return; }
-      flash(T.capacity_saved + " " + r.data.capacity, "ok");
-      load();
-    });
+function setField(name, value) {
+  var el = form.elements[name];
+  if (el.type === "checkbox") { el.checked = !!value; } else { el.value = value === undefined || value === null ? "" : value; }
+}
+
+function clearErrors() {
+  form.querySelectorAll("[data-error-for]").forEach(function (p) { p.textContent = ""; });
+  form.querySelectorAll("[aria-invalid]").forEach(function (el) { el.removeAttribute("aria-invalid"); });
+}
+
+function openEditor(a) {
+  editing = a ? a.id : null;
+  clearErrors();
+  $("editor").hidden = false;
+  $("editor-title").textContent = a ? T.edit_title + " · " + title(a.title) : T.new_title;
+  form.elements.id.disabled = !!a;
+  var wl = (a && a.waitlist) || { enabled: true, max_length: 200 };
+  var values = a ? {
+    id: a.id, kind: a.kind, title_zh: a.title.zh, title_en: a.title.en, description_zh: (a.description || {}).zh,
+    venue_id: a.venue.id, venue_name: a.venue.name, venue_address: a.venue.address, hall: a.hall,
+    organizer: a.organizer, starts_at: local(a.starts_at), ends_at: local(a.ends_at), capacity: a.capacity,
+    max_party_size: a.max_party_size, audience: a.audience, registration_opens_at: local(a.registration_opens_at),
+    registration_closes_at: local(a.registration_closes_at)
+  } : { kind: "imax", audience: "sci_workers_and_families", max_party_size: 4 };
+  values.waitlist_enabled = wl.enabled;
+  values.waitlist_max = wl.max_length;
+  Array.prototype.forEach.call(form.elements, function (el) { if (el.name) { setField(el.name, values[el.name]); } });
+  $("editor").scrollIntoView({ block: "start" });
+}
+
+function bodyOf() {
+  var v = function (name) { return form.elements[name].value.trim(); };
+  var num = function (name) { return v(name) === "" ? null : Number(v(name)); };
+  var body = {
+    kind: v("kind"), title: { zh: v("title_zh"), en: v("title_en") },
+    description: { zh: v("description_zh"), en: editing ? ((activities[editing].description || {}).en || "") : "" },
+    venue: { id: v("venue_id"), name: v("venue_name"), address: v("venue_address") },
+    hall: v("hall"), organizer: v("organizer"), starts_at: shanghai(v("starts_at")), ends_at: shanghai(v("ends_at")),
+    capacity: num("capacity"), max_party_size: num("max_party_size"), audience: v("audience"),
+    registration_opens_at: shanghai(v("registration_opens_at")),
+    registration_closes_at: shanghai(v("registration_closes_at")),
+    waitlist: { enabled: form.elements.waitlist_enabled.checked, max_length: num("waitlist_max") || 0 }
+  };
+  if (editing) {
+    body.venue.directions = activities[editing].venue.directions || { zh: "", en: "" };
+  } else {
+    body.id = v("id");
+  }
+  return body;
+}
+
+function showErrors(errors, prefix) {
+  Object.keys(errors || {}).forEach(function (k) {
+    var path = prefix ? prefix + "." + k : k, value = errors[k];
+    if (value && !Array.isArray(value) && typeof value === "object") { showErrors(value, path); return; }
+    var name = PATHS[path] || path.split(".")[0];
+    var p = form.querySelector('[data-error-for="' + name + '"]') || form.querySelector('[data-error-for="_schema"]');
+    p.textContent = [].concat(value).join(" ");
+    if (form.elements[name]) { form.elements[name].setAttribute("aria-invalid", "true"); }
   });
+}
 
-  $("cancel-form").addEventListener("submit", function (ev) {
-    ev.preventDefault();
-    var reason = $("cancel-reason").value.trim();
-    if (!reason) { $("cancel-reason").focus(); return; }
-    api("POST", "/api/v1/activities/" + encodeURIComponent(current) + "/cancel", { reason: reason }).then(function (r) {
-      if (!r.ok) { failed(r); return; }
-      $("cancel-reason").value = "";
-      flash(T.cancelled_done, "ok");
-      load();
-    });
-  });
-
-  $("notice-form").addEventListener("submit", function (ev) {
-    ev.preventDefault();
-    var body = { message_zh: $("notice-zh").value.trim(), message_en: $("notice-en").value.trim() };
-    api("POST", "/api/v1/activities/" + encodeURIComponent(current) + "/notices", body).then(function (r) {
-      if (!r.ok) { failed(r); return; }
-      $("notice-zh").value = "";
-      $("notice-en").value = "";
-      flash(T.notice_sent, "ok");
-    });
-  });
-
-  function download(fmt) {
-    var path = "/api/v1/activities/" + encodeURIComponent(current) + "/registrations." + fmt + "?lang=" + (EN ? "en" : "zh-CN");
-    fetch(path, { headers: { "Authorization": "Bearer " + token() }, cache: "no-store", credentials: "omit" })
-      .then(function (resp) {
-        if (!resp.ok) { throw new Error(String(resp.status)); }
-        return resp.blob().then(function (blob) {
-          var a = document.createElement("a");
-          a.href = URL.createObjectURL(blob);
-          a.download = current + "-registrations." + fmt;
-          document.body.appendChild(a);
-          a.click();
-          setTimeout(function () { URL.revokeObjectURL(a.href); a.remove(); }, 1000);
-        });
-      })
-      .catch(function () { flash(T.offline, "error"); });
-  }
-  $("export-csv").addEventListener("click", function () { download("csv"); });
-  $("export-xlsx").addEventListener("click", function () { download("xlsx"); });
-
-  // -- create and edit ----------------------------------------------------------------------
-  var form = $("activity-form");
-
-  function setField(name, value) {
-    var el = form.elements[name];
-    if (el.type === "checkbox") { el.checked = !!value; } else { el.value = value === undefined || value === null ? "" : value; }
-  }
-
-  function clearErrors() {
-    form.querySelectorAll("[data-error-for]").forEach(function (p) { p.textContent = ""; });
-    form.querySelectorAll("[aria-invalid]").forEach(function (el) { el.removeAttribute("aria-invalid"); });
-  }
-
-  function openEditor(a) {
-    editing = a ? a.id : null;
-    clearErrors();
-    $("editor").hidden = false;
-    $("editor-title").textContent = a ? T.edit_title + " · " + title(a.title) : T.new_title;
-    form.elements.id.disabled = !!a;
-    var wl = (a && a.waitlist) || { enabled: true, max_length: 200 };
-    var values = a ? {
-      id: a.id, kind: a.kind, title_zh: a.title.zh, title_en: a.title.en, description_zh: (a.description || {}).zh,
-      venue_id: a.venue.id, venue_name: a.venue.name, venue_address: a.venue.address, hall: a.hall,
-      organizer: a.organizer, starts_at: local(a.starts_at), ends_at: local(a.ends_at), capacity: a.capacity,
-      max_party_size: a.max_party_size, audience: a.audience, registration_opens_at: local(a.registration_opens_at),
-      registration_closes_at: local(a.registration_closes_at)
-    } : { kind: "imax", audience: "sci_workers_and_families", max_party_size: 4 };
-    values.waitlist_enabled = wl.enabled;
-    values.waitlist_max = wl.max_length;
-    Array.prototype.forEach.call(form.elements, function (el) { if (el.name) { setField(el.name, values[el.name]); } });
-    $("editor").scrollIntoView({ block: "start" });
-  }
-
-  function bodyOf() {
-    var v = function (name) { return form.elements[name].value.trim(); };
-    var num = function (name) { return v(name) === "" ? null : Number(v(name)); };
-    var body = {
-      kind: v("kind"), title: { zh: v("title_zh"), en: v("title_en") },
-      description: { zh: v("description_zh"), en: editing ? ((activities[editing].description || {}).en || "") : "" },
-      venue: { id: v("venue_id"), name: v("venue_name"), address: v("venue_address") },
-      hall: v("hall"), organizer: v("organizer"), starts_at: shanghai(v("starts_at")), ends_at: shanghai(v("ends_at")),
-      capacity: num("capacity"), max_party_size: num("max_party_size"), audience: v("audience"),
-      registration_opens_at: shanghai(v("registration_opens_at")),
-      registration_closes_at: shanghai(v("registration_closes_at")),
-      waitlist: { enabled: form.elements.waitlist_enabled.checked, max_length: num("waitlist_max") || 0 }
-    };
-    if (editing) {
-      body.venue.directions = activities[editing].venue.directions || { zh: "", en: "" };
-    } else {
-      body.id = v("id");
+form.addEventListener("submit", function (ev) {
+  ev.preventDefault();
+  clearErrors();
+  var req = editing ? api("PATCH", "/api/v1/activities/" + encodeURIComponent(editing), bodyOf())
+                    : api("POST", "/api/v1/activities", bodyOf());
+  req.then(function (r) {
+    if (!r.ok) {
+      if (r.status === 422) { showErrors(r.data.errors); flash(T.fix_errors, "error"); } else { failed(r); }
+      return;
     }
-    return body;
-  }
-
-  function showErrors(errors, prefix) {
-    Object.keys(errors || {}).forEach(function (k) {
-      var path = prefix ? prefix + "." + k : k, value = errors[k];
-      if (value && !Array.isArray(value) && typeof value === "object") { showErrors(value, path); return; }
-      var name = PATHS[path] || path.split(".")[0];
-      var p = form.querySelector('[data-error-for="' + name + '"]') || form.querySelector('[data-error-for="_schema"]');
-      p.textContent = [].concat(value).join(" ");
-      if (form.elements[name]) { form.elements[name].setAttribute("aria-invalid", "true"); }
-    });
-  }
-
-  form.addEventListener("submit", function (ev) {
-    ev.preventDefault();
-    clearErrors();
-    var req = editing ? api("PATCH", "/api/v1/activities/" + encodeURIComponent(editing), bodyOf())
-                      : api("POST", "/api/v1/activities", bodyOf());
-    req.then(function (r) {
-      if (!r.ok) {
-        if (r.status === 422) { showErrors(r.data.errors); flash(T.fix_errors, "error"); } else { failed(r); }
-        return;
-      }
-      $("editor").hidden = true;
-      flash(editing ? T.saved : T.created + "：" + title(r.data.title), "ok");
-      load(r.data.id);
-    });
+    $("editor").hidden = true;
+    flash(editing ? T.saved : T.created + "：" + title(r.data.title), "ok");
+    load(r.data.id);
   });
-  $("new-activity").addEventListener("click", function () { openEditor(null); });
-  $("edit-activity").addEventListener("click", function () { openEditor(activities[current]); });
-  $("close-editor").addEventListener("click", function () { $("editor").hidden = true; });
+});
+$("new-activity").addEventListener("click", function () { openEditor(null); });
+$("edit-activity").addEventListener("click", function () { openEditor(activities[current]); });
+$("close-editor").addEventListener("click", function () { $("editor").hidden = true; });
 
-  // -- import: static/js/import.js; it says when it created activities -----------------------
-  document.addEventListener("sciday:activities-changed", function () { load(); });
+// -- import: static/js/import.js; it says when it created activities -----------------------
+document.addEventListener("sciday:activities-changed", function () { load(); });
 
-  // -- start --------------------------------------------------------------------------------
-  if (token()) { show(true); load(); } else { show(false); }
-})();
+// -- start --------------------------------------------------------------------------------
+if (token()) { show(true); load(); } else { show(false); }

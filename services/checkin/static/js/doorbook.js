@@ -2,6 +2,8 @@
 // activities, revocations), the door log (so this device never admits the same people twice),
 // the queue of offline admissions to upload, and the server verdicts that disagreed.
 
+import { REASON, STATUS } from "./vocabulary.js";
+
 const K = { auth: "sciday.scan.auth", state: "sciday.scan.state", log: "sciday.scan.log",
             queue: "sciday.scan.queue", conflicts: "sciday.scan.conflicts" };
 const LOG_KEEP_S = 3 * 86400;   // door log entries older than this are dropped
@@ -47,17 +49,17 @@ export const book = {
  * Returns {ok: true, remaining} or {ok: false, reason, side?, first_at?, first_gate?}.
  */
 export function judge(ticket, state, entry, nowS) {
-  if (state.venue && ticket.venue_id !== state.venue) return { ok: false, reason: "wrong_venue" };
+  if (state.venue && ticket.venue_id !== state.venue) return { ok: false, reason: REASON.WRONG_VENUE };
   const act = (state.activities || []).find((a) => a.id === ticket.activity_id) || null;
-  if (act && act.status === "cancelled") return { ok: false, reason: "activity_cancelled" };
+  if (act && act.status === STATUS.CANCELLED) return { ok: false, reason: REASON.ACTIVITY_CANCELLED };
   const opens = act ? act.opens_at : ticket.valid_from;
   const closes = act ? act.closes_at : ticket.valid_until;
-  if (nowS < opens) return { ok: false, reason: "invalid_time", side: "too_early", opens_at: opens };
-  if (nowS > closes) return { ok: false, reason: "invalid_time", side: "too_late", closes_at: closes };
-  if (act && (act.revoked || []).includes(ticket.registration_id)) return { ok: false, reason: "revoked" };
+  if (nowS < opens) return { ok: false, reason: REASON.INVALID_TIME, side: STATUS.TOO_EARLY, opens_at: opens };
+  if (nowS > closes) return { ok: false, reason: REASON.INVALID_TIME, side: STATUS.TOO_LATE, closes_at: closes };
+  if (act && (act.revoked || []).includes(ticket.registration_id)) return { ok: false, reason: REASON.REVOKED };
   const admitted = entry ? entry.admitted || 0 : 0;
   if (admitted >= ticket.party_size) {
-    return { ok: false, reason: "already_checked_in", first_at: entry.first_at, first_gate: entry.gate,
+    return { ok: false, reason: REASON.ALREADY_CHECKED_IN, first_at: entry.first_at, first_gate: entry.gate,
              local: !entry.server };
   }
   return { ok: true, remaining: ticket.party_size - admitted, activity: act };

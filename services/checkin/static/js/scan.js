@@ -14,6 +14,7 @@ import { InvalidTicket, verifier } from "./ticket.js";
 import { book, judge } from "./doorbook.js";
 import { Camera, prepareDecoder } from "./camera.js";
 import { $, hm, people, pick, refusalText, show, t, unlockAudio } from "./verdict.js";
+import { REASON, STATUS } from "./vocabulary.js";
 import { api, applyState, definite, gate, loadKeys, net, refresh, refreshSoon, setOnline, stateUrl } from "./sync.js";
 
 const POLL_MS = 4000;       // scanner state refresh and queue upload
@@ -83,7 +84,7 @@ async function handle(code, t0) {
                  gate: gate(), admit: null, ticket: null, local: null };
   pending = null;
   if (!net.keys) {
-    scan.local = { ok: false, reason: "no_state" };
+    scan.local = { ok: false, reason: REASON.NO_STATE };
   } else {
     try {
       scan.ticket = await net.keys.verify(code);
@@ -116,7 +117,7 @@ function admitOffline(scan, n) {
   book.enqueue({ nonce: scan.nonce, code: scan.code, gate: scan.gate, admit: n, scanned_at: scan.scanned_at,
                  rid, aid: tk.activity_id, party: tk.party_size, title: titleOf(tk.activity_id) });
   const rest = tk.party_size - admitted;
-  show("ok", { head: t(`✓ 入场 ${people(n)}`, `✓ Admit ${people(n)}`), reason: "ok", t0: scan.t0,
+  show("ok", { head: t(`✓ 入场 ${people(n)}`, `✓ Admit ${people(n)}`), reason: STATUS.OK, t0: scan.t0,
                sub: rest > 0 ? t(`还剩 ${rest} 人未入场`, `${rest} still to come`) : "",
                meta: `${titleOf(tk.activity_id)} · ${t("离线核验，待上传", "checked offline, queued")}` });
   renderCounts();
@@ -129,7 +130,7 @@ async function submitOnline(scan) {
     r = await api("/api/v1/checkins", { method: "POST", body: { code: scan.code, gate: scan.gate, admit: scan.admit,
                                                                 nonce: scan.nonce, scanned_at: scan.scanned_at } });
   } catch { r = null; }
-  if (r && r.status === 401) return show("refused", { ...refusalText("unauthorized"), reason: "unauthorized", t0: scan.t0 });
+  if (r && r.status === 401) return show("refused", { ...refusalText(REASON.UNAUTHORIZED), reason: REASON.UNAUTHORIZED, t0: scan.t0 });
   if (!r || !definite(r.status)) {
     // No answer: judge here and queue it with the same nonce. If the server did get it, the upload
     // returns that first result and nothing is counted twice.
@@ -143,7 +144,7 @@ async function submitOnline(scan) {
     const e = book.entry(reg.id);
     book.note(reg.id, { aid: reg.activity_id, party: reg.party_size, admitted: reg.admitted_total, server: true,
                         first_at: (e && e.first_at) || b.checked_in_at, gate: (e && e.gate) || b.gate });
-    show("ok", { head: t(`✓ 入场 ${people(b.admitted)}`, `✓ Admit ${people(b.admitted)}`), reason: "ok", t0: scan.t0,
+    show("ok", { head: t(`✓ 入场 ${people(b.admitted)}`, `✓ Admit ${people(b.admitted)}`), reason: STATUS.OK, t0: scan.t0,
                  sub: b.remaining > 0 ? t(`还剩 ${b.remaining} 人未入场`, `${b.remaining} still to come`) : "",
                  meta: [pick(reg.activity_title), reg.name_masked].filter(Boolean).join(" · ") });
     const st = book.state();  // count it at once; the refresh below replaces it with the server's figure
@@ -156,12 +157,12 @@ async function submitOnline(scan) {
     return;
   }
   const d = b.detail || {};
-  if (b.reason === "already_checked_in" && scan.ticket) {
+  if (b.reason === REASON.ALREADY_CHECKED_IN && scan.ticket) {
     book.note(scan.ticket.registration_id, { aid: scan.ticket.activity_id, party: scan.ticket.party_size,
       admitted: scan.ticket.party_size, first_at: d.first_checked_in_at, gate: d.first_gate, server: true });
   }
   const reg = d.registration || {};
-  show("refused", { ...refusalText(b.reason, { ...d, first_at: d.first_checked_in_at }), reason: b.reason || "invalid",
+  show("refused", { ...refusalText(b.reason, { ...d, first_at: d.first_checked_in_at }), reason: b.reason || REASON.INVALID,
                     t0: scan.t0, meta: [pick(reg.activity_title), reg.name_masked].filter(Boolean).join(" · ") });
 }
 
@@ -172,7 +173,7 @@ function askParty(scan) {
   const tk = scan.ticket, rest = scan.local.remaining;
   $("party-size").textContent = people(tk.party_size);
   setStep(rest);
-  show("pending", { head: t("请核对人数", "Count the party"), reason: "party", t0: scan.t0,
+  show("pending", { head: t("请核对人数", "Count the party"), reason: STATUS.PARTY, t0: scan.t0,
                     sub: rest < tk.party_size ? t(`已入场 ${tk.party_size - rest} 人，还剩 ${rest} 人`,
                                                   `${tk.party_size - rest} in, ${rest} to come`) : "",
                     meta: titleOf(tk.activity_id) + (net.online === false ? ` · ${t("离线", "offline")}` : "") });
@@ -234,8 +235,8 @@ async function login(ev) {
     return enterDoor();
   }
   err.textContent = !r ? t("无法连接服务器：首次登录需要联网", "Cannot reach the server: the first sign-in needs the network")
-    : r.status === 401 ? t("令牌无效", "This token is not valid")
-    : r.status === 403 ? t("此令牌无权扫码", "This token may not scan")
+    : r.status === 401 ? refusalText(REASON.UNAUTHORIZED).head
+    : r.status === 403 ? refusalText(REASON.FORBIDDEN).head
     : t("登录失败，请重试", "Sign-in failed: try again");
   err.hidden = false;
 }
@@ -283,8 +284,8 @@ async function toggleCamera() {
 function wire() {
   net.onChange = renderCounts;
   net.onUnauthorized = () => {
-    if ($("verdict").dataset.reason !== "unauthorized") {
-      show("refused", { ...refusalText("unauthorized"), reason: "unauthorized", quiet: true });
+    if ($("verdict").dataset.reason !== REASON.UNAUTHORIZED) {
+      show("refused", { ...refusalText(REASON.UNAUTHORIZED), reason: REASON.UNAUTHORIZED, quiet: true });
     }
   };
   document.addEventListener("pointerdown", unlockAudio, { once: true });

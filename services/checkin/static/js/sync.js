@@ -4,6 +4,7 @@
 import { KeySet } from "./ticket.js";
 import { book } from "./doorbook.js";
 import { refusalText, t } from "./verdict.js";
+import { REASON } from "./vocabulary.js";
 
 const REQUEST_TIMEOUT_MS = 4000;
 
@@ -95,9 +96,9 @@ function reconcile(item, r) {
     return;
   }
   const d = b.detail || {};
-  if (b.reason === "already_checked_in") {
+  if (b.reason === REASON.ALREADY_CHECKED_IN) {
     book.note(item.rid, { admitted: item.party, first_at: d.first_checked_in_at, gate: d.first_gate, server: true });
-    conflict(refusalText("already_checked_in", { first_at: d.first_checked_in_at, first_gate: d.first_gate }).head);
+    conflict(refusalText(REASON.ALREADY_CHECKED_IN, { first_at: d.first_checked_in_at, first_gate: d.first_gate }).head);
   } else {
     conflict(refusalText(b.reason, d).head);
   }

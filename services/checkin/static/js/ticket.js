@@ -5,6 +5,8 @@
 // party size u8 · valid from u32 · valid until u32 · activity id (u8 length + ASCII) ·
 // venue id (u8 length + ASCII).
 
+import { REASON } from "./vocabulary.js";
+
 export const PREFIX = "SD1.";
 const DOMAIN = new TextEncoder().encode("SD1");
 const B32 = "abcdefghijklmnopqrstuvwxyz234567";
@@ -12,7 +14,7 @@ const SIG = 64;
 
 export class InvalidTicket extends Error {
   // reason: "invalid" (bad format or signature) or "unknown_key" (a key id this device has not seen)
-  constructor(why, reason = "invalid") { super(why); this.reason = reason; }
+  constructor(why, reason = REASON.INVALID) { super(why); this.reason = reason; }
 }
 
 export function b64urlEncode(bytes) {
@@ -130,7 +132,7 @@ export class KeySet {
   /** The ticket if the code is genuine; throws InvalidTicket otherwise. */
   async verify(code) {
     const { payload, signature, ticket } = decode(code);
-    if (!this.raw.has(payload[0])) throw new InvalidTicket("unknown key id", "unknown_key");
+    if (!this.raw.has(payload[0])) throw new InvalidTicket("unknown key id", REASON.UNKNOWN_KEY);
     const msg = new Uint8Array(DOMAIN.length + payload.length);
     msg.set(DOMAIN); msg.set(payload, DOMAIN.length);
     if (!(await this._verifyRaw(payload[0], signature, msg))) throw new InvalidTicket("bad signature");

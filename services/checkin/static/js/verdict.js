@@ -1,5 +1,7 @@
 // The verdict panel: big green or red, the reason in plain words (Chinese first), a beep and a buzz.
 
+import { REASON, REASONS, STATUS } from "./vocabulary.js";
+
 export const EN = document.documentElement.lang === "en";
 export const t = (zh, en) => (EN ? en : zh);
 export const $ = (id) => document.getElementById(id);
@@ -70,30 +72,27 @@ export function show(state, { head, sub = "", meta = "", reason = "", t0 = null,
   }
 }
 
-/** The words for a refusal reason (the server's codes, plus unknown_key, no_state for offline). */
+/** A text of the vocabulary in this page's language, its {placeholders} filled from `values`. */
+export function say(words, values = {}) {
+  return t(words.zh, words.en).replace(/\{(\w+)\}/g, (_, k) => values[k] ?? "").replace(/\s+/g, " ").trim();
+}
+
+/**
+ * The words for a refusal reason: the server's codes, plus unknown_key and no_state (offline).
+ * Every text comes from vocabulary.js, generated from services/checkin/vocabulary.py.
+ */
 export function refusalText(reason, d = {}) {
+  const r = REASONS[reason] || REASONS[REASON.INVALID];
+  const more = r.more || {};
   switch (reason) {
-    case "already_checked_in": {
-      const at = d.first_at ? hm(d.first_at) : "";
-      return { head: t(`已入场 ${at} ${d.first_gate || ""}`.trim(), `Already in ${at} ${d.first_gate || ""}`.trim()),
-               sub: d.local ? t("本机记录", "this device's record") : "" };
-    }
-    case "revoked": return { head: t("票已取消", "Ticket cancelled") };
-    case "seat_released": return { head: t("座位已释放给现场候补", "Seat released to standby"),
-                                   sub: t("开场后未入场，座位已让给候补观众", "Not scanned by the start + grace") };
-    case "wrong_venue": return { head: t("非本场馆", "Another venue's ticket") };
-    case "activity_cancelled": return { head: t("活动已取消", "Activity cancelled") };
-    case "invalid_time":
-      return d.side === "too_late"
-        ? { head: t("入场已结束", "Check-in has closed") }
-        : { head: t("未到入场时间", "Too early"),
-            sub: d.opens_at ? t(`${hm(d.opens_at)} 开始入场`, `Doors open at ${hm(d.opens_at)}`) : "" };
-    case "unknown_key": return { head: t("无法离线核验", "Cannot check offline"),
-                                 sub: t("未知密钥，请联网后再扫", "Unknown key: scan again when online") };
-    case "no_state": return { head: t("无法离线核验", "Cannot check offline"),
-                              sub: t("本机尚未同步密钥", "This device has no keys yet") };
-    case "forbidden": return { head: t("此令牌无权扫码", "This token may not scan") };
-    case "unauthorized": return { head: t("令牌无效，请重新登录", "Token not valid: sign in again") };
-    default: return { head: t("无效票", "Not a valid ticket") };
+    case REASON.ALREADY_CHECKED_IN:
+      return { head: say(r, { at: d.first_at ? hm(d.first_at) : "", gate: d.first_gate || "" }),
+               sub: d.local ? say(more.local) : "" };
+    case REASON.INVALID_TIME:
+      return d.side === STATUS.TOO_LATE
+        ? { head: say(more.too_late) }
+        : { head: say(more.too_early), sub: d.opens_at ? say(more.opens_at, { at: hm(d.opens_at) }) : "" };
+    default:
+      return { head: say(r), sub: more.hint ? say(more.hint) : "" };
   }
 }

@@ -1,4 +1,9 @@
-"""Which messages an event calls for, to whom.  The Kafka handler of the notify worker.
+"""Notify's use cases: handle an event (which messages it calls for, to whom), send a notice.
+
+Plain code over ports (``services/notify/ports.py``): no Flask request, no HTTP status; a refusal
+is a :class:`Refusal` with a reason code of ``vocabulary.REASONS``, answered by ``edge.py``.
+
+:class:`Notices` is the Kafka handler of the notify worker.
 
 It only records: the projection, the reminders, and one intent per (event, channel, recipient)
 queued for its channel.  Sending is the senders' job, so a slow SMS gateway never holds up the
@@ -16,17 +21,23 @@ consumer, and a redelivered event finds its intents already there and records no
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
 
-from services.notify.deliveries import Deliveries
-from services.notify.projection import ACTIVE, Projection
-from services.notify.reminders import Reminders
+from services.notify import vocabulary as V
+from services.notify.ports import Clock, Deliveries, Doc, Projection, Reminders
+from shared import events as ev
+from shared.topics import ACTIVITY_EVENTS, BY_NAME
 
+ACTIVITY_TYPES = BY_NAME[ACTIVITY_EVENTS].event_types
+
+ACTIVE = V.ACTIVE
 TEMPLATE_OF = {
-    "RegistrationConfirmed": "confirmed",
-    "RegistrationWaitlisted": "waitlisted",
-    "WaitlistPromoted": "promoted",
-    "RegistrationCancelled": "cancelled",
+    ev.REGISTRATION_CONFIRMED: V.CONFIRMED_TEMPLATE,
+    ev.REGISTRATION_WAITLISTED: V.WAITLISTED_TEMPLATE,
+    ev.WAITLIST_PROMOTED: V.PROMOTED_TEMPLATE,
+    ev.REGISTRATION_CANCELLED: V.CANCELLED_TEMPLATE,
 }
 # Changes registrants are told about (as services/registration/activities.NOTIFIABLE).
 NOTIFIABLE = ("starts_at", "ends_at", "hall", "venue")
@@ -39,8 +50,8 @@ class Notices:
         projection: Projection,
         deliveries: Deliveries,
         reminders: Reminders,
-        clock: Callable[[], float] = time.time,
-    ):
+        clock: Clock = time.time,
+    ) -> None:
         self.projection, self.deliveries, self.reminders, self.clock = (
             projection,
             deliveries,
@@ -51,20 +62,20 @@ class Notices:
     def now_ms(self) -> int:
         return int(self.clock() * 1000)
 
-    def handle(self, envelope: dict) -> int:
+    def handle(self, envelope: Doc) -> int:
         """Handle one event; returns how many new intents it recorded."""
         kind = envelope["type"]
         if kind in TEMPLATE_OF:
             return self._registration(envelope)
-        if kind.startswith("Activity"):
+        if kind in ACTIVITY_TYPES:
             return self._activity(envelope)
         return 0
 
-    def _registration(self, env: dict) -> int:
+    def _registration(self, env: Doc) -> int:
         aid, data = env["activity_id"], env["data"]
         reg = self.projection.put_registration(env)
-        context = {}
-        if env["type"] == "RegistrationWaitlisted":
+        context: Doc = {}
+        if env["type"] == ev.REGISTRATION_WAITLISTED:
             context["waitlist_position"] = data["waitlist_position"]
         new = self.deliveries.record(
             event_id=env["event_id"],
@@ -77,21 +88,21 @@ class Notices:
             context=context,
         )
         activity = self.projection.activity(aid)
-        if reg["status"] == "confirmed" and activity and activity["status"] == "scheduled":
+        if reg["status"] == V.CONFIRMED and activity and activity["status"] == V.SCHEDULED:
             self.reminders.schedule(aid, reg["registration_id"], activity)
-        elif reg["status"] != "confirmed":
+        elif reg["status"] != V.CONFIRMED:
             self.reminders.drop(aid, reg["registration_id"])
         cancellation = self.projection.cancellation(aid)
         if cancellation and reg["status"] in ACTIVE:
             new += self._activity_cancelled_to(aid, reg, cancellation)
         return new
 
-    def _activity(self, env: dict) -> int:
+    def _activity(self, env: Doc) -> int:
         aid, data = env["activity_id"], env["data"]
         before = self.projection.put_activity(env)
-        activity = self.projection.activity(aid)
+        activity = self.projection.activity(aid) or {}
         new = 0
-        if env["type"] == "ActivityChanged" and activity["status"] == "scheduled":
+        if env["type"] == ev.ACTIVITY_CHANGED and activity.get("status") == V.SCHEDULED:
             changed = [c for c in data.get("changed", []) if c in NOTIFIABLE]
             if changed:
                 context = {
@@ -106,25 +117,78 @@ class Notices:
                         occurred_at=env["occurred_at"],
                         activity_id=aid,
                         reg=reg,
-                        template="activity_changed",
+                        template=V.ACTIVITY_CHANGED_TEMPLATE,
                         now_ms=self.now_ms(),
                         context=context,
                     )
-        elif env["type"] == "ActivityCancelled":
+        elif env["type"] == ev.ACTIVITY_CANCELLED:
             cancellation = self.projection.cancellation(aid)
-            for reg in self.projection.registrants(aid, ACTIVE):
-                new += self._activity_cancelled_to(aid, reg, cancellation)
+            for reg in self.projection.registrants(aid, ACTIVE) if cancellation else ():
+                new += self._activity_cancelled_to(aid, reg, cancellation or {})
         self.reminders.schedule_activity(aid, activity)
         return new
 
-    def _activity_cancelled_to(self, aid: str, reg: dict, cancellation: dict) -> int:
+    def _activity_cancelled_to(self, aid: str, reg: Doc, cancellation: Doc) -> int:
         return self.deliveries.record(
             event_id=cancellation["event_id"],
-            cause_type="ActivityCancelled",
+            cause_type=ev.ACTIVITY_CANCELLED,
             occurred_at=cancellation["occurred_at"],
             activity_id=aid,
             reg=reg,
-            template="activity_cancelled",
+            template=V.ACTIVITY_CANCELLED_TEMPLATE,
             now_ms=self.now_ms(),
             context={"reason": cancellation["reason"], "activity": self.projection.activity(aid)},
         )
+
+
+class Refusal(Exception):
+    """A rule said no: ``reason`` is a code of ``vocabulary.REASONS``."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+@dataclass(frozen=True)
+class Notice:
+    """An organizer's message to everyone registered for an activity (confirmed or waitlisted)."""
+
+    notice_id: str  # from the Idempotency-Key: a retried notice records nothing new
+    activity_id: str
+    message_zh: str
+    message_en: str = ""
+
+
+def send_notice(notice: Notice, *, projection: Projection, deliveries: Deliveries, clock: Clock) -> Doc:
+    """Record one message per (registrant, channel); the senders deliver them."""
+    aid = notice.activity_id
+    activity = projection.activity(aid)
+    if activity is None:
+        raise Refusal(V.UNKNOWN_ACTIVITY)
+    if activity["status"] == V.CANCELLED:
+        raise Refusal(V.ACTIVITY_CANCELLED)
+    now = clock()
+    now_ms, occurred_at = int(now * 1000), datetime.fromtimestamp(now, UTC).isoformat(timespec="milliseconds")
+    context = {"message_zh": notice.message_zh, "message_en": notice.message_en}
+    registrants = projection.registrants(aid, ACTIVE)
+    new = sum(
+        deliveries.record(
+            event_id=notice.notice_id,
+            cause_type=V.ORGANIZER_NOTICE,
+            occurred_at=occurred_at,
+            activity_id=aid,
+            reg=reg,
+            template=V.NOTICE_TEMPLATE,
+            now_ms=now_ms,
+            context=context,
+        )
+        for reg in registrants
+    )
+    out: dict[str, Any] = {
+        "status": V.ACCEPTED,
+        "notice_id": notice.notice_id,
+        "activity_id": aid,
+        "recipients": len(registrants),
+        "messages": new,
+    }
+    return out

@@ -1,0 +1,86 @@
+"""What the door's use cases need from the world, as Protocols.
+
+The Redis adapters (``store.CheckinStore``, ``projection.Projection``, ``keys.KeyCache``) fill
+these in production; ``tests/unit/fakes_checkin.py`` holds in-memory fakes, and
+``tests/integration/test_door_contract.py`` runs the same scenarios on both.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Protocol
+
+from shared.tickets import Ticket
+
+Doc = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class AdmitStep:
+    """One admission, as the atomic step (``admit.lua``) takes it."""
+
+    checkin_id: str
+    activity_id: str
+    registration_id: str
+    venue_id: str
+    party_size: int
+    admit: int  # people to admit now; 0: the rest of the party
+    gate: str
+    at_iso: str  # when the scan happened
+    bucket: int  # the 5-minute arrivals bucket (Unix seconds)
+    nonce: str  # "" when the scanner sent none
+    staff: str
+    occurred_at: str  # now (ISO), for the event
+
+
+@dataclass(frozen=True)
+class UndoStep:
+    activity_id: str
+    checkin_id: str
+    staff: str
+    occurred_at: str
+
+
+class Tickets(Protocol):
+    def verify(self, code: str) -> Ticket:
+        """The signed ticket, or ``shared.tickets.InvalidTicket``."""
+        ...
+
+
+class Activities(Protocol):
+    def activity(self, aid: str) -> Doc | None: ...
+
+    def activity_and_registration(self, aid: str, rid: str) -> tuple[Doc | None, Doc | None]:
+        """The activity snapshot and the registration as the projection knows them."""
+        ...
+
+
+class Door(Protocol):
+    """The door's own state: who is in, through which gate, and the check-in events."""
+
+    def admit(self, step: AdmitStep) -> Doc:
+        """Atomically: replay a known nonce, refuse a revoked or fully admitted party, else admit."""
+        ...
+
+    def undo(self, step: UndoStep) -> Doc: ...
+
+    def checkin(self, checkin_id: str) -> tuple[str, Doc] | None:
+        """(activity id, record) of one check-in, or None."""
+        ...
+
+    def record_denial(self, aid: str, rid: str, gate: str, staff: str, reason: str) -> None:
+        """A refusal decided before the atomic step is recorded and published too."""
+        ...
+
+    def note_unseen(self, aid: str, rid: str) -> None:
+        """A ticket admitted on its signature before the projection saw its registration."""
+        ...
+
+
+class Clock(Protocol):
+    def __call__(self) -> datetime: ...
+
+
+class Ids(Protocol):
+    def __call__(self) -> str: ...

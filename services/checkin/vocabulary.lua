@@ -1,0 +1,21 @@
+-- vocabulary.lua: generated from services/checkin/vocabulary.py by `python -m services.checkin.vocabulary`; do not edit.
+local V = {
+  OK = 'ok',
+  DENIED = 'denied',
+  REVOKED = 'revoked',
+  ALREADY_CHECKED_IN = 'already_checked_in',
+  UNKNOWN_CHECKIN = 'unknown_checkin',
+  ALREADY_REVERTED = 'already_reverted',
+  SEAT_RELEASED = 'seat_released',
+  CONFIRMED = 'confirmed',
+  UNKNOWN_NUMBER = 'unknown_number',
+  NOT_CALLED = 'not_called',
+  STANDBY_TOPIC = 'standby-events',
+  STANDBY_SEATS_RELEASED = 'StandbySeatsReleased',
+  STANDBY_CALLED = 'StandbyCalled',
+  TOPIC = 'checkin-events',
+  SOURCE = 'checkin',
+  CHECKIN_RECORDED = 'CheckinRecorded',
+  CHECKIN_DENIED = 'CheckinDenied',
+  CHECKIN_REVERTED = 'CheckinReverted',
+}

@@ -1,0 +1,271 @@
+"""The check-in service's words: statuses, verdict reasons (zh-CN and en, HTTP status), events.
+
+Everything that names a status, a reason or an event of the door takes it from here:
+
+- Python refers to the constants (``vocabulary.REVOKED``);
+- the Lua scripts ``--#include vocabulary.lua``, generated from this module (:func:`lua`);
+- the scanner's JS imports ``static/js/vocabulary.js``, generated from this module (:func:`js`);
+- the OpenAPI descriptions of the check-in blueprints come from :func:`describe`.
+
+``python -m services.checkin.vocabulary`` rewrites both generated files; a unit test fails when
+they are out of date.  Texts may hold ``{name}`` placeholders, filled from the refusal's details
+by :meth:`Words.say` here and by ``say()`` in ``static/js/verdict.js``.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Final
+
+from shared import errors
+from shared import events as ev
+from shared.errors import COMMON_REASONS
+from shared.topics import CHECKIN_EVENTS, STANDBY_EVENTS
+
+HERE: Final = Path(__file__).parent
+
+# -- statuses ----------------------------------------------------------------------------------
+# The outcome of one atomic step (admit.lua, undo.lua) and of one scan answered by the API.
+OK: Final = "ok"
+DENIED: Final = "denied"
+# Registration statuses as the projection records them (the registration service's words).
+CONFIRMED: Final = "confirmed"
+WAITLISTED: Final = "waitlisted"
+CANCELLED: Final = "cancelled"
+# An activity snapshot's status: the door only asks whether it is ``cancelled`` (as above).
+# Which side of the check-in window a scan fell on (detail of ``invalid_time``).
+TOO_EARLY: Final = "too_early"
+TOO_LATE: Final = "too_late"
+# The scanner's verdict panel waits for the steward to count the party in.
+PARTY: Final = "party"
+
+STATUSES: Final[Mapping[str, str]] = {
+    "OK": OK,
+    "DENIED": DENIED,
+    "CONFIRMED": CONFIRMED,
+    "WAITLISTED": WAITLISTED,
+    "CANCELLED": CANCELLED,
+    "TOO_EARLY": TOO_EARLY,
+    "TOO_LATE": TOO_LATE,
+    "PARTY": PARTY,
+}
+
+# -- events (the shared vocabulary names them: shared/events.py, shared/topics.py) ---------------
+SOURCE: Final = "checkin"
+CHECKIN_RECORDED: Final = ev.CHECKIN_RECORDED
+CHECKIN_DENIED: Final = ev.CHECKIN_DENIED
+CHECKIN_REVERTED: Final = ev.CHECKIN_REVERTED
+EVENT_TYPES: Final = (CHECKIN_RECORDED, CHECKIN_DENIED, CHECKIN_REVERTED)
+TOPIC: Final = CHECKIN_EVENTS
+# On-site standby's own stream (issue 15).
+STANDBY_TOPIC: Final = STANDBY_EVENTS
+STANDBY_SEATS_RELEASED: Final = ev.STANDBY_SEATS_RELEASED
+STANDBY_CALLED: Final = ev.STANDBY_CALLED
+
+
+# -- reasons -----------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Words:
+    """One text in both languages; ``{name}`` placeholders are filled from the details."""
+
+    zh: str
+    en: str
+
+    def say(self, locale: str, **values: object) -> str:
+        text = self.en if locale == "en" else self.zh
+        return re.sub(r"\{(\w+)\}", lambda m: str(values.get(m.group(1), "")), text).strip()
+
+
+@dataclass(frozen=True)
+class Reason:
+    code: str
+    http: int | None  # None: judged on the scanner only (offline); the API never answers it
+    text: Words
+    more: Mapping[str, Words] = field(default_factory=dict)  # variants and second lines
+
+
+INVALID: Final = "invalid"
+REVOKED: Final = "revoked"
+ALREADY_CHECKED_IN: Final = "already_checked_in"
+WRONG_VENUE: Final = "wrong_venue"
+INVALID_TIME: Final = "invalid_time"
+ACTIVITY_CANCELLED: Final = "activity_cancelled"
+UNKNOWN_CHECKIN: Final = "unknown_checkin"
+ALREADY_REVERTED: Final = "already_reverted"
+UNKNOWN_ACTIVITY: Final = "unknown_activity"
+FORBIDDEN: Final = errors.FORBIDDEN
+UNAUTHORIZED: Final = errors.UNAUTHORIZED
+SEAT_RELEASED: Final = "seat_released"
+# On-site standby (issue 15; services/checkin/standby.py).
+STANDBY_NOT_OPEN: Final = "standby_not_open"
+STANDBY_CLOSED: Final = "standby_closed"
+PARTY_TOO_LARGE: Final = "party_too_large"
+RELEASE_NOT_DUE: Final = "release_not_due"
+UNKNOWN_NUMBER: Final = "unknown_number"
+NOT_CALLED: Final = "not_called"
+UNKNOWN_KEY: Final = "unknown_key"
+NO_STATE: Final = "no_state"
+# Common reasons (shared/errors.py) the check-in API answers besides its own.
+RATE_LIMITED: Final = errors.RATE_LIMITED
+VALIDATION_FAILED: Final = errors.VALIDATION_FAILED
+
+# Keys of ``Reason.more``.
+LOCAL: Final = "local"
+OPENS_AT: Final = "opens_at"
+OTHER_VENUE: Final = "other_venue"
+HINT: Final = "hint"
+
+_OFFLINE = Words("无法离线核验", "Cannot check offline")
+
+REASONS: Final[Mapping[str, Reason]] = {
+    r.code: r
+    for r in (
+        Reason(INVALID, 400, Words("无效票", "Not a valid ticket")),
+        Reason(REVOKED, 409, Words("票已取消", "Ticket cancelled")),
+        Reason(
+            ALREADY_CHECKED_IN,
+            409,
+            Words("已入场 {at} {gate}", "Already checked in {at} {gate}"),
+            {LOCAL: Words("本机记录", "this device's record")},
+        ),
+        Reason(WRONG_VENUE, 409, Words("非本场馆", "Ticket is for another venue")),
+        Reason(
+            INVALID_TIME,
+            409,
+            Words("不在入场时间", "Outside the check-in window"),
+            {
+                TOO_EARLY: Words("未到入场时间", "Too early"),
+                TOO_LATE: Words("入场已结束", "Check-in has closed"),
+                OPENS_AT: Words("{at} 开始入场", "Doors open at {at}"),
+            },
+        ),
+        Reason(ACTIVITY_CANCELLED, 409, Words("活动已取消", "Activity cancelled")),
+        Reason(UNKNOWN_CHECKIN, 404, Words("没有这条入场记录", "No such check-in")),
+        Reason(ALREADY_REVERTED, 409, Words("该入场记录已撤销", "This check-in was already undone")),
+        Reason(UNKNOWN_ACTIVITY, 404, Words("没有这个活动", "No such activity")),
+        Reason(
+            SEAT_RELEASED,
+            409,
+            Words("座位已释放给现场候补", "Seat released to standby"),
+            {
+                HINT: Words(
+                    "开场后未入场，座位已让给候补观众", "Not scanned by the start plus the grace period"
+                )
+            },
+        ),
+        Reason(STANDBY_NOT_OPEN, 409, Words("现场候补尚未开始", "Standby has not opened yet")),
+        Reason(STANDBY_CLOSED, 409, Words("现场候补已结束", "Standby has closed")),
+        Reason(PARTY_TOO_LARGE, 422, Words("人数超过上限", "Party size exceeds the limit")),
+        Reason(
+            RELEASE_NOT_DUE,
+            409,
+            Words("尚未到释放座位的时间", "Seats are released at the start plus the grace period"),
+        ),
+        Reason(UNKNOWN_NUMBER, 404, Words("没有这个候补号", "No such standby number")),
+        Reason(NOT_CALLED, 409, Words("该候补号尚未叫到", "This standby number has not been called")),
+        Reason(
+            FORBIDDEN,
+            403,
+            Words("此令牌无权扫码", "This token may not scan"),
+            {OTHER_VENUE: Words("此令牌不属于该场馆", "This token is for another venue")},
+        ),
+        Reason(UNAUTHORIZED, 401, Words("令牌无效，请重新登录", "Token not valid: sign in again")),
+        Reason(
+            UNKNOWN_KEY,
+            None,
+            _OFFLINE,
+            {HINT: Words("未知密钥，请联网后再扫", "Unknown key: scan again when online")},
+        ),
+        Reason(NO_STATE, None, _OFFLINE, {HINT: Words("本机尚未同步密钥", "This device has no keys yet")}),
+    )
+}
+
+
+def http_status(code: str) -> int:
+    """The HTTP status of a reason (the service's own first, then the common ones)."""
+    reason = REASONS.get(code)
+    if reason is not None and reason.http is not None:
+        return reason.http
+    return COMMON_REASONS.get(code, (409, ""))[0]
+
+
+def message(code: str, locale: str, variant: str = "", **values: object) -> str:
+    """A reason's text in ``locale``; with a ``variant`` (e.g. ``too_early``) that text instead."""
+    reason = REASONS[code]
+    return reason.more.get(variant, reason.text).say(locale, **values)
+
+
+def describe(*codes: str) -> str:
+    """``Reason codes: invalid (400), revoked (409), …`` for a blueprint's OpenAPI description."""
+    return "Reason codes: " + ", ".join(f"{c} ({http_status(c)})" for c in codes) + "."
+
+
+def alternatives(*codes: str) -> str:
+    """``revoked | already_checked_in`` for an ``alt_response`` description."""
+    return " | ".join(codes)
+
+
+# -- generated files -----------------------------------------------------------------------------
+LUA_PATH: Final = HERE / "vocabulary.lua"
+JS_PATH: Final = HERE / "static" / "js" / "vocabulary.js"
+_GENERATED = "generated from services/checkin/vocabulary.py by `python -m services.checkin.vocabulary`"
+
+# The words the Lua scripts use, under the names they use them by (V.OK, V.REVOKED, …).
+LUA_WORDS: Final[Mapping[str, str]] = {
+    "OK": OK,
+    "DENIED": DENIED,
+    "REVOKED": REVOKED,
+    "ALREADY_CHECKED_IN": ALREADY_CHECKED_IN,
+    "UNKNOWN_CHECKIN": UNKNOWN_CHECKIN,
+    "ALREADY_REVERTED": ALREADY_REVERTED,
+    "SEAT_RELEASED": SEAT_RELEASED,
+    "CONFIRMED": CONFIRMED,
+    "UNKNOWN_NUMBER": UNKNOWN_NUMBER,
+    "NOT_CALLED": NOT_CALLED,
+    "STANDBY_TOPIC": STANDBY_TOPIC,
+    "STANDBY_SEATS_RELEASED": STANDBY_SEATS_RELEASED,
+    "STANDBY_CALLED": STANDBY_CALLED,
+    "TOPIC": TOPIC,
+    "SOURCE": SOURCE,
+    "CHECKIN_RECORDED": CHECKIN_RECORDED,
+    "CHECKIN_DENIED": CHECKIN_DENIED,
+    "CHECKIN_REVERTED": CHECKIN_REVERTED,
+}
+
+
+def lua() -> str:
+    lines = [f"-- vocabulary.lua: {_GENERATED}; do not edit.", "local V = {"]
+    lines += [f"  {name} = '{word}'," for name, word in LUA_WORDS.items()]
+    return "\n".join(lines + ["}", ""])
+
+
+def js() -> str:
+    table = {
+        code: {
+            "http": r.http,
+            "zh": r.text.zh,
+            "en": r.text.en,
+            "more": {k: {"zh": w.zh, "en": w.en} for k, w in r.more.items()},
+        }
+        for code, r in REASONS.items()
+    }
+    codes = {code.upper(): code for code in REASONS}
+    return (
+        f"// vocabulary.js: {_GENERATED}; do not edit.\n\n"
+        f"export const STATUS = {json.dumps(STATUSES, indent=2)};\n\n"
+        f"export const REASON = {json.dumps(codes, indent=2)};\n\n"
+        f"export const REASONS = {json.dumps(table, ensure_ascii=False, indent=2)};\n"
+    )
+
+
+def write() -> None:
+    LUA_PATH.write_text(lua(), encoding="utf-8")
+    JS_PATH.write_text(js(), encoding="utf-8")
+
+
+if __name__ == "__main__":
+    write()

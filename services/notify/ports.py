@@ -1,0 +1,62 @@
+"""What notify's use cases need from the world, as Protocols.
+
+The Redis adapters fill them in production (``projection.Projection``, ``deliveries.Deliveries``,
+``reminders.Reminders``); ``tests/unit/test_notify_usecases.py`` uses in-memory fakes.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Protocol
+
+Doc = dict[str, Any]
+
+
+class Projection(Protocol):
+    """Activities and registrants as notify knows them (from activity- and registration-events)."""
+
+    def put_activity(self, envelope: Doc) -> Doc | None:
+        """Store the snapshot; returns the one it replaced."""
+        ...
+
+    def put_registration(self, envelope: Doc) -> Doc:
+        """Store the registrant (registrations only move forward); returns it as stored."""
+        ...
+
+    def activity(self, aid: str) -> Doc | None: ...
+
+    def cancellation(self, aid: str) -> Doc | None:
+        """The ActivityCancelled event's id, time and reason, once the activity was cancelled."""
+        ...
+
+    def registrants(self, aid: str, statuses: tuple[str, ...]) -> list[Doc]: ...
+
+
+class Deliveries(Protocol):
+    def record(
+        self,
+        *,
+        event_id: str,
+        cause_type: str,
+        occurred_at: str,
+        activity_id: str,
+        reg: Doc,
+        template: str,
+        now_ms: int,
+        context: Doc | None = None,
+    ) -> int:
+        """Record (once) and queue one message per channel of the registrant; returns how many were new."""
+        ...
+
+
+class Reminders(Protocol):
+    def schedule(self, aid: str, rid: str, activity: Doc) -> None: ...
+
+    def drop(self, aid: str, rid: str) -> None: ...
+
+    def schedule_activity(self, aid: str, activity: Doc) -> None: ...
+
+
+class Clock(Protocol):
+    def __call__(self) -> float:
+        """Unix seconds."""
+        ...

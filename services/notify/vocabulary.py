@@ -1,0 +1,150 @@
+"""The notify service's words: delivery statuses, reasons (zh-CN and en, HTTP status), templates.
+
+Python refers to the constants; the Lua scripts that judge a status ``--#include vocabulary.lua``,
+generated from this module (``python -m services.notify.vocabulary``; a unit test fails when it
+is out of date); the OpenAPI descriptions of notify's blueprints come from :func:`describe`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Final
+
+from shared import errors
+from shared import events as ev
+from shared.errors import COMMON_REASONS
+
+HERE: Final = Path(__file__).parent
+
+# -- statuses of a delivery intent -------------------------------------------------------------
+# pending -> claimed -> handoff -> sent | retrying | failed | uncertain | skipped
+PENDING: Final = "pending"
+CLAIMED: Final = "claimed"
+HANDOFF: Final = "handoff"  # the provider may have it
+RETRYING: Final = "retrying"
+SENT: Final = "sent"
+FAILED: Final = "failed"
+UNCERTAIN: Final = "uncertain"  # the worker stopped during a non-idempotent hand-off
+SKIPPED: Final = "skipped"
+INTENT_STATUSES: Final = (PENDING, CLAIMED, HANDOFF, RETRYING, SENT, FAILED, UNCERTAIN, SKIPPED)
+FINAL: Final = (SENT, FAILED, UNCERTAIN, SKIPPED)
+# What one sender step did with a message besides giving it a status (sender.Sender.deliver).
+GONE: Final = "gone"  # the intent expired meanwhile
+LOST: Final = "lost"  # the lease ran out before the hand-off; another sender has it
+DEFERRED: Final = "deferred"  # waiting for the activity's snapshot
+STEP_OUTCOMES: Final = (GONE, LOST, DEFERRED)
+# An organizer notice is accepted (queued), not sent, when the API answers.
+ACCEPTED: Final = "accepted"
+
+# Registration and activity statuses as notify's projection records them.
+CONFIRMED: Final = "confirmed"
+WAITLISTED: Final = "waitlisted"
+CANCELLED: Final = "cancelled"
+SCHEDULED: Final = "scheduled"
+ACTIVE: Final = (CONFIRMED, WAITLISTED)  # registrants who are told about their activity
+
+STATUSES: Final = (*INTENT_STATUSES, *STEP_OUTCOMES, ACCEPTED, CONFIRMED, WAITLISTED, CANCELLED, SCHEDULED)
+
+# -- events ------------------------------------------------------------------------------------
+SOURCE: Final = "notify"
+NOTIFICATION_SENT: Final = ev.NOTIFICATION_SENT
+NOTIFICATION_FAILED: Final = ev.NOTIFICATION_FAILED
+EVENT_TYPES: Final = (NOTIFICATION_SENT, NOTIFICATION_FAILED)  # on the topic shared/topics.py names
+# Causes of a message that are not Kafka events (notify's own sources).
+REMINDER_DUE: Final = ev.REMINDER_DUE
+ORGANIZER_NOTICE: Final = ev.ORGANIZER_NOTICE
+
+
+# -- reasons -----------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Reason:
+    code: str
+    http: int
+    zh: str
+    en: str
+
+    def say(self, locale: str) -> str:
+        return self.en if locale == "en" else self.zh
+
+
+UNKNOWN_ACTIVITY: Final = "unknown_activity"
+ACTIVITY_CANCELLED: Final = "activity_cancelled"
+# Common reasons (shared/errors.py) notify's API answers besides its own.
+UNAUTHORIZED: Final = errors.UNAUTHORIZED
+FORBIDDEN: Final = errors.FORBIDDEN
+VALIDATION_FAILED: Final = errors.VALIDATION_FAILED
+
+REASONS: Final[Mapping[str, Reason]] = {
+    r.code: r
+    for r in (
+        Reason(UNKNOWN_ACTIVITY, 404, "没有这个活动", "No such activity."),
+        Reason(ACTIVITY_CANCELLED, 409, "活动已取消", "The activity was cancelled."),
+    )
+}
+
+
+def http_status(code: str) -> int:
+    reason = REASONS.get(code)
+    return reason.http if reason is not None else COMMON_REASONS.get(code, (409, ""))[0]
+
+
+def message(code: str, locale: str) -> str:
+    return REASONS[code].say(locale)
+
+
+def describe(*codes: str) -> str:
+    return "Reason codes: " + ", ".join(f"{c} ({http_status(c)})" for c in codes) + "."
+
+
+def one_of(words: tuple[str, ...]) -> str:
+    """``pending | claimed | …`` for an OpenAPI field description."""
+    return " | ".join(words)
+
+
+# -- templates ---------------------------------------------------------------------------------
+CONFIRMED_TEMPLATE: Final = "confirmed"
+WAITLISTED_TEMPLATE: Final = "waitlisted"
+PROMOTED_TEMPLATE: Final = "promoted"
+CANCELLED_TEMPLATE: Final = "cancelled"
+ACTIVITY_CHANGED_TEMPLATE: Final = "activity_changed"
+ACTIVITY_CANCELLED_TEMPLATE: Final = "activity_cancelled"
+REMINDER_TEMPLATE: Final = "reminder"
+NOTICE_TEMPLATE: Final = "notice"
+TEMPLATES: Final = (
+    CONFIRMED_TEMPLATE,
+    WAITLISTED_TEMPLATE,
+    PROMOTED_TEMPLATE,
+    CANCELLED_TEMPLATE,
+    ACTIVITY_CHANGED_TEMPLATE,
+    ACTIVITY_CANCELLED_TEMPLATE,
+    REMINDER_TEMPLATE,
+    NOTICE_TEMPLATE,
+)
+
+# -- the generated Lua include -------------------------------------------------------------------
+LUA_PATH: Final = HERE / "vocabulary.lua"
+LUA_WORDS: Final[Mapping[str, str]] = {
+    "CLAIMED": CLAIMED,
+    "HANDOFF": HANDOFF,
+    "SENT": SENT,
+    "FAILED": FAILED,
+    "UNCERTAIN": UNCERTAIN,
+    "SKIPPED": SKIPPED,
+}
+
+
+def lua() -> str:
+    head = "-- vocabulary.lua: generated from services/notify/vocabulary.py by "
+    lines = [head + "`python -m services.notify.vocabulary`; do not edit.", "local V = {"]
+    lines += [f"  {name} = '{word}'," for name, word in LUA_WORDS.items()]
+    return "\n".join(lines + ["}", ""])
+
+
+def write() -> None:
+    LUA_PATH.write_text(lua(), encoding="utf-8")
+
+
+if __name__ == "__main__":
+    write()

@@ -1,0 +1,125 @@
+"""Notify's contract: the same events played through ``usecases.Notices`` over the in-memory fakes
+and over the Redis adapters (projection, deliveries with intent.lua, reminders) record the same
+messages, answer the same counts and leave the same registrations with reminders."""
+
+from __future__ import annotations
+
+import pytest
+
+from services.notify import vocabulary as V
+from services.notify.deliveries import Deliveries
+from services.notify.projection import Projection
+from services.notify.reminders import Reminders, parse_offsets
+from services.notify.usecases import Notice, Notices, Refusal, send_notice
+from tests.unit.fakes_notify import NOW, FakeDeliveries, FakeProjection, FakeReminders
+
+AID = "a1"
+
+
+def snapshot(status=V.SCHEDULED, **over):
+    """Starts three days after NOW, so every reminder is still ahead."""
+    return {"id": AID, "status": status, "starts_at": "2030-03-21T10:00:00+08:00", "hall": "巨幕影院", **over}
+
+
+def event(kind, n, **data):
+    return {"type": kind, "event_id": f"e{n}", "activity_id": AID, "occurred_at": "2030-03-17T10:00:00+08:00",
+            "data": data}  # fmt: skip
+
+
+def reg(kind, n, rid, **extra):
+    # No email: one message (SMS) per registrant, as the fake counts them.
+    phone = f"1380000000{rid[-1]}"
+    return event(kind, n, registration_id=rid, activity_id=AID, phone=phone, locale="zh-CN", **extra)
+
+
+SCENARIOS = {
+    "a registrant's life": [
+        event("ActivityPublished", 0, activity=snapshot()),
+        reg("RegistrationWaitlisted", 1, "r1", waitlist_position=1),
+        reg("WaitlistPromoted", 2, "r1"),
+        reg("WaitlistPromoted", 2, "r1"),  # redelivered
+        reg("RegistrationCancelled", 3, "r1"),
+    ],
+    "late and out of order": [
+        reg("RegistrationConfirmed", 1, "r1"),  # before its activity
+        event("ActivityPublished", 0, activity=snapshot()),
+        reg("RegistrationCancelled", 3, "r2"),
+        reg("RegistrationConfirmed", 2, "r2"),  # an older event handled late: r2 stays cancelled
+    ],
+    "one phone, two registrations": [
+        event("ActivityPublished", 0, activity=snapshot()),
+        reg("RegistrationConfirmed", 1, "r1"),
+        reg("RegistrationConfirmed", 2, "s1"),  # the same phone as r1
+        event(
+            "ActivityChanged",
+            3,
+            activity=snapshot(starts_at="2030-03-22T10:00:00+08:00"),
+            changed=["starts_at"],
+        ),
+    ],
+    "the activity moves, then is cancelled": [
+        event("ActivityPublished", 0, activity=snapshot()),
+        reg("RegistrationConfirmed", 1, "r1"),
+        reg("RegistrationWaitlisted", 2, "r2", waitlist_position=1),
+        reg("RegistrationCancelled", 3, "r3"),
+        event("ActivityChanged", 4, activity=snapshot(hall="球幕影院"), changed=["hall"]),
+        event("ActivityChanged", 5, activity=snapshot(capacity=9), changed=["capacity"]),
+        event("ActivityCancelled", 6, activity=snapshot(V.CANCELLED), reason="天气"),
+        event("ActivityChanged", 7, activity=snapshot(), changed=["hall"]),  # late: stays cancelled
+        reg("RegistrationConfirmed", 8, "r4"),  # after the cancellation: told about it
+    ],
+}
+
+
+class Fake:
+    def __init__(self):
+        self.projection, self.deliveries = FakeProjection(), FakeDeliveries()
+        self.reminders = FakeReminders(self.projection)
+
+    def messages(self, rids):
+        return sorted((eid, rid, i["template"]) for (eid, rid), i in self.deliveries.intents.items())
+
+    def reminded(self):
+        return sorted(rid for _aid, rid in self.reminders.scheduled)
+
+
+class Real:
+    def __init__(self, settings, redis):
+        p = settings.redis_prefix
+        self.projection = Projection(redis, p)
+        self.deliveries = Deliveries(redis, p)
+        self.reminders = Reminders(
+            redis, p, parse_offsets("1440,120"), self.projection, self.deliveries, lambda: NOW
+        )
+
+    def messages(self, rids):
+        return sorted(
+            (e["event_id"], e["registration_id"], e["template"])
+            for r in rids
+            for e in self.deliveries.entries(r)
+        )
+
+    def reminded(self):
+        return sorted({m.split("|")[1] for m in self.reminders.scheduled(AID)})
+
+
+def play(world, events):
+    notices = Notices(world.projection, world.deliveries, world.reminders, clock=lambda: NOW)
+    counts = [notices.handle(e) for e in events]
+    try:
+        notice = send_notice(Notice("notice:1", AID, "请提前到场"), projection=world.projection,
+                             deliveries=world.deliveries, clock=lambda: NOW)  # fmt: skip
+        counts.append((notice["recipients"], notice["messages"]))
+    except Refusal as r:
+        counts.append(r.reason)
+    return counts
+
+
+@pytest.mark.parametrize("name", sorted(SCENARIOS))
+def test_the_fakes_and_redis_record_the_same_messages(settings, redis, name):
+    fake, real = Fake(), Real(settings, redis)
+    rids = sorted({e["data"]["registration_id"] for e in SCENARIOS[name] if "registration_id" in e["data"]})
+    assert play(fake, SCENARIOS[name]) == play(real, SCENARIOS[name])
+    assert fake.messages(rids) == real.messages(rids)
+    assert fake.reminded() == real.reminded()
+    assert fake.messages(rids)  # the scenario recorded something to compare
