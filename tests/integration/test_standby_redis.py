@@ -139,3 +139,9 @@ def test_the_http_edge_answers_refusals_in_the_error_shape(door):
     assert verdict(door.ck.get(base), 200)["called"] == []
     assert verdict(door.ck.get("/api/v1/activities/nope/standby"), 404)["reason"] == "unknown_activity"
     assert door.ck.get("/standby/nope/screen").status_code == 404
+    joined = door.ck.post(f"{base}/entries", json={"phone": "13900000001", "party_size": 2})
+    assert verdict(joined, 201) == {"number": 1, "replayed": False}
+    again = door.ck.post(f"{base}/entries", json={"phone": "13900000001", "party_size": 2})
+    assert verdict(again, 201) == {"number": 1, "replayed": True}
+    big = door.ck.post(f"{base}/entries", json={"phone": "13900000002", "party_size": 9})
+    assert verdict(big, 422)["reason"] == "party_too_large"
