@@ -59,6 +59,12 @@ def main() -> int:
         default=True,
         help="also run the rush against 1 and then 2 registration instances",
     )
+    p.add_argument(
+        "--drill",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="also run the scalper drill (issue 14) on a stack with the production limits",
+    )
     args = p.parse_args()
 
     def _interrupt(signum, _frame):
@@ -106,11 +112,20 @@ def main() -> int:
         stack.stop()
     if args.compare_instances:
         results["instances"] = compare_instances(args, work)
+    if args.drill:
+        print("the scalper drill: 3,000 people and an attacker for 420 real-name seats…", flush=True)
+        from bench import drill
+
+        results["drill"] = drill.run(work)
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     (RESULTS / f"{stamp}.json").write_text(json.dumps(results, indent=2, ensure_ascii=False))
     (RESULTS / "latest.json").write_text(json.dumps(results, indent=2, ensure_ascii=False))
     report.plot(results, work / "rush.csv", RESULTS / "rush.png")
     print(report.table(results))
+    if "drill" in results:
+        from bench import drill
+
+        print(drill.line(results["drill"]))
     print(f"\nJSON: {RESULTS / (stamp + '.json')}\nplot: {RESULTS / 'rush.png'}")
     return 0
 

@@ -46,6 +46,8 @@ _RELATIVE = (
     "registration_closes_hours_before_start",
 )
 _FIELDS = set(_COPIED) | set(_RELATIVE) | {"venue"}
+# Fields that may be left out (the API's default applies): real_name (issue 14).
+_OPTIONAL = ("real_name",)
 
 
 class CatalogueError(ValueError):
@@ -74,7 +76,7 @@ def to_activity(item: dict, venues: dict[str, dict], today: date) -> dict:
     """One YAML activity entry as an ``ActivityIn`` body, dated relative to ``today``."""
     entry = f"activity {item.get('id', '?')!r}"
     missing = sorted(_FIELDS - set(item))
-    unknown = sorted(set(item) - _FIELDS)
+    unknown = sorted(set(item) - _FIELDS - set(_OPTIONAL))
     if missing or unknown:
         raise CatalogueError(f"{entry}: missing fields {missing}, unknown fields {unknown}")
     if item["venue"] not in venues:
@@ -89,6 +91,7 @@ def to_activity(item: dict, venues: dict[str, dict], today: date) -> dict:
     except (TypeError, ValueError) as exc:
         raise CatalogueError(f"{entry}: bad relative time: {exc}") from None
     doc = {k: item[k] for k in _COPIED}
+    doc.update({k: item[k] for k in _OPTIONAL if k in item})
     doc.update(
         venue=dict(venues[item["venue"]]),
         starts_at=activities.iso(starts),

@@ -71,8 +71,9 @@ class Settings:
     soldout_memo_ms: int = 500
     # Check-in requests per staff token per minute (0 = off).
     rate_limit_token_per_min: int = 600
-    # Reverse proxies in front of the services whose X-Forwarded-For is trusted (0 = none).
-    trusted_proxies: int = 0
+    # Reverse proxies whose X-Forwarded-For is trusted: addresses or CIDR blocks, comma-separated
+    # ("" = none); see shared/clientaddr.py.
+    trusted_proxies: str = ""
     extra: dict[str, Any] = field(default_factory=dict, metadata={"env": None})  # not from the environment
     # --- notify (services/notify): channels, rate limits, retries, reminders -----------------
     # SMS goes to an HTTP gateway through the adapter named by sms_provider (channels/sms.py).
@@ -104,6 +105,31 @@ class Settings:
     # Reminders before the start, in minutes (24 h and 2 h).
     reminder_offsets_min: str = "1440,120"
     reminder_poll_ms: int = 1000
+    # --- fair access (docs/fair-access.md; numbers from shared docs/china-booking-norms.md) -------
+    # Registering needs a phone verified by SMS code (1); 0 lets a venue take bookings without.
+    require_verified_phone: int = 1
+    # SMS codes: validity, tries, resend cooldown, codes per phone and per address in any 24 h.
+    verify_code_ttl_s: int = 300
+    verify_max_attempts: int = 5
+    verify_resend_cooldown_s: int = 60
+    verify_daily_per_phone: int = 10
+    verify_daily_per_ip: int = 50
+    # A verified phone's session (cookie and bearer), in days.
+    verify_session_days: int = 7
+    # Children younger than this on the activity's day may come without an ID, with a guardian.
+    child_max_age_without_id: int = 14
+    # Registrations per ID (person) per festival day and per festival, across activities (0 = off).
+    id_per_day: int = 2
+    id_per_festival: int = 5
+    # Registration attempts per ID per minute (0 = off), beside the per-IP and per-phone limits.
+    rate_limit_id_per_min: int = 6
+    # The key registration signs its calls to notify with (verification codes); "" = a file
+    # var/keys/internal.secret that both read (make run); set it in production.
+    internal_api_key: str = ""
+    # The key of every keyed hash registration keeps (ID numbers, phone and address refs, codes):
+    # every replica must share it, or an ID is not "once per activity". "" = a file
+    # var/keys/registration-hmac.secret (make run); a credential, set it in production.
+    hmac_secret: str = ""
     # --- the organizers' spreadsheet import (services/registration/importer.py) ---------------
     # Bounds on what one upload may make the server read: the file, the rows and cells of the
     # sheet, an XLSX's shared strings, and the bytes its zip parts inflate to, all parts together.

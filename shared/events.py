@@ -104,6 +104,14 @@ class ActivityCancelledV1(_Data):
     reason = fields.String(load_default="")
 
 
+class MemberData(_Data):
+    """One person of a real-name party, as the door sees it: masked only (issue 14)."""
+
+    name_masked = fields.String(required=True)
+    id_type = fields.String(required=True)
+    id_masked = fields.String(load_default="")
+
+
 class _RegistrationData(_Data):
     registration_id = fields.String(required=True)
     activity_id = fields.String(required=True)
@@ -114,6 +122,7 @@ class _RegistrationData(_Data):
     email = fields.String(load_default=None, allow_none=True)
     locale = fields.String(load_default="zh-CN", validate=validate.OneOf(LOCALES))
     manage_url = fields.String(required=True)
+    members = fields.List(fields.Nested(MemberData), load_default=list)
 
 
 class RegistrationConfirmedV1(_RegistrationData):

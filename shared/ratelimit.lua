@@ -1,20 +1,20 @@
--- ratelimit.lua: fixed-window counters for several limits at once, all or nothing.
+-- ratelimit.lua: sliding-window limits, several at once, all or nothing.
 --
--- KEYS[i]     one counter key per limit, e.g. {p}rl:ip:<addr>:<window>
--- ARGV[2i-1]  the limit for KEYS[i] (requests per window)
--- ARGV[2i]    the window length in ms for KEYS[i]
--- Counts the request against every key only when every key is under its limit.
--- Returns {0, 0} when allowed, or {i, retry_after_ms} for the first limit exceeded.
+-- KEYS[i]     one sorted set per limit and subject, e.g. {p}rl:ip:<digest>
+-- ARGV[1]     now_ms (the caller's clock, injectable in tests)
+-- ARGV[2]     a member id unique to this request
+-- ARGV[2i+1]  the limit for KEYS[i] (requests per window)
+-- ARGV[2i+2]  the window length in ms for KEYS[i]
+-- Counts the request against every key only when every key has room.
+-- Returns {0, 0} when allowed, or {i, retry_after_ms} for the first limit without room.
+--#include sliding.lua
+
+local now_ms, member = tonumber(ARGV[1]), ARGV[2]
 for i = 1, #KEYS do
-  local used = tonumber(redis.call('GET', KEYS[i]) or '0')
-  if used >= tonumber(ARGV[2 * i - 1]) then
-    local ttl = redis.call('PTTL', KEYS[i])
-    if ttl < 0 then ttl = tonumber(ARGV[2 * i]) end
-    return {i, ttl}
-  end
+  local wait = sliding_room(KEYS[i], now_ms, tonumber(ARGV[2 * i + 2]), tonumber(ARGV[2 * i + 1]))
+  if wait > 0 then return {i, wait} end
 end
 for i = 1, #KEYS do
-  local n = redis.call('INCR', KEYS[i])
-  if n == 1 then redis.call('PEXPIRE', KEYS[i], ARGV[2 * i]) end
+  sliding_add(KEYS[i], now_ms, tonumber(ARGV[2 * i + 2]), member)
 end
 return {0, 0}

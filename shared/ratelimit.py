@@ -3,13 +3,19 @@
 A limit is ``(name, subject, max_requests, window_s)``; :meth:`RateLimiter.check` counts a request
 against all of them at once and raises 429 ``rate_limited`` with ``Retry-After`` when any is spent.
 A limit of 0 disables it (the benchmarks' load generator comes from one address).
+
+Each limit is a sliding window (shared/sliding.lua): at most ``max_requests`` in any interval of
+``window_s``, so a client cannot spend one window's allowance at its end and the next one's at the
+start of the next (the doubled burst of fixed windows). ``clock`` (ms) is injectable for tests.
 """
 
 from __future__ import annotations
 
 import hashlib
 import math
+import secrets
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -18,25 +24,35 @@ from shared.i18n import request_locale
 from shared.redis_scripts import Scripts
 
 
+def _now_ms() -> int:
+    return int(time.time() * 1000)
+
+
 class RateLimiter:
-    def __init__(self, redis: Any, prefix: str):
-        self.prefix = prefix
+    def __init__(self, redis: Any, prefix: str, clock: Callable[[], int] = _now_ms):
+        self.prefix, self.clock = prefix, clock
         self.scripts = Scripts(redis, Path(__file__).parent, ["ratelimit"])
 
-    def check(self, limits: list[tuple[str, str, int, int]]) -> None:
+    def key(self, name: str, subject: str) -> str:
+        digest = hashlib.sha1(subject.encode()).hexdigest()[:16]  # no phone or IP in key names
+        return f"{self.prefix}rl:{name}:{digest}"
+
+    def room(self, limits: list[tuple[str, str, int, int]]) -> tuple[str, int] | None:
+        """Count the request; None when every limit had room, else (limit name, retry ms)."""
         active = [(n, s, m, w) for n, s, m, w in limits if m > 0]
         if not active:
-            return
-        now = time.time()
-        keys, args = [], []
+            return None
+        keys, args = [], [self.clock(), secrets.token_hex(8)]
         for name, subject, max_requests, window_s in active:
-            window = int(now // window_s)
-            digest = hashlib.sha1(subject.encode()).hexdigest()[:16]  # no phone or IP in key names
-            keys.append(f"{self.prefix}rl:{name}:{digest}:{window}")
-            args += [max_requests, window_s * 1000]
+            keys.append(self.key(name, subject))
+            args += [max_requests, int(window_s * 1000)]
         hit, retry_ms = self.scripts.ratelimit(keys=keys, args=args)
-        if hit:
-            name = active[hit - 1][0]
+        return None if not hit else (active[hit - 1][0], int(retry_ms))
+
+    def check(self, limits: list[tuple[str, str, int, int]]) -> None:
+        spent = self.room(limits)
+        if spent:
+            name, retry_ms = spent
             retry_s = max(1, math.ceil(retry_ms / 1000))
             raise ApiError(
                 RATE_LIMITED,

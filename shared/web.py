@@ -23,6 +23,7 @@ from prometheus_client import (
 from werkzeug.exceptions import BadRequest
 
 from shared import errors, logs
+from shared.clientaddr import TrustedProxies, parse_networks
 from shared.config import Settings, load, use_timezone
 from shared.halts import HaltNotes
 from shared.health import BrokerProbe, redis_ok
@@ -67,12 +68,10 @@ def make_app(
     # root_path: the service's package folder, where its templates/ and static/ live.
     app = Flask(f"sciday.{service}", root_path=root_path)
     app.request_class = _Request
-    if settings.trusted_proxies:
-        from werkzeug.middleware.proxy_fix import ProxyFix
-
-        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
-            app.wsgi_app, x_for=settings.trusted_proxies, x_proto=settings.trusted_proxies
-        )
+    # The client address every limit sees: X-Forwarded-For only from a configured proxy.
+    app.wsgi_app = TrustedProxies(  # type: ignore[method-assign]
+        app.wsgi_app, parse_networks(settings.trusted_proxies)
+    )
     app.config.update(
         API_TITLE=title,
         API_VERSION="v1",

@@ -67,6 +67,8 @@ class Projection:
             "name": data["name"],
             "phone_masked": mask_phone(data["phone"]),
             "status": status,
+            # real-name parties: each member's masked name and ID, for the steward (issue 14)
+            "members": data.get("members") or [],
         }
         pipe = self.redis.pipeline(transaction=True)
         if status == V.CANCELLED:

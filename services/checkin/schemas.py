@@ -48,6 +48,10 @@ class RegistrationSummary(Schema):
     activity_id = fields.String()
     activity_title = fields.Dict()
     name_masked = fields.String()
+    members = fields.List(
+        fields.Dict(),
+        metadata={"description": "real-name parties: name_masked, id_type, id_masked of each member"},
+    )
     party_size = fields.Integer()
     admitted_total = fields.Integer()
 

@@ -117,6 +117,8 @@ def admit(
         "activity_id": aid,
         "activity_title": (activity or {}).get("title", {}),
         "name_masked": admission.mask_name(reg["name"]) if reg else "",
+        # real-name parties: each member's masked name and ID, for the steward (issue 14)
+        "members": (reg or {}).get("members") or [],
         "party_size": ticket.party_size,
         "admitted_total": result.get("admitted_total", 0),
     }

@@ -11,9 +11,11 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
-from services.notify import api_notices, edge
+from services.notify import api_codes, api_notices, edge
 from services.notify import vocabulary as V
+from services.notify.channels import sms
 from services.notify.deliveries import Deliveries
+from shared import internal
 from shared.auth import require
 from shared.config import Settings, load
 from shared.i18n import LENGTH_BETWEEN, Keyed
@@ -80,4 +82,8 @@ def create_app(settings: Settings | None = None, redis_client=None):
     edge.install(app)  # use-case refusals -> the error shape, with the vocabulary's HTTP status
     api.register_blueprint(blp)
     api.register_blueprint(api_notices.blp)  # organizer notices (the organizer page, issue 6)
+    # Verification codes from the registration service, sent at once and never stored (issue 14).
+    app.extensions["sciday.internal_key"] = internal.key_of(settings)
+    app.extensions["sciday.sms"] = sms.from_settings(settings)
+    app.register_blueprint(api_codes.bp)
     return app

@@ -27,7 +27,7 @@ from flask import Flask, jsonify, render_template_string, request
 from services.notify.channels.sms import signature
 from shared.logs import mask_phone
 
-MOBILE = re.compile(r"^1\d{10}$")
+MOBILE = re.compile(r"1[0-9]{10}\Z", re.ASCII)  # ASCII digits, no trailing newline
 _PAGE = """<!doctype html><html lang="zh-CN"><meta charset="utf-8"><title>SMS gateway (local)</title>
 <style>body{font:14px system-ui,sans-serif;margin:2em}td,th{border-bottom:1px solid #ddd;padding:.4em;
 text-align:left;vertical-align:top}table{border-collapse:collapse}</style>
@@ -125,7 +125,7 @@ def create_app(state: GatewayState) -> Flask:
             for k in ("client_ref", "phone", "template_id", "text")
         ):
             return jsonify({"error": "client_ref, phone, template_id and text are required"}), 400
-        if not MOBILE.match(payload["phone"]):
+        if not MOBILE.fullmatch(payload["phone"]):
             return jsonify({"error": "not a mainland mobile number"}), 400
         status, answer = state.receive(payload)
         return jsonify(answer), status

@@ -112,6 +112,8 @@ ACTIVITY_CHANGED_TEMPLATE: Final = "activity_changed"
 ACTIVITY_CANCELLED_TEMPLATE: Final = "activity_cancelled"
 REMINDER_TEMPLATE: Final = "reminder"
 NOTICE_TEMPLATE: Final = "notice"
+# SMS only, sent at once and never queued (api_codes.py, issue 14): not one of TEMPLATES.
+VERIFICATION_CODE_TEMPLATE: Final = "verification_code"
 TEMPLATES: Final = (
     CONFIRMED_TEMPLATE,
     WAITLISTED_TEMPLATE,

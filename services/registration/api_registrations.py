@@ -8,7 +8,7 @@ from flask import Response, request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from services.registration import qr, registrations, usecases
+from services.registration import api_verification, qr, registrations, usecases
 from services.registration import vocabulary as v
 from services.registration.bootstrap import ports, store
 from services.registration.edge import documented, manage_token, reasons_text
@@ -23,6 +23,12 @@ from shared.errors import RATE_LIMITED, ApiError
 from shared.i18n import request_locale
 
 REGISTER_REFUSALS = (
+    v.PHONE_NOT_VERIFIED,
+    v.PHONE_INVALID,
+    v.ID_INVALID,
+    v.ID_DUPLICATE,
+    v.ID_LIMIT_REACHED,
+    v.IDEMPOTENCY_KEY_REUSED,
     v.UNKNOWN_ACTIVITY,
     v.ALREADY_REGISTERED,
     v.SOLD_OUT,
@@ -94,7 +100,9 @@ class RegistrationCreate(MethodView):
     @blp.response(201, RegistrationCreatedOut())
     @documented(blp, *REGISTER_REFUSALS)
     def post(self, body, activity_id):
-        """Register a party: one registrant plus companions. Honours ``Idempotency-Key``."""
+        """Register a party: one registrant plus companions. Needs a verified phone (bearer token or
+        cookie from /api/v1/verification/sessions). Honours ``Idempotency-Key``, bound to the body
+        and the verified phone."""
         reg = usecases.register(
             ports(),
             activity_id,
@@ -102,6 +110,7 @@ class RegistrationCreate(MethodView):
             idem=idempotency_digest(),
             locale=request_locale(body.get("locale")),
             client_address=request.remote_addr or "-",
+            session_phone=api_verification.verified_phone(),
         )
         return registrations.created_view(reg, ports().base_url)
 

@@ -11,17 +11,24 @@ from services.registration import (
     api_activities,
     api_keys,
     api_lottery,
+    api_mine,
     api_noshow,
     api_registrations,
+    api_verification,
     edge,
     exports,
     importer,
     lottery_page,
     organizer,
     pages,
+    pages_access,
 )
 from services.registration.bootstrap import EXTENSION, bootstrap
+from services.registration.code_sender import NotifyCodeSender
 from services.registration.lottery_store import LotteryStore
+from services.registration.verification import Policy
+from services.registration.verification_store import RedisCodeStore
+from shared import internal
 from shared.config import Settings, load
 from shared.tickets import KeyRing
 from shared.web import make_app
@@ -43,6 +50,16 @@ def create_app(settings: Settings | None = None, redis_client=None):
     app.extensions["sciday.keys"] = keys  # the public keys are served by api_keys.py
     app.extensions["sciday.seats"] = wired.seats  # the Redis adapter, for tests and tools
     edge.install(app)
+    # Verified phones (issue 14): codes, sessions, and the signed hand-off to notify.
+    app.extensions["sciday.hmac"] = wired.secret
+    app.extensions["sciday.verification"] = api_verification.Wiring(
+        store=RedisCodeStore(app.extensions["sciday.redis"], settings.redis_prefix),
+        sender=NotifyCodeSender(settings.notify_url, internal.key_of(settings)),
+        policy=Policy.from_settings(settings),
+        secret=wired.secret,
+    )
+    api.register_blueprint(api_verification.blp)
+    api.register_blueprint(api_mine.blp)
     api.register_blueprint(api_activities.blp)
     api.register_blueprint(api_registrations.blp)
     api.register_blueprint(api_keys.blp)
@@ -56,5 +73,6 @@ def create_app(settings: Settings | None = None, redis_client=None):
     api.register_blueprint(api_noshow.blp)
     app.register_blueprint(lottery_page.bp)
     app.register_blueprint(pages.bp)
+    app.register_blueprint(pages_access.bp)
     app.register_blueprint(organizer.bp)
     return app

@@ -28,6 +28,9 @@ class SystemClock:
 
 
 def bootstrap(settings: Settings, redis, keys: KeyRing) -> Ports:
+    from services.registration.fair_access import FairPolicy
+    from shared import keyfile
+
     return Ports(
         seats=SeatStore(redis, settings),
         signer=keys,
@@ -39,6 +42,11 @@ def bootstrap(settings: Settings, redis, keys: KeyRing) -> Ports:
         noshow=NoShowStore(redis, settings),
         noshow_policy=noshow.Policy.from_settings(settings),
         noshow_pepper=settings.noshow_pepper,
+        # fair access (issue 14): one server secret keys every ID, phone, address and code hash
+        fair=FairPolicy.from_settings(settings),
+        secret=keyfile.secret(
+            settings.keys_dir, "registration-hmac", settings.hmac_secret, "SCIDAY_HMAC_SECRET"
+        ),
     )
 
 

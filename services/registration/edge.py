@@ -47,13 +47,27 @@ def documented(blp: Any, *codes: str) -> Callable[[Any], Any]:
     return deco
 
 
+def _rule_messages(tree: Any, locale: str) -> Any:
+    """Rule keys anywhere in a tree (``{"members": {"1": {"id_number": [key]}}}``) as messages."""
+    if isinstance(tree, dict):
+        return {k: _rule_messages(x, locale) for k, x in tree.items()}
+    if isinstance(tree, list):
+        return [_rule_messages(x, locale) for x in tree]
+    return rule_message(tree, locale) if tree in FIELD_RULES else tree
+
+
 def field_errors(exc: Refusal, locale: str) -> dict:
     """``{field: [message]}``: rule keys from the catalogue, other messages localized."""
     errors: dict = {}
     for field, rules in dict(exc.details.get("rules") or {}).items():
-        errors[field] = [rule_message(r, locale) if r in FIELD_RULES else r for r in rules]
+        errors[field] = _rule_messages(rules, locale)
     errors.update(localize(dict(exc.details.get("errors") or {}), locale))
     return errors
+
+
+# The refusal's context a caller may see: the tries left on a code, the no-show lock's end,
+# the earlier lottery entry. Nothing else (hashes, internal ids) leaves the service.
+PUBLIC_DETAILS = ("attempts_left", "locked_until", "entry_id")
 
 
 def status_of(exc: Refusal) -> int:
@@ -68,12 +82,12 @@ def refusal_response(exc: Refusal) -> Response:
         "message": exc.message(locale),
         "errors": field_errors(exc, locale),
     }
-    # The refusal's context (e.g. the no-show lock's end, the earlier lottery entry), if any.
-    detail = {k: val for k, val in exc.details.items() if k not in ("rules", "errors")}
-    if detail:
-        body["detail"] = detail
-    resp = jsonify(body)
+    public = {k: exc.details[k] for k in PUBLIC_DETAILS if k in exc.details}
+    resp = jsonify(dict(body, detail=public) if public else body)
     resp.status_code = status_of(exc)
+    retry_ms = exc.details.get("retry_ms")
+    if isinstance(retry_ms, int):  # a cooldown or a cap: when to ask again
+        resp.headers["Retry-After"] = str(max(1, -(-retry_ms // 1000)))
     return resp
 
 

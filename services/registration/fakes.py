@@ -76,6 +76,8 @@ class _Activity:
     phones: dict[str, str] = field(default_factory=dict)
     regs: dict[str, Doc] = field(default_factory=dict)
     idem: dict[str, str] = field(default_factory=dict)
+    idem_fp: dict[str, str] = field(default_factory=dict)  # fair.lua: key -> request fingerprint
+    ids: dict[str, str] = field(default_factory=dict)  # fair.lua: ID hash -> registration id
 
 
 class FakeSeats:
@@ -84,6 +86,9 @@ class FakeSeats:
         self.regidx: dict[str, str] = {}
         self.outbox: list[dict[str, Any]] = []
         self._seq = itertools.count(1)
+        self.id_day: dict[str, int] = {}  # fair.lua's {p}idday: "<day>:<id hash>" -> count
+        self.id_festival: dict[str, int] = {}  # {p}idfest: id hash -> count
+        self.mine: dict[str, set[str]] = {}  # {p}myregs:<owner>
 
     # -- events ----------------------------------------------------------------------------
     def _emit(self, type_: str, activity_id: str, occurred_at: str, seed: str, data: Doc) -> None:
@@ -104,7 +109,10 @@ class FakeSeats:
     @staticmethod
     def _reg_data(reg: Doc) -> Doc:
         keys = ("registration_id", "activity_id", "venue_id", "party_size", "name", "phone", "email")
-        return {k: reg.get(k) for k in (*keys, "locale", "manage_url")}
+        data = {k: reg.get(k) for k in (*keys, "locale", "manage_url")}
+        if reg.get("members"):
+            data["members"] = reg["members"]
+        return data
 
     # -- activities ------------------------------------------------------------------------
     def activity_doc(self, activity_id: str) -> Doc | None:
@@ -168,11 +176,16 @@ class FakeSeats:
     def refuse_from_memory(self, activity_id: str, party_size: int, idem: str) -> None:
         """The fake has no sold-out memory: every attempt reaches the atomic step."""
 
-    def reserve(self, reg: Doc, idem: str, now: datetime) -> tuple[str, str, int]:
+    def reserve(
+        self, reg: Doc, idem: str, now: datetime, fair: Doc | None = None, owner_ref: str = ""
+    ) -> tuple[str, str, int]:
         rid = reg["registration_id"]
         act = self.acts.get(reg["activity_id"])
+        fair = fair or {"ids": [], "fp": "", "day": "", "per_day": 0, "per_festival": 0}
         if act is not None:
             if idem and idem in act.idem:
+                if act.idem_fp.get(idem, fair["fp"]) != fair["fp"]:
+                    raise v.Refusal(v.IDEMPOTENCY_KEY_REUSED)
                 return v.REPLAY, act.idem[idem], 0
             if rid in act.regs:
                 return v.REPLAY, rid, 0
@@ -189,6 +202,14 @@ class FakeSeats:
             raise v.Refusal(v.PARTY_TOO_LARGE)
         if reg["phone"] in act.phones:
             raise v.Refusal(v.ALREADY_REGISTERED)
+        for h in fair["ids"]:
+            if h in act.ids:
+                raise v.Refusal(v.ID_DUPLICATE)
+            per_day, per_fest = fair["per_day"], fair["per_festival"]
+            if (per_day and self.id_day.get(f"{fair['day']}:{h}", 0) >= per_day) or (
+                per_fest and self.id_festival.get(h, 0) >= per_fest
+            ):
+                raise v.Refusal(v.ID_LIMIT_REACHED)
         free, waiting = st["capacity"] - st["taken"], len(act.waitlist)
         # Strict FIFO: while anyone waits, newcomers queue behind them even if seats are free.
         if waiting == 0 and reg["party_size"] <= free:
@@ -211,6 +232,14 @@ class FakeSeats:
         self.regidx[rid] = reg["activity_id"]
         if idem:
             act.idem[idem] = rid
+        for h in fair["ids"]:
+            act.ids[h] = rid
+            self.id_day[f"{fair['day']}:{h}"] = self.id_day.get(f"{fair['day']}:{h}", 0) + 1
+            self.id_festival[h] = self.id_festival.get(h, 0) + 1
+        if idem and fair["fp"]:
+            act.idem_fp[idem] = fair["fp"]
+        if owner_ref:
+            self.mine.setdefault(owner_ref, set()).add(rid)
         data = self._reg_data(rec)
         if status == v.CONFIRMED:
             type_ = events.REGISTRATION_CONFIRMED
@@ -235,6 +264,11 @@ class FakeSeats:
             act.waitlist.remove(registration_id)
             act.state["waitlist_people"] -= reg["party_size"]
         act.phones.pop(reg["phone"], None)
+        for h in reg.get("id_hashes") or []:  # fair.lua's fair_release: the IDs are given back
+            if act.ids.get(h) == registration_id:
+                del act.ids[h]
+            self.id_day[f"{reg.get('festival_day', '')}:{h}"] -= 1
+            self.id_festival[h] -= 1
         occurred_at = activities.iso(now)
         reg.update(status=v.CANCELLED, cancelled_at=occurred_at)
         data = self._reg_data(reg)

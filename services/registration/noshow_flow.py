@@ -47,14 +47,16 @@ class NoShowFlow:
         self.starts_at_of = starts_at_of  # activity id -> start (Unix s), from the activity store
 
     def registration(self, data: dict, aid: str, status: str) -> dict:
-        ids = data.get("member_ids") or []
+        # Real-name: fair_access's keyed ID hashes, as the record stores them (never the numbers);
+        # the lock check in usecases.register looks up the same ``id:<hash>`` holders.
+        ids = data.get("id_hashes") or []
         return {
             "registration_id": data["registration_id"],
             "activity_id": aid,
             "status": status,
             "party_size": data.get("party_size", 1),
             "phone_hash": identity_hash(self.pepper, data["phone"]),
-            "member_id_hashes": [identity_hash(self.pepper, i) for i in ids],
+            "member_id_hashes": list(ids),
         }
 
     def handle(self, envelope: dict) -> list[noshow.Mark]:
@@ -83,7 +85,7 @@ class NoShowFlow:
         """Mark every confirmed person not admitted, once the activity ended plus the grace period.
 
         ``registrations``: the activity's registrations as registration stores them (status,
-        party_size, phone, and member_ids where real-name is on)."""
+        party_size, phone, and id_hashes where real-name is on)."""
         came = self.admissions.admitted(aid)
         marks = []
         for r in registrations:

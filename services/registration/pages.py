@@ -11,15 +11,23 @@ from datetime import UTC, datetime
 from flask import Blueprint, redirect, request
 from marshmallow import ValidationError
 
-from services.registration import activities, usecases
+from services.registration import activities, api_verification, identity, usecases
 from services.registration.bootstrap import ports
 from services.registration.edge import field_errors, status_of
 from services.registration.rendering import lang, render
 from services.registration.schemas import RegistrationIn
-from services.registration.vocabulary import ACTIVITY_CANCELLED, CONFIRMED, UNKNOWN_ACTIVITY, Refusal
+from services.registration.vocabulary import (
+    ACTIVITY_CANCELLED,
+    CONFIRMED,
+    PHONE_NOT_VERIFIED,
+    UNKNOWN_ACTIVITY,
+    Refusal,
+)
 from shared import csrf
 from shared.errors import ApiError, common_message
 from shared.i18n import localize, rule
+from shared.phone import masked
+from shared.web import settings_of
 
 bp = Blueprint("pages", __name__)
 
@@ -58,6 +66,9 @@ def _form(activity_id: str, values: dict, errors: dict, banner: str | None, stat
     if got is None:
         return render("message.html", 404, title=("没有这个活动", "No such activity"), text=None)
     doc, counts = got
+    settings = settings_of()
+    phone = api_verification.verified_phone()
+    fair = ports().fair  # the use case's own policy decides whether the phone step comes first
     return render(
         "register.html",
         status,
@@ -66,6 +77,11 @@ def _form(activity_id: str, values: dict, errors: dict, banner: str | None, stat
         values=values,
         errors=errors,
         banner=banner,
+        # fair access (issue 14): the phone step first, then the real-name members
+        need_verify=fair is not None and fair.require_verified_phone and phone is None,
+        verified_phone=masked(phone) if phone else "",
+        child_age=settings.child_max_age_without_id,
+        id_types=identity.LABELS,
     )
 
 
@@ -74,20 +90,32 @@ def register_submit(activity_id):
     if not csrf.valid():
         return _expired()
     form = request.form
-    values = {k: form.get(k, "").strip() for k in ("name", "phone", "organization", "email", "party_size")}
+    values = {k: v.strip() for k, v in form.items() if k != "csrf_token"}
     body = {
-        "name": values["name"],
-        "phone": values["phone"],
-        "party_size": values["party_size"],
-        "organization": values["organization"] or None,
-        "email": values["email"] or None,
+        "name": values.get("name", ""),
+        "phone": values.get("phone"),  # absent once verified: the session's phone is used
+        "party_size": values.get("party_size", ""),
+        "organization": values.get("organization") or None,
+        "email": values.get("email") or None,
         "locale": lang(),
     }
+    doc = ports().seats.activity_doc(activity_id) or {}
+    from services.registration import pages_access
+
+    if doc.get("real_name"):  # one fieldset per person; the first is the registrant
+        members = pages_access.members_from_form(form, int(doc.get("max_party_size", 1)))
+        body.update(members=members or None, party_size=len(members) or 1)
+        body["name"] = members[0]["name"] if members else ""
     try:
         body["party_size"] = int(body["party_size"] or 0)
         loaded = RegistrationIn().load(body)
         reg = usecases.register(
-            ports(), activity_id, loaded, locale=lang(), client_address=request.remote_addr or "-"
+            ports(),
+            activity_id,
+            loaded,
+            locale=lang(),
+            client_address=request.remote_addr or "-",
+            session_phone=api_verification.verified_phone(),
         )
     except ValueError:
         return _form(
@@ -96,6 +124,8 @@ def register_submit(activity_id):
     except ValidationError as exc:
         return _form(activity_id, values, localize(exc.messages, lang()), None, 422)
     except Refusal as exc:
+        if exc.reason == PHONE_NOT_VERIFIED:  # the session ended meanwhile: verify again
+            return redirect(f"/login?next=/a/{activity_id}", code=303)
         if exc.reason == UNKNOWN_ACTIVITY:
             return render("message.html", 404, title=("没有这个活动", "No such activity"), text=None)
         errors = field_errors(exc, lang())

@@ -10,7 +10,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
+
+if TYPE_CHECKING:
+    from services.registration.fair_access import FairPolicy
 
 Doc = dict[str, Any]  # an activity document or a registration record, as stored (JSON)
 Counts = dict[str, Any]  # taken, waitlist_people, waitlist_length, rev, turned_away
@@ -54,7 +57,9 @@ class Seats(Protocol):
         """Raise ``sold_out`` without the atomic step if it said so a moment ago (may do nothing)."""
         ...
 
-    def reserve(self, reg: Doc, idem: str, now: datetime) -> tuple[str, str, int]:
+    def reserve(
+        self, reg: Doc, idem: str, now: datetime, fair: Doc | None = None, owner_ref: str = ""
+    ) -> tuple[str, str, int]:
         """Take seats or a waitlist place: (status or "replay", registration id, position)."""
         ...
 
@@ -106,3 +111,6 @@ class Ports:
     noshow: Any = None
     noshow_policy: Any = None
     noshow_pepper: str = ""
+    # Fair access (fair_access.py): the policy, or None for none; the key of its hashes.
+    fair: FairPolicy | None = None
+    secret: bytes = b""

@@ -14,10 +14,11 @@ local function emit_registration(O, type_, activity_id, occurred_at, seed, data)
 end
 
 local function registration_event_data(reg)
+  -- members: masked names and IDs only (the door shows them); never an ID hash or number
   return {
     registration_id = reg.registration_id, activity_id = reg.activity_id, venue_id = reg.venue_id,
     party_size = reg.party_size, name = reg.name, phone = reg.phone, email = reg.email,
-    locale = reg.locale, manage_url = reg.manage_url }
+    locale = reg.locale, manage_url = reg.manage_url, members = reg.members }
 end
 
 local function promote(A, W, R, O, now_ms, occurred_at)

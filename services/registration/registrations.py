@@ -92,4 +92,5 @@ def full_view(reg: Doc, base_url: str, position: int | None, activity: Doc | Non
         "created_at": reg.get("created_at"),
         "cancelled_at": reg.get("cancelled_at"),
         "activity": activity,
+        "members": reg.get("members") or [],
     }

@@ -11,25 +11,34 @@
 -- ARGV[2] occurred_at   the same instant as ISO-8601, for the event envelope
 -- ARGV[3] idem          hex digest of the Idempotency-Key, or ""
 -- ARGV[4] registration  JSON made by the caller: id, name, phone, party_size, ticket, links...
+-- KEYS[8..12] D, IF, ND, NF, MY and ARGV[5] fair: real-name IDs, bound idempotency keys and the
+--         owner's index (fair.lua)
 --
 -- Checks everything before writing anything.  Returns one of
 --   {"replay", id}                         the same Idempotency-Key or id was seen: first outcome stands
 --   {"refused", reason}                    unknown_activity | activity_cancelled | registration_not_open
 --                                          | registration_closed | party_too_large
---                                          | already_registered | sold_out
+--                                          | already_registered | sold_out | id_duplicate
+--                                          | id_limit_reached | idempotency_key_reused
 --                                          (sold_out carries a third item: the seats still open to
 --                                          a newcomer, 0 while anyone waits)
 --   {"confirmed", id, 0} / {"waitlisted", id, position}
 --#include promote.lua
+--#include fair.lua
 
 local A, P, W, R, I, O, X = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6], KEYS[7]
+local D, IF, ND, NF, MY = KEYS[8], KEYS[9], KEYS[10], KEYS[11], KEYS[12]
 local now_ms, occurred_at, idem = tonumber(ARGV[1]), ARGV[2], ARGV[3]
 local reg = cjson.decode(ARGV[4])
+local fair = cjson.decode(ARGV[5] or '{"ids":[],"fp":"","day":"","per_day":0,"per_festival":0}')
 local rid = reg.registration_id
 
 if idem ~= '' then
   local first = redis.call('HGET', I, idem)
-  if first then return {STATUS.REPLAY, first} end
+  if first then
+    if not fair_same_request(IF, idem, fair) then return {STATUS.REFUSED, REASON.IDEMPOTENCY_KEY_REUSED} end
+    return {STATUS.REPLAY, first}
+  end
 end
 if redis.call('HEXISTS', R, rid) == 1 then return {STATUS.REPLAY, rid} end
 
@@ -41,6 +50,8 @@ if now_ms < tonumber(st[2]) then return {STATUS.REFUSED, REASON.REGISTRATION_NOT
 if now_ms >= tonumber(st[3]) or now_ms >= tonumber(st[4]) then return {STATUS.REFUSED, REASON.REGISTRATION_CLOSED} end
 if reg.party_size > tonumber(st[7]) then return {STATUS.REFUSED, REASON.PARTY_TOO_LARGE} end
 if redis.call('HEXISTS', P, reg.phone) == 1 then return {STATUS.REFUSED, REASON.ALREADY_REGISTERED} end
+local id_refusal = fair_refusal(D, ND, NF, fair)
+if id_refusal then return {STATUS.REFUSED, id_refusal} end
 
 local free = tonumber(st[5]) - tonumber(st[6])
 local waiting = redis.call('ZCARD', W)
@@ -71,6 +82,7 @@ redis.call('HSET', R, rid, cjson.encode(reg))
 redis.call('HSET', P, reg.phone, rid)
 redis.call('HSET', X, rid, reg.activity_id)
 if idem ~= '' then redis.call('HSET', I, idem, rid) end
+fair_record(D, IF, ND, NF, MY, idem, rid, fair)
 
 local data = registration_event_data(reg)
 local type_

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import re
 import unicodedata
 from datetime import UTC, datetime
 
 from marshmallow import EXCLUDE, RAISE, Schema, ValidationError, fields, post_load, validate, validates_schema
 
+from services.registration.identity import ID_TYPES, NO_ID
+from shared import phone
 from shared.events import LOCALES, SLUG
 from shared.i18n import LENGTH_BETWEEN, LENGTH_MAX, ONE_OF, RANGE_BETWEEN, SCHEMA_ERRORS, keyed, rule
 from shared.text import no_controls, plain_text
@@ -15,7 +16,6 @@ from shared.text import no_controls, plain_text
 KINDS = ("imax", "dome", "lecture", "exhibition", "other")
 AUDIENCES = ("sci_workers_and_families", "public")
 _NAME_PUNCT = set(" ·•-'.．。")
-MOBILE_RE = re.compile(r"^1[3-9]\d{9}$")
 # Activity times: a ticket signs its window as unsigned 32-bit seconds, and a typo such as 2202
 # in an imported spreadsheet must be refused, not carried to the ticket.
 WHEN = validate.Range(
@@ -40,6 +40,16 @@ def person_name(value: str) -> None:
         not (unicodedata.category(ch)[0] in "LM" or ch in _NAME_PUNCT) for ch in value
     ):
         raise ValidationError(rule("letters_only"))
+
+
+class CanonicalPhone(fields.String):
+    """A mainland mobile number, loaded as its canonical 11 ASCII digits (shared/phone.py)."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        try:
+            return phone.canonical(super()._deserialize(value, attr, data, **kwargs))
+        except phone.PhoneInvalid:
+            raise ValidationError(rule("mobile")) from None
 
 
 class _Strict(Schema):
@@ -102,6 +112,10 @@ class ActivityIn(_Strict):
     registration_opens_at = fields.AwareDateTime(required=True, validate=WHEN)
     registration_closes_at = fields.AwareDateTime(required=True, validate=WHEN)
     waitlist = fields.Nested(WaitlistIn, load_default=lambda: {"enabled": True, "max_length": 200})
+    real_name = fields.Boolean(
+        load_default=False,
+        metadata={"description": "every member gives a name and an ID (实名制), one ID once per activity"},
+    )
 
     @validates_schema
     def _times(self, data, **_):
@@ -156,6 +170,7 @@ class ActivityOut(Schema):
     registration_opens_at = fields.String()
     registration_closes_at = fields.String()
     waitlist = fields.Dict()
+    real_name = fields.Boolean()
     status = fields.String()
     cancel_reason = fields.String()
     seats_left = fields.Integer()
@@ -195,10 +210,20 @@ class RegistrationIn(Keyed):
         validate=[validate.Length(min=1, max=50, error=LENGTH_BETWEEN), person_name],
         metadata={"description": "letters of any script; no digits, symbols, emoji or control characters"},
     )
-    phone = fields.String(
-        required=True,
-        validate=validate.Regexp(MOBILE_RE, error=rule("mobile")),
-        metadata={"description": "mainland mobile, 11 digits starting with 1"},
+    phone = CanonicalPhone(
+        load_default=None,
+        allow_none=True,
+        metadata={
+            "description": "mainland mobile, 11 digits starting with 1; spaces, dashes and "
+            "+86/0086/86 accepted, stored as the 11 ASCII digits. Optional: the verified session's phone is used, and a "
+            "phone given here must be the same number"
+        },
+    )
+    members = fields.List(
+        fields.Nested(lambda: MemberIn()),
+        load_default=None,
+        validate=validate.Length(min=1, max=10, error=LENGTH_BETWEEN),
+        metadata={"description": "real-name activities: one per person (party_size of them)"},
     )
     email = fields.Email(
         load_default=None, allow_none=True, validate=validate.Length(max=254, error=LENGTH_MAX)
@@ -215,6 +240,29 @@ class RegistrationIn(Keyed):
     def _clean(self, data, **_):
         data["name"] = data["name"].strip()
         return data
+
+
+class MemberIn(Keyed):
+    """One person of a real-name party; a child under the set age may come with id_type "none"
+    and a birth date instead of a document."""
+
+    class Meta:
+        unknown = RAISE
+
+    name = fields.String(
+        required=True, validate=[validate.Length(min=1, max=50, error=LENGTH_BETWEEN), person_name]
+    )
+    id_type = fields.String(required=True, validate=validate.OneOf([*ID_TYPES, NO_ID], error=ONE_OF))
+    id_number = fields.String(
+        load_default=None, allow_none=True, validate=validate.Length(max=40, error=LENGTH_MAX)
+    )
+    birth_date = fields.Date(load_default=None, allow_none=True)
+
+
+class MemberOut(Schema):
+    name_masked = fields.String()
+    id_type = fields.String()
+    id_masked = fields.String()
 
 
 class TicketOut(Schema):
@@ -243,6 +291,7 @@ class RegistrationOut(RegistrationCreatedOut):
     created_at = fields.String()
     cancelled_at = fields.String(allow_none=True)
     activity = fields.Nested(ActivityOut)
+    members = fields.List(fields.Nested(MemberOut))
 
 
 class ManageTokenQuery(Schema):

@@ -19,6 +19,8 @@ from shared.outbox import stream_key
 from shared.redis_scripts import Scripts
 
 HERE = Path(__file__).parent
+# reserve.lua's fair access argument when there is none (fair.lua): no IDs, no fingerprint.
+NO_FAIR = {"ids": [], "fp": "", "day": "", "per_day": 0, "per_festival": 0}
 
 
 def now_pair(now: datetime | None = None) -> tuple[int, str]:
@@ -50,6 +52,23 @@ class Keys:
 
     def idem(self, aid):
         return f"{self.p}act:{{{aid}}}:idem"
+
+    def ids(self, aid):
+        return f"{self.p}act:{{{aid}}}:ids"
+
+    def idem_fingerprints(self, aid):
+        return f"{self.p}act:{{{aid}}}:idemfp"
+
+    @property
+    def id_day(self):
+        return f"{self.p}idday"
+
+    @property
+    def id_festival(self):
+        return f"{self.p}idfest"
+
+    def mine(self, owner_ref):
+        return f"{self.p}myregs:{owner_ref}"
 
     @property
     def activities(self):
@@ -156,8 +175,13 @@ class SeatStore:
         return [got for got in self._activities(ids) if got]
 
     # -- registrations ---------------------------------------------------------------------
-    def reserve(self, reg: dict, idem: str, now: datetime | None = None) -> tuple[str, str, int]:
+    def reserve(
+        self, reg: dict, idem: str, now: datetime | None = None, fair: dict | None = None, owner_ref: str = ""
+    ) -> tuple[str, str, int]:
+        """``fair``: the real-name ID hashes, the request fingerprint and the per-ID limits
+        (fair.lua); ``owner_ref``: the verified phone's keyed hash, for "我的报名"."""
         k, aid = self.keys, reg["activity_id"]
+        fair = fair or NO_FAIR
         t_ms, t_iso = now_pair(now)
         res = self.scripts.reserve(
             keys=[
@@ -168,8 +192,13 @@ class SeatStore:
                 k.idem(aid),
                 self.outbox,
                 k.regidx,
+                k.ids(aid),
+                k.idem_fingerprints(aid),
+                k.id_day,
+                k.id_festival,
+                k.mine(owner_ref or "-"),
             ],
-            args=[t_ms, t_iso, idem, json.dumps(reg, ensure_ascii=False)],
+            args=[t_ms, t_iso, idem, json.dumps(reg, ensure_ascii=False), json.dumps(fair)],
         )
         outcome = res[0].decode()
         if outcome == REFUSED:
@@ -189,7 +218,16 @@ class SeatStore:
         k = self.keys
         t_ms, t_iso = now_pair(now)
         res = self.scripts.cancel(
-            keys=[k.activity(aid), k.phones(aid), k.waitlist(aid), k.regs(aid), self.outbox],
+            keys=[
+                k.activity(aid),
+                k.phones(aid),
+                k.waitlist(aid),
+                k.regs(aid),
+                self.outbox,
+                k.ids(aid),
+                k.id_day,
+                k.id_festival,
+            ],
             args=[t_ms, t_iso, rid],
         )
         self.soldout.forget(aid)
@@ -221,6 +259,12 @@ class SeatStore:
     def waitlist_position(self, aid: str, rid: str) -> int | None:
         rank = self.redis.zrank(self.keys.waitlist(aid), rid)
         return None if rank is None else rank + 1
+
+    def registrations_of(self, owner_ref: str) -> list[dict]:
+        """Every registration a verified phone made, across the festival ("我的报名")."""
+        rids = sorted(r.decode() for r in self.redis.smembers(self.keys.mine(owner_ref)))
+        regs = [self.get_registration(rid) for rid in rids]
+        return sorted((r for r in regs if r), key=lambda r: r.get("created_at", ""), reverse=True)
 
     def registrations(self, aid: str) -> list[dict]:
         return [json.loads(v) for v in self.redis.hvals(self.keys.regs(aid))]

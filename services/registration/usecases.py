@@ -19,7 +19,7 @@ import secrets
 from collections.abc import Mapping
 from typing import Any
 
-from services.registration import activities, noshow, registrations
+from services.registration import activities, fair_access, noshow, registrations
 from services.registration import vocabulary as v
 from services.registration.ports import Counts, Doc, Ports
 from shared import events
@@ -138,31 +138,51 @@ def register(
     idem: str = "",
     locale: str = "zh-CN",
     client_address: str = "-",
+    session_phone: str | None = None,
 ) -> Doc:
     """Register a party (one registrant plus companions) for an activity.
 
-    ``form`` is the validated registration form (name, phone, party_size, email, organization);
-    ``idem`` the digest of an Idempotency-Key or "". Returns the registration record as first
-    decided: a retry with the same key returns the first outcome, never a second party.
+    ``form`` is the validated registration form (name, phone, party_size, email, organization,
+    members); ``idem`` the digest of an Idempotency-Key or ""; ``session_phone`` the phone the
+    request's verified session stands for (fair access, when ``ports.fair`` is set: the phone is
+    the session's, real-name members are checked, and limits count per phone and per ID).
+    Returns the registration record as first decided: a retry with the same key returns the
+    first outcome, never a second party.
     """
     ports.seats.refuse_from_memory(activity_id, form["party_size"], idem)  # after the last seat
-    ports.limiter.check(
-        [
-            ("ip", client_address, ports.ip_per_min, 60),
-            ("phone", form["phone"], ports.phone_per_min, 60),
-        ]
-    )
+    # Every attempt counts against its address, verified or not.
+    ports.limiter.check([("ip", client_address, ports.ip_per_min, 60)])
     doc = ports.seats.activity_doc(activity_id)
     if doc is None:
         raise v.Refusal(v.UNKNOWN_ACTIVITY, {"activity_id": activity_id})
+    fair: dict[str, Any] = {}
+    if ports.fair is not None:
+        prepared = fair_access.prepare(
+            form,
+            doc,
+            session_phone=session_phone,
+            secret=ports.secret,
+            policy=ports.fair,
+            today=ports.clock.now().date(),
+        )
+        ports.limiter.check(prepared.limits)
+        form = dict(form, phone=prepared.phone)
+        fair = {"fair": prepared.fair, "owner_ref": prepared.owner_ref}
+    else:
+        if not form.get("phone"):
+            raise v.Refusal(v.PHONE_INVALID, {"rules": {"phone": [v.PHONE_EMPTY]}})
+        ports.limiter.check([("phone", form["phone"], ports.phone_per_min, 60)])
     check_form(form, doc)
     if ports.noshow is not None:  # repeated no-shows lock registration festival-wide
-        holder = "phone:" + noshow.identity_hash(ports.noshow_pepper, form["phone"])
+        holders = ["phone:" + noshow.identity_hash(ports.noshow_pepper, form["phone"])]
+        holders += [f"id:{h}" for h in fair.get("fair", {}).get("ids", [])]  # fair_access's ID hashes
         noshow.ensure_may_register(
-            ports.noshow, [holder], now=ports.clock.now().timestamp(), policy=ports.noshow_policy
+            ports.noshow, holders, now=ports.clock.now().timestamp(), policy=ports.noshow_policy
         )
     reg = registrations.new_record(dict(form), doc, locale, ports.signer, ports.base_url)
-    outcome, rid, position = ports.seats.reserve(reg, idem, ports.clock.now())
+    if ports.fair is not None:
+        reg.update(prepared.record)
+    outcome, rid, position = ports.seats.reserve(reg, idem, ports.clock.now(), **fair)
     # The phone is logged for support; the logging filter masks it (138****5678).
     log.info(
         "registration %s %s activity=%s party=%d phone=%s",

@@ -66,6 +66,19 @@ UNKNOWN_ENTRY: Final = "unknown_entry"
 NOSHOW_LOCKED: Final = "noshow_locked"
 UNKNOWN_MARK: Final = "unknown_mark"
 NOTE_REQUIRED: Final = "note_required"
+# Fair access (issue 14, docs/fair-access.md): verified phones, real-name members, bound keys.
+PHONE_INVALID: Final = "phone_invalid"
+PHONE_NOT_VERIFIED: Final = "phone_not_verified"
+CODE_INVALID: Final = "code_invalid"
+CODE_EXPIRED: Final = "code_expired"
+TOO_MANY_ATTEMPTS: Final = "too_many_attempts"
+CODE_COOLDOWN: Final = "code_cooldown"
+DAILY_CAP_REACHED: Final = "daily_cap_reached"
+SMS_UNAVAILABLE: Final = "sms_unavailable"
+ID_INVALID: Final = "id_invalid"
+ID_DUPLICATE: Final = "id_duplicate"
+ID_LIMIT_REACHED: Final = "id_limit_reached"
+IDEMPOTENCY_KEY_REUSED: Final = "idempotency_key_reused"
 
 
 @dataclass(frozen=True)
@@ -150,6 +163,57 @@ REASONS: Final[Mapping[str, Reason]] = {
         ),
         Reason(UNKNOWN_MARK, 404, "没有这条爽约记录", "No such no-show mark."),
         Reason(NOTE_REQUIRED, 422, "请填写原谅的理由", "A note is required to forgive a mark."),
+        Reason(PHONE_INVALID, 422, "请输入11位大陆手机号", "Enter an 11-digit mainland mobile number."),
+        Reason(
+            PHONE_NOT_VERIFIED, 401, "请先用短信验证码验证手机号", "Verify your phone with an SMS code first."
+        ),
+        Reason(CODE_INVALID, 422, "验证码不正确", "The code is not correct."),
+        Reason(
+            CODE_EXPIRED,
+            422,
+            "验证码已过期或未发送，请重新获取",
+            "The code has expired or was never sent; ask for a new one.",
+        ),
+        Reason(
+            TOO_MANY_ATTEMPTS,
+            429,
+            "验证码错误次数过多，请重新获取",
+            "Too many wrong codes; ask for a new one.",
+        ),
+        Reason(
+            CODE_COOLDOWN, 429, "验证码已发送，请稍后再试", "A code was just sent; wait before asking again."
+        ),
+        Reason(
+            DAILY_CAP_REACHED,
+            429,
+            "今日获取验证码次数已达上限",
+            "No more codes today for this phone or network.",
+        ),
+        Reason(
+            SMS_UNAVAILABLE,
+            503,
+            "短信暂时无法发送，请稍后再试",
+            "SMS cannot be sent right now; try again soon.",
+        ),
+        Reason(ID_INVALID, 422, "证件号码不正确", "The ID number is not valid."),
+        Reason(
+            ID_DUPLICATE,
+            409,
+            "同一证件在本活动只能报名一次",
+            "This ID is already registered for this activity.",
+        ),
+        Reason(
+            ID_LIMIT_REACHED,
+            409,
+            "该证件的报名次数已达上限",
+            "This ID has reached its limit of registrations.",
+        ),
+        Reason(
+            IDEMPOTENCY_KEY_REUSED,
+            422,
+            "该 Idempotency-Key 已用于另一个请求",
+            "This Idempotency-Key was used for a different request.",
+        ),
     )
 }
 
@@ -157,9 +221,45 @@ REASONS: Final[Mapping[str, Reason]] = {
 ORGANIZATION_REQUIRED: Final = "organization_required"
 PARTY_OVER_LIMIT: Final = "party_over_limit"
 
+# Fair access: why a phone, a code or a member was refused (shared/phone.py, identity.py).
+PHONE_EMPTY: Final = "phone_empty"
+PHONE_TOO_LONG: Final = "phone_too_long"
+PHONE_CONTROL_CHARACTER: Final = "phone_control_character"
+PHONE_NOT_ASCII_DIGITS: Final = "phone_not_ascii_digits"
+PHONE_NOT_MAINLAND_MOBILE: Final = "phone_not_mainland_mobile"
+NOT_THE_VERIFIED_PHONE: Final = "not_the_verified_phone"
+CODE_SIX_DIGITS: Final = "code_six_digits"
+ID_UNKNOWN_TYPE: Final = "id_unknown_type"
+ID_EMPTY: Final = "id_empty"
+ID_CHARACTERS: Final = "id_characters"
+ID_FORMAT: Final = "id_format"
+ID_CHECK_DIGIT: Final = "id_check_digit"
+ID_BIRTH_DATE: Final = "id_birth_date"
+CHILD_TOO_OLD: Final = "child_too_old"
+GUARDIAN_MISSING: Final = "guardian_missing"
+ID_TWICE_IN_PARTY: Final = "id_twice_in_party"
+MEMBERS_COUNT: Final = "members_count"
+
 FIELD_RULES: Final[Mapping[str, tuple[str, str]]] = {
     ORGANIZATION_REQUIRED: ("本活动需填写工作单位", "Required for this activity's audience."),
     PARTY_OVER_LIMIT: ("人数超过本活动每单上限", "Party size exceeds this activity's limit."),
+    PHONE_EMPTY: ("必填项", "Required."),
+    PHONE_TOO_LONG: ("太长", "Too long."),
+    PHONE_CONTROL_CHARACTER: ("含有不允许的字符（换行、制表符等）", "Contains control characters."),
+    PHONE_NOT_ASCII_DIGITS: ("请用半角数字 0-9 填写", "Use the digits 0-9 (ASCII)."),
+    PHONE_NOT_MAINLAND_MOBILE: ("请输入11位大陆手机号", "Not a mainland mobile number."),
+    NOT_THE_VERIFIED_PHONE: ("须与已验证的手机号一致", "Must be the verified phone."),
+    CODE_SIX_DIGITS: ("请输入6位数字验证码", "Enter the 6-digit code."),
+    ID_UNKNOWN_TYPE: ("不支持的证件类型", "Unknown ID type."),
+    ID_EMPTY: ("请填写证件号码", "Give the ID number."),
+    ID_CHARACTERS: ("只能填写字母和数字", "Letters and digits only."),
+    ID_FORMAT: ("证件号码格式不正确", "The number does not have this document's format."),
+    ID_CHECK_DIGIT: ("校验位不正确，请核对号码", "The check digit does not match; check the number."),
+    ID_BIRTH_DATE: ("出生日期不正确", "The birth date is not valid."),
+    CHILD_TOO_OLD: ("超过免证件年龄，请填写证件", "Too old to come without an ID; give one."),
+    GUARDIAN_MISSING: ("至少一位成人须填写证件", "At least one adult must give an ID."),
+    ID_TWICE_IN_PARTY: ("同一证件不能重复填写", "The same ID appears twice."),
+    MEMBERS_COUNT: ("请为每位参加者填写实名信息", "Give one member per person of the party."),
 }
 
 

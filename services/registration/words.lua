@@ -47,6 +47,18 @@ local REASON = {
   NOSHOW_LOCKED = 'noshow_locked',
   UNKNOWN_MARK = 'unknown_mark',
   NOTE_REQUIRED = 'note_required',
+  PHONE_INVALID = 'phone_invalid',
+  PHONE_NOT_VERIFIED = 'phone_not_verified',
+  CODE_INVALID = 'code_invalid',
+  CODE_EXPIRED = 'code_expired',
+  TOO_MANY_ATTEMPTS = 'too_many_attempts',
+  CODE_COOLDOWN = 'code_cooldown',
+  DAILY_CAP_REACHED = 'daily_cap_reached',
+  SMS_UNAVAILABLE = 'sms_unavailable',
+  ID_INVALID = 'id_invalid',
+  ID_DUPLICATE = 'id_duplicate',
+  ID_LIMIT_REACHED = 'id_limit_reached',
+  IDEMPOTENCY_KEY_REUSED = 'idempotency_key_reused',
 }
 -- topics
 local TOPIC = {

@@ -28,6 +28,7 @@ DRILL_ENV = {
     "SCIDAY_KAFKA_FETCH_MAX_WAIT_MS": "50",
     "SCIDAY_RATE_LIMIT_IP_PER_MIN": "0",
     "SCIDAY_RATE_LIMIT_PHONE_PER_MIN": "0",
+    "SCIDAY_REQUIRE_VERIFIED_PHONE": "0",  # suites from before verified phones (issue 14)
     "SCIDAY_NOTIFY_SMS_PER_S": "400",
     "SCIDAY_NOTIFY_EMAIL_PER_S": "400",
 }

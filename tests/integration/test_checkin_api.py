@@ -302,3 +302,36 @@ def test_scanner_state_has_keys_windows_and_revocations(door):
     assert act["opens_at"] < act["closes_at"]
     ring = KeyRing.from_public_list(state["keys"])
     assert ring.verify(created["ticket"]["code"]).registration_id == created["registration_id"]
+
+
+def test_the_door_shows_each_members_masked_name_and_id(door):
+    from tests.fair_support import member, resident_id
+
+    door.activity(soon(real_name=True))
+    r = door.reg.post(
+        "/api/v1/activities/door-imax/registrations",
+        json={
+            "name": "张三丰",
+            "phone": "13800000001",
+            "organization": "科学院",
+            "party_size": 2,
+            "members": [
+                member(1, "张三丰"),
+                {"name": "张小宝", "id_type": "none", "birth_date": "2020-01-01"},
+            ],
+        },
+    )
+    assert r.status_code == 201, r.get_json()
+    door.project()
+    body = verdict(door.scan(r.get_json()["ticket"]["code"]), 201)
+    assert body["registration"]["members"] == [
+        {
+            "name_masked": "张*丰",
+            "id_type": "resident_id",
+            "id_masked": "1101**********" + resident_id(1)[-4:],
+        },
+        {"name_masked": "张*宝", "id_type": "none", "id_masked": ""},
+    ]
+    # one QR for the party; the clear number never reached the door's projection
+    raw = door.redis.hget(door.projection.regs_key("door-imax"), body["registration"]["id"])
+    assert resident_id(1).encode() not in raw

@@ -72,6 +72,11 @@ def services(compose) -> dict:
     return compose["services"]
 
 
+def compose_backend_subnet() -> str:
+    backend = yaml.safe_load(COMPOSE.read_text(encoding="utf-8"))["networks"]["backend"]
+    return backend["ipam"]["config"][0]["subnet"]
+
+
 def _env_lines(path: Path) -> dict[str, str]:
     out = {}
     for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
@@ -384,8 +389,10 @@ def test_nginx_routes_by_path_to_every_replica():
     assert any(k.startswith("~") and "attendance" in k and v == "checkin" for k, v in loc.items())
     assert loc["= /metrics"] == "return", "metrics are never public"
     assert "proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for" in text
-    assert _env_lines(ENV_FILE).get("SCIDAY_TRUSTED_PROXIES") == "1", (
-        "behind nginx the services must trust one proxy hop, or rate limits see only nginx"
+    subnet = compose_backend_subnet()
+    assert _env_lines(ENV_FILE).get("SCIDAY_TRUSTED_PROXIES") == subnet, (
+        "behind nginx the services must trust the backend subnet nginx talks from, "
+        "or rate limits see only nginx"
     )
     assert re.search(r"^\s*access_log\s+off;", text, re.M), "no access log: links carry tokens"
 

@@ -29,8 +29,10 @@ CORPUS = [
     ("51-char name", dict(GOOD, name="张" * 51), 422),
     ("11 digits, not a mobile", dict(GOOD, phone="12012345678"), 422),
     ("landline", dict(GOOD, phone="02412345678"), 422),
-    ("phone with spaces", dict(GOOD, phone="138 0000 0001"), 422),
-    ("phone with +86", dict(GOOD, phone="+8613800000001"), 422),
+    ("phone with a trailing newline", dict(GOOD, phone="13800000001\n"), 422),
+    ("phone in full-width digits", dict(GOOD, phone="１３８００００００１"), 422),
+    ("phone in Arabic-Indic digits", dict(GOOD, phone="١٣٨٠٠٠٠٠٠٠١"), 422),
+    ("phone with a zero-width space", dict(GOOD, phone="138\u200b00000001"), 422),
     ("party size 0", dict(GOOD, party_size=0), 422),
     ("party size -1", dict(GOOD, party_size=-1), 422),
     ("party size over the limit", dict(GOOD, party_size=5), 422),
@@ -67,6 +69,16 @@ def _error(resp, status):
 def test_nasty_json_bodies(client, label, body, status):
     _error(client.post("/api/v1/activities/nasty/registrations", json=body), status)
     _nothing_stored(client)
+
+
+@pytest.mark.parametrize("typed", ["138 0000 0001", "+86 138-0000-0001", "0086 13800000001"])
+def test_what_people_type_is_stored_as_the_canonical_number(client, typed):
+    """Issue 14: spaces, dashes and the country code are accepted, and stored as 11 digits, so a
+    variant of one number is the same number to dedupe and limits."""
+    r = client.post("/api/v1/activities/nasty/registrations", json=dict(GOOD, phone=typed))
+    assert r.status_code == 201, r.get_json()
+    again = client.post("/api/v1/activities/nasty/registrations", json=dict(GOOD, phone="13800000001"))
+    assert _error(again, 409)["reason"] == "already_registered"
 
 
 def test_a_1mb_name_is_refused_before_parsing(client):

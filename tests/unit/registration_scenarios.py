@@ -87,6 +87,23 @@ class Run:
 
         self._step(("register", label, party), go)
 
+    def register_fair(
+        self, label: str, session_phone: str | None, ids: list[int], aid: str = "act", idem: str = ""
+    ) -> None:
+        """A real-name party (one member per ID index) from a verified session (fair access)."""
+        from tests.fair_support import member
+
+        members = [member(i, f"参加者{label}") for i in ids]
+        form = {"name": f"参加者{label}", "phone": None, "party_size": len(members), "members": members}
+
+        def go() -> tuple:
+            reg = usecases.register(self.ports, aid, form, idem=idem, session_phone=session_phone)
+            self.rids.setdefault(label, reg["registration_id"])
+            self.tokens.setdefault(label, reg["manage_token"])
+            return (reg["initial_status"], self.label_of(reg["registration_id"]))
+
+        self._step(("register_fair", label, tuple(ids)), go)
+
     def reserve_raw(self, label: str, party: int, aid: str = "act") -> None:
         """The atomic step alone, past the form checks (a stale form, a direct client)."""
         doc = self.ports.seats.activity_doc(aid) or activity_doc(self.ports, aid)
@@ -287,9 +304,35 @@ def unknown_things(r: Run) -> None:
     r.publish(capacity=2)  # the id is taken
 
 
+def fair_access(r: Run) -> None:
+    """Real names, an ID once per activity, per-ID limits, a bound key, IDs given back (fair.lua)."""
+    from services.registration.fair_access import FairPolicy
+
+    r.ports.fair = FairPolicy(
+        id_per_day=1, id_per_festival=2, rate_limit_phone_per_min=0, rate_limit_id_per_min=0
+    )
+    r.ports.secret = b"contract"
+    r.publish("act", capacity=6, real_name=True)
+    r.publish("act2", capacity=6, real_name=True)  # the same festival day
+    r.register_fair("A", "13800000001", [0, 1])
+    r.register_fair("B", "13800000002", [1])  # ID 1 is in A's party: id_duplicate
+    r.register_fair("C", "13800000003", [2], aid="act2")
+    r.register_fair("D", "13800000004", [0], aid="act2")  # ID 0 had its one this day
+    r.register_fair("E", None, [5])  # no verified session
+    r.register_fair("F", "13800000006", [6], idem="k")
+    r.register_fair("F", "13800000006", [6], idem="k")  # a replay: the first answer
+    r.register_fair("G", "13800000007", [7], idem="k")  # someone else's key
+    r.cancel("A")  # gives IDs 0 and 1 back
+    r.register_fair("H", "13800000008", [1])
+    r.register_fair("I", "13800000009", [0], aid="act2")
+    r.check()
+    r.check("act2")
+
+
 SCENARIOS: dict[str, Callable[[Run], None]] = {
     f.__name__: f
     for f in (
+        fair_access,
         fifo_all_or_nothing,
         smaller_party_never_overtakes,
         sold_out_without_waitlist,

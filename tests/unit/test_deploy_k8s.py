@@ -28,7 +28,8 @@ WORKERS = {
     "notify-consumer": "services.notify.consumer",
 }
 # Set differently in Kubernetes than in compose: the servers' addresses and the keys folder.
-K8S_SPECIFIC = {"REDIS_URL", "KAFKA_BOOTSTRAP_SERVERS", "SCIDAY_KEYS_DIR"}
+# Addresses differ between compose and a cluster: the store, the brokers, the keys, the proxies.
+K8S_SPECIFIC = {"REDIS_URL", "KAFKA_BOOTSTRAP_SERVERS", "SCIDAY_KEYS_DIR", "SCIDAY_TRUSTED_PROXIES"}
 SECRET_NAMES = re.compile(r"(API_KEY|PASSWORD|TOKEN|SECRET)", re.I)
 
 

@@ -227,3 +227,23 @@ def test_a_phone_locked_for_no_shows_is_refused_with_the_lock_end(ports):
     assert err.value.details["locked_until"] == t + 60 * 86400
     ns.forgive(ports.noshow, "r0:0", by="org", note="误记", now=t + 3600)
     assert usecases.register(ports, "act", dict(FORM, organization="沈阳分院"))["status"] == v.CONFIRMED
+
+
+def test_fair_access_on_the_fakes():
+    """Issue 14: an ID once per activity, per-ID limits, no session no seat, a bound key, and a
+    cancellation gives the IDs back (the contract test runs the same scenario on fair.lua)."""
+    r = run("fair_access")
+    trace = [(step[1], step[-2], step[-1]) for step in r.trace if step[0] == "register_fair"]
+    assert trace == [
+        ("A", "ok", (v.CONFIRMED, "A")),
+        ("B", "refused", v.ID_DUPLICATE),
+        ("C", "ok", (v.CONFIRMED, "C")),
+        ("D", "refused", v.ID_LIMIT_REACHED),
+        ("E", "refused", v.PHONE_NOT_VERIFIED),
+        ("F", "ok", (v.CONFIRMED, "F")),
+        ("F", "ok", (v.CONFIRMED, "F")),  # the replay: the first answer, no second party
+        ("G", "refused", v.IDEMPOTENCY_KEY_REUSED),
+        ("H", "ok", (v.CONFIRMED, "H")),  # ID 1 came back when A cancelled
+        ("I", "ok", (v.CONFIRMED, "I")),  # and ID 0's day allowance too
+    ]
+    assert [c[0]["seats_taken"] for c in checks(r)] == [2, 2]

@@ -6,7 +6,9 @@
 //! once; connections take the next unsent line (closed loop: a connection sends its next request
 //! when the previous answer arrived). OUT_CSV gets `start_us,latency_us,status` per request, with
 //! start relative to the run's start, so throughput and latency can be plotted over time.
-//! Extra arguments are sent as request headers (`Name: value`). Std only: no crates needed.
+//! Extra arguments are sent as request headers (`Name: value`). A line may carry headers of its
+//! own after a tab each (`METHOD PATH BODY<TAB>Authorization: Bearer ...`): a verified session
+//! per person. Std only: no crates needed.
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -74,11 +76,14 @@ fn main() {
     let headers: String = args[5..].iter().map(|h| format!("{}\r\n", h)).collect();
     let host = addr.clone();
     let requests: Arc<Vec<Vec<u8>>> = Arc::new(text.lines().filter(|l| !l.is_empty()).map(|l| {
-        let mut parts = l.splitn(3, ' ');
+        let mut fields = l.split('\t');
+        let line = fields.next().unwrap();
+        let own: String = fields.map(|h| format!("{}\r\n", h)).collect();
+        let mut parts = line.splitn(3, ' ');
         let method = parts.next().unwrap();
         let path = parts.next().unwrap_or("/");
         let body = parts.next().unwrap_or("");
-        let mut req = format!("{} {} HTTP/1.1\r\nHost: {}\r\n{}", method, path, host, headers);
+        let mut req = format!("{} {} HTTP/1.1\r\nHost: {}\r\n{}{}", method, path, host, headers, own);
         if !body.is_empty() {
             req.push_str(&format!("Content-Type: application/json\r\nContent-Length: {}\r\n", body.len()));
         }

@@ -146,9 +146,12 @@ async function submitOnline(scan) {
                         first_at: (e && e.first_at) || b.checked_in_at, gate: (e && e.gate) || b.gate });
     show("ok", { head: t(`✓ 入场 ${people(b.admitted)}`, `✓ Admit ${people(b.admitted)}`), reason: STATUS.OK, t0: scan.t0,
                  sub: b.remaining > 0 ? t(`还剩 ${b.remaining} 人未入场`, `${b.remaining} still to come`) : "",
-                 meta: [pick(reg.activity_title), reg.name_masked].filter(Boolean).join(" · ") });
-    const st = book.state();  // count it at once; the refresh below replaces it with the server's figure
-    if (st) {
+                 meta: doorMeta(reg) });
+    // Count it at once; the refresh below replaces it with the server's figure. A state read by the
+    // server after this admission already counts it (a refresh can land between the two answers).
+    const st = book.state();
+    const counted = st && st.server_time && b.checked_in_at && Date.parse(st.server_time) >= Date.parse(b.checked_in_at);
+    if (st && !counted) {
       st.gate_checked_in = (st.gate_checked_in || 0) + (b.admitted || 0);
       book.setState(st);
       renderCounts();
@@ -163,7 +166,15 @@ async function submitOnline(scan) {
   }
   const reg = d.registration || {};
   show("refused", { ...refusalText(b.reason, { ...d, first_at: d.first_checked_in_at }), reason: b.reason || REASON.INVALID,
-                    t0: scan.t0, meta: [pick(reg.activity_title), reg.name_masked].filter(Boolean).join(" · ") });
+                    t0: scan.t0, meta: doorMeta(reg) });
+}
+
+// What the steward reads: the activity, the registrant, and for a real-name party each member's
+// masked name and ID ("张* 1101**********002X"), to compare with the ID cards shown.
+function doorMeta(reg) {
+  const members = (reg.members || []).map((m) => [m.name_masked, m.id_masked].filter(Boolean).join(" "));
+  return [pick(reg.activity_title), members.length ? members.join(" · ") : reg.name_masked]
+    .filter(Boolean).join(" · ");
 }
 
 // -- parties: one scan, a count to confirm -----------------------------------------------------

@@ -1,0 +1,82 @@
+"""我的报名 (my registrations): everything a verified phone registered, across the festival, each
+with its ticket, and cancelling. It is also how a lost ticket is found again: verify the phone,
+and the list has the ticket and manage links."""
+
+from __future__ import annotations
+
+from flask import current_app
+from flask.views import MethodView
+from flask_smorest import Blueprint
+from marshmallow import Schema, fields
+
+from services.registration import api_verification, fair_access, usecases
+from services.registration import vocabulary as v
+from services.registration.bootstrap import ports
+from services.registration.edge import documented, reasons_text
+from services.registration.schemas import RegistrationOut
+from services.registration.vocabulary import Refusal
+from shared.phone import masked
+
+blp = Blueprint(
+    "mine",
+    __name__,
+    url_prefix="/api/v1/me",
+    description="我的报名: the verified phone's registrations. "
+    + reasons_text(v.PHONE_NOT_VERIFIED, v.UNKNOWN_REGISTRATION),
+)
+
+
+class MineOut(Schema):
+    phone_masked = fields.String()
+    registrations = fields.List(fields.Nested(RegistrationOut))
+
+
+def owner() -> tuple[str, str]:
+    """The verified phone and its keyed hash (the index of its registrations)."""
+    phone = api_verification.verified_phone()
+    if phone is None:
+        raise Refusal(v.PHONE_NOT_VERIFIED)
+    return phone, fair_access.owner_ref(current_app.extensions["sciday.hmac"], phone)
+
+
+def mine(phone_ref: str) -> list[dict]:
+    return [usecases.registration_view(ports(), r) for r in ports().seats.registrations_of(phone_ref)]
+
+
+def own(rid: str) -> dict:
+    """The registration if the verified phone made it; another's looks unknown."""
+    phone, _ref = owner()
+    reg = ports().seats.get_registration(rid) if len(rid) <= 32 else None
+    if reg is None or reg.get("phone") != phone:
+        raise Refusal(v.UNKNOWN_REGISTRATION, {"registration_id": rid})
+    return reg
+
+
+def cancel_own(rid: str) -> dict:
+    """Cancel one of my registrations: the owner holds its manage token by being its owner."""
+    return usecases.cancel(ports(), rid, own(rid)["manage_token"])
+
+
+@blp.route("/registrations")
+class Mine(MethodView):
+    @blp.response(200, MineOut)
+    @documented(blp, v.PHONE_NOT_VERIFIED)
+    def get(self):
+        """Every registration of the verified phone, newest first, with tickets and manage links."""
+        phone, ref = owner()
+        return {"phone_masked": masked(phone), "registrations": mine(ref)}
+
+
+@blp.route("/registrations/<registration_id>")
+class MineItem(MethodView):
+    @blp.response(200, RegistrationOut)
+    @documented(blp, v.PHONE_NOT_VERIFIED, v.UNKNOWN_REGISTRATION)
+    def get(self, registration_id):
+        """One of my registrations (its ticket)."""
+        return usecases.registration_view(ports(), own(registration_id))
+
+    @blp.response(200, RegistrationOut)
+    @documented(blp, v.PHONE_NOT_VERIFIED, v.UNKNOWN_REGISTRATION)
+    def delete(self, registration_id):
+        """Cancel one of my registrations: frees the seats and the IDs, revokes the ticket."""
+        return usecases.registration_view(ports(), cancel_own(registration_id))

@@ -1,0 +1,43 @@
+"""An ``Idempotency-Key`` bound to the request it first came with.
+
+The key alone is not a capability: reusing someone else's key must not return their registration.
+So the store keeps, beside the key's digest, a fingerprint of the request: its body and the
+verified phone that sent it. The same key with the same fingerprint is a replay (the first answer
+again); with another body or from another session it is refused with ``idempotency_key_reused``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+
+MAX_KEY = 128
+
+
+class KeyInvalid(ValueError):
+    pass
+
+
+def key_digest(header: str | None) -> str:
+    """The SHA-256 of the header value ("" without one); :class:`KeyInvalid` when malformed."""
+    if header is None:
+        return ""
+    if not header or len(header) > MAX_KEY or not header.isprintable() or not header.isascii():
+        raise KeyInvalid("1–128 printable ASCII characters")
+    return hashlib.sha256(header.encode()).hexdigest()
+
+
+def fingerprint(body: dict, phone: str) -> str:
+    """Equal for the same parsed body from the same verified phone, different otherwise."""
+    canonical = json.dumps(
+        {"body": body, "phone": phone}, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str
+    )
+    return hashlib.sha256(canonical.encode()).hexdigest()[:32]
+
+
+def decide(stored: tuple[str, str] | None, fp: str) -> str:
+    """``new``, ``replay`` or ``reused`` for the stored (registration id, fingerprint) of a key;
+    reserve.lua applies the same rule atomically."""
+    if stored is None:
+        return "new"
+    return "replay" if stored[1] == fp else "reused"

@@ -1,0 +1,209 @@
+"""Real-name identity documents: what a valid number looks like, its keyed hash, its masked form.
+
+Five document types (the ones Chinese venues take, 中国科技馆/国博 practice):
+
+=========================  ==============================================================
+``resident_id``            居民身份证 (GB 11643-1999): 6-digit region (first digit 1–8), birth
+                           date YYYYMMDD, 3-digit sequence, ISO 7064 MOD 11-2 check digit
+                           (0–9 or X). Also the form of 港澳台居民居住证 (regions 81/82/83).
+``hk_macau_permit``        港澳居民来往内地通行证 (回乡证): H or M and 8 digits (2013 card), or
+                           10 digits after the letter (older cards).
+``taiwan_permit``          台湾居民来往大陆通行证 (台胞证): 8 digits (2015 card), or the older
+                           10-character numbers (digits, possibly ending in a letter).
+``passport``               护照: ICAO 9303 document number, 5–9 letters and digits, at least one
+                           digit (Chinese: E/EA/G + digits; foreign passports vary).
+``foreign_permanent_id``   外国人永久居留身份证: the 2023 card is 18 digits beginning with 9
+                           (same MOD 11-2 check and birth date as the resident ID); the 2004
+                           card is 3 letters (nationality) and 12 digits.
+=========================  ==============================================================
+
+Permissive but structured: spaces are dropped and letters upper-cased, every other deviation is
+refused with ``id_invalid`` and a ``why``.  Nothing here stores a number: the caller keeps
+:func:`id_hash` (an HMAC with a server secret, for "at most once per activity") and
+:func:`mask_id` (``2101**********123X``, for the door).  The clear number is never stored; see
+docs/fair-access.md for why the door does not need it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import date
+
+ID_TYPES = ("resident_id", "hk_macau_permit", "taiwan_permit", "passport", "foreign_permanent_id")
+# A child under the policy's age may come with the party without a document: id_type "none".
+NO_ID = "none"
+LABELS = {
+    "resident_id": ("居民身份证", "Resident ID card"),
+    "hk_macau_permit": ("港澳居民来往内地通行证", "Mainland Travel Permit for HK/Macao residents"),
+    "taiwan_permit": ("台湾居民来往大陆通行证", "Mainland Travel Permit for Taiwan residents"),
+    "passport": ("护照", "Passport"),
+    "foreign_permanent_id": ("外国人永久居留身份证", "Foreign Permanent Resident ID card"),
+    NO_ID: ("儿童（无证件，随监护人）", "Child (no ID, with a guardian)"),
+}
+
+_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+_CHECK = "10X98765432"
+_PATTERNS = {
+    "resident_id": re.compile(r"[1-8][0-9]{16}[0-9X]\Z", re.ASCII),
+    "hk_macau_permit": re.compile(r"[HM](?:[0-9]{8}|[0-9]{10})\Z", re.ASCII),
+    "taiwan_permit": re.compile(r"(?:[0-9]{8}|[0-9]{10}|[0-9]{9}[A-Z])\Z", re.ASCII),
+    "passport": re.compile(r"(?=[A-Z0-9]*[0-9])[A-Z0-9]{5,9}\Z", re.ASCII),
+    "foreign_permanent_id": re.compile(r"(?:9[0-9]{16}[0-9X]|[A-Z]{3}[0-9]{12})\Z", re.ASCII),
+}
+
+
+class IdInvalid(ValueError):
+    """``why``: unknown_type, empty, characters, format, check_digit, birth_date."""
+
+    def __init__(self, why: str):
+        super().__init__(why)
+        self.why = why
+
+
+def check_digit(first17: str) -> str:
+    """The GB 11643 (ISO 7064 MOD 11-2) check character of the first 17 digits."""
+    return _CHECK[sum(int(d) * w for d, w in zip(first17, _WEIGHTS, strict=True)) % 11]
+
+
+def _birth_date(number: str, today: date) -> date:
+    try:
+        born = date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
+    except ValueError:
+        raise IdInvalid("birth_date") from None
+    if born.year < 1900 or born > today:
+        raise IdInvalid("birth_date")
+    return born
+
+
+def normalize(id_type: str, text: object) -> str:
+    """Spaces dropped, letters upper-cased; other scripts' digits, full-width letters and control
+    characters refused (no NFKC folding: a number is typed in ASCII or it is refused)."""
+    if id_type not in ID_TYPES:
+        raise IdInvalid("unknown_type")
+    if not isinstance(text, str) or not text.strip():
+        raise IdInvalid("empty")
+    if len(text) > 40:
+        raise IdInvalid("format")
+    out = []
+    for ch in text:
+        if unicodedata.category(ch) == "Zs":
+            continue
+        if not ch.isascii() or not ch.isalnum():
+            raise IdInvalid("characters")
+        out.append(ch.upper())
+    return "".join(out)
+
+
+def validate(id_type: str, text: object, today: date | None = None) -> str:
+    """The normalized number, or :class:`IdInvalid`."""
+    number = normalize(id_type, text)
+    if not _PATTERNS[id_type].fullmatch(number):
+        raise IdInvalid("format")
+    if len(number) == 18 and number[0].isdigit():  # resident ID and the 2023 permanent-resident card
+        if check_digit(number[:17]) != number[17]:
+            raise IdInvalid("check_digit")
+        _birth_date(number, today or date.today())
+    return number
+
+
+def birth_date(id_type: str, number: str) -> date | None:
+    """The birth date an 18-digit card carries (None for documents that carry none)."""
+    if len(number) == 18 and number[0].isdigit() and id_type in ("resident_id", "foreign_permanent_id"):
+        return _birth_date(number, date.max)
+    return None
+
+
+def id_hash(secret: bytes, id_type: str, number: str) -> str:
+    """HMAC-SHA256 of the normalized number with a server secret: equal numbers give equal hashes,
+    and a stolen database cannot be matched against the (small) space of valid ID numbers."""
+    mac = hmac.new(secret, f"id:{id_type}:{number}".encode(), hashlib.sha256)
+    return mac.hexdigest()[:32]
+
+
+def mask_id(number: str) -> str:
+    """``2101**********123X``: the ends a steward compares with the card, nothing in between."""
+    n = len(number)
+    keep = 4 if n >= 12 else 2 if n >= 7 else 1
+    return number[:keep] + "*" * (n - 2 * keep) + number[-keep:]
+
+
+def mask_name(name: str) -> str:
+    """张三 -> 张*, 欧阳娜娜 -> 欧**娜, John Smith -> J*** S****."""
+    name = name.strip()
+    if " " in name:
+        return " ".join(w[:1] + "*" * (len(w) - 1) for w in name.split())
+    if len(name) <= 2:
+        return name[:1] + "*" * (len(name) - 1)
+    return name[:1] + "*" * (len(name) - 2) + name[-1:]
+
+
+def age_on(born: date, on: date) -> int:
+    return on.year - born.year - ((on.month, on.day) < (born.month, born.day))
+
+
+@dataclass(frozen=True)
+class Member:
+    """One person of a party as stored: never the clear number."""
+
+    name: str
+    id_type: str
+    id_hash: str  # "" for a child without a document
+    id_masked: str
+    name_masked: str
+
+    def public(self) -> dict:
+        """What a ticket, "我的报名" and the door see."""
+        return {"name_masked": self.name_masked, "id_type": self.id_type, "id_masked": self.id_masked}
+
+
+@dataclass(frozen=True)
+class ChildPolicy:
+    """Children younger than ``max_age_without_id`` on the activity's day may come without an ID,
+    listed under a guardian who has one."""
+
+    max_age_without_id: int = 14
+
+
+def member(secret: bytes, raw: dict, on: date, policy: ChildPolicy, today: date | None = None) -> Member:
+    """One member from ``{name, id_type, id_number}`` or ``{name, id_type: "none", birth_date}``."""
+    name, id_type = raw["name"], raw["id_type"]
+    if id_type == NO_ID:
+        born = raw.get("birth_date")
+        if not isinstance(born, date):
+            raise IdInvalid("birth_date")
+        if born > (today or date.today()) or age_on(born, on) >= policy.max_age_without_id:
+            raise IdInvalid("child_too_old")
+        return Member(name, NO_ID, "", "", mask_name(name))
+    number = validate(id_type, raw.get("id_number"), today)
+    return Member(name, id_type, id_hash(secret, id_type, number), mask_id(number), mask_name(name))
+
+
+def party(secret: bytes, raws: list[dict], on: date, policy: ChildPolicy, today=None) -> list[Member]:
+    """Every member checked; the party needs one adult with a document, and no document twice.
+
+    Raises :class:`IdInvalid` with ``index`` set to the member at fault.
+    """
+    members = []
+    for i, raw in enumerate(raws):
+        try:
+            members.append(member(secret, raw, on, policy, today))
+        except IdInvalid as exc:
+            exc.index = i  # type: ignore[attr-defined]
+            raise
+    if all(m.id_type == NO_ID for m in members):
+        exc = IdInvalid("guardian_missing")
+        exc.index = 0  # type: ignore[attr-defined]
+        raise exc
+    seen: dict[str, int] = {}
+    for i, m in enumerate(members):
+        if m.id_hash and m.id_hash in seen:
+            exc = IdInvalid("duplicate_in_party")
+            exc.index = i  # type: ignore[attr-defined]
+            raise exc
+        if m.id_hash:
+            seen[m.id_hash] = i
+    return members

@@ -1,0 +1,141 @@
+"""Pages of fair access: verifying the phone (code by SMS, then the session cookie), the real-name
+members of the form, and 我的报名 (my registrations). Server-rendered, no JavaScript needed;
+static/idcheck.js only checks an ID's check digit as it is typed."""
+
+from __future__ import annotations
+
+from flask import Blueprint, redirect, request
+
+from services.registration import api_mine, api_verification, identity, verification
+from services.registration import vocabulary as v
+from services.registration.rendering import lang, render
+from services.registration.vocabulary import Refusal
+from shared import csrf
+from shared.phone import masked
+
+bp = Blueprint("access_pages", __name__)
+
+
+def message(exc: Refusal) -> str:
+    return exc.message(lang())
+
+
+def safe_next(value: str | None) -> str:
+    """Only a path on this site (never //host or a scheme)."""
+    if value and value.startswith("/") and not value.startswith("//") and "\\" not in value:
+        return value
+    return "/me"
+
+
+def verified_phone() -> str | None:
+    return api_verification.verified_phone()
+
+
+def members_from_form(form, max_members: int) -> list[dict]:
+    """The member fieldsets of the form; a fieldset left empty is no member."""
+    out = []
+    for i in range(max_members):
+        name = form.get(f"m{i}_name", "").strip()
+        id_type = form.get(f"m{i}_id_type", "resident_id")
+        number = form.get(f"m{i}_id_number", "").strip()
+        born = form.get(f"m{i}_birth_date", "").strip()
+        if not (name or number or born):
+            continue
+        member = {"name": name, "id_type": id_type}
+        if id_type == identity.NO_ID:
+            member["birth_date"] = born or None
+        else:
+            member["id_number"] = number
+        out.append(member)
+    return out
+
+
+def _login(step: str, status: int = 200, **ctx):
+    return render("login.html", status, step=step, next=safe_next(request.values.get("next")), **ctx)
+
+
+@bp.get("/login")
+def login_page():
+    return _login("phone", phone_value="")
+
+
+@bp.post("/login")
+def login_code():
+    """Step 1: send a code to the phone."""
+    if not csrf.valid():
+        return _login("phone", 400, banner=message(Refusal(v.CODE_EXPIRED)), phone_value="")
+    w = api_verification.wiring()
+    typed = request.form.get("phone", "")
+    try:
+        sent = verification.request_code(
+            typed,
+            request.remote_addr or "-",
+            lang(),
+            store=w.store,
+            sender=w.sender,
+            policy=w.policy,
+            secret=w.secret,
+            now_ms=api_verification.now_ms(),
+        )
+    except Refusal as exc:
+        if exc.reason == v.CODE_COOLDOWN:  # a code was sent a moment ago: ask for it
+            return _login("code", phone_value=typed, banner=message(exc), masked_phone="")
+        return _login(
+            "phone", 422 if exc.reason == v.PHONE_INVALID else 429, banner=message(exc), phone_value=typed
+        )
+    return _login("code", phone_value=typed, masked_phone=sent["phone_masked"], banner=None)
+
+
+@bp.post("/login/verify")
+def login_verify():
+    """Step 2: the code opens the session (cookie) and goes on to ``next``."""
+    typed = request.form.get("phone", "")
+    if not csrf.valid():
+        return _login("phone", 400, banner=message(Refusal(v.CODE_EXPIRED)), phone_value=typed)
+    w = api_verification.wiring()
+    try:
+        session = verification.verify(
+            typed,
+            request.form.get("code", "").strip(),
+            store=w.store,
+            policy=w.policy,
+            secret=w.secret,
+            now_ms=api_verification.now_ms(),
+        )
+    except Refusal as exc:
+        step = "phone" if exc.reason in (v.TOO_MANY_ATTEMPTS, v.CODE_EXPIRED, v.PHONE_INVALID) else "code"
+        return _login(step, 422, banner=message(exc), phone_value=typed, masked_phone="")
+    resp = redirect(safe_next(request.form.get("next")), code=303)
+    api_verification.set_cookie(resp, session.token, w.policy)
+    return resp
+
+
+@bp.post("/logout")
+def logout():
+    if csrf.valid():
+        token = api_verification.session_token()
+        if token:
+            api_verification.wiring().store.end_session(verification.session_ref(token))
+    resp = redirect("/", code=303)
+    resp.delete_cookie(api_verification.COOKIE, path="/")
+    return resp
+
+
+@bp.get("/me")
+def mine_page():
+    try:
+        phone, ref = api_mine.owner()
+    except Refusal:
+        return redirect("/login?next=/me", code=303)
+    return render("mine.html", regs=api_mine.mine(ref), phone_masked=masked(phone))
+
+
+@bp.post("/me/<rid>/cancel")
+def mine_cancel(rid):
+    if verified_phone() is None or not csrf.valid():
+        return redirect("/login?next=/me", code=303)
+    try:
+        api_mine.cancel_own(rid)
+    except Refusal:
+        pass  # not mine, or already cancelled: the list shows the truth
+    return redirect("/me", code=303)

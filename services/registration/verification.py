@@ -1,0 +1,196 @@
+"""A verified phone: an SMS code proves the person holds the number; a session remembers it.
+
+Plain functions over two ports (a code store, a code sender) and a clock value; refusals are
+:class:`Refusal` with a reason code. The rules:
+
+- a code is 6 random digits, valid ``code_ttl_s`` (5 min), kept only as an HMAC with a server
+  secret (never in clear: not in Redis, a log, or a topic), at most ``max_attempts`` (5) tries;
+- a new code for the same phone only after ``resend_cooldown_s``; at most ``daily_per_phone``
+  codes per phone and ``daily_per_ip`` per client address in any 24 h (sliding windows);
+- the right code ends the code and opens a session: a random bearer token (also the page
+  cookie), valid ``session_days``, stored as its SHA-256 only.
+
+Phones are canonical (shared/phone.py) before anything else sees them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import re
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Protocol
+
+from services.registration import vocabulary as v
+from services.registration.vocabulary import Refusal
+from shared import phone as phones
+
+CODE = re.compile(r"[0-9]{6}\Z", re.ASCII)
+TOKEN_PREFIX = "vs_"
+# shared/phone.py's why -> the field rule the person reads
+PHONE_RULES = {
+    "empty": v.PHONE_EMPTY,
+    "too_long": v.PHONE_TOO_LONG,
+    "control_character": v.PHONE_CONTROL_CHARACTER,
+    "not_ascii_digits": v.PHONE_NOT_ASCII_DIGITS,
+    "not_mainland_mobile": v.PHONE_NOT_MAINLAND_MOBILE,
+}
+
+
+@dataclass(frozen=True)
+class Policy:
+    code_ttl_s: int = 300
+    max_attempts: int = 5
+    resend_cooldown_s: int = 60
+    daily_per_phone: int = 10
+    daily_per_ip: int = 50
+    session_days: int = 7
+
+    @classmethod
+    def from_settings(cls, s) -> Policy:
+        return cls(
+            s.verify_code_ttl_s,
+            s.verify_max_attempts,
+            s.verify_resend_cooldown_s,
+            s.verify_daily_per_phone,
+            s.verify_daily_per_ip,
+            s.verify_session_days,
+        )
+
+
+@dataclass(frozen=True)
+class Session:
+    token: str
+    phone: str
+    expires_at_ms: int
+
+
+class CodeStore(Protocol):
+    def issue(
+        self, phone_ref: str, ip_ref: str, code_hash: str, now_ms: int, policy: Policy
+    ) -> tuple[str, int]:
+        """("ok", 0), or (code_cooldown | daily_cap_reached, retry ms). Atomic."""
+
+    def forget(self, phone_ref: str) -> None:
+        """Drop the phone's code (its SMS could not be sent), not its daily count."""
+
+    def check(
+        self, phone_ref: str, code_hash: str, now_ms: int, policy: Policy, session_ref: str, phone: str
+    ) -> tuple[str, int]:
+        """("ok", 0) having opened the session; (code_invalid, attempts left); (code_expired |
+        too_many_attempts, 0). Atomic."""
+
+    def session_phone(self, session_ref: str) -> str | None: ...
+
+    def end_session(self, session_ref: str) -> None: ...
+
+
+class CodeSender(Protocol):
+    def send_code(self, phone: str, code: str, locale: str, ttl_min: int) -> None:
+        """Hand the code to the SMS provider; raise :class:`SenderUnavailable` when it cannot."""
+
+
+class SenderUnavailable(Exception):
+    pass
+
+
+def keyed(secret: bytes, label: str, value: str) -> str:
+    return hmac.new(secret, f"{label}:{value}".encode(), hashlib.sha256).hexdigest()[:32]
+
+
+def session_ref(token: str) -> str:
+    """A 256-bit random token needs no key: its SHA-256 is what Redis keeps."""
+    return hashlib.sha256(token.encode("utf-8", "replace")).hexdigest()
+
+
+def new_code() -> str:
+    return f"{secrets.randbelow(1_000_000):06d}"
+
+
+def canonical_phone(text: object) -> str:
+    try:
+        return phones.canonical(text)
+    except phones.PhoneInvalid as exc:
+        raise Refusal(v.PHONE_INVALID, {"rules": {"phone": [PHONE_RULES[exc.why]]}}) from None
+
+
+def request_code(
+    phone_text: object,
+    ip: str,
+    locale: str,
+    *,
+    store: CodeStore,
+    sender: CodeSender,
+    policy: Policy,
+    secret: bytes,
+    now_ms: int,
+    make_code: Callable[[], str] = new_code,
+) -> dict:
+    phone = canonical_phone(phone_text)
+    code = make_code()
+    phone_ref = keyed(secret, "phone", phone)
+    outcome, retry_ms = store.issue(
+        phone_ref, keyed(secret, "ip", ip), keyed(secret, f"code:{phone}", code), now_ms, policy
+    )
+    if outcome == v.CODE_COOLDOWN:
+        raise Refusal(v.CODE_COOLDOWN, {"retry_ms": retry_ms})
+    if outcome != v.OK:
+        raise Refusal(v.DAILY_CAP_REACHED, {"retry_ms": retry_ms})
+    try:
+        sender.send_code(phone, code, locale, max(1, policy.code_ttl_s // 60))
+    except SenderUnavailable:
+        store.forget(phone_ref)
+        raise Refusal(v.SMS_UNAVAILABLE, {"retry_ms": 5000}) from None
+    return {
+        "status": "sent",
+        "phone_masked": phones.masked(phone),
+        "expires_in_s": policy.code_ttl_s,
+        "resend_after_s": policy.resend_cooldown_s,
+    }
+
+
+def verify(
+    phone_text: object,
+    code_text: object,
+    *,
+    store: CodeStore,
+    policy: Policy,
+    secret: bytes,
+    now_ms: int,
+    make_token: Callable[[], str] = lambda: TOKEN_PREFIX + secrets.token_urlsafe(32),
+) -> Session:
+    phone = canonical_phone(phone_text)
+    if not isinstance(code_text, str) or not CODE.fullmatch(code_text):
+        raise Refusal(v.CODE_INVALID, {"rules": {"code": [v.CODE_SIX_DIGITS]}})
+    token = make_token()
+    outcome, left = store.check(
+        keyed(secret, "phone", phone),
+        keyed(secret, f"code:{phone}", code_text),
+        now_ms,
+        policy,
+        session_ref(token),
+        phone,
+    )
+    if outcome == v.CODE_INVALID:
+        raise Refusal(v.CODE_INVALID, {"attempts_left": left})
+    if outcome == v.TOO_MANY_ATTEMPTS:
+        raise Refusal(v.TOO_MANY_ATTEMPTS)
+    if outcome != v.OK:
+        raise Refusal(v.CODE_EXPIRED)
+    return Session(token, phone, now_ms + policy.session_days * 86_400_000)
+
+
+def session_phone(token: str | None, store: CodeStore) -> str | None:
+    """The verified phone a session token stands for, or None (unknown, expired, malformed)."""
+    if not token or not token.startswith(TOKEN_PREFIX) or len(token) > 100:
+        return None
+    return store.session_phone(session_ref(token))
+
+
+def require_phone(token: str | None, store: CodeStore) -> str:
+    phone = session_phone(token, store)
+    if phone is None:
+        raise Refusal(v.PHONE_NOT_VERIFIED)
+    return phone

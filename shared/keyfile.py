@@ -1,0 +1,39 @@
+"""Server secrets kept as files under ``keys_dir`` (``var/keys`` by default), made on first use.
+
+``secret(keys_dir, "hmac")`` returns 32 random bytes, created race-safely (O_EXCL) by whichever
+process starts first, readable only by the owner. In production mount the same file (or the same
+value) into every process that must agree on it.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets as _random
+import time
+from pathlib import Path
+
+SIZE = 32
+
+
+def secret(keys_dir: Path, name: str, configured: str = "", setting: str = "") -> bytes:
+    """``configured`` (a setting's value) when given, else the file, made on first use."""
+    if configured:
+        return configured.encode()
+    keys_dir = Path(keys_dir)
+    path = keys_dir / f"{name}.secret"
+    try:
+        keys_dir.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        for _ in range(100):  # the creating process may still be writing it
+            data = path.read_bytes()
+            if len(data) >= SIZE:
+                return data[:SIZE]
+            time.sleep(0.01)
+        raise RuntimeError(f"{path} is shorter than {SIZE} bytes") from None
+    except OSError as exc:  # a read-only secrets mount: the value must come from the setting
+        raise RuntimeError(f"cannot create {path} ({exc.strerror}); set {setting or name}") from None
+    value = _random.token_bytes(SIZE)
+    with os.fdopen(fd, "wb") as fh:
+        fh.write(value)
+    return value
