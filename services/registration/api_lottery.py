@@ -2,8 +2,8 @@
 
 ``GET /api/v1/activities/<id>/lottery`` is the public draw page's JSON: before the draw the
 commitment and the window; after it, everything ``scripts/verify_draw.py`` needs (seed, entry ids,
-party sizes, capacity, order, winners, waitlist) and no personal data.  Entering waits for the
-verified-phone flow (lottery.enter is ready for it); the draw at the set time will be run by the
+party sizes, capacity, order, winners, waitlist) and no personal data.  Entering does not use fair
+access's verified session yet (lottery.enter is ready for it; docs/lottery.md); the draw at the set time will be run by the
 scheduler when the registration service's refactor has landed (this POST does the same step).
 """
 
@@ -187,7 +187,7 @@ class Entries(MethodView):
     def post(self, body, activity_id):
         """Enter the lottery during its window: one entry per phone; the whole party enters.
 
-        The phone is taken as given until the verified-phone flow lands; a holder locked for
+        The phone is taken as given (not yet the verified session); a holder locked for
         repeated no-shows cannot enter."""
         lottery = store().settings(activity_id)
         if lottery is None:

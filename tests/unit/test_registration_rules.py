@@ -247,3 +247,37 @@ def test_fair_access_on_the_fakes():
         ("I", "ok", (v.CONFIRMED, "I")),  # and ID 0's day allowance too
     ]
     assert [c[0]["seats_taken"] for c in checks(r)] == [2, 2]
+
+
+def test_real_name_no_shows_lock_the_id_whichever_phone_books_it(ports):
+    """Real-name marks are keyed by fair_access's ID hashes as the record stores them, and the lock
+    check at registration looks up the same holders: the ID is locked, the phones are not."""
+    from services.registration import noshow as ns
+    from services.registration.fair_access import FairPolicy
+    from services.registration.noshow_flow import NoShowFlow
+    from tests.fair_support import member
+    from tests.unit.noshow_fake import FakeAdmissions, FakeRecord
+
+    ports.fair = FairPolicy(
+        id_per_day=9, id_per_festival=9, rate_limit_phone_per_min=0, rate_limit_id_per_min=0
+    )
+    ports.secret = b"contract"
+    ports.noshow, ports.noshow_policy, ports.noshow_pepper = FakeRecord(), ns.Policy(), "pepper"
+    flow = NoShowFlow(ports.noshow, FakeAdmissions(), lambda aid: 0.0, ports.noshow_policy, "pepper")
+    ends = ports.clock.now().timestamp()
+
+    def book(aid: str, phone: str, i: int) -> dict:
+        form = {"name": "张三", "phone": None, "party_size": 1, "email": None, "members": [member(i)]}
+        return usecases.register(ports, aid, form, session_phone=phone)
+
+    for n in range(3):
+        usecases.publish_activity(ports, activity_doc(ports, f"rn{n}", real_name=True))
+        reg = ports.seats.get_registration(book(f"rn{n}", f"1380000000{n}", 7)["registration_id"])
+        marks = flow.sweep(f"rn{n}", [reg], ends_at=ends, now=ends + 3600)
+        assert [m.holder for m in marks] == [f"id:{reg['id_hashes'][0]}"]
+    usecases.publish_activity(ports, activity_doc(ports, "rn3", real_name=True))
+    with pytest.raises(v.Refusal) as err:
+        book("rn3", "13900000000", 7)
+    assert err.value.reason == v.NOSHOW_LOCKED
+    assert err.value.details["locked_until"] == ends + 3600 + 60 * 86400
+    assert book("rn3", "13800000000", 8)["status"] == v.CONFIRMED
