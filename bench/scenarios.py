@@ -13,7 +13,7 @@ import psutil
 import requests
 from kafka import KafkaConsumer
 
-from bench import loadgen
+from bench import loadgen, lottery
 from services.registration.store import SeatStore
 from shared.auth import create_token
 from shared.redis_scripts import connect
@@ -207,6 +207,8 @@ def run_all(stack, hello_port: int, args, work: Path) -> dict:
     out["rush"]["backlog_drained_s"] = settle(stack, idle)
     print("door scans: 10 gates…", flush=True)
     out["door"] = door(stack, redis, settings, create, args, work, idle)
+    print("a lottery draw of 100,000 entries (bench/lottery.py)…", flush=True)
+    out["lottery_draw"] = lottery.measure(connect(settings.redis_url, socket_timeout=60), settings)
 
     return out
 

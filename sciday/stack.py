@@ -219,6 +219,8 @@ class Stack:
         # One relay whatever the scale: it follows one cursor over the one outbox stream, and a
         # second would send every event twice (consumers dedupe, but it is wasted work).
         kids.append(Child("relay", [py, "-m", "services.registration.relay"]))
+        # Draws lotteries at their set time; more than one would also draw once (the lease).
+        kids.append(Child("lottery-scheduler", [py, "-m", "services.registration.lottery_scheduler"]))
         # N members in each consumer group: Kafka shares the partitions among them.
         for name, module in (
             ("checkin-consumer", "services.checkin.consumer"),

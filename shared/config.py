@@ -143,6 +143,26 @@ class Settings:
     # hours; the preview marks them as assumed until the organizer confirms.
     import_day_opens: str = "09:00"
     import_day_closes: str = "17:00"
+    # --- allocation beyond first come, first served (issue 15) ------------------------------
+    # Lottery (services/registration/lottery.py): winners confirm within N hours (0 = no
+    # confirmation), the draw's lease, outcome events per Lua call.
+    lottery_confirm_hours: int = 0
+    lottery_draw_lease_s: int = 60
+    lottery_publish_chunk: int = 1000
+    lottery_poll_s: int = 5  # how often the scheduler looks for draws that are due
+    # No-show record (services/registration/noshow.py), festival-wide; defaults after 上海博物馆
+    # (3 no-shows lock 60 days) within 国家自然博物馆-like window (docs/china-booking-norms.md).
+    noshow_grace_min: int = 60  # marks are made this long after the activity ends
+    noshow_late_cancel_hours: int = 24  # cancelling later than this before the start counts
+    noshow_marks_to_lock: int = 3
+    noshow_window_days: int = 90
+    noshow_lock_days: int = 60
+    # Key of the holder hashes (HMAC of the phone / ID number): a credential, never committed.
+    noshow_pepper: str = ""
+    # On-site standby (services/checkin/standby.py).
+    standby_opens_before_min: int = 60  # walk-ins may join from this long before the start
+    standby_release_grace_min: int = 10  # unscanned confirmed seats are released at start + this
+    standby_max_party_size: int = 4
 
     def with_overrides(self, **kwargs: Any) -> Settings:
         return replace(self, **kwargs)

@@ -27,6 +27,23 @@ CHECKIN_DENIED: Final = "CheckinDenied"
 CHECKIN_REVERTED: Final = "CheckinReverted"
 NOTIFICATION_SENT: Final = "NotificationSent"
 NOTIFICATION_FAILED: Final = "NotificationFailed"
+# Allocation beyond first come, first served (issue 15): lottery, no-show record, standby.
+LOTTERY_DRAWN: Final = "LotteryDrawn"
+LOTTERY_ENTRY_WON: Final = "LotteryEntryWon"
+LOTTERY_ENTRY_WAITLISTED: Final = "LotteryEntryWaitlisted"
+NOSHOW_MARKED: Final = "NoShowMarked"
+NOSHOW_FORGIVEN: Final = "NoShowForgiven"
+STANDBY_SEATS_RELEASED: Final = "StandbySeatsReleased"
+STANDBY_CALLED: Final = "StandbyCalled"
+ALLOCATION_EVENT_TYPES: Final = (
+    LOTTERY_DRAWN,
+    LOTTERY_ENTRY_WON,
+    LOTTERY_ENTRY_WAITLISTED,
+    NOSHOW_MARKED,
+    NOSHOW_FORGIVEN,
+    STANDBY_SEATS_RELEASED,
+    STANDBY_CALLED,
+)
 EVENT_TYPES: Final = (
     ACTIVITY_PUBLISHED,
     ACTIVITY_CHANGED,
@@ -40,6 +57,7 @@ EVENT_TYPES: Final = (
     CHECKIN_REVERTED,
     NOTIFICATION_SENT,
     NOTIFICATION_FAILED,
+    *ALLOCATION_EVENT_TYPES,
 )
 # Notify's own causes of a message: not Kafka event types, never published as such.
 REMINDER_DUE: Final = "ReminderDue"
@@ -190,3 +208,79 @@ def validate_data(type_: str, version: int, data: dict[str, Any]) -> dict[str, A
     schema = SCHEMAS[(type_, version)]()
     schema.load(data)
     return data
+
+
+# --- allocation beyond first come, first served (issue 15): lottery, no-show record, standby ----
+# One block so that it merges cleanly; topics in shared/topics.py (ALLOCATION_TOPICS).
+class LotteryDrawnV1(_Data):
+    activity_id = fields.String(required=True)
+    commitment = fields.String(required=True)
+    seed = fields.String(required=True)  # revealed with the draw
+    entries = fields.Integer(required=True)
+    people = fields.Integer(required=True)
+    winners = fields.Integer(required=True)
+    seats_won = fields.Integer(required=True)
+    waitlisted = fields.Integer(required=True)
+
+
+class _LotteryEntryData(_Data):
+    entry_id = fields.String(required=True)
+    activity_id = fields.String(required=True)
+    position = fields.Integer(required=True)  # among winners, or on the waitlist, from 1
+    party_size = fields.Integer(required=True, validate=validate.Range(min=1, max=20))
+    name = fields.String(required=True)
+    phone = fields.String(required=True)
+    email = fields.String(load_default=None, allow_none=True)
+    locale = fields.String(load_default="zh-CN", validate=validate.OneOf(LOCALES))
+
+
+class LotteryEntryWonV1(_LotteryEntryData):
+    pass
+
+
+class LotteryEntryWaitlistedV1(_LotteryEntryData):
+    pass
+
+
+class NoShowMarkedV1(_Data):
+    mark_id = fields.String(required=True)  # "<registration id>:<member>": one mark per person
+    holder = fields.String(required=True)  # "id:<hash>" or "phone:<hash>", never the number itself
+    registration_id = fields.String(required=True)
+    activity_id = fields.String(required=True)
+    cause = fields.String(required=True, validate=validate.OneOf(["not_admitted", "late_cancellation"]))
+    marked_at = fields.AwareDateTime(required=True, format="iso")
+    locked_until = fields.AwareDateTime(load_default=None, allow_none=True, format="iso")
+
+
+class NoShowForgivenV1(_Data):
+    mark_id = fields.String(required=True)
+    holder = fields.String(required=True)
+    by = fields.String(required=True)
+    note = fields.String(required=True)
+    forgiven_at = fields.AwareDateTime(required=True, format="iso")
+
+
+class StandbySeatsReleasedV1(_Data):
+    activity_id = fields.String(required=True)
+    released = fields.Integer(required=True)  # seats of confirmed parties not scanned by start + grace
+    registrations = fields.List(fields.String(), required=True)
+
+
+class StandbyCalledV1(_Data):
+    activity_id = fields.String(required=True)
+    number = fields.Integer(required=True)
+    party_size = fields.Integer(required=True)
+    phone = fields.String(required=True)
+    locale = fields.String(load_default="zh-CN", validate=validate.OneOf(LOCALES))
+
+
+ALLOCATION_SCHEMAS: dict[tuple[str, int], type[Schema]] = {
+    (LOTTERY_DRAWN, 1): LotteryDrawnV1,
+    (LOTTERY_ENTRY_WON, 1): LotteryEntryWonV1,
+    (LOTTERY_ENTRY_WAITLISTED, 1): LotteryEntryWaitlistedV1,
+    (NOSHOW_MARKED, 1): NoShowMarkedV1,
+    (NOSHOW_FORGIVEN, 1): NoShowForgivenV1,
+    (STANDBY_SEATS_RELEASED, 1): StandbySeatsReleasedV1,
+    (STANDBY_CALLED, 1): StandbyCalledV1,
+}
+SCHEMAS.update(ALLOCATION_SCHEMAS)

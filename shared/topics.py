@@ -17,6 +17,9 @@ ACTIVITY_EVENTS = "activity-events"
 REGISTRATION_EVENTS = "registration-events"
 CHECKIN_EVENTS = "checkin-events"
 NOTIFICATION_EVENTS = "notification-events"
+LOTTERY_EVENTS = "lottery-events"
+NOSHOW_EVENTS = "noshow-events"
+STANDBY_EVENTS = "standby-events"
 DLQ_SUFFIX = "-dlq"
 
 
@@ -96,6 +99,32 @@ _MAIN = [
         event_types=(ev.NOTIFICATION_SENT, ev.NOTIFICATION_FAILED),
     ),
 ]
+
+# --- allocation beyond first come, first served (issue 15); no consumer is wired yet ----------
+ALLOCATION_TOPICS = [
+    Topic(
+        name=LOTTERY_EVENTS,
+        description="Lottery draws (commitment, revealed seed, counts) and each entrant's outcome.",
+        producers=("registration (via outbox relay)",),
+        consumers=("notify (to be wired)",),
+        event_types=(ev.LOTTERY_DRAWN, ev.LOTTERY_ENTRY_WON, ev.LOTTERY_ENTRY_WAITLISTED),
+    ),
+    Topic(
+        name=NOSHOW_EVENTS,
+        description="No-show marks (per ID hash or verified-phone hash) and organizers' forgiveness.",
+        producers=("registration (via outbox relay)",),
+        consumers=("notify and dashboards (to be wired)",),
+        event_types=(ev.NOSHOW_MARKED, ev.NOSHOW_FORGIVEN),
+    ),
+    Topic(
+        name=STANDBY_EVENTS,
+        description="On-site standby: unscanned seats released at start + grace, and numbers called in.",
+        producers=("checkin",),
+        consumers=("notify and dashboards (to be wired)",),
+        event_types=(ev.STANDBY_SEATS_RELEASED, ev.STANDBY_CALLED),
+    ),
+]
+_MAIN = _MAIN + ALLOCATION_TOPICS
 
 TOPICS: list[Topic] = _MAIN + [
     Topic(

@@ -10,6 +10,7 @@
 -- KEYS[8] STATS hash  {p}ck:stats:{aid}     checked_in, denied
 -- KEYS[9] OUT   stream {p}ck:outbox         events for checkin-events (moved by the relay)
 -- KEYS[10] CIDX hash  {p}ck:cidx            check-in id -> activity id (global; see docs/scaling.md)
+-- KEYS[11] RELEASED set {p}ck:released:{aid} registrations whose unscanned seats went to standby
 -- ARGV[1] registration id   ARGV[2] party size (from the signed ticket)   ARGV[3] admit (0 = the rest)
 -- ARGV[4] gate              ARGV[5] at (ISO time of the scan)            ARGV[6] 5-minute bucket
 -- ARGV[7] check-in id       ARGV[8] nonce or ""                          ARGV[9] staff label
@@ -18,13 +19,13 @@
 -- Words (statuses, reasons, topic, event types) come from vocabulary.lua, generated from
 -- vocabulary.py.
 -- Returns a JSON result: {"status":"ok", admitted, remaining, admitted_total, checkin_id, at, gate}
--- or {"status":"denied", "reason":"revoked"|"already_checked_in", first_at, first_gate}.
+-- or {"status":"denied", "reason":"revoked"|"already_checked_in"|"seat_released", first_at, first_gate}.
 -- Partial admissions never add up to more than the party.
 --#include envelope.lua
 --#include vocabulary.lua
 
-local ADM, FIRST, NONCE, REV, GATES, ARR, CKS, STATS, OUT, CIDX =
-  KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6], KEYS[7], KEYS[8], KEYS[9], KEYS[10]
+local ADM, FIRST, NONCE, REV, GATES, ARR, CKS, STATS, OUT, CIDX, RELEASED =
+  KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6], KEYS[7], KEYS[8], KEYS[9], KEYS[10], KEYS[11]
 local rid, party, want, gate = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3]), ARGV[4]
 local at, bucket, cid, nonce, staff = ARGV[5], ARGV[6], ARGV[7], ARGV[8], ARGV[9]
 local aid, occurred_at, venue = ARGV[10], ARGV[11], ARGV[12]
@@ -60,6 +61,12 @@ if remaining <= 0 then
                   admitted_total = admitted, party_size = party },
                 V.CHECKIN_DENIED,
                 { registration_id = rid, gate = gate, staff = staff, reason = V.ALREADY_CHECKED_IN })
+end
+
+if redis.call('SISMEMBER', RELEASED, rid) == 1 then
+  redis.call('HINCRBY', STATS, 'denied', 1)
+  return finish({ status = V.DENIED, reason = V.SEAT_RELEASED, admitted_total = admitted, party_size = party },
+                V.CHECKIN_DENIED, { registration_id = rid, gate = gate, staff = staff, reason = V.SEAT_RELEASED })
 end
 
 local n = remaining

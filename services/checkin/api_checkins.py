@@ -13,7 +13,14 @@ from services.checkin.schemas import CheckinIn, CheckinOut, UndoOut
 from shared.auth import require
 from shared.web import settings_of
 
-SCAN_REFUSALS = (V.REVOKED, V.ALREADY_CHECKED_IN, V.WRONG_VENUE, V.INVALID_TIME, V.ACTIVITY_CANCELLED)
+SCAN_REFUSALS = (
+    V.REVOKED,
+    V.ALREADY_CHECKED_IN,
+    V.SEAT_RELEASED,
+    V.WRONG_VENUE,
+    V.INVALID_TIME,
+    V.ACTIVITY_CANCELLED,
+)
 UNDO_REFUSALS = (V.ALREADY_REVERTED,)
 
 blp = Blueprint(

@@ -7,8 +7,19 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from services.checkin import api_attendance, api_checkins, dashboard, edge, exports, festival, pages, summary
+from services.checkin import (
+    api_attendance,
+    api_checkins,
+    api_standby,
+    dashboard,
+    edge,
+    exports,
+    festival,
+    pages,
+    summary,
+)
 from services.checkin.keys import KeyCache
+from services.checkin.standby_store import StandbyStore
 from services.checkin.store import CheckinStore
 from shared.config import Settings, load
 from shared.ratelimit import RateLimiter
@@ -38,6 +49,9 @@ def create_app(settings: Settings | None = None, redis_client=None):
     api.register_blueprint(festival.blp)
     api.register_blueprint(exports.blp)
     api.register_blueprint(summary.blp)
+    # On-site standby (issue 15): the board, release, calls and admissions of called numbers.
+    app.extensions["sciday.standby"] = StandbyStore(redis, settings)
+    api.register_blueprint(api_standby.blp)
     app.register_blueprint(pages.bp)
     app.register_blueprint(dashboard.bp)
     return app

@@ -7,7 +7,7 @@ token, which the page keeps in localStorage and sends as ``Authorization: Bearer
 
 from __future__ import annotations
 
-from flask import Blueprint, make_response, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, make_response, redirect, render_template, request, url_for
 
 bp = Blueprint("pages", __name__)
 
@@ -57,4 +57,35 @@ def service_worker():
     resp = make_response(render_template("scan-sw.js", shell=SHELL))
     resp.mimetype = "text/javascript"
     resp.headers["Cache-Control"] = "no-cache"
+    return resp
+
+
+@bp.get("/standby/<activity_id>/screen")
+def standby_screen(activity_id: str):
+    """The door screen (叫号屏): numbers called in, newest first; reloads itself every 5 s."""
+    lg = lang()
+
+    def t(zh: str, en: str) -> str:
+        return en if lg == "en" else zh
+
+    port = current_app.extensions["sciday.standby"]
+    activity = port.activity(activity_id)
+    if activity is None:
+        abort(404)
+    title = activity.get("title", {})
+    board = port.board(activity_id)
+    resp = make_response(
+        render_template(
+            "standby_screen.html",
+            t=t,
+            lang=lg,
+            title=(title.get("en") if lg == "en" else title.get("zh")) or activity_id,
+            # The hall's name exists in Chinese only: the English screen leaves it out (one language).
+            hall=activity.get("hall", "") if lg != "en" else "",
+            latest=board["called"][:1],
+            earlier=board["called"][1:24],
+            board=board,
+        )
+    )
+    resp.headers["Cache-Control"] = "no-store"
     return resp

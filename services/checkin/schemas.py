@@ -134,3 +134,55 @@ class ScannerStateOut(Schema):
     activities = fields.List(fields.Nested(ScannerActivity))
     gate_checked_in = fields.Integer()
     server_time = fields.String()
+
+
+# --- on-site standby (issue 15) --------------------------------------------------------------
+class StandbyCallIn(Schema):
+    class Meta:
+        unknown = RAISE
+
+    most = fields.Integer(
+        load_default=0, strict=True, validate=validate.Range(min=0, max=500),
+        metadata={"description": "numbers to call at most; 0 = as many as the free seats take"},
+    )  # fmt: skip
+
+
+class StandbyAdmitIn(Schema):
+    class Meta:
+        unknown = RAISE
+
+    number = fields.Integer(required=True, strict=True, validate=validate.Range(min=1))
+    gate = fields.String(required=True, validate=[validate.Length(min=1, max=32), no_controls])
+
+
+class StandbyCalledOut(Schema):
+    number = fields.Integer(required=True)
+    party_size = fields.Integer(required=True)
+
+
+class StandbyBoardOut(Schema):
+    called = fields.List(fields.Integer(), required=True, metadata={"description": "newest first"})
+    waiting = fields.Integer(required=True)
+    seats_free = fields.Integer(required=True)
+    released = fields.Integer(required=True)
+    admitted = fields.Integer(required=True)
+
+
+class StandbyReleaseOut(Schema):
+    released = fields.Integer(required=True)
+    registrations = fields.Integer(required=True)
+    replayed = fields.Boolean(required=True)
+
+
+class StandbyJoinIn(Schema):
+    class Meta:
+        unknown = RAISE
+
+    phone = fields.String(required=True, validate=validate.Regexp(r"^1[3-9][0-9]{9}$"))
+    party_size = fields.Integer(required=True, strict=True, validate=validate.Range(min=1, max=20))
+    locale = fields.String(load_default="zh-CN", validate=validate.OneOf(["zh-CN", "en"]))
+
+
+class StandbyNumberOut(Schema):
+    number = fields.Integer(required=True)
+    replayed = fields.Boolean(required=True, metadata={"description": "this phone had joined before"})

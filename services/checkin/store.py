@@ -48,6 +48,7 @@ class CheckinStore:
                 self.k("stats", aid),
                 self.outbox,
                 self.cidx,
+                self.k("released", aid),
             ],
             args=[
                 step.registration_id,

@@ -24,7 +24,7 @@ from typing import Final
 from shared import errors
 from shared import events as ev
 from shared.errors import COMMON_REASONS
-from shared.topics import CHECKIN_EVENTS
+from shared.topics import CHECKIN_EVENTS, STANDBY_EVENTS
 
 HERE: Final = Path(__file__).parent
 
@@ -61,6 +61,10 @@ CHECKIN_DENIED: Final = ev.CHECKIN_DENIED
 CHECKIN_REVERTED: Final = ev.CHECKIN_REVERTED
 EVENT_TYPES: Final = (CHECKIN_RECORDED, CHECKIN_DENIED, CHECKIN_REVERTED)
 TOPIC: Final = CHECKIN_EVENTS
+# On-site standby's own stream (issue 15).
+STANDBY_TOPIC: Final = STANDBY_EVENTS
+STANDBY_SEATS_RELEASED: Final = ev.STANDBY_SEATS_RELEASED
+STANDBY_CALLED: Final = ev.STANDBY_CALLED
 
 
 # -- reasons -----------------------------------------------------------------------------------
@@ -95,6 +99,14 @@ ALREADY_REVERTED: Final = "already_reverted"
 UNKNOWN_ACTIVITY: Final = "unknown_activity"
 FORBIDDEN: Final = errors.FORBIDDEN
 UNAUTHORIZED: Final = errors.UNAUTHORIZED
+SEAT_RELEASED: Final = "seat_released"
+# On-site standby (issue 15; services/checkin/standby.py).
+STANDBY_NOT_OPEN: Final = "standby_not_open"
+STANDBY_CLOSED: Final = "standby_closed"
+PARTY_TOO_LARGE: Final = "party_too_large"
+RELEASE_NOT_DUE: Final = "release_not_due"
+UNKNOWN_NUMBER: Final = "unknown_number"
+NOT_CALLED: Final = "not_called"
 UNKNOWN_KEY: Final = "unknown_key"
 NO_STATE: Final = "no_state"
 # Common reasons (shared/errors.py) the check-in API answers besides its own.
@@ -135,6 +147,26 @@ REASONS: Final[Mapping[str, Reason]] = {
         Reason(UNKNOWN_CHECKIN, 404, Words("没有这条入场记录", "No such check-in")),
         Reason(ALREADY_REVERTED, 409, Words("该入场记录已撤销", "This check-in was already undone")),
         Reason(UNKNOWN_ACTIVITY, 404, Words("没有这个活动", "No such activity")),
+        Reason(
+            SEAT_RELEASED,
+            409,
+            Words("座位已释放给现场候补", "Seat released to standby"),
+            {
+                HINT: Words(
+                    "开场后未入场，座位已让给候补观众", "Not scanned by the start plus the grace period"
+                )
+            },
+        ),
+        Reason(STANDBY_NOT_OPEN, 409, Words("现场候补尚未开始", "Standby has not opened yet")),
+        Reason(STANDBY_CLOSED, 409, Words("现场候补已结束", "Standby has closed")),
+        Reason(PARTY_TOO_LARGE, 422, Words("人数超过上限", "Party size exceeds the limit")),
+        Reason(
+            RELEASE_NOT_DUE,
+            409,
+            Words("尚未到释放座位的时间", "Seats are released at the start plus the grace period"),
+        ),
+        Reason(UNKNOWN_NUMBER, 404, Words("没有这个候补号", "No such standby number")),
+        Reason(NOT_CALLED, 409, Words("该候补号尚未叫到", "This standby number has not been called")),
         Reason(
             FORBIDDEN,
             403,
@@ -190,6 +222,13 @@ LUA_WORDS: Final[Mapping[str, str]] = {
     "ALREADY_CHECKED_IN": ALREADY_CHECKED_IN,
     "UNKNOWN_CHECKIN": UNKNOWN_CHECKIN,
     "ALREADY_REVERTED": ALREADY_REVERTED,
+    "SEAT_RELEASED": SEAT_RELEASED,
+    "CONFIRMED": CONFIRMED,
+    "UNKNOWN_NUMBER": UNKNOWN_NUMBER,
+    "NOT_CALLED": NOT_CALLED,
+    "STANDBY_TOPIC": STANDBY_TOPIC,
+    "STANDBY_SEATS_RELEASED": STANDBY_SEATS_RELEASED,
+    "STANDBY_CALLED": STANDBY_CALLED,
     "TOPIC": TOPIC,
     "SOURCE": SOURCE,
     "CHECKIN_RECORDED": CHECKIN_RECORDED,

@@ -10,18 +10,22 @@ from pathlib import Path
 from services.registration import (
     api_activities,
     api_keys,
+    api_lottery,
     api_mine,
+    api_noshow,
     api_registrations,
     api_verification,
     edge,
     exports,
     importer,
+    lottery_page,
     organizer,
     pages,
     pages_access,
 )
 from services.registration.bootstrap import EXTENSION, bootstrap
 from services.registration.code_sender import NotifyCodeSender
+from services.registration.lottery_store import LotteryStore
 from services.registration.verification import Policy
 from services.registration.verification_store import RedisCodeStore
 from shared import internal
@@ -62,6 +66,12 @@ def create_app(settings: Settings | None = None, redis_client=None):
     api.register_blueprint(importer.blp)
     api.register_blueprint(exports.blp)
     api.register_blueprint(organizer.blp)
+    # The verifiable lottery (issue 15): opening, the draw, the public draw page.
+    app.extensions["sciday.lotteries"] = LotteryStore(app.extensions["sciday.redis"], settings)
+    app.extensions["sciday.noshow"] = wired.noshow
+    api.register_blueprint(api_lottery.blp)
+    api.register_blueprint(api_noshow.blp)
+    app.register_blueprint(lottery_page.bp)
     app.register_blueprint(pages.bp)
     app.register_blueprint(pages_access.bp)
     app.register_blueprint(organizer.bp)

@@ -11,6 +11,8 @@ from datetime import UTC, datetime
 
 from flask import current_app
 
+from services.registration import noshow
+from services.registration.noshow_store import NoShowStore
 from services.registration.ports import Ports
 from services.registration.store import SeatStore
 from shared.config import Settings
@@ -37,6 +39,9 @@ def bootstrap(settings: Settings, redis, keys: KeyRing) -> Ports:
         base_url=settings.public_base_url,
         ip_per_min=settings.rate_limit_ip_per_min,
         phone_per_min=settings.rate_limit_phone_per_min,
+        noshow=NoShowStore(redis, settings),
+        noshow_policy=noshow.Policy.from_settings(settings),
+        noshow_pepper=settings.noshow_pepper,
         # fair access (issue 14): one server secret keys every ID, phone, address and code hash
         fair=FairPolicy.from_settings(settings),
         secret=keyfile.secret(

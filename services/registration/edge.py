@@ -65,8 +65,9 @@ def field_errors(exc: Refusal, locale: str) -> dict:
     return errors
 
 
-# Details a person may see beside the message (fair access: tries left on a code).
-PUBLIC_DETAILS = ("attempts_left",)
+# The refusal's context a caller may see: the tries left on a code, the no-show lock's end,
+# the earlier lottery entry. Nothing else (hashes, internal ids) leaves the service.
+PUBLIC_DETAILS = ("attempts_left", "locked_until", "entry_id")
 
 
 def status_of(exc: Refusal) -> int:

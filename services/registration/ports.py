@@ -106,6 +106,11 @@ class Ports:
     base_url: str
     ip_per_min: int = 0  # registrations per client address per minute (0: no limit)
     phone_per_min: int = 0  # registrations per phone per minute (0: no limit)
+    # The no-show record (services/registration/noshow.py): a locked holder cannot register.
+    # None: no check (tests that are not about it).
+    noshow: Any = None
+    noshow_policy: Any = None
+    noshow_pepper: str = ""
     # Fair access (fair_access.py): the policy, or None for none; the key of its hashes.
     fair: FairPolicy | None = None
     secret: bytes = b""

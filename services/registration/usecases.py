@@ -19,7 +19,7 @@ import secrets
 from collections.abc import Mapping
 from typing import Any
 
-from services.registration import activities, fair_access, registrations
+from services.registration import activities, fair_access, noshow, registrations
 from services.registration import vocabulary as v
 from services.registration.ports import Counts, Doc, Ports
 from shared import events
@@ -173,6 +173,12 @@ def register(
             raise v.Refusal(v.PHONE_INVALID, {"rules": {"phone": [v.PHONE_EMPTY]}})
         ports.limiter.check([("phone", form["phone"], ports.phone_per_min, 60)])
     check_form(form, doc)
+    if ports.noshow is not None:  # repeated no-shows lock registration festival-wide
+        holders = ["phone:" + noshow.identity_hash(ports.noshow_pepper, form["phone"])]
+        holders += [f"id:{h}" for h in fair.get("fair", {}).get("ids", [])]  # fair_access's ID hashes
+        noshow.ensure_may_register(
+            ports.noshow, holders, now=ports.clock.now().timestamp(), policy=ports.noshow_policy
+        )
     reg = registrations.new_record(dict(form), doc, locale, ports.signer, ports.base_url)
     if ports.fair is not None:
         reg.update(prepared.record)

@@ -54,6 +54,18 @@ IMPORT_HAS_ERRORS: Final = "import_has_errors"
 SPREADSHEET_TOO_LARGE: Final = "spreadsheet_too_large"
 IMPORT_UNCONFIRMED: Final = "import_unconfirmed"
 NOTIFY_UNAVAILABLE: Final = "notify_unavailable"
+# Issue 15: the lottery and the no-show record.
+LOTTERY_NOT_OPEN: Final = "lottery_not_open"
+LOTTERY_CLOSED: Final = "lottery_closed"
+ALREADY_ENTERED: Final = "already_entered"
+DRAW_NOT_DUE: Final = "draw_not_due"
+DRAW_IN_PROGRESS: Final = "draw_in_progress"
+NOT_A_WINNER: Final = "not_a_winner"
+CONFIRM_EXPIRED: Final = "confirm_expired"
+UNKNOWN_ENTRY: Final = "unknown_entry"
+NOSHOW_LOCKED: Final = "noshow_locked"
+UNKNOWN_MARK: Final = "unknown_mark"
+NOTE_REQUIRED: Final = "note_required"
 # Fair access (issue 14, docs/fair-access.md): verified phones, real-name members, bound keys.
 PHONE_INVALID: Final = "phone_invalid"
 PHONE_NOT_VERIFIED: Final = "phone_not_verified"
@@ -134,6 +146,23 @@ REASONS: Final[Mapping[str, Reason]] = {
             "通知服务暂不可用，请稍后再试",
             "The notify service is unavailable; try again later.",
         ),
+        # Issue 15: the lottery and the no-show record.
+        Reason(LOTTERY_NOT_OPEN, 409, "摇号报名尚未开始", "Entries for this lottery have not opened yet."),
+        Reason(LOTTERY_CLOSED, 409, "摇号报名已截止", "Entries for this lottery have closed."),
+        Reason(ALREADY_ENTERED, 409, "该手机号或证件已参加本次摇号", "This phone or ID has already entered."),
+        Reason(DRAW_NOT_DUE, 409, "尚未到摇号时间", "The draw is not due yet."),
+        Reason(DRAW_IN_PROGRESS, 409, "正在摇号，请稍候", "The draw is running; try again shortly."),
+        Reason(NOT_A_WINNER, 409, "该报名未中签", "This entry did not win a seat."),
+        Reason(CONFIRM_EXPIRED, 409, "确认时限已过，名额已转给候补", "The time to confirm has passed."),
+        Reason(UNKNOWN_ENTRY, 404, "没有这个摇号报名", "No such lottery entry."),
+        Reason(
+            NOSHOW_LOCKED,
+            409,
+            "因多次爽约，报名功能暂停，请查看解除日期",
+            "Registration is locked after repeated no-shows; see the date it ends.",
+        ),
+        Reason(UNKNOWN_MARK, 404, "没有这条爽约记录", "No such no-show mark."),
+        Reason(NOTE_REQUIRED, 422, "请填写原谅的理由", "A note is required to forgive a mark."),
         Reason(PHONE_INVALID, 422, "请输入11位大陆手机号", "Enter an 11-digit mainland mobile number."),
         Reason(
             PHONE_NOT_VERIFIED, 401, "请先用短信验证码验证手机号", "Verify your phone with an SMS code first."

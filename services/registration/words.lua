@@ -36,6 +36,17 @@ local REASON = {
   SPREADSHEET_TOO_LARGE = 'spreadsheet_too_large',
   IMPORT_UNCONFIRMED = 'import_unconfirmed',
   NOTIFY_UNAVAILABLE = 'notify_unavailable',
+  LOTTERY_NOT_OPEN = 'lottery_not_open',
+  LOTTERY_CLOSED = 'lottery_closed',
+  ALREADY_ENTERED = 'already_entered',
+  DRAW_NOT_DUE = 'draw_not_due',
+  DRAW_IN_PROGRESS = 'draw_in_progress',
+  NOT_A_WINNER = 'not_a_winner',
+  CONFIRM_EXPIRED = 'confirm_expired',
+  UNKNOWN_ENTRY = 'unknown_entry',
+  NOSHOW_LOCKED = 'noshow_locked',
+  UNKNOWN_MARK = 'unknown_mark',
+  NOTE_REQUIRED = 'note_required',
   PHONE_INVALID = 'phone_invalid',
   PHONE_NOT_VERIFIED = 'phone_not_verified',
   CODE_INVALID = 'code_invalid',
@@ -53,6 +64,8 @@ local REASON = {
 local TOPIC = {
   ACTIVITY_EVENTS = 'activity-events',
   REGISTRATION_EVENTS = 'registration-events',
+  LOTTERY_EVENTS = 'lottery-events',
+  NOSHOW_EVENTS = 'noshow-events',
 }
 -- event types
 local EVENT = {
@@ -63,5 +76,10 @@ local EVENT = {
   REGISTRATION_WAITLISTED = 'RegistrationWaitlisted',
   WAITLIST_PROMOTED = 'WaitlistPromoted',
   REGISTRATION_CANCELLED = 'RegistrationCancelled',
+  LOTTERY_DRAWN = 'LotteryDrawn',
+  LOTTERY_ENTRY_WON = 'LotteryEntryWon',
+  LOTTERY_ENTRY_WAITLISTED = 'LotteryEntryWaitlisted',
+  NOSHOW_MARKED = 'NoShowMarked',
+  NOSHOW_FORGIVEN = 'NoShowForgiven',
 }
 local SOURCE = 'registration'

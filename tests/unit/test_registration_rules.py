@@ -212,6 +212,23 @@ def test_an_undeclared_reason_cannot_be_raised():
         v.Refusal("no_such_reason")
 
 
+def test_a_phone_locked_for_no_shows_is_refused_with_the_lock_end(ports):
+    from services.registration import noshow as ns
+    from tests.unit.noshow_fake import FakeRecord
+
+    ports.noshow, ports.noshow_policy, ports.noshow_pepper = FakeRecord(), ns.Policy(), "pepper"
+    holder = "phone:" + ns.identity_hash("pepper", FORM["phone"])
+    t = ports.clock.now().timestamp() - 86400
+    marks = [ns.Mark(f"r{i}:0", holder, f"r{i}", "past", "not_admitted", t - i * 3600) for i in range(3)]
+    ns.record_marks(ports.noshow, marks, ports.noshow_policy)
+    with pytest.raises(v.Refusal) as err:
+        usecases.register(ports, "act", dict(FORM, organization="沈阳分院"))
+    assert err.value.reason == v.NOSHOW_LOCKED
+    assert err.value.details["locked_until"] == t + 60 * 86400
+    ns.forgive(ports.noshow, "r0:0", by="org", note="误记", now=t + 3600)
+    assert usecases.register(ports, "act", dict(FORM, organization="沈阳分院"))["status"] == v.CONFIRMED
+
+
 def test_fair_access_on_the_fakes():
     """Issue 14: an ID once per activity, per-ID limits, no session no seat, a bound key, and a
     cancellation gives the IDs back (the contract test runs the same scenario on fair.lua)."""
@@ -230,3 +247,37 @@ def test_fair_access_on_the_fakes():
         ("I", "ok", (v.CONFIRMED, "I")),  # and ID 0's day allowance too
     ]
     assert [c[0]["seats_taken"] for c in checks(r)] == [2, 2]
+
+
+def test_real_name_no_shows_lock_the_id_whichever_phone_books_it(ports):
+    """Real-name marks are keyed by fair_access's ID hashes as the record stores them, and the lock
+    check at registration looks up the same holders: the ID is locked, the phones are not."""
+    from services.registration import noshow as ns
+    from services.registration.fair_access import FairPolicy
+    from services.registration.noshow_flow import NoShowFlow
+    from tests.fair_support import member
+    from tests.unit.noshow_fake import FakeAdmissions, FakeRecord
+
+    ports.fair = FairPolicy(
+        id_per_day=9, id_per_festival=9, rate_limit_phone_per_min=0, rate_limit_id_per_min=0
+    )
+    ports.secret = b"contract"
+    ports.noshow, ports.noshow_policy, ports.noshow_pepper = FakeRecord(), ns.Policy(), "pepper"
+    flow = NoShowFlow(ports.noshow, FakeAdmissions(), lambda aid: 0.0, ports.noshow_policy, "pepper")
+    ends = ports.clock.now().timestamp()
+
+    def book(aid: str, phone: str, i: int) -> dict:
+        form = {"name": "张三", "phone": None, "party_size": 1, "email": None, "members": [member(i)]}
+        return usecases.register(ports, aid, form, session_phone=phone)
+
+    for n in range(3):
+        usecases.publish_activity(ports, activity_doc(ports, f"rn{n}", real_name=True))
+        reg = ports.seats.get_registration(book(f"rn{n}", f"1380000000{n}", 7)["registration_id"])
+        marks = flow.sweep(f"rn{n}", [reg], ends_at=ends, now=ends + 3600)
+        assert [m.holder for m in marks] == [f"id:{reg['id_hashes'][0]}"]
+    usecases.publish_activity(ports, activity_doc(ports, "rn3", real_name=True))
+    with pytest.raises(v.Refusal) as err:
+        book("rn3", "13900000000", 7)
+    assert err.value.reason == v.NOSHOW_LOCKED
+    assert err.value.details["locked_until"] == ends + 3600 + 60 * 86400
+    assert book("rn3", "13800000000", 8)["status"] == v.CONFIRMED

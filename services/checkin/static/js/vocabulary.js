@@ -21,6 +21,13 @@ export const REASON = {
   "UNKNOWN_CHECKIN": "unknown_checkin",
   "ALREADY_REVERTED": "already_reverted",
   "UNKNOWN_ACTIVITY": "unknown_activity",
+  "SEAT_RELEASED": "seat_released",
+  "STANDBY_NOT_OPEN": "standby_not_open",
+  "STANDBY_CLOSED": "standby_closed",
+  "PARTY_TOO_LARGE": "party_too_large",
+  "RELEASE_NOT_DUE": "release_not_due",
+  "UNKNOWN_NUMBER": "unknown_number",
+  "NOT_CALLED": "not_called",
   "FORBIDDEN": "forbidden",
   "UNAUTHORIZED": "unauthorized",
   "UNKNOWN_KEY": "unknown_key",
@@ -98,6 +105,53 @@ export const REASONS = {
     "http": 404,
     "zh": "没有这个活动",
     "en": "No such activity",
+    "more": {}
+  },
+  "seat_released": {
+    "http": 409,
+    "zh": "座位已释放给现场候补",
+    "en": "Seat released to standby",
+    "more": {
+      "hint": {
+        "zh": "开场后未入场，座位已让给候补观众",
+        "en": "Not scanned by the start plus the grace period"
+      }
+    }
+  },
+  "standby_not_open": {
+    "http": 409,
+    "zh": "现场候补尚未开始",
+    "en": "Standby has not opened yet",
+    "more": {}
+  },
+  "standby_closed": {
+    "http": 409,
+    "zh": "现场候补已结束",
+    "en": "Standby has closed",
+    "more": {}
+  },
+  "party_too_large": {
+    "http": 422,
+    "zh": "人数超过上限",
+    "en": "Party size exceeds the limit",
+    "more": {}
+  },
+  "release_not_due": {
+    "http": 409,
+    "zh": "尚未到释放座位的时间",
+    "en": "Seats are released at the start plus the grace period",
+    "more": {}
+  },
+  "unknown_number": {
+    "http": 404,
+    "zh": "没有这个候补号",
+    "en": "No such standby number",
+    "more": {}
+  },
+  "not_called": {
+    "http": 409,
+    "zh": "该候补号尚未叫到",
+    "en": "This standby number has not been called",
     "more": {}
   },
   "forbidden": {

@@ -1,0 +1,108 @@
+"""On-site standby (现场候补): rules and use cases over a port.
+
+Why the check-in service: releasing "unscanned confirmed seats" needs the door's admission counts
+and the projection's confirmed parties in one atomic step, and both live here under the
+activity's hash tag; calling people in, the door screen and admitting a called number are door
+work too.  Registration keeps the no-show marks the released holders earn later.
+
+- **Joining** opens ``standby_opens_before_min`` before the start and closes at the end; one
+  number per verified phone, numbered 1, 2, 3… in the order people joined.
+- **Releasing**, once, at the start plus ``standby_release_grace_min``: every confirmed party's
+  seats not yet scanned go to the standby pool, and those registrations are refused at the door
+  from then on (``seat_released``).
+- **Calling** takes waiting numbers in order, whole parties, while seats are free; a party that
+  does not fit keeps its place for the next seats.  The Lua step is atomic, so no seat is given
+  twice however many stewards press "call".
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol
+
+from services.checkin import vocabulary as V
+from services.checkin.usecases import Refusal
+
+
+class StandbyRefusal(Refusal):
+    """A standby refusal: a code of services/checkin/vocabulary.py and details, never an HTTP status."""
+
+    def __init__(self, reason: str, **details: object):
+        if reason not in V.REASONS:
+            raise ValueError(f"undeclared reason code {reason!r}")
+        super().__init__(reason, dict(details))
+
+
+@dataclass(frozen=True)
+class Policy:
+    opens_before_min: int = 60
+    release_grace_min: int = 10
+    max_party_size: int = 4
+
+    @classmethod
+    def from_settings(cls, s) -> Policy:
+        return cls(s.standby_opens_before_min, s.standby_release_grace_min, s.standby_max_party_size)
+
+
+def _ts(iso: str) -> float:
+    return datetime.fromisoformat(iso).timestamp()
+
+
+def join_window(activity: dict, policy: Policy) -> tuple[float, float]:
+    return _ts(activity["starts_at"]) - policy.opens_before_min * 60, _ts(activity["ends_at"])
+
+
+def release_due_at(activity: dict, policy: Policy) -> float:
+    return _ts(activity["starts_at"]) + policy.release_grace_min * 60
+
+
+class Standby(Protocol):
+    def activity(self, aid: str) -> dict | None: ...
+    def join(self, aid: str, phone_hash: str, entry: dict) -> dict: ...  # {"number", "replayed"}
+    def release(self, aid: str, occurred_at: str) -> dict: ...  # {"released", "registrations"}
+    def call(self, aid: str, most: int, occurred_at: str) -> list[dict]: ...
+    def admit(self, aid: str, number: int, gate: str, at: str) -> dict: ...
+    def board(self, aid: str) -> dict: ...
+
+
+def _activity(port: Standby, aid: str) -> dict:
+    activity = port.activity(aid)
+    if activity is None:
+        raise StandbyRefusal(V.UNKNOWN_ACTIVITY)
+    return activity
+
+
+def join(port: Standby, aid: str, *, phone_hash: str, phone: str, party_size: int, locale: str,
+         now: float, policy: Policy) -> dict:  # fmt: skip
+    """A walk-in's verified phone joins; the same phone again gets its number back."""
+    opens, closes = join_window(_activity(port, aid), policy)
+    if now < opens:
+        raise StandbyRefusal(V.STANDBY_NOT_OPEN, opens_at=opens)
+    if now > closes:
+        raise StandbyRefusal(V.STANDBY_CLOSED)
+    if not 1 <= party_size <= policy.max_party_size:
+        raise StandbyRefusal(V.PARTY_TOO_LARGE, max_party_size=policy.max_party_size)
+    entry = {"party_size": party_size, "phone": phone, "locale": locale, "joined_at": now}
+    return port.join(aid, phone_hash, entry)
+
+
+def release(port: Standby, aid: str, *, now: float, occurred_at: str, policy: Policy) -> dict:
+    """Release unscanned confirmed seats to standby: once, from the start plus the grace period."""
+    due = release_due_at(_activity(port, aid), policy)
+    if now < due:
+        raise StandbyRefusal(V.RELEASE_NOT_DUE, due_at=due)
+    return port.release(aid, occurred_at)
+
+
+def call(port: Standby, aid: str, *, most: int = 0, occurred_at: str) -> list[dict]:
+    """Call waiting numbers in order while seats are free (``most`` numbers at most; 0 = no cap)."""
+    _activity(port, aid)
+    return port.call(aid, most, occurred_at)
+
+
+def admit(port: Standby, aid: str, number: int, *, gate: str, at: str) -> dict:
+    out = port.admit(aid, number, gate, at)
+    if out["status"] != V.OK:
+        raise StandbyRefusal(out["reason"], number=number)
+    return out

@@ -1,0 +1,26 @@
+-- standby_admit.lua: admit a called standby number at a gate, once.
+--
+-- KEYS[1] META  hash {p}ck:sb:{aid}      admitted (people let in from standby)
+-- KEYS[2] QUEUE hash {p}ck:sbq:{aid}
+-- KEYS[3] GATES hash {p}ck:gates:{aid}   gate -> people admitted (shared with admit.lua)
+-- KEYS[4] STATS hash {p}ck:stats:{aid}   checked_in, standby_admitted
+-- ARGV[1] number   ARGV[2] gate   ARGV[3] at (ISO)
+--
+-- Returns JSON {"status":"ok", number, party_size} or {"status":"denied", "reason":
+-- "unknown_number" | "not_called" | "already_checked_in"}.
+
+--#include vocabulary.lua
+
+local META, QUEUE, GATES, STATS = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
+local raw = redis.call('HGET', QUEUE, ARGV[1])
+if not raw then return cjson.encode({ status = V.DENIED, reason = V.UNKNOWN_NUMBER }) end
+local e = cjson.decode(raw)
+if e.status == 'waiting' then return cjson.encode({ status = V.DENIED, reason = V.NOT_CALLED }) end
+if e.status == 'admitted' then return cjson.encode({ status = V.DENIED, reason = V.ALREADY_CHECKED_IN }) end
+e.status, e.admitted_at, e.gate = 'admitted', ARGV[3], ARGV[2]
+redis.call('HSET', QUEUE, ARGV[1], cjson.encode(e))
+redis.call('HINCRBY', META, 'admitted', e.party_size)
+redis.call('HINCRBY', GATES, ARGV[2], e.party_size)
+redis.call('HINCRBY', STATS, 'checked_in', e.party_size)
+redis.call('HINCRBY', STATS, 'standby_admitted', e.party_size)
+return cjson.encode({ status = V.OK, number = e.number, party_size = e.party_size })

@@ -1,0 +1,75 @@
+"""Redis adapter of the standby port (services/checkin/standby.py).
+
+Keys (hash tag per activity, beside the admission keys they work with):
+  {p}ck:sb:{aid}         hash: next, pool, given, head, released_at, released, admitted
+  {p}ck:sbq:{aid}        hash: number -> JSON entry (party_size, phone, locale, status, times)
+  {p}ck:sbph:{aid}       hash: verified-phone hash -> number
+  {p}ck:sbcalled:{aid}   list: numbers called, in order (the door screen)
+  {p}ck:released:{aid}   set: registrations whose unscanned seats were released (admit.lua refuses)
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from services.checkin.projection import Projection
+from shared.outbox import stream_key
+from shared.redis_scripts import Scripts
+
+HERE = Path(__file__).parent
+OUTBOX = "ck:outbox"
+
+
+class StandbyStore:
+    def __init__(self, redis, settings):
+        self.redis, self.p = redis, settings.redis_prefix
+        self.outbox = stream_key(settings, OUTBOX)
+        self.projection = Projection(redis, settings.redis_prefix)
+        self.scripts = Scripts(
+            redis, HERE, ["standby_join", "standby_release", "standby_call", "standby_admit"]
+        )
+
+    def k(self, name: str, aid: str) -> str:
+        return f"{self.p}ck:{name}:{{{aid}}}"
+
+    def activity(self, aid):
+        return self.projection.activity(aid)
+
+    def join(self, aid, phone_hash, entry):
+        raw = self.scripts.standby_join(
+            keys=[self.k("sb", aid), self.k("sbq", aid), self.k("sbph", aid)],
+            args=[phone_hash, json.dumps(entry, ensure_ascii=False)],
+        )
+        return json.loads(raw)
+
+    def release(self, aid, occurred_at):
+        keys = [self.k("sb", aid), self.projection.regs_key(aid), self.k("adm", aid), self.k("released", aid)]
+        raw = self.scripts.standby_release(keys=[*keys, self.outbox], args=[occurred_at, aid])
+        return json.loads(raw)
+
+    def call(self, aid, most, occurred_at):
+        keys = [self.k("sb", aid), self.k("sbq", aid), self.k("sbcalled", aid), self.outbox]
+        return json.loads(self.scripts.standby_call(keys=keys, args=[most, occurred_at, aid]))
+
+    def admit(self, aid, number, gate, at):
+        keys = [self.k("sb", aid), self.k("sbq", aid), self.k("gates", aid), self.k("stats", aid)]
+        return json.loads(self.scripts.standby_admit(keys=keys, args=[number, gate, at]))
+
+    def board(self, aid) -> dict:
+        """What the door screen shows: numbers called (newest first), how many wait, seats left."""
+        pipe = self.redis.pipeline(transaction=False)
+        pipe.lrange(self.k("sbcalled", aid), 0, -1)
+        pipe.hgetall(self.k("sb", aid))
+        pipe.hvals(self.k("sbq", aid))
+        called, meta, entries = pipe.execute()
+        waiting = sum(1 for raw in entries if json.loads(raw)["status"] == "waiting")
+        meta = {k.decode(): v.decode() for k, v in meta.items()}
+        pool, given = int(meta.get("pool", 0)), int(meta.get("given", 0))
+        return {
+            "called": [int(n) for n in reversed(called)],
+            "waiting": waiting,
+            "seats_free": pool - given,
+            "released": int(meta.get("released", 0)),
+            "admitted": int(meta.get("admitted", 0)),
+        }

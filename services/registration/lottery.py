@@ -1,0 +1,304 @@
+"""The verifiable lottery (摇号): its specification as pure functions, and the use cases over a port.
+
+The specification (docs/lottery.md, "sciday-lottery-v1"), which ``scripts/verify_draw.py``
+re-implements with the standard library only:
+
+1. ``seed``: 32 random bytes, written as 64 lowercase hex digits; kept secret until the draw.
+2. ``commitment = SHA-256(seed bytes)`` in hex, published before the entry window opens.
+3. Each entry id gets ``rank = HMAC-SHA256(key=seed bytes, msg=UTF-8 entry id)``; the drawn order
+   is the entry ids sorted by ``(rank, entry id)``.  It depends only on the seed and the *set* of
+   entry ids (the order they arrived in plays no part); ties cannot happen because ids are unique.
+4. Seats are filled with whole parties in drawn order; a party that no longer fits is skipped
+   and a later, smaller one may still fit.  Every party not seated is waitlisted, in drawn order.
+
+The use cases (:func:`enter`, :func:`draw`, :func:`confirm`, :func:`expire`) take plain values and a
+``lotteries`` port (Redis: ``lottery_store.LotteryStore``; tests: an in-memory fake) and raise
+:class:`LotteryRefusal` with a reason code; only the HTTP edge picks a status.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+import time
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from services.registration import vocabulary as v
+from services.registration.vocabulary import Refusal
+
+ALGORITHM = "sciday-lottery-v1"
+
+
+class LotteryRefusal(Refusal):
+    """A refusal of the lottery's use cases (codes in services/registration/vocabulary.py)."""
+
+    def __init__(self, reason: str, **details):
+        super().__init__(reason, details)
+
+
+# -- the specification ------------------------------------------------------------------------
+def new_seed() -> str:
+    return secrets.token_hex(32)
+
+
+def commitment(seed: str) -> str:
+    return hashlib.sha256(bytes.fromhex(seed)).hexdigest()
+
+
+def rank(seed: str, entry_id: str) -> bytes:
+    return hmac.digest(bytes.fromhex(seed), entry_id.encode("utf-8"), "sha256")
+
+
+def draw_order(seed: str, entry_ids: Iterable[str]) -> list[str]:
+    key, digest = bytes.fromhex(seed), hmac.digest
+    ranked = sorted((digest(key, e.encode("utf-8"), "sha256"), e) for e in set(entry_ids))
+    return [e for _r, e in ranked]
+
+
+def fill_seats(order: list[str], party_sizes: Mapping[str, int], capacity: int) -> tuple[list, list]:
+    """``(winners, waitlist)``, both in drawn order: whole parties, skipping those that no longer fit."""
+    winners, waitlist, free = [], [], capacity
+    for e in order:
+        size = party_sizes[e]
+        if size <= free:
+            winners.append(e)
+            free -= size
+        else:
+            waitlist.append(e)
+    return winners, waitlist
+
+
+@dataclass
+class Draw:
+    """The outcome of one draw, and what happened after it (confirmations, seats passed on)."""
+
+    activity_id: str
+    seed: str
+    commitment: str
+    capacity: int
+    party_sizes: dict[str, int]
+    order: list[str]
+    winners: list[str]
+    waitlist: list[str]
+    drawn_at: float
+    # After the draw (``winners`` and ``waitlist`` stay as drawn, for verification):
+    confirm_by: dict[str, float] = field(default_factory=dict)  # entry -> deadline (Unix s)
+    confirmed: list[str] = field(default_factory=list)
+    forfeited: list[str] = field(default_factory=list)
+    promoted: list[str] = field(default_factory=list)
+
+    @property
+    def seated(self) -> list[str]:
+        """Who holds seats now: the winners minus those who forfeited, then those promoted."""
+        return [e for e in self.winners + self.promoted if e not in self.forfeited]
+
+    @property
+    def waiting(self) -> list[str]:
+        return [e for e in self.waitlist if e not in self.promoted]
+
+    def public(self) -> dict:
+        """The draw page's JSON: everything ``scripts/verify_draw.py`` needs, and no personal data."""
+        return {
+            "algorithm": ALGORITHM,
+            "activity_id": self.activity_id,
+            "commitment": self.commitment,
+            "seed": self.seed,
+            "capacity": self.capacity,
+            "entries": [{"entry_id": e, "party_size": self.party_sizes[e]} for e in sorted(self.party_sizes)],
+            "order": self.order,
+            "winners": self.winners,
+            "waitlist": self.waitlist,
+            "counts": {
+                "entries": len(self.order),
+                "people": sum(self.party_sizes.values()),
+                "winners": len(self.winners),
+                "seats_won": sum(self.party_sizes[e] for e in self.winners),
+                v.WAITLISTED: len(self.waitlist),
+            },
+            "verify": "python scripts/verify_draw.py <this page's JSON URL or file>",
+        }
+
+    def to_json(self) -> dict:
+        return {k: getattr(self, k) for k in self.__dataclass_fields__}
+
+    @classmethod
+    def from_json(cls, doc: dict) -> Draw:
+        return cls(**doc)
+
+
+def run_draw(
+    activity_id: str, seed: str, party_sizes: Mapping[str, int], capacity: int, *, now: float, confirm_hours=0
+) -> Draw:
+    order = draw_order(seed, party_sizes)
+    winners, waitlist = fill_seats(order, party_sizes, capacity)
+    deadline = {e: now + confirm_hours * 3600 for e in winners} if confirm_hours else {}
+    return Draw(
+        activity_id,
+        seed,
+        commitment(seed),
+        capacity,
+        dict(party_sizes),
+        order,
+        winners,
+        waitlist,
+        now,
+        deadline,
+    )
+
+
+def pass_on(d: Draw, forfeited: Iterable[str], *, now: float, confirm_hours=0) -> list[str]:
+    """Seated parties that forfeit leave; the freed seats go to waiting parties in drawn order (whole
+    parties, skipping those that do not fit).  Nobody seated is ever moved.  Returns those promoted."""
+    seated = d.seated
+    d.forfeited += [e for e in dict.fromkeys(forfeited) if e in seated]
+    for e in d.forfeited:
+        d.confirm_by.pop(e, None)
+    free = d.capacity - sum(d.party_sizes[e] for e in d.seated)
+    promoted = []
+    for e in d.waiting:
+        if d.party_sizes[e] <= free:
+            promoted.append(e)
+            free -= d.party_sizes[e]
+    d.promoted += promoted
+    if confirm_hours:
+        d.confirm_by.update({e: now + confirm_hours * 3600 for e in promoted})
+    return promoted
+
+
+# -- the port ---------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Lottery:
+    """One activity's lottery settings, fixed when it is opened (before entries)."""
+
+    activity_id: str
+    capacity: int
+    opens_at: float
+    closes_at: float
+    draw_at: float
+    confirm_hours: int = 0
+    max_party_size: int = 4
+
+
+class Lotteries(Protocol):
+    def open(self, lottery: Lottery, seed: str) -> str: ...  # returns the commitment
+    def settings(self, aid: str) -> Lottery | None: ...
+    def add_entry(self, aid: str, entry_id: str, holders: list[str], entry: dict, now: float) -> dict: ...
+    def begin_draw(self, aid: str, token: str, now: float, lease_s: float) -> str: ...
+    def seed_and_sizes(self, aid: str) -> tuple[str, dict[str, int]]: ...
+    def finish_draw(self, aid: str, token: str, d: Draw) -> str: ...
+    def get_draw(self, aid: str) -> Draw | None: ...
+    def update_draw(self, aid: str, change) -> object: ...  # change(Draw) -> result, atomically
+    def publish_outcomes(self, aid: str, start: int, outcomes: list[tuple[str, str, int]]) -> bool: ...
+    def due(self, now: float) -> list[str]: ...  # lotteries whose draw time has come, not yet done
+    def done(self, aid: str) -> None: ...  # drawn and every entrant told: off the due list
+
+
+# -- the use cases ----------------------------------------------------------------------------
+def open_lottery(lotteries: Lotteries, lottery: Lottery) -> str:
+    """Fix the secret seed and return its commitment (publish it before ``opens_at``)."""
+    return lotteries.open(lottery, new_seed())
+
+
+def enter(lotteries: Lotteries, aid: str, *, holders: list[str], entry: dict, now: float) -> str:
+    """One entry per verified phone (and per ID where real-name is on): ``holders`` are their keys.
+
+    Returns the new entry id; the window and uniqueness are checked atomically by the port."""
+    entry_id = "e" + secrets.token_hex(8)
+    out = lotteries.add_entry(aid, entry_id, holders, entry, now)
+    if out["status"] != "ok":
+        raise LotteryRefusal(out["reason"], entry_id=out.get("entry_id"))
+    return entry_id
+
+
+def draw(lotteries: Lotteries, aid: str, *, now: float, lease_s: float = 60.0, wait_s: float = 0) -> Draw:
+    """Draw exactly once, whatever the number of instances calling.
+
+    The first caller takes a lease (which also freezes entries), computes and stores the draw;
+    anyone else gets the stored draw, or ``draw_in_progress`` (after waiting up to ``wait_s``).
+    A caller that dies leaves a lease that expires; the next caller computes the same draw,
+    because the seed and the frozen entries determine it."""
+    token = secrets.token_hex(8)
+    state = lotteries.begin_draw(aid, token, now, lease_s)
+    deadline = time.monotonic() + wait_s
+    while state == "busy" and time.monotonic() < deadline:
+        time.sleep(0.02)
+        state = lotteries.begin_draw(aid, token, now, lease_s)
+    if state == "drawn":
+        return lotteries.get_draw(aid)
+    if state != "ok":
+        raise LotteryRefusal({"busy": v.DRAW_IN_PROGRESS, "too_early": v.DRAW_NOT_DUE}.get(state, state))
+    lottery = lotteries.settings(aid)
+    seed, sizes = lotteries.seed_and_sizes(aid)
+    result = run_draw(aid, seed, sizes, lottery.capacity, now=now, confirm_hours=lottery.confirm_hours)
+    if lotteries.finish_draw(aid, token, result) == "lost_lease":
+        return draw(lotteries, aid, now=now, lease_s=lease_s, wait_s=max(wait_s, lease_s))
+    return lotteries.get_draw(aid)
+
+
+def outcomes(d: Draw) -> list[tuple[str, str, int]]:
+    """``(entry id, "won" | v.WAITLISTED, position)`` for every entrant, in drawn order."""
+    won = {e: i for i, e in enumerate(d.winners, 1)}
+    wait = {e: i for i, e in enumerate(d.waitlist, 1)}
+    return [
+        (e, "won", won[e]) if e in won else (e, v.WAITLISTED, wait[e])
+        for e in d.order
+        if e in won or e in wait
+    ]
+
+
+def publish(lotteries: Lotteries, d: Draw, chunk: int = 1000) -> int:
+    """Tell every entrant their outcome, once: chunks are emitted only from the port's cursor, so a
+    second publisher (or a retry) emits nothing twice.  Returns the number of chunks this call wrote."""
+    todo, written = outcomes(d), 0
+    for start in range(0, len(todo), chunk):
+        written += bool(lotteries.publish_outcomes(d.activity_id, start, todo[start : start + chunk]))
+    return written
+
+
+def draw_due(lotteries: Lotteries, *, now: float, lease_s: float = 60.0, chunk: int = 1000) -> list[str]:
+    """What the scheduler runs in every instance: draw each lottery whose time has come, tell its
+    entrants, and take it off the due list.  Racing instances draw once (the lease) and tell once
+    (the cursor); a lottery another instance is drawing right now is left for the next round."""
+    finished = []
+    for aid in lotteries.due(now):
+        try:
+            d = draw(lotteries, aid, now=now, lease_s=lease_s)
+        except LotteryRefusal as exc:
+            if exc.reason == v.DRAW_IN_PROGRESS:
+                continue
+            raise
+        publish(lotteries, d, chunk=chunk)
+        lotteries.done(aid)
+        finished.append(aid)
+    return finished
+
+
+def confirm(lotteries: Lotteries, aid: str, entry_id: str, *, now: float) -> None:
+    def change(d: Draw):
+        if entry_id not in d.party_sizes:
+            return v.UNKNOWN_ENTRY
+        if entry_id not in d.seated:
+            return v.CONFIRM_EXPIRED if entry_id in d.forfeited else v.NOT_A_WINNER
+        if entry_id in d.confirm_by and now > d.confirm_by[entry_id]:
+            return v.CONFIRM_EXPIRED
+        if entry_id not in d.confirmed:
+            d.confirmed.append(entry_id)
+        return None
+
+    reason = lotteries.update_draw(aid, change)
+    if reason:
+        raise LotteryRefusal(reason, entry_id=entry_id)
+
+
+def expire(lotteries: Lotteries, aid: str, *, now: float) -> list[str]:
+    """Winners who did not confirm in time forfeit; their seats pass on.  Returns those promoted."""
+    hours = lotteries.settings(aid).confirm_hours
+
+    def change(d: Draw):
+        late = [e for e in d.seated if e not in d.confirmed and e in d.confirm_by and now > d.confirm_by[e]]
+        return pass_on(d, late, now=now, confirm_hours=hours) if late else []
+
+    return lotteries.update_draw(aid, change)

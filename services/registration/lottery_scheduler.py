@@ -1,0 +1,49 @@
+"""The lottery scheduler: ``python -m services.registration.lottery_scheduler``.
+
+Every ``SCIDAY_LOTTERY_POLL_S`` seconds it draws each lottery whose time has come and tells its
+entrants (lottery.draw_due).  Any number may run: the draw's lease and the outcome cursor make
+each draw and each message happen once.
+"""
+
+from __future__ import annotations
+
+import logging
+import signal
+import threading
+import time
+
+from services.registration import lottery
+from services.registration.lottery_store import LotteryStore
+from shared import logs
+from shared.config import load
+from shared.redis_scripts import OUTAGE, connect
+
+log = logging.getLogger("sciday.lottery")
+
+
+def run(store: LotteryStore, settings, stop: threading.Event) -> None:
+    while not stop.is_set():
+        try:
+            for aid in lottery.draw_due(
+                store,
+                now=time.time(),
+                lease_s=settings.lottery_draw_lease_s,
+                chunk=settings.lottery_publish_chunk,
+            ):
+                log.info("lottery drawn and announced: %s", aid)
+        except OUTAGE as exc:
+            log.warning("redis unavailable, retrying: %s", exc)
+        stop.wait(settings.lottery_poll_s)
+
+
+def main() -> None:
+    settings = load()
+    logs.setup("lottery-scheduler")
+    stop = threading.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: stop.set())
+    run(LotteryStore(connect(settings.redis_url, socket_timeout=60), settings), settings, stop)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,145 @@
+"""Redis adapter of the lottery port (services/registration/lottery.py).
+
+Keys, all with the activity's hash tag (the outbox stream is the usual exception):
+  {p}lot:{aid}          hash: settings, seed (secret until drawn), commitment, state, published
+  {p}lot:entries:{aid}  hash: entry id -> JSON {party_size, name, phone, email, locale}
+  {p}lot:holders:{aid}  hash: holder key (verified phone / ID hash) -> entry id
+  {p}lot:lease:{aid}    string: token of the instance drawing now (expires)
+  {p}lot:draw:{aid}     string: the draw (JSON); written once by lottery_finish.lua
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict
+from datetime import UTC, datetime
+from pathlib import Path
+
+import redis as redis_lib
+
+from services.registration.lottery import Draw, Lottery, commitment
+from shared.outbox import stream_key
+from shared.redis_scripts import Scripts
+
+HERE = Path(__file__).parent
+SETTINGS = ("capacity", "opens_at", "closes_at", "draw_at", "confirm_hours", "max_party_size")
+
+
+def _iso(ts: float) -> str:
+    return datetime.fromtimestamp(ts, UTC).isoformat()
+
+
+class LotteryStore:
+    def __init__(self, redis, settings):
+        self.redis, self.p = redis, settings.redis_prefix
+        self.outbox = stream_key(settings)
+        self.scripts = Scripts(
+            redis, HERE, ["lottery_enter", "lottery_begin", "lottery_finish", "lottery_publish"]
+        )
+
+    @property
+    def due_key(self) -> str:
+        """Global sorted set: activity id -> draw time, until drawn and told (like the check-in index)."""
+        return f"{self.p}lot:due"
+
+    def due(self, now: float) -> list[str]:
+        return [a.decode() for a in self.redis.zrangebyscore(self.due_key, "-inf", now)]
+
+    def done(self, aid: str) -> None:
+        self.redis.zrem(self.due_key, aid)
+
+    def k(self, name: str, aid: str) -> str:
+        return f"{self.p}lot:{name}:{{{aid}}}" if name else f"{self.p}lot:{{{aid}}}"
+
+    def open(self, lottery: Lottery, seed: str) -> str:
+        c = commitment(seed)
+        fields = {k: v for k, v in asdict(lottery).items() if k in SETTINGS}
+        # HSETNX on the seed: re-opening never replaces a published commitment.
+        pipe = self.redis.pipeline(transaction=True)
+        pipe.hsetnx(self.k("", lottery.activity_id), "seed", seed)
+        pipe.hsetnx(self.k("", lottery.activity_id), "commitment", c)
+        pipe.hsetnx(self.k("", lottery.activity_id), "state", "open")
+        pipe.hset(self.k("", lottery.activity_id), mapping=fields)
+        pipe.zadd(self.due_key, {lottery.activity_id: lottery.draw_at})
+        pipe.execute()
+        return self.redis.hget(self.k("", lottery.activity_id), "commitment").decode()
+
+    def settings(self, aid: str) -> Lottery | None:
+        raw = self.redis.hmget(self.k("", aid), SETTINGS)
+        if raw[0] is None:
+            return None
+        values = dict(zip(SETTINGS, raw, strict=True))
+        return Lottery(
+            aid,
+            **{k: (float(v) if k.endswith("_at") else int(v)) for k, v in values.items()},
+        )
+
+    def commitment(self, aid: str) -> str | None:
+        raw = self.redis.hget(self.k("", aid), "commitment")
+        return raw.decode() if raw else None
+
+    def state(self, aid: str) -> str | None:
+        raw = self.redis.hget(self.k("", aid), "state")
+        return raw.decode() if raw else None
+
+    def entry(self, aid: str, entry_id: str) -> dict | None:
+        raw = self.redis.hget(self.k("entries", aid), entry_id)
+        return json.loads(raw) if raw else None
+
+    def add_entry(self, aid, entry_id, holders, entry, now) -> dict:
+        raw = self.scripts.lottery_enter(
+            keys=[self.k("", aid), self.k("entries", aid), self.k("holders", aid)],
+            args=[entry_id, json.dumps(entry, ensure_ascii=False), now, *holders],
+        )
+        return json.loads(raw)
+
+    def begin_draw(self, aid, token, now, lease_s) -> str:
+        out = self.scripts.lottery_begin(
+            keys=[self.k("", aid), self.k("lease", aid), self.k("draw", aid)],
+            args=[token, now, int(lease_s * 1000)],
+        )
+        return out.decode()
+
+    def seed_and_sizes(self, aid) -> tuple[str, dict[str, int]]:
+        seed = self.redis.hget(self.k("", aid), "seed").decode()
+        sizes = {}
+        for eid, raw in self.redis.hscan_iter(self.k("entries", aid), count=5000):
+            sizes[eid.decode()] = json.loads(raw)["party_size"]
+        return seed, sizes
+
+    def finish_draw(self, aid, token, d: Draw) -> str:
+        counts = d.public()["counts"]
+        data = {"activity_id": aid, "commitment": d.commitment, "seed": d.seed, **counts}
+        out = self.scripts.lottery_finish(
+            keys=[self.k("", aid), self.k("lease", aid), self.k("draw", aid), self.outbox],
+            args=[token, json.dumps(d.to_json()), aid, _iso(d.drawn_at), json.dumps(data)],
+        )
+        return out.decode()
+
+    def get_draw(self, aid) -> Draw | None:
+        raw = self.redis.get(self.k("draw", aid))
+        return Draw.from_json(json.loads(raw)) if raw else None
+
+    def update_draw(self, aid, change):
+        """Apply ``change(draw)`` atomically (optimistic: WATCH the draw, retry on a conflict)."""
+        key = self.k("draw", aid)
+        with self.redis.pipeline(transaction=True) as pipe:
+            while True:
+                try:
+                    pipe.watch(key)
+                    d = Draw.from_json(json.loads(pipe.get(key)))
+                    result = change(d)
+                    pipe.multi()
+                    pipe.set(key, json.dumps(d.to_json()))
+                    pipe.execute()
+                    return result
+                except redis_lib.WatchError:
+                    continue
+
+    def publish_outcomes(self, aid, start, outcomes) -> bool:
+        flat = [str(x) for triple in outcomes for x in triple]
+        out = self.scripts.lottery_publish(
+            keys=[self.k("", aid), self.k("entries", aid), self.outbox],
+            args=[start, aid, datetime.now(UTC).isoformat(), *flat],
+        )
+        return bool(out)

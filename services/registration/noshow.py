@@ -1,0 +1,167 @@
+"""The no-show record (爽约): marks, the festival-wide lock, forgiveness — plain rules over a port.
+
+A **mark** is one confirmed person who did not come: made at the activity's end plus a grace
+period, or when a confirmed registration is cancelled later than a set time before the start.
+Marks are keyed ``<registration id>:<member>`` so redelivered or replayed events never make a
+second one, and they belong to a **holder**:
+
+- real-name on: each member's ID hash (``id:<hash>``), one mark per member not admitted (a child
+  booked without an ID earns none);
+- otherwise: the registrant's verified-phone hash (``phone:<hash>``), one mark per registration
+  none of whose party came (a party without IDs cannot tell who stayed away).
+
+With real-name on but only a head count from the door, a party that came in part gets no mark:
+marking an ID that did come would be worse than missing one.
+
+**Locks** (settings, festival-wide): ``marks_to_lock`` marks within ``window_days`` lock the holder
+for ``lock_days`` from the mark that reached the count; the marks that caused a lock are spent, so
+the next lock needs as many new ones.  Forgiven marks (with an audit note) never count.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Protocol
+
+from services.registration import vocabulary as v
+from services.registration.vocabulary import Refusal
+
+DAY = 86400.0
+
+
+class NoShowRefusal(Refusal):
+    """A refusal of the no-show use cases (codes in services/registration/vocabulary.py)."""
+
+    def __init__(self, reason: str, **details):
+        super().__init__(reason, details)
+
+
+@dataclass(frozen=True)
+class Policy:
+    grace_min: int = 60
+    late_cancel_hours: int = 24
+    marks_to_lock: int = 3
+    window_days: int = 90
+    lock_days: int = 60
+
+    @classmethod
+    def from_settings(cls, s) -> Policy:
+        return cls(
+            s.noshow_grace_min, s.noshow_late_cancel_hours, s.noshow_marks_to_lock, s.noshow_window_days,
+            s.noshow_lock_days,
+        )  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Mark:
+    mark_id: str
+    holder: str
+    registration_id: str
+    activity_id: str
+    cause: str  # not_admitted | late_cancellation
+    at: float
+    forgiven: bool = False
+
+
+def identity_hash(pepper: str, value: str) -> str:
+    """A keyed hash of a verified phone or ID number: the record never holds the number itself."""
+    return hmac.new(pepper.encode(), value.strip().upper().encode(), hashlib.sha256).hexdigest()[:32]
+
+
+def holders_of(reg: dict) -> list[str]:
+    """One holder per member with an ID hash, else the registrant's phone hash alone."""
+    ids = reg.get("member_id_hashes") or []
+    return [f"id:{h}" for h in ids] if ids else [f"phone:{reg['phone_hash']}"]
+
+
+def _marks(reg: dict, members: Iterable[int], cause: str, at: float) -> list[Mark]:
+    holders = holders_of(reg)
+    rid, aid = reg["registration_id"], reg["activity_id"]
+    return [Mark(f"{rid}:{m}", holders[m], rid, aid, cause, at) for m in members]
+
+
+def due_marks(reg: dict, *, admitted: int, ends_at: float, now: float, policy: Policy) -> list[Mark]:
+    """Marks a confirmed registration earns once the activity has ended plus the grace period.
+
+    ``reg``: registration_id, activity_id, status, party_size, phone_hash, and member_id_hashes
+    (one per member) where real-name is on; ``admitted`` is how many the door let in."""
+    if reg["status"] != v.CONFIRMED or now < ends_at + policy.grace_min * 60:
+        return []
+    at = ends_at + policy.grace_min * 60
+    if reg.get("member_id_hashes"):
+        if admitted:
+            return []  # a head count cannot say which IDs stayed away
+        return _marks(reg, range(len(reg["member_id_hashes"])), "not_admitted", at)
+    return [] if admitted else _marks(reg, [0], "not_admitted", at)
+
+
+def late_cancel_marks(
+    reg: dict, *, previous_status: str, cancelled_at: float, starts_at: float, policy: Policy
+) -> list[Mark]:
+    if previous_status != v.CONFIRMED or cancelled_at < starts_at - policy.late_cancel_hours * 3600:
+        return []
+    members = range(len(reg.get("member_id_hashes") or [None]))
+    return _marks(reg, members, "late_cancellation", cancelled_at)
+
+
+def locked_until(marks: Iterable[Mark], policy: Policy) -> float | None:
+    """When the last lock these marks caused ends (it may be in the past), or None."""
+    window, until, live = policy.window_days * DAY, None, []
+    for m in sorted((m for m in marks if not m.forgiven), key=lambda m: (m.at, m.mark_id)):
+        live = [x for x in live if x.at > m.at - window] + [m]
+        if len(live) >= policy.marks_to_lock:
+            until = max(until or 0.0, m.at + policy.lock_days * DAY)
+            live = []  # spent
+    return until
+
+
+# -- the port ---------------------------------------------------------------------------------
+class Record(Protocol):
+    def add_mark(self, mark: Mark, locked_until: float | None) -> bool: ...  # False if it existed
+    def marks(self, holder: str) -> list[Mark]: ...
+    def holder_of(self, mark_id: str) -> str | None: ...
+    def forgive(self, holder: str, mark_id: str, by: str, note: str, at: float) -> bool: ...
+
+
+# -- the use cases ----------------------------------------------------------------------------
+def record_marks(record: Record, marks: Iterable[Mark], policy: Policy) -> list[Mark]:
+    """Store marks once each (keyed by registration and member); returns those new this time."""
+    new = []
+    for m in marks:
+        until = locked_until([*record.marks(m.holder), m], policy)
+        if record.add_mark(m, until if until and until > m.at else None):
+            new.append(m)
+    return new
+
+
+def standing(record: Record, holder: str, *, now: float, policy: Policy) -> dict:
+    """What "我的报名" shows: the marks, how many still count, and the lock's end if locked now."""
+    marks = record.marks(holder)
+    until = locked_until(marks, policy)
+    counting = [m for m in marks if not m.forgiven and m.at > now - policy.window_days * DAY]
+    return {
+        "holder": holder,
+        "marks": [m.__dict__ for m in sorted(marks, key=lambda m: m.at)],
+        "counting": len(counting),
+        "locked_until": until if until and until > now else None,
+    }
+
+
+def ensure_may_register(record: Record, holders: Iterable[str], *, now: float, policy: Policy) -> None:
+    """Registration's check: refuse ``noshow_locked`` if any holder of the party is locked now."""
+    for h in holders:
+        until = standing(record, h, now=now, policy=policy)["locked_until"]
+        if until:
+            raise NoShowRefusal(v.NOSHOW_LOCKED, holder=h, locked_until=until)
+
+
+def forgive(record: Record, mark_id: str, *, by: str, note: str, now: float) -> None:
+    """An organizer lifts one mark; the note and who wrote it go to the audit log."""
+    if not note.strip():
+        raise NoShowRefusal(v.NOTE_REQUIRED)
+    holder = record.holder_of(mark_id)
+    if holder is None or not record.forgive(holder, mark_id, by, note.strip(), now):
+        raise NoShowRefusal(v.UNKNOWN_MARK, mark_id=mark_id)

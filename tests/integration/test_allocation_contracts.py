@@ -1,0 +1,116 @@
+"""One set of scenarios run on the in-memory ports and on real Redis, so the fakes the unit tests
+trust behave like the Lua scripts: lottery, no-show record and standby."""
+
+from __future__ import annotations
+
+import json
+import threading
+
+import pytest
+
+from services.checkin.standby_store import StandbyStore
+from services.registration import lottery as lot
+from services.registration import noshow as ns
+from services.registration.lottery_store import LotteryStore
+from services.registration.noshow_store import NoShowStore
+from tests.unit.lottery_fake import FakeLotteries
+from tests.unit.noshow_fake import FakeRecord
+from tests.unit.standby_fake import FakeStandby
+
+T0 = 1_800_000_000.0
+POLICY = ns.Policy()
+
+
+@pytest.fixture(params=["fake", "redis"])
+def lotteries(request):
+    if request.param == "fake":
+        return FakeLotteries()
+    return LotteryStore(request.getfixturevalue("redis"), request.getfixturevalue("settings"))
+
+
+@pytest.fixture(params=["fake", "redis"])
+def record(request):
+    if request.param == "fake":
+        return FakeRecord()
+    return NoShowStore(request.getfixturevalue("redis"), request.getfixturevalue("settings"))
+
+
+@pytest.fixture(params=["fake", "redis"])
+def standby(request):
+    act = {"id": "sb", "starts_at": "2027-05-20T19:00:00+08:00", "ends_at": "2027-05-20T21:00:00+08:00"}
+    regs = {"r1": (4, 1), "r2": (3, 0), "r3": (2, 2)}
+    if request.param == "fake":
+        return FakeStandby(act, regs)
+    redis, settings = request.getfixturevalue("redis"), request.getfixturevalue("settings")
+    store = StandbyStore(redis, settings)
+    redis.hset(store.projection.act_key("sb"), "doc", json.dumps(act))
+    redis.hset(store.k("adm", "sb"), mapping={rid: came for rid, (_s, came) in regs.items()})
+    for rid, (size, _c) in regs.items():
+        rec = {"registration_id": rid, "party_size": size, "status": "confirmed"}
+        redis.hset(store.projection.regs_key("sb"), rid, json.dumps(rec))
+    return store
+
+
+def test_lottery_contract(lotteries):
+    lot.open_lottery(lotteries, lot.Lottery("L", 6, T0, T0 + 10, T0 + 20, confirm_hours=1))
+    sizes = [3, 2, 4, 1, 2, 3]
+    ids = [
+        lot.enter(
+            lotteries, "L", holders=[f"p{i}"], entry={"party_size": s, "name": "n", "phone": "1"}, now=T0
+        )
+        for i, s in enumerate(sizes)
+    ]
+    with pytest.raises(lot.LotteryRefusal) as exc:
+        lot.enter(lotteries, "L", holders=["p0"], entry={"party_size": 1}, now=T0)
+    assert exc.value.reason == "already_entered"
+    with pytest.raises(lot.LotteryRefusal) as exc:
+        lot.draw(lotteries, "L", now=T0 + 19)
+    assert exc.value.reason == "draw_not_due"
+    out = []
+    threads = [threading.Thread(target=lambda: out.append(lot.draw(lotteries, "L", now=T0 + 20, wait_s=10)))
+               for _ in range(3)]  # fmt: skip
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len({json.dumps(d.to_json(), sort_keys=True) for d in out}) == 1
+    d = out[0]
+    assert (d.winners, d.waitlist) == lot.fill_seats(lot.draw_order(d.seed, ids), dict(zip(ids, sizes)), 6)
+    assert lot.publish(lotteries, d, chunk=4) == 2 and lot.publish(lotteries, d, chunk=4) == 0
+    lot.confirm(lotteries, "L", d.winners[0], now=T0 + 30)
+    promoted = lot.expire(lotteries, "L", now=T0 + 20 + 3601)
+    after = lotteries.get_draw("L")
+    assert after.confirmed == [d.winners[0]] and after.forfeited == d.winners[1:]
+    assert after.promoted == promoted
+
+
+def test_noshow_record_contract(record):
+    marks = [ns.Mark(f"r{i}:0", "phone:h", f"r{i}", "a", "not_admitted", T0 + i * 86400) for i in range(3)]
+    assert len(ns.record_marks(record, marks, POLICY)) == 3
+    assert ns.record_marks(record, marks, POLICY) == []
+    with pytest.raises(ns.NoShowRefusal):
+        ns.ensure_may_register(record, ["phone:h"], now=T0 + 3 * 86400, policy=POLICY)
+    ns.forgive(record, "r1:0", by="org", note="病假", now=T0 + 3 * 86400)
+    ns.ensure_may_register(record, ["phone:h"], now=T0 + 3 * 86400, policy=POLICY)
+    assert sorted(m.mark_id for m in record.marks("phone:h") if m.forgiven) == ["r1:0"]
+    with pytest.raises(ns.NoShowRefusal) as exc:
+        ns.forgive(record, "r9:0", by="org", note="x", now=T0)
+    assert exc.value.reason == "unknown_mark"
+
+
+def test_standby_contract(standby):
+    numbers = [standby.join("sb", f"h{i}", {"party_size": s, "phone": "1", "locale": "zh-CN"}) for i, s in
+               enumerate([2, 3, 1, 4])]  # fmt: skip
+    assert [n["number"] for n in numbers] == [1, 2, 3, 4]
+    assert standby.join("sb", "h1", {"party_size": 1})["replayed"] is True
+    first = standby.release("sb", "t")
+    assert (first["released"], first["registrations"]) == (3 + 3, 2)
+    assert standby.release("sb", "t")["replayed"] is True
+    assert [c["number"] for c in standby.call("sb", 1, "t")] == [1]
+    assert [c["number"] for c in standby.call("sb", 0, "t")] == [2, 3]
+    assert standby.call("sb", 0, "t") == []
+    assert standby.admit("sb", 4, "g", "t")["reason"] == "not_called"
+    assert standby.admit("sb", 2, "g", "t")["status"] == "ok"
+    assert standby.admit("sb", 2, "g", "t")["reason"] == "already_checked_in"
+    assert standby.board("sb")["called"] == [3, 2, 1]
+    assert standby.board("sb")["seats_free"] == 0

@@ -1,0 +1,109 @@
+"""An in-memory lottery port with the same atomic steps as the Redis scripts (a lock stands in for
+Redis running one script at a time)."""
+
+from __future__ import annotations
+
+import copy
+import threading
+import time
+
+from services.registration.lottery import Draw, Lottery, commitment
+
+
+class FakeLotteries:
+    def __init__(self):
+        self._lock = threading.Lock()
+        self.meta: dict[str, dict] = {}
+        self.entries: dict[str, dict[str, dict]] = {}
+        self.holders: dict[str, dict[str, str]] = {}
+        self.leases: dict[str, tuple[str, float]] = {}
+        self.draws: dict[str, Draw] = {}
+        self.events: list[tuple[str, str, dict]] = []  # (type, activity id, data)
+        self.due_at: dict[str, float] = {}
+
+    def open(self, lottery: Lottery, seed: str) -> str:
+        with self._lock:
+            m = self.meta.setdefault(lottery.activity_id, {"seed": seed, "state": "open", "published": -1})
+            m["lottery"] = lottery
+            self.due_at[lottery.activity_id] = lottery.draw_at
+            self.entries.setdefault(lottery.activity_id, {})
+            self.holders.setdefault(lottery.activity_id, {})
+            return commitment(m["seed"])
+
+    def settings(self, aid):
+        return self.meta[aid]["lottery"] if aid in self.meta else None
+
+    def add_entry(self, aid, entry_id, holders, entry, now):
+        with self._lock:
+            m = self.meta.get(aid)
+            if m is None:
+                return {"status": "refused", "reason": "unknown_activity"}
+            if m["state"] != "open" or now >= m["lottery"].closes_at:
+                return {"status": "refused", "reason": "lottery_closed"}
+            if now < m["lottery"].opens_at:
+                return {"status": "refused", "reason": "lottery_not_open"}
+            for h in holders:
+                if h in self.holders[aid]:
+                    return {
+                        "status": "refused",
+                        "reason": "already_entered",
+                        "entry_id": self.holders[aid][h],
+                    }
+            self.entries[aid][entry_id] = dict(entry)
+            for h in holders:
+                self.holders[aid][h] = entry_id
+            return {"status": "ok", "entry_id": entry_id}
+
+    def begin_draw(self, aid, token, now, lease_s):
+        with self._lock:
+            if aid in self.draws:
+                return "drawn"
+            if now < self.meta[aid]["lottery"].draw_at:
+                return "too_early"
+            held = self.leases.get(aid)
+            if held and held[1] > time.monotonic():
+                return "busy"
+            self.leases[aid] = (token, time.monotonic() + lease_s)
+            self.meta[aid]["state"] = "drawing"
+            return "ok"
+
+    def seed_and_sizes(self, aid):
+        return self.meta[aid]["seed"], {e: v["party_size"] for e, v in self.entries[aid].items()}
+
+    def finish_draw(self, aid, token, d):
+        with self._lock:
+            if aid in self.draws:
+                return "drawn"
+            held = self.leases.get(aid)
+            if not held or held[0] != token or held[1] <= time.monotonic():
+                return "lost_lease"
+            self.draws[aid] = copy.deepcopy(d)
+            self.meta[aid].update(state="drawn", published=0)
+            del self.leases[aid]
+            self.events.append(("LotteryDrawn", aid, {"seed": d.seed}))
+            return "ok"
+
+    def get_draw(self, aid):
+        return copy.deepcopy(self.draws.get(aid))
+
+    def update_draw(self, aid, change):
+        with self._lock:
+            return change(self.draws[aid])
+
+    def due(self, now):
+        with self._lock:
+            return sorted(a for a, t in self.due_at.items() if t <= now)
+
+    def done(self, aid):
+        with self._lock:
+            self.due_at.pop(aid, None)
+
+    def publish_outcomes(self, aid, start, outcomes):
+        with self._lock:
+            if self.meta[aid]["published"] != start:
+                return False
+            for eid, outcome, position in outcomes:
+                kind = "LotteryEntryWon" if outcome == "won" else "LotteryEntryWaitlisted"
+                self.events.append((kind, aid, {"entry_id": eid, "position": position}))
+            self.meta[aid]["published"] = start + len(outcomes)
+            return True

@@ -1,0 +1,86 @@
+"""On-site standby's rules on an in-memory port (no servers); the Lua steps have their own
+integration tests on real Redis (tests/integration/test_standby_redis.py)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import pytest
+
+from services.checkin import standby as sb
+from tests.unit.standby_fake import FakeStandby
+
+POLICY = sb.Policy(opens_before_min=60, release_grace_min=10, max_party_size=4)
+START = datetime.fromisoformat("2027-05-20T19:00:00+08:00").timestamp()
+ACT = {"id": "imax-1", "starts_at": "2027-05-20T19:00:00+08:00", "ends_at": "2027-05-20T21:00:00+08:00"}
+
+
+def port(regs=None):
+    return FakeStandby(ACT, regs if regs is not None else {"r1": (4, 0), "r2": (3, 1), "r3": (2, 2)})
+
+
+def join(p, phone, party=1, now=START - 600):
+    return sb.join(
+        p, "imax-1", phone_hash=phone, phone=phone, party_size=party, locale="zh-CN", now=now, policy=POLICY
+    )
+
+
+@pytest.mark.parametrize(
+    ("at", "reason"), [(START - 3601, "standby_not_open"), (START + 7201, "standby_closed")]
+)
+def test_joining_is_open_from_the_set_time_before_the_start_until_the_end(at, reason):
+    with pytest.raises(sb.StandbyRefusal) as exc:
+        join(port(), "p1", now=at)
+    assert exc.value.reason == reason
+
+
+def test_numbers_follow_the_order_of_joining_and_a_phone_keeps_its_number():
+    p = port()
+    assert [join(p, f"p{i}")["number"] for i in range(3)] == [1, 2, 3]
+    assert join(p, "p1") == {"number": 2, "replayed": True}
+
+
+def test_a_party_over_the_limit_cannot_join():
+    with pytest.raises(sb.StandbyRefusal) as exc:
+        join(port(), "p1", party=5)
+    assert exc.value.reason == "party_too_large"
+
+
+def test_seats_are_released_only_from_the_start_plus_grace():
+    p = port()
+    with pytest.raises(sb.StandbyRefusal) as exc:
+        sb.release(p, "imax-1", now=START + 599, occurred_at="t", policy=POLICY)
+    assert exc.value.reason == "release_not_due"
+    out = sb.release(p, "imax-1", now=START + 600, occurred_at="t", policy=POLICY)
+    assert (out["released"], out["registrations"]) == (4 + 2, 2)  # r3 came in full
+
+
+def test_calling_is_in_order_whole_parties_and_stops_when_seats_run_out():
+    p = port({"r1": (5, 0)})
+    for i, size in enumerate([2, 4, 1, 2]):
+        join(p, f"p{i}", party=size)
+    sb.release(p, "imax-1", now=START + 600, occurred_at="t", policy=POLICY)
+    called = sb.call(p, "imax-1", occurred_at="t")
+    assert [c["number"] for c in called] == [1, 3, 4]  # 2 (4 people) no longer fits after 1
+    assert sb.call(p, "imax-1", occurred_at="t") == []
+
+
+def test_a_called_number_is_admitted_once():
+    p = port({"r1": (2, 0)})
+    join(p, "p1", party=2)
+    join(p, "p2")
+    sb.release(p, "imax-1", now=START + 600, occurred_at="t", policy=POLICY)
+    sb.call(p, "imax-1", occurred_at="t")
+    with pytest.raises(sb.StandbyRefusal) as exc:
+        sb.admit(p, "imax-1", 2, gate="1号门", at="t")
+    assert exc.value.reason == "not_called"
+    assert sb.admit(p, "imax-1", 1, gate="1号门", at="t")["party_size"] == 2
+    with pytest.raises(sb.StandbyRefusal) as exc:
+        sb.admit(p, "imax-1", 1, gate="1号门", at="t")
+    assert exc.value.reason == "already_checked_in"
+
+
+def test_an_unknown_activity_is_refused():
+    with pytest.raises(sb.StandbyRefusal) as exc:
+        sb.call(port(), "nope", occurred_at="t")
+    assert exc.value.reason == "unknown_activity"
