@@ -46,6 +46,8 @@ class Settings:
     kafka_session_timeout_ms: int = 6000
     kafka_heartbeat_interval_ms: int = 2000
     kafka_fetch_max_wait_ms: int = 100
+    # Idempotent producer: on for Apache Kafka, off for Tansu (it forgets producer ids on restart).
+    kafka_idempotent_producer: bool = False
     consumer_max_retries: int = 5
     consumer_backoff_ms: int = 200
     max_request_bytes: int = 64 * 1024
@@ -116,6 +118,7 @@ def load(overrides: dict | None = None) -> Settings:
         kafka_session_timeout_ms=_int("SCIDAY_KAFKA_SESSION_TIMEOUT_MS", 6000),
         kafka_heartbeat_interval_ms=_int("SCIDAY_KAFKA_HEARTBEAT_INTERVAL_MS", 2000),
         kafka_fetch_max_wait_ms=_int("SCIDAY_KAFKA_FETCH_MAX_WAIT_MS", 100),
+        kafka_idempotent_producer=bool(_int("SCIDAY_KAFKA_IDEMPOTENT_PRODUCER", 0)),
         consumer_max_retries=_int("SCIDAY_CONSUMER_MAX_RETRIES", 5),
         consumer_backoff_ms=_int("SCIDAY_CONSUMER_BACKOFF_MS", 200),
         max_request_bytes=_int("SCIDAY_MAX_REQUEST_BYTES", 64 * 1024),
