@@ -256,7 +256,13 @@ class Stack:
         from shared.tickets import KeyRing
         from shared.topics import ensure_topics
 
-        created = ensure_topics(self.kafka, self.settings().topic_prefix)
+        env = self.env()  # replication as the children see it (SCIDAY_TOPIC_*), not this process
+        created = ensure_topics(
+            self.kafka,
+            self.settings().topic_prefix,
+            replication_factor=env.get("SCIDAY_TOPIC_REPLICATION_FACTOR") or None,
+            min_insync_replicas=env.get("SCIDAY_TOPIC_MIN_INSYNC_REPLICAS") or None,
+        )
         self.say(f"topics ready ({len(created)} created)")
         KeyRing.load_or_create(self.var / "keys")
         for c in self._plan():
