@@ -98,7 +98,11 @@ def kafka_cluster(tmp_path):
     if embedded.choose_broker(TEST_BROKER, say) != "kafka":
         pytest.skip("the three-broker drills need Apache Kafka (Java 17+ and Maven)")
     cluster = kafka_broker.KafkaCluster(
-        tmp_path / "kafka", [embedded.free_port() for _ in range(3)], heap="256m", say=say
+        tmp_path / "kafka",
+        [embedded.free_port() for _ in range(3)],
+        heap="256m",
+        settings={**kafka_broker.CLUSTER_SETTINGS, **kafka_broker.QUICK_FAILOVER},
+        say=say,
     )
     try:
         cluster.start()
