@@ -101,13 +101,21 @@ def java_binary() -> str:
     return found
 
 
+def parse_java_major(text: str) -> int | None:
+    """The major version in ``java -version`` output: ``"17.0.15"`` is 17, ``"1.8.0_392"`` is 8."""
+    m = re.search(r'version "(\d+)(?:\.(\d+))?', text)
+    if not m:
+        return None
+    major = int(m.group(1))
+    return int(m.group(2)) if major == 1 and m.group(2) else major
+
+
 def java_major(java: str) -> int:
     out = subprocess.run([java, "-version"], capture_output=True, text=True, timeout=60)
-    m = re.search(r'version "(\d+)(?:\.(\d+))?', out.stderr + out.stdout)
-    if not m:
+    major = parse_java_major(out.stderr + out.stdout)
+    if major is None:
         raise BrokerUnavailable(f"cannot read the version of {java}")
-    major = int(m.group(1))
-    return int(m.group(2)) if major == 1 and m.group(2) else major  # "1.8.0" is Java 8
+    return major
 
 
 def check_java() -> str:
