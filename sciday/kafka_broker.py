@@ -171,6 +171,8 @@ def fetch(say=print, cache: Path | None = None, timeout: float = 900.0) -> Path:
                 str(POM),
                 "dependency:copy-dependencies",
                 f"-DoutputDirectory={partial}",
+                # CI starts with an empty ~/.m2: retry a dropped download instead of failing
+                "-Dmaven.wagon.http.retryHandler.count=3",
             ],
             capture_output=True,
             text=True,
