@@ -202,7 +202,12 @@ def available(say=print) -> tuple[str, Path]:
 
 # -- nodes -------------------------------------------------------------------------------------
 def new_cluster_id() -> str:
-    return base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
+    """A KRaft cluster id (22 characters of URL-safe base64).  Like Kafka's own ``random-uuid``,
+    never one starting with ``-``: the storage tool would read ``-t -abc…`` as an option."""
+    while True:
+        cid = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
+        if not cid.startswith("-"):
+            return cid
 
 
 @dataclass
