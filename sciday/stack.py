@@ -1,6 +1,7 @@
 """`sciday up`: the whole system as child processes of one supervisor.
 
-Start order: redis-server, Tansu, topics, keys, the local SMS gateway and mailbox (stand-ins for
+Start order: redis-server, the broker (Apache Kafka in KRaft mode, its log under ``var/kafka``;
+Tansu when Java 17 or Maven is missing, or with ``--broker tansu``), topics, keys, the local SMS gateway and mailbox (stand-ins for
 the SMS provider and the SMTP server, which notify sends to), the three gunicorn services, the
 relay and the consumers; then health, the demo catalogue and a status table.  A child that dies
 is started again (with backoff), as compose's ``restart: unless-stopped`` does in production.
@@ -25,7 +26,7 @@ from pathlib import Path
 
 import requests
 
-from sciday import embedded
+from sciday import embedded, kafka_broker
 from shared.config import Settings
 
 
@@ -50,6 +51,9 @@ class StackOptions:
     kafka: str | None = None
     redis_port: int = 6379
     kafka_port: int = 9092
+    # "auto" (Apache Kafka if Java 17+ and Maven are here, else Tansu), "kafka" or "tansu".
+    broker: str = "auto"
+    kafka_heap: str = "256m"
     registration_port: int = 8001
     checkin_port: int = 8002
     notify_port: int = 8003
@@ -87,6 +91,8 @@ class Stack:
         self.var = Path(opts.var_dir).resolve()
         self.logs = self.var / "log"
         self.redis_proc = self.kafka_proc = None
+        self.broker = ""  # "kafka" or "tansu" once started; "" for an outside broker (--kafka)
+        self.kafka_cluster: kafka_broker.KafkaCluster | None = None
         self.children: list[Child] = []
         self.stopping = False
         self.sms_gateway_port = opts.sms_gateway_port or embedded.free_port()
@@ -108,6 +114,9 @@ class Stack:
     def env(self) -> dict:
         o = self.opts
         env = dict(os.environ)
+        # Client settings chosen for the broker; the caller's environment and extra_env still win.
+        for k, v in embedded.CLIENT_ENV.get(self.broker, {}).items():
+            env.setdefault(k, v)
         env.update(
             {
                 "REDIS_URL": self.redis_url,
@@ -245,17 +254,54 @@ class Stack:
                 self.opts.redis_port, self.var / "redis", self.logs / "redis.log"
             )
         if not self.opts.kafka:
-            self.say(f"starting Tansu (Kafka protocol, memory only) on 127.0.0.1:{self.opts.kafka_port}")
-            self.kafka_proc = embedded.start_tansu(self.opts.kafka_port, self.logs / "tansu.log")
+            self.start_broker()
         from shared.tickets import KeyRing
         from shared.topics import ensure_topics
 
-        created = ensure_topics(self.kafka, self.settings().topic_prefix)
+        env = self.env()  # replication as the children see it (SCIDAY_TOPIC_*), not this process
+        created = ensure_topics(
+            self.kafka,
+            self.settings().topic_prefix,
+            replication_factor=env.get("SCIDAY_TOPIC_REPLICATION_FACTOR") or None,
+            min_insync_replicas=env.get("SCIDAY_TOPIC_MIN_INSYNC_REPLICAS") or None,
+        )
         self.say(f"topics ready ({len(created)} created)")
         KeyRing.load_or_create(self.var / "keys")
         for c in self._plan():
             self.children.append(c)
             self._spawn(c)
+
+    def start_broker(self) -> None:
+        o = self.opts
+        self.broker = embedded.choose_broker(o.broker, self.say)
+        if self.broker == "kafka":
+            cluster = kafka_broker.KafkaCluster(
+                self.var / "kafka",
+                [o.kafka_port],
+                heap=o.kafka_heap,
+                log_path=self.logs / "kafka.log",
+                say=self.say,
+            )
+            self.say(
+                f"starting Apache Kafka {kafka_broker.KAFKA_VERSION} (KRaft, broker+controller, heap "
+                f"{o.kafka_heap}, log in {cluster.home}) on 127.0.0.1:{o.kafka_port}"
+            )
+            t0 = time.monotonic()
+            try:
+                cluster.start()
+            except BaseException:
+                cluster.stop()
+                raise
+            self.kafka_cluster, self.kafka_proc = cluster, cluster.nodes[0].proc
+            self.say(f"Apache Kafka ready in {time.monotonic() - t0:.1f}s")
+        else:
+            self.say(f"starting Tansu (Kafka protocol, memory only) on 127.0.0.1:{o.kafka_port}")
+            self.kafka_proc = embedded.start_tansu(o.kafka_port, self.logs / "tansu.log")
+
+    def broker_label(self) -> str:
+        if self.broker == "kafka":
+            return f"kafka (Apache Kafka {kafka_broker.KAFKA_VERSION}, KRaft)"
+        return f"tansu (Kafka protocol, {embedded.tansu_version()}, memory only)"
 
     def _spawn(self, c: Child) -> None:
         prom = c.env.get("PROMETHEUS_MULTIPROC_DIR")
@@ -312,7 +358,7 @@ class Stack:
         if self.kafka_proc:
             rows.append(
                 (
-                    "tansu (kafka)",
+                    self.broker_label(),
                     f"kafka://{self.kafka}",
                     str(self.kafka_proc.pid),
                     "running" if self.kafka_proc.poll() is None else "down",
@@ -355,7 +401,12 @@ class Stack:
                         c.proc.kill()
                         c.proc.wait(5)
                     self.say(f"stopped {c.name}")
-        for proc, name in ((self.kafka_proc, "tansu"), (self.redis_proc, "redis-server")):
-            if proc:
-                embedded.stop(proc)
-                self.say(f"stopped {name}")
+        if self.kafka_cluster:
+            self.kafka_cluster.stop()  # SIGTERM: a controlled shutdown, the log stays on disk
+            self.say("stopped Apache Kafka")
+        elif self.kafka_proc:
+            embedded.stop(self.kafka_proc)
+            self.say("stopped tansu")
+        if self.redis_proc:
+            embedded.stop(self.redis_proc)
+            self.say("stopped redis-server")

@@ -52,6 +52,9 @@ class Settings:
     # development); production on three Apache Kafka brokers uses 3 and 2. 0 = the broker's own.
     topic_replication_factor: int = 1
     topic_min_insync_replicas: int = 0
+    # Idempotent producer: on (1) for Apache Kafka, off (0) for Tansu (it forgets producer ids on
+    # restart).
+    kafka_idempotent_producer: bool = False
     # A handler exception is retried in place with backoff from consumer_backoff_ms; a record still
     # failing after consumer_max_retries retries halts the consumer (shared/consumer.py), as does
     # consumer_halt_failure_share of the last consumer_failure_window records needing a retry.
@@ -180,6 +183,10 @@ def env_names(f: Any) -> list[str]:
 
 
 def _convert(kind: Any, raw: str) -> Any:
+    if kind is bool:
+        if raw.lower() not in ("0", "1", "false", "true", "no", "yes", "off", "on"):
+            raise ValueError("not a boolean (use 1 or 0)")
+        return raw.lower() in ("1", "true", "yes", "on")
     if kind is int:
         return int(raw)
     if kind is float:

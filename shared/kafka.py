@@ -1,8 +1,10 @@
 """Producer and consumer factories with the settings that work on Tansu and on Apache Kafka.
 
-- Producers: ``acks='all'``, idempotence off (Tansu forgets producer ids on restart, which breaks
-  an idempotent producer for good), ``linger_ms=5``.  Duplicates this allows are removed by the
-  consumers, which dedupe on ``event_id``.
+- Producers: ``acks='all'``, ``linger_ms=5``; idempotent on Apache Kafka
+  (``SCIDAY_KAFKA_IDEMPOTENT_PRODUCER=1``: a retried batch is not written twice), off on Tansu (it
+  forgets producer ids on restart, which breaks an idempotent producer for good).  Duplicates
+  either way (the relay re-sends after a crash) are removed by the consumers, which dedupe on
+  ``event_id``.
 - Consumers: manual commits, ``auto_offset_reset='earliest'`` (Tansu's "latest" is wrong),
   no topic auto-creation, and a short session timeout so a group join takes ~3 s, not ~23 s.
   Group ids get ``SCIDAY_TOPIC_PREFIX`` in front, like topic names.
@@ -22,7 +24,7 @@ def make_producer(settings: Settings, **overrides: Any) -> KafkaProducer:
     config: dict[str, Any] = dict(
         bootstrap_servers=settings.kafka_bootstrap_servers,
         acks="all",
-        enable_idempotence=False,
+        enable_idempotence=settings.kafka_idempotent_producer,
         linger_ms=5,
         retries=10,
         retry_backoff_ms=200,

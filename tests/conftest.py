@@ -1,4 +1,8 @@
-"""Session fixtures: one real redis-server and one real Tansu broker on free ports.
+"""Session fixtures: one real redis-server and one real broker on free ports.
+
+The broker is Apache Kafka (KRaft, one node, jars fetched with Maven on the first run) unless
+``SCIDAY_TEST_BROKER=tansu``; where Java 17 or Maven is missing, ``auto`` (the default) falls back
+to Tansu and says why.  ``SCIDAY_TEST_BROKER=kafka`` fails instead of falling back.
 
 Each test gets a fresh Redis key prefix and Kafka topic prefix, so tests never see each other's
 data while sharing the two servers.
@@ -7,24 +11,45 @@ data while sharing the two servers.
 from __future__ import annotations
 
 import logging
+import os
+import sys
 import time
 import uuid
 from pathlib import Path
 
 import pytest
 
-from sciday import embedded
+from sciday import embedded, kafka_broker
 from sciday.stack import Stack, StackOptions
 from shared.auth import create_token
 from shared.config import load
 from shared.redis_scripts import connect
 
-# Consumers in tests join a group in ~1 s instead of ~23 s (measured against Tansu).
-FAST_KAFKA = {
-    "kafka_session_timeout_ms": 2000,
-    "kafka_heartbeat_interval_ms": 500,
-    "kafka_fetch_max_wait_ms": 50,
-}
+TEST_BROKER = os.environ.get("SCIDAY_TEST_BROKER", "auto")
+
+
+def say(msg: str) -> None:
+    """A line for the terminal even while pytest captures output (the broker choice, Maven's fetch)."""
+    print(f"\n[sciday tests] {msg}", file=sys.__stderr__, flush=True)
+
+
+def start_broker(choice: str, base: Path, port: int):
+    """``(broker, process, cluster or None)``: Apache Kafka or Tansu on ``port``."""
+    broker = embedded.choose_broker(choice, say)
+    if broker == "tansu":
+        return broker, embedded.start_tansu(port, base / "tansu.log"), None
+    cluster = kafka_broker.KafkaCluster(base / "kafka", [port], log_path=base / "kafka.log", say=say)
+    t0 = time.monotonic()
+    cluster.start()
+    say(f"Apache Kafka {kafka_broker.KAFKA_VERSION} (KRaft) ready in {time.monotonic() - t0:.1f}s")
+    return broker, cluster.nodes[0].proc, cluster
+
+
+def stop_broker(proc, cluster) -> None:
+    if cluster is not None:
+        cluster.stop()
+    else:
+        embedded.stop(proc)
 
 
 @pytest.fixture(scope="session")
@@ -32,8 +57,11 @@ def servers(tmp_path_factory):
     base = tmp_path_factory.mktemp("servers")
     redis_port, kafka_port = embedded.free_port(), embedded.free_port()
     redis_proc = embedded.start_redis(redis_port, base / "redis", base / "redis.log")
-    kafka_proc = embedded.start_tansu(kafka_port, base / "tansu.log")
+    broker, kafka_proc, cluster = start_broker(TEST_BROKER, base, kafka_port)
     yield {
+        "broker": broker,
+        # the consumer and producer settings chosen for this broker (sciday/embedded.py)
+        "client_env": embedded.TEST_CLIENT_ENV[broker],
         "redis_url": f"redis://127.0.0.1:{redis_port}/0",
         "redis_port": redis_port,
         "kafka": f"127.0.0.1:{kafka_port}",
@@ -46,7 +74,7 @@ def servers(tmp_path_factory):
     # their reconnect attempts to the stopped broker into streams pytest has already closed.
     logging.getLogger("kafka").setLevel(logging.CRITICAL)
     logging.raiseExceptions = False
-    embedded.stop(kafka_proc)
+    stop_broker(kafka_proc, cluster)
     embedded.stop(redis_proc)
 
 
@@ -64,7 +92,7 @@ def settings(servers, tmp_path):
             # Suites written before verified phones (issue 14) register without a session; the
             # fair-access tests turn it back on.
             "require_verified_phone": 0,
-            **FAST_KAFKA,
+            **embedded.settings_overrides(servers["client_env"]),
         }
     )
 
@@ -163,9 +191,7 @@ def stack(servers, tmp_path_factory):
         extra_env={
             "SCIDAY_REDIS_PREFIX": "e2e:",
             "SCIDAY_TOPIC_PREFIX": "e2e.",
-            "SCIDAY_KAFKA_SESSION_TIMEOUT_MS": "2000",
-            "SCIDAY_KAFKA_HEARTBEAT_INTERVAL_MS": "500",
-            "SCIDAY_KAFKA_FETCH_MAX_WAIT_MS": "50",
+            **servers["client_env"],
             # the rush comes from one address; rate limits have their own tests
             "SCIDAY_RATE_LIMIT_IP_PER_MIN": "0",
             "SCIDAY_RATE_LIMIT_PHONE_PER_MIN": "0",

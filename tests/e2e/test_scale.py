@@ -155,9 +155,7 @@ def scaled(servers, tmp_path):
         extra_env={
             "SCIDAY_REDIS_PREFIX": f"sc{tag}:",
             "SCIDAY_TOPIC_PREFIX": f"sc{tag}.",
-            "SCIDAY_KAFKA_SESSION_TIMEOUT_MS": "2000",
-            "SCIDAY_KAFKA_HEARTBEAT_INTERVAL_MS": "500",
-            "SCIDAY_KAFKA_FETCH_MAX_WAIT_MS": "50",
+            **servers["client_env"],
         },
     )
     stack = Stack(opts, out=open(tmp_path / "stack.out", "w"))
@@ -302,9 +300,7 @@ def test_sciday_up_scale_2_serves_every_instance_on_its_own_port(servers, tmp_pa
         extra_env={
             "SCIDAY_REDIS_PREFIX": f"su{tag}:",
             "SCIDAY_TOPIC_PREFIX": f"su{tag}.",
-            "SCIDAY_KAFKA_SESSION_TIMEOUT_MS": "2000",
-            "SCIDAY_KAFKA_HEARTBEAT_INTERVAL_MS": "500",
-            "SCIDAY_KAFKA_FETCH_MAX_WAIT_MS": "50",
+            **servers["client_env"],
         },
     )
     stack = Stack(opts, out=open(tmp_path / "stack.out", "w"))

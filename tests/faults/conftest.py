@@ -1,5 +1,8 @@
 """Fault drills: each drill gets a whole stack of its own (its own redis-server and broker, since
-some drills restart them), runs a registration rush, breaks something, and checks the promises."""
+some drills restart them), runs a registration rush, breaks something, and checks the promises.
+
+The broker is Apache Kafka (one KRaft node; ``cluster_drill``: three) unless
+``SCIDAY_TEST_BROKER=tansu`` or Java is missing (see tests/conftest.py)."""
 
 from __future__ import annotations
 
@@ -8,24 +11,22 @@ import random
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
 import requests
 
-from sciday import embedded
+from sciday import embedded, kafka_broker
 from sciday.stack import Stack, StackOptions
 from services.checkin.projection import Projection
 from services.registration.store import SeatStore
 from shared.auth import create_token
 from shared.redis_scripts import connect
-from tests.conftest import ROOT, activity_doc, wait_for
+from tests.conftest import ROOT, TEST_BROKER, activity_doc, say, wait_for
 
 DRILL_ENV = {
-    "SCIDAY_KAFKA_SESSION_TIMEOUT_MS": "2000",
-    "SCIDAY_KAFKA_HEARTBEAT_INTERVAL_MS": "500",
-    "SCIDAY_KAFKA_FETCH_MAX_WAIT_MS": "50",
     "SCIDAY_RATE_LIMIT_IP_PER_MIN": "0",
     "SCIDAY_RATE_LIMIT_PHONE_PER_MIN": "0",
     "SCIDAY_REQUIRE_VERIFIED_PHONE": "0",  # suites from before verified phones (issue 14)
@@ -47,21 +48,27 @@ class Supervisor(threading.Thread):
             time.sleep(0.1)
 
 
-@pytest.fixture
-def drill(tmp_path):
+def drill_stack(tmp_path, broker: str, kafka: str | None = None, extra_env: dict | None = None) -> Stack:
+    """A whole stack for one drill: its own redis-server, and its own broker unless ``kafka``."""
     opts = StackOptions(
         var_dir=tmp_path / "var",
         redis_port=embedded.free_port(),
         kafka_port=embedded.free_port(),
+        kafka=kafka,
+        broker=broker,
         registration_port=embedded.free_port(),
         checkin_port=embedded.free_port(),
         notify_port=embedded.free_port(),
         workers=2,
         threads=4,
         seed=False,
-        extra_env=DRILL_ENV,
+        extra_env={**DRILL_ENV, **embedded.TEST_CLIENT_ENV[broker], **(extra_env or {})},
     )
-    stack = Stack(opts, out=open(tmp_path / "stack.out", "w"))
+    return Stack(opts, out=open(tmp_path / "stack.out", "w"))
+
+
+@contextmanager
+def supervised(stack: Stack):
     stack.start()
     sup = Supervisor(stack)
     try:
@@ -72,6 +79,54 @@ def drill(tmp_path):
         sup.stopped.set()
         sup.join(2)
         stack.stop()
+
+
+@pytest.fixture(scope="session")
+def drill_broker():
+    return embedded.choose_broker(TEST_BROKER, say)
+
+
+@pytest.fixture
+def drill(tmp_path, drill_broker):
+    with supervised(drill_stack(tmp_path, drill_broker)) as d:
+        yield d
+
+
+@pytest.fixture
+def kafka_cluster(tmp_path):
+    """Three Apache Kafka nodes (each broker and controller), the production settings:
+    replication factor 3, min.insync.replicas 2 (kafka_broker.CLUSTER_SETTINGS)."""
+    if embedded.choose_broker(TEST_BROKER, say) != "kafka":
+        pytest.skip("the three-broker drills need Apache Kafka (Java 17+ and Maven)")
+    cluster = kafka_broker.KafkaCluster(
+        tmp_path / "kafka",
+        [embedded.free_port() for _ in range(3)],
+        heap="256m",
+        settings={**kafka_broker.CLUSTER_SETTINGS, **kafka_broker.QUICK_FAILOVER},
+        say=say,
+    )
+    try:
+        cluster.start()
+        yield cluster
+    finally:
+        cluster.stop()
+
+
+@pytest.fixture
+def cluster_drill(tmp_path, kafka_cluster):
+    """A whole stack on the three-broker cluster, topics at replication 3 and min ISR 2."""
+    stack = drill_stack(
+        tmp_path,
+        "kafka",
+        kafka=kafka_cluster.bootstrap,
+        extra_env={
+            "SCIDAY_TOPIC_REPLICATION_FACTOR": kafka_broker.CLUSTER_SETTINGS["default.replication.factor"],
+            "SCIDAY_TOPIC_MIN_INSYNC_REPLICAS": kafka_broker.CLUSTER_SETTINGS["min.insync.replicas"],
+        },
+    )
+    with supervised(stack) as d:
+        d.cluster = kafka_cluster
+        yield d
 
 
 @dataclass
@@ -88,6 +143,7 @@ class Rush:
 class Drill:
     def __init__(self, stack):
         self.stack = stack
+        self.cluster: kafka_broker.KafkaCluster | None = None  # the three-broker drills
         self.settings = stack.settings()
         self.redis = connect(self.settings.redis_url)
         self.reg = f"http://127.0.0.1:{stack.opts.registration_port}"
@@ -212,3 +268,30 @@ class Drill:
         (out / f"{name}.json").write_text(json.dumps(figures, indent=2))
         print(f"\n{name}: {figures}")
         return figures
+
+
+def topic_event_ids(settings, topic: str) -> list[str]:
+    """Every record's ``event_id`` in ``topic``, duplicates included (Apache Kafka's end offsets
+    are right, so this reads up to them; on Tansu they are not)."""
+    from kafka import KafkaConsumer, TopicPartition
+
+    from shared.envelope import decode
+
+    consumer = KafkaConsumer(
+        bootstrap_servers=settings.kafka_bootstrap_servers, enable_auto_commit=False, group_id=None
+    )
+    try:
+        name = settings.topic_prefix + topic
+        parts = [TopicPartition(name, p) for p in consumer.partitions_for_topic(name)]
+        consumer.assign(parts)
+        consumer.seek_to_beginning(*parts)
+        ends = consumer.end_offsets(parts)
+        ids: list[str] = []
+        deadline = time.monotonic() + 60
+        while any(consumer.position(tp) < ends[tp] for tp in parts):
+            assert time.monotonic() < deadline, "could not read the topic to its end"
+            for records in consumer.poll(500).values():
+                ids.extend(decode(r.value)["event_id"] for r in records)
+        return ids
+    finally:
+        consumer.close()

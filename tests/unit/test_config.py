@@ -19,6 +19,8 @@ def _sample(kind, default):
         return default + 7, str(default + 7)
     if kind is float:
         return default + 0.25, str(default + 0.25)
+    if kind is bool:
+        return (not default), ("0" if default else "1")
     if kind is Path:
         return Path("/srv/elsewhere"), "/srv/elsewhere"
     return f"{default}-changed", f"{default}-changed"
