@@ -22,8 +22,9 @@ from services.notify import messages
 from services.notify import vocabulary as V
 from services.notify.channels import ProviderError
 from services.notify.channels.sms import SmsMessage
-from shared import internal
+from shared import errors, internal
 from shared.errors import error_response
+from shared.i18n import request_locale
 from shared.phone import is_canonical, masked
 
 bp = Blueprint("verification_codes", __name__)
@@ -41,17 +42,19 @@ def send_code():
         request.headers.get(internal.SIG_HEADER, ""),
         body,
     ):
-        return error_response("unauthorized", "The internal signature is not valid.", 401)
+        return error_response(V.UNAUTHORIZED)
     try:
         payload = json.loads(body)
     except ValueError:
-        return error_response("malformed_json")
+        return error_response(errors.MALFORMED_JSON)
     phone, code = payload.get("phone"), payload.get("code")
     minutes = payload.get("minutes")
     if not (is_canonical(phone) and isinstance(code, str) and CODE.fullmatch(code)):
-        return error_response("validation_failed", "phone and code are required.", 422)
+        return error_response(
+            V.VALIDATION_FAILED, errors={"phone": ["required"], "code": ["required"]}, status=422
+        )
     if not isinstance(minutes, int) or not 1 <= minutes <= 60:
-        return error_response("validation_failed", "minutes is 1-60.", 422)
+        return error_response(V.VALIDATION_FAILED, errors={"minutes": ["1-60"]}, status=422)
     channel = current_app.extensions["sciday.sms"]
     rendered = messages.render(
         V.VERIFICATION_CODE_TEMPLATE,
@@ -72,6 +75,7 @@ def send_code():
     except ProviderError as exc:
         # The provider's error text never holds our request body; the phone is masked.
         log.warning("verification SMS to %s not sent: %s", masked(phone), exc)
-        return error_response("sms_unavailable", "SMS cannot be sent right now.", 503)
+        unavailable = V.INTERNAL_REASONS[V.SMS_UNAVAILABLE]
+        return error_response(unavailable.code, unavailable.say(request_locale()), unavailable.http)
     log.info("verification SMS to %s handed over as %s", masked(phone), message_id)
     return jsonify({"status": V.SENT, "message_id": message_id})

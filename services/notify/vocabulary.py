@@ -71,6 +71,7 @@ class Reason:
 
 UNKNOWN_ACTIVITY: Final = "unknown_activity"
 ACTIVITY_CANCELLED: Final = "activity_cancelled"
+SMS_UNAVAILABLE: Final = "sms_unavailable"  # a verification code could not be handed over (api_codes.py)
 # Common reasons (shared/errors.py) notify's API answers besides its own.
 UNAUTHORIZED: Final = errors.UNAUTHORIZED
 FORBIDDEN: Final = errors.FORBIDDEN
@@ -82,6 +83,18 @@ REASONS: Final[Mapping[str, Reason]] = {
         Reason(UNKNOWN_ACTIVITY, 404, "没有这个活动", "No such activity."),
         Reason(ACTIVITY_CANCELLED, 409, "活动已取消", "The activity was cancelled."),
     )
+}
+
+
+# Answered only by the internal, signed endpoint the registration service calls (api_codes.py);
+# registration turns it into its own documented refusal, so it is not in notify's public OpenAPI.
+INTERNAL_REASONS: Final[Mapping[str, Reason]] = {
+    SMS_UNAVAILABLE: Reason(
+        SMS_UNAVAILABLE,
+        503,
+        "短信暂时无法发送，请稍后重试",
+        "SMS cannot be sent right now; try again shortly.",
+    ),
 }
 
 
