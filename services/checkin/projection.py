@@ -53,6 +53,9 @@ class Projection:
             self.redis.sadd(f"{self.p}ck:acts", aid)
             return
         rid = data["registration_id"]
+        if kind == ev.REGISTRATION_MEMBER_DROPPED:  # issue 17: the smaller party, same status
+            self._smaller_party(aid, rid, data)
+            return
         status = {
             ev.REGISTRATION_CONFIRMED: V.CONFIRMED,
             ev.WAITLIST_PROMOTED: V.CONFIRMED,
@@ -83,6 +86,28 @@ class Projection:
         if self.redis.srem(f"{self.p}ck:unseen:{{{aid}}}", rid) and record["status"] == V.CANCELLED:
             self.redis.sadd(f"{self.p}ck:late:{{{aid}}}", rid)
 
+    def _smaller_party(self, aid: str, rid: str, data: dict) -> None:
+        """A member dropped: the door admits no more than the new size, whichever code is shown.
+
+        A replayed or late drop never grows a party back (the size only goes down)."""
+        raw = self.redis.hget(self.regs_key(aid), rid)
+        record = json.loads(raw) if raw else None
+        if record is None:  # the drop overtook the confirmation: keep what it says
+            status = V.CONFIRMED if data.get("status") == V.CONFIRMED else V.WAITLISTED
+            record = {
+                "registration_id": rid,
+                "activity_id": aid,
+                "venue_id": data["venue_id"],
+                "party_size": data["party_size"],
+                "name": data["name"],
+                "phone_masked": mask_phone(data["phone"]),
+                "status": status,
+                "members": data.get("members") or [],
+            }
+        elif data["party_size"] < record["party_size"]:
+            record.update(party_size=data["party_size"], members=data.get("members") or [])
+        self.redis.hset(self.regs_key(aid), rid, json.dumps(record, ensure_ascii=False))
+
     def activity_ids(self) -> list[str]:
         return sorted(a.decode() for a in self.redis.smembers(f"{self.p}ck:acts"))
 
@@ -92,6 +117,10 @@ class Projection:
     def registration(self, aid: str, rid: str) -> dict | None:
         raw = self.redis.hget(self.regs_key(aid), rid)
         return json.loads(raw) if raw else None
+
+    def registrations(self, aid: str) -> list[dict]:
+        """All of one activity's registrations (the steward's manual lookup reads them)."""
+        return [json.loads(raw) for raw in self.redis.hvals(self.regs_key(aid))]
 
     def activity_and_registration(self, aid: str, rid: str) -> tuple[dict | None, dict | None]:
         """Both in one round trip (the door's hot path)."""

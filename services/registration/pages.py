@@ -172,16 +172,54 @@ def manage_page(rid):
     reg, error = _mine(rid, request.args.get("t"))
     if error:
         return error
-    return render("manage.html", r=reg, a=reg["activity"], token=request.args.get("t"))
+    dropped = request.args.get("dropped") == "1"
+    return render("manage.html", r=reg, a=reg["activity"], token=request.args.get("t"), dropped=dropped)
 
 
 @bp.post("/r/<rid>/cancel")
 def cancel_submit(rid):
+    """Cancelling cannot be undone: the first tap asks, the second (``confirm=1``) cancels."""
     if not csrf.valid():
         return _expired()
     token = request.form.get("t")
+    if request.form.get("confirm") != "1":
+        reg, error = _mine(rid, token)
+        return error or render("confirm.html", r=reg, a=reg["activity"], token=token, action="cancel")
     try:
         usecases.cancel(ports(), rid, token)
     except Refusal:
         return _mine(rid, token)[1]
     return redirect(f"/r/{rid}?t={token}", code=303)
+
+
+@bp.post("/r/<rid>/drop")
+def drop_submit(rid):
+    """One member gives back a seat; the rest keep theirs (issue 17). Asks first, like cancelling."""
+    if not csrf.valid():
+        return _expired()
+    token = request.form.get("t")
+    member = request.form.get("member", "")
+    if request.form.get("confirm") != "1":
+        reg, error = _mine(rid, token)
+        if error:
+            return error
+        who = _member_label(reg, member)
+        return render(
+            "confirm.html", r=reg, a=reg["activity"], token=token, action="drop", member=member, who=who
+        )
+    try:
+        usecases.drop_member(ports(), rid, token, int(member) if member.isdigit() else None)
+    except Refusal as exc:
+        reg, error = _mine(rid, token)
+        return error or render(
+            "manage.html", status_of(exc), r=reg, a=reg["activity"], token=token, banner=exc.message(lang())
+        )
+    return redirect(f"/r/{rid}?t={token}&dropped=1", code=303)
+
+
+def _member_label(reg: dict, member: str) -> str:
+    """The masked name of the member about to be dropped ("" for a party without names)."""
+    members = reg.get("members") or []
+    if member.isdigit() and 0 < int(member) < len(members):
+        return members[int(member)]["name_masked"]
+    return ""
