@@ -101,6 +101,7 @@ class ScannerState(MethodView):
                 )
         return {
             "venue": principal.venue,
+            "role": principal.role,  # the page offers undo to supervisors (issue 17)
             "keys": current_app.extensions["sciday.keyring"].public_list(),
             "activities": acts,
             "gate_checked_in": gate_total,

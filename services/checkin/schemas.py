@@ -183,6 +183,7 @@ class ScannerActivity(Schema):
 
 class ScannerStateOut(Schema):
     venue = fields.String(allow_none=True)
+    role = fields.String(metadata={"description": "steward, supervisor or organizer"})
     keys = fields.List(fields.Dict())
     activities = fields.List(fields.Nested(ScannerActivity))
     gate_checked_in = fields.Integer()

@@ -6,7 +6,7 @@ needed. Forms post back here and are protected by a double-submit CSRF cookie.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 
 from flask import Blueprint, redirect, request
 from marshmallow import ValidationError
@@ -14,7 +14,7 @@ from marshmallow import ValidationError
 from services.registration import activities, api_verification, identity, usecases
 from services.registration.bootstrap import ports
 from services.registration.edge import field_errors, status_of
-from services.registration.rendering import lang, render
+from services.registration.rendering import WEEKDAY_ZH, lang, render
 from services.registration.schemas import RegistrationIn
 from services.registration.vocabulary import (
     ACTIVITY_CANCELLED,
@@ -50,10 +50,53 @@ def state_of(doc: dict, counts: dict) -> str:
     )
 
 
+@bp.get("/favicon.ico")
+def favicon():
+    """Browsers that ask for /favicon.ico get the pages' SVG icon (no 404 in the log)."""
+    return redirect("/static/favicon.svg", code=301)
+
+
 @bp.get("/")
 def activity_list():
-    items = [(activities.view(d, c), state_of(d, c)) for d, c in ports().seats.list_activities()]
-    return render("activities.html", items=items)
+    """Upcoming activities (filtered by ``kind`` and ``day``), then 往期活动: the ones that ended."""
+    now = datetime.now(UTC)
+    items = sorted(
+        ((activities.view(d, c), state_of(d, c)) for d, c in ports().seats.list_activities()),
+        key=lambda item: item[0]["starts_at"],
+    )
+    upcoming = [(a, st) for a, st in items if activities.parse(a["ends_at"]) > now]
+    past = [(a, st) for a, st in reversed(items) if activities.parse(a["ends_at"]) <= now]
+    kind_f, day_f = request.args.get("kind", ""), request.args.get("day", "")
+    shown = [
+        (a, st)
+        for a, st in upcoming
+        if (not kind_f or a["kind"] == kind_f) and (not day_f or day_f in _days(a))
+    ]
+    return render(
+        "activities.html",
+        items=shown,
+        past=past,
+        kinds=sorted({a["kind"] for a, _ in upcoming}),
+        days=sorted({d for a, _ in upcoming for d in _days(a)}),
+        kind_f=kind_f,
+        day_f=day_f,
+        filtered=bool(kind_f or day_f),
+        day_label=_day_label,
+    )
+
+
+def _days(a: dict) -> list[str]:
+    """The festival days (YYYY-MM-DD, local) an activity runs on: one, or each of a multi-day one."""
+    start = activities.parse(a["starts_at"]).astimezone(activities.TZ).date()
+    end = activities.parse(a["ends_at"]).astimezone(activities.TZ).date()
+    return [(start + timedelta(days=i)).isoformat() for i in range(min((end - start).days, 60) + 1)]
+
+
+def _day_label(day: str) -> str:
+    d = date.fromisoformat(day)
+    if lang() == "en":
+        return f"{d:%a %d %b}"
+    return f"{d.month}月{d.day}日（周{WEEKDAY_ZH[d.weekday()]}）"
 
 
 @bp.get("/a/<activity_id>")
