@@ -225,3 +225,46 @@ def test_the_core_names_only_declared_time_rules():
 
     for name in (activities.AFTER_START, activities.AFTER_REGISTRATION_OPENS, activities.NOT_AFTER_START):
         assert name in RULES
+
+
+# -- the festival dashboard: "未到" and "未到率" agree ---------------------------------------------
+def _row(aid, *, confirmed, checked_in, ended, status="scheduled"):
+    return {
+        "activity_id": aid,
+        "status": status,
+        "capacity": 5000,
+        "confirmed": confirmed,
+        "waitlisted": 0,
+        "checked_in": checked_in,
+        "remaining": max(confirmed - checked_in, 0),
+        "denied": 0,
+        "ended": ended,
+        "no_shows": max(confirmed - checked_in, 0) if ended else None,
+        "no_show_rate": None,
+    }
+
+
+def test_no_shows_and_their_rate_are_counted_over_the_same_ended_activities():
+    from services.checkin.festival import totals
+
+    rows = [
+        _row("yesterday", confirmed=200, checked_in=181, ended=True),
+        _row("tomorrow", confirmed=4857, checked_in=0, ended=False),
+        _row("gone", confirmed=50, checked_in=0, ended=True, status="cancelled"),
+    ]
+    got = totals(rows)
+    assert got["no_shows"] == 19 and got["no_show_rate"] == pytest.approx(19 / 200)
+    assert got["to_come"] == 4857  # shown apart as 待入场, never as 未到
+    assert got["remaining"] == 19 + 4857  # the API's old sum, unchanged
+
+
+def test_no_rate_when_nobody_was_expected_at_the_ended_activities():
+    from services.checkin.festival import totals
+
+    got = totals(
+        [
+            _row("empty", confirmed=0, checked_in=0, ended=True),
+            _row("soon", confirmed=9, checked_in=0, ended=False),
+        ]
+    )
+    assert (got["no_shows"], got["no_show_rate"], got["to_come"]) == (0, None, 9)
