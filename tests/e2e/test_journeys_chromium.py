@@ -133,7 +133,7 @@ def admit_found(page, rid, expect_party: int | None):
 
 
 def test_the_journeys_end_to_end(urls, organizer_token, staff, browser, desk1366, phone360, screenshots):
-    reg_url, ck_url = urls["registration"], urls["checkin"]
+    reg_url = urls["registration"]
     org = {"Authorization": f"Bearer {organizer_token}"}
     # An activity at the venue exists already, so the picker offers the venue.
     requests.post(f"{reg_url}/api/v1/activities", json=activity_doc("journey-seed"), headers=org, timeout=10)
