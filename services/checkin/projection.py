@@ -62,17 +62,7 @@ class Projection:
             ev.REGISTRATION_WAITLISTED: V.WAITLISTED,
             ev.REGISTRATION_CANCELLED: V.CANCELLED,
         }[kind]
-        record = {
-            "registration_id": rid,
-            "activity_id": aid,
-            "venue_id": data["venue_id"],
-            "party_size": data["party_size"],
-            "name": data["name"],
-            "phone_masked": mask_phone(data["phone"]),
-            "status": status,
-            # real-name parties: each member's masked name and ID, for the steward (issue 14)
-            "members": data.get("members") or [],
-        }
+        record = self._record(aid, rid, data, status)
         pipe = self.redis.pipeline(transaction=True)
         if status == V.CANCELLED:
             pipe.sadd(self.revoked_key(aid), rid)
@@ -86,6 +76,20 @@ class Projection:
         if self.redis.srem(f"{self.p}ck:unseen:{{{aid}}}", rid) and record["status"] == V.CANCELLED:
             self.redis.sadd(f"{self.p}ck:late:{{{aid}}}", rid)
 
+    @staticmethod
+    def _record(aid: str, rid: str, data: dict, status: str) -> dict:
+        return {
+            "registration_id": rid,
+            "activity_id": aid,
+            "venue_id": data["venue_id"],
+            "party_size": data["party_size"],
+            "name": data["name"],
+            "phone_masked": mask_phone(data["phone"]),
+            "status": status,
+            # real-name parties: each member's masked name and ID, for the steward (issue 14)
+            "members": data.get("members") or [],
+        }
+
     def _smaller_party(self, aid: str, rid: str, data: dict) -> None:
         """A member dropped: the door admits no more than the new size, whichever code is shown.
 
@@ -94,16 +98,7 @@ class Projection:
         record = json.loads(raw) if raw else None
         if record is None:  # the drop overtook the confirmation: keep what it says
             status = V.CONFIRMED if data.get("status") == V.CONFIRMED else V.WAITLISTED
-            record = {
-                "registration_id": rid,
-                "activity_id": aid,
-                "venue_id": data["venue_id"],
-                "party_size": data["party_size"],
-                "name": data["name"],
-                "phone_masked": mask_phone(data["phone"]),
-                "status": status,
-                "members": data.get("members") or [],
-            }
+            record = self._record(aid, rid, data, status)
         elif data["party_size"] < record["party_size"]:
             record.update(party_size=data["party_size"], members=data.get("members") or [])
         self.redis.hset(self.regs_key(aid), rid, json.dumps(record, ensure_ascii=False))

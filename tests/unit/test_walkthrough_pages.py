@@ -19,7 +19,7 @@ from shared import events
 from shared.config import LOCAL_ZONE
 from shared.i18n import RULES, localize
 from tests.unit.registration_scenarios import activity_doc
-from tests.unit.test_registration_pages_i18n import assert_one_language
+from tests.unit.test_registration_pages_i18n import app_on_fakes, assert_one_language
 
 TZ = LOCAL_ZONE
 
@@ -30,20 +30,7 @@ def local(y, mo, d, h, mi):
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
-    from services.registration.app import create_app
-    from shared.config import load
-
-    settings = load(
-        {
-            "redis_url": "redis://127.0.0.1:1/0",  # never dialled: the ports are fakes
-            "kafka_bootstrap_servers": "127.0.0.1:1",
-            "keys_dir": tmp_path_factory.mktemp("keys"),
-        }
-    )
-    app = create_app(settings)
-    ports = fake_ports()
-    ports.clock = FakeClock(datetime.now(UTC))  # the pages read the real clock
-    app.extensions[EXTENSION] = ports
+    app, ports = app_on_fakes(tmp_path_factory.mktemp("keys"))
     now = ports.clock.now()
     year = now.astimezone(TZ).year + 1
 

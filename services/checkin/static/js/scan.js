@@ -229,14 +229,14 @@ async function confirmParty() {
 // A party found by the lookup (lookup.js): counted like a scanned one, judged by the server.
 function admitFound(m) {
   const e = book.entry(m.registration_id);
-  const remaining = Math.max(1, m.party_size - (e ? e.admitted || 0 : 0));
+  const remaining = m.party_size - (e ? e.admitted || 0 : 0);
   const scan = { code: "", t0: null, nonce: crypto.randomUUID(), gate: gate(), admit: null,
                  scanned_at: new Date(Date.now() + skewMs()).toISOString(),
                  found: { activity_id: m.activity_id, registration_id: m.registration_id },
                  ticket: { registration_id: m.registration_id, activity_id: m.activity_id, party_size: m.party_size },
                  local: { ok: true, remaining } };
-  if (m.party_size > 1) return askParty(scan);
-  busy = true;
+  if (m.party_size > 1 && remaining > 0) return askParty(scan);
+  busy = true;  // one person, or a party this device saw come in: the server says (already in)
   submitOnline(scan).finally(() => { busy = false; renderCounts(); });
 }
 
