@@ -63,6 +63,10 @@ class Projection:
             ev.REGISTRATION_CANCELLED: V.CANCELLED,
         }[kind]
         record = self._record(aid, rid, data, status)
+        known = self.registration(aid, rid)
+        if known and int(known.get("party_size") or 0) and known["party_size"] < record["party_size"]:
+            # a party only shrinks (a member dropped): an older event handled late keeps the smaller size
+            record.update(party_size=known["party_size"], members=known.get("members") or record["members"])
         pipe = self.redis.pipeline(transaction=True)
         if status == V.CANCELLED:
             pipe.sadd(self.revoked_key(aid), rid)
