@@ -255,3 +255,31 @@ def test_no_rate_when_nobody_was_expected_at_the_ended_activities():
         ]
     )
     assert (got["no_shows"], got["no_show_rate"], got["to_come"]) == (0, None, 9)
+
+
+def test_a_real_name_party_removes_the_member_chosen_and_the_registrant_stays(site):
+    from services.registration.fair_access import FairPolicy
+    from tests.fair_support import member
+
+    app, ports = site[0], site[1]
+    ports.fair, ports.secret = (
+        FairPolicy(id_per_day=0, id_per_festival=0, rate_limit_phone_per_min=0, rate_limit_id_per_min=0),
+        b"walkthrough",
+    )
+    try:
+        usecases.publish_activity(ports, activity_doc(ports, "realname", real_name=True, audience="public"))
+        people = [member(40, "王大明"), member(41, "王小红"), member(42, "李四")]
+        form = {"name": "王大明", "phone": None, "party_size": 3, "members": people}
+        reg = usecases.register(ports, "realname", form, session_phone="13800000040")
+    finally:
+        ports.fair = None
+    rid, tok = reg["registration_id"], reg["manage_token"]
+    manage = get(app, f"/r/{rid}?t={tok}").get_data(as_text=True)
+    assert manage.count("移除此人") == 2 and "（报名人）" in manage  # not for the registrant
+    asked = post(app, f"/r/{rid}/drop", t=tok, member="1").get_data(as_text=True)
+    assert "确定移除 王*红 吗" in asked  # the masked name of the member chosen
+    post(app, f"/r/{rid}/drop", t=tok, member="1", confirm="1")
+    after = ports.seats.get_registration(rid)
+    assert [m["name_masked"] for m in after["members"]] == ["王*明", "李*"] and after["party_size"] == 2
+    refused = post(app, f"/r/{rid}/drop", t=tok, member="0", confirm="1")
+    assert refused.status_code == 422 and "报名人本人不能被移除" in refused.get_data(as_text=True)
