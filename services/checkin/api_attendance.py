@@ -93,6 +93,7 @@ class ScannerState(MethodView):
                     "opens_at": opens,
                     "closes_at": closes,
                     "revoked": proj.revoked(aid),
+                    "reduced": proj.reduced(aid),  # issue 17: a member dropped
                 }
             )
             if query.get("gate"):

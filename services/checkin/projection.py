@@ -11,6 +11,8 @@ Keys (hash tag per activity):
   {p}ck:acts           set of known activity ids (for the scanner's offline state)
   {p}ck:unseen:{aid}   tickets admitted before their registration event arrived
   {p}ck:late:{aid}     of those, the ones whose event then said "cancelled" (for organizers)
+  {p}ck:reduced:{aid}  hash: registration id -> party size, for parties that dropped a member
+                       (the scanner caps an older, bigger ticket with it offline too)
 """
 
 from __future__ import annotations
@@ -37,6 +39,13 @@ class Projection:
 
     def revoked_key(self, aid):
         return f"{self.p}ck:revoked:{{{aid}}}"
+
+    def reduced_key(self, aid):
+        return f"{self.p}ck:reduced:{{{aid}}}"
+
+    def reduced(self, aid: str) -> dict[str, int]:
+        """Parties that dropped a member: registration id -> their party size now."""
+        return {k.decode(): int(v) for k, v in self.redis.hgetall(self.reduced_key(aid)).items()}
 
     def handle(self, envelope: dict) -> None:
         kind, data, aid = envelope["type"], envelope["data"], envelope["activity_id"]
@@ -105,7 +114,10 @@ class Projection:
             record = self._record(aid, rid, data, status)
         elif data["party_size"] < record["party_size"]:
             record.update(party_size=data["party_size"], members=data.get("members") or [])
-        self.redis.hset(self.regs_key(aid), rid, json.dumps(record, ensure_ascii=False))
+        pipe = self.redis.pipeline(transaction=True)
+        pipe.hset(self.regs_key(aid), rid, json.dumps(record, ensure_ascii=False))
+        pipe.hset(self.reduced_key(aid), rid, record["party_size"])
+        pipe.execute()
 
     def activity_ids(self) -> list[str]:
         return sorted(a.decode() for a in self.redis.smembers(f"{self.p}ck:acts"))

@@ -179,6 +179,11 @@ class ScannerActivity(Schema):
     opens_at = fields.Integer(metadata={"description": "Unix seconds"})
     closes_at = fields.Integer()
     revoked = fields.List(fields.String())
+    reduced = fields.Dict(
+        keys=fields.String(),
+        values=fields.Integer(),
+        metadata={"description": "registration id -> party size, for parties that dropped a member"},
+    )
 
 
 class ScannerStateOut(Schema):

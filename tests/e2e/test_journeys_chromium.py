@@ -101,6 +101,10 @@ def scanner_sign_in(page, urls, token, gate, query="lang=zh-CN"):
     page.wait_for_selector('#net[data-online="1"]')
 
 
+def bearer(token):
+    return {"Authorization": f"Bearer {token}"}
+
+
 def organizer_sign_in(page, url, token) -> None:
     """The organizer page and the dashboard share the log-in form."""
     page.goto(url)
@@ -205,6 +209,9 @@ def test_the_journeys_end_to_end(urls, organizer_token, staff, browser, desk1366
     shoot(ph, screenshots, "ticket-zh")
     rid = re.search(r"/t/([^?]+)\?t=([^&]+)", ph.url).group(1)
     token = re.search(r"\?t=([^&]+)", ph.url).group(1)
+    old_code = requests.get(
+        f"{reg_url}/api/v1/registrations/{rid}", params={"token": token}, timeout=5
+    ).json()["ticket"]["code"]
     ph.get_by_text("管理或取消报名").click()
     ph.wait_for_url("**/r/**")
     ph.get_by_role("button", name="减少一人（改为 2 人）").click()
@@ -226,6 +233,14 @@ def test_the_journeys_end_to_end(urls, organizer_token, staff, browser, desk1366
         timeout=30,
         what="the check-in projection to know the party of two",
     )
+
+    def reduced_in_scanner_state():
+        r = requests.get(
+            f"{urls['checkin']}/api/v1/scanner/state", headers=bearer(staff["steward"]), timeout=5
+        )
+        return any(a["id"] == aid and a.get("reduced", {}).get(rid) == 2 for a in r.json()["activities"])
+
+    wait_for(reduced_in_scanner_state, timeout=30, what="the scanner state to carry the smaller party")
     sup = _page(browser, "zh-CN", **PHONE_360)
     scanner_sign_in(sup, urls, staff["supervisor"], "北门")
     look_up(sup, last4, name)
@@ -251,6 +266,20 @@ def test_the_journeys_end_to_end(urls, organizer_token, staff, browser, desk1366
 
     stw = _page(browser, "zh-CN", **PHONE_360)
     scanner_sign_in(stw, urls, staff["steward"], "南门")
+    # Offline, the code issued for three admits no more than the two the party now is.
+    stw.context.set_offline(True)
+    stw.wait_for_selector('#net[data-online="0"]')
+    before = seq(stw)
+    stw.fill("#f-code", old_code)
+    stw.locator("#manual-form button[type=submit]").click()
+    verdict_after(stw, before, "pending")
+    assert (
+        stw.locator("#party-size").inner_text() == "2 人" and stw.locator("#step-value").inner_text() == "2"
+    )
+    stw.locator("#party-cancel").click()
+    stw.context.set_offline(False)
+    stw.wait_for_function("() => { window.dispatchEvent(new Event('online')); return true; }")
+    stw.wait_for_selector('#net[data-online="1"]', timeout=15_000)
     look_up(stw, last4, name)
     stw.wait_for_selector(f'#lookup-results button[data-rid="{rid}"]')
     before = admit_found(stw, rid, expect_party=2)

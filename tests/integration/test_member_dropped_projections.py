@@ -42,6 +42,7 @@ def test_the_door_projection_keeps_the_smallest_party(settings, redis):
     door.handle(dropped(2, 2, 3))  # redelivered late
     got = door.registration("a1", "r1")
     assert (got["party_size"], got["status"], got["phone_masked"]) == (1, "confirmed", "138****8000")
+    assert door.reduced("a1") == {"r1": 1}  # what the scanner's state carries, for offline judging
 
 
 def test_a_drop_before_its_confirmation_is_not_undone_by_it(settings, redis):

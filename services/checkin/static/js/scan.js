@@ -88,7 +88,7 @@ async function handle(code, t0) {
     scan.local = { ok: false, reason: REASON.NO_STATE };
   } else {
     try {
-      scan.ticket = await net.keys.verify(code);
+      scan.ticket = smaller(await net.keys.verify(code));
       scan.local = judge(scan.ticket, book.state(), book.entry(scan.ticket.registration_id), nowS());
     } catch (err) {
       if (!(err instanceof InvalidTicket)) throw err;
@@ -98,6 +98,13 @@ async function handle(code, t0) {
   if (scan.local.ok && scan.ticket.party_size > 1) return askParty(scan);
   if (net.online !== false) return submitOnline(scan);   // the server decides (and records refusals)
   return decideOffline(scan);
+}
+
+// A party that dropped a member (issue 17): its older code admits no more than the party now is.
+function smaller(tk) {
+  const act = ((book.state() || {}).activities || []).find((a) => a.id === tk.activity_id);
+  const now = act && act.reduced ? act.reduced[tk.registration_id] : undefined;
+  return now && now < tk.party_size ? { ...tk, party_size: now } : tk;
 }
 
 function decideOffline(scan) {
