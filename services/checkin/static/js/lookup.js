@@ -29,7 +29,11 @@ function matchItem(m, onAdmit) {
   btn.className = "primary";
   btn.dataset.rid = m.registration_id;
   btn.textContent = t("核验入场", "Check this party in");
-  btn.addEventListener("click", () => { clearLookup(); onAdmit(m); });
+  btn.addEventListener("click", () => {
+    clearLookup();
+    window.scrollTo({ top: 0 });  // the verdict (and the count to confirm) is at the top
+    onAdmit(m);
+  });
   li.append(who, what, btn);
   return li;
 }
