@@ -47,7 +47,7 @@ _RELATIVE = (
 )
 _FIELDS = set(_COPIED) | set(_RELATIVE) | {"venue"}
 # Fields that may be left out (the API's default applies): real_name (issue 14).
-_OPTIONAL = ("real_name",)
+_OPTIONAL = ("real_name", "allocation")  # allocation: issue 15, fcfs unless "lottery"
 
 
 class CatalogueError(ValueError):

@@ -79,6 +79,11 @@ ID_INVALID: Final = "id_invalid"
 ID_DUPLICATE: Final = "id_duplicate"
 ID_LIMIT_REACHED: Final = "id_limit_reached"
 IDEMPOTENCY_KEY_REUSED: Final = "idempotency_key_reused"
+# Issue 15 §1, the lottery wired end to end: how an activity's seats are allocated.
+LOTTERY_ALLOCATION: Final = "lottery_allocation"  # a lottery activity is entered, never booked
+FCFS: Final = "fcfs"
+LOTTERY: Final = "lottery"
+ALLOCATIONS: Final = (FCFS, LOTTERY)
 
 
 @dataclass(frozen=True)
@@ -155,6 +160,12 @@ REASONS: Final[Mapping[str, Reason]] = {
         Reason(NOT_A_WINNER, 409, "该报名未中签", "This entry did not win a seat."),
         Reason(CONFIRM_EXPIRED, 409, "确认时限已过，名额已转给候补", "The time to confirm has passed."),
         Reason(UNKNOWN_ENTRY, 404, "没有这个摇号报名", "No such lottery entry."),
+        Reason(
+            LOTTERY_ALLOCATION,
+            409,
+            "本活动名额由摇号分配，请参加摇号",
+            "Seats for this activity are drawn by lot: enter the lottery instead.",
+        ),
         Reason(
             NOSHOW_LOCKED,
             409,
