@@ -26,6 +26,7 @@ from services.registration.bootstrap import ports
 from services.registration.edge import documented, reasons_text
 from services.registration.schemas import RegistrationIn
 from shared.auth import require
+from shared.errors import RATE_LIMITED
 from shared.i18n import request_locale
 from shared.web import settings_of
 
@@ -39,9 +40,9 @@ ENTER_REFUSALS = (
     v.LOTTERY_NOT_OPEN,
     v.LOTTERY_CLOSED,
     v.ALREADY_ENTERED,
-    v.PARTY_TOO_LARGE,
     v.NOSHOW_LOCKED,
     v.VALIDATION_FAILED,
+    RATE_LIMITED,
 )
 CONFIRM_REFUSALS = (v.UNKNOWN_ENTRY, v.UNAUTHORIZED, v.NOT_A_WINNER, v.CONFIRM_EXPIRED)
 blp = Blueprint(

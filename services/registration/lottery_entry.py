@@ -150,9 +150,11 @@ def my_entries(ports: Ports, lotteries: lot.Lotteries, owner_ref: str) -> list[d
         if lottery is None or entry is None:
             continue
         d = lotteries.get_draw(aid)
+        doc = ports.seats.activity_doc(aid) or {}
         item: dict[str, Any] = {
             "entry_id": entry_id,
             "activity_id": aid,
+            "title": doc.get("title") or {"zh": aid, "en": aid},
             "party_size": entry["party_size"],
             "draw_at": datetime.fromtimestamp(lottery.draw_at, UTC).isoformat(),
             "outcome": None,
