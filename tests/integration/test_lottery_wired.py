@@ -263,3 +263,72 @@ def test_each_entrant_is_told_once_per_channel_under_redelivery(
     )
     templates = Counter(m["template_id"].split(".")[0] for m in gateway.messages)
     assert templates == Counter({"lottery_won": 3, "lottery_waitlisted": 3})
+
+
+def test_two_scheduler_processes_draw_register_and_tell_at_the_set_time(app, org, redis, settings, tmp_path):
+    """The processes `sciday up` runs: at draw_at they draw once, make each registration once and
+    tell each entrant once, then leave the lottery off the due list."""
+    import os
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT
+
+    client = app.test_client()
+    made = client.post(
+        "/api/v1/activities",
+        json=activity_doc(AID, capacity=5, allocation="lottery", real_name=True),
+        headers=org,
+    )
+    assert made.status_code == 201
+    now = datetime.now(TZ)
+    window = {
+        "opens_at": (now - timedelta(minutes=5)).isoformat(),
+        "closes_at": (now + timedelta(seconds=3)).isoformat(),
+        "draw_at": (now + timedelta(seconds=4)).isoformat(),
+    }
+    assert client.post(f"/api/v1/activities/{AID}/lottery", json=window, headers=org).status_code == 201
+    for i in range(8):
+        assert enter(client, redis, settings, i, party=1 + i % 2).status_code == 201
+    env = dict(
+        os.environ,
+        SCIDAY_REDIS_URL=settings.redis_url,
+        REDIS_URL=settings.redis_url,
+        SCIDAY_REDIS_PREFIX=settings.redis_prefix,
+        SCIDAY_KEYS_DIR=str(settings.keys_dir),
+        SCIDAY_LOTTERY_POLL_S="1",
+    )
+    logs = [open(tmp_path / f"scheduler-{n}.log", "wb") for n in range(2)]
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-m", "services.registration.lottery_scheduler"],
+            env=env,
+            cwd=str(ROOT),
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        for log in logs
+    ]
+    store = app.extensions["sciday.lotteries"]
+    try:
+        wait_for(lambda: store.get_draw(AID) is not None and store.due(now.timestamp() + 3600) == [], timeout=40,
+                 what="the draw, its registrations and its messages")  # fmt: skip
+    except AssertionError:
+        print(*((tmp_path / f"scheduler-{n}.log").read_text() for n in range(2)))
+        raise
+    finally:
+        for p in procs:
+            p.terminate()
+            p.wait(10)
+        for log in logs:
+            log.close()
+    events = outbox(redis, settings)
+    types = Counter(e["type"] for e in events)
+    d = store.get_draw(AID)
+    assert types[ev.LOTTERY_DRAWN] == 1
+    assert types[ev.LOTTERY_ENTRY_WON] + types[ev.LOTTERY_ENTRY_WAITLISTED] == 8
+    assert types[ev.REGISTRATION_CONFIRMED] == len(d.seated) and types[ev.REGISTRATION_WAITLISTED] == len(
+        d.waiting
+    )
+    winner = app.extensions[EXTENSION].seats.get_registration(lottery_entry.registration_id(AID, d.seated[0]))
+    assert winner["status"] == "confirmed"
