@@ -52,8 +52,17 @@ def state_of(doc: dict, counts: dict) -> str:
 
 @bp.get("/")
 def activity_list():
-    items = [(activities.view(d, c), state_of(d, c)) for d, c in ports().seats.list_activities()]
+    items = [(activities.view(d, c), listed_state(d, c)) for d, c in ports().seats.list_activities()]
     return render("activities.html", items=items)
+
+
+def listed_state(doc: dict, counts: dict) -> str:
+    """The list's state; a lottery activity's is its lottery's (``lottery_open``, ``lottery_drawn``...)."""
+    if doc["status"] == ACTIVITY_CANCELLED or not activities.by_lottery(doc):
+        return state_of(doc, counts)
+    from services.registration import lottery_page
+
+    return "lottery_" + lottery_page.entry_info(doc["id"])["state"]
 
 
 @bp.get("/a/<activity_id>")

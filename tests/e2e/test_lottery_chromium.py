@@ -104,6 +104,8 @@ ENTRY_TEXT = {
         "won": "已中签",
         "waitlisted": "未中签，候补第",
         "ticket": "查看入场二维码",
+        "title": "巨幕影院·摇号专场",
+        "listed": "摇号报名中",
     },
     "en": {
         "get_code": "Get a code",
@@ -116,6 +118,8 @@ ENTRY_TEXT = {
         "won": "You won seats",
         "waitlisted": "Not drawn; waitlist position",
         "ticket": "Show my ticket",
+        "title": "IMAX screening by lottery",
+        "listed": "Lottery: entries open",
     },
 }
 ENTRY_AID = "lot-entry"
@@ -182,6 +186,8 @@ def test_the_entry_form_the_entry_and_the_outcome_in_my_registrations(
         locale=locale,
     )
     page = ctx.new_page()
+    page.goto(f"{base}/?lang={locale}")
+    assert page.locator("li.card", has_text=text["title"]).locator(".state").inner_text() == text["listed"]
     page.goto(f"{base}/a/{ENTRY_AID}?lang={locale}")
     assert text["info"] in page.locator("#lottery-info").inner_text()
     page.get_by_role("link", name=text["get_code"]).click()

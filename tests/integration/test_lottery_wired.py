@@ -124,6 +124,17 @@ def test_a_lottery_activity_is_entered_with_a_verified_phone_and_never_booked(ap
     ]
 
 
+def test_the_pages_show_the_lottery_instead_of_booking(app, org, redis, settings):
+    client, _draw_at = opened(app, org)
+    listed = client.get("/?lang=en").get_data(as_text=True)
+    assert "Lottery: entries open" in listed
+    page = client.get(f"/a/{AID}?lang=zh-CN").get_data(as_text=True)
+    assert "本活动名额摇号分配" in page and "摇号时间" in page and f'href="/lottery/{AID}"' in page
+    fcfs = client.post("/api/v1/activities", json=activity_doc("fcfs-next"), headers=org)
+    assert fcfs.get_json()["allocation"] == "fcfs"
+    assert "lottery-info" not in client.get("/a/fcfs-next").get_data(as_text=True)
+
+
 def test_the_draw_becomes_registrations_once_under_racing_registrars_and_a_rerun(app, org, redis, settings):
     client, draw_at = opened(app, org, capacity=7)
     for i in range(12):
