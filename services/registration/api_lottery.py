@@ -19,7 +19,7 @@ from flask_smorest import Blueprint
 from marshmallow import RAISE, Schema, fields, validate, validates_schema
 from marshmallow import ValidationError as MarshmallowValidationError
 
-from services.registration import api_verification, lottery_entry
+from services.registration import activities, api_verification, lottery_entry
 from services.registration import lottery as lot
 from services.registration import vocabulary as v
 from services.registration.bootstrap import ports
@@ -125,6 +125,8 @@ class Lottery(MethodView):
         doc = current_app.extensions["sciday.seats"].activity_doc(activity_id, max_age_s=0)
         if doc is None:
             raise lot.LotteryRefusal(v.UNKNOWN_ACTIVITY)
+        if not activities.by_lottery(doc):  # entries are only taken where seats are drawn
+            raise lot.LotteryRefusal(v.VALIDATION_FAILED, rules={"allocation": [v.NOT_BY_LOTTERY]})
         hours = body["confirm_hours"]
         lot.open_lottery(
             store(),

@@ -57,12 +57,12 @@ def activity_list():
 
 
 def listed_state(doc: dict, counts: dict) -> str:
-    """The list's state; a lottery activity's is its lottery's (``lottery_open``, ``lottery_drawn``...)."""
+    """The list's state; a lottery activity's is its lottery's (``lot_open``, ``lot_drawn``...)."""
     if doc["status"] == ACTIVITY_CANCELLED or not activities.by_lottery(doc):
         return state_of(doc, counts)
     from services.registration import lottery_page
 
-    return "lottery_" + lottery_page.entry_info(doc["id"])["state"]
+    return "lot_" + lottery_page.entry_info(doc["id"])["state"]
 
 
 @bp.get("/a/<activity_id>")

@@ -250,6 +250,7 @@ CHILD_TOO_OLD: Final = "child_too_old"
 GUARDIAN_MISSING: Final = "guardian_missing"
 ID_TWICE_IN_PARTY: Final = "id_twice_in_party"
 MEMBERS_COUNT: Final = "members_count"
+NOT_BY_LOTTERY: Final = "not_by_lottery"  # issue 15: a lottery is opened only where seats are drawn
 
 FIELD_RULES: Final[Mapping[str, tuple[str, str]]] = {
     ORGANIZATION_REQUIRED: ("本活动需填写工作单位", "Required for this activity's audience."),
@@ -271,6 +272,10 @@ FIELD_RULES: Final[Mapping[str, tuple[str, str]]] = {
     GUARDIAN_MISSING: ("至少一位成人须填写证件", "At least one adult must give an ID."),
     ID_TWICE_IN_PARTY: ("同一证件不能重复填写", "The same ID appears twice."),
     MEMBERS_COUNT: ("请为每位参加者填写实名信息", "Give one member per person of the party."),
+    NOT_BY_LOTTERY: (
+        "本活动名额先到先得；请先把名额分配改为摇号",
+        "Seats here are first come, first served; set allocation to lottery first.",
+    ),
 }
 
 

@@ -18,7 +18,7 @@ from tests.e2e.test_door import TZ
 
 
 def _open(urls, org, aid, draw_in):
-    doc = activity_doc(aid, capacity=30, audience="public")
+    doc = activity_doc(aid, capacity=30, audience="public", allocation="lottery")
     assert requests.post(f"{urls['registration']}/api/v1/activities", json=doc, headers=org, timeout=10).ok
     draw = datetime.now(TZ).replace(microsecond=0) + draw_in
     w = {

@@ -91,6 +91,12 @@ def test_refusals_of_the_lottery_edge(api):
     early = client.post(f"{base}/draw", headers=org)
     assert early.status_code == 409 and early.get_json()["reason"] == "draw_not_due"
     assert early.get_json()["message"].startswith("尚未到摇号时间")
+    fcfs = client.post("/api/v1/activities", json=activity_doc("fcfs-imax"), headers=org)
+    assert fcfs.status_code == 201
+    not_drawn = client.post(
+        "/api/v1/activities/fcfs-imax/lottery", json=window(timedelta(hours=1)), headers=org
+    )
+    assert not_drawn.status_code == 422 and not_drawn.get_json()["errors"]["allocation"], not_drawn.get_json()
     unknown = client.post("/api/v1/activities/nope/lottery", json=window(timedelta(hours=1)), headers=org)
     assert unknown.status_code == 404 and unknown.get_json()["reason"] == "unknown_activity"
 
