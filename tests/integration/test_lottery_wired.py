@@ -343,3 +343,36 @@ def test_two_scheduler_processes_draw_register_and_tell_at_the_set_time(app, org
     )
     winner = app.extensions[EXTENSION].seats.get_registration(lottery_entry.registration_id(AID, d.seated[0]))
     assert winner["status"] == "confirmed"
+
+
+def test_a_winner_confirms_on_my_registrations_and_only_their_own_entry(app, org, redis, settings):
+    import re
+
+    from services.registration.api_verification import COOKIE
+
+    client, draw_at = opened(app, org, capacity=2, confirm_hours=24)
+    entries = [enter(client, redis, settings, i, party=1).get_json()["entry_id"] for i in range(4)]
+    store, ports = app.extensions["sciday.lotteries"], app.extensions[EXTENSION]
+    d = lot.draw(store, AID, now=draw_at)
+    assert lottery_entry.settle(ports, store, AID) is False  # winners still to confirm
+    mine_of = {e: phone(i) for i, e in enumerate(entries)}
+
+    def as_owner(entry_id):
+        c = app.test_client()
+        c.set_cookie(COOKIE, seed_session(redis, settings.redis_prefix, mine_of[entry_id]))
+        page = c.get("/me?lang=zh-CN").get_data(as_text=True)
+        return c, page, re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+
+    winner, other_winner, loser = d.seated[0], d.seated[1], d.waiting[0]
+    c, page, token = as_owner(loser)  # someone else's winning entry: nothing happens
+    c.post(f"/me/lottery/{AID}/{other_winner}/confirm", data={"csrf_token": token})
+    assert store.get_draw(AID).confirmed == []
+    c, page, token = as_owner(winner)
+    assert "确认参加" in page and winner in page
+    done = c.post(f"/me/lottery/{AID}/{winner}/confirm", data={"csrf_token": token})
+    assert done.status_code == 303 and store.get_draw(AID).confirmed == [winner]
+    reg = ports.seats.get_registration(lottery_entry.registration_id(AID, winner))
+    assert reg["status"] == "confirmed"
+    after = c.get("/me?lang=zh-CN").get_data(as_text=True)
+    assert "确认参加" not in after and "查看入场二维码" in after
+    assert ports.seats.get_registration(lottery_entry.registration_id(AID, loser)) is None  # not settled yet
