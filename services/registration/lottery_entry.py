@@ -117,27 +117,33 @@ def settle(ports: Ports, lotteries: lot.Lotteries, aid: str) -> bool:
     )
 
 
-def register_outcomes(ports: Ports, lotteries: lot.Lotteries, aid: str) -> dict[str, int]:
-    """Write the draw's registrations (idempotent: an entry already registered is a replay).
-    Returns the counts by outcome of this call, ``replay`` included."""
+def register_outcomes(ports: Ports, lotteries: lot.Lotteries, aid: str, chunk: int = 500) -> dict[str, int]:
+    """Write the draw's registrations (idempotent: an entry already registered is a replay), in
+    drawn order, ``chunk`` parties per round trip. Returns the counts by outcome of this call."""
     d, lottery = lotteries.get_draw(aid), lotteries.settings(aid)
     doc = ports.seats.activity_doc(aid)
     if d is None or lottery is None or doc is None:
         raise v.Refusal(v.UNKNOWN_ACTIVITY, {"activity_id": aid})
-    counts: dict[str, int] = {}
-    for entry_id, want in to_register(d, lottery):
-        entry = lotteries.entry(aid, entry_id)
-        if entry is None:  # cannot happen: entries are frozen at the draw
-            raise v.Refusal(v.UNKNOWN_ENTRY, {"entry_id": entry_id})
-        rid = registration_id(aid, entry_id)
-        reg = registrations.new_record(
-            entry, doc, entry.get("locale", "zh-CN"), ports.signer, ports.base_url, rid=rid
-        )
-        reg.update(entry.get("record") or {}, lottery_entry_id=entry_id)
-        outcome, _rid, _position = lotteries.register(
-            reg, want, entry.get("fair") or NO_FAIR, entry.get("owner_ref", ""), ports.clock.now()
-        )
-        counts[outcome] = counts.get(outcome, 0) + 1
+    todo, counts = to_register(d, lottery), {}
+    for start in range(0, len(todo), chunk):
+        part = todo[start : start + chunk]
+        rids = [registration_id(aid, e) for e, _want in part]
+        there = lotteries.registered(aid, rids)  # skip the signing for those already written
+        if there:
+            counts[v.REPLAY] = counts.get(v.REPLAY, 0) + len(there)
+        part = [(e, want) for (e, want), rid in zip(part, rids, strict=True) if rid not in there]
+        items = []
+        for (entry_id, want), entry in zip(part, lotteries.entries_by_id(aid, [e for e, _ in part]), strict=True):
+            if entry is None:  # cannot happen: entries are frozen at the draw
+                raise v.Refusal(v.UNKNOWN_ENTRY, {"entry_id": entry_id})
+            rid = registration_id(aid, entry_id)
+            reg = registrations.new_record(
+                entry, doc, entry.get("locale", "zh-CN"), ports.signer, ports.base_url, rid=rid
+            )
+            reg.update(entry.get("record") or {}, lottery_entry_id=entry_id)
+            items.append((reg, want, entry.get("fair") or NO_FAIR, entry.get("owner_ref", "")))
+        for outcome, _rid, _position in lotteries.register_many(items, ports.clock.now()) if items else []:
+            counts[outcome] = counts.get(outcome, 0) + 1
     return counts
 
 

@@ -110,30 +110,51 @@ class LotteryStore:
         members = (m.decode().split(" ", 1) for m in self.redis.smembers(self.mine_key(owner_ref)))
         return sorted((aid, eid) for aid, eid in members)
 
-    def register(
-        self, reg: dict, status: str, fair: dict, owner_ref: str, now: datetime
-    ) -> tuple[str, str, int]:
+    def entries_by_id(self, aid: str, entry_ids: list[str]) -> list[dict | None]:
+        raws = self.redis.hmget(self.k("entries", aid), entry_ids) if entry_ids else []
+        return [json.loads(raw) if raw else None for raw in raws]
+
+    def registered(self, aid: str, rids: list[str]) -> set[str]:
+        """Which of these registration ids exist already (a hint: the script decides)."""
+        pipe = self.redis.pipeline(transaction=False)
+        for rid in rids:
+            pipe.hexists(self.seat_keys.regs(aid), rid)
+        return {rid for rid, there in zip(rids, pipe.execute(), strict=True) if there}
+
+    def register(self, reg: dict, status: str, fair: dict, owner_ref: str, now: datetime):
         """One drawn party becomes a registration (lottery_register.lua): (status | "replay", id, position)."""
-        k, aid = self.seat_keys, reg["activity_id"]
+        return self.register_many([(reg, status, fair, owner_ref)], now)[0]
+
+    def register_many(self, items: list, now: datetime) -> list[tuple[str, str, int]]:
+        """Several parties in one round trip, in order (a pipeline runs its scripts in order, so
+        the waitlist stays in drawn order); each script is atomic on its own."""
+        k = self.seat_keys
         t_ms, t_iso = now_pair(now)
-        res = self.scripts.lottery_register(
-            keys=[
-                k.activity(aid),
-                k.phones(aid),
-                k.waitlist(aid),
-                k.regs(aid),
-                self.outbox,
-                k.regidx,
-                k.ids(aid),
-                k.id_day,
-                k.id_festival,
-                k.mine(owner_ref or "-"),
-            ],
-            args=[t_ms, t_iso, json.dumps(reg, ensure_ascii=False), status, json.dumps(fair)],
-        )
-        if res[0].decode() == "refused":
-            raise refused(res)
-        return res[0].decode(), res[1].decode(), int(res[2])
+        pipe = self.redis.pipeline(transaction=False)
+        for reg, status, fair, owner_ref in items:
+            aid = reg["activity_id"]
+            self.scripts.lottery_register(
+                keys=[
+                    k.activity(aid),
+                    k.phones(aid),
+                    k.waitlist(aid),
+                    k.regs(aid),
+                    self.outbox,
+                    k.regidx,
+                    k.ids(aid),
+                    k.id_day,
+                    k.id_festival,
+                    k.mine(owner_ref or "-"),
+                ],
+                args=[t_ms, t_iso, json.dumps(reg, ensure_ascii=False), status, json.dumps(fair)],
+                client=pipe,
+            )
+        out = []
+        for res in pipe.execute():
+            if res[0].decode() == "refused":
+                raise refused(res)
+            out.append((res[0].decode(), res[1].decode(), int(res[2])))
+        return out
 
     def begin_draw(self, aid, token, now, lease_s) -> str:
         out = self.scripts.lottery_begin(

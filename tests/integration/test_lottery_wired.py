@@ -141,21 +141,24 @@ def test_the_draw_becomes_registrations_once_under_racing_registrars_and_a_rerun
         assert enter(client, redis, settings, i, party=1 + i % 3).status_code == 201
     store, ports = app.extensions["sciday.lotteries"], app.extensions[EXTENSION]
     d = lot.draw(store, AID, now=draw_at)
-    # A registrar that dies after three parties; then four racing ones; then one more rerun.
-    real, calls = store.register, []
+    # A registrar that dies after its first round trip (3 parties); then four racing ones
+    # (3 parties per round trip); then one more rerun.
+    real, calls = store.register_many, []
 
     def dies(*args):
-        if len(calls) == 3:
+        if len(calls) == 1:
             raise RuntimeError("killed")
         calls.append(args)
         return real(*args)
 
-    store.register = dies
+    store.register_many = dies
     with pytest.raises(RuntimeError):
-        lottery_entry.register_outcomes(ports, store, AID)
-    store.register = real
+        lottery_entry.register_outcomes(ports, store, AID, chunk=3)
+    store.register_many = real
+    assert len(calls) == 1
     racers = [
-        threading.Thread(target=lottery_entry.register_outcomes, args=(ports, store, AID)) for _ in range(4)
+        threading.Thread(target=lottery_entry.register_outcomes, args=(ports, store, AID, 3))
+        for _ in range(4)
     ]
     for t in racers:
         t.start()

@@ -41,10 +41,21 @@ class FakeLotteries:
     def entries_of(self, owner_ref):
         return sorted(self.mine.get(owner_ref, ()))
 
+    def entries_by_id(self, aid, entry_ids):
+        return [self.entry(aid, e) for e in entry_ids]
+
+    def registered(self, aid, rids):
+        with self._lock:
+            act = self.seats.acts.get(aid)
+            return {r for r in rids if act and r in act.regs}
+
     def register(self, reg, status, fair, owner_ref, now):
         """lottery_register.lua over the FakeSeats: once per registration id, never oversold."""
         with self._lock:
             return register_into(self.seats, reg, status, fair, owner_ref, now)
+
+    def register_many(self, items, now):
+        return [self.register(reg, status, fair, owner_ref, now) for reg, status, fair, owner_ref in items]
 
     def add_entry(self, aid, entry_id, holders, entry, now, owner_ref=""):
         with self._lock:
