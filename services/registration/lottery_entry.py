@@ -133,7 +133,9 @@ def register_outcomes(ports: Ports, lotteries: lot.Lotteries, aid: str, chunk: i
             counts[v.REPLAY] = counts.get(v.REPLAY, 0) + len(there)
         part = [(e, want) for (e, want), rid in zip(part, rids, strict=True) if rid not in there]
         items = []
-        for (entry_id, want), entry in zip(part, lotteries.entries_by_id(aid, [e for e, _ in part]), strict=True):
+        for (entry_id, want), entry in zip(
+            part, lotteries.entries_by_id(aid, [e for e, _ in part]), strict=True
+        ):
             if entry is None:  # cannot happen: entries are frozen at the draw
                 raise v.Refusal(v.UNKNOWN_ENTRY, {"entry_id": entry_id})
             rid = registration_id(aid, entry_id)
