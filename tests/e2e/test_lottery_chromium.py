@@ -128,9 +128,9 @@ ENTRY_AID = "lot-entry"
 @pytest.fixture
 def lottery_site(settings, redis):
     from services.notify.app import create_app as notify_app
-    from services.notify.gateway import LocalGateway
     from services.registration.app import create_app as registration_app
     from shared.auth import create_token
+    from standins.sms_gateway import LocalGateway
     from tests.e2e.test_fair_chromium import _serve
 
     gw = LocalGateway().start()
