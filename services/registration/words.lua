@@ -62,6 +62,7 @@ local REASON = {
   REGISTRATION_CANCELLED = 'registration_cancelled',
   PARTY_OF_ONE = 'party_of_one',
   UNKNOWN_MEMBER = 'unknown_member',
+  LOTTERY_ALLOCATION = 'lottery_allocation',
 }
 -- topics
 local TOPIC = {
