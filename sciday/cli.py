@@ -19,6 +19,13 @@ def _settings(args):
     if getattr(args, "kafka", None):
         over["kafka_bootstrap_servers"] = args.kafka
     settings = load(over)
+    # After `make run`, the operator's commands (token create, seed) act as sciday-admin with the
+    # password `sciday up` made (sciday/credentials.py), unless a Redis user is set.
+    admin = settings.var_dir / "secrets" / "redis-sciday-admin.password"
+    if not settings.redis_username and admin.exists():
+        settings = settings.with_overrides(
+            redis_username="sciday-admin", redis_password=admin.read_text().strip()
+        )
     use_timezone(settings.timezone)
     return settings
 
@@ -66,10 +73,10 @@ def cmd_up(args) -> int:
         if opts.seed:
             from sciday import catalogue
             from services.registration.store import SeatStore
-            from shared.redis_scripts import connect
+            from shared.redis_scripts import connect_as
 
             created, existing = catalogue.seed(
-                SeatStore(connect(settings.redis_url), settings), catalogue.load_file(opts.catalogue)
+                SeatStore(connect_as(settings), settings), catalogue.load_file(opts.catalogue)
             )
             print(f"demo catalogue: {created} activities created, {existing} already there")
     except (embedded.PortTaken, embedded.MissingBinary, RuntimeError, TimeoutError, OSError) as exc:
@@ -117,9 +124,9 @@ Logs in {stack.logs}.  Press Ctrl-C to stop.""",
 
 def _demo_organizer_token(settings, var: Path) -> str:
     from shared.auth import create_token, lookup
-    from shared.redis_scripts import connect
+    from shared.redis_scripts import connect_as
 
-    redis = connect(settings.redis_url)
+    redis = connect_as(settings)
     path = var / "demo-organizer.token"
     if path.exists():
         token = path.read_text().strip()
@@ -134,13 +141,11 @@ def _demo_organizer_token(settings, var: Path) -> str:
 
 def cmd_token_create(args) -> int:
     from shared.auth import create_token
-    from shared.redis_scripts import connect
+    from shared.redis_scripts import connect_as
 
     settings = _settings(args)
     try:
-        token = create_token(
-            connect(settings.redis_url), settings.redis_prefix, args.role, args.name, args.venue
-        )
+        token = create_token(connect_as(settings), settings.redis_prefix, args.role, args.name, args.venue)
     except ValueError as exc:
         print(f"sciday token create: {exc}", file=sys.stderr)
         return 2
@@ -155,12 +160,15 @@ def cmd_token_create(args) -> int:
 
 def cmd_topics(args) -> int:
     from shared import topics
+    from shared.kafka import security
 
     if args.action == "markdown":
         sys.stdout.write(topics.markdown())
         return 0
     settings = _settings(args)
-    created = topics.ensure_topics(settings.kafka_bootstrap_servers, settings.topic_prefix)
+    created = topics.ensure_topics(
+        settings.kafka_bootstrap_servers, settings.topic_prefix, client_config=security(settings)
+    )
     print(f"created {len(created)} topics: {', '.join(created) or '-'}")
     return 0
 
@@ -168,11 +176,11 @@ def cmd_topics(args) -> int:
 def cmd_seed(args) -> int:
     from sciday import catalogue
     from services.registration.store import SeatStore
-    from shared.redis_scripts import connect
+    from shared.redis_scripts import connect_as
 
     settings = _settings(args)
     created, existing = catalogue.seed(
-        SeatStore(connect(settings.redis_url), settings), catalogue.load_file(Path(args.file))
+        SeatStore(connect_as(settings), settings), catalogue.load_file(Path(args.file))
     )
     print(f"{created} activities created, {existing} already there")
     return 0

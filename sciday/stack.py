@@ -69,6 +69,10 @@ class StackOptions:
     mailbox_port: int | None = None
     # `sciday up --scale N`: N instances of each web service and N consumers in each group.
     scale: int = 1
+    # Least privilege (sciday/credentials.py): the Redis this starts has one ACL user per
+    # service and the default user off; passwords in <var>/secrets.  An outside Redis (redis_url)
+    # is used as it is.
+    redis_acl: bool = True
 
 
 # With --scale N, instance k (0-based) of a web service listens on its base port + 10*k:
@@ -98,6 +102,8 @@ class Stack:
         self.sms_gateway_port = opts.sms_gateway_port or embedded.free_port()
         self.smtp_port = opts.smtp_port or embedded.free_port()
         self.mailbox_port = opts.mailbox_port or embedded.free_port()
+        self.secrets = self.var / "secrets"
+        self.redis_users = False  # True once the Redis started here has its ACL users
 
     def say(self, msg: str) -> None:
         print(msg, file=self.out, flush=True)
@@ -137,11 +143,26 @@ class Stack:
         env.update(o.extra_env)
         return env
 
+    # -- credentials: each child connects as its service; set-up and the CLI as sciday-admin -----
+    def credentials_env(self, user: str) -> dict:
+        from sciday import credentials
+
+        return credentials.service_env(self.secrets, user, redis=self.redis_users, kafka=False)
+
+    def service_of(self, c: Child) -> str | None:
+        """The service a child runs as (its Redis user); None for the local stand-ins."""
+        if c.sink:
+            return None
+        if c.name.startswith(("relay", "lottery-scheduler")):
+            return "registration"
+        return c.name.split("-")[0]
+
     def settings(self) -> Settings:
+        from sciday.credentials import ADMIN
         from shared.config import load
 
         saved = dict(os.environ)
-        os.environ.update(self.env())
+        os.environ.update({**self.env(), **self.credentials_env(ADMIN)})
         try:
             return load()
         finally:
@@ -250,9 +271,16 @@ class Stack:
             self.say(
                 f"starting redis-server on 127.0.0.1:{self.opts.redis_port} (AOF, appendfsync always, data in {self.var / 'redis'})"
             )
+            acl = None
+            if self.opts.redis_acl:
+                from sciday.credentials import write_redis_acl
+
+                acl = write_redis_acl(self.secrets, self.settings().redis_prefix)
+                self.say(f"redis: one ACL user per service, default user off (passwords in {self.secrets})")
             self.redis_proc = embedded.start_redis(
-                self.opts.redis_port, self.var / "redis", self.logs / "redis.log"
+                self.opts.redis_port, self.var / "redis", self.logs / "redis.log", acl_file=acl
             )
+            self.redis_users = acl is not None
         if not self.opts.kafka:
             self.start_broker()
         from shared.tickets import KeyRing
@@ -309,9 +337,10 @@ class Stack:
             shutil.rmtree(prom, ignore_errors=True)
             Path(prom).mkdir(parents=True, exist_ok=True)
         log = open(self.logs / f"{c.name}.log", "ab")
+        user = self.service_of(c)
         c.proc = subprocess.Popen(
             c.args,
-            env={**self.env(), **c.env},
+            env={**self.env(), **(self.credentials_env(user) if user else {}), **c.env},
             stdout=log,
             stderr=subprocess.STDOUT,
             start_new_session=True,

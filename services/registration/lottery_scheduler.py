@@ -16,7 +16,7 @@ from services.registration import lottery
 from services.registration.lottery_store import LotteryStore
 from shared import logs
 from shared.config import load
-from shared.redis_scripts import OUTAGE, connect
+from shared.redis_scripts import OUTAGE, connect_as
 
 log = logging.getLogger("sciday.lottery")
 
@@ -42,7 +42,7 @@ def main() -> None:
     stop = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stop.set())
-    run(LotteryStore(connect(settings.redis_url, socket_timeout=60), settings), settings, stop)
+    run(LotteryStore(connect_as(settings, socket_timeout=60), settings), settings, stop)
 
 
 if __name__ == "__main__":

@@ -1,0 +1,229 @@
+"""Credentials and least privilege: one Redis ACL user and one Kafka SCRAM user per service.
+
+- **Redis.** ``user default off``; each service's user may touch only its own key patterns (below,
+  after ``SCIDAY_REDIS_PREFIX``) with data and scripting commands: no ``@dangerous`` (KEYS,
+  FLUSHALL, CONFIG, DEBUG, MONITOR...), no ``@admin``, no pub/sub channels.  ``sciday-admin``
+  (every command, the prefix's keys) is for the operator's CLI (tokens, seeding, ACL LOG) and
+  ``sciday up``'s own set-up.  The ACL file holds
+  SHA-256 hashes of the passwords, never the passwords.
+- **Kafka.** SCRAM-SHA-512 users with ACLs from the topic registry (shared/topics.py): a service
+  may write the topics it produces (and the ``-dlq`` twins of those it consumes), read the topics
+  its consumer groups consume, use only its own groups, and describe the registered topics.
+  ``sciday-admin`` is the broker's super user (topics, ACLs, SCRAM users).
+- **Passwords** are made once, at random, into ``<var>/secrets/<redis|kafka>-<user>.password``
+  (mode 0600, not in git) and handed to each process as ``SCIDAY_*_PASSWORD_FILE``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+
+from shared.topics import TOPICS
+
+ADMIN = "sciday-admin"
+SERVICES = ("registration", "checkin", "notify")
+USERS = (*SERVICES, ADMIN)
+
+# -- Redis ------------------------------------------------------------------------------------------
+# Key patterns after the prefix, per service: the owners of these keys are the modules named.
+SHARED_KEYS = (
+    "tokens",  # shared/auth.py: staff and organizer tokens (hashed), read by every web service
+    "rl:*",  # shared/ratelimit.py
+    "consumer-halt:*",  # shared/halts.py: the health page reads every group's halt note
+)
+REDIS_KEYS: dict[str, tuple[str, ...]] = {
+    "registration": (
+        "act:*",  # store.py: seats, registrations, idempotency, ID and phone indexes
+        "activities",
+        "idday",
+        "idfest",
+        "myregs:*",
+        "regidx",
+        "vcode:*",  # verification_store.py
+        "vday:*",
+        "vsess:*",
+        "lot:*",  # lottery_store.py
+        "ns:*",  # noshow_store.py, noshow_flow.py
+        "import-columns:*",  # column_mappings.py
+        "outbox",  # shared/outbox.py: the outbox stream, its cursor, lease and topic ids
+        "outbox:*",
+    ),
+    "checkin": (
+        "ck:*",  # projection.py, store.py, standby_store.py (its outbox is ck:outbox)
+        "done:checkin-projection:*",  # shared/consumer.py dedupe
+    ),
+    "notify": (
+        "nt:*",  # projection.py, deliveries.py, reminders.py, sender.py (nt:outbox)
+        "done:notify:*",
+    ),
+}
+# Data and scripting commands; nothing that lists, flushes, reconfigures or watches the server.
+REDIS_COMMANDS = "-@all +@read +@write +@scripting +@transaction +@connection -@dangerous -@admin"
+
+
+def redis_patterns(user: str, prefix: str) -> list[str]:
+    if user == ADMIN:
+        return [f"{prefix}*"]
+    return [prefix + k for k in (*REDIS_KEYS[user], *SHARED_KEYS)]
+
+
+def redis_acl(passwords: dict[str, str], prefix: str) -> str:
+    """The ACL file (``redis-server --aclfile``) for these passwords and this key prefix."""
+    lines = ["user default off resetkeys resetchannels -@all"]
+    for user in USERS:
+        digest = hashlib.sha256(passwords[user].encode()).hexdigest()
+        keys = " ".join(f"~{p}" for p in redis_patterns(user, prefix))
+        commands = "+@all" if user == ADMIN else REDIS_COMMANDS
+        lines.append(f"user {user} on #{digest} resetchannels {keys} {commands}")
+    return "\n".join(lines) + "\n"
+
+
+# -- Kafka ------------------------------------------------------------------------------------------
+# Consumer group -> the service it belongs to (groups are named in services/*/consumer.py).
+GROUPS = {"checkin-projection": "checkin", "notify": "notify"}
+
+
+def _owner(label: str) -> str:
+    """``"registration (via outbox relay)"`` -> registration; a group name -> its service."""
+    word = label.split(" ")[0]
+    return GROUPS.get(word, word)
+
+
+@dataclass(frozen=True)
+class KafkaGrant:
+    user: str
+    write: tuple[str, ...]
+    read: tuple[str, ...]
+    groups: tuple[str, ...]
+
+
+def kafka_grants() -> list[KafkaGrant]:
+    """What each service may do on the broker, from the topic registry (names without prefix)."""
+    out = []
+    for user in SERVICES:
+        write = tuple(t.name for t in TOPICS if any(_owner(p) == user for p in t.producers))
+        read = tuple(t.name for t in TOPICS if any(_owner(c) == user for c in t.consumers))
+        groups = tuple(g for g, owner in GROUPS.items() if owner == user)
+        out.append(KafkaGrant(user, write, read, groups))
+    return out
+
+
+def kafka_acls(prefix: str = "") -> list:
+    """The ACL bindings for :func:`kafka_grants`, topics and groups with ``prefix`` in front."""
+    from kafka.admin import ACL, ACLOperation, ACLPermissionType, ResourcePattern, ResourceType
+
+    def allow(user: str, op, kind, name: str) -> ACL:
+        return ACL(f"User:{user}", "*", op, ACLPermissionType.ALLOW, ResourcePattern(kind, prefix + name))
+
+    acls = []
+    for g in kafka_grants():
+        acls += [allow(g.user, ACLOperation.DESCRIBE, ResourceType.TOPIC, t.name) for t in TOPICS]
+        acls += [allow(g.user, ACLOperation.WRITE, ResourceType.TOPIC, t) for t in g.write]
+        acls += [allow(g.user, ACLOperation.READ, ResourceType.TOPIC, t) for t in g.read]
+        acls += [allow(g.user, ACLOperation.READ, ResourceType.GROUP, grp) for grp in g.groups]
+    return acls
+
+
+def admin_client_config(passwords: dict[str, str], mechanism: str = "SCRAM-SHA-512") -> dict:
+    return dict(
+        security_protocol="SASL_PLAINTEXT",
+        sasl_mechanism=mechanism,
+        sasl_plain_username=ADMIN,
+        sasl_plain_password=passwords[ADMIN],
+    )
+
+
+def apply_kafka(bootstrap: str, passwords: dict[str, str], prefix: str = "") -> int:
+    """Create (or update) every service's SCRAM user and its ACLs, as ``sciday-admin``.
+    Idempotent; returns the number of ACL bindings."""
+    from kafka import KafkaAdminClient
+    from kafka.admin import ScramMechanism, UserScramCredentialUpsertion
+
+    admin = KafkaAdminClient(
+        bootstrap_servers=bootstrap,
+        client_id="sciday-credentials",
+        request_timeout_ms=10000,
+        **admin_client_config(passwords),
+    )
+    try:
+        errors = admin.alter_user_scram_credentials(
+            [UserScramCredentialUpsertion(u, ScramMechanism.SCRAM_SHA_512, passwords[u]) for u in SERVICES]
+        )
+        failed = {u: e for u, e in (errors or {}).items() if e}
+        if failed:
+            raise RuntimeError(f"could not set the SCRAM users: {failed}")
+        acls = kafka_acls(prefix)
+        result = admin.create_acls(acls)
+        if result.get("failed"):
+            raise RuntimeError(f"could not create Kafka ACLs: {result['failed'][:3]}")
+        return len(acls)
+    finally:
+        admin.close()
+
+
+# -- passwords on disk ------------------------------------------------------------------------------
+def password_file(secrets_dir: Path, kind: str, user: str) -> Path:
+    return Path(secrets_dir) / f"{kind}-{user}.password"
+
+
+def ensure_passwords(secrets_dir: Path, kind: str) -> dict[str, str]:
+    """Every user's password for ``kind`` (``redis`` or ``kafka``), made at random on first use."""
+    secrets_dir = Path(secrets_dir)
+    secrets_dir.mkdir(parents=True, exist_ok=True)
+    os.chmod(secrets_dir, 0o700)
+    out = {}
+    for user in USERS:
+        path = password_file(secrets_dir, kind, user)
+        if not path.exists():
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "w") as fh:
+                fh.write(secrets.token_urlsafe(32) + "\n")
+        out[user] = path.read_text().strip()
+    return out
+
+
+def write_redis_acl(secrets_dir: Path, prefix: str) -> Path:
+    """``<secrets>/redis-users.acl`` for the passwords there (made if missing)."""
+    path = Path(secrets_dir) / "redis-users.acl"
+    text = redis_acl(ensure_passwords(secrets_dir, "redis"), prefix)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as fh:
+        fh.write(text)
+    return path
+
+
+def service_env(secrets_dir: Path, user: str, redis: bool, kafka: bool) -> dict[str, str]:
+    """The environment that makes a process of ``user`` connect as itself."""
+    env = {}
+    if redis:
+        env["SCIDAY_REDIS_USERNAME"] = user
+        env["SCIDAY_REDIS_PASSWORD_FILE"] = str(password_file(secrets_dir, "redis", user))
+    if kafka:
+        env["SCIDAY_KAFKA_SECURITY_PROTOCOL"] = "SASL_PLAINTEXT"
+        env["SCIDAY_KAFKA_SASL_MECHANISM"] = "SCRAM-SHA-512"
+        env["SCIDAY_KAFKA_USERNAME"] = user
+        env["SCIDAY_KAFKA_PASSWORD_FILE"] = str(password_file(secrets_dir, "kafka", user))
+    return env
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m sciday.credentials <secrets-dir> [--prefix P]``: make the passwords and the Redis
+    ACL file for docker-compose (deploy/README.md)."""
+    import argparse
+
+    p = argparse.ArgumentParser(prog="sciday.credentials")
+    p.add_argument("secrets_dir")
+    p.add_argument("--prefix", default=os.environ.get("SCIDAY_REDIS_PREFIX", "sciday:"))
+    args = p.parse_args(argv)
+    ensure_passwords(Path(args.secrets_dir), "kafka")
+    acl = write_redis_acl(Path(args.secrets_dir), args.prefix)
+    print(f"passwords and {acl.name} in {args.secrets_dir} (mode 0600; keep them out of git)")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
