@@ -63,6 +63,36 @@ LISTENERS = {
     "controller.listener.names": "CONTROLLER",
     "inter.broker.listener.name": "PLAINTEXT",
 }
+# With SCRAM users (sciday/credentials.py): clients and brokers authenticate with SCRAM-SHA-512
+# on the one client listener, the controller listener with PLAIN (SCRAM users live in the metadata
+# the controller serves, so it cannot use them itself), and the StandardAuthorizer lets each user
+# do only what its ACLs allow; the admin user is the only super user.
+SASL_MECHANISM = "SCRAM-SHA-512"
+
+
+def sasl_settings(admin: str, password: str) -> dict[str, str]:
+    scram = "org.apache.kafka.common.security.scram.ScramLoginModule"
+    plain = "org.apache.kafka.common.security.plain.PlainLoginModule"
+    return {
+        "listener.security.protocol.map": "CONTROLLER:SASL_PLAINTEXT,SASL_PLAINTEXT:SASL_PLAINTEXT",
+        "controller.listener.names": "CONTROLLER",
+        "inter.broker.listener.name": "SASL_PLAINTEXT",
+        "sasl.mechanism.inter.broker.protocol": SASL_MECHANISM,
+        "sasl.mechanism.controller.protocol": "PLAIN",
+        "listener.name.sasl_plaintext.sasl.enabled.mechanisms": SASL_MECHANISM,
+        "listener.name.controller.sasl.enabled.mechanisms": "PLAIN",
+        f"listener.name.sasl_plaintext.{SASL_MECHANISM.lower()}.sasl.jaas.config": (
+            f'{scram} required username="{admin}" password="{password}";'
+        ),
+        "listener.name.controller.plain.sasl.jaas.config": (
+            f'{plain} required username="{admin}" password="{password}" user_{admin}="{password}";'
+        ),
+        "authorizer.class.name": "org.apache.kafka.metadata.authorizer.StandardAuthorizer",
+        "super.users": f"User:{admin}",
+        "allow.everyone.if.no.acl.found": "false",
+    }
+
+
 # Local only: a group forms at once (no 3 s wait for more members), fewer offsets partitions,
 # smaller segments.
 LOCAL_TUNING = {
@@ -238,6 +268,8 @@ class KafkaCluster:
     log_path: Path | None = None
     say: object = print
     nodes: list[Node] = field(default_factory=list)
+    # (user, password) of the SCRAM super user: SASL_PLAINTEXT with ACLs instead of PLAINTEXT.
+    sasl_admin: tuple[str, str] | None = None
 
     def __post_init__(self):
         self.home = Path(self.home).resolve()
@@ -261,15 +293,36 @@ class KafkaCluster:
             path.write_text(new_cluster_id() + "\n")
         return path.read_text().strip()
 
+    @property
+    def client_config(self) -> dict:
+        """What an admin client needs besides the bootstrap servers."""
+        if not self.sasl_admin:
+            return {}
+        return dict(
+            security_protocol="SASL_PLAINTEXT",
+            sasl_mechanism=SASL_MECHANISM,
+            sasl_plain_username=self.sasl_admin[0],
+            sasl_plain_password=self.sasl_admin[1],
+        )
+
+    def formatted_without_sasl(self) -> bool:
+        """A log directory formatted before SCRAM users were asked for: it has no admin user, and
+        only a new log directory (``--add-scram`` at format time) gets one."""
+        return any(
+            (n.log_dir / "meta.properties").exists() and not (n.home / "scram.ok").exists()
+            for n in self.nodes
+        )
+
     def properties(self, node: Node) -> str:
         voters = ",".join(f"{n.node_id}@127.0.0.1:{n.controller_port}" for n in self.nodes)
+        client = "SASL_PLAINTEXT" if self.sasl_admin else "PLAINTEXT"
         props = {
             "process.roles": "broker,controller",
             "node.id": str(node.node_id),
             "controller.quorum.voters": voters,
-            "listeners": f"PLAINTEXT://127.0.0.1:{node.port},CONTROLLER://127.0.0.1:{node.controller_port}",
-            "advertised.listeners": f"PLAINTEXT://127.0.0.1:{node.port}",
-            **LISTENERS,
+            "listeners": f"{client}://127.0.0.1:{node.port},CONTROLLER://127.0.0.1:{node.controller_port}",
+            "advertised.listeners": f"{client}://127.0.0.1:{node.port}",
+            **(sasl_settings(*self.sasl_admin) if self.sasl_admin else LISTENERS),
             "log.dirs": str(node.log_dir),
             **self.settings,
             **LOCAL_TUNING,
@@ -280,7 +333,11 @@ class KafkaCluster:
         node.home.mkdir(parents=True, exist_ok=True)
         (node.home / "log4j2.properties").write_text(LOG4J2)
         path = node.home / "server.properties"
-        path.write_text(self.properties(node))
+        # Private: with SCRAM it holds the admin's password (the JAAS lines).
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as fh:
+            fh.write(self.properties(node))
+        os.chmod(path, 0o600)
         return path
 
     def _java(self, java: str, libs: Path, node: Node, main: list[str], heap: str) -> list[str]:
@@ -302,12 +359,16 @@ class KafkaCluster:
         config = self._write_config(node)
         if (node.log_dir / "meta.properties").exists():
             return
+        scram = []
+        if self.sasl_admin:
+            user, password = self.sasl_admin
+            scram = ["--add-scram", f"{SASL_MECHANISM}=[name={user},password={password}]"]
         done = subprocess.run(
             self._java(
                 java,
                 libs,
                 node,
-                ["kafka.tools.StorageTool", "format", "-t", self.cluster_id, "-c", str(config)],
+                ["kafka.tools.StorageTool", "format", "-t", self.cluster_id, "-c", str(config), *scram],
                 "128m",
             ),
             capture_output=True,
@@ -315,7 +376,12 @@ class KafkaCluster:
             timeout=120,
         )
         if done.returncode != 0:
-            raise RuntimeError(f"formatting {node.log_dir} failed: {(done.stdout + done.stderr)[-500:]}")
+            out = done.stdout + done.stderr
+            if self.sasl_admin:
+                out = out.replace(self.sasl_admin[1], "***")
+            raise RuntimeError(f"formatting {node.log_dir} failed: {out[-500:]}")
+        if self.sasl_admin:
+            (node.home / "scram.ok").write_text(f"{self.sasl_admin[0]}\n")
 
     def start_node(self, node: Node, java: str | None = None, libs: Path | None = None) -> None:
         java = java or check_java()
@@ -364,7 +430,7 @@ class KafkaCluster:
         from kafka import KafkaAdminClient
 
         up = [n.address for n in self.nodes if n.proc and n.proc.poll() is None]
-        admin = KafkaAdminClient(bootstrap_servers=up, request_timeout_ms=3000)
+        admin = KafkaAdminClient(bootstrap_servers=up, request_timeout_ms=3000, **self.client_config)
         try:
             return sorted(b["broker_id"] for b in admin.describe_cluster()["brokers"])
         finally:
