@@ -53,6 +53,8 @@ def cmd_up(args) -> int:
         smtp_port=args.smtp_port,
         mailbox_port=args.mailbox_port,
         scale=args.scale,
+        redis_acl=not args.no_credentials,
+        kafka_sasl=not args.no_credentials,
     )
     stack = Stack(opts)
     stop_requested = []
@@ -240,6 +242,12 @@ def parser() -> argparse.ArgumentParser:
     up.add_argument("--threads", type=int, default=8)
     up.add_argument("--catalogue", default="data/catalogue.yaml")
     up.add_argument("--no-seed", action="store_true")
+    up.add_argument(
+        "--no-credentials",
+        action="store_true",
+        help="start Redis without ACL users and Apache Kafka without SASL/SCRAM (by default each "
+        "service has its own user, passwords in var/secrets; docs/privacy.md)",
+    )
     up.set_defaults(func=cmd_up)
 
     tok = sub.add_parser("token", help="staff and organizer tokens")

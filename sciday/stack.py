@@ -69,10 +69,14 @@ class StackOptions:
     mailbox_port: int | None = None
     # `sciday up --scale N`: N instances of each web service and N consumers in each group.
     scale: int = 1
-    # Least privilege (sciday/credentials.py): the Redis this starts has one ACL user per
-    # service and the default user off; passwords in <var>/secrets.  An outside Redis (redis_url)
-    # is used as it is.
-    redis_acl: bool = True
+    # Least privilege (sciday/credentials.py), on in `sciday up` (`make run`): the Redis this
+    # starts has one ACL user per service and the default user off, passwords in <var>/secrets;
+    # an outside Redis (redis_url) is used as it is.  Off here so that drills and benches that
+    # start their own servers and connect as the default user keep working.
+    redis_acl: bool = False
+    # The Apache Kafka this starts takes SASL/SCRAM only, one user per service with ACLs.  A log
+    # directory formatted without SCRAM users (var/kafka from before) keeps its plain listener.
+    kafka_sasl: bool = False
 
 
 # With --scale N, instance k (0-based) of a web service listens on its base port + 10*k:
@@ -104,6 +108,7 @@ class Stack:
         self.mailbox_port = opts.mailbox_port or embedded.free_port()
         self.secrets = self.var / "secrets"
         self.redis_users = False  # True once the Redis started here has its ACL users
+        self.kafka_users = False  # True once the broker started here takes SCRAM users only
 
     def say(self, msg: str) -> None:
         print(msg, file=self.out, flush=True)
@@ -147,7 +152,7 @@ class Stack:
     def credentials_env(self, user: str) -> dict:
         from sciday import credentials
 
-        return credentials.service_env(self.secrets, user, redis=self.redis_users, kafka=False)
+        return credentials.service_env(self.secrets, user, redis=self.redis_users, kafka=self.kafka_users)
 
     def service_of(self, c: Child) -> str | None:
         """The service a child runs as (its Redis user); None for the local stand-ins."""
@@ -283,17 +288,27 @@ class Stack:
             self.redis_users = acl is not None
         if not self.opts.kafka:
             self.start_broker()
+        from shared.kafka import security
         from shared.tickets import KeyRing
         from shared.topics import ensure_topics
 
         env = self.env()  # replication as the children see it (SCIDAY_TOPIC_*), not this process
+        settings = self.settings()
         created = ensure_topics(
             self.kafka,
-            self.settings().topic_prefix,
+            settings.topic_prefix,
             replication_factor=env.get("SCIDAY_TOPIC_REPLICATION_FACTOR") or None,
             min_insync_replicas=env.get("SCIDAY_TOPIC_MIN_INSYNC_REPLICAS") or None,
+            client_config=security(settings),
         )
         self.say(f"topics ready ({len(created)} created)")
+        if self.kafka_users:
+            from sciday import credentials
+
+            n = credentials.apply_kafka(
+                self.kafka, credentials.ensure_passwords(self.secrets, "kafka"), settings.topic_prefix
+            )
+            self.say(f"kafka: one SCRAM user per service, {n} ACLs")
         KeyRing.load_or_create(self.var / "keys")
         for c in self._plan():
             self.children.append(c)
@@ -310,6 +325,16 @@ class Stack:
                 log_path=self.logs / "kafka.log",
                 say=self.say,
             )
+            if o.kafka_sasl and cluster.formatted_without_sasl():
+                self.say(
+                    f"kafka: {cluster.home} was formatted without SCRAM users, so it keeps its plain "
+                    "listener; remove that folder (its topics only) for SASL/SCRAM and ACLs"
+                )
+            elif o.kafka_sasl:
+                from sciday import credentials
+
+                admin = credentials.ensure_passwords(self.secrets, "kafka")[credentials.ADMIN]
+                cluster.sasl_admin = (credentials.ADMIN, admin)
             self.say(
                 f"starting Apache Kafka {kafka_broker.KAFKA_VERSION} (KRaft, broker+controller, heap "
                 f"{o.kafka_heap}, log in {cluster.home}) on 127.0.0.1:{o.kafka_port}"
@@ -321,6 +346,7 @@ class Stack:
                 cluster.stop()
                 raise
             self.kafka_cluster, self.kafka_proc = cluster, cluster.nodes[0].proc
+            self.kafka_users = cluster.sasl_admin is not None
             self.say(f"Apache Kafka ready in {time.monotonic() - t0:.1f}s")
         else:
             self.say(f"starting Tansu (Kafka protocol, memory only) on 127.0.0.1:{o.kafka_port}")

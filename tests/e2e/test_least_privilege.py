@@ -1,5 +1,7 @@
-"""`make run`'s Redis with one ACL user per service (sciday/credentials.py): the whole registration
-path works with every process connected as its own service, and Redis refused none of them."""
+"""`make run`'s servers with one user per service (sciday/credentials.py): Redis with ACL users and
+the default user off, Apache Kafka with SASL/SCRAM and ACLs.  The whole registration path works
+with every process connected as its own service, Redis refused none of them, and the broker
+refuses a plain client and a service writing another's topic."""
 
 from __future__ import annotations
 
@@ -12,16 +14,20 @@ from sciday.stack import Stack, StackOptions
 from services.checkin.projection import Projection
 from shared.auth import create_token
 from shared.redis_scripts import connect, connect_as
-from tests.conftest import activity_doc, wait_for
+from tests.conftest import TEST_BROKER, activity_doc, wait_for
 
 
 @pytest.fixture(scope="module")
-def acl_stack(servers, tmp_path_factory):
+def acl_stack(servers, tmp_path_factory):  # servers: for the client settings chosen there
     var = tmp_path_factory.mktemp("acl-stack")
     opts = StackOptions(
         var_dir=var,
-        redis_port=embedded.free_port(),  # its own redis-server, started with the ACL file
-        kafka=servers["kafka"],
+        # Its own redis-server and broker, as `make run` starts them: ACL users and SCRAM users.
+        redis_port=embedded.free_port(),
+        kafka_port=embedded.free_port(),
+        broker=TEST_BROKER,
+        redis_acl=True,
+        kafka_sasl=True,
         registration_port=embedded.free_port(),
         checkin_port=embedded.free_port(),
         notify_port=embedded.free_port(),
@@ -43,7 +49,7 @@ def acl_stack(servers, tmp_path_factory):
         s.stop()
 
 
-def test_every_service_does_its_job_as_its_own_redis_user(acl_stack):
+def test_every_service_does_its_job_as_its_own_redis_and_kafka_user(acl_stack):
     settings = acl_stack.settings()  # sciday-admin
     admin = connect_as(settings)
     token = create_token(admin, settings.redis_prefix, "organizer", "acl organizer")
@@ -98,3 +104,26 @@ def test_the_default_user_is_off_and_services_have_their_own_users(acl_stack):
         connect(url).ping()  # no user: NOAUTH
     users = sorted(u.decode() for u in connect_as(acl_stack.settings()).execute_command("ACL", "USERS"))
     assert users == ["checkin", "default", "notify", "registration", "sciday-admin"]
+
+
+def test_the_broker_takes_only_the_services_scram_users(acl_stack):
+    if acl_stack.broker != "kafka":
+        pytest.skip("SASL/SCRAM is set up on Apache Kafka only (Tansu runs plain)")
+    from kafka import KafkaProducer
+    from kafka.errors import KafkaError, TopicAuthorizationFailedError
+
+    from shared.kafka import make_producer
+
+    assert acl_stack.kafka_users
+    with pytest.raises(KafkaError):  # a plain client gets no metadata from a SASL listener
+        plain = KafkaProducer(bootstrap_servers=acl_stack.kafka, api_version=(3, 0), max_block_ms=2000)
+        plain.send("acl.registration-events", b"x").get(timeout=5)
+    env = acl_stack.credentials_env("notify")
+    notify = acl_stack.settings().with_overrides(
+        kafka_username="notify",
+        kafka_password=open(env["SCIDAY_KAFKA_PASSWORD_FILE"]).read().strip(),
+    )
+    producer = make_producer(notify, max_block_ms=5000)
+    with pytest.raises(TopicAuthorizationFailedError):
+        producer.send("acl.registration-events", b"x").get(timeout=20)
+    producer.close(timeout=2)
