@@ -97,7 +97,7 @@ def test_no_password_acl_or_sasl_secret_is_written_in_a_file():
     patterns = [
         re.compile(r"^\s*user \S+ on .*>\S+", re.M),  # a Redis ACL line with a clear password
         re.compile(r"^\s*requirepass\s+\S+", re.M),
-        re.compile(r'password="[^"$]{8,}"'),  # a JAAS line with a literal password
+        re.compile(r'password="[^"${}]{8,}"'),  # a JAAS line with a literal password
         re.compile(r"^\s*SCIDAY_\w*(PASSWORD|SECRET|API_KEY)\s*=\s*(?!\.\.\.|\$|<)\S+", re.M),  # env file
         re.compile(r"redis://[^:/\s]+:[^@\s${}]{8,}@"),  # a URL carrying a password
     ]
