@@ -119,7 +119,7 @@ def test_no_user_or_a_wrong_password_does_not_connect(sasl_kafka):
     with pytest.raises(KafkaError):
         plain.send(PREFIX + "activity-events", b"x").get(timeout=5)
     plain.close(timeout=1)
-    bad = settings_of(sasl_kafka, "registration", password="not-the-password")
+    bad = settings_of(sasl_kafka, "registration", password="wrong")
     with pytest.raises(KafkaError):
         producer = make_producer(bad, api_version=(3, 0), max_block_ms=2000)
         send_envelope(producer, bad, "activity-events", envelope()).get(timeout=5)
