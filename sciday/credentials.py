@@ -9,7 +9,8 @@
 - **Kafka.** SCRAM-SHA-512 users with ACLs from the topic registry (shared/topics.py): a service
   may write the topics it produces (and the ``-dlq`` twins of those it consumes), read the topics
   its consumer groups consume, use only its own groups, and describe the registered topics.
-  ``sciday-admin`` is the broker's super user (topics, ACLs, SCRAM users).
+  ``sciday-admin`` is the broker's super user (topics, ACLs, SCRAM users); it logs in with PLAIN
+  (sciday/kafka_broker.py says why).
 - **Passwords** are made once, at random, into ``<var>/secrets/<redis|kafka>-<user>.password``
   (mode 0600, not in git) and handed to each process as ``SCIDAY_*_PASSWORD_FILE``.
 """
@@ -27,6 +28,9 @@ from shared.topics import TOPICS
 ADMIN = "sciday-admin"
 SERVICES = ("registration", "checkin", "notify")
 USERS = (*SERVICES, ADMIN)
+# Redis only: the replica's user on the primary (docker-compose's redis-replica).
+REPLICA = "replica"
+REDIS_REPLICATION = "-@all +psync +replconf +ping +info"
 
 # -- Redis ------------------------------------------------------------------------------------------
 # Key patterns after the prefix, per service: the owners of these keys are the modules named.
@@ -74,6 +78,9 @@ def redis_patterns(user: str, prefix: str) -> list[str]:
 def redis_acl(passwords: dict[str, str], prefix: str) -> str:
     """The ACL file (``redis-server --aclfile``) for these passwords and this key prefix."""
     lines = ["user default off resetkeys resetchannels -@all"]
+    if REPLICA in passwords:
+        digest = hashlib.sha256(passwords[REPLICA].encode()).hexdigest()
+        lines.append(f"user {REPLICA} on #{digest} resetkeys resetchannels {REDIS_REPLICATION}")
     for user in USERS:
         digest = hashlib.sha256(passwords[user].encode()).hexdigest()
         keys = " ".join(f"~{p}" for p in redis_patterns(user, prefix))
@@ -128,26 +135,22 @@ def kafka_acls(prefix: str = "") -> list:
     return acls
 
 
-def admin_client_config(passwords: dict[str, str], mechanism: str = "SCRAM-SHA-512") -> dict:
-    return dict(
-        security_protocol="SASL_PLAINTEXT",
-        sasl_mechanism=mechanism,
-        sasl_plain_username=ADMIN,
-        sasl_plain_password=passwords[ADMIN],
-    )
-
-
-def apply_kafka(bootstrap: str, passwords: dict[str, str], prefix: str = "") -> int:
-    """Create (or update) every service's SCRAM user and its ACLs, as ``sciday-admin``.
-    Idempotent; returns the number of ACL bindings."""
+def apply_kafka(
+    bootstrap: str, passwords: dict[str, str], prefix: str = "", admin_config: dict | None = None
+) -> int:
+    """Create (or update) every service's SCRAM user and its ACLs, as ``sciday-admin`` (PLAIN, with
+    ``passwords[ADMIN]`` unless ``admin_config`` says otherwise).  Idempotent; returns the number of
+    ACL bindings."""
     from kafka import KafkaAdminClient
     from kafka.admin import ScramMechanism, UserScramCredentialUpsertion
+
+    from sciday.kafka_broker import admin_client_config
 
     admin = KafkaAdminClient(
         bootstrap_servers=bootstrap,
         client_id="sciday-credentials",
         request_timeout_ms=10000,
-        **admin_client_config(passwords),
+        **(admin_config or admin_client_config(ADMIN, passwords[ADMIN])),
     )
     try:
         errors = admin.alter_user_scram_credentials(
@@ -170,30 +173,61 @@ def password_file(secrets_dir: Path, kind: str, user: str) -> Path:
     return Path(secrets_dir) / f"{kind}-{user}.password"
 
 
-def ensure_passwords(secrets_dir: Path, kind: str) -> dict[str, str]:
-    """Every user's password for ``kind`` (``redis`` or ``kafka``), made at random on first use."""
+def _write(path: Path, text: str, mode: int, exclusive: bool = False) -> None:
+    flags = os.O_WRONLY | os.O_CREAT | (os.O_EXCL if exclusive else os.O_TRUNC)
+    with os.fdopen(os.open(path, flags, mode), "w") as fh:
+        fh.write(text)
+    os.chmod(path, mode)
+
+
+def ensure_passwords(secrets_dir: Path, kind: str, mode: int = 0o600) -> dict[str, str]:
+    """Every user's password for ``kind`` (``redis`` or ``kafka``), made at random on first use.
+    The folder is private (0700); ``mode`` 0644 lets containers running as another user read the
+    files docker-compose mounts from it."""
     secrets_dir = Path(secrets_dir)
     secrets_dir.mkdir(parents=True, exist_ok=True)
     os.chmod(secrets_dir, 0o700)
     out = {}
-    for user in USERS:
+    for user in (*USERS, REPLICA) if kind == "redis" else USERS:
         path = password_file(secrets_dir, kind, user)
         if not path.exists():
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-            with os.fdopen(fd, "w") as fh:
-                fh.write(secrets.token_urlsafe(32) + "\n")
+            _write(path, secrets.token_urlsafe(32) + "\n", mode, exclusive=True)
         out[user] = path.read_text().strip()
     return out
 
 
-def write_redis_acl(secrets_dir: Path, prefix: str) -> Path:
+def write_redis_acl(secrets_dir: Path, prefix: str, mode: int = 0o600) -> Path:
     """``<secrets>/redis-users.acl`` for the passwords there (made if missing)."""
     path = Path(secrets_dir) / "redis-users.acl"
-    text = redis_acl(ensure_passwords(secrets_dir, "redis"), prefix)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w") as fh:
-        fh.write(text)
+    _write(path, redis_acl(ensure_passwords(secrets_dir, "redis", mode), prefix), mode)
     return path
+
+
+def write_compose_files(secrets_dir: Path, prefix: str) -> list[Path]:
+    """Everything docker-compose.yml mounts as secrets: the passwords, the Redis ACL file, the
+    replica's login to the primary, the brokers' JAAS file (the admin's PLAIN login: SCRAM users
+    live in the cluster metadata, so the brokers and the first admin log in with PLAIN) and the
+    admin client's properties for the brokers' healthcheck."""
+    d, mode = Path(secrets_dir), 0o644
+    redis_pw = ensure_passwords(d, "redis", mode)
+    kafka_pw = ensure_passwords(d, "kafka", mode)
+    from sciday.kafka_broker import jaas_text
+
+    admin = kafka_pw[ADMIN]
+    plain = "org.apache.kafka.common.security.plain.PlainLoginModule"
+    files = {
+        "redis-replica.conf": f"masteruser {REPLICA}\nmasterauth {redis_pw[REPLICA]}\n",
+        "kafka-jaas.conf": jaas_text(ADMIN, admin),
+        "kafka-admin-client.properties": (
+            "security.protocol=SASL_PLAINTEXT\nsasl.mechanism=PLAIN\n"
+            f'sasl.jaas.config={plain} required username="{ADMIN}" password="{admin}";\n'
+        ),
+    }
+    out = [write_redis_acl(d, prefix, mode)]
+    for name, text in files.items():
+        _write(d / name, text, mode)
+        out.append(d / name)
+    return out
 
 
 def service_env(secrets_dir: Path, user: str, redis: bool, kafka: bool) -> dict[str, str]:
@@ -211,17 +245,28 @@ def service_env(secrets_dir: Path, user: str, redis: bool, kafka: bool) -> dict[
 
 
 def main(argv: list[str] | None = None) -> int:
-    """``python -m sciday.credentials <secrets-dir> [--prefix P]``: make the passwords and the Redis
-    ACL file for docker-compose (deploy/README.md)."""
+    """``python -m sciday.credentials create deploy/secrets``: the files docker-compose mounts
+    (deploy/README.md).  ``python -m sciday.credentials kafka /run/secrets``: as the admin
+    (SCIDAY_KAFKA_* from the environment), create the services' SCRAM users and ACLs."""
     import argparse
 
+    from shared.config import load
+    from shared.kafka import security
+
     p = argparse.ArgumentParser(prog="sciday.credentials")
+    p.add_argument("action", choices=["create", "kafka"])
     p.add_argument("secrets_dir")
     p.add_argument("--prefix", default=os.environ.get("SCIDAY_REDIS_PREFIX", "sciday:"))
     args = p.parse_args(argv)
-    ensure_passwords(Path(args.secrets_dir), "kafka")
-    acl = write_redis_acl(Path(args.secrets_dir), args.prefix)
-    print(f"passwords and {acl.name} in {args.secrets_dir} (mode 0600; keep them out of git)")
+    d = Path(args.secrets_dir)
+    if args.action == "create":
+        made = write_compose_files(d, args.prefix)
+        print(f"{len(made)} files and the passwords in {d}: keep them out of git and the image")
+        return 0
+    settings = load()
+    passwords = {u: password_file(d, "kafka", u).read_text().strip() for u in SERVICES}
+    n = apply_kafka(settings.kafka_bootstrap_servers, passwords, settings.topic_prefix, security(settings))
+    print(f"kafka: SCRAM users {', '.join(SERVICES)} and {n} ACLs")
     return 0
 
 

@@ -63,34 +63,43 @@ LISTENERS = {
     "controller.listener.names": "CONTROLLER",
     "inter.broker.listener.name": "PLAINTEXT",
 }
-# With SCRAM users (sciday/credentials.py): clients and brokers authenticate with SCRAM-SHA-512
-# on the one client listener, the controller listener with PLAIN (SCRAM users live in the metadata
-# the controller serves, so it cannot use them itself), and the StandardAuthorizer lets each user
-# do only what its ACLs allow; the admin user is the only super user.
+# With credentials (sciday/credentials.py; the same in docker-compose.yml, which a unit test
+# checks): every listener takes SASL only.  The brokers and the admin log in with PLAIN, from a
+# JAAS file (SCRAM users live in the cluster metadata, so the controllers and the first admin
+# cannot use them; no --add-scram at format time either, so a log directory from before keeps
+# working); each sciday service logs in as its own SCRAM-SHA-512 user, which the admin creates,
+# and the StandardAuthorizer lets it do only what its ACLs allow.
 SASL_MECHANISM = "SCRAM-SHA-512"
+SASL_LISTENERS = {
+    "listener.security.protocol.map": "CONTROLLER:SASL_PLAINTEXT,CLIENT:SASL_PLAINTEXT",
+    "controller.listener.names": "CONTROLLER",
+    "inter.broker.listener.name": "CLIENT",
+    "sasl.enabled.mechanisms": f"PLAIN,{SASL_MECHANISM}",
+    "sasl.mechanism.inter.broker.protocol": "PLAIN",
+    "sasl.mechanism.controller.protocol": "PLAIN",
+    "authorizer.class.name": "org.apache.kafka.metadata.authorizer.StandardAuthorizer",
+    "allow.everyone.if.no.acl.found": "false",
+}
 
 
-def sasl_settings(admin: str, password: str) -> dict[str, str]:
-    scram = "org.apache.kafka.common.security.scram.ScramLoginModule"
+def jaas_text(admin: str, password: str) -> str:
+    """The brokers' JAAS file: the admin's PLAIN login (the only PLAIN user), SCRAM for the rest."""
     plain = "org.apache.kafka.common.security.plain.PlainLoginModule"
-    return {
-        "listener.security.protocol.map": "CONTROLLER:SASL_PLAINTEXT,SASL_PLAINTEXT:SASL_PLAINTEXT",
-        "controller.listener.names": "CONTROLLER",
-        "inter.broker.listener.name": "SASL_PLAINTEXT",
-        "sasl.mechanism.inter.broker.protocol": SASL_MECHANISM,
-        "sasl.mechanism.controller.protocol": "PLAIN",
-        "listener.name.sasl_plaintext.sasl.enabled.mechanisms": SASL_MECHANISM,
-        "listener.name.controller.sasl.enabled.mechanisms": "PLAIN",
-        f"listener.name.sasl_plaintext.{SASL_MECHANISM.lower()}.sasl.jaas.config": (
-            f'{scram} required username="{admin}" password="{password}";'
-        ),
-        "listener.name.controller.plain.sasl.jaas.config": (
-            f'{plain} required username="{admin}" password="{password}" user_{admin}="{password}";'
-        ),
-        "authorizer.class.name": "org.apache.kafka.metadata.authorizer.StandardAuthorizer",
-        "super.users": f"User:{admin}",
-        "allow.everyone.if.no.acl.found": "false",
-    }
+    scram = "org.apache.kafka.common.security.scram.ScramLoginModule"
+    return (
+        f'KafkaServer {{\n  {plain} required\n    username="{admin}" password="{password}"\n'
+        f'    user_{admin}="{password}";\n  {scram} required;\n}};\n'
+    )
+
+
+def admin_client_config(admin: str, password: str) -> dict:
+    """kafka-python settings of the admin's PLAIN login."""
+    return dict(
+        security_protocol="SASL_PLAINTEXT",
+        sasl_mechanism="PLAIN",
+        sasl_plain_username=admin,
+        sasl_plain_password=password,
+    )
 
 
 # Local only: a group forms at once (no 3 s wait for more members), fewer offsets partitions,
@@ -268,7 +277,7 @@ class KafkaCluster:
     log_path: Path | None = None
     say: object = print
     nodes: list[Node] = field(default_factory=list)
-    # (user, password) of the SCRAM super user: SASL_PLAINTEXT with ACLs instead of PLAINTEXT.
+    # (user, password) of the admin (PLAIN, the super user): SASL with ACLs instead of PLAINTEXT.
     sasl_admin: tuple[str, str] | None = None
 
     def __post_init__(self):
@@ -296,33 +305,22 @@ class KafkaCluster:
     @property
     def client_config(self) -> dict:
         """What an admin client needs besides the bootstrap servers."""
-        if not self.sasl_admin:
-            return {}
-        return dict(
-            security_protocol="SASL_PLAINTEXT",
-            sasl_mechanism=SASL_MECHANISM,
-            sasl_plain_username=self.sasl_admin[0],
-            sasl_plain_password=self.sasl_admin[1],
-        )
-
-    def formatted_without_sasl(self) -> bool:
-        """A log directory formatted before SCRAM users were asked for: it has no admin user, and
-        only a new log directory (``--add-scram`` at format time) gets one."""
-        return any(
-            (n.log_dir / "meta.properties").exists() and not (n.home / "scram.ok").exists()
-            for n in self.nodes
-        )
+        return admin_client_config(*self.sasl_admin) if self.sasl_admin else {}
 
     def properties(self, node: Node) -> str:
         voters = ",".join(f"{n.node_id}@127.0.0.1:{n.controller_port}" for n in self.nodes)
-        client = "SASL_PLAINTEXT" if self.sasl_admin else "PLAINTEXT"
+        client = "CLIENT" if self.sasl_admin else "PLAINTEXT"
         props = {
             "process.roles": "broker,controller",
             "node.id": str(node.node_id),
             "controller.quorum.voters": voters,
             "listeners": f"{client}://127.0.0.1:{node.port},CONTROLLER://127.0.0.1:{node.controller_port}",
             "advertised.listeners": f"{client}://127.0.0.1:{node.port}",
-            **(sasl_settings(*self.sasl_admin) if self.sasl_admin else LISTENERS),
+            **(
+                {**SASL_LISTENERS, "super.users": f"User:{self.sasl_admin[0]}"}
+                if self.sasl_admin
+                else LISTENERS
+            ),
             "log.dirs": str(node.log_dir),
             **self.settings,
             **LOCAL_TUNING,
@@ -333,11 +331,11 @@ class KafkaCluster:
         node.home.mkdir(parents=True, exist_ok=True)
         (node.home / "log4j2.properties").write_text(LOG4J2)
         path = node.home / "server.properties"
-        # Private: with SCRAM it holds the admin's password (the JAAS lines).
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "w") as fh:
-            fh.write(self.properties(node))
-        os.chmod(path, 0o600)
+        path.write_text(self.properties(node))
+        if self.sasl_admin:
+            jaas = node.home / "kafka-jaas.conf"  # the admin's password: private
+            with os.fdopen(os.open(jaas, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "w") as fh:
+                fh.write(jaas_text(*self.sasl_admin))
         return path
 
     def _java(self, java: str, libs: Path, node: Node, main: list[str], heap: str) -> list[str]:
@@ -349,6 +347,11 @@ class KafkaCluster:
             "-XX:MaxGCPauseMillis=20",
             "-Djava.awt.headless=true",
             f"-Dlog4j2.configurationFile={node.home / 'log4j2.properties'}",
+            *(
+                [f"-Djava.security.auth.login.config={node.home / 'kafka-jaas.conf'}"]
+                if self.sasl_admin
+                else []
+            ),
             "-cp",
             f"{libs}/*",
             *main,
@@ -359,16 +362,12 @@ class KafkaCluster:
         config = self._write_config(node)
         if (node.log_dir / "meta.properties").exists():
             return
-        scram = []
-        if self.sasl_admin:
-            user, password = self.sasl_admin
-            scram = ["--add-scram", f"{SASL_MECHANISM}=[name={user},password={password}]"]
         done = subprocess.run(
             self._java(
                 java,
                 libs,
                 node,
-                ["kafka.tools.StorageTool", "format", "-t", self.cluster_id, "-c", str(config), *scram],
+                ["kafka.tools.StorageTool", "format", "-t", self.cluster_id, "-c", str(config)],
                 "128m",
             ),
             capture_output=True,
@@ -376,12 +375,7 @@ class KafkaCluster:
             timeout=120,
         )
         if done.returncode != 0:
-            out = done.stdout + done.stderr
-            if self.sasl_admin:
-                out = out.replace(self.sasl_admin[1], "***")
-            raise RuntimeError(f"formatting {node.log_dir} failed: {out[-500:]}")
-        if self.sasl_admin:
-            (node.home / "scram.ok").write_text(f"{self.sasl_admin[0]}\n")
+            raise RuntimeError(f"formatting {node.log_dir} failed: {(done.stdout + done.stderr)[-500:]}")
 
     def start_node(self, node: Node, java: str | None = None, libs: Path | None = None) -> None:
         java = java or check_java()

@@ -74,8 +74,7 @@ class StackOptions:
     # an outside Redis (redis_url) is used as it is.  Off here so that drills and benches that
     # start their own servers and connect as the default user keep working.
     redis_acl: bool = False
-    # The Apache Kafka this starts takes SASL/SCRAM only, one user per service with ACLs.  A log
-    # directory formatted without SCRAM users (var/kafka from before) keeps its plain listener.
+    # The Apache Kafka this starts takes SASL only: one SCRAM user per service, with ACLs.
     kafka_sasl: bool = False
 
 
@@ -325,12 +324,7 @@ class Stack:
                 log_path=self.logs / "kafka.log",
                 say=self.say,
             )
-            if o.kafka_sasl and cluster.formatted_without_sasl():
-                self.say(
-                    f"kafka: {cluster.home} was formatted without SCRAM users, so it keeps its plain "
-                    "listener; remove that folder (its topics only) for SASL/SCRAM and ACLs"
-                )
-            elif o.kafka_sasl:
+            if o.kafka_sasl:
                 from sciday import credentials
 
                 admin = credentials.ensure_passwords(self.secrets, "kafka")[credentials.ADMIN]
