@@ -238,7 +238,8 @@ def service_env(secrets_dir: Path, user: str, redis: bool, kafka: bool) -> dict[
         env["SCIDAY_REDIS_PASSWORD_FILE"] = str(password_file(secrets_dir, "redis", user))
     if kafka:
         env["SCIDAY_KAFKA_SECURITY_PROTOCOL"] = "SASL_PLAINTEXT"
-        env["SCIDAY_KAFKA_SASL_MECHANISM"] = "SCRAM-SHA-512"
+        # The admin is the brokers' PLAIN user (sciday/kafka_broker.py); the services are SCRAM users.
+        env["SCIDAY_KAFKA_SASL_MECHANISM"] = "PLAIN" if user == ADMIN else "SCRAM-SHA-512"
         env["SCIDAY_KAFKA_USERNAME"] = user
         env["SCIDAY_KAFKA_PASSWORD_FILE"] = str(password_file(secrets_dir, "kafka", user))
     return env
