@@ -112,17 +112,16 @@ def test_the_broker_takes_only_the_services_scram_users(acl_stack):
     from kafka import KafkaProducer
     from kafka.errors import KafkaError, TopicAuthorizationFailedError
 
+    from shared.config import load
     from shared.kafka import make_producer
 
     assert acl_stack.kafka_users
     with pytest.raises(KafkaError):  # a plain client gets no metadata from a SASL listener
         plain = KafkaProducer(bootstrap_servers=acl_stack.kafka, api_version=(3, 0), max_block_ms=2000)
         plain.send("acl.registration-events", b"x").get(timeout=5)
-    env = acl_stack.credentials_env("notify")
-    notify = acl_stack.settings().with_overrides(
-        kafka_username="notify",
-        kafka_password=open(env["SCIDAY_KAFKA_PASSWORD_FILE"]).read().strip(),
-    )
+    # notify's consumer process's settings: its own SCRAM user, which may not write registration's topic.
+    notify = load(environ={**acl_stack.env(), **acl_stack.credentials_env("notify")})
+    assert (notify.kafka_username, notify.kafka_sasl_mechanism) == ("notify", "SCRAM-SHA-512")
     producer = make_producer(notify, max_block_ms=5000)
     with pytest.raises(TopicAuthorizationFailedError):
         producer.send("acl.registration-events", b"x").get(timeout=20)
