@@ -23,7 +23,7 @@ import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
-from shared.topics import TOPICS
+from shared.topics import DLQ_SUFFIX, TOPICS, dlq_for
 
 ADMIN = "sciday-admin"
 SERVICES = ("registration", "checkin", "notify")
@@ -90,14 +90,19 @@ def redis_acl(passwords: dict[str, str], prefix: str) -> str:
 
 
 # -- Kafka ------------------------------------------------------------------------------------------
-# Consumer group -> the service it belongs to (groups are named in services/*/consumer.py).
-GROUPS = {"checkin-projection": "checkin", "notify": "notify"}
-
-
-def _owner(label: str) -> str:
-    """``"registration (via outbox relay)"`` -> registration; a group name -> its service."""
+def owner(label: str) -> str:
+    """The service behind a registry label: ``"registration (via outbox relay)"`` -> registration;
+    a consumer group is its service's name or starts with it (``checkin-projection`` -> checkin),
+    which is how groups are named in services/*/consumer.py."""
     word = label.split(" ")[0]
-    return GROUPS.get(word, word)
+    return next((s for s in SERVICES if word == s or word.startswith(s + "-")), word)
+
+
+def groups_of(service: str) -> tuple[str, ...]:
+    """The consumer groups of a service: the registry's consumer entries that are a bare group name
+    (as services/*/consumer.py match them), not a description such as "notify (to be wired)"."""
+    names = {c for t in TOPICS for c in t.consumers if " " not in c}
+    return tuple(sorted(g for g in names if owner(g) == service))
 
 
 @dataclass(frozen=True)
@@ -112,9 +117,15 @@ def kafka_grants() -> list[KafkaGrant]:
     """What each service may do on the broker, from the topic registry (names without prefix)."""
     out = []
     for user in SERVICES:
-        write = tuple(t.name for t in TOPICS if any(_owner(p) == user for p in t.producers))
-        read = tuple(t.name for t in TOPICS if any(_owner(c) == user for c in t.consumers))
-        groups = tuple(g for g, owner in GROUPS.items() if owner == user)
+        groups = groups_of(user)
+        read = tuple(t.name for t in TOPICS if set(t.consumers) & set(groups))
+        # Its own topics, and the dead-letter twins of those its consumer loops read.
+        own = [
+            t.name
+            for t in TOPICS
+            if not t.name.endswith(DLQ_SUFFIX) and any(owner(p) == user for p in t.producers)
+        ]
+        write = tuple(own + [dlq_for(t) for t in read])
         out.append(KafkaGrant(user, write, read, groups))
     return out
 

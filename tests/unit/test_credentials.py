@@ -13,6 +13,7 @@ import pytest
 
 from sciday import credentials
 from shared.config import load
+from shared.topics import TOPICS
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -128,3 +129,42 @@ def test_compose_passes_credentials_from_the_environment_or_secrets():
         m = re.match(r"\s*(SCIDAY_\w*(PASSWORD|SECRET|API_KEY)\w*|KAFKA_\w*PASSWORD\w*):\s*(\S.*)$", line)
         if m:
             assert m.group(3).startswith(("${", "/run/secrets/")), line
+
+
+# -- the ACL follows the code ------------------------------------------------------------------------
+# A key written as f"{prefix}<literal>..." in a service's code (the stores name their keys so).
+KEY = re.compile(r'f"\{(?:self\.p|self\.prefix|prefix|settings\.redis_prefix)\}([a-z][a-z0-9:_-]*)(["{])')
+
+
+def key_families():
+    for path in sorted([*(ROOT / "services").rglob("*.py"), *(ROOT / "shared").rglob("*.py")]):
+        rel = path.relative_to(ROOT)
+        for m in KEY.finditer(path.read_text(encoding="utf-8")):
+            exact = m.group(2) == '"'
+            yield rel, m.group(1), exact
+
+
+def test_every_redis_key_family_in_the_code_is_granted_to_its_service():
+    """A new key family (a new store, a new feature) must be added to sciday/credentials.py's
+    REDIS_KEYS, or its service would be refused (NOPERM) under `make run` and in production."""
+    from fnmatch import fnmatchcase
+
+    missing = []
+    found = list(key_families())
+    assert len(found) > 30  # the scan sees the stores' keys
+    for rel, literal, exact in found:
+        key = "p:" + literal + ("" if exact else "x")
+        if rel.parts[0] == "services":
+            patterns = credentials.redis_patterns(rel.parts[1], "p:")
+            ok = any(fnmatchcase(key, pat) for pat in patterns)
+        else:  # shared/: keys of whichever service uses the module, or shared by all
+            every = {pat for s in credentials.SERVICES for pat in credentials.redis_patterns(s, "p:")}
+            ok = any(fnmatchcase(key, pat) or pat.startswith(key.rstrip("x")) for pat in every)
+        if not ok:
+            missing.append(f"{rel}: {literal}")
+    assert missing == [], missing
+
+
+def test_every_consumer_group_of_the_registry_belongs_to_a_service():
+    groups = {c for t in TOPICS for c in t.consumers if " " not in c}
+    assert groups and all(credentials.owner(g) in credentials.SERVICES for g in groups), groups
