@@ -138,7 +138,6 @@ def _qr_response(registration_id: str, kind: str) -> Response:
     reg = usecases.ticket(ports(), registration_id, manage_token())
     body = qr.png(reg["ticket_code"]) if kind == "png" else qr.svg(reg["ticket_code"])
     resp = Response(body, mimetype="image/png" if kind == "png" else "image/svg+xml")
-    resp.headers["Cache-Control"] = "private, max-age=300"
     return resp
 
 

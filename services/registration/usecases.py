@@ -229,6 +229,8 @@ def cancel(ports: Ports, registration_id: str, token: str | None) -> Doc:
     """
     reg = own_registration(ports, registration_id, token)
     ports.seats.cancel(reg["activity_id"], registration_id, ports.clock.now())
+    if ports.door is not None:  # before the answer: the door refuses the ticket from now on
+        ports.door.revoke(reg["activity_id"], registration_id)
     return own_registration(ports, registration_id, token)
 
 
