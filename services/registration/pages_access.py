@@ -127,7 +127,15 @@ def mine_page():
         phone, ref = api_mine.owner()
     except Refusal:
         return redirect("/login?next=/me", code=303)
-    return render("mine.html", regs=api_mine.mine(ref), phone_masked=masked(phone))
+    from services.registration.lottery_page import local_time
+
+    return render(
+        "mine.html",
+        regs=api_mine.mine(ref),
+        entries=api_mine.my_entries(ref),
+        local_time=local_time,
+        phone_masked=masked(phone),
+    )
 
 
 @bp.post("/me/<rid>/cancel")

@@ -155,6 +155,8 @@ def register(
     doc = ports.seats.activity_doc(activity_id)
     if doc is None:
         raise v.Refusal(v.UNKNOWN_ACTIVITY, {"activity_id": activity_id})
+    if activities.by_lottery(doc):  # issue 15: entered through the lottery (lottery_entry.py)
+        raise v.Refusal(v.LOTTERY_ALLOCATION, {"activity_id": activity_id})
     fair: dict[str, Any] = {}
     if ports.fair is not None:
         prepared = fair_access.prepare(
