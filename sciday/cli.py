@@ -19,6 +19,13 @@ def _settings(args):
     if getattr(args, "kafka", None):
         over["kafka_bootstrap_servers"] = args.kafka
     settings = load(over)
+    # After `make run`, the operator's commands (token create, seed) act as sciday-admin with the
+    # password `sciday up` made (sciday/credentials.py), unless a Redis user is set.
+    admin = settings.var_dir / "secrets" / "redis-sciday-admin.password"
+    if not settings.redis_username and admin.exists():
+        settings = settings.with_overrides(
+            redis_username="sciday-admin", redis_password=admin.read_text().strip()
+        )
     use_timezone(settings.timezone)
     return settings
 
@@ -46,6 +53,8 @@ def cmd_up(args) -> int:
         smtp_port=args.smtp_port,
         mailbox_port=args.mailbox_port,
         scale=args.scale,
+        redis_acl=not args.no_credentials,
+        kafka_sasl=not args.no_credentials,
     )
     stack = Stack(opts)
     stop_requested = []
@@ -67,9 +76,9 @@ def cmd_up(args) -> int:
             from sciday import catalogue
             from services.registration.lottery_store import LotteryStore
             from services.registration.store import SeatStore
-            from shared.redis_scripts import connect
+            from shared.redis_scripts import connect_as
 
-            redis = connect(settings.redis_url)
+            redis = connect_as(settings)
             created, existing = catalogue.seed(
                 SeatStore(redis, settings), catalogue.load_file(opts.catalogue), LotteryStore(redis, settings)
             )
@@ -119,9 +128,9 @@ Logs in {stack.logs}.  Press Ctrl-C to stop.""",
 
 def _demo_organizer_token(settings, var: Path) -> str:
     from shared.auth import create_token, lookup
-    from shared.redis_scripts import connect
+    from shared.redis_scripts import connect_as
 
-    redis = connect(settings.redis_url)
+    redis = connect_as(settings)
     path = var / "demo-organizer.token"
     if path.exists():
         token = path.read_text().strip()
@@ -136,13 +145,11 @@ def _demo_organizer_token(settings, var: Path) -> str:
 
 def cmd_token_create(args) -> int:
     from shared.auth import create_token
-    from shared.redis_scripts import connect
+    from shared.redis_scripts import connect_as
 
     settings = _settings(args)
     try:
-        token = create_token(
-            connect(settings.redis_url), settings.redis_prefix, args.role, args.name, args.venue
-        )
+        token = create_token(connect_as(settings), settings.redis_prefix, args.role, args.name, args.venue)
     except ValueError as exc:
         print(f"sciday token create: {exc}", file=sys.stderr)
         return 2
@@ -157,12 +164,15 @@ def cmd_token_create(args) -> int:
 
 def cmd_topics(args) -> int:
     from shared import topics
+    from shared.kafka import security
 
     if args.action == "markdown":
         sys.stdout.write(topics.markdown())
         return 0
     settings = _settings(args)
-    created = topics.ensure_topics(settings.kafka_bootstrap_servers, settings.topic_prefix)
+    created = topics.ensure_topics(
+        settings.kafka_bootstrap_servers, settings.topic_prefix, client_config=security(settings)
+    )
     print(f"created {len(created)} topics: {', '.join(created) or '-'}")
     return 0
 
@@ -171,10 +181,10 @@ def cmd_seed(args) -> int:
     from sciday import catalogue
     from services.registration.lottery_store import LotteryStore
     from services.registration.store import SeatStore
-    from shared.redis_scripts import connect
+    from shared.redis_scripts import connect_as
 
     settings = _settings(args)
-    redis = connect(settings.redis_url)
+    redis = connect_as(settings)
     created, existing = catalogue.seed(
         SeatStore(redis, settings), catalogue.load_file(Path(args.file)), LotteryStore(redis, settings)
     )
@@ -236,6 +246,12 @@ def parser() -> argparse.ArgumentParser:
     up.add_argument("--threads", type=int, default=8)
     up.add_argument("--catalogue", default="data/catalogue.yaml")
     up.add_argument("--no-seed", action="store_true")
+    up.add_argument(
+        "--no-credentials",
+        action="store_true",
+        help="start Redis without ACL users and Apache Kafka without SASL/SCRAM (by default each "
+        "service has its own user, passwords in var/secrets; docs/privacy.md)",
+    )
     up.set_defaults(func=cmd_up)
 
     tok = sub.add_parser("token", help="staff and organizer tokens")

@@ -95,8 +95,13 @@ def tansu_binary() -> str:
 
 
 def start_redis(
-    port: int, data_dir: Path, log_path: Path | None = None, appendfsync: str = "always"
+    port: int,
+    data_dir: Path,
+    log_path: Path | None = None,
+    appendfsync: str = "always",
+    acl_file: Path | None = None,
 ) -> subprocess.Popen:
+    """redis-server on loopback; with ``acl_file`` (sciday/credentials.py) its users and nobody else."""
     ensure_free(port, "redis")
     data_dir = Path(data_dir)
     data_dir.mkdir(parents=True, exist_ok=True)
@@ -121,6 +126,8 @@ def start_redis(
         "--loglevel",
         "warning",
     ]
+    if acl_file is not None:
+        args += ["--aclfile", str(Path(acl_file).resolve())]
     out = open(log_path, "ab") if log_path else subprocess.DEVNULL
     proc = subprocess.Popen(args, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
     wait_port(port, proc, what="redis-server")

@@ -63,6 +63,45 @@ LISTENERS = {
     "controller.listener.names": "CONTROLLER",
     "inter.broker.listener.name": "PLAINTEXT",
 }
+# With credentials (sciday/credentials.py; the same in docker-compose.yml, which a unit test
+# checks): every listener takes SASL only.  The brokers and the admin log in with PLAIN, from a
+# JAAS file (SCRAM users live in the cluster metadata, so the controllers and the first admin
+# cannot use them; no --add-scram at format time either, so a log directory from before keeps
+# working); each sciday service logs in as its own SCRAM-SHA-512 user, which the admin creates,
+# and the StandardAuthorizer lets it do only what its ACLs allow.
+SASL_MECHANISM = "SCRAM-SHA-512"
+SASL_LISTENERS = {
+    "listener.security.protocol.map": "CONTROLLER:SASL_PLAINTEXT,CLIENT:SASL_PLAINTEXT",
+    "controller.listener.names": "CONTROLLER",
+    "inter.broker.listener.name": "CLIENT",
+    "sasl.enabled.mechanisms": f"PLAIN,{SASL_MECHANISM}",
+    "sasl.mechanism.inter.broker.protocol": "PLAIN",
+    "sasl.mechanism.controller.protocol": "PLAIN",
+    "authorizer.class.name": "org.apache.kafka.metadata.authorizer.StandardAuthorizer",
+    "allow.everyone.if.no.acl.found": "false",
+}
+
+
+def jaas_text(admin: str, password: str) -> str:
+    """The brokers' JAAS file: the admin's PLAIN login (the only PLAIN user), SCRAM for the rest."""
+    plain = "org.apache.kafka.common.security.plain.PlainLoginModule"
+    scram = "org.apache.kafka.common.security.scram.ScramLoginModule"
+    return (
+        f'KafkaServer {{\n  {plain} required\n    username="{admin}" password="{password}"\n'
+        f'    user_{admin}="{password}";\n  {scram} required;\n}};\n'
+    )
+
+
+def admin_client_config(admin: str, password: str) -> dict:
+    """kafka-python settings of the admin's PLAIN login."""
+    return dict(
+        security_protocol="SASL_PLAINTEXT",
+        sasl_mechanism="PLAIN",
+        sasl_plain_username=admin,
+        sasl_plain_password=password,
+    )
+
+
 # Local only: a group forms at once (no 3 s wait for more members), fewer offsets partitions,
 # smaller segments.
 LOCAL_TUNING = {
@@ -238,6 +277,8 @@ class KafkaCluster:
     log_path: Path | None = None
     say: object = print
     nodes: list[Node] = field(default_factory=list)
+    # (user, password) of the admin (PLAIN, the super user): SASL with ACLs instead of PLAINTEXT.
+    sasl_admin: tuple[str, str] | None = None
 
     def __post_init__(self):
         self.home = Path(self.home).resolve()
@@ -261,15 +302,25 @@ class KafkaCluster:
             path.write_text(new_cluster_id() + "\n")
         return path.read_text().strip()
 
+    @property
+    def client_config(self) -> dict:
+        """What an admin client needs besides the bootstrap servers."""
+        return admin_client_config(*self.sasl_admin) if self.sasl_admin else {}
+
     def properties(self, node: Node) -> str:
         voters = ",".join(f"{n.node_id}@127.0.0.1:{n.controller_port}" for n in self.nodes)
+        client = "CLIENT" if self.sasl_admin else "PLAINTEXT"
         props = {
             "process.roles": "broker,controller",
             "node.id": str(node.node_id),
             "controller.quorum.voters": voters,
-            "listeners": f"PLAINTEXT://127.0.0.1:{node.port},CONTROLLER://127.0.0.1:{node.controller_port}",
-            "advertised.listeners": f"PLAINTEXT://127.0.0.1:{node.port}",
-            **LISTENERS,
+            "listeners": f"{client}://127.0.0.1:{node.port},CONTROLLER://127.0.0.1:{node.controller_port}",
+            "advertised.listeners": f"{client}://127.0.0.1:{node.port}",
+            **(
+                {**SASL_LISTENERS, "super.users": f"User:{self.sasl_admin[0]}"}
+                if self.sasl_admin
+                else LISTENERS
+            ),
             "log.dirs": str(node.log_dir),
             **self.settings,
             **LOCAL_TUNING,
@@ -281,6 +332,10 @@ class KafkaCluster:
         (node.home / "log4j2.properties").write_text(LOG4J2)
         path = node.home / "server.properties"
         path.write_text(self.properties(node))
+        if self.sasl_admin:
+            jaas = node.home / "kafka-jaas.conf"  # the admin's password: private
+            with os.fdopen(os.open(jaas, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "w") as fh:
+                fh.write(jaas_text(*self.sasl_admin))
         return path
 
     def _java(self, java: str, libs: Path, node: Node, main: list[str], heap: str) -> list[str]:
@@ -292,6 +347,11 @@ class KafkaCluster:
             "-XX:MaxGCPauseMillis=20",
             "-Djava.awt.headless=true",
             f"-Dlog4j2.configurationFile={node.home / 'log4j2.properties'}",
+            *(
+                [f"-Djava.security.auth.login.config={node.home / 'kafka-jaas.conf'}"]
+                if self.sasl_admin
+                else []
+            ),
             "-cp",
             f"{libs}/*",
             *main,
@@ -364,7 +424,7 @@ class KafkaCluster:
         from kafka import KafkaAdminClient
 
         up = [n.address for n in self.nodes if n.proc and n.proc.poll() is None]
-        admin = KafkaAdminClient(bootstrap_servers=up, request_timeout_ms=3000)
+        admin = KafkaAdminClient(bootstrap_servers=up, request_timeout_ms=3000, **self.client_config)
         try:
             return sorted(b["broker_id"] for b in admin.describe_cluster()["brokers"])
         finally:

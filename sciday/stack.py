@@ -74,6 +74,13 @@ class StackOptions:
     mailbox_port: int | None = None
     # `sciday up --scale N`: N instances of each web service and N consumers in each group.
     scale: int = 1
+    # Least privilege (sciday/credentials.py), on in `sciday up` (`make run`): the Redis this
+    # starts has one ACL user per service and the default user off, passwords in <var>/secrets;
+    # an outside Redis (redis_url) is used as it is.  Off here so that drills and benches that
+    # start their own servers and connect as the default user keep working.
+    redis_acl: bool = False
+    # The Apache Kafka this starts takes SASL only: one SCRAM user per service, with ACLs.
+    kafka_sasl: bool = False
 
 
 # With --scale N, instance k (0-based) of a web service listens on its base port + 10*k:
@@ -103,6 +110,9 @@ class Stack:
         self.sms_gateway_port = opts.sms_gateway_port or embedded.free_port()
         self.smtp_port = opts.smtp_port or embedded.free_port()
         self.mailbox_port = opts.mailbox_port or embedded.free_port()
+        self.secrets = self.var / "secrets"
+        self.redis_users = False  # True once the Redis started here has its ACL users
+        self.kafka_users = False  # True once the broker started here takes SCRAM users only
 
     def say(self, msg: str) -> None:
         print(msg, file=self.out, flush=True)
@@ -142,11 +152,26 @@ class Stack:
         env.update(o.extra_env)
         return env
 
+    # -- credentials: each child connects as its service; set-up and the CLI as sciday-admin -----
+    def credentials_env(self, user: str) -> dict:
+        from sciday import credentials
+
+        return credentials.service_env(self.secrets, user, redis=self.redis_users, kafka=self.kafka_users)
+
+    def service_of(self, c: Child) -> str | None:
+        """The service a child runs as (its Redis user); None for the local stand-ins."""
+        if c.sink:
+            return None
+        if c.name.startswith(("relay", "lottery-scheduler")):
+            return "registration"
+        return c.name.split("-")[0]
+
     def settings(self) -> Settings:
+        from sciday.credentials import ADMIN
         from shared.config import load
 
         saved = dict(os.environ)
-        os.environ.update(self.env())
+        os.environ.update({**self.env(), **self.credentials_env(ADMIN)})
         try:
             return load()
         finally:
@@ -257,22 +282,39 @@ class Stack:
             self.say(
                 f"starting redis-server on 127.0.0.1:{self.opts.redis_port} (AOF, appendfsync always, data in {self.var / 'redis'})"
             )
+            acl = None
+            if self.opts.redis_acl:
+                from sciday.credentials import write_redis_acl
+
+                acl = write_redis_acl(self.secrets, self.settings().redis_prefix)
+                self.say(f"redis: one ACL user per service, default user off (passwords in {self.secrets})")
             self.redis_proc = embedded.start_redis(
-                self.opts.redis_port, self.var / "redis", self.logs / "redis.log"
+                self.opts.redis_port, self.var / "redis", self.logs / "redis.log", acl_file=acl
             )
+            self.redis_users = acl is not None
         if not self.opts.kafka:
             self.start_broker()
+        from shared.kafka import security
         from shared.tickets import KeyRing
         from shared.topics import ensure_topics
 
         env = self.env()  # replication as the children see it (SCIDAY_TOPIC_*), not this process
+        settings = self.settings()
         created = ensure_topics(
             self.kafka,
-            self.settings().topic_prefix,
+            settings.topic_prefix,
             replication_factor=env.get("SCIDAY_TOPIC_REPLICATION_FACTOR") or None,
             min_insync_replicas=env.get("SCIDAY_TOPIC_MIN_INSYNC_REPLICAS") or None,
+            client_config=security(settings),
         )
         self.say(f"topics ready ({len(created)} created)")
+        if self.kafka_users:
+            from sciday import credentials
+
+            n = credentials.apply_kafka(
+                self.kafka, credentials.ensure_passwords(self.secrets, "kafka"), settings.topic_prefix
+            )
+            self.say(f"kafka: one SCRAM user per service, {n} ACLs")
         KeyRing.load_or_create(self.var / "keys")
         for c in self._plan():
             self.children.append(c)
@@ -289,6 +331,11 @@ class Stack:
                 log_path=self.logs / "kafka.log",
                 say=self.say,
             )
+            if o.kafka_sasl:
+                from sciday import credentials
+
+                admin = credentials.ensure_passwords(self.secrets, "kafka")[credentials.ADMIN]
+                cluster.sasl_admin = (credentials.ADMIN, admin)
             self.say(
                 f"starting Apache Kafka {kafka_broker.KAFKA_VERSION} (KRaft, broker+controller, heap "
                 f"{o.kafka_heap}, log in {cluster.home}) on 127.0.0.1:{o.kafka_port}"
@@ -300,6 +347,7 @@ class Stack:
                 cluster.stop()
                 raise
             self.kafka_cluster, self.kafka_proc = cluster, cluster.nodes[0].proc
+            self.kafka_users = cluster.sasl_admin is not None
             self.say(f"Apache Kafka ready in {time.monotonic() - t0:.1f}s")
         else:
             self.say(f"starting Tansu (Kafka protocol, memory only) on 127.0.0.1:{o.kafka_port}")
@@ -316,9 +364,10 @@ class Stack:
             shutil.rmtree(prom, ignore_errors=True)
             Path(prom).mkdir(parents=True, exist_ok=True)
         log = open(self.logs / f"{c.name}.log", "ab")
+        user = self.service_of(c)
         c.proc = subprocess.Popen(
             c.args,
-            env={**self.env(), **c.env},
+            env={**self.env(), **(self.credentials_env(user) if user else {}), **c.env},
             stdout=log,
             stderr=subprocess.STDOUT,
             start_new_session=True,

@@ -178,6 +178,16 @@ class Settings:
     # Registration tells the door of a cancellation at once (a signed call to check-in), beside
     # the event; this long at most, so a cancellation never waits on a door that is down.
     door_revocation_timeout_ms: int = 500
+    # --- credentials and least privilege (issue 16; docs/privacy.md) -------------------------
+    # Every setting may instead be read from a file named by SCIDAY_<NAME>_FILE (Docker and
+    # Kubernetes secrets). Each service has its own Redis ACL user and Kafka SCRAM user
+    # (sciday/credentials.py); "" = Redis's default user / no SASL (development without them).
+    redis_username: str = ""
+    redis_password: str = ""  # a credential, never in a committed file
+    kafka_security_protocol: str = "PLAINTEXT"  # SASL_PLAINTEXT or SASL_SSL with SCRAM users
+    kafka_sasl_mechanism: str = "SCRAM-SHA-512"
+    kafka_username: str = ""
+    kafka_password: str = ""  # a credential, never in a committed file
 
     def with_overrides(self, **kwargs: Any) -> Settings:
         return replace(self, **kwargs)
@@ -210,12 +220,28 @@ def _convert(kind: Any, raw: str) -> Any:
     raise TypeError(f"no conversion from the environment to {kind!r}")
 
 
+FILE_SUFFIX = "_FILE"
+
+
+def _raw(environ: typing.Mapping[str, str], name: str) -> str:
+    """``name``'s value, or else the contents of the file ``<name>_FILE`` names (a secret mounted
+    as a file; one trailing newline dropped)."""
+    raw = environ.get(name, "")
+    if raw == "" and environ.get(name + FILE_SUFFIX):
+        path = Path(environ[name + FILE_SUFFIX])
+        try:
+            raw = path.read_text(encoding="utf-8").rstrip("\r\n")
+        except OSError as exc:
+            raise ValueError(f"{name + FILE_SUFFIX}={str(path)!r}: cannot read it ({exc.strerror})") from exc
+    return raw
+
+
 def _from_env(environ: typing.Mapping[str, str]) -> dict[str, Any]:
     types = typing.get_type_hints(Settings)
     found: dict[str, Any] = {}
     for f in fields(Settings):
         for name in env_names(f):
-            raw = environ.get(name, "")
+            raw = _raw(environ, name)
             if raw != "":
                 try:
                     found[f.name] = _convert(types[f.name], raw)

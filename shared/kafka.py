@@ -20,9 +20,23 @@ from shared.config import Settings
 from shared.envelope import encode
 
 
+def security(settings: Settings) -> dict[str, Any]:
+    """The client's SASL settings: the service's own SCRAM user (sciday/credentials.py) when
+    ``kafka_security_protocol`` is SASL_*, nothing on a plain listener."""
+    if not settings.kafka_security_protocol.upper().startswith("SASL"):
+        return {}
+    return dict(
+        security_protocol=settings.kafka_security_protocol.upper(),
+        sasl_mechanism=settings.kafka_sasl_mechanism,
+        sasl_plain_username=settings.kafka_username,
+        sasl_plain_password=settings.kafka_password,
+    )
+
+
 def make_producer(settings: Settings, **overrides: Any) -> KafkaProducer:
     config: dict[str, Any] = dict(
         bootstrap_servers=settings.kafka_bootstrap_servers,
+        **security(settings),
         acks="all",
         enable_idempotence=settings.kafka_idempotent_producer,
         linger_ms=5,
@@ -42,6 +56,7 @@ def make_consumer(
 ) -> KafkaConsumer:
     config: dict[str, Any] = dict(
         bootstrap_servers=settings.kafka_bootstrap_servers,
+        **security(settings),
         # The group id carries the topic prefix, as the topics do: stacks sharing a broker (tests,
         # staging) must not share groups.  A group whose members subscribe to different topics
         # gets a leader without metadata for the others' topics, and those members get no partition.

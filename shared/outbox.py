@@ -29,7 +29,7 @@ from kafka.errors import KafkaError, KafkaTimeoutError
 from prometheus_client import Counter
 
 from shared.config import Settings
-from shared.kafka import make_producer
+from shared.kafka import make_producer, security
 from shared.redis_scripts import OUTAGE as STORE_OUTAGE
 from shared.redis_scripts import Scripts
 from shared.topics import TOPICS, ensure_topics
@@ -133,7 +133,12 @@ class Relay:
         again. Consumers dedupe on ``event_id``, so re-sending is harmless. This also covers a
         whole `make run` restart, where Tansu starts empty and Redis remembers everything.
         """
-        ensure_topics(self.settings.kafka_bootstrap_servers, self.settings.topic_prefix, timeout_s=timeout_s)
+        ensure_topics(
+            self.settings.kafka_bootstrap_servers,
+            self.settings.topic_prefix,
+            timeout_s=timeout_s,
+            client_config=security(self.settings),
+        )
         self.check_topic_ids()
 
     def topic_ids(self) -> dict[str, str]:
@@ -145,6 +150,7 @@ class Relay:
                     bootstrap_servers=self.settings.kafka_bootstrap_servers,
                     client_id="sciday-relay-check",
                     request_timeout_ms=5000,
+                    **security(self.settings),
                 )
             return {
                 d["name"]: str(d["topic_id"])
@@ -368,7 +374,7 @@ def relay_main(stream: str, service: str) -> None:
     """Entry point of a relay process: relay ``stream`` until SIGTERM / SIGINT."""
     from shared import logs
     from shared.config import load
-    from shared.redis_scripts import connect
+    from shared.redis_scripts import connect_as
 
     settings = load()
     logs.setup(service)
@@ -379,4 +385,4 @@ def relay_main(stream: str, service: str) -> None:
 
     signal.signal(signal.SIGTERM, _stop)
     signal.signal(signal.SIGINT, _stop)
-    run_relay(settings, connect(settings.redis_url), stream, stop)
+    run_relay(settings, connect_as(settings), stream, stop)

@@ -11,6 +11,7 @@ from typing import Any
 
 import redis
 from redis.commands.core import Script
+from redis.maint_notifications import MaintNotificationsConfig
 
 # Redis is down, restarting (BusyLoadingError is a ConnectionError), or a replica not yet promoted
 # (ReadOnlyError, during a failover): the caller waits and tries again; it is never the data's
@@ -28,6 +29,20 @@ def connect(url: str, **kwargs: Any) -> redis.Redis:
     kwargs.setdefault("socket_connect_timeout", 2)
     kwargs.setdefault("health_check_interval", 30)
     return redis.Redis.from_url(url, **kwargs)
+
+
+def connect_as(settings: Any, **kwargs: Any) -> redis.Redis:
+    """:func:`connect` to ``settings.redis_url`` as the service's own ACL user
+    (``redis_username``/``redis_password``, sciday/credentials.py); the default user when unset."""
+    if settings.redis_username:
+        kwargs.setdefault("username", settings.redis_username)
+        # No CLIENT SETINFO / MAINT_NOTIFICATIONS on connect: the ACL users may not run CLIENT
+        # (it lists and kills other connections), and each refusal would fill the ACL LOG.
+        kwargs.setdefault("driver_info", None)
+        kwargs.setdefault("maint_notifications_config", MaintNotificationsConfig(enabled=False))
+    if settings.redis_password:
+        kwargs.setdefault("password", settings.redis_password)
+    return connect(settings.redis_url, **kwargs)
 
 
 def _read(folder: Path, filename: str) -> str:

@@ -210,6 +210,7 @@ def ensure_topics(
     *,
     replication_factor: int | None = None,
     min_insync_replicas: int | None = None,
+    client_config: dict[str, Any] | None = None,
 ) -> list[str]:
     """Create every registered topic that does not exist yet. Returns the names created.
 
@@ -232,7 +233,10 @@ def ensure_topics(
         admin = None
         try:
             admin = KafkaAdminClient(
-                bootstrap_servers=bootstrap_servers, client_id="sciday-admin", request_timeout_ms=5000
+                bootstrap_servers=bootstrap_servers,
+                client_id="sciday-admin",
+                request_timeout_ms=5000,
+                **(client_config or {}),
             )
             existing = set(admin.list_topics())
             wanted = [

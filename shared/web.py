@@ -28,7 +28,7 @@ from shared.clientaddr import TrustedProxies, parse_networks
 from shared.config import Settings, load, use_timezone
 from shared.halts import HaltNotes
 from shared.health import BrokerProbe, redis_ok
-from shared.redis_scripts import connect
+from shared.redis_scripts import connect_as
 
 REQUESTS = Counter("sciday_http_requests_total", "HTTP requests", ["service", "endpoint", "status"])
 LATENCY = Histogram(
@@ -100,7 +100,7 @@ def make_app(
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
     app.extensions["sciday.settings"] = settings
     app.extensions["sciday.service"] = service
-    app.extensions["sciday.redis"] = redis_client or connect(settings.redis_url)
+    app.extensions["sciday.redis"] = redis_client or connect_as(settings)
     app.extensions["sciday.broker_probe"] = BrokerProbe(settings.kafka_bootstrap_servers)
 
     api = _Api(app)

@@ -7,8 +7,9 @@ from services.checkin.store import OUTBOX
 from shared import logs
 from shared.config import load
 from shared.consumer import ConsumerLoop
+from shared.kafka import security
 from shared.outbox import start_relay
-from shared.redis_scripts import connect
+from shared.redis_scripts import connect_as
 from shared.topics import TOPICS as REGISTRY
 from shared.topics import ensure_topics
 
@@ -25,8 +26,8 @@ def main() -> None:
     """The check-in worker: the projection consumer, and (in a thread) the relay of its outbox."""
     settings = load()
     logs.setup("checkin-consumer")
-    ensure_topics(settings.kafka_bootstrap_servers, settings.topic_prefix)
-    redis = connect(settings.redis_url)
+    ensure_topics(settings.kafka_bootstrap_servers, settings.topic_prefix, client_config=security(settings))
+    redis = connect_as(settings)
     loop = build(settings, redis)
     loop.install_signal_handlers()
     relay = start_relay(settings, redis, OUTBOX)

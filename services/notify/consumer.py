@@ -33,7 +33,8 @@ from services.notify.usecases import Notices
 from shared import logs
 from shared.config import Settings, load
 from shared.consumer import ConsumerLoop, TransientError
-from shared.redis_scripts import OUTAGE, connect
+from shared.kafka import security
+from shared.redis_scripts import OUTAGE, connect_as
 from shared.topics import TOPICS as REGISTRY
 
 log = logging.getLogger("sciday.notify")
@@ -107,7 +108,7 @@ def bootstrap(
     settings: Settings, redis=None, *, clock: Callable[[], float] = time.time, channels: dict | None = None
 ) -> Worker:
     """Wire the worker; tests pass their own clock or channels."""
-    redis = redis if redis is not None else connect(settings.redis_url)
+    redis = redis if redis is not None else connect_as(settings)
     p = settings.redis_prefix
     projection = Projection(redis, p)
     deliveries = Deliveries(redis, p, retention_s=settings.notify_retention_days * 86400)
@@ -140,7 +141,7 @@ def main() -> None:
 
     settings = load()
     logs.setup("notify-consumer")
-    ensure_topics(settings.kafka_bootstrap_servers, settings.topic_prefix)
+    ensure_topics(settings.kafka_bootstrap_servers, settings.topic_prefix, client_config=security(settings))
     worker = bootstrap(settings)
     loop = worker.consumer_loop()
 

@@ -19,7 +19,7 @@ from services.registration.lottery_store import LotteryStore
 from services.registration.ports import Ports
 from shared import logs
 from shared.config import load
-from shared.redis_scripts import OUTAGE, connect
+from shared.redis_scripts import OUTAGE, connect_as
 from shared.tickets import KeyRing
 
 log = logging.getLogger("sciday.lottery")
@@ -47,7 +47,7 @@ def main() -> None:
     stop = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stop.set())
-    redis = connect(settings.redis_url, socket_timeout=60)
+    redis = connect_as(settings, socket_timeout=60)
     ports = bootstrap(settings, redis, KeyRing.load_or_create(settings.keys_dir))
     run(LotteryStore(redis, settings), settings, stop, ports)
 

@@ -211,7 +211,9 @@ def test_one_relay(services):
 
 def test_topics_job(services):
     topics = services["topics"]
-    assert topics["command"] == ["sciday", "topics", "create"]
+    # The topics, then the services' SCRAM users and ACLs (sciday/credentials.py), as the admin.
+    assert topics["command"][:2] == ["sh", "-c"], topics["command"]
+    assert topics["command"][2].startswith("sciday topics create && python -m sciday.credentials kafka ")
     assert str(topics.get("restart")) == "no"
     for broker in BROKERS:
         assert _depends(topics).get(broker) == "service_healthy", f"topics must wait for {broker}"
@@ -286,7 +288,7 @@ def test_kafka_is_three_kraft_brokers(compose, services):
         node_ids[name] = int(env["KAFKA_NODE_ID"])
         voters.add(env.get("KAFKA_CONTROLLER_QUORUM_VOTERS"))
         cluster_ids.add(env.get("CLUSTER_ID"))
-        assert env.get("KAFKA_ADVERTISED_LISTENERS") == f"PLAINTEXT://{name}:9092", (
+        assert env.get("KAFKA_ADVERTISED_LISTENERS") == f"CLIENT://{name}:9092", (
             f"{name} must advertise its own compose name"
         )
         # Replication 3, a write needs 2 in sync: one broker may be lost.
@@ -423,7 +425,10 @@ def test_signing_keys_come_from_secrets_not_the_image(compose, services):
     declared = compose.get("secrets") or {}
     assert declared, "the ticket keys must be Docker secrets"
     for name, spec in declared.items():
-        assert str(spec.get("file", "")).startswith("./deploy/keys/"), f"secret {name}: {spec}"
+        # Ticket keys in deploy/keys/, credentials in deploy/secrets/ (both outside git).
+        assert str(spec.get("file", "")).startswith(("./deploy/keys/", "./deploy/secrets/")), (
+            f"secret {name}: {spec}"
+        )
 
     def mounted(svc_name: str) -> set[str]:
         out = set()
@@ -438,7 +443,7 @@ def test_signing_keys_come_from_secrets_not_the_image(compose, services):
     assert not any(f.endswith(".key") for f in chk), "checkin must never get a private key"
     for name in services:
         if name not in ("registration", "checkin"):
-            assert not services[name].get("secrets"), f"{name} needs no key"
+            assert not any("/deploy/keys/" in f for f in mounted(name)), f"{name} needs no ticket key"
         for vol in services[name].get("volumes", []):
             if "keys" in str(vol):
                 assert str(vol).endswith(":ro"), f"{name}: keys volume must be read-only: {vol}"
@@ -465,6 +470,7 @@ def test_env_file_only_sets_variables_that_config_reads(services):
     from shared.config import Settings, env_names
 
     read = {name for f in fields(Settings) for name in env_names(f)}  # SCIDAY_<FIELD> and aliases
+    read |= {name + "_FILE" for name in read}  # or from a file (a Docker secret)
     env = _env_lines(ENV_FILE)
     for required in ("REDIS_URL", "KAFKA_BOOTSTRAP_SERVERS", "SCIDAY_KEYS_DIR", "SCIDAY_PUBLIC_BASE_URL"):
         assert required in env, f"deploy/sciday.env must set {required}"

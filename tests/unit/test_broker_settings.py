@@ -41,12 +41,17 @@ def test_compose_brokers_have_the_cluster_settings_of_the_drills():
         assert compose.get(key) == value, (key, compose.get(key), value)
 
 
-def test_compose_brokers_have_the_listener_names_of_the_drills():
+def test_compose_brokers_have_the_sasl_listeners_and_authorizer_of_make_run():
+    """SASL only, PLAIN for the brokers and the admin, SCRAM for the services, the StandardAuthorizer
+    (docs/privacy.md): the same settings as the Apache Kafka `make run` starts."""
     compose = compose_kafka_env()
-    for key in ("controller.listener.names", "inter.broker.listener.name"):
-        assert compose[key].upper() == kafka_broker.LISTENERS[key]
-    key = "listener.security.protocol.map"
-    assert set(compose[key].upper().split(",")) == set(kafka_broker.LISTENERS[key].split(","))
+    for key, value in kafka_broker.SASL_LISTENERS.items():
+        if key == "listener.security.protocol.map":
+            assert set(compose[key].upper().split(",")) == set(value.split(",")), key
+        else:
+            assert compose[key] == value.lower(), (key, compose.get(key), value)
+    assert compose["super.users"] == "user:sciday-admin"
+    assert compose["opts"].startswith("-djava.security.auth.login.config=/run/secrets/")
     assert compose["process.roles"] == "broker,controller"
 
 
