@@ -35,6 +35,8 @@ NOSHOW_MARKED: Final = "NoShowMarked"
 NOSHOW_FORGIVEN: Final = "NoShowForgiven"
 STANDBY_SEATS_RELEASED: Final = "StandbySeatsReleased"
 STANDBY_CALLED: Final = "StandbyCalled"
+# Issue 17: a party drops one member and keeps the rest (a new ticket for the smaller party).
+REGISTRATION_MEMBER_DROPPED: Final = "RegistrationMemberDropped"
 ALLOCATION_EVENT_TYPES: Final = (
     LOTTERY_DRAWN,
     LOTTERY_ENTRY_WON,
@@ -58,6 +60,7 @@ EVENT_TYPES: Final = (
     NOTIFICATION_SENT,
     NOTIFICATION_FAILED,
     *ALLOCATION_EVENT_TYPES,
+    REGISTRATION_MEMBER_DROPPED,
 )
 # Notify's own causes of a message: not Kafka event types, never published as such.
 REMINDER_DUE: Final = "ReminderDue"
@@ -289,3 +292,16 @@ ALLOCATION_SCHEMAS: dict[tuple[str, int], type[Schema]] = {
     (STANDBY_CALLED, 1): StandbyCalledV1,
 }
 SCHEMAS.update(ALLOCATION_SCHEMAS)
+
+
+# --- issue 17: a party drops one member and keeps the rest ---------------------------------------
+class RegistrationMemberDroppedV1(_RegistrationData):
+    """The smaller party (party_size, members) and its new ticket; the old code admits no more
+    than the new party_size at the door (the check-in projection caps it)."""
+
+    previous_party_size = fields.Integer(required=True)
+    ticket_code = fields.String(required=True)
+    status = fields.String(required=True, validate=validate.OneOf(["confirmed", "waitlisted"]))
+
+
+SCHEMAS[(REGISTRATION_MEMBER_DROPPED, 1)] = RegistrationMemberDroppedV1

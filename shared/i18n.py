@@ -41,6 +41,10 @@ RULES: dict[str, tuple[str, str]] = {
     # registration's own
     "mobile": ("请输入11位大陆手机号", "Not a valid mobile number."),
     "letters_only": ("只能填写文字", "Use letters only."),
+    # issue 17: the order of an activity's times, said in words (not field names)
+    "after_start": ("须晚于开始时间", "Must be after the start."),
+    "after_registration_opens": ("须晚于报名开始时间", "Must be after registration opens."),
+    "not_after_start": ("不能晚于活动开始时间", "Must not be after the activity starts."),
 }
 # The one table of every service (check-in and notify name their rules through Keyed and as_rule).
 # What a schema passes as ``error=`` (marshmallow fills the {placeholders} it knows).

@@ -61,6 +61,7 @@ _MAIN = [
             ev.REGISTRATION_WAITLISTED,
             ev.WAITLIST_PROMOTED,
             ev.REGISTRATION_CANCELLED,
+            ev.REGISTRATION_MEMBER_DROPPED,  # issue 17
         ),
         example={
             "event_id": "2b0f6c1e-6a51-4d2c-9a1d-7d0e7c5b9f10",

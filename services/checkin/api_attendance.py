@@ -112,6 +112,7 @@ class ScannerState(MethodView):
                     "opens_at": opens,
                     "closes_at": closes,
                     "revoked": proj.revoked(aid),
+                    "reduced": proj.reduced(aid),  # issue 17: a member dropped
                 }
             )
             if query.get("gate"):
@@ -121,6 +122,7 @@ class ScannerState(MethodView):
         gate = query.get("gate")
         return {
             "venue": principal.venue,
+            "role": principal.role,  # the page offers undo to supervisors (issue 17)
             "keys": current_app.extensions["sciday.keyring"].public_list(),
             "activities": acts,
             "elsewhere": elsewhere,

@@ -6,10 +6,10 @@ from flask import current_app, g
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from services.checkin import usecases
+from services.checkin import lookup, usecases
 from services.checkin import vocabulary as V
 from services.checkin.edge import staff, store
-from services.checkin.schemas import CheckinIn, CheckinOut, UndoOut
+from services.checkin.schemas import CheckinIn, CheckinOut, FoundIn, LookupIn, LookupOut, UndoOut
 from shared.auth import require
 from shared.web import settings_of
 
@@ -38,8 +38,17 @@ blp = Blueprint(
         V.VALIDATION_FAILED,
         V.UNKNOWN_CHECKIN,
         *UNDO_REFUSALS,
+        V.UNKNOWN_REGISTRATION,
     ),
 )
+
+
+def _count_request() -> None:
+    """Scans and lookups count against the token's rate limit."""
+    settings, principal = settings_of(), g.principal
+    current_app.extensions["sciday.ratelimit"].check(
+        [("token", principal.token_hash, settings.rate_limit_token_per_min, 60)]
+    )
 
 
 @blp.route("")
@@ -51,10 +60,8 @@ class Checkins(MethodView):
     @blp.alt_response(V.http_status(V.REVOKED), schema="Error", description=V.alternatives(*SCAN_REFUSALS))
     def post(self, body):
         """Scan a ticket at a gate. One atomic step: two gates never admit the same people twice."""
-        settings, principal = settings_of(), g.principal
-        current_app.extensions["sciday.ratelimit"].check(
-            [("token", principal.token_hash, settings.rate_limit_token_per_min, 60)]
-        )
+        _count_request()
+        settings = settings_of()
         scan = usecases.Scan(
             code=body["code"],
             gate=body["gate"],
@@ -86,3 +93,35 @@ class Undo(MethodView):
     def post(self, checkin_id):
         """Take back a mistaken check-in (supervisors of the venue, organizers)."""
         return usecases.undo(checkin_id, staff(), door=store())
+
+
+@blp.route("/lookup")
+class Lookup(MethodView):
+    @require("steward", "supervisor", "organizer")
+    @blp.arguments(LookupIn())
+    @blp.response(200, LookupOut)
+    def post(self, body):
+        """When the QR cannot be read: the parties of this venue's recent activities whose phone (or
+        a member's ID) ends in ``last4`` and whose registrant is ``name``. Masked values only."""
+        _count_request()
+        query = lookup.Lookup(body["last4"], body["name"])
+        return {"matches": lookup.find(query, staff(), directory=store().projection)}
+
+
+@blp.route("/found")
+class Found(MethodView):
+    @require("steward", "supervisor", "organizer")
+    @blp.arguments(FoundIn())
+    @blp.response(201, CheckinOut())
+    @blp.alt_response(
+        V.http_status(V.UNKNOWN_REGISTRATION), schema="Error", description=V.UNKNOWN_REGISTRATION
+    )
+    @blp.alt_response(V.http_status(V.REVOKED), schema="Error", description=V.alternatives(*SCAN_REFUSALS))
+    def post(self, body):
+        """Admit a party found by the lookup: the same rules and atomic step as a scan of its ticket."""
+        _count_request()
+        scan = usecases.Scan(code="", gate=body["gate"], admit=body["admit"] or 0, nonce=body["nonce"] or "")
+        s = store()
+        return lookup.admit_found(
+            body["activity_id"], body["registration_id"], scan, staff(), activities=s.projection, door=s
+        )

@@ -81,17 +81,24 @@ def rows_for(principal, now: datetime | None = None) -> list[tuple[dict, dict]]:
 
 
 def totals(rows: list[dict]) -> dict:
+    """Sums over the activities not cancelled.
+
+    ``no_shows`` and ``no_show_rate`` are over the ended activities only, so the page's "未到"
+    (no_shows) and "未到率" always agree; the people still expected at activities that have not
+    ended are ``to_come`` (issue 17: "未到 4857" beside "未到率 0.0%" mixed the two).
+    ``remaining`` stays the sum of every activity's remaining, as before."""
     live = [r for r in rows if r["status"] != V.CANCELLED]
     out = {k: sum(r[k] for r in live) for k in FIGURES}
     ended = [r for r in live if r["ended"]]
     confirmed_ended = sum(r["confirmed"] for r in ended)
+    no_shows = sum(r["no_shows"] for r in ended)
     out.update(
         activities=len(live),
         ended=len(ended),
-        no_shows=sum(r["no_shows"] for r in ended) if ended else None,
-        no_show_rate=(sum(r["no_shows"] for r in ended) / confirmed_ended if confirmed_ended else 0.0)
-        if ended
-        else None,
+        to_come=sum(r["remaining"] for r in live if not r["ended"]),
+        no_shows=no_shows if ended else None,
+        # nobody was expected at the ended activities: no rate to give (not 0.0%)
+        no_show_rate=no_shows / confirmed_ended if confirmed_ended else None,
     )
     return out
 
@@ -139,7 +146,8 @@ class TotalsOut(Schema):
     checked_in = fields.Integer()
     remaining = fields.Integer()
     denied = fields.Integer()
-    no_shows = fields.Integer(allow_none=True)
+    to_come = fields.Integer(metadata={"description": "still expected at activities not ended"})
+    no_shows = fields.Integer(allow_none=True, metadata={"description": "over the ended activities"})
     no_show_rate = fields.Float(allow_none=True, metadata={"description": "over the ended activities"})
 
 

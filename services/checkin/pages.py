@@ -22,6 +22,8 @@ SHELL = [
     "/static/js/verdict.js",
     "/static/js/vocabulary.js",
     "/static/js/sync.js",
+    "/static/js/lookup.js",
+    "/static/favicon.svg",
     "/static/vendor/barcode-detector/ponyfill.js",
     "/static/vendor/zxing-wasm/zxing_reader.wasm",
     "/static/vendor/noble-ed25519/index.js",
@@ -31,6 +33,12 @@ SHELL = [
 def lang() -> str:
     chosen = request.args.get("lang") or request.cookies.get("lang")
     return "en" if chosen == "en" else "zh-CN"
+
+
+@bp.get("/favicon.ico")
+def favicon():
+    """Browsers that ask for /favicon.ico get the page's SVG icon (no 404 in the log)."""
+    return redirect("/static/favicon.svg", code=301)
 
 
 @bp.get("/")

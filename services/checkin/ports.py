@@ -56,6 +56,18 @@ class Activities(Protocol):
         ...
 
 
+class Directory(Protocol):
+    """The projection read as a whole, for the steward's manual lookup (``lookup.py``)."""
+
+    def activity_ids(self) -> list[str]: ...
+
+    def activity(self, aid: str) -> Doc | None: ...
+
+    def registrations(self, aid: str) -> list[Doc]:
+        """Every registration of the activity as the projection keeps it (masked phone)."""
+        ...
+
+
 class Door(Protocol):
     """The door's own state: who is in, through which gate, and the check-in events."""
 

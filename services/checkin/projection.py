@@ -11,6 +11,8 @@ Keys (hash tag per activity):
   {p}ck:acts           set of known activity ids (for the scanner's offline state)
   {p}ck:unseen:{aid}   tickets admitted before their registration event arrived
   {p}ck:late:{aid}     of those, the ones whose event then said "cancelled" (for organizers)
+  {p}ck:reduced:{aid}  hash: registration id -> party size, for parties that dropped a member
+                       (the scanner caps an older, bigger ticket with it offline too)
 """
 
 from __future__ import annotations
@@ -38,6 +40,13 @@ class Projection:
     def revoked_key(self, aid):
         return f"{self.p}ck:revoked:{{{aid}}}"
 
+    def reduced_key(self, aid):
+        return f"{self.p}ck:reduced:{{{aid}}}"
+
+    def reduced(self, aid: str) -> dict[str, int]:
+        """Parties that dropped a member: registration id -> their party size now."""
+        return {k.decode(): int(v) for k, v in self.redis.hgetall(self.reduced_key(aid)).items()}
+
     def handle(self, envelope: dict) -> None:
         kind, data, aid = envelope["type"], envelope["data"], envelope["activity_id"]
         if kind in ACTIVITY_TYPES:
@@ -53,23 +62,20 @@ class Projection:
             self.redis.sadd(f"{self.p}ck:acts", aid)
             return
         rid = data["registration_id"]
+        if kind == ev.REGISTRATION_MEMBER_DROPPED:  # issue 17: the smaller party, same status
+            self._smaller_party(aid, rid, data)
+            return
         status = {
             ev.REGISTRATION_CONFIRMED: V.CONFIRMED,
             ev.WAITLIST_PROMOTED: V.CONFIRMED,
             ev.REGISTRATION_WAITLISTED: V.WAITLISTED,
             ev.REGISTRATION_CANCELLED: V.CANCELLED,
         }[kind]
-        record = {
-            "registration_id": rid,
-            "activity_id": aid,
-            "venue_id": data["venue_id"],
-            "party_size": data["party_size"],
-            "name": data["name"],
-            "phone_masked": mask_phone(data["phone"]),
-            "status": status,
-            # real-name parties: each member's masked name and ID, for the steward (issue 14)
-            "members": data.get("members") or [],
-        }
+        record = self._record(aid, rid, data, status)
+        known = self.registration(aid, rid)
+        if known and int(known.get("party_size") or 0) and known["party_size"] < record["party_size"]:
+            # a party only shrinks (a member dropped): an older event handled late keeps the smaller size
+            record.update(party_size=known["party_size"], members=known.get("members") or record["members"])
         pipe = self.redis.pipeline(transaction=True)
         if status == V.CANCELLED:
             pipe.sadd(self.revoked_key(aid), rid)
@@ -82,6 +88,36 @@ class Projection:
         # Reconcile a ticket admitted on its signature alone before this event arrived.
         if self.redis.srem(f"{self.p}ck:unseen:{{{aid}}}", rid) and record["status"] == V.CANCELLED:
             self.redis.sadd(f"{self.p}ck:late:{{{aid}}}", rid)
+
+    @staticmethod
+    def _record(aid: str, rid: str, data: dict, status: str) -> dict:
+        return {
+            "registration_id": rid,
+            "activity_id": aid,
+            "venue_id": data["venue_id"],
+            "party_size": data["party_size"],
+            "name": data["name"],
+            "phone_masked": mask_phone(data["phone"]),
+            "status": status,
+            # real-name parties: each member's masked name and ID, for the steward (issue 14)
+            "members": data.get("members") or [],
+        }
+
+    def _smaller_party(self, aid: str, rid: str, data: dict) -> None:
+        """A member dropped: the door admits no more than the new size, whichever code is shown.
+
+        A replayed or late drop never grows a party back (the size only goes down)."""
+        raw = self.redis.hget(self.regs_key(aid), rid)
+        record = json.loads(raw) if raw else None
+        if record is None:  # the drop overtook the confirmation: keep what it says
+            status = V.CONFIRMED if data.get("status") == V.CONFIRMED else V.WAITLISTED
+            record = self._record(aid, rid, data, status)
+        elif data["party_size"] < record["party_size"]:
+            record.update(party_size=data["party_size"], members=data.get("members") or [])
+        pipe = self.redis.pipeline(transaction=True)
+        pipe.hset(self.regs_key(aid), rid, json.dumps(record, ensure_ascii=False))
+        pipe.hset(self.reduced_key(aid), rid, record["party_size"])
+        pipe.execute()
 
     def revoke(self, aid: str, rid: str) -> None:
         """A cancellation told directly by the registration service (``api_revocations.py``),
@@ -103,6 +139,10 @@ class Projection:
     def registration(self, aid: str, rid: str) -> dict | None:
         raw = self.redis.hget(self.regs_key(aid), rid)
         return json.loads(raw) if raw else None
+
+    def registrations(self, aid: str) -> list[dict]:
+        """All of one activity's registrations (the steward's manual lookup reads them)."""
+        return [json.loads(raw) for raw in self.redis.hvals(self.regs_key(aid))]
 
     def activity_and_registration(self, aid: str, rid: str) -> tuple[dict | None, dict | None]:
         """Both in one round trip (the door's hot path)."""

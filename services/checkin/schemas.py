@@ -54,6 +54,59 @@ class CheckinIn(Keyed):
     )
 
 
+class LookupIn(Keyed):
+    """The steward's manual lookup when the QR cannot be read (issue 17)."""
+
+    class Meta:
+        unknown = RAISE
+
+    last4 = fields.String(
+        required=True,
+        validate=[
+            validate.Length(min=4, max=4, error=LENGTH_BETWEEN),
+            as_rule(validate.Regexp(r"^[0-9]{3}[0-9Xx]$"), "invalid"),
+        ],
+        metadata={"description": "the last 4 digits of the phone, or of a member's ID number"},
+    )
+    name = fields.String(
+        required=True,
+        validate=[validate.Length(min=1, max=40, error=LENGTH_BETWEEN), NO_CONTROLS],
+        metadata={"description": "the registrant's name"},
+    )
+
+
+class LookupMatch(Schema):
+    registration_id = fields.String()
+    activity_id = fields.String()
+    activity_title = fields.Dict()
+    hall = fields.String()
+    starts_at = fields.String()
+    name_masked = fields.String()
+    phone_masked = fields.String()
+    party_size = fields.Integer()
+    members = fields.List(fields.Dict())
+    status = fields.String()
+
+
+class LookupOut(Schema):
+    matches = fields.List(fields.Nested(LookupMatch))
+
+
+class FoundIn(Keyed):
+    """Admit a party found by the manual lookup: the same verdicts as a scan."""
+
+    class Meta:
+        unknown = RAISE
+
+    activity_id = fields.String(required=True, validate=validate.Length(min=1, max=64, error=LENGTH_BETWEEN))
+    registration_id = fields.String(
+        required=True, validate=validate.Length(min=1, max=32, error=LENGTH_BETWEEN)
+    )
+    gate = CheckinIn._declared_fields["gate"]
+    admit = CheckinIn._declared_fields["admit"]
+    nonce = CheckinIn._declared_fields["nonce"]
+
+
 class RegistrationSummary(Schema):
     id = fields.String()
     activity_id = fields.String()
@@ -139,6 +192,11 @@ class ScannerActivity(Schema):
     opens_at = fields.Integer(metadata={"description": "Unix seconds"})
     closes_at = fields.Integer()
     revoked = fields.List(fields.String())
+    reduced = fields.Dict(
+        keys=fields.String(),
+        values=fields.Integer(),
+        metadata={"description": "registration id -> party size, for parties that dropped a member"},
+    )
 
 
 class ElsewhereActivity(Schema):
@@ -150,6 +208,7 @@ class ElsewhereActivity(Schema):
 
 class ScannerStateOut(Schema):
     venue = fields.String(allow_none=True)
+    role = fields.String(metadata={"description": "steward, supervisor or organizer"})
     keys = fields.List(fields.Dict())
     activities = fields.List(fields.Nested(ScannerActivity))
     elsewhere = fields.List(

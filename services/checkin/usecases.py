@@ -29,7 +29,7 @@ from typing import Any
 from services.checkin import admission
 from services.checkin import vocabulary as V
 from services.checkin.ports import Activities, AdmitStep, Clock, Doc, Door, Ids, Marks, Tickets, UndoStep
-from shared.tickets import InvalidTicket
+from shared.tickets import InvalidTicket, Ticket
 
 MAX_CHECKIN_ID = 64
 
@@ -91,43 +91,77 @@ def admit(
     policy: TimePolicy = TimePolicy(),
 ) -> Doc:
     """Judge one scan; returns the admission (people admitted, remaining, the party's summary)."""
-
-    def refuse(aid: str, rid: str, reason: str, details: Doc | None = None, variant: str = "") -> Refusal:
-        door.record_denial(aid, rid, scan.gate, staff.name, reason)
-        return Refusal(reason, details, variant)
-
     try:
         ticket = tickets.verify(scan.code)
     except InvalidTicket:
-        raise refuse("", "", V.INVALID) from None
-    aid, rid = ticket.activity_id, ticket.registration_id
+        door.record_denial("", "", scan.gate, staff.name, V.INVALID)
+        raise Refusal(V.INVALID) from None
+    party = Party(ticket.activity_id, ticket.registration_id, ticket.venue_id, ticket.party_size, ticket)
+    return judge(
+        party, scan, staff, activities=activities, door=door, clock=clock, ids=ids, marks=marks, policy=policy
+    )
+
+
+@dataclass(frozen=True)
+class Party:
+    """Who is at the door: from a signed ticket, or found by the steward (``lookup.py``)."""
+
+    activity_id: str
+    registration_id: str
+    venue_id: str  # the signed (or recorded) venue; the activity's current one wins
+    party_size: int  # as the ticket says; the projection's smaller size wins (a member dropped)
+    ticket: Ticket | None = None  # the signed window, when the projection lacks the activity
+
+
+def judge(
+    party: Party,
+    scan: Scan,
+    staff: Staff,
+    *,
+    activities: Activities,
+    door: Door,
+    clock: Clock = utc_now,
+    ids: Ids = new_checkin_id,
+    marks: Marks | None = None,
+    policy: TimePolicy = TimePolicy(),
+) -> Doc:
+    """Rules 2-7 for a party whose ticket is genuine (scanned) or found by the steward (looked up):
+    the same verdicts and the same atomic step, so nobody is admitted twice either way."""
+    aid, rid = party.activity_id, party.registration_id
+
+    def refuse(reason: str, details: Doc | None = None, variant: str = "") -> Refusal:
+        door.record_denial(aid, rid, scan.gate, staff.name, reason)
+        return Refusal(reason, details, variant)
+
     activity, reg = activities.activity_and_registration(aid, rid)
-    venue = admission.venue_of(activity, ticket.venue_id)
+    venue = admission.venue_of(activity, party.venue_id)
     named = {"activity_title": (activity or {}).get("title", {}), "venue_name": _venue_name(activity)}
     if not staff.may_access(venue):
-        raise refuse(aid, rid, V.WRONG_VENUE, {"ticket_venue": venue, **named})
+        raise refuse(V.WRONG_VENUE, {"ticket_venue": venue, **named})
     open_for = door.gate_activities(venue, scan.gate)
     if open_for is not None and aid not in open_for:
-        raise refuse(aid, rid, V.WRONG_GATE, {"gate": scan.gate, "gate_activities": open_for, **named})
+        raise refuse(V.WRONG_GATE, {"gate": scan.gate, "gate_activities": open_for, **named})
     if activity and activity["status"] == V.CANCELLED:
-        raise refuse(aid, rid, V.ACTIVITY_CANCELLED)
+        raise refuse(V.ACTIVITY_CANCELLED)
     now = clock()
     try:
         at = scan_moment(scan, staff, now, marks, policy)
     except Refusal as exc:
-        raise refuse(aid, rid, exc.reason, exc.details, exc.variant) from None
-    opens, closes = admission.window(activity, ticket)
+        raise refuse(exc.reason, exc.details, exc.variant) from None
+    opens, closes = admission.window(activity, party.ticket)
     side = admission.judge_time(at, opens, closes)
     if side:
         window = {"side": side, "opens_at": opens, "closes_at": closes, "scanned_at": at.isoformat()}
-        raise refuse(aid, rid, V.INVALID_TIME, window, side)
+        raise refuse(V.INVALID_TIME, window, side)
+    # A party that dropped a member (issue 17) is admitted up to its new size on either code.
+    party_size = min(party.party_size, int((reg or {}).get("party_size") or party.party_size))
     result = door.admit(
         AdmitStep(
             checkin_id=ids(),
             activity_id=aid,
             registration_id=rid,
             venue_id=venue,
-            party_size=ticket.party_size,
+            party_size=party_size,
             admit=scan.admit,
             gate=scan.gate,
             at_iso=at.isoformat(),
@@ -144,7 +178,7 @@ def admit(
         "name_masked": admission.mask_name(reg["name"]) if reg else "",
         # real-name parties: each member's masked name and ID, for the steward (issue 14)
         "members": (reg or {}).get("members") or [],
-        "party_size": ticket.party_size,
+        "party_size": party_size,
         "admitted_total": result.get("admitted_total", 0),
     }
     if result["status"] == V.DENIED:

@@ -97,6 +97,7 @@ ACTIVITY_CANCELLED: Final = "activity_cancelled"
 UNKNOWN_CHECKIN: Final = "unknown_checkin"
 ALREADY_REVERTED: Final = "already_reverted"
 UNKNOWN_ACTIVITY: Final = "unknown_activity"
+UNKNOWN_REGISTRATION: Final = "unknown_registration"  # issue 17: the manual lookup's admit
 FORBIDDEN: Final = errors.FORBIDDEN
 UNAUTHORIZED: Final = errors.UNAUTHORIZED
 SEAT_RELEASED: Final = "seat_released"
@@ -184,6 +185,7 @@ REASONS: Final[Mapping[str, Reason]] = {
         Reason(UNKNOWN_CHECKIN, 404, Words("没有这条入场记录", "No such check-in")),
         Reason(ALREADY_REVERTED, 409, Words("该入场记录已撤销", "This check-in was already undone")),
         Reason(UNKNOWN_ACTIVITY, 404, Words("没有这个活动", "No such activity")),
+        Reason(UNKNOWN_REGISTRATION, 404, Words("没有这个报名", "No such registration")),
         Reason(
             SEAT_RELEASED,
             409,

@@ -119,6 +119,9 @@ def _changes(before: dict | None, after: dict, changed: list[str], locale: str, 
     return out
 
 
+SENTENCE_END = "。．.！!？?；;，,、 "  # what an organizer may end a cancellation reason with
+
+
 def variables(intent: dict, activity: dict, tz: str | None = None) -> dict:
     """Everything a template may use, as plain strings and lists."""
     reg, ctx = intent["reg"], intent.get("context") or {}
@@ -136,7 +139,8 @@ def variables(intent: dict, activity: dict, tz: str | None = None) -> dict:
         "ticket_url": reg.get("ticket_url", ""),
         "manage_url": reg.get("manage_url", ""),
         "position": str(ctx.get("waitlist_position") or reg.get("waitlist_position") or ""),
-        "reason": ctx.get("reason", ""),
+        # the templates end the sentence themselves: "原因：设备检修。" never becomes "检修。。"
+        "reason": ctx.get("reason", "").strip().rstrip(SENTENCE_END).strip(),
         "lead": _lead(int(ctx.get("offset_min", 0)), locale) if ctx.get("offset_min") else "",
         "changes": changes,
         "changed_labels": sep.join(c["label"] for c in changes),

@@ -86,8 +86,13 @@ class Projection:
     def put_registration(self, envelope: dict) -> dict:
         """Upsert the registrant an event is about; returns the record as it now stands."""
         aid, data = envelope["activity_id"], envelope["data"]
-        status = STATUS_OF[envelope["type"]]
         current = self.registration(aid, data["registration_id"]) or {}
+        if envelope["type"] == ev.REGISTRATION_MEMBER_DROPPED:  # issue 17: a smaller party, same status
+            if current and int(current.get("party_size", 0)) <= int(data["party_size"]):
+                return current  # a late, older drop never grows the party back
+            status = current.get("status") or data["status"]
+        else:
+            status = STATUS_OF[envelope["type"]]
         record = dict(current)
         record.update({k: data[k] for k in _KEPT if data.get(k) is not None})
         if _RANK[status] >= _RANK.get(current.get("status", V.WAITLISTED), 0) or not current:

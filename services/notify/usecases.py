@@ -76,6 +76,9 @@ class Notices:
         kind = envelope["type"]
         if kind in TEMPLATE_OF:
             return self._registration(envelope)
+        if kind == ev.REGISTRATION_MEMBER_DROPPED:  # reminders then say the new size and ticket
+            self.projection.put_registration(envelope)
+            return 0
         if kind in ACTIVITY_TYPES:
             return self._activity(envelope)
         if kind in LOTTERY_TEMPLATE_OF:

@@ -57,15 +57,22 @@ def merge(doc: Doc, patch: Doc) -> Doc:
     return merged
 
 
+# Field rules of shared/i18n.py (zh-CN and en there); named here, not imported, so the core
+# loads without Flask.
+AFTER_START = "after_start"
+AFTER_REGISTRATION_OPENS = "after_registration_opens"
+NOT_AFTER_START = "not_after_start"
+
+
 def validate_times(doc: Doc) -> dict[str, list[str]]:
     """Cross-field checks on a whole document (a PATCH may move only one end)."""
     errors: dict[str, list[str]] = {}
     if parse(doc["ends_at"]) <= parse(doc["starts_at"]):
-        errors["ends_at"] = ["must be after starts_at"]
+        errors["ends_at"] = [AFTER_START]
     if parse(doc["registration_closes_at"]) <= parse(doc["registration_opens_at"]):
-        errors["registration_closes_at"] = ["must be after registration_opens_at"]
+        errors["registration_closes_at"] = [AFTER_REGISTRATION_OPENS]
     elif parse(doc["registration_closes_at"]) > parse(doc["starts_at"]):
-        errors["registration_closes_at"] = ["must not be after starts_at"]
+        errors["registration_closes_at"] = [NOT_AFTER_START]
     return errors
 
 

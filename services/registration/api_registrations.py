@@ -42,11 +42,12 @@ REGISTER_REFUSALS = (
     RATE_LIMITED,
 )
 MANAGE_REFUSALS = (v.UNAUTHORIZED, v.UNKNOWN_REGISTRATION)
+DROP_REFUSALS = (v.REGISTRATION_CANCELLED, v.PARTY_OF_ONE, v.UNKNOWN_MEMBER, v.REVISION_CONFLICT)
 blp = Blueprint(
     "registrations",
     __name__,
     url_prefix="/api/v1",
-    description=reasons_text(*REGISTER_REFUSALS, *MANAGE_REFUSALS, v.NO_TICKET),
+    description=reasons_text(*REGISTER_REFUSALS, *MANAGE_REFUSALS, v.NO_TICKET, *DROP_REFUSALS),
 )
 
 MAX_IDEMPOTENCY_KEY = 128
@@ -133,6 +134,20 @@ class RegistrationItem(MethodView):
     def delete(self, _query, registration_id):
         """Cancel, or leave the waitlist: frees the seats, revokes the ticket, promotes the waitlist."""
         return usecases.registration_view(ports(), usecases.cancel(ports(), registration_id, manage_token()))
+
+
+@blp.route("/registrations/<registration_id>/members/<int:member>")
+class RegistrationMember(MethodView):
+    @blp.arguments(ManageTokenQuery, location="query")
+    @blp.response(200, RegistrationOut)
+    @documented(blp, *MANAGE_REFUSALS, *DROP_REFUSALS)
+    def delete(self, _query, registration_id, member):
+        """Drop one member of the party and keep the rest (``member``: the place in ``members``,
+        from 0; the registrant, 0, stays; a party without names drops one companion whatever the
+        number). The seat is freed and the waitlist promoted in one atomic step; the smaller
+        party gets a new ticket, and the door admits no more than its new size."""
+        reg = usecases.drop_member(ports(), registration_id, manage_token(), member)
+        return usecases.registration_view(ports(), reg)
 
 
 def _qr_response(registration_id: str, kind: str) -> Response:

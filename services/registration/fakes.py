@@ -277,6 +277,46 @@ class FakeSeats:
         self._emit(type_, reg["activity_id"], occurred_at, f"{registration_id}:{type_}", data)
         return v.CANCELLED, previous, self._promote(act, now)
 
+    def drop_member(
+        self,
+        activity_id: str,
+        registration_id: str,
+        *,
+        seen: int,
+        member_at: int,
+        hash_at: int,
+        code: str,
+        now: datetime,
+    ) -> tuple[int, int]:
+        """drop_member.lua, step by step."""
+        act = self.acts.get(activity_id)
+        reg = act.regs.get(registration_id) if act else None
+        if act is None or reg is None:
+            raise v.Refusal(v.UNKNOWN_REGISTRATION)
+        if reg["status"] == v.CANCELLED:
+            raise v.Refusal(v.REGISTRATION_CANCELLED)
+        if reg["party_size"] <= 1:
+            raise v.Refusal(v.PARTY_OF_ONE)
+        if reg["party_size"] != seen:
+            raise v.Refusal(v.REVISION_CONFLICT)
+        act.state["taken" if reg["status"] == v.CONFIRMED else "waitlist_people"] -= 1
+        if member_at > 0 and len(reg.get("members") or []) >= member_at:
+            del reg["members"][member_at - 1]
+        if hash_at > 0 and len(reg.get("id_hashes") or []) >= hash_at:
+            h = reg["id_hashes"].pop(hash_at - 1)
+            if act.ids.get(h) == registration_id:
+                del act.ids[h]
+            self.id_day[f"{reg.get('festival_day', '')}:{h}"] -= 1
+            self.id_festival[h] -= 1
+        reg.update(party_size=reg["party_size"] - 1, ticket_code=code)
+        occurred_at = activities.iso(now)
+        data = self._reg_data(reg)
+        data.update(previous_party_size=seen, ticket_code=code, status=reg["status"])
+        type_ = events.REGISTRATION_MEMBER_DROPPED
+        seed = f"{registration_id}:{type_}:{reg['party_size']}"
+        self._emit(type_, activity_id, occurred_at, seed, data)
+        return reg["party_size"], self._promote(act, now)
+
     def promote(self, activity_id: str, now: datetime) -> int:
         act = self.acts.get(activity_id)
         if act is None:

@@ -6,7 +6,7 @@ needed. Forms post back here and are protected by a double-submit CSRF cookie.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 
 from flask import Blueprint, redirect, request
 from marshmallow import ValidationError
@@ -14,7 +14,7 @@ from marshmallow import ValidationError
 from services.registration import activities, api_verification, identity, usecases
 from services.registration.bootstrap import ports
 from services.registration.edge import field_errors, status_of
-from services.registration.rendering import lang, render
+from services.registration.rendering import WEEKDAY_ZH, lang, render
 from services.registration.schemas import RegistrationIn
 from services.registration.vocabulary import (
     ACTIVITY_CANCELLED,
@@ -50,10 +50,53 @@ def state_of(doc: dict, counts: dict) -> str:
     )
 
 
+@bp.get("/favicon.ico")
+def favicon():
+    """Browsers that ask for /favicon.ico get the pages' SVG icon (no 404 in the log)."""
+    return redirect("/static/favicon.svg", code=301)
+
+
 @bp.get("/")
 def activity_list():
-    items = [(activities.view(d, c), listed_state(d, c)) for d, c in ports().seats.list_activities()]
-    return render("activities.html", items=items)
+    """Upcoming activities (filtered by ``kind`` and ``day``), then 往期活动: the ones that ended."""
+    now = datetime.now(UTC)
+    items = sorted(
+        ((activities.view(d, c), listed_state(d, c)) for d, c in ports().seats.list_activities()),
+        key=lambda item: item[0]["starts_at"],
+    )
+    upcoming = [(a, st) for a, st in items if activities.parse(a["ends_at"]) > now]
+    past = [(a, st) for a, st in reversed(items) if activities.parse(a["ends_at"]) <= now]
+    kind_f, day_f = request.args.get("kind", ""), request.args.get("day", "")
+    shown = [
+        (a, st)
+        for a, st in upcoming
+        if (not kind_f or a["kind"] == kind_f) and (not day_f or day_f in _days(a))
+    ]
+    return render(
+        "activities.html",
+        items=shown,
+        past=past,
+        kinds=sorted({a["kind"] for a, _ in upcoming}),
+        days=sorted({d for a, _ in upcoming for d in _days(a)}),
+        kind_f=kind_f,
+        day_f=day_f,
+        filtered=bool(kind_f or day_f),
+        day_label=_day_label,
+    )
+
+
+def _days(a: dict) -> list[str]:
+    """The festival days (YYYY-MM-DD, local) an activity runs on: one, or each of a multi-day one."""
+    start = activities.parse(a["starts_at"]).astimezone(activities.TZ).date()
+    end = activities.parse(a["ends_at"]).astimezone(activities.TZ).date()
+    return [(start + timedelta(days=i)).isoformat() for i in range(min((end - start).days, 60) + 1)]
+
+
+def _day_label(day: str) -> str:
+    d = date.fromisoformat(day)
+    if lang() == "en":
+        return f"{d:%a %d %b}"
+    return f"{d.month}月{d.day}日（周{WEEKDAY_ZH[d.weekday()]}）"
 
 
 def listed_state(doc: dict, counts: dict) -> str:
@@ -195,16 +238,54 @@ def manage_page(rid):
     reg, error = _mine(rid, request.args.get("t"))
     if error:
         return error
-    return render("manage.html", r=reg, a=reg["activity"], token=request.args.get("t"))
+    dropped = request.args.get("dropped") == "1"
+    return render("manage.html", r=reg, a=reg["activity"], token=request.args.get("t"), dropped=dropped)
 
 
 @bp.post("/r/<rid>/cancel")
 def cancel_submit(rid):
+    """Cancelling cannot be undone: the first tap asks, the second (``confirm=1``) cancels."""
     if not csrf.valid():
         return _expired()
     token = request.form.get("t")
+    if request.form.get("confirm") != "1":
+        reg, error = _mine(rid, token)
+        return error or render("confirm.html", r=reg, a=reg["activity"], token=token, action="cancel")
     try:
         usecases.cancel(ports(), rid, token)
     except Refusal:
         return _mine(rid, token)[1]
     return redirect(f"/r/{rid}?t={token}", code=303)
+
+
+@bp.post("/r/<rid>/drop")
+def drop_submit(rid):
+    """One member gives back a seat; the rest keep theirs (issue 17). Asks first, like cancelling."""
+    if not csrf.valid():
+        return _expired()
+    token = request.form.get("t")
+    member = request.form.get("member", "")
+    if request.form.get("confirm") != "1":
+        reg, error = _mine(rid, token)
+        if error:
+            return error
+        who = _member_label(reg, member)
+        return render(
+            "confirm.html", r=reg, a=reg["activity"], token=token, action="drop", member=member, who=who
+        )
+    try:
+        usecases.drop_member(ports(), rid, token, int(member) if member.isdigit() else None)
+    except Refusal as exc:
+        reg, error = _mine(rid, token)
+        return error or render(
+            "manage.html", status_of(exc), r=reg, a=reg["activity"], token=token, banner=exc.message(lang())
+        )
+    return redirect(f"/r/{rid}?t={token}&dropped=1", code=303)
+
+
+def _member_label(reg: dict, member: str) -> str:
+    """The masked name of the member about to be dropped ("" for a party without names)."""
+    members = reg.get("members") or []
+    if member.isdigit() and 0 < int(member) < len(members):
+        return members[int(member)]["name_masked"]
+    return ""

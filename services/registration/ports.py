@@ -67,6 +67,24 @@ class Seats(Protocol):
         """Cancel and promote: ("cancelled" | "already", previous status, parties promoted)."""
         ...
 
+    def drop_member(
+        self,
+        activity_id: str,
+        registration_id: str,
+        *,
+        seen: int,
+        member_at: int,
+        hash_at: int,
+        code: str,
+        now: datetime,
+    ) -> tuple[int, int]:
+        """One member gives back a seat; the party keeps the rest with a new ticket ``code``.
+
+        ``seen``: the party size the caller signed for (else ``revision_conflict``); ``member_at``
+        / ``hash_at``: the member's place (from 1) in ``members`` / ``id_hashes``, 0 for none.
+        Returns (new party size, parties promoted)."""
+        ...
+
     def promote(self, activity_id: str, now: datetime) -> int:
         """Move waitlisted parties into free seats (FIFO, all or nothing); returns how many."""
         ...

@@ -6,6 +6,8 @@ view imports the other.
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from flask import make_response, render_template, request
 
 from services.registration import activities, vocabulary
@@ -44,6 +46,7 @@ def render(template: str, status: int = 200, **ctx):
             pick=pick,
             lang=lg,
             when=when,
+            moment=moment,
             kind=kind,
             csrf_token=csrf.token,
             V=vocabulary,
@@ -57,13 +60,30 @@ def render(template: str, status: int = 200, **ctx):
 
 
 def when(doc: dict) -> str:
+    """The activity's time; an end on another day names that day too ("12月2日 23:04 – 12月3日 00:34")."""
     s, e = (
         activities.parse(doc["starts_at"]).astimezone(activities.TZ),
         activities.parse(doc["ends_at"]).astimezone(activities.TZ),
     )
+    same_day = s.date() == e.date()
     if lang() == "en":
-        return f"{s:%a %d %b %Y}, {s:%H:%M}–{e:%H:%M}"
-    return f"{s.year}年{s.month}月{s.day}日（周{WEEKDAY_ZH[s.weekday()]}）{s:%H:%M}–{e:%H:%M}"
+        if same_day:
+            return f"{s:%a %d %b %Y}, {s:%H:%M}–{e:%H:%M}"
+        return f"{s:%a %d %b %Y}, {s:%H:%M} – {e:%a %d %b} {e:%H:%M}"
+    start = f"{s.year}年{s.month}月{s.day}日（周{WEEKDAY_ZH[s.weekday()]}）{s:%H:%M}"
+    if same_day:
+        return f"{start}–{e:%H:%M}"
+    return f"{start} – {e.month}月{e.day}日 {e:%H:%M}"
+
+
+def moment(iso: str) -> str:
+    """One instant at the festival's place: "12月1日 09:00" / "1 Dec 09:00" (the year when not this one)."""
+    m = activities.parse(iso).astimezone(activities.TZ)
+    this_year = m.year == datetime.now(activities.TZ).year
+    if lang() == "en":
+        return f"{m:%d %b} {m:%H:%M}" if this_year else f"{m:%d %b %Y} {m:%H:%M}"
+    day = f"{m.month}月{m.day}日" if this_year else f"{m.year}年{m.month}月{m.day}日"
+    return f"{day} {m:%H:%M}"
 
 
 def kind(k: str) -> str:

@@ -5,7 +5,17 @@ from __future__ import annotations
 import unicodedata
 from datetime import UTC, datetime
 
-from marshmallow import EXCLUDE, RAISE, Schema, ValidationError, fields, post_load, validate, validates_schema
+from marshmallow import (
+    EXCLUDE,
+    RAISE,
+    Schema,
+    ValidationError,
+    fields,
+    post_load,
+    pre_load,
+    validate,
+    validates_schema,
+)
 
 from services.registration.identity import ID_TYPES, NO_ID
 from services.registration.vocabulary import ALLOCATIONS, FCFS
@@ -58,9 +68,40 @@ class _Strict(Schema):
         unknown = RAISE
 
 
-class I18nText(_Strict):
-    zh = fields.String(required=True, validate=[validate.Length(min=1, max=200), no_controls])
-    en = fields.String(load_default="", validate=[validate.Length(max=200), no_controls])
+class _Filled(_Strict):
+    """A required field left empty ("", spaces or null) says 必填 / Required, not 格式不正确 (issue 17).
+
+    The empty value is taken as missing, so a create answers marshmallow's "required"; a partial
+    change (PATCH), where missing means "unchanged", is told the same by :meth:`_emptied`."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for f in self.fields.values():
+            f.error_messages["required"] = rule("required")  # 必填项 / Required.
+
+    @pre_load
+    def _empty_is_missing(self, data, **_):
+        if not isinstance(data, dict):
+            return data
+        empty = [
+            name
+            for name, f in self.fields.items()
+            if f.required and name in data and (data[name] is None or str(data[name]).strip() == "")
+        ]
+        self._empty = empty  # read by _emptied in this same load
+        return {k: val for k, val in data.items() if k not in empty}
+
+    @validates_schema(skip_on_field_errors=False)
+    def _emptied(self, _data, partial=None, **_):
+        if partial and getattr(self, "_empty", None):
+            raise ValidationError({name: [rule("required")] for name in self._empty})
+
+
+class I18nText(_Filled):
+    zh = fields.String(
+        required=True, validate=[validate.Length(min=1, max=200, error=LENGTH_BETWEEN), no_controls]
+    )
+    en = fields.String(load_default="", validate=[validate.Length(max=200, error=LENGTH_MAX), no_controls])
 
 
 class I18nLongText(_Strict):
@@ -73,9 +114,11 @@ class DirectionsIn(_Strict):
     en = fields.String(load_default="", validate=[validate.Length(max=500), no_controls])
 
 
-class VenueIn(_Strict):
+class VenueIn(_Filled):
     id = fields.String(required=True, validate=validate.Regexp(r"^[a-z0-9][a-z0-9-]{0,23}$"))
-    name = fields.String(required=True, validate=[validate.Length(min=1, max=100), no_controls])
+    name = fields.String(
+        required=True, validate=[validate.Length(min=1, max=100, error=LENGTH_BETWEEN), no_controls]
+    )
     address = fields.String(load_default="", validate=[validate.Length(max=200), no_controls])
     directions = fields.Nested(
         DirectionsIn,
@@ -93,13 +136,15 @@ class WaitlistIn(_Strict):
     )
 
 
-class ActivityIn(_Strict):
+class ActivityIn(_Filled):
     id = fields.String(required=True, validate=SLUG, metadata={"description": "slug, 1–32 chars"})
     kind = fields.String(required=True, validate=validate.OneOf(KINDS))
     title = fields.Nested(I18nText, required=True)
     description = fields.Nested(I18nLongText, load_default=lambda: {"zh": "", "en": ""})
     venue = fields.Nested(VenueIn, required=True)
-    hall = fields.String(required=True, validate=[validate.Length(min=1, max=100), no_controls])
+    hall = fields.String(
+        required=True, validate=[validate.Length(min=1, max=100, error=LENGTH_BETWEEN), no_controls]
+    )
     organizer = fields.String(
         load_default="",
         validate=[validate.Length(max=100), no_controls],
@@ -123,16 +168,16 @@ class ActivityIn(_Strict):
         metadata={"description": "fcfs (first come, first served) or lottery (摇号: entered, then drawn)"},
     )
 
-    @validates_schema
+    @validates_schema(skip_on_field_errors=False)  # time order is shown with every other error
     def _times(self, data, **_):
         errors = {}
         if data.get("starts_at") and data.get("ends_at") and data["ends_at"] <= data["starts_at"]:
-            errors["ends_at"] = ["must be after starts_at"]
+            errors["ends_at"] = [rule("after_start")]
         o, c = data.get("registration_opens_at"), data.get("registration_closes_at")
         if o and c and c <= o:
-            errors["registration_closes_at"] = ["must be after registration_opens_at"]
+            errors["registration_closes_at"] = [rule("after_registration_opens")]
         if c and data.get("starts_at") and c > data["starts_at"]:
-            errors.setdefault("registration_closes_at", []).append("must not be after starts_at")
+            errors.setdefault("registration_closes_at", []).append(rule("not_after_start"))
         if errors:
             raise ValidationError(errors)
 

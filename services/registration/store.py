@@ -84,7 +84,9 @@ class SeatStore:
         self.redis, self.settings = redis, settings
         self.keys = Keys(settings.redis_prefix)
         self.outbox = stream_key(settings)
-        self.scripts = Scripts(redis, HERE, ["reserve", "cancel", "capacity", "promote_waitlist"])
+        self.scripts = Scripts(
+            redis, HERE, ["reserve", "cancel", "capacity", "promote_waitlist", "drop_member"]
+        )
         self._doc_cache: dict[str, tuple[float, dict]] = {}
         self.soldout = SoldOutMemo(redis, self.keys, ttl_s=settings.soldout_memo_ms / 1000)
 
@@ -234,6 +236,29 @@ class SeatStore:
         if res[0].decode() == REFUSED:
             raise refused(res)
         return res[0].decode(), res[1].decode(), int(res[2])
+
+    def drop_member(
+        self, aid: str, rid: str, *, seen: int, member_at: int, hash_at: int, code: str, now: datetime
+    ) -> tuple[int, int]:
+        """drop_member.lua: (new party size, parties promoted); refusals as in the script."""
+        k = self.keys
+        t_ms, t_iso = now_pair(now)
+        res = self.scripts.drop_member(
+            keys=[
+                k.activity(aid),
+                k.waitlist(aid),
+                k.regs(aid),
+                self.outbox,
+                k.ids(aid),
+                k.id_day,
+                k.id_festival,
+            ],
+            args=[t_ms, t_iso, rid, seen, member_at, hash_at, code],
+        )
+        self.soldout.forget(aid)
+        if res[0].decode() == REFUSED:
+            raise refused(res)
+        return int(res[1]), int(res[2])
 
     def promote(self, aid: str, now: datetime | None = None) -> int:
         k = self.keys

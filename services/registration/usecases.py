@@ -236,6 +236,68 @@ def cancel(ports: Ports, registration_id: str, token: str | None) -> Doc:
     return own_registration(ports, registration_id, token)
 
 
+def drop_member(ports: Ports, registration_id: str, token: str | None, member: int | None = None) -> Doc:
+    """A party gives back one member's seat and keeps the rest (issue 17).
+
+    ``member``: the place (from 0) in a real-name party's ``members``; the registrant (0) stays.
+    A party without names drops one companion (``member`` is then ignored). The seat is given
+    back in one atomic step with the event and a promotion of the waitlist; the party gets a new
+    ticket for its new size, and the door admits no more than that size on either code.
+    Refusals: ``party_of_one`` (cancel instead), ``unknown_member``, ``registration_cancelled``.
+    """
+    for _attempt in range(REVISION_RETRIES):
+        reg = own_registration(ports, registration_id, token)
+        if reg["status"] == v.CANCELLED:
+            raise v.Refusal(v.REGISTRATION_CANCELLED, {"registration_id": registration_id})
+        size = int(reg["party_size"])
+        if size <= 1:
+            raise v.Refusal(v.PARTY_OF_ONE, {"registration_id": registration_id})
+        member_at, hash_at = _member_places(reg.get("members") or [], member)
+        doc = ports.seats.activity_doc(reg["activity_id"])
+        if doc is None:
+            raise v.Refusal(v.UNKNOWN_ACTIVITY, {"activity_id": reg["activity_id"]})
+        valid_from, valid_until = activities.ticket_window(doc)
+        code = ports.signer.sign(
+            registration_id=registration_id,
+            activity_id=reg["activity_id"],
+            venue_id=reg["venue_id"],
+            party_size=size - 1,
+            valid_from=valid_from,
+            valid_until=valid_until,
+        )
+        try:
+            ports.seats.drop_member(
+                reg["activity_id"],
+                registration_id,
+                seen=size,
+                member_at=member_at,
+                hash_at=hash_at,
+                code=code,
+                now=ports.clock.now(),
+            )
+        except v.Refusal as exc:
+            if exc.reason == v.REVISION_CONFLICT:  # another drop got there first: read again
+                continue
+            raise
+        log.info("registration %s dropped a member: party %d -> %d", registration_id, size, size - 1)
+        return own_registration(ports, registration_id, token)
+    raise v.Refusal(v.REVISION_CONFLICT, {"registration_id": registration_id})
+
+
+def _member_places(members: list[Doc], member: int | None) -> tuple[int, int]:
+    """(place in ``members``, place in ``id_hashes``), from 1; 0 where there is none.
+
+    ``id_hashes`` lists only the members who gave an ID (a child may not), in member order."""
+    if not members:
+        return 0, 0
+    if member is None or not 1 <= member < len(members):
+        raise v.Refusal(v.UNKNOWN_MEMBER, {"member": member})
+    hash_at = 0
+    if members[member].get("id_masked"):
+        hash_at = sum(1 for m in members[: member + 1] if m.get("id_masked"))
+    return member + 1, hash_at
+
+
 def ticket(ports: Ports, registration_id: str, token: str | None) -> Doc:
     """The registration, if it holds a valid ticket: ``no_ticket`` while waitlisted or cancelled."""
     reg = own_registration(ports, registration_id, token)

@@ -79,6 +79,10 @@ ID_INVALID: Final = "id_invalid"
 ID_DUPLICATE: Final = "id_duplicate"
 ID_LIMIT_REACHED: Final = "id_limit_reached"
 IDEMPOTENCY_KEY_REUSED: Final = "idempotency_key_reused"
+# Issue 17: a party drops one member and keeps the rest.
+REGISTRATION_CANCELLED: Final = "registration_cancelled"
+PARTY_OF_ONE: Final = "party_of_one"
+UNKNOWN_MEMBER: Final = "unknown_member"
 # Issue 15 §1, the lottery wired end to end: how an activity's seats are allocated.
 LOTTERY_ALLOCATION: Final = "lottery_allocation"  # a lottery activity is entered, never booked
 FCFS: Final = "fcfs"
@@ -224,6 +228,20 @@ REASONS: Final[Mapping[str, Reason]] = {
             422,
             "该 Idempotency-Key 已用于另一个请求",
             "This Idempotency-Key was used for a different request.",
+        ),
+        # Issue 17: a party drops one member and keeps the rest.
+        Reason(REGISTRATION_CANCELLED, 409, "该报名已取消", "This registration is cancelled."),
+        Reason(
+            PARTY_OF_ONE,
+            409,
+            "只剩一人，无法减员；如不能参加请取消报名",
+            "Only one person is left: cancel the registration instead.",
+        ),
+        Reason(
+            UNKNOWN_MEMBER,
+            422,
+            "没有这位参加者，或报名人本人不能被移除",
+            "No such member (the registrant cannot be removed).",
         ),
     )
 }

@@ -59,6 +59,9 @@ local REASON = {
   ID_DUPLICATE = 'id_duplicate',
   ID_LIMIT_REACHED = 'id_limit_reached',
   IDEMPOTENCY_KEY_REUSED = 'idempotency_key_reused',
+  REGISTRATION_CANCELLED = 'registration_cancelled',
+  PARTY_OF_ONE = 'party_of_one',
+  UNKNOWN_MEMBER = 'unknown_member',
   LOTTERY_ALLOCATION = 'lottery_allocation',
 }
 -- topics
@@ -82,5 +85,6 @@ local EVENT = {
   LOTTERY_ENTRY_WAITLISTED = 'LotteryEntryWaitlisted',
   NOSHOW_MARKED = 'NoShowMarked',
   NOSHOW_FORGIVEN = 'NoShowForgiven',
+  REGISTRATION_MEMBER_DROPPED = 'RegistrationMemberDropped',
 }
 local SOURCE = 'registration'

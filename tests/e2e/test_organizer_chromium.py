@@ -45,7 +45,6 @@ def test_create_change_capacity_and_cancel_from_the_page(urls, organizer_token, 
         "#f-title_zh": "球幕专场·管理页测试",
         "#f-title_en": "Dome family screening",
         "#f-venue_name": "辽宁省科学技术馆",
-        "#f-venue_id": "ln-stm",
         "#f-venue_address": "沈阳市浑南区智慧三街159号",
         "#f-hall": "球幕影院",
         "#f-organizer": "辽宁省科学技术馆",
@@ -113,6 +112,11 @@ def test_create_change_capacity_and_cancel_from_the_page(urls, organizer_token, 
 
     # Cancel with a reason.
     desk.fill("#cancel-reason", "设备检修，改期另行通知")
+    desk.get_by_role("button", name="取消活动", exact=True).click()  # the first tap asks (issue 17)
+    assert "无法恢复" in desk.locator("#cancel-confirm").inner_text()
+    assert (
+        requests.get(f"{base}/api/v1/activities/org-dome-family", timeout=5).json()["status"] == "scheduled"
+    )
     desk.get_by_role("button", name="确认取消活动").click()
     desk.wait_for_function("() => document.getElementById('flash').textContent.includes('活动已取消')")
     row.filter(has_text="已取消：设备检修，改期另行通知").wait_for()  # the list is reloaded after the flash

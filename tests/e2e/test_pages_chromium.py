@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 
 import requests
 import zxingcpp
@@ -89,7 +90,10 @@ def test_cancel_from_the_manage_page_frees_the_seats(urls, organizer_token, phon
     phone.wait_for_url("**/r/**")
     phone.screenshot(path=str(screenshots / "manage.png"), full_page=True)
     phone.get_by_role("button", name="取消报名，释放座位").click()
-    phone.wait_for_url("**/r/**")
+    phone.wait_for_url("**/cancel")  # it asks first (issue 17)
+    assert "无法恢复" in phone.locator(".banner").inner_text()
+    phone.get_by_role("button", name="确认取消").click()
+    phone.wait_for_url(re.compile(r"/r/[^/]+\?t="))
     assert "已取消" in phone.locator(".banner").inner_text()
     act = requests.get(f"{base}/api/v1/activities/page-dome", timeout=5).json()
     assert act["seats_left"] == 2

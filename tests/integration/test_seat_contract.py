@@ -17,6 +17,7 @@ import pytest
 from services.registration.fakes import FakeClock, FakeLimiter, FakeSeats, FakeSigner
 from services.registration.ports import Ports
 from services.registration.store import SeatStore
+from shared import events
 from shared.envelope import seeded_event_id
 from tests.unit.registration_scenarios import SCENARIOS, play
 
@@ -46,7 +47,10 @@ def event_ids_are_seeded(run, outbox: list[dict]) -> bool:
     for e in outbox:
         env = e["envelope"]
         rid = env["data"].get("registration_id")
-        if rid and env["event_id"] != seeded_event_id(f"{rid}:{env['type']}"):
+        seed = f"{rid}:{env['type']}"
+        if env["type"] == events.REGISTRATION_MEMBER_DROPPED:  # one event per drop: the new size
+            seed += f":{env['data']['party_size']}"
+        if rid and env["event_id"] != seeded_event_id(seed):
             return False
     return True
 

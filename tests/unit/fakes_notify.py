@@ -7,6 +7,7 @@ Redis adapters and asserts they record the same messages and reminders.
 from __future__ import annotations
 
 from services.notify import vocabulary as V
+from shared.events import REGISTRATION_MEMBER_DROPPED
 
 NOW = 1_900_000_000.0
 STATUS_OF = {
@@ -42,8 +43,14 @@ class FakeProjection:
         return before
 
     def put_registration(self, env: dict) -> dict:
-        regs, data, status = self.regs.setdefault(env["activity_id"], {}), env["data"], STATUS_OF[env["type"]]
+        regs, data = self.regs.setdefault(env["activity_id"], {}), env["data"]
         current = regs.get(data["registration_id"], {})
+        if env["type"] == REGISTRATION_MEMBER_DROPPED:  # a smaller party, same status (projection.py)
+            if current and current["party_size"] <= data["party_size"]:
+                return current
+            status = current.get("status") or data["status"]
+        else:
+            status = STATUS_OF[env["type"]]
         rec = {**current, **{k: v for k, v in data.items() if v is not None}}
         if not current or RANK[status] >= RANK[current["status"]]:
             rec["status"] = status

@@ -122,6 +122,15 @@ class Run:
             lambda: usecases.cancel(self.ports, self.rids[label], self.tokens[label])["status"],
         )
 
+    def drop(self, label: str, member: int | None = None) -> None:
+        """One member of the party gives back a seat (issue 17); answers the new party size."""
+
+        def go() -> tuple:
+            reg = usecases.drop_member(self.ports, self.rids[label], self.tokens[label], member)
+            return (reg["party_size"], len(reg.get("members") or []), reg["ticket_code"].count("."))
+
+        self._step(("drop", label, member), go)
+
     def change(self, aid: str = "act", **patch: Any) -> None:
         self._step(
             ("change", aid, tuple(sorted(patch))),
@@ -329,9 +338,46 @@ def fair_access(r: Run) -> None:
     r.check("act2")
 
 
+def drop_one_member(r: Run) -> None:
+    """A family gives back one seat and keeps the rest; the freed seat promotes the waitlist."""
+    r.publish(capacity=4)
+    r.register("A", 3)
+    r.register("B", 2)  # 1 seat free: B waits
+    r.register("C", 1)  # behind B
+    r.drop("A")  # 2 free: B promoted, C waits (strict FIFO)
+    r.check()
+    r.drop("C")  # a party of one cancels instead
+    r.drop("A")  # A is down to one: C promoted
+    r.drop("A")  # party_of_one
+    r.check()
+    r.cancel("B")
+    r.drop("B")  # cancelled: nothing to drop
+    r.check()
+
+
+def drop_a_real_name_member(r: Run) -> None:
+    """The dropped member's ID goes back to the activity (fair.lua); the registrant stays."""
+    from services.registration.fair_access import FairPolicy
+
+    r.ports.fair = FairPolicy(
+        id_per_day=1, id_per_festival=2, rate_limit_phone_per_min=0, rate_limit_id_per_min=0
+    )
+    r.ports.secret = b"contract"
+    r.publish("act", capacity=6, real_name=True)
+    r.register_fair("A", "13800000001", [0, 1, 2])
+    r.drop("A", 0)  # the registrant: unknown_member
+    r.drop("A", 3)  # past the party: unknown_member
+    r.drop("A", 1)  # ID 1 given back
+    r.register_fair("B", "13800000002", [1])
+    r.register_fair("C", "13800000003", [2])  # ID 2 is still A's: id_duplicate
+    r.check()
+
+
 SCENARIOS: dict[str, Callable[[Run], None]] = {
     f.__name__: f
     for f in (
+        drop_one_member,
+        drop_a_real_name_member,
         fair_access,
         fifo_all_or_nothing,
         smaller_party_never_overtakes,

@@ -142,3 +142,12 @@ def test_messages_without_a_ticket_attach_nothing():
     it = intent(template="cancelled")
     r = messages.render("cancelled", "email", "zh-CN", messages.variables(it, ACTIVITY))
     assert attachments(parse(bytes(build(it, r, "x@example.org")))) == []
+
+
+@pytest.mark.parametrize("reason", ["场馆设备检修。", "场馆设备检修", "场馆设备检修！ ", "equipment repair."])
+@pytest.mark.parametrize("locale", ["zh-CN", "en"])
+def test_the_cancellation_sms_ends_with_one_full_stop_whatever_the_reason_ends_with(reason, locale):
+    values = messages.variables(intent(locale, "activity_cancelled", reason=reason), ACTIVITY)
+    text = messages.render("activity_cancelled", "sms", locale, values).text
+    assert "。。" not in text and ".." not in text and "！。" not in text and ".)" not in text
+    assert reason.strip().rstrip("。.！ ") in text

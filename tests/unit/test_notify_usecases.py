@@ -118,3 +118,19 @@ def test_a_notice_is_refused_for_an_unknown_or_cancelled_activity(world, aid, ca
         send_notice(Notice("n", aid, "文字"), projection=projection, deliveries=deliveries, clock=lambda: NOW)
     assert err.value.reason == reason
     assert V.http_status(reason) in (404, 409)
+
+
+def test_a_dropped_member_changes_the_party_and_ticket_reminders_use_and_sends_nothing(world):
+    notices, projection, deliveries, _ = world
+    notices.handle(registration("RegistrationConfirmed", 1, party_size=3, ticket_code="SD1.three"))
+    drop = registration(
+        "RegistrationMemberDropped", 2, party_size=2, ticket_code="SD1.two", status="confirmed"
+    )
+    assert notices.handle(drop) == 0  # no message of its own
+    late = registration(
+        "RegistrationMemberDropped", 3, party_size=3, ticket_code="SD1.old", status="confirmed"
+    )
+    notices.handle(late)  # an older drop handled late never grows the party back
+    got = projection.regs["a1"]["r1"]
+    assert (got["party_size"], got["ticket_code"], got["status"]) == (2, "SD1.two", V.CONFIRMED)
+    assert deliveries.templates() == [V.CONFIRMED_TEMPLATE]

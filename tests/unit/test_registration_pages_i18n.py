@@ -81,8 +81,8 @@ DATA = [
 PEOPLE = ["张三", "李四", "王五"]
 
 
-@pytest.fixture(scope="module")
-def site(tmp_path_factory):
+def app_on_fakes(keys_dir):
+    """The registration app with in-memory ports, on the real clock (the pages read it)."""
     from services.registration.app import create_app
     from shared.config import load
 
@@ -90,13 +90,19 @@ def site(tmp_path_factory):
         {
             "redis_url": "redis://127.0.0.1:1/0",  # never dialled: the ports are fakes
             "kafka_bootstrap_servers": "127.0.0.1:1",
-            "keys_dir": tmp_path_factory.mktemp("keys"),
+            "keys_dir": keys_dir,
         }
     )
     app = create_app(settings)
     ports = fake_ports()
     ports.clock = FakeClock(datetime.now(UTC))  # the pages read the real clock for open/closed
     app.extensions[EXTENSION] = ports
+    return app, ports
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    app, ports = app_on_fakes(tmp_path_factory.mktemp("keys"))
     now = ports.clock.now()
     publish = lambda aid, **over: usecases.publish_activity(ports, activity_doc(ports, aid, **over))  # noqa: E731
     publish("open", audience=AUDIENCE, capacity=10, max_party_size=3)

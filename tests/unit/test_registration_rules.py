@@ -281,3 +281,49 @@ def test_real_name_no_shows_lock_the_id_whichever_phone_books_it(ports):
     assert err.value.reason == v.NOSHOW_LOCKED
     assert err.value.details["locked_until"] == ends + 3600 + 60 * 86400
     assert book("rn3", "13800000000", 8)["status"] == v.CONFIRMED
+
+
+# -- issue 17: a party drops one member and keeps the rest ------------------------------------
+def test_a_family_drops_one_member_and_the_freed_seat_promotes_the_waitlist():
+    r = run("drop_one_member")
+    got = answers(r)
+    # The party shrinks by one at a time; its ticket is signed again (FakeSigner: 6 dots).
+    drops_of_a = [t[-2:] for t in r.trace if t[:2] == ("drop", "A")]
+    assert drops_of_a == [("ok", (2, 0, 6)), ("ok", (1, 0, 6)), ("refused", v.PARTY_OF_ONE)]
+    assert got[("drop", "C", None)] == ("refused", v.PARTY_OF_ONE)
+    assert got[("drop", "B", None)] == ("refused", v.REGISTRATION_CANCELLED)
+    first, second, third = checks(r)
+    assert first[1]["B"] == (v.CONFIRMED, None) and first[1]["C"] == (v.WAITLISTED, 1)
+    assert first[0]["seats_taken"] == 2 + 2
+    # A down to one frees a seat: C, now first in line, is promoted.
+    assert second[0]["seats_taken"] == 1 + 2 + 1 and second[1]["C"] == (v.CONFIRMED, None)
+    assert third[0]["seats_taken"] == 1 + 1 and third[1]["B"] == (v.CANCELLED, None)
+    dropped = [e for e in r.events() if e[1] == events.REGISTRATION_MEMBER_DROPPED]
+    assert [e[3] for e in dropped] == ["A", "A"]
+    sizes = [
+        e["envelope"]["data"]["party_size"]
+        for e in r.outbox()
+        if e["envelope"]["type"] == events.REGISTRATION_MEMBER_DROPPED
+    ]
+    assert sizes == [2, 1]
+    promoted = [e[3] for e in r.events() if e[1] == events.WAITLIST_PROMOTED]
+    assert promoted == ["B", "C"]
+
+
+def test_the_new_ticket_carries_the_smaller_party():
+    r = run("drop_one_member")
+    reg = r.ports.seats.get_registration(r.rids["A"])
+    assert reg is not None and reg["party_size"] == 1
+    assert reg["ticket_code"].split(".")[4] == "1"  # FakeSigner's party_size field
+
+
+def test_a_real_name_member_is_dropped_and_their_id_given_back():
+    r = run("drop_a_real_name_member")
+    got = answers(r)
+    assert got[("drop", "A", 0)] == ("refused", v.UNKNOWN_MEMBER)
+    assert got[("drop", "A", 3)] == ("refused", v.UNKNOWN_MEMBER)
+    assert got[("drop", "A", 1)] == ("ok", (2, 2, 6))
+    assert got[("register_fair", "B", (1,))][0] == "ok"
+    assert got[("register_fair", "C", (2,))] == ("refused", v.ID_DUPLICATE)
+    counts, _regs = checks(r)[0]
+    assert counts["seats_taken"] == 2 + 1

@@ -73,7 +73,64 @@ function span(list, d) {
   return [first, last];
 }
 
+/* The festival: arrivals per hour over the days with activities, and today, so today's arrivals
+ * are always in view (a 5-minute window over the latest day with arrivals once left them out). */
+var HOUR_MS = 3600000, MAX_DAYS = 14;
+function festivalHours(list, rows) {
+  var today = day(new Date(Date.now() + 8 * HOUR_MS).toISOString());
+  var days = {};
+  days[today] = true;
+  rows.forEach(function (r) {
+    if (r.status === STATUS.CANCELLED) { return; }
+    for (var t = Date.parse(r.starts_at); t <= Date.parse(r.ends_at) && t - Date.parse(r.starts_at) < 60 * 86400000; t += 86400000) {
+      days[day(new Date(t + 8 * HOUR_MS).toISOString())] = true;
+    }
+    days[day(new Date(Date.parse(r.ends_at) + 8 * HOUR_MS).toISOString())] = true;
+  });
+  var all = Object.keys(days).sort(), at = all.indexOf(today);
+  var from = Math.max(0, Math.min(at - Math.floor(MAX_DAYS / 2), all.length - MAX_DAYS));
+  var shown = all.slice(from, from + MAX_DAYS);
+  var byHour = {};
+  list.forEach(function (b) { var h = Date.parse(b.at); h -= (h % HOUR_MS); byHour[h] = (byHour[h] || 0) + b.people; });
+  var labels = [], data = [];
+  shown.forEach(function (dd) {
+    var start = Date.parse(dd + "T00:00:00+08:00");
+    for (var h = 0; h < 24; h++) {
+      labels.push(dd.substring(5) + " " + ("0" + h).slice(-2) + ":00");
+      data.push(byHour[start + h * HOUR_MS] || 0);
+    }
+  });
+  return { labels: labels, data: data, days: shown };
+}
+
+function draw(labels, data) {
+  if (!window.Chart) { return; }
+  if (!chart) {
+    chart = new window.Chart($("arrivals"), {
+      type: "bar",
+      data: { labels: labels, datasets: [{ label: aid ? T.arrivals : T.arrivals_hourly, data: data, backgroundColor: "#0b5cad" }] },
+      options: { animation: false, responsive: true, maintainAspectRatio: false,
+                 plugins: { legend: { display: false } },
+                 scales: { y: { beginAtZero: true, ticks: { precision: 0 } } } }
+    });
+  } else {
+    chart.data.labels = labels;
+    chart.data.datasets[0].data = data;
+    chart.update("none");
+  }
+}
+
 function arrivals(list, d) {
+  if (!aid) {
+    var hours = festivalHours(list, d.activities || []);
+    var fkey = JSON.stringify(list) + hours.days.join();
+    if (fkey === lastArrivals) { return; }
+    lastArrivals = fkey;
+    $("no-arrivals").hidden = list.length > 0;
+    $("arrivals").dataset.days = hours.days.join(",");
+    draw(hours.labels, hours.data);
+    return;
+  }
   var range = span(list, d);
   var key = JSON.stringify(list) + range.join();
   if (key === lastArrivals) { return; }
@@ -86,20 +143,7 @@ function arrivals(list, d) {
     labels.push(label(t, withDay));
     data.push(byMs[t] || 0);
   }
-  if (!window.Chart) { return; }
-  if (!chart) {
-    chart = new window.Chart($("arrivals"), {
-      type: "bar",
-      data: { labels: labels, datasets: [{ label: T.arrivals, data: data, backgroundColor: "#0b5cad" }] },
-      options: { animation: false, responsive: true, maintainAspectRatio: false,
-                 plugins: { legend: { display: false } },
-                 scales: { y: { beginAtZero: true, ticks: { precision: 0 } } } }
-    });
-  } else {
-    chart.data.labels = labels;
-    chart.data.datasets[0].data = data;
-    chart.update("none");
-  }
+  draw(labels, data);
 }
 
 function activities(rows) {
@@ -129,7 +173,11 @@ function render(d) {
     figures(d);
     gates(d.gates, false);
   } else {
-    figures(Object.assign({}, d.totals, { ended: d.totals.no_show_rate !== null }));
+    // "未到" beside "未到率": both over the ended activities; the rest are "待入场" (issue 17)
+    var tt = d.totals;
+    figures(Object.assign({}, tt, { remaining: tt.no_shows === null ? "–" : tt.no_shows,
+                                    ended: tt.no_show_rate !== null }));
+    text("n-to_come", tt.to_come);
     gates(d.gates, true);
     activities(d.activities);
   }

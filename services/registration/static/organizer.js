@@ -5,7 +5,7 @@
 var KEY = "sciday.organizer.token";
 var T = JSON.parse(document.getElementById("i18n").textContent);
 var EN = T.lang === "en";
-var activities = {}, current = null, editing = null;
+var activities = {}, venues = {}, current = null, editing = null;
 var PATHS = { "title.zh": "title_zh", "title.en": "title_en", "description.zh": "description_zh",
               "venue.id": "venue_id", "venue.name": "venue_name", "venue.address": "venue_address",
               "waitlist.enabled": "waitlist_enabled", "waitlist.max_length": "waitlist_max" };
@@ -88,10 +88,12 @@ function load(selectId) {
   return api("GET", "/api/v1/activities").then(function (r) {
     if (!r.ok) { failed(r); return; }
     activities = {};
+    venues = {};
     var body = document.querySelector("#activity-list tbody");
     body.replaceChildren();
     r.data.activities.forEach(function (a) {
       activities[a.id] = a;
+      venues[a.venue.id] = venues[a.venue.id] || a.venue;
       var tr = document.createElement("tr");
       tr.dataset.id = a.id;
       tr.className = (a.status === "cancelled" ? "cancelled" : "") + (a.id === (selectId || current) ? " selected" : "");
@@ -129,6 +131,7 @@ function select(id) {
     $(f).querySelectorAll("input, textarea, button").forEach(function (el) { el.disabled = a.status === "cancelled"; });
   });
   $("edit-activity").disabled = a.status === "cancelled";
+  cancelAsked(false);
 }
 
 // -- capacity, cancel, notice, exports ------------------------------------------------------
@@ -142,10 +145,23 @@ $("capacity-form").addEventListener("submit", function (ev) {
   });
 });
 
+function cancelAsked(asked) {
+  var a = activities[current] || {};
+  $("cancel-confirm").hidden = !asked;
+  $("cancel-back").hidden = !asked;
+  $("cancel-confirm").textContent = asked ? T.cancel_ask.replace("{title}", title(a.title)).replace("{n}", a.seats_taken + a.waitlist_people) : "";
+  $("cancel-submit").textContent = asked ? T.cancel_yes : $("cancel-submit").dataset.label;
+  $("cancel-form").dataset.asked = asked ? "1" : "";
+}
+$("cancel-submit").dataset.label = $("cancel-submit").textContent;
+$("cancel-back").addEventListener("click", function () { cancelAsked(false); });
+
 $("cancel-form").addEventListener("submit", function (ev) {
   ev.preventDefault();
   var reason = $("cancel-reason").value.trim();
   if (!reason) { $("cancel-reason").focus(); return; }
+  if (!$("cancel-form").dataset.asked) { cancelAsked(true); return; }  // the first tap asks
+  cancelAsked(false);
   api("POST", "/api/v1/activities/" + encodeURIComponent(current) + "/cancel", { reason: reason }).then(function (r) {
     if (!r.ok) { failed(r); return; }
     $("cancel-reason").value = "";
@@ -214,8 +230,67 @@ function openEditor(a) {
   values.waitlist_enabled = wl.enabled;
   values.waitlist_max = wl.max_length;
   Array.prototype.forEach.call(form.elements, function (el) { if (el.name) { setField(el.name, values[el.name]); } });
+  fillVenues(a ? a.venue.id : "");
   $("editor").scrollIntoView({ block: "start" });
 }
+
+// -- venues: pick an existing one, or a new one whose id is made for you ----------------------
+function fillVenues(selected) {
+  var pickEl = form.elements.venue_pick;
+  var first = pickEl.options[0];
+  pickEl.replaceChildren(first);
+  Object.keys(venues).sort(function (x, y) { return venues[x].name.localeCompare(venues[y].name, "zh-CN"); })
+    .forEach(function (id) {
+      var o = document.createElement("option");
+      o.value = id;
+      o.textContent = venues[id].name + (venues[id].address ? " · " + venues[id].address : "");
+      pickEl.appendChild(o);
+    });
+  pickEl.value = selected && venues[selected] ? selected : "";
+  if (!selected && Object.keys(venues).length === 1) { pickEl.value = Object.keys(venues)[0]; }
+  pickVenue();
+}
+
+function pickVenue() {
+  var id = form.elements.venue_pick.value, v = venues[id];
+  if (v) {
+    setField("venue_id", v.id);
+    setField("venue_name", v.name);
+    setField("venue_address", v.address || "");
+  } else if (editing && activities[editing] && form.elements.venue_id.value === activities[editing].venue.id) {
+    setField("venue_id", "");
+    setField("venue_name", "");
+    setField("venue_address", "");
+  }
+  noteVenueId();
+}
+
+function noteVenueId() {
+  var id = form.elements.venue_pick.value ? form.elements.venue_id.value : newVenueId(form.elements.venue_name.value);
+  $("venue-id-note").textContent = id ? (form.elements.venue_pick.value ? T.venue_id_is : T.venue_id_new) + id : "";
+}
+
+// A short, stable id from the name ("v-" and 6 letters or digits): the same name gives the same id,
+// and a name already in use gives that venue's id.
+function newVenueId(name) {
+  name = String(name || "").trim();
+  if (!name) { return ""; }
+  var same = Object.keys(venues).filter(function (id) { return venues[id].name === name; })[0];
+  if (same) { return same; }
+  var h = 2166136261;
+  for (var i = 0; i < name.length; i++) { h ^= name.charCodeAt(i); h = Math.imul(h, 16777619) >>> 0; }
+  return "v-" + ("000000" + h.toString(36)).slice(-6);
+}
+
+// An activity id when the organizer leaves it empty: kind, month and day, and 4 random letters.
+function newActivityId(kind, startsAt) {
+  var day = (startsAt || "").substring(5, 10).replace("-", "");
+  var rand = Math.random().toString(36).slice(2, 6);
+  return [kind || "act", day, rand].filter(Boolean).join("-");
+}
+
+form.elements.venue_pick.addEventListener("change", pickVenue);
+form.elements.venue_name.addEventListener("input", noteVenueId);
 
 function bodyOf() {
   var v = function (name) { return form.elements[name].value.trim(); };
@@ -231,10 +306,11 @@ function bodyOf() {
     waitlist: { enabled: form.elements.waitlist_enabled.checked, max_length: num("waitlist_max") || 0 },
     allocation: v("allocation")
   };
+  if (!v("venue_pick")) { body.venue.id = newVenueId(v("venue_name")); }
   if (editing) {
     body.venue.directions = activities[editing].venue.directions || { zh: "", en: "" };
   } else {
-    body.id = v("id");
+    body.id = v("id") || newActivityId(v("kind"), v("starts_at"));
   }
   return body;
 }

@@ -16,6 +16,7 @@ import { Camera, prepareDecoder } from "./camera.js";
 import { $, hm, people, pick, refusalText, show, t, unlockAudio } from "./verdict.js";
 import { REASON, STATUS } from "./vocabulary.js";
 import { api, applyState, definite, gate, loadKeys, net, refresh, refreshSoon, setOnline, stateUrl } from "./sync.js";
+import { clearLookup, offerUndo, wireLookup } from "./lookup.js";
 
 const POLL_MS = 4000;       // scanner state refresh and queue upload
 const SAME_CODE_MS = 3000;  // the camera ignores a code still in view for this long
@@ -47,8 +48,8 @@ function renderCounts() {
   $("net-text").textContent = net.online === null ? t("连接中…", "Connecting…")
     : net.online ? t("在线", "Online") : t("离线", "Offline");
   $("state-age").textContent = st && st.fetched_at
-    ? t(`密钥与取消名单更新于 ${hm(st.fetched_at / 1000)}`, `Keys and cancellations from ${hm(st.fetched_at / 1000)}`) : "";
-  $("verifier").textContent = verifier() === "unknown" ? "" : t("· 验签：", "· verifier: ") + verifier();
+    ? t(`名单更新于 ${hm(st.fetched_at / 1000)}`, `List updated at ${hm(st.fetched_at / 1000)}`) : "";
+  document.body.dataset.verifier = verifier();  // for tests and support, never on screen
   const list = book.conflicts();
   $("conflicts").hidden = list.length === 0;
   $("conflict-list").replaceChildren(...list.map((c) => {
@@ -90,7 +91,7 @@ async function handle(code, t0) {
     scan.local = { ok: false, reason: REASON.NO_STATE };
   } else {
     try {
-      scan.ticket = await net.keys.verify(code);
+      scan.ticket = smaller(await net.keys.verify(code));
       scan.local = judge(scan.ticket, book.state(), book.entry(scan.ticket.registration_id), nowS());
     } catch (err) {
       if (!(err instanceof InvalidTicket)) throw err;
@@ -100,6 +101,13 @@ async function handle(code, t0) {
   if (scan.local.ok && scan.ticket.party_size > 1) return askParty(scan);
   if (net.online !== false) return submitOnline(scan);   // the server decides (and records refusals)
   return decideOffline(scan);
+}
+
+// A party that dropped a member (issue 17): its older code admits no more than the party now is.
+function smaller(tk) {
+  const act = ((book.state() || {}).activities || []).find((a) => a.id === tk.activity_id);
+  const now = act && act.reduced ? act.reduced[tk.registration_id] : undefined;
+  return now && now < tk.party_size ? { ...tk, party_size: now } : tk;
 }
 
 function decideOffline(scan) {
@@ -132,10 +140,18 @@ function admitOffline(scan, n) {
 async function submitOnline(scan) {
   let r = null;
   try {
-    r = await api("/api/v1/checkins", { method: "POST", body: { code: scan.code, gate: scan.gate, admit: scan.admit,
-                                                                nonce: scan.nonce, scanned_at: scan.scanned_at } });
+    r = scan.found  // a party the steward found by hand: the same rules, no code
+      ? await api("/api/v1/checkins/found", { method: "POST", body: { ...scan.found, gate: scan.gate, admit: scan.admit,
+                                                                       nonce: scan.nonce } })
+      : await api("/api/v1/checkins", { method: "POST", body: { code: scan.code, gate: scan.gate, admit: scan.admit,
+                                                                 nonce: scan.nonce, scanned_at: scan.scanned_at } });
   } catch { r = null; }
   if (r && r.status === 401) return show("refused", { ...refusalText(REASON.UNAUTHORIZED), reason: REASON.UNAUTHORIZED, t0: scan.t0 });
+  if ((!r || !definite(r.status)) && scan.found) {
+    setOnline(false);
+    return show("refused", { head: t("需要联网才能核验", "Needs the network"), sub: t("请稍后重试", "Try again shortly"),
+                             reason: REASON.NO_STATE });
+  }
   if (!r || !definite(r.status)) {
     // No answer: judge here and queue it with the same nonce. If the server did get it, the upload
     // returns that first result and nothing is counted twice.
@@ -152,6 +168,7 @@ async function submitOnline(scan) {
     show("ok", { head: t(`✓ 入场 ${people(b.admitted)}`, `✓ Admit ${people(b.admitted)}`), reason: STATUS.OK, t0: scan.t0,
                  sub: b.remaining > 0 ? t(`还剩 ${b.remaining} 人未入场`, `${b.remaining} still to come`) : "",
                  meta: doorMeta(reg) });
+    offerUndo(b.checkin_id);
     // Count it at once; the refresh below replaces it with the server's figure. A state read by the
     // server after this admission already counts it (a refresh can land between the two answers).
     const st = book.state();
@@ -221,6 +238,20 @@ async function confirmParty() {
   }
 }
 
+// A party found by the lookup (lookup.js): counted like a scanned one, judged by the server.
+function admitFound(m) {
+  const e = book.entry(m.registration_id);
+  const remaining = m.party_size - (e ? e.admitted || 0 : 0);
+  const scan = { code: "", t0: null, nonce: crypto.randomUUID(), gate: gate(), admit: null,
+                 scanned_at: new Date(Date.now() + skewMs()).toISOString(),
+                 found: { activity_id: m.activity_id, registration_id: m.registration_id },
+                 ticket: { registration_id: m.registration_id, activity_id: m.activity_id, party_size: m.party_size },
+                 local: { ok: true, remaining } };
+  if (m.party_size > 1 && remaining > 0) return askParty(scan);
+  busy = true;  // one person, or a party this device saw come in: the server says (already in)
+  submitOnline(scan).finally(() => { busy = false; renderCounts(); });
+}
+
 function cancelParty() {
   pending = null;
   show("idle", { head: t("未放行，请扫下一张", "Not admitted. Scan the next ticket") });
@@ -269,6 +300,7 @@ function logout() {
   if (camera) toggleCamera();
   book.clearAuth();
   book.clearState();
+  clearLookup();
   loadKeys();
   $("door").hidden = true;
   $("login").hidden = false;
@@ -319,6 +351,7 @@ function wire() {
   $("step-plus").addEventListener("click", () => setStep(Number($("step-value").textContent) + 1));
   $("party-confirm").addEventListener("click", confirmParty);
   $("party-cancel").addEventListener("click", cancelParty);
+  wireLookup({ onAdmit: admitFound, onUndone: () => refreshSoon() });
   window.addEventListener("offline", () => setOnline(false));
   window.addEventListener("online", () => (book.auth() ? refresh() : setOnline(true)));
   window.addEventListener("storage", renderCounts);  // another tab changed the queue or the log

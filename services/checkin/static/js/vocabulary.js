@@ -23,6 +23,7 @@ export const REASON = {
   "UNKNOWN_CHECKIN": "unknown_checkin",
   "ALREADY_REVERTED": "already_reverted",
   "UNKNOWN_ACTIVITY": "unknown_activity",
+  "UNKNOWN_REGISTRATION": "unknown_registration",
   "SEAT_RELEASED": "seat_released",
   "STANDBY_NOT_OPEN": "standby_not_open",
   "STANDBY_CLOSED": "standby_closed",
@@ -154,6 +155,12 @@ export const REASONS = {
     "http": 404,
     "zh": "没有这个活动",
     "en": "No such activity",
+    "more": {}
+  },
+  "unknown_registration": {
+    "http": 404,
+    "zh": "没有这个报名",
+    "en": "No such registration",
     "more": {}
   },
   "seat_released": {
