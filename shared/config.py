@@ -166,6 +166,11 @@ class Settings:
     standby_opens_before_min: int = 60  # walk-ins may join from this long before the start
     standby_release_grace_min: int = 10  # unscanned confirmed seats are released at start + this
     standby_max_party_size: int = 4
+    # --- personal data (issue 16, shared/sealed.py, docs/privacy.md) ------------------------
+    # AES-GCM key rings "<kid>:<base64url 32 bytes>,...", the highest kid sealing; "" = the files
+    # <keys_dir>/seal-<purpose>-<kid>.key, made on first use (make run). Credentials: set in production.
+    seal_keys_registration: str = ""
+    seal_keys_notify: str = ""
 
     def with_overrides(self, **kwargs: Any) -> Settings:
         return replace(self, **kwargs)

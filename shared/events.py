@@ -22,6 +22,7 @@ REGISTRATION_CONFIRMED: Final = "RegistrationConfirmed"
 REGISTRATION_WAITLISTED: Final = "RegistrationWaitlisted"
 WAITLIST_PROMOTED: Final = "WaitlistPromoted"
 REGISTRATION_CANCELLED: Final = "RegistrationCancelled"
+REGISTRATION_ERASED: Final = "RegistrationErased"  # issue 16: personal fields erased
 CHECKIN_RECORDED: Final = "CheckinRecorded"
 CHECKIN_DENIED: Final = "CheckinDenied"
 CHECKIN_REVERTED: Final = "CheckinReverted"
@@ -52,6 +53,7 @@ EVENT_TYPES: Final = (
     REGISTRATION_WAITLISTED,
     WAITLIST_PROMOTED,
     REGISTRATION_CANCELLED,
+    REGISTRATION_ERASED,
     CHECKIN_RECORDED,
     CHECKIN_DENIED,
     CHECKIN_REVERTED,
@@ -284,3 +286,60 @@ ALLOCATION_SCHEMAS: dict[tuple[str, int], type[Schema]] = {
     (STANDBY_CALLED, 1): StandbyCalledV1,
 }
 SCHEMAS.update(ALLOCATION_SCHEMAS)
+
+
+# --- personal data (issue 16): version 2 of the registration events -------------------------------
+# One block so that it merges cleanly.  v2 carries no name, phone, email, manage link, ticket link or
+# ticket code in clear: the door's masked forms, and ``sealed``, those fields sealed for notify alone
+# (shared/sealed.py, purpose "notify").  v1 stays registered so that events written before the
+# upgrade are still read (docs/privacy.md).
+REGISTRATION_VERSION: Final = 2
+
+
+class _RegistrationDataV2(_Data):
+    registration_id = fields.String(required=True)
+    activity_id = fields.String(required=True)
+    venue_id = fields.String(required=True)
+    party_size = fields.Integer(required=True, validate=validate.Range(min=1, max=20))
+    locale = fields.String(load_default="zh-CN", validate=validate.OneOf(LOCALES))
+    name_masked = fields.String(required=True)
+    phone_masked = fields.String(required=True)  # 138****5678: the last four let the door look it up
+    sealed = fields.String(required=True)  # SX1.notify.<kid>.…: name, phone, email, links, ticket code
+    members = fields.List(fields.Nested(MemberData), load_default=list)
+
+
+class RegistrationConfirmedV2(_RegistrationDataV2):
+    pass
+
+
+class RegistrationWaitlistedV2(_RegistrationDataV2):
+    waitlist_position = fields.Integer(required=True)
+
+
+class WaitlistPromotedV2(_RegistrationDataV2):
+    pass
+
+
+class RegistrationCancelledV2(_RegistrationDataV2):
+    previous_status = fields.String(required=True, validate=validate.OneOf(["confirmed", "waitlisted"]))
+    ticket_revoked = fields.Boolean(required=True)
+
+
+class RegistrationErasedV1(_Data):
+    """A registration's personal fields were erased (by its registrant, or by the retention sweep).
+
+    Carries no personal field: consumers drop theirs for ``registration_id``."""
+
+    registration_id = fields.String(required=True)
+    activity_id = fields.String(required=True)
+    cause = fields.String(required=True, validate=validate.OneOf(["registrant", "retention"]))
+
+
+PRIVACY_SCHEMAS: dict[tuple[str, int], type[Schema]] = {
+    (REGISTRATION_CONFIRMED, 2): RegistrationConfirmedV2,
+    (REGISTRATION_WAITLISTED, 2): RegistrationWaitlistedV2,
+    (WAITLIST_PROMOTED, 2): WaitlistPromotedV2,
+    (REGISTRATION_CANCELLED, 2): RegistrationCancelledV2,
+    (REGISTRATION_ERASED, 1): RegistrationErasedV1,
+}
+SCHEMAS.update(PRIVACY_SCHEMAS)

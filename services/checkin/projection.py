@@ -6,7 +6,7 @@ twice leaves the same state (the consumer loop also dedupes on ``event_id``).
 
 Keys (hash tag per activity):
   {p}ck:act:{aid}      hash: doc (activity snapshot JSON), status
-  {p}ck:regs:{aid}     hash: registration id -> JSON (party_size, status, name, phone, venue)
+  {p}ck:regs:{aid}     hash: registration id -> JSON (party_size, status, masked name and phone, venue)
   {p}ck:revoked:{aid}  set of revoked registration ids
   {p}ck:acts           set of known activity ids (for the scanner's offline state)
   {p}ck:unseen:{aid}   tickets admitted before their registration event arrived
@@ -18,6 +18,7 @@ from __future__ import annotations
 import json
 
 from services.checkin import vocabulary as V
+from services.checkin.admission import mask_name
 from shared import events as ev
 from shared.logs import mask_phone
 from shared.topics import ACTIVITY_EVENTS, BY_NAME
@@ -64,8 +65,9 @@ class Projection:
             "activity_id": aid,
             "venue_id": data["venue_id"],
             "party_size": data["party_size"],
-            "name": data["name"],
-            "phone_masked": mask_phone(data["phone"]),
+            # masked only (issue 16): version 2 sends nothing else; version 1's clear fields are masked here
+            "name": data["name_masked"] if "name_masked" in data else mask_name(data["name"]),
+            "phone_masked": data["phone_masked"] if "phone_masked" in data else mask_phone(data["phone"]),
             "status": status,
             # real-name parties: each member's masked name and ID, for the steward (issue 14)
             "members": data.get("members") or [],

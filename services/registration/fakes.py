@@ -16,13 +16,17 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from services.registration import activities
+from services.registration import activities, personal
 from services.registration import vocabulary as v
+from services.registration.identity import mask_name
 from services.registration.ports import Counts, Doc, Ports
 from shared import events, topics
 from shared.envelope import seeded_event_id
+from shared.logs import mask_phone
+from shared.sealed import NOTIFY, Sealer
 
 SOURCE = "registration"
+FAKE_NOTIFY_RING = Sealer(NOTIFY, {1: bytes(32)})  # a fixed test key: the fake's events open in tests
 
 
 @dataclass
@@ -95,7 +99,7 @@ class FakeSeats:
         envelope = {
             "event_id": seeded_event_id(seed),
             "type": type_,
-            "version": 1,
+            "version": events.REGISTRATION_VERSION if "registration_id" in data else 1,
             "occurred_at": occurred_at,
             "activity_id": activity_id,
             "source": SOURCE,
@@ -108,8 +112,14 @@ class FakeSeats:
 
     @staticmethod
     def _reg_data(reg: Doc) -> Doc:
-        keys = ("registration_id", "activity_id", "venue_id", "party_size", "name", "phone", "email")
-        data = {k: reg.get(k) for k in (*keys, "locale", "manage_url")}
+        """Version 2's shape (promote.lua): masked forms, the rest sealed for notify (personal.py)."""
+        keys = ("registration_id", "activity_id", "venue_id", "party_size", "locale")
+        data = {k: reg.get(k) for k in keys}
+        data.update(
+            name_masked=mask_name(reg["name"]),
+            phone_masked=mask_phone(reg["phone"]),
+            sealed=FAKE_NOTIFY_RING.seal({k: reg.get(k) for k in personal.FOR_NOTIFY}),
+        )
         if reg.get("members"):
             data["members"] = reg["members"]
         return data
@@ -243,7 +253,6 @@ class FakeSeats:
         data = self._reg_data(rec)
         if status == v.CONFIRMED:
             type_ = events.REGISTRATION_CONFIRMED
-            data.update(ticket_code=rec["ticket_code"], ticket_url=rec["ticket_url"])
         else:
             type_ = events.REGISTRATION_WAITLISTED
             data["waitlist_position"] = position
@@ -299,7 +308,6 @@ class FakeSeats:
             reg.update(status=v.CONFIRMED, promoted_at=occurred_at)
             st["waitlist_people"] -= reg["party_size"]
             data = self._reg_data(reg)
-            data.update(ticket_code=reg["ticket_code"], ticket_url=reg["ticket_url"])
             type_ = events.WAITLIST_PROMOTED
             self._emit(type_, st["id"], occurred_at, f"{rid}:{type_}", data)
             promoted += 1

@@ -12,9 +12,10 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-from services.registration import activities
+from services.registration import activities, personal
 from services.registration.soldout import SoldOutMemo
 from services.registration.vocabulary import REFUSED, SOLD_OUT, Refusal
+from shared import keyfile, sealed
 from shared.outbox import stream_key
 from shared.redis_scripts import Scripts
 
@@ -87,6 +88,13 @@ class SeatStore:
         self.scripts = Scripts(redis, HERE, ["reserve", "cancel", "capacity", "promote_waitlist"])
         self._doc_cache: dict[str, tuple[float, dict]] = {}
         self.soldout = SoldOutMemo(redis, self.keys, ttl_s=settings.soldout_memo_ms / 1000)
+        # Personal fields never rest in clear (issue 16, personal.py): sealed for this service, and
+        # again for notify (the events carry that copy); the phone index holds keyed hashes.
+        self.sealer = sealed.sealer(settings, sealed.REGISTRATION)
+        self.notify_sealer = sealed.sealer(settings, sealed.NOTIFY)
+        self.phone_key = keyfile.secret(
+            settings.keys_dir, "registration-hmac", settings.hmac_secret, "SCIDAY_HMAC_SECRET"
+        )
 
     # -- activities ------------------------------------------------------------------------
     def put_activity(
@@ -198,7 +206,7 @@ class SeatStore:
                 k.id_festival,
                 k.mine(owner_ref or "-"),
             ],
-            args=[t_ms, t_iso, idem, json.dumps(reg, ensure_ascii=False), json.dumps(fair)],
+            args=[t_ms, t_iso, idem, json.dumps(self.at_rest(reg), ensure_ascii=False), json.dumps(fair)],
         )
         outcome = res[0].decode()
         if outcome == REFUSED:
@@ -254,7 +262,7 @@ class SeatStore:
         if aid is None:
             return None
         raw = self.redis.hget(self.keys.regs(aid), rid)
-        return json.loads(raw) if raw else None
+        return self.in_clear(json.loads(raw)) if raw else None
 
     def waitlist_position(self, aid: str, rid: str) -> int | None:
         rank = self.redis.zrank(self.keys.waitlist(aid), rid)
@@ -267,4 +275,11 @@ class SeatStore:
         return sorted((r for r in regs if r), key=lambda r: r.get("created_at", ""), reverse=True)
 
     def registrations(self, aid: str) -> list[dict]:
-        return [json.loads(v) for v in self.redis.hvals(self.keys.regs(aid))]
+        return [self.in_clear(json.loads(v)) for v in self.redis.hvals(self.keys.regs(aid))]
+
+    # -- personal fields at rest -------------------------------------------------------------
+    def at_rest(self, reg: dict) -> dict:
+        return personal.at_rest(reg, self.sealer, self.notify_sealer, self.phone_key)
+
+    def in_clear(self, rec: dict) -> dict:
+        return personal.in_clear(rec, self.sealer)
