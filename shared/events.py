@@ -294,6 +294,8 @@ SCHEMAS.update(ALLOCATION_SCHEMAS)
 # (shared/sealed.py, purpose "notify").  v1 stays registered so that events written before the
 # upgrade are still read (docs/privacy.md).
 REGISTRATION_VERSION: Final = 2
+ERASED_BY_REGISTRANT: Final = "registrant"  # from 我的报名 or the manage page
+ERASED_BY_RETENTION: Final = "retention"  # the sweep, N days after the activity ended
 
 
 class _RegistrationDataV2(_Data):
@@ -332,7 +334,7 @@ class RegistrationErasedV1(_Data):
 
     registration_id = fields.String(required=True)
     activity_id = fields.String(required=True)
-    cause = fields.String(required=True, validate=validate.OneOf(["registrant", "retention"]))
+    cause = fields.String(required=True, validate=validate.OneOf([ERASED_BY_REGISTRANT, ERASED_BY_RETENTION]))
 
 
 PRIVACY_SCHEMAS: dict[tuple[str, int], type[Schema]] = {

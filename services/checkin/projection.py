@@ -24,6 +24,7 @@ from shared.logs import mask_phone
 from shared.topics import ACTIVITY_EVENTS, BY_NAME
 
 ACTIVITY_TYPES = BY_NAME[ACTIVITY_EVENTS].event_types
+ERASED = ("name", "phone_masked", "members")  # what RegistrationErased takes from a record
 
 
 class Projection:
@@ -54,6 +55,9 @@ class Projection:
             self.redis.sadd(f"{self.p}ck:acts", aid)
             return
         rid = data["registration_id"]
+        if kind == ev.REGISTRATION_ERASED:
+            self.erase(aid, rid)
+            return
         status = {
             ev.REGISTRATION_CONFIRMED: V.CONFIRMED,
             ev.WAITLIST_PROMOTED: V.CONFIRMED,
@@ -72,6 +76,10 @@ class Projection:
             # real-name parties: each member's masked name and ID, for the steward (issue 14)
             "members": data.get("members") or [],
         }
+        if (self.registration(aid, rid) or {}).get("erased"):
+            for k in ERASED:
+                record.pop(k, None)
+            record["erased"] = True
         pipe = self.redis.pipeline(transaction=True)
         if status == V.CANCELLED:
             pipe.sadd(self.revoked_key(aid), rid)
@@ -84,6 +92,15 @@ class Projection:
         # Reconcile a ticket admitted on its signature alone before this event arrived.
         if self.redis.srem(f"{self.p}ck:unseen:{{{aid}}}", rid) and record["status"] == V.CANCELLED:
             self.redis.sadd(f"{self.p}ck:late:{{{aid}}}", rid)
+
+    def erase(self, aid: str, rid: str) -> None:
+        """RegistrationErased (issue 16): the masked name, phone and members go; status, party size
+        and venue stay for the counts. A late or replayed event brings nothing back (``erased``)."""
+        current = self.registration(aid, rid) or {"registration_id": rid, "activity_id": aid}
+        for k in ERASED:
+            current.pop(k, None)
+        current["erased"] = True
+        self.redis.hset(self.regs_key(aid), rid, json.dumps(current, ensure_ascii=False))
 
     def activity_ids(self) -> list[str]:
         return sorted(a.decode() for a in self.redis.smembers(f"{self.p}ck:acts"))

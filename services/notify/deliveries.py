@@ -245,6 +245,23 @@ class Deliveries:
         pipe.zadd(self.queue_key(intent["channel"]), {nid: ready_at_ms})
         pipe.execute()
 
+    # -- erasure (issue 16) ----------------------------------------------------------------------
+    def erase(self, registration_id: str) -> int:
+        """Drop the recipient and registrant of every message of a registration; messages not yet
+        sent are skipped. The log keeps when, which channel and what outcome. Returns how many."""
+        nids = [n.decode() for n in self.redis.lrange(self.log_key(registration_id), 0, -1)]
+        pipe = self.redis.pipeline(transaction=True)
+        for nid in nids:
+            for channel in CHANNELS:
+                pipe.zrem(self.queue_key(channel), nid)
+            pipe.hdel(self.intent_key(nid), "recipient", "reg")
+        pipe.execute()
+        for nid in nids:  # unsent ones end as skipped; sent ones keep their outcome
+            status = self.redis.hget(self.intent_key(nid), "status")
+            if status is not None and status.decode() not in FINAL:
+                self.redis.hset(self.intent_key(nid), mapping={"status": V.SKIPPED, "last_error": "erased"})
+        return len(nids)
+
     # -- the delivery log ------------------------------------------------------------------------
     def entries(self, registration_id: str) -> list[dict]:
         nids = [n.decode() for n in self.redis.lrange(self.log_key(registration_id), 0, -1)]
@@ -253,7 +270,7 @@ class Deliveries:
             it = self.get(nid)
             if not it:
                 continue
-            it["recipient"] = mask_phone(it["recipient"])
+            it["recipient"] = mask_phone(it.get("recipient", ""))  # none once erased
             failures = int(it.get("failures", 0))
             it["attempts"] = failures + (
                 1 if it.get("status") in (V.SENT, V.FAILED, V.UNCERTAIN, V.HANDOFF) else 0

@@ -91,6 +91,8 @@ class Projection:
         aid, data = envelope["activity_id"], envelope["data"]
         status = STATUS_OF[envelope["type"]]
         current = self.registration(aid, data["registration_id"]) or {}
+        if current.get("erased"):  # a late or replayed event brings nothing back
+            return current
         if "sealed" not in data:
             data = self._seal_v1(data)
         record = dict(current)
@@ -107,6 +109,14 @@ class Projection:
         rest = {k: v for k, v in data.items() if k not in _CLEAR_V1}
         contact = {k: data.get(k) for k in _CLEAR_V1}
         return dict(rest, phone_masked=mask_phone(data.get("phone") or ""), sealed=self.sealer.seal(contact))
+
+    def erase(self, aid: str, rid: str) -> None:
+        """RegistrationErased: keep the status and party size (statistics), drop the rest."""
+        current = self.registration(aid, rid) or {"registration_id": rid, "activity_id": aid}
+        kept = {
+            k: current[k] for k in ("registration_id", "activity_id", "party_size", "status") if k in current
+        }
+        self.redis.hset(self.regs_key(aid), rid, json.dumps(dict(kept, erased=True), ensure_ascii=False))
 
     def registration(self, aid: str, rid: str) -> dict | None:
         raw = self.redis.hget(self.regs_key(aid), rid)

@@ -69,6 +69,11 @@ class Notices:
             return self._registration(envelope)
         if kind in ACTIVITY_TYPES:
             return self._activity(envelope)
+        if kind == ev.REGISTRATION_ERASED:  # issue 16: nothing of the registrant stays
+            aid, rid = envelope["activity_id"], envelope["data"]["registration_id"]
+            self.projection.erase(aid, rid)
+            self.deliveries.erase(rid)
+            self.reminders.drop(aid, rid)
         return 0
 
     def _registration(self, env: Doc) -> int:

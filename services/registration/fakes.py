@@ -93,13 +93,16 @@ class FakeSeats:
         self.id_day: dict[str, int] = {}  # fair.lua's {p}idday: "<day>:<id hash>" -> count
         self.id_festival: dict[str, int] = {}  # {p}idfest: id hash -> count
         self.mine: dict[str, set[str]] = {}  # {p}myregs:<owner>
+        self.erasures: list[dict[str, str]] = []  # erase.lua's {p}erasures audit: when and what
 
     # -- events ----------------------------------------------------------------------------
     def _emit(self, type_: str, activity_id: str, occurred_at: str, seed: str, data: Doc) -> None:
         envelope = {
             "event_id": seeded_event_id(seed),
             "type": type_,
-            "version": events.REGISTRATION_VERSION if "registration_id" in data else 1,
+            "version": events.REGISTRATION_VERSION
+            if "party_size" in data and "registration_id" in data
+            else 1,
             "occurred_at": occurred_at,
             "activity_id": activity_id,
             "source": SOURCE,
@@ -313,9 +316,38 @@ class FakeSeats:
             promoted += 1
         return promoted
 
+    def erase(
+        self, activity_id: str, registration_id: str, now: datetime, cause: str, owner_ref: str = ""
+    ) -> int:
+        """erase.lua: personal fields gone, indexes let go, RegistrationErased emitted; stats stay."""
+        act = self.acts.get(activity_id)
+        reg = act.regs.get(registration_id) if act else None
+        if act is None or reg is None:
+            raise v.Refusal(v.UNKNOWN_REGISTRATION)
+        if reg.get("erased_at"):
+            return 0
+        if act.phones.get(reg["phone"]) == registration_id:
+            del act.phones[reg["phone"]]
+        for h in reg.get("id_hashes") or []:
+            if act.ids.get(h) == registration_id:
+                del act.ids[h]
+        self.mine.get(owner_ref, set()).discard(registration_id)
+        erased = [k for k in personal.ERASED if k in reg]
+        for k in erased:
+            del reg[k]
+        occurred_at = activities.iso(now)
+        reg["erased_at"] = occurred_at
+        self.erasures.append(
+            {"at": occurred_at, "cause": cause, "activity_id": activity_id, "fields": ",".join(erased)}
+        )
+        data = {"registration_id": registration_id, "activity_id": activity_id, "cause": cause}
+        type_ = events.REGISTRATION_ERASED
+        self._emit(type_, activity_id, occurred_at, f"{registration_id}:{type_}", data)
+        return len(erased)
+
     def get_registration(self, registration_id: str) -> Doc | None:
         aid = self.regidx.get(registration_id)
-        return copy.deepcopy(self.acts[aid].regs[registration_id]) if aid else None
+        return personal.in_clear(copy.deepcopy(self.acts[aid].regs[registration_id]), None) if aid else None
 
     def waitlist_position(self, activity_id: str, registration_id: str) -> int | None:
         act = self.acts.get(activity_id)

@@ -24,6 +24,8 @@ from shared.sealed import Sealer
 PERSONAL = ("name", "phone", "email", "manage_token", "manage_url", "ticket_url")
 FOR_NOTIFY = ("name", "phone", "email", "manage_url", "ticket_url", "ticket_code")
 SEALED = ("personal", "for_notify", "phone_ref")
+# What erase.lua removes from a record: every personal field, its masked and hashed forms included.
+ERASED = (*SEALED, *PERSONAL, "name_masked", "phone_masked", "members", "id_hashes", "organization")
 ERASED_NAME = "—"
 
 
@@ -44,12 +46,12 @@ def at_rest(reg: dict[str, Any], mine: Sealer, notify: Sealer, secret: bytes) ->
     return rec
 
 
-def in_clear(rec: dict[str, Any], mine: Sealer) -> dict[str, Any]:
+def in_clear(rec: dict[str, Any], mine: Sealer | None) -> dict[str, Any]:
     """The record as the code reads it: personal fields opened (masked ones once erased)."""
     if "personal" not in rec and "erased_at" not in rec:
         return rec  # written before issue 16
     out = {k: v for k, v in rec.items() if k not in SEALED}
-    if "personal" in rec:
+    if "personal" in rec and mine is not None:
         out.update(mine.open(rec["personal"]))
     else:
         out.update(

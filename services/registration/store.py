@@ -79,13 +79,17 @@ class Keys:
     def regidx(self):
         return f"{self.p}regidx"
 
+    @property
+    def erasures(self):
+        return f"{self.p}erasures"
+
 
 class SeatStore:
     def __init__(self, redis, settings):
         self.redis, self.settings = redis, settings
         self.keys = Keys(settings.redis_prefix)
         self.outbox = stream_key(settings)
-        self.scripts = Scripts(redis, HERE, ["reserve", "cancel", "capacity", "promote_waitlist"])
+        self.scripts = Scripts(redis, HERE, ["reserve", "cancel", "capacity", "promote_waitlist", "erase"])
         self._doc_cache: dict[str, tuple[float, dict]] = {}
         self.soldout = SoldOutMemo(redis, self.keys, ttl_s=settings.soldout_memo_ms / 1000)
         # Personal fields never rest in clear (issue 16, personal.py): sealed for this service, and
@@ -242,6 +246,24 @@ class SeatStore:
         if res[0].decode() == REFUSED:
             raise refused(res)
         return res[0].decode(), res[1].decode(), int(res[2])
+
+    def erase(self, aid: str, rid: str, now: datetime, cause: str, owner_ref: str = "") -> int:
+        """Erase a registration's personal fields (erase.lua); returns how many it held, 0 if erased."""
+        k = self.keys
+        res = self.scripts.erase(
+            keys=[k.regs(aid), k.phones(aid), k.ids(aid), self.outbox, k.mine(owner_ref or "-"), k.erasures],
+            args=[now_pair(now)[1], rid, cause, json.dumps(personal.ERASED)],
+        )
+        if res[0].decode() == REFUSED:
+            raise refused(res)
+        return int(res[1])
+
+    def erasures(self, count: int = 100) -> list[dict]:
+        """The audit of erasures, newest first: when, why, which activity, which fields; never whose."""
+        return [
+            {k.decode(): v.decode() for k, v in fields.items()}
+            for _id, fields in self.redis.xrevrange(self.keys.erasures, count=count)
+        ]
 
     def promote(self, aid: str, now: datetime | None = None) -> int:
         k = self.keys
