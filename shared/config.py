@@ -171,6 +171,10 @@ class Settings:
     # <keys_dir>/seal-<purpose>-<kid>.key, made on first use (make run). Credentials: set in production.
     seal_keys_registration: str = ""
     seal_keys_notify: str = ""
+    # Personal fields of a registration are erased this many days after its activity ended
+    # (services/registration/retention.py; statistics stay); the sweep looks every poll_s seconds.
+    retention_days: int = 30
+    retention_poll_s: int = 3600
 
     def with_overrides(self, **kwargs: Any) -> Settings:
         return replace(self, **kwargs)

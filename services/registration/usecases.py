@@ -268,13 +268,18 @@ def erase_registration(ports: Ports, reg: Doc, cause: str) -> Doc:
 def erase_expired(ports: Ports, regs_by_activity: Mapping[str, list[Doc]], retention_days: int) -> int:
     """The retention sweep: erase every registration of an activity that ended more than
     ``retention_days`` ago; statistics stay. Returns how many were erased."""
-    now, erased = ports.clock.now(), 0
+    erased = 0
     for aid, regs in regs_by_activity.items():
         doc = ports.seats.activity_doc(aid)
-        if doc is None or activities.parse(doc["ends_at"]) + timedelta(days=retention_days) > now:
+        if doc is None or not past_retention(ports, doc, retention_days):
             continue
         for reg in regs:
             if not reg.get("erased_at"):
                 erase_registration(ports, reg, events.ERASED_BY_RETENTION)
                 erased += 1
     return erased
+
+
+def past_retention(ports: Ports, doc: Doc, retention_days: int) -> bool:
+    """Whether the activity ended more than ``retention_days`` days ago."""
+    return activities.parse(doc["ends_at"]) + timedelta(days=retention_days) <= ports.clock.now()
