@@ -19,8 +19,11 @@ from kafka import KafkaAdminClient, KafkaConsumer
 
 from services.checkin import consumer as checkin_consumer
 from services.checkin.projection import Projection as CheckinProjection
+from services.notify.deliveries import Deliveries
+from services.notify.projection import Projection as NotifyProjection
 from services.registration.app import create_app
 from services.registration.verification import TOKEN_PREFIX, session_ref
+from shared import sealed
 from shared.auth import create_token
 from shared.outbox import start_relay
 from shared.topics import ensure_topics
@@ -80,9 +83,11 @@ def topic_dump(settings) -> tuple[str, int]:
     return "\n".join(parts), len(records)
 
 
-def redis_dump(redis, prefix: str) -> tuple[str, int]:
+def redis_dump(redis, prefix: str, skip=lambda key: False) -> tuple[str, int]:
     parts, n = [], 0
     for key in redis.scan_iter(match=prefix + "*", count=1000):
+        if skip(key.decode()):
+            continue
         n += 1
         kind = redis.type(key).decode()
         parts.append(key.decode("utf-8", "replace"))
@@ -194,3 +199,63 @@ def test_no_phone_id_email_name_or_token_in_clear_on_topics_or_in_redis(flowing,
     found = {"topics": leaks(on_topics, [token, other_token]), "redis": leaks(at_rest, [token, other_token])}
     assert found == {"topics": [], "redis": []}, "personal data in clear"
     assert "SX1.notify." in on_topics and "SX1.registration." in at_rest  # sealed, not dropped
+
+
+def test_an_erasure_reaches_the_door_notify_and_the_exports_and_is_audited(flowing, redis, gateway, mailbox):
+    settings = flowing
+    app = create_app(settings, redis_client=redis)
+    client = app.test_client()
+    org = {"Authorization": "Bearer " + create_token(redis, settings.redis_prefix, "organizer", "t")}
+    assert (
+        client.post("/api/v1/activities", json=activity_doc(AID, real_name=True), headers=org).status_code
+        == 201
+    )
+    me = verified(app, PHONE)
+    body = {
+        "name": NAMES[0],
+        "party_size": 2,
+        "email": EMAIL,
+        "members": [member(1, NAMES[0]), member(2, NAMES[1])],
+    }
+    body["organization"] = "中国科学院"
+    r = client.post(f"/api/v1/activities/{AID}/registrations", json=body, headers=me)
+    assert r.status_code == 201, r.get_json()
+    rid = r.get_json()["registration_id"]
+    door = CheckinProjection(redis, settings.redis_prefix)
+    wait_for(lambda: door.registration(AID, rid), what="the door's projection")
+    wait_for(lambda: [m for m in mailbox.messages if EMAIL.lower() in m["to"].lower()], what="the email")
+    log = Deliveries(redis, settings.redis_prefix, sealer=sealed.sealer(settings, sealed.NOTIFY))
+    wait_for(lambda: {e.get("status") for e in log.entries(rid)} == {"sent"}, what="both messages sent")
+
+    r = client.post(f"/api/v1/me/registrations/{rid}/erasure", headers=me)
+    assert r.status_code == 200, r.get_json()
+    kept = r.get_json()
+    assert kept["status"] == "cancelled" and kept["party_size"] == 2 and kept["erased_at"]
+
+    at_door = wait_for(
+        lambda: (door.registration(AID, rid) or {}).get("erased") and door.registration(AID, rid)
+    )
+    assert at_door["status"] == "cancelled" and at_door["party_size"] == 2  # statistics stay
+    assert not {"name", "phone_masked", "members"} & set(at_door)
+    notify = NotifyProjection(redis, settings.redis_prefix)
+    wait_for(lambda: (notify.registration(AID, rid) or {}).get("erased"), what="notify's projection erased")
+    assert "sealed" not in notify.registration(AID, rid)
+    entries = wait_for(
+        lambda: [e for e in log.entries(rid) if "recipient" not in e], what="the delivery log erased"
+    )
+    # sms and email of the confirmation and of the cancellation: sent or skipped, none names anyone
+    assert len(entries) == len(log.entries(rid)) == 4
+    assert client.get("/api/v1/me/registrations", headers=me).get_json()["registrations"] == []
+    csv = client.get(f"/api/v1/activities/{AID}/registrations.csv", headers=org).get_data(as_text=True)
+    assert rid in csv and NAMES[0] not in csv and PHONE[-4:] not in csv and EMAIL.split("@")[1] not in csv
+
+    (audit,) = app.extensions["sciday.seats"].erasures()
+    assert audit["cause"] == "registrant" and audit["activity_id"] == AID
+    assert {"personal", "for_notify", "phone_ref", "members", "id_hashes"} <= set(audit["fields"].split(","))
+    assert rid not in repr(audit)
+    at_rest, _n = redis_dump(redis, settings.redis_prefix)
+    assert leaks(at_rest, []) == []
+    # Not even the masked forms stay, except in the outbox streams, which keep what they relayed for
+    # a day (shared/outbox.py; docs/privacy.md says so): events are history, not records.
+    records, _n = redis_dump(redis, settings.redis_prefix, skip=lambda key: key.endswith("outbox"))
+    assert "139****5678" not in records and "张*" not in records
