@@ -239,6 +239,7 @@ CHILD_TOO_OLD: Final = "child_too_old"
 GUARDIAN_MISSING: Final = "guardian_missing"
 ID_TWICE_IN_PARTY: Final = "id_twice_in_party"
 MEMBERS_COUNT: Final = "members_count"
+CONSENT_REQUIRED: Final = "consent_required"  # the form's notice and consent (docs/privacy.md)
 
 FIELD_RULES: Final[Mapping[str, tuple[str, str]]] = {
     ORGANIZATION_REQUIRED: ("本活动需填写工作单位", "Required for this activity's audience."),
@@ -260,6 +261,10 @@ FIELD_RULES: Final[Mapping[str, tuple[str, str]]] = {
     GUARDIAN_MISSING: ("至少一位成人须填写证件", "At least one adult must give an ID."),
     ID_TWICE_IN_PARTY: ("同一证件不能重复填写", "The same ID appears twice."),
     MEMBERS_COUNT: ("请为每位参加者填写实名信息", "Give one member per person of the party."),
+    CONSENT_REQUIRED: (
+        "请阅读并勾选同意个人信息处理说明",
+        "Read and tick your consent to how your data is handled.",
+    ),
 }
 
 

@@ -81,6 +81,7 @@ def test_verify_then_register_a_real_name_party_then_find_it_in_my_registrations
         "m1_name": "张小宝",
         "m1_id_type": "none",
         "m1_birth_date": "2020-03-01",
+        "consent": "1",  # the notice and consent (issue 16)
     }
     r = c.post("/a/imax-p", data=form)
     assert r.status_code == 303 and r.headers["Location"].startswith("/t/"), r.get_data(True)[:500]
