@@ -103,13 +103,16 @@ def parse_keys(configured: str) -> dict[int, bytes]:
 
 def _file_keys(keys_dir: Path, purpose: str) -> dict[int, bytes]:
     keys_dir = Path(keys_dir)
-    keys_dir.mkdir(parents=True, exist_ok=True)
     first = keys_dir / f"seal-{purpose}-1.key"
-    if not list(keys_dir.glob(f"seal-{purpose}-*.key")):
+    if not keys_dir.is_dir() or not list(keys_dir.glob(f"seal-{purpose}-*.key")):
         try:
+            keys_dir.mkdir(parents=True, exist_ok=True)
             fd = os.open(first, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         except FileExistsError:
             pass  # another process made it
+        except OSError as exc:  # a read-only secrets mount: the ring must come from the setting
+            setting = f"SCIDAY_SEAL_KEYS_{purpose.upper()}"
+            raise RuntimeError(f"cannot create {first} ({exc.strerror}); set {setting}") from None
         else:
             with os.fdopen(fd, "w") as fh:
                 fh.write(_b64e(_random.token_bytes(32)) + "\n")

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import time
 from datetime import UTC, datetime
+from functools import cached_property
 from pathlib import Path
 
 from services.registration import activities, personal
@@ -92,13 +93,6 @@ class SeatStore:
         self.scripts = Scripts(redis, HERE, ["reserve", "cancel", "capacity", "promote_waitlist", "erase"])
         self._doc_cache: dict[str, tuple[float, dict]] = {}
         self.soldout = SoldOutMemo(redis, self.keys, ttl_s=settings.soldout_memo_ms / 1000)
-        # Personal fields never rest in clear (issue 16, personal.py): sealed for this service, and
-        # again for notify (the events carry that copy); the phone index holds keyed hashes.
-        self.sealer = sealed.sealer(settings, sealed.REGISTRATION)
-        self.notify_sealer = sealed.sealer(settings, sealed.NOTIFY)
-        self.phone_key = keyfile.secret(
-            settings.keys_dir, "registration-hmac", settings.hmac_secret, "SCIDAY_HMAC_SECRET"
-        )
 
     # -- activities ------------------------------------------------------------------------
     def put_activity(
@@ -300,6 +294,22 @@ class SeatStore:
         return [self.in_clear(json.loads(v)) for v in self.redis.hvals(self.keys.regs(aid))]
 
     # -- personal fields at rest -------------------------------------------------------------
+    # Never in clear (issue 16, personal.py): sealed for this service, and again for notify (the
+    # events carry that copy); the phone index holds keyed hashes. Loaded on first use, so tools
+    # that only read activities need no key.
+    @cached_property
+    def sealer(self) -> sealed.Sealer:
+        return sealed.sealer(self.settings, sealed.REGISTRATION)
+
+    @cached_property
+    def notify_sealer(self) -> sealed.Sealer:
+        return sealed.sealer(self.settings, sealed.NOTIFY)
+
+    @cached_property
+    def phone_key(self) -> bytes:
+        s = self.settings
+        return keyfile.secret(s.keys_dir, "registration-hmac", s.hmac_secret, "SCIDAY_HMAC_SECRET")
+
     def at_rest(self, reg: dict) -> dict:
         return personal.at_rest(reg, self.sealer, self.notify_sealer, self.phone_key)
 
