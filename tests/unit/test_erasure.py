@@ -96,3 +96,32 @@ def test_an_erased_registration_is_not_erased_twice(ports):
     ports.clock.advance(days=60)
     assert usecases.erase_expired(ports, {"act": [erased]}, retention_days=30) == 0
     assert [e["envelope"]["type"] for e in seats(ports).outbox].count(events.REGISTRATION_ERASED) == 1
+
+
+def test_a_late_cancellation_in_a_version_2_event_finds_its_holder_in_the_record(ports):
+    """v2 events carry no phone: the no-show flow looks the record up (registration's own store)."""
+    from datetime import timedelta
+
+    from services.registration import noshow as ns
+    from services.registration.noshow_flow import NoShowFlow
+    from tests.unit.noshow_fake import FakeAdmissions, FakeRecord
+
+    now = ports.clock.now()
+    starts = now + timedelta(hours=12)
+    soon = activity_doc(ports, "soon", starts_at=starts, ends_at=starts + timedelta(hours=2))
+    soon["registration_closes_at"] = soon["starts_at"]
+    usecases.publish_activity(ports, soon)
+    reg = usecases.register(ports, "soon", FORM)
+    usecases.cancel(ports, reg["registration_id"], reg["manage_token"])
+    cancelled = seats(ports).outbox[-1]["envelope"]
+    assert cancelled["version"] == 2 and "phone" not in cancelled["data"]
+    record = FakeRecord()
+
+    def flow(lookup):
+        return NoShowFlow(
+            record, FakeAdmissions(), lambda aid: starts.timestamp(), ns.Policy(), "pepper", lookup
+        )
+
+    assert flow(None).handle(cancelled) == []  # nothing to key a mark by
+    marks = flow(seats(ports).get_registration).handle(cancelled)
+    assert [m.holder for m in marks] == ["phone:" + ns.identity_hash("pepper", FORM["phone"])]
