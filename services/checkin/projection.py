@@ -95,8 +95,10 @@ class Projection:
 
     def erase(self, aid: str, rid: str) -> None:
         """RegistrationErased (issue 16): the masked name, phone and members go; status, party size
-        and venue stay for the counts. A late or replayed event brings nothing back (``erased``)."""
-        current = self.registration(aid, rid) or {"registration_id": rid, "activity_id": aid}
+        and venue stay for the counts. A replayed event brings nothing back (``erased``)."""
+        current = self.registration(aid, rid)
+        if current is None:  # never seen here (events arrive in order per activity): nothing to drop
+            return
         for k in ERASED:
             current.pop(k, None)
         current["erased"] = True
