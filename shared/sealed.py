@@ -60,6 +60,7 @@ class Sealer:
             raise ValueError(f"no key for sealing {purpose}")
         self.purpose, self.keys = purpose, dict(keys)
         self.kid = max(self.keys)
+        self._aead = {kid: AESGCM(key) for kid, key in self.keys.items()}
 
     def _aad(self, kid: int) -> bytes:
         return f"{PREFIX}.{self.purpose}.{kid}".encode()
@@ -68,7 +69,7 @@ class Sealer:
         """Seal any JSON value (a dict of fields, or one string)."""
         nonce = _random.token_bytes(_NONCE)
         plain = json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode()
-        ct = AESGCM(self.keys[self.kid]).encrypt(nonce, plain, self._aad(self.kid))
+        ct = self._aead[self.kid].encrypt(nonce, plain, self._aad(self.kid))
         return f"{PREFIX}.{self.purpose}.{self.kid}.{_b64e(nonce + ct)}"
 
     def open(self, text: str) -> Any:
@@ -83,7 +84,7 @@ class Sealer:
         if kid not in self.keys:
             raise SealError(f"unknown key id {kid} for {purpose}")
         try:
-            plain = AESGCM(self.keys[kid]).decrypt(raw[:_NONCE], raw[_NONCE:], self._aad(kid))
+            plain = self._aead[kid].decrypt(raw[:_NONCE], raw[_NONCE:], self._aad(kid))
         except Exception as exc:  # InvalidTag, short input
             raise SealError("forged or damaged sealed value") from exc
         return json.loads(plain)
