@@ -28,7 +28,7 @@ def measure(redis, settings, entries: int = 100_000, capacity: int = 420, seed: 
             entry = {"party_size": rng.randint(1, 4), "name": "摇号", "phone": f"1{5_000_000_000 + i:010d}"}
             store.scripts.lottery_enter(
                 keys=keys,
-                args=[f"e{i:08d}", json.dumps(entry, ensure_ascii=False), t0 + 1, f"phone:{i}"],
+                args=[f"e{i:08d}", json.dumps(entry, ensure_ascii=False), t0 + 1, "", f"phone:{i}"],
                 client=pipe,
             )
         pipe.execute()

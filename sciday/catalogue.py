@@ -47,7 +47,9 @@ _RELATIVE = (
 )
 _FIELDS = set(_COPIED) | set(_RELATIVE) | {"venue"}
 # Fields that may be left out (the API's default applies): real_name (issue 14).
-_OPTIONAL = ("real_name",)
+_OPTIONAL = ("real_name", "allocation", "lottery")  # allocation, lottery: issue 15 (below)
+# A lottery activity's times, in minutes after seeding (the demo's draw happens while you watch).
+LOTTERY_KEYS = {"entries_close_in_minutes", "draw_in_minutes", "confirm_hours"}
 
 
 class CatalogueError(ValueError):
@@ -92,6 +94,13 @@ def to_activity(item: dict, venues: dict[str, dict], today: date) -> dict:
         raise CatalogueError(f"{entry}: bad relative time: {exc}") from None
     doc = {k: item[k] for k in _COPIED}
     doc.update({k: item[k] for k in _OPTIONAL if k in item})
+    spec = item.get("lottery")
+    if (item.get("allocation") == "lottery") != (spec is not None):
+        raise CatalogueError(f"{entry}: allocation: lottery and a lottery: entry go together")
+    if spec is not None and (not isinstance(spec, dict) or set(spec) != LOTTERY_KEYS):
+        raise CatalogueError(f"{entry}: lottery needs exactly {sorted(LOTTERY_KEYS)}")
+    if spec is not None and not 0 < spec["entries_close_in_minutes"] <= spec["draw_in_minutes"]:
+        raise CatalogueError(f"{entry}: lottery entries must close after seeding and before the draw")
     doc.update(
         venue=dict(venues[item["venue"]]),
         starts_at=activities.iso(starts),
@@ -123,7 +132,7 @@ def validate(docs: list[dict]) -> list[dict]:
     for i, doc in enumerate(docs):
         name = f"activity #{i + 1} {doc.get('id', '?')!r}"
         try:
-            loaded.append(ActivityIn().load(doc))
+            loaded.append(ActivityIn().load({k: v for k, v in doc.items() if k != "lottery"}))
         except ValidationError as exc:
             raise CatalogueError(f"{name} is not valid: {exc.messages}") from exc
         if doc["id"] in seen:
@@ -132,14 +141,15 @@ def validate(docs: list[dict]) -> list[dict]:
     return loaded
 
 
-def seed(store, docs: list[dict]) -> tuple[int, int]:
+def seed(store, docs: list[dict], lotteries=None, now: float | None = None) -> tuple[int, int]:
     """Create each activity in ``store`` (a ``SeatStore``) unless its id exists already.
 
     Idempotent: an existing activity is counted and left untouched, so an organizer's edits
-    survive re-seeding. Returns ``(created, existing)``.
+    survive re-seeding. A new lottery activity also gets its lottery opened in ``lotteries`` (a
+    ``LotteryStore``): entries from ``now``, the seed committed. Returns ``(created, existing)``.
     """
     created = existing = 0
-    for loaded in validate(docs):
+    for spec_doc, loaded in zip(docs, validate(docs), strict=True):
         doc = activities.to_doc(loaded)
         try:
             store.put_activity(
@@ -155,4 +165,28 @@ def seed(store, docs: list[dict]) -> tuple[int, int]:
             existing += 1
         else:
             created += 1
+            if lotteries is not None and spec_doc.get("lottery"):
+                open_lottery(lotteries, doc, spec_doc["lottery"], now if now is not None else time_now())
     return created, existing
+
+
+def time_now() -> float:
+    return datetime.now(TZ).timestamp()
+
+
+def open_lottery(lotteries, doc: dict, spec: dict, now: float) -> str:
+    """Open a seeded lottery activity's lottery: entries now, closing and drawn minutes later."""
+    from services.registration import lottery as lot
+
+    return lot.open_lottery(
+        lotteries,
+        lot.Lottery(
+            doc["id"],
+            int(doc["capacity"]),
+            now,
+            now + 60 * spec["entries_close_in_minutes"],
+            now + 60 * spec["draw_in_minutes"],
+            int(spec["confirm_hours"]),
+            int(doc["max_party_size"]),
+        ),
+    )

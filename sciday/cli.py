@@ -65,11 +65,13 @@ def cmd_up(args) -> int:
         token = _demo_organizer_token(settings, stack.var)
         if opts.seed:
             from sciday import catalogue
+            from services.registration.lottery_store import LotteryStore
             from services.registration.store import SeatStore
             from shared.redis_scripts import connect
 
+            redis = connect(settings.redis_url)
             created, existing = catalogue.seed(
-                SeatStore(connect(settings.redis_url), settings), catalogue.load_file(opts.catalogue)
+                SeatStore(redis, settings), catalogue.load_file(opts.catalogue), LotteryStore(redis, settings)
             )
             print(f"demo catalogue: {created} activities created, {existing} already there")
     except (embedded.PortTaken, embedded.MissingBinary, RuntimeError, TimeoutError, OSError) as exc:
@@ -167,12 +169,14 @@ def cmd_topics(args) -> int:
 
 def cmd_seed(args) -> int:
     from sciday import catalogue
+    from services.registration.lottery_store import LotteryStore
     from services.registration.store import SeatStore
     from shared.redis_scripts import connect
 
     settings = _settings(args)
+    redis = connect(settings.redis_url)
     created, existing = catalogue.seed(
-        SeatStore(connect(settings.redis_url), settings), catalogue.load_file(Path(args.file))
+        SeatStore(redis, settings), catalogue.load_file(Path(args.file)), LotteryStore(redis, settings)
     )
     print(f"{created} activities created, {existing} already there")
     return 0

@@ -44,6 +44,11 @@ class Child:
     sink: bool = False
 
 
+# The local stand-ins (standins/) live in the checkout, outside the installed package and the
+# image (issue 16): their processes find them on the checkout's path.
+STANDINS_ENV = {"PYTHONPATH": str(Path(__file__).resolve().parent.parent)}
+
+
 @dataclass
 class StackOptions:
     var_dir: Path = Path("var")
@@ -162,9 +167,10 @@ class Stack:
         kids = [
             Child(
                 "sms-gateway",
-                [py, "-m", "services.notify.gateway", "--port", str(self.sms_gateway_port)],
+                [py, "-m", "standins.sms_gateway", "--port", str(self.sms_gateway_port)],
                 url=f"http://127.0.0.1:{self.sms_gateway_port}",
                 health=f"http://127.0.0.1:{self.sms_gateway_port}/healthz",
+                env=STANDINS_ENV,
                 sink=True,
             ),
             Child(
@@ -172,7 +178,7 @@ class Stack:
                 [
                     py,
                     "-m",
-                    "services.notify.mailbox",
+                    "standins.mailbox",
                     "--smtp-port",
                     str(self.smtp_port),
                     "--http-port",
@@ -180,6 +186,7 @@ class Stack:
                 ],
                 url=f"http://127.0.0.1:{self.mailbox_port}",
                 health=f"http://127.0.0.1:{self.mailbox_port}/healthz",
+                env=STANDINS_ENV,
                 sink=True,
             ),
         ]

@@ -166,6 +166,18 @@ class Settings:
     standby_opens_before_min: int = 60  # walk-ins may join from this long before the start
     standby_release_grace_min: int = 10  # unscanned confirmed seats are released at start + this
     standby_max_party_size: int = 4
+    # --- the door (issue 16; services/checkin/usecases.py, docs/door.md) ----------------------
+    # An offline scan's own time is taken only between the device's last online moment (a mark
+    # the server signs) and now plus this clock skew; a mark older than door_offline_max_s is
+    # refused, so an old mark cannot date a scan back to another day.
+    door_clock_skew_s: int = 30
+    door_offline_max_s: int = 8 * 3600
+    # Key of those marks; "" = a file var/keys/door-mark.secret (make run). Every check-in
+    # replica must share it.
+    door_mark_key: str = ""
+    # Registration tells the door of a cancellation at once (a signed call to check-in), beside
+    # the event; this long at most, so a cancellation never waits on a door that is down.
+    door_revocation_timeout_ms: int = 500
     # --- personal data (issue 16, shared/sealed.py, docs/privacy.md) ------------------------
     # AES-GCM key rings "<kid>:<base64url 32 bytes>,...", the highest kid sealing; "" = the files
     # <keys_dir>/seal-<purpose>-<kid>.key, made on first use (make run). Credentials: set in production.

@@ -66,6 +66,7 @@ NOT_FOUND = "not_found"
 METHOD_NOT_ALLOWED = "method_not_allowed"
 PAYLOAD_TOO_LARGE = "payload_too_large"
 MALFORMED_JSON = "malformed_json"
+JSON_TOO_COMPLEX = "json_too_complex"  # issue 16: nesting or a number beyond shared/jsonlimits.py
 UNSUPPORTED_MEDIA_TYPE = "unsupported_media_type"
 VALIDATION_FAILED = "validation_failed"
 BAD_REQUEST = "bad_request"
@@ -81,6 +82,7 @@ COMMON_REASONS = {
     METHOD_NOT_ALLOWED: (405, "This method is not allowed here."),
     PAYLOAD_TOO_LARGE: (413, "The request body is too large."),
     MALFORMED_JSON: (400, "The body is not valid JSON."),
+    JSON_TOO_COMPLEX: (400, "The JSON body is nested too deeply or holds too long a number."),
     UNSUPPORTED_MEDIA_TYPE: (415, "Send the body as application/json."),
     VALIDATION_FAILED: (422, "Some fields are not valid."),
     BAD_REQUEST: (400, "The request could not be understood."),
@@ -97,6 +99,7 @@ COMMON_ZH = {
     METHOD_NOT_ALLOWED: "不支持这种请求方法。",
     PAYLOAD_TOO_LARGE: "请求内容过大。",
     MALFORMED_JSON: "请求内容不是有效的 JSON。",
+    JSON_TOO_COMPLEX: "请求内容嵌套过深或数字过长。",
     UNSUPPORTED_MEDIA_TYPE: "请以 application/json 格式发送。",
     VALIDATION_FAILED: "部分字段填写有误。",
     BAD_REQUEST: "无法理解该请求。",
@@ -167,6 +170,8 @@ def install(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException) -> Response:
         code = exc.code or 500
+        if getattr(exc, "sciday_reason", None) in COMMON_REASONS:  # e.g. json_too_complex
+            return error_response(exc.sciday_reason, status=code)  # type: ignore[attr-defined]
         data = getattr(exc, "data", None) or {}
         if code == 400 and (
             "json" in (exc.description or "").lower() or "Invalid JSON body." in str(data.get("messages", ""))

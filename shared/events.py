@@ -125,6 +125,9 @@ class _RegistrationData(_Data):
     locale = fields.String(load_default="zh-CN", validate=validate.OneOf(LOCALES))
     manage_url = fields.String(required=True)
     members = fields.List(fields.Nested(MemberData), load_default=list)
+    # Issue 15: set when the registration was made from a lottery draw (the entrant was told by
+    # LotteryEntryWon / LotteryEntryWaitlisted; notify sends no second confirmation).
+    lottery_entry_id = fields.String(load_default=None, allow_none=True)
 
 
 class RegistrationConfirmedV1(_RegistrationData):
@@ -234,6 +237,8 @@ class _LotteryEntryData(_Data):
     phone = fields.String(required=True)
     email = fields.String(load_default=None, allow_none=True)
     locale = fields.String(load_default="zh-CN", validate=validate.OneOf(LOCALES))
+    manage_url = fields.String(load_default="")  # 我的报名, where the outcome and ticket are
+    confirm_hours = fields.Integer(load_default=0)  # a winner confirms within N hours (0: no need)
 
 
 class LotteryEntryWonV1(_LotteryEntryData):
@@ -308,6 +313,7 @@ class _RegistrationDataV2(_Data):
     phone_masked = fields.String(required=True)  # 138****5678: the last four let the door look it up
     sealed = fields.String(required=True)  # SX1.notify.<kid>.…: name, phone, email, links, ticket code
     members = fields.List(fields.Nested(MemberData), load_default=list)
+    lottery_entry_id = fields.String(load_default=None, allow_none=True)  # made by a draw (issue 15)
 
 
 class RegistrationConfirmedV2(_RegistrationDataV2):

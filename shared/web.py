@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import secrets
 from typing import Any
+from urllib.parse import urlsplit
 
 from flask import Flask, Request, Response, g, jsonify, request
 from flask_smorest import Api
@@ -22,7 +23,7 @@ from prometheus_client import (
 )
 from werkzeug.exceptions import BadRequest
 
-from shared import errors, logs
+from shared import errors, jsonlimits, logs
 from shared.clientaddr import TrustedProxies, parse_networks
 from shared.config import Settings, load, use_timezone
 from shared.halts import HaltNotes
@@ -42,7 +43,20 @@ class MalformedJson(BadRequest):
     description = "The body is not valid JSON."
 
 
+class JsonTooComplex(BadRequest):
+    description = "The JSON body is nested too deeply or holds too long a number."
+    sciday_reason = errors.JSON_TOO_COMPLEX
+
+
 class _Request(Request):
+    def get_json(self, force: bool = False, silent: bool = False, cache: bool = True) -> Any:
+        # Every reader of the body (views, request_locale, error handlers) goes through this.
+        if (force or self.is_json) and jsonlimits.too_complex(self.get_data(cache=True)):
+            if silent:
+                return None
+            raise JsonTooComplex()
+        return super().get_json(force=force, silent=silent, cache=cache)
+
     def on_json_loading_failed(self, e: ValueError | None) -> Any:
         if e is not None:
             raise MalformedJson()
@@ -138,6 +152,13 @@ def _install_ops(app: Flask, service: str) -> None:
             and not _takes_files(app)
         ):
             return errors.error_response(errors.UNSUPPORTED_MEDIA_TYPE)
+        # Bodies no parser should see: 1,000 levels deep, or a 4,300-digit number (issue 16).
+        if (
+            request.is_json
+            and (request.content_length or 0) > 0
+            and jsonlimits.too_complex(request.get_data(cache=True))
+        ):
+            return errors.error_response(errors.JSON_TOO_COMPLEX)
         return None
 
     # The labelled children, looked up once per (endpoint, status): labels() costs more than inc().
@@ -193,7 +214,25 @@ SECURITY_HEADERS = (
 )
 
 
+LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
+DEV_CONNECT = "http://127.0.0.1:* http://localhost:*"
+
+
+def connect_sources(settings: Settings) -> str:
+    """The CSP's ``connect-src``: the page's own origin and the configured public URL.
+
+    Every page script fetches from its own origin; the loopback wildcard is kept only for a
+    development stack, recognised by a public URL on the loopback (``make run``, tests).
+    """
+    public = urlsplit(settings.public_base_url)
+    if (public.hostname or "") in LOOPBACK_HOSTS:
+        return f"'self' {DEV_CONNECT}"
+    return f"'self' {public.scheme}://{public.netloc}"
+
+
 def _install_headers(app: Flask) -> None:
+    connect = connect_sources(settings_of(app))
+
     @app.context_processor
     def _nonce() -> dict[str, Any]:
         # Only pages need a CSP nonce; made when a template asks, not on every API request.
@@ -212,7 +251,7 @@ def _install_headers(app: Flask) -> None:
                 "Content-Security-Policy",
                 f"default-src 'self'; script-src 'self' {_nonce_source()}'wasm-unsafe-eval'; "
                 "style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; media-src 'self' blob:; "
-                "connect-src 'self' http://127.0.0.1:* http://localhost:*; frame-ancestors 'none'; "
+                f"connect-src {connect}; frame-ancestors 'none'; "
                 "base-uri 'none'; form-action 'self'",
             )
         return resp

@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
-from services.checkin.vocabulary import TOO_EARLY, TOO_LATE
+from services.checkin.vocabulary import CLOSED_ON, OPENS_AT, OPENS_ON, TOO_EARLY, TOO_LATE
 from shared.config import LOCAL_ZONE
 
 TZ = LOCAL_ZONE  # Settings.timezone
@@ -67,3 +67,30 @@ def local_hm(iso: str) -> str:
 
 def now() -> datetime:
     return datetime.now(UTC)
+
+
+def venue_of(activity: dict[str, Any] | None, signed_venue: str) -> str:
+    """The venue a scan is judged by: the activity's current one (a moved activity's tickets go
+    to its new venue), else the one signed into the ticket while the projection has not seen it."""
+    if activity and (activity.get("venue") or {}).get("id"):
+        return str(activity["venue"]["id"])
+    return signed_venue
+
+
+def local_day(when: int | float) -> tuple[str, str]:
+    """(zh, en) of a day at the venue: ("12月2日", "2 Dec"); the scanner writes it the same way."""
+    d = datetime.fromtimestamp(when, UTC).astimezone(TZ)
+    return f"{d.month}月{d.day}日", f"{d.day} {d:%b}"
+
+
+def day_line(side: str, opens: int, closes: int, at: datetime) -> tuple[str, int] | None:
+    """The second line of a too-early or too-late verdict: (text key, the time it names).
+
+    Too early names the opening time, with its date when that is not the scan's day; too late
+    names the end only when that was another day (a ticket of yesterday, or of next week).
+    """
+    when = opens if side == TOO_EARLY else closes
+    today = local_day(at.timestamp()) == local_day(when)
+    if side == TOO_EARLY:
+        return (OPENS_AT if today else OPENS_ON), when
+    return None if today else (CLOSED_ON, when)

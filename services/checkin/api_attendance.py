@@ -65,6 +65,10 @@ class Admissions(MethodView):
         return {"activity_id": activity_id, "admitted": admitted}
 
 
+# Activities of other venues are listed for a day after their end (the scanner names them offline).
+ELSEWHERE_KEEP_S = 86400
+
+
 def _s(value) -> str:
     return value.decode("utf-8") if isinstance(value, bytes) else str(value)
 
@@ -77,17 +81,32 @@ class ScannerState(MethodView):
     def get(self, query):
         """What a scanner needs to judge tickets offline: public keys, this venue's activities with their
         check-in windows, and the revoked registration ids."""
-        proj, principal = store().projection, g.principal
-        acts, gate_total = [], 0
+        proj, principal, now = store().projection, g.principal, admission.now()
+        acts, elsewhere, gate_total = [], [], 0
         for aid in proj.activity_ids():
             doc = proj.activity(aid)
-            if doc is None or not principal.may_access_venue(doc["venue"]["id"]):
+            if doc is None:
                 continue
             opens, closes = admission.window(doc, None)
+            venue = doc["venue"]
+            if not principal.may_access_venue(venue["id"]):
+                # Named offline when its ticket is scanned here (moved away, or the wrong venue).
+                if closes >= now.timestamp() - ELSEWHERE_KEEP_S:
+                    elsewhere.append(
+                        {
+                            "id": aid,
+                            "title": doc["title"],
+                            "venue_id": venue["id"],
+                            "venue_name": venue.get("name", ""),
+                        }
+                    )
+                continue
             acts.append(
                 {
                     "id": aid,
                     "title": doc["title"],
+                    "venue_id": venue["id"],
+                    "venue_name": venue.get("name", ""),
                     "hall": doc["hall"],
                     "status": doc["status"],
                     "opens_at": opens,
@@ -99,10 +118,16 @@ class ScannerState(MethodView):
                 gate_total += int(
                     current_app.extensions["sciday.redis"].hget(store().k("gates", aid), query["gate"]) or 0
                 )
+        gate = query.get("gate")
         return {
             "venue": principal.venue,
             "keys": current_app.extensions["sciday.keyring"].public_list(),
             "activities": acts,
+            "elsewhere": elsewhere,
+            "gate_activities": store().gate_activities(principal.venue, gate)
+            if gate and principal.venue
+            else None,
             "gate_checked_in": gate_total,
-            "server_time": admission.now().isoformat(),
+            "server_time": now.isoformat(),
+            "online_mark": current_app.extensions["sciday.online_marks"].issue(principal.token_hash, now),
         }

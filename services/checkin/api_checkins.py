@@ -18,7 +18,9 @@ SCAN_REFUSALS = (
     V.ALREADY_CHECKED_IN,
     V.SEAT_RELEASED,
     V.WRONG_VENUE,
+    V.WRONG_GATE,
     V.INVALID_TIME,
+    V.BAD_SCAN_TIME,
     V.ACTIVITY_CANCELLED,
 )
 UNDO_REFUSALS = (V.ALREADY_REVERTED,)
@@ -59,10 +61,17 @@ class Checkins(MethodView):
             admit=body["admit"] or 0,
             nonce=body["nonce"] or "",
             scanned_at=body["scanned_at"],
+            online_mark=body["online_mark"] or "",
         )
         s = store()
         return usecases.admit(
-            scan, staff(), tickets=current_app.extensions["sciday.keyring"], activities=s.projection, door=s
+            scan,
+            staff(),
+            tickets=current_app.extensions["sciday.keyring"],
+            activities=s.projection,
+            door=s,
+            marks=current_app.extensions["sciday.online_marks"],
+            policy=usecases.TimePolicy(settings.door_clock_skew_s, settings.door_offline_max_s),
         )
 
 

@@ -10,6 +10,8 @@ from pathlib import Path
 from services.checkin import (
     api_attendance,
     api_checkins,
+    api_gates,
+    api_revocations,
     api_standby,
     dashboard,
     edge,
@@ -19,8 +21,10 @@ from services.checkin import (
     summary,
 )
 from services.checkin.keys import KeyCache
+from services.checkin.online_marks import OnlineMarks
 from services.checkin.standby_store import StandbyStore
 from services.checkin.store import CheckinStore
+from shared import internal
 from shared.config import Settings, load
 from shared.ratelimit import RateLimiter
 from shared.web import make_app
@@ -43,6 +47,12 @@ def create_app(settings: Settings | None = None, redis_client=None):
     app.extensions["sciday.ratelimit"] = RateLimiter(redis, settings.redis_prefix)
     api.register_blueprint(api_checkins.blp)
     api.register_blueprint(api_attendance.blp)
+    # The door (issue 16): signed online marks for offline scan times, gate plans, and
+    # cancellations told directly by the registration service.
+    app.extensions["sciday.online_marks"] = OnlineMarks.from_settings(settings)
+    app.extensions["sciday.internal_key"] = internal.key_of(settings)
+    api.register_blueprint(api_gates.blp)
+    app.register_blueprint(api_revocations.bp)
     # Organizer views: live dashboards, exports and the summary (which asks the registration
     # service for turned_away; tests swap this adapter).
     app.extensions["sciday.registration_figures"] = summary.RegistrationFigures(settings.registration_url)

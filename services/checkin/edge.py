@@ -7,6 +7,8 @@ status is chosen) and the message in the request's language.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from flask import Flask, Response, current_app, g, jsonify
 
 from services.checkin import admission
@@ -24,7 +26,8 @@ def store() -> CheckinStore:
 def staff() -> Staff:
     """The signed-in staff member as the use cases see them."""
     principal = g.principal
-    return Staff(principal.name, None if principal.role == "organizer" else (principal.venue or ""))
+    venue = None if principal.role == "organizer" else (principal.venue or "")
+    return Staff(principal.name, venue, principal.token_hash)
 
 
 def _values(exc: Refusal) -> dict[str, object]:
@@ -34,12 +37,38 @@ def _values(exc: Refusal) -> dict[str, object]:
     return {}
 
 
+def _second_line(exc: Refusal, locale: str) -> str:
+    """What a steward needs beside the verdict: the day of a ticket of another day (too early,
+    too late), and whose ticket it is (wrong venue, wrong gate). The scanner shows the same
+    (``refusalText`` in static/js/verdict.js)."""
+    d, more = exc.details, V.REASONS[exc.reason].more
+    if exc.reason == V.INVALID_TIME and d.get("opens_at") is not None and d.get("scanned_at"):
+        line = admission.day_line(
+            d["side"], d["opens_at"], d["closes_at"], datetime.fromisoformat(d["scanned_at"])
+        )
+        if line is None:
+            return ""
+        key, when = line
+        zh, en = admission.local_day(when)
+        at = datetime.fromtimestamp(when, UTC).isoformat()
+        return more[key].say(locale, date=en if locale == "en" else zh, at=admission.local_hm(at))
+    title = d.get("activity_title") or {}
+    if exc.reason in (V.WRONG_VENUE, V.WRONG_GATE) and title:
+        name = (
+            (title.get("en") or title.get("zh")) if locale == "en" else (title.get("zh") or title.get("en"))
+        )
+        return more[V.TICKET_FOR].say(locale, title=name or "", venue=d.get("venue_name", ""))
+    return ""
+
+
 def answer(exc: Refusal) -> Response:
     locale = request_locale()
+    message = V.message(exc.reason, locale, exc.variant, **_values(exc))
+    second = _second_line(exc, locale)
     body = {
         "status": "error",
         "reason": exc.reason,
-        "message": V.message(exc.reason, locale, exc.variant, **_values(exc)),
+        "message": f"{message} · {second}" if second else message,
         "errors": {},
         "detail": exc.details,
     }

@@ -77,6 +77,16 @@ class Door(Protocol):
         """A ticket admitted on its signature before the projection saw its registration."""
         ...
 
+    def gate_activities(self, venue_id: str, gate: str) -> list[str] | None:
+        """The activities a gate of the venue is open for; None: every activity (issue 16)."""
+        ...
+
+
+class Marks(Protocol):
+    """Online marks (``online_marks.OnlineMarks``): a device's last online moment, signed."""
+
+    def moment(self, mark: str, holder: str) -> datetime | None: ...
+
 
 class Clock(Protocol):
     def __call__(self) -> datetime: ...

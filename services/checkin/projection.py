@@ -104,6 +104,17 @@ class Projection:
         current["erased"] = True
         self.redis.hset(self.regs_key(aid), rid, json.dumps(current, ensure_ascii=False))
 
+    def revoke(self, aid: str, rid: str) -> None:
+        """A cancellation told directly by the registration service (``api_revocations.py``),
+        ahead of its event: the ticket is refused from now on. Idempotent; the event agrees."""
+        self.redis.sadd(self.revoked_key(aid), rid)
+        raw = self.redis.hget(self.regs_key(aid), rid)
+        if raw:
+            record = json.loads(raw)
+            if record.get("status") != V.CANCELLED:
+                record["status"] = V.CANCELLED
+                self.redis.hset(self.regs_key(aid), rid, json.dumps(record, ensure_ascii=False))
+
     def activity_ids(self) -> list[str]:
         return sorted(a.decode() for a in self.redis.smembers(f"{self.p}ck:acts"))
 

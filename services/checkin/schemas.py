@@ -39,7 +39,18 @@ class CheckinIn(Keyed):
         metadata={"description": "makes a retried upload safe: the first result is returned"},
     )
     scanned_at = fields.AwareDateTime(
-        load_default=None, allow_none=True, metadata={"description": "when an offline scan happened"}
+        load_default=None,
+        allow_none=True,
+        metadata={
+            "description": "when an offline scan happened: taken only with online_mark, from that "
+            "moment to now plus Settings.door_clock_skew_s; never in the future (bad_scan_time)"
+        },
+    )
+    online_mark = fields.String(
+        load_default=None,
+        allow_none=True,
+        validate=validate.Length(min=1, max=64, error=LENGTH_BETWEEN),
+        metadata={"description": "an offline upload: the scanner state's online_mark when it was scanned"},
     )
 
 
@@ -121,6 +132,8 @@ class GateQuery(Keyed):
 class ScannerActivity(Schema):
     id = fields.String()
     title = fields.Dict()
+    venue_id = fields.String(metadata={"description": "the activity's current venue"})
+    venue_name = fields.String()
     hall = fields.String()
     status = fields.String()
     opens_at = fields.Integer(metadata={"description": "Unix seconds"})
@@ -128,12 +141,29 @@ class ScannerActivity(Schema):
     revoked = fields.List(fields.String())
 
 
+class ElsewhereActivity(Schema):
+    id = fields.String()
+    title = fields.Dict()
+    venue_id = fields.String()
+    venue_name = fields.String()
+
+
 class ScannerStateOut(Schema):
     venue = fields.String(allow_none=True)
     keys = fields.List(fields.Dict())
     activities = fields.List(fields.Nested(ScannerActivity))
+    elsewhere = fields.List(
+        fields.Nested(ElsewhereActivity),
+        metadata={
+            "description": "activities of other venues not yet over: a wrong-venue ticket is named offline"
+        },
+    )
+    gate_activities = fields.List(
+        fields.String(), allow_none=True, metadata={"description": "this gate's plan; null: every activity"}
+    )
     gate_checked_in = fields.Integer()
     server_time = fields.String()
+    online_mark = fields.String(metadata={"description": "send with offline scans (scanned_at)"})
 
 
 # --- on-site standby (issue 15) --------------------------------------------------------------

@@ -1,7 +1,8 @@
 """Redis adapter of the check-in service: admission and undo scripts, denials, attendance.
 
 The projection (services/checkin/projection.py) owns the activity, registration and revocation
-keys; this module owns the admission keys. All carry the activity's hash tag.
+keys; this module owns the admission keys (all carry the activity's hash tag) and the gate plan
+of each venue, ``{p}ck:gateplan:{venue}`` (gate -> JSON list of activity ids).
 """
 
 from __future__ import annotations
@@ -109,6 +110,24 @@ class CheckinStore:
         """A signed ticket the projection has not seen yet: admitted, and reconciled later."""
         if self.projection.registration(aid, rid) is None:
             self.redis.sadd(self.k("unseen", aid), rid)
+
+    # -- gates opened for given activities (issue 16; services/checkin/gates.py) -------------
+    def gate_plan_key(self, venue: str) -> str:
+        return f"{self.p}ck:gateplan:{{{venue}}}"
+
+    def gate_activities(self, venue_id: str, gate: str) -> list[str] | None:
+        raw = self.redis.hget(self.gate_plan_key(venue_id), gate)
+        return json.loads(raw) if raw else None
+
+    def set_gate(self, venue_id: str, gate: str, activity_ids: list[str] | None) -> None:
+        if activity_ids is None:
+            self.redis.hdel(self.gate_plan_key(venue_id), gate)
+        else:
+            self.redis.hset(self.gate_plan_key(venue_id), gate, json.dumps(sorted(set(activity_ids))))
+
+    def gate_plan(self, venue_id: str) -> dict[str, list[str]]:
+        raw = self.redis.hgetall(self.gate_plan_key(venue_id))
+        return {g.decode(): json.loads(v) for g, v in sorted(raw.items())}
 
     def attendance(self, aid: str) -> dict:
         pipe = self.redis.pipeline(transaction=False)

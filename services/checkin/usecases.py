@@ -6,10 +6,14 @@ never with an HTTP status; ``edge.py`` maps reasons to statuses.  The rules, in 
 scanner also judges them offline (``static/js/doorbook.js``):
 
 1. the signature (``invalid``);
-2. the venue of the staff's token (``wrong_venue``);
-3. the activity not cancelled (``activity_cancelled``);
-4. the check-in window (``invalid_time``, with the side and the window);
-5. then, atomically in ``admit.lua``: a repeated nonce gets its first answer; a revoked
+2. the activity's current venue (from the projection; the signed one until it is known) against
+   the staff's token (``wrong_venue``, naming the ticket's venue and activity);
+3. a gate opened for given activities only (``wrong_gate``);
+4. the activity not cancelled (``activity_cancelled``);
+5. the scan's moment: the server's clock, or an offline upload's own time when a valid online
+   mark vouches for it (``bad_scan_time``; see :func:`scan_moment`);
+6. the check-in window (``invalid_time``, with the side and the window);
+7. then, atomically in ``admit.lua``: a repeated nonce gets its first answer; a revoked
    registration is refused (``revoked``); a party is admitted in steps that never add up to more
    than its size, and one fully admitted is refused (``already_checked_in``, with the first
    scan's time and gate).
@@ -19,12 +23,12 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from services.checkin import admission
 from services.checkin import vocabulary as V
-from services.checkin.ports import Activities, AdmitStep, Clock, Doc, Door, Ids, Tickets, UndoStep
+from services.checkin.ports import Activities, AdmitStep, Clock, Doc, Door, Ids, Marks, Tickets, UndoStep
 from shared.tickets import InvalidTicket
 
 MAX_CHECKIN_ID = 64
@@ -42,6 +46,7 @@ class Refusal(Exception):
 class Staff:
     name: str  # the label recorded with each scan
     venue: str | None  # the venue of the token; None: every venue (organizers)
+    holder: str = ""  # whose online marks these are (the token's hash)
 
     def may_access(self, venue_id: str) -> bool:
         return self.venue is None or self.venue == venue_id
@@ -54,6 +59,15 @@ class Scan:
     admit: int = 0  # people to admit now; 0: the rest of the party
     nonce: str = ""
     scanned_at: datetime | None = None  # an offline scan's own time; None: now
+    online_mark: str = ""  # the device's last online moment, signed (online_marks.py)
+
+
+@dataclass(frozen=True)
+class TimePolicy:
+    """Settings.door_clock_skew_s and door_offline_max_s."""
+
+    clock_skew_s: int = 30
+    offline_max_s: int = 8 * 3600
 
 
 def utc_now() -> datetime:
@@ -73,6 +87,8 @@ def admit(
     door: Door,
     clock: Clock = utc_now,
     ids: Ids = new_checkin_id,
+    marks: Marks | None = None,
+    policy: TimePolicy = TimePolicy(),
 ) -> Doc:
     """Judge one scan; returns the admission (people admitted, remaining, the party's summary)."""
 
@@ -85,23 +101,32 @@ def admit(
     except InvalidTicket:
         raise refuse("", "", V.INVALID) from None
     aid, rid = ticket.activity_id, ticket.registration_id
-    if not staff.may_access(ticket.venue_id):
-        raise refuse(aid, rid, V.WRONG_VENUE, {"ticket_venue": ticket.venue_id})
     activity, reg = activities.activity_and_registration(aid, rid)
+    venue = admission.venue_of(activity, ticket.venue_id)
+    named = {"activity_title": (activity or {}).get("title", {}), "venue_name": _venue_name(activity)}
+    if not staff.may_access(venue):
+        raise refuse(aid, rid, V.WRONG_VENUE, {"ticket_venue": venue, **named})
+    open_for = door.gate_activities(venue, scan.gate)
+    if open_for is not None and aid not in open_for:
+        raise refuse(aid, rid, V.WRONG_GATE, {"gate": scan.gate, "gate_activities": open_for, **named})
     if activity and activity["status"] == V.CANCELLED:
         raise refuse(aid, rid, V.ACTIVITY_CANCELLED)
     now = clock()
-    at = scan.scanned_at or now
+    try:
+        at = scan_moment(scan, staff, now, marks, policy)
+    except Refusal as exc:
+        raise refuse(aid, rid, exc.reason, exc.details, exc.variant) from None
     opens, closes = admission.window(activity, ticket)
     side = admission.judge_time(at, opens, closes)
     if side:
-        raise refuse(aid, rid, V.INVALID_TIME, {"side": side, "opens_at": opens, "closes_at": closes}, side)
+        window = {"side": side, "opens_at": opens, "closes_at": closes, "scanned_at": at.isoformat()}
+        raise refuse(aid, rid, V.INVALID_TIME, window, side)
     result = door.admit(
         AdmitStep(
             checkin_id=ids(),
             activity_id=aid,
             registration_id=rid,
-            venue_id=ticket.venue_id,
+            venue_id=venue,
             party_size=ticket.party_size,
             admit=scan.admit,
             gate=scan.gate,
@@ -145,6 +170,42 @@ def admit(
         "gate": result["gate"],
         "replayed": bool(result.get("replayed")),
     }
+
+
+def _venue_name(activity: Doc | None) -> str:
+    return str(((activity or {}).get("venue") or {}).get("name") or "")
+
+
+def scan_moment(scan: Scan, staff: Staff, now: datetime, marks: Marks | None, policy: TimePolicy) -> datetime:
+    """When a scan counts as made: now, unless an offline upload's own time is vouched for.
+
+    A client's time is never in the future (beyond the clock skew). It is taken only with an
+    online mark of this token (the device's last online moment, signed by the server), not older
+    than ``offline_max_s``, and only from that moment on: an online scan is judged by the
+    server's clock, whatever time it sends.
+    """
+    if scan.scanned_at is None:
+        return now
+
+    def refused(variant: str, **more: str) -> Refusal:
+        assert scan.scanned_at is not None
+        return Refusal(
+            V.BAD_SCAN_TIME, {"variant": variant, "scanned_at": scan.scanned_at.isoformat(), **more}, variant
+        )
+
+    skew = timedelta(seconds=policy.clock_skew_s)
+    if scan.scanned_at > now + skew:
+        raise refused(V.FUTURE)
+    if not scan.online_mark:
+        return now
+    online_at = marks.moment(scan.online_mark, staff.holder) if marks else None
+    if online_at is None:
+        raise refused(V.NO_MARK)
+    if now - online_at > timedelta(seconds=policy.offline_max_s):
+        raise refused(V.STALE_MARK, online_at=online_at.isoformat())
+    if scan.scanned_at < online_at - skew:
+        raise refused(V.BEFORE_ONLINE, online_at=online_at.isoformat())
+    return min(scan.scanned_at, now)
 
 
 def visible_activity(aid: str, staff: Staff, *, activities: Activities) -> Doc:

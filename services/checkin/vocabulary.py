@@ -109,6 +109,9 @@ UNKNOWN_NUMBER: Final = "unknown_number"
 NOT_CALLED: Final = "not_called"
 UNKNOWN_KEY: Final = "unknown_key"
 NO_STATE: Final = "no_state"
+# The door (issue 16): an offline scan's own time refused; a gate open for other activities only.
+BAD_SCAN_TIME: Final = "bad_scan_time"
+WRONG_GATE: Final = "wrong_gate"
 # Common reasons (shared/errors.py) the check-in API answers besides its own.
 RATE_LIMITED: Final = errors.RATE_LIMITED
 VALIDATION_FAILED: Final = errors.VALIDATION_FAILED
@@ -118,6 +121,14 @@ LOCAL: Final = "local"
 OPENS_AT: Final = "opens_at"
 OTHER_VENUE: Final = "other_venue"
 HINT: Final = "hint"
+# The door (issue 16): the day named when it is not today; whose ticket it is; why a time was refused.
+OPENS_ON: Final = "opens_on"
+CLOSED_ON: Final = "closed_on"
+TICKET_FOR: Final = "ticket_for"
+FUTURE: Final = "future"
+BEFORE_ONLINE: Final = "before_online"
+NO_MARK: Final = "no_mark"
+STALE_MARK: Final = "stale_mark"
 
 _OFFLINE = Words("无法离线核验", "Cannot check offline")
 
@@ -132,7 +143,12 @@ REASONS: Final[Mapping[str, Reason]] = {
             Words("已入场 {at} {gate}", "Already checked in {at} {gate}"),
             {LOCAL: Words("本机记录", "this device's record")},
         ),
-        Reason(WRONG_VENUE, 409, Words("非本场馆", "Ticket is for another venue")),
+        Reason(
+            WRONG_VENUE,
+            409,
+            Words("非本场馆", "Ticket is for another venue"),
+            {TICKET_FOR: Words("此票属于{venue}「{title}」", "This ticket is for {title} at {venue}")},
+        ),
         Reason(
             INVALID_TIME,
             409,
@@ -141,9 +157,30 @@ REASONS: Final[Mapping[str, Reason]] = {
                 TOO_EARLY: Words("未到入场时间", "Too early"),
                 TOO_LATE: Words("入场已结束", "Check-in has closed"),
                 OPENS_AT: Words("{at} 开始入场", "Doors open at {at}"),
+                OPENS_ON: Words("本场在 {date} {at} 开始入场", "Doors open on {date} at {at}"),
+                CLOSED_ON: Words("本场已于 {date} {at} 结束", "This session ended on {date} at {at}"),
             },
         ),
         Reason(ACTIVITY_CANCELLED, 409, Words("活动已取消", "Activity cancelled")),
+        Reason(
+            WRONG_GATE,
+            409,
+            Words("此入口不接待该活动", "This gate is not open for this activity"),
+            {TICKET_FOR: Words("此票属于「{title}」", "This ticket is for {title}")},
+        ),
+        Reason(
+            BAD_SCAN_TIME,
+            409,
+            Words("扫码时间不被接受", "Scan time not accepted"),
+            {
+                FUTURE: Words("扫码时间晚于现在", "The scan time is in the future"),
+                BEFORE_ONLINE: Words(
+                    "扫码时间早于本机上次联网", "The scan time is before this device was last online"
+                ),
+                NO_MARK: Words("离线记录缺少联网凭据", "The offline scan has no online mark"),
+                STALE_MARK: Words("离线时间过长，请人工核对", "Offline for too long: check by hand"),
+            },
+        ),
         Reason(UNKNOWN_CHECKIN, 404, Words("没有这条入场记录", "No such check-in")),
         Reason(ALREADY_REVERTED, 409, Words("该入场记录已撤销", "This check-in was already undone")),
         Reason(UNKNOWN_ACTIVITY, 404, Words("没有这个活动", "No such activity")),

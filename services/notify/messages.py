@@ -142,6 +142,9 @@ def variables(intent: dict, activity: dict, tz: str | None = None) -> dict:
         "changed_labels": sep.join(c["label"] for c in changes),
         # an organizer's notice (api_notices.py): the registrant's language, else the Chinese text
         "message": (ctx.get("message_en") if locale == "en" else "") or ctx.get("message_zh", ""),
+        # a lottery entrant's outcome (issue 15 §1)
+        "entry_id": ctx.get("entry_id", ""),
+        "confirm_hours": str(ctx.get("confirm_hours") or ""),
     }
 
 

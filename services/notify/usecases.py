@@ -16,6 +16,9 @@ consumer, and a redelivered event finds its intents already there and records no
 - ActivityCancelled: a notice to everyone confirmed or waitlisted; reminders dropped.
 - A registration handled after its activity's cancellation (the two topics are read
   independently) still gets the cancellation notice, under the cancellation's event id.
+- LotteryEntryWon / LotteryEntryWaitlisted (issue 15 §1): one message to the entrant.  The
+  registration the draw then makes (its event carries ``lottery_entry_id``) updates the projection
+  and the reminders but sends no second confirmation: one message per entrant per channel.
 """
 
 from __future__ import annotations
@@ -39,6 +42,12 @@ TEMPLATE_OF = {
     ev.WAITLIST_PROMOTED: V.PROMOTED_TEMPLATE,
     ev.REGISTRATION_CANCELLED: V.CANCELLED_TEMPLATE,
 }
+LOTTERY_TEMPLATE_OF = {
+    ev.LOTTERY_ENTRY_WON: V.LOTTERY_WON_TEMPLATE,
+    ev.LOTTERY_ENTRY_WAITLISTED: V.LOTTERY_WAITLISTED_TEMPLATE,
+}
+# Made from a draw: the entrant was told by the lottery's own message (LOTTERY_TEMPLATE_OF).
+TOLD_BY_THE_LOTTERY = (ev.REGISTRATION_CONFIRMED, ev.REGISTRATION_WAITLISTED)
 # Changes registrants are told about (as services/registration/activities.NOTIFIABLE).
 NOTIFIABLE = ("starts_at", "ends_at", "hall", "venue")
 _BEFORE_FIELDS = ("starts_at", "ends_at", "hall", "venue")
@@ -69,6 +78,8 @@ class Notices:
             return self._registration(envelope)
         if kind in ACTIVITY_TYPES:
             return self._activity(envelope)
+        if kind in LOTTERY_TEMPLATE_OF:
+            return self._lottery_entry(envelope)
         if kind == ev.REGISTRATION_ERASED:  # issue 16: nothing of the registrant stays
             aid, rid = envelope["activity_id"], envelope["data"]["registration_id"]
             self.projection.erase(aid, rid)
@@ -76,21 +87,47 @@ class Notices:
             self.reminders.drop(aid, rid)
         return 0
 
+    def _lottery_entry(self, env: Doc) -> int:
+        """The entrant's outcome: they hold no registration yet (or it is made meanwhile), so the
+        message goes to the entry's contact details, keyed by the event (one per channel)."""
+        data = env["data"]
+        entrant = {k: data.get(k) for k in ("name", "phone", "email", "locale", "party_size", "manage_url")}
+        entrant["registration_id"] = data["entry_id"]  # the delivery log of the entry
+        return self.deliveries.record(
+            event_id=env["event_id"],
+            cause_type=env["type"],
+            occurred_at=env["occurred_at"],
+            activity_id=env["activity_id"],
+            reg=entrant,
+            template=LOTTERY_TEMPLATE_OF[env["type"]],
+            now_ms=self.now_ms(),
+            context={
+                "waitlist_position": data["position"],
+                "entry_id": data["entry_id"],
+                "confirm_hours": data.get("confirm_hours") or 0,
+            },
+        )
+
     def _registration(self, env: Doc) -> int:
         aid, data = env["activity_id"], env["data"]
         reg = self.projection.put_registration(env)
         context: Doc = {}
         if env["type"] == ev.REGISTRATION_WAITLISTED:
             context["waitlist_position"] = data["waitlist_position"]
-        new = self.deliveries.record(
-            event_id=env["event_id"],
-            cause_type=env["type"],
-            occurred_at=env["occurred_at"],
-            activity_id=aid,
-            reg=reg,
-            template=TEMPLATE_OF[env["type"]],
-            now_ms=self.now_ms(),
-            context=context,
+        told = data.get("lottery_entry_id") and env["type"] in TOLD_BY_THE_LOTTERY
+        new = (
+            0
+            if told
+            else self.deliveries.record(
+                event_id=env["event_id"],
+                cause_type=env["type"],
+                occurred_at=env["occurred_at"],
+                activity_id=aid,
+                reg=reg,
+                template=TEMPLATE_OF[env["type"]],
+                now_ms=self.now_ms(),
+                context=context,
+            )
         )
         activity = self.projection.activity(aid)
         if reg["status"] == V.CONFIRMED and activity and activity["status"] == V.SCHEDULED:

@@ -125,6 +125,9 @@ ACTIVITY_CHANGED_TEMPLATE: Final = "activity_changed"
 ACTIVITY_CANCELLED_TEMPLATE: Final = "activity_cancelled"
 REMINDER_TEMPLATE: Final = "reminder"
 NOTICE_TEMPLATE: Final = "notice"
+# Issue 15 §1: a lottery entrant's outcome (LotteryEntryWon / LotteryEntryWaitlisted).
+LOTTERY_WON_TEMPLATE: Final = "lottery_won"
+LOTTERY_WAITLISTED_TEMPLATE: Final = "lottery_waitlisted"
 # SMS only, sent at once and never queued (api_codes.py, issue 14): not one of TEMPLATES.
 VERIFICATION_CODE_TEMPLATE: Final = "verification_code"
 TEMPLATES: Final = (
@@ -136,6 +139,8 @@ TEMPLATES: Final = (
     ACTIVITY_CANCELLED_TEMPLATE,
     REMINDER_TEMPLATE,
     NOTICE_TEMPLATE,
+    LOTTERY_WON_TEMPLATE,
+    LOTTERY_WAITLISTED_TEMPLATE,
 )
 
 # -- the generated Lua include -------------------------------------------------------------------

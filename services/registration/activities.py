@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from services.registration.ports import Doc
-from services.registration.vocabulary import SCHEDULED
+from services.registration.vocabulary import FCFS, LOTTERY, SCHEDULED
 from shared.config import LOCAL_ZONE
 
 TZ = LOCAL_ZONE  # Settings.timezone
@@ -87,6 +87,11 @@ def state(doc: Doc) -> Doc:
     }
 
 
+def by_lottery(doc: Doc) -> bool:
+    """Whether the activity's seats are drawn by lot (entered, never booked first come)."""
+    return doc.get("allocation", FCFS) == LOTTERY
+
+
 def snapshot(doc: Doc) -> Doc:
     snap = {k: doc[k] for k in SNAPSHOT_FIELDS}
     snap["venue"] = {k: doc["venue"].get(k, "") for k in ("id", "name", "address")}
@@ -107,6 +112,7 @@ def view(doc: Doc, counts: Doc) -> Doc:
     capacity = int(doc["capacity"])
     taken = int(counts.get("taken", 0))
     out = dict(doc)
+    out.setdefault("allocation", FCFS)  # activities stored before issue 15
     out.update(
         seats_taken=taken,
         seats_left=max(capacity - taken, 0),

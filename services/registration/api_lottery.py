@@ -2,9 +2,10 @@
 
 ``GET /api/v1/activities/<id>/lottery`` is the public draw page's JSON: before the draw the
 commitment and the window; after it, everything ``scripts/verify_draw.py`` needs (seed, entry ids,
-party sizes, capacity, order, winners, waitlist) and no personal data.  Entering does not use fair
-access's verified session yet (lottery.enter is ready for it; docs/lottery.md); the draw at the set time will be run by the
-scheduler when the registration service's refactor has landed (this POST does the same step).
+party sizes, capacity, order, winners, waitlist) and no personal data.  Entering takes the verified
+session's phone and the party's real-name members, like registering (lottery_entry.py); the
+scheduler draws at the set time and turns the draw into registrations (POST …/draw does the same
+step by hand).
 """
 
 from __future__ import annotations
@@ -12,29 +13,36 @@ from __future__ import annotations
 import secrets
 from datetime import UTC, datetime
 
-from flask import current_app
+from flask import current_app, request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import RAISE, Schema, fields, validate, validates_schema
 from marshmallow import ValidationError as MarshmallowValidationError
 
+from services.registration import activities, api_verification, lottery_entry
 from services.registration import lottery as lot
-from services.registration import noshow
 from services.registration import vocabulary as v
+from services.registration.bootstrap import ports
 from services.registration.edge import documented, reasons_text
+from services.registration.schemas import RegistrationIn
 from shared.auth import require
+from shared.errors import RATE_LIMITED
+from shared.i18n import request_locale
 from shared.web import settings_of
 
 OPEN_REFUSALS = (v.UNKNOWN_ACTIVITY, v.VALIDATION_FAILED)
 DRAW_REFUSALS = (v.UNKNOWN_ACTIVITY, v.DRAW_NOT_DUE, v.DRAW_IN_PROGRESS)
 ENTER_REFUSALS = (
+    v.PHONE_NOT_VERIFIED,
+    v.PHONE_INVALID,
+    v.ID_INVALID,
     v.UNKNOWN_ACTIVITY,
     v.LOTTERY_NOT_OPEN,
     v.LOTTERY_CLOSED,
     v.ALREADY_ENTERED,
-    v.PARTY_TOO_LARGE,
     v.NOSHOW_LOCKED,
     v.VALIDATION_FAILED,
+    RATE_LIMITED,
 )
 CONFIRM_REFUSALS = (v.UNKNOWN_ENTRY, v.UNAUTHORIZED, v.NOT_A_WINNER, v.CONFIRM_EXPIRED)
 blp = Blueprint(
@@ -117,6 +125,8 @@ class Lottery(MethodView):
         doc = current_app.extensions["sciday.seats"].activity_doc(activity_id, max_age_s=0)
         if doc is None:
             raise lot.LotteryRefusal(v.UNKNOWN_ACTIVITY)
+        if not activities.by_lottery(doc):  # entries are only taken where seats are drawn
+            raise lot.LotteryRefusal(v.VALIDATION_FAILED, rules={"allocation": [v.NOT_BY_LOTTERY]})
         hours = body["confirm_hours"]
         lot.open_lottery(
             store(),
@@ -144,23 +154,15 @@ class Draw(MethodView):
             raise lot.LotteryRefusal(v.UNKNOWN_ACTIVITY)
         s = settings_of()
         d = lot.draw(store(), activity_id, now=datetime.now(UTC).timestamp(), lease_s=s.lottery_draw_lease_s)
+        lottery_entry.settle(ports(), store(), activity_id)
         lot.publish(store(), d, chunk=s.lottery_publish_chunk)
         return page(activity_id)
 
 
-class EntryIn(Schema):
-    class Meta:
-        unknown = RAISE
-
-    name = fields.String(required=True, validate=validate.Length(min=1, max=40))
-    phone = fields.String(required=True, validate=validate.Regexp(r"^1[3-9][0-9]{9}$"))
-    email = fields.Email(load_default=None, allow_none=True)
-    locale = fields.String(load_default="zh-CN", validate=validate.OneOf(["zh-CN", "en"]))
-    party_size = fields.Integer(required=True, strict=True, validate=validate.Range(min=1, max=20))
-
-
 class EntryOut(Schema):
     entry_id = fields.String(required=True)
+    activity_id = fields.String(required=True)
+    draw_at = fields.String(required=True, metadata={"description": "when the draw runs (ISO-8601)"})
     token = fields.String(required=True, metadata={"description": "keep it: it confirms a win"})
 
 
@@ -175,31 +177,32 @@ class ConfirmIn(Schema):
     token = fields.String(required=True, validate=validate.Length(min=1, max=64))
 
 
-def no_show_record():
-    return current_app.extensions["sciday.noshow"]
+def enter(body: dict, activity_id: str) -> dict:
+    """Enter as a person does (the API and the entry page): verified phone, real-name party."""
+    token = secrets.token_urlsafe(16)
+    out = lottery_entry.enter(
+        ports(),
+        store(),
+        activity_id,
+        dict(body, token=token),
+        locale=request_locale(body.get("locale")),
+        client_address=request.remote_addr or "-",
+        session_phone=api_verification.verified_phone(),
+    )
+    return dict(out, token=token, draw_at=datetime.fromtimestamp(out["draw_at"], UTC).isoformat())
 
 
 @blp.route("/entries")
 class Entries(MethodView):
-    @blp.arguments(EntryIn())
+    @blp.arguments(RegistrationIn())
     @blp.response(201, EntryOut())
     @documented(blp, *ENTER_REFUSALS)
     def post(self, body, activity_id):
-        """Enter the lottery during its window: one entry per phone; the whole party enters.
-
-        The phone is taken as given (not yet the verified session); a holder locked for
-        repeated no-shows cannot enter."""
-        lottery = store().settings(activity_id)
-        if lottery is None:
-            raise lot.LotteryRefusal(v.UNKNOWN_ACTIVITY)
-        if body["party_size"] > lottery.max_party_size:
-            raise lot.LotteryRefusal(v.PARTY_TOO_LARGE)
-        s, now = settings_of(), datetime.now(UTC).timestamp()
-        holders = [f"phone:{noshow.identity_hash(s.noshow_pepper, body['phone'])}"]
-        noshow.ensure_may_register(no_show_record(), holders, now=now, policy=noshow.Policy.from_settings(s))
-        token = secrets.token_urlsafe(16)
-        entry_id = lot.enter(store(), activity_id, holders=holders, entry={**body, "token": token}, now=now)
-        return {"entry_id": entry_id, "token": token}
+        """Enter the lottery during its window, with the same body as a registration: the phone is
+        the verified session's, and on a real-name activity each member gives a name and an ID.
+        One entry per phone and per ID; the whole party enters; a holder locked for repeated
+        no-shows cannot enter."""
+        return enter(body, activity_id)
 
 
 @blp.route("/entries/<entry_id>/confirmation")
@@ -215,4 +218,5 @@ class Confirmation(MethodView):
         if not secrets.compare_digest(entry.get("token", "").encode(), body["token"].encode()):
             raise lot.LotteryRefusal(v.UNAUTHORIZED)
         lot.confirm(store(), activity_id, entry_id, now=datetime.now(UTC).timestamp())
+        lottery_entry.register_outcomes(ports(), store(), activity_id)  # the winner's registration
         return {"entry_id": entry_id}

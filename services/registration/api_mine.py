@@ -9,7 +9,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 
-from services.registration import api_verification, fair_access, usecases
+from services.registration import api_verification, fair_access, lottery_entry, usecases
 from services.registration import vocabulary as v
 from services.registration.bootstrap import ports
 from services.registration.edge import documented, reasons_text
@@ -26,9 +26,26 @@ blp = Blueprint(
 )
 
 
+class EntryMineOut(Schema):
+    """One lottery entry of mine (issue 15): the draw time, then the outcome."""
+
+    entry_id = fields.String()
+    activity_id = fields.String()
+    title = fields.Dict()
+    party_size = fields.Integer()
+    draw_at = fields.String()
+    outcome = fields.String(
+        allow_none=True, metadata={"description": "null before the draw; won | waitlisted"}
+    )
+    position = fields.Integer(allow_none=True)
+    confirm_by = fields.String(allow_none=True, metadata={"description": "a winner confirms by then"})
+    registration_id = fields.String(allow_none=True, metadata={"description": "the registration it became"})
+
+
 class MineOut(Schema):
     phone_masked = fields.String()
     registrations = fields.List(fields.Nested(RegistrationOut))
+    lottery_entries = fields.List(fields.Nested(EntryMineOut))
 
 
 def owner() -> tuple[str, str]:
@@ -41,6 +58,10 @@ def owner() -> tuple[str, str]:
 
 def mine(phone_ref: str) -> list[dict]:
     return [usecases.registration_view(ports(), r) for r in ports().seats.registrations_of(phone_ref)]
+
+
+def my_entries(phone_ref: str) -> list[dict]:
+    return lottery_entry.my_entries(ports(), current_app.extensions["sciday.lotteries"], phone_ref)
 
 
 def own(rid: str) -> dict:
@@ -79,7 +100,7 @@ class Mine(MethodView):
     def get(self):
         """Every registration of the verified phone, newest first, with tickets and manage links."""
         phone, ref = owner()
-        return {"phone_masked": masked(phone), "registrations": mine(ref)}
+        return {"phone_masked": masked(phone), "registrations": mine(ref), "lottery_entries": my_entries(ref)}
 
 
 @blp.route("/registrations/<registration_id>")

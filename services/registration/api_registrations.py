@@ -37,6 +37,7 @@ REGISTER_REFUSALS = (
     v.ACTIVITY_CANCELLED_REASON,
     v.PARTY_TOO_LARGE,
     v.NOSHOW_LOCKED,
+    v.LOTTERY_ALLOCATION,
     v.VALIDATION_FAILED,
     RATE_LIMITED,
 )
@@ -138,7 +139,6 @@ def _qr_response(registration_id: str, kind: str) -> Response:
     reg = usecases.ticket(ports(), registration_id, manage_token())
     body = qr.png(reg["ticket_code"]) if kind == "png" else qr.svg(reg["ticket_code"])
     resp = Response(body, mimetype="image/png" if kind == "png" else "image/svg+xml")
-    resp.headers["Cache-Control"] = "private, max-age=300"
     return resp
 
 

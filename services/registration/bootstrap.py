@@ -28,8 +28,9 @@ class SystemClock:
 
 
 def bootstrap(settings: Settings, redis, keys: KeyRing) -> Ports:
+    from services.registration.door import DoorRevocations
     from services.registration.fair_access import FairPolicy
-    from shared import keyfile
+    from shared import internal, keyfile
 
     return Ports(
         seats=SeatStore(redis, settings),
@@ -46,6 +47,10 @@ def bootstrap(settings: Settings, redis, keys: KeyRing) -> Ports:
         fair=FairPolicy.from_settings(settings),
         secret=keyfile.secret(
             settings.keys_dir, "registration-hmac", settings.hmac_secret, "SCIDAY_HMAC_SECRET"
+        ),
+        # issue 16: the door refuses a cancelled ticket at once, broker or not
+        door=DoorRevocations(
+            settings.checkin_url, internal.key_of(settings), settings.door_revocation_timeout_ms / 1000
         ),
     )
 

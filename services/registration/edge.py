@@ -98,5 +98,17 @@ def manage_token(given: str | None = None) -> str | None:
     )
 
 
+# Answers that carry a ticket, a manage token or someone's booking are never kept by a browser or a
+# proxy (issue 16): every API answer, and the ticket, manage and "我的报名" pages.
+PRIVATE_PATHS = ("/api/", "/t/", "/r/", "/me", "/login")
+
+
+def _no_store(resp: Response) -> Response:
+    if request.path.startswith(PRIVATE_PATHS):
+        resp.headers["Cache-Control"] = "no-store"
+    return resp
+
+
 def install(app: Flask) -> None:
     app.register_error_handler(Refusal, refusal_response)
+    app.after_request(_no_store)

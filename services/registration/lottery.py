@@ -22,7 +22,7 @@ import hashlib
 import hmac
 import secrets
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -185,7 +185,16 @@ class Lottery:
 class Lotteries(Protocol):
     def open(self, lottery: Lottery, seed: str) -> str: ...  # returns the commitment
     def settings(self, aid: str) -> Lottery | None: ...
-    def add_entry(self, aid: str, entry_id: str, holders: list[str], entry: dict, now: float) -> dict: ...
+    def add_entry(
+        self, aid: str, entry_id: str, holders: list[str], entry: dict, now: float, owner_ref: str = ""
+    ) -> dict: ...
+    def entry(self, aid: str, entry_id: str) -> dict | None: ...
+    def entries_of(self, owner_ref: str) -> list[tuple[str, str]]: ...  # (aid, entry id) of a phone
+    def entries_by_id(self, aid: str, entry_ids: list[str]) -> list[dict | None]: ...
+    def registered(self, aid: str, rids: list[str]) -> set[str]: ...  # which exist already (a hint)
+    # Drawn parties as registrations, once each, in order (lottery_register.lua):
+    # [(status | "replay", id, position)] for [(registration, wanted status, fair, owner_ref)].
+    def register_many(self, items: list, now) -> list[tuple[str, str, int]]: ...
     def begin_draw(self, aid: str, token: str, now: float, lease_s: float) -> str: ...
     def seed_and_sizes(self, aid: str) -> tuple[str, dict[str, int]]: ...
     def finish_draw(self, aid: str, token: str, d: Draw) -> str: ...
@@ -202,12 +211,14 @@ def open_lottery(lotteries: Lotteries, lottery: Lottery) -> str:
     return lotteries.open(lottery, new_seed())
 
 
-def enter(lotteries: Lotteries, aid: str, *, holders: list[str], entry: dict, now: float) -> str:
+def enter(
+    lotteries: Lotteries, aid: str, *, holders: list[str], entry: dict, now: float, owner_ref: str = ""
+) -> str:
     """One entry per verified phone (and per ID where real-name is on): ``holders`` are their keys.
 
     Returns the new entry id; the window and uniqueness are checked atomically by the port."""
     entry_id = "e" + secrets.token_hex(8)
-    out = lotteries.add_entry(aid, entry_id, holders, entry, now)
+    out = lotteries.add_entry(aid, entry_id, holders, entry, now, owner_ref)
     if out["status"] != "ok":
         raise LotteryRefusal(out["reason"], entry_id=out.get("entry_id"))
     return entry_id
@@ -258,10 +269,20 @@ def publish(lotteries: Lotteries, d: Draw, chunk: int = 1000) -> int:
     return written
 
 
-def draw_due(lotteries: Lotteries, *, now: float, lease_s: float = 60.0, chunk: int = 1000) -> list[str]:
-    """What the scheduler runs in every instance: draw each lottery whose time has come, tell its
-    entrants, and take it off the due list.  Racing instances draw once (the lease) and tell once
-    (the cursor); a lottery another instance is drawing right now is left for the next round."""
+def draw_due(
+    lotteries: Lotteries,
+    *,
+    now: float,
+    lease_s: float = 60.0,
+    chunk: int = 1000,
+    settle: Callable[[str], bool] | None = None,
+) -> list[str]:
+    """What the scheduler runs in every instance: draw each lottery whose time has come, make its
+    registrations (``settle``: lottery_entry.register_outcomes), tell its entrants, and take it off
+    the due list.  Racing instances draw once (the lease), register once (the entry id) and tell
+    once (the cursor); a lottery another instance is drawing right now is left for the next round.
+    With confirmation, it stays due (winners who let the time pass forfeit) until ``settle`` says
+    every seat is settled."""
     finished = []
     for aid in lotteries.due(now):
         try:
@@ -270,9 +291,13 @@ def draw_due(lotteries: Lotteries, *, now: float, lease_s: float = 60.0, chunk: 
             if exc.reason == v.DRAW_IN_PROGRESS:
                 continue
             raise
+        if d.confirm_by:
+            expire(lotteries, aid, now=now)
+        settled = settle(aid) if settle is not None else True
         publish(lotteries, d, chunk=chunk)
-        lotteries.done(aid)
-        finished.append(aid)
+        if settled:
+            lotteries.done(aid)
+            finished.append(aid)
     return finished
 
 

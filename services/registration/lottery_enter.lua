@@ -3,7 +3,9 @@
 -- KEYS[1] META    hash {p}lot:{aid}          capacity, opens_at, closes_at, draw_at, state, ...
 -- KEYS[2] ENTRIES hash {p}lot:entries:{aid}  entry id -> JSON {party_size, name, phone, email, locale}
 -- KEYS[3] HOLDERS hash {p}lot:holders:{aid}  holder key (verified phone / ID hash) -> entry id
--- ARGV[1] entry id   ARGV[2] entry JSON   ARGV[3] now (Unix s)   ARGV[4..] holder keys
+-- KEYS[4] MY      set  {p}lot:mine:<owner>    (optional) "<aid> <entry id>" of the verified phone
+-- ARGV[1] entry id   ARGV[2] entry JSON   ARGV[3] now (Unix s)   ARGV[4] member of MY ("<aid> <entry id>")
+-- ARGV[5..] holder keys
 --
 -- Returns JSON {"status":"ok"} or {"status":"refused","reason":..., "entry_id": the earlier entry}.
 -- Everything is checked before anything is written; entries stop once the draw has begun.
@@ -19,10 +21,11 @@ if m[1] ~= 'open' or now >= tonumber(m[3]) then
   return cjson.encode({ status = 'refused', reason = REASON.LOTTERY_CLOSED })
 end
 if now < tonumber(m[2]) then return cjson.encode({ status = 'refused', reason = REASON.LOTTERY_NOT_OPEN }) end
-for i = 4, #ARGV do
+for i = 5, #ARGV do
   local earlier = redis.call('HGET', HOLDERS, ARGV[i])
   if earlier then return cjson.encode({ status = 'refused', reason = REASON.ALREADY_ENTERED, entry_id = earlier }) end
 end
 redis.call('HSET', ENTRIES, entry_id, entry)
-for i = 4, #ARGV do redis.call('HSET', HOLDERS, ARGV[i], entry_id) end
+for i = 5, #ARGV do redis.call('HSET', HOLDERS, ARGV[i], entry_id) end
+if KEYS[4] then redis.call('SADD', KEYS[4], ARGV[4]) end
 return cjson.encode({ status = 'ok', entry_id = entry_id })

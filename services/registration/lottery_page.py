@@ -1,17 +1,25 @@
-"""The public draw page (摇号公示) for people: ``/lottery/<activity id>``.
+"""The lottery's pages for people: the public draw page (摇号公示) ``/lottery/<activity id>``, and
+entering from the activity page (``POST /a/<activity id>/entry``).
 
-Before the draw it shows the seed's commitment and the times; after it, the seed, the counts and
-the command that checks the draw against the JSON at ``/api/v1/activities/<id>/lottery``.
+Before the draw the draw page shows the seed's commitment and the times; after it, the seed, the
+counts and the command that checks the draw against the JSON at ``/api/v1/activities/<id>/lottery``.
+The activity page of a lottery activity shows the times and the entry form (the registration
+form, register.html with lottery_entry_info.html); entering answers with the entry id and the
+draw time (lottery_entered.html).
 """
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from flask import Blueprint, abort, current_app, request
+from flask import Blueprint, abort, current_app, redirect, request
 
-from services.registration import activities
+from services.registration import activities, api_lottery, api_verification, lottery_entry, pages
+from services.registration import lottery as lot
+from services.registration.bootstrap import ports
 from services.registration.pages import lang, render
+from services.registration.vocabulary import Refusal
+from shared import csrf
 
 bp = Blueprint("lottery_page", __name__)
 
@@ -19,6 +27,11 @@ bp = Blueprint("lottery_page", __name__)
 def local(ts: float) -> str:
     t = datetime.fromtimestamp(ts, activities.TZ)
     return f"{t:%Y-%m-%d %H:%M}" if lang() == "en" else f"{t.year}年{t.month}月{t.day}日 {t:%H:%M}"
+
+
+def local_time(iso: str) -> str:
+    """An ISO-8601 instant as the festival's local time, in the page's language."""
+    return local(activities.parse(iso).timestamp())
 
 
 def phase(lottery, now: float) -> str:
@@ -47,3 +60,52 @@ def draw_page(activity_id: str):
         command=f"python scripts/verify_draw.py {json_url}",
         lang_code=lang(),
     )
+
+
+def entry_info(activity_id: str) -> dict:
+    """What the activity page shows of its lottery: ``state`` (unopened | not_open | open | closed
+    | drawn) and the times."""
+    store = current_app.extensions["sciday.lotteries"]
+    lottery = store.settings(activity_id)
+    if lottery is None:
+        return {"state": "unopened"}
+    drawn = store.get_draw(activity_id) is not None
+    return {
+        "state": "drawn" if drawn else phase(lottery, datetime.now().timestamp()),
+        "times": {k: local(getattr(lottery, k)) for k in ("opens_at", "closes_at", "draw_at")},
+    }
+
+
+@bp.post("/a/<activity_id>/entry")
+def entry_submit(activity_id: str):
+    def enter(loaded: dict):
+        out = api_lottery.enter(loaded, activity_id)
+        doc = current_app.extensions["sciday.seats"].activity_doc(activity_id)
+        return render(
+            "lottery_entered.html",
+            201,
+            a=doc,
+            entry_id=out["entry_id"],
+            party_size=loaded["party_size"],
+            draw_at=local_time(out["draw_at"]),
+        )
+
+    return pages.submit(activity_id, enter)
+
+
+@bp.post("/me/lottery/<activity_id>/<entry_id>/confirm")
+def confirm_submit(activity_id: str, entry_id: str):
+    """A winner confirms from 我的报名: the verified phone must be the one that entered."""
+    from services.registration import api_mine
+
+    if api_verification.verified_phone() is None or not csrf.valid():
+        return redirect("/login?next=/me", code=303)
+    _phone, ref = api_mine.owner()
+    store = current_app.extensions["sciday.lotteries"]
+    if (activity_id, entry_id) in store.entries_of(ref):
+        try:
+            lot.confirm(store, activity_id, entry_id, now=datetime.now().timestamp())
+            lottery_entry.register_outcomes(ports(), store, activity_id)
+        except Refusal:
+            pass  # too late, or not a winner: 我的报名 shows the truth
+    return redirect("/me", code=303)

@@ -15,13 +15,15 @@ local META, ENTRIES, OUT = KEYS[1], KEYS[2], KEYS[3]
 local start, aid, occurred_at = tonumber(ARGV[1]), ARGV[2], ARGV[3]
 if tonumber(redis.call('HGET', META, 'published') or '-1') ~= start then return 0 end
 local n = 0
+local confirm_hours = tonumber(redis.call('HGET', META, 'confirm_hours') or '0')
 for i = 4, #ARGV, 3 do
   local eid, outcome, position = ARGV[i], ARGV[i + 1], tonumber(ARGV[i + 2])
   local e = cjson.decode(redis.call('HGET', ENTRIES, eid))
   local type_ = outcome == 'won' and EVENT.LOTTERY_ENTRY_WON or EVENT.LOTTERY_ENTRY_WAITLISTED
   emit(OUT, TOPIC.LOTTERY_EVENTS, SOURCE, type_, aid, occurred_at, aid .. ':' .. eid .. ':drawn', {
     entry_id = eid, activity_id = aid, position = position, party_size = e.party_size,
-    name = e.name, phone = e.phone, email = e.email, locale = e.locale or 'zh-CN' })
+    name = e.name, phone = e.phone, email = e.email, locale = e.locale or 'zh-CN',
+    manage_url = e.manage_url, confirm_hours = confirm_hours })
   n = n + 1
 end
 redis.call('HSET', META, 'published', start + n)

@@ -1,8 +1,9 @@
 """The lottery scheduler: ``python -m services.registration.lottery_scheduler``.
 
-Every ``SCIDAY_LOTTERY_POLL_S`` seconds it draws each lottery whose time has come and tells its
-entrants (lottery.draw_due).  Any number may run: the draw's lease and the outcome cursor make
-each draw and each message happen once.
+Every ``SCIDAY_LOTTERY_POLL_S`` seconds it draws each lottery whose time has come, turns the
+draw into registrations (lottery_entry.settle) and tells its entrants (lottery.draw_due).  Any
+number may run: the draw's lease, registration ids derived from entry ids and the outcome cursor
+make each draw, each registration and each message happen once.
 """
 
 from __future__ import annotations
@@ -12,16 +13,19 @@ import signal
 import threading
 import time
 
-from services.registration import lottery
+from services.registration import lottery, lottery_entry
+from services.registration.bootstrap import bootstrap
 from services.registration.lottery_store import LotteryStore
+from services.registration.ports import Ports
 from shared import logs
 from shared.config import load
 from shared.redis_scripts import OUTAGE, connect
+from shared.tickets import KeyRing
 
 log = logging.getLogger("sciday.lottery")
 
 
-def run(store: LotteryStore, settings, stop: threading.Event) -> None:
+def run(store: LotteryStore, settings, stop: threading.Event, ports: Ports | None = None) -> None:
     while not stop.is_set():
         try:
             for aid in lottery.draw_due(
@@ -29,6 +33,7 @@ def run(store: LotteryStore, settings, stop: threading.Event) -> None:
                 now=time.time(),
                 lease_s=settings.lottery_draw_lease_s,
                 chunk=settings.lottery_publish_chunk,
+                settle=(lambda aid: lottery_entry.settle(ports, store, aid)) if ports else None,
             ):
                 log.info("lottery drawn and announced: %s", aid)
         except OUTAGE as exc:
@@ -42,7 +47,9 @@ def main() -> None:
     stop = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stop.set())
-    run(LotteryStore(connect(settings.redis_url, socket_timeout=60), settings), settings, stop)
+    redis = connect(settings.redis_url, socket_timeout=60)
+    ports = bootstrap(settings, redis, KeyRing.load_or_create(settings.keys_dir))
+    run(LotteryStore(redis, settings), settings, stop, ports)
 
 
 if __name__ == "__main__":

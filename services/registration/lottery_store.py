@@ -6,6 +6,8 @@ Keys, all with the activity's hash tag (the outbox stream is the usual exception
   {p}lot:holders:{aid}  hash: holder key (verified phone / ID hash) -> entry id
   {p}lot:lease:{aid}    string: token of the instance drawing now (expires)
   {p}lot:draw:{aid}     string: the draw (JSON); written once by lottery_finish.lua
+  {p}lot:mine:<owner>   set: "<aid> <entry id>" of one verified phone (我的报名); no hash tag
+The registrations the draw becomes are written with the seat store's keys (lottery_register.lua).
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from pathlib import Path
 import redis as redis_lib
 
 from services.registration.lottery import Draw, Lottery, commitment
+from services.registration.store import Keys, SeatStore, now_pair, refused
 from shared.outbox import stream_key
 from shared.redis_scripts import Scripts
 
@@ -34,8 +37,12 @@ class LotteryStore:
         self.redis, self.p = redis, settings.redis_prefix
         self.outbox = stream_key(settings)
         self.scripts = Scripts(
-            redis, HERE, ["lottery_enter", "lottery_begin", "lottery_finish", "lottery_publish"]
+            redis,
+            HERE,
+            ["lottery_enter", "lottery_begin", "lottery_finish", "lottery_publish", "lottery_register"],
         )
+        self.seat_keys = Keys(self.p)
+        self.seats = SeatStore(redis, settings)  # seals the personal fields as reserve does (issue 16)
 
     @property
     def due_key(self) -> str:
@@ -86,12 +93,75 @@ class LotteryStore:
         raw = self.redis.hget(self.k("entries", aid), entry_id)
         return json.loads(raw) if raw else None
 
-    def add_entry(self, aid, entry_id, holders, entry, now) -> dict:
+    def mine_key(self, owner_ref: str) -> str:
+        return f"{self.p}lot:mine:{owner_ref}"
+
+    def add_entry(self, aid, entry_id, holders, entry, now, owner_ref: str = "") -> dict:
+        keys = [self.k("", aid), self.k("entries", aid), self.k("holders", aid)]
+        if owner_ref:
+            keys.append(self.mine_key(owner_ref))
         raw = self.scripts.lottery_enter(
-            keys=[self.k("", aid), self.k("entries", aid), self.k("holders", aid)],
-            args=[entry_id, json.dumps(entry, ensure_ascii=False), now, *holders],
+            keys=keys,
+            args=[entry_id, json.dumps(entry, ensure_ascii=False), now, f"{aid} {entry_id}", *holders],
         )
         return json.loads(raw)
+
+    def entries_of(self, owner_ref: str) -> list[tuple[str, str]]:
+        """The verified phone's entries: (activity id, entry id)."""
+        members = (m.decode().split(" ", 1) for m in self.redis.smembers(self.mine_key(owner_ref)))
+        return sorted((aid, eid) for aid, eid in members)
+
+    def entries_by_id(self, aid: str, entry_ids: list[str]) -> list[dict | None]:
+        raws = self.redis.hmget(self.k("entries", aid), entry_ids) if entry_ids else []
+        return [json.loads(raw) if raw else None for raw in raws]
+
+    def registered(self, aid: str, rids: list[str]) -> set[str]:
+        """Which of these registration ids exist already (a hint: the script decides)."""
+        pipe = self.redis.pipeline(transaction=False)
+        for rid in rids:
+            pipe.hexists(self.seat_keys.regs(aid), rid)
+        return {rid for rid, there in zip(rids, pipe.execute(), strict=True) if there}
+
+    def register(self, reg: dict, status: str, fair: dict, owner_ref: str, now: datetime):
+        """One drawn party becomes a registration (lottery_register.lua): (status | "replay", id, position)."""
+        return self.register_many([(reg, status, fair, owner_ref)], now)[0]
+
+    def register_many(self, items: list, now: datetime) -> list[tuple[str, str, int]]:
+        """Several parties in one round trip, in order (a pipeline runs its scripts in order, so
+        the waitlist stays in drawn order); each script is atomic on its own."""
+        k = self.seat_keys
+        t_ms, t_iso = now_pair(now)
+        pipe = self.redis.pipeline(transaction=False)
+        for reg, status, fair, owner_ref in items:
+            aid = reg["activity_id"]
+            self.scripts.lottery_register(
+                keys=[
+                    k.activity(aid),
+                    k.phones(aid),
+                    k.waitlist(aid),
+                    k.regs(aid),
+                    self.outbox,
+                    k.regidx,
+                    k.ids(aid),
+                    k.id_day,
+                    k.id_festival,
+                    k.mine(owner_ref or "-"),
+                ],
+                args=[
+                    t_ms,
+                    t_iso,
+                    json.dumps(self.seats.at_rest(reg), ensure_ascii=False),
+                    status,
+                    json.dumps(fair),
+                ],
+                client=pipe,
+            )
+        out = []
+        for res in pipe.execute():
+            if res[0].decode() == "refused":
+                raise refused(res)
+            out.append((res[0].decode(), res[1].decode(), int(res[2])))
+        return out
 
     def begin_draw(self, aid, token, now, lease_s) -> str:
         out = self.scripts.lottery_begin(

@@ -54,8 +54,17 @@ def state_of(doc: dict, counts: dict) -> str:
 
 @bp.get("/")
 def activity_list():
-    items = [(activities.view(d, c), state_of(d, c)) for d, c in ports().seats.list_activities()]
+    items = [(activities.view(d, c), listed_state(d, c)) for d, c in ports().seats.list_activities()]
     return render("activities.html", items=items)
+
+
+def listed_state(doc: dict, counts: dict) -> str:
+    """The list's state; a lottery activity's is its lottery's (``lot_open``, ``lot_drawn``...)."""
+    if doc["status"] == ACTIVITY_CANCELLED or not activities.by_lottery(doc):
+        return state_of(doc, counts)
+    from services.registration import lottery_page
+
+    return "lot_" + lottery_page.entry_info(doc["id"])["state"]
 
 
 @bp.get("/a/<activity_id>")
@@ -71,11 +80,17 @@ def _form(activity_id: str, values: dict, errors: dict, banner: str | None, stat
     settings = settings_of()
     phone = api_verification.verified_phone()
     fair = ports().fair  # the use case's own policy decides whether the phone step comes first
+    lottery = None
+    if activities.by_lottery(doc):  # issue 15: the entry form instead of booking (lottery_page.py)
+        from services.registration import lottery_page
+
+        lottery = lottery_page.entry_info(activity_id)
     return render(
         "register.html",
         status,
         a=activities.view(doc, counts),
-        state=state_of(doc, counts),
+        state=lottery["state"] if lottery else state_of(doc, counts),
+        lottery=lottery,
         values=values,
         errors=errors,
         banner=banner,
@@ -89,6 +104,24 @@ def _form(activity_id: str, values: dict, errors: dict, banner: str | None, stat
 
 @bp.post("/a/<activity_id>")
 def register_submit(activity_id):
+    def book(loaded: dict):
+        reg = usecases.register(
+            ports(),
+            activity_id,
+            loaded,
+            locale=lang(),
+            client_address=request.remote_addr or "-",
+            session_phone=api_verification.verified_phone(),
+        )
+        target = "t" if reg["status"] == CONFIRMED else "r"
+        return redirect(f"/{target}/{reg['registration_id']}?t={reg['manage_token']}", code=303)
+
+    return submit(activity_id, book)
+
+
+def submit(activity_id: str, act):
+    """The form, read and checked as the API's ``RegistrationIn``, handed to ``act`` (registering,
+    or entering the lottery: lottery_page.py); a refusal shows the form again with its reasons."""
     if not csrf.valid():
         return _expired()
     form = request.form
@@ -113,15 +146,7 @@ def register_submit(activity_id):
         body["name"] = members[0]["name"] if members else ""
     try:
         body["party_size"] = int(body["party_size"] or 0)
-        loaded = RegistrationIn().load(body)
-        reg = usecases.register(
-            ports(),
-            activity_id,
-            loaded,
-            locale=lang(),
-            client_address=request.remote_addr or "-",
-            session_phone=api_verification.verified_phone(),
-        )
+        return act(RegistrationIn().load(body))
     except ValueError:
         return _form(
             activity_id, values, localize({"party_size": [rule("invalid_integer")]}, lang()), None, 422
@@ -137,8 +162,6 @@ def register_submit(activity_id):
         return _form(activity_id, values, errors, None if errors else exc.message(lang()), status_of(exc))
     except ApiError as exc:  # the shared rate limiter
         return _form(activity_id, values, {}, common_message(exc.reason, lang()), exc.status_code)
-    target = "t" if reg["status"] == CONFIRMED else "r"
-    return redirect(f"/{target}/{reg['registration_id']}?t={reg['manage_token']}", code=303)
 
 
 def _expired():

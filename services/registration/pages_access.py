@@ -128,8 +128,16 @@ def mine_page():
         phone, ref = api_mine.owner()
     except Refusal:
         return redirect("/login?next=/me", code=303)
-    erased = request.args.get("erased") == "1"
-    return render("mine.html", regs=api_mine.mine(ref), phone_masked=masked(phone), erased=erased)
+    from services.registration.lottery_page import local_time
+
+    return render(
+        "mine.html",
+        regs=api_mine.mine(ref),
+        entries=api_mine.my_entries(ref),
+        local_time=local_time,
+        phone_masked=masked(phone),
+        erased=request.args.get("erased") == "1",
+    )
 
 
 @bp.post("/me/<rid>/cancel")

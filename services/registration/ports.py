@@ -101,6 +101,14 @@ class TicketSigner(Protocol):
     ) -> str: ...
 
 
+class Door(Protocol):
+    """The door learns of a cancellation at once, beside the event (``door.py``; issue 16)."""
+
+    def revoke(self, activity_id: str, registration_id: str) -> None:
+        """Best effort and bounded in time: never raises; the event still follows."""
+        ...
+
+
 @dataclass
 class Ports:
     """Everything a use case needs, wired once per app (``bootstrap.py``) or per test."""
@@ -120,3 +128,5 @@ class Ports:
     # Fair access (fair_access.py): the policy, or None for none; the key of its hashes.
     fair: FairPolicy | None = None
     secret: bytes = b""
+    # Told of each cancellation directly (issue 16); None: the event stream only.
+    door: Door | None = None

@@ -20,8 +20,10 @@ def links(base_url: str, rid: str, token: str) -> Doc:
     }
 
 
-def new_record(body: Doc, doc: Doc, locale: str, keys: TicketSigner, base_url: str) -> Doc:
-    rid = new_registration_id()
+def new_record(
+    body: Doc, doc: Doc, locale: str, keys: TicketSigner, base_url: str, rid: str | None = None
+) -> Doc:
+    rid = rid or new_registration_id()  # a lottery's registration: derived from its entry id
     token = secrets.token_urlsafe(24)
     valid_from, valid_until = activities.ticket_window(doc)
     code = keys.sign(

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from marshmallow import EXCLUDE, RAISE, Schema, ValidationError, fields, post_load, validate, validates_schema
 
 from services.registration.identity import ID_TYPES, NO_ID
+from services.registration.vocabulary import ALLOCATIONS, FCFS
 from shared import phone
 from shared.events import LOCALES, SLUG
 from shared.i18n import LENGTH_BETWEEN, LENGTH_MAX, ONE_OF, RANGE_BETWEEN, SCHEMA_ERRORS, keyed, rule
@@ -116,6 +117,11 @@ class ActivityIn(_Strict):
         load_default=False,
         metadata={"description": "every member gives a name and an ID (实名制), one ID once per activity"},
     )
+    allocation = fields.String(
+        load_default=FCFS,
+        validate=validate.OneOf(ALLOCATIONS),
+        metadata={"description": "fcfs (first come, first served) or lottery (摇号: entered, then drawn)"},
+    )
 
     @validates_schema
     def _times(self, data, **_):
@@ -171,6 +177,7 @@ class ActivityOut(Schema):
     registration_closes_at = fields.String()
     waitlist = fields.Dict()
     real_name = fields.Boolean()
+    allocation = fields.String(metadata={"description": "fcfs | lottery"})
     status = fields.String()
     cancel_reason = fields.String()
     seats_left = fields.Integer()

@@ -156,6 +156,8 @@ def register(
     doc = ports.seats.activity_doc(activity_id)
     if doc is None:
         raise v.Refusal(v.UNKNOWN_ACTIVITY, {"activity_id": activity_id})
+    if activities.by_lottery(doc):  # issue 15: entered through the lottery (lottery_entry.py)
+        raise v.Refusal(v.LOTTERY_ALLOCATION, {"activity_id": activity_id})
     fair: dict[str, Any] = {}
     if ports.fair is not None:
         prepared = fair_access.prepare(
@@ -230,6 +232,8 @@ def cancel(ports: Ports, registration_id: str, token: str | None) -> Doc:
     """
     reg = own_registration(ports, registration_id, token)
     ports.seats.cancel(reg["activity_id"], registration_id, ports.clock.now())
+    if ports.door is not None:  # before the answer: the door refuses the ticket from now on
+        ports.door.revoke(reg["activity_id"], registration_id)
     return own_registration(ports, registration_id, token)
 
 

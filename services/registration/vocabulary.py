@@ -79,6 +79,11 @@ ID_INVALID: Final = "id_invalid"
 ID_DUPLICATE: Final = "id_duplicate"
 ID_LIMIT_REACHED: Final = "id_limit_reached"
 IDEMPOTENCY_KEY_REUSED: Final = "idempotency_key_reused"
+# Issue 15 §1, the lottery wired end to end: how an activity's seats are allocated.
+LOTTERY_ALLOCATION: Final = "lottery_allocation"  # a lottery activity is entered, never booked
+FCFS: Final = "fcfs"
+LOTTERY: Final = "lottery"
+ALLOCATIONS: Final = (FCFS, LOTTERY)
 
 
 @dataclass(frozen=True)
@@ -155,6 +160,12 @@ REASONS: Final[Mapping[str, Reason]] = {
         Reason(NOT_A_WINNER, 409, "该报名未中签", "This entry did not win a seat."),
         Reason(CONFIRM_EXPIRED, 409, "确认时限已过，名额已转给候补", "The time to confirm has passed."),
         Reason(UNKNOWN_ENTRY, 404, "没有这个摇号报名", "No such lottery entry."),
+        Reason(
+            LOTTERY_ALLOCATION,
+            409,
+            "本活动名额由摇号分配，请参加摇号",
+            "Seats for this activity are drawn by lot: enter the lottery instead.",
+        ),
         Reason(
             NOSHOW_LOCKED,
             409,
@@ -240,6 +251,7 @@ GUARDIAN_MISSING: Final = "guardian_missing"
 ID_TWICE_IN_PARTY: Final = "id_twice_in_party"
 MEMBERS_COUNT: Final = "members_count"
 CONSENT_REQUIRED: Final = "consent_required"  # the form's notice and consent (docs/privacy.md)
+NOT_BY_LOTTERY: Final = "not_by_lottery"  # issue 15: a lottery is opened only where seats are drawn
 
 FIELD_RULES: Final[Mapping[str, tuple[str, str]]] = {
     ORGANIZATION_REQUIRED: ("本活动需填写工作单位", "Required for this activity's audience."),
@@ -261,6 +273,10 @@ FIELD_RULES: Final[Mapping[str, tuple[str, str]]] = {
     GUARDIAN_MISSING: ("至少一位成人须填写证件", "At least one adult must give an ID."),
     ID_TWICE_IN_PARTY: ("同一证件不能重复填写", "The same ID appears twice."),
     MEMBERS_COUNT: ("请为每位参加者填写实名信息", "Give one member per person of the party."),
+    NOT_BY_LOTTERY: (
+        "本活动名额先到先得；请先把名额分配改为摇号",
+        "Seats here are first come, first served; set allocation to lottery first.",
+    ),
     CONSENT_REQUIRED: (
         "请阅读并勾选同意个人信息处理说明",
         "Read and tick your consent to how your data is handled.",

@@ -59,6 +59,7 @@ local REASON = {
   ID_DUPLICATE = 'id_duplicate',
   ID_LIMIT_REACHED = 'id_limit_reached',
   IDEMPOTENCY_KEY_REUSED = 'idempotency_key_reused',
+  LOTTERY_ALLOCATION = 'lottery_allocation',
 }
 -- topics
 local TOPIC = {

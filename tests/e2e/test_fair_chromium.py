@@ -16,9 +16,9 @@ import requests
 from werkzeug.serving import make_server
 
 from services.notify.app import create_app as notify_app
-from services.notify.gateway import LocalGateway
 from services.registration.app import create_app as registration_app
 from shared.auth import create_token
+from standins.sms_gateway import LocalGateway
 from tests.conftest import activity_doc
 from tests.fair_support import resident_id
 

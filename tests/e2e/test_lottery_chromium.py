@@ -7,6 +7,7 @@ import subprocess
 import sys
 from datetime import datetime, timedelta
 
+import pytest
 import requests
 
 from services.registration import lottery as lot
@@ -17,7 +18,7 @@ from tests.e2e.test_door import TZ
 
 
 def _open(urls, org, aid, draw_in):
-    doc = activity_doc(aid, capacity=30, audience="public")
+    doc = activity_doc(aid, capacity=30, audience="public", allocation="lottery")
     assert requests.post(f"{urls['registration']}/api/v1/activities", json=doc, headers=org, timeout=10).ok
     draw = datetime.now(TZ).replace(microsecond=0) + draw_in
     w = {
@@ -88,3 +89,162 @@ def test_the_draw_page_before_and_after_and_the_script_on_its_url(
         assert page.evaluate("document.documentElement.scrollWidth") <= 360
         page.screenshot(path=str(screenshots / f"lottery-drawn-{lang}.png"), full_page=True)
         ctx.close()
+
+
+# -- entering as a person does (issue 15 §1): the entry form, the entry, then the outcome -------------
+ENTRY_TEXT = {
+    "zh-CN": {
+        "get_code": "获取验证码",
+        "send": "获取短信验证码",
+        "verify": "验证",
+        "enter": "参加摇号",
+        "entered": "已参加摇号",
+        "info": "本活动名额摇号分配",
+        "waiting": "等待摇号",
+        "won": "已中签",
+        "waitlisted": "未中签，候补第",
+        "ticket": "查看入场二维码",
+        "title": "巨幕影院·摇号专场",
+        "listed": "摇号报名中",
+    },
+    "en": {
+        "get_code": "Get a code",
+        "send": "Send me a code",
+        "verify": "Verify",
+        "enter": "Enter the lottery",
+        "entered": "You have entered the lottery",
+        "info": "Seats for this activity are drawn by lot",
+        "waiting": "Waiting for the draw",
+        "won": "You won seats",
+        "waitlisted": "Not drawn; waitlist position",
+        "ticket": "Show my ticket",
+        "title": "IMAX screening by lottery",
+        "listed": "Lottery: entries open",
+    },
+}
+ENTRY_AID = "lot-entry"
+
+
+@pytest.fixture
+def lottery_site(settings, redis):
+    from services.notify.app import create_app as notify_app
+    from services.registration.app import create_app as registration_app
+    from shared.auth import create_token
+    from standins.sms_gateway import LocalGateway
+    from tests.e2e.test_fair_chromium import _serve
+
+    gw = LocalGateway().start()
+    s = settings.with_overrides(
+        require_verified_phone=1, sms_gateway_url=gw.url, notify_sms_per_s=0, rate_limit_ip_per_min=0
+    )
+    notify = _serve(notify_app(s, redis_client=redis))
+    s = s.with_overrides(notify_url=f"http://127.0.0.1:{notify.server_port}")
+    app = registration_app(s, redis_client=redis)
+    reg = _serve(app)
+    base = f"http://127.0.0.1:{reg.server_port}"
+    org = {"Authorization": "Bearer " + create_token(redis, s.redis_prefix, "organizer", "t")}
+    doc = activity_doc(
+        ENTRY_AID,
+        capacity=3,
+        real_name=True,
+        audience="public",
+        allocation="lottery",
+        title={"zh": "巨幕影院·摇号专场", "en": "IMAX screening by lottery"},
+    )
+    assert requests.post(f"{base}/api/v1/activities", json=doc, headers=org, timeout=5).status_code == 201
+    now = datetime.now(TZ).replace(microsecond=0)
+    w = {
+        "opens_at": (now - timedelta(minutes=1)).isoformat(),
+        "closes_at": (now + timedelta(hours=1)).isoformat(),
+        "draw_at": (now + timedelta(hours=1, minutes=5)).isoformat(),
+    }
+    url = f"{base}/api/v1/activities/{ENTRY_AID}/lottery"
+    assert requests.post(url, json=w, headers=org, timeout=5).status_code == 201
+    yield {"base": base, "gateway": f"http://127.0.0.1:{gw.port}/", "app": app, "draw_at": w["draw_at"]}
+    reg.shutdown()
+    notify.shutdown()
+    gw.stop()
+
+
+@pytest.mark.parametrize("locale", ["zh-CN", "en"])
+def test_the_entry_form_the_entry_and_the_outcome_in_my_registrations(
+    lottery_site, browser, screenshots, locale
+):
+    import re
+
+    from services.registration import lottery_entry
+    from services.registration.bootstrap import EXTENSION
+    from tests.fair_support import resident_id
+
+    text, tag = ENTRY_TEXT[locale], locale.lower()
+    base, app = lottery_site["base"], lottery_site["app"]
+    ctx = browser.new_context(
+        viewport={"width": 360, "height": 780},
+        device_scale_factor=2,
+        is_mobile=True,
+        has_touch=True,
+        locale=locale,
+    )
+    page = ctx.new_page()
+    page.goto(f"{base}/?lang={locale}")
+    assert page.locator("li.card", has_text=text["title"]).locator(".state").inner_text() == text["listed"]
+    page.goto(f"{base}/a/{ENTRY_AID}?lang={locale}")
+    assert text["info"] in page.locator("#lottery-info").inner_text()
+    page.get_by_role("link", name=text["get_code"]).click()
+    phone = "13912340001" if locale == "en" else "13812340001"
+    page.fill("#f-phone", phone)
+    page.get_by_role("button", name=text["send"]).click()
+    page.wait_for_selector("#f-code")
+    sms = ctx.new_page()
+    sms.goto(lottery_site["gateway"])
+    row = sms.locator("tr", has_text=phone[-4:]).last.inner_text()
+    sms.close()
+    page.fill("#f-code", re.search(r"(?<![0-9])([0-9]{6})(?![0-9])", row).group(1))
+    page.get_by_role("button", name=text["verify"], exact=True).click()
+    page.wait_for_url(f"**/a/{ENTRY_AID}*")
+    # The entry form is the registration form: real-name members, the party is the unit.
+    page.fill("#f-m0_name", "Li Lei" if locale == "en" else "李雷")
+    page.fill("#f-m0_id_number", resident_id(300 + (locale == "en")))
+    page.fill("#f-m1_name", "Han Meimei" if locale == "en" else "韩梅梅")
+    page.fill("#f-m1_id_number", resident_id(310 + (locale == "en")))
+    assert page.evaluate("document.scrollingElement.scrollWidth") <= 360
+    page.screenshot(path=str(screenshots / f"lottery-entry-form-{tag}.png"), full_page=True)
+    page.get_by_role("button", name=text["enter"]).click()
+    page.wait_for_selector("#entry-id")
+    assert page.locator("h1").inner_text() == text["entered"]
+    entry_id = page.locator("#entry-id").inner_text()
+    assert re.fullmatch(r"e[0-9a-f]{16}", entry_id)
+    assert page.locator("#draw-at").inner_text()
+    assert page.evaluate("document.scrollingElement.scrollWidth") <= 360
+    page.screenshot(path=str(screenshots / f"lottery-entered-{tag}.png"), full_page=True)
+
+    page.goto(f"{base}/me?lang={locale}")
+    item = page.locator("#lottery-entries li").first
+    assert entry_id in item.inner_text() and text["waiting"] in item.inner_text()
+
+    # Others enter too; the draw time comes; the scheduler's step makes the registrations.
+    store, ports = app.extensions["sciday.lotteries"], app.extensions[EXTENSION]
+    now = datetime.now(TZ).timestamp()
+    for i in range(4):
+        lot.enter(
+            store, ENTRY_AID, holders=[f"phone:other{i}"],
+            entry={"party_size": 2, "name": "赵六", "phone": f"1360000{i:04d}", "locale": "zh-CN"}, now=now,
+        )  # fmt: skip
+    d = lot.draw(store, ENTRY_AID, now=datetime.fromisoformat(lottery_site["draw_at"]).timestamp())
+    assert lottery_entry.settle(ports, store, ENTRY_AID)
+    page.goto(f"{base}/me?lang={locale}")
+    item = page.locator("#lottery-entries li").first
+    if entry_id in d.seated:
+        assert text["won"] in item.inner_text()
+        assert page.get_by_role("link", name=text["ticket"]).count() == 1  # the registration it became
+    else:
+        position = d.waiting.index(entry_id) + 1
+        assert f"{text['waitlisted']} {position}" in item.inner_text()
+    body = page.locator("body").inner_text()
+    if locale == "en":
+        for data in ("中文", "辽宁省科学技术馆", "巨幕影院"):  # the language link; venue and hall are data
+            body = body.replace(data, "")
+        assert not re.search(r"[\u4e00-\u9fff]", body), body
+    assert page.evaluate("document.scrollingElement.scrollWidth") <= 360
+    page.screenshot(path=str(screenshots / f"lottery-mine-outcome-{tag}.png"), full_page=True)
+    ctx.close()

@@ -479,7 +479,9 @@ def test_offline_refusals_say_why(scanner, urls, organizer_token, steward):
                                                           closes_at: 400, revoked: []}]}, null, 300),
                 judge(ticket, {venue: 'v', activities: []}, {admitted: 1}, 150)];
     }""")
-    assert too_late[0] == {"ok": False, "reason": "invalid_time", "side": "too_late", "closes_at": 200}
+    assert too_late[0] == {  # the window and the moment, so the verdict can name the day (issue 17)
+        "ok": False, "reason": "invalid_time", "side": "too_late", "opens_at": 100, "closes_at": 200, "now": 300
+    }  # fmt: skip
     assert too_late[1]["ok"] is True  # the activity as the server knows it wins over the signed window
     assert too_late[2]["ok"] is True and too_late[2]["remaining"] == 1
     no_csp_problems(scanner)

@@ -15,11 +15,11 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from sciday import embedded
-from services.notify.gateway import LocalGateway
-from services.notify.mailbox import Mailbox
 from shared.envelope import encode, new_event
 from shared.kafka import make_producer
 from shared.topics import ensure_topics
+from standins.mailbox import Mailbox
+from standins.sms_gateway import LocalGateway
 
 TZ = ZoneInfo("Asia/Shanghai")
 API_KEY = "test-gateway-key"

@@ -94,3 +94,24 @@ def test_seed_propagates_other_refusals(store):
     with pytest.raises(Exception) as err:
         catalogue.seed(Refusing(), catalogue.load_file())
     assert getattr(err.value, "reason", None) == "revision_conflict"
+
+
+def test_the_demo_lottery_is_open_on_seeding_and_drawn_minutes_later(store):
+    """Issue 15: one catalogue activity is allocated by lottery; seeding opens its lottery (entries
+    from now, the seed committed) and re-seeding leaves it as it was."""
+    from services.registration import lottery as lot
+    from services.registration.lottery_store import LotteryStore
+
+    lotteries = LotteryStore(store.redis, store.settings)
+    docs = catalogue.load_file(catalogue.DEFAULT_PATH)
+    drawn_by_lot = [d["id"] for d in docs if d.get("allocation") == "lottery"]
+    assert len(drawn_by_lot) == 1
+    aid, now = drawn_by_lot[0], 1_900_000_000.0
+    assert catalogue.seed(store, docs, lotteries, now=now)[0] == len(docs)
+    opened = lotteries.settings(aid)
+    assert opened.opens_at == now < opened.closes_at <= opened.draw_at <= now + 30 * 60
+    commitment = lotteries.commitment(aid)
+    assert catalogue.seed(store, docs, lotteries, now=now + 3600) == (0, len(docs))
+    assert lotteries.settings(aid) == opened and lotteries.commitment(aid) == commitment
+    assert lot.draw_due(lotteries, now=opened.draw_at - 1) == []
+    assert lotteries.due(opened.draw_at) == [aid]

@@ -3,6 +3,7 @@ role, reconciliation of tickets the projection had not seen, and attendance figu
 
 from __future__ import annotations
 
+import json
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -183,8 +184,11 @@ def test_outside_the_window_says_which_side(door):
     door.activity(soon("door-now"))
     code2 = door.register("door-now", phone="13800000002")["ticket"]["code"]
     door.project()
-    late_at = (datetime.now(TZ) + timedelta(hours=5)).isoformat()
-    late = verdict(door.scan(code2, scanned_at=late_at), 409)
+    # It ended an hour ago (the projection's snapshot moved, as an ActivityUpdated would).
+    key, now = door.projection.act_key("door-now"), datetime.now(TZ)
+    moved = dict(json.loads(door.redis.hget(key, "doc")), ends_at=(now - timedelta(hours=1)).isoformat())
+    door.redis.hset(key, "doc", json.dumps(moved))
+    late = verdict(door.scan(code2), 409)
     assert late["reason"] == "invalid_time" and late["detail"]["side"] == "too_late"
 
 

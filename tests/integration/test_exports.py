@@ -5,6 +5,7 @@ the registration service is down."""
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -88,7 +89,12 @@ def festival(settings, redis):
         )
     )
     door.project()
-    ok(door.scan(c, gate="东门", scanned_at=(now - timedelta(hours=2)).isoformat()), 201)
+    # The scanner was last online before the screening: its online mark vouches for the time
+    # (issue 16: a client's scan time counts only on an offline upload, after that moment).
+    token = door.steward["Authorization"].removeprefix("Bearer ")
+    holder = hashlib.sha256(token.encode()).hexdigest()
+    mark = door.ck.application.extensions["sciday.online_marks"].issue(holder, now - timedelta(hours=3))
+    ok(door.scan(c, gate="东门", scanned_at=(now - timedelta(hours=2)).isoformat(), online_mark=mark), 201)
     return door
 
 

@@ -5,8 +5,8 @@ with the same Idempotency-Key sends nothing twice."""
 from __future__ import annotations
 
 from services.notify.app import create_app as notify_app
-from services.notify.mailbox import parse
 from shared.auth import create_token
+from standins.mailbox import parse
 from tests.conftest import wait_for
 from tests.integration.notify_support import (
     activity_event,

@@ -10,8 +10,8 @@ import zxingcpp
 from kafka import KafkaConsumer
 from PIL import Image
 
-from services.notify.mailbox import attachments, parse
 from shared.tickets import KeyRing, new_registration_id
+from standins.mailbox import attachments, parse
 from tests.conftest import wait_for
 from tests.integration.notify_support import (
     activity_event,

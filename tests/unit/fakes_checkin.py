@@ -19,12 +19,18 @@ T0 = datetime(2026, 5, 30, 9, 30, tzinfo=UTC)  # inside the window of the activi
 VENUE = "ln-stm"
 
 
-def activity(aid: str = "imax-0530", status: str = "scheduled", venue: str = VENUE, **over: Any) -> Doc:
+def activity(
+    aid: str = "imax-0530",
+    status: str = "scheduled",
+    venue: str = VENUE,
+    venue_name: str = "辽宁省科学技术馆",
+    **over: Any,
+) -> Doc:
     """Starts at 10:00 UTC, ends at 12:00: the door opens at 09:00."""
     doc = {
         "id": aid,
         "title": {"zh": "巨幕专场", "en": "IMAX screening"},
-        "venue": {"id": venue, "name": "辽宁省科学技术馆"},
+        "venue": {"id": venue, "name": venue_name},
         "hall": "巨幕影院",
         "status": status,
         "starts_at": "2026-05-30T10:00:00+00:00",
@@ -91,6 +97,7 @@ class FakeDoor:
         self.stats: dict[tuple[str, str], int] = {}
         self.unseen: set[tuple[str, str]] = set()
         self.events: list[tuple[str, Doc]] = []
+        self.gate_plans: dict[tuple[str, str], list[str]] = {}  # (venue, gate) -> activity ids
 
     def _count(self, table: dict[tuple[str, str], int], key: tuple[str, str], n: int) -> int:
         table[key] = table.get(key, 0) + n
@@ -194,6 +201,15 @@ class FakeDoor:
 
     def note_unseen(self, aid: str, rid: str) -> None:
         self.unseen.add((aid, rid))
+
+    def gate_activities(self, venue_id: str, gate: str) -> list[str] | None:
+        return self.gate_plans.get((venue_id, gate))
+
+    def set_gate(self, venue_id: str, gate: str, activity_ids: list[str] | None) -> None:
+        if activity_ids is None:
+            self.gate_plans.pop((venue_id, gate), None)
+        else:
+            self.gate_plans[venue_id, gate] = sorted(set(activity_ids))
 
 
 class Clock:

@@ -11,7 +11,9 @@ from services.registration.lottery import Draw, Lottery, commitment
 
 
 class FakeLotteries:
-    def __init__(self):
+    def __init__(self, seats=None):
+        self.seats = seats  # a FakeSeats: where register() writes the draw's registrations
+        self.mine: dict[str, set[tuple[str, str]]] = {}
         self._lock = threading.Lock()
         self.meta: dict[str, dict] = {}
         self.entries: dict[str, dict[str, dict]] = {}
@@ -33,7 +35,29 @@ class FakeLotteries:
     def settings(self, aid):
         return self.meta[aid]["lottery"] if aid in self.meta else None
 
-    def add_entry(self, aid, entry_id, holders, entry, now):
+    def entry(self, aid, entry_id):
+        return copy.deepcopy(self.entries.get(aid, {}).get(entry_id))
+
+    def entries_of(self, owner_ref):
+        return sorted(self.mine.get(owner_ref, ()))
+
+    def entries_by_id(self, aid, entry_ids):
+        return [self.entry(aid, e) for e in entry_ids]
+
+    def registered(self, aid, rids):
+        with self._lock:
+            act = self.seats.acts.get(aid)
+            return {r for r in rids if act and r in act.regs}
+
+    def register(self, reg, status, fair, owner_ref, now):
+        """lottery_register.lua over the FakeSeats: once per registration id, never oversold."""
+        with self._lock:
+            return register_into(self.seats, reg, status, fair, owner_ref, now)
+
+    def register_many(self, items, now):
+        return [self.register(reg, status, fair, owner_ref, now) for reg, status, fair, owner_ref in items]
+
+    def add_entry(self, aid, entry_id, holders, entry, now, owner_ref=""):
         with self._lock:
             m = self.meta.get(aid)
             if m is None:
@@ -52,6 +76,8 @@ class FakeLotteries:
             self.entries[aid][entry_id] = dict(entry)
             for h in holders:
                 self.holders[aid][h] = entry_id
+            if owner_ref:
+                self.mine.setdefault(owner_ref, set()).add((aid, entry_id))
             return {"status": "ok", "entry_id": entry_id}
 
     def begin_draw(self, aid, token, now, lease_s):
@@ -107,3 +133,46 @@ class FakeLotteries:
                 self.events.append((kind, aid, {"entry_id": eid, "position": position}))
             self.meta[aid]["published"] = start + len(outcomes)
             return True
+
+
+def register_into(seats, reg, status, fair, owner_ref, now):
+    from services.registration import activities
+    from services.registration import vocabulary as v
+    from shared import events
+
+    rid, act = reg["registration_id"], seats.acts.get(reg["activity_id"])
+    if act is None:
+        raise v.Refusal(v.UNKNOWN_ACTIVITY)
+    if rid in act.regs:
+        return v.REPLAY, rid, 0
+    st = act.state
+    if st["status"] != v.SCHEDULED:
+        raise v.Refusal(v.ACTIVITY_CANCELLED_REASON)
+    if status == v.CONFIRMED and reg["party_size"] <= st["capacity"] - st["taken"]:
+        position = 0
+        st["taken"] += reg["party_size"]
+    else:
+        status = v.WAITLISTED
+        act.waitlist.append(rid)
+        st["waitlist_people"] += reg["party_size"]
+        position = len(act.waitlist)
+    occurred_at = activities.iso(now)
+    rec = dict(reg, status=status, initial_status=status, initial_position=position, created_at=occurred_at)
+    act.regs[rid] = rec
+    act.phones[reg["phone"]] = rid
+    seats.regidx[rid] = reg["activity_id"]
+    for h in fair["ids"]:  # fair.lua's fair_record
+        act.ids[h] = rid
+        seats.id_day[f"{fair['day']}:{h}"] = seats.id_day.get(f"{fair['day']}:{h}", 0) + 1
+        seats.id_festival[h] = seats.id_festival.get(h, 0) + 1
+    if owner_ref:
+        seats.mine.setdefault(owner_ref, set()).add(rid)
+    data = dict(seats._reg_data(rec), lottery_entry_id=reg["lottery_entry_id"])
+    if status == v.CONFIRMED:
+        type_ = events.REGISTRATION_CONFIRMED
+        data.update(ticket_code=rec["ticket_code"], ticket_url=rec["ticket_url"])
+    else:
+        type_ = events.REGISTRATION_WAITLISTED
+        data["waitlist_position"] = position
+    seats._emit(type_, reg["activity_id"], occurred_at, f"{rid}:{type_}", data)
+    return status, rid, position

@@ -8,6 +8,7 @@ import pytest
 
 from services.checkin import usecases
 from services.checkin import vocabulary as V
+from services.checkin.online_marks import OnlineMarks
 from services.checkin.usecases import Refusal, Scan, Staff
 from tests.unit.fakes_checkin import (
     T0,
@@ -21,7 +22,7 @@ from tests.unit.fakes_checkin import (
     ticket,
 )
 
-STEWARD = Staff("steward-1", VENUE)
+STEWARD = Staff("steward-1", VENUE, "token-hash-1")
 ORGANIZER = Staff("org", None)
 
 
@@ -30,6 +31,7 @@ class World:
     tickets: FakeTickets = field(default_factory=FakeTickets)
     activities: FakeActivities = field(default_factory=FakeActivities)
     clock: Clock = field(default_factory=Clock)
+    marks: OnlineMarks = field(default_factory=lambda: OnlineMarks(b"m" * 32))
 
     def __post_init__(self) -> None:
         self.door = FakeDoor(self.activities)
@@ -50,6 +52,7 @@ class World:
             door=self.door,
             clock=self.clock,
             ids=self.ids,
+            marks=self.marks,
         )
 
     def refused(self, code: str, **kw) -> Refusal:
@@ -144,9 +147,17 @@ def test_undo_by_another_venue_is_forbidden(w):
 
 
 def test_a_ticket_of_another_venue_is_refused_and_recorded(w):
-    code = w.issue(venue="other-venue")
+    w.activities.put_activity(
+        activity("planet-0530", venue="other-venue", title={"zh": "天象", "en": "Dome"})
+    )
+    code = w.issue(aid="planet-0530", venue="other-venue")
     refusal = w.refused(code)
-    assert refusal.reason == V.WRONG_VENUE and refusal.details == {"ticket_venue": "other-venue"}
+    assert refusal.reason == V.WRONG_VENUE
+    assert refusal.details == {
+        "ticket_venue": "other-venue",
+        "venue_name": "辽宁省科学技术馆",
+        "activity_title": {"zh": "天象", "en": "Dome"},
+    }
     assert w.denials() == [V.WRONG_VENUE]
     assert w.scan(code, staff=ORGANIZER)["status"] == V.OK  # organizers scan at any venue
 
@@ -184,8 +195,10 @@ def test_the_check_in_window_opens_an_hour_before_and_closes_at_the_end(w, minut
 
 def test_an_offline_scan_is_judged_by_its_own_time(w):
     code = w.issue()
-    w.clock.advance(hours=5)  # uploaded after the end
-    got = w.scan(code, scanned_at=w.clock.now.replace(hour=11))
+    w.clock.advance(hours=1, minutes=20)  # 10:50: the device's last exchange with the server
+    mark = w.marks.issue(STEWARD.holder, w.clock.now)
+    w.clock.advance(hours=4)  # uploaded after the end
+    got = w.scan(code, scanned_at=w.clock.now.replace(hour=11), online_mark=mark)
     assert got["status"] == V.OK and got["checked_in_at"].startswith("2026-05-30T11:")
 
 

@@ -34,6 +34,9 @@ from tests.unit.fakes_checkin import (
 STATIC = Path(__file__).resolve().parents[2] / "services" / "checkin" / "static"
 PARTY = 3
 MINUTES = {"too early": -45, "inside": 0, "too late": 160}  # T0 is 09:30; the door is open 09:00-12:00
+# Issue 16: the activity may have moved away from the venue signed into the ticket, and the gate
+# may be opened for given activities only.
+PLANS = {"any gate": None, "this activity": ["imax-0530"], "others only": ["lab-0530"]}
 CASES = list(
     itertools.product(
         (VENUE, "other-venue"),  # the venue of the steward's token
@@ -41,6 +44,8 @@ CASES = list(
         tuple(MINUTES),
         (False, True),  # revoked
         (0, 1, PARTY),  # people already in
+        (VENUE, "other-venue"),  # the activity's current venue (the ticket is signed for VENUE)
+        tuple(PLANS),
     )
 )
 
@@ -56,10 +61,12 @@ console.log(JSON.stringify(out));
 """
 
 
-def python_verdict(staff_venue, status, when, revoked, already) -> list:
+def python_verdict(staff_venue, status, when, revoked, already, act_venue, plan) -> list:
     acts, tickets, clock = FakeActivities(), FakeTickets(), Clock()
     door = FakeDoor(acts)
-    acts.put_activity(activity(status="scheduled"))
+    acts.put_activity(activity(status="scheduled", venue=act_venue))
+    if PLANS[plan] is not None:
+        door.set_gate(staff_venue, "2号门", PLANS[plan])
     acts.put_registration("imax-0530", "r1")
     code = tickets.add(ticket("r1", party=PARTY))
     ids, staff = sequential_ids(), Staff("s", staff_venue)
@@ -68,7 +75,7 @@ def python_verdict(staff_venue, status, when, revoked, already) -> list:
                        door=door, clock=clock, ids=ids)  # fmt: skip
     if revoked:
         acts.revoked.add(("imax-0530", "r1"))
-    acts.put_activity(activity(status=status))
+    acts.put_activity(activity(status=status, venue=act_venue))
     clock.advance(minutes=MINUTES[when])
     try:
         got = usecases.admit(Scan(code, "2号门"), staff, tickets=tickets, activities=acts, door=door, clock=clock,
@@ -78,9 +85,10 @@ def python_verdict(staff_venue, status, when, revoked, already) -> list:
     return ["ok", got["admitted"]]
 
 
-def js_case(staff_venue, status, when, revoked, already) -> dict:
+def js_case(staff_venue, status, when, revoked, already, act_venue, plan) -> dict:
     t = ticket("r1", party=PARTY)
     opens, closes = admission.window(activity(), None)
+    act = {"id": t.activity_id, "title": {"zh": "巨幕专场"}, "venue_id": act_venue, "venue_name": "馆"}
     return {
         "ticket": {
             "registration_id": t.registration_id,
@@ -92,15 +100,20 @@ def js_case(staff_venue, status, when, revoked, already) -> dict:
         },
         "state": {
             "venue": staff_venue,
+            # The scanner state lists this venue's activities in full, other venues' by name.
             "activities": [
                 {
-                    "id": t.activity_id,
+                    **act,
                     "status": status,
                     "opens_at": opens,
                     "closes_at": closes,
                     "revoked": ["r1"] if revoked else [],
                 }  # fmt: skip
-            ],
+            ]
+            if act_venue == staff_venue
+            else [],
+            "elsewhere": [] if act_venue == staff_venue else [act],
+            "gate_activities": PLANS[plan],
         },
         "entry": {"admitted": already, "first_at": T0.isoformat(), "gate": "1号门", "server": True}
         if already
@@ -126,6 +139,6 @@ def test_the_offline_judge_and_the_server_agree(tmp_path):
     assert disagreements == []
     # Every rule was exercised, so agreement means something.
     assert {v[1] for v in py if v[0] == "refused"} == {
-        V.WRONG_VENUE, V.ACTIVITY_CANCELLED, V.INVALID_TIME, V.REVOKED, V.ALREADY_CHECKED_IN
+        V.WRONG_VENUE, V.WRONG_GATE, V.ACTIVITY_CANCELLED, V.INVALID_TIME, V.REVOKED, V.ALREADY_CHECKED_IN
     }  # fmt: skip
     assert any(v[0] == "ok" for v in py)

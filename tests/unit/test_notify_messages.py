@@ -11,7 +11,7 @@ from PIL import Image
 
 from services.notify import messages
 from services.notify.channels.email import build
-from services.notify.mailbox import attachments, parse
+from standins.mailbox import attachments, parse
 
 ACTIVITY = {
     "id": "imax-1",

@@ -5,7 +5,7 @@ The provider details live in one class.  To add Aliyun or Tencent Cloud SMS, wri
 cloud's TemplateCode / TemplateParam, and ``client_ref`` to its OutId / SessionContext), register
 it in :data:`PROVIDERS` and set ``SCIDAY_SMS_PROVIDER``.  Nothing else changes.
 
-The generic gateway protocol (services/notify/gateway.py implements it for development):
+The generic gateway protocol (standins/sms_gateway.py implements it for development):
 
   POST <SCIDAY_SMS_GATEWAY_URL>   JSON {client_ref, phone, sign_name, template_id, params, text}
   X-Sciday-Timestamp: <unix s>    X-Sciday-Signature: hmac-sha256=<hex of key, "ts.body">

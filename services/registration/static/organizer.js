@@ -209,8 +209,8 @@ function openEditor(a) {
     venue_id: a.venue.id, venue_name: a.venue.name, venue_address: a.venue.address, hall: a.hall,
     organizer: a.organizer, starts_at: local(a.starts_at), ends_at: local(a.ends_at), capacity: a.capacity,
     max_party_size: a.max_party_size, audience: a.audience, registration_opens_at: local(a.registration_opens_at),
-    registration_closes_at: local(a.registration_closes_at)
-  } : { kind: "imax", audience: "sci_workers_and_families", max_party_size: 4 };
+    registration_closes_at: local(a.registration_closes_at), allocation: a.allocation || "fcfs"
+  } : { kind: "imax", audience: "sci_workers_and_families", max_party_size: 4, allocation: "fcfs" };
   values.waitlist_enabled = wl.enabled;
   values.waitlist_max = wl.max_length;
   Array.prototype.forEach.call(form.elements, function (el) { if (el.name) { setField(el.name, values[el.name]); } });
@@ -228,7 +228,8 @@ function bodyOf() {
     capacity: num("capacity"), max_party_size: num("max_party_size"), audience: v("audience"),
     registration_opens_at: shanghai(v("registration_opens_at")),
     registration_closes_at: shanghai(v("registration_closes_at")),
-    waitlist: { enabled: form.elements.waitlist_enabled.checked, max_length: num("waitlist_max") || 0 }
+    waitlist: { enabled: form.elements.waitlist_enabled.checked, max_length: num("waitlist_max") || 0 },
+    allocation: v("allocation")
   };
   if (editing) {
     body.venue.directions = activities[editing].venue.directions || { zh: "", en: "" };

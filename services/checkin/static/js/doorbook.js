@@ -44,18 +44,26 @@ export const book = {
 };
 
 /**
- * The door rules, judged on this device (offline), in the server's order:
- * venue, cancelled activity, check-in window, revocation, already admitted.
- * Returns {ok: true, remaining} or {ok: false, reason, side?, first_at?, first_gate?}.
+ * The door rules, judged on this device (offline), in the server's order: venue (the activity's
+ * current one), gate plan, cancelled activity, check-in window, revocation, already admitted.
+ * Returns {ok: true, remaining} or {ok: false, reason, side?, opens_at?, closes_at?, now?,
+ * title?, venue_name?, first_at?, first_gate?}.
  */
 export function judge(ticket, state, entry, nowS) {
-  if (state.venue && ticket.venue_id !== state.venue) return { ok: false, reason: REASON.WRONG_VENUE };
   const act = (state.activities || []).find((a) => a.id === ticket.activity_id) || null;
+  const away = act ? null : (state.elsewhere || []).find((a) => a.id === ticket.activity_id) || null;
+  const known = act || away;
+  const venue = (known && known.venue_id) || ticket.venue_id;
+  const named = known ? { title: known.title, venue_name: known.venue_name || "" } : {};
+  if (state.venue && venue !== state.venue) return { ok: false, reason: REASON.WRONG_VENUE, ...named };
+  const plan = state.gate_activities;
+  if (plan && !plan.includes(ticket.activity_id)) return { ok: false, reason: REASON.WRONG_GATE, ...named };
   if (act && act.status === STATUS.CANCELLED) return { ok: false, reason: REASON.ACTIVITY_CANCELLED };
   const opens = act ? act.opens_at : ticket.valid_from;
   const closes = act ? act.closes_at : ticket.valid_until;
-  if (nowS < opens) return { ok: false, reason: REASON.INVALID_TIME, side: STATUS.TOO_EARLY, opens_at: opens };
-  if (nowS > closes) return { ok: false, reason: REASON.INVALID_TIME, side: STATUS.TOO_LATE, closes_at: closes };
+  const window = { opens_at: opens, closes_at: closes, now: nowS };
+  if (nowS < opens) return { ok: false, reason: REASON.INVALID_TIME, side: STATUS.TOO_EARLY, ...window };
+  if (nowS > closes) return { ok: false, reason: REASON.INVALID_TIME, side: STATUS.TOO_LATE, ...window };
   if (act && (act.revoked || []).includes(ticket.registration_id)) return { ok: false, reason: REASON.REVOKED };
   const admitted = entry ? entry.admitted || 0 : 0;
   if (admitted >= ticket.party_size) {

@@ -29,8 +29,11 @@ const skewMs = () => (book.state() || {}).skew_ms || 0;
 const nowS = () => (Date.now() + skewMs()) / 1000;
 
 function titleOf(aid) {
-  const act = ((book.state() || {}).activities || []).find((a) => a.id === aid);
-  return act ? `${pick(act.title)} · ${act.hall}` : aid || "";
+  const st = book.state() || {};
+  const act = (st.activities || []).find((a) => a.id === aid);
+  if (act) return `${pick(act.title)} · ${act.hall}`;
+  const away = (st.elsewhere || []).find((a) => a.id === aid);  // another venue's: named, never a raw id
+  return away ? `${pick(away.title)} · ${away.venue_name}` : "";
 }
 
 function renderCounts() {
@@ -114,7 +117,9 @@ function admitOffline(scan, n) {
   const admitted = (e ? e.admitted || 0 : 0) + n;
   book.note(rid, { aid: tk.activity_id, party: tk.party_size, admitted, first_at: (e && e.first_at) || scan.scanned_at,
                    gate: (e && e.gate) || scan.gate });
+  // The mark of this device's last exchange with the server vouches for the scan's own time.
   book.enqueue({ nonce: scan.nonce, code: scan.code, gate: scan.gate, admit: n, scanned_at: scan.scanned_at,
+                 online_mark: (book.state() || {}).online_mark || null,
                  rid, aid: tk.activity_id, party: tk.party_size, title: titleOf(tk.activity_id) });
   const rest = tk.party_size - admitted;
   show("ok", { head: t(`✓ 入场 ${people(n)}`, `✓ Admit ${people(n)}`), reason: STATUS.OK, t0: scan.t0,

@@ -11,6 +11,21 @@ const HM = new Intl.DateTimeFormat("en-GB", { hour: "2-digit", minute: "2-digit"
                                                timeZone: document.documentElement.dataset.tz || undefined });
 /** HH:MM at the venue, from an ISO time or Unix seconds. */
 export const hm = (when) => HM.format(typeof when === "number" ? new Date(when * 1000) : new Date(when));
+// The day at the venue, written as the server writes it (admission.local_day): 5月30日, 30 May.
+const DAY = new Intl.DateTimeFormat("en-GB", { month: "numeric", day: "numeric",
+                                               timeZone: document.documentElement.dataset.tz || undefined });
+const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+function dayOf(s) {
+  const parts = Object.fromEntries(DAY.formatToParts(new Date(s * 1000)).map((p) => [p.type, p.value]));
+  return { month: Number(parts.month), day: Number(parts.day) };
+}
+/** The day of Unix seconds at the venue, in this page's language. */
+export function day(s) {
+  const d = dayOf(s);
+  return EN ? `${d.day} ${MONTHS[d.month - 1]}` : `${d.month}月${d.day}日`;
+}
+const sameDay = (a, b) => day(a) === day(b);
+
 export const pick = (obj) => (obj && typeof obj === "object" ? (EN ? obj.en || obj.zh : obj.zh || obj.en) : obj) || "";
 export const people = (n) => t(`${n} 人`, n === 1 ? "1 person" : `${n} people`);
 
@@ -88,10 +103,26 @@ export function refusalText(reason, d = {}) {
     case REASON.ALREADY_CHECKED_IN:
       return { head: say(r, { at: d.first_at ? hm(d.first_at) : "", gate: d.first_gate || "" }),
                sub: d.local ? say(more.local) : "" };
-    case REASON.INVALID_TIME:
-      return d.side === STATUS.TOO_LATE
-        ? { head: say(more.too_late) }
-        : { head: say(more.too_early), sub: d.opens_at ? say(more.opens_at, { at: hm(d.opens_at) }) : "" };
+    case REASON.INVALID_TIME: {
+      // A ticket of another day names that day, so nobody is sent to wait for the wrong one.
+      const now = d.now ?? (d.scanned_at ? Date.parse(d.scanned_at) / 1000 : Date.now() / 1000);
+      if (d.side === STATUS.TOO_LATE) {
+        const other = d.closes_at && !sameDay(now, d.closes_at);
+        return { head: say(more.too_late), sub: other ? say(more.closed_on, { date: day(d.closes_at), at: hm(d.closes_at) }) : "" };
+      }
+      if (!d.opens_at) return { head: say(more.too_early) };
+      return { head: say(more.too_early),
+               sub: sameDay(now, d.opens_at) ? say(more.opens_at, { at: hm(d.opens_at) })
+                 : say(more.opens_on, { date: day(d.opens_at), at: hm(d.opens_at) }) };
+    }
+    case REASON.WRONG_VENUE:
+    case REASON.WRONG_GATE: {
+      // Whose ticket it is, in words (offline too: the state names other venues' activities).
+      const title = pick(d.title || d.activity_title);
+      return { head: say(r), sub: title ? say(more.ticket_for, { title, venue: d.venue_name || "" }) : "" };
+    }
+    case REASON.BAD_SCAN_TIME:
+      return { head: say(r), sub: more[d.variant] ? say(more[d.variant]) : "" };
     default:
       return { head: say(r), sub: more.hint ? say(more.hint) : "" };
   }

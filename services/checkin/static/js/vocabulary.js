@@ -18,6 +18,8 @@ export const REASON = {
   "WRONG_VENUE": "wrong_venue",
   "INVALID_TIME": "invalid_time",
   "ACTIVITY_CANCELLED": "activity_cancelled",
+  "WRONG_GATE": "wrong_gate",
+  "BAD_SCAN_TIME": "bad_scan_time",
   "UNKNOWN_CHECKIN": "unknown_checkin",
   "ALREADY_REVERTED": "already_reverted",
   "UNKNOWN_ACTIVITY": "unknown_activity",
@@ -62,7 +64,12 @@ export const REASONS = {
     "http": 409,
     "zh": "非本场馆",
     "en": "Ticket is for another venue",
-    "more": {}
+    "more": {
+      "ticket_for": {
+        "zh": "此票属于{venue}「{title}」",
+        "en": "This ticket is for {title} at {venue}"
+      }
+    }
   },
   "invalid_time": {
     "http": 409,
@@ -80,6 +87,14 @@ export const REASONS = {
       "opens_at": {
         "zh": "{at} 开始入场",
         "en": "Doors open at {at}"
+      },
+      "opens_on": {
+        "zh": "本场在 {date} {at} 开始入场",
+        "en": "Doors open on {date} at {at}"
+      },
+      "closed_on": {
+        "zh": "本场已于 {date} {at} 结束",
+        "en": "This session ended on {date} at {at}"
       }
     }
   },
@@ -88,6 +103,40 @@ export const REASONS = {
     "zh": "活动已取消",
     "en": "Activity cancelled",
     "more": {}
+  },
+  "wrong_gate": {
+    "http": 409,
+    "zh": "此入口不接待该活动",
+    "en": "This gate is not open for this activity",
+    "more": {
+      "ticket_for": {
+        "zh": "此票属于「{title}」",
+        "en": "This ticket is for {title}"
+      }
+    }
+  },
+  "bad_scan_time": {
+    "http": 409,
+    "zh": "扫码时间不被接受",
+    "en": "Scan time not accepted",
+    "more": {
+      "future": {
+        "zh": "扫码时间晚于现在",
+        "en": "The scan time is in the future"
+      },
+      "before_online": {
+        "zh": "扫码时间早于本机上次联网",
+        "en": "The scan time is before this device was last online"
+      },
+      "no_mark": {
+        "zh": "离线记录缺少联网凭据",
+        "en": "The offline scan has no online mark"
+      },
+      "stale_mark": {
+        "zh": "离线时间过长，请人工核对",
+        "en": "Offline for too long: check by hand"
+      }
+    }
   },
   "unknown_checkin": {
     "http": 404,

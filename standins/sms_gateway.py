@@ -1,7 +1,7 @@
 """The local SMS gateway: speaks the generic gateway protocol (channels/sms.py) and records what it
 receives, for `make run` and the tests.  It sends nothing anywhere.
 
-``python -m services.notify.gateway --port 8004``; the page at ``/`` lists the messages.
+``python -m standins.sms_gateway --port 8004``; the page at ``/`` lists the messages.
 
 - ``POST /api/v1/sms``: checks the signature (when it has a key) and the fields, drops a repeated
   ``client_ref`` (answering the first message id), records the message, answers its id.

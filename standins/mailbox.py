@@ -1,7 +1,7 @@
 """The local mailbox: a real SMTP server (aiosmtpd) that keeps what it receives, and a page that
 lists it, for `make run` and the tests.  It relays nothing.
 
-``python -m services.notify.mailbox --smtp-port 1025 --http-port 8005``
+``python -m standins.mailbox --smtp-port 1025 --http-port 8005``
 
 - ``GET /``: the messages, newest first, with their attachments (the ticket QR shows inline);
 - ``GET /api/messages``: the same as JSON (headers, text body, attachment names);

@@ -1,0 +1,7 @@
+"""Local stand-ins for the outside world, for `make run` and the tests only: an SMS gateway that
+records what it gets (``sms_gateway.py``) and an SMTP mailbox (``mailbox.py``).
+
+They live outside the production package (``pyproject.toml`` packages only ``shared``,
+``services`` and ``sciday``) and outside the image (``deploy/Dockerfile`` copies those three), so
+a deployment cannot start one by mistake; production talks to a real gateway and SMTP server.
+"""
