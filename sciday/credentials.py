@@ -53,6 +53,8 @@ REDIS_KEYS: dict[str, tuple[str, ...]] = {
         "lot:*",  # lottery_store.py
         "ns:*",  # noshow_store.py, noshow_flow.py
         "import-columns:*",  # column_mappings.py
+        "erasures",  # store.py: the audit of erasures (issue 16)
+        "retention:*",  # retention.py: activities already swept
         "outbox",  # shared/outbox.py: the outbox stream, its cursor, lease and topic ids
         "outbox:*",
     ),

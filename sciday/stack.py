@@ -262,6 +262,8 @@ class Stack:
         kids.append(Child("relay", [py, "-m", "services.registration.relay"]))
         # Draws lotteries at their set time; more than one would also draw once (the lease).
         kids.append(Child("lottery-scheduler", [py, "-m", "services.registration.lottery_scheduler"]))
+        # Erases personal fields N days after each activity (issue 16); more than one is harmless.
+        kids.append(Child("retention", [py, "-m", "services.registration.retention"]))
         # N members in each consumer group: Kafka shares the partitions among them.
         for name, module in (
             ("checkin-consumer", "services.checkin.consumer"),

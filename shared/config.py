@@ -189,6 +189,16 @@ class Settings:
     kafka_username: str = ""
     kafka_password: str = ""  # a credential, never in a committed file
 
+    # --- personal data (issue 16, shared/sealed.py, docs/privacy.md) ------------------------
+    # AES-GCM key rings "<kid>:<base64url 32 bytes>,...", the highest kid sealing; "" = the files
+    # <keys_dir>/seal-<purpose>-<kid>.key, made on first use (make run). Credentials: set in production.
+    seal_keys_registration: str = ""
+    seal_keys_notify: str = ""
+    # Personal fields of a registration are erased this many days after its activity ended
+    # (services/registration/retention.py; statistics stay); the sweep looks every poll_s seconds.
+    retention_days: int = 30
+    retention_poll_s: int = 3600
+
     def with_overrides(self, **kwargs: Any) -> Settings:
         return replace(self, **kwargs)
 

@@ -4,8 +4,8 @@
 -- uuid_from(seed): a deterministic UUID-shaped event id (envelope.seeded_event_id in Python), so
 --   re-running a script for the same fact (a retry) produces the same event_id, which consumers
 --   dedupe on.
--- emit(stream, topic, source, type, activity_id, occurred_at, seed, data): XADD one versioned
---   envelope with the stream fields topic, key, envelope.
+-- emit(stream, topic, source, type, activity_id, occurred_at, seed, data[, version]): XADD one
+--   versioned envelope (version 1 unless given) with the stream fields topic, key, envelope.
 
 local function uuid_from(seed)
   local h = redis.sha1hex(seed)
@@ -13,7 +13,7 @@ local function uuid_from(seed)
          '-a' .. string.sub(h, 18, 20) .. '-' .. string.sub(h, 21, 32)
 end
 
-local function emit(stream, topic, source, type_, activity_id, occurred_at, seed, data)
-  local envelope = { event_id = uuid_from(seed), type = type_, version = 1, occurred_at = occurred_at, activity_id = activity_id, source = source, data = data }
+local function emit(stream, topic, source, type_, activity_id, occurred_at, seed, data, version)
+  local envelope = { event_id = uuid_from(seed), type = type_, version = version or 1, occurred_at = occurred_at, activity_id = activity_id, source = source, data = data }
   redis.call('XADD', stream, '*', 'topic', topic, 'key', activity_id, 'envelope', cjson.encode(envelope))
 end

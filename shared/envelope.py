@@ -120,7 +120,7 @@ def decode(raw: bytes | None) -> dict[str, Any]:
 _LUA_VALUES = {
     "event_id": "uuid_from(seed)",
     "type": "type_",
-    "version": str(VERSION),
+    "version": f"version or {VERSION}",
     "occurred_at": "occurred_at",
     "activity_id": "activity_id",
     "source": "source",
@@ -139,8 +139,8 @@ def lua_source() -> str:
 -- uuid_from(seed): a deterministic UUID-shaped event id (envelope.seeded_event_id in Python), so
 --   re-running a script for the same fact (a retry) produces the same event_id, which consumers
 --   dedupe on.
--- emit(stream, topic, source, type, activity_id, occurred_at, seed, data): XADD one versioned
---   envelope with the stream fields {", ".join(STREAM_FIELDS)}.
+-- emit(stream, topic, source, type, activity_id, occurred_at, seed, data[, version]): XADD one
+--   versioned envelope (version {VERSION} unless given) with the stream fields {", ".join(STREAM_FIELDS)}.
 
 local function uuid_from(seed)
   local h = redis.sha1hex(seed)
@@ -148,7 +148,7 @@ local function uuid_from(seed)
          '-a' .. string.sub(h, 18, 20) .. '-' .. string.sub(h, 21, 32)
 end
 
-local function emit(stream, topic, source, type_, activity_id, occurred_at, seed, data)
+local function emit(stream, topic, source, type_, activity_id, occurred_at, seed, data, version)
   local envelope = {{ {fields_} }}
   redis.call('XADD', stream, '*', {stream})
 end

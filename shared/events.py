@@ -22,6 +22,7 @@ REGISTRATION_CONFIRMED: Final = "RegistrationConfirmed"
 REGISTRATION_WAITLISTED: Final = "RegistrationWaitlisted"
 WAITLIST_PROMOTED: Final = "WaitlistPromoted"
 REGISTRATION_CANCELLED: Final = "RegistrationCancelled"
+REGISTRATION_ERASED: Final = "RegistrationErased"  # issue 16: personal fields erased
 CHECKIN_RECORDED: Final = "CheckinRecorded"
 CHECKIN_DENIED: Final = "CheckinDenied"
 CHECKIN_REVERTED: Final = "CheckinReverted"
@@ -54,6 +55,7 @@ EVENT_TYPES: Final = (
     REGISTRATION_WAITLISTED,
     WAITLIST_PROMOTED,
     REGISTRATION_CANCELLED,
+    REGISTRATION_ERASED,
     CHECKIN_RECORDED,
     CHECKIN_DENIED,
     CHECKIN_REVERTED,
@@ -305,3 +307,73 @@ class RegistrationMemberDroppedV1(_RegistrationData):
 
 
 SCHEMAS[(REGISTRATION_MEMBER_DROPPED, 1)] = RegistrationMemberDroppedV1
+
+
+# --- personal data (issue 16): version 2 of the registration events -------------------------------
+# One block so that it merges cleanly.  v2 carries no name, phone, email, manage link, ticket link or
+# ticket code in clear: the door's masked forms, and ``sealed``, those fields sealed for notify alone
+# (shared/sealed.py, purpose "notify").  v1 stays registered so that events written before the
+# upgrade are still read (docs/privacy.md).
+REGISTRATION_VERSION: Final = 2
+ERASED_BY_REGISTRANT: Final = "registrant"  # from 我的报名 or the manage page
+ERASED_BY_RETENTION: Final = "retention"  # the sweep, N days after the activity ended
+
+
+class _RegistrationDataV2(_Data):
+    registration_id = fields.String(required=True)
+    activity_id = fields.String(required=True)
+    venue_id = fields.String(required=True)
+    party_size = fields.Integer(required=True, validate=validate.Range(min=1, max=20))
+    locale = fields.String(load_default="zh-CN", validate=validate.OneOf(LOCALES))
+    name_masked = fields.String(required=True)
+    phone_masked = fields.String(required=True)  # 138****5678: the last four let the door look it up
+    sealed = fields.String(required=True)  # SX1.notify.<kid>.…: name, phone, email, links, ticket code
+    members = fields.List(fields.Nested(MemberData), load_default=list)
+    lottery_entry_id = fields.String(load_default=None, allow_none=True)  # made by a draw (issue 15)
+
+
+class RegistrationConfirmedV2(_RegistrationDataV2):
+    pass
+
+
+class RegistrationWaitlistedV2(_RegistrationDataV2):
+    waitlist_position = fields.Integer(required=True)
+
+
+class WaitlistPromotedV2(_RegistrationDataV2):
+    pass
+
+
+class RegistrationCancelledV2(_RegistrationDataV2):
+    previous_status = fields.String(required=True, validate=validate.OneOf(["confirmed", "waitlisted"]))
+    ticket_revoked = fields.Boolean(required=True)
+
+
+class RegistrationErasedV1(_Data):
+    """A registration's personal fields were erased (by its registrant, or by the retention sweep).
+
+    Carries no personal field: consumers drop theirs for ``registration_id``."""
+
+    registration_id = fields.String(required=True)
+    activity_id = fields.String(required=True)
+    cause = fields.String(required=True, validate=validate.OneOf([ERASED_BY_REGISTRANT, ERASED_BY_RETENTION]))
+
+
+PRIVACY_SCHEMAS: dict[tuple[str, int], type[Schema]] = {
+    (REGISTRATION_CONFIRMED, 2): RegistrationConfirmedV2,
+    (REGISTRATION_WAITLISTED, 2): RegistrationWaitlistedV2,
+    (WAITLIST_PROMOTED, 2): WaitlistPromotedV2,
+    (REGISTRATION_CANCELLED, 2): RegistrationCancelledV2,
+    (REGISTRATION_ERASED, 1): RegistrationErasedV1,
+}
+
+
+class RegistrationMemberDroppedV2(_RegistrationDataV2):
+    """Issue 17's drop, as issue 16 sends it: the new ticket code is inside ``sealed``."""
+
+    previous_party_size = fields.Integer(required=True)
+    status = fields.String(required=True, validate=validate.OneOf(["confirmed", "waitlisted"]))
+
+
+PRIVACY_SCHEMAS[(REGISTRATION_MEMBER_DROPPED, 2)] = RegistrationMemberDroppedV2
+SCHEMAS.update(PRIVACY_SCHEMAS)

@@ -53,7 +53,8 @@ _MAIN = [
     ),
     Topic(
         name=REGISTRATION_EVENTS,
-        description="Registrations confirmed, waitlisted, promoted and cancelled (cancel revokes the ticket).",
+        description="Registrations confirmed, waitlisted, promoted, cancelled (cancel revokes the ticket) "
+        "and erased (personal fields gone); contact fields travel sealed for notify.",
         producers=("registration (via outbox relay)",),
         consumers=("checkin-projection", "notify"),
         event_types=(
@@ -62,11 +63,12 @@ _MAIN = [
             ev.WAITLIST_PROMOTED,
             ev.REGISTRATION_CANCELLED,
             ev.REGISTRATION_MEMBER_DROPPED,  # issue 17
+            ev.REGISTRATION_ERASED,
         ),
         example={
             "event_id": "2b0f6c1e-6a51-4d2c-9a1d-7d0e7c5b9f10",
             "type": ev.REGISTRATION_CONFIRMED,
-            "version": 1,
+            "version": 2,
             "occurred_at": "2026-05-20T09:00:00.123+08:00",
             "activity_id": "imax-sciday-0530",
             "source": "registration",
@@ -75,13 +77,11 @@ _MAIN = [
                 "activity_id": "imax-sciday-0530",
                 "venue_id": "ln-stm",
                 "party_size": 3,
-                "name": "张三",
-                "phone": "13812345678",
-                "email": None,
                 "locale": "zh-CN",
-                "manage_url": "http://127.0.0.1:8001/r/k3m9q2x7w1b4c8d5?t=…",
-                "ticket_code": "SD1.…",
-                "ticket_url": "http://127.0.0.1:8001/t/k3m9q2x7w1b4c8d5?t=…",
+                "name_masked": "张*",
+                "phone_masked": "138****5678",
+                # name, phone, email, links and ticket code, sealed for notify (docs/privacy.md)
+                "sealed": "SX1.notify.1.…",
             },
         },
     ),

@@ -6,7 +6,7 @@ twice leaves the same state (the consumer loop also dedupes on ``event_id``).
 
 Keys (hash tag per activity):
   {p}ck:act:{aid}      hash: doc (activity snapshot JSON), status
-  {p}ck:regs:{aid}     hash: registration id -> JSON (party_size, status, name, phone, venue)
+  {p}ck:regs:{aid}     hash: registration id -> JSON (party_size, status, masked name and phone, venue)
   {p}ck:revoked:{aid}  set of revoked registration ids
   {p}ck:acts           set of known activity ids (for the scanner's offline state)
   {p}ck:unseen:{aid}   tickets admitted before their registration event arrived
@@ -20,11 +20,13 @@ from __future__ import annotations
 import json
 
 from services.checkin import vocabulary as V
+from services.checkin.admission import mask_name
 from shared import events as ev
 from shared.logs import mask_phone
 from shared.topics import ACTIVITY_EVENTS, BY_NAME
 
 ACTIVITY_TYPES = BY_NAME[ACTIVITY_EVENTS].event_types
+ERASED = ("name", "phone_masked", "members")  # what RegistrationErased takes from a record
 
 
 class Projection:
@@ -65,6 +67,9 @@ class Projection:
         if kind == ev.REGISTRATION_MEMBER_DROPPED:  # issue 17: the smaller party, same status
             self._smaller_party(aid, rid, data)
             return
+        if kind == ev.REGISTRATION_ERASED:
+            self.erase(aid, rid)
+            return
         status = {
             ev.REGISTRATION_CONFIRMED: V.CONFIRMED,
             ev.WAITLIST_PROMOTED: V.CONFIRMED,
@@ -72,10 +77,14 @@ class Projection:
             ev.REGISTRATION_CANCELLED: V.CANCELLED,
         }[kind]
         record = self._record(aid, rid, data, status)
-        known = self.registration(aid, rid)
-        if known and int(known.get("party_size") or 0) and known["party_size"] < record["party_size"]:
+        known = self.registration(aid, rid) or {}
+        if int(known.get("party_size") or 0) and known["party_size"] < record["party_size"]:
             # a party only shrinks (a member dropped): an older event handled late keeps the smaller size
             record.update(party_size=known["party_size"], members=known.get("members") or record["members"])
+        if known.get("erased"):
+            for k in ERASED:
+                record.pop(k, None)
+            record["erased"] = True
         pipe = self.redis.pipeline(transaction=True)
         if status == V.CANCELLED:
             pipe.sadd(self.revoked_key(aid), rid)
@@ -96,8 +105,9 @@ class Projection:
             "activity_id": aid,
             "venue_id": data["venue_id"],
             "party_size": data["party_size"],
-            "name": data["name"],
-            "phone_masked": mask_phone(data["phone"]),
+            # masked only (issue 16): version 2 sends nothing else; version 1's clear fields are masked here
+            "name": data["name_masked"] if "name_masked" in data else mask_name(data["name"]),
+            "phone_masked": data["phone_masked"] if "phone_masked" in data else mask_phone(data["phone"]),
             "status": status,
             # real-name parties: each member's masked name and ID, for the steward (issue 14)
             "members": data.get("members") or [],
@@ -112,12 +122,25 @@ class Projection:
         if record is None:  # the drop overtook the confirmation: keep what it says
             status = V.CONFIRMED if data.get("status") == V.CONFIRMED else V.WAITLISTED
             record = self._record(aid, rid, data, status)
+        elif record.get("erased"):  # nothing personal comes back
+            record["party_size"] = min(record["party_size"], data["party_size"])
         elif data["party_size"] < record["party_size"]:
             record.update(party_size=data["party_size"], members=data.get("members") or [])
         pipe = self.redis.pipeline(transaction=True)
         pipe.hset(self.regs_key(aid), rid, json.dumps(record, ensure_ascii=False))
         pipe.hset(self.reduced_key(aid), rid, record["party_size"])
         pipe.execute()
+
+    def erase(self, aid: str, rid: str) -> None:
+        """RegistrationErased (issue 16): the masked name, phone and members go; status, party size
+        and venue stay for the counts. A replayed event brings nothing back (``erased``)."""
+        current = self.registration(aid, rid)
+        if current is None:  # never seen here (events arrive in order per activity): nothing to drop
+            return
+        for k in ERASED:
+            current.pop(k, None)
+        current["erased"] = True
+        self.redis.hset(self.regs_key(aid), rid, json.dumps(current, ensure_ascii=False))
 
     def revoke(self, aid: str, rid: str) -> None:
         """A cancellation told directly by the registration service (``api_revocations.py``),

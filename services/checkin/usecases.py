@@ -175,7 +175,7 @@ def judge(
         "id": rid,
         "activity_id": aid,
         "activity_title": (activity or {}).get("title", {}),
-        "name_masked": admission.mask_name(reg["name"]) if reg else "",
+        "name_masked": admission.mask_name(reg.get("name", "")) if reg else "",  # none once erased
         # real-name parties: each member's masked name and ID, for the steward (issue 14)
         "members": (reg or {}).get("members") or [],
         "party_size": party_size,

@@ -20,7 +20,7 @@ from flask_smorest import Blueprint
 from marshmallow import RAISE, Schema, fields, validate
 
 from services.notify import vocabulary as V
-from services.notify.deliveries import Deliveries
+from services.notify.deliveries import Deliveries, sealer_of
 from services.notify.projection import Projection
 from services.notify.usecases import Notice, send_notice
 from shared.auth import require
@@ -78,9 +78,12 @@ class Notices(MethodView):
         notice = Notice(notice_id(), body["activity_id"], body["message_zh"], body["message_en"])
         return send_notice(
             notice,
-            projection=Projection(redis, settings.redis_prefix),
+            projection=Projection(redis, settings.redis_prefix, sealer_of()),
             deliveries=Deliveries(
-                redis, settings.redis_prefix, retention_s=settings.notify_retention_days * 86400
+                redis,
+                settings.redis_prefix,
+                retention_s=settings.notify_retention_days * 86400,
+                sealer=sealer_of(),
             ),
             clock=time.time,
         )

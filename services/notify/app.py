@@ -14,7 +14,7 @@ from marshmallow import Schema, fields, validate
 from services.notify import api_codes, api_notices, edge
 from services.notify import vocabulary as V
 from services.notify.channels import sms
-from services.notify.deliveries import Deliveries
+from services.notify.deliveries import Deliveries, sealer_of
 from shared import internal
 from shared.auth import require
 from shared.config import Settings, load
@@ -65,7 +65,7 @@ class Notifications(MethodView):
     @blp.alt_response(V.http_status(V.FORBIDDEN), schema="Error", description=V.FORBIDDEN)
     def get(self, query):
         """What was sent (or is due) for one registration: when, over which channel, with what outcome."""
-        log = Deliveries(redis_of(), settings_of().redis_prefix)
+        log = Deliveries(redis_of(), settings_of().redis_prefix, sealer=sealer_of())
         return {"notifications": log.entries(query["registration_id"])}
 
 

@@ -30,7 +30,7 @@ from services.notify.publisher import Publisher
 from services.notify.reminders import Reminders, parse_offsets
 from services.notify.sender import RateLimit, Sender
 from services.notify.usecases import Notices
-from shared import logs
+from shared import logs, sealed
 from shared.config import Settings, load
 from shared.consumer import ConsumerLoop, TransientError
 from shared.kafka import security
@@ -110,8 +110,9 @@ def bootstrap(
     """Wire the worker; tests pass their own clock or channels."""
     redis = redis if redis is not None else connect_as(settings)
     p = settings.redis_prefix
-    projection = Projection(redis, p)
-    deliveries = Deliveries(redis, p, retention_s=settings.notify_retention_days * 86400)
+    ring = sealed.sealer(settings, sealed.NOTIFY)  # contact fields stay sealed at rest (issue 16)
+    projection = Projection(redis, p, ring)
+    deliveries = Deliveries(redis, p, retention_s=settings.notify_retention_days * 86400, sealer=ring)
     reminders = Reminders(
         redis, p, parse_offsets(settings.reminder_offsets_min), projection, deliveries, clock
     )

@@ -7,7 +7,8 @@ so a sender that finds ``handoff`` after a crash knows the provider may have it.
 docs/notifications.md for what it then does and how small that window is.
 
 Keys:
-  {p}nt:n:<id>          hash: the intent and its outcome (id = sha256(event|channel|recipient))
+  {p}nt:n:<id>          hash: the intent and its outcome (id = sha256(event|channel|recipient)); the
+                        recipient and the registrant are sealed for notify (shared/sealed.py)
   {p}nt:log:<rid>       list of intent ids of one registration, oldest first (the delivery log)
   {p}nt:q:<channel>     zset: intent id -> when it may be (re)tried, or when its lease ends (ms)
   {p}nt:wake:<channel>  list: nudges the channel's sender when something was queued
@@ -25,6 +26,7 @@ from pathlib import Path
 from services.notify import vocabulary as V
 from shared.logs import mask_phone
 from shared.redis_scripts import Scripts
+from shared.sealed import NOTIFY, Sealer, is_sealed, sealer
 
 CHANNELS = ("sms", "email")
 FINAL = V.FINAL
@@ -55,6 +57,7 @@ def iso_ms(ms: int) -> str:
 
 
 def recipients(reg: dict) -> list[tuple[str, str]]:
+    """(channel, address) pairs of a registrant whose contact fields are open."""
     out = [("sms", reg["phone"])]
     if reg.get("email"):
         out.append(("email", reg["email"]))
@@ -62,9 +65,21 @@ def recipients(reg: dict) -> list[tuple[str, str]]:
 
 
 class Deliveries:
-    def __init__(self, redis, prefix: str, retention_s: int = 30 * 86400):
+    def __init__(self, redis, prefix: str, retention_s: int = 30 * 86400, sealer: Sealer | None = None):
+        """``sealer``: notify's ring (shared/sealed.py). With it, an intent keeps its recipient and
+        registrant sealed at rest (issue 16); :meth:`get` opens them for the sender."""
         self.redis, self.p, self.retention_s = redis, prefix, retention_s
+        self.sealer = sealer
         self.scripts = Scripts(redis, Path(__file__).parent, ["intent", "claim", "handoff", "release"])
+
+    def opened(self, reg: dict) -> dict:
+        """The registrant with its sealed contact fields open (as the projection keeps it, sealed)."""
+        if not reg.get("sealed") or self.sealer is None:
+            return reg
+        return {k: v for k, v in reg.items() if k != "sealed"} | self.sealer.open(reg["sealed"])
+
+    def _seal(self, value: str) -> str:
+        return self.sealer.seal(value) if self.sealer else value
 
     def intent_key(self, nid: str) -> str:
         return f"{self.p}nt:n:{nid}"
@@ -94,7 +109,7 @@ class Deliveries:
         """Record (and queue) the messages one event calls for to one registrant; returns how many
         were new.  A redelivered event finds its intents and records nothing."""
         new = 0
-        for channel, recipient in recipients(reg):
+        for channel, recipient in recipients(self.opened(reg)):
             nid = notification_id(event_id, channel, recipient)
             fields = {
                 "notification_id": nid,
@@ -104,7 +119,7 @@ class Deliveries:
                 "activity_id": activity_id,
                 "registration_id": reg["registration_id"],
                 "channel": channel,
-                "recipient": recipient,
+                "recipient": self._seal(recipient),
                 "template": template,
                 "locale": reg.get("locale", "zh-CN"),
                 "reg": json.dumps(reg, ensure_ascii=False),
@@ -170,6 +185,12 @@ class Deliveries:
         for k in ("reg", "context"):
             if k in out:
                 out[k] = json.loads(out[k])
+        # at rest sealed; open for the sender, and keep the sealed forms for anything re-published
+        out["at_rest"] = {k: out[k] for k in ("recipient", "reg") if k in out}
+        if "reg" in out:
+            out["reg"] = self.opened(out["reg"])
+        if self.sealer and is_sealed(out.get("recipient")):
+            out["recipient"] = self.sealer.open(out["recipient"])
         return out
 
     # -- outcomes --------------------------------------------------------------------------------
@@ -224,6 +245,23 @@ class Deliveries:
         pipe.zadd(self.queue_key(intent["channel"]), {nid: ready_at_ms})
         pipe.execute()
 
+    # -- erasure (issue 16) ----------------------------------------------------------------------
+    def erase(self, registration_id: str) -> int:
+        """Drop the recipient and registrant of every message of a registration; messages not yet
+        sent are skipped. The log keeps when, which channel and what outcome. Returns how many."""
+        nids = [n.decode() for n in self.redis.lrange(self.log_key(registration_id), 0, -1)]
+        pipe = self.redis.pipeline(transaction=True)
+        for nid in nids:
+            for channel in CHANNELS:
+                pipe.zrem(self.queue_key(channel), nid)
+            pipe.hdel(self.intent_key(nid), "recipient", "reg")
+        pipe.execute()
+        for nid in nids:  # unsent ones end as skipped; sent ones keep their outcome
+            status = self.redis.hget(self.intent_key(nid), "status")
+            if status is not None and status.decode() not in FINAL:
+                self.redis.hset(self.intent_key(nid), mapping={"status": V.SKIPPED, "last_error": "erased"})
+        return len(nids)
+
     # -- the delivery log ------------------------------------------------------------------------
     def entries(self, registration_id: str) -> list[dict]:
         nids = [n.decode() for n in self.redis.lrange(self.log_key(registration_id), 0, -1)]
@@ -232,10 +270,22 @@ class Deliveries:
             it = self.get(nid)
             if not it:
                 continue
-            it["recipient"] = mask_phone(it["recipient"])
+            it["recipient"] = mask_phone(it.get("recipient", ""))  # none once erased
             failures = int(it.get("failures", 0))
             it["attempts"] = failures + (
                 1 if it.get("status") in (V.SENT, V.FAILED, V.UNCERTAIN, V.HANDOFF) else 0
             )
             out.append({k: it.get(k) for k in _LOG_FIELDS if it.get(k) not in (None, "")})
         return out
+
+
+def sealer_of() -> Sealer:
+    """Notify's ring for the current app (made once per app, from its settings)."""
+    from flask import current_app
+
+    from shared.web import settings_of
+
+    ring = current_app.extensions.get("sciday.notify_ring")
+    if ring is None:
+        ring = current_app.extensions["sciday.notify_ring"] = sealer(settings_of(), NOTIFY)
+    return ring

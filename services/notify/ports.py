@@ -30,6 +30,10 @@ class Projection(Protocol):
 
     def registrants(self, aid: str, statuses: tuple[str, ...]) -> list[Doc]: ...
 
+    def erase(self, aid: str, rid: str) -> None:
+        """Drop a registrant's personal fields (RegistrationErased); status and party size stay."""
+        ...
+
 
 class Deliveries(Protocol):
     def record(
@@ -45,6 +49,10 @@ class Deliveries(Protocol):
         context: Doc | None = None,
     ) -> int:
         """Record (once) and queue one message per channel of the registrant; returns how many were new."""
+        ...
+
+    def erase(self, registration_id: str) -> int:
+        """Drop the recipients of a registration's messages; unsent ones are skipped."""
         ...
 
 

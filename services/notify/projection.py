@@ -10,7 +10,8 @@ stays cancelled.
 
 Keys (hash tag per activity):
   {p}nt:act:{aid}   hash: doc (snapshot JSON), status, cancel_event_id
-  {p}nt:regs:{aid}  hash: registration id -> registrant JSON (contact, locale, status, ticket)
+  {p}nt:regs:{aid}  hash: registration id -> registrant JSON (locale, status, masked forms, and the
+                    contact fields and ticket sealed for notify: ``sealed``, opened only to send)
 """
 
 from __future__ import annotations
@@ -19,6 +20,8 @@ import json
 
 from services.notify import vocabulary as V
 from shared import events as ev
+from shared.logs import mask_phone
+from shared.sealed import Sealer
 
 STATUS_OF = {
     ev.REGISTRATION_WAITLISTED: V.WAITLISTED,
@@ -33,20 +36,20 @@ _KEPT = (
     "activity_id",
     "venue_id",
     "party_size",
-    "name",
-    "phone",
-    "email",
     "locale",
-    "manage_url",
-    "ticket_code",
-    "ticket_url",
     "waitlist_position",
+    "name_masked",
+    "phone_masked",
+    "sealed",
 )
+# What a version 1 event carried in clear: sealed here on arrival (issue 16), never kept as sent.
+_CLEAR_V1 = ("name", "phone", "email", "manage_url", "ticket_code", "ticket_url")
 
 
 class Projection:
-    def __init__(self, redis, prefix: str):
-        self.redis, self.p = redis, prefix
+    def __init__(self, redis, prefix: str, sealer: Sealer | None = None):
+        """``sealer``: notify's ring (shared/sealed.py); version 1 events are sealed with it on arrival."""
+        self.redis, self.p, self.sealer = redis, prefix, sealer
 
     def act_key(self, aid: str) -> str:
         return f"{self.p}nt:act:{{{aid}}}"
@@ -87,18 +90,38 @@ class Projection:
         """Upsert the registrant an event is about; returns the record as it now stands."""
         aid, data = envelope["activity_id"], envelope["data"]
         current = self.registration(aid, data["registration_id"]) or {}
+        if current.get("erased"):  # a late or replayed event brings nothing back
+            return current
         if envelope["type"] == ev.REGISTRATION_MEMBER_DROPPED:  # issue 17: a smaller party, same status
             if current and int(current.get("party_size", 0)) <= int(data["party_size"]):
                 return current  # a late, older drop never grows the party back
             status = current.get("status") or data["status"]
         else:
             status = STATUS_OF[envelope["type"]]
+        if "sealed" not in data:
+            data = self._seal_v1(data)
         record = dict(current)
-        record.update({k: data[k] for k in _KEPT if data.get(k) is not None})
+        kept = _KEPT if self.sealer else _KEPT + _CLEAR_V1
+        record.update({k: data[k] for k in kept if data.get(k) is not None})
         if _RANK[status] >= _RANK.get(current.get("status", V.WAITLISTED), 0) or not current:
             record["status"] = status
         self.redis.hset(self.regs_key(aid), data["registration_id"], json.dumps(record, ensure_ascii=False))
         return record
+
+    def _seal_v1(self, data: dict) -> dict:
+        if self.sealer is None:  # no ring: a test of the rules alone; keep version 1's fields as sent
+            return dict(data, sealed="")
+        rest = {k: v for k, v in data.items() if k not in _CLEAR_V1}
+        contact = {k: data.get(k) for k in _CLEAR_V1}
+        return dict(rest, phone_masked=mask_phone(data.get("phone") or ""), sealed=self.sealer.seal(contact))
+
+    def erase(self, aid: str, rid: str) -> None:
+        """RegistrationErased: keep the status and party size (statistics), drop the rest."""
+        current = self.registration(aid, rid) or {"registration_id": rid, "activity_id": aid}
+        kept = {
+            k: current[k] for k in ("registration_id", "activity_id", "party_size", "status") if k in current
+        }
+        self.redis.hset(self.regs_key(aid), rid, json.dumps(dict(kept, erased=True), ensure_ascii=False))
 
     def registration(self, aid: str, rid: str) -> dict | None:
         raw = self.redis.hget(self.regs_key(aid), rid)

@@ -68,7 +68,7 @@ class Publisher:
         cause_topic = origin_of(cause)  # the topic registry says which topic carries which type
         value = json.dumps(
             {
-                k: intent.get(k)
+                k: intent.get("at_rest", {}).get(k, intent.get(k))  # recipient and registrant sealed
                 for k in (
                     "notification_id",
                     "event_id",

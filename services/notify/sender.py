@@ -146,7 +146,7 @@ class Sender:
     # -- one message ---------------------------------------------------------------------------------
     def deliver(self, nid: str, previous: str, token: str) -> str:
         intent = self.deliveries.get(nid)
-        if not intent:
+        if not intent or "recipient" not in intent:  # gone, or erased (issue 16)
             return V.GONE
         if previous == V.HANDOFF and not self.channel.idempotent:
             log.warning(

@@ -83,6 +83,11 @@ class Notices:
             return self._activity(envelope)
         if kind in LOTTERY_TEMPLATE_OF:
             return self._lottery_entry(envelope)
+        if kind == ev.REGISTRATION_ERASED:  # issue 16: nothing of the registrant stays
+            aid, rid = envelope["activity_id"], envelope["data"]["registration_id"]
+            self.projection.erase(aid, rid)
+            self.deliveries.erase(rid)
+            self.reminders.drop(aid, rid)
         return 0
 
     def _lottery_entry(self, env: Doc) -> int:

@@ -78,6 +78,21 @@ def cancel_own(rid: str) -> dict:
     return usecases.cancel(ports(), rid, own(rid)["manage_token"])
 
 
+def erase_own(rid: str) -> dict:
+    """Erase one of my registrations' personal data (issue 16); cancels it first if still ahead."""
+    return usecases.erase(ports(), rid, own(rid)["manage_token"])
+
+
+class ErasedOut(Schema):
+    """What stays of an erased registration: nothing that names anyone (statistics only)."""
+
+    registration_id = fields.String()
+    activity_id = fields.String()
+    status = fields.String()
+    party_size = fields.Integer()
+    erased_at = fields.String()
+
+
 @blp.route("/registrations")
 class Mine(MethodView):
     @blp.response(200, MineOut)
@@ -101,3 +116,13 @@ class MineItem(MethodView):
     def delete(self, registration_id):
         """Cancel one of my registrations: frees the seats and the IDs, revokes the ticket."""
         return usecases.registration_view(ports(), cancel_own(registration_id))
+
+
+@blp.route("/registrations/<registration_id>/erasure")
+class MineErasure(MethodView):
+    @blp.response(200, ErasedOut)
+    @documented(blp, v.PHONE_NOT_VERIFIED, v.UNKNOWN_REGISTRATION)
+    def post(self, registration_id):
+        """Erase my data of one registration: name, phone, email, members, manage link. A registration
+        still ahead is cancelled first (seats freed, ticket revoked). Cannot be undone."""
+        return erase_own(registration_id)

@@ -23,14 +23,14 @@ else
   redis.call('ZREM', W, rid)
   redis.call('HINCRBY', A, 'waitlist_people', -reg.party_size)
 end
-redis.call('HDEL', P, reg.phone)
+redis.call('HDEL', P, reg.phone_ref or reg.phone)
 if KEYS[8] then fair_release(KEYS[6], KEYS[7], KEYS[8], reg) end
 reg.status = STATUS.CANCELLED
 reg.cancelled_at = occurred_at
 redis.call('HSET', R, rid, cjson.encode(reg))
-local data = registration_event_data(reg)
+local data, version = registration_event_data(reg)
 data.previous_status = previous
 data.ticket_revoked = (previous == STATUS.CONFIRMED)
-emit_registration(O, EVENT.REGISTRATION_CANCELLED, reg.activity_id, occurred_at, rid .. ':' .. EVENT.REGISTRATION_CANCELLED, data)
+emit_registration(O, EVENT.REGISTRATION_CANCELLED, reg.activity_id, occurred_at, rid .. ':' .. EVENT.REGISTRATION_CANCELLED, data, version)
 local promoted = promote(A, W, R, O, now_ms, occurred_at)
 return {STATUS.CANCELLED, previous, promoted}

@@ -9,6 +9,7 @@
 -- ARGV[5] the member's place in reg.members, from 1 (0: an anonymous companion, the last one)
 -- ARGV[6] the member's place in reg.id_hashes, from 1 (0: the member had no ID)
 -- ARGV[7] the ticket code signed for the smaller party
+-- ARGV[8] the contact fields and that code sealed for notify (issue 16; "" for a record written before)
 -- Returns {"ok", new party size, parties promoted}
 --      or {"refused", "unknown_registration" | "registration_cancelled" | "party_of_one" | "revision_conflict"}
 -- Checks everything before it writes anything.
@@ -41,12 +42,13 @@ if hash_at > 0 and type(reg.id_hashes) == 'table' and reg.id_hashes[hash_at] the
 end
 reg.party_size = reg.party_size - 1
 reg.ticket_code = code
+if reg.for_notify and ARGV[8] ~= '' then reg.for_notify = ARGV[8] end
 redis.call('HSET', R, rid, cjson.encode(reg))
-local data = registration_event_data(reg)
+local data, version = registration_event_data(reg)
 data.previous_party_size = seen
-data.ticket_code = reg.ticket_code
 data.status = reg.status
+if version == 1 then data.ticket_code = reg.ticket_code end  -- version 2: inside ``sealed``
 emit_registration(O, EVENT.REGISTRATION_MEMBER_DROPPED, reg.activity_id, occurred_at,
-                  rid .. ':' .. EVENT.REGISTRATION_MEMBER_DROPPED .. ':' .. reg.party_size, data)
+                  rid .. ':' .. EVENT.REGISTRATION_MEMBER_DROPPED .. ':' .. reg.party_size, data, version)
 local promoted = promote(A, W, R, O, now_ms, occurred_at)
 return {STATUS.OK, reg.party_size, promoted}

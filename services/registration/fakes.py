@@ -16,13 +16,17 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from services.registration import activities
+from services.registration import activities, personal
 from services.registration import vocabulary as v
+from services.registration.identity import mask_name
 from services.registration.ports import Counts, Doc, Ports
 from shared import events, topics
 from shared.envelope import seeded_event_id
+from shared.logs import mask_phone
+from shared.sealed import NOTIFY, Sealer
 
 SOURCE = "registration"
+FAKE_NOTIFY_RING = Sealer(NOTIFY, {1: bytes(32)})  # a fixed test key: the fake's events open in tests
 
 
 @dataclass
@@ -89,13 +93,16 @@ class FakeSeats:
         self.id_day: dict[str, int] = {}  # fair.lua's {p}idday: "<day>:<id hash>" -> count
         self.id_festival: dict[str, int] = {}  # {p}idfest: id hash -> count
         self.mine: dict[str, set[str]] = {}  # {p}myregs:<owner>
+        self.erasures: list[dict[str, str]] = []  # erase.lua's {p}erasures audit: when and what
 
     # -- events ----------------------------------------------------------------------------
     def _emit(self, type_: str, activity_id: str, occurred_at: str, seed: str, data: Doc) -> None:
         envelope = {
             "event_id": seeded_event_id(seed),
             "type": type_,
-            "version": 1,
+            "version": events.REGISTRATION_VERSION
+            if "party_size" in data and "registration_id" in data
+            else 1,
             "occurred_at": occurred_at,
             "activity_id": activity_id,
             "source": SOURCE,
@@ -108,8 +115,14 @@ class FakeSeats:
 
     @staticmethod
     def _reg_data(reg: Doc) -> Doc:
-        keys = ("registration_id", "activity_id", "venue_id", "party_size", "name", "phone", "email")
-        data = {k: reg.get(k) for k in (*keys, "locale", "manage_url")}
+        """Version 2's shape (promote.lua): masked forms, the rest sealed for notify (personal.py)."""
+        keys = ("registration_id", "activity_id", "venue_id", "party_size", "locale")
+        data = {k: reg.get(k) for k in keys}
+        data.update(
+            name_masked=mask_name(reg["name"]),
+            phone_masked=mask_phone(reg["phone"]),
+            sealed=FAKE_NOTIFY_RING.seal({k: reg.get(k) for k in personal.FOR_NOTIFY}),
+        )
         if reg.get("members"):
             data["members"] = reg["members"]
         return data
@@ -243,7 +256,6 @@ class FakeSeats:
         data = self._reg_data(rec)
         if status == v.CONFIRMED:
             type_ = events.REGISTRATION_CONFIRMED
-            data.update(ticket_code=rec["ticket_code"], ticket_url=rec["ticket_url"])
         else:
             type_ = events.REGISTRATION_WAITLISTED
             data["waitlist_position"] = position
@@ -339,15 +351,43 @@ class FakeSeats:
             reg.update(status=v.CONFIRMED, promoted_at=occurred_at)
             st["waitlist_people"] -= reg["party_size"]
             data = self._reg_data(reg)
-            data.update(ticket_code=reg["ticket_code"], ticket_url=reg["ticket_url"])
             type_ = events.WAITLIST_PROMOTED
             self._emit(type_, st["id"], occurred_at, f"{rid}:{type_}", data)
             promoted += 1
         return promoted
 
+    def erase(
+        self, activity_id: str, registration_id: str, now: datetime, cause: str, owner_ref: str = ""
+    ) -> int:
+        """erase.lua: personal fields gone, indexes let go, RegistrationErased emitted; stats stay."""
+        act = self.acts.get(activity_id)
+        reg = act.regs.get(registration_id) if act else None
+        if act is None or reg is None:
+            raise v.Refusal(v.UNKNOWN_REGISTRATION)
+        if reg.get("erased_at"):
+            return 0
+        if act.phones.get(reg["phone"]) == registration_id:
+            del act.phones[reg["phone"]]
+        for h in reg.get("id_hashes") or []:
+            if act.ids.get(h) == registration_id:
+                del act.ids[h]
+        self.mine.get(owner_ref, set()).discard(registration_id)
+        erased = [k for k in personal.ERASED if k in reg]
+        for k in erased:
+            del reg[k]
+        occurred_at = activities.iso(now)
+        reg["erased_at"] = occurred_at
+        self.erasures.append(
+            {"at": occurred_at, "cause": cause, "activity_id": activity_id, "fields": ",".join(erased)}
+        )
+        data = {"registration_id": registration_id, "activity_id": activity_id, "cause": cause}
+        type_ = events.REGISTRATION_ERASED
+        self._emit(type_, activity_id, occurred_at, f"{registration_id}:{type_}", data)
+        return len(erased)
+
     def get_registration(self, registration_id: str) -> Doc | None:
         aid = self.regidx.get(registration_id)
-        return copy.deepcopy(self.acts[aid].regs[registration_id]) if aid else None
+        return personal.in_clear(copy.deepcopy(self.acts[aid].regs[registration_id]), None) if aid else None
 
     def waitlist_position(self, activity_id: str, registration_id: str) -> int | None:
         act = self.acts.get(activity_id)

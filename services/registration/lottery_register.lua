@@ -48,20 +48,19 @@ reg.initial_status = status
 reg.initial_position = position
 reg.created_at = occurred_at
 redis.call('HSET', R, rid, cjson.encode(reg))
-redis.call('HSET', P, reg.phone, rid)
+redis.call('HSET', P, reg.phone_ref or reg.phone, rid)
 redis.call('HSET', X, rid, reg.activity_id)
 fair_record(D, nil, ND, NF, MY, '', rid, fair)
 
-local data = registration_event_data(reg)
+local data, version = registration_event_data(reg)
 data.lottery_entry_id = reg.lottery_entry_id  -- notify: the entrant was told by the lottery's own message
 local type_
 if status == STATUS.CONFIRMED then
   type_ = EVENT.REGISTRATION_CONFIRMED
-  data.ticket_code = reg.ticket_code
-  data.ticket_url = reg.ticket_url
+  add_ticket(data, version, reg)
 else
   type_ = EVENT.REGISTRATION_WAITLISTED
   data.waitlist_position = position
 end
-emit_registration(O, type_, reg.activity_id, occurred_at, rid .. ':' .. type_, data)
+emit_registration(O, type_, reg.activity_id, occurred_at, rid .. ':' .. type_, data, version)
 return {status, rid, position}

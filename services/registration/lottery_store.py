@@ -20,7 +20,7 @@ from pathlib import Path
 import redis as redis_lib
 
 from services.registration.lottery import Draw, Lottery, commitment
-from services.registration.store import Keys, now_pair, refused
+from services.registration.store import Keys, SeatStore, now_pair, refused
 from shared.outbox import stream_key
 from shared.redis_scripts import Scripts
 
@@ -42,6 +42,7 @@ class LotteryStore:
             ["lottery_enter", "lottery_begin", "lottery_finish", "lottery_publish", "lottery_register"],
         )
         self.seat_keys = Keys(self.p)
+        self.seats = SeatStore(redis, settings)  # seals the personal fields as reserve does (issue 16)
 
     @property
     def due_key(self) -> str:
@@ -146,7 +147,13 @@ class LotteryStore:
                     k.id_festival,
                     k.mine(owner_ref or "-"),
                 ],
-                args=[t_ms, t_iso, json.dumps(reg, ensure_ascii=False), status, json.dumps(fair)],
+                args=[
+                    t_ms,
+                    t_iso,
+                    json.dumps(self.seats.at_rest(reg), ensure_ascii=False),
+                    status,
+                    json.dumps(fair),
+                ],
                 client=pipe,
             )
         out = []

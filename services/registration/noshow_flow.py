@@ -42,9 +42,12 @@ class Admissions:
 
 
 class NoShowFlow:
-    def __init__(self, record, admissions, starts_at_of, policy: noshow.Policy, pepper: str):
+    def __init__(self, record, admissions, starts_at_of, policy: noshow.Policy, pepper: str, lookup=None):
         self.record, self.admissions, self.policy, self.pepper = record, admissions, policy, pepper
         self.starts_at_of = starts_at_of  # activity id -> start (Unix s), from the activity store
+        # registration id -> the stored record in clear (SeatStore.get_registration): version 2
+        # events carry no phone (issue 16), so a late cancellation's holder comes from the record
+        self.lookup = lookup
 
     def registration(self, data: dict, aid: str, status: str) -> dict:
         # Real-name: fair_access's keyed ID hashes, as the record stores them (never the numbers);
@@ -70,6 +73,10 @@ class NoShowFlow:
                 aid, data["registration_id"], f"{data['checkin_id']}:reverted", -data["reverted"]
             )
         elif kind == ev.REGISTRATION_CANCELLED:
+            if "phone" not in data and self.lookup is not None:
+                data = {**(self.lookup(data["registration_id"]) or {}), **data}
+            if not data.get("phone"):  # erased meanwhile, or no lookup wired: nobody to mark
+                return []
             reg = self.registration(data, aid, v.CANCELLED)
             marks = noshow.late_cancel_marks(
                 reg,

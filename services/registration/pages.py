@@ -19,9 +19,11 @@ from services.registration.schemas import RegistrationIn
 from services.registration.vocabulary import (
     ACTIVITY_CANCELLED,
     CONFIRMED,
+    CONSENT_REQUIRED,
     PHONE_NOT_VERIFIED,
     UNKNOWN_ACTIVITY,
     Refusal,
+    rule_message,
 )
 from shared import csrf
 from shared.errors import ApiError, common_message
@@ -167,6 +169,9 @@ def submit(activity_id: str, act):
         return _expired()
     form = request.form
     values = {k: v.strip() for k, v in form.items() if k != "csrf_token"}
+    if not values.get("consent"):  # notice and consent (PIPL; docs/privacy.md): the form asks first
+        errors = {"consent": [rule_message(CONSENT_REQUIRED, lang())]}
+        return _form(activity_id, values, errors, None, 422)
     body = {
         "name": values.get("name", ""),
         "phone": values.get("phone"),  # absent once verified: the session's phone is used
@@ -289,3 +294,9 @@ def _member_label(reg: dict, member: str) -> str:
     if member.isdigit() and 0 < int(member) < len(members):
         return members[int(member)]["name_masked"]
     return ""
+
+
+@bp.get("/privacy")
+def privacy_page():
+    """个人信息处理说明: what is collected, why, for how long, and how to erase it (docs/privacy.md)."""
+    return render("privacy.html", retention_days=settings_of().retention_days)

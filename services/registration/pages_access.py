@@ -6,8 +6,9 @@ from __future__ import annotations
 
 from flask import Blueprint, redirect, request
 
-from services.registration import api_mine, api_verification, identity, verification
+from services.registration import api_mine, api_verification, identity, usecases, verification
 from services.registration import vocabulary as v
+from services.registration.bootstrap import ports
 from services.registration.rendering import lang, render
 from services.registration.vocabulary import Refusal
 from shared import csrf
@@ -135,6 +136,7 @@ def mine_page():
         entries=api_mine.my_entries(ref),
         local_time=local_time,
         phone_masked=masked(phone),
+        erased=request.args.get("erased") == "1",
     )
 
 
@@ -147,3 +149,24 @@ def mine_cancel(rid):
     except Refusal:
         pass  # not mine, or already cancelled: the list shows the truth
     return redirect("/me", code=303)
+
+
+# -- erasing my data (issue 16): a confirmation page, then the POST; no script needed ----------------
+@bp.get("/me/<rid>/erase")
+def mine_erase_confirm(rid):
+    try:
+        reg = usecases.registration_view(ports(), api_mine.own(rid))
+    except Refusal:
+        return redirect("/me", code=303)
+    return render("erase.html", r=reg, a=reg["activity"])
+
+
+@bp.post("/me/<rid>/erase")
+def mine_erase(rid):
+    if verified_phone() is None or not csrf.valid():
+        return redirect("/login?next=/me", code=303)
+    try:
+        api_mine.erase_own(rid)
+    except Refusal:
+        return redirect("/me", code=303)  # not mine, or erased already: the list shows the truth
+    return redirect("/me?erased=1", code=303)

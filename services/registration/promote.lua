@@ -9,16 +9,32 @@
 --#include words.lua
 --#include envelope.lua
 
-local function emit_registration(O, type_, activity_id, occurred_at, seed, data)
-  emit(O, TOPIC.REGISTRATION_EVENTS, SOURCE, type_, activity_id, occurred_at, seed, data)
+local function emit_registration(O, type_, activity_id, occurred_at, seed, data, version)
+  emit(O, TOPIC.REGISTRATION_EVENTS, SOURCE, type_, activity_id, occurred_at, seed, data, version)
 end
 
+-- The event's data and version: version 2 (issue 16) carries masked forms and the fields sealed
+-- for notify (personal.py), never a name, phone, email, link or token in clear.  A record written
+-- before issue 16 has no sealed copy and still goes out as version 1.
 local function registration_event_data(reg)
   -- members: masked names and IDs only (the door shows them); never an ID hash or number
-  return {
+  local data = {
     registration_id = reg.registration_id, activity_id = reg.activity_id, venue_id = reg.venue_id,
-    party_size = reg.party_size, name = reg.name, phone = reg.phone, email = reg.email,
-    locale = reg.locale, manage_url = reg.manage_url, members = reg.members }
+    party_size = reg.party_size, locale = reg.locale, members = reg.members }
+  if reg.for_notify then
+    data.name_masked, data.phone_masked, data.sealed = reg.name_masked, reg.phone_masked, reg.for_notify
+    return data, 2
+  end
+  data.name, data.phone, data.email, data.manage_url = reg.name, reg.phone, reg.email, reg.manage_url
+  return data, 1
+end
+
+-- version 1 carried the ticket in clear; version 2 has it inside ``sealed``
+local function add_ticket(data, version, reg)
+  if version == 1 then
+    data.ticket_code = reg.ticket_code
+    data.ticket_url = reg.ticket_url
+  end
 end
 
 local function promote(A, W, R, O, now_ms, occurred_at)
@@ -41,10 +57,9 @@ local function promote(A, W, R, O, now_ms, occurred_at)
     reg.promoted_at = occurred_at
     redis.call('HSET', R, rid, cjson.encode(reg))
     redis.call('HINCRBY', A, 'waitlist_people', -reg.party_size)
-    local data = registration_event_data(reg)
-    data.ticket_code = reg.ticket_code
-    data.ticket_url = reg.ticket_url
-    emit_registration(O, EVENT.WAITLIST_PROMOTED, activity_id, occurred_at, rid .. ':' .. EVENT.WAITLIST_PROMOTED, data)
+    local data, version = registration_event_data(reg)
+    add_ticket(data, version, reg)
+    emit_registration(O, EVENT.WAITLIST_PROMOTED, activity_id, occurred_at, rid .. ':' .. EVENT.WAITLIST_PROMOTED, data, version)
     promoted = promoted + 1
   end
   redis.call('HSET', A, 'taken', taken)

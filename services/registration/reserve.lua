@@ -1,7 +1,7 @@
 -- reserve.lua: one registration attempt, decided atomically.
 --
 -- KEYS[1] A  activity state hash     {p}act:{aid}
--- KEYS[2] P  active phones hash      {p}act:{aid}:phones     phone -> registration id
+-- KEYS[2] P  active phones hash      {p}act:{aid}:phones     phone ref (keyed hash) -> registration id
 -- KEYS[3] W  waitlist zset           {p}act:{aid}:waitlist   registration id -> arrival seq
 -- KEYS[4] R  registrations hash      {p}act:{aid}:regs       registration id -> JSON
 -- KEYS[5] I  idempotency hash        {p}act:{aid}:idem       sha256(Idempotency-Key) -> id
@@ -10,7 +10,8 @@
 -- ARGV[1] now_ms        server clock, ms since the epoch
 -- ARGV[2] occurred_at   the same instant as ISO-8601, for the event envelope
 -- ARGV[3] idem          hex digest of the Idempotency-Key, or ""
--- ARGV[4] registration  JSON made by the caller: id, name, phone, party_size, ticket, links...
+-- ARGV[4] registration  JSON made by the caller: id, party_size, ticket, phone_ref, masked and sealed
+--         personal fields (personal.py)
 -- KEYS[8..12] D, IF, ND, NF, MY and ARGV[5] fair: real-name IDs, bound idempotency keys and the
 --         owner's index (fair.lua)
 --
@@ -49,7 +50,7 @@ if st[1] ~= STATUS.SCHEDULED then return {STATUS.REFUSED, REASON.ACTIVITY_CANCEL
 if now_ms < tonumber(st[2]) then return {STATUS.REFUSED, REASON.REGISTRATION_NOT_OPEN} end
 if now_ms >= tonumber(st[3]) or now_ms >= tonumber(st[4]) then return {STATUS.REFUSED, REASON.REGISTRATION_CLOSED} end
 if reg.party_size > tonumber(st[7]) then return {STATUS.REFUSED, REASON.PARTY_TOO_LARGE} end
-if redis.call('HEXISTS', P, reg.phone) == 1 then return {STATUS.REFUSED, REASON.ALREADY_REGISTERED} end
+if redis.call('HEXISTS', P, reg.phone_ref) == 1 then return {STATUS.REFUSED, REASON.ALREADY_REGISTERED} end
 local id_refusal = fair_refusal(D, ND, NF, fair)
 if id_refusal then return {STATUS.REFUSED, id_refusal} end
 
@@ -79,20 +80,19 @@ reg.initial_status = status
 reg.initial_position = position
 reg.created_at = occurred_at
 redis.call('HSET', R, rid, cjson.encode(reg))
-redis.call('HSET', P, reg.phone, rid)
+redis.call('HSET', P, reg.phone_ref, rid)
 redis.call('HSET', X, rid, reg.activity_id)
 if idem ~= '' then redis.call('HSET', I, idem, rid) end
 fair_record(D, IF, ND, NF, MY, idem, rid, fair)
 
-local data = registration_event_data(reg)
+local data, version = registration_event_data(reg)
 local type_
 if status == STATUS.CONFIRMED then
   type_ = EVENT.REGISTRATION_CONFIRMED
-  data.ticket_code = reg.ticket_code
-  data.ticket_url = reg.ticket_url
+  add_ticket(data, version, reg)
 else
   type_ = EVENT.REGISTRATION_WAITLISTED
   data.waitlist_position = position
 end
-emit_registration(O, type_, reg.activity_id, occurred_at, rid .. ':' .. type_, data)
+emit_registration(O, type_, reg.activity_id, occurred_at, rid .. ':' .. type_, data, version)
 return {status, rid, position}

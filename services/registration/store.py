@@ -10,11 +10,13 @@ from __future__ import annotations
 import json
 import time
 from datetime import UTC, datetime
+from functools import cached_property
 from pathlib import Path
 
-from services.registration import activities
+from services.registration import activities, personal
 from services.registration.soldout import SoldOutMemo
 from services.registration.vocabulary import REFUSED, SOLD_OUT, Refusal
+from shared import keyfile, sealed
 from shared.outbox import stream_key
 from shared.redis_scripts import Scripts
 
@@ -78,6 +80,10 @@ class Keys:
     def regidx(self):
         return f"{self.p}regidx"
 
+    @property
+    def erasures(self):
+        return f"{self.p}erasures"
+
 
 class SeatStore:
     def __init__(self, redis, settings):
@@ -85,7 +91,7 @@ class SeatStore:
         self.keys = Keys(settings.redis_prefix)
         self.outbox = stream_key(settings)
         self.scripts = Scripts(
-            redis, HERE, ["reserve", "cancel", "capacity", "promote_waitlist", "drop_member"]
+            redis, HERE, ["reserve", "cancel", "capacity", "promote_waitlist", "drop_member", "erase"]
         )
         self._doc_cache: dict[str, tuple[float, dict]] = {}
         self.soldout = SoldOutMemo(redis, self.keys, ttl_s=settings.soldout_memo_ms / 1000)
@@ -200,7 +206,7 @@ class SeatStore:
                 k.id_festival,
                 k.mine(owner_ref or "-"),
             ],
-            args=[t_ms, t_iso, idem, json.dumps(reg, ensure_ascii=False), json.dumps(fair)],
+            args=[t_ms, t_iso, idem, json.dumps(self.at_rest(reg), ensure_ascii=False), json.dumps(fair)],
         )
         outcome = res[0].decode()
         if outcome == REFUSED:
@@ -243,6 +249,13 @@ class SeatStore:
         """drop_member.lua: (new party size, parties promoted); refusals as in the script."""
         k = self.keys
         t_ms, t_iso = now_pair(now)
+        # issue 16: the new ticket code travels sealed for notify, with the contact fields it had
+        reg = self.get_registration(rid) or {}
+        for_notify = (
+            self.notify_sealer.seal({**{f: reg.get(f) for f in personal.FOR_NOTIFY}, "ticket_code": code})
+            if reg.get("phone")
+            else ""
+        )
         res = self.scripts.drop_member(
             keys=[
                 k.activity(aid),
@@ -253,12 +266,30 @@ class SeatStore:
                 k.id_day,
                 k.id_festival,
             ],
-            args=[t_ms, t_iso, rid, seen, member_at, hash_at, code],
+            args=[t_ms, t_iso, rid, seen, member_at, hash_at, code, for_notify],
         )
         self.soldout.forget(aid)
         if res[0].decode() == REFUSED:
             raise refused(res)
         return int(res[1]), int(res[2])
+
+    def erase(self, aid: str, rid: str, now: datetime, cause: str, owner_ref: str = "") -> int:
+        """Erase a registration's personal fields (erase.lua); returns how many it held, 0 if erased."""
+        k = self.keys
+        res = self.scripts.erase(
+            keys=[k.regs(aid), k.phones(aid), k.ids(aid), self.outbox, k.mine(owner_ref or "-"), k.erasures],
+            args=[now_pair(now)[1], rid, cause, json.dumps(personal.ERASED)],
+        )
+        if res[0].decode() == REFUSED:
+            raise refused(res)
+        return int(res[1])
+
+    def erasures(self, count: int = 100) -> list[dict]:
+        """The audit of erasures, newest first: when, why, which activity, which fields; never whose."""
+        return [
+            {k.decode(): v.decode() for k, v in fields.items()}
+            for _id, fields in self.redis.xrevrange(self.keys.erasures, count=count)
+        ]
 
     def promote(self, aid: str, now: datetime | None = None) -> int:
         k = self.keys
@@ -279,7 +310,7 @@ class SeatStore:
         if aid is None:
             return None
         raw = self.redis.hget(self.keys.regs(aid), rid)
-        return json.loads(raw) if raw else None
+        return self.in_clear(json.loads(raw)) if raw else None
 
     def waitlist_position(self, aid: str, rid: str) -> int | None:
         rank = self.redis.zrank(self.keys.waitlist(aid), rid)
@@ -292,4 +323,27 @@ class SeatStore:
         return sorted((r for r in regs if r), key=lambda r: r.get("created_at", ""), reverse=True)
 
     def registrations(self, aid: str) -> list[dict]:
-        return [json.loads(v) for v in self.redis.hvals(self.keys.regs(aid))]
+        return [self.in_clear(json.loads(v)) for v in self.redis.hvals(self.keys.regs(aid))]
+
+    # -- personal fields at rest -------------------------------------------------------------
+    # Never in clear (issue 16, personal.py): sealed for this service, and again for notify (the
+    # events carry that copy); the phone index holds keyed hashes. Loaded on first use, so tools
+    # that only read activities need no key.
+    @cached_property
+    def sealer(self) -> sealed.Sealer:
+        return sealed.sealer(self.settings, sealed.REGISTRATION)
+
+    @cached_property
+    def notify_sealer(self) -> sealed.Sealer:
+        return sealed.sealer(self.settings, sealed.NOTIFY)
+
+    @cached_property
+    def phone_key(self) -> bytes:
+        s = self.settings
+        return keyfile.secret(s.keys_dir, "registration-hmac", s.hmac_secret, "SCIDAY_HMAC_SECRET")
+
+    def at_rest(self, reg: dict) -> dict:
+        return personal.at_rest(reg, self.sealer, self.notify_sealer, self.phone_key)
+
+    def in_clear(self, rec: dict) -> dict:
+        return personal.in_clear(rec, self.sealer)

@@ -4,7 +4,7 @@ Redis keys (no phone, address or code in a key or a value, only keyed hashes):
   {p}vcode:{<phone ref>}       code hash, expiry, attempts, sent time
   {p}vday:phone:<phone ref>    codes sent to the phone in the last 24 h (sliding log)
   {p}vday:ip:<ip ref>          codes asked from the address in the last 24 h
-  {p}vsess:<sha256(token)>     the verified phone, expiring with the session
+  {p}vsess:<sha256(token)>     the verified phone, sealed (shared/sealed.py), expiring with the session
 """
 
 from __future__ import annotations
@@ -15,14 +15,16 @@ from pathlib import Path
 from services.registration import vocabulary as v
 from services.registration.verification import Policy
 from shared.redis_scripts import Scripts
+from shared.sealed import is_sealed
 
 HERE = Path(__file__).parent
 DAY_MS = 86_400_000
 
 
 class RedisCodeStore:
-    def __init__(self, redis, prefix: str):
-        self.redis, self.p = redis, prefix
+    def __init__(self, redis, prefix: str, sealer=None):
+        """``sealer``: the registration ring (shared/sealed.py); the session's phone is kept sealed."""
+        self.redis, self.p, self.sealer = redis, prefix, sealer
         self.scripts = Scripts(redis, HERE, ["code_issue", "code_check"])
 
     def _code(self, phone_ref: str) -> str:
@@ -52,20 +54,26 @@ class RedisCodeStore:
     def check(self, phone_ref, code_hash, now_ms, policy: Policy, session_ref, phone):
         res = self.scripts.code_check(
             keys=[self._code(phone_ref), self._session(session_ref)],
-            args=[now_ms, code_hash, policy.max_attempts, policy.session_days * DAY_MS, phone],
+            args=[now_ms, code_hash, policy.max_attempts, policy.session_days * DAY_MS, self._seal(phone)],
         )
         return res[0].decode(), int(res[1])
 
     def session_phone(self, session_ref):
         raw = self.redis.get(self._session(session_ref))
-        return raw.decode() if raw else None
+        if not raw:
+            return None
+        text = raw.decode()
+        return self.sealer.open(text) if self.sealer and is_sealed(text) else text
+
+    def _seal(self, phone: str) -> str:
+        return self.sealer.seal(phone) if self.sealer else phone
 
     def end_session(self, session_ref):
         self.redis.delete(self._session(session_ref))
 
     def open_session(self, session_ref: str, phone: str, ttl_ms: int) -> None:
         """A session without a code: for the scalper drill and the benchmark's seeded crowd only."""
-        self.redis.set(self._session(session_ref), phone, px=ttl_ms)
+        self.redis.set(self._session(session_ref), self._seal(phone), px=ttl_ms)
 
 
 class MemoryCodeStore:

@@ -268,6 +268,7 @@ CHILD_TOO_OLD: Final = "child_too_old"
 GUARDIAN_MISSING: Final = "guardian_missing"
 ID_TWICE_IN_PARTY: Final = "id_twice_in_party"
 MEMBERS_COUNT: Final = "members_count"
+CONSENT_REQUIRED: Final = "consent_required"  # the form's notice and consent (docs/privacy.md)
 NOT_BY_LOTTERY: Final = "not_by_lottery"  # issue 15: a lottery is opened only where seats are drawn
 
 FIELD_RULES: Final[Mapping[str, tuple[str, str]]] = {
@@ -293,6 +294,10 @@ FIELD_RULES: Final[Mapping[str, tuple[str, str]]] = {
     NOT_BY_LOTTERY: (
         "本活动名额先到先得；请先把名额分配改为摇号",
         "Seats here are first come, first served; set allocation to lottery first.",
+    ),
+    CONSENT_REQUIRED: (
+        "请阅读并勾选同意个人信息处理说明",
+        "Read and tick your consent to how your data is handled.",
     ),
 }
 

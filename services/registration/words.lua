@@ -80,6 +80,7 @@ local EVENT = {
   REGISTRATION_WAITLISTED = 'RegistrationWaitlisted',
   WAITLIST_PROMOTED = 'WaitlistPromoted',
   REGISTRATION_CANCELLED = 'RegistrationCancelled',
+  REGISTRATION_ERASED = 'RegistrationErased',
   LOTTERY_DRAWN = 'LotteryDrawn',
   LOTTERY_ENTRY_WON = 'LotteryEntryWon',
   LOTTERY_ENTRY_WAITLISTED = 'LotteryEntryWaitlisted',

@@ -209,6 +209,7 @@ def test_the_entry_form_the_entry_and_the_outcome_in_my_registrations(
     page.fill("#f-m1_id_number", resident_id(310 + (locale == "en")))
     assert page.evaluate("document.scrollingElement.scrollWidth") <= 360
     page.screenshot(path=str(screenshots / f"lottery-entry-form-{tag}.png"), full_page=True)
+    page.check("input[name=consent]")  # the notice and consent (issue 16), as for registering
     page.get_by_role("button", name=text["enter"]).click()
     page.wait_for_selector("#entry-id")
     assert page.locator("h1").inner_text() == text["entered"]

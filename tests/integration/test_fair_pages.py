@@ -81,6 +81,7 @@ def test_verify_then_register_a_real_name_party_then_find_it_in_my_registrations
         "m1_name": "张小宝",
         "m1_id_type": "none",
         "m1_birth_date": "2020-03-01",
+        "consent": "1",  # the notice and consent (issue 16)
     }
     r = c.post("/a/imax-p", data=form)
     assert r.status_code == 303 and r.headers["Location"].startswith("/t/"), r.get_data(True)[:500]
@@ -96,7 +97,13 @@ def test_a_wrong_check_digit_is_shown_on_the_member_in_english(app, outbox):
     bad = resident_id(6)[:-1] + ("1" if resident_id(6)[-1] != "1" else "2")
     r = c.post(
         "/a/imax-p?lang=en",
-        data={"csrf_token": csrf(page), "m0_name": "Li Si", "m0_id_type": "resident_id", "m0_id_number": bad},
+        data={
+            "csrf_token": csrf(page),
+            "m0_name": "Li Si",
+            "m0_id_type": "resident_id",
+            "m0_id_number": bad,
+            "consent": "1",
+        },
     )
     body = r.get_data(True)
     assert r.status_code == 422 and "The check digit does not match; check the number." in body

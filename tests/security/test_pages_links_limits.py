@@ -54,7 +54,13 @@ def test_forms_need_the_csrf_token(settings, redis):
     app = registration_app(settings.with_overrides(rate_limit_ip_per_min=0, rate_limit_phone_per_min=0))
     c = app.test_client()
     c.post("/api/v1/activities", json=activity_doc("csrf"), headers=_org(redis, settings))
-    form = {"name": "张三", "phone": "13800000001", "organization": "科学院", "party_size": "1"}
+    form = {
+        "name": "张三",
+        "phone": "13800000001",
+        "organization": "科学院",
+        "party_size": "1",
+        "consent": "1",
+    }
     assert c.post("/a/csrf", data=form).status_code == 400  # no token at all
     page = c.get("/a/csrf")
     token = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)

@@ -64,7 +64,12 @@ class FakeProjection:
         return self.cancellations.get(aid)
 
     def registrants(self, aid: str, statuses: tuple[str, ...]) -> list[dict]:
-        return [r for r in self.regs.get(aid, {}).values() if r["status"] in statuses]
+        return [r for r in self.regs.get(aid, {}).values() if r.get("status") in statuses]
+
+    def erase(self, aid: str, rid: str) -> None:
+        current = self.regs.setdefault(aid, {}).get(rid, {})
+        kept = {k: current[k] for k in ("registration_id", "party_size", "status") if k in current}
+        self.regs[aid][rid] = dict(kept, erased=True)
 
 
 class FakeDeliveries:
@@ -73,7 +78,7 @@ class FakeDeliveries:
 
     def record(self, *, event_id, cause_type, occurred_at, activity_id, reg, template, now_ms, context=None):
         # One message per (event, recipient), as the real intents (SMS only: no email in the fakes).
-        if any(e == event_id and i["recipient"] == reg["phone"] for (e, _), i in self.intents.items()):
+        if any(e == event_id and i.get("recipient") == reg["phone"] for (e, _), i in self.intents.items()):
             return 0
         self.intents[event_id, reg["registration_id"]] = {
             "template": template,
@@ -82,6 +87,12 @@ class FakeDeliveries:
             "recipient": reg["phone"],
         }
         return 1
+
+    def erase(self, registration_id: str) -> int:
+        mine = [i for (_e, rid), i in self.intents.items() if rid == registration_id]
+        for i in mine:
+            i.pop("recipient", None)
+        return len(mine)
 
     def templates(self) -> list[str]:
         return [i["template"] for i in self.intents.values()]

@@ -96,6 +96,17 @@ def test_a_wrong_name_or_wrong_digits_find_nothing(door):
     assert find(p, "56a8", "张三丰") == []
 
 
+def test_a_projection_keeping_masked_names_is_matched_by_the_heard_name(door):
+    """Issue 16: the projection keeps 张** for 张三丰; the steward still types what they hear."""
+    p = door[0]
+    p.put("imax-0530", "r6", phone="150****2468", name="张**")
+    p.put("imax-0530", "r7", phone="151****2468", name="L******")  # Li Ming
+    assert find(p, "2468", " 张 三丰 ") == ["r6"]
+    assert find(p, "2468", "李三丰") == [] and find(p, "2468", "张三") == []
+    assert find(p, "2468", "li ming") == ["r7"] and find(p, "2468", "Li Ming") == ["r7"]
+    assert find(p, "2468", "Lee") == []
+
+
 def test_the_last_4_of_a_members_id_finds_a_real_name_party(door):
     assert find(door[0], "002x", "李雷") == ["r3"]
 

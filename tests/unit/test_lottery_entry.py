@@ -223,7 +223,7 @@ def test_the_registration_events_say_they_come_from_the_lottery():
     made = [e["envelope"] for e in ports.seats.outbox if e["envelope"]["type"].startswith("Registration")]
     assert len(made) == 2 and all(e["data"]["lottery_entry_id"] for e in made)
     for e in made:
-        assert events.validate_data(e["type"], 1, e["data"])["lottery_entry_id"]
+        assert events.validate_data(e["type"], e["version"], e["data"])["lottery_entry_id"]
 
 
 def test_with_confirmation_a_winner_is_registered_once_confirmed_and_the_waitlist_after_all_settle():

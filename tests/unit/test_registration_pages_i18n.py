@@ -142,6 +142,7 @@ def post_form(app, aid: str, lang: str, **form):
         "phone": "13800000001",
         "organization": "沈阳分院",
         "party_size": "1",
+        "consent": "1",  # the notice and consent (issue 16)
     }
     body.update(form)
     return client.post(f"/a/{aid}?lang={lang}", data=body)
@@ -164,6 +165,7 @@ PAGES = [
     "/a/nope",
     "/t/nope?t=x",
     "/r/nope?t=x",
+    "/privacy",
 ]
 
 
@@ -264,3 +266,15 @@ def test_the_rate_limit_banner_speaks_the_page_language(site, lang):
         ports.phone_per_min = 0
     assert resp.status_code == 429 and 'class="banner error"' in resp.get_data(as_text=True)
     assert_one_language(resp, lang)
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_the_form_asks_for_consent_first_in_the_page_language(site, lang):
+    app, _regs = site
+    resp = post_form(app, "open", lang, consent="")
+    assert resp.status_code == 422 and 'class="field-error"' in resp.get_data(as_text=True)
+    assert ("Read and tick your consent" if lang == "en" else "请阅读并勾选同意") in resp.get_data(
+        as_text=True
+    )
+    assert_one_language(resp, lang)
+    assert get(app, "/a/open", lang).get_data(as_text=True).count('href="/privacy"') == 1

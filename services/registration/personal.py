@@ -1,0 +1,65 @@
+"""A registration's personal fields: what rests in Redis and what the events carry (issue 16).
+
+The record in ``{p}act:{aid}:regs`` keeps no name, phone, email, manage token or link in clear:
+
+- ``personal``    those fields sealed for this service (shared/sealed.py, purpose "registration");
+- ``for_notify``  name, phone, email, links and ticket code sealed for notify: the events carry it
+                  as ``sealed`` (shared/events.py, version 2), and only notify can open it;
+- ``phone_ref``   a keyed hash of the phone, for the one-party-per-phone index (reserve.lua);
+- ``name_masked``, ``phone_masked``  what screens and the door show (张*, 138****5678).
+
+:func:`in_clear` opens ``personal`` again for the code that reads a record; an erased record has
+no ``personal`` left, and shows its masked forms only.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from services.registration.identity import mask_name
+from services.registration.verification import keyed
+from shared.logs import mask_phone
+from shared.sealed import Sealer
+
+PERSONAL = ("name", "phone", "email", "manage_token", "manage_url", "ticket_url")
+FOR_NOTIFY = ("name", "phone", "email", "manage_url", "ticket_url", "ticket_code")
+SEALED = ("personal", "for_notify", "phone_ref")
+# What erase.lua removes from a record: every personal field, its masked and hashed forms included.
+ERASED = (*SEALED, *PERSONAL, "name_masked", "phone_masked", "members", "id_hashes", "organization")
+ERASED_NAME = "—"
+
+
+def phone_ref(secret: bytes, phone: str) -> str:
+    return keyed(secret, "phone", phone)
+
+
+def at_rest(reg: dict[str, Any], mine: Sealer, notify: Sealer, secret: bytes) -> dict[str, Any]:
+    """The record as Redis keeps it."""
+    rec = {k: v for k, v in reg.items() if k not in PERSONAL}
+    rec.update(
+        personal=mine.seal({k: reg.get(k) for k in PERSONAL}),
+        for_notify=notify.seal({k: reg.get(k) for k in FOR_NOTIFY}),
+        phone_ref=phone_ref(secret, reg["phone"]),
+        name_masked=mask_name(reg["name"]),
+        phone_masked=mask_phone(reg["phone"]),
+    )
+    return rec
+
+
+def in_clear(rec: dict[str, Any], mine: Sealer | None) -> dict[str, Any]:
+    """The record as the code reads it: personal fields opened (masked ones once erased)."""
+    if "personal" not in rec and "erased_at" not in rec:
+        return rec  # written before issue 16
+    out = {k: v for k, v in rec.items() if k not in SEALED}
+    if "personal" in rec and mine is not None:
+        out.update(mine.open(rec["personal"]))
+    else:
+        out.update(
+            name=rec.get("name_masked") or ERASED_NAME,
+            phone=rec.get("phone_masked", ""),
+            email=None,
+            manage_token="",
+            manage_url="",
+            ticket_url="",
+        )
+    return out

@@ -1,0 +1,65 @@
+"""The retention sweep: ``python -m services.registration.retention`` (issue 16).
+
+Every ``SCIDAY_RETENTION_POLL_S`` seconds it erases the personal fields of every registration of
+an activity that ended more than ``SCIDAY_RETENTION_DAYS`` days ago (usecases.erase_expired):
+status, party size and times stay, so the statistics do.  Each erasure is audited and announced
+(RegistrationErased) like one the registrant asks for.  An activity swept in full is remembered
+in ``{p}retention:done`` and not read again.  Any number may run: erasing twice changes nothing.
+"""
+
+from __future__ import annotations
+
+import logging
+import signal
+import threading
+
+from services.registration import usecases
+from services.registration.bootstrap import bootstrap
+from services.registration.ports import Ports
+from shared import logs
+from shared.config import Settings, load
+from shared.redis_scripts import OUTAGE, connect
+from shared.tickets import KeyRing
+
+log = logging.getLogger("sciday.retention")
+
+
+def sweep(ports: Ports, redis, settings: Settings) -> int:
+    """One pass; returns how many registrations it erased."""
+    done_key = f"{settings.redis_prefix}retention:done"
+    done = {a.decode() for a in redis.smembers(done_key)}
+    store, erased = ports.seats, 0
+    for doc, _counts in store.list_activities():  # type: ignore[attr-defined]
+        aid = doc["id"]
+        if aid in done:
+            continue
+        if not usecases.past_retention(ports, doc, settings.retention_days):
+            continue
+        n = usecases.erase_expired(ports, {aid: store.registrations(aid)}, settings.retention_days)  # type: ignore[attr-defined]
+        redis.sadd(done_key, aid)
+        log.info("retention: activity %s swept, %d registrations erased", aid, n)
+        erased += n
+    return erased
+
+
+def run(ports: Ports, redis, settings: Settings, stop: threading.Event) -> None:
+    while not stop.is_set():
+        try:
+            sweep(ports, redis, settings)
+        except OUTAGE as exc:
+            log.warning("redis unavailable, retrying: %s", exc)
+        stop.wait(settings.retention_poll_s)
+
+
+def main() -> None:
+    settings = load()
+    logs.setup("retention")
+    stop = threading.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: stop.set())
+    redis = connect(settings.redis_url, socket_timeout=60)
+    run(bootstrap(settings, redis, KeyRing.load(settings.keys_dir, public_only=True)), redis, settings, stop)
+
+
+if __name__ == "__main__":
+    main()
