@@ -203,6 +203,7 @@ def test_the_journeys_end_to_end(urls, organizer_token, staff, browser, desk1366
     ph.fill("#f-name", name)
     ph.fill("#f-phone", f"+86 139 0017 {last4}")  # pasted with the country code and spaces
     ph.select_option("#f-party_size", "3")
+    ph.check("input[name=consent]")  # the notice and consent (issue 16)
     ph.get_by_role("button", name="提交报名").click()
     ph.wait_for_url("**/t/**")
     assert "3 人" in ph.locator(".party").inner_text()
