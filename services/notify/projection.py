@@ -44,6 +44,17 @@ _KEPT = (
 )
 
 
+def merge_registration(current: dict | None, envelope: dict) -> dict:
+    """The registrant as it stands after ``envelope`` (registrations only move forward)."""
+    data, status = envelope["data"], STATUS_OF[envelope["type"]]
+    current = current or {}
+    record = dict(current)
+    record.update({k: data[k] for k in _KEPT if data.get(k) is not None})
+    if _RANK[status] >= _RANK.get(current.get("status", V.WAITLISTED), 0) or not current:
+        record["status"] = status
+    return record
+
+
 class Projection:
     def __init__(self, redis, prefix: str):
         self.redis, self.p = redis, prefix
@@ -86,12 +97,7 @@ class Projection:
     def put_registration(self, envelope: dict) -> dict:
         """Upsert the registrant an event is about; returns the record as it now stands."""
         aid, data = envelope["activity_id"], envelope["data"]
-        status = STATUS_OF[envelope["type"]]
-        current = self.registration(aid, data["registration_id"]) or {}
-        record = dict(current)
-        record.update({k: data[k] for k in _KEPT if data.get(k) is not None})
-        if _RANK[status] >= _RANK.get(current.get("status", V.WAITLISTED), 0) or not current:
-            record["status"] = status
+        record = merge_registration(self.registration(aid, data["registration_id"]), envelope)
         self.redis.hset(self.regs_key(aid), data["registration_id"], json.dumps(record, ensure_ascii=False))
         return record
 
