@@ -16,6 +16,7 @@ Keys (hash tag per activity):
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 
 from services.checkin import vocabulary as V
 from shared import events as ev
@@ -31,6 +32,15 @@ STATUS_OF = {
     ev.REGISTRATION_CANCELLED: V.CANCELLED,
 }
 BATCHABLE = frozenset(ACTIVITY_TYPES) | frozenset(STATUS_OF)
+RANK = {V.WAITLISTED: 0, V.CONFIRMED: 1, V.CANCELLED: 2}  # a registration only moves forward
+
+
+MIN_AT = datetime.min.replace(tzinfo=UTC)
+
+
+def at_of(iso: str) -> datetime:
+    """An event time as a datetime (envelopes from Python and from Lua write ISO-8601 differently)."""
+    return datetime.fromisoformat(iso)
 
 
 class Projection:
@@ -74,6 +84,45 @@ class Projection:
         Event types this batch path does not know are handled by ``handle`` in their place, so a
         handler extended for a new type stays correct here."""
         in_runs(envelopes, BATCHABLE, self._write_run, self.handle)
+
+    def replay(self, envelopes: list[dict]) -> int:
+        """``sciday rebuild checkin``: ``handle_batch`` for events read again from the log, while the
+        live consumer may have handled newer ones.  Nothing moves backwards: an activity snapshot
+        older than the stored one, or a registration event behind the stored status, is skipped.
+        Returns how many were skipped."""
+        aids = list(dict.fromkeys(e["activity_id"] for e in envelopes if e["type"] in ACTIVITY_TYPES))
+        keys = list(
+            dict.fromkeys(
+                (e["activity_id"], e["data"]["registration_id"]) for e in envelopes if e["type"] in STATUS_OF
+            )
+        )
+        read = self.redis.pipeline(transaction=False)
+        for aid in aids:
+            read.hget(self.act_key(aid), "event_at")
+        for aid, rid in keys:
+            read.hget(self.regs_key(aid), rid)
+        got = read.execute() if aids or keys else []
+        stored_at = {aid: at_of(raw.decode()) for aid, raw in zip(aids, got, strict=False) if raw}
+        stored_rank = {
+            k: RANK[json.loads(raw)["status"]] for k, raw in zip(keys, got[len(aids) :], strict=True) if raw
+        }
+        keep = [
+            e
+            for e in envelopes
+            if not (
+                (
+                    e["type"] in ACTIVITY_TYPES
+                    and at_of(e["occurred_at"]) < stored_at.get(e["activity_id"], MIN_AT)
+                )
+                or (
+                    e["type"] in STATUS_OF
+                    and RANK[STATUS_OF[e["type"]]]
+                    < stored_rank.get((e["activity_id"], e["data"]["registration_id"]), 0)
+                )
+            )
+        ]
+        self.handle_batch(keep)
+        return len(envelopes) - len(keep)
 
     def _write_run(self, envelopes: list[dict]) -> None:
         regs = [e for e in envelopes if e["type"] in STATUS_OF]

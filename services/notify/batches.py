@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
 from services.notify.deliveries import Deliveries
@@ -131,3 +132,49 @@ class BatchHandler:
         for envelope in envelopes:
             batch.handle(envelope)
         write.execute()
+
+
+# -- sciday rebuild notify ---------------------------------------------------------------------------
+class NoDeliveries:
+    """A rebuild records no message: what the log called for was recorded (and sent) already, and a
+    Redis that lost its intents must not send them all again."""
+
+    def record(self, **_kwargs: Any) -> int:
+        return 0
+
+
+class Replay:
+    """``sciday rebuild notify``: the projection and the reminders from events read again from the
+    log, while the live worker may handle newer ones.  No messages; an activity snapshot older than
+    the stored one is skipped (registrations only move forward anyway).  ``__call__`` returns how
+    many events were skipped."""
+
+    def __init__(self, projection: Projection, reminders: Reminders, clock: Callable[[], float]):
+        self.projection = projection
+        notices = Notices(projection, NoDeliveries(), reminders, clock)
+        self.batch = BatchHandler(notices, notices.handle)
+
+    def __call__(self, envelopes: list[Doc]) -> int:
+        p = self.projection
+        aids = list(dict.fromkeys(e["activity_id"] for e in envelopes if e["type"] not in STATUS_OF))
+        read = p.redis.pipeline(transaction=False)
+        for aid in aids:
+            read.hget(p.act_key(aid), "event_at")
+        stored = {
+            aid: _at(raw.decode())
+            for aid, raw in zip(aids, read.execute() if aids else [], strict=True)
+            if raw
+        }
+        keep = [
+            e
+            for e in envelopes
+            if e["type"] in STATUS_OF
+            or e["activity_id"] not in stored
+            or _at(e["occurred_at"]) >= stored[e["activity_id"]]
+        ]
+        self.batch(keep)
+        return len(envelopes) - len(keep)
+
+
+def _at(iso: str) -> datetime:
+    return datetime.fromisoformat(iso)

@@ -9,7 +9,7 @@ late (a replay, a re-send) never brings a cancelled registration back; a cancell
 stays cancelled.
 
 Keys (hash tag per activity):
-  {p}nt:act:{aid}   hash: doc (snapshot JSON), status, cancel_event_id
+  {p}nt:act:{aid}   hash: doc (snapshot JSON), status, event_at, cancel_event_id
   {p}nt:regs:{aid}  hash: registration id -> registrant JSON (contact, locale, status, ticket)
 """
 
@@ -72,7 +72,11 @@ class Projection:
         before = self.activity(aid)
         if before and before["status"] == V.CANCELLED and snap["status"] != V.CANCELLED:
             return before  # a late, older event: the cancellation stands
-        fields = {"doc": json.dumps(snap, ensure_ascii=False), "status": snap["status"]}
+        fields = {
+            "doc": json.dumps(snap, ensure_ascii=False),
+            "status": snap["status"],
+            "event_at": envelope["occurred_at"],  # a rebuild never puts an older snapshot back
+        }
         if envelope["type"] == ev.ACTIVITY_CANCELLED:
             fields["cancel_event_id"] = envelope["event_id"]
             fields["cancel_occurred_at"] = envelope["occurred_at"]
