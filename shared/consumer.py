@@ -244,7 +244,8 @@ class ConsumerLoop:
     def _handle_batch(self, batch: dict[TopicPartition, list[ConsumerRecord]]) -> None:
         self._prefetch(batch)
         try:
-            if self.batch_handler is not None and not self.stopping and self._handle_at_once(batch):
+            at_once = self.batch_handler is not None and self.settings.consumer_batch_handlers
+            if at_once and not self.stopping and self._handle_at_once(batch):
                 return
             self._handle_one_by_one(batch)
         finally:
