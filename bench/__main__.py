@@ -70,6 +70,11 @@ def main() -> int:
         action="store_true",
         help="only the pipeline's figures: catch-up after a burst and a rebuild (bench/pipeline.py)",
     )
+    p.add_argument(
+        "--profile",
+        action="store_true",
+        help="only the profile of a 201 under gunicorn (py-spy; bench/profile.py)",
+    )
     args = p.parse_args()
 
     def _interrupt(signum, _frame):
@@ -108,8 +113,8 @@ def main() -> int:
         stack.start()
         assert stack.wait_healthy(90), stack.status_table()
         hello = hello_server(hello_port, opts, work / "hello.log")
-        if args.pipeline_only:
-            return pipeline_only(stack, results)
+        if args.pipeline_only or args.profile:
+            return pipeline_only(stack, results, work, profile=args.profile)
         results.update(scenarios.run_all(stack, hello_port, args, work))
         results["memory"] = report.memory(stack, hello)
     finally:
@@ -141,7 +146,7 @@ def main() -> int:
     return 0
 
 
-def pipeline_only(stack, results: dict) -> int:
+def pipeline_only(stack, results: dict, work: Path, profile: bool = False) -> int:
     from bench import pipeline
     from shared.auth import create_token
     from shared.redis_scripts import connect
@@ -159,6 +164,14 @@ def pipeline_only(stack, results: dict) -> int:
         )
         assert r.status_code == 201, r.text
 
+    if profile:
+        from bench import profile as prof
+
+        got = prof.profile_201(stack, create, settings, redis, work, RESULTS / "profile-201.txt")
+        print(f"{got['requests']} registrations at {got['rate']}/s under py-spy; inclusive share of samples:")
+        for name, share in got["top"]:
+            print(f"{share:6.1f}%  {name}")
+        return 0
     idle = scenarios.idle_cpu(stack)
     results.update(scenarios.pipeline_figures(stack, settings, redis, create, idle))
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")

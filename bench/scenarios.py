@@ -378,7 +378,9 @@ def pipeline_figures(stack, settings, redis, create, idle: float) -> dict:
     print("catch-up: 20,000 registrations written to the outbox at once…", flush=True)
     create(activity("bench-burst", 100000, timedelta(days=3), waitlist=0))
     out = {"catch_up": pipeline.catch_up(settings, redis, "bench-burst")}
+    print({k: v for k, v in out["catch_up"].items() if k != "curve"}, flush=True)
     settle(stack, idle)
     print("rebuild of the check-in projection from 100,000 registration events…", flush=True)
     out["rebuild"] = pipeline.rebuild_figure(settings, redis)
+    print(out["rebuild"], flush=True)
     return out
