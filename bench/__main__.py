@@ -70,6 +70,7 @@ def main() -> int:
         action="store_true",
         help="only the pipeline's figures: catch-up after a burst and a rebuild (bench/pipeline.py)",
     )
+    p.add_argument("--rebuild-events", type=int, default=100000, help="0: no rebuild figure")
     p.add_argument(
         "--profile",
         action="store_true",
@@ -114,7 +115,7 @@ def main() -> int:
         assert stack.wait_healthy(90), stack.status_table()
         hello = hello_server(hello_port, opts, work / "hello.log")
         if args.pipeline_only or args.profile:
-            return pipeline_only(stack, results, work, profile=args.profile)
+            return pipeline_only(stack, results, work, args)
         results.update(scenarios.run_all(stack, hello_port, args, work))
         results["memory"] = report.memory(stack, hello)
     finally:
@@ -146,7 +147,7 @@ def main() -> int:
     return 0
 
 
-def pipeline_only(stack, results: dict, work: Path, profile: bool = False) -> int:
+def pipeline_only(stack, results: dict, work: Path, args) -> int:
     from bench import pipeline
     from shared.auth import create_token
     from shared.redis_scripts import connect
@@ -164,7 +165,7 @@ def pipeline_only(stack, results: dict, work: Path, profile: bool = False) -> in
         )
         assert r.status_code == 201, r.text
 
-    if profile:
+    if args.profile:
         from bench import profile as prof
 
         got = prof.profile_201(stack, create, settings, redis, work, RESULTS / "profile-201.txt")
@@ -173,7 +174,7 @@ def pipeline_only(stack, results: dict, work: Path, profile: bool = False) -> in
             print(f"{share:6.1f}%  {name}")
         return 0
     idle = scenarios.idle_cpu(stack)
-    results.update(scenarios.pipeline_figures(stack, settings, redis, create, idle))
+    results.update(scenarios.pipeline_figures(stack, settings, redis, create, idle, args.rebuild_events))
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     (RESULTS / f"pipeline-{stamp}.json").write_text(json.dumps(results, indent=2, ensure_ascii=False))
     pipeline.plot(results["catch_up"], RESULTS / "catchup.png")

@@ -41,7 +41,28 @@ def confirmed(aid: str, i: int) -> dict:
     return new_event(ev.REGISTRATION_CONFIRMED, aid, data, source="bench")
 
 
-def catch_up(settings: Any, redis: Any, aid: str, n: int = 20000, timeout_s: float = 600.0) -> dict:
+STAGES = ("relay", "checkin-consumer", "notify-consumer")
+
+
+def stage_processes(stack: Any) -> dict[str, Any]:
+    import psutil
+
+    return {c.name: psutil.Process(c.proc.pid) for c in stack.children if c.name in STAGES and c.proc}
+
+
+def _cpu(procs: dict[str, Any]) -> dict[str, float]:
+    out = {}
+    for name, proc in procs.items():
+        t = proc.cpu_times()
+        out[name] = t.user + t.system
+    return out
+
+
+def catch_up(
+    settings: Any, redis: Any, aid: str, n: int = 20000, timeout_s: float = 600.0, procs: dict | None = None
+) -> dict:
+    """Also the CPU each stage spent per event (``procs``: name -> psutil.Process), which a loaded
+    machine disturbs much less than the wall-clock figure."""
     p = settings.redis_prefix
     outbox, cursor = f"{p}outbox", f"{p}outbox:cursor"
     ck, nt = f"{p}ck:regs:{{{aid}}}", f"{p}nt:regs:{{{aid}}}"
@@ -53,6 +74,7 @@ def catch_up(settings: Any, redis: Any, aid: str, n: int = 20000, timeout_s: flo
             pipe.execute()
     ids = pipe.execute()
     last_id = ids[-1] if ids else redis.xinfo_stream(outbox)["last-generated-id"]
+    cpu0 = _cpu(procs or {})
     t0 = time.monotonic()
     curve: list[tuple[float, int, int, int]] = []
     relayed_at = None
@@ -66,6 +88,7 @@ def catch_up(settings: Any, redis: Any, aid: str, n: int = 20000, timeout_s: flo
         if got[1] >= n and got[2] >= n:
             break
         time.sleep(0.05)
+    cpu = {k: round((v - cpu0[k]) / n * 1e6, 1) for k, v in _cpu(procs or {}).items()}
     seconds = curve[-1][0]
     done = curve[-1][2] >= n and curve[-1][3] >= n
     return {
@@ -75,6 +98,7 @@ def catch_up(settings: Any, redis: Any, aid: str, n: int = 20000, timeout_s: flo
         "relayed_s": relayed_at,
         "checkin_s": next((t for t, _, c, _ in curve if c >= n), None),
         "notify_s": next((t for t, _, _, m in curve if m >= n), None),
+        "cpu_us_per_event": cpu,
         "curve": curve,
     }
 
@@ -106,6 +130,7 @@ def rebuild_figure(settings: Any, redis: Any, n: int = 100000) -> dict:
         "applied": result.applied,
         "seconds": round(result.seconds, 2),
         "rate": round(result.rate, 1),
+        "cpu_us_per_event": round(result.cpu_seconds / max(1, result.read) * 1e6, 1),
         "produce_s": round(produced_s, 2),
     }
 

@@ -44,11 +44,19 @@ def pipeline_rows(r: dict) -> list[tuple[str, str, str]]:
                 "≤ 5 s (≥ 4,000 events/s)",
             )
         )
+        if c.get("cpu_us_per_event"):
+            rows.append(
+                (
+                    "  CPU per event, by stage (µs)",
+                    ", ".join(f"{k} {v}" for k, v in c["cpu_us_per_event"].items()),
+                    "",
+                )
+            )
     if b:
         rows.append(
             (
                 f"rebuild of {b['events']:,} registrations into the check-in projection",
-                f"{b['seconds']} s ({b['rate']} events/s)",
+                f"{b['seconds']} s ({b['rate']} events/s; {b.get('cpu_us_per_event')} µs CPU per event)",
                 "≤ 20 s",
             )
         )

@@ -41,6 +41,7 @@ class Outcome:
     skipped: int = 0  # older than what the live consumer stored meanwhile
     poison: int = 0  # left to the live consumer's DLQ
     seconds: float = 0.0
+    cpu_seconds: float = 0.0  # this process's CPU (decoding, the handler's Python, the Kafka client)
 
     @property
     def rate(self) -> float:
@@ -122,7 +123,7 @@ def rebuild(
         start, end = consumer.beginning_offsets(parts), consumer.end_offsets(parts)
         total = sum(max(0, end[tp] - start[tp]) for tp in parts)
         progress = Progress(total, out) if out is not None else None
-        result, t0 = Outcome(), time.monotonic()
+        result, t0, cpu0 = Outcome(), time.monotonic(), time.process_time()
         while True:
             polled = consumer.poll(timeout_ms=500, max_records=batch)
             if not polled:
@@ -143,6 +144,7 @@ def rebuild(
             if progress is not None:
                 progress.update(result.read)
         result.seconds = time.monotonic() - t0
+        result.cpu_seconds = time.process_time() - cpu0
         if progress is not None:
             progress.update(result.read, final=True)
         return result
