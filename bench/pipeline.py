@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+import shutil
 import sys
 import time
 from dataclasses import replace
@@ -59,7 +60,13 @@ def _cpu(procs: dict[str, Any]) -> dict[str, float]:
 
 
 def catch_up(
-    settings: Any, redis: Any, aid: str, n: int = 20000, timeout_s: float = 600.0, procs: dict | None = None
+    settings: Any,
+    redis: Any,
+    aid: str,
+    n: int = 20000,
+    timeout_s: float = 600.0,
+    procs: dict | None = None,
+    profile_dir: Any = None,
 ) -> dict:
     """Also the CPU each stage spent per event (``procs``: name -> psutil.Process), which a loaded
     machine disturbs much less than the wall-clock figure."""
@@ -74,6 +81,7 @@ def catch_up(
             pipe.execute()
     ids = pipe.execute()
     last_id = ids[-1] if ids else redis.xinfo_stream(outbox)["last-generated-id"]
+    spies = spy(procs or {}, profile_dir) if profile_dir is not None else {}
     cpu0 = _cpu(procs or {})
     t0 = time.monotonic()
     curve: list[tuple[float, int, int, int]] = []
@@ -89,6 +97,7 @@ def catch_up(
             break
         time.sleep(0.05)
     cpu = {k: round((v - cpu0[k]) / n * 1e6, 1) for k, v in _cpu(procs or {}).items()}
+    profiles = stop_spies(spies)
     seconds = curve[-1][0]
     done = curve[-1][2] >= n and curve[-1][3] >= n
     return {
@@ -99,8 +108,37 @@ def catch_up(
         "checkin_s": next((t for t, _, c, _ in curve if c >= n), None),
         "notify_s": next((t for t, _, _, m in curve if m >= n), None),
         "cpu_us_per_event": cpu,
+        "profiles": profiles,
         "curve": curve,
     }
+
+
+def spy(procs: dict[str, Any], out_dir: Any) -> dict[str, tuple[Any, Any]]:
+    """py-spy (if installed) on each stage while it catches up: collapsed stacks per stage."""
+    import subprocess
+
+    from bench.profile import PY_SPY
+
+    if not shutil.which(PY_SPY):
+        return {}
+    spies = {}
+    for name, proc in procs.items():
+        path = out_dir / f"profile-catchup-{name}.txt"
+        cmd = [PY_SPY, "record", "--pid", str(proc.pid), "--rate", "50", "--format", "raw"]
+        cmd += ["--output", str(path), "--nonblocking"]
+        spies[name] = (subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL), path)
+    return spies
+
+
+def stop_spies(spies: dict[str, tuple[Any, Any]]) -> dict[str, list]:
+    from bench.profile import top
+
+    out = {}
+    for name, (proc, path) in spies.items():
+        proc.send_signal(2)
+        proc.wait(60)
+        out[name] = top(path.read_text(), 25) if path.exists() else []
+    return out
 
 
 def _id(raw: bytes | str) -> tuple[int, int]:

@@ -371,6 +371,9 @@ def rush_on_instances(stack, args, work: Path, tag: str) -> dict:
     return res
 
 
+RESULTS = Path(__file__).parent / "results"
+
+
 def pipeline_figures(stack, settings, redis, create, idle: float, rebuild_events: int = 100000) -> dict:
     """Catch-up after a burst of 20,000 registrations, and a rebuild of 100,000 (bench/pipeline.py)."""
     from bench import pipeline
@@ -378,9 +381,11 @@ def pipeline_figures(stack, settings, redis, create, idle: float, rebuild_events
     print("catch-up: 20,000 registrations written to the outbox at once…", flush=True)
     create(activity("bench-burst", 100000, timedelta(days=3), waitlist=0))
     out = {
-        "catch_up": pipeline.catch_up(settings, redis, "bench-burst", procs=pipeline.stage_processes(stack))
+        "catch_up": pipeline.catch_up(
+            settings, redis, "bench-burst", procs=pipeline.stage_processes(stack), profile_dir=RESULTS
+        )
     }
-    print({k: v for k, v in out["catch_up"].items() if k != "curve"}, flush=True)
+    print({k: v for k, v in out["catch_up"].items() if k not in ("curve", "profiles")}, flush=True)
     if not rebuild_events:
         return out
     settle(stack, idle)
