@@ -74,6 +74,7 @@ def catch_up(
     outbox, cursor = f"{p}outbox", f"{p}outbox:cursor"
     ck, nt = f"{p}ck:regs:{{{aid}}}", f"{p}nt:regs:{{{aid}}}"
     entries = [encode(confirmed(aid, i)) for i in range(n)]
+    written_from = time.monotonic()
     pipe = redis.pipeline(transaction=False)
     for i, envelope in enumerate(entries):
         pipe.xadd(outbox, {"topic": REGISTRATION_EVENTS, "key": aid, "envelope": envelope})
@@ -105,6 +106,9 @@ def catch_up(
         "seconds": seconds if done else None,
         "rate": round(n / seconds, 1) if done and seconds else None,
         "relayed_s": relayed_at,
+        # t = 0 is when the whole burst is in the outbox; writing it took this long, and the relay
+        # and consumers were already at work meanwhile (the curve starts above 0).
+        "write_s": round(t0 - written_from, 3),
         "checkin_s": next((t for t, _, c, _ in curve if c >= n), None),
         "notify_s": next((t for t, _, _, m in curve if m >= n), None),
         "cpu_us_per_event": cpu,
