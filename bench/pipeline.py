@@ -167,6 +167,8 @@ def rebuild_figure(settings: Any, redis: Any, n: int = 100000) -> dict:
     producer.close()
     produced_s = time.monotonic() - t0
     result = rebuild("checkin", rb, redis, out=sys.stderr)
+    for key in redis.scan_iter(match=f"{rb.redis_prefix}*", count=1000):  # scratch: not the stack's
+        redis.unlink(key)
     return {
         "events": result.read,
         "applied": result.applied,
