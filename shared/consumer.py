@@ -304,7 +304,10 @@ class ConsumerLoop:
             HANDLED.labels(self.group, envelope["type"]).inc()
         self._recent.extend([0] * len(fresh))
         if fresh and self._halt_noted:
-            self._clear_halt()
+            try:
+                self._clear_halt()
+            except STORE_OUTAGE:  # the batch stands; a later success clears the note
+                self._halt_noted = True
         self._commit({tp: records[-1].offset + 1 for tp, records in batch.items() if records})
         return True
 
