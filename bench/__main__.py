@@ -65,6 +65,17 @@ def main() -> int:
         default=True,
         help="also run the scalper drill (issue 14) on a stack with the production limits",
     )
+    p.add_argument(
+        "--pipeline-only",
+        action="store_true",
+        help="only the pipeline's figures: catch-up after a burst and a rebuild (bench/pipeline.py)",
+    )
+    p.add_argument("--rebuild-events", type=int, default=100000, help="0: no rebuild figure")
+    p.add_argument(
+        "--profile",
+        action="store_true",
+        help="only the profile of a 201 under gunicorn (py-spy; bench/profile.py)",
+    )
     args = p.parse_args()
 
     def _interrupt(signum, _frame):
@@ -103,6 +114,8 @@ def main() -> int:
         stack.start()
         assert stack.wait_healthy(90), stack.status_table()
         hello = hello_server(hello_port, opts, work / "hello.log")
+        if args.pipeline_only or args.profile:
+            return pipeline_only(stack, results, work, args)
         results.update(scenarios.run_all(stack, hello_port, args, work))
         results["memory"] = report.memory(stack, hello)
     finally:
@@ -121,12 +134,53 @@ def main() -> int:
     (RESULTS / f"{stamp}.json").write_text(json.dumps(results, indent=2, ensure_ascii=False))
     (RESULTS / "latest.json").write_text(json.dumps(results, indent=2, ensure_ascii=False))
     report.plot(results, work / "rush.csv", RESULTS / "rush.png")
+    if results.get("catch_up"):
+        from bench import pipeline
+
+        pipeline.plot(results["catch_up"], RESULTS / "catchup.png")
     print(report.table(results))
     if "drill" in results:
         from bench import drill
 
         print(drill.line(results["drill"]))
     print(f"\nJSON: {RESULTS / (stamp + '.json')}\nplot: {RESULTS / 'rush.png'}")
+    return 0
+
+
+def pipeline_only(stack, results: dict, work: Path, args) -> int:
+    from bench import pipeline
+    from shared.auth import create_token
+    from shared.redis_scripts import connect
+
+    settings = stack.settings()
+    redis = connect(settings.redis_url)
+    org = create_token(redis, settings.redis_prefix, "organizer", "bench")
+    base = f"http://127.0.0.1:{stack.opts.registration_port}"
+
+    def create(doc):
+        import requests
+
+        r = requests.post(
+            f"{base}/api/v1/activities", json=doc, headers={"Authorization": f"Bearer {org}"}, timeout=10
+        )
+        assert r.status_code == 201, r.text
+
+    if args.profile:
+        from bench import profile as prof
+
+        got = prof.profile_201(stack, create, settings, redis, work, RESULTS / "profile-201.txt")
+        print(f"{got['requests']} registrations at {got['rate']}/s under py-spy; inclusive share of samples:")
+        for name, share in got["top"]:
+            print(f"{share:6.1f}%  {name}")
+        return 0
+    idle = scenarios.idle_cpu(stack)
+    results.update(scenarios.pipeline_figures(stack, settings, redis, create, idle, args.rebuild_events))
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    (RESULTS / f"pipeline-{stamp}.json").write_text(json.dumps(results, indent=2, ensure_ascii=False))
+    pipeline.plot(results["catch_up"], RESULTS / "catchup.png")
+    for row in report.pipeline_rows(results):
+        print("  ".join(row))
+    print(f"\nJSON: {RESULTS / ('pipeline-' + stamp + '.json')}\nplot: {RESULTS / 'catchup.png'}")
     return 0
 
 

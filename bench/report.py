@@ -31,6 +31,38 @@ def _ratio(x, h):
     return f"{x / h:.2f}×" if x and h else "n/a"
 
 
+def pipeline_rows(r: dict) -> list[tuple[str, str, str]]:
+    """Issue 18's two figures: catch-up after a burst, and a rebuild of the check-in projection."""
+    rows = []
+    c, b = r.get("catch_up"), r.get("rebuild")
+    if c:
+        rows.append(
+            (
+                f"catch-up after {c['events']:,} registrations (relay, check-in, notify)",
+                f"{c['seconds']} s ({c['rate']} events/s; relay {c['relayed_s']} s, "
+                f"check-in {c['checkin_s']} s, notify {c['notify_s']} s)",
+                "≤ 5 s (≥ 4,000 events/s)",
+            )
+        )
+        if c.get("cpu_us_per_event"):
+            rows.append(
+                (
+                    "  CPU per event, by stage (µs)",
+                    ", ".join(f"{k} {v}" for k, v in c["cpu_us_per_event"].items()),
+                    "",
+                )
+            )
+    if b:
+        rows.append(
+            (
+                f"rebuild of {b['events']:,} registrations into the check-in projection",
+                f"{b['seconds']} s ({b['rate']} events/s; {b.get('cpu_us_per_event')} µs CPU per event)",
+                "≤ 20 s",
+            )
+        )
+    return rows
+
+
 def table(r: dict) -> str:
     h = r["hello"]["rate"]
     rush, open_, door, lag, mem = (
@@ -90,6 +122,7 @@ def table(r: dict) -> str:
             "p95 ≤ 1000 ms",
         ),
         ("whole-stack RSS", f"{mem['total_mib']} MiB", "≤ 1024 MiB"),
+        *pipeline_rows(r),
     ]
     for n, x in sorted(r.get("instances", {}).items()):
         rows.append(

@@ -182,6 +182,7 @@ def run_all(stack, hello_port: int, args, work: Path) -> dict:
     )
     out["registration_open"] = summarize(open_run)
     out["registration_open"]["backlog_drained_s"] = settle(stack, idle)
+    out.update(pipeline_figures(stack, settings, redis, create, idle, args.rebuild_events))
 
     print(f"the rush: {args.attempts} attempts at {args.capacity} seats…", flush=True)
     # No waitlist here, so later small parties fill the last seats and "exactly the capacity" is
@@ -368,3 +369,27 @@ def rush_on_instances(stack, args, work: Path, tag: str) -> dict:
     res = summarize(merged)
     res.update(instances=len(bases), seats_taken=int(counts["taken"]))
     return res
+
+
+RESULTS = Path(__file__).parent / "results"
+
+
+def pipeline_figures(stack, settings, redis, create, idle: float, rebuild_events: int = 100000) -> dict:
+    """Catch-up after a burst of 20,000 registrations, and a rebuild of 100,000 (bench/pipeline.py)."""
+    from bench import pipeline
+
+    print("catch-up: 20,000 registrations written to the outbox at once…", flush=True)
+    create(activity("bench-burst", 100000, timedelta(days=3), waitlist=0))
+    out = {
+        "catch_up": pipeline.catch_up(
+            settings, redis, "bench-burst", procs=pipeline.stage_processes(stack), profile_dir=RESULTS
+        )
+    }
+    print({k: v for k, v in out["catch_up"].items() if k not in ("curve", "profiles")}, flush=True)
+    if not rebuild_events:
+        return out
+    settle(stack, idle)
+    print(f"rebuild of the check-in projection from {rebuild_events:,} registration events…", flush=True)
+    out["rebuild"] = pipeline.rebuild_figure(settings, redis, rebuild_events)
+    print(out["rebuild"], flush=True)
+    return out

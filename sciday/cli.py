@@ -1,4 +1,4 @@
-"""The `sciday` command: `up`, `token create`, `topics`, `seed`, `keys create`."""
+"""The `sciday` command: `up`, `token create`, `topics`, `seed`, `keys create`, `rebuild`."""
 
 from __future__ import annotations
 
@@ -200,6 +200,20 @@ def cmd_keys_create(args) -> int:
     return 0
 
 
+def cmd_rebuild(args) -> int:
+    from sciday.rebuild import rebuild
+    from shared.redis_scripts import connect
+
+    settings = _settings(args)
+    result = rebuild(args.service, settings, connect(settings.redis_url), batch=args.batch)
+    print(
+        f"rebuilt {args.service} from {result.read:,} events in {result.seconds:.1f}s "
+        f"({result.rate:,.0f} events/s): {result.applied:,} applied, {result.skipped:,} older than the "
+        f"state stored meanwhile, {result.poison:,} poison left to the DLQ"
+    )
+    return 0
+
+
 def _at_least_one(value: str) -> int:
     n = int(value)
     if n < 1:
@@ -272,6 +286,15 @@ def parser() -> argparse.ArgumentParser:
     sd.add_argument("--file", default="data/catalogue.yaml")
     sd.add_argument("--redis-url")
     sd.set_defaults(func=cmd_seed)
+
+    rb = sub.add_parser(
+        "rebuild", help="rebuild a service's state from the log (idempotent; safe while it runs)"
+    )
+    rb.add_argument("service", choices=["checkin", "notify"])
+    rb.add_argument("--redis-url")
+    rb.add_argument("--kafka", help="bootstrap servers")
+    rb.add_argument("--batch", type=_at_least_one, default=2000, help="events per batch")
+    rb.set_defaults(func=cmd_rebuild)
 
     ky = sub.add_parser("keys", help="ticket signing keys")
     ky_sub = ky.add_subparsers(dest="action", required=True)

@@ -65,6 +65,12 @@ class Settings:
     # More than consumer_dlq_max poison records within consumer_dlq_window_s halts it too.
     consumer_dlq_max: int = 100
     consumer_dlq_window_s: float = 60.0
+    # -- issue 18: batches (shared/consumer.py) -------------------------------------------------
+    # A consumer hands a whole poll batch to its batch handler (0: record by record, as before
+    # issue 18; the dedupe marks are read and written per batch either way).
+    consumer_batch_handlers: bool = True
+    # Records per poll; a batch handler writes each poll batch in two or three round trips.
+    kafka_max_poll_records: int = 500
     max_request_bytes: int = 64 * 1024
     # Registration attempts per client address and per phone, per minute (0 = off).
     rate_limit_ip_per_min: int = 120

@@ -21,6 +21,15 @@
 - A Redis outage is not the message's fault: the loop waits for Redis (capped backoff, no retry
   limit), never counts it as a failure and never dead-letters a record because the store was away.
 - SIGTERM / SIGINT finish the current record, commit, leave the group and return.
+
+Batches (issue 18).  A poll batch is decoded once and checked against the dedupe marks in one
+Redis round trip (``MGET``); the marks of the handled events are written in one pipeline before
+the offsets are committed.  A loop given a ``batch_handler`` hands it all fresh events of the poll
+batch at once (the handler writes them in one or two round trips, atomically where it can); if
+anything in the batch is poison, or the batch handler raises, or Redis goes away, the same batch
+is handled again record by record with every rule above (retries, halts, the DLQ), so a batch
+never changes an outcome.  Handlers are idempotent upserts, so handling a batch again after a
+failed attempt leaves the same state as handling it once.
 """
 
 from __future__ import annotations
@@ -61,6 +70,9 @@ RETRY_BACKOFF_CAP_S = 30.0
 EXIT_HALTED = 3
 
 Handler = Callable[[dict[str, Any]], None]
+# Handles a poll batch's fresh events (deduped, in offset order per partition) in one go; must
+# leave the same state as calling the per-record handler on each of them in that order.
+BatchHandler = Callable[[list[dict[str, Any]]], None]
 
 
 class TransientError(Exception):
@@ -95,6 +107,21 @@ class Dedupe:
     def mark(self, event_id: str) -> None:
         self.redis.set(self.key_prefix + event_id, b"1", ex=self.ttl)
 
+    def seen_many(self, event_ids: list[str]) -> list[bool]:
+        """Which of these were handled already: one round trip (MGET) for a whole poll batch."""
+        if not event_ids:
+            return []
+        return [v is not None for v in self.redis.mget([self.key_prefix + e for e in event_ids])]
+
+    def mark_many(self, event_ids: list[str]) -> None:
+        """Remember these as handled: one pipelined round trip."""
+        if not event_ids:
+            return
+        pipe = self.redis.pipeline(transaction=False)
+        for e in event_ids:
+            pipe.set(self.key_prefix + e, b"1", ex=self.ttl)
+        pipe.execute()
+
 
 class _Flag(ConsumerRebalanceListener):  # type: ignore[misc]
     """Notes an assignment; the loop acts on it after poll (no network calls inside the callback)."""
@@ -124,6 +151,8 @@ class ConsumerLoop:
     # Injected so unit tests neither sleep through backoffs nor wait out the DLQ window.
     clock: Callable[[], float] = time.monotonic
     sleep: Callable[[float], None] = time.sleep
+    # Optional: handle a poll batch's fresh events at once (see the module docstring).
+    batch_handler: BatchHandler | None = None
 
     def __post_init__(self) -> None:
         s = self.settings
@@ -138,6 +167,11 @@ class ConsumerLoop:
         self._reassigned = False
         # A halt noted by an earlier process is cleared by this one's first success.
         self._halt_noted = True
+        # Per poll batch: decoded envelopes (or the poison's reason) by record position, which
+        # event ids were handled before, and the ids handled in this batch not yet marked.
+        self._decoded: dict[tuple[str, int, int], dict[str, Any] | PoisonMessage] = {}
+        self._seen: set[str] = set()
+        self._unmarked: dict[str, None] = {}
 
     # -- lifecycle -------------------------------------------------------------------------
     def install_signal_handlers(self) -> None:
@@ -208,6 +242,76 @@ class ConsumerLoop:
 
     # -- one batch ---------------------------------------------------------------------------
     def _handle_batch(self, batch: dict[TopicPartition, list[ConsumerRecord]]) -> None:
+        self._prefetch(batch)
+        try:
+            at_once = self.batch_handler is not None and self.settings.consumer_batch_handlers
+            if at_once and not self.stopping and self._handle_at_once(batch):
+                return
+            self._handle_one_by_one(batch)
+        finally:
+            self._decoded, self._seen = {}, set()
+
+    def _prefetch(self, batch: dict[TopicPartition, list[ConsumerRecord]]) -> None:
+        """Decode the poll batch once and read its dedupe marks in one round trip."""
+        ids: list[str] = []
+        for records in batch.values():
+            for record in records:
+                try:
+                    envelope = decode(record.value)
+                except PoisonMessage as exc:
+                    self._decoded[_at(record)] = exc
+                    continue
+                self._decoded[_at(record)] = envelope
+                ids.append(envelope["event_id"])
+        try:
+            self._seen = {e for e, seen in zip(ids, self.dedupe.seen_many(ids), strict=True) if seen}
+        except STORE_OUTAGE:
+            self._decoded = {}  # Redis away: handle_record reads each mark itself, waiting for it
+
+    def _handle_at_once(self, batch: dict[TopicPartition, list[ConsumerRecord]]) -> bool:
+        """The whole poll batch through ``batch_handler``; False (nothing marked or committed) when
+        it has to be handled record by record instead."""
+        assert self.batch_handler is not None
+        fresh: list[dict[str, Any]] = []
+        ids: set[str] = set()
+        duplicates = 0
+        for records in batch.values():
+            for record in records:
+                envelope = self._decoded.get(_at(record))
+                if not isinstance(envelope, dict):
+                    return False  # poison (or not decoded): the record-by-record rules apply
+                event_id = envelope["event_id"]
+                if event_id in self._seen or event_id in ids:
+                    duplicates += 1
+                    continue
+                ids.add(event_id)
+                fresh.append(envelope)
+        try:
+            if fresh:
+                self.batch_handler(fresh)
+            self.dedupe.mark_many([e["event_id"] for e in fresh])
+        except STORE_OUTAGE as exc:
+            log.warning(
+                "redis unavailable during a batch of %d, handling it record by record: %s", len(fresh), exc
+            )
+            return False
+        except Exception as exc:
+            log.warning("batch of %d failed (%r), handling it record by record", len(fresh), exc)
+            return False
+        if duplicates:
+            DUPLICATES.labels(self.group).inc(duplicates)
+        for envelope in fresh:
+            HANDLED.labels(self.group, envelope["type"]).inc()
+        self._recent.extend([0] * len(fresh))
+        if fresh and self._halt_noted:
+            try:
+                self._clear_halt()
+            except STORE_OUTAGE:  # the batch stands; a later success clears the note
+                self._halt_noted = True
+        self._commit({tp: records[-1].offset + 1 for tp, records in batch.items() if records})
+        return True
+
+    def _handle_one_by_one(self, batch: dict[TopicPartition, list[ConsumerRecord]]) -> None:
         for tp, records in batch.items():
             next_offset = None
             try:
@@ -218,23 +322,46 @@ class ConsumerLoop:
                     next_offset = record.offset + 1
             except ConsumerHalted:
                 # The records before the failing one were handled: commit them, not it.
+                self._flush_marks()
                 if next_offset is not None:
-                    self._commit(tp, next_offset)
+                    self._commit({tp: next_offset})
                 raise
+            finally:
+                self._flush_marks()
             if next_offset is not None:
-                self._commit(tp, next_offset)
+                self._commit({tp: next_offset})
             if self.stopping:
                 break
 
-    def _commit(self, tp: TopicPartition, offset: int) -> None:
+    def _flush_marks(self) -> None:
+        """Write the dedupe marks of the records handled so far in one round trip, before their
+        offsets are committed; while Redis is away, wait for it (as handle_record does)."""
+        waited = 0
+        while self._unmarked:
+            try:
+                self.dedupe.mark_many(list(self._unmarked))
+                self._seen.update(self._unmarked)  # a later partition of this batch may repeat one
+                self._unmarked = {}
+            except STORE_OUTAGE as exc:
+                if self.stopping:
+                    # Uncommitted or not, the state is written: a redelivery re-applies upserts.
+                    log.warning("could not mark %d handled events (redis away): %s", len(self._unmarked), exc)
+                    self._seen.update(self._unmarked)
+                    self._unmarked = {}
+                    return
+                waited += 1
+                STORE_WAITS.labels(self.group).inc()
+                self.sleep(min(STORE_WAIT_CAP_S, self.backoff * (2 ** min(waited - 1, 10)) / 1000.0))
+
+    def _commit(self, offsets: dict[TopicPartition, int]) -> None:
         from kafka.structs import OffsetAndMetadata
 
         assert self._consumer is not None
         try:
-            self._consumer.commit({tp: OffsetAndMetadata(offset, "", -1)})
+            self._consumer.commit({tp: OffsetAndMetadata(o, "", -1) for tp, o in offsets.items()})
         except (CommitFailedError, KafkaError) as exc:
             # A rebalance took the partition away: the new owner re-reads and dedupes.
-            log.warning("commit of %s@%s failed: %s", tp, offset, exc)
+            log.warning("commit of %s failed: %s", offsets, exc)
 
     def handle_record(self, record: ConsumerRecord) -> None:
         """Handle one record; while Redis is away, wait for it and try the same record again."""
@@ -262,13 +389,17 @@ class ConsumerLoop:
 
     def _handle_once(self, record: ConsumerRecord) -> None:
         origin = record.topic[len(self.settings.topic_prefix) :]
+        decoded = self._decoded.get(_at(record))
         try:
-            envelope = decode(record.value)
+            envelope = decode(record.value) if decoded is None else decoded
+            if isinstance(envelope, PoisonMessage):
+                raise envelope
         except PoisonMessage as exc:
             self._dead_letter(record, origin, str(exc))
             return
         event_id = envelope["event_id"]
-        if self.dedupe.seen(event_id):
+        known = event_id in self._seen or event_id in self._unmarked
+        if known or (decoded is None and self.dedupe.seen(event_id)):
             DUPLICATES.labels(self.group).inc()
             log.debug("skip duplicate %s", event_id)
             return
@@ -303,7 +434,10 @@ class ConsumerLoop:
                 RETRIES.labels(self.group).inc()
                 self.sleep(delay)
         self._recent.append(1 if attempt else 0)
-        self.dedupe.mark(event_id)
+        if decoded is None:
+            self.dedupe.mark(event_id)  # outside a prefetched batch (Redis was away): at once
+        else:
+            self._unmarked[event_id] = None
         HANDLED.labels(self.group, envelope["type"]).inc()
         if self._halt_noted:
             self._clear_halt()
@@ -380,3 +514,29 @@ class ConsumerLoop:
         self._halt_noted = False
         self.redis.delete(halt_key(self.settings.redis_prefix, self.group))
         HALTED.labels(self.group).set(0)
+
+
+def in_runs(
+    envelopes: list[dict[str, Any]],
+    batchable: frozenset[str] | set[str] | tuple[str, ...],
+    write_run: BatchHandler,
+    handle: Handler,
+) -> None:
+    """A batch handler's frame: consecutive events of a ``batchable`` type go to ``write_run``
+    together; any other event goes to the per-record ``handle`` in its place, after the run
+    before it was written.  A handler extended for a new event type so stays correct."""
+    run: list[dict[str, Any]] = []
+    for envelope in envelopes:
+        if envelope["type"] in batchable:
+            run.append(envelope)
+            continue
+        if run:
+            write_run(run)
+            run = []
+        handle(envelope)
+    if run:
+        write_run(run)
+
+
+def _at(record: ConsumerRecord) -> tuple[str, int, int]:
+    return (record.topic, record.partition, record.offset)

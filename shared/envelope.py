@@ -85,6 +85,9 @@ def new_event(
     return envelope
 
 
+_ENVELOPE = EnvelopeSchema()  # built once (issue 18): building a schema costs more than a load
+
+
 def encode(envelope: dict[str, Any]) -> bytes:
     return json.dumps(envelope, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
@@ -102,7 +105,7 @@ def decode(raw: bytes | None) -> dict[str, Any]:
     if not isinstance(obj, dict):
         raise PoisonMessage("envelope is not an object")
     try:
-        loaded = EnvelopeSchema().load(obj)
+        loaded = _ENVELOPE.load(obj)
     except ValidationError as exc:
         raise PoisonMessage(f"bad envelope: {exc.messages}") from exc
     try:

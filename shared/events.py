@@ -213,9 +213,15 @@ def validate_data(type_: str, version: int, data: dict[str, Any]) -> dict[str, A
     Returns the data as sent (JSON types), not the loaded Python objects, so handlers and
     re-published copies see exactly what the producer wrote.
     """
-    schema = SCHEMAS[(type_, version)]()
+    cls = SCHEMAS[(type_, version)]
+    schema = _COMPILED.get(cls)
+    if schema is None:  # built once per schema (issue 18): building one costs more than a load
+        schema = _COMPILED[cls] = cls()
     schema.load(data)
     return data
+
+
+_COMPILED: dict[type[Schema], Schema] = {}
 
 
 # --- allocation beyond first come, first served (issue 15): lottery, no-show record, standby ----

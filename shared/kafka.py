@@ -67,7 +67,7 @@ def make_consumer(
         session_timeout_ms=settings.kafka_session_timeout_ms,
         heartbeat_interval_ms=settings.kafka_heartbeat_interval_ms,
         fetch_max_wait_ms=settings.kafka_fetch_max_wait_ms,
-        max_poll_records=200,
+        max_poll_records=settings.kafka_max_poll_records,
         client_id=f"sciday-{group_id}",
     )
     config.update(overrides)

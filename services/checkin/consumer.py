@@ -19,7 +19,9 @@ TOPICS = [t.name for t in REGISTRY if GROUP in t.consumers]  # activity-events, 
 
 def build(settings, redis) -> ConsumerLoop:
     projection = Projection(redis, settings.redis_prefix)
-    return ConsumerLoop(settings, GROUP, TOPICS, projection.handle, redis)
+    return ConsumerLoop(
+        settings, GROUP, TOPICS, projection.handle, redis, batch_handler=projection.handle_batch
+    )
 
 
 def main() -> None:

@@ -18,15 +18,33 @@ Keys (hash tag per activity):
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 
 from services.checkin import vocabulary as V
 from services.checkin.admission import mask_name
 from shared import events as ev
+from shared.consumer import in_runs
 from shared.logs import mask_phone
 from shared.topics import ACTIVITY_EVENTS, BY_NAME
 
 ACTIVITY_TYPES = BY_NAME[ACTIVITY_EVENTS].event_types
 ERASED = ("name", "phone_masked", "members")  # what RegistrationErased takes from a record
+STATUS_OF = {
+    ev.REGISTRATION_CONFIRMED: V.CONFIRMED,
+    ev.WAITLIST_PROMOTED: V.CONFIRMED,
+    ev.REGISTRATION_WAITLISTED: V.WAITLISTED,
+    ev.REGISTRATION_CANCELLED: V.CANCELLED,
+}
+BATCHABLE = frozenset(ACTIVITY_TYPES) | frozenset(STATUS_OF)
+RANK = {V.WAITLISTED: 0, V.CONFIRMED: 1, V.CANCELLED: 2}  # a registration only moves forward
+
+
+MIN_AT = datetime.min.replace(tzinfo=UTC)
+
+
+def at_of(iso: str) -> datetime:
+    """An event time as a datetime (envelopes from Python and from Lua write ISO-8601 differently)."""
+    return datetime.fromisoformat(iso)
 
 
 class Projection:
@@ -52,16 +70,7 @@ class Projection:
     def handle(self, envelope: dict) -> None:
         kind, data, aid = envelope["type"], envelope["data"], envelope["activity_id"]
         if kind in ACTIVITY_TYPES:
-            snap = data["activity"]
-            self.redis.hset(
-                self.act_key(aid),
-                mapping={
-                    "doc": json.dumps(snap, ensure_ascii=False),
-                    "status": snap["status"],
-                    "event_at": envelope["occurred_at"],
-                },
-            )
-            self.redis.sadd(f"{self.p}ck:acts", aid)
+            self._put_activity(self.redis, envelope)
             return
         rid = data["registration_id"]
         if kind == ev.REGISTRATION_MEMBER_DROPPED:  # issue 17: the smaller party, same status
@@ -70,36 +79,148 @@ class Projection:
         if kind == ev.REGISTRATION_ERASED:
             self.erase(aid, rid)
             return
-        status = {
-            ev.REGISTRATION_CONFIRMED: V.CONFIRMED,
-            ev.WAITLIST_PROMOTED: V.CONFIRMED,
-            ev.REGISTRATION_WAITLISTED: V.WAITLISTED,
-            ev.REGISTRATION_CANCELLED: V.CANCELLED,
-        }[kind]
-        record = self._record(aid, rid, data, status)
-        known = self.registration(aid, rid) or {}
+        record = self._carried_over(self._record(envelope), self.registration(aid, rid))
+        pipe = self.redis.pipeline(transaction=True)
+        if record["status"] == V.CANCELLED:
+            pipe.sadd(self.revoked_key(aid), rid)
+        pipe.hset(self.regs_key(aid), rid, json.dumps(record, ensure_ascii=False))
+        pipe.execute()
+        # A cancellation that arrives before (or after) the confirmation must win either way.
+        if record["status"] != V.CANCELLED and self.redis.sismember(self.revoked_key(aid), rid):
+            record["status"] = V.CANCELLED
+            self.redis.hset(self.regs_key(aid), rid, json.dumps(record, ensure_ascii=False))
+        # Reconcile a ticket admitted on its signature alone before this event arrived.
+        if self.redis.srem(self.unseen_key(aid), rid) and record["status"] == V.CANCELLED:
+            self.redis.sadd(self.late_key(aid), rid)
+
+    def handle_batch(self, envelopes: list[dict]) -> None:
+        """The consumer loop's batch handler: the same state as ``handle`` on each in order, in
+        two round trips (three when a late ticket turns up): read which registrations are
+        revoked, then write everything in one MULTI/EXEC.
+
+        Event types this batch path does not know are handled by ``handle`` in their place, so a
+        handler extended for a new type stays correct here."""
+        in_runs(envelopes, BATCHABLE, self._write_run, self.handle)
+
+    def replay(self, envelopes: list[dict]) -> int:
+        """``sciday rebuild checkin``: ``handle_batch`` for events read again from the log, while the
+        live consumer may have handled newer ones.  Nothing moves backwards: an activity snapshot
+        older than the stored one, or a registration event behind the stored status, is skipped.
+        Returns how many were skipped."""
+        aids = list(dict.fromkeys(e["activity_id"] for e in envelopes if e["type"] in ACTIVITY_TYPES))
+        keys = list(
+            dict.fromkeys(
+                (e["activity_id"], e["data"]["registration_id"]) for e in envelopes if e["type"] in STATUS_OF
+            )
+        )
+        read = self.redis.pipeline(transaction=False)
+        for aid in aids:
+            read.hget(self.act_key(aid), "event_at")
+        for aid, rid in keys:
+            read.hget(self.regs_key(aid), rid)
+        got = read.execute() if aids or keys else []
+        stored_at = {aid: at_of(raw.decode()) for aid, raw in zip(aids, got, strict=False) if raw}
+        stored_rank = {
+            k: RANK[json.loads(raw)["status"]] for k, raw in zip(keys, got[len(aids) :], strict=True) if raw
+        }
+        keep = [
+            e
+            for e in envelopes
+            if not (
+                (
+                    e["type"] in ACTIVITY_TYPES
+                    and at_of(e["occurred_at"]) < stored_at.get(e["activity_id"], MIN_AT)
+                )
+                or (
+                    e["type"] in STATUS_OF
+                    and RANK[STATUS_OF[e["type"]]]
+                    < stored_rank.get((e["activity_id"], e["data"]["registration_id"]), 0)
+                )
+            )
+        ]
+        self.handle_batch(keep)
+        return len(envelopes) - len(keep)
+
+    def _write_run(self, envelopes: list[dict]) -> None:
+        regs = [e for e in envelopes if e["type"] in STATUS_OF]
+        keys = list(dict.fromkeys((e["activity_id"], e["data"]["registration_id"]) for e in regs))
+        read = self.redis.pipeline(transaction=False)
+        for aid, rid in keys:
+            read.sismember(self.revoked_key(aid), rid)
+            read.hget(self.regs_key(aid), rid)
+        got = read.execute() if keys else []
+        revoked = {k for k, hit in zip(keys, got[0::2], strict=True) if hit}
+        stored = {k: json.loads(raw) for k, raw in zip(keys, got[1::2], strict=True) if raw}
+        latest: dict[tuple[str, str], dict] = {}
+        first_cancelled: dict[tuple[str, str], bool] = {}
+        write = self.redis.pipeline(transaction=True)
+        for envelope in envelopes:
+            if envelope["type"] in ACTIVITY_TYPES:
+                self._put_activity(write, envelope)
+                continue
+            key = (envelope["activity_id"], envelope["data"]["registration_id"])
+            record = self._carried_over(self._record(envelope), latest.get(key) or stored.get(key))
+            if record["status"] == V.CANCELLED:
+                if key not in revoked:
+                    write.sadd(self.revoked_key(key[0]), key[1])
+                revoked.add(key)
+            elif key in revoked:
+                record["status"] = V.CANCELLED
+            first_cancelled.setdefault(key, record["status"] == V.CANCELLED)
+            latest[key] = record
+        for (aid, rid), record in latest.items():
+            write.hset(self.regs_key(aid), rid, json.dumps(record, ensure_ascii=False))
+        for aid, rid in keys:
+            write.srem(self.unseen_key(aid), rid)
+        written = write.execute()
+        removed = written[len(written) - len(keys) :]
+        late = [k for k, gone in zip(keys, removed, strict=True) if gone and first_cancelled[k]]
+        if late:
+            pipe = self.redis.pipeline(transaction=False)
+            for aid, rid in late:
+                pipe.sadd(self.late_key(aid), rid)
+            pipe.execute()
+
+    def _put_activity(self, redis, envelope: dict) -> None:
+        snap, aid = envelope["data"]["activity"], envelope["activity_id"]
+        redis.hset(
+            self.act_key(aid),
+            mapping={
+                "doc": json.dumps(snap, ensure_ascii=False),
+                "status": snap["status"],
+                "event_at": envelope["occurred_at"],
+            },
+        )
+        redis.sadd(f"{self.p}ck:acts", aid)
+
+    def _record(self, envelope: dict) -> dict:
+        data = envelope["data"]
+        return self._fields(
+            envelope["activity_id"], data["registration_id"], data, STATUS_OF[envelope["type"]]
+        )
+
+    @staticmethod
+    def _carried_over(record: dict, known: dict | None) -> dict:
+        """What a status event keeps from the record it replaces: a party only shrinks (a member
+        dropped, issue 17), and an erased record gets nothing personal back (issue 16)."""
+        known = known or {}
         if int(known.get("party_size") or 0) and known["party_size"] < record["party_size"]:
-            # a party only shrinks (a member dropped): an older event handled late keeps the smaller size
+            # an older event handled late keeps the smaller size
             record.update(party_size=known["party_size"], members=known.get("members") or record["members"])
         if known.get("erased"):
             for k in ERASED:
                 record.pop(k, None)
             record["erased"] = True
-        pipe = self.redis.pipeline(transaction=True)
-        if status == V.CANCELLED:
-            pipe.sadd(self.revoked_key(aid), rid)
-        pipe.hset(self.regs_key(aid), rid, json.dumps(record, ensure_ascii=False))
-        pipe.execute()
-        # A cancellation that arrives before (or after) the confirmation must win either way.
-        if status != V.CANCELLED and self.redis.sismember(self.revoked_key(aid), rid):
-            record["status"] = V.CANCELLED
-            self.redis.hset(self.regs_key(aid), rid, json.dumps(record, ensure_ascii=False))
-        # Reconcile a ticket admitted on its signature alone before this event arrived.
-        if self.redis.srem(f"{self.p}ck:unseen:{{{aid}}}", rid) and record["status"] == V.CANCELLED:
-            self.redis.sadd(f"{self.p}ck:late:{{{aid}}}", rid)
+        return record
+
+    def unseen_key(self, aid: str) -> str:
+        return f"{self.p}ck:unseen:{{{aid}}}"
+
+    def late_key(self, aid: str) -> str:
+        return f"{self.p}ck:late:{{{aid}}}"
 
     @staticmethod
-    def _record(aid: str, rid: str, data: dict, status: str) -> dict:
+    def _fields(aid: str, rid: str, data: dict, status: str) -> dict:
         return {
             "registration_id": rid,
             "activity_id": aid,
@@ -121,7 +242,7 @@ class Projection:
         record = json.loads(raw) if raw else None
         if record is None:  # the drop overtook the confirmation: keep what it says
             status = V.CONFIRMED if data.get("status") == V.CONFIRMED else V.WAITLISTED
-            record = self._record(aid, rid, data, status)
+            record = self._fields(aid, rid, data, status)
         elif record.get("erased"):  # nothing personal comes back
             record["party_size"] = min(record["party_size"], data["party_size"])
         elif data["party_size"] < record["party_size"]:

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 
 import redis as redis_lib
 
+from services.notify.batches import BatchHandler
 from services.notify.channels import email, sms
 from services.notify.deliveries import Deliveries
 from services.notify.projection import Projection
@@ -66,7 +67,14 @@ class Worker:
 
     def consumer_loop(self) -> ConsumerLoop:
         if self.loop is None:
-            self.loop = ConsumerLoop(self.settings, GROUP, TOPICS, self.handle, self.redis)
+            self.loop = ConsumerLoop(
+                self.settings,
+                GROUP,
+                TOPICS,
+                self.handle,
+                self.redis,
+                batch_handler=BatchHandler(self.notices, self.handle),
+            )
         return self.loop
 
     def start_background(

@@ -105,9 +105,13 @@ class Deliveries:
         template: str,
         now_ms: int,
         context: dict | None = None,
+        client=None,
     ) -> int:
         """Record (and queue) the messages one event calls for to one registrant; returns how many
-        were new.  A redelivered event finds its intents and records nothing."""
+        were new.  A redelivered event finds its intents and records nothing.
+
+        With a pipeline as ``client`` the scripts are only queued on it, and 0 is returned (the
+        pipeline's results say which were new)."""
         new = 0
         for channel, recipient in recipients(self.opened(reg)):
             nid = notification_id(event_id, channel, recipient)
@@ -131,7 +135,8 @@ class Deliveries:
             args = [nid, now_ms]
             for k, v in fields.items():
                 args += [k, v]
-            new += self.scripts.intent(
+            recorded = self.scripts.intent(
+                client=client,
                 keys=[
                     self.intent_key(nid),
                     self.log_key(reg["registration_id"]),
@@ -140,6 +145,7 @@ class Deliveries:
                 ],
                 args=args,
             )
+            new += recorded if client is None else 0
         return new
 
     # -- the queue -------------------------------------------------------------------------------

@@ -9,7 +9,7 @@ late (a replay, a re-send) never brings a cancelled registration back; a cancell
 stays cancelled.
 
 Keys (hash tag per activity):
-  {p}nt:act:{aid}   hash: doc (snapshot JSON), status, cancel_event_id
+  {p}nt:act:{aid}   hash: doc (snapshot JSON), status, event_at, cancel_event_id
   {p}nt:regs:{aid}  hash: registration id -> registrant JSON (locale, status, masked forms, and the
                     contact fields and ticket sealed for notify: ``sealed``, opened only to send)
 """
@@ -46,6 +46,38 @@ _KEPT = (
 _CLEAR_V1 = ("name", "phone", "email", "manage_url", "ticket_code", "ticket_url")
 
 
+def merge_registration(current: dict | None, envelope: dict, sealer: Sealer | None = None) -> dict:
+    """The registrant as it stands after ``envelope`` (registrations only move forward; a party
+    only shrinks; an erased registrant gets nothing back)."""
+    data = envelope["data"]
+    current = current or {}
+    if current.get("erased"):  # a late or replayed event brings nothing back
+        return current
+    if envelope["type"] == ev.REGISTRATION_MEMBER_DROPPED:  # issue 17: a smaller party, same status
+        if current and int(current.get("party_size", 0)) <= int(data["party_size"]):
+            return current  # a late, older drop never grows the party back
+        status = current.get("status") or data["status"]
+    else:
+        status = STATUS_OF[envelope["type"]]
+    if "sealed" not in data:
+        data = seal_v1(data, sealer)
+    record = dict(current)
+    kept = _KEPT if sealer else _KEPT + _CLEAR_V1
+    record.update({k: data[k] for k in kept if data.get(k) is not None})
+    if _RANK[status] >= _RANK.get(current.get("status", V.WAITLISTED), 0) or not current:
+        record["status"] = status
+    return record
+
+
+def seal_v1(data: dict, sealer: Sealer | None) -> dict:
+    """A version 1 event's clear contact fields, sealed on arrival (issue 16)."""
+    if sealer is None:  # no ring: a test of the rules alone; keep version 1's fields as sent
+        return dict(data, sealed="")
+    rest = {k: v for k, v in data.items() if k not in _CLEAR_V1}
+    contact = {k: data.get(k) for k in _CLEAR_V1}
+    return dict(rest, phone_masked=mask_phone(data.get("phone") or ""), sealed=sealer.seal(contact))
+
+
 class Projection:
     def __init__(self, redis, prefix: str, sealer: Sealer | None = None):
         """``sealer``: notify's ring (shared/sealed.py); version 1 events are sealed with it on arrival."""
@@ -64,7 +96,11 @@ class Projection:
         before = self.activity(aid)
         if before and before["status"] == V.CANCELLED and snap["status"] != V.CANCELLED:
             return before  # a late, older event: the cancellation stands
-        fields = {"doc": json.dumps(snap, ensure_ascii=False), "status": snap["status"]}
+        fields = {
+            "doc": json.dumps(snap, ensure_ascii=False),
+            "status": snap["status"],
+            "event_at": envelope["occurred_at"],  # a rebuild never puts an older snapshot back
+        }
         if envelope["type"] == ev.ACTIVITY_CANCELLED:
             fields["cancel_event_id"] = envelope["event_id"]
             fields["cancel_occurred_at"] = envelope["occurred_at"]
@@ -89,31 +125,9 @@ class Projection:
     def put_registration(self, envelope: dict) -> dict:
         """Upsert the registrant an event is about; returns the record as it now stands."""
         aid, data = envelope["activity_id"], envelope["data"]
-        current = self.registration(aid, data["registration_id"]) or {}
-        if current.get("erased"):  # a late or replayed event brings nothing back
-            return current
-        if envelope["type"] == ev.REGISTRATION_MEMBER_DROPPED:  # issue 17: a smaller party, same status
-            if current and int(current.get("party_size", 0)) <= int(data["party_size"]):
-                return current  # a late, older drop never grows the party back
-            status = current.get("status") or data["status"]
-        else:
-            status = STATUS_OF[envelope["type"]]
-        if "sealed" not in data:
-            data = self._seal_v1(data)
-        record = dict(current)
-        kept = _KEPT if self.sealer else _KEPT + _CLEAR_V1
-        record.update({k: data[k] for k in kept if data.get(k) is not None})
-        if _RANK[status] >= _RANK.get(current.get("status", V.WAITLISTED), 0) or not current:
-            record["status"] = status
+        record = merge_registration(self.registration(aid, data["registration_id"]), envelope, self.sealer)
         self.redis.hset(self.regs_key(aid), data["registration_id"], json.dumps(record, ensure_ascii=False))
         return record
-
-    def _seal_v1(self, data: dict) -> dict:
-        if self.sealer is None:  # no ring: a test of the rules alone; keep version 1's fields as sent
-            return dict(data, sealed="")
-        rest = {k: v for k, v in data.items() if k not in _CLEAR_V1}
-        contact = {k: data.get(k) for k in _CLEAR_V1}
-        return dict(rest, phone_masked=mask_phone(data.get("phone") or ""), sealed=self.sealer.seal(contact))
 
     def erase(self, aid: str, rid: str) -> None:
         """RegistrationErased: keep the status and party size (statistics), drop the rest."""

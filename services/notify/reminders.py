@@ -82,16 +82,29 @@ class Reminders:
     def schedule(self, aid: str, rid: str, activity: dict) -> None:
         if not self.offsets:
             return
-        now, starts = self.now_ms(), ms_of(activity["starts_at"])
-        members = [self.member(aid, rid, off) for off in self.offsets]
+        members = self.members(aid, rid)
         current = self.redis.zmscore(self.key, members)
         pipe = self.redis.pipeline(transaction=True)
+        self.plan(pipe, activity, members, current)
+        pipe.execute()
+
+    def members(self, aid: str, rid: str) -> list[str]:
+        return [self.member(aid, rid, off) for off in self.offsets]
+
+    def plan(self, pipe, activity: dict, members: list[str], current: list) -> dict[str, int | None]:
+        """Queue on ``pipe`` the writes that schedule ``members`` (whose scores are ``current``);
+        returns the scores they will have (None: not scheduled)."""
+        now, starts = self.now_ms(), ms_of(activity["starts_at"])
+        after: dict[str, int | None] = {}
         for (_off, due), m, score in zip(due_times(starts, self.offsets).items(), members, current):
+            after[m] = None if score is None else int(score)
             if due > now:
                 pipe.zadd(self.key, {m: due})
+                after[m] = due
             elif score is not None and int(score) != due:
                 pipe.zrem(self.key, m)  # planned for an old start time; now past: drop it
-        pipe.execute()
+                after[m] = None
+        return after
 
     def schedule_activity(self, aid: str, activity: dict) -> None:
         """(Re)schedule every confirmed registrant's reminders after an activity event."""

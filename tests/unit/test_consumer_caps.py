@@ -39,6 +39,25 @@ class FakeRedis:
     def delete(self, key):
         self.data.pop(key, None)
 
+    def mget(self, keys):
+        return [self.data.get(k) for k in keys]
+
+    def pipeline(self, transaction=True):
+        return FakePipeline(self)
+
+
+class FakePipeline:
+    """Queues calls and runs them on ``execute`` (the loop marks a batch in one pipeline)."""
+
+    def __init__(self, redis):
+        self.redis, self.calls = redis, []
+
+    def __getattr__(self, name):
+        return lambda *a, **kw: self.calls.append((name, a, kw))
+
+    def execute(self):
+        return [getattr(self.redis, name)(*a, **kw) for name, a, kw in self.calls]
+
 
 class FakeFuture:
     def get(self, timeout=None):

@@ -1,0 +1,180 @@
+"""Notify's batch handler: a poll batch of registration events in three round trips (issue 18).
+
+The rules stay in :class:`services.notify.usecases.Notices`; this module only gives them ports
+that read a batch's state at once and write it at once:
+
+1. one pipelined read of everything the batch's registration events look at (each activity's
+   snapshot and cancellation, each registrant as stored, their reminders' scores);
+2. the events are handled in order by ``Notices`` over :class:`BatchProjection`,
+   :class:`BatchDeliveries` and :class:`BatchReminders`, which answer reads from what was read
+   (and what earlier events of the batch wrote) and queue every write on one pipeline;
+3. the pipeline runs as one MULTI/EXEC (redis-py first checks the intent script is loaded).
+
+Activity events (rare, and they fan out over all of an activity's registrants) and any type the
+batch path does not know are handled by the per-record handler in their place, after the writes
+queued before them have run.  The outcome is the one ``Notices.handle`` gives event by event:
+``tests/integration/test_batch_equivalence.py`` compares them.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from services.notify.deliveries import Deliveries
+from services.notify.projection import STATUS_OF, Projection, merge_registration
+from services.notify.reminders import Reminders
+from services.notify.usecases import Notices
+from shared.consumer import in_runs
+
+Doc = dict[str, Any]
+
+
+class BatchProjection:
+    def __init__(self, real: Projection, pipe: Any, acts: dict, cancels: dict, regs: dict):
+        self.real, self.pipe = real, pipe
+        self.acts, self.cancels, self.regs = acts, cancels, regs
+
+    def put_registration(self, envelope: Doc) -> Doc:
+        aid, rid = envelope["activity_id"], envelope["data"]["registration_id"]
+        raw = self.regs.get((aid, rid))
+        record = merge_registration(json.loads(raw) if raw else None, envelope, self.real.sealer)
+        raw = json.dumps(record, ensure_ascii=False)
+        self.regs[(aid, rid)] = raw
+        self.pipe.hset(self.real.regs_key(aid), rid, raw)
+        return record
+
+    def activity(self, aid: str) -> Doc | None:
+        raw = self.acts.get(aid)
+        return json.loads(raw) if raw else None
+
+    def cancellation(self, aid: str) -> Doc | None:
+        eid, at, reason = self.cancels.get(aid) or (None, None, None)
+        if not eid:
+            return None
+        return {"event_id": eid.decode(), "occurred_at": at.decode(), "reason": (reason or b"").decode()}
+
+    def put_activity(self, envelope: Doc) -> Doc | None:  # activity events never reach a batch
+        raise NotImplementedError
+
+    def registrants(self, aid: str, statuses: tuple[str, ...]) -> list[Doc]:
+        raise NotImplementedError
+
+
+class BatchDeliveries:
+    def __init__(self, real: Deliveries, pipe: Any):
+        self.real, self.pipe = real, pipe
+
+    def record(self, **kwargs: Any) -> int:
+        return self.real.record(client=self.pipe, **kwargs)
+
+
+class BatchReminders:
+    def __init__(self, real: Reminders, pipe: Any, scores: dict[str, int | None]):
+        self.real, self.pipe, self.scores = real, pipe, scores
+
+    def schedule(self, aid: str, rid: str, activity: Doc) -> None:
+        if not self.real.offsets:
+            return
+        members = self.real.members(aid, rid)
+        self.scores.update(self.real.plan(self.pipe, activity, members, [self.scores[m] for m in members]))
+
+    def drop(self, aid: str, rid: str) -> None:
+        if self.real.offsets:
+            members = self.real.members(aid, rid)
+            self.pipe.zrem(self.real.key, *members)
+            self.scores.update(dict.fromkeys(members))
+
+    def schedule_activity(self, aid: str, activity: Doc) -> None:
+        raise NotImplementedError
+
+
+class BatchHandler:
+    """``handle_batch(envelopes)`` for the consumer loop; ``handle`` is the per-record handler."""
+
+    def __init__(self, notices: Notices, handle: Callable[[Doc], None]):
+        self.notices, self.handle = notices, handle
+        self.projection: Projection = notices.projection  # type: ignore[assignment]
+        self.deliveries: Deliveries = notices.deliveries  # type: ignore[assignment]
+        self.reminders: Reminders = notices.reminders  # type: ignore[assignment]
+
+    def __call__(self, envelopes: list[Doc]) -> None:
+        in_runs(envelopes, frozenset(STATUS_OF), self._write_run, self.handle)
+
+    def _write_run(self, envelopes: list[Doc]) -> None:
+        p, r = self.projection, self.reminders
+        aids = list(dict.fromkeys(e["activity_id"] for e in envelopes))
+        keys = list(dict.fromkeys((e["activity_id"], e["data"]["registration_id"]) for e in envelopes))
+        members = [m for aid, rid in keys for m in r.members(aid, rid)]
+        read = p.redis.pipeline(transaction=False)
+        for aid in aids:
+            read.hmget(p.act_key(aid), "doc", "cancel_event_id", "cancel_occurred_at", "cancel_reason")
+        for aid, rid in keys:
+            read.hget(p.regs_key(aid), rid)
+        if members:
+            read.zmscore(r.key, members)
+        got = read.execute()
+        acts = {aid: row[0] for aid, row in zip(aids, got, strict=False)}
+        cancels = {aid: row[1:] for aid, row in zip(aids, got, strict=False)}
+        regs = dict(zip(keys, got[len(aids) : len(aids) + len(keys)], strict=True))
+        scores = dict(zip(members, got[-1], strict=True)) if members else {}
+        scores = {m: None if s is None else int(s) for m, s in scores.items()}
+
+        write = p.redis.pipeline(transaction=True)
+        batch = Notices(
+            BatchProjection(p, write, acts, cancels, regs),
+            BatchDeliveries(self.deliveries, write),
+            BatchReminders(r, write, scores),
+            self.notices.clock,
+        )
+        for envelope in envelopes:
+            batch.handle(envelope)
+        write.execute()
+
+
+# -- sciday rebuild notify ---------------------------------------------------------------------------
+class NoDeliveries:
+    """A rebuild records no message: what the log called for was recorded (and sent) already, and a
+    Redis that lost its intents must not send them all again."""
+
+    def record(self, **_kwargs: Any) -> int:
+        return 0
+
+
+class Replay:
+    """``sciday rebuild notify``: the projection and the reminders from events read again from the
+    log, while the live worker may handle newer ones.  No messages; an activity snapshot older than
+    the stored one is skipped (registrations only move forward anyway).  ``__call__`` returns how
+    many events were skipped."""
+
+    def __init__(self, projection: Projection, reminders: Reminders, clock: Callable[[], float]):
+        self.projection = projection
+        notices = Notices(projection, NoDeliveries(), reminders, clock)
+        self.batch = BatchHandler(notices, notices.handle)
+
+    def __call__(self, envelopes: list[Doc]) -> int:
+        p = self.projection
+        aids = list(dict.fromkeys(e["activity_id"] for e in envelopes if e["type"] not in STATUS_OF))
+        read = p.redis.pipeline(transaction=False)
+        for aid in aids:
+            read.hget(p.act_key(aid), "event_at")
+        stored = {
+            aid: _at(raw.decode())
+            for aid, raw in zip(aids, read.execute() if aids else [], strict=True)
+            if raw
+        }
+        keep = [
+            e
+            for e in envelopes
+            if e["type"] in STATUS_OF
+            or e["activity_id"] not in stored
+            or _at(e["occurred_at"]) >= stored[e["activity_id"]]
+        ]
+        self.batch(keep)
+        return len(envelopes) - len(keep)
+
+
+def _at(iso: str) -> datetime:
+    return datetime.fromisoformat(iso)
