@@ -55,7 +55,7 @@ _MAIN = [
         name=REGISTRATION_EVENTS,
         description="Registrations confirmed, waitlisted, promoted and cancelled (cancel revokes the ticket).",
         producers=("registration (via outbox relay)",),
-        consumers=("checkin-projection", "notify"),
+        consumers=("checkin-projection", "notify", "registration-noshow"),
         event_types=(
             ev.REGISTRATION_CONFIRMED,
             ev.REGISTRATION_WAITLISTED,
@@ -88,7 +88,7 @@ _MAIN = [
         name=CHECKIN_EVENTS,
         description="Door admissions, refusals (with their reason code) and undos.",
         producers=("checkin",),
-        consumers=("dashboards and exports (organizer views)",),
+        consumers=("dashboards and exports (organizer views)", "registration-noshow"),
         event_types=(ev.CHECKIN_RECORDED, ev.CHECKIN_DENIED, ev.CHECKIN_REVERTED),
     ),
     Topic(
@@ -119,8 +119,8 @@ ALLOCATION_TOPICS = [
     Topic(
         name=STANDBY_EVENTS,
         description="On-site standby: unscanned seats released at start + grace, and numbers called in.",
-        producers=("checkin",),
-        consumers=("notify and dashboards (to be wired)",),
+        producers=("checkin (via outbox relay)",),
+        consumers=("notify",),
         event_types=(ev.STANDBY_SEATS_RELEASED, ev.STANDBY_CALLED),
     ),
 ]

@@ -142,6 +142,7 @@ def variables(intent: dict, activity: dict, tz: str | None = None) -> dict:
         "changed_labels": sep.join(c["label"] for c in changes),
         # an organizer's notice (api_notices.py): the registrant's language, else the Chinese text
         "message": (ctx.get("message_en") if locale == "en" else "") or ctx.get("message_zh", ""),
+        "number": str(ctx.get("standby_number", "")),  # a standby number called in (issue 15)
     }
 
 

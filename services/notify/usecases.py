@@ -16,6 +16,7 @@ consumer, and a redelivered event finds its intents already there and records no
 - ActivityCancelled: a notice to everyone confirmed or waitlisted; reminders dropped.
 - A registration handled after its activity's cancellation (the two topics are read
   independently) still gets the cancellation notice, under the cancellation's event id.
+- StandbyCalled (standby-events): one SMS to the walk-in whose number was called.
 """
 
 from __future__ import annotations
@@ -69,7 +70,32 @@ class Notices:
             return self._registration(envelope)
         if kind in ACTIVITY_TYPES:
             return self._activity(envelope)
+        if kind == ev.STANDBY_CALLED:
+            return self._standby_called(envelope)
         return 0
+
+    def _standby_called(self, env: Doc) -> int:
+        """A standby number called in: one SMS to the walk-in's verified phone (issue 15 §3).
+
+        Keyed by the event id like every intent, so a redelivered call sends nothing more."""
+        aid, data = env["activity_id"], env["data"]
+        walk_in = {
+            "registration_id": f"standby:{aid}:{data['number']}",
+            "name": "",
+            "party_size": data["party_size"],
+            "phone": data["phone"],
+            "locale": data.get("locale", "zh-CN"),
+        }
+        return self.deliveries.record(
+            event_id=env["event_id"],
+            cause_type=env["type"],
+            occurred_at=env["occurred_at"],
+            activity_id=aid,
+            reg=walk_in,
+            template=V.STANDBY_CALLED_TEMPLATE,
+            now_ms=self.now_ms(),
+            context={"standby_number": data["number"]},
+        )
 
     def _registration(self, env: Doc) -> int:
         aid, data = env["activity_id"], env["data"]

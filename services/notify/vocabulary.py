@@ -125,6 +125,7 @@ ACTIVITY_CHANGED_TEMPLATE: Final = "activity_changed"
 ACTIVITY_CANCELLED_TEMPLATE: Final = "activity_cancelled"
 REMINDER_TEMPLATE: Final = "reminder"
 NOTICE_TEMPLATE: Final = "notice"
+STANDBY_CALLED_TEMPLATE: Final = "standby_called"  # issue 15 §3: a standby number called in
 # SMS only, sent at once and never queued (api_codes.py, issue 14): not one of TEMPLATES.
 VERIFICATION_CODE_TEMPLATE: Final = "verification_code"
 TEMPLATES: Final = (
@@ -136,6 +137,7 @@ TEMPLATES: Final = (
     ACTIVITY_CANCELLED_TEMPLATE,
     REMINDER_TEMPLATE,
     NOTICE_TEMPLATE,
+    STANDBY_CALLED_TEMPLATE,
 )
 
 # -- the generated Lua include -------------------------------------------------------------------

@@ -4,8 +4,8 @@
 ``registration-events`` (RegistrationCancelled: late cancellations), and :meth:`NoShowFlow.sweep`
 marks an activity's confirmed parties at its end plus the grace period.  Every step is idempotent
 (facts keyed by check-in id, marks by registration and member), so redelivery and replay are
-harmless.  Wiring into the registration consumer and scheduler is for when the registration
-service's refactor has landed (docs/noshow.md).
+harmless.  ``noshow_worker.py`` runs it: a consumer group on both topics, and the sweep on a
+schedule (docs/noshow.md).
 """
 
 from __future__ import annotations
@@ -42,9 +42,12 @@ class Admissions:
 
 
 class NoShowFlow:
-    def __init__(self, record, admissions, starts_at_of, policy: noshow.Policy, pepper: str):
+    def __init__(self, record, admissions, starts_at_of, policy: noshow.Policy, pepper: str, stored_of=None):
         self.record, self.admissions, self.policy, self.pepper = record, admissions, policy, pepper
         self.starts_at_of = starts_at_of  # activity id -> start (Unix s), from the activity store
+        # registration id -> the stored record (or None): a cancelled real-name party's ID hashes,
+        # which the event does not carry (it has masked members only).
+        self.stored_of = stored_of or (lambda rid: None)
 
     def registration(self, data: dict, aid: str, status: str) -> dict:
         # Real-name: fair_access's keyed ID hashes, as the record stores them (never the numbers);
@@ -70,12 +73,16 @@ class NoShowFlow:
                 aid, data["registration_id"], f"{data['checkin_id']}:reverted", -data["reverted"]
             )
         elif kind == ev.REGISTRATION_CANCELLED:
-            reg = self.registration(data, aid, v.CANCELLED)
+            stored = self.stored_of(data["registration_id"]) or {}
+            reg = self.registration({**data, "id_hashes": stored.get("id_hashes") or []}, aid, v.CANCELLED)
+            starts_at = self.starts_at_of(aid)
+            if starts_at is None:  # an activity registration no longer knows: nothing to measure
+                return []
             marks = noshow.late_cancel_marks(
                 reg,
                 previous_status=data["previous_status"],
                 cancelled_at=ts(envelope["occurred_at"]),
-                starts_at=self.starts_at_of(aid),
+                starts_at=starts_at,
                 policy=self.policy,
             )
             return noshow.record_marks(self.record, marks, self.policy)
