@@ -11,6 +11,7 @@ from services.checkin import (
     api_attendance,
     api_checkins,
     api_standby,
+    api_standby_join,
     dashboard,
     edge,
     exports,
@@ -21,6 +22,7 @@ from services.checkin import (
 from services.checkin.keys import KeyCache
 from services.checkin.standby_store import StandbyStore
 from services.checkin.store import CheckinStore
+from shared import internal
 from shared.config import Settings, load
 from shared.ratelimit import RateLimiter
 from shared.web import make_app
@@ -52,6 +54,9 @@ def create_app(settings: Settings | None = None, redis_client=None):
     # On-site standby (issue 15): the board, release, calls and admissions of called numbers.
     app.extensions["sciday.standby"] = StandbyStore(redis, settings)
     api.register_blueprint(api_standby.blp)
+    # Joining: a signed call from registration's join page, with the phone it verified.
+    app.extensions["sciday.internal_key"] = internal.key_of(settings)
+    app.register_blueprint(api_standby_join.bp)
     app.register_blueprint(pages.bp)
     app.register_blueprint(dashboard.bp)
     return app

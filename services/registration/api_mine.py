@@ -9,7 +9,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 
-from services.registration import api_verification, fair_access, usecases
+from services.registration import api_verification, fair_access, noshow, usecases
 from services.registration import vocabulary as v
 from services.registration.bootstrap import ports
 from services.registration.edge import documented, reasons_text
@@ -26,9 +26,19 @@ blp = Blueprint(
 )
 
 
+class NoShowRecordOut(Schema):
+    marks = fields.List(fields.Dict(), metadata={"description": "no-show marks, oldest first"})
+    counting = fields.Integer(metadata={"description": "marks inside the window (for any one holder)"})
+    locked_until = fields.Float(allow_none=True, metadata={"description": "Unix seconds, if locked now"})
+    marks_to_lock = fields.Integer()
+    window_days = fields.Integer()
+    lock_days = fields.Integer()
+
+
 class MineOut(Schema):
     phone_masked = fields.String()
     registrations = fields.List(fields.Nested(RegistrationOut))
+    noshow = fields.Nested(NoShowRecordOut, metadata={"description": "the no-show record (爽约)"})
 
 
 def owner() -> tuple[str, str]:
@@ -41,6 +51,24 @@ def owner() -> tuple[str, str]:
 
 def mine(phone_ref: str) -> list[dict]:
     return [usecases.registration_view(ports(), r) for r in ports().seats.registrations_of(phone_ref)]
+
+
+def noshow_record(phone: str, regs: list[dict]) -> dict:
+    """The no-show record of a registrant: their verified phone's marks, and those of the IDs
+    they booked (real-name parties), with the festival's rule (settings) to explain it."""
+    p = ports()
+    holders = ["phone:" + noshow.identity_hash(p.noshow_pepper, phone)]
+    holders += [f"id:{h}" for r in regs for h in r.get("id_hashes") or []]
+    policy = p.noshow_policy or noshow.Policy()
+    out = {"marks": [], "counting": 0, "locked_until": None}
+    if p.noshow is not None:
+        out = noshow.record_of(p.noshow, holders, now=p.clock.now().timestamp(), policy=policy)
+    return {
+        **out,
+        "marks_to_lock": policy.marks_to_lock,
+        "window_days": policy.window_days,
+        "lock_days": policy.lock_days,
+    }
 
 
 def own(rid: str) -> dict:
@@ -64,7 +92,12 @@ class Mine(MethodView):
     def get(self):
         """Every registration of the verified phone, newest first, with tickets and manage links."""
         phone, ref = owner()
-        return {"phone_masked": masked(phone), "registrations": mine(ref)}
+        stored = ports().seats.registrations_of(ref)
+        return {
+            "phone_masked": masked(phone),
+            "registrations": [usecases.registration_view(ports(), r) for r in stored],
+            "noshow": noshow_record(phone, stored),
+        }
 
 
 @blp.route("/registrations/<registration_id>")
