@@ -19,6 +19,7 @@ from services.registration.schemas import RegistrationIn
 from services.registration.vocabulary import (
     ACTIVITY_CANCELLED,
     CONFIRMED,
+    NOSHOW_LOCKED,
     PHONE_NOT_VERIFIED,
     UNKNOWN_ACTIVITY,
     Refusal,
@@ -129,7 +130,12 @@ def register_submit(activity_id):
         if exc.reason == UNKNOWN_ACTIVITY:
             return render("message.html", 404, title=("没有这个活动", "No such activity"), text=None)
         errors = field_errors(exc, lang())
-        return _form(activity_id, values, errors, None if errors else exc.message(lang()), status_of(exc))
+        banner = exc.message(lang())
+        until = exc.details.get("locked_until")
+        if exc.reason == NOSHOW_LOCKED and isinstance(until, (int, float)):  # say until when
+            date = pages_access.local_date(until)
+            banner += f"（解除日期：{date}）" if lang() != "en" else f" (until {date}; see My registrations)"
+        return _form(activity_id, values, errors, None if errors else banner, status_of(exc))
     except ApiError as exc:  # the shared rate limiter
         return _form(activity_id, values, {}, common_message(exc.reason, lang()), exc.status_code)
     target = "t" if reg["status"] == CONFIRMED else "r"

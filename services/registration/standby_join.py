@@ -122,9 +122,7 @@ def _page(doc: dict, status: int = 200, **ctx):
         phone_masked=masked(phone) if phone else "",
         login_url=f"/login?next=/standby/{doc['id']}",
         max_party_size=settings_of().standby_max_party_size,
-        number=None,
-        banner=None,
-        **ctx,
+        **{"number": None, "banner": None, "replayed": False, "party_size": 0, **ctx},
     )
 
 
