@@ -118,3 +118,17 @@ def test_a_notice_is_refused_for_an_unknown_or_cancelled_activity(world, aid, ca
         send_notice(Notice("n", aid, "文字"), projection=projection, deliveries=deliveries, clock=lambda: NOW)
     assert err.value.reason == reason
     assert V.http_status(reason) in (404, 409)
+
+
+# -- on-site standby (issue 15 §3) ------------------------------------------------------------------
+def test_a_standby_number_called_is_one_sms_to_the_walk_in_once(world):
+    notices, _, deliveries, reminders = world
+    called = event(
+        "StandbyCalled", 7, activity_id="a1", number=3, party_size=2, phone="13900000003", locale="en"
+    )
+    assert notices.handle(called) == 1
+    assert notices.handle(called) == 0  # redelivered: nothing new
+    [intent] = deliveries.intents.values()
+    assert intent["template"] == V.STANDBY_CALLED_TEMPLATE and intent["recipient"] == "13900000003"
+    assert intent["context"] == {"standby_number": 3}
+    assert reminders.scheduled == set()  # a walk-in has no registration to remind
