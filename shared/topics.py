@@ -106,7 +106,7 @@ ALLOCATION_TOPICS = [
         name=LOTTERY_EVENTS,
         description="Lottery draws (commitment, revealed seed, counts) and each entrant's outcome.",
         producers=("registration (via outbox relay)",),
-        consumers=("notify (to be wired)",),
+        consumers=("notify (to be wired)", "checkin-projection"),
         event_types=(ev.LOTTERY_DRAWN, ev.LOTTERY_ENTRY_WON, ev.LOTTERY_ENTRY_WAITLISTED),
     ),
     Topic(

@@ -11,6 +11,7 @@ Keys (hash tag per activity):
   {p}ck:acts           set of known activity ids (for the scanner's offline state)
   {p}ck:unseen:{aid}   tickets admitted before their registration event arrived
   {p}ck:late:{aid}     of those, the ones whose event then said "cancelled" (for organizers)
+  {p}ck:lottery:{aid}  hash: the draw's counts from LotteryDrawn (lottery-events, issue 15)
 """
 
 from __future__ import annotations
@@ -20,9 +21,11 @@ import json
 from services.checkin import vocabulary as V
 from shared import events as ev
 from shared.logs import mask_phone
-from shared.topics import ACTIVITY_EVENTS, BY_NAME
+from shared.topics import ACTIVITY_EVENTS, BY_NAME, LOTTERY_EVENTS
 
 ACTIVITY_TYPES = BY_NAME[ACTIVITY_EVENTS].event_types
+LOTTERY_TYPES = BY_NAME[LOTTERY_EVENTS].event_types
+LOTTERY_COUNTS = ("entries", "people", "winners", "seats_won", "waitlisted")
 
 
 class Projection:
@@ -51,6 +54,11 @@ class Projection:
                 },
             )
             self.redis.sadd(f"{self.p}ck:acts", aid)
+            return
+        if kind in LOTTERY_TYPES:  # the dashboards' lottery figures; each entrant's outcome is notify's
+            if kind == ev.LOTTERY_DRAWN:
+                counts = {k: int(data[k]) for k in LOTTERY_COUNTS}
+                self.redis.hset(f"{self.p}ck:lottery:{{{aid}}}", mapping=counts)
             return
         rid = data["registration_id"]
         status = {

@@ -210,3 +210,46 @@ def test_each_number_called_reaches_the_walk_in_by_sms_exactly_once(notify_setti
         assert "现场候补1号" in text["13900001001"] and "Standby number 2" in text["13900001002"]
     finally:
         worker.shutdown()
+
+
+def test_dashboards_count_standby_apart_and_show_the_lottery(door, settings, redis):
+    from datetime import timedelta
+
+    from services.checkin import festival
+
+    doc = soon("sb-dash")
+    door.activity(doc)
+    came, _absent = (
+        door.register("sb-dash", "13800000001", party=2),
+        door.register("sb-dash", "13800000002", 2),
+    )
+    door.project()
+    verdict(door.scan(came["ticket"]["code"]), 201)
+    store = StandbyStore(redis, settings)
+    activity = store.activity("sb-dash")
+    due = sb.release_due_at(activity, POLICY)
+    sb.join(store, "sb-dash", phone_hash="h1", phone="13900000001", party_size=2, locale="zh-CN", now=due - 60,
+            policy=POLICY)  # fmt: skip
+    assert tick(store, POLICY, auto_call=True, now=due) == {"sb-dash": {"released": 2, "called": [1]}}
+    admitted = door.ck.post("/api/v1/activities/sb-dash/standby/admissions", json={"number": 1, "gate": "1号门"},
+                            headers=door.steward)  # fmt: skip
+    verdict(admitted, 201)
+    drawn = new_event(
+        "LotteryDrawn",
+        "sb-dash",
+        {"activity_id": "sb-dash", "commitment": "c", "seed": "s", "entries": 30, "people": 70, "winners": 4,
+         "seats_won": 9, "waitlisted": 26},
+        source="registration",
+    )  # fmt: skip
+    door.projection.handle(drawn)
+    att = verdict(door.ck.get("/api/v1/activities/sb-dash/attendance", headers=door.steward), 200)
+    assert (att["checked_in"], att["standby_admitted"], att["remaining"]) == (4, 2, 2)
+    assert (att["lottery_entries"], att["lottery_winners"], att["lottery_waitlisted"]) == (30, 4, 26)
+    summary = verdict(door.ck.get("/api/v1/summary", headers=door.org), 200)
+    [row] = [r for r in summary["activities"] if r["activity_id"] == "sb-dash"]
+    assert (row["attended"], row["standby_admitted"], row["lottery_entries"]) == (2, 2, 30)
+    assert summary["totals"]["standby_admitted"] >= 2
+    after = datetime.fromisoformat(doc["ends_at"]) + timedelta(minutes=1)
+    with door.ck.application.test_request_context():
+        figures, _ = festival.row("sb-dash", store.activity("sb-dash"), now=after)
+    assert (figures["no_shows"], figures["no_show_rate"]) == (2, 0.5)  # walk-ins do not hide a no-show
