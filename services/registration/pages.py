@@ -134,7 +134,11 @@ def register_submit(activity_id):
         until = exc.details.get("locked_until")
         if exc.reason == NOSHOW_LOCKED and isinstance(until, (int, float)):  # say until when
             date = pages_access.local_date(until)
-            banner += f"（解除日期：{date}）" if lang() != "en" else f" (until {date}; see My registrations)"
+            banner = (
+                f"Registration is locked after repeated no-shows, until {date}. My registrations shows the record."
+                if lang() == "en"
+                else f"因多次爽约，报名功能暂停至 {date}。“我的报名”中可查看爽约记录。"
+            )
         return _form(activity_id, values, errors, None if errors else banner, status_of(exc))
     except ApiError as exc:  # the shared rate limiter
         return _form(activity_id, values, {}, common_message(exc.reason, lang()), exc.status_code)
