@@ -20,8 +20,9 @@ from services.registration import noshow
 from services.registration.noshow_store import NoShowStore
 from shared.auth import create_token
 from shared.redis_scripts import connect
-from tests.conftest import activity_doc, wait_for
+from tests.conftest import wait_for
 from tests.e2e.test_door import TZ
+from tests.integration.test_checkin_api import soon
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
 DATA = ("辽宁省科学技术馆", "巨幕科技工作者专场", "中文")  # data and the language switch, not page text
@@ -53,15 +54,7 @@ def verify_phone(page, stack, phone: str) -> None:
 @pytest.fixture(scope="module")
 def activity(urls, stack_settings, organizer_token):
     aid = "sb-join-e2e"
-    now = datetime.now(TZ).replace(microsecond=0)
-    doc = activity_doc(
-        aid,
-        capacity=20,
-        audience="public",
-        starts_at=(now + timedelta(minutes=30)).isoformat(),
-        ends_at=(now + timedelta(minutes=150)).isoformat(),
-        registration_closes_at=(now + timedelta(minutes=20)).isoformat(),
-    )
+    doc = soon(aid, capacity=20, audience="public")  # starts in 30 minutes: standby is open
     org = {"Authorization": f"Bearer {organizer_token}"}
     r = requests.post(f"{urls['registration']}/api/v1/activities", json=doc, headers=org, timeout=10)
     assert r.status_code == 201, r.text

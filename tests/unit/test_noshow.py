@@ -169,19 +169,23 @@ def test_a_redelivered_admission_is_counted_once_and_an_undo_counts():
     assert f.sweep("imax-1", regs, ends_at=END, now=END + 7200) == []
 
 
-def test_a_late_cancellation_event_marks_once():
-    f = flow()
-    ev = {
+def cancelled(aid="imax-1", party=2):
+    return {
         "type": "RegistrationCancelled",
-        "activity_id": "imax-1",
+        "activity_id": aid,
         "occurred_at": "2027-01-15T10:00:00+00:00",
         "data": {
             "registration_id": "r9",
             "previous_status": "confirmed",
             "phone": "13800000009",
-            "party_size": 2,
+            "party_size": party,
         },
     }
+
+
+def test_a_late_cancellation_event_marks_once():
+    f = flow()
+    ev = cancelled()
     f.starts_at_of = lambda aid: ns_ts("2027-01-15T12:00:00+00:00")
     assert len(f.handle(ev)) == 1
     assert f.handle(ev) == []
@@ -198,17 +202,7 @@ def test_a_late_cancellation_of_a_real_name_party_marks_each_stored_member_id():
     f = flow()
     f.stored_of = lambda rid: {"id_hashes": ["h1", "h2"]} if rid == "r9" else None
     f.starts_at_of = lambda aid: ns_ts("2027-01-15T12:00:00+00:00")
-    ev = {
-        "type": "RegistrationCancelled",
-        "activity_id": "imax-1",
-        "occurred_at": "2027-01-15T10:00:00+00:00",
-        "data": {
-            "registration_id": "r9",
-            "previous_status": "confirmed",
-            "phone": "13800000009",
-            "party_size": 2,
-        },
-    }
+    ev = cancelled()
     assert sorted(m.holder for m in f.handle(ev)) == ["id:h1", "id:h2"]
     assert f.handle(ev) == []
 
@@ -216,17 +210,7 @@ def test_a_late_cancellation_of_a_real_name_party_marks_each_stored_member_id():
 def test_a_cancellation_for_an_activity_registration_no_longer_knows_marks_nobody():
     f = flow()
     f.starts_at_of = lambda aid: None
-    ev = {
-        "type": "RegistrationCancelled",
-        "activity_id": "gone",
-        "occurred_at": "2027-01-15T10:00:00+00:00",
-        "data": {
-            "registration_id": "r9",
-            "previous_status": "confirmed",
-            "phone": "13800000009",
-            "party_size": 1,
-        },
-    }
+    ev = cancelled("gone", party=1)
     assert f.handle(ev) == []
 
 
