@@ -185,3 +185,43 @@ def test_my_registrations_show_the_no_show_record_and_the_lock_refuses_with_its_
     ), banner
     page.screenshot(path=str(screenshots / f"noshow-locked-register-{lang}-360.png"), full_page=True)
     ctx.close()
+
+
+@pytest.mark.parametrize(("lang", "phone"), [("zh-CN", "13900007721"), ("en", "13900007722")])
+def test_an_organizer_forgives_a_mark_with_a_note_on_the_organizer_page(
+    browser, stack_settings, urls, organizer_token, activity, screenshots, lang, phone
+):
+    s = stack_settings
+    record, policy = NoShowStore(connect(s.redis_url), s), noshow.Policy.from_settings(s)
+    holder = "phone:" + noshow.identity_hash(s.noshow_pepper, phone)
+    now = datetime.now(TZ).timestamp()
+    marks = [
+        noshow.Mark(
+            f"org-{phone}-{i}:0", holder, f"org-{phone}-{i}", activity, "not_admitted", now - i * 86400
+        )
+        for i in range(3)
+    ]
+    noshow.record_marks(record, marks, policy)
+    ctx = browser.new_context(viewport={"width": 360, "height": 740}, locale=lang, device_scale_factor=2)
+    page = ctx.new_page()
+    page.goto(f"{urls['registration']}/organizer?lang={lang}")
+    page.locator("#token").fill(organizer_token)
+    page.locator("#login-form button[type=submit]").click()
+    page.wait_for_selector("#noshow-lookup")
+    page.locator("#noshow-phone").fill(phone)
+    page.locator("#noshow-lookup button").click()
+    page.wait_for_selector("#noshow-marks:not([hidden])")
+    assert page.locator("#noshow-marks tbody tr").count() == 3
+    assert ("Locked until" if lang == "en" else "暂停报名至") in page.locator("#noshow-summary").inner_text()
+    row = page.locator("#noshow-marks tbody tr").first
+    row.locator("input[name=note]").fill("Rainstorm, metro closed" if lang == "en" else "暴雨，地铁停运")
+    row.locator("button").click()
+    page.wait_for_function("() => document.querySelectorAll('#noshow-marks tbody input').length === 2")
+    summary = page.locator("#noshow-summary").inner_text()
+    assert "2" in summary and ("Locked" not in summary and "暂停" not in summary), summary
+    assert ("forgiven" if lang == "en" else "已撤销") in page.locator("#noshow-marks").inner_text()
+    page.locator("#noshow").screenshot(path=str(screenshots / f"noshow-organizer-{lang}-360.png"))
+    assert [a["note"] for a in record.audit_log() if a["mark_id"].startswith(f"org-{phone}")] == [
+        "Rainstorm, metro closed" if lang == "en" else "暴雨，地铁停运"
+    ]
+    ctx.close()

@@ -115,6 +115,35 @@ def test_marks_are_made_once_under_redelivery_and_two_sweepers_and_the_lock_is_e
     assert "you cannot register until" in en and "did not come" in en
 
 
+def test_an_organizer_looks_a_phone_up_and_forgives_a_mark_with_a_note(door, settings, redis):
+    seats = door.reg.application.extensions["sciday.seats"]
+    flow = build_flow(door.settings, redis, seats)
+    for aid in ("ns-f1", "ns-f2", "ns-f3"):
+        door.activity(activity_doc(aid))
+        door.register(aid, P, party=1)
+    after = max(ts(seats.activity_doc(a)["ends_at"]) for a in ("ns-f1", "ns-f2", "ns-f3")) + 3 * 3600
+    assert len(sweep_due(flow, seats, Sweeps(redis, settings.redis_prefix, 300), now=after)) == 3
+    lookup = door.reg.post("/api/v1/noshow/lookups", json={"phone": "138 0000 0001"}, headers=door.org)
+    standing = verdict(lookup, 200)
+    assert len(standing["marks"]) == 3 and standing["locked_until"]
+    assert (
+        verdict(door.reg.post("/api/v1/noshow/lookups", json={"phone": "12"}, headers=door.org), 422)[
+            "reason"
+        ]
+        == "phone_invalid"
+    )
+    assert door.reg.post("/api/v1/noshow/lookups", json={"phone": P}).status_code == 401
+    mark = standing["marks"][0]["mark_id"]
+    url = f"/api/v1/noshow/marks/{mark}/forgiveness"
+    assert verdict(door.reg.post(url, json={"note": " "}, headers=door.org), 422)["reason"] == "note_required"
+    after_forgiving = verdict(door.reg.post(url, json={"note": "暴雨停运"}, headers=door.org), 201)
+    assert after_forgiving["locked_until"] is None
+    door.activity(activity_doc("ns-f4"))
+    door.register("ns-f4", P, party=1)  # registering works again
+    audit = flow.record.audit_log()
+    assert [(a["mark_id"], a["note"]) for a in audit] == [(mark, "暴雨停运")]
+
+
 def test_a_late_cancellation_of_a_real_name_party_marks_each_member_id(door, settings, redis):
     seats = door.reg.application.extensions["sciday.seats"]
     flow = build_flow(door.settings, redis, seats)
