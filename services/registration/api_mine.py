@@ -49,8 +49,10 @@ def owner() -> tuple[str, str]:
     return phone, fair_access.owner_ref(current_app.extensions["sciday.hmac"], phone)
 
 
-def mine(phone_ref: str) -> list[dict]:
-    return [usecases.registration_view(ports(), r) for r in ports().seats.registrations_of(phone_ref)]
+def mine_and_record(phone: str, phone_ref: str) -> tuple[list[dict], dict]:
+    """我的报名 in one read of the registrations: their views, and the no-show record."""
+    stored = ports().seats.registrations_of(phone_ref)
+    return [usecases.registration_view(ports(), r) for r in stored], noshow_record(phone, stored)
 
 
 def noshow_record(phone: str, regs: list[dict]) -> dict:
@@ -92,12 +94,8 @@ class Mine(MethodView):
     def get(self):
         """Every registration of the verified phone, newest first, with tickets and manage links."""
         phone, ref = owner()
-        stored = ports().seats.registrations_of(ref)
-        return {
-            "phone_masked": masked(phone),
-            "registrations": [usecases.registration_view(ports(), r) for r in stored],
-            "noshow": noshow_record(phone, stored),
-        }
+        regs, record = mine_and_record(phone, ref)
+        return {"phone_masked": masked(phone), "registrations": regs, "noshow": record}
 
 
 @blp.route("/registrations/<registration_id>")

@@ -129,13 +129,8 @@ def mine_page():
         phone, ref = api_mine.owner()
     except Refusal:
         return redirect("/login?next=/me", code=303)
-    stored = current_app.extensions["sciday.seats"].registrations_of(ref)
-    return render(
-        "mine.html",
-        regs=api_mine.mine(ref),
-        phone_masked=masked(phone),
-        noshow=noshow_view(api_mine.noshow_record(phone, stored)),
-    )
+    regs, record = api_mine.mine_and_record(phone, ref)
+    return render("mine.html", regs=regs, phone_masked=masked(phone), noshow=noshow_view(record))
 
 
 def noshow_view(rec: dict) -> dict:

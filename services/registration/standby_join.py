@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from urllib.parse import quote
 
 import requests
 from flask import Blueprint, abort, current_app, jsonify, redirect, request
@@ -66,7 +67,7 @@ class CheckinStandby:
     def join(self, aid: str, phone: str, party_size: int, locale: str) -> dict:
         body = json.dumps({"phone": phone, "party_size": party_size, "locale": locale}).encode()
         headers = {**internal.headers(self.key, body), "Accept-Language": locale}
-        url = f"{self.base}/internal/v1/activities/{aid}/standby/entries"
+        url = f"{self.base}/internal/v1/activities/{quote(aid, safe='')}/standby/entries"
         try:
             resp = self.session.post(url, data=body, headers=headers, timeout=self.timeout_s)
             answer = resp.json()
