@@ -162,8 +162,10 @@ class Stack:
         """The service a child runs as (its Redis user); None for the local stand-ins."""
         if c.sink:
             return None
-        if c.name.startswith(("relay", "lottery-scheduler")):
+        if c.name.startswith(("relay", "lottery-scheduler", "retention", "noshow-worker")):
             return "registration"
+        if c.name.startswith("standby-scheduler"):
+            return "checkin"
         return c.name.split("-")[0]
 
     def settings(self) -> Settings:
@@ -264,10 +266,14 @@ class Stack:
         kids.append(Child("lottery-scheduler", [py, "-m", "services.registration.lottery_scheduler"]))
         # Erases personal fields N days after each activity (issue 16); more than one is harmless.
         kids.append(Child("retention", [py, "-m", "services.registration.retention"]))
+        # Issue 15 §3: releases unscanned seats at start + grace and calls standby numbers; more
+        # than one would still release once and give each seat once (the Lua steps).
+        kids.append(Child("standby-scheduler", [py, "-m", "services.checkin.standby_scheduler"]))
         # N members in each consumer group: Kafka shares the partitions among them.
         for name, module in (
             ("checkin-consumer", "services.checkin.consumer"),
             ("notify-consumer", "services.notify.consumer"),
+            ("noshow-worker", "services.registration.noshow_worker"),  # issue 15 §2: consumer + sweep
         ):
             for k in range(o.scale):
                 kids.append(Child(instance_name(name, k, o.scale), [py, "-m", module]))

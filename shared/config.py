@@ -204,6 +204,11 @@ class Settings:
     # (services/registration/retention.py; statistics stay); the sweep looks every poll_s seconds.
     retention_days: int = 30
     retention_poll_s: int = 3600
+    # Wiring of §2/§3 (issue 15): how often the schedulers look for work that is due.
+    noshow_sweep_poll_s: int = 30  # the no-show worker's sweep of activities ended + grace
+    noshow_sweep_lease_s: int = 300  # one worker sweeps an activity at a time
+    standby_release_poll_s: int = 15  # the standby scheduler's release at start + grace
+    standby_auto_call: int = 1  # the scheduler calls waiting numbers as released seats free up
 
     def with_overrides(self, **kwargs: Any) -> Settings:
         return replace(self, **kwargs)

@@ -56,7 +56,7 @@ _MAIN = [
         description="Registrations confirmed, waitlisted, promoted, cancelled (cancel revokes the ticket) "
         "and erased (personal fields gone); contact fields travel sealed for notify.",
         producers=("registration (via outbox relay)",),
-        consumers=("checkin-projection", "notify"),
+        consumers=("checkin-projection", "notify", "registration-noshow"),
         event_types=(
             ev.REGISTRATION_CONFIRMED,
             ev.REGISTRATION_WAITLISTED,
@@ -89,7 +89,7 @@ _MAIN = [
         name=CHECKIN_EVENTS,
         description="Door admissions, refusals (with their reason code) and undos.",
         producers=("checkin",),
-        consumers=("dashboards and exports (organizer views)",),
+        consumers=("dashboards and exports (organizer views)", "registration-noshow"),
         event_types=(ev.CHECKIN_RECORDED, ev.CHECKIN_DENIED, ev.CHECKIN_REVERTED),
     ),
     Topic(
@@ -107,7 +107,7 @@ ALLOCATION_TOPICS = [
         name=LOTTERY_EVENTS,
         description="Lottery draws (commitment, revealed seed, counts) and each entrant's outcome.",
         producers=("registration (via outbox relay)",),
-        consumers=("notify",),  # each entrant's outcome, by SMS and email (issue 15 §1)
+        consumers=("notify", "checkin-projection"),  # outcomes by SMS and email; dashboard figures
         event_types=(ev.LOTTERY_DRAWN, ev.LOTTERY_ENTRY_WON, ev.LOTTERY_ENTRY_WAITLISTED),
     ),
     Topic(
@@ -120,8 +120,8 @@ ALLOCATION_TOPICS = [
     Topic(
         name=STANDBY_EVENTS,
         description="On-site standby: unscanned seats released at start + grace, and numbers called in.",
-        producers=("checkin",),
-        consumers=("notify and dashboards (to be wired)",),
+        producers=("checkin (via outbox relay)",),
+        consumers=("notify",),
         event_types=(ev.STANDBY_SEATS_RELEASED, ev.STANDBY_CALLED),
     ),
 ]

@@ -1,13 +1,12 @@
 """On-site standby over HTTP: the public board, releasing seats, calling numbers, admitting one.
 
-Joining (a walk-in scans the poster's QR and verifies a phone) waits for the verified-phone flow;
-the use case (standby.join) is ready for it.
+Joining is not here: a walk-in scans the poster's QR, verifies a phone on the registration
+service's join page, and registration hands the verified phone over in a signed internal call
+(``api_standby_join.py``).
 """
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 from datetime import UTC, datetime
 
 from flask import current_app, g
@@ -21,8 +20,6 @@ from services.checkin.schemas import (
     StandbyBoardOut,
     StandbyCalledOut,
     StandbyCallIn,
-    StandbyJoinIn,
-    StandbyNumberOut,
     StandbyReleaseOut,
 )
 from services.checkin.usecases import Refusal
@@ -79,33 +76,6 @@ class Board(MethodView):
         if port().activity(activity_id) is None:
             raise sb.StandbyRefusal(V.UNKNOWN_ACTIVITY)
         return port().board(activity_id)
-
-
-@blp.route("/entries")
-class Join(MethodView):
-    @blp.arguments(StandbyJoinIn())
-    @blp.response(201, StandbyNumberOut())
-    @blp.alt_response(409, schema="Error", description=V.alternatives(V.STANDBY_NOT_OPEN, V.STANDBY_CLOSED))
-    @blp.alt_response(422, schema="Error", description=V.alternatives(V.PARTY_TOO_LARGE, V.VALIDATION_FAILED))
-    def post(self, body, activity_id):
-        """A walk-in joins the standby list (the poster's QR) and gets the next number.
-
-        The phone is taken as given until the verified-phone flow lands; it is kept for the SMS
-        and never shown on the door screen."""
-        s, t = settings_of(), now()
-        phone_hash = hmac.new(s.noshow_pepper.encode(), body["phone"].encode(), hashlib.sha256).hexdigest()[
-            :32
-        ]
-        return sb.join(
-            port(),
-            activity_id,
-            phone_hash=phone_hash,
-            phone=body["phone"],
-            party_size=body["party_size"],
-            locale=body["locale"],
-            now=t.timestamp(),
-            policy=policy(),
-        )
 
 
 @blp.route("/release")

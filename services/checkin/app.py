@@ -13,6 +13,7 @@ from services.checkin import (
     api_gates,
     api_revocations,
     api_standby,
+    api_standby_join,
     dashboard,
     edge,
     exports,
@@ -62,6 +63,9 @@ def create_app(settings: Settings | None = None, redis_client=None):
     # On-site standby (issue 15): the board, release, calls and admissions of called numbers.
     app.extensions["sciday.standby"] = StandbyStore(redis, settings)
     api.register_blueprint(api_standby.blp)
+    # Joining: a signed call from registration's join page, with the phone it verified.
+    app.extensions["sciday.internal_key"] = internal.key_of(settings)
+    app.register_blueprint(api_standby_join.bp)
     app.register_blueprint(pages.bp)
     app.register_blueprint(dashboard.bp)
     return app

@@ -14,7 +14,7 @@ from shared.topics import TOPICS as REGISTRY
 from shared.topics import ensure_topics
 
 GROUP = "checkin-projection"
-TOPICS = [t.name for t in REGISTRY if GROUP in t.consumers]  # activity-events, registration-events
+TOPICS = [t.name for t in REGISTRY if GROUP in t.consumers]  # activity-, registration-, lottery-events
 
 
 def build(settings, redis) -> ConsumerLoop:

@@ -30,10 +30,14 @@ blp = Blueprint(
 )
 
 FIGURES = ("capacity", "confirmed", "waitlisted", "checked_in", "remaining", "denied")
+# issue 15: standby and lottery figures, summed over the activities too
+ALLOCATION_FIGURES = ("standby_admitted", "lottery_entries", "lottery_winners", "lottery_waitlisted")
 
 
 def closing(activity: dict, confirmed: int, checked_in: int, now: datetime | None = None) -> dict:
-    """``ended``, ``no_shows`` and ``no_show_rate`` (the last two None until the activity ends)."""
+    """``ended``, ``no_shows`` and ``no_show_rate`` (the last two None until the activity ends).
+
+    ``checked_in``: registered people in (standby walk-ins are not registrants, so not counted)."""
     now = now or admission.now()
     ended = now >= datetime.fromisoformat(activity["ends_at"])
     no_shows = max(confirmed - checked_in, 0) if ended else None
@@ -48,6 +52,8 @@ def iso(ts: int) -> str:
 def row(aid: str, activity: dict, now: datetime | None = None) -> tuple[dict, dict]:
     """One activity's attendance row, and its raw counts (gates, arrivals) for merging."""
     a = store().attendance(aid)
+    registrants_in = max(a["checked_in"] - a["standby_admitted"], 0)
+    lottery = a["lottery"]
     out = {
         "activity_id": aid,
         "title": activity["title"],
@@ -61,10 +67,15 @@ def row(aid: str, activity: dict, now: datetime | None = None) -> tuple[dict, di
         "confirmed": a["confirmed"],
         "waitlisted": a["waitlisted"],
         "checked_in": a["checked_in"],
-        "remaining": max(a["confirmed"] - a["checked_in"], 0),
+        "remaining": max(a["confirmed"] - registrants_in, 0),
         "denied": a["denied"],
+        # issue 15: seats filled from on-site standby, and the lottery's figures (0 without one)
+        "standby_admitted": a["standby_admitted"],
+        "lottery_entries": lottery.get("entries", 0),
+        "lottery_winners": lottery.get("winners", 0),
+        "lottery_waitlisted": lottery.get("waitlisted", 0),
     }
-    out.update(closing(activity, a["confirmed"], a["checked_in"], now))
+    out.update(closing(activity, a["confirmed"], registrants_in, now))
     return out, a
 
 
@@ -88,7 +99,7 @@ def totals(rows: list[dict]) -> dict:
     ended are ``to_come`` (issue 17: "未到 4857" beside "未到率 0.0%" mixed the two).
     ``remaining`` stays the sum of every activity's remaining, as before."""
     live = [r for r in rows if r["status"] != V.CANCELLED]
-    out = {k: sum(r[k] for r in live) for k in FIGURES}
+    out = {k: sum(r[k] for r in live) for k in FIGURES + ALLOCATION_FIGURES}
     ended = [r for r in live if r["ended"]]
     confirmed_ended = sum(r["confirmed"] for r in ended)
     no_shows = sum(r["no_shows"] for r in ended)
@@ -149,6 +160,10 @@ class TotalsOut(Schema):
     to_come = fields.Integer(metadata={"description": "still expected at activities not ended"})
     no_shows = fields.Integer(allow_none=True, metadata={"description": "over the ended activities"})
     no_show_rate = fields.Float(allow_none=True, metadata={"description": "over the ended activities"})
+    standby_admitted = fields.Integer()
+    lottery_entries = fields.Integer()
+    lottery_winners = fields.Integer()
+    lottery_waitlisted = fields.Integer()
 
 
 class GateOut(Schema):

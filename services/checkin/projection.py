@@ -13,6 +13,7 @@ Keys (hash tag per activity):
   {p}ck:late:{aid}     of those, the ones whose event then said "cancelled" (for organizers)
   {p}ck:reduced:{aid}  hash: registration id -> party size, for parties that dropped a member
                        (the scanner caps an older, bigger ticket with it offline too)
+  {p}ck:lottery:{aid}  hash: the draw's counts from LotteryDrawn (lottery-events, issue 15)
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from services.checkin.admission import mask_name
 from shared import events as ev
 from shared.consumer import in_runs
 from shared.logs import mask_phone
-from shared.topics import ACTIVITY_EVENTS, BY_NAME
+from shared.topics import ACTIVITY_EVENTS, BY_NAME, LOTTERY_EVENTS
 
 ACTIVITY_TYPES = BY_NAME[ACTIVITY_EVENTS].event_types
 ERASED = ("name", "phone_masked", "members")  # what RegistrationErased takes from a record
@@ -45,6 +46,10 @@ MIN_AT = datetime.min.replace(tzinfo=UTC)
 def at_of(iso: str) -> datetime:
     """An event time as a datetime (envelopes from Python and from Lua write ISO-8601 differently)."""
     return datetime.fromisoformat(iso)
+
+
+LOTTERY_TYPES = BY_NAME[LOTTERY_EVENTS].event_types
+LOTTERY_COUNTS = ("entries", "people", "winners", "seats_won", "waitlisted")
 
 
 class Projection:
@@ -71,6 +76,11 @@ class Projection:
         kind, data, aid = envelope["type"], envelope["data"], envelope["activity_id"]
         if kind in ACTIVITY_TYPES:
             self._put_activity(self.redis, envelope)
+            return
+        if kind in LOTTERY_TYPES:  # the dashboards' lottery figures; each entrant's outcome is notify's
+            if kind == ev.LOTTERY_DRAWN:
+                counts = {k: int(data[k]) for k in LOTTERY_COUNTS}
+                self.redis.hset(f"{self.p}ck:lottery:{{{aid}}}", mapping=counts)
             return
         rid = data["registration_id"]
         if kind == ev.REGISTRATION_MEMBER_DROPPED:  # issue 17: the smaller party, same status

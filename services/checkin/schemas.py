@@ -168,6 +168,11 @@ class AttendanceFigures(Schema):
     ended = fields.Boolean()
     no_shows = fields.Integer(allow_none=True, metadata={"description": "once ended: confirmed − checked in"})
     no_show_rate = fields.Float(allow_none=True, metadata={"description": "once ended: no_shows / confirmed"})
+    # issue 15: allocation beyond first come, first served
+    standby_admitted = fields.Integer(metadata={"description": "seats filled from on-site standby (people)"})
+    lottery_entries = fields.Integer(metadata={"description": "lottery entries (parties); 0 without a draw"})
+    lottery_winners = fields.Integer(metadata={"description": "parties seated by the draw"})
+    lottery_waitlisted = fields.Integer(metadata={"description": "parties on the waitlist after the draw"})
 
 
 class AttendanceOut(AttendanceFigures):

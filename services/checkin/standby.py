@@ -64,6 +64,7 @@ class Standby(Protocol):
     def call(self, aid: str, most: int, occurred_at: str) -> list[dict]: ...
     def admit(self, aid: str, number: int, gate: str, at: str) -> dict: ...
     def board(self, aid: str) -> dict: ...
+    def released_at(self, aid: str) -> str | None: ...
 
 
 def _activity(port: Standby, aid: str) -> dict:
@@ -105,4 +106,35 @@ def admit(port: Standby, aid: str, number: int, *, gate: str, at: str) -> dict:
     out = port.admit(aid, number, gate, at)
     if out["status"] != V.OK:
         raise StandbyRefusal(out["reason"], number=number)
+    return out
+
+
+def run_due(port: Standby, aids: list[str], *, now: float, occurred_at: str, policy: Policy,
+            auto_call: bool = True) -> dict[str, dict]:  # fmt: skip
+    """The scheduler's step: release and call where it is due; returns what it did per activity.
+
+    An activity is released once, at its start plus the grace period or at the first look after
+    it, and only when someone is waiting: without walk-ins a latecomer keeps the seat.  Then, with
+    ``auto_call``, waiting numbers are called in order while released seats are free (the same
+    atomic step as a steward's call, so no seat is given twice).  A cancelled activity, one not
+    due yet and one that has ended are left alone."""
+    out: dict[str, dict] = {}
+    for aid in aids:
+        activity = port.activity(aid)
+        if activity is None or activity.get("status") == V.CANCELLED:
+            continue
+        if now < release_due_at(activity, policy) or now > _ts(activity["ends_at"]):
+            continue
+        board = port.board(aid)
+        done: dict = {}
+        if port.released_at(aid) is None:
+            if not board["waiting"]:
+                continue
+            done["released"] = port.release(aid, occurred_at)["released"]
+        if auto_call and board["waiting"]:
+            called = port.call(aid, 0, occurred_at)
+            if called:
+                done["called"] = [c["number"] for c in called]
+        if done:
+            out[aid] = done
     return out

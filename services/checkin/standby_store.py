@@ -56,6 +56,10 @@ class StandbyStore:
         keys = [self.k("sb", aid), self.k("sbq", aid), self.k("gates", aid), self.k("stats", aid)]
         return json.loads(self.scripts.standby_admit(keys=keys, args=[number, gate, at]))
 
+    def released_at(self, aid) -> str | None:
+        raw = self.redis.hget(self.k("sb", aid), "released_at")
+        return raw.decode() if raw else None
+
     def board(self, aid) -> dict:
         """What the door screen shows: numbers called (newest first), how many wait, seats left."""
         pipe = self.redis.pipeline(transaction=False)

@@ -136,7 +136,8 @@ class CheckinStore:
         pipe.hgetall(self.k("stats", aid))
         pipe.hvals(self.projection.regs_key(aid))
         pipe.scard(self.k("unseen", aid))
-        gates, arrivals, stats, regs, unseen = pipe.execute()
+        pipe.hgetall(self.k("lottery", aid))  # issue 15: LotteryDrawn's counts (projection.py)
+        gates, arrivals, stats, regs, unseen, lottery = pipe.execute()
         confirmed = waitlisted = 0
         for raw in regs:
             r = json.loads(raw)
@@ -152,4 +153,7 @@ class CheckinStore:
             "confirmed": confirmed,
             "waitlisted": waitlisted,
             "unseen_tickets": unseen,
+            # issue 15: people let in from standby (counted in checked_in too), the lottery's counts
+            "standby_admitted": int(stats.get(b"standby_admitted", 0)),
+            "lottery": {k.decode(): int(v) for k, v in lottery.items()},
         }

@@ -43,6 +43,8 @@ KINDS = {
     "other": ("其他活动", "Other"),
 }
 SUMMED = ("capacity", "registered", "attended", "waitlisted", "turned_away", "waitlist_demand", "no_shows")
+# issue 15: seats filled from on-site standby and the lottery's figures (0 where there is none)
+ALLOCATION = ("standby_admitted", "lottery_entries", "lottery_winners", "lottery_waitlisted")
 UNKNOWN_NOTE = (
     "候补需求未知：报名服务暂不可用，未能取得“名额已满未能报名”的人数。",
     "Waitlist demand unknown: the registration service did not answer, so the people turned away "
@@ -91,12 +93,14 @@ def activity_rows(principal, turned: dict | None) -> list[dict]:
                 "ended": r["ended"],
                 "capacity": r["capacity"],
                 "registered": r["confirmed"],
-                "attended": r["checked_in"],
-                "attendance_rate": _rate(r["checked_in"], r["confirmed"]),
+                "attended": r["checked_in"] - r["standby_admitted"],  # registrants; walk-ins apart
+                "attendance_rate": _rate(r["checked_in"] - r["standby_admitted"], r["confirmed"]),
                 "waitlisted": r["waitlisted"],
                 "turned_away": away,
                 "waitlist_demand": r["waitlisted"] + away if away is not None else None,
                 "no_shows": r["no_shows"],
+                "no_show_rate": r["no_show_rate"],
+                **{k: r[k] for k in ALLOCATION},
             }
         )
     return out
@@ -106,12 +110,14 @@ def group(rows: list[dict], key) -> dict:
     """Sums of the figures; a sum is None when one of its terms is unknown (or, for no-shows,
     when no activity in the group has ended)."""
     out = {"key": key, "activities": len(rows)}
-    for f in SUMMED:
+    for f in SUMMED + ALLOCATION:
         values = [r[f] for r in rows]
         if f == "no_shows":
             values = [v for v in values if v is not None] or [None]
         out[f] = None if any(v is None for v in values) else sum(values)
     out["attendance_rate"] = _rate(out["attended"], out["registered"])
+    ended = sum(r["registered"] for r in rows if r["no_shows"] is not None)
+    out["no_show_rate"] = None if out["no_shows"] is None else _rate(out["no_shows"], ended)
     return out
 
 
@@ -172,6 +178,11 @@ def workbook(summary: dict, locale: str) -> bytes:
         t("名额已满未能报名", "Turned away"),
         t("候补需求", "Waitlist demand"),
         t("未到人数", "No-shows"),
+        t("未到率", "No-show rate"),
+        t("现场候补入场", "Filled from standby"),
+        t("摇号报名", "Lottery entries"),
+        t("摇号中签", "Lottery winners"),
+        t("摇号后候补", "Waitlisted by the draw"),
     ]
 
     def numbers(r):
@@ -185,8 +196,10 @@ def workbook(summary: dict, locale: str) -> bytes:
             "turned_away",
             "waitlist_demand",
             "no_shows",
+            "no_show_rate",
+            *ALLOCATION,
         ):
-            if r[f] is None and f == "no_shows":  # not "unknown": not yet
+            if r[f] is None and f in ("no_shows", "no_show_rate"):  # not "unknown": not yet
                 cells.append(t("未结束", "not ended") if "ended" in r else "—")
             elif r[f] is None and f == "attendance_rate":  # nobody registered
                 cells.append("—")
@@ -225,14 +238,14 @@ def workbook(summary: dict, locale: str) -> bytes:
     ]
     total_row = lambda label: [label, summary["totals"]["activities"], *numbers(summary["totals"])]  # noqa: E731
     group_head = lambda name: [name, t("活动数", "Activities"), *figures]  # noqa: E731
-    sheets = [spreadsheets.Sheet(t("分活动", "Activities"), head, acts, notes, percent_columns=(11,))]
+    sheets = [spreadsheets.Sheet(t("分活动", "Activities"), head, acts, notes, percent_columns=(11, 16))]
     for name, label, groups in (
         (t("按场馆", "By venue"), t("场馆", "Venue"), [(v["label"], v) for v in summary["by_venue"]]),
         (t("按类型", "By kind"), t("类型", "Kind"), [(kind(k["key"]), k) for k in summary["by_kind"]]),
         (t("按日期", "By day"), t("日期", "Date"), [(d["key"], d) for d in summary["by_day"]]),
     ):
         rows = [[k, grp["activities"], *numbers(grp)] for k, grp in groups] + [total_row(t("合计", "Total"))]
-        sheets.append(spreadsheets.Sheet(name, group_head(label), rows, notes, percent_columns=(5,)))
+        sheets.append(spreadsheets.Sheet(name, group_head(label), rows, notes, percent_columns=(5, 10)))
     return spreadsheets.xlsx_bytes(sheets)
 
 
@@ -249,6 +262,11 @@ class _Figures(Schema):
     no_shows = fields.Integer(
         allow_none=True, metadata={"description": "null until the activity (any in a group) has ended"}
     )
+    no_show_rate = fields.Float(allow_none=True, metadata={"description": "no_shows / registered (ended)"})
+    standby_admitted = fields.Integer(metadata={"description": "seats filled from on-site standby"})
+    lottery_entries = fields.Integer()
+    lottery_winners = fields.Integer()
+    lottery_waitlisted = fields.Integer()
 
 
 class SummaryActivityOut(_Figures):

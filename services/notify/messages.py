@@ -149,6 +149,7 @@ def variables(intent: dict, activity: dict, tz: str | None = None) -> dict:
         # a lottery entrant's outcome (issue 15 §1)
         "entry_id": ctx.get("entry_id", ""),
         "confirm_hours": str(ctx.get("confirm_hours") or ""),
+        "number": str(ctx.get("standby_number", "")),  # a standby number called in (issue 15)
     }
 
 

@@ -19,6 +19,7 @@ consumer, and a redelivered event finds its intents already there and records no
 - LotteryEntryWon / LotteryEntryWaitlisted (issue 15 §1): one message to the entrant.  The
   registration the draw then makes (its event carries ``lottery_entry_id``) updates the projection
   and the reminders but sends no second confirmation: one message per entrant per channel.
+- StandbyCalled (standby-events): one SMS to the walk-in whose number was called.
 """
 
 from __future__ import annotations
@@ -88,6 +89,8 @@ class Notices:
             self.projection.erase(aid, rid)
             self.deliveries.erase(rid)
             self.reminders.drop(aid, rid)
+        if kind == ev.STANDBY_CALLED:
+            return self._standby_called(envelope)
         return 0
 
     def _lottery_entry(self, env: Doc) -> int:
@@ -109,6 +112,29 @@ class Notices:
                 "entry_id": data["entry_id"],
                 "confirm_hours": data.get("confirm_hours") or 0,
             },
+        )
+
+    def _standby_called(self, env: Doc) -> int:
+        """A standby number called in: one SMS to the walk-in's verified phone (issue 15 §3).
+
+        Keyed by the event id like every intent, so a redelivered call sends nothing more."""
+        aid, data = env["activity_id"], env["data"]
+        walk_in = {
+            "registration_id": f"standby:{aid}:{data['number']}",
+            "name": "",
+            "party_size": data["party_size"],
+            "phone": data["phone"],
+            "locale": data.get("locale", "zh-CN"),
+        }
+        return self.deliveries.record(
+            event_id=env["event_id"],
+            cause_type=env["type"],
+            occurred_at=env["occurred_at"],
+            activity_id=aid,
+            reg=walk_in,
+            template=V.STANDBY_CALLED_TEMPLATE,
+            now_ms=self.now_ms(),
+            context={"standby_number": data["number"]},
         )
 
     def _registration(self, env: Doc) -> int:

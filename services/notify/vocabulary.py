@@ -128,6 +128,7 @@ NOTICE_TEMPLATE: Final = "notice"
 # Issue 15 §1: a lottery entrant's outcome (LotteryEntryWon / LotteryEntryWaitlisted).
 LOTTERY_WON_TEMPLATE: Final = "lottery_won"
 LOTTERY_WAITLISTED_TEMPLATE: Final = "lottery_waitlisted"
+STANDBY_CALLED_TEMPLATE: Final = "standby_called"  # issue 15 §3: a standby number called in
 # SMS only, sent at once and never queued (api_codes.py, issue 14): not one of TEMPLATES.
 VERIFICATION_CODE_TEMPLATE: Final = "verification_code"
 TEMPLATES: Final = (
@@ -141,6 +142,7 @@ TEMPLATES: Final = (
     NOTICE_TEMPLATE,
     LOTTERY_WON_TEMPLATE,
     LOTTERY_WAITLISTED_TEMPLATE,
+    STANDBY_CALLED_TEMPLATE,
 )
 
 # -- the generated Lua include -------------------------------------------------------------------

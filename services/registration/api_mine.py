@@ -9,7 +9,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 
-from services.registration import api_verification, fair_access, lottery_entry, usecases
+from services.registration import api_verification, fair_access, lottery_entry, noshow, usecases
 from services.registration import vocabulary as v
 from services.registration.bootstrap import ports
 from services.registration.edge import documented, reasons_text
@@ -42,10 +42,20 @@ class EntryMineOut(Schema):
     registration_id = fields.String(allow_none=True, metadata={"description": "the registration it became"})
 
 
+class NoShowRecordOut(Schema):
+    marks = fields.List(fields.Dict(), metadata={"description": "no-show marks, oldest first"})
+    counting = fields.Integer(metadata={"description": "marks inside the window (for any one holder)"})
+    locked_until = fields.Float(allow_none=True, metadata={"description": "Unix seconds, if locked now"})
+    marks_to_lock = fields.Integer()
+    window_days = fields.Integer()
+    lock_days = fields.Integer()
+
+
 class MineOut(Schema):
     phone_masked = fields.String()
     registrations = fields.List(fields.Nested(RegistrationOut))
     lottery_entries = fields.List(fields.Nested(EntryMineOut))
+    noshow = fields.Nested(NoShowRecordOut, metadata={"description": "the no-show record (爽约)"})
 
 
 def owner() -> tuple[str, str]:
@@ -56,8 +66,28 @@ def owner() -> tuple[str, str]:
     return phone, fair_access.owner_ref(current_app.extensions["sciday.hmac"], phone)
 
 
-def mine(phone_ref: str) -> list[dict]:
-    return [usecases.registration_view(ports(), r) for r in ports().seats.registrations_of(phone_ref)]
+def mine_and_record(phone: str, phone_ref: str) -> tuple[list[dict], dict]:
+    """我的报名 in one read of the registrations: their views, and the no-show record."""
+    stored = ports().seats.registrations_of(phone_ref)
+    return [usecases.registration_view(ports(), r) for r in stored], noshow_record(phone, stored)
+
+
+def noshow_record(phone: str, regs: list[dict]) -> dict:
+    """The no-show record of a registrant: their verified phone's marks, and those of the IDs
+    they booked (real-name parties), with the festival's rule (settings) to explain it."""
+    p = ports()
+    holders = ["phone:" + noshow.identity_hash(p.noshow_pepper, phone)]
+    holders += [f"id:{h}" for r in regs for h in r.get("id_hashes") or []]
+    policy = p.noshow_policy or noshow.Policy()
+    out = {"marks": [], "counting": 0, "locked_until": None}
+    if p.noshow is not None:
+        out = noshow.record_of(p.noshow, holders, now=p.clock.now().timestamp(), policy=policy)
+    return {
+        **out,
+        "marks_to_lock": policy.marks_to_lock,
+        "window_days": policy.window_days,
+        "lock_days": policy.lock_days,
+    }
 
 
 def my_entries(phone_ref: str) -> list[dict]:
@@ -100,7 +130,13 @@ class Mine(MethodView):
     def get(self):
         """Every registration of the verified phone, newest first, with tickets and manage links."""
         phone, ref = owner()
-        return {"phone_masked": masked(phone), "registrations": mine(ref), "lottery_entries": my_entries(ref)}
+        regs, record = mine_and_record(phone, ref)
+        return {
+            "phone_masked": masked(phone),
+            "registrations": regs,
+            "lottery_entries": my_entries(ref),
+            "noshow": record,
+        }
 
 
 @blp.route("/registrations/<registration_id>")

@@ -9,18 +9,19 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import RAISE, Schema, fields, validate
 
-from services.registration import noshow
+from services.registration import noshow, verification
 from services.registration import vocabulary as v
 from services.registration.edge import documented, reasons_text
 from shared.auth import require
 from shared.web import settings_of
 
 FORGIVE_REFUSALS = (v.UNKNOWN_MARK, v.NOTE_REQUIRED, v.VALIDATION_FAILED)
+LOOKUP_REFUSALS = (v.PHONE_INVALID, v.VALIDATION_FAILED)
 blp = Blueprint(
     "noshow",
     __name__,
     url_prefix="/api/v1/noshow",
-    description=reasons_text(*FORGIVE_REFUSALS),
+    description=reasons_text(*FORGIVE_REFUSALS, v.PHONE_INVALID),
 )
 
 
@@ -36,6 +37,13 @@ class StandingOut(Schema):
     marks = fields.List(fields.Dict(), required=True)
     counting = fields.Integer(required=True, metadata={"description": "marks inside the window"})
     locked_until = fields.Float(allow_none=True, metadata={"description": "Unix seconds, if locked now"})
+
+
+class LookupIn(Schema):
+    class Meta:
+        unknown = RAISE
+
+    phone = fields.String(required=True, validate=validate.Length(max=20))
 
 
 def record():
@@ -66,3 +74,17 @@ class Forgiveness(MethodView):
         now = datetime.now(UTC).timestamp()
         noshow.forgive(record(), mark_id, by=g.principal.name, note=body["note"], now=now)
         return noshow.standing(record(), record().holder_of(mark_id), now=now, policy=policy())
+
+
+@blp.route("/lookups")
+class Lookup(MethodView):
+    @require("organizer")
+    @blp.arguments(LookupIn())
+    @blp.response(200, StandingOut())
+    @documented(blp, *LOOKUP_REFUSALS)
+    def post(self, body):
+        """A phone's record, for an organizer who was told the number (in the body, never a URL:
+        it stays out of access logs). The record is kept under the phone's keyed hash only."""
+        phone = verification.canonical_phone(body["phone"])
+        holder = "phone:" + noshow.identity_hash(settings_of().noshow_pepper, phone)
+        return noshow.standing(record(), holder, now=datetime.now(UTC).timestamp(), policy=policy())

@@ -22,6 +22,7 @@ from services.registration import (
     organizer,
     pages,
     pages_access,
+    standby_join,
 )
 from services.registration.bootstrap import EXTENSION, bootstrap
 from services.registration.code_sender import NotifyCodeSender
@@ -75,4 +76,10 @@ def create_app(settings: Settings | None = None, redis_client=None):
     app.register_blueprint(pages.bp)
     app.register_blueprint(pages_access.bp)
     app.register_blueprint(organizer.bp)
+    # On-site standby (issue 15 §3): the door poster and the join page behind its QR.
+    app.extensions["sciday.standby_join"] = standby_join.CheckinStandby(
+        settings.checkin_url, internal.key_of(settings)
+    )
+    app.register_blueprint(standby_join.bp)
+    api.register_blueprint(standby_join.api)
     return app

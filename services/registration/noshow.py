@@ -150,6 +150,19 @@ def standing(record: Record, holder: str, *, now: float, policy: Policy) -> dict
     }
 
 
+def record_of(record: Record, holders: Iterable[str], *, now: float, policy: Policy) -> dict:
+    """What "我的报名" shows a registrant: the marks of every holder that is theirs (their verified
+    phone, and the IDs of the members they booked), the most marks counting for any one of them,
+    and the latest lock's end if locked now."""
+    standings = [standing(record, h, now=now, policy=policy) for h in dict.fromkeys(holders)]
+    locks = [s["locked_until"] for s in standings if s["locked_until"]]
+    return {
+        "marks": sorted((m for s in standings for m in s["marks"]), key=lambda m: m["at"]),
+        "counting": max((s["counting"] for s in standings), default=0),
+        "locked_until": max(locks, default=None),
+    }
+
+
 def ensure_may_register(record: Record, holders: Iterable[str], *, now: float, policy: Policy) -> None:
     """Registration's check: refuse ``noshow_locked`` if any holder of the party is locked now."""
     for h in holders:

@@ -4,8 +4,8 @@
 ``registration-events`` (RegistrationCancelled: late cancellations), and :meth:`NoShowFlow.sweep`
 marks an activity's confirmed parties at its end plus the grace period.  Every step is idempotent
 (facts keyed by check-in id, marks by registration and member), so redelivery and replay are
-harmless.  Wiring into the registration consumer and scheduler is for when the registration
-service's refactor has landed (docs/noshow.md).
+harmless.  ``noshow_worker.py`` runs it: a consumer group on both topics, and the sweep on a
+schedule (docs/noshow.md).
 """
 
 from __future__ import annotations
@@ -73,16 +73,21 @@ class NoShowFlow:
                 aid, data["registration_id"], f"{data['checkin_id']}:reverted", -data["reverted"]
             )
         elif kind == ev.REGISTRATION_CANCELLED:
-            if "phone" not in data and self.lookup is not None:
-                data = {**(self.lookup(data["registration_id"]) or {}), **data}
+            # version 2 events carry no phone (issue 16), and no event carries the members' ID
+            # hashes: both come from the stored record
+            stored = (self.lookup(data["registration_id"]) if self.lookup is not None else None) or {}
+            data = {**stored, **data, "id_hashes": stored.get("id_hashes") or data.get("id_hashes") or []}
             if not data.get("phone"):  # erased meanwhile, or no lookup wired: nobody to mark
                 return []
             reg = self.registration(data, aid, v.CANCELLED)
+            starts_at = self.starts_at_of(aid)
+            if starts_at is None:  # an activity registration no longer knows: nothing to measure
+                return []
             marks = noshow.late_cancel_marks(
                 reg,
                 previous_status=data["previous_status"],
                 cancelled_at=ts(envelope["occurred_at"]),
-                starts_at=self.starts_at_of(aid),
+                starts_at=starts_at,
                 policy=self.policy,
             )
             return noshow.record_marks(self.record, marks, self.policy)

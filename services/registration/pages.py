@@ -20,6 +20,7 @@ from services.registration.vocabulary import (
     ACTIVITY_CANCELLED,
     CONFIRMED,
     CONSENT_REQUIRED,
+    NOSHOW_LOCKED,
     PHONE_NOT_VERIFIED,
     UNKNOWN_ACTIVITY,
     Refusal,
@@ -202,7 +203,16 @@ def submit(activity_id: str, act):
         if exc.reason == UNKNOWN_ACTIVITY:
             return render("message.html", 404, title=("没有这个活动", "No such activity"), text=None)
         errors = field_errors(exc, lang())
-        return _form(activity_id, values, errors, None if errors else exc.message(lang()), status_of(exc))
+        banner = exc.message(lang())
+        until = exc.details.get("locked_until")
+        if exc.reason == NOSHOW_LOCKED and isinstance(until, (int, float)):  # say until when
+            date = pages_access.local_date(until)
+            banner = (
+                f"Registration is locked after repeated no-shows, until {date}. My registrations shows the record."
+                if lang() == "en"
+                else f"因多次爽约，报名功能暂停至 {date}。“我的报名”中可查看爽约记录。"
+            )
+        return _form(activity_id, values, errors, None if errors else banner, status_of(exc))
     except ApiError as exc:  # the shared rate limiter
         return _form(activity_id, values, {}, common_message(exc.reason, lang()), exc.status_code)
 

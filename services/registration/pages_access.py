@@ -4,9 +4,11 @@ static/idcheck.js only checks an ID's check digit as it is typed."""
 
 from __future__ import annotations
 
-from flask import Blueprint, redirect, request
+from datetime import datetime
 
-from services.registration import api_mine, api_verification, identity, usecases, verification
+from flask import Blueprint, current_app, redirect, request
+
+from services.registration import activities, api_mine, api_verification, identity, usecases, verification
 from services.registration import vocabulary as v
 from services.registration.bootstrap import ports
 from services.registration.rendering import lang, render
@@ -128,16 +130,34 @@ def mine_page():
         phone, ref = api_mine.owner()
     except Refusal:
         return redirect("/login?next=/me", code=303)
+    regs, record = api_mine.mine_and_record(phone, ref)
     from services.registration.lottery_page import local_time
 
     return render(
         "mine.html",
-        regs=api_mine.mine(ref),
+        regs=regs,
         entries=api_mine.my_entries(ref),
         local_time=local_time,
         phone_masked=masked(phone),
         erased=request.args.get("erased") == "1",
+        noshow=noshow_view(record),
     )
+
+
+def noshow_view(rec: dict) -> dict:
+    """The record as the page shows it: each mark's activity title and local date."""
+    seats = current_app.extensions["sciday.seats"]
+    marks = []
+    for m in rec["marks"]:
+        doc = seats.activity_doc(m["activity_id"], max_age_s=5)
+        marks.append({**m, "activity": doc, "date": local_date(m["at"])})
+    until = rec["locked_until"]
+    return {**rec, "marks": marks, "locked_until_date": local_date(until) if until else ""}
+
+
+def local_date(ts: float) -> str:
+    d = datetime.fromtimestamp(ts, activities.TZ)
+    return f"{d:%Y-%m-%d}" if lang() == "en" else f"{d.year}年{d.month}月{d.day}日"
 
 
 @bp.post("/me/<rid>/cancel")

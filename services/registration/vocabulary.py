@@ -66,6 +66,7 @@ UNKNOWN_ENTRY: Final = "unknown_entry"
 NOSHOW_LOCKED: Final = "noshow_locked"
 UNKNOWN_MARK: Final = "unknown_mark"
 NOTE_REQUIRED: Final = "note_required"
+STANDBY_UNAVAILABLE: Final = "standby_unavailable"  # the check-in service did not answer the join
 # Fair access (issue 14, docs/fair-access.md): verified phones, real-name members, bound keys.
 PHONE_INVALID: Final = "phone_invalid"
 PHONE_NOT_VERIFIED: Final = "phone_not_verified"
@@ -203,6 +204,12 @@ REASONS: Final[Mapping[str, Reason]] = {
             429,
             "今日获取验证码次数已达上限",
             "No more codes today for this phone or network.",
+        ),
+        Reason(
+            STANDBY_UNAVAILABLE,
+            503,
+            "现场候补暂时无法登记，请稍后再试",
+            "Standby cannot take your number right now; try again soon.",
         ),
         Reason(
             SMS_UNAVAILABLE,

@@ -47,6 +47,7 @@ local REASON = {
   NOSHOW_LOCKED = 'noshow_locked',
   UNKNOWN_MARK = 'unknown_mark',
   NOTE_REQUIRED = 'note_required',
+  STANDBY_UNAVAILABLE = 'standby_unavailable',
   PHONE_INVALID = 'phone_invalid',
   PHONE_NOT_VERIFIED = 'phone_not_verified',
   CODE_INVALID = 'code_invalid',

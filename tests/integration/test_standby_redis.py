@@ -9,6 +9,7 @@ from datetime import datetime
 
 from services.checkin import standby as sb
 from services.checkin.standby_store import StandbyStore
+from shared import internal
 from shared.envelope import decode
 from shared.events import validate_data
 from shared.outbox import stream_key
@@ -139,9 +140,14 @@ def test_the_http_edge_answers_refusals_in_the_error_shape(door):
     assert verdict(door.ck.get(base), 200)["called"] == []
     assert verdict(door.ck.get("/api/v1/activities/nope/standby"), 404)["reason"] == "unknown_activity"
     assert door.ck.get("/standby/nope/screen").status_code == 404
-    joined = door.ck.post(f"{base}/entries", json={"phone": "13900000001", "party_size": 2})
-    assert verdict(joined, 201) == {"number": 1, "replayed": False}
-    again = door.ck.post(f"{base}/entries", json={"phone": "13900000001", "party_size": 2})
-    assert verdict(again, 201) == {"number": 1, "replayed": True}
-    big = door.ck.post(f"{base}/entries", json={"phone": "13900000002", "party_size": 9})
-    assert verdict(big, 422)["reason"] == "party_too_large"
+    # Joining takes a phone verified by registration (a signed call); the phone as given is refused.
+    assert door.ck.post(f"{base}/entries", json={"phone": "13900000001", "party_size": 2}).status_code == 404
+
+    def join(phone, party):
+        body = json.dumps({"phone": phone, "party_size": party}).encode()
+        headers = internal.headers(internal.key_of(door.settings), body)
+        return door.ck.post("/internal/v1/activities/sb-http/standby/entries", data=body, headers=headers)
+
+    assert verdict(join("13900000001", 2), 201) == {"number": 1, "replayed": False}
+    assert verdict(join("13900000001", 2), 201) == {"number": 1, "replayed": True}
+    assert verdict(join("13900000002", 9), 422)["reason"] == "party_too_large"

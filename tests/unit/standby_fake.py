@@ -55,4 +55,8 @@ class FakeStandby:
         return {"status": "ok", "number": number, "party_size": e["party_size"]}
 
     def board(self, aid):
-        return {"called": self.called[::-1], "seats_free": self.pool - self.given}
+        waiting = sum(1 for e in self.entries.values() if e["status"] == "waiting")
+        return {"called": self.called[::-1], "seats_free": self.pool - self.given, "waiting": waiting}
+
+    def released_at(self, aid):
+        return None if self.released is None else "released"

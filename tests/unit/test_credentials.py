@@ -58,13 +58,18 @@ def test_the_redis_acl_file_holds_hashes_not_passwords_and_no_default_user():
 def test_kafka_grants_follow_the_topic_registry():
     grants = {g.user: g for g in credentials.kafka_grants()}
     assert set(grants["registration"].write) >= {"registration-events", "activity-events"}
-    assert grants["registration"].read == () and grants["registration"].groups == ()
-    assert set(grants["checkin"].read) == {"activity-events", "registration-events"}
+    # the no-show worker (issue 15 §2) reads who came and who cancelled, in its own group only
+    assert set(grants["registration"].read) == {"checkin-events", "registration-events"}
+    assert grants["registration"].groups == ("registration-noshow",)
+    assert "checkin-events-dlq" in grants["registration"].write
+    # the door's projection also reads the draw's counts for the dashboard (issue 15)
+    assert set(grants["checkin"].read) == {"activity-events", "registration-events", "lottery-events"}
     assert "checkin-events" in grants["checkin"].write
     assert "registration-events-dlq" in grants["checkin"].write
     assert grants["checkin"].groups == ("checkin-projection",)
     assert grants["notify"].groups == ("notify",)
     assert "notification-events" in grants["notify"].write
+    assert {"lottery-events", "standby-events"} <= set(grants["notify"].read)
     for user in ("checkin", "notify"):
         assert "registration-events" not in grants[user].write
 

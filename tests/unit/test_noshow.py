@@ -169,19 +169,23 @@ def test_a_redelivered_admission_is_counted_once_and_an_undo_counts():
     assert f.sweep("imax-1", regs, ends_at=END, now=END + 7200) == []
 
 
-def test_a_late_cancellation_event_marks_once():
-    f = flow()
-    ev = {
+def cancelled(aid="imax-1", party=2):
+    return {
         "type": "RegistrationCancelled",
-        "activity_id": "imax-1",
+        "activity_id": aid,
         "occurred_at": "2027-01-15T10:00:00+00:00",
         "data": {
             "registration_id": "r9",
             "previous_status": "confirmed",
             "phone": "13800000009",
-            "party_size": 2,
+            "party_size": party,
         },
     }
+
+
+def test_a_late_cancellation_event_marks_once():
+    f = flow()
+    ev = cancelled()
     f.starts_at_of = lambda aid: ns_ts("2027-01-15T12:00:00+00:00")
     assert len(f.handle(ev)) == 1
     assert f.handle(ev) == []
@@ -191,3 +195,36 @@ def ns_ts(iso):
     from datetime import datetime
 
     return datetime.fromisoformat(iso).timestamp()
+
+
+# -- wiring (issue 15 §2): the stored record, and what 我的报名 shows -----------------------------
+def test_a_late_cancellation_of_a_real_name_party_marks_each_stored_member_id():
+    f = flow()
+    f.lookup = lambda rid: {"id_hashes": ["h1", "h2"]} if rid == "r9" else None
+    f.starts_at_of = lambda aid: ns_ts("2027-01-15T12:00:00+00:00")
+    ev = cancelled()
+    assert sorted(m.holder for m in f.handle(ev)) == ["id:h1", "id:h2"]
+    assert f.handle(ev) == []
+
+
+def test_a_cancellation_for_an_activity_registration_no_longer_knows_marks_nobody():
+    f = flow()
+    f.starts_at_of = lambda aid: None
+    ev = cancelled("gone", party=1)
+    assert f.handle(ev) == []
+
+
+def test_my_record_joins_the_phone_and_the_ids_and_gives_the_latest_lock():
+    record = FakeRecord()
+    marks = [mark(i, T0 + i * DAY, holder="phone:p1") for i in range(3)]
+    marks.append(ns.Mark("r9:1", "id:h2", "r9", "imax-1", "late_cancellation", T0 + 4 * DAY))
+    ns.record_marks(record, marks, POLICY)
+    got = ns.record_of(record, ["phone:p1", "id:h2", "id:h2", "id:none"], now=T0 + 5 * DAY, policy=POLICY)
+    assert [m["mark_id"] for m in got["marks"]] == ["r0:0", "r1:0", "r2:0", "r9:1"]
+    assert got["counting"] == 3
+    assert got["locked_until"] == T0 + 2 * DAY + 60 * DAY
+    assert ns.record_of(record, ["id:none"], now=T0, policy=POLICY) == {
+        "marks": [],
+        "counting": 0,
+        "locked_until": None,
+    }

@@ -134,3 +134,17 @@ def test_a_dropped_member_changes_the_party_and_ticket_reminders_use_and_sends_n
     got = projection.regs["a1"]["r1"]
     assert (got["party_size"], got["ticket_code"], got["status"]) == (2, "SD1.two", V.CONFIRMED)
     assert deliveries.templates() == [V.CONFIRMED_TEMPLATE]
+
+
+# -- on-site standby (issue 15 §3) ------------------------------------------------------------------
+def test_a_standby_number_called_is_one_sms_to_the_walk_in_once(world):
+    notices, _, deliveries, reminders = world
+    called = event(
+        "StandbyCalled", 7, activity_id="a1", number=3, party_size=2, phone="13900000003", locale="en"
+    )
+    assert notices.handle(called) == 1
+    assert notices.handle(called) == 0  # redelivered: nothing new
+    [intent] = deliveries.intents.values()
+    assert intent["template"] == V.STANDBY_CALLED_TEMPLATE and intent["recipient"] == "13900000003"
+    assert intent["context"] == {"standby_number": 3}
+    assert reminders.scheduled == set()  # a walk-in has no registration to remind

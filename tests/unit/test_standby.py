@@ -84,3 +84,48 @@ def test_an_unknown_activity_is_refused():
     with pytest.raises(sb.StandbyRefusal) as exc:
         sb.call(port(), "nope", occurred_at="t")
     assert exc.value.reason == "unknown_activity"
+
+
+# -- the scheduler's step (issue 15 §3) -------------------------------------------------------------
+DUE = START + 600
+
+
+def run(p, now, auto_call=True):
+    return sb.run_due(p, ["imax-1", "unknown"], now=now, occurred_at="t", policy=POLICY, auto_call=auto_call)
+
+
+def test_nothing_is_released_before_start_plus_grace_or_while_nobody_waits():
+    p = port()
+    assert run(p, DUE) == {}  # nobody waits: latecomers keep their seats
+    assert p.released is None
+    join(p, "p1", 2)
+    assert run(p, DUE - 1) == {}
+    assert p.released is None
+
+
+def test_the_release_happens_once_then_numbers_are_called_in_order_as_seats_allow():
+    p = port()  # r1: 4 unscanned, r2: 2 unscanned, r3 came: 6 seats
+    for i, size in enumerate([4, 3, 2]):
+        join(p, f"p{i}", size)
+    assert run(p, DUE) == {"imax-1": {"released": 6, "called": [1, 3]}}  # 3 people do not fit in 2
+    assert run(p, DUE + 15) == {}  # released once; nothing left to give
+    join(p, "p9", 1, now=DUE + 20)
+    assert run(p, DUE + 30) == {}  # no seat free for the late joiner either
+    assert p.called == [1, 3]
+
+
+def test_without_auto_call_the_scheduler_only_releases():
+    p = port()
+    join(p, "p1", 1)
+    assert run(p, DUE, auto_call=False) == {"imax-1": {"released": 6}}
+    assert p.called == []
+
+
+def test_a_cancelled_or_ended_activity_is_left_alone():
+    p = port()
+    join(p, "p1", 1)
+    p.act = dict(ACT, status="cancelled")
+    assert run(p, DUE) == {}
+    p.act = dict(ACT)
+    assert run(p, START + 7201) == {}
+    assert p.released is None

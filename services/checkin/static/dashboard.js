@@ -29,6 +29,15 @@ function figures(d) {
   ["capacity", "confirmed", "waitlisted", "checked_in", "remaining"].forEach(function (k) { text("n-" + k, d[k]); });
   text("n-no_show_rate", d.ended === false || d.no_show_rate === null ? "–" : pct(d.no_show_rate));
   text("no-show-note", d.ended === false || d.no_show_rate === null ? T.not_ended : "");
+  text("n-standby_admitted", d.standby_admitted === undefined ? "–" : d.standby_admitted);
+  text("n-lottery", lottery(d, true));
+}
+
+/* Issue 15: the draw's figures, "–" for an activity without a lottery. */
+function lottery(d, withWaitlist) {
+  if (!d.lottery_entries) { return "–"; }
+  var parts = [d.lottery_entries, d.lottery_winners].concat(withWaitlist ? [d.lottery_waitlisted] : []);
+  return parts.join(" / ");
 }
 
 function gates(list, festival) {
@@ -160,6 +169,8 @@ function activities(rows) {
     cell(tr, r.venue.name + " · " + r.hall);
     ["capacity", "confirmed", "waitlisted", "checked_in", "remaining"].forEach(function (k) { cell(tr, r[k], "num"); });
     cell(tr, r.status === STATUS.CANCELLED ? T.cancelled : (r.ended ? pct(r.no_show_rate) : "–"), "num");
+    cell(tr, r.standby_admitted, "num");
+    cell(tr, lottery(r, false), "num");
     body.appendChild(tr);
   });
 }

@@ -10,8 +10,10 @@ function fmt(v, isRate) {
 function title(t) { return (T.lang === "en" && t && t.en) || (t && t.zh) || ""; }
 function numbers(r) {
   var noShows = r.no_shows === null ? "–" : fmt(r.no_shows);  // null: not ended yet (never unknown)
+  var noShowRate = r.no_show_rate === null || r.no_show_rate === undefined ? "–" : fmt(r.no_show_rate, true);
+  var lottery = r.lottery_entries ? r.lottery_entries + " / " + r.lottery_winners + " / " + r.lottery_waitlisted : "–";
   return [fmt(r.capacity), fmt(r.registered), fmt(r.attended), r.registered ? fmt(r.attendance_rate, true) : "–",
-          fmt(r.waitlist_demand), noShows];
+          fmt(r.waitlist_demand), noShows, noShowRate, fmt(r.standby_admitted), lottery];
 }
 function fill(id, rows, textColumns) {
   var body = document.querySelector("#" + id + " tbody");

@@ -1,0 +1,62 @@
+"""Joining the standby list: the one way in is the registration service's join page.
+
+The walk-in verifies a phone there (issue 14's SMS code and session); registration then calls
+``POST /internal/v1/activities/<id>/standby/entries`` signed with the internal key
+(``shared/internal.py``), giving the verified phone, the party size and the language.  An
+unsigned or stale call is refused, so nobody can join with a phone they did not verify.
+Answers: 201 ``{"number", "replayed"}``, or a refusal in the one error shape
+(standby_not_open, standby_closed, party_too_large, unknown_activity).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+from datetime import UTC, datetime
+
+from flask import Blueprint, current_app, jsonify, request
+from marshmallow import ValidationError
+
+from services.checkin import standby as sb
+from services.checkin import vocabulary as V
+from services.checkin.schemas import StandbyJoinIn
+from shared import errors, internal
+from shared.errors import error_response
+from shared.web import settings_of
+
+bp = Blueprint("standby_join", __name__)
+
+
+def phone_hash(pepper: str, phone: str) -> str:
+    """A keyed hash of the verified phone: one number per phone, and no number in a key."""
+    return hmac.new(pepper.encode(), phone.encode(), hashlib.sha256).hexdigest()[:32]
+
+
+@bp.post("/internal/v1/activities/<activity_id>/standby/entries")
+def join(activity_id: str):
+    body = request.get_data(cache=False)
+    key = current_app.extensions["sciday.internal_key"]
+    ts, sig = request.headers.get(internal.TS_HEADER, ""), request.headers.get(internal.SIG_HEADER, "")
+    if not internal.valid(key, ts, sig, body):
+        return error_response(V.UNAUTHORIZED)
+    try:
+        form = StandbyJoinIn().load(json.loads(body))
+    except ValueError:
+        return error_response(errors.MALFORMED_JSON)
+    except ValidationError as exc:
+        return error_response(V.VALIDATION_FAILED, errors=exc.messages, status=422)
+    s = settings_of()
+    got = sb.join(
+        current_app.extensions["sciday.standby"],
+        activity_id,
+        phone_hash=phone_hash(s.noshow_pepper, form["phone"]),
+        phone=form["phone"],
+        party_size=form["party_size"],
+        locale=form["locale"],
+        now=datetime.now(UTC).timestamp(),
+        policy=sb.Policy.from_settings(s),
+    )
+    resp = jsonify({"number": got["number"], "replayed": bool(got["replayed"])})
+    resp.status_code = 201
+    return resp
