@@ -118,6 +118,11 @@ class LotteryStore:
     def entry_at_rest(self, entry: dict) -> dict:
         return personal.entry_at_rest(entry, self.seats.sealer, self.seats.notify_sealer)
 
+    def erase_entries(self, aid: str) -> int:
+        """The retention sweep's part (issue 16): an activity's entries (sealed contact fields) and
+        holders (keyed hashes of phones and IDs) go; the draw, ids and counts only, stays."""
+        return int(self.redis.delete(self.k("entries", aid), self.k("holders", aid)))
+
     def entries_of(self, owner_ref: str) -> list[tuple[str, str]]:
         """The verified phone's entries: (activity id, entry id)."""
         members = (m.decode().split(" ", 1) for m in self.redis.smembers(self.mine_key(owner_ref)))
