@@ -113,7 +113,7 @@ class Deliveries:
 
         With a pipeline as ``client`` the scripts are only queued on it, and 0 is returned (the
         pipeline's results say which were new)."""
-        if self.sealer and "sealed" not in reg:  # contact fields in clear (a version 1 event): seal them
+        if self.sealer and "sealed" not in reg and reg.get("phone"):  # in clear (a v1 event): seal them
             reg = seal_v1(reg, self.sealer)
         new = 0
         for channel, recipient in recipients(self.opened(reg)):
