@@ -383,3 +383,34 @@ class RegistrationMemberDroppedV2(_RegistrationDataV2):
 
 PRIVACY_SCHEMAS[(REGISTRATION_MEMBER_DROPPED, 2)] = RegistrationMemberDroppedV2
 SCHEMAS.update(PRIVACY_SCHEMAS)
+
+
+# --- personal data (issue 16) for lottery entries: version 2 of the outcome events ---------------
+# No name, phone, email or link in clear: the masked forms and ``sealed`` (those fields sealed for
+# notify alone, services/registration/personal.entry_at_rest).  v1 stays registered for events
+# written before the upgrade.
+LOTTERY_ENTRY_VERSION: Final = 2
+
+
+class _LotteryEntryDataV2(_Data):
+    entry_id = fields.String(required=True)
+    activity_id = fields.String(required=True)
+    position = fields.Integer(required=True)
+    party_size = fields.Integer(required=True, validate=validate.Range(min=1, max=20))
+    locale = fields.String(load_default="zh-CN", validate=validate.OneOf(LOCALES))
+    name_masked = fields.String(required=True)
+    phone_masked = fields.String(required=True)
+    sealed = fields.String(required=True)  # SX1.notify.<kid>.…: name, phone, email, manage_url
+    confirm_hours = fields.Integer(load_default=0)
+
+
+class LotteryEntryWonV2(_LotteryEntryDataV2):
+    pass
+
+
+class LotteryEntryWaitlistedV2(_LotteryEntryDataV2):
+    pass
+
+
+SCHEMAS[(LOTTERY_ENTRY_WON, 2)] = LotteryEntryWonV2
+SCHEMAS[(LOTTERY_ENTRY_WAITLISTED, 2)] = LotteryEntryWaitlistedV2

@@ -24,6 +24,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from services.notify import vocabulary as V
+from services.notify.projection import seal_v1
 from shared.logs import mask_phone
 from shared.redis_scripts import Scripts
 from shared.sealed import NOTIFY, Sealer, is_sealed, sealer
@@ -112,6 +113,8 @@ class Deliveries:
 
         With a pipeline as ``client`` the scripts are only queued on it, and 0 is returned (the
         pipeline's results say which were new)."""
+        if self.sealer and "sealed" not in reg and reg.get("phone"):  # in clear (a v1 event): seal them
+            reg = seal_v1(reg, self.sealer)
         new = 0
         for channel, recipient in recipients(self.opened(reg)):
             nid = notification_id(event_id, channel, recipient)

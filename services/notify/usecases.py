@@ -47,6 +47,7 @@ LOTTERY_TEMPLATE_OF = {
     ev.LOTTERY_ENTRY_WON: V.LOTTERY_WON_TEMPLATE,
     ev.LOTTERY_ENTRY_WAITLISTED: V.LOTTERY_WAITLISTED_TEMPLATE,
 }
+LOTTERY_V1_CONTACT = ("name", "phone", "email", "manage_url")  # in clear in a version 1 outcome
 # Made from a draw: the entrant was told by the lottery's own message (LOTTERY_TEMPLATE_OF).
 TOLD_BY_THE_LOTTERY = (ev.REGISTRATION_CONFIRMED, ev.REGISTRATION_WAITLISTED)
 # Changes registrants are told about (as services/registration/activities.NOTIFIABLE).
@@ -95,9 +96,13 @@ class Notices:
 
     def _lottery_entry(self, env: Doc) -> int:
         """The entrant's outcome: they hold no registration yet (or it is made meanwhile), so the
-        message goes to the entry's contact details, keyed by the event (one per channel)."""
+        message goes to the entry's contact details, keyed by the event (one per channel).
+
+        Version 2 carries them sealed for notify (issue 16): the intent keeps them sealed and only
+        the sender opens them; a version 1 event's are sealed by the deliveries on recording."""
         data = env["data"]
-        entrant = {k: data.get(k) for k in ("name", "phone", "email", "locale", "party_size", "manage_url")}
+        kept = ("sealed", "name_masked", "phone_masked") if "sealed" in data else LOTTERY_V1_CONTACT
+        entrant = {k: data.get(k) for k in (*kept, "locale", "party_size")}
         entrant["registration_id"] = data["entry_id"]  # the delivery log of the entry
         return self.deliveries.record(
             event_id=env["event_id"],

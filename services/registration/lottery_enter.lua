@@ -1,7 +1,8 @@
 -- lottery_enter.lua: one lottery entry, during the window, at most one per holder (phone or ID).
 --
 -- KEYS[1] META    hash {p}lot:{aid}          capacity, opens_at, closes_at, draw_at, state, ...
--- KEYS[2] ENTRIES hash {p}lot:entries:{aid}  entry id -> JSON {party_size, name, phone, email, locale}
+-- KEYS[2] ENTRIES hash {p}lot:entries:{aid}  entry id -> JSON {party_size, locale, ...; personal
+--                                            fields sealed: lottery_store.py, issue 16}
 -- KEYS[3] HOLDERS hash {p}lot:holders:{aid}  holder key (verified phone / ID hash) -> entry id
 -- KEYS[4] MY      set  {p}lot:mine:<owner>    (optional) "<aid> <entry id>" of the verified phone
 -- ARGV[1] entry id   ARGV[2] entry JSON   ARGV[3] now (Unix s)   ARGV[4] member of MY ("<aid> <entry id>")

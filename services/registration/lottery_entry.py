@@ -32,7 +32,7 @@ from services.registration.ports import Doc, Ports
 from services.registration.store import NO_FAIR
 from shared.tickets import RID_BYTES
 
-ENTRY_FIELDS = ("name", "phone", "email", "organization", "party_size", "token")
+ENTRY_FIELDS = ("name", "phone", "email", "organization", "party_size", "token", "consent")
 
 
 def registration_id(aid: str, entry_id: str) -> str:

@@ -2,7 +2,9 @@
 
 Keys, all with the activity's hash tag (the outbox stream is the usual exception):
   {p}lot:{aid}          hash: settings, seed (secret until drawn), commitment, state, published
-  {p}lot:entries:{aid}  hash: entry id -> JSON {party_size, name, phone, email, locale}
+  {p}lot:entries:{aid}  hash: entry id -> JSON {party_size, locale, fair, record, name_masked,
+                        phone_masked, personal, for_notify}: name, phone, email, link and
+                        confirmation token sealed (personal.entry_at_rest, issue 16)
   {p}lot:holders:{aid}  hash: holder key (verified phone / ID hash) -> entry id
   {p}lot:lease:{aid}    string: token of the instance drawing now (expires)
   {p}lot:draw:{aid}     string: the draw (JSON); written once by lottery_finish.lua
@@ -19,6 +21,7 @@ from pathlib import Path
 
 import redis as redis_lib
 
+from services.registration import personal
 from services.registration.lottery import Draw, Lottery, commitment
 from services.registration.store import Keys, SeatStore, now_pair, refused
 from shared.outbox import stream_key
@@ -91,7 +94,7 @@ class LotteryStore:
 
     def entry(self, aid: str, entry_id: str) -> dict | None:
         raw = self.redis.hget(self.k("entries", aid), entry_id)
-        return json.loads(raw) if raw else None
+        return personal.entry_in_clear(json.loads(raw), self.seats.sealer) if raw else None
 
     def mine_key(self, owner_ref: str) -> str:
         return f"{self.p}lot:mine:{owner_ref}"
@@ -102,9 +105,23 @@ class LotteryStore:
             keys.append(self.mine_key(owner_ref))
         raw = self.scripts.lottery_enter(
             keys=keys,
-            args=[entry_id, json.dumps(entry, ensure_ascii=False), now, f"{aid} {entry_id}", *holders],
+            args=[
+                entry_id,
+                json.dumps(self.entry_at_rest(entry), ensure_ascii=False),
+                now,
+                f"{aid} {entry_id}",
+                *holders,
+            ],
         )
         return json.loads(raw)
+
+    def entry_at_rest(self, entry: dict) -> dict:
+        return personal.entry_at_rest(entry, self.seats.sealer, self.seats.notify_sealer)
+
+    def erase_entries(self, aid: str) -> int:
+        """The retention sweep's part (issue 16): an activity's entries (sealed contact fields) and
+        holders (keyed hashes of phones and IDs) go; the draw, ids and counts only, stays."""
+        return int(self.redis.delete(self.k("entries", aid), self.k("holders", aid)))
 
     def entries_of(self, owner_ref: str) -> list[tuple[str, str]]:
         """The verified phone's entries: (activity id, entry id)."""
@@ -113,7 +130,8 @@ class LotteryStore:
 
     def entries_by_id(self, aid: str, entry_ids: list[str]) -> list[dict | None]:
         raws = self.redis.hmget(self.k("entries", aid), entry_ids) if entry_ids else []
-        return [json.loads(raw) if raw else None for raw in raws]
+        mine = self.seats.sealer
+        return [personal.entry_in_clear(json.loads(raw), mine) if raw else None for raw in raws]
 
     def registered(self, aid: str, rids: list[str]) -> set[str]:
         """Which of these registration ids exist already (a hint: the script decides)."""

@@ -11,7 +11,7 @@ from datetime import UTC, date, datetime, timedelta
 from flask import Blueprint, redirect, request
 from marshmallow import ValidationError
 
-from services.registration import activities, api_verification, identity, usecases
+from services.registration import activities, api_verification, consent, identity, usecases
 from services.registration.bootstrap import ports
 from services.registration.edge import field_errors, status_of
 from services.registration.rendering import WEEKDAY_ZH, lang, render
@@ -190,7 +190,10 @@ def submit(activity_id: str, act):
         body["name"] = members[0]["name"] if members else ""
     try:
         body["party_size"] = int(body["party_size"] or 0)
-        return act(RegistrationIn().load(body))
+        loaded = RegistrationIn().load(body)
+        # the proof of the consent ticked above: when, which text (consent.py, docs/privacy.md)
+        loaded["consent"] = consent.proof(ports().clock.now(), real_name=bool(doc.get("real_name")))
+        return act(loaded)
     except ValueError:
         return _form(
             activity_id, values, localize({"party_size": [rule("invalid_integer")]}, lang()), None, 422

@@ -63,3 +63,34 @@ def in_clear(rec: dict[str, Any], mine: Sealer | None) -> dict[str, Any]:
             ticket_url="",
         )
     return out
+
+
+# -- lottery entries (issue 16 for issue 15 §1): sealed as a registration is ----------------------
+# An entry in ``{p}lot:entries:{aid}`` keeps its contact fields and its confirmation token sealed
+# for this service (``personal``), and the contact fields again for notify (``for_notify``: the
+# LotteryEntryWon / LotteryEntryWaitlisted events carry it as ``sealed``, version 2), with the
+# masked forms beside them.  The party size, locale, masked members and fair-access hashes stay as
+# they are: the draw and 我的报名 read them without a key.
+ENTRY_PERSONAL = ("name", "phone", "email", "manage_url", "token")
+ENTRY_FOR_NOTIFY = ("name", "phone", "email", "manage_url")
+
+
+def entry_at_rest(entry: dict[str, Any], mine: Sealer, notify: Sealer) -> dict[str, Any]:
+    """A lottery entry as Redis keeps it."""
+    rec = {k: v for k, v in entry.items() if k not in ENTRY_PERSONAL}
+    rec.update(
+        personal=mine.seal({k: entry.get(k) for k in ENTRY_PERSONAL}),
+        for_notify=notify.seal({k: entry.get(k) for k in ENTRY_FOR_NOTIFY}),
+        name_masked=mask_name(entry.get("name") or ""),
+        phone_masked=mask_phone(entry.get("phone") or ""),
+    )
+    return rec
+
+
+def entry_in_clear(rec: dict[str, Any], mine: Sealer) -> dict[str, Any]:
+    """A lottery entry as the code reads it (one written before issue 16 is already in clear)."""
+    if "personal" not in rec:
+        return rec
+    out = {k: v for k, v in rec.items() if k not in ("personal", "for_notify")}
+    out.update(mine.open(rec["personal"]))
+    return out

@@ -49,6 +49,7 @@ def new_record(
         "ticket_code": code,
         "ticket_url": urls["ticket_url"],
         "manage_url": urls["manage_url"],
+        **({"consent": body["consent"]} if body.get("consent") else {}),  # its proof (consent.py)
     }
 
 

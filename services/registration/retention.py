@@ -2,7 +2,8 @@
 
 Every ``SCIDAY_RETENTION_POLL_S`` seconds it erases the personal fields of every registration of
 an activity that ended more than ``SCIDAY_RETENTION_DAYS`` days ago (usecases.erase_expired):
-status, party size and times stay, so the statistics do.  Each erasure is audited and announced
+status, party size and times stay, so the statistics do.  A lottery activity's entries (their
+sealed contact fields and the holders' keyed hashes) go at the same time; the draw stays.  Each erasure is audited and announced
 (RegistrationErased) like one the registrant asks for.  An activity swept in full is remembered
 in ``{p}retention:done`` and not read again.  Any number may run: erasing twice changes nothing.
 """
@@ -15,6 +16,7 @@ import threading
 
 from services.registration import usecases
 from services.registration.bootstrap import bootstrap
+from services.registration.lottery_store import LotteryStore
 from services.registration.ports import Ports
 from shared import logs
 from shared.config import Settings, load
@@ -27,6 +29,7 @@ log = logging.getLogger("sciday.retention")
 def sweep(ports: Ports, redis, settings: Settings) -> int:
     """One pass; returns how many registrations it erased."""
     done_key = f"{settings.redis_prefix}retention:done"
+    lotteries = LotteryStore(redis, settings)
     done = {a.decode() for a in redis.smembers(done_key)}
     store, erased = ports.seats, 0
     for doc, _counts in store.list_activities():  # type: ignore[attr-defined]
@@ -36,8 +39,9 @@ def sweep(ports: Ports, redis, settings: Settings) -> int:
         if not usecases.past_retention(ports, doc, settings.retention_days):
             continue
         n = usecases.erase_expired(ports, {aid: store.registrations(aid)}, settings.retention_days)  # type: ignore[attr-defined]
+        entries = lotteries.erase_entries(aid)
         redis.sadd(done_key, aid)
-        log.info("retention: activity %s swept, %d registrations erased", aid, n)
+        log.info("retention: activity %s swept, %d registrations erased (lottery keys: %d)", aid, n, entries)
         erased += n
     return erased
 

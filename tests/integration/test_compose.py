@@ -37,6 +37,7 @@ WORKERS = {
     "relay": "services.registration.relay",
     "checkin-consumer": "services.checkin.consumer",
     "notify-consumer": "services.notify.consumer",
+    "retention": "services.registration.retention",  # issue 16: the retention sweep
 }
 ONE_SHOT = {"topics", "cli"}
 BROKERS = ("kafka-1", "kafka-2", "kafka-3")

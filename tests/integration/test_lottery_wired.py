@@ -277,6 +277,13 @@ def test_each_entrant_is_told_once_per_channel_under_redelivery(
     )
     templates = Counter(m["template_id"].split(".")[0] for m in gateway.messages)
     assert templates == Counter({"lottery_won": 3, "lottery_waitlisted": 3})
+    # Version 1 outcomes carry the contact fields in clear; the intents keep them sealed (issue 16).
+    intents = list(redis.scan_iter(match=f"{notify_settings.redis_prefix}nt:n:*"))
+    assert len(intents) == 2 * n
+    at_rest = b"".join(b"".join(redis.hgetall(k).values()) for k in intents)
+    assert not [
+        i for i in range(n) if phone(i).encode() in at_rest or f"p{i}@example.org".encode() in at_rest
+    ]
 
 
 def test_two_scheduler_processes_draw_register_and_tell_at_the_set_time(app, org, redis, settings, tmp_path):

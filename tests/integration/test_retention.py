@@ -10,6 +10,7 @@ from datetime import timedelta
 from services.registration import retention, usecases
 from services.registration.bootstrap import bootstrap
 from services.registration.fakes import FakeClock
+from services.registration.lottery_store import LotteryStore
 from shared import events
 from shared.tickets import KeyRing
 from tests.unit.registration_scenarios import activity_doc
@@ -35,6 +36,12 @@ def test_the_sweep_erases_past_the_retention_and_keeps_the_counts(settings, redi
     regs = [usecases.register(ports, "old", dict(FORM, phone=f"1391234567{i}")) for i in range(2)]
     usecases.register(ports, "later", FORM)
     store = ports.seats
+    # Lottery entries (sealed contact fields, holders' keyed hashes) go with the activity's data.
+    lots = LotteryStore(redis, settings)
+    for aid in ("old", "later"):
+        entry = {"party_size": 1, "name": "王五", "phone": "13700000001", "token": "t"}
+        redis.hset(lots.k("entries", aid), "e1", json.dumps(lots.entry_at_rest(entry)))
+        redis.hset(lots.k("holders", aid), "phone:h", "e1")
 
     ports.clock.advance(days=3 + 31)  # "old" ended 31 days ago; "later" 14 days ago
     assert retention.sweep(ports, redis, settings) == 2
@@ -45,6 +52,8 @@ def test_the_sweep_erases_past_the_retention_and_keeps_the_counts(settings, redi
     assert store.get_activity("old")[1]["taken"] == b"4"  # the seats taken stay counted
     assert redis.hlen(store.keys.phones("old")) == 0
     assert [e["cause"] for e in store.erasures()] == [events.ERASED_BY_RETENTION] * 2
+    assert not redis.exists(lots.k("entries", "old"), lots.k("holders", "old"))
+    assert lots.entry("later", "e1")["phone"] == "13700000001"  # within its retention
     assert store.registrations("later")[0]["phone"] == FORM["phone"]  # within its retention
     assert retention.sweep(ports, redis, settings) == 0  # "old" is done, "later" not due
     assert redis.sismember(f"{settings.redis_prefix}retention:done", "old")

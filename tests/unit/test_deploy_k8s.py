@@ -26,6 +26,7 @@ WORKERS = {
     "relay": "services.registration.relay",
     "checkin-consumer": "services.checkin.consumer",
     "notify-consumer": "services.notify.consumer",
+    "retention": "services.registration.retention",  # issue 16: the retention sweep
 }
 # Set differently in Kubernetes than in compose: the servers' addresses and the keys folder.
 # Addresses differ between compose and a cluster: the store, the brokers, the keys, the proxies.

@@ -290,3 +290,19 @@ def test_entering_after_the_window_is_refused():
     with pytest.raises(lot.LotteryRefusal) as exc:
         enter(ports, lotteries, 1)
     assert exc.value.reason == v.LOTTERY_CLOSED
+
+
+def test_the_consent_given_on_the_entry_form_stays_with_the_registration_the_draw_makes():
+    ports, lotteries = wired(capacity=4)
+    proof = {
+        "given_at": "2030-03-01T10:00:00+08:00",
+        "notice": "sha256:0123456789abcdef",
+        "scope": "real_name",
+    }
+    with_form = enter(ports, lotteries, 1, consent=proof)["entry_id"]
+    by_api = enter(ports, lotteries, 2)["entry_id"]  # the API asks no consent: no proof to keep
+    drawn(ports, lotteries)
+    lottery_entry.register_outcomes(ports, lotteries, AID)
+    reg = ports.seats.get_registration(lottery_entry.registration_id(AID, with_form))
+    assert reg["consent"] == proof
+    assert "consent" not in ports.seats.get_registration(lottery_entry.registration_id(AID, by_api))

@@ -15,7 +15,7 @@ from html.parser import HTMLParser
 
 import pytest
 
-from services.registration import usecases
+from services.registration import consent, usecases
 from services.registration.bootstrap import EXTENSION
 from services.registration.fakes import FakeClock, fake_ports
 from tests.unit.registration_scenarios import activity_doc
@@ -278,3 +278,24 @@ def test_the_form_asks_for_consent_first_in_the_page_language(site, lang):
     )
     assert_one_language(resp, lang)
     assert get(app, "/a/open", lang).get_data(as_text=True).count('href="/privacy"') == 1
+
+
+def test_the_consent_given_on_the_form_is_kept_as_proof_with_the_registration(tmp_path):
+    """When and to which notice text (consent.py): nothing personal beyond the registration."""
+    app, ports = app_on_fakes(tmp_path)
+    usecases.publish_activity(ports, activity_doc(ports, "open", audience=AUDIENCE, capacity=10))
+    resp = post_form(app, "open", "zh-CN", phone="13900000077")
+    assert resp.status_code == 303, resp.get_data(as_text=True)
+    rid = re.search(r"/[tr]/([a-z0-9]+)\?", resp.headers["Location"]).group(1)
+    proof = ports.seats.get_registration(rid)["consent"]
+    assert proof == {
+        "given_at": ports.clock.now().isoformat(timespec="seconds"),
+        "notice": consent.notice_version(),
+        "scope": consent.BASIC,
+    }
+    assert re.fullmatch(r"sha256:[0-9a-f]{16}", proof["notice"])
+    # an API registration (no form, no consent asked) keeps no proof it does not have
+    api = usecases.register(
+        ports, "open", {"name": "王五", "phone": "13900000078", "party_size": 1, "organization": "沈阳分院"}
+    )
+    assert "consent" not in ports.seats.get_registration(api["registration_id"])
