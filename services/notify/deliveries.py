@@ -59,7 +59,7 @@ def iso_ms(ms: int) -> str:
 
 def recipients(reg: dict) -> list[tuple[str, str]]:
     """(channel, address) pairs of a registrant whose contact fields are open."""
-    out = [("sms", reg["phone"])]
+    out = [("sms", reg["phone"])] if reg.get("phone") else []  # none once erased
     if reg.get("email"):
         out.append(("email", reg["email"]))
     return out

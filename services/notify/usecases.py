@@ -145,6 +145,9 @@ class Notices:
     def _registration(self, env: Doc) -> int:
         aid, data = env["activity_id"], env["data"]
         reg = self.projection.put_registration(env)
+        if reg.get("erased"):  # issue 16: a late or replayed event after an erasure tells nobody
+            self.reminders.drop(aid, reg["registration_id"])
+            return 0
         context: Doc = {}
         if env["type"] == ev.REGISTRATION_WAITLISTED:
             context["waitlist_position"] = data["waitlist_position"]

@@ -148,3 +148,14 @@ def test_a_standby_number_called_is_one_sms_to_the_walk_in_once(world):
     assert intent["template"] == V.STANDBY_CALLED_TEMPLATE and intent["recipient"] == "13900000003"
     assert intent["context"] == {"standby_number": 3}
     assert reminders.scheduled == set()  # a walk-in has no registration to remind
+
+
+def test_an_event_replayed_after_an_erasure_tells_nobody_and_does_not_fail(world):
+    """Issue 16: once erased, a late or replayed registration event finds no contact to send to."""
+    notices, projection, deliveries, reminders = world
+    notices.handle(registration("RegistrationConfirmed", 1))
+    notices.handle(event("RegistrationErased", 2, registration_id="r1", cause="registrant"))
+    assert notices.handle(registration("WaitlistPromoted", 3)) == 0
+    assert notices.handle(registration("RegistrationCancelled", 4, previous_status="confirmed")) == 0
+    assert projection.regs["a1"]["r1"].get("erased") and "phone" not in projection.regs["a1"]["r1"]
+    assert deliveries.templates() == [V.CONFIRMED_TEMPLATE] and reminders.scheduled == set()
