@@ -38,6 +38,10 @@ WORKERS = {
     "checkin-consumer": "services.checkin.consumer",
     "notify-consumer": "services.notify.consumer",
     "retention": "services.registration.retention",  # issue 16: the retention sweep
+    # issue 15: the no-show record, on-site standby and the lottery
+    "noshow-worker": "services.registration.noshow_worker",
+    "standby-scheduler": "services.checkin.standby_scheduler",
+    "lottery-scheduler": "services.registration.lottery_scheduler",
 }
 ONE_SHOT = {"topics", "cli"}
 BROKERS = ("kafka-1", "kafka-2", "kafka-3")
@@ -187,6 +191,25 @@ def test_worker_runs_its_module(services, name):
     assert (ROOT / (module.replace(".", "/") + ".py")).exists() or (
         ROOT / module.replace(".", "/") / "__main__.py"
     ).exists(), f"{module} not found in the tree"
+
+
+def test_every_process_make_run_starts_runs_in_compose_too(services):
+    """`sciday up` and compose start the same workers (a process added to one only is a gap)."""
+    from sciday.stack import Stack, StackOptions
+
+    plan = Stack(StackOptions(var_dir=ROOT / "var" / "compose-parity"))._plan()
+    modules = {c.args[2] for c in plan if len(c.args) == 3 and c.args[1] == "-m"}
+    assert "services.registration.relay" in modules  # the plan was read
+    composed = {" ".join(services[n]["command"][2:]) for n in WORKERS}
+    missing = {m for m in modules if m.startswith("services.") and m not in composed}
+    assert not missing, f"started by make run but not in docker-compose.yml: {sorted(missing)}"
+
+
+@pytest.mark.parametrize("name", sorted(WORKERS))
+def test_each_worker_logs_in_to_redis_as_its_service(services, name):
+    env, secrets = services[name].get("environment") or {}, services[name].get("secrets") or []
+    assert env.get("SCIDAY_REDIS_USERNAME") in {"registration", "checkin", "notify"}, name
+    assert any(s.get("target") == "redis-password" for s in secrets), name
 
 
 @pytest.mark.parametrize("name", CONSUMERS)
@@ -442,8 +465,10 @@ def test_signing_keys_come_from_secrets_not_the_image(compose, services):
     assert any(f.endswith(".key") for f in reg), "registration signs: it needs the private key"
     assert any(f.endswith(".pub") for f in chk), "checkin verifies: it needs the public keys"
     assert not any(f.endswith(".key") for f in chk), "checkin must never get a private key"
+    # the lottery scheduler signs the tickets of the registrations a draw makes (issue 15)
+    assert any(f.endswith(".key") for f in mounted("lottery-scheduler")), "a draw signs tickets"
     for name in services:
-        if name not in ("registration", "checkin"):
+        if name not in ("registration", "checkin", "lottery-scheduler"):
             assert not any("/deploy/keys/" in f for f in mounted(name)), f"{name} needs no ticket key"
         for vol in services[name].get("volumes", []):
             if "keys" in str(vol):
