@@ -42,7 +42,7 @@ def test_the_draw_page_before_and_after_and_the_script_on_its_url(
     inside = _open(urls, org, "lot-drawn", timedelta(seconds=4))
     store = LotteryStore(connect(stack_settings.redis_url), stack_settings)
     for i in range(120):
-        entry = {"party_size": 1 + i % 4, "name": "赵六", "phone": f"1360000{i:04d}"}
+        entry = {"party_size": 1 + i % 4, "name": "赵六", "phone": f"1371100{i:04d}"}
         lot.enter(store, "lot-drawn", holders=[f"phone:{i}"], entry=entry, now=inside)
 
     def drawn_page():
@@ -81,7 +81,7 @@ def test_the_draw_page_before_and_after_and_the_script_on_its_url(
         assert page.locator("#n-winners").inner_text() == str(drawn["counts"]["winners"])
         assert json_url in page.locator("#command").inner_text()
         text = page.locator("body").inner_text()
-        assert "1360000" not in text
+        assert "1371100" not in text
         if lang == "en":
             assert not any("\u4e00" <= ch <= "\u9fff" for ch in text.replace("中文", ""))
         else:
@@ -229,7 +229,7 @@ def test_the_entry_form_the_entry_and_the_outcome_in_my_registrations(
     for i in range(4):
         lot.enter(
             store, ENTRY_AID, holders=[f"phone:other{i}"],
-            entry={"party_size": 2, "name": "赵六", "phone": f"1360000{i:04d}", "locale": "zh-CN"}, now=now,
+            entry={"party_size": 2, "name": "赵六", "phone": f"1371100{i:04d}", "locale": "zh-CN"}, now=now,
         )  # fmt: skip
     d = lot.draw(store, ENTRY_AID, now=datetime.fromisoformat(lottery_site["draw_at"]).timestamp())
     assert lottery_entry.settle(ports, store, ENTRY_AID)

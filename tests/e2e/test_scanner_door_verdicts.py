@@ -89,7 +89,15 @@ def door(urls, organizer_token, steward):
         timeout=10,
     )
     assert plan.status_code == 200, plan.text
-    return tickets
+    yield tickets
+    # the stack is shared by the whole session: open the gate to every activity again
+    opened = requests.delete(
+        f"{urls['checkin']}/api/v1/gates/{GATE}",
+        params={"venue": VENUE},
+        headers=bearer(organizer_token),
+        timeout=10,
+    )
+    assert opened.status_code == 200, opened.text
 
 
 def _scanner(browser, urls, steward, lang):
