@@ -202,10 +202,10 @@ def cmd_keys_create(args) -> int:
 
 def cmd_rebuild(args) -> int:
     from sciday.rebuild import rebuild
-    from shared.redis_scripts import connect
+    from shared.redis_scripts import connect_as
 
     settings = _settings(args)
-    result = rebuild(args.service, settings, connect(settings.redis_url), batch=args.batch)
+    result = rebuild(args.service, settings, connect_as(settings), batch=args.batch)
     print(
         f"rebuilt {args.service} from {result.read:,} events in {result.seconds:.1f}s "
         f"({result.rate:,.0f} events/s): {result.applied:,} applied, {result.skipped:,} older than the "

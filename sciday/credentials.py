@@ -55,6 +55,7 @@ REDIS_KEYS: dict[str, tuple[str, ...]] = {
         "import-columns:*",  # column_mappings.py
         "erasures",  # store.py: the audit of erasures (issue 16)
         "retention:*",  # retention.py: activities already swept
+        "done:registration-noshow:*",  # shared/consumer.py dedupe of the no-show worker (issue 15)
         "outbox",  # shared/outbox.py: the outbox stream, its cursor, lease and topic ids
         "outbox:*",
     ),

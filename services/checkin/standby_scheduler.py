@@ -19,7 +19,7 @@ from services.checkin import standby as sb
 from services.checkin.standby_store import StandbyStore
 from shared import logs
 from shared.config import load
-from shared.redis_scripts import OUTAGE, connect
+from shared.redis_scripts import OUTAGE, connect_as
 
 log = logging.getLogger("sciday.standby")
 
@@ -57,7 +57,7 @@ def main() -> None:
     stop = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stop.set())
-    run(StandbyStore(connect(settings.redis_url), settings), settings, stop)
+    run(StandbyStore(connect_as(settings), settings), settings, stop)
 
 
 if __name__ == "__main__":

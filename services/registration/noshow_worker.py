@@ -29,7 +29,8 @@ from services.registration.store import SeatStore
 from shared import logs
 from shared.config import Settings, load
 from shared.consumer import ConsumerLoop
-from shared.redis_scripts import OUTAGE, connect
+from shared.kafka import security
+from shared.redis_scripts import OUTAGE, connect_as
 from shared.topics import TOPICS as REGISTRY
 
 log = logging.getLogger("sciday.noshow")
@@ -106,8 +107,8 @@ def main() -> None:
     logs.setup("noshow-worker")
     from shared.topics import ensure_topics
 
-    ensure_topics(settings.kafka_bootstrap_servers, settings.topic_prefix)
-    redis = connect(settings.redis_url)
+    ensure_topics(settings.kafka_bootstrap_servers, settings.topic_prefix, client_config=security(settings))
+    redis = connect_as(settings)
     seats = SeatStore(redis, settings)
     flow = build_flow(settings, redis, seats)
     sweeps = Sweeps(redis, settings.redis_prefix, settings.noshow_sweep_lease_s)

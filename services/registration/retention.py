@@ -20,7 +20,7 @@ from services.registration.lottery_store import LotteryStore
 from services.registration.ports import Ports
 from shared import logs
 from shared.config import Settings, load
-from shared.redis_scripts import OUTAGE, connect
+from shared.redis_scripts import OUTAGE, connect_as
 from shared.tickets import KeyRing
 
 log = logging.getLogger("sciday.retention")
@@ -61,7 +61,7 @@ def main() -> None:
     stop = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stop.set())
-    redis = connect(settings.redis_url, socket_timeout=60)
+    redis = connect_as(settings, socket_timeout=60)
     run(bootstrap(settings, redis, KeyRing.load(settings.keys_dir, public_only=True)), redis, settings, stop)
 
 

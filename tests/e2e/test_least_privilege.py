@@ -97,6 +97,16 @@ def test_every_service_does_its_job_as_its_own_redis_and_kafka_user(acl_stack):
     ]
     assert refused == [], [(e["username"], e["object"], e["client-info"]) for e in refused]
 
+    # Every worker (relay, schedulers, sweeps, consumers) is up and logged in: none died, and none
+    # keeps retrying as nobody (the default user is off, so Redis says NOAUTH, not an ACL LOG line).
+    for c in acl_stack.children:
+        if c.url or c.sink:
+            continue
+        assert c.proc is not None and c.proc.poll() is None and c.restarts == 0, (c.name, c.restarts)
+        log = (acl_stack.logs / f"{c.name}.log").read_text(encoding="utf-8", errors="replace")
+        for sign in ("Authentication required", "NOAUTH", "Unable to bootstrap", "Traceback"):
+            assert sign not in log, (c.name, sign)
+
 
 def test_the_default_user_is_off_and_services_have_their_own_users(acl_stack):
     url = acl_stack.redis_url

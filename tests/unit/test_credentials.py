@@ -173,3 +173,14 @@ def test_every_redis_key_family_in_the_code_is_granted_to_its_service():
 def test_every_consumer_group_of_the_registry_belongs_to_a_service():
     groups = {c for t in TOPICS for c in t.consumers if " " not in c}
     assert groups and all(credentials.owner(g) in credentials.SERVICES for g in groups), groups
+
+
+def test_every_consumer_group_may_write_its_dedupe_marks():
+    """shared/consumer.py marks each handled event under done:<group>:<event id>, as the group's
+    service: a group the ACL forgets halts on its first batch (NOPERM on the MGET)."""
+    from fnmatch import fnmatchcase
+
+    groups = {c for t in TOPICS for c in t.consumers if " " not in c}
+    for group in groups:
+        patterns = credentials.redis_patterns(credentials.owner(group), "p:")
+        assert any(fnmatchcase(f"p:done:{group}:e1", pat) for pat in patterns), group
