@@ -2,7 +2,9 @@
 
 The walk-in verifies a phone there (issue 14's SMS code and session); registration then calls
 ``POST /internal/v1/activities/<id>/standby/entries`` signed with the internal key
-(``shared/internal.py``), giving the verified phone, the party size and the language.  An
+(``shared/internal.py``), giving the verified phone, the same phone sealed for notify, the party
+size and the language.  The phone itself is only keyed and masked here; what is kept is the keyed
+hash, the masked form and the sealed form (issue 16).  An
 unsigned or stale call is refused, so nobody can join with a phone they did not verify.
 Answers: 201 ``{"number", "replayed"}``, or a refusal in the one error shape
 (standby_not_open, standby_closed, party_too_large, unknown_activity).
@@ -23,6 +25,7 @@ from services.checkin import vocabulary as V
 from services.checkin.schemas import StandbyJoinIn
 from shared import errors, internal
 from shared.errors import error_response
+from shared.phone import masked
 from shared.web import settings_of
 
 bp = Blueprint("standby_join", __name__)
@@ -51,7 +54,8 @@ def join(activity_id: str):
         current_app.extensions["sciday.standby"],
         activity_id,
         phone_hash=phone_hash(s.noshow_pepper, form["phone"]),
-        phone=form["phone"],
+        phone_masked=masked(form["phone"]),
+        phone_sealed=form["phone_sealed"],
         party_size=form["party_size"],
         locale=form["locale"],
         now=datetime.now(UTC).timestamp(),

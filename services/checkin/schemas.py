@@ -273,6 +273,9 @@ class StandbyJoinIn(Schema):
         unknown = RAISE
 
     phone = fields.String(required=True, validate=validate.Regexp(r"^1[3-9][0-9]{9}$"))
+    phone_sealed = fields.String(
+        required=True, validate=validate.Regexp(r"^SX1\.notify\.[0-9]+\.[A-Za-z0-9_-]+$")
+    )
     party_size = fields.Integer(required=True, strict=True, validate=validate.Range(min=1, max=20))
     locale = fields.String(load_default="zh-CN", validate=validate.OneOf(["zh-CN", "en"]))
 

@@ -74,9 +74,13 @@ def _activity(port: Standby, aid: str) -> dict:
     return activity
 
 
-def join(port: Standby, aid: str, *, phone_hash: str, phone: str, party_size: int, locale: str,
-         now: float, policy: Policy) -> dict:  # fmt: skip
-    """A walk-in's verified phone joins; the same phone again gets its number back."""
+def join(port: Standby, aid: str, *, phone_hash: str, phone_masked: str, phone_sealed: str, party_size: int,
+         locale: str, now: float, policy: Policy) -> dict:  # fmt: skip
+    """A walk-in's verified phone joins; the same phone again gets its number back.
+
+    The phone is never kept in clear (issue 16): ``phone_hash`` (keyed, one number per phone),
+    ``phone_masked`` (for a steward) and ``phone_sealed`` (sealed for notify by registration, put on
+    StandbyCalled so notify can send the SMS)."""
     opens, closes = join_window(_activity(port, aid), policy)
     if now < opens:
         raise StandbyRefusal(V.STANDBY_NOT_OPEN, opens_at=opens)
@@ -84,7 +88,8 @@ def join(port: Standby, aid: str, *, phone_hash: str, phone: str, party_size: in
         raise StandbyRefusal(V.STANDBY_CLOSED)
     if not 1 <= party_size <= policy.max_party_size:
         raise StandbyRefusal(V.PARTY_TOO_LARGE, max_party_size=policy.max_party_size)
-    entry = {"party_size": party_size, "phone": phone, "locale": locale, "joined_at": now}
+    entry = {"party_size": party_size, "phone_masked": phone_masked, "phone_sealed": phone_sealed,
+             "locale": locale, "joined_at": now}  # fmt: skip
     return port.join(aid, phone_hash, entry)
 
 

@@ -3,7 +3,8 @@
 -- KEYS[1] META   hash   {p}ck:sb:{aid}         next, pool (seats released), given, head
 -- KEYS[2] QUEUE  hash   {p}ck:sbq:{aid}        number -> JSON entry
 -- KEYS[3] CALLED list   {p}ck:sbcalled:{aid}   numbers called, in the order called (door screen)
--- KEYS[4] OUT    stream {p}ck:outbox           StandbyCalled goes to standby-events (SMS)
+-- KEYS[4] OUT    stream {p}ck:outbox           StandbyCalled v2 goes to standby-events (SMS); it
+--                                              carries the phone sealed for notify, never in clear
 -- ARGV[1] most numbers to call (0 = as many as fit)   ARGV[2] occurred_at (ISO)   ARGV[3] activity id
 --
 -- Returns a JSON list of the entries called now (number, party_size). Whole parties only: one
@@ -32,7 +33,8 @@ for n = head, last do
       redis.call('HINCRBY', META, 'given', e.party_size)
       called[#called + 1] = { number = n, party_size = e.party_size }
       emit(OUT, V.STANDBY_TOPIC, V.SOURCE, V.STANDBY_CALLED, aid, at, aid .. ':called:' .. n,
-           { activity_id = aid, number = n, party_size = e.party_size, phone = e.phone, locale = e.locale })
+           { activity_id = aid, number = n, party_size = e.party_size, phone_sealed = e.phone_sealed,
+             phone_masked = e.phone_masked, locale = e.locale }, 2)
     else
       new_head = new_head or n
     end

@@ -2,7 +2,8 @@
 
 Keys (hash tag per activity, beside the admission keys they work with):
   {p}ck:sb:{aid}         hash: next, pool, given, head, released_at, released, admitted
-  {p}ck:sbq:{aid}        hash: number -> JSON entry (party_size, phone, locale, status, times)
+  {p}ck:sbq:{aid}        hash: number -> JSON entry (party_size, phone_masked, phone_sealed, locale,
+                         status, times); never the phone in clear
   {p}ck:sbph:{aid}       hash: verified-phone hash -> number
   {p}ck:sbcalled:{aid}   list: numbers called, in order (the door screen)
   {p}ck:released:{aid}   set: registrations whose unscanned seats were released (admit.lua refuses)

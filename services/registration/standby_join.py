@@ -29,7 +29,7 @@ from services.registration import vocabulary as v
 from services.registration.edge import documented, reasons_text
 from services.registration.rendering import lang, render
 from services.registration.vocabulary import Refusal
-from shared import csrf, internal
+from shared import csrf, internal, sealed
 from shared.i18n import request_locale
 from shared.phone import masked
 from shared.web import settings_of
@@ -60,12 +60,17 @@ class JoinRefused(Exception):
 class CheckinStandby:
     """The signed call to check-in's ``/internal/v1/activities/<id>/standby/entries``."""
 
-    def __init__(self, checkin_url: str, key: bytes, timeout_s: float = 5.0):
+    def __init__(self, checkin_url: str, key: bytes, notify_ring: sealed.Sealer, timeout_s: float = 5.0):
         self.base, self.key, self.timeout_s = checkin_url.rstrip("/"), key, timeout_s
+        self.notify_ring = notify_ring
         self.session = requests.Session()
 
     def join(self, aid: str, phone: str, party_size: int, locale: str) -> dict:
-        body = json.dumps({"phone": phone, "party_size": party_size, "locale": locale}).encode()
+        """Check-in gets the phone to key and mask it, and keeps only those and the phone sealed
+        for notify (issue 16): notify opens it to send the StandbyCalled SMS, nobody else can."""
+        phone_sealed = self.notify_ring.seal({"phone": phone})
+        form = {"phone": phone, "phone_sealed": phone_sealed, "party_size": party_size, "locale": locale}
+        body = json.dumps(form).encode()
         headers = {**internal.headers(self.key, body), "Accept-Language": locale}
         url = f"{self.base}/internal/v1/activities/{quote(aid, safe='')}/standby/entries"
         try:

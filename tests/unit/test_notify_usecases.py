@@ -148,3 +148,13 @@ def test_a_standby_number_called_is_one_sms_to_the_walk_in_once(world):
     assert intent["template"] == V.STANDBY_CALLED_TEMPLATE and intent["recipient"] == "13900000003"
     assert intent["context"] == {"standby_number": 3}
     assert reminders.scheduled == set()  # a walk-in has no registration to remind
+
+
+def test_a_standby_call_of_version_2_keeps_the_phone_sealed_into_the_intent(world):
+    notices, _, deliveries, _ = world
+    called = event("StandbyCalled", 8, activity_id="a1", number=4, party_size=1, phone_sealed="SX1.notify.1.abc",
+                   phone_masked="139****0004", locale="zh-CN")  # fmt: skip
+    called["version"] = 2
+    assert notices.handle(called) == 1
+    [intent] = deliveries.intents.values()
+    assert intent["recipient"] == "SX1.notify.1.abc"  # opened only by the sender (Deliveries.opened)
