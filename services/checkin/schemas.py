@@ -118,6 +118,9 @@ class RegistrationSummary(Schema):
     )
     party_size = fields.Integer()
     admitted_total = fields.Integer()
+    standby_number = fields.Integer(
+        metadata={"description": "a called walk-in's standby ticket (issue 15 §3)"}
+    )
 
 
 class CheckinOut(Schema):
