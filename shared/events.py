@@ -299,6 +299,7 @@ class StandbyCalledV2(_Data):
     phone_sealed = fields.String(required=True)  # SX1.notify.… of {"phone": …}
     phone_masked = fields.String(required=True)
     locale = fields.String(load_default="zh-CN", validate=validate.OneOf(LOCALES))
+    ticket_url = fields.String(load_default="")  # the join page: the signed standby ticket, once called
 
 
 ALLOCATION_SCHEMAS: dict[tuple[str, int], type[Schema]] = {

@@ -17,12 +17,12 @@ import hmac
 import json
 from datetime import UTC, datetime
 
-from flask import Blueprint, current_app, jsonify, request
+from flask import Blueprint, Response, current_app, jsonify, request
 from marshmallow import ValidationError
 
 from services.checkin import standby as sb
 from services.checkin import vocabulary as V
-from services.checkin.schemas import StandbyJoinIn
+from services.checkin.schemas import StandbyJoinIn, StandbyPlaceIn
 from shared import errors, internal
 from shared.errors import error_response
 from shared.phone import masked
@@ -36,19 +36,39 @@ def phone_hash(pepper: str, phone: str) -> str:
     return hmac.new(pepper.encode(), phone.encode(), hashlib.sha256).hexdigest()[:32]
 
 
-@bp.post("/internal/v1/activities/<activity_id>/standby/entries")
-def join(activity_id: str):
+def _signed_form(schema) -> tuple[dict | None, Response | None]:
+    """The form of a call signed by registration, or the refusal to answer."""
     body = request.get_data(cache=False)
     key = current_app.extensions["sciday.internal_key"]
     ts, sig = request.headers.get(internal.TS_HEADER, ""), request.headers.get(internal.SIG_HEADER, "")
     if not internal.valid(key, ts, sig, body):
-        return error_response(V.UNAUTHORIZED)
+        return None, error_response(V.UNAUTHORIZED)
     try:
-        form = StandbyJoinIn().load(json.loads(body))
+        return schema.load(json.loads(body)), None
     except ValueError:
-        return error_response(errors.MALFORMED_JSON)
+        return None, error_response(errors.MALFORMED_JSON)
     except ValidationError as exc:
-        return error_response(V.VALIDATION_FAILED, errors=exc.messages, status=422)
+        return None, error_response(V.VALIDATION_FAILED, errors=exc.messages, status=422)
+
+
+@bp.post("/internal/v1/activities/<activity_id>/standby/places")
+def place(activity_id: str):
+    """A verified phone's place (``{"phone"}``, signed): number, party size, status; number null if not joined.
+    Registration asks it to show the join page and, once called, the signed standby ticket."""
+    form, refused = _signed_form(StandbyPlaceIn())
+    if form is None:
+        return refused
+    s = settings_of()
+    store = current_app.extensions["sciday.standby"]
+    entry = sb.entry_of(store, activity_id, phone_hash=phone_hash(s.noshow_pepper, form["phone"]))
+    return jsonify(entry or {"number": None})  # not joined
+
+
+@bp.post("/internal/v1/activities/<activity_id>/standby/entries")
+def join(activity_id: str):
+    form, refused = _signed_form(StandbyJoinIn())
+    if form is None:
+        return refused
     s = settings_of()
     got = sb.join(
         current_app.extensions["sciday.standby"],

@@ -283,6 +283,13 @@ class StandbyJoinIn(Schema):
     locale = fields.String(load_default="zh-CN", validate=validate.OneOf(["zh-CN", "en"]))
 
 
+class StandbyPlaceIn(Schema):
+    class Meta:
+        unknown = RAISE
+
+    phone = StandbyJoinIn._declared_fields["phone"]
+
+
 class StandbyNumberOut(Schema):
     number = fields.Integer(required=True)
     replayed = fields.Boolean(required=True, metadata={"description": "this phone had joined before"})

@@ -65,6 +65,7 @@ class Standby(Protocol):
     def admit(self, aid: str, number: int, gate: str, at: str) -> dict: ...
     def board(self, aid: str) -> dict: ...
     def released_at(self, aid: str) -> str | None: ...
+    def entry_of(self, aid: str, phone_hash: str) -> dict | None: ...  # {"number", "party_size", "status"}
 
 
 def _activity(port: Standby, aid: str) -> dict:
@@ -91,6 +92,13 @@ def join(port: Standby, aid: str, *, phone_hash: str, phone_masked: str, phone_s
     entry = {"party_size": party_size, "phone_masked": phone_masked, "phone_sealed": phone_sealed,
              "locale": locale, "joined_at": now}  # fmt: skip
     return port.join(aid, phone_hash, entry)
+
+
+def entry_of(port: Standby, aid: str, *, phone_hash: str) -> dict | None:
+    """The verified phone's place: its number, party size and status (waiting, called, admitted);
+    None if it has not joined."""
+    _activity(port, aid)
+    return port.entry_of(aid, phone_hash)
 
 
 def release(port: Standby, aid: str, *, now: float, occurred_at: str, policy: Policy) -> dict:

@@ -127,6 +127,8 @@ class Notices:
             "party_size": data["party_size"],
             "locale": data.get("locale", "zh-CN"),
         }
+        if data.get("ticket_url"):  # v2: the join page, which shows the signed standby ticket once called
+            walk_in["ticket_url"] = data["ticket_url"]
         if "phone_sealed" in data:
             walk_in["sealed"] = data["phone_sealed"]
         else:

@@ -87,13 +87,17 @@ def test_the_join_page_asks_for_a_verified_phone_then_gives_one_number_per_phone
     assert page.status_code == 200 and "/login?next=/standby/sb-join" in page.text
     assert wired.reg.post("/standby/sb-join", data={"party_size": 2}).status_code == 303
     as_walk_in(wired, "13900000001")
+    token = csrf_of(wired.reg.get("/standby/sb-join").text)
     first = take_number(wired, "sb-join", 2)
     assert first.status_code == 201 and number_on(first.text) == 1
     assert "139****0001" in first.text
-    again = take_number(wired, "sb-join", 3)
+    shown = wired.reg.get("/standby/sb-join")  # back on the page: its number, no second form
+    assert number_on(shown.text) == 1 and 'name="party_size"' not in shown.text
+    again = wired.reg.post("/standby/sb-join", data={"csrf_token": token, "party_size": 3})
     assert again.status_code == 200 and number_on(again.text) == 1  # the same phone, the same number
     as_walk_in(wired, "13900000002")
     assert number_on(take_number(wired, "sb-join", 1).text) == 2
+    as_walk_in(wired, "13900000003")
     too_many = take_number(wired, "sb-join", 9)
     assert too_many.status_code == 422 and "data-number" not in too_many.text
 
