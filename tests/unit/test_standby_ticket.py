@@ -4,6 +4,11 @@ tests/integration/test_standby_ticket.py)."""
 
 from __future__ import annotations
 
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
@@ -13,6 +18,7 @@ from tests.unit.fakes_checkin import T0, VENUE, activity
 from tests.unit.test_door_rules import ORGANIZER, World
 
 AID = "imax-0530"
+STATIC = Path(__file__).resolve().parents[2] / "services" / "checkin" / "static"
 
 
 def ring() -> KeyRing:
@@ -111,3 +117,48 @@ def test_a_standby_ticket_gets_in_only_at_its_own_venue_activity_and_time(w):
     refused = w.refused(late, gate="3号门", staff=ORGANIZER)
     assert (refused.reason, refused.variant) == (V.INVALID_TIME, V.TOO_LATE)
     assert w.door.standby[AID, 4]["status"] == "called"  # refused before the atomic step: seat kept
+
+
+RUNNER = """
+import { KeySet } from "./ticket.js";
+let input = "";
+process.stdin.on("data", (d) => (input += d));
+process.stdin.on("end", async () => {
+  const { keys, codes } = JSON.parse(input);
+  const set = new KeySet(keys), out = [];
+  for (const code of codes) {
+    try { out.push(await set.verify(code)); } catch (err) { out.push({ refused: err.message }); }
+  }
+  console.log(JSON.stringify(out));
+});
+"""
+
+
+@pytest.mark.skipif(shutil.which("node") is None, reason="Node is needed to run the scanner's module")
+def test_the_scanner_module_reads_a_standby_ticket_as_python_signs_it(tmp_path):
+    keys = ring()
+    window = {"venue_id": VENUE, "valid_from": 1, "valid_until": 2}
+    sb = keys.sign_standby(number=12, activity_id=AID, party_size=3, **window)
+    sd = keys.sign(registration_id=standby_id(12), activity_id=AID, party_size=3, **window)
+    for name in ("ticket.js", "vocabulary.js"):
+        shutil.copy(STATIC / "js" / name, tmp_path / name)
+    (tmp_path / "package.json").write_text('{"type": "module"}')
+    (tmp_path / "run.js").write_text(RUNNER)
+    codes = [sb, sd, "SD1." + sb[4:], "SB1." + sd[4:]]
+    done = subprocess.run(["node", "run.js"], cwd=tmp_path, capture_output=True, text=True, timeout=60,
+                          input=json.dumps({"keys": keys.public_list(), "codes": codes}))  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    standby, registration, forged_sd, forged_sb = json.loads(done.stdout)
+    assert (
+        standby["kind"],
+        standby["standby_number"],
+        standby["registration_id"],
+        standby["party_size"],
+    ) == (
+        "standby",
+        12,
+        f"standby:{AID}:12",
+        3,
+    )
+    assert registration["kind"] == "registration" and "standby_number" not in registration
+    assert forged_sd == {"refused": "bad signature"} and forged_sb == {"refused": "bad signature"}
