@@ -376,6 +376,9 @@ def test_the_page_reads_tickets_exactly_as_shared_tickets(phone, urls, tmp_path,
             ("mfrggzdfmztwq2lk", "scan-cam", "siping-science-week", 4, 1_780_000_000, 1_780_007_200),
         ]
     ]
+    # A called walk-in's standby ticket (issue 15 §3): its own kind, read with its number.
+    codes.append(ring.sign_standby(number=4_000_000_042, activity_id="scan-cam", venue_id="ln-stm", party_size=3,
+                                   valid_from=1_780_000_000, valid_until=1_780_007_200))  # fmt: skip
     phone.goto(f"{urls['checkin']}/scan?lang=en")
     assert phone.locator("h1").inner_text() == "Staff sign-in"
     phone.screenshot(path=str(screenshots / "scanner-sign-in-en.png"))
@@ -399,18 +402,24 @@ def test_the_page_reads_tickets_exactly_as_shared_tickets(phone, urls, tmp_path,
     expected = []
     for c in codes:
         t = ring.verify(c)
-        assert t == Ticket.parse(b64d(c[4:])[:-64])
-        expected.append(
-            {
-                "key_id": t.key_id,
-                "registration_id": t.registration_id,
-                "party_size": t.party_size,
-                "valid_from": t.valid_from,
-                "valid_until": t.valid_until,
-                "activity_id": t.activity_id,
-                "venue_id": t.venue_id,
+        assert t == Ticket.parse(b64d(c[4:])[:-64], t.kind)
+        read = {
+            "key_id": t.key_id,
+            "registration_id": t.registration_id,
+            "party_size": t.party_size,
+            "valid_from": t.valid_from,
+            "valid_until": t.valid_until,
+            "activity_id": t.activity_id,
+            "venue_id": t.venue_id,
+            "kind": t.kind,
+        }
+        if t.standby_number is not None:
+            read |= {
+                "standby_number": t.standby_number,
+                "registration_id": f"standby:{t.activity_id}:{t.standby_number}",
             }
-        )
+        expected.append(read)
+    assert expected[-1]["standby_number"] == 4_000_000_042
     invalid = {"error": "invalid"}
     assert result == expected + [invalid, invalid, "webcrypto"] + expected + [invalid, invalid, "noble"]
 
