@@ -55,9 +55,15 @@ class StandbyStore:
         join_page = f"{self.base_url}/standby/{aid}"  # linked in the SMS: it shows the signed ticket
         return json.loads(self.scripts.standby_call(keys=keys, args=[most, occurred_at, aid, join_page]))
 
-    def admit(self, aid, number, gate, at):
-        keys = [self.k("sb", aid), self.k("sbq", aid), self.k("gates", aid), self.k("stats", aid)]
-        return json.loads(self.scripts.standby_admit(keys=keys, args=[number, gate, at]))
+    def admit(self, aid, number, gate, at, nonce: str = ""):
+        keys = [
+            self.k("sb", aid),
+            self.k("sbq", aid),
+            self.k("gates", aid),
+            self.k("stats", aid),
+            self.k("nonce", aid),
+        ]
+        return json.loads(self.scripts.standby_admit(keys=keys, args=[number, gate, at, nonce]))
 
     def entry_of(self, aid: str, phone_hash: str) -> dict | None:
         """The verified phone's entry (number, party_size, status), or None if it has not joined."""

@@ -69,11 +69,11 @@ class CheckinStore:
         )
         return json.loads(raw)
 
-    def admit_standby(self, aid: str, number: int, gate: str, at_iso: str) -> dict:
+    def admit_standby(self, aid: str, number: int, gate: str, at_iso: str, nonce: str = "") -> dict:
         """A called standby number's signed ticket: the same atomic step as admission by number."""
         from services.checkin.standby_store import StandbyStore
 
-        return StandbyStore(self.redis, self.settings).admit(aid, number, gate, at_iso)
+        return StandbyStore(self.redis, self.settings).admit(aid, number, gate, at_iso, nonce)
 
     def checkin(self, cid: str) -> tuple[str, dict] | None:
         aid = self.redis.hget(self.cidx, cid)

@@ -224,7 +224,7 @@ def _admit_standby(
     number: int, party: Party, scan: Scan, activity: Doc | None, at: datetime, door: Door
 ) -> Doc:
     """Rule 7 of a standby ticket: the standby list's own atomic step (no seat given twice)."""
-    result = door.admit_standby(party.activity_id, number, scan.gate, at.isoformat())
+    result = door.admit_standby(party.activity_id, number, scan.gate, at.isoformat(), scan.nonce)
     size = int(result.get("party_size") or party.party_size)
     summary: Doc = {
         "id": f"standby:{party.activity_id}:{number}",
@@ -249,7 +249,7 @@ def _admit_standby(
         "registration": summary,
         "checked_in_at": result["at"],
         "gate": result["gate"],
-        "replayed": False,
+        "replayed": bool(result.get("replayed")),
     }
 
 

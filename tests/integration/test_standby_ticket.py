@@ -97,3 +97,13 @@ def test_a_ticket_of_a_number_not_called_or_another_activity_is_refused(wired, s
                               valid_from=t.valid_from, valid_until=t.valid_until)  # fmt: skip
     assert verdict(wired.scan(early), 409)["reason"] == "not_called"
     assert ticket_on(wired.reg.get("/standby/sb-one").text) is None  # its page shows no ticket either
+
+
+def test_a_retried_upload_of_a_scanned_standby_ticket_is_replayed_not_counted_again(wired, settings, redis):
+    code = called_walk_in(wired, "sb-nonce")
+    first = verdict(wired.scan(code, nonce="scan-1"), 201)
+    again = verdict(wired.scan(code, nonce="scan-1"), 201)
+    assert (first["replayed"], again["replayed"], again["admitted"]) == (False, True, 2)
+    assert verdict(wired.scan(code, nonce="scan-2"), 409)["reason"] == "already_checked_in"
+    gates = redis.hgetall(StandbyStore(redis, settings).k("gates", "sb-nonce"))
+    assert sum(int(v) for v in gates.values()) == 2

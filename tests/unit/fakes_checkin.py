@@ -100,7 +100,15 @@ class FakeDoor:
         self.gate_plans: dict[tuple[str, str], list[str]] = {}  # (venue, gate) -> activity ids
         self.standby: dict[tuple[str, int], Doc] = {}  # (activity, number) -> entry, as standby_admit.lua
 
-    def admit_standby(self, aid: str, number: int, gate: str, at_iso: str) -> Doc:
+    def admit_standby(self, aid: str, number: int, gate: str, at_iso: str, nonce: str = "") -> Doc:
+        if nonce and (aid, nonce) in self.nonces:
+            return {**copy.deepcopy(self.nonces[aid, nonce]), "replayed": True}
+        got = self._admit_standby(aid, number, gate, at_iso)
+        if nonce:
+            self.nonces[aid, nonce] = copy.deepcopy(got)
+        return got
+
+    def _admit_standby(self, aid: str, number: int, gate: str, at_iso: str) -> Doc:
         e = self.standby.get((aid, number))
         if e is None:
             return {"status": "denied", "reason": "unknown_number"}

@@ -162,3 +162,12 @@ def test_the_scanner_module_reads_a_standby_ticket_as_python_signs_it(tmp_path):
     )
     assert registration["kind"] == "registration" and "standby_number" not in registration
     assert forged_sd == {"refused": "bad signature"} and forged_sb == {"refused": "bad signature"}
+
+
+def test_a_retried_upload_of_a_standby_scan_gets_its_first_answer(w):
+    code = called(w, 5, party=2)
+    first = w.scan(code, nonce="n-1")
+    again = w.scan(code, nonce="n-1")  # the same scan uploaded twice (a lost answer)
+    assert (first["replayed"], again["replayed"], again["admitted"]) == (False, True, 2)
+    assert w.door.gates[AID, "1号门"] == 2  # counted once
+    assert w.refused(code, nonce="n-2").reason == V.ALREADY_CHECKED_IN  # another scan of it
