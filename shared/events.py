@@ -290,6 +290,18 @@ class StandbyCalledV1(_Data):
     locale = fields.String(load_default="zh-CN", validate=validate.OneOf(LOCALES))
 
 
+class StandbyCalledV2(_Data):
+    """Version 2 (issue 16): the walk-in's phone sealed for notify (shared/sealed.py), never in clear."""
+
+    activity_id = fields.String(required=True)
+    number = fields.Integer(required=True)
+    party_size = fields.Integer(required=True)
+    phone_sealed = fields.String(required=True)  # SX1.notify.… of {"phone": …}
+    phone_masked = fields.String(required=True)
+    locale = fields.String(load_default="zh-CN", validate=validate.OneOf(LOCALES))
+    ticket_url = fields.String(load_default="")  # the join page: the signed standby ticket, once called
+
+
 ALLOCATION_SCHEMAS: dict[tuple[str, int], type[Schema]] = {
     (LOTTERY_DRAWN, 1): LotteryDrawnV1,
     (LOTTERY_ENTRY_WON, 1): LotteryEntryWonV1,
@@ -298,6 +310,7 @@ ALLOCATION_SCHEMAS: dict[tuple[str, int], type[Schema]] = {
     (NOSHOW_FORGIVEN, 1): NoShowForgivenV1,
     (STANDBY_SEATS_RELEASED, 1): StandbySeatsReleasedV1,
     (STANDBY_CALLED, 1): StandbyCalledV1,
+    (STANDBY_CALLED, 2): StandbyCalledV2,
 }
 SCHEMAS.update(ALLOCATION_SCHEMAS)
 

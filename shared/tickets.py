@@ -6,6 +6,11 @@ Code text: ``SD1.`` + base64url(payload ‖ Ed25519 signature), about 150 charac
 Payload (big-endian): key id (u8) · registration id (10 bytes) · party size (u8) ·
 valid from (u32, Unix s) · valid until (u32, Unix s) · activity id (u8 length + ASCII) ·
 venue id (u8 length + ASCII).  The signature covers ``b"SD1" + payload``.
+
+A **standby ticket** (issue 15 §3, a walk-in whose standby number was called) is the same family
+with its own kind: ``SB1.`` and a signature over ``b"SB1" + payload``, so it can never pass for a
+registration's ticket (nor the reverse).  Its 10-byte id is six zero bytes and the standby number
+(u32); :attr:`Ticket.standby_number` reads it back.
 """
 
 from __future__ import annotations
@@ -24,7 +29,9 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat, PublicFormat
 
 PREFIX = "SD1."
-_DOMAIN = b"SD1"
+STANDBY_PREFIX = "SB1."
+REGISTRATION, STANDBY = "registration", "standby"
+_KINDS = {PREFIX: REGISTRATION, STANDBY_PREFIX: STANDBY}  # code prefix -> kind; the domain is the prefix
 RID_BYTES = 10
 
 
@@ -46,6 +53,11 @@ def _rid_bytes(rid: str) -> bytes:
     return raw
 
 
+def standby_id(number: int) -> str:
+    """The 10-byte id field of a standby ticket: six zero bytes and the number (u32)."""
+    return base64.b32encode(b"\0" * 6 + struct.pack(">I", number)).decode().lower()
+
+
 def b64e(raw: bytes) -> str:
     return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
 
@@ -63,6 +75,14 @@ class Ticket:
     valid_from: int
     valid_until: int
     key_id: int
+    kind: str = REGISTRATION
+
+    @property
+    def standby_number(self) -> int | None:
+        """The called standby number of a standby ticket; None for a registration's."""
+        if self.kind != STANDBY:
+            return None
+        return int(struct.unpack(">I", _rid_bytes(self.registration_id)[6:])[0])
 
     def payload(self) -> bytes:
         aid, vid = self.activity_id.encode("ascii"), self.venue_id.encode("ascii")
@@ -77,7 +97,7 @@ class Ticket:
         )
 
     @classmethod
-    def parse(cls, payload: bytes) -> Ticket:
+    def parse(cls, payload: bytes, kind: str = REGISTRATION) -> Ticket:
         try:
             kid = payload[0]
             rid = base64.b32encode(payload[1:11]).decode().lower()
@@ -90,7 +110,7 @@ class Ticket:
                 raise ValueError("length mismatch")
         except (IndexError, struct.error, UnicodeDecodeError, ValueError) as exc:
             raise InvalidTicket(f"bad payload: {exc}") from exc
-        return cls(rid, aid, vid, party, vfrom, vuntil, kid)
+        return cls(rid, aid, vid, party, vfrom, vuntil, kid, kind)
 
 
 class KeyRing:
@@ -187,6 +207,7 @@ class KeyRing:
         party_size: int,
         valid_from: int,
         valid_until: int,
+        prefix: str = PREFIX,
     ) -> str:
         ticket = Ticket(
             registration_id,
@@ -198,13 +219,36 @@ class KeyRing:
             self.signing_kid,
         )
         payload = ticket.payload()
-        sig = self.private[ticket.key_id].sign(_DOMAIN + payload)
-        return PREFIX + b64e(payload + sig)
+        sig = self.private[ticket.key_id].sign(prefix[:-1].encode() + payload)
+        return prefix + b64e(payload + sig)
+
+    def sign_standby(
+        self,
+        *,
+        number: int,
+        activity_id: str,
+        venue_id: str,
+        party_size: int,
+        valid_from: int,
+        valid_until: int,
+    ) -> str:
+        """A called standby number's ticket (``SB1.``): the scanner admits it like any other."""
+        return self.sign(
+            registration_id=standby_id(number),
+            activity_id=activity_id,
+            venue_id=venue_id,
+            party_size=party_size,
+            valid_from=valid_from,
+            valid_until=valid_until,
+            prefix=STANDBY_PREFIX,
+        )
 
     def verify(self, code: str) -> Ticket:
-        if not isinstance(code, str) or not code.startswith(PREFIX) or len(code) > 400:
+        prefix = code[:4] if isinstance(code, str) else ""
+        kind = _KINDS.get(prefix)
+        if kind is None or len(code) > 400:
             raise InvalidTicket("not a sciday ticket")
-        body = code[len(PREFIX) :]
+        body = code[len(prefix) :]
         try:
             raw = b64d(body)
         except (binascii.Error, ValueError) as exc:
@@ -218,7 +262,7 @@ class KeyRing:
         if key is None:
             raise InvalidTicket("unknown key id")
         try:
-            key.verify(sig, _DOMAIN + payload)
+            key.verify(sig, prefix[:-1].encode() + payload)
         except InvalidSignature as exc:
             raise InvalidTicket("bad signature") from exc
-        return Ticket.parse(payload)
+        return Ticket.parse(payload, kind)

@@ -23,6 +23,7 @@
 -- Partial admissions never add up to more than the party.
 --#include envelope.lua
 --#include vocabulary.lua
+--#include nonce.lua
 
 local ADM, FIRST, NONCE, REV, GATES, ARR, CKS, STATS, OUT, CIDX, RELEASED =
   KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6], KEYS[7], KEYS[8], KEYS[9], KEYS[10], KEYS[11]
@@ -30,14 +31,8 @@ local rid, party, want, gate = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3]), AR
 local at, bucket, cid, nonce, staff = ARGV[5], ARGV[6], ARGV[7], ARGV[8], ARGV[9]
 local aid, occurred_at, venue = ARGV[10], ARGV[11], ARGV[12]
 
-if nonce ~= '' then
-  local first = redis.call('HGET', NONCE, nonce)
-  if first then
-    local r = cjson.decode(first)
-    r.replayed = true
-    return cjson.encode(r)
-  end
-end
+local again = replayed(NONCE, nonce)
+if again then return again end
 
 local function finish(result, event_type, data)
   local encoded = cjson.encode(result)

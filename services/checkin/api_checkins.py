@@ -22,6 +22,7 @@ SCAN_REFUSALS = (
     V.INVALID_TIME,
     V.BAD_SCAN_TIME,
     V.ACTIVITY_CANCELLED,
+    V.NOT_CALLED,  # a standby ticket (SB1.) of a number not called yet (issue 15 §3)
 )
 UNDO_REFUSALS = (V.ALREADY_REVERTED,)
 
@@ -39,6 +40,7 @@ blp = Blueprint(
         V.UNKNOWN_CHECKIN,
         *UNDO_REFUSALS,
         V.UNKNOWN_REGISTRATION,
+        V.UNKNOWN_NUMBER,
     ),
 )
 
@@ -58,8 +60,9 @@ class Checkins(MethodView):
     @blp.response(201, CheckinOut())
     @blp.alt_response(V.http_status(V.INVALID), schema="Error", description=V.INVALID)
     @blp.alt_response(V.http_status(V.REVOKED), schema="Error", description=V.alternatives(*SCAN_REFUSALS))
+    @blp.alt_response(V.http_status(V.UNKNOWN_NUMBER), schema="Error", description=V.UNKNOWN_NUMBER)
     def post(self, body):
-        """Scan a ticket at a gate. One atomic step: two gates never admit the same people twice."""
+        """Scan a ticket at a gate (a registration's ``SD1.`` or a called walk-in's standby ``SB1.``). One atomic step: two gates never admit the same people twice."""
         _count_request()
         settings = settings_of()
         scan = usecases.Scan(

@@ -2,7 +2,9 @@
 
 The walk-in verifies a phone there (issue 14's SMS code and session); registration then calls
 ``POST /internal/v1/activities/<id>/standby/entries`` signed with the internal key
-(``shared/internal.py``), giving the verified phone, the party size and the language.  An
+(``shared/internal.py``), giving the verified phone, the same phone sealed for notify, the party
+size and the language.  The phone itself is only keyed and masked here; what is kept is the keyed
+hash, the masked form and the sealed form (issue 16).  An
 unsigned or stale call is refused, so nobody can join with a phone they did not verify.
 Answers: 201 ``{"number", "replayed"}``, or a refusal in the one error shape
 (standby_not_open, standby_closed, party_too_large, unknown_activity).
@@ -15,14 +17,15 @@ import hmac
 import json
 from datetime import UTC, datetime
 
-from flask import Blueprint, current_app, jsonify, request
+from flask import Blueprint, Response, current_app, jsonify, request
 from marshmallow import ValidationError
 
 from services.checkin import standby as sb
 from services.checkin import vocabulary as V
-from services.checkin.schemas import StandbyJoinIn
+from services.checkin.schemas import StandbyJoinIn, StandbyPlaceIn
 from shared import errors, internal
 from shared.errors import error_response
+from shared.phone import masked
 from shared.web import settings_of
 
 bp = Blueprint("standby_join", __name__)
@@ -33,25 +36,46 @@ def phone_hash(pepper: str, phone: str) -> str:
     return hmac.new(pepper.encode(), phone.encode(), hashlib.sha256).hexdigest()[:32]
 
 
-@bp.post("/internal/v1/activities/<activity_id>/standby/entries")
-def join(activity_id: str):
+def _signed_form(schema) -> tuple[dict | None, Response | None]:
+    """The form of a call signed by registration, or the refusal to answer."""
     body = request.get_data(cache=False)
     key = current_app.extensions["sciday.internal_key"]
     ts, sig = request.headers.get(internal.TS_HEADER, ""), request.headers.get(internal.SIG_HEADER, "")
     if not internal.valid(key, ts, sig, body):
-        return error_response(V.UNAUTHORIZED)
+        return None, error_response(V.UNAUTHORIZED)
     try:
-        form = StandbyJoinIn().load(json.loads(body))
+        return schema.load(json.loads(body)), None
     except ValueError:
-        return error_response(errors.MALFORMED_JSON)
+        return None, error_response(errors.MALFORMED_JSON)
     except ValidationError as exc:
-        return error_response(V.VALIDATION_FAILED, errors=exc.messages, status=422)
+        return None, error_response(V.VALIDATION_FAILED, errors=exc.messages, status=422)
+
+
+@bp.post("/internal/v1/activities/<activity_id>/standby/places")
+def place(activity_id: str):
+    """A verified phone's place (``{"phone"}``, signed): number, party size, status; number null if not joined.
+    Registration asks it to show the join page and, once called, the signed standby ticket."""
+    form, refused = _signed_form(StandbyPlaceIn())
+    if form is None:
+        return refused
+    s = settings_of()
+    store = current_app.extensions["sciday.standby"]
+    entry = sb.entry_of(store, activity_id, phone_hash=phone_hash(s.noshow_pepper, form["phone"]))
+    return jsonify(entry or {"number": None})  # not joined
+
+
+@bp.post("/internal/v1/activities/<activity_id>/standby/entries")
+def join(activity_id: str):
+    form, refused = _signed_form(StandbyJoinIn())
+    if form is None:
+        return refused
     s = settings_of()
     got = sb.join(
         current_app.extensions["sciday.standby"],
         activity_id,
         phone_hash=phone_hash(s.noshow_pepper, form["phone"]),
-        phone=form["phone"],
+        phone_masked=masked(form["phone"]),
+        phone_sealed=form["phone_sealed"],
         party_size=form["party_size"],
         locale=form["locale"],
         now=datetime.now(UTC).timestamp(),

@@ -75,6 +75,11 @@ class Door(Protocol):
         """Atomically: replay a known nonce, refuse a revoked or fully admitted party, else admit."""
         ...
 
+    def admit_standby(self, aid: str, number: int, gate: str, at_iso: str, nonce: str = "") -> Doc:
+        """Atomically (``standby_admit.lua``): admit a called standby number once, whole party; a
+        repeated scan nonce gets its first answer again (``replayed``)."""
+        ...
+
     def undo(self, step: UndoStep) -> Doc: ...
 
     def checkin(self, checkin_id: str) -> tuple[str, Doc] | None:

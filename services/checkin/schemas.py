@@ -118,6 +118,9 @@ class RegistrationSummary(Schema):
     )
     party_size = fields.Integer()
     admitted_total = fields.Integer()
+    standby_number = fields.Integer(
+        metadata={"description": "a called walk-in's standby ticket (issue 15 §3)"}
+    )
 
 
 class CheckinOut(Schema):
@@ -273,8 +276,18 @@ class StandbyJoinIn(Schema):
         unknown = RAISE
 
     phone = fields.String(required=True, validate=validate.Regexp(r"^1[3-9][0-9]{9}$"))
+    phone_sealed = fields.String(
+        required=True, validate=validate.Regexp(r"^SX1\.notify\.[0-9]+\.[A-Za-z0-9_-]+$")
+    )
     party_size = fields.Integer(required=True, strict=True, validate=validate.Range(min=1, max=20))
     locale = fields.String(load_default="zh-CN", validate=validate.OneOf(["zh-CN", "en"]))
+
+
+class StandbyPlaceIn(Schema):
+    class Meta:
+        unknown = RAISE
+
+    phone = StandbyJoinIn._declared_fields["phone"]
 
 
 class StandbyNumberOut(Schema):

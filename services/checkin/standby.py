@@ -65,6 +65,7 @@ class Standby(Protocol):
     def admit(self, aid: str, number: int, gate: str, at: str) -> dict: ...
     def board(self, aid: str) -> dict: ...
     def released_at(self, aid: str) -> str | None: ...
+    def entry_of(self, aid: str, phone_hash: str) -> dict | None: ...  # {"number", "party_size", "status"}
 
 
 def _activity(port: Standby, aid: str) -> dict:
@@ -74,9 +75,13 @@ def _activity(port: Standby, aid: str) -> dict:
     return activity
 
 
-def join(port: Standby, aid: str, *, phone_hash: str, phone: str, party_size: int, locale: str,
-         now: float, policy: Policy) -> dict:  # fmt: skip
-    """A walk-in's verified phone joins; the same phone again gets its number back."""
+def join(port: Standby, aid: str, *, phone_hash: str, phone_masked: str, phone_sealed: str, party_size: int,
+         locale: str, now: float, policy: Policy) -> dict:  # fmt: skip
+    """A walk-in's verified phone joins; the same phone again gets its number back.
+
+    The phone is never kept in clear (issue 16): ``phone_hash`` (keyed, one number per phone),
+    ``phone_masked`` (for a steward) and ``phone_sealed`` (sealed for notify by registration, put on
+    StandbyCalled so notify can send the SMS)."""
     opens, closes = join_window(_activity(port, aid), policy)
     if now < opens:
         raise StandbyRefusal(V.STANDBY_NOT_OPEN, opens_at=opens)
@@ -84,8 +89,16 @@ def join(port: Standby, aid: str, *, phone_hash: str, phone: str, party_size: in
         raise StandbyRefusal(V.STANDBY_CLOSED)
     if not 1 <= party_size <= policy.max_party_size:
         raise StandbyRefusal(V.PARTY_TOO_LARGE, max_party_size=policy.max_party_size)
-    entry = {"party_size": party_size, "phone": phone, "locale": locale, "joined_at": now}
+    entry = {"party_size": party_size, "phone_masked": phone_masked, "phone_sealed": phone_sealed,
+             "locale": locale, "joined_at": now}  # fmt: skip
     return port.join(aid, phone_hash, entry)
+
+
+def entry_of(port: Standby, aid: str, *, phone_hash: str) -> dict | None:
+    """The verified phone's place: its number, party size and status (waiting, called, admitted);
+    None if it has not joined."""
+    _activity(port, aid)
+    return port.entry_of(aid, phone_hash)
 
 
 def release(port: Standby, aid: str, *, now: float, occurred_at: str, policy: Policy) -> dict:

@@ -1,9 +1,9 @@
 -- standby_join.lua: a walk-in joins the activity's standby list and gets the next number.
 --
 -- KEYS[1] META   hash {p}ck:sb:{aid}     next (last number given), pool, given, head, released...
--- KEYS[2] QUEUE  hash {p}ck:sbq:{aid}    number -> JSON {number, party_size, phone, locale, status...}
+-- KEYS[2] QUEUE  hash {p}ck:sbq:{aid}    number -> JSON {number, party_size, phone_masked, phone_sealed, locale, status...}
 -- KEYS[3] PHONES hash {p}ck:sbph:{aid}   verified-phone hash -> number
--- ARGV[1] phone hash   ARGV[2] entry JSON (party_size, phone, locale, joined_at)
+-- ARGV[1] phone hash   ARGV[2] entry JSON (party_size, phone_masked, phone_sealed, locale, joined_at)
 --
 -- Returns JSON {"number": n, "replayed": false}, or the phone's earlier number with replayed = true.
 -- The time window and party size are checked by the caller (services/checkin/standby.py).

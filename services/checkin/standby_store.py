@@ -2,7 +2,8 @@
 
 Keys (hash tag per activity, beside the admission keys they work with):
   {p}ck:sb:{aid}         hash: next, pool, given, head, released_at, released, admitted
-  {p}ck:sbq:{aid}        hash: number -> JSON entry (party_size, phone, locale, status, times)
+  {p}ck:sbq:{aid}        hash: number -> JSON entry (party_size, phone_masked, phone_sealed, locale,
+                         status, times); never the phone in clear
   {p}ck:sbph:{aid}       hash: verified-phone hash -> number
   {p}ck:sbcalled:{aid}   list: numbers called, in order (the door screen)
   {p}ck:released:{aid}   set: registrations whose unscanned seats were released (admit.lua refuses)
@@ -26,6 +27,7 @@ class StandbyStore:
         self.redis, self.p = redis, settings.redis_prefix
         self.outbox = stream_key(settings, OUTBOX)
         self.projection = Projection(redis, settings.redis_prefix)
+        self.base_url = settings.public_base_url.rstrip("/")
         self.scripts = Scripts(
             redis, HERE, ["standby_join", "standby_release", "standby_call", "standby_admit"]
         )
@@ -50,11 +52,27 @@ class StandbyStore:
 
     def call(self, aid, most, occurred_at):
         keys = [self.k("sb", aid), self.k("sbq", aid), self.k("sbcalled", aid), self.outbox]
-        return json.loads(self.scripts.standby_call(keys=keys, args=[most, occurred_at, aid]))
+        join_page = f"{self.base_url}/standby/{aid}"  # linked in the SMS: it shows the signed ticket
+        return json.loads(self.scripts.standby_call(keys=keys, args=[most, occurred_at, aid, join_page]))
 
-    def admit(self, aid, number, gate, at):
-        keys = [self.k("sb", aid), self.k("sbq", aid), self.k("gates", aid), self.k("stats", aid)]
-        return json.loads(self.scripts.standby_admit(keys=keys, args=[number, gate, at]))
+    def admit(self, aid, number, gate, at, nonce: str = ""):
+        keys = [
+            self.k("sb", aid),
+            self.k("sbq", aid),
+            self.k("gates", aid),
+            self.k("stats", aid),
+            self.k("nonce", aid),
+        ]
+        return json.loads(self.scripts.standby_admit(keys=keys, args=[number, gate, at, nonce]))
+
+    def entry_of(self, aid: str, phone_hash: str) -> dict | None:
+        """The verified phone's entry (number, party_size, status), or None if it has not joined."""
+        number = self.redis.hget(self.k("sbph", aid), phone_hash)
+        raw = self.redis.hget(self.k("sbq", aid), number) if number else None
+        if raw is None:
+            return None
+        e = json.loads(raw)
+        return {"number": int(e["number"]), "party_size": int(e["party_size"]), "status": e["status"]}
 
     def released_at(self, aid) -> str | None:
         raw = self.redis.hget(self.k("sb", aid), "released_at")

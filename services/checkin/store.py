@@ -27,6 +27,7 @@ class CheckinStore:
         self.outbox = stream_key(settings, OUTBOX)
         self.projection = Projection(redis, settings.redis_prefix)
         self.scripts = Scripts(redis, HERE, ["admit", "undo"])
+        self.settings = settings
 
     def k(self, name: str, aid: str) -> str:
         return f"{self.p}ck:{name}:{{{aid}}}"
@@ -67,6 +68,12 @@ class CheckinStore:
             ],
         )
         return json.loads(raw)
+
+    def admit_standby(self, aid: str, number: int, gate: str, at_iso: str, nonce: str = "") -> dict:
+        """A called standby number's signed ticket: the same atomic step as admission by number."""
+        from services.checkin.standby_store import StandbyStore
+
+        return StandbyStore(self.redis, self.settings).admit(aid, number, gate, at_iso, nonce)
 
     def checkin(self, cid: str) -> tuple[str, dict] | None:
         aid = self.redis.hget(self.cidx, cid)

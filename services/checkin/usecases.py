@@ -17,6 +17,10 @@ scanner also judges them offline (``static/js/doorbook.js``):
    registration is refused (``revoked``); a party is admitted in steps that never add up to more
    than its size, and one fully admitted is refused (``already_checked_in``, with the first
    scan's time and gate).
+
+A signed **standby ticket** (``SB1.``, a called walk-in, issue 15 §3) passes rules 1-6 like any
+other; its rule 7 is ``standby_admit.lua``, the same step as a steward's admission by number:
+admitted only once called (``not_called``), whole party, never twice (``already_checked_in``).
 """
 
 from __future__ import annotations
@@ -96,7 +100,14 @@ def admit(
     except InvalidTicket:
         door.record_denial("", "", scan.gate, staff.name, V.INVALID)
         raise Refusal(V.INVALID) from None
-    party = Party(ticket.activity_id, ticket.registration_id, ticket.venue_id, ticket.party_size, ticket)
+    party = Party(
+        ticket.activity_id,
+        ticket.registration_id,
+        ticket.venue_id,
+        ticket.party_size,
+        ticket,
+        ticket.standby_number,
+    )
     return judge(
         party, scan, staff, activities=activities, door=door, clock=clock, ids=ids, marks=marks, policy=policy
     )
@@ -111,6 +122,7 @@ class Party:
     venue_id: str  # the signed (or recorded) venue; the activity's current one wins
     party_size: int  # as the ticket says; the projection's smaller size wins (a member dropped)
     ticket: Ticket | None = None  # the signed window, when the projection lacks the activity
+    standby_number: int | None = None  # a called walk-in's signed standby ticket (issue 15 §3)
 
 
 def judge(
@@ -153,6 +165,8 @@ def judge(
     if side:
         window = {"side": side, "opens_at": opens, "closes_at": closes, "scanned_at": at.isoformat()}
         raise refuse(V.INVALID_TIME, window, side)
+    if party.standby_number is not None:
+        return _admit_standby(party.standby_number, party, scan, activity, at, door)
     # A party that dropped a member (issue 17) is admitted up to its new size on either code.
     party_size = min(party.party_size, int((reg or {}).get("party_size") or party.party_size))
     result = door.admit(
@@ -199,6 +213,39 @@ def judge(
         "checkin_id": result["checkin_id"],
         "admitted": result["admitted"],
         "remaining": result["remaining"],
+        "registration": summary,
+        "checked_in_at": result["at"],
+        "gate": result["gate"],
+        "replayed": bool(result.get("replayed")),
+    }
+
+
+def _admit_standby(
+    number: int, party: Party, scan: Scan, activity: Doc | None, at: datetime, door: Door
+) -> Doc:
+    """Rule 7 of a standby ticket: the standby list's own atomic step (no seat given twice)."""
+    result = door.admit_standby(party.activity_id, number, scan.gate, at.isoformat(), scan.nonce)
+    size = int(result.get("party_size") or party.party_size)
+    summary: Doc = {
+        "id": f"standby:{party.activity_id}:{number}",
+        "activity_id": party.activity_id,
+        "activity_title": (activity or {}).get("title", {}),
+        "name_masked": "",
+        "members": [],
+        "party_size": size,
+        "admitted_total": size if result["status"] == V.OK or result["reason"] == V.ALREADY_CHECKED_IN else 0,
+        "standby_number": number,
+    }
+    if result["status"] == V.DENIED:
+        if result["reason"] == V.ALREADY_CHECKED_IN:
+            first = {"first_checked_in_at": result.get("first_at"), "first_gate": result.get("first_gate")}
+            raise Refusal(V.ALREADY_CHECKED_IN, {**first, "registration": summary})
+        raise Refusal(result["reason"], {"registration": summary, "standby_number": number})
+    return {
+        "status": V.OK,
+        "checkin_id": "",
+        "admitted": size,
+        "remaining": 0,
         "registration": summary,
         "checked_in_at": result["at"],
         "gate": result["gate"],

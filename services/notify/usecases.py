@@ -122,15 +122,22 @@ class Notices:
     def _standby_called(self, env: Doc) -> int:
         """A standby number called in: one SMS to the walk-in's verified phone (issue 15 §3).
 
-        Keyed by the event id like every intent, so a redelivered call sends nothing more."""
+        Keyed by the event id like every intent, so a redelivered call sends nothing more.  Version 2
+        carries the phone sealed for notify: it stays sealed in the intent and is opened only to send
+        (``Deliveries.opened``); version 1 carried it in clear."""
         aid, data = env["activity_id"], env["data"]
         walk_in = {
             "registration_id": f"standby:{aid}:{data['number']}",
             "name": "",
             "party_size": data["party_size"],
-            "phone": data["phone"],
             "locale": data.get("locale", "zh-CN"),
         }
+        if data.get("ticket_url"):  # v2: the join page, which shows the signed standby ticket once called
+            walk_in["ticket_url"] = data["ticket_url"]
+        if "phone_sealed" in data:
+            walk_in["sealed"] = data["phone_sealed"]
+        else:
+            walk_in["phone"] = data["phone"]
         return self.deliveries.record(
             event_id=env["event_id"],
             cause_type=env["type"],

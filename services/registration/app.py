@@ -29,7 +29,7 @@ from services.registration.code_sender import NotifyCodeSender
 from services.registration.lottery_store import LotteryStore
 from services.registration.verification import Policy
 from services.registration.verification_store import RedisCodeStore
-from shared import internal
+from shared import internal, sealed
 from shared.config import Settings, load
 from shared.tickets import KeyRing
 from shared.web import make_app
@@ -78,7 +78,7 @@ def create_app(settings: Settings | None = None, redis_client=None):
     app.register_blueprint(organizer.bp)
     # On-site standby (issue 15 §3): the door poster and the join page behind its QR.
     app.extensions["sciday.standby_join"] = standby_join.CheckinStandby(
-        settings.checkin_url, internal.key_of(settings)
+        settings.checkin_url, internal.key_of(settings), sealed.sealer(settings, sealed.NOTIFY)
     )
     app.register_blueprint(standby_join.bp)
     api.register_blueprint(standby_join.api)

@@ -24,12 +24,12 @@ from flask_smorest import Blueprint as ApiBlueprint
 from markupsafe import Markup
 from marshmallow import RAISE, Schema, fields, validate
 
-from services.registration import api_verification, qr
+from services.registration import activities, api_verification, qr
 from services.registration import vocabulary as v
 from services.registration.edge import documented, reasons_text
 from services.registration.rendering import lang, render
 from services.registration.vocabulary import Refusal
-from shared import csrf, internal
+from shared import csrf, internal, sealed
 from shared.i18n import request_locale
 from shared.phone import masked
 from shared.web import settings_of
@@ -60,25 +60,49 @@ class JoinRefused(Exception):
 class CheckinStandby:
     """The signed call to check-in's ``/internal/v1/activities/<id>/standby/entries``."""
 
-    def __init__(self, checkin_url: str, key: bytes, timeout_s: float = 5.0):
+    def __init__(self, checkin_url: str, key: bytes, notify_ring: sealed.Sealer, timeout_s: float = 5.0):
         self.base, self.key, self.timeout_s = checkin_url.rstrip("/"), key, timeout_s
+        self.notify_ring = notify_ring
         self.session = requests.Session()
 
     def join(self, aid: str, phone: str, party_size: int, locale: str) -> dict:
-        body = json.dumps({"phone": phone, "party_size": party_size, "locale": locale}).encode()
-        headers = {**internal.headers(self.key, body), "Accept-Language": locale}
-        url = f"{self.base}/internal/v1/activities/{quote(aid, safe='')}/standby/entries"
-        try:
-            resp = self.session.post(url, data=body, headers=headers, timeout=self.timeout_s)
-            answer = resp.json()
-        except (requests.RequestException, ValueError):
-            answer, resp = {}, None
+        """Check-in gets the phone to key and mask it, and keeps only those and the phone sealed
+        for notify (issue 16): notify opens it to send the StandbyCalled SMS, nobody else can."""
+        phone_sealed = self.notify_ring.seal({"phone": phone})
+        form = {"phone": phone, "phone_sealed": phone_sealed, "party_size": party_size, "locale": locale}
+        resp, answer = self._post(aid, "entries", form, locale)
         if resp is not None and resp.status_code == 201:
             return {"number": int(answer["number"]), "replayed": bool(answer["replayed"])}
+        raise self._refused(resp, answer, locale)
+
+    def place(self, aid: str, phone: str, locale: str) -> dict | None:
+        """The phone's place (number, party_size, status), or None if it has not joined."""
+        resp, answer = self._post(aid, "places", {"phone": phone}, locale)
+        if resp is not None and resp.status_code == 200:
+            return (
+                None
+                if answer.get("number") is None
+                else {k: answer[k] for k in ("number", "party_size", "status")}
+            )
+        raise self._refused(resp, answer, locale)
+
+    def _post(self, aid: str, what: str, form: dict, locale: str) -> tuple:
+        """The signed call; (response, answer), or (None, {}) when check-in did not answer."""
+        body = json.dumps(form).encode()
+        headers = {**internal.headers(self.key, body), "Accept-Language": locale}
+        url = f"{self.base}/internal/v1/activities/{quote(aid, safe='')}/standby/{what}"
+        try:
+            resp = self.session.post(url, data=body, headers=headers, timeout=self.timeout_s)
+            return resp, resp.json()
+        except (requests.RequestException, ValueError):
+            return None, {}
+
+    @staticmethod
+    def _refused(resp, answer: dict, locale: str) -> JoinRefused:
         if resp is not None and 400 <= resp.status_code < 500 and answer.get("reason"):
-            raise JoinRefused(answer["reason"], answer.get("message", ""), resp.status_code)
+            return JoinRefused(answer["reason"], answer.get("message", ""), resp.status_code)
         unavailable = v.REASONS[v.STANDBY_UNAVAILABLE]
-        raise JoinRefused(unavailable.code, unavailable.message(locale), unavailable.http_status)
+        return JoinRefused(unavailable.code, unavailable.message(locale), unavailable.http_status)
 
 
 def checkin() -> CheckinStandby:
@@ -114,6 +138,20 @@ def poster(activity_id: str):
     )
 
 
+def standby_ticket(doc: dict, place: dict | None) -> dict:
+    """Once the number is called, its signed standby ticket (``SB1.``, shared/tickets.py) as a QR:
+    the scanner admits it like any other ticket, once, for this activity and venue only."""
+    if not place or place["status"] not in ("called", "admitted"):
+        return {}
+    valid_from, valid_until = activities.ticket_window(doc)
+    code = current_app.extensions["sciday.keys"].sign_standby(
+        number=place["number"], activity_id=doc["id"], venue_id=doc["venue"]["id"],
+        party_size=place["party_size"], valid_from=valid_from, valid_until=valid_until,
+    )  # fmt: skip
+    svg = qr.svg(code).decode()
+    return {"ticket_code": code, "ticket_qr": Markup(svg[svg.index("<svg") :]), "sb_status": place["status"]}
+
+
 def _page(doc: dict, status: int = 200, **ctx):
     phone = api_verification.verified_phone()
     return render(
@@ -123,13 +161,24 @@ def _page(doc: dict, status: int = 200, **ctx):
         phone_masked=masked(phone) if phone else "",
         login_url=f"/login?next=/standby/{doc['id']}",
         max_party_size=settings_of().standby_max_party_size,
-        **{"number": None, "banner": None, "replayed": False, "party_size": 0, **ctx},
+        **{"number": None, "banner": None, "replayed": False, "party_size": 0, "sb_status": "waiting", **ctx},
     )
 
 
 @bp.get("/standby/<activity_id>")
 def join_page(activity_id: str):
-    return _page(activity_or_404(activity_id))
+    """With a verified phone that has joined: its number, and once called its signed ticket."""
+    doc = activity_or_404(activity_id)
+    phone = api_verification.verified_phone()
+    if phone is None:
+        return _page(doc)
+    try:
+        place = checkin().place(activity_id, phone, lang())
+    except JoinRefused as exc:
+        return _page(doc, banner=exc.message)
+    if place is None:
+        return _page(doc)
+    return _page(doc, number=place["number"], party_size=place["party_size"], **standby_ticket(doc, place))
 
 
 @bp.post("/standby/<activity_id>")

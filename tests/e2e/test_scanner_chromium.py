@@ -329,6 +329,52 @@ def test_offline_scans_are_judged_locally_and_uploaded_once(
     no_csp_problems(scanner)
 
 
+def test_an_offline_standby_ticket_is_admitted_whole_and_uploaded_once(scanner, urls, organizer_token, steward,
+                                                                       stack_settings, screenshots):  # fmt: skip
+    """Issue 15 §3: a called walk-in's standby ticket, judged on the device while offline."""
+    from services.checkin.standby_store import StandbyStore
+
+    aid = "scan-sb-offline"
+    make_activity(urls, organizer_token, aid)
+    absent = register(urls, aid, "13700000009", 2)  # a party that will not come: 2 seats for standby
+    wait_projected(urls, steward, aid)
+    store = StandbyStore(connect(stack_settings.redis_url), stack_settings)
+    wait_for(lambda: store.redis.hlen(store.projection.regs_key(aid)) == 1, what="the party at the door")
+    store.join(aid, "h-offline", {"party_size": 2, "phone_sealed": "SX1.notify.1.x", "locale": "zh-CN"})
+    now = datetime.now(TZ)
+    assert store.release(aid, now.isoformat())["released"] == 2
+    assert [c["number"] for c in store.call(aid, 0, now.isoformat())] == [1]
+    t = KeyRing.load(stack_settings.keys_dir).verify(absent)  # the activity's signed window
+    code = KeyRing.load(stack_settings.keys_dir).sign_standby(
+        number=1,
+        activity_id=aid,
+        venue_id=VENUE,
+        party_size=2,
+        valid_from=t.valid_from,
+        valid_until=t.valid_until,
+    )
+    sign_in(scanner, urls, steward, "5号门")
+    scanner.context.set_offline(True)
+    scanner.wait_for_selector('#net[data-online="0"]')
+    n = seq(scanner)
+    type_code(scanner, code)
+    v = verdict(scanner, "ok", n)  # whole party, no count to confirm
+    assert v["head"] == "✓ 入场 2 人" and "离线核验，待上传" in v["meta"], v
+    n = seq(scanner)
+    type_code(scanner, code)
+    assert verdict(scanner, "refused", n)["reason"] == "already_checked_in"
+    scanner.evaluate("window.scrollTo(0, 0)")
+    scanner.screenshot(path=str(screenshots / "scanner-offline-standby.png"))
+    scanner.context.set_offline(False)
+    scanner.wait_for_selector('#net[data-online="1"]')
+    wait_for(lambda: scanner.locator("#queue-len").inner_text() == "0", what="the queue uploaded")
+    board = f"{urls['checkin']}/api/v1/activities/{aid}/standby"
+    wait_for(lambda: requests.get(board, headers=bearer(steward), timeout=5).json()["admitted"] == 2,
+             what="the walk-in admitted on the server")  # fmt: skip
+    assert scanner.locator("#conflicts").is_hidden()
+    no_csp_problems(scanner)
+
+
 def test_an_offline_admission_the_server_refuses_is_listed(scanner, urls, organizer_token, steward):
     make_activity(urls, organizer_token, "scan-clash")
     code = register(urls, "scan-clash", "13700000005", 1)
@@ -376,6 +422,9 @@ def test_the_page_reads_tickets_exactly_as_shared_tickets(phone, urls, tmp_path,
             ("mfrggzdfmztwq2lk", "scan-cam", "siping-science-week", 4, 1_780_000_000, 1_780_007_200),
         ]
     ]
+    # A called walk-in's standby ticket (issue 15 §3): its own kind, read with its number.
+    codes.append(ring.sign_standby(number=4_000_000_042, activity_id="scan-cam", venue_id="ln-stm", party_size=3,
+                                   valid_from=1_780_000_000, valid_until=1_780_007_200))  # fmt: skip
     phone.goto(f"{urls['checkin']}/scan?lang=en")
     assert phone.locator("h1").inner_text() == "Staff sign-in"
     phone.screenshot(path=str(screenshots / "scanner-sign-in-en.png"))
@@ -399,18 +448,24 @@ def test_the_page_reads_tickets_exactly_as_shared_tickets(phone, urls, tmp_path,
     expected = []
     for c in codes:
         t = ring.verify(c)
-        assert t == Ticket.parse(b64d(c[4:])[:-64])
-        expected.append(
-            {
-                "key_id": t.key_id,
-                "registration_id": t.registration_id,
-                "party_size": t.party_size,
-                "valid_from": t.valid_from,
-                "valid_until": t.valid_until,
-                "activity_id": t.activity_id,
-                "venue_id": t.venue_id,
+        assert t == Ticket.parse(b64d(c[4:])[:-64], t.kind)
+        read = {
+            "key_id": t.key_id,
+            "registration_id": t.registration_id,
+            "party_size": t.party_size,
+            "valid_from": t.valid_from,
+            "valid_until": t.valid_until,
+            "activity_id": t.activity_id,
+            "venue_id": t.venue_id,
+            "kind": t.kind,
+        }
+        if t.standby_number is not None:
+            read |= {
+                "standby_number": t.standby_number,
+                "registration_id": f"standby:{t.activity_id}:{t.standby_number}",
             }
-        )
+        expected.append(read)
+    assert expected[-1]["standby_number"] == 4_000_000_042
     invalid = {"error": "invalid"}
     assert result == expected + [invalid, invalid, "webcrypto"] + expected + [invalid, invalid, "noble"]
 

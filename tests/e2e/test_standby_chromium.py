@@ -42,7 +42,9 @@ def _setup(urls, stack_settings, organizer_token):
         lambda: len(store.projection.redis.hkeys(store.projection.regs_key(AID))) == 2, what="projection"
     )
     for i, party in enumerate([2, 1, 4, 1, 2, 1]):
-        store.join(AID, f"h{i}", {"party_size": party, "phone": f"1390000{i:04d}", "locale": "zh-CN"})
+        store.join(
+            AID, f"h{i}", {"party_size": party, "phone_sealed": f"SX1.notify.1.p{i}", "locale": "zh-CN"}
+        )
     # Nobody of the two parties came: the release step itself (its timing rule has unit tests).
     assert store.release(AID, now.isoformat())["released"] == 7
     steward = {

@@ -22,6 +22,7 @@ from shared.auth import create_token
 from shared.redis_scripts import connect
 from tests.conftest import wait_for
 from tests.e2e.test_door import TZ
+from tests.e2e.test_scanner_chromium import seq, sign_in, type_code, verdict
 from tests.integration.test_checkin_api import soon
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -138,6 +139,36 @@ def test_a_walk_in_verifies_the_phone_gets_a_number_and_is_called_by_sms_and_on_
         lambda: [m for m in sms_to(stack, phone) if marker in m["text"]], timeout=30, what="the standby SMS"
     )
     assert len(called) == 1
+    # The SMS links the join page, which now shows the signed standby ticket as a QR (issue 15 §3).
+    link = re.search(r"https?://\S+/standby/" + activity + r"(\?lang=en)?", called[0]["text"]).group(0)
+    page.goto(link)
+    ticket = page.locator(".standby-ticket [data-ticket]")
+    code = ticket.get_attribute("data-ticket")
+    assert code.startswith("SB1.")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    text = page.locator("body").inner_text()
+    if lang == "en":
+        assert "Your number has been called" in text and english_only(text), text
+    else:
+        assert "已叫到您的号码" in text and "called" not in text.lower()
+    shot = page.screenshot(path=str(screenshots / f"standby-ticket-{lang}-360.png"), full_page=True)
+    assert [f.text for f in zxingcpp.read_barcodes(Image.open(io.BytesIO(shot)))] == [code]
+    # The scanner admits it like any other ticket: the whole party once, then "already checked in".
+    steward_phone = browser.new_context(
+        viewport={"width": 360, "height": 740}, locale="zh-CN"
+    )  # the steward's
+    door = steward_phone.new_page()
+    sign_in(door, urls, steward["Authorization"][len("Bearer ") :], "2号门")
+    n = seq(door)
+    type_code(door, code)
+    v = verdict(door, "ok", n)
+    assert v["head"] == "✓ 入场 2 人" and f"现场候补 {number} 号" in v["meta"], v
+    door.evaluate("window.scrollTo(0, 0)")  # typing the code scrolled to the field
+    door.screenshot(path=str(screenshots / f"standby-ticket-scanned-{lang}.png"))
+    n = seq(door)
+    type_code(door, code)
+    assert verdict(door, "refused", n)["reason"] == "already_checked_in"
+    steward_phone.close()
     screen = ctx.new_page()
     screen.goto(f"{urls['checkin']}/standby/{activity}/screen?lang={lang}")
     assert screen.locator("#latest").inner_text() == str(number)

@@ -99,7 +99,7 @@ def test_noshow_record_contract(record):
 
 
 def test_standby_contract(standby):
-    numbers = [standby.join("sb", f"h{i}", {"party_size": s, "phone": "1", "locale": "zh-CN"}) for i, s in
+    numbers = [standby.join("sb", f"h{i}", {"party_size": s, "phone_sealed": "SX1.notify.1.x", "locale": "zh-CN"}) for i, s in
                enumerate([2, 3, 1, 4])]  # fmt: skip
     assert [n["number"] for n in numbers] == [1, 2, 3, 4]
     assert standby.join("sb", "h1", {"party_size": 1})["replayed"] is True

@@ -9,7 +9,7 @@ from datetime import datetime
 
 from services.checkin import standby as sb
 from services.checkin.standby_store import StandbyStore
-from shared import internal
+from shared import internal, sealed
 from shared.envelope import decode
 from shared.events import validate_data
 from shared.outbox import stream_key
@@ -31,7 +31,7 @@ def events(redis, settings, kind):
 
 def join_all(store, aid, sizes, now):
     return [
-        sb.join(store, aid, phone_hash=f"h{i}", phone=f"1390000{i:04d}", party_size=s, locale="zh-CN", now=now,
+        sb.join(store, aid, phone_hash=f"h{i}", phone_masked="139****0000", phone_sealed=f"SX1.notify.1.p{i}", party_size=s, locale="zh-CN", now=now,
                 policy=POLICY)["number"]
         for i, s in enumerate(sizes)
     ]  # fmt: skip
@@ -93,7 +93,7 @@ def test_several_callers_at_once_never_give_a_seat_twice(settings, redis):
         redis.hset(store.projection.regs_key(aid), f"r{i}", json.dumps(rec))
     sizes = [(i % 4) + 1 for i in range(40)]
     for i, s in enumerate(sizes):
-        store.join(aid, f"h{i}", {"party_size": s, "phone": f"1390000{i:04d}", "locale": "en"})
+        store.join(aid, f"h{i}", {"party_size": s, "phone_sealed": f"SX1.notify.1.p{i}", "locale": "en"})
     store.release(aid, now.isoformat())
     got, barrier = [], threading.Barrier(8)
 
@@ -144,7 +144,8 @@ def test_the_http_edge_answers_refusals_in_the_error_shape(door):
     assert door.ck.post(f"{base}/entries", json={"phone": "13900000001", "party_size": 2}).status_code == 404
 
     def join(phone, party):
-        body = json.dumps({"phone": phone, "party_size": party}).encode()
+        sealed_phone = sealed.sealer(door.settings, sealed.NOTIFY).seal({"phone": phone})
+        body = json.dumps({"phone": phone, "phone_sealed": sealed_phone, "party_size": party}).encode()
         headers = internal.headers(internal.key_of(door.settings), body)
         return door.ck.post("/internal/v1/activities/sb-http/standby/entries", data=body, headers=headers)
 

@@ -12,9 +12,11 @@ import pytest
 from services.checkin import standby as sb
 from services.checkin.standby_scheduler import tick
 from services.checkin.standby_store import StandbyStore
+from shared import sealed
 from shared.envelope import decode, encode, new_event
 from shared.kafka import make_producer
 from shared.outbox import stream_key
+from shared.phone import masked
 from tests.conftest import wait_for
 from tests.fair_support import seed_session
 from tests.integration.notify_support import (
@@ -85,13 +87,17 @@ def test_the_join_page_asks_for_a_verified_phone_then_gives_one_number_per_phone
     assert page.status_code == 200 and "/login?next=/standby/sb-join" in page.text
     assert wired.reg.post("/standby/sb-join", data={"party_size": 2}).status_code == 303
     as_walk_in(wired, "13900000001")
+    token = csrf_of(wired.reg.get("/standby/sb-join").text)
     first = take_number(wired, "sb-join", 2)
     assert first.status_code == 201 and number_on(first.text) == 1
     assert "139****0001" in first.text
-    again = take_number(wired, "sb-join", 3)
+    shown = wired.reg.get("/standby/sb-join")  # back on the page: its number, no second form
+    assert number_on(shown.text) == 1 and 'name="party_size"' not in shown.text
+    again = wired.reg.post("/standby/sb-join", data={"csrf_token": token, "party_size": 3})
     assert again.status_code == 200 and number_on(again.text) == 1  # the same phone, the same number
     as_walk_in(wired, "13900000002")
     assert number_on(take_number(wired, "sb-join", 1).text) == 2
+    as_walk_in(wired, "13900000003")
     too_many = take_number(wired, "sb-join", 9)
     assert too_many.status_code == 422 and "data-number" not in too_many.text
 
@@ -159,7 +165,7 @@ def test_two_schedulers_release_once_and_call_each_number_once_in_order(door, se
     store, other = StandbyStore(redis, settings), StandbyStore(redis, settings)  # two schedulers
     activity = store.activity("sb-tick")
     for i, size in enumerate([3, 2, 1]):
-        sb.join(store, "sb-tick", phone_hash=f"h{i}", phone=f"1390000000{i}", party_size=size, locale="zh-CN",
+        sb.join(store, "sb-tick", phone_hash=f"h{i}", phone_masked="139****0000", phone_sealed=f"SX1.notify.1.p{i}", party_size=size, locale="zh-CN",
                 now=sb.release_due_at(activity, POLICY) - 600, policy=POLICY)  # fmt: skip
     before = sb.release_due_at(activity, POLICY) - 1
     assert tick(store, POLICY, auto_call=True, now=before) == {}  # not due yet: nothing moves
@@ -189,11 +195,16 @@ def test_each_number_called_reaches_the_walk_in_by_sms_exactly_once(notify_setti
     try:
         snap = snapshot("sb-sms", starts_at=datetime.fromisoformat(soon("sb-sms")["starts_at"]))
         produce(notify_settings, [activity_event("ActivityPublished", snap)])
-        calls = [
-            {"activity_id": "sb-sms", "number": n, "party_size": 2, "phone": f"1390000100{n}", "locale": loc}
-            for n, loc in ((1, "zh-CN"), (2, "en"), (3, "zh-CN"))
-        ]
-        one, two, last = (new_event("StandbyCalled", "sb-sms", c, source="checkin") for c in calls)
+        ring = sealed.sealer(notify_settings, sealed.NOTIFY)
+
+        def call(n, loc, version):  # version 2 seals the phone for notify (issue 16); 1 had it in clear
+            data = {"activity_id": "sb-sms", "number": n, "party_size": 2, "locale": loc}
+            phone = f"1390000100{n}"
+            data |= {"phone_sealed": ring.seal({"phone": phone}), "phone_masked": masked(phone)} if version == 2 \
+                else {"phone": phone}  # fmt: skip
+            return new_event("StandbyCalled", "sb-sms", data, version=version, source="checkin")
+
+        one, two, last = call(1, "zh-CN", 2), call(2, "en", 1), call(3, "zh-CN", 2)
         producer = make_producer(notify_settings)
         topic = notify_settings.topic_prefix + "standby-events"
         for env in [one, one, two, one, last]:  # number 1 redelivered and replayed; one partition
@@ -228,7 +239,7 @@ def test_dashboards_count_standby_apart_and_show_the_lottery(door, settings, red
     store = StandbyStore(redis, settings)
     activity = store.activity("sb-dash")
     due = sb.release_due_at(activity, POLICY)
-    sb.join(store, "sb-dash", phone_hash="h1", phone="13900000001", party_size=2, locale="zh-CN", now=due - 60,
+    sb.join(store, "sb-dash", phone_hash="h1", phone_masked="139****0001", phone_sealed="SX1.notify.1.p", party_size=2, locale="zh-CN", now=due - 60,
             policy=POLICY)  # fmt: skip
     assert tick(store, POLICY, auto_call=True, now=due) == {"sb-dash": {"released": 2, "called": [1]}}
     admitted = door.ck.post("/api/v1/activities/sb-dash/standby/admissions", json={"number": 1, "gate": "1号门"},

@@ -98,6 +98,28 @@ class FakeDoor:
         self.unseen: set[tuple[str, str]] = set()
         self.events: list[tuple[str, Doc]] = []
         self.gate_plans: dict[tuple[str, str], list[str]] = {}  # (venue, gate) -> activity ids
+        self.standby: dict[tuple[str, int], Doc] = {}  # (activity, number) -> entry, as standby_admit.lua
+
+    def admit_standby(self, aid: str, number: int, gate: str, at_iso: str, nonce: str = "") -> Doc:
+        if nonce and (aid, nonce) in self.nonces:
+            return {**copy.deepcopy(self.nonces[aid, nonce]), "replayed": True}
+        got = self._admit_standby(aid, number, gate, at_iso)
+        if nonce:
+            self.nonces[aid, nonce] = copy.deepcopy(got)
+        return got
+
+    def _admit_standby(self, aid: str, number: int, gate: str, at_iso: str) -> Doc:
+        e = self.standby.get((aid, number))
+        if e is None:
+            return {"status": "denied", "reason": "unknown_number"}
+        if e["status"] == "waiting":
+            return {"status": "denied", "reason": "not_called"}
+        if e["status"] == "admitted":
+            return {"status": "denied", "reason": "already_checked_in", "first_at": e["admitted_at"],
+                    "first_gate": e["gate"], "party_size": e["party_size"]}  # fmt: skip
+        e.update(status="admitted", admitted_at=at_iso, gate=gate)
+        self._count(self.gates, (aid, gate), e["party_size"])
+        return {"status": "ok", "number": number, "party_size": e["party_size"], "at": at_iso, "gate": gate}
 
     def _count(self, table: dict[tuple[str, str], int], key: tuple[str, str], n: int) -> int:
         table[key] = table.get(key, 0) + n

@@ -80,13 +80,14 @@ class FakeDeliveries:
 
     def record(self, *, event_id, cause_type, occurred_at, activity_id, reg, template, now_ms, context=None):
         # One message per (event, recipient), as the real intents (SMS only: no email in the fakes).
-        if any(e == event_id and i.get("recipient") == reg["phone"] for (e, _), i in self.intents.items()):
+        recipient = reg.get("phone") or reg["sealed"]  # a sealed walk-in's phone stays sealed here
+        if any(e == event_id and i.get("recipient") == recipient for (e, _), i in self.intents.items()):
             return 0
         self.intents[event_id, reg["registration_id"]] = {
             "template": template,
             "cause_type": cause_type,
             "context": context or {},
-            "recipient": reg["phone"],
+            "recipient": recipient,
         }
         return 1
 

@@ -58,5 +58,12 @@ class FakeStandby:
         waiting = sum(1 for e in self.entries.values() if e["status"] == "waiting")
         return {"called": self.called[::-1], "seats_free": self.pool - self.given, "waiting": waiting}
 
+    def entry_of(self, aid, phone_hash):
+        n = self.phones.get(phone_hash)
+        if n is None:
+            return None
+        e = self.entries[n]
+        return {"number": n, "party_size": e["party_size"], "status": e["status"]}
+
     def released_at(self, aid):
         return None if self.released is None else "released"

@@ -159,3 +159,13 @@ def test_an_event_replayed_after_an_erasure_tells_nobody_and_does_not_fail(world
     assert notices.handle(registration("RegistrationCancelled", 4, previous_status="confirmed")) == 0
     assert projection.regs["a1"]["r1"].get("erased") and "phone" not in projection.regs["a1"]["r1"]
     assert deliveries.templates() == [V.CONFIRMED_TEMPLATE] and reminders.scheduled == set()
+
+
+def test_a_standby_call_of_version_2_keeps_the_phone_sealed_into_the_intent(world):
+    notices, _, deliveries, _ = world
+    called = event("StandbyCalled", 8, activity_id="a1", number=4, party_size=1, phone_sealed="SX1.notify.1.abc",
+                   phone_masked="139****0004", locale="zh-CN")  # fmt: skip
+    called["version"] = 2
+    assert notices.handle(called) == 1
+    [intent] = deliveries.intents.values()
+    assert intent["recipient"] == "SX1.notify.1.abc"  # opened only by the sender (Deliveries.opened)

@@ -21,7 +21,15 @@ def port(regs=None):
 
 def join(p, phone, party=1, now=START - 600):
     return sb.join(
-        p, "imax-1", phone_hash=phone, phone=phone, party_size=party, locale="zh-CN", now=now, policy=POLICY
+        p,
+        "imax-1",
+        phone_hash=phone,
+        phone_masked="139****0000",
+        phone_sealed="SX1.notify.1.x",
+        party_size=party,
+        locale="zh-CN",
+        now=now,
+        policy=POLICY,
     )
 
 

@@ -98,7 +98,8 @@ async function handle(code, t0) {
       scan.local = { ok: false, reason: err.reason };
     }
   }
-  if (scan.local.ok && scan.ticket.party_size > 1) return askParty(scan);
+  // A standby party comes in whole (standby_admit.lua): no count to ask.
+  if (scan.local.ok && scan.ticket.party_size > 1 && scan.ticket.kind !== "standby") return askParty(scan);
   if (net.online !== false) return submitOnline(scan);   // the server decides (and records refusals)
   return decideOffline(scan);
 }
@@ -195,7 +196,9 @@ async function submitOnline(scan) {
 // masked name and ID ("张* 1101**********002X"), to compare with the ID cards shown.
 function doorMeta(reg) {
   const members = (reg.members || []).map((m) => [m.name_masked, m.id_masked].filter(Boolean).join(" "));
-  return [pick(reg.activity_title), members.length ? members.join(" · ") : reg.name_masked]
+  const who = reg.standby_number ? t(`现场候补 ${reg.standby_number} 号`, `Standby no. ${reg.standby_number}`)
+    : reg.name_masked;  // a called walk-in's standby ticket (issue 15 §3)
+  return [pick(reg.activity_title), members.length ? members.join(" · ") : who]
     .filter(Boolean).join(" · ");
 }
 

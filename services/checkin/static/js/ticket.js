@@ -4,11 +4,16 @@
 // Payload (big-endian): key id u8 · registration id 10 bytes (base32, lowercase, no padding) ·
 // party size u8 · valid from u32 · valid until u32 · activity id (u8 length + ASCII) ·
 // venue id (u8 length + ASCII).
+// A called walk-in's standby ticket (issue 15 §3) is the same family with its own kind: "SB1." and
+// a signature over "SB1" + payload; its 10-byte id is six zero bytes and the standby number (u32).
+// It is read as {kind: "standby", standby_number, registration_id: "standby:<activity>:<number>"},
+// the id the server's answer names it by.
 
 import { REASON } from "./vocabulary.js";
 
 export const PREFIX = "SD1.";
-const DOMAIN = new TextEncoder().encode("SD1");
+export const STANDBY_PREFIX = "SB1.";
+const KINDS = { [PREFIX]: "registration", [STANDBY_PREFIX]: "standby" };  // the domain is the prefix
 const B32 = "abcdefghijklmnopqrstuvwxyz234567";
 const SIG = 64;
 
@@ -52,7 +57,7 @@ function ascii(bytes) {
   return s;
 }
 
-export function parsePayload(p) {
+export function parsePayload(p, kind = "registration") {
   if (p.length < 21) throw new InvalidTicket("bad payload: too short");
   const view = new DataView(p.buffer, p.byteOffset, p.byteLength);
   const alen = p[20];
@@ -67,20 +72,28 @@ export function parsePayload(p) {
     valid_until: view.getUint32(16),
     activity_id: ascii(p.subarray(21, 21 + alen)),
     venue_id: ascii(p.subarray(22 + alen, 22 + alen + vlen)),
+    kind,
+    ...(kind === "standby" ? standby(p, ascii(p.subarray(21, 21 + alen))) : {}),
   };
+}
+
+function standby(p, activityId) {
+  const number = new DataView(p.buffer, p.byteOffset, p.byteLength).getUint32(7);
+  return { standby_number: number, registration_id: `standby:${activityId}:${number}` };
 }
 
 /** Split a code into payload and signature and parse the payload; no signature check. */
 export function decode(code) {
-  if (typeof code !== "string" || !code.startsWith(PREFIX) || code.length > 400) {
-    throw new InvalidTicket("not a sciday ticket");
-  }
-  const body = code.slice(PREFIX.length);
+  const prefix = typeof code === "string" ? code.slice(0, 4) : "";
+  const kind = KINDS[prefix];
+  if (!kind || code.length > 400) throw new InvalidTicket("not a sciday ticket");
+  const body = code.slice(prefix.length);
   const raw = b64urlDecode(body);
   if (b64urlEncode(raw) !== body) throw new InvalidTicket("non-canonical encoding");
   if (raw.length < 22 + SIG) throw new InvalidTicket("too short");
   const payload = raw.subarray(0, raw.length - SIG), signature = raw.subarray(raw.length - SIG);
-  return { payload, signature, ticket: parsePayload(payload) };
+  const domain = new TextEncoder().encode(prefix.slice(0, 3));
+  return { payload, signature, domain, ticket: parsePayload(payload, kind) };
 }
 
 // -- Ed25519: WebCrypto where the browser has it, else the vendored @noble/ed25519 -------------
@@ -131,10 +144,10 @@ export class KeySet {
 
   /** The ticket if the code is genuine; throws InvalidTicket otherwise. */
   async verify(code) {
-    const { payload, signature, ticket } = decode(code);
+    const { payload, signature, domain, ticket } = decode(code);
     if (!this.raw.has(payload[0])) throw new InvalidTicket("unknown key id", REASON.UNKNOWN_KEY);
-    const msg = new Uint8Array(DOMAIN.length + payload.length);
-    msg.set(DOMAIN); msg.set(payload, DOMAIN.length);
+    const msg = new Uint8Array(domain.length + payload.length);
+    msg.set(domain); msg.set(payload, domain.length);
     if (!(await this._verifyRaw(payload[0], signature, msg))) throw new InvalidTicket("bad signature");
     return ticket;
   }
