@@ -78,6 +78,9 @@ class Relay:
         self.lease_ms = lease_ms
         # The longest a step waits for the broker before it gives the batch up for now.
         self.step_budget_s = 10.0
+        # A batch the broker did not acknowledge in time, still in the producer's buffer: it is
+        # settled before anything else is read, so an outage never buffers a second copy of it.
+        self._inflight: tuple[bytes, list[Any], list[Any]] | None = None
         self.holder = f"{os.getpid()}-{uuid.uuid4().hex[:8]}"
         self._scripts = Scripts(redis, Path(__file__).parent, ["relay_lease", "relay_advance"])
         self._renewed_at = 0.0
@@ -230,6 +233,8 @@ class Relay:
         lease was lost)."""
         key = stream_key(self.settings, self.stream)
         cursor = self.cursor()
+        if self._inflight is not None:
+            return self._settle(cursor)
         entries = self.redis.xread({key: cursor}, count=self.batch, block=self.block_ms)
         if not entries:
             return 0
@@ -239,11 +244,36 @@ class Relay:
             log.warning("relay lease on %s lost before the step: %d entries left", self.stream, len(records))
             return 0
         try:
-            if not self._produce(records):
+            if not self._produce(records, cursor):
                 return 0
         except LeaseLost:
             self._abandon(len(records))
             return 0
+        return self._advance(records)
+
+    def _settle(self, cursor: bytes) -> int:
+        """The batch left in the producer's buffer by a broker outage: wait for its acks instead
+        of sending it again (each failed step used to buffer one more copy, all delivered when the
+        broker came back).  Sent from the cursor again only once the producer gave it up."""
+        read_at, records, futures = self._inflight  # type: ignore[misc]
+        if cursor != read_at:  # rewound meanwhile (topics recreated): that batch goes again anyway
+            self._drop_buffered()
+            return 0
+        if not self._lease("renew"):
+            self._abandon(len(records))
+            return 0
+        try:
+            self.producer.flush(timeout=max(0.01, self.lease_ms / 3000.0))
+        except KafkaTimeoutError:
+            self.sleep(1.0)
+            return 0  # still buffered: the producer keeps retrying it
+        self._inflight = None
+        if any(f.failed() for f in futures):  # given up by the producer: read and send it again
+            log.warning("the producer gave up %d entries after the outage; sending them again", len(records))
+            return 0
+        return self._advance(records)
+
+    def _advance(self, records: list[Any]) -> int:
         last_id = records[-1][0]
         if not self._scripts.relay_advance(
             keys=[self.lease_key, cursor_key(self.settings, self.stream)],
@@ -259,7 +289,7 @@ class Relay:
         RELAYED.inc(len(records))
         return len(records)
 
-    def _produce(self, records: list[Any]) -> bool:
+    def _produce(self, records: list[Any], read_at: bytes = b"") -> bool:
         """Send the batch and wait for the broker's acks, renewing the lease meanwhile.
         False if the broker is away (the entries wait in the outbox); LeaseLost if the lease went."""
         deadline = self.clock() + self.step_budget_s
@@ -294,6 +324,8 @@ class Relay:
                 f.get(timeout=max(0.01, deadline - self.clock()))
         except (KafkaError, OSError) as exc:
             log.warning("broker unavailable, %d entries wait in the outbox: %s", len(records), exc)
+            if futures and not all(f.is_done for f in futures):
+                self._inflight = (read_at, records, futures)  # settled before the next read
             self.sleep(1.0)
             try:
                 self.ensure_topics(timeout_s=3.0)
@@ -307,6 +339,11 @@ class Relay:
         two never produce side by side, and start again with a fresh producer."""
         LEASE_LOST.labels(self.stream).inc()
         log.warning("relay lease on %s lost mid-step: %d entries left to the new holder", self.stream, count)
+        self._drop_buffered()
+
+    def _drop_buffered(self) -> None:
+        """Abort whatever the producer still buffers and start again with a fresh one."""
+        self._inflight = None
         try:
             self.producer.close(timeout=0)
         except KafkaTimeoutError:  # close(0) flushes first and gives up: abort what is buffered

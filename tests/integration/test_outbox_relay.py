@@ -240,3 +240,49 @@ def test_a_relay_that_loses_its_lease_mid_step_gives_the_batch_up_without_moving
     lost = REGISTRY.get_sample_value("sciday_outbox_lease_lost_total", {"stream": stream})
     assert lost == 1.0
     a.producer.close()
+
+
+class _DownThenBack:
+    """A producer whose broker is away: sends are buffered and flushes time out until ``back``;
+    then the buffer is acknowledged, as kafka-python delivers it once the broker returns."""
+
+    def __init__(self):
+        from kafka.future import Future
+
+        self.future, self.sent, self.back = Future, 0, False
+        self.buffered: list = []
+
+    def send(self, topic, key=None, headers=None, value=None):
+        self.sent += 1
+        f = self.future()
+        self.buffered.append(f)
+        return f
+
+    def flush(self, timeout=None):
+        if not self.back:
+            raise KafkaTimeoutError("broker away")
+        for f in self.buffered:
+            f.success(None)
+        self.buffered = []
+
+    def close(self, timeout=None):
+        pass
+
+
+def test_an_outage_never_buffers_a_second_copy_of_a_batch(settings, redis):
+    """Each failed step used to send the batch again into the producer's buffer, and every copy
+    was delivered when the broker came back (the broker drill's re-send storm)."""
+    stream = "outage1:outbox"
+    ids = _fill(settings, redis, stream, 3)
+    relay = Relay(settings, redis, stream=stream, block_ms=10)
+    relay.step_budget_s, relay.sleep = 0.05, lambda s: None
+    relay.ensure_topics = lambda timeout_s=0: None  # the broker is away
+    relay.producer = down = _DownThenBack()
+    assert relay.hold_lease()
+    for _ in range(4):  # four steps during the outage
+        assert relay.step() == 0
+    assert down.sent == 3  # one copy of the batch, kept in the buffer
+    assert redis.get(cursor_key(settings, stream)) is None
+    down.back = True
+    assert relay.step() == 3  # acknowledged: the cursor moves, nothing was sent twice
+    assert down.sent == 3 and redis.get(cursor_key(settings, stream)) == ids[-1]
