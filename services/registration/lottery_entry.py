@@ -25,7 +25,7 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-from services.registration import activities, fair_access, noshow, registrations, usecases
+from services.registration import activities, noshow, registrations, usecases
 from services.registration import lottery as lot
 from services.registration import vocabulary as v
 from services.registration.ports import Doc, Ports
@@ -65,26 +65,14 @@ def enter(
     if lottery is None:
         raise v.Refusal(v.LOTTERY_NOT_OPEN, {"activity_id": aid})
     entry: dict[str, Any] = {"fair": dict(NO_FAIR), "owner_ref": ""}
+    form, prepared = usecases.prepared_form(ports, form, doc, session_phone)
     ids: list[str] = []
-    if ports.fair is not None:
-        prepared = fair_access.prepare(
-            form,
-            doc,
-            session_phone=session_phone,
-            secret=ports.secret,
-            policy=ports.fair,
-            today=ports.clock.now().date(),
-        )
-        ports.limiter.check(prepared.limits)
-        form = dict(form, phone=prepared.phone)
+    if prepared is not None:
         ids = prepared.fair["ids"]
         entry.update(record=prepared.record, fair=prepared.fair, owner_ref=prepared.owner_ref)
-    elif not form.get("phone"):
-        raise v.Refusal(v.PHONE_INVALID, {"rules": {"phone": [v.PHONE_EMPTY]}})
     usecases.check_form(form, doc)
     now = ports.clock.now().timestamp()
-    holders = ["phone:" + noshow.identity_hash(ports.noshow_pepper, form["phone"])]
-    holders += [f"id:{h}" for h in ids]
+    holders = usecases.noshow_holders(ports, form["phone"], ids)
     if ports.noshow is not None:  # the same lock as registering
         noshow.ensure_may_register(ports.noshow, holders, now=now, policy=ports.noshow_policy)
     entry.update({k: form.get(k) for k in ENTRY_FIELDS}, locale=locale, manage_url=f"{ports.base_url}/me")

@@ -131,6 +131,33 @@ def check_form(form: Mapping[str, Any], doc: Doc) -> None:
         raise v.Refusal(v.VALIDATION_FAILED, {"rules": errors})
 
 
+def prepared_form(
+    ports: Ports, form: Mapping[str, Any], doc: Doc, session_phone: str | None
+) -> tuple[Mapping[str, Any], fair_access.Prepared | None]:
+    """The form with the verified session's phone, and fair access's preparation of it (None when
+    fair access is off, where the form must carry a phone).  Shared by registering and entering a
+    lottery (lottery_entry.py)."""
+    if ports.fair is None:
+        if not form.get("phone"):
+            raise v.Refusal(v.PHONE_INVALID, {"rules": {"phone": [v.PHONE_EMPTY]}})
+        return form, None
+    prepared = fair_access.prepare(
+        form,
+        doc,
+        session_phone=session_phone,
+        secret=ports.secret,
+        policy=ports.fair,
+        today=ports.clock.now().date(),
+    )
+    ports.limiter.check(prepared.limits)
+    return dict(form, phone=prepared.phone), prepared
+
+
+def noshow_holders(ports: Ports, phone: str, id_hashes: list[str]) -> list[str]:
+    """Whom a no-show lock is looked up for: the phone, and each member's ID (fair_access's hashes)."""
+    return ["phone:" + noshow.identity_hash(ports.noshow_pepper, phone)] + [f"id:{h}" for h in id_hashes]
+
+
 def register(
     ports: Ports,
     activity_id: str,
@@ -158,32 +185,20 @@ def register(
         raise v.Refusal(v.UNKNOWN_ACTIVITY, {"activity_id": activity_id})
     if activities.by_lottery(doc):  # issue 15: entered through the lottery (lottery_entry.py)
         raise v.Refusal(v.LOTTERY_ALLOCATION, {"activity_id": activity_id})
+    form, prepared = prepared_form(ports, form, doc, session_phone)
     fair: dict[str, Any] = {}
-    if ports.fair is not None:
-        prepared = fair_access.prepare(
-            form,
-            doc,
-            session_phone=session_phone,
-            secret=ports.secret,
-            policy=ports.fair,
-            today=ports.clock.now().date(),
-        )
-        ports.limiter.check(prepared.limits)
-        form = dict(form, phone=prepared.phone)
+    if prepared is not None:
         fair = {"fair": prepared.fair, "owner_ref": prepared.owner_ref}
     else:
-        if not form.get("phone"):
-            raise v.Refusal(v.PHONE_INVALID, {"rules": {"phone": [v.PHONE_EMPTY]}})
         ports.limiter.check([("phone", form["phone"], ports.phone_per_min, 60)])
     check_form(form, doc)
     if ports.noshow is not None:  # repeated no-shows lock registration festival-wide
-        holders = ["phone:" + noshow.identity_hash(ports.noshow_pepper, form["phone"])]
-        holders += [f"id:{h}" for h in fair.get("fair", {}).get("ids", [])]  # fair_access's ID hashes
+        holders = noshow_holders(ports, form["phone"], prepared.fair["ids"] if prepared else [])
         noshow.ensure_may_register(
             ports.noshow, holders, now=ports.clock.now().timestamp(), policy=ports.noshow_policy
         )
     reg = registrations.new_record(dict(form), doc, locale, ports.signer, ports.base_url)
-    if ports.fair is not None:
+    if prepared is not None:
         reg.update(prepared.record)
     outcome, rid, position = ports.seats.reserve(reg, idem, ports.clock.now(), **fair)
     # The phone is logged for support; the logging filter masks it (138****5678).
