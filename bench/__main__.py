@@ -70,6 +70,7 @@ def main() -> int:
         action="store_true",
         help="only the pipeline's figures: catch-up after a burst and a rebuild (bench/pipeline.py)",
     )
+    p.add_argument("--rush-runs", type=int, default=5, help="the rush's p99 is judged over this many runs")
     p.add_argument("--rebuild-events", type=int, default=100000, help="0: no rebuild figure")
     p.add_argument(
         "--profile",
@@ -114,6 +115,7 @@ def main() -> int:
         stack.start()
         assert stack.wait_healthy(90), stack.status_table()
         hello = hello_server(hello_port, opts, work / "hello.log")
+        results["memory_at_start"] = report.memory(stack, hello)
         if args.pipeline_only or args.profile:
             return pipeline_only(stack, results, work, args)
         results.update(scenarios.run_all(stack, hello_port, args, work))

@@ -31,6 +31,16 @@ def _ratio(x, h):
     return f"{x / h:.2f}×" if x and h else "n/a"
 
 
+def _verdict(ok: bool | None) -> str:
+    """Beside a target: whether this run met it."""
+    return "" if ok is None else ("  met" if ok else "  NOT met")
+
+
+def _at_least(x, h, target: float) -> str:
+    """A ratio to H beside its target (issue 18's table), and whether it was met."""
+    return f"{_ratio(x, h)} (≥ {target}×){_verdict(bool(x and h) and x / h >= target)}"
+
+
 def pipeline_rows(r: dict) -> list[tuple[str, str, str]]:
     """Issue 18's two figures: catch-up after a burst, and a rebuild of the check-in projection."""
     rows = []
@@ -41,7 +51,7 @@ def pipeline_rows(r: dict) -> list[tuple[str, str, str]]:
                 f"catch-up after {c['events']:,} registrations (relay, check-in, notify)",
                 f"{c['seconds']} s ({c['rate']} events/s; relay {c['relayed_s']} s, "
                 f"check-in {c['checkin_s']} s, notify {c['notify_s']} s)",
-                "≤ 5 s (≥ 4,000 events/s)",
+                "≤ 5 s (≥ 4,000 events/s)" + _verdict(c["seconds"] is not None and c["seconds"] <= 5),
             )
         )
         if c.get("cpu_us_per_event"):
@@ -57,7 +67,7 @@ def pipeline_rows(r: dict) -> list[tuple[str, str, str]]:
             (
                 f"rebuild of {b['events']:,} registrations into the check-in projection",
                 f"{b['seconds']} s ({b['rate']} events/s; {b.get('cpu_us_per_event')} µs CPU per event)",
-                "≤ 20 s",
+                "≤ 20 s" + _verdict(b["seconds"] is not None and b["seconds"] <= 20),
             )
         )
     return rows
@@ -72,7 +82,11 @@ def table(r: dict) -> str:
         r["notification_lag"],
         r["memory"],
     )
-    st = rush["status"]
+    runs = rush.get("runs") or [rush]
+    st: dict = {}
+    for x in runs:
+        for k, v in x["status"].items():
+            st[k] = st.get(k, 0) + v
     five = sum(v for k, v in st.items() if k.startswith("5") or k == "0")
     rows = [
         ("metric", "measured", "ratio / target"),
@@ -80,30 +94,43 @@ def table(r: dict) -> str:
         (
             "registration req/s while seats remain (100k-seat activity)",
             f"{open_['rate']:.0f} (p99 {open_['p99_ms']} ms)",
-            f"{_ratio(open_['rate'], h)} (≥ 0.5×)",
+            _at_least(open_["rate"], h, 0.25),
         ),
         (
-            "rush: seats phase req/s",
+            "rush: seats phase req/s (run 1)",
             f"{rush.get('seats_phase', {}).get('rate')}",
             _ratio(rush.get("seats_phase", {}).get("rate"), h),
         ),
         (
-            "rush: sold-out answers req/s",
+            "rush: sold-out answers req/s (run 1)",
             f"{rush.get('sold_out_phase', {}).get('rate')}",
-            f"{_ratio(rush.get('sold_out_phase', {}).get('rate'), h)} (≥ 0.7×)",
+            _at_least(rush.get("sold_out_phase", {}).get("rate"), h, 0.7),
         ),
-        ("rush: whole run req/s", f"{rush['rate']:.0f}", _ratio(rush["rate"], h)),
+        ("rush: whole run req/s (run 1)", f"{rush['rate']:.0f}", _ratio(rush["rate"], h)),
         (
-            "rush latency p50 / p99 / max ms",
+            "rush latency p50 / p99 / max ms (run 1)",
             f"{rush['p50_ms']} / {rush['p99_ms']} / {rush['max_ms']}",
-            "p99 ≤ 250 ms",
+            "",
         ),
-        ("rush answers", ", ".join(f"{k}: {v}" for k, v in st.items()), f"5xx or failed: {five} (0)"),
         (
-            "seats taken / capacity",
-            f"{rush['seats']['taken']} / {rush['seats']['capacity']} "
-            f"(confirmed people {rush['seats']['confirmed_people']})",
-            "exactly",
+            f"rush p99 ms, every one of {len(runs)} runs",
+            " / ".join(str(x["p99_ms"]) for x in runs),
+            "≤ 250 ms each" + _verdict(all(x["p99_ms"] <= 250 for x in runs)),
+        ),
+        (
+            "rush sold-out answers req/s, each run",
+            " / ".join(str((x.get("sold_out_phase") or {}).get("rate")) for x in runs),
+            "",
+        ),
+        (
+            "seats taken / capacity, each run",
+            " / ".join(f"{x['seats']['taken']}/{x['seats']['capacity']}" for x in runs),
+            "exactly" + _verdict(all(x["seats"]["taken"] == x["seats"]["capacity"] for x in runs)),
+        ),
+        (
+            f"rush answers, {len(runs)} runs",
+            ", ".join(f"{k}: {v}" for k, v in sorted(st.items())),
+            f"5xx or failed: {five} (0){_verdict(five == 0)}",
         ),
         (
             "rush client CPU",
@@ -113,15 +140,19 @@ def table(r: dict) -> str:
         (
             "door verdicts/s (10 gates)",
             f"{door['rate']:.0f} (p99 {door['p99_ms']} ms)",
-            f"{_ratio(door['rate'], h)} (≥ 0.5×, p99 ≤ 50 ms)",
+            f"{_ratio(door['rate'], h)}; p99 ≤ 50 ms{_verdict(door['p99_ms'] <= 50)}",
         ),
         ("door answers", ", ".join(f"{k}: {v}" for k, v in door["status"].items()), ""),
         (
             "registration → SMS hand-off p50/p95/p99 ms (8/s)",
             f"{lag.get('p50_ms')} / {lag.get('p95_ms')} / {lag.get('p99_ms')} ({lag.get('sent')} sent for {lag.get('events')} events)",
-            "p95 ≤ 1000 ms",
+            "p95 ≤ 1000 ms" + _verdict(lag.get("p95_ms") is not None and lag["p95_ms"] <= 1000),
         ),
-        ("whole-stack RSS", f"{mem['total_mib']} MiB", "≤ 1024 MiB"),
+        (
+            "whole-stack RSS at start / at the end",
+            f"{(r.get('memory_at_start') or {}).get('total_mib')} / {mem['total_mib']} MiB",
+            "≤ 1024 MiB" + _verdict(mem["total_mib"] <= 1024),
+        ),
         *pipeline_rows(r),
     ]
     for n, x in sorted(r.get("instances", {}).items()):
