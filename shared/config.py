@@ -48,6 +48,9 @@ class Settings:
     kafka_session_timeout_ms: int = 6000
     kafka_heartbeat_interval_ms: int = 2000
     kafka_fetch_max_wait_ms: int = 100
+    # A fetch waits (up to kafka_fetch_max_wait_ms) until this many bytes are there: 1 answers at
+    # the first record, so a trickle of registrations costs one fetch per record or two.
+    kafka_fetch_min_bytes: int = 1
     # Replication of the topics ensure_topics creates (shared/topics.py): 1 for one broker (Tansu in
     # development); production on three Apache Kafka brokers uses 3 and 2. 0 = the broker's own.
     topic_replication_factor: int = 1
