@@ -8,7 +8,7 @@ from flask import Response, request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from services.registration import api_verification, qr, registrations, usecases
+from services.registration import api_verification, qr, registrations, soldout_gate, usecases
 from services.registration import vocabulary as v
 from services.registration.bootstrap import ports, store
 from services.registration.edge import documented, manage_token, reasons_text
@@ -82,18 +82,11 @@ def refuse_when_sold_out():
     aid = (request.view_args or {}).get("activity_id", "")
     memo = store().soldout
     if memo.sold_out(aid, 1):
-        memo.turned_away(aid, party_size_hint(aid))
+        doc = store().cached_doc(aid) or {}
+        hint = soldout_gate.party_size_hint(request.get_json(silent=True), int(doc.get("max_party_size", 1)))
+        memo.turned_away(aid, hint)
+        request.environ[soldout_gate.MARK] = True  # the gate may answer the next ones (soldout_gate.py)
         raise Refusal(SOLD_OUT, {"from_memory": True})
-
-
-def party_size_hint(aid: str) -> int:
-    """The party size for the ``turned_away`` figure, from the unparsed body (1 when unclear)."""
-    body = request.get_json(silent=True)
-    size = body.get("party_size") if isinstance(body, dict) else None
-    doc = store().cached_doc(aid) or {}
-    if isinstance(size, int) and not isinstance(size, bool) and 1 <= size <= doc.get("max_party_size", 1):
-        return size
-    return 1
 
 
 @blp.route("/activities/<activity_id>/registrations")

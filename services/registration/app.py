@@ -27,6 +27,7 @@ from services.registration import (
 from services.registration.bootstrap import EXTENSION, bootstrap
 from services.registration.code_sender import NotifyCodeSender
 from services.registration.lottery_store import LotteryStore
+from services.registration.soldout_gate import SoldOutGate
 from services.registration.verification import Policy
 from services.registration.verification_store import RedisCodeStore
 from shared import internal, sealed
@@ -50,6 +51,10 @@ def create_app(settings: Settings | None = None, redis_client=None):
     app.extensions[EXTENSION] = wired
     app.extensions["sciday.keys"] = keys  # the public keys are served by api_keys.py
     app.extensions["sciday.seats"] = wired.seats  # the Redis adapter, for tests and tools
+    # The crowd after the last seat gets Flask's own sold_out answer again, without Flask.
+    app.wsgi_app = SoldOutGate(  # type: ignore[method-assign]
+        app.wsgi_app, lambda: wired.seats, settings.max_request_bytes
+    )
     edge.install(app)
     # Verified phones (issue 14): codes, sessions, and the signed hand-off to notify.
     app.extensions["sciday.hmac"] = wired.secret
