@@ -53,6 +53,7 @@ def cmd_up(args) -> int:
         smtp_port=args.smtp_port,
         mailbox_port=args.mailbox_port,
         scale=args.scale,
+        background_nice=args.background_nice,
         redis_acl=not args.no_credentials,
         kafka_sasl=not args.no_credentials,
     )
@@ -255,6 +256,14 @@ def parser() -> argparse.ArgumentParser:
         metavar="N",
         help="N instances of each web service (instance k on its port + 10*k) and N consumers "
         "in each group; one relay (docs/scaling.md)",
+    )
+    up.add_argument(
+        "--background-nice",
+        type=int,
+        default=10,
+        metavar="N",
+        help="nice level of the relay, consumers and schedulers: on a busy machine the web "
+        "workers answer first and the pipeline catches up after (0: same priority)",
     )
     up.add_argument("--workers", type=int, default=2)
     up.add_argument("--threads", type=int, default=8)

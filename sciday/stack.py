@@ -15,6 +15,7 @@ consumers in each group, still one relay; the status table lists every instance.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import signal
@@ -42,6 +43,8 @@ class Child:
     env: dict = field(default_factory=dict)
     # A local stand-in for an outside service (SMS gateway, mailbox): stopped after the workers.
     sink: bool = False
+    # The relay, consumers and schedulers: work that may wait while people wait for an answer.
+    background: bool = False
 
 
 # The local stand-ins (standins/) live in the checkout, outside the installed package and the
@@ -74,6 +77,10 @@ class StackOptions:
     mailbox_port: int | None = None
     # `sciday up --scale N`: N instances of each web service and N consumers in each group.
     scale: int = 1
+    # `sciday up --background-nice N` (10 there; 0 here, for the tests' stacks): the relay, the
+    # consumers and the schedulers run at this nice level, so on a busy machine the web workers
+    # answer first and the pipeline catches up after (issue 18; bench/README.md).
+    background_nice: int = 0
     # Least privilege (sciday/credentials.py), on in `sciday up` (`make run`): the Redis this
     # starts has one ACL user per service and the default user off, passwords in <var>/secrets;
     # an outside Redis (redis_url) is used as it is.  Off here so that drills and benches that
@@ -261,14 +268,18 @@ class Stack:
                 )
         # One relay whatever the scale: it follows one cursor over the one outbox stream, and a
         # second would send every event twice (consumers dedupe, but it is wasted work).
-        kids.append(Child("relay", [py, "-m", "services.registration.relay"]))
+        kids.append(Child("relay", [py, "-m", "services.registration.relay"], background=True))
         # Draws lotteries at their set time; more than one would also draw once (the lease).
-        kids.append(Child("lottery-scheduler", [py, "-m", "services.registration.lottery_scheduler"]))
+        kids.append(
+            Child("lottery-scheduler", [py, "-m", "services.registration.lottery_scheduler"], background=True)
+        )
         # Erases personal fields N days after each activity (issue 16); more than one is harmless.
-        kids.append(Child("retention", [py, "-m", "services.registration.retention"]))
+        kids.append(Child("retention", [py, "-m", "services.registration.retention"], background=True))
         # Issue 15 §3: releases unscanned seats at start + grace and calls standby numbers; more
         # than one would still release once and give each seat once (the Lua steps).
-        kids.append(Child("standby-scheduler", [py, "-m", "services.checkin.standby_scheduler"]))
+        kids.append(
+            Child("standby-scheduler", [py, "-m", "services.checkin.standby_scheduler"], background=True)
+        )
         # N members in each consumer group: Kafka shares the partitions among them.
         for name, module in (
             ("checkin-consumer", "services.checkin.consumer"),
@@ -276,12 +287,17 @@ class Stack:
             ("noshow-worker", "services.registration.noshow_worker"),  # issue 15 §2: consumer + sweep
         ):
             for k in range(o.scale):
-                kids.append(Child(instance_name(name, k, o.scale), [py, "-m", module]))
+                kids.append(Child(instance_name(name, k, o.scale), [py, "-m", module], background=True))
         return kids
 
     # -- start -------------------------------------------------------------------------------
     def start(self) -> None:
         self.logs.mkdir(parents=True, exist_ok=True)
+        if self.opts.background_nice:
+            self.say(
+                f"relay, consumers and schedulers at nice +{self.opts.background_nice}: "
+                "on a busy machine the web services answer first (--background-nice)"
+            )
         for c in self._plan():
             if c.url:
                 embedded.ensure_free(int(c.url.rsplit(":", 1)[1]), f"the {c.name} service")
@@ -373,6 +389,7 @@ class Stack:
             Path(prom).mkdir(parents=True, exist_ok=True)
         log = open(self.logs / f"{c.name}.log", "ab")
         user = self.service_of(c)
+        nice = self.opts.background_nice if c.background else 0
         c.proc = subprocess.Popen(
             c.args,
             env={**self.env(), **(self.credentials_env(user) if user else {}), **c.env},
@@ -381,6 +398,11 @@ class Stack:
             start_new_session=True,
             cwd=str(Path.cwd()),
         )
+        if nice:  # before it has done anything worth the name; its own children inherit it
+            with contextlib.suppress(ProcessLookupError):  # relative to ours, as `nice -n` is
+                os.setpriority(
+                    os.PRIO_PROCESS, c.proc.pid, min(19, os.getpriority(os.PRIO_PROCESS, 0) + nice)
+                )
         log.close()
 
     def wait_healthy(self, timeout: float = 60.0) -> bool:

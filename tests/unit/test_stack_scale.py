@@ -104,3 +104,59 @@ def test_instance_urls_match_the_plan(tmp_path):
     planned = {c.name: c.url for c in stack._plan()}
     for name in WEB:
         assert stack.instance_urls(name) == [planned[f"{name}-1"], planned[f"{name}-2"]]
+
+
+BACKGROUND = {
+    "relay",
+    "lottery-scheduler",
+    "retention",
+    "standby-scheduler",
+    "checkin-consumer",
+    "notify-consumer",
+    "noshow-worker",
+}
+
+
+@pytest.mark.parametrize("scale", [1, 2])
+def test_the_pipeline_and_schedulers_are_background_and_nothing_people_wait_on_is(tmp_path, scale):
+    kids = _plan(tmp_path, scale)
+    assert {_base(c.name) for c in kids if c.background} == BACKGROUND
+    for c in kids:
+        if c.url:  # web services and the local stand-ins answer people (or stand in for outside)
+            assert not c.background, c.name
+
+
+def test_a_background_child_runs_at_the_nice_level_and_a_web_child_does_not(tmp_path):
+    from sciday.stack import Child
+
+    stack = Stack(
+        StackOptions(
+            var_dir=tmp_path,
+            redis_url="redis://127.0.0.1:1/0",
+            kafka="127.0.0.1:1",
+            seed=False,
+            background_nice=7,
+        ),
+        out=sys.stderr,
+    )
+    stack.logs.mkdir(parents=True)
+    sleeper = [sys.executable, "-c", "import time; time.sleep(30)"]
+    back, front = Child("relay", sleeper, background=True), Child("registration", sleeper)
+    try:
+        for c in (back, front):
+            stack._spawn(c)
+        import os
+
+        mine = os.getpriority(os.PRIO_PROCESS, 0)
+        assert os.getpriority(os.PRIO_PROCESS, back.proc.pid) == min(19, mine + 7)
+        assert os.getpriority(os.PRIO_PROCESS, front.proc.pid) == mine
+    finally:
+        for c in (back, front):
+            if c.proc:
+                c.proc.kill()
+                c.proc.wait()
+
+
+def test_sciday_up_puts_the_background_at_nice_10_unless_told():
+    assert parser().parse_args(["up"]).background_nice == 10
+    assert parser().parse_args(["up", "--background-nice", "0"]).background_nice == 0
