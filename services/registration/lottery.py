@@ -219,7 +219,7 @@ def enter(
     Returns the new entry id; the window and uniqueness are checked atomically by the port."""
     entry_id = "e" + secrets.token_hex(8)
     out = lotteries.add_entry(aid, entry_id, holders, entry, now, owner_ref)
-    if out["status"] != "ok":
+    if out["status"] != v.OK:
         raise LotteryRefusal(out["reason"], entry_id=out.get("entry_id"))
     return entry_id
 
@@ -234,27 +234,27 @@ def draw(lotteries: Lotteries, aid: str, *, now: float, lease_s: float = 60.0, w
     token = secrets.token_hex(8)
     state = lotteries.begin_draw(aid, token, now, lease_s)
     deadline = time.monotonic() + wait_s
-    while state == "busy" and time.monotonic() < deadline:
+    while state == v.BUSY and time.monotonic() < deadline:
         time.sleep(0.02)
         state = lotteries.begin_draw(aid, token, now, lease_s)
-    if state == "drawn":
+    if state == v.LOT_DRAWN:
         return lotteries.get_draw(aid)
-    if state != "ok":
-        raise LotteryRefusal({"busy": v.DRAW_IN_PROGRESS, "too_early": v.DRAW_NOT_DUE}.get(state, state))
+    if state != v.OK:
+        raise LotteryRefusal({v.BUSY: v.DRAW_IN_PROGRESS, v.TOO_EARLY: v.DRAW_NOT_DUE}.get(state, state))
     lottery = lotteries.settings(aid)
     seed, sizes = lotteries.seed_and_sizes(aid)
     result = run_draw(aid, seed, sizes, lottery.capacity, now=now, confirm_hours=lottery.confirm_hours)
-    if lotteries.finish_draw(aid, token, result) == "lost_lease":
+    if lotteries.finish_draw(aid, token, result) == v.LOST_LEASE:
         return draw(lotteries, aid, now=now, lease_s=lease_s, wait_s=max(wait_s, lease_s))
     return lotteries.get_draw(aid)
 
 
 def outcomes(d: Draw) -> list[tuple[str, str, int]]:
-    """``(entry id, "won" | v.WAITLISTED, position)`` for every entrant, in drawn order."""
+    """``(entry id, v.WON | v.WAITLISTED, position)`` for every entrant, in drawn order."""
     won = {e: i for i, e in enumerate(d.winners, 1)}
     wait = {e: i for i, e in enumerate(d.waitlist, 1)}
     return [
-        (e, "won", won[e]) if e in won else (e, v.WAITLISTED, wait[e])
+        (e, v.WON, won[e]) if e in won else (e, v.WAITLISTED, wait[e])
         for e in d.order
         if e in won or e in wait
     ]

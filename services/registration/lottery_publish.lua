@@ -22,7 +22,7 @@ local confirm_hours = tonumber(redis.call('HGET', META, 'confirm_hours') or '0')
 for i = 4, #ARGV, 3 do
   local eid, outcome, position = ARGV[i], ARGV[i + 1], tonumber(ARGV[i + 2])
   local e = cjson.decode(redis.call('HGET', ENTRIES, eid))
-  local type_ = outcome == 'won' and EVENT.LOTTERY_ENTRY_WON or EVENT.LOTTERY_ENTRY_WAITLISTED
+  local type_ = outcome == STATUS.WON and EVENT.LOTTERY_ENTRY_WON or EVENT.LOTTERY_ENTRY_WAITLISTED
   local data = { entry_id = eid, activity_id = aid, position = position, party_size = e.party_size,
     locale = e.locale or 'zh-CN', confirm_hours = confirm_hours }
   local version = 1

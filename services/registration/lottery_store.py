@@ -22,6 +22,7 @@ from pathlib import Path
 import redis as redis_lib
 
 from services.registration import personal
+from services.registration import vocabulary as v
 from services.registration.lottery import Draw, Lottery, commitment
 from services.registration.store import Keys, SeatStore, now_pair, refused
 from shared.outbox import stream_key
@@ -68,7 +69,7 @@ class LotteryStore:
         pipe = self.redis.pipeline(transaction=True)
         pipe.hsetnx(self.k("", lottery.activity_id), "seed", seed)
         pipe.hsetnx(self.k("", lottery.activity_id), "commitment", c)
-        pipe.hsetnx(self.k("", lottery.activity_id), "state", "open")
+        pipe.hsetnx(self.k("", lottery.activity_id), "state", v.LOT_OPEN)
         pipe.hset(self.k("", lottery.activity_id), mapping=fields)
         pipe.zadd(self.due_key, {lottery.activity_id: lottery.draw_at})
         pipe.execute()
@@ -176,7 +177,7 @@ class LotteryStore:
             )
         out = []
         for res in pipe.execute():
-            if res[0].decode() == "refused":
+            if res[0].decode() == v.REFUSED:
                 raise refused(res)
             out.append((res[0].decode(), res[1].decode(), int(res[2])))
         return out
