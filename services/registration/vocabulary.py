@@ -133,6 +133,13 @@ TOO_EARLY: Final = "too_early"
 LOST_LEASE: Final = "lost_lease"
 DRAW_STEPS: Final = (BUSY, TOO_EARLY, LOST_LEASE, LOT_DRAWN)
 
+# A standby number's status, as check-in answers it (services/checkin/vocabulary.py owns these
+# words; tests/unit/test_vocabulary_registration.py keeps the two the same).
+STANDBY_WAITING: Final = "waiting"
+STANDBY_CALLED: Final = "called"
+STANDBY_ADMITTED: Final = "admitted"
+STANDBY_STATUSES: Final = (STANDBY_WAITING, STANDBY_CALLED, STANDBY_ADMITTED)
+
 
 @dataclass(frozen=True)
 class Reason:

@@ -41,6 +41,9 @@ WORDS = (
     | set(v.LISTED_LOTTERY.values())
     | set(v.LOTTERY_OUTCOMES)
     | set(v.DRAW_STEPS)
+    # standby's (check-in's words); "admitted" is also a field name (attendance, CheckinRecorded),
+    # so it is policed in the module that reads standby statuses only (below)
+    | {v.STANDBY_WAITING, v.STANDBY_CALLED}
 )
 
 
@@ -102,6 +105,14 @@ def test_no_status_reason_topic_or_event_type_literal_outside_the_vocabularies()
         for h in vs.template_literals(path)
     ]
     assert vs.stray_words(hits, WORDS) == []
+
+
+def test_standby_statuses_are_check_ins_words_and_never_literals():
+    from services.checkin import vocabulary as checkin_words
+
+    assert v.STANDBY_STATUSES == checkin_words.STANDBY_STATUSES
+    reader = vs.ROOT / "services/registration/standby_join.py"
+    assert vs.stray_words(vs.python_literals(reader), v.STANDBY_STATUSES) == []
 
 
 def test_views_refuse_only_with_declared_codes():
