@@ -201,6 +201,8 @@ class Lotteries(Protocol):
     def get_draw(self, aid: str) -> Draw | None: ...
     def update_draw(self, aid: str, change) -> object: ...  # change(Draw) -> result, atomically
     def publish_outcomes(self, aid: str, start: int, outcomes: list[tuple[str, str, int]]) -> bool: ...
+    def promotions_told(self, aid: str) -> int: ...  # how many of the draw's ``promoted`` are told
+    def publish_promotions(self, aid: str, start: int, promoted: list[tuple[str, int]]) -> bool: ...
     def due(self, now: float) -> list[str]: ...  # lotteries whose draw time has come, not yet done
     def done(self, aid: str) -> None: ...  # drawn and every entrant told: off the due list
 
@@ -269,6 +271,15 @@ def publish(lotteries: Lotteries, d: Draw, chunk: int = 1000) -> int:
     return written
 
 
+def publish_promotions(lotteries: Lotteries, d: Draw) -> bool:
+    """Tell each entrant promoted after a forfeit (:func:`pass_on`) that they now hold seats (and,
+    with confirmation, until when to confirm), once: the port tells from its own cursor over the
+    draw's append-only ``promoted`` list, so a racing scheduler tells nobody twice."""
+    start = lotteries.promotions_told(d.activity_id)
+    todo = [(e, len(d.winners) + i) for i, e in enumerate(d.promoted[start:], start + 1)]
+    return bool(todo) and lotteries.publish_promotions(d.activity_id, start, todo)
+
+
 def draw_due(
     lotteries: Lotteries,
     *,
@@ -295,6 +306,8 @@ def draw_due(
             expire(lotteries, aid, now=now)
         settled = settle(aid) if settle is not None else True
         publish(lotteries, d, chunk=chunk)
+        if d.confirm_by:  # after the outcomes: a promoted entrant heard "waitlisted" first
+            publish_promotions(lotteries, lotteries.get_draw(aid) or d)
         if settled:
             lotteries.done(aid)
             finished.append(aid)

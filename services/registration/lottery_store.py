@@ -43,7 +43,14 @@ class LotteryStore:
         self.scripts = Scripts(
             redis,
             HERE,
-            ["lottery_enter", "lottery_begin", "lottery_finish", "lottery_publish", "lottery_register"],
+            [
+                "lottery_enter",
+                "lottery_begin",
+                "lottery_finish",
+                "lottery_publish",
+                "lottery_promoted",
+                "lottery_register",
+            ],
         )
         self.seat_keys = Keys(self.p)
         self.seats = SeatStore(redis, settings)  # seals the personal fields as reserve does (issue 16)
@@ -224,6 +231,16 @@ class LotteryStore:
                     return result
                 except redis_lib.WatchError:
                     continue
+
+    def promotions_told(self, aid: str) -> int:
+        return int(self.redis.hget(self.k("", aid), "promoted_published") or 0)
+
+    def publish_promotions(self, aid, start, promoted) -> bool:
+        out = self.scripts.lottery_promoted(
+            keys=[self.k("", aid), self.k("entries", aid), self.outbox],
+            args=[start, aid, datetime.now(UTC).isoformat(), *(str(x) for pair in promoted for x in pair)],
+        )
+        return bool(out)
 
     def publish_outcomes(self, aid, start, outcomes) -> bool:
         flat = [str(x) for triple in outcomes for x in triple]

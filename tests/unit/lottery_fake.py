@@ -127,6 +127,18 @@ class FakeLotteries:
         with self._lock:
             self.due_at.pop(aid, None)
 
+    def promotions_told(self, aid):
+        return self.meta[aid].get("promoted_published", 0)
+
+    def publish_promotions(self, aid, start, promoted):
+        with self._lock:
+            if self.promotions_told(aid) != start:
+                return False
+            for eid, position in promoted:
+                self.events.append(("LotteryEntryWon", aid, {"entry_id": eid, "position": position}))
+            self.meta[aid]["promoted_published"] = start + len(promoted)
+            return True
+
     def publish_outcomes(self, aid, start, outcomes):
         with self._lock:
             if self.meta[aid]["published"] != start:
