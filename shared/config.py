@@ -142,6 +142,11 @@ class Settings:
     # every replica must share it, or an ID is not "once per activity". "" = a file
     # var/keys/registration-hmac.secret (make run); a credential, set it in production.
     hmac_secret: str = ""
+    # --- consent through the API (i18k; services/registration/consent.py, docs/privacy.md) --
+    # On: a registration or lottery entry through the JSON API without ``"consent": true`` is
+    # refused (validation_failed), as the form refuses an unticked box.  Off: the API records a
+    # consent it is given and asks for none (API clients from before it keep working).
+    api_consent_required: bool = False
     # --- the organizers' spreadsheet import (services/registration/importer.py) ---------------
     # Bounds on what one upload may make the server read: the file, the rows and cells of the
     # sheet, an XLSX's shared strings, and the bytes its zip parts inflate to, all parts together.

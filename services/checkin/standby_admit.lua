@@ -27,12 +27,12 @@ end
 local raw = redis.call('HGET', QUEUE, ARGV[1])
 if not raw then return finish({ status = V.DENIED, reason = V.UNKNOWN_NUMBER }) end
 local e = cjson.decode(raw)
-if e.status == 'waiting' then return finish({ status = V.DENIED, reason = V.NOT_CALLED }) end
-if e.status == 'admitted' then
+if e.status == V.WAITING then return finish({ status = V.DENIED, reason = V.NOT_CALLED }) end
+if e.status == V.ADMITTED then
   return finish({ status = V.DENIED, reason = V.ALREADY_CHECKED_IN, first_at = e.admitted_at,
                   first_gate = e.gate, party_size = e.party_size })
 end
-e.status, e.admitted_at, e.gate = 'admitted', ARGV[3], ARGV[2]
+e.status, e.admitted_at, e.gate = V.ADMITTED, ARGV[3], ARGV[2]
 redis.call('HSET', QUEUE, ARGV[1], cjson.encode(e))
 redis.call('HINCRBY', META, 'admitted', e.party_size)
 redis.call('HINCRBY', GATES, ARGV[2], e.party_size)

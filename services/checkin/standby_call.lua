@@ -25,9 +25,9 @@ for n = head, last do
     break
   end
   local e = cjson.decode(redis.call('HGET', QUEUE, n))
-  if e.status == 'waiting' then
+  if e.status == V.WAITING then
     if e.party_size <= free then
-      e.status, e.called_at = 'called', at
+      e.status, e.called_at = V.CALLED, at
       redis.call('HSET', QUEUE, n, cjson.encode(e))
       redis.call('RPUSH', CALLED, n)
       free = free - e.party_size

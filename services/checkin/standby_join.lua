@@ -7,13 +7,14 @@
 --
 -- Returns JSON {"number": n, "replayed": false}, or the phone's earlier number with replayed = true.
 -- The time window and party size are checked by the caller (services/checkin/standby.py).
+--#include vocabulary.lua
 
 local META, QUEUE, PHONES = KEYS[1], KEYS[2], KEYS[3]
 local earlier = redis.call('HGET', PHONES, ARGV[1])
 if earlier then return cjson.encode({ number = tonumber(earlier), replayed = true }) end
 local n = redis.call('HINCRBY', META, 'next', 1)
 local e = cjson.decode(ARGV[2])
-e.number, e.status = n, 'waiting'
+e.number, e.status = n, V.WAITING
 redis.call('HSET', QUEUE, n, cjson.encode(e))
 redis.call('HSET', PHONES, ARGV[1], n)
 return cjson.encode({ number = n, replayed = false })

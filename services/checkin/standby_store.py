@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from services.checkin import vocabulary as V
 from services.checkin.projection import Projection
 from shared.outbox import stream_key
 from shared.redis_scripts import Scripts
@@ -85,7 +86,7 @@ class StandbyStore:
         pipe.hgetall(self.k("sb", aid))
         pipe.hvals(self.k("sbq", aid))
         called, meta, entries = pipe.execute()
-        waiting = sum(1 for raw in entries if json.loads(raw)["status"] == "waiting")
+        waiting = sum(1 for raw in entries if json.loads(raw)["status"] == V.WAITING)
         meta = {k.decode(): v.decode() for k, v in meta.items()}
         pool, given = int(meta.get("pool", 0)), int(meta.get("given", 0))
         return {

@@ -42,6 +42,12 @@ TOO_EARLY: Final = "too_early"
 TOO_LATE: Final = "too_late"
 # The scanner's verdict panel waits for the steward to count the party in.
 PARTY: Final = "party"
+# A standby number's status (issue 15 §3; standby_join/call/admit.lua).  The registration service
+# reads them from check-in's answer (services/registration/vocabulary.py mirrors them).
+WAITING: Final = "waiting"
+CALLED: Final = "called"
+ADMITTED: Final = "admitted"
+STANDBY_STATUSES: Final = (WAITING, CALLED, ADMITTED)
 
 STATUSES: Final[Mapping[str, str]] = {
     "OK": OK,
@@ -52,6 +58,9 @@ STATUSES: Final[Mapping[str, str]] = {
     "TOO_EARLY": TOO_EARLY,
     "TOO_LATE": TOO_LATE,
     "PARTY": PARTY,
+    "WAITING": WAITING,
+    "CALLED": CALLED,
+    "ADMITTED": ADMITTED,
 }
 
 # -- events (the shared vocabulary names them: shared/events.py, shared/topics.py) ---------------
@@ -265,6 +274,9 @@ LUA_WORDS: Final[Mapping[str, str]] = {
     "CONFIRMED": CONFIRMED,
     "UNKNOWN_NUMBER": UNKNOWN_NUMBER,
     "NOT_CALLED": NOT_CALLED,
+    "WAITING": WAITING,
+    "CALLED": CALLED,
+    "ADMITTED": ADMITTED,
     "STANDBY_TOPIC": STANDBY_TOPIC,
     "STANDBY_SEATS_RELEASED": STANDBY_SEATS_RELEASED,
     "STANDBY_CALLED": STANDBY_CALLED,

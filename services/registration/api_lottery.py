@@ -95,7 +95,7 @@ def store():
 def page(aid: str) -> dict:
     d = store().get_draw(aid)
     if d is not None:
-        return {**d.public(), "state": "drawn"}
+        return {**d.public(), "state": v.LOT_DRAWN}
     commitment = store().commitment(aid)
     if commitment is None:
         raise lot.LotteryRefusal(v.UNKNOWN_ACTIVITY)

@@ -97,7 +97,8 @@ class RegistrationCreate(MethodView):
     def post(self, body, activity_id):
         """Register a party: one registrant plus companions. Needs a verified phone (bearer token or
         cookie from /api/v1/verification/sessions). Honours ``Idempotency-Key``, bound to the body
-        and the verified phone."""
+        and the verified phone. ``"consent": true`` records the person's consent to the privacy
+        notice, as the form does (required where SCIDAY_API_CONSENT_REQUIRED is on)."""
         reg = usecases.register(
             ports(),
             activity_id,

@@ -43,6 +43,7 @@ def bootstrap(settings: Settings, redis, keys: KeyRing) -> Ports:
         noshow=NoShowStore(redis, settings),
         noshow_policy=noshow.Policy.from_settings(settings),
         noshow_pepper=settings.noshow_pepper,
+        consent_required=settings.api_consent_required,
         # fair access (issue 14): one server secret keys every ID, phone, address and code hash
         fair=FairPolicy.from_settings(settings),
         secret=keyfile.secret(

@@ -16,9 +16,11 @@ real-name one also covers the party's ID numbers and a guardian's consent for a 
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Mapping
 from datetime import datetime
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 TEMPLATES = Path(__file__).parent / "templates"
 NOTICE_FILES = ("privacy.html", "register.html")
@@ -32,6 +34,14 @@ def notice_version() -> str:
     for name in NOTICE_FILES:
         digest.update((TEMPLATES / name).read_bytes())
     return "sha256:" + digest.hexdigest()[:16]
+
+
+def recorded(form: Mapping[str, Any], now: datetime, doc: Mapping[str, Any]) -> Mapping[str, Any]:
+    """The form with ``"consent": true`` (the API's) replaced by its proof; a form that carries
+    its proof already (the pages') or no consent is returned as it is."""
+    if form.get("consent") is not True:
+        return form
+    return dict(form, consent=proof(now, real_name=bool(doc.get("real_name"))))
 
 
 def proof(given_at: datetime, *, real_name: bool) -> dict[str, str]:

@@ -201,6 +201,8 @@ class Lotteries(Protocol):
     def get_draw(self, aid: str) -> Draw | None: ...
     def update_draw(self, aid: str, change) -> object: ...  # change(Draw) -> result, atomically
     def publish_outcomes(self, aid: str, start: int, outcomes: list[tuple[str, str, int]]) -> bool: ...
+    def promotions_told(self, aid: str) -> int: ...  # how many of the draw's ``promoted`` are told
+    def publish_promotions(self, aid: str, start: int, promoted: list[tuple[str, int]]) -> bool: ...
     def due(self, now: float) -> list[str]: ...  # lotteries whose draw time has come, not yet done
     def done(self, aid: str) -> None: ...  # drawn and every entrant told: off the due list
 
@@ -219,7 +221,7 @@ def enter(
     Returns the new entry id; the window and uniqueness are checked atomically by the port."""
     entry_id = "e" + secrets.token_hex(8)
     out = lotteries.add_entry(aid, entry_id, holders, entry, now, owner_ref)
-    if out["status"] != "ok":
+    if out["status"] != v.OK:
         raise LotteryRefusal(out["reason"], entry_id=out.get("entry_id"))
     return entry_id
 
@@ -234,27 +236,27 @@ def draw(lotteries: Lotteries, aid: str, *, now: float, lease_s: float = 60.0, w
     token = secrets.token_hex(8)
     state = lotteries.begin_draw(aid, token, now, lease_s)
     deadline = time.monotonic() + wait_s
-    while state == "busy" and time.monotonic() < deadline:
+    while state == v.BUSY and time.monotonic() < deadline:
         time.sleep(0.02)
         state = lotteries.begin_draw(aid, token, now, lease_s)
-    if state == "drawn":
+    if state == v.LOT_DRAWN:
         return lotteries.get_draw(aid)
-    if state != "ok":
-        raise LotteryRefusal({"busy": v.DRAW_IN_PROGRESS, "too_early": v.DRAW_NOT_DUE}.get(state, state))
+    if state != v.OK:
+        raise LotteryRefusal({v.BUSY: v.DRAW_IN_PROGRESS, v.TOO_EARLY: v.DRAW_NOT_DUE}.get(state, state))
     lottery = lotteries.settings(aid)
     seed, sizes = lotteries.seed_and_sizes(aid)
     result = run_draw(aid, seed, sizes, lottery.capacity, now=now, confirm_hours=lottery.confirm_hours)
-    if lotteries.finish_draw(aid, token, result) == "lost_lease":
+    if lotteries.finish_draw(aid, token, result) == v.LOST_LEASE:
         return draw(lotteries, aid, now=now, lease_s=lease_s, wait_s=max(wait_s, lease_s))
     return lotteries.get_draw(aid)
 
 
 def outcomes(d: Draw) -> list[tuple[str, str, int]]:
-    """``(entry id, "won" | v.WAITLISTED, position)`` for every entrant, in drawn order."""
+    """``(entry id, v.WON | v.WAITLISTED, position)`` for every entrant, in drawn order."""
     won = {e: i for i, e in enumerate(d.winners, 1)}
     wait = {e: i for i, e in enumerate(d.waitlist, 1)}
     return [
-        (e, "won", won[e]) if e in won else (e, v.WAITLISTED, wait[e])
+        (e, v.WON, won[e]) if e in won else (e, v.WAITLISTED, wait[e])
         for e in d.order
         if e in won or e in wait
     ]
@@ -267,6 +269,15 @@ def publish(lotteries: Lotteries, d: Draw, chunk: int = 1000) -> int:
     for start in range(0, len(todo), chunk):
         written += bool(lotteries.publish_outcomes(d.activity_id, start, todo[start : start + chunk]))
     return written
+
+
+def publish_promotions(lotteries: Lotteries, d: Draw) -> bool:
+    """Tell each entrant promoted after a forfeit (:func:`pass_on`) that they now hold seats (and,
+    with confirmation, until when to confirm), once: the port tells from its own cursor over the
+    draw's append-only ``promoted`` list, so a racing scheduler tells nobody twice."""
+    start = lotteries.promotions_told(d.activity_id)
+    todo = [(e, len(d.winners) + i) for i, e in enumerate(d.promoted[start:], start + 1)]
+    return bool(todo) and lotteries.publish_promotions(d.activity_id, start, todo)
 
 
 def draw_due(
@@ -295,6 +306,8 @@ def draw_due(
             expire(lotteries, aid, now=now)
         settled = settle(aid) if settle is not None else True
         publish(lotteries, d, chunk=chunk)
+        if d.confirm_by:  # after the outcomes: a promoted entrant heard "waitlisted" first
+            publish_promotions(lotteries, lotteries.get_draw(aid) or d)
         if settled:
             lotteries.done(aid)
             finished.append(aid)

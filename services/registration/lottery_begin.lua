@@ -11,10 +11,10 @@
 --#include words.lua
 
 local META, LEASE, DRAW = KEYS[1], KEYS[2], KEYS[3]
-if redis.call('EXISTS', DRAW) == 1 then return 'drawn' end
+if redis.call('EXISTS', DRAW) == 1 then return STATUS.LOT_DRAWN end
 local draw_at = redis.call('HGET', META, 'draw_at')
 if not draw_at then return REASON.UNKNOWN_ACTIVITY end
-if tonumber(ARGV[2]) < tonumber(draw_at) then return 'too_early' end
-if not redis.call('SET', LEASE, ARGV[1], 'NX', 'PX', ARGV[3]) then return 'busy' end
-redis.call('HSET', META, 'state', 'drawing')
-return 'ok'
+if tonumber(ARGV[2]) < tonumber(draw_at) then return STATUS.TOO_EARLY end
+if not redis.call('SET', LEASE, ARGV[1], 'NX', 'PX', ARGV[3]) then return STATUS.BUSY end
+redis.call('HSET', META, 'state', STATUS.LOT_DRAWING)
+return STATUS.OK

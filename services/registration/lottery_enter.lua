@@ -17,16 +17,16 @@ local META, ENTRIES, HOLDERS = KEYS[1], KEYS[2], KEYS[3]
 local entry_id, entry, now = ARGV[1], ARGV[2], tonumber(ARGV[3])
 
 local m = redis.call('HMGET', META, 'state', 'opens_at', 'closes_at')
-if not m[1] then return cjson.encode({ status = 'refused', reason = REASON.UNKNOWN_ACTIVITY }) end
-if m[1] ~= 'open' or now >= tonumber(m[3]) then
-  return cjson.encode({ status = 'refused', reason = REASON.LOTTERY_CLOSED })
+if not m[1] then return cjson.encode({ status = STATUS.REFUSED, reason = REASON.UNKNOWN_ACTIVITY }) end
+if m[1] ~= STATUS.LOT_OPEN or now >= tonumber(m[3]) then
+  return cjson.encode({ status = STATUS.REFUSED, reason = REASON.LOTTERY_CLOSED })
 end
-if now < tonumber(m[2]) then return cjson.encode({ status = 'refused', reason = REASON.LOTTERY_NOT_OPEN }) end
+if now < tonumber(m[2]) then return cjson.encode({ status = STATUS.REFUSED, reason = REASON.LOTTERY_NOT_OPEN }) end
 for i = 5, #ARGV do
   local earlier = redis.call('HGET', HOLDERS, ARGV[i])
-  if earlier then return cjson.encode({ status = 'refused', reason = REASON.ALREADY_ENTERED, entry_id = earlier }) end
+  if earlier then return cjson.encode({ status = STATUS.REFUSED, reason = REASON.ALREADY_ENTERED, entry_id = earlier }) end
 end
 redis.call('HSET', ENTRIES, entry_id, entry)
 for i = 5, #ARGV do redis.call('HSET', HOLDERS, ARGV[i], entry_id) end
 if KEYS[4] then redis.call('SADD', KEYS[4], ARGV[4]) end
-return cjson.encode({ status = 'ok', entry_id = entry_id })
+return cjson.encode({ status = STATUS.OK, entry_id = entry_id })

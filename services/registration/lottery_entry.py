@@ -161,7 +161,7 @@ def my_entries(ports: Ports, lotteries: lot.Lotteries, owner_ref: str) -> list[d
             won = entry_id in d.seated
             line = d.seated if won else d.waiting
             item.update(
-                outcome="won" if won else v.WAITLISTED,
+                outcome=v.WON if won else v.WAITLISTED,
                 position=line.index(entry_id) + 1 if entry_id in line else None,
                 confirm_by=(
                     datetime.fromtimestamp(d.confirm_by[entry_id], UTC).isoformat()

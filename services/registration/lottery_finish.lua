@@ -13,11 +13,11 @@
 --#include envelope.lua
 
 local META, LEASE, DRAW, OUT = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
-if redis.call('EXISTS', DRAW) == 1 then return 'drawn' end
-if redis.call('GET', LEASE) ~= ARGV[1] then return 'lost_lease' end
+if redis.call('EXISTS', DRAW) == 1 then return STATUS.LOT_DRAWN end
+if redis.call('GET', LEASE) ~= ARGV[1] then return STATUS.LOST_LEASE end
 redis.call('SET', DRAW, ARGV[2])
-redis.call('HSET', META, 'state', 'drawn', 'published', 0)
+redis.call('HSET', META, 'state', STATUS.LOT_DRAWN, 'published', 0)
 redis.call('DEL', LEASE)
 emit(OUT, TOPIC.LOTTERY_EVENTS, SOURCE, EVENT.LOTTERY_DRAWN, ARGV[3], ARGV[4], ARGV[3] .. ':drawn',
      cjson.decode(ARGV[5]))
-return 'ok'
+return STATUS.OK

@@ -16,6 +16,7 @@ from flask import Blueprint, abort, current_app, redirect, request
 
 from services.registration import activities, api_lottery, api_verification, lottery_entry, pages
 from services.registration import lottery as lot
+from services.registration import vocabulary as v
 from services.registration.bootstrap import ports
 from services.registration.pages import lang, render
 from services.registration.vocabulary import Refusal
@@ -36,8 +37,8 @@ def local_time(iso: str) -> str:
 
 def phase(lottery, now: float) -> str:
     if now < lottery.opens_at:
-        return "not_open"
-    return "open" if now < lottery.closes_at else "closed"
+        return v.LOT_NOT_OPEN
+    return v.LOT_OPEN if now < lottery.closes_at else v.LOT_CLOSED
 
 
 @bp.get("/lottery/<activity_id>")
@@ -68,10 +69,10 @@ def entry_info(activity_id: str) -> dict:
     store = current_app.extensions["sciday.lotteries"]
     lottery = store.settings(activity_id)
     if lottery is None:
-        return {"state": "unopened"}
+        return {"state": v.LOT_UNOPENED}
     drawn = store.get_draw(activity_id) is not None
     return {
-        "state": "drawn" if drawn else phase(lottery, datetime.now().timestamp()),
+        "state": v.LOT_DRAWN if drawn else phase(lottery, datetime.now().timestamp()),
         "times": {k: local(getattr(lottery, k)) for k in ("opens_at", "closes_at", "draw_at")},
     }
 

@@ -9,10 +9,10 @@
 -- Returns 1 if this call emitted the chunk, 0 if the cursor is elsewhere (already emitted, or an
 -- earlier chunk is missing): a racing publisher or a retry never emits an outcome twice.
 --
--- Version 2 (issue 16): the entry's masked forms and ``sealed``, its contact fields sealed for
--- notify alone (personal.entry_at_rest); an entry written before issue 16 still goes out as v1.
+-- Each event is made by lottery_tell.lua (version 2: contact fields sealed for notify, issue 16).
 --#include words.lua
 --#include envelope.lua
+--#include lottery_tell.lua
 
 local META, ENTRIES, OUT = KEYS[1], KEYS[2], KEYS[3]
 local start, aid, occurred_at = tonumber(ARGV[1]), ARGV[2], ARGV[3]
@@ -21,17 +21,8 @@ local n = 0
 local confirm_hours = tonumber(redis.call('HGET', META, 'confirm_hours') or '0')
 for i = 4, #ARGV, 3 do
   local eid, outcome, position = ARGV[i], ARGV[i + 1], tonumber(ARGV[i + 2])
-  local e = cjson.decode(redis.call('HGET', ENTRIES, eid))
-  local type_ = outcome == 'won' and EVENT.LOTTERY_ENTRY_WON or EVENT.LOTTERY_ENTRY_WAITLISTED
-  local data = { entry_id = eid, activity_id = aid, position = position, party_size = e.party_size,
-    locale = e.locale or 'zh-CN', confirm_hours = confirm_hours }
-  local version = 1
-  if e.for_notify then
-    data.name_masked, data.phone_masked, data.sealed, version = e.name_masked, e.phone_masked, e.for_notify, 2
-  else
-    data.name, data.phone, data.email, data.manage_url = e.name, e.phone, e.email, e.manage_url
-  end
-  emit(OUT, TOPIC.LOTTERY_EVENTS, SOURCE, type_, aid, occurred_at, aid .. ':' .. eid .. ':drawn', data, version)
+  local type_ = outcome == STATUS.WON and EVENT.LOTTERY_ENTRY_WON or EVENT.LOTTERY_ENTRY_WAITLISTED
+  tell(OUT, ENTRIES, aid, occurred_at, eid, type_, position, confirm_hours, aid .. ':' .. eid .. ':drawn')
   n = n + 1
 end
 redis.call('HSET', META, 'published', start + n)

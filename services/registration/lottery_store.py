@@ -22,6 +22,7 @@ from pathlib import Path
 import redis as redis_lib
 
 from services.registration import personal
+from services.registration import vocabulary as v
 from services.registration.lottery import Draw, Lottery, commitment
 from services.registration.store import Keys, SeatStore, now_pair, refused
 from shared.outbox import stream_key
@@ -42,7 +43,14 @@ class LotteryStore:
         self.scripts = Scripts(
             redis,
             HERE,
-            ["lottery_enter", "lottery_begin", "lottery_finish", "lottery_publish", "lottery_register"],
+            [
+                "lottery_enter",
+                "lottery_begin",
+                "lottery_finish",
+                "lottery_publish",
+                "lottery_promoted",
+                "lottery_register",
+            ],
         )
         self.seat_keys = Keys(self.p)
         self.seats = SeatStore(redis, settings)  # seals the personal fields as reserve does (issue 16)
@@ -68,7 +76,7 @@ class LotteryStore:
         pipe = self.redis.pipeline(transaction=True)
         pipe.hsetnx(self.k("", lottery.activity_id), "seed", seed)
         pipe.hsetnx(self.k("", lottery.activity_id), "commitment", c)
-        pipe.hsetnx(self.k("", lottery.activity_id), "state", "open")
+        pipe.hsetnx(self.k("", lottery.activity_id), "state", v.LOT_OPEN)
         pipe.hset(self.k("", lottery.activity_id), mapping=fields)
         pipe.zadd(self.due_key, {lottery.activity_id: lottery.draw_at})
         pipe.execute()
@@ -176,7 +184,7 @@ class LotteryStore:
             )
         out = []
         for res in pipe.execute():
-            if res[0].decode() == "refused":
+            if res[0].decode() == v.REFUSED:
                 raise refused(res)
             out.append((res[0].decode(), res[1].decode(), int(res[2])))
         return out
@@ -223,6 +231,16 @@ class LotteryStore:
                     return result
                 except redis_lib.WatchError:
                     continue
+
+    def promotions_told(self, aid: str) -> int:
+        return int(self.redis.hget(self.k("", aid), "promoted_published") or 0)
+
+    def publish_promotions(self, aid, start, promoted) -> bool:
+        out = self.scripts.lottery_promoted(
+            keys=[self.k("", aid), self.k("entries", aid), self.outbox],
+            args=[start, aid, datetime.now(UTC).isoformat(), *(str(x) for pair in promoted for x in pair)],
+        )
+        return bool(out)
 
     def publish_outcomes(self, aid, start, outcomes) -> bool:
         flat = [str(x) for triple in outcomes for x in triple]

@@ -28,6 +28,14 @@ STATUS_NAMES = (
     "ALREADY",
     "OK",
     "CREATE",
+    # the lottery's (issue 15 §1)
+    "LOT_OPEN",
+    "LOT_DRAWING",
+    "LOT_DRAWN",
+    "WON",
+    "BUSY",
+    "TOO_EARLY",
+    "LOST_LEASE",
 )
 TOPIC_NAMES = ("ACTIVITY_EVENTS", "REGISTRATION_EVENTS", "LOTTERY_EVENTS", "NOSHOW_EVENTS")
 

@@ -20,6 +20,12 @@ from services.registration.vocabulary import (
     ACTIVITY_CANCELLED,
     CONFIRMED,
     CONSENT_REQUIRED,
+    FORM_CLOSED,
+    FORM_FULL,
+    FORM_FULL_WAITLIST,
+    FORM_NOT_OPEN,
+    FORM_OPEN,
+    LISTED_LOTTERY,
     NOSHOW_LOCKED,
     PHONE_NOT_VERIFIED,
     UNKNOWN_ACTIVITY,
@@ -41,15 +47,17 @@ def state_of(doc: dict, counts: dict) -> str:
     if doc["status"] == ACTIVITY_CANCELLED:
         return ACTIVITY_CANCELLED
     if now < activities.parse(doc["registration_opens_at"]):
-        return "not_open"
+        return FORM_NOT_OPEN
     if now >= activities.parse(doc["registration_closes_at"]):
-        return "closed"
+        return FORM_CLOSED
     view = activities.view(doc, counts)
     if view["seats_left"] > 0 and view["waitlist_length"] == 0:
-        return "open"
+        return FORM_OPEN
     wl = doc.get("waitlist") or {}
     return (
-        "full_waitlist" if wl.get("enabled") and view["waitlist_length"] < wl.get("max_length", 0) else "full"
+        FORM_FULL_WAITLIST
+        if wl.get("enabled") and view["waitlist_length"] < wl.get("max_length", 0)
+        else FORM_FULL
     )
 
 
@@ -108,7 +116,7 @@ def listed_state(doc: dict, counts: dict) -> str:
         return state_of(doc, counts)
     from services.registration import lottery_page
 
-    return "lot_" + lottery_page.entry_info(doc["id"])["state"]
+    return LISTED_LOTTERY[lottery_page.entry_info(doc["id"])["state"]]
 
 
 @bp.get("/a/<activity_id>")

@@ -146,5 +146,7 @@ class Ports:
     # Fair access (fair_access.py): the policy, or None for none; the key of its hashes.
     fair: FairPolicy | None = None
     secret: bytes = b""
+    # A form without the person's consent (``consent``) is refused (settings.api_consent_required).
+    consent_required: bool = False
     # Told of each cancellation directly (issue 16); None: the event stream only.
     door: Door | None = None

@@ -287,6 +287,17 @@ class RegistrationIn(Keyed):
         required=True, strict=True, validate=validate.Range(min=1, max=10, error=RANGE_BETWEEN)
     )
     locale = fields.String(load_default=None, allow_none=True, validate=validate.OneOf(LOCALES, error=ONE_OF))
+    # No load_default: a body without it keeps the fingerprint it had before (idempotency.py).
+    consent = fields.Boolean(
+        truthy={True},
+        falsy={False},
+        metadata={
+            "description": "true: the person read the privacy notice (/privacy) and consented, "
+            "as the form's checkbox records; kept as its proof (time, notice version, scope). "
+            "false is refused (validation_failed, consent: consent_required), and so is a body "
+            "without it where SCIDAY_API_CONSENT_REQUIRED is on"
+        },
+    )
 
     @post_load
     def _clean(self, data, **_):

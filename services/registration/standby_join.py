@@ -141,7 +141,7 @@ def poster(activity_id: str):
 def standby_ticket(doc: dict, place: dict | None) -> dict:
     """Once the number is called, its signed standby ticket (``SB1.``, shared/tickets.py) as a QR:
     the scanner admits it like any other ticket, once, for this activity and venue only."""
-    if not place or place["status"] not in ("called", "admitted"):
+    if not place or place["status"] not in (v.STANDBY_CALLED, v.STANDBY_ADMITTED):
         return {}
     valid_from, valid_until = activities.ticket_window(doc)
     code = current_app.extensions["sciday.keys"].sign_standby(
@@ -161,7 +161,14 @@ def _page(doc: dict, status: int = 200, **ctx):
         phone_masked=masked(phone) if phone else "",
         login_url=f"/login?next=/standby/{doc['id']}",
         max_party_size=settings_of().standby_max_party_size,
-        **{"number": None, "banner": None, "replayed": False, "party_size": 0, "sb_status": "waiting", **ctx},
+        **{
+            "number": None,
+            "banner": None,
+            "replayed": False,
+            "party_size": 0,
+            "sb_status": v.STANDBY_WAITING,
+            **ctx,
+        },
     )
 
 

@@ -20,7 +20,7 @@ from collections.abc import Mapping
 from datetime import timedelta
 from typing import Any
 
-from services.registration import activities, fair_access, noshow, registrations
+from services.registration import activities, consent, fair_access, noshow, registrations
 from services.registration import vocabulary as v
 from services.registration.ports import Counts, Doc, Ports
 from shared import events
@@ -136,11 +136,14 @@ def prepared_form(
 ) -> tuple[Mapping[str, Any], fair_access.Prepared | None]:
     """The form with the verified session's phone, and fair access's preparation of it (None when
     fair access is off, where the form must carry a phone).  Shared by registering and entering a
-    lottery (lottery_entry.py)."""
+    lottery (lottery_entry.py).  The consent the form carries becomes its proof (consent.py)."""
+    given = form.get("consent")
+    if given is False or (ports.consent_required and not given):
+        raise v.Refusal(v.VALIDATION_FAILED, {"rules": {"consent": [v.CONSENT_REQUIRED]}})
     if ports.fair is None:
         if not form.get("phone"):
             raise v.Refusal(v.PHONE_INVALID, {"rules": {"phone": [v.PHONE_EMPTY]}})
-        return form, None
+        return consent.recorded(form, ports.clock.now(), doc), None
     prepared = fair_access.prepare(
         form,
         doc,
@@ -150,7 +153,8 @@ def prepared_form(
         today=ports.clock.now().date(),
     )
     ports.limiter.check(prepared.limits)
-    return dict(form, phone=prepared.phone), prepared
+    # after prepare: the Idempotency-Key's fingerprint binds ``consent: true``, not its time
+    return consent.recorded(dict(form, phone=prepared.phone), ports.clock.now(), doc), prepared
 
 
 def noshow_holders(ports: Ports, phone: str, id_hashes: list[str]) -> list[str]:

@@ -90,6 +90,56 @@ FCFS: Final = "fcfs"
 LOTTERY: Final = "lottery"
 ALLOCATIONS: Final = (FCFS, LOTTERY)
 
+# What the list and the form show of a first-come activity (pages.state_of); a cancelled one shows
+# ACTIVITY_CANCELLED, and the list's past activities ``ended``.
+FORM_OPEN: Final = "open"
+FORM_FULL_WAITLIST: Final = "full_waitlist"
+FORM_FULL: Final = "full"
+FORM_NOT_OPEN: Final = "not_open"
+FORM_CLOSED: Final = "closed"
+FORM_ENDED: Final = "ended"
+FORM_STATES: Final = (FORM_OPEN, FORM_FULL_WAITLIST, FORM_FULL, FORM_NOT_OPEN, FORM_CLOSED, FORM_ENDED)
+
+# -- the lottery's words (issue 15 §1; services/registration/lottery*.py and lottery_*.lua) ------
+# A lottery's state (its meta hash's ``state``), and what the pages show of it: ``unopened`` while
+# a lottery activity has no lottery yet; ``not_open`` / ``open`` / ``closed`` by the clock.
+LOT_UNOPENED: Final = "unopened"
+LOT_NOT_OPEN: Final = "not_open"
+LOT_OPEN: Final = "open"
+LOT_CLOSED: Final = "closed"
+LOT_DRAWING: Final = "drawing"  # a lease is held: entries are frozen
+LOT_DRAWN: Final = "drawn"
+LOTTERY_STATES: Final = (LOT_UNOPENED, LOT_NOT_OPEN, LOT_OPEN, LOT_CLOSED, LOT_DRAWING, LOT_DRAWN)
+# The activity list's badge of a lottery activity: its lottery's state, prefixed (pages.py).
+LISTED_LOT_UNOPENED: Final = "lot_unopened"
+LISTED_LOT_NOT_OPEN: Final = "lot_not_open"
+LISTED_LOT_OPEN: Final = "lot_open"
+LISTED_LOT_CLOSED: Final = "lot_closed"
+LISTED_LOT_DRAWN: Final = "lot_drawn"
+LISTED_LOTTERY: Final[Mapping[str, str]] = {
+    LOT_UNOPENED: LISTED_LOT_UNOPENED,
+    LOT_NOT_OPEN: LISTED_LOT_NOT_OPEN,
+    LOT_OPEN: LISTED_LOT_OPEN,
+    LOT_CLOSED: LISTED_LOT_CLOSED,
+    LOT_DRAWN: LISTED_LOT_DRAWN,
+}
+# An entrant's outcome of the draw: a seat (``won``) or a place in the draw's waitlist.
+WON: Final = "won"
+LOTTERY_OUTCOMES: Final = (WON, WAITLISTED)
+# Outcomes of the draw's scripts besides OK: the lease is another instance's (``busy``), the draw
+# is not due, or the lease expired before the draw was stored (another instance stores it).
+BUSY: Final = "busy"
+TOO_EARLY: Final = "too_early"
+LOST_LEASE: Final = "lost_lease"
+DRAW_STEPS: Final = (BUSY, TOO_EARLY, LOST_LEASE, LOT_DRAWN)
+
+# A standby number's status, as check-in answers it (services/checkin/vocabulary.py owns these
+# words; tests/unit/test_vocabulary_registration.py keeps the two the same).
+STANDBY_WAITING: Final = "waiting"
+STANDBY_CALLED: Final = "called"
+STANDBY_ADMITTED: Final = "admitted"
+STANDBY_STATUSES: Final = (STANDBY_WAITING, STANDBY_CALLED, STANDBY_ADMITTED)
+
 
 @dataclass(frozen=True)
 class Reason:

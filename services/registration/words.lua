@@ -14,6 +14,13 @@ local STATUS = {
   ALREADY = 'already',
   OK = 'ok',
   CREATE = 'create',
+  LOT_OPEN = 'open',
+  LOT_DRAWING = 'drawing',
+  LOT_DRAWN = 'drawn',
+  WON = 'won',
+  BUSY = 'busy',
+  TOO_EARLY = 'too_early',
+  LOST_LEASE = 'lost_lease',
 }
 -- reason codes
 local REASON = {

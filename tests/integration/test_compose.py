@@ -9,6 +9,7 @@ web service behind nginx, and consumers scaled within their groups.
 
 from __future__ import annotations
 
+import importlib
 import os
 import re
 import shutil
@@ -47,7 +48,7 @@ ONE_SHOT = {"topics", "cli"}
 BROKERS = ("kafka-1", "kafka-2", "kafka-3")
 INFRA = {*BROKERS, "redis", "redis-replica", "nginx"}
 # Kafka consumers: scaled within their groups (the relay is one cursor, hence one copy).
-CONSUMERS = ("checkin-consumer", "notify-consumer")
+CONSUMERS = ("checkin-consumer", "notify-consumer", "noshow-worker")
 # Read by the notify service's own code once it talks to real channels, not by shared/config.py.
 NOTIFY_PLACEHOLDERS = {"SCIDAY_SMTP_HOST", "SCIDAY_SMTP_PORT", "SCIDAY_SMS_GATEWAY_URL", "SCIDAY_SMS_API_KEY"}
 CONFIG_VAR = re.compile(r"^(SCIDAY_[A-Z0-9_]+|REDIS_URL|KAFKA_BOOTSTRAP_SERVERS)$")
@@ -205,6 +206,97 @@ def test_every_process_make_run_starts_runs_in_compose_too(services):
     assert not missing, f"started by make run but not in docker-compose.yml: {sorted(missing)}"
 
 
+# -- Kubernetes: the same processes as compose and `sciday up` -------------------------------------
+K8S = ROOT / "deploy" / "k8s"
+
+
+def _k8s_deployments() -> dict[str, dict]:
+    out = {}
+    for path in sorted(K8S.glob("*.yaml")):
+        for doc in yaml.safe_load_all(path.read_text(encoding="utf-8")):
+            if doc and doc.get("kind") == "Deployment":
+                out[doc["metadata"]["name"]] = doc["spec"]["template"]["spec"]
+    return out
+
+
+def _k8s_env(pod: dict) -> dict[str, str | None]:
+    """A container's environment: a literal's value, or None for a value taken from a Secret."""
+    (container,) = pod["containers"]
+    return {e["name"]: e.get("value") for e in container.get("env", [])}
+
+
+def _compose_env(svc: dict) -> dict[str, str | None]:
+    """Compose's environment in Kubernetes' terms: ``X_FILE`` (a Docker secret) reads as ``X``, and
+    an interpolated ``${...}`` (a credential from the host) as None, like a Secret reference."""
+    out = {}
+    for name, value in _environment(svc).items():
+        if name.endswith("_PASSWORD_FILE"):
+            out[name.removesuffix("_FILE")] = None
+        else:
+            out[name] = None if value is None or value.startswith("${") or value == "" else value
+    return out
+
+
+def _ticket_keys(compose_svc: dict | None, pod: dict | None) -> tuple[str, str]:
+    """What each side mounts of the ticket keys: "all", "public" or "none"."""
+
+    def kind(files: list[str]) -> str:
+        if any(f.endswith(".key") for f in files):
+            return "all"
+        return "public" if any(f.endswith(".pub") for f in files) else "none"
+
+    composed = [str(s["target"]) for s in (compose_svc or {}).get("secrets", []) if isinstance(s, dict)]
+    mounted: list[str] = []
+    for vol in (pod or {}).get("volumes", []):
+        secret = vol.get("secret") or {}
+        if secret.get("secretName") == "sciday-ticket-keys":
+            items = secret.get("items")
+            mounted += [i["path"] for i in items] if items else ["ed25519-1.key"]
+    return kind(composed), kind(mounted)
+
+
+def test_kubernetes_runs_every_process_compose_runs():
+    """deploy/k8s has one Deployment per long-running compose process (web services and workers),
+    with the same command: a worker added to compose only is a gap in Kubernetes."""
+    deployments = _k8s_deployments()
+    assert set(deployments) == set(WEB) | set(WORKERS), (
+        f"in compose but not in deploy/k8s: {sorted(set(WEB) | set(WORKERS) - set(deployments))}; "
+        f"in deploy/k8s only: {sorted(set(deployments) - set(WEB) - set(WORKERS))}"
+    )
+    services = yaml.safe_load(COMPOSE.read_text(encoding="utf-8"))["services"]
+    for name, pod in deployments.items():
+        (container,) = pod["containers"]
+        assert container["command"] == services[name]["command"], name
+
+
+def test_every_process_make_run_starts_runs_in_kubernetes_too():
+    from sciday.stack import Stack, StackOptions
+
+    plan = Stack(StackOptions(var_dir=ROOT / "var" / "compose-parity"))._plan()
+    modules = {c.args[2] for c in plan if len(c.args) == 3 and c.args[1] == "-m"}
+    assert {"services.registration.relay", "services.checkin.standby_scheduler"} <= modules
+    deployed = {" ".join(pod["containers"][0]["command"][2:]) for pod in _k8s_deployments().values()}
+    missing = {m for m in modules if m.startswith("services.") and m not in deployed}
+    assert not missing, f"started by make run but not in deploy/k8s: {sorted(missing)}"
+
+
+@pytest.mark.parametrize("name", sorted(set(WEB) | set(WORKERS)))
+def test_kubernetes_gives_each_process_what_compose_gives_it(services, name):
+    """Same users, same credentials (by name), same ticket keys: least privilege holds in both."""
+    pod = _k8s_deployments()[name]
+    assert _k8s_env(pod) == _compose_env(services[name]), name
+    composed, mounted = _ticket_keys(services[name], pod)
+    assert composed == mounted, f"{name}: ticket keys {composed} in compose, {mounted} in deploy/k8s"
+
+
+def test_the_noshow_pepper_reaches_every_process_that_hashes_holders(services):
+    """A holder hash made with another pepper never matches a mark (docs/noshow.md): registration
+    checks, noshow-worker marks, check-in keys the standby list, all with the one pepper."""
+    for name in ("registration", "noshow-worker", "checkin"):
+        assert "SCIDAY_NOSHOW_PEPPER" in _environment(services[name]), name
+        assert "SCIDAY_NOSHOW_PEPPER" in _k8s_env(_k8s_deployments()[name]), name
+
+
 @pytest.mark.parametrize("name", sorted(WORKERS))
 def test_each_worker_logs_in_to_redis_as_its_service(services, name):
     env, secrets = services[name].get("environment") or {}, services[name].get("secrets") or []
@@ -219,12 +311,11 @@ def test_consumers_are_scaled_within_their_groups(services, name):
     module = WORKERS[name]
     replicas = _replicas(services[name])
     assert replicas >= 2, f"{name}: {replicas} replica(s); the group needs 2 or more members"
-    # Each member must be able to own a partition: more members than partitions idle.
-    consumed = re.search(
-        r"^TOPICS = \[(.*)\]", (ROOT / (module.replace(".", "/") + ".py")).read_text(encoding="utf-8"), re.M
-    )
-    assert consumed, f"{module} must declare TOPICS"
-    for topic in re.findall(r'"([a-z-]+)"', consumed.group(1)):
+    # Each member must be able to own a partition: more members than partitions idle.  (The
+    # module's TOPICS comes from the registry, so it is imported, not read: nothing connects.)
+    topics = importlib.import_module(module).TOPICS
+    assert topics, f"{module} must declare TOPICS"
+    for topic in topics:
         assert replicas <= BY_NAME[topic].partitions, f"{name}: {replicas} members for {topic}"
 
 

@@ -7,6 +7,7 @@ import copy
 import threading
 import time
 
+from services.registration import vocabulary as v
 from services.registration.lottery import Draw, Lottery, commitment
 
 
@@ -25,7 +26,9 @@ class FakeLotteries:
 
     def open(self, lottery: Lottery, seed: str) -> str:
         with self._lock:
-            m = self.meta.setdefault(lottery.activity_id, {"seed": seed, "state": "open", "published": -1})
+            m = self.meta.setdefault(
+                lottery.activity_id, {"seed": seed, "state": v.LOT_OPEN, "published": -1}
+            )
             m["lottery"] = lottery
             self.due_at[lottery.activity_id] = lottery.draw_at
             self.entries.setdefault(lottery.activity_id, {})
@@ -62,7 +65,7 @@ class FakeLotteries:
             m = self.meta.get(aid)
             if m is None:
                 return {"status": "refused", "reason": "unknown_activity"}
-            if m["state"] != "open" or now >= m["lottery"].closes_at:
+            if m["state"] != v.LOT_OPEN or now >= m["lottery"].closes_at:
                 return {"status": "refused", "reason": "lottery_closed"}
             if now < m["lottery"].opens_at:
                 return {"status": "refused", "reason": "lottery_not_open"}
@@ -83,12 +86,12 @@ class FakeLotteries:
     def begin_draw(self, aid, token, now, lease_s):
         with self._lock:
             if aid in self.draws:
-                return "drawn"
+                return v.LOT_DRAWN
             if now < self.meta[aid]["lottery"].draw_at:
-                return "too_early"
+                return v.TOO_EARLY
             held = self.leases.get(aid)
             if held and held[1] > time.monotonic():
-                return "busy"
+                return v.BUSY
             self.leases[aid] = (token, time.monotonic() + lease_s)
             self.meta[aid]["state"] = "drawing"
             return "ok"
@@ -99,12 +102,12 @@ class FakeLotteries:
     def finish_draw(self, aid, token, d):
         with self._lock:
             if aid in self.draws:
-                return "drawn"
+                return v.LOT_DRAWN
             held = self.leases.get(aid)
             if not held or held[0] != token or held[1] <= time.monotonic():
-                return "lost_lease"
+                return v.LOST_LEASE
             self.draws[aid] = copy.deepcopy(d)
-            self.meta[aid].update(state="drawn", published=0)
+            self.meta[aid].update(state=v.LOT_DRAWN, published=0)
             del self.leases[aid]
             self.events.append(("LotteryDrawn", aid, {"seed": d.seed}))
             return "ok"
@@ -124,12 +127,24 @@ class FakeLotteries:
         with self._lock:
             self.due_at.pop(aid, None)
 
+    def promotions_told(self, aid):
+        return self.meta[aid].get("promoted_published", 0)
+
+    def publish_promotions(self, aid, start, promoted):
+        with self._lock:
+            if self.promotions_told(aid) != start:
+                return False
+            for eid, position in promoted:
+                self.events.append(("LotteryEntryWon", aid, {"entry_id": eid, "position": position}))
+            self.meta[aid]["promoted_published"] = start + len(promoted)
+            return True
+
     def publish_outcomes(self, aid, start, outcomes):
         with self._lock:
             if self.meta[aid]["published"] != start:
                 return False
             for eid, outcome, position in outcomes:
-                kind = "LotteryEntryWon" if outcome == "won" else "LotteryEntryWaitlisted"
+                kind = "LotteryEntryWon" if outcome == v.WON else "LotteryEntryWaitlisted"
                 self.events.append((kind, aid, {"entry_id": eid, "position": position}))
             self.meta[aid]["published"] = start + len(outcomes)
             return True
@@ -137,7 +152,6 @@ class FakeLotteries:
 
 def register_into(seats, reg, status, fair, owner_ref, now):
     from services.registration import activities
-    from services.registration import vocabulary as v
     from shared import events
 
     rid, act = reg["registration_id"], seats.acts.get(reg["activity_id"])

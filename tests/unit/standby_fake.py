@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from services.checkin import vocabulary as V
+
 
 class FakeStandby:
     def __init__(self, activity: dict, regs: dict[str, tuple[int, int]]):
@@ -20,7 +22,7 @@ class FakeStandby:
         if phone_hash in self.phones:
             return {"number": self.phones[phone_hash], "replayed": True}
         n = len(self.entries) + 1
-        self.entries[n] = dict(entry, number=n, status="waiting")
+        self.entries[n] = dict(entry, number=n, status=V.WAITING)
         self.phones[phone_hash] = n
         return {"number": n, "replayed": False}
 
@@ -37,8 +39,8 @@ class FakeStandby:
             free = self.pool - self.given
             if free <= 0 or (most and len(out) >= most):
                 break
-            if e["status"] == "waiting" and e["party_size"] <= free:
-                e["status"] = "called"
+            if e["status"] == V.WAITING and e["party_size"] <= free:
+                e["status"] = V.CALLED
                 self.given += e["party_size"]
                 self.called.append(n)
                 out.append({"number": n, "party_size": e["party_size"]})
@@ -48,14 +50,14 @@ class FakeStandby:
         e = self.entries.get(number)
         if e is None:
             return {"status": "denied", "reason": "unknown_number"}
-        if e["status"] != "called":
-            reason = "not_called" if e["status"] == "waiting" else "already_checked_in"
+        if e["status"] != V.CALLED:
+            reason = V.NOT_CALLED if e["status"] == V.WAITING else V.ALREADY_CHECKED_IN
             return {"status": "denied", "reason": reason}
-        e["status"] = "admitted"
+        e["status"] = V.ADMITTED
         return {"status": "ok", "number": number, "party_size": e["party_size"]}
 
     def board(self, aid):
-        waiting = sum(1 for e in self.entries.values() if e["status"] == "waiting")
+        waiting = sum(1 for e in self.entries.values() if e["status"] == V.WAITING)
         return {"called": self.called[::-1], "seats_free": self.pool - self.given, "waiting": waiting}
 
     def entry_of(self, aid, phone_hash):

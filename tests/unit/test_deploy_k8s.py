@@ -6,6 +6,7 @@ kubernetes-validate ships the schemas in its wheel, so no cluster and no network
 
 from __future__ import annotations
 
+import importlib
 import re
 from pathlib import Path
 
@@ -27,7 +28,14 @@ WORKERS = {
     "checkin-consumer": "services.checkin.consumer",
     "notify-consumer": "services.notify.consumer",
     "retention": "services.registration.retention",  # issue 16: the retention sweep
+    # issue 15: the no-show record, on-site standby and the lottery
+    "noshow-worker": "services.registration.noshow_worker",
+    "standby-scheduler": "services.checkin.standby_scheduler",
+    "lottery-scheduler": "services.registration.lottery_scheduler",
 }
+# Kafka consumers, scaled within their groups; and the workers that run one copy at a time.
+CONSUMERS = ("checkin-consumer", "notify-consumer", "noshow-worker")
+SINGLE = ("relay", "standby-scheduler", "lottery-scheduler", "retention")
 # Set differently in Kubernetes than in compose: the servers' addresses and the keys folder.
 # Addresses differ between compose and a cluster: the store, the brokers, the keys, the proxies.
 K8S_SPECIFIC = {"REDIS_URL", "KAFKA_BOOTSTRAP_SERVERS", "SCIDAY_KEYS_DIR", "SCIDAY_TRUSTED_PROXIES"}
@@ -158,7 +166,7 @@ def test_web_service_and_autoscaler_target_the_deployment(name):
 def test_every_pdb_selects_the_pods_of_one_deployment():
     deployments = _of("Deployment")
     pdbs = _of("PodDisruptionBudget")
-    assert set(WEB) | {"checkin-consumer", "notify-consumer"} <= set(pdbs)
+    assert set(WEB) | set(CONSUMERS) <= set(pdbs)
     for name, pdb in pdbs.items():
         selector = pdb["spec"]["selector"]["matchLabels"]
         matched = [
@@ -172,23 +180,23 @@ def test_every_pdb_selects_the_pods_of_one_deployment():
         spec = pdb["spec"]
         allowed = spec["maxUnavailable"] if "maxUnavailable" in spec else replicas - spec["minAvailable"]
         assert allowed >= 1, f"PDB {name} would block every node drain"
-    assert "relay" not in pdbs, "one relay: a PDB would block every node drain"
+    for name in SINGLE:
+        assert name not in pdbs, f"one {name}: a PDB would block every node drain"
 
 
 def test_consumers_are_scaled_within_their_partitions():
     from shared.topics import BY_NAME
 
     deployments = _of("Deployment")
-    for name in ("checkin-consumer", "notify-consumer"):
-        assert (
-            2
-            <= deployments[name]["spec"]["replicas"]
-            <= min(BY_NAME[t].partitions for t in ("activity-events", "registration-events"))
+    for name in CONSUMERS:
+        topics = importlib.import_module(WORKERS[name]).TOPICS  # nothing connects at import
+        assert topics, name
+        assert 2 <= deployments[name]["spec"]["replicas"] <= min(BY_NAME[t].partitions for t in topics), name
+    for name in SINGLE:
+        spec = deployments[name]["spec"]
+        assert spec["replicas"] == 1 and spec["strategy"]["type"] == "Recreate", (
+            f"one {name} at a time: never two during an upgrade"
         )
-    relay = deployments["relay"]
-    assert relay["spec"]["replicas"] == 1 and relay["spec"]["strategy"]["type"] == "Recreate", (
-        "one relay at a time: never two during an upgrade"
-    )
 
 
 def test_keys_come_from_a_secret_reference_without_key_material():
@@ -213,7 +221,10 @@ def test_keys_come_from_a_secret_reference_without_key_material():
     assert reg is not None and "items" not in reg, "registration signs: it gets the whole key set"
     assert chk is not None and chk.get("items"), "checkin gets selected items only"
     assert all(i["key"].endswith(".pub") for i in chk["items"]), "checkin must never get a private key"
-    for name in set(deployments) - {"registration", "checkin"}:
+    # the lottery scheduler signs the tickets of the registrations a draw makes (issue 15)
+    lottery = key_volume("lottery-scheduler")
+    assert lottery is not None and "items" not in lottery, "a draw signs tickets"
+    for name in set(deployments) - {"registration", "checkin", "lottery-scheduler"}:
         assert key_volume(name) is None, f"{name} needs no key"
 
 

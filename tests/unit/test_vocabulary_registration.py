@@ -36,6 +36,14 @@ WORDS = (
     | set(errors.COMMON_REASONS)
     | {t.name for t in topics.TOPICS}
     | set(events.EVENT_TYPES)
+    # the lottery's states, list badges, outcomes and draw steps (issue 15 §1)
+    | set(v.LOTTERY_STATES)
+    | set(v.LISTED_LOTTERY.values())
+    | set(v.LOTTERY_OUTCOMES)
+    | set(v.DRAW_STEPS)
+    # standby's (check-in's words); "admitted" is also a field name (attendance, CheckinRecorded),
+    # so it is policed in the module that reads standby statuses only (below)
+    | {v.STANDBY_WAITING, v.STANDBY_CALLED}
 )
 
 
@@ -99,6 +107,14 @@ def test_no_status_reason_topic_or_event_type_literal_outside_the_vocabularies()
     assert vs.stray_words(hits, WORDS) == []
 
 
+def test_standby_statuses_are_check_ins_words_and_never_literals():
+    from services.checkin import vocabulary as checkin_words
+
+    assert v.STANDBY_STATUSES == checkin_words.STANDBY_STATUSES
+    reader = vs.ROOT / "services/registration/standby_join.py"
+    assert vs.stray_words(vs.python_literals(reader), v.STANDBY_STATUSES) == []
+
+
 def test_views_refuse_only_with_declared_codes():
     """Every ``Refusal(...)`` / ``ApiError(...)`` names its code by a declared constant."""
     declared = set(vs.constant_names(v, v.REASONS)) | set(vs.constant_names(errors, errors.COMMON_REASONS))
@@ -141,7 +157,14 @@ def test_the_vocabulary_holds_no_word_nothing_uses():
         k: getattr(v, k) for k in ("CONFIRMED", "WAITLISTED", "CANCELLED", "SCHEDULED", "ACTIVITY_CANCELLED")
     }
     rules = vs.constant_names(v, v.FIELD_RULES)
-    assert vs.unused_names([*reasons, *statuses, *rules], sources) == []
+    # the pages' and the lottery's states, outcomes and draw steps, each by its own name
+    states = [
+        k
+        for k in vars(v)
+        if k.startswith(("FORM_", "LOT_", "LISTED_LOT_")) and isinstance(getattr(v, k), str)
+    ] + ["WON", "BUSY", "TOO_EARLY", "LOST_LEASE"]
+    assert len(states) == len(v.FORM_STATES) + len(v.LOTTERY_STATES) + len(v.LISTED_LOTTERY) + 4
+    assert vs.unused_names([*reasons, *statuses, *rules, *states], sources) == []
     assert set(reasons.values()) == set(v.REASONS), "every reason has a constant"
     assert set(rules.values()) == set(v.FIELD_RULES)
     event_names = vs.constant_names(events, REGISTRATION_EVENT_TYPES)

@@ -8,7 +8,10 @@ export const STATUS = {
   "CANCELLED": "cancelled",
   "TOO_EARLY": "too_early",
   "TOO_LATE": "too_late",
-  "PARTY": "party"
+  "PARTY": "party",
+  "WAITING": "waiting",
+  "CALLED": "called",
+  "ADMITTED": "admitted"
 };
 
 export const REASON = {

@@ -1,0 +1,20 @@
+-- lottery_tell.lua: one entrant's outcome event, for lottery_publish.lua and lottery_promoted.lua
+-- (included after words.lua and envelope.lua).
+--
+-- tell(OUT, ENTRIES, aid, occurred_at, eid, type_, position, confirm_hours, seed) emits type_
+-- (LotteryEntryWon / LotteryEntryWaitlisted) for entry eid on lottery-events; ``seed`` makes the
+-- event id, so the same seed is the same event.  Version 2 (issue 16): the entry's masked forms
+-- and ``sealed``, its contact fields sealed for notify alone (personal.entry_at_rest); an entry
+-- written before issue 16 still goes out as v1.
+local function tell(OUT, ENTRIES, aid, occurred_at, eid, type_, position, confirm_hours, seed)
+  local e = cjson.decode(redis.call('HGET', ENTRIES, eid))
+  local data = { entry_id = eid, activity_id = aid, position = position, party_size = e.party_size,
+    locale = e.locale or 'zh-CN', confirm_hours = confirm_hours }
+  local version = 1
+  if e.for_notify then
+    data.name_masked, data.phone_masked, data.sealed, version = e.name_masked, e.phone_masked, e.for_notify, 2
+  else
+    data.name, data.phone, data.email, data.manage_url = e.name, e.phone, e.email, e.manage_url
+  end
+  emit(OUT, TOPIC.LOTTERY_EVENTS, SOURCE, type_, aid, occurred_at, seed, data, version)
+end
