@@ -124,7 +124,12 @@ class DoorWorld:
         self.redis.hset(f"{p}ck:sbq:{{{AID}}}", str(number), json.dumps(entry))
         now = int(time.time())
         return self.keyring.sign_standby(
-            number=number, activity_id=AID, venue_id=VENUE, party_size=2, valid_from=now - 3600, valid_until=now + 7200
+            number=number,
+            activity_id=AID,
+            venue_id=VENUE,
+            party_size=2,
+            valid_from=now - 3600,
+            valid_until=now + 7200,
         )
 
     def scan(self, code: str, gate: str = GATE) -> Any:

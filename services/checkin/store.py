@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 from services.checkin import vocabulary as V
 from services.checkin.ports import AdmitStep, UndoStep
@@ -28,6 +29,7 @@ class CheckinStore:
         self.projection = Projection(redis, settings.redis_prefix)
         self.scripts = Scripts(redis, HERE, ["admit", "undo"])
         self.settings = settings
+        self._standby: Any = None
 
     def k(self, name: str, aid: str) -> str:
         return f"{self.p}ck:{name}:{{{aid}}}"
@@ -51,6 +53,7 @@ class CheckinStore:
                 self.outbox,
                 self.cidx,
                 self.k("released", aid),
+                self.gate_plan_key(step.venue_id),  # rule 3 (issue 16), in the same round trip
             ],
             args=[
                 step.registration_id,
@@ -65,15 +68,18 @@ class CheckinStore:
                 aid,
                 step.occurred_at,
                 step.venue_id,
+                step.refusal,
             ],
         )
         return json.loads(raw)
 
     def admit_standby(self, aid: str, number: int, gate: str, at_iso: str, nonce: str = "") -> dict:
         """A called standby number's signed ticket: the same atomic step as admission by number."""
-        from services.checkin.standby_store import StandbyStore
+        if self._standby is None:  # made once: its scripts are read and hashed when it is built
+            from services.checkin.standby_store import StandbyStore
 
-        return StandbyStore(self.redis, self.settings).admit(aid, number, gate, at_iso, nonce)
+            self._standby = StandbyStore(self.redis, self.settings)
+        return self._standby.admit(aid, number, gate, at_iso, nonce)
 
     def checkin(self, cid: str) -> tuple[str, dict] | None:
         aid = self.redis.hget(self.cidx, cid)

@@ -127,6 +127,13 @@ class FakeDoor:
 
     def admit(self, step: AdmitStep) -> Doc:
         aid, rid = step.activity_id, step.registration_id
+        open_for = self.gate_plans.get((step.venue_id, step.gate))
+        if open_for is not None and aid not in open_for:
+            self.record_denial(aid, rid, step.gate, step.staff, V.WRONG_GATE)
+            return {"status": V.DENIED, "reason": V.WRONG_GATE, "gate_activities": list(open_for)}
+        if step.refusal:
+            self.record_denial(aid, rid, step.gate, step.staff, step.refusal)
+            return {"status": V.DENIED, "reason": step.refusal}
         if step.nonce and (aid, step.nonce) in self.nonces:
             return {**copy.deepcopy(self.nonces[aid, step.nonce]), "replayed": True}
 
