@@ -7,7 +7,9 @@ production), builds the real check-in app (Flask test client, no HTTP server) an
 - a repeat of an admitted ticket (``already_checked_in``);
 - a bad signature (``invalid``);
 - a ticket at a gate opened for another activity only (``wrong_gate``);
-- a called walk-in's standby ticket (``SB1.``, a new number each time).
+- a called walk-in's standby ticket (``SB1.``, a new number each time);
+- a first admission of a ticket whose registration the projection has not seen yet (noted as
+  ``unseen`` and reconciled when the event arrives).
 
 A round trip is one ``send_packed_command`` of redis-py (a pipeline is one); CPU is this
 process's thread CPU per request (``time.thread_time``), which excludes redis-server's own work
@@ -85,10 +87,11 @@ class DoorWorld:
     steward: dict = field(default_factory=dict)
     _n: int = 0
 
-    def ticket(self) -> str:
-        """A confirmed registration (in the projection) and its signed ticket."""
+    def ticket(self, projected: bool = True) -> str:
+        """A confirmed registration (in the projection unless not ``projected``) and its ticket."""
         rid = new_registration_id()
-        self._project_registration(rid)
+        if projected:
+            self._project_registration(rid)
         now = int(time.time())
         return self.keyring.sign(
             registration_id=rid,
@@ -182,7 +185,14 @@ def bad_signature(code: str) -> str:
     return code[:-6] + ("A" if code[-6] != "A" else "B") + code[-5:]
 
 
-CASES = ("first admission", "repeat (already_checked_in)", "bad signature", "wrong gate", "standby SB1.")
+CASES = (
+    "first admission",
+    "repeat (already_checked_in)",
+    "bad signature",
+    "wrong gate",
+    "standby SB1.",
+    "unseen ticket",
+)
 
 
 def prepare(world: DoorWorld, case: str) -> tuple[str, str, int]:
@@ -199,6 +209,8 @@ def prepare(world: DoorWorld, case: str) -> tuple[str, str, int]:
         return world.ticket(), CLOSED_GATE, 409
     if case == "standby SB1.":
         return world.standby_ticket(), GATE, 201
+    if case == "unseen ticket":
+        return world.ticket(projected=False), GATE, 201
     raise ValueError(case)
 
 

@@ -77,7 +77,8 @@ class Door(Protocol):
     def admit(self, step: AdmitStep) -> Doc:
         """Atomically: refuse a gate not open for the activity (``wrong_gate``, with its
         ``gate_activities``), then ``step.refusal`` if any (both recorded, no nonce kept); replay
-        a known nonce, refuse a revoked or fully admitted party, else admit."""
+        a known nonce, refuse a revoked or fully admitted party, else admit, noting a ticket
+        whose registration the projection has not seen yet (``unseen``, reconciled later)."""
         ...
 
     def admit_standby(self, aid: str, number: int, gate: str, at_iso: str, nonce: str = "") -> Doc:
@@ -93,10 +94,6 @@ class Door(Protocol):
 
     def record_denial(self, aid: str, rid: str, gate: str, staff: str, reason: str) -> None:
         """A refusal decided before the atomic step is recorded and published too."""
-        ...
-
-    def note_unseen(self, aid: str, rid: str) -> None:
-        """A ticket admitted on its signature before the projection saw its registration."""
         ...
 
     def gate_activities(self, venue_id: str, gate: str) -> list[str] | None:

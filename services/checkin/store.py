@@ -54,6 +54,8 @@ class CheckinStore:
                 self.cidx,
                 self.k("released", aid),
                 self.gate_plan_key(step.venue_id),  # rule 3 (issue 16), in the same round trip
+                self.projection.regs_key(aid),
+                self.projection.unseen_key(aid),
             ],
             args=[
                 step.registration_id,
@@ -118,11 +120,6 @@ class CheckinStore:
         if aid:
             pipe.hincrby(self.k("stats", aid), "denied", 1)
         pipe.execute()
-
-    def note_unseen(self, aid: str, rid: str) -> None:
-        """A signed ticket the projection has not seen yet: admitted, and reconciled later."""
-        if self.projection.registration(aid, rid) is None:
-            self.redis.sadd(self.k("unseen", aid), rid)
 
     # -- gates opened for given activities (issue 16; services/checkin/gates.py) -------------
     def gate_plan_key(self, venue: str) -> str:

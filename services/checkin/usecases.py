@@ -208,8 +208,6 @@ def judge(
                 },
             )
         raise Refusal(result["reason"], {"registration": summary})
-    if reg is None:
-        door.note_unseen(aid, rid)
     return {
         "status": V.OK,
         "checkin_id": result["checkin_id"],

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-from bench.door_roundtrips import CASES, door_world, measure
+from bench.door_roundtrips import AID, CASES, door_world, measure
+from shared.tickets import peek
 
 # token + projection (one pipeline), the token's rate limit, admit.lua (gate plan inside);
 # a bad signature: token, rate limit, the recorded denial; a standby ticket also reads the plan.
@@ -16,6 +17,7 @@ EXPECTED = {
     "bad signature": 3,
     "wrong gate": 3,
     "standby SB1.": 4,
+    "unseen ticket": 3,  # noted in admit.lua (was a read and a write after it)
 }
 
 
@@ -31,6 +33,13 @@ def world(settings, redis):
 def test_a_verdict_makes_a_known_number_of_round_trips(world, case):
     got = measure(world, case, 3)  # also asserts each scan's HTTP status
     assert got["round_trips"] == [EXPECTED[case]], got
+
+
+def test_an_unseen_ticket_is_noted_in_the_same_step(world, settings, redis):
+    code = world.ticket(projected=False)
+    assert world.scan(code).status_code == 201
+    rid = peek(code).registration_id
+    assert redis.sismember(f"{settings.redis_prefix}ck:unseen:{{{AID}}}", rid)
 
 
 def test_the_token_is_still_checked_first(world):

@@ -172,6 +172,8 @@ class FakeDoor:
             self.first[aid, rid] = {"at": step.at_iso, "gate": step.gate}
         self._count(self.gates, (aid, step.gate), n)
         self._count(self.stats, (aid, "checked_in"), n)
+        if (aid, rid) not in self.activities.registrations:
+            self.unseen.add((aid, rid))
         self.checkins[step.checkin_id] = (
             aid,
             {
@@ -227,9 +229,6 @@ class FakeDoor:
         self.events.append((V.CHECKIN_DENIED, {"registration_id": rid, "gate": gate, "reason": reason}))
         if aid:
             self._count(self.stats, (aid, "denied"), 1)
-
-    def note_unseen(self, aid: str, rid: str) -> None:
-        self.unseen.add((aid, rid))
 
     def gate_activities(self, venue_id: str, gate: str) -> list[str] | None:
         return self.gate_plans.get((venue_id, gate))
