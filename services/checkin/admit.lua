@@ -11,25 +11,54 @@
 -- KEYS[9] OUT   stream {p}ck:outbox         events for checkin-events (moved by the relay)
 -- KEYS[10] CIDX hash  {p}ck:cidx            check-in id -> activity id (global; see docs/scaling.md)
 -- KEYS[11] RELEASED set {p}ck:released:{aid} registrations whose unscanned seats went to standby
+-- KEYS[12] PLAN hash  {p}ck:gateplan:{venue} gate -> JSON list of the activity ids it is open for
+--                                            (services/checkin/store.py; no entry: every activity)
+-- KEYS[13] REGS hash  {p}ck:regs:{aid}      the projection's registrations (read only)
+-- KEYS[14] UNSEEN set {p}ck:unseen:{aid}    tickets admitted before the projection saw their
+--                                            registration (projection.py reconciles them)
 -- ARGV[1] registration id   ARGV[2] party size (from the signed ticket)   ARGV[3] admit (0 = the rest)
 -- ARGV[4] gate              ARGV[5] at (ISO time of the scan)            ARGV[6] 5-minute bucket
 -- ARGV[7] check-in id       ARGV[8] nonce or ""                          ARGV[9] staff label
 -- ARGV[10] activity id      ARGV[11] occurred_at (ISO, now)             ARGV[12] venue id
+-- ARGV[13] the refusal rules 4-6 of usecases.py already gave (activity_cancelled, bad_scan_time,
+--          invalid_time) or "": judged here after the gate (rule 3), so the order stays the same
 --
 -- Words (statuses, reasons, topic, event types) come from vocabulary.lua, generated from
 -- vocabulary.py.
 -- Returns a JSON result: {"status":"ok", admitted, remaining, admitted_total, checkin_id, at, gate}
--- or {"status":"denied", "reason":"revoked"|"already_checked_in"|"seat_released", first_at, first_gate}.
+-- or {"status":"denied", "reason":"revoked"|"already_checked_in"|"seat_released", first_at, first_gate}
+-- or {"status":"denied", "reason":"wrong_gate", gate_activities} or the refusal of ARGV[13]
+-- (these two recorded as denied, with no nonce kept: they are judged again when retried).
 -- Partial admissions never add up to more than the party.
 --#include envelope.lua
 --#include vocabulary.lua
 --#include nonce.lua
 
-local ADM, FIRST, NONCE, REV, GATES, ARR, CKS, STATS, OUT, CIDX, RELEASED =
-  KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6], KEYS[7], KEYS[8], KEYS[9], KEYS[10], KEYS[11]
+local ADM, FIRST, NONCE, REV, GATES, ARR, CKS, STATS, OUT, CIDX, RELEASED, PLAN, REGS, UNSEEN =
+  KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6], KEYS[7], KEYS[8], KEYS[9], KEYS[10], KEYS[11], KEYS[12],
+  KEYS[13], KEYS[14]
 local rid, party, want, gate = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3]), ARGV[4]
 local at, bucket, cid, nonce, staff = ARGV[5], ARGV[6], ARGV[7], ARGV[8], ARGV[9]
-local aid, occurred_at, venue = ARGV[10], ARGV[11], ARGV[12]
+local aid, occurred_at, venue, refusal = ARGV[10], ARGV[11], ARGV[12], ARGV[13]
+
+-- Rules 3-6, before the nonce as before: refused and recorded, the nonce not kept.
+local function refuse_early(reason, result)
+  redis.call('HINCRBY', STATS, 'denied', 1)
+  emit(OUT, V.TOPIC, V.SOURCE, V.CHECKIN_DENIED, aid, occurred_at, cid .. ':' .. V.CHECKIN_DENIED,
+       { registration_id = rid, gate = gate, staff = staff, reason = reason })
+  result.status, result.reason = V.DENIED, reason
+  return cjson.encode(result)
+end
+
+local plan = redis.call('HGET', PLAN, gate)
+if plan then
+  local open_for, open = cjson.decode(plan), false
+  for _, id in ipairs(open_for) do
+    if id == aid then open = true end
+  end
+  if not open then return refuse_early(V.WRONG_GATE, { gate_activities = open_for }) end
+end
+if refusal ~= '' then return refuse_early(refusal, {}) end
 
 local again = replayed(NONCE, nonce)
 if again then return again end
@@ -64,6 +93,7 @@ if redis.call('SISMEMBER', RELEASED, rid) == 1 then
                 V.CHECKIN_DENIED, { registration_id = rid, gate = gate, staff = staff, reason = V.SEAT_RELEASED })
 end
 
+local unseen = redis.call('HEXISTS', REGS, rid) == 0
 local n = remaining
 if want > 0 and want < remaining then n = want end
 local total = redis.call('HINCRBY', ADM, rid, n)
@@ -75,6 +105,7 @@ redis.call('HSET', CKS, cid, cjson.encode({ checkin_id = cid, registration_id = 
                                             at = at, bucket = bucket, staff = staff, venue_id = venue,
                                             reverted = false }))
 redis.call('HSET', CIDX, cid, aid)
+if unseen then redis.call('SADD', UNSEEN, rid) end
 return finish({ status = V.OK, admitted = n, remaining = party - total, admitted_total = total,
                 checkin_id = cid, at = at, gate = gate, party_size = party },
               V.CHECKIN_RECORDED, { registration_id = rid, gate = gate, staff = staff, checkin_id = cid,

@@ -6,7 +6,7 @@ from flask import current_app, g
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from services.checkin import lookup, usecases
+from services.checkin import lookup, read_ahead, usecases
 from services.checkin import vocabulary as V
 from services.checkin.edge import staff, store
 from services.checkin.schemas import CheckinIn, CheckinOut, FoundIn, LookupIn, LookupOut, UndoOut
@@ -55,7 +55,7 @@ def _count_request() -> None:
 
 @blp.route("")
 class Checkins(MethodView):
-    @require("steward", "supervisor", "organizer")
+    @require("steward", "supervisor", "organizer", read_ahead=read_ahead.scan)  # one round trip
     @blp.arguments(CheckinIn())  # one instance, not one per request (hot path)
     @blp.response(201, CheckinOut())
     @blp.alt_response(V.http_status(V.INVALID), schema="Error", description=V.INVALID)
@@ -78,7 +78,7 @@ class Checkins(MethodView):
             scan,
             staff(),
             tickets=current_app.extensions["sciday.keyring"],
-            activities=s.projection,
+            activities=read_ahead.activities(),  # the projection, read with the token
             door=s,
             marks=current_app.extensions["sciday.online_marks"],
             policy=usecases.TimePolicy(settings.door_clock_skew_s, settings.door_offline_max_s),

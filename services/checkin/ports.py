@@ -32,6 +32,9 @@ class AdmitStep:
     nonce: str  # "" when the scanner sent none
     staff: str
     occurred_at: str  # now (ISO), for the event
+    # The refusal rules 4-6 gave (usecases.judge), or "": the step judges the gate first (rule 3)
+    # and then records this refusal, so one round trip gives either verdict in the rules' order.
+    refusal: str = ""
 
 
 @dataclass(frozen=True)
@@ -72,7 +75,10 @@ class Door(Protocol):
     """The door's own state: who is in, through which gate, and the check-in events."""
 
     def admit(self, step: AdmitStep) -> Doc:
-        """Atomically: replay a known nonce, refuse a revoked or fully admitted party, else admit."""
+        """Atomically: refuse a gate not open for the activity (``wrong_gate``, with its
+        ``gate_activities``), then ``step.refusal`` if any (both recorded, no nonce kept); replay
+        a known nonce, refuse a revoked or fully admitted party, else admit, noting a ticket
+        whose registration the projection has not seen yet (``unseen``, reconciled later)."""
         ...
 
     def admit_standby(self, aid: str, number: int, gate: str, at_iso: str, nonce: str = "") -> Doc:
@@ -88,10 +94,6 @@ class Door(Protocol):
 
     def record_denial(self, aid: str, rid: str, gate: str, staff: str, reason: str) -> None:
         """A refusal decided before the atomic step is recorded and published too."""
-        ...
-
-    def note_unseen(self, aid: str, rid: str) -> None:
-        """A ticket admitted on its signature before the projection saw its registration."""
         ...
 
     def gate_activities(self, venue_id: str, gate: str) -> list[str] | None:

@@ -299,11 +299,18 @@ class Projection:
         return [json.loads(raw) for raw in self.redis.hvals(self.regs_key(aid))]
 
     def activity_and_registration(self, aid: str, rid: str) -> tuple[dict | None, dict | None]:
-        """Both in one round trip (the door's hot path)."""
+        """Both in one round trip (the door's hot path; read_ahead.py sends them with the token)."""
         pipe = self.redis.pipeline(transaction=False)
+        self.queue_activity_and_registration(pipe, aid, rid)
+        return self.decoded(pipe.execute())
+
+    def queue_activity_and_registration(self, pipe, aid: str, rid: str) -> None:
         pipe.hget(self.act_key(aid), "doc")
         pipe.hget(self.regs_key(aid), rid)
-        act, reg = pipe.execute()
+
+    @staticmethod
+    def decoded(replies: list) -> tuple[dict | None, dict | None]:
+        act, reg = replies
         return (json.loads(act) if act else None), (json.loads(reg) if reg else None)
 
     def activity(self, aid: str) -> dict | None:

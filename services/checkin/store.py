@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 from services.checkin import vocabulary as V
 from services.checkin.ports import AdmitStep, UndoStep
@@ -28,6 +29,7 @@ class CheckinStore:
         self.projection = Projection(redis, settings.redis_prefix)
         self.scripts = Scripts(redis, HERE, ["admit", "undo"])
         self.settings = settings
+        self._standby: Any = None
 
     def k(self, name: str, aid: str) -> str:
         return f"{self.p}ck:{name}:{{{aid}}}"
@@ -51,6 +53,9 @@ class CheckinStore:
                 self.outbox,
                 self.cidx,
                 self.k("released", aid),
+                self.gate_plan_key(step.venue_id),  # rule 3 (issue 16), in the same round trip
+                self.projection.regs_key(aid),
+                self.projection.unseen_key(aid),
             ],
             args=[
                 step.registration_id,
@@ -65,15 +70,18 @@ class CheckinStore:
                 aid,
                 step.occurred_at,
                 step.venue_id,
+                step.refusal,
             ],
         )
         return json.loads(raw)
 
     def admit_standby(self, aid: str, number: int, gate: str, at_iso: str, nonce: str = "") -> dict:
         """A called standby number's signed ticket: the same atomic step as admission by number."""
-        from services.checkin.standby_store import StandbyStore
+        if self._standby is None:  # made once: its scripts are read and hashed when it is built
+            from services.checkin.standby_store import StandbyStore
 
-        return StandbyStore(self.redis, self.settings).admit(aid, number, gate, at_iso, nonce)
+            self._standby = StandbyStore(self.redis, self.settings)
+        return self._standby.admit(aid, number, gate, at_iso, nonce)
 
     def checkin(self, cid: str) -> tuple[str, dict] | None:
         aid = self.redis.hget(self.cidx, cid)
@@ -112,11 +120,6 @@ class CheckinStore:
         if aid:
             pipe.hincrby(self.k("stats", aid), "denied", 1)
         pipe.execute()
-
-    def note_unseen(self, aid: str, rid: str) -> None:
-        """A signed ticket the projection has not seen yet: admitted, and reconciled later."""
-        if self.projection.registration(aid, rid) is None:
-            self.redis.sadd(self.k("unseen", aid), rid)
 
     # -- gates opened for given activities (issue 16; services/checkin/gates.py) -------------
     def gate_plan_key(self, venue: str) -> str:

@@ -8,7 +8,9 @@ scanner also judges them offline (``static/js/doorbook.js``):
 1. the signature (``invalid``);
 2. the activity's current venue (from the projection; the signed one until it is known) against
    the staff's token (``wrong_venue``, naming the ticket's venue and activity);
-3. a gate opened for given activities only (``wrong_gate``);
+3. a gate opened for given activities only (``wrong_gate``); judged in the atomic step of rule 7
+   (``admit.lua`` reads the gate plan), which then records the refusal rules 4-6 gave, so a
+   verdict reads and writes the door's state in one round trip (issue 18) in this same order;
 4. the activity not cancelled (``activity_cancelled``);
 5. the scan's moment: the server's clock, or an offline upload's own time when a valid online
    mark vouches for it (``bad_scan_time``; see :func:`scan_moment`);
@@ -150,22 +152,15 @@ def judge(
     named = {"activity_title": (activity or {}).get("title", {}), "venue_name": _venue_name(activity)}
     if not staff.may_access(venue):
         raise refuse(V.WRONG_VENUE, {"ticket_venue": venue, **named})
-    open_for = door.gate_activities(venue, scan.gate)
-    if open_for is not None and aid not in open_for:
-        raise refuse(V.WRONG_GATE, {"gate": scan.gate, "gate_activities": open_for, **named})
-    if activity and activity["status"] == V.CANCELLED:
-        raise refuse(V.ACTIVITY_CANCELLED)
     now = clock()
-    try:
-        at = scan_moment(scan, staff, now, marks, policy)
-    except Refusal as exc:
-        raise refuse(exc.reason, exc.details, exc.variant) from None
-    opens, closes = admission.window(activity, party.ticket)
-    side = admission.judge_time(at, opens, closes)
-    if side:
-        window = {"side": side, "opens_at": opens, "closes_at": closes, "scanned_at": at.isoformat()}
-        raise refuse(V.INVALID_TIME, window, side)
+    later, at = _later_rules(party, scan, staff, activity, now, marks, policy)
+    wrong_gate = {"gate": scan.gate, **named}
     if party.standby_number is not None:
+        open_for = door.gate_activities(venue, scan.gate)
+        if open_for is not None and aid not in open_for:
+            raise refuse(V.WRONG_GATE, {**wrong_gate, "gate_activities": open_for})
+        if later is not None:
+            raise refuse(later.reason, later.details, later.variant)
         return _admit_standby(party.standby_number, party, scan, activity, at, door)
     # A party that dropped a member (issue 17) is admitted up to its new size on either code.
     party_size = min(party.party_size, int((reg or {}).get("party_size") or party.party_size))
@@ -183,8 +178,15 @@ def judge(
             nonce=scan.nonce,
             staff=staff.name,
             occurred_at=now.isoformat(),
+            refusal=later.reason if later else "",  # rule 3 first, in the same step (recorded there)
         )
     )
+    if result["status"] == V.DENIED and result["reason"] == V.WRONG_GATE:
+        raise Refusal(
+            V.WRONG_GATE, {**wrong_gate, "gate_activities": list(result.get("gate_activities") or [])}
+        )
+    if later is not None and result["status"] == V.DENIED and result["reason"] == later.reason:
+        raise later
     summary: Doc = {
         "id": rid,
         "activity_id": aid,
@@ -206,8 +208,6 @@ def judge(
                 },
             )
         raise Refusal(result["reason"], {"registration": summary})
-    if reg is None:
-        door.note_unseen(aid, rid)
     return {
         "status": V.OK,
         "checkin_id": result["checkin_id"],
@@ -218,6 +218,31 @@ def judge(
         "gate": result["gate"],
         "replayed": bool(result.get("replayed")),
     }
+
+
+def _later_rules(
+    party: Party,
+    scan: Scan,
+    staff: Staff,
+    activity: Doc | None,
+    now: datetime,
+    marks: Marks | None,
+    policy: TimePolicy,
+) -> tuple[Refusal | None, datetime]:
+    """Rules 4-6 (cancelled, the scan's moment, the window): the first refusal, not yet raised
+    (the atomic step judges the gate, rule 3, before it), and the moment the scan counts at."""
+    if activity and activity["status"] == V.CANCELLED:
+        return Refusal(V.ACTIVITY_CANCELLED), now
+    try:
+        at = scan_moment(scan, staff, now, marks, policy)
+    except Refusal as exc:
+        return exc, now
+    opens, closes = admission.window(activity, party.ticket)
+    side = admission.judge_time(at, opens, closes)
+    if side:
+        window = {"side": side, "opens_at": opens, "closes_at": closes, "scanned_at": at.isoformat()}
+        return Refusal(V.INVALID_TIME, window, side), at
+    return None, at
 
 
 def _admit_standby(

@@ -7,6 +7,7 @@ local V = {
   UNKNOWN_CHECKIN = 'unknown_checkin',
   ALREADY_REVERTED = 'already_reverted',
   SEAT_RELEASED = 'seat_released',
+  WRONG_GATE = 'wrong_gate',
   CONFIRMED = 'confirmed',
   UNKNOWN_NUMBER = 'unknown_number',
   NOT_CALLED = 'not_called',

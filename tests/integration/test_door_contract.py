@@ -115,6 +115,9 @@ def run(world, steps):
             if kind == "cancel_activity":
                 world.put_activity(activity(status=V.CANCELLED))
                 continue
+            if kind == "gate":  # open a gate for these activities only (None: every one)
+                world.door.set_gate(VENUE, arg[0], arg[1])
+                continue
             if kind == "clock":
                 clock.advance(minutes=arg[0])
                 continue
@@ -194,6 +197,22 @@ SCENARIOS = {
         ("scan", "r2", 2, "1号门", {}),
         ("cancel_activity",),
         ("scan", "r2", 2, "1号门", {}),
+    ],
+    # issue 18: the gate (rule 3) is judged in the atomic step, still before rules 4-6
+    "gate plan before the later rules": [
+        ("register", "r1", V.CONFIRMED),
+        ("gate", "9号门", ["another-activity"]),
+        ("scan", "r1", 2, "9号门", {"nonce": "n1"}),
+        ("scan", "r1", 2, "1号门", {"nonce": "n1"}),  # a refusal keeps no nonce: admitted now
+        ("gate", "8号门", [AID]),
+        ("register", "r2", V.CONFIRMED),
+        ("scan", "r2", 2, "8号门", {}),
+        ("cancel_activity",),
+        ("scan", "r2", 2, "9号门", {}),  # wrong gate and cancelled: the gate first
+        ("scan", "r2", 2, "8号门", {}),
+        ("gate", "9号门", None),
+        ("clock", 200),
+        ("scan", "r2", 2, "9号门", {}),
     ],
     "venue and time window": [
         ("register", "r1", V.CONFIRMED),

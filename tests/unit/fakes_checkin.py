@@ -127,6 +127,13 @@ class FakeDoor:
 
     def admit(self, step: AdmitStep) -> Doc:
         aid, rid = step.activity_id, step.registration_id
+        open_for = self.gate_plans.get((step.venue_id, step.gate))
+        if open_for is not None and aid not in open_for:
+            self.record_denial(aid, rid, step.gate, step.staff, V.WRONG_GATE)
+            return {"status": V.DENIED, "reason": V.WRONG_GATE, "gate_activities": list(open_for)}
+        if step.refusal:
+            self.record_denial(aid, rid, step.gate, step.staff, step.refusal)
+            return {"status": V.DENIED, "reason": step.refusal}
         if step.nonce and (aid, step.nonce) in self.nonces:
             return {**copy.deepcopy(self.nonces[aid, step.nonce]), "replayed": True}
 
@@ -165,6 +172,8 @@ class FakeDoor:
             self.first[aid, rid] = {"at": step.at_iso, "gate": step.gate}
         self._count(self.gates, (aid, step.gate), n)
         self._count(self.stats, (aid, "checked_in"), n)
+        if (aid, rid) not in self.activities.registrations:
+            self.unseen.add((aid, rid))
         self.checkins[step.checkin_id] = (
             aid,
             {
@@ -220,9 +229,6 @@ class FakeDoor:
         self.events.append((V.CHECKIN_DENIED, {"registration_id": rid, "gate": gate, "reason": reason}))
         if aid:
             self._count(self.stats, (aid, "denied"), 1)
-
-    def note_unseen(self, aid: str, rid: str) -> None:
-        self.unseen.add((aid, rid))
 
     def gate_activities(self, venue_id: str, gate: str) -> list[str] | None:
         return self.gate_plans.get((venue_id, gate))
