@@ -7,10 +7,12 @@ value) into every process that must agree on it.
 
 from __future__ import annotations
 
+import functools
 import os
 import secrets as _random
 import time
 from pathlib import Path
+from typing import Any
 
 SIZE = 32
 
@@ -37,3 +39,16 @@ def secret(keys_dir: Path, name: str, configured: str = "", setting: str = "") -
     with os.fdopen(fd, "wb") as fh:
         fh.write(value)
     return value
+
+
+@functools.lru_cache(maxsize=8)
+def _pepper(configured: str, keys_dir: str) -> str:
+    return configured or secret(Path(keys_dir), "noshow-pepper").hex()
+
+
+def noshow_pepper(settings: Any) -> str:
+    """The key of the no-show record's phone and ID hashes (docs/noshow.md): SCIDAY_NOSHOW_PEPPER,
+    else a random one kept under ``keys_dir`` like the other secrets, so that every process of
+    `make run` shares it and the hashes are never unkeyed (an unkeyed hash of a phone number can
+    be reversed by trying every number)."""
+    return _pepper(settings.noshow_pepper, str(settings.keys_dir))

@@ -23,7 +23,7 @@ from marshmallow import ValidationError
 from services.checkin import standby as sb
 from services.checkin import vocabulary as V
 from services.checkin.schemas import StandbyJoinIn, StandbyPlaceIn
-from shared import errors, internal
+from shared import errors, internal, keyfile
 from shared.errors import error_response
 from shared.phone import masked
 from shared.web import settings_of
@@ -60,7 +60,7 @@ def place(activity_id: str):
         return refused
     s = settings_of()
     store = current_app.extensions["sciday.standby"]
-    entry = sb.entry_of(store, activity_id, phone_hash=phone_hash(s.noshow_pepper, form["phone"]))
+    entry = sb.entry_of(store, activity_id, phone_hash=phone_hash(keyfile.noshow_pepper(s), form["phone"]))
     return jsonify(entry or {"number": None})  # not joined
 
 
@@ -73,7 +73,7 @@ def join(activity_id: str):
     got = sb.join(
         current_app.extensions["sciday.standby"],
         activity_id,
-        phone_hash=phone_hash(s.noshow_pepper, form["phone"]),
+        phone_hash=phone_hash(keyfile.noshow_pepper(s), form["phone"]),
         phone_masked=masked(form["phone"]),
         phone_sealed=form["phone_sealed"],
         party_size=form["party_size"],

@@ -12,6 +12,7 @@ from marshmallow import RAISE, Schema, fields, validate
 from services.registration import noshow, verification
 from services.registration import vocabulary as v
 from services.registration.edge import documented, reasons_text
+from shared import keyfile
 from shared.auth import require
 from shared.web import settings_of
 
@@ -86,5 +87,5 @@ class Lookup(MethodView):
         """A phone's record, for an organizer who was told the number (in the body, never a URL:
         it stays out of access logs). The record is kept under the phone's keyed hash only."""
         phone = verification.canonical_phone(body["phone"])
-        holder = "phone:" + noshow.identity_hash(settings_of().noshow_pepper, phone)
+        holder = "phone:" + noshow.identity_hash(keyfile.noshow_pepper(settings_of()), phone)
         return noshow.standing(record(), holder, now=datetime.now(UTC).timestamp(), policy=policy())

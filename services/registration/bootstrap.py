@@ -42,7 +42,7 @@ def bootstrap(settings: Settings, redis, keys: KeyRing) -> Ports:
         phone_per_min=settings.rate_limit_phone_per_min,
         noshow=NoShowStore(redis, settings),
         noshow_policy=noshow.Policy.from_settings(settings),
-        noshow_pepper=settings.noshow_pepper,
+        noshow_pepper=keyfile.noshow_pepper(settings),
         consent_required=settings.api_consent_required,
         # fair access (issue 14): one server secret keys every ID, phone, address and code hash
         fair=FairPolicy.from_settings(settings),

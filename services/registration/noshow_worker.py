@@ -26,7 +26,7 @@ from services.registration import vocabulary as v
 from services.registration.noshow_flow import Admissions, NoShowFlow, ts
 from services.registration.noshow_store import NoShowStore
 from services.registration.store import SeatStore
-from shared import logs
+from shared import keyfile, logs
 from shared.config import Settings, load
 from shared.consumer import ConsumerLoop
 from shared.kafka import security
@@ -67,7 +67,7 @@ def build_flow(settings: Settings, redis, seats: SeatStore) -> NoShowFlow:
         Admissions(redis, settings.redis_prefix),
         starts_at_of,
         noshow.Policy.from_settings(settings),
-        settings.noshow_pepper,
+        keyfile.noshow_pepper(settings),
         lookup=seats.get_registration,
     )
 

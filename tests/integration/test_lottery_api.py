@@ -13,6 +13,7 @@ import pytest
 
 from services.registration import lottery as lot
 from services.registration.app import create_app
+from shared import keyfile
 from shared.auth import create_token
 from tests.conftest import ROOT, activity_doc
 
@@ -142,7 +143,7 @@ def test_a_phone_locked_for_no_shows_cannot_enter_until_forgiven(api, settings, 
     now = datetime.now(TZ).replace(microsecond=0)
     w = window(timedelta(hours=2))  # entries open now
     assert client.post("/api/v1/activities/lot-imax/lottery", json=w, headers=org).status_code == 201
-    holder = "phone:" + identity_hash(settings.noshow_pepper, "13500000001")
+    holder = "phone:" + identity_hash(keyfile.noshow_pepper(settings), "13500000001")
     record = client.application.extensions["sciday.noshow"]
     t = now.timestamp() - 86400
     marks = [ns.Mark(f"old{i}:0", holder, f"old{i}", "past", "not_admitted", t - i * 3600) for i in range(3)]
