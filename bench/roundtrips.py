@@ -25,6 +25,7 @@ import json
 import os
 import pstats
 import random
+import statistics
 import tempfile
 import time
 from collections.abc import Callable, Iterator
@@ -43,6 +44,7 @@ from shared.config import load
 from shared.redis_scripts import connect
 
 COUNT = {"trips": 0}
+BATCH = 50  # answers per CPU sample
 _real_send = AbstractConnection.send_packed_command
 
 
@@ -108,23 +110,35 @@ def measure(name: str, requests: list[Callable], expect: int, profile: Path | No
     """Send each request once; round trips and CPU µs per answer, and the answers' statuses."""
     statuses: dict[int, int] = {}
     prof = cProfile.Profile() if profile else None
+    batches: list[float] = []  # CPU s per answer, per batch of BATCH answers
     with counting():
         COUNT["trips"] = 0
-        cpu0 = time.process_time()
         if prof:
             prof.enable()
-        for send in requests:
-            status = send().status_code
-            statuses[status] = statuses.get(status, 0) + 1
+        for start in range(0, len(requests), BATCH):
+            chunk = requests[start : start + BATCH]
+            cpu0 = time.process_time()
+            for send in chunk:
+                status = send().status_code
+                statuses[status] = statuses.get(status, 0) + 1
+            batches.append((time.process_time() - cpu0) / len(chunk))
         if prof:
             prof.disable()
-        cpu = time.process_time() - cpu0
         trips = COUNT["trips"]
     if prof and profile:
         prof.dump_stats(profile)
     n = len(requests)
     assert statuses == {expect: n}, f"{name}: expected {n} × {expect}, got {statuses}"
-    return {"answer": name, "n": n, "status": expect, "round_trips": trips / n, "cpu_us": 1e6 * cpu / n}
+    return {
+        "answer": name,
+        "n": n,
+        "status": expect,
+        "round_trips": trips / n,
+        # The other processes on the machine slow this one's CPU too (caches, shared cores): the
+        # least disturbed batch is the figure, the median beside it.
+        "cpu_us": 1e6 * min(batches),
+        "cpu_us_median": 1e6 * statistics.median(batches),
+    }
 
 
 def run(n: int, work: Path, profile: bool = False) -> list[dict]:
@@ -217,10 +231,14 @@ def scenario_sold_out(rig: Rig, script: Rig, n: int) -> list[dict]:
 
 
 def table(rows: list[dict]) -> str:
-    lines = ["| answer | n | status | Redis round trips | CPU µs |", "|---|---:|---:|---:|---:|"]
+    lines = [
+        "| answer | n | status | Redis round trips | CPU µs (best batch) | CPU µs (median batch) |",
+        "|---|---:|---:|---:|---:|---:|",
+    ]
     for r in rows:
         lines.append(
-            f"| {r['answer']} | {r['n']} | {r['status']} | {r['round_trips']:.2f} | {r['cpu_us']:.0f} |"
+            f"| {r['answer']} | {r['n']} | {r['status']} | {r['round_trips']:.2f} | {r['cpu_us']:.0f}"
+            f" | {r['cpu_us_median']:.0f} |"
         )
     return "\n".join(lines)
 
