@@ -66,6 +66,8 @@ def enter(
         raise v.Refusal(v.LOTTERY_NOT_OPEN, {"activity_id": aid})
     entry: dict[str, Any] = {"fair": dict(NO_FAIR), "owner_ref": ""}
     form, prepared = usecases.prepared_form(ports, form, doc, session_phone)
+    if prepared is not None:
+        ports.limiter.check(prepared.limits)
     ids: list[str] = []
     if prepared is not None:
         ids = prepared.fair["ids"]
