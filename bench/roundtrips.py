@@ -230,6 +230,83 @@ def scenario_sold_out(rig: Rig, script: Rig, n: int) -> list[dict]:
     return out
 
 
+def signature_waste(work: Path, attempts: int, seats: int, workers: int = 2, threads: int = 8) -> dict:
+    """A rush in process: ``attempts`` people (parties of 1–4, as ``make bench``'s rush) at
+    ``seats`` seats without a waitlist, sent by ``workers`` × ``threads`` threads, each worker an
+    app of its own (its own sold-out memory, as a gunicorn worker).  Every attempt that reaches
+    the seat script was signed first; a signature is wasted when the script then refuses."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from shared.tickets import KeyRing
+
+    port = embedded.free_port()
+    proc = embedded.start_redis(port, work / "redis-rush", work / "redis-rush.log")
+    signed = {"n": 0}
+    real_sign = KeyRing.sign
+
+    def counted_sign(self, **kw):
+        signed["n"] += 1  # += under the GIL from several threads: close enough, checked below
+        return real_sign(self, **kw)
+
+    try:
+        url = f"redis://127.0.0.1:{port}/0"
+        redis = connect(url)
+        rigs = [Rig(bench_settings(url, work), redis, 6_400_000_000 + 10**6 * i) for i in range(workers)]
+        rigs[0].make_activity("rt-rush", seats)
+        rng = random.Random(2)
+        crowds = [rig.people(attempts // workers + 1) for rig in rigs]
+        people = [(rigs[i % workers], *crowds[i % workers][i // workers]) for i in range(attempts)]
+        sizes = [rng.randint(1, 4) for _ in range(attempts)]
+        KeyRing.sign = counted_sign  # type: ignore[method-assign]
+        statuses: dict[int, int] = {}
+        cpu0 = time.process_time()
+
+        def one(i: int) -> int:
+            rig, phone, token = people[i]
+            return rig.post("rt-rush", phone, token, {"party_size": sizes[i]}).status_code
+
+        with ThreadPoolExecutor(workers * threads) as pool:
+            for status in pool.map(one, range(attempts)):
+                statuses[status] = statuses.get(status, 0) + 1
+        cpu = time.process_time() - cpu0
+        KeyRing.sign = real_sign  # type: ignore[method-assign]
+        per_sign = sign_cost(rigs[0].app.extensions["sciday.keys"])
+    finally:
+        KeyRing.sign = real_sign  # type: ignore[method-assign]
+        embedded.stop(proc)
+    wasted = signed["n"] - statuses.get(201, 0)
+    return {
+        "attempts": attempts,
+        "seats": seats,
+        "answers": statuses,
+        "signatures": signed["n"],
+        "wasted": wasted,
+        "sign_cpu_us": round(per_sign, 1),
+        "wasted_cpu_ms": round(wasted * per_sign / 1000, 1),
+        "rush_cpu_ms": round(1000 * cpu, 1),
+    }
+
+
+def sign_cost(keys, n: int = 2000) -> float:
+    """CPU µs per Ed25519 ticket signature, alone (the best of 5 batches)."""
+    from shared.tickets import new_registration_id
+
+    best, rids = float("inf"), [new_registration_id() for _ in range(n // 5)]
+    for _ in range(5):
+        cpu0 = time.process_time()
+        for rid in rids:
+            keys.sign(
+                registration_id=rid,
+                activity_id="a",
+                venue_id="v",
+                party_size=2,
+                valid_from=0,
+                valid_until=1,
+            )
+        best = min(best, (time.process_time() - cpu0) / (n // 5))
+    return 1e6 * best
+
+
 def table(rows: list[dict]) -> str:
     lines = [
         "| answer | n | status | Redis round trips | CPU µs (best batch) | CPU µs (median batch) |",
@@ -248,7 +325,15 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("-n", type=int, default=300, help="answers per figure (default 300)")
     ap.add_argument("--json", action="store_true")
     ap.add_argument("--profile", action="store_true", help="cProfile the 201s and print the top")
+    ap.add_argument(
+        "--waste", action="store_true", help="signatures wasted in a rush of 20,000 attempts at 300 seats"
+    )
     args = ap.parse_args(argv)
+    if args.waste:
+        with tempfile.TemporaryDirectory(prefix="sciday-rt-") as tmp:
+            out = signature_waste(Path(tmp), 20_000, 300)
+        print(json.dumps(dict(out, load_1min=os.getloadavg()[0]), indent=1))
+        return 0
     with tempfile.TemporaryDirectory(prefix="sciday-rt-") as tmp:
         rows = run(args.n, Path(tmp), args.profile)
     load1 = os.getloadavg()[0]
