@@ -22,7 +22,7 @@ from typing import Any
 
 from services.registration import activities, fair_access, noshow, registrations
 from services.registration import vocabulary as v
-from services.registration.checks import OneByOne
+from services.registration.checks import Checked, OneByOne
 from services.registration.ports import Counts, Doc, Ports
 from shared import events
 
@@ -158,6 +158,39 @@ def noshow_holders(ports: Ports, phone: str, id_hashes: list[str]) -> list[str]:
     return ["phone:" + noshow.identity_hash(ports.noshow_pepper, phone)] + [f"id:{h}" for h in id_hashes]
 
 
+def count_address(
+    ports: Ports, form: Mapping[str, Any], client_address: str, session_ref: str | None = None
+) -> Checked:
+    """Round one before the seat (checks.py): every attempt counts against its address, verified
+    or not; the session is looked up; and a phone the body names has its no-show marks read at
+    once (it must be the session's, fair_access.verified, so the read is never for someone else)."""
+    phone = form.get("phone")
+    early = [] if ports.noshow is None or not phone else noshow_holders(ports, phone, [])
+    return (ports.checks or OneByOne(ports)).run(
+        limits=[("ip", client_address, ports.ip_per_min, 60)], holders=early, session_ref=session_ref
+    )
+
+
+def count_person(
+    ports: Ports,
+    form: Mapping[str, Any],
+    prepared: fair_access.Prepared | None,
+    holders: list[str],
+    asked: Checked,
+) -> dict[str, list[noshow.Mark]]:
+    """Round two, once the phone is known: its limits and the IDs', and the marks of the
+    ``holders`` round one did not read. Returns every holder's marks."""
+    more = [h for h in holders if h not in asked.marks]
+    second = (ports.checks or OneByOne(ports)).run(limits=form_limits(ports, form, prepared), holders=more)
+    return {**asked.marks, **second.marks}
+
+
+def ensure_unlocked(ports: Ports, holders: list[str], marks: dict[str, list[noshow.Mark]]) -> None:
+    """``noshow_locked`` if any holder is locked now (no check without a no-show record)."""
+    if ports.noshow is not None:
+        noshow.ensure_unlocked(marks, holders, now=ports.clock.now().timestamp(), policy=ports.noshow_policy)
+
+
 def form_limits(
     ports: Ports, form: Mapping[str, Any], prepared: fair_access.Prepared | None
 ) -> list[tuple[str, str, int, int]]:
@@ -192,13 +225,7 @@ def register(
     asked on its own.
     """
     ports.seats.refuse_from_memory(activity_id, form["party_size"], idem)  # after the last seat
-    checks = ports.checks or OneByOne(ports)
-    # A body phone must be the session's (fair_access.verified), so its marks can be read at once.
-    early = [] if ports.noshow is None or not form.get("phone") else noshow_holders(ports, form["phone"], [])
-    # Every attempt counts against its address, verified or not.
-    asked = checks.run(
-        limits=[("ip", client_address, ports.ip_per_min, 60)], holders=early, session_ref=session_ref
-    )
+    asked = count_address(ports, form, client_address, session_ref)
     if session_ref is not None:
         session_phone = asked.session_phone
     doc = ports.seats.activity_doc(activity_id)
@@ -213,17 +240,9 @@ def register(
     holders: list[str] = []
     if ports.noshow is not None:  # repeated no-shows lock registration festival-wide
         holders = noshow_holders(ports, form["phone"], prepared.fair["ids"] if prepared else [])
-    second = checks.run(
-        limits=form_limits(ports, form, prepared), holders=[h for h in holders if h not in asked.marks]
-    )
+    marks = count_person(ports, form, prepared, holders, asked)
     check_form(form, doc)
-    if ports.noshow is not None:
-        noshow.ensure_unlocked(
-            {**asked.marks, **second.marks},
-            holders,
-            now=ports.clock.now().timestamp(),
-            policy=ports.noshow_policy,
-        )
+    ensure_unlocked(ports, holders, marks)
     reg = registrations.new_record(dict(form), doc, locale, ports.signer, ports.base_url)
     if prepared is not None:
         reg.update(prepared.record)
