@@ -37,8 +37,9 @@ class RateLimiter:
         digest = hashlib.sha1(subject.encode()).hexdigest()[:16]  # no phone or IP in key names
         return f"{self.prefix}rl:{name}:{digest}"
 
-    def room(self, limits: list[tuple[str, str, int, int]]) -> tuple[str, int] | None:
-        """Count the request; None when every limit had room, else (limit name, retry ms)."""
+    def call(self, limits: list[tuple[str, str, int, int]]) -> Call | None:
+        """The script call that counts a request against ``limits`` (None when all are off), for a
+        caller that sends it in its own pipeline; :meth:`Call.spent` reads its reply."""
         active = [(n, s, m, w) for n, s, m, w in limits if m > 0]
         if not active:
             return None
@@ -46,18 +47,37 @@ class RateLimiter:
         for name, subject, max_requests, window_s in active:
             keys.append(self.key(name, subject))
             args += [max_requests, int(window_s * 1000)]
-        hit, retry_ms = self.scripts.ratelimit(keys=keys, args=args)
-        return None if not hit else (active[hit - 1][0], int(retry_ms))
+        return Call(self.scripts.ratelimit, [n for n, *_ in active], keys, args)
+
+    def room(self, limits: list[tuple[str, str, int, int]]) -> tuple[str, int] | None:
+        """Count the request; None when every limit had room, else (limit name, retry ms)."""
+        call = self.call(limits)
+        return None if call is None else call.spent(call.script(keys=call.keys, args=call.args))
 
     def check(self, limits: list[tuple[str, str, int, int]]) -> None:
-        spent = self.room(limits)
-        if spent:
-            name, retry_ms = spent
-            retry_s = max(1, math.ceil(retry_ms / 1000))
-            raise ApiError(
-                RATE_LIMITED,
-                common_message(RATE_LIMITED, request_locale()),
-                status_code=429,
-                headers={"Retry-After": str(retry_s)},
-                errors={"limit": [name]},
-            )
+        refuse(self.room(limits))
+
+
+class Call:
+    """One ratelimit.lua call: its script, keys and arguments, and the names of its limits."""
+
+    def __init__(self, script: Any, names: list[str], keys: list[str], args: list[Any]):
+        self.script, self.names, self.keys, self.args = script, names, keys, args
+
+    def spent(self, reply: Any) -> tuple[str, int] | None:
+        hit, retry_ms = reply
+        return None if not hit else (self.names[hit - 1], int(retry_ms))
+
+
+def refuse(spent: tuple[str, int] | None) -> None:
+    """429 ``rate_limited`` with ``Retry-After`` for a spent limit (name, retry ms); None passes."""
+    if spent:
+        name, retry_ms = spent
+        retry_s = max(1, math.ceil(retry_ms / 1000))
+        raise ApiError(
+            RATE_LIMITED,
+            common_message(RATE_LIMITED, request_locale()),
+            status_code=429,
+            headers={"Retry-After": str(retry_s)},
+            errors={"limit": [name]},
+        )

@@ -106,7 +106,7 @@ class RegistrationCreate(MethodView):
             idem=idempotency_digest(),
             locale=request_locale(body.get("locale")),
             client_address=request.remote_addr or "-",
-            session_phone=api_verification.verified_phone(),
+            session_ref=api_verification.session_ref(),  # looked up with the limits
         )
         return registrations.created_view(reg, ports().base_url)
 

@@ -64,6 +64,12 @@ def verified_phone() -> str | None:
     return verification.session_phone(session_token(), wiring().store)
 
 
+def session_ref() -> str | None:
+    """The reference of the request's session, for a use case that looks it up with its other
+    reads (registering: checks.py); None without a well-formed token."""
+    return verification.token_ref(session_token())
+
+
 def now_ms() -> int:
     return int(time.time() * 1000)
 

@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from flask import current_app
 
 from services.registration import noshow
+from services.registration.checks_store import RedisChecks
 from services.registration.noshow_store import NoShowStore
 from services.registration.ports import Ports
 from services.registration.store import SeatStore
@@ -32,15 +33,20 @@ def bootstrap(settings: Settings, redis, keys: KeyRing) -> Ports:
     from services.registration.fair_access import FairPolicy
     from shared import internal, keyfile
 
+    seats, limiter, noshow_store = (
+        SeatStore(redis, settings),
+        RateLimiter(redis, settings.redis_prefix),
+        NoShowStore(redis, settings),
+    )
     return Ports(
-        seats=SeatStore(redis, settings),
+        seats=seats,
         signer=keys,
-        limiter=RateLimiter(redis, settings.redis_prefix),
+        limiter=limiter,
         clock=SystemClock(),
         base_url=settings.public_base_url,
         ip_per_min=settings.rate_limit_ip_per_min,
         phone_per_min=settings.rate_limit_phone_per_min,
-        noshow=NoShowStore(redis, settings),
+        noshow=noshow_store,
         noshow_policy=noshow.Policy.from_settings(settings),
         noshow_pepper=keyfile.noshow_pepper(settings),
         consent_required=settings.api_consent_required,
@@ -53,6 +59,8 @@ def bootstrap(settings: Settings, redis, keys: KeyRing) -> Ports:
         door=DoorRevocations(
             settings.checkin_url, internal.key_of(settings), settings.door_revocation_timeout_ms / 1000
         ),
+        # issue 18: the session, the limits and the no-show marks in two round trips, not 3–9
+        checks=RedisChecks(redis, limiter, noshow_store, seats, settings.redis_prefix),
     )
 
 

@@ -25,7 +25,7 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-from services.registration import activities, noshow, registrations, usecases
+from services.registration import activities, registrations, usecases
 from services.registration import lottery as lot
 from services.registration import vocabulary as v
 from services.registration.ports import Doc, Ports
@@ -60,7 +60,7 @@ def enter(
     session_phone: str | None = None,
 ) -> dict:
     """Enter a whole party, as a registration would be made; returns ``{entry_id, draw_at}``."""
-    ports.limiter.check([("ip", client_address, ports.ip_per_min, 60)])
+    asked = usecases.count_address(ports, form, client_address)  # as registering does
     doc, lottery = lottery_of(ports, lotteries, aid)
     if lottery is None:
         raise v.Refusal(v.LOTTERY_NOT_OPEN, {"activity_id": aid})
@@ -70,11 +70,11 @@ def enter(
     if prepared is not None:
         ids = prepared.fair["ids"]
         entry.update(record=prepared.record, fair=prepared.fair, owner_ref=prepared.owner_ref)
-    usecases.check_form(form, doc)
-    now = ports.clock.now().timestamp()
     holders = usecases.noshow_holders(ports, form["phone"], ids)
-    if ports.noshow is not None:  # the same lock as registering
-        noshow.ensure_may_register(ports.noshow, holders, now=now, policy=ports.noshow_policy)
+    marks = usecases.count_person(ports, form, prepared, holders if ports.noshow is not None else [], asked)
+    usecases.check_form(form, doc)
+    usecases.ensure_unlocked(ports, holders, marks)  # the same lock as registering
+    now = ports.clock.now().timestamp()
     entry.update({k: form.get(k) for k in ENTRY_FIELDS}, locale=locale, manage_url=f"{ports.base_url}/me")
     entry_id = lot.enter(lotteries, aid, holders=holders, entry=entry, now=now, owner_ref=entry["owner_ref"])
     return {"entry_id": entry_id, "activity_id": aid, "draw_at": lottery.draw_at}

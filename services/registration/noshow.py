@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -165,9 +165,18 @@ def record_of(record: Record, holders: Iterable[str], *, now: float, policy: Pol
 
 def ensure_may_register(record: Record, holders: Iterable[str], *, now: float, policy: Policy) -> None:
     """Registration's check: refuse ``noshow_locked`` if any holder of the party is locked now."""
+    holders = list(holders)
+    ensure_unlocked({h: record.marks(h) for h in dict.fromkeys(holders)}, holders, now=now, policy=policy)
+
+
+def ensure_unlocked(
+    marks: Mapping[str, list[Mark]], holders: Iterable[str], *, now: float, policy: Policy
+) -> None:
+    """The same check over marks already read (``marks``: holder -> its marks, as the registration
+    path reads them in one round trip with its limits: checks.py)."""
     for h in holders:
-        until = standing(record, h, now=now, policy=policy)["locked_until"]
-        if until:
+        until = locked_until(marks.get(h, []), policy)
+        if until and until > now:
             raise NoShowRefusal(v.NOSHOW_LOCKED, holder=h, locked_until=until)
 
 

@@ -60,8 +60,13 @@ class NoShowStore:
         return bool(out)
 
     def marks(self, holder: str) -> list[Mark]:
+        return self.parse(self.redis.hvals(self.marks_key(holder)))
+
+    @staticmethod
+    def parse(values: list[bytes]) -> list[Mark]:
+        """The marks of a holder's hash values (HVALS), also read in a caller's pipeline (checks.py)."""
         out = []
-        for raw in self.redis.hvals(self.marks_key(holder)):
+        for raw in values:
             doc = json.loads(raw)
             out.append(Mark(**{k: v for k, v in doc.items() if k in MARK_FIELDS}))
         return out

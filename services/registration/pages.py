@@ -163,7 +163,7 @@ def register_submit(activity_id):
             loaded,
             locale=lang(),
             client_address=request.remote_addr or "-",
-            session_phone=api_verification.verified_phone(),
+            session_ref=api_verification.session_ref(),  # looked up with the limits
         )
         target = "t" if reg["status"] == CONFIRMED else "r"
         return redirect(f"/{target}/{reg['registration_id']}?t={reg['manage_token']}", code=303)

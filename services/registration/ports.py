@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
+    from services.registration.checks import Checked
     from services.registration.fair_access import FairPolicy
 
 Doc = dict[str, Any]  # an activity document or a registration record, as stored (JSON)
@@ -119,6 +120,17 @@ class TicketSigner(Protocol):
     ) -> str: ...
 
 
+class Checks(Protocol):
+    """Registering's reads and counts before the seat script, one round trip a call (checks.py)."""
+
+    def run(
+        self, *, limits: list[tuple[str, str, int, int]], holders: list[str], session_ref: str | None = None
+    ) -> Checked:
+        """Count ``limits`` (429 ``rate_limited`` when one is spent); read the session's phone and
+        each holder's no-show marks."""
+        ...
+
+
 class Door(Protocol):
     """The door learns of a cancellation at once, beside the event (``door.py``; issue 16)."""
 
@@ -150,3 +162,6 @@ class Ports:
     consent_required: bool = False
     # Told of each cancellation directly (issue 16); None: the event stream only.
     door: Door | None = None
+    # The reads and counts before the seat script, batched into round trips (checks.py);
+    # None: the limiter and the no-show record one call each (checks.OneByOne).
+    checks: Checks | None = None

@@ -22,6 +22,7 @@ from typing import Any
 
 from services.registration import activities, consent, fair_access, noshow, registrations
 from services.registration import vocabulary as v
+from services.registration.checks import Checked, OneByOne
 from services.registration.ports import Counts, Doc, Ports
 from shared import events
 
@@ -152,7 +153,6 @@ def prepared_form(
         policy=ports.fair,
         today=ports.clock.now().date(),
     )
-    ports.limiter.check(prepared.limits)
     # after prepare: the Idempotency-Key's fingerprint binds ``consent: true``, not its time
     return consent.recorded(dict(form, phone=prepared.phone), ports.clock.now(), doc), prepared
 
@@ -160,6 +160,46 @@ def prepared_form(
 def noshow_holders(ports: Ports, phone: str, id_hashes: list[str]) -> list[str]:
     """Whom a no-show lock is looked up for: the phone, and each member's ID (fair_access's hashes)."""
     return ["phone:" + noshow.identity_hash(ports.noshow_pepper, phone)] + [f"id:{h}" for h in id_hashes]
+
+
+def count_address(
+    ports: Ports, form: Mapping[str, Any], client_address: str, session_ref: str | None = None
+) -> Checked:
+    """Round one before the seat (checks.py): every attempt counts against its address, verified
+    or not; the session is looked up; and a phone the body names has its no-show marks read at
+    once (it must be the session's, fair_access.verified, so the read is never for someone else)."""
+    phone = form.get("phone")
+    early = [] if ports.noshow is None or not phone else noshow_holders(ports, phone, [])
+    return (ports.checks or OneByOne(ports)).run(
+        limits=[("ip", client_address, ports.ip_per_min, 60)], holders=early, session_ref=session_ref
+    )
+
+
+def count_person(
+    ports: Ports,
+    form: Mapping[str, Any],
+    prepared: fair_access.Prepared | None,
+    holders: list[str],
+    asked: Checked,
+) -> dict[str, list[noshow.Mark]]:
+    """Round two, once the phone is known: its limits and the IDs', and the marks of the
+    ``holders`` round one did not read. Returns every holder's marks."""
+    more = [h for h in holders if h not in asked.marks]
+    second = (ports.checks or OneByOne(ports)).run(limits=form_limits(ports, form, prepared), holders=more)
+    return {**asked.marks, **second.marks}
+
+
+def ensure_unlocked(ports: Ports, holders: list[str], marks: dict[str, list[noshow.Mark]]) -> None:
+    """``noshow_locked`` if any holder is locked now (no check without a no-show record)."""
+    if ports.noshow is not None:
+        noshow.ensure_unlocked(marks, holders, now=ports.clock.now().timestamp(), policy=ports.noshow_policy)
+
+
+def form_limits(
+    ports: Ports, form: Mapping[str, Any], prepared: fair_access.Prepared | None
+) -> list[tuple[str, str, int, int]]:
+    """The limits counted once the phone is known: fair access's (per phone, per ID), else per phone."""
+    return prepared.limits if prepared is not None else [("phone", form["phone"], ports.phone_per_min, 60)]
 
 
 def register(
@@ -171,19 +211,27 @@ def register(
     locale: str = "zh-CN",
     client_address: str = "-",
     session_phone: str | None = None,
+    session_ref: str | None = None,
 ) -> Doc:
     """Register a party (one registrant plus companions) for an activity.
 
     ``form`` is the validated registration form (name, phone, party_size, email, organization,
     members); ``idem`` the digest of an Idempotency-Key or ""; ``session_phone`` the phone the
     request's verified session stands for (fair access, when ``ports.fair`` is set: the phone is
-    the session's, real-name members are checked, and limits count per phone and per ID).
+    the session's, real-name members are checked, and limits count per phone and per ID), or
+    ``session_ref`` the session's reference (verification.token_ref), looked up here.
     Returns the registration record as first decided: a retry with the same key returns the
     first outcome, never a second party.
+
+    Before the seat script, two round trips at most (checks.py): the session, the address's
+    limit and the marks of the phone the body names; then the verified phone's and the IDs'
+    limits and the other holders' marks. The refusals come in the same order as if each were
+    asked on its own.
     """
     ports.seats.refuse_from_memory(activity_id, form["party_size"], idem)  # after the last seat
-    # Every attempt counts against its address, verified or not.
-    ports.limiter.check([("ip", client_address, ports.ip_per_min, 60)])
+    asked = count_address(ports, form, client_address, session_ref)
+    if session_ref is not None:
+        session_phone = asked.session_phone
     doc = ports.seats.activity_doc(activity_id)
     if doc is None:
         raise v.Refusal(v.UNKNOWN_ACTIVITY, {"activity_id": activity_id})
@@ -193,14 +241,12 @@ def register(
     fair: dict[str, Any] = {}
     if prepared is not None:
         fair = {"fair": prepared.fair, "owner_ref": prepared.owner_ref}
-    else:
-        ports.limiter.check([("phone", form["phone"], ports.phone_per_min, 60)])
-    check_form(form, doc)
+    holders: list[str] = []
     if ports.noshow is not None:  # repeated no-shows lock registration festival-wide
         holders = noshow_holders(ports, form["phone"], prepared.fair["ids"] if prepared else [])
-        noshow.ensure_may_register(
-            ports.noshow, holders, now=ports.clock.now().timestamp(), policy=ports.noshow_policy
-        )
+    marks = count_person(ports, form, prepared, holders, asked)
+    check_form(form, doc)
+    ensure_unlocked(ports, holders, marks)
     reg = registrations.new_record(dict(form), doc, locale, ports.signer, ports.base_url)
     if prepared is not None:
         reg.update(prepared.record)

@@ -182,11 +182,17 @@ def verify(
     return Session(token, phone, now_ms + policy.session_days * 86_400_000)
 
 
-def session_phone(token: str | None, store: CodeStore) -> str | None:
-    """The verified phone a session token stands for, or None (unknown, expired, malformed)."""
+def token_ref(token: str | None) -> str | None:
+    """The reference a session token is kept under, or None for a malformed token (never looked up)."""
     if not token or not token.startswith(TOKEN_PREFIX) or len(token) > 100:
         return None
-    return store.session_phone(session_ref(token))
+    return session_ref(token)
+
+
+def session_phone(token: str | None, store: CodeStore) -> str | None:
+    """The verified phone a session token stands for, or None (unknown, expired, malformed)."""
+    ref = token_ref(token)
+    return None if ref is None else store.session_phone(ref)
 
 
 def require_phone(token: str | None, store: CodeStore) -> str:

@@ -33,6 +33,8 @@ class RedisCodeStore:
     def _session(self, session_ref: str) -> str:
         return f"{self.p}vsess:{session_ref}"
 
+    session_key = _session  # for a caller that reads the session in its own pipeline (checks.py)
+
     def issue(self, phone_ref, ip_ref, code_hash, now_ms, policy: Policy):
         res = self.scripts.code_issue(
             keys=[self._code(phone_ref), f"{self.p}vday:phone:{phone_ref}", f"{self.p}vday:ip:{ip_ref}"],
@@ -59,7 +61,10 @@ class RedisCodeStore:
         return res[0].decode(), int(res[1])
 
     def session_phone(self, session_ref):
-        raw = self.redis.get(self._session(session_ref))
+        return self.opened(self.redis.get(self._session(session_ref)))
+
+    def opened(self, raw: bytes | None) -> str | None:
+        """The phone of a session key's value (None when there is none)."""
         if not raw:
             return None
         text = raw.decode()
