@@ -18,6 +18,7 @@ from PIL import Image
 from services.checkin.standby_store import StandbyStore
 from services.registration import noshow
 from services.registration.noshow_store import NoShowStore
+from shared import keyfile
 from shared.auth import create_token
 from shared.redis_scripts import connect
 from tests.conftest import wait_for
@@ -184,7 +185,7 @@ def test_my_registrations_show_the_no_show_record_and_the_lock_refuses_with_its_
     # Three marks, as the worker's sweep makes them (the sweep itself has integration tests).
     s = stack_settings
     record, policy = NoShowStore(connect(s.redis_url), s), noshow.Policy.from_settings(s)
-    holder = "phone:" + noshow.identity_hash(s.noshow_pepper, phone)
+    holder = "phone:" + noshow.identity_hash(keyfile.noshow_pepper(s), phone)
     now = datetime.now(TZ).timestamp()
     marks = [
         noshow.Mark(
@@ -225,7 +226,7 @@ def test_an_organizer_forgives_a_mark_with_a_note_on_the_organizer_page(
 ):
     s = stack_settings
     record, policy = NoShowStore(connect(s.redis_url), s), noshow.Policy.from_settings(s)
-    holder = "phone:" + noshow.identity_hash(s.noshow_pepper, phone)
+    holder = "phone:" + noshow.identity_hash(keyfile.noshow_pepper(s), phone)
     now = datetime.now(TZ).timestamp()
     marks = [
         noshow.Mark(
