@@ -20,26 +20,46 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sciday.rebuild import rebuild
+from services.registration.identity import mask_name
+from services.registration.personal import FOR_NOTIFY
 from shared import events as ev
+from shared import sealed
 from shared.envelope import encode, new_event
 from shared.kafka import make_producer, send_envelope
+from shared.logs import mask_phone
+from shared.sealed import Sealer
 from shared.topics import REGISTRATION_EVENTS, ensure_topics
 
 
-def confirmed(aid: str, i: int) -> dict:
+def confirmed(aid: str, i: int, ring: Sealer | None = None) -> dict:
+    """A RegistrationConfirmed as the seat script writes it since issue 16: version 2, with the
+    contact fields and ticket sealed for notify (``ring``: notify's key ring) and masked forms
+    beside them.  Without a ring, version 1 with the fields in clear (events written before)."""
     rid = f"{aid}-{i:07d}"
-    data = {
-        "registration_id": rid,
-        "activity_id": aid,
-        "venue_id": "ln-stm",
-        "party_size": 1 + i % 4,
+    clear = {
         "name": "张三",
         "phone": f"1{3_800_000_000 + i:010d}",
+        "email": None,
         "manage_url": f"http://127.0.0.1/r/{rid}",
         "ticket_code": f"T{i:09d}",
         "ticket_url": f"http://127.0.0.1/t/{rid}",
     }
-    return new_event(ev.REGISTRATION_CONFIRMED, aid, data, source="bench")
+    data: dict[str, Any] = {
+        "registration_id": rid,
+        "activity_id": aid,
+        "venue_id": "ln-stm",
+        "party_size": 1 + i % 4,
+        "locale": "zh-CN",
+    }
+    if ring is None:
+        data.update((k, v) for k, v in clear.items() if v is not None)
+        return new_event(ev.REGISTRATION_CONFIRMED, aid, data, source="bench")
+    data.update(
+        name_masked=mask_name(clear["name"]),
+        phone_masked=mask_phone(clear["phone"]),
+        sealed=ring.seal({k: clear.get(k) for k in FOR_NOTIFY}),
+    )
+    return new_event(ev.REGISTRATION_CONFIRMED, aid, data, version=ev.REGISTRATION_VERSION, source="bench")
 
 
 STAGES = ("relay", "checkin-consumer", "notify-consumer")
@@ -73,7 +93,8 @@ def catch_up(
     p = settings.redis_prefix
     outbox, cursor = f"{p}outbox", f"{p}outbox:cursor"
     ck, nt = f"{p}ck:regs:{{{aid}}}", f"{p}nt:regs:{{{aid}}}"
-    entries = [encode(confirmed(aid, i)) for i in range(n)]
+    ring = sealed.sealer(settings, sealed.NOTIFY)  # what the stack's notify opens (issue 16)
+    entries = [encode(confirmed(aid, i, ring)) for i in range(n)]
     written_from = time.monotonic()
     pipe = redis.pipeline(transaction=False)
     for i, envelope in enumerate(entries):
@@ -157,10 +178,11 @@ def rebuild_figure(settings: Any, redis: Any, n: int = 100000) -> dict:
     rb = replace(settings, topic_prefix=f"{tag}.", redis_prefix=f"{tag}:")
     ensure_topics(rb.kafka_bootstrap_servers, rb.topic_prefix)
     producer = make_producer(rb, client_id="bench-rebuild")
+    ring = sealed.sealer(settings, sealed.NOTIFY)
     t0 = time.monotonic()
     start = datetime.now(UTC) - timedelta(hours=1)
     for i in range(n):
-        envelope = confirmed(f"bench-rebuild-{i % 50}", i)
+        envelope = confirmed(f"bench-rebuild-{i % 50}", i, ring)
         envelope["occurred_at"] = (start + timedelta(milliseconds=i)).isoformat()
         send_envelope(producer, rb, REGISTRATION_EVENTS, envelope)
     producer.flush(60)
