@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import sys
 import time
@@ -95,6 +96,14 @@ def catch_up(
     ck, nt = f"{p}ck:regs:{{{aid}}}", f"{p}nt:regs:{{{aid}}}"
     ring = sealed.sealer(settings, sealed.NOTIFY)  # what the stack's notify opens (issue 16)
     entries = [encode(confirmed(aid, i, ring)) for i in range(n)]
+    # Each stage's CPU while idle (polling the broker, its timers), to tell it from the burst's.
+    idle0, idle_t0 = _cpu(procs or {}), time.monotonic()
+    time.sleep(2.0)
+    idle_s = time.monotonic() - idle_t0
+    idle = {k: (v - idle0[k]) / idle_s for k, v in _cpu(procs or {}).items()}
+    # The stages start on the burst while it is being written: their CPU is counted from here.
+    spies = spy(procs or {}, profile_dir) if profile_dir is not None else {}
+    cpu0 = _cpu(procs or {})
     written_from = time.monotonic()
     pipe = redis.pipeline(transaction=False)
     for i, envelope in enumerate(entries):
@@ -103,8 +112,6 @@ def catch_up(
             pipe.execute()
     ids = pipe.execute()
     last_id = ids[-1] if ids else redis.xinfo_stream(outbox)["last-generated-id"]
-    spies = spy(procs or {}, profile_dir) if profile_dir is not None else {}
-    cpu0 = _cpu(procs or {})
     t0 = time.monotonic()
     curve: list[tuple[float, int, int, int]] = []
     relayed_at = None
@@ -118,7 +125,10 @@ def catch_up(
         if got[1] >= n and got[2] >= n:
             break
         time.sleep(0.05)
-    cpu = {k: round((v - cpu0[k]) / n * 1e6, 1) for k, v in _cpu(procs or {}).items()}
+    window = time.monotonic() - written_from
+    spent = {k: v - cpu0[k] for k, v in _cpu(procs or {}).items()}
+    cpu = {k: round(v / n * 1e6, 1) for k, v in spent.items()}
+    net = {k: round(max(0.0, v - idle[k] * window) / n * 1e6, 1) for k, v in spent.items()}
     profiles = stop_spies(spies)
     seconds = curve[-1][0]
     done = curve[-1][2] >= n and curve[-1][3] >= n
@@ -132,7 +142,12 @@ def catch_up(
         "write_s": round(t0 - written_from, 3),
         "checkin_s": next((t for t, _, c, _ in curve if c >= n), None),
         "notify_s": next((t for t, _, _, m in curve if m >= n), None),
+        # counted from the start of the write to the end (issue 18, session 2; before, from the end
+        # of the write, which missed what the stages did meanwhile)
         "cpu_us_per_event": cpu,
+        "cpu_us_per_event_less_idle": net,  # less each stage's idle CPU rate over the same window
+        "idle_cpu_share": {k: round(v, 4) for k, v in idle.items()},
+        "load_average": [round(x, 2) for x in os.getloadavg()],
         "profiles": profiles,
         "curve": curve,
     }
