@@ -67,9 +67,16 @@ STAGES = ("relay", "checkin-consumer", "notify-consumer")
 
 
 def stage_processes(stack: Any) -> dict[str, Any]:
+    """The three stages, then the redis-server and the broker they share the cores with (whose
+    CPU is counted, not profiled)."""
     import psutil
 
-    return {c.name: psutil.Process(c.proc.pid) for c in stack.children if c.name in STAGES and c.proc}
+    out = {c.name: psutil.Process(c.proc.pid) for c in stack.children if c.name in STAGES and c.proc}
+    if getattr(stack, "redis_proc", None):
+        out["redis-server"] = psutil.Process(stack.redis_proc.pid)
+    if getattr(stack, "kafka_proc", None):
+        out[stack.broker or "broker"] = psutil.Process(stack.kafka_proc.pid)
+    return out
 
 
 def _cpu(procs: dict[str, Any]) -> dict[str, float]:
@@ -102,7 +109,8 @@ def catch_up(
     idle_s = time.monotonic() - idle_t0
     idle = {k: (v - idle0[k]) / idle_s for k, v in _cpu(procs or {}).items()}
     # The stages start on the burst while it is being written: their CPU is counted from here.
-    spies = spy(procs or {}, profile_dir) if profile_dir is not None else {}
+    staged = {k: v for k, v in (procs or {}).items() if k in STAGES}
+    spies = spy(staged, profile_dir) if profile_dir is not None else {}
     cpu0 = _cpu(procs or {})
     written_from = time.monotonic()
     pipe = redis.pipeline(transaction=False)
