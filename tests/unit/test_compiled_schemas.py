@@ -229,3 +229,13 @@ def test_unknown_keys_follow_the_schema():
     assert check({"a": 1})
     assert not check({"a": 1, "b": 2})
     assert not check({"a": None}) and not check({}) and not check({"a": True})
+
+
+def test_an_integer_past_64_bits_is_read_as_json_reads_it():
+    """orjson would make it a float; the envelope's data must be what the producer wrote."""
+    from bench.handlers import _activity
+
+    e = _activity("a1")
+    e["data"]["activity"]["title"]["big"] = 2**70
+    assert decode(encode(e))["data"]["activity"]["title"]["big"] == 2**70
+    assert type(decode(encode(e))["data"]["activity"]["title"]["big"]) is int
