@@ -11,6 +11,7 @@ check-in projection and for notify, against a redis-server of its own.  Reports 
 from __future__ import annotations
 
 import json
+import os
 import sys
 import tempfile
 import time
@@ -30,6 +31,7 @@ from shared import events as ev
 from shared.consumer import Dedupe
 from shared.envelope import decode, encode, new_event
 from shared.redis_scripts import connect
+from shared.sealed import NOTIFY, Sealer
 
 BATCH = 500
 
@@ -61,10 +63,11 @@ def decode_building_schemas(raw: bytes) -> dict:
     return obj
 
 
-def handlers(redis, prefix: str):
+def handlers(redis, prefix: str, ring: Sealer):
+    """As the workers wire them: notify with its key ring (it opens ``sealed``, seals intents)."""
     checkin = Projection(redis, prefix)
-    projection = NotifyProjection(redis, prefix)
-    deliveries = Deliveries(redis, prefix)
+    projection = NotifyProjection(redis, prefix, ring)
+    deliveries = Deliveries(redis, prefix, sealer=ring)
     reminders = Reminders(redis, prefix, parse_offsets("1440,120"), projection, deliveries, time.time)
     notices = Notices(projection, deliveries, reminders)
     return {
@@ -93,7 +96,8 @@ def main(n: int = 5000) -> int:
         time.sleep(0.5)
         redis = connect(f"redis://127.0.0.1:{port}/0")
         rp = psutil.Process(proc.pid)
-        raws = [encode(e) for e in [_activity("h1")] + [confirmed("h1", i) for i in range(n)]]
+        ring = Sealer(NOTIFY, {1: os.urandom(32)})
+        raws = [encode(e) for e in [_activity("h1")] + [confirmed("h1", i, ring) for i in range(n)]]
         rows = {}
         t, cpu, _ = measure(lambda: [decode(r) for r in raws], rp)
         rows["decode"] = {"wall_us": t / len(raws) * 1e6, "cpu_us": cpu / len(raws) * 1e6}
@@ -103,7 +107,7 @@ def main(n: int = 5000) -> int:
         for mode in ("one_by_one", "batched"):
             for name in ("checkin", "notify"):
                 prefix = f"{mode}-{name}:"
-                one, batch = handlers(redis, prefix)[name]
+                one, batch = handlers(redis, prefix, ring)[name]
                 dedupe = Dedupe(redis, prefix, name)
 
                 def run_one(one=one, dedupe=dedupe):

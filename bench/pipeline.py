@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import sys
 import time
@@ -20,35 +21,62 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sciday.rebuild import rebuild
+from services.registration.identity import mask_name
+from services.registration.personal import FOR_NOTIFY
 from shared import events as ev
+from shared import sealed
 from shared.envelope import encode, new_event
 from shared.kafka import make_producer, send_envelope
+from shared.logs import mask_phone
+from shared.sealed import Sealer
 from shared.topics import REGISTRATION_EVENTS, ensure_topics
 
 
-def confirmed(aid: str, i: int) -> dict:
+def confirmed(aid: str, i: int, ring: Sealer | None = None) -> dict:
+    """A RegistrationConfirmed as the seat script writes it since issue 16: version 2, with the
+    contact fields and ticket sealed for notify (``ring``: notify's key ring) and masked forms
+    beside them.  Without a ring, version 1 with the fields in clear (events written before)."""
     rid = f"{aid}-{i:07d}"
-    data = {
-        "registration_id": rid,
-        "activity_id": aid,
-        "venue_id": "ln-stm",
-        "party_size": 1 + i % 4,
+    clear = {
         "name": "张三",
         "phone": f"1{3_800_000_000 + i:010d}",
+        "email": None,
         "manage_url": f"http://127.0.0.1/r/{rid}",
         "ticket_code": f"T{i:09d}",
         "ticket_url": f"http://127.0.0.1/t/{rid}",
     }
-    return new_event(ev.REGISTRATION_CONFIRMED, aid, data, source="bench")
+    data: dict[str, Any] = {
+        "registration_id": rid,
+        "activity_id": aid,
+        "venue_id": "ln-stm",
+        "party_size": 1 + i % 4,
+        "locale": "zh-CN",
+    }
+    if ring is None:
+        data.update((k, v) for k, v in clear.items() if v is not None)
+        return new_event(ev.REGISTRATION_CONFIRMED, aid, data, source="bench")
+    data.update(
+        name_masked=mask_name(clear["name"]),
+        phone_masked=mask_phone(clear["phone"]),
+        sealed=ring.seal({k: clear.get(k) for k in FOR_NOTIFY}),
+    )
+    return new_event(ev.REGISTRATION_CONFIRMED, aid, data, version=ev.REGISTRATION_VERSION, source="bench")
 
 
 STAGES = ("relay", "checkin-consumer", "notify-consumer")
 
 
 def stage_processes(stack: Any) -> dict[str, Any]:
+    """The three stages, then the redis-server and the broker they share the cores with (whose
+    CPU is counted, not profiled)."""
     import psutil
 
-    return {c.name: psutil.Process(c.proc.pid) for c in stack.children if c.name in STAGES and c.proc}
+    out = {c.name: psutil.Process(c.proc.pid) for c in stack.children if c.name in STAGES and c.proc}
+    if getattr(stack, "redis_proc", None):
+        out["redis-server"] = psutil.Process(stack.redis_proc.pid)
+    if getattr(stack, "kafka_proc", None):
+        out[stack.broker or "broker"] = psutil.Process(stack.kafka_proc.pid)
+    return out
 
 
 def _cpu(procs: dict[str, Any]) -> dict[str, float]:
@@ -73,7 +101,17 @@ def catch_up(
     p = settings.redis_prefix
     outbox, cursor = f"{p}outbox", f"{p}outbox:cursor"
     ck, nt = f"{p}ck:regs:{{{aid}}}", f"{p}nt:regs:{{{aid}}}"
-    entries = [encode(confirmed(aid, i)) for i in range(n)]
+    ring = sealed.sealer(settings, sealed.NOTIFY)  # what the stack's notify opens (issue 16)
+    entries = [encode(confirmed(aid, i, ring)) for i in range(n)]
+    # Each stage's CPU while idle (polling the broker, its timers), to tell it from the burst's.
+    idle0, idle_t0 = _cpu(procs or {}), time.monotonic()
+    time.sleep(2.0)
+    idle_s = time.monotonic() - idle_t0
+    idle = {k: (v - idle0[k]) / idle_s for k, v in _cpu(procs or {}).items()}
+    # The stages start on the burst while it is being written: their CPU is counted from here.
+    staged = {k: v for k, v in (procs or {}).items() if k in STAGES}
+    spies = spy(staged, profile_dir) if profile_dir is not None else {}
+    cpu0 = _cpu(procs or {})
     written_from = time.monotonic()
     pipe = redis.pipeline(transaction=False)
     for i, envelope in enumerate(entries):
@@ -82,8 +120,6 @@ def catch_up(
             pipe.execute()
     ids = pipe.execute()
     last_id = ids[-1] if ids else redis.xinfo_stream(outbox)["last-generated-id"]
-    spies = spy(procs or {}, profile_dir) if profile_dir is not None else {}
-    cpu0 = _cpu(procs or {})
     t0 = time.monotonic()
     curve: list[tuple[float, int, int, int]] = []
     relayed_at = None
@@ -97,7 +133,10 @@ def catch_up(
         if got[1] >= n and got[2] >= n:
             break
         time.sleep(0.05)
-    cpu = {k: round((v - cpu0[k]) / n * 1e6, 1) for k, v in _cpu(procs or {}).items()}
+    window = time.monotonic() - written_from
+    spent = {k: v - cpu0[k] for k, v in _cpu(procs or {}).items()}
+    cpu = {k: round(v / n * 1e6, 1) for k, v in spent.items()}
+    net = {k: round(max(0.0, v - idle[k] * window) / n * 1e6, 1) for k, v in spent.items()}
     profiles = stop_spies(spies)
     seconds = curve[-1][0]
     done = curve[-1][2] >= n and curve[-1][3] >= n
@@ -111,7 +150,12 @@ def catch_up(
         "write_s": round(t0 - written_from, 3),
         "checkin_s": next((t for t, _, c, _ in curve if c >= n), None),
         "notify_s": next((t for t, _, _, m in curve if m >= n), None),
+        # counted from the start of the write to the end (issue 18, session 2; before, from the end
+        # of the write, which missed what the stages did meanwhile)
         "cpu_us_per_event": cpu,
+        "cpu_us_per_event_less_idle": net,  # less each stage's idle CPU rate over the same window
+        "idle_cpu_share": {k: round(v, 4) for k, v in idle.items()},
+        "load_average": [round(x, 2) for x in os.getloadavg()],
         "profiles": profiles,
         "curve": curve,
     }
@@ -157,10 +201,11 @@ def rebuild_figure(settings: Any, redis: Any, n: int = 100000) -> dict:
     rb = replace(settings, topic_prefix=f"{tag}.", redis_prefix=f"{tag}:")
     ensure_topics(rb.kafka_bootstrap_servers, rb.topic_prefix)
     producer = make_producer(rb, client_id="bench-rebuild")
+    ring = sealed.sealer(settings, sealed.NOTIFY)
     t0 = time.monotonic()
     start = datetime.now(UTC) - timedelta(hours=1)
     for i in range(n):
-        envelope = confirmed(f"bench-rebuild-{i % 50}", i)
+        envelope = confirmed(f"bench-rebuild-{i % 50}", i, ring)
         envelope["occurred_at"] = (start + timedelta(milliseconds=i)).isoformat()
         send_envelope(producer, rb, REGISTRATION_EVENTS, envelope)
     producer.flush(60)

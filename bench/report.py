@@ -62,6 +62,14 @@ def pipeline_rows(r: dict) -> list[tuple[str, str, str]]:
                     "",
                 )
             )
+        if c.get("cpu_us_per_event_less_idle"):
+            rows.append(
+                (
+                    "  the same less each stage's idle CPU (µs)",
+                    ", ".join(f"{k} {v}" for k, v in c["cpu_us_per_event_less_idle"].items()),
+                    f"load average {c.get('load_average')}",
+                )
+            )
     if b:
         rows.append(
             (

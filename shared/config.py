@@ -74,6 +74,10 @@ class Settings:
     consumer_batch_handlers: bool = True
     # Records per poll; a batch handler writes each poll batch in two or three round trips.
     kafka_max_poll_records: int = 500
+    # -- issue 18, session 2: the relay's record batches (shared/outbox.py) ----------------------
+    # Bytes per record batch the relay's producer fills (kafka-python's default is 16 KiB, ~20
+    # envelopes: a new batch, a wake-up of its sender thread and a CRC every ~20 records).
+    relay_batch_bytes: int = 256 * 1024
     max_request_bytes: int = 64 * 1024
     # Registration attempts per client address and per phone, per minute (0 = off).
     rate_limit_ip_per_min: int = 120

@@ -11,6 +11,8 @@ from typing import Any, Final
 
 from marshmallow import EXCLUDE, Schema, fields, validate
 
+from shared.compiled_schemas import Check, compile_schema
+
 SLUG = validate.Regexp(r"^[a-z0-9][a-z0-9-]{0,31}$")
 LOCALES = ("zh-CN", "en")
 
@@ -214,14 +216,17 @@ def validate_data(type_: str, version: int, data: dict[str, Any]) -> dict[str, A
     re-published copies see exactly what the producer wrote.
     """
     cls = SCHEMAS[(type_, version)]
-    schema = _COMPILED.get(cls)
-    if schema is None:  # built once per schema (issue 18): building one costs more than a load
-        schema = _COMPILED[cls] = cls()
-    schema.load(data)
+    built = _COMPILED.get(cls)
+    if built is None:  # built once per schema (issue 18): building one costs more than a load
+        schema = cls()
+        built = _COMPILED[cls] = (schema, compile_schema(schema))
+    schema, fast = built
+    if fast is None or not fast(data):  # the fast path is sure, or marshmallow decides
+        schema.load(data)
     return data
 
 
-_COMPILED: dict[type[Schema], Schema] = {}
+_COMPILED: dict[type[Schema], tuple[Schema, Check | None]] = {}
 
 
 # --- allocation beyond first come, first served (issue 15): lottery, no-show record, standby ----

@@ -214,6 +214,7 @@ class Relay:
             self.settings,
             client_id=f"sciday-relay-{self.stream.replace(':', '-')}",
             max_block_ms=max(100, min(10000, self.lease_ms // 3)),
+            batch_size=self.settings.relay_batch_bytes,
         )
 
     def _turn(self) -> None:

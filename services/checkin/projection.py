@@ -154,13 +154,22 @@ class Projection:
     def _write_run(self, envelopes: list[dict]) -> None:
         regs = [e for e in envelopes if e["type"] in STATUS_OF]
         keys = list(dict.fromkeys((e["activity_id"], e["data"]["registration_id"]) for e in regs))
-        read = self.redis.pipeline(transaction=False)
+        by_aid: dict[str, list[str]] = {}
         for aid, rid in keys:
-            read.sismember(self.revoked_key(aid), rid)
-            read.hget(self.regs_key(aid), rid)
+            by_aid.setdefault(aid, []).append(rid)
+        read = self.redis.pipeline(transaction=False)
+        for aid, rids in by_aid.items():  # two commands per activity, not two per registration
+            read.smismember(self.revoked_key(aid), rids)
+            read.hmget(self.regs_key(aid), rids)
         got = read.execute() if keys else []
-        revoked = {k for k, hit in zip(keys, got[0::2], strict=True) if hit}
-        stored = {k: json.loads(raw) for k, raw in zip(keys, got[1::2], strict=True) if raw}
+        revoked: set[tuple[str, str]] = set()
+        stored: dict[tuple[str, str], dict] = {}
+        for (aid, rids), hits, raws in zip(by_aid.items(), got[0::2], got[1::2], strict=True):
+            for rid, hit, raw in zip(rids, hits, raws, strict=True):
+                if hit:
+                    revoked.add((aid, rid))
+                if raw:
+                    stored[(aid, rid)] = json.loads(raw)
         latest: dict[tuple[str, str], dict] = {}
         first_cancelled: dict[tuple[str, str], bool] = {}
         write = self.redis.pipeline(transaction=True)
@@ -178,8 +187,11 @@ class Projection:
                 record["status"] = V.CANCELLED
             first_cancelled.setdefault(key, record["status"] == V.CANCELLED)
             latest[key] = record
+        records: dict[str, dict[str, str]] = {}
         for (aid, rid), record in latest.items():
-            write.hset(self.regs_key(aid), rid, json.dumps(record, ensure_ascii=False))
+            records.setdefault(aid, {})[rid] = json.dumps(record, ensure_ascii=False)
+        for aid, mapping in records.items():  # one HSET per activity
+            write.hset(self.regs_key(aid), mapping=mapping)
         for aid, rid in keys:
             write.srem(self.unseen_key(aid), rid)
         written = write.execute()

@@ -36,6 +36,8 @@ class BatchProjection:
     def __init__(self, real: Projection, pipe: Any, acts: dict, cancels: dict, regs: dict):
         self.real, self.pipe = real, pipe
         self.acts, self.cancels, self.regs = acts, cancels, regs
+        self.written: dict[str, dict[str, str]] = {}
+        self.parsed: dict[str, Doc | None] = {}
 
     def put_registration(self, envelope: Doc) -> Doc:
         aid, rid = envelope["activity_id"], envelope["data"]["registration_id"]
@@ -43,12 +45,22 @@ class BatchProjection:
         record = merge_registration(json.loads(raw) if raw else None, envelope, self.real.sealer)
         raw = json.dumps(record, ensure_ascii=False)
         self.regs[(aid, rid)] = raw
-        self.pipe.hset(self.real.regs_key(aid), rid, raw)
+        self.written.setdefault(aid, {})[rid] = raw  # one HSET per activity, by flush()
         return record
 
+    def flush(self) -> None:
+        """Queue the registrants written so far: the last record of each, in one HSET per activity
+        (inside the run's MULTI nothing sees the ones in between)."""
+        for aid, records in self.written.items():
+            self.pipe.hset(self.real.regs_key(aid), mapping=records)
+        self.written = {}
+
     def activity(self, aid: str) -> Doc | None:
-        raw = self.acts.get(aid)
-        return json.loads(raw) if raw else None
+        if aid not in self.parsed:  # parsed once per run, not once per registration
+            raw = self.acts.get(aid)
+            self.parsed[aid] = json.loads(raw) if raw else None
+        doc = self.parsed[aid]
+        return None if doc is None else dict(doc)
 
     def cancellation(self, aid: str) -> Doc | None:
         eid, at, reason = self.cancels.get(aid) or (None, None, None)
@@ -64,11 +76,20 @@ class BatchProjection:
 
 
 class BatchDeliveries:
+    """Collects the run's messages; ``flush`` queues them as one intents.lua call (issue 18,
+    session 2), which records each exactly as intent.lua would, in the same order."""
+
     def __init__(self, real: Deliveries, pipe: Any):
         self.real, self.pipe = real, pipe
+        self.pending: list[tuple[list[str], list]] = []
 
     def record(self, **kwargs: Any) -> int:
-        return self.real.record(client=self.pipe, **kwargs)
+        self.pending += self.real.intents(**kwargs)
+        return 0
+
+    def flush(self) -> None:
+        self.real.record_many(self.pending, client=self.pipe)
+        self.pending = []
 
 
 class BatchReminders:
@@ -111,26 +132,38 @@ class BatchHandler:
         read = p.redis.pipeline(transaction=False)
         for aid in aids:
             read.hmget(p.act_key(aid), "doc", "cancel_event_id", "cancel_occurred_at", "cancel_reason")
+        rids: dict[str, list[str]] = {}
         for aid, rid in keys:
-            read.hget(p.regs_key(aid), rid)
+            rids.setdefault(aid, []).append(rid)
+        for aid, some in rids.items():  # one HMGET per activity
+            read.hmget(p.regs_key(aid), some)
         if members:
             read.zmscore(r.key, members)
         got = read.execute()
         acts = {aid: row[0] for aid, row in zip(aids, got, strict=False)}
         cancels = {aid: row[1:] for aid, row in zip(aids, got, strict=False)}
-        regs = dict(zip(keys, got[len(aids) : len(aids) + len(keys)], strict=True))
+        rows = got[len(aids) : len(aids) + len(rids)]
+        regs = {
+            (aid, rid): raw
+            for (aid, some), row in zip(rids.items(), rows, strict=True)
+            for rid, raw in zip(some, row, strict=True)
+        }
         scores = dict(zip(members, got[-1], strict=True)) if members else {}
         scores = {m: None if s is None else int(s) for m, s in scores.items()}
 
         write = p.redis.pipeline(transaction=True)
+        projection = BatchProjection(p, write, acts, cancels, regs)
+        deliveries = BatchDeliveries(self.deliveries, write)
         batch = Notices(
-            BatchProjection(p, write, acts, cancels, regs),
-            BatchDeliveries(self.deliveries, write),
+            projection,
+            deliveries,
             BatchReminders(r, write, scores),
             self.notices.clock,
         )
         for envelope in envelopes:
             batch.handle(envelope)
+        projection.flush()
+        deliveries.flush()
         write.execute()
 
 
@@ -140,6 +173,12 @@ class NoDeliveries:
     Redis that lost its intents must not send them all again."""
 
     def record(self, **_kwargs: Any) -> int:
+        return 0
+
+    def intents(self, **_kwargs: Any) -> list[tuple[list[str], list]]:
+        return []
+
+    def record_many(self, _intents: list[tuple[list[str], list]], client: Any = None) -> int:
         return 0
 
 

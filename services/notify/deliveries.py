@@ -22,6 +22,7 @@ import json
 import secrets
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from services.notify import vocabulary as V
 from services.notify.projection import seal_v1
@@ -71,7 +72,9 @@ class Deliveries:
         registrant sealed at rest (issue 16); :meth:`get` opens them for the sender."""
         self.redis, self.p, self.retention_s = redis, prefix, retention_s
         self.sealer = sealer
-        self.scripts = Scripts(redis, Path(__file__).parent, ["intent", "claim", "handoff", "release"])
+        self.scripts = Scripts(
+            redis, Path(__file__).parent, ["intent", "intents", "claim", "handoff", "release"]
+        )
 
     def opened(self, reg: dict) -> dict:
         """The registrant with its sealed contact fields open (as the projection keeps it, sealed)."""
@@ -95,7 +98,20 @@ class Deliveries:
         return f"{self.p}nt:wake:{channel}"
 
     # -- recording -------------------------------------------------------------------------------
-    def record(
+    def record(self, *, client=None, **message: Any) -> int:
+        """Record (and queue) the messages one event calls for to one registrant; returns how many
+        were new.  A redelivered event finds its intents and records nothing.  ``message``: the
+        keyword arguments of :meth:`intents`.
+
+        With a pipeline as ``client`` the scripts are only queued on it, and 0 is returned (the
+        pipeline's results say which were new)."""
+        new = 0
+        for keys, args in self.intents(**message):
+            recorded = self.scripts.intent(client=client, keys=keys, args=args)
+            new += recorded if client is None else 0
+        return new
+
+    def intents(
         self,
         *,
         event_id: str,
@@ -106,16 +122,12 @@ class Deliveries:
         template: str,
         now_ms: int,
         context: dict | None = None,
-        client=None,
-    ) -> int:
-        """Record (and queue) the messages one event calls for to one registrant; returns how many
-        were new.  A redelivered event finds its intents and records nothing.
-
-        With a pipeline as ``client`` the scripts are only queued on it, and 0 is returned (the
-        pipeline's results say which were new)."""
+    ) -> list[tuple[list[str], list]]:
+        """The keys and arguments of intent.lua for each message one event calls for to one
+        registrant (``record`` runs them one by one, ``record_many`` in one call)."""
         if self.sealer and "sealed" not in reg and reg.get("phone"):  # in clear (a v1 event): seal them
             reg = seal_v1(reg, self.sealer)
-        new = 0
+        out = []
         for channel, recipient in recipients(self.opened(reg)):
             nid = notification_id(event_id, channel, recipient)
             fields = {
@@ -135,21 +147,30 @@ class Deliveries:
                 "failures": 0,
                 "recorded_at": iso_ms(now_ms),
             }
-            args = [nid, now_ms]
+            args: list = [nid, now_ms]
             for k, v in fields.items():
                 args += [k, v]
-            recorded = self.scripts.intent(
-                client=client,
-                keys=[
-                    self.intent_key(nid),
-                    self.log_key(reg["registration_id"]),
-                    self.queue_key(channel),
-                    self.wake_key(channel),
-                ],
-                args=args,
-            )
-            new += recorded if client is None else 0
-        return new
+            keys = [
+                self.intent_key(nid),
+                self.log_key(reg["registration_id"]),
+                self.queue_key(channel),
+                self.wake_key(channel),
+            ]
+            out.append((keys, args))
+        return out
+
+    def record_many(self, intents: list[tuple[list[str], list]], client=None) -> int:
+        """Record the ``intents`` (from :meth:`intents`, in order) in one script call, each as
+        ``record`` would; returns how many were new (0 when only queued on a pipeline)."""
+        if not intents:
+            return 0
+        keys: list[str] = []
+        args: list = []
+        for k, a in intents:
+            keys += k
+            args += [len(a) - 2, *a]
+        recorded = self.scripts.intents(client=client, keys=keys, args=args)
+        return 0 if client is not None else int(recorded)
 
     # -- the queue -------------------------------------------------------------------------------
     def next_due(self, channel: str, now_ms: int) -> str | None:

@@ -96,14 +96,20 @@ class Reminders:
         returns the scores they will have (None: not scheduled)."""
         now, starts = self.now_ms(), ms_of(activity["starts_at"])
         after: dict[str, int | None] = {}
+        add: dict[str, int] = {}
+        drop: list[str] = []
         for (_off, due), m, score in zip(due_times(starts, self.offsets).items(), members, current):
             after[m] = None if score is None else int(score)
             if due > now:
-                pipe.zadd(self.key, {m: due})
+                add[m] = due
                 after[m] = due
             elif score is not None and int(score) != due:
-                pipe.zrem(self.key, m)  # planned for an old start time; now past: drop it
+                drop.append(m)  # planned for an old start time; now past: drop it
                 after[m] = None
+        if add:  # one command for all of a registration's reminders (issue 18, session 2)
+            pipe.zadd(self.key, add)
+        if drop:
+            pipe.zrem(self.key, *drop)
         return after
 
     def schedule_activity(self, aid: str, activity: dict) -> None:

@@ -77,7 +77,8 @@ def supervised(stack: Stack):
         yield Drill(stack)
     finally:
         sup.stopped.set()
-        sup.join(2)
+        if sup.is_alive():  # not started when the stack never became healthy: keep that error
+            sup.join(2)
         stack.stop()
 
 
