@@ -215,7 +215,7 @@ CLIENT_ENV = {
         # record, so during a rush the consumers take batches of ~60 events, not one or two: per
         # registration, the broker's CPU fell from ~1.0-1.3 ms to 0.72 ms, the check-in consumer's
         # from ~0.42-0.54 to 0.23 and the no-show worker's from ~0.36-0.46 to 0.16 (docs/kafka.md).
-        # A lone event waits up to the 500 ms.
+        # A lone event waits up to the 500 ms (not for notify: services/notify/consumer.py).
         "SCIDAY_KAFKA_FETCH_MIN_BYTES": "65536",
         "SCIDAY_KAFKA_IDEMPOTENT_PRODUCER": "1",
     },

@@ -74,6 +74,10 @@ class Worker:
                 self.handle,
                 self.redis,
                 batch_handler=BatchHandler(self.notices, self.handle),
+                # People wait for this one: a confirmation must not wait for 63 KiB more events
+                # (SCIDAY_KAFKA_FETCH_MIN_BYTES batches the projection and the no-show worker;
+                # with it here the hand-off at 8/s took p50 512 ms, p95 1,095 ms).
+                consumer_overrides={"fetch_min_bytes": 1},
             )
         return self.loop
 
