@@ -78,6 +78,10 @@ class Settings:
     # Bytes per record batch the relay's producer fills (kafka-python's default is 16 KiB, ~20
     # envelopes: a new batch, a wake-up of its sender thread and a CRC every ~20 records).
     relay_batch_bytes: int = 256 * 1024
+    # A relay step that read less than a full batch (a trickle, not a burst) waits this long for
+    # more before producing: one produce, one lease renewal and one cursor move for all of them
+    # instead of for every one or two events (0: produce at once).
+    relay_linger_ms: int = 20
     max_request_bytes: int = 64 * 1024
     # Registration attempts per client address and per phone, per minute (0 = off).
     rate_limit_ip_per_min: int = 120

@@ -240,6 +240,12 @@ class Relay:
         if not entries:
             return 0
         records = entries[0][1]
+        linger_s = self.settings.relay_linger_ms / 1000
+        if len(records) < self.batch and linger_s > 0:  # a trickle: gather a little more first
+            self.sleep(linger_s)
+            more = self.redis.xread({key: records[-1][0]}, count=self.batch - len(records))
+            if more:
+                records = records + more[0][1]
         if not self._lease("renew"):  # lost while idle or paused: stop before producing anything
             LEASE_LOST.labels(self.stream).inc()
             log.warning("relay lease on %s lost before the step: %d entries left", self.stream, len(records))

@@ -61,6 +61,28 @@ def _topic_events(settings, topic):
     return distinct_events(out)  # at least once on the topic; once each after dedupe
 
 
+def test_a_trickle_is_gathered_for_the_linger_and_sent_in_one_step(settings, redis):
+    """A step that read less than a full batch waits relay_linger_ms and takes what came meanwhile."""
+    store = SeatStore(redis, settings)
+    _seed(store, "relay-linger")
+    first = store.reserve(_reg("relay-linger", "13800009001"), "")[1]
+    relay = Relay(settings.with_overrides(relay_linger_ms=50), redis)
+    relay.ensure_topics()
+    from shared.kafka import make_producer
+
+    relay.producer = make_producer(settings)
+    later = []
+    relay.sleep = lambda s: later.append((s, store.reserve(_reg("relay-linger", "13800009002"), "")[1]))
+    assert relay.hold_lease()
+    assert relay.step() == 3  # ActivityPublished, the first, and the one that came in the linger
+    assert [s for s, _ in later] == [0.05]
+    got = [e["data"]["registration_id"] for e in _topic_events(settings, "registration-events")]
+    assert got[-2:] == [first, later[0][1]]
+    relay.sleep = lambda s: (_ for _ in ()).throw(AssertionError("no linger without entries"))
+    assert relay.step() == 0
+    relay.producer.close()
+
+
 def test_relay_moves_outbox_entries_to_their_topics_in_order(settings, redis):
     store = SeatStore(redis, settings)
     _seed(store)
