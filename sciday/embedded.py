@@ -210,12 +210,13 @@ CLIENT_ENV = {
     "kafka": {
         "SCIDAY_KAFKA_SESSION_TIMEOUT_MS": "6000",
         "SCIDAY_KAFKA_HEARTBEAT_INTERVAL_MS": "2000",
-        "SCIDAY_KAFKA_FETCH_MAX_WAIT_MS": "500",
-        # Issue 18: a fetch waits for 64 KiB (or the 500 ms) instead of answering at the first
-        # record, so during a rush the consumers take batches of ~60 events, not one or two: per
-        # registration, the broker's CPU fell from ~1.0-1.3 ms to 0.72 ms, the check-in consumer's
-        # from ~0.42-0.54 to 0.23 and the no-show worker's from ~0.36-0.46 to 0.16 (docs/kafka.md).
-        # A lone event waits up to the 500 ms (not for notify: services/notify/consumer.py).
+        # Issue 18: a fetch waits for 64 KiB or 100 ms instead of answering at the first record,
+        # so during a rush the consumers take batches of events, not one or two (per registration,
+        # the broker's CPU fell from ~1.0-1.3 ms to 0.72 ms, the check-in consumer's from ~0.42-0.54
+        # to 0.23, the no-show worker's from ~0.36-0.46 to 0.16 with 500 ms). 500 ms made the
+        # check-in consumer stall for up to half a second at a time in a catch-up (6.2 s for
+        # 20,000 against 2.8 s with 100 ms): docs/kafka.md, "Fetch size".
+        "SCIDAY_KAFKA_FETCH_MAX_WAIT_MS": "100",
         "SCIDAY_KAFKA_FETCH_MIN_BYTES": "65536",
         "SCIDAY_KAFKA_IDEMPOTENT_PRODUCER": "1",
     },
