@@ -105,6 +105,12 @@ def table(r: dict) -> str:
             _at_least(open_["rate"], h, 0.25),
         ),
         (
+            "  CPU per 201 by process (µs), cores in use",
+            ", ".join(f"{k} {v}" for k, v in (open_.get("cpu_us_per_201") or {}).items())
+            + f"; {open_.get('cores_used')} cores",
+            "",
+        ),
+        (
             "rush: seats phase req/s (run 1)",
             f"{rush.get('seats_phase', {}).get('rate')}",
             _ratio(rush.get("seats_phase", {}).get("rate"), h),

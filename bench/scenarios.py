@@ -107,6 +107,26 @@ def _cpu_seconds(procs) -> float:
     return total
 
 
+def processes_by_name(stack) -> dict[str, list[psutil.Process]]:
+    """Each process of the stack (with its children: gunicorn workers) under its name."""
+    named = [("redis-server", stack.redis_proc), (stack.broker or "broker", stack.kafka_proc)]
+    named += [(c.name, c.proc) for c in stack.children]
+    out = {}
+    for name, proc in named:
+        if proc is None:
+            continue
+        try:
+            p = psutil.Process(proc.pid)
+            out[name] = [p, *p.children(recursive=True)]
+        except psutil.Error:
+            continue
+    return out
+
+
+def cpu_by_name(procs: dict[str, list[psutil.Process]]) -> dict[str, float]:
+    return {name: _cpu_seconds(ps) for name, ps in procs.items()}
+
+
 def idle_cpu(stack, seconds: float = 3.0) -> float:
     """The stack's CPU use at rest (idle consumers poll the broker), in cores."""
     procs = stack_processes(stack)
@@ -174,13 +194,22 @@ def run_all(stack, hello_port: int, args, work: Path) -> dict:
 
     print("registration throughput while seats remain (a 100,000-seat activity)…", flush=True)
     create(activity("bench-open", 100000, timedelta(days=3), waitlist=0))
+    open_lines = registrations("bench-open", args.attempts, 6_000_000_000, 1, (redis, settings.redis_prefix))
+    named = processes_by_name(stack)
+    cpu0, t0 = cpu_by_name(named), time.monotonic()
     open_run = loadgen.run(
         f"127.0.0.1:{reg_port}",
-        registrations("bench-open", args.attempts, 6_000_000_000, 1, (redis, settings.redis_prefix)),
+        open_lines,
         conns,
         work / "open.csv",
     )
+    wall, cpu1 = time.monotonic() - t0, cpu_by_name(named)
     out["registration_open"] = summarize(open_run)
+    # Where the two cores went while the 201s were answered: CPU per registration, by process.
+    out["registration_open"]["cpu_us_per_201"] = {
+        k: round((cpu1[k] - cpu0[k]) / args.attempts * 1e6) for k in cpu0 if cpu1[k] - cpu0[k] > 0.05
+    }
+    out["registration_open"]["cores_used"] = round(sum(cpu1[k] - cpu0[k] for k in cpu0) / wall, 2)
     out["registration_open"]["backlog_drained_s"] = settle(stack, idle)
     out.update(pipeline_figures(stack, settings, redis, create, idle, args.rebuild_events))
 
