@@ -31,6 +31,7 @@ class SystemClock:
 def bootstrap(settings: Settings, redis, keys: KeyRing) -> Ports:
     from services.registration.door import DoorRevocations
     from services.registration.fair_access import FairPolicy
+    from services.registration.lottery_store import LotteryStore
     from shared import internal, keyfile
 
     seats, limiter, noshow_store = (
@@ -55,6 +56,7 @@ def bootstrap(settings: Settings, redis, keys: KeyRing) -> Ports:
         secret=keyfile.secret(
             settings.keys_dir, "registration-hmac", settings.hmac_secret, "SCIDAY_HMAC_SECRET"
         ),
+        lottery_opened=lambda aid: LotteryStore(redis, settings).state(aid) is not None,
         # issue 16: the door refuses a cancelled ticket at once, broker or not
         door=DoorRevocations(
             settings.checkin_url, internal.key_of(settings), settings.door_revocation_timeout_ms / 1000

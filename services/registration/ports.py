@@ -8,6 +8,7 @@ rules as the Lua; ``tests/integration/test_seat_contract.py`` checks that both a
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Protocol
@@ -165,3 +166,6 @@ class Ports:
     # The reads and counts before the seat script, batched into round trips (checks.py);
     # None: the limiter and the no-show record one call each (checks.OneByOne).
     checks: Checks | None = None
+    # Whether a lottery was opened for an activity (lottery_store.py); None: never asked (tests
+    # that are not about it). An opened lottery fixes the activity's allocation.
+    lottery_opened: Callable[[str], bool] | None = None

@@ -67,6 +67,8 @@ def change_activity(ports: Ports, activity_id: str, patch: Mapping[str, Any]) ->
         changed = activities.changed(doc, new)
         if not changed:
             return activities.view(doc, counts)
+        if activities.by_lottery(new) != activities.by_lottery(doc):
+            ensure_allocation_may_change(ports, activity_id, doc, counts)
         if _write_revision(
             ports,
             new,
@@ -76,6 +78,18 @@ def change_activity(ports: Ports, activity_id: str, patch: Mapping[str, Any]) ->
         ):
             return activities.view(*activity(ports, activity_id))
     raise v.Refusal(v.REVISION_CONFLICT, {"activity_id": activity_id})
+
+
+def ensure_allocation_may_change(ports: Ports, activity_id: str, doc: Doc, counts: Counts) -> None:
+    """``allocation_locked`` once anything was decided the current way: a registration (or a
+    waitlist place) under first come, first served; an opened lottery (its committed seed, its
+    entries) under a lottery.  Checked before the write, among organizer actions: a registration
+    landing in between keeps its seat, and a draw confirms a winner only into seats still free."""
+    if activities.by_lottery(doc):
+        if ports.lottery_opened is not None and ports.lottery_opened(activity_id):
+            raise v.Refusal(v.ALLOCATION_LOCKED, {"activity_id": activity_id})
+    elif int(counts.get("taken", 0)) > 0 or int(counts.get("waitlist_people", 0)) > 0:
+        raise v.Refusal(v.ALLOCATION_LOCKED, {"activity_id": activity_id})
 
 
 def cancel_activity(ports: Ports, activity_id: str, reason: str = "") -> Doc:

@@ -86,6 +86,8 @@ PARTY_OF_ONE: Final = "party_of_one"
 UNKNOWN_MEMBER: Final = "unknown_member"
 # Issue 15 §1, the lottery wired end to end: how an activity's seats are allocated.
 LOTTERY_ALLOCATION: Final = "lottery_allocation"  # a lottery activity is entered, never booked
+# fcfs <-> lottery only while nothing was decided the other way (no registration / no lottery)
+ALLOCATION_LOCKED: Final = "allocation_locked"
 FCFS: Final = "fcfs"
 LOTTERY: Final = "lottery"
 ALLOCATIONS: Final = (FCFS, LOTTERY)
@@ -288,6 +290,12 @@ REASONS: Final[Mapping[str, Reason]] = {
         ),
         # Issue 17: a party drops one member and keeps the rest.
         Reason(REGISTRATION_CANCELLED, 409, "该报名已取消", "This registration is cancelled."),
+        Reason(
+            ALLOCATION_LOCKED,
+            409,
+            "已有人报名或已开放摇号，不能再更改名额分配方式",
+            "The allocation cannot change: people have registered, or the lottery is open.",
+        ),
         Reason(
             PARTY_OF_ONE,
             409,

@@ -71,6 +71,7 @@ local REASON = {
   PARTY_OF_ONE = 'party_of_one',
   UNKNOWN_MEMBER = 'unknown_member',
   LOTTERY_ALLOCATION = 'lottery_allocation',
+  ALLOCATION_LOCKED = 'allocation_locked',
 }
 -- topics
 local TOPIC = {

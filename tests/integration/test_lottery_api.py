@@ -164,3 +164,32 @@ def test_a_phone_locked_for_no_shows_cannot_enter_until_forgiven(api, settings, 
         == 404
     )
     assert client.post("/api/v1/activities/lot-imax/lottery/entries", json=entry(1)).status_code == 201
+
+
+def test_the_allocation_is_fixed_once_a_lottery_is_opened_or_someone_registered(api, settings, redis):
+    client, org, _ = api
+    patch = "/api/v1/activities/lot-imax"
+    # Not opened yet: the organizer may still make it first come, first served, and back.
+    assert client.patch(patch, json={"allocation": "fcfs"}, headers=org).status_code == 200
+    assert client.patch(patch, json={"allocation": "lottery"}, headers=org).status_code == 200
+    assert client.post(f"{patch}/lottery", json=window(timedelta(hours=4)), headers=org).status_code == 201
+    for lang, script in (("zh-CN", "摇号"), ("en", "lottery")):
+        r = client.patch(patch, json={"allocation": "fcfs"}, headers={**org, "Accept-Language": lang})
+        body = r.get_json()
+        assert r.status_code == 409 and body["reason"] == "allocation_locked", body
+        assert script in body["message"]
+    assert client.get(patch).get_json()["allocation"] == "lottery"
+    # First come, first served with a registration: it stays so.
+    make = client.post("/api/v1/activities", json=activity_doc("fcfs-lock", capacity=5), headers=org)
+    assert make.status_code == 201
+    from tests.fair_support import bearer, seed_session
+
+    me = bearer(seed_session(redis, settings.redis_prefix, "13800000077"))
+    got = client.post(
+        "/api/v1/activities/fcfs-lock/registrations",
+        json={"name": "张三", "phone": "13800000077", "party_size": 1, "organization": "x"},
+        headers=me,
+    )
+    assert got.status_code == 201, got.get_json()
+    r = client.patch("/api/v1/activities/fcfs-lock", json={"allocation": "lottery"}, headers=org)
+    assert r.status_code == 409 and r.get_json()["reason"] == "allocation_locked"
