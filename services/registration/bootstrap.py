@@ -34,10 +34,11 @@ def bootstrap(settings: Settings, redis, keys: KeyRing) -> Ports:
     from services.registration.lottery_store import LotteryStore
     from shared import internal, keyfile
 
-    seats, limiter, noshow_store = (
+    seats, limiter, noshow_store, lotteries = (
         SeatStore(redis, settings),
         RateLimiter(redis, settings.redis_prefix),
         NoShowStore(redis, settings),
+        LotteryStore(redis, settings),
     )
     return Ports(
         seats=seats,
@@ -56,7 +57,7 @@ def bootstrap(settings: Settings, redis, keys: KeyRing) -> Ports:
         secret=keyfile.secret(
             settings.keys_dir, "registration-hmac", settings.hmac_secret, "SCIDAY_HMAC_SECRET"
         ),
-        lottery_opened=lambda aid: LotteryStore(redis, settings).state(aid) is not None,
+        lottery_opened=lambda aid: lotteries.state(aid) is not None,
         # issue 16: the door refuses a cancelled ticket at once, broker or not
         door=DoorRevocations(
             settings.checkin_url, internal.key_of(settings), settings.door_revocation_timeout_ms / 1000
