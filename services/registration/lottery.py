@@ -222,7 +222,7 @@ def enter(
     entry_id = "e" + secrets.token_hex(8)
     out = lotteries.add_entry(aid, entry_id, holders, entry, now, owner_ref)
     if out["status"] != v.OK:
-        raise LotteryRefusal(out["reason"], entry_id=out.get("entry_id"))
+        raise LotteryRefusal(out["reason"])  # never the earlier entry (issue 23)
     return entry_id
 
 

@@ -8,7 +8,8 @@
 -- ARGV[1] entry id   ARGV[2] entry JSON   ARGV[3] now (Unix s)   ARGV[4] member of MY ("<aid> <entry id>")
 -- ARGV[5..] holder keys
 --
--- Returns JSON {"status":"ok"} or {"status":"refused","reason":..., "entry_id": the earlier entry}.
+-- Returns JSON {"status":"ok"} or {"status":"refused","reason":...}: a refusal never names the earlier
+-- entry (another phone sharing a member learns nothing of it, issue 23).
 -- Everything is checked before anything is written; entries stop once the draw has begun.
 
 --#include words.lua
@@ -23,8 +24,7 @@ if m[1] ~= STATUS.LOT_OPEN or now >= tonumber(m[3]) then
 end
 if now < tonumber(m[2]) then return cjson.encode({ status = STATUS.REFUSED, reason = REASON.LOTTERY_NOT_OPEN }) end
 for i = 5, #ARGV do
-  local earlier = redis.call('HGET', HOLDERS, ARGV[i])
-  if earlier then return cjson.encode({ status = STATUS.REFUSED, reason = REASON.ALREADY_ENTERED, entry_id = earlier }) end
+  if redis.call('HEXISTS', HOLDERS, ARGV[i]) == 1 then return cjson.encode({ status = STATUS.REFUSED, reason = REASON.ALREADY_ENTERED }) end
 end
 redis.call('HSET', ENTRIES, entry_id, entry)
 for i = 5, #ARGV do redis.call('HSET', HOLDERS, ARGV[i], entry_id) end

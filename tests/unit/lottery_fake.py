@@ -71,11 +71,7 @@ class FakeLotteries:
                 return {"status": "refused", "reason": "lottery_not_open"}
             for h in holders:
                 if h in self.holders[aid]:
-                    return {
-                        "status": "refused",
-                        "reason": "already_entered",
-                        "entry_id": self.holders[aid][h],
-                    }
+                    return {"status": "refused", "reason": "already_entered"}
             self.entries[aid][entry_id] = dict(entry)
             for h in holders:
                 self.holders[aid][h] = entry_id
