@@ -58,6 +58,7 @@ REDIS_KEYS: dict[str, tuple[str, ...]] = {
         "done:registration-noshow:*",  # shared/consumer.py dedupe of the no-show worker (issue 15)
         "outbox",  # shared/outbox.py: the outbox stream, its cursor, lease and topic ids
         "outbox:*",
+        "shred:*",  # shared/shredding.py: the data keys of registrations and entries (issue 23)
     ),
     "checkin": (
         "ck:*",  # projection.py, store.py, standby_store.py (its outbox is ck:outbox)
@@ -66,6 +67,7 @@ REDIS_KEYS: dict[str, tuple[str, ...]] = {
     "notify": (
         "nt:*",  # projection.py, deliveries.py, reminders.py, sender.py (nt:outbox)
         "done:notify:*",
+        "shred:*",  # issue 23: reads (HGET) the data keys to open what it sends; never writes them
     ),
 }
 # Data and scripting commands; nothing that lists, flushes, reconfigures or watches the server.

@@ -4,9 +4,10 @@
 -- KEYS[2] ENTRIES hash {p}lot:entries:{aid}  entry id -> JSON {party_size, locale, ...; personal
 --                                            fields sealed: lottery_store.py, issue 16}
 -- KEYS[3] HOLDERS hash {p}lot:holders:{aid}  holder key (verified phone / ID hash) -> entry id
--- KEYS[4] MY      set  {p}lot:mine:<owner>    (optional) "<aid> <entry id>" of the verified phone
+-- KEYS[4] S       hash {p}shred:{aid}          "e:<entry id>" -> the entry's data key, wrapped (issue 23)
+-- KEYS[5] MY      set  {p}lot:mine:<owner>    (optional) "<aid> <entry id>" of the verified phone
 -- ARGV[1] entry id   ARGV[2] entry JSON   ARGV[3] now (Unix s)   ARGV[4] member of MY ("<aid> <entry id>")
--- ARGV[5..] holder keys
+-- ARGV[5] the entry's data key, wrapped ("" for none; issue 23)   ARGV[6..] holder keys
 --
 -- Returns JSON {"status":"ok"} or {"status":"refused","reason":...}: a refusal never names the earlier
 -- entry (another phone sharing a member learns nothing of it, issue 23).
@@ -23,10 +24,11 @@ if m[1] ~= STATUS.LOT_OPEN or now >= tonumber(m[3]) then
   return cjson.encode({ status = STATUS.REFUSED, reason = REASON.LOTTERY_CLOSED })
 end
 if now < tonumber(m[2]) then return cjson.encode({ status = STATUS.REFUSED, reason = REASON.LOTTERY_NOT_OPEN }) end
-for i = 5, #ARGV do
+for i = 6, #ARGV do
   if redis.call('HEXISTS', HOLDERS, ARGV[i]) == 1 then return cjson.encode({ status = STATUS.REFUSED, reason = REASON.ALREADY_ENTERED }) end
 end
 redis.call('HSET', ENTRIES, entry_id, entry)
-for i = 5, #ARGV do redis.call('HSET', HOLDERS, ARGV[i], entry_id) end
-if KEYS[4] then redis.call('SADD', KEYS[4], ARGV[4]) end
+if ARGV[5] ~= '' then redis.call('HSET', KEYS[4], 'e:' .. entry_id, ARGV[5]) end
+for i = 6, #ARGV do redis.call('HSET', HOLDERS, ARGV[i], entry_id) end
+if KEYS[5] then redis.call('SADD', KEYS[5], ARGV[4]) end
 return cjson.encode({ status = STATUS.OK, entry_id = entry_id })

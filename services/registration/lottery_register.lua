@@ -7,7 +7,7 @@
 -- KEYS[1] A  {p}act:{aid}            KEYS[2] P  {p}act:{aid}:phones   KEYS[3] W {p}act:{aid}:waitlist
 -- KEYS[4] R  {p}act:{aid}:regs       KEYS[5] O  {p}outbox             KEYS[6] X {p}regidx
 -- KEYS[7] D  {p}act:{aid}:ids        KEYS[8] ND {p}idday              KEYS[9] NF {p}idfest
--- KEYS[10] MY {p}myregs:<owner>
+-- KEYS[10] MY {p}myregs:<owner>    KEYS[11] S {p}shred:{aid}  (the registration's data key, issue 23)
 -- ARGV[1] now_ms   ARGV[2] occurred_at (ISO)   ARGV[3] registration JSON (registration_id derived
 -- from the entry id, lottery_entry_id)   ARGV[4] "confirmed" (a winner) or "waitlisted"
 -- ARGV[5] fair JSON (ids, day) as fair.lua records them
@@ -21,6 +21,7 @@
 
 local A, P, W, R, O, X = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6]
 local D, ND, NF, MY = KEYS[7], KEYS[8], KEYS[9], KEYS[10]
+local S = KEYS[11]
 local occurred_at = ARGV[2]
 local reg, want, fair = cjson.decode(ARGV[3]), ARGV[4], cjson.decode(ARGV[5])
 local rid = reg.registration_id
@@ -47,6 +48,8 @@ reg.status = status
 reg.initial_status = status
 reg.initial_position = position
 reg.created_at = occurred_at
+if reg.data_key then redis.call('HSET', S, rid, reg.data_key) end
+reg.data_key = nil
 redis.call('HSET', R, rid, cjson.encode(reg))
 redis.call('HSET', P, reg.phone_ref or reg.phone, rid)
 redis.call('HSET', X, rid, reg.activity_id)
