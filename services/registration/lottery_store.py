@@ -25,7 +25,7 @@ import redis as redis_lib
 from services.registration import personal
 from services.registration import vocabulary as v
 from services.registration.lottery import Draw, Lottery, commitment
-from services.registration.store import Keys, SeatStore, now_pair, refused
+from services.registration.store import NO_FAIR, Keys, SeatStore, now_pair, refused
 from shared import shredding
 from shared.outbox import stream_key
 from shared.redis_scripts import Scripts
@@ -110,16 +110,21 @@ class LotteryStore:
         return f"{self.p}lot:mine:{owner_ref}"
 
     def add_entry(self, aid, entry_id, holders, entry, now, owner_ref: str = "") -> dict:
+        sk = self.seat_keys  # the per-ID limits count at entry too (fair.lua, issue 23)
         keys = [
             self.k("", aid),
             self.k("entries", aid),
             self.k("holders", aid),
             shredding.key_name(self.p, aid),
+            sk.ids(aid),
+            sk.id_day,
+            sk.id_festival,
         ]
         if owner_ref:
             keys.append(self.mine_key(owner_ref))
         rec = self.entry_at_rest(entry, (aid, entry_id))
         data_key = rec.pop("data_key", "")
+        fair = json.dumps(entry.get("fair") or NO_FAIR)
         raw = self.scripts.lottery_enter(
             keys=keys,
             args=[
@@ -128,6 +133,7 @@ class LotteryStore:
                 now,
                 f"{aid} {entry_id}",
                 data_key,
+                fair,
                 *holders,
             ],
         )
@@ -187,6 +193,7 @@ class LotteryStore:
                     k.id_festival,
                     k.mine(owner_ref or "-"),
                     shredding.key_name(self.p, aid),
+                    self.k("", aid),
                 ],
                 args=[
                     t_ms,
