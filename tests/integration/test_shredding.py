@@ -90,3 +90,29 @@ def test_a_lottery_entry_is_erased_with_its_registration(app, org, redis, settin
         ring(settings, redis).open(won["data"]["sealed"])
     worker = notify_consumer.bootstrap(settings, redis)
     assert worker.notices.handle(won) == 0  # told nobody, raised nothing
+
+
+def test_the_retention_sweep_shreds_entries_that_never_became_registrations(settings, redis):
+    from datetime import timedelta
+
+    from services.registration import retention, usecases
+    from services.registration.bootstrap import bootstrap
+    from services.registration.fakes import FakeClock
+    from services.registration.lottery_store import LotteryStore
+    from shared.tickets import KeyRing
+    from tests.unit.registration_scenarios import activity_doc as scenario_doc
+
+    settings = settings.with_overrides(retention_days=30)
+    ports = bootstrap(settings, redis, KeyRing.load_or_create(settings.keys_dir))
+    ports.clock = FakeClock()
+    usecases.publish_activity(ports, scenario_doc(ports, "old"))
+    lots = LotteryStore(redis, settings)
+    entry = {"party_size": 1, "name": "王五", "phone": "13700000001", "token": "t"}
+    at_rest = lots.entry_at_rest(entry, ("old", "e1"))  # what lottery_enter.lua is given
+    redis.hset(shredding.key_name(settings.redis_prefix, "old"), "e:e1", at_rest["data_key"])
+    copy = at_rest["for_notify"]  # what LotteryEntryWaitlisted v3 carries
+    assert ring(settings, redis).open(copy)["phone"] == "13700000001"
+    ports.clock.advance(days=3 + 31)
+    retention.sweep(ports, redis, settings)
+    with pytest.raises(shredding.Shredded):
+        ring(settings, redis).open(copy)
