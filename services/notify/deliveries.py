@@ -234,8 +234,9 @@ class Deliveries:
         if self.sealer and (is_sealed(out.get("recipient")) or is_shredded(out.get("recipient"))):
             try:
                 out["recipient"] = self.sealer.open(out["recipient"])
-            except Shredded:  # erased (issue 23): the sender finds no recipient and sends nothing
+            except Shredded:  # erased (issue 23): the sender sends nothing and ends it skipped
                 del out["recipient"]
+                out["shredded"] = True
         return out
 
     # -- outcomes --------------------------------------------------------------------------------

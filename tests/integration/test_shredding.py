@@ -51,6 +51,9 @@ def test_an_erasure_makes_every_copy_on_the_topics_unreadable(app, org, redis, s
     with pytest.raises(sealed.SealError):  # notify's ring alone opens nothing: the key is in Redis
         sealed.sealer(settings, sealed.NOTIFY).open(copy)
 
+    worker = notify_consumer.bootstrap(settings, redis)
+    assert worker.notices.handle(confirmed) == 2  # an SMS and an email, queued but not sent yet
+
     erased = client.post(f"/api/v1/me/registrations/{rid}/erasure", headers=me)
     assert erased.status_code == 200, erased.get_json()
     assert redis.hget(shredding.key_name(settings.redis_prefix, PLAIN), rid) is None
@@ -59,11 +62,15 @@ def test_an_erasure_makes_every_copy_on_the_topics_unreadable(app, org, redis, s
             with pytest.raises(shredding.Shredded):
                 ring(settings, redis).open(event["data"]["sealed"])
 
-    # notify meets the confirmation (a replay, a lagging consumer) after the erasure: handled as
-    # erased, nothing recorded and nothing raised, so the loop commits it
-    worker = notify_consumer.bootstrap(settings, redis)
-    assert worker.notices.handle(confirmed) == 0
-    assert redis.lrange(f"{settings.redis_prefix}nt:log:{rid}", 0, -1) == []
+    # notify meets the cancellation after the erasure (before RegistrationErased): handled as
+    # erased, nothing recorded and nothing raised, so the loop commits it; the queued SMS is
+    # never sent and ends skipped
+    (cancelled,) = outbox(redis, settings, ev.REGISTRATION_CANCELLED)
+    assert worker.notices.handle(cancelled) == 0
+    assert worker.senders["sms"].step()
+    log = worker.deliveries.entries(rid)
+    assert {(e["channel"], e["status"]) for e in log if e["channel"] == "sms"} == {("sms", "skipped")}
+    assert all("recipient" not in e for e in log)
 
 
 def test_a_lottery_entry_is_erased_with_its_registration(app, org, redis, settings):
