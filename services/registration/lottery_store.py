@@ -254,6 +254,11 @@ class LotteryStore:
                 except redis_lib.WatchError:
                     continue
 
+    def settled_as(self, aid: str, entry_id: str) -> str | None:
+        """How settlement changed the drawn outcome (lottery_register.lua, issue 23), if it did."""
+        skipped, seated = self.redis.hmget(self.k("", aid), f"skipped:{entry_id}", f"seated:{entry_id}")
+        return v.SKIPPED if skipped else v.WON if seated else None
+
     def promotions_told(self, aid: str) -> int:
         return int(self.redis.hget(self.k("", aid), "promoted_published") or 0)
 

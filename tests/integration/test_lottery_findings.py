@@ -85,6 +85,12 @@ def test_a_winner_whose_id_reached_the_cap_since_entering_is_skipped_for_the_nex
     lot.publish(store, d)
     told = {(e["type"], e["data"]["entry_id"]) for e in lottery_events(redis, settings)}
     assert told == {("LotteryEntryWon", next_drawn)}  # the skipped party is not told it won
+    for entry_id, outcome in ((winner, "skipped"), (next_drawn, "won")):  # as 我的报名 shows them
+        mine = client.get(
+            "/api/v1/me/registrations",
+            headers=bearer(seed_session(redis, settings.redis_prefix, phone(entries[entry_id]))),
+        ).get_json()
+        assert [e["outcome"] for e in mine["lottery_entries"]] == [outcome]
 
 
 def lottery_events(redis, settings) -> list[dict]:
