@@ -9,6 +9,7 @@ from __future__ import annotations
 import pytest
 
 from services.notify import consumer as notify_consumer
+from services.notify.batches import BatchHandler
 from services.registration import lottery as lot
 from services.registration import lottery_entry
 from services.registration.bootstrap import EXTENSION
@@ -67,6 +68,9 @@ def test_an_erasure_makes_every_copy_on_the_topics_unreadable(app, org, redis, s
     # never sent and ends skipped
     (cancelled,) = outbox(redis, settings, ev.REGISTRATION_CANCELLED)
     assert worker.notices.handle(cancelled) == 0
+    BatchHandler(worker.notices, worker.handle)([confirmed, cancelled])  # the loop's path: no raise
+    queued = redis.lrange(f"{settings.redis_prefix}nt:log:{rid}", 0, -1)
+    assert len(queued) == 2  # the confirmation's two, recorded before the erasure; nothing more
     assert worker.senders["sms"].step()
     log = worker.deliveries.entries(rid)
     assert {(e["channel"], e["status"]) for e in log if e["channel"] == "sms"} == {("sms", "skipped")}
