@@ -58,6 +58,7 @@ REDIS_KEYS: dict[str, tuple[str, ...]] = {
         "done:registration-noshow:*",  # shared/consumer.py dedupe of the no-show worker (issue 15)
         "outbox",  # shared/outbox.py: the outbox stream, its cursor, lease and topic ids
         "outbox:*",
+        "realname:*",  # realname_http.py: confirmed (name, ID hash) pairs, for a while (issue 23)
     ),
     "checkin": (
         "ck:*",  # projection.py, store.py, standby_store.py (its outbox is ck:outbox)
