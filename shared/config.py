@@ -225,6 +225,9 @@ class Settings:
     noshow_sweep_lease_s: int = 300  # one worker sweeps an activity at a time
     standby_release_poll_s: int = 15  # the standby scheduler's release at start + grace
     standby_auto_call: int = 1  # the scheduler calls waiting numbers as released seats free up
+    # Issue 23: a signed internal call (shared/internal.py) is accepted this far from the
+    # receiver's clock, and its nonce is remembered for twice this, so a replay is refused.
+    internal_signature_skew_s: int = 60
     # --- real-name verification (issue 23; services/registration/realname.py, fair-access.md) --
     # The authority a real-name activity's members are checked against (二要素: name and ID
     # number), a provider over HTTP (realname_http.py; `make run` and the tests point it at the

@@ -76,6 +76,7 @@ RATE_LIMITED = "rate_limited"
 REDIS_UNAVAILABLE = "redis_unavailable"
 BROKER_UNAVAILABLE = "broker_unavailable"
 INTERNAL_ERROR = "internal_error"
+REQUEST_REPLAYED = "request_replayed"  # issue 23: a signed internal call's nonce came again
 
 COMMON_REASONS = {
     NOT_FOUND: (404, "No such resource."),
@@ -92,6 +93,7 @@ COMMON_REASONS = {
     REDIS_UNAVAILABLE: (503, "The data store is unavailable."),
     BROKER_UNAVAILABLE: (503, "The message broker is unavailable."),
     INTERNAL_ERROR: (500, "Something went wrong on our side."),
+    REQUEST_REPLAYED: (409, "This signed request was already received; a replay is refused."),
 }
 # The same, in Chinese (a request in zh-CN hears these).
 COMMON_ZH = {
@@ -109,6 +111,7 @@ COMMON_ZH = {
     REDIS_UNAVAILABLE: "数据存储暂不可用。",
     BROKER_UNAVAILABLE: "消息服务暂不可用。",
     INTERNAL_ERROR: "服务器出错了。",
+    REQUEST_REPLAYED: "该签名请求已收到过，重放的请求被拒绝。",
 }
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 
-from flask import Blueprint, current_app, jsonify, request
+from flask import Blueprint, jsonify, request
 
 from services.checkin import vocabulary as V
 from services.checkin.edge import store
@@ -25,11 +25,10 @@ def _id(value: object) -> bool:
 
 @bp.post("/internal/v1/revocations")
 def revoke():
+    refused = internal.refusal_here("ck:")  # method, path, time, nonce and body signed; no replay
+    if refused:
+        return error_response(refused)
     body = request.get_data(cache=True)
-    key = current_app.extensions["sciday.internal_key"]
-    ts, sig = request.headers.get(internal.TS_HEADER, ""), request.headers.get(internal.SIG_HEADER, "")
-    if not internal.valid(key, ts, sig, body):
-        return error_response(V.UNAUTHORIZED)
     try:
         payload = json.loads(body)
     except ValueError:

@@ -38,11 +38,10 @@ def phone_hash(pepper: str, phone: str) -> str:
 
 def _signed_form(schema) -> tuple[dict | None, Response | None]:
     """The form of a call signed by registration, or the refusal to answer."""
+    refused = internal.refusal_here("ck:")  # method, path, time, nonce and body signed; no replay
+    if refused:
+        return None, error_response(refused)
     body = request.get_data(cache=False)
-    key = current_app.extensions["sciday.internal_key"]
-    ts, sig = request.headers.get(internal.TS_HEADER, ""), request.headers.get(internal.SIG_HEADER, "")
-    if not internal.valid(key, ts, sig, body):
-        return None, error_response(V.UNAUTHORIZED)
     try:
         return schema.load(json.loads(body)), None
     except ValueError:

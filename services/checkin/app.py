@@ -45,7 +45,8 @@ def create_app(settings: Settings | None = None, redis_client=None):
     redis = app.extensions["sciday.redis"]
     app.extensions["sciday.keyring"] = KeyCache(settings.keys_dir)
     app.extensions["sciday.checkins"] = CheckinStore(redis, settings)
-    app.extensions["sciday.ratelimit"] = RateLimiter(redis, settings.redis_prefix)
+    # Under check-in's own keys (ck:rl:*): the rl:* family is registration's (sciday/redis_keys.py).
+    app.extensions["sciday.ratelimit"] = RateLimiter(redis, settings.redis_prefix + "ck:")
     api.register_blueprint(api_checkins.blp)
     api.register_blueprint(api_attendance.blp)
     # The door (issue 16): signed online marks for offline scan times, gate plans, and

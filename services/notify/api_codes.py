@@ -34,15 +34,10 @@ CODE = re.compile(r"[0-9]{6}\Z", re.ASCII)
 
 @bp.post("/internal/v1/verification-codes")
 def send_code():
+    refused = internal.refusal_here("nt:")  # method, path, time, nonce and body signed; no replay
+    if refused:
+        return error_response(refused)
     body = request.get_data(cache=False)
-    key = current_app.extensions["sciday.internal_key"]
-    if not internal.valid(
-        key,
-        request.headers.get(internal.TS_HEADER, ""),
-        request.headers.get(internal.SIG_HEADER, ""),
-        body,
-    ):
-        return error_response(V.UNAUTHORIZED)
     try:
         payload = json.loads(body)
     except ValueError:

@@ -22,7 +22,10 @@ class NotifyCodeSender:
         body = json.dumps({"phone": phone, "code": code, "locale": locale, "minutes": ttl_min}).encode()
         try:
             resp = self.session.post(
-                self.url, data=body, headers=internal.headers(self.key, body), timeout=self.timeout_s
+                self.url,
+                data=body,
+                headers=internal.headers(self.key, "POST", self.url, body),
+                timeout=self.timeout_s,
             )
         except requests.RequestException as exc:
             raise SenderUnavailable(type(exc).__name__) from None

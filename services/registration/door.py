@@ -30,7 +30,10 @@ class DoorRevocations:
         body = json.dumps({"activity_id": activity_id, "registration_id": registration_id}).encode()
         try:
             resp = self.session.post(
-                self.url, data=body, headers=internal.headers(self.key, body), timeout=self.timeout_s
+                self.url,
+                data=body,
+                headers=internal.headers(self.key, "POST", self.url, body),
+                timeout=self.timeout_s,
             )
         except requests.RequestException as exc:
             log.warning("door not told of a cancellation (%s); the event will tell it", type(exc).__name__)

@@ -89,8 +89,8 @@ class CheckinStandby:
     def _post(self, aid: str, what: str, form: dict, locale: str) -> tuple:
         """The signed call; (response, answer), or (None, {}) when check-in did not answer."""
         body = json.dumps(form).encode()
-        headers = {**internal.headers(self.key, body), "Accept-Language": locale}
         url = f"{self.base}/internal/v1/activities/{quote(aid, safe='')}/standby/{what}"
+        headers = {**internal.headers(self.key, "POST", url, body), "Accept-Language": locale}
         try:
             resp = self.session.post(url, data=body, headers=headers, timeout=self.timeout_s)
             return resp, resp.json()

@@ -136,3 +136,33 @@ def test_the_broker_takes_only_the_services_scram_users(acl_stack):
     with pytest.raises(TopicAuthorizationFailedError):
         producer.send("acl.registration-events", b"x").get(timeout=20)
     producer.close(timeout=2)
+
+
+@pytest.mark.parametrize("service", ["checkin", "notify"])
+def test_a_token_written_with_a_services_password_makes_no_organizer(acl_stack, service):
+    """Issue 23, finding 1: with check-in's (or notify's) Redis password, HSET a made-up token with
+    role organizer into the token store, then export every registrant with it. Only sciday-admin
+    writes ``tokens`` (sciday/redis_keys.py): NOPERM, and the token gets 401."""
+    import hashlib
+    import json
+
+    from shared.config import load
+
+    as_service = connect_as(load(environ={**acl_stack.env(), **acl_stack.credentials_env(service)}))
+    token = f"sd_made-up-by-{service}"
+    record = json.dumps({"role": "organizer", "venue": None, "name": "insider"})
+    tokens = f"{acl_stack.settings().redis_prefix}tokens"
+    try:
+        as_service.hset(tokens, hashlib.sha256(token.encode()).hexdigest(), record)
+        refused = False
+    except redis_lib.exceptions.NoPermissionError:
+        refused = True
+    reg = acl_stack.instance_urls("registration")[0]
+    r = requests.get(
+        f"{reg}/api/v1/activities/acl-imax/registrations.csv",
+        headers={"Authorization": f"Bearer {token}"},
+        timeout=10,
+    )
+    # Before issue 23: written, and the export answered 200 with every registrant's name and phone.
+    assert (refused, r.status_code) == (True, 401), r.text[:200]
+    assert r.json()["reason"] == "unauthorized"

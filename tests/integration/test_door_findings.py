@@ -126,7 +126,11 @@ class InProcessDoor:
 
     def revoke(self, activity_id, registration_id):
         body = json.dumps({"activity_id": activity_id, "registration_id": registration_id}).encode()
-        r = self.checkin.post("/internal/v1/revocations", data=body, headers=internal.headers(self.key, body))
+        r = self.checkin.post(
+            "/internal/v1/revocations",
+            data=body,
+            headers=internal.headers(self.key, "POST", "/internal/v1/revocations", body),
+        )
         self.answers.append(r.status_code)
 
 
@@ -150,5 +154,5 @@ def test_a_revocation_must_be_signed(door):
     body = b'{"activity_id": "door-imax", "registration_id": "r1"}'
     r = door.ck.post("/internal/v1/revocations", data=body, headers={"Content-Type": "application/json"})
     assert verdict(r, 401)["reason"] == "unauthorized"
-    forged = internal.headers(b"not the key", body)
+    forged = internal.headers(b"not the key", "POST", "/internal/v1/revocations", body)
     assert verdict(door.ck.post("/internal/v1/revocations", data=body, headers=forged), 401)

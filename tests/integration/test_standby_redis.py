@@ -146,8 +146,9 @@ def test_the_http_edge_answers_refusals_in_the_error_shape(door):
     def join(phone, party):
         sealed_phone = sealed.sealer(door.settings, sealed.NOTIFY).seal({"phone": phone})
         body = json.dumps({"phone": phone, "phone_sealed": sealed_phone, "party_size": party}).encode()
-        headers = internal.headers(internal.key_of(door.settings), body)
-        return door.ck.post("/internal/v1/activities/sb-http/standby/entries", data=body, headers=headers)
+        url = "/internal/v1/activities/sb-http/standby/entries"
+        headers = internal.headers(internal.key_of(door.settings), "POST", url, body)
+        return door.ck.post(url, data=body, headers=headers)
 
     assert verdict(join("13900000001", 2), 201) == {"number": 1, "replayed": False}
     assert verdict(join("13900000001", 2), 201) == {"number": 1, "replayed": True}

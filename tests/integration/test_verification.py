@@ -114,7 +114,7 @@ def test_notify_refuses_an_unsigned_or_stale_code_request(notify_server, gateway
     body = json.dumps({"phone": "13800138000", "code": "123456", "minutes": 5}).encode()
     url = notify_server + "/internal/v1/verification-codes"
     assert requests.post(url, data=body, headers={"Content-Type": "application/json"}).status_code == 401
-    stale = internal.headers(b"wrong key" * 4, body)
+    stale = internal.headers(b"wrong key" * 4, "POST", url, body)
     assert requests.post(url, data=body, headers=stale).status_code == 401
     assert gateway.messages == []
 
