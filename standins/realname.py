@@ -11,7 +11,8 @@ asked (names and numbers masked) and the people it knows.
   ``Authorization: Bearer <key>`` is answered 401.
 - ``GET /api/v1/verify``: what was asked (masked) and the number of requests; ``DELETE`` clears.
 - ``POST /api/v1/faults`` ``{"count": N}`` or ``{"seconds": S}``, with ``"status"`` (default 503):
-  the next requests fail, for outage tests.
+  the next requests fail, for outage tests; ``{"delay_s": D}`` answers every request D seconds late
+  (a provider slower than the caller's timeout).
 
 The registry (``realname_people.json`` beside this file) lists invented people, and
 *populations*: rules that stand for the many generated people of the tests and benches (a region
@@ -98,10 +99,11 @@ class AuthorityState:
         self.asked: list[dict] = []
         self.requests = 0
         self.fail_left, self.fail_until, self.fail_status = 0, 0.0, 503
+        self.delay_s = 0.0
 
-    def fail(self, count: int = 0, seconds: float = 0.0, status: int = 503) -> None:
+    def fail(self, count: int = 0, seconds: float = 0.0, status: int = 503, delay_s: float = 0.0) -> None:
         with self.lock:
-            self.fail_left, self.fail_status = count, status
+            self.fail_left, self.fail_status, self.delay_s = count, status, delay_s
             self.fail_until = time.monotonic() + seconds if seconds else 0.0
 
     def clear(self) -> None:
@@ -110,6 +112,8 @@ class AuthorityState:
             self.requests = 0
 
     def receive(self, body: dict) -> tuple[int, dict]:
+        if self.delay_s:
+            time.sleep(self.delay_s)  # outside the lock: a slow provider, not a stuck one
         with self.lock:
             self.requests += 1
             if self.fail_left > 0 or time.monotonic() < self.fail_until:
@@ -173,7 +177,12 @@ def create_app(state: AuthorityState) -> Flask:
     @app.post("/api/v1/faults")
     def faults():
         spec = request.get_json(silent=True) or {}
-        state.fail(int(spec.get("count", 0)), float(spec.get("seconds", 0)), int(spec.get("status", 503)))
+        state.fail(
+            int(spec.get("count", 0)),
+            float(spec.get("seconds", 0)),
+            int(spec.get("status", 503)),
+            float(spec.get("delay_s", 0)),
+        )
         return jsonify({"ok": True})
 
     @app.get("/healthz")

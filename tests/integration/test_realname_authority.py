@@ -61,6 +61,10 @@ def test_a_provider_that_fails_or_answers_nonsense_is_unavailable(authority):
         assert HttpAuthority(keyed.url, "sekrit").verify(person()) == "match"
     finally:
         keyed.stop()
+    requests.post(authority.url.replace("/verify", "/faults"), json={"delay_s": 2}, timeout=5)
+    with pytest.raises(realname.RealNameUnavailable, match="ReadTimeout"):
+        HttpAuthority(authority.url, timeout_s=0.2).verify(person())  # slower than the timeout
+    requests.post(authority.url.replace("/verify", "/faults"), json={}, timeout=5)
     port = authority.port
     authority.stop()
     with pytest.raises(realname.RealNameUnavailable, match="ConnectionError"):
