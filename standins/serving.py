@@ -9,6 +9,7 @@ import threading
 from typing import Any
 
 from flask import Flask
+from werkzeug.serving import BaseWSGIServer
 
 
 class Served:
@@ -17,7 +18,8 @@ class Served:
     thread_name = "stand-in"
 
     def __init__(self, port: int = 0):
-        self.port, self.server = port, None
+        self.port = port
+        self.server: BaseWSGIServer | None = None
         self.thread: threading.Thread | None = None
 
     def make_app(self) -> Flask:
@@ -27,9 +29,9 @@ class Served:
         from werkzeug.serving import make_server
 
         logging.getLogger("werkzeug").setLevel(logging.WARNING)  # no line per request
-        self.server = make_server("127.0.0.1", self.port, self.make_app(), threaded=True)
-        self.port = self.server.server_port
-        self.thread = threading.Thread(target=self.server.serve_forever, name=self.thread_name, daemon=True)
+        server = self.server = make_server("127.0.0.1", self.port, self.make_app(), threaded=True)
+        self.port = server.server_port
+        self.thread = threading.Thread(target=server.serve_forever, name=self.thread_name, daemon=True)
         self.thread.start()
         return self
 

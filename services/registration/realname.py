@@ -136,7 +136,7 @@ def check(
     return flags
 
 
-def record(members: list[dict], flags: list[bool] | None) -> None:
+def record(members: list[dict[str, Any]], flags: list[bool] | None) -> None:
     """A stored member the authority did not confirm carries ``verified: false`` (only possible
     with ``realname_unverified_may_book``); the others are as before: confirmed, or a child
     without a document."""

@@ -18,6 +18,7 @@ results or with another request id — is :class:`~realname.RealNameUnavailable`
 from __future__ import annotations
 
 import secrets
+from typing import Any
 
 import requests
 
@@ -63,7 +64,7 @@ class RedisConfirmed:
     round trip to read a party's references, one to remember the new ones.  A Redis error only
     costs calls to the provider: the cache is never the reason to pass."""
 
-    def __init__(self, redis, prefix: str, ttl_s: int):
+    def __init__(self, redis: Any, prefix: str, ttl_s: int):
         self.redis, self.key, self.ttl_s = redis, prefix + CACHE_KEY, ttl_s
 
     def known(self, refs: list[str]) -> set[str]:
