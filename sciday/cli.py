@@ -52,6 +52,7 @@ def cmd_up(args) -> int:
         sms_gateway_port=args.sms_gateway_port,
         smtp_port=args.smtp_port,
         mailbox_port=args.mailbox_port,
+        realname_port=args.realname_port,
         scale=args.scale,
         background_nice=args.background_nice,
         redis_acl=not args.no_credentials,
@@ -111,6 +112,7 @@ APIs (OpenAPI at /openapi.json on each)
 What notify sent (local stand-ins; nothing leaves this machine)
   SMS gateway             http://127.0.0.1:{stack.sms_gateway_port}/
   mailbox                 http://127.0.0.1:{stack.mailbox_port}/   (SMTP on 127.0.0.1:{stack.smtp_port})
+  real-name check         http://127.0.0.1:{stack.realname_port}/   (the people it knows, what it was asked)
 Demo organizer token (also in {stack.var / "demo-organizer.token"}):
   {token}
 Logs in {stack.logs}.  Press Ctrl-C to stop.""",
@@ -249,6 +251,7 @@ def parser() -> argparse.ArgumentParser:
     up.add_argument("--sms-gateway-port", type=int, default=8004, help="the local SMS gateway")
     up.add_argument("--smtp-port", type=int, default=1025, help="the local mailbox's SMTP server")
     up.add_argument("--mailbox-port", type=int, default=8005, help="the local mailbox's page")
+    up.add_argument("--realname-port", type=int, default=8006, help="the local real-name authority")
     up.add_argument(
         "--scale",
         type=_at_least_one,

@@ -88,6 +88,12 @@ FAMILIES: tuple[KeyFamily, ...] = (
         "hashes",
     ),
     _f("consumer-halt:registration*", "registration", "halt notes of its consumer groups (shared/halts.py)"),
+    _f(
+        "realname:*",
+        "registration",
+        "real-name confirmations remembered for a while (realname_http.py; issue 23)",
+        "keyed hash of the name and the ID hash",
+    ),
     # -- checkin --------------------------------------------------------------------------------
     _f(
         "ck:*",

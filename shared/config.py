@@ -228,6 +228,18 @@ class Settings:
     # Issue 23: a signed internal call (shared/internal.py) is accepted this far from the
     # receiver's clock, and its nonce is remembered for twice this, so a replay is refused.
     internal_signature_skew_s: int = 60
+    # --- real-name verification (issue 23; services/registration/realname.py, fair-access.md) --
+    # The authority a real-name activity's members are checked against (二要素: name and ID
+    # number), a provider over HTTP (realname_http.py; `make run` and the tests point it at the
+    # local stand-in, standins/realname.py).  "" = no provider: nobody is confirmed.
+    realname_url: str = "http://127.0.0.1:8006/api/v1/verify"
+    realname_api_key: str = ""  # the provider's key (a Bearer token); a credential, never committed
+    realname_timeout_ms: int = 3000  # then realname_unavailable (503), never a pass
+    # Off (the default): a member the authority does not confirm, or cannot check now, may not
+    # book a real-name activity.  On: they book, recorded ``verified: false``.
+    realname_unverified_may_book: bool = False
+    # A positive answer is remembered this long per (name, ID hash) in Redis (0 = ask every time).
+    realname_cache_s: int = 86400
 
     def with_overrides(self, **kwargs: Any) -> Settings:
         return replace(self, **kwargs)

@@ -30,6 +30,7 @@ ID_RULES = {
     "child_too_old": v.CHILD_TOO_OLD,
     "guardian_missing": v.GUARDIAN_MISSING,
     "duplicate_in_party": v.ID_TWICE_IN_PARTY,
+    "nationality": v.NATIONALITY_INVALID,
 }
 
 
@@ -102,6 +103,8 @@ def members(body: Mapping, doc: dict, secret: bytes, policy: FairPolicy, today: 
         field = (
             "birth_date"
             if exc.why in ("birth_date", "child_too_old") and raws[index].get("id_type") == identity.NO_ID
+            else "nationality"
+            if exc.why == "nationality"
             else "id_number"
         )
         raise Refusal(

@@ -49,6 +49,8 @@ def members_from_form(form, max_members: int) -> list[dict]:
             member["birth_date"] = born or None
         else:
             member["id_number"] = number
+        if id_type == "passport":  # its issuing country (issue 23)
+            member["nationality"] = form.get(f"m{i}_nationality", "").strip().upper() or None
         out.append(member)
     return out
 

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 if TYPE_CHECKING:
     from services.registration.checks import Checked
     from services.registration.fair_access import FairPolicy
+    from services.registration.realname import RealName
 
 Doc = dict[str, Any]  # an activity document or a registration record, as stored (JSON)
 Counts = dict[str, Any]  # taken, waitlist_people, waitlist_length, rev, turned_away
@@ -169,3 +170,6 @@ class Ports:
     # Whether a lottery was opened for an activity (lottery_store.py); None: never asked (tests
     # that are not about it). An opened lottery fixes the activity's allocation.
     lottery_opened: Callable[[str], bool] | None = None
+    # Real-name verification (realname.py; issue 23): the authority members are checked against
+    # before the seat script. None: no check (tests that are not about it).
+    realname: RealName | None = None

@@ -320,12 +320,17 @@ class MemberIn(Keyed):
         load_default=None, allow_none=True, validate=validate.Length(max=40, error=LENGTH_MAX)
     )
     birth_date = fields.Date(load_default=None, allow_none=True)
+    # A passport's issuing country, ISO 3166-1 alpha-3 (CHN, USA...); required for passports.
+    nationality = fields.String(
+        load_default=None, allow_none=True, validate=validate.Length(max=3, error=LENGTH_MAX)
+    )
 
 
 class MemberOut(Schema):
     name_masked = fields.String()
     id_type = fields.String()
     id_masked = fields.String()
+    nationality = fields.String(metadata={"description": "a passport's issuing country (ISO alpha-3)"})
 
 
 class TicketOut(Schema):
