@@ -113,6 +113,7 @@ class ScannerState(MethodView):
                     "closes_at": closes,
                     "revoked": proj.revoked(aid),
                     "reduced": proj.reduced(aid),  # issue 17: a member dropped
+                    "released": store().released(aid),  # issue 23: seats gone to standby
                 }
             )
             if query.get("gate"):

@@ -205,6 +205,10 @@ class ScannerActivity(Schema):
         values=fields.Integer(),
         metadata={"description": "registration id -> party size, for parties that dropped a member"},
     )
+    released = fields.List(
+        fields.String(),
+        metadata={"description": "registrations whose unscanned seats went to standby (seat_released)"},
+    )
 
 
 class ElsewhereActivity(Schema):

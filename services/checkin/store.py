@@ -121,6 +121,11 @@ class CheckinStore:
             pipe.hincrby(self.k("stats", aid), "denied", 1)
         pipe.execute()
 
+    def released(self, aid: str) -> list[str]:
+        """Registrations whose unscanned seats went to standby (``standby_release.lua``): the
+        scanner refuses them offline as ``admit.lua`` does online (``seat_released``)."""
+        return sorted(r.decode() for r in self.redis.smembers(self.k("released", aid)))
+
     # -- gates opened for given activities (issue 16; services/checkin/gates.py) -------------
     def gate_plan_key(self, venue: str) -> str:
         return f"{self.p}ck:gateplan:{{{venue}}}"

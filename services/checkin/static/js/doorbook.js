@@ -45,7 +45,8 @@ export const book = {
 
 /**
  * The door rules, judged on this device (offline), in the server's order: venue (the activity's
- * current one), gate plan, cancelled activity, check-in window, revocation, already admitted.
+ * current one), gate plan, cancelled activity, check-in window, revocation, already admitted, seats
+ * released to standby.
  * Returns {ok: true, remaining} or {ok: false, reason, side?, opens_at?, closes_at?, now?,
  * title?, venue_name?, first_at?, first_gate?}.
  */
@@ -70,5 +71,7 @@ export function judge(ticket, state, entry, nowS) {
     return { ok: false, reason: REASON.ALREADY_CHECKED_IN, first_at: entry.first_at, first_gate: entry.gate,
              local: !entry.server };
   }
+  // admit.lua's order: revoked, already in, then seats released to standby (issue 23, finding 6)
+  if (act && (act.released || []).includes(ticket.registration_id)) return { ok: false, reason: REASON.SEAT_RELEASED };
   return { ok: true, remaining: ticket.party_size - admitted, activity: act };
 }
