@@ -17,7 +17,7 @@ blp = Blueprint(
     "attendance",
     __name__,
     url_prefix="/api/v1",
-    description=V.describe(V.UNKNOWN_ACTIVITY, V.UNAUTHORIZED, V.FORBIDDEN),
+    description=V.describe(V.UNKNOWN_ACTIVITY, V.UNAUTHORIZED, V.FORBIDDEN, V.GATE_NOT_ALLOWED),
 )
 
 
@@ -82,6 +82,8 @@ class ScannerState(MethodView):
         """What a scanner needs to judge tickets offline: public keys, this venue's activities with their
         check-in windows, and the revoked registration ids."""
         proj, principal, now = store().projection, g.principal, admission.now()
+        if query.get("gate"):  # issue 23: a device bound to its gates signs in at those only
+            usecases.check_gate(staff(), query["gate"])
         acts, elsewhere, gate_total = [], [], 0
         for aid in proj.activity_ids():
             doc = proj.activity(aid)

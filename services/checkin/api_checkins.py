@@ -41,6 +41,7 @@ blp = Blueprint(
         *UNDO_REFUSALS,
         V.UNKNOWN_REGISTRATION,
         V.UNKNOWN_NUMBER,
+        V.GATE_NOT_ALLOWED,
     ),
 )
 
@@ -61,6 +62,7 @@ class Checkins(MethodView):
     @blp.alt_response(V.http_status(V.INVALID), schema="Error", description=V.INVALID)
     @blp.alt_response(V.http_status(V.REVOKED), schema="Error", description=V.alternatives(*SCAN_REFUSALS))
     @blp.alt_response(V.http_status(V.UNKNOWN_NUMBER), schema="Error", description=V.UNKNOWN_NUMBER)
+    @blp.alt_response(V.http_status(V.GATE_NOT_ALLOWED), schema="Error", description=V.GATE_NOT_ALLOWED)
     def post(self, body):
         """Scan a ticket at a gate (a registration's ``SD1.`` or a called walk-in's standby ``SB1.``). One atomic step: two gates never admit the same people twice."""
         _count_request()

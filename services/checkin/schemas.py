@@ -4,11 +4,20 @@ from __future__ import annotations
 
 from marshmallow import RAISE, Schema, fields, validate
 
+from services.checkin.admission import canonical_gate
 from shared.i18n import LENGTH_BETWEEN, LENGTH_MAX, RANGE_BETWEEN, Keyed, as_rule
 from shared.text import no_controls
 
 # Every error of the request schemas is a field-rule key of shared/i18n.py (zh-CN and en).
 NO_CONTROLS = as_rule(no_controls, "characters")
+
+
+class GateName(fields.String):
+    """A gate's name, read in its one spelling (``admission.canonical_gate``: ``"G1 "`` is ``g1``);
+    its length and characters are checked on that spelling."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        return canonical_gate(super()._deserialize(value, attr, data, **kwargs))
 
 
 class CheckinIn(Keyed):
@@ -20,10 +29,10 @@ class CheckinIn(Keyed):
         validate=validate.Length(min=1, max=400, error=LENGTH_BETWEEN),
         metadata={"description": "the QR text, SD1.…"},
     )
-    gate = fields.String(
+    gate = GateName(
         required=True,
         validate=[validate.Length(min=1, max=32, error=LENGTH_BETWEEN), NO_CONTROLS],
-        metadata={"description": "e.g. 2号门"},
+        metadata={"description": "e.g. 2号门; read case-folded, NFKC, trimmed (G1 is g1)"},
     )
     admit = fields.Integer(
         load_default=None,
@@ -187,7 +196,7 @@ class AttendanceOut(AttendanceFigures):
 
 
 class GateQuery(Keyed):
-    gate = fields.String(load_default=None, validate=validate.Length(max=32, error=LENGTH_MAX))
+    gate = GateName(load_default=None, validate=validate.Length(max=32, error=LENGTH_MAX))
 
 
 class ScannerActivity(Schema):
@@ -253,7 +262,7 @@ class StandbyAdmitIn(Schema):
         unknown = RAISE
 
     number = fields.Integer(required=True, strict=True, validate=validate.Range(min=1))
-    gate = fields.String(required=True, validate=[validate.Length(min=1, max=32), no_controls])
+    gate = GateName(required=True, validate=[validate.Length(min=1, max=32), no_controls])
 
 
 class StandbyCalledOut(Schema):

@@ -53,9 +53,20 @@ class Staff:
     name: str  # the label recorded with each scan
     venue: str | None  # the venue of the token; None: every venue (organizers)
     holder: str = ""  # whose online marks these are (the token's hash)
+    gates: frozenset[str] | None = None  # issue 23: a device bound to these gates (canonical names)
 
     def may_access(self, venue_id: str) -> bool:
         return self.venue is None or self.venue == venue_id
+
+    def may_use_gate(self, gate: str) -> bool:
+        return self.gates is None or admission.canonical_gate(gate) in self.gates
+
+
+def check_gate(staff: Staff, gate: str) -> None:
+    """A token bound to its gates (issue 23, finding 7) may not scan at another: ``gate_not_allowed``
+    (the scanner's sign-in and the standby admission; a scan is refused and recorded in ``judge``)."""
+    if not staff.may_use_gate(gate):
+        raise Refusal(V.GATE_NOT_ALLOWED, {"gate": gate, "gates": ", ".join(sorted(staff.gates or ()))})
 
 
 @dataclass(frozen=True)
@@ -152,6 +163,8 @@ def judge(
     named = {"activity_title": (activity or {}).get("title", {}), "venue_name": _venue_name(activity)}
     if not staff.may_access(venue):
         raise refuse(V.WRONG_VENUE, {"ticket_venue": venue, **named})
+    if not staff.may_use_gate(scan.gate):  # issue 23: a device bound to its gates
+        raise refuse(V.GATE_NOT_ALLOWED, {"gate": scan.gate, "gates": ", ".join(sorted(staff.gates or ()))})
     now = clock()
     later, at = _later_rules(party, scan, staff, activity, now, marks, policy)
     wrong_gate = {"gate": scan.gate, **named}

@@ -122,6 +122,8 @@ NO_STATE: Final = "no_state"
 # The door (issue 16): an offline scan's own time refused; a gate open for other activities only.
 BAD_SCAN_TIME: Final = "bad_scan_time"
 WRONG_GATE: Final = "wrong_gate"
+# Issue 23: a device token bound to its gates, used at another (finding 7).
+GATE_NOT_ALLOWED: Final = "gate_not_allowed"
 # Common reasons (shared/errors.py) the check-in API answers besides its own.
 RATE_LIMITED: Final = errors.RATE_LIMITED
 VALIDATION_FAILED: Final = errors.VALIDATION_FAILED
@@ -229,6 +231,7 @@ REASONS: Final[Mapping[str, Reason]] = {
             {HINT: Words("未知密钥，请联网后再扫", "Unknown key: scan again when online")},
         ),
         Reason(NO_STATE, None, _OFFLINE, {HINT: Words("本机尚未同步密钥", "This device has no keys yet")}),
+        Reason(GATE_NOT_ALLOWED, 403, Words("此令牌不能在该入口使用", "This token is not for this gate")),
     )
 }
 

@@ -286,7 +286,7 @@ async function login(ev) {
   }
   err.textContent = !r ? t("无法连接服务器：首次登录需要联网", "Cannot reach the server: the first sign-in needs the network")
     : r.status === 401 ? refusalText(REASON.UNAUTHORIZED).head
-    : r.status === 403 ? refusalText(REASON.FORBIDDEN).head
+    : r.status === 403 ? refusalText((r.body || {}).reason || REASON.FORBIDDEN).head
     : t("登录失败，请重试", "Sign-in failed: try again");
   err.hidden = false;
 }

@@ -37,7 +37,8 @@ export const REASON = {
   "FORBIDDEN": "forbidden",
   "UNAUTHORIZED": "unauthorized",
   "UNKNOWN_KEY": "unknown_key",
-  "NO_STATE": "no_state"
+  "NO_STATE": "no_state",
+  "GATE_NOT_ALLOWED": "gate_not_allowed"
 };
 
 export const REASONS = {
@@ -251,5 +252,11 @@ export const REASONS = {
         "en": "This device has no keys yet"
       }
     }
+  },
+  "gate_not_allowed": {
+    "http": 403,
+    "zh": "此令牌不能在该入口使用",
+    "en": "This token is not for this gate",
+    "more": {}
   }
 };
