@@ -61,6 +61,24 @@ class CheckinIn(Keyed):
         validate=validate.Length(min=1, max=64, error=LENGTH_BETWEEN),
         metadata={"description": "an offline upload: the scanner state's online_mark when it was scanned"},
     )
+    id_number = fields.String(
+        load_default=None,
+        allow_none=True,
+        validate=[validate.Length(min=1, max=40, error=LENGTH_BETWEEN), NO_CONTROLS],
+        metadata={
+            "description": "issue 23: a real-name member's ID card as read (a card reader types it); "
+            "hashed and matched to a member, never stored (id_mismatch, id_required)"
+        },
+    )
+    id_hash = fields.String(
+        load_default=None,
+        allow_none=True,
+        validate=[
+            validate.Length(equal=32, error=LENGTH_BETWEEN),
+            as_rule(validate.Regexp("^[0-9a-f]{32}$"), "invalid"),
+        ],
+        metadata={"description": "an offline upload: the door hash the scanner made of the card it read"},
+    )
 
 
 class LookupIn(Keyed):
@@ -114,6 +132,7 @@ class FoundIn(Keyed):
     gate = CheckinIn._declared_fields["gate"]
     admit = CheckinIn._declared_fields["admit"]
     nonce = CheckinIn._declared_fields["nonce"]
+    id_number = CheckinIn._declared_fields["id_number"]
 
 
 class RegistrationSummary(Schema):
@@ -142,6 +161,9 @@ class CheckinOut(Schema):
     gate = fields.String()
     replayed = fields.Boolean(
         metadata={"description": "true when a repeated nonce returned the first result"}
+    )
+    member = fields.Integer(
+        metadata={"description": "issue 23: the place (from 1) of the member whose ID card matched; 0 none"}
     )
 
 
@@ -218,6 +240,14 @@ class ScannerActivity(Schema):
         fields.String(),
         metadata={"description": "registrations whose unscanned seats went to standby (seat_released)"},
     )
+    door_key = fields.String(
+        metadata={"description": "issue 23: this activity's door key (hex), to hash an ID card offline"}
+    )
+    cards = fields.Dict(
+        keys=fields.String(),
+        values=fields.List(fields.String()),
+        metadata={"description": "registration id -> its members' door hashes ('' for none)"},
+    )
 
 
 class ElsewhereActivity(Schema):
@@ -242,6 +272,9 @@ class ScannerStateOut(Schema):
         fields.String(), allow_none=True, metadata={"description": "this gate's plan; null: every activity"}
     )
     gate_checked_in = fields.Integer()
+    id_required = fields.Boolean(
+        metadata={"description": "issue 23: real-name members must each show their ID card"}
+    )
     server_time = fields.String()
     online_mark = fields.String(metadata={"description": "send with offline scans (scanned_at)"})
 

@@ -56,6 +56,7 @@ class CheckinStore:
                 self.gate_plan_key(step.venue_id),  # rule 3 (issue 16), in the same round trip
                 self.projection.regs_key(aid),
                 self.projection.unseen_key(aid),
+                self.k("members", aid),  # issue 23: members admitted on their ID card
             ],
             args=[
                 step.registration_id,
@@ -71,6 +72,8 @@ class CheckinStore:
                 step.occurred_at,
                 step.venue_id,
                 step.refusal,
+                step.card,
+                "1" if step.card_required else "0",
             ],
         )
         return json.loads(raw)
@@ -102,6 +105,7 @@ class CheckinStore:
                 self.k("checkins", aid),
                 self.k("stats", aid),
                 self.outbox,
+                self.k("members", aid),
             ],
             args=[step.checkin_id, step.staff, step.occurred_at, aid],
         )

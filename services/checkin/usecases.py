@@ -32,8 +32,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from services.checkin import admission
+from services.checkin import admission, door_cards
 from services.checkin import vocabulary as V
+from services.checkin.door_cards import Cards
 from services.checkin.ports import Activities, AdmitStep, Clock, Doc, Door, Ids, Marks, Tickets, UndoStep
 from shared.tickets import InvalidTicket, Ticket
 
@@ -77,6 +78,10 @@ class Scan:
     nonce: str = ""
     scanned_at: datetime | None = None  # an offline scan's own time; None: now
     online_mark: str = ""  # the device's last online moment, signed (online_marks.py)
+    # Issue 23: a member's ID card as read (hashed at once, never kept), or an offline upload's
+    # door hash of it (the device hashed it with the activity's key and kept no number).
+    id_number: str = ""
+    id_hash: str = ""
 
 
 @dataclass(frozen=True)
@@ -106,6 +111,7 @@ def admit(
     ids: Ids = new_checkin_id,
     marks: Marks | None = None,
     policy: TimePolicy = TimePolicy(),
+    cards: Cards | None = None,
 ) -> Doc:
     """Judge one scan; returns the admission (people admitted, remaining, the party's summary)."""
     try:
@@ -122,7 +128,16 @@ def admit(
         ticket.standby_number,
     )
     return judge(
-        party, scan, staff, activities=activities, door=door, clock=clock, ids=ids, marks=marks, policy=policy
+        party,
+        scan,
+        staff,
+        activities=activities,
+        door=door,
+        clock=clock,
+        ids=ids,
+        marks=marks,
+        policy=policy,
+        cards=cards,
     )
 
 
@@ -149,6 +164,7 @@ def judge(
     ids: Ids = new_checkin_id,
     marks: Marks | None = None,
     policy: TimePolicy = TimePolicy(),
+    cards: Cards | None = None,
 ) -> Doc:
     """Rules 2-7 for a party whose ticket is genuine (scanned) or found by the steward (looked up):
     the same verdicts and the same atomic step, so nobody is admitted twice either way."""
@@ -192,6 +208,9 @@ def judge(
             staff=staff.name,
             occurred_at=now.isoformat(),
             refusal=later.reason if later else "",  # rule 3 first, in the same step (recorded there)
+            # issue 23: the card read, matched to a member in the same step (admit.lua)
+            card=scan.id_hash or (cards.read(aid, scan.id_number) if cards else ""),
+            card_required=bool(cards and cards.required),
         )
     )
     if result["status"] == V.DENIED and result["reason"] == V.WRONG_GATE:
@@ -205,8 +224,9 @@ def judge(
         "activity_id": aid,
         "activity_title": (activity or {}).get("title", {}),
         "name_masked": admission.mask_name(reg.get("name", "")) if reg else "",  # none once erased
-        # real-name parties: each member's masked name and ID, for the steward (issue 14)
-        "members": (reg or {}).get("members") or [],
+        # real-name parties: each member's masked name and ID, for the steward (issue 14), and
+        # whether each came in on their card (issue 23); never a door hash
+        "members": door_cards.shown((reg or {}).get("members"), list(result.get("members_in") or []) or None),
         "party_size": party_size,
         "admitted_total": result.get("admitted_total", 0),
     }
@@ -230,6 +250,7 @@ def judge(
         "checked_in_at": result["at"],
         "gate": result["gate"],
         "replayed": bool(result.get("replayed")),
+        "member": int(result.get("member") or 0),  # issue 23: the place of the member whose card matched
     }
 
 

@@ -124,6 +124,9 @@ BAD_SCAN_TIME: Final = "bad_scan_time"
 WRONG_GATE: Final = "wrong_gate"
 # Issue 23: a device token bound to its gates, used at another (finding 7).
 GATE_NOT_ALLOWED: Final = "gate_not_allowed"
+# Issue 23: the ID card read matches no member of the party; a member's card is needed.
+ID_MISMATCH: Final = "id_mismatch"
+ID_REQUIRED: Final = "id_required"
 # Common reasons (shared/errors.py) the check-in API answers besides its own.
 RATE_LIMITED: Final = errors.RATE_LIMITED
 VALIDATION_FAILED: Final = errors.VALIDATION_FAILED
@@ -232,6 +235,22 @@ REASONS: Final[Mapping[str, Reason]] = {
         ),
         Reason(NO_STATE, None, _OFFLINE, {HINT: Words("本机尚未同步密钥", "This device has no keys yet")}),
         Reason(GATE_NOT_ALLOWED, 403, Words("此令牌不能在该入口使用", "This token is not for this gate")),
+        Reason(
+            ID_MISMATCH,
+            409,
+            Words("证件与报名信息不符", "ID card does not match the booking"),
+            {HINT: Words("此证件不属于该报名的任何成员", "This card is not any member's of this booking")},
+        ),
+        Reason(
+            ID_REQUIRED,
+            409,
+            Words("请读取证件", "Read the ID card"),
+            {
+                HINT: Words(
+                    "实名报名：每位成员刷本人证件入场", "Real-name booking: each member shows their own card"
+                )
+            },
+        ),
     )
 }
 
@@ -289,6 +308,8 @@ LUA_WORDS: Final[Mapping[str, str]] = {
     "CHECKIN_RECORDED": CHECKIN_RECORDED,
     "CHECKIN_DENIED": CHECKIN_DENIED,
     "CHECKIN_REVERTED": CHECKIN_REVERTED,
+    "ID_MISMATCH": ID_MISMATCH,
+    "ID_REQUIRED": ID_REQUIRED,
 }
 
 
