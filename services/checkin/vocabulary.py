@@ -42,6 +42,8 @@ TOO_EARLY: Final = "too_early"
 TOO_LATE: Final = "too_late"
 # The scanner's verdict panel waits for the steward to count the party in.
 PARTY: Final = "party"
+# Issue 23: the panel waits for each real-name member's ID card.
+CARD: Final = "card"
 # A standby number's status (issue 15 §3; standby_join/call/admit.lua).  The registration service
 # reads them from check-in's answer (services/registration/vocabulary.py mirrors them).
 WAITING: Final = "waiting"
@@ -58,6 +60,7 @@ STATUSES: Final[Mapping[str, str]] = {
     "TOO_EARLY": TOO_EARLY,
     "TOO_LATE": TOO_LATE,
     "PARTY": PARTY,
+    "CARD": CARD,
     "WAITING": WAITING,
     "CALLED": CALLED,
     "ADMITTED": ADMITTED,

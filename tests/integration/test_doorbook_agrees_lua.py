@@ -16,7 +16,11 @@ from pathlib import Path
 import pytest
 
 from services.checkin.standby_store import StandbyStore
+from shared import door_id
 from tests.integration.test_checkin_api import door, soon, verdict
+from tests.integration.test_door_cards import CHILD_REAL, FATHER, family
+
+__all__ = ["door", "family"]
 
 STATIC = Path(__file__).resolve().parents[2] / "services" / "checkin" / "static" / "js"
 PARTY = 3
@@ -25,7 +29,7 @@ import { judge } from "./doorbook.js";
 const cases = JSON.parse(await new Promise((ok) => { let s = ""; process.stdin.on("data", (d) => s += d);
                                                        process.stdin.on("end", () => ok(s)); }));
 console.log(JSON.stringify(cases.map((c) => {
-  const v = judge(c.ticket, c.state, c.entry, c.now);
+  const v = judge(c.ticket, c.state, c.entry, c.now, c.card || "");
   return v.ok ? ["ok"] : ["refused", v.reason];
 })));
 """
@@ -76,3 +80,44 @@ def test_the_offline_book_refuses_released_seats_as_admit_lua_does(door, tmp_pat
     assert offline == online
     assert online.count(["refused", "seat_released"]) == 2  # the released activity's unscanned parties
     assert online.count(["ok"]) == 2 and online.count(["refused", "already_checked_in"]) == 2
+
+
+def test_the_offline_book_matches_cards_as_admit_lua_does(family, tmp_path):
+    """Issue 23: the same card verdicts offline (doorbook.js over the served state, the card hashed
+    with the state's door key) and online (admit.lua), in the same order."""
+    door, code, rid = family
+    t = door.ck.application.extensions["sciday.keyring"].verify(code)
+    ticket = {k: getattr(t, k) for k in ("registration_id", "activity_id", "venue_id", "party_size")}
+    ticket.update(valid_from=t.valid_from, valid_until=t.valid_until)
+    state = verdict(door.ck.get("/api/v1/scanner/state?gate=1号门", headers=door.steward), 200)
+    act = next(a for a in state["activities"] if a["id"] == "door-imax")
+    key = bytes.fromhex(act["door_key"])
+    now = datetime.fromisoformat(state["server_time"]).timestamp()
+    father_in = {
+        "admitted": 1,
+        "members": [1],
+        "first_at": state["server_time"],
+        "gate": "1号门",
+        "server": True,
+    }
+    reads = [(CHILD_REAL, None), ("", None), (FATHER, None), (FATHER, father_in), ("", father_in)]
+    cases = [
+        {"ticket": ticket, "state": state, "entry": entry, "now": now, "card": door_id.door_hash(key, number)}
+        for number, entry in reads
+    ]
+    offline = _js(tmp_path, cases)
+    online = []
+    for number, _entry in reads:
+        body = door.scan(code, **({"id_number": number} if number else {})).get_json()
+        online.append(["ok"] if body["status"] == "ok" else ["refused", body["reason"]])
+    assert (
+        offline
+        == online
+        == [
+            ["refused", "id_mismatch"],
+            ["refused", "id_required"],
+            ["ok"],
+            ["refused", "already_checked_in"],
+            ["refused", "id_required"],
+        ]
+    )

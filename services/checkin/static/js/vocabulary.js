@@ -9,6 +9,7 @@ export const STATUS = {
   "TOO_EARLY": "too_early",
   "TOO_LATE": "too_late",
   "PARTY": "party",
+  "CARD": "card",
   "WAITING": "waiting",
   "CALLED": "called",
   "ADMITTED": "admitted"
