@@ -105,15 +105,17 @@ if redis.call('SISMEMBER', RELEASED, rid) == 1 then
                 V.CHECKIN_DENIED, { registration_id = rid, gate = gate, staff = staff, reason = V.SEAT_RELEASED })
 end
 
+-- Issue 23: the members' cards. "carded": members booked with a document (a door hash).
+local member, members_in = 0, nil
+
 local function deny(reason, more)
   redis.call('HINCRBY', STATS, 'denied', 1)
   local result = { status = V.DENIED, reason = reason, admitted_total = admitted, party_size = party }
+  if members_in and #members_in > 0 then result.members_in = members_in end  -- who is in, for the steward
   for k, v in pairs(more) do result[k] = v end
   return finish(result, V.CHECKIN_DENIED, { registration_id = rid, gate = gate, staff = staff, reason = reason })
 end
 
--- Issue 23: the members' cards. "carded": members booked with a document (a door hash).
-local member, members_in = 0, nil
 if card ~= '' or card_required then
   local raw, carded = redis.call('HGET', REGS, rid), 0
   local members = raw and cjson.decode(raw).members

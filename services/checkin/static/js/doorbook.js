@@ -43,12 +43,6 @@ export const book = {
   addConflict(c) { write(K.conflicts, [c, ...read(K.conflicts, [])].slice(0, MAX_CONFLICTS)); },
 };
 
-/** Whether a ticket's party must show ID cards (issue 23): its members carry door hashes. */
-export function needsCards(ticket, state) {
-  const act = ((state || {}).activities || []).find((a) => a.id === ticket.activity_id);
-  return Boolean(state && state.id_required && act && act.cards && (act.cards[ticket.registration_id] || []).some(Boolean));
-}
-
 /**
  * The door rules, judged on this device (offline), in the server's order: venue (the activity's
  * current one), gate plan, cancelled activity, check-in window, revocation, already admitted, seats

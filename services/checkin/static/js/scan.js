@@ -11,7 +11,7 @@
 // inside 3–4 s a person.
 
 import { InvalidTicket, verifier } from "./ticket.js";
-import { book, judge, needsCards } from "./doorbook.js";
+import { book, judge } from "./doorbook.js";
 import { doorHash } from "./doorid.js";
 import { Camera, prepareDecoder } from "./camera.js";
 import { $, hm, people, pick, refusalText, show, t, unlockAudio } from "./verdict.js";
@@ -103,7 +103,8 @@ async function handle(code, t0) {
     }
   }
   // Issue 23: a real-name party comes in member by member, each on their own ID card.
-  if (scan.local.ok && scan.ticket.kind !== "standby" && needsCards(scan.ticket, book.state())) return askCard(scan);
+  // The judge asks for a card (id_required) only when every other rule let the ticket through.
+  if (scan.local.reason === REASON.ID_REQUIRED) return askCard(scan);
   // A standby party comes in whole (standby_admit.lua): no count to ask.
   if (scan.local.ok && scan.ticket.party_size > 1 && scan.ticket.kind !== "standby") return askParty(scan);
   if (net.online !== false) return submitOnline(scan);   // the server decides (and records refusals)
@@ -209,15 +210,15 @@ async function submitOnline(scan) {
 
 function renderCard() {
   $("card-form").hidden = !cardScan;
-  if (cardScan) $("f-card").focus();
+  if (cardScan) $("f-card").focus({ preventScroll: true });  // a card reader types into it
 }
 
 function askCard(scan) {
   cardScan = scan;
   const tk = scan.ticket;
   show("card", { head: t("请逐一读取成员证件", "Read each member's ID card"), reason: STATUS.CARD, t0: scan.t0,
-                 sub: t(`实名报名 ${people(tk.party_size)}，还剩 ${scan.local.remaining} 人`,
-                        `Real-name party of ${tk.party_size}, ${scan.local.remaining} to come`),
+                 sub: t(`实名报名 ${people(tk.party_size)}：每人刷本人证件`,
+                        `Real-name party of ${tk.party_size}: each shows their own card`),
                  meta: titleOf(tk.activity_id) + (net.online === false ? ` · ${t("离线", "offline")}` : "") });
   renderCard();
 }
@@ -248,7 +249,8 @@ async function onCard(number) {
 // What the steward reads: the activity, the registrant, and for a real-name party each member's
 // masked name and ID ("张* 1101**********002X"), to compare with the ID cards shown.
 function doorMeta(reg) {
-  const members = (reg.members || []).map((m) => [m.name_masked, m.id_masked].filter(Boolean).join(" "));
+  const members = (reg.members || []).map((m) => [m.admitted ? "✓" : "", m.name_masked, m.id_masked]
+    .filter(Boolean).join(" "));  // ✓: in on their own ID card (issue 23)
   const who = reg.standby_number ? t(`现场候补 ${reg.standby_number} 号`, `Standby no. ${reg.standby_number}`)
     : reg.name_masked;  // a called walk-in's standby ticket (issue 15 §3)
   return [pick(reg.activity_title), members.length ? members.join(" · ") : who]
