@@ -52,7 +52,7 @@ def create_token(
     if role in ("steward", "supervisor") and not venue:
         raise ValueError(f"a {role} token needs --venue")
     token = "sd_" + secrets.token_urlsafe(32)
-    record = {
+    record: dict[str, Any] = {
         "role": role,
         "venue": venue if role != "organizer" else None,
         "name": name,

@@ -39,7 +39,7 @@ class Cards:
         return door_id.door_hash(self.key(activity_id), number) if number else ""
 
 
-def shown(members: list[dict] | None, admitted: list[int] | None = None) -> list[dict]:
+def shown(members: list[dict[str, Any]] | None, admitted: list[int] | None = None) -> list[dict[str, Any]]:
     """Members as a steward's screen and the API show them: never a door hash; with ``admitted``
     (the places admitted on their card, from 1), whether each is in."""
     out = []
@@ -51,7 +51,7 @@ def shown(members: list[dict] | None, admitted: list[int] | None = None) -> list
     return out
 
 
-def book(cards: Cards, activity_id: str, registrations: list[dict]) -> dict:
+def book(cards: Cards, activity_id: str, registrations: list[dict[str, Any]]) -> dict[str, Any]:
     """What the offline book carries for one activity: its key and, per registration whose members
     carry door hashes, those hashes in member order ("" for a member without a document)."""
     hashes = {

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from services.registration import idempotency, identity
@@ -110,7 +111,9 @@ def members(body: Mapping, doc: dict, secret: bytes, policy: FairPolicy, today: 
         ) from None
 
 
-def door_hashes(people: list, raws: list, doc: dict, door_key: bytes) -> list[dict]:
+def door_hashes(
+    people: list[identity.Member], raws: list[dict[str, Any]], doc: dict[str, Any], door_key: bytes
+) -> list[dict[str, Any]]:
     """Each member as the door sees it, with the door hash of its number under the activity's key
     (issue 23, shared/door_id.py): the door matches the card it reads against it. A child booked
     without a document has none. Never the number itself."""
