@@ -91,3 +91,17 @@ def test_the_number_read_is_never_stored_nor_published(family):
         }[kind](key)
         text = dump.decode("latin-1") if isinstance(dump, bytes) else str(dump)
         assert FATHER not in text and CHILD_REAL not in text and MADE_UP not in text, key
+
+
+def test_a_party_found_by_hand_is_matched_the_same_way(family):
+    door, _, rid = family
+    found = {"activity_id": "door-imax", "registration_id": rid, "gate": "1号门"}
+    post = door.ck.post
+    assert (
+        verdict(post("/api/v1/checkins/found", json=found, headers=door.steward), 409)["reason"]
+        == "id_required"
+    )
+    refused = post("/api/v1/checkins/found", json={**found, "id_number": CHILD_REAL}, headers=door.steward)
+    assert verdict(refused, 409)["reason"] == "id_mismatch"
+    admitted = post("/api/v1/checkins/found", json={**found, "id_number": MOTHER}, headers=door.steward)
+    assert verdict(admitted, 201)["member"] == 2

@@ -49,6 +49,13 @@ def _js(tmp_path: Path, cases: list[dict]) -> list[list[str]]:
     return json.loads(done.stdout)
 
 
+def _ticket(keyring, code: str) -> dict:
+    """The signed ticket as the scanner's ticket.js reads it."""
+    t = keyring.verify(code)
+    fields = ("registration_id", "activity_id", "venue_id", "party_size", "valid_from", "valid_until")
+    return {k: getattr(t, k) for k in fields}
+
+
 def test_the_offline_book_refuses_released_seats_as_admit_lua_does(door, tmp_path):
     keyring = door.ck.application.extensions["sciday.keyring"]
     parties = []  # (activity, people already in, code)
@@ -66,9 +73,7 @@ def test_the_offline_book_refuses_released_seats_as_admit_lua_does(door, tmp_pat
     state = verdict(door.ck.get("/api/v1/scanner/state?gate=1号门", headers=door.steward), 200)
     cases = []
     for _aid, already, code in parties:
-        t = keyring.verify(code)
-        ticket = {k: getattr(t, k) for k in ("registration_id", "activity_id", "venue_id", "party_size")}
-        ticket.update(valid_from=t.valid_from, valid_until=t.valid_until)
+        ticket = _ticket(keyring, code)
         entry = {"admitted": already, "first_at": state["server_time"], "gate": "1号门", "server": True}
         now = datetime.fromisoformat(state["server_time"]).timestamp()
         cases.append({"ticket": ticket, "state": state, "entry": entry if already else None, "now": now})
@@ -86,9 +91,7 @@ def test_the_offline_book_matches_cards_as_admit_lua_does(family, tmp_path):
     """Issue 23: the same card verdicts offline (doorbook.js over the served state, the card hashed
     with the state's door key) and online (admit.lua), in the same order."""
     door, code, rid = family
-    t = door.ck.application.extensions["sciday.keyring"].verify(code)
-    ticket = {k: getattr(t, k) for k in ("registration_id", "activity_id", "venue_id", "party_size")}
-    ticket.update(valid_from=t.valid_from, valid_until=t.valid_until)
+    ticket = _ticket(door.ck.application.extensions["sciday.keyring"], code)
     state = verdict(door.ck.get("/api/v1/scanner/state?gate=1号门", headers=door.steward), 200)
     act = next(a for a in state["activities"] if a["id"] == "door-imax")
     key = bytes.fromhex(act["door_key"])

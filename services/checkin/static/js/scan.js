@@ -153,7 +153,7 @@ async function submitOnline(scan) {
   try {
     r = scan.found  // a party the steward found by hand: the same rules, no code
       ? await api("/api/v1/checkins/found", { method: "POST", body: { ...scan.found, gate: scan.gate, admit: scan.admit,
-                                                                       nonce: scan.nonce } })
+                                                                       nonce: scan.nonce, id_number: scan.id_number || null } })
       : await api("/api/v1/checkins", { method: "POST", body: { code: scan.code, gate: scan.gate, admit: scan.admit,
                                                                  nonce: scan.nonce, scanned_at: scan.scanned_at,
                                                                  id_number: scan.id_number || null } });
@@ -201,7 +201,7 @@ async function submitOnline(scan) {
   }
   const reg = d.registration || {};
   // Issue 23: the server knows the party is real-name (this device's list did not yet): ask for cards.
-  if (b.reason === REASON.ID_REQUIRED && scan.ticket && !scan.found) cardScan = scan;
+  if (b.reason === REASON.ID_REQUIRED && scan.ticket) cardScan = scan;  // found by hand too (needs the network)
   show("refused", { ...refusalText(b.reason, { ...d, first_at: d.first_checked_in_at }), reason: b.reason || REASON.INVALID,
                     t0: scan.t0, meta: doorMeta(reg) });
 }
