@@ -56,3 +56,26 @@ def test_a_token_bound_to_its_gate_is_refused_at_another(door):
     assert verdict(door.scan(code, gate="G1", admit=1, headers=bound), 201)["gate"] == "g1"
     # an unbound token of the venue still scans at any gate
     assert verdict(door.scan(code, gate="g2"), 201)["admitted"] == 1
+
+
+def test_the_cli_binds_a_token_to_its_gates():
+    from sciday.cli import parser
+
+    args = parser().parse_args(
+        [
+            "token",
+            "create",
+            "--role",
+            "steward",
+            "--venue",
+            "ln-stm",
+            "--name",
+            "东门机",
+            "--gate",
+            "东门",
+            "--gate",
+            "G1",
+        ]
+    )
+    assert args.gate == ["东门", "G1"]
+    assert parser().parse_args(["token", "create", "--role", "organizer", "--name", "x"]).gate is None
