@@ -105,3 +105,47 @@ def test_a_party_found_by_hand_is_matched_the_same_way(family):
     assert verdict(refused, 409)["reason"] == "id_mismatch"
     admitted = post("/api/v1/checkins/found", json={**found, "id_number": MOTHER}, headers=door.steward)
     assert verdict(admitted, 201)["member"] == 2
+
+
+def _book(door, members, phone="13800000009"):
+    r = door.reg.post(
+        "/api/v1/activities/door-imax/registrations",
+        json={
+            "name": "张三",
+            "phone": phone,
+            "organization": "科学院",
+            "party_size": len(members),
+            "members": members,
+        },
+    )
+    code = verdict(r, 201)["ticket"]["code"]
+    door.project()
+    return code
+
+
+def test_a_child_booked_without_a_document_comes_in_without_a_card(door):
+    door.activity(soon(real_name=True))
+    child = {"name": "张小宝", "id_type": "none", "birth_date": "2020-05-01"}
+    code = _book(door, [{"name": "张三", "id_type": "resident_id", "id_number": FATHER}, child])
+    bare = verdict(door.scan(code), 201)  # the child: the one member without a document
+    assert (bare["admitted"], bare["remaining"]) == (1, 1)
+    assert verdict(door.scan(code), 409)["reason"] == "id_required"  # the father shows his card
+    assert verdict(door.scan(code, id_number=FATHER), 201)["remaining"] == 0
+
+
+def test_with_cards_not_required_a_bare_scan_admits_as_before_and_a_card_is_still_matched(settings, redis):
+    from tests.integration.test_checkin_api import Door
+
+    redis.delete("proj-cursor")
+    door = Door(settings.with_overrides(door_id_required=0), redis)
+    door.steward = door.bearer("steward", "王师傅", "ln-stm")
+    door.activity(soon(real_name=True))
+    code = _book(
+        door,
+        [
+            {"name": "张三", "id_type": "resident_id", "id_number": FATHER},
+            {"name": "李四", "id_type": "resident_id", "id_number": MADE_UP},
+        ],
+    )
+    assert verdict(door.scan(code, id_number=CHILD_REAL), 409)["reason"] == "id_mismatch"
+    assert verdict(door.scan(code), 201)["admitted"] == 2
