@@ -152,13 +152,16 @@ def cmd_token_create(args) -> int:
 
     settings = _settings(args)
     try:
-        token = create_token(connect_as(settings), settings.redis_prefix, args.role, args.name, args.venue)
+        token = create_token(
+            connect_as(settings), settings.redis_prefix, args.role, args.name, args.venue, args.gate or None
+        )
     except ValueError as exc:
         print(f"sciday token create: {exc}", file=sys.stderr)
         return 2
     print(token)
     print(
-        f"# {args.role} token for {args.name!r}{' at venue ' + args.venue if args.venue else ''}; "
+        f"# {args.role} token for {args.name!r}{' at venue ' + args.venue if args.venue else ''}"
+        f"{' at gates ' + ', '.join(args.gate) if args.gate else ''}; "
         "it is stored hashed and will not be shown again.",
         file=sys.stderr,
     )
@@ -286,6 +289,9 @@ def parser() -> argparse.ArgumentParser:
     tc.add_argument("--role", required=True, choices=["steward", "supervisor", "organizer"])
     tc.add_argument("--venue", help="venue id (stewards and supervisors)")
     tc.add_argument("--name", required=True, help="a label, e.g. the person's name or gate")
+    tc.add_argument(
+        "--gate", action="append", help="bind the token to this gate (repeat for more); default: any gate"
+    )
     tc.add_argument("--redis-url")
     tc.set_defaults(func=cmd_token_create)
 

@@ -200,6 +200,12 @@ class Settings:
     # Registration tells the door of a cancellation at once (a signed call to check-in), beside
     # the event; this long at most, so a cancellation never waits on a door that is down.
     door_revocation_timeout_ms: int = 500
+    # Issue 23: the door matches each real-name member's ID card (shared/door_id.py). The master key
+    # of the door hashes, shared by registration and check-in ("" = a file var/keys/door-id.secret,
+    # make run; a credential, set it in production); and whether a real-name party's members must
+    # each show their card (on: a scan without a card admits only members booked without one).
+    door_id_key: str = ""
+    door_id_required: bool = True
     # --- credentials and least privilege (issue 16; docs/privacy.md) -------------------------
     # Every setting may instead be read from a file named by SCIDAY_<NAME>_FILE (Docker and
     # Kubernetes secrets). Each service has its own Redis ACL user and Kafka SCRAM user

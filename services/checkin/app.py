@@ -21,6 +21,7 @@ from services.checkin import (
     pages,
     summary,
 )
+from services.checkin.door_cards import Cards
 from services.checkin.keys import KeyCache
 from services.checkin.online_marks import OnlineMarks
 from services.checkin.standby_store import StandbyStore
@@ -52,6 +53,7 @@ def create_app(settings: Settings | None = None, redis_client=None):
     # The door (issue 16): signed online marks for offline scan times, gate plans, and
     # cancellations told directly by the registration service.
     app.extensions["sciday.online_marks"] = OnlineMarks.from_settings(settings)
+    app.extensions["sciday.door_cards"] = Cards.from_settings(settings)  # issue 23
     app.extensions["sciday.internal_key"] = internal.key_of(settings)
     api.register_blueprint(api_gates.blp)
     app.register_blueprint(api_revocations.bp)

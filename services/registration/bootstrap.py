@@ -32,7 +32,7 @@ def bootstrap(settings: Settings, redis, keys: KeyRing) -> Ports:
     from services.registration.door import DoorRevocations
     from services.registration.fair_access import FairPolicy
     from services.registration.lottery_store import LotteryStore
-    from shared import internal, keyfile
+    from shared import door_id, internal, keyfile
 
     secret = keyfile.secret(
         settings.keys_dir, "registration-hmac", settings.hmac_secret, "SCIDAY_HMAC_SECRET"
@@ -58,6 +58,7 @@ def bootstrap(settings: Settings, redis, keys: KeyRing) -> Ports:
         # fair access (issue 14): one server secret keys every ID, phone, address and code hash
         fair=FairPolicy.from_settings(settings),
         secret=secret,
+        door_id_key=door_id.master_key(settings),  # issue 23: each member's card, matched at the door
         lottery_opened=lambda aid: lotteries.state(aid) is not None,
         # issue 16: the door refuses a cancelled ticket at once, broker or not
         door=DoorRevocations(

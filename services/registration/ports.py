@@ -160,6 +160,8 @@ class Ports:
     # Fair access (fair_access.py): the policy, or None for none; the key of its hashes.
     fair: FairPolicy | None = None
     secret: bytes = b""
+    # Issue 23: the master key of the door hashes (shared/door_id.py); b"": members carry none.
+    door_id_key: bytes = b""
     # A form without the person's consent (``consent``) is refused (settings.api_consent_required).
     consent_required: bool = False
     # Told of each cancellation directly (issue 16); None: the event stream only.

@@ -166,6 +166,7 @@ def prepared_form(
         secret=ports.secret,
         policy=ports.fair,
         today=ports.clock.now().date(),
+        door_key=ports.door_id_key,
     )
     # after prepare: the Idempotency-Key's fingerprint binds ``consent: true``, not its time
     return consent.recorded(dict(form, phone=prepared.phone), ports.clock.now(), doc), prepared

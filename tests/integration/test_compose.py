@@ -297,6 +297,14 @@ def test_the_noshow_pepper_reaches_every_process_that_hashes_holders(services):
         assert "SCIDAY_NOSHOW_PEPPER" in _k8s_env(_k8s_deployments()[name]), name
 
 
+def test_the_door_id_key_reaches_registration_and_checkin(services):
+    """Issue 23: registration writes each member's door hash, check-in matches the card read with
+    it; a card never matches a hash made under another key."""
+    for name in ("registration", "checkin"):
+        assert "SCIDAY_DOOR_ID_KEY" in _environment(services[name]), name
+        assert "SCIDAY_DOOR_ID_KEY" in _k8s_env(_k8s_deployments()[name]), name
+
+
 @pytest.mark.parametrize("name", sorted(WORKERS))
 def test_each_worker_logs_in_to_redis_as_its_service(services, name):
     env, secrets = services[name].get("environment") or {}, services[name].get("secrets") or []
