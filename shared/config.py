@@ -228,6 +228,17 @@ class Settings:
     # Issue 23: a signed internal call (shared/internal.py) is accepted this far from the
     # receiver's clock, and its nonce is remembered for twice this, so a replay is refused.
     internal_signature_skew_s: int = 60
+    # -- issue 23 §3: slow clients (sciday/gunicorn_worker.py) -----------------------------------
+    # A connection gets a worker thread only once its request has arrived; until then it waits in
+    # the worker's poller.  Its request line and headers must arrive within this many seconds of
+    # the connection (or of the first byte of a kept-alive connection's next request)...
+    web_header_timeout_s: float = 10.0
+    # ...and its body may pause at most this long between two reads (nginx's client_body_timeout).
+    web_body_timeout_s: float = 10.0
+    # Bodies of known length up to this many bytes are read before a thread is given (the largest
+    # upload, the spreadsheet import, plus its form's overhead); a larger one is handed over as
+    # soon as its headers are in, for the app to refuse.
+    web_buffer_body_bytes: int = 2 * 1024 * 1024 + 64 * 1024
 
     def with_overrides(self, **kwargs: Any) -> Settings:
         return replace(self, **kwargs)

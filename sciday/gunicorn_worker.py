@@ -1,0 +1,162 @@
+"""The web services' gunicorn worker: gthread, except that a slow client never holds a thread.
+
+Gunicorn's own gthread worker (the pinned version) keeps a new connection in its poller only
+until the first byte arrives; then a thread reads the rest of the request, blocking.  200 sockets
+that each send a header line every 5 s therefore took every thread, and a normal client got no
+answer at all (issue 23 §3).
+
+This worker keeps every connection in the poller, reading without blocking, until its request has
+arrived: the request line and headers (within ``SCIDAY_WEB_HEADER_TIMEOUT_S``) and a body of known
+length up to ``SCIDAY_WEB_BUFFER_BODY_BYTES`` (pausing at most ``SCIDAY_WEB_BODY_TIMEOUT_S``
+between reads), as nginx does in front of a backend.  Only then does a thread parse it, from the
+bytes already read.  A connection past its deadline is closed.  A waiting connection costs a
+socket and its bytes, never a thread, so the threads stay with the requests that are complete.
+
+Use it with ``gunicorn -k sciday.gunicorn_worker.BufferingThreadWorker`` (``WORKER_CLASS``);
+``sciday up``, the tests' stacks, compose, k8s and the image do.
+"""
+
+from __future__ import annotations
+
+import errno
+import re
+import selectors
+import time
+from functools import partial
+from typing import Any
+
+from gunicorn.workers.gthread import TConn, ThreadWorker
+
+from shared.config import load
+
+WORKER_CLASS = "sciday.gunicorn_worker.BufferingThreadWorker"
+
+_HEAD_END = re.compile(rb"\r?\n\r?\n")
+_LENGTH = re.compile(rb"^content-length[ \t]*:[ \t]*(\d+)[ \t]*\r?$", re.I | re.M)
+_CHUNKED = re.compile(rb"^transfer-encoding[ \t]*:.*chunked", re.I | re.M)
+_EXPECT = re.compile(rb"^expect[ \t]*:[ \t]*100-continue", re.I | re.M)
+_LAST_CHUNK = re.compile(rb"(^|\r?\n)0+[ \t]*(;[^\r\n]*)?\r?\n(.*\r?\n)?\r?\n$", re.S)
+
+
+def request_arrived(data: bytes, max_head: int, max_body: int) -> tuple[bool, bool]:
+    """``(complete, in_body)`` for the bytes read so far of one HTTP/1 request.
+
+    Complete when the head has ended and the body is all there (no body, a body of known length,
+    or a chunked body up to its last chunk); and also when waiting longer cannot help: a head over
+    ``max_head`` bytes or a body over ``max_body`` (gunicorn or the app refuses those), or an
+    ``Expect: 100-continue`` (the client sends its body only after gunicorn's answer)."""
+    end = _HEAD_END.search(data)
+    if end is None:
+        return len(data) > max_head, False
+    head, body = data[: end.start() + 1], data[end.end() :]
+    if _EXPECT.search(head):
+        return True, True
+    if _CHUNKED.search(head):
+        return len(body) > max_body or bool(_LAST_CHUNK.search(body)), True
+    lengths = _LENGTH.findall(head)
+    if not lengths:
+        return True, False
+    if len(set(lengths)) > 1:  # conflicting lengths: gunicorn refuses the request
+        return True, True
+    want = int(lengths[0])
+    return want > max_body or len(body) >= want, True
+
+
+class BufferingThreadWorker(ThreadWorker):
+    """gthread whose connections wait for their whole request in the poller (module docstring)."""
+
+    def init_process(self) -> None:
+        settings = load()
+        self.header_timeout = settings.web_header_timeout_s
+        self.body_timeout = settings.web_body_timeout_s
+        self.max_body = settings.web_buffer_body_bytes
+        cfg = self.cfg
+        # The longest head gunicorn's own limits let through: past it, waiting cannot help.
+        self.max_head = (
+            cfg.limit_request_line + cfg.limit_request_fields * (cfg.limit_request_field_size + 2) + 4
+        )
+        self.arriving: dict[Any, float] = {}  # connection -> deadline
+        super().init_process()
+
+    # -- connections wait in the poller until their request has arrived -------------------------
+    def accept(self, listener: Any) -> None:
+        if self.cfg.is_ssl:  # TLS ends at the proxy in every deployment; keep gthread's way here
+            return super().accept(listener)
+        try:
+            sock, addr = listener.accept()
+        except OSError as e:
+            if e.errno not in (errno.EAGAIN, errno.ECONNABORTED, errno.EWOULDBLOCK):
+                raise
+            return
+        self.nr_conns += 1
+        conn = TConn(self.cfg, sock, addr, listener.getsockname())  # sets the socket non-blocking
+        conn.arrived = b""
+        self._wait(conn)
+
+    def on_client_socket_readable(self, conn: Any, client: Any) -> None:
+        """A kept-alive connection's next request starts: read it in the poller too."""
+        self.poller.unregister(client)
+        self.keepalived_conns.remove(conn)
+        conn.arrived = b""
+        self._wait(conn)
+        self._read(conn, client)
+
+    def enqueue_req(self, conn: Any) -> None:
+        """gthread calls this for a request the parser read ahead (pipelined behind the last
+        one): it must have arrived whole as well.  (The poller hands over in ``_read``.)"""
+        if conn.initialized and not self.cfg.is_ssl:
+            conn.arrived = conn.parser.unreader.take_buffered()
+            if not request_arrived(conn.arrived, self.max_head, self.max_body)[0]:
+                conn.sock.setblocking(False)
+                self._wait(conn)
+                return
+        super().enqueue_req(conn)
+
+    def _wait(self, conn: Any) -> None:
+        self.arriving[conn] = time.monotonic() + self.header_timeout
+        self.poller.register(conn.sock, selectors.EVENT_READ, partial(self._read, conn))
+
+    def _read(self, conn: Any, client: Any) -> None:
+        try:
+            data = conn.sock.recv(65536)
+        except (BlockingIOError, InterruptedError):
+            return
+        except OSError:
+            data = b""
+        if not data:  # the client went away before its request was whole
+            self._drop(conn)
+            return
+        conn.arrived += data
+        complete, in_body = request_arrived(conn.arrived, self.max_head, self.max_body)
+        if complete:
+            self.poller.unregister(conn.sock)
+            del self.arriving[conn]
+            conn.data_ready = True  # gthread's own wait for a first byte is over too
+            super().enqueue_req(conn)
+        elif in_body:  # the head is in: from now on only pauses between reads are bounded
+            self.arriving[conn] = time.monotonic() + self.body_timeout
+
+    def _drop(self, conn: Any) -> None:
+        self.arriving.pop(conn, None)
+        try:
+            self.poller.unregister(conn.sock)
+        except (OSError, KeyError, ValueError):
+            pass
+        self.nr_conns -= 1
+        conn.close()
+
+    def murder_pending(self) -> None:
+        super().murder_pending()
+        now = time.monotonic()
+        for conn in [c for c, deadline in self.arriving.items() if deadline <= now]:
+            self._drop(conn)
+
+    # -- a thread parses what has arrived --------------------------------------------------------
+    def handle(self, conn: Any) -> Any:
+        arrived = getattr(conn, "arrived", b"")
+        if arrived:
+            conn.arrived = b""
+            conn.sock.setblocking(True)
+            conn.init()
+            conn.parser.unreader.unread(arrived)
+        return super().handle(conn)
