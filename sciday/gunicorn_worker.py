@@ -90,66 +90,77 @@ class BufferingThreadWorker(ThreadWorker):
             return
         self.nr_conns += 1
         conn = TConn(self.cfg, sock, addr, listener.getsockname())  # sets the socket non-blocking
-        conn.arrived = b""
-        self._wait(conn)
+        conn.arrived, conn.watched = b"", False
+        self.arriving[conn] = time.monotonic() + self.header_timeout
+        if not self._take(conn):
+            self.poller.register(sock, selectors.EVENT_READ, partial(self._read, conn))
+            conn.watched = True
 
     def on_client_socket_readable(self, conn: Any, client: Any) -> None:
-        """A kept-alive connection's next request starts: read it in the poller too."""
-        self.poller.unregister(client)
+        """A kept-alive connection's next request starts: it must arrive whole as well."""
         self.keepalived_conns.remove(conn)
-        conn.arrived = b""
-        self._wait(conn)
-        self._read(conn, client)
+        conn.arrived, conn.watched = b"", True  # still registered, for gthread's keep-alive
+        self.arriving[conn] = time.monotonic() + self.header_timeout
+        if not self._take(conn):
+            self.poller.modify(client, selectors.EVENT_READ, partial(self._read, conn))
 
     def enqueue_req(self, conn: Any) -> None:
         """gthread calls this for a request the parser read ahead (pipelined behind the last
-        one): it must have arrived whole as well.  (The poller hands over in ``_read``.)"""
+        one): it must have arrived whole as well.  (The poller hands over in ``_take``.)"""
         if conn.initialized and not self.cfg.is_ssl:
             conn.arrived = conn.parser.unreader.take_buffered()
             if not request_arrived(conn.arrived, self.max_head, self.max_body)[0]:
                 conn.sock.setblocking(False)
-                self._wait(conn)
+                self.arriving[conn] = time.monotonic() + self.header_timeout
+                self.poller.register(conn.sock, selectors.EVENT_READ, partial(self._read, conn))
+                conn.watched = True
                 return
         super().enqueue_req(conn)
 
-    def _wait(self, conn: Any) -> None:
-        self.arriving[conn] = time.monotonic() + self.header_timeout
-        self.poller.register(conn.sock, selectors.EVENT_READ, partial(self._read, conn))
-
     def _read(self, conn: Any, client: Any) -> None:
+        self._take(conn)
+
+    def _take(self, conn: Any) -> bool:
+        """Read what the client sent; hand the request to a thread once it has arrived.  False
+        while the connection must wait for more."""
         try:
             data = conn.sock.recv(65536)
         except (BlockingIOError, InterruptedError):
-            return
+            return False
         except OSError:
             data = b""
         if not data:  # the client went away before its request was whole
-            self._drop(conn)
-            return
+            self._forget(conn)
+            self.nr_conns -= 1
+            conn.close()
+            return True
         conn.arrived += data
         complete, in_body = request_arrived(conn.arrived, self.max_head, self.max_body)
         if complete:
-            self.poller.unregister(conn.sock)
-            del self.arriving[conn]
+            self._forget(conn)
             conn.data_ready = True  # gthread's own wait for a first byte is over too
             super().enqueue_req(conn)
-        elif in_body:  # the head is in: from now on only pauses between reads are bounded
+            return True
+        if in_body:  # the head is in: from now on only pauses between reads are bounded
             self.arriving[conn] = time.monotonic() + self.body_timeout
+        return False
 
-    def _drop(self, conn: Any) -> None:
+    def _forget(self, conn: Any) -> None:
         self.arriving.pop(conn, None)
-        try:
-            self.poller.unregister(conn.sock)
-        except (OSError, KeyError, ValueError):
-            pass
-        self.nr_conns -= 1
-        conn.close()
+        if conn.watched:
+            conn.watched = False
+            try:
+                self.poller.unregister(conn.sock)
+            except (OSError, KeyError, ValueError):
+                pass
 
     def murder_pending(self) -> None:
         super().murder_pending()
         now = time.monotonic()
         for conn in [c for c, deadline in self.arriving.items() if deadline <= now]:
-            self._drop(conn)
+            self._forget(conn)
+            self.nr_conns -= 1
+            conn.close()
 
     # -- a thread parses what has arrived --------------------------------------------------------
     def handle(self, conn: Any) -> Any:
