@@ -76,11 +76,14 @@ class BufferingThreadWorker(ThreadWorker):
             cfg.limit_request_line + cfg.limit_request_fields * (cfg.limit_request_field_size + 2) + 4
         )
         self.arriving: dict[Any, float] = {}  # connection -> deadline
+        # TLS and cleartext HTTP/2 read their first bytes in gunicorn's own way: keep gthread's
+        # then (TLS ends at the proxy and HTTP/2 is off in every deployment of sciday).
+        self.buffering = not cfg.is_ssl and cfg.http2_cleartext == "off"
         super().init_process()
 
     # -- connections wait in the poller until their request has arrived -------------------------
     def accept(self, listener: Any) -> None:
-        if self.cfg.is_ssl:  # TLS ends at the proxy in every deployment; keep gthread's way here
+        if not self.buffering:
             return super().accept(listener)
         try:
             sock, addr = listener.accept()
@@ -98,6 +101,8 @@ class BufferingThreadWorker(ThreadWorker):
 
     def on_client_socket_readable(self, conn: Any, client: Any) -> None:
         """A kept-alive connection's next request starts: it must arrive whole as well."""
+        if not self.buffering:
+            return super().on_client_socket_readable(conn, client)
         self.keepalived_conns.remove(conn)
         conn.arrived, conn.watched = b"", True  # still registered, for gthread's keep-alive
         self.arriving[conn] = time.monotonic() + self.header_timeout
@@ -107,7 +112,7 @@ class BufferingThreadWorker(ThreadWorker):
     def enqueue_req(self, conn: Any) -> None:
         """gthread calls this for a request the parser read ahead (pipelined behind the last
         one): it must have arrived whole as well.  (The poller hands over in ``_take``.)"""
-        if conn.initialized and not self.cfg.is_ssl:
+        if conn.initialized and self.buffering:
             conn.arrived = conn.parser.unreader.take_buffered()
             if not request_arrived(conn.arrived, self.max_head, self.max_body)[0]:
                 conn.sock.setblocking(False)
