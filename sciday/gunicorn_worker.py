@@ -35,10 +35,12 @@ _HEAD_END = re.compile(rb"\r?\n\r?\n")
 _LENGTH = re.compile(rb"^content-length[ \t]*:[ \t]*(\d+)[ \t]*\r?$", re.I | re.M)
 _CHUNKED = re.compile(rb"^transfer-encoding[ \t]*:.*chunked", re.I | re.M)
 _EXPECT = re.compile(rb"^expect[ \t]*:[ \t]*100-continue", re.I | re.M)
-_LAST_CHUNK = re.compile(rb"(^|\r?\n)0+[ \t]*(;[^\r\n]*)?\r?\n(.*\r?\n)?\r?\n$", re.S)
+# The last chunk and at most 16 trailer lines, at the very end of what arrived.
+_LAST_CHUNK = re.compile(rb"\n0+[ \t]*(;[^\r\n]*)?\r?\n([^\r\n]+\r?\n){0,16}\r?\n$")
+_TAIL = 2048  # how far back from the end the last chunk is looked for
 
 
-def request_arrived(data: bytes, max_head: int, max_body: int) -> tuple[bool, bool]:
+def request_arrived(data: bytes | bytearray, max_head: int, max_body: int) -> tuple[bool, bool]:
     """``(complete, in_body)`` for the bytes read so far of one HTTP/1 request.
 
     Complete when the head has ended and the body is all there (no body, a body of known length,
@@ -48,18 +50,19 @@ def request_arrived(data: bytes, max_head: int, max_body: int) -> tuple[bool, bo
     end = _HEAD_END.search(data)
     if end is None:
         return len(data) > max_head, False
-    head, body = data[: end.start() + 1], data[end.end() :]
+    head, body_bytes = data[: end.start() + 1], len(data) - end.end()  # the body is not copied
     if _EXPECT.search(head):
         return True, True
     if _CHUNKED.search(head):
-        return len(body) > max_body or bool(_LAST_CHUNK.search(body)), True
+        tail = data[max(end.end() - 1, len(data) - _TAIL) :]  # from the head's last newline at most
+        return body_bytes > max_body or bool(_LAST_CHUNK.search(tail)), True
     lengths = _LENGTH.findall(head)
     if not lengths:
         return True, False
     if len(set(lengths)) > 1:  # conflicting lengths: gunicorn refuses the request
         return True, True
     want = int(lengths[0])
-    return want > max_body or len(body) >= want, True
+    return want > max_body or body_bytes >= want, True
 
 
 class BufferingThreadWorker(ThreadWorker):
@@ -93,7 +96,7 @@ class BufferingThreadWorker(ThreadWorker):
             return
         self.nr_conns += 1
         conn = TConn(self.cfg, sock, addr, listener.getsockname())  # sets the socket non-blocking
-        conn.arrived, conn.watched = b"", False
+        conn.arrived, conn.watched = bytearray(), False
         self.arriving[conn] = time.monotonic() + self.header_timeout
         if not self._take(conn):
             self.poller.register(sock, selectors.EVENT_READ, partial(self._read, conn))
@@ -104,7 +107,7 @@ class BufferingThreadWorker(ThreadWorker):
         if not self.buffering:
             return super().on_client_socket_readable(conn, client)
         self.keepalived_conns.remove(conn)
-        conn.arrived, conn.watched = b"", True  # still registered, for gthread's keep-alive
+        conn.arrived, conn.watched = bytearray(), True  # still registered, for gthread's keep-alive
         self.arriving[conn] = time.monotonic() + self.header_timeout
         if not self._take(conn):
             self.poller.modify(client, selectors.EVENT_READ, partial(self._read, conn))
@@ -113,7 +116,7 @@ class BufferingThreadWorker(ThreadWorker):
         """gthread calls this for a request the parser read ahead (pipelined behind the last
         one): it must have arrived whole as well.  (The poller hands over in ``_take``.)"""
         if conn.initialized and self.buffering:
-            conn.arrived = conn.parser.unreader.take_buffered()
+            conn.arrived = bytearray(conn.parser.unreader.take_buffered())
             if not request_arrived(conn.arrived, self.max_head, self.max_body)[0]:
                 conn.sock.setblocking(False)
                 self.arriving[conn] = time.monotonic() + self.header_timeout
@@ -169,9 +172,9 @@ class BufferingThreadWorker(ThreadWorker):
 
     # -- a thread parses what has arrived --------------------------------------------------------
     def handle(self, conn: Any) -> Any:
-        arrived = getattr(conn, "arrived", b"")
+        arrived = getattr(conn, "arrived", None)
         if arrived:
-            conn.arrived = b""
+            conn.arrived = bytearray()
             conn.sock.setblocking(True)
             conn.init()
             conn.parser.unreader.unread(arrived)
