@@ -29,6 +29,7 @@ from pathlib import Path
 import requests
 
 from sciday import embedded, kafka_broker
+from sciday.gunicorn_worker import WORKER_CLASS
 from shared.config import Settings
 
 
@@ -66,7 +67,9 @@ class StackOptions:
     registration_port: int = 8001
     checkin_port: int = 8002
     notify_port: int = 8003
-    worker_class: str = "gthread"  # measured against sync and gevent in bench/README.md
+    # gthread that gives a thread only to a request that has arrived (issue 23 §3); gthread itself
+    # was measured against sync and gevent in bench/README.md.
+    worker_class: str = WORKER_CLASS
     workers: int = 2
     threads: int = 8
     seed: bool = True

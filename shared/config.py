@@ -246,6 +246,17 @@ class Settings:
     realname_unverified_may_book: bool = False
     # A positive answer is remembered this long per (name, ID hash) in Redis (0 = ask every time).
     realname_cache_s: int = 86400
+    # -- issue 23 §3: slow clients (sciday/gunicorn_worker.py) -----------------------------------
+    # A connection gets a worker thread only once its request has arrived; until then it waits in
+    # the worker's poller.  Its request line and headers must arrive within this many seconds of
+    # the connection (or of the first byte of a kept-alive connection's next request)...
+    web_header_timeout_s: float = 10.0
+    # ...and its body may pause at most this long between two reads (nginx's client_body_timeout).
+    web_body_timeout_s: float = 10.0
+    # Bodies of known length up to this many bytes are read before a thread is given (the largest
+    # upload, the spreadsheet import, plus its form's overhead); a larger one is handed over as
+    # soon as its headers are in, for the app to refuse.
+    web_buffer_body_bytes: int = 2 * 1024 * 1024 + 64 * 1024
 
     def with_overrides(self, **kwargs: Any) -> Settings:
         return replace(self, **kwargs)

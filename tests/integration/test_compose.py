@@ -19,6 +19,8 @@ from pathlib import Path
 import pytest
 import yaml
 
+from sciday.gunicorn_worker import WORKER_CLASS
+
 pytestmark = pytest.mark.integration
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -161,7 +163,7 @@ def test_web_service_runs_gunicorn_and_has_a_healthcheck(services, name):
     cmd = svc["command"]
     assert isinstance(cmd, list) and cmd[0] == "gunicorn", cmd
     joined = " ".join(cmd)
-    assert "-k gthread" in joined and "-w 2" in joined and "--threads 8" in joined, joined
+    assert f"-k {WORKER_CLASS}" in joined and "-w 2" in joined and "--threads 8" in joined, joined
     assert f"0.0.0.0:{port}" in cmd, f"{name} must bind 0.0.0.0:{port}: {cmd}"
     assert cmd[-1] == app_spec, cmd
 
