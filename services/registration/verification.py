@@ -16,7 +16,6 @@ Phones are canonical (shared/phone.py) before anything else sees them.
 from __future__ import annotations
 
 import hashlib
-import hmac
 import re
 import secrets
 from collections.abc import Callable
@@ -26,6 +25,7 @@ from typing import Protocol
 from services.registration import vocabulary as v
 from services.registration.vocabulary import Refusal
 from shared import phone as phones
+from shared.keyfile import keyed
 
 CODE = re.compile(r"[0-9]{6}\Z", re.ASCII)
 TOKEN_PREFIX = "vs_"
@@ -94,10 +94,6 @@ class CodeSender(Protocol):
 
 class SenderUnavailable(Exception):
     pass
-
-
-def keyed(secret: bytes, label: str, value: str) -> str:
-    return hmac.new(secret, f"{label}:{value}".encode(), hashlib.sha256).hexdigest()[:32]
 
 
 def session_ref(token: str) -> str:
