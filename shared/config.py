@@ -164,6 +164,10 @@ class Settings:
     import_max_cells: int = 100_000
     import_max_shared_strings: int = 50_000
     import_max_inflated_bytes: int = 16 * 1024 * 1024
+    # Issue 23: one zip part, and one token of a part (a text, a tag, a comment, a CDATA section),
+    # inflated: a 15.9 MB comment within the total still cost a worker 11 s of parsing.
+    import_max_part_bytes: int = 8 * 1024 * 1024
+    import_max_token_bytes: int = 256 * 1024
     # A multi-day range given by dates alone ("2026.12.15-12.20") opens and closes daily at these
     # hours; the preview marks them as assumed until the organizer confirms.
     import_day_opens: str = "09:00"
