@@ -30,6 +30,7 @@ from prometheus_client import Counter
 from services.notify import messages
 from services.notify import vocabulary as V
 from services.notify.channels import LostClaim, ProviderError
+from services.notify.dead_letters import HELD, DeadLetterCap
 from services.notify.publisher import outcome_event
 from services.notify.reminders import ms_of
 from shared.redis_scripts import OUTAGE, Scripts
@@ -79,6 +80,7 @@ class Sender:
         )
         self.lease_ms = settings.notify_lease_s * 1000
         self.held: tuple[str, str] | None = None  # a claim left behind when Redis went away
+        self.dead_letters = DeadLetterCap(settings.consumer_dlq_max, settings.consumer_dlq_window_s)
 
     def now_ms(self) -> int:
         return int(self.clock() * 1000)
@@ -265,6 +267,18 @@ class Sender:
 
     def _fail(self, intent: dict, error: str, attempts: int) -> str:
         now = self.now_ms()
+        if not self.dead_letters.allow(now / 1000):
+            self.deliveries.defer(intent, now + self.settings.notify_backoff_max_ms, f"held: {error}"[:500])
+            HELD.labels(self.channel.name).inc()
+            log.critical(
+                "%s %s: not dead-lettered, the cap of %d in %s s is reached; put back: %s",
+                self.channel.name,
+                intent["notification_id"],
+                self.settings.consumer_dlq_max,
+                self.settings.consumer_dlq_window_s,
+                error,
+            )
+            return V.DEFERRED
         event = outcome_event(V.NOTIFICATION_FAILED, intent, _dt(now), error=error[:500], attempts=attempts)
 
         def also(pipe):

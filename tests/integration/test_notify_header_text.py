@@ -90,3 +90,29 @@ def test_an_unexpected_failure_before_the_hand_off_is_counted_and_ends_in_the_de
             break
         outcomes.append(sender.deliver(nid, *d.claim("sms", nid, later[0], lease_ms=60_000)))
     assert outcomes == ["retrying"] * (notify_settings.notify_max_attempts - 1) + ["failed"]
+
+
+class Refusing(Broken):
+    def send(self, intent, rendered, before_handoff):
+        from services.notify.channels import ProviderError
+
+        raise ProviderError("the provider refuses this content", retryable=False)
+
+
+def test_past_the_dead_letter_cap_failed_messages_are_put_back_not_dead_lettered(notify_settings, redis):
+    """A channel that fails everything (a bad deploy) cannot drain the queue into the dead letters."""
+    from services.notify.sender import Sender
+
+    settings = notify_settings.with_overrides(consumer_dlq_max=2, consumer_dlq_window_s=600)
+    worker = bootstrap(settings, redis)
+    worker.notices.handle(activity_event("ActivityPublished", snapshot("a-cap")))
+    for i in range(3):
+        worker.notices.handle(registration_event("RegistrationConfirmed", "a-cap", f"rcap{i}", phone(10 + i)))
+    d, real = worker.deliveries, worker.senders["sms"]
+    sender = Sender(Refusing(), d, real.projection, real.publisher, settings, clock=real.clock)
+    outcomes = []
+    for _ in range(3):
+        nid = d.next_due("sms", sender.now_ms())
+        outcomes.append(sender.deliver(nid, *d.claim("sms", nid, sender.now_ms(), lease_ms=60_000)))
+    assert outcomes == ["failed", "failed", "deferred"]
+    assert d.get(nid)["status"] == "pending" and d.queued("sms") == 1  # kept for after the fix
