@@ -136,6 +136,18 @@ class Settings:
     verify_daily_per_ip: int = 50
     # A verified phone's session (cookie and bearer), in days.
     verify_session_days: int = 7
+    # Issue 23: SMS spend across addresses. Codes per network prefix and codes in all, per hour
+    # (0 = off): an IPv6 /verify_prefix_v6 is one subscriber (a household picks any of its 2^64
+    # addresses), an IPv4 /verify_prefix_v4 is many (a carrier's or a campus's neighbours), hence two
+    # caps. The venue's own networks (CIDRs, comma-separated: its visitor Wi-Fi, a campus NAT) are
+    # not capped per address or prefix, as one person would be; they still count toward the hourly
+    # total, which bounds the festival's SMS bill whoever asks.
+    verify_hourly_per_prefix_v4: int = 60
+    verify_hourly_per_prefix_v6: int = 10
+    verify_hourly_global: int = 5000
+    verify_prefix_v4: int = 24
+    verify_prefix_v6: int = 64
+    verify_venue_networks: str = ""
     # Children younger than this on the activity's day may come without an ID, with a guardian.
     child_max_age_without_id: int = 14
     # Registrations per ID (person) per festival day and per festival, across activities (0 = off).
@@ -164,6 +176,10 @@ class Settings:
     import_max_cells: int = 100_000
     import_max_shared_strings: int = 50_000
     import_max_inflated_bytes: int = 16 * 1024 * 1024
+    # Issue 23: one zip part, and one token of a part (a text, a tag, a comment, a CDATA section),
+    # inflated: a 15.9 MB comment within the total still cost a worker 11 s of parsing.
+    import_max_part_bytes: int = 8 * 1024 * 1024
+    import_max_token_bytes: int = 256 * 1024
     # A multi-day range given by dates alone ("2026.12.15-12.20") opens and closes daily at these
     # hours; the preview marks them as assumed until the organizer confirms.
     import_day_opens: str = "09:00"

@@ -34,12 +34,13 @@ def bootstrap(settings: Settings, redis, keys: KeyRing) -> Ports:
     from services.registration.lottery_store import LotteryStore
     from shared import door_id, internal, keyfile
 
+    # fair access (issue 14): one server secret keys every ID, phone, address and code hash
     secret = keyfile.secret(
         settings.keys_dir, "registration-hmac", settings.hmac_secret, "SCIDAY_HMAC_SECRET"
     )
     seats, limiter, noshow_store, lotteries = (
         SeatStore(redis, settings),
-        RateLimiter(redis, settings.redis_prefix),
+        RateLimiter(redis, settings.redis_prefix, secret=secret),
         NoShowStore(redis, settings),
         LotteryStore(redis, settings),
     )
@@ -55,7 +56,6 @@ def bootstrap(settings: Settings, redis, keys: KeyRing) -> Ports:
         noshow_policy=noshow.Policy.from_settings(settings),
         noshow_pepper=keyfile.noshow_pepper(settings),
         consent_required=settings.api_consent_required,
-        # fair access (issue 14): one server secret keys every ID, phone, address and code hash
         fair=FairPolicy.from_settings(settings),
         secret=secret,
         door_id_key=door_id.master_key(settings),  # issue 23: each member's card, matched at the door

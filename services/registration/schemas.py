@@ -22,7 +22,7 @@ from services.registration.vocabulary import ALLOCATIONS, FCFS
 from shared import phone
 from shared.events import LOCALES, SLUG
 from shared.i18n import LENGTH_BETWEEN, LENGTH_MAX, ONE_OF, RANGE_BETWEEN, SCHEMA_ERRORS, keyed, rule
-from shared.text import no_controls, plain_text
+from shared.text import no_controls, one_line, plain_text
 
 KINDS = ("imax", "dome", "lecture", "exhibition", "other")
 AUDIENCES = ("sci_workers_and_families", "public")
@@ -98,10 +98,15 @@ class _Filled(_Strict):
 
 
 class I18nText(_Filled):
+    """A title: it becomes an email's subject, so it is one line (issue 23)."""
+
     zh = fields.String(
-        required=True, validate=[validate.Length(min=1, max=200, error=LENGTH_BETWEEN), no_controls]
+        required=True,
+        validate=[validate.Length(min=1, max=200, error=LENGTH_BETWEEN), no_controls, one_line],
     )
-    en = fields.String(load_default="", validate=[validate.Length(max=200, error=LENGTH_MAX), no_controls])
+    en = fields.String(
+        load_default="", validate=[validate.Length(max=200, error=LENGTH_MAX), no_controls, one_line]
+    )
 
 
 class I18nLongText(_Strict):

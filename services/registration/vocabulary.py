@@ -100,6 +100,11 @@ ALLOCATION_LOCKED: Final = "allocation_locked"
 FCFS: Final = "fcfs"
 LOTTERY: Final = "lottery"
 ALLOCATIONS: Final = (FCFS, LOTTERY)
+# Issue 23: an API call on the session cookie from another site; the SMS code path's caps beyond the
+# phone and the address (a network prefix, the whole festival's hourly SMS spend).
+CROSS_SITE_REQUEST: Final = "cross_site_request"
+NETWORK_CAP_REACHED: Final = "network_cap_reached"
+CODES_BUSY: Final = "codes_busy"
 
 # What the list and the form show of a first-come activity (pages.state_of); a cancelled one shows
 # ACTIVITY_CANCELLED, and the list's past activities ``ended``.
@@ -328,6 +333,24 @@ REASONS: Final[Mapping[str, Reason]] = {
             422,
             "没有这位参加者，或报名人本人不能被移除",
             "No such member (the registrant cannot be removed).",
+        ),
+        Reason(
+            CROSS_SITE_REQUEST,
+            403,
+            "请求并非来自本站页面，已拒绝",
+            "This request did not come from this site's pages; it was refused.",
+        ),
+        Reason(
+            NETWORK_CAP_REACHED,
+            429,
+            "您所在网络获取验证码过于频繁，请稍后再试",
+            "Too many codes were asked from your network; try again later.",
+        ),
+        Reason(
+            CODES_BUSY,
+            429,
+            "验证码发送繁忙，请几分钟后再试",
+            "Too many codes are being sent right now; try again in a few minutes.",
         ),
     )
 }

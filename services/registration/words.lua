@@ -74,6 +74,9 @@ local REASON = {
   UNKNOWN_MEMBER = 'unknown_member',
   LOTTERY_ALLOCATION = 'lottery_allocation',
   ALLOCATION_LOCKED = 'allocation_locked',
+  CROSS_SITE_REQUEST = 'cross_site_request',
+  NETWORK_CAP_REACHED = 'network_cap_reached',
+  CODES_BUSY = 'codes_busy',
 }
 -- topics
 local TOPIC = {
