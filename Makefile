@@ -47,7 +47,7 @@ e2e: install system-deps
 bench: install
 	$(BIN)/python -m bench
 
-## Debian packages the tests use (Chromium, a CJK font, docker-compose); installs as root.
+## Debian packages the tests use (Chromium, a CJK font, docker-compose, nginx); installs as root.
 system-deps:
 	@scripts/system-deps
 

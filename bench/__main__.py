@@ -17,6 +17,7 @@ from pathlib import Path
 
 from bench import loadgen, report, scenarios
 from sciday import embedded
+from sciday.gunicorn_worker import WORKER_CLASS
 from sciday.stack import Stack, StackOptions
 
 RESULTS = Path(__file__).parent / "results"
@@ -50,7 +51,7 @@ def main() -> int:
     p.add_argument("--attempts", type=int, default=20000)
     p.add_argument("--connections", type=int, default=256)
     p.add_argument("--capacity", type=int, default=300)
-    p.add_argument("--worker-class", default="gthread")
+    p.add_argument("--worker-class", default=WORKER_CLASS)
     p.add_argument("--workers", type=int, default=2)
     p.add_argument("--threads", type=int, default=8)
     p.add_argument(

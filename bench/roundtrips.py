@@ -154,18 +154,22 @@ def measure(
 
 
 def run(n: int, work: Path, profile: bool = False) -> list[dict]:
+    from standins.realname import LocalAuthority
+
     port = embedded.free_port()
     proc = embedded.start_redis(port, work / "redis", work / "redis.log")  # appendfsync always
+    authority = LocalAuthority().start()  # real-name members are checked against it (issue 23)
     try:
         url = f"redis://127.0.0.1:{port}/0"
         redis = connect(url)
-        rig = Rig(bench_settings(url, work), redis, 6_100_000_000)
+        realname = {"realname_url": authority.url}
+        rig = Rig(bench_settings(url, work, **realname), redis, 6_100_000_000)
         on = Rig(
-            bench_settings(url, work, rate_limit_ip_per_min=6, rate_limit_phone_per_min=6),
+            bench_settings(url, work, rate_limit_ip_per_min=6, rate_limit_phone_per_min=6, **realname),
             redis,
             6_200_000_000,
         )
-        script = Rig(bench_settings(url, work, soldout_memo_ms=0), redis, 6_300_000_000)
+        script = Rig(bench_settings(url, work, soldout_memo_ms=0, **realname), redis, 6_300_000_000)
         rig.make_activity("rt-open", 100_000)
         rig.make_activity("rt-real", 100_000, real_name=True)
         rig.make_activity("rt-full", 1)
@@ -176,6 +180,7 @@ def run(n: int, work: Path, profile: bool = False) -> list[dict]:
             *scenario_sold_out(rig, script, n),
         ]
     finally:
+        authority.stop()
         embedded.stop(proc)
 
 

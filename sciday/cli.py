@@ -52,6 +52,7 @@ def cmd_up(args) -> int:
         sms_gateway_port=args.sms_gateway_port,
         smtp_port=args.smtp_port,
         mailbox_port=args.mailbox_port,
+        realname_port=args.realname_port,
         scale=args.scale,
         background_nice=args.background_nice,
         redis_acl=not args.no_credentials,
@@ -111,6 +112,7 @@ APIs (OpenAPI at /openapi.json on each)
 What notify sent (local stand-ins; nothing leaves this machine)
   SMS gateway             http://127.0.0.1:{stack.sms_gateway_port}/
   mailbox                 http://127.0.0.1:{stack.mailbox_port}/   (SMTP on 127.0.0.1:{stack.smtp_port})
+  real-name check         http://127.0.0.1:{stack.realname_port}/   (the people it knows, what it was asked)
 Demo organizer token (also in {stack.var / "demo-organizer.token"}):
   {token}
 Logs in {stack.logs}.  Press Ctrl-C to stop.""",
@@ -150,13 +152,16 @@ def cmd_token_create(args) -> int:
 
     settings = _settings(args)
     try:
-        token = create_token(connect_as(settings), settings.redis_prefix, args.role, args.name, args.venue)
+        token = create_token(
+            connect_as(settings), settings.redis_prefix, args.role, args.name, args.venue, args.gate or None
+        )
     except ValueError as exc:
         print(f"sciday token create: {exc}", file=sys.stderr)
         return 2
     print(token)
     print(
-        f"# {args.role} token for {args.name!r}{' at venue ' + args.venue if args.venue else ''}; "
+        f"# {args.role} token for {args.name!r}{' at venue ' + args.venue if args.venue else ''}"
+        f"{' at gates ' + ', '.join(args.gate) if args.gate else ''}; "
         "it is stored hashed and will not be shown again.",
         file=sys.stderr,
     )
@@ -249,6 +254,7 @@ def parser() -> argparse.ArgumentParser:
     up.add_argument("--sms-gateway-port", type=int, default=8004, help="the local SMS gateway")
     up.add_argument("--smtp-port", type=int, default=1025, help="the local mailbox's SMTP server")
     up.add_argument("--mailbox-port", type=int, default=8005, help="the local mailbox's page")
+    up.add_argument("--realname-port", type=int, default=8006, help="the local real-name authority")
     up.add_argument(
         "--scale",
         type=_at_least_one,
@@ -283,6 +289,9 @@ def parser() -> argparse.ArgumentParser:
     tc.add_argument("--role", required=True, choices=["steward", "supervisor", "organizer"])
     tc.add_argument("--venue", help="venue id (stewards and supervisors)")
     tc.add_argument("--name", required=True, help="a label, e.g. the person's name or gate")
+    tc.add_argument(
+        "--gate", action="append", help="bind the token to this gate (repeat for more); default: any gate"
+    )
     tc.add_argument("--redis-url")
     tc.set_defaults(func=cmd_token_create)
 

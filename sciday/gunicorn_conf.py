@@ -1,10 +1,15 @@
 """Gunicorn settings shared by every sciday service: ``gunicorn -c python:sciday.gunicorn_conf``.
 
 Worker class and counts are passed on the command line (``sciday up`` and compose use the same);
-this file holds the hooks.
+this file holds the hooks, and the worker class for a command line that names none: the one
+that gives a thread only to a request that has arrived (sciday/gunicorn_worker.py, issue 23).
 """
 
 import os
+
+from sciday.gunicorn_worker import WORKER_CLASS
+
+worker_class = WORKER_CLASS
 
 
 def child_exit(server, worker):

@@ -68,6 +68,12 @@ FAMILIES: tuple[KeyFamily, ...] = (
         "codes sent per phone per day (verification_store.py)",
         "keyed hash of the phone",
     ),
+    _f(
+        "vhour:*",
+        "registration",
+        "codes sent per network prefix and in all, per hour (verification_store.py, issue 23)",
+        "keyed hash of the network prefix",
+    ),
     _f("vsess:*", "registration", "verified sessions (verification_store.py)", "the phone, sealed"),
     _f("lot:*", "registration", "lottery entries, holders, draws (lottery_store.py)", "sealed; masked forms"),
     _f("ns:*", "registration", "no-show marks and locks (noshow_store.py)", "keyed hashes"),
@@ -88,6 +94,12 @@ FAMILIES: tuple[KeyFamily, ...] = (
         "hashes",
     ),
     _f("consumer-halt:registration*", "registration", "halt notes of its consumer groups (shared/halts.py)"),
+    _f(
+        "realname:*",
+        "registration",
+        "real-name confirmations remembered for a while (realname_http.py; issue 23)",
+        "keyed hash of the name and the ID hash",
+    ),
     # -- checkin --------------------------------------------------------------------------------
     _f(
         "ck:*",

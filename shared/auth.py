@@ -28,6 +28,9 @@ class Principal:
     venue: str | None
     name: str
     token_hash: str
+    # Issue 23: the gates a door device's token is bound to (as written at creation; the check-in
+    # service compares canonical names); None: any gate of its venue.
+    gates: tuple[str, ...] | None = None
 
     def may_access_venue(self, venue_id: str) -> bool:
         return self.role == "organizer" or self.venue == venue_id
@@ -41,18 +44,22 @@ def _hash(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8", "replace")).hexdigest()
 
 
-def create_token(redis: Any, prefix: str, role: str, name: str, venue: str | None = None) -> str:
+def create_token(
+    redis: Any, prefix: str, role: str, name: str, venue: str | None = None, gates: list[str] | None = None
+) -> str:
     if role not in ROLES:
         raise ValueError(f"role must be one of {ROLES}")
     if role in ("steward", "supervisor") and not venue:
         raise ValueError(f"a {role} token needs --venue")
     token = "sd_" + secrets.token_urlsafe(32)
-    record = {
+    record: dict[str, Any] = {
         "role": role,
         "venue": venue if role != "organizer" else None,
         "name": name,
         "created_at": datetime.now(UTC).isoformat(),
     }
+    if gates:  # issue 23: a device bound to its gates; a scan naming another is refused
+        record["gates"] = list(gates)
     redis.hset(_key(prefix), _hash(token), json.dumps(record, ensure_ascii=False))
     return token
 
@@ -81,7 +88,8 @@ def lookup(redis: Any, prefix: str, token: str, read_ahead: ReadAhead | None = N
     if raw is None:
         return None
     rec = json.loads(raw)
-    return Principal(rec["role"], rec.get("venue"), rec.get("name", ""), h)
+    gates = rec.get("gates")
+    return Principal(rec["role"], rec.get("venue"), rec.get("name", ""), h, tuple(gates) if gates else None)
 
 
 def bearer() -> str | None:

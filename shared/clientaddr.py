@@ -97,3 +97,33 @@ class TrustedProxies:
             if proto in ("http", "https"):
                 environ["wsgi.url_scheme"] = proto
         return self.app(environ, start_response)
+
+
+def network_of(text: str, v4_prefix: int, v6_prefix: int) -> str:
+    """The network an address is counted in for the SMS caps: its IPv4 /v4_prefix or IPv6
+    /v6_prefix (an IPv4-mapped IPv6 address as IPv4); the text itself when it is no address."""
+    addr = _ip(text)
+    if addr is None:
+        return text
+    if isinstance(addr, ipaddress.IPv6Address) and addr.ipv4_mapped is not None:
+        addr = addr.ipv4_mapped
+    length = v4_prefix if addr.version == 4 else v6_prefix
+    return str(ipaddress.ip_network(f"{addr}/{length}", strict=False))
+
+
+def within(text: str, networks: tuple[Network, ...]) -> bool:
+    """True when ``text`` is an address in one of ``networks`` (IPv4-mapped IPv6 as IPv4)."""
+    addr = _ip(text)
+    if isinstance(addr, ipaddress.IPv6Address) and addr.ipv4_mapped is not None:
+        addr = addr.ipv4_mapped
+    return addr is not None and any(addr in net for net in networks)
+
+
+def venue_networks(text: str) -> tuple[Network, ...]:
+    """``SCIDAY_VERIFY_VENUE_NETWORKS``: addresses or CIDR blocks, comma-separated."""
+    try:
+        return tuple(
+            ipaddress.ip_network(t.strip(), strict=False) for t in (text or "").split(",") if t.strip()
+        )
+    except ValueError as exc:
+        raise ValueError(f"SCIDAY_VERIFY_VENUE_NETWORKS: {exc}") from None

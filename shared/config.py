@@ -136,6 +136,18 @@ class Settings:
     verify_daily_per_ip: int = 50
     # A verified phone's session (cookie and bearer), in days.
     verify_session_days: int = 7
+    # Issue 23: SMS spend across addresses. Codes per network prefix and codes in all, per hour
+    # (0 = off): an IPv6 /verify_prefix_v6 is one subscriber (a household picks any of its 2^64
+    # addresses), an IPv4 /verify_prefix_v4 is many (a carrier's or a campus's neighbours), hence two
+    # caps. The venue's own networks (CIDRs, comma-separated: its visitor Wi-Fi, a campus NAT) are
+    # not capped per address or prefix, as one person would be; they still count toward the hourly
+    # total, which bounds the festival's SMS bill whoever asks.
+    verify_hourly_per_prefix_v4: int = 60
+    verify_hourly_per_prefix_v6: int = 10
+    verify_hourly_global: int = 5000
+    verify_prefix_v4: int = 24
+    verify_prefix_v6: int = 64
+    verify_venue_networks: str = ""
     # Children younger than this on the activity's day may come without an ID, with a guardian.
     child_max_age_without_id: int = 14
     # Registrations per ID (person) per festival day and per festival, across activities (0 = off).
@@ -164,6 +176,10 @@ class Settings:
     import_max_cells: int = 100_000
     import_max_shared_strings: int = 50_000
     import_max_inflated_bytes: int = 16 * 1024 * 1024
+    # Issue 23: one zip part, and one token of a part (a text, a tag, a comment, a CDATA section),
+    # inflated: a 15.9 MB comment within the total still cost a worker 11 s of parsing.
+    import_max_part_bytes: int = 8 * 1024 * 1024
+    import_max_token_bytes: int = 256 * 1024
     # A multi-day range given by dates alone ("2026.12.15-12.20") opens and closes daily at these
     # hours; the preview marks them as assumed until the organizer confirms.
     import_day_opens: str = "09:00"
@@ -200,6 +216,12 @@ class Settings:
     # Registration tells the door of a cancellation at once (a signed call to check-in), beside
     # the event; this long at most, so a cancellation never waits on a door that is down.
     door_revocation_timeout_ms: int = 500
+    # Issue 23: the door matches each real-name member's ID card (shared/door_id.py). The master key
+    # of the door hashes, shared by registration and check-in ("" = a file var/keys/door-id.secret,
+    # make run; a credential, set it in production); and whether a real-name party's members must
+    # each show their card (on: a scan without a card admits only members booked without one).
+    door_id_key: str = ""
+    door_id_required: bool = True
     # --- credentials and least privilege (issue 16; docs/privacy.md) -------------------------
     # Every setting may instead be read from a file named by SCIDAY_<NAME>_FILE (Docker and
     # Kubernetes secrets). Each service has its own Redis ACL user and Kafka SCRAM user
@@ -228,6 +250,29 @@ class Settings:
     # Issue 23: a signed internal call (shared/internal.py) is accepted this far from the
     # receiver's clock, and its nonce is remembered for twice this, so a replay is refused.
     internal_signature_skew_s: int = 60
+    # --- real-name verification (issue 23; services/registration/realname.py, fair-access.md) --
+    # The authority a real-name activity's members are checked against (二要素: name and ID
+    # number), a provider over HTTP (realname_http.py; `make run` and the tests point it at the
+    # local stand-in, standins/realname.py).  "" = no provider: nobody is confirmed.
+    realname_url: str = "http://127.0.0.1:8006/api/v1/verify"
+    realname_api_key: str = ""  # the provider's key (a Bearer token); a credential, never committed
+    realname_timeout_ms: int = 3000  # then realname_unavailable (503), never a pass
+    # Off (the default): a member the authority does not confirm, or cannot check now, may not
+    # book a real-name activity.  On: they book, recorded ``verified: false``.
+    realname_unverified_may_book: bool = False
+    # A positive answer is remembered this long per (name, ID hash) in Redis (0 = ask every time).
+    realname_cache_s: int = 86400
+    # -- issue 23 §3: slow clients (sciday/gunicorn_worker.py) -----------------------------------
+    # A connection gets a worker thread only once its request has arrived; until then it waits in
+    # the worker's poller.  Its request line and headers must arrive within this many seconds of
+    # the connection (or of the first byte of a kept-alive connection's next request)...
+    web_header_timeout_s: float = 10.0
+    # ...and its body may pause at most this long between two reads (nginx's client_body_timeout).
+    web_body_timeout_s: float = 10.0
+    # Bodies of known length up to this many bytes are read before a thread is given (the largest
+    # upload, the spreadsheet import, plus its form's overhead); a larger one is handed over as
+    # soon as its headers are in, for the app to refuse.
+    web_buffer_body_bytes: int = 2 * 1024 * 1024 + 64 * 1024
 
     def with_overrides(self, **kwargs: Any) -> Settings:
         return replace(self, **kwargs)

@@ -117,6 +117,9 @@ class MemberData(_Data):
     name_masked = fields.String(required=True)
     id_type = fields.String(required=True)
     id_masked = fields.String(load_default="")
+    # Issue 23: HMAC of the number under the activity's door key (shared/door_id.py), never the
+    # number; "" for a child without a document or a registration made before it.
+    door_hash = fields.String(load_default="")
 
 
 class _RegistrationData(_Data):

@@ -45,6 +45,8 @@ RULES: dict[str, tuple[str, str]] = {
     "after_start": ("须晚于开始时间", "Must be after the start."),
     "after_registration_opens": ("须晚于报名开始时间", "Must be after registration opens."),
     "not_after_start": ("不能晚于活动开始时间", "Must not be after the activity starts."),
+    # issue 23: text that becomes a header (an email's subject) is one line
+    "line_break": ("不能换行（须为一行文字）", "Must be one line: no line breaks."),
 }
 # The one table of every service (check-in and notify name their rules through Keyed and as_rule).
 # What a schema passes as ``error=`` (marshmallow fills the {placeholders} it knows).

@@ -11,7 +11,6 @@ start of the next (the doubled burst of fixed windows). ``clock`` (ms) is inject
 
 from __future__ import annotations
 
-import hashlib
 import math
 import secrets
 import time
@@ -21,6 +20,7 @@ from typing import Any
 
 from shared.errors import RATE_LIMITED, ApiError, common_message
 from shared.i18n import request_locale
+from shared.keyfile import keyed
 from shared.redis_scripts import Scripts
 
 
@@ -29,13 +29,14 @@ def _now_ms() -> int:
 
 
 class RateLimiter:
-    def __init__(self, redis: Any, prefix: str, clock: Callable[[], int] = _now_ms):
-        self.prefix, self.clock = prefix, clock
+    def __init__(self, redis: Any, prefix: str, *, secret: bytes, clock: Callable[[], int] = _now_ms):
+        """``secret`` keys the subjects' hashes in key names (shared/keyfile.keyed): a phone or an
+        address cannot be recovered from a key name by hashing every candidate (issue 23)."""
+        self.prefix, self.clock, self.secret = prefix, clock, secret
         self.scripts = Scripts(redis, Path(__file__).parent, ["ratelimit"])
 
     def key(self, name: str, subject: str) -> str:
-        digest = hashlib.sha1(subject.encode()).hexdigest()[:16]  # no phone or IP in key names
-        return f"{self.prefix}rl:{name}:{digest}"
+        return f"{self.prefix}rl:{name}:{keyed(self.secret, 'rl:' + name, subject)}"
 
     def call(self, limits: list[tuple[str, str, int, int]]) -> Call | None:
         """The script call that counts a request against ``limits`` (None when all are off), for a

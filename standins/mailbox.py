@@ -165,9 +165,8 @@ class Mailbox:
 
 
 def main(argv: list[str] | None = None) -> None:
-    import signal
-
     from shared import logs
+    from standins.serving import until_signalled
 
     parser = argparse.ArgumentParser(description="local mailbox: an SMTP server that keeps what it receives")
     parser.add_argument("--smtp-port", type=int, default=1025)
@@ -178,10 +177,7 @@ def main(argv: list[str] | None = None) -> None:
     print(
         f"mailbox: SMTP on 127.0.0.1:{args.smtp_port}, page on http://127.0.0.1:{mb.http_port}/", flush=True
     )
-    stop = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stop.set())
-    signal.signal(signal.SIGINT, lambda *_: stop.set())
-    stop.wait()
+    until_signalled()
     mb.stop()
 
 

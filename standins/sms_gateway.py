@@ -26,6 +26,7 @@ from flask import Flask, jsonify, render_template_string, request
 
 from services.notify.channels.sms import signature
 from shared.logs import mask_phone
+from standins.serving import Served, until_signalled
 
 MOBILE = re.compile(r"1[0-9]{10}\Z", re.ASCII)  # ASCII digits, no trailing newline
 _PAGE = """<!doctype html><html lang="zh-CN"><meta charset="utf-8"><title>SMS gateway (local)</title>
@@ -168,24 +169,17 @@ def create_app(state: GatewayState) -> Flask:
     return app
 
 
-class LocalGateway:
+class LocalGateway(Served):
     """The gateway on a thread, for tests: ``gw = LocalGateway().start(); gw.url; gw.stop()``."""
 
+    thread_name = "sms-gateway"
+
     def __init__(self, port: int = 0, api_key: str = ""):
+        super().__init__(port)
         self.state = GatewayState(api_key)
-        self.port, self.server, self.thread = port, None, None
 
-    def start(self) -> LocalGateway:
-        import logging
-
-        from werkzeug.serving import make_server
-
-        logging.getLogger("werkzeug").setLevel(logging.WARNING)  # no line per request
-        self.server = make_server("127.0.0.1", self.port, create_app(self.state), threaded=True)
-        self.port = self.server.server_port
-        self.thread = threading.Thread(target=self.server.serve_forever, name="sms-gateway", daemon=True)
-        self.thread.start()
-        return self
+    def make_app(self) -> Flask:
+        return create_app(self.state)
 
     @property
     def url(self) -> str:
@@ -194,11 +188,6 @@ class LocalGateway:
     @property
     def messages(self) -> list[dict]:
         return self.state.snapshot()["messages"]
-
-    def stop(self) -> None:
-        if self.server is not None:
-            self.server.shutdown()
-            self.server = None
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -212,12 +201,7 @@ def main(argv: list[str] | None = None) -> None:
     logs.setup("sms-gateway")
     gw = LocalGateway(args.port, os.environ.get("SCIDAY_SMS_API_KEY", "")).start()
     print(f"SMS gateway on http://127.0.0.1:{gw.port}/ (messages at {gw.url})", flush=True)
-    stop = threading.Event()
-    import signal
-
-    signal.signal(signal.SIGTERM, lambda *_: stop.set())
-    signal.signal(signal.SIGINT, lambda *_: stop.set())
-    stop.wait()
+    until_signalled()
     gw.stop()
 
 

@@ -78,11 +78,23 @@ def servers(tmp_path_factory):
     embedded.stop(redis_proc)
 
 
+@pytest.fixture(scope="session")
+def realname_authority():
+    """The local real-name authority (standins/realname.py, issue 23) on a thread, as `make run`
+    starts it: the apps the tests build check real-name members against it."""
+    from standins.realname import LocalAuthority
+
+    authority = LocalAuthority().start()
+    yield authority
+    authority.stop()
+
+
 @pytest.fixture
-def settings(servers, tmp_path):
+def settings(servers, tmp_path, realname_authority):
     tag = uuid.uuid4().hex[:8]
     return load(
         {
+            "realname_url": realname_authority.url,
             "redis_url": servers["redis_url"],
             "kafka_bootstrap_servers": servers["kafka"],
             "redis_prefix": f"t{tag}:",

@@ -5,6 +5,7 @@ The verdict texts live in ``vocabulary.py``; the rules that use these in ``useca
 
 from __future__ import annotations
 
+import unicodedata
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
@@ -59,6 +60,14 @@ def mask_name(name: str) -> str:
     """张三 -> 张*, 欧阳娜娜 -> 欧***; staff see enough to greet, not to identify."""
     name = (name or "").strip()
     return name[:1] + "*" * max(len(name) - 1, 1) if name else ""
+
+
+def canonical_gate(name: str) -> str:
+    """One spelling of a gate name everywhere (issue 23, finding 7): NFKC, spaces trimmed and
+    collapsed, case-folded, so ``"g1 "``, ``"G1"`` and ``"Ｇ１"`` are all ``g1``. Gate plans, scans,
+    counts and a token's bound gates all use it."""
+    folded = unicodedata.normalize("NFKC", name).casefold()
+    return " ".join(unicodedata.normalize("NFKC", folded).split())
 
 
 def local_hm(iso: str) -> str:

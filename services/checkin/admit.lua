@@ -22,11 +22,22 @@
 -- ARGV[10] activity id      ARGV[11] occurred_at (ISO, now)             ARGV[12] venue id
 -- ARGV[13] the refusal rules 4-6 of usecases.py already gave (activity_cancelled, bad_scan_time,
 --          invalid_time) or "": judged here after the gate (rule 3), so the order stays the same
+-- KEYS[15] MEMBERS hash {p}ck:members:{aid} registration id -> JSON list of the member places (from 1)
+--                                            admitted on their ID card (issue 23)
+-- ARGV[14] the door hash of the ID card read (shared/door_id.py) or ""
+-- ARGV[15] "1" when a real-name party's members must each show their card (Settings.door_id_required)
+--
+-- Issue 23, after the seat checks: for a party whose members carry door hashes (the projection's
+-- REGS record), a card is matched to a member not yet in (else id_mismatch, or already_checked_in
+-- for that member) and admits that one person; without a card, when cards are required, only the
+-- members booked without a document (children) may come in (else id_required). A party without
+-- door hashes is admitted as before, card or not.
 --
 -- Words (statuses, reasons, topic, event types) come from vocabulary.lua, generated from
 -- vocabulary.py.
 -- Returns a JSON result: {"status":"ok", admitted, remaining, admitted_total, checkin_id, at, gate}
--- or {"status":"denied", "reason":"revoked"|"already_checked_in"|"seat_released", first_at, first_gate}
+-- or {"status":"denied", "reason":"revoked"|"already_checked_in"|"seat_released"|"id_mismatch"|
+--     "id_required", first_at, first_gate}; an admission by card also returns member, members_in
 -- or {"status":"denied", "reason":"wrong_gate", gate_activities} or the refusal of ARGV[13]
 -- (these two recorded as denied, with no nonce kept: they are judged again when retried).
 -- Partial admissions never add up to more than the party.
@@ -37,6 +48,7 @@
 local ADM, FIRST, NONCE, REV, GATES, ARR, CKS, STATS, OUT, CIDX, RELEASED, PLAN, REGS, UNSEEN =
   KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6], KEYS[7], KEYS[8], KEYS[9], KEYS[10], KEYS[11], KEYS[12],
   KEYS[13], KEYS[14]
+local MEMBERS, card, card_required = KEYS[15], ARGV[14] or '', ARGV[15] == '1'
 local rid, party, want, gate = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3]), ARGV[4]
 local at, bucket, cid, nonce, staff = ARGV[5], ARGV[6], ARGV[7], ARGV[8], ARGV[9]
 local aid, occurred_at, venue, refusal = ARGV[10], ARGV[11], ARGV[12], ARGV[13]
@@ -93,9 +105,54 @@ if redis.call('SISMEMBER', RELEASED, rid) == 1 then
                 V.CHECKIN_DENIED, { registration_id = rid, gate = gate, staff = staff, reason = V.SEAT_RELEASED })
 end
 
+-- Issue 23: the members' cards. "carded": members booked with a document (a door hash).
+local member, members_in = 0, nil
+
+local function deny(reason, more)
+  redis.call('HINCRBY', STATS, 'denied', 1)
+  local result = { status = V.DENIED, reason = reason, admitted_total = admitted, party_size = party }
+  if members_in and #members_in > 0 then result.members_in = members_in end  -- who is in, for the steward
+  for k, v in pairs(more) do result[k] = v end
+  return finish(result, V.CHECKIN_DENIED, { registration_id = rid, gate = gate, staff = staff, reason = reason })
+end
+
+if card ~= '' or card_required then
+  local raw, carded = redis.call('HGET', REGS, rid), 0
+  local members = raw and cjson.decode(raw).members
+  if type(members) == 'table' then
+    for i, m in ipairs(members) do
+      if type(m) == 'table' and type(m.door_hash) == 'string' and m.door_hash ~= '' then
+        carded = carded + 1
+        if member == 0 and m.door_hash == card then member = i end
+      end
+    end
+  end
+  if carded > 0 then
+    members_in = cjson.decode(redis.call('HGET', MEMBERS, rid) or '[]')
+    if card ~= '' then
+      if member == 0 then return deny(V.ID_MISMATCH, {}) end
+      for _, j in ipairs(members_in) do
+        if j == member then
+          local first = cjson.decode(redis.call('HGET', FIRST, rid) or '{}')
+          return deny(V.ALREADY_CHECKED_IN, { first_at = first.at, first_gate = first.gate, member = member })
+        end
+      end
+      want = 1
+    elseif card_required then
+      local without = party - carded - (admitted - #members_in)
+      if without <= 0 then return deny(V.ID_REQUIRED, {}) end
+      if want == 0 or want > without then want = without end
+    end
+  end
+end
+
 local unseen = redis.call('HEXISTS', REGS, rid) == 0
 local n = remaining
 if want > 0 and want < remaining then n = want end
+if member > 0 then
+  members_in[#members_in + 1] = member
+  redis.call('HSET', MEMBERS, rid, cjson.encode(members_in))
+end
 local total = redis.call('HINCRBY', ADM, rid, n)
 if admitted == 0 then redis.call('HSET', FIRST, rid, cjson.encode({ at = at, gate = gate })) end
 redis.call('HINCRBY', GATES, gate, n)
@@ -103,10 +160,11 @@ redis.call('HINCRBY', ARR, bucket, n)
 redis.call('HINCRBY', STATS, 'checked_in', n)
 redis.call('HSET', CKS, cid, cjson.encode({ checkin_id = cid, registration_id = rid, admitted = n, gate = gate,
                                             at = at, bucket = bucket, staff = staff, venue_id = venue,
-                                            reverted = false }))
+                                            reverted = false, member = member }))
 redis.call('HSET', CIDX, cid, aid)
 if unseen then redis.call('SADD', UNSEEN, rid) end
 return finish({ status = V.OK, admitted = n, remaining = party - total, admitted_total = total,
-                checkin_id = cid, at = at, gate = gate, party_size = party },
+                checkin_id = cid, at = at, gate = gate, party_size = party, member = member,
+                members_in = members_in },
               V.CHECKIN_RECORDED, { registration_id = rid, gate = gate, staff = staff, checkin_id = cid,
                                    admitted = n, admitted_total = total, party_size = party, checked_in_at = at })

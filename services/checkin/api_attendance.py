@@ -7,7 +7,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 
-from services.checkin import admission, festival, usecases
+from services.checkin import admission, door_cards, festival, usecases
 from services.checkin import vocabulary as V
 from services.checkin.edge import staff, store
 from services.checkin.schemas import AttendanceOut, GateQuery, ScannerStateOut
@@ -17,7 +17,7 @@ blp = Blueprint(
     "attendance",
     __name__,
     url_prefix="/api/v1",
-    description=V.describe(V.UNKNOWN_ACTIVITY, V.UNAUTHORIZED, V.FORBIDDEN),
+    description=V.describe(V.UNKNOWN_ACTIVITY, V.UNAUTHORIZED, V.FORBIDDEN, V.GATE_NOT_ALLOWED),
 )
 
 
@@ -82,6 +82,9 @@ class ScannerState(MethodView):
         """What a scanner needs to judge tickets offline: public keys, this venue's activities with their
         check-in windows, and the revoked registration ids."""
         proj, principal, now = store().projection, g.principal, admission.now()
+        cards = current_app.extensions["sciday.door_cards"]
+        if query.get("gate"):  # issue 23: a device bound to its gates signs in at those only
+            usecases.check_gate(staff(), query["gate"])
         acts, elsewhere, gate_total = [], [], 0
         for aid in proj.activity_ids():
             doc = proj.activity(aid)
@@ -113,6 +116,11 @@ class ScannerState(MethodView):
                     "closes_at": closes,
                     "revoked": proj.revoked(aid),
                     "reduced": proj.reduced(aid),  # issue 17: a member dropped
+                    "released": store().released(aid),  # issue 23: seats gone to standby
+                    # issue 23: the members' door hashes and this activity's key, to match cards offline
+                    **door_cards.book(
+                        cards, aid, [r for r in proj.registrations(aid) if r.get("status") == V.CONFIRMED]
+                    ),
                 }
             )
             if query.get("gate"):
@@ -130,6 +138,7 @@ class ScannerState(MethodView):
             if gate and principal.venue
             else None,
             "gate_checked_in": gate_total,
+            "id_required": cards.required,
             "server_time": now.isoformat(),
             "online_mark": current_app.extensions["sciday.online_marks"].issue(principal.token_hash, now),
         }

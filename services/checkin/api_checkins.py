@@ -23,6 +23,8 @@ SCAN_REFUSALS = (
     V.BAD_SCAN_TIME,
     V.ACTIVITY_CANCELLED,
     V.NOT_CALLED,  # a standby ticket (SB1.) of a number not called yet (issue 15 §3)
+    V.ID_MISMATCH,  # issue 23: the card read is no member's of the party
+    V.ID_REQUIRED,  # issue 23: a real-name member must show their card
 )
 UNDO_REFUSALS = (V.ALREADY_REVERTED,)
 
@@ -41,6 +43,7 @@ blp = Blueprint(
         *UNDO_REFUSALS,
         V.UNKNOWN_REGISTRATION,
         V.UNKNOWN_NUMBER,
+        V.GATE_NOT_ALLOWED,
     ),
 )
 
@@ -61,6 +64,7 @@ class Checkins(MethodView):
     @blp.alt_response(V.http_status(V.INVALID), schema="Error", description=V.INVALID)
     @blp.alt_response(V.http_status(V.REVOKED), schema="Error", description=V.alternatives(*SCAN_REFUSALS))
     @blp.alt_response(V.http_status(V.UNKNOWN_NUMBER), schema="Error", description=V.UNKNOWN_NUMBER)
+    @blp.alt_response(V.http_status(V.GATE_NOT_ALLOWED), schema="Error", description=V.GATE_NOT_ALLOWED)
     def post(self, body):
         """Scan a ticket at a gate (a registration's ``SD1.`` or a called walk-in's standby ``SB1.``). One atomic step: two gates never admit the same people twice."""
         _count_request()
@@ -72,6 +76,8 @@ class Checkins(MethodView):
             nonce=body["nonce"] or "",
             scanned_at=body["scanned_at"],
             online_mark=body["online_mark"] or "",
+            id_number=body["id_number"] or "",
+            id_hash=body["id_hash"] or "",
         )
         s = store()
         return usecases.admit(
@@ -82,6 +88,7 @@ class Checkins(MethodView):
             door=s,
             marks=current_app.extensions["sciday.online_marks"],
             policy=usecases.TimePolicy(settings.door_clock_skew_s, settings.door_offline_max_s),
+            cards=current_app.extensions["sciday.door_cards"],
         )
 
 
@@ -123,8 +130,20 @@ class Found(MethodView):
     def post(self, body):
         """Admit a party found by the lookup: the same rules and atomic step as a scan of its ticket."""
         _count_request()
-        scan = usecases.Scan(code="", gate=body["gate"], admit=body["admit"] or 0, nonce=body["nonce"] or "")
+        scan = usecases.Scan(
+            code="",
+            gate=body["gate"],
+            admit=body["admit"] or 0,
+            nonce=body["nonce"] or "",
+            id_number=body["id_number"] or "",
+        )
         s = store()
         return lookup.admit_found(
-            body["activity_id"], body["registration_id"], scan, staff(), activities=s.projection, door=s
+            body["activity_id"],
+            body["registration_id"],
+            scan,
+            staff(),
+            activities=s.projection,
+            door=s,
+            cards=current_app.extensions["sciday.door_cards"],
         )

@@ -15,6 +15,7 @@ from flask_smorest import Blueprint
 
 from services.checkin import standby as sb
 from services.checkin import vocabulary as V
+from services.checkin.edge import staff
 from services.checkin.schemas import (
     StandbyAdmitIn,
     StandbyBoardOut,
@@ -22,7 +23,7 @@ from services.checkin.schemas import (
     StandbyCallIn,
     StandbyReleaseOut,
 )
-from services.checkin.usecases import Refusal
+from services.checkin.usecases import Refusal, check_gate
 from shared.auth import require
 from shared.web import settings_of
 
@@ -111,4 +112,5 @@ class Admissions(MethodView):
     def post(self, body, activity_id):
         """Admit a called standby number at a gate (once)."""
         guard(activity_id)
+        check_gate(staff(), body["gate"])  # issue 23: a device bound to its gates
         return sb.admit(port(), activity_id, body["number"], gate=body["gate"], at=now().isoformat())

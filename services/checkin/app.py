@@ -21,11 +21,12 @@ from services.checkin import (
     pages,
     summary,
 )
+from services.checkin.door_cards import Cards
 from services.checkin.keys import KeyCache
 from services.checkin.online_marks import OnlineMarks
 from services.checkin.standby_store import StandbyStore
 from services.checkin.store import CheckinStore
-from shared import internal
+from shared import internal, keyfile
 from shared.config import Settings, load
 from shared.ratelimit import RateLimiter
 from shared.web import make_app
@@ -46,12 +47,16 @@ def create_app(settings: Settings | None = None, redis_client=None):
     app.extensions["sciday.keyring"] = KeyCache(settings.keys_dir)
     app.extensions["sciday.checkins"] = CheckinStore(redis, settings)
     # Under check-in's own keys (ck:rl:*): the rl:* family is registration's (sciday/redis_keys.py).
-    app.extensions["sciday.ratelimit"] = RateLimiter(redis, settings.redis_prefix + "ck:")
+    # Key names hold a keyed hash of the staff token (the no-show pepper, check-in's one key).
+    app.extensions["sciday.ratelimit"] = RateLimiter(
+        redis, settings.redis_prefix + "ck:", secret=keyfile.noshow_pepper(settings).encode()
+    )
     api.register_blueprint(api_checkins.blp)
     api.register_blueprint(api_attendance.blp)
     # The door (issue 16): signed online marks for offline scan times, gate plans, and
     # cancellations told directly by the registration service.
     app.extensions["sciday.online_marks"] = OnlineMarks.from_settings(settings)
+    app.extensions["sciday.door_cards"] = Cards.from_settings(settings)  # issue 23
     app.extensions["sciday.internal_key"] = internal.key_of(settings)
     api.register_blueprint(api_gates.blp)
     app.register_blueprint(api_revocations.bp)

@@ -27,7 +27,8 @@ def staff() -> Staff:
     """The signed-in staff member as the use cases see them."""
     principal = g.principal
     venue = None if principal.role == "organizer" else (principal.venue or "")
-    return Staff(principal.name, venue, principal.token_hash)
+    gates = frozenset(admission.canonical_gate(x) for x in principal.gates) if principal.gates else None
+    return Staff(principal.name, venue, principal.token_hash, gates)
 
 
 def _values(exc: Refusal) -> dict[str, object]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Protocol
 
 from services.checkin import vocabulary as V
+from services.checkin.admission import canonical_gate
 from services.checkin.ports import Activities, Doc
 from services.checkin.usecases import Refusal, Staff
 from shared.errors import ApiError
@@ -25,11 +26,14 @@ class GatePlans(Protocol):
     def set_gate(self, venue_id: str, gate: str, activity_ids: list[str] | None) -> None: ...
 
 
-def _check(gate: str) -> None:
+def _check(gate: str) -> str:
+    """The gate's one spelling (``admission.canonical_gate``), or a validation error."""
+    gate = canonical_gate(gate)
     if not 1 <= len(gate) <= MAX_GATE or not gate.isprintable():
         raise ApiError(
             V.VALIDATION_FAILED, "入口名称无效 / Not a gate name.", status_code=422, errors={"gate": ["1-32"]}
         )
+    return gate
 
 
 def _venue(staff: Staff, venue: str | None) -> str:
@@ -57,7 +61,7 @@ def open_gate(
     activities: Activities,
 ) -> Doc:
     """Open ``gate`` for these activities only (each must be known and at the venue)."""
-    _check(gate)
+    gate = _check(gate)
     chosen = _venue(staff, venue)
     for aid in activity_ids:
         doc = activities.activity(aid)
@@ -70,7 +74,7 @@ def open_gate(
 
 
 def open_gate_to_all(staff: Staff, gate: str, venue: str | None, *, plans: GatePlans) -> Doc:
-    _check(gate)
+    gate = _check(gate)
     chosen = _venue(staff, venue)
     plans.set_gate(chosen, gate, None)
     return {"venue": chosen, "gate": gate, "activities": None}

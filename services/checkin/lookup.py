@@ -12,7 +12,7 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from services.checkin import admission
+from services.checkin import admission, door_cards
 from services.checkin import vocabulary as V
 from services.checkin.ports import Activities, Clock, Directory, Doc, Door, Ids
 from services.checkin.usecases import Party, Refusal, Scan, Staff, judge, new_checkin_id, utc_now
@@ -87,7 +87,7 @@ def _shown(act: Doc, reg: Doc) -> Doc:
         "name_masked": admission.mask_name(reg.get("name", "")),
         "phone_masked": reg.get("phone_masked", ""),
         "party_size": int(reg.get("party_size") or 1),
-        "members": reg.get("members") or [],
+        "members": door_cards.shown(reg.get("members")),
         "status": reg.get("status", V.CONFIRMED),
     }
 
@@ -102,6 +102,7 @@ def admit_found(
     door: Door,
     clock: Clock = utc_now,
     ids: Ids = new_checkin_id,
+    cards: door_cards.Cards | None = None,
 ) -> Doc:
     """Admit a party the steward found: the same verdicts as a scan of its ticket."""
     activity, reg = activities.activity_and_registration(activity_id, registration_id)
@@ -110,4 +111,4 @@ def admit_found(
     if activity is None:
         raise Refusal(V.UNKNOWN_ACTIVITY)
     party = Party(activity_id, registration_id, reg["venue_id"], int(reg["party_size"]), None)
-    return judge(party, scan, staff, activities=activities, door=door, clock=clock, ids=ids)
+    return judge(party, scan, staff, activities=activities, door=door, clock=clock, ids=ids, cards=cards)

@@ -23,6 +23,7 @@ SHELL = [
     "/static/js/vocabulary.js",
     "/static/js/sync.js",
     "/static/js/lookup.js",
+    "/static/js/doorid.js",
     "/static/favicon.svg",
     "/static/vendor/barcode-detector/ponyfill.js",
     "/static/vendor/zxing-wasm/zxing_reader.wasm",

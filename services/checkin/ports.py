@@ -35,6 +35,10 @@ class AdmitStep:
     # The refusal rules 4-6 gave (usecases.judge), or "": the step judges the gate first (rule 3)
     # and then records this refusal, so one round trip gives either verdict in the rules' order.
     refusal: str = ""
+    # Issue 23: the door hash of the ID card read ("" none), and whether a real-name party's
+    # members must each show theirs (admit.lua matches it to a member of the projection's record).
+    card: str = ""
+    card_required: bool = False
 
 
 @dataclass(frozen=True)

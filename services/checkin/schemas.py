@@ -4,11 +4,20 @@ from __future__ import annotations
 
 from marshmallow import RAISE, Schema, fields, validate
 
+from services.checkin.admission import canonical_gate
 from shared.i18n import LENGTH_BETWEEN, LENGTH_MAX, RANGE_BETWEEN, Keyed, as_rule
 from shared.text import no_controls
 
 # Every error of the request schemas is a field-rule key of shared/i18n.py (zh-CN and en).
 NO_CONTROLS = as_rule(no_controls, "characters")
+
+
+class GateName(fields.String):
+    """A gate's name, read in its one spelling (``admission.canonical_gate``: ``"G1 "`` is ``g1``);
+    its length and characters are checked on that spelling."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        return canonical_gate(super()._deserialize(value, attr, data, **kwargs))
 
 
 class CheckinIn(Keyed):
@@ -20,10 +29,10 @@ class CheckinIn(Keyed):
         validate=validate.Length(min=1, max=400, error=LENGTH_BETWEEN),
         metadata={"description": "the QR text, SD1.…"},
     )
-    gate = fields.String(
+    gate = GateName(
         required=True,
         validate=[validate.Length(min=1, max=32, error=LENGTH_BETWEEN), NO_CONTROLS],
-        metadata={"description": "e.g. 2号门"},
+        metadata={"description": "e.g. 2号门; read case-folded, NFKC, trimmed (G1 is g1)"},
     )
     admit = fields.Integer(
         load_default=None,
@@ -51,6 +60,24 @@ class CheckinIn(Keyed):
         allow_none=True,
         validate=validate.Length(min=1, max=64, error=LENGTH_BETWEEN),
         metadata={"description": "an offline upload: the scanner state's online_mark when it was scanned"},
+    )
+    id_number = fields.String(
+        load_default=None,
+        allow_none=True,
+        validate=[validate.Length(min=1, max=40, error=LENGTH_BETWEEN), NO_CONTROLS],
+        metadata={
+            "description": "issue 23: a real-name member's ID card as read (a card reader types it); "
+            "hashed and matched to a member, never stored (id_mismatch, id_required)"
+        },
+    )
+    id_hash = fields.String(
+        load_default=None,
+        allow_none=True,
+        validate=[
+            validate.Length(equal=32, error=LENGTH_BETWEEN),
+            as_rule(validate.Regexp("^[0-9a-f]{32}$"), "invalid"),
+        ],
+        metadata={"description": "an offline upload: the door hash the scanner made of the card it read"},
     )
 
 
@@ -105,6 +132,7 @@ class FoundIn(Keyed):
     gate = CheckinIn._declared_fields["gate"]
     admit = CheckinIn._declared_fields["admit"]
     nonce = CheckinIn._declared_fields["nonce"]
+    id_number = CheckinIn._declared_fields["id_number"]
 
 
 class RegistrationSummary(Schema):
@@ -133,6 +161,9 @@ class CheckinOut(Schema):
     gate = fields.String()
     replayed = fields.Boolean(
         metadata={"description": "true when a repeated nonce returned the first result"}
+    )
+    member = fields.Integer(
+        metadata={"description": "issue 23: the place (from 1) of the member whose ID card matched; 0 none"}
     )
 
 
@@ -187,7 +218,7 @@ class AttendanceOut(AttendanceFigures):
 
 
 class GateQuery(Keyed):
-    gate = fields.String(load_default=None, validate=validate.Length(max=32, error=LENGTH_MAX))
+    gate = GateName(load_default=None, validate=validate.Length(max=32, error=LENGTH_MAX))
 
 
 class ScannerActivity(Schema):
@@ -204,6 +235,18 @@ class ScannerActivity(Schema):
         keys=fields.String(),
         values=fields.Integer(),
         metadata={"description": "registration id -> party size, for parties that dropped a member"},
+    )
+    released = fields.List(
+        fields.String(),
+        metadata={"description": "registrations whose unscanned seats went to standby (seat_released)"},
+    )
+    door_key = fields.String(
+        metadata={"description": "issue 23: this activity's door key (hex), to hash an ID card offline"}
+    )
+    cards = fields.Dict(
+        keys=fields.String(),
+        values=fields.List(fields.String()),
+        metadata={"description": "registration id -> its members' door hashes ('' for none)"},
     )
 
 
@@ -229,6 +272,9 @@ class ScannerStateOut(Schema):
         fields.String(), allow_none=True, metadata={"description": "this gate's plan; null: every activity"}
     )
     gate_checked_in = fields.Integer()
+    id_required = fields.Boolean(
+        metadata={"description": "issue 23: real-name members must each show their ID card"}
+    )
     server_time = fields.String()
     online_mark = fields.String(metadata={"description": "send with offline scans (scanned_at)"})
 
@@ -249,7 +295,7 @@ class StandbyAdmitIn(Schema):
         unknown = RAISE
 
     number = fields.Integer(required=True, strict=True, validate=validate.Range(min=1))
-    gate = fields.String(required=True, validate=[validate.Length(min=1, max=32), no_controls])
+    gate = GateName(required=True, validate=[validate.Length(min=1, max=32), no_controls])
 
 
 class StandbyCalledOut(Schema):

@@ -56,6 +56,7 @@ class CheckinStore:
                 self.gate_plan_key(step.venue_id),  # rule 3 (issue 16), in the same round trip
                 self.projection.regs_key(aid),
                 self.projection.unseen_key(aid),
+                self.k("members", aid),  # issue 23: members admitted on their ID card
             ],
             args=[
                 step.registration_id,
@@ -71,6 +72,8 @@ class CheckinStore:
                 step.occurred_at,
                 step.venue_id,
                 step.refusal,
+                step.card,
+                "1" if step.card_required else "0",
             ],
         )
         return json.loads(raw)
@@ -102,6 +105,7 @@ class CheckinStore:
                 self.k("checkins", aid),
                 self.k("stats", aid),
                 self.outbox,
+                self.k("members", aid),
             ],
             args=[step.checkin_id, step.staff, step.occurred_at, aid],
         )
@@ -120,6 +124,11 @@ class CheckinStore:
         if aid:
             pipe.hincrby(self.k("stats", aid), "denied", 1)
         pipe.execute()
+
+    def released(self, aid: str) -> list[str]:
+        """Registrations whose unscanned seats went to standby (``standby_release.lua``): the
+        scanner refuses them offline as ``admit.lua`` does online (``seat_released``)."""
+        return sorted(r.decode() for r in self.redis.smembers(self.k("released", aid)))
 
     # -- gates opened for given activities (issue 16; services/checkin/gates.py) -------------
     def gate_plan_key(self, venue: str) -> str:

@@ -1,7 +1,7 @@
 -- undo.lua: a supervisor takes back one mistaken check-in.
 --
 -- KEYS[1] ADM  KEYS[2] FIRST  KEYS[3] GATES  KEYS[4] ARR  KEYS[5] CKS  KEYS[6] STATS  KEYS[7] OUT
--- (the same keys as admit.lua)
+-- KEYS[8] MEMBERS (the same keys as admit.lua): a member admitted on its card may come in again
 -- ARGV[1] check-in id   ARGV[2] staff label   ARGV[3] occurred_at   ARGV[4] activity id
 -- Returns JSON {"status":"ok", reverted, admitted_total, registration_id} or
 -- {"status":"denied","reason":"unknown_checkin"|"already_reverted"}.
@@ -20,6 +20,14 @@ if total <= 0 then
   redis.call('HDEL', ADM, rec.registration_id)
   redis.call('HDEL', FIRST, rec.registration_id)
   total = 0
+end
+if KEYS[8] and (tonumber(rec.member) or 0) > 0 then
+  local kept = {}
+  for _, j in ipairs(cjson.decode(redis.call('HGET', KEYS[8], rec.registration_id) or '[]')) do
+    if j ~= rec.member then kept[#kept + 1] = j end
+  end
+  if #kept > 0 then redis.call('HSET', KEYS[8], rec.registration_id, cjson.encode(kept))
+  else redis.call('HDEL', KEYS[8], rec.registration_id) end
 end
 redis.call('HINCRBY', GATES, rec.gate, -rec.admitted)
 redis.call('HINCRBY', ARR, rec.bucket, -rec.admitted)

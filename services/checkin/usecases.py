@@ -32,8 +32,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from services.checkin import admission
+from services.checkin import admission, door_cards
 from services.checkin import vocabulary as V
+from services.checkin.door_cards import Cards
 from services.checkin.ports import Activities, AdmitStep, Clock, Doc, Door, Ids, Marks, Tickets, UndoStep
 from shared.tickets import InvalidTicket, Ticket
 
@@ -53,9 +54,20 @@ class Staff:
     name: str  # the label recorded with each scan
     venue: str | None  # the venue of the token; None: every venue (organizers)
     holder: str = ""  # whose online marks these are (the token's hash)
+    gates: frozenset[str] | None = None  # issue 23: a device bound to these gates (canonical names)
 
     def may_access(self, venue_id: str) -> bool:
         return self.venue is None or self.venue == venue_id
+
+    def may_use_gate(self, gate: str) -> bool:
+        return self.gates is None or admission.canonical_gate(gate) in self.gates
+
+
+def check_gate(staff: Staff, gate: str) -> None:
+    """A token bound to its gates (issue 23, finding 7) may not scan at another: ``gate_not_allowed``
+    (the scanner's sign-in and the standby admission; a scan is refused and recorded in ``judge``)."""
+    if not staff.may_use_gate(gate):
+        raise Refusal(V.GATE_NOT_ALLOWED, {"gate": gate, "gates": ", ".join(sorted(staff.gates or ()))})
 
 
 @dataclass(frozen=True)
@@ -66,6 +78,10 @@ class Scan:
     nonce: str = ""
     scanned_at: datetime | None = None  # an offline scan's own time; None: now
     online_mark: str = ""  # the device's last online moment, signed (online_marks.py)
+    # Issue 23: a member's ID card as read (hashed at once, never kept), or an offline upload's
+    # door hash of it (the device hashed it with the activity's key and kept no number).
+    id_number: str = ""
+    id_hash: str = ""
 
 
 @dataclass(frozen=True)
@@ -95,6 +111,7 @@ def admit(
     ids: Ids = new_checkin_id,
     marks: Marks | None = None,
     policy: TimePolicy = TimePolicy(),
+    cards: Cards | None = None,
 ) -> Doc:
     """Judge one scan; returns the admission (people admitted, remaining, the party's summary)."""
     try:
@@ -111,7 +128,16 @@ def admit(
         ticket.standby_number,
     )
     return judge(
-        party, scan, staff, activities=activities, door=door, clock=clock, ids=ids, marks=marks, policy=policy
+        party,
+        scan,
+        staff,
+        activities=activities,
+        door=door,
+        clock=clock,
+        ids=ids,
+        marks=marks,
+        policy=policy,
+        cards=cards,
     )
 
 
@@ -138,6 +164,7 @@ def judge(
     ids: Ids = new_checkin_id,
     marks: Marks | None = None,
     policy: TimePolicy = TimePolicy(),
+    cards: Cards | None = None,
 ) -> Doc:
     """Rules 2-7 for a party whose ticket is genuine (scanned) or found by the steward (looked up):
     the same verdicts and the same atomic step, so nobody is admitted twice either way."""
@@ -152,6 +179,8 @@ def judge(
     named = {"activity_title": (activity or {}).get("title", {}), "venue_name": _venue_name(activity)}
     if not staff.may_access(venue):
         raise refuse(V.WRONG_VENUE, {"ticket_venue": venue, **named})
+    if not staff.may_use_gate(scan.gate):  # issue 23: a device bound to its gates
+        raise refuse(V.GATE_NOT_ALLOWED, {"gate": scan.gate, "gates": ", ".join(sorted(staff.gates or ()))})
     now = clock()
     later, at = _later_rules(party, scan, staff, activity, now, marks, policy)
     wrong_gate = {"gate": scan.gate, **named}
@@ -179,6 +208,9 @@ def judge(
             staff=staff.name,
             occurred_at=now.isoformat(),
             refusal=later.reason if later else "",  # rule 3 first, in the same step (recorded there)
+            # issue 23: the card read, matched to a member in the same step (admit.lua)
+            card=scan.id_hash or (cards.read(aid, scan.id_number) if cards else ""),
+            card_required=bool(cards and cards.required),
         )
     )
     if result["status"] == V.DENIED and result["reason"] == V.WRONG_GATE:
@@ -192,8 +224,9 @@ def judge(
         "activity_id": aid,
         "activity_title": (activity or {}).get("title", {}),
         "name_masked": admission.mask_name(reg.get("name", "")) if reg else "",  # none once erased
-        # real-name parties: each member's masked name and ID, for the steward (issue 14)
-        "members": (reg or {}).get("members") or [],
+        # real-name parties: each member's masked name and ID, for the steward (issue 14), and
+        # whether each came in on their card (issue 23); never a door hash
+        "members": door_cards.shown((reg or {}).get("members"), list(result.get("members_in") or []) or None),
         "party_size": party_size,
         "admitted_total": result.get("admitted_total", 0),
     }
@@ -217,6 +250,7 @@ def judge(
         "checked_in_at": result["at"],
         "gate": result["gate"],
         "replayed": bool(result.get("replayed")),
+        "member": int(result.get("member") or 0),  # issue 23: the place of the member whose card matched
     }
 
 

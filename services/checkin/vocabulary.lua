@@ -22,4 +22,6 @@ local V = {
   CHECKIN_RECORDED = 'CheckinRecorded',
   CHECKIN_DENIED = 'CheckinDenied',
   CHECKIN_REVERTED = 'CheckinReverted',
+  ID_MISMATCH = 'id_mismatch',
+  ID_REQUIRED = 'id_required',
 }

@@ -42,6 +42,8 @@ TOO_EARLY: Final = "too_early"
 TOO_LATE: Final = "too_late"
 # The scanner's verdict panel waits for the steward to count the party in.
 PARTY: Final = "party"
+# Issue 23: the panel waits for each real-name member's ID card.
+CARD: Final = "card"
 # A standby number's status (issue 15 §3; standby_join/call/admit.lua).  The registration service
 # reads them from check-in's answer (services/registration/vocabulary.py mirrors them).
 WAITING: Final = "waiting"
@@ -58,6 +60,7 @@ STATUSES: Final[Mapping[str, str]] = {
     "TOO_EARLY": TOO_EARLY,
     "TOO_LATE": TOO_LATE,
     "PARTY": PARTY,
+    "CARD": CARD,
     "WAITING": WAITING,
     "CALLED": CALLED,
     "ADMITTED": ADMITTED,
@@ -122,6 +125,11 @@ NO_STATE: Final = "no_state"
 # The door (issue 16): an offline scan's own time refused; a gate open for other activities only.
 BAD_SCAN_TIME: Final = "bad_scan_time"
 WRONG_GATE: Final = "wrong_gate"
+# Issue 23: a device token bound to its gates, used at another (finding 7).
+GATE_NOT_ALLOWED: Final = "gate_not_allowed"
+# Issue 23: the ID card read matches no member of the party; a member's card is needed.
+ID_MISMATCH: Final = "id_mismatch"
+ID_REQUIRED: Final = "id_required"
 # Common reasons (shared/errors.py) the check-in API answers besides its own.
 RATE_LIMITED: Final = errors.RATE_LIMITED
 VALIDATION_FAILED: Final = errors.VALIDATION_FAILED
@@ -229,6 +237,23 @@ REASONS: Final[Mapping[str, Reason]] = {
             {HINT: Words("未知密钥，请联网后再扫", "Unknown key: scan again when online")},
         ),
         Reason(NO_STATE, None, _OFFLINE, {HINT: Words("本机尚未同步密钥", "This device has no keys yet")}),
+        Reason(GATE_NOT_ALLOWED, 403, Words("此令牌不能在该入口使用", "This token is not for this gate")),
+        Reason(
+            ID_MISMATCH,
+            409,
+            Words("证件与报名信息不符", "ID card does not match the booking"),
+            {HINT: Words("此证件不属于该报名的任何成员", "This card is not any member's of this booking")},
+        ),
+        Reason(
+            ID_REQUIRED,
+            409,
+            Words("请读取证件", "Read the ID card"),
+            {
+                HINT: Words(
+                    "实名报名：每位成员刷本人证件入场", "Real-name booking: each member shows their own card"
+                )
+            },
+        ),
     )
 }
 
@@ -286,6 +311,8 @@ LUA_WORDS: Final[Mapping[str, str]] = {
     "CHECKIN_RECORDED": CHECKIN_RECORDED,
     "CHECKIN_DENIED": CHECKIN_DENIED,
     "CHECKIN_REVERTED": CHECKIN_REVERTED,
+    "ID_MISMATCH": ID_MISMATCH,
+    "ID_REQUIRED": ID_REQUIRED,
 }
 
 

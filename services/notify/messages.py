@@ -18,6 +18,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from services.notify import vocabulary as V
 from shared.config import LOCAL_ZONE
+from shared.text import as_one_line
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
 TEMPLATES = V.TEMPLATES
@@ -131,7 +132,7 @@ def variables(intent: dict, activity: dict, tz: str | None = None) -> dict:
     return {
         "name": reg["name"],
         "party_size": str(reg["party_size"]),
-        "title": _title(activity, locale),
+        "title": as_one_line(_title(activity, locale)),  # a subject's text (issue 23)
         "when": format_when(activity["starts_at"], activity["ends_at"], locale, tz),
         "venue": activity["venue"]["name"],
         "address": activity["venue"].get("address", ""),
@@ -163,7 +164,7 @@ def render(template: str, channel: str, locale: str, values: dict) -> Rendered:
         first, _, body = text.partition("\n")
         if not first.startswith("Subject:"):
             raise ValueError(f"{locale}/email/{template}.txt must start with 'Subject:'")
-        subject, text = first[len("Subject:") :].strip(), body.lstrip("\n")
+        subject, text = as_one_line(first[len("Subject:") :]).strip(), body.lstrip("\n")
     else:
         joiner = "" if locale == "zh-CN" else " "
         text = joiner.join(line.strip() for line in text.splitlines() if line.strip())

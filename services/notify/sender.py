@@ -30,6 +30,7 @@ from prometheus_client import Counter
 from services.notify import messages
 from services.notify import vocabulary as V
 from services.notify.channels import LostClaim, ProviderError
+from services.notify.dead_letters import HELD, DeadLetterCap
 from services.notify.publisher import outcome_event
 from services.notify.reminders import ms_of
 from shared.redis_scripts import OUTAGE, Scripts
@@ -79,6 +80,7 @@ class Sender:
         )
         self.lease_ms = settings.notify_lease_s * 1000
         self.held: tuple[str, str] | None = None  # a claim left behind when Redis went away
+        self.dead_letters = DeadLetterCap(settings.consumer_dlq_max, settings.consumer_dlq_window_s)
 
     def now_ms(self) -> int:
         return int(self.clock() * 1000)
@@ -195,18 +197,17 @@ class Sender:
             )
             return V.LOST
         except ProviderError as exc:
-            attempt = int(intent.get("failures", 0)) + 1
-            if exc.retryable and attempt < self.settings.notify_max_attempts:
-                delay = backoff_ms(
-                    attempt, self.settings.notify_backoff_ms, self.settings.notify_backoff_max_ms
-                )
-                self.deliveries.mark_retry(intent, str(exc), self.now_ms() + delay)
-                OUTCOMES.labels(self.channel.name, "retry").inc()
-                log.warning(
-                    "%s %s attempt %d failed, retry in %d ms: %s", self.channel.name, nid, attempt, delay, exc
-                )
-                return V.RETRYING
-            return self._fail(intent, str(exc), attempt)
+            return self._retry_or_fail(intent, exc)
+        except OUTAGE:
+            raise  # Redis went away: the loop waits for it and gives the claim back
+        except Exception as exc:
+            if "ms" in handoff:
+                raise  # the provider may have it: the hand-off rules decide (uncertain / resend)
+            # Neither the provider's answer nor an outage: counted as a failed attempt, so a message
+            # that cannot be sent is dead-lettered after notify_max_attempts, not left to its lease
+            # and tried again every minute for ever (issue 23: a title with U+2028).
+            log.exception("%s %s: cannot be sent", self.channel.name, nid)
+            return self._retry_or_fail(intent, ProviderError(f"send: {type(exc).__name__}: {exc}"))
         now = self.now_ms()
         lag = handoff.get("ms", now) - ms_of(intent["occurred_at"])
         event = outcome_event(V.NOTIFICATION_SENT, intent, _dt(now), provider_message_id=provider_id)
@@ -215,6 +216,25 @@ class Sender:
         )
         OUTCOMES.labels(self.channel.name, V.SENT).inc()
         return V.SENT
+
+    def _retry_or_fail(self, intent: dict, exc: ProviderError) -> str:
+        """Try again later with backoff, or, when retrying cannot help or the attempts are spent,
+        fail the message (a NotificationFailed event and a dead letter)."""
+        attempt = int(intent.get("failures", 0)) + 1
+        if exc.retryable and attempt < self.settings.notify_max_attempts:
+            delay = backoff_ms(attempt, self.settings.notify_backoff_ms, self.settings.notify_backoff_max_ms)
+            self.deliveries.mark_retry(intent, str(exc), self.now_ms() + delay)
+            OUTCOMES.labels(self.channel.name, "retry").inc()
+            log.warning(
+                "%s %s attempt %d failed, retry in %d ms: %s",
+                self.channel.name,
+                intent["notification_id"],
+                attempt,
+                delay,
+                exc,
+            )
+            return V.RETRYING
+        return self._fail(intent, str(exc), attempt)
 
     def skip_reason(self, intent: dict, activity: dict) -> str:
         """Why a message is no longer worth sending ("" when it is)."""
@@ -249,6 +269,18 @@ class Sender:
 
     def _fail(self, intent: dict, error: str, attempts: int) -> str:
         now = self.now_ms()
+        if not self.dead_letters.allow(now / 1000):
+            self.deliveries.defer(intent, now + self.settings.notify_backoff_max_ms, f"held: {error}"[:500])
+            HELD.labels(self.channel.name).inc()
+            log.critical(
+                "%s %s: not dead-lettered, the cap of %d in %s s is reached; put back: %s",
+                self.channel.name,
+                intent["notification_id"],
+                self.settings.consumer_dlq_max,
+                self.settings.consumer_dlq_window_s,
+                error,
+            )
+            return V.DEFERRED
         event = outcome_event(V.NOTIFICATION_FAILED, intent, _dt(now), error=error[:500], attempts=attempts)
 
         def also(pipe):

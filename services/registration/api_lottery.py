@@ -36,6 +36,8 @@ ENTER_REFUSALS = (
     v.PHONE_NOT_VERIFIED,
     v.PHONE_INVALID,
     v.ID_INVALID,
+    v.ID_UNVERIFIED,
+    v.REALNAME_UNAVAILABLE,
     v.UNKNOWN_ACTIVITY,
     v.LOTTERY_NOT_OPEN,
     v.LOTTERY_CLOSED,
@@ -43,6 +45,7 @@ ENTER_REFUSALS = (
     v.NOSHOW_LOCKED,
     v.VALIDATION_FAILED,
     RATE_LIMITED,
+    v.CROSS_SITE_REQUEST,
     v.ID_DUPLICATE,  # issue 23: the per-ID limits count at entry (lottery_enter.lua)
     v.ID_LIMIT_REACHED,
 )

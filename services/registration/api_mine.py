@@ -22,7 +22,7 @@ blp = Blueprint(
     __name__,
     url_prefix="/api/v1/me",
     description="我的报名: the verified phone's registrations. "
-    + reasons_text(v.PHONE_NOT_VERIFIED, v.UNKNOWN_REGISTRATION),
+    + reasons_text(v.PHONE_NOT_VERIFIED, v.UNKNOWN_REGISTRATION, v.CROSS_SITE_REQUEST),
 )
 
 
@@ -152,7 +152,7 @@ class MineItem(MethodView):
         return usecases.registration_view(ports(), own(registration_id))
 
     @blp.response(200, RegistrationOut)
-    @documented(blp, v.PHONE_NOT_VERIFIED, v.UNKNOWN_REGISTRATION)
+    @documented(blp, v.PHONE_NOT_VERIFIED, v.UNKNOWN_REGISTRATION, v.CROSS_SITE_REQUEST)
     def delete(self, registration_id):
         """Cancel one of my registrations: frees the seats and the IDs, revokes the ticket."""
         return usecases.registration_view(ports(), cancel_own(registration_id))
@@ -161,7 +161,7 @@ class MineItem(MethodView):
 @blp.route("/registrations/<registration_id>/erasure")
 class MineErasure(MethodView):
     @blp.response(200, ErasedOut)
-    @documented(blp, v.PHONE_NOT_VERIFIED, v.UNKNOWN_REGISTRATION)
+    @documented(blp, v.PHONE_NOT_VERIFIED, v.UNKNOWN_REGISTRATION, v.CROSS_SITE_REQUEST)
     def post(self, registration_id):
         """Erase my data of one registration: name, phone, email, members, manage link. A registration
         still ahead is cancelled first (seats freed, ticket revoked). Cannot be undone."""

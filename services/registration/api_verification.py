@@ -15,7 +15,9 @@ from services.registration import verification
 from services.registration import vocabulary as v
 from services.registration.edge import documented, reasons_text
 from services.registration.vocabulary import Refusal
+from shared import csrf
 from shared.i18n import request_locale
+from shared.web import settings_of
 
 COOKIE = "sciday_session"
 
@@ -34,6 +36,8 @@ blp = Blueprint(
         v.SMS_UNAVAILABLE,
         v.PHONE_NOT_VERIFIED,
         v.VALIDATION_FAILED,
+        v.NETWORK_CAP_REACHED,
+        v.CODES_BUSY,
     ),
 )
 
@@ -53,11 +57,23 @@ def wiring() -> Wiring:
 
 
 def session_token() -> str | None:
-    """The session a request carries: ``Authorization: Bearer vs_...`` or the page cookie."""
+    """The session a request carries: ``Authorization: Bearer vs_...`` or the page cookie.
+
+    An API call that changes something on the cookie alone must come from this site (shared/csrf.py:
+    the CSRF token echoed, or a same-site Origin/Referer), else it is refused ``cross_site_request``;
+    the pages check their forms' CSRF field themselves."""
     header = request.headers.get("Authorization", "")
     if header.startswith("Bearer " + verification.TOKEN_PREFIX):
         return header[7:].strip()
-    return request.cookies.get(COOKIE)
+    cookie = request.cookies.get(COOKIE)
+    if (
+        cookie
+        and request.method not in csrf.SAFE_METHODS
+        and request.path.startswith("/api/")
+        and not csrf.same_site(settings_of().public_base_url)
+    ):
+        raise Refusal(v.CROSS_SITE_REQUEST)
+    return cookie
 
 
 def verified_phone() -> str | None:
@@ -117,7 +133,15 @@ class SessionStateOut(Schema):
 class Codes(MethodView):
     @blp.arguments(CodeRequestIn)
     @blp.response(202, CodeSentOut)
-    @documented(blp, v.PHONE_INVALID, v.CODE_COOLDOWN, v.DAILY_CAP_REACHED, v.SMS_UNAVAILABLE)
+    @documented(
+        blp,
+        v.PHONE_INVALID,
+        v.CODE_COOLDOWN,
+        v.DAILY_CAP_REACHED,
+        v.SMS_UNAVAILABLE,
+        v.NETWORK_CAP_REACHED,
+        v.CODES_BUSY,
+    )
     def post(self, body):
         """Send a 6-digit code by SMS, valid 5 minutes."""
         w = wiring()

@@ -32,11 +32,15 @@ def bootstrap(settings: Settings, redis, keys: KeyRing) -> Ports:
     from services.registration.door import DoorRevocations
     from services.registration.fair_access import FairPolicy
     from services.registration.lottery_store import LotteryStore
-    from shared import internal, keyfile
+    from shared import door_id, internal, keyfile
 
+    # fair access (issue 14): one server secret keys every ID, phone, address and code hash
+    secret = keyfile.secret(
+        settings.keys_dir, "registration-hmac", settings.hmac_secret, "SCIDAY_HMAC_SECRET"
+    )
     seats, limiter, noshow_store, lotteries = (
         SeatStore(redis, settings),
-        RateLimiter(redis, settings.redis_prefix),
+        RateLimiter(redis, settings.redis_prefix, secret=secret),
         NoShowStore(redis, settings),
         LotteryStore(redis, settings),
     )
@@ -52,11 +56,9 @@ def bootstrap(settings: Settings, redis, keys: KeyRing) -> Ports:
         noshow_policy=noshow.Policy.from_settings(settings),
         noshow_pepper=keyfile.noshow_pepper(settings),
         consent_required=settings.api_consent_required,
-        # fair access (issue 14): one server secret keys every ID, phone, address and code hash
         fair=FairPolicy.from_settings(settings),
-        secret=keyfile.secret(
-            settings.keys_dir, "registration-hmac", settings.hmac_secret, "SCIDAY_HMAC_SECRET"
-        ),
+        secret=secret,
+        door_id_key=door_id.master_key(settings),  # issue 23: each member's card, matched at the door
         lottery_opened=lambda aid: lotteries.state(aid) is not None,
         # issue 16: the door refuses a cancelled ticket at once, broker or not
         door=DoorRevocations(
@@ -64,6 +66,25 @@ def bootstrap(settings: Settings, redis, keys: KeyRing) -> Ports:
         ),
         # issue 18: the session, the limits and the no-show marks in two round trips, not 3–9
         checks=RedisChecks(redis, limiter, noshow_store, seats, settings.redis_prefix),
+        # issue 23: real-name members are confirmed by an authority before the seat script
+        realname=realname_port(settings, redis, secret),
+    )
+
+
+def realname_port(settings: Settings, redis, secret: bytes):
+    from services.registration import realname
+    from services.registration.realname_http import HttpAuthority, RedisConfirmed
+
+    authority = (
+        HttpAuthority(settings.realname_url, settings.realname_api_key, settings.realname_timeout_ms / 1000)
+        if settings.realname_url
+        else realname.NoAuthority()
+    )
+    return realname.RealName(
+        authority,
+        secret,
+        RedisConfirmed(redis, settings.redis_prefix, settings.realname_cache_s),
+        bool(settings.realname_unverified_may_book),
     )
 
 

@@ -12,12 +12,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from services.registration import idempotency, identity
 from services.registration import vocabulary as v
 from services.registration.verification import keyed
 from services.registration.vocabulary import Refusal
+from shared import door_id
 
 # identity.py's why -> the field rule the person reads
 ID_RULES = {
@@ -30,6 +32,7 @@ ID_RULES = {
     "child_too_old": v.CHILD_TOO_OLD,
     "guardian_missing": v.GUARDIAN_MISSING,
     "duplicate_in_party": v.ID_TWICE_IN_PARTY,
+    "nationality": v.NATIONALITY_INVALID,
 }
 
 
@@ -102,11 +105,30 @@ def members(body: Mapping, doc: dict, secret: bytes, policy: FairPolicy, today: 
         field = (
             "birth_date"
             if exc.why in ("birth_date", "child_too_old") and raws[index].get("id_type") == identity.NO_ID
+            else "nationality"
+            if exc.why == "nationality"
             else "id_number"
         )
         raise Refusal(
             v.ID_INVALID, {"rules": {"members": {str(index): {field: [ID_RULES[exc.why]]}}}}
         ) from None
+
+
+def door_hashes(
+    people: list[identity.Member], raws: list[dict[str, Any]], doc: dict[str, Any], door_key: bytes
+) -> list[dict[str, Any]]:
+    """Each member as the door sees it, with the door hash of its number under the activity's key
+    (issue 23, shared/door_id.py): the door matches the card it reads against it. A child booked
+    without a document has none. Never the number itself."""
+    key = door_id.activity_key(door_key, doc["id"]) if door_key else b""
+    shown = []
+    for person, raw in zip(people, raws, strict=True):
+        public = person.public()
+        if key and person.id_hash:
+            number = identity.normalize(raw["id_type"], raw.get("id_number"))
+            public["door_hash"] = door_id.door_hash(key, number)
+        shown.append(public)
+    return shown
 
 
 def prepare(
@@ -117,6 +139,7 @@ def prepare(
     secret: bytes,
     policy: FairPolicy,
     today: date | None = None,
+    door_key: bytes = b"",
 ) -> Prepared:
     phone = verified(session_phone, body.get("phone"), policy)
     people = members(body, doc, secret, policy, today or date.today())
@@ -124,7 +147,7 @@ def prepare(
     day = festival_day(doc, policy.timezone).isoformat()
     record: dict = {"festival_day": day}
     if people:
-        record["members"] = [m.public() for m in people]
+        record["members"] = door_hashes(people, body.get("members") or [], doc, door_key)
         record["id_hashes"] = ids
     canonical_body = {k: val for k, val in body.items() if k != "locale"}
     fair = {

@@ -10,12 +10,20 @@ Five document types (the ones Chinese venues take, 中国科技馆/国博 practi
                            10 digits after the letter (older cards).
 ``taiwan_permit``          台湾居民来往大陆通行证 (台胞证): 8 digits (2015 card), or the older
                            10-character numbers (digits, possibly ending in a letter).
-``passport``               护照: ICAO 9303 document number, 5–9 letters and digits, at least one
-                           digit (Chinese: E/EA/G + digits; foreign passports vary).
+``passport``               护照: ICAO 9303 document number and the issuing country (``nationality``,
+                           ISO 3166-1 alpha-3); the number has that country's shape where it is
+                           known (passports.py: CHN E + 8 digits, E + letter + 7, G + 8...), else
+                           5–9 letters and digits with at least one digit.
 ``foreign_permanent_id``   外国人永久居留身份证: the 2023 card is 18 digits beginning with 9
                            (same MOD 11-2 check and birth date as the resident ID); the 2004
                            card is 3 letters (nationality) and 12 digits.
 =========================  ==============================================================
+
+The same number under two types that share a number space (the travel documents: a Taiwan
+permit's 8 digits are also a passport number, a home-return permit's H12345678 too) is the same
+person: :func:`id_hash` keys those three by the number alone, so the per-ID limits, "once per
+activity" and "no one twice in a party" hold across the types.  A resident ID and a permanent
+resident card (18 characters, disjoint first digits) keep their own type in the hash.
 
 Permissive but structured: spaces are dropped and letters upper-cased, every other deviation is
 refused with ``id_invalid`` and a ``why``.  Nothing here stores a number: the caller keeps
@@ -32,6 +40,8 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from datetime import date
+
+from services.registration import passports
 
 ID_TYPES = ("resident_id", "hk_macau_permit", "taiwan_permit", "passport", "foreign_permanent_id")
 # A child under the policy's age may come with the party without a document: id_type "none".
@@ -51,13 +61,13 @@ _PATTERNS = {
     "resident_id": re.compile(r"[1-8][0-9]{16}[0-9X]\Z", re.ASCII),
     "hk_macau_permit": re.compile(r"[HM](?:[0-9]{8}|[0-9]{10})\Z", re.ASCII),
     "taiwan_permit": re.compile(r"(?:[0-9]{8}|[0-9]{10}|[0-9]{9}[A-Z])\Z", re.ASCII),
-    "passport": re.compile(r"(?=[A-Z0-9]*[0-9])[A-Z0-9]{5,9}\Z", re.ASCII),
+    "passport": passports.GENERIC,
     "foreign_permanent_id": re.compile(r"(?:9[0-9]{16}[0-9X]|[A-Z]{3}[0-9]{12})\Z", re.ASCII),
 }
 
 
 class IdInvalid(ValueError):
-    """``why``: unknown_type, empty, characters, format, check_digit, birth_date."""
+    """``why``: unknown_type, empty, characters, format, check_digit, birth_date, nationality."""
 
     def __init__(self, why: str):
         super().__init__(why)
@@ -98,10 +108,16 @@ def normalize(id_type: str, text: object) -> str:
     return "".join(out)
 
 
-def validate(id_type: str, text: object, today: date | None = None) -> str:
-    """The normalized number, or :class:`IdInvalid`."""
+def validate(id_type: str, text: object, today: date | None = None, nationality: str | None = None) -> str:
+    """The normalized number, or :class:`IdInvalid`.  A passport is checked against its issuing
+    country's shape (``nationality``; None: the generic shape)."""
     number = normalize(id_type, text)
-    if not _PATTERNS[id_type].fullmatch(number):
+    if id_type == "passport" and nationality is not None and not passports.valid_nationality(nationality):
+        raise IdInvalid("nationality")
+    shaped = (
+        passports.fits(nationality, number) if id_type == "passport" else _PATTERNS[id_type].fullmatch(number)
+    )
+    if not shaped:
         raise IdInvalid("format")
     if len(number) == 18 and number[0].isdigit():  # resident ID and the 2023 permanent-resident card
         if check_digit(number[:17]) != number[17]:
@@ -117,10 +133,21 @@ def birth_date(id_type: str, number: str) -> date | None:
     return None
 
 
+# Types whose numbers can be the same string: one person's number under either is one identity.
+SHARED_NUMBER_SPACE = ("hk_macau_permit", "taiwan_permit", "passport")
+TRAVEL = "travel"
+
+
+def id_space(id_type: str) -> str:
+    """The namespace of a type's numbers in :func:`id_hash`."""
+    return TRAVEL if id_type in SHARED_NUMBER_SPACE else id_type
+
+
 def id_hash(secret: bytes, id_type: str, number: str) -> str:
     """HMAC-SHA256 of the normalized number with a server secret: equal numbers give equal hashes,
-    and a stolen database cannot be matched against the (small) space of valid ID numbers."""
-    mac = hmac.new(secret, f"id:{id_type}:{number}".encode(), hashlib.sha256)
+    and a stolen database cannot be matched against the (small) space of valid ID numbers.  Keyed
+    by :func:`id_space`, not the type: a passport and a Taiwan permit with one number are one ID."""
+    mac = hmac.new(secret, f"id:{id_space(id_type)}:{number}".encode(), hashlib.sha256)
     return mac.hexdigest()[:32]
 
 
@@ -154,10 +181,12 @@ class Member:
     id_hash: str  # "" for a child without a document
     id_masked: str
     name_masked: str
+    nationality: str = ""  # a passport's issuing country (ISO 3166-1 alpha-3)
 
     def public(self) -> dict:
         """What a ticket, "我的报名" and the door see."""
-        return {"name_masked": self.name_masked, "id_type": self.id_type, "id_masked": self.id_masked}
+        shown = {"name_masked": self.name_masked, "id_type": self.id_type, "id_masked": self.id_masked}
+        return {**shown, "nationality": self.nationality} if self.nationality else shown
 
 
 @dataclass(frozen=True)
@@ -169,7 +198,8 @@ class ChildPolicy:
 
 
 def member(secret: bytes, raw: dict, on: date, policy: ChildPolicy, today: date | None = None) -> Member:
-    """One member from ``{name, id_type, id_number}`` or ``{name, id_type: "none", birth_date}``."""
+    """One member from ``{name, id_type, id_number}`` (a passport also ``nationality``) or
+    ``{name, id_type: "none", birth_date}``."""
     name, id_type = raw["name"], raw["id_type"]
     if id_type == NO_ID:
         born = raw.get("birth_date")
@@ -178,8 +208,15 @@ def member(secret: bytes, raw: dict, on: date, policy: ChildPolicy, today: date 
         if born > (today or date.today()) or age_on(born, on) >= policy.max_age_without_id:
             raise IdInvalid("child_too_old")
         return Member(name, NO_ID, "", "", mask_name(name))
-    number = validate(id_type, raw.get("id_number"), today)
-    return Member(name, id_type, id_hash(secret, id_type, number), mask_id(number), mask_name(name))
+    given = raw.get("nationality") if id_type == "passport" else None
+    nationality = given.strip().upper() if isinstance(given, str) else ""
+    number = validate(id_type, raw.get("id_number"), today)  # a passport: the generic shape first
+    if id_type == "passport":  # then its issuing country, and that country's shape
+        if not passports.valid_nationality(nationality):
+            raise IdInvalid("nationality")
+        number = validate(id_type, number, today, nationality)
+    masked = mask_id(number)
+    return Member(name, id_type, id_hash(secret, id_type, number), masked, mask_name(name), nationality)
 
 
 def party(secret: bytes, raws: list[dict], on: date, policy: ChildPolicy, today=None) -> list[Member]:

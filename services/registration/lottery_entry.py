@@ -74,6 +74,7 @@ def enter(
     marks = usecases.count_person(ports, form, prepared, holders if ports.noshow is not None else [], asked)
     usecases.check_form(form, doc)
     usecases.ensure_unlocked(ports, holders, marks)  # the same lock as registering
+    usecases.verify_members(ports, form, doc, prepared)  # the same real-name check (issue 23)
     now = ports.clock.now().timestamp()
     entry.update({k: form.get(k) for k in ENTRY_FIELDS}, locale=locale, manage_url=f"{ports.base_url}/me")
     entry_id = lot.enter(lotteries, aid, holders=holders, entry=entry, now=now, owner_ref=entry["owner_ref"])

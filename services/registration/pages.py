@@ -11,7 +11,7 @@ from datetime import UTC, date, datetime, timedelta
 from flask import Blueprint, redirect, request
 from marshmallow import ValidationError
 
-from services.registration import activities, api_verification, consent, identity, usecases
+from services.registration import activities, api_verification, consent, identity, passports, usecases
 from services.registration.bootstrap import ports
 from services.registration.edge import field_errors, status_of
 from services.registration.rendering import WEEKDAY_ZH, lang, render
@@ -151,6 +151,7 @@ def _form(activity_id: str, values: dict, errors: dict, banner: str | None, stat
         verified_phone=masked(phone) if phone else "",
         child_age=settings.child_max_age_without_id,
         id_types=identity.LABELS,
+        countries=passports.COMMON,
     )
 
 

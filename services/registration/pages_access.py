@@ -5,6 +5,7 @@ static/idcheck.js only checks an ID's check digit as it is typed."""
 from __future__ import annotations
 
 from datetime import datetime
+from urllib.parse import unquote, urlsplit
 
 from flask import Blueprint, current_app, redirect, request
 
@@ -24,10 +25,38 @@ def message(exc: Refusal) -> str:
 
 
 def safe_next(value: str | None) -> str:
-    """Only a path on this site (never //host or a scheme)."""
-    if value and value.startswith("/") and not value.startswith("//") and "\\" not in value:
-        return value
-    return "/me"
+    """``value`` when it is a path on this site, else ``/me``.
+
+    Judged on every decoding of it (``%2F`` -> ``/``, ``%252F`` -> ``%2F`` -> ``/``) until decoding
+    changes nothing, since a browser or a proxy may decode again: any control or other unprintable
+    character (a tab, CR or LF that a browser drops would turn ``/\t/host`` into ``//host``, and a
+    CR/LF in a header is refused), any backslash (browsers read it as ``/``), a second leading
+    ``/`` (a scheme-relative URL) or a scheme or host refuses it.
+    """
+    if not value or len(value) > NEXT_MAX:
+        return "/me"
+    text = value
+    for _ in range(NEXT_DECODINGS):
+        if not _same_site_path(text):
+            return "/me"
+        decoded = unquote(text)
+        if decoded == text:
+            return value
+        text = decoded
+    return "/me"  # still changing after so many decodings: no honest link looks like that
+
+
+NEXT_MAX = 2000
+NEXT_DECODINGS = 5
+
+
+def _same_site_path(text: str) -> bool:
+    if not text.startswith("/") or text.startswith("//") or "\\" in text or not text.isprintable():
+        return False
+    if text != text.strip() or any(ch.isspace() for ch in text):
+        return False
+    parts = urlsplit(text)
+    return not parts.scheme and not parts.netloc
 
 
 def verified_phone() -> str | None:
@@ -49,6 +78,8 @@ def members_from_form(form, max_members: int) -> list[dict]:
             member["birth_date"] = born or None
         else:
             member["id_number"] = number
+        if id_type == "passport":  # its issuing country (issue 23)
+            member["nationality"] = form.get(f"m{i}_nationality", "").strip().upper() or None
         out.append(member)
     return out
 

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 if TYPE_CHECKING:
     from services.registration.checks import Checked
     from services.registration.fair_access import FairPolicy
+    from services.registration.realname import RealName
 
 Doc = dict[str, Any]  # an activity document or a registration record, as stored (JSON)
 Counts = dict[str, Any]  # taken, waitlist_people, waitlist_length, rev, turned_away
@@ -159,6 +160,8 @@ class Ports:
     # Fair access (fair_access.py): the policy, or None for none; the key of its hashes.
     fair: FairPolicy | None = None
     secret: bytes = b""
+    # Issue 23: the master key of the door hashes (shared/door_id.py); b"": members carry none.
+    door_id_key: bytes = b""
     # A form without the person's consent (``consent``) is refused (settings.api_consent_required).
     consent_required: bool = False
     # Told of each cancellation directly (issue 16); None: the event stream only.
@@ -169,3 +172,6 @@ class Ports:
     # Whether a lottery was opened for an activity (lottery_store.py); None: never asked (tests
     # that are not about it). An opened lottery fixes the activity's allocation.
     lottery_opened: Callable[[str], bool] | None = None
+    # Real-name verification (realname.py; issue 23): the authority members are checked against
+    # before the seat script. None: no check (tests that are not about it).
+    realname: RealName | None = None

@@ -25,7 +25,8 @@ local function sealed_version(text)
 end
 
 local function registration_event_data(reg)
-  -- members: masked names and IDs only (the door shows them); never an ID hash or number
+  -- members: masked names and IDs only (the door shows them), with their door hashes (issue 23,
+  -- keyed per activity: shared/door_id.py); never an ID hash or number
   local data = {
     registration_id = reg.registration_id, activity_id = reg.activity_id, venue_id = reg.venue_id,
     party_size = reg.party_size, locale = reg.locale, members = reg.members }

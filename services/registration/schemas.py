@@ -22,7 +22,7 @@ from services.registration.vocabulary import ALLOCATIONS, FCFS
 from shared import phone
 from shared.events import LOCALES, SLUG
 from shared.i18n import LENGTH_BETWEEN, LENGTH_MAX, ONE_OF, RANGE_BETWEEN, SCHEMA_ERRORS, keyed, rule
-from shared.text import no_controls, plain_text
+from shared.text import no_controls, one_line, plain_text
 
 KINDS = ("imax", "dome", "lecture", "exhibition", "other")
 AUDIENCES = ("sci_workers_and_families", "public")
@@ -98,10 +98,15 @@ class _Filled(_Strict):
 
 
 class I18nText(_Filled):
+    """A title: it becomes an email's subject, so it is one line (issue 23)."""
+
     zh = fields.String(
-        required=True, validate=[validate.Length(min=1, max=200, error=LENGTH_BETWEEN), no_controls]
+        required=True,
+        validate=[validate.Length(min=1, max=200, error=LENGTH_BETWEEN), no_controls, one_line],
     )
-    en = fields.String(load_default="", validate=[validate.Length(max=200, error=LENGTH_MAX), no_controls])
+    en = fields.String(
+        load_default="", validate=[validate.Length(max=200, error=LENGTH_MAX), no_controls, one_line]
+    )
 
 
 class I18nLongText(_Strict):
@@ -320,12 +325,17 @@ class MemberIn(Keyed):
         load_default=None, allow_none=True, validate=validate.Length(max=40, error=LENGTH_MAX)
     )
     birth_date = fields.Date(load_default=None, allow_none=True)
+    # A passport's issuing country, ISO 3166-1 alpha-3 (CHN, USA...); required for passports.
+    nationality = fields.String(
+        load_default=None, allow_none=True, validate=validate.Length(max=3, error=LENGTH_MAX)
+    )
 
 
 class MemberOut(Schema):
     name_masked = fields.String()
     id_type = fields.String()
     id_masked = fields.String()
+    nationality = fields.String(metadata={"description": "a passport's issuing country (ISO alpha-3)"})
 
 
 class TicketOut(Schema):

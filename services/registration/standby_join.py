@@ -42,7 +42,7 @@ api = ApiBlueprint(
     __name__,
     url_prefix="/api/v1/me/standby",
     description="On-site standby: a verified phone takes a number. "
-    + reasons_text(v.PHONE_NOT_VERIFIED, v.STANDBY_UNAVAILABLE)
+    + reasons_text(v.PHONE_NOT_VERIFIED, v.STANDBY_UNAVAILABLE, v.CROSS_SITE_REQUEST)
     + " "
     + CHECKIN_REASONS,
 )
@@ -222,7 +222,7 @@ class NumberOut(Schema):
 class StandbyNumber(MethodView):
     @api.arguments(JoinIn())
     @api.response(201, NumberOut())
-    @documented(api, v.PHONE_NOT_VERIFIED, v.STANDBY_UNAVAILABLE)
+    @documented(api, v.PHONE_NOT_VERIFIED, v.STANDBY_UNAVAILABLE, v.CROSS_SITE_REQUEST)
     def post(self, body, activity_id):
         """The verified phone takes a standby number (the same number again if it has one)."""
         phone = api_verification.verified_phone()

@@ -20,7 +20,7 @@ from collections.abc import Mapping
 from datetime import timedelta
 from typing import Any
 
-from services.registration import activities, consent, fair_access, noshow, registrations
+from services.registration import activities, consent, fair_access, noshow, realname, registrations
 from services.registration import vocabulary as v
 from services.registration.checks import Checked, OneByOne
 from services.registration.ports import Counts, Doc, Ports
@@ -166,6 +166,7 @@ def prepared_form(
         secret=ports.secret,
         policy=ports.fair,
         today=ports.clock.now().date(),
+        door_key=ports.door_id_key,
     )
     # after prepare: the Idempotency-Key's fingerprint binds ``consent: true``, not its time
     return consent.recorded(dict(form, phone=prepared.phone), ports.clock.now(), doc), prepared
@@ -207,6 +208,18 @@ def ensure_unlocked(ports: Ports, holders: list[str], marks: dict[str, list[nosh
     """``noshow_locked`` if any holder is locked now (no check without a no-show record)."""
     if ports.noshow is not None:
         noshow.ensure_unlocked(marks, holders, now=ports.clock.now().timestamp(), policy=ports.noshow_policy)
+
+
+def verify_members(
+    ports: Ports, form: Mapping[str, Any], doc: Doc, prepared: fair_access.Prepared | None
+) -> None:
+    """Real-name members confirmed by the authority (realname.py), after the limits and the
+    no-show lock have counted the attempt and before the seat script: ``id_unverified`` or
+    ``realname_unavailable``.  Nothing is asked for an activity that is not real-name."""
+    if prepared is None or "members" not in prepared.record:
+        return
+    flags = realname.check(ports.realname, doc, form.get("members") or [])
+    realname.record(prepared.record["members"], flags)
 
 
 def form_limits(
@@ -261,6 +274,7 @@ def register(
     marks = count_person(ports, form, prepared, holders, asked)
     check_form(form, doc)
     ensure_unlocked(ports, holders, marks)
+    verify_members(ports, form, doc, prepared)
     reg = registrations.new_record(dict(form), doc, locale, ports.signer, ports.base_url)
     if prepared is not None:
         reg.update(prepared.record)

@@ -7,6 +7,9 @@ Plain functions over two ports (a code store, a code sender) and a clock value; 
   secret (never in clear: not in Redis, a log, or a topic), at most ``max_attempts`` (5) tries;
 - a new code for the same phone only after ``resend_cooldown_s``; at most ``daily_per_phone``
   codes per phone and ``daily_per_ip`` per client address in any 24 h (sliding windows);
+- at most ``hourly_per_prefix_v4`` / ``_v6`` codes per network prefix (an IPv4 /24, an IPv6 /64) and
+  ``hourly_global`` codes in all in any hour (issue 23); an address on ``venue_networks`` (the
+  venue's Wi-Fi, a campus NAT) is not capped per address or prefix, only per phone and in all;
 - the right code ends the code and opens a session: a random bearer token (also the page
   cookie), valid ``session_days``, stored as its SHA-256 only.
 
@@ -16,19 +19,26 @@ Phones are canonical (shared/phone.py) before anything else sees them.
 from __future__ import annotations
 
 import hashlib
-import hmac
 import re
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
 
+from prometheus_client import Counter
+
 from services.registration import vocabulary as v
 from services.registration.vocabulary import Refusal
+from shared import clientaddr
 from shared import phone as phones
+from shared.keyfile import keyed
 
 CODE = re.compile(r"[0-9]{6}\Z", re.ASCII)
 TOKEN_PREFIX = "vs_"
+# Issue 23: every code asked for, by outcome ("ok", or the cap that refused it); alerts in
+# deploy/prometheus/alerts.yml watch the network and total caps.
+CODES = Counter("sciday_verification_codes_total", "SMS codes asked for, by outcome", ["outcome"])
+CAPS = (v.CODE_COOLDOWN, v.DAILY_CAP_REACHED, v.NETWORK_CAP_REACHED, v.CODES_BUSY)
 # shared/phone.py's why -> the field rule the person reads
 PHONE_RULES = {
     "empty": v.PHONE_EMPTY,
@@ -47,6 +57,12 @@ class Policy:
     daily_per_phone: int = 10
     daily_per_ip: int = 50
     session_days: int = 7
+    hourly_per_prefix_v4: int = 60
+    hourly_per_prefix_v6: int = 10
+    hourly_global: int = 5000
+    prefix_v4: int = 24
+    prefix_v6: int = 64
+    venue_networks: tuple[clientaddr.Network, ...] = ()
 
     @classmethod
     def from_settings(cls, s) -> Policy:
@@ -57,7 +73,25 @@ class Policy:
             s.verify_daily_per_phone,
             s.verify_daily_per_ip,
             s.verify_session_days,
+            s.verify_hourly_per_prefix_v4,
+            s.verify_hourly_per_prefix_v6,
+            s.verify_hourly_global,
+            s.verify_prefix_v4,
+            s.verify_prefix_v6,
+            clientaddr.venue_networks(s.verify_venue_networks),
         )
+
+
+@dataclass(frozen=True)
+class Asker:
+    """Where a code request comes from, as the caps count it: keyed refs of the address and of its
+    network prefix, that prefix's hourly cap, and whether it is on the venue's own networks (then
+    neither the address nor the prefix is capped)."""
+
+    ip_ref: str
+    net_ref: str
+    prefix_cap: int
+    venue: bool
 
 
 @dataclass(frozen=True)
@@ -69,9 +103,10 @@ class Session:
 
 class CodeStore(Protocol):
     def issue(
-        self, phone_ref: str, ip_ref: str, code_hash: str, now_ms: int, policy: Policy
+        self, phone_ref: str, asker: Asker, code_hash: str, now_ms: int, policy: Policy
     ) -> tuple[str, int]:
-        """("ok", 0), or (code_cooldown | daily_cap_reached, retry ms). Atomic."""
+        """("ok", 0), or (code_cooldown | daily_cap_reached | network_cap_reached | codes_busy,
+        retry ms). Atomic."""
 
     def forget(self, phone_ref: str) -> None:
         """Drop the phone's code (its SMS could not be sent), not its daily count."""
@@ -96,8 +131,12 @@ class SenderUnavailable(Exception):
     pass
 
 
-def keyed(secret: bytes, label: str, value: str) -> str:
-    return hmac.new(secret, f"{label}:{value}".encode(), hashlib.sha256).hexdigest()[:32]
+def asker_of(ip: str, secret: bytes, policy: Policy) -> Asker:
+    net = clientaddr.network_of(ip, policy.prefix_v4, policy.prefix_v6)
+    cap = policy.hourly_per_prefix_v6 if ":" in net else policy.hourly_per_prefix_v4
+    return Asker(
+        keyed(secret, "ip", ip), keyed(secret, "net", net), cap, clientaddr.within(ip, policy.venue_networks)
+    )
 
 
 def session_ref(token: str) -> str:
@@ -132,10 +171,15 @@ def request_code(
     code = make_code()
     phone_ref = keyed(secret, "phone", phone)
     outcome, retry_ms = store.issue(
-        phone_ref, keyed(secret, "ip", ip), keyed(secret, f"code:{phone}", code), now_ms, policy
+        phone_ref, asker_of(ip, secret, policy), keyed(secret, f"code:{phone}", code), now_ms, policy
     )
+    CODES.labels(outcome).inc()
     if outcome == v.CODE_COOLDOWN:
         raise Refusal(v.CODE_COOLDOWN, {"retry_ms": retry_ms})
+    if outcome == v.NETWORK_CAP_REACHED:
+        raise Refusal(v.NETWORK_CAP_REACHED, {"retry_ms": retry_ms})
+    if outcome == v.CODES_BUSY:
+        raise Refusal(v.CODES_BUSY, {"retry_ms": retry_ms})
     if outcome != v.OK:
         raise Refusal(v.DAILY_CAP_REACHED, {"retry_ms": retry_ms})
     try:

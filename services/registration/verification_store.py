@@ -4,6 +4,8 @@ Redis keys (no phone, address or code in a key or a value, only keyed hashes):
   {p}vcode:{<phone ref>}       code hash, expiry, attempts, sent time
   {p}vday:phone:<phone ref>    codes sent to the phone in the last 24 h (sliding log)
   {p}vday:ip:<ip ref>          codes asked from the address in the last 24 h
+  {p}vhour:net:<prefix ref>    codes asked from the address's /24 or /64 in the last hour (issue 23)
+  {p}vhour:all                 codes sent in all in the last hour (issue 23)
   {p}vsess:<sha256(token)>     the verified phone, sealed (shared/sealed.py), expiring with the session
 """
 
@@ -13,7 +15,7 @@ import secrets
 from pathlib import Path
 
 from services.registration import vocabulary as v
-from services.registration.verification import Policy
+from services.registration.verification import Asker, Policy
 from shared.redis_scripts import Scripts
 from shared.sealed import is_sealed
 
@@ -35,9 +37,15 @@ class RedisCodeStore:
 
     session_key = _session  # for a caller that reads the session in its own pipeline (checks.py)
 
-    def issue(self, phone_ref, ip_ref, code_hash, now_ms, policy: Policy):
+    def issue(self, phone_ref, asker: Asker, code_hash, now_ms, policy: Policy):
         res = self.scripts.code_issue(
-            keys=[self._code(phone_ref), f"{self.p}vday:phone:{phone_ref}", f"{self.p}vday:ip:{ip_ref}"],
+            keys=[
+                self._code(phone_ref),
+                f"{self.p}vday:phone:{phone_ref}",
+                f"{self.p}vday:ip:{asker.ip_ref}",
+                f"{self.p}vhour:net:{asker.net_ref}",
+                f"{self.p}vhour:all",
+            ],
             args=[
                 now_ms,
                 code_hash,
@@ -46,6 +54,9 @@ class RedisCodeStore:
                 policy.daily_per_phone,
                 policy.daily_per_ip,
                 secrets.token_hex(8),
+                asker.prefix_cap,
+                policy.hourly_global,
+                "1" if asker.venue else "0",
             ],
         )
         return res[0].decode(), int(res[1])
@@ -82,7 +93,9 @@ class RedisCodeStore:
 
 
 class MemoryCodeStore:
-    """The same rules in memory, for unit tests (the contract test runs both)."""
+    """The same rules in memory, for unit tests (the contract test runs both). The caps of issue 23
+    (per network prefix, in all, the venue's networks) live in code_issue.lua only and are tested
+    on Redis; this store counts per phone and per address, as before them."""
 
     def __init__(self):
         self.codes: dict[str, dict] = {}
@@ -95,7 +108,8 @@ class MemoryCodeStore:
         self.daily[key] = log
         return 0 if len(log) < limit else max(1, log[0] + DAY_MS - now_ms)
 
-    def issue(self, phone_ref, ip_ref, code_hash, now_ms, policy: Policy):
+    def issue(self, phone_ref, asker: Asker, code_hash, now_ms, policy: Policy):
+        ip_ref = asker.ip_ref
         rec = self.codes.get(phone_ref)
         if rec and rec["gone_ms"] <= now_ms:
             rec = None

@@ -80,6 +80,15 @@ ID_INVALID: Final = "id_invalid"
 ID_DUPLICATE: Final = "id_duplicate"
 ID_LIMIT_REACHED: Final = "id_limit_reached"
 IDEMPOTENCY_KEY_REUSED: Final = "idempotency_key_reused"
+# Issue 23: real-name verification (realname.py): a member the authority did not confirm, and
+# the authority not answering (never a silent pass).
+ID_UNVERIFIED: Final = "id_unverified"
+REALNAME_UNAVAILABLE: Final = "realname_unavailable"
+# The real-name authority's answers (the provider's 一致 / 不一致 / 无此号; realname_http.py).
+REALNAME_MATCH: Final = "match"
+REALNAME_MISMATCH: Final = "mismatch"
+REALNAME_NOT_FOUND: Final = "not_found"
+REALNAME_RESULTS: Final = (REALNAME_MATCH, REALNAME_MISMATCH, REALNAME_NOT_FOUND)
 # Issue 17: a party drops one member and keeps the rest.
 REGISTRATION_CANCELLED: Final = "registration_cancelled"
 PARTY_OF_ONE: Final = "party_of_one"
@@ -91,6 +100,11 @@ ALLOCATION_LOCKED: Final = "allocation_locked"
 FCFS: Final = "fcfs"
 LOTTERY: Final = "lottery"
 ALLOCATIONS: Final = (FCFS, LOTTERY)
+# Issue 23: an API call on the session cookie from another site; the SMS code path's caps beyond the
+# phone and the address (a network prefix, the whole festival's hourly SMS spend).
+CROSS_SITE_REQUEST: Final = "cross_site_request"
+NETWORK_CAP_REACHED: Final = "network_cap_reached"
+CODES_BUSY: Final = "codes_busy"
 
 # What the list and the form show of a first-come activity (pages.state_of); a cancelled one shows
 # ACTIVITY_CANCELLED, and the list's past activities ``ended``.
@@ -283,6 +297,18 @@ REASONS: Final[Mapping[str, Reason]] = {
             "This ID has reached its limit of registrations.",
         ),
         Reason(
+            ID_UNVERIFIED,
+            422,
+            "实名核验未通过：姓名与证件号码不一致或查无此证",
+            "Real-name check failed: the name and ID number were not confirmed.",
+        ),
+        Reason(
+            REALNAME_UNAVAILABLE,
+            503,
+            "实名核验服务暂时无法使用，请稍后再试",
+            "The real-name check is unavailable right now; try again soon.",
+        ),
+        Reason(
             IDEMPOTENCY_KEY_REUSED,
             422,
             "该 Idempotency-Key 已用于另一个请求",
@@ -307,6 +333,24 @@ REASONS: Final[Mapping[str, Reason]] = {
             422,
             "没有这位参加者，或报名人本人不能被移除",
             "No such member (the registrant cannot be removed).",
+        ),
+        Reason(
+            CROSS_SITE_REQUEST,
+            403,
+            "请求并非来自本站页面，已拒绝",
+            "This request did not come from this site's pages; it was refused.",
+        ),
+        Reason(
+            NETWORK_CAP_REACHED,
+            429,
+            "您所在网络获取验证码过于频繁，请稍后再试",
+            "Too many codes were asked from your network; try again later.",
+        ),
+        Reason(
+            CODES_BUSY,
+            429,
+            "验证码发送繁忙，请几分钟后再试",
+            "Too many codes are being sent right now; try again in a few minutes.",
         ),
     )
 }
@@ -335,6 +379,8 @@ ID_TWICE_IN_PARTY: Final = "id_twice_in_party"
 MEMBERS_COUNT: Final = "members_count"
 CONSENT_REQUIRED: Final = "consent_required"  # the form's notice and consent (docs/privacy.md)
 NOT_BY_LOTTERY: Final = "not_by_lottery"  # issue 15: a lottery is opened only where seats are drawn
+NATIONALITY_INVALID: Final = "nationality_invalid"  # issue 23: a passport's issuing country
+ID_NOT_CONFIRMED: Final = "id_not_confirmed"  # issue 23: the real-name check did not confirm
 
 FIELD_RULES: Final[Mapping[str, tuple[str, str]]] = {
     ORGANIZATION_REQUIRED: ("本活动需填写工作单位", "Required for this activity's audience."),
@@ -363,6 +409,14 @@ FIELD_RULES: Final[Mapping[str, tuple[str, str]]] = {
     CONSENT_REQUIRED: (
         "请阅读并勾选同意个人信息处理说明",
         "Read and tick your consent to how your data is handled.",
+    ),
+    NATIONALITY_INVALID: (
+        "请填写护照签发国家/地区的三位字母代码（如 CHN）",
+        "Give the passport's issuing country as its 3-letter code (e.g. CHN).",
+    ),
+    ID_NOT_CONFIRMED: (
+        "姓名与证件号码未通过实名核验，请核对",
+        "The real-name check did not confirm this name and number; check them.",
     ),
 }
 

@@ -68,11 +68,16 @@ local REASON = {
   ID_DUPLICATE = 'id_duplicate',
   ID_LIMIT_REACHED = 'id_limit_reached',
   IDEMPOTENCY_KEY_REUSED = 'idempotency_key_reused',
+  ID_UNVERIFIED = 'id_unverified',
+  REALNAME_UNAVAILABLE = 'realname_unavailable',
   REGISTRATION_CANCELLED = 'registration_cancelled',
   PARTY_OF_ONE = 'party_of_one',
   UNKNOWN_MEMBER = 'unknown_member',
   LOTTERY_ALLOCATION = 'lottery_allocation',
   ALLOCATION_LOCKED = 'allocation_locked',
+  CROSS_SITE_REQUEST = 'cross_site_request',
+  NETWORK_CAP_REACHED = 'network_cap_reached',
+  CODES_BUSY = 'codes_busy',
 }
 -- topics
 local TOPIC = {

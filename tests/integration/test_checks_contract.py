@@ -24,7 +24,7 @@ def on_redis(settings, redis):
     noshow = NoShowStore(redis, settings)
     seats = SeatStore(redis, settings)
     checks = RedisChecks(
-        redis, RateLimiter(redis, settings.redis_prefix), noshow, seats, settings.redis_prefix
+        redis, RateLimiter(redis, settings.redis_prefix, secret=b"test"), noshow, seats, settings.redis_prefix
     )
     RedisCodeStore(redis, settings.redis_prefix, seats.sealer).open_session(REF, PHONE, 60_000)
     noshow.add_mark(MARK, None)

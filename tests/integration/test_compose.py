@@ -19,6 +19,8 @@ from pathlib import Path
 import pytest
 import yaml
 
+from sciday.gunicorn_worker import WORKER_CLASS
+
 pytestmark = pytest.mark.integration
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -161,7 +163,7 @@ def test_web_service_runs_gunicorn_and_has_a_healthcheck(services, name):
     cmd = svc["command"]
     assert isinstance(cmd, list) and cmd[0] == "gunicorn", cmd
     joined = " ".join(cmd)
-    assert "-k gthread" in joined and "-w 2" in joined and "--threads 8" in joined, joined
+    assert f"-k {WORKER_CLASS}" in joined and "-w 2" in joined and "--threads 8" in joined, joined
     assert f"0.0.0.0:{port}" in cmd, f"{name} must bind 0.0.0.0:{port}: {cmd}"
     assert cmd[-1] == app_spec, cmd
 
@@ -295,6 +297,14 @@ def test_the_noshow_pepper_reaches_every_process_that_hashes_holders(services):
     for name in ("registration", "noshow-worker", "checkin"):
         assert "SCIDAY_NOSHOW_PEPPER" in _environment(services[name]), name
         assert "SCIDAY_NOSHOW_PEPPER" in _k8s_env(_k8s_deployments()[name]), name
+
+
+def test_the_door_id_key_reaches_registration_and_checkin(services):
+    """Issue 23: registration writes each member's door hash, check-in matches the card read with
+    it; a card never matches a hash made under another key."""
+    for name in ("registration", "checkin"):
+        assert "SCIDAY_DOOR_ID_KEY" in _environment(services[name]), name
+        assert "SCIDAY_DOOR_ID_KEY" in _k8s_env(_k8s_deployments()[name]), name
 
 
 @pytest.mark.parametrize("name", sorted(WORKERS))

@@ -3,10 +3,15 @@ burst at a window edge, all-or-nothing across limits, Retry-After from the oldes
 
 from __future__ import annotations
 
+import hashlib
+
 import pytest
 
+from services.registration.app import create_app
+from shared.auth import create_token
 from shared.errors import ApiError
 from shared.ratelimit import RateLimiter
+from tests.conftest import activity_doc
 
 
 class Clock:
@@ -24,7 +29,7 @@ def clock():
 
 @pytest.fixture
 def limiter(redis, settings, clock):
-    return RateLimiter(redis, settings.redis_prefix, clock=clock)
+    return RateLimiter(redis, settings.redis_prefix, secret=b"test", clock=clock)
 
 
 def allowed(limiter, n, limits):
@@ -77,3 +82,19 @@ def test_no_subject_in_a_key_name(limiter, redis, settings):
     limiter.room([("phone", "13800138000", 3, 60)])
     names = [k.decode() for k in redis.scan_iter(f"{settings.redis_prefix}rl:*")]
     assert names and not any("13800138000" in n for n in names)
+
+
+def test_a_key_name_gives_no_phone_back_without_the_secret(settings, redis):
+    """Issue 23: the key held a plain SHA-1 of the phone, reversed by hashing every mobile number in
+    2.5 s. Through the registration app, the phone limit's key name is a keyed hash: neither the
+    plain digest nor any unkeyed SHA of the phone appears in it."""
+    app = create_app(settings.with_overrides(rate_limit_phone_per_min=6), redis_client=redis)
+    org = {"Authorization": "Bearer " + create_token(redis, settings.redis_prefix, "organizer", "t")}
+    c = app.test_client()
+    assert c.post("/api/v1/activities", json=activity_doc("rl-key"), headers=org).status_code == 201
+    phone = "13800138000"
+    body = {"name": "张三", "phone": phone, "organization": "中国科学院", "party_size": 1}
+    assert c.post("/api/v1/activities/rl-key/registrations", json=body).status_code == 201
+    names = [k.decode() for k in redis.scan_iter(f"{settings.redis_prefix}rl:phone:*")]
+    digests = {f(phone.encode()).hexdigest()[:16] for f in (hashlib.sha1, hashlib.sha256, hashlib.md5)}
+    assert len(names) == 1 and not any(d in names[0] for d in digests), names

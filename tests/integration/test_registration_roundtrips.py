@@ -78,14 +78,21 @@ def test_a_201_without_a_body_phone_reads_the_marks_in_a_second_round_trip(clien
     assert trips == 3
 
 
-def test_a_real_name_party_of_four_costs_three_round_trips(client, org, session):
+def test_a_real_name_party_of_four_costs_five_round_trips_then_four(client, org, session):
     make(client, org, aid="rt-real")
+    make(client, org, aid="rt-real-2")
     assert register(client, session("13800000001"), "rt-real", [member(1)]).status_code == 201
     party = [member(i) for i in range(10, 14)]
     headers = session("13800000002")
     trips, resp = trips_of(lambda: register(client, headers, "rt-real", party, phone="13800000002"))
     assert resp.status_code == 201, resp.get_json()
-    assert trips == 3  # session + marks; the four IDs' limits and marks; the seat script
+    # session + marks; the four IDs' limits and marks; the real-name cache read (issue 23); the
+    # four confirmations remembered; the seat script
+    assert trips == 5
+    assert register(client, session("13800000003"), "rt-real-2", [member(2)]).status_code == 201
+    trips, resp = trips_of(lambda: register(client, headers, "rt-real-2", party, phone="13800000002"))
+    assert resp.status_code == 201, resp.get_json()
+    assert trips == 4  # the four are remembered: no call to the authority, nothing to write
 
 
 def test_with_every_limit_on_a_201_still_costs_three(settings, redis, org, session):

@@ -11,6 +11,7 @@ second message, and a mailbox that collapses duplicates by Message-ID does so.
 
 from __future__ import annotations
 
+import email.errors
 import re
 import smtplib
 from email.message import EmailMessage
@@ -64,8 +65,15 @@ class SmtpChannel:
         self.user, self.password, self.starttls, self.timeout = user, password, starttls, timeout
 
     def send(self, intent: dict, rendered, before_handoff) -> str:
-        msg = build(intent, rendered, self.sender)
-        data = msg.as_bytes(policy=SMTP)
+        try:
+            msg = build(intent, rendered, self.sender)
+            data = msg.as_bytes(policy=SMTP)
+        except (ValueError, TypeError, LookupError, email.errors.MessageError) as exc:
+            # The message itself cannot be written (a header with a line break, an address the
+            # library refuses): the same content fails the same way every time (issue 23).
+            raise ProviderError(
+                f"message cannot be built: {type(exc).__name__}: {exc}", retryable=False
+            ) from exc
         data = re.sub(rb"(?m)^\.", b"..", data)  # dot-stuffing
         if not data.endswith(b"\r\n"):
             data += b"\r\n"

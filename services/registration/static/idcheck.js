@@ -1,5 +1,6 @@
 // The ID number's check digit, checked as it is typed (居民身份证 and the 2023 外国人永久居留身份证:
-// GB 11643 MOD 11-2). Only a hint: the server checks everything again. No library, no network.
+// GB 11643 MOD 11-2), and the passport's issuing country shown only for passports. Only a hint:
+// the server checks everything again. No library, no network.
 (function () {
   "use strict";
   var lang = (document.currentScript && document.currentScript.dataset.lang) || "zh-CN";
@@ -38,6 +39,12 @@
     var type = fs.querySelector("[data-idtype]"), input = fs.querySelector("[data-idnumber]");
     var hint = fs.querySelector("[data-idhint]");
     if (!type || !input || !hint) return;
+    // A passport's issuing country: asked only for a passport (without script it is always shown,
+    // labelled "passports only"; the server ignores it for other documents).
+    var nat = fs.querySelector("[data-nationality]");
+    function showNationality() { if (nat) nat.hidden = type.value !== "passport"; }
+    showNationality();
+    type.addEventListener("change", showNationality);
     function update(final) {
       var r = judge(type.value, input.value);
       if (r === "len" && !final) r = null;  // still typing

@@ -45,11 +45,12 @@ export const book = {
 
 /**
  * The door rules, judged on this device (offline), in the server's order: venue (the activity's
- * current one), gate plan, cancelled activity, check-in window, revocation, already admitted.
+ * current one), gate plan, cancelled activity, check-in window, revocation, already admitted, seats
+ * released to standby.
  * Returns {ok: true, remaining} or {ok: false, reason, side?, opens_at?, closes_at?, now?,
  * title?, venue_name?, first_at?, first_gate?}.
  */
-export function judge(ticket, state, entry, nowS) {
+export function judge(ticket, state, entry, nowS, card = "") {
   const act = (state.activities || []).find((a) => a.id === ticket.activity_id) || null;
   const away = act ? null : (state.elsewhere || []).find((a) => a.id === ticket.activity_id) || null;
   const known = act || away;
@@ -70,5 +71,28 @@ export function judge(ticket, state, entry, nowS) {
     return { ok: false, reason: REASON.ALREADY_CHECKED_IN, first_at: entry.first_at, first_gate: entry.gate,
              local: !entry.server };
   }
-  return { ok: true, remaining: ticket.party_size - admitted, activity: act };
+  // admit.lua's order: revoked, already in, then seats released to standby (issue 23, finding 6)
+  if (act && (act.released || []).includes(ticket.registration_id)) return { ok: false, reason: REASON.SEAT_RELEASED };
+  // Issue 23, admit.lua's step offline: a real-name party's members are matched by their cards
+  // (`card`: the door hash doorid.js made of the card read); without one, when cards are required,
+  // only the members booked without a document may come in.
+  const hashes = (act && act.cards && act.cards[ticket.registration_id]) || [];
+  const carded = hashes.filter(Boolean).length;
+  let remaining = ticket.party_size - admitted;
+  if (carded > 0 && (card || state.id_required)) {
+    const cardsIn = (entry && entry.members) || [];
+    if (card) {
+      const member = hashes.indexOf(card) + 1;
+      if (member === 0) return { ok: false, reason: REASON.ID_MISMATCH };
+      if (cardsIn.includes(member)) {
+        return { ok: false, reason: REASON.ALREADY_CHECKED_IN, first_at: entry.first_at, first_gate: entry.gate,
+                 local: !entry.server };
+      }
+      return { ok: true, remaining: 1, member, activity: act };
+    }
+    const without = ticket.party_size - carded - (admitted - cardsIn.length);
+    if (without <= 0) return { ok: false, reason: REASON.ID_REQUIRED };
+    remaining = Math.min(remaining, without);
+  }
+  return { ok: true, remaining, activity: act };
 }

@@ -12,6 +12,7 @@
 
 import { InvalidTicket, verifier } from "./ticket.js";
 import { book, judge } from "./doorbook.js";
+import { doorHash } from "./doorid.js";
 import { Camera, prepareDecoder } from "./camera.js";
 import { $, hm, people, pick, refusalText, show, t, unlockAudio } from "./verdict.js";
 import { REASON, STATUS } from "./vocabulary.js";
@@ -22,6 +23,7 @@ const POLL_MS = 4000;       // scanner state refresh and queue upload
 const SAME_CODE_MS = 3000;  // the camera ignores a code still in view for this long
 
 let pending = null;         // a party waiting for the steward's count
+let cardScan = null;        // a real-name party whose members show their ID cards one by one (issue 23)
 let busy = false;
 let last = { text: "", at: 0 };
 let camera = null;
@@ -79,6 +81,7 @@ async function onCode(text, t0, source) {
   } finally {
     busy = false;
     last.at = performance.now();
+    renderCard();
     renderCounts();
   }
 }
@@ -87,6 +90,7 @@ async function handle(code, t0) {
   const scan = { code, t0, nonce: crypto.randomUUID(), scanned_at: new Date(Date.now() + skewMs()).toISOString(),
                  gate: gate(), admit: null, ticket: null, local: null };
   pending = null;
+  cardScan = null;
   if (!net.keys) {
     scan.local = { ok: false, reason: REASON.NO_STATE };
   } else {
@@ -98,6 +102,9 @@ async function handle(code, t0) {
       scan.local = { ok: false, reason: err.reason };
     }
   }
+  // Issue 23: a real-name party comes in member by member, each on their own ID card.
+  // The judge asks for a card (id_required) only when every other rule let the ticket through.
+  if (scan.local.reason === REASON.ID_REQUIRED) return askCard(scan);
   // A standby party comes in whole (standby_admit.lua): no count to ask.
   if (scan.local.ok && scan.ticket.party_size > 1 && scan.ticket.kind !== "standby") return askParty(scan);
   if (net.online !== false) return submitOnline(scan);   // the server decides (and records refusals)
@@ -124,11 +131,14 @@ function admitOffline(scan, n) {
   const tk = scan.ticket, rid = tk.registration_id;
   const e = book.entry(rid);
   const admitted = (e ? e.admitted || 0 : 0) + n;
+  const member = scan.local && scan.local.member;  // issue 23: the member whose card matched
   book.note(rid, { aid: tk.activity_id, party: tk.party_size, admitted, first_at: (e && e.first_at) || scan.scanned_at,
-                   gate: (e && e.gate) || scan.gate });
+                   gate: (e && e.gate) || scan.gate,
+                   members: member ? [...((e && e.members) || []), member] : ((e && e.members) || []) });
   // The mark of this device's last exchange with the server vouches for the scan's own time.
+  // A card travels as its door hash only: the number read is never kept on this device.
   book.enqueue({ nonce: scan.nonce, code: scan.code, gate: scan.gate, admit: n, scanned_at: scan.scanned_at,
-                 online_mark: (book.state() || {}).online_mark || null,
+                 online_mark: (book.state() || {}).online_mark || null, id_hash: scan.card || null,
                  rid, aid: tk.activity_id, party: tk.party_size, title: titleOf(tk.activity_id) });
   const rest = tk.party_size - admitted;
   show("ok", { head: t(`✓ 入场 ${people(n)}`, `✓ Admit ${people(n)}`), reason: STATUS.OK, t0: scan.t0,
@@ -143,9 +153,10 @@ async function submitOnline(scan) {
   try {
     r = scan.found  // a party the steward found by hand: the same rules, no code
       ? await api("/api/v1/checkins/found", { method: "POST", body: { ...scan.found, gate: scan.gate, admit: scan.admit,
-                                                                       nonce: scan.nonce } })
+                                                                       nonce: scan.nonce, id_number: scan.id_number || null } })
       : await api("/api/v1/checkins", { method: "POST", body: { code: scan.code, gate: scan.gate, admit: scan.admit,
-                                                                 nonce: scan.nonce, scanned_at: scan.scanned_at } });
+                                                                 nonce: scan.nonce, scanned_at: scan.scanned_at,
+                                                                 id_number: scan.id_number || null } });
   } catch { r = null; }
   if (r && r.status === 401) return show("refused", { ...refusalText(REASON.UNAUTHORIZED), reason: REASON.UNAUTHORIZED, t0: scan.t0 });
   if ((!r || !definite(r.status)) && scan.found) {
@@ -165,7 +176,8 @@ async function submitOnline(scan) {
     const reg = b.registration || {};
     const e = book.entry(reg.id);
     book.note(reg.id, { aid: reg.activity_id, party: reg.party_size, admitted: reg.admitted_total, server: true,
-                        first_at: (e && e.first_at) || b.checked_in_at, gate: (e && e.gate) || b.gate });
+                        first_at: (e && e.first_at) || b.checked_in_at, gate: (e && e.gate) || b.gate,
+                        members: (reg.members || []).flatMap((m, i) => (m.admitted ? [i + 1] : [])) });
     show("ok", { head: t(`✓ 入场 ${people(b.admitted)}`, `✓ Admit ${people(b.admitted)}`), reason: STATUS.OK, t0: scan.t0,
                  sub: b.remaining > 0 ? t(`还剩 ${b.remaining} 人未入场`, `${b.remaining} still to come`) : "",
                  meta: doorMeta(reg) });
@@ -188,14 +200,57 @@ async function submitOnline(scan) {
       admitted: scan.ticket.party_size, first_at: d.first_checked_in_at, gate: d.first_gate, server: true });
   }
   const reg = d.registration || {};
+  // Issue 23: the server knows the party is real-name (this device's list did not yet): ask for cards.
+  if (b.reason === REASON.ID_REQUIRED && scan.ticket) cardScan = scan;  // found by hand too (needs the network)
   show("refused", { ...refusalText(b.reason, { ...d, first_at: d.first_checked_in_at }), reason: b.reason || REASON.INVALID,
                     t0: scan.t0, meta: doorMeta(reg) });
+}
+
+// -- real-name parties: each member's ID card (issue 23) -----------------------------------------
+
+function renderCard() {
+  $("card-form").hidden = !cardScan;
+  if (cardScan) $("f-card").focus({ preventScroll: true });  // a card reader types into it
+}
+
+function askCard(scan) {
+  cardScan = scan;
+  const tk = scan.ticket;
+  show("card", { head: t("请逐一读取成员证件", "Read each member's ID card"), reason: STATUS.CARD, t0: scan.t0,
+                 sub: t(`实名报名 ${people(tk.party_size)}：每人刷本人证件`,
+                        `Real-name party of ${tk.party_size}: each shows their own card`),
+                 meta: titleOf(tk.activity_id) + (net.online === false ? ` · ${t("离线", "offline")}` : "") });
+  renderCard();
+}
+
+/** One card read: hashed with the activity's key (offline), sent as read (online), never kept. */
+async function onCard(number) {
+  const base = cardScan;
+  if (!base || busy || !number.trim()) return;
+  busy = true;
+  try {
+    const tk = base.ticket;
+    const act = ((book.state() || {}).activities || []).find((a) => a.id === tk.activity_id);
+    const card = act && act.door_key ? await doorHash(act.door_key, number) : "";
+    const scan = { ...base, t0: null, nonce: crypto.randomUUID(), admit: 1, id_number: number, card,
+                   scanned_at: new Date(Date.now() + skewMs()).toISOString() };
+    scan.local = judge(tk, book.state(), book.entry(tk.registration_id), nowS(), card);
+    if (net.online !== false) await submitOnline(scan);
+    else decideOffline(scan);
+    delete scan.id_number;
+  } finally {
+    busy = false;
+    last.at = performance.now();
+    renderCard();
+    renderCounts();
+  }
 }
 
 // What the steward reads: the activity, the registrant, and for a real-name party each member's
 // masked name and ID ("张* 1101**********002X"), to compare with the ID cards shown.
 function doorMeta(reg) {
-  const members = (reg.members || []).map((m) => [m.name_masked, m.id_masked].filter(Boolean).join(" "));
+  const members = (reg.members || []).map((m) => [m.admitted ? "✓" : "", m.name_masked, m.id_masked]
+    .filter(Boolean).join(" "));  // ✓: in on their own ID card (issue 23)
   const who = reg.standby_number ? t(`现场候补 ${reg.standby_number} 号`, `Standby no. ${reg.standby_number}`)
     : reg.name_masked;  // a called walk-in's standby ticket (issue 15 §3)
   return [pick(reg.activity_title), members.length ? members.join(" · ") : who]
@@ -257,6 +312,8 @@ function admitFound(m) {
 
 function cancelParty() {
   pending = null;
+  cardScan = null;
+  renderCard();
   show("idle", { head: t("未放行，请扫下一张", "Not admitted. Scan the next ticket") });
 }
 
@@ -286,7 +343,7 @@ async function login(ev) {
   }
   err.textContent = !r ? t("无法连接服务器：首次登录需要联网", "Cannot reach the server: the first sign-in needs the network")
     : r.status === 401 ? refusalText(REASON.UNAUTHORIZED).head
-    : r.status === 403 ? refusalText(REASON.FORBIDDEN).head
+    : r.status === 403 ? refusalText((r.body || {}).reason || REASON.FORBIDDEN).head
     : t("登录失败，请重试", "Sign-in failed: try again");
   err.hidden = false;
 }
@@ -354,6 +411,13 @@ function wire() {
   $("step-plus").addEventListener("click", () => setStep(Number($("step-value").textContent) + 1));
   $("party-confirm").addEventListener("click", confirmParty);
   $("party-cancel").addEventListener("click", cancelParty);
+  $("card-form").addEventListener("submit", (ev) => {
+    ev.preventDefault();
+    const number = $("f-card").value;
+    $("f-card").value = "";  // the number read leaves the screen at once
+    onCard(number);
+  });
+  $("card-done").addEventListener("click", () => { cardScan = null; renderCard(); cancelParty(); });
   wireLookup({ onAdmit: admitFound, onUndone: () => refreshSoon() });
   window.addEventListener("offline", () => setOnline(false));
   window.addEventListener("online", () => (book.auth() ? refresh() : setOnline(true)));

@@ -80,7 +80,7 @@ export function show(state, { head, sub = "", meta = "", reason = "", t0 = null,
   $("v-meta").textContent = meta;
   $("party").hidden = state !== "pending";
   if ($("undo")) $("undo").hidden = true;  // offered again by scan.js after an admission (lookup.js)
-  if (state !== "idle" && !quiet) signal(state === "ok" ? "ok" : state === "pending" ? "pending" : "refused");
+  if (state !== "idle" && !quiet) signal(state === "ok" ? "ok" : state === "pending" || state === "card" ? "pending" : "refused");
   delete v.dataset.frameMs;
   if (t0 != null) {
     const mine = seq;

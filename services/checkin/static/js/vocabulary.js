@@ -9,6 +9,7 @@ export const STATUS = {
   "TOO_EARLY": "too_early",
   "TOO_LATE": "too_late",
   "PARTY": "party",
+  "CARD": "card",
   "WAITING": "waiting",
   "CALLED": "called",
   "ADMITTED": "admitted"
@@ -37,7 +38,10 @@ export const REASON = {
   "FORBIDDEN": "forbidden",
   "UNAUTHORIZED": "unauthorized",
   "UNKNOWN_KEY": "unknown_key",
-  "NO_STATE": "no_state"
+  "NO_STATE": "no_state",
+  "GATE_NOT_ALLOWED": "gate_not_allowed",
+  "ID_MISMATCH": "id_mismatch",
+  "ID_REQUIRED": "id_required"
 };
 
 export const REASONS = {
@@ -249,6 +253,34 @@ export const REASONS = {
       "hint": {
         "zh": "本机尚未同步密钥",
         "en": "This device has no keys yet"
+      }
+    }
+  },
+  "gate_not_allowed": {
+    "http": 403,
+    "zh": "此令牌不能在该入口使用",
+    "en": "This token is not for this gate",
+    "more": {}
+  },
+  "id_mismatch": {
+    "http": 409,
+    "zh": "证件与报名信息不符",
+    "en": "ID card does not match the booking",
+    "more": {
+      "hint": {
+        "zh": "此证件不属于该报名的任何成员",
+        "en": "This card is not any member's of this booking"
+      }
+    }
+  },
+  "id_required": {
+    "http": 409,
+    "zh": "请读取证件",
+    "en": "Read the ID card",
+    "more": {
+      "hint": {
+        "zh": "实名报名：每位成员刷本人证件入场",
+        "en": "Real-name booking: each member shows their own card"
       }
     }
   }
