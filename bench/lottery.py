@@ -14,13 +14,25 @@ from pathlib import Path
 
 from services.registration import lottery as lot
 from services.registration.lottery_store import LotteryStore
+from services.registration.store import NO_FAIR
+from shared import shredding
 
 
 def measure(redis, settings, entries: int = 100_000, capacity: int = 420, seed: int = 15) -> dict:
     store, aid, rng = LotteryStore(redis, settings), f"bench-lottery-{entries}", random.Random(seed)
     t0 = 1_800_000_000.0
     lot.open_lottery(store, lot.Lottery(aid, capacity, t0, t0 + 3600, t0 + 7200))
-    keys = [store.k("", aid), store.k("entries", aid), store.k("holders", aid)]
+    sk = store.seat_keys  # lottery_enter.lua's KEYS (issue 23: data keys, per-ID limits)
+    keys = [
+        store.k("", aid),
+        store.k("entries", aid),
+        store.k("holders", aid),
+        shredding.key_name(settings.redis_prefix, aid),
+        sk.ids(aid),
+        sk.id_day,
+        sk.id_festival,
+    ]
+    no_fair = json.dumps(NO_FAIR)
     start = time.perf_counter()
     for base in range(0, entries, 2000):
         pipe = redis.pipeline(transaction=False)
@@ -28,7 +40,15 @@ def measure(redis, settings, entries: int = 100_000, capacity: int = 420, seed: 
             entry = {"party_size": rng.randint(1, 4), "name": "摇号", "phone": f"1{5_000_000_000 + i:010d}"}
             store.scripts.lottery_enter(
                 keys=keys,
-                args=[f"e{i:08d}", json.dumps(entry, ensure_ascii=False), t0 + 1, "", f"phone:{i}"],
+                args=[
+                    f"e{i:08d}",
+                    json.dumps(entry, ensure_ascii=False),
+                    t0 + 1,
+                    "",
+                    "",
+                    no_fair,
+                    f"phone:{i}",
+                ],
                 client=pipe,
             )
         pipe.execute()

@@ -120,6 +120,15 @@ FAMILIES: tuple[KeyFamily, ...] = (
     ),
     _f("done:notify:*", "notify", "dedupe marks (shared/consumer.py)"),
     _f("consumer-halt:notify*", "notify", "halt notes of its consumer groups (shared/halts.py)"),
+    # -- crypto-shredding (issue 23) -------------------------------------------------------------
+    _f(
+        "shred:*",
+        "registration",
+        "the data key of each registration and lottery entry, wrapped under notify's ring; erasure "
+        "deletes it (shared/shredding.py)",
+        "none in itself: deleting a key makes the topics' copies sealed under it unreadable",
+        readers=("notify",),
+    ),
 )
 
 

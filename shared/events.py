@@ -435,3 +435,36 @@ class LotteryEntryWaitlistedV2(_LotteryEntryDataV2):
 
 SCHEMAS[(LOTTERY_ENTRY_WON, 2)] = LotteryEntryWonV2
 SCHEMAS[(LOTTERY_ENTRY_WAITLISTED, 2)] = LotteryEntryWaitlistedV2
+
+
+# --- crypto-shredding (issue 23): version 3 of the registration and lottery outcome events --------
+# One block so that it merges cleanly.  Version 3 has version 2's fields; only ``sealed`` changes:
+# it is sealed under the registration's (or entry's) own data key (shared/shredding.py,
+# ``SK1.<aid>.<subject>.…``), which rests in Redis (``{p}shred:{aid}``) until the erasure deletes
+# it, and with it every copy on every topic.  Version 2 (sealed under notify's ring) stays
+# registered: records made before the upgrade still go out as version 2, and consumers read both.
+SHREDDED_VERSION: Final = 3
+SHREDDED = validate.Regexp(r"^SK1\.")
+
+
+SHREDDED_TYPES: Final = (
+    REGISTRATION_CONFIRMED,
+    REGISTRATION_WAITLISTED,
+    WAITLIST_PROMOTED,
+    REGISTRATION_CANCELLED,
+    REGISTRATION_MEMBER_DROPPED,
+    LOTTERY_ENTRY_WON,
+    LOTTERY_ENTRY_WAITLISTED,
+)
+
+
+def _shredded(v2: type[Schema]) -> type[Schema]:
+    """Version 3 of a type: version 2's schema with ``sealed`` under a data key."""
+    name = v2.__name__.replace("V2", "V3")
+    return type(name, (v2,), {"sealed": fields.String(required=True, validate=SHREDDED)})
+
+
+SHREDDED_SCHEMAS: dict[tuple[str, int], type[Schema]] = {
+    (t, SHREDDED_VERSION): _shredded(SCHEMAS[(t, 2)]) for t in SHREDDED_TYPES
+}
+SCHEMAS.update(SHREDDED_SCHEMAS)

@@ -31,7 +31,7 @@ from services.notify.publisher import Publisher
 from services.notify.reminders import Reminders, parse_offsets
 from services.notify.sender import RateLimit, Sender
 from services.notify.usecases import Notices
-from shared import logs, sealed
+from shared import logs, sealed, shredding
 from shared.config import Settings, load
 from shared.consumer import ConsumerLoop, TransientError
 from shared.kafka import security
@@ -123,6 +123,7 @@ def bootstrap(
     redis = redis if redis is not None else connect_as(settings)
     p = settings.redis_prefix
     ring = sealed.sealer(settings, sealed.NOTIFY)  # contact fields stay sealed at rest (issue 16)
+    ring = shredding.Opener(ring, redis, p)  # and those under a registration's data key (issue 23)
     projection = Projection(redis, p, ring)
     deliveries = Deliveries(redis, p, retention_s=settings.notify_retention_days * 86400, sealer=ring)
     reminders = Reminders(

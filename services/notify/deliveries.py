@@ -29,6 +29,7 @@ from services.notify.projection import seal_v1
 from shared.logs import mask_phone
 from shared.redis_scripts import Scripts
 from shared.sealed import NOTIFY, Sealer, is_sealed, sealer
+from shared.shredding import Opener, Shredded, is_shredded
 
 CHANNELS = ("sms", "email")
 FINAL = V.FINAL
@@ -71,19 +72,30 @@ class Deliveries:
         """``sealer``: notify's ring (shared/sealed.py). With it, an intent keeps its recipient and
         registrant sealed at rest (issue 16); :meth:`get` opens them for the sender."""
         self.redis, self.p, self.retention_s = redis, prefix, retention_s
-        self.sealer = sealer
+        # issue 23: the ring also opens what is sealed under a registration's data key
+        self.sealer = Opener(sealer, redis, prefix) if sealer and not isinstance(sealer, Opener) else sealer
         self.scripts = Scripts(
             redis, Path(__file__).parent, ["intent", "intents", "claim", "handoff", "release"]
         )
 
     def opened(self, reg: dict) -> dict:
-        """The registrant with its sealed contact fields open (as the projection keeps it, sealed)."""
+        """The registrant with its sealed contact fields open (as the projection keeps it, sealed).
+        Sealed under a data key that is gone (issue 23, shared/shredding.py): the registrant was
+        erased, and comes back without contact fields, so nobody is told."""
         if not reg.get("sealed") or self.sealer is None:
             return reg
-        return {k: v for k, v in reg.items() if k != "sealed"} | self.sealer.open(reg["sealed"])
+        rest = {k: v for k, v in reg.items() if k != "sealed"}
+        try:
+            return rest | self.sealer.open(reg["sealed"])
+        except Shredded:
+            return {k: v for k, v in rest.items() if k not in ("phone", "email")} | {"erased": True}
 
-    def _seal(self, value: str) -> str:
-        return self.sealer.seal(value) if self.sealer else value
+    def _seal(self, value: str, beside: str | None = None) -> str:
+        """Sealed under notify's ring, or under the data key of ``beside`` (issue 23), so that the
+        intent's recipient (and a dead letter carrying it) is shredded with the registration."""
+        if self.sealer is None:
+            return value
+        return self.sealer.seal_beside(beside, value)
 
     def intent_key(self, nid: str) -> str:
         return f"{self.p}nt:n:{nid}"
@@ -138,7 +150,7 @@ class Deliveries:
                 "activity_id": activity_id,
                 "registration_id": reg["registration_id"],
                 "channel": channel,
-                "recipient": self._seal(recipient),
+                "recipient": self._seal(recipient, reg.get("sealed")),
                 "template": template,
                 "locale": reg.get("locale", "zh-CN"),
                 "reg": json.dumps(reg, ensure_ascii=False),
@@ -219,8 +231,12 @@ class Deliveries:
         out["at_rest"] = {k: out[k] for k in ("recipient", "reg") if k in out}
         if "reg" in out:
             out["reg"] = self.opened(out["reg"])
-        if self.sealer and is_sealed(out.get("recipient")):
-            out["recipient"] = self.sealer.open(out["recipient"])
+        if self.sealer and (is_sealed(out.get("recipient")) or is_shredded(out.get("recipient"))):
+            try:
+                out["recipient"] = self.sealer.open(out["recipient"])
+            except Shredded:  # erased (issue 23): the sender sends nothing and ends it skipped
+                del out["recipient"]
+                out["shredded"] = True
         return out
 
     # -- outcomes --------------------------------------------------------------------------------
@@ -317,5 +333,9 @@ def sealer_of() -> Sealer:
 
     ring = current_app.extensions.get("sciday.notify_ring")
     if ring is None:
-        ring = current_app.extensions["sciday.notify_ring"] = sealer(settings_of(), NOTIFY)
+        from shared.web import redis_of
+
+        settings = settings_of()
+        ring = Opener(sealer(settings, NOTIFY), redis_of(), settings.redis_prefix)  # issue 23
+        current_app.extensions["sciday.notify_ring"] = ring
     return ring

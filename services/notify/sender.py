@@ -148,6 +148,8 @@ class Sender:
     # -- one message ---------------------------------------------------------------------------------
     def deliver(self, nid: str, previous: str, token: str) -> str:
         intent = self.deliveries.get(nid)
+        if intent.get("shredded"):  # its data key is gone (issue 23): erased, never to be sent
+            return self._final(intent, V.SKIPPED, "erased")
         if not intent or "recipient" not in intent:  # gone, or erased (issue 16)
             return V.GONE
         if previous == V.HANDOFF and not self.channel.idempotent:

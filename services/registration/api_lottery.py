@@ -46,6 +46,8 @@ ENTER_REFUSALS = (
     v.VALIDATION_FAILED,
     RATE_LIMITED,
     v.CROSS_SITE_REQUEST,
+    v.ID_DUPLICATE,  # issue 23: the per-ID limits count at entry (lottery_enter.lua)
+    v.ID_LIMIT_REACHED,
 )
 CONFIRM_REFUSALS = (v.UNKNOWN_ENTRY, v.UNAUTHORIZED, v.NOT_A_WINNER, v.CONFIRM_EXPIRED)
 blp = Blueprint(

@@ -35,7 +35,11 @@ class EntryMineOut(Schema):
     party_size = fields.Integer()
     draw_at = fields.String()
     outcome = fields.String(
-        allow_none=True, metadata={"description": "null before the draw; won | waitlisted"}
+        allow_none=True,
+        metadata={
+            "description": "null before the draw; won | waitlisted | skipped (a member's ID reached a per-ID "
+            "limit before the draw's registrations were made, issue 23)"
+        },
     )
     position = fields.Integer(allow_none=True)
     confirm_by = fields.String(allow_none=True, metadata={"description": "a winner confirms by then"})

@@ -6,6 +6,9 @@
 -- KEYS[4] O   outbox stream          {p}outbox
 -- KEYS[5] MY  the owner's index      {p}myregs:<owner ref> ("我的报名"); any absent key when unknown
 -- KEYS[6] AU  erasure audit stream   {p}erasures: when and what, never whose (no id, no hash)
+-- KEYS[7] S   data keys hash         {p}shred:{aid}   (issue 23) the registration's data key, and its
+--             lottery entry's, are deleted: every copy sealed under them, on every topic, is unreadable
+-- KEYS[8] LE  lottery entries hash   {p}lot:entries:{aid}   the entry the registration was drawn from
 -- ARGV[1] occurred_at (ISO-8601)   ARGV[2] registration id   ARGV[3] cause (registrant | retention)
 -- ARGV[4] JSON list of the record's personal fields (personal.ERASED)
 --
@@ -17,6 +20,7 @@
 --#include promote.lua
 
 local R, P, D, O, MY, AU = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6]
+local S, LE = KEYS[7], KEYS[8]
 local occurred_at, rid, cause = ARGV[1], ARGV[2], ARGV[3]
 local personal = cjson.decode(ARGV[4])
 local raw = redis.call('HGET', R, rid)
@@ -34,6 +38,11 @@ for _, k in ipairs(personal) do
     table.insert(erased, k)
     reg[k] = nil
   end
+end
+if redis.call('HDEL', S, rid) == 1 then table.insert(erased, 'data_key') end
+if reg.lottery_entry_id then  -- the entry goes with the registration it became (issue 23)
+  redis.call('HDEL', S, 'e:' .. reg.lottery_entry_id)
+  redis.call('HDEL', LE, reg.lottery_entry_id)
 end
 reg.erased_at = occurred_at
 redis.call('HSET', R, rid, cjson.encode(reg))

@@ -204,6 +204,9 @@ class Lotteries(Protocol):
     def promotions_told(self, aid: str) -> int: ...  # how many of the draw's ``promoted`` are told
     def publish_promotions(self, aid: str, start: int, promoted: list[tuple[str, int]]) -> bool: ...
     def due(self, now: float) -> list[str]: ...  # lotteries whose draw time has come, not yet done
+    # issue 23: how settlement changed a drawn outcome (lottery_register.lua): "skipped" (a per-ID
+    # cap reached since entering), "won" (a waiting party that took skipped seats), or None
+    def settled_as(self, aid: str, entry_id: str) -> str | None: ...
     def done(self, aid: str) -> None: ...  # drawn and every entrant told: off the due list
 
 
@@ -222,7 +225,7 @@ def enter(
     entry_id = "e" + secrets.token_hex(8)
     out = lotteries.add_entry(aid, entry_id, holders, entry, now, owner_ref)
     if out["status"] != v.OK:
-        raise LotteryRefusal(out["reason"], entry_id=out.get("entry_id"))
+        raise LotteryRefusal(out["reason"])  # never the earlier entry (issue 23)
     return entry_id
 
 

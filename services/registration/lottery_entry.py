@@ -170,6 +170,9 @@ def my_entries(ports: Ports, lotteries: lot.Lotteries, owner_ref: str) -> list[d
                     else None
                 ),
             )
+            settled = lotteries.settled_as(aid, entry_id)  # issue 23: a per-ID cap, or seats taken up
+            if settled is not None:
+                item.update(outcome=settled, position=None if settled == v.SKIPPED else item["position"])
             rid = registration_id(aid, entry_id)
             if ports.seats.get_registration(rid) is not None:
                 item["registration_id"] = rid

@@ -20,8 +20,10 @@ local n = 0
 local confirm_hours = tonumber(redis.call('HGET', META, 'confirm_hours') or '0')
 for i = 4, #ARGV, 2 do
   local eid, position = ARGV[i], tonumber(ARGV[i + 1])
-  tell(OUT, ENTRIES, aid, occurred_at, eid, EVENT.LOTTERY_ENTRY_WON, position, confirm_hours,
-       aid .. ':' .. eid .. ':promoted')
+  if redis.call('HEXISTS', META, 'skipped:' .. eid) == 0 then  -- issue 23: not a skipped party
+    tell(OUT, ENTRIES, aid, occurred_at, eid, EVENT.LOTTERY_ENTRY_WON, position, confirm_hours,
+         aid .. ':' .. eid .. ':promoted')
+  end
   n = n + 1
 end
 redis.call('HSET', META, 'promoted_published', start + n)

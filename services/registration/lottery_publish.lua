@@ -22,7 +22,11 @@ local confirm_hours = tonumber(redis.call('HGET', META, 'confirm_hours') or '0')
 for i = 4, #ARGV, 3 do
   local eid, outcome, position = ARGV[i], ARGV[i + 1], tonumber(ARGV[i + 2])
   local type_ = outcome == STATUS.WON and EVENT.LOTTERY_ENTRY_WON or EVENT.LOTTERY_ENTRY_WAITLISTED
-  tell(OUT, ENTRIES, aid, occurred_at, eid, type_, position, confirm_hours, aid .. ':' .. eid .. ':drawn')
+  -- issue 23: a party skipped for a per-ID cap is not told it won; one that took its seats is
+  if redis.call('HEXISTS', META, 'seated:' .. eid) == 1 then type_ = EVENT.LOTTERY_ENTRY_WON end
+  if redis.call('HEXISTS', META, 'skipped:' .. eid) == 0 then
+    tell(OUT, ENTRIES, aid, occurred_at, eid, type_, position, confirm_hours, aid .. ':' .. eid .. ':drawn')
+  end
   n = n + 1
 end
 redis.call('HSET', META, 'published', start + n)

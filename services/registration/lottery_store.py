@@ -9,6 +9,7 @@ Keys, all with the activity's hash tag (the outbox stream is the usual exception
   {p}lot:lease:{aid}    string: token of the instance drawing now (expires)
   {p}lot:draw:{aid}     string: the draw (JSON); written once by lottery_finish.lua
   {p}lot:mine:<owner>   set: "<aid> <entry id>" of one verified phone (我的报名); no hash tag
+  {p}shred:{aid}        hash: "e:<entry id>" -> the entry's data key (issue 23, shared/shredding.py)
 The registrations the draw becomes are written with the seat store's keys (lottery_register.lua).
 """
 
@@ -24,7 +25,8 @@ import redis as redis_lib
 from services.registration import personal
 from services.registration import vocabulary as v
 from services.registration.lottery import Draw, Lottery, commitment
-from services.registration.store import Keys, SeatStore, now_pair, refused
+from services.registration.store import NO_FAIR, Keys, SeatStore, now_pair, refused
+from shared import shredding
 from shared.outbox import stream_key
 from shared.redis_scripts import Scripts
 
@@ -108,28 +110,46 @@ class LotteryStore:
         return f"{self.p}lot:mine:{owner_ref}"
 
     def add_entry(self, aid, entry_id, holders, entry, now, owner_ref: str = "") -> dict:
-        keys = [self.k("", aid), self.k("entries", aid), self.k("holders", aid)]
+        sk = self.seat_keys  # the per-ID limits count at entry too (fair.lua, issue 23)
+        keys = [
+            self.k("", aid),
+            self.k("entries", aid),
+            self.k("holders", aid),
+            shredding.key_name(self.p, aid),
+            sk.ids(aid),
+            sk.id_day,
+            sk.id_festival,
+        ]
         if owner_ref:
             keys.append(self.mine_key(owner_ref))
+        rec = self.entry_at_rest(entry, (aid, entry_id))
+        data_key = rec.pop("data_key", "")
+        fair = json.dumps(entry.get("fair") or NO_FAIR)
         raw = self.scripts.lottery_enter(
             keys=keys,
             args=[
                 entry_id,
-                json.dumps(self.entry_at_rest(entry), ensure_ascii=False),
+                json.dumps(rec, ensure_ascii=False),
                 now,
                 f"{aid} {entry_id}",
+                data_key,
+                fair,
                 *holders,
             ],
         )
         return json.loads(raw)
 
-    def entry_at_rest(self, entry: dict) -> dict:
-        return personal.entry_at_rest(entry, self.seats.sealer, self.seats.notify_sealer)
+    def entry_at_rest(self, entry: dict, shred: tuple[str, str] | None = None) -> dict:
+        return personal.entry_at_rest(entry, self.seats.sealer, self.seats.notify_sealer, shred)
 
     def erase_entries(self, aid: str) -> int:
         """The retention sweep's part (issue 16): an activity's entries (sealed contact fields) and
-        holders (keyed hashes of phones and IDs) go; the draw, ids and counts only, stays."""
-        return int(self.redis.delete(self.k("entries", aid), self.k("holders", aid)))
+        holders (keyed hashes of phones and IDs) go, and the activity's data keys (issue 23: every
+        copy of an entry or registration on a topic is unreadable from then on); the draw, ids and
+        counts only, stays."""
+        return int(
+            self.redis.delete(self.k("entries", aid), self.k("holders", aid), shredding.key_name(self.p, aid))
+        )
 
     def entries_of(self, owner_ref: str) -> list[tuple[str, str]]:
         """The verified phone's entries: (activity id, entry id)."""
@@ -172,6 +192,8 @@ class LotteryStore:
                     k.id_day,
                     k.id_festival,
                     k.mine(owner_ref or "-"),
+                    shredding.key_name(self.p, aid),
+                    self.k("", aid),
                 ],
                 args=[
                     t_ms,
@@ -231,6 +253,11 @@ class LotteryStore:
                     return result
                 except redis_lib.WatchError:
                     continue
+
+    def settled_as(self, aid: str, entry_id: str) -> str | None:
+        """How settlement changed the drawn outcome (lottery_register.lua, issue 23), if it did."""
+        skipped, seated = self.redis.hmget(self.k("", aid), f"skipped:{entry_id}", f"seated:{entry_id}")
+        return v.SKIPPED if skipped else v.WON if seated else None
 
     def promotions_told(self, aid: str) -> int:
         return int(self.redis.hget(self.k("", aid), "promoted_published") or 0)

@@ -36,6 +36,7 @@ STATUS_NAMES = (
     "BUSY",
     "TOO_EARLY",
     "LOST_LEASE",
+    "SKIPPED",  # issue 23: lottery_register.lua
 )
 TOPIC_NAMES = ("ACTIVITY_EVENTS", "REGISTRATION_EVENTS", "LOTTERY_EVENTS", "NOSHOW_EVENTS")
 

@@ -18,12 +18,13 @@ from typing import Any
 
 from services.registration.identity import mask_name
 from services.registration.verification import keyed
+from shared import shredding
 from shared.logs import mask_phone
 from shared.sealed import Sealer
 
 PERSONAL = ("name", "phone", "email", "manage_token", "manage_url", "ticket_url")
 FOR_NOTIFY = ("name", "phone", "email", "manage_url", "ticket_url", "ticket_code")
-SEALED = ("personal", "for_notify", "phone_ref")
+SEALED = ("personal", "for_notify", "phone_ref", "data_key")
 # What erase.lua removes from a record: every personal field, its masked and hashed forms included.
 ERASED = (*SEALED, *PERSONAL, "name_masked", "phone_masked", "members", "id_hashes", "organization")
 ERASED_NAME = "—"
@@ -33,12 +34,23 @@ def phone_ref(secret: bytes, phone: str) -> str:
     return keyed(secret, "phone", phone)
 
 
+def for_notify(notify: Sealer, aid: str, subject: str, fields: dict[str, Any]) -> tuple[str, str]:
+    """Issue 23: ``fields`` sealed under a new data key of their own (shared/shredding.py), and that
+    key wrapped under notify's ring, which the seat script moves to ``{p}shred:{aid}``."""
+    key = shredding.new_key()
+    return shredding.seal(key, aid, subject, fields), shredding.wrap(notify, key)
+
+
 def at_rest(reg: dict[str, Any], mine: Sealer, notify: Sealer, secret: bytes) -> dict[str, Any]:
-    """The record as Redis keeps it."""
+    """The record as Redis keeps it; ``data_key`` goes to ``{p}shred:{aid}`` (reserve.lua)."""
     rec = {k: v for k, v in reg.items() if k not in PERSONAL}
+    sealed, data_key = for_notify(
+        notify, reg["activity_id"], reg["registration_id"], {k: reg.get(k) for k in FOR_NOTIFY}
+    )
     rec.update(
         personal=mine.seal({k: reg.get(k) for k in PERSONAL}),
-        for_notify=notify.seal({k: reg.get(k) for k in FOR_NOTIFY}),
+        for_notify=sealed,
+        data_key=data_key,
         phone_ref=phone_ref(secret, reg["phone"]),
         name_masked=mask_name(reg["name"]),
         phone_masked=mask_phone(reg["phone"]),
@@ -75,12 +87,21 @@ ENTRY_PERSONAL = ("name", "phone", "email", "manage_url", "token")
 ENTRY_FOR_NOTIFY = ("name", "phone", "email", "manage_url")
 
 
-def entry_at_rest(entry: dict[str, Any], mine: Sealer, notify: Sealer) -> dict[str, Any]:
-    """A lottery entry as Redis keeps it."""
+def entry_at_rest(
+    entry: dict[str, Any], mine: Sealer, notify: Sealer, shred: tuple[str, str] | None = None
+) -> dict[str, Any]:
+    """A lottery entry as Redis keeps it.  With ``shred`` (activity id, entry id) the copy for
+    notify is sealed under the entry's own data key (issue 23), returned as ``data_key`` for
+    lottery_enter.lua to keep in ``{p}shred:{aid}``."""
     rec = {k: v for k, v in entry.items() if k not in ENTRY_PERSONAL}
+    contact = {k: entry.get(k) for k in ENTRY_FOR_NOTIFY}
+    if shred is not None:
+        rec["for_notify"], rec["data_key"] = for_notify(
+            notify, shred[0], shredding.entry_subject(shred[1]), contact
+        )
     rec.update(
         personal=mine.seal({k: entry.get(k) for k in ENTRY_PERSONAL}),
-        for_notify=notify.seal({k: entry.get(k) for k in ENTRY_FOR_NOTIFY}),
+        for_notify=rec.get("for_notify") or notify.seal(contact),
         name_masked=mask_name(entry.get("name") or ""),
         phone_masked=mask_phone(entry.get("phone") or ""),
     )

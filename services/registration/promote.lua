@@ -15,7 +15,15 @@ end
 
 -- The event's data and version: version 2 (issue 16) carries masked forms and the fields sealed
 -- for notify (personal.py), never a name, phone, email, link or token in clear.  A record written
--- before issue 16 has no sealed copy and still goes out as version 1.
+-- before issue 16 has no sealed copy and still goes out as version 1, one sealed under notify's ring
+-- (before issue 23) as version 2.
+-- Version 3 (issue 23): ``sealed`` is under the registration's own data key (``SK1.``,
+-- shared/shredding.py), deleted on erasure; version 2's is under notify's ring.
+local function sealed_version(text)
+  if string.sub(text, 1, 4) == 'SK1.' then return 3 end
+  return 2
+end
+
 local function registration_event_data(reg)
   -- members: masked names and IDs only (the door shows them), with their door hashes (issue 23,
   -- keyed per activity: shared/door_id.py); never an ID hash or number
@@ -24,7 +32,7 @@ local function registration_event_data(reg)
     party_size = reg.party_size, locale = reg.locale, members = reg.members }
   if reg.for_notify then
     data.name_masked, data.phone_masked, data.sealed = reg.name_masked, reg.phone_masked, reg.for_notify
-    return data, 2
+    return data, sealed_version(reg.for_notify)
   end
   data.name, data.phone, data.email, data.manage_url = reg.name, reg.phone, reg.email, reg.manage_url
   return data, 1

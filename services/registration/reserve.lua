@@ -14,6 +14,8 @@
 --         personal fields (personal.py)
 -- KEYS[8..12] D, IF, ND, NF, MY and ARGV[5] fair: real-name IDs, bound idempotency keys and the
 --         owner's index (fair.lua)
+-- KEYS[13] S  data keys hash        {p}shred:{aid}          registration id -> its data key, wrapped
+--         (issue 23: the record's ``data_key``, moved here; erase.lua deletes it)
 --
 -- Checks everything before writing anything.  Returns one of
 --   {"replay", id}                         the same Idempotency-Key or id was seen: first outcome stands
@@ -29,6 +31,7 @@
 
 local A, P, W, R, I, O, X = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6], KEYS[7]
 local D, IF, ND, NF, MY = KEYS[8], KEYS[9], KEYS[10], KEYS[11], KEYS[12]
+local S = KEYS[13]
 local now_ms, occurred_at, idem = tonumber(ARGV[1]), ARGV[2], ARGV[3]
 local reg = cjson.decode(ARGV[4])
 local fair = cjson.decode(ARGV[5] or '{"ids":[],"fp":"","day":"","per_day":0,"per_festival":0}')
@@ -79,6 +82,8 @@ reg.status = status
 reg.initial_status = status
 reg.initial_position = position
 reg.created_at = occurred_at
+if reg.data_key then redis.call('HSET', S, rid, reg.data_key) end
+reg.data_key = nil
 redis.call('HSET', R, rid, cjson.encode(reg))
 redis.call('HSET', P, reg.phone_ref, rid)
 redis.call('HSET', X, rid, reg.activity_id)

@@ -16,7 +16,7 @@ from pathlib import Path
 from services.registration import activities, personal
 from services.registration.soldout import SoldOutMemo
 from services.registration.vocabulary import REFUSED, SOLD_OUT, Refusal
-from shared import keyfile, sealed
+from shared import keyfile, sealed, shredding
 from shared.outbox import stream_key
 from shared.redis_scripts import Scripts
 
@@ -83,6 +83,10 @@ class Keys:
     @property
     def erasures(self):
         return f"{self.p}erasures"
+
+    def shred(self, aid):
+        """Issue 23: the data keys of the activity's registrations and entries (shared/shredding.py)."""
+        return shredding.key_name(self.p, aid)
 
 
 class SeatStore:
@@ -205,6 +209,7 @@ class SeatStore:
                 k.id_day,
                 k.id_festival,
                 k.mine(owner_ref or "-"),
+                k.shred(aid),
             ],
             args=[t_ms, t_iso, idem, json.dumps(self.at_rest(reg), ensure_ascii=False), json.dumps(fair)],
         )
@@ -252,7 +257,9 @@ class SeatStore:
         # issue 16: the new ticket code travels sealed for notify, with the contact fields it had
         reg = self.get_registration(rid) or {}
         for_notify = (
-            self.notify_sealer.seal({**{f: reg.get(f) for f in personal.FOR_NOTIFY}, "ticket_code": code})
+            self.seal_for_notify(
+                aid, rid, {**{f: reg.get(f) for f in personal.FOR_NOTIFY}, "ticket_code": code}
+            )
             if reg.get("phone")
             else ""
         )
@@ -277,7 +284,16 @@ class SeatStore:
         """Erase a registration's personal fields (erase.lua); returns how many it held, 0 if erased."""
         k = self.keys
         res = self.scripts.erase(
-            keys=[k.regs(aid), k.phones(aid), k.ids(aid), self.outbox, k.mine(owner_ref or "-"), k.erasures],
+            keys=[
+                k.regs(aid),
+                k.phones(aid),
+                k.ids(aid),
+                self.outbox,
+                k.mine(owner_ref or "-"),
+                k.erasures,
+                k.shred(aid),
+                f"{self.settings.redis_prefix}lot:entries:{{{aid}}}",  # lottery_store.LotteryStore.k
+            ],
             args=[now_pair(now)[1], rid, cause, json.dumps(personal.ERASED)],
         )
         if res[0].decode() == REFUSED:
@@ -341,6 +357,14 @@ class SeatStore:
     def phone_key(self) -> bytes:
         s = self.settings
         return keyfile.secret(s.keys_dir, "registration-hmac", s.hmac_secret, "SCIDAY_HMAC_SECRET")
+
+    def seal_for_notify(self, aid: str, rid: str, value: dict) -> str:
+        """``value`` sealed under the registration's data key (issue 23), or under notify's ring for
+        a record made before it (no data key)."""
+        wrapped = self.redis.hget(self.keys.shred(aid), rid)
+        if wrapped is None:
+            return self.notify_sealer.seal(value)
+        return shredding.seal(shredding.unwrap(self.notify_sealer, wrapped), aid, rid, value)
 
     def at_rest(self, reg: dict) -> dict:
         return personal.at_rest(reg, self.sealer, self.notify_sealer, self.phone_key)

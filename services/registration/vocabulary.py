@@ -438,3 +438,9 @@ class Refusal(Exception):
 def rule_message(rule: str, locale: str) -> str:
     zh, en = FIELD_RULES[rule]
     return en if locale == "en" else zh
+
+
+# Issue 23 (finding 4): a drawn party not made a registration because a member's ID reached a per-ID
+# cap (day or festival) after it entered; lottery_register.lua skips it and the next drawn gets
+# the seats.  An outcome of the script, and what the draw's settlement counts.
+SKIPPED: Final = "skipped"

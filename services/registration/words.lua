@@ -21,6 +21,7 @@ local STATUS = {
   BUSY = 'busy',
   TOO_EARLY = 'too_early',
   LOST_LEASE = 'lost_lease',
+  SKIPPED = 'skipped',
 }
 -- reason codes
 local REASON = {

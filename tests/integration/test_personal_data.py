@@ -198,7 +198,9 @@ def test_no_phone_id_email_name_or_token_in_clear_on_topics_or_in_redis(flowing,
     assert records >= 6 and keys >= 10, (records, keys)  # the dumps did read what was written
     found = {"topics": leaks(on_topics, [token, other_token]), "redis": leaks(at_rest, [token, other_token])}
     assert found == {"topics": [], "redis": []}, "personal data in clear"
-    assert "SX1.notify." in on_topics and "SX1.registration." in at_rest  # sealed, not dropped
+    assert (
+        "SK1.imax-pii." in on_topics and "SX1.registration." in at_rest
+    )  # sealed, not dropped (v3: issue 23)
 
 
 def test_an_erasure_reaches_the_door_notify_and_the_exports_and_is_audited(flowing, redis, gateway, mailbox):
@@ -243,8 +245,9 @@ def test_an_erasure_reaches_the_door_notify_and_the_exports_and_is_audited(flowi
     entries = wait_for(
         lambda: [e for e in log.entries(rid) if "recipient" not in e], what="the delivery log erased"
     )
-    # sms and email of the confirmation and of the cancellation: sent or skipped, none names anyone
-    assert len(entries) == len(log.entries(rid)) == 4
+    # sms and email of the confirmation and, if notify read the cancellation before the erasure
+    # deleted the data key (issue 23), of the cancellation: sent or skipped, none names anyone
+    assert len(entries) == len(log.entries(rid)) in (2, 4)
     assert client.get("/api/v1/me/registrations", headers=me).get_json()["registrations"] == []
     csv = client.get(f"/api/v1/activities/{AID}/registrations.csv", headers=org).get_data(as_text=True)
     assert rid in csv and NAMES[0] not in csv and PHONE[-4:] not in csv and EMAIL.split("@")[1] not in csv

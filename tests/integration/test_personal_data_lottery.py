@@ -107,7 +107,7 @@ def test_a_lottery_keeps_no_phone_id_email_name_or_token_in_clear(flowing, redis
     assert mail
     sent = [decode(f[b"envelope"]) for _id, f in redis.xrange(stream_key(settings))]
     outcomes = [e for e in sent if e["type"] in (ev.LOTTERY_ENTRY_WON, ev.LOTTERY_ENTRY_WAITLISTED)]
-    assert len(outcomes) == 2 and {e["version"] for e in outcomes} == {ev.LOTTERY_ENTRY_VERSION}
+    assert len(outcomes) == 2 and {e["version"] for e in outcomes} == {ev.SHREDDED_VERSION}
 
     tokens = [entries[p]["token"] for p in entries] + [r["manage_token"] for r in regs.values()]
     on_topics, records = topic_dump(settings)
@@ -118,4 +118,4 @@ def test_a_lottery_keeps_no_phone_id_email_name_or_token_in_clear(flowing, redis
     found["topics"] += [f"ID number: {third!r}"] * (third in on_topics)
     found["redis"] += [f"ID number: {third!r}"] * (third in at_rest)
     assert found == {"topics": [], "redis": []}, "personal data in clear"
-    assert "SX1.notify." in on_topics and "SX1.registration." in at_rest  # sealed, not dropped
+    assert "SK1.lot-pii." in on_topics and "SX1.registration." in at_rest  # sealed, not dropped (issue 23)
