@@ -94,6 +94,10 @@ class StackOptions:
     redis_acl: bool = False
     # The Apache Kafka this starts takes SASL only: one SCRAM user per service, with ACLs.
     kafka_sasl: bool = False
+    # The start-up check (sciday/continuity.py): forced past an empty Redis with history, or
+    # past lost keys (new keys with new ids).
+    accept_empty_redis: bool = False
+    new_keys: bool = False
 
 
 # With --scale N, instance k (0-based) of a web service listens on its base port + 10*k:
@@ -356,10 +360,26 @@ class Stack:
                 self.kafka, credentials.ensure_passwords(self.secrets, "kafka"), settings.topic_prefix
             )
             self.say(f"kafka: one SCRAM user per service, {n} ACLs")
+        self.check_continuity(settings)
         KeyRing.load_or_create(self.var / "keys")
         for c in self._plan():
             self.children.append(c)
             self._spawn(c)
+
+    def check_continuity(self, settings: Settings) -> None:
+        """Refuse to start on lost state (sciday/continuity.py), before any service runs."""
+        from sciday import continuity
+        from shared.redis_scripts import connect_as
+
+        for line in continuity.check(
+            connect_as(settings),
+            settings,
+            self.var / "keys",
+            events=lambda: continuity.kafka_history(settings),
+            accept_empty=self.opts.accept_empty_redis,
+            new_keys=self.opts.new_keys,
+        ):
+            self.say(line)
 
     def start_broker(self) -> None:
         o = self.opts
