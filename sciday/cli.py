@@ -189,7 +189,10 @@ def cmd_topics(args) -> int:
         return 0
     settings = _settings(args)
     created = topics.ensure_topics(
-        settings.kafka_bootstrap_servers, settings.topic_prefix, client_config=security(settings)
+        settings.kafka_bootstrap_servers,
+        settings.topic_prefix,
+        client_config=security(settings),
+        set_existing=True,  # the retention of shared/topics.py on topics made before it too
     )
     print(f"created {len(created)} topics: {', '.join(created) or '-'}")
     return 0
