@@ -68,6 +68,7 @@ def cmd_up(args) -> int:
         kafka_sasl=not args.no_credentials,
         accept_empty_redis=args.accept_empty_redis,
         new_keys=args.new_keys,
+        restore_from=Path(args.restore) if args.restore else None,
     )
     stack = Stack(opts)
     stop_requested = []
@@ -309,6 +310,11 @@ def parser() -> argparse.ArgumentParser:
         help="start although keys that signed tickets or sealed records are lost: new keys are made "
         "with new ids, and what the lost keys signed or sealed stays invalid",
     )
+    up.add_argument(
+        "--restore",
+        metavar="BACKUP",
+        help="restore this backup (sciday backup) into the empty Redis before any service starts",
+    )
     up.set_defaults(func=cmd_up)
 
     tok = sub.add_parser("token", help="staff and organizer tokens")
@@ -347,6 +353,7 @@ def parser() -> argparse.ArgumentParser:
     kc = ky_sub.add_parser("create", help="make a signing key if the folder has none")
     kc.add_argument("--dir", default=str(env.keys_dir))
     kc.set_defaults(func=cmd_keys_create)
+    __import__("sciday.backup").backup.register(sub)  # sciday backup, sciday restore
     return p
 
 

@@ -98,6 +98,7 @@ class StackOptions:
     # past lost keys (new keys with new ids).
     accept_empty_redis: bool = False
     new_keys: bool = False
+    restore_from: Path | None = None  # `sciday up --restore`: a backup put back before the check
 
 
 # With --scale N, instance k (0-based) of a web service listens on its base port + 10*k:
@@ -371,6 +372,12 @@ class Stack:
         from sciday import continuity
         from shared.redis_scripts import connect_as
 
+        if self.opts.restore_from is not None:
+            from sciday.backup import restore
+
+            folder, self.opts.restore_from = self.opts.restore_from, None  # once, before the services
+            done = restore(settings, connect_as(settings), folder)
+            self.say(f"restored {folder}: {done['redis_keys']} Redis keys, {done['files']} files")
         for line in continuity.check(
             connect_as(settings),
             settings,
