@@ -66,7 +66,8 @@ def read_offsets(settings: Any) -> dict[str, dict[str, int]]:
     try:
         out: dict[str, dict[str, int]] = {}
         for group in groups():
-            got = admin.list_consumer_group_offsets(settings.topic_prefix + group)
+            name = settings.topic_prefix + group
+            got = admin.list_group_offsets({name: None}).get(name, {})
             out[group] = {f"{tp.topic}:{tp.partition}": meta.offset for tp, meta in sorted(got.items())}
         return out
     finally:
@@ -74,31 +75,33 @@ def read_offsets(settings: Any) -> dict[str, dict[str, int]]:
 
 
 def write_offsets(settings: Any, offsets: dict[str, dict[str, int]]) -> int:
-    """Commit the saved offsets for each group (its consumers must be stopped)."""
-    from kafka import KafkaConsumer, TopicPartition
+    """Set each group's committed offsets to the saved ones (its consumers must be stopped)."""
+    from kafka import KafkaAdminClient, TopicPartition
     from kafka.structs import OffsetAndMetadata
 
     from shared.kafka import security
 
+    admin = KafkaAdminClient(
+        bootstrap_servers=settings.kafka_bootstrap_servers, request_timeout_ms=15000, **security(settings)
+    )
     n = 0
-    for group, parts in offsets.items():
-        if not parts:
-            continue
-        consumer = KafkaConsumer(
-            bootstrap_servers=settings.kafka_bootstrap_servers,
-            group_id=settings.topic_prefix + group,
-            enable_auto_commit=False,
-            **security(settings),
-        )
-        try:
+    try:
+        for group, parts in offsets.items():
             commit = {}
             for name, offset in parts.items():
                 topic, _, partition = name.rpartition(":")
                 commit[TopicPartition(topic, int(partition))] = OffsetAndMetadata(offset, "", -1)
-            consumer.commit(commit)
+            if not commit:
+                continue
+            errors = admin.alter_group_offsets(settings.topic_prefix + group, commit)
+            failed = {tp: e for tp, e in errors.items() if getattr(e, "errno", 0)}
+            if failed:
+                raise RestoreRefused(
+                    f"could not set the offsets of {group} (stop its consumers first): {failed}"
+                )
             n += len(commit)
-        finally:
-            consumer.close(autocommit=False)
+    finally:
+        admin.close()
     return n
 
 
