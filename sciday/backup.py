@@ -163,7 +163,9 @@ def prune(dest: Path, keep: int) -> list[Path]:
     return gone
 
 
-def restore(settings: Any, redis: Any, folder: Path, *, replace: bool = False, offsets: bool = False) -> dict:
+def restore(
+    settings: Any, redis: Any, folder: Path, *, replace: bool = False, offsets: bool = False
+) -> dict[str, Any]:
     folder = Path(folder)
     manifest = json.loads((folder / MANIFEST).read_text())
     for name, digest in manifest["files"].items():
@@ -211,11 +213,11 @@ def restore(settings: Any, redis: Any, folder: Path, *, replace: bool = False, o
 
 
 # -- the commands (registered in sciday/cli.py) --------------------------------------------------
-def cmd_backup(args) -> int:
+def cmd_backup(args: Any) -> int:
     from sciday.cli import _settings
     from shared.redis_scripts import connect_as
 
-    settings = _settings(args)
+    settings = _settings(args)  # type: ignore[no-untyped-call]
     dest = Path(args.to or settings.backup_dir)
     folder = backup(settings, connect_as(settings), dest, offsets=not args.no_offsets)
     manifest = json.loads((folder / MANIFEST).read_text())
@@ -228,11 +230,11 @@ def cmd_backup(args) -> int:
     return 0
 
 
-def cmd_restore(args) -> int:
+def cmd_restore(args: Any) -> int:
     from sciday.cli import _settings
     from shared.redis_scripts import connect_as
 
-    settings = _settings(args)
+    settings = _settings(args)  # type: ignore[no-untyped-call]
     try:
         done = restore(
             settings, connect_as(settings), Path(args.folder), replace=args.replace, offsets=args.offsets

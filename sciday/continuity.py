@@ -58,7 +58,7 @@ def current_keys(keys_dir: Path, settings: Any = None) -> dict[str, str]:
             pub.public_bytes(Encoding.Raw, PublicFormat.Raw)
         )
     for purpose in sealed.PURPOSES:
-        if settings is not None and getattr(settings, f"seal_keys_{purpose}", ""):
+        if settings is not None and str(getattr(settings, f"seal_keys_{purpose}", "")):
             continue  # given as a setting
         for path in keys_dir.glob(f"seal-{purpose}-*.key"):
             kid = int(path.stem.rsplit("-", 1)[1])

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from services.checkin import admission
 from services.checkin.store import CheckinStore
@@ -18,11 +19,11 @@ KINDS = {ev.CHECKIN_RECORDED: "recorded", ev.CHECKIN_REVERTED: "reverted"}
 
 
 class Admissions:
-    def __init__(self, redis, settings):
-        self.store = CheckinStore(redis, settings)
+    def __init__(self, redis: Any, settings: Any) -> None:
+        self.store = CheckinStore(redis, settings)  # type: ignore[no-untyped-call]
         self.scripts = Scripts(redis, HERE, ["readmit"])
 
-    def replay(self, envelopes: list[dict]) -> int:
+    def replay(self, envelopes: list[dict[str, Any]]) -> int:
         """Apply the check-in events among ``envelopes``; returns how many were skipped (every
         other event, and those already applied)."""
         skipped = 0
