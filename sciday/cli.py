@@ -354,6 +354,7 @@ def parser() -> argparse.ArgumentParser:
     kc.add_argument("--dir", default=str(env.keys_dir))
     kc.set_defaults(func=cmd_keys_create)
     __import__("sciday.backup").backup.register(sub)  # sciday backup, sciday restore
+    __import__("sciday.continuity").continuity.register(sub)  # sciday state check
     return p
 
 

@@ -192,3 +192,39 @@ def _files(keys_dir: Path, family: str, kid: int) -> list[Path]:
     if family == "ticket":
         return [p for p in (keys_dir / f"ed25519-{kid}.key", keys_dir / f"ed25519-{kid}.pub") if p.exists()]
     return [p for p in [keys_dir / f"seal-{family[5:]}-{kid}.key"] if p.exists()]
+
+
+# -- `sciday state check` (registered in sciday/cli.py): the same check where `sciday up` does not
+# start the stack (docker-compose, Kubernetes), as a one-shot before the services ------------------
+def cmd_check(args: Any) -> int:
+    import sys
+
+    from sciday.cli import _settings
+    from shared.redis_scripts import connect_as
+
+    settings = _settings(args)  # type: ignore[no-untyped-call]
+    try:
+        done = check(
+            connect_as(settings),
+            settings,
+            Path(settings.keys_dir),
+            events=lambda: kafka_history(settings),
+            accept_empty=args.accept_empty_redis,
+            new_keys=args.new_keys,
+        )
+    except StateLost as exc:
+        print(f"sciday state check: {exc}", file=sys.stderr)
+        return 1
+    print("\n".join(done) or "state whole: Redis, the keys and the topics agree")
+    return 0
+
+
+def register(sub: Any) -> None:
+    st = sub.add_parser("state", help="is the state whole (Redis, the keys, the topics)?")
+    st_sub = st.add_subparsers(dest="action", required=True)
+    ck = st_sub.add_parser("check", help="refuse on an empty Redis with history or on lost keys")
+    ck.add_argument("--accept-empty-redis", action="store_true", help="start on the empty Redis anyway")
+    ck.add_argument("--new-keys", action="store_true", help="replace lost keys by new ones with new ids")
+    ck.add_argument("--redis-url")
+    ck.add_argument("--kafka")
+    ck.set_defaults(func=cmd_check)

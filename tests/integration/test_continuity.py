@@ -120,3 +120,25 @@ def test_sciday_up_refuses_an_empty_redis_when_the_keys_show_history(servers, se
         assert stack.children == []  # no service was started
     finally:
         stack.stop()
+
+
+def test_sciday_state_check_refuses_then_records_when_forced(servers, settings, monkeypatch, capsys):
+    from sciday.cli import main
+
+    env = {
+        "REDIS_URL": settings.redis_url,
+        "KAFKA_BOOTSTRAP_SERVERS": settings.kafka_bootstrap_servers,
+        "SCIDAY_REDIS_PREFIX": settings.redis_prefix,
+        "SCIDAY_TOPIC_PREFIX": settings.topic_prefix,
+        "SCIDAY_VAR_DIR": str(settings.var_dir),
+        "SCIDAY_KEYS_DIR": str(settings.keys_dir),
+        **servers["client_env"],
+    }
+    for k, v in env.items():
+        monkeypatch.setenv(k, v)
+    KeyRing.load_or_create(settings.keys_dir)
+    assert main(["state", "check"]) == 1
+    assert "--accept-empty-redis" in capsys.readouterr().err
+    assert main(["state", "check", "--accept-empty-redis"]) == 0
+    assert main(["state", "check"]) == 0
+    assert "state whole" in capsys.readouterr().out
