@@ -273,6 +273,14 @@ class Settings:
     # upload, the spreadsheet import, plus its form's overhead); a larger one is handed over as
     # soon as its headers are in, for the app to refuse.
     web_buffer_body_bytes: int = 2 * 1024 * 1024 + 64 * 1024
+    # -- issue 24 §2/§3: the workers' port (shared/worker.py) ----------------------------------
+    # /metrics and /healthz (liveness) of a relay, consumer or scheduler process; 0 = none (make
+    # run starts many workers on one host). Compose and Kubernetes set 9400 and 0.0.0.0.
+    worker_metrics_port: int = 0
+    worker_metrics_host: str = "127.0.0.1"
+    # A worker loop that has not turned for this long past its own poll interval is stalled:
+    # /healthz answers 503 and the orchestrator restarts the process.
+    worker_stall_s: int = 120
 
     def with_overrides(self, **kwargs: Any) -> Settings:
         return replace(self, **kwargs)
