@@ -7,9 +7,13 @@ that gives a thread only to a request that has arrived (sciday/gunicorn_worker.p
 
 import os
 
+from sciday.grace import GUNICORN_GRACEFUL_S
 from sciday.gunicorn_worker import WORKER_CLASS
 
 worker_class = WORKER_CLASS
+# In-flight requests finish within this after SIGTERM; the orchestrator's grace is longer
+# (sciday/grace.py). A command line's --graceful-timeout overrides it (`sciday up` uses 10).
+graceful_timeout = GUNICORN_GRACEFUL_S
 
 
 def child_exit(server, worker):

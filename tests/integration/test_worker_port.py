@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from sciday import embedded
+from sciday import embedded, grace
 from shared.outbox import cursor_key, stream_key
 from tests.conftest import wait_for
 
@@ -127,3 +127,5 @@ def test_two_relays_take_turns_and_the_second_takes_over_when_the_first_is_kille
     wait_for(lambda: _metric(second_url, "sciday_relay_leader") == 1, timeout=60, what="the takeover")
     wait_for(lambda: _metric(second_url, "sciday_outbox_lag_entries") == 0, timeout=60, what="second relays")
     assert redis.get(cursor_key(settings)) > cursor
+    second.send_signal(signal.SIGTERM)  # and it stops within the budget its grace period allows
+    second.wait(grace.WORKER_SHUTDOWN_S)
