@@ -34,7 +34,7 @@ SCHEDULER_RUNS = Counter(
 )
 LAST_BEAT = Gauge("sciday_worker_heartbeat_timestamp_seconds", "When a worker loop last turned", ["loop"])
 # A scheduler pass ends in one of these.
-RUN_OK, RUN_REDIS_UNAVAILABLE, RUN_FAILED = "ok", "redis_unavailable", "failed"
+RUN_OK, RUN_REDIS_UNAVAILABLE, RUN_FAILED = "ok", errors.REDIS_UNAVAILABLE, "failed"
 RUN_OUTCOMES = (RUN_OK, RUN_REDIS_UNAVAILABLE, RUN_FAILED)
 
 _lock = threading.Lock()
