@@ -51,3 +51,29 @@ def test_consumer_lag_is_what_the_group_has_not_committed(settings, redis):
         timeout=60,
         what="committed",
     )
+
+
+def test_a_consumer_loop_reports_its_members_lag(settings, redis, monkeypatch):
+    from prometheus_client import REGISTRY
+
+    from shared import consumer
+
+    monkeypatch.setattr(consumer, "LAG_EVERY_S", 0.0)  # look at every poll, not every 10 s
+    ensure_topics(settings.kafka_bootstrap_servers, settings.topic_prefix, client_config=security(settings))
+    producer = make_producer(settings)
+    for i in range(3):  # one key: one partition
+        producer.send(
+            settings.topic_prefix + "activity-events", key=b"lag", value=json.dumps({"i": i}).encode()
+        )
+    producer.flush(10)
+    producer.close(5)
+    loop = ConsumerLoop(
+        settings,
+        "lag-member",
+        ["activity-events"],
+        lambda _e: None,
+        redis,
+        consumer_overrides={"max_poll_records": 1},
+    )
+    loop.run(max_batches=1)  # one record handled, two fetched but not yet read
+    assert REGISTRY.get_sample_value("sciday_consumer_lag_records", {"group": "lag-member"}) == 2
