@@ -157,6 +157,14 @@ def serve(settings: Settings, redis: Any = None, *, streams: Iterable[str] = ())
     from shared.lag import OutboxLag
 
     collectors: list[Any] = [OutboxLag(redis, settings, list(streams))] if streams else []
-    server = MetricsServer(settings.worker_metrics_host, settings.worker_metrics_port, collectors).start()
+    try:
+        server = MetricsServer(settings.worker_metrics_host, settings.worker_metrics_port, collectors).start()
+    except OSError as exc:
+        # The work matters more than its port: go on unseen, and say so (the liveness probe fails,
+        # so an orchestrator restarts the process; two workers on one host need two ports).
+        log.error(
+            "no metrics port on %s:%d: %s", settings.worker_metrics_host, settings.worker_metrics_port, exc
+        )
+        return None
     log.info("metrics and liveness on %s:%d", settings.worker_metrics_host, server.port)
     return server

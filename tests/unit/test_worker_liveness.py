@@ -72,3 +72,11 @@ def test_a_scheduler_pass_counts_outages_and_bugs_and_lives_on(clock):
     assert _runs("lottery-scheduler", "redis_unavailable") == before[0] + 1
     assert _runs("lottery-scheduler", "failed") == before[1] + 1
     assert worker.loops() == ["lottery-scheduler"] and worker.stalled() == []
+
+
+def test_a_taken_port_leaves_the_worker_working_without_one(port):
+    from shared.config import Settings
+
+    taken = int(port.rsplit(":", 1)[1])
+    assert worker.serve(Settings(worker_metrics_port=taken)) is None
+    assert worker.serve(Settings()) is None  # port 0: no port at all
