@@ -8,8 +8,11 @@ that gives a thread only to a request that has arrived (sciday/gunicorn_worker.p
 import os
 
 from sciday.gunicorn_worker import WORKER_CLASS
+from shared.config import load
 
 worker_class = WORKER_CLASS
+# Idle connections outlive nginx's upstream keepalive_timeout (SCIDAY_WEB_KEEPALIVE_S, issue 24).
+keepalive = load().web_keepalive_s
 
 
 def child_exit(server, worker):
