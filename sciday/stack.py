@@ -275,8 +275,6 @@ class Stack:
                             "10",
                             "--timeout",
                             "30",
-                            "--keep-alive",
-                            "5",
                             "--name",
                             f"sciday-{name}",
                         ],

@@ -273,6 +273,11 @@ class Settings:
     # upload, the spreadsheet import, plus its form's overhead); a larger one is handed over as
     # soon as its headers are in, for the app to refuse.
     web_buffer_body_bytes: int = 2 * 1024 * 1024 + 64 * 1024
+    # gunicorn keeps an idle connection this many seconds (`keepalive`, sciday/gunicorn_conf.py):
+    # longer than nginx keeps its idle upstream connections (`keepalive_timeout 20s` in
+    # deploy/nginx.conf), so nginx always closes first and never writes a POST on a connection
+    # gunicorn is closing (a 502; issue 24).
+    web_keepalive_s: int = 75
     # -- issue 24 §2/§3: the workers' port (shared/worker.py) ----------------------------------
     # /metrics and /healthz (liveness) of a relay, consumer or scheduler process; 0 = none (make
     # run starts many workers on one host). Compose and Kubernetes set 9400 and 0.0.0.0.
