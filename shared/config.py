@@ -278,6 +278,14 @@ class Settings:
     # deploy/nginx.conf), so nginx always closes first and never writes a POST on a connection
     # gunicorn is closing (a 502; issue 24).
     web_keepalive_s: int = 75
+    # -- issue 24 §2/§3: the workers' port (shared/worker.py) ----------------------------------
+    # /metrics and /healthz (liveness) of a relay, consumer or scheduler process; 0 = none (make
+    # run starts many workers on one host). Compose and Kubernetes set 9400 and 0.0.0.0.
+    worker_metrics_port: int = 0
+    worker_metrics_host: str = "127.0.0.1"
+    # A worker loop that has not turned for this long past its own poll interval is stalled:
+    # /healthz answers 503 and the orchestrator restarts the process.
+    worker_stall_s: int = 120
 
     def with_overrides(self, **kwargs: Any) -> Settings:
         return replace(self, **kwargs)
