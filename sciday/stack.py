@@ -354,6 +354,7 @@ class Stack:
             replication_factor=env.get("SCIDAY_TOPIC_REPLICATION_FACTOR") or None,
             min_insync_replicas=env.get("SCIDAY_TOPIC_MIN_INSYNC_REPLICAS") or None,
             client_config=security(settings),
+            set_existing=self.broker == "kafka",  # the retention on topics made before (issue 24)
         )
         self.say(f"topics ready ({len(created)} created)")
         if self.kafka_users:
