@@ -76,7 +76,8 @@ def redis_is_empty(redis: Any, prefix: str) -> bool:
 
 
 def kafka_history(settings: Any) -> int:
-    """How many events ``registration-events`` holds (0 when the topic is new or missing)."""
+    """How many events were ever written to ``registration-events`` (its end offsets: still > 0
+    once the retention has deleted them; 0 when the topic is new or missing)."""
     from kafka import KafkaConsumer, TopicPartition
 
     from shared.kafka import security
@@ -94,8 +95,8 @@ def kafka_history(settings: Any) -> int:
         parts = [TopicPartition(name, p) for p in sorted(consumer.partitions_for_topic(name) or ())]
         if not parts:
             return 0
-        start, end = consumer.beginning_offsets(parts), consumer.end_offsets(parts)
-        return sum(end[tp] - start[tp] for tp in parts)
+        end = consumer.end_offsets(parts)
+        return sum(end.values())
     finally:
         consumer.close()
 
@@ -108,16 +109,21 @@ def check(
     events: Callable[[], int] = lambda: 0,
     accept_empty: bool = False,
     new_keys: bool = False,
+    keys_show_history: bool = True,
 ) -> list[str]:
-    """Refuse (:class:`StateLost`) or record; returns what was done, one line each."""
+    """Refuse (:class:`StateLost`) or record; returns what was done, one line each.
+
+    ``keys_show_history``: keys on disk mean an earlier start (`make run` makes its keys after
+    this check); off where the keys are provisioned before the first start (docker-compose,
+    Kubernetes: ``sciday state check``), where the topics alone tell."""
     key, done = settings.redis_prefix + KEY, []
     record = {k.decode(): v.decode() for k, v in redis.hgetall(key).items()}
     on_disk = current_keys(keys_dir, settings)
     if not record and redis_is_empty(redis, settings.redis_prefix):
-        history = [f"{len(on_disk)} keys in {keys_dir}"] if on_disk else []
+        history = [f"{len(on_disk)} keys in {keys_dir}"] if on_disk and keys_show_history else []
         n = events()
         if n:
-            history.append(f"{n} events in {settings.topic_prefix}registration-events")
+            history.append(f"{n} events written to {settings.topic_prefix}registration-events")
         if history and not accept_empty:
             raise StateLost(
                 "Redis is empty but there is history (" + "; ".join(history) + "): starting would "
@@ -211,6 +217,7 @@ def cmd_check(args: Any) -> int:
             events=lambda: kafka_history(settings),
             accept_empty=args.accept_empty_redis,
             new_keys=args.new_keys,
+            keys_show_history=False,  # provisioned before the first start: the topics tell
         )
     except StateLost as exc:
         print(f"sciday state check: {exc}", file=sys.stderr)

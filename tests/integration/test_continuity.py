@@ -11,6 +11,7 @@ from sciday import continuity, embedded
 from sciday.stack import Stack, StackOptions
 from shared import sealed
 from shared.kafka import make_producer
+from shared.redis_scripts import connect_as
 from shared.tickets import InvalidTicket, KeyRing
 from shared.topics import REGISTRATION_EVENTS, ensure_topics
 
@@ -52,7 +53,7 @@ def test_an_empty_redis_with_events_in_the_topic_refuses(settings, redis):
     producer.send(settings.topic_prefix + REGISTRATION_EVENTS, b"{}").get(timeout=30)
     producer.close()
     assert continuity.kafka_history(settings) == 1
-    with pytest.raises(continuity.StateLost, match="1 events in"):
+    with pytest.raises(continuity.StateLost, match="1 events written to"):
         continuity.check(
             redis, settings, settings.keys_dir, events=lambda: continuity.kafka_history(settings)
         )
@@ -136,7 +137,14 @@ def test_sciday_state_check_refuses_then_records_when_forced(servers, settings, 
     }
     for k, v in env.items():
         monkeypatch.setenv(k, v)
-    KeyRing.load_or_create(settings.keys_dir)
+    KeyRing.load_or_create(settings.keys_dir)  # provisioned before the first start: no history
+    assert main(["state", "check"]) == 0
+    redis = connect_as(settings)
+    redis.delete(settings.redis_prefix + continuity.KEY)
+    ensure_topics(settings.kafka_bootstrap_servers, settings.topic_prefix)
+    producer = make_producer(settings)
+    producer.send(settings.topic_prefix + REGISTRATION_EVENTS, b"{}").get(timeout=30)
+    producer.close()
     assert main(["state", "check"]) == 1
     assert "--accept-empty-redis" in capsys.readouterr().err
     assert main(["state", "check", "--accept-empty-redis"]) == 0
