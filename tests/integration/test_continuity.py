@@ -97,9 +97,8 @@ def test_a_key_remade_with_the_same_id_refuses_and_is_moved_to_a_new_id(settings
         ring.verify(_sign(old))
 
 
-def test_sciday_up_refuses_an_empty_redis_when_the_keys_show_history(servers, settings, tmp_path):
-    KeyRing.load_or_create(tmp_path / "var" / "keys")
-    stack = Stack(
+def _outside_stack(servers, settings, tmp_path) -> Stack:
+    return Stack(
         StackOptions(
             var_dir=tmp_path / "var",
             redis_url=servers["redis_url"],
@@ -115,10 +114,30 @@ def test_sciday_up_refuses_an_empty_redis_when_the_keys_show_history(servers, se
         ),
         out=open(tmp_path / "stack.out", "w"),
     )
+
+
+def test_sciday_up_refuses_an_empty_redis_when_the_keys_show_history(servers, settings, tmp_path):
+    KeyRing.load_or_create(tmp_path / "var" / "keys")
+    stack = _outside_stack(servers, settings, tmp_path)
     try:
         with pytest.raises(continuity.StateLost, match="Redis is empty"):
             stack.start()
         assert stack.children == []  # no service was started
+    finally:
+        stack.stop()
+
+
+def test_sciday_up_refuses_lost_keys(servers, settings, redis, tmp_path):
+    keys = tmp_path / "var" / "keys"
+    continuity.check(redis, settings, keys)
+    KeyRing.load_or_create(keys)
+    continuity.check(redis, settings, keys)  # a second start records the key
+    shutil.rmtree(keys)
+    stack = _outside_stack(servers, settings, tmp_path)
+    try:
+        with pytest.raises(continuity.StateLost, match="ticket:1 is missing"):
+            stack.start()
+        assert stack.children == [] and not keys.exists()  # no key was made again
     finally:
         stack.stop()
 
