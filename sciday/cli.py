@@ -9,6 +9,7 @@ import sys
 import time
 from pathlib import Path
 
+from sciday import status
 from shared.config import load, use_timezone
 
 
@@ -319,6 +320,7 @@ def parser() -> argparse.ArgumentParser:
     kc = ky_sub.add_parser("create", help="make a signing key if the folder has none")
     kc.add_argument("--dir", default=str(env.keys_dir))
     kc.set_defaults(func=cmd_keys_create)
+    status.register(sub, str(env.var_dir))  # status, down (issue 24)
     return p
 
 

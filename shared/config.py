@@ -273,6 +273,12 @@ class Settings:
     # upload, the spreadsheet import, plus its form's overhead); a larger one is handed over as
     # soon as its headers are in, for the app to refuse.
     web_buffer_body_bytes: int = 2 * 1024 * 1024 + 64 * 1024
+    # -- issue 24 §9: operating the stack (docs/operations.md) ----------------------------------
+    # A staff or organizer token stops working this many days after it was made (0: never);
+    # `sciday token create --days N` chooses another span for one token.
+    token_ttl_days: int = 90
+    # `sciday down` waits this long for the supervisor to stop its children in order.
+    down_timeout_s: float = 120.0
 
     def with_overrides(self, **kwargs: Any) -> Settings:
         return replace(self, **kwargs)
