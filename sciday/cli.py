@@ -9,7 +9,7 @@ import sys
 import time
 from pathlib import Path
 
-from sciday import status
+from sciday import dlq, status
 from shared.config import load, use_timezone
 
 
@@ -321,6 +321,7 @@ def parser() -> argparse.ArgumentParser:
     kc.add_argument("--dir", default=str(env.keys_dir))
     kc.set_defaults(func=cmd_keys_create)
     status.register(sub, str(env.var_dir))  # status, down (issue 24)
+    dlq.register(sub)  # dlq, parked: list and replay (issue 24)
     return p
 
 
