@@ -304,8 +304,12 @@ def parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from sciday.errors import one_line
+
     args = parser().parse_args(argv)
-    return args.func(args)
+    with one_line(f"sciday {args.cmd}") as failed:
+        return int(args.func(args))
+    return failed.status
 
 
 if __name__ == "__main__":
