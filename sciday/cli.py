@@ -9,7 +9,7 @@ import sys
 import time
 from pathlib import Path
 
-from sciday import dlq, status, tokens
+from sciday import dlq, lag, status, tokens
 from shared.config import load, use_timezone
 
 
@@ -300,6 +300,7 @@ def parser() -> argparse.ArgumentParser:
     kc.set_defaults(func=cmd_keys_create)
     status.register(sub, str(env.var_dir))  # status, down (issue 24)
     dlq.register(sub)  # dlq, parked: list and replay (issue 24)
+    lag.register(sub)  # consumer groups' and relays' lag (issue 24)
     return p
 
 

@@ -279,6 +279,9 @@ class Settings:
     token_ttl_days: int = 90
     # `sciday down` waits this long for the supervisor to stop its children in order.
     down_timeout_s: float = 120.0
+    # `sciday lag` waits this long for the broker's group coordinator (a fresh broker makes
+    # __consumer_offsets on the first question).
+    cli_kafka_wait_s: float = 15.0
 
     def with_overrides(self, **kwargs: Any) -> Settings:
         return replace(self, **kwargs)
