@@ -7,9 +7,32 @@ that gives a thread only to a request that has arrived (sciday/gunicorn_worker.p
 
 import os
 
+from gunicorn.glogging import Logger
+
 from sciday.gunicorn_worker import WORKER_CLASS
 
 worker_class = WORKER_CLASS
+
+
+class SciDayLogger(Logger):
+    """gunicorn's own lines (the master's, a worker's boot and exit) in the services' one format
+    (shared/logs.py, issue 24) instead of gunicorn's ``[time] [pid] [LEVEL]``."""
+
+    def setup(self, cfg):
+        super().setup(cfg)
+        from shared.config import load
+        from shared.logs import PhoneMaskingFilter, RequestIdFilter, formatter
+
+        service = (cfg.proc_name or "gunicorn").removeprefix("sciday-")
+        fmt = formatter(service, load().log_format)
+        for log in (self.error_log, self.access_log):
+            for handler in log.handlers:
+                handler.setFormatter(fmt)
+                handler.addFilter(RequestIdFilter())
+                handler.addFilter(PhoneMaskingFilter())
+
+
+logger_class = SciDayLogger
 
 
 def child_exit(server, worker):

@@ -28,7 +28,7 @@ from pathlib import Path
 
 import requests
 
-from sciday import embedded, kafka_broker, lifeline
+from sciday import embedded, kafka_broker, lifeline, logfiles
 from sciday.gunicorn_worker import WORKER_CLASS
 from shared.config import Settings
 
@@ -129,6 +129,7 @@ class Stack:
         self.secrets = self.var / "secrets"
         self.redis_users = False  # True once the Redis started here has its ACL users
         self.kafka_users = False  # True once the broker started here takes SCRAM users only
+        self.log_limits = (0, 0)  # log_max_bytes, log_backups once started (sciday/logfiles.py)
 
     def say(self, msg: str) -> None:
         print(msg, file=self.out, flush=True)
@@ -371,6 +372,7 @@ class Stack:
 
         env = self.env()  # replication as the children see it (SCIDAY_TOPIC_*), not this process
         settings = self.settings()
+        self.log_limits = (settings.log_max_bytes, settings.log_backups)
         created = ensure_topics(
             self.kafka,
             settings.topic_prefix,
@@ -508,6 +510,7 @@ class Stack:
     # -- supervise ---------------------------------------------------------------------------
     def supervise_once(self) -> None:
         now = time.monotonic()
+        logfiles.rotate_all(self.logs, *self.log_limits)
         for c in self.children:
             if c.proc is not None and c.proc.poll() is not None and not self.stopping:
                 if c.next_start == 0.0:

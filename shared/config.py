@@ -282,6 +282,13 @@ class Settings:
     # `sciday lag` waits this long for the broker's group coordinator (a fresh broker makes
     # __consumer_offsets on the first question).
     cli_kafka_wait_s: float = 15.0
+    # Logs (shared/logs.py): "json" (one object per line, with the request id) or "text"; the
+    # files `sciday up` writes are rotated past log_max_bytes, keeping log_backups old ones.
+    log_format: str = "json"
+    log_max_bytes: int = 50 * 1024 * 1024
+    log_backups: int = 5
+    # X-Request-Id is taken from a trusted proxy (trusted_proxies) up to this length, else made.
+    request_id_max_chars: int = 64
 
     def with_overrides(self, **kwargs: Any) -> Settings:
         return replace(self, **kwargs)
