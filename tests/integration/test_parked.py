@@ -104,3 +104,31 @@ def test_a_newer_version_is_parked_not_dead_lettered_and_replays_after_the_upgra
     finally:
         _stop(old)
     assert handled_old == [after["event_id"], newer["event_id"]]
+
+
+def test_dead_letters_are_listed_and_replayed_to_their_topic(settings, redis, topics):
+    """A handler that refused an event (a bug since fixed) gets it again after `sciday dlq replay`."""
+    from shared.envelope import PoisonMessage
+
+    refused = waitlisted_event(rid="r-refused")
+    broken = {"on": True}
+    handled: list[str] = []
+
+    def handler(env):
+        if broken["on"]:
+            raise PoisonMessage("a bug in this handler")
+        handled.append(env["event_id"])
+
+    _send(settings, encode(refused))
+    loop = ConsumerLoop(settings, "g-fixed", [TOPIC], handler, redis)
+    t = threading.Thread(target=loop.run, daemon=True)
+    t.start()
+    try:
+        wait_for(lambda: _count(settings, TOPIC + "-dlq") == 1, what="the refused event dead-lettered")
+        [held] = dlq.list_held(settings, TOPIC, "dlq")
+        assert held.origin == TOPIC and "a bug in this handler" in held.summary()
+        broken["on"] = False  # the fix is deployed
+        assert dlq.replay(settings, TOPIC, "dlq") == (1, [])
+        wait_for(lambda: handled == [refused["event_id"]], what="the replayed event handled")
+    finally:
+        _stop((loop, t))
