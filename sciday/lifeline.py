@@ -92,6 +92,10 @@ def read_state(var: Path) -> dict[str, Any]:
 
 
 def clear(var: Path) -> None:
+    """Remove the pidfile and the state, unless they are another live supervisor's."""
+    running = read_pid(var)
+    if running is not None and running != os.getpid():
+        return
     for name in (PIDFILE, STATEFILE):
         with contextlib.suppress(FileNotFoundError):
             (var / name).unlink()

@@ -92,7 +92,8 @@ def cmd_down(args: argparse.Namespace) -> int:
         os.kill(p, signal.SIGTERM)
     for p in _wait_gone(left, timeout):
         os.kill(p, signal.SIGKILL)
-    lifeline.clear(var)
+    for name in (lifeline.PIDFILE, lifeline.STATEFILE):  # the supervisor is gone: its files too
+        (var / name).unlink(missing_ok=True)
     if pid is None and not left:
         print(f"no stack running from {var}")
     else:
