@@ -9,9 +9,16 @@ import os
 
 from gunicorn.glogging import Logger
 
+from sciday.grace import GUNICORN_GRACEFUL_S
 from sciday.gunicorn_worker import WORKER_CLASS
+from shared.config import load
 
 worker_class = WORKER_CLASS
+# Idle connections outlive nginx's upstream keepalive_timeout (SCIDAY_WEB_KEEPALIVE_S, issue 24).
+keepalive = load().web_keepalive_s
+# In-flight requests finish within this after SIGTERM; the orchestrator's grace is longer
+# (sciday/grace.py). A command line's --graceful-timeout overrides it (`sciday up` uses 10).
+graceful_timeout = GUNICORN_GRACEFUL_S
 
 
 class SciDayLogger(Logger):
@@ -20,7 +27,6 @@ class SciDayLogger(Logger):
 
     def setup(self, cfg):
         super().setup(cfg)
-        from shared.config import load
         from shared.logs import PhoneMaskingFilter, RequestIdFilter, formatter
 
         service = (cfg.proc_name or "gunicorn").removeprefix("sciday-")

@@ -273,6 +273,19 @@ class Settings:
     # upload, the spreadsheet import, plus its form's overhead); a larger one is handed over as
     # soon as its headers are in, for the app to refuse.
     web_buffer_body_bytes: int = 2 * 1024 * 1024 + 64 * 1024
+    # gunicorn keeps an idle connection this many seconds (`keepalive`, sciday/gunicorn_conf.py):
+    # longer than nginx keeps its idle upstream connections (`keepalive_timeout 20s` in
+    # deploy/nginx.conf), so nginx always closes first and never writes a POST on a connection
+    # gunicorn is closing (a 502; issue 24).
+    web_keepalive_s: int = 75
+    # -- issue 24 §2/§3: the workers' port (shared/worker.py) ----------------------------------
+    # /metrics and /healthz (liveness) of a relay, consumer or scheduler process; 0 = none (make
+    # run starts many workers on one host). Compose and Kubernetes set 9400 and 0.0.0.0.
+    worker_metrics_port: int = 0
+    worker_metrics_host: str = "127.0.0.1"
+    # A worker loop that has not turned for this long past its own poll interval is stalled:
+    # /healthz answers 503 and the orchestrator restarts the process.
+    worker_stall_s: int = 120
     # -- issue 24 §9: operating the stack (docs/operations.md) ----------------------------------
     # A staff or organizer token stops working this many days after it was made (0: never);
     # `sciday token create --days N` chooses another span for one token.

@@ -80,7 +80,8 @@ class OutboxLag:
 
 
 def consumer_lag(settings: Settings, group: str, topics: list[str], admin: Any = None) -> dict[str, int]:
-    """Records not yet committed by ``group``, per topic (names without the topic prefix)."""
+    """Records not yet committed by ``group``, per topic (names without the topic prefix): the
+    operator's view (kafka-exporter's kafka_consumergroup_lag_sum in production)."""
     from kafka import KafkaAdminClient, KafkaConsumer, TopicPartition
 
     from shared.kafka import security
@@ -101,10 +102,8 @@ def consumer_lag(settings: Settings, group: str, topics: list[str], admin: Any =
         **security(settings),
     )
     try:
-        # kafka-python 3: list_group_offsets; the group carries the topic prefix (shared/kafka.py).
-        committed = admin.list_group_offsets(settings.topic_prefix + group).get(
-            settings.topic_prefix + group, {}
-        )
+        group_id = settings.topic_prefix + group  # as make_consumer names it
+        committed = _committed(admin, group_id)
         parts = [
             TopicPartition(settings.topic_prefix + t, p)
             for t in topics
@@ -121,3 +120,18 @@ def consumer_lag(settings: Settings, group: str, topics: list[str], admin: Any =
         probe.close()
         if own:
             admin.close()
+
+
+def _committed(admin: Any, group_id: str, attempts: int = 20) -> dict[Any, Any]:
+    """The group's commits; a broker that is still electing the group's coordinator (a new
+    cluster, a broker restart) is asked again for up to ``attempts`` half-seconds."""
+    from kafka.errors import CoordinatorNotAvailableError
+
+    for attempt in range(attempts):
+        try:
+            return dict(admin.list_group_offsets({group_id: None}).get(group_id, {}))
+        except CoordinatorNotAvailableError:
+            if attempt == attempts - 1:
+                raise
+            time.sleep(0.5)
+    return {}
