@@ -7,6 +7,8 @@ that gives a thread only to a request that has arrived (sciday/gunicorn_worker.p
 
 import os
 
+from gunicorn.glogging import Logger
+
 from sciday.grace import GUNICORN_GRACEFUL_S
 from sciday.gunicorn_worker import WORKER_CLASS
 from shared.config import load
@@ -17,6 +19,26 @@ keepalive = load().web_keepalive_s
 # In-flight requests finish within this after SIGTERM; the orchestrator's grace is longer
 # (sciday/grace.py). A command line's --graceful-timeout overrides it (`sciday up` uses 10).
 graceful_timeout = GUNICORN_GRACEFUL_S
+
+
+class SciDayLogger(Logger):
+    """gunicorn's own lines (the master's, a worker's boot and exit) in the services' one format
+    (shared/logs.py, issue 24) instead of gunicorn's ``[time] [pid] [LEVEL]``."""
+
+    def setup(self, cfg):
+        super().setup(cfg)
+        from shared.logs import PhoneMaskingFilter, RequestIdFilter, formatter
+
+        service = (cfg.proc_name or "gunicorn").removeprefix("sciday-")
+        fmt = formatter(service, load().log_format)
+        for log in (self.error_log, self.access_log):
+            for handler in log.handlers:
+                handler.setFormatter(fmt)
+                handler.addFilter(RequestIdFilter())
+                handler.addFilter(PhoneMaskingFilter())
+
+
+logger_class = SciDayLogger
 
 
 def child_exit(server, worker):
