@@ -20,7 +20,8 @@ def retention_ms(topic: Topic, settings: Any = None) -> int:
         from shared.config import load
 
         settings = load()
-    days = settings.dlq_retention_days if topic.dlq else settings.topic_retention_days
+    # parked events (a newer version) wait for an upgrade as dead letters wait for an operator
+    days = settings.dlq_retention_days if topic.dlq or topic.parked else settings.topic_retention_days
     return int(days) * DAY_MS
 
 

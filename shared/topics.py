@@ -292,7 +292,7 @@ def ensure_topics(
 def retention_days(topic: Topic) -> int:
     from shared.config import Settings
 
-    return Settings.dlq_retention_days if topic.dlq else Settings.topic_retention_days
+    return Settings.dlq_retention_days if topic.dlq or topic.parked else Settings.topic_retention_days
 
 
 def markdown() -> str:

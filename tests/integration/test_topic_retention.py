@@ -7,7 +7,7 @@ from __future__ import annotations
 from kafka import KafkaAdminClient
 from kafka.admin import ConfigResource, ConfigResourceType, NewTopic
 
-from shared.topics import REGISTRATION_EVENTS, TOPICS, dlq_for, ensure_topics
+from shared.topics import REGISTRATION_EVENTS, TOPICS, dlq_for, ensure_topics, parked_for
 
 DAY_MS = 24 * 3600 * 1000
 
@@ -25,10 +25,11 @@ def test_topics_are_created_with_their_retention_and_dead_letters_keep_longer(se
     try:
         main = _retention(admin, settings.topic_prefix + REGISTRATION_EVENTS)
         dlq = _retention(admin, settings.topic_prefix + dlq_for(REGISTRATION_EVENTS))
+        parked = _retention(admin, settings.topic_prefix + parked_for(REGISTRATION_EVENTS))
     finally:
         admin.close()
     assert main == settings.topic_retention_days * DAY_MS == 30 * DAY_MS
-    assert dlq == settings.dlq_retention_days * DAY_MS > main
+    assert dlq == parked == settings.dlq_retention_days * DAY_MS > main
 
 
 def test_sciday_topics_create_sets_the_retention_of_a_topic_made_before(settings):
