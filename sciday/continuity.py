@@ -128,7 +128,8 @@ def check(
             raise StateLost(
                 "Redis is empty but there is history (" + "; ".join(history) + "): starting would "
                 "seed the catalogue again and sell every seat a second time against the tickets "
-                "already issued. Restore a backup first (sciday restore, docs/operations.md), or "
+                "already issued. Restore a backup first (sciday up --restore <backup>, or sciday "
+                "restore; docs/operations.md), or "
                 f"start with {FORCE_EMPTY} to begin with an empty Redis and forget every earlier "
                 "registration."
             )
