@@ -23,14 +23,14 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from shared.errors import REQUEST_REPLAYED, UNAUTHORIZED
-from shared.keyfile import secret
+from shared.keyfile import from_settings
 
 TS_HEADER, SIG_HEADER, NONCE_HEADER = "X-Sciday-Timestamp", "X-Sciday-Signature", "X-Sciday-Nonce"
 NONCE = re.compile(r"[A-Za-z0-9_-]{16,64}\Z", re.ASCII)
 
 
 def key_of(settings: Any) -> bytes:
-    return secret(settings.keys_dir, "internal", settings.internal_api_key, "SCIDAY_INTERNAL_API_KEY")
+    return from_settings(settings, "internal", "SCIDAY_INTERNAL_API_KEY")
 
 
 def target_of(url: str) -> str:
