@@ -621,10 +621,13 @@ def test_env_file_only_sets_variables_that_config_reads(services):
 def test_dockerfile_shape():
     text = DOCKERFILE.read_text(encoding="utf-8")
     instructions = [ln.strip() for ln in text.splitlines() if ln.strip() and not ln.lstrip().startswith("#")]
-    assert any(ln == "FROM python:3.11-slim" for ln in instructions), "base image must be python:3.11-slim"
+    froms = [ln for ln in instructions if ln.startswith("FROM ")]
+    assert froms and all(ln.startswith("FROM python:3.11-slim@") for ln in froms), (
+        "python:3.11-slim by digest"
+    )
     users = [ln.split(None, 1)[1] for ln in instructions if ln.upper().startswith("USER ")]
     assert users and users[-1].split(":")[0] not in ("root", "0"), "the image must run as a non-root user"
-    assert "pip install --no-cache-dir ." in text
+    assert "pip install --no-deps ." in text  # the dependencies came from the hashed lock
     assert "EXPOSE 8001 8002 8003" in instructions
     assert any(ln.upper().startswith("CMD") for ln in instructions)
 
