@@ -135,6 +135,13 @@ def test_docker_compose_config_is_valid():
     # Interpolated variables all have defaults: validate without any of them set.
     for name in ("KAFKA_CLUSTER_ID", "SCIDAY_IMAGE", "SCIDAY_BIND_ADDRESS", "SCIDAY_SMS_API_KEY"):
         env.pop(name, None)
+    # ...but the cluster id, which must be given (${KAFKA_CLUSTER_ID:?}): without it `up` stops.
+    missing = subprocess.run(
+        [binary, "-f", str(COMPOSE), "--project-directory", str(ROOT), "config", "-q"],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert missing.returncode != 0 and "KAFKA_CLUSTER_ID" in missing.stderr, missing.stderr
+    env["KAFKA_CLUSTER_ID"] = "uklpzcDcTquCGebXsbFibA"
     proc = subprocess.run(
         [binary, "-f", str(COMPOSE), "--project-directory", str(ROOT), "config", "-q"],
         cwd=ROOT,
