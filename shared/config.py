@@ -273,6 +273,11 @@ class Settings:
     # upload, the spreadsheet import, plus its form's overhead); a larger one is handed over as
     # soon as its headers are in, for the app to refuse.
     web_buffer_body_bytes: int = 2 * 1024 * 1024 + 64 * 1024
+    # --- key rotation (issue 24, docs/operations.md "Rotation") ------------------------------
+    # The internal key being replaced: receivers (check-in, notify) accept a call signed with it
+    # as well as with internal_api_key while a rotation rolls out; senders sign with the current
+    # one only. "" = no rotation under way. A credential: SCIDAY_INTERNAL_API_KEY_PREVIOUS_FILE.
+    internal_api_key_previous: str = ""
 
     def with_overrides(self, **kwargs: Any) -> Settings:
         return replace(self, **kwargs)
