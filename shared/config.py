@@ -278,6 +278,17 @@ class Settings:
     # as well as with internal_api_key while a rotation rolls out; senders sign with the current
     # one only. "" = no rotation under way. A credential: SCIDAY_INTERNAL_API_KEY_PREVIOUS_FILE.
     internal_api_key_previous: str = ""
+    # --- gunicorn (issue 24): one source for `make run`, the tests, compose, Kubernetes and the
+    # image, read by sciday/gunicorn_conf.py; command lines give only -c and the bind address.
+    web_worker_class: str = "sciday.gunicorn_worker.BufferingThreadWorker"
+    web_workers: int = 2
+    web_threads: int = 8
+    # a worker silent this long is replaced; a stopping worker finishes its requests within
+    # web_graceful_timeout_s (below the grace periods of compose, 30 s, and Kubernetes, 30 s)
+    web_timeout_s: int = 30
+    web_graceful_timeout_s: int = 10
+    # seconds an idle kept-alive connection stays open (longer than the proxy's upstream keep-alive)
+    web_keepalive_s: int = 5
 
     def with_overrides(self, **kwargs: Any) -> Settings:
         return replace(self, **kwargs)
