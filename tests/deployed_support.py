@@ -41,13 +41,10 @@ def _interpolate(value: str) -> str:
 
 
 def _env_file(path: Path) -> dict[str, str]:
-    out = {}
-    for line in path.read_text(encoding="utf-8").splitlines():
-        line = line.strip()
-        if line and not line.startswith("#"):
-            k, _, v = line.partition("=")
-            out[k] = v
-    return out
+    """An env_file as docker-compose reads it (the parser tests/unit/test_deploy_k8s.py uses)."""
+    from tests.unit.test_deploy_k8s import _env_lines
+
+    return _env_lines(path)
 
 
 def _bind_port(argv: list[str]) -> int | None:
@@ -61,8 +58,8 @@ def compose_processes() -> list[Process]:
     top = doc.get("secrets") or {}
     out = []
     for name, svc in doc["services"].items():
-        if "build" not in svc or "tools" in (svc.get("profiles") or []):
-            continue  # not a sciday process (brokers, Redis, nginx), or an operator's tool
+        if "build" not in svc:
+            continue  # not a sciday process (brokers, Redis, nginx)
         env: dict[str, str] = {}
         for f in svc.get("env_file") or []:
             env.update(_env_file(ROOT / f))
