@@ -8,6 +8,7 @@ The worker class gives a thread only to a request that has arrived (sciday/gunic
 
 import os
 
+from sciday.grace import GUNICORN_GRACEFUL_S
 from shared.config import load
 
 _settings = load()
@@ -15,8 +16,11 @@ worker_class = _settings.web_worker_class
 workers = _settings.web_workers
 threads = _settings.web_threads
 timeout = _settings.web_timeout_s
-graceful_timeout = _settings.web_graceful_timeout_s
+# Idle connections outlive nginx's upstream keepalive_timeout (SCIDAY_WEB_KEEPALIVE_S, issue 24).
 keepalive = _settings.web_keepalive_s
+# In-flight requests finish within this after SIGTERM; the orchestrator's grace is longer
+# (sciday/grace.py).
+graceful_timeout = GUNICORN_GRACEFUL_S
 # Heartbeat files in memory, not on a (possibly read-only, possibly slow) disk.
 worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None
 

@@ -300,6 +300,10 @@ class Stack:
         ):
             for k in range(o.scale):
                 kids.append(Child(instance_name(name, k, o.scale), [py, "-m", module], background=True))
+        # Issue 24: each worker's /metrics and liveness /healthz (shared/worker.py) on a port of its own.
+        for c in kids:
+            if c.background:
+                c.env["SCIDAY_WORKER_METRICS_PORT"] = str(embedded.free_port())
         return kids
 
     # -- start -------------------------------------------------------------------------------

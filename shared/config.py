@@ -273,6 +273,19 @@ class Settings:
     # upload, the spreadsheet import, plus its form's overhead); a larger one is handed over as
     # soon as its headers are in, for the app to refuse.
     web_buffer_body_bytes: int = 2 * 1024 * 1024 + 64 * 1024
+    # gunicorn keeps an idle connection this many seconds (`keepalive`, sciday/gunicorn_conf.py):
+    # longer than nginx keeps its idle upstream connections (`keepalive_timeout 20s` in
+    # deploy/nginx.conf), so nginx always closes first and never writes a POST on a connection
+    # gunicorn is closing (a 502; issue 24).
+    web_keepalive_s: int = 75
+    # -- issue 24 §2/§3: the workers' port (shared/worker.py) ----------------------------------
+    # /metrics and /healthz (liveness) of a relay, consumer or scheduler process; 0 = none (make
+    # run starts many workers on one host). Compose and Kubernetes set 9400 and 0.0.0.0.
+    worker_metrics_port: int = 0
+    worker_metrics_host: str = "127.0.0.1"
+    # A worker loop that has not turned for this long past its own poll interval is stalled:
+    # /healthz answers 503 and the orchestrator restarts the process.
+    worker_stall_s: int = 120
     # --- key rotation (issue 24, docs/operations.md "Rotation") ------------------------------
     # The internal key being replaced: receivers (check-in, notify) accept a call signed with it
     # as well as with internal_api_key while a rotation rolls out; senders sign with the current
@@ -283,12 +296,9 @@ class Settings:
     web_worker_class: str = "sciday.gunicorn_worker.BufferingThreadWorker"
     web_workers: int = 2
     web_threads: int = 8
-    # a worker silent this long is replaced; a stopping worker finishes its requests within
-    # web_graceful_timeout_s (below the grace periods of compose, 30 s, and Kubernetes, 30 s)
+    # a worker silent this long is replaced (the graceful timeout is sciday/grace.py's budget,
+    # the keep-alive web_keepalive_s below)
     web_timeout_s: int = 30
-    web_graceful_timeout_s: int = 10
-    # seconds an idle kept-alive connection stays open (longer than the proxy's upstream keep-alive)
-    web_keepalive_s: int = 5
 
     def with_overrides(self, **kwargs: Any) -> Settings:
         return replace(self, **kwargs)

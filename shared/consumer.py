@@ -49,6 +49,7 @@ from kafka.consumer.fetcher import ConsumerRecord
 from kafka.errors import CommitFailedError, KafkaError
 from prometheus_client import Counter, Gauge
 
+from shared import worker
 from shared.config import Settings
 from shared.envelope import PoisonMessage, decode
 from shared.halts import halt_key
@@ -65,6 +66,8 @@ RETRIES = Counter("sciday_events_retried_total", "Handler retries", ["group"])
 FAILURES = Counter("sciday_events_handler_failures_total", "Handler exceptions", ["group"])
 STORE_WAITS = Counter("sciday_events_store_waits_total", "Waits for Redis to come back", ["group"])
 HALTED = Gauge("sciday_consumer_halted", "1 once the consumer loop halted on persistent failures", ["group"])
+LAG = Gauge("sciday_consumer_lag_records", "Records on this member's partitions not yet read", ["group"])
+LAG_EVERY_S = 10.0
 STORE_WAIT_CAP_S = 2.0
 RETRY_BACKOFF_CAP_S = 30.0
 EXIT_HALTED = 3
@@ -190,9 +193,19 @@ class ConsumerLoop:
         )
         self._producer = make_producer(self.settings, client_id=f"sciday-{self.group}-dlq")
         batches = 0
+        loop_name = f"consumer:{self.group}"
+        # A batch may retry a record up to `retries` times, each backoff at most the cap.
+        within = (
+            self.poll_timeout_ms / 1000 + self.settings.worker_stall_s + self.retries * RETRY_BACKOFF_CAP_S
+        )
+        lag_at = 0.0
         try:
             while not self.stopping and (max_batches is None or batches < max_batches):
+                worker.beat(loop_name, within)
                 batch = self._consumer.poll(timeout_ms=self.poll_timeout_ms)
+                if self.clock() - lag_at >= LAG_EVERY_S:
+                    lag_at = self.clock()
+                    self._note_lag()
                 if self._reassigned:
                     batch = self._rewind_uncommitted(batch)
                 if not batch:
@@ -200,7 +213,23 @@ class ConsumerLoop:
                 batches += 1
                 self._handle_batch(batch)
         finally:
+            worker.forget(loop_name)
             self.close()
+
+    def _note_lag(self) -> None:
+        """This member's lag from what its fetches already told it: no request of its own."""
+        consumer = self._consumer
+        if consumer is None:
+            return
+        total = 0
+        try:
+            for tp in consumer.assignment():
+                end = consumer.highwater(tp)
+                if end is not None:
+                    total += max(0, end - consumer.position(tp))
+        except Exception:  # a rebalance under way: the next turn looks again
+            return
+        LAG.labels(self.group).set(total)
 
     def _rewind_uncommitted(self, batch: dict[TopicPartition, list[ConsumerRecord]]) -> dict[Any, Any]:
         """After a (re)assignment, a partition the group has no committed offset for is read from

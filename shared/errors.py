@@ -77,6 +77,7 @@ REDIS_UNAVAILABLE = "redis_unavailable"
 BROKER_UNAVAILABLE = "broker_unavailable"
 INTERNAL_ERROR = "internal_error"
 REQUEST_REPLAYED = "request_replayed"  # issue 23: a signed internal call's nonce came again
+WORKER_STALLED = "worker_stalled"  # issue 24: a worker loop missed its heartbeat (shared/worker.py)
 
 COMMON_REASONS = {
     NOT_FOUND: (404, "No such resource."),
@@ -94,6 +95,7 @@ COMMON_REASONS = {
     BROKER_UNAVAILABLE: (503, "The message broker is unavailable."),
     INTERNAL_ERROR: (500, "Something went wrong on our side."),
     REQUEST_REPLAYED: (409, "This signed request was already received; a replay is refused."),
+    WORKER_STALLED: (503, "A worker loop has stopped turning."),
 }
 # The same, in Chinese (a request in zh-CN hears these).
 COMMON_ZH = {
@@ -112,6 +114,7 @@ COMMON_ZH = {
     BROKER_UNAVAILABLE: "消息服务暂不可用。",
     INTERNAL_ERROR: "服务器出错了。",
     REQUEST_REPLAYED: "该签名请求已收到过，重放的请求被拒绝。",
+    WORKER_STALLED: "后台任务循环已停止运转。",
 }
 
 

@@ -26,8 +26,9 @@ from typing import Any
 
 from kafka import KafkaAdminClient, KafkaProducer
 from kafka.errors import KafkaError, KafkaTimeoutError
-from prometheus_client import Counter
+from prometheus_client import Counter, Gauge
 
+from shared import worker
 from shared.config import Settings
 from shared.kafka import make_producer, security
 from shared.redis_scripts import OUTAGE as STORE_OUTAGE
@@ -39,6 +40,7 @@ log = logging.getLogger("sciday.outbox")
 RELAYED = Counter("sciday_outbox_relayed_total", "Outbox entries sent to Kafka")
 STORE_WAITS = Counter("sciday_outbox_store_waits_total", "Relay waits for Redis to come back", ["stream"])
 LEASE_LOST = Counter("sciday_outbox_lease_lost_total", "Relay steps abandoned on a lost lease", ["stream"])
+LEADER = Gauge("sciday_relay_leader", "1 while this relay holds its stream's lease", ["stream"])
 
 
 class LeaseLost(Exception):
@@ -84,6 +86,8 @@ class Relay:
         self.holder = f"{os.getpid()}-{uuid.uuid4().hex[:8]}"
         self._scripts = Scripts(redis, Path(__file__).parent, ["relay_lease", "relay_advance"])
         self._renewed_at = 0.0
+        self._leads = False  # whether the last look at the lease found this relay holding it
+        LEADER.labels(stream).set(0)
         self._checked_ids_at = 0.0
         self._admin: KafkaAdminClient | None = None
         self.clock: Callable[[], float] = time.monotonic
@@ -107,6 +111,7 @@ class Relay:
 
     def _lease(self, mode: str) -> bool:
         held = bool(self._scripts.relay_lease(keys=[self.lease_key], args=[self.holder, self.lease_ms, mode]))
+        self._leads = held
         if held:
             self._renewed_at = self.clock()
         return held
@@ -187,8 +192,12 @@ class Relay:
         """Relay until SIGTERM (``stopping``) or until the optional ``stop`` event is set."""
         self.ensure_topics()
         self.producer = self._new_producer()
+        loop_name = f"relay:{self.stream}"
+        within = self.lease_ms / 1000 + 2 * self.step_budget_s + self.settings.worker_stall_s
         try:
             while not self.stopping and not (stop is not None and stop.is_set()):
+                worker.beat(loop_name, within)
+                LEADER.labels(self.stream).set(1 if self._leads else 0)
                 try:
                     self._turn()
                 except STORE_OUTAGE as exc:
@@ -198,6 +207,8 @@ class Relay:
                     log.warning("redis unavailable, relay waits: %s", exc)
                     self.sleep(1.0)
         finally:
+            worker.forget(loop_name)
+            LEADER.labels(self.stream).set(0)
             # Stop in order: whatever was read but not acknowledged is simply read again next
             # start, because the cursor only moves after Kafka acknowledged.
             try:
@@ -429,4 +440,6 @@ def relay_main(stream: str, service: str) -> None:
 
     signal.signal(signal.SIGTERM, _stop)
     signal.signal(signal.SIGINT, _stop)
-    run_relay(settings, connect_as(settings), stream, stop)
+    redis = connect_as(settings)
+    worker.serve(settings, redis, streams=[stream])
+    run_relay(settings, redis, stream, stop)

@@ -181,13 +181,23 @@ def _install_ops(app: Flask, service: str) -> None:
             pair[1].observe(time.perf_counter() - t0)
         return resp
 
+    # Readiness (issue 24): Redis only. A web service writes its events to an outbox in Redis,
+    # so it keeps taking registrations while Kafka is away; the broker is reported, not required.
     @app.get("/healthz")
     def healthz() -> Response:
         if not redis_ok(redis_of(app)):
             return errors.error_response(errors.REDIS_UNAVAILABLE)
+        broker = "ok" if app.extensions["sciday.broker_probe"].ok() else errors.BROKER_UNAVAILABLE
+        return jsonify({"status": "ok", "service": service, "checks": {"redis": "ok", "broker": broker}})
+
+    # The full detail, for a person or an external monitor: 503 when any dependency is away.
+    @app.get("/healthz/full")
+    def healthz_full() -> Response:
+        if not redis_ok(redis_of(app)):
+            return errors.error_response(errors.REDIS_UNAVAILABLE)
         if not app.extensions["sciday.broker_probe"].ok():
             return errors.error_response(errors.BROKER_UNAVAILABLE)
-        return jsonify({"status": "ok", "service": service})
+        return jsonify({"status": "ok", "service": service, "checks": {"redis": "ok", "broker": "ok"}})
 
     @app.get("/metrics")
     def metrics() -> Response:

@@ -19,6 +19,7 @@ import yaml
 ROOT = Path(__file__).resolve().parents[1]
 COMPOSE = ROOT / "docker-compose.yml"
 K8S = ROOT / "deploy" / "k8s"
+SCIDAY_IMAGE = "registry.example.org/sciday"
 INTERPOLATION = re.compile(r"\$\{([A-Z0-9_]+)(?::?[-?]([^}]*))?\}")
 
 
@@ -83,6 +84,8 @@ def k8s_processes() -> list[Process]:
         if d["kind"] not in ("Deployment", "Job"):
             continue
         pod = d["spec"]["template"]["spec"]
+        if not any(c["image"].startswith(SCIDAY_IMAGE) for c in pod["containers"]):
+            continue  # not a sciday process (the exporters of monitoring.yaml)
         volumes = {v["name"]: v for v in pod.get("volumes") or []}
         for c in pod["containers"]:
             env: dict[str, str] = {}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from services.checkin.projection import Projection
 from services.checkin.store import OUTBOX
-from shared import logs
+from shared import logs, worker
 from shared.config import load
 from shared.consumer import ConsumerLoop
 from shared.kafka import security
@@ -32,6 +32,7 @@ def main() -> None:
     redis = connect_as(settings)
     loop = build(settings, redis)
     loop.install_signal_handlers()
+    worker.serve(settings, redis, streams=[OUTBOX])
     relay = start_relay(settings, redis, OUTBOX)
     try:
         loop.run()

@@ -17,11 +17,12 @@ from datetime import UTC, datetime
 
 from services.checkin import standby as sb
 from services.checkin.standby_store import StandbyStore
-from shared import logs
+from shared import logs, worker
 from shared.config import load
-from shared.redis_scripts import OUTAGE, connect_as
+from shared.redis_scripts import connect_as
 
 log = logging.getLogger("sciday.standby")
+NAME = "standby-scheduler"
 
 
 def tick(store: StandbyStore, policy: sb.Policy, *, auto_call: bool, now: float | None = None) -> dict:
@@ -41,14 +42,14 @@ def tick(store: StandbyStore, policy: sb.Policy, *, auto_call: bool, now: float 
 
 def run(store: StandbyStore, settings, stop: threading.Event) -> None:
     policy = sb.Policy.from_settings(settings)
+    within = settings.standby_release_poll_s + settings.worker_stall_s
     while not stop.is_set():
-        try:
-            tick(store, policy, auto_call=bool(settings.standby_auto_call))
-        except OUTAGE as exc:
-            log.warning("redis unavailable, retrying: %s", exc)
-        except Exception:  # one bad activity must not end the scheduler; the next tick retries
-            log.exception("standby tick failed")
+        # One bad activity or a Redis outage must not end the scheduler; the next tick retries.
+        worker.scheduler_pass(
+            NAME, within, lambda: tick(store, policy, auto_call=bool(settings.standby_auto_call))
+        )
         stop.wait(settings.standby_release_poll_s)
+    worker.forget(NAME)
 
 
 def main() -> None:
@@ -57,7 +58,9 @@ def main() -> None:
     stop = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stop.set())
-    run(StandbyStore(connect_as(settings), settings), settings, stop)
+    redis = connect_as(settings)
+    worker.serve(settings, redis)
+    run(StandbyStore(redis, settings), settings, stop)
 
 
 if __name__ == "__main__":

@@ -36,7 +36,9 @@ class NotificationQuery(Keyed):
 
 
 class NotificationOut(Schema):
-    notification_id = fields.String(metadata={"description": "sha256 of (event, channel, recipient)"})
+    notification_id = fields.String(
+        metadata={"description": "sha256 of (event, channel, registration): never of the address"}
+    )
     event_id = fields.String(metadata={"description": "the event that called for the message"})
     registration_id = fields.String()
     channel = fields.String(metadata={"description": "sms | email"})

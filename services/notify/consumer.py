@@ -151,12 +151,14 @@ def bootstrap(
 def main() -> None:
     import signal
 
+    from shared import worker as metrics
     from shared.topics import ensure_topics
 
     settings = load()
     logs.setup("notify-consumer")
     ensure_topics(settings.kafka_bootstrap_servers, settings.topic_prefix, client_config=security(settings))
     worker = bootstrap(settings)
+    metrics.serve(settings, worker.redis, streams=["nt:outbox"])
     loop = worker.consumer_loop()
 
     def _stop(signum, _frame):

@@ -33,6 +33,7 @@ from services.notify.channels import LostClaim, ProviderError
 from services.notify.dead_letters import HELD, DeadLetterCap
 from services.notify.publisher import outcome_event
 from services.notify.reminders import ms_of
+from shared import worker
 from shared.redis_scripts import OUTAGE, Scripts
 
 log = logging.getLogger("sciday.notify.sender")
@@ -87,7 +88,11 @@ class Sender:
 
     # -- the loop ------------------------------------------------------------------------------------
     def run(self, stop) -> None:
+        loop = f"sender:{self.channel.name}"
+        # A step sends at most one message (its provider's timeout) under its lease.
+        within = self.settings.worker_stall_s + self.lease_ms / 1000
         while not stop.is_set():
+            worker.beat(loop, within)
             try:
                 self.release_held()
                 if not self.step(stop):
@@ -99,6 +104,7 @@ class Sender:
                 log.exception("%s sender: unexpected error; the message stays queued", self.channel.name)
                 self.held = None  # not an outage: the lease decides when it is tried again
                 stop.wait(1.0)
+        worker.forget(loop)
 
     def release_held(self) -> None:
         """Give back the claim a Redis outage interrupted, so the message need not wait out its lease."""

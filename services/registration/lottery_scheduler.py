@@ -17,28 +17,30 @@ from services.registration import lottery, lottery_entry
 from services.registration.bootstrap import bootstrap
 from services.registration.lottery_store import LotteryStore
 from services.registration.ports import Ports
-from shared import logs
+from shared import logs, worker
 from shared.config import load
-from shared.redis_scripts import OUTAGE, connect_as
+from shared.redis_scripts import connect_as
 from shared.tickets import KeyRing
 
 log = logging.getLogger("sciday.lottery")
+NAME = "lottery-scheduler"
 
 
 def run(store: LotteryStore, settings, stop: threading.Event, ports: Ports | None = None) -> None:
+    def draw() -> None:
+        for aid in lottery.draw_due(
+            store,
+            now=time.time(),
+            lease_s=settings.lottery_draw_lease_s,
+            chunk=settings.lottery_publish_chunk,
+            settle=(lambda aid: lottery_entry.settle(ports, store, aid)) if ports else None,
+        ):
+            log.info("lottery drawn and announced: %s", aid)
+
     while not stop.is_set():
-        try:
-            for aid in lottery.draw_due(
-                store,
-                now=time.time(),
-                lease_s=settings.lottery_draw_lease_s,
-                chunk=settings.lottery_publish_chunk,
-                settle=(lambda aid: lottery_entry.settle(ports, store, aid)) if ports else None,
-            ):
-                log.info("lottery drawn and announced: %s", aid)
-        except OUTAGE as exc:
-            log.warning("redis unavailable, retrying: %s", exc)
+        worker.scheduler_pass(NAME, settings.lottery_poll_s + settings.worker_stall_s, draw)
         stop.wait(settings.lottery_poll_s)
+    worker.forget(NAME)
 
 
 def main() -> None:
@@ -49,6 +51,7 @@ def main() -> None:
         signal.signal(sig, lambda *_: stop.set())
     redis = connect_as(settings, socket_timeout=60)
     ports = bootstrap(settings, redis, KeyRing.load_or_create(settings.keys_dir))
+    worker.serve(settings, redis)
     run(LotteryStore(redis, settings), settings, stop, ports)
 
 

@@ -26,11 +26,11 @@ from services.registration import vocabulary as v
 from services.registration.noshow_flow import Admissions, NoShowFlow, ts
 from services.registration.noshow_store import NoShowStore
 from services.registration.store import SeatStore
-from shared import keyfile, logs
+from shared import keyfile, logs, worker
 from shared.config import Settings, load
 from shared.consumer import ConsumerLoop
 from shared.kafka import security
-from shared.redis_scripts import OUTAGE, connect_as
+from shared.redis_scripts import connect_as
 from shared.topics import TOPICS as REGISTRY
 
 log = logging.getLogger("sciday.noshow")
@@ -91,15 +91,14 @@ def sweep_due(flow: NoShowFlow, seats: SeatStore, sweeps: Sweeps, *, now: float)
     return out
 
 
-def run_sweeper(flow, seats, sweeps, poll_s: float, stop: threading.Event) -> None:
+def run_sweeper(flow, seats, sweeps, poll_s: float, stop: threading.Event, stall_s: float = 120) -> None:
+    # A Redis outage or a bug in one sweep must not end the thread; the next poll retries.
     while not stop.is_set():
-        try:
-            sweep_due(flow, seats, sweeps, now=time.time())
-        except OUTAGE as exc:
-            log.warning("redis unavailable, sweeping later: %s", exc)
-        except Exception:  # a bug in one sweep must not end the thread; the next poll retries
-            log.exception("no-show sweep failed")
+        worker.scheduler_pass(
+            "noshow-sweep", poll_s + stall_s, lambda: sweep_due(flow, seats, sweeps, now=time.time())
+        )
         stop.wait(poll_s)
+    worker.forget("noshow-sweep")
 
 
 def main() -> None:
@@ -113,6 +112,7 @@ def main() -> None:
     flow = build_flow(settings, redis, seats)
     sweeps = Sweeps(redis, settings.redis_prefix, settings.noshow_sweep_lease_s)
     loop = ConsumerLoop(settings, GROUP, TOPICS, flow.handle, redis)
+    worker.serve(settings, redis)
     stop = threading.Event()
 
     def _stop(signum, _frame):
@@ -124,7 +124,7 @@ def main() -> None:
     signal.signal(signal.SIGINT, _stop)
     sweeper = threading.Thread(
         target=run_sweeper,
-        args=(flow, seats, sweeps, settings.noshow_sweep_poll_s, stop),
+        args=(flow, seats, sweeps, settings.noshow_sweep_poll_s, stop, settings.worker_stall_s),
         name="noshow-sweeper",
         daemon=True,
     )

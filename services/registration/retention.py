@@ -18,9 +18,9 @@ from services.registration import usecases
 from services.registration.bootstrap import bootstrap
 from services.registration.lottery_store import LotteryStore
 from services.registration.ports import Ports
-from shared import logs
+from shared import logs, worker
 from shared.config import Settings, load
-from shared.redis_scripts import OUTAGE, connect_as
+from shared.redis_scripts import connect_as
 from shared.tickets import KeyRing
 
 log = logging.getLogger("sciday.retention")
@@ -48,11 +48,13 @@ def sweep(ports: Ports, redis, settings: Settings) -> int:
 
 def run(ports: Ports, redis, settings: Settings, stop: threading.Event) -> None:
     while not stop.is_set():
-        try:
-            sweep(ports, redis, settings)
-        except OUTAGE as exc:
-            log.warning("redis unavailable, retrying: %s", exc)
+        worker.scheduler_pass(
+            "retention",
+            settings.retention_poll_s + settings.worker_stall_s,
+            lambda: sweep(ports, redis, settings),
+        )
         stop.wait(settings.retention_poll_s)
+    worker.forget("retention")
 
 
 def main() -> None:
@@ -62,6 +64,7 @@ def main() -> None:
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stop.set())
     redis = connect_as(settings, socket_timeout=60)
+    worker.serve(settings, redis)
     run(bootstrap(settings, redis, KeyRing.load(settings.keys_dir, public_only=True)), redis, settings, stop)
 
 

@@ -6,8 +6,9 @@ that takes SASL only (as `make run` starts them), with its secrets as read-only 
 folders (the keys folder too), as ``nobody`` (the image's user is not root either).  Only the
 addresses, the writable folders and the mounts' paths are changed (``translate``).
 
-Ready: a web process answers ``/healthz`` with 200; a one-shot job exits 0; a worker (no port yet)
-has connected to Redis, past its start-up, and is still running.
+Ready: a web process answers ``/healthz`` with 200; a one-shot job exits 0; a worker answers its
+liveness ``/healthz`` (shared/worker.py) with 200 once a loop of it has turned, or, where its file
+gives it no port, has connected to Redis past its start-up; and is still running.
 """
 
 from __future__ import annotations
@@ -129,8 +130,11 @@ def translate(proc: ds.Process, infra, work: Path) -> tuple[list[str], dict[str,
     )
     if "PROMETHEUS_MULTIPROC_DIR" in env:
         env["PROMETHEUS_MULTIPROC_DIR"] = str(writable)
+    if env.get("SCIDAY_WORKER_METRICS_PORT", "0") != "0" and not port:  # a worker's own port
+        port = embedded.free_port()
+        env.update({"SCIDAY_WORKER_METRICS_PORT": str(port), "SCIDAY_WORKER_METRICS_HOST": "127.0.0.1"})
     argv = [ds.relocate(a, mounts) for a in proc.argv]
-    if port:
+    if proc.port:
         service = proc.name.split(":", 1)[1]
         env[f"SCIDAY_{service.upper()}_PORT"] = str(port)
         argv[argv.index("-b") + 1] = f"127.0.0.1:{port}"
@@ -147,11 +151,13 @@ def _connected_to(pid: int, port: int) -> bool:
         return False
 
 
-def _healthy(url: str) -> bool:
+def _healthy(url: str, worker: bool = False) -> bool:
+    """200 from ``url``; for a worker's liveness page, also a loop that has turned (past start-up)."""
     try:
-        return requests.get(url, timeout=3).status_code == 200
+        r = requests.get(url, timeout=3)
     except requests.RequestException:
         return False
+    return r.status_code == 200 and (not worker or bool(r.json().get("loops")))
 
 
 @pytest.mark.parametrize("proc", PROCESSES, ids=[p.name for p in PROCESSES])
@@ -172,11 +178,11 @@ def test_process_starts_as_deployed_and_gets_ready(proc, infra):
         def ready() -> bool:
             assert child.poll() is None, f"{proc.name} stopped (exit {child.returncode}):\n{said()}"
             if port:
-                return _healthy(f"http://127.0.0.1:{port}/healthz")
+                return _healthy(f"http://127.0.0.1:{port}/healthz", worker=not proc.port)
             return _connected_to(child.pid, redis_port)
 
         wait_for(ready, timeout=90, interval=0.5, what=f"{proc.name} to get ready")
-        if not port:  # a worker past its start-up: one more look that it is still running
+        if not proc.port:  # a worker past its start-up: one more look that it is still running
             time.sleep(0.5)
             assert child.poll() is None, f"{proc.name} stopped after connecting:\n{said()}"
     finally:

@@ -48,9 +48,17 @@ WORKERS = {
 }
 ONE_SHOT = {"topics", "cli"}
 BROKERS = ("kafka-1", "kafka-2", "kafka-3")
-INFRA = {*BROKERS, "redis", "redis-replica", "nginx"}
-# Kafka consumers: scaled within their groups (the relay is one cursor, hence one copy).
+# Monitoring (issue 24): upstream images, pinned to a version.
+MONITORING = {
+    "prometheus": "prom/prometheus:v",
+    "redis-exporter": "oliver006/redis_exporter:v",
+    "kafka-exporter": "danielqsj/kafka-exporter:v",
+}
+INFRA = {*BROKERS, "redis", "redis-replica", "nginx", *MONITORING}
+# Kafka consumers: scaled within their groups.
 CONSUMERS = ("checkin-consumer", "notify-consumer", "noshow-worker")
+# Lease-protected workers: two copies take turns (issue 24).
+LEASED = ("relay", "standby-scheduler", "lottery-scheduler")
 # Read by the notify service's own code once it talks to real channels, not by shared/config.py.
 NOTIFY_PLACEHOLDERS = {"SCIDAY_SMTP_HOST", "SCIDAY_SMTP_PORT", "SCIDAY_SMS_GATEWAY_URL", "SCIDAY_SMS_API_KEY"}
 CONFIG_VAR = re.compile(r"^(SCIDAY_[A-Z0-9_]+|REDIS_URL|KAFKA_BOOTSTRAP_SERVERS)$")
@@ -277,6 +285,8 @@ def test_kubernetes_runs_every_process_compose_runs():
     """deploy/k8s has one Deployment per long-running compose process (web services and workers),
     with the same command: a worker added to compose only is a gap in Kubernetes."""
     deployments = _k8s_deployments()
+    assert {"redis-exporter", "kafka-exporter"} <= set(deployments)  # Prometheus runs outside
+    deployments = {k: v for k, v in deployments.items() if k not in MONITORING}
     assert set(deployments) == set(WEB) | set(WORKERS), (
         f"in compose but not in deploy/k8s: {sorted(set(WEB) | set(WORKERS) - set(deployments))}; "
         f"in deploy/k8s only: {sorted(set(deployments) - set(WEB) - set(WORKERS))}"
@@ -293,7 +303,7 @@ def test_every_process_make_run_starts_runs_in_kubernetes_too():
     plan = Stack(StackOptions(var_dir=ROOT / "var" / "compose-parity"))._plan()
     modules = {c.args[2] for c in plan if len(c.args) == 3 and c.args[1] == "-m"}
     assert {"services.registration.relay", "services.checkin.standby_scheduler"} <= modules
-    deployed = {" ".join(pod["containers"][0]["command"][2:]) for pod in _k8s_deployments().values()}
+    deployed = {" ".join(pod["containers"][0].get("command", [])[2:]) for pod in _k8s_deployments().values()}
     missing = {m for m in modules if m.startswith("services.") and m not in deployed}
     assert not missing, f"started by make run but not in deploy/k8s: {sorted(missing)}"
 
@@ -345,9 +355,28 @@ def test_consumers_are_scaled_within_their_groups(services, name):
         assert replicas <= BY_NAME[topic].partitions, f"{name}: {replicas} members for {topic}"
 
 
-def test_one_relay(services):
-    # One cursor over one outbox stream: a second relay would send every event twice.
-    assert _replicas(services["relay"]) == 1
+def test_two_copies_of_each_lease_protected_worker(services):
+    # One works under the lease, the other takes over when it dies (test_worker_port.py).
+    for name in LEASED:
+        assert _replicas(services[name]) == 2, name
+
+
+@pytest.mark.parametrize("name", sorted(WORKERS))
+def test_every_worker_has_a_liveness_check_on_its_port_and_is_scraped(services, name):
+    port = _env_lines(ENV_FILE)["SCIDAY_WORKER_METRICS_PORT"]
+    test = " ".join(services[name]["healthcheck"]["test"])
+    assert f"127.0.0.1:{port}/healthz" in test, test
+    scrape = yaml.safe_load((ROOT / "deploy" / "prometheus" / "prometheus.yml").read_text(encoding="utf-8"))
+    jobs = {j["job_name"]: j for j in scrape["scrape_configs"]}
+    found = [c for c in jobs["sciday-workers"]["dns_sd_configs"] if name in c["names"]]
+    assert found and found[0]["port"] == int(port), f"{name} is not scraped"
+
+
+def test_monitoring_images_are_pinned_and_mount_the_rules(services):
+    for name, image in MONITORING.items():
+        assert str(services[name]["image"]).startswith(image), services[name]["image"]
+    mounts = " ".join(str(v) for v in services["prometheus"]["volumes"])
+    assert "deploy/prometheus/alerts.yml" in mounts and "deploy/prometheus/prometheus.yml" in mounts
 
 
 def test_topics_job(services):

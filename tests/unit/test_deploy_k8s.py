@@ -33,9 +33,13 @@ WORKERS = {
     "standby-scheduler": "services.checkin.standby_scheduler",
     "lottery-scheduler": "services.registration.lottery_scheduler",
 }
-# Kafka consumers, scaled within their groups; and the workers that run one copy at a time.
+# Kafka consumers, scaled within their groups; the lease-protected workers, two copies taking turns
+# (issue 24); and the one that runs one copy at a time.
 CONSUMERS = ("checkin-consumer", "notify-consumer", "noshow-worker")
-SINGLE = ("relay", "standby-scheduler", "lottery-scheduler", "retention")
+LEASED = ("relay", "standby-scheduler", "lottery-scheduler")
+SINGLE = ("retention",)
+# The exporters Prometheus scrapes beside the sciday pods (deploy/k8s/monitoring.yaml), pinned.
+EXPORTERS = {"redis-exporter": "oliver006/redis_exporter:v", "kafka-exporter": "danielqsj/kafka-exporter:v"}
 # Set differently in Kubernetes than in compose: the servers' addresses and the keys folder.
 # Addresses differ between compose and a cluster: the store, the brokers, the keys, the proxies.
 K8S_SPECIFIC = {"REDIS_URL", "KAFKA_BOOTSTRAP_SERVERS", "SCIDAY_KEYS_DIR", "SCIDAY_TRUSTED_PROXIES"}
@@ -98,7 +102,9 @@ def test_kustomization_lists_every_manifest():
 
 def test_every_process_has_a_deployment():
     deployments = _of("Deployment")
-    assert set(deployments) == set(WEB) | set(WORKERS)
+    assert set(deployments) == set(WEB) | set(WORKERS) | set(EXPORTERS)
+    for name, image in EXPORTERS.items():
+        assert _container(deployments[name])["image"].startswith(image), name
     for name, module in WORKERS.items():
         assert _container(deployments[name])["command"] == ["python", "-m", module]
     for name, port in WEB.items():
@@ -197,6 +203,24 @@ def test_consumers_are_scaled_within_their_partitions():
         assert spec["replicas"] == 1 and spec["strategy"]["type"] == "Recreate", (
             f"one {name} at a time: never two during an upgrade"
         )
+    for name in LEASED:  # issue 24: a standby copy waits on the lease and takes over
+        spec = deployments[name]["spec"]
+        assert spec["replicas"] == 2 and spec["strategy"]["type"] == "RollingUpdate", name
+
+
+@pytest.mark.parametrize("name", sorted(WORKERS))
+def test_every_worker_has_a_liveness_probe_and_a_scraped_port(name):
+    dep = _of("Deployment")[name]
+    c = _container(dep)
+    port = _of("ConfigMap")["sciday-config"]["data"]["SCIDAY_WORKER_METRICS_PORT"]
+    assert {"name": "metrics", "containerPort": int(port)} in c["ports"]
+    for probe in ("livenessProbe", "startupProbe"):
+        assert c[probe]["httpGet"] == {"path": "/healthz", "port": "metrics"}, (name, probe)
+    meta = dep["spec"]["template"]["metadata"]
+    assert meta["annotations"]["prometheus.io/port"] == port
+    workers = _of("Service")["metrics-workers"]
+    assert workers["spec"]["clusterIP"] == "None"
+    assert workers["spec"]["selector"].items() <= meta["labels"].items(), f"{name} is not scraped"
 
 
 def test_keys_come_from_a_secret_reference_without_key_material():
@@ -250,5 +274,7 @@ def test_no_secret_in_an_environment_variable():
     """Issue 24 §6: every credential is a file of a Secret volume (SCIDAY_*_FILE), never a
     variable (visible to anyone who may read the pod spec or the process's environment)."""
     for name, dep in {**_of("Deployment"), **_of("Job")}.items():
+        if not _container(dep)["image"].startswith("registry.example.org/sciday"):
+            continue  # the exporters (monitoring.yaml): their own images' options
         env = _container(dep).get("env", [])
         assert not [e["name"] for e in env if "valueFrom" in e], name

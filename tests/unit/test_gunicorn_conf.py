@@ -6,6 +6,7 @@ from __future__ import annotations
 import importlib
 import sys
 
+from sciday.grace import GUNICORN_GRACEFUL_S
 from sciday.gunicorn_worker import WORKER_CLASS
 from sciday.stack import Stack, StackOptions
 from shared.config import Settings
@@ -22,7 +23,8 @@ def test_the_conf_gives_the_settings(monkeypatch):
     conf = _conf(monkeypatch)
     assert conf.worker_class == Settings.web_worker_class == WORKER_CLASS
     assert (conf.workers, conf.threads) == (Settings.web_workers, Settings.web_threads)
-    assert (conf.timeout, conf.graceful_timeout, conf.keepalive) == (30, 10, 5)
+    assert (conf.timeout, conf.keepalive) == (Settings.web_timeout_s, Settings.web_keepalive_s)
+    assert conf.graceful_timeout == GUNICORN_GRACEFUL_S
     assert _conf(monkeypatch, SCIDAY_WEB_WORKERS="4", SCIDAY_WEB_THREADS="3").workers == 4
 
 

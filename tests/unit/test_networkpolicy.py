@@ -11,14 +11,23 @@ import yaml
 K8S = Path(__file__).resolve().parents[2] / "deploy" / "k8s"
 DOCS = [d for f in sorted(K8S.glob("*.yaml")) for d in yaml.safe_load_all(f.read_text("utf-8")) if d]
 POLICIES = [d for d in DOCS if d["kind"] == "NetworkPolicy"]
-DEPLOYMENTS = {d["metadata"]["name"]: d for d in DOCS if d["kind"] == "Deployment"}
+DEPLOYMENTS = {
+    d["metadata"]["name"]: d
+    for d in DOCS
+    if d["kind"] == "Deployment"
+    and d["spec"]["template"]["metadata"]["labels"].get("app.kubernetes.io/name") == "sciday"
+}
 WEB_PORTS = {"registration": 8001, "checkin": 8002, "notify": 8003}
+WORKER_PORT = 9400
 
 
 def _selects(selector: dict, labels: dict) -> bool:
     if not selector.get("matchLabels", {}).items() <= labels.items():
         return False
-    return all(labels.get(e["key"]) in e["values"] for e in selector.get("matchExpressions", []))
+    for e in selector.get("matchExpressions", []):
+        if (labels.get(e["key"]) in e["values"]) != (e["operator"] == "In"):
+            return False
+    return True
 
 
 def _labels(name: str) -> dict:
@@ -47,7 +56,8 @@ def test_every_process_may_reach_redis_and_only_web_services_are_reachable():
             for r in p["spec"].get("ingress", [])
         ]
         ports = {port["port"] for r in ingress for port in r.get("ports", [])}
-        assert ports == ({WEB_PORTS[name]} if name in WEB_PORTS else set()), name
+        # a web service its port; a worker only its metrics and liveness port (shared/worker.py)
+        assert ports == ({WEB_PORTS[name]} if name in WEB_PORTS else {WORKER_PORT}), name
 
 
 def test_the_internet_only_for_the_providers_and_never_a_private_range():

@@ -15,7 +15,7 @@ SERVICES = yaml.safe_load((ROOT / "docker-compose.yml").read_text(encoding="utf-
 
 
 def test_compose_runs_the_kafka_make_run_runs():
-    images = {svc["image"] for name, svc in SERVICES.items() if name.startswith("kafka-")}
+    images = {svc["image"] for name, svc in SERVICES.items() if re.fullmatch(r"kafka-\d+", name)}
     assert images == {f"apache/kafka:{kafka_broker.KAFKA_VERSION}"}
     pom = (ROOT / "sciday" / "kafka" / "pom.xml").read_text(encoding="utf-8")
     assert f"<kafka.version>{kafka_broker.KAFKA_VERSION}</kafka.version>" in pom
