@@ -693,3 +693,18 @@ def test_nginx_routes_each_page_to_the_service_that_owns_its_data():
     for loc, upstream in expect.items():
         assert routes.get(loc) == upstream, (loc, routes.get(loc))
     assert "client_max_body_size 2m" in text  # spreadsheet uploads
+
+
+SECRET_SETTING = re.compile(r"SCIDAY_.*(SECRET|PEPPER|_KEY|_KEYS_|PASSWORD)")
+
+
+@pytest.mark.parametrize("name", sorted(set(WEB) | set(WORKERS) | ONE_SHOT))
+def test_every_credential_is_a_secret_file_never_a_variable(services, name):
+    """Issue 24 §6: no key or password in the environment (``docker inspect`` shows it): each is
+    ``SCIDAY_<NAME>_FILE`` naming a file under /run/secrets that the service mounts."""
+    svc = services[name]
+    mounted = {s if isinstance(s, str) else s.get("target", s["source"]) for s in svc.get("secrets") or []}
+    for var, value in _environment(svc).items():
+        if SECRET_SETTING.match(var) and not var.endswith("_USERNAME"):
+            assert var.endswith("_FILE"), f"{name}: {var} is a variable"
+            assert value.startswith("/run/secrets/") and value.split("/")[3] in mounted, f"{name}: {var}"
