@@ -9,6 +9,7 @@ import sys
 import time
 from pathlib import Path
 
+from sciday import dlq, lag, status, tokens
 from shared.config import Settings, load, use_timezone
 
 
@@ -146,28 +147,6 @@ def _demo_organizer_token(settings, var: Path) -> str:
     return token
 
 
-def cmd_token_create(args) -> int:
-    from shared.auth import create_token
-    from shared.redis_scripts import connect_as
-
-    settings = _settings(args)
-    try:
-        token = create_token(
-            connect_as(settings), settings.redis_prefix, args.role, args.name, args.venue, args.gate or None
-        )
-    except ValueError as exc:
-        print(f"sciday token create: {exc}", file=sys.stderr)
-        return 2
-    print(token)
-    print(
-        f"# {args.role} token for {args.name!r}{' at venue ' + args.venue if args.venue else ''}"
-        f"{' at gates ' + ', '.join(args.gate) if args.gate else ''}; "
-        "it is stored hashed and will not be shown again.",
-        file=sys.stderr,
-    )
-    return 0
-
-
 def cmd_topics(args) -> int:
     from shared import topics
     from shared.kafka import security
@@ -293,7 +272,7 @@ def parser() -> argparse.ArgumentParser:
         "--gate", action="append", help="bind the token to this gate (repeat for more); default: any gate"
     )
     tc.add_argument("--redis-url")
-    tc.set_defaults(func=cmd_token_create)
+    tokens.register(tok_sub, tc)  # create (venue checked, expiry), list, revoke (issue 24)
 
     tp = sub.add_parser("topics", help="create the registered topics, or print them as Markdown")
     tp.add_argument("action", choices=["create", "markdown"])
@@ -319,12 +298,19 @@ def parser() -> argparse.ArgumentParser:
     kc = ky_sub.add_parser("create", help="make a signing key if the folder has none")
     kc.add_argument("--dir", default=str(env.keys_dir))
     kc.set_defaults(func=cmd_keys_create)
+    status.register(sub, str(env.var_dir))  # status, down (issue 24)
+    dlq.register(sub)  # dlq, parked: list and replay (issue 24)
+    lag.register(sub)  # consumer groups' and relays' lag (issue 24)
     return p
 
 
 def main(argv: list[str] | None = None) -> int:
+    from sciday.errors import one_line
+
     args = parser().parse_args(argv)
-    return args.func(args)
+    with one_line(f"sciday {args.cmd}") as failed:
+        return int(args.func(args))
+    return failed.status
 
 
 if __name__ == "__main__":

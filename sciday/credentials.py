@@ -26,7 +26,7 @@ from pathlib import Path
 
 from sciday import redis_keys
 from sciday.redis_keys import ADMIN, SERVICES
-from shared.topics import DLQ_SUFFIX, TOPICS, dlq_for
+from shared.topics import DLQ_SUFFIX, PARKED_SUFFIX, TOPICS, dlq_for, parked_for
 
 USERS = (*SERVICES, ADMIN)
 # Redis only: the replica's user on the primary (docker-compose's redis-replica).
@@ -104,9 +104,9 @@ def kafka_grants() -> list[KafkaGrant]:
         own = [
             t.name
             for t in TOPICS
-            if not t.name.endswith(DLQ_SUFFIX) and any(owner(p) == user for p in t.producers)
+            if not t.name.endswith((DLQ_SUFFIX, PARKED_SUFFIX)) and any(owner(p) == user for p in t.producers)
         ]
-        write = tuple(own + [dlq_for(t) for t in read])
+        write = tuple(own + [dlq_for(t) for t in read] + [parked_for(t) for t in read])
         out.append(KafkaGrant(user, write, read, groups))
     return out
 

@@ -12,6 +12,7 @@ import shutil
 import socket
 import subprocess
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 
@@ -114,6 +115,7 @@ def start_redis(
     log_path: Path | None = None,
     appendfsync: str = "always",
     acl_file: Path | None = None,
+    preexec_fn: Callable[[], None] | None = None,
 ) -> subprocess.Popen:
     """redis-server on loopback; with ``acl_file`` (sciday/credentials.py) its users and nobody else."""
     ensure_free(port, "redis")
@@ -143,12 +145,20 @@ def start_redis(
     if acl_file is not None:
         args += ["--aclfile", str(Path(acl_file).resolve())]
     out = open(log_path, "ab") if log_path else subprocess.DEVNULL
-    proc = subprocess.Popen(args, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+    proc = subprocess.Popen(
+        args,
+        stdout=out,
+        stderr=subprocess.STDOUT,
+        start_new_session=preexec_fn is None,
+        preexec_fn=preexec_fn,
+    )
     wait_port(port, proc, what="redis-server")
     return proc
 
 
-def start_tansu(port: int, log_path: Path | None = None) -> subprocess.Popen:
+def start_tansu(
+    port: int, log_path: Path | None = None, preexec_fn: Callable[[], None] | None = None
+) -> subprocess.Popen:
     ensure_free(port, "kafka broker (tansu)")
     url = f"tcp://127.0.0.1:{port}"
     args = [
@@ -163,7 +173,14 @@ def start_tansu(port: int, log_path: Path | None = None) -> subprocess.Popen:
     ]
     env = dict(os.environ, RUST_LOG=os.environ.get("RUST_LOG", "warn"))
     out = open(log_path, "ab") if log_path else subprocess.DEVNULL
-    proc = subprocess.Popen(args, stdout=out, stderr=subprocess.STDOUT, env=env, start_new_session=True)
+    proc = subprocess.Popen(
+        args,
+        stdout=out,
+        stderr=subprocess.STDOUT,
+        env=env,
+        start_new_session=preexec_fn is None,
+        preexec_fn=preexec_fn,
+    )
     wait_port(port, proc, what="tansu")
     return proc
 

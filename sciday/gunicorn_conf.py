@@ -8,6 +8,8 @@ The worker class gives a thread only to a request that has arrived (sciday/gunic
 
 import os
 
+from gunicorn.glogging import Logger
+
 from sciday.grace import GUNICORN_GRACEFUL_S
 from shared.config import load
 
@@ -23,6 +25,26 @@ keepalive = _settings.web_keepalive_s
 graceful_timeout = GUNICORN_GRACEFUL_S
 # Heartbeat files in memory, not on a (possibly read-only, possibly slow) disk.
 worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None
+
+
+class SciDayLogger(Logger):
+    """gunicorn's own lines (the master's, a worker's boot and exit) in the services' one format
+    (shared/logs.py, issue 24) instead of gunicorn's ``[time] [pid] [LEVEL]``."""
+
+    def setup(self, cfg):
+        super().setup(cfg)
+        from shared.logs import PhoneMaskingFilter, RequestIdFilter, formatter
+
+        service = (cfg.proc_name or "gunicorn").removeprefix("sciday-")
+        fmt = formatter(service, load().log_format)
+        for log in (self.error_log, self.access_log):
+            for handler in log.handlers:
+                handler.setFormatter(fmt)
+                handler.addFilter(RequestIdFilter())
+                handler.addFilter(PhoneMaskingFilter())
+
+
+logger_class = SciDayLogger
 
 
 def child_exit(server, worker):

@@ -17,6 +17,7 @@ import shutil
 import subprocess
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -279,6 +280,8 @@ class KafkaCluster:
     nodes: list[Node] = field(default_factory=list)
     # (user, password) of the admin (PLAIN, the super user): SASL with ACLs instead of PLAINTEXT.
     sasl_admin: tuple[str, str] | None = None
+    # `sciday up` ties each node to itself (sciday/lifeline.py); None: a session of its own.
+    preexec_fn: Callable[[], None] | None = None
 
     def __post_init__(self):
         self.home = Path(self.home).resolve()
@@ -391,7 +394,8 @@ class KafkaCluster:
             self._java(java, libs, node, ["kafka.Kafka", str(node.home / "server.properties")], self.heap),
             stdout=out,
             stderr=subprocess.STDOUT,
-            start_new_session=True,
+            start_new_session=self.preexec_fn is None,
+            preexec_fn=self.preexec_fn,
         )
         out.close()
 

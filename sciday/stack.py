@@ -28,7 +28,7 @@ from pathlib import Path
 
 import requests
 
-from sciday import embedded, kafka_broker
+from sciday import embedded, kafka_broker, lifeline, logfiles
 from sciday.gunicorn_worker import WORKER_CLASS
 from shared.config import Settings
 
@@ -95,6 +95,8 @@ class StackOptions:
     redis_acl: bool = False
     # The Apache Kafka this starts takes SASL only: one SCRAM user per service, with ACLs.
     kafka_sasl: bool = False
+    # Issue 24: every child gets SIGTERM when the supervisor dies (sciday/lifeline.py).
+    tie_children: bool = True
 
 
 # With --scale N, instance k (0-based) of a web service listens on its base port + 10*k:
@@ -128,6 +130,7 @@ class Stack:
         self.secrets = self.var / "secrets"
         self.redis_users = False  # True once the Redis started here has its ACL users
         self.kafka_users = False  # True once the broker started here takes SCRAM users only
+        self.log_limits = (0, 0)  # log_max_bytes, log_backups once started (sciday/logfiles.py)
 
     def say(self, msg: str) -> None:
         print(msg, file=self.out, flush=True)
@@ -307,8 +310,32 @@ class Stack:
         return kids
 
     # -- start -------------------------------------------------------------------------------
+    def _preexec(self):
+        return lifeline.tied() if self.opts.tie_children else None
+
+    def record(self) -> None:
+        """The supervisor's pid and processes, for `sciday status` and `sciday down`."""
+        rows = [
+            {"name": name, "pid": proc.pid, "url": url, "health": ""}
+            for name, url, proc in (
+                ("redis-server", self.redis_url, self.redis_proc),
+                ("kafka", f"kafka://{self.kafka}", self.kafka_proc),
+            )
+            if proc is not None
+        ]
+        rows += [
+            {"name": c.name, "pid": c.proc.pid, "url": c.url, "health": c.health}
+            for c in self.children
+            if c.proc is not None
+        ]
+        lifeline.write_state(self.var, rows)
+
     def start(self) -> None:
         self.logs.mkdir(parents=True, exist_ok=True)
+        running = lifeline.read_pid(self.var)
+        if running and running != os.getpid():
+            raise RuntimeError(f"a stack is already running from {self.var} (pid {running}): sciday down")
+        lifeline.write_pidfile(self.var)
         if self.opts.background_nice:
             self.say(
                 f"relay, consumers and schedulers at nice +{self.opts.background_nice}: "
@@ -329,7 +356,11 @@ class Stack:
                 acl = write_redis_acl(self.secrets, self.settings().redis_prefix)
                 self.say(f"redis: one ACL user per service, default user off (passwords in {self.secrets})")
             self.redis_proc = embedded.start_redis(
-                self.opts.redis_port, self.var / "redis", self.logs / "redis.log", acl_file=acl
+                self.opts.redis_port,
+                self.var / "redis",
+                self.logs / "redis.log",
+                acl_file=acl,
+                preexec_fn=self._preexec(),
             )
             self.redis_users = acl is not None
         if not self.opts.kafka:
@@ -340,6 +371,7 @@ class Stack:
 
         env = self.env()  # replication as the children see it (SCIDAY_TOPIC_*), not this process
         settings = self.settings()
+        self.log_limits = (settings.log_max_bytes, settings.log_backups)
         created = ensure_topics(
             self.kafka,
             settings.topic_prefix,
@@ -371,6 +403,7 @@ class Stack:
                 log_path=self.logs / "kafka.log",
                 say=self.say,
             )
+            cluster.preexec_fn = self._preexec()
             if o.kafka_sasl:
                 from sciday import credentials
 
@@ -391,7 +424,7 @@ class Stack:
             self.say(f"Apache Kafka ready in {time.monotonic() - t0:.1f}s")
         else:
             self.say(f"starting Tansu (Kafka protocol, memory only) on 127.0.0.1:{o.kafka_port}")
-            self.kafka_proc = embedded.start_tansu(o.kafka_port, self.logs / "tansu.log")
+            self.kafka_proc = embedded.start_tansu(o.kafka_port, self.logs / "tansu.log", self._preexec())
 
     def broker_label(self) -> str:
         if self.broker == "kafka":
@@ -411,7 +444,8 @@ class Stack:
             env={**self.env(), **(self.credentials_env(user) if user else {}), **c.env},
             stdout=log,
             stderr=subprocess.STDOUT,
-            start_new_session=True,
+            start_new_session=not self.opts.tie_children,
+            preexec_fn=self._preexec(),
             cwd=str(Path.cwd()),
         )
         if nice:  # before it has done anything worth the name; its own children inherit it
@@ -420,6 +454,7 @@ class Stack:
                     os.PRIO_PROCESS, c.proc.pid, min(19, os.getpriority(os.PRIO_PROCESS, 0) + nice)
                 )
         log.close()
+        self.record()
 
     def wait_healthy(self, timeout: float = 60.0) -> bool:
         deadline = time.monotonic() + timeout
@@ -474,6 +509,7 @@ class Stack:
     # -- supervise ---------------------------------------------------------------------------
     def supervise_once(self) -> None:
         now = time.monotonic()
+        logfiles.rotate_all(self.logs, *self.log_limits)
         for c in self.children:
             if c.proc is not None and c.proc.poll() is not None and not self.stopping:
                 if c.next_start == 0.0:
@@ -512,3 +548,4 @@ class Stack:
         if self.redis_proc:
             embedded.stop(self.redis_proc)
             self.say("stopped redis-server")
+        lifeline.clear(self.var)

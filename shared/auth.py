@@ -11,7 +11,7 @@ import json
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from functools import wraps
 from typing import Any
 
@@ -45,7 +45,13 @@ def _hash(token: str) -> str:
 
 
 def create_token(
-    redis: Any, prefix: str, role: str, name: str, venue: str | None = None, gates: list[str] | None = None
+    redis: Any,
+    prefix: str,
+    role: str,
+    name: str,
+    venue: str | None = None,
+    gates: list[str] | None = None,
+    expires_at: datetime | None = None,
 ) -> str:
     if role not in ROLES:
         raise ValueError(f"role must be one of {ROLES}")
@@ -60,6 +66,8 @@ def create_token(
     }
     if gates:  # issue 23: a device bound to its gates; a scan naming another is refused
         record["gates"] = list(gates)
+    if expires_at is not None:  # issue 24: refused from then on (sciday token create --days)
+        record["expires_at"] = expires_at.astimezone(UTC).isoformat()
     redis.hset(_key(prefix), _hash(token), json.dumps(record, ensure_ascii=False))
     return token
 
@@ -70,9 +78,23 @@ def create_token(
 ReadAhead = Callable[[Any], Callable[[list[Any]], None] | None]
 
 
-def lookup(redis: Any, prefix: str, token: str, read_ahead: ReadAhead | None = None) -> Principal | None:
-    """The token's principal, or None. ``read_ahead`` queues the view's own reads on the same
-    pipeline (one round trip) and gets their replies, whatever the token turns out to be."""
+def expired(rec: dict[str, Any], ttl_days: int, now: datetime | None = None) -> bool:
+    """Past its ``expires_at``; a token made before expiry existed (issue 24) has none and is
+    judged by ``created_at`` + ``ttl_days`` (the token_ttl_days setting; 0: never)."""
+    now = now or datetime.now(UTC)
+    if rec.get("expires_at"):
+        return datetime.fromisoformat(rec["expires_at"]) <= now
+    if ttl_days and rec.get("created_at"):
+        return datetime.fromisoformat(rec["created_at"]) + timedelta(days=ttl_days) <= now
+    return False
+
+
+def lookup(
+    redis: Any, prefix: str, token: str, read_ahead: ReadAhead | None = None, ttl_days: int = 0
+) -> Principal | None:
+    """The token's principal, or None (unknown, revoked or expired). ``read_ahead`` queues the
+    view's own reads on the same pipeline (one round trip) and gets their replies, whatever the
+    token turns out to be."""
     if not token or len(token) > 200:
         return None
     h = _hash(token)
@@ -88,6 +110,8 @@ def lookup(redis: Any, prefix: str, token: str, read_ahead: ReadAhead | None = N
     if raw is None:
         return None
     rec = json.loads(raw)
+    if expired(rec, ttl_days):
+        return None
     gates = rec.get("gates")
     return Principal(rec["role"], rec.get("venue"), rec.get("name", ""), h, tuple(gates) if gates else None)
 
@@ -120,7 +144,8 @@ def require(
                     status_code=401,
                     headers={"WWW-Authenticate": "Bearer"},
                 )
-            principal = lookup(redis_of(), settings_of().redis_prefix, token, read_ahead)
+            settings = settings_of()
+            principal = lookup(redis_of(), settings.redis_prefix, token, read_ahead, settings.token_ttl_days)
             if principal is None:
                 raise ApiError(
                     UNAUTHORIZED,

@@ -286,6 +286,22 @@ class Settings:
     # A worker loop that has not turned for this long past its own poll interval is stalled:
     # /healthz answers 503 and the orchestrator restarts the process.
     worker_stall_s: int = 120
+    # -- issue 24 §9: operating the stack (docs/operations.md) ----------------------------------
+    # A staff or organizer token stops working this many days after it was made (0: never);
+    # `sciday token create --days N` chooses another span for one token.
+    token_ttl_days: int = 90
+    # `sciday down` waits this long for the supervisor to stop its children in order.
+    down_timeout_s: float = 120.0
+    # `sciday lag` waits this long for the broker's group coordinator (a fresh broker makes
+    # __consumer_offsets on the first question).
+    cli_kafka_wait_s: float = 15.0
+    # Logs (shared/logs.py): "json" (one object per line, with the request id) or "text"; the
+    # files `sciday up` writes are rotated past log_max_bytes, keeping log_backups old ones.
+    log_format: str = "json"
+    log_max_bytes: int = 50 * 1024 * 1024
+    log_backups: int = 5
+    # X-Request-Id is taken from a trusted proxy (trusted_proxies) up to this length, else made.
+    request_id_max_chars: int = 64
     # --- key rotation (issue 24, docs/operations.md "Rotation") ------------------------------
     # The internal key being replaced: receivers (check-in, notify) accept a call signed with it
     # as well as with internal_api_key while a rotation rolls out; senders sign with the current

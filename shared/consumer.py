@@ -7,6 +7,10 @@
 - Only poison goes to ``<topic>-dlq`` (with headers naming its origin): a record that is not
   JSON, not an envelope, of an unknown type or version, or whose data fails its schema (the
   decoder says so, or the handler raises :class:`~shared.envelope.PoisonMessage`).
+- A known event type at a version newer than this code knows is not poison but early (a producer
+  upgraded before its consumers): it is *parked* in ``<topic>-parked`` with the same headers
+  (``parked-*``), counted in ``sciday_events_parked_total{group,topic}`` and logged at CRITICAL;
+  after the upgrade ``sciday parked replay <topic>`` sends it back (docs/operations.md).
 - A handler exception is the code's fault, not the record's: the record is tried again with
   exponential backoff, in place (a partition's records are never skipped, so order holds).
   The loop *halts* when failures persist past a cap: one record failing ``consumer_max_retries``
@@ -51,11 +55,11 @@ from prometheus_client import Counter, Gauge
 
 from shared import worker
 from shared.config import Settings
-from shared.envelope import PoisonMessage, decode
+from shared.envelope import NewerVersion, PoisonMessage, decode
 from shared.halts import halt_key
 from shared.kafka import make_consumer, make_producer
 from shared.redis_scripts import OUTAGE as STORE_OUTAGE
-from shared.topics import dlq_for
+from shared.topics import dlq_for, parked_for
 
 log = logging.getLogger("sciday.consumer")
 
@@ -65,6 +69,9 @@ DEAD_LETTERED = Counter("sciday_events_dead_lettered_total", "Events sent to a D
 RETRIES = Counter("sciday_events_retried_total", "Handler retries", ["group"])
 FAILURES = Counter("sciday_events_handler_failures_total", "Handler exceptions", ["group"])
 STORE_WAITS = Counter("sciday_events_store_waits_total", "Waits for Redis to come back", ["group"])
+# Issue 24: events of a version newer than this consumer knows, parked in <topic>-parked (alert
+# SciDayEventsParked: a consumer older than its producers; upgrade it, then `sciday parked replay`).
+PARKED = Counter("sciday_events_parked_total", "Events of a newer version parked", ["group", "topic"])
 HALTED = Gauge("sciday_consumer_halted", "1 once the consumer loop halted on persistent failures", ["group"])
 LAG = Gauge("sciday_consumer_lag_records", "Records on this member's partitions not yet read", ["group"])
 LAG_EVERY_S = 10.0
@@ -423,6 +430,9 @@ class ConsumerLoop:
             envelope = decode(record.value) if decoded is None else decoded
             if isinstance(envelope, PoisonMessage):
                 raise envelope
+        except NewerVersion as exc:
+            self._park(record, origin, str(exc))
+            return
         except PoisonMessage as exc:
             self._dead_letter(record, origin, str(exc))
             return
@@ -510,6 +520,34 @@ class ConsumerLoop:
             self.settings.topic_prefix + dlq_for(origin), key=record.key, value=record.value, headers=headers
         )
         future.get(timeout=10)  # the DLQ write must land before the offset moves past it
+
+    def _park(self, record: ConsumerRecord, origin: str, why: str) -> None:
+        """Not poison but early: kept whole in ``<topic>-parked`` for a replay after the upgrade."""
+        PARKED.labels(self.group, origin).inc()
+        log.critical(
+            "PARKED %s[%s]@%s (group %s): %s. Upgrade this consumer, then: sciday parked replay %s",
+            origin,
+            record.partition,
+            record.offset,
+            self.group,
+            why,
+            origin,
+        )
+        headers = [
+            ("parked-origin-topic", origin.encode()),
+            ("parked-origin-partition", str(record.partition).encode()),
+            ("parked-origin-offset", str(record.offset).encode()),
+            ("parked-consumer-group", self.group.encode()),
+            ("parked-reason", why[:1000].encode("utf-8", "replace")),
+        ]
+        assert self._producer is not None
+        future = self._producer.send(
+            self.settings.topic_prefix + parked_for(origin),
+            key=record.key,
+            value=record.value,
+            headers=headers,
+        )
+        future.get(timeout=10)  # parked before the offset moves past it
 
     # -- halting -------------------------------------------------------------------------------
     def _halt(self, record: ConsumerRecord, origin: str, why: str) -> None:

@@ -57,6 +57,12 @@ class PoisonMessage(Exception):
     """A message that can never be handled: bad JSON, bad envelope, unknown type, bad data."""
 
 
+class NewerVersion(PoisonMessage):
+    """A known event type at a version newer than this code knows (issue 24): not poison, only
+    early.  Consumers park it (shared/consumer.py) until they are upgraded, then it is replayed;
+    callers that treat every undecodable message alike still see a :class:`PoisonMessage`."""
+
+
 def new_event(
     type_: str,
     activity_id: str,
@@ -130,6 +136,11 @@ def decode(raw: bytes | None) -> dict[str, Any]:
     try:
         events.validate_data(obj["type"], obj["version"], obj["data"])
     except KeyError as exc:
+        known = [v for (t, v) in events.SCHEMAS if t == obj["type"]]
+        if known and obj["version"] > max(known):
+            raise NewerVersion(
+                f"{obj['type']} v{obj['version']} is newer than this consumer knows (v{max(known)})"
+            ) from exc
         raise PoisonMessage(f"unknown event type {obj['type']} v{obj['version']}") from exc
     except ValidationError as exc:
         raise PoisonMessage(f"bad data for {obj['type']}: {exc.messages}") from exc

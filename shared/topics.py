@@ -21,10 +21,16 @@ LOTTERY_EVENTS = "lottery-events"
 NOSHOW_EVENTS = "noshow-events"
 STANDBY_EVENTS = "standby-events"
 DLQ_SUFFIX = "-dlq"
+# Issue 24: events of a version newer than a consumer knows wait here until it is upgraded.
+PARKED_SUFFIX = "-parked"
 
 
 def dlq_for(topic: str) -> str:
     return f"{topic}{DLQ_SUFFIX}"
+
+
+def parked_for(topic: str) -> str:
+    return f"{topic}{PARKED_SUFFIX}"
 
 
 @dataclass(frozen=True)
@@ -37,6 +43,7 @@ class Topic:
     partitions: int = 4
     dlq: bool = False
     example: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
+    parked: bool = False
 
     @property
     def schema_versions(self) -> dict[str, list[int]]:
@@ -137,6 +144,20 @@ TOPICS: list[Topic] = _MAIN + [
         event_types=(),
         partitions=1,
         dlq=True,
+    )
+    for t in _MAIN
+]
+TOPICS += [
+    Topic(
+        name=parked_for(t.name),
+        description=f"Events from `{t.name}` of a version newer than a consumer knew, parked until it "
+        "is upgraded (`sciday parked replay`), with headers `parked-origin-topic`, "
+        "`parked-origin-partition`, `parked-origin-offset`, `parked-consumer-group`, `parked-reason`.",
+        producers=tuple(f"{c} (consumer loop)" for c in t.consumers) or ("any consumer",),
+        consumers=("operators (replay after the upgrade)",),
+        event_types=(),
+        partitions=1,
+        parked=True,
     )
     for t in _MAIN
 ]

@@ -23,7 +23,7 @@ from prometheus_client import (
 )
 from werkzeug.exceptions import BadRequest
 
-from shared import errors, jsonlimits, logs
+from shared import errors, jsonlimits, logs, requestid
 from shared.clientaddr import TrustedProxies, parse_networks
 from shared.config import Settings, load, use_timezone
 from shared.halts import HaltNotes
@@ -78,7 +78,7 @@ def make_app(
 ) -> tuple[Flask, Api]:
     settings = settings or load()
     use_timezone(settings.timezone)  # the zone of every rule without Settings at hand
-    logs.setup(service)
+    logs.setup(service, form=settings.log_format)
     # root_path: the service's package folder, where its templates/ and static/ live.
     app = Flask(f"sciday.{service}", root_path=root_path)
     app.request_class = _Request
@@ -107,6 +107,7 @@ def make_app(
     errors.install(app)
     _install_ops(app, service)
     _install_headers(app)
+    requestid.install(app, settings)  # X-Request-Id in, out and in the logs (issue 24)
     return app, api
 
 

@@ -34,9 +34,19 @@ from services.notify.dead_letters import HELD, DeadLetterCap
 from services.notify.publisher import outcome_event
 from services.notify.reminders import ms_of
 from shared import worker
+from shared.phone import masked
 from shared.redis_scripts import OUTAGE, Scripts
 
 log = logging.getLogger("sciday.notify.sender")
+
+
+def _masked(channel: str, recipient: str) -> str:
+    """138****5678 for a phone; ***@example.com for an address."""
+    if channel == "sms":
+        return masked(recipient)
+    return "***@" + recipient.rpartition("@")[2]
+
+
 OUTCOMES = Counter("sciday_notifications_total", "Notification outcomes", ["channel", "outcome"])
 # How long a message may wait for its activity's snapshot (the two topics are read independently).
 WAIT_FOR_ACTIVITY_MS = 10 * 60_000
@@ -221,6 +231,16 @@ class Sender:
             intent, provider_id, now, lag, also=lambda pipe: self.publisher.add_event(pipe, event)
         )
         OUTCOMES.labels(self.channel.name, V.SENT).inc()
+        log.info(  # issue 24: a sent message is logged too, its recipient masked
+            "%s %s sent to %s: %s for registration %s, provider id %s, %d ms after the event",
+            self.channel.name,
+            nid,
+            _masked(self.channel.name, intent.get("recipient", "")),
+            intent["template"],
+            intent.get("registration_id", "-"),
+            provider_id,
+            lag,
+        )
         return V.SENT
 
     def _retry_or_fail(self, intent: dict, exc: ProviderError) -> str:

@@ -29,6 +29,7 @@ DECLARED: dict[str, dict[str, set[str]]] = {
     # issue 24: the workers' port (shared/worker.py) and the web pages' halt notes
     "sciday_consumer_halt_noted": {},
     "sciday_events_dead_lettered_total": {},
+    "sciday_events_parked_total": {},  # issue 24 §9: a newer event version parked
     "sciday_events_handled_total": {},
     "sciday_outbox_lag_seconds": {},
     "sciday_relay_leader": {},
@@ -52,6 +53,7 @@ EXPORTED = {
 WORKER_METRICS = {
     "sciday_consumer_halt_noted",
     "sciday_events_dead_lettered_total",
+    "sciday_events_parked_total",
     "sciday_outbox_lag_seconds",
     "sciday_relay_leader",
     "sciday_consumer_lag_records",
