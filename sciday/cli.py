@@ -10,7 +10,7 @@ import time
 from pathlib import Path
 
 from sciday import dlq, lag, status, tokens
-from shared.config import load, use_timezone
+from shared.config import Settings, load, use_timezone
 
 
 def _settings(args):
@@ -266,8 +266,8 @@ def parser() -> argparse.ArgumentParser:
         help="nice level of the relay, consumers and schedulers: on a busy machine the web "
         "workers answer first and the pipeline catches up after (0: same priority)",
     )
-    up.add_argument("--workers", type=int, default=2)
-    up.add_argument("--threads", type=int, default=8)
+    up.add_argument("--workers", type=int, default=Settings.web_workers)
+    up.add_argument("--threads", type=int, default=Settings.web_threads)
     up.add_argument("--catalogue", default="data/catalogue.yaml")
     up.add_argument("--no-seed", action="store_true")
     up.add_argument(

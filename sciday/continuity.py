@@ -146,7 +146,8 @@ def check(
             "keys that signed or sealed stored records are lost (" + "; ".join(what) + "): every "
             "ticket signed and every value sealed with them would be invalid. Restore "
             f"{keys_dir} from a backup (sciday restore), or start with {FORCE_KEYS} to make new "
-            "keys with new ids (what the lost keys signed or sealed stays invalid)."
+            "keys with new ids (what the lost keys signed or sealed stays invalid). A key removed on "
+            "purpose after a rotation: sciday state retire <name>."
         )
     if lost or remade:
         done += replace_keys(keys_dir, record, lost, remade)
@@ -158,6 +159,19 @@ def check(
     fresh = {k: v for k, v in on_disk.items() if record.get(k) != v}
     if fresh or not record:
         redis.hset(key, mapping={**fresh, **({} if record else {"since": datetime.now(UTC).isoformat()})})
+    return done
+
+
+def retire(redis: Any, settings: Any, names: list[str]) -> list[str]:
+    """Take keys removed on purpose (an old ticket key's ``.pub`` once its last ticket expired)
+    out of the check; their ids stay used.  Returns the names retired."""
+    key, done = settings.redis_prefix + KEY, []
+    for name in names:
+        value = redis.hget(key, name)
+        if value is not None:
+            redis.hset(key, RETIRED + name, value)
+            redis.hdel(key, name)
+            done.append(name)
     return done
 
 
@@ -227,6 +241,17 @@ def cmd_check(args: Any) -> int:
     return 0
 
 
+def cmd_retire(args: Any) -> int:
+    from sciday.cli import _settings
+    from shared.redis_scripts import connect_as
+
+    settings = _settings(args)  # type: ignore[no-untyped-call]
+    done = retire(connect_as(settings), settings, args.names)
+    unknown = sorted(set(args.names) - set(done))
+    print(f"retired: {', '.join(done) or '-'}" + (f"; not recorded: {', '.join(unknown)}" if unknown else ""))
+    return 0
+
+
 def register(sub: Any) -> None:
     st = sub.add_parser("state", help="is the state whole (Redis, the keys, the topics)?")
     st_sub = st.add_subparsers(dest="action", required=True)
@@ -236,3 +261,7 @@ def register(sub: Any) -> None:
     ck.add_argument("--redis-url")
     ck.add_argument("--kafka")
     ck.set_defaults(func=cmd_check)
+    rt = st_sub.add_parser("retire", help="a key removed on purpose (e.g. ticket:1 after a rotation)")
+    rt.add_argument("names", nargs="+", help="as the check names them: ticket:1, seal:notify:1, secret:x")
+    rt.add_argument("--redis-url")
+    rt.set_defaults(func=cmd_retire)

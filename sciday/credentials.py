@@ -215,7 +215,9 @@ def write_compose_files(secrets_dir: Path, prefix: str) -> list[Path]:
             f'sasl.jaas.config={plain} required username="{ADMIN}" password="{admin}";\n'
         ),
     }
-    out = [write_redis_acl(d, prefix, mode)]
+    from sciday.key_files import write_key_files
+
+    out = [write_redis_acl(d, prefix, mode), *write_key_files(d, mode)]
     for name, text in files.items():
         _write(d / name, text, mode)
         out.append(d / name)

@@ -1,8 +1,9 @@
 """Gunicorn settings shared by every sciday service: ``gunicorn -c python:sciday.gunicorn_conf``.
 
-Worker class and counts are passed on the command line (``sciday up`` and compose use the same);
-this file holds the hooks, and the worker class for a command line that names none: the one
-that gives a thread only to a request that has arrived (sciday/gunicorn_worker.py, issue 23).
+The one source of the worker class, the counts, the time-outs and the keep-alive for `make run`,
+the tests, docker-compose, Kubernetes and the image (issue 24): each is a setting (shared/config.py
+``web_*``, so ``SCIDAY_WEB_WORKERS=4`` changes it), and a command line gives only ``-c`` and ``-b``.
+The worker class gives a thread only to a request that has arrived (sciday/gunicorn_worker.py).
 """
 
 import os
@@ -10,15 +11,20 @@ import os
 from gunicorn.glogging import Logger
 
 from sciday.grace import GUNICORN_GRACEFUL_S
-from sciday.gunicorn_worker import WORKER_CLASS
 from shared.config import load
 
-worker_class = WORKER_CLASS
+_settings = load()
+worker_class = _settings.web_worker_class
+workers = _settings.web_workers
+threads = _settings.web_threads
+timeout = _settings.web_timeout_s
 # Idle connections outlive nginx's upstream keepalive_timeout (SCIDAY_WEB_KEEPALIVE_S, issue 24).
-keepalive = load().web_keepalive_s
+keepalive = _settings.web_keepalive_s
 # In-flight requests finish within this after SIGTERM; the orchestrator's grace is longer
-# (sciday/grace.py). A command line's --graceful-timeout overrides it (`sciday up` uses 10).
+# (sciday/grace.py).
 graceful_timeout = GUNICORN_GRACEFUL_S
+# Heartbeat files in memory, not on a (possibly read-only, possibly slow) disk.
+worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None
 
 
 class SciDayLogger(Logger):

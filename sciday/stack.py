@@ -69,9 +69,10 @@ class StackOptions:
     notify_port: int = 8003
     # gthread that gives a thread only to a request that has arrived (issue 23 §3); gthread itself
     # was measured against sync and gevent in bench/README.md.
+    # Defaults: the settings sciday/gunicorn_conf.py reads (shared/config.py web_*), one source.
     worker_class: str = WORKER_CLASS
-    workers: int = 2
-    threads: int = 8
+    workers: int = Settings.web_workers
+    threads: int = Settings.web_threads
     seed: bool = True
     catalogue: Path = Path("data/catalogue.yaml")
     extra_env: dict = field(default_factory=dict)
@@ -273,20 +274,16 @@ class Stack:
                             "python:sciday.gunicorn_conf",
                             "--bind",
                             f"127.0.0.1:{port}",
-                            "--worker-class",
-                            o.worker_class,
-                            "--workers",
-                            str(o.workers),
-                            "--threads",
-                            str(o.threads),
-                            "--graceful-timeout",
-                            "10",
-                            "--timeout",
-                            "30",
                             "--name",
                             f"sciday-{name}",
                         ],
-                        env={"PROMETHEUS_MULTIPROC_DIR": str(prom)},
+                        # class, counts, time-outs: sciday/gunicorn_conf.py, from these settings
+                        env={
+                            "PROMETHEUS_MULTIPROC_DIR": str(prom),
+                            "SCIDAY_WEB_WORKER_CLASS": o.worker_class,
+                            "SCIDAY_WEB_WORKERS": str(o.workers),
+                            "SCIDAY_WEB_THREADS": str(o.threads),
+                        },
                     )
                 )
         # One relay whatever the scale: it follows one cursor over the one outbox stream, and a

@@ -302,6 +302,19 @@ class Settings:
     log_backups: int = 5
     # X-Request-Id is taken from a trusted proxy (trusted_proxies) up to this length, else made.
     request_id_max_chars: int = 64
+    # --- key rotation (issue 24, docs/operations.md "Rotation") ------------------------------
+    # The internal key being replaced: receivers (check-in, notify) accept a call signed with it
+    # as well as with internal_api_key while a rotation rolls out; senders sign with the current
+    # one only. "" = no rotation under way. A credential: SCIDAY_INTERNAL_API_KEY_PREVIOUS_FILE.
+    internal_api_key_previous: str = ""
+    # --- gunicorn (issue 24): one source for `make run`, the tests, compose, Kubernetes and the
+    # image, read by sciday/gunicorn_conf.py; command lines give only -c and the bind address.
+    web_worker_class: str = "sciday.gunicorn_worker.BufferingThreadWorker"
+    web_workers: int = 2
+    web_threads: int = 8
+    # a worker silent this long is replaced (the graceful timeout is sciday/grace.py's budget,
+    # the keep-alive web_keepalive_s below)
+    web_timeout_s: int = 30
     # -- issue 24 §5: topic retention and backups (docs/operations.md) ----------------------------
     # Events are kept as long as the personal fields they mask (retention_days, docs/privacy.md);
     # dead letters longer, so that none expires before an operator has replayed or judged it.

@@ -27,7 +27,7 @@ HEX = 32  # 128 bits of the HMAC are kept
 
 
 def master_key(settings: Any) -> bytes:
-    return keyfile.secret(settings.keys_dir, "door-id", settings.door_id_key, "SCIDAY_DOOR_ID_KEY")
+    return keyfile.from_settings(settings, "door-id", "SCIDAY_DOOR_ID_KEY")
 
 
 def normalise(number: str) -> str:

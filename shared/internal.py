@@ -9,7 +9,9 @@ from its clock or a bad signature (401 ``unauthorized``), and a nonce it has alr
 twice the skew, the whole time the signature could pass.
 
 The key is ``SCIDAY_INTERNAL_API_KEY``, or else ``var/keys/internal.secret`` (made on first use,
-so a `make run` stack on one machine agrees without configuration).
+so a `make run` stack on one machine agrees without configuration; refused outside loopback).
+During a rotation a receiver also accepts ``SCIDAY_INTERNAL_API_KEY_PREVIOUS`` (docs/operations.md,
+Rotation): senders sign with the current key only.
 """
 
 from __future__ import annotations
@@ -23,14 +25,14 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from shared.errors import REQUEST_REPLAYED, UNAUTHORIZED
-from shared.keyfile import secret
+from shared.keyfile import from_settings
 
 TS_HEADER, SIG_HEADER, NONCE_HEADER = "X-Sciday-Timestamp", "X-Sciday-Signature", "X-Sciday-Nonce"
 NONCE = re.compile(r"[A-Za-z0-9_-]{16,64}\Z", re.ASCII)
 
 
 def key_of(settings: Any) -> bytes:
-    return secret(settings.keys_dir, "internal", settings.internal_api_key, "SCIDAY_INTERNAL_API_KEY")
+    return from_settings(settings, "internal", "SCIDAY_INTERNAL_API_KEY")
 
 
 def target_of(url: str) -> str:
@@ -61,7 +63,7 @@ def headers(
 
 
 def valid(
-    key: bytes,
+    key: bytes | tuple[bytes, ...],
     method: str,
     target: str,
     given: dict[str, str],
@@ -69,14 +71,19 @@ def valid(
     skew_s: int,
     now: float | None = None,
 ) -> bool:
-    """Whether ``given`` (the call's headers) signs this call within ``skew_s`` of ``now``."""
+    """Whether ``given`` (the call's headers) signs this call within ``skew_s`` of ``now``, under
+    ``key`` or under any of the keys of a tuple (the current key and the previous one)."""
     ts, nonce, sig = given.get(TS_HEADER, ""), given.get(NONCE_HEADER, ""), given.get(SIG_HEADER, "")
     now = now if now is not None else time.time()
     if not (ts.isascii() and ts.isdigit() and len(ts) <= 12) or abs(now - int(ts)) > skew_s:
         return False
     if not NONCE.match(nonce):
         return False
-    return hmac.compare_digest(sig.encode(), signature(key, method, target, ts, nonce, body).encode())
+    keys = key if isinstance(key, tuple) else (key,)
+    return any(
+        hmac.compare_digest(sig.encode(), signature(k, method, target, ts, nonce, body).encode())
+        for k in keys
+    )
 
 
 def first_use(redis: Any, nonce_key: str, skew_s: int) -> bool:
@@ -84,7 +91,7 @@ def first_use(redis: Any, nonce_key: str, skew_s: int) -> bool:
     return bool(redis.set(nonce_key, b"1", nx=True, ex=2 * skew_s + 1))
 
 
-def refusal(key: bytes, redis: Any, nonce_prefix: str, skew_s: int) -> str | None:
+def refusal(key: bytes | tuple[bytes, ...], redis: Any, nonce_prefix: str, skew_s: int) -> str | None:
     """The reason to refuse the Flask request being handled, or None when it is a signed call
     seen for the first time. ``nonce_prefix``: where the receiver keeps nonces (``…ck:nonce:``)."""
     from flask import request
@@ -107,4 +114,7 @@ def refusal_here(family: str) -> str | None:
 
     s = settings_of()
     key = current_app.extensions["sciday.internal_key"]
-    return refusal(key, redis_of(), f"{s.redis_prefix}{family}nonce:", s.internal_signature_skew_s)
+    previous = (s.internal_api_key_previous.encode(),) if s.internal_api_key_previous else ()
+    return refusal(
+        (key, *previous), redis_of(), f"{s.redis_prefix}{family}nonce:", s.internal_signature_skew_s
+    )

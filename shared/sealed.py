@@ -29,6 +29,8 @@ from typing import Any
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
+from shared import keyfile
+
 PREFIX = "SX1"
 REGISTRATION = "registration"
 NOTIFY = "notify"
@@ -142,5 +144,7 @@ def new_key_file(keys_dir: Path, purpose: str, kid: int) -> Path:
 def sealer(settings: Any, purpose: str) -> Sealer:
     """The ring for ``purpose`` from its setting, else from ``keys_dir`` (made on first use)."""
     configured = getattr(settings, f"seal_keys_{purpose}", "")
+    if not configured:
+        keyfile.require_local(settings, f"SCIDAY_SEAL_KEYS_{purpose.upper()}")
     keys = parse_keys(configured) if configured else _file_keys(settings.keys_dir, purpose)
     return Sealer(purpose, keys)

@@ -28,9 +28,7 @@ class OnlineMarks:
 
     @classmethod
     def from_settings(cls, settings: Settings) -> OnlineMarks:
-        return cls(
-            keyfile.secret(settings.keys_dir, "door-mark", settings.door_mark_key, "SCIDAY_DOOR_MARK_KEY")
-        )
+        return cls(keyfile.from_settings(settings, "door-mark", "SCIDAY_DOOR_MARK_KEY"))
 
     def _mac(self, holder: str, seconds: int) -> str:
         return hmac.new(self.key, f"{holder}|{seconds}".encode(), hashlib.sha256).hexdigest()[:MAC_HEX]

@@ -35,9 +35,7 @@ def bootstrap(settings: Settings, redis, keys: KeyRing) -> Ports:
     from shared import door_id, internal, keyfile
 
     # fair access (issue 14): one server secret keys every ID, phone, address and code hash
-    secret = keyfile.secret(
-        settings.keys_dir, "registration-hmac", settings.hmac_secret, "SCIDAY_HMAC_SECRET"
-    )
+    secret = keyfile.from_settings(settings, "registration-hmac", "SCIDAY_HMAC_SECRET")
     seats, limiter, noshow_store, lotteries = (
         SeatStore(redis, settings),
         RateLimiter(redis, settings.redis_prefix, secret=secret),

@@ -356,7 +356,7 @@ class SeatStore:
     @cached_property
     def phone_key(self) -> bytes:
         s = self.settings
-        return keyfile.secret(s.keys_dir, "registration-hmac", s.hmac_secret, "SCIDAY_HMAC_SECRET")
+        return keyfile.from_settings(s, "registration-hmac", "SCIDAY_HMAC_SECRET")
 
     def seal_for_notify(self, aid: str, rid: str, value: dict) -> str:
         """``value`` sealed under the registration's data key (issue 23), or under notify's ring for

@@ -143,6 +143,13 @@ def test_docker_compose_config_is_valid():
     # Interpolated variables all have defaults: validate without any of them set.
     for name in ("KAFKA_CLUSTER_ID", "SCIDAY_IMAGE", "SCIDAY_BIND_ADDRESS", "SCIDAY_SMS_API_KEY"):
         env.pop(name, None)
+    # ...but the cluster id, which must be given (${KAFKA_CLUSTER_ID:?}): without it `up` stops.
+    missing = subprocess.run(
+        [binary, "-f", str(COMPOSE), "--project-directory", str(ROOT), "config", "-q"],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert missing.returncode != 0 and "KAFKA_CLUSTER_ID" in missing.stderr, missing.stderr
+    env["KAFKA_CLUSTER_ID"] = "uklpzcDcTquCGebXsbFibA"
     proc = subprocess.run(
         [binary, "-f", str(COMPOSE), "--project-directory", str(ROOT), "config", "-q"],
         cwd=ROOT,
@@ -171,7 +178,9 @@ def test_web_service_runs_gunicorn_and_has_a_healthcheck(services, name):
     cmd = svc["command"]
     assert isinstance(cmd, list) and cmd[0] == "gunicorn", cmd
     joined = " ".join(cmd)
-    assert f"-k {WORKER_CLASS}" in joined and "-w 2" in joined and "--threads 8" in joined, joined
+    # class, counts, time-outs: sciday/gunicorn_conf.py alone (issue 24), never the command line
+    assert cmd[1:3] == ["-c", "python:sciday.gunicorn_conf"], cmd
+    assert not {"-k", "-w", "--threads", "--workers", "--worker-class", "--timeout"} & set(cmd), joined
     assert f"0.0.0.0:{port}" in cmd, f"{name} must bind 0.0.0.0:{port}: {cmd}"
     assert cmd[-1] == app_spec, cmd
 
@@ -230,9 +239,16 @@ def _k8s_deployments() -> dict[str, dict]:
 
 
 def _k8s_env(pod: dict) -> dict[str, str | None]:
-    """A container's environment: a literal's value, or None for a value taken from a Secret."""
+    """A container's environment: a literal's value, or None for a file of a Secret volume
+    (``X_FILE`` reads as ``X``, issue 24) or a value taken from a Secret."""
     (container,) = pod["containers"]
-    return {e["name"]: e.get("value") for e in container.get("env", [])}
+    out: dict[str, str | None] = {}
+    for e in container.get("env", []):
+        if e["name"].endswith("_FILE") and str(e.get("value", "")).startswith("/etc/sciday/secrets/"):
+            out[e["name"].removesuffix("_FILE")] = None
+        else:
+            out[e["name"]] = e.get("value")
+    return out
 
 
 def _compose_env(svc: dict) -> dict[str, str | None]:
@@ -240,7 +256,7 @@ def _compose_env(svc: dict) -> dict[str, str | None]:
     an interpolated ``${...}`` (a credential from the host) as None, like a Secret reference."""
     out = {}
     for name, value in _environment(svc).items():
-        if name.endswith("_PASSWORD_FILE"):
+        if name.endswith("_FILE") and str(value).startswith("/run/secrets/"):
             out[name.removesuffix("_FILE")] = None
         else:
             out[name] = None if value is None or value.startswith("${") or value == "" else value
@@ -305,7 +321,7 @@ def test_the_noshow_pepper_reaches_every_process_that_hashes_holders(services):
     """A holder hash made with another pepper never matches a mark (docs/noshow.md): registration
     checks, noshow-worker marks, check-in keys the standby list, all with the one pepper."""
     for name in ("registration", "noshow-worker", "checkin"):
-        assert "SCIDAY_NOSHOW_PEPPER" in _environment(services[name]), name
+        assert "SCIDAY_NOSHOW_PEPPER" in _compose_env(services[name]), name
         assert "SCIDAY_NOSHOW_PEPPER" in _k8s_env(_k8s_deployments()[name]), name
 
 
@@ -313,7 +329,7 @@ def test_the_door_id_key_reaches_registration_and_checkin(services):
     """Issue 23: registration writes each member's door hash, check-in matches the card read with
     it; a card never matches a hash made under another key."""
     for name in ("registration", "checkin"):
-        assert "SCIDAY_DOOR_ID_KEY" in _environment(services[name]), name
+        assert "SCIDAY_DOOR_ID_KEY" in _compose_env(services[name]), name
         assert "SCIDAY_DOOR_ID_KEY" in _k8s_env(_k8s_deployments()[name]), name
 
 
@@ -321,7 +337,7 @@ def test_the_door_id_key_reaches_registration_and_checkin(services):
 def test_each_worker_logs_in_to_redis_as_its_service(services, name):
     env, secrets = services[name].get("environment") or {}, services[name].get("secrets") or []
     assert env.get("SCIDAY_REDIS_USERNAME") in {"registration", "checkin", "notify"}, name
-    assert any(s.get("target") == "redis-password" for s in secrets), name
+    assert any(isinstance(s, dict) and s.get("target") == "redis-password" for s in secrets), name
 
 
 @pytest.mark.parametrize("name", CONSUMERS)
@@ -645,10 +661,13 @@ def test_env_file_only_sets_variables_that_config_reads(services):
 def test_dockerfile_shape():
     text = DOCKERFILE.read_text(encoding="utf-8")
     instructions = [ln.strip() for ln in text.splitlines() if ln.strip() and not ln.lstrip().startswith("#")]
-    assert any(ln == "FROM python:3.11-slim" for ln in instructions), "base image must be python:3.11-slim"
+    froms = [ln for ln in instructions if ln.startswith("FROM ")]
+    assert froms and all(ln.startswith("FROM python:3.11-slim@") for ln in froms), (
+        "python:3.11-slim by digest"
+    )
     users = [ln.split(None, 1)[1] for ln in instructions if ln.upper().startswith("USER ")]
     assert users and users[-1].split(":")[0] not in ("root", "0"), "the image must run as a non-root user"
-    assert "pip install --no-cache-dir ." in text
+    assert "pip install --no-deps ." in text  # the dependencies came from the hashed lock
     assert "EXPOSE 8001 8002 8003" in instructions
     assert any(ln.upper().startswith("CMD") for ln in instructions)
 
@@ -676,3 +695,18 @@ def test_nginx_routes_each_page_to_the_service_that_owns_its_data():
     for loc, upstream in expect.items():
         assert routes.get(loc) == upstream, (loc, routes.get(loc))
     assert "client_max_body_size 2m" in text  # spreadsheet uploads
+
+
+SECRET_SETTING = re.compile(r"SCIDAY_.*(SECRET|PEPPER|_KEY|_KEYS_|PASSWORD)")
+
+
+@pytest.mark.parametrize("name", sorted(set(WEB) | set(WORKERS) | ONE_SHOT))
+def test_every_credential_is_a_secret_file_never_a_variable(services, name):
+    """Issue 24 §6: no key or password in the environment (``docker inspect`` shows it): each is
+    ``SCIDAY_<NAME>_FILE`` naming a file under /run/secrets that the service mounts."""
+    svc = services[name]
+    mounted = {s if isinstance(s, str) else s.get("target", s["source"]) for s in svc.get("secrets") or []}
+    for var, value in _environment(svc).items():
+        if SECRET_SETTING.match(var) and not var.endswith("_USERNAME"):
+            assert var.endswith("_FILE"), f"{name}: {var} is a variable"
+            assert value.startswith("/run/secrets/") and value.split("/")[3] in mounted, f"{name}: {var}"

@@ -169,3 +169,15 @@ def test_sciday_state_check_refuses_then_records_when_forced(servers, settings, 
     assert main(["state", "check", "--accept-empty-redis"]) == 0
     assert main(["state", "check"]) == 0
     assert "state whole" in capsys.readouterr().out
+
+
+def test_a_key_retired_after_a_rotation_no_longer_stops_the_start_and_its_id_stays_used(settings, redis):
+    _started(settings, redis)
+    (settings.keys_dir / "ed25519-1.pub").unlink()  # its last ticket expired (docs/operations.md)
+    (settings.keys_dir / "ed25519-1.key").unlink()
+    with pytest.raises(continuity.StateLost, match="sciday state retire"):
+        continuity.check(redis, settings, settings.keys_dir)
+    assert continuity.retire(redis, settings, ["ticket:1", "ticket:9"]) == ["ticket:1"]
+    assert continuity.check(redis, settings, settings.keys_dir, new_keys=False) == []
+    record = {k.decode() for k in redis.hkeys(settings.redis_prefix + continuity.KEY)}
+    assert continuity.next_id(dict.fromkeys(record, ""), "ticket") == 2

@@ -266,5 +266,15 @@ def test_configmap_is_the_env_file():
     assert all(isinstance(v, str) for v in data.values()), "ConfigMap values are strings"
     assert not [k for k in data if SECRET_NAMES.search(k)], "credentials belong in a Secret"
     notify = _container(_of("Deployment")["notify"])
-    sms = [e for e in notify.get("env", []) if e["name"] == "SCIDAY_SMS_API_KEY"]
-    assert sms and sms[0]["valueFrom"]["secretKeyRef"]["name"] == "sciday-notify"
+    sms = [e for e in notify.get("env", []) if e["name"] == "SCIDAY_SMS_API_KEY_FILE"]
+    assert sms and sms[0]["value"] == "/etc/sciday/secrets/sciday-notify/sms-api-key"
+
+
+def test_no_secret_in_an_environment_variable():
+    """Issue 24 §6: every credential is a file of a Secret volume (SCIDAY_*_FILE), never a
+    variable (visible to anyone who may read the pod spec or the process's environment)."""
+    for name, dep in {**_of("Deployment"), **_of("Job")}.items():
+        if not _container(dep)["image"].startswith("registry.example.org/sciday"):
+            continue  # the exporters (monitoring.yaml): their own images' options
+        env = _container(dep).get("env", [])
+        assert not [e["name"] for e in env if "valueFrom" in e], name

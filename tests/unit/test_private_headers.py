@@ -73,7 +73,10 @@ def _connect_src(resp) -> str:
 
 
 def test_connect_src_follows_the_public_url_outside_development(tmp_path):
-    app, _reg = _app(tmp_path, public_base_url="https://kejijie.example.cn")
+    # Outside loopback every key is a setting (shared/keyfile.py refuses the file fallback there).
+    keys = {k: "k" * 32 for k in ("hmac_secret", "internal_api_key", "noshow_pepper", "door_id_key")}
+    seals = {f"seal_keys_{p}": "1:" + "A" * 43 for p in ("registration", "notify")}
+    app, _reg = _app(tmp_path, public_base_url="https://kejijie.example.cn", **keys, **seals)
     got = _connect_src(app.test_client().get("/a/open"))
     assert got == "connect-src 'self' https://kejijie.example.cn"
     assert "127.0.0.1" not in got and "localhost" not in got
