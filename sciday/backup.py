@@ -213,20 +213,44 @@ def restore(
 
 
 # -- the commands (registered in sciday/cli.py) --------------------------------------------------
+def _backup_once(args: Any, settings: Any, redis: Any, dest: Path) -> None:
+    folder = backup(settings, redis, dest, offsets=not args.no_offsets)
+    manifest = json.loads((folder / MANIFEST).read_text())
+    gone = prune(dest, args.keep or settings.backups_kept)
+    print(f"backup {folder}: {manifest['redis_keys']} Redis keys, {len(manifest['files'])} files", flush=True)
+    if "offsets_error" in manifest:
+        print(f"sciday backup: no consumer offsets ({manifest['offsets_error']})", file=sys.stderr)
+    if gone:
+        print(f"removed {len(gone)} older backups")
+
+
 def cmd_backup(args: Any) -> int:
     from sciday.cli import _settings
     from shared.redis_scripts import connect_as
 
     settings = _settings(args)  # type: ignore[no-untyped-call]
     dest = Path(args.to or settings.backup_dir)
-    folder = backup(settings, connect_as(settings), dest, offsets=not args.no_offsets)
-    manifest = json.loads((folder / MANIFEST).read_text())
-    gone = prune(dest, args.keep or settings.backups_kept)
-    print(f"backup {folder}: {manifest['redis_keys']} Redis keys, {len(manifest['files'])} files")
-    if "offsets_error" in manifest:
-        print(f"sciday backup: no consumer offsets ({manifest['offsets_error']})", file=sys.stderr)
-    if gone:
-        print(f"removed {len(gone)} older backups")
+    redis = connect_as(settings)
+    if not args.repeat:
+        _backup_once(args, settings, redis, dest)
+        return 0
+    import signal
+    import threading
+
+    from shared import worker
+
+    stop = threading.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: stop.set())
+    worker.serve(settings, redis)  # /healthz and /metrics as every worker (SCIDAY_WORKER_METRICS_PORT)
+    while not stop.is_set():  # docker-compose's backup service: a scheduler of one pass
+        worker.scheduler_pass(
+            "backup",
+            settings.backup_interval_s + settings.worker_stall_s,
+            lambda: _backup_once(args, settings, redis, dest),
+        )
+        stop.wait(settings.backup_interval_s)
+    worker.forget("backup")
     return 0
 
 
@@ -255,6 +279,9 @@ def register(sub: Any) -> None:
     bk.add_argument("--to", help="the folder that holds the backups (default: SCIDAY_BACKUP_DIR)")
     bk.add_argument("--keep", type=int, help="backups kept there (default: SCIDAY_BACKUPS_KEPT)")
     bk.add_argument("--no-offsets", action="store_true", help="do not read the consumer offsets")
+    bk.add_argument(
+        "--repeat", action="store_true", help="again every SCIDAY_BACKUP_INTERVAL_S, until stopped"
+    )
     bk.add_argument("--redis-url")
     bk.add_argument("--kafka")
     bk.set_defaults(func=cmd_backup)

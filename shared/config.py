@@ -323,6 +323,7 @@ class Settings:
     # `sciday backup` writes here (a folder per backup), copied off the host by the backup service.
     backup_dir: Path = Path("var/backups")
     backups_kept: int = 14  # older backups in backup_dir are removed by `sciday backup`
+    backup_interval_s: int = 6 * 3600  # `sciday backup --repeat` (compose's backup service)
 
     def with_overrides(self, **kwargs: Any) -> Settings:
         return replace(self, **kwargs)
