@@ -23,6 +23,10 @@ keepalive = _settings.web_keepalive_s
 # In-flight requests finish within this after SIGTERM; the orchestrator's grace is longer
 # (sciday/grace.py).
 graceful_timeout = GUNICORN_GRACEFUL_S
+# No control socket: gunicorn 27 puts one at ~/.gunicorn/gunicorn.ctl for every master, so each
+# service's master (and every stack on the machine) took the path over from the one before, and a
+# control command reached whichever started last.  sciday signals its masters instead.
+control_socket_disable = True
 # Heartbeat files in memory, not on a (possibly read-only, possibly slow) disk.
 worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None
 

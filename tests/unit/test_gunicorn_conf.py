@@ -35,3 +35,15 @@ def test_make_run_sets_no_gunicorn_flag_but_the_settings(tmp_path):
     for child in web:
         assert not {"--workers", "--threads", "--worker-class", "--timeout", "-w", "-k"} & set(child.args)
         assert child.env["SCIDAY_WEB_WORKERS"] == "3" and child.env["SCIDAY_WEB_THREADS"] == "5"
+
+
+def test_no_master_opens_the_shared_control_socket(monkeypatch):
+    """gunicorn 27's default control socket is one path per user (~/.gunicorn/gunicorn.ctl): three
+    masters (and every other stack on the machine) took it over from each other."""
+    from gunicorn.config import Config
+
+    conf, cfg = _conf(monkeypatch), Config()
+    for name in cfg.settings:
+        if hasattr(conf, name):
+            cfg.set(name, getattr(conf, name))
+    assert cfg.control_socket_disable is True

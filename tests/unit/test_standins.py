@@ -54,3 +54,17 @@ def test_make_run_still_starts_the_stand_ins(tmp_path):
         assert module.startswith("standins.")
         assert Path(child.env["PYTHONPATH"]) == ROOT
         assert importlib.import_module(module).__file__.startswith(str(ROOT / "standins"))
+
+
+def test_every_person_the_real_name_stand_in_lists_has_a_valid_number():
+    """A listed person whose number fails its own check digit can never register (赵敏's did)."""
+    import json
+    from datetime import date
+
+    from services.registration import identity
+
+    path = Path(__file__).resolve().parents[2] / "standins" / "realname_people.json"
+    people = json.loads(path.read_text(encoding="utf-8"))["people"]
+    assert people
+    for p in people:
+        identity.validate(p["id_type"], p["id_number"], date(2026, 5, 30), p.get("nationality"))
