@@ -27,6 +27,15 @@ def _settings(args):
         settings = settings.with_overrides(
             redis_username="sciday-admin", redis_password=admin.read_text().strip()
         )
+    # ... and log in to the broker as its admin (PLAIN, sciday/kafka_broker.py), as `sciday up` does.
+    kafka_admin = settings.var_dir / "secrets" / "kafka-sciday-admin.password"
+    if not settings.kafka_username and kafka_admin.exists():
+        settings = settings.with_overrides(
+            kafka_security_protocol="SASL_PLAINTEXT",
+            kafka_sasl_mechanism="PLAIN",
+            kafka_username="sciday-admin",
+            kafka_password=kafka_admin.read_text().strip(),
+        )
     use_timezone(settings.timezone)
     return settings
 
@@ -58,6 +67,9 @@ def cmd_up(args) -> int:
         background_nice=args.background_nice,
         redis_acl=not args.no_credentials,
         kafka_sasl=not args.no_credentials,
+        accept_empty_redis=args.accept_empty_redis,
+        new_keys=args.new_keys,
+        restore_from=Path(args.restore) if args.restore else None,
     )
     stack = Stack(opts)
     stop_requested = []
@@ -74,6 +86,7 @@ def cmd_up(args) -> int:
             stack.stop()
             return 1
         settings = stack.settings()
+        stack.check_continuity(settings)  # records the keys the services made (sciday/continuity.py)
         token = _demo_organizer_token(settings, stack.var)
         if opts.seed:
             from sciday import catalogue
@@ -156,7 +169,10 @@ def cmd_topics(args) -> int:
         return 0
     settings = _settings(args)
     created = topics.ensure_topics(
-        settings.kafka_bootstrap_servers, settings.topic_prefix, client_config=security(settings)
+        settings.kafka_bootstrap_servers,
+        settings.topic_prefix,
+        client_config=security(settings),
+        set_existing=True,  # the retention of shared/topics.py on topics made before it too
     )
     print(f"created {len(created)} topics: {', '.join(created) or '-'}")
     return 0
@@ -260,6 +276,24 @@ def parser() -> argparse.ArgumentParser:
         help="start Redis without ACL users and Apache Kafka without SASL/SCRAM (by default each "
         "service has its own user, passwords in var/secrets; docs/privacy.md)",
     )
+    up.add_argument(
+        "--accept-empty-redis",
+        action="store_true",
+        help="start although Redis is empty while the keys or the topics show history: the "
+        "catalogue is seeded again and every earlier registration is forgotten (restore a backup "
+        "instead: sciday restore)",
+    )
+    up.add_argument(
+        "--new-keys",
+        action="store_true",
+        help="start although keys that signed tickets or sealed records are lost: new keys are made "
+        "with new ids, and what the lost keys signed or sealed stays invalid",
+    )
+    up.add_argument(
+        "--restore",
+        metavar="BACKUP",
+        help="restore this backup (sciday backup) into the empty Redis before any service starts",
+    )
     up.set_defaults(func=cmd_up)
 
     tok = sub.add_parser("token", help="staff and organizer tokens")
@@ -301,6 +335,8 @@ def parser() -> argparse.ArgumentParser:
     status.register(sub, str(env.var_dir))  # status, down (issue 24)
     dlq.register(sub)  # dlq, parked: list and replay (issue 24)
     lag.register(sub)  # consumer groups' and relays' lag (issue 24)
+    __import__("sciday.backup").backup.register(sub)  # sciday backup, sciday restore
+    __import__("sciday.continuity").continuity.register(sub)  # sciday state check
     return p
 
 

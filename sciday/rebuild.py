@@ -27,11 +27,17 @@ from typing import Any, TextIO
 
 from kafka import KafkaConsumer, TopicPartition
 
+from shared import events as ev
 from shared.config import Settings
 from shared.envelope import PoisonMessage, decode
-from shared.topics import TOPICS
+from shared.kafka import security
+from shared.topics import CHECKIN_EVENTS, TOPICS
 
 GROUPS = {"checkin": "checkin-projection", "notify": "notify"}
+# Topics a rebuild reads besides its group's: the check-in service's own events give back the
+# door's admissions (services/checkin/readmit.py).
+OWN_TOPICS = {"checkin": (CHECKIN_EVENTS,), "notify": ()}
+ADMISSION_TYPES = (ev.CHECKIN_RECORDED, ev.CHECKIN_REVERTED)
 
 
 @dataclass
@@ -52,8 +58,18 @@ def replayer(service: str, settings: Settings, redis: Any) -> Callable[[list[dic
     """The service's replay handler: takes a batch of envelopes, returns how many it skipped."""
     if service == "checkin":
         from services.checkin.projection import Projection
+        from services.checkin.readmit import Admissions
 
-        return Projection(redis, settings.redis_prefix).replay
+        project = Projection(redis, settings.redis_prefix).replay
+        readmit = Admissions(redis, settings).replay
+
+        def both(envelopes: list[dict[str, Any]]) -> int:
+            # checkin-events (the door's admissions, issue 24 §8) are the check-in service's own.
+            own = [e for e in envelopes if e["type"] in ADMISSION_TYPES]
+            rest = [e for e in envelopes if e["type"] not in ADMISSION_TYPES]
+            return project(rest) + (readmit(own) if own else 0)
+
+        return both
     if service == "notify":
         from services.notify.batches import Replay
         from services.notify.deliveries import Deliveries
@@ -107,6 +123,7 @@ def rebuild(
 ) -> Outcome:
     handle = replayer(service, settings, redis)
     names = [settings.topic_prefix + t.name for t in TOPICS if GROUPS[service] in t.consumers]
+    names += [settings.topic_prefix + t for t in OWN_TOPICS[service]]
     consumer = consumer or KafkaConsumer(
         bootstrap_servers=settings.kafka_bootstrap_servers,
         group_id=None,
@@ -115,6 +132,7 @@ def rebuild(
         max_poll_records=batch,
         fetch_max_wait_ms=100,
         client_id=f"sciday-rebuild-{service}",
+        **security(settings),  # the operator's login (sciday/cli.py), as `sciday topics` uses
     )
     try:
         parts = [TopicPartition(n, p) for n in names for p in sorted(consumer.partitions_for_topic(n) or ())]

@@ -129,6 +129,14 @@ FAMILIES: tuple[KeyFamily, ...] = (
         "none in itself: deleting a key makes the topics' copies sealed under it unreadable",
         readers=("notify",),
     ),
+    # -- the operator's start-up check (issue 24 §8) ---------------------------------------------
+    _f(
+        "continuity",
+        ADMIN,
+        "fingerprints of the ticket keys, seal keys and secrets the stored data was signed and "
+        "sealed with, and the ids ever used (sciday/continuity.py; written by `sciday up` and "
+        "`sciday state check` as sciday-admin)",
+    ),
 )
 
 

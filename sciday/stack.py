@@ -97,6 +97,11 @@ class StackOptions:
     kafka_sasl: bool = False
     # Issue 24: every child gets SIGTERM when the supervisor dies (sciday/lifeline.py).
     tie_children: bool = True
+    # The start-up check (sciday/continuity.py): forced past an empty Redis with history, or
+    # past lost keys (new keys with new ids).
+    accept_empty_redis: bool = False
+    new_keys: bool = False
+    restore_from: Path | None = None  # `sciday up --restore`: a backup put back before the check
 
 
 # With --scale N, instance k (0-based) of a web service listens on its base port + 10*k:
@@ -378,6 +383,7 @@ class Stack:
             replication_factor=env.get("SCIDAY_TOPIC_REPLICATION_FACTOR") or None,
             min_insync_replicas=env.get("SCIDAY_TOPIC_MIN_INSYNC_REPLICAS") or None,
             client_config=security(settings),
+            set_existing=self.broker == "kafka",  # the retention on topics made before (issue 24)
         )
         self.say(f"topics ready ({len(created)} created)")
         if self.kafka_users:
@@ -387,10 +393,32 @@ class Stack:
                 self.kafka, credentials.ensure_passwords(self.secrets, "kafka"), settings.topic_prefix
             )
             self.say(f"kafka: one SCRAM user per service, {n} ACLs")
+        self.check_continuity(settings)
         KeyRing.load_or_create(self.var / "keys")
         for c in self._plan():
             self.children.append(c)
             self._spawn(c)
+
+    def check_continuity(self, settings: Settings) -> None:
+        """Refuse to start on lost state (sciday/continuity.py), before any service runs."""
+        from sciday import continuity
+        from shared.redis_scripts import connect_as
+
+        if self.opts.restore_from is not None:
+            from sciday.backup import restore
+
+            folder, self.opts.restore_from = self.opts.restore_from, None  # once, before the services
+            done = restore(settings, connect_as(settings), folder)
+            self.say(f"restored {folder}: {done['redis_keys']} Redis keys, {done['files']} files")
+        for line in continuity.check(
+            connect_as(settings),
+            settings,
+            self.var / "keys",
+            events=lambda: continuity.kafka_history(settings),
+            accept_empty=self.opts.accept_empty_redis,
+            new_keys=self.opts.new_keys,
+        ):
+            self.say(line)
 
     def start_broker(self) -> None:
         o = self.opts

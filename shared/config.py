@@ -315,6 +315,15 @@ class Settings:
     # a worker silent this long is replaced (the graceful timeout is sciday/grace.py's budget,
     # the keep-alive web_keepalive_s below)
     web_timeout_s: int = 30
+    # -- issue 24 §5: topic retention and backups (docs/operations.md) ----------------------------
+    # Events are kept as long as the personal fields they mask (retention_days, docs/privacy.md);
+    # dead letters longer, so that none expires before an operator has replayed or judged it.
+    topic_retention_days: int = 30
+    dlq_retention_days: int = 90
+    # `sciday backup` writes here (a folder per backup), copied off the host by the backup service.
+    backup_dir: Path = Path("var/backups")
+    backups_kept: int = 14  # older backups in backup_dir are removed by `sciday backup`
+    backup_interval_s: int = 6 * 3600  # `sciday backup --repeat` (compose's backup service)
 
     def with_overrides(self, **kwargs: Any) -> Settings:
         return replace(self, **kwargs)
@@ -386,6 +395,7 @@ def load(
     # Defaults that follow other settings when not set themselves.
     var_dir = values.setdefault("var_dir", Settings.var_dir)
     values.setdefault("keys_dir", Path(var_dir) / "keys")
+    values.setdefault("backup_dir", Path(var_dir) / "backups")
     registration = f"http://127.0.0.1:{values.get('registration_port', Settings.registration_port)}"
     values.setdefault("public_base_url", registration)
     values.setdefault("registration_url", registration)

@@ -132,6 +132,15 @@ def _file_keys(keys_dir: Path, purpose: str) -> dict[int, bytes]:
     return keys
 
 
+def new_key_file(keys_dir: Path, purpose: str, kid: int) -> Path:
+    """A new key for ``purpose`` with id ``kid`` (``sciday up --new-keys``, sciday/continuity.py)."""
+    path = Path(keys_dir) / f"seal-{purpose}-{kid}.key"
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as fh:
+        fh.write(_b64e(_random.token_bytes(32)) + "\n")
+    return path
+
+
 def sealer(settings: Any, purpose: str) -> Sealer:
     """The ring for ``purpose`` from its setting, else from ``keys_dir`` (made on first use)."""
     configured = getattr(settings, f"seal_keys_{purpose}", "")

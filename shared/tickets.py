@@ -141,14 +141,16 @@ class KeyRing:
 
     # -- loading ---------------------------------------------------------------------------
     @classmethod
-    def load_or_create(cls, keys_dir: Path) -> KeyRing:
-        """Load every key under ``keys_dir``; make key 1 if there is none (race-safe)."""
+    def load_or_create(cls, keys_dir: Path, first_kid: int = 1) -> KeyRing:
+        """Load every key under ``keys_dir``; make key ``first_kid`` if there is none (race-safe).
+        After a loss the new key takes an id never used before (sciday/continuity.py), so a ticket
+        signed by the lost key can never be read as the new key's."""
         keys_dir = Path(keys_dir)
         keys_dir.mkdir(parents=True, exist_ok=True)
         if not list(keys_dir.glob("ed25519-*.key")):
             key = Ed25519PrivateKey.generate()
             pem = key.private_bytes(Encoding.PEM, PrivateFormat.PKCS8, NoEncryption())
-            path = keys_dir / "ed25519-1.key"
+            path = keys_dir / f"ed25519-{first_kid}.key"
             try:
                 fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
             except FileExistsError:
@@ -156,7 +158,7 @@ class KeyRing:
             else:
                 with os.fdopen(fd, "wb") as fh:
                     fh.write(pem)
-                (keys_dir / "ed25519-1.pub").write_bytes(
+                (keys_dir / f"ed25519-{first_kid}.pub").write_bytes(
                     key.public_key().public_bytes(Encoding.PEM, PublicFormat.SubjectPublicKeyInfo)
                 )
         return cls.load(keys_dir)

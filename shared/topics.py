@@ -232,13 +232,15 @@ def ensure_topics(
     replication_factor: int | None = None,
     min_insync_replicas: int | None = None,
     client_config: dict[str, Any] | None = None,
+    set_existing: bool = False,
 ) -> list[str]:
     """Create every registered topic that does not exist yet. Returns the names created.
 
     Tansu forgets everything on restart, and topics auto-created by clients come back with
     the wrong partition count, so every process that produces calls this at start.
     Replication comes from :func:`replication` (environment unless given); topics that already
-    exist are left as they are.
+    exist are left as they are, unless ``set_existing`` (the operator's `sciday topics create`):
+    then their retention and min ISR are set as well.  Each topic keeps :func:`retention_ms`.
     """
     import time
 
@@ -246,8 +248,9 @@ def ensure_topics(
     from kafka.admin import NewTopic
     from kafka.errors import KafkaError, TopicAlreadyExistsError
 
+    from shared.topic_retention import apply_retention, topic_configs
+
     factor, min_isr = replication(replication_factor, min_insync_replicas)
-    configs = {"min.insync.replicas": str(min_isr)} if min_isr is not None else None
     deadline = time.monotonic() + timeout_s
     last_exc: Exception | None = None
     while time.monotonic() < deadline:
@@ -261,7 +264,9 @@ def ensure_topics(
             )
             existing = set(admin.list_topics())
             wanted = [
-                NewTopic(full_name(t.name, prefix), t.partitions, factor, topic_configs=configs)
+                NewTopic(
+                    full_name(t.name, prefix), t.partitions, factor, topic_configs=topic_configs(t, min_isr)
+                )
                 for t in TOPICS
                 if full_name(t.name, prefix) not in existing
             ]
@@ -272,6 +277,8 @@ def ensure_topics(
                     created.append(nt.name)
                 except TopicAlreadyExistsError:
                     pass
+            if set_existing:
+                apply_retention(admin, prefix, min_isr)
             return created
         except (KafkaError, OSError) as exc:
             last_exc = exc
@@ -280,6 +287,12 @@ def ensure_topics(
             if admin is not None:
                 admin.close()
     raise RuntimeError(f"could not create topics on {bootstrap_servers}: {last_exc}")
+
+
+def retention_days(topic: Topic) -> int:
+    from shared.config import Settings
+
+    return Settings.dlq_retention_days if topic.dlq or topic.parked else Settings.topic_retention_days
 
 
 def markdown() -> str:
@@ -298,6 +311,7 @@ def markdown() -> str:
             t.description,
             "",
             f"- partitions: {t.partitions}",
+            f"- retention: {retention_days(t)} days (shared/topic_retention.py)",
             f"- producers: {', '.join(t.producers)}",
             f"- consumers: {', '.join(t.consumers)}",
         ]

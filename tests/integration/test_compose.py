@@ -46,7 +46,7 @@ WORKERS = {
     "standby-scheduler": "services.checkin.standby_scheduler",
     "lottery-scheduler": "services.registration.lottery_scheduler",
 }
-ONE_SHOT = {"topics", "cli"}
+ONE_SHOT = {"topics", "cli", "state-check"}  # state-check: issue 24 §8
 BROKERS = ("kafka-1", "kafka-2", "kafka-3")
 # Monitoring (issue 24): upstream images, pinned to a version.
 MONITORING = {
@@ -396,6 +396,8 @@ def test_dependencies_wait_for_health_and_topics(services):
         for broker in BROKERS:
             assert dep.get(broker) == "service_healthy", f"{name}: {dep}"
         assert dep.get("topics") == "service_completed_successfully", f"{name}: {dep}"
+        # issue 24 §8: nothing starts on a Redis that lost its state (sciday/continuity.py)
+        assert dep.get("state-check") == "service_completed_successfully", f"{name}: {dep}"
 
 
 def test_restart_policies(services):
