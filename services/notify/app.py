@@ -36,9 +36,7 @@ class NotificationQuery(Keyed):
 
 
 class NotificationOut(Schema):
-    notification_id = fields.String(
-        metadata={"description": "sha256 of (event, channel, registration): never of the address"}
-    )
+    notification_id = fields.String(metadata={"description": "sha256 of (event, channel, recipient)"})
     event_id = fields.String(metadata={"description": "the event that called for the message"})
     registration_id = fields.String()
     channel = fields.String(metadata={"description": "sms | email"})

@@ -51,12 +51,8 @@ _LOG_FIELDS = (
 )
 
 
-def notification_id(event_id: str, channel: str, registration_id: str) -> str:
-    """Stable per (event, channel, registrant): an event gives a registrant at most one address
-    per channel.  The address itself is not hashed in: this id goes out on notification-events,
-    to the SMS provider and into e-mail headers, and a hash of a phone is found again by trying
-    the phones (issue 23)."""
-    return hashlib.sha256(f"{event_id}|{channel}|{registration_id}".encode()).hexdigest()[:32]
+def notification_id(event_id: str, channel: str, recipient: str) -> str:
+    return hashlib.sha256(f"{event_id}|{channel}|{recipient}".encode()).hexdigest()[:32]
 
 
 def iso_ms(ms: int) -> str:
@@ -145,7 +141,7 @@ class Deliveries:
             reg = seal_v1(reg, self.sealer)
         out = []
         for channel, recipient in recipients(self.opened(reg)):
-            nid = notification_id(event_id, channel, reg["registration_id"])
+            nid = notification_id(event_id, channel, recipient)
             fields = {
                 "notification_id": nid,
                 "event_id": event_id,

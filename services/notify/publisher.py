@@ -14,6 +14,7 @@ time under its lease, and a broker that lost its topics gets the retained entrie
 
 from __future__ import annotations
 
+import hashlib
 import json
 import uuid
 from datetime import datetime
@@ -25,10 +26,19 @@ from shared.topics import NOTIFICATION_EVENTS, dlq_for, origin_of
 _NS = uuid.UUID("6f1c5b1e-9a43-4f3e-8d7c-2b1a7e0c9d55")
 
 
+def public_id(intent: dict) -> str:
+    """The notification's id on notify's topics: a hash of (event, channel, registration).  The id
+    notify keeps (deliveries.notification_id) hashes the address in, one message per address; on a
+    topic that hash gave the phone back to whoever tried the phones (issue 23)."""
+    key = f"{intent['event_id']}|{intent['channel']}|{intent.get('registration_id') or ''}"
+    return hashlib.sha256(key.encode()).hexdigest()[:32]
+
+
 def outcome_event(kind: str, intent: dict, now: datetime, **extra) -> dict:
     """A NotificationSent / NotificationFailed envelope; its id is stable per notification."""
+    nid = public_id(intent)
     data = {
-        "notification_id": intent["notification_id"],
+        "notification_id": nid,
         "cause_event_id": intent["event_id"],
         "registration_id": intent.get("registration_id"),
         "channel": intent["channel"],
@@ -40,7 +50,7 @@ def outcome_event(kind: str, intent: dict, now: datetime, **extra) -> dict:
         intent["activity_id"],
         data,
         source="notify",
-        event_id=str(uuid.uuid5(_NS, f"{kind}|{intent['notification_id']}")),
+        event_id=str(uuid.uuid5(_NS, f"{kind}|{nid}")),
         occurred_at=now,
     )
 
@@ -66,9 +76,10 @@ class Publisher:
         """The undeliverable notification itself, so an operator can see and re-queue it."""
         cause = intent["cause_type"]  # where the message came from: a topic, or notify's own sources
         cause_topic = origin_of(cause)  # the topic registry says which topic carries which type
+        at_rest = {**intent, **(intent.get("at_rest") or {}), "notification_id": public_id(intent)}
         value = json.dumps(
             {
-                k: intent.get("at_rest", {}).get(k, intent.get(k))  # recipient and registrant sealed
+                k: at_rest.get(k)  # recipient and registrant sealed, the id without the address
                 for k in (
                     "notification_id",
                     "event_id",

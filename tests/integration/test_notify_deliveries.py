@@ -87,29 +87,3 @@ def test_a_claim_given_back_after_a_redis_outage_is_due_at_once_and_fenced(setti
     again = d.claim("sms", nid, 1_300, lease_ms=60_000)  # due now, not at 61_000
     assert again and again[0] == "handoff"  # and it still knows the provider may have it
     assert d.release("sms", nid, token, 1_400) is False  # the old token is spent
-
-
-def test_the_notification_id_holds_no_hash_of_the_address(settings, redis):
-    """The id goes out on notification-events, to the SMS provider and into e-mail headers: a hash
-    of the phone there gives the phone back to anyone who tries the phones (issue 23)."""
-    import hashlib
-
-    d = Deliveries(redis, settings.redis_prefix)
-    _record(d)
-    sms = next(e for e in d.entries("rd") if e["channel"] == "sms")
-    nid = sms["notification_id"]
-    for address in (REG["phone"], "+86" + REG["phone"], REG["email"]):
-        for form in (f"ev-1|sms|{address}", f"ev-1|email|{address}"):
-            assert hashlib.sha256(form.encode()).hexdigest()[:32] != nid
-    # and the id is the registrant's, whatever address the event carried
-    other = Deliveries(redis, settings.redis_prefix + "other:")
-    other.record(
-        event_id="ev-1",
-        cause_type="RegistrationConfirmed",
-        occurred_at="2026-05-20T09:00:00+08:00",
-        activity_id="a1",
-        reg={**REG, "phone": "13900000002"},
-        template="confirmed",
-        now_ms=1_000,
-    )
-    assert [e["notification_id"] for e in other.entries("rd") if e["channel"] == "sms"] == [nid]
