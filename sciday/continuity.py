@@ -110,12 +110,15 @@ def check(
     accept_empty: bool = False,
     new_keys: bool = False,
     keys_show_history: bool = True,
+    write: bool = True,
 ) -> list[str]:
     """Refuse (:class:`StateLost`) or record; returns what was done, one line each.
 
     ``keys_show_history``: keys on disk mean an earlier start (`make run` makes its keys after
     this check); off where the keys are provisioned before the first start (docker-compose,
-    Kubernetes: ``sciday state check``), where the topics alone tell."""
+    Kubernetes: ``sciday state check``), where the topics alone tell.  ``write`` off: refuse
+    alike but write nothing (Kubernetes' gate before each process, as that service's Redis user,
+    which may only read the record; ``--new-keys`` then needs the admin's check)."""
     key, done = settings.redis_prefix + KEY, []
     record = {k.decode(): v.decode() for k, v in redis.hgetall(key).items()}
     on_disk = current_keys(keys_dir, settings)
@@ -138,7 +141,7 @@ def check(
     live = {k: v for k, v in record.items() if k != "since" and not k.startswith(RETIRED)}
     lost = sorted(k for k in live if k not in on_disk)
     remade = sorted(k for k in live if k in on_disk and on_disk[k] != record[k])
-    if (lost or remade) and not new_keys:
+    if (lost or remade) and not (new_keys and write):
         what = [f"{k} is missing" for k in lost] + [
             f"{k} is another key than the one recorded" for k in remade
         ]
@@ -157,7 +160,7 @@ def check(
             record[RETIRED + k] = record.pop(k)
         on_disk = current_keys(keys_dir, settings)
     fresh = {k: v for k, v in on_disk.items() if record.get(k) != v}
-    if fresh or not record:
+    if write and (fresh or not record):
         redis.hset(key, mapping={**fresh, **({} if record else {"since": datetime.now(UTC).isoformat()})})
     return done
 
@@ -233,6 +236,7 @@ def cmd_check(args: Any) -> int:
             accept_empty=args.accept_empty_redis,
             new_keys=args.new_keys,
             keys_show_history=False,  # provisioned before the first start: the topics tell
+            write=not args.read_only,
         )
     except StateLost as exc:
         print(f"sciday state check: {exc}", file=sys.stderr)
@@ -258,6 +262,9 @@ def register(sub: Any) -> None:
     ck = st_sub.add_parser("check", help="refuse on an empty Redis with history or on lost keys")
     ck.add_argument("--accept-empty-redis", action="store_true", help="start on the empty Redis anyway")
     ck.add_argument("--new-keys", action="store_true", help="replace lost keys by new ones with new ids")
+    ck.add_argument(
+        "--read-only", action="store_true", help="refuse alike, record nothing (Kubernetes' gate)"
+    )
     ck.add_argument("--redis-url")
     ck.add_argument("--kafka")
     ck.set_defaults(func=cmd_check)

@@ -135,7 +135,9 @@ FAMILIES: tuple[KeyFamily, ...] = (
         ADMIN,
         "fingerprints of the ticket keys, seal keys and secrets the stored data was signed and "
         "sealed with, and the ids ever used (sciday/continuity.py; written by `sciday up` and "
-        "`sciday state check` as sciday-admin)",
+        "`sciday state check` as sciday-admin; read by Kubernetes' gate, `sciday state check "
+        "--read-only`, as each service)",
+        readers=SERVICES,
     ),
 )
 

@@ -87,7 +87,8 @@ def k8s_processes() -> list[Process]:
         if not any(c["image"].startswith(SCIDAY_IMAGE) for c in pod["containers"]):
             continue  # not a sciday process (the exporters of monitoring.yaml)
         volumes = {v["name"]: v for v in pod.get("volumes") or []}
-        for c in pod["containers"]:
+        inits = [(c, True) for c in pod.get("initContainers") or []]  # run to the end first
+        for c, init in [*inits, *((c, False) for c in pod["containers"])]:
             env: dict[str, str] = {}
             env_secrets = {}
             for src in c.get("envFrom") or []:
@@ -110,10 +111,9 @@ def k8s_processes() -> list[Process]:
                 if files:
                     mounts[m["mountPath"]] = files
             argv = [str(a) for a in (c.get("command") or []) + (c.get("args") or [])]
-            name = d["metadata"]["name"]
-            out.append(
-                Process(f"k8s:{name}", argv, env, mounts, d["kind"] == "Job", _bind_port(argv), env_secrets)
-            )
+            name = d["metadata"]["name"] + (f":{c['name']}" if init else "")
+            one_shot = d["kind"] == "Job" or init
+            out.append(Process(f"k8s:{name}", argv, env, mounts, one_shot, _bind_port(argv), env_secrets))
     return out
 
 

@@ -193,3 +193,28 @@ def test_process_starts_as_deployed_and_gets_ready(proc, infra):
             except subprocess.TimeoutExpired:
                 os.killpg(child.pid, 9)
                 child.wait()
+
+
+def test_the_gate_refuses_an_empty_redis_with_history_as_deployed(infra):
+    """Issue 24 §8: a Deployment's gate (its initContainer ``sciday state check --read-only``), run
+    as deployed, as its service's users, exits 1 on an empty Redis while registration-events holds
+    an event, so Kubernetes never starts the process it guards.  Empties this module's Redis: last."""
+    from shared.kafka import make_producer
+    from shared.redis_scripts import connect_as
+    from shared.topics import REGISTRATION_EVENTS
+
+    (gate,) = [p for p in PROCESSES if p.name == "k8s:relay:state-check"]
+    settings = infra["stack"].settings()  # as sciday-admin
+    redis = connect_as(settings)
+    for key in redis.scan_iter(match=f"{settings.redis_prefix}*"):
+        redis.delete(key)
+    producer = make_producer(settings)
+    producer.send(settings.topic_prefix + REGISTRATION_EVENTS, b"{}").get(timeout=30)
+    producer.close()
+    work = Path(tempfile.mkdtemp(dir=infra["base"]))
+    os.chmod(work, 0o755)
+    argv, env, _port = translate(gate, infra, work)
+    done = subprocess.run(argv, env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "Redis is empty" in done.stderr and "--accept-empty-redis" in done.stderr, done.stderr
+    assert not redis.exists(settings.redis_prefix + "continuity"), "a read-only gate records nothing"

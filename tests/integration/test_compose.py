@@ -273,9 +273,10 @@ def _ticket_keys(compose_svc: dict | None, pod: dict | None) -> tuple[str, str]:
 
     composed = [str(s["target"]) for s in (compose_svc or {}).get("secrets", []) if isinstance(s, dict)]
     mounted: list[str] = []
+    own = {m["name"] for c in (pod or {}).get("containers", []) for m in c.get("volumeMounts", [])}
     for vol in (pod or {}).get("volumes", []):
         secret = vol.get("secret") or {}
-        if secret.get("secretName") == "sciday-ticket-keys":
+        if secret.get("secretName") == "sciday-ticket-keys" and vol["name"] in own:  # not the gate's
             items = secret.get("items")
             mounted += [i["path"] for i in items] if items else ["ed25519-1.key"]
     return kind(composed), kind(mounted)

@@ -181,3 +181,18 @@ def test_a_key_retired_after_a_rotation_no_longer_stops_the_start_and_its_id_sta
     assert continuity.check(redis, settings, settings.keys_dir, new_keys=False) == []
     record = {k.decode() for k in redis.hkeys(settings.redis_prefix + continuity.KEY)}
     assert continuity.next_id(dict.fromkeys(record, ""), "ticket") == 2
+
+
+def test_a_read_only_check_refuses_alike_and_writes_nothing(settings, redis):
+    """Kubernetes' gate (`sciday state check --read-only`, as a service's user): never records,
+    and never replaces a lost key, even when told to."""
+    key = settings.redis_prefix + continuity.KEY
+    _keys(settings)  # provisioned before the first start
+    assert continuity.check(redis, settings, settings.keys_dir, keys_show_history=False, write=False) == []
+    assert not redis.exists(key)
+    continuity.check(redis, settings, settings.keys_dir, keys_show_history=False)  # the admin records
+    (settings.keys_dir / "ed25519-1.pub").unlink()
+    (settings.keys_dir / "ed25519-1.key").unlink()
+    with pytest.raises(continuity.StateLost, match="ticket:1 is missing"):
+        continuity.check(redis, settings, settings.keys_dir, new_keys=True, write=False)
+    assert redis.hexists(key, "ticket:1") and not list(settings.keys_dir.glob("ed25519-*"))

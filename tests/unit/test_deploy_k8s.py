@@ -235,7 +235,7 @@ def test_keys_come_from_a_secret_reference_without_key_material():
         pod = _pod(deployments[name])
         mounts = {m["name"]: m for m in _container(deployments[name]).get("volumeMounts", [])}
         for vol in pod.get("volumes", []):
-            if "secret" in vol and vol["secret"]["secretName"] == "sciday-ticket-keys":
+            if vol.get("secret", {}).get("secretName") == "sciday-ticket-keys" and vol["name"] in mounts:
                 assert mounts[vol["name"]]["mountPath"] == keys_dir
                 assert mounts[vol["name"]].get("readOnly") is True
                 return vol["secret"]
