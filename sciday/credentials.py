@@ -24,7 +24,8 @@ import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
-from sciday import redis_keys
+from sciday import monitoring_user, redis_keys
+from sciday.monitoring_user import MONITOR
 from sciday.redis_keys import ADMIN, SERVICES
 from shared.topics import DLQ_SUFFIX, PARKED_SUFFIX, TOPICS, dlq_for, parked_for
 
@@ -67,6 +68,8 @@ def redis_acl(passwords: dict[str, str], prefix: str) -> str:
         keys = " ".join(redis_key_rules(user, prefix))
         commands = "+@all" if user == ADMIN else REDIS_COMMANDS
         lines.append(f"user {user} on #{digest} resetkeys resetchannels {keys} {commands}")
+    if MONITOR in passwords:  # the exporters' (sciday/monitoring_user.py)
+        lines.append(monitoring_user.redis_acl_line(hashlib.sha256(passwords[MONITOR].encode()).hexdigest()))
     return "\n".join(lines) + "\n"
 
 
@@ -124,13 +127,14 @@ def kafka_acls(prefix: str = "") -> list:
         acls += [allow(g.user, ACLOperation.WRITE, ResourceType.TOPIC, t) for t in g.write]
         acls += [allow(g.user, ACLOperation.READ, ResourceType.TOPIC, t) for t in g.read]
         acls += [allow(g.user, ACLOperation.READ, ResourceType.GROUP, grp) for grp in g.groups]
-    return acls
+    return acls + monitoring_user.kafka_acls(prefix, tuple(grp for g in kafka_grants() for grp in g.groups))
 
 
 def apply_kafka(
     bootstrap: str, passwords: dict[str, str], prefix: str = "", admin_config: dict | None = None
 ) -> int:
-    """Create (or update) every service's SCRAM user and its ACLs, as ``sciday-admin`` (PLAIN, with
+    """Create (or update) every service's SCRAM user (and ``monitoring``'s, given its password) and
+    their ACLs, as ``sciday-admin`` (PLAIN, with
     ``passwords[ADMIN]`` unless ``admin_config`` says otherwise).  Idempotent; returns the number of
     ACL bindings."""
     from kafka import KafkaAdminClient
@@ -146,7 +150,11 @@ def apply_kafka(
     )
     try:
         errors = admin.alter_user_scram_credentials(
-            [UserScramCredentialUpsertion(u, ScramMechanism.SCRAM_SHA_512, passwords[u]) for u in SERVICES]
+            [
+                UserScramCredentialUpsertion(u, ScramMechanism.SCRAM_SHA_512, passwords[u])
+                for u in (*SERVICES, MONITOR)
+                if u in passwords
+            ]
         )
         failed = {u: e for u, e in (errors or {}).items() if e}
         if failed:
@@ -180,7 +188,7 @@ def ensure_passwords(secrets_dir: Path, kind: str, mode: int = 0o600) -> dict[st
     secrets_dir.mkdir(parents=True, exist_ok=True)
     os.chmod(secrets_dir, 0o700)
     out = {}
-    for user in (*USERS, REPLICA) if kind == "redis" else USERS:
+    for user in (*USERS, MONITOR, REPLICA) if kind == "redis" else (*USERS, MONITOR):
         path = password_file(secrets_dir, kind, user)
         if not path.exists():
             _write(path, secrets.token_urlsafe(32) + "\n", mode, exclusive=True)
@@ -259,9 +267,11 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{len(made)} files and the passwords in {d}: keep them out of git and the image")
         return 0
     settings = load()
-    passwords = {u: password_file(d, "kafka", u).read_text().strip() for u in SERVICES}
+    # monitoring's Secret is optional: without it the exporters' user is simply not made.
+    users = [u for u in (*SERVICES, MONITOR) if u in SERVICES or password_file(d, "kafka", u).exists()]
+    passwords = {u: password_file(d, "kafka", u).read_text().strip() for u in users}
     n = apply_kafka(settings.kafka_bootstrap_servers, passwords, settings.topic_prefix, security(settings))
-    print(f"kafka: SCRAM users {', '.join(SERVICES)} and {n} ACLs")
+    print(f"kafka: SCRAM users {', '.join(users)} and {n} ACLs")
     return 0
 
 

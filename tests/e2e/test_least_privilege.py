@@ -113,7 +113,7 @@ def test_the_default_user_is_off_and_services_have_their_own_users(acl_stack):
     with pytest.raises(redis_lib.AuthenticationError):
         connect(url).ping()  # no user: NOAUTH
     users = sorted(u.decode() for u in connect_as(acl_stack.settings()).execute_command("ACL", "USERS"))
-    assert users == ["checkin", "default", "notify", "registration", "replica", "sciday-admin"]
+    assert users == ["checkin", "default", "monitoring", "notify", "registration", "replica", "sciday-admin"]
 
 
 def test_the_broker_takes_only_the_services_scram_users(acl_stack):

@@ -711,3 +711,14 @@ def test_every_credential_is_a_secret_file_never_a_variable(services, name):
         if SECRET_SETTING.match(var) and not var.endswith("_USERNAME"):
             assert var.endswith("_FILE"), f"{name}: {var} is a variable"
             assert value.startswith("/run/secrets/") and value.split("/")[3] in mounted, f"{name}: {var}"
+
+
+@pytest.mark.parametrize("name", ["redis-exporter", "kafka-exporter"])
+def test_the_exporters_log_in_as_monitoring_with_a_password_file(services, name):
+    """Issue 24 §3, §6: not as the operator's super user; the password a mounted secret."""
+    svc = services[name]
+    text = yaml.safe_dump({k: svc.get(k) for k in ("entrypoint", "command", "environment")})
+    assert "sciday-admin" not in text and "monitoring" in text, name
+    assert [s["source"] for s in svc["secrets"]] == [f"{name.split('-')[0]}-monitoring-password"], name
+    assert "$$(cat /run/secrets/" in " ".join(svc["entrypoint"]), name
+    assert not [v for v in _environment(svc) if "PASSWORD" in v.upper()], name

@@ -123,3 +123,54 @@ def test_no_user_or_a_wrong_password_does_not_connect(sasl_kafka):
     with pytest.raises(KafkaError):
         producer = make_producer(bad, api_version=(3, 0), max_block_ms=2000)
         send_envelope(producer, bad, "activity-events", envelope()).get(timeout=5)
+
+
+def test_monitoring_describes_topics_groups_and_the_cluster_but_reads_and_writes_nothing(sasl_kafka):
+    """The exporters' user (sciday/monitoring_user.py): metadata, group offsets (lag) and the
+    cluster's configs; producing and consuming are refused."""
+    from kafka import KafkaAdminClient
+    from kafka.admin import ConfigResource, ConfigResourceType
+
+    from sciday.monitoring_user import MONITOR
+    from shared.kafka import security
+
+    mon = settings_of(sasl_kafka, MONITOR)
+    admin = KafkaAdminClient(
+        bootstrap_servers=mon.kafka_bootstrap_servers, request_timeout_ms=10000, **security(mon)
+    )
+    try:
+        described = admin.describe_topics([PREFIX + "registration-events"])
+        assert described[0]["error_code"] == 0 and described[0]["partitions"]
+
+        # Lag: a group's committed offsets (refused without Describe on the group).
+        def offsets() -> bool:
+            try:
+                admin.list_group_offsets({PREFIX + "checkin-projection": None})
+            except (
+                KafkaError
+            ) as exc:  # __consumer_offsets being made; an authorisation error is not retriable
+                if not exc.retriable:
+                    raise
+                return False
+            return True
+
+        wait_for(offsets, timeout=30, what="checkin-projection's offsets read as monitoring")
+        broker = str(admin.describe_cluster()["brokers"][0]["broker_id"])
+        configs = admin.describe_configs(
+            [ConfigResource(ConfigResourceType.BROKER, broker)], config_filter="all"
+        )
+        assert "log.retention.ms" in configs["broker"][broker]
+    finally:
+        admin.close()
+    producer = make_producer(mon, max_block_ms=5000)
+    try:
+        # Refused at the topic, or before it at the idempotent producer's id (no IdempotentWrite).
+        with pytest.raises(KafkaError, match="(Topic|Cluster)AuthorizationFailed"):
+            send_envelope(producer, mon, "registration-events", envelope("sasl-mon")).get(timeout=20)
+    finally:
+        producer.close(timeout=5)
+    consumer = make_consumer(mon, "checkin-projection", ["activity-events"], consumer_timeout_ms=500)
+    with pytest.raises((GroupAuthorizationFailedError, TopicAuthorizationFailedError)):
+        for _ in range(20):
+            consumer.poll(timeout_ms=500)
+    consumer.close()

@@ -35,7 +35,7 @@ def test_a_missing_secret_file_is_named_without_its_contents(tmp_path):
 def test_passwords_are_made_once_private_and_distinct(tmp_path):
     first = credentials.ensure_passwords(tmp_path / "s", "redis")
     assert credentials.ensure_passwords(tmp_path / "s", "redis") == first
-    assert len(set(first.values())) == len(first) == len(credentials.USERS) + 1  # + the replica
+    assert len(set(first.values())) == len(first) == len(credentials.USERS) + 2  # + the replica, monitoring
     assert all(len(p) >= 40 for p in first.values())
     for user in credentials.USERS:
         assert credentials.password_file(tmp_path / "s", "redis", user).stat().st_mode & 0o077 == 0

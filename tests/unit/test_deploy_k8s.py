@@ -278,3 +278,29 @@ def test_no_secret_in_an_environment_variable():
             continue  # the exporters (monitoring.yaml): their own images' options
         env = _container(dep).get("env", [])
         assert not [e["name"] for e in env if "valueFrom" in e], name
+
+
+@pytest.mark.parametrize("name", ["redis-exporter", "kafka-exporter"])
+def test_the_exporters_log_in_as_monitoring_with_a_password_file(name):
+    """Issue 24 §3, §6: not as the operator's super user, and its password a file of the
+    ``sciday-monitoring-credentials`` Secret volume, never a variable (secretKeyRef or not)."""
+    dep = _of("Deployment")[name]
+    container = _container(dep)
+    text = yaml.safe_dump({k: container.get(k) for k in ("command", "args", "env")})
+    assert "sciday-admin" not in text and "monitoring" in text, name
+    env = container.get("env", [])
+    assert not [e["name"] for e in env if "valueFrom" in e or "PASSWORD" in e["name"]], name
+    secrets = [v["secret"]["secretName"] for v in _pod(dep).get("volumes", []) if "secret" in v]
+    assert secrets == ["sciday-monitoring-credentials"], name
+    assert "$(cat /etc/sciday/secrets/sciday-monitoring-credentials/" in " ".join(container["command"]), name
+
+
+def test_the_topics_job_makes_the_monitoring_user():
+    (job,) = _of("Job").values()
+    sources = [
+        s["secret"]["name"]
+        for v in _pod(job)["volumes"]
+        if "projected" in v
+        for s in v["projected"]["sources"]
+    ]
+    assert "sciday-monitoring-credentials" in sources
