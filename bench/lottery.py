@@ -15,23 +15,13 @@ from pathlib import Path
 from services.registration import lottery as lot
 from services.registration.lottery_store import LotteryStore
 from services.registration.store import NO_FAIR
-from shared import shredding
 
 
 def measure(redis, settings, entries: int = 100_000, capacity: int = 420, seed: int = 15) -> dict:
     store, aid, rng = LotteryStore(redis, settings), f"bench-lottery-{entries}", random.Random(seed)
     t0 = 1_800_000_000.0
     lot.open_lottery(store, lot.Lottery(aid, capacity, t0, t0 + 3600, t0 + 7200))
-    sk = store.seat_keys  # lottery_enter.lua's KEYS (issue 23: data keys, per-ID limits)
-    keys = [
-        store.k("", aid),
-        store.k("entries", aid),
-        store.k("holders", aid),
-        shredding.key_name(settings.redis_prefix, aid),
-        sk.ids(aid),
-        sk.id_day,
-        sk.id_festival,
-    ]
+    keys = store.enter_keys(aid)  # lottery_enter.lua's KEYS, as the store builds them
     no_fair = json.dumps(NO_FAIR)
     start = time.perf_counter()
     for base in range(0, entries, 2000):

@@ -109,9 +109,10 @@ class LotteryStore:
     def mine_key(self, owner_ref: str) -> str:
         return f"{self.p}lot:mine:{owner_ref}"
 
-    def add_entry(self, aid, entry_id, holders, entry, now, owner_ref: str = "") -> dict:
+    def enter_keys(self, aid: str) -> list[str]:
+        """lottery_enter.lua's KEYS before the owner's list (bench/lottery.py calls it too)."""
         sk = self.seat_keys  # the per-ID limits count at entry too (fair.lua, issue 23)
-        keys = [
+        return [
             self.k("", aid),
             self.k("entries", aid),
             self.k("holders", aid),
@@ -120,6 +121,9 @@ class LotteryStore:
             sk.id_day,
             sk.id_festival,
         ]
+
+    def add_entry(self, aid, entry_id, holders, entry, now, owner_ref: str = "") -> dict:
+        keys = self.enter_keys(aid)
         if owner_ref:
             keys.append(self.mine_key(owner_ref))
         rec = self.entry_at_rest(entry, (aid, entry_id))
