@@ -54,6 +54,19 @@ class Child:
 STANDINS_ENV = {"PYTHONPATH": str(Path(__file__).resolve().parent.parent)}
 
 
+def _standin(name: str, args: list[str], http_port: int) -> Child:
+    """A local stand-in (``python -m <args> <http_port>``), its page and health on that port."""
+    url = f"http://127.0.0.1:{http_port}"
+    return Child(
+        name,
+        [sys.executable, "-m", *args, str(http_port)],
+        url=url,
+        health=f"{url}/healthz",
+        env=STANDINS_ENV,
+        sink=True,
+    )
+
+
 @dataclass
 class StackOptions:
     var_dir: Path = Path("var")
@@ -217,38 +230,13 @@ class Stack:
     def _plan(self) -> list[Child]:
         o, py = self.opts, sys.executable
         kids = [
-            Child(
-                "sms-gateway",
-                [py, "-m", "standins.sms_gateway", "--port", str(self.sms_gateway_port)],
-                url=f"http://127.0.0.1:{self.sms_gateway_port}",
-                health=f"http://127.0.0.1:{self.sms_gateway_port}/healthz",
-                env=STANDINS_ENV,
-                sink=True,
-            ),
-            Child(
+            _standin("sms-gateway", ["standins.sms_gateway", "--port"], self.sms_gateway_port),
+            _standin(
                 "mailbox",
-                [
-                    py,
-                    "-m",
-                    "standins.mailbox",
-                    "--smtp-port",
-                    str(self.smtp_port),
-                    "--http-port",
-                    str(self.mailbox_port),
-                ],
-                url=f"http://127.0.0.1:{self.mailbox_port}",
-                health=f"http://127.0.0.1:{self.mailbox_port}/healthz",
-                env=STANDINS_ENV,
-                sink=True,
+                ["standins.mailbox", "--smtp-port", str(self.smtp_port), "--http-port"],
+                self.mailbox_port,
             ),
-            Child(
-                "realname",
-                [py, "-m", "standins.realname", "--port", str(self.realname_port)],
-                url=f"http://127.0.0.1:{self.realname_port}",
-                health=f"http://127.0.0.1:{self.realname_port}/healthz",
-                env=STANDINS_ENV,
-                sink=True,
-            ),
+            _standin("realname", ["standins.realname", "--port"], self.realname_port),
         ]
         if o.scale < 1:
             raise ValueError(f"--scale must be 1 or more, not {o.scale}")
