@@ -52,6 +52,9 @@ class Sweeps:
         ok = self.redis.set(f"{self.p}ns:sweeping:{{{aid}}}", token, nx=True, ex=self.lease_s)
         return token if ok else None
 
+    def release(self, aid: str) -> None:
+        self.redis.delete(f"{self.p}ns:sweeping:{{{aid}}}")
+
     def finish(self, aid: str, now: float) -> None:
         self.redis.set(f"{self.p}ns:swept:{{{aid}}}", str(now))
         self.redis.delete(f"{self.p}ns:sweeping:{{{aid}}}")
@@ -84,6 +87,9 @@ def sweep_due(flow: NoShowFlow, seats: SeatStore, sweeps: Sweeps, *, now: float)
             continue
         if sweeps.claim(aid) is None:
             continue  # another worker is sweeping it
+        if sweeps.done(aid):  # another worker finished it between our check and our claim
+            sweeps.release(aid)
+            continue
         marks = flow.sweep(aid, seats.registrations(aid), ends_at=ends_at, now=now)
         sweeps.finish(aid, now)
         out[aid] = len(marks)

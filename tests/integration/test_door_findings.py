@@ -29,10 +29,10 @@ def _yesterday(door, aid="door-imax"):
     _put_snapshot(
         door,
         aid,
-        starts_at=(now - timedelta(days=1)).isoformat(),
-        ends_at=(now - timedelta(hours=22)).isoformat(),
+        starts_at=(now - timedelta(hours=26)).isoformat(),
+        ends_at=(now - timedelta(hours=24, minutes=30)).isoformat(),  # always before today
     )
-    return now - timedelta(days=1, minutes=-30)  # yesterday, inside that day's window
+    return now - timedelta(hours=25)  # yesterday, inside that day's window
 
 
 # -- scan times ----------------------------------------------------------------------------------
@@ -53,7 +53,8 @@ def test_yesterdays_time_without_an_online_mark_is_judged_by_the_servers_clock(d
     then = _yesterday(door)
     body = verdict(door.scan(code, scanned_at=then.isoformat()), 409)
     assert body["reason"] == "invalid_time" and body["detail"]["side"] == "too_late"
-    day = f"{(then + timedelta(hours=2)).month}月{(then + timedelta(hours=2)).day}日"
+    ended = then + timedelta(minutes=30)  # _yesterday's ends_at
+    day = f"{ended.month}月{ended.day}日"
     assert body["message"].startswith(f"入场已结束 · 本场已于 {day} ")  # names the day it ended
 
 
