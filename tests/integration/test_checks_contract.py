@@ -1,26 +1,25 @@
 """Registering's checks before the seat script (checks.py): the Redis adapter, one pipeline a
-round, and ``OneByOne`` over the fakes answer the same rounds the same way."""
+round over ratelimit.lua, the verification store and the no-show record."""
 
 from __future__ import annotations
 
 import pytest
 
-from services.registration.checks import OneByOne
 from services.registration.checks_store import RedisChecks
-from services.registration.fakes import fake_ports
 from services.registration.noshow import Mark
 from services.registration.noshow_store import NoShowStore
 from services.registration.store import SeatStore
 from services.registration.verification_store import RedisCodeStore
 from shared.errors import ApiError
 from shared.ratelimit import RateLimiter
-from tests.unit.noshow_fake import FakeRecord
 
 REF, PHONE = "ab" * 32, "13800138000"
 MARK = Mark("r1:0", "phone:h1", "r1", "a1", "not_admitted", 1_700_000_000.0)
 
 
-def on_redis(settings, redis):
+@pytest.fixture
+def checks(store_settings, store_redis):
+    settings, redis = store_settings, store_redis
     noshow = NoShowStore(redis, settings)
     seats = SeatStore(redis, settings)
     checks = RedisChecks(
@@ -29,18 +28,6 @@ def on_redis(settings, redis):
     RedisCodeStore(redis, settings.redis_prefix, seats.sealer).open_session(REF, PHONE, 60_000)
     noshow.add_mark(MARK, None)
     return checks
-
-
-def on_fakes():
-    ports = fake_ports()
-    ports.noshow = FakeRecord()
-    ports.noshow.add_mark(MARK, None)
-    return OneByOne(ports, sessions={REF: PHONE})
-
-
-@pytest.fixture(params=["redis", "fakes"])
-def checks(request, settings, redis):
-    return on_redis(settings, redis) if request.param == "redis" else on_fakes()
 
 
 def test_one_round_reads_the_session_and_the_marks(checks):

@@ -7,7 +7,6 @@ import pytest
 
 from services.registration import usecases
 from services.registration import vocabulary as v
-from services.registration.fakes import fake_ports
 from tests.unit.registration_scenarios import activity_doc
 
 pytestmark = pytest.mark.unit
@@ -21,26 +20,26 @@ def refused(ports, patch) -> str:
     return err.value.reason
 
 
-def test_fcfs_becomes_a_lottery_only_before_anyone_registered():
-    ports = fake_ports()
+def test_fcfs_becomes_a_lottery_only_before_anyone_registered(new_ports):
+    ports = new_ports()
     usecases.publish_activity(ports, activity_doc(ports))
     usecases.register(ports, "act", FORM)
     assert refused(ports, {"allocation": v.LOTTERY}) == v.ALLOCATION_LOCKED
-    fresh = fake_ports()
+    fresh = new_ports()
     usecases.publish_activity(fresh, activity_doc(fresh))
     assert usecases.change_activity(fresh, "act", {"allocation": v.LOTTERY})["allocation"] == v.LOTTERY
 
 
-def test_a_waitlisted_party_locks_it_too():
-    ports = fake_ports()
+def test_a_waitlisted_party_locks_it_too(new_ports):
+    ports = new_ports()
     usecases.publish_activity(ports, activity_doc(ports, capacity=1, max_party_size=2))
     reg = usecases.register(ports, "act", FORM)  # a party of 2 for 1 seat: waitlisted
     assert reg["status"] == v.WAITLISTED
     assert refused(ports, {"allocation": v.LOTTERY}) == v.ALLOCATION_LOCKED
 
 
-def test_a_lottery_becomes_fcfs_only_before_it_was_opened():
-    ports = fake_ports()
+def test_a_lottery_becomes_fcfs_only_before_it_was_opened(new_ports):
+    ports = new_ports()
     opened: set[str] = set()
     ports.lottery_opened = opened.__contains__
     usecases.publish_activity(ports, activity_doc(ports, allocation=v.LOTTERY))
@@ -50,8 +49,8 @@ def test_a_lottery_becomes_fcfs_only_before_it_was_opened():
     assert usecases.change_activity(ports, "act", {"allocation": v.FCFS})["allocation"] == v.FCFS
 
 
-def test_other_changes_are_not_held_up_by_registrations():
-    ports = fake_ports()
+def test_other_changes_are_not_held_up_by_registrations(new_ports):
+    ports = new_ports()
     usecases.publish_activity(ports, activity_doc(ports))
     usecases.register(ports, "act", FORM)
     assert usecases.change_activity(ports, "act", {"capacity": 10})["capacity"] == 10

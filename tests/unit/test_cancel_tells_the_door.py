@@ -7,7 +7,6 @@ import logging
 
 from services.registration import usecases
 from services.registration.door import DoorRevocations
-from services.registration.fakes import fake_ports
 from tests.unit.registration_scenarios import activity_doc
 
 FORM = {"name": "李四", "phone": "13900000001", "party_size": 2, "email": None, "organization": None}
@@ -21,8 +20,8 @@ class RecordingDoor:
         self.told.append((activity_id, registration_id))
 
 
-def test_cancelling_tells_the_door_before_answering():
-    ports = fake_ports()
+def test_cancelling_tells_the_door_before_answering(new_ports):
+    ports = new_ports()
     ports.door = door = RecordingDoor()
     usecases.publish_activity(ports, activity_doc(ports, "act"))
     reg = usecases.register(ports, "act", FORM)
@@ -32,8 +31,8 @@ def test_cancelling_tells_the_door_before_answering():
     assert door.told == [("act", reg["registration_id"])]
 
 
-def test_a_door_that_is_down_costs_a_warning_not_the_cancellation(caplog):
-    ports = fake_ports()
+def test_a_door_that_is_down_costs_a_warning_not_the_cancellation(new_ports, caplog):
+    ports = new_ports()
     ports.door = DoorRevocations("http://127.0.0.1:1", b"k" * 32, timeout_s=0.2)  # nothing listens
     usecases.publish_activity(ports, activity_doc(ports, "act"))
     reg = usecases.register(ports, "act", FORM)

@@ -1,6 +1,6 @@
 """Consent through the JSON API (issue 16's leftover, docs/privacy.md): ``"consent": true`` is kept
 as the same proof the form keeps; ``false`` is refused; with ``consent_required`` a body without
-it is refused too.  Use cases on in-memory fakes; the HTTP shape is in
+it is refused too.  Use cases on the Redis stores; the HTTP shape is in
 tests/integration/test_consent_api.py."""
 
 from __future__ import annotations
@@ -9,7 +9,6 @@ import pytest
 
 from services.registration import consent, lottery_entry, usecases
 from services.registration import vocabulary as v
-from services.registration.fakes import fake_ports
 from tests.unit import test_lottery_entry as lottery
 from tests.unit.registration_scenarios import activity_doc
 
@@ -21,8 +20,8 @@ def form(phone: str, **over) -> dict:
 
 
 @pytest.fixture
-def ports():
-    p = fake_ports()
+def ports(new_ports):
+    p = new_ports()
     usecases.publish_activity(p, activity_doc(p, "open", capacity=10))
     return p
 

@@ -1,6 +1,6 @@
 """Issue 16, "Headers": answers carrying a ticket, a manage token or a booking are never stored by a
 browser or a proxy, and the pages' CSP ``connect-src`` follows the configured public URL (the
-loopback wildcard only on a development stack). In-memory ports; no server is contacted."""
+loopback wildcard only on a development stack). The ports on the session's Redis; no other server."""
 
 from __future__ import annotations
 
@@ -10,19 +10,20 @@ import pytest
 
 from services.registration import usecases
 from services.registration.bootstrap import EXTENSION
-from services.registration.fakes import FakeClock, fake_ports
 from shared.config import load
+from tests.unit.registration_ports import app_ports, own_prefix
 from tests.unit.registration_scenarios import activity_doc
 
 FORM = {"name": "李四", "phone": "13900000001", "party_size": 1, "email": None, "organization": None}
 
 
-def _app(tmp_path, **over):
+def _app(redis_server, tmp_path, **over):
     from services.registration.app import create_app
 
     settings = load(
         {
-            "redis_url": "redis://127.0.0.1:1/0",  # never dialled: the ports are fakes
+            "redis_url": redis_server["redis_url"],
+            "redis_prefix": own_prefix(),
             "kafka_bootstrap_servers": "127.0.0.1:1",
             "keys_dir": tmp_path,
             "require_verified_phone": False,
@@ -30,16 +31,14 @@ def _app(tmp_path, **over):
         }
     )
     app = create_app(settings)
-    ports = fake_ports()
-    ports.clock = FakeClock(datetime.now(UTC))
-    app.extensions[EXTENSION] = ports
+    ports = app_ports(app, settings)
     usecases.publish_activity(ports, activity_doc(ports, "open", capacity=10))
     return app, usecases.register(ports, "open", FORM)
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory):
-    return _app(tmp_path_factory.mktemp("keys"))
+def site(tmp_path_factory, redis_server):
+    return _app(redis_server, tmp_path_factory.mktemp("keys"))
 
 
 def test_ticket_manage_and_api_answers_are_not_stored(site):
@@ -72,11 +71,11 @@ def _connect_src(resp) -> str:
     return next(p.strip() for p in csp.split(";") if p.strip().startswith("connect-src"))
 
 
-def test_connect_src_follows_the_public_url_outside_development(tmp_path):
+def test_connect_src_follows_the_public_url_outside_development(tmp_path, redis_server):
     # Outside loopback every key is a setting (shared/keyfile.py refuses the file fallback there).
     keys = {k: "k" * 32 for k in ("hmac_secret", "internal_api_key", "noshow_pepper", "door_id_key")}
     seals = {f"seal_keys_{p}": "1:" + "A" * 43 for p in ("registration", "notify")}
-    app, _reg = _app(tmp_path, public_base_url="https://kejijie.example.cn", **keys, **seals)
+    app, _reg = _app(redis_server, tmp_path, public_base_url="https://kejijie.example.cn", **keys, **seals)
     got = _connect_src(app.test_client().get("/a/open"))
     assert got == "connect-src 'self' https://kejijie.example.cn"
     assert "127.0.0.1" not in got and "localhost" not in got

@@ -4,7 +4,7 @@ A Chinese page holds no English sentence and an English page no Chinese: the vis
 ``alt``/``placeholder``/``title``/``aria-label``) is checked by script. Allowed on a Chinese
 page: digits, URLs, and the tokens in ``LATIN_OK``; the language switch is in the other
 language on purpose and is left out, as is what registrants and organizers typed (venue, hall,
-names). The app runs on the in-memory fakes: no server.
+names). The app runs on the Redis stores (the session's Redis), a fake clock and signer.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ import pytest
 
 from services.registration import consent, usecases
 from services.registration.bootstrap import EXTENSION
-from services.registration.fakes import FakeClock, fake_ports
+from tests.unit.registration_ports import app_ports, own_prefix
 from tests.unit.registration_scenarios import activity_doc
 
 HAN = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]")
@@ -81,28 +81,26 @@ DATA = [
 PEOPLE = ["张三", "李四", "王五"]
 
 
-def app_on_fakes(keys_dir):
-    """The registration app with in-memory ports, on the real clock (the pages read it)."""
+def app_on_redis(redis_server, keys_dir):
+    """The registration app with its ports on Redis, on the real clock (the pages read it)."""
     from services.registration.app import create_app
     from shared.config import load
 
     settings = load(
         {
-            "redis_url": "redis://127.0.0.1:1/0",  # never dialled: the ports are fakes
+            "redis_url": redis_server["redis_url"],
+            "redis_prefix": own_prefix(),
             "kafka_bootstrap_servers": "127.0.0.1:1",
             "keys_dir": keys_dir,
         }
     )
     app = create_app(settings)
-    ports = fake_ports()
-    ports.clock = FakeClock(datetime.now(UTC))  # the pages read the real clock for open/closed
-    app.extensions[EXTENSION] = ports
-    return app, ports
+    return app, app_ports(app, settings)
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory):
-    app, ports = app_on_fakes(tmp_path_factory.mktemp("keys"))
+def site(tmp_path_factory, redis_server):
+    app, ports = app_on_redis(redis_server, tmp_path_factory.mktemp("keys"))
     now = ports.clock.now()
     publish = lambda aid, **over: usecases.publish_activity(ports, activity_doc(ports, aid, **over))  # noqa: E731
     publish("open", audience=AUDIENCE, capacity=10, max_party_size=3)
@@ -280,9 +278,9 @@ def test_the_form_asks_for_consent_first_in_the_page_language(site, lang):
     assert get(app, "/a/open", lang).get_data(as_text=True).count('href="/privacy"') == 1
 
 
-def test_the_consent_given_on_the_form_is_kept_as_proof_with_the_registration(tmp_path):
+def test_the_consent_given_on_the_form_is_kept_as_proof_with_the_registration(tmp_path, redis_server):
     """When and to which notice text (consent.py): nothing personal beyond the registration."""
-    app, ports = app_on_fakes(tmp_path)
+    app, ports = app_on_redis(redis_server, tmp_path)
     usecases.publish_activity(ports, activity_doc(ports, "open", audience=AUDIENCE, capacity=10))
     resp = post_form(app, "open", "zh-CN", phone="13900000077")
     assert resp.status_code == 303, resp.get_data(as_text=True)

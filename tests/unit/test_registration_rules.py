@@ -1,7 +1,6 @@
-"""Seat, waitlist and party-size rules of the registration use cases, on the in-memory fakes.
-
-No server: each test runs in milliseconds. The same scenarios run against real Redis in
-``tests/integration/test_seat_contract.py``, which asserts that the fakes and the Lua agree.
+"""Seat, waitlist and party-size rules of the registration use cases, on the Redis stores and
+their Lua (reserve.lua, cancel.lua, capacity.lua, promote.lua, fair.lua, drop_member.lua): the
+session's one Redis, a key prefix per test (``store_settings``), a fake clock and signer.
 """
 
 from __future__ import annotations
@@ -10,18 +9,20 @@ import pytest
 
 from services.registration import usecases
 from services.registration import vocabulary as v
-from services.registration.fakes import FakeSeats, fake_ports
 from shared import events
 from shared.envelope import seeded_event_id
 from shared.errors import ApiError
-from tests.unit.registration_scenarios import Run, activity_doc, play
+from tests.unit.registration_ports import outbox, redis_ports
+from tests.unit.registration_scenarios import SCENARIOS, Run, activity_doc, play
 
 
-def run(name: str) -> Run:
-    ports = fake_ports()
-    seats = ports.seats
-    assert isinstance(seats, FakeSeats)
-    return play(name, ports, lambda: seats.outbox)
+@pytest.fixture
+def run(store_settings, store_redis):
+    def play_on_redis(name: str) -> Run:
+        ports = redis_ports(store_settings, store_redis)
+        return play(name, ports, lambda: outbox(ports))
+
+    return play_on_redis
 
 
 def answers(r: Run) -> dict:
@@ -33,7 +34,7 @@ def checks(r: Run) -> list[tuple[dict, dict]]:
     return [(dict(t[2]), dict(t[3])) for t in r.trace if t[0] == "check"]
 
 
-def test_a_party_waits_whole_and_newcomers_queue_behind_the_waitlist():
+def test_a_party_waits_whole_and_newcomers_queue_behind_the_waitlist(run):
     r = run("fifo_all_or_nothing")
     got = answers(r)
     assert got[("register", "A", 3)] == ("ok", (v.CONFIRMED, 0, "A"))
@@ -46,7 +47,7 @@ def test_a_party_waits_whole_and_newcomers_queue_behind_the_waitlist():
     assert after[0]["seats_taken"] == 3 and after[0]["waitlist_length"] == 0
 
 
-def test_a_smaller_party_behind_never_overtakes():
+def test_a_smaller_party_behind_never_overtakes(run):
     r = run("smaller_party_never_overtakes")
     assert answers(r)[("promote", "act")] == ("ok", 0)
     first, second = checks(r)
@@ -56,7 +57,7 @@ def test_a_smaller_party_behind_never_overtakes():
     assert [e[3] for e in promoted] == ["B"]
 
 
-def test_sold_out_counts_the_people_turned_away():
+def test_sold_out_counts_the_people_turned_away(run):
     r = run("sold_out_without_waitlist")
     got = answers(r)
     assert got[("register", "B", 1)] == ("refused", v.SOLD_OUT)
@@ -64,13 +65,13 @@ def test_sold_out_counts_the_people_turned_away():
     assert checks(r)[0][0]["turned_away"] == 1 + 3
 
 
-def test_a_full_waitlist_is_sold_out():
+def test_a_full_waitlist_is_sold_out(run):
     r = run("waitlist_full")
     assert answers(r)[("register", "C", 2)] == ("refused", v.SOLD_OUT)
     assert checks(r)[0][0]["waitlist_length"] == 1
 
 
-def test_one_active_registration_per_phone_and_cancel_is_idempotent():
+def test_one_active_registration_per_phone_and_cancel_is_idempotent(run):
     r = run("one_registration_per_phone")
     got = answers(r)
     assert got[("register", "B", 1)] == ("refused", v.ALREADY_REGISTERED)
@@ -81,7 +82,7 @@ def test_one_active_registration_per_phone_and_cancel_is_idempotent():
     assert len(cancelled) == 1  # the second cancel changed nothing and published nothing
 
 
-def test_party_size_is_checked_by_the_form_and_again_by_the_atomic_step():
+def test_party_size_is_checked_by_the_form_and_again_by_the_atomic_step(run):
     r = run("party_size_limits")
     got = answers(r)
     assert got[("register", "A", 4)] == ("refused", v.VALIDATION_FAILED)
@@ -89,7 +90,7 @@ def test_party_size_is_checked_by_the_form_and_again_by_the_atomic_step():
     assert got[("reserve_raw", "C", 3)] == ("ok", v.CONFIRMED)
 
 
-def test_the_registration_window():
+def test_the_registration_window(run):
     r = run("registration_window")
     got = answers(r)
     assert got[("register", "A", 1)] == ("refused", v.REGISTRATION_NOT_OPEN)
@@ -97,7 +98,7 @@ def test_the_registration_window():
     assert got[("register", "C", 1)][0] == "ok"  # an hour later it has opened
 
 
-def test_a_cancelled_activity_takes_no_registration_and_no_change():
+def test_a_cancelled_activity_takes_no_registration_and_no_change(run):
     r = run("cancelled_activity")
     got = answers(r)
     assert got[("register", "C", 1)] == ("refused", v.ACTIVITY_CANCELLED_REASON)
@@ -107,7 +108,7 @@ def test_a_cancelled_activity_takes_no_registration_and_no_change():
     assert [e[1] for e in r.events()].count(events.ACTIVITY_CANCELLED) == 1
 
 
-def test_the_same_idempotency_key_returns_the_first_registration():
+def test_the_same_idempotency_key_returns_the_first_registration(run):
     r = run("idempotent_retry")
     got = answers(r)
     assert got[("register", "B", 1)] == ("ok", (v.CONFIRMED, 0, "A"))
@@ -115,7 +116,7 @@ def test_the_same_idempotency_key_returns_the_first_registration():
     assert [e[3] for e in r.events() if e[1] == events.REGISTRATION_CONFIRMED] == ["A", "C"]
 
 
-def test_capacity_below_taken_is_refused_and_a_raise_promotes():
+def test_capacity_below_taken_is_refused_and_a_raise_promotes(run):
     r = run("capacity_changes")
     got = answers(r)
     assert ("refused", v.CAPACITY_BELOW_TAKEN) in [t[-2:] for t in r.trace if t[0] == "change"]
@@ -125,7 +126,7 @@ def test_capacity_below_taken_is_refused_and_a_raise_promotes():
     assert second[1]["C"] == (v.CONFIRMED, None) and second[0]["revision"] == 3
 
 
-def test_nothing_is_promoted_once_the_activity_has_started():
+def test_nothing_is_promoted_once_the_activity_has_started(run):
     r = run("no_promotion_after_start")
     got = answers(r)
     assert got[("register", "C", 1)] == ("refused", v.REGISTRATION_CLOSED)
@@ -133,7 +134,7 @@ def test_nothing_is_promoted_once_the_activity_has_started():
     assert checks(r)[0][1]["B"] == (v.WAITLISTED, 1)
 
 
-def test_unknown_activity_and_taken_id():
+def test_unknown_activity_and_taken_id(run):
     r = run("unknown_things")
     got = answers(r)
     assert got[("register", "A", 1)] == ("refused", v.UNKNOWN_ACTIVITY)
@@ -141,12 +142,9 @@ def test_unknown_activity_and_taken_id():
     assert [t[-2:] for t in r.trace if t[0] == "publish"] == [("ok", 1), ("refused", v.ACTIVITY_EXISTS)]
 
 
-def test_events_carry_a_deterministic_id_and_the_topic_of_their_type():
-    ports = fake_ports()
-    seats = ports.seats
-    assert isinstance(seats, FakeSeats)
-    r = play("fifo_all_or_nothing", ports, lambda: seats.outbox)
-    for e in seats.outbox:
+def test_events_carry_a_deterministic_id_and_the_topic_of_their_type(run):
+    r = run("fifo_all_or_nothing")
+    for e in r.outbox():
         env = e["envelope"]
         rid = env["data"].get("registration_id")
         seed = f"{rid}:{env['type']}" if rid else f"{env['activity_id']}:rev:1"
@@ -155,13 +153,29 @@ def test_events_carry_a_deterministic_id_and_the_topic_of_their_type():
     assert {t for t, *_ in r.events()} == {"activity-events", "registration-events"}
 
 
+@pytest.mark.parametrize("name", sorted(SCENARIOS))
+def test_every_scenario_publishes_events_with_seeded_ids(name, run):
+    """Each scenario's events, as the relay finds them in the stream, carry the id derived from
+    their seed (a member drop's seed names the new party size: one event per drop)."""
+    r = run(name)
+    assert r.events(), "a scenario that publishes nothing checks no outbox"
+    for e in r.outbox():
+        env = e["envelope"]
+        rid = env["data"].get("registration_id")
+        seed = f"{rid}:{env['type']}"
+        if env["type"] == events.REGISTRATION_MEMBER_DROPPED:
+            seed += f":{env['data']['party_size']}"
+        if rid:
+            assert env["event_id"] == seeded_event_id(seed)
+
+
 # -- the form rules and one's own registration -----------------------------------------------
 FORM = {"name": "张三", "phone": "13800000001", "party_size": 1, "email": None, "organization": ""}
 
 
 @pytest.fixture
-def ports():
-    p = fake_ports()
+def ports(store_settings, store_redis):
+    p = redis_ports(store_settings, store_redis, noshow=True)
     usecases.publish_activity(p, activity_doc(p, audience="sci_workers_and_families", max_party_size=2))
     return p
 
@@ -214,9 +228,7 @@ def test_an_undeclared_reason_cannot_be_raised():
 
 def test_a_phone_locked_for_no_shows_is_refused_with_the_lock_end(ports):
     from services.registration import noshow as ns
-    from tests.unit.noshow_fake import FakeRecord
 
-    ports.noshow, ports.noshow_policy, ports.noshow_pepper = FakeRecord(), ns.Policy(), "pepper"
     holder = "phone:" + ns.identity_hash("pepper", FORM["phone"])
     t = ports.clock.now().timestamp() - 86400
     marks = [ns.Mark(f"r{i}:0", holder, f"r{i}", "past", "not_admitted", t - i * 3600) for i in range(3)]
@@ -229,7 +241,7 @@ def test_a_phone_locked_for_no_shows_is_refused_with_the_lock_end(ports):
     assert usecases.register(ports, "act", dict(FORM, organization="沈阳分院"))["status"] == v.CONFIRMED
 
 
-def test_fair_access_on_the_fakes():
+def test_fair_access(run):
     """Issue 14: an ID once per activity, per-ID limits, no session no seat, a bound key, and a
     cancellation gives the IDs back (the contract test runs the same scenario on fair.lua)."""
     r = run("fair_access")
@@ -249,21 +261,20 @@ def test_fair_access_on_the_fakes():
     assert [c[0]["seats_taken"] for c in checks(r)] == [2, 2]
 
 
-def test_real_name_no_shows_lock_the_id_whichever_phone_books_it(ports):
+def test_real_name_no_shows_lock_the_id_whichever_phone_books_it(ports, store_settings, store_redis):
     """Real-name marks are keyed by fair_access's ID hashes as the record stores them, and the lock
     check at registration looks up the same holders: the ID is locked, the phones are not."""
     from services.registration import noshow as ns
     from services.registration.fair_access import FairPolicy
-    from services.registration.noshow_flow import NoShowFlow
+    from services.registration.noshow_flow import Admissions, NoShowFlow
     from tests.fair_support import member
-    from tests.unit.noshow_fake import FakeAdmissions, FakeRecord
 
     ports.fair = FairPolicy(
         id_per_day=9, id_per_festival=9, rate_limit_phone_per_min=0, rate_limit_id_per_min=0
     )
     ports.secret = b"contract"
-    ports.noshow, ports.noshow_policy, ports.noshow_pepper = FakeRecord(), ns.Policy(), "pepper"
-    flow = NoShowFlow(ports.noshow, FakeAdmissions(), lambda aid: 0.0, ports.noshow_policy, "pepper")
+    admissions = Admissions(store_redis, store_settings.redis_prefix)
+    flow = NoShowFlow(ports.noshow, admissions, lambda aid: 0.0, ports.noshow_policy, "pepper")
     ends = ports.clock.now().timestamp()
 
     def book(aid: str, phone: str, i: int) -> dict:
@@ -284,7 +295,7 @@ def test_real_name_no_shows_lock_the_id_whichever_phone_books_it(ports):
 
 
 # -- issue 17: a party drops one member and keeps the rest ------------------------------------
-def test_a_family_drops_one_member_and_the_freed_seat_promotes_the_waitlist():
+def test_a_family_drops_one_member_and_the_freed_seat_promotes_the_waitlist(run):
     r = run("drop_one_member")
     got = answers(r)
     # The party shrinks by one at a time; its ticket is signed again (FakeSigner: 6 dots).
@@ -310,14 +321,14 @@ def test_a_family_drops_one_member_and_the_freed_seat_promotes_the_waitlist():
     assert promoted == ["B", "C"]
 
 
-def test_the_new_ticket_carries_the_smaller_party():
+def test_the_new_ticket_carries_the_smaller_party(run):
     r = run("drop_one_member")
     reg = r.ports.seats.get_registration(r.rids["A"])
     assert reg is not None and reg["party_size"] == 1
     assert reg["ticket_code"].split(".")[4] == "1"  # FakeSigner's party_size field
 
 
-def test_a_real_name_member_is_dropped_and_their_id_given_back():
+def test_a_real_name_member_is_dropped_and_their_id_given_back(run):
     r = run("drop_a_real_name_member")
     got = answers(r)
     assert got[("drop", "A", 0)] == ("refused", v.UNKNOWN_MEMBER)
