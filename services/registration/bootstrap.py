@@ -2,7 +2,7 @@
 
 ``bootstrap(settings, redis, keys)`` builds the :class:`~services.registration.ports.Ports`
 (nothing connects here: the Redis client is lazy); views reach them through :func:`ports`.
-Tests build their own ``Ports`` from ``fakes.py``.
+Tests build their own ``Ports`` (``tests/unit/registration_ports.py``).
 """
 
 from __future__ import annotations

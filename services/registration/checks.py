@@ -11,7 +11,7 @@ IDs' limits, the remaining holders' marks). A round with nothing to send sends n
 The rules stay where they are: the limits in ratelimit.lua, the no-show lock in ``noshow.py``
 (this module only fetches the marks), the session's phone in the verification store.
 Here: what a round returns, and :class:`OneByOne`, the port over the other ports one call each
-(the in-memory fakes); the Redis adapter is ``checks_store.py``.
+(a wiring without ``Ports.checks``); the Redis adapter is ``checks_store.py``.
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ class Checked:
 
 @dataclass
 class OneByOne:
-    """The port over the ports themselves (the fakes', or any wiring without a pipeline): the
+    """The port over the ports themselves (any wiring without a pipeline): the
     limiter, then each holder's marks, one call each.  ``sessions``: session ref -> phone."""
 
     ports: Any

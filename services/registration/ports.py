@@ -2,8 +2,8 @@
 
 Production wires the Redis adapter (``store.SeatStore``: the Lua scripts are the atomic step,
 and write the outbox in the same step), the Redis rate limiter and the Ed25519 key ring
-(``bootstrap.py``). Unit tests wire the in-memory fakes of ``fakes.py``, which follow the same
-rules as the Lua; ``tests/integration/test_seat_contract.py`` checks that both agree.
+(``bootstrap.py``). Unit tests wire the same Redis adapters on a test Redis, with a fake clock and
+signer (``tests/unit/registration_ports.py``): the Lua is each atomic rule's only implementation.
 """
 
 from __future__ import annotations

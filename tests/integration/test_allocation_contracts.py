@@ -1,5 +1,5 @@
-"""One set of scenarios run on the in-memory ports and on real Redis, so the fakes the unit tests
-trust behave like the Lua scripts: lottery, no-show record and standby."""
+"""Whole scenarios of the lottery, the no-show record and standby through their use cases on the
+Redis stores, whose Lua scripts are each rule's one implementation."""
 
 from __future__ import annotations
 
@@ -13,35 +13,26 @@ from services.registration import lottery as lot
 from services.registration import noshow as ns
 from services.registration.lottery_store import LotteryStore
 from services.registration.noshow_store import NoShowStore
-from tests.unit.lottery_fake import FakeLotteries
-from tests.unit.noshow_fake import FakeRecord
-from tests.unit.standby_fake import FakeStandby
 
 T0 = 1_800_000_000.0
 POLICY = ns.Policy()
 
 
-@pytest.fixture(params=["fake", "redis"])
-def lotteries(request):
-    if request.param == "fake":
-        return FakeLotteries()
-    return LotteryStore(request.getfixturevalue("redis"), request.getfixturevalue("settings"))
+@pytest.fixture
+def lotteries(store_settings, store_redis):
+    return LotteryStore(store_redis, store_settings)
 
 
-@pytest.fixture(params=["fake", "redis"])
-def record(request):
-    if request.param == "fake":
-        return FakeRecord()
-    return NoShowStore(request.getfixturevalue("redis"), request.getfixturevalue("settings"))
+@pytest.fixture
+def record(store_settings, store_redis):
+    return NoShowStore(store_redis, store_settings)
 
 
-@pytest.fixture(params=["fake", "redis"])
-def standby(request):
+@pytest.fixture
+def standby(store_settings, store_redis):
     act = {"id": "sb", "starts_at": "2027-05-20T19:00:00+08:00", "ends_at": "2027-05-20T21:00:00+08:00"}
     regs = {"r1": (4, 1), "r2": (3, 0), "r3": (2, 2)}
-    if request.param == "fake":
-        return FakeStandby(act, regs)
-    redis, settings = request.getfixturevalue("redis"), request.getfixturevalue("settings")
+    redis, settings = store_redis, store_settings
     store = StandbyStore(redis, settings)
     redis.hset(store.projection.act_key("sb"), "doc", json.dumps(act))
     redis.hset(store.k("adm", "sb"), mapping={rid: came for rid, (_s, came) in regs.items()})
@@ -51,7 +42,7 @@ def standby(request):
     return store
 
 
-def test_lottery_contract(lotteries):
+def test_a_lottery_from_entries_to_forfeits(lotteries):
     lot.open_lottery(lotteries, lot.Lottery("L", 6, T0, T0 + 10, T0 + 20, confirm_hours=1))
     sizes = [3, 2, 4, 1, 2, 3]
     ids = [
@@ -84,7 +75,7 @@ def test_lottery_contract(lotteries):
     assert after.promoted == promoted
 
 
-def test_noshow_record_contract(record):
+def test_a_noshow_record_from_marks_to_forgiveness(record):
     marks = [ns.Mark(f"r{i}:0", "phone:h", f"r{i}", "a", "not_admitted", T0 + i * 86400) for i in range(3)]
     assert len(ns.record_marks(record, marks, POLICY)) == 3
     assert ns.record_marks(record, marks, POLICY) == []
@@ -98,7 +89,7 @@ def test_noshow_record_contract(record):
     assert exc.value.reason == "unknown_mark"
 
 
-def test_standby_contract(standby):
+def test_standby_from_joining_to_the_board(standby):
     numbers = [standby.join("sb", f"h{i}", {"party_size": s, "phone_sealed": "SX1.notify.1.x", "locale": "zh-CN"}) for i, s in
                enumerate([2, 3, 1, 4])]  # fmt: skip
     assert [n["number"] for n in numbers] == [1, 2, 3, 4]

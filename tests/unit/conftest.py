@@ -15,7 +15,9 @@ def new_ports(store_settings, store_redis):
     with a key prefix of its own, so two calls in one test share nothing."""
 
     def make(**kw):
-        own = store_settings.with_overrides(redis_prefix=f"{store_settings.redis_prefix}{uuid.uuid4().hex[:6]}:")
+        own = store_settings.with_overrides(
+            redis_prefix=f"{store_settings.redis_prefix}{uuid.uuid4().hex[:6]}:"
+        )
         return redis_ports(own, store_redis, **kw)
 
     return make

@@ -72,7 +72,6 @@ def counts(ports: Ports, aid: str) -> dict:
     return {k: int(n) for k, n in got[1].items()}
 
 
-
 def app_ports(app: Any, settings: Settings) -> Ports:
     """Ports on Redis for a registration app a test built with ``settings``, on the real clock
     (the pages read it for open/closed), installed as the app's ports."""
@@ -90,3 +89,33 @@ def app_ports(app: Any, settings: Settings) -> Ports:
 def own_prefix() -> str:
     """A key prefix no other test uses (for fixtures wider than one test: ``store_settings`` is per test)."""
     return f"u{uuid.uuid4().hex[:8]}:"
+
+
+def stream_events(redis: Any, stream: str) -> list[tuple[str, str, dict]]:
+    """``(type, activity id, data)`` of each event in an outbox stream, in order."""
+    out = []
+    for _id, fields in redis.xrange(stream):
+        env = json.loads(fields[b"envelope"])
+        out.append((env["type"], env["activity_id"], env["data"]))
+    return out
+
+
+def event_types(ports: Ports) -> list[str]:
+    """The types of the seat scripts' events, in stream order."""
+    return [e["envelope"]["type"] for e in outbox(ports)]
+
+
+def lottery_store(ports: Ports) -> Any:
+    """The lottery's Redis store beside ``ports`` (the same Redis and key prefix as its seats)."""
+    from services.registration.lottery_store import LotteryStore
+
+    store = ports.seats
+    assert isinstance(store, SeatStore)
+    return LotteryStore(store.redis, store.settings)
+
+
+def noshow_store(ports: Ports) -> NoShowStore:
+    """The no-show record beside ``ports`` (what ``redis_ports(noshow=True)`` wires)."""
+    store = ports.seats
+    assert isinstance(store, SeatStore)
+    return NoShowStore(store.redis, store.settings)

@@ -2,9 +2,8 @@
 
 Each scenario takes :class:`~services.registration.ports.Ports` and returns a trace: what each
 step answered, the counts and statuses at checkpoints, and the events in outbox order.
-``tests/unit/test_registration_rules.py`` asserts the traces on the in-memory fakes;
-``tests/integration/test_seat_contract.py`` runs every scenario on the fakes and on real Redis
-(the Lua scripts) and asserts both traces are equal.
+``tests/unit/test_registration_rules.py`` runs them on the Redis stores and their Lua (the seat
+rules' one implementation) and asserts the traces.
 
 Registration ids are random, so traces name registrations by a label ("A", "B"...).
 """

@@ -63,8 +63,8 @@ def test_without_the_requirement_a_body_without_consent_keeps_no_proof(ports):
     assert "consent" not in ports.seats.get_registration(reg["registration_id"])
 
 
-def test_an_api_lottery_entry_with_consent_gives_the_drawn_registration_a_real_name_proof():
-    ports, lotteries = lottery.wired(capacity=4, real_name=True)
+def test_an_api_lottery_entry_with_consent_gives_the_drawn_registration_a_real_name_proof(new_ports):
+    ports, lotteries = lottery.wired(new_ports, capacity=4, real_name=True)
     entry_id = lottery.enter(ports, lotteries, 1, consent=True)["entry_id"]
     given_at = ports.clock.now().isoformat(timespec="seconds")
     lottery.drawn(ports, lotteries)
@@ -77,8 +77,8 @@ def test_an_api_lottery_entry_with_consent_gives_the_drawn_registration_a_real_n
     }
 
 
-def test_an_api_lottery_entry_refusing_consent_is_not_entered():
-    ports, lotteries = lottery.wired(capacity=4)
+def test_an_api_lottery_entry_refusing_consent_is_not_entered(new_ports):
+    ports, lotteries = lottery.wired(new_ports, capacity=4)
     with pytest.raises(v.Refusal) as exc:
         lottery.enter(ports, lotteries, 1, consent=False)
     assert exc.value.reason == v.VALIDATION_FAILED

@@ -35,7 +35,9 @@ def test_registration_events_carry_masked_forms_and_a_copy_sealed_for_notify(por
     assert (data["name_masked"], data["phone_masked"]) == ("张*丰", "139****5678")
     assert not {"name", "phone", "email", "manage_url", "ticket_url", "ticket_code"} & set(data)
     store = ports.seats
-    opened = shredding.Opener(store.notify_sealer, store.redis, store.settings.redis_prefix).open(data["sealed"])
+    opened = shredding.Opener(store.notify_sealer, store.redis, store.settings.redis_prefix).open(
+        data["sealed"]
+    )
     assert opened["phone"] == FORM["phone"] and reg["manage_token"] in opened["manage_url"]
     events.validate_data(events.REGISTRATION_CONFIRMED, events.SHREDDED_VERSION, data)
 
@@ -121,9 +123,7 @@ def test_a_late_cancellation_in_a_version_2_event_finds_its_holder_in_the_record
     admissions = Admissions(store_redis, store_settings.redis_prefix)
 
     def flow(lookup):
-        return NoShowFlow(
-            record, admissions, lambda aid: starts.timestamp(), ns.Policy(), "pepper", lookup
-        )
+        return NoShowFlow(record, admissions, lambda aid: starts.timestamp(), ns.Policy(), "pepper", lookup)
 
     assert flow(None).handle(cancelled) == []  # nothing to key a mark by
     marks = flow(ports.seats.get_registration).handle(cancelled)

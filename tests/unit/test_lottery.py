@@ -1,4 +1,4 @@
-"""The lottery's specification and use cases on the in-memory port (no servers)."""
+"""The lottery's specification, and its use cases on the Redis store and its Lua (lottery_*.lua)."""
 
 from __future__ import annotations
 
@@ -13,8 +13,9 @@ import threading
 import pytest
 
 from services.registration import lottery as lot
+from services.registration.lottery_store import LotteryStore
 from tests.conftest import ROOT
-from tests.unit.lottery_fake import FakeLotteries
+from tests.unit.registration_ports import stream_events
 
 SEED = "00" * 31 + "01"
 T0 = 1_800_000_000.0
@@ -26,10 +27,20 @@ def settings(**over) -> lot.Lottery:
     return lot.Lottery(**doc)
 
 
-def opened(**over) -> FakeLotteries:
-    port = FakeLotteries()
-    lot.open_lottery(port, settings(**over))
-    return port
+@pytest.fixture
+def opened(store_settings, store_redis):
+    """``opened(**over)``: a lottery opened on a fresh store (the test's key prefix)."""
+
+    def open_lottery(**over) -> LotteryStore:
+        port = LotteryStore(store_redis, store_settings)
+        lot.open_lottery(port, settings(**over))
+        return port
+
+    return open_lottery
+
+
+def events(port: LotteryStore) -> list[tuple[str, str, dict]]:
+    return stream_events(port.redis, port.outbox)
 
 
 def enter_many(port, sizes, aid="imax-lot"):
@@ -79,7 +90,7 @@ def test_pass_on_fills_freed_seats_in_drawn_order_and_never_moves_a_seated_party
 
 
 # -- entering ---------------------------------------------------------------------------------
-def test_one_entry_per_holder():
+def test_one_entry_per_holder(opened):
     port = opened()
     first = lot.enter(port, "imax-lot", holders=["phone:1", "id:9"], entry={"party_size": 2}, now=T0 + 1)
     with pytest.raises(lot.LotteryRefusal) as exc:
@@ -89,14 +100,14 @@ def test_one_entry_per_holder():
 
 
 @pytest.mark.parametrize(("at", "reason"), [(T0 - 1, "lottery_not_open"), (T0 + 3600, "lottery_closed")])
-def test_entries_only_inside_the_window(at, reason):
+def test_entries_only_inside_the_window(opened, at, reason):
     port = opened()
     with pytest.raises(lot.LotteryRefusal) as exc:
         lot.enter(port, "imax-lot", holders=["phone:1"], entry={"party_size": 1}, now=at)
     assert exc.value.reason == reason
 
 
-def test_entries_stop_once_the_draw_has_begun():
+def test_entries_stop_once_the_draw_has_begun(opened):
     port = opened()
     enter_many(port, [1, 2])
     assert port.begin_draw("imax-lot", "tok", T0 + 7200, 60) == "ok"
@@ -106,14 +117,14 @@ def test_entries_stop_once_the_draw_has_begun():
 
 
 # -- drawing ----------------------------------------------------------------------------------
-def test_draw_is_refused_before_its_time():
+def test_draw_is_refused_before_its_time(opened):
     port = opened()
     with pytest.raises(lot.LotteryRefusal) as exc:
         lot.draw(port, "imax-lot", now=T0 + 7199)
     assert exc.value.reason == "draw_not_due"
 
 
-def test_draw_fills_seats_as_the_specification_says():
+def test_draw_fills_seats_as_the_specification_says(opened):
     port = opened()
     ids = enter_many(port, [4, 3, 2, 1, 4, 2, 1])
     d = lot.draw(port, "imax-lot", now=T0 + 7200)
@@ -124,7 +135,7 @@ def test_draw_fills_seats_as_the_specification_says():
     assert d.commitment == port.open(settings(), "ab" * 32)  # re-opening keeps the committed seed
 
 
-def test_two_instances_racing_draw_once():
+def test_two_instances_racing_draw_once(opened):
     port = opened()
     enter_many(port, [random.Random(i).randint(1, 4) for i in range(300)])
     barrier, results = threading.Barrier(2), []
@@ -138,11 +149,11 @@ def test_two_instances_racing_draw_once():
         t.start()
     for t in threads:
         t.join()
-    assert [kind for kind, _a, _d in port.events] == ["LotteryDrawn"]
+    assert [kind for kind, _a, _d in events(port)] == ["LotteryDrawn"]
     assert results[0].to_json() == results[1].to_json()
 
 
-def test_a_drawer_that_dies_leaves_a_lease_that_expires_and_the_next_draws_the_same():
+def test_a_drawer_that_dies_leaves_a_lease_that_expires_and_the_next_draws_the_same(opened):
     port = opened()
     enter_many(port, [2, 2, 3, 1, 4])
     assert port.begin_draw("imax-lot", "dead", T0 + 7200, lease_s=60) == "ok"  # then it dies
@@ -151,26 +162,26 @@ def test_a_drawer_that_dies_leaves_a_lease_that_expires_and_the_next_draws_the_s
     assert exc.value.reason == "draw_in_progress"
     seed, sizes = port.seed_and_sizes("imax-lot")
     expected = lot.fill_seats(lot.draw_order(seed, sizes), sizes, 10)
-    port.leases["imax-lot"] = ("dead", 0.0)  # its lease runs out
+    port.redis.delete(port.k("lease", "imax-lot"))  # its lease runs out (the key expires)
     d = lot.draw(port, "imax-lot", now=T0 + 7300)
     assert (d.winners, d.waitlist) == expected
     assert port.finish_draw("imax-lot", "dead", d) == "drawn"
 
 
-def test_every_entrant_is_told_once_even_with_two_publishers():
+def test_every_entrant_is_told_once_even_with_two_publishers(opened):
     port = opened()
     ids = enter_many(port, [1, 2, 3, 4, 1, 2, 3])
     d = lot.draw(port, "imax-lot", now=T0 + 7200)
     assert lot.publish(port, d, chunk=3) == 3
     assert lot.publish(port, d, chunk=3) == 0
-    told = [data["entry_id"] for kind, _a, data in port.events if kind.startswith("LotteryEntry")]
+    told = [data["entry_id"] for kind, _a, data in events(port) if kind.startswith("LotteryEntry")]
     assert sorted(told) == sorted(ids)
-    won = {data["entry_id"] for kind, _a, data in port.events if kind == "LotteryEntryWon"}
+    won = {data["entry_id"] for kind, _a, data in events(port) if kind == "LotteryEntryWon"}
     assert won == set(d.winners)
 
 
 # -- confirming within N hours ----------------------------------------------------------------
-def test_unconfirmed_winners_forfeit_and_their_seats_pass_on_in_drawn_order():
+def test_unconfirmed_winners_forfeit_and_their_seats_pass_on_in_drawn_order(opened):
     port = opened(capacity=4, confirm_hours=24)
     enter_many(port, [2, 2, 2, 2, 2])
     d = lot.draw(port, "imax-lot", now=T0 + 7200)
@@ -226,7 +237,7 @@ def test_the_fairness_check_catches_first_come_first_served():
 
 
 # -- the verification script ------------------------------------------------------------------
-def test_verify_script_reproduces_the_draw_and_catches_a_changed_one(tmp_path):
+def test_verify_script_reproduces_the_draw_and_catches_a_changed_one(opened, tmp_path):
     port = opened()
     enter_many(port, [random.Random(i).randint(1, 4) for i in range(60)])
     page = lot.draw(port, "imax-lot", now=T0 + 7200).public()
@@ -242,7 +253,7 @@ def test_verify_script_reproduces_the_draw_and_catches_a_changed_one(tmp_path):
     assert no.returncode == 1 and "MISMATCH winners" in no.stdout
 
 
-def test_the_scheduler_draws_what_is_due_once_across_instances():
+def test_the_scheduler_draws_what_is_due_once_across_instances(opened):
     port = opened()
     lot.open_lottery(port, settings(activity_id="later", draw_at=T0 + 99999))
     enter_many(port, [1, 2, 3])
@@ -258,7 +269,7 @@ def test_the_scheduler_draws_what_is_due_once_across_instances():
         t.start()
     for t in threads:
         t.join()
-    kinds = [kind for kind, _a, _d in port.events]
+    kinds = [kind for kind, _a, _d in events(port)]
     assert (
         kinds.count("LotteryDrawn") == 1
         and kinds.count("LotteryEntryWon") + kinds.count("LotteryEntryWaitlisted") == 3

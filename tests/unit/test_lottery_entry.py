@@ -1,4 +1,4 @@
-"""The lottery wired end to end on the in-memory fakes (issue 15 §1): allocation per activity,
+"""The lottery wired end to end on the Redis stores and their Lua (issue 15 §1): allocation per activity,
 entering as a person does, and the draw becoming registrations exactly once."""
 
 from __future__ import annotations
@@ -11,26 +11,25 @@ from services.registration import fair_access, identity, lottery_entry, noshow, 
 from services.registration import lottery as lot
 from services.registration import vocabulary as v
 from services.registration.fair_access import FairPolicy
-from services.registration.fakes import fake_ports
 from shared import events
 from tests.fair_support import member
-from tests.unit.lottery_fake import FakeLotteries
-from tests.unit.noshow_fake import FakeRecord
+from tests.unit.registration_ports import event_types, lottery_store, noshow_store, outbox, stream_events
 from tests.unit.registration_scenarios import activity_doc
 
 AID = "imax-lot"
 SECRET = b"k" * 32
 
 
-def wired(capacity=4, confirm_hours=0, real_name=True):
-    ports = fake_ports()
+def wired(new_ports, capacity=4, confirm_hours=0, real_name=True):
+    """Registration ports and the lottery store on Redis (``new_ports``: the fixture)."""
+    ports = new_ports()
     ports.fair = FairPolicy(
         id_per_day=0, id_per_festival=0, rate_limit_phone_per_min=0, rate_limit_id_per_min=0
     )
     ports.secret = SECRET
     doc = activity_doc(ports, AID, capacity=capacity, allocation=v.LOTTERY, real_name=real_name)
     usecases.publish_activity(ports, doc)
-    lotteries = FakeLotteries(ports.seats)
+    lotteries = lottery_store(ports)
     now = ports.clock.now().timestamp()
     lot.open_lottery(
         lotteries,
@@ -61,15 +60,15 @@ def drawn(ports, lotteries):
 
 
 # -- allocation ---------------------------------------------------------------------------------
-def test_a_lottery_activity_refuses_the_ordinary_booking():
-    ports, _lotteries = wired()
+def test_a_lottery_activity_refuses_the_ordinary_booking(new_ports):
+    ports, _lotteries = wired(new_ports)
     with pytest.raises(v.Refusal) as exc:
         usecases.register(ports, AID, form(1), session_phone=phone(1))
     assert exc.value.reason == v.LOTTERY_ALLOCATION
 
 
-def test_an_fcfs_activity_is_not_entered():
-    ports, lotteries = wired()
+def test_an_fcfs_activity_is_not_entered(new_ports):
+    ports, lotteries = wired(new_ports)
     usecases.publish_activity(ports, activity_doc(ports, "fcfs-act"))
     assert usecases.activity(ports, "fcfs-act")[0].get("allocation", v.FCFS) == v.FCFS
     with pytest.raises(v.Refusal) as exc:
@@ -78,15 +77,15 @@ def test_an_fcfs_activity_is_not_entered():
 
 
 # -- entering -----------------------------------------------------------------------------------
-def test_entering_needs_the_verified_phone():
-    ports, lotteries = wired()
+def test_entering_needs_the_verified_phone(new_ports):
+    ports, lotteries = wired(new_ports)
     with pytest.raises(v.Refusal) as exc:
         lottery_entry.enter(ports, lotteries, AID, form(1), session_phone=None)
     assert exc.value.reason == v.PHONE_NOT_VERIFIED
 
 
-def test_the_entry_takes_the_sessions_phone_and_the_real_name_members():
-    ports, lotteries = wired()
+def test_the_entry_takes_the_sessions_phone_and_the_real_name_members(new_ports):
+    ports, lotteries = wired(new_ports)
     out = enter(ports, lotteries, 1, party=2)
     entry = lotteries.entry(AID, out["entry_id"])
     assert entry["phone"] == phone(1)
@@ -95,8 +94,8 @@ def test_the_entry_takes_the_sessions_phone_and_the_real_name_members():
     assert out["draw_at"] == lotteries.settings(AID).draw_at
 
 
-def test_a_real_name_party_must_name_every_member():
-    ports, lotteries = wired()
+def test_a_real_name_party_must_name_every_member(new_ports):
+    ports, lotteries = wired(new_ports)
     with pytest.raises(v.Refusal) as exc:
         lottery_entry.enter(
             ports, lotteries, AID, form(1, party=2, members=[member(5)]), session_phone=phone(1)
@@ -104,8 +103,8 @@ def test_a_real_name_party_must_name_every_member():
     assert exc.value.reason == v.ID_INVALID
 
 
-def test_one_entry_per_phone_and_per_id():
-    ports, lotteries = wired()
+def test_one_entry_per_phone_and_per_id(new_ports):
+    ports, lotteries = wired(new_ports)
     first = enter(ports, lotteries, 1)
     with pytest.raises(lot.LotteryRefusal) as again:
         enter(ports, lotteries, 1)
@@ -116,11 +115,11 @@ def test_one_entry_per_phone_and_per_id():
     assert same_id.value.reason == v.ALREADY_ENTERED
 
 
-def test_a_member_whose_id_is_locked_for_no_shows_cannot_enter():
+def test_a_member_whose_id_is_locked_for_no_shows_cannot_enter(new_ports):
     """The lock check uses the entry's holders: the phone's key and each member's ID."""
-    ports, lotteries = wired()
+    ports, lotteries = wired(new_ports)
     ports.noshow, ports.noshow_policy = (
-        FakeRecord(),
+        noshow_store(ports),
         noshow.Policy(marks_to_lock=1, window_days=90, lock_days=60),
     )
     locked_member = form(7)["members"][0]
@@ -134,8 +133,8 @@ def test_a_member_whose_id_is_locked_for_no_shows_cannot_enter():
 
 
 # -- the draw becomes registrations -------------------------------------------------------------
-def test_winners_become_confirmed_registrations_and_the_rest_wait_in_drawn_order():
-    ports, lotteries = wired(capacity=4)
+def test_winners_become_confirmed_registrations_and_the_rest_wait_in_drawn_order(new_ports):
+    ports, lotteries = wired(new_ports, capacity=4)
     ids = [enter(ports, lotteries, i, party=p)["entry_id"] for i, p in enumerate([2, 2, 1, 3, 2, 1])]
     d = drawn(ports, lotteries)
     lottery_entry.register_outcomes(ports, lotteries, AID)
@@ -145,46 +144,46 @@ def test_winners_become_confirmed_registrations_and_the_rest_wait_in_drawn_order
     positions = [ports.seats.waitlist_position(AID, lottery_entry.registration_id(AID, e)) for e in d.waiting]
     assert positions == list(range(1, len(d.waiting) + 1))
     got = usecases.activity(ports, AID)[1]
-    assert got["taken"] == sum(d.party_sizes[e] for e in d.seated) <= 4
+    assert int(got["taken"]) == sum(d.party_sizes[e] for e in d.seated) <= 4
     winner = regs[d.seated[0]]
     assert winner["ticket_code"] and winner["members"] and winner["lottery_entry_id"] == d.seated[0]
-    mine = ports.seats.mine[fair_access.owner_ref(SECRET, winner["phone"])]
+    owner = fair_access.owner_ref(SECRET, winner["phone"])
+    mine = [r["registration_id"] for r in ports.seats.registrations_of(owner)]
     assert winner["registration_id"] in mine
 
 
-def test_registering_the_draw_again_writes_nothing_new():
-    ports, lotteries = wired(capacity=3)
+def test_registering_the_draw_again_writes_nothing_new(new_ports):
+    ports, lotteries = wired(new_ports, capacity=3)
     for i in range(6):
         enter(ports, lotteries, i)
     drawn(ports, lotteries)
     first = lottery_entry.register_outcomes(ports, lotteries, AID)
-    outbox = len(ports.seats.outbox)
+    written = len(outbox(ports))
     again = lottery_entry.register_outcomes(ports, lotteries, AID)
     assert first == {v.CONFIRMED: 3, v.WAITLISTED: 3}
     assert again == {v.REPLAY: 6}
-    assert len(ports.seats.outbox) == outbox
+    assert len(outbox(ports)) == written
 
 
-def test_racing_registrars_and_a_crash_in_the_middle_never_oversell():
-    ports, lotteries = wired(capacity=5)
+def test_racing_registrars_and_a_crash_in_the_middle_never_oversell(new_ports):
+    ports, lotteries = wired(new_ports, capacity=5)
     for i, p in enumerate([2, 1, 3, 1, 2, 2, 1, 1]):
         enter(ports, lotteries, i, party=p)
     d = drawn(ports, lotteries)
     # A registrar that dies after two parties: the rest is written by the next run.
     todo = lottery_entry.to_register(d, lotteries.settings(AID))
-    real = lotteries.register
-    calls = []
+    real = lotteries.register_many
 
-    def dies_after_two(*args):
-        if len(calls) == 2:
-            raise RuntimeError("crash")
-        calls.append(args)
-        return real(*args)
+    def dies_after_two(items, now):
+        real(items[:2], now)
+        raise RuntimeError("crash")
 
-    lotteries.register = dies_after_two
+    lotteries.register_many = dies_after_two
     with pytest.raises(RuntimeError):
         lottery_entry.register_outcomes(ports, lotteries, AID)
-    lotteries.register = real
+    lotteries.register_many = real
+    written = [t for t in event_types(ports) if t.startswith("Registration")]
+    assert len(written) == 2  # two parties were written before the crash
     threads = [
         threading.Thread(target=lottery_entry.register_outcomes, args=(ports, lotteries, AID))
         for _ in range(4)
@@ -193,17 +192,17 @@ def test_racing_registrars_and_a_crash_in_the_middle_never_oversell():
         t.start()
     for t in threads:
         t.join()
-    types = ports.seats.event_types()
+    types = event_types(ports)
     assert types.count(events.REGISTRATION_CONFIRMED) == len(d.seated)
     assert types.count(events.REGISTRATION_WAITLISTED) == len(d.waiting)
     assert len(todo) == len(d.order)
-    assert usecases.activity(ports, AID)[1]["taken"] <= 5
+    assert int(usecases.activity(ports, AID)[1]["taken"]) <= 5
     rids = [lottery_entry.registration_id(AID, e) for e in d.waiting]
     assert [ports.seats.waitlist_position(AID, r) for r in rids] == list(range(1, len(rids) + 1))
 
 
-def test_a_seat_freed_later_goes_to_the_first_drawn_waiting_party_that_fits():
-    ports, lotteries = wired(capacity=2)
+def test_a_seat_freed_later_goes_to_the_first_drawn_waiting_party_that_fits(new_ports):
+    ports, lotteries = wired(new_ports, capacity=2)
     for i in range(4):
         enter(ports, lotteries, i)
     d = drawn(ports, lotteries)
@@ -212,23 +211,23 @@ def test_a_seat_freed_later_goes_to_the_first_drawn_waiting_party_that_fits():
     usecases.cancel(ports, gone["registration_id"], gone["manage_token"])
     first_waiting = ports.seats.get_registration(lottery_entry.registration_id(AID, d.waiting[0]))
     assert first_waiting["status"] == v.CONFIRMED
-    assert ports.seats.event_types()[-1] == events.WAITLIST_PROMOTED
+    assert event_types(ports)[-1] == events.WAITLIST_PROMOTED
 
 
-def test_the_registration_events_say_they_come_from_the_lottery():
-    ports, lotteries = wired(capacity=1)
+def test_the_registration_events_say_they_come_from_the_lottery(new_ports):
+    ports, lotteries = wired(new_ports, capacity=1)
     for i in range(2):
         enter(ports, lotteries, i)
     drawn(ports, lotteries)
     lottery_entry.register_outcomes(ports, lotteries, AID)
-    made = [e["envelope"] for e in ports.seats.outbox if e["envelope"]["type"].startswith("Registration")]
+    made = [e["envelope"] for e in outbox(ports) if e["envelope"]["type"].startswith("Registration")]
     assert len(made) == 2 and all(e["data"]["lottery_entry_id"] for e in made)
     for e in made:
         assert events.validate_data(e["type"], e["version"], e["data"])["lottery_entry_id"]
 
 
-def test_with_confirmation_a_winner_is_registered_once_confirmed_and_the_waitlist_after_all_settle():
-    ports, lotteries = wired(capacity=2, confirm_hours=2)
+def test_with_confirmation_a_winner_is_registered_once_confirmed_and_the_waitlist_after_all_settle(new_ports):
+    ports, lotteries = wired(new_ports, capacity=2, confirm_hours=2)
     for i in range(4):
         enter(ports, lotteries, i)
     d = drawn(ports, lotteries)
@@ -254,8 +253,8 @@ def test_with_confirmation_a_winner_is_registered_once_confirmed_and_the_waitlis
     assert statuses[d.waiting[1]] == v.WAITLISTED
 
 
-def test_the_scheduler_registers_then_tells_and_is_done_once():
-    ports, lotteries = wired(capacity=2)
+def test_the_scheduler_registers_then_tells_and_is_done_once(new_ports):
+    ports, lotteries = wired(new_ports, capacity=2)
     for i in range(3):
         enter(ports, lotteries, i)
     ports.clock.advance(hours=2)
@@ -266,13 +265,15 @@ def test_the_scheduler_registers_then_tells_and_is_done_once():
 
     assert lot.draw_due(lotteries, now=now, settle=settle) == [AID]
     assert lot.draw_due(lotteries, now=now, settle=settle) == []
-    told = [t for t, _a, _d in lotteries.events if t.startswith("LotteryEntry")]
+    told = [
+        t for t, _a, _d in stream_events(lotteries.redis, lotteries.outbox) if t.startswith("LotteryEntry")
+    ]
     assert len(told) == 3
-    assert ports.seats.event_types().count(events.REGISTRATION_CONFIRMED) == 2
+    assert event_types(ports).count(events.REGISTRATION_CONFIRMED) == 2
 
 
-def test_my_entries_show_the_draw_time_then_the_outcome():
-    ports, lotteries = wired(capacity=1)
+def test_my_entries_show_the_draw_time_then_the_outcome(new_ports):
+    ports, lotteries = wired(new_ports, capacity=1)
     out = enter(ports, lotteries, 1)
     enter(ports, lotteries, 2)
     ref = fair_access.owner_ref(SECRET, phone(1))
@@ -285,16 +286,16 @@ def test_my_entries_show_the_draw_time_then_the_outcome():
     assert after["registration_id"] == lottery_entry.registration_id(AID, out["entry_id"])
 
 
-def test_entering_after_the_window_is_refused():
-    ports, lotteries = wired()
+def test_entering_after_the_window_is_refused(new_ports):
+    ports, lotteries = wired(new_ports)
     ports.clock.advance(hours=1, minutes=1)
     with pytest.raises(lot.LotteryRefusal) as exc:
         enter(ports, lotteries, 1)
     assert exc.value.reason == v.LOTTERY_CLOSED
 
 
-def test_the_consent_given_on_the_entry_form_stays_with_the_registration_the_draw_makes():
-    ports, lotteries = wired(capacity=4)
+def test_the_consent_given_on_the_entry_form_stays_with_the_registration_the_draw_makes(new_ports):
+    ports, lotteries = wired(new_ports, capacity=4)
     proof = {
         "given_at": "2030-03-01T10:00:00+08:00",
         "notice": "sha256:0123456789abcdef",

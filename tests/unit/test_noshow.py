@@ -1,12 +1,13 @@
-"""The no-show record's rules and use cases on in-memory ports (no servers)."""
+"""The no-show record's rules, and its use cases on the Redis store and its Lua (noshow_*.lua)."""
 
 from __future__ import annotations
 
 import pytest
 
 from services.registration import noshow as ns
-from services.registration.noshow_flow import NoShowFlow, identity_hash
-from tests.unit.noshow_fake import FakeAdmissions, FakeRecord
+from services.registration.noshow_flow import Admissions, NoShowFlow, identity_hash
+from services.registration.noshow_store import NoShowStore, iso
+from tests.unit.registration_ports import stream_events
 
 POLICY = ns.Policy(grace_min=60, late_cancel_hours=24, marks_to_lock=3, window_days=90, lock_days=60)
 DAY, T0 = 86400.0, 1_800_000_000.0
@@ -98,16 +99,19 @@ def test_the_policy_is_made_of_settings():
 
 
 # -- use cases --------------------------------------------------------------------------------
-def test_marks_are_made_once_under_redelivery():
-    record = FakeRecord()
+@pytest.fixture
+def record(store_settings, store_redis) -> NoShowStore:
+    return NoShowStore(store_redis, store_settings)
+
+
+def test_marks_are_made_once_under_redelivery(record):
     marks = ns.due_marks(reg(ids=["a", "b"]), admitted=0, ends_at=END, now=END + 3600, policy=POLICY)
     assert len(ns.record_marks(record, marks, POLICY)) == 2
     assert ns.record_marks(record, marks, POLICY) == []
-    assert [kind for kind, _ in record.events] == ["NoShowMarked", "NoShowMarked"]
+    assert [kind for kind, _a, _d in stream_events(record.redis, record.outbox)] == ["NoShowMarked"] * 2
 
 
-def test_registering_while_locked_is_refused_with_the_end_date_then_allowed_after():
-    record = FakeRecord()
+def test_registering_while_locked_is_refused_with_the_end_date_then_allowed_after(record):
     ns.record_marks(record, [mark(i, T0 + i * DAY) for i in range(3)], POLICY)
     until = T0 + 2 * DAY + 60 * DAY
     with pytest.raises(ns.NoShowRefusal) as exc:
@@ -117,15 +121,13 @@ def test_registering_while_locked_is_refused_with_the_end_date_then_allowed_afte
     ns.ensure_may_register(record, ["phone:someone-else"], now=T0 + 10 * DAY, policy=POLICY)
 
 
-def test_standing_shows_the_record_and_the_lock_end():
-    record = FakeRecord()
+def test_standing_shows_the_record_and_the_lock_end(record):
     ns.record_marks(record, [mark(i, T0 + i * DAY) for i in range(3)], POLICY)
     s = ns.standing(record, "phone:p1", now=T0 + 3 * DAY, policy=POLICY)
     assert (len(s["marks"]), s["counting"], s["locked_until"]) == (3, 3, T0 + 2 * DAY + 60 * DAY)
 
 
-def test_forgiving_needs_a_note_lifts_the_lock_and_is_audited():
-    record = FakeRecord()
+def test_forgiving_needs_a_note_lifts_the_lock_and_is_audited(record):
     ns.record_marks(record, [mark(i, T0 + i * DAY) for i in range(3)], POLICY)
     with pytest.raises(ns.NoShowRefusal) as exc:
         ns.forgive(record, "r1:0", by="org", note="  ", now=T0 + 3 * DAY)
@@ -135,13 +137,24 @@ def test_forgiving_needs_a_note_lifts_the_lock_and_is_audited():
     assert exc.value.reason == "unknown_mark"
     ns.forgive(record, "r1:0", by="org", note="暴雨停运", now=T0 + 3 * DAY)
     ns.ensure_may_register(record, ["phone:p1"], now=T0 + 3 * DAY, policy=POLICY)
-    assert record.audit == [{"mark_id": "r1:0", "by": "org", "note": "暴雨停运", "at": T0 + 3 * DAY}]
+    assert record.audit_log() == [
+        {
+            "action": "forgive",
+            "mark_id": "r1:0",
+            "holder": "phone:p1",
+            "by": "org",
+            "note": "暴雨停运",
+            "at": iso(T0 + 3 * DAY),
+        }
+    ]
 
 
 # -- the flow ---------------------------------------------------------------------------------
-def flow(record=None, admissions=None):
-    return NoShowFlow(
-        record or FakeRecord(), admissions or FakeAdmissions(), lambda aid: T0, POLICY, "pepper"
+@pytest.fixture
+def flow(record, store_settings, store_redis):
+    """``flow()``: the no-show flow over the test's record and admission counts on Redis."""
+    return lambda: NoShowFlow(
+        record, Admissions(store_redis, store_settings.redis_prefix), lambda aid: T0, POLICY, "pepper"
     )
 
 
@@ -151,7 +164,7 @@ def checkin(cid, rid, n, kind="CheckinRecorded"):
     return {"type": kind, "activity_id": "imax-1", "occurred_at": "2027-01-15T10:00:00+08:00", "data": data}
 
 
-def test_a_redelivered_admission_is_counted_once_and_an_undo_counts():
+def test_a_redelivered_admission_is_counted_once_and_an_undo_counts(flow):
     f = flow()
     f.handle(checkin("c1", "r1", 2))
     f.handle(checkin("c1", "r1", 2))
@@ -183,7 +196,7 @@ def cancelled(aid="imax-1", party=2):
     }
 
 
-def test_a_late_cancellation_event_marks_once():
+def test_a_late_cancellation_event_marks_once(flow):
     f = flow()
     ev = cancelled()
     f.starts_at_of = lambda aid: ns_ts("2027-01-15T12:00:00+00:00")
@@ -198,7 +211,7 @@ def ns_ts(iso):
 
 
 # -- wiring (issue 15 §2): the stored record, and what 我的报名 shows -----------------------------
-def test_a_late_cancellation_of_a_real_name_party_marks_each_stored_member_id():
+def test_a_late_cancellation_of_a_real_name_party_marks_each_stored_member_id(flow):
     f = flow()
     f.lookup = lambda rid: {"id_hashes": ["h1", "h2"]} if rid == "r9" else None
     f.starts_at_of = lambda aid: ns_ts("2027-01-15T12:00:00+00:00")
@@ -207,15 +220,14 @@ def test_a_late_cancellation_of_a_real_name_party_marks_each_stored_member_id():
     assert f.handle(ev) == []
 
 
-def test_a_cancellation_for_an_activity_registration_no_longer_knows_marks_nobody():
+def test_a_cancellation_for_an_activity_registration_no_longer_knows_marks_nobody(flow):
     f = flow()
     f.starts_at_of = lambda aid: None
     ev = cancelled("gone", party=1)
     assert f.handle(ev) == []
 
 
-def test_my_record_joins_the_phone_and_the_ids_and_gives_the_latest_lock():
-    record = FakeRecord()
+def test_my_record_joins_the_phone_and_the_ids_and_gives_the_latest_lock(record):
     marks = [mark(i, T0 + i * DAY, holder="phone:p1") for i in range(3)]
     marks.append(ns.Mark("r9:1", "id:h2", "r9", "imax-1", "late_cancellation", T0 + 4 * DAY))
     ns.record_marks(record, marks, POLICY)
