@@ -1,4 +1,5 @@
-"""The code store port of verification.py: Redis (code_issue.lua, code_check.lua) and in memory.
+"""The code store port of verification.py on Redis (code_issue.lua, code_check.lua: the rules'
+one implementation; tests run them on a test Redis).
 
 Redis keys (no phone, address or code in a key or a value, only keyed hashes):
   {p}vcode:{<phone ref>}       code hash, expiry, attempts, sent time
@@ -14,7 +15,6 @@ from __future__ import annotations
 import secrets
 from pathlib import Path
 
-from services.registration import vocabulary as v
 from services.registration.verification import Asker, Policy
 from shared.redis_scripts import Scripts
 from shared.sealed import is_sealed
@@ -90,76 +90,3 @@ class RedisCodeStore:
     def open_session(self, session_ref: str, phone: str, ttl_ms: int) -> None:
         """A session without a code: for the scalper drill and the benchmark's seeded crowd only."""
         self.redis.set(self._session(session_ref), self._seal(phone), px=ttl_ms)
-
-
-class MemoryCodeStore:
-    """The same rules in memory, for unit tests (the contract test runs both). The caps of issue 23
-    (per network prefix, in all, the venue's networks) live in code_issue.lua only and are tested
-    on Redis; this store counts per phone and per address, as before them."""
-
-    def __init__(self):
-        self.codes: dict[str, dict] = {}
-        self.daily: dict[str, list[int]] = {}
-        self.sessions: dict[str, tuple[str, int]] = {}
-        self.now_ms = 0
-
-    def _room(self, key: str, now_ms: int, limit: int) -> int:
-        log = [t for t in self.daily.get(key, []) if t > now_ms - DAY_MS]
-        self.daily[key] = log
-        return 0 if len(log) < limit else max(1, log[0] + DAY_MS - now_ms)
-
-    def issue(self, phone_ref, asker: Asker, code_hash, now_ms, policy: Policy):
-        ip_ref = asker.ip_ref
-        rec = self.codes.get(phone_ref)
-        if rec and rec["gone_ms"] <= now_ms:
-            rec = None
-        cooldown = policy.resend_cooldown_s * 1000
-        if rec and rec["sent_ms"] + cooldown > now_ms:
-            return v.CODE_COOLDOWN, rec["sent_ms"] + cooldown - now_ms
-        for key, limit in (
-            ("phone:" + phone_ref, policy.daily_per_phone),
-            ("ip:" + ip_ref, policy.daily_per_ip),
-        ):
-            wait = self._room(key, now_ms, limit)
-            if wait:
-                return v.DAILY_CAP_REACHED, wait
-        ttl = policy.code_ttl_s * 1000
-        self.codes[phone_ref] = {
-            "code_hash": code_hash,
-            "expires_ms": now_ms + ttl,
-            "attempts": 0,
-            "sent_ms": now_ms,
-            "gone_ms": now_ms + 2 * ttl,
-        }
-        self.daily["phone:" + phone_ref].append(now_ms)
-        self.daily["ip:" + ip_ref].append(now_ms)
-        return v.OK, 0
-
-    def forget(self, phone_ref):
-        self.codes.pop(phone_ref, None)
-
-    def check(self, phone_ref, code_hash, now_ms, policy: Policy, session_ref, phone):
-        rec = self.codes.get(phone_ref)
-        if rec is None or rec["gone_ms"] <= now_ms or rec["code_hash"] is None:
-            return v.CODE_EXPIRED, 0
-        if rec["attempts"] >= policy.max_attempts:
-            return v.TOO_MANY_ATTEMPTS, 0
-        if now_ms >= rec["expires_ms"]:
-            return v.CODE_EXPIRED, 0
-        if rec["code_hash"] != code_hash:
-            rec["attempts"] += 1
-            return v.CODE_INVALID, policy.max_attempts - rec["attempts"]
-        rec["code_hash"], rec["attempts"] = None, policy.max_attempts
-        self.sessions[session_ref] = (phone, now_ms + policy.session_days * DAY_MS)
-        self.now_ms = now_ms
-        return v.OK, 0
-
-    def session_phone(self, session_ref):
-        got = self.sessions.get(session_ref)
-        return got[0] if got and got[1] > self.now_ms else None
-
-    def end_session(self, session_ref):
-        self.sessions.pop(session_ref, None)
-
-    def open_session(self, session_ref: str, phone: str, ttl_ms: int) -> None:
-        self.sessions[session_ref] = (phone, self.now_ms + ttl_ms)

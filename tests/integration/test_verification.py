@@ -13,7 +13,7 @@ from werkzeug.serving import make_server
 from services.notify.app import create_app as notify_app
 from services.registration import verification as v
 from services.registration.app import create_app as registration_app
-from services.registration.verification_store import MemoryCodeStore, RedisCodeStore
+from services.registration.verification_store import RedisCodeStore
 from services.registration.vocabulary import Refusal
 from tests.integration.notify_support import gateway, mailbox, notify_settings
 
@@ -119,10 +119,10 @@ def test_notify_refuses_an_unsigned_or_stale_code_request(notify_server, gateway
     assert gateway.messages == []
 
 
-# -- the contract: the same scenarios on Redis and in memory ----------------------------------
-@pytest.fixture(params=["memory", "redis"])
-def store(request, redis, settings):
-    return MemoryCodeStore() if request.param == "memory" else RedisCodeStore(redis, settings.redis_prefix)
+# -- one scenario through code_issue.lua and code_check.lua ------------------------------------
+@pytest.fixture
+def store(store_redis, store_settings):
+    return RedisCodeStore(store_redis, store_settings.redis_prefix)
 
 
 class Outbox:
@@ -151,7 +151,7 @@ def _reason(fn, *args, **kw):
     return "ok", {}
 
 
-def test_contract_scenario(store):
+def test_a_scenario_of_cooldown_attempts_expiry_and_daily_caps(store):
     outbox, t0 = Outbox(), 1_800_000_000_000
     trace = [_reason(_ask, store, outbox, t0)]
     trace.append(_reason(_ask, store, outbox, t0 + 30_000))  # cooldown
