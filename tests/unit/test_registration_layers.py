@@ -11,7 +11,7 @@ from tests.conftest import ROOT
 
 PKG = ROOT / "services/registration"
 VIEWS = {"api_activities", "api_keys", "api_registrations", "exports", "importer", "organizer", "pages"}
-CORE = ("usecases", "ports", "vocabulary", "fakes")
+CORE = ("usecases", "ports", "vocabulary")
 
 
 def imported_modules(path: Path) -> set[str]:
