@@ -76,9 +76,16 @@ def store_settings(redis_server, tmp_path):
     )
 
 
+@pytest.fixture(scope="session")
+def session_redis(redis_server):
+    """One client (and its connection pool) for the session's Redis."""
+    return connect(redis_server["redis_url"])
+
+
 @pytest.fixture
-def store_redis(store_settings):
-    return connect(store_settings.redis_url)
+def store_redis(session_redis):
+    """The session's Redis, for a test that uses ``store_settings``'s key prefix."""
+    return session_redis
 
 
 @pytest.fixture(scope="session")

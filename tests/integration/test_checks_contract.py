@@ -1,10 +1,12 @@
-"""Registering's checks before the seat script (checks.py): the Redis adapter, one pipeline a
-round over ratelimit.lua, the verification store and the no-show record."""
+"""Registering's checks before the seat script (checks.py): the Redis adapter (one pipeline a
+round over ratelimit.lua, the verification store and the no-show record) and ``OneByOne`` (the
+same stores one call each) answer the same rounds the same way."""
 
 from __future__ import annotations
 
 import pytest
 
+from services.registration.checks import OneByOne
 from services.registration.checks_store import RedisChecks
 from services.registration.noshow import Mark
 from services.registration.noshow_store import NoShowStore
@@ -17,9 +19,7 @@ REF, PHONE = "ab" * 32, "13800138000"
 MARK = Mark("r1:0", "phone:h1", "r1", "a1", "not_admitted", 1_700_000_000.0)
 
 
-@pytest.fixture
-def checks(store_settings, store_redis):
-    settings, redis = store_settings, store_redis
+def pipelined(settings, redis):
     noshow = NoShowStore(redis, settings)
     seats = SeatStore(redis, settings)
     checks = RedisChecks(
@@ -28,6 +28,19 @@ def checks(store_settings, store_redis):
     RedisCodeStore(redis, settings.redis_prefix, seats.sealer).open_session(REF, PHONE, 60_000)
     noshow.add_mark(MARK, None)
     return checks
+
+
+def one_by_one(settings, redis):
+    from tests.unit.registration_ports import redis_ports
+
+    ports = redis_ports(settings, redis, noshow=True)
+    ports.noshow.add_mark(MARK, None)
+    return OneByOne(ports, sessions={REF: PHONE})
+
+
+@pytest.fixture(params=[pipelined, one_by_one])
+def checks(request, store_settings, store_redis):
+    return request.param(store_settings, store_redis)
 
 
 def test_one_round_reads_the_session_and_the_marks(checks):
