@@ -36,17 +36,10 @@ from services.checkin import admission, door_cards
 from services.checkin import vocabulary as V
 from services.checkin.door_cards import Cards
 from services.checkin.ports import Activities, AdmitStep, Clock, Doc, Door, Ids, Marks, Tickets, UndoStep
+from shared.refusal import Refusal
 from shared.tickets import InvalidTicket, Ticket
 
 MAX_CHECKIN_ID = 64
-
-
-class Refusal(Exception):
-    """A door rule said no: ``reason`` is a code of ``vocabulary.REASONS``."""
-
-    def __init__(self, reason: str, details: Doc | None = None, variant: str = "") -> None:
-        super().__init__(reason)
-        self.reason, self.details, self.variant = reason, details or {}, variant
 
 
 @dataclass(frozen=True)

@@ -32,6 +32,7 @@ from typing import Any
 from services.notify import vocabulary as V
 from services.notify.ports import Clock, Deliveries, Doc, Projection, Reminders
 from shared import events as ev
+from shared.refusal import Refusal
 from shared.topics import ACTIVITY_EVENTS, BY_NAME
 
 ACTIVITY_TYPES = BY_NAME[ACTIVITY_EVENTS].event_types
@@ -225,14 +226,6 @@ class Notices:
             now_ms=self.now_ms(),
             context={"reason": cancellation["reason"], "activity": self.projection.activity(aid)},
         )
-
-
-class Refusal(Exception):
-    """A rule said no: ``reason`` is a code of ``vocabulary.REASONS``."""
-
-    def __init__(self, reason: str) -> None:
-        super().__init__(reason)
-        self.reason = reason
 
 
 @dataclass(frozen=True)

@@ -63,14 +63,14 @@ class FakeLimiter:
     seen: dict[tuple[str, str], int] = field(default_factory=dict)
 
     def check(self, limits: list[tuple[str, str, int, int]]) -> None:
-        from shared.errors import RATE_LIMITED, ApiError  # the shared limiter's refusal, as in production
+        from shared.ratelimit import rate_limited  # the shared limiter's refusal, as in production
 
         for name, subject, max_requests, _window_s in limits:
             if max_requests <= 0:
                 continue
             n = self.seen[(name, subject)] = self.seen.get((name, subject), 0) + 1
             if n > max_requests:
-                raise ApiError(RATE_LIMITED, status_code=429, errors={"limit": [name]})
+                raise rate_limited(name, 1000)
 
 
 @dataclass

@@ -181,7 +181,7 @@ def test_event_schemas_name_the_same_statuses_as_the_vocabulary():
 
 def test_a_code_both_vocabularies_hold_has_one_status():
     for code in set(v.REASONS) & set(errors.COMMON_REASONS):
-        assert v.REASONS[code].http_status == errors.COMMON_REASONS[code][0], code
+        assert v.REASONS[code].http == errors.COMMON_REASONS[code][0], code
 
 
 def test_every_reason_has_both_languages():
