@@ -7,14 +7,13 @@ Everything that names a status, a reason or an event of the door takes it from h
 - the scanner's JS imports ``static/js/vocabulary.js``, generated from this module (:func:`js`);
 - the OpenAPI descriptions of the check-in blueprints come from :func:`describe`.
 
-``python -m services.checkin.vocabulary`` rewrites both generated files; a unit test fails when
+``python -m shared.wordgen`` rewrites both generated files (and every other); a unit test fails when
 they are out of date.  Texts may hold ``{name}`` placeholders, filled from the refusal's details
 by :meth:`shared.words.Words.say` here and by ``say()`` in ``static/js/verdict.js``.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Final
@@ -23,6 +22,7 @@ from shared import errors
 from shared import events as ev
 from shared.errors import COMMON_REASONS
 from shared.topics import CHECKIN_EVENTS, STANDBY_EVENTS
+from shared.wordgen import Generated, header, js_file, lua_file, lua_table
 from shared.words import Reason, Words, reasons
 
 HERE: Final = Path(__file__).parent
@@ -272,7 +272,7 @@ def alternatives(*codes: str) -> str:
 # -- generated files -----------------------------------------------------------------------------
 LUA_PATH: Final = HERE / "vocabulary.lua"
 JS_PATH: Final = HERE / "static" / "js" / "vocabulary.js"
-_GENERATED = "generated from services/checkin/vocabulary.py by `python -m services.checkin.vocabulary`"
+_SOURCE: Final = "services/checkin/vocabulary.py"
 
 # The words the Lua scripts use, under the names they use them by (V.OK, V.REVOKED, …).
 LUA_WORDS: Final[Mapping[str, str]] = {
@@ -304,9 +304,7 @@ LUA_WORDS: Final[Mapping[str, str]] = {
 
 
 def lua() -> str:
-    lines = [f"-- vocabulary.lua: {_GENERATED}; do not edit.", "local V = {"]
-    lines += [f"  {name} = '{word}'," for name, word in LUA_WORDS.items()]
-    return "\n".join(lines + ["}", ""])
+    return lua_file(header(LUA_PATH, _SOURCE), lua_table("V", LUA_WORDS))
 
 
 def js() -> str:
@@ -320,18 +318,7 @@ def js() -> str:
         for code, r in REASONS.items()
     }
     codes = {code.upper(): code for code in REASONS}
-    return (
-        f"// vocabulary.js: {_GENERATED}; do not edit.\n\n"
-        f"export const STATUS = {json.dumps(STATUSES, indent=2)};\n\n"
-        f"export const REASON = {json.dumps(codes, indent=2)};\n\n"
-        f"export const REASONS = {json.dumps(table, ensure_ascii=False, indent=2)};\n"
-    )
+    return js_file(header(JS_PATH, _SOURCE, "//"), {"STATUS": STATUSES, "REASON": codes, "REASONS": table})
 
 
-def write() -> None:
-    LUA_PATH.write_text(lua(), encoding="utf-8")
-    JS_PATH.write_text(js(), encoding="utf-8")
-
-
-if __name__ == "__main__":
-    write()
+GENERATED = (Generated(LUA_PATH, lua), Generated(JS_PATH, js))

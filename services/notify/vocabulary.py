@@ -1,7 +1,7 @@
 """The notify service's words: delivery statuses, reasons (zh-CN and en, HTTP status), templates.
 
 Python refers to the constants; the Lua scripts that judge a status ``--#include vocabulary.lua``,
-generated from this module (``python -m services.notify.vocabulary``; a unit test fails when it
+generated from this module (``python -m shared.wordgen``; a unit test fails when it
 is out of date); the OpenAPI descriptions of notify's blueprints come from :func:`describe`.
 """
 
@@ -14,6 +14,7 @@ from typing import Final
 from shared import errors
 from shared import events as ev
 from shared.errors import COMMON_REASONS
+from shared.wordgen import Generated, header, lua_file, lua_table
 from shared.words import Reason, reasons
 
 HERE: Final = Path(__file__).parent
@@ -145,15 +146,7 @@ LUA_WORDS: Final[Mapping[str, str]] = {
 
 
 def lua() -> str:
-    head = "-- vocabulary.lua: generated from services/notify/vocabulary.py by "
-    lines = [head + "`python -m services.notify.vocabulary`; do not edit.", "local V = {"]
-    lines += [f"  {name} = '{word}'," for name, word in LUA_WORDS.items()]
-    return "\n".join(lines + ["}", ""])
+    return lua_file(header(LUA_PATH, "services/notify/vocabulary.py"), lua_table("V", LUA_WORDS))
 
 
-def write() -> None:
-    LUA_PATH.write_text(lua(), encoding="utf-8")
-
-
-if __name__ == "__main__":
-    write()
+GENERATED = (Generated(LUA_PATH, lua),)

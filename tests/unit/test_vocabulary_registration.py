@@ -53,13 +53,13 @@ def registration_lua() -> list[Path]:
 
 def test_words_lua_is_generated_from_the_vocabulary():
     assert lua_words.PATH.read_text(encoding="utf-8") == lua_words.source(), (
-        "stale: run python -m services.registration.lua_words"
+        "stale: run python -m shared.wordgen"
     )
 
 
 def test_envelope_lua_is_generated_from_envelope_py():
     lua = Path(envelope.__file__).with_suffix(".lua")
-    assert lua.read_text(encoding="utf-8") == envelope.lua_source(), "stale: run python -m shared.envelope"
+    assert lua.read_text(encoding="utf-8") == envelope.lua_source(), "stale: run python -m shared.wordgen"
 
 
 def test_the_envelope_layout_is_the_schema_and_what_new_event_builds():
