@@ -15,6 +15,12 @@ from dataclasses import dataclass, field
 
 from shared import refusal
 
+# The languages every page, message and reason is written in, the first the default; written
+# nowhere else (shared/i18n.py reads them from the request, the event schemas validate them).
+LOCALES = ("zh-CN", "en")
+DEFAULT_LOCALE = LOCALES[0]
+ENGLISH = "en"
+
 
 @dataclass(frozen=True)
 class Words:
