@@ -13,7 +13,7 @@ import copy
 import itertools
 import json
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from services.registration import activities, personal
@@ -21,23 +21,13 @@ from services.registration import vocabulary as v
 from services.registration.identity import mask_name
 from services.registration.ports import Counts, Doc, Ports
 from shared import events, topics
+from shared.clock import FakeClock
 from shared.envelope import seeded_event_id
 from shared.logs import mask_phone
 from shared.sealed import NOTIFY, Sealer
 
 SOURCE = "registration"
 FAKE_NOTIFY_RING = Sealer(NOTIFY, {1: bytes(32)})  # a fixed test key: the fake's events open in tests
-
-
-@dataclass
-class FakeClock:
-    at: datetime = field(default_factory=lambda: datetime(2026, 5, 20, 9, 0, tzinfo=UTC))
-
-    def now(self) -> datetime:
-        return self.at
-
-    def advance(self, **delta: float) -> None:
-        self.at += timedelta(**delta)
 
 
 class FakeSigner:
