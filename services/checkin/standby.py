@@ -22,7 +22,7 @@ from datetime import datetime
 from typing import Protocol
 
 from services.checkin import vocabulary as V
-from services.checkin.usecases import Refusal
+from services.checkin.usecases import Refusal as Refusal  # re-exported
 
 
 @dataclass(frozen=True)

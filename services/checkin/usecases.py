@@ -36,7 +36,7 @@ from services.checkin import admission, door_cards
 from services.checkin import vocabulary as V
 from services.checkin.door_cards import Cards
 from services.checkin.ports import Activities, AdmitStep, Clock, Doc, Door, Ids, Marks, Tickets, UndoStep
-from shared.refusal import Refusal
+from shared.refusal import Refusal as Refusal  # re-exported
 from shared.tickets import InvalidTicket, Ticket
 
 MAX_CHECKIN_ID = 64

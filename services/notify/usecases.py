@@ -32,7 +32,7 @@ from typing import Any
 from services.notify import vocabulary as V
 from services.notify.ports import Clock, Deliveries, Doc, Projection, Reminders
 from shared import events as ev
-from shared.refusal import Refusal
+from shared.refusal import Refusal as Refusal  # re-exported
 from shared.topics import ACTIVITY_EVENTS, BY_NAME
 
 ACTIVITY_TYPES = BY_NAME[ACTIVITY_EVENTS].event_types

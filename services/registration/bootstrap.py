@@ -14,7 +14,7 @@ from services.registration.checks_store import RedisChecks
 from services.registration.noshow_store import NoShowStore
 from services.registration.ports import Ports
 from services.registration.store import SeatStore
-from shared.clock import SystemClock
+from shared.clock import SystemClock as SystemClock  # re-exported
 from shared.config import Settings
 from shared.ratelimit import RateLimiter
 from shared.tickets import KeyRing

@@ -21,7 +21,7 @@ from services.registration import vocabulary as v
 from services.registration.identity import mask_name
 from services.registration.ports import Counts, Doc, Ports
 from shared import events, topics
-from shared.clock import FakeClock
+from shared.clock import FakeClock as FakeClock  # re-exported
 from shared.envelope import seeded_event_id
 from shared.logs import mask_phone
 from shared.sealed import NOTIFY, Sealer

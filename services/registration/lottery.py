@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from services.registration import vocabulary as v
-from services.registration.vocabulary import Refusal
+from services.registration.vocabulary import Refusal as Refusal  # re-exported
 
 ALGORITHM = "sciday-lottery-v1"
 

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from services.registration import vocabulary as v
-from services.registration.vocabulary import Refusal
+from services.registration.vocabulary import Refusal as Refusal  # re-exported
 
 DAY = 86400.0
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
-from shared.clock import Clock
+from shared.clock import Clock as Clock  # re-exported
 
 if TYPE_CHECKING:
     from services.registration.checks import Checked

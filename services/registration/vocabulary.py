@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Final
 
-from shared.refusal import Refusal  # noqa: F401  (re-exported: every module raises v.Refusal)
+from shared.refusal import Refusal as Refusal  # every module raises v.Refusal
 from shared.words import Reason, reasons
 
 # -- statuses --------------------------------------------------------------------------------
