@@ -173,7 +173,7 @@ def said(exc: Refusal, status: int) -> Response:
     ``details["extra"]`` beside them (an import's report), with its reason's ``status``."""
     d = exc.details
     body = {"status": "error", "reason": exc.reason, "message": d["message"], "errors": d.get("errors") or {}}
-    body.update(dict(d.get("extra") or {}))  # type: ignore[call-overload]
+    body.update(dict(d.get("extra") or {}))
     resp = jsonify(body)
     resp.status_code = status
     return resp

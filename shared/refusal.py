@@ -13,6 +13,7 @@ words (already in the caller's language) instead of its reason's text (``shared.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from typing import Any
 
 _DECLARED: set[str] = set()
 
@@ -43,7 +44,7 @@ class Refusal(Exception):
             raise ValueError(f"undeclared reason code {reason!r}")
         super().__init__(reason)
         self.reason = reason
-        self.details: dict[str, object] = {**(details or {}), **more}
+        self.details: dict[str, Any] = {**(details or {}), **more}
         self.variant = variant
 
     @classmethod
