@@ -22,12 +22,29 @@ class SystemClock:
         return datetime.now(UTC)
 
 
+SYSTEM_CLOCK = SystemClock()
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def epoch_ms(clock: Clock) -> int:
+    """The clock's instant as whole milliseconds since the epoch (exact: no float on the way)."""
+    return (clock.now() - _EPOCH) // timedelta(milliseconds=1)
+
+
 @dataclass
 class FakeClock:
     at: datetime = field(default_factory=lambda: datetime(2026, 5, 20, 9, 0, tzinfo=UTC))
+
+    @classmethod
+    def at_seconds(cls, seconds: float) -> FakeClock:
+        """Stopped at ``seconds`` since the epoch (a test's ``time.time()``)."""
+        return cls(datetime.fromtimestamp(seconds, UTC))
 
     def now(self) -> datetime:
         return self.at
 
     def advance(self, **delta: float) -> None:
         self.at += timedelta(**delta)
+
+    def set(self, when: datetime) -> None:
+        self.at = when
