@@ -414,6 +414,11 @@ class Settings(SettingsBase):
     """Backups kept in backup_dir; older ones are removed by `sciday backup`."""
     backup_interval_s: int = 6 * 3600
     """Seconds between the backups of `sciday backup --repeat` (compose's backup service)."""
+    # -- issue 25: the periodic workers' loop (shared/periodic.py) ---------------------------------
+    worker_backoff_max_s: float = 60.0
+    """A scheduler whose passes fail in a row (Redis away, a bug) waits its poll interval doubled per
+    failure, up to this many seconds (never less than its poll interval), then polls as usual again
+    after a pass that works."""
 
     # -- Append new settings above this line: `name: type = default` and a docstring under it. --
 

@@ -31,7 +31,7 @@ from services.notify.publisher import Publisher
 from services.notify.reminders import Reminders, parse_offsets
 from services.notify.sender import RateLimit, Sender
 from services.notify.usecases import Notices
-from shared import logs, sealed, shredding
+from shared import logs, periodic, sealed, shredding
 from shared.config import Settings, load
 from shared.consumer import ConsumerLoop, TransientError
 from shared.kafka import security
@@ -89,7 +89,16 @@ class Worker:
             jobs += [(f"sender-{name}", s.run) for name, s in self.senders.items()]
         if reminders:
             jobs.append(
-                ("reminders", lambda stop: self.reminders.run(stop, self.settings.reminder_poll_ms / 1000))
+                (
+                    "reminders",
+                    lambda stop: periodic.every(
+                        "reminders",
+                        self.settings.reminder_poll_ms / 1000,
+                        self.reminders.tick,
+                        stop,
+                        self.settings,
+                    ),
+                )
             )
         if publisher:
             jobs.append(("publisher", self.publisher.run))
