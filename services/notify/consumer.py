@@ -158,7 +158,6 @@ def bootstrap(
 
 
 def main() -> None:
-    import signal
 
     from shared import worker as metrics
     from shared.topics import ensure_topics
@@ -170,13 +169,10 @@ def main() -> None:
     metrics.serve(settings, worker.redis, streams=["nt:outbox"])
     loop = worker.consumer_loop()
 
-    def _stop(signum, _frame):
-        log.info("signal %s: stopping after the current record and message", signum)
-        loop.stopping = True
-        worker.stop.set()
+    def _stop_consuming() -> None:
+        loop.stopping = True  # after the current record and message
 
-    signal.signal(signal.SIGTERM, _stop)
-    signal.signal(signal.SIGINT, _stop)
+    periodic.stop_on_signals(worker.stop, _stop_consuming)
     worker.run()
 
 
