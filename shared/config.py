@@ -17,9 +17,9 @@ import typing
 from datetime import datetime, timedelta, tzinfo
 from pathlib import Path
 from typing import Any, Self
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import AliasChoices, Field, model_validator
+from pydantic import AliasChoices, Field, field_validator, model_validator
 
 from shared.settings_base import ENV_PREFIX, FILE_SUFFIX, SettingsBase, env_names_of, load_into
 
@@ -421,6 +421,15 @@ class Settings(SettingsBase):
     after a pass that works."""
 
     # -- Append new settings above this line: `name: type = default` and a docstring under it. --
+
+    @field_validator("timezone")
+    @classmethod
+    def _a_zone(cls, name: str) -> str:
+        try:
+            ZoneInfo(name)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError("not an IANA time zone (e.g. Asia/Shanghai)") from None
+        return name
 
     @model_validator(mode="after")
     def _follow(self) -> Self:

@@ -21,6 +21,8 @@ def _sample(kind, default):
         return (not default), ("0" if default else "1")
     if kind is Path:
         return Path("/srv/elsewhere"), "/srv/elsewhere"
+    if default == Settings.timezone:
+        return "Europe/Berlin", "Europe/Berlin"  # a zone, as the field checks
     return f"{default}-changed", f"{default}-changed"
 
 
@@ -100,6 +102,7 @@ def test_a_malformed_number_names_its_variable():
         {"SCIDAY_DOOR_ID_REQUIRED": "maybe"},
         {"SCIDAY_CONSUMER_HALT_FAILURE_SHARE": "half"},
         {"REDIS_URL": "redis://a/0", "SCIDAY_WEB_WORKERS": "2.5"},
+        {"SCIDAY_TIMEZONE": "Asia/Beijing"},
     ],
 )
 def test_a_bad_value_names_its_variable_and_value(env):
