@@ -13,7 +13,7 @@ so reminders survive a restart and every worker sees the same schedule.
   (a worker that was down does not send "24 h before" and "2 h before" at once).
 
 Key: {p}nt:reminders  zset "<aid>|<rid>|<offset minutes>" -> due (ms).  Global, like the queues.
-The clock is injectable (a callable returning seconds), so tests move time by hand.
+The clock is injectable (shared/clock.py: ``clock.now()``), so tests move time by hand.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from pathlib import Path
 from services.notify import vocabulary as V
 from shared import events as ev
 from shared.clock import SYSTEM_CLOCK, Clock, epoch_ms
-from shared.redis_scripts import OUTAGE, Scripts
+from shared.redis_scripts import Scripts
 
 log = logging.getLogger("sciday.notify.reminders")
 CAUSE = ev.REMINDER_DUE
@@ -163,13 +163,3 @@ class Reminders:
             context={"offset_min": offset, "starts_at": act["starts_at"]},
         )
         return 1
-
-    def run(self, stop, poll_s: float = 1.0) -> None:
-        while not stop.is_set():
-            try:
-                self.tick()
-            except OUTAGE as exc:
-                log.warning("reminders: redis unavailable, trying again: %s", exc)
-            except Exception:
-                log.exception("reminder tick failed; trying again")
-            stop.wait(poll_s)
