@@ -12,10 +12,10 @@ import pytest
 from services.registration import consent
 from services.registration.app import create_app
 from services.registration.bootstrap import EXTENSION
+from shared.clock import FakeClock
 from tests.conftest import activity_doc
 from tests.fair_support import member
 from tests.integration.test_fair_registration import org, session  # fixtures, shared
-from tests.unit.fakes_registration import FakeClock
 
 
 def app_with(settings, redis, required: bool):

@@ -11,8 +11,8 @@ from services.registration import retention, usecases
 from services.registration.bootstrap import bootstrap
 from services.registration.lottery_store import LotteryStore
 from shared import events
+from shared.clock import FakeClock
 from shared.tickets import KeyRing
-from tests.unit.fakes_registration import FakeClock
 from tests.unit.registration_scenarios import activity_doc
 
 FORM = {

@@ -109,8 +109,8 @@ def test_the_retention_sweep_shreds_entries_that_never_became_registrations(sett
     from services.registration import retention, usecases
     from services.registration.bootstrap import bootstrap
     from services.registration.lottery_store import LotteryStore
+    from shared.clock import FakeClock
     from shared.tickets import KeyRing
-    from tests.unit.fakes_registration import FakeClock
     from tests.unit.registration_scenarios import activity_doc as scenario_doc
 
     settings = settings.with_overrides(retention_days=30)

@@ -1,24 +1,11 @@
-"""Fakes of the registration ports that have no Lua behind them: the clock and the ticket signer.
+"""The fake of a registration port that has no Lua behind it: the ticket signer (the clock's is
+shared/clock.py's ``FakeClock``).
 
 The seats, the limiter, the no-show record and the lottery are the real Redis adapters with their
 Lua (``tests/unit/registration_ports.py``), on the session's Redis (``store_settings``).
 """
 
 from __future__ import annotations
-
-from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
-
-
-@dataclass
-class FakeClock:
-    at: datetime = field(default_factory=lambda: datetime(2026, 5, 20, 9, 0, tzinfo=UTC))
-
-    def now(self) -> datetime:
-        return self.at
-
-    def advance(self, **delta: float) -> None:
-        self.at += timedelta(**delta)
 
 
 class FakeSigner:

@@ -17,9 +17,10 @@ from services.registration.checks_store import RedisChecks
 from services.registration.noshow_store import NoShowStore
 from services.registration.ports import Ports
 from services.registration.store import SeatStore
+from shared.clock import FakeClock
 from shared.config import Settings
 from shared.ratelimit import RateLimiter
-from tests.unit.fakes_registration import FakeClock, FakeSigner
+from tests.unit.fakes_registration import FakeSigner
 
 
 def redis_ports(
