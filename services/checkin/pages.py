@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, make_response, redirect, render_template, request, url_for
 
+from shared.translations import page_language
+
 bp = Blueprint("pages", __name__)
 
 # What the service worker keeps so that the page also opens again with no network.
@@ -24,6 +26,7 @@ SHELL = [
     "/static/js/sync.js",
     "/static/js/lookup.js",
     "/static/js/doorid.js",
+    "/static/js/i18n.js",
     "/static/favicon.svg",
     "/static/vendor/barcode-detector/ponyfill.js",
     "/static/vendor/zxing-wasm/zxing_reader.wasm",
@@ -31,9 +34,7 @@ SHELL = [
 ]
 
 
-def lang() -> str:
-    chosen = request.args.get("lang") or request.cookies.get("lang")
-    return "en" if chosen == "en" else "zh-CN"
+lang = page_language
 
 
 @bp.get("/favicon.ico")
@@ -49,12 +50,7 @@ def home():
 
 @bp.get("/scan")
 def scan():
-    lg = lang()
-
-    def t(zh: str, en: str) -> str:
-        return en if lg == "en" else zh
-
-    resp = make_response(render_template("scan.html", t=t, lang=lg))
+    resp = make_response(render_template("scan.html", lang=lang()))
     resp.headers["Cache-Control"] = "no-cache"
     if request.args.get("lang") in ("en", "zh-CN"):
         resp.set_cookie("lang", request.args["lang"], samesite="Lax", max_age=365 * 86400)
@@ -73,10 +69,6 @@ def service_worker():
 def standby_screen(activity_id: str):
     """The door screen (叫号屏): numbers called in, newest first; reloads itself every 5 s."""
     lg = lang()
-
-    def t(zh: str, en: str) -> str:
-        return en if lg == "en" else zh
-
     port = current_app.extensions["sciday.standby"]
     activity = port.activity(activity_id)
     if activity is None:
@@ -86,7 +78,6 @@ def standby_screen(activity_id: str):
     resp = make_response(
         render_template(
             "standby_screen.html",
-            t=t,
             lang=lg,
             title=(title.get("en") if lg == "en" else title.get("zh")) or activity_id,
             # The hall's name exists in Chinese only: the English screen leaves it out (one language).
