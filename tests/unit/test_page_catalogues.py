@@ -14,9 +14,8 @@ from sciday import catalogues
 from shared.translations import js_messages
 
 ROOT = Path(__file__).resolve().parents[2]
-# The services whose pages and scripts take all their text from the catalogues. The registration
-# service is not converted yet (docs/i18n.md, "State"); add it here when it is.
-CONVERTED = ("checkin",)
+# The services with pages; their pages and scripts take all their text from the catalogues.
+CONVERTED = ("registration", "checkin")
 HAN = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]")
 PAIR = re.compile(r"(?<![\w.$])t\(\s*[\"'`]")
 # The reason table, generated from the service's vocabulary.py (its text is not in a catalogue yet).
