@@ -12,6 +12,7 @@ page's language into ``<script type="application/json" id="catalogue">``, read b
 
 from __future__ import annotations
 
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -46,8 +47,11 @@ def install(app: Flask) -> None:
     app.jinja_env.globals["js_catalogue"] = js_catalogue
 
 
+@lru_cache(maxsize=16)
 def js_messages(folder: Path, locale: str) -> dict[str, Any]:
-    """The ``js`` catalogue of ``locale``: msgid -> text, or msgid -> [forms] for a plural."""
+    """The ``js`` catalogue of ``locale``: msgid -> text, or msgid -> [forms] for a plural.
+
+    Read once per process: the .mo files ship with the code."""
     catalogue = Translations.load(str(folder), [locale], JS_DOMAIN)
     out: dict[str, Any] = {}
     # a plural is stored as (msgid, form index) -> text; a context as "ctx\x04msgid"
