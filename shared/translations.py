@@ -27,7 +27,7 @@ JS_DOMAIN = "js"
 
 
 def page_language() -> str:
-    """``zh-CN`` or ``en``: ``?lang=``, else the ``lang`` cookie, else Chinese."""
+    """``zh-CN`` or ``en``: ``?lang=``, else the ``lang`` cookie, else Chinese (as the pages' ``lang()``)."""
     if not has_request_context():
         return DEFAULT
     chosen = request.args.get("lang") or request.cookies.get("lang")

@@ -18,7 +18,6 @@ from flask import Blueprint, make_response, render_template, request
 from flask_babel import lazy_pgettext
 
 from services.checkin import vocabulary as V
-from shared.translations import page_language
 
 bp = Blueprint("dashboard", __name__)
 
@@ -29,7 +28,11 @@ KINDS = {
     "exhibition": lazy_pgettext("kind of activity", "Exhibition"),
     "other": lazy_pgettext("kind of activity", "Other"),
 }
-lang = page_language
+
+
+def lang() -> str:
+    chosen = request.args.get("lang") or request.cookies.get("lang")
+    return "en" if chosen == "en" else "zh-CN"
 
 
 def render_page(template: str, **ctx):

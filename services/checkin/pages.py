@@ -9,8 +9,6 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, make_response, redirect, render_template, request, url_for
 
-from shared.translations import page_language
-
 bp = Blueprint("pages", __name__)
 
 # What the service worker keeps so that the page also opens again with no network.
@@ -34,7 +32,9 @@ SHELL = [
 ]
 
 
-lang = page_language
+def lang() -> str:
+    chosen = request.args.get("lang") or request.cookies.get("lang")
+    return "en" if chosen == "en" else "zh-CN"
 
 
 @bp.get("/favicon.ico")

@@ -13,7 +13,6 @@ from flask_babel import lazy_pgettext
 
 from services.registration import activities, vocabulary
 from shared import csrf
-from shared.translations import page_language
 
 KIND = {
     "imax": lazy_pgettext("kind of activity", "IMAX"),
@@ -25,7 +24,9 @@ KIND = {
 WEEKDAY_ZH = "一二三四五六日"
 
 
-lang = page_language
+def lang() -> str:
+    chosen = request.args.get("lang") or request.cookies.get("lang")
+    return "en" if chosen == "en" else "zh-CN"
 
 
 def render(template: str, status: int = 200, **ctx):
