@@ -21,7 +21,13 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po, write_po
 
 ROOT = Path(__file__).resolve().parent.parent
-SERVICES = ("registration", "checkin", "notify")
+# Where catalogues live: each service's folder, and shared/ (the field rules of shared/i18n.py).
+ROOTS = {
+    "registration": ROOT / "services" / "registration",
+    "checkin": ROOT / "services" / "checkin",
+    "notify": ROOT / "services" / "notify",
+    "shared": ROOT / "shared",
+}
 LOCALES = ("zh_Hans_CN",)  # zh-CN, in Babel's canonical name; English is the msgids themselves
 KEYWORDS = {**DEFAULT_KEYWORDS, "lazy_gettext": None, "lazy_pgettext": ((1, "c"), 2)}
 METHODS = {
@@ -36,7 +42,7 @@ OPTIONS = {
 
 
 def folder(service: str) -> Path:
-    return ROOT / "services" / service
+    return ROOTS[service]
 
 
 def po_path(service: str, locale: str, domain: str) -> Path:
@@ -56,7 +62,7 @@ def extract(service: str, domain: str) -> Catalog:
 
 
 def catalogues() -> Iterator[tuple[str, str, str]]:
-    for service in SERVICES:
+    for service in ROOTS:
         for domain in METHODS:
             for locale in LOCALES:
                 if po_path(service, locale, domain).exists():

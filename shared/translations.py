@@ -16,7 +16,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from babel.support import Translations
+from babel import Locale
+from babel.support import NullTranslations, Translations
 from flask import Flask, current_app, has_request_context, request
 from flask_babel import Babel, get_locale
 from markupsafe import Markup
@@ -24,6 +25,8 @@ from markupsafe import Markup
 LANGS = ("zh-CN", "en")  # the page languages, Chinese first
 DEFAULT = LANGS[0]
 JS_DOMAIN = "js"
+# shared/'s own catalogue: the field rules of shared/i18n.py, said in API answers as well as pages.
+SHARED = Path(__file__).resolve().parent / "translations"
 
 
 def page_language() -> str:
@@ -35,8 +38,20 @@ def page_language() -> str:
 
 
 def babel_locale(lang: str) -> str:
-    """A page language as a catalogue's locale name: ``zh-CN`` -> ``zh_CN``."""
-    return lang.replace("-", "_")
+    """A page language as its catalogues' folder name: ``zh-CN`` -> ``zh_Hans_CN`` (Babel's name)."""
+    return str(Locale.parse(lang, sep="-"))
+
+
+@lru_cache(maxsize=16)
+def _catalogue(folder: Path, locale: str) -> NullTranslations:
+    return Translations.load(str(folder), [locale])  # NullTranslations (the msgid) when there is none
+
+
+def text(msgid: str, lang: str, folder: Path = SHARED) -> str:
+    """``msgid`` in ``lang`` (``zh-CN`` or ``en``) from a catalogue, with or without a request."""
+    if lang == "en":
+        return msgid
+    return str(_catalogue(folder, babel_locale(lang)).gettext(msgid))
 
 
 def install(app: Flask) -> None:
