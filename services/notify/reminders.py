@@ -13,21 +13,20 @@ so reminders survive a restart and every worker sees the same schedule.
   (a worker that was down does not send "24 h before" and "2 h before" at once).
 
 Key: {p}nt:reminders  zset "<aid>|<rid>|<offset minutes>" -> due (ms).  Global, like the queues.
-The clock is injectable (a callable returning seconds), so tests move time by hand.
+The clock is injectable (shared/clock.py: ``clock.now()``), so tests move time by hand.
 """
 
 from __future__ import annotations
 
 import logging
-import time
 import uuid
-from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
 from services.notify import vocabulary as V
 from shared import events as ev
-from shared.redis_scripts import OUTAGE, Scripts
+from shared.clock import SYSTEM_CLOCK, Clock, epoch_ms
+from shared.redis_scripts import Scripts
 
 log = logging.getLogger("sciday.notify.reminders")
 CAUSE = ev.REMINDER_DUE
@@ -64,7 +63,7 @@ class Reminders:
         offsets: list[int],
         projection,
         deliveries,
-        clock: Callable[[], float] = time.time,
+        clock: Clock = SYSTEM_CLOCK,
     ):
         self.redis, self.offsets, self.clock = redis, offsets, clock
         self.projection, self.deliveries = projection, deliveries
@@ -72,7 +71,7 @@ class Reminders:
         self.scripts = Scripts(redis, Path(__file__).parent, ["reminder_done"])
 
     def now_ms(self) -> int:
-        return int(self.clock() * 1000)
+        return epoch_ms(self.clock)
 
     @staticmethod
     def member(aid: str, rid: str, offset: int) -> str:
@@ -164,13 +163,3 @@ class Reminders:
             context={"offset_min": offset, "starts_at": act["starts_at"]},
         )
         return 1
-
-    def run(self, stop, poll_s: float = 1.0) -> None:
-        while not stop.is_set():
-            try:
-                self.tick()
-            except OUTAGE as exc:
-                log.warning("reminders: redis unavailable, trying again: %s", exc)
-            except Exception:
-                log.exception("reminder tick failed; trying again")
-            stop.wait(poll_s)
