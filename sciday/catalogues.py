@@ -96,6 +96,8 @@ def problems(service: str, locale: str, domain: str) -> list[str]:
         texts = m.string if isinstance(m.string, tuple | list) else (m.string,)
         if m.fuzzy or not all(texts):
             out.append(f"{where}: not translated: {m.id!r}")
+        if any(c in str(t) for t in texts for c in "<&"):  # templates write a msgstr unescaped
+            out.append(f"{where}: markup in the text of {m.id!r}")
         out += [f"{where}: {m.id!r}: {e}" for e in m.check(catalogue)]
     mo = po_path(service, locale, domain).with_suffix(".mo")
     if not mo.exists() or mo.read_bytes() != compiled(catalogue):

@@ -69,18 +69,20 @@ def test_a_stray_literal_is_found(tmp_path):
     assert len(stray(page)) == 3 and len(stray(script)) == 2
 
 
-def test_a_missing_translation_and_a_stale_mo_fail_the_check(tmp_path, monkeypatch):
+def test_a_missing_translation_markup_and_a_stale_mo_fail_the_check(tmp_path, monkeypatch):
     service, locale, domain = "checkin", "zh_Hans_CN", "js"
     original = catalogues.po_path(service, locale, domain)
     copy = tmp_path / original.name
     shutil.copy(original, copy)
     shutil.copy(original.with_suffix(".mo"), copy.with_suffix(".mo"))
     text = copy.read_text(encoding="utf-8")
-    copy.write_text(text.replace('msgstr "在线"', 'msgstr ""'), encoding="utf-8")
+    text = text.replace('msgstr "在线"', 'msgstr ""').replace('msgstr "离线"', 'msgstr "<b>离线</b>"')
+    copy.write_text(text, encoding="utf-8")
     monkeypatch.setattr(catalogues, "po_path", lambda *_: copy)
     found = catalogues.problems(service, locale, domain)
     assert any("not translated: 'Online'" in p for p in found)
     assert any("is stale" in p for p in found)
+    assert any("markup in the text of 'Offline'" in p for p in found)
 
 
 def test_the_script_catalogue_keeps_plural_forms():
