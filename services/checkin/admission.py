@@ -56,12 +56,6 @@ def bucket(at: datetime) -> int:
     return t - t % BUCKET_S
 
 
-def mask_name(name: str) -> str:
-    """张三 -> 张*, 欧阳娜娜 -> 欧***; staff see enough to greet, not to identify."""
-    name = (name or "").strip()
-    return name[:1] + "*" * max(len(name) - 1, 1) if name else ""
-
-
 def canonical_gate(name: str) -> str:
     """One spelling of a gate name everywhere (issue 23, finding 7): NFKC, spaces trimmed and
     collapsed, case-folded, so ``"g1 "``, ``"G1"`` and ``"Ｇ１"`` are all ``g1``. Gate plans, scans,

@@ -12,10 +12,11 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from services.checkin import admission, door_cards
+from services.checkin import door_cards
 from services.checkin import vocabulary as V
 from services.checkin.ports import Activities, Clock, Directory, Doc, Door, Ids
 from services.checkin.usecases import Party, Refusal, Scan, Staff, judge, new_checkin_id, utc_now
+from shared.masking import mask_name
 
 MAX_MATCHES = 10
 RECENT = timedelta(days=1)  # activities that ended longer ago are not searched
@@ -84,7 +85,7 @@ def _shown(act: Doc, reg: Doc) -> Doc:
         "activity_title": act["title"],
         "hall": act.get("hall", ""),
         "starts_at": act["starts_at"],
-        "name_masked": admission.mask_name(reg.get("name", "")),
+        "name_masked": mask_name(reg.get("name", "")),
         "phone_masked": reg.get("phone_masked", ""),
         "party_size": int(reg.get("party_size") or 1),
         "members": door_cards.shown(reg.get("members")),

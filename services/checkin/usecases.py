@@ -36,6 +36,7 @@ from services.checkin import admission, door_cards
 from services.checkin import vocabulary as V
 from services.checkin.door_cards import Cards
 from services.checkin.ports import Activities, AdmitStep, Clock, Doc, Door, Ids, Marks, Tickets, UndoStep
+from shared.masking import mask_name
 from shared.tickets import InvalidTicket, Ticket
 
 MAX_CHECKIN_ID = 64
@@ -223,7 +224,7 @@ def judge(
         "id": rid,
         "activity_id": aid,
         "activity_title": (activity or {}).get("title", {}),
-        "name_masked": admission.mask_name(reg.get("name", "")) if reg else "",  # none once erased
+        "name_masked": mask_name(reg.get("name", "")) if reg else "",  # none once erased
         # real-name parties: each member's masked name and ID, for the steward (issue 14), and
         # whether each came in on their card (issue 23); never a door hash
         "members": door_cards.shown((reg or {}).get("members"), list(result.get("members_in") or []) or None),

@@ -34,7 +34,7 @@ from services.notify.dead_letters import HELD, DeadLetterCap
 from services.notify.publisher import outcome_event
 from services.notify.reminders import ms_of
 from shared import worker
-from shared.phone import masked
+from shared.masking import mask_phone as masked
 from shared.redis_scripts import OUTAGE, Scripts
 
 log = logging.getLogger("sciday.notify.sender")

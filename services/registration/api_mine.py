@@ -15,7 +15,7 @@ from services.registration.bootstrap import ports
 from services.registration.edge import documented, reasons_text
 from services.registration.schemas import RegistrationOut
 from services.registration.vocabulary import Refusal
-from shared.phone import masked
+from shared.masking import mask_phone as masked
 
 blp = Blueprint(
     "mine",

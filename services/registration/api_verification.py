@@ -172,7 +172,7 @@ class Sessions(MethodView):
             {
                 "token": session.token,
                 "token_type": "Bearer",
-                "phone_masked": verification.phones.masked(session.phone),
+                "phone_masked": verification.mask_phone(session.phone),
                 "expires_at_ms": session.expires_at_ms,
             },
             201,
@@ -202,7 +202,7 @@ class CurrentSession(MethodView):
         phone = verified_phone()
         if phone is None:
             raise Refusal(v.PHONE_NOT_VERIFIED)
-        return {"verified": True, "phone_masked": verification.phones.masked(phone)}
+        return {"verified": True, "phone_masked": verification.mask_phone(phone)}
 
     @blp.response(200, SessionStateOut)
     def delete(self):

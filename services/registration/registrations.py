@@ -7,7 +7,7 @@ import secrets
 from services.registration import activities
 from services.registration.ports import Doc, TicketSigner
 from services.registration.vocabulary import CONFIRMED
-from shared.logs import mask_phone
+from shared.masking import mask_phone
 from shared.tickets import new_registration_id
 
 

@@ -19,9 +19,9 @@ from marshmallow import (
 
 from services.registration.identity import ID_TYPES, NO_ID
 from services.registration.vocabulary import ALLOCATIONS, FCFS
-from shared import phone
 from shared.events import LOCALES, SLUG
 from shared.i18n import LENGTH_BETWEEN, LENGTH_MAX, ONE_OF, RANGE_BETWEEN, SCHEMA_ERRORS, keyed, rule
+from shared.phone_field import CanonicalPhone
 from shared.text import no_controls, one_line, plain_text
 
 KINDS = ("imax", "dome", "lecture", "exhibition", "other")
@@ -51,16 +51,6 @@ def person_name(value: str) -> None:
         not (unicodedata.category(ch)[0] in "LM" or ch in _NAME_PUNCT) for ch in value
     ):
         raise ValidationError(rule("letters_only"))
-
-
-class CanonicalPhone(fields.String):
-    """A mainland mobile number, loaded as its canonical 11 ASCII digits (shared/phone.py)."""
-
-    def _deserialize(self, value, attr, data, **kwargs):
-        try:
-            return phone.canonical(super()._deserialize(value, attr, data, **kwargs))
-        except phone.PhoneInvalid:
-            raise ValidationError(rule("mobile")) from None
 
 
 class _Strict(Schema):

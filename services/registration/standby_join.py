@@ -31,7 +31,7 @@ from services.registration.rendering import lang, render
 from services.registration.vocabulary import Refusal
 from shared import csrf, internal, sealed
 from shared.i18n import request_locale
-from shared.phone import masked
+from shared.masking import mask_phone as masked
 from shared.web import settings_of
 
 bp = Blueprint("standby_pages", __name__)
