@@ -324,6 +324,10 @@ class Settings:
     backup_dir: Path = Path("var/backups")
     backups_kept: int = 14  # older backups in backup_dir are removed by `sciday backup`
     backup_interval_s: int = 6 * 3600  # `sciday backup --repeat` (compose's backup service)
+    # --- issue 25: one home per number ----------------------------------------------------------
+    # The door admits from this long before the start until the end: registration signs this
+    # window into each ticket and check-in judges by it (shared/tickets.checkin_window).
+    checkin_opens_before_min: int = 60
 
     def with_overrides(self, **kwargs: Any) -> Settings:
         return replace(self, **kwargs)

@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from services.checkin import door_cards
 from services.checkin import vocabulary as V
 from services.checkin.ports import Activities, Clock, Directory, Doc, Door, Ids
-from services.checkin.usecases import Party, Refusal, Scan, Staff, judge, new_checkin_id, utc_now
+from services.checkin.usecases import Party, Refusal, Scan, Staff, TimePolicy, judge, new_checkin_id, utc_now
 from shared.masking import mask_name
 
 MAX_MATCHES = 10
@@ -104,6 +104,7 @@ def admit_found(
     clock: Clock = utc_now,
     ids: Ids = new_checkin_id,
     cards: door_cards.Cards | None = None,
+    policy: TimePolicy = TimePolicy(),
 ) -> Doc:
     """Admit a party the steward found: the same verdicts as a scan of its ticket."""
     activity, reg = activities.activity_and_registration(activity_id, registration_id)
@@ -112,4 +113,6 @@ def admit_found(
     if activity is None:
         raise Refusal(V.UNKNOWN_ACTIVITY)
     party = Party(activity_id, registration_id, reg["venue_id"], int(reg["party_size"]), None)
-    return judge(party, scan, staff, activities=activities, door=door, clock=clock, ids=ids, cards=cards)
+    return judge(
+        party, scan, staff, activities=activities, door=door, clock=clock, ids=ids, cards=cards, policy=policy
+    )

@@ -36,6 +36,7 @@ from services.checkin import admission, door_cards
 from services.checkin import vocabulary as V
 from services.checkin.door_cards import Cards
 from services.checkin.ports import Activities, AdmitStep, Clock, Doc, Door, Ids, Marks, Tickets, UndoStep
+from shared.config import Settings
 from shared.masking import mask_name
 from shared.tickets import InvalidTicket, Ticket
 
@@ -87,10 +88,15 @@ class Scan:
 
 @dataclass(frozen=True)
 class TimePolicy:
-    """Settings.door_clock_skew_s and door_offline_max_s."""
+    """Settings.door_clock_skew_s, door_offline_max_s and checkin_opens_before_min."""
 
     clock_skew_s: int = 30
     offline_max_s: int = 8 * 3600
+    opens_before_min: int = Settings.checkin_opens_before_min
+
+    @classmethod
+    def from_settings(cls, s: Settings) -> TimePolicy:
+        return cls(s.door_clock_skew_s, s.door_offline_max_s, s.checkin_opens_before_min)
 
 
 def utc_now() -> datetime:
@@ -272,7 +278,7 @@ def _later_rules(
         at = scan_moment(scan, staff, now, marks, policy)
     except Refusal as exc:
         return exc, now
-    opens, closes = admission.window(activity, party.ticket)
+    opens, closes = admission.window(activity, party.ticket, policy.opens_before_min)
     side = admission.judge_time(at, opens, closes)
     if side:
         window = {"side": side, "opens_at": opens, "closes_at": closes, "scanned_at": at.isoformat()}

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
+from shared.config import Settings
+
 if TYPE_CHECKING:
     from services.registration.checks import Checked
     from services.registration.fair_access import FairPolicy
@@ -175,3 +177,5 @@ class Ports:
     # Real-name verification (realname.py; issue 23): the authority members are checked against
     # before the seat script. None: no check (tests that are not about it).
     realname: RealName | None = None
+    # Check-in opens this long before the start (Settings.checkin_opens_before_min): the ticket's window.
+    checkin_opens_before_min: int = Settings.checkin_opens_before_min

@@ -143,7 +143,7 @@ def standby_ticket(doc: dict, place: dict | None) -> dict:
     the scanner admits it like any other ticket, once, for this activity and venue only."""
     if not place or place["status"] not in (v.STANDBY_CALLED, v.STANDBY_ADMITTED):
         return {}
-    valid_from, valid_until = activities.ticket_window(doc)
+    valid_from, valid_until = activities.ticket_window(doc, settings_of().checkin_opens_before_min)
     code = current_app.extensions["sciday.keys"].sign_standby(
         number=place["number"], activity_id=doc["id"], venue_id=doc["venue"]["id"],
         party_size=place["party_size"], valid_from=valid_from, valid_until=valid_until,

@@ -275,7 +275,9 @@ def register(
     check_form(form, doc)
     ensure_unlocked(ports, holders, marks)
     verify_members(ports, form, doc, prepared)
-    reg = registrations.new_record(dict(form), doc, locale, ports.signer, ports.base_url)
+    reg = registrations.new_record(
+        dict(form), doc, locale, ports.signer, ports.base_url, opens_before_min=ports.checkin_opens_before_min
+    )
     if prepared is not None:
         reg.update(prepared.record)
     outcome, rid, position = ports.seats.reserve(reg, idem, ports.clock.now(), **fair)
@@ -350,7 +352,7 @@ def drop_member(ports: Ports, registration_id: str, token: str | None, member: i
         doc = ports.seats.activity_doc(reg["activity_id"])
         if doc is None:
             raise v.Refusal(v.UNKNOWN_ACTIVITY, {"activity_id": reg["activity_id"]})
-        valid_from, valid_until = activities.ticket_window(doc)
+        valid_from, valid_until = activities.ticket_window(doc, ports.checkin_opens_before_min)
         code = ports.signer.sign(
             registration_id=registration_id,
             activity_id=reg["activity_id"],
