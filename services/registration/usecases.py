@@ -174,7 +174,7 @@ def prepared_form(
 
 def noshow_holders(ports: Ports, phone: str, id_hashes: list[str]) -> list[str]:
     """Whom a no-show lock is looked up for: the phone, and each member's ID (fair_access's hashes)."""
-    return ["phone:" + noshow.identity_hash(ports.noshow_pepper, phone)] + [f"id:{h}" for h in id_hashes]
+    return noshow.holders(ports.noshow_pepper, phone, id_hashes)
 
 
 def count_address(
