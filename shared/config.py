@@ -328,6 +328,9 @@ class Settings:
     # The door admits from this long before the start until the end: registration signs this
     # window into each ticket and check-in judges by it (shared/tickets.checkin_window).
     checkin_opens_before_min: int = 60
+    # The most people one registration may hold; an activity's max_party_size is 1 to this
+    # (services/registration/party_limit.py: the schemas and the organizer's form read it).
+    party_size_limit: int = 10
 
     def with_overrides(self, **kwargs: Any) -> Settings:
         return replace(self, **kwargs)

@@ -18,6 +18,7 @@ from marshmallow import (
 )
 
 from services.registration.identity import ID_TYPES, NO_ID
+from services.registration.party_limit import PartyMembers, PartySize
 from services.registration.vocabulary import ALLOCATIONS, FCFS
 from shared.events import LOCALES, SLUG
 from shared.i18n import LENGTH_BETWEEN, LENGTH_MAX, ONE_OF, RANGE_BETWEEN, SCHEMA_ERRORS, keyed, rule
@@ -148,7 +149,7 @@ class ActivityIn(_Filled):
     starts_at = fields.AwareDateTime(required=True, validate=WHEN)
     ends_at = fields.AwareDateTime(required=True, validate=WHEN)
     capacity = fields.Integer(required=True, strict=True, validate=validate.Range(min=1, max=100000))
-    max_party_size = fields.Integer(required=True, strict=True, validate=validate.Range(min=1, max=10))
+    max_party_size = fields.Integer(required=True, strict=True, validate=PartySize())
     audience = fields.String(required=True, validate=validate.OneOf(AUDIENCES))
     registration_opens_at = fields.AwareDateTime(required=True, validate=WHEN)
     registration_closes_at = fields.AwareDateTime(required=True, validate=WHEN)
@@ -269,7 +270,7 @@ class RegistrationIn(Keyed):
     members = fields.List(
         fields.Nested(lambda: MemberIn()),
         load_default=None,
-        validate=validate.Length(min=1, max=10, error=LENGTH_BETWEEN),
+        validate=PartyMembers(error=LENGTH_BETWEEN),
         metadata={"description": "real-name activities: one per person (party_size of them)"},
     )
     email = fields.Email(
@@ -278,9 +279,7 @@ class RegistrationIn(Keyed):
     organization = fields.String(
         load_default=None, allow_none=True, validate=[validate.Length(max=100, error=LENGTH_MAX), plain]
     )
-    party_size = fields.Integer(
-        required=True, strict=True, validate=validate.Range(min=1, max=10, error=RANGE_BETWEEN)
-    )
+    party_size = fields.Integer(required=True, strict=True, validate=PartySize(error=RANGE_BETWEEN))
     locale = fields.String(load_default=None, allow_none=True, validate=validate.OneOf(LOCALES, error=ONE_OF))
     # No load_default: a body without it keeps the fingerprint it had before (idempotency.py).
     consent = fields.Boolean(
