@@ -37,7 +37,7 @@ class Seats(Protocol):
     as :class:`services.registration.vocabulary.Refusal`.
     """
 
-    def activity_doc(self, activity_id: str) -> Doc | None:
+    def activity_doc(self, activity_id: str, max_age_s: float = 1.0) -> Doc | None:
         """The activity document, possibly cached briefly (the atomic step re-checks)."""
         ...
 
