@@ -185,6 +185,8 @@ class Lottery:
 class Lotteries(Protocol):
     def open(self, lottery: Lottery, seed: str) -> str: ...  # returns the commitment
     def settings(self, aid: str) -> Lottery | None: ...
+    def commitment(self, aid: str) -> str | None: ...  # None: no lottery opened for the activity
+    def state(self, aid: str) -> str | None: ...  # open | drawing | drawn
     def add_entry(
         self, aid: str, entry_id: str, holders: list[str], entry: dict, now: float, owner_ref: str = ""
     ) -> dict: ...
