@@ -29,7 +29,7 @@ class _UpToTheLimit:
     """``max`` is the setting at the moment of the check (validate.Range and Length read it)."""
 
     @property
-    def max(self) -> int:
+    def max(self) -> int | None:
         return party_size_limit()
 
     @max.setter
