@@ -33,3 +33,19 @@ def test_no_module_but_noshow_writes_a_holder():
         if HAND_MADE.search(line)
     }
     assert hand_made == set()
+
+
+def test_a_record_without_a_policy_is_checked_by_the_default_rule():
+    """Ports.noshow was typed Any: a record wired without a policy crashed the registration (None
+    has no window_days) instead of applying the festival's default rule."""
+    from datetime import UTC, datetime
+
+    from services.registration import usecases
+    from services.registration.ports import Ports
+
+    class Clock:
+        def now(self) -> datetime:
+            return datetime(2026, 12, 7, tzinfo=UTC)
+
+    ports = Ports(seats=None, signer=None, limiter=None, clock=Clock(), base_url="", noshow=object())  # type: ignore[arg-type]
+    usecases.ensure_unlocked(ports, ["phone:h"], {"phone:h": []})  # no marks: may register
