@@ -29,26 +29,20 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from services.checkin import admission, door_cards
 from services.checkin import vocabulary as V
 from services.checkin.door_cards import Cards
-from services.checkin.ports import Activities, AdmitStep, Clock, Doc, Door, Ids, Marks, Tickets, UndoStep
+from services.checkin.ports import Activities, AdmitStep, Doc, Door, Ids, Marks, Tickets, UndoStep
+from shared.clock import SYSTEM_CLOCK, Clock
 from shared.config import Settings
 from shared.masking import mask_name
+from shared.refusal import Refusal as Refusal  # re-exported
 from shared.tickets import InvalidTicket, Ticket
 
 MAX_CHECKIN_ID = 64
-
-
-class Refusal(Exception):
-    """A door rule said no: ``reason`` is a code of ``vocabulary.REASONS``."""
-
-    def __init__(self, reason: str, details: Doc | None = None, variant: str = "") -> None:
-        super().__init__(reason)
-        self.reason, self.details, self.variant = reason, details or {}, variant
 
 
 @dataclass(frozen=True)
@@ -99,10 +93,6 @@ class TimePolicy:
         return cls(s.door_clock_skew_s, s.door_offline_max_s, s.checkin_opens_before_min)
 
 
-def utc_now() -> datetime:
-    return datetime.now(UTC)
-
-
 def new_checkin_id() -> str:
     return "c" + secrets.token_hex(8)
 
@@ -114,7 +104,7 @@ def admit(
     tickets: Tickets,
     activities: Activities,
     door: Door,
-    clock: Clock = utc_now,
+    clock: Clock = SYSTEM_CLOCK,
     ids: Ids = new_checkin_id,
     marks: Marks | None = None,
     policy: TimePolicy = TimePolicy(),
@@ -167,7 +157,7 @@ def judge(
     *,
     activities: Activities,
     door: Door,
-    clock: Clock = utc_now,
+    clock: Clock = SYSTEM_CLOCK,
     ids: Ids = new_checkin_id,
     marks: Marks | None = None,
     policy: TimePolicy = TimePolicy(),
@@ -188,7 +178,7 @@ def judge(
         raise refuse(V.WRONG_VENUE, {"ticket_venue": venue, **named})
     if not staff.may_use_gate(scan.gate):  # issue 23: a device bound to its gates
         raise refuse(V.GATE_NOT_ALLOWED, {"gate": scan.gate, "gates": ", ".join(sorted(staff.gates or ()))})
-    now = clock()
+    now = clock.now()
     later, at = _later_rules(party, scan, staff, activity, now, marks, policy)
     wrong_gate = {"gate": scan.gate, **named}
     if party.standby_number is not None:
@@ -365,7 +355,7 @@ def visible_activity(aid: str, staff: Staff, *, activities: Activities) -> Doc:
     return activity
 
 
-def undo(checkin_id: str, staff: Staff, *, door: Door, clock: Clock = utc_now) -> Doc:
+def undo(checkin_id: str, staff: Staff, *, door: Door, clock: Clock = SYSTEM_CLOCK) -> Doc:
     """Take back one check-in: its people are no longer counted in, and it can be scanned again."""
     found = door.checkin(checkin_id) if len(checkin_id) <= MAX_CHECKIN_ID else None
     if found is None:
@@ -373,7 +363,7 @@ def undo(checkin_id: str, staff: Staff, *, door: Door, clock: Clock = utc_now) -
     aid, record = found
     if not staff.may_access(record.get("venue_id", "")):
         raise Refusal(V.FORBIDDEN, variant=V.OTHER_VENUE)
-    result = door.undo(UndoStep(aid, checkin_id, staff.name, clock().isoformat()))
+    result = door.undo(UndoStep(aid, checkin_id, staff.name, clock.now().isoformat()))
     if result["status"] == V.DENIED:
         raise Refusal(result["reason"])
     out: dict[str, Any] = {

@@ -103,7 +103,7 @@ def page(aid: str) -> dict:
         return {**d.public(), "state": v.LOT_DRAWN}
     commitment = store().commitment(aid)
     if commitment is None:
-        raise lot.LotteryRefusal(v.UNKNOWN_ACTIVITY)
+        raise lot.Refusal(v.UNKNOWN_ACTIVITY)
     return {
         "algorithm": lot.ALGORITHM,
         "activity_id": aid,
@@ -215,9 +215,9 @@ class Confirmation(MethodView):
         """A winner confirms they will come, within the confirmation window if there is one."""
         entry = store().entry(activity_id, entry_id)
         if entry is None:
-            raise lot.LotteryRefusal(v.UNKNOWN_ENTRY)
+            raise lot.Refusal(v.UNKNOWN_ENTRY)
         if not secrets.compare_digest(entry.get("token", "").encode(), body["token"].encode()):
-            raise lot.LotteryRefusal(v.UNAUTHORIZED)
+            raise lot.Refusal(v.UNAUTHORIZED)
         lot.confirm(store(), activity_id, entry_id, now=datetime.now(UTC).timestamp())
         lottery_entry.register_outcomes(ports(), store(), activity_id)  # the winner's registration
         return {"entry_id": entry_id}

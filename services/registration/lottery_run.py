@@ -27,9 +27,9 @@ def open_for(
     now; opening again changes the times, never the committed seed.  Returns the commitment."""
     doc = ports.seats.activity_doc(aid, max_age_s=0)
     if doc is None:
-        raise lot.LotteryRefusal(v.UNKNOWN_ACTIVITY)
+        raise lot.Refusal(v.UNKNOWN_ACTIVITY)
     if not activities.by_lottery(doc):  # entries are only taken where seats are drawn
-        raise lot.LotteryRefusal(v.VALIDATION_FAILED, rules={"allocation": [v.NOT_BY_LOTTERY]})
+        raise lot.Refusal(v.VALIDATION_FAILED, rules={"allocation": [v.NOT_BY_LOTTERY]})
     lottery = lot.Lottery(
         aid, int(doc["capacity"]), opens_at, closes_at, draw_at, confirm_hours, int(doc["max_party_size"])
     )
@@ -45,7 +45,7 @@ def draw_now(
 ) -> bool:
     """The organizer's "draw now" (if due): the scheduler's sequence for one lottery."""
     if lotteries.commitment(aid) is None:
-        raise lot.LotteryRefusal(v.UNKNOWN_ACTIVITY)
+        raise lot.Refusal(v.UNKNOWN_ACTIVITY)
     return lot.draw_one(
         lotteries, aid, now=now, lease_s=lease_s, chunk=chunk, settle=_settle(ports, lotteries)
     )

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
+from shared.clock import Clock as Clock  # re-exported
 from shared.config import Settings
 
 if TYPE_CHECKING:
@@ -24,12 +25,6 @@ if TYPE_CHECKING:
 
 Doc = dict[str, Any]  # an activity document or a registration record, as stored (JSON)
 Counts = dict[str, Any]  # taken, waitlist_people, waitlist_length, rev, turned_away
-
-
-class Clock(Protocol):
-    def now(self) -> datetime:
-        """The current instant, timezone-aware."""
-        ...
 
 
 class Seats(Protocol):
