@@ -12,7 +12,7 @@ from flask import Blueprint, current_app, redirect, request
 from services.registration import activities, api_mine, api_verification, identity, usecases, verification
 from services.registration import vocabulary as v
 from services.registration.bootstrap import ports
-from services.registration.rendering import lang, render
+from services.registration.rendering import lang, local_time, render
 from services.registration.vocabulary import Refusal
 from shared import csrf
 from shared.phone import masked
@@ -162,8 +162,6 @@ def mine_page():
     except Refusal:
         return redirect("/login?next=/me", code=303)
     regs, record = api_mine.mine_and_record(phone, ref)
-    from services.registration.lottery_page import local_time
-
     return render(
         "mine.html",
         regs=regs,
