@@ -446,6 +446,11 @@ def main(argv: list[str] | None = None) -> int:
         print(f"not there (skipped): {old}")
     for rel in stray:
         print(f"NOT MAPPED (stays at the service root): {rel}")
+    packages = {pkg for pkg in PACKAGES} | {"notify/channels"}
+    clash = [r for r in stray if r.removeprefix("services/").removesuffix(".py") in packages]
+    if clash:  # a module beside a package of the same name: one of them cannot be imported
+        print(f"a module has a package's name, map it first: {clash}")
+        return 2
     if args.dry_run:
         for old, new in present.items():
             print(f"{old} -> {new}")
