@@ -52,6 +52,7 @@ MOVES: dict[str, dict[str, list[str | tuple[str, str]]]] = {
             "soldout_gate.py",
             "door.py",
             ("api_registrations.py", "api.py"),
+            "party_limit.py",  # issue 25 item 5 (helper "drifts"): the party maximum's one home
             "reserve.lua",
             "cancel.lua",
             "capacity.lua",
@@ -83,6 +84,7 @@ MOVES: dict[str, dict[str, list[str | tuple[str, str]]]] = {
             ("lottery_scheduler.py", "scheduler.py"),
             ("lottery_store.py", "store.py"),
             ("api_lottery.py", "api.py"),
+            ("lottery_run.py", "run.py"),  # issue 25 item 5: the lottery sequence as one use case
             "lottery_begin.lua",
             "lottery_enter.lua",
             "lottery_finish.lua",
@@ -128,6 +130,7 @@ MOVES: dict[str, dict[str, list[str | tuple[str, str]]]] = {
     "checkin": {
         "door": [
             "usecases.py",
+            ("door_rules.py", "rules.py"),  # issue 25 item 4: the door's decision table
             "store.py",
             "admission.py",
             ("door_cards.py", "cards.py"),
