@@ -364,6 +364,31 @@ def rewrite_names(text: str, module_map: dict[str, str], path_map: dict[str, str
     return re.sub(rf'("services"(\s*/\s*)"({svc})"\s*/\s*)"([\w.]+\.(?:py|lua))"', parts, text)
 
 
+def bare_names(path_map: dict[str, str]) -> dict[str, str]:
+    """A moved module's bare file name -> its path inside the service (``access/identity.py``),
+    for the names no other file of the three services has."""
+    seen: dict[str, int] = {}
+    for old in path_map:
+        name = old.rsplit("/", 1)[1]
+        seen[name] = seen.get(name, 0) + 1
+    for kept in KEEP.values():
+        for name in kept:
+            seen[name] = seen.get(name, 0) + 1
+    return {
+        old.rsplit("/", 1)[1]: new.split("/", 2)[2]
+        for old, new in path_map.items()
+        if old.endswith(".py") and seen[old.rsplit("/", 1)[1]] == 1
+    }
+
+
+def rewrite_doc_names(text: str, names: dict[str, str]) -> str:
+    """In prose: `` `identity.py` `` -> `` `access/identity.py` `` (a name right after a backtick)."""
+    if not names:
+        return text
+    pattern = "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True))
+    return re.sub(rf"(?<=`)({pattern})(?=[`:# (])", lambda m: names[m.group(1)], text)
+
+
 def rewrite_package_imports(text: str, module_map: dict[str, str]) -> str:
     """``from services.<svc> import a, b as c`` -> one import per package the modules now live in."""
     try:
@@ -469,6 +494,7 @@ def main(argv: list[str] | None = None) -> int:
         git("mv", old, new)
 
     module_map = {dotted(o): dotted(n) for o, n in present.items() if o.endswith(".py")}
+    doc_names = bare_names(present)
     touched = []
     for path in text_files():
         try:
@@ -476,6 +502,8 @@ def main(argv: list[str] | None = None) -> int:
         except (UnicodeDecodeError, FileNotFoundError):
             continue
         new = rewrite_names(text, module_map, present)
+        if path.suffix == ".md":
+            new = rewrite_doc_names(new, doc_names)
         if path.suffix == ".py":
             new = rewrite_package_imports(new, module_map)
         if new != text:
