@@ -29,24 +29,18 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from services.checkin import admission, door_cards
 from services.checkin import vocabulary as V
 from services.checkin.door_cards import Cards
-from services.checkin.ports import Activities, AdmitStep, Clock, Doc, Door, Ids, Marks, Tickets, UndoStep
+from services.checkin.ports import Activities, AdmitStep, Doc, Door, Ids, Marks, Tickets, UndoStep
+from shared.clock import SYSTEM_CLOCK, Clock
+from shared.refusal import Refusal as Refusal  # re-exported
 from shared.tickets import InvalidTicket, Ticket
 
 MAX_CHECKIN_ID = 64
-
-
-class Refusal(Exception):
-    """A door rule said no: ``reason`` is a code of ``vocabulary.REASONS``."""
-
-    def __init__(self, reason: str, details: Doc | None = None, variant: str = "") -> None:
-        super().__init__(reason)
-        self.reason, self.details, self.variant = reason, details or {}, variant
 
 
 @dataclass(frozen=True)
@@ -92,10 +86,6 @@ class TimePolicy:
     offline_max_s: int = 8 * 3600
 
 
-def utc_now() -> datetime:
-    return datetime.now(UTC)
-
-
 def new_checkin_id() -> str:
     return "c" + secrets.token_hex(8)
 
@@ -107,7 +97,7 @@ def admit(
     tickets: Tickets,
     activities: Activities,
     door: Door,
-    clock: Clock = utc_now,
+    clock: Clock = SYSTEM_CLOCK,
     ids: Ids = new_checkin_id,
     marks: Marks | None = None,
     policy: TimePolicy = TimePolicy(),
@@ -160,7 +150,7 @@ def judge(
     *,
     activities: Activities,
     door: Door,
-    clock: Clock = utc_now,
+    clock: Clock = SYSTEM_CLOCK,
     ids: Ids = new_checkin_id,
     marks: Marks | None = None,
     policy: TimePolicy = TimePolicy(),
@@ -181,7 +171,7 @@ def judge(
         raise refuse(V.WRONG_VENUE, {"ticket_venue": venue, **named})
     if not staff.may_use_gate(scan.gate):  # issue 23: a device bound to its gates
         raise refuse(V.GATE_NOT_ALLOWED, {"gate": scan.gate, "gates": ", ".join(sorted(staff.gates or ()))})
-    now = clock()
+    now = clock.now()
     later, at = _later_rules(party, scan, staff, activity, now, marks, policy)
     wrong_gate = {"gate": scan.gate, **named}
     if party.standby_number is not None:
@@ -358,7 +348,7 @@ def visible_activity(aid: str, staff: Staff, *, activities: Activities) -> Doc:
     return activity
 
 
-def undo(checkin_id: str, staff: Staff, *, door: Door, clock: Clock = utc_now) -> Doc:
+def undo(checkin_id: str, staff: Staff, *, door: Door, clock: Clock = SYSTEM_CLOCK) -> Doc:
     """Take back one check-in: its people are no longer counted in, and it can be scanned again."""
     found = door.checkin(checkin_id) if len(checkin_id) <= MAX_CHECKIN_ID else None
     if found is None:
@@ -366,7 +356,7 @@ def undo(checkin_id: str, staff: Staff, *, door: Door, clock: Clock = utc_now) -
     aid, record = found
     if not staff.may_access(record.get("venue_id", "")):
         raise Refusal(V.FORBIDDEN, variant=V.OTHER_VENUE)
-    result = door.undo(UndoStep(aid, checkin_id, staff.name, clock().isoformat()))
+    result = door.undo(UndoStep(aid, checkin_id, staff.name, clock.now().isoformat()))
     if result["status"] == V.DENIED:
         raise Refusal(result["reason"])
     out: dict[str, Any] = {
