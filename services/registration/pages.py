@@ -43,7 +43,7 @@ from services.registration.vocabulary import (
 )
 from shared import csrf
 from shared.i18n import localize, rule
-from shared.phone import masked
+from shared.masking import mask_phone as masked
 from shared.web import settings_of
 
 bp = Blueprint("pages", __name__)
