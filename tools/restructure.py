@@ -332,7 +332,7 @@ def text_files() -> list[Path]:
     out = []
     for rel in sorted(tracked):
         parts = Path(rel).parts
-        if parts[0] not in SCOPE or SKIP_PARTS & set(parts):
+        if (parts[0] not in SCOPE and len(parts) > 1) or SKIP_PARTS & set(parts):  # root files: all
             continue
         p = ROOT / rel
         if p.suffix in TEXT_SUFFIXES and p.is_file() and rel not in SKIP_FILES:
