@@ -292,7 +292,7 @@ SKIP_PARTS = {"results", "vendor", "__pycache__", "node_modules", ".venv"}
 SKIP_FILES = {"docs/architecture.md", "tools/restructure.py", "tests/unit/test_restructure.py"}
 TEXT_SUFFIXES = {
     ".py", ".md", ".toml", ".yml", ".yaml", ".lua", ".js", ".html", ".sh", ".cfg", ".ini", ".txt",
-    ".json", ".conf", ".j2", "",
+    ".json", ".conf", ".j2", ".po", "",
 }  # fmt: skip
 SERVICES = tuple(MOVES)
 
@@ -387,6 +387,19 @@ def rewrite_doc_names(text: str, names: dict[str, str]) -> str:
         return text
     pattern = "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True))
     return re.sub(rf"(?<=`)({pattern})(?=[`:# (])", lambda m: names[m.group(1)], text)
+
+
+def rewrite_po_locations(text: str, path_map: dict[str, str]) -> str:
+    """A gettext catalogue's ``#: registration/pages.py`` (paths under services/) -> the new path."""
+    svc = "|".join(SERVICES)
+
+    def one(m: re.Match[str]) -> str:
+        return path_map.get(f"services/{m.group(0)}", f"services/{m.group(0)}").removeprefix("services/")
+
+    def line(m: re.Match[str]) -> str:
+        return re.sub(rf"(?<![\w/])(?:{svc})/[\w.]+\.py(?!\w)", one, m.group(0))
+
+    return re.sub(r"(?m)^#:.*$", line, text)
 
 
 def rewrite_package_imports(text: str, module_map: dict[str, str]) -> str:
@@ -502,6 +515,8 @@ def main(argv: list[str] | None = None) -> int:
         except (UnicodeDecodeError, FileNotFoundError):
             continue
         new = rewrite_names(text, module_map, present)
+        if path.suffix == ".po":
+            new = rewrite_po_locations(new, present)
         if path.suffix == ".md":
             new = rewrite_doc_names(new, doc_names)
         if path.suffix == ".py":

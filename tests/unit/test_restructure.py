@@ -67,3 +67,10 @@ def test_a_bare_name_in_the_docs_gets_its_package_when_it_is_unique():
     assert rs.rewrite_doc_names("`identity.py`, `usecases.py`, `x/identity.py`", names) == (
         "`access/identity.py`, `usecases.py`, `x/identity.py`"
     )
+
+
+def test_a_catalogue_location_follows_its_module():
+    text = '#: registration/pages.py registration/templates/base.html\nmsgid "registration/pages.py"\n'
+    assert rs.rewrite_po_locations(text, PATHS) == (
+        '#: registration/web/pages.py registration/templates/base.html\nmsgid "registration/pages.py"\n'
+    )
