@@ -29,7 +29,8 @@ from prometheus_client import Counter, Gauge
 from shared import periodic, worker
 from shared.config import Settings
 from shared.kafka import make_producer, security
-from shared.outbox_keys import cursor_key, stream_key
+from shared.outbox_keys import cursor_key as cursor_key  # re-exported: the tests read the keys here
+from shared.outbox_keys import stream_key as stream_key
 from shared.redis_scripts import OUTAGE as STORE_OUTAGE
 from shared.redis_scripts import Scripts
 from shared.topics import TOPICS, ensure_topics

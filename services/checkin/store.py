@@ -15,7 +15,7 @@ from services.checkin import vocabulary as V
 from services.checkin.ports import AdmitStep, UndoStep
 from services.checkin.projection import Projection
 from shared.envelope import encode, new_event
-from shared.outbox import stream_key
+from shared.outbox_keys import stream_key
 from shared.redis_scripts import Scripts
 
 HERE = Path(__file__).parent

@@ -27,7 +27,7 @@ from services.registration import vocabulary as v
 from services.registration.lottery import Draw, Lottery, commitment
 from services.registration.store import NO_FAIR, Keys, SeatStore, now_pair, refused
 from shared import shredding
-from shared.outbox import stream_key
+from shared.outbox_keys import stream_key
 from shared.redis_scripts import Scripts
 
 HERE = Path(__file__).parent
