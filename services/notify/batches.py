@@ -115,7 +115,7 @@ class BatchReminders:
 class BatchHandler:
     """``handle_batch(envelopes)`` for the consumer loop; ``handle`` is the per-record handler."""
 
-    def __init__(self, notices: Notices, handle: Callable[[Doc], None]):
+    def __init__(self, notices: Notices, handle: Callable[[Doc], object]):
         self.notices, self.handle = notices, handle
         self.projection: Projection = notices.projection  # type: ignore[assignment]
         self.deliveries: Deliveries = notices.deliveries  # type: ignore[assignment]
