@@ -91,7 +91,7 @@ def _lead(minutes: int, locale: str) -> str:
     return f"{minutes} 分钟" if locale == "zh-CN" else f"{minutes} minutes"
 
 
-def _changes(before: dict | None, after: dict, changed: list[str], locale: str, tz: str) -> list[dict]:
+def _changes(before: dict | None, after: dict, changed: list[str], locale: str, tz: str | None) -> list[dict]:
     """One line per thing a registrant must know: time, hall, venue (old -> new)."""
     out, labels = [], _LABELS[locale]
     if before is None:
