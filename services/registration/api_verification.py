@@ -46,8 +46,8 @@ blp = Blueprint(
 class Wiring:
     """What the verification views need, built once in create_app()."""
 
-    store: object
-    sender: object
+    store: verification.CodeStore
+    sender: verification.CodeSender
     policy: verification.Policy
     secret: bytes
 

@@ -389,6 +389,10 @@ class FakeSeats:
         aid = self.regidx.get(registration_id)
         return personal.in_clear(copy.deepcopy(self.acts[aid].regs[registration_id]), None) if aid else None
 
+    def registrations_of(self, owner_ref: str) -> list[Doc]:
+        regs = [self.get_registration(rid) for rid in sorted(self.mine.get(owner_ref, ()))]
+        return sorted((r for r in regs if r), key=lambda r: r.get("created_at", ""), reverse=True)
+
     def waitlist_position(self, activity_id: str, registration_id: str) -> int | None:
         act = self.acts.get(activity_id)
         if act is None or registration_id not in act.waitlist:
@@ -396,7 +400,7 @@ class FakeSeats:
         return act.waitlist.index(registration_id) + 1
 
 
-def fake_ports(base_url: str = "http://sciday.test", **limits: int) -> Ports:
+def fake_ports(base_url: str = "http://sciday.test", *, ip_per_min: int = 0, phone_per_min: int = 0) -> Ports:
     """Ports wired to fakes: ``fake_ports(ip_per_min=0, phone_per_min=6)``."""
     return Ports(
         seats=FakeSeats(),
@@ -404,5 +408,6 @@ def fake_ports(base_url: str = "http://sciday.test", **limits: int) -> Ports:
         limiter=FakeLimiter(),
         clock=FakeClock(),
         base_url=base_url,
-        **limits,
+        ip_per_min=ip_per_min,
+        phone_per_min=phone_per_min,
     )

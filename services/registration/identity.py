@@ -72,6 +72,7 @@ class IdInvalid(ValueError):
     def __init__(self, why: str):
         super().__init__(why)
         self.why = why
+        self.index = 0  # the member at fault, set by party()
 
 
 def check_digit(first17: str) -> str:
@@ -229,18 +230,16 @@ def party(secret: bytes, raws: list[dict], on: date, policy: ChildPolicy, today=
         try:
             members.append(member(secret, raw, on, policy, today))
         except IdInvalid as exc:
-            exc.index = i  # type: ignore[attr-defined]
+            exc.index = i
             raise
     if all(m.id_type == NO_ID for m in members):
-        exc = IdInvalid("guardian_missing")
-        exc.index = 0  # type: ignore[attr-defined]
-        raise exc
+        raise IdInvalid("guardian_missing")
     seen: dict[str, int] = {}
     for i, m in enumerate(members):
         if m.id_hash and m.id_hash in seen:
-            exc = IdInvalid("duplicate_in_party")
-            exc.index = i  # type: ignore[attr-defined]
-            raise exc
+            duplicate = IdInvalid("duplicate_in_party")
+            duplicate.index = i
+            raise duplicate
         if m.id_hash:
             seen[m.id_hash] = i
     return members

@@ -109,7 +109,7 @@ def late_cancel_marks(
 
 def locked_until(marks: Iterable[Mark], policy: Policy) -> float | None:
     """When the last lock these marks caused ends (it may be in the past), or None."""
-    window, until, live = policy.window_days * DAY, None, []
+    window, until, live = policy.window_days * DAY, None, list[Mark]()
     for m in sorted((m for m in marks if not m.forgiven), key=lambda m: (m.at, m.mark_id)):
         live = [x for x in live if x.at > m.at - window] + [m]
         if len(live) >= policy.marks_to_lock:

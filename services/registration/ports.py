@@ -102,6 +102,10 @@ class Seats(Protocol):
 
     def waitlist_position(self, activity_id: str, registration_id: str) -> int | None: ...
 
+    def registrations_of(self, owner_ref: str) -> list[Doc]:
+        """Every registration a verified phone made (its keyed hash), newest first ("我的报名")."""
+        ...
+
 
 class RateLimit(Protocol):
     def check(self, limits: list[tuple[str, str, int, int]]) -> None:

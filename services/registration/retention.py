@@ -32,7 +32,7 @@ def sweep(ports: Ports, redis, settings: Settings) -> int:
     lotteries = LotteryStore(redis, settings)
     done = {a.decode() for a in redis.smembers(done_key)}
     store, erased = ports.seats, 0
-    for doc, _counts in store.list_activities():  # type: ignore[attr-defined]
+    for doc, _counts in store.list_activities():
         aid = doc["id"]
         if aid in done:
             continue
