@@ -16,6 +16,7 @@ from services.registration import vocabulary as v
 from services.registration.edge import documented, reasons_text
 from services.registration.vocabulary import Refusal
 from shared import csrf
+from shared import phone as phones
 from shared.i18n import request_locale
 from shared.web import settings_of
 
@@ -172,7 +173,7 @@ class Sessions(MethodView):
             {
                 "token": session.token,
                 "token_type": "Bearer",
-                "phone_masked": verification.phones.masked(session.phone),
+                "phone_masked": phones.masked(session.phone),
                 "expires_at_ms": session.expires_at_ms,
             },
             201,
@@ -202,7 +203,7 @@ class CurrentSession(MethodView):
         phone = verified_phone()
         if phone is None:
             raise Refusal(v.PHONE_NOT_VERIFIED)
-        return {"verified": True, "phone_masked": verification.phones.masked(phone)}
+        return {"verified": True, "phone_masked": phones.masked(phone)}
 
     @blp.response(200, SessionStateOut)
     def delete(self):

@@ -42,6 +42,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from services.registration import passports
+from services.registration.ports import Doc
 
 ID_TYPES = ("resident_id", "hk_macau_permit", "taiwan_permit", "passport", "foreign_permanent_id")
 # A child under the policy's age may come with the party without a document: id_type "none".
@@ -184,7 +185,7 @@ class Member:
     name_masked: str
     nationality: str = ""  # a passport's issuing country (ISO 3166-1 alpha-3)
 
-    def public(self) -> dict:
+    def public(self) -> Doc:
         """What a ticket, "我的报名" and the door see."""
         shown = {"name_masked": self.name_masked, "id_type": self.id_type, "id_masked": self.id_masked}
         return {**shown, "nationality": self.nationality} if self.nationality else shown
@@ -198,7 +199,7 @@ class ChildPolicy:
     max_age_without_id: int = 14
 
 
-def member(secret: bytes, raw: dict, on: date, policy: ChildPolicy, today: date | None = None) -> Member:
+def member(secret: bytes, raw: Doc, on: date, policy: ChildPolicy, today: date | None = None) -> Member:
     """One member from ``{name, id_type, id_number}`` (a passport also ``nationality``) or
     ``{name, id_type: "none", birth_date}``."""
     name, id_type = raw["name"], raw["id_type"]
@@ -220,7 +221,9 @@ def member(secret: bytes, raw: dict, on: date, policy: ChildPolicy, today: date 
     return Member(name, id_type, id_hash(secret, id_type, number), masked, mask_name(name), nationality)
 
 
-def party(secret: bytes, raws: list[dict], on: date, policy: ChildPolicy, today=None) -> list[Member]:
+def party(
+    secret: bytes, raws: list[Doc], on: date, policy: ChildPolicy, today: date | None = None
+) -> list[Member]:
     """Every member checked; the party needs one adult with a document, and no document twice.
 
     Raises :class:`IdInvalid` with ``index`` set to the member at fault.

@@ -27,7 +27,9 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from services.registration import vocabulary as v
+from services.registration.ports import Doc
 from services.registration.vocabulary import Refusal
+from shared.config import Settings
 
 DAY = 86400.0
 
@@ -35,7 +37,7 @@ DAY = 86400.0
 class NoShowRefusal(Refusal):
     """A refusal of the no-show use cases (codes in services/registration/vocabulary.py)."""
 
-    def __init__(self, reason: str, **details):
+    def __init__(self, reason: str, **details: object) -> None:
         super().__init__(reason, details)
 
 
@@ -48,7 +50,7 @@ class Policy:
     lock_days: int = 60
 
     @classmethod
-    def from_settings(cls, s) -> Policy:
+    def from_settings(cls, s: Settings) -> Policy:
         return cls(
             s.noshow_grace_min, s.noshow_late_cancel_hours, s.noshow_marks_to_lock, s.noshow_window_days,
             s.noshow_lock_days,
@@ -71,19 +73,19 @@ def identity_hash(pepper: str, value: str) -> str:
     return hmac.new(pepper.encode(), value.strip().upper().encode(), hashlib.sha256).hexdigest()[:32]
 
 
-def holders_of(reg: dict) -> list[str]:
+def holders_of(reg: Doc) -> list[str]:
     """One holder per member with an ID hash, else the registrant's phone hash alone."""
     ids = reg.get("member_id_hashes") or []
     return [f"id:{h}" for h in ids] if ids else [f"phone:{reg['phone_hash']}"]
 
 
-def _marks(reg: dict, members: Iterable[int], cause: str, at: float) -> list[Mark]:
+def _marks(reg: Doc, members: Iterable[int], cause: str, at: float) -> list[Mark]:
     holders = holders_of(reg)
     rid, aid = reg["registration_id"], reg["activity_id"]
     return [Mark(f"{rid}:{m}", holders[m], rid, aid, cause, at) for m in members]
 
 
-def due_marks(reg: dict, *, admitted: int, ends_at: float, now: float, policy: Policy) -> list[Mark]:
+def due_marks(reg: Doc, *, admitted: int, ends_at: float, now: float, policy: Policy) -> list[Mark]:
     """Marks a confirmed registration earns once the activity has ended plus the grace period.
 
     ``reg``: registration_id, activity_id, status, party_size, phone_hash, and member_id_hashes
@@ -99,7 +101,7 @@ def due_marks(reg: dict, *, admitted: int, ends_at: float, now: float, policy: P
 
 
 def late_cancel_marks(
-    reg: dict, *, previous_status: str, cancelled_at: float, starts_at: float, policy: Policy
+    reg: Doc, *, previous_status: str, cancelled_at: float, starts_at: float, policy: Policy
 ) -> list[Mark]:
     if previous_status != v.CONFIRMED or cancelled_at < starts_at - policy.late_cancel_hours * 3600:
         return []
@@ -137,7 +139,7 @@ def record_marks(record: Record, marks: Iterable[Mark], policy: Policy) -> list[
     return new
 
 
-def standing(record: Record, holder: str, *, now: float, policy: Policy) -> dict:
+def standing(record: Record, holder: str, *, now: float, policy: Policy) -> Doc:
     """What "我的报名" shows: the marks, how many still count, and the lock's end if locked now."""
     marks = record.marks(holder)
     until = locked_until(marks, policy)
@@ -150,7 +152,7 @@ def standing(record: Record, holder: str, *, now: float, policy: Policy) -> dict
     }
 
 
-def record_of(record: Record, holders: Iterable[str], *, now: float, policy: Policy) -> dict:
+def record_of(record: Record, holders: Iterable[str], *, now: float, policy: Policy) -> Doc:
     """What "我的报名" shows a registrant: the marks of every holder that is theirs (their verified
     phone, and the IDs of the members they booked), the most marks counting for any one of them,
     and the latest lock's end if locked now."""

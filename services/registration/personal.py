@@ -17,8 +17,8 @@ from __future__ import annotations
 from typing import Any
 
 from services.registration.identity import mask_name
-from services.registration.verification import keyed
 from shared import shredding
+from shared.keyfile import keyed
 from shared.logs import mask_phone
 from shared.sealed import Sealer
 
