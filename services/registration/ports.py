@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 if TYPE_CHECKING:
     from services.registration.checks import Checked
     from services.registration.fair_access import FairPolicy
+    from services.registration.noshow import Policy, Record
     from services.registration.realname import RealName
 
 Doc = dict[str, Any]  # an activity document or a registration record, as stored (JSON)
@@ -158,8 +159,8 @@ class Ports:
     phone_per_min: int = 0  # registrations per phone per minute (0: no limit)
     # The no-show record (services/registration/noshow.py): a locked holder cannot register.
     # None: no check (tests that are not about it).
-    noshow: Any = None
-    noshow_policy: Any = None
+    noshow: Record | None = None
+    noshow_policy: Policy | None = None
     noshow_pepper: str = ""
     # Fair access (fair_access.py): the policy, or None for none; the key of its hashes.
     fair: FairPolicy | None = None
