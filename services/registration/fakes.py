@@ -389,6 +389,10 @@ class FakeSeats:
         aid = self.regidx.get(registration_id)
         return personal.in_clear(copy.deepcopy(self.acts[aid].regs[registration_id]), None) if aid else None
 
+    def registrations(self, activity_id: str) -> list[Doc]:
+        act = self.acts.get(activity_id)
+        return [personal.in_clear(copy.deepcopy(r), None) for r in act.regs.values()] if act else []
+
     def registrations_of(self, owner_ref: str) -> list[Doc]:
         regs = [self.get_registration(rid) for rid in sorted(self.mine.get(owner_ref, ()))]
         return sorted((r for r in regs if r), key=lambda r: r.get("created_at", ""), reverse=True)

@@ -103,6 +103,10 @@ class Seats(Protocol):
 
     def waitlist_position(self, activity_id: str, registration_id: str) -> int | None: ...
 
+    def registrations(self, activity_id: str) -> list[Doc]:
+        """Every registration of an activity, in clear (the retention sweep erases them)."""
+        ...
+
     def registrations_of(self, owner_ref: str) -> list[Doc]:
         """Every registration a verified phone made (its keyed hash), newest first ("我的报名")."""
         ...

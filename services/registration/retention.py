@@ -38,7 +38,7 @@ def sweep(ports: Ports, redis, settings: Settings) -> int:
             continue
         if not usecases.past_retention(ports, doc, settings.retention_days):
             continue
-        n = usecases.erase_expired(ports, {aid: store.registrations(aid)}, settings.retention_days)  # type: ignore[attr-defined]
+        n = usecases.erase_expired(ports, {aid: store.registrations(aid)}, settings.retention_days)
         entries = lotteries.erase_entries(aid)
         redis.sadd(done_key, aid)
         log.info("retention: activity %s swept, %d registrations erased (lottery keys: %d)", aid, n, entries)
