@@ -16,7 +16,8 @@ from typing import TYPE_CHECKING, Any, Protocol
 if TYPE_CHECKING:
     from services.registration.checks import Checked
     from services.registration.fair_access import FairPolicy
-    from services.registration.noshow import Policy, Record
+    from services.registration.noshow import Policy as NoShowPolicy
+    from services.registration.noshow import Record as NoShowRecord
     from services.registration.realname import RealName
 
 Doc = dict[str, Any]  # an activity document or a registration record, as stored (JSON)
@@ -93,6 +94,10 @@ class Seats(Protocol):
         """Move waitlisted parties into free seats (FIFO, all or nothing); returns how many."""
         ...
 
+    def registrations(self, activity_id: str) -> list[Doc]:
+        """Every registration of an activity, in clear (the retention sweep erases them)."""
+        ...
+
     def erase(
         self, activity_id: str, registration_id: str, now: datetime, cause: str, owner_ref: str = ""
     ) -> int:
@@ -103,12 +108,8 @@ class Seats(Protocol):
 
     def waitlist_position(self, activity_id: str, registration_id: str) -> int | None: ...
 
-    def registrations(self, activity_id: str) -> list[Doc]:
-        """Every registration of an activity, in clear (the retention sweep erases them)."""
-        ...
-
     def registrations_of(self, owner_ref: str) -> list[Doc]:
-        """Every registration a verified phone made (its keyed hash), newest first ("我的报名")."""
+        """Every registration a verified phone made (its ``owner_ref``), newest first: 我的报名."""
         ...
 
 
@@ -163,8 +164,8 @@ class Ports:
     phone_per_min: int = 0  # registrations per phone per minute (0: no limit)
     # The no-show record (services/registration/noshow.py): a locked holder cannot register.
     # None: no check (tests that are not about it).
-    noshow: Record | None = None
-    noshow_policy: Policy | None = None
+    noshow: NoShowRecord | None = None
+    noshow_policy: NoShowPolicy | None = None
     noshow_pepper: str = ""
     # Fair access (fair_access.py): the policy, or None for none; the key of its hashes.
     fair: FairPolicy | None = None

@@ -207,9 +207,8 @@ def count_person(
 def ensure_unlocked(ports: Ports, holders: list[str], marks: dict[str, list[noshow.Mark]]) -> None:
     """``noshow_locked`` if any holder is locked now (no check without a no-show record)."""
     if ports.noshow is not None:
-        noshow.ensure_unlocked(
-            marks, holders, now=ports.clock.now().timestamp(), policy=ports.noshow_policy or noshow.Policy()
-        )
+        policy = ports.noshow_policy or noshow.Policy()  # the record without a policy: the defaults
+        noshow.ensure_unlocked(marks, holders, now=ports.clock.now().timestamp(), policy=policy)
 
 
 def verify_members(
