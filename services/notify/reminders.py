@@ -19,7 +19,6 @@ The clock is injectable (a callable returning seconds), so tests move time by ha
 from __future__ import annotations
 
 import logging
-import threading
 import time
 import uuid
 from collections.abc import Callable
@@ -31,7 +30,7 @@ from services.notify import vocabulary as V
 from services.notify.ports import Doc, Recorder
 from services.notify.projection import Projection
 from shared import events as ev
-from shared.redis_scripts import OUTAGE, Scripts
+from shared.redis_scripts import Scripts
 
 log = logging.getLogger("sciday.notify.reminders")
 CAUSE = ev.REMINDER_DUE
@@ -170,13 +169,3 @@ class Reminders:
             context={"offset_min": offset, "starts_at": act["starts_at"]},
         )
         return 1
-
-    def run(self, stop: threading.Event, poll_s: float = 1.0) -> None:
-        while not stop.is_set():
-            try:
-                self.tick()
-            except OUTAGE as exc:
-                log.warning("reminders: redis unavailable, trying again: %s", exc)
-            except Exception:
-                log.exception("reminder tick failed; trying again")
-            stop.wait(poll_s)
