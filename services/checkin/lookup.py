@@ -12,10 +12,12 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from services.checkin import admission, door_cards
+from services.checkin import door_cards
 from services.checkin import vocabulary as V
-from services.checkin.ports import Activities, Clock, Directory, Doc, Door, Ids
-from services.checkin.usecases import Party, Refusal, Scan, Staff, judge, new_checkin_id, utc_now
+from services.checkin.ports import Activities, Directory, Doc, Door, Ids
+from services.checkin.usecases import Party, Refusal, Scan, Staff, TimePolicy, judge, new_checkin_id
+from shared.clock import SYSTEM_CLOCK, Clock
+from shared.masking import mask_name
 
 MAX_MATCHES = 10
 RECENT = timedelta(days=1)  # activities that ended longer ago are not searched
@@ -46,7 +48,7 @@ def _same_name(stored: str, heard: str) -> bool:
     return _norm(stored) == _norm(heard)
 
 
-def find(query: Lookup, staff: Staff, *, directory: Directory, clock: Clock = utc_now) -> list[Doc]:
+def find(query: Lookup, staff: Staff, *, directory: Directory, clock: Clock = SYSTEM_CLOCK) -> list[Doc]:
     """The confirmed or cancelled registrations of the staff's recent activities that match.
 
     A cancelled one is listed too, so the steward hears the same "ticket cancelled" as a scan.
@@ -54,7 +56,7 @@ def find(query: Lookup, staff: Staff, *, directory: Directory, clock: Clock = ut
     last4, name = query.last4.strip().upper(), query.name
     if not LAST4.match(last4) or not _norm(name):  # the API's schema refuses these first
         return []
-    since = clock() - RECENT
+    since = clock.now() - RECENT
     found: list[Doc] = []
     for aid in directory.activity_ids():
         act = directory.activity(aid)
@@ -84,7 +86,7 @@ def _shown(act: Doc, reg: Doc) -> Doc:
         "activity_title": act["title"],
         "hall": act.get("hall", ""),
         "starts_at": act["starts_at"],
-        "name_masked": admission.mask_name(reg.get("name", "")),
+        "name_masked": mask_name(reg.get("name", "")),
         "phone_masked": reg.get("phone_masked", ""),
         "party_size": int(reg.get("party_size") or 1),
         "members": door_cards.shown(reg.get("members")),
@@ -100,9 +102,10 @@ def admit_found(
     *,
     activities: Activities,
     door: Door,
-    clock: Clock = utc_now,
+    clock: Clock = SYSTEM_CLOCK,
     ids: Ids = new_checkin_id,
     cards: door_cards.Cards | None = None,
+    policy: TimePolicy = TimePolicy(),
 ) -> Doc:
     """Admit a party the steward found: the same verdicts as a scan of its ticket."""
     activity, reg = activities.activity_and_registration(activity_id, registration_id)
@@ -111,4 +114,6 @@ def admit_found(
     if activity is None:
         raise Refusal(V.UNKNOWN_ACTIVITY)
     party = Party(activity_id, registration_id, reg["venue_id"], int(reg["party_size"]), None)
-    return judge(party, scan, staff, activities=activities, door=door, clock=clock, ids=ids, cards=cards)
+    return judge(
+        party, scan, staff, activities=activities, door=door, clock=clock, ids=ids, cards=cards, policy=policy
+    )

@@ -23,17 +23,8 @@ from typing import Protocol
 
 from services.checkin import vocabulary as V
 from services.checkin.ports import Doc
-from services.checkin.usecases import Refusal
+from services.checkin.usecases import Refusal as Refusal  # re-exported
 from shared.config import Settings
-
-
-class StandbyRefusal(Refusal):
-    """A standby refusal: a code of services/checkin/vocabulary.py and details, never an HTTP status."""
-
-    def __init__(self, reason: str, **details: object):
-        if reason not in V.REASONS:
-            raise ValueError(f"undeclared reason code {reason!r}")
-        super().__init__(reason, dict(details))
 
 
 @dataclass(frozen=True)
@@ -73,7 +64,7 @@ class Standby(Protocol):
 def _activity(port: Standby, aid: str) -> Doc:
     activity = port.activity(aid)
     if activity is None:
-        raise StandbyRefusal(V.UNKNOWN_ACTIVITY)
+        raise Refusal(V.UNKNOWN_ACTIVITY)
     return activity
 
 
@@ -86,11 +77,11 @@ def join(port: Standby, aid: str, *, phone_hash: str, phone_masked: str, phone_s
     StandbyCalled so notify can send the SMS)."""
     opens, closes = join_window(_activity(port, aid), policy)
     if now < opens:
-        raise StandbyRefusal(V.STANDBY_NOT_OPEN, opens_at=opens)
+        raise Refusal(V.STANDBY_NOT_OPEN, opens_at=opens)
     if now > closes:
-        raise StandbyRefusal(V.STANDBY_CLOSED)
+        raise Refusal(V.STANDBY_CLOSED)
     if not 1 <= party_size <= policy.max_party_size:
-        raise StandbyRefusal(V.PARTY_TOO_LARGE, max_party_size=policy.max_party_size)
+        raise Refusal(V.PARTY_TOO_LARGE, max_party_size=policy.max_party_size)
     entry = {"party_size": party_size, "phone_masked": phone_masked, "phone_sealed": phone_sealed,
              "locale": locale, "joined_at": now}  # fmt: skip
     return port.join(aid, phone_hash, entry)
@@ -107,7 +98,7 @@ def release(port: Standby, aid: str, *, now: float, occurred_at: str, policy: Po
     """Release unscanned confirmed seats to standby: once, from the start plus the grace period."""
     due = release_due_at(_activity(port, aid), policy)
     if now < due:
-        raise StandbyRefusal(V.RELEASE_NOT_DUE, due_at=due)
+        raise Refusal(V.RELEASE_NOT_DUE, due_at=due)
     return port.release(aid, occurred_at)
 
 
@@ -120,7 +111,7 @@ def call(port: Standby, aid: str, *, most: int = 0, occurred_at: str) -> list[Do
 def admit(port: Standby, aid: str, number: int, *, gate: str, at: str) -> Doc:
     out = port.admit(aid, number, gate, at)
     if out["status"] != V.OK:
-        raise StandbyRefusal(out["reason"], number=number)
+        raise Refusal(out["reason"], number=number)
     return out
 
 

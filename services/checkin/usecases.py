@@ -29,24 +29,20 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from services.checkin import admission, door_cards
 from services.checkin import vocabulary as V
 from services.checkin.door_cards import Cards
-from services.checkin.ports import Activities, AdmitStep, Clock, Doc, Door, Ids, Marks, Tickets, UndoStep
+from services.checkin.ports import Activities, AdmitStep, Doc, Door, Ids, Marks, Tickets, UndoStep
+from shared.clock import SYSTEM_CLOCK, Clock
+from shared.config import Settings
+from shared.masking import mask_name
+from shared.refusal import Refusal as Refusal  # re-exported
 from shared.tickets import InvalidTicket, Ticket
 
 MAX_CHECKIN_ID = 64
-
-
-class Refusal(Exception):
-    """A door rule said no: ``reason`` is a code of ``vocabulary.REASONS``."""
-
-    def __init__(self, reason: str, details: Doc | None = None, variant: str = "") -> None:
-        super().__init__(reason)
-        self.reason, self.details, self.variant = reason, details or {}, variant
 
 
 @dataclass(frozen=True)
@@ -86,14 +82,15 @@ class Scan:
 
 @dataclass(frozen=True)
 class TimePolicy:
-    """Settings.door_clock_skew_s and door_offline_max_s."""
+    """Settings.door_clock_skew_s, door_offline_max_s and checkin_opens_before_min."""
 
     clock_skew_s: int = 30
     offline_max_s: int = 8 * 3600
+    opens_before_min: int = Settings.checkin_opens_before_min
 
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
+    @classmethod
+    def from_settings(cls, s: Settings) -> TimePolicy:
+        return cls(s.door_clock_skew_s, s.door_offline_max_s, s.checkin_opens_before_min)
 
 
 def new_checkin_id() -> str:
@@ -107,7 +104,7 @@ def admit(
     tickets: Tickets,
     activities: Activities,
     door: Door,
-    clock: Clock = utc_now,
+    clock: Clock = SYSTEM_CLOCK,
     ids: Ids = new_checkin_id,
     marks: Marks | None = None,
     policy: TimePolicy = TimePolicy(),
@@ -160,7 +157,7 @@ def judge(
     *,
     activities: Activities,
     door: Door,
-    clock: Clock = utc_now,
+    clock: Clock = SYSTEM_CLOCK,
     ids: Ids = new_checkin_id,
     marks: Marks | None = None,
     policy: TimePolicy = TimePolicy(),
@@ -181,7 +178,7 @@ def judge(
         raise refuse(V.WRONG_VENUE, {"ticket_venue": venue, **named})
     if not staff.may_use_gate(scan.gate):  # issue 23: a device bound to its gates
         raise refuse(V.GATE_NOT_ALLOWED, {"gate": scan.gate, "gates": ", ".join(sorted(staff.gates or ()))})
-    now = clock()
+    now = clock.now()
     later, at = _later_rules(party, scan, staff, activity, now, marks, policy)
     wrong_gate = {"gate": scan.gate, **named}
     if party.standby_number is not None:
@@ -223,7 +220,7 @@ def judge(
         "id": rid,
         "activity_id": aid,
         "activity_title": (activity or {}).get("title", {}),
-        "name_masked": admission.mask_name(reg.get("name", "")) if reg else "",  # none once erased
+        "name_masked": mask_name(reg.get("name", "")) if reg else "",  # none once erased
         # real-name parties: each member's masked name and ID, for the steward (issue 14), and
         # whether each came in on their card (issue 23); never a door hash
         "members": door_cards.shown((reg or {}).get("members"), list(result.get("members_in") or []) or None),
@@ -271,7 +268,7 @@ def _later_rules(
         at = scan_moment(scan, staff, now, marks, policy)
     except Refusal as exc:
         return exc, now
-    opens, closes = admission.window(activity, party.ticket)
+    opens, closes = admission.window(activity, party.ticket, policy.opens_before_min)
     side = admission.judge_time(at, opens, closes)
     if side:
         window = {"side": side, "opens_at": opens, "closes_at": closes, "scanned_at": at.isoformat()}
@@ -358,7 +355,7 @@ def visible_activity(aid: str, staff: Staff, *, activities: Activities) -> Doc:
     return activity
 
 
-def undo(checkin_id: str, staff: Staff, *, door: Door, clock: Clock = utc_now) -> Doc:
+def undo(checkin_id: str, staff: Staff, *, door: Door, clock: Clock = SYSTEM_CLOCK) -> Doc:
     """Take back one check-in: its people are no longer counted in, and it can be scanned again."""
     found = door.checkin(checkin_id) if len(checkin_id) <= MAX_CHECKIN_ID else None
     if found is None:
@@ -366,7 +363,7 @@ def undo(checkin_id: str, staff: Staff, *, door: Door, clock: Clock = utc_now) -
     aid, record = found
     if not staff.may_access(record.get("venue_id", "")):
         raise Refusal(V.FORBIDDEN, variant=V.OTHER_VENUE)
-    result = door.undo(UndoStep(aid, checkin_id, staff.name, clock().isoformat()))
+    result = door.undo(UndoStep(aid, checkin_id, staff.name, clock.now().isoformat()))
     if result["status"] == V.DENIED:
         raise Refusal(result["reason"])
     out: dict[str, Any] = {

@@ -1,4 +1,4 @@
--- vocabulary.lua: generated from services/checkin/vocabulary.py by `python -m services.checkin.vocabulary`; do not edit.
+-- vocabulary.lua: GENERATED from services/checkin/vocabulary.py by `python -m shared.wordgen`; do not edit.
 local V = {
   OK = 'ok',
   DENIED = 'denied',

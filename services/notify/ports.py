@@ -70,9 +70,3 @@ class RegistrantReminders(Protocol):
 
 class Reminders(RegistrantReminders, Protocol):
     def schedule_activity(self, aid: str, activity: Doc) -> None: ...
-
-
-class Clock(Protocol):
-    def __call__(self) -> float:
-        """Unix seconds."""
-        ...

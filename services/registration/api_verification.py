@@ -16,9 +16,10 @@ from services.registration import vocabulary as v
 from services.registration.edge import documented, reasons_text
 from services.registration.vocabulary import Refusal
 from shared import csrf
-from shared import phone as phones
 from shared.i18n import request_locale
+from shared.masking import mask_phone
 from shared.web import settings_of
+from shared.words import LOCALES
 
 COOKIE = "sciday_session"
 
@@ -102,7 +103,7 @@ class CodeRequestIn(_Strict):
         validate=validate.Length(max=40),
         metadata={"description": "mainland mobile; spaces, dashes, +86/0086/86 accepted"},
     )
-    locale = fields.String(load_default=None, allow_none=True, validate=validate.OneOf(["zh-CN", "en"]))
+    locale = fields.String(load_default=None, allow_none=True, validate=validate.OneOf(LOCALES))
 
 
 class CodeSentOut(Schema):
@@ -173,7 +174,7 @@ class Sessions(MethodView):
             {
                 "token": session.token,
                 "token_type": "Bearer",
-                "phone_masked": phones.masked(session.phone),
+                "phone_masked": mask_phone(session.phone),
                 "expires_at_ms": session.expires_at_ms,
             },
             201,
@@ -203,7 +204,7 @@ class CurrentSession(MethodView):
         phone = verified_phone()
         if phone is None:
             raise Refusal(v.PHONE_NOT_VERIFIED)
-        return {"verified": True, "phone_masked": phones.masked(phone)}
+        return {"verified": True, "phone_masked": mask_phone(phone)}
 
     @blp.response(200, SessionStateOut)
     def delete(self):

@@ -43,6 +43,7 @@ from datetime import date
 
 from services.registration import passports
 from services.registration.ports import Doc
+from shared.masking import mask_id, mask_name
 
 ID_TYPES = ("resident_id", "hk_macau_permit", "taiwan_permit", "passport", "foreign_permanent_id")
 # A child under the policy's age may come with the party without a document: id_type "none".
@@ -151,23 +152,6 @@ def id_hash(secret: bytes, id_type: str, number: str) -> str:
     by :func:`id_space`, not the type: a passport and a Taiwan permit with one number are one ID."""
     mac = hmac.new(secret, f"id:{id_space(id_type)}:{number}".encode(), hashlib.sha256)
     return mac.hexdigest()[:32]
-
-
-def mask_id(number: str) -> str:
-    """``2101**********123X``: the ends a steward compares with the card, nothing in between."""
-    n = len(number)
-    keep = 4 if n >= 12 else 2 if n >= 7 else 1
-    return number[:keep] + "*" * (n - 2 * keep) + number[-keep:]
-
-
-def mask_name(name: str) -> str:
-    """张三 -> 张*, 欧阳娜娜 -> 欧**娜, John Smith -> J*** S****."""
-    name = name.strip()
-    if " " in name:
-        return " ".join(w[:1] + "*" * (len(w) - 1) for w in name.split())
-    if len(name) <= 2:
-        return name[:1] + "*" * (len(name) - 1)
-    return name[:1] + "*" * (len(name) - 2) + name[-1:]
 
 
 def age_on(born: date, on: date) -> int:

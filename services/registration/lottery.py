@@ -13,7 +13,7 @@ re-implements with the standard library only:
 
 The use cases (:func:`enter`, :func:`draw`, :func:`confirm`, :func:`expire`) take plain values and a
 ``lotteries`` port (Redis: ``lottery_store.LotteryStore``; tests: an in-memory fake) and raise
-:class:`LotteryRefusal` with a reason code; only the HTTP edge picks a status.
+:class:`shared.refusal.Refusal` with a reason code; only the HTTP edge picks a status.
 """
 
 from __future__ import annotations
@@ -29,19 +29,12 @@ from typing import Protocol, TypeVar
 
 from services.registration import vocabulary as v
 from services.registration.ports import Doc
-from services.registration.vocabulary import Refusal
+from services.registration.vocabulary import Refusal as Refusal  # re-exported
 
 ALGORITHM = "sciday-lottery-v1"
 
 
 T = TypeVar("T")
-
-
-class LotteryRefusal(Refusal):
-    """A refusal of the lottery's use cases (codes in services/registration/vocabulary.py)."""
-
-    def __init__(self, reason: str, **details: object) -> None:
-        super().__init__(reason, details)
 
 
 # -- the specification ------------------------------------------------------------------------
@@ -198,6 +191,8 @@ class Lottery:
 class Lotteries(Protocol):
     def open(self, lottery: Lottery, seed: str) -> str: ...  # returns the commitment
     def settings(self, aid: str) -> Lottery | None: ...
+    def commitment(self, aid: str) -> str | None: ...  # None: no lottery opened for the activity
+    def state(self, aid: str) -> str | None: ...  # open | drawing | drawn
     def add_entry(
         self, aid: str, entry_id: str, holders: list[str], entry: Doc, now: float, owner_ref: str = ""
     ) -> Doc: ...
@@ -240,7 +235,7 @@ def enter(
     entry_id = "e" + secrets.token_hex(8)
     out = lotteries.add_entry(aid, entry_id, holders, entry, now, owner_ref)
     if out["status"] != v.OK:
-        raise LotteryRefusal(out["reason"])  # never the earlier entry (issue 23)
+        raise Refusal(out["reason"])  # never the earlier entry (issue 23)
     return entry_id
 
 
@@ -260,7 +255,7 @@ def draw(lotteries: Lotteries, aid: str, *, now: float, lease_s: float = 60.0, w
     if state == v.LOT_DRAWN:
         return _stored_draw(lotteries, aid)
     if state != v.OK:
-        raise LotteryRefusal({v.BUSY: v.DRAW_IN_PROGRESS, v.TOO_EARLY: v.DRAW_NOT_DUE}.get(state, state))
+        raise Refusal({v.BUSY: v.DRAW_IN_PROGRESS, v.TOO_EARLY: v.DRAW_NOT_DUE}.get(state, state))
     lottery = _opened(lotteries, aid)
     seed, sizes = lotteries.seed_and_sizes(aid)
     result = run_draw(aid, seed, sizes, lottery.capacity, now=now, confirm_hours=lottery.confirm_hours)
@@ -273,7 +268,7 @@ def _opened(lotteries: Lotteries, aid: str) -> Lottery:
     """The settings of the lottery opened for ``aid``, or ``unknown_activity``."""
     lottery = lotteries.settings(aid)
     if lottery is None:
-        raise LotteryRefusal(v.UNKNOWN_ACTIVITY, activity_id=aid)
+        raise Refusal(v.UNKNOWN_ACTIVITY, activity_id=aid)
     return lottery
 
 
@@ -281,7 +276,7 @@ def _stored_draw(lotteries: Lotteries, aid: str) -> Draw:
     """The draw stored for ``aid``, or ``unknown_activity``."""
     d = lotteries.get_draw(aid)
     if d is None:
-        raise LotteryRefusal(v.UNKNOWN_ACTIVITY, activity_id=aid)
+        raise Refusal(v.UNKNOWN_ACTIVITY, activity_id=aid)
     return d
 
 
@@ -331,21 +326,36 @@ def draw_due(
     finished = []
     for aid in lotteries.due(now):
         try:
-            d = draw(lotteries, aid, now=now, lease_s=lease_s)
-        except LotteryRefusal as exc:
-            if exc.reason == v.DRAW_IN_PROGRESS:
-                continue
-            raise
-        if d.confirm_by:
-            expire(lotteries, aid, now=now)
-        settled = settle(aid) if settle is not None else True
-        publish(lotteries, d, chunk=chunk)
-        if d.confirm_by:  # after the outcomes: a promoted entrant heard "waitlisted" first
-            publish_promotions(lotteries, lotteries.get_draw(aid) or d)
-        if settled:
-            lotteries.done(aid)
-            finished.append(aid)
+            if draw_one(lotteries, aid, now=now, lease_s=lease_s, chunk=chunk, settle=settle):
+                finished.append(aid)
+        except Refusal as exc:
+            if exc.reason != v.DRAW_IN_PROGRESS:
+                raise
     return finished
+
+
+def draw_one(
+    lotteries: Lotteries,
+    aid: str,
+    *,
+    now: float,
+    lease_s: float = 60.0,
+    chunk: int = 1000,
+    settle: Callable[[str], bool] | None = None,
+) -> bool:
+    """The one sequence of a due lottery, for the scheduler and the organizer's "draw now": draw
+    (once), let unconfirmed wins pass on, register (``settle``), tell, and take it off the due list
+    once settled (True).  ``draw_in_progress`` / ``draw_not_due`` are raised."""
+    d = draw(lotteries, aid, now=now, lease_s=lease_s)
+    if d.confirm_by:
+        expire(lotteries, aid, now=now)
+    settled = settle(aid) if settle is not None else True
+    publish(lotteries, d, chunk=chunk)
+    if d.confirm_by:  # after the outcomes: a promoted entrant heard "waitlisted" first
+        publish_promotions(lotteries, lotteries.get_draw(aid) or d)
+    if settled:
+        lotteries.done(aid)
+    return settled
 
 
 def confirm(lotteries: Lotteries, aid: str, entry_id: str, *, now: float) -> None:
@@ -362,7 +372,7 @@ def confirm(lotteries: Lotteries, aid: str, entry_id: str, *, now: float) -> Non
 
     reason = lotteries.update_draw(aid, change)
     if reason:
-        raise LotteryRefusal(reason, entry_id=entry_id)
+        raise Refusal(reason, entry_id=entry_id)
 
 
 def expire(lotteries: Lotteries, aid: str, *, now: float) -> list[str]:

@@ -28,17 +28,10 @@ from typing import Protocol
 
 from services.registration import vocabulary as v
 from services.registration.ports import Doc
-from services.registration.vocabulary import Refusal
+from services.registration.vocabulary import Refusal as Refusal  # re-exported
 from shared.config import Settings
 
 DAY = 86400.0
-
-
-class NoShowRefusal(Refusal):
-    """A refusal of the no-show use cases (codes in services/registration/vocabulary.py)."""
-
-    def __init__(self, reason: str, **details: object) -> None:
-        super().__init__(reason, details)
 
 
 @dataclass(frozen=True)
@@ -73,10 +66,27 @@ def identity_hash(pepper: str, value: str) -> str:
     return hmac.new(pepper.encode(), value.strip().upper().encode(), hashlib.sha256).hexdigest()[:32]
 
 
+def phone_holder(phone_hash: str) -> str:
+    """The holder a verified phone's marks are kept under (``phone:<identity_hash>``)."""
+    return f"phone:{phone_hash}"
+
+
+def id_holder(id_hash: str) -> str:
+    """The holder a member's ID number's marks are kept under (``id:<hash>``)."""
+    return f"id:{id_hash}"
+
+
+def holders(pepper: str, phone: str, id_hashes: Iterable[str]) -> list[str]:
+    """Whom a lock is looked up for: the verified phone, then each ID (registering, 我的报名, an
+    organizer's look-up of a phone)."""
+    return [phone_holder(identity_hash(pepper, phone)), *(id_holder(h) for h in id_hashes)]
+
+
 def holders_of(reg: Doc) -> list[str]:
-    """One holder per member with an ID hash, else the registrant's phone hash alone."""
+    """Whom a registration's marks go to: one holder per member with an ID hash, else the
+    registrant's phone hash alone."""
     ids = reg.get("member_id_hashes") or []
-    return [f"id:{h}" for h in ids] if ids else [f"phone:{reg['phone_hash']}"]
+    return [id_holder(h) for h in ids] if ids else [phone_holder(reg["phone_hash"])]
 
 
 def _marks(reg: Doc, members: Iterable[int], cause: str, at: float) -> list[Mark]:
@@ -179,13 +189,13 @@ def ensure_unlocked(
     for h in holders:
         until = locked_until(marks.get(h, []), policy)
         if until and until > now:
-            raise NoShowRefusal(v.NOSHOW_LOCKED, holder=h, locked_until=until)
+            raise Refusal(v.NOSHOW_LOCKED, holder=h, locked_until=until)
 
 
 def forgive(record: Record, mark_id: str, *, by: str, note: str, now: float) -> None:
     """An organizer lifts one mark; the note and who wrote it go to the audit log."""
     if not note.strip():
-        raise NoShowRefusal(v.NOTE_REQUIRED)
+        raise Refusal(v.NOTE_REQUIRED)
     holder = record.holder_of(mark_id)
     if holder is None or not record.forgive(holder, mark_id, by, note.strip(), now):
-        raise NoShowRefusal(v.UNKNOWN_MARK, mark_id=mark_id)
+        raise Refusal(v.UNKNOWN_MARK, mark_id=mark_id)

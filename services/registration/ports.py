@@ -13,6 +13,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
+from shared.clock import Clock as Clock  # re-exported
+from shared.config import Settings
+
 if TYPE_CHECKING:
     from services.registration.checks import Checked
     from services.registration.fair_access import FairPolicy
@@ -24,12 +27,6 @@ Doc = dict[str, Any]  # an activity document or a registration record, as stored
 Counts = dict[str, Any]  # taken, waitlist_people, waitlist_length, rev, turned_away
 
 
-class Clock(Protocol):
-    def now(self) -> datetime:
-        """The current instant, timezone-aware."""
-        ...
-
-
 class Seats(Protocol):
     """Activities, seats, the waitlist and registrations; every decision is one atomic step.
 
@@ -37,7 +34,7 @@ class Seats(Protocol):
     as :class:`services.registration.vocabulary.Refusal`.
     """
 
-    def activity_doc(self, activity_id: str) -> Doc | None:
+    def activity_doc(self, activity_id: str, max_age_s: float = 1.0) -> Doc | None:
         """The activity document, possibly cached briefly (the atomic step re-checks)."""
         ...
 
@@ -185,3 +182,5 @@ class Ports:
     # Real-name verification (realname.py; issue 23): the authority members are checked against
     # before the seat script. None: no check (tests that are not about it).
     realname: RealName | None = None
+    # Check-in opens this long before the start (Settings.checkin_opens_before_min): the ticket's window.
+    checkin_opens_before_min: int = Settings.checkin_opens_before_min

@@ -13,6 +13,7 @@ from typing import Any
 
 from services.checkin import vocabulary as V
 from services.checkin.ports import AdmitStep, Doc, UndoStep
+from shared.clock import FakeClock
 from shared.tickets import InvalidTicket, Ticket
 
 T0 = datetime(2026, 5, 30, 9, 30, tzinfo=UTC)  # inside the window of the activity below
@@ -240,17 +241,11 @@ class FakeDoor:
             self.gate_plans[venue_id, gate] = sorted(set(activity_ids))
 
 
-class Clock:
-    """A hand-moved clock."""
+class Clock(FakeClock):
+    """A hand-moved clock (shared.clock.FakeClock) that starts at T0."""
 
     def __init__(self, now: datetime = T0) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, **kw: float) -> None:
-        self.now += timedelta(**kw)
+        super().__init__(now)
 
 
 def sequential_ids(prefix: str = "c") -> Any:

@@ -19,6 +19,7 @@ import pytest
 from services.checkin import admission, usecases
 from services.checkin import vocabulary as V
 from services.checkin.usecases import Refusal, Scan, Staff
+from shared.config import Settings
 from tests.unit.fakes_checkin import (
     T0,
     VENUE,
@@ -87,7 +88,7 @@ def python_verdict(staff_venue, status, when, revoked, already, act_venue, plan)
 
 def js_case(staff_venue, status, when, revoked, already, act_venue, plan) -> dict:
     t = ticket("r1", party=PARTY)
-    opens, closes = admission.window(activity(), None)
+    opens, closes = admission.window(activity(), None, Settings.checkin_opens_before_min)
     act = {"id": t.activity_id, "title": {"zh": "巨幕专场"}, "venue_id": act_venue, "venue_name": "馆"}
     return {
         "ticket": {

@@ -9,6 +9,7 @@ import json
 from services.notify.usecases import Notices
 from services.registration import personal
 from shared import events as ev
+from shared.clock import FakeClock
 from shared.sealed import NOTIFY, REGISTRATION, Sealer
 from tests.unit.fakes_notify import FakeProjection, FakeReminders
 from tests.unit.test_notify_usecases import event
@@ -33,8 +34,8 @@ def test_an_entry_rests_sealed_with_its_masked_forms_and_opens_whole():
     text = json.dumps(rec, ensure_ascii=False)
     for clear in ("张三丰", "13912345678", "12345678", "z@example.cn", "confirm-token-123", "http://x/me"):
         assert clear not in text, clear
-    assert (rec["name_masked"], rec["phone_masked"], rec["party_size"]) == ("张*丰", "139****5678", 2)
-    assert personal.entry_in_clear(rec, MINE) == dict(ENTRY, name_masked="张*丰", phone_masked="139****5678")
+    assert (rec["name_masked"], rec["phone_masked"], rec["party_size"]) == ("张**", "139****5678", 2)
+    assert personal.entry_in_clear(rec, MINE) == dict(ENTRY, name_masked="张**", phone_masked="139****5678")
     assert THEIRS.open(rec["for_notify"]) == {k: ENTRY[k] for k in personal.ENTRY_FOR_NOTIFY}
     assert "token" not in THEIRS.open(rec["for_notify"])  # notify never gets the confirmation token
 
@@ -60,7 +61,7 @@ def outcome(version_data):
 def test_notify_hands_a_v2_outcome_on_sealed_and_a_v1_outcome_with_its_contacts():
     recorded = Recorded()
     projection = FakeProjection()
-    notices = Notices(projection, recorded, FakeReminders(projection), clock=lambda: 0.0)
+    notices = Notices(projection, recorded, FakeReminders(projection), clock=FakeClock.at_seconds(0.0))
     sealed = personal.entry_at_rest(ENTRY, MINE, THEIRS)
     v2 = {"name_masked": "张*丰", "phone_masked": "139****5678", "sealed": sealed["for_notify"]}
     ev.validate_data(ev.LOTTERY_ENTRY_WON, 2, outcome(v2)["data"])  # the schema of version 2

@@ -1,4 +1,4 @@
-// vocabulary.js: generated from services/checkin/vocabulary.py by `python -m services.checkin.vocabulary`; do not edit.
+// vocabulary.js: GENERATED from services/checkin/vocabulary.py by `python -m shared.wordgen`; do not edit.
 
 export const STATUS = {
   "OK": "ok",
