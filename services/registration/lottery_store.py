@@ -91,7 +91,12 @@ class LotteryStore:
         values = dict(zip(SETTINGS, raw, strict=True))
         return Lottery(
             aid,
-            **{k: (float(v) if k.endswith("_at") else int(v)) for k, v in values.items()},
+            capacity=int(values["capacity"]),
+            opens_at=float(values["opens_at"]),
+            closes_at=float(values["closes_at"]),
+            draw_at=float(values["draw_at"]),
+            confirm_hours=int(values["confirm_hours"]),
+            max_party_size=int(values["max_party_size"]),
         )
 
     def commitment(self, aid: str) -> str | None:

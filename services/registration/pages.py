@@ -7,6 +7,7 @@ needed. Forms post back here and are protected by a double-submit CSRF cookie.
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
 from flask import Blueprint, redirect, request
 from flask_babel import gettext
@@ -187,7 +188,7 @@ def submit(activity_id: str, act):
     if not values.get("consent"):  # notice and consent (PIPL; docs/privacy.md): the form asks first
         errors = {"consent": [rule_message(CONSENT_REQUIRED, lang())]}
         return _form(activity_id, values, errors, None, 422)
-    body = {
+    body: dict[str, Any] = {
         "name": values.get("name", ""),
         "phone": values.get("phone"),  # absent once verified: the session's phone is used
         "party_size": values.get("party_size", ""),
