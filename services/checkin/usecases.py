@@ -2,8 +2,9 @@
 
 Plain functions over ports (``services/checkin/ports.py``): they take plain values, never a Flask
 request, and refuse with :class:`Refusal` (a reason code from ``vocabulary`` and its details),
-never with an HTTP status; ``edge.py`` maps reasons to statuses.  The rules, in the order the
-scanner also judges them offline (``static/js/doorbook.js``):
+never with an HTTP status; ``edge.py`` maps reasons to statuses.  The rules' order is the door's
+one table, ``door_rules.RULES``, which the scanner (``static/js/doorbook.js``) and ``admit.lua``
+follow too; this use case judges its rows (``_CHECKS``) in that order:
 
 1. the signature (``invalid``);
 2. the activity's current venue (from the projection; the signed one until it is known) against
@@ -28,11 +29,12 @@ admitted only once called (``not_called``), whole party, never twice (``already_
 from __future__ import annotations
 
 import secrets
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from services.checkin import admission, door_cards
+from services.checkin import admission, door_cards, door_rules
 from services.checkin import vocabulary as V
 from services.checkin.door_cards import Cards
 from services.checkin.ports import Activities, AdmitStep, Clock, Doc, Door, Ids, Marks, Tickets, UndoStep
@@ -177,12 +179,10 @@ def judge(
     activity, reg = activities.activity_and_registration(aid, rid)
     venue = admission.venue_of(activity, party.venue_id)
     named = {"activity_title": (activity or {}).get("title", {}), "venue_name": _venue_name(activity)}
-    if not staff.may_access(venue):
-        raise refuse(V.WRONG_VENUE, {"ticket_venue": venue, **named})
-    if not staff.may_use_gate(scan.gate):  # issue 23: a device bound to its gates
-        raise refuse(V.GATE_NOT_ALLOWED, {"gate": scan.gate, "gates": ", ".join(sorted(staff.gates or ()))})
     now = clock()
-    later, at = _later_rules(party, scan, staff, activity, now, marks, policy)
+    seen = _Seen(party, scan, staff, activity, reg, venue, named, now, marks, policy)
+    later = _use_case_rows(seen, refuse)
+    at, party_size = seen.at, seen.party_size
     wrong_gate = {"gate": scan.gate, **named}
     if party.standby_number is not None:
         open_for = door.gate_activities(venue, scan.gate)
@@ -191,8 +191,6 @@ def judge(
         if later is not None:
             raise refuse(later.reason, later.details, later.variant)
         return _admit_standby(party.standby_number, party, scan, activity, at, door)
-    # A party that dropped a member (issue 17) is admitted up to its new size on either code.
-    party_size = min(party.party_size, int((reg or {}).get("party_size") or party.party_size))
     result = door.admit(
         AdmitStep(
             checkin_id=ids(),
@@ -254,29 +252,95 @@ def judge(
     }
 
 
-def _later_rules(
-    party: Party,
-    scan: Scan,
-    staff: Staff,
-    activity: Doc | None,
-    now: datetime,
-    marks: Marks | None,
-    policy: TimePolicy,
-) -> tuple[Refusal | None, datetime]:
-    """Rules 4-6 (cancelled, the scan's moment, the window): the first refusal, not yet raised
-    (the atomic step judges the gate, rule 3, before it), and the moment the scan counts at."""
-    if activity and activity["status"] == V.CANCELLED:
-        return Refusal(V.ACTIVITY_CANCELLED), now
+@dataclass
+class _Seen:
+    """What the use-case rows of the door table judge (door_rules.RULES), and what they settle:
+    the moment the scan counts at, the people the party counts."""
+
+    party: Party
+    scan: Scan
+    staff: Staff
+    activity: Doc | None
+    reg: Doc | None
+    venue: str
+    named: Doc
+    now: datetime
+    marks: Marks | None
+    policy: TimePolicy
+    at: datetime = field(init=False)
+    party_size: int = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.at, self.party_size = self.now, self.party.party_size
+
+
+def _wrong_venue(s: _Seen) -> Refusal | None:
+    return (
+        None if s.staff.may_access(s.venue) else Refusal(V.WRONG_VENUE, {"ticket_venue": s.venue, **s.named})
+    )
+
+
+def _gate_not_allowed(s: _Seen) -> Refusal | None:
+    if s.staff.may_use_gate(s.scan.gate):  # issue 23: a device bound to its gates
+        return None
+    return Refusal(V.GATE_NOT_ALLOWED, {"gate": s.scan.gate, "gates": ", ".join(sorted(s.staff.gates or ()))})
+
+
+def _activity_cancelled(s: _Seen) -> Refusal | None:
+    return Refusal(V.ACTIVITY_CANCELLED) if s.activity and s.activity["status"] == V.CANCELLED else None
+
+
+def _bad_scan_time(s: _Seen) -> Refusal | None:
     try:
-        at = scan_moment(scan, staff, now, marks, policy)
+        s.at = scan_moment(s.scan, s.staff, s.now, s.marks, s.policy)
     except Refusal as exc:
-        return exc, now
-    opens, closes = admission.window(activity, party.ticket)
-    side = admission.judge_time(at, opens, closes)
-    if side:
-        window = {"side": side, "opens_at": opens, "closes_at": closes, "scanned_at": at.isoformat()}
-        return Refusal(V.INVALID_TIME, window, side), at
-    return None, at
+        return exc
+    return None
+
+
+def _window(side: str) -> Callable[[_Seen], Refusal | None]:
+    def check(s: _Seen) -> Refusal | None:
+        opens, closes = admission.window(s.activity, s.party.ticket)
+        if admission.judge_time(s.at, opens, closes) != side:
+            return None
+        window = {"side": side, "opens_at": opens, "closes_at": closes, "scanned_at": s.at.isoformat()}
+        return Refusal(V.INVALID_TIME, window, side)
+
+    return check
+
+
+def _party_reduced(s: _Seen) -> Refusal | None:
+    """A party that dropped a member (issue 17) is admitted up to its new size on either code."""
+    s.party_size = min(s.party.party_size, int((s.reg or {}).get("party_size") or s.party.party_size))
+    return None
+
+
+_CHECKS: dict[str, Callable[[_Seen], Refusal | None]] = {
+    "wrong_venue": _wrong_venue,
+    "gate_not_allowed": _gate_not_allowed,
+    "activity_cancelled": _activity_cancelled,
+    "bad_scan_time": _bad_scan_time,
+    "too_early": _window(V.TOO_EARLY),
+    "too_late": _window(V.TOO_LATE),
+    "party_reduced": _party_reduced,
+}
+
+
+def _use_case_rows(seen: _Seen, refuse: Callable[..., Refusal]) -> Refusal | None:
+    """The use case's rows of the door table, in its order: a refusal before the first atomic row
+    is raised (and recorded) here; the first one after it is returned for the atomic step, which
+    judges its own earlier rows (the gate) first and records it."""
+    later: Refusal | None = None
+    for row in door_rules.RULES:
+        if row.online != door_rules.USE_CASE or (later is not None and door_rules.given(row)):
+            continue
+        refusal = _CHECKS[row.name](seen)
+        if refusal is None:
+            continue
+        if not door_rules.given(row):
+            raise refuse(refusal.reason, refusal.details, refusal.variant)
+        later = refusal
+    return later
 
 
 def _admit_standby(

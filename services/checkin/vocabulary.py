@@ -319,10 +319,14 @@ LUA_WORDS: Final[Mapping[str, str]] = {
 def lua() -> str:
     lines = [f"-- vocabulary.lua: {_GENERATED}; do not edit.", "local V = {"]
     lines += [f"  {name} = '{word}'," for name, word in LUA_WORDS.items()]
-    return "\n".join(lines + ["}", ""])
+    from services.checkin import door_rules  # the door's ordered rules (issue 25), beside the words
+
+    return "\n".join(lines + ["}", door_rules.lua()])
 
 
 def js() -> str:
+    from services.checkin import door_rules
+
     table = {
         code: {
             "http": r.http,
@@ -337,7 +341,7 @@ def js() -> str:
         f"// vocabulary.js: {_GENERATED}; do not edit.\n\n"
         f"export const STATUS = {json.dumps(STATUSES, indent=2)};\n\n"
         f"export const REASON = {json.dumps(codes, indent=2)};\n\n"
-        f"export const REASONS = {json.dumps(table, ensure_ascii=False, indent=2)};\n"
+        f"export const REASONS = {json.dumps(table, ensure_ascii=False, indent=2)};\n" + door_rules.js()
     )
 
 
