@@ -16,6 +16,7 @@ them that alters a verdict fails here.
 
 from __future__ import annotations
 
+import itertools
 import json
 import shutil
 import subprocess
@@ -31,7 +32,7 @@ from services.checkin import vocabulary as V
 from services.checkin.ports import AdmitStep, UndoStep
 from services.checkin.usecases import Refusal, Staff
 from shared import door_id
-from tests.integration.door_world import AID, ORGANIZER, RID, STEWARD, T0, VENUE, DoorWorld, activity
+from tests.unit.door_world import AID, ORGANIZER, RID, STEWARD, T0, VENUE, DoorWorld, activity
 
 STATIC = Path(__file__).resolve().parents[2] / "services" / "checkin" / "static" / "js"
 OTHER = "other-venue"
@@ -218,7 +219,12 @@ SCENARIOS: dict[str, Scenario] = {
         members=(FATHER, ""),
     ),
     "a member's card twice": Scenario(
-        (Step(ok(1), card=FATHER), Step(no(V.ALREADY_CHECKED_IN), card=FATHER), Step(ok(1), card=MOTHER)),
+        (
+            Step(ok(1), card=FATHER),
+            Step(no(V.ALREADY_CHECKED_IN), card=FATHER),
+            Step(no(V.ID_REQUIRED)),  # the father is in; the mother has a document: her card
+            Step(ok(1), card=MOTHER),
+        ),
         party=2,
         members=(FATHER, MOTHER),
     ),
@@ -293,7 +299,25 @@ def use_case(settings: Any, redis: Any, sc: Scenario) -> tuple[list, list, str]:
         except Refusal as r:
             verdicts.append(no(r.reason, r.variant if r.reason == V.INVALID_TIME else ""))
             checkins.append("")
+    _recorded_once(w, sc, verdicts)
     return verdicts, states, code
+
+
+def _recorded_once(w: DoorWorld, sc: Scenario, verdicts: list) -> None:
+    """Every refusal of a scan is recorded and published once (CheckinDenied, in order); the
+    people counted per gate, per registration and in the figures are those admitted, less those
+    taken back (a replayed answer counts nobody more)."""
+    refusals = [v[1] for s, v in zip(sc.steps, verdicts, strict=True) if v[0] == "refused" and s.undo is None]
+    assert w.denials() == refusals
+    nonces: set[str] = set()
+    people = 0
+    for s, v in zip(sc.steps, verdicts, strict=True):
+        if v[0] == "ok" and not (s.nonce and s.nonce in nonces):
+            people += v[1]
+        people -= v[1] if v[0] == "undone" else 0
+        nonces |= {s.nonce} if v[0] == "ok" else set()
+    checked_in = int(w.redis.hget(w.store.k("stats", AID), "checked_in") or 0)
+    assert sum(w.gates().values()) == sum(w.admitted().values()) == checked_in == people
 
 
 def lua(settings: Any, redis: Any, sc: Scenario) -> list:
@@ -392,3 +416,107 @@ def test_the_scenarios_cover_every_row_of_the_table():
     rows = {r.reason for r in door_rules.RULES if r.reason} | set(door_rules.UNDO)
     assert rows - reasons == set()
     assert {V.ID_REQUIRED, V.ALREADY_CHECKED_IN} <= reasons
+
+
+# -- every combination of the rows that order each other (was tests/unit/test_doorbook_agrees.py) --
+MINUTES = {"too early": -45, "inside": 0, "too late": 160}  # the door is open from -30 to +150
+PLANS = {"any gate": None, "this activity": [AID], "others only": ["another"]}
+COMBINATIONS = list(
+    itertools.product(
+        (VENUE, OTHER),  # the venue of the steward's token
+        ("scheduled", V.CANCELLED),
+        tuple(MINUTES),
+        (False, True),  # revoked
+        (0, 1, 3),  # people already in (of 3)
+        (VENUE, OTHER),  # the activity's current venue (the ticket is signed for VENUE)
+        tuple(PLANS),
+    )
+)
+COMBINED = """
+import { judge } from "./doorbook.js";
+const cases = JSON.parse(await new Promise((ok) => { let s = ""; process.stdin.on("data", (d) => s += d);
+                                                       process.stdin.on("end", () => ok(s)); }));
+console.log(JSON.stringify(cases.map((c) => {
+  const v = judge(c.ticket, c.state, c.entry, c.now);
+  return v.ok ? ["ok", v.remaining] : ["refused", v.reason, v.side || ""];
+})));
+"""
+
+
+def _combined_use_case(w: DoorWorld, staff_venue, status, when, revoked, already, act_venue, plan) -> list:
+    w.put_activity(activity(venue=act_venue))
+    if PLANS[plan] is not None:
+        w.store.set_gate(staff_venue, "2号门", PLANS[plan])
+    w.put_registration(RID, party=3)
+    code = w.sign(RID, 3)
+    if already:
+        w.scan(code, "1号门", ORGANIZER, admit=already)
+    if revoked:
+        w.projection.revoke(AID, RID)
+    w.put_activity(activity(status=status, venue=act_venue))
+    w.clock.now = T0 + timedelta(minutes=MINUTES[when])
+    try:
+        got = w.scan(code, "2号门", Staff("s", staff_venue))
+    except Refusal as r:
+        return ["refused", r.reason, r.details.get("side", "")]
+    return ["ok", got["admitted"]]
+
+
+def _combined_state(staff_venue, status, when, revoked, already, act_venue, plan) -> dict:
+    opens, closes = admission.window(activity(), None)
+    act = {"id": AID, "title": {"zh": "巨幕专场"}, "venue_id": act_venue, "venue_name": "馆"}
+    listed = {
+        **act,
+        "status": status,
+        "opens_at": opens,
+        "closes_at": closes,
+        "revoked": [RID] if revoked else [],
+    }
+    start = int((T0 + timedelta(minutes=30)).timestamp())
+    return {
+        "ticket": {"registration_id": RID, "activity_id": AID, "venue_id": VENUE, "party_size": 3}
+        | {"valid_from": start - 3600, "valid_until": start + 7200},
+        # The scanner state lists this venue's activities in full, other venues' by name.
+        "state": {
+            "venue": staff_venue,
+            "activities": [listed] if act_venue == staff_venue else [],
+            "elsewhere": [] if act_venue == staff_venue else [act],
+            "gate_activities": PLANS[plan],
+        },
+        "entry": {"admitted": already, "first_at": T0.isoformat(), "gate": "1号门", "server": True}
+        if already
+        else None,
+        "now": int((T0 + timedelta(minutes=MINUTES[when])).timestamp()),
+    }
+
+
+@pytest.mark.skipif(shutil.which("node") is None, reason="Node runs the scanner's module")
+def test_every_combination_of_the_ordering_rows_agrees(store_settings, store_redis, tmp_path):
+    """Venue, gate plan, cancelled activity, window, revocation and people already in, in every
+    combination: the use case (over admit.lua) and doorbook.js give the same verdict."""
+    for name in ("doorbook.js", "vocabulary.js"):
+        shutil.copy(STATIC / name, tmp_path / name)
+    (tmp_path / "package.json").write_text('{"type": "module"}')
+    (tmp_path / "run.js").write_text(COMBINED)
+    done = subprocess.run(
+        ["node", "run.js"],
+        cwd=tmp_path,
+        input=json.dumps([_combined_state(*c) for c in COMBINATIONS]),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    offline = json.loads(done.stdout)
+    online = []
+    for i, c in enumerate(COMBINATIONS):
+        w = DoorWorld(
+            store_settings.with_overrides(redis_prefix=f"{store_settings.redis_prefix}{i}:"), store_redis
+        )
+        online.append(_combined_use_case(w, *c))
+    assert [(c, j) for c, j, p in zip(COMBINATIONS, offline, online, strict=True) if j != p] == []
+    # Every ordering row was reached, so agreement means something.
+    assert {v[1] for v in online if v[0] == "refused"} == {
+        V.WRONG_VENUE, V.WRONG_GATE, V.ACTIVITY_CANCELLED, V.INVALID_TIME, V.REVOKED, V.ALREADY_CHECKED_IN
+    }  # fmt: skip
+    assert any(v[0] == "ok" for v in online)

@@ -1,13 +1,15 @@
-"""The door's world on a real Redis, for the scenario table (test_door_scenarios.py) and the door's
-use-case tests: the projection fed with events, tickets signed with the service's own keys, the
-real store (``admit.lua``, ``undo.lua``), and the scanner state as the API serves it.
+"""The door's world on a real Redis, for the scenario table (tests/integration/test_door_scenarios.py)
+and the door's use-case tests: the projection fed with events, the real store (``admit.lua``,
+``undo.lua``, ``standby_admit.lua``), tickets signed with the service's own keys (or looked up by
+the signer's fake), and the scanner state as the API serves it.
 
-No fake of the door: the clock, the check-in ids and the staff are the only stand-ins.
+No fake of the door: the clock, the check-in ids, the signer and the staff are the only stand-ins.
 """
 
 from __future__ import annotations
 
 import itertools
+import json
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -22,6 +24,7 @@ from services.checkin.store import CheckinStore
 from services.checkin.usecases import Scan, Staff
 from shared import events as ev
 from shared.auth import create_token
+from shared.envelope import decode
 from shared.tickets import KeyRing
 
 AID = "door-imax"
@@ -77,16 +80,17 @@ def sequential_ids(prefix: str = "c") -> Any:
 
 
 class DoorWorld:
-    """One door over one Redis key prefix."""
+    """One door over one Redis key prefix; ``t0``: the clock's start."""
 
-    def __init__(self, settings: Any, redis: Any) -> None:
+    def __init__(self, settings: Any, redis: Any, t0: datetime = T0) -> None:
         self.settings, self.redis = settings, redis
         self.store = CheckinStore(redis, settings)
         self.projection = self.store.projection
         self.keys = KeyRing.load_or_create(settings.keys_dir)
+        self.tickets: Any = self.keys  # the signer (a test may look codes up instead)
         self.cards = Cards.from_settings(settings)
         self.marks = OnlineMarks(b"m" * 32)
-        self.clock = Clock()
+        self.clock = Clock(t0)
         self.ids = sequential_ids()
         self._app: Any = None
 
@@ -95,10 +99,17 @@ class DoorWorld:
         self.projection.handle(_event(ev.ACTIVITY_PUBLISHED, doc["id"], {"activity": doc}))
 
     def put_registration(
-        self, rid: str, status: str = V.CONFIRMED, party: int = 1, aid: str = AID, members: list | None = None
+        self,
+        rid: str,
+        status: str = V.CONFIRMED,
+        party: int = 1,
+        aid: str = AID,
+        members: list | None = None,
+        name: str = "张三丰",
+        phone_masked: str = "138****0001",
     ) -> None:
-        data = {"registration_id": rid, "venue_id": VENUE, "party_size": party, "name": "张三丰"}
-        data |= {"phone": "13800000001", "members": members or []}
+        data = {"registration_id": rid, "venue_id": VENUE, "party_size": party, "name": name}
+        data |= {"phone_masked": phone_masked, "members": members or []}
         self.projection.handle(_event(_REG_EVENT[status], aid, data))
 
     def drop_member(self, rid: str, party: int, aid: str = AID) -> None:
@@ -126,7 +137,7 @@ class DoorWorld:
         return usecases.admit(
             Scan(code, gate, **kw),
             staff,
-            tickets=self.keys,
+            tickets=self.tickets,
             activities=self.projection,
             door=self.store,
             clock=self.clock,
@@ -150,13 +161,38 @@ class DoorWorld:
         assert resp.status_code == 200, resp.get_json()
         return resp.get_json()
 
-    def denials(self) -> list[str]:
-        """The reasons of the CheckinDenied events in the outbox, in order."""
-        from shared.envelope import decode
-
+    # -- what the door's state says -------------------------------------------------------------
+    def events(self) -> list[tuple[str, dict]]:
+        """The door's events (checkin-events) in the outbox, in order: (type, data)."""
         out = []
         for _id, fields in self.redis.xrange(self.store.outbox):
+            if fields[b"topic"].decode() != V.TOPIC:
+                continue
             env = decode(fields[b"envelope"])
-            if env["type"] == V.CHECKIN_DENIED:
-                out.append(env["data"]["reason"])
+            out.append((env["type"], env["data"]))
         return out
+
+    def denials(self) -> list[str]:
+        """The reasons of the CheckinDenied events, in order."""
+        return [d["reason"] for kind, d in self.events() if kind == V.CHECKIN_DENIED]
+
+    def admitted(self, aid: str = AID) -> dict[str, int]:
+        """Registration id -> people admitted."""
+        return {k.decode(): int(v) for k, v in self.redis.hgetall(self.store.k("adm", aid)).items() if int(v)}
+
+    def gates(self, aid: str = AID) -> dict[str, int]:
+        """Gate -> people admitted."""
+        return {
+            k.decode(): int(v) for k, v in self.redis.hgetall(self.store.k("gates", aid)).items() if int(v)
+        }
+
+    def unseen(self, aid: str = AID) -> set[str]:
+        return {r.decode() for r in self.redis.smembers(self.projection.unseen_key(aid))}
+
+    def standby(self, aid: str, number: int, status: str = V.CALLED, party: int = 2) -> None:
+        """A walk-in's standby number in this state (as standby_join.lua and standby_call.lua leave it)."""
+        entry = {"number": number, "party_size": party, "status": status}
+        self.redis.hset(self.store.k("sbq", aid), str(number), json.dumps(entry))
+
+    def standby_status(self, aid: str, number: int) -> str:
+        return str(json.loads(self.redis.hget(self.store.k("sbq", aid), str(number)))["status"])
