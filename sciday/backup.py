@@ -234,23 +234,18 @@ def cmd_backup(args: Any) -> int:
     if not args.repeat:
         _backup_once(args, settings, redis, dest)
         return 0
-    import signal
-    import threading
+    from shared import periodic, worker
 
-    from shared import worker
-
-    stop = threading.Event()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(sig, lambda *_: stop.set())
+    stop = periodic.stop_on_signals()
     worker.serve(settings, redis)  # /healthz and /metrics as every worker (SCIDAY_WORKER_METRICS_PORT)
-    while not stop.is_set():  # docker-compose's backup service: a scheduler of one pass
-        worker.scheduler_pass(
-            "backup",
-            settings.backup_interval_s + settings.worker_stall_s,
-            lambda: _backup_once(args, settings, redis, dest),
-        )
-        stop.wait(settings.backup_interval_s)
-    worker.forget("backup")
+    # docker-compose's backup service: a scheduler of one pass
+    periodic.every(
+        "backup",
+        settings.backup_interval_s,
+        lambda: _backup_once(args, settings, redis, dest),
+        stop,
+        settings,
+    )
     return 0
 
 

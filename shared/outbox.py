@@ -15,20 +15,18 @@ from __future__ import annotations
 import json
 import logging
 import os
-import signal
 import threading
 import time
 import uuid
 from collections.abc import Callable
 from pathlib import Path
-from types import FrameType
 from typing import Any
 
 from kafka import KafkaAdminClient, KafkaProducer
 from kafka.errors import KafkaError, KafkaTimeoutError
 from prometheus_client import Counter, Gauge
 
-from shared import worker
+from shared import periodic, worker
 from shared.config import Settings
 from shared.kafka import make_producer, security
 from shared.redis_scripts import OUTAGE as STORE_OUTAGE
@@ -120,13 +118,6 @@ class Relay:
         """Inside a step: renew when a third of the lease has passed; raise if it was lost."""
         if self.clock() - self._renewed_at >= self.lease_ms / 3000.0 and not self._lease("renew"):
             raise LeaseLost(self.lease_key)
-
-    def install_signal_handlers(self) -> None:
-        def _stop(signum: int, _frame: FrameType | None) -> None:
-            self.stopping = True
-
-        signal.signal(signal.SIGTERM, _stop)
-        signal.signal(signal.SIGINT, _stop)
 
     def cursor(self) -> bytes:
         return self.redis.get(cursor_key(self.settings, self.stream)) or b"0-0"
@@ -433,13 +424,7 @@ def relay_main(stream: str, service: str) -> None:
 
     settings = load()
     logs.setup(service)
-    stop = threading.Event()
-
-    def _stop(signum: int, _frame: FrameType | None) -> None:
-        stop.set()
-
-    signal.signal(signal.SIGTERM, _stop)
-    signal.signal(signal.SIGINT, _stop)
+    stop = periodic.stop_on_signals()
     redis = connect_as(settings)
     worker.serve(settings, redis, streams=[stream])
     run_relay(settings, redis, stream, stop)

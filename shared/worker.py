@@ -67,10 +67,10 @@ def loops() -> list[str]:
         return sorted(_deadlines)
 
 
-def scheduler_pass(name: str, within_s: float, run: Callable[[], Any]) -> None:
+def scheduler_pass(name: str, within_s: float, run: Callable[[], Any]) -> bool:
     """One pass of a scheduler loop that turns again within ``within_s`` (its poll interval plus
     ``worker_stall_s``): beat, run, count the outcome. Redis outages and bugs are counted and
-    logged; the next pass tries again."""
+    logged (False); the next pass tries again. The loop itself: shared/periodic.py."""
     from shared.redis_scripts import OUTAGE
 
     beat(name, within_s)
@@ -79,12 +79,13 @@ def scheduler_pass(name: str, within_s: float, run: Callable[[], Any]) -> None:
     except OUTAGE as exc:
         SCHEDULER_RUNS.labels(name, RUN_REDIS_UNAVAILABLE).inc()
         log.warning("%s: redis unavailable, retrying: %s", name, exc)
-        return
+        return False
     except Exception:
         SCHEDULER_RUNS.labels(name, RUN_FAILED).inc()
         log.exception("%s: pass failed; the next one tries again", name)
-        return
+        return False
     SCHEDULER_RUNS.labels(name, RUN_OK).inc()
+    return True
 
 
 def _health() -> tuple[int, dict[str, Any]]:

@@ -10,16 +10,14 @@ call script gives each seat once, so two schedulers release once and call each n
 from __future__ import annotations
 
 import logging
-import signal
-import threading
 import time
 from datetime import UTC, datetime
+from typing import Any
 
 from services.checkin import standby as sb
 from services.checkin.standby_store import StandbyStore
-from shared import logs, worker
-from shared.config import load
-from shared.redis_scripts import connect_as
+from shared import periodic
+from shared.config import Settings
 
 log = logging.getLogger("sciday.standby")
 NAME = "standby-scheduler"
@@ -40,27 +38,12 @@ def tick(store: StandbyStore, policy: sb.Policy, *, auto_call: bool, now: float 
     return done
 
 
-def run(store: StandbyStore, settings, stop: threading.Event) -> None:
-    policy = sb.Policy.from_settings(settings)
-    within = settings.standby_release_poll_s + settings.worker_stall_s
-    while not stop.is_set():
-        # One bad activity or a Redis outage must not end the scheduler; the next tick retries.
-        worker.scheduler_pass(
-            NAME, within, lambda: tick(store, policy, auto_call=bool(settings.standby_auto_call))
-        )
-        stop.wait(settings.standby_release_poll_s)
-    worker.forget(NAME)
-
-
 def main() -> None:
-    settings = load()
-    logs.setup("standby-scheduler")
-    stop = threading.Event()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(sig, lambda *_: stop.set())
-    redis = connect_as(settings)
-    worker.serve(settings, redis)
-    run(StandbyStore(redis, settings), settings, stop)
+    def setup(settings: Settings, redis: Any) -> periodic.Pass:
+        store, policy = StandbyStore(redis, settings), sb.Policy.from_settings(settings)
+        return lambda: tick(store, policy, auto_call=bool(settings.standby_auto_call))
+
+    periodic.daemon(NAME, lambda s: s.standby_release_poll_s, setup)
 
 
 if __name__ == "__main__":

@@ -31,7 +31,7 @@ from services.notify.publisher import Publisher
 from services.notify.reminders import Reminders, parse_offsets
 from services.notify.sender import RateLimit, Sender
 from services.notify.usecases import Notices
-from shared import logs, sealed, shredding
+from shared import logs, periodic, sealed, shredding
 from shared.config import Settings, load
 from shared.consumer import ConsumerLoop, TransientError
 from shared.kafka import security
@@ -89,7 +89,16 @@ class Worker:
             jobs += [(f"sender-{name}", s.run) for name, s in self.senders.items()]
         if reminders:
             jobs.append(
-                ("reminders", lambda stop: self.reminders.run(stop, self.settings.reminder_poll_ms / 1000))
+                (
+                    "reminders",
+                    lambda stop: periodic.every(
+                        "reminders",
+                        self.settings.reminder_poll_ms / 1000,
+                        self.reminders.tick,
+                        stop,
+                        self.settings,
+                    ),
+                )
             )
         if publisher:
             jobs.append(("publisher", self.publisher.run))
@@ -149,7 +158,6 @@ def bootstrap(
 
 
 def main() -> None:
-    import signal
 
     from shared import worker as metrics
     from shared.topics import ensure_topics
@@ -161,13 +169,10 @@ def main() -> None:
     metrics.serve(settings, worker.redis, streams=["nt:outbox"])
     loop = worker.consumer_loop()
 
-    def _stop(signum, _frame):
-        log.info("signal %s: stopping after the current record and message", signum)
-        loop.stopping = True
-        worker.stop.set()
+    def _stop_consuming() -> None:
+        loop.stopping = True  # after the current record and message
 
-    signal.signal(signal.SIGTERM, _stop)
-    signal.signal(signal.SIGINT, _stop)
+    periodic.stop_on_signals(worker.stop, _stop_consuming)
     worker.run()
 
 

@@ -27,7 +27,7 @@ from pathlib import Path
 
 from services.notify import vocabulary as V
 from shared import events as ev
-from shared.redis_scripts import OUTAGE, Scripts
+from shared.redis_scripts import Scripts
 
 log = logging.getLogger("sciday.notify.reminders")
 CAUSE = ev.REMINDER_DUE
@@ -164,13 +164,3 @@ class Reminders:
             context={"offset_min": offset, "starts_at": act["starts_at"]},
         )
         return 1
-
-    def run(self, stop, poll_s: float = 1.0) -> None:
-        while not stop.is_set():
-            try:
-                self.tick()
-            except OUTAGE as exc:
-                log.warning("reminders: redis unavailable, trying again: %s", exc)
-            except Exception:
-                log.exception("reminder tick failed; trying again")
-            stop.wait(poll_s)

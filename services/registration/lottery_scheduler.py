@@ -9,50 +9,48 @@ make each draw, each registration and each message happen once.
 from __future__ import annotations
 
 import logging
-import signal
 import threading
 import time
+from typing import Any
 
 from services.registration import lottery, lottery_entry
 from services.registration.bootstrap import bootstrap
 from services.registration.lottery_store import LotteryStore
 from services.registration.ports import Ports
-from shared import logs, worker
-from shared.config import load
-from shared.redis_scripts import connect_as
+from shared import periodic
+from shared.config import Settings
 from shared.tickets import KeyRing
 
 log = logging.getLogger("sciday.lottery")
 NAME = "lottery-scheduler"
 
 
-def run(store: LotteryStore, settings, stop: threading.Event, ports: Ports | None = None) -> None:
-    def draw() -> None:
-        for aid in lottery.draw_due(
-            store,
-            now=time.time(),
-            lease_s=settings.lottery_draw_lease_s,
-            chunk=settings.lottery_publish_chunk,
-            settle=(lambda aid: lottery_entry.settle(ports, store, aid)) if ports else None,
-        ):
-            log.info("lottery drawn and announced: %s", aid)
+def run_once(store: LotteryStore, settings: Settings, ports: Ports | None = None) -> None:
+    """One pass: draw, settle and announce every lottery that is due."""
+    for aid in lottery.draw_due(
+        store,
+        now=time.time(),
+        lease_s=settings.lottery_draw_lease_s,
+        chunk=settings.lottery_publish_chunk,
+        settle=(lambda aid: lottery_entry.settle(ports, store, aid)) if ports else None,
+    ):
+        log.info("lottery drawn and announced: %s", aid)
 
-    while not stop.is_set():
-        worker.scheduler_pass(NAME, settings.lottery_poll_s + settings.worker_stall_s, draw)
-        stop.wait(settings.lottery_poll_s)
-    worker.forget(NAME)
+
+def run(store: LotteryStore, settings: Settings, stop: threading.Event, ports: Ports | None = None) -> None:
+    def draw() -> None:
+        run_once(store, settings, ports)
+
+    periodic.every(NAME, settings.lottery_poll_s, draw, stop, settings)
 
 
 def main() -> None:
-    settings = load()
-    logs.setup("lottery-scheduler")
-    stop = threading.Event()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(sig, lambda *_: stop.set())
-    redis = connect_as(settings, socket_timeout=60)
-    ports = bootstrap(settings, redis, KeyRing.load_or_create(settings.keys_dir))
-    worker.serve(settings, redis)
-    run(LotteryStore(redis, settings), settings, stop, ports)
+    def setup(settings: Settings, redis: Any) -> periodic.Pass:
+        ports = bootstrap(settings, redis, KeyRing.load_or_create(settings.keys_dir))
+        store = LotteryStore(redis, settings)
+        return lambda: run_once(store, settings, ports)
+
+    periodic.daemon(NAME, lambda s: s.lottery_poll_s, setup, socket_timeout=60)
 
 
 if __name__ == "__main__":

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import logging
 import secrets
-import signal
 import threading
 import time
 
@@ -26,7 +25,7 @@ from services.registration import vocabulary as v
 from services.registration.noshow_flow import Admissions, NoShowFlow, ts
 from services.registration.noshow_store import NoShowStore
 from services.registration.store import SeatStore
-from shared import keyfile, logs, worker
+from shared import keyfile, logs, periodic, worker
 from shared.config import Settings, load
 from shared.consumer import ConsumerLoop
 from shared.kafka import security
@@ -97,14 +96,15 @@ def sweep_due(flow: NoShowFlow, seats: SeatStore, sweeps: Sweeps, *, now: float)
     return out
 
 
-def run_sweeper(flow, seats, sweeps, poll_s: float, stop: threading.Event, stall_s: float = 120) -> None:
+def run_sweeper(flow, seats, sweeps, settings: Settings, stop: threading.Event) -> None:
     # A Redis outage or a bug in one sweep must not end the thread; the next poll retries.
-    while not stop.is_set():
-        worker.scheduler_pass(
-            "noshow-sweep", poll_s + stall_s, lambda: sweep_due(flow, seats, sweeps, now=time.time())
-        )
-        stop.wait(poll_s)
-    worker.forget("noshow-sweep")
+    periodic.every(
+        "noshow-sweep",
+        settings.noshow_sweep_poll_s,
+        lambda: sweep_due(flow, seats, sweeps, now=time.time()),
+        stop,
+        settings,
+    )
 
 
 def main() -> None:
@@ -119,18 +119,14 @@ def main() -> None:
     sweeps = Sweeps(redis, settings.redis_prefix, settings.noshow_sweep_lease_s)
     loop = ConsumerLoop(settings, GROUP, TOPICS, flow.handle, redis)
     worker.serve(settings, redis)
-    stop = threading.Event()
 
-    def _stop(signum, _frame):
-        log.info("signal %s: stopping after the current record", signum)
-        loop.stopping = True
-        stop.set()
+    def _stop_consuming() -> None:
+        loop.stopping = True  # after the current record
 
-    signal.signal(signal.SIGTERM, _stop)
-    signal.signal(signal.SIGINT, _stop)
+    stop = periodic.stop_on_signals(None, _stop_consuming)
     sweeper = threading.Thread(
         target=run_sweeper,
-        args=(flow, seats, sweeps, settings.noshow_sweep_poll_s, stop, settings.worker_stall_s),
+        args=(flow, seats, sweeps, settings, stop),
         name="noshow-sweeper",
         daemon=True,
     )

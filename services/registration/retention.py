@@ -11,16 +11,14 @@ in ``{p}retention:done`` and not read again.  Any number may run: erasing twice 
 from __future__ import annotations
 
 import logging
-import signal
-import threading
+from typing import Any
 
 from services.registration import usecases
 from services.registration.bootstrap import bootstrap
 from services.registration.lottery_store import LotteryStore
 from services.registration.ports import Ports
-from shared import logs, worker
-from shared.config import Settings, load
-from shared.redis_scripts import connect_as
+from shared import periodic
+from shared.config import Settings
 from shared.tickets import KeyRing
 
 log = logging.getLogger("sciday.retention")
@@ -46,26 +44,12 @@ def sweep(ports: Ports, redis, settings: Settings) -> int:
     return erased
 
 
-def run(ports: Ports, redis, settings: Settings, stop: threading.Event) -> None:
-    while not stop.is_set():
-        worker.scheduler_pass(
-            "retention",
-            settings.retention_poll_s + settings.worker_stall_s,
-            lambda: sweep(ports, redis, settings),
-        )
-        stop.wait(settings.retention_poll_s)
-    worker.forget("retention")
-
-
 def main() -> None:
-    settings = load()
-    logs.setup("retention")
-    stop = threading.Event()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(sig, lambda *_: stop.set())
-    redis = connect_as(settings, socket_timeout=60)
-    worker.serve(settings, redis)
-    run(bootstrap(settings, redis, KeyRing.load(settings.keys_dir, public_only=True)), redis, settings, stop)
+    def setup(settings: Settings, redis: Any) -> periodic.Pass:
+        ports = bootstrap(settings, redis, KeyRing.load(settings.keys_dir, public_only=True))
+        return lambda: sweep(ports, redis, settings)
+
+    periodic.daemon("retention", lambda s: s.retention_poll_s, setup, socket_timeout=60)
 
 
 if __name__ == "__main__":

@@ -1,0 +1,103 @@
+"""The one periodic-worker loop (issue 25 §8): the schedulers and sweeps that wake every few
+seconds, do one pass, and sleep (the lottery draw, the standby release, the no-show sweep, the
+retention sweep, notify's reminders, ``sciday backup --repeat``).
+
+:func:`every` is the loop: each pass beats the worker's heartbeat (shared/worker.py, so
+``/healthz`` sees a stalled loop), runs under :func:`shared.worker.scheduler_pass` (a Redis outage
+or a bug is counted and logged, never the end of the loop), and waits the poll interval, or after
+failing passes in a row longer and longer (doubling, up to ``worker_backoff_max_s``) so that a
+broken dependency is not hammered. :func:`stop_on_signals` turns SIGTERM and SIGINT into a stop
+event; :func:`daemon` is a whole scheduler process: settings, logs, signals, the Redis connection,
+the worker's port, and the loop.
+"""
+
+from __future__ import annotations
+
+import logging
+import signal
+import threading
+from collections.abc import Callable
+from types import FrameType
+from typing import Any
+
+from shared import worker
+from shared.config import Settings
+
+log = logging.getLogger("sciday.periodic")
+
+Pass = Callable[[], object]
+
+
+def stop_on_signals(stop: threading.Event | None = None, *then: Callable[[], None]) -> threading.Event:
+    """SIGTERM and SIGINT set ``stop`` (made if not given) and call each of ``then`` (a consumer
+    loop's own flag); the current pass finishes, the loop ends. Main thread only."""
+    event = stop if stop is not None else threading.Event()
+
+    def _stop(signum: int, _frame: FrameType | None) -> None:
+        log.info("signal %s: stopping after the current pass", signum)
+        event.set()
+        for call in then:
+            call()
+
+    signal.signal(signal.SIGTERM, _stop)
+    signal.signal(signal.SIGINT, _stop)
+    return event
+
+
+def backoff_s(poll_s: float, failures: int, max_s: float) -> float:
+    """The wait after ``failures`` failing passes in a row: the poll interval, doubled per failure,
+    never more than ``max_s`` (nor less than the poll interval)."""
+    if failures <= 0:
+        return poll_s
+    return max(poll_s, min(poll_s * 2.0**failures, max_s))
+
+
+def every(
+    name: str,
+    poll_s: float,
+    one_pass: Pass,
+    stop: threading.Event,
+    settings: Settings,
+    *,
+    wait: Callable[[float], object] | None = None,
+) -> None:
+    """Run ``one_pass`` every ``poll_s`` seconds until ``stop`` is set. Each pass promises the
+    heartbeat of loop ``name`` its next turn within the longest wait that may follow it plus
+    ``worker_stall_s``; the loop is forgotten by the probe when it ends on purpose. ``wait``
+    (default ``stop.wait``) is for tests."""
+    pause = wait if wait is not None else stop.wait
+    failures = 0
+    try:
+        while not stop.is_set():
+            longest = backoff_s(poll_s, failures + 1, settings.worker_backoff_max_s)
+            if worker.scheduler_pass(name, longest + settings.worker_stall_s, one_pass):
+                failures = 0
+            else:
+                failures += 1
+            pause(backoff_s(poll_s, failures, settings.worker_backoff_max_s))
+    finally:
+        worker.forget(name)
+
+
+def daemon(
+    name: str,
+    poll_s: Callable[[Settings], float],
+    setup: Callable[[Settings, Any], Pass],
+    *,
+    settings: Settings | None = None,
+    **connect: Any,
+) -> None:
+    """A scheduler process: load the settings, log as ``name``, stop on SIGTERM/SIGINT, connect to
+    Redis as the service's user (``connect``: redis-py options), build the pass with ``setup``
+    (settings, redis), serve the worker's port, and run :func:`every` until a signal."""
+    from shared import logs
+    from shared.config import load
+    from shared.redis_scripts import connect_as
+
+    settings = settings if settings is not None else load()
+    logs.setup(name)
+    stop = stop_on_signals()
+    redis = connect_as(settings, **connect)
+    one_pass = setup(settings, redis)
+    worker.serve(settings, redis)
+    every(name, poll_s(settings), one_pass, stop, settings)
