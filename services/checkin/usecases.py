@@ -4,7 +4,7 @@ Plain functions over ports (``services/checkin/ports.py``): they take plain valu
 request, and refuse with :class:`Refusal` (a reason code from ``vocabulary`` and its details),
 never with an HTTP status; ``edge.py`` maps reasons to statuses.  The rules' order is the door's
 one table, ``door_rules.RULES``, which the scanner (``static/js/doorbook.js``) and ``admit.lua``
-follow too; this use case judges its rows (``_CHECKS``) in that order:
+follow too; this use case judges its rows (``door_checks``) in that order:
 
 1. the signature (``invalid``);
 2. the activity's current venue (from the projection; the signed one until it is known) against
@@ -29,12 +29,11 @@ admitted only once called (``not_called``), whole party, never twice (``already_
 from __future__ import annotations
 
 import secrets
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from services.checkin import admission, door_cards, door_rules
+from services.checkin import admission, door_cards, door_checks
 from services.checkin import vocabulary as V
 from services.checkin.door_cards import Cards
 from services.checkin.ports import Activities, AdmitStep, Clock, Doc, Door, Ids, Marks, Tickets, UndoStep
@@ -180,8 +179,20 @@ def judge(
     venue = admission.venue_of(activity, party.venue_id)
     named = {"activity_title": (activity or {}).get("title", {}), "venue_name": _venue_name(activity)}
     now = clock()
-    seen = _Seen(party, scan, staff, activity, reg, venue, named, now, marks, policy)
-    later = _use_case_rows(seen, refuse)
+
+    def moment() -> datetime | door_checks.Said:
+        try:
+            return scan_moment(scan, staff, now, marks, policy)
+        except Refusal as exc:
+            return door_checks.Said(exc.reason, exc.details, exc.variant)
+
+    seen = door_checks.Seen(
+        staff, scan.gate, activity, reg, venue, named, party.party_size, party.ticket, now, moment
+    )
+    at_once, said = door_checks.judge_rows(seen)  # the use case's rows of the door's table
+    if at_once is not None:
+        raise refuse(*at_once)
+    later = Refusal(*said) if said else None
     at, party_size = seen.at, seen.party_size
     wrong_gate = {"gate": scan.gate, **named}
     if party.standby_number is not None:
@@ -250,97 +261,6 @@ def judge(
         "replayed": bool(result.get("replayed")),
         "member": int(result.get("member") or 0),  # issue 23: the place of the member whose card matched
     }
-
-
-@dataclass
-class _Seen:
-    """What the use-case rows of the door table judge (door_rules.RULES), and what they settle:
-    the moment the scan counts at, the people the party counts."""
-
-    party: Party
-    scan: Scan
-    staff: Staff
-    activity: Doc | None
-    reg: Doc | None
-    venue: str
-    named: Doc
-    now: datetime
-    marks: Marks | None
-    policy: TimePolicy
-    at: datetime = field(init=False)
-    party_size: int = field(init=False)
-
-    def __post_init__(self) -> None:
-        self.at, self.party_size = self.now, self.party.party_size
-
-
-def _wrong_venue(s: _Seen) -> Refusal | None:
-    return (
-        None if s.staff.may_access(s.venue) else Refusal(V.WRONG_VENUE, {"ticket_venue": s.venue, **s.named})
-    )
-
-
-def _gate_not_allowed(s: _Seen) -> Refusal | None:
-    if s.staff.may_use_gate(s.scan.gate):  # issue 23: a device bound to its gates
-        return None
-    return Refusal(V.GATE_NOT_ALLOWED, {"gate": s.scan.gate, "gates": ", ".join(sorted(s.staff.gates or ()))})
-
-
-def _activity_cancelled(s: _Seen) -> Refusal | None:
-    return Refusal(V.ACTIVITY_CANCELLED) if s.activity and s.activity["status"] == V.CANCELLED else None
-
-
-def _bad_scan_time(s: _Seen) -> Refusal | None:
-    try:
-        s.at = scan_moment(s.scan, s.staff, s.now, s.marks, s.policy)
-    except Refusal as exc:
-        return exc
-    return None
-
-
-def _window(side: str) -> Callable[[_Seen], Refusal | None]:
-    def check(s: _Seen) -> Refusal | None:
-        opens, closes = admission.window(s.activity, s.party.ticket)
-        if admission.judge_time(s.at, opens, closes) != side:
-            return None
-        window = {"side": side, "opens_at": opens, "closes_at": closes, "scanned_at": s.at.isoformat()}
-        return Refusal(V.INVALID_TIME, window, side)
-
-    return check
-
-
-def _party_reduced(s: _Seen) -> Refusal | None:
-    """A party that dropped a member (issue 17) is admitted up to its new size on either code."""
-    s.party_size = min(s.party.party_size, int((s.reg or {}).get("party_size") or s.party.party_size))
-    return None
-
-
-_CHECKS: dict[str, Callable[[_Seen], Refusal | None]] = {
-    "wrong_venue": _wrong_venue,
-    "gate_not_allowed": _gate_not_allowed,
-    "activity_cancelled": _activity_cancelled,
-    "bad_scan_time": _bad_scan_time,
-    "too_early": _window(V.TOO_EARLY),
-    "too_late": _window(V.TOO_LATE),
-    "party_reduced": _party_reduced,
-}
-
-
-def _use_case_rows(seen: _Seen, refuse: Callable[..., Refusal]) -> Refusal | None:
-    """The use case's rows of the door table, in its order: a refusal before the first atomic row
-    is raised (and recorded) here; the first one after it is returned for the atomic step, which
-    judges its own earlier rows (the gate) first and records it."""
-    later: Refusal | None = None
-    for row in door_rules.RULES:
-        if row.online != door_rules.USE_CASE or (later is not None and door_rules.given(row)):
-            continue
-        refusal = _CHECKS[row.name](seen)
-        if refusal is None:
-            continue
-        if not door_rules.given(row):
-            raise refuse(refusal.reason, refusal.details, refusal.variant)
-        later = refusal
-    return later
 
 
 def _admit_standby(

@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from services.checkin import door_rules, usecases
+from services.checkin import door_checks, door_rules
 from services.checkin import vocabulary as V
 from services.checkin.door_rules import ATOMIC, GIVEN, TICKET, USE_CASE
 
@@ -22,13 +22,13 @@ def test_each_row_has_its_check_where_it_is_judged():
     js_checks = set(re.findall(r"^  (\w+): \(c\) =>", js, re.M))
     for row in door_rules.RULES:
         if row.online == USE_CASE:
-            assert row.name in usecases._CHECKS, row
+            assert row.name in door_checks.CHECKS, row
         if row.online == ATOMIC:
             assert row.name in lua_steps, row
         if row.offline and row.online != TICKET:
             assert row.name in js_checks, row
     assert GIVEN in lua_steps
-    assert set(usecases._CHECKS) == {r.name for r in door_rules.RULES if r.online == USE_CASE}
+    assert set(door_checks.CHECKS) == {r.name for r in door_rules.RULES if r.online == USE_CASE}
 
 
 def test_the_generated_orders_are_the_tables():
