@@ -28,6 +28,7 @@ from services.notify.projection import Projection as NotifyProjection
 from services.notify.reminders import Reminders, parse_offsets
 from services.notify.usecases import Notices
 from shared import events as ev
+from shared.clock import SYSTEM_CLOCK
 from shared.consumer import Dedupe
 from shared.envelope import decode, encode, new_event
 from shared.redis_scripts import connect
@@ -68,7 +69,7 @@ def handlers(redis, prefix: str, ring: Sealer):
     checkin = Projection(redis, prefix)
     projection = NotifyProjection(redis, prefix, ring)
     deliveries = Deliveries(redis, prefix, sealer=ring)
-    reminders = Reminders(redis, prefix, parse_offsets("1440,120"), projection, deliveries, time.time)
+    reminders = Reminders(redis, prefix, parse_offsets("1440,120"), projection, deliveries, SYSTEM_CLOCK)
     notices = Notices(projection, deliveries, reminders)
     return {
         "checkin": (checkin.handle, checkin.handle_batch),

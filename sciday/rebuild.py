@@ -28,6 +28,7 @@ from typing import Any, TextIO
 from kafka import KafkaConsumer, TopicPartition
 
 from shared import events as ev
+from shared.clock import SYSTEM_CLOCK
 from shared.config import Settings
 from shared.envelope import PoisonMessage, decode
 from shared.kafka import security
@@ -84,9 +85,9 @@ def replayer(service: str, settings: Settings, redis: Any) -> Callable[[list[dic
             parse_offsets(settings.reminder_offsets_min),
             projection,
             Deliveries(redis, p),
-            time.time,
+            SYSTEM_CLOCK,
         )
-        return Replay(projection, reminders, time.time)
+        return Replay(projection, reminders, SYSTEM_CLOCK)
     raise ValueError(f"no rebuild for {service!r}: one of {sorted(GROUPS)}")
 
 

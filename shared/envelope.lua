@@ -1,4 +1,4 @@
--- envelope.lua: GENERATED from shared/envelope.py by `python -m shared.envelope`; do not edit.
+-- envelope.lua: GENERATED from shared/envelope.py by `python -m shared.wordgen`; do not edit.
 -- Included by scripts that append events to an outbox stream (not loaded alone).
 --
 -- uuid_from(seed): a deterministic UUID-shaped event id (envelope.seeded_event_id in Python), so

@@ -15,19 +15,22 @@ import json
 import re
 import uuid
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import orjson
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
 
 from shared.compiled_schemas import compile_schema
+from shared.wordgen import Generated, header
 
 # The layout, written once: the envelope's fields in order, and the fields of an outbox stream
-# entry. ``envelope.lua`` is generated from these (``python -m shared.envelope``); a unit test
+# entry. ``envelope.lua`` is generated from these (``python -m shared.wordgen``); a unit test
 # fails when it is stale.
 FIELDS = ("event_id", "type", "version", "occurred_at", "activity_id", "source", "data")
 STREAM_FIELDS = ("topic", "key", "envelope")
 VERSION = 1
+LUA_PATH = Path(__file__).with_suffix(".lua")
 
 
 class EnvelopeSchema(Schema):
@@ -166,7 +169,7 @@ def lua_source() -> str:
     """The text of ``shared/envelope.lua``, generated from :data:`FIELDS` and :data:`STREAM_FIELDS`."""
     fields_ = ", ".join(f"{k} = {_LUA_VALUES[k]}" for k in FIELDS)
     stream = ", ".join(f"'{k}', {_STREAM_VALUES[k]}" for k in STREAM_FIELDS)
-    return f"""-- envelope.lua: GENERATED from shared/envelope.py by `python -m shared.envelope`; do not edit.
+    return f"""{header(LUA_PATH, "shared/envelope.py")}
 -- Included by scripts that append events to an outbox stream (not loaded alone).
 --
 -- uuid_from(seed): a deterministic UUID-shaped event id (envelope.seeded_event_id in Python), so
@@ -188,7 +191,4 @@ end
 """
 
 
-if __name__ == "__main__":
-    from pathlib import Path
-
-    Path(__file__).with_suffix(".lua").write_text(lua_source(), encoding="utf-8")
+GENERATED = (Generated(LUA_PATH, lua_source),)

@@ -8,11 +8,15 @@ Domain refusals raise :class:`ApiError` (or a subclass) carrying a stable snake_
 from __future__ import annotations
 
 import logging
+import math
+from collections.abc import Callable, Collection
 from typing import Any
 
 from flask import Flask, Response, jsonify
 from marshmallow import Schema, fields
 from werkzeug.exceptions import HTTPException
+
+from shared.refusal import Refusal, declare
 
 log = logging.getLogger("sciday.errors")
 
@@ -97,6 +101,7 @@ COMMON_REASONS = {
     REQUEST_REPLAYED: (409, "This signed request was already received; a replay is refused."),
     WORKER_STALLED: (503, "A worker loop has stopped turning."),
 }
+declare(COMMON_REASONS)  # any service may refuse with these
 # The same, in Chinese (a request in zh-CN hears these).
 COMMON_ZH = {
     NOT_FOUND: "没有这个资源。",
@@ -148,6 +153,43 @@ def error_response(
     resp = jsonify({"status": "error", "reason": reason, "message": text, "errors": errors or {}})
     resp.status_code = status or default_status
     return resp
+
+
+def common_refusal(exc: Refusal) -> Response:
+    """A refusal with one of the common reasons above (``rate_limited``), as a service's edge
+    answers it: the common status and message, the spent limit in ``errors``, and ``Retry-After``
+    (whole seconds, at least 1) when the refusal says when to ask again (``retry_ms``)."""
+    limit = exc.details.get("limit")
+    resp = error_response(exc.reason, errors={"limit": [limit]} if limit else None)
+    retry_ms = exc.details.get("retry_ms")
+    if isinstance(retry_ms, int):
+        resp.headers["Retry-After"] = str(max(1, math.ceil(retry_ms / 1000)))
+    return resp
+
+
+def said(exc: Refusal, status: int) -> Response:
+    """A refusal that says its own words: ``details["message"]`` (already in the request's
+    language) instead of its reason's text, ``details["errors"]`` as given and the keys of
+    ``details["extra"]`` beside them (an import's report), with its reason's ``status``."""
+    d = exc.details
+    body = {"status": "error", "reason": exc.reason, "message": d["message"], "errors": d.get("errors") or {}}
+    body.update(dict(d.get("extra") or {}))
+    resp = jsonify(body)
+    resp.status_code = status
+    return resp
+
+
+def answer_refusals(app: Flask, answer: Callable[[Refusal], Response], own: Collection[str]) -> None:
+    """Answer :class:`Refusal` with a service edge's ``answer``. A reason not in ``own`` goes to
+    the edge installed before it on the same app, if any (two services' edges on one test app)."""
+    before = app.error_handler_spec[None][None].get(Refusal)
+
+    def handle(exc: Refusal) -> Response:
+        if before is None or exc.reason in own:
+            return answer(exc)
+        return before(exc)  # type: ignore[return-value]
+
+    app.register_error_handler(Refusal, handle)
 
 
 def _validation_errors(exc: HTTPException) -> dict[str, Any]:

@@ -11,10 +11,11 @@ from typing import Any, Final
 
 from marshmallow import EXCLUDE, Schema, fields, validate
 
+from shared import words
 from shared.compiled_schemas import Check, compile_schema
 
 SLUG = validate.Regexp(r"^[a-z0-9][a-z0-9-]{0,31}$")
-LOCALES = ("zh-CN", "en")
+LOCALES = words.LOCALES
 
 # Event types (past tense): the one place their names are written.
 ACTIVITY_PUBLISHED: Final = "ActivityPublished"

@@ -15,8 +15,12 @@ from typing import Any
 from flask import has_request_context, request
 from marshmallow import Schema, ValidationError
 from werkzeug.exceptions import HTTPException
+from werkzeug.wrappers import Response
 
-DEFAULT = "zh-CN"
+from shared.words import DEFAULT_LOCALE, ENGLISH, LOCALES
+
+DEFAULT = DEFAULT_LOCALE
+LANG_COOKIE_MAX_AGE_S = 365 * 86400  # a page's ?lang= is remembered for a year
 SEP = "|"
 
 # Field rules: key -> (zh-CN, en), with {placeholders} filled from the message's parameters.
@@ -154,7 +158,7 @@ _ZH = {
 
 
 def request_locale(body_locale: str | None = None) -> str:
-    if body_locale in ("zh-CN", "en"):
+    if body_locale in LOCALES:
         return body_locale
     if has_request_context():
         if request.is_json:
@@ -162,15 +166,28 @@ def request_locale(body_locale: str | None = None) -> str:
                 data = request.get_json(silent=True)
             except HTTPException:  # e.g. a body over the size limit: answer without reading it
                 data = None
-            if isinstance(data, dict) and data.get("locale") in ("zh-CN", "en"):
+            if isinstance(data, dict) and data.get("locale") in LOCALES:
                 return str(data["locale"])
         q = request.args.get("lang")
-        if q in ("zh-CN", "en"):
+        if q in LOCALES:
             return q
-        best = request.accept_languages.best_match(["zh-CN", "zh", "en"])
-        if best == "en":
-            return "en"
+        best = request.accept_languages.best_match([DEFAULT, "zh", ENGLISH])
+        if best == ENGLISH:
+            return ENGLISH
     return DEFAULT
+
+
+def lang() -> str:
+    """A page's language: its ``?lang=``, else the ``lang`` cookie a page set; zh-CN unless "en"."""
+    chosen = request.args.get("lang") or request.cookies.get("lang")
+    return ENGLISH if chosen == ENGLISH else DEFAULT
+
+
+def remember_lang(resp: Response) -> Response:
+    """Keep a page's ``?lang=`` in the ``lang`` cookie, so the next page speaks it too."""
+    if request.args.get("lang") in LOCALES:
+        resp.set_cookie("lang", request.args["lang"], samesite="Lax", max_age=LANG_COOKIE_MAX_AGE_S)
+    return resp
 
 
 # "Must be greater than or equal to 1 and less than or equal to 10." names both ends.

@@ -1,7 +1,8 @@
 """Rate limits kept in Redis, so they hold across every worker and instance.
 
 A limit is ``(name, subject, max_requests, window_s)``; :meth:`RateLimiter.check` counts a request
-against all of them at once and raises 429 ``rate_limited`` with ``Retry-After`` when any is spent.
+against all of them at once and raises a ``rate_limited`` refusal (the spent limit and ``retry_ms``)
+when any is spent; each service's edge answers it 429 with ``Retry-After``.
 A limit of 0 disables it (the benchmarks' load generator comes from one address).
 
 Each limit is a sliding window (shared/sliding.lua): at most ``max_requests`` in any interval of
@@ -11,17 +12,16 @@ start of the next (the doubled burst of fixed windows). ``clock`` (ms) is inject
 
 from __future__ import annotations
 
-import math
 import secrets
 import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from shared.errors import RATE_LIMITED, ApiError, common_message
-from shared.i18n import request_locale
+from shared.errors import RATE_LIMITED
 from shared.keyfile import keyed
 from shared.redis_scripts import Scripts
+from shared.refusal import Refusal
 
 
 def _now_ms() -> int:
@@ -70,15 +70,14 @@ class Call:
         return None if not hit else (self.names[hit - 1], int(retry_ms))
 
 
+def rate_limited(limit: str, retry_ms: int) -> Refusal:
+    """The RateLimited refusal: which limit was spent, and when to ask again (``retry_ms``); the
+    edges answer it 429 with ``Retry-After`` (shared/errors.common_refusal)."""
+    return Refusal(RATE_LIMITED, limit=limit, retry_ms=int(retry_ms))
+
+
 def refuse(spent: tuple[str, int] | None) -> None:
-    """429 ``rate_limited`` with ``Retry-After`` for a spent limit (name, retry ms); None passes."""
+    """A ``rate_limited`` refusal for a spent limit (name, retry ms); None passes."""
     if spent:
         name, retry_ms = spent
-        retry_s = max(1, math.ceil(retry_ms / 1000))
-        raise ApiError(
-            RATE_LIMITED,
-            common_message(RATE_LIMITED, request_locale()),
-            status_code=429,
-            headers={"Retry-After": str(retry_s)},
-            errors={"limit": [name]},
-        )
+        raise rate_limited(name, retry_ms)

@@ -63,7 +63,7 @@ def guard(activity_id: str) -> None:
     """Staff tokens are for one venue: refuse another venue's activity."""
     activity = port().activity(activity_id)
     if activity is None:
-        raise sb.StandbyRefusal(V.UNKNOWN_ACTIVITY)
+        raise sb.Refusal(V.UNKNOWN_ACTIVITY)
     if not g.principal.may_access_venue(activity["venue"]["id"]):
         raise Refusal(V.FORBIDDEN, {"venue_id": activity["venue"]["id"]}, V.OTHER_VENUE)
 
@@ -75,7 +75,7 @@ class Board(MethodView):
     def get(self, activity_id):
         """What the door screen shows: numbers called (newest first); no personal data."""
         if port().activity(activity_id) is None:
-            raise sb.StandbyRefusal(V.UNKNOWN_ACTIVITY)
+            raise sb.Refusal(V.UNKNOWN_ACTIVITY)
         return port().board(activity_id)
 
 

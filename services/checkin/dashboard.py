@@ -14,9 +14,10 @@ with no reconnection logic. One second keeps the 2-second promise with a wide ma
 
 from __future__ import annotations
 
-from flask import Blueprint, make_response, render_template, request
+from flask import Blueprint, make_response, render_template
 
 from services.checkin import vocabulary as V
+from shared.i18n import lang, remember_lang
 
 bp = Blueprint("dashboard", __name__)
 
@@ -27,11 +28,6 @@ KINDS = {
     "exhibition": ("展览", "Exhibition"),
     "other": ("其他活动", "Other"),
 }
-
-
-def lang() -> str:
-    chosen = request.args.get("lang") or request.cookies.get("lang")
-    return "en" if chosen == "en" else "zh-CN"
 
 
 def render_page(template: str, **ctx):
@@ -47,9 +43,7 @@ def render_page(template: str, **ctx):
     kinds = {k: t(*v) for k, v in KINDS.items()}
     resp = make_response(render_template(template, t=t, reason=reason, lang=lg, kinds=kinds, **ctx))
     resp.headers["Cache-Control"] = "no-cache"
-    if request.args.get("lang") in ("en", "zh-CN"):
-        resp.set_cookie("lang", request.args["lang"], samesite="Lax", max_age=365 * 86400)
-    return resp
+    return remember_lang(resp)
 
 
 @bp.get("/dashboard")

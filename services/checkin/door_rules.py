@@ -15,12 +15,11 @@ the people the steward counted (never more than remain).  ``UNDO`` is the superv
 (``undo.lua``), online only.  tests/integration/test_door_scenarios.py replays one scenario table
 against all three implementations.
 
-``python -m services.checkin.vocabulary`` writes the generated Lua and JS (with the words).
+``python -m shared.wordgen`` writes the generated Lua and JS (with check-in's words).
 """
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from typing import Final
 
@@ -90,14 +89,10 @@ def lua() -> str:
     return "local DOOR_STEPS = {" + ", ".join(f"'{s}'" for s in atomic_steps()) + "}\n"
 
 
-def js() -> str:
-    """Appended to vocabulary.js: the table and the offline order."""
+def js_consts() -> dict[str, object]:
+    """Exported by vocabulary.js: the table and the offline order."""
     rows = [
         {"name": r.name, "reason": r.reason, "online": r.online, "offline": r.offline, "variant": r.variant}
         for r in RULES
     ]
-    listed = ",\n".join(f"  {json.dumps(r)}" for r in rows)
-    return (
-        f"\nexport const DOOR_RULES = [\n{listed}\n];\n\n"
-        f"export const DOOR_OFFLINE = {json.dumps(offline_steps())};\n"
-    )
+    return {"DOOR_RULES": rows, "DOOR_OFFLINE": offline_steps()}

@@ -1,6 +1,6 @@
 """The HTTP edge of the check-in service: the adapters a request uses, and refusals as answers.
 
-The use cases raise :class:`usecases.Refusal` with a reason code; :func:`install` answers it in
+The use cases raise :class:`shared.refusal.Refusal` with a reason code; :func:`install` answers it in
 the one error shape, with the HTTP status the vocabulary gives the reason (the only place a
 status is chosen) and the message in the request's language.
 """
@@ -14,8 +14,10 @@ from flask import Flask, Response, current_app, g, jsonify
 from services.checkin import admission
 from services.checkin import vocabulary as V
 from services.checkin.store import CheckinStore
-from services.checkin.usecases import Refusal, Staff
+from services.checkin.usecases import Staff
+from shared.errors import answer_refusals, common_refusal, said
 from shared.i18n import request_locale
+from shared.refusal import Refusal
 
 
 def store() -> CheckinStore:
@@ -63,6 +65,10 @@ def _second_line(exc: Refusal, locale: str) -> str:
 
 
 def answer(exc: Refusal) -> Response:
+    if "message" in exc.details:
+        return said(exc, V.http_status(exc.reason))
+    if exc.reason not in V.REASONS:
+        return common_refusal(exc)
     locale = request_locale()
     message = V.message(exc.reason, locale, exc.variant, **_values(exc))
     second = _second_line(exc, locale)
@@ -79,4 +85,4 @@ def answer(exc: Refusal) -> Response:
 
 
 def install(app: Flask) -> None:
-    app.register_error_handler(Refusal, answer)
+    answer_refusals(app, answer, V.REASONS)

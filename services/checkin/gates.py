@@ -13,7 +13,6 @@ from services.checkin import vocabulary as V
 from services.checkin.admission import canonical_gate
 from services.checkin.ports import Activities, Doc
 from services.checkin.usecases import Refusal, Staff
-from shared.errors import ApiError
 
 MAX_GATE = 32
 
@@ -30,8 +29,8 @@ def _check(gate: str) -> str:
     """The gate's one spelling (``admission.canonical_gate``), or a validation error."""
     gate = canonical_gate(gate)
     if not 1 <= len(gate) <= MAX_GATE or not gate.isprintable():
-        raise ApiError(
-            V.VALIDATION_FAILED, "入口名称无效 / Not a gate name.", status_code=422, errors={"gate": ["1-32"]}
+        raise Refusal(
+            V.VALIDATION_FAILED, message="入口名称无效 / Not a gate name.", errors={"gate": ["1-32"]}
         )
     return gate
 
@@ -40,11 +39,8 @@ def _venue(staff: Staff, venue: str | None) -> str:
     """The venue a plan is for: the token's own, or the one an organizer names."""
     chosen = staff.venue or venue or ""
     if not chosen:
-        raise ApiError(
-            V.VALIDATION_FAILED,
-            "请填写场馆 / Name the venue.",
-            status_code=422,
-            errors={"venue": ["required"]},
+        raise Refusal(
+            V.VALIDATION_FAILED, message="请填写场馆 / Name the venue.", errors={"venue": ["required"]}
         )
     if not staff.may_access(chosen):
         raise Refusal(V.FORBIDDEN, variant=V.OTHER_VENUE)

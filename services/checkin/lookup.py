@@ -14,8 +14,9 @@ from datetime import datetime, timedelta
 
 from services.checkin import admission, door_cards
 from services.checkin import vocabulary as V
-from services.checkin.ports import Activities, Clock, Directory, Doc, Door, Ids
-from services.checkin.usecases import Party, Refusal, Scan, Staff, judge, new_checkin_id, utc_now
+from services.checkin.ports import Activities, Directory, Doc, Door, Ids
+from services.checkin.usecases import Party, Refusal, Scan, Staff, judge, new_checkin_id
+from shared.clock import SYSTEM_CLOCK, Clock
 
 MAX_MATCHES = 10
 RECENT = timedelta(days=1)  # activities that ended longer ago are not searched
@@ -46,7 +47,7 @@ def _same_name(stored: str, heard: str) -> bool:
     return _norm(stored) == _norm(heard)
 
 
-def find(query: Lookup, staff: Staff, *, directory: Directory, clock: Clock = utc_now) -> list[Doc]:
+def find(query: Lookup, staff: Staff, *, directory: Directory, clock: Clock = SYSTEM_CLOCK) -> list[Doc]:
     """The confirmed or cancelled registrations of the staff's recent activities that match.
 
     A cancelled one is listed too, so the steward hears the same "ticket cancelled" as a scan.
@@ -54,7 +55,7 @@ def find(query: Lookup, staff: Staff, *, directory: Directory, clock: Clock = ut
     last4, name = query.last4.strip().upper(), query.name
     if not LAST4.match(last4) or not _norm(name):  # the API's schema refuses these first
         return []
-    since = clock() - RECENT
+    since = clock.now() - RECENT
     found: list[Doc] = []
     for aid in directory.activity_ids():
         act = directory.activity(aid)
@@ -100,7 +101,7 @@ def admit_found(
     *,
     activities: Activities,
     door: Door,
-    clock: Clock = utc_now,
+    clock: Clock = SYSTEM_CLOCK,
     ids: Ids = new_checkin_id,
     cards: door_cards.Cards | None = None,
 ) -> Doc:

@@ -7,7 +7,9 @@ token, which the page keeps in localStorage and sends as ``Authorization: Bearer
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, make_response, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, make_response, redirect, render_template, url_for
+
+from shared.i18n import lang, remember_lang
 
 bp = Blueprint("pages", __name__)
 
@@ -31,11 +33,6 @@ SHELL = [
 ]
 
 
-def lang() -> str:
-    chosen = request.args.get("lang") or request.cookies.get("lang")
-    return "en" if chosen == "en" else "zh-CN"
-
-
 @bp.get("/favicon.ico")
 def favicon():
     """Browsers that ask for /favicon.ico get the page's SVG icon (no 404 in the log)."""
@@ -56,9 +53,7 @@ def scan():
 
     resp = make_response(render_template("scan.html", t=t, lang=lg))
     resp.headers["Cache-Control"] = "no-cache"
-    if request.args.get("lang") in ("en", "zh-CN"):
-        resp.set_cookie("lang", request.args["lang"], samesite="Lax", max_age=365 * 86400)
-    return resp
+    return remember_lang(resp)
 
 
 @bp.get("/scan-sw.js")

@@ -111,9 +111,5 @@ class Marks(Protocol):
     def moment(self, mark: str, holder: str) -> datetime | None: ...
 
 
-class Clock(Protocol):
-    def __call__(self) -> datetime: ...
-
-
 class Ids(Protocol):
     def __call__(self) -> str: ...

@@ -7,6 +7,7 @@ from marshmallow import RAISE, Schema, fields, validate
 from services.checkin.admission import canonical_gate
 from shared.i18n import LENGTH_BETWEEN, LENGTH_MAX, RANGE_BETWEEN, Keyed, as_rule
 from shared.text import no_controls
+from shared.words import LOCALES
 
 # Every error of the request schemas is a field-rule key of shared/i18n.py (zh-CN and en).
 NO_CONTROLS = as_rule(no_controls, "characters")
@@ -326,7 +327,7 @@ class StandbyJoinIn(Schema):
         required=True, validate=validate.Regexp(r"^SX1\.notify\.[0-9]+\.[A-Za-z0-9_-]+$")
     )
     party_size = fields.Integer(required=True, strict=True, validate=validate.Range(min=1, max=20))
-    locale = fields.String(load_default="zh-CN", validate=validate.OneOf(["zh-CN", "en"]))
+    locale = fields.String(load_default="zh-CN", validate=validate.OneOf(LOCALES))
 
 
 class StandbyPlaceIn(Schema):

@@ -22,16 +22,7 @@ from datetime import datetime
 from typing import Protocol
 
 from services.checkin import vocabulary as V
-from services.checkin.usecases import Refusal
-
-
-class StandbyRefusal(Refusal):
-    """A standby refusal: a code of services/checkin/vocabulary.py and details, never an HTTP status."""
-
-    def __init__(self, reason: str, **details: object):
-        if reason not in V.REASONS:
-            raise ValueError(f"undeclared reason code {reason!r}")
-        super().__init__(reason, dict(details))
+from services.checkin.usecases import Refusal as Refusal  # re-exported
 
 
 @dataclass(frozen=True)
@@ -71,7 +62,7 @@ class Standby(Protocol):
 def _activity(port: Standby, aid: str) -> dict:
     activity = port.activity(aid)
     if activity is None:
-        raise StandbyRefusal(V.UNKNOWN_ACTIVITY)
+        raise Refusal(V.UNKNOWN_ACTIVITY)
     return activity
 
 
@@ -84,11 +75,11 @@ def join(port: Standby, aid: str, *, phone_hash: str, phone_masked: str, phone_s
     StandbyCalled so notify can send the SMS)."""
     opens, closes = join_window(_activity(port, aid), policy)
     if now < opens:
-        raise StandbyRefusal(V.STANDBY_NOT_OPEN, opens_at=opens)
+        raise Refusal(V.STANDBY_NOT_OPEN, opens_at=opens)
     if now > closes:
-        raise StandbyRefusal(V.STANDBY_CLOSED)
+        raise Refusal(V.STANDBY_CLOSED)
     if not 1 <= party_size <= policy.max_party_size:
-        raise StandbyRefusal(V.PARTY_TOO_LARGE, max_party_size=policy.max_party_size)
+        raise Refusal(V.PARTY_TOO_LARGE, max_party_size=policy.max_party_size)
     entry = {"party_size": party_size, "phone_masked": phone_masked, "phone_sealed": phone_sealed,
              "locale": locale, "joined_at": now}  # fmt: skip
     return port.join(aid, phone_hash, entry)
@@ -105,7 +96,7 @@ def release(port: Standby, aid: str, *, now: float, occurred_at: str, policy: Po
     """Release unscanned confirmed seats to standby: once, from the start plus the grace period."""
     due = release_due_at(_activity(port, aid), policy)
     if now < due:
-        raise StandbyRefusal(V.RELEASE_NOT_DUE, due_at=due)
+        raise Refusal(V.RELEASE_NOT_DUE, due_at=due)
     return port.release(aid, occurred_at)
 
 
@@ -118,7 +109,7 @@ def call(port: Standby, aid: str, *, most: int = 0, occurred_at: str) -> list[di
 def admit(port: Standby, aid: str, number: int, *, gate: str, at: str) -> dict:
     out = port.admit(aid, number, gate, at)
     if out["status"] != V.OK:
-        raise StandbyRefusal(out["reason"], number=number)
+        raise Refusal(out["reason"], number=number)
     return out
 
 

@@ -30,24 +30,18 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from services.checkin import admission, door_cards, door_checks
 from services.checkin import vocabulary as V
 from services.checkin.door_cards import Cards
-from services.checkin.ports import Activities, AdmitStep, Clock, Doc, Door, Ids, Marks, Tickets, UndoStep
+from services.checkin.ports import Activities, AdmitStep, Doc, Door, Ids, Marks, Tickets, UndoStep
+from shared.clock import SYSTEM_CLOCK, Clock
+from shared.refusal import Refusal as Refusal  # re-exported
 from shared.tickets import InvalidTicket, Ticket
 
 MAX_CHECKIN_ID = 64
-
-
-class Refusal(Exception):
-    """A door rule said no: ``reason`` is a code of ``vocabulary.REASONS``."""
-
-    def __init__(self, reason: str, details: Doc | None = None, variant: str = "") -> None:
-        super().__init__(reason)
-        self.reason, self.details, self.variant = reason, details or {}, variant
 
 
 @dataclass(frozen=True)
@@ -93,10 +87,6 @@ class TimePolicy:
     offline_max_s: int = 8 * 3600
 
 
-def utc_now() -> datetime:
-    return datetime.now(UTC)
-
-
 def new_checkin_id() -> str:
     return "c" + secrets.token_hex(8)
 
@@ -108,7 +98,7 @@ def admit(
     tickets: Tickets,
     activities: Activities,
     door: Door,
-    clock: Clock = utc_now,
+    clock: Clock = SYSTEM_CLOCK,
     ids: Ids = new_checkin_id,
     marks: Marks | None = None,
     policy: TimePolicy = TimePolicy(),
@@ -161,7 +151,7 @@ def judge(
     *,
     activities: Activities,
     door: Door,
-    clock: Clock = utc_now,
+    clock: Clock = SYSTEM_CLOCK,
     ids: Ids = new_checkin_id,
     marks: Marks | None = None,
     policy: TimePolicy = TimePolicy(),
@@ -178,7 +168,7 @@ def judge(
     activity, reg = activities.activity_and_registration(aid, rid)
     venue = admission.venue_of(activity, party.venue_id)
     named = {"activity_title": (activity or {}).get("title", {}), "venue_name": _venue_name(activity)}
-    now = clock()
+    now = clock.now()
 
     def moment() -> datetime | door_checks.Said:
         try:
@@ -342,7 +332,7 @@ def visible_activity(aid: str, staff: Staff, *, activities: Activities) -> Doc:
     return activity
 
 
-def undo(checkin_id: str, staff: Staff, *, door: Door, clock: Clock = utc_now) -> Doc:
+def undo(checkin_id: str, staff: Staff, *, door: Door, clock: Clock = SYSTEM_CLOCK) -> Doc:
     """Take back one check-in: its people are no longer counted in, and it can be scanned again."""
     found = door.checkin(checkin_id) if len(checkin_id) <= MAX_CHECKIN_ID else None
     if found is None:
@@ -350,7 +340,7 @@ def undo(checkin_id: str, staff: Staff, *, door: Door, clock: Clock = utc_now) -
     aid, record = found
     if not staff.may_access(record.get("venue_id", "")):
         raise Refusal(V.FORBIDDEN, variant=V.OTHER_VENUE)
-    result = door.undo(UndoStep(aid, checkin_id, staff.name, clock().isoformat()))
+    result = door.undo(UndoStep(aid, checkin_id, staff.name, clock.now().isoformat()))
     if result["status"] == V.DENIED:
         raise Refusal(result["reason"])
     out: dict[str, Any] = {

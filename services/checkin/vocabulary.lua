@@ -1,4 +1,4 @@
--- vocabulary.lua: generated from services/checkin/vocabulary.py by `python -m services.checkin.vocabulary`; do not edit.
+-- vocabulary.lua: GENERATED from services/checkin/vocabulary.py by `python -m shared.wordgen`; do not edit.
 local V = {
   OK = 'ok',
   DENIED = 'denied',
@@ -25,4 +25,5 @@ local V = {
   ID_MISMATCH = 'id_mismatch',
   ID_REQUIRED = 'id_required',
 }
+
 local DOOR_STEPS = {'wrong_gate', 'given', 'replay', 'revoked', 'already_inside', 'seat_released', 'card', 'party_stepping'}

@@ -7,17 +7,14 @@ Everything that names a status, a reason or an event of the door takes it from h
 - the scanner's JS imports ``static/js/vocabulary.js``, generated from this module (:func:`js`);
 - the OpenAPI descriptions of the check-in blueprints come from :func:`describe`.
 
-``python -m services.checkin.vocabulary`` rewrites both generated files; a unit test fails when
+``python -m shared.wordgen`` rewrites both generated files (and every other); a unit test fails when
 they are out of date.  Texts may hold ``{name}`` placeholders, filled from the refusal's details
-by :meth:`Words.say` here and by ``say()`` in ``static/js/verdict.js``.
+by :meth:`shared.words.Words.say` here and by ``say()`` in ``static/js/verdict.js``.
 """
 
 from __future__ import annotations
 
-import json
-import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Final
 
@@ -25,6 +22,8 @@ from shared import errors
 from shared import events as ev
 from shared.errors import COMMON_REASONS
 from shared.topics import CHECKIN_EVENTS, STANDBY_EVENTS
+from shared.wordgen import Generated, header, js_file, lua_file, lua_table
+from shared.words import Reason, Words, reasons
 
 HERE: Final = Path(__file__).parent
 
@@ -80,26 +79,6 @@ STANDBY_CALLED: Final = ev.STANDBY_CALLED
 
 
 # -- reasons -----------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class Words:
-    """One text in both languages; ``{name}`` placeholders are filled from the details."""
-
-    zh: str
-    en: str
-
-    def say(self, locale: str, **values: object) -> str:
-        text = self.en if locale == "en" else self.zh
-        return re.sub(r"\{(\w+)\}", lambda m: str(values.get(m.group(1), "")), text).strip()
-
-
-@dataclass(frozen=True)
-class Reason:
-    code: str
-    http: int | None  # None: judged on the scanner only (offline); the API never answers it
-    text: Words
-    more: Mapping[str, Words] = field(default_factory=dict)  # variants and second lines
-
-
 INVALID: Final = "invalid"
 REVOKED: Final = "revoked"
 ALREADY_CHECKED_IN: Final = "already_checked_in"
@@ -148,29 +127,31 @@ BEFORE_ONLINE: Final = "before_online"
 NO_MARK: Final = "no_mark"
 STALE_MARK: Final = "stale_mark"
 
-_OFFLINE = Words("无法离线核验", "Cannot check offline")
+_OFFLINE = ("无法离线核验", "Cannot check offline")
 
-REASONS: Final[Mapping[str, Reason]] = {
-    r.code: r
-    for r in (
-        Reason(INVALID, 400, Words("无效票", "Not a valid ticket")),
-        Reason(REVOKED, 409, Words("票已取消", "Ticket cancelled")),
+REASONS: Final[Mapping[str, Reason]] = reasons(
+    *(
+        Reason(INVALID, 400, "无效票", "Not a valid ticket"),
+        Reason(REVOKED, 409, "票已取消", "Ticket cancelled"),
         Reason(
             ALREADY_CHECKED_IN,
             409,
-            Words("已入场 {at} {gate}", "Already checked in {at} {gate}"),
+            "已入场 {at} {gate}",
+            "Already checked in {at} {gate}",
             {LOCAL: Words("本机记录", "this device's record")},
         ),
         Reason(
             WRONG_VENUE,
             409,
-            Words("非本场馆", "Ticket is for another venue"),
+            "非本场馆",
+            "Ticket is for another venue",
             {TICKET_FOR: Words("此票属于{venue}「{title}」", "This ticket is for {title} at {venue}")},
         ),
         Reason(
             INVALID_TIME,
             409,
-            Words("不在入场时间", "Outside the check-in window"),
+            "不在入场时间",
+            "Outside the check-in window",
             {
                 TOO_EARLY: Words("未到入场时间", "Too early"),
                 TOO_LATE: Words("入场已结束", "Check-in has closed"),
@@ -179,17 +160,19 @@ REASONS: Final[Mapping[str, Reason]] = {
                 CLOSED_ON: Words("本场已于 {date} {at} 结束", "This session ended on {date} at {at}"),
             },
         ),
-        Reason(ACTIVITY_CANCELLED, 409, Words("活动已取消", "Activity cancelled")),
+        Reason(ACTIVITY_CANCELLED, 409, "活动已取消", "Activity cancelled"),
         Reason(
             WRONG_GATE,
             409,
-            Words("此入口不接待该活动", "This gate is not open for this activity"),
+            "此入口不接待该活动",
+            "This gate is not open for this activity",
             {TICKET_FOR: Words("此票属于「{title}」", "This ticket is for {title}")},
         ),
         Reason(
             BAD_SCAN_TIME,
             409,
-            Words("扫码时间不被接受", "Scan time not accepted"),
+            "扫码时间不被接受",
+            "Scan time not accepted",
             {
                 FUTURE: Words("扫码时间晚于现在", "The scan time is in the future"),
                 BEFORE_ONLINE: Words(
@@ -199,55 +182,60 @@ REASONS: Final[Mapping[str, Reason]] = {
                 STALE_MARK: Words("离线时间过长，请人工核对", "Offline for too long: check by hand"),
             },
         ),
-        Reason(UNKNOWN_CHECKIN, 404, Words("没有这条入场记录", "No such check-in")),
-        Reason(ALREADY_REVERTED, 409, Words("该入场记录已撤销", "This check-in was already undone")),
-        Reason(UNKNOWN_ACTIVITY, 404, Words("没有这个活动", "No such activity")),
-        Reason(UNKNOWN_REGISTRATION, 404, Words("没有这个报名", "No such registration")),
+        Reason(UNKNOWN_CHECKIN, 404, "没有这条入场记录", "No such check-in"),
+        Reason(ALREADY_REVERTED, 409, "该入场记录已撤销", "This check-in was already undone"),
+        Reason(UNKNOWN_ACTIVITY, 404, "没有这个活动", "No such activity"),
+        Reason(UNKNOWN_REGISTRATION, 404, "没有这个报名", "No such registration"),
         Reason(
             SEAT_RELEASED,
             409,
-            Words("座位已释放给现场候补", "Seat released to standby"),
+            "座位已释放给现场候补",
+            "Seat released to standby",
             {
                 HINT: Words(
                     "开场后未入场，座位已让给候补观众", "Not scanned by the start plus the grace period"
                 )
             },
         ),
-        Reason(STANDBY_NOT_OPEN, 409, Words("现场候补尚未开始", "Standby has not opened yet")),
-        Reason(STANDBY_CLOSED, 409, Words("现场候补已结束", "Standby has closed")),
-        Reason(PARTY_TOO_LARGE, 422, Words("人数超过上限", "Party size exceeds the limit")),
+        Reason(STANDBY_NOT_OPEN, 409, "现场候补尚未开始", "Standby has not opened yet"),
+        Reason(STANDBY_CLOSED, 409, "现场候补已结束", "Standby has closed"),
+        Reason(PARTY_TOO_LARGE, 422, "人数超过上限", "Party size exceeds the limit"),
         Reason(
             RELEASE_NOT_DUE,
             409,
-            Words("尚未到释放座位的时间", "Seats are released at the start plus the grace period"),
+            "尚未到释放座位的时间",
+            "Seats are released at the start plus the grace period",
         ),
-        Reason(UNKNOWN_NUMBER, 404, Words("没有这个候补号", "No such standby number")),
-        Reason(NOT_CALLED, 409, Words("该候补号尚未叫到", "This standby number has not been called")),
+        Reason(UNKNOWN_NUMBER, 404, "没有这个候补号", "No such standby number"),
+        Reason(NOT_CALLED, 409, "该候补号尚未叫到", "This standby number has not been called"),
         Reason(
             FORBIDDEN,
             403,
-            Words("此令牌无权扫码", "This token may not scan"),
+            "此令牌无权扫码",
+            "This token may not scan",
             {OTHER_VENUE: Words("此令牌不属于该场馆", "This token is for another venue")},
         ),
-        Reason(UNAUTHORIZED, 401, Words("令牌无效，请重新登录", "Token not valid: sign in again")),
+        Reason(UNAUTHORIZED, 401, "令牌无效，请重新登录", "Token not valid: sign in again"),
         Reason(
             UNKNOWN_KEY,
             None,
-            _OFFLINE,
+            *_OFFLINE,
             {HINT: Words("未知密钥，请联网后再扫", "Unknown key: scan again when online")},
         ),
-        Reason(NO_STATE, None, _OFFLINE, {HINT: Words("本机尚未同步密钥", "This device has no keys yet")}),
-        Reason(GATE_NOT_ALLOWED, 403, Words("此令牌不能在该入口使用", "This token is not for this gate")),
+        Reason(NO_STATE, None, *_OFFLINE, {HINT: Words("本机尚未同步密钥", "This device has no keys yet")}),
+        Reason(GATE_NOT_ALLOWED, 403, "此令牌不能在该入口使用", "This token is not for this gate"),
         Reason(
             ID_MISMATCH,
             409,
-            Words("证件与报名信息不符", "ID card does not match the booking"),
+            "证件与报名信息不符",
+            "ID card does not match the booking",
             {HINT: Words("此证件不属于该报名的任何成员", "This card is not any member's of this booking")},
         ),
         Reason(
             ID_REQUIRED,
             409,
-            Words("请读取证件", "Read the ID card"),
+            "请读取证件",
+            "Read the ID card",
             {
                 HINT: Words(
                     "实名报名：每位成员刷本人证件入场", "Real-name booking: each member shows their own card"
@@ -255,7 +243,7 @@ REASONS: Final[Mapping[str, Reason]] = {
             },
         ),
     )
-}
+)
 
 
 def http_status(code: str) -> int:
@@ -268,8 +256,7 @@ def http_status(code: str) -> int:
 
 def message(code: str, locale: str, variant: str = "", **values: object) -> str:
     """A reason's text in ``locale``; with a ``variant`` (e.g. ``too_early``) that text instead."""
-    reason = REASONS[code]
-    return reason.more.get(variant, reason.text).say(locale, **values)
+    return REASONS[code].message(locale, variant, **values)
 
 
 def describe(*codes: str) -> str:
@@ -285,7 +272,7 @@ def alternatives(*codes: str) -> str:
 # -- generated files -----------------------------------------------------------------------------
 LUA_PATH: Final = HERE / "vocabulary.lua"
 JS_PATH: Final = HERE / "static" / "js" / "vocabulary.js"
-_GENERATED = "generated from services/checkin/vocabulary.py by `python -m services.checkin.vocabulary`"
+_SOURCE: Final = "services/checkin/vocabulary.py"
 
 # The words the Lua scripts use, under the names they use them by (V.OK, V.REVOKED, …).
 LUA_WORDS: Final[Mapping[str, str]] = {
@@ -317,11 +304,9 @@ LUA_WORDS: Final[Mapping[str, str]] = {
 
 
 def lua() -> str:
-    lines = [f"-- vocabulary.lua: {_GENERATED}; do not edit.", "local V = {"]
-    lines += [f"  {name} = '{word}'," for name, word in LUA_WORDS.items()]
     from services.checkin import door_rules  # the door's ordered rules (issue 25), beside the words
 
-    return "\n".join(lines + ["}", door_rules.lua()])
+    return lua_file(header(LUA_PATH, _SOURCE), lua_table("V", LUA_WORDS), door_rules.lua())
 
 
 def js() -> str:
@@ -330,25 +315,15 @@ def js() -> str:
     table = {
         code: {
             "http": r.http,
-            "zh": r.text.zh,
-            "en": r.text.en,
+            "zh": r.zh,
+            "en": r.en,
             "more": {k: {"zh": w.zh, "en": w.en} for k, w in r.more.items()},
         }
         for code, r in REASONS.items()
     }
     codes = {code.upper(): code for code in REASONS}
-    return (
-        f"// vocabulary.js: {_GENERATED}; do not edit.\n\n"
-        f"export const STATUS = {json.dumps(STATUSES, indent=2)};\n\n"
-        f"export const REASON = {json.dumps(codes, indent=2)};\n\n"
-        f"export const REASONS = {json.dumps(table, ensure_ascii=False, indent=2)};\n" + door_rules.js()
-    )
+    consts = {"STATUS": STATUSES, "REASON": codes, "REASONS": table}
+    return js_file(header(JS_PATH, _SOURCE, "//"), {**consts, **door_rules.js_consts()})
 
 
-def write() -> None:
-    LUA_PATH.write_text(lua(), encoding="utf-8")
-    JS_PATH.write_text(js(), encoding="utf-8")
-
-
-if __name__ == "__main__":
-    write()
+GENERATED = (Generated(LUA_PATH, lua), Generated(JS_PATH, js))

@@ -71,6 +71,6 @@ def send_code():
         # The provider's error text never holds our request body; the phone is masked.
         log.warning("verification SMS to %s not sent: %s", masked(phone), exc)
         unavailable = V.INTERNAL_REASONS[V.SMS_UNAVAILABLE]
-        return error_response(unavailable.code, unavailable.say(request_locale()), unavailable.http)
+        return error_response(unavailable.code, unavailable.message(request_locale()), unavailable.http)
     log.info("verification SMS to %s handed over as %s", masked(phone), message_id)
     return jsonify({"status": V.SENT, "message_id": message_id})

@@ -11,7 +11,6 @@ gets the text in their language; the Chinese text stands in when there is no Eng
 from __future__ import annotations
 
 import hashlib
-import time
 import uuid
 
 from flask import request
@@ -24,6 +23,7 @@ from services.notify.deliveries import Deliveries, sealer_of
 from services.notify.projection import Projection
 from services.notify.usecases import Notice, send_notice
 from shared.auth import require
+from shared.clock import SYSTEM_CLOCK
 from shared.events import SLUG
 from shared.i18n import LENGTH_BETWEEN, LENGTH_MAX, Keyed, as_rule
 from shared.web import redis_of, settings_of
@@ -85,5 +85,5 @@ class Notices(MethodView):
                 retention_s=settings.notify_retention_days * 86400,
                 sealer=sealer_of(),
             ),
-            clock=time.time,
+            clock=SYSTEM_CLOCK,
         )

@@ -27,6 +27,7 @@ from services.notify.deliveries import Deliveries
 from services.notify.projection import STATUS_OF, Projection, merge_registration
 from services.notify.reminders import Reminders
 from services.notify.usecases import Notices
+from shared.clock import Clock
 from shared.consumer import in_runs
 
 Doc = dict[str, Any]
@@ -188,7 +189,7 @@ class Replay:
     the stored one is skipped (registrations only move forward anyway).  ``__call__`` returns how
     many events were skipped."""
 
-    def __init__(self, projection: Projection, reminders: Reminders, clock: Callable[[], float]):
+    def __init__(self, projection: Projection, reminders: Reminders, clock: Clock):
         self.projection = projection
         notices = Notices(projection, NoDeliveries(), reminders, clock)
         self.batch = BatchHandler(notices, notices.handle)

@@ -32,6 +32,7 @@ from services.notify.reminders import Reminders, parse_offsets
 from services.notify.sender import RateLimit, Sender
 from services.notify.usecases import Notices
 from shared import logs, periodic, sealed, shredding
+from shared.clock import SYSTEM_CLOCK, Clock
 from shared.config import Settings, load
 from shared.consumer import ConsumerLoop, TransientError
 from shared.kafka import security
@@ -126,7 +127,7 @@ class Worker:
 
 
 def bootstrap(
-    settings: Settings, redis=None, *, clock: Callable[[], float] = time.time, channels: dict | None = None
+    settings: Settings, redis=None, *, clock: Clock = SYSTEM_CLOCK, channels: dict | None = None
 ) -> Worker:
     """Wire the worker; tests pass their own clock or channels."""
     redis = redis if redis is not None else connect_as(settings)

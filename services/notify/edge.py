@@ -1,4 +1,4 @@
-"""The HTTP edge of notify: a use case's :class:`usecases.Refusal` answered in the one error
+"""The HTTP edge of notify: a use case's :class:`shared.refusal.Refusal` answered in the one error
 shape, with the HTTP status the vocabulary gives its reason and the message in the request's
 language (the only place a status is chosen)."""
 
@@ -7,11 +7,14 @@ from __future__ import annotations
 from flask import Flask, Response, jsonify
 
 from services.notify import vocabulary as V
-from services.notify.usecases import Refusal
+from shared.errors import answer_refusals, common_refusal
 from shared.i18n import request_locale
+from shared.refusal import Refusal
 
 
 def answer(exc: Refusal) -> Response:
+    if exc.reason not in V.REASONS:
+        return common_refusal(exc)
     body = {
         "status": "error",
         "reason": exc.reason,
@@ -24,4 +27,4 @@ def answer(exc: Refusal) -> Response:
 
 
 def install(app: Flask) -> None:
-    app.register_error_handler(Refusal, answer)
+    answer_refusals(app, answer, V.REASONS)

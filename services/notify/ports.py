@@ -62,9 +62,3 @@ class Reminders(Protocol):
     def drop(self, aid: str, rid: str) -> None: ...
 
     def schedule_activity(self, aid: str, activity: Doc) -> None: ...
-
-
-class Clock(Protocol):
-    def __call__(self) -> float:
-        """Unix seconds."""
-        ...

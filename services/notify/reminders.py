@@ -13,20 +13,19 @@ so reminders survive a restart and every worker sees the same schedule.
   (a worker that was down does not send "24 h before" and "2 h before" at once).
 
 Key: {p}nt:reminders  zset "<aid>|<rid>|<offset minutes>" -> due (ms).  Global, like the queues.
-The clock is injectable (a callable returning seconds), so tests move time by hand.
+The clock is injectable (shared/clock.py: ``clock.now()``), so tests move time by hand.
 """
 
 from __future__ import annotations
 
 import logging
-import time
 import uuid
-from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
 from services.notify import vocabulary as V
 from shared import events as ev
+from shared.clock import SYSTEM_CLOCK, Clock, epoch_ms
 from shared.redis_scripts import Scripts
 
 log = logging.getLogger("sciday.notify.reminders")
@@ -64,7 +63,7 @@ class Reminders:
         offsets: list[int],
         projection,
         deliveries,
-        clock: Callable[[], float] = time.time,
+        clock: Clock = SYSTEM_CLOCK,
     ):
         self.redis, self.offsets, self.clock = redis, offsets, clock
         self.projection, self.deliveries = projection, deliveries
@@ -72,7 +71,7 @@ class Reminders:
         self.scripts = Scripts(redis, Path(__file__).parent, ["reminder_done"])
 
     def now_ms(self) -> int:
-        return int(self.clock() * 1000)
+        return epoch_ms(self.clock)
 
     @staticmethod
     def member(aid: str, rid: str, offset: int) -> str:

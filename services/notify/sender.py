@@ -21,7 +21,6 @@ import hashlib
 import logging
 import secrets
 import time
-from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -34,6 +33,7 @@ from services.notify.dead_letters import HELD, DeadLetterCap
 from services.notify.publisher import outcome_event
 from services.notify.reminders import ms_of
 from shared import worker
+from shared.clock import SYSTEM_CLOCK, Clock, epoch_ms
 from shared.phone import masked
 from shared.redis_scripts import OUTAGE, Scripts
 
@@ -81,7 +81,7 @@ class Sender:
         publisher,
         settings,
         *,
-        clock: Callable[[], float] = time.time,
+        clock: Clock = SYSTEM_CLOCK,
         rate: RateLimit | None = None,
     ):
         self.channel, self.deliveries, self.projection = channel, deliveries, projection
@@ -94,7 +94,7 @@ class Sender:
         self.dead_letters = DeadLetterCap(settings.consumer_dlq_max, settings.consumer_dlq_window_s)
 
     def now_ms(self) -> int:
-        return int(self.clock() * 1000)
+        return epoch_ms(self.clock)
 
     # -- the loop ------------------------------------------------------------------------------------
     def run(self, stop) -> None:

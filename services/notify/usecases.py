@@ -24,14 +24,15 @@ consumer, and a redelivered event finds its intents already there and records no
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC
 from typing import Any
 
 from services.notify import vocabulary as V
-from services.notify.ports import Clock, Deliveries, Doc, Projection, Reminders
+from services.notify.ports import Deliveries, Doc, Projection, Reminders
 from shared import events as ev
+from shared.clock import SYSTEM_CLOCK, Clock, epoch_ms
+from shared.refusal import Refusal as Refusal  # re-exported
 from shared.topics import ACTIVITY_EVENTS, BY_NAME
 
 ACTIVITY_TYPES = BY_NAME[ACTIVITY_EVENTS].event_types
@@ -61,7 +62,7 @@ class Notices:
         projection: Projection,
         deliveries: Deliveries,
         reminders: Reminders,
-        clock: Clock = time.time,
+        clock: Clock = SYSTEM_CLOCK,
     ) -> None:
         self.projection, self.deliveries, self.reminders, self.clock = (
             projection,
@@ -71,7 +72,7 @@ class Notices:
         )
 
     def now_ms(self) -> int:
-        return int(self.clock() * 1000)
+        return epoch_ms(self.clock)
 
     def handle(self, envelope: Doc) -> int:
         """Handle one event; returns how many new intents it recorded."""
@@ -227,14 +228,6 @@ class Notices:
         )
 
 
-class Refusal(Exception):
-    """A rule said no: ``reason`` is a code of ``vocabulary.REASONS``."""
-
-    def __init__(self, reason: str) -> None:
-        super().__init__(reason)
-        self.reason = reason
-
-
 @dataclass(frozen=True)
 class Notice:
     """An organizer's message to everyone registered for an activity (confirmed or waitlisted)."""
@@ -253,8 +246,8 @@ def send_notice(notice: Notice, *, projection: Projection, deliveries: Deliverie
         raise Refusal(V.UNKNOWN_ACTIVITY)
     if activity["status"] == V.CANCELLED:
         raise Refusal(V.ACTIVITY_CANCELLED)
-    now = clock()
-    now_ms, occurred_at = int(now * 1000), datetime.fromtimestamp(now, UTC).isoformat(timespec="milliseconds")
+    now = clock.now()
+    now_ms, occurred_at = epoch_ms(clock), now.astimezone(UTC).isoformat(timespec="milliseconds")
     context = {"message_zh": notice.message_zh, "message_en": notice.message_en}
     registrants = projection.registrants(aid, ACTIVE)
     new = sum(

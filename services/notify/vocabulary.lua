@@ -1,4 +1,4 @@
--- vocabulary.lua: generated from services/notify/vocabulary.py by `python -m services.notify.vocabulary`; do not edit.
+-- vocabulary.lua: GENERATED from services/notify/vocabulary.py by `python -m shared.wordgen`; do not edit.
 local V = {
   CLAIMED = 'claimed',
   HANDOFF = 'handoff',

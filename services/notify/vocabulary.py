@@ -1,20 +1,21 @@
 """The notify service's words: delivery statuses, reasons (zh-CN and en, HTTP status), templates.
 
 Python refers to the constants; the Lua scripts that judge a status ``--#include vocabulary.lua``,
-generated from this module (``python -m services.notify.vocabulary``; a unit test fails when it
+generated from this module (``python -m shared.wordgen``; a unit test fails when it
 is out of date); the OpenAPI descriptions of notify's blueprints come from :func:`describe`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
 
 from shared import errors
 from shared import events as ev
 from shared.errors import COMMON_REASONS
+from shared.wordgen import Generated, header, lua_file, lua_table
+from shared.words import Reason, reasons
 
 HERE: Final = Path(__file__).parent
 
@@ -58,17 +59,6 @@ ORGANIZER_NOTICE: Final = ev.ORGANIZER_NOTICE
 
 
 # -- reasons -----------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class Reason:
-    code: str
-    http: int
-    zh: str
-    en: str
-
-    def say(self, locale: str) -> str:
-        return self.en if locale == "en" else self.zh
-
-
 UNKNOWN_ACTIVITY: Final = "unknown_activity"
 ACTIVITY_CANCELLED: Final = "activity_cancelled"
 SMS_UNAVAILABLE: Final = "sms_unavailable"  # a verification code could not be handed over (api_codes.py)
@@ -77,34 +67,32 @@ UNAUTHORIZED: Final = errors.UNAUTHORIZED
 FORBIDDEN: Final = errors.FORBIDDEN
 VALIDATION_FAILED: Final = errors.VALIDATION_FAILED
 
-REASONS: Final[Mapping[str, Reason]] = {
-    r.code: r
-    for r in (
-        Reason(UNKNOWN_ACTIVITY, 404, "没有这个活动", "No such activity."),
-        Reason(ACTIVITY_CANCELLED, 409, "活动已取消", "The activity was cancelled."),
-    )
-}
+REASONS: Final[Mapping[str, Reason]] = reasons(
+    Reason(UNKNOWN_ACTIVITY, 404, "没有这个活动", "No such activity."),
+    Reason(ACTIVITY_CANCELLED, 409, "活动已取消", "The activity was cancelled."),
+)
 
 
 # Answered only by the internal, signed endpoint the registration service calls (api_codes.py);
 # registration turns it into its own documented refusal, so it is not in notify's public OpenAPI.
-INTERNAL_REASONS: Final[Mapping[str, Reason]] = {
-    SMS_UNAVAILABLE: Reason(
+INTERNAL_REASONS: Final[Mapping[str, Reason]] = reasons(
+    Reason(
         SMS_UNAVAILABLE,
         503,
         "短信暂时无法发送，请稍后重试",
         "SMS cannot be sent right now; try again shortly.",
     ),
-}
+)
 
 
 def http_status(code: str) -> int:
     reason = REASONS.get(code)
-    return reason.http if reason is not None else COMMON_REASONS.get(code, (409, ""))[0]
+    status = reason.http if reason is not None else None
+    return status if status is not None else COMMON_REASONS.get(code, (409, ""))[0]
 
 
 def message(code: str, locale: str) -> str:
-    return REASONS[code].say(locale)
+    return REASONS[code].message(locale)
 
 
 def describe(*codes: str) -> str:
@@ -158,15 +146,7 @@ LUA_WORDS: Final[Mapping[str, str]] = {
 
 
 def lua() -> str:
-    head = "-- vocabulary.lua: generated from services/notify/vocabulary.py by "
-    lines = [head + "`python -m services.notify.vocabulary`; do not edit.", "local V = {"]
-    lines += [f"  {name} = '{word}'," for name, word in LUA_WORDS.items()]
-    return "\n".join(lines + ["}", ""])
+    return lua_file(header(LUA_PATH, "services/notify/vocabulary.py"), lua_table("V", LUA_WORDS))
 
 
-def write() -> None:
-    LUA_PATH.write_text(lua(), encoding="utf-8")
-
-
-if __name__ == "__main__":
-    write()
+GENERATED = (Generated(LUA_PATH, lua),)

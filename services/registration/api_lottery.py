@@ -103,7 +103,7 @@ def page(aid: str) -> dict:
         return {**d.public(), "state": v.LOT_DRAWN}
     commitment = store().commitment(aid)
     if commitment is None:
-        raise lot.LotteryRefusal(v.UNKNOWN_ACTIVITY)
+        raise lot.Refusal(v.UNKNOWN_ACTIVITY)
     return {
         "algorithm": lot.ALGORITHM,
         "activity_id": aid,
@@ -129,9 +129,9 @@ class Lottery(MethodView):
         before entries open. Opening again changes the times but never the committed seed."""
         doc = current_app.extensions["sciday.seats"].activity_doc(activity_id, max_age_s=0)
         if doc is None:
-            raise lot.LotteryRefusal(v.UNKNOWN_ACTIVITY)
+            raise lot.Refusal(v.UNKNOWN_ACTIVITY)
         if not activities.by_lottery(doc):  # entries are only taken where seats are drawn
-            raise lot.LotteryRefusal(v.VALIDATION_FAILED, rules={"allocation": [v.NOT_BY_LOTTERY]})
+            raise lot.Refusal(v.VALIDATION_FAILED, rules={"allocation": [v.NOT_BY_LOTTERY]})
         hours = body["confirm_hours"]
         lot.open_lottery(
             store(),
@@ -156,7 +156,7 @@ class Draw(MethodView):
     def post(self, activity_id):
         """Draw now if due (exactly once, whoever calls), then tell every entrant their outcome."""
         if store().commitment(activity_id) is None:
-            raise lot.LotteryRefusal(v.UNKNOWN_ACTIVITY)
+            raise lot.Refusal(v.UNKNOWN_ACTIVITY)
         s = settings_of()
         d = lot.draw(store(), activity_id, now=datetime.now(UTC).timestamp(), lease_s=s.lottery_draw_lease_s)
         lottery_entry.settle(ports(), store(), activity_id)
@@ -219,9 +219,9 @@ class Confirmation(MethodView):
         """A winner confirms they will come, within the confirmation window if there is one."""
         entry = store().entry(activity_id, entry_id)
         if entry is None:
-            raise lot.LotteryRefusal(v.UNKNOWN_ENTRY)
+            raise lot.Refusal(v.UNKNOWN_ENTRY)
         if not secrets.compare_digest(entry.get("token", "").encode(), body["token"].encode()):
-            raise lot.LotteryRefusal(v.UNAUTHORIZED)
+            raise lot.Refusal(v.UNAUTHORIZED)
         lot.confirm(store(), activity_id, entry_id, now=datetime.now(UTC).timestamp())
         lottery_entry.register_outcomes(ports(), store(), activity_id)  # the winner's registration
         return {"entry_id": entry_id}

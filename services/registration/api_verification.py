@@ -18,6 +18,7 @@ from services.registration.vocabulary import Refusal
 from shared import csrf
 from shared.i18n import request_locale
 from shared.web import settings_of
+from shared.words import LOCALES
 
 COOKIE = "sciday_session"
 
@@ -101,7 +102,7 @@ class CodeRequestIn(_Strict):
         validate=validate.Length(max=40),
         metadata={"description": "mainland mobile; spaces, dashes, +86/0086/86 accepted"},
     )
-    locale = fields.String(load_default=None, allow_none=True, validate=validate.OneOf(["zh-CN", "en"]))
+    locale = fields.String(load_default=None, allow_none=True, validate=validate.OneOf(LOCALES))
 
 
 class CodeSentOut(Schema):

@@ -7,8 +7,6 @@ Tests build their own ``Ports`` from ``fakes.py``.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 from flask import current_app
 
 from services.registration import noshow
@@ -16,16 +14,12 @@ from services.registration.checks_store import RedisChecks
 from services.registration.noshow_store import NoShowStore
 from services.registration.ports import Ports
 from services.registration.store import SeatStore
+from shared.clock import SystemClock as SystemClock  # re-exported
 from shared.config import Settings
 from shared.ratelimit import RateLimiter
 from shared.tickets import KeyRing
 
 EXTENSION = "sciday.registration"
-
-
-class SystemClock:
-    def now(self) -> datetime:
-        return datetime.now(UTC)
 
 
 def bootstrap(settings: Settings, redis, keys: KeyRing) -> Ports:

@@ -1,7 +1,8 @@
 """The HTTP edge of the registration service: the one place a reason becomes an HTTP status.
 
-``install(app)`` answers every :class:`~services.registration.vocabulary.Refusal` in the one
-error shape, in the request's language, with the status the vocabulary declares.
+``install(app)`` answers every :class:`shared.refusal.Refusal` in the one error shape, in the
+request's language, with the status the vocabulary declares (a common reason such as
+``rate_limited``: shared/errors.py's status, and ``Retry-After``).
 """
 
 from __future__ import annotations
@@ -11,14 +12,16 @@ from typing import Any
 
 from flask import Flask, Response, jsonify, request
 
-from services.registration.vocabulary import FIELD_RULES, REASONS, Refusal, rule_message
-from shared.errors import COMMON_REASONS
+from services.registration.vocabulary import FIELD_RULES, REASONS, rule_message
+from shared.errors import COMMON_REASONS, answer_refusals, common_message, common_refusal, said
 from shared.i18n import localize, request_locale
+from shared.refusal import Refusal
 
 
 def http_status(code: str) -> int:
     """The status of a reason: the service's vocabulary first, then the reasons every service shares."""
-    return REASONS[code].http_status if code in REASONS else COMMON_REASONS[code][0]
+    status = REASONS[code].http if code in REASONS else None
+    return status if status is not None else COMMON_REASONS[code][0]
 
 
 def english(code: str) -> str:
@@ -71,15 +74,31 @@ PUBLIC_DETAILS = ("attempts_left", "locked_until", "entry_id")
 
 
 def status_of(exc: Refusal) -> int:
+    if exc.details.get("passed_on"):
+        return int(str(exc.details["status"]))
     return http_status(exc.reason)
 
 
+def message_of(exc: Refusal, locale: str) -> str:
+    """A refusal's message in ``locale``: the vocabulary's text of its reason, or the common one
+    (``rate_limited``), or another service's as it said it (``Refusal.passed_on``)."""
+    if exc.details.get("passed_on"):
+        return str(exc.details["message"])
+    if exc.reason in REASONS:
+        return REASONS[exc.reason].message(locale)
+    return common_message(exc.reason, locale)
+
+
 def refusal_response(exc: Refusal) -> Response:
+    if "message" in exc.details:
+        return said(exc, status_of(exc))
+    if exc.reason not in REASONS:
+        return common_refusal(exc)
     locale = request_locale()
     body = {
         "status": "error",
         "reason": exc.reason,
-        "message": exc.message(locale),
+        "message": message_of(exc, locale),
         "errors": field_errors(exc, locale),
     }
     public = {k: exc.details[k] for k in PUBLIC_DETAILS if k in exc.details}
@@ -110,5 +129,5 @@ def _no_store(resp: Response) -> Response:
 
 
 def install(app: Flask) -> None:
-    app.register_error_handler(Refusal, refusal_response)
+    answer_refusals(app, refusal_response, REASONS)
     app.after_request(_no_store)

@@ -24,9 +24,10 @@ from services.registration.bootstrap import ports, store
 from services.registration.edge import documented, reasons_text
 from shared import spreadsheets
 from shared.auth import require
-from shared.errors import FORBIDDEN, UNAUTHORIZED, ApiError
+from shared.errors import FORBIDDEN, UNAUTHORIZED
 from shared.i18n import request_locale
 from shared.logs import mask_phone
+from shared.refusal import Refusal
 from shared.web import settings_of
 
 blp = Blueprint(
@@ -129,7 +130,7 @@ def rows_of(aid: str, full: bool, locale: str, admitted: dict | None = None) -> 
 def export(activity_id: str, fmt: str):
     doc, _counts = usecases.activity(ports(), activity_id)
     if not g.principal.may_access_venue(doc["venue"]["id"]):
-        raise ApiError(FORBIDDEN, "此令牌不属于该场馆 / This token is for another venue.", status_code=403)
+        raise Refusal(FORBIDDEN, message="此令牌不属于该场馆 / This token is for another venue.")
     locale = request_locale()
     headers = [en if locale == "en" else zh for _, zh, en in COLUMNS]
     admitted = admissions().admitted(activity_id, request.headers.get("Authorization", ""))

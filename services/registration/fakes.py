@@ -13,7 +13,7 @@ import copy
 import itertools
 import json
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from services.registration import activities, personal
@@ -21,23 +21,13 @@ from services.registration import vocabulary as v
 from services.registration.identity import mask_name
 from services.registration.ports import Counts, Doc, Ports
 from shared import events, topics
+from shared.clock import FakeClock as FakeClock  # re-exported
 from shared.envelope import seeded_event_id
 from shared.logs import mask_phone
 from shared.sealed import NOTIFY, Sealer
 
 SOURCE = "registration"
 FAKE_NOTIFY_RING = Sealer(NOTIFY, {1: bytes(32)})  # a fixed test key: the fake's events open in tests
-
-
-@dataclass
-class FakeClock:
-    at: datetime = field(default_factory=lambda: datetime(2026, 5, 20, 9, 0, tzinfo=UTC))
-
-    def now(self) -> datetime:
-        return self.at
-
-    def advance(self, **delta: float) -> None:
-        self.at += timedelta(**delta)
 
 
 class FakeSigner:
@@ -63,14 +53,14 @@ class FakeLimiter:
     seen: dict[tuple[str, str], int] = field(default_factory=dict)
 
     def check(self, limits: list[tuple[str, str, int, int]]) -> None:
-        from shared.errors import RATE_LIMITED, ApiError  # the shared limiter's refusal, as in production
+        from shared.ratelimit import rate_limited  # the shared limiter's refusal, as in production
 
         for name, subject, max_requests, _window_s in limits:
             if max_requests <= 0:
                 continue
             n = self.seen[(name, subject)] = self.seen.get((name, subject), 0) + 1
             if n > max_requests:
-                raise ApiError(RATE_LIMITED, status_code=429, errors={"limit": [name]})
+                raise rate_limited(name, 1000)
 
 
 @dataclass

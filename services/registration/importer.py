@@ -45,7 +45,7 @@ from services.registration.sheet_columns import COLUMNS
 from services.registration.vocabulary import ACTIVITY_EXISTS, Refusal
 from shared import spreadsheets
 from shared.auth import require
-from shared.errors import FORBIDDEN, PAYLOAD_TOO_LARGE, UNAUTHORIZED, ApiError
+from shared.errors import FORBIDDEN, PAYLOAD_TOO_LARGE, UNAUTHORIZED
 from shared.i18n import localize, request_locale
 from shared.web import accepts_files, redis_of, settings_of
 
@@ -229,9 +229,9 @@ def run(sheet: ka.Sheet, mode: str, locale: str, options: ka.Options, confirmed:
     return report
 
 
-def refusal(reason: str, locale: str, message: str = "", **kw) -> ApiError:
-    known = v.REASONS[reason]
-    return ApiError(reason, message or known.message(locale), status_code=known.http_status, **kw)
+def refusal(reason: str, locale: str, message: str = "", **kw: object) -> Refusal:
+    """A refusal that says ``message`` (the reason's own text in ``locale`` if none)."""
+    return Refusal(reason, message=message or v.REASONS[reason].message(locale), **kw)
 
 
 def options_of(settings) -> ka.Options:
@@ -282,17 +282,17 @@ class ActivityImport(MethodView):
         mode = request.form.get("mode") or "check"
         upload = request.files.get("file")
         if mode not in MODES:
-            raise ApiError(
+            raise refusal(
                 v.VALIDATION_FAILED,
+                locale,
                 _say("mode 取值不对", "Unknown mode.", locale),
-                status_code=422,
                 errors={"mode": [f"one of {', '.join(MODES)}"]},
             )
         if upload is None or not upload.filename:
-            raise ApiError(
+            raise refusal(
                 v.VALIDATION_FAILED,
+                locale,
                 _say("请选择文件", "Choose a file.", locale),
-                status_code=422,
                 errors={"file": [_say("必须上传文件", "A file is required.", locale)]},
             )
         chosen = _chosen(locale)
@@ -322,10 +322,10 @@ def _chosen(locale: str) -> dict:
     except (ValueError, RecursionError):
         chosen, errors = {}, {"columns": ["JSON: header -> column key"]}
     if errors:
-        raise ApiError(
+        raise refusal(
             v.VALIDATION_FAILED,
+            locale,
             _say("列对应关系不正确", "The column mapping is not valid.", locale),
-            status_code=422,
             errors=errors,
         )
     return chosen

@@ -13,7 +13,7 @@ re-implements with the standard library only:
 
 The use cases (:func:`enter`, :func:`draw`, :func:`confirm`, :func:`expire`) take plain values and a
 ``lotteries`` port (Redis: ``lottery_store.LotteryStore``; tests: an in-memory fake) and raise
-:class:`LotteryRefusal` with a reason code; only the HTTP edge picks a status.
+:class:`shared.refusal.Refusal` with a reason code; only the HTTP edge picks a status.
 """
 
 from __future__ import annotations
@@ -27,16 +27,9 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from services.registration import vocabulary as v
-from services.registration.vocabulary import Refusal
+from services.registration.vocabulary import Refusal as Refusal  # re-exported
 
 ALGORITHM = "sciday-lottery-v1"
-
-
-class LotteryRefusal(Refusal):
-    """A refusal of the lottery's use cases (codes in services/registration/vocabulary.py)."""
-
-    def __init__(self, reason: str, **details):
-        super().__init__(reason, details)
 
 
 # -- the specification ------------------------------------------------------------------------
@@ -225,7 +218,7 @@ def enter(
     entry_id = "e" + secrets.token_hex(8)
     out = lotteries.add_entry(aid, entry_id, holders, entry, now, owner_ref)
     if out["status"] != v.OK:
-        raise LotteryRefusal(out["reason"])  # never the earlier entry (issue 23)
+        raise Refusal(out["reason"])  # never the earlier entry (issue 23)
     return entry_id
 
 
@@ -245,7 +238,7 @@ def draw(lotteries: Lotteries, aid: str, *, now: float, lease_s: float = 60.0, w
     if state == v.LOT_DRAWN:
         return lotteries.get_draw(aid)
     if state != v.OK:
-        raise LotteryRefusal({v.BUSY: v.DRAW_IN_PROGRESS, v.TOO_EARLY: v.DRAW_NOT_DUE}.get(state, state))
+        raise Refusal({v.BUSY: v.DRAW_IN_PROGRESS, v.TOO_EARLY: v.DRAW_NOT_DUE}.get(state, state))
     lottery = lotteries.settings(aid)
     seed, sizes = lotteries.seed_and_sizes(aid)
     result = run_draw(aid, seed, sizes, lottery.capacity, now=now, confirm_hours=lottery.confirm_hours)
@@ -301,7 +294,7 @@ def draw_due(
     for aid in lotteries.due(now):
         try:
             d = draw(lotteries, aid, now=now, lease_s=lease_s)
-        except LotteryRefusal as exc:
+        except Refusal as exc:
             if exc.reason == v.DRAW_IN_PROGRESS:
                 continue
             raise
@@ -331,7 +324,7 @@ def confirm(lotteries: Lotteries, aid: str, entry_id: str, *, now: float) -> Non
 
     reason = lotteries.update_draw(aid, change)
     if reason:
-        raise LotteryRefusal(reason, entry_id=entry_id)
+        raise Refusal(reason, entry_id=entry_id)
 
 
 def expire(lotteries: Lotteries, aid: str, *, now: float) -> list[str]:

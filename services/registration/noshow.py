@@ -27,16 +27,9 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from services.registration import vocabulary as v
-from services.registration.vocabulary import Refusal
+from services.registration.vocabulary import Refusal as Refusal  # re-exported
 
 DAY = 86400.0
-
-
-class NoShowRefusal(Refusal):
-    """A refusal of the no-show use cases (codes in services/registration/vocabulary.py)."""
-
-    def __init__(self, reason: str, **details):
-        super().__init__(reason, details)
 
 
 @dataclass(frozen=True)
@@ -177,13 +170,13 @@ def ensure_unlocked(
     for h in holders:
         until = locked_until(marks.get(h, []), policy)
         if until and until > now:
-            raise NoShowRefusal(v.NOSHOW_LOCKED, holder=h, locked_until=until)
+            raise Refusal(v.NOSHOW_LOCKED, holder=h, locked_until=until)
 
 
 def forgive(record: Record, mark_id: str, *, by: str, note: str, now: float) -> None:
     """An organizer lifts one mark; the note and who wrote it go to the audit log."""
     if not note.strip():
-        raise NoShowRefusal(v.NOTE_REQUIRED)
+        raise Refusal(v.NOTE_REQUIRED)
     holder = record.holder_of(mark_id)
     if holder is None or not record.forgive(holder, mark_id, by, note.strip(), now):
-        raise NoShowRefusal(v.UNKNOWN_MARK, mark_id=mark_id)
+        raise Refusal(v.UNKNOWN_MARK, mark_id=mark_id)

@@ -13,7 +13,7 @@ from marshmallow import ValidationError
 
 from services.registration import activities, api_verification, consent, identity, passports, usecases
 from services.registration.bootstrap import ports
-from services.registration.edge import field_errors, status_of
+from services.registration.edge import field_errors, message_of, status_of
 from services.registration.rendering import WEEKDAY_ZH, lang, render
 from services.registration.schemas import RegistrationIn
 from services.registration.vocabulary import (
@@ -33,7 +33,6 @@ from services.registration.vocabulary import (
     rule_message,
 )
 from shared import csrf
-from shared.errors import ApiError, common_message
 from shared.i18n import localize, rule
 from shared.phone import masked
 from shared.web import settings_of
@@ -215,7 +214,7 @@ def submit(activity_id: str, act):
         if exc.reason == UNKNOWN_ACTIVITY:
             return render("message.html", 404, title=("没有这个活动", "No such activity"), text=None)
         errors = field_errors(exc, lang())
-        banner = exc.message(lang())
+        banner = message_of(exc, lang())  # a spent rate limit too (shared/ratelimit.py)
         until = exc.details.get("locked_until")
         if exc.reason == NOSHOW_LOCKED and isinstance(until, (int, float)):  # say until when
             date = pages_access.local_date(until)
@@ -225,8 +224,6 @@ def submit(activity_id: str, act):
                 else f"因多次爽约，报名功能暂停至 {date}。“我的报名”中可查看爽约记录。"
             )
         return _form(activity_id, values, errors, None if errors else banner, status_of(exc))
-    except ApiError as exc:  # the shared rate limiter
-        return _form(activity_id, values, {}, common_message(exc.reason, lang()), exc.status_code)
 
 
 def _expired():
@@ -305,7 +302,12 @@ def drop_submit(rid):
     except Refusal as exc:
         reg, error = _mine(rid, token)
         return error or render(
-            "manage.html", status_of(exc), r=reg, a=reg["activity"], token=token, banner=exc.message(lang())
+            "manage.html",
+            status_of(exc),
+            r=reg,
+            a=reg["activity"],
+            token=token,
+            banner=message_of(exc, lang()),
         )
     return redirect(f"/r/{rid}?t={token}&dropped=1", code=303)
 

@@ -12,6 +12,7 @@ from flask import Blueprint, current_app, redirect, request
 from services.registration import activities, api_mine, api_verification, identity, usecases, verification
 from services.registration import vocabulary as v
 from services.registration.bootstrap import ports
+from services.registration.edge import message_of
 from services.registration.rendering import lang, render
 from services.registration.vocabulary import Refusal
 from shared import csrf
@@ -21,7 +22,7 @@ bp = Blueprint("access_pages", __name__)
 
 
 def message(exc: Refusal) -> str:
-    return exc.message(lang())
+    return message_of(exc, lang())
 
 
 def safe_next(value: str | None) -> str:

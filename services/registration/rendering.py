@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask import make_response, render_template, request
+from flask import make_response, render_template
 
 from services.registration import activities, vocabulary
 from shared import csrf
+from shared.i18n import lang, remember_lang
 
 KIND = {
     "imax": ("巨幕影院", "IMAX"),
@@ -21,11 +22,6 @@ KIND = {
     "other": ("活动", "Activity"),
 }
 WEEKDAY_ZH = "一二三四五六日"
-
-
-def lang() -> str:
-    chosen = request.args.get("lang") or request.cookies.get("lang")
-    return "en" if chosen == "en" else "zh-CN"
 
 
 def render(template: str, status: int = 200, **ctx):
@@ -54,9 +50,7 @@ def render(template: str, status: int = 200, **ctx):
         ),
         status,
     )
-    if request.args.get("lang") in ("en", "zh-CN"):
-        resp.set_cookie("lang", request.args["lang"], samesite="Lax", max_age=365 * 86400)
-    return resp
+    return remember_lang(resp)
 
 
 def when(doc: dict) -> str:

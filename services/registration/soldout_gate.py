@@ -30,6 +30,7 @@ from typing import Any
 
 from shared import jsonlimits
 from shared.web import LATENCY, REQUESTS
+from shared.words import LOCALES
 
 # Set by the Flask path when its answer came from the sold-out memory (and nothing else).
 MARK = "sciday.soldout_memo"
@@ -78,7 +79,7 @@ class SoldOutGate:
             aid,
             environ.get("CONTENT_TYPE", ""),
             bool(raw),
-            body.get("locale") if isinstance(body, dict) and body.get("locale") in ("zh-CN", "en") else None,
+            body.get("locale") if isinstance(body, dict) and body.get("locale") in LOCALES else None,
             environ.get("QUERY_STRING", ""),
             environ.get("HTTP_ACCEPT_LANGUAGE", ""),
         )

@@ -14,11 +14,10 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from urllib.parse import quote
 
 import requests
-from flask import Blueprint, abort, current_app, jsonify, redirect, request
+from flask import Blueprint, abort, current_app, redirect, request
 from flask.views import MethodView
 from flask_smorest import Blueprint as ApiBlueprint
 from markupsafe import Markup
@@ -26,7 +25,7 @@ from marshmallow import RAISE, Schema, fields, validate
 
 from services.registration import activities, api_verification, qr
 from services.registration import vocabulary as v
-from services.registration.edge import documented, reasons_text
+from services.registration.edge import documented, message_of, reasons_text, status_of
 from services.registration.rendering import lang, render
 from services.registration.vocabulary import Refusal
 from shared import csrf, internal, sealed
@@ -48,15 +47,6 @@ api = ApiBlueprint(
 )
 
 
-@dataclass(frozen=True)
-class JoinRefused(Exception):
-    """Check-in said no (its reason and message, in the walk-in's language), or did not answer."""
-
-    reason: str
-    message: str
-    status: int
-
-
 class CheckinStandby:
     """The signed call to check-in's ``/internal/v1/activities/<id>/standby/entries``."""
 
@@ -73,7 +63,7 @@ class CheckinStandby:
         resp, answer = self._post(aid, "entries", form, locale)
         if resp is not None and resp.status_code == 201:
             return {"number": int(answer["number"]), "replayed": bool(answer["replayed"])}
-        raise self._refused(resp, answer, locale)
+        raise self._refused(resp, answer)
 
     def place(self, aid: str, phone: str, locale: str) -> dict | None:
         """The phone's place (number, party_size, status), or None if it has not joined."""
@@ -84,7 +74,7 @@ class CheckinStandby:
                 if answer.get("number") is None
                 else {k: answer[k] for k in ("number", "party_size", "status")}
             )
-        raise self._refused(resp, answer, locale)
+        raise self._refused(resp, answer)
 
     def _post(self, aid: str, what: str, form: dict, locale: str) -> tuple:
         """The signed call; (response, answer), or (None, {}) when check-in did not answer."""
@@ -98,11 +88,12 @@ class CheckinStandby:
             return None, {}
 
     @staticmethod
-    def _refused(resp, answer: dict, locale: str) -> JoinRefused:
+    def _refused(resp, answer: dict) -> Refusal:
+        """Check-in said no (its reason and message, in the walk-in's language, passed on), or
+        did not answer (``standby_unavailable``)."""
         if resp is not None and 400 <= resp.status_code < 500 and answer.get("reason"):
-            return JoinRefused(answer["reason"], answer.get("message", ""), resp.status_code)
-        unavailable = v.REASONS[v.STANDBY_UNAVAILABLE]
-        return JoinRefused(unavailable.code, unavailable.message(locale), unavailable.http_status)
+            return Refusal.passed_on(answer["reason"], answer.get("message", ""), resp.status_code)
+        return Refusal(v.STANDBY_UNAVAILABLE)
 
 
 def checkin() -> CheckinStandby:
@@ -181,8 +172,8 @@ def join_page(activity_id: str):
         return _page(doc)
     try:
         place = checkin().place(activity_id, phone, lang())
-    except JoinRefused as exc:
-        return _page(doc, banner=exc.message)
+    except Refusal as exc:
+        return _page(doc, banner=message_of(exc, lang()))
     if place is None:
         return _page(doc)
     return _page(doc, number=place["number"], party_size=place["party_size"], **standby_ticket(doc, place))
@@ -200,8 +191,8 @@ def join(activity_id: str):
         party_size = 0  # check-in refuses it with its own words (party_too_large)
     try:
         got = checkin().join(activity_id, phone, party_size, lang())
-    except JoinRefused as exc:
-        return _page(doc, exc.status, banner=exc.message)
+    except Refusal as exc:
+        return _page(doc, status_of(exc), banner=message_of(exc, lang()))
     return _page(doc, 201 if not got["replayed"] else 200, number=got["number"], replayed=got["replayed"],
                  party_size=party_size)  # fmt: skip
 
@@ -228,12 +219,7 @@ class StandbyNumber(MethodView):
         phone = api_verification.verified_phone()
         if phone is None:
             raise Refusal(v.PHONE_NOT_VERIFIED)
-        try:
-            return checkin().join(activity_id, phone, body["party_size"], lang_of_request())
-        except JoinRefused as exc:
-            resp = jsonify({"status": "error", "reason": exc.reason, "message": exc.message, "errors": {}})
-            resp.status_code = exc.status
-            return resp
+        return checkin().join(activity_id, phone, body["party_size"], lang_of_request())
 
 
 def lang_of_request() -> str:

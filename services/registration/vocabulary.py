@@ -2,15 +2,17 @@
 
 Every status a registration or an activity can be in, and every reason the service refuses
 with, is declared here once, with its zh-CN and English message and its HTTP status. The use
-cases raise :class:`Refusal` (a reason code and details, no HTTP status); the HTTP edge
-(``services/registration/edge.py``) is the only reader of ``http_status``.
+cases raise :class:`shared.refusal.Refusal` (a reason code and details, no HTTP status); the HTTP
+edge (``services/registration/edge.py``) is the only reader of ``Reason.http``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Final
+
+from shared.refusal import Refusal as Refusal  # every module raises v.Refusal
+from shared.words import Reason, reasons
 
 # -- statuses --------------------------------------------------------------------------------
 # A registration (one party's booking).
@@ -157,20 +159,8 @@ STANDBY_ADMITTED: Final = "admitted"
 STANDBY_STATUSES: Final = (STANDBY_WAITING, STANDBY_CALLED, STANDBY_ADMITTED)
 
 
-@dataclass(frozen=True)
-class Reason:
-    code: str
-    http_status: int
-    zh: str
-    en: str
-
-    def message(self, locale: str) -> str:
-        return self.en if locale == "en" else self.zh
-
-
-REASONS: Final[Mapping[str, Reason]] = {
-    r.code: r
-    for r in (
+REASONS: Final[Mapping[str, Reason]] = reasons(
+    *(
         Reason(UNKNOWN_ACTIVITY, 404, "没有这个活动", "No such activity."),
         Reason(ACTIVITY_CANCELLED_REASON, 409, "活动已取消", "The activity was cancelled."),
         Reason(REGISTRATION_NOT_OPEN, 409, "报名尚未开始", "Registration has not opened yet."),
@@ -353,7 +343,7 @@ REASONS: Final[Mapping[str, Reason]] = {
             "Too many codes are being sent right now; try again in a few minutes.",
         ),
     )
-}
+)
 
 # -- field rules (validation messages keyed by rule, not by marshmallow's wording) ------------
 ORGANIZATION_REQUIRED: Final = "organization_required"
@@ -419,20 +409,6 @@ FIELD_RULES: Final[Mapping[str, tuple[str, str]]] = {
         "The real-name check did not confirm this name and number; check them.",
     ),
 }
-
-
-class Refusal(Exception):
-    """A domain refusal: a stable reason code and details, never an HTTP status."""
-
-    def __init__(self, reason: str, details: Mapping[str, object] | None = None) -> None:
-        if reason not in REASONS:
-            raise ValueError(f"undeclared reason code {reason!r}")
-        super().__init__(reason)
-        self.reason = reason
-        self.details: dict[str, object] = dict(details or {})
-
-    def message(self, locale: str) -> str:
-        return REASONS[self.reason].message(locale)
 
 
 def rule_message(rule: str, locale: str) -> str:

@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from sciday import embedded
+from shared.clock import FakeClock as FakeClock  # re-exported: a clock moved by hand
 from shared.envelope import encode, new_event
 from shared.kafka import make_producer
 from shared.topics import ensure_topics
@@ -23,19 +24,6 @@ from standins.sms_gateway import LocalGateway
 
 TZ = ZoneInfo("Asia/Shanghai")
 API_KEY = "test-gateway-key"
-
-
-class FakeClock:
-    """A clock moved by hand: ``clock()`` is seconds since the epoch, like ``time.time``."""
-
-    def __init__(self, start: datetime):
-        self.t = start.timestamp()
-
-    def __call__(self) -> float:
-        return self.t
-
-    def set(self, when: datetime) -> None:
-        self.t = when.timestamp()
 
 
 @pytest.fixture

@@ -60,10 +60,10 @@ def test_lottery_contract(lotteries):
         )
         for i, s in enumerate(sizes)
     ]
-    with pytest.raises(lot.LotteryRefusal) as exc:
+    with pytest.raises(lot.Refusal) as exc:
         lot.enter(lotteries, "L", holders=["p0"], entry={"party_size": 1}, now=T0)
     assert exc.value.reason == "already_entered"
-    with pytest.raises(lot.LotteryRefusal) as exc:
+    with pytest.raises(lot.Refusal) as exc:
         lot.draw(lotteries, "L", now=T0 + 19)
     assert exc.value.reason == "draw_not_due"
     out = []
@@ -88,12 +88,12 @@ def test_noshow_record_contract(record):
     marks = [ns.Mark(f"r{i}:0", "phone:h", f"r{i}", "a", "not_admitted", T0 + i * 86400) for i in range(3)]
     assert len(ns.record_marks(record, marks, POLICY)) == 3
     assert ns.record_marks(record, marks, POLICY) == []
-    with pytest.raises(ns.NoShowRefusal):
+    with pytest.raises(ns.Refusal):
         ns.ensure_may_register(record, ["phone:h"], now=T0 + 3 * 86400, policy=POLICY)
     ns.forgive(record, "r1:0", by="org", note="病假", now=T0 + 3 * 86400)
     ns.ensure_may_register(record, ["phone:h"], now=T0 + 3 * 86400, policy=POLICY)
     assert sorted(m.mark_id for m in record.marks("phone:h") if m.forgiven) == ["r1:0"]
-    with pytest.raises(ns.NoShowRefusal) as exc:
+    with pytest.raises(ns.Refusal) as exc:
         ns.forgive(record, "r9:0", by="org", note="x", now=T0)
     assert exc.value.reason == "unknown_mark"
 

@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 from sciday import embedded
 from services.checkin.projection import Projection
 from shared import events as ev
+from shared.clock import FakeClock
 from shared.redis_scripts import connect
 
 AIDS = ["a1", "a2"]
@@ -154,8 +155,10 @@ def _notify(redis, prefix: str):
 
     projection = NotifyProjection(redis, prefix)
     deliveries = Deliveries(redis, prefix)
-    reminders = Reminders(redis, prefix, parse_offsets("1440,120"), projection, deliveries, lambda: NOW)
-    notices = Notices(projection, deliveries, reminders, clock=lambda: NOW)
+    reminders = Reminders(
+        redis, prefix, parse_offsets("1440,120"), projection, deliveries, FakeClock.at_seconds(NOW)
+    )
+    notices = Notices(projection, deliveries, reminders, clock=FakeClock.at_seconds(NOW))
     return notices, BatchHandler(notices, notices.handle)
 
 

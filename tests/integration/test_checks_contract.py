@@ -12,8 +12,9 @@ from services.registration.noshow import Mark
 from services.registration.noshow_store import NoShowStore
 from services.registration.store import SeatStore
 from services.registration.verification_store import RedisCodeStore
-from shared.errors import ApiError
+from shared.errors import RATE_LIMITED
 from shared.ratelimit import RateLimiter
+from shared.refusal import Refusal
 from tests.unit.noshow_fake import FakeRecord
 
 REF, PHONE = "ab" * 32, "13800138000"
@@ -58,6 +59,6 @@ def test_a_spent_limit_refuses_429_and_counts_across_rounds(checks):
     limits = [("phone", PHONE, 2, 60), ("id", "h", 0, 60)]  # 0: off
     checks.run(limits=limits, holders=[])
     checks.run(limits=limits, holders=["phone:h1"])
-    with pytest.raises(ApiError) as refused:
+    with pytest.raises(Refusal) as refused:  # the edge answers it 429 with Retry-After
         checks.run(limits=limits, holders=["phone:h1"], session_ref=REF)
-    assert refused.value.status_code == 429
+    assert refused.value.reason == RATE_LIMITED and refused.value.details["retry_ms"] > 0

@@ -283,7 +283,7 @@ def use_case(settings: Any, redis: Any, sc: Scenario) -> tuple[list, list, str]:
     verdicts: list[Verdict] = []
     states, checkins = [], []
     for step in sc.steps:
-        w.clock.now = T0 + timedelta(minutes=step.minutes)
+        w.clock.set(T0 + timedelta(minutes=step.minutes))
         if step.release:
             w.release()
         states.append(w.scanner_state(step.gate, sc.staff.venue))
@@ -328,7 +328,8 @@ def lua(settings: Any, redis: Any, sc: Scenario) -> list:
     verdicts: list[Verdict | None] = []
     checkins = []
     for i, step in enumerate(sc.steps):
-        w.clock.now = at = T0 + timedelta(minutes=step.minutes)
+        at = T0 + timedelta(minutes=step.minutes)
+        w.clock.set(at)
         if step.release:
             w.release()
         if step.undo is not None:
@@ -454,7 +455,7 @@ def _combined_use_case(w: DoorWorld, staff_venue, status, when, revoked, already
     if revoked:
         w.projection.revoke(AID, RID)
     w.put_activity(activity(status=status, venue=act_venue))
-    w.clock.now = T0 + timedelta(minutes=MINUTES[when])
+    w.clock.set(T0 + timedelta(minutes=MINUTES[when]))
     try:
         got = w.scan(code, "2号门", Staff("s", staff_venue))
     except Refusal as r:

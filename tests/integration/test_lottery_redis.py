@@ -54,14 +54,14 @@ def outbox(redis, settings) -> list[dict]:
 
 def test_one_entry_per_holder_and_only_in_the_window(store):
     first = lot.enter(store, AID, holders=["phone:a", "id:x"], entry={"party_size": 2}, now=T0 + 1)
-    with pytest.raises(lot.LotteryRefusal) as exc:
+    with pytest.raises(lot.Refusal) as exc:
         lot.enter(store, AID, holders=["phone:b", "id:x"], entry={"party_size": 1}, now=T0 + 2)
     assert (exc.value.reason, exc.value.details) == ("already_entered", {})  # never the other entry
     assert first.startswith("e")
-    with pytest.raises(lot.LotteryRefusal) as exc:
+    with pytest.raises(lot.Refusal) as exc:
         lot.enter(store, AID, holders=["phone:c"], entry={"party_size": 1}, now=T0 - 1)
     assert exc.value.reason == "lottery_not_open"
-    with pytest.raises(lot.LotteryRefusal) as exc:
+    with pytest.raises(lot.Refusal) as exc:
         lot.enter(store, AID, holders=["phone:c"], entry={"party_size": 1}, now=T0 + 3600)
     assert exc.value.reason == "lottery_closed"
 
@@ -112,7 +112,7 @@ def test_outcomes_are_published_once_and_pass_their_schemas(store, settings, red
 def test_entries_stop_when_the_draw_begins(store):
     enter_many(store, 3)
     lot.draw(store, AID, now=T0 + 7200)
-    with pytest.raises(lot.LotteryRefusal) as exc:
+    with pytest.raises(lot.Refusal) as exc:
         lot.enter(store, AID, holders=["phone:late"], entry={"party_size": 1}, now=T0 + 10)
     assert exc.value.reason == "lottery_closed"
 

@@ -61,7 +61,7 @@ def test_the_third_mark_locks_and_registration_is_refused(flow, record, redis, s
         end = T0 + i * 10 * DAY
         flow.sweep(aid, regs(aid, 1), ends_at=end, now=end + 3600)
     holder = flow.registration(regs("a1", 1)[0], "a1", "confirmed")["phone_hash"]
-    with pytest.raises(ns.NoShowRefusal) as exc:
+    with pytest.raises(ns.Refusal) as exc:
         ns.ensure_may_register(record, [f"phone:{holder}"], now=T0 + 21 * DAY, policy=POLICY)
     assert exc.value.reason == "noshow_locked"
     assert exc.value.details["locked_until"] == T0 + 20 * DAY + 3600 + 60 * DAY

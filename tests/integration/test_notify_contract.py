@@ -11,6 +11,7 @@ from services.notify.deliveries import Deliveries
 from services.notify.projection import Projection
 from services.notify.reminders import Reminders, parse_offsets
 from services.notify.usecases import Notice, Notices, Refusal, send_notice
+from shared.clock import FakeClock
 from tests.unit.fakes_notify import NOW, FakeDeliveries, FakeProjection, FakeReminders
 
 AID = "a1"
@@ -89,7 +90,7 @@ class Real:
         self.projection = Projection(redis, p)
         self.deliveries = Deliveries(redis, p)
         self.reminders = Reminders(
-            redis, p, parse_offsets("1440,120"), self.projection, self.deliveries, lambda: NOW
+            redis, p, parse_offsets("1440,120"), self.projection, self.deliveries, FakeClock.at_seconds(NOW)
         )
 
     def messages(self, rids):
@@ -104,11 +105,11 @@ class Real:
 
 
 def play(world, events):
-    notices = Notices(world.projection, world.deliveries, world.reminders, clock=lambda: NOW)
+    notices = Notices(world.projection, world.deliveries, world.reminders, clock=FakeClock.at_seconds(NOW))
     counts = [notices.handle(e) for e in events]
     try:
         notice = send_notice(Notice("notice:1", AID, "请提前到场"), projection=world.projection,
-                             deliveries=world.deliveries, clock=lambda: NOW)  # fmt: skip
+                             deliveries=world.deliveries, clock=FakeClock.at_seconds(NOW))  # fmt: skip
         counts.append((notice["recipients"], notice["messages"]))
     except Refusal as r:
         counts.append(r.reason)

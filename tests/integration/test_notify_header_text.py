@@ -14,6 +14,7 @@ import pytest
 
 from services.notify.consumer import bootstrap
 from services.notify.publisher import public_id
+from shared.clock import FakeClock
 from shared.text import LINE_BREAKS
 from tests.integration.notify_support import (
     activity_event,
@@ -81,12 +82,12 @@ def test_an_unexpected_failure_before_the_hand_off_is_counted_and_ends_in_the_de
     worker.notices.handle(registration_event("RegistrationConfirmed", "a-rt", "rrt1", phone(2)))
     d, real = worker.deliveries, worker.senders["sms"]
     later = [real.now_ms()]
-    sender = Sender(
-        Broken(), d, real.projection, real.publisher, notify_settings, clock=lambda: later[0] / 1000
-    )
+    clock = FakeClock.at_seconds(later[0] / 1000)
+    sender = Sender(Broken(), d, real.projection, real.publisher, notify_settings, clock=clock)
     outcomes = []
     for _ in range(notify_settings.notify_max_attempts + 2):
         later[0] += 3_600_000  # past any backoff
+        clock.advance(milliseconds=3_600_000)
         nid = d.next_due("sms", later[0])
         if nid is None:
             break

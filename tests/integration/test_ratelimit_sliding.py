@@ -6,11 +6,13 @@ from __future__ import annotations
 import hashlib
 
 import pytest
+from flask import Flask
 
 from services.registration.app import create_app
 from shared.auth import create_token
-from shared.errors import ApiError
+from shared.errors import common_refusal
 from shared.ratelimit import RateLimiter
+from shared.refusal import Refusal
 from tests.conftest import activity_doc
 
 
@@ -67,9 +69,12 @@ def test_all_or_nothing_and_retry_after(limiter, clock):
     assert name == "phone" and retry_ms == 50_000
     # the refused attempt used nothing of the IP's allowance
     assert allowed(limiter, 8, [("ip", "198.51.100.1", 10, 60)]) == 8
-    with pytest.raises(ApiError) as exc:
+    with pytest.raises(Refusal) as exc:  # a refusal from the core; the edge answers 429
         limiter.check(limits)
-    assert exc.value.reason == "rate_limited" and exc.value.headers["Retry-After"] == "50"
+    assert exc.value.reason == "rate_limited" and exc.value.details["retry_ms"] == 50_000
+    with Flask(__name__).test_request_context():
+        answer = common_refusal(exc.value)
+    assert answer.status_code == 429 and answer.headers["Retry-After"] == "50"
 
 
 def test_subjects_are_separate_and_zero_is_off(limiter):

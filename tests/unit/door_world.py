@@ -24,6 +24,7 @@ from services.checkin.store import CheckinStore
 from services.checkin.usecases import Scan, Staff
 from shared import events as ev
 from shared.auth import create_token
+from shared.clock import FakeClock
 from shared.envelope import decode
 from shared.tickets import KeyRing
 
@@ -61,17 +62,11 @@ def _event(kind: str, aid: str, data: dict) -> dict:
     return {"type": kind, "activity_id": aid, "occurred_at": T0.isoformat(), "data": data}
 
 
-class Clock:
-    """A hand-moved clock."""
+class Clock(FakeClock):
+    """A hand-moved clock (shared.clock.FakeClock) that starts at T0."""
 
     def __init__(self, now: datetime = T0) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, **kw: float) -> None:
-        self.now += timedelta(**kw)
+        super().__init__(now)
 
 
 def sequential_ids(prefix: str = "c") -> Any:
@@ -119,7 +114,7 @@ class DoorWorld:
 
     def release(self, aid: str = AID) -> None:
         """The start plus the grace period: unscanned seats go to standby (standby_release.lua)."""
-        StandbyStore(self.redis, self.settings).release(aid, self.clock().isoformat())
+        StandbyStore(self.redis, self.settings).release(aid, self.clock.now().isoformat())
 
     def sign(self, rid: str, party: int = 1, aid: str = AID, venue: str = VENUE) -> str:
         start = int((T0 + timedelta(minutes=30)).timestamp())

@@ -24,13 +24,13 @@ def w(store_settings, store_redis) -> World:
 # -- scan times ----------------------------------------------------------------------------------
 def test_a_scan_time_in_the_future_is_refused(w):
     code = w.issue()
-    refusal = w.refused(code, scanned_at=w.clock.now + timedelta(days=7))
+    refusal = w.refused(code, scanned_at=w.clock.now() + timedelta(days=7))
     assert (refusal.reason, refusal.variant) == (V.BAD_SCAN_TIME, V.FUTURE)
     assert w.denials() == [V.BAD_SCAN_TIME] and w.admitted("imax-0530") == {}
 
 
 def test_a_small_clock_skew_is_tolerated(w):
-    got = w.scan(w.issue(), scanned_at=w.clock.now + timedelta(seconds=20))
+    got = w.scan(w.issue(), scanned_at=w.clock.now() + timedelta(seconds=20))
     assert got["status"] == V.OK
 
 
@@ -38,32 +38,32 @@ def test_an_online_scan_is_judged_by_the_servers_clock_not_the_one_it_sends(w):
     # Yesterday's time without an online mark: not an offline upload, so the server's clock counts.
     code = w.issue()
     w.clock.advance(hours=3)  # 12:30: the activity is over
-    refusal = w.refused(code, scanned_at=w.clock.now - timedelta(hours=3))
+    refusal = w.refused(code, scanned_at=w.clock.now() - timedelta(hours=3))
     assert (refusal.reason, refusal.variant) == (V.INVALID_TIME, V.TOO_LATE)
 
 
 def test_an_offline_time_before_the_devices_last_online_moment_is_refused(w):
     code = w.issue()
     w.clock.advance(hours=3)  # 12:30: online now, and the activity is over
-    mark = w.marks.issue(STEWARD.holder, w.clock.now)
-    refusal = w.refused(code, scanned_at=w.clock.now - timedelta(hours=2), online_mark=mark)
+    mark = w.marks.issue(STEWARD.holder, w.clock.now())
+    refusal = w.refused(code, scanned_at=w.clock.now() - timedelta(hours=2), online_mark=mark)
     assert (refusal.reason, refusal.variant) == (V.BAD_SCAN_TIME, V.BEFORE_ONLINE)
 
 
 def test_an_old_mark_cannot_date_a_scan_back_to_another_day(w):
     code = w.issue()
-    mark = w.marks.issue(STEWARD.holder, w.clock.now)
+    mark = w.marks.issue(STEWARD.holder, w.clock.now())
     w.clock.advance(days=1)
-    refusal = w.refused(code, scanned_at=w.clock.now - timedelta(days=1, minutes=-5), online_mark=mark)
+    refusal = w.refused(code, scanned_at=w.clock.now() - timedelta(days=1, minutes=-5), online_mark=mark)
     assert (refusal.reason, refusal.variant) == (V.BAD_SCAN_TIME, V.STALE_MARK)
 
 
 @pytest.mark.parametrize("mark", ["", "forged"])
 def test_a_mark_of_another_token_or_a_forged_one_vouches_for_nothing(w, mark):
     code = w.issue()
-    given = mark or w.marks.issue("another-token", w.clock.now)
+    given = mark or w.marks.issue("another-token", w.clock.now())
     w.clock.advance(hours=3)
-    refusal = w.refused(code, scanned_at=w.clock.now - timedelta(hours=2, minutes=50), online_mark=given)
+    refusal = w.refused(code, scanned_at=w.clock.now() - timedelta(hours=2, minutes=50), online_mark=given)
     assert (refusal.reason, refusal.variant) == (V.BAD_SCAN_TIME, V.NO_MARK)
 
 

@@ -106,9 +106,9 @@ def test_a_ticket_of_another_venue_is_refused_and_recorded(w):
 def test_an_offline_scan_is_judged_by_its_own_time(w):
     code = w.issue()
     w.clock.advance(hours=1, minutes=20)  # 10:50: the device's last exchange with the server
-    mark = w.marks.issue(STEWARD.holder, w.clock.now)
+    mark = w.marks.issue(STEWARD.holder, w.clock.now())
     w.clock.advance(hours=4)  # uploaded after the end
-    got = w.scan(code, scanned_at=w.clock.now.replace(hour=11), online_mark=mark)
+    got = w.scan(code, scanned_at=w.clock.now().replace(hour=11), online_mark=mark)
     assert got["status"] == V.OK and got["checked_in_at"].startswith("2026-05-30T11:")
 
 

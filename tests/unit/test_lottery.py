@@ -82,7 +82,7 @@ def test_pass_on_fills_freed_seats_in_drawn_order_and_never_moves_a_seated_party
 def test_one_entry_per_holder():
     port = opened()
     first = lot.enter(port, "imax-lot", holders=["phone:1", "id:9"], entry={"party_size": 2}, now=T0 + 1)
-    with pytest.raises(lot.LotteryRefusal) as exc:
+    with pytest.raises(lot.Refusal) as exc:
         lot.enter(port, "imax-lot", holders=["phone:2", "id:9"], entry={"party_size": 1}, now=T0 + 2)
     assert exc.value.reason == "already_entered"
     assert first not in str(exc.value.details)  # never the other entry (issue 23)
@@ -91,7 +91,7 @@ def test_one_entry_per_holder():
 @pytest.mark.parametrize(("at", "reason"), [(T0 - 1, "lottery_not_open"), (T0 + 3600, "lottery_closed")])
 def test_entries_only_inside_the_window(at, reason):
     port = opened()
-    with pytest.raises(lot.LotteryRefusal) as exc:
+    with pytest.raises(lot.Refusal) as exc:
         lot.enter(port, "imax-lot", holders=["phone:1"], entry={"party_size": 1}, now=at)
     assert exc.value.reason == reason
 
@@ -100,7 +100,7 @@ def test_entries_stop_once_the_draw_has_begun():
     port = opened()
     enter_many(port, [1, 2])
     assert port.begin_draw("imax-lot", "tok", T0 + 7200, 60) == "ok"
-    with pytest.raises(lot.LotteryRefusal) as exc:
+    with pytest.raises(lot.Refusal) as exc:
         lot.enter(port, "imax-lot", holders=["phone:late"], entry={"party_size": 1}, now=T0 + 2)
     assert exc.value.reason == "lottery_closed"
 
@@ -108,7 +108,7 @@ def test_entries_stop_once_the_draw_has_begun():
 # -- drawing ----------------------------------------------------------------------------------
 def test_draw_is_refused_before_its_time():
     port = opened()
-    with pytest.raises(lot.LotteryRefusal) as exc:
+    with pytest.raises(lot.Refusal) as exc:
         lot.draw(port, "imax-lot", now=T0 + 7199)
     assert exc.value.reason == "draw_not_due"
 
@@ -146,7 +146,7 @@ def test_a_drawer_that_dies_leaves_a_lease_that_expires_and_the_next_draws_the_s
     port = opened()
     enter_many(port, [2, 2, 3, 1, 4])
     assert port.begin_draw("imax-lot", "dead", T0 + 7200, lease_s=60) == "ok"  # then it dies
-    with pytest.raises(lot.LotteryRefusal) as exc:
+    with pytest.raises(lot.Refusal) as exc:
         lot.draw(port, "imax-lot", now=T0 + 7200)
     assert exc.value.reason == "draw_in_progress"
     seed, sizes = port.seed_and_sizes("imax-lot")
@@ -181,10 +181,10 @@ def test_unconfirmed_winners_forfeit_and_their_seats_pass_on_in_drawn_order():
     assert promoted == [d.waitlist[0]]
     after = port.get_draw("imax-lot")
     assert after.seated == [first, d.waitlist[0]]
-    with pytest.raises(lot.LotteryRefusal) as exc:
+    with pytest.raises(lot.Refusal) as exc:
         lot.confirm(port, "imax-lot", second, now=T0 + 7200 + 26 * 3600)
     assert exc.value.reason == "confirm_expired"
-    with pytest.raises(lot.LotteryRefusal) as exc:
+    with pytest.raises(lot.Refusal) as exc:
         lot.confirm(port, "imax-lot", d.waitlist[1], now=T0 + 7200 + 26 * 3600)
     assert exc.value.reason == "not_a_winner"
 

@@ -107,11 +107,11 @@ def test_a_real_name_party_must_name_every_member():
 def test_one_entry_per_phone_and_per_id():
     ports, lotteries = wired()
     first = enter(ports, lotteries, 1)
-    with pytest.raises(lot.LotteryRefusal) as again:
+    with pytest.raises(lot.Refusal) as again:
         enter(ports, lotteries, 1)
     assert (again.value.reason, again.value.details) == (v.ALREADY_ENTERED, {})
     assert first["entry_id"]
-    with pytest.raises(lot.LotteryRefusal) as same_id:  # another phone, the same person's ID
+    with pytest.raises(lot.Refusal) as same_id:  # another phone, the same person's ID
         lottery_entry.enter(ports, lotteries, AID, form(1), session_phone=phone(2))
     assert same_id.value.reason == v.ALREADY_ENTERED
 
@@ -288,7 +288,7 @@ def test_my_entries_show_the_draw_time_then_the_outcome():
 def test_entering_after_the_window_is_refused():
     ports, lotteries = wired()
     ports.clock.advance(hours=1, minutes=1)
-    with pytest.raises(lot.LotteryRefusal) as exc:
+    with pytest.raises(lot.Refusal) as exc:
         enter(ports, lotteries, 1)
     assert exc.value.reason == v.LOTTERY_CLOSED
 

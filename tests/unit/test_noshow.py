@@ -110,7 +110,7 @@ def test_registering_while_locked_is_refused_with_the_end_date_then_allowed_afte
     record = FakeRecord()
     ns.record_marks(record, [mark(i, T0 + i * DAY) for i in range(3)], POLICY)
     until = T0 + 2 * DAY + 60 * DAY
-    with pytest.raises(ns.NoShowRefusal) as exc:
+    with pytest.raises(ns.Refusal) as exc:
         ns.ensure_may_register(record, ["phone:p1"], now=T0 + 10 * DAY, policy=POLICY)
     assert exc.value.reason == "noshow_locked" and exc.value.details["locked_until"] == until
     ns.ensure_may_register(record, ["phone:p1"], now=until + 1, policy=POLICY)
@@ -127,10 +127,10 @@ def test_standing_shows_the_record_and_the_lock_end():
 def test_forgiving_needs_a_note_lifts_the_lock_and_is_audited():
     record = FakeRecord()
     ns.record_marks(record, [mark(i, T0 + i * DAY) for i in range(3)], POLICY)
-    with pytest.raises(ns.NoShowRefusal) as exc:
+    with pytest.raises(ns.Refusal) as exc:
         ns.forgive(record, "r1:0", by="org", note="  ", now=T0 + 3 * DAY)
     assert exc.value.reason == "note_required"
-    with pytest.raises(ns.NoShowRefusal) as exc:
+    with pytest.raises(ns.Refusal) as exc:
         ns.forgive(record, "nope:0", by="org", note="x", now=T0 + 3 * DAY)
     assert exc.value.reason == "unknown_mark"
     ns.forgive(record, "r1:0", by="org", note="暴雨停运", now=T0 + 3 * DAY)

@@ -7,6 +7,7 @@ import pytest
 
 from services.notify import vocabulary as V
 from services.notify.usecases import Notice, Notices, Refusal, send_notice
+from shared.clock import FakeClock
 from tests.unit.fakes_notify import NOW, FakeDeliveries, FakeProjection, FakeReminders
 
 
@@ -38,7 +39,7 @@ def registration(kind, n, rid="r1", **extra):
 def world():
     projection, deliveries = FakeProjection(), FakeDeliveries()
     reminders = FakeReminders(projection)
-    notices = Notices(projection, deliveries, reminders, clock=lambda: NOW)
+    notices = Notices(projection, deliveries, reminders, clock=FakeClock.at_seconds(NOW))
     notices.handle(event("ActivityPublished", 0, activity=snapshot()))
     return notices, projection, deliveries, reminders
 
@@ -101,9 +102,9 @@ def test_a_notice_goes_to_every_active_registrant_once(world):
     notices.handle(registration("RegistrationConfirmed", 1, rid="r1"))
     notices.handle(registration("RegistrationCancelled", 2, rid="r2"))
     notice = Notice("notice:k1", "a1", "明天闭馆", "")
-    got = send_notice(notice, projection=projection, deliveries=deliveries, clock=lambda: NOW)
+    got = send_notice(notice, projection=projection, deliveries=deliveries, clock=FakeClock.at_seconds(NOW))
     assert (got["status"], got["recipients"], got["messages"]) == (V.ACCEPTED, 1, 1)
-    again = send_notice(notice, projection=projection, deliveries=deliveries, clock=lambda: NOW)
+    again = send_notice(notice, projection=projection, deliveries=deliveries, clock=FakeClock.at_seconds(NOW))
     assert again["messages"] == 0
 
 
@@ -115,7 +116,12 @@ def test_a_notice_is_refused_for_an_unknown_or_cancelled_activity(world, aid, ca
     if cancel:
         notices.handle(event("ActivityCancelled", 1, activity=snapshot(V.CANCELLED)))
     with pytest.raises(Refusal) as err:
-        send_notice(Notice("n", aid, "文字"), projection=projection, deliveries=deliveries, clock=lambda: NOW)
+        send_notice(
+            Notice("n", aid, "文字"),
+            projection=projection,
+            deliveries=deliveries,
+            clock=FakeClock.at_seconds(NOW),
+        )
     assert err.value.reason == reason
     assert V.http_status(reason) in (404, 409)
 

@@ -13,7 +13,6 @@ from services.registration import vocabulary as v
 from services.registration.fakes import FakeSeats, fake_ports
 from shared import events
 from shared.envelope import seeded_event_id
-from shared.errors import ApiError
 from tests.unit.registration_scenarios import Run, activity_doc, play
 
 
@@ -193,9 +192,9 @@ def test_the_manage_token_guards_one_registration(ports):
 def test_the_phone_rate_limit_applies_before_the_seat_is_asked(ports):
     ports.phone_per_min = 1
     usecases.register(ports, "act", dict(FORM, organization="沈阳分院"))
-    with pytest.raises(ApiError) as err:
+    with pytest.raises(v.Refusal) as err:  # a refusal, never an HTTP error, from the core
         usecases.register(ports, "act", dict(FORM, organization="沈阳分院"))
-    assert err.value.reason == "rate_limited"
+    assert err.value.reason == "rate_limited" and err.value.details["limit"] == "phone"
 
 
 def test_a_waitlisted_registration_shows_its_position(ports):

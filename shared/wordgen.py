@@ -1,0 +1,82 @@
+"""The one generator of words into Lua and JS, for every service.
+
+Each vocabulary declares its words once, in Python, and says which files carry them to the other
+runtimes: a module listed in :data:`SOURCES` holds ``GENERATED``, a tuple of :class:`Generated`
+(the file, and the function that returns its text, built with :func:`lua_table`, :func:`lua_file`
+and :func:`js_file`). ``python -m shared.wordgen`` rewrites every generated file;
+:func:`stale` names those out of date, and ``tests/unit/test_generated_words.py`` fails on any.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+# The modules that declare generated files (imported by name: shared/ depends on no service).
+SOURCES = (
+    "shared.envelope",
+    "services.registration.lua_words",
+    "services.checkin.vocabulary",
+    "services.notify.vocabulary",
+)
+COMMAND = "python -m shared.wordgen"
+
+
+@dataclass(frozen=True)
+class Generated:
+    path: Path
+    text: Callable[[], str]
+
+
+def header(path: Path, source: str, comment: str = "--") -> str:
+    """The first line of a generated file: what it is, where it comes from, how to remake it."""
+    return f"{comment} {path.name}: GENERATED from {source} by `{COMMAND}`; do not edit."
+
+
+def lua_table(name: str, words: Mapping[str, str], doc: str = "") -> str:
+    """``local NAME = { KEY = 'word', ... }``: a word table a Lua script reads (``NAME.KEY``)."""
+    for word in words.values():
+        if "'" in word or "\\" in word or "\n" in word:
+            raise ValueError(f"a word Lua cannot hold as written: {word!r}")
+    body = "".join(f"  {k} = '{w}',\n" for k, w in words.items())
+    return (f"-- {doc}\n" if doc else "") + f"local {name} = {{\n{body}}}\n"
+
+
+def lua_file(head: str, *parts: str) -> str:
+    return "\n".join([head, *parts]) if parts else head + "\n"
+
+
+def js_file(head: str, consts: Mapping[str, object]) -> str:
+    """An ES module exporting each constant as JSON (``export const NAME = {...};``)."""
+    return f"{head}\n\n" + "\n".join(
+        f"export const {name} = {json.dumps(value, ensure_ascii=False, indent=2)};\n"
+        for name, value in consts.items()
+    )
+
+
+def generated() -> list[Generated]:
+    return [g for name in SOURCES for g in importlib.import_module(name).GENERATED]
+
+
+def stale() -> list[Path]:
+    """The generated files whose text is not what their vocabulary gives now."""
+    return [
+        g.path for g in generated() if not g.path.exists() or g.path.read_text(encoding="utf-8") != g.text()
+    ]
+
+
+def write() -> list[Path]:
+    """Rewrite every generated file that is stale; returns them."""
+    changed = stale()
+    for g in generated():
+        if g.path in changed:
+            g.path.write_text(g.text(), encoding="utf-8")
+    return changed
+
+
+if __name__ == "__main__":
+    for path in write():
+        print(f"wrote {path}")
