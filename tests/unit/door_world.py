@@ -16,7 +16,6 @@ from typing import Any
 
 from services.checkin import usecases
 from services.checkin import vocabulary as V
-from services.checkin.app import create_app
 from services.checkin.door_cards import Cards
 from services.checkin.online_marks import OnlineMarks
 from services.checkin.standby_store import StandbyStore
@@ -147,6 +146,8 @@ class DoorWorld:
     def scanner_state(self, gate: str = "1号门", venue: str | None = VENUE) -> dict:
         """What GET /api/v1/scanner/state serves a steward of the venue (its real view)."""
         if self._app is None:
+            from services.checkin.app import create_app  # the whole service: only where it is asked
+
             self._app = create_app(self.settings, redis_client=self.redis).test_client()
         role = "steward" if venue else "organizer"
         token = create_token(self.redis, self.settings.redis_prefix, role, "scanner", venue)
