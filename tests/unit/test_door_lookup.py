@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from services.checkin import lookup, usecases
+from services.checkin import lookup
 from services.checkin import vocabulary as V
 from services.checkin.usecases import Refusal, Scan, Staff
 from tests.unit.door_world import Clock, DoorWorld
@@ -44,11 +44,11 @@ def find(p, last4: str, name: str, staff: Staff = STEWARD) -> list[str]:
     return [m["registration_id"] for m in got]
 
 
-def found(door, rid: str, admit: int = 0, gate: str = "1号门") -> dict:
+def found(door, rid: str, admit: int = 0, gate: str = "1号门", clock: Clock | None = None) -> dict:
     p, d, _t, ids = door
     scan = Scan(code="", gate=gate, admit=admit)
     return lookup.admit_found(
-        "imax-0530", rid, scan, STEWARD, activities=p.projection, door=d, clock=Clock(T0), ids=ids
+        "imax-0530", rid, scan, STEWARD, activities=p.projection, door=d, clock=clock or Clock(T0), ids=ids
     )
 
 
@@ -90,19 +90,11 @@ def test_a_cancelled_party_is_listed_and_refused_as_a_scan_would_be(door):
 
 
 def test_a_party_found_by_hand_is_never_admitted_twice_by_hand_or_by_scan(door):
-    p, d, tickets, ids = door
+    p, _d, tickets, _ids = door
     first = found(door, "r1", admit=2)
     assert (first["status"], first["admitted"], first["remaining"]) == (V.OK, 2, 1)
     code = tickets.add(ticket("r1", party=3))
-    by_scan = usecases.admit(
-        Scan(code, "2号门"),
-        STEWARD,
-        tickets=tickets,
-        activities=p.projection,
-        door=d,
-        clock=Clock(T0),
-        ids=ids,
-    )
+    by_scan = p.scan(code, "2号门", STEWARD)
     assert by_scan["admitted"] == 1  # the rest of the party, not three more
     with pytest.raises(Refusal) as err:
         found(door, "r1")
@@ -118,44 +110,17 @@ def test_a_waitlisted_or_unknown_registration_cannot_be_admitted_by_hand(door):
 
 
 def test_the_manual_path_keeps_the_check_in_window(door):
-    p, d, _t, ids = door
-    late = Clock(T0.replace(hour=13))
     with pytest.raises(Refusal) as err:
-        lookup.admit_found(
-            "imax-0530",
-            "r1",
-            Scan("", "1号门"),
-            STEWARD,
-            activities=p.projection,
-            door=d,
-            clock=late,
-            ids=ids,
-        )
+        found(door, "r1", clock=Clock(T0.replace(hour=13)))
     assert (err.value.reason, err.value.variant) == (V.INVALID_TIME, V.TOO_LATE)
 
 
 def test_a_party_that_dropped_a_member_is_admitted_up_to_its_new_size_on_the_old_code(door):
-    p, d, tickets, ids = door
+    p, _d, tickets, _ids = door
     p.drop_member("r1", 2, "imax-0530")  # RegistrationMemberDropped: 3 -> 2
     old_code = tickets.add(ticket("r1", party=3))
-    got = usecases.admit(
-        Scan(old_code, "1号门"),
-        STEWARD,
-        tickets=tickets,
-        activities=p.projection,
-        door=d,
-        clock=Clock(T0),
-        ids=ids,
-    )
+    got = p.scan(old_code, "1号门", STEWARD)
     assert (got["admitted"], got["registration"]["party_size"]) == (2, 2)
     with pytest.raises(Refusal) as err:
-        usecases.admit(
-            Scan(old_code, "1号门"),
-            STEWARD,
-            tickets=tickets,
-            activities=p.projection,
-            door=d,
-            clock=Clock(T0),
-            ids=ids,
-        )
+        p.scan(old_code, "1号门", STEWARD)
     assert err.value.reason == V.ALREADY_CHECKED_IN
