@@ -9,6 +9,7 @@ import json
 from services.notify.usecases import Notices
 from services.registration import personal
 from shared import events as ev
+from shared.clock import FakeClock
 from shared.sealed import NOTIFY, REGISTRATION, Sealer
 from tests.unit.fakes_notify import FakeProjection, FakeReminders
 from tests.unit.test_notify_usecases import event
@@ -60,7 +61,7 @@ def outcome(version_data):
 def test_notify_hands_a_v2_outcome_on_sealed_and_a_v1_outcome_with_its_contacts():
     recorded = Recorded()
     projection = FakeProjection()
-    notices = Notices(projection, recorded, FakeReminders(projection), clock=lambda: 0.0)
+    notices = Notices(projection, recorded, FakeReminders(projection), clock=FakeClock.at_seconds(0.0))
     sealed = personal.entry_at_rest(ENTRY, MINE, THEIRS)
     v2 = {"name_masked": "张*丰", "phone_masked": "139****5678", "sealed": sealed["for_notify"]}
     ev.validate_data(ev.LOTTERY_ENTRY_WON, 2, outcome(v2)["data"])  # the schema of version 2
