@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test lint typecheck unit integration e2e bench system-deps install clean
+.PHONY: run test lint typecheck unit integration e2e bench system-deps install clean translations
 
 install: $(STAMP)
 
@@ -46,6 +46,12 @@ e2e: install system-deps
 ## Benchmarks (bench/README.md); never part of `make test`. Needs cargo for the load generator.
 bench: install
 	$(BIN)/python -m bench
+
+## Page text (docs/i18n.md): the sources' msgids into every .po (new ones untranslated), then the
+## .mo files checked in beside them; tests/unit/test_page_catalogues.py fails until both are done.
+translations: install
+	$(BIN)/python -m sciday.catalogues update
+	$(BIN)/python -m sciday.catalogues compile
 
 ## Debian packages the tests use (Chromium, a CJK font, docker-compose, nginx); installs as root.
 system-deps:

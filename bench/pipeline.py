@@ -21,13 +21,12 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sciday.rebuild import rebuild
-from services.registration.identity import mask_name
 from services.registration.personal import FOR_NOTIFY
 from shared import events as ev
 from shared import sealed
 from shared.envelope import encode, new_event
 from shared.kafka import make_producer, send_envelope
-from shared.logs import mask_phone
+from shared.masking import mask_name, mask_phone
 from shared.sealed import Sealer
 from shared.topics import REGISTRATION_EVENTS, ensure_topics
 

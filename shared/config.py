@@ -420,6 +420,14 @@ class Settings(SettingsBase):
     failure, up to this many seconds (never less than its poll interval), then polls as usual again
     after a pass that works."""
 
+    # -- issue 25: one home per number (the drifts) -----------------------------------------------
+    checkin_opens_before_min: int = 60
+    """Minutes before the start from which the door admits, until the end: registration signs this window
+    into each ticket and check-in judges by it (shared/tickets.checkin_window)."""
+    party_size_limit: int = 10
+    """The most people one registration may hold; an activity's max_party_size is 1 to this (the
+    schemas, the OpenAPI document and the organizer's form read it: services/registration/party_limit.py)."""
+
     # -- Append new settings above this line: `name: type = default` and a docstring under it. --
 
     @field_validator("timezone")

@@ -17,40 +17,42 @@ from marshmallow import Schema, ValidationError
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
+from shared.msgid import N_, text
 from shared.words import DEFAULT_LOCALE, ENGLISH, LOCALES
 
 DEFAULT = DEFAULT_LOCALE
 LANG_COOKIE_MAX_AGE_S = 365 * 86400  # a page's ?lang= is remembered for a year
 SEP = "|"
 
-# Field rules: key -> (zh-CN, en), with {placeholders} filled from the message's parameters.
-RULES: dict[str, tuple[str, str]] = {
-    "required": ("必填项", "Required."),
-    "null": ("不能为空", "May not be empty."),
-    "unknown": ("不认识的字段", "Unknown field."),
-    "invalid": ("格式不正确", "Not valid."),
-    "invalid_input": ("输入类型不正确", "Invalid input type."),
-    "invalid_string": ("应为文本", "Must be text."),
-    "invalid_integer": ("应为整数", "Must be a whole number."),
-    "invalid_boolean": ("应为是/否", "Must be true or false."),
-    "invalid_datetime": ("时间格式不正确", "Not a valid time."),
-    "invalid_mapping": ("应为对象", "Must be an object."),
-    "invalid_list": ("应为列表", "Must be a list."),
-    "invalid_email": ("邮箱格式不正确", "Not a valid email address."),
-    "length_between": ("长度应在 {min} 到 {max} 个字符之间", "Must be {min} to {max} characters long."),
-    "length_max": ("最多 {max} 个字符", "Must be at most {max} characters long."),
-    "range_between": ("应在 {min} 到 {max} 之间", "Must be between {min} and {max}."),
-    "one_of": ("取值不在允许范围内", "Not one of the allowed values."),
-    "characters": ("含有不允许的字符", "Contains characters that are not allowed."),
+# Field rules: key -> English text, with {placeholders} filled from the message's parameters; the
+# other languages' texts are in shared/translations/ (docs/i18n.md).
+RULES: dict[str, str] = {
+    "required": N_("Required."),
+    "null": N_("May not be empty."),
+    "unknown": N_("Unknown field."),
+    "invalid": N_("Not valid."),
+    "invalid_input": N_("Invalid input type."),
+    "invalid_string": N_("Must be text."),
+    "invalid_integer": N_("Must be a whole number."),
+    "invalid_boolean": N_("Must be true or false."),
+    "invalid_datetime": N_("Not a valid time."),
+    "invalid_mapping": N_("Must be an object."),
+    "invalid_list": N_("Must be a list."),
+    "invalid_email": N_("Not a valid email address."),
+    "length_between": N_("Must be {min} to {max} characters long."),
+    "length_max": N_("Must be at most {max} characters long."),
+    "range_between": N_("Must be between {min} and {max}."),
+    "one_of": N_("Not one of the allowed values."),
+    "characters": N_("Contains characters that are not allowed."),
     # registration's own
-    "mobile": ("请输入11位大陆手机号", "Not a valid mobile number."),
-    "letters_only": ("只能填写文字", "Use letters only."),
+    "mobile": N_("Not a valid mobile number."),
+    "letters_only": N_("Use letters only."),
     # issue 17: the order of an activity's times, said in words (not field names)
-    "after_start": ("须晚于开始时间", "Must be after the start."),
-    "after_registration_opens": ("须晚于报名开始时间", "Must be after registration opens."),
-    "not_after_start": ("不能晚于活动开始时间", "Must not be after the activity starts."),
+    "after_start": N_("Must be after the start."),
+    "after_registration_opens": N_("Must be after registration opens."),
+    "not_after_start": N_("Must not be after the activity starts."),
     # issue 23: text that becomes a header (an email's subject) is one line
-    "line_break": ("不能换行（须为一行文字）", "Must be one line: no line breaks."),
+    "line_break": N_("Must be one line: no line breaks."),
 }
 # The one table of every service (check-in and notify name their rules through Keyed and as_rule).
 # What a schema passes as ``error=`` (marshmallow fills the {placeholders} it knows).
@@ -121,40 +123,40 @@ def render(message: str, locale: str) -> str | None:
     if key not in RULES:
         return None
     params = dict(p.split("=", 1) for p in pairs if "=" in p)
-    zh, en = RULES[key]
+    said = text(RULES[key], locale)
     try:
-        return (en if locale == "en" else zh).format(**params)
+        return said.format(**params)
     except (KeyError, IndexError):
-        return en if locale == "en" else zh
+        return said
 
 
-# marshmallow's English messages -> Chinese. Messages with numbers are matched by prefix.
-_ZH = {
-    "Missing data for required field.": "必填项",
-    "Not a valid string.": "应为文本",
-    "Not a valid integer.": "应为整数",
-    "Not a valid boolean.": "应为是/否",
-    "Not a valid email address.": "邮箱格式不正确",
-    "Not a valid datetime.": "时间格式不正确",
-    "Not a valid mapping type.": "应为对象",
-    "Not a valid list.": "应为列表",
-    "Unknown field.": "不认识的字段",
-    "Field may not be null.": "不能为空",
-    "Invalid input type.": "输入类型不正确",
-    "Shorter than minimum length": "太短",
-    "Longer than maximum length": "太长",
-    "Must be greater than or equal to": "数值太小",
-    "Must be less than or equal to": "数值太大",
-    "Must be one of": "取值不在允许范围内",
-    "String does not match expected pattern.": "格式不正确",
-    "Not a valid mobile number.": "请输入11位大陆手机号",
-    "Required for this activity's audience.": "本活动需填写工作单位",
-    "Party size exceeds this activity's limit.": "人数超过本活动每单上限",
-    "Not an aware datetime.": "时间须带时区",
-    "Must be between 2000 and 2100.": "年份应在 2000 到 2100 之间",
-    "Contains characters that are not allowed.": "含有不允许的字符",
-    "Use letters only.": "只能填写文字",
-}
+# marshmallow's English messages, translated like the rules. Messages with numbers are matched by prefix.
+MARSHMALLOW = (
+    N_("Missing data for required field."),
+    N_("Not a valid string."),
+    N_("Not a valid integer."),
+    N_("Not a valid boolean."),
+    N_("Not a valid email address."),
+    N_("Not a valid datetime."),
+    N_("Not a valid mapping type."),
+    N_("Not a valid list."),
+    N_("Unknown field."),
+    N_("Field may not be null."),
+    N_("Invalid input type."),
+    N_("Shorter than minimum length"),
+    N_("Longer than maximum length"),
+    N_("Must be greater than or equal to"),
+    N_("Must be less than or equal to"),
+    N_("Must be one of"),
+    N_("String does not match expected pattern."),
+    N_("Not a valid mobile number."),
+    N_("Required for this activity's audience."),
+    N_("Party size exceeds this activity's limit."),
+    N_("Not an aware datetime."),
+    N_("Must be between 2000 and 2100."),
+    N_("Contains characters that are not allowed."),
+    N_("Use letters only."),
+)
 
 
 def request_locale(body_locale: str | None = None) -> str:
@@ -195,14 +197,14 @@ _RANGE = re.compile(r"^Must be greater than or equal to (\S+) and less than or e
 
 
 def _one(message: str) -> str:
-    if message in _ZH:
-        return _ZH[message]
+    if message in MARSHMALLOW:
+        return text(message, DEFAULT)
     both = _RANGE.match(message)
     if both:
-        return f"应在 {both.group(1)} 到 {both.group(2)} 之间"
-    for en, zh in _ZH.items():
+        return render(rule("range_between", min=both.group(1), max=both.group(2)), DEFAULT) or message
+    for en in MARSHMALLOW:
         if message.startswith(en.rstrip(".")):
-            return zh
+            return text(en, DEFAULT)
     return message
 
 

@@ -67,8 +67,3 @@ def canonical(text: object) -> str:
 
 def is_canonical(text: object) -> bool:
     return isinstance(text, str) and MOBILE.fullmatch(text) is not None
-
-
-def masked(phone: str) -> str:
-    """``138****5678`` of a canonical number."""
-    return f"{phone[:3]}****{phone[-4:]}" if is_canonical(phone) else "***"

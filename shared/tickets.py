@@ -21,6 +21,7 @@ import os
 import secrets
 import struct
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +34,14 @@ STANDBY_PREFIX = "SB1."
 REGISTRATION, STANDBY = "registration", "standby"
 _KINDS = {PREFIX: REGISTRATION, STANDBY_PREFIX: STANDBY}  # code prefix -> kind; the domain is the prefix
 RID_BYTES = 10
+
+
+def checkin_window(starts_at: datetime, ends_at: datetime, opens_before_min: int) -> tuple[int, int]:
+    """Unix seconds: check-in opens ``opens_before_min`` (Settings.checkin_opens_before_min)
+    before the start and closes at the end.  Registration signs it into a ticket; the door judges
+    a scan by it (from the activity when it knows it, else from the ticket)."""
+    opens = starts_at - timedelta(minutes=opens_before_min)
+    return int(opens.timestamp()), int(ends_at.timestamp())
 
 
 class InvalidTicket(Exception):

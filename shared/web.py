@@ -23,7 +23,7 @@ from prometheus_client import (
 )
 from werkzeug.exceptions import BadRequest
 
-from shared import errors, jsonlimits, logs, requestid
+from shared import errors, jsonlimits, logs, requestid, translations
 from shared.clientaddr import TrustedProxies, parse_networks
 from shared.config import Settings, load, use_timezone
 from shared.halts import HaltNotes
@@ -82,6 +82,7 @@ def make_app(
     # root_path: the service's package folder, where its templates/ and static/ live.
     app = Flask(f"sciday.{service}", root_path=root_path)
     app.request_class = _Request
+    translations.install(app)  # page text from the service's gettext catalogues (docs/i18n.md)
     # The client address every limit sees: X-Forwarded-For only from a configured proxy.
     app.wsgi_app = TrustedProxies(  # type: ignore[method-assign]
         app.wsgi_app, parse_networks(settings.trusted_proxies)

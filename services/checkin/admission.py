@@ -6,14 +6,14 @@ The verdict texts live in ``vocabulary.py``; the rules that use these in ``useca
 from __future__ import annotations
 
 import unicodedata
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any, Protocol
 
 from services.checkin.vocabulary import CLOSED_ON, OPENS_AT, OPENS_ON, TOO_EARLY, TOO_LATE
 from shared.config import LOCAL_ZONE
+from shared.tickets import checkin_window
 
 TZ = LOCAL_ZONE  # Settings.timezone
-OPENS_BEFORE = timedelta(minutes=60)
 BUCKET_S = 300  # arrivals are counted per 5 minutes
 
 
@@ -27,15 +27,17 @@ class SignedWindow(Protocol):
     def valid_until(self) -> int: ...
 
 
-def window(activity: dict[str, Any] | None, ticket: SignedWindow | None) -> tuple[int, int]:
-    """Unix seconds: opens 60 minutes before the start, closes at the end.
+def window(
+    activity: dict[str, Any] | None, ticket: SignedWindow | None, opens_before_min: int
+) -> tuple[int, int]:
+    """Unix seconds: shared/tickets.checkin_window (``opens_before_min``, the setting).
 
     The activity as the projection knows it wins over the window signed into the ticket, so a
     moved screening is judged by its new time.
     """
     if activity:
-        start = datetime.fromisoformat(activity["starts_at"]) - OPENS_BEFORE
-        return int(start.timestamp()), int(datetime.fromisoformat(activity["ends_at"]).timestamp())
+        starts, ends = (datetime.fromisoformat(activity[k]) for k in ("starts_at", "ends_at"))
+        return checkin_window(starts, ends, opens_before_min)
     if ticket is None:
         raise ValueError("neither the activity nor a ticket gives the window")
     return ticket.valid_from, ticket.valid_until
@@ -54,12 +56,6 @@ def judge_time(at: datetime, opens: int, closes: int) -> str | None:
 def bucket(at: datetime) -> int:
     t = int(at.timestamp())
     return t - t % BUCKET_S
-
-
-def mask_name(name: str) -> str:
-    """张三 -> 张*, 欧阳娜娜 -> 欧***; staff see enough to greet, not to identify."""
-    name = (name or "").strip()
-    return name[:1] + "*" * max(len(name) - 1, 1) if name else ""
 
 
 def canonical_gate(name: str) -> str:

@@ -12,6 +12,7 @@ from services.checkin import vocabulary as V
 from services.checkin.edge import staff, store
 from services.checkin.schemas import AttendanceOut, GateQuery, ScannerStateOut
 from shared.auth import require
+from shared.web import settings_of
 
 blp = Blueprint(
     "attendance",
@@ -82,6 +83,7 @@ class ScannerState(MethodView):
         """What a scanner needs to judge tickets offline: public keys, this venue's activities with their
         check-in windows, and the revoked registration ids."""
         proj, principal, now = store().projection, g.principal, admission.now()
+        opens_before = settings_of().checkin_opens_before_min
         cards = current_app.extensions["sciday.door_cards"]
         if query.get("gate"):  # issue 23: a device bound to its gates signs in at those only
             usecases.check_gate(staff(), query["gate"])
@@ -90,7 +92,7 @@ class ScannerState(MethodView):
             doc = proj.activity(aid)
             if doc is None:
                 continue
-            opens, closes = admission.window(doc, None)
+            opens, closes = admission.window(doc, None, opens_before)
             venue = doc["venue"]
             if not principal.may_access_venue(venue["id"]):
                 # Named offline when its ticket is scanned here (moved away, or the wrong venue).

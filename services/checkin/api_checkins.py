@@ -87,7 +87,7 @@ class Checkins(MethodView):
             activities=read_ahead.activities(),  # the projection, read with the token
             door=s,
             marks=current_app.extensions["sciday.online_marks"],
-            policy=usecases.TimePolicy(settings.door_clock_skew_s, settings.door_offline_max_s),
+            policy=usecases.TimePolicy.from_settings(settings),
             cards=current_app.extensions["sciday.door_cards"],
         )
 
@@ -146,4 +146,5 @@ class Found(MethodView):
             activities=s.projection,
             door=s,
             cards=current_app.extensions["sciday.door_cards"],
+            policy=usecases.TimePolicy.from_settings(settings_of()),
         )

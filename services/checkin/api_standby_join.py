@@ -25,7 +25,7 @@ from services.checkin import vocabulary as V
 from services.checkin.schemas import StandbyJoinIn, StandbyPlaceIn
 from shared import errors, internal, keyfile
 from shared.errors import error_response
-from shared.phone import masked
+from shared.masking import mask_phone as masked
 from shared.web import settings_of
 
 bp = Blueprint("standby_join", __name__)

@@ -15,6 +15,7 @@ with no reconnection logic. One second keeps the 2-second promise with a wide ma
 from __future__ import annotations
 
 from flask import Blueprint, make_response, render_template
+from flask_babel import lazy_pgettext
 
 from services.checkin import vocabulary as V
 from shared.i18n import lang, remember_lang
@@ -22,26 +23,23 @@ from shared.i18n import lang, remember_lang
 bp = Blueprint("dashboard", __name__)
 
 KINDS = {
-    "imax": ("巨幕影院", "IMAX"),
-    "dome": ("球幕影院", "Dome"),
-    "lecture": ("科普讲座", "Lecture"),
-    "exhibition": ("展览", "Exhibition"),
-    "other": ("其他活动", "Other"),
+    "imax": lazy_pgettext("kind of activity", "IMAX"),
+    "dome": lazy_pgettext("kind of activity", "Dome"),
+    "lecture": lazy_pgettext("kind of activity", "Lecture"),
+    "exhibition": lazy_pgettext("kind of activity", "Exhibition"),
+    "other": lazy_pgettext("kind of activity", "Other"),
 }
 
 
 def render_page(template: str, **ctx):
     lg = lang()
 
-    def t(zh: str, en: str) -> str:
-        return en if lg == "en" else zh
-
     def reason(code: str) -> str:
         """A reason's text from the vocabulary, in this page's language."""
         return V.message(code, lg)
 
-    kinds = {k: t(*v) for k, v in KINDS.items()}
-    resp = make_response(render_template(template, t=t, reason=reason, lang=lg, kinds=kinds, **ctx))
+    kinds = {k: str(v) for k, v in KINDS.items()}
+    resp = make_response(render_template(template, reason=reason, lang=lg, kinds=kinds, **ctx))
     resp.headers["Cache-Control"] = "no-cache"
     return remember_lang(resp)
 

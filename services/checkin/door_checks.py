@@ -41,6 +41,7 @@ class Seen:
     ticket: Any  # the signed window (shared.tickets.Ticket), when the projection lacks the activity
     now: datetime
     moment: Callable[[], datetime | Said]  # the scan's moment (usecases.scan_moment), or its refusal
+    opens_before_min: int  # Settings.checkin_opens_before_min
     at: datetime = field(init=False)
     party_size: int = field(init=False)
 
@@ -72,7 +73,7 @@ def _bad_scan_time(s: Seen) -> Said | None:
 
 def _window(side: str) -> Callable[[Seen], Said | None]:
     def check(s: Seen) -> Said | None:
-        opens, closes = admission.window(s.activity, s.ticket)
+        opens, closes = admission.window(s.activity, s.ticket, s.opens_before_min)
         if admission.judge_time(s.at, opens, closes) != side:
             return None
         return Said(

@@ -19,6 +19,7 @@ from services.checkin.edge import staff, store
 from shared import spreadsheets
 from shared.auth import require
 from shared.i18n import request_locale
+from shared.masking import mask_name
 
 blp = Blueprint(
     "checkin_exports",
@@ -75,7 +76,7 @@ def rows_of(aid: str, locale: str) -> list[list]:
                 local_time(rec.get("reverted_at")),
                 rec.get("reverted_by", ""),
                 rec["registration_id"],
-                admission.mask_name(reg.get("name", "")),
+                mask_name(reg.get("name", "")),
                 reg.get("phone_masked", ""),
                 reg.get("party_size", ""),
                 rec["checkin_id"],

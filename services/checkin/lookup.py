@@ -12,11 +12,12 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from services.checkin import admission, door_cards
+from services.checkin import door_cards
 from services.checkin import vocabulary as V
 from services.checkin.ports import Activities, Directory, Doc, Door, Ids
-from services.checkin.usecases import Party, Refusal, Scan, Staff, judge, new_checkin_id
+from services.checkin.usecases import Party, Refusal, Scan, Staff, TimePolicy, judge, new_checkin_id
 from shared.clock import SYSTEM_CLOCK, Clock
+from shared.masking import mask_name
 
 MAX_MATCHES = 10
 RECENT = timedelta(days=1)  # activities that ended longer ago are not searched
@@ -85,7 +86,7 @@ def _shown(act: Doc, reg: Doc) -> Doc:
         "activity_title": act["title"],
         "hall": act.get("hall", ""),
         "starts_at": act["starts_at"],
-        "name_masked": admission.mask_name(reg.get("name", "")),
+        "name_masked": mask_name(reg.get("name", "")),
         "phone_masked": reg.get("phone_masked", ""),
         "party_size": int(reg.get("party_size") or 1),
         "members": door_cards.shown(reg.get("members")),
@@ -104,6 +105,7 @@ def admit_found(
     clock: Clock = SYSTEM_CLOCK,
     ids: Ids = new_checkin_id,
     cards: door_cards.Cards | None = None,
+    policy: TimePolicy = TimePolicy(),
 ) -> Doc:
     """Admit a party the steward found: the same verdicts as a scan of its ticket."""
     activity, reg = activities.activity_and_registration(activity_id, registration_id)
@@ -112,4 +114,6 @@ def admit_found(
     if activity is None:
         raise Refusal(V.UNKNOWN_ACTIVITY)
     party = Party(activity_id, registration_id, reg["venue_id"], int(reg["party_size"]), None)
-    return judge(party, scan, staff, activities=activities, door=door, clock=clock, ids=ids, cards=cards)
+    return judge(
+        party, scan, staff, activities=activities, door=door, clock=clock, ids=ids, cards=cards, policy=policy
+    )

@@ -26,6 +26,7 @@ SHELL = [
     "/static/js/sync.js",
     "/static/js/lookup.js",
     "/static/js/doorid.js",
+    "/static/js/i18n.js",
     "/static/favicon.svg",
     "/static/vendor/barcode-detector/ponyfill.js",
     "/static/vendor/zxing-wasm/zxing_reader.wasm",
@@ -46,12 +47,7 @@ def home():
 
 @bp.get("/scan")
 def scan():
-    lg = lang()
-
-    def t(zh: str, en: str) -> str:
-        return en if lg == "en" else zh
-
-    resp = make_response(render_template("scan.html", t=t, lang=lg))
+    resp = make_response(render_template("scan.html", lang=lang()))
     resp.headers["Cache-Control"] = "no-cache"
     return remember_lang(resp)
 
@@ -68,10 +64,6 @@ def service_worker():
 def standby_screen(activity_id: str):
     """The door screen (叫号屏): numbers called in, newest first; reloads itself every 5 s."""
     lg = lang()
-
-    def t(zh: str, en: str) -> str:
-        return en if lg == "en" else zh
-
     port = current_app.extensions["sciday.standby"]
     activity = port.activity(activity_id)
     if activity is None:
@@ -81,7 +73,6 @@ def standby_screen(activity_id: str):
     resp = make_response(
         render_template(
             "standby_screen.html",
-            t=t,
             lang=lg,
             title=(title.get("en") if lg == "en" else title.get("zh")) or activity_id,
             # The hall's name exists in Chinese only: the English screen leaves it out (one language).

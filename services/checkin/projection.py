@@ -22,10 +22,9 @@ import json
 from datetime import UTC, datetime
 
 from services.checkin import vocabulary as V
-from services.checkin.admission import mask_name
 from shared import events as ev
 from shared.consumer import in_runs
-from shared.logs import mask_phone
+from shared.masking import mask_name, mask_phone
 from shared.topics import ACTIVITY_EVENTS, BY_NAME, LOTTERY_EVENTS
 
 ACTIVITY_TYPES = BY_NAME[ACTIVITY_EVENTS].event_types

@@ -6,6 +6,7 @@ from marshmallow import RAISE, Schema, fields, validate
 
 from services.checkin.admission import canonical_gate
 from shared.i18n import LENGTH_BETWEEN, LENGTH_MAX, RANGE_BETWEEN, Keyed, as_rule
+from shared.phone_field import CanonicalPhone
 from shared.text import no_controls
 from shared.words import LOCALES
 
@@ -322,7 +323,7 @@ class StandbyJoinIn(Schema):
     class Meta:
         unknown = RAISE
 
-    phone = fields.String(required=True, validate=validate.Regexp(r"^1[3-9][0-9]{9}$"))
+    phone = CanonicalPhone(required=True)
     phone_sealed = fields.String(
         required=True, validate=validate.Regexp(r"^SX1\.notify\.[0-9]+\.[A-Za-z0-9_-]+$")
     )

@@ -38,6 +38,8 @@ from services.checkin import vocabulary as V
 from services.checkin.door_cards import Cards
 from services.checkin.ports import Activities, AdmitStep, Doc, Door, Ids, Marks, Tickets, UndoStep
 from shared.clock import SYSTEM_CLOCK, Clock
+from shared.config import Settings
+from shared.masking import mask_name
 from shared.refusal import Refusal as Refusal  # re-exported
 from shared.tickets import InvalidTicket, Ticket
 
@@ -81,10 +83,15 @@ class Scan:
 
 @dataclass(frozen=True)
 class TimePolicy:
-    """Settings.door_clock_skew_s and door_offline_max_s."""
+    """Settings.door_clock_skew_s, door_offline_max_s and checkin_opens_before_min."""
 
     clock_skew_s: int = 30
     offline_max_s: int = 8 * 3600
+    opens_before_min: int = Settings.checkin_opens_before_min
+
+    @classmethod
+    def from_settings(cls, s: Settings) -> TimePolicy:
+        return cls(s.door_clock_skew_s, s.door_offline_max_s, s.checkin_opens_before_min)
 
 
 def new_checkin_id() -> str:
@@ -177,7 +184,17 @@ def judge(
             return door_checks.Said(exc.reason, exc.details, exc.variant)
 
     seen = door_checks.Seen(
-        staff, scan.gate, activity, reg, venue, named, party.party_size, party.ticket, now, moment
+        staff,
+        scan.gate,
+        activity,
+        reg,
+        venue,
+        named,
+        party.party_size,
+        party.ticket,
+        now,
+        moment,
+        policy.opens_before_min,
     )
     at_once, said = door_checks.judge_rows(seen)  # the use case's rows of the door's table
     if at_once is not None:
@@ -222,7 +239,7 @@ def judge(
         "id": rid,
         "activity_id": aid,
         "activity_title": (activity or {}).get("title", {}),
-        "name_masked": admission.mask_name(reg.get("name", "")) if reg else "",  # none once erased
+        "name_masked": mask_name(reg.get("name", "")) if reg else "",  # none once erased
         # real-name parties: each member's masked name and ID, for the steward (issue 14), and
         # whether each came in on their card (issue 23); never a door hash
         "members": door_cards.shown((reg or {}).get("members"), list(result.get("members_in") or []) or None),

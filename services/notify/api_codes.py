@@ -25,7 +25,8 @@ from services.notify.channels.sms import SmsMessage
 from shared import errors, internal
 from shared.errors import error_response
 from shared.i18n import request_locale
-from shared.phone import is_canonical, masked
+from shared.masking import mask_phone as masked
+from shared.phone import is_canonical
 
 bp = Blueprint("verification_codes", __name__)
 log = logging.getLogger("sciday.notify.codes")

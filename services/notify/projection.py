@@ -20,7 +20,7 @@ import json
 
 from services.notify import vocabulary as V
 from shared import events as ev
-from shared.logs import mask_phone
+from shared.masking import mask_phone
 from shared.sealed import Sealer
 
 STATUS_OF = {

@@ -34,7 +34,7 @@ from services.notify.publisher import outcome_event
 from services.notify.reminders import ms_of
 from shared import worker
 from shared.clock import SYSTEM_CLOCK, Clock, epoch_ms
-from shared.phone import masked
+from shared.masking import mask_phone as masked
 from shared.redis_scripts import OUTAGE, Scripts
 
 log = logging.getLogger("sciday.notify.sender")

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from services.registration.ports import Doc
 from services.registration.vocabulary import FCFS, LOTTERY, SCHEDULED
 from shared.config import LOCAL_ZONE
+from shared.tickets import checkin_window
 
 TZ = LOCAL_ZONE  # Settings.timezone
-CHECKIN_OPENS_BEFORE = timedelta(minutes=60)
 SNAPSHOT_FIELDS = (
     "id",
     "kind",
@@ -109,10 +109,9 @@ def changed(old: Doc, new: Doc) -> list[str]:
     return sorted(k for k in set(old) | set(new) if k != "status" and old.get(k) != new.get(k))
 
 
-def ticket_window(doc: Doc) -> tuple[int, int]:
-    """Seconds since the epoch: check-in opens 60 min before the start and closes at the end."""
-    start = parse(doc["starts_at"]) - CHECKIN_OPENS_BEFORE
-    return int(start.timestamp()), int(parse(doc["ends_at"]).timestamp())
+def ticket_window(doc: Doc, opens_before_min: int) -> tuple[int, int]:
+    """The check-in window signed into the activity's tickets (shared/tickets.checkin_window)."""
+    return checkin_window(parse(doc["starts_at"]), parse(doc["ends_at"]), opens_before_min)
 
 
 def view(doc: Doc, counts: Doc) -> Doc:

@@ -19,7 +19,7 @@ from flask_smorest import Blueprint
 from marshmallow import RAISE, Schema, fields, validate, validates_schema
 from marshmallow import ValidationError as MarshmallowValidationError
 
-from services.registration import activities, api_verification, lottery_entry
+from services.registration import api_verification, lottery_entry, lottery_run
 from services.registration import lottery as lot
 from services.registration import vocabulary as v
 from services.registration.bootstrap import ports
@@ -127,23 +127,15 @@ class Lottery(MethodView):
     def post(self, body, activity_id):
         """Allocate this activity's seats by lottery: fixes the secret seed; publish the commitment
         before entries open. Opening again changes the times but never the committed seed."""
-        doc = current_app.extensions["sciday.seats"].activity_doc(activity_id, max_age_s=0)
-        if doc is None:
-            raise lot.Refusal(v.UNKNOWN_ACTIVITY)
-        if not activities.by_lottery(doc):  # entries are only taken where seats are drawn
-            raise lot.Refusal(v.VALIDATION_FAILED, rules={"allocation": [v.NOT_BY_LOTTERY]})
         hours = body["confirm_hours"]
-        lot.open_lottery(
+        lottery_run.open_for(
+            ports(),
             store(),
-            lot.Lottery(
-                activity_id,
-                int(doc["capacity"]),
-                body["opens_at"].timestamp(),
-                body["closes_at"].timestamp(),
-                body["draw_at"].timestamp(),
-                settings_of().lottery_confirm_hours if hours is None else hours,
-                int(doc["max_party_size"]),
-            ),
+            activity_id,
+            opens_at=body["opens_at"].timestamp(),
+            closes_at=body["closes_at"].timestamp(),
+            draw_at=body["draw_at"].timestamp(),
+            confirm_hours=settings_of().lottery_confirm_hours if hours is None else hours,
         )
         return page(activity_id)
 
@@ -155,12 +147,16 @@ class Draw(MethodView):
     @documented(blp, *DRAW_REFUSALS)
     def post(self, activity_id):
         """Draw now if due (exactly once, whoever calls), then tell every entrant their outcome."""
-        if store().commitment(activity_id) is None:
-            raise lot.Refusal(v.UNKNOWN_ACTIVITY)
         s = settings_of()
-        d = lot.draw(store(), activity_id, now=datetime.now(UTC).timestamp(), lease_s=s.lottery_draw_lease_s)
-        lottery_entry.settle(ports(), store(), activity_id)
-        lot.publish(store(), d, chunk=s.lottery_publish_chunk)
+        now = datetime.now(UTC).timestamp()
+        lottery_run.draw_now(
+            ports(),
+            store(),
+            activity_id,
+            now=now,
+            lease_s=s.lottery_draw_lease_s,
+            chunk=s.lottery_publish_chunk,
+        )
         return page(activity_id)
 
 

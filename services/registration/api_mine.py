@@ -15,7 +15,7 @@ from services.registration.bootstrap import ports
 from services.registration.edge import documented, reasons_text
 from services.registration.schemas import RegistrationOut
 from services.registration.vocabulary import Refusal
-from shared.phone import masked
+from shared.masking import mask_phone as masked
 
 blp = Blueprint(
     "mine",
@@ -80,8 +80,7 @@ def noshow_record(phone: str, regs: list[dict]) -> dict:
     """The no-show record of a registrant: their verified phone's marks, and those of the IDs
     they booked (real-name parties), with the festival's rule (settings) to explain it."""
     p = ports()
-    holders = ["phone:" + noshow.identity_hash(p.noshow_pepper, phone)]
-    holders += [f"id:{h}" for r in regs for h in r.get("id_hashes") or []]
+    holders = noshow.holders(p.noshow_pepper, phone, [h for r in regs for h in r.get("id_hashes") or []])
     policy = p.noshow_policy or noshow.Policy()
     out = {"marks": [], "counting": 0, "locked_until": None}
     if p.noshow is not None:

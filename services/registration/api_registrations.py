@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import hashlib
-
 from flask import Response, request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from services.registration import api_verification, qr, registrations, soldout_gate, usecases
+from services.registration import api_verification, idempotency, qr, registrations, soldout_gate, usecases
 from services.registration import vocabulary as v
 from services.registration.bootstrap import ports, store
 from services.registration.edge import documented, manage_token, reasons_text
@@ -53,21 +51,18 @@ blp = Blueprint(
     description=reasons_text(*REGISTER_REFUSALS, *MANAGE_REFUSALS, v.NO_TICKET, *DROP_REFUSALS),
 )
 
-MAX_IDEMPOTENCY_KEY = 128
-
 
 def idempotency_digest() -> str:
-    key = request.headers.get("Idempotency-Key")
-    if key is None:
-        return ""
-    if not key or len(key) > MAX_IDEMPOTENCY_KEY or not key.isprintable():
+    """The request's ``Idempotency-Key`` by the one rule (idempotency.key_digest), or 422."""
+    try:
+        return idempotency.key_digest(request.headers.get("Idempotency-Key"))
+    except idempotency.KeyInvalid as exc:
         raise ApiError(
             v.VALIDATION_FAILED,
-            "Idempotency-Key must be 1–128 printable characters.",
+            f"Idempotency-Key must be {exc}.",
             status_code=422,
-            errors={"Idempotency-Key": ["1–128 printable characters"]},
-        )
-    return hashlib.sha256(key.encode()).hexdigest()
+            errors={"Idempotency-Key": [str(exc)]},
+        ) from None
 
 
 @blp.before_request

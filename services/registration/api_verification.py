@@ -47,8 +47,8 @@ blp = Blueprint(
 class Wiring:
     """What the verification views need, built once in create_app()."""
 
-    store: object
-    sender: object
+    store: verification.CodeStore
+    sender: verification.CodeSender
     policy: verification.Policy
     secret: bytes
 
@@ -173,7 +173,7 @@ class Sessions(MethodView):
             {
                 "token": session.token,
                 "token_type": "Bearer",
-                "phone_masked": verification.phones.masked(session.phone),
+                "phone_masked": verification.mask_phone(session.phone),
                 "expires_at_ms": session.expires_at_ms,
             },
             201,
@@ -203,7 +203,7 @@ class CurrentSession(MethodView):
         phone = verified_phone()
         if phone is None:
             raise Refusal(v.PHONE_NOT_VERIFIED)
-        return {"verified": True, "phone_masked": verification.phones.masked(phone)}
+        return {"verified": True, "phone_masked": verification.mask_phone(phone)}
 
     @blp.response(200, SessionStateOut)
     def delete(self):

@@ -42,6 +42,7 @@ def bootstrap(settings: Settings, redis, keys: KeyRing) -> Ports:
         limiter=limiter,
         clock=SystemClock(),
         base_url=settings.public_base_url,
+        checkin_opens_before_min=settings.checkin_opens_before_min,
         ip_per_min=settings.rate_limit_ip_per_min,
         phone_per_min=settings.rate_limit_phone_per_min,
         noshow=noshow_store,

@@ -26,7 +26,7 @@ from shared import spreadsheets
 from shared.auth import require
 from shared.errors import FORBIDDEN, UNAUTHORIZED
 from shared.i18n import request_locale
-from shared.logs import mask_phone
+from shared.masking import mask_name, mask_phone
 from shared.refusal import Refusal
 from shared.web import settings_of
 
@@ -50,11 +50,6 @@ COLUMNS = (  # (key, Chinese header, English header)
     ("created_at", "报名时间", "Registered at"),
     ("cancelled_at", "取消时间", "Cancelled at"),
 )
-
-
-def mask_name(name: str) -> str:
-    name = (name or "").strip()
-    return name[:1] + "*" * max(len(name) - 1, 1) if name else ""
 
 
 def mask_email(email: str | None) -> str:

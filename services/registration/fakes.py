@@ -118,7 +118,7 @@ class FakeSeats:
         return data
 
     # -- activities ------------------------------------------------------------------------
-    def activity_doc(self, activity_id: str) -> Doc | None:
+    def activity_doc(self, activity_id: str, max_age_s: float = 1.0) -> Doc | None:
         act = self.acts.get(activity_id)
         return json.loads(act.state["doc"]) if act else None
 

@@ -4,6 +4,8 @@ The key alone is not a capability: reusing someone else's key must not return th
 So the store keeps, beside the key's digest, a fingerprint of the request: its body and the
 verified phone that sent it. The same key with the same fingerprint is a replay (the first answer
 again); with another body or from another session it is refused with ``idempotency_key_reused``.
+That decision is reserve.lua's alone (tests/integration/test_fair_registration.py); this module
+gives the view the key's digest and the request's fingerprint.
 """
 
 from __future__ import annotations
@@ -33,11 +35,3 @@ def fingerprint(body: dict, phone: str) -> str:
         {"body": body, "phone": phone}, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str
     )
     return hashlib.sha256(canonical.encode()).hexdigest()[:32]
-
-
-def decide(stored: tuple[str, str] | None, fp: str) -> str:
-    """``new``, ``replay`` or ``reused`` for the stored (registration id, fingerprint) of a key;
-    reserve.lua applies the same rule atomically."""
-    if stored is None:
-        return "new"
-    return "replay" if stored[1] == fp else "reused"

@@ -42,17 +42,20 @@ from dataclasses import dataclass
 from datetime import date
 
 from services.registration import passports
+from shared.masking import mask_id, mask_name
+from shared.msgid import N_
 
 ID_TYPES = ("resident_id", "hk_macau_permit", "taiwan_permit", "passport", "foreign_permanent_id")
 # A child under the policy's age may come with the party without a document: id_type "none".
 NO_ID = "none"
+# The form's names of the ID types: msgids, shown in the page's language (docs/i18n.md).
 LABELS = {
-    "resident_id": ("居民身份证", "Resident ID card"),
-    "hk_macau_permit": ("港澳居民来往内地通行证", "Mainland Travel Permit for HK/Macao residents"),
-    "taiwan_permit": ("台湾居民来往大陆通行证", "Mainland Travel Permit for Taiwan residents"),
-    "passport": ("护照", "Passport"),
-    "foreign_permanent_id": ("外国人永久居留身份证", "Foreign Permanent Resident ID card"),
-    NO_ID: ("儿童（无证件，随监护人）", "Child (no ID, with a guardian)"),
+    "resident_id": N_("Resident ID card"),
+    "hk_macau_permit": N_("Mainland Travel Permit for HK/Macao residents"),
+    "taiwan_permit": N_("Mainland Travel Permit for Taiwan residents"),
+    "passport": N_("Passport"),
+    "foreign_permanent_id": N_("Foreign Permanent Resident ID card"),
+    NO_ID: N_("Child (no ID, with a guardian)"),
 }
 
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
@@ -149,23 +152,6 @@ def id_hash(secret: bytes, id_type: str, number: str) -> str:
     by :func:`id_space`, not the type: a passport and a Taiwan permit with one number are one ID."""
     mac = hmac.new(secret, f"id:{id_space(id_type)}:{number}".encode(), hashlib.sha256)
     return mac.hexdigest()[:32]
-
-
-def mask_id(number: str) -> str:
-    """``2101**********123X``: the ends a steward compares with the card, nothing in between."""
-    n = len(number)
-    keep = 4 if n >= 12 else 2 if n >= 7 else 1
-    return number[:keep] + "*" * (n - 2 * keep) + number[-keep:]
-
-
-def mask_name(name: str) -> str:
-    """张三 -> 张*, 欧阳娜娜 -> 欧**娜, John Smith -> J*** S****."""
-    name = name.strip()
-    if " " in name:
-        return " ".join(w[:1] + "*" * (len(w) - 1) for w in name.split())
-    if len(name) <= 2:
-        return name[:1] + "*" * (len(name) - 1)
-    return name[:1] + "*" * (len(name) - 2) + name[-1:]
 
 
 def age_on(born: date, on: date) -> int:

@@ -178,6 +178,8 @@ class Lottery:
 class Lotteries(Protocol):
     def open(self, lottery: Lottery, seed: str) -> str: ...  # returns the commitment
     def settings(self, aid: str) -> Lottery | None: ...
+    def commitment(self, aid: str) -> str | None: ...  # None: no lottery opened for the activity
+    def state(self, aid: str) -> str | None: ...  # open | drawing | drawn
     def add_entry(
         self, aid: str, entry_id: str, holders: list[str], entry: dict, now: float, owner_ref: str = ""
     ) -> dict: ...
@@ -293,21 +295,36 @@ def draw_due(
     finished = []
     for aid in lotteries.due(now):
         try:
-            d = draw(lotteries, aid, now=now, lease_s=lease_s)
+            if draw_one(lotteries, aid, now=now, lease_s=lease_s, chunk=chunk, settle=settle):
+                finished.append(aid)
         except Refusal as exc:
-            if exc.reason == v.DRAW_IN_PROGRESS:
-                continue
-            raise
-        if d.confirm_by:
-            expire(lotteries, aid, now=now)
-        settled = settle(aid) if settle is not None else True
-        publish(lotteries, d, chunk=chunk)
-        if d.confirm_by:  # after the outcomes: a promoted entrant heard "waitlisted" first
-            publish_promotions(lotteries, lotteries.get_draw(aid) or d)
-        if settled:
-            lotteries.done(aid)
-            finished.append(aid)
+            if exc.reason != v.DRAW_IN_PROGRESS:
+                raise
     return finished
+
+
+def draw_one(
+    lotteries: Lotteries,
+    aid: str,
+    *,
+    now: float,
+    lease_s: float = 60.0,
+    chunk: int = 1000,
+    settle: Callable[[str], bool] | None = None,
+) -> bool:
+    """The one sequence of a due lottery, for the scheduler and the organizer's "draw now": draw
+    (once), let unconfirmed wins pass on, register (``settle``), tell, and take it off the due list
+    once settled (True).  ``draw_in_progress`` / ``draw_not_due`` are raised."""
+    d = draw(lotteries, aid, now=now, lease_s=lease_s)
+    if d.confirm_by:
+        expire(lotteries, aid, now=now)
+    settled = settle(aid) if settle is not None else True
+    publish(lotteries, d, chunk=chunk)
+    if d.confirm_by:  # after the outcomes: a promoted entrant heard "waitlisted" first
+        publish_promotions(lotteries, lotteries.get_draw(aid) or d)
+    if settled:
+        lotteries.done(aid)
+    return settled
 
 
 def confirm(lotteries: Lotteries, aid: str, entry_id: str, *, now: float) -> None:

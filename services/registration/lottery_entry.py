@@ -129,7 +129,13 @@ def register_outcomes(ports: Ports, lotteries: lot.Lotteries, aid: str, chunk: i
                 raise v.Refusal(v.UNKNOWN_ENTRY, {"entry_id": entry_id})
             rid = registration_id(aid, entry_id)
             reg = registrations.new_record(
-                entry, doc, entry.get("locale", "zh-CN"), ports.signer, ports.base_url, rid=rid
+                entry,
+                doc,
+                entry.get("locale", "zh-CN"),
+                ports.signer,
+                ports.base_url,
+                rid=rid,
+                opens_before_min=ports.checkin_opens_before_min,
             )
             reg.update(entry.get("record") or {}, lottery_entry_id=entry_id)
             items.append((reg, want, entry.get("fair") or NO_FAIR, entry.get("owner_ref", "")))

@@ -1,7 +1,8 @@
 """The lottery scheduler: ``python -m services.registration.lottery_scheduler``.
 
 Every ``SCIDAY_LOTTERY_POLL_S`` seconds it draws each lottery whose time has come, turns the
-draw into registrations (lottery_entry.settle) and tells its entrants (lottery.draw_due).  Any
+draw into registrations and tells its entrants (lottery_run.draw_due: the organizer's "draw now"
+runs the same sequence).  Any
 number may run: the draw's lease, registration ids derived from entry ids and the outcome cursor
 make each draw, each registration and each message happen once.
 """
@@ -13,7 +14,7 @@ import threading
 import time
 from typing import Any
 
-from services.registration import lottery, lottery_entry
+from services.registration import lottery_run
 from services.registration.bootstrap import bootstrap
 from services.registration.lottery_store import LotteryStore
 from services.registration.ports import Ports
@@ -27,12 +28,12 @@ NAME = "lottery-scheduler"
 
 def run_once(store: LotteryStore, settings: Settings, ports: Ports | None = None) -> None:
     """One pass: draw, settle and announce every lottery that is due."""
-    for aid in lottery.draw_due(
+    for aid in lottery_run.draw_due(
+        ports,
         store,
         now=time.time(),
         lease_s=settings.lottery_draw_lease_s,
         chunk=settings.lottery_publish_chunk,
-        settle=(lambda aid: lottery_entry.settle(ports, store, aid)) if ports else None,
     ):
         log.info("lottery drawn and announced: %s", aid)
 

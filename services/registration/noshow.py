@@ -64,10 +64,27 @@ def identity_hash(pepper: str, value: str) -> str:
     return hmac.new(pepper.encode(), value.strip().upper().encode(), hashlib.sha256).hexdigest()[:32]
 
 
+def phone_holder(phone_hash: str) -> str:
+    """The holder a verified phone's marks are kept under (``phone:<identity_hash>``)."""
+    return f"phone:{phone_hash}"
+
+
+def id_holder(id_hash: str) -> str:
+    """The holder a member's ID number's marks are kept under (``id:<hash>``)."""
+    return f"id:{id_hash}"
+
+
+def holders(pepper: str, phone: str, id_hashes: Iterable[str]) -> list[str]:
+    """Whom a lock is looked up for: the verified phone, then each ID (registering, 我的报名, an
+    organizer's look-up of a phone)."""
+    return [phone_holder(identity_hash(pepper, phone)), *(id_holder(h) for h in id_hashes)]
+
+
 def holders_of(reg: dict) -> list[str]:
-    """One holder per member with an ID hash, else the registrant's phone hash alone."""
+    """Whom a registration's marks go to: one holder per member with an ID hash, else the
+    registrant's phone hash alone."""
     ids = reg.get("member_id_hashes") or []
-    return [f"id:{h}" for h in ids] if ids else [f"phone:{reg['phone_hash']}"]
+    return [id_holder(h) for h in ids] if ids else [phone_holder(reg["phone_hash"])]
 
 
 def _marks(reg: dict, members: Iterable[int], cause: str, at: float) -> list[Mark]:

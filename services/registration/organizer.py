@@ -47,7 +47,9 @@ def organizer_page():
     settings = settings_of()
     host = request.host.rsplit(":", 1)[0]
     return render(
-        "organizer_page.html", dashboard_url=f"{request.scheme}://{host}:{settings.checkin_port}/dashboard"
+        "organizer_page.html",
+        dashboard_url=f"{request.scheme}://{host}:{settings.checkin_port}/dashboard",
+        party_size_limit=settings.party_size_limit,
     )
 
 

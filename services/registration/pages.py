@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 
 from flask import Blueprint, redirect, request
+from flask_babel import gettext
 from marshmallow import ValidationError
 
 from services.registration import activities, api_verification, consent, identity, passports, usecases
@@ -34,7 +35,7 @@ from services.registration.vocabulary import (
 )
 from shared import csrf
 from shared.i18n import localize, rule
-from shared.phone import masked
+from shared.masking import mask_phone as masked
 from shared.web import settings_of
 
 bp = Blueprint("pages", __name__)
@@ -126,7 +127,7 @@ def activity_page(activity_id):
 def _form(activity_id: str, values: dict, errors: dict, banner: str | None, status: int = 200):
     got = ports().seats.get_activity(activity_id)
     if got is None:
-        return render("message.html", 404, title=("没有这个活动", "No such activity"), text=None)
+        return render("message.html", 404, title=gettext("No such activity"), text=None)
     doc, counts = got
     settings = settings_of()
     phone = api_verification.verified_phone()
@@ -212,16 +213,15 @@ def submit(activity_id: str, act):
         if exc.reason == PHONE_NOT_VERIFIED:  # the session ended meanwhile: verify again
             return redirect(f"/login?next=/a/{activity_id}", code=303)
         if exc.reason == UNKNOWN_ACTIVITY:
-            return render("message.html", 404, title=("没有这个活动", "No such activity"), text=None)
+            return render("message.html", 404, title=gettext("No such activity"), text=None)
         errors = field_errors(exc, lang())
         banner = message_of(exc, lang())  # a spent rate limit too (shared/ratelimit.py)
         until = exc.details.get("locked_until")
         if exc.reason == NOSHOW_LOCKED and isinstance(until, (int, float)):  # say until when
             date = pages_access.local_date(until)
-            banner = (
-                f"Registration is locked after repeated no-shows, until {date}. My registrations shows the record."
-                if lang() == "en"
-                else f"因多次爽约，报名功能暂停至 {date}。“我的报名”中可查看爽约记录。"
+            banner = gettext(
+                "Registration is locked after repeated no-shows, until %(date)s. My registrations shows the record.",
+                date=date,
             )
         return _form(activity_id, values, errors, None if errors else banner, status_of(exc))
 
@@ -230,8 +230,8 @@ def _expired():
     return render(
         "message.html",
         400,
-        title=("表单已过期", "The form expired"),
-        text=("请返回并刷新页面后重试。", "Go back, reload the page and try again."),
+        title=gettext("The form expired"),
+        text=gettext("Go back, reload the page and try again."),
     )
 
 
@@ -242,8 +242,8 @@ def _mine(rid: str, token: str | None):
         return None, render(
             "message.html",
             404,
-            title=("链接无效", "This link is not valid"),
-            text=("请使用报名成功后收到的链接。", "Use the link you received when you registered."),
+            title=gettext("This link is not valid"),
+            text=gettext("Use the link you received when you registered."),
         )
 
 

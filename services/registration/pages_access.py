@@ -16,7 +16,7 @@ from services.registration.edge import message_of
 from services.registration.rendering import lang, render
 from services.registration.vocabulary import Refusal
 from shared import csrf
-from shared.phone import masked
+from shared.masking import mask_phone as masked
 
 bp = Blueprint("access_pages", __name__)
 

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import re
 
+from shared.msgid import N_
+
 # ISO 3166-1 alpha-3 (Debian iso-codes, 249 codes), and the ICAO 9303 codes that are not
 # countries: UNK (Kosovo, UN travel documents), RKS (Kosovo's own), XXA stateless, XXB refugee
 # (1951 convention), XXC refugee (other), XXX unspecified nationality.
@@ -57,23 +59,24 @@ SHAPES: dict[str, re.Pattern[str]] = {
 }
 
 
-# The issuing countries the form offers first (its datalist); any code above may be typed.
+# The issuing countries the form offers first (its datalist); any code above may be typed. The names
+# are msgids: the form shows them in the page's language (docs/i18n.md).
 COMMON = (
-    ("CHN", "中国", "China"),
-    ("HKG", "中国香港", "Hong Kong, China"),
-    ("MAC", "中国澳门", "Macao, China"),
-    ("TWN", "中国台湾", "Taiwan, China"),
-    ("USA", "美国", "United States"),
-    ("GBR", "英国", "United Kingdom"),
-    ("JPN", "日本", "Japan"),
-    ("KOR", "韩国", "Republic of Korea"),
-    ("DEU", "德国", "Germany"),
-    ("FRA", "法国", "France"),
-    ("CAN", "加拿大", "Canada"),
-    ("AUS", "澳大利亚", "Australia"),
-    ("RUS", "俄罗斯", "Russia"),
-    ("IND", "印度", "India"),
-    ("SGP", "新加坡", "Singapore"),
+    ("CHN", N_("China")),
+    ("HKG", N_("Hong Kong, China")),
+    ("MAC", N_("Macao, China")),
+    ("TWN", N_("Taiwan, China")),
+    ("USA", N_("United States")),
+    ("GBR", N_("United Kingdom")),
+    ("JPN", N_("Japan")),
+    ("KOR", N_("Republic of Korea")),
+    ("DEU", N_("Germany")),
+    ("FRA", N_("France")),
+    ("CAN", N_("Canada")),
+    ("AUS", N_("Australia")),
+    ("RUS", N_("Russia")),
+    ("IND", N_("India")),
+    ("SGP", N_("Singapore")),
 )
 
 

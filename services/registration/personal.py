@@ -16,10 +16,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from services.registration.identity import mask_name
 from services.registration.verification import keyed
 from shared import shredding
-from shared.logs import mask_phone
+from shared.masking import mask_name, mask_phone
 from shared.sealed import Sealer
 
 PERSONAL = ("name", "phone", "email", "manage_token", "manage_url", "ticket_url")

@@ -14,10 +14,13 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
 from shared.clock import Clock as Clock  # re-exported
+from shared.config import Settings
 
 if TYPE_CHECKING:
     from services.registration.checks import Checked
     from services.registration.fair_access import FairPolicy
+    from services.registration.noshow import Policy as NoShowPolicy
+    from services.registration.noshow import Record as NoShowRecord
     from services.registration.realname import RealName
 
 Doc = dict[str, Any]  # an activity document or a registration record, as stored (JSON)
@@ -31,7 +34,7 @@ class Seats(Protocol):
     as :class:`services.registration.vocabulary.Refusal`.
     """
 
-    def activity_doc(self, activity_id: str) -> Doc | None:
+    def activity_doc(self, activity_id: str, max_age_s: float = 1.0) -> Doc | None:
         """The activity document, possibly cached briefly (the atomic step re-checks)."""
         ...
 
@@ -98,6 +101,10 @@ class Seats(Protocol):
 
     def waitlist_position(self, activity_id: str, registration_id: str) -> int | None: ...
 
+    def registrations_of(self, owner_ref: str) -> list[Doc]:
+        """Every registration a verified phone made (its ``owner_ref``), newest first: 我的报名."""
+        ...
+
 
 class RateLimit(Protocol):
     def check(self, limits: list[tuple[str, str, int, int]]) -> None:
@@ -150,8 +157,8 @@ class Ports:
     phone_per_min: int = 0  # registrations per phone per minute (0: no limit)
     # The no-show record (services/registration/noshow.py): a locked holder cannot register.
     # None: no check (tests that are not about it).
-    noshow: Any = None
-    noshow_policy: Any = None
+    noshow: NoShowRecord | None = None
+    noshow_policy: NoShowPolicy | None = None
     noshow_pepper: str = ""
     # Fair access (fair_access.py): the policy, or None for none; the key of its hashes.
     fair: FairPolicy | None = None
@@ -171,3 +178,5 @@ class Ports:
     # Real-name verification (realname.py; issue 23): the authority members are checked against
     # before the seat script. None: no check (tests that are not about it).
     realname: RealName | None = None
+    # Check-in opens this long before the start (Settings.checkin_opens_before_min): the ticket's window.
+    checkin_opens_before_min: int = Settings.checkin_opens_before_min

@@ -27,6 +27,7 @@ from typing import Any, Protocol
 
 from services.registration import identity
 from services.registration import vocabulary as v
+from shared.masking import mask_id
 
 log = logging.getLogger("sciday.registration.realname")
 
@@ -115,7 +116,7 @@ def check(
     for i, person in people.items():
         if refs[i] in remembered:
             continue
-        masked = identity.mask_id(person.id_number)
+        masked = mask_id(person.id_number)
         try:
             result = port.authority.verify(person)
         except RealNameUnavailable as exc:

@@ -7,7 +7,7 @@ import secrets
 from services.registration import activities
 from services.registration.ports import Doc, TicketSigner
 from services.registration.vocabulary import CONFIRMED
-from shared.logs import mask_phone
+from shared.masking import mask_phone
 from shared.tickets import new_registration_id
 
 
@@ -21,11 +21,18 @@ def links(base_url: str, rid: str, token: str) -> Doc:
 
 
 def new_record(
-    body: Doc, doc: Doc, locale: str, keys: TicketSigner, base_url: str, rid: str | None = None
+    body: Doc,
+    doc: Doc,
+    locale: str,
+    keys: TicketSigner,
+    base_url: str,
+    rid: str | None = None,
+    *,
+    opens_before_min: int,
 ) -> Doc:
     rid = rid or new_registration_id()  # a lottery's registration: derived from its entry id
     token = secrets.token_urlsafe(24)
-    valid_from, valid_until = activities.ticket_window(doc)
+    valid_from, valid_until = activities.ticket_window(doc, opens_before_min)
     code = keys.sign(
         registration_id=rid,
         activity_id=doc["id"],

@@ -9,26 +9,24 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask import make_response, render_template
+from flask_babel import lazy_pgettext
 
 from services.registration import activities, vocabulary
 from shared import csrf
 from shared.i18n import lang, remember_lang
 
 KIND = {
-    "imax": ("巨幕影院", "IMAX"),
-    "dome": ("球幕影院", "Dome"),
-    "lecture": ("科普讲座", "Lecture"),
-    "exhibition": ("展览", "Exhibition"),
-    "other": ("活动", "Activity"),
+    "imax": lazy_pgettext("kind of activity", "IMAX"),
+    "dome": lazy_pgettext("kind of activity", "Dome"),
+    "lecture": lazy_pgettext("kind of activity", "Lecture"),
+    "exhibition": lazy_pgettext("kind of activity", "Exhibition"),
+    "other": lazy_pgettext("kind of activity", "Activity"),
 }
 WEEKDAY_ZH = "一二三四五六日"
 
 
 def render(template: str, status: int = 200, **ctx):
     lg = lang()
-
-    def t(zh: str, en: str) -> str:
-        return en if lg == "en" else zh
 
     def pick(obj) -> str:
         if isinstance(obj, dict):
@@ -38,7 +36,6 @@ def render(template: str, status: int = 200, **ctx):
     resp = make_response(
         render_template(
             template,
-            t=t,
             pick=pick,
             lang=lg,
             when=when,
@@ -81,5 +78,4 @@ def moment(iso: str) -> str:
 
 
 def kind(k: str) -> str:
-    zh, en = KIND.get(k, KIND["other"])
-    return en if lang() == "en" else zh
+    return str(KIND.get(k, KIND["other"]))

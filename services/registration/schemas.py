@@ -18,10 +18,11 @@ from marshmallow import (
 )
 
 from services.registration.identity import ID_TYPES, NO_ID
+from services.registration.party_limit import PartyMembers, PartySize
 from services.registration.vocabulary import ALLOCATIONS, FCFS
-from shared import phone
 from shared.events import LOCALES, SLUG
 from shared.i18n import LENGTH_BETWEEN, LENGTH_MAX, ONE_OF, RANGE_BETWEEN, SCHEMA_ERRORS, keyed, rule
+from shared.phone_field import CanonicalPhone
 from shared.text import no_controls, one_line, plain_text
 
 KINDS = ("imax", "dome", "lecture", "exhibition", "other")
@@ -51,16 +52,6 @@ def person_name(value: str) -> None:
         not (unicodedata.category(ch)[0] in "LM" or ch in _NAME_PUNCT) for ch in value
     ):
         raise ValidationError(rule("letters_only"))
-
-
-class CanonicalPhone(fields.String):
-    """A mainland mobile number, loaded as its canonical 11 ASCII digits (shared/phone.py)."""
-
-    def _deserialize(self, value, attr, data, **kwargs):
-        try:
-            return phone.canonical(super()._deserialize(value, attr, data, **kwargs))
-        except phone.PhoneInvalid:
-            raise ValidationError(rule("mobile")) from None
 
 
 class _Strict(Schema):
@@ -158,7 +149,7 @@ class ActivityIn(_Filled):
     starts_at = fields.AwareDateTime(required=True, validate=WHEN)
     ends_at = fields.AwareDateTime(required=True, validate=WHEN)
     capacity = fields.Integer(required=True, strict=True, validate=validate.Range(min=1, max=100000))
-    max_party_size = fields.Integer(required=True, strict=True, validate=validate.Range(min=1, max=10))
+    max_party_size = fields.Integer(required=True, strict=True, validate=PartySize())
     audience = fields.String(required=True, validate=validate.OneOf(AUDIENCES))
     registration_opens_at = fields.AwareDateTime(required=True, validate=WHEN)
     registration_closes_at = fields.AwareDateTime(required=True, validate=WHEN)
@@ -279,7 +270,7 @@ class RegistrationIn(Keyed):
     members = fields.List(
         fields.Nested(lambda: MemberIn()),
         load_default=None,
-        validate=validate.Length(min=1, max=10, error=LENGTH_BETWEEN),
+        validate=PartyMembers(error=LENGTH_BETWEEN),
         metadata={"description": "real-name activities: one per person (party_size of them)"},
     )
     email = fields.Email(
@@ -288,9 +279,7 @@ class RegistrationIn(Keyed):
     organization = fields.String(
         load_default=None, allow_none=True, validate=[validate.Length(max=100, error=LENGTH_MAX), plain]
     )
-    party_size = fields.Integer(
-        required=True, strict=True, validate=validate.Range(min=1, max=10, error=RANGE_BETWEEN)
-    )
+    party_size = fields.Integer(required=True, strict=True, validate=PartySize(error=RANGE_BETWEEN))
     locale = fields.String(load_default=None, allow_none=True, validate=validate.OneOf(LOCALES, error=ONE_OF))
     # No load_default: a body without it keeps the fingerprint it had before (idempotency.py).
     consent = fields.Boolean(

@@ -30,7 +30,7 @@ from services.registration.rendering import lang, render
 from services.registration.vocabulary import Refusal
 from shared import csrf, internal, sealed
 from shared.i18n import request_locale
-from shared.phone import masked
+from shared.masking import mask_phone as masked
 from shared.web import settings_of
 
 bp = Blueprint("standby_pages", __name__)
@@ -134,7 +134,7 @@ def standby_ticket(doc: dict, place: dict | None) -> dict:
     the scanner admits it like any other ticket, once, for this activity and venue only."""
     if not place or place["status"] not in (v.STANDBY_CALLED, v.STANDBY_ADMITTED):
         return {}
-    valid_from, valid_until = activities.ticket_window(doc)
+    valid_from, valid_until = activities.ticket_window(doc, settings_of().checkin_opens_before_min)
     code = current_app.extensions["sciday.keys"].sign_standby(
         number=place["number"], activity_id=doc["id"], venue_id=doc["venue"]["id"],
         party_size=place["party_size"], valid_from=valid_from, valid_until=valid_until,

@@ -174,7 +174,7 @@ def prepared_form(
 
 def noshow_holders(ports: Ports, phone: str, id_hashes: list[str]) -> list[str]:
     """Whom a no-show lock is looked up for: the phone, and each member's ID (fair_access's hashes)."""
-    return ["phone:" + noshow.identity_hash(ports.noshow_pepper, phone)] + [f"id:{h}" for h in id_hashes]
+    return noshow.holders(ports.noshow_pepper, phone, id_hashes)
 
 
 def count_address(
@@ -207,7 +207,8 @@ def count_person(
 def ensure_unlocked(ports: Ports, holders: list[str], marks: dict[str, list[noshow.Mark]]) -> None:
     """``noshow_locked`` if any holder is locked now (no check without a no-show record)."""
     if ports.noshow is not None:
-        noshow.ensure_unlocked(marks, holders, now=ports.clock.now().timestamp(), policy=ports.noshow_policy)
+        policy = ports.noshow_policy or noshow.Policy()  # the record without a policy: the defaults
+        noshow.ensure_unlocked(marks, holders, now=ports.clock.now().timestamp(), policy=policy)
 
 
 def verify_members(
@@ -275,7 +276,9 @@ def register(
     check_form(form, doc)
     ensure_unlocked(ports, holders, marks)
     verify_members(ports, form, doc, prepared)
-    reg = registrations.new_record(dict(form), doc, locale, ports.signer, ports.base_url)
+    reg = registrations.new_record(
+        dict(form), doc, locale, ports.signer, ports.base_url, opens_before_min=ports.checkin_opens_before_min
+    )
     if prepared is not None:
         reg.update(prepared.record)
     outcome, rid, position = ports.seats.reserve(reg, idem, ports.clock.now(), **fair)
@@ -350,7 +353,7 @@ def drop_member(ports: Ports, registration_id: str, token: str | None, member: i
         doc = ports.seats.activity_doc(reg["activity_id"])
         if doc is None:
             raise v.Refusal(v.UNKNOWN_ACTIVITY, {"activity_id": reg["activity_id"]})
-        valid_from, valid_until = activities.ticket_window(doc)
+        valid_from, valid_until = activities.ticket_window(doc, ports.checkin_opens_before_min)
         code = ports.signer.sign(
             registration_id=registration_id,
             activity_id=reg["activity_id"],

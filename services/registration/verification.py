@@ -32,6 +32,7 @@ from services.registration.vocabulary import Refusal
 from shared import clientaddr
 from shared import phone as phones
 from shared.keyfile import keyed
+from shared.masking import mask_phone
 
 CODE = re.compile(r"[0-9]{6}\Z", re.ASCII)
 TOKEN_PREFIX = "vs_"
@@ -189,7 +190,7 @@ def request_code(
         raise Refusal(v.SMS_UNAVAILABLE, {"retry_ms": 5000}) from None
     return {
         "status": "sent",
-        "phone_masked": phones.masked(phone),
+        "phone_masked": mask_phone(phone),
         "expires_in_s": policy.code_ttl_s,
         "resend_after_s": policy.resend_cooldown_s,
     }

@@ -32,10 +32,12 @@ from services.checkin import vocabulary as V
 from services.checkin.ports import AdmitStep, UndoStep
 from services.checkin.usecases import Refusal, Staff
 from shared import door_id
+from shared.config import Settings
 from tests.unit.door_world import AID, ORGANIZER, RID, STEWARD, T0, VENUE, DoorWorld, activity
 
 STATIC = Path(__file__).resolve().parents[2] / "services" / "checkin" / "static" / "js"
 OTHER = "other-venue"
+OPENS = Settings.checkin_opens_before_min
 FATHER, MOTHER = "110101198001010011", "110101198201010022"
 RUNNER = """
 import { KeySet } from "./ticket.js";
@@ -241,7 +243,7 @@ def _given(sc: Scenario, step: Step) -> Verdict:
         return no(V.ACTIVITY_CANCELLED)
     if step.scanned is not None and (step.scanned > step.minutes or (step.mark or 0) > step.scanned):
         return no(V.BAD_SCAN_TIME)  # in the future, or before the device was last online
-    opens, closes = admission.window(doc, None)
+    opens, closes = admission.window(doc, None, OPENS)
     at = (T0 + timedelta(minutes=step.minutes if step.scanned is None else step.scanned)).timestamp()
     return (
         no(V.INVALID_TIME, V.TOO_EARLY)
@@ -464,7 +466,7 @@ def _combined_use_case(w: DoorWorld, staff_venue, status, when, revoked, already
 
 
 def _combined_state(staff_venue, status, when, revoked, already, act_venue, plan) -> dict:
-    opens, closes = admission.window(activity(), None)
+    opens, closes = admission.window(activity(), None, OPENS)
     act = {"id": AID, "title": {"zh": "巨幕专场"}, "venue_id": act_venue, "venue_name": "馆"}
     listed = {
         **act,

@@ -15,8 +15,8 @@ from services.checkin.standby_store import StandbyStore
 from shared import sealed
 from shared.envelope import decode, encode, new_event
 from shared.kafka import make_producer
+from shared.masking import mask_phone as masked
 from shared.outbox import stream_key
-from shared.phone import masked
 from tests.conftest import wait_for
 from tests.fair_support import seed_session
 from tests.integration.notify_support import (

@@ -109,7 +109,14 @@ class Run:
         doc = self.ports.seats.activity_doc(aid) or activity_doc(self.ports, aid)
         form = {"name": label, "phone": f"1390000{ord(label[0]):04d}", "party_size": party}
 
-        reg = registrations.new_record(form, doc, "zh-CN", self.ports.signer, self.ports.base_url)
+        reg = registrations.new_record(
+            form,
+            doc,
+            "zh-CN",
+            self.ports.signer,
+            self.ports.base_url,
+            opens_before_min=self.ports.checkin_opens_before_min,
+        )
         self.rids[label], self.tokens[label] = reg["registration_id"], reg["manage_token"]
         self._step(
             ("reserve_raw", label, party),

@@ -1,25 +1,25 @@
-"""Idempotency-Key bound to its request (services/registration/idempotency.py)."""
+"""Idempotency-Key bound to its request (services/registration/idempotency.py), as the view runs it.
+
+Whether a stored key is a replay or reused is reserve.lua's decision alone, tested on Redis in
+tests/integration/test_fair_registration.py; here: the key's digest and the request's fingerprint."""
 
 from __future__ import annotations
 
 import pytest
+from flask import Flask
 
+from services.registration import api_registrations
 from services.registration import idempotency as idem
+from shared.errors import ApiError
 
 BODY = {"party_size": 2, "members": [{"name": "张三", "id_type": "passport", "id_number": "E12345678"}]}
 
 
-def test_same_body_same_phone_is_a_replay():
+def test_the_same_body_from_the_same_phone_has_one_fingerprint():
     fp = idem.fingerprint(BODY, "13800138000")
     assert idem.fingerprint(dict(reversed(list(BODY.items()))), "13800138000") == fp
-    assert idem.decide(("rid", fp), fp) == "replay"
-
-
-def test_another_body_or_phone_reuses_the_key():
-    fp = idem.fingerprint(BODY, "13800138000")
-    assert idem.decide(("rid", fp), idem.fingerprint(BODY, "13900139000")) == "reused"
-    assert idem.decide(("rid", fp), idem.fingerprint(dict(BODY, party_size=3), "13800138000")) == "reused"
-    assert idem.decide(None, fp) == "new"
+    assert idem.fingerprint(BODY, "13900139000") != fp
+    assert idem.fingerprint(dict(BODY, party_size=3), "13800138000") != fp
 
 
 @pytest.mark.parametrize("bad", ["", "x" * 129, "a\nb", "ключ"])
@@ -30,3 +30,20 @@ def test_malformed_keys(bad):
 
 def test_no_key_no_digest():
     assert idem.key_digest(None) == "" and len(idem.key_digest("k1")) == 64
+
+
+def _view_digest(key: str | None) -> str:
+    headers = {} if key is None else {"Idempotency-Key": key}
+    with Flask(__name__).test_request_context(headers=headers):
+        return api_registrations.idempotency_digest()
+
+
+def test_the_view_digests_a_key_by_the_one_rule():
+    assert _view_digest("k1") == idem.key_digest("k1") and _view_digest(None) == ""
+
+
+@pytest.mark.parametrize("bad", ["clé", "x" * 129, "a\tb"])  # a header arrives as Latin-1 text
+def test_the_view_refuses_what_the_rule_refuses(bad):
+    with pytest.raises(ApiError) as exc:
+        _view_digest(bad)
+    assert (exc.value.status_code, exc.value.reason) == (422, "validation_failed")

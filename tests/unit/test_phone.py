@@ -116,8 +116,3 @@ def test_whatever_is_accepted_is_eleven_ascii_digits_and_stable(text):
         return
     assert len(out) == 11 and out.isascii() and out.isdigit() and phone.is_canonical(out)
     assert phone.canonical(out) == out
-
-
-def test_masked_form():
-    assert phone.masked("13800138000") == "138****8000"
-    assert phone.masked("13800138000\n") == "***"

@@ -104,7 +104,7 @@ function load(selectId) {
       cell(tr, a.capacity, "num");
       cell(tr, a.seats_taken, "num");
       cell(tr, a.waitlist_people, "num");
-      cell(tr, a.status === "cancelled" ? T.cancelled + (a.cancel_reason ? "：" + a.cancel_reason : "") : T.scheduled);
+      cell(tr, a.status === "cancelled" ? T.cancelled + (a.cancel_reason ? T.colon + a.cancel_reason : "") : T.scheduled);
       var b = document.createElement("button");
       b.type = "button";
       b.textContent = T.manage;
@@ -337,7 +337,7 @@ form.addEventListener("submit", function (ev) {
       return;
     }
     $("editor").hidden = true;
-    flash(editing ? T.saved : T.created + "：" + title(r.data.title), "ok");
+    flash(editing ? T.saved : T.created + T.colon + title(r.data.title), "ok");
     load(r.data.id);
   });
 });

@@ -5,7 +5,8 @@
 // And a supervisor's undo of the check-in just shown (POST /api/v1/checkins/<id>/undo).
 
 import { book } from "./doorbook.js";
-import { $, people, pick, refusalText, show, t } from "./verdict.js";
+import { $, people, pick, refusalText, show } from "./verdict.js";
+import { _ } from "./i18n.js";
 import { REASON } from "./vocabulary.js";
 import { api, definite, net } from "./sync.js";
 
@@ -23,12 +24,12 @@ function matchItem(m, onAdmit) {
   const what = document.createElement("p");
   what.className = "what";
   what.textContent = [pick(m.activity_title), m.hall, WHEN.format(new Date(m.starts_at))].filter(Boolean).join(" · ")
-    + (members.length ? ` · ${members.join("、")}` : "");
+    + (members.length ? ` · ${members.join(_(", "))}` : "");
   const btn = document.createElement("button");
   btn.type = "button";
   btn.className = "primary";
   btn.dataset.rid = m.registration_id;
-  btn.textContent = t("核验入场", "Check this party in");
+  btn.textContent = _("Check this party in");
   btn.addEventListener("click", () => {
     clearLookup();
     window.scrollTo({ top: 0 });  // the verdict (and the count to confirm) is at the top
@@ -49,17 +50,17 @@ async function find(ev, onAdmit) {
   const msg = $("lookup-msg");
   clearLookup();
   if (!/^[0-9]{3}[0-9Xx]$/.test(last4) || !name) {
-    msg.textContent = t("请填写手机号（或证件号）后4位和报名人姓名", "Give the last 4 digits of the phone (or ID) and the name");
+    msg.textContent = _("Give the last 4 digits of the phone (or ID) and the name");
     return;
   }
-  if (net.online === false) { msg.textContent = t("查找需要联网", "Looking up needs the network"); return; }
+  if (net.online === false) { msg.textContent = _("Looking up needs the network"); return; }
   let r = null;
   try { r = await api("/api/v1/checkins/lookup", { method: "POST", body: { last4, name } }); } catch { r = null; }
-  if (!r || !definite(r.status)) { msg.textContent = t("查找需要联网，请稍后再试", "Looking up needs the network: try again"); return; }
+  if (!r || !definite(r.status)) { msg.textContent = _("Looking up needs the network: try again"); return; }
   if (r.status !== 200) { msg.textContent = (r.body && r.body.message) || refusalText(REASON.INVALID).head; return; }
   const matches = r.body.matches || [];
-  if (!matches.length) { msg.textContent = t("没有找到，请核对后4位和姓名", "Nobody found: check the digits and the name"); return; }
-  msg.textContent = t(`找到 ${matches.length} 条，请核对后点“核验入场”`, `${matches.length} found: check, then tap to check in`);
+  if (!matches.length) { msg.textContent = _("Nobody found: check the digits and the name"); return; }
+  msg.textContent = _("%(num)d found: check, then tap to check in", { num: matches.length });
   $("lookup-results").replaceChildren(...matches.map((m) => matchItem(m, onAdmit)));
   $("f-last4").value = "";
   $("f-name").value = "";
@@ -78,7 +79,7 @@ export function offerUndo(checkinId) {
   const btn = $("undo");
   undoId = checkinId;
   btn.dataset.armed = "";
-  btn.textContent = t("撤销此次入场", "Undo this check-in");
+  btn.textContent = _("Undo this check-in");
   btn.hidden = !(checkinId && mayUndo());
 }
 
@@ -87,7 +88,7 @@ async function undo(onDone) {
   if (!undoId) return;
   if (!btn.dataset.armed) {   // the first tap asks, the second undoes
     btn.dataset.armed = "1";
-    btn.textContent = t("确认撤销？再点一次", "Tap again to undo");
+    btn.textContent = _("Tap again to undo");
     return;
   }
   const id = undoId;
@@ -96,12 +97,12 @@ async function undo(onDone) {
   let r = null;
   try { r = await api(`/api/v1/checkins/${encodeURIComponent(id)}/undo`, { method: "POST" }); } catch { r = null; }
   if (r && r.status === 200) {
-    show("idle", { head: t(`已撤销 ${people(r.body.reverted)} 入场`, `Undone: ${people(r.body.reverted)}`) });
+    show("idle", { head: _("Undone: %(people)s", { people: people(r.body.reverted) }) });
     onDone(r.body);
     return;
   }
   const reason = (r && r.body && r.body.reason) || "";
-  show("refused", { head: (r && r.body && r.body.message) || t("撤销失败，请联网重试", "Undo failed: try again online"),
+  show("refused", { head: (r && r.body && r.body.message) || _("Undo failed: try again online"),
                     reason });
 }
 

@@ -14,7 +14,8 @@ import { InvalidTicket, verifier } from "./ticket.js";
 import { book, judge, partyNow } from "./doorbook.js";
 import { doorHash } from "./doorid.js";
 import { Camera, prepareDecoder } from "./camera.js";
-import { $, hm, people, pick, refusalText, show, t, unlockAudio } from "./verdict.js";
+import { $, hm, people, pick, refusalText, show, unlockAudio } from "./verdict.js";
+import { _ } from "./i18n.js";
 import { REASON, STATUS } from "./vocabulary.js";
 import { api, applyState, definite, gate, loadKeys, net, refresh, refreshSoon, setOnline, stateUrl } from "./sync.js";
 import { clearLookup, offerUndo, wireLookup } from "./lookup.js";
@@ -47,10 +48,10 @@ function renderCounts() {
   $("gate-count").textContent = st ? String((st.gate_checked_in || 0) + queued) : "–";
   $("gate-label").textContent = gate();
   $("net").dataset.online = net.online === null ? "" : net.online ? "1" : "0";
-  $("net-text").textContent = net.online === null ? t("连接中…", "Connecting…")
-    : net.online ? t("在线", "Online") : t("离线", "Offline");
+  $("net-text").textContent = net.online === null ? _("Connecting…")
+    : net.online ? _("Online") : _("Offline");
   $("state-age").textContent = st && st.fetched_at
-    ? t(`名单更新于 ${hm(st.fetched_at / 1000)}`, `List updated at ${hm(st.fetched_at / 1000)}`) : "";
+    ? _("List updated at %(time)s", { time: hm(st.fetched_at / 1000) }) : "";
   document.body.dataset.verifier = verifier();  // for tests and support, never on screen
   const list = book.conflicts();
   $("conflicts").hidden = list.length === 0;
@@ -77,7 +78,7 @@ async function onCode(text, t0, source) {
   try {
     await handle(text, t0);
   } catch (err) {
-    show("refused", { head: t("出错了，请重扫", "Something failed: scan again"), sub: String(err), t0 });
+    show("refused", { head: _("Something failed: scan again"), sub: String(err), t0 });
   } finally {
     busy = false;
     last.at = performance.now();
@@ -121,7 +122,7 @@ function smaller(tk) {
 function decideOffline(scan) {
   if (!scan.local.ok) {
     return show("refused", { ...refusalText(scan.local.reason, scan.local), reason: scan.local.reason, t0: scan.t0,
-                             meta: [t("离线判定", "judged offline"), scan.ticket ? titleOf(scan.ticket.activity_id) : ""]
+                             meta: [_("judged offline"), scan.ticket ? titleOf(scan.ticket.activity_id) : ""]
                                .filter(Boolean).join(" · ") });
   }
   admitOffline(scan, scan.admit || scan.local.remaining);
@@ -141,9 +142,9 @@ function admitOffline(scan, n) {
                  online_mark: (book.state() || {}).online_mark || null, id_hash: scan.card || null,
                  rid, aid: tk.activity_id, party: tk.party_size, title: titleOf(tk.activity_id) });
   const rest = tk.party_size - admitted;
-  show("ok", { head: t(`✓ 入场 ${people(n)}`, `✓ Admit ${people(n)}`), reason: STATUS.OK, t0: scan.t0,
-               sub: rest > 0 ? t(`还剩 ${rest} 人未入场`, `${rest} still to come`) : "",
-               meta: `${titleOf(tk.activity_id)} · ${t("离线核验，待上传", "checked offline, queued")}` });
+  show("ok", { head: _("✓ Admit %(people)s", { people: people(n) }), reason: STATUS.OK, t0: scan.t0,
+               sub: rest > 0 ? _("%(rest)d still to come", { rest }) : "",
+               meta: `${titleOf(tk.activity_id)} · ${_("checked offline, queued")}` });
   renderCounts();
   if (net.online !== false) refreshSoon();
 }
@@ -161,7 +162,7 @@ async function submitOnline(scan) {
   if (r && r.status === 401) return show("refused", { ...refusalText(REASON.UNAUTHORIZED), reason: REASON.UNAUTHORIZED, t0: scan.t0 });
   if ((!r || !definite(r.status)) && scan.found) {
     setOnline(false);
-    return show("refused", { head: t("需要联网才能核验", "Needs the network"), sub: t("请稍后重试", "Try again shortly"),
+    return show("refused", { head: _("Needs the network"), sub: _("Try again shortly"),
                              reason: REASON.NO_STATE });
   }
   if (!r || !definite(r.status)) {
@@ -178,8 +179,8 @@ async function submitOnline(scan) {
     book.note(reg.id, { aid: reg.activity_id, party: reg.party_size, admitted: reg.admitted_total, server: true,
                         first_at: (e && e.first_at) || b.checked_in_at, gate: (e && e.gate) || b.gate,
                         members: (reg.members || []).flatMap((m, i) => (m.admitted ? [i + 1] : [])) });
-    show("ok", { head: t(`✓ 入场 ${people(b.admitted)}`, `✓ Admit ${people(b.admitted)}`), reason: STATUS.OK, t0: scan.t0,
-                 sub: b.remaining > 0 ? t(`还剩 ${b.remaining} 人未入场`, `${b.remaining} still to come`) : "",
+    show("ok", { head: _("✓ Admit %(people)s", { people: people(b.admitted) }), reason: STATUS.OK, t0: scan.t0,
+                 sub: b.remaining > 0 ? _("%(rest)d still to come", { rest: b.remaining }) : "",
                  meta: doorMeta(reg) });
     offerUndo(b.checkin_id);
     // Count it at once; the refresh below replaces it with the server's figure. A state read by the
@@ -216,10 +217,9 @@ function renderCard() {
 function askCard(scan) {
   cardScan = scan;
   const tk = scan.ticket;
-  show("card", { head: t("请逐一读取成员证件", "Read each member's ID card"), reason: STATUS.CARD, t0: scan.t0,
-                 sub: t(`实名报名 ${people(tk.party_size)}：每人刷本人证件`,
-                        `Real-name party of ${tk.party_size}: each shows their own card`),
-                 meta: titleOf(tk.activity_id) + (net.online === false ? ` · ${t("离线", "offline")}` : "") });
+  show("card", { head: _("Read each member's ID card"), reason: STATUS.CARD, t0: scan.t0,
+                 sub: _("Real-name party of %(num)d: each shows their own card", { num: tk.party_size }),
+                 meta: titleOf(tk.activity_id) + (net.online === false ? ` · ${_("offline")}` : "") });
   renderCard();
 }
 
@@ -251,7 +251,7 @@ async function onCard(number) {
 function doorMeta(reg) {
   const members = (reg.members || []).map((m) => [m.admitted ? "✓" : "", m.name_masked, m.id_masked]
     .filter(Boolean).join(" "));  // ✓: in on their own ID card (issue 23)
-  const who = reg.standby_number ? t(`现场候补 ${reg.standby_number} 号`, `Standby no. ${reg.standby_number}`)
+  const who = reg.standby_number ? _("Standby no. %(number)s", { number: reg.standby_number })
     : reg.name_masked;  // a called walk-in's standby ticket (issue 15 §3)
   return [pick(reg.activity_title), members.length ? members.join(" · ") : who]
     .filter(Boolean).join(" · ");
@@ -264,10 +264,9 @@ function askParty(scan) {
   const tk = scan.ticket, rest = scan.local.remaining;
   $("party-size").textContent = people(tk.party_size);
   setStep(rest);
-  show("pending", { head: t("请核对人数", "Count the party"), reason: STATUS.PARTY, t0: scan.t0,
-                    sub: rest < tk.party_size ? t(`已入场 ${tk.party_size - rest} 人，还剩 ${rest} 人`,
-                                                  `${tk.party_size - rest} in, ${rest} to come`) : "",
-                    meta: titleOf(tk.activity_id) + (net.online === false ? ` · ${t("离线", "offline")}` : "") });
+  show("pending", { head: _("Count the party"), reason: STATUS.PARTY, t0: scan.t0,
+                    sub: rest < tk.party_size ? _("%(inside)d in, %(rest)d to come", { inside: tk.party_size - rest, rest }) : "",
+                    meta: titleOf(tk.activity_id) + (net.online === false ? ` · ${_("offline")}` : "") });
 }
 
 function setStep(n) {
@@ -276,7 +275,7 @@ function setStep(n) {
   $("step-value").textContent = String(n);
   $("step-minus").disabled = n <= 1;
   $("step-plus").disabled = n >= max;
-  $("party-confirm").textContent = t(`确认入场 ${n} 人`, `Admit ${people(n)}`);
+  $("party-confirm").textContent = _("Admit %(people)s", { people: people(n) });
 }
 
 async function confirmParty() {
@@ -314,7 +313,7 @@ function cancelParty() {
   pending = null;
   cardScan = null;
   renderCard();
-  show("idle", { head: t("未放行，请扫下一张", "Not admitted. Scan the next ticket") });
+  show("idle", { head: _("Not admitted. Scan the next ticket") });
 }
 
 // -- sign-in, camera, wiring ---------------------------------------------------------------------
@@ -341,10 +340,10 @@ async function login(ev) {
     setOnline(true);
     return enterDoor();
   }
-  err.textContent = !r ? t("无法连接服务器：首次登录需要联网", "Cannot reach the server: the first sign-in needs the network")
+  err.textContent = !r ? _("Cannot reach the server: the first sign-in needs the network")
     : r.status === 401 ? refusalText(REASON.UNAUTHORIZED).head
     : r.status === 403 ? refusalText((r.body || {}).reason || REASON.FORBIDDEN).head
-    : t("登录失败，请重试", "Sign-in failed: try again");
+    : _("Sign-in failed: try again");
   err.hidden = false;
 }
 
@@ -352,7 +351,7 @@ function logout() {
   const n = book.queue().length;
   const msg = $("logout-msg");
   if (n > 0) {  // the queue is uploaded with this sign-in's token
-    msg.textContent = t(`还有 ${n} 条离线记录未上传，请联网上传后再退出`, `${n} offline scans are not uploaded yet: go online first`);
+    msg.textContent = _("%(num)d offline scans are not uploaded yet: go online first", { num: n });
     msg.hidden = false;
     return;
   }
@@ -370,20 +369,20 @@ async function toggleCamera() {
   const btn = $("camera-toggle"), msg = $("camera-msg");
   if (camera) {
     camera.stop(); camera = null;
-    btn.textContent = t("打开摄像头扫码", "Start the camera");
+    btn.textContent = _("Start the camera");
     msg.textContent = "";
     return;
   }
   camera = new Camera($("video"), (text, t0) => onCode(text, t0, "camera"));
   btn.disabled = true;
-  msg.textContent = t("正在打开摄像头…", "Starting the camera…");
+  msg.textContent = _("Starting the camera…");
   try {
     await camera.start();
-    btn.textContent = t("关闭摄像头", "Stop the camera");
-    msg.textContent = t("将二维码对准取景框", "Hold the QR code in view");
+    btn.textContent = _("Stop the camera");
+    msg.textContent = _("Hold the QR code in view");
   } catch (err) {
     camera = null;
-    msg.textContent = t("无法打开摄像头，请手动输入票码：", "Camera unavailable, type the code instead: ") + (err.message || err);
+    msg.textContent = _("Camera unavailable, type the code instead: ") + (err.message || err);
   } finally {
     btn.disabled = false;
   }

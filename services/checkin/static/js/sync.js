@@ -3,7 +3,8 @@
 
 import { KeySet } from "./ticket.js";
 import { book } from "./doorbook.js";
-import { refusalText, t } from "./verdict.js";
+import { refusalText } from "./verdict.js";
+import { _ } from "./i18n.js";
 import { REASON } from "./vocabulary.js";
 
 const REQUEST_TIMEOUT_MS = 4000;
@@ -90,8 +91,7 @@ function reconcile(item, r) {
     const reg = b.registration || {};
     book.note(item.rid, { admitted: reg.admitted_total ?? item.admit, server: true });
     if (b.admitted < item.admit) {
-      conflict(t(`服务器只记录 ${b.admitted} 人（本机放行 ${item.admit} 人）`,
-                 `server recorded ${b.admitted} of the ${item.admit} admitted here`));
+      conflict(_("server recorded %(admitted)d of the %(admit)d admitted here", { admitted: b.admitted, admit: item.admit }));
     }
     return;
   }

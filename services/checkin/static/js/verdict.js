@@ -1,9 +1,9 @@
 // The verdict panel: big green or red, the reason in plain words (Chinese first), a beep and a buzz.
 
+import { EN, ngettext } from "./i18n.js";
 import { REASON, REASONS, STATUS } from "./vocabulary.js";
 
-export const EN = document.documentElement.lang === "en";
-export const t = (zh, en) => (EN ? en : zh);
+export { EN };
 export const $ = (id) => document.getElementById(id);
 
 // The festival's time zone (Settings.timezone), written into the page by the server.
@@ -14,6 +14,9 @@ export const hm = (when) => HM.format(typeof when === "number" ? new Date(when *
 // The day at the venue, written as the server writes it (admission.local_day): 5月30日, 30 May.
 const DAY = new Intl.DateTimeFormat("en-GB", { month: "numeric", day: "numeric",
                                                timeZone: document.documentElement.dataset.tz || undefined });
+// Chinese as 5月30日: the month spelt "long" in zh-CN is the number with 月.
+const ZH_DAY = new Intl.DateTimeFormat("zh-CN", { month: "long", day: "numeric",
+                                                  timeZone: document.documentElement.dataset.tz || undefined });
 const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
 function dayOf(s) {
   const parts = Object.fromEntries(DAY.formatToParts(new Date(s * 1000)).map((p) => [p.type, p.value]));
@@ -21,13 +24,14 @@ function dayOf(s) {
 }
 /** The day of Unix seconds at the venue, in this page's language. */
 export function day(s) {
+  if (!EN) return ZH_DAY.format(new Date(s * 1000));
   const d = dayOf(s);
-  return EN ? `${d.day} ${MONTHS[d.month - 1]}` : `${d.month}月${d.day}日`;
+  return `${d.day} ${MONTHS[d.month - 1]}`;
 }
 const sameDay = (a, b) => day(a) === day(b);
 
 export const pick = (obj) => (obj && typeof obj === "object" ? (EN ? obj.en || obj.zh : obj.zh || obj.en) : obj) || "";
-export const people = (n) => t(`${n} 人`, n === 1 ? "1 person" : `${n} people`);
+export const people = (n) => ngettext("%(num)d person", "%(num)d people", n);
 
 // -- sound and vibration -----------------------------------------------------------------------
 
@@ -90,7 +94,7 @@ export function show(state, { head, sub = "", meta = "", reason = "", t0 = null,
 
 /** A text of the vocabulary in this page's language, its {placeholders} filled from `values`. */
 export function say(words, values = {}) {
-  return t(words.zh, words.en).replace(/\{(\w+)\}/g, (_, k) => values[k] ?? "").replace(/\s+/g, " ").trim();
+  return (EN ? words.en : words.zh).replace(/\{(\w+)\}/g, (m, k) => values[k] ?? "").replace(/\s+/g, " ").trim();
 }
 
 /**

@@ -51,6 +51,8 @@ function td(tr, text, cls) {
   return cell;
 }
 
+// Chinese as 2026年12月15日: the month spelt "long" in zh-CN is the number with 月.
+const ZH_DATE = new Intl.DateTimeFormat("zh-CN", { year: "numeric", month: "long", day: "numeric", timeZone: "UTC" });
 // "12月15日 09:00 – 12月20日 17:00" / "15 Dec 09:00 – 20 Dec 17:00"; one date when on one day
 function span(startIso, endIso) {
   if (!startIso) { return ""; }
@@ -59,7 +61,7 @@ function span(startIso, endIso) {
     const [y, m, day] = d.split("-").map(Number);
     const date = EN
       ? `${day} ${["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"][m - 1]} ${y}`
-      : `${y}年${m}月${day}日`;
+      : ZH_DATE.format(new Date(Date.UTC(y, m - 1, day)));
     return { d, date, t };
   };
   const a = part(startIso);
@@ -78,7 +80,7 @@ function showColumns(rep) {
   $("import-mapping").hidden = false;
   const missing = rep.missing_columns || [];
   $("import-missing").hidden = missing.length === 0;
-  $("import-missing").textContent = T.missing + missing.map((k) => T.keys[k] || k).join(EN ? ", " : "、");
+  $("import-missing").textContent = T.missing + missing.map((k) => T.keys[k] || k).join(T.list_sep);
   const body = document.querySelector("#import-columns tbody");
   body.replaceChildren();
   rep.columns.forEach((col) => {
@@ -108,7 +110,7 @@ function showRows(rep, message, kind) {
     `${T.n_unchanged} ${rep.unchanged}`, `${T.n_differs} ${rep.differs}`, `${T.n_errors} ${rep.errors.length}`,
   ];
   if (rep.assumed_rows) { counts.push(`${T.n_assumed} ${rep.assumed_rows}`); }
-  say(`${message}${EN ? ": " : "："}${counts.join(" · ")}`, kind);
+  say(`${message}${T.colon}${counts.join(" · ")}`, kind);
   $("import-preview").hidden = false;
   const errors = document.querySelector("#import-errors tbody");
   errors.replaceChildren();
@@ -135,7 +137,7 @@ function showRows(rep, message, kind) {
     (row.assumed || []).forEach((a) => {
       const line = document.createElement("div");
       const why = T.basis[a.basis] || a.basis;
-      line.textContent = `${T.fields[a.field] || a.field} ${shown(a.field, a.value)}${EN ? ` (${why})` : `（${why}）`}`;
+      line.textContent = `${T.fields[a.field] || a.field} ${shown(a.field, a.value)}${T.aside.replace("{why}", why)}`;
       list.appendChild(line);
     });
     rows.appendChild(tr);
