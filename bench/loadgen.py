@@ -6,6 +6,7 @@ import csv
 import resource
 import subprocess
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -38,7 +39,7 @@ class Run:
         return lat[min(len(lat) - 1, int(p / 100 * len(lat)))] / 1000.0  # ms
 
 
-def run(addr: str, requests: list[str], connections: int, out: Path, headers: list[str] = ()) -> Run:
+def run(addr: str, requests: list[str], connections: int, out: Path, headers: Sequence[str] = ()) -> Run:
     req_file = out.with_suffix(".req")
     req_file.write_text("\n".join(requests) + "\n", encoding="utf-8")
     before = resource.getrusage(resource.RUSAGE_CHILDREN)

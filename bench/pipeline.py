@@ -36,9 +36,10 @@ def confirmed(aid: str, i: int, ring: Sealer | None = None) -> dict:
     contact fields and ticket sealed for notify (``ring``: notify's key ring) and masked forms
     beside them.  Without a ring, version 1 with the fields in clear (events written before)."""
     rid = f"{aid}-{i:07d}"
+    name, phone = "张三", f"1{3_800_000_000 + i:010d}"
     clear = {
-        "name": "张三",
-        "phone": f"1{3_800_000_000 + i:010d}",
+        "name": name,
+        "phone": phone,
         "email": None,
         "manage_url": f"http://127.0.0.1/r/{rid}",
         "ticket_code": f"T{i:09d}",
@@ -55,8 +56,8 @@ def confirmed(aid: str, i: int, ring: Sealer | None = None) -> dict:
         data.update((k, v) for k, v in clear.items() if v is not None)
         return new_event(ev.REGISTRATION_CONFIRMED, aid, data, source="bench")
     data.update(
-        name_masked=mask_name(clear["name"]),
-        phone_masked=mask_phone(clear["phone"]),
+        name_masked=mask_name(name),
+        phone_masked=mask_phone(phone),
         sealed=ring.seal({k: clear.get(k) for k in FOR_NOTIFY}),
     )
     return new_event(ev.REGISTRATION_CONFIRMED, aid, data, version=ev.REGISTRATION_VERSION, source="bench")

@@ -47,7 +47,7 @@ def profile_201(stack, create, settings, redis, work: Path, out: Path, attempts:
 
 def top(collapsed: str, n: int = 30) -> list[tuple[str, float]]:
     """Functions by inclusive share of the samples (each counted once per stack)."""
-    total, incl = 0, Counter()
+    total, incl = 0, Counter[str]()
     for line in collapsed.splitlines():
         stack, _, count = line.rpartition(" ")
         if not stack or not count.isdigit():

@@ -200,7 +200,7 @@ def plot(r: dict, rush_csv: Path, png: Path) -> None:
     end = max(s + l for s, l, _ in rows)
     n = end // bucket + 1
     done_201, done_409, p99 = [0] * n, [0] * n, [0.0] * n
-    lat_by = [[] for _ in range(n)]
+    lat_by: list[list[float]] = [[] for _ in range(n)]
     for s, l, st in rows:
         b = (s + l) // bucket
         if st == 201:

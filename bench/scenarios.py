@@ -7,11 +7,13 @@ import random
 import time
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import psutil
 import requests
 from kafka import KafkaConsumer
+from redis import Redis
 
 from bench import loadgen, lottery
 from services.registration.store import SeatStore
@@ -40,7 +42,9 @@ def activity(aid: str, capacity: int, starts_in: timedelta, waitlist: int = 200)
     }
 
 
-def registrations(aid: str, n: int, phone_base: int, seed: int, sessions=None) -> list[str]:
+def registrations(
+    aid: str, n: int, phone_base: int, seed: int, sessions: tuple[Redis, str] | None = None
+) -> list[str]:
     """One request line per person; with ``sessions`` (redis, prefix) each person carries a verified
     session of their own (issue 14), seeded as the SMS code check would open it: people verify
     before the release moment, so the rush itself sends no SMS."""
@@ -55,7 +59,15 @@ def registrations(aid: str, n: int, phone_base: int, seed: int, sessions=None) -
     ]
 
 
-def seed_sessions(redis, prefix: str, phones: list[str]) -> list[str]:
+def _activity(store: SeatStore, aid: str) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The document and counts of an activity the bench made: gone is a broken run."""
+    found = store.get_activity(aid)
+    if found is None:
+        raise RuntimeError(f"activity {aid} is gone")
+    return found
+
+
+def seed_sessions(redis: Redis, prefix: str, phones: list[str]) -> list[str]:
     """Verified sessions for ``phones``, written in one pipeline; returns their bearer tokens."""
     import secrets
 
@@ -262,7 +274,7 @@ def one_rush(stack, redis, settings, create, args, csv_path: Path, i: int, idle:
     out = summarize(run)
     out.update(phases(run))
     store = SeatStore(redis, settings)
-    doc, counts = store.get_activity(aid)
+    doc, counts = _activity(store, aid)
     confirmed = sum(r["party_size"] for r in store.registrations(aid) if r["status"] == "confirmed")
     out["seats"] = {
         "capacity": int(doc["capacity"]),
@@ -341,7 +353,8 @@ def notification_lag(settings, aid: str, timeout_s: float = 120.0) -> dict:
             group_id=None,
             auto_offset_reset="earliest",
         )
-        out, start = [], time.monotonic()
+        out: list[dict[str, Any]] = []
+        start = time.monotonic()
         last = start
         while time.monotonic() - last < idle_s and time.monotonic() - start < max_s:
             for records in c.poll(timeout_ms=300).values():
@@ -419,12 +432,14 @@ def rush_on_instances(stack, args, work: Path, tag: str) -> dict:
         )
 
     threads = [threading.Thread(target=one, args=(i,)) for i in range(len(bases))]
-    [t.start() for t in threads]
-    [t.join() for t in threads]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
     samples = [s for run in runs for s in run.samples]
     span = (max(s + l for s, l, _ in samples) - min(s for s, _, _ in samples)) / 1e6
     merged = loadgen.Run(samples, span, sum(run.client_cpu_s for run in runs))
-    _doc, counts = SeatStore(redis, settings).get_activity(aid)
+    _doc, counts = _activity(SeatStore(redis, settings), aid)
     res = summarize(merged)
     res.update(instances=len(bases), seats_taken=int(counts["taken"]))
     return res

@@ -228,7 +228,7 @@ def cmd_backup(args: Any) -> int:
     from sciday.cli import _settings
     from shared.redis_scripts import connect_as
 
-    settings = _settings(args)  # type: ignore[no-untyped-call]
+    settings = _settings(args)
     dest = Path(args.to or settings.backup_dir)
     redis = connect_as(settings)
     if not args.repeat:
@@ -253,7 +253,7 @@ def cmd_restore(args: Any) -> int:
     from sciday.cli import _settings
     from shared.redis_scripts import connect_as
 
-    settings = _settings(args)  # type: ignore[no-untyped-call]
+    settings = _settings(args)
     try:
         done = restore(
             settings, connect_as(settings), Path(args.folder), replace=args.replace, offsets=args.offsets

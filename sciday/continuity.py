@@ -226,7 +226,7 @@ def cmd_check(args: Any) -> int:
     from sciday.cli import _settings
     from shared.redis_scripts import connect_as
 
-    settings = _settings(args)  # type: ignore[no-untyped-call]
+    settings = _settings(args)
     try:
         done = check(
             connect_as(settings),
@@ -249,7 +249,7 @@ def cmd_retire(args: Any) -> int:
     from sciday.cli import _settings
     from shared.redis_scripts import connect_as
 
-    settings = _settings(args)  # type: ignore[no-untyped-call]
+    settings = _settings(args)
     done = retire(connect_as(settings), settings, args.names)
     unknown = sorted(set(args.names) - set(done))
     print(f"retired: {', '.join(done) or '-'}" + (f"; not recorded: {', '.join(unknown)}" if unknown else ""))

@@ -53,7 +53,7 @@ def wait_port(port: int, proc: subprocess.Popen | None = None, timeout: float = 
             return
         if proc is not None and proc.poll() is not None:
             raise RuntimeError(
-                f"{what or proc.args[0]} exited with {proc.returncode} before listening on {port}"
+                f"{what or proc.args!r} exited with {proc.returncode} before listening on {port}"
             )
         time.sleep(0.05)
     raise TimeoutError(f"{what} did not listen on {port} within {timeout}s")

@@ -65,6 +65,13 @@ def request_arrived(data: bytes | bytearray, max_head: int, max_body: int) -> tu
     return want > max_body or body_bytes >= want, True
 
 
+class BufferedConn(TConn):
+    """gthread's connection with what has arrived of its request, and whether the poller watches it."""
+
+    arrived: bytearray
+    watched: bool
+
+
 class BufferingThreadWorker(ThreadWorker):
     """gthread whose connections wait for their whole request in the poller (module docstring)."""
 
@@ -95,7 +102,7 @@ class BufferingThreadWorker(ThreadWorker):
                 raise
             return
         self.nr_conns += 1
-        conn = TConn(self.cfg, sock, addr, listener.getsockname())  # sets the socket non-blocking
+        conn = BufferedConn(self.cfg, sock, addr, listener.getsockname())  # sets the socket non-blocking
         conn.arrived, conn.watched = bytearray(), False
         self.arriving[conn] = time.monotonic() + self.header_timeout
         if not self._take(conn):

@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import time
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 # Every outbox stream and who relays it (shared/outbox.py run_relay).
@@ -54,9 +55,7 @@ def cmd(args: argparse.Namespace) -> int:
     settings = _settings(args)
     rows: list[tuple[str, ...]] = [("consumer group", "topic", "records behind")]
     for group, topics in sorted(groups().items()):
-        for topic, behind in _patiently(
-            lambda g=group, t=topics: consumer_lag(settings, g, t), settings
-        ).items():
+        for topic, behind in _patiently(partial(consumer_lag, settings, group, topics), settings).items():
             rows.append((group, topic, str(behind)))
     print(table(rows))
     redis = connect_as(settings)

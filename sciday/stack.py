@@ -136,7 +136,8 @@ class Stack:
         self.opts, self.out = opts, out
         self.var = Path(opts.var_dir).resolve()
         self.logs = self.var / "log"
-        self.redis_proc = self.kafka_proc = None
+        self.redis_proc: subprocess.Popen | None = None
+        self.kafka_proc: subprocess.Popen | None = None
         self.broker = ""  # "kafka" or "tansu" once started; "" for an outside broker (--kafka)
         self.kafka_cluster: kafka_broker.KafkaCluster | None = None
         self.children: list[Child] = []
@@ -479,7 +480,7 @@ class Stack:
             for c in list(pending):
                 if self.health_of(c) == "healthy":
                     pending.remove(c)
-                elif c.proc.poll() is not None:
+                elif c.proc is not None and c.proc.poll() is not None:
                     raise RuntimeError(
                         f"{c.name} exited with {c.proc.returncode}; see {self.logs / (c.name + '.log')}"
                     )

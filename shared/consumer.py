@@ -79,7 +79,7 @@ STORE_WAIT_CAP_S = 2.0
 RETRY_BACKOFF_CAP_S = 30.0
 EXIT_HALTED = 3
 
-Handler = Callable[[dict[str, Any]], None]
+Handler = Callable[[dict[str, Any]], object]  # what it returns (a count, the marks) is not used
 # Handles a poll batch's fresh events (deduped, in offset order per partition) in one go; must
 # leave the same state as calling the per-record handler on each of them in that order.
 BatchHandler = Callable[[list[dict[str, Any]]], None]

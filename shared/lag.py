@@ -18,7 +18,7 @@ from typing import Any
 from prometheus_client.core import GaugeMetricFamily
 
 from shared.config import Settings
-from shared.outbox import cursor_key, stream_key
+from shared.outbox_keys import cursor_key, stream_key
 
 # Counting further than this would make a scrape walk a huge backlog: the count stops here and
 # the age (which is what the alert watches) is exact anyway.

@@ -29,6 +29,8 @@ from prometheus_client import Counter, Gauge
 from shared import periodic, worker
 from shared.config import Settings
 from shared.kafka import make_producer, security
+from shared.outbox_keys import cursor_key as cursor_key  # re-exported: the tests read the keys here
+from shared.outbox_keys import stream_key as stream_key
 from shared.redis_scripts import OUTAGE as STORE_OUTAGE
 from shared.redis_scripts import Scripts
 from shared.topics import TOPICS, ensure_topics
@@ -43,15 +45,6 @@ LEADER = Gauge("sciday_relay_leader", "1 while this relay holds its stream's lea
 
 class LeaseLost(Exception):
     """Another relay holds the lease now: this one must not produce or move the cursor."""
-
-
-def stream_key(settings: Settings, name: str = "outbox") -> str:
-    """The outbox stream of one producing service: ``outbox`` (registration), ``ck:outbox`` (check-in)."""
-    return f"{settings.redis_prefix}{name}"
-
-
-def cursor_key(settings: Settings, name: str = "outbox") -> str:
-    return f"{settings.redis_prefix}{name}:cursor"
 
 
 class Relay:

@@ -48,7 +48,8 @@ def connect_as(settings: Any, **kwargs: Any) -> redis.Redis:
 def _read(folder: Path, filename: str) -> str:
     """Read a script, expanding ``--#include other.lua`` lines (shared Lua routines).
 
-    An included file is looked up next to the script first, then in ``shared/``.
+    An included path is relative to the file that includes it (``../seats/promote.lua`` from a
+    feature package's script); a bare name not found there is looked up in ``shared/``.
     """
     out = []
     path = folder / filename
@@ -56,7 +57,7 @@ def _read(folder: Path, filename: str) -> str:
         path = Path(__file__).parent / filename
     for line in path.read_text(encoding="utf-8").splitlines():
         if line.startswith("--#include "):
-            out.append(_read(folder, line.split(None, 1)[1].strip()))
+            out.append(_read(path.parent, line.split(None, 1)[1].strip()))
         else:
             out.append(line)
     return "\n".join(out) + "\n"

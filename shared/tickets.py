@@ -75,11 +75,13 @@ def b64d(text: str) -> bytes:
     return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
 
 
-def peek(code: str) -> Ticket | None:
+def peek(code: object) -> Ticket | None:
     """What a code says, NOT verified: only to read ahead the data its verdict will need (the
     check-in service's door, issue 18). Nothing read this way may decide anything;
     :meth:`KeyRing.verify` does."""
-    kind = _KINDS.get(code[:4]) if isinstance(code, str) and len(code) <= 400 else None
+    if not isinstance(code, str) or len(code) > 400:
+        return None
+    kind = _KINDS.get(code[:4])
     if kind is None:
         return None
     try:

@@ -7,9 +7,11 @@ docs/privacy.md: events keep masked forms and sealed copies, so a topic keeps th
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
 
-from shared.topics import TOPICS, Topic, full_name
+if TYPE_CHECKING:  # shared/topics.py imports this module: nothing from it at run time
+    from shared.topics import Topic
 
 DAY_MS = 24 * 3600 * 1000
 
@@ -32,14 +34,15 @@ def topic_configs(topic: Topic, min_isr: int | None, settings: Any = None) -> di
     return configs
 
 
-def apply_retention(admin: Any, prefix: str, min_isr: int | None) -> int:
-    """Set every existing registered topic's configs (``sciday topics create``): AlterConfigs
-    replaces a topic's whole set, so min.insync.replicas is given again with the retention."""
+def apply_retention(admin: Any, topics: Mapping[str, Topic], min_isr: int | None) -> int:
+    """Set the configs of ``topics`` (full name -> registered topic; every one, by ``sciday
+    topics create``): AlterConfigs replaces a topic's whole set, so min.insync.replicas is given
+    again with the retention."""
     from kafka.admin import ConfigResource, ConfigResourceType
 
     resources = [
-        ConfigResource(ConfigResourceType.TOPIC, full_name(t.name, prefix), configs=topic_configs(t, min_isr))
-        for t in TOPICS
+        ConfigResource(ConfigResourceType.TOPIC, name, configs=topic_configs(t, min_isr))
+        for name, t in topics.items()
     ]
     admin.alter_configs(resources)
     return len(resources)

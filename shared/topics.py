@@ -278,7 +278,7 @@ def ensure_topics(
                 except TopicAlreadyExistsError:
                     pass
             if set_existing:
-                apply_retention(admin, prefix, min_isr)
+                apply_retention(admin, {full_name(t.name, prefix): t for t in TOPICS}, min_isr)
             return created
         except (KafkaError, OSError) as exc:
             last_exc = exc

@@ -7,6 +7,7 @@ agrees (both only add to the revoked set). docs/door.md says why a call and not 
 from __future__ import annotations
 
 import json
+from typing import TypeGuard
 
 from flask import Blueprint, jsonify, request
 
@@ -19,7 +20,7 @@ bp = Blueprint("revocations", __name__)
 MAX_ID = 64
 
 
-def _id(value: object) -> bool:
+def _id(value: object) -> TypeGuard[str]:
     return isinstance(value, str) and 0 < len(value) <= MAX_ID and value.isprintable()
 
 

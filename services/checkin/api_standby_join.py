@@ -47,7 +47,7 @@ def _signed_form(schema) -> tuple[dict | None, Response | None]:
     except ValueError:
         return None, error_response(errors.MALFORMED_JSON)
     except ValidationError as exc:
-        return None, error_response(V.VALIDATION_FAILED, errors=exc.messages, status=422)
+        return None, error_response(V.VALIDATION_FAILED, errors=exc.normalized_messages(), status=422)
 
 
 @bp.post("/internal/v1/activities/<activity_id>/standby/places")

@@ -41,7 +41,7 @@ def closing(activity: dict, confirmed: int, checked_in: int, now: datetime | Non
     now = now or admission.now()
     ended = now >= datetime.fromisoformat(activity["ends_at"])
     no_shows = max(confirmed - checked_in, 0) if ended else None
-    rate = (no_shows / confirmed if confirmed else 0.0) if ended else None
+    rate = (no_shows / confirmed if confirmed else 0.0) if no_shows is not None else None
     return {"ended": ended, "no_shows": no_shows, "no_show_rate": rate}
 
 

@@ -20,7 +20,7 @@ KINDS = {ev.CHECKIN_RECORDED: "recorded", ev.CHECKIN_REVERTED: "reverted"}
 
 class Admissions:
     def __init__(self, redis: Any, settings: Any) -> None:
-        self.store = CheckinStore(redis, settings)  # type: ignore[no-untyped-call]
+        self.store = CheckinStore(redis, settings)
         self.scripts = Scripts(redis, HERE, ["readmit"])
 
     def replay(self, envelopes: list[dict[str, Any]]) -> int:

@@ -22,7 +22,9 @@ from datetime import datetime
 from typing import Protocol
 
 from services.checkin import vocabulary as V
+from services.checkin.ports import Doc
 from services.checkin.usecases import Refusal as Refusal  # re-exported
+from shared.config import Settings
 
 
 @dataclass(frozen=True)
@@ -32,7 +34,7 @@ class Policy:
     max_party_size: int = 4
 
     @classmethod
-    def from_settings(cls, s) -> Policy:
+    def from_settings(cls, s: Settings) -> Policy:
         return cls(s.standby_opens_before_min, s.standby_release_grace_min, s.standby_max_party_size)
 
 
@@ -40,26 +42,26 @@ def _ts(iso: str) -> float:
     return datetime.fromisoformat(iso).timestamp()
 
 
-def join_window(activity: dict, policy: Policy) -> tuple[float, float]:
+def join_window(activity: Doc, policy: Policy) -> tuple[float, float]:
     return _ts(activity["starts_at"]) - policy.opens_before_min * 60, _ts(activity["ends_at"])
 
 
-def release_due_at(activity: dict, policy: Policy) -> float:
+def release_due_at(activity: Doc, policy: Policy) -> float:
     return _ts(activity["starts_at"]) + policy.release_grace_min * 60
 
 
 class Standby(Protocol):
-    def activity(self, aid: str) -> dict | None: ...
-    def join(self, aid: str, phone_hash: str, entry: dict) -> dict: ...  # {"number", "replayed"}
-    def release(self, aid: str, occurred_at: str) -> dict: ...  # {"released", "registrations"}
-    def call(self, aid: str, most: int, occurred_at: str) -> list[dict]: ...
-    def admit(self, aid: str, number: int, gate: str, at: str) -> dict: ...
-    def board(self, aid: str) -> dict: ...
+    def activity(self, aid: str) -> Doc | None: ...
+    def join(self, aid: str, phone_hash: str, entry: Doc) -> Doc: ...  # {"number", "replayed"}
+    def release(self, aid: str, occurred_at: str) -> Doc: ...  # {"released", "registrations"}
+    def call(self, aid: str, most: int, occurred_at: str) -> list[Doc]: ...
+    def admit(self, aid: str, number: int, gate: str, at: str) -> Doc: ...
+    def board(self, aid: str) -> Doc: ...
     def released_at(self, aid: str) -> str | None: ...
-    def entry_of(self, aid: str, phone_hash: str) -> dict | None: ...  # {"number", "party_size", "status"}
+    def entry_of(self, aid: str, phone_hash: str) -> Doc | None: ...  # {"number", "party_size", "status"}
 
 
-def _activity(port: Standby, aid: str) -> dict:
+def _activity(port: Standby, aid: str) -> Doc:
     activity = port.activity(aid)
     if activity is None:
         raise Refusal(V.UNKNOWN_ACTIVITY)
@@ -67,7 +69,7 @@ def _activity(port: Standby, aid: str) -> dict:
 
 
 def join(port: Standby, aid: str, *, phone_hash: str, phone_masked: str, phone_sealed: str, party_size: int,
-         locale: str, now: float, policy: Policy) -> dict:  # fmt: skip
+         locale: str, now: float, policy: Policy) -> Doc:  # fmt: skip
     """A walk-in's verified phone joins; the same phone again gets its number back.
 
     The phone is never kept in clear (issue 16): ``phone_hash`` (keyed, one number per phone),
@@ -85,14 +87,14 @@ def join(port: Standby, aid: str, *, phone_hash: str, phone_masked: str, phone_s
     return port.join(aid, phone_hash, entry)
 
 
-def entry_of(port: Standby, aid: str, *, phone_hash: str) -> dict | None:
+def entry_of(port: Standby, aid: str, *, phone_hash: str) -> Doc | None:
     """The verified phone's place: its number, party size and status (waiting, called, admitted);
     None if it has not joined."""
     _activity(port, aid)
     return port.entry_of(aid, phone_hash)
 
 
-def release(port: Standby, aid: str, *, now: float, occurred_at: str, policy: Policy) -> dict:
+def release(port: Standby, aid: str, *, now: float, occurred_at: str, policy: Policy) -> Doc:
     """Release unscanned confirmed seats to standby: once, from the start plus the grace period."""
     due = release_due_at(_activity(port, aid), policy)
     if now < due:
@@ -100,13 +102,13 @@ def release(port: Standby, aid: str, *, now: float, occurred_at: str, policy: Po
     return port.release(aid, occurred_at)
 
 
-def call(port: Standby, aid: str, *, most: int = 0, occurred_at: str) -> list[dict]:
+def call(port: Standby, aid: str, *, most: int = 0, occurred_at: str) -> list[Doc]:
     """Call waiting numbers in order while seats are free (``most`` numbers at most; 0 = no cap)."""
     _activity(port, aid)
     return port.call(aid, most, occurred_at)
 
 
-def admit(port: Standby, aid: str, number: int, *, gate: str, at: str) -> dict:
+def admit(port: Standby, aid: str, number: int, *, gate: str, at: str) -> Doc:
     out = port.admit(aid, number, gate, at)
     if out["status"] != V.OK:
         raise Refusal(out["reason"], number=number)
@@ -114,7 +116,7 @@ def admit(port: Standby, aid: str, number: int, *, gate: str, at: str) -> dict:
 
 
 def run_due(port: Standby, aids: list[str], *, now: float, occurred_at: str, policy: Policy,
-            auto_call: bool = True) -> dict[str, dict]:  # fmt: skip
+            auto_call: bool = True) -> dict[str, Doc]:  # fmt: skip
     """The scheduler's step: release and call where it is due; returns what it did per activity.
 
     An activity is released once, at its start plus the grace period or at the first look after
@@ -122,7 +124,7 @@ def run_due(port: Standby, aids: list[str], *, now: float, occurred_at: str, pol
     ``auto_call``, waiting numbers are called in order while released seats are free (the same
     atomic step as a steward's call, so no seat is given twice).  A cancelled activity, one not
     due yet and one that has ended are left alone."""
-    out: dict[str, dict] = {}
+    out: dict[str, Doc] = {}
     for aid in aids:
         activity = port.activity(aid)
         if activity is None or activity.get("status") == V.CANCELLED:
@@ -130,7 +132,7 @@ def run_due(port: Standby, aids: list[str], *, now: float, occurred_at: str, pol
         if now < release_due_at(activity, policy) or now > _ts(activity["ends_at"]):
             continue
         board = port.board(aid)
-        done: dict = {}
+        done: Doc = {}
         if port.released_at(aid) is None:
             if not board["waiting"]:
                 continue

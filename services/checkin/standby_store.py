@@ -16,7 +16,7 @@ from pathlib import Path
 
 from services.checkin import vocabulary as V
 from services.checkin.projection import Projection
-from shared.outbox import stream_key
+from shared.outbox_keys import stream_key
 from shared.redis_scripts import Scripts
 
 HERE = Path(__file__).parent

@@ -14,8 +14,9 @@ from typing import Any
 from services.checkin import vocabulary as V
 from services.checkin.ports import AdmitStep, UndoStep
 from services.checkin.projection import Projection
+from shared.config import Settings
 from shared.envelope import encode, new_event
-from shared.outbox import stream_key
+from shared.outbox_keys import stream_key
 from shared.redis_scripts import Scripts
 
 HERE = Path(__file__).parent
@@ -23,7 +24,7 @@ OUTBOX = "ck:outbox"
 
 
 class CheckinStore:
-    def __init__(self, redis, settings):
+    def __init__(self, redis: Any, settings: Settings) -> None:
         self.redis, self.p = redis, settings.redis_prefix
         self.outbox = stream_key(settings, OUTBOX)
         self.projection = Projection(redis, settings.redis_prefix)

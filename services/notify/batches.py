@@ -5,7 +5,7 @@ that read a batch's state at once and write it at once:
 
 1. one pipelined read of everything the batch's registration events look at (each activity's
    snapshot and cancellation, each registrant as stored, their reminders' scores);
-2. the events are handled in order by ``Notices`` over :class:`BatchProjection`,
+2. the events are handled in order by ``RegistrationNotices`` over :class:`BatchProjection`,
    :class:`BatchDeliveries` and :class:`BatchReminders`, which answer reads from what was read
    (and what earlier events of the batch wrote) and queue every write on one pipeline;
 3. the pipeline runs as one MULTI/EXEC (redis-py first checks the intent script is loaded).
@@ -26,7 +26,7 @@ from typing import Any
 from services.notify.deliveries import Deliveries
 from services.notify.projection import STATUS_OF, Projection, merge_registration
 from services.notify.reminders import Reminders
-from services.notify.usecases import Notices
+from services.notify.usecases import Notices, RegistrationNotices
 from shared.clock import Clock
 from shared.consumer import in_runs
 
@@ -65,15 +65,9 @@ class BatchProjection:
 
     def cancellation(self, aid: str) -> Doc | None:
         eid, at, reason = self.cancels.get(aid) or (None, None, None)
-        if not eid:
+        if not eid or not at:
             return None
         return {"event_id": eid.decode(), "occurred_at": at.decode(), "reason": (reason or b"").decode()}
-
-    def put_activity(self, envelope: Doc) -> Doc | None:  # activity events never reach a batch
-        raise NotImplementedError
-
-    def registrants(self, aid: str, statuses: tuple[str, ...]) -> list[Doc]:
-        raise NotImplementedError
 
 
 class BatchDeliveries:
@@ -109,14 +103,11 @@ class BatchReminders:
             self.pipe.zrem(self.real.key, *members)
             self.scores.update(dict.fromkeys(members))
 
-    def schedule_activity(self, aid: str, activity: Doc) -> None:
-        raise NotImplementedError
-
 
 class BatchHandler:
     """``handle_batch(envelopes)`` for the consumer loop; ``handle`` is the per-record handler."""
 
-    def __init__(self, notices: Notices, handle: Callable[[Doc], None]):
+    def __init__(self, notices: Notices, handle: Callable[[Doc], object]):
         self.notices, self.handle = notices, handle
         self.projection: Projection = notices.projection  # type: ignore[assignment]
         self.deliveries: Deliveries = notices.deliveries  # type: ignore[assignment]
@@ -155,7 +146,7 @@ class BatchHandler:
         write = p.redis.pipeline(transaction=True)
         projection = BatchProjection(p, write, acts, cancels, regs)
         deliveries = BatchDeliveries(self.deliveries, write)
-        batch = Notices(
+        batch = RegistrationNotices(
             projection,
             deliveries,
             BatchReminders(r, write, scores),
@@ -174,6 +165,9 @@ class NoDeliveries:
     Redis that lost its intents must not send them all again."""
 
     def record(self, **_kwargs: Any) -> int:
+        return 0
+
+    def erase(self, _registration_id: str) -> int:  # the live worker erased what it had recorded
         return 0
 
     def intents(self, **_kwargs: Any) -> list[tuple[list[str], list]]:

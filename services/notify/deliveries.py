@@ -73,7 +73,9 @@ class Deliveries:
         registrant sealed at rest (issue 16); :meth:`get` opens them for the sender."""
         self.redis, self.p, self.retention_s = redis, prefix, retention_s
         # issue 23: the ring also opens what is sealed under a registration's data key
-        self.sealer = Opener(sealer, redis, prefix) if sealer and not isinstance(sealer, Opener) else sealer
+        self.sealer: Opener | None = (
+            sealer if sealer is None or isinstance(sealer, Opener) else Opener(sealer, redis, prefix)
+        )
         self.scripts = Scripts(
             redis, Path(__file__).parent, ["intent", "intents", "claim", "handoff", "release"]
         )

@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from services.notify import vocabulary as V
+from services.notify.ports import Doc
 from shared.config import LOCAL_ZONE
 from shared.text import as_one_line
 
@@ -39,7 +40,7 @@ class Rendered:
     locale: str
     subject: str
     text: str
-    params: dict = field(default_factory=dict)
+    params: Doc = field(default_factory=dict)
 
     @property
     def attach_qr(self) -> bool:
@@ -78,8 +79,8 @@ def format_when(starts_at: str, ends_at: str, locale: str, tz: str | None = None
     return f"{day}{s:%H:%M}–{end}"
 
 
-def _title(activity: dict, locale: str) -> str:
-    titles = activity.get("title") or {}
+def _title(activity: Doc, locale: str) -> str:
+    titles: dict[str, str] = activity.get("title") or {}
     first, second = ("en", "zh") if locale == "en" else ("zh", "en")
     return titles.get(first) or titles.get(second) or activity["id"]
 
@@ -91,7 +92,7 @@ def _lead(minutes: int, locale: str) -> str:
     return f"{minutes} 分钟" if locale == "zh-CN" else f"{minutes} minutes"
 
 
-def _changes(before: dict | None, after: dict, changed: list[str], locale: str, tz: str) -> list[dict]:
+def _changes(before: Doc | None, after: Doc, changed: list[str], locale: str, tz: str | None) -> list[Doc]:
     """One line per thing a registrant must know: time, hall, venue (old -> new)."""
     out, labels = [], _LABELS[locale]
     if before is None:
@@ -123,7 +124,7 @@ def _changes(before: dict | None, after: dict, changed: list[str], locale: str, 
 SENTENCE_END = "。．.！!？?；;，,、 "  # what an organizer may end a cancellation reason with
 
 
-def variables(intent: dict, activity: dict, tz: str | None = None) -> dict:
+def variables(intent: Doc, activity: Doc, tz: str | None = None) -> Doc:
     """Everything a template may use, as plain strings and lists."""
     reg, ctx = intent["reg"], intent.get("context") or {}
     locale = locale_of(intent.get("locale") or reg.get("locale"))
@@ -154,7 +155,7 @@ def variables(intent: dict, activity: dict, tz: str | None = None) -> dict:
     }
 
 
-def render(template: str, channel: str, locale: str, values: dict) -> Rendered:
+def render(template: str, channel: str, locale: str, values: Doc) -> Rendered:
     if template not in TEMPLATES and not (template in SMS_ONLY and channel == "sms"):
         raise KeyError(f"no template {template!r}")
     locale = locale_of(locale)

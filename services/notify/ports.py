@@ -11,12 +11,8 @@ from typing import Any, Protocol
 Doc = dict[str, Any]
 
 
-class Projection(Protocol):
-    """Activities and registrants as notify knows them (from activity- and registration-events)."""
-
-    def put_activity(self, envelope: Doc) -> Doc | None:
-        """Store the snapshot; returns the one it replaced."""
-        ...
+class Registrants(Protocol):
+    """What a registration's own events read and write (``usecases.RegistrationNotices``)."""
 
     def put_registration(self, envelope: Doc) -> Doc:
         """Store the registrant (registrations only move forward); returns it as stored."""
@@ -28,6 +24,14 @@ class Projection(Protocol):
         """The ActivityCancelled event's id, time and reason, once the activity was cancelled."""
         ...
 
+
+class Projection(Registrants, Protocol):
+    """Activities and registrants as notify knows them (from activity- and registration-events)."""
+
+    def put_activity(self, envelope: Doc) -> Doc | None:
+        """Store the snapshot; returns the one it replaced."""
+        ...
+
     def registrants(self, aid: str, statuses: tuple[str, ...]) -> list[Doc]: ...
 
     def erase(self, aid: str, rid: str) -> None:
@@ -35,7 +39,7 @@ class Projection(Protocol):
         ...
 
 
-class Deliveries(Protocol):
+class Recorder(Protocol):
     def record(
         self,
         *,
@@ -51,14 +55,18 @@ class Deliveries(Protocol):
         """Record (once) and queue one message per channel of the registrant; returns how many were new."""
         ...
 
+
+class Deliveries(Recorder, Protocol):
     def erase(self, registration_id: str) -> int:
         """Drop the recipients of a registration's messages; unsent ones are skipped."""
         ...
 
 
-class Reminders(Protocol):
+class RegistrantReminders(Protocol):
     def schedule(self, aid: str, rid: str, activity: Doc) -> None: ...
 
     def drop(self, aid: str, rid: str) -> None: ...
 
+
+class Reminders(RegistrantReminders, Protocol):
     def schedule_activity(self, aid: str, activity: Doc) -> None: ...

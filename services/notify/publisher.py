@@ -20,7 +20,8 @@ import uuid
 from datetime import datetime
 
 from shared.envelope import encode, new_event
-from shared.outbox import run_relay, stream_key
+from shared.outbox import run_relay
+from shared.outbox_keys import stream_key
 from shared.topics import NOTIFICATION_EVENTS, dlq_for, origin_of
 
 _NS = uuid.UUID("6f1c5b1e-9a43-4f3e-8d7c-2b1a7e0c9d55")

@@ -11,6 +11,7 @@ import io
 
 import qrcode
 from qrcode.constants import ERROR_CORRECT_M
+from qrcode.image.pil import PilImage
 
 
 def png(code: str) -> bytes:
@@ -18,5 +19,5 @@ def png(code: str) -> bytes:
     qr.add_data(code)
     qr.make(fit=True)
     buf = io.BytesIO()
-    qr.make_image(fill_color="black", back_color="white").save(buf, format="PNG")
+    qr.make_image(PilImage, fill_color="black", back_color="white").save(buf, format="PNG")
     return buf.getvalue()

@@ -22,8 +22,11 @@ import logging
 import uuid
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from services.notify import vocabulary as V
+from services.notify.ports import Doc, Recorder
+from services.notify.projection import Projection
 from shared import events as ev
 from shared.clock import SYSTEM_CLOCK, Clock, epoch_ms
 from shared.redis_scripts import Scripts
@@ -58,13 +61,13 @@ def event_id(registration_id: str, offset: int, starts_ms: int) -> str:
 class Reminders:
     def __init__(
         self,
-        redis,
+        redis: Any,
         prefix: str,
         offsets: list[int],
-        projection,
-        deliveries,
+        projection: Projection,
+        deliveries: Recorder,
         clock: Clock = SYSTEM_CLOCK,
-    ):
+    ) -> None:
         self.redis, self.offsets, self.clock = redis, offsets, clock
         self.projection, self.deliveries = projection, deliveries
         self.key = f"{prefix}nt:reminders"
@@ -78,7 +81,7 @@ class Reminders:
         return f"{aid}|{rid}|{offset}"
 
     # -- scheduling (called by the event handler) ----------------------------------------------------
-    def schedule(self, aid: str, rid: str, activity: dict) -> None:
+    def schedule(self, aid: str, rid: str, activity: Doc) -> None:
         if not self.offsets:
             return
         members = self.members(aid, rid)
@@ -90,7 +93,9 @@ class Reminders:
     def members(self, aid: str, rid: str) -> list[str]:
         return [self.member(aid, rid, off) for off in self.offsets]
 
-    def plan(self, pipe, activity: dict, members: list[str], current: list) -> dict[str, int | None]:
+    def plan(
+        self, pipe: Any, activity: Doc, members: list[str], current: list[int | None]
+    ) -> dict[str, int | None]:
         """Queue on ``pipe`` the writes that schedule ``members`` (whose scores are ``current``);
         returns the scores they will have (None: not scheduled)."""
         now, starts = self.now_ms(), ms_of(activity["starts_at"])
@@ -111,7 +116,7 @@ class Reminders:
             pipe.zrem(self.key, *drop)
         return after
 
-    def schedule_activity(self, aid: str, activity: dict) -> None:
+    def schedule_activity(self, aid: str, activity: Doc) -> None:
         """(Re)schedule every confirmed registrant's reminders after an activity event."""
         if activity.get("status") != V.SCHEDULED:
             self.drop_activity(aid)

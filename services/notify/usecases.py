@@ -3,7 +3,8 @@
 Plain code over ports (``services/notify/ports.py``): no Flask request, no HTTP status; a refusal
 is a :class:`Refusal` with a reason code of ``vocabulary.REASONS``, answered by ``edge.py``.
 
-:class:`Notices` is the Kafka handler of the notify worker.
+:class:`Notices` is the Kafka handler of the notify worker; :class:`RegistrationNotices`, its part
+for a registration's own events, is the batch path's.
 
 It only records: the projection, the reminders, and one intent per (event, channel, recipient)
 queued for its channel.  Sending is the senders' job, so a slow SMS gateway never holds up the
@@ -29,7 +30,15 @@ from datetime import UTC
 from typing import Any
 
 from services.notify import vocabulary as V
-from services.notify.ports import Deliveries, Doc, Projection, Reminders
+from services.notify.ports import (
+    Deliveries,
+    Doc,
+    Projection,
+    Recorder,
+    RegistrantReminders,
+    Registrants,
+    Reminders,
+)
 from shared import events as ev
 from shared.clock import SYSTEM_CLOCK, Clock, epoch_ms
 from shared.refusal import Refusal as Refusal  # re-exported
@@ -56,12 +65,15 @@ NOTIFIABLE = ("starts_at", "ends_at", "hall", "venue")
 _BEFORE_FIELDS = ("starts_at", "ends_at", "hall", "venue")
 
 
-class Notices:
+class RegistrationNotices:
+    """The messages of a registration's own events (``TEMPLATE_OF``), over the ports they need: all
+    that the batch path (``batches.py``) gives them."""
+
     def __init__(
         self,
-        projection: Projection,
-        deliveries: Deliveries,
-        reminders: Reminders,
+        projection: Registrants,
+        deliveries: Recorder,
+        reminders: RegistrantReminders,
         clock: Clock = SYSTEM_CLOCK,
     ) -> None:
         self.projection, self.deliveries, self.reminders, self.clock = (
@@ -73,6 +85,72 @@ class Notices:
 
     def now_ms(self) -> int:
         return epoch_ms(self.clock)
+
+    def handle(self, envelope: Doc) -> int:
+        """Handle one registration event (a type of ``TEMPLATE_OF``); returns how many new intents
+        it recorded."""
+        return self._registration(envelope)
+
+    def _registration(self, env: Doc) -> int:
+        aid, data = env["activity_id"], env["data"]
+        reg = self.projection.put_registration(env)
+        if reg.get("erased"):  # issue 16: a late or replayed event after an erasure tells nobody
+            self.reminders.drop(aid, reg["registration_id"])
+            return 0
+        context: Doc = {}
+        if env["type"] == ev.REGISTRATION_WAITLISTED:
+            context["waitlist_position"] = data["waitlist_position"]
+        told = data.get("lottery_entry_id") and env["type"] in TOLD_BY_THE_LOTTERY
+        new = (
+            0
+            if told
+            else self.deliveries.record(
+                event_id=env["event_id"],
+                cause_type=env["type"],
+                occurred_at=env["occurred_at"],
+                activity_id=aid,
+                reg=reg,
+                template=TEMPLATE_OF[env["type"]],
+                now_ms=self.now_ms(),
+                context=context,
+            )
+        )
+        activity = self.projection.activity(aid)
+        if reg["status"] == V.CONFIRMED and activity and activity["status"] == V.SCHEDULED:
+            self.reminders.schedule(aid, reg["registration_id"], activity)
+        elif reg["status"] != V.CONFIRMED:
+            self.reminders.drop(aid, reg["registration_id"])
+        cancellation = self.projection.cancellation(aid)
+        if cancellation and reg["status"] in ACTIVE:
+            new += self._activity_cancelled_to(aid, reg, cancellation)
+        return new
+
+    def _activity_cancelled_to(self, aid: str, reg: Doc, cancellation: Doc) -> int:
+        return self.deliveries.record(
+            event_id=cancellation["event_id"],
+            cause_type=ev.ACTIVITY_CANCELLED,
+            occurred_at=cancellation["occurred_at"],
+            activity_id=aid,
+            reg=reg,
+            template=V.ACTIVITY_CANCELLED_TEMPLATE,
+            now_ms=self.now_ms(),
+            context={"reason": cancellation["reason"], "activity": self.projection.activity(aid)},
+        )
+
+
+class Notices(RegistrationNotices):
+    projection: Projection
+    deliveries: Deliveries
+    reminders: Reminders
+
+    def __init__(
+        self,
+        projection: Projection,
+        deliveries: Deliveries,
+        reminders: Reminders,
+        clock: Clock = SYSTEM_CLOCK,
+    ) -> None:
+        super().__init__(projection, deliveries, reminders, clock)
 
     def handle(self, envelope: Doc) -> int:
         """Handle one event; returns how many new intents it recorded."""
@@ -150,40 +228,6 @@ class Notices:
             context={"standby_number": data["number"]},
         )
 
-    def _registration(self, env: Doc) -> int:
-        aid, data = env["activity_id"], env["data"]
-        reg = self.projection.put_registration(env)
-        if reg.get("erased"):  # issue 16: a late or replayed event after an erasure tells nobody
-            self.reminders.drop(aid, reg["registration_id"])
-            return 0
-        context: Doc = {}
-        if env["type"] == ev.REGISTRATION_WAITLISTED:
-            context["waitlist_position"] = data["waitlist_position"]
-        told = data.get("lottery_entry_id") and env["type"] in TOLD_BY_THE_LOTTERY
-        new = (
-            0
-            if told
-            else self.deliveries.record(
-                event_id=env["event_id"],
-                cause_type=env["type"],
-                occurred_at=env["occurred_at"],
-                activity_id=aid,
-                reg=reg,
-                template=TEMPLATE_OF[env["type"]],
-                now_ms=self.now_ms(),
-                context=context,
-            )
-        )
-        activity = self.projection.activity(aid)
-        if reg["status"] == V.CONFIRMED and activity and activity["status"] == V.SCHEDULED:
-            self.reminders.schedule(aid, reg["registration_id"], activity)
-        elif reg["status"] != V.CONFIRMED:
-            self.reminders.drop(aid, reg["registration_id"])
-        cancellation = self.projection.cancellation(aid)
-        if cancellation and reg["status"] in ACTIVE:
-            new += self._activity_cancelled_to(aid, reg, cancellation)
-        return new
-
     def _activity(self, env: Doc) -> int:
         aid, data = env["activity_id"], env["data"]
         before = self.projection.put_activity(env)
@@ -214,18 +258,6 @@ class Notices:
                 new += self._activity_cancelled_to(aid, reg, cancellation or {})
         self.reminders.schedule_activity(aid, activity)
         return new
-
-    def _activity_cancelled_to(self, aid: str, reg: Doc, cancellation: Doc) -> int:
-        return self.deliveries.record(
-            event_id=cancellation["event_id"],
-            cause_type=ev.ACTIVITY_CANCELLED,
-            occurred_at=cancellation["occurred_at"],
-            activity_id=aid,
-            reg=reg,
-            template=V.ACTIVITY_CANCELLED_TEMPLATE,
-            now_ms=self.now_ms(),
-            context={"reason": cancellation["reason"], "activity": self.projection.activity(aid)},
-        )
 
 
 @dataclass(frozen=True)

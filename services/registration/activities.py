@@ -96,7 +96,8 @@ def state(doc: Doc) -> Doc:
 
 def by_lottery(doc: Doc) -> bool:
     """Whether the activity's seats are drawn by lot (entered, never booked first come)."""
-    return doc.get("allocation", FCFS) == LOTTERY
+    allocation: str = doc.get("allocation", FCFS)
+    return allocation == LOTTERY
 
 
 def snapshot(doc: Doc) -> Doc:

@@ -17,6 +17,7 @@ from services.registration.edge import documented, reasons_text
 from services.registration.vocabulary import Refusal
 from shared import csrf
 from shared.i18n import request_locale
+from shared.masking import mask_phone
 from shared.web import settings_of
 from shared.words import LOCALES
 
@@ -173,7 +174,7 @@ class Sessions(MethodView):
             {
                 "token": session.token,
                 "token_type": "Bearer",
-                "phone_masked": verification.mask_phone(session.phone),
+                "phone_masked": mask_phone(session.phone),
                 "expires_at_ms": session.expires_at_ms,
             },
             201,
@@ -203,7 +204,7 @@ class CurrentSession(MethodView):
         phone = verified_phone()
         if phone is None:
             raise Refusal(v.PHONE_NOT_VERIFIED)
-        return {"verified": True, "phone_masked": verification.mask_phone(phone)}
+        return {"verified": True, "phone_masked": mask_phone(phone)}
 
     @blp.response(200, SessionStateOut)
     def delete(self):

@@ -59,7 +59,11 @@ def create_app(settings: Settings | None = None, redis_client=None):
     # Verified phones (issue 14): codes, sessions, and the signed hand-off to notify.
     app.extensions["sciday.hmac"] = wired.secret
     app.extensions["sciday.verification"] = api_verification.Wiring(
-        store=RedisCodeStore(app.extensions["sciday.redis"], settings.redis_prefix, wired.seats.sealer),
+        store=RedisCodeStore(
+            app.extensions["sciday.redis"],
+            settings.redis_prefix,
+            sealed.sealer(settings, sealed.REGISTRATION),
+        ),
         sender=NotifyCodeSender(settings.notify_url, internal.key_of(settings)),
         policy=Policy.from_settings(settings),
         secret=wired.secret,

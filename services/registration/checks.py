@@ -17,9 +17,12 @@ Here: what a round returns, and :class:`OneByOne`, the port over the other ports
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING
 
 from services.registration.noshow import Mark
+
+if TYPE_CHECKING:
+    from services.registration.ports import Ports
 
 Limit = tuple[str, str, int, int]  # (name, subject, max requests, window s): shared/ratelimit.py
 
@@ -38,7 +41,7 @@ class OneByOne:
     """The port over the ports themselves (the fakes', or any wiring without a pipeline): the
     limiter, then each holder's marks, one call each.  ``sessions``: session ref -> phone."""
 
-    ports: Any
+    ports: Ports
     sessions: dict[str, str] = field(default_factory=dict)
 
     def run(self, *, limits: list[Limit], holders: list[str], session_ref: str | None = None) -> Checked:

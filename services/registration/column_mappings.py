@@ -38,10 +38,11 @@ class ColumnMemory:
             self.redis.hset(key, mapping=keep)
 
 
-def chosen_of(raw: dict) -> tuple[dict[str, str], dict[str, list[str]]]:
+def chosen_of(raw: object) -> tuple[dict[str, str], dict[str, list[str]]]:
     """A mapping as the page sends it (header as written -> key or ""), normalised, with the
     errors of any entry naming no known column."""
-    chosen, errors = {}, {}
+    chosen: dict[str, str] = {}
+    errors: dict[str, list[str]] = {}
     if not isinstance(raw, dict):
         return {}, {"columns": ["an object: header -> column key"]}
     if len(raw) > MAX_REMEMBERED:

@@ -59,12 +59,17 @@ def _rule_messages(tree: Any, locale: str) -> Any:
     return rule_message(tree, locale) if tree in FIELD_RULES else tree
 
 
+def _tree(detail: object) -> dict[str, Any]:
+    """A refusal's detail that maps fields to errors, or an empty one."""
+    return dict(detail) if isinstance(detail, dict) else {}
+
+
 def field_errors(exc: Refusal, locale: str) -> dict:
     """``{field: [message]}``: rule keys from the catalogue, other messages localized."""
     errors: dict = {}
-    for field, rules in dict(exc.details.get("rules") or {}).items():
+    for field, rules in _tree(exc.details.get("rules")).items():
         errors[field] = _rule_messages(rules, locale)
-    errors.update(localize(dict(exc.details.get("errors") or {}), locale))
+    errors.update(localize(_tree(exc.details.get("errors")), locale))
     return errors
 
 

@@ -17,9 +17,11 @@ from zoneinfo import ZoneInfo
 
 from services.registration import idempotency, identity
 from services.registration import vocabulary as v
-from services.registration.verification import keyed
+from services.registration.ports import Doc
 from services.registration.vocabulary import Refusal
 from shared import door_id
+from shared.config import Settings
+from shared.keyfile import keyed
 
 # identity.py's why -> the field rule the person reads
 ID_RULES = {
@@ -47,7 +49,7 @@ class FairPolicy:
     timezone: str = "Asia/Shanghai"
 
     @classmethod
-    def from_settings(cls, s) -> FairPolicy:
+    def from_settings(cls, s: Settings) -> FairPolicy:
         return cls(
             bool(s.require_verified_phone),
             s.child_max_age_without_id,
@@ -62,13 +64,14 @@ class FairPolicy:
 @dataclass(frozen=True)
 class Prepared:
     phone: str
-    record: dict  # added to the registration record: members (masked), id_hashes, festival_day
-    fair: dict  # ARGV for fair.lua
+    record: Doc  # added to the registration record: members (masked), id_hashes, festival_day
+    fair: Doc  # ARGV for fair.lua
     owner_ref: str  # the verified phone's keyed hash: the "我的报名" index
-    limits: list  # (name, subject, max, window_s): per phone and per ID (per address: before)
+    # (name, subject, max, window_s): per phone and per ID (per address: before)
+    limits: list[tuple[str, str, int, int]]
 
 
-def festival_day(doc: dict, tz: str) -> date:
+def festival_day(doc: Doc, tz: str) -> date:
     return datetime.fromisoformat(doc["starts_at"]).astimezone(ZoneInfo(tz)).date()
 
 
@@ -90,7 +93,9 @@ def verified(session_phone: str | None, body_phone: str | None, policy: FairPoli
     return session_phone
 
 
-def members(body: Mapping, doc: dict, secret: bytes, policy: FairPolicy, today: date):
+def members(
+    body: Mapping[str, Any], doc: Doc, secret: bytes, policy: FairPolicy, today: date
+) -> list[identity.Member]:
     """The party's members, checked, or [] when the activity is not real-name and none are given."""
     raws = body.get("members") or []
     if not doc.get("real_name") and not raws:
@@ -132,8 +137,8 @@ def door_hashes(
 
 
 def prepare(
-    body: Mapping,
-    doc: dict,
+    body: Mapping[str, Any],
+    doc: Doc,
     *,
     session_phone: str | None,
     secret: bytes,
@@ -145,7 +150,7 @@ def prepare(
     people = members(body, doc, secret, policy, today or date.today())
     ids = [m.id_hash for m in people if m.id_hash]
     day = festival_day(doc, policy.timezone).isoformat()
-    record: dict = {"festival_day": day}
+    record: Doc = {"festival_day": day}
     if people:
         record["members"] = door_hashes(people, body.get("members") or [], doc, door_key)
         record["id_hashes"] = ids

@@ -18,12 +18,12 @@ from typing import Any
 
 from services.registration import activities, personal
 from services.registration import vocabulary as v
-from services.registration.identity import mask_name
 from services.registration.ports import Counts, Doc, Ports
 from shared import events, topics
 from shared.clock import FakeClock as FakeClock  # re-exported
 from shared.envelope import seeded_event_id
 from shared.logs import mask_phone
+from shared.masking import mask_name
 from shared.sealed import NOTIFY, Sealer
 
 SOURCE = "registration"
@@ -379,6 +379,14 @@ class FakeSeats:
         aid = self.regidx.get(registration_id)
         return personal.in_clear(copy.deepcopy(self.acts[aid].regs[registration_id]), None) if aid else None
 
+    def registrations(self, activity_id: str) -> list[Doc]:
+        act = self.acts.get(activity_id)
+        return [personal.in_clear(copy.deepcopy(r), None) for r in act.regs.values()] if act else []
+
+    def registrations_of(self, owner_ref: str) -> list[Doc]:
+        regs = [self.get_registration(rid) for rid in sorted(self.mine.get(owner_ref, ()))]
+        return sorted((r for r in regs if r), key=lambda r: r.get("created_at", ""), reverse=True)
+
     def waitlist_position(self, activity_id: str, registration_id: str) -> int | None:
         act = self.acts.get(activity_id)
         if act is None or registration_id not in act.waitlist:
@@ -386,7 +394,7 @@ class FakeSeats:
         return act.waitlist.index(registration_id) + 1
 
 
-def fake_ports(base_url: str = "http://sciday.test", **limits: int) -> Ports:
+def fake_ports(base_url: str = "http://sciday.test", *, ip_per_min: int = 0, phone_per_min: int = 0) -> Ports:
     """Ports wired to fakes: ``fake_ports(ip_per_min=0, phone_per_min=6)``."""
     return Ports(
         seats=FakeSeats(),
@@ -394,5 +402,6 @@ def fake_ports(base_url: str = "http://sciday.test", **limits: int) -> Ports:
         limiter=FakeLimiter(),
         clock=FakeClock(),
         base_url=base_url,
-        **limits,
+        ip_per_min=ip_per_min,
+        phone_per_min=phone_per_min,
     )

@@ -13,6 +13,8 @@ from __future__ import annotations
 import hashlib
 import json
 
+from services.registration.ports import Doc
+
 MAX_KEY = 128
 
 
@@ -29,7 +31,7 @@ def key_digest(header: str | None) -> str:
     return hashlib.sha256(header.encode()).hexdigest()
 
 
-def fingerprint(body: dict, phone: str) -> str:
+def fingerprint(body: Doc, phone: str) -> str:
     """Equal for the same parsed body from the same verified phone, different otherwise."""
     canonical = json.dumps(
         {"body": body, "phone": phone}, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str

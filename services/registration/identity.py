@@ -42,6 +42,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from services.registration import passports
+from services.registration.ports import Doc
 from shared.masking import mask_id, mask_name
 from shared.msgid import N_
 
@@ -75,6 +76,7 @@ class IdInvalid(ValueError):
     def __init__(self, why: str):
         super().__init__(why)
         self.why = why
+        self.index = 0  # the member at fault, set by party()
 
 
 def check_digit(first17: str) -> str:
@@ -169,7 +171,7 @@ class Member:
     name_masked: str
     nationality: str = ""  # a passport's issuing country (ISO 3166-1 alpha-3)
 
-    def public(self) -> dict:
+    def public(self) -> Doc:
         """What a ticket, "我的报名" and the door see."""
         shown = {"name_masked": self.name_masked, "id_type": self.id_type, "id_masked": self.id_masked}
         return {**shown, "nationality": self.nationality} if self.nationality else shown
@@ -183,7 +185,7 @@ class ChildPolicy:
     max_age_without_id: int = 14
 
 
-def member(secret: bytes, raw: dict, on: date, policy: ChildPolicy, today: date | None = None) -> Member:
+def member(secret: bytes, raw: Doc, on: date, policy: ChildPolicy, today: date | None = None) -> Member:
     """One member from ``{name, id_type, id_number}`` (a passport also ``nationality``) or
     ``{name, id_type: "none", birth_date}``."""
     name, id_type = raw["name"], raw["id_type"]
@@ -205,7 +207,9 @@ def member(secret: bytes, raw: dict, on: date, policy: ChildPolicy, today: date 
     return Member(name, id_type, id_hash(secret, id_type, number), masked, mask_name(name), nationality)
 
 
-def party(secret: bytes, raws: list[dict], on: date, policy: ChildPolicy, today=None) -> list[Member]:
+def party(
+    secret: bytes, raws: list[Doc], on: date, policy: ChildPolicy, today: date | None = None
+) -> list[Member]:
     """Every member checked; the party needs one adult with a document, and no document twice.
 
     Raises :class:`IdInvalid` with ``index`` set to the member at fault.
@@ -215,18 +219,16 @@ def party(secret: bytes, raws: list[dict], on: date, policy: ChildPolicy, today=
         try:
             members.append(member(secret, raw, on, policy, today))
         except IdInvalid as exc:
-            exc.index = i  # type: ignore[attr-defined]
+            exc.index = i
             raise
     if all(m.id_type == NO_ID for m in members):
-        exc = IdInvalid("guardian_missing")
-        exc.index = 0  # type: ignore[attr-defined]
-        raise exc
+        raise IdInvalid("guardian_missing")
     seen: dict[str, int] = {}
     for i, m in enumerate(members):
         if m.id_hash and m.id_hash in seen:
-            exc = IdInvalid("duplicate_in_party")
-            exc.index = i  # type: ignore[attr-defined]
-            raise exc
+            duplicate = IdInvalid("duplicate_in_party")
+            duplicate.index = i
+            raise duplicate
         if m.id_hash:
             seen[m.id_hash] = i
     return members

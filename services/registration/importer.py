@@ -77,7 +77,7 @@ def _say(zh: str, en: str, locale: str) -> str:
 
 
 def known_venues() -> dict[str, dict]:
-    venues = {}
+    venues: dict[str, dict] = {}
     for doc, _counts in store().list_activities():
         venues.setdefault(
             doc["venue"]["name"], {"id": doc["venue"]["id"], "address": doc["venue"].get("address", "")}
@@ -96,7 +96,8 @@ def differences(stored: dict, doc: dict) -> list[str]:
 
 def plan(sheet: ka.Sheet, locale: str, options: ka.Options) -> tuple[list[dict], list[dict]]:
     """Validate every row: (row plans with their stored-state action, row errors)."""
-    venues, seen, plans, errors = known_venues(), {}, [], []
+    seen: dict[str, int] = {}
+    venues, plans, errors = known_venues(), [], []
 
     def header(key: str) -> str:
         return sheet.headers.get(key) or ka.COLUMNS.get(key, (key,))[0]
@@ -108,7 +109,7 @@ def plan(sheet: ka.Sheet, locale: str, options: ka.Options) -> tuple[list[dict],
         try:
             loaded = ActivityIn().load(body)
         except ValidationError as exc:
-            loaded, messages = None, dict(exc.messages)
+            loaded, messages = None, exc.normalized_messages()
             if all(body.get(k) for k in TIMES):  # the schema skips its cross-field check on field errors
                 for k, found in activities.validate_times(body).items():
                     messages.setdefault(k, found)
@@ -231,7 +232,7 @@ def run(sheet: ka.Sheet, mode: str, locale: str, options: ka.Options, confirmed:
 
 def refusal(reason: str, locale: str, message: str = "", **kw: object) -> Refusal:
     """A refusal that says ``message`` (the reason's own text in ``locale`` if none)."""
-    return Refusal(reason, message=message or v.REASONS[reason].message(locale), **kw)
+    return Refusal(reason, {"message": message or v.REASONS[reason].message(locale), **kw})
 
 
 def options_of(settings) -> ka.Options:

@@ -24,12 +24,17 @@ import secrets
 import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Protocol
+from datetime import datetime
+from typing import Protocol, TypeVar
 
 from services.registration import vocabulary as v
+from services.registration.ports import Doc
 from services.registration.vocabulary import Refusal as Refusal  # re-exported
 
 ALGORITHM = "sciday-lottery-v1"
+
+
+T = TypeVar("T")
 
 
 # -- the specification ------------------------------------------------------------------------
@@ -51,7 +56,9 @@ def draw_order(seed: str, entry_ids: Iterable[str]) -> list[str]:
     return [e for _r, e in ranked]
 
 
-def fill_seats(order: list[str], party_sizes: Mapping[str, int], capacity: int) -> tuple[list, list]:
+def fill_seats(
+    order: list[str], party_sizes: Mapping[str, int], capacity: int
+) -> tuple[list[str], list[str]]:
     """``(winners, waitlist)``, both in drawn order: whole parties, skipping those that no longer fit."""
     winners, waitlist, free = [], [], capacity
     for e in order:
@@ -92,7 +99,7 @@ class Draw:
     def waiting(self) -> list[str]:
         return [e for e in self.waitlist if e not in self.promoted]
 
-    def public(self) -> dict:
+    def public(self) -> Doc:
         """The draw page's JSON: everything ``scripts/verify_draw.py`` needs, and no personal data."""
         return {
             "algorithm": ALGORITHM,
@@ -114,16 +121,22 @@ class Draw:
             "verify": "python scripts/verify_draw.py <this page's JSON URL or file>",
         }
 
-    def to_json(self) -> dict:
+    def to_json(self) -> Doc:
         return {k: getattr(self, k) for k in self.__dataclass_fields__}
 
     @classmethod
-    def from_json(cls, doc: dict) -> Draw:
+    def from_json(cls, doc: Doc) -> Draw:
         return cls(**doc)
 
 
 def run_draw(
-    activity_id: str, seed: str, party_sizes: Mapping[str, int], capacity: int, *, now: float, confirm_hours=0
+    activity_id: str,
+    seed: str,
+    party_sizes: Mapping[str, int],
+    capacity: int,
+    *,
+    now: float,
+    confirm_hours: int = 0,
 ) -> Draw:
     order = draw_order(seed, party_sizes)
     winners, waitlist = fill_seats(order, party_sizes, capacity)
@@ -142,7 +155,7 @@ def run_draw(
     )
 
 
-def pass_on(d: Draw, forfeited: Iterable[str], *, now: float, confirm_hours=0) -> list[str]:
+def pass_on(d: Draw, forfeited: Iterable[str], *, now: float, confirm_hours: int = 0) -> list[str]:
     """Seated parties that forfeit leave; the freed seats go to waiting parties in drawn order (whole
     parties, skipping those that do not fit).  Nobody seated is ever moved.  Returns those promoted."""
     seated = d.seated
@@ -181,20 +194,22 @@ class Lotteries(Protocol):
     def commitment(self, aid: str) -> str | None: ...  # None: no lottery opened for the activity
     def state(self, aid: str) -> str | None: ...  # open | drawing | drawn
     def add_entry(
-        self, aid: str, entry_id: str, holders: list[str], entry: dict, now: float, owner_ref: str = ""
-    ) -> dict: ...
-    def entry(self, aid: str, entry_id: str) -> dict | None: ...
+        self, aid: str, entry_id: str, holders: list[str], entry: Doc, now: float, owner_ref: str = ""
+    ) -> Doc: ...
+    def entry(self, aid: str, entry_id: str) -> Doc | None: ...
     def entries_of(self, owner_ref: str) -> list[tuple[str, str]]: ...  # (aid, entry id) of a phone
-    def entries_by_id(self, aid: str, entry_ids: list[str]) -> list[dict | None]: ...
+    def entries_by_id(self, aid: str, entry_ids: list[str]) -> list[Doc | None]: ...
     def registered(self, aid: str, rids: list[str]) -> set[str]: ...  # which exist already (a hint)
     # Drawn parties as registrations, once each, in order (lottery_register.lua):
     # [(status | "replay", id, position)] for [(registration, wanted status, fair, owner_ref)].
-    def register_many(self, items: list, now) -> list[tuple[str, str, int]]: ...
+    def register_many(
+        self, items: list[tuple[Doc, str, Doc, str]], now: datetime
+    ) -> list[tuple[str, str, int]]: ...
     def begin_draw(self, aid: str, token: str, now: float, lease_s: float) -> str: ...
     def seed_and_sizes(self, aid: str) -> tuple[str, dict[str, int]]: ...
     def finish_draw(self, aid: str, token: str, d: Draw) -> str: ...
     def get_draw(self, aid: str) -> Draw | None: ...
-    def update_draw(self, aid: str, change) -> object: ...  # change(Draw) -> result, atomically
+    def update_draw(self, aid: str, change: Callable[[Draw], T]) -> T: ...  # change(Draw), atomically
     def publish_outcomes(self, aid: str, start: int, outcomes: list[tuple[str, str, int]]) -> bool: ...
     def promotions_told(self, aid: str) -> int: ...  # how many of the draw's ``promoted`` are told
     def publish_promotions(self, aid: str, start: int, promoted: list[tuple[str, int]]) -> bool: ...
@@ -212,7 +227,7 @@ def open_lottery(lotteries: Lotteries, lottery: Lottery) -> str:
 
 
 def enter(
-    lotteries: Lotteries, aid: str, *, holders: list[str], entry: dict, now: float, owner_ref: str = ""
+    lotteries: Lotteries, aid: str, *, holders: list[str], entry: Doc, now: float, owner_ref: str = ""
 ) -> str:
     """One entry per verified phone (and per ID where real-name is on): ``holders`` are their keys.
 
@@ -238,15 +253,31 @@ def draw(lotteries: Lotteries, aid: str, *, now: float, lease_s: float = 60.0, w
         time.sleep(0.02)
         state = lotteries.begin_draw(aid, token, now, lease_s)
     if state == v.LOT_DRAWN:
-        return lotteries.get_draw(aid)
+        return _stored_draw(lotteries, aid)
     if state != v.OK:
         raise Refusal({v.BUSY: v.DRAW_IN_PROGRESS, v.TOO_EARLY: v.DRAW_NOT_DUE}.get(state, state))
-    lottery = lotteries.settings(aid)
+    lottery = _opened(lotteries, aid)
     seed, sizes = lotteries.seed_and_sizes(aid)
     result = run_draw(aid, seed, sizes, lottery.capacity, now=now, confirm_hours=lottery.confirm_hours)
     if lotteries.finish_draw(aid, token, result) == v.LOST_LEASE:
         return draw(lotteries, aid, now=now, lease_s=lease_s, wait_s=max(wait_s, lease_s))
-    return lotteries.get_draw(aid)
+    return _stored_draw(lotteries, aid)
+
+
+def _opened(lotteries: Lotteries, aid: str) -> Lottery:
+    """The settings of the lottery opened for ``aid``, or ``unknown_activity``."""
+    lottery = lotteries.settings(aid)
+    if lottery is None:
+        raise Refusal(v.UNKNOWN_ACTIVITY, activity_id=aid)
+    return lottery
+
+
+def _stored_draw(lotteries: Lotteries, aid: str) -> Draw:
+    """The draw stored for ``aid``, or ``unknown_activity``."""
+    d = lotteries.get_draw(aid)
+    if d is None:
+        raise Refusal(v.UNKNOWN_ACTIVITY, activity_id=aid)
+    return d
 
 
 def outcomes(d: Draw) -> list[tuple[str, str, int]]:
@@ -328,7 +359,7 @@ def draw_one(
 
 
 def confirm(lotteries: Lotteries, aid: str, entry_id: str, *, now: float) -> None:
-    def change(d: Draw):
+    def change(d: Draw) -> str | None:
         if entry_id not in d.party_sizes:
             return v.UNKNOWN_ENTRY
         if entry_id not in d.seated:
@@ -346,9 +377,9 @@ def confirm(lotteries: Lotteries, aid: str, entry_id: str, *, now: float) -> Non
 
 def expire(lotteries: Lotteries, aid: str, *, now: float) -> list[str]:
     """Winners who did not confirm in time forfeit; their seats pass on.  Returns those promoted."""
-    hours = lotteries.settings(aid).confirm_hours
+    hours = _opened(lotteries, aid).confirm_hours
 
-    def change(d: Draw):
+    def change(d: Draw) -> list[str]:
         late = [e for e in d.seated if e not in d.confirmed and e in d.confirm_by and now > d.confirm_by[e]]
         return pass_on(d, late, now=now, confirm_hours=hours) if late else []
 

@@ -58,7 +58,7 @@ def enter(
     locale: str = "zh-CN",
     client_address: str = "-",
     session_phone: str | None = None,
-) -> dict:
+) -> Doc:
     """Enter a whole party, as a registration would be made; returns ``{entry_id, draw_at}``."""
     asked = usecases.count_address(ports, form, client_address)  # as registering does
     doc, lottery = lottery_of(ports, lotteries, aid)
@@ -113,7 +113,7 @@ def register_outcomes(ports: Ports, lotteries: lot.Lotteries, aid: str, chunk: i
     doc = ports.seats.activity_doc(aid)
     if d is None or lottery is None or doc is None:
         raise v.Refusal(v.UNKNOWN_ACTIVITY, {"activity_id": aid})
-    todo, counts = to_register(d, lottery), {}
+    todo, counts = to_register(d, lottery), dict[str, int]()
     for start in range(0, len(todo), chunk):
         part = todo[start : start + chunk]
         rids = [registration_id(aid, e) for e, _want in part]
@@ -144,7 +144,7 @@ def register_outcomes(ports: Ports, lotteries: lot.Lotteries, aid: str, chunk: i
     return counts
 
 
-def my_entries(ports: Ports, lotteries: lot.Lotteries, owner_ref: str) -> list[dict]:
+def my_entries(ports: Ports, lotteries: lot.Lotteries, owner_ref: str) -> list[Doc]:
     """我的报名's lottery part: each entry of the verified phone, with the draw time and, once
     drawn, its outcome (``won`` / ``waitlisted``, the position) and the registration it became."""
     out = []

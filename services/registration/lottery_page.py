@@ -14,31 +14,15 @@ from datetime import datetime
 
 from flask import Blueprint, abort, current_app, redirect, request
 
-from services.registration import activities, api_lottery, api_verification, lottery_entry, pages
+from services.registration import api_lottery, api_verification, lottery_entry, pages
 from services.registration import lottery as lot
-from services.registration import vocabulary as v
 from services.registration.bootstrap import ports
-from services.registration.pages import lang, render
+from services.registration.lottery_info import phase
+from services.registration.rendering import lang, local, local_time, render
 from services.registration.vocabulary import Refusal
 from shared import csrf
 
 bp = Blueprint("lottery_page", __name__)
-
-
-def local(ts: float) -> str:
-    t = datetime.fromtimestamp(ts, activities.TZ)
-    return f"{t:%Y-%m-%d %H:%M}" if lang() == "en" else f"{t.year}年{t.month}月{t.day}日 {t:%H:%M}"
-
-
-def local_time(iso: str) -> str:
-    """An ISO-8601 instant as the festival's local time, in the page's language."""
-    return local(activities.parse(iso).timestamp())
-
-
-def phase(lottery, now: float) -> str:
-    if now < lottery.opens_at:
-        return v.LOT_NOT_OPEN
-    return v.LOT_OPEN if now < lottery.closes_at else v.LOT_CLOSED
 
 
 @bp.get("/lottery/<activity_id>")
@@ -61,20 +45,6 @@ def draw_page(activity_id: str):
         command=f"python scripts/verify_draw.py {json_url}",
         lang_code=lang(),
     )
-
-
-def entry_info(activity_id: str) -> dict:
-    """What the activity page shows of its lottery: ``state`` (unopened | not_open | open | closed
-    | drawn) and the times."""
-    store = current_app.extensions["sciday.lotteries"]
-    lottery = store.settings(activity_id)
-    if lottery is None:
-        return {"state": v.LOT_UNOPENED}
-    drawn = store.get_draw(activity_id) is not None
-    return {
-        "state": v.LOT_DRAWN if drawn else phase(lottery, datetime.now().timestamp()),
-        "times": {k: local(getattr(lottery, k)) for k in ("opens_at", "closes_at", "draw_at")},
-    }
 
 
 @bp.post("/a/<activity_id>/entry")

@@ -27,7 +27,7 @@ from services.registration import vocabulary as v
 from services.registration.lottery import Draw, Lottery, commitment
 from services.registration.store import NO_FAIR, Keys, SeatStore, now_pair, refused
 from shared import shredding
-from shared.outbox import stream_key
+from shared.outbox_keys import stream_key
 from shared.redis_scripts import Scripts
 
 HERE = Path(__file__).parent
@@ -91,7 +91,12 @@ class LotteryStore:
         values = dict(zip(SETTINGS, raw, strict=True))
         return Lottery(
             aid,
-            **{k: (float(v) if k.endswith("_at") else int(v)) for k, v in values.items()},
+            capacity=int(values["capacity"]),
+            opens_at=float(values["opens_at"]),
+            closes_at=float(values["closes_at"]),
+            draw_at=float(values["draw_at"]),
+            confirm_hours=int(values["confirm_hours"]),
+            max_party_size=int(values["max_party_size"]),
         )
 
     def commitment(self, aid: str) -> str | None:

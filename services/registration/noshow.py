@@ -27,7 +27,9 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from services.registration import vocabulary as v
+from services.registration.ports import Doc
 from services.registration.vocabulary import Refusal as Refusal  # re-exported
+from shared.config import Settings
 
 DAY = 86400.0
 
@@ -41,7 +43,7 @@ class Policy:
     lock_days: int = 60
 
     @classmethod
-    def from_settings(cls, s) -> Policy:
+    def from_settings(cls, s: Settings) -> Policy:
         return cls(
             s.noshow_grace_min, s.noshow_late_cancel_hours, s.noshow_marks_to_lock, s.noshow_window_days,
             s.noshow_lock_days,
@@ -80,20 +82,20 @@ def holders(pepper: str, phone: str, id_hashes: Iterable[str]) -> list[str]:
     return [phone_holder(identity_hash(pepper, phone)), *(id_holder(h) for h in id_hashes)]
 
 
-def holders_of(reg: dict) -> list[str]:
+def holders_of(reg: Doc) -> list[str]:
     """Whom a registration's marks go to: one holder per member with an ID hash, else the
     registrant's phone hash alone."""
     ids = reg.get("member_id_hashes") or []
     return [id_holder(h) for h in ids] if ids else [phone_holder(reg["phone_hash"])]
 
 
-def _marks(reg: dict, members: Iterable[int], cause: str, at: float) -> list[Mark]:
+def _marks(reg: Doc, members: Iterable[int], cause: str, at: float) -> list[Mark]:
     holders = holders_of(reg)
     rid, aid = reg["registration_id"], reg["activity_id"]
     return [Mark(f"{rid}:{m}", holders[m], rid, aid, cause, at) for m in members]
 
 
-def due_marks(reg: dict, *, admitted: int, ends_at: float, now: float, policy: Policy) -> list[Mark]:
+def due_marks(reg: Doc, *, admitted: int, ends_at: float, now: float, policy: Policy) -> list[Mark]:
     """Marks a confirmed registration earns once the activity has ended plus the grace period.
 
     ``reg``: registration_id, activity_id, status, party_size, phone_hash, and member_id_hashes
@@ -109,7 +111,7 @@ def due_marks(reg: dict, *, admitted: int, ends_at: float, now: float, policy: P
 
 
 def late_cancel_marks(
-    reg: dict, *, previous_status: str, cancelled_at: float, starts_at: float, policy: Policy
+    reg: Doc, *, previous_status: str, cancelled_at: float, starts_at: float, policy: Policy
 ) -> list[Mark]:
     if previous_status != v.CONFIRMED or cancelled_at < starts_at - policy.late_cancel_hours * 3600:
         return []
@@ -119,7 +121,7 @@ def late_cancel_marks(
 
 def locked_until(marks: Iterable[Mark], policy: Policy) -> float | None:
     """When the last lock these marks caused ends (it may be in the past), or None."""
-    window, until, live = policy.window_days * DAY, None, []
+    window, until, live = policy.window_days * DAY, None, list[Mark]()
     for m in sorted((m for m in marks if not m.forgiven), key=lambda m: (m.at, m.mark_id)):
         live = [x for x in live if x.at > m.at - window] + [m]
         if len(live) >= policy.marks_to_lock:
@@ -147,7 +149,7 @@ def record_marks(record: Record, marks: Iterable[Mark], policy: Policy) -> list[
     return new
 
 
-def standing(record: Record, holder: str, *, now: float, policy: Policy) -> dict:
+def standing(record: Record, holder: str, *, now: float, policy: Policy) -> Doc:
     """What "我的报名" shows: the marks, how many still count, and the lock's end if locked now."""
     marks = record.marks(holder)
     until = locked_until(marks, policy)
@@ -160,7 +162,7 @@ def standing(record: Record, holder: str, *, now: float, policy: Policy) -> dict
     }
 
 
-def record_of(record: Record, holders: Iterable[str], *, now: float, policy: Policy) -> dict:
+def record_of(record: Record, holders: Iterable[str], *, now: float, policy: Policy) -> Doc:
     """What "我的报名" shows a registrant: the marks of every holder that is theirs (their verified
     phone, and the IDs of the members they booked), the most marks counting for any one of them,
     and the latest lock's end if locked now."""

@@ -10,12 +10,15 @@ schedule (docs/noshow.md).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from services.registration import noshow
 from services.registration import vocabulary as v
 from services.registration.noshow import identity_hash
+from services.registration.ports import Doc
 from shared import events as ev
 from shared.redis_scripts import Scripts
 
@@ -29,7 +32,7 @@ def ts(iso: str) -> float:
 class Admissions:
     """Redis: how many of each registration the door admitted, as registration learns it."""
 
-    def __init__(self, redis, prefix: str):
+    def __init__(self, redis: Any, prefix: str) -> None:
         self.redis, self.p = redis, prefix
         self.scripts = Scripts(redis, HERE, ["noshow_admitted"])
 
@@ -42,14 +45,22 @@ class Admissions:
 
 
 class NoShowFlow:
-    def __init__(self, record, admissions, starts_at_of, policy: noshow.Policy, pepper: str, lookup=None):
+    def __init__(
+        self,
+        record: noshow.Record,
+        admissions: Admissions,
+        starts_at_of: Callable[[str], float | None],
+        policy: noshow.Policy,
+        pepper: str,
+        lookup: Callable[[str], Doc | None] | None = None,
+    ) -> None:
         self.record, self.admissions, self.policy, self.pepper = record, admissions, policy, pepper
         self.starts_at_of = starts_at_of  # activity id -> start (Unix s), from the activity store
         # registration id -> the stored record in clear (SeatStore.get_registration): version 2
         # events carry no phone (issue 16), so a late cancellation's holder comes from the record
         self.lookup = lookup
 
-    def registration(self, data: dict, aid: str, status: str) -> dict:
+    def registration(self, data: Doc, aid: str, status: str) -> Doc:
         # Real-name: fair_access's keyed ID hashes, as the record stores them (never the numbers);
         # the lock check in usecases.register looks up the same ``id:<hash>`` holders.
         ids = data.get("id_hashes") or []
@@ -62,7 +73,7 @@ class NoShowFlow:
             "member_id_hashes": list(ids),
         }
 
-    def handle(self, envelope: dict) -> list[noshow.Mark]:
+    def handle(self, envelope: Doc) -> list[noshow.Mark]:
         kind, data, aid = envelope["type"], envelope["data"], envelope["activity_id"]
         if kind == ev.CHECKIN_RECORDED:
             self.admissions.apply(
@@ -93,7 +104,7 @@ class NoShowFlow:
             return noshow.record_marks(self.record, marks, self.policy)
         return []
 
-    def sweep(self, aid: str, registrations: list[dict], *, ends_at: float, now: float) -> list[noshow.Mark]:
+    def sweep(self, aid: str, registrations: list[Doc], *, ends_at: float, now: float) -> list[noshow.Mark]:
         """Mark every confirmed person not admitted, once the activity ended plus the grace period.
 
         ``registrations``: the activity's registrations as registration stores them (status,

@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from services.registration.noshow import Mark
-from shared.outbox import stream_key
+from shared.outbox_keys import stream_key
 from shared.redis_scripts import Scripts
 
 HERE = Path(__file__).parent

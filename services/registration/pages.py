@@ -7,12 +7,22 @@ needed. Forms post back here and are protected by a double-submit CSRF cookie.
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
 from flask import Blueprint, redirect, request
 from flask_babel import gettext
 from marshmallow import ValidationError
 
-from services.registration import activities, api_verification, consent, identity, passports, usecases
+from services.registration import (
+    activities,
+    api_verification,
+    consent,
+    identity,
+    lottery_info,
+    pages_access,
+    passports,
+    usecases,
+)
 from services.registration.bootstrap import ports
 from services.registration.edge import field_errors, message_of, status_of
 from services.registration.rendering import WEEKDAY_ZH, lang, render
@@ -114,9 +124,7 @@ def listed_state(doc: dict, counts: dict) -> str:
     """The list's state; a lottery activity's is its lottery's (``lot_open``, ``lot_drawn``...)."""
     if doc["status"] == ACTIVITY_CANCELLED or not activities.by_lottery(doc):
         return state_of(doc, counts)
-    from services.registration import lottery_page
-
-    return LISTED_LOTTERY[lottery_page.entry_info(doc["id"])["state"]]
+    return LISTED_LOTTERY[lottery_info.entry_info(doc["id"])["state"]]
 
 
 @bp.get("/a/<activity_id>")
@@ -134,9 +142,7 @@ def _form(activity_id: str, values: dict, errors: dict, banner: str | None, stat
     fair = ports().fair  # the use case's own policy decides whether the phone step comes first
     lottery = None
     if activities.by_lottery(doc):  # issue 15: the entry form instead of booking (lottery_page.py)
-        from services.registration import lottery_page
-
-        lottery = lottery_page.entry_info(activity_id)
+        lottery = lottery_info.entry_info(activity_id)
     return render(
         "register.html",
         status,
@@ -182,7 +188,7 @@ def submit(activity_id: str, act):
     if not values.get("consent"):  # notice and consent (PIPL; docs/privacy.md): the form asks first
         errors = {"consent": [rule_message(CONSENT_REQUIRED, lang())]}
         return _form(activity_id, values, errors, None, 422)
-    body = {
+    body: dict[str, Any] = {
         "name": values.get("name", ""),
         "phone": values.get("phone"),  # absent once verified: the session's phone is used
         "party_size": values.get("party_size", ""),
@@ -191,8 +197,6 @@ def submit(activity_id: str, act):
         "locale": lang(),
     }
     doc = ports().seats.activity_doc(activity_id) or {}
-    from services.registration import pages_access
-
     if doc.get("real_name"):  # one fieldset per person; the first is the registrant
         members = pages_access.members_from_form(form, int(doc.get("max_party_size", 1)))
         body.update(members=members or None, party_size=len(members) or 1)

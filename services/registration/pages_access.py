@@ -13,7 +13,7 @@ from services.registration import activities, api_mine, api_verification, identi
 from services.registration import vocabulary as v
 from services.registration.bootstrap import ports
 from services.registration.edge import message_of
-from services.registration.rendering import lang, render
+from services.registration.rendering import lang, local_time, render
 from services.registration.vocabulary import Refusal
 from shared import csrf
 from shared.masking import mask_phone as masked
@@ -163,8 +163,6 @@ def mine_page():
     except Refusal:
         return redirect("/login?next=/me", code=303)
     regs, record = api_mine.mine_and_record(phone, ref)
-    from services.registration.lottery_page import local_time
-
     return render(
         "mine.html",
         regs=regs,

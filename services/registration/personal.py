@@ -16,8 +16,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from services.registration.verification import keyed
 from shared import shredding
+from shared.keyfile import keyed
 from shared.masking import mask_name, mask_phone
 from shared.sealed import Sealer
 

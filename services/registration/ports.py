@@ -91,6 +91,10 @@ class Seats(Protocol):
         """Move waitlisted parties into free seats (FIFO, all or nothing); returns how many."""
         ...
 
+    def registrations(self, activity_id: str) -> list[Doc]:
+        """Every registration of an activity, in clear (the retention sweep erases them)."""
+        ...
+
     def erase(
         self, activity_id: str, registration_id: str, now: datetime, cause: str, owner_ref: str = ""
     ) -> int:

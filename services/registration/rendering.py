@@ -25,6 +25,16 @@ KIND = {
 WEEKDAY_ZH = "一二三四五六日"
 
 
+def local(ts: float) -> str:
+    t = datetime.fromtimestamp(ts, activities.TZ)
+    return f"{t:%Y-%m-%d %H:%M}" if lang() == "en" else f"{t.year}年{t.month}月{t.day}日 {t:%H:%M}"
+
+
+def local_time(iso: str) -> str:
+    """An ISO-8601 instant as the festival's local time, in the page's language."""
+    return local(activities.parse(iso).timestamp())
+
+
 def render(template: str, status: int = 200, **ctx):
     lg = lang()
 

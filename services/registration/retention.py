@@ -30,13 +30,13 @@ def sweep(ports: Ports, redis, settings: Settings) -> int:
     lotteries = LotteryStore(redis, settings)
     done = {a.decode() for a in redis.smembers(done_key)}
     store, erased = ports.seats, 0
-    for doc, _counts in store.list_activities():  # type: ignore[attr-defined]
+    for doc, _counts in store.list_activities():
         aid = doc["id"]
         if aid in done:
             continue
         if not usecases.past_retention(ports, doc, settings.retention_days):
             continue
-        n = usecases.erase_expired(ports, {aid: store.registrations(aid)}, settings.retention_days)  # type: ignore[attr-defined]
+        n = usecases.erase_expired(ports, {aid: store.registrations(aid)}, settings.retention_days)
         entries = lotteries.erase_entries(aid)
         redis.sadd(done_key, aid)
         log.info("retention: activity %s swept, %d registrations erased (lottery keys: %d)", aid, n, entries)

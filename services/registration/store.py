@@ -17,7 +17,7 @@ from services.registration import activities, personal
 from services.registration.soldout import SoldOutMemo
 from services.registration.vocabulary import REFUSED, SOLD_OUT, Refusal
 from shared import keyfile, sealed, shredding
-from shared.outbox import stream_key
+from shared.outbox_keys import stream_key
 from shared.redis_scripts import Scripts
 
 HERE = Path(__file__).parent

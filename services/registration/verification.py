@@ -28,9 +28,11 @@ from typing import Protocol
 from prometheus_client import Counter
 
 from services.registration import vocabulary as v
+from services.registration.ports import Doc
 from services.registration.vocabulary import Refusal
 from shared import clientaddr
 from shared import phone as phones
+from shared.config import Settings
 from shared.keyfile import keyed
 from shared.masking import mask_phone
 
@@ -66,7 +68,7 @@ class Policy:
     venue_networks: tuple[clientaddr.Network, ...] = ()
 
     @classmethod
-    def from_settings(cls, s) -> Policy:
+    def from_settings(cls, s: Settings) -> Policy:
         return cls(
             s.verify_code_ttl_s,
             s.verify_max_attempts,
@@ -167,7 +169,7 @@ def request_code(
     secret: bytes,
     now_ms: int,
     make_code: Callable[[], str] = new_code,
-) -> dict:
+) -> Doc:
     phone = canonical_phone(phone_text)
     code = make_code()
     phone_ref = keyed(secret, "phone", phone)

@@ -175,3 +175,15 @@ def test_a_standby_call_of_version_2_keeps_the_phone_sealed_into_the_intent(worl
     assert notices.handle(called) == 1
     [intent] = deliveries.intents.values()
     assert intent["recipient"] == "SX1.notify.1.abc"  # opened only by the sender (Deliveries.opened)
+
+
+def test_a_rebuild_replays_an_erasure_dropping_the_registrant_and_recording_nothing():
+    """`sciday rebuild notify` (batches.Replay) hands what is not a registration's own event to
+    ``Notices.handle`` over :class:`NoDeliveries`, which must answer every method of the port."""
+    from services.notify.batches import NoDeliveries
+
+    projection = FakeProjection()
+    notices = Notices(projection, NoDeliveries(), FakeReminders(projection), clock=FakeClock.at_seconds(NOW))
+    notices.handle(registration("RegistrationConfirmed", 1))
+    assert notices.handle(event("RegistrationErased", 2, registration_id="r1", cause="registrant")) == 0
+    assert projection.regs["a1"]["r1"].get("erased") and "phone" not in projection.regs["a1"]["r1"]
