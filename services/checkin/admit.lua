@@ -43,6 +43,7 @@
 -- Partial admissions never add up to more than the party.
 --#include envelope.lua
 --#include vocabulary.lua
+--#include door_rules.lua
 --#include nonce.lua
 
 local ADM, FIRST, NONCE, REV, GATES, ARR, CKS, STATS, OUT, CIDX, RELEASED, PLAN, REGS, UNSEEN =

@@ -15,15 +15,18 @@ the people the steward counted (never more than remain).  ``UNDO`` is the superv
 (``undo.lua``), online only.  tests/integration/test_door_scenarios.py replays one scenario table
 against all three implementations.
 
-``python -m shared.wordgen`` writes the generated Lua and JS (with check-in's words).
+``python -m shared.wordgen`` writes the generated ``door_rules.lua`` (included by ``admit.lua``) and
+``static/js/door_rules.js`` (imported by ``doorbook.js``).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Final
 
 from services.checkin import vocabulary as V
+from shared.wordgen import Generated, header, js_file, lua_file
 
 TICKET: Final = "ticket"
 USE_CASE: Final = "use_case"
@@ -85,14 +88,26 @@ def offline_steps() -> list[str]:
 
 
 def lua() -> str:
-    """Appended to vocabulary.lua: ``DOOR_STEPS``."""
-    return "local DOOR_STEPS = {" + ", ".join(f"'{s}'" for s in atomic_steps()) + "}\n"
+    """door_rules.lua: ``DOOR_STEPS``."""
+    steps = ", ".join(f"'{s}'" for s in atomic_steps())
+    return lua_file(header(LUA_PATH, _SOURCE), "local DOOR_STEPS = {" + steps + "}\n")
 
 
 def js_consts() -> dict[str, object]:
-    """Exported by vocabulary.js: the table and the offline order."""
+    """Exported by door_rules.js: the table and the offline order."""
     rows = [
         {"name": r.name, "reason": r.reason, "online": r.online, "offline": r.offline, "variant": r.variant}
         for r in RULES
     ]
     return {"DOOR_RULES": rows, "DOOR_OFFLINE": offline_steps()}
+
+
+def js() -> str:
+    return js_file(header(JS_PATH, _SOURCE, "//"), js_consts())
+
+
+HERE: Final = Path(__file__).parent
+LUA_PATH: Final = HERE / "door_rules.lua"
+JS_PATH: Final = HERE / "static" / "js" / "door_rules.js"
+_SOURCE: Final = "services/checkin/door_rules.py"
+GENERATED: Final = (Generated(LUA_PATH, lua), Generated(JS_PATH, js))

@@ -25,5 +25,3 @@ local V = {
   ID_MISMATCH = 'id_mismatch',
   ID_REQUIRED = 'id_required',
 }
-
-local DOOR_STEPS = {'wrong_gate', 'given', 'replay', 'revoked', 'already_inside', 'seat_released', 'card', 'party_stepping'}

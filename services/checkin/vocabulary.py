@@ -304,14 +304,10 @@ LUA_WORDS: Final[Mapping[str, str]] = {
 
 
 def lua() -> str:
-    from services.checkin import door_rules  # the door's ordered rules (issue 25), beside the words
-
-    return lua_file(header(LUA_PATH, _SOURCE), lua_table("V", LUA_WORDS), door_rules.lua())
+    return lua_file(header(LUA_PATH, _SOURCE), lua_table("V", LUA_WORDS))
 
 
 def js() -> str:
-    from services.checkin import door_rules
-
     table = {
         code: {
             "http": r.http,
@@ -322,8 +318,7 @@ def js() -> str:
         for code, r in REASONS.items()
     }
     codes = {code.upper(): code for code in REASONS}
-    consts = {"STATUS": STATUSES, "REASON": codes, "REASONS": table}
-    return js_file(header(JS_PATH, _SOURCE, "//"), {**consts, **door_rules.js_consts()})
+    return js_file(header(JS_PATH, _SOURCE, "//"), {"STATUS": STATUSES, "REASON": codes, "REASONS": table})
 
 
 GENERATED = (Generated(LUA_PATH, lua), Generated(JS_PATH, js))

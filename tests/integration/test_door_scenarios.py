@@ -376,7 +376,7 @@ def lua(settings: Any, redis: Any, sc: Scenario) -> list:
 
 def doorbook(tmp_path: Path, sc: Scenario, states: list[dict], code: str) -> list:
     """doorbook.js's verdicts for the steps the scanner judges offline (None for the others)."""
-    for name in ("doorbook.js", "vocabulary.js", "ticket.js"):
+    for name in ("doorbook.js", "door_rules.js", "vocabulary.js", "ticket.js"):
         shutil.copy(STATIC / name, tmp_path / name)
     (tmp_path / "package.json").write_text('{"type": "module"}')
     (tmp_path / "run.js").write_text(RUNNER)
@@ -497,7 +497,7 @@ def _combined_state(staff_venue, status, when, revoked, already, act_venue, plan
 def test_every_combination_of_the_ordering_rows_agrees(store_settings, store_redis, tmp_path):
     """Venue, gate plan, cancelled activity, window, revocation and people already in, in every
     combination: the use case (over admit.lua) and doorbook.js give the same verdict."""
-    for name in ("doorbook.js", "vocabulary.js"):
+    for name in ("doorbook.js", "door_rules.js", "vocabulary.js"):
         shutil.copy(STATIC / name, tmp_path / name)
     (tmp_path / "package.json").write_text('{"type": "module"}')
     (tmp_path / "run.js").write_text(COMBINED)

@@ -2,7 +2,8 @@
 // activities, revocations), the door log (so this device never admits the same people twice),
 // the queue of offline admissions to upload, and the server verdicts that disagreed.
 
-import { DOOR_OFFLINE, REASON, STATUS } from "./vocabulary.js";
+import { DOOR_OFFLINE } from "./door_rules.js";
+import { REASON, STATUS } from "./vocabulary.js";
 
 const K = { auth: "sciday.scan.auth", state: "sciday.scan.state", log: "sciday.scan.log",
             queue: "sciday.scan.queue", conflicts: "sciday.scan.conflicts" };
