@@ -43,6 +43,7 @@
 -- Partial admissions never add up to more than the party.
 --#include envelope.lua
 --#include vocabulary.lua
+--#include door_rules.lua
 --#include nonce.lua
 
 local ADM, FIRST, NONCE, REV, GATES, ARR, CKS, STATS, OUT, CIDX, RELEASED, PLAN, REGS, UNSEEN =
@@ -53,70 +54,41 @@ local rid, party, want, gate = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3]), AR
 local at, bucket, cid, nonce, staff = ARGV[5], ARGV[6], ARGV[7], ARGV[8], ARGV[9]
 local aid, occurred_at, venue, refusal = ARGV[10], ARGV[11], ARGV[12], ARGV[13]
 
--- Rules 3-6, before the nonce as before: refused and recorded, the nonce not kept.
-local function refuse_early(reason, result)
-  redis.call('HINCRBY', STATS, 'denied', 1)
-  emit(OUT, V.TOPIC, V.SOURCE, V.CHECKIN_DENIED, aid, occurred_at, cid .. ':' .. V.CHECKIN_DENIED,
-       { registration_id = rid, gate = gate, staff = staff, reason = reason })
-  result.status, result.reason = V.DENIED, reason
-  return cjson.encode(result)
-end
-
-local plan = redis.call('HGET', PLAN, gate)
-if plan then
-  local open_for, open = cjson.decode(plan), false
-  for _, id in ipairs(open_for) do
-    if id == aid then open = true end
-  end
-  if not open then return refuse_early(V.WRONG_GATE, { gate_activities = open_for }) end
-end
-if refusal ~= '' then return refuse_early(refusal, {}) end
-
-local again = replayed(NONCE, nonce)
-if again then return again end
+-- The door's rows this step judges, in the order of the one table (services/checkin/door_rules.py,
+-- generated as DOOR_STEPS): each step returns the verdict, or nil to go on.  Rows before
+-- 'replay' are recorded with no nonce kept (they are judged again when retried); rows after it
+-- keep their answer under the nonce.
+local kept = false
 
 local function finish(result, event_type, data)
   local encoded = cjson.encode(result)
-  if nonce ~= '' then redis.call('HSET', NONCE, nonce, encoded) end
+  if kept and nonce ~= '' then redis.call('HSET', NONCE, nonce, encoded) end
   emit(OUT, V.TOPIC, V.SOURCE, event_type, aid, occurred_at, cid .. ':' .. event_type, data)
   return encoded
 end
 
-if redis.call('SISMEMBER', REV, rid) == 1 then
-  redis.call('HINCRBY', STATS, 'denied', 1)
-  return finish({ status = V.DENIED, reason = V.REVOKED }, V.CHECKIN_DENIED,
-                { registration_id = rid, gate = gate, staff = staff, reason = V.REVOKED })
-end
-
 local admitted = tonumber(redis.call('HGET', ADM, rid) or '0')
 local remaining = party - admitted
-if remaining <= 0 then
-  local first = cjson.decode(redis.call('HGET', FIRST, rid) or '{}')
-  redis.call('HINCRBY', STATS, 'denied', 1)
-  return finish({ status = V.DENIED, reason = V.ALREADY_CHECKED_IN, first_at = first.at, first_gate = first.gate,
-                  admitted_total = admitted, party_size = party },
-                V.CHECKIN_DENIED,
-                { registration_id = rid, gate = gate, staff = staff, reason = V.ALREADY_CHECKED_IN })
-end
+local member, members_in = 0, nil  -- issue 23: the member whose card matched; members in on cards
 
-if redis.call('SISMEMBER', RELEASED, rid) == 1 then
+local function deny(reason, more, bare)  -- bare: no counts (the rows judged before the party's)
   redis.call('HINCRBY', STATS, 'denied', 1)
-  return finish({ status = V.DENIED, reason = V.SEAT_RELEASED, admitted_total = admitted, party_size = party },
-                V.CHECKIN_DENIED, { registration_id = rid, gate = gate, staff = staff, reason = V.SEAT_RELEASED })
-end
-
--- Issue 23: the members' cards. "carded": members booked with a document (a door hash).
-local member, members_in = 0, nil
-
-local function deny(reason, more)
-  redis.call('HINCRBY', STATS, 'denied', 1)
-  local result = { status = V.DENIED, reason = reason, admitted_total = admitted, party_size = party }
+  local result = { status = V.DENIED, reason = reason }
+  if kept and not bare then result.admitted_total, result.party_size = admitted, party end
   if members_in and #members_in > 0 then result.members_in = members_in end  -- who is in, for the steward
   for k, v in pairs(more) do result[k] = v end
   return finish(result, V.CHECKIN_DENIED, { registration_id = rid, gate = gate, staff = staff, reason = reason })
 end
 
-if card ~= '' or card_required then
+local function first_scan(more)
+  local first = cjson.decode(redis.call('HGET', FIRST, rid) or '{}')
+  more.first_at, more.first_gate = first.at, first.gate
+  return more
+end
+
+-- Issue 23, the members' cards. "carded": members booked with a document (a door hash).
+local function cards()
+  if card == '' and not card_required then return nil end
   local raw, carded = redis.call('HGET', REGS, rid), 0
   local members = raw and cjson.decode(raw).members
   if type(members) == 'table' then
@@ -127,44 +99,79 @@ if card ~= '' or card_required then
       end
     end
   end
-  if carded > 0 then
-    members_in = cjson.decode(redis.call('HGET', MEMBERS, rid) or '[]')
-    if card ~= '' then
-      if member == 0 then return deny(V.ID_MISMATCH, {}) end
-      for _, j in ipairs(members_in) do
-        if j == member then
-          local first = cjson.decode(redis.call('HGET', FIRST, rid) or '{}')
-          return deny(V.ALREADY_CHECKED_IN, { first_at = first.at, first_gate = first.gate, member = member })
-        end
-      end
-      want = 1
-    elseif card_required then
-      local without = party - carded - (admitted - #members_in)
-      if without <= 0 then return deny(V.ID_REQUIRED, {}) end
-      if want == 0 or want > without then want = without end
+  if carded == 0 then return nil end
+  members_in = cjson.decode(redis.call('HGET', MEMBERS, rid) or '[]')
+  if card ~= '' then
+    if member == 0 then return deny(V.ID_MISMATCH, {}) end
+    for _, j in ipairs(members_in) do
+      if j == member then return deny(V.ALREADY_CHECKED_IN, first_scan({ member = member })) end
     end
+    want = 1
+  elseif card_required then
+    local without = party - carded - (admitted - #members_in)
+    if without <= 0 then return deny(V.ID_REQUIRED, {}) end
+    if want == 0 or want > without then want = without end
   end
+  return nil
 end
 
-local unseen = redis.call('HEXISTS', REGS, rid) == 0
-local n = remaining
-if want > 0 and want < remaining then n = want end
-if member > 0 then
-  members_in[#members_in + 1] = member
-  redis.call('HSET', MEMBERS, rid, cjson.encode(members_in))
+local STEPS = {
+  wrong_gate = function()
+    local plan = redis.call('HGET', PLAN, gate)
+    if not plan then return nil end
+    local open_for = cjson.decode(plan)
+    for _, id in ipairs(open_for) do
+      if id == aid then return nil end
+    end
+    return deny(V.WRONG_GATE, { gate_activities = open_for })
+  end,
+  given = function()
+    if refusal ~= '' then return deny(refusal, {}) end
+  end,
+  replay = function()
+    kept = true
+    return replayed(NONCE, nonce)
+  end,
+  revoked = function()
+    if redis.call('SISMEMBER', REV, rid) == 1 then return deny(V.REVOKED, {}, true) end
+  end,
+  already_inside = function()
+    if remaining <= 0 then return deny(V.ALREADY_CHECKED_IN, first_scan({})) end
+  end,
+  seat_released = function()
+    if redis.call('SISMEMBER', RELEASED, rid) == 1 then return deny(V.SEAT_RELEASED, {}) end
+  end,
+  card = cards,
+}
+
+-- The party's people counted in: what the steward asked for, never more than remain.
+function STEPS.party_stepping()
+  local unseen = redis.call('HEXISTS', REGS, rid) == 0
+  local n = remaining
+  if want > 0 and want < remaining then n = want end
+  if member > 0 then
+    members_in[#members_in + 1] = member
+    redis.call('HSET', MEMBERS, rid, cjson.encode(members_in))
+  end
+  local total = redis.call('HINCRBY', ADM, rid, n)
+  if admitted == 0 then redis.call('HSET', FIRST, rid, cjson.encode({ at = at, gate = gate })) end
+  redis.call('HINCRBY', GATES, gate, n)
+  redis.call('HINCRBY', ARR, bucket, n)
+  redis.call('HINCRBY', STATS, 'checked_in', n)
+  redis.call('HSET', CKS, cid, cjson.encode({ checkin_id = cid, registration_id = rid, admitted = n, gate = gate,
+                                              at = at, bucket = bucket, staff = staff, venue_id = venue,
+                                              reverted = false, member = member }))
+  redis.call('HSET', CIDX, cid, aid)
+  if unseen then redis.call('SADD', UNSEEN, rid) end
+  return finish({ status = V.OK, admitted = n, remaining = party - total, admitted_total = total,
+                  checkin_id = cid, at = at, gate = gate, party_size = party, member = member,
+                  members_in = members_in },
+                V.CHECKIN_RECORDED, { registration_id = rid, gate = gate, staff = staff, checkin_id = cid,
+                                     admitted = n, admitted_total = total, party_size = party, checked_in_at = at })
 end
-local total = redis.call('HINCRBY', ADM, rid, n)
-if admitted == 0 then redis.call('HSET', FIRST, rid, cjson.encode({ at = at, gate = gate })) end
-redis.call('HINCRBY', GATES, gate, n)
-redis.call('HINCRBY', ARR, bucket, n)
-redis.call('HINCRBY', STATS, 'checked_in', n)
-redis.call('HSET', CKS, cid, cjson.encode({ checkin_id = cid, registration_id = rid, admitted = n, gate = gate,
-                                            at = at, bucket = bucket, staff = staff, venue_id = venue,
-                                            reverted = false, member = member }))
-redis.call('HSET', CIDX, cid, aid)
-if unseen then redis.call('SADD', UNSEEN, rid) end
-return finish({ status = V.OK, admitted = n, remaining = party - total, admitted_total = total,
-                checkin_id = cid, at = at, gate = gate, party_size = party, member = member,
-                members_in = members_in },
-              V.CHECKIN_RECORDED, { registration_id = rid, gate = gate, staff = staff, checkin_id = cid,
-                                   admitted = n, admitted_total = total, party_size = party, checked_in_at = at })
+
+for _, name in ipairs(DOOR_STEPS) do
+  local verdict = STEPS[name]()
+  if verdict then return verdict end
+end
+error('the door table ends without admitting: ' .. cjson.encode(DOOR_STEPS))

@@ -23,6 +23,7 @@ SHELL = [
     "/static/js/camera.js",
     "/static/js/verdict.js",
     "/static/js/vocabulary.js",
+    "/static/js/door_rules.js",
     "/static/js/sync.js",
     "/static/js/lookup.js",
     "/static/js/doorid.js",

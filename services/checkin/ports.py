@@ -1,8 +1,8 @@
 """What the door's use cases need from the world, as Protocols.
 
 The Redis adapters (``store.CheckinStore``, ``projection.Projection``, ``keys.KeyCache``) fill
-these in production; ``tests/unit/fakes_checkin.py`` holds in-memory fakes, and
-``tests/integration/test_door_contract.py`` runs the same scenarios on both.
+these in production and in the door's tests (``tests/unit/door_world.py``: no fake of the door;
+``tests/unit/fakes_checkin.py`` holds the signer's fake only).
 """
 
 from __future__ import annotations

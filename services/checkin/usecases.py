@@ -2,8 +2,9 @@
 
 Plain functions over ports (``services/checkin/ports.py``): they take plain values, never a Flask
 request, and refuse with :class:`Refusal` (a reason code from ``vocabulary`` and its details),
-never with an HTTP status; ``edge.py`` maps reasons to statuses.  The rules, in the order the
-scanner also judges them offline (``static/js/doorbook.js``):
+never with an HTTP status; ``edge.py`` maps reasons to statuses.  The rules' order is the door's
+one table, ``door_rules.RULES``, which the scanner (``static/js/doorbook.js``) and ``admit.lua``
+follow too; this use case judges its rows (``door_checks``) in that order:
 
 1. the signature (``invalid``);
 2. the activity's current venue (from the projection; the signed one until it is known) against
@@ -32,7 +33,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from services.checkin import admission, door_cards
+from services.checkin import admission, door_cards, door_checks
 from services.checkin import vocabulary as V
 from services.checkin.door_cards import Cards
 from services.checkin.ports import Activities, AdmitStep, Doc, Door, Ids, Marks, Tickets, UndoStep
@@ -174,12 +175,32 @@ def judge(
     activity, reg = activities.activity_and_registration(aid, rid)
     venue = admission.venue_of(activity, party.venue_id)
     named = {"activity_title": (activity or {}).get("title", {}), "venue_name": _venue_name(activity)}
-    if not staff.may_access(venue):
-        raise refuse(V.WRONG_VENUE, {"ticket_venue": venue, **named})
-    if not staff.may_use_gate(scan.gate):  # issue 23: a device bound to its gates
-        raise refuse(V.GATE_NOT_ALLOWED, {"gate": scan.gate, "gates": ", ".join(sorted(staff.gates or ()))})
     now = clock.now()
-    later, at = _later_rules(party, scan, staff, activity, now, marks, policy)
+
+    def moment() -> datetime | door_checks.Said:
+        try:
+            return scan_moment(scan, staff, now, marks, policy)
+        except Refusal as exc:
+            return door_checks.Said(exc.reason, exc.details, exc.variant)
+
+    seen = door_checks.Seen(
+        staff,
+        scan.gate,
+        activity,
+        reg,
+        venue,
+        named,
+        party.party_size,
+        party.ticket,
+        now,
+        moment,
+        policy.opens_before_min,
+    )
+    at_once, said = door_checks.judge_rows(seen)  # the use case's rows of the door's table
+    if at_once is not None:
+        raise refuse(*at_once)
+    later = Refusal(*said) if said else None
+    at, party_size = seen.at, seen.party_size
     wrong_gate = {"gate": scan.gate, **named}
     if party.standby_number is not None:
         open_for = door.gate_activities(venue, scan.gate)
@@ -188,8 +209,6 @@ def judge(
         if later is not None:
             raise refuse(later.reason, later.details, later.variant)
         return _admit_standby(party.standby_number, party, scan, activity, at, door)
-    # A party that dropped a member (issue 17) is admitted up to its new size on either code.
-    party_size = min(party.party_size, int((reg or {}).get("party_size") or party.party_size))
     result = door.admit(
         AdmitStep(
             checkin_id=ids(),
@@ -249,31 +268,6 @@ def judge(
         "replayed": bool(result.get("replayed")),
         "member": int(result.get("member") or 0),  # issue 23: the place of the member whose card matched
     }
-
-
-def _later_rules(
-    party: Party,
-    scan: Scan,
-    staff: Staff,
-    activity: Doc | None,
-    now: datetime,
-    marks: Marks | None,
-    policy: TimePolicy,
-) -> tuple[Refusal | None, datetime]:
-    """Rules 4-6 (cancelled, the scan's moment, the window): the first refusal, not yet raised
-    (the atomic step judges the gate, rule 3, before it), and the moment the scan counts at."""
-    if activity and activity["status"] == V.CANCELLED:
-        return Refusal(V.ACTIVITY_CANCELLED), now
-    try:
-        at = scan_moment(scan, staff, now, marks, policy)
-    except Refusal as exc:
-        return exc, now
-    opens, closes = admission.window(activity, party.ticket, policy.opens_before_min)
-    side = admission.judge_time(at, opens, closes)
-    if side:
-        window = {"side": side, "opens_at": opens, "closes_at": closes, "scanned_at": at.isoformat()}
-        return Refusal(V.INVALID_TIME, window, side), at
-    return None, at
 
 
 def _admit_standby(

@@ -1,6 +1,6 @@
-"""Issue 16, "The door", and issue 17 items 5 and 6, on the use cases over in-memory fakes:
+"""Issue 16, "The door", and issue 17 items 5 and 6, on the use cases over the real store on Redis:
 scan times a token cannot forge, the activity's current venue, gates opened for given
-activities, and verdicts that name the day and whose ticket it is. No Redis, no Flask."""
+activities, and verdicts that name the day and whose ticket it is."""
 
 from __future__ import annotations
 
@@ -17,8 +17,8 @@ from tests.unit.test_door_rules import ORGANIZER, STEWARD, World
 
 
 @pytest.fixture
-def w() -> World:
-    return World()
+def w(store_settings, store_redis) -> World:
+    return World(store_settings, store_redis)
 
 
 # -- scan times ----------------------------------------------------------------------------------
@@ -26,7 +26,7 @@ def test_a_scan_time_in_the_future_is_refused(w):
     code = w.issue()
     refusal = w.refused(code, scanned_at=w.clock.now() + timedelta(days=7))
     assert (refusal.reason, refusal.variant) == (V.BAD_SCAN_TIME, V.FUTURE)
-    assert w.denials() == [V.BAD_SCAN_TIME] and w.door.admitted == {}
+    assert w.denials() == [V.BAD_SCAN_TIME] and w.admitted("imax-0530") == {}
 
 
 def test_a_small_clock_skew_is_tolerated(w):
@@ -70,7 +70,7 @@ def test_a_mark_of_another_token_or_a_forged_one_vouches_for_nothing(w, mark):
 # -- the activity's current venue ----------------------------------------------------------------
 def test_a_moved_activity_is_admitted_at_its_new_venue_and_refused_at_the_old(w):
     code = w.issue(venue=VENUE)  # signed for the old venue
-    w.activities.put_activity(activity(venue="new-venue", venue_name="新馆"))
+    w.put_activity(activity(venue="new-venue", venue_name="新馆"))
     assert w.scan(code, staff=Staff("new-steward", "new-venue"))["status"] == V.OK
     code2 = w.issue("r2", venue=VENUE)
     refusal = w.refused(code2)  # STEWARD is at the old venue
@@ -79,25 +79,25 @@ def test_a_moved_activity_is_admitted_at_its_new_venue_and_refused_at_the_old(w)
 
 # -- gates ---------------------------------------------------------------------------------------
 def test_a_gate_opened_for_other_activities_refuses_with_its_own_reason(w):
-    w.activities.put_activity(activity("lab-0530", title={"zh": "实验秀", "en": "Lab show"}))
-    gates.open_gate(STEWARD, "1号门", ["lab-0530"], None, plans=w.door, activities=w.activities)
+    w.put_activity(activity("lab-0530", title={"zh": "实验秀", "en": "Lab show"}))
+    gates.open_gate(STEWARD, "1号门", ["lab-0530"], None, plans=w.store, activities=w.projection)
     code = w.issue()
     refusal = w.refused(code, gate="1号门")
     assert refusal.reason == V.WRONG_GATE and refusal.details["gate_activities"] == ["lab-0530"]
     assert w.scan(code, gate="2号门")["status"] == V.OK  # another gate of the venue takes it
     lab = w.issue("r9", aid="lab-0530")
     assert w.scan(lab, gate="1号门")["status"] == V.OK
-    gates.open_gate_to_all(STEWARD, "1号门", None, plans=w.door)
+    gates.open_gate_to_all(STEWARD, "1号门", None, plans=w.store)
     assert w.scan(w.issue("r3"), gate="1号门")["status"] == V.OK
 
 
 def test_a_gate_takes_only_activities_of_its_venue(w):
-    w.activities.put_activity(activity("far", venue="other-venue"))
+    w.put_activity(activity("far", venue="other-venue"))
     with pytest.raises(Refusal) as err:
-        gates.open_gate(STEWARD, "1号门", ["far"], None, plans=w.door, activities=w.activities)
+        gates.open_gate(STEWARD, "1号门", ["far"], None, plans=w.store, activities=w.projection)
     assert (err.value.reason, err.value.variant) == (V.FORBIDDEN, V.OTHER_VENUE)
     with pytest.raises(Refusal) as err:
-        gates.open_gate(ORGANIZER, "1号门", ["nope"], VENUE, plans=w.door, activities=w.activities)
+        gates.open_gate(ORGANIZER, "1号门", ["nope"], VENUE, plans=w.store, activities=w.projection)
     assert err.value.reason == V.UNKNOWN_ACTIVITY
 
 
@@ -136,7 +136,7 @@ def test_too_late_names_the_day_it_ended(w, answer):
 
 
 def test_wrong_venue_names_the_venue_and_the_activity(w, answer):
-    w.activities.put_activity(
+    w.put_activity(
         activity("planet", title={"zh": "天象厅", "en": "Dome"}, venue="sy-sci", venue_name="沈阳科学宫")
     )
     refusal = w.refused(w.issue(aid="planet", venue="sy-sci"))

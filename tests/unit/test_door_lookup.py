@@ -1,62 +1,31 @@
 """The steward's manual lookup when the QR cannot be read (issue 17, services/checkin/lookup.py),
-and a party that dropped a member, over the in-memory door fakes: no Redis, no Flask."""
+and a party that dropped a member, over the projection and the real store on Redis: no Flask."""
 
 from __future__ import annotations
 
 import pytest
 
-from services.checkin import lookup, usecases
+from services.checkin import lookup
 from services.checkin import vocabulary as V
 from services.checkin.usecases import Refusal, Scan, Staff
-from tests.unit.fakes_checkin import (
-    T0,
-    VENUE,
-    Clock,
-    FakeActivities,
-    FakeDoor,
-    FakeTickets,
-    activity,
-    sequential_ids,
-    ticket,
-)
+from tests.unit.door_world import Clock, DoorWorld
+from tests.unit.fakes_checkin import T0, VENUE, FakeTickets, activity, ticket
 
 STEWARD = Staff("steward-1", VENUE)
 
 
-class Projection(FakeActivities):
-    """FakeActivities with the records the projection keeps (masked phone, party, members)."""
+class Door(DoorWorld):
+    """The projection and the real store on the session's Redis; codes looked up by the signer's fake."""
 
     def put(self, aid: str, rid: str, *, phone: str, party: int = 3, status: str = V.CONFIRMED, **over):
-        self.put_registration(aid, rid, status, name=over.pop("name", "张三丰"))
-        self.registrations[aid, rid].update(
-            {"activity_id": aid, "venue_id": VENUE, "phone_masked": phone, "party_size": party, "members": []}
-        )
-        self.registrations[aid, rid].update(over)
-
-    def activity_ids(self) -> list[str]:
-        return sorted(self.activities)
-
-    def registrations_of(self, aid: str) -> list[dict]:
-        return [r for (a, _), r in self.registrations.items() if a == aid]
-
-
-class Directory:
-    def __init__(self, p: Projection) -> None:
-        self.p = p
-
-    def activity_ids(self) -> list[str]:
-        return self.p.activity_ids()
-
-    def activity(self, aid: str):
-        return self.p.activity(aid)
-
-    def registrations(self, aid: str) -> list[dict]:
-        return self.p.registrations_of(aid)
+        members = over.pop("members", [])
+        self.put_registration(rid, status, party, aid, members, over.pop("name", "张三丰"), phone)
 
 
 @pytest.fixture
-def door():
-    p = Projection()
+def door(store_settings, store_redis):
+    p = Door(store_settings, store_redis, T0)
+    p.tickets = FakeTickets()
     p.put_activity(activity())
     p.put_activity(activity("other-0530", venue="other-venue"))
     p.put("imax-0530", "r1", phone="138****5678")
@@ -67,23 +36,25 @@ def door():
     ], name="李雷")  # fmt: skip
     p.put("imax-0530", "r4", phone="136****5678", status=V.WAITLISTED)
     p.put("other-0530", "r5", phone="135****5678")
-    return p, FakeDoor(p), FakeTickets(), sequential_ids()
+    return p, p.store, p.tickets, p.ids
 
 
 def find(p, last4: str, name: str, staff: Staff = STEWARD) -> list[str]:
-    got = lookup.find(lookup.Lookup(last4, name), staff, directory=Directory(p), clock=Clock())
+    got = lookup.find(lookup.Lookup(last4, name), staff, directory=p.projection, clock=Clock(T0))
     return [m["registration_id"] for m in got]
 
 
-def found(door, rid: str, admit: int = 0, gate: str = "1号门") -> dict:
+def found(door, rid: str, admit: int = 0, gate: str = "1号门", clock: Clock | None = None) -> dict:
     p, d, _t, ids = door
     scan = Scan(code="", gate=gate, admit=admit)
-    return lookup.admit_found("imax-0530", rid, scan, STEWARD, activities=p, door=d, clock=Clock(), ids=ids)
+    return lookup.admit_found(
+        "imax-0530", rid, scan, STEWARD, activities=p.projection, door=d, clock=clock or Clock(T0), ids=ids
+    )
 
 
 def test_the_last_4_digits_and_the_name_find_the_party_masked(door):
     p = door[0]
-    got = lookup.find(lookup.Lookup("5678", " 张 三丰 "), STEWARD, directory=Directory(p), clock=Clock())
+    got = lookup.find(lookup.Lookup("5678", " 张 三丰 "), STEWARD, directory=p.projection, clock=Clock(T0))
     assert [m["registration_id"] for m in got] == ["r1"]  # not r4 (waitlisted), not r5 (other venue)
     assert got[0]["name_masked"] == "张**" and got[0]["phone_masked"] == "138****5678"
     assert "phone" not in got[0] and "name" not in got[0]
@@ -119,13 +90,11 @@ def test_a_cancelled_party_is_listed_and_refused_as_a_scan_would_be(door):
 
 
 def test_a_party_found_by_hand_is_never_admitted_twice_by_hand_or_by_scan(door):
-    p, d, tickets, ids = door
+    p, _d, tickets, _ids = door
     first = found(door, "r1", admit=2)
     assert (first["status"], first["admitted"], first["remaining"]) == (V.OK, 2, 1)
     code = tickets.add(ticket("r1", party=3))
-    by_scan = usecases.admit(
-        Scan(code, "2号门"), STEWARD, tickets=tickets, activities=p, door=d, clock=Clock(), ids=ids
-    )
+    by_scan = p.scan(code, "2号门", STEWARD)
     assert by_scan["admitted"] == 1  # the rest of the party, not three more
     with pytest.raises(Refusal) as err:
         found(door, "r1")
@@ -141,25 +110,17 @@ def test_a_waitlisted_or_unknown_registration_cannot_be_admitted_by_hand(door):
 
 
 def test_the_manual_path_keeps_the_check_in_window(door):
-    p, d, _t, ids = door
-    late = Clock(T0.replace(hour=13))
     with pytest.raises(Refusal) as err:
-        lookup.admit_found(
-            "imax-0530", "r1", Scan("", "1号门"), STEWARD, activities=p, door=d, clock=late, ids=ids
-        )
+        found(door, "r1", clock=Clock(T0.replace(hour=13)))
     assert (err.value.reason, err.value.variant) == (V.INVALID_TIME, V.TOO_LATE)
 
 
 def test_a_party_that_dropped_a_member_is_admitted_up_to_its_new_size_on_the_old_code(door):
-    p, d, tickets, ids = door
-    p.registrations["imax-0530", "r1"]["party_size"] = 2  # RegistrationMemberDropped: 3 -> 2
+    p, _d, tickets, _ids = door
+    p.drop_member("r1", 2, "imax-0530")  # RegistrationMemberDropped: 3 -> 2
     old_code = tickets.add(ticket("r1", party=3))
-    got = usecases.admit(
-        Scan(old_code, "1号门"), STEWARD, tickets=tickets, activities=p, door=d, clock=Clock(), ids=ids
-    )
+    got = p.scan(old_code, "1号门", STEWARD)
     assert (got["admitted"], got["registration"]["party_size"]) == (2, 2)
     with pytest.raises(Refusal) as err:
-        usecases.admit(
-            Scan(old_code, "1号门"), STEWARD, tickets=tickets, activities=p, door=d, clock=Clock(), ids=ids
-        )
+        p.scan(old_code, "1号门", STEWARD)
     assert err.value.reason == V.ALREADY_CHECKED_IN

@@ -1,6 +1,5 @@
 """A called walk-in's signed standby ticket (issue 15 §3): its own kind of the ticket family, and
-the door's rules over in-memory fakes (the atomic step itself runs on Redis in
-tests/integration/test_standby_ticket.py)."""
+the door's rules over the real store on Redis (``standby_admit.lua``)."""
 
 from __future__ import annotations
 
@@ -71,12 +70,12 @@ def test_a_standby_ticket_cannot_pass_for_a_registration_nor_the_reverse():
 
 
 @pytest.fixture
-def w() -> World:
-    return World()
+def w(store_settings, store_redis) -> World:
+    return World(store_settings, store_redis)
 
 
 def called(w: World, number: int = 1, party: int = 2, aid: str = AID) -> str:
-    w.door.standby[aid, number] = {"status": "called", "party_size": party}
+    w.standby(aid, number, V.CALLED, party)
     return w.tickets.add(standby_ticket(number, aid, party))
 
 
@@ -85,38 +84,38 @@ def test_a_called_number_is_admitted_once_whole_and_counted_at_its_gate(w):
     got = w.scan(code, gate="2号门")
     assert (got["status"], got["admitted"], got["remaining"]) == (V.OK, 2, 0)
     assert got["registration"]["standby_number"] == 3 and got["registration"]["name_masked"] == ""
-    assert w.door.gates[AID, "2号门"] == 2
+    assert w.gates(AID) == {"2号门": 2}
     again = w.refused(code, gate="1号门")
     assert again.reason == V.ALREADY_CHECKED_IN
     assert (
         again.details["first_gate"] == "2号门"
         and again.details["first_checked_in_at"] == got["checked_in_at"]
     )
-    assert w.door.gates[AID, "2号门"] == 2 and (AID, "1号门") not in w.door.gates
+    assert w.gates(AID) == {"2号门": 2}
 
 
 def test_a_number_not_called_yet_or_unknown_is_refused(w):
-    w.door.standby[AID, 1] = {"status": "waiting", "party_size": 1}
+    w.standby(AID, 1, V.WAITING, 1)
     waiting = w.tickets.add(standby_ticket(1, party=1))
     assert w.refused(waiting).reason == V.NOT_CALLED
     assert w.refused(w.tickets.add(standby_ticket(9))).reason == V.UNKNOWN_NUMBER
-    w.door.standby[AID, 1]["status"] = "called"
+    w.standby(AID, 1, V.CALLED, 1)
     assert w.scan(waiting)["admitted"] == 1  # once called, the same ticket gets in
 
 
 def test_a_standby_ticket_gets_in_only_at_its_own_venue_activity_and_time(w):
-    w.activities.put_activity(activity("other", venue="sy-sci"))
-    w.door.standby["other", 1] = {"status": "called", "party_size": 2}
+    w.put_activity(activity("other", venue="sy-sci"))
+    w.standby("other", 1, V.CALLED, 2)
     elsewhere = w.tickets.add(standby_ticket(1, "other", venue="sy-sci"))
     assert w.refused(elsewhere).reason == V.WRONG_VENUE  # a steward of another venue
-    w.door.gate_plans[VENUE, "1号门"] = ["imax-0531"]
+    w.store.set_gate(VENUE, "1号门", ["imax-0531"])
     assert w.refused(called(w, 2)).reason == V.WRONG_GATE  # a gate open for another activity only
-    assert w.door.standby[AID, 2]["status"] == "called"
+    assert w.standby_status(AID, 2) == V.CALLED
     late = called(w, 4)
     w.clock.advance(hours=3)  # 12:30: the door closed at 12:00
     refused = w.refused(late, gate="3号门", staff=ORGANIZER)
     assert (refused.reason, refused.variant) == (V.INVALID_TIME, V.TOO_LATE)
-    assert w.door.standby[AID, 4]["status"] == "called"  # refused before the atomic step: seat kept
+    assert w.standby_status(AID, 4) == V.CALLED  # refused before the atomic step: seat kept
 
 
 RUNNER = """
@@ -169,5 +168,5 @@ def test_a_retried_upload_of_a_standby_scan_gets_its_first_answer(w):
     first = w.scan(code, nonce="n-1")
     again = w.scan(code, nonce="n-1")  # the same scan uploaded twice (a lost answer)
     assert (first["replayed"], again["replayed"], again["admitted"]) == (False, True, 2)
-    assert w.door.gates[AID, "1号门"] == 2  # counted once
+    assert w.gates(AID) == {"1号门": 2}  # counted once
     assert w.refused(code, nonce="n-2").reason == V.ALREADY_CHECKED_IN  # another scan of it

@@ -2,6 +2,7 @@
 // activities, revocations), the door log (so this device never admits the same people twice),
 // the queue of offline admissions to upload, and the server verdicts that disagreed.
 
+import { DOOR_OFFLINE } from "./door_rules.js";
 import { REASON, STATUS } from "./vocabulary.js";
 
 const K = { auth: "sciday.scan.auth", state: "sciday.scan.state", log: "sciday.scan.log",
@@ -43,10 +44,61 @@ export const book = {
   addConflict(c) { write(K.conflicts, [c, ...read(K.conflicts, [])].slice(0, MAX_CONFLICTS)); },
 };
 
+/** The people a party counts now: fewer than its ticket says when it dropped a member (issue 17). */
+export function partyNow(ticket, state) {
+  const act = ((state || {}).activities || []).find((a) => a.id === ticket.activity_id);
+  const now = act && act.reduced ? act.reduced[ticket.registration_id] : undefined;
+  return now && now < ticket.party_size ? now : ticket.party_size;
+}
+
+const refused = (reason, more = {}) => ({ ok: false, reason, ...more });
+
+// Each row of the door's table (DOOR_OFFLINE, generated from services/checkin/door_rules.py) judged
+// here: a verdict, or null to go on. `c` is the scan: ticket, state, entry, now, card, act, party.
+const CHECKS = {
+  wrong_venue: (c) => (c.state.venue && c.venue !== c.state.venue ? refused(REASON.WRONG_VENUE, c.named) : null),
+  wrong_gate: (c) => {
+    const plan = c.state.gate_activities;
+    return plan && !plan.includes(c.ticket.activity_id) ? refused(REASON.WRONG_GATE, c.named) : null;
+  },
+  activity_cancelled: (c) => (c.act && c.act.status === STATUS.CANCELLED ? refused(REASON.ACTIVITY_CANCELLED) : null),
+  too_early: (c) => (c.now < c.window.opens_at ? refused(REASON.INVALID_TIME, { side: STATUS.TOO_EARLY, ...c.window }) : null),
+  too_late: (c) => (c.now > c.window.closes_at ? refused(REASON.INVALID_TIME, { side: STATUS.TOO_LATE, ...c.window }) : null),
+  revoked: (c) => (c.act && (c.act.revoked || []).includes(c.ticket.registration_id) ? refused(REASON.REVOKED) : null),
+  party_reduced: (c) => { c.party = partyNow(c.ticket, c.state); return null; },
+  already_inside: (c) => (c.admitted >= c.party ? firstScan(c.entry) : null),
+  seat_released: (c) => (c.act && (c.act.released || []).includes(c.ticket.registration_id)
+    ? refused(REASON.SEAT_RELEASED) : null),
+  // Issue 23, admit.lua's step offline: a real-name party's members are matched by their cards
+  // (`card`: the door hash doorid.js made of the card read); without one, when cards are required,
+  // only the members booked without a document may come in.
+  card: (c) => {
+    const hashes = (c.act && c.act.cards && c.act.cards[c.ticket.registration_id]) || [];
+    const carded = hashes.filter(Boolean).length;
+    if (carded === 0 || !(c.card || c.state.id_required)) return null;
+    const cardsIn = (c.entry && c.entry.members) || [];
+    if (c.card) {
+      const member = hashes.indexOf(c.card) + 1;
+      if (member === 0) return refused(REASON.ID_MISMATCH);
+      if (cardsIn.includes(member)) return firstScan(c.entry);
+      return { ok: true, remaining: 1, member, activity: c.act };
+    }
+    const without = c.party - carded - (c.admitted - cardsIn.length);
+    if (without <= 0) return refused(REASON.ID_REQUIRED);
+    c.most = without;
+    return null;
+  },
+  party_stepping: (c) => ({ ok: true, remaining: Math.min(c.party - c.admitted, c.most), activity: c.act }),
+};
+
+function firstScan(entry) {
+  return refused(REASON.ALREADY_CHECKED_IN, { first_at: entry.first_at, first_gate: entry.gate, local: !entry.server });
+}
+
 /**
- * The door rules, judged on this device (offline), in the server's order: venue (the activity's
- * current one), gate plan, cancelled activity, check-in window, revocation, already admitted, seats
- * released to standby.
+ * The door rules, judged on this device (offline), in the order of the door's one table
+ * (DOOR_OFFLINE): venue (the activity's current one), gate plan, cancelled activity, check-in
+ * window, revocation, the party's size now, already admitted, seats released to standby, cards.
  * Returns {ok: true, remaining} or {ok: false, reason, side?, opens_at?, closes_at?, now?,
  * title?, venue_name?, first_at?, first_gate?}.
  */
@@ -54,45 +106,17 @@ export function judge(ticket, state, entry, nowS, card = "") {
   const act = (state.activities || []).find((a) => a.id === ticket.activity_id) || null;
   const away = act ? null : (state.elsewhere || []).find((a) => a.id === ticket.activity_id) || null;
   const known = act || away;
-  const venue = (known && known.venue_id) || ticket.venue_id;
-  const named = known ? { title: known.title, venue_name: known.venue_name || "" } : {};
-  if (state.venue && venue !== state.venue) return { ok: false, reason: REASON.WRONG_VENUE, ...named };
-  const plan = state.gate_activities;
-  if (plan && !plan.includes(ticket.activity_id)) return { ok: false, reason: REASON.WRONG_GATE, ...named };
-  if (act && act.status === STATUS.CANCELLED) return { ok: false, reason: REASON.ACTIVITY_CANCELLED };
-  const opens = act ? act.opens_at : ticket.valid_from;
-  const closes = act ? act.closes_at : ticket.valid_until;
-  const window = { opens_at: opens, closes_at: closes, now: nowS };
-  if (nowS < opens) return { ok: false, reason: REASON.INVALID_TIME, side: STATUS.TOO_EARLY, ...window };
-  if (nowS > closes) return { ok: false, reason: REASON.INVALID_TIME, side: STATUS.TOO_LATE, ...window };
-  if (act && (act.revoked || []).includes(ticket.registration_id)) return { ok: false, reason: REASON.REVOKED };
-  const admitted = entry ? entry.admitted || 0 : 0;
-  if (admitted >= ticket.party_size) {
-    return { ok: false, reason: REASON.ALREADY_CHECKED_IN, first_at: entry.first_at, first_gate: entry.gate,
-             local: !entry.server };
+  const c = {
+    ticket, state, entry, card, act, now: nowS, party: ticket.party_size, most: Infinity,
+    admitted: entry ? entry.admitted || 0 : 0,
+    venue: (known && known.venue_id) || ticket.venue_id,
+    named: known ? { title: known.title, venue_name: known.venue_name || "" } : {},
+    window: { opens_at: act ? act.opens_at : ticket.valid_from, closes_at: act ? act.closes_at : ticket.valid_until,
+              now: nowS },
+  };
+  for (const name of DOOR_OFFLINE) {
+    const verdict = CHECKS[name](c);
+    if (verdict) return verdict;
   }
-  // admit.lua's order: revoked, already in, then seats released to standby (issue 23, finding 6)
-  if (act && (act.released || []).includes(ticket.registration_id)) return { ok: false, reason: REASON.SEAT_RELEASED };
-  // Issue 23, admit.lua's step offline: a real-name party's members are matched by their cards
-  // (`card`: the door hash doorid.js made of the card read); without one, when cards are required,
-  // only the members booked without a document may come in.
-  const hashes = (act && act.cards && act.cards[ticket.registration_id]) || [];
-  const carded = hashes.filter(Boolean).length;
-  let remaining = ticket.party_size - admitted;
-  if (carded > 0 && (card || state.id_required)) {
-    const cardsIn = (entry && entry.members) || [];
-    if (card) {
-      const member = hashes.indexOf(card) + 1;
-      if (member === 0) return { ok: false, reason: REASON.ID_MISMATCH };
-      if (cardsIn.includes(member)) {
-        return { ok: false, reason: REASON.ALREADY_CHECKED_IN, first_at: entry.first_at, first_gate: entry.gate,
-                 local: !entry.server };
-      }
-      return { ok: true, remaining: 1, member, activity: act };
-    }
-    const without = ticket.party_size - carded - (admitted - cardsIn.length);
-    if (without <= 0) return { ok: false, reason: REASON.ID_REQUIRED };
-    remaining = Math.min(remaining, without);
-  }
-  return { ok: true, remaining, activity: act };
+  throw new Error(`the door table ends without a verdict: ${DOOR_OFFLINE}`);
 }

@@ -11,7 +11,7 @@
 // inside 3–4 s a person.
 
 import { InvalidTicket, verifier } from "./ticket.js";
-import { book, judge } from "./doorbook.js";
+import { book, judge, partyNow } from "./doorbook.js";
 import { doorHash } from "./doorid.js";
 import { Camera, prepareDecoder } from "./camera.js";
 import { $, hm, people, pick, refusalText, show, unlockAudio } from "./verdict.js";
@@ -112,11 +112,11 @@ async function handle(code, t0) {
   return decideOffline(scan);
 }
 
-// A party that dropped a member (issue 17): its older code admits no more than the party now is.
+// A party that dropped a member (issue 17): its older code admits no more than the party now is
+// (the door table's party_reduced row, doorbook.partyNow); shown and queued at that size.
 function smaller(tk) {
-  const act = ((book.state() || {}).activities || []).find((a) => a.id === tk.activity_id);
-  const now = act && act.reduced ? act.reduced[tk.registration_id] : undefined;
-  return now && now < tk.party_size ? { ...tk, party_size: now } : tk;
+  const now = partyNow(tk, book.state());
+  return now < tk.party_size ? { ...tk, party_size: now } : tk;
 }
 
 function decideOffline(scan) {
