@@ -13,7 +13,21 @@ local function uuid_from(seed)
          '-a' .. string.sub(h, 18, 20) .. '-' .. string.sub(h, 21, 32)
 end
 
+-- EMPTY_LIST: the value of a data field that is an empty list. Lua's cjson writes every empty table
+--   as {} (Valkey's has no array marker), and the event schemas want a list; encode() writes [].
+local EMPTY_LIST = {}
+
+local function encode(envelope, data)
+  local text = cjson.encode(envelope)
+  for k, v in pairs(data or {}) do
+    if v == EMPTY_LIST then  -- '"k":{}' with bare quotes is a key of ours, never inside a string
+      text = string.gsub(text, '"' .. k .. '":{}', '"' .. k .. '":[]', 1)
+    end
+  end
+  return text
+end
+
 local function emit(stream, topic, source, type_, activity_id, occurred_at, seed, data, version)
   local envelope = { event_id = uuid_from(seed), type = type_, version = version or 1, occurred_at = occurred_at, activity_id = activity_id, source = source, data = data }
-  redis.call('XADD', stream, '*', 'topic', topic, 'key', activity_id, 'envelope', cjson.encode(envelope))
+  redis.call('XADD', stream, '*', 'topic', topic, 'key', activity_id, 'envelope', encode(envelope, data))
 end

@@ -162,7 +162,7 @@ _LUA_VALUES = {
     "source": "source",
     "data": "data",
 }
-_STREAM_VALUES = {"topic": "topic", "key": "activity_id", "envelope": "cjson.encode(envelope)"}
+_STREAM_VALUES = {"topic": "topic", "key": "activity_id", "envelope": "encode(envelope, data)"}
 
 
 def lua_source() -> str:
@@ -182,6 +182,20 @@ local function uuid_from(seed)
   local h = redis.sha1hex(seed)
   return string.sub(h, 1, 8) .. '-' .. string.sub(h, 9, 12) .. '-5' .. string.sub(h, 14, 16) ..
          '-a' .. string.sub(h, 18, 20) .. '-' .. string.sub(h, 21, 32)
+end
+
+-- EMPTY_LIST: the value of a data field that is an empty list. Lua's cjson writes every empty table
+--   as {{}} (Valkey's has no array marker), and the event schemas want a list; encode() writes [].
+local EMPTY_LIST = {{}}
+
+local function encode(envelope, data)
+  local text = cjson.encode(envelope)
+  for k, v in pairs(data or {{}}) do
+    if v == EMPTY_LIST then  -- '"k":{{}}' with bare quotes is a key of ours, never inside a string
+      text = string.gsub(text, '"' .. k .. '":{{}}', '"' .. k .. '":[]', 1)
+    end
+  end
+  return text
 end
 
 local function emit(stream, topic, source, type_, activity_id, occurred_at, seed, data, version)

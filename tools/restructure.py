@@ -145,6 +145,7 @@ MOVES: dict[str, dict[str, list[str | tuple[str, str]]]] = {
             "api_gates.py",
             "api_revocations.py",
             "admit.lua",
+            "door_rules.lua",  # generated from rules.py, included by admit.lua
             "undo.lua",
             "nonce.lua",
             "readmit.lua",
@@ -275,6 +276,12 @@ EDITS: list[tuple[str, str, str, bool]] = [
         "tests/unit/test_door_table.py",
         'lua = (HERE / "admit.lua")',
         'lua = (HERE / "door" / "admit.lua")',
+        True,
+    ),
+    (  # the generated scanner JS stays in the service's static/ folder
+        "services/checkin/door/rules.py",
+        'JS_PATH: Final = HERE / "static" / "js" / "door_rules.js"',
+        'JS_PATH: Final = HERE.parent / "static" / "js" / "door_rules.js"',
         True,
     ),
     (

@@ -34,6 +34,6 @@ for _, rid in ipairs(rids) do redis.call('SADD', RELEASED, rid) end
 redis.call('HINCRBY', META, 'pool', seats)
 redis.call('HSET', META, 'released_at', ARGV[1], 'released', seats)
 local data = { activity_id = ARGV[2], released = seats, registrations = rids }
-if #rids == 0 then data.registrations = cjson.decode('[]') end
+if #rids == 0 then data.registrations = EMPTY_LIST end
 emit(OUT, V.STANDBY_TOPIC, V.SOURCE, V.STANDBY_SEATS_RELEASED, ARGV[2], ARGV[1], ARGV[2] .. ':released', data)
 return cjson.encode({ released = seats, registrations = #rids, replayed = false })

@@ -153,3 +153,20 @@ def test_the_http_edge_answers_refusals_in_the_error_shape(door):
     assert verdict(join("13900000001", 2), 201) == {"number": 1, "replayed": False}
     assert verdict(join("13900000001", 2), 201) == {"number": 1, "replayed": True}
     assert verdict(join("13900000002", 9), 422)["reason"] == "party_too_large"
+
+
+def test_a_release_with_every_seat_scanned_publishes_an_empty_list(door, settings, redis):
+    """Lua's cjson turns `[]` into `{}`; the event's schema wants a list, so a release with nothing
+    to release must still publish `"registrations": []` (else consumers park it as poison)."""
+    doc = soon("sb-full")
+    door.activity(doc)
+    came = door.register("sb-full", "13800000001", party=2)
+    door.project()
+    verdict(door.scan(came["ticket"]["code"]), 201)
+    store = StandbyStore(redis, settings)
+    done = sb.release(
+        store, "sb-full", now=due(store.activity("sb-full")), occurred_at=doc["starts_at"], policy=POLICY
+    )
+    assert (done["released"], done["registrations"]) == (0, 0)
+    (released,) = events(redis, settings, "StandbySeatsReleased")  # events() validates each schema
+    assert released["data"]["registrations"] == []
