@@ -23,8 +23,8 @@ import requests
 from bench import loadgen, scenarios
 from sciday import embedded
 from sciday.stack import Stack, StackOptions
-from services.registration import identity
-from services.registration.store import SeatStore
+from services.registration.access import identity
+from services.registration.seats.store import SeatStore
 from shared.auth import create_token
 from shared.redis_scripts import connect
 

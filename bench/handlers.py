@@ -22,11 +22,11 @@ import psutil
 from bench.pipeline import confirmed
 from sciday import embedded
 from services.checkin.projection import Projection
-from services.notify.batches import BatchHandler
-from services.notify.deliveries import Deliveries
+from services.notify.delivery.batches import BatchHandler
+from services.notify.delivery.intents import Deliveries
+from services.notify.delivery.usecases import Notices
 from services.notify.projection import Projection as NotifyProjection
-from services.notify.reminders import Reminders, parse_offsets
-from services.notify.usecases import Notices
+from services.notify.reminders.schedule import Reminders, parse_offsets
 from shared import events as ev
 from shared.clock import SYSTEM_CLOCK
 from shared.consumer import Dedupe

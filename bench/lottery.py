@@ -12,9 +12,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from services.registration import lottery as lot
-from services.registration.lottery_store import LotteryStore
-from services.registration.store import NO_FAIR
+from services.registration.lottery import draw as lot
+from services.registration.lottery.store import LotteryStore
+from services.registration.seats.store import NO_FAIR
 
 
 def measure(redis, settings, entries: int = 100_000, capacity: int = 420, seed: int = 15) -> dict:

@@ -21,7 +21,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sciday.rebuild import rebuild
-from services.registration.personal import FOR_NOTIFY
+from services.registration.privacy.personal import FOR_NOTIFY
 from shared import events as ev
 from shared import sealed
 from shared.envelope import encode, new_event

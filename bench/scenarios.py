@@ -16,7 +16,7 @@ from kafka import KafkaConsumer
 from redis import Redis
 
 from bench import loadgen, lottery
-from services.registration.store import SeatStore
+from services.registration.seats.store import SeatStore
 from shared.auth import create_token
 from shared.redis_scripts import connect
 
@@ -71,7 +71,7 @@ def seed_sessions(redis: Redis, prefix: str, phones: list[str]) -> list[str]:
     """Verified sessions for ``phones``, written in one pipeline; returns their bearer tokens."""
     import secrets
 
-    from services.registration import verification
+    from services.registration.access import verification
 
     tokens = [verification.TOKEN_PREFIX + secrets.token_urlsafe(32) for _ in phones]
     pipe = redis.pipeline(transaction=False)

@@ -15,9 +15,9 @@ from typing import Any
 import yaml
 from marshmallow import ValidationError
 
-from services.registration import activities
-from services.registration.schemas import ActivityIn
+from services.registration.catalogue import activities
 from services.registration.vocabulary import ACTIVITY_EXISTS, CREATE, Refusal
+from services.registration.web.schemas import ActivityIn
 from shared import events
 
 TZ = activities.TZ
@@ -176,7 +176,7 @@ def time_now() -> float:
 
 def open_lottery(lotteries, doc: dict, spec: dict, now: float) -> str:
     """Open a seeded lottery activity's lottery: entries now, closing and drawn minutes later."""
-    from services.registration import lottery as lot
+    from services.registration.lottery import draw as lot
 
     return lot.open_lottery(
         lotteries,

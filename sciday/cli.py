@@ -90,8 +90,8 @@ def cmd_up(args) -> int:
         token = _demo_organizer_token(settings, stack.var)
         if opts.seed:
             from sciday import catalogue
-            from services.registration.lottery_store import LotteryStore
-            from services.registration.store import SeatStore
+            from services.registration.lottery.store import LotteryStore
+            from services.registration.seats.store import SeatStore
             from shared.redis_scripts import connect_as
 
             redis = connect_as(settings)
@@ -180,8 +180,8 @@ def cmd_topics(args) -> int:
 
 def cmd_seed(args) -> int:
     from sciday import catalogue
-    from services.registration.lottery_store import LotteryStore
-    from services.registration.store import SeatStore
+    from services.registration.lottery.store import LotteryStore
+    from services.registration.seats.store import SeatStore
     from shared.redis_scripts import connect_as
 
     settings = _settings(args)

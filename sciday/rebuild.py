@@ -10,7 +10,7 @@ topics from the beginning, in batches, through the service's batch handler in re
   the stored status are skipped, so an event the live consumer handled meanwhile is never
   undone by an older one read from the log;
 - **notify records no messages**: only its projection and the reminders are rebuilt; what the log
-  called for was sent already (``services.notify.batches.Replay``).
+  called for was sent already (``services.notify.delivery.batches.Replay``).
 
 It reads up to the end of each partition as it was at the start (the live consumer handles what
 comes after), and stops when a poll finds nothing more (on Tansu the end offsets are too low,
@@ -36,7 +36,7 @@ from shared.topics import CHECKIN_EVENTS, TOPICS
 
 GROUPS = {"checkin": "checkin-projection", "notify": "notify"}
 # Topics a rebuild reads besides its group's: the check-in service's own events give back the
-# door's admissions (services/checkin/readmit.py).
+# door's admissions (services/checkin/door/readmit.py).
 OWN_TOPICS = {"checkin": (CHECKIN_EVENTS,), "notify": ()}
 ADMISSION_TYPES = (ev.CHECKIN_RECORDED, ev.CHECKIN_REVERTED)
 
@@ -58,8 +58,8 @@ class Outcome:
 def replayer(service: str, settings: Settings, redis: Any) -> Callable[[list[dict[str, Any]]], int]:
     """The service's replay handler: takes a batch of envelopes, returns how many it skipped."""
     if service == "checkin":
+        from services.checkin.door.readmit import Admissions
         from services.checkin.projection import Projection
-        from services.checkin.readmit import Admissions
 
         project = Projection(redis, settings.redis_prefix).replay
         readmit = Admissions(redis, settings).replay
@@ -72,10 +72,10 @@ def replayer(service: str, settings: Settings, redis: Any) -> Callable[[list[dic
 
         return both
     if service == "notify":
-        from services.notify.batches import Replay
-        from services.notify.deliveries import Deliveries
+        from services.notify.delivery.batches import Replay
+        from services.notify.delivery.intents import Deliveries
         from services.notify.projection import Projection as NotifyProjection
-        from services.notify.reminders import Reminders, parse_offsets
+        from services.notify.reminders.schedule import Reminders, parse_offsets
 
         p = settings.redis_prefix
         projection = NotifyProjection(redis, p)

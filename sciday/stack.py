@@ -280,20 +280,22 @@ class Stack:
         kids.append(Child("relay", [py, "-m", "services.registration.relay"], background=True))
         # Draws lotteries at their set time; more than one would also draw once (the lease).
         kids.append(
-            Child("lottery-scheduler", [py, "-m", "services.registration.lottery_scheduler"], background=True)
+            Child("lottery-scheduler", [py, "-m", "services.registration.lottery.scheduler"], background=True)
         )
         # Erases personal fields N days after each activity (issue 16); more than one is harmless.
-        kids.append(Child("retention", [py, "-m", "services.registration.retention"], background=True))
+        kids.append(
+            Child("retention", [py, "-m", "services.registration.privacy.retention"], background=True)
+        )
         # Issue 15 §3: releases unscanned seats at start + grace and calls standby numbers; more
         # than one would still release once and give each seat once (the Lua steps).
         kids.append(
-            Child("standby-scheduler", [py, "-m", "services.checkin.standby_scheduler"], background=True)
+            Child("standby-scheduler", [py, "-m", "services.checkin.standby.scheduler"], background=True)
         )
         # N members in each consumer group: Kafka shares the partitions among them.
         for name, module in (
             ("checkin-consumer", "services.checkin.consumer"),
             ("notify-consumer", "services.notify.consumer"),
-            ("noshow-worker", "services.registration.noshow_worker"),  # issue 15 §2: consumer + sweep
+            ("noshow-worker", "services.registration.noshow.worker"),  # issue 15 §2: consumer + sweep
         ):
             for k in range(o.scale):
                 kids.append(Child(instance_name(name, k, o.scale), [py, "-m", module], background=True))

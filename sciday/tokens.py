@@ -20,7 +20,7 @@ ID_CHARS = 12
 
 
 def known_venues(redis: Any, settings: Any) -> set[str]:
-    from services.registration.store import SeatStore
+    from services.registration.seats.store import SeatStore
 
     return {doc["venue"]["id"] for doc, _counts in SeatStore(redis, settings).list_activities()}
 

@@ -116,7 +116,7 @@ class Settings(SettingsBase):
     """Registration attempts per verified phone per minute (0 = off)."""
     soldout_memo_ms: int = 500
     """How long a worker answers sold_out from memory after the seat script said so (0 = never); see
-    services/registration/soldout.py."""
+    services/registration/seats/soldout.py."""
     rate_limit_token_per_min: int = 600
     """Check-in requests per staff token per minute (0 = off)."""
     trusted_proxies: str = ""
@@ -212,12 +212,12 @@ class Settings(SettingsBase):
     """The key of every keyed hash registration keeps (ID numbers, phone and address refs, codes): every
     replica must share it, or an ID is not "once per activity". "" = a file
     var/keys/registration-hmac.secret (make run); a credential, set it in production."""
-    # --- consent through the API (i18k; services/registration/consent.py, docs/privacy.md) --
+    # --- consent through the API (i18k; services/registration/privacy/consent.py, docs/privacy.md) --
     api_consent_required: bool = False
     """On: a registration or lottery entry through the JSON API without ``"consent": true`` is refused
     (validation_failed), as the form refuses an unticked box.  Off: the API records a consent it is given
     and asks for none (API clients from before it keep working)."""
-    # --- the organizers' spreadsheet import (services/registration/importer.py) ---------------
+    # --- the organizers' spreadsheet import (services/registration/catalogue/importer.py) ---------------
     import_max_upload_bytes: int = 2 * 1024 * 1024
     """Bounds on what one upload may make the server read: the file, the rows and cells of the sheet, an
     XLSX's shared strings, and the bytes its zip parts inflate to, all parts together."""
@@ -243,7 +243,7 @@ class Settings(SettingsBase):
     """...and closes daily at this hour."""
     # --- allocation beyond first come, first served (issue 15) ------------------------------
     lottery_confirm_hours: int = 0
-    """Lottery (services/registration/lottery.py): winners confirm within this many hours (0 = no
+    """Lottery (services/registration/lottery/draw.py): winners confirm within this many hours (0 = no
     confirmation)."""
     lottery_draw_lease_s: int = 60
     """The lottery draw's lease, in seconds."""
@@ -252,7 +252,7 @@ class Settings(SettingsBase):
     lottery_poll_s: int = 5
     """How often the lottery scheduler looks for draws that are due, in seconds."""
     noshow_grace_min: int = 60
-    """No-show record (services/registration/noshow.py), festival-wide; defaults after 上海博物馆 (3 no-shows lock
+    """No-show record (services/registration/noshow/record.py), festival-wide; defaults after 上海博物馆 (3 no-shows lock
     60 days) within a 国家自然博物馆-like window (docs/china-booking-norms.md). Marks are made this long after
     the activity ends, in minutes."""
     noshow_late_cancel_hours: int = 24
@@ -266,13 +266,13 @@ class Settings(SettingsBase):
     noshow_pepper: str = ""
     """Key of the holder hashes (HMAC of the phone / ID number): a credential, never committed."""
     standby_opens_before_min: int = 60
-    """On-site standby (services/checkin/standby.py): walk-ins may join from this long before the start, in
+    """On-site standby (services/checkin/standby/usecases.py): walk-ins may join from this long before the start, in
     minutes."""
     standby_release_grace_min: int = 10
     """Unscanned confirmed seats are released to standby at start + this, in minutes."""
     standby_max_party_size: int = 4
     """The largest party that may join standby."""
-    # --- the door (issue 16; services/checkin/usecases.py, docs/door.md) ----------------------
+    # --- the door (issue 16; services/checkin/door/usecases.py, docs/door.md) ----------------------
     door_clock_skew_s: int = 30
     """An offline scan's own time is taken only between the device's last online moment (a mark the server
     signs) and now plus this clock skew, in seconds."""
@@ -314,7 +314,7 @@ class Settings(SettingsBase):
     """Notify's AES-GCM key ring, as seal_keys_registration."""
     retention_days: int = 30
     """Personal fields of a registration are erased this many days after its activity ended
-    (services/registration/retention.py; statistics stay)."""
+    (services/registration/privacy/retention.py; statistics stay)."""
     retention_poll_s: int = 3600
     """How often the retention sweep looks, in seconds."""
     noshow_sweep_poll_s: int = 30
@@ -328,7 +328,7 @@ class Settings(SettingsBase):
     internal_signature_skew_s: int = 60
     """Issue 23: a signed internal call (shared/internal.py) is accepted this far from the receiver's clock,
     and its nonce is remembered for twice this, so a replay is refused."""
-    # --- real-name verification (issue 23; services/registration/realname.py, fair-access.md) --
+    # --- real-name verification (issue 23; services/registration/access/realname.py, fair-access.md) --
     realname_url: str = "http://127.0.0.1:8006/api/v1/verify"
     """The authority a real-name activity's members are checked against (二要素: name and ID number), a provider
     over HTTP (realname_http.py; `make run` and the tests point it at the local stand-in,
@@ -426,7 +426,7 @@ class Settings(SettingsBase):
     into each ticket and check-in judges by it (shared/tickets.checkin_window)."""
     party_size_limit: int = 10
     """The most people one registration may hold; an activity's max_party_size is 1 to this (the
-    schemas, the OpenAPI document and the organizer's form read it: services/registration/party_limit.py)."""
+    schemas, the OpenAPI document and the organizer's form read it: services/registration/seats/party_limit.py)."""
 
     # -- Append new settings above this line: `name: type = default` and a docstring under it. --
 

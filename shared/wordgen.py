@@ -20,7 +20,7 @@ SOURCES = (
     "shared.envelope",
     "services.registration.lua_words",
     "services.checkin.vocabulary",
-    "services.checkin.door_rules",  # the door's ordered rules (issue 25 item 4)
+    "services.checkin.door.rules",  # the door's ordered rules (issue 25 item 4)
     "services.notify.vocabulary",
 )
 COMMAND = "python -m shared.wordgen"

@@ -1,5 +1,5 @@
 """The local real-name authority (实名核验, 二要素): speaks the provider interface of
-services/registration/realname_http.py and answers from a registry of the people it knows, for
+services/registration/access/realname_http.py and answers from a registry of the people it knows, for
 `make run` and the tests.  It asks nobody anything.
 
 ``python -m standins.realname --port 8006 [--people FILE]``; the page at ``/`` lists what it was
@@ -32,7 +32,7 @@ from pathlib import Path
 
 from flask import Flask, jsonify, render_template_string, request
 
-from services.registration.identity import check_digit, mask_id, mask_name
+from services.registration.access.identity import check_digit, mask_id, mask_name
 from standins.serving import Served, until_signalled
 
 PEOPLE = Path(__file__).with_name("realname_people.json")

@@ -73,7 +73,7 @@ def template_004(
     then ``blank_rows`` numbered empty rows as the template comes with."""
     from openpyxl import Workbook
 
-    from services.registration.sheet_columns import TEMPLATE_004
+    from services.registration.catalogue.sheet_columns import TEMPLATE_004
 
     wb = Workbook()
     ws = wb.active

@@ -6,8 +6,8 @@ from __future__ import annotations
 import secrets
 from datetime import date, timedelta
 
-from services.registration import identity, verification
-from services.registration.verification_store import RedisCodeStore
+from services.registration.access import identity, verification
+from services.registration.access.verification_store import RedisCodeStore
 
 DAY_MS = 86_400_000
 

@@ -7,25 +7,18 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from services.checkin import (
-    api_attendance,
-    api_checkins,
-    api_gates,
-    api_revocations,
-    api_standby,
-    api_standby_join,
-    dashboard,
-    edge,
-    exports,
-    festival,
-    pages,
-    summary,
-)
-from services.checkin.door_cards import Cards
-from services.checkin.keys import KeyCache
-from services.checkin.online_marks import OnlineMarks
-from services.checkin.standby_store import StandbyStore
-from services.checkin.store import CheckinStore
+from services.checkin.attendance import api as api_attendance
+from services.checkin.attendance import dashboard, exports, festival, summary
+from services.checkin.door import api as api_checkins
+from services.checkin.door import api_gates, api_revocations
+from services.checkin.door.cards import Cards
+from services.checkin.door.keys import KeyCache
+from services.checkin.door.online_marks import OnlineMarks
+from services.checkin.door.store import CheckinStore
+from services.checkin.standby import api as api_standby
+from services.checkin.standby import api_join as api_standby_join
+from services.checkin.standby.store import StandbyStore
+from services.checkin.web import edge, pages
 from shared import internal, keyfile
 from shared.config import Settings, load
 from shared.ratelimit import RateLimiter

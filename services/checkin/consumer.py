@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from services.checkin.door.store import OUTBOX
 from services.checkin.projection import Projection
-from services.checkin.store import OUTBOX
 from shared import logs, worker
 from shared.config import load
 from shared.consumer import ConsumerLoop

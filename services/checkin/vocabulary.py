@@ -92,7 +92,7 @@ UNKNOWN_REGISTRATION: Final = "unknown_registration"  # issue 17: the manual loo
 FORBIDDEN: Final = errors.FORBIDDEN
 UNAUTHORIZED: Final = errors.UNAUTHORIZED
 SEAT_RELEASED: Final = "seat_released"
-# On-site standby (issue 15; services/checkin/standby.py).
+# On-site standby (issue 15; services/checkin/standby/usecases.py).
 STANDBY_NOT_OPEN: Final = "standby_not_open"
 STANDBY_CLOSED: Final = "standby_closed"
 PARTY_TOO_LARGE: Final = "party_too_large"

@@ -11,10 +11,10 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
-from services.notify import api_codes, api_notices, edge
 from services.notify import vocabulary as V
 from services.notify.channels import sms
-from services.notify.deliveries import Deliveries, sealer_of
+from services.notify.delivery.intents import Deliveries, sealer_of
+from services.notify.web import api_codes, api_notices, edge
 from shared import internal
 from shared.auth import require
 from shared.config import Settings, load

@@ -23,14 +23,14 @@ from dataclasses import dataclass, field
 
 import redis as redis_lib
 
-from services.notify.batches import BatchHandler
 from services.notify.channels import email, sms
-from services.notify.deliveries import Deliveries
+from services.notify.channels.sender import RateLimit, Sender
+from services.notify.delivery.batches import BatchHandler
+from services.notify.delivery.intents import Deliveries
+from services.notify.delivery.publisher import Publisher
+from services.notify.delivery.usecases import Notices
 from services.notify.projection import Projection
-from services.notify.publisher import Publisher
-from services.notify.reminders import Reminders, parse_offsets
-from services.notify.sender import RateLimit, Sender
-from services.notify.usecases import Notices
+from services.notify.reminders.schedule import Reminders, parse_offsets
 from shared import logs, periodic, sealed, shredding
 from shared.clock import SYSTEM_CLOCK, Clock
 from shared.config import Settings, load

@@ -7,29 +7,23 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from services.registration import (
-    api_activities,
-    api_keys,
-    api_lottery,
-    api_mine,
-    api_noshow,
-    api_registrations,
-    api_verification,
-    edge,
-    exports,
-    importer,
-    lottery_page,
-    organizer,
-    pages,
-    pages_access,
-    standby_join,
-)
+from services.registration.access import api as api_verification
+from services.registration.access import pages as pages_access
+from services.registration.access.code_sender import NotifyCodeSender
+from services.registration.access.verification import Policy
+from services.registration.access.verification_store import RedisCodeStore
 from services.registration.bootstrap import EXTENSION, bootstrap
-from services.registration.code_sender import NotifyCodeSender
-from services.registration.lottery_store import LotteryStore
-from services.registration.soldout_gate import SoldOutGate
-from services.registration.verification import Policy
-from services.registration.verification_store import RedisCodeStore
+from services.registration.catalogue import api as api_activities
+from services.registration.catalogue import exports, importer, organizer
+from services.registration.lottery import api as api_lottery
+from services.registration.lottery import pages as lottery_page
+from services.registration.lottery.store import LotteryStore
+from services.registration.noshow import api as api_noshow
+from services.registration.seats import api as api_registrations
+from services.registration.seats.soldout_gate import SoldOutGate
+from services.registration.web import edge, pages, standby_join
+from services.registration.web import keys as api_keys
+from services.registration.web import mine as api_mine
 from shared import internal, sealed
 from shared.config import Settings, load
 from shared.tickets import KeyRing

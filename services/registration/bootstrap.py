@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from flask import current_app
 
-from services.registration import noshow
-from services.registration.checks_store import RedisChecks
-from services.registration.noshow_store import NoShowStore
+from services.registration.noshow import record as noshow
+from services.registration.noshow.store import NoShowStore
 from services.registration.ports import Ports
-from services.registration.store import SeatStore
+from services.registration.seats.checks_store import RedisChecks
+from services.registration.seats.store import SeatStore
 from shared.clock import SystemClock as SystemClock  # re-exported
 from shared.config import Settings
 from shared.ratelimit import RateLimiter
@@ -23,9 +23,9 @@ EXTENSION = "sciday.registration"
 
 
 def bootstrap(settings: Settings, redis, keys: KeyRing) -> Ports:
-    from services.registration.door import DoorRevocations
-    from services.registration.fair_access import FairPolicy
-    from services.registration.lottery_store import LotteryStore
+    from services.registration.access.fair import FairPolicy
+    from services.registration.lottery.store import LotteryStore
+    from services.registration.seats.door import DoorRevocations
     from shared import door_id, internal, keyfile
 
     # fair access (issue 14): one server secret keys every ID, phone, address and code hash
@@ -65,8 +65,8 @@ def bootstrap(settings: Settings, redis, keys: KeyRing) -> Ports:
 
 
 def realname_port(settings: Settings, redis, secret: bytes):
-    from services.registration import realname
-    from services.registration.realname_http import HttpAuthority, RedisConfirmed
+    from services.registration.access import realname
+    from services.registration.access.realname_http import HttpAuthority, RedisConfirmed
 
     authority = (
         HttpAuthority(settings.realname_url, settings.realname_api_key, settings.realname_timeout_ms / 1000)

@@ -17,11 +17,11 @@ from shared.clock import Clock as Clock  # re-exported
 from shared.config import Settings
 
 if TYPE_CHECKING:
-    from services.registration.checks import Checked
-    from services.registration.fair_access import FairPolicy
-    from services.registration.noshow import Policy as NoShowPolicy
-    from services.registration.noshow import Record as NoShowRecord
-    from services.registration.realname import RealName
+    from services.registration.access.fair import FairPolicy
+    from services.registration.access.realname import RealName
+    from services.registration.noshow.record import Policy as NoShowPolicy
+    from services.registration.noshow.record import Record as NoShowRecord
+    from services.registration.seats.checks import Checked
 
 Doc = dict[str, Any]  # an activity document or a registration record, as stored (JSON)
 Counts = dict[str, Any]  # taken, waitlist_people, waitlist_length, rev, turned_away
@@ -159,7 +159,7 @@ class Ports:
     base_url: str
     ip_per_min: int = 0  # registrations per client address per minute (0: no limit)
     phone_per_min: int = 0  # registrations per phone per minute (0: no limit)
-    # The no-show record (services/registration/noshow.py): a locked holder cannot register.
+    # The no-show record (services/registration/noshow/record.py): a locked holder cannot register.
     # None: no check (tests that are not about it).
     noshow: NoShowRecord | None = None
     noshow_policy: NoShowPolicy | None = None

@@ -3,7 +3,7 @@
 Every status a registration or an activity can be in, and every reason the service refuses
 with, is declared here once, with its zh-CN and English message and its HTTP status. The use
 cases raise :class:`shared.refusal.Refusal` (a reason code and details, no HTTP status); the HTTP
-edge (``services/registration/edge.py``) is the only reader of ``Reason.http``.
+edge (``services/registration/web/edge.py``) is the only reader of ``Reason.http``.
 """
 
 from __future__ import annotations

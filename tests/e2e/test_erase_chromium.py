@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 import requests
 
-from services.registration.api_verification import COOKIE
+from services.registration.access.api import COOKIE
 from tests.e2e.test_fair_chromium import _no_sideways_scroll, narrow, site
 from tests.fair_support import bearer, member, seed_session
 

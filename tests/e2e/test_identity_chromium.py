@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 import requests
 
-from services.registration.api_verification import COOKIE
+from services.registration.access.api import COOKIE
 from tests.e2e.test_fair_chromium import _no_sideways_scroll, _serve, narrow
 from tests.fair_support import seed_session
 from tests.integration.test_identity_findings import MADE_UP, REAL

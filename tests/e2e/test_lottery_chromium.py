@@ -10,8 +10,8 @@ from datetime import datetime, timedelta
 import pytest
 import requests
 
-from services.registration import lottery as lot
-from services.registration.lottery_store import LotteryStore
+from services.registration.lottery import draw as lot
+from services.registration.lottery.store import LotteryStore
 from shared.redis_scripts import connect
 from tests.conftest import ROOT, activity_doc, wait_for
 from tests.e2e.test_door import TZ
@@ -172,8 +172,8 @@ def test_the_entry_form_the_entry_and_the_outcome_in_my_registrations(
 ):
     import re
 
-    from services.registration import lottery_entry
     from services.registration.bootstrap import EXTENSION
+    from services.registration.lottery import entry as lottery_entry
     from tests.fair_support import resident_id
 
     text, tag = ENTRY_TEXT[locale], locale.lower()

@@ -16,7 +16,7 @@ from concurrent.futures import ThreadPoolExecutor
 import requests
 from kafka import KafkaConsumer
 
-from services.registration.store import SeatStore
+from services.registration.seats.store import SeatStore
 from shared.redis_scripts import connect
 from tests.conftest import activity_doc, distinct_events, wait_for
 

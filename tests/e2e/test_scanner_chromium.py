@@ -332,7 +332,7 @@ def test_offline_scans_are_judged_locally_and_uploaded_once(
 def test_an_offline_standby_ticket_is_admitted_whole_and_uploaded_once(scanner, urls, organizer_token, steward,
                                                                        stack_settings, screenshots):  # fmt: skip
     """Issue 15 §3: a called walk-in's standby ticket, judged on the device while offline."""
-    from services.checkin.standby_store import StandbyStore
+    from services.checkin.standby.store import StandbyStore
 
     aid = "scan-sb-offline"
     make_activity(urls, organizer_token, aid)

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 
 import requests
 
-from services.checkin.standby_store import StandbyStore
+from services.checkin.standby.store import StandbyStore
 from shared.auth import create_token
 from shared.redis_scripts import connect
 from tests.conftest import activity_doc, wait_for

@@ -15,9 +15,9 @@ import requests
 import zxingcpp
 from PIL import Image
 
-from services.checkin.standby_store import StandbyStore
-from services.registration import noshow
-from services.registration.noshow_store import NoShowStore
+from services.checkin.standby.store import StandbyStore
+from services.registration.noshow import record as noshow
+from services.registration.noshow.store import NoShowStore
 from shared import keyfile
 from shared.auth import create_token
 from shared.redis_scripts import connect

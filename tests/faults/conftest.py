@@ -21,7 +21,7 @@ import requests
 from sciday import embedded, kafka_broker
 from sciday.stack import Stack, StackOptions
 from services.checkin.projection import Projection
-from services.registration.store import SeatStore
+from services.registration.seats.store import SeatStore
 from shared.auth import create_token
 from shared.redis_scripts import connect
 from tests.conftest import ROOT, TEST_BROKER, activity_doc, say, wait_for

@@ -1,7 +1,7 @@
 """Issue 16: a ticket cancelled a moment ago is refused at the door even with the broker stopped.
 
 The registration service tells the check-in service of each cancellation by a signed call before
-it answers (services/registration/door.py), so the door does not wait for the event stream. The
+it answers (services/registration/seats/door.py), so the door does not wait for the event stream. The
 drill stops the broker, cancels tickets the door already knows as confirmed, and scans each one
 right after its 201: every scan must be refused as ``revoked``. The time from each 201 to the
 refusal is printed (a measurement for docs/door.md, never an assertion)."""

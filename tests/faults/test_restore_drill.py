@@ -16,11 +16,11 @@ import requests
 
 from sciday.continuity import StateLost
 from sciday.stack import Stack
-from services.checkin.admission import bucket
+from services.checkin.door.admission import bucket
+from services.checkin.door.store import CheckinStore
 from services.checkin.ports import AdmitStep
 from services.checkin.projection import Projection
-from services.checkin.store import CheckinStore
-from services.registration.store import SeatStore
+from services.registration.seats.store import SeatStore
 from shared.auth import create_token
 from shared.outbox import cursor_key
 from shared.redis_scripts import connect_as

@@ -8,11 +8,11 @@ import threading
 
 import pytest
 
-from services.checkin.standby_store import StandbyStore
-from services.registration import lottery as lot
-from services.registration import noshow as ns
-from services.registration.lottery_store import LotteryStore
-from services.registration.noshow_store import NoShowStore
+from services.checkin.standby.store import StandbyStore
+from services.registration.lottery import draw as lot
+from services.registration.lottery.store import LotteryStore
+from services.registration.noshow import record as ns
+from services.registration.noshow.store import NoShowStore
 
 T0 = 1_800_000_000.0
 POLICY = ns.Policy()

@@ -141,17 +141,17 @@ def test_a_type_the_batch_path_does_not_know_goes_through_handle_in_its_place(re
     assert p.registration("a1", "r1")["status"] == "cancelled"
 
 
-# -- notify: the batch handler (services/notify/batches.py) against Notices.handle ---------------
+# -- notify: the batch handler (services/notify/delivery/batches.py) against Notices.handle ---------------
 NOW = 1_900_000_000.0  # 2030-03-17: activities below start before and after it
 STARTS = ["2030-03-20T10:00:00+08:00", "2030-03-17T12:00:00+08:00", "2030-03-10T10:00:00+08:00"]
 
 
 def _notify(redis, prefix: str):
-    from services.notify.batches import BatchHandler
-    from services.notify.deliveries import Deliveries
+    from services.notify.delivery.batches import BatchHandler
+    from services.notify.delivery.intents import Deliveries
+    from services.notify.delivery.usecases import Notices
     from services.notify.projection import Projection as NotifyProjection
-    from services.notify.reminders import Reminders, parse_offsets
-    from services.notify.usecases import Notices
+    from services.notify.reminders.schedule import Reminders, parse_offsets
 
     projection = NotifyProjection(redis, prefix)
     deliveries = Deliveries(redis, prefix)

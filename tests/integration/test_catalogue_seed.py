@@ -7,8 +7,8 @@ import uuid
 import pytest
 
 from sciday import catalogue, embedded
-from services.registration import activities
-from services.registration.store import SeatStore
+from services.registration.catalogue import activities
+from services.registration.seats.store import SeatStore
 from shared import config
 from shared.outbox import stream_key
 from shared.redis_scripts import connect
@@ -99,8 +99,8 @@ def test_seed_propagates_other_refusals(store):
 def test_the_demo_lottery_is_open_on_seeding_and_drawn_minutes_later(store):
     """Issue 15: one catalogue activity is allocated by lottery; seeding opens its lottery (entries
     from now, the seed committed) and re-seeding leaves it as it was."""
-    from services.registration import lottery as lot
-    from services.registration.lottery_store import LotteryStore
+    from services.registration.lottery import draw as lot
+    from services.registration.lottery.store import LotteryStore
 
     lotteries = LotteryStore(store.redis, store.settings)
     docs = catalogue.load_file(catalogue.DEFAULT_PATH)

@@ -6,12 +6,12 @@ from __future__ import annotations
 
 import pytest
 
-from services.registration.checks import OneByOne
-from services.registration.checks_store import RedisChecks
-from services.registration.noshow import Mark
-from services.registration.noshow_store import NoShowStore
-from services.registration.store import SeatStore
-from services.registration.verification_store import RedisCodeStore
+from services.registration.access.verification_store import RedisCodeStore
+from services.registration.noshow.record import Mark
+from services.registration.noshow.store import NoShowStore
+from services.registration.seats.checks import OneByOne
+from services.registration.seats.checks_store import RedisChecks
+from services.registration.seats.store import SeatStore
 from shared.errors import RATE_LIMITED
 from shared.ratelimit import RateLimiter
 from shared.refusal import Refusal

@@ -40,11 +40,11 @@ WORKERS = {
     "relay": "services.registration.relay",
     "checkin-consumer": "services.checkin.consumer",
     "notify-consumer": "services.notify.consumer",
-    "retention": "services.registration.retention",  # issue 16: the retention sweep
+    "retention": "services.registration.privacy.retention",  # issue 16: the retention sweep
     # issue 15: the no-show record, on-site standby and the lottery
-    "noshow-worker": "services.registration.noshow_worker",
-    "standby-scheduler": "services.checkin.standby_scheduler",
-    "lottery-scheduler": "services.registration.lottery_scheduler",
+    "noshow-worker": "services.registration.noshow.worker",
+    "standby-scheduler": "services.checkin.standby.scheduler",
+    "lottery-scheduler": "services.registration.lottery.scheduler",
 }
 ONE_SHOT = {"topics", "cli", "state-check"}  # state-check: issue 24 §8
 BROKERS = ("kafka-1", "kafka-2", "kafka-3")
@@ -303,7 +303,7 @@ def test_every_process_make_run_starts_runs_in_kubernetes_too():
 
     plan = Stack(StackOptions(var_dir=ROOT / "var" / "compose-parity"))._plan()
     modules = {c.args[2] for c in plan if len(c.args) == 3 and c.args[1] == "-m"}
-    assert {"services.registration.relay", "services.checkin.standby_scheduler"} <= modules
+    assert {"services.registration.relay", "services.checkin.standby.scheduler"} <= modules
     deployed = {" ".join(pod["containers"][0].get("command", [])[2:]) for pod in _k8s_deployments().values()}
     missing = {m for m in modules if m.startswith("services.") and m not in deployed}
     assert not missing, f"started by make run but not in deploy/k8s: {sorted(missing)}"

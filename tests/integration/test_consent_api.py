@@ -9,9 +9,9 @@ from datetime import UTC, datetime
 
 import pytest
 
-from services.registration import consent
 from services.registration.app import create_app
 from services.registration.bootstrap import EXTENSION
+from services.registration.privacy import consent
 from shared.clock import FakeClock
 from tests.conftest import activity_doc
 from tests.fair_support import member

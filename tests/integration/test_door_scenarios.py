@@ -1,4 +1,4 @@
-"""One scenario table for the door's one decision table (services/checkin/door_rules.py).
+"""One scenario table for the door's one decision table (services/checkin/door/rules.py).
 
 Every scenario is replayed, step by step, against the three implementations of the door's rules:
 
@@ -27,10 +27,11 @@ from typing import Any
 
 import pytest
 
-from services.checkin import admission, door_rules
 from services.checkin import vocabulary as V
+from services.checkin.door import admission
+from services.checkin.door import rules as door_rules
+from services.checkin.door.usecases import Refusal, Staff
 from services.checkin.ports import AdmitStep, UndoStep
-from services.checkin.usecases import Refusal, Staff
 from shared import door_id
 from shared.config import Settings
 from tests.unit.door_world import AID, ORGANIZER, RID, STEWARD, T0, VENUE, DoorWorld, activity

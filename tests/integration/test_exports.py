@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from openpyxl import load_workbook
 
-from services.checkin.summary import RegistrationFigures
+from services.checkin.attendance.summary import RegistrationFigures
 from tests.conftest import activity_doc
 from tests.integration.test_checkin_api import Door, soon
 
@@ -322,7 +322,7 @@ def test_the_registrations_export_has_the_admitted_count_of_each_party(festival)
 
 
 def test_without_the_checkin_service_the_admitted_column_is_empty_and_says_why(festival):
-    from services.registration.exports import CheckinAdmissions
+    from services.registration.catalogue.exports import CheckinAdmissions
 
     door = festival
     door.reg.application.extensions["sciday.admissions"] = CheckinAdmissions("http://127.0.0.1:9", 0.5)

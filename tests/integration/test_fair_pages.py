@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from services.registration import api_verification
+from services.registration.access import api as api_verification
 from services.registration.app import create_app
 from shared.auth import create_token
 from tests.conftest import activity_doc

@@ -121,7 +121,7 @@ def test_with_unverified_allowed_a_made_up_number_books_marked_unverified(settin
     make(client, org, aid="rn-lax")
     r = register(client, session("13800000001"), "rn-lax", [wang(MADE_UP), wang(resident_id(3), "张三")])
     assert r.status_code == 201, r.get_json()
-    from services.registration.store import SeatStore
+    from services.registration.seats.store import SeatStore
 
     stored = SeatStore(redis, settings).get_registration(r.get_json()["registration_id"])
     assert [m.get("verified") for m in stored["members"]] == [False, None]

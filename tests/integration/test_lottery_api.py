@@ -11,8 +11,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from services.registration import lottery as lot
 from services.registration.app import create_app
+from services.registration.lottery import draw as lot
 from shared import keyfile
 from shared.auth import create_token
 from tests.conftest import ROOT, activity_doc
@@ -136,8 +136,8 @@ def test_entering_over_http_once_per_phone_and_confirming_a_win(api, settings, r
 
 
 def test_a_phone_locked_for_no_shows_cannot_enter_until_forgiven(api, settings, redis):
-    from services.registration import noshow as ns
-    from services.registration.noshow import identity_hash
+    from services.registration.noshow import record as ns
+    from services.registration.noshow.record import identity_hash
 
     client, org, _store = api
     now = datetime.now(TZ).replace(microsecond=0)

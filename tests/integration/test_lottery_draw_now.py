@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from services.registration import lottery_entry
+from services.registration.lottery import entry as lottery_entry
 from tests.integration.test_lottery_wired import AID, TZ, app, enter, opened, org, outbox
 
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import json
 
-from services.registration import lottery as lot
-from services.registration import lottery_entry
 from services.registration.bootstrap import EXTENSION
+from services.registration.lottery import draw as lot
+from services.registration.lottery import entry as lottery_entry
 from shared.envelope import decode
 from shared.outbox import stream_key
 from tests.conftest import activity_doc

@@ -4,8 +4,8 @@ draw's), sealed contact fields as the outcomes have, passing its schema; a rerun
 
 from __future__ import annotations
 
-from services.registration import lottery as lot
-from services.registration.lottery_store import LotteryStore
+from services.registration.lottery import draw as lot
+from services.registration.lottery.store import LotteryStore
 from shared.events import validate_data
 from tests.integration.test_lottery_redis import AID, T0, enter_many, lottery, outbox
 

@@ -10,8 +10,8 @@ import sys
 
 import pytest
 
-from services.registration import lottery as lot
-from services.registration.lottery_store import LotteryStore
+from services.registration.lottery import draw as lot
+from services.registration.lottery.store import LotteryStore
 from shared.envelope import decode
 from shared.events import validate_data
 from shared.outbox import stream_key
@@ -141,7 +141,7 @@ def test_the_verification_script_reproduces_a_stored_draw(store, tmp_path):
 def test_two_schedulers_draw_at_the_set_time_once_and_tell_everyone_once(settings, redis):
     import threading
 
-    from services.registration import lottery_scheduler
+    from services.registration.lottery import scheduler as lottery_scheduler
     from tests.conftest import wait_for
 
     s = settings.with_overrides(lottery_poll_s=1)

@@ -17,10 +17,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from services.registration import lottery as lot
-from services.registration import lottery_entry
 from services.registration.app import create_app
 from services.registration.bootstrap import EXTENSION
+from services.registration.lottery import draw as lot
+from services.registration.lottery import entry as lottery_entry
 from shared import events as ev
 from shared.auth import create_token
 from shared.envelope import decode, encode, new_event
@@ -322,7 +322,7 @@ def test_two_scheduler_processes_draw_register_and_tell_at_the_set_time(app, org
     logs = [open(tmp_path / f"scheduler-{n}.log", "wb") for n in range(2)]
     procs = [
         subprocess.Popen(
-            [sys.executable, "-m", "services.registration.lottery_scheduler"],
+            [sys.executable, "-m", "services.registration.lottery.scheduler"],
             env=env,
             cwd=str(ROOT),
             stdout=log,
@@ -358,7 +358,7 @@ def test_two_scheduler_processes_draw_register_and_tell_at_the_set_time(app, org
 def test_a_winner_confirms_on_my_registrations_and_only_their_own_entry(app, org, redis, settings):
     import re
 
-    from services.registration.api_verification import COOKIE
+    from services.registration.access.api import COOKIE
 
     client, draw_at = opened(app, org, capacity=2, confirm_hours=24)
     entries = [enter(client, redis, settings, i, party=1).get_json()["entry_id"] for i in range(4)]

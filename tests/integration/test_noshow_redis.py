@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from services.registration import noshow as ns
-from services.registration.noshow_flow import Admissions, NoShowFlow
-from services.registration.noshow_store import NoShowStore
+from services.registration.noshow import record as ns
+from services.registration.noshow.flow import Admissions, NoShowFlow
+from services.registration.noshow.store import NoShowStore
 from shared.envelope import decode
 from shared.events import validate_data
 from shared.outbox import stream_key

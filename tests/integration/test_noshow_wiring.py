@@ -10,8 +10,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from services.registration.noshow_flow import ts
-from services.registration.noshow_worker import GROUP, TOPICS, Sweeps, build_flow, sweep_due
+from services.registration.noshow.flow import ts
+from services.registration.noshow.worker import GROUP, TOPICS, Sweeps, build_flow, sweep_due
 from shared.consumer import ConsumerLoop
 from shared.envelope import decode, encode, new_event
 from shared.kafka import make_producer

@@ -7,10 +7,10 @@ from __future__ import annotations
 import pytest
 
 from services.notify import vocabulary as V
-from services.notify.deliveries import Deliveries
+from services.notify.delivery.intents import Deliveries
+from services.notify.delivery.usecases import Notice, Notices, Refusal, send_notice
 from services.notify.projection import Projection
-from services.notify.reminders import Reminders, parse_offsets
-from services.notify.usecases import Notice, Notices, Refusal, send_notice
+from services.notify.reminders.schedule import Reminders, parse_offsets
 from shared.clock import FakeClock
 from tests.unit.fakes_notify import NOW, FakeDeliveries, FakeProjection, FakeReminders
 

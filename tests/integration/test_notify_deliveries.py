@@ -4,7 +4,7 @@ hand-off fenced by the claim, so a sender whose lease ran out cannot send a mess
 from __future__ import annotations
 
 from services.notify.consumer import bootstrap
-from services.notify.deliveries import Deliveries
+from services.notify.delivery.intents import Deliveries
 from tests.integration.notify_support import (
     activity_event,
     gateway,

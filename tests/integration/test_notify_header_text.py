@@ -13,7 +13,7 @@ import json
 import pytest
 
 from services.notify.consumer import bootstrap
-from services.notify.publisher import public_id
+from services.notify.delivery.publisher import public_id
 from shared.clock import FakeClock
 from shared.text import LINE_BREAKS
 from tests.integration.notify_support import (
@@ -75,7 +75,7 @@ def test_an_unexpected_failure_before_the_hand_off_is_counted_and_ends_in_the_de
     notify_settings, redis
 ):
     """It used to escape the sender and leave the message to its lease: tried every minute for ever."""
-    from services.notify.sender import Sender
+    from services.notify.channels.sender import Sender
 
     worker = bootstrap(notify_settings, redis)
     worker.notices.handle(activity_event("ActivityPublished", snapshot("a-rt")))
@@ -104,7 +104,7 @@ class Refusing(Broken):
 
 def test_past_the_dead_letter_cap_failed_messages_are_put_back_not_dead_lettered(notify_settings, redis):
     """A channel that fails everything (a bad deploy) cannot drain the queue into the dead letters."""
-    from services.notify.sender import Sender
+    from services.notify.channels.sender import Sender
 
     settings = notify_settings.with_overrides(consumer_dlq_max=2, consumer_dlq_window_s=600)
     worker = bootstrap(settings, redis)

@@ -8,7 +8,7 @@ from collections import Counter
 
 from kafka import KafkaConsumer
 
-from services.notify.deliveries import Deliveries
+from services.notify.delivery.intents import Deliveries
 from shared import sealed
 from tests.conftest import distinct_events, wait_for
 from tests.integration.notify_support import (

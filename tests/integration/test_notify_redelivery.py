@@ -14,7 +14,7 @@ import subprocess
 import sys
 from collections import Counter
 
-from services.notify.deliveries import Deliveries
+from services.notify.delivery.intents import Deliveries
 from tests.conftest import ROOT, wait_for
 from tests.integration.notify_support import (
     API_KEY,

@@ -9,9 +9,9 @@ import time
 from kafka import KafkaAdminClient, KafkaConsumer
 from kafka.errors import KafkaTimeoutError
 
-from services.registration import activities
-from services.registration.schemas import ActivityIn
-from services.registration.store import SeatStore
+from services.registration.catalogue import activities
+from services.registration.seats.store import SeatStore
+from services.registration.web.schemas import ActivityIn
 from shared.outbox import Relay, cursor_key, stream_key
 from shared.tickets import new_registration_id
 from shared.topics import ensure_topics

@@ -26,8 +26,8 @@ def _loops(url: str) -> list[str]:
 @pytest.mark.parametrize(
     "module, loop",
     [
-        ("services.checkin.standby_scheduler", "standby-scheduler"),
-        ("services.registration.lottery_scheduler", "lottery-scheduler"),
+        ("services.checkin.standby.scheduler", "standby-scheduler"),
+        ("services.registration.lottery.scheduler", "lottery-scheduler"),
     ],
 )
 def test_a_scheduler_process_turns_and_stops_on_sigterm(settings, servers, module, loop):

@@ -19,10 +19,10 @@ from kafka import KafkaAdminClient, KafkaConsumer
 
 from services.checkin import consumer as checkin_consumer
 from services.checkin.projection import Projection as CheckinProjection
-from services.notify.deliveries import Deliveries
+from services.notify.delivery.intents import Deliveries
 from services.notify.projection import Projection as NotifyProjection
+from services.registration.access.verification import TOKEN_PREFIX, session_ref
 from services.registration.app import create_app
-from services.registration.verification import TOKEN_PREFIX, session_ref
 from shared import sealed
 from shared.auth import create_token
 from shared.outbox import start_relay

@@ -12,10 +12,10 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from services.registration import lottery as lot
-from services.registration import lottery_entry
 from services.registration.app import create_app
 from services.registration.bootstrap import EXTENSION
+from services.registration.lottery import draw as lot
+from services.registration.lottery import entry as lottery_entry
 from shared import events as ev
 from shared.auth import create_token
 from shared.envelope import decode

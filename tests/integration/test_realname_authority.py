@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 import requests
 
-from services.registration import realname
-from services.registration.realname_http import CACHE_KEY, HttpAuthority, RedisConfirmed
+from services.registration.access import realname
+from services.registration.access.realname_http import CACHE_KEY, HttpAuthority, RedisConfirmed
 from standins.realname import LocalAuthority
 
 REAL, MADE_UP = "210102198808085152", "210102195001075152"

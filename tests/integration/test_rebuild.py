@@ -11,7 +11,7 @@ import pytest
 
 from sciday.rebuild import rebuild
 from services.checkin.projection import Projection
-from services.notify.deliveries import Deliveries
+from services.notify.delivery.intents import Deliveries
 from services.notify.projection import Projection as NotifyProjection
 from shared import events as ev
 from shared.envelope import encode, new_event

@@ -7,9 +7,9 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from sciday.rebuild import rebuild
-from services.checkin.admission import bucket
+from services.checkin.door.admission import bucket
+from services.checkin.door.store import CheckinStore
 from services.checkin.ports import AdmitStep, UndoStep
-from services.checkin.store import CheckinStore
 from shared.kafka import make_producer
 from shared.outbox import Relay
 from shared.topics import ensure_topics

@@ -13,10 +13,10 @@ import time
 import pytest
 from redis.connection import Connection
 
-from services.registration import noshow
+from services.registration.access.identity import id_hash
 from services.registration.app import create_app
-from services.registration.identity import id_hash
-from services.registration.store import SeatStore
+from services.registration.noshow import record as noshow
+from services.registration.seats.store import SeatStore
 from tests.fair_support import bearer, member, seed_session
 from tests.integration.test_fair_registration import make, org, refused, register
 

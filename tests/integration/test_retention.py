@@ -7,9 +7,10 @@ from __future__ import annotations
 import json
 from datetime import timedelta
 
-from services.registration import retention, usecases
 from services.registration.bootstrap import bootstrap
-from services.registration.lottery_store import LotteryStore
+from services.registration.lottery.store import LotteryStore
+from services.registration.privacy import retention
+from services.registration.seats import usecases
 from shared import events
 from shared.clock import FakeClock
 from shared.tickets import KeyRing

@@ -9,10 +9,10 @@ from __future__ import annotations
 import pytest
 
 from services.notify import consumer as notify_consumer
-from services.notify.batches import BatchHandler
-from services.registration import lottery as lot
-from services.registration import lottery_entry
+from services.notify.delivery.batches import BatchHandler
 from services.registration.bootstrap import EXTENSION
+from services.registration.lottery import draw as lot
+from services.registration.lottery import entry as lottery_entry
 from shared import events as ev
 from shared import sealed, shredding
 from shared.envelope import decode
@@ -106,9 +106,10 @@ def test_a_lottery_entry_is_erased_with_its_registration(app, org, redis, settin
 def test_the_retention_sweep_shreds_entries_that_never_became_registrations(settings, redis):
     from datetime import timedelta
 
-    from services.registration import retention, usecases
     from services.registration.bootstrap import bootstrap
-    from services.registration.lottery_store import LotteryStore
+    from services.registration.lottery.store import LotteryStore
+    from services.registration.privacy import retention
+    from services.registration.seats import usecases
     from shared.clock import FakeClock
     from shared.tickets import KeyRing
     from tests.unit.registration_scenarios import activity_doc as scenario_doc

@@ -1,4 +1,4 @@
-"""The sold-out gate (services/registration/soldout_gate.py) against real Redis: it repeats, byte
+"""The sold-out gate (services/registration/seats/soldout_gate.py) against real Redis: it repeats, byte
 for byte, the answer Flask gave from the sold-out memory, and only that answer."""
 
 from __future__ import annotations
@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from services.registration.app import create_app
-from services.registration.soldout_gate import ENDPOINT, SoldOutGate
+from services.registration.seats.soldout_gate import ENDPOINT, SoldOutGate
 from shared.web import REQUESTS
 from tests.integration.test_registration_api import make_activity, org, reason, register
 from tests.integration.test_soldout_memo import counts, sold_out_activity

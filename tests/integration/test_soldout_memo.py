@@ -1,4 +1,4 @@
-"""The sold-out memory (services/registration/soldout.py) against real Redis.
+"""The sold-out memory (services/registration/seats/soldout.py) against real Redis.
 
 Proof that an answer came from memory is Redis's own count of EVALSHA calls (INFO commandstats):
 a refusal from memory sends no script.

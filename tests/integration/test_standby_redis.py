@@ -7,8 +7,8 @@ import json
 import threading
 from datetime import datetime
 
-from services.checkin import standby as sb
-from services.checkin.standby_store import StandbyStore
+from services.checkin.standby import usecases as sb
+from services.checkin.standby.store import StandbyStore
 from shared import internal, sealed
 from shared.envelope import decode
 from shared.events import validate_data

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import json
 
-from services.checkin import standby as sb
 from services.checkin.app import create_app as checkin_app
-from services.checkin.standby_scheduler import tick
-from services.checkin.standby_store import StandbyStore
+from services.checkin.standby import usecases as sb
+from services.checkin.standby.scheduler import tick
+from services.checkin.standby.store import StandbyStore
 from services.registration.app import create_app
 from shared.auth import create_token
 from shared.outbox import start_relay

@@ -7,9 +7,9 @@ from __future__ import annotations
 import re
 import threading
 
-from services.checkin import standby as sb
-from services.checkin.standby_scheduler import tick
-from services.checkin.standby_store import StandbyStore
+from services.checkin.standby import usecases as sb
+from services.checkin.standby.scheduler import tick
+from services.checkin.standby.store import StandbyStore
 from tests.integration.test_checkin_api import door, soon, verdict
 from tests.integration.test_standby_wiring import as_walk_in, events, take_number, wired
 

@@ -9,9 +9,9 @@ from datetime import datetime
 
 import pytest
 
-from services.checkin import standby as sb
-from services.checkin.standby_scheduler import tick
-from services.checkin.standby_store import StandbyStore
+from services.checkin.standby import usecases as sb
+from services.checkin.standby.scheduler import tick
+from services.checkin.standby.store import StandbyStore
 from shared import sealed
 from shared.envelope import decode, encode, new_event
 from shared.kafka import make_producer
@@ -226,7 +226,7 @@ def test_each_number_called_reaches_the_walk_in_by_sms_exactly_once(notify_setti
 def test_dashboards_count_standby_apart_and_show_the_lottery(door, settings, redis):
     from datetime import timedelta
 
-    from services.checkin import festival
+    from services.checkin.attendance import festival
 
     doc = soon("sb-dash")
     door.activity(doc)

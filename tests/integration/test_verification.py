@@ -11,9 +11,9 @@ import pytest
 from werkzeug.serving import make_server
 
 from services.notify.app import create_app as notify_app
-from services.registration import verification as v
+from services.registration.access import verification as v
+from services.registration.access.verification_store import RedisCodeStore
 from services.registration.app import create_app as registration_app
-from services.registration.verification_store import RedisCodeStore
 from services.registration.vocabulary import Refusal
 from tests.integration.notify_support import gateway, mailbox, notify_settings
 

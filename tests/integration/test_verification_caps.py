@@ -10,8 +10,8 @@ from __future__ import annotations
 import pytest
 from prometheus_client import REGISTRY
 
-from services.registration import verification as v
-from services.registration.verification_store import RedisCodeStore
+from services.registration.access import verification as v
+from services.registration.access.verification_store import RedisCodeStore
 from services.registration.vocabulary import Refusal
 from shared import clientaddr
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from services.registration.api_verification import COOKIE
+from services.registration.access.api import COOKIE
 from services.registration.app import create_app
 from shared import csrf
 from shared.auth import create_token

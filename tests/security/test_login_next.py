@@ -10,7 +10,7 @@ from urllib.parse import quote
 
 import pytest
 
-from services.registration.pages_access import safe_next
+from services.registration.access.pages import safe_next
 from tests.integration.test_fair_pages import app, csrf, outbox
 
 OFF_SITE = [

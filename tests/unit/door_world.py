@@ -14,13 +14,13 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from services.checkin import usecases
 from services.checkin import vocabulary as V
-from services.checkin.door_cards import Cards
-from services.checkin.online_marks import OnlineMarks
-from services.checkin.standby_store import StandbyStore
-from services.checkin.store import CheckinStore
-from services.checkin.usecases import Scan, Staff
+from services.checkin.door import usecases
+from services.checkin.door.cards import Cards
+from services.checkin.door.online_marks import OnlineMarks
+from services.checkin.door.store import CheckinStore
+from services.checkin.door.usecases import Scan, Staff
+from services.checkin.standby.store import StandbyStore
 from shared import events as ev
 from shared.auth import create_token
 from shared.clock import FakeClock

@@ -12,11 +12,11 @@ import json
 import uuid
 from typing import Any
 
-from services.registration import noshow as ns
-from services.registration.checks_store import RedisChecks
-from services.registration.noshow_store import NoShowStore
+from services.registration.noshow import record as ns
+from services.registration.noshow.store import NoShowStore
 from services.registration.ports import Ports
-from services.registration.store import SeatStore
+from services.registration.seats.checks_store import RedisChecks
+from services.registration.seats.store import SeatStore
 from shared.clock import FakeClock
 from shared.config import Settings
 from shared.ratelimit import RateLimiter
@@ -108,7 +108,7 @@ def event_types(ports: Ports) -> list[str]:
 
 def lottery_store(ports: Ports) -> Any:
     """The lottery's Redis store beside ``ports`` (the same Redis and key prefix as its seats)."""
-    from services.registration.lottery_store import LotteryStore
+    from services.registration.lottery.store import LotteryStore
 
     store = ports.seats
     assert isinstance(store, SeatStore)

@@ -14,9 +14,10 @@ from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
-from services.registration import activities, registrations, usecases
 from services.registration import vocabulary as v
+from services.registration.catalogue import activities
 from services.registration.ports import Ports
+from services.registration.seats import registrations, usecases
 from shared import events
 
 Trace = list[tuple[Any, ...]]
@@ -321,7 +322,7 @@ def unknown_things(r: Run) -> None:
 
 def fair_access(r: Run) -> None:
     """Real names, an ID once per activity, per-ID limits, a bound key, IDs given back (fair.lua)."""
-    from services.registration.fair_access import FairPolicy
+    from services.registration.access.fair import FairPolicy
 
     r.ports.fair = FairPolicy(
         id_per_day=1, id_per_festival=2, rate_limit_phone_per_min=0, rate_limit_id_per_min=0
@@ -363,7 +364,7 @@ def drop_one_member(r: Run) -> None:
 
 def drop_a_real_name_member(r: Run) -> None:
     """The dropped member's ID goes back to the activity (fair.lua); the registrant stays."""
-    from services.registration.fair_access import FairPolicy
+    from services.registration.access.fair import FairPolicy
 
     r.ports.fair = FairPolicy(
         id_per_day=1, id_per_festival=2, rate_limit_phone_per_min=0, rate_limit_id_per_min=0

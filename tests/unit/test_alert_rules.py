@@ -12,9 +12,10 @@ from pathlib import Path
 
 import yaml
 
-from services.notify import dead_letters, sender
-from services.registration import verification
+from services.notify.channels import sender
+from services.notify.delivery import dead_letters
 from services.registration import vocabulary as v
+from services.registration.access import verification
 from shared import consumer, halts, lag, outbox, worker
 from shared.config import Settings
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from services.registration import usecases
 from services.registration import vocabulary as v
+from services.registration.seats import usecases
 from tests.unit.registration_scenarios import activity_doc
 
 pytestmark = pytest.mark.unit

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import logging
 
-from services.registration import usecases
-from services.registration.door import DoorRevocations
+from services.registration.seats import usecases
+from services.registration.seats.door import DoorRevocations
 from tests.unit.registration_scenarios import activity_doc
 
 FORM = {"name": "李四", "phone": "13900000001", "party_size": 2, "email": None, "organization": None}

@@ -9,7 +9,7 @@ import pytest
 import yaml
 
 from sciday import catalogue
-from services.registration.activities import TZ, parse
+from services.registration.catalogue.activities import TZ, parse
 
 pytestmark = pytest.mark.unit
 

@@ -6,12 +6,12 @@ from __future__ import annotations
 import pytest
 from flask import Flask
 
-from services.checkin import edge as checkin_edge
 from services.checkin import vocabulary as CV
-from services.checkin.usecases import Refusal
-from services.notify import edge as notify_edge
+from services.checkin.door.usecases import Refusal
+from services.checkin.web import edge as checkin_edge
 from services.notify import vocabulary as NV
-from services.notify.usecases import Refusal as NoticeRefusal
+from services.notify.delivery.usecases import Refusal as NoticeRefusal
+from services.notify.web import edge as notify_edge
 
 FIRST = {"first_checked_in_at": "2026-05-30T02:05:00+00:00", "first_gate": "2号门"}
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from services.checkin import admission, usecases
-from services.registration import activities
+from services.checkin.door import admission, usecases
+from services.registration.catalogue import activities
 from shared.config import load
 
 DOC = {"starts_at": "2026-12-07T10:00:00+08:00", "ends_at": "2026-12-07T12:00:00+08:00"}

@@ -10,12 +10,12 @@ from datetime import date, datetime, time
 
 import pytest
 
-from services.registration import key_activities as ka
-from services.registration import sheet_columns
-from services.registration.activities import TZ
-from services.registration.cells import CellError, estimate, when
-from services.registration.column_mappings import chosen_of
-from services.registration.sheet_columns import TEMPLATE_004 as CITY_HEADERS
+from services.registration.catalogue import key_activities as ka
+from services.registration.catalogue import sheet_columns
+from services.registration.catalogue.activities import TZ
+from services.registration.catalogue.cells import CellError, estimate, when
+from services.registration.catalogue.column_mappings import chosen_of
+from services.registration.catalogue.sheet_columns import TEMPLATE_004 as CITY_HEADERS
 
 TODAY = date(2026, 11, 29)
 HOURS = (time(9, 0), time(17, 0))

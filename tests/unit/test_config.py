@@ -144,9 +144,9 @@ def berlin():
 def test_the_app_factory_makes_settings_timezone_the_zone_of_every_rule(berlin):
     from datetime import UTC, datetime
 
-    from services.checkin import admission
-    from services.notify import messages
-    from services.registration import activities
+    from services.checkin.door import admission
+    from services.notify.delivery import messages
+    from services.registration.catalogue import activities
     from shared.web import make_app
 
     at = datetime(2026, 5, 30, 6, 0, tzinfo=UTC)

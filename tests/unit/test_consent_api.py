@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import pytest
 
-from services.registration import consent, lottery_entry, usecases
 from services.registration import vocabulary as v
+from services.registration.lottery import entry as lottery_entry
+from services.registration.privacy import consent
+from services.registration.seats import usecases
 from tests.unit import test_lottery_entry as lottery
 from tests.unit.registration_scenarios import activity_doc
 

@@ -27,11 +27,11 @@ WORKERS = {
     "relay": "services.registration.relay",
     "checkin-consumer": "services.checkin.consumer",
     "notify-consumer": "services.notify.consumer",
-    "retention": "services.registration.retention",  # issue 16: the retention sweep
+    "retention": "services.registration.privacy.retention",  # issue 16: the retention sweep
     # issue 15: the no-show record, on-site standby and the lottery
-    "noshow-worker": "services.registration.noshow_worker",
-    "standby-scheduler": "services.checkin.standby_scheduler",
-    "lottery-scheduler": "services.registration.lottery_scheduler",
+    "noshow-worker": "services.registration.noshow.worker",
+    "standby-scheduler": "services.checkin.standby.scheduler",
+    "lottery-scheduler": "services.registration.lottery.scheduler",
 }
 # Kafka consumers, scaled within their groups; the lease-protected workers, two copies taking turns
 # (issue 24); and the one that runs one copy at a time.

@@ -9,9 +9,10 @@ from datetime import timedelta
 import pytest
 from flask import Flask
 
-from services.checkin import edge, gates
 from services.checkin import vocabulary as V
-from services.checkin.usecases import Refusal, Staff
+from services.checkin.door import gates
+from services.checkin.door.usecases import Refusal, Staff
+from services.checkin.web import edge
 from tests.unit.fakes_checkin import VENUE, activity
 from tests.unit.test_door_rules import ORGANIZER, STEWARD, World
 

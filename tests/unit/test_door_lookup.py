@@ -1,13 +1,13 @@
-"""The steward's manual lookup when the QR cannot be read (issue 17, services/checkin/lookup.py),
+"""The steward's manual lookup when the QR cannot be read (issue 17, services/checkin/door/lookup.py),
 and a party that dropped a member, over the projection and the real store on Redis: no Flask."""
 
 from __future__ import annotations
 
 import pytest
 
-from services.checkin import lookup
 from services.checkin import vocabulary as V
-from services.checkin.usecases import Refusal, Scan, Staff
+from services.checkin.door import lookup
+from services.checkin.door.usecases import Refusal, Scan, Staff
 from tests.unit.door_world import Clock, DoorWorld
 from tests.unit.fakes_checkin import T0, VENUE, FakeTickets, activity, ticket
 

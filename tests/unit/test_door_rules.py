@@ -1,4 +1,4 @@
-"""The door's use cases (services/checkin/usecases.py) on the session's Redis (the real store and
+"""The door's use cases (services/checkin/door/usecases.py) on the session's Redis (the real store and
 its Lua), no Flask; the signer and the clock are the only stand-ins.
 
 Each row's verdict, in the table's order, is tests/integration/test_door_scenarios.py's: here the
@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import pytest
 
-from services.checkin import usecases
 from services.checkin import vocabulary as V
-from services.checkin.usecases import Refusal, Scan, Staff
+from services.checkin.door import usecases
+from services.checkin.door.usecases import Refusal, Scan, Staff
 from tests.unit.door_world import ORGANIZER, STEWARD, DoorWorld
 from tests.unit.fakes_checkin import T0, FakeTickets, activity, ticket
 

@@ -1,4 +1,4 @@
-"""The door's one decision table (services/checkin/door_rules.py) is what each runtime follows: every
+"""The door's one decision table (services/checkin/door/rules.py) is what each runtime follows: every
 row has its check in the runtime that judges it, and the generated orders are the table's.
 The verdicts themselves are replayed in tests/integration/test_door_scenarios.py."""
 
@@ -7,15 +7,16 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from services.checkin import door_checks, door_rules
 from services.checkin import vocabulary as V
-from services.checkin.door_rules import ATOMIC, GIVEN, TICKET, USE_CASE
+from services.checkin.door import checks as door_checks
+from services.checkin.door import rules as door_rules
+from services.checkin.door.rules import ATOMIC, GIVEN, TICKET, USE_CASE
 
-HERE = Path(door_rules.__file__).parent
+HERE = Path(door_rules.__file__).parent.parent  # the service's folder
 
 
 def test_each_row_has_its_check_where_it_is_judged():
-    lua = (HERE / "admit.lua").read_text()
+    lua = (HERE / "door" / "admit.lua").read_text()
     js = (HERE / "static" / "js" / "doorbook.js").read_text()
     lua_steps = set(re.findall(r"^  (\w+) = (?:function|cards)", lua, re.M))
     lua_steps |= set(re.findall(r"^function STEPS\.(\w+)\(", lua, re.M))

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from services.registration import personal, usecases
 from services.registration import vocabulary as v
+from services.registration.privacy import personal
+from services.registration.seats import usecases
 from shared import events, shredding
 from tests.unit.registration_ports import counts, outbox, redis_ports, stored
 from tests.unit.registration_scenarios import activity_doc
@@ -106,9 +107,9 @@ def test_a_late_cancellation_in_a_version_2_event_finds_its_holder_in_the_record
     """v2 and v3 events carry no phone: the no-show flow looks the record up (registration's own store)."""
     from datetime import timedelta
 
-    from services.registration import noshow as ns
-    from services.registration.noshow_flow import Admissions, NoShowFlow
-    from services.registration.noshow_store import NoShowStore
+    from services.registration.noshow import record as ns
+    from services.registration.noshow.flow import Admissions, NoShowFlow
+    from services.registration.noshow.store import NoShowStore
 
     now = ports.clock.now()
     starts = now + timedelta(hours=12)

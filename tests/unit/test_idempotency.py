@@ -1,4 +1,4 @@
-"""Idempotency-Key bound to its request (services/registration/idempotency.py), as the view runs it.
+"""Idempotency-Key bound to its request (services/registration/seats/idempotency.py), as the view runs it.
 
 Whether a stored key is a replay or reused is reserve.lua's decision alone, tested on Redis in
 tests/integration/test_fair_registration.py; here: the key's digest and the request's fingerprint."""
@@ -8,8 +8,8 @@ from __future__ import annotations
 import pytest
 from flask import Flask
 
-from services.registration import api_registrations
-from services.registration import idempotency as idem
+from services.registration.seats import api as api_registrations
+from services.registration.seats import idempotency as idem
 from shared.errors import ApiError
 
 BODY = {"party_size": 2, "members": [{"name": "张三", "id_type": "passport", "id_number": "E12345678"}]}

@@ -1,4 +1,4 @@
-"""Real-name IDs (services/registration/identity.py): formats, the GB 11643 check digit, hashes,
+"""Real-name IDs (services/registration/access/identity.py): formats, the GB 11643 check digit, hashes,
 masked forms and children without an ID."""
 
 from __future__ import annotations
@@ -7,7 +7,7 @@ from datetime import date
 
 import pytest
 
-from services.registration import identity as ident
+from services.registration.access import identity as ident
 
 SECRET = b"k" * 32
 TODAY = date(2026, 11, 29)

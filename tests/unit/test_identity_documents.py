@@ -7,8 +7,8 @@ from datetime import date
 
 import pytest
 
-from services.registration import identity as ident
-from services.registration import realname
+from services.registration.access import identity as ident
+from services.registration.access import realname
 from services.registration.vocabulary import Refusal
 
 SECRET = b"k" * 32

@@ -6,8 +6,8 @@ from datetime import date, datetime, time
 
 import pytest
 
-from services.registration import key_activities as ka
-from services.registration.activities import TZ
+from services.registration.catalogue import key_activities as ka
+from services.registration.catalogue.activities import TZ
 
 
 def at(*args):

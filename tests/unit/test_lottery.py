@@ -12,8 +12,8 @@ import threading
 
 import pytest
 
-from services.registration import lottery as lot
-from services.registration.lottery_store import LotteryStore
+from services.registration.lottery import draw as lot
+from services.registration.lottery.store import LotteryStore
 from tests.conftest import ROOT
 from tests.unit.registration_ports import stream_events
 

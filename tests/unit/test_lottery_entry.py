@@ -7,10 +7,14 @@ import threading
 
 import pytest
 
-from services.registration import fair_access, identity, lottery_entry, noshow, usecases
-from services.registration import lottery as lot
 from services.registration import vocabulary as v
-from services.registration.fair_access import FairPolicy
+from services.registration.access import fair as fair_access
+from services.registration.access import identity
+from services.registration.access.fair import FairPolicy
+from services.registration.lottery import draw as lot
+from services.registration.lottery import entry as lottery_entry
+from services.registration.noshow import record as noshow
+from services.registration.seats import usecases
 from shared import events
 from tests.fair_support import member
 from tests.unit.registration_ports import event_types, lottery_store, noshow_store, outbox, stream_events

@@ -10,8 +10,8 @@ from __future__ import annotations
 import pytest
 
 from services.notify import vocabulary as NV
-from services.registration import lottery as lot
-from services.registration.lottery_store import LotteryStore
+from services.registration.lottery import draw as lot
+from services.registration.lottery.store import LotteryStore
 from tests.unit.registration_ports import stream_events
 from tests.unit.test_notify_lottery import outcome
 from tests.unit.test_notify_usecases import world  # a fixture

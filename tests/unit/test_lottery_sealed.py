@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import json
 
-from services.notify.usecases import Notices
-from services.registration import personal
+from services.notify.delivery.usecases import Notices
+from services.registration.privacy import personal
 from shared import events as ev
 from shared.clock import FakeClock
 from shared.sealed import NOTIFY, REGISTRATION, Sealer
@@ -68,5 +68,7 @@ def test_notify_hands_a_v2_outcome_on_sealed_and_a_v1_outcome_with_its_contacts(
     assert notices.handle(outcome(v2)) == 1
     assert recorded.regs[-1] == {**v2, "locale": "zh-CN", "party_size": 2, "registration_id": "e1"}
     v1 = {k: ENTRY[k] for k in ("name", "phone", "email", "manage_url")}
-    notices.handle(outcome(v1))  # the deliveries seal these on recording (services/notify/deliveries.py)
+    notices.handle(
+        outcome(v1)
+    )  # the deliveries seal these on recording (services/notify/delivery/intents.py)
     assert {k: recorded.regs[-1][k] for k in v1} == v1 and "sealed" not in recorded.regs[-1]

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from services.registration import identity, personal
+from services.registration.access import identity
+from services.registration.privacy import personal
 from shared.masking import mask_id, mask_name, mask_phone
 from shared.sealed import NOTIFY, REGISTRATION, Sealer
 

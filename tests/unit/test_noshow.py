@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from services.registration import noshow as ns
-from services.registration.noshow_flow import Admissions, NoShowFlow, identity_hash
-from services.registration.noshow_store import NoShowStore, iso
+from services.registration.noshow import record as ns
+from services.registration.noshow.flow import Admissions, NoShowFlow, identity_hash
+from services.registration.noshow.store import NoShowStore, iso
 from tests.unit.registration_ports import stream_events
 
 POLICY = ns.Policy(grace_min=60, late_cancel_hours=24, marks_to_lock=3, window_days=90, lock_days=60)

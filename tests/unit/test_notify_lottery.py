@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from services.notify import messages
 from services.notify import vocabulary as V
+from services.notify.delivery import messages
 from tests.unit.test_notify_messages import ACTIVITY
 from tests.unit.test_notify_usecases import event, registration, world
 

@@ -9,8 +9,8 @@ import pytest
 import zxingcpp
 from PIL import Image
 
-from services.notify import messages
 from services.notify.channels.email import build
+from services.notify.delivery import messages
 from standins.mailbox import attachments, parse
 
 ACTIVITY = {

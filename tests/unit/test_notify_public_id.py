@@ -9,8 +9,8 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime
 
-from services.notify.deliveries import notification_id
-from services.notify.publisher import Publisher, outcome_event
+from services.notify.delivery.intents import notification_id
+from services.notify.delivery.publisher import Publisher, outcome_event
 from shared.config import Settings
 
 

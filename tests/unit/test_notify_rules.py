@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from services.notify.channels.sender import backoff_ms
 from services.notify.channels.sms import SmsChannel, parse_template_ids, signature
-from services.notify.reminders import due_times, event_id, parse_offsets, superseded
-from services.notify.sender import backoff_ms
+from services.notify.reminders.schedule import due_times, event_id, parse_offsets, superseded
 
 MIN = 60_000
 START = 1_900_000_000_000

@@ -1,4 +1,4 @@
-"""Notify's use cases (services/notify/usecases.py) over in-memory fakes: which messages an event
+"""Notify's use cases (services/notify/delivery/usecases.py) over in-memory fakes: which messages an event
 calls for, to whom, and the organizer's notice. No Redis, no Flask."""
 
 from __future__ import annotations
@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from services.notify import vocabulary as V
-from services.notify.usecases import Notice, Notices, Refusal, send_notice
+from services.notify.delivery.usecases import Notice, Notices, Refusal, send_notice
 from shared.clock import FakeClock
 from tests.unit.fakes_notify import NOW, FakeDeliveries, FakeProjection, FakeReminders
 
@@ -180,7 +180,7 @@ def test_a_standby_call_of_version_2_keeps_the_phone_sealed_into_the_intent(worl
 def test_a_rebuild_replays_an_erasure_dropping_the_registrant_and_recording_nothing():
     """`sciday rebuild notify` (batches.Replay) hands what is not a registration's own event to
     ``Notices.handle`` over :class:`NoDeliveries`, which must answer every method of the port."""
-    from services.notify.batches import NoDeliveries
+    from services.notify.delivery.batches import NoDeliveries
 
     projection = FakeProjection()
     notices = Notices(projection, NoDeliveries(), FakeReminders(projection), clock=FakeClock.at_seconds(NOW))

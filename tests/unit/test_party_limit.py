@@ -7,7 +7,7 @@ import pytest
 from flask import Flask
 from marshmallow import ValidationError
 
-from services.registration.schemas import ActivityIn, RegistrationIn
+from services.registration.web.schemas import ActivityIn, RegistrationIn
 from shared.config import load
 
 FORM = {"name": "张三", "phone": "13912345678"}

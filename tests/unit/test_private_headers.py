@@ -8,8 +8,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from services.registration import usecases
 from services.registration.bootstrap import EXTENSION
+from services.registration.seats import usecases
 from shared.config import load
 from tests.unit.registration_ports import app_ports, own_prefix
 from tests.unit.registration_scenarios import activity_doc

@@ -10,11 +10,11 @@ import re
 import pytest
 from flask import Flask
 
-from services.checkin import edge as checkin_edge
 from services.checkin import vocabulary as CV
-from services.notify import edge as notify_edge
-from services.registration import edge as registration_edge
+from services.checkin.web import edge as checkin_edge
+from services.notify.web import edge as notify_edge
 from services.registration import vocabulary as RV
+from services.registration.web import edge as registration_edge
 from shared import errors
 from shared.ratelimit import rate_limited, refuse
 from shared.refusal import Refusal

@@ -11,16 +11,16 @@ from tests.conftest import ROOT
 
 # full dotted names, so that a module keeps its name wherever it lives (issue 25's packages)
 VIEWS = {
-    "services.registration.api_activities",
-    "services.registration.api_keys",
-    "services.registration.api_registrations",
-    "services.registration.exports",
-    "services.registration.importer",
-    "services.registration.organizer",
-    "services.registration.pages",
+    "services.registration.catalogue.api",
+    "services.registration.web.keys",
+    "services.registration.seats.api",
+    "services.registration.catalogue.exports",
+    "services.registration.catalogue.importer",
+    "services.registration.catalogue.organizer",
+    "services.registration.web.pages",
 }
 CORE = (
-    "services.registration.usecases",
+    "services.registration.seats.usecases",
     "services.registration.ports",
     "services.registration.vocabulary",
 )

@@ -15,8 +15,9 @@ from html.parser import HTMLParser
 
 import pytest
 
-from services.registration import consent, usecases
 from services.registration.bootstrap import EXTENSION
+from services.registration.privacy import consent
+from services.registration.seats import usecases
 from tests.unit.registration_ports import app_ports, own_prefix
 from tests.unit.registration_scenarios import activity_doc
 

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import pytest
 
-from services.registration import usecases
 from services.registration import vocabulary as v
+from services.registration.seats import usecases
 from shared import events
 from shared.envelope import seeded_event_id
 from tests.unit.registration_ports import outbox, redis_ports
@@ -226,7 +226,7 @@ def test_an_undeclared_reason_cannot_be_raised():
 
 
 def test_a_phone_locked_for_no_shows_is_refused_with_the_lock_end(ports):
-    from services.registration import noshow as ns
+    from services.registration.noshow import record as ns
 
     holder = "phone:" + ns.identity_hash("pepper", FORM["phone"])
     t = ports.clock.now().timestamp() - 86400
@@ -263,9 +263,9 @@ def test_fair_access(run):
 def test_real_name_no_shows_lock_the_id_whichever_phone_books_it(ports, store_settings, store_redis):
     """Real-name marks are keyed by fair_access's ID hashes as the record stores them, and the lock
     check at registration looks up the same holders: the ID is locked, the phones are not."""
-    from services.registration import noshow as ns
-    from services.registration.fair_access import FairPolicy
-    from services.registration.noshow_flow import Admissions, NoShowFlow
+    from services.registration.access.fair import FairPolicy
+    from services.registration.noshow import record as ns
+    from services.registration.noshow.flow import Admissions, NoShowFlow
     from tests.fair_support import member
 
     ports.fair = FairPolicy(

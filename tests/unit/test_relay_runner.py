@@ -42,5 +42,5 @@ def test_no_service_builds_a_relay_of_its_own():
     assert set(users) == {
         "services/registration/relay.py",
         "services/checkin/consumer.py",
-        "services/notify/publisher.py",
+        "services/notify/delivery/publisher.py",
     }

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from sciday.key_files import KEY_FILES, PROVIDER_FILES, write_key_files
-from services.checkin.online_marks import OnlineMarks
+from services.checkin.door.online_marks import OnlineMarks
 from shared import door_id, internal, keyfile, sealed
 from shared.config import load
 from shared.tickets import InvalidTicket, KeyRing, new_registration_id

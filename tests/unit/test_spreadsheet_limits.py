@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from services.registration import key_activities as ka
+from services.registration.catalogue import key_activities as ka
 from shared import spreadsheets
 from shared.config import load
 from tests import crafted_xlsx

@@ -8,8 +8,8 @@ from datetime import datetime
 
 import pytest
 
-from services.checkin import standby as sb
-from services.checkin.standby_store import StandbyStore
+from services.checkin.standby import usecases as sb
+from services.checkin.standby.store import StandbyStore
 
 POLICY = sb.Policy(opens_before_min=60, release_grace_min=10, max_party_size=4)
 START = datetime.fromisoformat("2027-05-20T19:00:00+08:00").timestamp()

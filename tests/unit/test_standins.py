@@ -61,7 +61,7 @@ def test_every_person_the_real_name_stand_in_lists_has_a_valid_number():
     import json
     from datetime import date
 
-    from services.registration import identity
+    from services.registration.access import identity
 
     path = Path(__file__).resolve().parents[2] / "standins" / "realname_people.json"
     people = json.loads(path.read_text(encoding="utf-8"))["people"]

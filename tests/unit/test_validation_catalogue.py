@@ -10,8 +10,8 @@ from flask import Flask
 from flask.views import MethodView
 from flask_smorest import Api, Blueprint
 
-from services.checkin.schemas import CheckinIn, GateQuery
-from services.notify.api_notices import NoticeIn
+from services.checkin.web.schemas import CheckinIn, GateQuery
+from services.notify.web.api_notices import NoticeIn
 from shared import errors
 
 HAN = re.compile(r"[\u4e00-\u9fff]")

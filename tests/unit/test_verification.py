@@ -1,12 +1,12 @@
-"""Verified phones (services/registration/verification.py) on the Redis code store and its Lua
+"""Verified phones (services/registration/access/verification.py) on the Redis code store and its Lua
 (code_issue.lua, code_check.lua), on the session's Redis with a key prefix per test."""
 
 from __future__ import annotations
 
 import pytest
 
-from services.registration import verification as v
-from services.registration.verification_store import RedisCodeStore
+from services.registration.access import verification as v
+from services.registration.access.verification_store import RedisCodeStore
 from services.registration.vocabulary import Refusal
 from shared import sealed
 

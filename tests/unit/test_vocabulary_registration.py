@@ -111,7 +111,7 @@ def test_standby_statuses_are_check_ins_words_and_never_literals():
     from services.checkin import vocabulary as checkin_words
 
     assert v.STANDBY_STATUSES == checkin_words.STANDBY_STATUSES
-    reader = vs.ROOT / "services/registration/standby_join.py"
+    reader = vs.ROOT / "services/registration/web/standby_join.py"
     assert vs.stray_words(vs.python_literals(reader), v.STANDBY_STATUSES) == []
 
 
@@ -124,12 +124,12 @@ def test_views_refuse_only_with_declared_codes():
     # and notify's refusals, which organizer.py relays.
     # importer.refusal(reason, ...) looks its code up in v.REASONS, so only declared codes pass.
     passed_through = {
-        ("services/registration/store.py", "?"),
-        ("services/registration/organizer.py", "?"),
-        ("services/registration/importer.py", "reason"),
+        ("services/registration/seats/store.py", "?"),
+        ("services/registration/catalogue/organizer.py", "?"),
+        ("services/registration/catalogue/importer.py", "reason"),
         # the lottery scripts' refusals, read from their answer (Refusal checks each is declared)
-        ("services/registration/lottery.py", "?"),
-        ("services/registration/lottery.py", "reason"),
+        ("services/registration/lottery/draw.py", "?"),
+        ("services/registration/lottery/draw.py", "reason"),
     }
     bad = [
         f"{p}:{n}: {code}" for p, n, code in hits if code not in declared and (p, code) not in passed_through

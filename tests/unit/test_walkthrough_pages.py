@@ -10,10 +10,10 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from marshmallow import ValidationError
 
-from services.registration import usecases
 from services.registration import vocabulary as v
 from services.registration.bootstrap import EXTENSION
-from services.registration.schemas import ActivityIn, ActivityPatch
+from services.registration.seats import usecases
+from services.registration.web.schemas import ActivityIn, ActivityPatch
 from shared import events
 from shared.config import LOCAL_ZONE
 from shared.i18n import RULES, localize
@@ -206,7 +206,7 @@ def test_empty_required_fields_say_required_and_time_order_comes_in_the_same_ans
 
 
 def test_the_core_names_only_declared_time_rules():
-    from services.registration import activities
+    from services.registration.catalogue import activities
 
     for name in (activities.AFTER_START, activities.AFTER_REGISTRATION_OPENS, activities.NOT_AFTER_START):
         assert name in RULES
@@ -232,7 +232,7 @@ def _row(aid, *, confirmed, checked_in, ended, status="scheduled"):
 
 
 def test_no_shows_and_their_rate_are_counted_over_the_same_ended_activities():
-    from services.checkin.festival import totals
+    from services.checkin.attendance.festival import totals
 
     rows = [
         _row("yesterday", confirmed=200, checked_in=181, ended=True),
@@ -246,7 +246,7 @@ def test_no_shows_and_their_rate_are_counted_over_the_same_ended_activities():
 
 
 def test_no_rate_when_nobody_was_expected_at_the_ended_activities():
-    from services.checkin.festival import totals
+    from services.checkin.attendance.festival import totals
 
     got = totals(
         [
@@ -258,7 +258,7 @@ def test_no_rate_when_nobody_was_expected_at_the_ended_activities():
 
 
 def test_a_real_name_party_removes_the_member_chosen_and_the_registrant_stays(site):
-    from services.registration.fair_access import FairPolicy
+    from services.registration.access.fair import FairPolicy
     from tests.fair_support import member
 
     app, ports = site[0], site[1]

@@ -1,6 +1,6 @@
 """Channels: how a rendered message reaches a person (SMS through a provider, email over SMTP).
 
-Every channel has the same shape, so the sender loop (services/notify/sender.py) treats them alike:
+Every channel has the same shape, so the sender loop (services/notify/channels/sender.py) treats them alike:
 
 - ``name``: "sms" or "email", the queue it drains;
 - ``sender``: who the per-channel rate limit applies to (the SMS signature, the From address);

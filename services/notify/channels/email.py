@@ -18,8 +18,8 @@ from email.message import EmailMessage
 from email.policy import SMTP
 from email.utils import formatdate
 
-from services.notify import qr
 from services.notify.channels import ProviderError
+from services.notify.delivery import qr
 
 
 def build(intent: dict, rendered, mail_from: str) -> EmailMessage:

@@ -1,4 +1,4 @@
-// door_rules.js: GENERATED from services/checkin/door_rules.py by `python -m shared.wordgen`; do not edit.
+// door_rules.js: GENERATED from services/checkin/door/rules.py by `python -m shared.wordgen`; do not edit.
 
 export const DOOR_RULES = [
   {

@@ -53,7 +53,7 @@ export function partyNow(ticket, state) {
 
 const refused = (reason, more = {}) => ({ ok: false, reason, ...more });
 
-// Each row of the door's table (DOOR_OFFLINE, generated from services/checkin/door_rules.py) judged
+// Each row of the door's table (DOOR_OFFLINE, generated from services/checkin/door/rules.py) judged
 // here: a verdict, or null to go on. `c` is the scan: ticket, state, entry, now, card, act, party.
 const CHECKS = {
   wrong_venue: (c) => (c.state.venue && c.venue !== c.state.venue ? refused(REASON.WRONG_VENUE, c.named) : null),

@@ -1,0 +1,1 @@
+"""Attendance: live figures, the festival summary, exports, the dashboards."""

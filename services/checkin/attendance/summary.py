@@ -1,0 +1,326 @@
+"""The festival summary (活动总结): ``GET /api/v1/summary``, ``/api/v1/summary.xlsx`` and the printable
+page ``/summary``.
+
+Per activity: capacity, registered (confirmed people), attended (checked in), attendance rate
+(attended / registered), waitlist demand (people waitlisted + people turned away with
+``sold_out``) and no-shows (registered − attended, once the activity has ended). Totals per
+venue, per kind and per day (dates in Settings.timezone) and overall; cancelled activities are listed
+but left out of every total.
+
+Attendance is this service's data. ``turned_away`` lives in the registration service, which
+is asked server-side (``GET /api/v1/activities``, short timeout). If it does not answer, the
+summary still renders and says that waitlist demand is unknown (null in JSON, "未知" in XLSX).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import requests
+from flask import current_app, g
+from flask.views import MethodView
+from flask_smorest import Blueprint
+from marshmallow import Schema, fields
+
+from services.checkin import vocabulary as V
+from services.checkin.attendance import festival
+from services.checkin.door import admission
+from shared import spreadsheets
+from shared.auth import require
+from shared.i18n import request_locale
+
+blp = Blueprint(
+    "summary",
+    __name__,
+    url_prefix="/api/v1",
+    description="Festival summary. " + V.describe(V.UNAUTHORIZED, V.FORBIDDEN),
+)
+
+KINDS = {
+    "imax": ("巨幕影院", "IMAX"),
+    "dome": ("球幕影院", "Dome"),
+    "lecture": ("科普讲座", "Lecture"),
+    "exhibition": ("展览", "Exhibition"),
+    "other": ("其他活动", "Other"),
+}
+SUMMED = ("capacity", "registered", "attended", "waitlisted", "turned_away", "waitlist_demand", "no_shows")
+# issue 15: seats filled from on-site standby and the lottery's figures (0 where there is none)
+ALLOCATION = ("standby_admitted", "lottery_entries", "lottery_winners", "lottery_waitlisted")
+UNKNOWN_NOTE = (
+    "候补需求未知：报名服务暂不可用，未能取得“名额已满未能报名”的人数。",
+    "Waitlist demand unknown: the registration service did not answer, so the people turned away "
+    "are not known.",
+)
+
+
+class RegistrationFigures:
+    """The registration service's public activity list, for ``turned_away`` per activity."""
+
+    def __init__(self, base_url: str, timeout_s: float = 2.0):
+        self.url, self.timeout_s = base_url.rstrip("/") + "/api/v1/activities", timeout_s
+
+    def turned_away(self) -> dict[str, int | None] | None:
+        try:
+            resp = requests.get(self.url, timeout=self.timeout_s)
+            resp.raise_for_status()
+            return {a["id"]: a.get("turned_away") for a in resp.json()["activities"]}
+        except (requests.RequestException, ValueError, KeyError, TypeError):
+            return None
+
+
+def day_of(iso: str) -> str:
+    return datetime.fromisoformat(iso).astimezone(admission.TZ).date().isoformat()
+
+
+def _rate(part, whole):
+    return part / whole if whole else None
+
+
+def activity_rows(principal, turned: dict | None) -> list[dict]:
+    out = []
+    for r, _counts in festival.rows_for(principal):
+        away = (turned or {}).get(r["activity_id"]) if turned is not None else None
+        out.append(
+            {
+                "activity_id": r["activity_id"],
+                "title": r["title"],
+                "kind": r["kind"],
+                "venue": r["venue"],
+                "hall": r["hall"],
+                "status": r["status"],
+                "day": day_of(r["starts_at"]),
+                "starts_at": r["starts_at"],
+                "ends_at": r["ends_at"],
+                "ended": r["ended"],
+                "capacity": r["capacity"],
+                "registered": r["confirmed"],
+                "attended": r["checked_in"] - r["standby_admitted"],  # registrants; walk-ins apart
+                "attendance_rate": _rate(r["checked_in"] - r["standby_admitted"], r["confirmed"]),
+                "waitlisted": r["waitlisted"],
+                "turned_away": away,
+                "waitlist_demand": r["waitlisted"] + away if away is not None else None,
+                "no_shows": r["no_shows"],
+                "no_show_rate": r["no_show_rate"],
+                **{k: r[k] for k in ALLOCATION},
+            }
+        )
+    return out
+
+
+def group(rows: list[dict], key) -> dict:
+    """Sums of the figures; a sum is None when one of its terms is unknown (or, for no-shows,
+    when no activity in the group has ended)."""
+    out = {"key": key, "activities": len(rows)}
+    for f in SUMMED + ALLOCATION:
+        values = [r[f] for r in rows]
+        if f == "no_shows":
+            values = [v for v in values if v is not None] or [None]
+        out[f] = None if any(v is None for v in values) else sum(values)
+    out["attendance_rate"] = _rate(out["attended"], out["registered"])
+    ended = sum(r["registered"] for r in rows if r["no_shows"] is not None)
+    out["no_show_rate"] = None if out["no_shows"] is None else _rate(out["no_shows"], ended)
+    return out
+
+
+def build(principal) -> dict:
+    turned = current_app.extensions["sciday.registration_figures"].turned_away()
+    rows = activity_rows(principal, turned)
+    live = [r for r in rows if r["status"] != V.CANCELLED]
+
+    def by(field):
+        keys = sorted({field(r) for r in live})
+        return [group([r for r in live if field(r) == k], k) for k in keys]
+
+    venues = {r["venue"]["id"]: r["venue"]["name"] for r in live}
+    per_venue = by(lambda r: r["venue"]["id"])
+    for v in per_venue:
+        v["label"] = venues[v["key"]]
+    return {
+        "generated_at": admission.now().astimezone(admission.TZ).isoformat(),
+        "waitlist_demand_known": turned is not None,
+        "activities": rows,
+        "totals": group(live, "all"),
+        "by_venue": per_venue,
+        "by_kind": by(lambda r: r["kind"]),
+        "by_day": by(lambda r: r["day"]),
+    }
+
+
+# -- XLSX ---------------------------------------------------------------------------------------
+def _t(locale: str, zh: str, en: str) -> str:
+    return en if locale == "en" else zh
+
+
+def _cell(value, locale):
+    return _t(locale, "未知", "unknown") if value is None else value
+
+
+def workbook(summary: dict, locale: str) -> bytes:
+    t = lambda zh, en: _t(locale, zh, en)  # noqa: E731
+    notes = [
+        t(
+            f"活动总结数据 · 生成于 {summary['generated_at'][:19].replace('T', ' ')}（北京时间）",
+            f"Festival summary · generated {summary['generated_at'][:19].replace('T', ' ')} ({admission.TZ.key})",
+        ),
+        t(
+            "到场率 = 到场人数 ÷ 报名人数；候补需求 = 候补人数 + 名额已满未能报名人数；未到人数仅在活动结束后统计；已取消的活动不计入合计。",
+            "Attendance rate = attended / registered; waitlist demand = waitlisted + turned away; no-shows "
+            "count once an activity has ended; cancelled activities are left out of the totals.",
+        ),
+    ]
+    if not summary["waitlist_demand_known"]:
+        notes.append(t(*UNKNOWN_NOTE))
+    figures = [
+        t("容量", "Capacity"),
+        t("报名人数", "Registered"),
+        t("到场人数", "Attended"),
+        t("到场率", "Attendance rate"),
+        t("候补人数", "Waitlisted"),
+        t("名额已满未能报名", "Turned away"),
+        t("候补需求", "Waitlist demand"),
+        t("未到人数", "No-shows"),
+        t("未到率", "No-show rate"),
+        t("现场候补入场", "Filled from standby"),
+        t("摇号报名", "Lottery entries"),
+        t("摇号中签", "Lottery winners"),
+        t("摇号后候补", "Waitlisted by the draw"),
+    ]
+
+    def numbers(r):
+        cells = []
+        for f in (
+            "capacity",
+            "registered",
+            "attended",
+            "attendance_rate",
+            "waitlisted",
+            "turned_away",
+            "waitlist_demand",
+            "no_shows",
+            "no_show_rate",
+            *ALLOCATION,
+        ):
+            if r[f] is None and f in ("no_shows", "no_show_rate"):  # not "unknown": not yet
+                cells.append(t("未结束", "not ended") if "ended" in r else "—")
+            elif r[f] is None and f == "attendance_rate":  # nobody registered
+                cells.append("—")
+            else:
+                cells.append(_cell(r[f], locale))
+        return cells
+
+    kind = lambda k: _t(locale, *KINDS.get(k, KINDS["other"]))  # noqa: E731
+    title = lambda d: (d.get("en") if locale == "en" else None) or d.get("zh", "")  # noqa: E731
+    acts = [
+        [
+            r["activity_id"],
+            r["day"],
+            r["starts_at"][11:16],
+            title(r["title"]),
+            kind(r["kind"]),
+            r["venue"]["name"],
+            r["hall"],
+            t("已取消", "cancelled")
+            if r["status"] == V.CANCELLED
+            else (t("已结束", "ended") if r["ended"] else t("未结束", "not ended")),
+            *numbers(r),
+        ]
+        for r in summary["activities"]
+    ]
+    head = [
+        t("活动编号", "Activity"),
+        t("日期", "Date"),
+        t("开始", "Starts"),
+        t("活动名称", "Title"),
+        t("类型", "Kind"),
+        t("场馆", "Venue"),
+        t("厅室", "Hall"),
+        t("状态", "Status"),
+        *figures,
+    ]
+    total_row = lambda label: [label, summary["totals"]["activities"], *numbers(summary["totals"])]  # noqa: E731
+    group_head = lambda name: [name, t("活动数", "Activities"), *figures]  # noqa: E731
+    sheets = [spreadsheets.Sheet(t("分活动", "Activities"), head, acts, notes, percent_columns=(11, 16))]
+    for name, label, groups in (
+        (t("按场馆", "By venue"), t("场馆", "Venue"), [(v["label"], v) for v in summary["by_venue"]]),
+        (t("按类型", "By kind"), t("类型", "Kind"), [(kind(k["key"]), k) for k in summary["by_kind"]]),
+        (t("按日期", "By day"), t("日期", "Date"), [(d["key"], d) for d in summary["by_day"]]),
+    ):
+        rows = [[k, grp["activities"], *numbers(grp)] for k, grp in groups] + [total_row(t("合计", "Total"))]
+        sheets.append(spreadsheets.Sheet(name, group_head(label), rows, notes, percent_columns=(5, 10)))
+    return spreadsheets.xlsx_bytes(sheets)
+
+
+class _Figures(Schema):
+    capacity = fields.Integer()
+    registered = fields.Integer(metadata={"description": "confirmed people"})
+    attended = fields.Integer(metadata={"description": "people checked in"})
+    attendance_rate = fields.Float(allow_none=True, metadata={"description": "attended / registered"})
+    waitlisted = fields.Integer()
+    turned_away = fields.Integer(
+        allow_none=True, metadata={"description": "null: the registration service did not answer"}
+    )
+    waitlist_demand = fields.Integer(allow_none=True, metadata={"description": "waitlisted + turned_away"})
+    no_shows = fields.Integer(
+        allow_none=True, metadata={"description": "null until the activity (any in a group) has ended"}
+    )
+    no_show_rate = fields.Float(allow_none=True, metadata={"description": "no_shows / registered (ended)"})
+    standby_admitted = fields.Integer(metadata={"description": "seats filled from on-site standby"})
+    lottery_entries = fields.Integer()
+    lottery_winners = fields.Integer()
+    lottery_waitlisted = fields.Integer()
+
+
+class SummaryActivityOut(_Figures):
+    activity_id = fields.String()
+    title = fields.Dict()
+    kind = fields.String()
+    venue = fields.Nested(festival.VenueRef)
+    hall = fields.String()
+    status = fields.String()
+    day = fields.String(metadata={"description": "date of the start in the festival's time zone"})
+    starts_at = fields.String()
+    ends_at = fields.String()
+    ended = fields.Boolean()
+
+
+class SummaryGroupOut(_Figures):
+    key = fields.String(metadata={"description": 'venue id, kind, date, or "all"'})
+    label = fields.String(metadata={"description": "venue name (by_venue)"})
+    activities = fields.Integer()
+
+
+class SummaryOut(Schema):
+    generated_at = fields.String()
+    waitlist_demand_known = fields.Boolean()
+    activities = fields.List(fields.Nested(SummaryActivityOut))
+    totals = fields.Nested(SummaryGroupOut)
+    by_venue = fields.List(fields.Nested(SummaryGroupOut))
+    by_kind = fields.List(fields.Nested(SummaryGroupOut))
+    by_day = fields.List(fields.Nested(SummaryGroupOut))
+
+
+@blp.route("/summary")
+class Summary(MethodView):
+    @require("steward", "supervisor", "organizer")
+    @blp.response(200, SummaryOut)
+    def get(self):
+        """The festival summary's figures (staff: their venue's)."""
+        return build(g.principal)
+
+
+@blp.route("/summary.xlsx")
+class SummaryWorkbook(MethodView):
+    @require("steward", "supervisor", "organizer")
+    @blp.response(
+        200,
+        description="XLSX: sheets per activity, per venue, per kind and per day",
+        content_type=spreadsheets.XLSX_TYPE,
+    )
+    def get(self):
+        """The festival summary as a workbook to paste into the 活动总结 report."""
+        locale = request_locale()
+        data = workbook(build(g.principal), locale)
+        stamp = admission.now().astimezone(admission.TZ).strftime("%Y%m%d")
+        return spreadsheets.download(
+            data, f"{_t(locale, '活动总结', 'summary')}-{stamp}.xlsx", spreadsheets.XLSX_TYPE
+        )

@@ -1,0 +1,1 @@
+"""The door: verdicts on a scanned ticket, undo, gates, card matching, lookup."""

@@ -1,0 +1,43 @@
+-- undo.lua: a supervisor takes back one mistaken check-in.
+--
+-- KEYS[1] ADM  KEYS[2] FIRST  KEYS[3] GATES  KEYS[4] ARR  KEYS[5] CKS  KEYS[6] STATS  KEYS[7] OUT
+-- KEYS[8] MEMBERS (the same keys as admit.lua): a member admitted on its card may come in again
+-- ARGV[1] check-in id   ARGV[2] staff label   ARGV[3] occurred_at   ARGV[4] activity id
+-- Returns JSON {"status":"ok", reverted, admitted_total, registration_id} or
+-- {"status":"denied","reason":"unknown_checkin"|"already_reverted"}.
+--#include envelope.lua
+--#include ../vocabulary.lua
+
+local ADM, FIRST, GATES, ARR, CKS, STATS, OUT = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6], KEYS[7]
+local cid, staff, occurred_at, aid = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
+local raw = redis.call('HGET', CKS, cid)
+if not raw then return cjson.encode({ status = V.DENIED, reason = V.UNKNOWN_CHECKIN }) end
+local rec = cjson.decode(raw)
+if rec.reverted then return cjson.encode({ status = V.DENIED, reason = V.ALREADY_REVERTED }) end
+
+local total = redis.call('HINCRBY', ADM, rec.registration_id, -rec.admitted)
+if total <= 0 then
+  redis.call('HDEL', ADM, rec.registration_id)
+  redis.call('HDEL', FIRST, rec.registration_id)
+  total = 0
+end
+if KEYS[8] and (tonumber(rec.member) or 0) > 0 then
+  local kept = {}
+  for _, j in ipairs(cjson.decode(redis.call('HGET', KEYS[8], rec.registration_id) or '[]')) do
+    if j ~= rec.member then kept[#kept + 1] = j end
+  end
+  if #kept > 0 then redis.call('HSET', KEYS[8], rec.registration_id, cjson.encode(kept))
+  else redis.call('HDEL', KEYS[8], rec.registration_id) end
+end
+redis.call('HINCRBY', GATES, rec.gate, -rec.admitted)
+redis.call('HINCRBY', ARR, rec.bucket, -rec.admitted)
+redis.call('HINCRBY', STATS, 'checked_in', -rec.admitted)
+rec.reverted = true
+rec.reverted_by = staff
+rec.reverted_at = occurred_at
+redis.call('HSET', CKS, cid, cjson.encode(rec))
+emit(OUT, V.TOPIC, V.SOURCE, V.CHECKIN_REVERTED, aid, occurred_at, cid .. ':' .. V.CHECKIN_REVERTED,
+     { registration_id = rec.registration_id, gate = rec.gate, staff = staff, checkin_id = cid,
+       reverted = rec.admitted })
+return cjson.encode({ status = V.OK, reverted = rec.admitted, admitted_total = total,
+                      registration_id = rec.registration_id, venue_id = rec.venue_id })

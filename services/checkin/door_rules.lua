@@ -1,2 +1,0 @@
--- door_rules.lua: GENERATED from services/checkin/door_rules.py by `python -m shared.wordgen`; do not edit.
-local DOOR_STEPS = {'wrong_gate', 'given', 'replay', 'revoked', 'already_inside', 'seat_released', 'card', 'party_stepping'}

@@ -1,0 +1,1 @@
+"""On-site standby (现场候补): joining, releasing seats, calling numbers, admitting."""

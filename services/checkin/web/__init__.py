@@ -1,0 +1,1 @@
+"""The check-in service's web edge: the scanner page, errors, schemas."""

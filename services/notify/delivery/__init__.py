@@ -1,0 +1,1 @@
+"""Delivery: one intent per message, recorded before any provider call, exactly once."""

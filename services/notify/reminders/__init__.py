@@ -1,0 +1,1 @@
+"""Reminders before an activity starts, scheduled durably."""

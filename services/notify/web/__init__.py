@@ -1,0 +1,1 @@
+"""The notify service's web edge: verification codes, organizer notices, errors."""

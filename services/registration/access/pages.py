@@ -1,0 +1,226 @@
+"""Pages of fair access: verifying the phone (code by SMS, then the session cookie), the real-name
+members of the form, and 我的报名 (my registrations). Server-rendered, no JavaScript needed;
+static/idcheck.js only checks an ID's check digit as it is typed."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from urllib.parse import unquote, urlsplit
+
+from flask import Blueprint, current_app, redirect, request
+
+from services.registration import vocabulary as v
+from services.registration.access import api as api_verification
+from services.registration.access import identity, verification
+from services.registration.bootstrap import ports
+from services.registration.catalogue import activities
+from services.registration.seats import usecases
+from services.registration.vocabulary import Refusal
+from services.registration.web import mine as api_mine
+from services.registration.web.edge import message_of
+from services.registration.web.rendering import lang, local_time, render
+from shared import csrf
+from shared.masking import mask_phone as masked
+
+bp = Blueprint("access_pages", __name__)
+
+
+def message(exc: Refusal) -> str:
+    return message_of(exc, lang())
+
+
+def safe_next(value: str | None) -> str:
+    """``value`` when it is a path on this site, else ``/me``.
+
+    Judged on every decoding of it (``%2F`` -> ``/``, ``%252F`` -> ``%2F`` -> ``/``) until decoding
+    changes nothing, since a browser or a proxy may decode again: any control or other unprintable
+    character (a tab, CR or LF that a browser drops would turn ``/\t/host`` into ``//host``, and a
+    CR/LF in a header is refused), any backslash (browsers read it as ``/``), a second leading
+    ``/`` (a scheme-relative URL) or a scheme or host refuses it.
+    """
+    if not value or len(value) > NEXT_MAX:
+        return "/me"
+    text = value
+    for _ in range(NEXT_DECODINGS):
+        if not _same_site_path(text):
+            return "/me"
+        decoded = unquote(text)
+        if decoded == text:
+            return value
+        text = decoded
+    return "/me"  # still changing after so many decodings: no honest link looks like that
+
+
+NEXT_MAX = 2000
+NEXT_DECODINGS = 5
+
+
+def _same_site_path(text: str) -> bool:
+    if not text.startswith("/") or text.startswith("//") or "\\" in text or not text.isprintable():
+        return False
+    if text != text.strip() or any(ch.isspace() for ch in text):
+        return False
+    parts = urlsplit(text)
+    return not parts.scheme and not parts.netloc
+
+
+def verified_phone() -> str | None:
+    return api_verification.verified_phone()
+
+
+def members_from_form(form, max_members: int) -> list[dict]:
+    """The member fieldsets of the form; a fieldset left empty is no member."""
+    out = []
+    for i in range(max_members):
+        name = form.get(f"m{i}_name", "").strip()
+        id_type = form.get(f"m{i}_id_type", "resident_id")
+        number = form.get(f"m{i}_id_number", "").strip()
+        born = form.get(f"m{i}_birth_date", "").strip()
+        if not (name or number or born):
+            continue
+        member = {"name": name, "id_type": id_type}
+        if id_type == identity.NO_ID:
+            member["birth_date"] = born or None
+        else:
+            member["id_number"] = number
+        if id_type == "passport":  # its issuing country (issue 23)
+            member["nationality"] = form.get(f"m{i}_nationality", "").strip().upper() or None
+        out.append(member)
+    return out
+
+
+def _login(step: str, status: int = 200, **ctx):
+    return render("login.html", status, step=step, next=safe_next(request.values.get("next")), **ctx)
+
+
+@bp.get("/login")
+def login_page():
+    return _login("phone", phone_value="")
+
+
+@bp.post("/login")
+def login_code():
+    """Step 1: send a code to the phone."""
+    if not csrf.valid():
+        return _login("phone", 400, banner=message(Refusal(v.CODE_EXPIRED)), phone_value="")
+    w = api_verification.wiring()
+    typed = request.form.get("phone", "")
+    try:
+        sent = verification.request_code(
+            typed,
+            request.remote_addr or "-",
+            lang(),
+            store=w.store,
+            sender=w.sender,
+            policy=w.policy,
+            secret=w.secret,
+            now_ms=api_verification.now_ms(),
+        )
+    except Refusal as exc:
+        if exc.reason == v.CODE_COOLDOWN:  # a code was sent a moment ago: ask for it
+            return _login("code", phone_value=typed, banner=message(exc), masked_phone="")
+        return _login(
+            "phone", 422 if exc.reason == v.PHONE_INVALID else 429, banner=message(exc), phone_value=typed
+        )
+    return _login("code", phone_value=typed, masked_phone=sent["phone_masked"], banner=None)
+
+
+@bp.post("/login/verify")
+def login_verify():
+    """Step 2: the code opens the session (cookie) and goes on to ``next``."""
+    typed = request.form.get("phone", "")
+    if not csrf.valid():
+        return _login("phone", 400, banner=message(Refusal(v.CODE_EXPIRED)), phone_value=typed)
+    w = api_verification.wiring()
+    try:
+        session = verification.verify(
+            typed,
+            request.form.get("code", "").strip(),
+            store=w.store,
+            policy=w.policy,
+            secret=w.secret,
+            now_ms=api_verification.now_ms(),
+        )
+    except Refusal as exc:
+        step = "phone" if exc.reason in (v.TOO_MANY_ATTEMPTS, v.CODE_EXPIRED, v.PHONE_INVALID) else "code"
+        return _login(step, 422, banner=message(exc), phone_value=typed, masked_phone="")
+    resp = redirect(safe_next(request.form.get("next")), code=303)
+    api_verification.set_cookie(resp, session.token, w.policy)
+    return resp
+
+
+@bp.post("/logout")
+def logout():
+    if csrf.valid():
+        token = api_verification.session_token()
+        if token:
+            api_verification.wiring().store.end_session(verification.session_ref(token))
+    resp = redirect("/", code=303)
+    resp.delete_cookie(api_verification.COOKIE, path="/")
+    return resp
+
+
+@bp.get("/me")
+def mine_page():
+    try:
+        phone, ref = api_mine.owner()
+    except Refusal:
+        return redirect("/login?next=/me", code=303)
+    regs, record = api_mine.mine_and_record(phone, ref)
+    return render(
+        "mine.html",
+        regs=regs,
+        entries=api_mine.my_entries(ref),
+        local_time=local_time,
+        phone_masked=masked(phone),
+        erased=request.args.get("erased") == "1",
+        noshow=noshow_view(record),
+    )
+
+
+def noshow_view(rec: dict) -> dict:
+    """The record as the page shows it: each mark's activity title and local date."""
+    seats = current_app.extensions["sciday.seats"]
+    marks = []
+    for m in rec["marks"]:
+        doc = seats.activity_doc(m["activity_id"], max_age_s=5)
+        marks.append({**m, "activity": doc, "date": local_date(m["at"])})
+    until = rec["locked_until"]
+    return {**rec, "marks": marks, "locked_until_date": local_date(until) if until else ""}
+
+
+def local_date(ts: float) -> str:
+    d = datetime.fromtimestamp(ts, activities.TZ)
+    return f"{d:%Y-%m-%d}" if lang() == "en" else f"{d.year}年{d.month}月{d.day}日"
+
+
+@bp.post("/me/<rid>/cancel")
+def mine_cancel(rid):
+    if verified_phone() is None or not csrf.valid():
+        return redirect("/login?next=/me", code=303)
+    try:
+        api_mine.cancel_own(rid)
+    except Refusal:
+        pass  # not mine, or already cancelled: the list shows the truth
+    return redirect("/me", code=303)
+
+
+# -- erasing my data (issue 16): a confirmation page, then the POST; no script needed ----------------
+@bp.get("/me/<rid>/erase")
+def mine_erase_confirm(rid):
+    try:
+        reg = usecases.registration_view(ports(), api_mine.own(rid))
+    except Refusal:
+        return redirect("/me", code=303)
+    return render("erase.html", r=reg, a=reg["activity"])
+
+
+@bp.post("/me/<rid>/erase")
+def mine_erase(rid):
+    if verified_phone() is None or not csrf.valid():
+        return redirect("/login?next=/me", code=303)
+    try:
+        api_mine.erase_own(rid)
+    except Refusal:
+        return redirect("/me", code=303)  # not mine, or erased already: the list shows the truth
+    return redirect("/me?erased=1", code=303)

@@ -1,0 +1,1 @@
+"""The activity catalogue: activities, spreadsheet import, key-activity lists, exports."""

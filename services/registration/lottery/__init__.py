@@ -1,0 +1,1 @@
+"""The lottery (摇号): entering, the verifiable draw, settling and publishing it."""

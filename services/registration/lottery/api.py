@@ -1,0 +1,225 @@
+"""The lottery over HTTP: organizers open one and trigger its draw; anyone reads the draw page.
+
+``GET /api/v1/activities/<id>/lottery`` is the public draw page's JSON: before the draw the
+commitment and the window; after it, everything ``scripts/verify_draw.py`` needs (seed, entry ids,
+party sizes, capacity, order, winners, waitlist) and no personal data.  Entering takes the verified
+session's phone and the party's real-name members, like registering (lottery_entry.py); the
+scheduler draws at the set time and turns the draw into registrations (POST …/draw does the same
+step by hand).
+"""
+
+from __future__ import annotations
+
+import secrets
+from datetime import UTC, datetime
+
+from flask import current_app, request
+from flask.views import MethodView
+from flask_smorest import Blueprint
+from marshmallow import RAISE, Schema, fields, validate, validates_schema
+from marshmallow import ValidationError as MarshmallowValidationError
+
+from services.registration import vocabulary as v
+from services.registration.access import api as api_verification
+from services.registration.bootstrap import ports
+from services.registration.lottery import draw as lot
+from services.registration.lottery import entry as lottery_entry
+from services.registration.lottery import run as lottery_run
+from services.registration.web.edge import documented, reasons_text
+from services.registration.web.schemas import RegistrationIn
+from shared.auth import require
+from shared.errors import RATE_LIMITED
+from shared.i18n import request_locale
+from shared.web import settings_of
+
+OPEN_REFUSALS = (v.UNKNOWN_ACTIVITY, v.VALIDATION_FAILED)
+DRAW_REFUSALS = (v.UNKNOWN_ACTIVITY, v.DRAW_NOT_DUE, v.DRAW_IN_PROGRESS)
+ENTER_REFUSALS = (
+    v.PHONE_NOT_VERIFIED,
+    v.PHONE_INVALID,
+    v.ID_INVALID,
+    v.ID_UNVERIFIED,
+    v.REALNAME_UNAVAILABLE,
+    v.UNKNOWN_ACTIVITY,
+    v.LOTTERY_NOT_OPEN,
+    v.LOTTERY_CLOSED,
+    v.ALREADY_ENTERED,
+    v.NOSHOW_LOCKED,
+    v.VALIDATION_FAILED,
+    RATE_LIMITED,
+    v.CROSS_SITE_REQUEST,
+    v.ID_DUPLICATE,  # issue 23: the per-ID limits count at entry (lottery_enter.lua)
+    v.ID_LIMIT_REACHED,
+)
+CONFIRM_REFUSALS = (v.UNKNOWN_ENTRY, v.UNAUTHORIZED, v.NOT_A_WINNER, v.CONFIRM_EXPIRED)
+blp = Blueprint(
+    "lottery",
+    __name__,
+    url_prefix="/api/v1/activities/<activity_id>/lottery",
+    description=reasons_text(
+        *dict.fromkeys(OPEN_REFUSALS + DRAW_REFUSALS + ENTER_REFUSALS + CONFIRM_REFUSALS)
+    ),
+)
+
+
+class LotteryIn(Schema):
+    class Meta:
+        unknown = RAISE
+
+    opens_at = fields.AwareDateTime(required=True, metadata={"description": "entries open"})
+    closes_at = fields.AwareDateTime(required=True, metadata={"description": "entries close"})
+    draw_at = fields.AwareDateTime(required=True, metadata={"description": "the draw, at or after closes_at"})
+    confirm_hours = fields.Integer(
+        load_default=None, allow_none=True, strict=True, validate=validate.Range(min=0, max=168),
+        metadata={"description": "winners confirm within N hours (0 = no confirmation)"},
+    )  # fmt: skip
+
+    @validates_schema
+    def _order(self, data, **_):
+        if not data["opens_at"] < data["closes_at"] <= data["draw_at"]:
+            raise MarshmallowValidationError("opens_at < closes_at <= draw_at", "draw_at")
+
+
+class LotteryOut(Schema):
+    algorithm = fields.String(required=True)
+    activity_id = fields.String(required=True)
+    state = fields.String(required=True, metadata={"description": "open | drawing | drawn"})
+    commitment = fields.String(required=True, metadata={"description": "SHA-256 of the secret seed"})
+    seed = fields.String(metadata={"description": "revealed after the draw"})
+    capacity = fields.Integer()
+    entries = fields.List(fields.Dict(), metadata={"description": "[{entry_id, party_size}], after the draw"})
+    order = fields.List(fields.String())
+    winners = fields.List(fields.String())
+    waitlist = fields.List(fields.String())
+    counts = fields.Dict()
+    verify = fields.String()
+
+
+def store():
+    return current_app.extensions["sciday.lotteries"]
+
+
+def page(aid: str) -> dict:
+    d = store().get_draw(aid)
+    if d is not None:
+        return {**d.public(), "state": v.LOT_DRAWN}
+    commitment = store().commitment(aid)
+    if commitment is None:
+        raise lot.Refusal(v.UNKNOWN_ACTIVITY)
+    return {
+        "algorithm": lot.ALGORITHM,
+        "activity_id": aid,
+        "state": store().state(aid),
+        "commitment": commitment,
+    }
+
+
+@blp.route("")
+class Lottery(MethodView):
+    @blp.response(200, LotteryOut())
+    @documented(blp, v.UNKNOWN_ACTIVITY)
+    def get(self, activity_id):
+        """The public draw page: the commitment; after the draw, the seed and all it takes to verify."""
+        return page(activity_id)
+
+    @require("organizer")
+    @blp.arguments(LotteryIn())
+    @blp.response(201, LotteryOut())
+    @documented(blp, *OPEN_REFUSALS)
+    def post(self, body, activity_id):
+        """Allocate this activity's seats by lottery: fixes the secret seed; publish the commitment
+        before entries open. Opening again changes the times but never the committed seed."""
+        hours = body["confirm_hours"]
+        lottery_run.open_for(
+            ports(),
+            store(),
+            activity_id,
+            opens_at=body["opens_at"].timestamp(),
+            closes_at=body["closes_at"].timestamp(),
+            draw_at=body["draw_at"].timestamp(),
+            confirm_hours=settings_of().lottery_confirm_hours if hours is None else hours,
+        )
+        return page(activity_id)
+
+
+@blp.route("/draw")
+class Draw(MethodView):
+    @require("organizer")
+    @blp.response(200, LotteryOut())
+    @documented(blp, *DRAW_REFUSALS)
+    def post(self, activity_id):
+        """Draw now if due (exactly once, whoever calls), then tell every entrant their outcome."""
+        s = settings_of()
+        now = datetime.now(UTC).timestamp()
+        lottery_run.draw_now(
+            ports(),
+            store(),
+            activity_id,
+            now=now,
+            lease_s=s.lottery_draw_lease_s,
+            chunk=s.lottery_publish_chunk,
+        )
+        return page(activity_id)
+
+
+class EntryOut(Schema):
+    entry_id = fields.String(required=True)
+    activity_id = fields.String(required=True)
+    draw_at = fields.String(required=True, metadata={"description": "when the draw runs (ISO-8601)"})
+    token = fields.String(required=True, metadata={"description": "keep it: it confirms a win"})
+
+
+class ConfirmOut(Schema):
+    entry_id = fields.String(required=True)
+
+
+class ConfirmIn(Schema):
+    class Meta:
+        unknown = RAISE
+
+    token = fields.String(required=True, validate=validate.Length(min=1, max=64))
+
+
+def enter(body: dict, activity_id: str) -> dict:
+    """Enter as a person does (the API and the entry page): verified phone, real-name party."""
+    token = secrets.token_urlsafe(16)
+    out = lottery_entry.enter(
+        ports(),
+        store(),
+        activity_id,
+        dict(body, token=token),
+        locale=request_locale(body.get("locale")),
+        client_address=request.remote_addr or "-",
+        session_phone=api_verification.verified_phone(),
+    )
+    return dict(out, token=token, draw_at=datetime.fromtimestamp(out["draw_at"], UTC).isoformat())
+
+
+@blp.route("/entries")
+class Entries(MethodView):
+    @blp.arguments(RegistrationIn())
+    @blp.response(201, EntryOut())
+    @documented(blp, *ENTER_REFUSALS)
+    def post(self, body, activity_id):
+        """Enter the lottery during its window, with the same body as a registration: the phone is
+        the verified session's, and on a real-name activity each member gives a name and an ID.
+        One entry per phone and per ID; the whole party enters; a holder locked for repeated
+        no-shows cannot enter."""
+        return enter(body, activity_id)
+
+
+@blp.route("/entries/<entry_id>/confirmation")
+class Confirmation(MethodView):
+    @blp.arguments(ConfirmIn())
+    @blp.response(201, ConfirmOut())
+    @documented(blp, *CONFIRM_REFUSALS)
+    def post(self, body, activity_id, entry_id):
+        """A winner confirms they will come, within the confirmation window if there is one."""
+        entry = store().entry(activity_id, entry_id)
+        if entry is None:
+            raise lot.Refusal(v.UNKNOWN_ENTRY)
+        if not secrets.compare_digest(entry.get("token", "").encode(), body["token"].encode()):
+            raise lot.Refusal(v.UNAUTHORIZED)
+        lot.confirm(store(), activity_id, entry_id, now=datetime.now(UTC).timestamp())
+        lottery_entry.register_outcomes(ports(), store(), activity_id)  # the winner's registration
+        return {"entry_id": entry_id}

@@ -1,0 +1,59 @@
+"""The lottery's use cases as the organizer's views and the scheduler call them: open one for an
+activity, draw one now, draw every due one.  Each runs the whole sequence (lottery.draw_one: draw,
+pass unconfirmed wins on, register, tell, take off the due list), so no caller strings the steps
+together itself."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from services.registration import vocabulary as v
+from services.registration.catalogue import activities
+from services.registration.lottery import draw as lot
+from services.registration.lottery import entry as lottery_entry
+from services.registration.ports import Ports
+
+
+def open_for(
+    ports: Ports,
+    lotteries: lot.Lotteries,
+    aid: str,
+    *,
+    opens_at: float,
+    closes_at: float,
+    draw_at: float,
+    confirm_hours: int,
+) -> str:
+    """Allocate the activity's seats by lottery, with its capacity and party maximum as they are
+    now; opening again changes the times, never the committed seed.  Returns the commitment."""
+    doc = ports.seats.activity_doc(aid, max_age_s=0)
+    if doc is None:
+        raise lot.Refusal(v.UNKNOWN_ACTIVITY)
+    if not activities.by_lottery(doc):  # entries are only taken where seats are drawn
+        raise lot.Refusal(v.VALIDATION_FAILED, rules={"allocation": [v.NOT_BY_LOTTERY]})
+    lottery = lot.Lottery(
+        aid, int(doc["capacity"]), opens_at, closes_at, draw_at, confirm_hours, int(doc["max_party_size"])
+    )
+    return lot.open_lottery(lotteries, lottery)
+
+
+def _settle(ports: Ports | None, lotteries: lot.Lotteries) -> Callable[[str], bool] | None:
+    return None if ports is None else (lambda aid: lottery_entry.settle(ports, lotteries, aid))
+
+
+def draw_now(
+    ports: Ports, lotteries: lot.Lotteries, aid: str, *, now: float, lease_s: float, chunk: int
+) -> bool:
+    """The organizer's "draw now" (if due): the scheduler's sequence for one lottery."""
+    if lotteries.commitment(aid) is None:
+        raise lot.Refusal(v.UNKNOWN_ACTIVITY)
+    return lot.draw_one(
+        lotteries, aid, now=now, lease_s=lease_s, chunk=chunk, settle=_settle(ports, lotteries)
+    )
+
+
+def draw_due(
+    ports: Ports | None, lotteries: lot.Lotteries, *, now: float, lease_s: float, chunk: int
+) -> list[str]:
+    """The scheduler's pass: every due lottery (``ports`` None: drawn and told, not registered)."""
+    return lot.draw_due(lotteries, now=now, lease_s=lease_s, chunk=chunk, settle=_settle(ports, lotteries))

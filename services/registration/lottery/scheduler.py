@@ -1,0 +1,58 @@
+"""The lottery scheduler: ``python -m services.registration.lottery.scheduler``.
+
+Every ``SCIDAY_LOTTERY_POLL_S`` seconds it draws each lottery whose time has come, turns the
+draw into registrations and tells its entrants (lottery_run.draw_due: the organizer's "draw now"
+runs the same sequence).  Any
+number may run: the draw's lease, registration ids derived from entry ids and the outcome cursor
+make each draw, each registration and each message happen once.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from typing import Any
+
+from services.registration.bootstrap import bootstrap
+from services.registration.lottery import run as lottery_run
+from services.registration.lottery.store import LotteryStore
+from services.registration.ports import Ports
+from shared import periodic
+from shared.config import Settings
+from shared.tickets import KeyRing
+
+log = logging.getLogger("sciday.lottery")
+NAME = "lottery-scheduler"
+
+
+def run_once(store: LotteryStore, settings: Settings, ports: Ports | None = None) -> None:
+    """One pass: draw, settle and announce every lottery that is due."""
+    for aid in lottery_run.draw_due(
+        ports,
+        store,
+        now=time.time(),
+        lease_s=settings.lottery_draw_lease_s,
+        chunk=settings.lottery_publish_chunk,
+    ):
+        log.info("lottery drawn and announced: %s", aid)
+
+
+def run(store: LotteryStore, settings: Settings, stop: threading.Event, ports: Ports | None = None) -> None:
+    def draw() -> None:
+        run_once(store, settings, ports)
+
+    periodic.every(NAME, settings.lottery_poll_s, draw, stop, settings)
+
+
+def main() -> None:
+    def setup(settings: Settings, redis: Any) -> periodic.Pass:
+        ports = bootstrap(settings, redis, KeyRing.load_or_create(settings.keys_dir))
+        store = LotteryStore(redis, settings)
+        return lambda: run_once(store, settings, ports)
+
+    periodic.daemon(NAME, lambda s: s.lottery_poll_s, setup, socket_timeout=60)
+
+
+if __name__ == "__main__":
+    main()

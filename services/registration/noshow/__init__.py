@@ -1,0 +1,1 @@
+"""The no-show record (爽约): marks, the festival-wide lock, forgiveness."""

@@ -1,0 +1,92 @@
+"""The no-show record for organizers: a holder's standing, and forgiving a mark with a note."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from flask import current_app, g
+from flask.views import MethodView
+from flask_smorest import Blueprint
+from marshmallow import RAISE, Schema, fields, validate
+
+from services.registration import vocabulary as v
+from services.registration.access import verification
+from services.registration.bootstrap import ports
+from services.registration.noshow import record as noshow
+from services.registration.web.edge import documented, reasons_text
+from shared.auth import require
+from shared.web import settings_of
+
+FORGIVE_REFUSALS = (v.UNKNOWN_MARK, v.NOTE_REQUIRED, v.VALIDATION_FAILED)
+LOOKUP_REFUSALS = (v.PHONE_INVALID, v.VALIDATION_FAILED)
+blp = Blueprint(
+    "noshow",
+    __name__,
+    url_prefix="/api/v1/noshow",
+    description=reasons_text(*FORGIVE_REFUSALS, v.PHONE_INVALID),
+)
+
+
+class ForgiveIn(Schema):
+    class Meta:
+        unknown = RAISE
+
+    note = fields.String(required=True, validate=validate.Length(max=500))
+
+
+class StandingOut(Schema):
+    holder = fields.String(required=True)
+    marks = fields.List(fields.Dict(), required=True)
+    counting = fields.Integer(required=True, metadata={"description": "marks inside the window"})
+    locked_until = fields.Float(allow_none=True, metadata={"description": "Unix seconds, if locked now"})
+
+
+class LookupIn(Schema):
+    class Meta:
+        unknown = RAISE
+
+    phone = fields.String(required=True, validate=validate.Length(max=20))
+
+
+def record():
+    return current_app.extensions["sciday.noshow"]
+
+
+def policy() -> noshow.Policy:
+    return noshow.Policy.from_settings(settings_of())
+
+
+@blp.route("/holders/<holder>")
+class Standing(MethodView):
+    @require("organizer")
+    @blp.response(200, StandingOut())
+    def get(self, holder):
+        """A holder's marks (``phone:<hash>`` or ``id:<hash>``) and the lock's end, if locked now."""
+        return noshow.standing(record(), holder, now=datetime.now(UTC).timestamp(), policy=policy())
+
+
+@blp.route("/marks/<mark_id>/forgiveness")
+class Forgiveness(MethodView):
+    @require("organizer")
+    @blp.arguments(ForgiveIn())
+    @blp.response(201, StandingOut())
+    @documented(blp, *FORGIVE_REFUSALS)
+    def post(self, body, mark_id):
+        """Forgive one mark; the note and the organizer's name go to the audit log."""
+        now = datetime.now(UTC).timestamp()
+        noshow.forgive(record(), mark_id, by=g.principal.name, note=body["note"], now=now)
+        return noshow.standing(record(), record().holder_of(mark_id), now=now, policy=policy())
+
+
+@blp.route("/lookups")
+class Lookup(MethodView):
+    @require("organizer")
+    @blp.arguments(LookupIn())
+    @blp.response(200, StandingOut())
+    @documented(blp, *LOOKUP_REFUSALS)
+    def post(self, body):
+        """A phone's record, for an organizer who was told the number (in the body, never a URL:
+        it stays out of access logs). The record is kept under the phone's keyed hash only."""
+        phone = verification.canonical_phone(body["phone"])
+        [holder] = noshow.holders(ports().noshow_pepper, phone, [])
+        return noshow.standing(record(), holder, now=datetime.now(UTC).timestamp(), policy=policy())

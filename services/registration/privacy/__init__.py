@@ -1,0 +1,1 @@
+"""Privacy: proof of consent, the personal fields at rest, the retention sweep."""

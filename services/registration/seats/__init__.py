@@ -1,0 +1,1 @@
+"""Seats: booking, the waitlist, cancelling, idempotent retries, sold-out answers."""

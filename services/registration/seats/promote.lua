@@ -1,0 +1,76 @@
+-- promote.lua: included by reserve.lua, cancel.lua and capacity.lua (not loaded on its own).
+--
+-- promote(A, W, R, O, now_ms, occurred_at): move waitlisted parties into free seats, strictly
+-- first come first served and all or nothing: the head party is promoted only when all of its
+-- seats are free; a smaller party behind it never overtakes (families are not skipped).
+-- Nothing is promoted once the activity has started.  Each promotion appends a WaitlistPromoted
+-- event to the outbox O.  Returns the number of parties promoted.
+
+--#include ../words.lua
+--#include envelope.lua
+
+local function emit_registration(O, type_, activity_id, occurred_at, seed, data, version)
+  emit(O, TOPIC.REGISTRATION_EVENTS, SOURCE, type_, activity_id, occurred_at, seed, data, version)
+end
+
+-- The event's data and version: version 2 (issue 16) carries masked forms and the fields sealed
+-- for notify (personal.py), never a name, phone, email, link or token in clear.  A record written
+-- before issue 16 has no sealed copy and still goes out as version 1, one sealed under notify's ring
+-- (before issue 23) as version 2.
+-- Version 3 (issue 23): ``sealed`` is under the registration's own data key (``SK1.``,
+-- shared/shredding.py), deleted on erasure; version 2's is under notify's ring.
+local function sealed_version(text)
+  if string.sub(text, 1, 4) == 'SK1.' then return 3 end
+  return 2
+end
+
+local function registration_event_data(reg)
+  -- members: masked names and IDs only (the door shows them), with their door hashes (issue 23,
+  -- keyed per activity: shared/door_id.py); never an ID hash or number
+  local data = {
+    registration_id = reg.registration_id, activity_id = reg.activity_id, venue_id = reg.venue_id,
+    party_size = reg.party_size, locale = reg.locale, members = reg.members }
+  if reg.for_notify then
+    data.name_masked, data.phone_masked, data.sealed = reg.name_masked, reg.phone_masked, reg.for_notify
+    return data, sealed_version(reg.for_notify)
+  end
+  data.name, data.phone, data.email, data.manage_url = reg.name, reg.phone, reg.email, reg.manage_url
+  return data, 1
+end
+
+-- version 1 carried the ticket in clear; version 2 has it inside ``sealed``
+local function add_ticket(data, version, reg)
+  if version == 1 then
+    data.ticket_code = reg.ticket_code
+    data.ticket_url = reg.ticket_url
+  end
+end
+
+local function promote(A, W, R, O, now_ms, occurred_at)
+  local starts_at = tonumber(redis.call('HGET', A, 'starts_at'))
+  if now_ms >= starts_at then return 0 end
+  if redis.call('HGET', A, 'status') ~= STATUS.SCHEDULED then return 0 end
+  local capacity = tonumber(redis.call('HGET', A, 'capacity'))
+  local taken = tonumber(redis.call('HGET', A, 'taken'))
+  local activity_id = redis.call('HGET', A, 'id')
+  local promoted = 0
+  while true do
+    local head = redis.call('ZRANGE', W, 0, 0)
+    if #head == 0 then break end
+    local rid = head[1]
+    local reg = cjson.decode(redis.call('HGET', R, rid))
+    if reg.party_size > capacity - taken then break end
+    taken = taken + reg.party_size
+    redis.call('ZREM', W, rid)
+    reg.status = STATUS.CONFIRMED
+    reg.promoted_at = occurred_at
+    redis.call('HSET', R, rid, cjson.encode(reg))
+    redis.call('HINCRBY', A, 'waitlist_people', -reg.party_size)
+    local data, version = registration_event_data(reg)
+    add_ticket(data, version, reg)
+    emit_registration(O, EVENT.WAITLIST_PROMOTED, activity_id, occurred_at, rid .. ':' .. EVENT.WAITLIST_PROMOTED, data, version)
+    promoted = promoted + 1
+  end
+  redis.call('HSET', A, 'taken', taken)
+  return promoted
+end

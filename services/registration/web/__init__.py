@@ -1,0 +1,1 @@
+"""The registration service's web edge: registrants' pages, errors, schemas, my registrations."""

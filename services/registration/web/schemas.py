@@ -1,0 +1,375 @@
+"""Marshmallow schemas of the registration API. OpenAPI is generated from these."""
+
+from __future__ import annotations
+
+import unicodedata
+from datetime import UTC, datetime
+
+from marshmallow import (
+    EXCLUDE,
+    RAISE,
+    Schema,
+    ValidationError,
+    fields,
+    post_load,
+    pre_load,
+    validate,
+    validates_schema,
+)
+
+from services.registration.access.identity import ID_TYPES, NO_ID
+from services.registration.seats.party_limit import PartyMembers, PartySize
+from services.registration.vocabulary import ALLOCATIONS, FCFS
+from shared.events import LOCALES, SLUG
+from shared.i18n import LENGTH_BETWEEN, LENGTH_MAX, ONE_OF, RANGE_BETWEEN, SCHEMA_ERRORS, keyed, rule
+from shared.phone_field import CanonicalPhone
+from shared.text import no_controls, one_line, plain_text
+
+KINDS = ("imax", "dome", "lecture", "exhibition", "other")
+AUDIENCES = ("sci_workers_and_families", "public")
+_NAME_PUNCT = set(" ·•-'.．。")
+# Activity times: a ticket signs its window as unsigned 32-bit seconds, and a typo such as 2202
+# in an imported spreadsheet must be refused, not carried to the ticket.
+WHEN = validate.Range(
+    min=datetime(2000, 1, 1, tzinfo=UTC),
+    max=datetime(2100, 1, 1, tzinfo=UTC),
+    error="Must be between 2000 and 2100.",
+)
+
+
+def plain(value: str) -> None:
+    """shared.text.plain_text, reported as the ``characters`` rule."""
+    try:
+        plain_text(value)
+    except ValidationError:
+        raise ValidationError(rule("characters")) from None
+
+
+def person_name(value: str) -> None:
+    """Letters of any script (Chinese, Latin, Arabic…) with spaces and name punctuation only."""
+    plain(value)
+    if not value.strip() or any(
+        not (unicodedata.category(ch)[0] in "LM" or ch in _NAME_PUNCT) for ch in value
+    ):
+        raise ValidationError(rule("letters_only"))
+
+
+class _Strict(Schema):
+    class Meta:
+        unknown = RAISE
+
+
+class _Filled(_Strict):
+    """A required field left empty ("", spaces or null) says 必填 / Required, not 格式不正确 (issue 17).
+
+    The empty value is taken as missing, so a create answers marshmallow's "required"; a partial
+    change (PATCH), where missing means "unchanged", is told the same by :meth:`_emptied`."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for f in self.fields.values():
+            f.error_messages["required"] = rule("required")  # 必填项 / Required.
+
+    @pre_load
+    def _empty_is_missing(self, data, **_):
+        if not isinstance(data, dict):
+            return data
+        empty = [
+            name
+            for name, f in self.fields.items()
+            if f.required and name in data and (data[name] is None or str(data[name]).strip() == "")
+        ]
+        self._empty = empty  # read by _emptied in this same load
+        return {k: val for k, val in data.items() if k not in empty}
+
+    @validates_schema(skip_on_field_errors=False)
+    def _emptied(self, _data, partial=None, **_):
+        if partial and getattr(self, "_empty", None):
+            raise ValidationError({name: [rule("required")] for name in self._empty})
+
+
+class I18nText(_Filled):
+    """A title: it becomes an email's subject, so it is one line (issue 23)."""
+
+    zh = fields.String(
+        required=True,
+        validate=[validate.Length(min=1, max=200, error=LENGTH_BETWEEN), no_controls, one_line],
+    )
+    en = fields.String(
+        load_default="", validate=[validate.Length(max=200, error=LENGTH_MAX), no_controls, one_line]
+    )
+
+
+class I18nLongText(_Strict):
+    zh = fields.String(load_default="", validate=[validate.Length(max=4000), no_controls])
+    en = fields.String(load_default="", validate=[validate.Length(max=4000), no_controls])
+
+
+class DirectionsIn(_Strict):
+    zh = fields.String(load_default="", validate=[validate.Length(max=500), no_controls])
+    en = fields.String(load_default="", validate=[validate.Length(max=500), no_controls])
+
+
+class VenueIn(_Filled):
+    id = fields.String(required=True, validate=validate.Regexp(r"^[a-z0-9][a-z0-9-]{0,23}$"))
+    name = fields.String(
+        required=True, validate=[validate.Length(min=1, max=100, error=LENGTH_BETWEEN), no_controls]
+    )
+    address = fields.String(load_default="", validate=[validate.Length(max=200), no_controls])
+    directions = fields.Nested(
+        DirectionsIn,
+        load_default=lambda: {"zh": "", "en": ""},
+        metadata={"description": "how to get there (交通指引)"},
+    )
+
+
+class WaitlistIn(_Strict):
+    enabled = fields.Boolean(load_default=True)
+    max_length = fields.Integer(
+        load_default=200,
+        validate=validate.Range(min=0, max=100000),
+        metadata={"description": "parties that may wait"},
+    )
+
+
+class ActivityIn(_Filled):
+    id = fields.String(required=True, validate=SLUG, metadata={"description": "slug, 1–32 chars"})
+    kind = fields.String(required=True, validate=validate.OneOf(KINDS))
+    title = fields.Nested(I18nText, required=True)
+    description = fields.Nested(I18nLongText, load_default=lambda: {"zh": "", "en": ""})
+    venue = fields.Nested(VenueIn, required=True)
+    hall = fields.String(
+        required=True, validate=[validate.Length(min=1, max=100, error=LENGTH_BETWEEN), no_controls]
+    )
+    organizer = fields.String(
+        load_default="",
+        validate=[validate.Length(max=100), no_controls],
+        metadata={"description": "organizing unit (主办单位)"},
+    )
+    starts_at = fields.AwareDateTime(required=True, validate=WHEN)
+    ends_at = fields.AwareDateTime(required=True, validate=WHEN)
+    capacity = fields.Integer(required=True, strict=True, validate=validate.Range(min=1, max=100000))
+    max_party_size = fields.Integer(required=True, strict=True, validate=PartySize())
+    audience = fields.String(required=True, validate=validate.OneOf(AUDIENCES))
+    registration_opens_at = fields.AwareDateTime(required=True, validate=WHEN)
+    registration_closes_at = fields.AwareDateTime(required=True, validate=WHEN)
+    waitlist = fields.Nested(WaitlistIn, load_default=lambda: {"enabled": True, "max_length": 200})
+    real_name = fields.Boolean(
+        load_default=False,
+        metadata={"description": "every member gives a name and an ID (实名制), one ID once per activity"},
+    )
+    allocation = fields.String(
+        load_default=FCFS,
+        validate=validate.OneOf(ALLOCATIONS),
+        metadata={"description": "fcfs (first come, first served) or lottery (摇号: entered, then drawn)"},
+    )
+
+    @validates_schema(skip_on_field_errors=False)  # time order is shown with every other error
+    def _times(self, data, **_):
+        errors = {}
+        if data.get("starts_at") and data.get("ends_at") and data["ends_at"] <= data["starts_at"]:
+            errors["ends_at"] = [rule("after_start")]
+        o, c = data.get("registration_opens_at"), data.get("registration_closes_at")
+        if o and c and c <= o:
+            errors["registration_closes_at"] = [rule("after_registration_opens")]
+        if c and data.get("starts_at") and c > data["starts_at"]:
+            errors.setdefault("registration_closes_at", []).append(rule("not_after_start"))
+        if errors:
+            raise ValidationError(errors)
+
+
+class ActivityPatch(ActivityIn):
+    """Every field optional; ``id`` cannot change."""
+
+    class Meta:
+        unknown = RAISE
+        exclude = ("id",)
+
+    def __init__(self, *args, **kwargs):
+        kwargs["partial"] = True
+        super().__init__(*args, **kwargs)
+
+
+class ActivityCancelIn(_Strict):
+    reason = fields.String(load_default="", validate=[validate.Length(max=500), no_controls])
+
+
+class VenueOut(Schema):
+    id = fields.String()
+    name = fields.String()
+    address = fields.String()
+    directions = fields.Dict()
+
+
+class ActivityOut(Schema):
+    id = fields.String()
+    kind = fields.String()
+    title = fields.Dict()
+    description = fields.Dict()
+    venue = fields.Nested(VenueOut)
+    hall = fields.String()
+    organizer = fields.String()
+    starts_at = fields.String()
+    ends_at = fields.String()
+    capacity = fields.Integer()
+    max_party_size = fields.Integer()
+    audience = fields.String()
+    registration_opens_at = fields.String()
+    registration_closes_at = fields.String()
+    waitlist = fields.Dict()
+    real_name = fields.Boolean()
+    allocation = fields.String(metadata={"description": "fcfs | lottery"})
+    status = fields.String()
+    cancel_reason = fields.String()
+    seats_left = fields.Integer()
+    seats_taken = fields.Integer()
+    waitlist_length = fields.Integer(metadata={"description": "parties waiting"})
+    waitlist_people = fields.Integer()
+    turned_away = fields.Integer(
+        metadata={
+            "description": "people refused with sold_out (full, waitlist full or "
+            "off); with waitlist_people, the waitlist demand"
+        }
+    )
+    revision = fields.Integer()
+
+
+class ActivityListOut(Schema):
+    activities = fields.List(fields.Nested(ActivityOut))
+
+
+class Keyed(Schema):
+    """A schema whose every error is a field-rule key, rendered per language by shared/i18n.py."""
+
+    error_messages = SCHEMA_ERRORS
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            keyed(field)
+
+
+class RegistrationIn(Keyed):
+    class Meta:
+        unknown = RAISE
+
+    name = fields.String(
+        required=True,
+        validate=[validate.Length(min=1, max=50, error=LENGTH_BETWEEN), person_name],
+        metadata={"description": "letters of any script; no digits, symbols, emoji or control characters"},
+    )
+    phone = CanonicalPhone(
+        load_default=None,
+        allow_none=True,
+        metadata={
+            "description": "mainland mobile, 11 digits starting with 1; spaces, dashes and "
+            "+86/0086/86 accepted, stored as the 11 ASCII digits. Optional: the verified session's phone is used, and a "
+            "phone given here must be the same number"
+        },
+    )
+    members = fields.List(
+        fields.Nested(lambda: MemberIn()),
+        load_default=None,
+        validate=PartyMembers(error=LENGTH_BETWEEN),
+        metadata={"description": "real-name activities: one per person (party_size of them)"},
+    )
+    email = fields.Email(
+        load_default=None, allow_none=True, validate=validate.Length(max=254, error=LENGTH_MAX)
+    )
+    organization = fields.String(
+        load_default=None, allow_none=True, validate=[validate.Length(max=100, error=LENGTH_MAX), plain]
+    )
+    party_size = fields.Integer(required=True, strict=True, validate=PartySize(error=RANGE_BETWEEN))
+    locale = fields.String(load_default=None, allow_none=True, validate=validate.OneOf(LOCALES, error=ONE_OF))
+    # No load_default: a body without it keeps the fingerprint it had before (idempotency.py).
+    consent = fields.Boolean(
+        truthy={True},
+        falsy={False},
+        metadata={
+            "description": "true: the person read the privacy notice (/privacy) and consented, "
+            "as the form's checkbox records; kept as its proof (time, notice version, scope). "
+            "false is refused (validation_failed, consent: consent_required), and so is a body "
+            "without it where SCIDAY_API_CONSENT_REQUIRED is on"
+        },
+    )
+
+    @post_load
+    def _clean(self, data, **_):
+        data["name"] = data["name"].strip()
+        return data
+
+
+class MemberIn(Keyed):
+    """One person of a real-name party; a child under the set age may come with id_type "none"
+    and a birth date instead of a document."""
+
+    class Meta:
+        unknown = RAISE
+
+    name = fields.String(
+        required=True, validate=[validate.Length(min=1, max=50, error=LENGTH_BETWEEN), person_name]
+    )
+    id_type = fields.String(required=True, validate=validate.OneOf([*ID_TYPES, NO_ID], error=ONE_OF))
+    id_number = fields.String(
+        load_default=None, allow_none=True, validate=validate.Length(max=40, error=LENGTH_MAX)
+    )
+    birth_date = fields.Date(load_default=None, allow_none=True)
+    # A passport's issuing country, ISO 3166-1 alpha-3 (CHN, USA...); required for passports.
+    nationality = fields.String(
+        load_default=None, allow_none=True, validate=validate.Length(max=3, error=LENGTH_MAX)
+    )
+
+
+class MemberOut(Schema):
+    name_masked = fields.String()
+    id_type = fields.String()
+    id_masked = fields.String()
+    nationality = fields.String(metadata={"description": "a passport's issuing country (ISO alpha-3)"})
+
+
+class TicketOut(Schema):
+    code = fields.String()
+    url = fields.String()
+    qr_png_url = fields.String()
+    qr_svg_url = fields.String()
+
+
+class RegistrationCreatedOut(Schema):
+    registration_id = fields.String()
+    status = fields.String(metadata={"description": "confirmed | waitlisted"})
+    party_size = fields.Integer()
+    waitlist_position = fields.Integer(allow_none=True)
+    ticket = fields.Nested(TicketOut, allow_none=True)
+    manage_url = fields.String()
+
+
+class RegistrationOut(RegistrationCreatedOut):
+    activity_id = fields.String()
+    name = fields.String()
+    phone_masked = fields.String()
+    email = fields.String(allow_none=True)
+    organization = fields.String(allow_none=True)
+    locale = fields.String()
+    created_at = fields.String()
+    cancelled_at = fields.String(allow_none=True)
+    activity = fields.Nested(ActivityOut)
+    members = fields.List(fields.Nested(MemberOut))
+
+
+class ManageTokenQuery(Schema):
+    class Meta:
+        unknown = EXCLUDE
+
+    token = fields.String(
+        load_default=None, metadata={"description": "manage token from manage_url (or X-Manage-Token)"}
+    )
+
+
+class KeyOut(Schema):
+    kid = fields.Integer()
+    alg = fields.String()
+    public_key = fields.String(metadata={"description": "raw 32-byte Ed25519 key, base64url"})
+
+
+class KeyListOut(Schema):
+    keys = fields.List(fields.Nested(KeyOut))
