@@ -1,7 +1,8 @@
 """What notify's use cases need from the world, as Protocols.
 
 The Redis adapters fill them in production (``projection.Projection``, ``deliveries.Deliveries``,
-``reminders.Reminders``); ``tests/unit/test_notify_usecases.py`` uses in-memory fakes.
+``reminders.Reminders``); ``tests/unit/test_notify_usecases.py`` runs the use cases on them too
+(the session's Redis, one key prefix a test).
 """
 
 from __future__ import annotations

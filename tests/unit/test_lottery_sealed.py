@@ -11,8 +11,7 @@ from services.registration.privacy import personal
 from shared import events as ev
 from shared.clock import FakeClock
 from shared.sealed import NOTIFY, REGISTRATION, Sealer
-from tests.unit.fakes_notify import FakeProjection, FakeReminders
-from tests.unit.test_notify_usecases import event
+from tests.unit.test_notify_usecases import World, event
 
 MINE, THEIRS = Sealer(REGISTRATION, {1: bytes(range(32))}), Sealer(NOTIFY, {1: bytes(range(1, 33))})
 ENTRY = {
@@ -45,6 +44,8 @@ def test_an_entry_written_before_issue_16_is_read_as_it_is():
 
 
 class Recorded:
+    """Catches what the use case hands the deliveries (the real ones: tests/unit/test_notify_usecases.py)."""
+
     def __init__(self):
         self.regs = []
 
@@ -58,10 +59,9 @@ def outcome(version_data):
     return event(ev.LOTTERY_ENTRY_WON, 1, **base, **version_data)
 
 
-def test_notify_hands_a_v2_outcome_on_sealed_and_a_v1_outcome_with_its_contacts():
-    recorded = Recorded()
-    projection = FakeProjection()
-    notices = Notices(projection, recorded, FakeReminders(projection), clock=FakeClock.at_seconds(0.0))
+def test_notify_hands_a_v2_outcome_on_sealed_and_a_v1_outcome_with_its_contacts(store_settings, store_redis):
+    recorded, world = Recorded(), World(store_settings, store_redis)
+    notices = Notices(world.projection, recorded, world.reminders, clock=FakeClock.at_seconds(0.0))
     sealed = personal.entry_at_rest(ENTRY, MINE, THEIRS)
     v2 = {"name_masked": "张*丰", "phone_masked": "139****5678", "sealed": sealed["for_notify"]}
     ev.validate_data(ev.LOTTERY_ENTRY_WON, 2, outcome(v2)["data"])  # the schema of version 2
