@@ -46,6 +46,27 @@ def lua_table(name: str, words: Mapping[str, str], doc: str = "") -> str:
     return (f"-- {doc}\n" if doc else "") + f"local {name} = {{\n{body}}}\n"
 
 
+# The one layout of a service's Lua words: these tables, in this order, then ``SOURCE`` (the
+# envelope's source).  A script reads ``STATUS.CONFIRMED``, ``REASON.SOLD_OUT``, ``TOPIC.X_EVENTS``,
+# ``EVENT.CHECKIN_RECORDED`` and ``SOURCE``; no word is written in a script as a literal.
+LUA_GROUPS: Mapping[str, str] = {
+    "STATUS": "statuses and script outcomes",
+    "REASON": "reason codes",
+    "TOPIC": "topics",
+    "EVENT": "event types",
+}
+
+
+def lua_words(head: str, tables: Mapping[str, Mapping[str, str]], source: str | None = None) -> str:
+    """A service's generated Lua words: ``head``, then the tables of :data:`LUA_GROUPS` it has,
+    then ``local SOURCE = '<source>'``."""
+    unknown = set(tables) - set(LUA_GROUPS)
+    if unknown:
+        raise ValueError(f"Lua word tables are {sorted(LUA_GROUPS)}, not {sorted(unknown)}")
+    body = "".join(lua_table(name, tables[name], doc) for name, doc in LUA_GROUPS.items() if name in tables)
+    return head + body + (f"local SOURCE = '{source}'\n" if source else "")
+
+
 def lua_file(head: str, *parts: str) -> str:
     return "\n".join([head, *parts]) if parts else head + "\n"
 

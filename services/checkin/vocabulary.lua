@@ -1,27 +1,37 @@
 -- vocabulary.lua: GENERATED from services/checkin/vocabulary.py by `python -m shared.wordgen`; do not edit.
-local V = {
+-- statuses and script outcomes
+local STATUS = {
   OK = 'ok',
   DENIED = 'denied',
+  CONFIRMED = 'confirmed',
+  WAITING = 'waiting',
+  CALLED = 'called',
+  ADMITTED = 'admitted',
+}
+-- reason codes
+local REASON = {
   REVOKED = 'revoked',
   ALREADY_CHECKED_IN = 'already_checked_in',
   UNKNOWN_CHECKIN = 'unknown_checkin',
   ALREADY_REVERTED = 'already_reverted',
   SEAT_RELEASED = 'seat_released',
   WRONG_GATE = 'wrong_gate',
-  CONFIRMED = 'confirmed',
   UNKNOWN_NUMBER = 'unknown_number',
   NOT_CALLED = 'not_called',
-  WAITING = 'waiting',
-  CALLED = 'called',
-  ADMITTED = 'admitted',
-  STANDBY_TOPIC = 'standby-events',
-  STANDBY_SEATS_RELEASED = 'StandbySeatsReleased',
-  STANDBY_CALLED = 'StandbyCalled',
-  TOPIC = 'checkin-events',
-  SOURCE = 'checkin',
-  CHECKIN_RECORDED = 'CheckinRecorded',
-  CHECKIN_DENIED = 'CheckinDenied',
-  CHECKIN_REVERTED = 'CheckinReverted',
   ID_MISMATCH = 'id_mismatch',
   ID_REQUIRED = 'id_required',
 }
+-- topics
+local TOPIC = {
+  CHECKIN_EVENTS = 'checkin-events',
+  STANDBY_EVENTS = 'standby-events',
+}
+-- event types
+local EVENT = {
+  CHECKIN_RECORDED = 'CheckinRecorded',
+  CHECKIN_DENIED = 'CheckinDenied',
+  CHECKIN_REVERTED = 'CheckinReverted',
+  STANDBY_SEATS_RELEASED = 'StandbySeatsReleased',
+  STANDBY_CALLED = 'StandbyCalled',
+}
+local SOURCE = 'checkin'

@@ -22,7 +22,7 @@ from shared import errors
 from shared import events as ev
 from shared.errors import COMMON_REASONS
 from shared.topics import CHECKIN_EVENTS, STANDBY_EVENTS
-from shared.wordgen import Generated, header, js_file, lua_file, lua_table
+from shared.wordgen import Generated, header, js_file, lua_words
 from shared.words import Reason, Words, reasons
 
 HERE: Final = Path(__file__).parent
@@ -274,37 +274,41 @@ LUA_PATH: Final = HERE / "vocabulary.lua"
 JS_PATH: Final = HERE / "static" / "js" / "vocabulary.js"
 _SOURCE: Final = "services/checkin/vocabulary.py"
 
-# The words the Lua scripts use, under the names they use them by (V.OK, V.REVOKED, …).
-LUA_WORDS: Final[Mapping[str, str]] = {
-    "OK": OK,
-    "DENIED": DENIED,
-    "REVOKED": REVOKED,
-    "ALREADY_CHECKED_IN": ALREADY_CHECKED_IN,
-    "UNKNOWN_CHECKIN": UNKNOWN_CHECKIN,
-    "ALREADY_REVERTED": ALREADY_REVERTED,
-    "SEAT_RELEASED": SEAT_RELEASED,
-    "WRONG_GATE": WRONG_GATE,
-    "CONFIRMED": CONFIRMED,
-    "UNKNOWN_NUMBER": UNKNOWN_NUMBER,
-    "NOT_CALLED": NOT_CALLED,
-    "WAITING": WAITING,
-    "CALLED": CALLED,
-    "ADMITTED": ADMITTED,
-    "STANDBY_TOPIC": STANDBY_TOPIC,
-    "STANDBY_SEATS_RELEASED": STANDBY_SEATS_RELEASED,
-    "STANDBY_CALLED": STANDBY_CALLED,
-    "TOPIC": TOPIC,
-    "SOURCE": SOURCE,
-    "CHECKIN_RECORDED": CHECKIN_RECORDED,
-    "CHECKIN_DENIED": CHECKIN_DENIED,
-    "CHECKIN_REVERTED": CHECKIN_REVERTED,
-    "ID_MISMATCH": ID_MISMATCH,
-    "ID_REQUIRED": ID_REQUIRED,
+# The words the Lua scripts read, by table (shared/wordgen.py ``LUA_GROUPS``: STATUS.OK, REASON.REVOKED, …).
+LUA_TABLES: Final[Mapping[str, Mapping[str, str]]] = {
+    "STATUS": {
+        "OK": OK,
+        "DENIED": DENIED,
+        "CONFIRMED": CONFIRMED,
+        "WAITING": WAITING,
+        "CALLED": CALLED,
+        "ADMITTED": ADMITTED,
+    },
+    "REASON": {
+        "REVOKED": REVOKED,
+        "ALREADY_CHECKED_IN": ALREADY_CHECKED_IN,
+        "UNKNOWN_CHECKIN": UNKNOWN_CHECKIN,
+        "ALREADY_REVERTED": ALREADY_REVERTED,
+        "SEAT_RELEASED": SEAT_RELEASED,
+        "WRONG_GATE": WRONG_GATE,
+        "UNKNOWN_NUMBER": UNKNOWN_NUMBER,
+        "NOT_CALLED": NOT_CALLED,
+        "ID_MISMATCH": ID_MISMATCH,
+        "ID_REQUIRED": ID_REQUIRED,
+    },
+    "TOPIC": {"CHECKIN_EVENTS": TOPIC, "STANDBY_EVENTS": STANDBY_TOPIC},
+    "EVENT": {
+        "CHECKIN_RECORDED": CHECKIN_RECORDED,
+        "CHECKIN_DENIED": CHECKIN_DENIED,
+        "CHECKIN_REVERTED": CHECKIN_REVERTED,
+        "STANDBY_SEATS_RELEASED": STANDBY_SEATS_RELEASED,
+        "STANDBY_CALLED": STANDBY_CALLED,
+    },
 }
 
 
 def lua() -> str:
-    return lua_file(header(LUA_PATH, _SOURCE), lua_table("V", LUA_WORDS))
+    return lua_words(header(LUA_PATH, _SOURCE) + "\n", LUA_TABLES, SOURCE)
 
 
 def js() -> str:

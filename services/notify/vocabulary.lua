@@ -1,5 +1,6 @@
 -- vocabulary.lua: GENERATED from services/notify/vocabulary.py by `python -m shared.wordgen`; do not edit.
-local V = {
+-- statuses and script outcomes
+local STATUS = {
   CLAIMED = 'claimed',
   HANDOFF = 'handoff',
   SENT = 'sent',

@@ -14,7 +14,7 @@ from typing import Final
 from shared import errors
 from shared import events as ev
 from shared.errors import COMMON_REASONS
-from shared.wordgen import Generated, header, lua_file, lua_table
+from shared.wordgen import Generated, header, lua_words
 from shared.words import Reason, reasons
 
 HERE: Final = Path(__file__).parent
@@ -135,18 +135,21 @@ TEMPLATES: Final = (
 
 # -- the generated Lua include -------------------------------------------------------------------
 LUA_PATH: Final = HERE / "vocabulary.lua"
-LUA_WORDS: Final[Mapping[str, str]] = {
-    "CLAIMED": CLAIMED,
-    "HANDOFF": HANDOFF,
-    "SENT": SENT,
-    "FAILED": FAILED,
-    "UNCERTAIN": UNCERTAIN,
-    "SKIPPED": SKIPPED,
+# The words the Lua scripts read, by table (shared/wordgen.py ``LUA_GROUPS``: STATUS.SENT, …).
+LUA_TABLES: Final[Mapping[str, Mapping[str, str]]] = {
+    "STATUS": {
+        "CLAIMED": CLAIMED,
+        "HANDOFF": HANDOFF,
+        "SENT": SENT,
+        "FAILED": FAILED,
+        "UNCERTAIN": UNCERTAIN,
+        "SKIPPED": SKIPPED,
+    },
 }
 
 
 def lua() -> str:
-    return lua_file(header(LUA_PATH, "services/notify/vocabulary.py"), lua_table("V", LUA_WORDS))
+    return lua_words(header(LUA_PATH, "services/notify/vocabulary.py") + "\n", LUA_TABLES)
 
 
 GENERATED = (Generated(LUA_PATH, lua),)

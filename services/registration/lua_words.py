@@ -13,7 +13,7 @@ from pathlib import Path
 
 from services.registration import vocabulary as v
 from shared import events, topics
-from shared.wordgen import Generated, header, lua_table
+from shared.wordgen import Generated, header, lua_words
 
 PATH = Path(__file__).with_name("words.lua")
 SOURCE = "registration"  # the envelope's source for every event this service emits
@@ -55,16 +55,20 @@ def event_names() -> dict[str, str]:
     }
 
 
+def tables() -> dict[str, dict[str, str]]:
+    """The words the seat scripts read, by table (shared/wordgen.py ``LUA_GROUPS``)."""
+    return {
+        "STATUS": {k: getattr(v, k) for k in STATUS_NAMES},
+        "REASON": reason_names(),
+        "TOPIC": {k: getattr(topics, k) for k in TOPIC_NAMES},
+        "EVENT": event_names(),
+    }
+
+
 def source() -> str:
-    return (
-        header(PATH, "services/registration/vocabulary.py, shared/topics.py and shared/events.py")
-        + "\n-- Included by promote.lua (so by every seat script), before anything else.\n\n"
-        + lua_table("STATUS", {k: getattr(v, k) for k in STATUS_NAMES}, "statuses and script outcomes")
-        + lua_table("REASON", reason_names(), "reason codes")
-        + lua_table("TOPIC", {k: getattr(topics, k) for k in TOPIC_NAMES}, "topics")
-        + lua_table("EVENT", event_names(), "event types")
-        + f"local SOURCE = '{SOURCE}'\n"
-    )
+    head = header(PATH, "services/registration/vocabulary.py, shared/topics.py and shared/events.py")
+    return lua_words(head + "\n-- Included by promote.lua (so by every seat script), before anything else.\n\n",
+                     tables(), SOURCE)  # fmt: skip
 
 
 GENERATED = (Generated(PATH, source),)

@@ -50,3 +50,22 @@ def test_a_word_lua_cannot_hold_is_refused():
     except ValueError:
         return
     raise AssertionError("a quote in a word was written into Lua")
+
+
+def test_every_service_writes_its_lua_words_in_the_one_layout():
+    """STATUS, REASON, TOPIC, EVENT tables (shared/wordgen.py ``LUA_GROUPS``) and SOURCE: no service
+    has a layout of its own (until issue 25 check-in and notify wrote one flat ``V`` table)."""
+    lua = [g for g in wordgen.generated() if g.path.name in ("words.lua", "vocabulary.lua")]
+    assert len(lua) == 3  # registration, check-in, notify
+    for g in lua:
+        tables = re.findall(r"^local (\w+) = ", g.text(), re.M)
+        assert tables and set(tables) <= {*wordgen.LUA_GROUPS, "SOURCE"}, (vs.rel(g.path), tables)
+        assert tables == [t for t in [*wordgen.LUA_GROUPS, "SOURCE"] if t in tables], vs.rel(g.path)
+
+
+def test_a_table_outside_the_layout_is_refused():
+    try:
+        wordgen.lua_words("-- head\n", {"V": {"OK": "ok"}})
+    except ValueError:
+        return
+    raise AssertionError("a flat V table was written")

@@ -134,6 +134,15 @@ def lua_coded_literals(code: str) -> list[str]:
     return re.findall(r"'([^']*)'", _LUA_HASH_FIELD.sub("", re.sub(r"--.*", "", code)))
 
 
+# a word as the scripts read it: STATUS.OK, REASON.REVOKED, TOPIC.X, EVENT.Y (shared/wordgen.py LUA_GROUPS)
+_LUA_NAME = re.compile(r"\b((?:STATUS|REASON|TOPIC|EVENT)\.[A-Z_]+)")
+
+
+def lua_names(vocab) -> dict[str, str]:
+    """``"TABLE.NAME"`` -> word, for every word the service's generated vocabulary.lua holds."""
+    return {f"{t}.{n}": w for t, table in vocab.LUA_TABLES.items() for n, w in table.items()}
+
+
 def lua_scripts(service: str) -> list[Path]:
     folder, _ = SERVICES[service]
     generated = ("vocabulary.lua", "door_rules.lua")  # generated includes (shared/wordgen.py)
@@ -147,8 +156,8 @@ def test_lua_takes_its_words_from_the_include(service):
     for path in lua_scripts(service):
         code = "\n".join(line for line in path.read_text().splitlines() if not line.lstrip().startswith("--"))
         assert [w for w in lua_coded_literals(code) if w in banned] == [], path.name
-        names = set(re.findall(r"\bV\.([A-Z_]+)", code))
-        assert names <= set(vocab.LUA_WORDS), f"{path.name}: {names - set(vocab.LUA_WORDS)}"
+        names = set(_LUA_NAME.findall(code))
+        assert names <= set(lua_names(vocab)), f"{path.name}: {names - set(lua_names(vocab))}"
         if names:
             # the service's generated vocabulary.lua, from the script's folder or a package's
             assert re.search(r"^--#include (\.\./)*vocabulary\.lua$", path.read_text(), re.M), path.name
@@ -211,11 +220,8 @@ def used_words(service: str) -> set[str]:
             if isinstance(name, str) and name in table:
                 used.add(table[name])
     for path in lua_scripts(service):
-        used |= {
-            vocab.LUA_WORDS[n]
-            for n in re.findall(r"\bV\.([A-Z_]+)", path.read_text())
-            if n in vocab.LUA_WORDS
-        }
+        known = lua_names(vocab)
+        used |= {known[n] for n in _LUA_NAME.findall(path.read_text()) if n in known}
     if service == "checkin":
         for path in JS:
             if path == CV.JS_PATH:

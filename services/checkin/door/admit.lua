@@ -63,7 +63,7 @@ local kept = false
 local function finish(result, event_type, data)
   local encoded = cjson.encode(result)
   if kept and nonce ~= '' then redis.call('HSET', NONCE, nonce, encoded) end
-  emit(OUT, V.TOPIC, V.SOURCE, event_type, aid, occurred_at, cid .. ':' .. event_type, data)
+  emit(OUT, TOPIC.CHECKIN_EVENTS, SOURCE, event_type, aid, occurred_at, cid .. ':' .. event_type, data)
   return encoded
 end
 
@@ -73,11 +73,11 @@ local member, members_in = 0, nil  -- issue 23: the member whose card matched; m
 
 local function deny(reason, more, bare)  -- bare: no counts (the rows judged before the party's)
   redis.call('HINCRBY', STATS, 'denied', 1)
-  local result = { status = V.DENIED, reason = reason }
+  local result = { status = STATUS.DENIED, reason = reason }
   if kept and not bare then result.admitted_total, result.party_size = admitted, party end
   if members_in and #members_in > 0 then result.members_in = members_in end  -- who is in, for the steward
   for k, v in pairs(more) do result[k] = v end
-  return finish(result, V.CHECKIN_DENIED, { registration_id = rid, gate = gate, staff = staff, reason = reason })
+  return finish(result, EVENT.CHECKIN_DENIED, { registration_id = rid, gate = gate, staff = staff, reason = reason })
 end
 
 local function first_scan(more)
@@ -102,14 +102,14 @@ local function cards()
   if carded == 0 then return nil end
   members_in = cjson.decode(redis.call('HGET', MEMBERS, rid) or '[]')
   if card ~= '' then
-    if member == 0 then return deny(V.ID_MISMATCH, {}) end
+    if member == 0 then return deny(REASON.ID_MISMATCH, {}) end
     for _, j in ipairs(members_in) do
-      if j == member then return deny(V.ALREADY_CHECKED_IN, first_scan({ member = member })) end
+      if j == member then return deny(REASON.ALREADY_CHECKED_IN, first_scan({ member = member })) end
     end
     want = 1
   elseif card_required then
     local without = party - carded - (admitted - #members_in)
-    if without <= 0 then return deny(V.ID_REQUIRED, {}) end
+    if without <= 0 then return deny(REASON.ID_REQUIRED, {}) end
     if want == 0 or want > without then want = without end
   end
   return nil
@@ -123,7 +123,7 @@ local STEPS = {
     for _, id in ipairs(open_for) do
       if id == aid then return nil end
     end
-    return deny(V.WRONG_GATE, { gate_activities = open_for })
+    return deny(REASON.WRONG_GATE, { gate_activities = open_for })
   end,
   given = function()
     if refusal ~= '' then return deny(refusal, {}) end
@@ -133,13 +133,13 @@ local STEPS = {
     return replayed(NONCE, nonce)
   end,
   revoked = function()
-    if redis.call('SISMEMBER', REV, rid) == 1 then return deny(V.REVOKED, {}, true) end
+    if redis.call('SISMEMBER', REV, rid) == 1 then return deny(REASON.REVOKED, {}, true) end
   end,
   already_inside = function()
-    if remaining <= 0 then return deny(V.ALREADY_CHECKED_IN, first_scan({})) end
+    if remaining <= 0 then return deny(REASON.ALREADY_CHECKED_IN, first_scan({})) end
   end,
   seat_released = function()
-    if redis.call('SISMEMBER', RELEASED, rid) == 1 then return deny(V.SEAT_RELEASED, {}) end
+    if redis.call('SISMEMBER', RELEASED, rid) == 1 then return deny(REASON.SEAT_RELEASED, {}) end
   end,
   card = cards,
 }
@@ -163,10 +163,10 @@ function STEPS.party_stepping()
                                               reverted = false, member = member }))
   redis.call('HSET', CIDX, cid, aid)
   if unseen then redis.call('SADD', UNSEEN, rid) end
-  return finish({ status = V.OK, admitted = n, remaining = party - total, admitted_total = total,
+  return finish({ status = STATUS.OK, admitted = n, remaining = party - total, admitted_total = total,
                   checkin_id = cid, at = at, gate = gate, party_size = party, member = member,
                   members_in = members_in },
-                V.CHECKIN_RECORDED, { registration_id = rid, gate = gate, staff = staff, checkin_id = cid,
+                EVENT.CHECKIN_RECORDED, { registration_id = rid, gate = gate, staff = staff, checkin_id = cid,
                                      admitted = n, admitted_total = total, party_size = party, checked_in_at = at })
 end
 

@@ -11,9 +11,9 @@
 local ADM, FIRST, GATES, ARR, CKS, STATS, OUT = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6], KEYS[7]
 local cid, staff, occurred_at, aid = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
 local raw = redis.call('HGET', CKS, cid)
-if not raw then return cjson.encode({ status = V.DENIED, reason = V.UNKNOWN_CHECKIN }) end
+if not raw then return cjson.encode({ status = STATUS.DENIED, reason = REASON.UNKNOWN_CHECKIN }) end
 local rec = cjson.decode(raw)
-if rec.reverted then return cjson.encode({ status = V.DENIED, reason = V.ALREADY_REVERTED }) end
+if rec.reverted then return cjson.encode({ status = STATUS.DENIED, reason = REASON.ALREADY_REVERTED }) end
 
 local total = redis.call('HINCRBY', ADM, rec.registration_id, -rec.admitted)
 if total <= 0 then
@@ -36,8 +36,8 @@ rec.reverted = true
 rec.reverted_by = staff
 rec.reverted_at = occurred_at
 redis.call('HSET', CKS, cid, cjson.encode(rec))
-emit(OUT, V.TOPIC, V.SOURCE, V.CHECKIN_REVERTED, aid, occurred_at, cid .. ':' .. V.CHECKIN_REVERTED,
+emit(OUT, TOPIC.CHECKIN_EVENTS, SOURCE, EVENT.CHECKIN_REVERTED, aid, occurred_at, cid .. ':' .. EVENT.CHECKIN_REVERTED,
      { registration_id = rec.registration_id, gate = rec.gate, staff = staff, checkin_id = cid,
        reverted = rec.admitted })
-return cjson.encode({ status = V.OK, reverted = rec.admitted, admitted_total = total,
+return cjson.encode({ status = STATUS.OK, reverted = rec.admitted, admitted_total = total,
                       registration_id = rec.registration_id, venue_id = rec.venue_id })

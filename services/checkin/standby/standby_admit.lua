@@ -25,17 +25,17 @@ local function finish(result)
   return encoded
 end
 local raw = redis.call('HGET', QUEUE, ARGV[1])
-if not raw then return finish({ status = V.DENIED, reason = V.UNKNOWN_NUMBER }) end
+if not raw then return finish({ status = STATUS.DENIED, reason = REASON.UNKNOWN_NUMBER }) end
 local e = cjson.decode(raw)
-if e.status == V.WAITING then return finish({ status = V.DENIED, reason = V.NOT_CALLED }) end
-if e.status == V.ADMITTED then
-  return finish({ status = V.DENIED, reason = V.ALREADY_CHECKED_IN, first_at = e.admitted_at,
+if e.status == STATUS.WAITING then return finish({ status = STATUS.DENIED, reason = REASON.NOT_CALLED }) end
+if e.status == STATUS.ADMITTED then
+  return finish({ status = STATUS.DENIED, reason = REASON.ALREADY_CHECKED_IN, first_at = e.admitted_at,
                   first_gate = e.gate, party_size = e.party_size })
 end
-e.status, e.admitted_at, e.gate = V.ADMITTED, ARGV[3], ARGV[2]
+e.status, e.admitted_at, e.gate = STATUS.ADMITTED, ARGV[3], ARGV[2]
 redis.call('HSET', QUEUE, ARGV[1], cjson.encode(e))
 redis.call('HINCRBY', META, 'admitted', e.party_size)
 redis.call('HINCRBY', GATES, ARGV[2], e.party_size)
 redis.call('HINCRBY', STATS, 'checked_in', e.party_size)
 redis.call('HINCRBY', STATS, 'standby_admitted', e.party_size)
-return finish({ status = V.OK, number = e.number, party_size = e.party_size, at = ARGV[3], gate = ARGV[2] })
+return finish({ status = STATUS.OK, number = e.number, party_size = e.party_size, at = ARGV[3], gate = ARGV[2] })

@@ -25,15 +25,15 @@ for n = head, last do
     break
   end
   local e = cjson.decode(redis.call('HGET', QUEUE, n))
-  if e.status == V.WAITING then
+  if e.status == STATUS.WAITING then
     if e.party_size <= free then
-      e.status, e.called_at = V.CALLED, at
+      e.status, e.called_at = STATUS.CALLED, at
       redis.call('HSET', QUEUE, n, cjson.encode(e))
       redis.call('RPUSH', CALLED, n)
       free = free - e.party_size
       redis.call('HINCRBY', META, 'given', e.party_size)
       called[#called + 1] = { number = n, party_size = e.party_size }
-      emit(OUT, V.STANDBY_TOPIC, V.SOURCE, V.STANDBY_CALLED, aid, at, aid .. ':called:' .. n,
+      emit(OUT, TOPIC.STANDBY_EVENTS, SOURCE, EVENT.STANDBY_CALLED, aid, at, aid .. ':called:' .. n,
            { activity_id = aid, number = n, party_size = e.party_size, phone_sealed = e.phone_sealed,
              phone_masked = e.phone_masked, locale = e.locale,
              ticket_url = page .. (e.locale == 'en' and '?lang=en' or '') }, 2)

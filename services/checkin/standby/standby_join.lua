@@ -14,7 +14,7 @@ local earlier = redis.call('HGET', PHONES, ARGV[1])
 if earlier then return cjson.encode({ number = tonumber(earlier), replayed = true }) end
 local n = redis.call('HINCRBY', META, 'next', 1)
 local e = cjson.decode(ARGV[2])
-e.number, e.status = n, V.WAITING
+e.number, e.status = n, STATUS.WAITING
 redis.call('HSET', QUEUE, n, cjson.encode(e))
 redis.call('HSET', PHONES, ARGV[1], n)
 return cjson.encode({ number = n, replayed = false })

@@ -22,7 +22,7 @@ end
 local seats, rids = 0, {}
 for _, raw in ipairs(redis.call('HVALS', REGS)) do
   local r = cjson.decode(raw)
-  if r.status == V.CONFIRMED then
+  if r.status == STATUS.CONFIRMED then
     local unscanned = r.party_size - tonumber(redis.call('HGET', ADM, r.registration_id) or '0')
     if unscanned > 0 then
       seats = seats + unscanned
@@ -35,5 +35,5 @@ redis.call('HINCRBY', META, 'pool', seats)
 redis.call('HSET', META, 'released_at', ARGV[1], 'released', seats)
 local data = { activity_id = ARGV[2], released = seats, registrations = rids }
 if #rids == 0 then data.registrations = EMPTY_LIST end
-emit(OUT, V.STANDBY_TOPIC, V.SOURCE, V.STANDBY_SEATS_RELEASED, ARGV[2], ARGV[1], ARGV[2] .. ':released', data)
+emit(OUT, TOPIC.STANDBY_EVENTS, SOURCE, EVENT.STANDBY_SEATS_RELEASED, ARGV[2], ARGV[1], ARGV[2] .. ':released', data)
 return cjson.encode({ released = seats, registrations = #rids, replayed = false })

@@ -13,13 +13,13 @@ local Q, N = KEYS[1], KEYS[2]
 local score = redis.call('ZSCORE', Q, ARGV[1])
 if (not score) or tonumber(score) > tonumber(ARGV[2]) then return false end
 local status = redis.call('HGET', N, 'status')
-if (not status) or status == V.SENT or status == V.FAILED or status == V.UNCERTAIN or status == V.SKIPPED then
+if (not status) or status == STATUS.SENT or status == STATUS.FAILED or status == STATUS.UNCERTAIN or status == STATUS.SKIPPED then
   redis.call('ZREM', Q, ARGV[1])
   return false
 end
 redis.call('ZADD', Q, tonumber(ARGV[3]), ARGV[1])
 redis.call('HSET', N, 'claim_token', ARGV[4], 'claimed_at', ARGV[2])
-if status ~= V.HANDOFF then
-  redis.call('HSET', N, 'status', V.CLAIMED)
+if status ~= STATUS.HANDOFF then
+  redis.call('HSET', N, 'status', STATUS.CLAIMED)
 end
 return status

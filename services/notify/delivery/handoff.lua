@@ -7,5 +7,5 @@
 --#include ../vocabulary.lua
 local N = KEYS[1]
 if redis.call('HGET', N, 'claim_token') ~= ARGV[1] then return 0 end
-redis.call('HSET', N, 'status', V.HANDOFF, 'handoff_at', ARGV[2])
+redis.call('HSET', N, 'status', STATUS.HANDOFF, 'handoff_at', ARGV[2])
 return 1
