@@ -61,7 +61,6 @@ class Relay:
         self.settings, self.redis = settings, redis
         self.stream = stream
         self.batch, self.block_ms, self.retention_s = batch, block_ms, retention_s
-        self.stopping = False
         self.producer: Any = None
         self._last_trim = 0.0
         # One relay per stream works at a time, however many processes run one: a lease in Redis.
@@ -173,25 +172,26 @@ class Relay:
         return rewound
 
     def run(self, stop: threading.Event | None = None) -> None:
-        """Relay until SIGTERM (``stopping``) or until the optional ``stop`` event is set."""
+        """Relay until the optional ``stop`` event is set: turns of the one periodic loop
+        (shared/periodic.py) with no pause between them, since a turn waits by itself (on the
+        stream, ``block_ms``; on the lease, a second). A Redis outage waits a second and goes on (a
+        relay running as a thread must not die with Redis); any other error ends the run, and
+        :func:`run_relay` starts a new relay with a new producer."""
         self.ensure_topics()
         self.producer = self._new_producer()
-        loop_name = f"relay:{self.stream}"
-        within = self.lease_ms / 1000 + 2 * self.step_budget_s + self.settings.worker_stall_s
         try:
-            while not self.stopping and not (stop is not None and stop.is_set()):
-                worker.beat(loop_name, within)
-                LEADER.labels(self.stream).set(1 if self._leads else 0)
-                try:
-                    self._turn()
-                except STORE_OUTAGE as exc:
-                    # Redis restarting: nothing moved, the cursor is where it was. Wait and go on;
-                    # a relay running as a thread must not die with Redis.
-                    STORE_WAITS.labels(self.stream).inc()
-                    log.warning("redis unavailable, relay waits: %s", exc)
-                    self.sleep(1.0)
+            periodic.every(
+                f"relay:{self.stream}",
+                0.0,
+                self._guarded_turn,
+                stop if stop is not None else threading.Event(),
+                self.settings,
+                pass_s=self.lease_ms / 1000 + 2 * self.step_budget_s,
+                retry_s=1.0,
+                backoff_max_s=1.0,
+                fatal=(Exception,),
+            )
         finally:
-            worker.forget(loop_name)
             LEADER.labels(self.stream).set(0)
             # Stop in order: whatever was read but not acknowledged is simply read again next
             # start, because the cursor only moves after Kafka acknowledged.
@@ -202,6 +202,15 @@ class Relay:
                     self._admin.close()
             except Exception:
                 log.warning("producer close failed", exc_info=True)
+
+    def _guarded_turn(self) -> None:
+        LEADER.labels(self.stream).set(1 if self._leads else 0)
+        try:
+            self._turn()
+        except STORE_OUTAGE:
+            # Redis restarting: nothing moved, the cursor is where it was.
+            STORE_WAITS.labels(self.stream).inc()
+            raise
 
     def _new_producer(self) -> KafkaProducer:
         # A send blocked on metadata must come back in time to renew the lease.

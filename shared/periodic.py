@@ -22,6 +22,7 @@ from typing import Any
 
 from shared import worker
 from shared.config import Settings
+from shared.redis_scripts import OUTAGE
 
 log = logging.getLogger("sciday.periodic")
 
@@ -60,21 +61,43 @@ def every(
     settings: Settings,
     *,
     wait: Callable[[float], object] | None = None,
+    pass_s: float = 0.0,
+    retry_s: float | None = None,
+    backoff_max_s: float | None = None,
+    fatal: tuple[type[BaseException], ...] = (),
 ) -> None:
     """Run ``one_pass`` every ``poll_s`` seconds until ``stop`` is set. Each pass promises the
-    heartbeat of loop ``name`` its next turn within the longest wait that may follow it plus
-    ``worker_stall_s``; the loop is forgotten by the probe when it ends on purpose. ``wait``
-    (default ``stop.wait``) is for tests."""
+    heartbeat of loop ``name`` its next turn within ``pass_s`` (the longest one pass may take) plus
+    the longest wait that may follow it plus ``worker_stall_s``; the loop is forgotten by the probe
+    when it ends on purpose. ``wait`` (default ``stop.wait``) is for tests.
+
+    A loop whose pass waits by itself (on a stream, a wake-up list, a lease: the outbox relay, the
+    senders) turns with ``poll_s`` 0: after failing passes in a row it waits ``retry_s`` doubled per
+    failure, up to ``backoff_max_s`` (default ``worker_backoff_max_s``). A Redis outage is counted
+    and waited out; an exception of ``fatal`` (not an outage) ends the loop, raised, for a caller
+    that starts the worker again from scratch."""
     pause = wait if wait is not None else stop.wait
+    first = poll_s if retry_s is None else retry_s
+    ceiling = settings.worker_backoff_max_s if backoff_max_s is None else backoff_max_s
+    escaped: list[BaseException] = []
+
+    def guarded() -> None:
+        try:
+            one_pass()
+        except OUTAGE:
+            raise  # Redis away: counted, logged and waited out (scheduler_pass), never fatal
+        except fatal as exc:
+            escaped.append(exc)
+
     failures = 0
     try:
         while not stop.is_set():
-            longest = backoff_s(poll_s, failures + 1, settings.worker_backoff_max_s)
-            if worker.scheduler_pass(name, longest + settings.worker_stall_s, one_pass):
-                failures = 0
-            else:
-                failures += 1
-            pause(backoff_s(poll_s, failures, settings.worker_backoff_max_s))
+            longest = backoff_s(first, failures + 1, ceiling)
+            ok = worker.scheduler_pass(name, pass_s + longest + settings.worker_stall_s, guarded)
+            if escaped:
+                raise escaped[0]
+            failures = 0 if ok else failures + 1
+            pause(backoff_s(first, failures, ceiling) if failures else poll_s)
     finally:
         worker.forget(name)
 

@@ -9,6 +9,7 @@ import signal
 import threading
 
 import pytest
+import redis
 import requests
 
 from shared import periodic, worker
@@ -42,21 +43,25 @@ def test_sigterm_ends_the_loop_after_the_current_pass(clock, handlers):
     assert worker.loops() == []  # ended on purpose: the probe no longer counts it
 
 
-def test_a_failing_pass_does_not_end_the_loop_and_backs_off(clock):
-    stop = threading.Event()
-    outcomes = iter(["bug", "bug", "bug", "ok", "bug", "ok"])
-    waits = []
+def waits_of(name: str, poll_s: float, outcomes: list[str], **options) -> list[float]:
+    """The waits of a loop whose passes go as ``outcomes`` ("bug": the pass raises), one each."""
+    stop, left, waits = threading.Event(), iter(outcomes), []
 
     def one_pass():
-        if next(outcomes) == "bug":
+        if next(left) == "bug":
             raise RuntimeError("one bad activity")
 
     def wait(seconds):
         waits.append(seconds)
-        if len(waits) == 6:
+        if len(waits) == len(outcomes):
             stop.set()
 
-    periodic.every("standby-scheduler", 5, one_pass, stop, SETTINGS, wait=wait)
+    periodic.every(name, poll_s, one_pass, stop, SETTINGS, wait=wait, **options)
+    return waits
+
+
+def test_a_failing_pass_does_not_end_the_loop_and_backs_off(clock):
+    waits = waits_of("standby-scheduler", 5, ["bug", "bug", "bug", "ok", "bug", "ok"])
     # 5 s doubled per failure in a row, at most worker_backoff_max_s; back to 5 s after a good pass
     assert waits == [10, 20, 40, 5, 10, 5]
 
@@ -84,3 +89,25 @@ def test_a_hanging_pass_shows_on_the_probe_as_stalled(clock):
     finally:
         server.close()
     assert seen == [200, (503, "worker_stalled", {"loops": ["retention"]})]
+
+
+def test_a_loop_whose_pass_waits_by_itself_turns_at_once_and_retries_after_a_failure(clock):
+    """The outbox relay and the senders: ``poll_s`` 0, and ``retry_s`` doubled up to ``backoff_max_s``."""
+    waits = waits_of("sender:sms", 0.0, ["ok", "bug", "bug", "bug", "ok"], retry_s=1.0, backoff_max_s=4.0)
+    assert waits == [0.0, 2.0, 4.0, 4.0, 0.0]
+
+
+def test_a_fatal_error_ends_the_loop_but_a_redis_outage_is_waited_out(clock):
+    """The relay is started again from scratch on a bug (outbox.run_relay), never on an outage."""
+    stop = threading.Event()
+    outcomes = iter([redis.ConnectionError("restarting"), RuntimeError("a broken producer")])
+    waits: list[float] = []
+
+    def one_pass():
+        raise next(outcomes)
+
+    with pytest.raises(RuntimeError, match="broken producer"):
+        periodic.every("relay:outbox", 0.0, one_pass, stop, SETTINGS, wait=waits.append, retry_s=1.0,
+                       backoff_max_s=1.0, fatal=(Exception,))  # fmt: skip
+    assert waits == [1.0]  # the outage, waited out once
+    assert worker.loops() == []

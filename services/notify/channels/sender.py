@@ -32,7 +32,7 @@ from services.notify.delivery import messages
 from services.notify.delivery.dead_letters import HELD, DeadLetterCap
 from services.notify.delivery.publisher import outcome_event
 from services.notify.reminders.schedule import ms_of
-from shared import worker
+from shared import periodic
 from shared.clock import SYSTEM_CLOCK, Clock, epoch_ms
 from shared.masking import mask_phone as masked
 from shared.redis_scripts import OUTAGE, Scripts
@@ -98,23 +98,24 @@ class Sender:
 
     # -- the loop ------------------------------------------------------------------------------------
     def run(self, stop) -> None:
-        loop = f"sender:{self.channel.name}"
+        """Send until ``stop`` is set: turns of the one periodic loop (shared/periodic.py) with no
+        pause between them, since a turn waits by itself (for the rate, or on the channel's wake-up
+        list when nothing is due). After a Redis outage or an unexpected error it waits a second;
+        the message stays queued."""
         # A step sends at most one message (its provider's timeout) under its lease.
-        within = self.settings.worker_stall_s + self.lease_ms / 1000
-        while not stop.is_set():
-            worker.beat(loop, within)
-            try:
-                self.release_held()
-                if not self.step(stop):
-                    self._idle()
-            except OUTAGE as exc:
-                log.warning("%s sender: redis unavailable, waiting: %s", self.channel.name, exc)
-                stop.wait(0.5)
-            except Exception:
-                log.exception("%s sender: unexpected error; the message stays queued", self.channel.name)
-                self.held = None  # not an outage: the lease decides when it is tried again
-                stop.wait(1.0)
-        worker.forget(loop)
+        periodic.every(f"sender:{self.channel.name}", 0.0, lambda: self._turn(stop), stop, self.settings,
+                       pass_s=self.lease_ms / 1000, retry_s=0.5, backoff_max_s=1.0)  # fmt: skip
+
+    def _turn(self, stop) -> None:
+        try:
+            self.release_held()
+            if not self.step(stop):
+                self._idle()
+        except OUTAGE:
+            raise  # the claim stays held, given back by the next turn (release_held)
+        except Exception:
+            self.held = None  # not an outage: the lease decides when it is tried again
+            raise
 
     def release_held(self) -> None:
         """Give back the claim a Redis outage interrupted, so the message need not wait out its lease."""
