@@ -74,10 +74,10 @@ def test_without_confirmation_nobody_forfeits_and_nothing_more_is_told(lotteries
 
 
 def test_notify_sends_the_promoted_entrant_the_won_message_after_the_waitlisted_one(world):
-    notices, _, deliveries, _ = world
+    notices = world.notices
     assert notices.handle(outcome("LotteryEntryWaitlisted", 1, position=1)) == 1
     assert notices.handle(outcome("LotteryEntryWon", 2, position=2, confirm_hours=2)) == 1
     assert notices.handle(outcome("LotteryEntryWon", 2, position=2, confirm_hours=2)) == 0  # redelivered
-    assert deliveries.templates() == [NV.LOTTERY_WAITLISTED_TEMPLATE, NV.LOTTERY_WON_TEMPLATE]
-    (_, won) = deliveries.intents.values()
+    assert world.templates("e1") == [NV.LOTTERY_WAITLISTED_TEMPLATE, NV.LOTTERY_WON_TEMPLATE]
+    (_, won) = world.intents("e1")
     assert won["context"]["confirm_hours"] == 2

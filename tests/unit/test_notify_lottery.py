@@ -29,29 +29,28 @@ def outcome(kind, n, entry="e1", position=1, **extra):
 
 
 def test_a_winner_is_told_once_and_the_registration_made_from_it_sends_nothing(world):
-    notices, _, deliveries, reminders = world
+    notices = world.notices
     assert notices.handle(outcome("LotteryEntryWon", 1)) == 1
     assert notices.handle(outcome("LotteryEntryWon", 1)) == 0  # redelivered
     made = registration("RegistrationConfirmed", 2, lottery_entry_id="e1", status="confirmed")
     assert notices.handle(made) == 0
-    assert deliveries.templates() == [V.LOTTERY_WON_TEMPLATE]
-    assert reminders.scheduled == {("a1", "r1")}  # a ticket holder is still reminded
+    assert world.templates("e1", "r1") == [V.LOTTERY_WON_TEMPLATE]
+    assert world.reminded() == {("a1", "r1")}  # a ticket holder is still reminded
 
 
 def test_a_waitlisted_entrant_is_told_the_position_and_a_later_promotion_is_told(world):
-    notices, _, deliveries, _ = world
+    notices = world.notices
     notices.handle(outcome("LotteryEntryWaitlisted", 1, position=3))
     notices.handle(registration("RegistrationWaitlisted", 2, lottery_entry_id="e1", waitlist_position=3))
     notices.handle(registration("WaitlistPromoted", 3, lottery_entry_id="e1"))
-    assert deliveries.templates() == [V.LOTTERY_WAITLISTED_TEMPLATE, V.PROMOTED_TEMPLATE]
-    (first, _) = deliveries.intents.values()
+    assert world.templates("e1", "r1") == [V.LOTTERY_WAITLISTED_TEMPLATE, V.PROMOTED_TEMPLATE]
+    (first, _) = world.intents("e1", "r1")
     assert first["context"]["waitlist_position"] == 3
 
 
 def test_an_ordinary_registration_still_gets_its_confirmation(world):
-    notices, _, deliveries, _ = world
-    notices.handle(registration("RegistrationConfirmed", 1))
-    assert deliveries.templates() == [V.CONFIRMED_TEMPLATE]
+    world.notices.handle(registration("RegistrationConfirmed", 1))
+    assert world.templates() == [V.CONFIRMED_TEMPLATE]
 
 
 def intent(template, locale, **ctx):
