@@ -1,7 +1,7 @@
 """The registration service and ``shared/`` speak one vocabulary.
 
 Statuses and reason codes live in ``services/registration/vocabulary.py`` (and the common reasons
-in ``shared/errors.py``), topics in ``shared/topics.py``, event types in ``shared/events.py``.
+in ``shared/errors.py``), topics in ``shared/topics.py``, event types in ``shared/events*.py``.
 These tests fail when a file writes one of those words as a literal elsewhere, when a Lua script
 or a JS file uses a word the vocabulary lacks, when the vocabulary holds a word nothing uses, or
 when a generated file (``words.lua``, ``envelope.lua``) is stale.
@@ -23,6 +23,9 @@ VOCABULARY_FILES = (
     "services/registration/words.lua",
     "shared/errors.py",
     "shared/events.py",
+    "shared/events_v1.py",  # the event types and schemas, split by theme (issue 25)
+    "shared/events_allocation.py",
+    "shared/events_privacy.py",
     "shared/topics.py",
 )
 REGISTRATION_TOPICS = [topics.BY_NAME[getattr(topics, n)] for n in lua_words.TOPIC_NAMES]
