@@ -187,6 +187,23 @@ def run_all(stack, hello_port: int, args, work: Path) -> dict:
     h = loadgen.run(f"127.0.0.1:{hello_port}", ["GET /hello"] * args.attempts, conns, work / "hello.csv")
     out["hello"] = summarize(h)
 
+    out["notification_lag"] = _lag(settings, redis, reg_base, create)
+
+    out["registration_open"] = _open(stack, settings, redis, create, args, work, idle)
+    out.update(pipeline_figures(stack, settings, redis, create, idle, args.rebuild_events))
+
+    runs = _rushes(stack, redis, settings, create, args, work, idle)
+    out["rush"] = dict(runs[0], runs=[{k: r.get(k) for k in RUN_FIGURES} for r in runs])
+    print("door scans: 10 gates…", flush=True)
+    out["door"] = door(stack, redis, settings, create, args, work, idle)
+    print("a lottery draw of 100,000 entries (bench/lottery.py)…", flush=True)
+    out["lottery_draw"] = lottery.measure(connect(settings.redis_url, socket_timeout=60), settings)
+
+    return out
+
+
+def _lag(settings, redis, reg_base: str, create) -> dict:
+    """Registration → notification lag: 100 registrations at 8/s, under the 10 SMS/s quota."""
     print("registration → notification lag (100 registrations at 8/s, under the 10 SMS/s quota)…", flush=True)
     create(activity("bench-lag", 100000, timedelta(days=3), waitlist=0))
     session = requests.Session()
@@ -202,8 +219,12 @@ def run_all(stack, hello_port: int, args, work: Path) -> dict:
         )
         assert r.status_code == 201, r.text
         time.sleep(max(0.0, 0.125 - (time.monotonic() - t0)))
-    out["notification_lag"] = notification_lag(settings, "bench-lag")
+    return notification_lag(settings, "bench-lag")
 
+
+def _open(stack, settings, redis, create, args, work: Path, idle: float) -> dict:
+    """Registration throughput while seats remain, and where the CPU went."""
+    reg_port, conns = stack.opts.registration_port, args.connections
     print("registration throughput while seats remain (a 100,000-seat activity)…", flush=True)
     create(activity("bench-open", 100000, timedelta(days=3), waitlist=0))
     open_lines = registrations("bench-open", args.attempts, 6_000_000_000, 1, (redis, settings.redis_prefix))
@@ -216,15 +237,17 @@ def run_all(stack, hello_port: int, args, work: Path) -> dict:
         work / "open.csv",
     )
     wall, cpu1 = time.monotonic() - t0, cpu_by_name(named)
-    out["registration_open"] = summarize(open_run)
+    figures = summarize(open_run)
     # Where the two cores went while the 201s were answered: CPU per registration, by process.
-    out["registration_open"]["cpu_us_per_201"] = {
+    figures["cpu_us_per_201"] = {
         k: round((cpu1[k] - cpu0[k]) / args.attempts * 1e6) for k in cpu0 if cpu1[k] - cpu0[k] > 0.05
     }
-    out["registration_open"]["cores_used"] = round(sum(cpu1[k] - cpu0[k] for k in cpu0) / wall, 2)
-    out["registration_open"]["backlog_drained_s"] = settle(stack, idle)
-    out.update(pipeline_figures(stack, settings, redis, create, idle, args.rebuild_events))
+    figures["cores_used"] = round(sum(cpu1[k] - cpu0[k] for k in cpu0) / wall, 2)
+    figures["backlog_drained_s"] = settle(stack, idle)
+    return figures
 
+
+def _rushes(stack, redis, settings, create, args, work: Path, idle: float) -> list[dict]:
     # Issue 18: the rush p99 must hold in every one of RUSH_RUNS runs, each on a fresh activity with
     # people of its own, each starting on a quiet stack. The first run is the one plotted.
     runs = []
@@ -245,13 +268,7 @@ def run_all(stack, hello_port: int, args, work: Path) -> dict:
                 idle,
             )
         )
-    out["rush"] = dict(runs[0], runs=[{k: r.get(k) for k in RUN_FIGURES} for r in runs])
-    print("door scans: 10 gates…", flush=True)
-    out["door"] = door(stack, redis, settings, create, args, work, idle)
-    print("a lottery draw of 100,000 entries (bench/lottery.py)…", flush=True)
-    out["lottery_draw"] = lottery.measure(connect(settings.redis_url, socket_timeout=60), settings)
-
-    return out
+    return runs
 
 
 RUN_FIGURES = ("rate", "p50_ms", "p99_ms", "max_ms", "status", "seats", "sold_out_phase", "seats_phase")
