@@ -18,6 +18,7 @@ import sys
 import time
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from sciday.rebuild import rebuild
@@ -262,3 +263,28 @@ def plot(catch: dict, png: Any) -> None:
     ax.legend(loc="lower right")
     fig.tight_layout()
     fig.savefig(png, dpi=110)
+
+
+RESULTS = Path(__file__).parent / "results"
+
+
+def figures(stack, settings, redis, create, idle: float, rebuild_events: int = 100000) -> dict:
+    """Catch-up after a burst of 20,000 registrations, and a rebuild of 100,000 (`make bench`)."""
+    from bench.fixtures import activity
+    from bench.stack_cpu import settle
+
+    print("catch-up: 20,000 registrations written to the outbox at once…", flush=True)
+    create(activity("bench-burst", 100000, timedelta(days=3), waitlist=0))
+    out = {
+        "catch_up": catch_up(
+            settings, redis, "bench-burst", procs=stage_processes(stack), profile_dir=RESULTS
+        )
+    }
+    print({k: v for k, v in out["catch_up"].items() if k not in ("curve", "profiles")}, flush=True)
+    if not rebuild_events:
+        return out
+    settle(stack, idle)
+    print(f"rebuild of the check-in projection from {rebuild_events:,} registration events…", flush=True)
+    out["rebuild"] = rebuild_figure(settings, redis, rebuild_events)
+    print(out["rebuild"], flush=True)
+    return out
