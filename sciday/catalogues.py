@@ -29,7 +29,8 @@ ROOTS = {
     "shared": ROOT / "shared",
 }
 LOCALES = ("zh_Hans_CN",)  # zh-CN, in Babel's canonical name; English is the msgids themselves
-KEYWORDS = {**DEFAULT_KEYWORDS, "lazy_gettext": None, "lazy_pgettext": ((1, "c"), 2)}
+# NP_ marks a msgid with a context in a table (shared/msgid.py), as pgettext does in code
+KEYWORDS = {**DEFAULT_KEYWORDS, "lazy_gettext": None, "lazy_pgettext": ((1, "c"), 2), "NP_": ((1, "c"), 2)}
 METHODS = {
     "messages": [("**/static/**", "ignore"), ("templates/**.html", "jinja2"), ("**.py", "python")],
     "js": [("**/vendor/**", "ignore"), ("static/**.js", "javascript")],

@@ -104,11 +104,10 @@ def rows_of(aid: str, full: bool, locale: str, admitted: dict | None = None) -> 
     for reg in sorted(
         store().registrations(aid), key=lambda r: (r.get("created_at") or "", r["registration_id"])
     ):
-        zh, en = v.STATUS_ZH.get(reg["status"], reg["status"]), reg["status"]
         rows.append(
             [
                 reg["registration_id"],
-                en if locale == "en" else zh,
+                v.status_text(reg["status"], locale),
                 reg["name"] if full else mask_name(reg["name"]),
                 reg["phone"] if full else mask_phone(reg["phone"]),
                 (reg.get("email") or "") if full else mask_email(reg.get("email")),
