@@ -33,8 +33,10 @@ def english(msgid: str) -> str:
     return msgid.rpartition(CONTEXT_SEP)[2]
 
 
+@lru_cache(maxsize=16)
 def babel_locale(lang: str) -> str:
-    """A language as its catalogues' folder name: ``zh-CN`` -> ``zh_Hans_CN`` (Babel's name)."""
+    """A language as its catalogues' folder name: ``zh-CN`` -> ``zh_Hans_CN`` (Babel's name); kept,
+    as Babel's parse costs more than the lookup it serves (a refusal's message)."""
     return str(Locale.parse(lang, sep="-"))
 
 
