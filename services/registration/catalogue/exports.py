@@ -21,7 +21,7 @@ from flask_smorest import Blueprint
 from services.registration import vocabulary as v
 from services.registration.bootstrap import ports, store
 from services.registration.catalogue import activities
-from services.registration.seats import usecases
+from services.registration.seats import publishing
 from services.registration.web.edge import documented, reasons_text
 from shared import spreadsheets
 from shared.auth import require
@@ -123,7 +123,7 @@ def rows_of(aid: str, full: bool, locale: str, admitted: dict | None = None) -> 
 
 
 def export(activity_id: str, fmt: str):
-    doc, _counts = usecases.activity(ports(), activity_id)
+    doc, _counts = publishing.activity(ports(), activity_id)
     if not g.principal.may_access_venue(doc["venue"]["id"]):
         raise Refusal(FORBIDDEN, message="此令牌不属于该场馆 / This token is for another venue.")
     locale = request_locale()
