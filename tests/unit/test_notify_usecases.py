@@ -6,7 +6,8 @@ from __future__ import annotations
 import pytest
 
 from services.notify import vocabulary as V
-from services.notify.delivery.usecases import Notice, Notices, Refusal, send_notice
+from services.notify.delivery.notices import Notice, send_notice
+from services.notify.delivery.usecases import Notices, Refusal
 from shared.clock import FakeClock
 from tests.unit.fakes_notify import NOW, FakeDeliveries, FakeProjection, FakeReminders
 

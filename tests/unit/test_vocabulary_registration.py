@@ -125,11 +125,11 @@ def test_views_refuse_only_with_declared_codes():
     assert hits, "the reader finds the service's refusals"
     # Codes read from an answer, not written here: the seat scripts' (words.lua, checked above)
     # and notify's refusals, which organizer.py relays.
-    # importer.refusal(reason, ...) looks its code up in v.REASONS, so only declared codes pass.
+    # import_plan.refusal(reason, ...) looks its code up in v.REASONS, so only declared codes pass.
     passed_through = {
-        ("services/registration/seats/store.py", "?"),
+        ("services/registration/seats/keys.py", "?"),
         ("services/registration/catalogue/organizer.py", "?"),
-        ("services/registration/catalogue/importer.py", "reason"),
+        ("services/registration/catalogue/import_plan.py", "reason"),
         # the lottery scripts' refusals, read from their answer (Refusal checks each is declared)
         ("services/registration/lottery/draw.py", "?"),
         ("services/registration/lottery/draw.py", "reason"),
