@@ -51,6 +51,7 @@ bench: install
 translations: install
 	$(BIN)/python -m sciday.catalogues update
 	$(BIN)/python -m sciday.catalogues compile
+	$(BIN)/python -m shared.wordgen  # the scanner's vocabulary.js carries the reasons' texts
 
 ## Debian packages the tests use (Chromium, a CJK font, docker-compose, nginx); installs as root.
 system-deps:

@@ -46,7 +46,7 @@ def hello_server(port: int, opts: StackOptions, log: Path) -> subprocess.Popen:
     return proc
 
 
-def main() -> int:
+def _arguments() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m bench")
     p.add_argument("--attempts", type=int, default=20000)
     p.add_argument("--connections", type=int, default=256)
@@ -78,18 +78,12 @@ def main() -> int:
         action="store_true",
         help="only the profile of a 201 under gunicorn (py-spy; bench/profile.py)",
     )
-    args = p.parse_args()
+    return p
 
-    def _interrupt(signum, _frame):
-        raise KeyboardInterrupt(f"signal {signum}")
 
-    signal.signal(signal.SIGTERM, _interrupt)  # so the stack below is stopped, not orphaned
-
-    RESULTS.mkdir(exist_ok=True)
-    work = Path(tempfile.mkdtemp(prefix="sciday-bench-"))
-    print("building the load generator…", flush=True)
-    loadgen.build()
-    opts = StackOptions(
+def _options(args: argparse.Namespace, work: Path) -> StackOptions:
+    """The stack `make run` starts, on free ports, with the bench's environment."""
+    return StackOptions(
         var_dir=work / "var",
         redis_port=embedded.free_port(),
         kafka_port=embedded.free_port(),
@@ -103,6 +97,39 @@ def main() -> int:
         extra_env=BENCH_ENV,
         background_nice=BACKGROUND_NICE,
     )
+
+
+def _report(results: dict, work: Path) -> None:
+    """Write the results (bench/results/<time>.json, latest.json, the plots) and print the table."""
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    (RESULTS / f"{stamp}.json").write_text(json.dumps(results, indent=2, ensure_ascii=False))
+    (RESULTS / "latest.json").write_text(json.dumps(results, indent=2, ensure_ascii=False))
+    report.plot(results, work / "rush.csv", RESULTS / "rush.png")
+    if results.get("catch_up"):
+        from bench import pipeline
+
+        pipeline.plot(results["catch_up"], RESULTS / "catchup.png")
+    print(report.table(results))
+    if "drill" in results:
+        from bench import drill
+
+        print(drill.line(results["drill"]))
+    print(f"\nJSON: {RESULTS / (stamp + '.json')}\nplot: {RESULTS / 'rush.png'}")
+
+
+def main() -> int:
+    args = _arguments().parse_args()
+
+    def _interrupt(signum, _frame):
+        raise KeyboardInterrupt(f"signal {signum}")
+
+    signal.signal(signal.SIGTERM, _interrupt)  # so the stack below is stopped, not orphaned
+
+    RESULTS.mkdir(exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix="sciday-bench-"))
+    print("building the load generator…", flush=True)
+    loadgen.build()
+    opts = _options(args, work)
     stack = Stack(opts, out=open(work / "stack.out", "w"))
     hello_port = embedded.free_port()
     results: dict = {
@@ -134,20 +161,7 @@ def main() -> int:
         from bench import drill
 
         results["drill"] = drill.run(work)
-    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
-    (RESULTS / f"{stamp}.json").write_text(json.dumps(results, indent=2, ensure_ascii=False))
-    (RESULTS / "latest.json").write_text(json.dumps(results, indent=2, ensure_ascii=False))
-    report.plot(results, work / "rush.csv", RESULTS / "rush.png")
-    if results.get("catch_up"):
-        from bench import pipeline
-
-        pipeline.plot(results["catch_up"], RESULTS / "catchup.png")
-    print(report.table(results))
-    if "drill" in results:
-        from bench import drill
-
-        print(drill.line(results["drill"]))
-    print(f"\nJSON: {RESULTS / (stamp + '.json')}\nplot: {RESULTS / 'rush.png'}")
+    _report(results, work)
     return 0
 
 

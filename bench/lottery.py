@@ -13,8 +13,9 @@ import time
 from pathlib import Path
 
 from services.registration.lottery import draw as lot
+from services.registration.lottery import specification
 from services.registration.lottery.store import LotteryStore
-from services.registration.seats.store import NO_FAIR
+from services.registration.seats.keys import NO_FAIR
 
 
 def measure(redis, settings, entries: int = 100_000, capacity: int = 420, seed: int = 15) -> dict:
@@ -46,7 +47,7 @@ def measure(redis, settings, entries: int = 100_000, capacity: int = 420, seed: 
 
     seed_hex, sizes = store.seed_and_sizes(aid)
     start = time.perf_counter()
-    lot.run_draw(aid, seed_hex, sizes, capacity, now=t0 + 7200)
+    specification.run_draw(aid, seed_hex, sizes, capacity, now=t0 + 7200)
     compute_s = time.perf_counter() - start
 
     start = time.perf_counter()

@@ -18,6 +18,7 @@ import sys
 import time
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from sciday.rebuild import rebuild
@@ -104,35 +105,15 @@ def catch_up(
     ring = sealed.sealer(settings, sealed.NOTIFY)  # what the stack's notify opens (issue 16)
     entries = [encode(confirmed(aid, i, ring)) for i in range(n)]
     # Each stage's CPU while idle (polling the broker, its timers), to tell it from the burst's.
-    idle0, idle_t0 = _cpu(procs or {}), time.monotonic()
-    time.sleep(2.0)
-    idle_s = time.monotonic() - idle_t0
-    idle = {k: (v - idle0[k]) / idle_s for k, v in _cpu(procs or {}).items()}
+    idle = _idle_rates(procs or {})
     # The stages start on the burst while it is being written: their CPU is counted from here.
     staged = {k: v for k, v in (procs or {}).items() if k in STAGES}
     spies = spy(staged, profile_dir) if profile_dir is not None else {}
     cpu0 = _cpu(procs or {})
     written_from = time.monotonic()
-    pipe = redis.pipeline(transaction=False)
-    for i, envelope in enumerate(entries):
-        pipe.xadd(outbox, {"topic": REGISTRATION_EVENTS, "key": aid, "envelope": envelope})
-        if i % 2000 == 1999:
-            pipe.execute()
-    ids = pipe.execute()
-    last_id = ids[-1] if ids else redis.xinfo_stream(outbox)["last-generated-id"]
+    last_id = _write_burst(redis, outbox, aid, entries)
     t0 = time.monotonic()
-    curve: list[tuple[float, int, int, int]] = []
-    relayed_at = None
-    while time.monotonic() - t0 < timeout_s:
-        got = redis.pipeline(transaction=False).get(cursor).hlen(ck).hlen(nt).execute()
-        at = round(time.monotonic() - t0, 3)
-        moved = n if got[0] and _id(got[0]) >= _id(last_id) else None
-        if moved and relayed_at is None:
-            relayed_at = at
-        curve.append((at, moved or 0, got[1], got[2]))
-        if got[1] >= n and got[2] >= n:
-            break
-        time.sleep(0.05)
+    curve, relayed_at = _follow(redis, (cursor, ck, nt), n, last_id, t0, timeout_s)
     window = time.monotonic() - written_from
     spent = {k: v - cpu0[k] for k, v in _cpu(procs or {}).items()}
     cpu = {k: round(v / n * 1e6, 1) for k, v in spent.items()}
@@ -159,6 +140,45 @@ def catch_up(
         "profiles": profiles,
         "curve": curve,
     }
+
+
+def _idle_rates(procs: dict) -> dict[str, float]:
+    """Each stage's CPU share over 2 s of idling."""
+    idle0, idle_t0 = _cpu(procs), time.monotonic()
+    time.sleep(2.0)
+    idle_s = time.monotonic() - idle_t0
+    return {k: (v - idle0[k]) / idle_s for k, v in _cpu(procs).items()}
+
+
+def _write_burst(redis: Any, outbox: str, aid: str, entries: list) -> Any:
+    """The burst into the outbox, 2,000 entries a round trip; returns the last entry's id."""
+    pipe = redis.pipeline(transaction=False)
+    for i, envelope in enumerate(entries):
+        pipe.xadd(outbox, {"topic": REGISTRATION_EVENTS, "key": aid, "envelope": envelope})
+        if i % 2000 == 1999:
+            pipe.execute()
+    ids = pipe.execute()
+    return ids[-1] if ids else redis.xinfo_stream(outbox)["last-generated-id"]
+
+
+def _follow(
+    redis: Any, keys: tuple[str, str, str], n: int, last_id: Any, t0: float, timeout_s: float
+) -> tuple[list[tuple[float, int, int, int]], float | None]:
+    """(seconds, relayed, in check-in, in notify) every 50 ms until both have all ``n``."""
+    cursor, ck, nt = keys
+    curve: list[tuple[float, int, int, int]] = []
+    relayed_at = None
+    while time.monotonic() - t0 < timeout_s:
+        got = redis.pipeline(transaction=False).get(cursor).hlen(ck).hlen(nt).execute()
+        at = round(time.monotonic() - t0, 3)
+        moved = n if got[0] and _id(got[0]) >= _id(last_id) else None
+        if moved and relayed_at is None:
+            relayed_at = at
+        curve.append((at, moved or 0, got[1], got[2]))
+        if got[1] >= n and got[2] >= n:
+            break
+        time.sleep(0.05)
+    return curve, relayed_at
 
 
 def spy(procs: dict[str, Any], out_dir: Any) -> dict[str, tuple[Any, Any]]:
@@ -243,3 +263,28 @@ def plot(catch: dict, png: Any) -> None:
     ax.legend(loc="lower right")
     fig.tight_layout()
     fig.savefig(png, dpi=110)
+
+
+RESULTS = Path(__file__).parent / "results"
+
+
+def figures(stack, settings, redis, create, idle: float, rebuild_events: int = 100000) -> dict:
+    """Catch-up after a burst of 20,000 registrations, and a rebuild of 100,000 (`make bench`)."""
+    from bench.fixtures import activity
+    from bench.stack_cpu import settle
+
+    print("catch-up: 20,000 registrations written to the outbox at once…", flush=True)
+    create(activity("bench-burst", 100000, timedelta(days=3), waitlist=0))
+    out = {
+        "catch_up": catch_up(
+            settings, redis, "bench-burst", procs=stage_processes(stack), profile_dir=RESULTS
+        )
+    }
+    print({k: v for k, v in out["catch_up"].items() if k not in ("curve", "profiles")}, flush=True)
+    if not rebuild_events:
+        return out
+    settle(stack, idle)
+    print(f"rebuild of the check-in projection from {rebuild_events:,} registration events…", flush=True)
+    out["rebuild"] = rebuild_figure(settings, redis, rebuild_events)
+    print(out["rebuild"], flush=True)
+    return out

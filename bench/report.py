@@ -83,22 +83,34 @@ def pipeline_rows(r: dict) -> list[tuple[str, str, str]]:
 
 def table(r: dict) -> str:
     h = r["hello"]["rate"]
-    rush, open_, door, lag, mem = (
-        r["rush"],
-        r["registration_open"],
-        r["door"],
-        r["notification_lag"],
-        r["memory"],
-    )
-    runs = rush.get("runs") or [rush]
-    st: dict = {}
-    for x in runs:
-        for k, v in x["status"].items():
-            st[k] = st.get(k, 0) + v
-    five = sum(v for k, v in st.items() if k.startswith("5") or k == "0")
+    mem = r["memory"]
     rows = [
         ("metric", "measured", "ratio / target"),
         ("H: hello-world req/s", f"{h:.0f} (p99 {r['hello']['p99_ms']} ms)", "1.00×"),
+        *_registration_rows(r["registration_open"], h),
+        *_rush_rows(r["rush"], h),
+        *_door_and_lag_rows(r, h),
+        *pipeline_rows(r),
+    ]
+    for n, x in sorted(r.get("instances", {}).items()):
+        rows.append(
+            (
+                f"rush on {n} registration instance(s): req/s, p99",
+                f"{x['rate']:.0f}, p99 {x['p99_ms']} ms (seats {x['seats_taken']})",
+                _ratio(x["rate"], h),
+            )
+        )
+    w0, w1 = max(len(a) for a, _, _ in rows), max(len(b) for _, b, _ in rows)
+    lines = [f"{a.ljust(w0)}  {b.ljust(w1)}  {c}" for a, b, c in rows]
+    lines.insert(1, "-" * (w0 + w1 + 20))
+    lines.append(f"\n{r['cores']} cores; gunicorn {r['gunicorn']}; {r['connections']} connections")
+    lines.append("RSS by process (MiB): " + ", ".join(f"{k} {v}" for k, v in mem["rss_mib"].items()))
+    return "\n".join(lines)
+
+
+def _registration_rows(open_: dict, h: float) -> list[tuple[str, str, str]]:
+    """The registration rate while seats remain, and its CPU."""
+    return [
         (
             "registration req/s while seats remain (100k-seat activity)",
             f"{open_['rate']:.0f} (p99 {open_['p99_ms']} ms; backlog drained {open_.get('backlog_drained_s')} s after)",
@@ -110,6 +122,18 @@ def table(r: dict) -> str:
             + f"; {open_.get('cores_used')} cores",
             "",
         ),
+    ]
+
+
+def _rush_rows(rush: dict, h: float) -> list[tuple[str, str, str]]:
+    """The opening rush, its runs and its answers."""
+    runs = rush.get("runs") or [rush]
+    st: dict = {}
+    for x in runs:
+        for k, v in x["status"].items():
+            st[k] = st.get(k, 0) + v
+    five = sum(v for k, v in st.items() if k.startswith("5") or k == "0")
+    return [
         (
             "rush: seats phase req/s (run 1)",
             f"{rush.get('seats_phase', {}).get('rate')}",
@@ -151,6 +175,13 @@ def table(r: dict) -> str:
             f"{rush['client_cpu_s']} s ({rush['client_cpu_share'] * 100:.0f}% of 2 cores)",
             "",
         ),
+    ]
+
+
+def _door_and_lag_rows(r: dict, h: float) -> list[tuple[str, str, str]]:
+    """The door, the notification hand-off and the memory."""
+    door, lag, mem = r["door"], r["notification_lag"], r["memory"]
+    return [
         (
             "door verdicts/s (10 gates)",
             f"{door['rate']:.0f} (p99 {door['p99_ms']} ms)",
@@ -167,22 +198,7 @@ def table(r: dict) -> str:
             f"{(r.get('memory_at_start') or {}).get('total_mib')} / {mem['total_mib']} MiB",
             "≤ 1024 MiB" + _verdict(mem["total_mib"] <= 1024),
         ),
-        *pipeline_rows(r),
     ]
-    for n, x in sorted(r.get("instances", {}).items()):
-        rows.append(
-            (
-                f"rush on {n} registration instance(s): req/s, p99",
-                f"{x['rate']:.0f}, p99 {x['p99_ms']} ms (seats {x['seats_taken']})",
-                _ratio(x["rate"], h),
-            )
-        )
-    w0, w1 = max(len(a) for a, _, _ in rows), max(len(b) for _, b, _ in rows)
-    lines = [f"{a.ljust(w0)}  {b.ljust(w1)}  {c}" for a, b, c in rows]
-    lines.insert(1, "-" * (w0 + w1 + 20))
-    lines.append(f"\n{r['cores']} cores; gunicorn {r['gunicorn']}; {r['connections']} connections")
-    lines.append("RSS by process (MiB): " + ", ".join(f"{k} {v}" for k, v in mem["rss_mib"].items()))
-    return "\n".join(lines)
 
 
 def plot(r: dict, rush_csv: Path, png: Path) -> None:

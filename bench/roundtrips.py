@@ -24,86 +24,18 @@ import cProfile
 import json
 import os
 import pstats
-import random
 import statistics
 import tempfile
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from datetime import timedelta
+from collections.abc import Callable
 from pathlib import Path
 
-from redis.connection import AbstractConnection
-
-from bench.__main__ import BENCH_ENV
-from bench.scenarios import activity, seed_sessions
+from bench.rig import COUNT, Rig, bench_settings, counting, resident_id
+from bench.signature_waste import signature_waste
 from sciday import embedded
-from services.registration.app import create_app
-from shared.auth import create_token
-from shared.config import load
 from shared.redis_scripts import connect
 
-COUNT = {"trips": 0}
 BATCH = 50  # answers per CPU sample
-_real_send = AbstractConnection.send_packed_command
-
-
-def _counted_send(self, command, check_health=True):
-    COUNT["trips"] += 1
-    return _real_send(self, command, check_health)
-
-
-@contextmanager
-def counting() -> Iterator[None]:
-    AbstractConnection.send_packed_command = _counted_send  # type: ignore[method-assign]
-    try:
-        yield
-    finally:
-        AbstractConnection.send_packed_command = _real_send  # type: ignore[method-assign]
-
-
-def bench_settings(redis_url: str, work: Path, **over):
-    env = {k[len("SCIDAY_") :].lower(): int(v) for k, v in BENCH_ENV.items()}
-    base = load({"redis_url": redis_url, "redis_prefix": "rt:", "keys_dir": work / "keys", "var_dir": work})
-    return base.with_overrides(**{**env, **over})
-
-
-def resident_id(i: int) -> str:
-    from tests.fair_support import resident_id as rid
-
-    return rid(i)
-
-
-class Rig:
-    """The real app against a real redis-server, and a supply of people with verified sessions."""
-
-    def __init__(self, settings, redis, phone_base: int):
-        self.settings, self.redis = settings, redis
-        self.app = create_app(settings)
-        self.client = self.app.test_client()
-        self.org = {
-            "Authorization": "Bearer " + create_token(redis, settings.redis_prefix, "organizer", "rt")
-        }
-        self.next_phone = phone_base
-        self.rng = random.Random(18)
-
-    def make_activity(self, aid: str, capacity: int, waitlist: int = 0, **over) -> None:
-        doc = dict(activity(aid, capacity, timedelta(days=3), waitlist=waitlist), **over)
-        r = self.client.post("/api/v1/activities", json=doc, headers=self.org)
-        assert r.status_code == 201, r.get_json()
-
-    def people(self, n: int) -> list[tuple[str, str]]:
-        phones = [f"1{self.next_phone + i:010d}" for i in range(n)]
-        self.next_phone += n
-        return list(zip(phones, seed_sessions(self.redis, self.settings.redis_prefix, phones)))
-
-    def post(self, aid: str, phone: str, token: str, body: dict, address: str = "127.0.0.1"):
-        return self.client.post(
-            f"/api/v1/activities/{aid}/registrations",
-            json={"name": "压测", "phone": phone, **body},
-            headers={"Authorization": f"Bearer {token}"},
-            environ_base={"REMOTE_ADDR": address},
-        )
 
 
 def redis_cpu(redis) -> float:
@@ -252,83 +184,6 @@ def scenario_sold_out(rig: Rig, script: Rig, n: int) -> list[dict]:
     from_memory = [lambda p=p, t=t: rig.post("rt-full", p, t, body(0)) for p, t in rig.people(n)]
     out.append(measure("sold_out from memory", from_memory, 409, redis=rig.redis))
     return out
-
-
-def signature_waste(work: Path, attempts: int, seats: int, workers: int = 2, threads: int = 8) -> dict:
-    """A rush in process: ``attempts`` people (parties of 1–4, as ``make bench``'s rush) at
-    ``seats`` seats without a waitlist, sent by ``workers`` × ``threads`` threads, each worker an
-    app of its own (its own sold-out memory, as a gunicorn worker).  Every attempt that reaches
-    the seat script was signed first; a signature is wasted when the script then refuses."""
-    from concurrent.futures import ThreadPoolExecutor
-
-    from shared.tickets import KeyRing
-
-    port = embedded.free_port()
-    proc = embedded.start_redis(port, work / "redis-rush", work / "redis-rush.log")
-    signed = {"n": 0}
-    real_sign = KeyRing.sign
-
-    def counted_sign(self, **kw):
-        signed["n"] += 1  # += under the GIL from several threads: close enough, checked below
-        return real_sign(self, **kw)
-
-    try:
-        url = f"redis://127.0.0.1:{port}/0"
-        redis = connect(url)
-        rigs = [Rig(bench_settings(url, work), redis, 6_400_000_000 + 10**6 * i) for i in range(workers)]
-        rigs[0].make_activity("rt-rush", seats)
-        rng = random.Random(2)
-        crowds = [rig.people(attempts // workers + 1) for rig in rigs]
-        people = [(rigs[i % workers], *crowds[i % workers][i // workers]) for i in range(attempts)]
-        sizes = [rng.randint(1, 4) for _ in range(attempts)]
-        KeyRing.sign = counted_sign  # type: ignore[method-assign]
-        statuses: dict[int, int] = {}
-        cpu0 = time.process_time()
-
-        def one(i: int) -> int:
-            rig, phone, token = people[i]
-            return rig.post("rt-rush", phone, token, {"party_size": sizes[i]}).status_code
-
-        with ThreadPoolExecutor(workers * threads) as pool:
-            for status in pool.map(one, range(attempts)):
-                statuses[status] = statuses.get(status, 0) + 1
-        cpu = time.process_time() - cpu0
-        KeyRing.sign = real_sign  # type: ignore[method-assign]
-        per_sign = sign_cost(rigs[0].app.extensions["sciday.keys"])
-    finally:
-        KeyRing.sign = real_sign  # type: ignore[method-assign]
-        embedded.stop(proc)
-    wasted = signed["n"] - statuses.get(201, 0)
-    return {
-        "attempts": attempts,
-        "seats": seats,
-        "answers": statuses,
-        "signatures": signed["n"],
-        "wasted": wasted,
-        "sign_cpu_us": round(per_sign, 1),
-        "wasted_cpu_ms": round(wasted * per_sign / 1000, 1),
-        "rush_cpu_ms": round(1000 * cpu, 1),
-    }
-
-
-def sign_cost(keys, n: int = 2000) -> float:
-    """CPU µs per Ed25519 ticket signature, alone (the best of 5 batches)."""
-    from shared.tickets import new_registration_id
-
-    best, rids = float("inf"), [new_registration_id() for _ in range(n // 5)]
-    for _ in range(5):
-        cpu0 = time.process_time()
-        for rid in rids:
-            keys.sign(
-                registration_id=rid,
-                activity_id="a",
-                venue_id="v",
-                party_size=2,
-                valid_from=0,
-                valid_until=1,
-            )
-        best = min(best, (time.process_time() - cpu0) / (n // 5))
-    return 1e6 * best
 
 
 def table(rows: list[dict]) -> str:

@@ -5,162 +5,42 @@ from __future__ import annotations
 import json
 import random
 import time
-from datetime import datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
-from typing import Any
-from zoneinfo import ZoneInfo
 
-import psutil
 import requests
-from kafka import KafkaConsumer
-from redis import Redis
 
 from bench import loadgen, lottery
+from bench.fixtures import TZ, _activity, activity, registrations, seed_sessions
+from bench.notification_lag import notification_lag
+from bench.stack_cpu import (
+    cpu_by_name,
+    idle_cpu,
+    processes_by_name,
+    settle,
+    stack_processes,
+    summarize,
+)
 from services.registration.seats.store import SeatStore
 from shared.auth import create_token
 from shared.redis_scripts import connect
 
-TZ = ZoneInfo("Asia/Shanghai")
-
-
-def activity(aid: str, capacity: int, starts_in: timedelta, waitlist: int = 200) -> dict:
-    now = datetime.now(TZ).replace(microsecond=0)
-    return {
-        "id": aid,
-        "kind": "imax",
-        "title": {"zh": "巨幕影院·压测专场", "en": "IMAX bench"},
-        "venue": {"id": "ln-stm", "name": "辽宁省科学技术馆"},
-        "hall": "巨幕影院",
-        "starts_at": (now + starts_in).isoformat(),
-        "ends_at": (now + starts_in + timedelta(hours=2)).isoformat(),
-        "capacity": capacity,
-        "max_party_size": 4,
-        "audience": "public",
-        "registration_opens_at": (now - timedelta(days=1)).isoformat(),
-        "registration_closes_at": (now + starts_in - timedelta(minutes=5)).isoformat(),
-        "waitlist": {"enabled": waitlist > 0, "max_length": waitlist},
-    }
-
-
-def registrations(
-    aid: str, n: int, phone_base: int, seed: int, sessions: tuple[Redis, str] | None = None
-) -> list[str]:
-    """One request line per person; with ``sessions`` (redis, prefix) each person carries a verified
-    session of their own (issue 14), seeded as the SMS code check would open it: people verify
-    before the release moment, so the rush itself sends no SMS."""
-    rng = random.Random(seed)
-    phones = [f"1{phone_base + i:010d}" for i in range(n)]
-    tokens = seed_sessions(*sessions, phones) if sessions else [""] * n
-    return [
-        f"POST /api/v1/activities/{aid}/registrations "
-        + json.dumps({"name": "压测", "phone": phone, "party_size": rng.randint(1, 4)}, ensure_ascii=False)
-        + (f"\tAuthorization: Bearer {token}" if token else "")
-        for phone, token in zip(phones, tokens)
-    ]
-
-
-def _activity(store: SeatStore, aid: str) -> tuple[dict[str, Any], dict[str, Any]]:
-    """The document and counts of an activity the bench made: gone is a broken run."""
-    found = store.get_activity(aid)
-    if found is None:
-        raise RuntimeError(f"activity {aid} is gone")
-    return found
-
-
-def seed_sessions(redis: Redis, prefix: str, phones: list[str]) -> list[str]:
-    """Verified sessions for ``phones``, written in one pipeline; returns their bearer tokens."""
-    import secrets
-
-    from services.registration.access import verification
-
-    tokens = [verification.TOKEN_PREFIX + secrets.token_urlsafe(32) for _ in phones]
-    pipe = redis.pipeline(transaction=False)
-    for phone, token in zip(phones, tokens):
-        pipe.set(f"{prefix}vsess:{verification.session_ref(token)}", phone, px=86_400_000)
-    pipe.execute()
-    return tokens
-
-
-def summarize(run: loadgen.Run) -> dict:
-    return {
-        "requests": len(run.samples),
-        "seconds": round(run.wall_s, 3),
-        "rate": round(run.rate, 1),
-        "p50_ms": round(run.percentile(50), 2),
-        "p99_ms": round(run.percentile(99), 2),
-        "max_ms": round(max(s[1] for s in run.samples) / 1000, 2),
-        "client_cpu_s": round(run.client_cpu_s, 2),
-        "client_cpu_share": round(run.client_cpu_s / run.wall_s / 2, 3),  # of 2 cores
-        "status": {str(k): run.count(lambda s, k=k: s == k) for k in sorted({s[2] for s in run.samples})},
-    }
-
-
-def stack_processes(stack) -> list[psutil.Process]:
-    pids = [p.pid for p in (stack.redis_proc, stack.kafka_proc) if p]
-    pids += [c.proc.pid for c in stack.children if c.proc]
-    out = []
-    for pid in pids:
-        try:
-            proc = psutil.Process(pid)
-            out += [proc] + proc.children(recursive=True)
-        except psutil.Error:
-            continue
-    return out
-
-
-def _cpu_seconds(procs) -> float:
-    total = 0.0
-    for proc in procs:
-        try:
-            t = proc.cpu_times()
-            total += t.user + t.system
-        except psutil.Error:
-            pass
-    return total
-
-
-def processes_by_name(stack) -> dict[str, list[psutil.Process]]:
-    """Each process of the stack (with its children: gunicorn workers) under its name."""
-    named = [("redis-server", stack.redis_proc), (stack.broker or "broker", stack.kafka_proc)]
-    named += [(c.name, c.proc) for c in stack.children]
-    out = {}
-    for name, proc in named:
-        if proc is None:
-            continue
-        try:
-            p = psutil.Process(proc.pid)
-            out[name] = [p, *p.children(recursive=True)]
-        except psutil.Error:
-            continue
-    return out
-
-
-def cpu_by_name(procs: dict[str, list[psutil.Process]]) -> dict[str, float]:
-    return {name: _cpu_seconds(ps) for name, ps in procs.items()}
-
-
-def idle_cpu(stack, seconds: float = 3.0) -> float:
-    """The stack's CPU use at rest (idle consumers poll the broker), in cores."""
-    procs = stack_processes(stack)
-    before = _cpu_seconds(procs)
-    time.sleep(seconds)
-    return (_cpu_seconds(procs) - before) / seconds
-
-
-def settle(stack, idle_cores: float, timeout_s: float = 300.0) -> float:
-    """Wait until the relay and consumers have worked off the previous phase's events, so every
-    phase starts on a quiet stack, as an opening does; returns the seconds it took.
-
-    Quiet: two consecutive seconds within 0.1 core of the stack's CPU use at rest.
-    """
-    t0 = time.monotonic()
-    quiet = 0
-    while time.monotonic() - t0 < timeout_s and quiet < 2:
-        procs = stack_processes(stack)
-        before = _cpu_seconds(procs)
-        time.sleep(1.0)
-        quiet = quiet + 1 if _cpu_seconds(procs) - before < idle_cores + 0.1 else 0
-    return round(time.monotonic() - t0, 1)
+__all__ = [
+    "TZ",
+    "activity",
+    "cpu_by_name",
+    "idle_cpu",
+    "notification_lag",
+    "pipeline_figures",
+    "processes_by_name",
+    "registrations",
+    "run_all",
+    "rush_on_instances",
+    "seed_sessions",
+    "settle",
+    "stack_processes",
+    "summarize",
+]
 
 
 def run_all(stack, hello_port: int, args, work: Path) -> dict:
@@ -187,6 +67,23 @@ def run_all(stack, hello_port: int, args, work: Path) -> dict:
     h = loadgen.run(f"127.0.0.1:{hello_port}", ["GET /hello"] * args.attempts, conns, work / "hello.csv")
     out["hello"] = summarize(h)
 
+    out["notification_lag"] = _lag(settings, redis, reg_base, create)
+
+    out["registration_open"] = _open(stack, settings, redis, create, args, work, idle)
+    out.update(pipeline_figures(stack, settings, redis, create, idle, args.rebuild_events))
+
+    runs = _rushes(stack, redis, settings, create, args, work, idle)
+    out["rush"] = dict(runs[0], runs=[{k: r.get(k) for k in RUN_FIGURES} for r in runs])
+    print("door scans: 10 gates…", flush=True)
+    out["door"] = door(stack, redis, settings, create, args, work, idle)
+    print("a lottery draw of 100,000 entries (bench/lottery.py)…", flush=True)
+    out["lottery_draw"] = lottery.measure(connect(settings.redis_url, socket_timeout=60), settings)
+
+    return out
+
+
+def _lag(settings, redis, reg_base: str, create) -> dict:
+    """Registration → notification lag: 100 registrations at 8/s, under the 10 SMS/s quota."""
     print("registration → notification lag (100 registrations at 8/s, under the 10 SMS/s quota)…", flush=True)
     create(activity("bench-lag", 100000, timedelta(days=3), waitlist=0))
     session = requests.Session()
@@ -202,8 +99,12 @@ def run_all(stack, hello_port: int, args, work: Path) -> dict:
         )
         assert r.status_code == 201, r.text
         time.sleep(max(0.0, 0.125 - (time.monotonic() - t0)))
-    out["notification_lag"] = notification_lag(settings, "bench-lag")
+    return notification_lag(settings, "bench-lag")
 
+
+def _open(stack, settings, redis, create, args, work: Path, idle: float) -> dict:
+    """Registration throughput while seats remain, and where the CPU went."""
+    reg_port, conns = stack.opts.registration_port, args.connections
     print("registration throughput while seats remain (a 100,000-seat activity)…", flush=True)
     create(activity("bench-open", 100000, timedelta(days=3), waitlist=0))
     open_lines = registrations("bench-open", args.attempts, 6_000_000_000, 1, (redis, settings.redis_prefix))
@@ -216,15 +117,17 @@ def run_all(stack, hello_port: int, args, work: Path) -> dict:
         work / "open.csv",
     )
     wall, cpu1 = time.monotonic() - t0, cpu_by_name(named)
-    out["registration_open"] = summarize(open_run)
+    figures = summarize(open_run)
     # Where the two cores went while the 201s were answered: CPU per registration, by process.
-    out["registration_open"]["cpu_us_per_201"] = {
+    figures["cpu_us_per_201"] = {
         k: round((cpu1[k] - cpu0[k]) / args.attempts * 1e6) for k in cpu0 if cpu1[k] - cpu0[k] > 0.05
     }
-    out["registration_open"]["cores_used"] = round(sum(cpu1[k] - cpu0[k] for k in cpu0) / wall, 2)
-    out["registration_open"]["backlog_drained_s"] = settle(stack, idle)
-    out.update(pipeline_figures(stack, settings, redis, create, idle, args.rebuild_events))
+    figures["cores_used"] = round(sum(cpu1[k] - cpu0[k] for k in cpu0) / wall, 2)
+    figures["backlog_drained_s"] = settle(stack, idle)
+    return figures
 
+
+def _rushes(stack, redis, settings, create, args, work: Path, idle: float) -> list[dict]:
     # Issue 18: the rush p99 must hold in every one of RUSH_RUNS runs, each on a fresh activity with
     # people of its own, each starting on a quiet stack. The first run is the one plotted.
     runs = []
@@ -245,13 +148,7 @@ def run_all(stack, hello_port: int, args, work: Path) -> dict:
                 idle,
             )
         )
-    out["rush"] = dict(runs[0], runs=[{k: r.get(k) for k in RUN_FIGURES} for r in runs])
-    print("door scans: 10 gates…", flush=True)
-    out["door"] = door(stack, redis, settings, create, args, work, idle)
-    print("a lottery draw of 100,000 entries (bench/lottery.py)…", flush=True)
-    out["lottery_draw"] = lottery.measure(connect(settings.redis_url, socket_timeout=60), settings)
-
-    return out
+    return runs
 
 
 RUN_FIGURES = ("rate", "p50_ms", "p99_ms", "max_ms", "status", "seats", "sold_out_phase", "seats_phase")
@@ -342,62 +239,6 @@ def door(stack, redis, settings, create, args, work: Path, idle: float) -> dict:
     return res
 
 
-def notification_lag(settings, aid: str, timeout_s: float = 120.0) -> dict:
-    """From each registration event's occurred_at to the NotificationSent that its notification
-    produced (handed to the channel), taken from the events' own timestamps."""
-
-    def read(topic, idle_s=1.5, max_s=60.0):
-        c = KafkaConsumer(
-            settings.topic_prefix + topic,
-            bootstrap_servers=settings.kafka_bootstrap_servers,
-            group_id=None,
-            auto_offset_reset="earliest",
-        )
-        out: list[dict[str, Any]] = []
-        start = time.monotonic()
-        last = start
-        while time.monotonic() - last < idle_s and time.monotonic() - start < max_s:
-            for records in c.poll(timeout_ms=300).values():
-                out.extend(json.loads(m.value) for m in records)
-                last = time.monotonic()
-        c.close()
-        return out
-
-    regs = {
-        e["event_id"]: e
-        for e in read("registration-events")
-        if e["activity_id"] == aid and e["type"] in ("RegistrationConfirmed", "RegistrationWaitlisted")
-    }
-    deadline, sent = time.monotonic() + timeout_s, []
-    while time.monotonic() < deadline:
-        sent = [
-            e
-            for e in read("notification-events")
-            if e["type"] == "NotificationSent" and e["data"].get("cause_event_id") in regs
-        ]
-        if len({(e["data"]["cause_event_id"], e["data"]["channel"]) for e in sent}) >= len(regs):
-            break
-        time.sleep(2)
-    lags = sorted(
-        (
-            datetime.fromisoformat(e["occurred_at"])
-            - datetime.fromisoformat(regs[e["data"]["cause_event_id"]]["occurred_at"])
-        ).total_seconds()
-        * 1000
-        for e in sent
-    )
-    if not lags:
-        return {"events": len(regs), "sent": 0}
-    pick = lambda p: round(lags[min(len(lags) - 1, int(p / 100 * len(lags)))], 1)  # noqa: E731
-    return {
-        "events": len(regs),
-        "sent": len(sent),
-        "p50_ms": pick(50),
-        "p95_ms": pick(95),
-        "p99_ms": pick(99),
-    }
-
-
 def rush_on_instances(stack, args, work: Path, tag: str) -> dict:
     """The same rush against every registration instance of a (scaled) stack at once: the
     connections and the attempts are split evenly, one load generator per instance, as a proxy
@@ -445,25 +286,8 @@ def rush_on_instances(stack, args, work: Path, tag: str) -> dict:
     return res
 
 
-RESULTS = Path(__file__).parent / "results"
-
-
 def pipeline_figures(stack, settings, redis, create, idle: float, rebuild_events: int = 100000) -> dict:
-    """Catch-up after a burst of 20,000 registrations, and a rebuild of 100,000 (bench/pipeline.py)."""
+    """Catch-up after a burst and a rebuild (bench/pipeline.py, imported when it runs)."""
     from bench import pipeline
 
-    print("catch-up: 20,000 registrations written to the outbox at once…", flush=True)
-    create(activity("bench-burst", 100000, timedelta(days=3), waitlist=0))
-    out = {
-        "catch_up": pipeline.catch_up(
-            settings, redis, "bench-burst", procs=pipeline.stage_processes(stack), profile_dir=RESULTS
-        )
-    }
-    print({k: v for k, v in out["catch_up"].items() if k not in ("curve", "profiles")}, flush=True)
-    if not rebuild_events:
-        return out
-    settle(stack, idle)
-    print(f"rebuild of the check-in projection from {rebuild_events:,} registration events…", flush=True)
-    out["rebuild"] = pipeline.rebuild_figure(settings, redis, rebuild_events)
-    print(out["rebuild"], flush=True)
-    return out
+    return pipeline.figures(stack, settings, redis, create, idle, rebuild_events)

@@ -20,6 +20,9 @@ from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po, write_po
 
+from shared import words
+from shared.msgid import babel_locale
+
 ROOT = Path(__file__).resolve().parent.parent
 # Where catalogues live: each service's folder, and shared/ (the field rules of shared/i18n.py).
 ROOTS = {
@@ -28,8 +31,10 @@ ROOTS = {
     "notify": ROOT / "services" / "notify",
     "shared": ROOT / "shared",
 }
-LOCALES = ("zh_Hans_CN",)  # zh-CN, in Babel's canonical name; English is the msgids themselves
-KEYWORDS = {**DEFAULT_KEYWORDS, "lazy_gettext": None, "lazy_pgettext": ((1, "c"), 2)}
+# the catalogues' folders: every language but English (the msgids themselves), in Babel's names
+LOCALES = tuple(babel_locale(lang) for lang in words.LOCALES if lang != words.ENGLISH)
+# NP_ marks a msgid with a context in a table (shared/msgid.py), as pgettext does in code
+KEYWORDS = {**DEFAULT_KEYWORDS, "lazy_gettext": None, "lazy_pgettext": ((1, "c"), 2), "NP_": ((1, "c"), 2)}
 METHODS = {
     "messages": [("**/static/**", "ignore"), ("templates/**.html", "jinja2"), ("**.py", "python")],
     "js": [("**/vendor/**", "ignore"), ("static/**.js", "javascript")],

@@ -123,21 +123,7 @@ def check(
     record = {k.decode(): v.decode() for k, v in redis.hgetall(key).items()}
     on_disk = current_keys(keys_dir, settings)
     if not record and redis_is_empty(redis, settings.redis_prefix):
-        history = [f"{len(on_disk)} keys in {keys_dir}"] if on_disk and keys_show_history else []
-        n = events()
-        if n:
-            history.append(f"{n} events written to {settings.topic_prefix}registration-events")
-        if history and not accept_empty:
-            raise StateLost(
-                "Redis is empty but there is history (" + "; ".join(history) + "): starting would "
-                "seed the catalogue again and sell every seat a second time against the tickets "
-                "already issued. Restore a backup first (sciday up --restore <backup>, or sciday "
-                "restore; docs/operations.md), or "
-                f"start with {FORCE_EMPTY} to begin with an empty Redis and forget every earlier "
-                "registration."
-            )
-        if history:
-            done.append(f"{FORCE_EMPTY}: started on an empty Redis despite " + "; ".join(history))
+        done += _empty_redis(settings, keys_dir, on_disk if keys_show_history else {}, events, accept_empty)
     live = {k: v for k, v in record.items() if k != "since" and not k.startswith(RETIRED)}
     lost = sorted(k for k in live if k not in on_disk)
     remade = sorted(k for k in live if k in on_disk and on_disk[k] != record[k])
@@ -163,6 +149,28 @@ def check(
     if write and (fresh or not record):
         redis.hset(key, mapping={**fresh, **({} if record else {"since": datetime.now(UTC).isoformat()})})
     return done
+
+
+def _empty_redis(
+    settings: Any, keys_dir: Path, on_disk: dict[str, str], events: Callable[[], int], accept_empty: bool
+) -> list[str]:
+    """An empty Redis: refuse when the keys on disk or the topics show history, unless forced."""
+    history = [f"{len(on_disk)} keys in {keys_dir}"] if on_disk else []
+    n = events()
+    if n:
+        history.append(f"{n} events written to {settings.topic_prefix}registration-events")
+    if history and not accept_empty:
+        raise StateLost(
+            "Redis is empty but there is history (" + "; ".join(history) + "): starting would "
+            "seed the catalogue again and sell every seat a second time against the tickets "
+            "already issued. Restore a backup first (sciday up --restore <backup>, or sciday "
+            "restore; docs/operations.md), or "
+            f"start with {FORCE_EMPTY} to begin with an empty Redis and forget every earlier "
+            "registration."
+        )
+    if history:
+        return [f"{FORCE_EMPTY}: started on an empty Redis despite " + "; ".join(history)]
+    return []
 
 
 def retire(redis: Any, settings: Any, names: list[str]) -> list[str]:

@@ -6,7 +6,7 @@ reads an environment into it: each field from ``SCIDAY_<NAME>`` (or the aliases 
 from the file ``<VARIABLE>_FILE`` names when the variable itself is unset (Docker and Kubernetes
 secrets, issue 24).  pydantic converts and checks each value against the field's type; a bad one
 is reported as a :class:`ValueError` naming its variable.  The declarations themselves live in
-shared/config.py and nowhere else.
+shared/config.py and the theme modules it combines (shared/config_*.py), and nowhere else.
 """
 
 from __future__ import annotations

@@ -11,6 +11,7 @@ from typing import Any
 
 from shared import events as ev
 from shared.events import SCHEMAS
+from shared.topic_admin import create_topics, replication
 
 # Topic names: the one place they are written.
 ACTIVITY_EVENTS = "activity-events"
@@ -195,35 +196,6 @@ def full_name(name: str, prefix: str = "") -> str:
     return f"{prefix}{name}"
 
 
-def replication(
-    replication_factor: int | None = None, min_insync_replicas: int | None = None
-) -> tuple[int, int | None]:
-    """The replication of the topics :func:`ensure_topics` creates: ``(factor, min ISR or None)``.
-
-    Arguments win; otherwise ``SCIDAY_TOPIC_REPLICATION_FACTOR`` (default 1: one broker, as Tansu
-    in development) and ``SCIDAY_TOPIC_MIN_INSYNC_REPLICAS`` (default unset: the broker's own
-    ``min.insync.replicas``).  Production on three Apache Kafka brokers uses 3 and 2
-    (deploy/sciday.env): with ``acks='all'`` a write then survives the loss of one broker and is
-    refused, not silently under-replicated, when two are down.
-    """
-    from shared.config import load
-
-    settings = load()  # Settings.topic_replication_factor / topic_min_insync_replicas
-    factor = settings.topic_replication_factor if replication_factor is None else int(replication_factor)
-    min_isr = (
-        (settings.topic_min_insync_replicas or None)
-        if min_insync_replicas is None
-        else int(min_insync_replicas)
-    )
-    if factor < 1:
-        raise ValueError(f"replication factor must be at least 1, not {factor}")
-    if min_isr is not None and not 1 <= min_isr <= factor:
-        raise ValueError(
-            f"min.insync.replicas must be between 1 and the replication factor ({factor}), not {min_isr}"
-        )
-    return factor, min_isr
-
-
 def ensure_topics(
     bootstrap_servers: str,
     prefix: str = "",
@@ -242,51 +214,15 @@ def ensure_topics(
     exist are left as they are, unless ``set_existing`` (the operator's `sciday topics create`):
     then their retention and min ISR are set as well.  Each topic keeps :func:`retention_ms`.
     """
-    import time
-
-    from kafka import KafkaAdminClient
-    from kafka.admin import NewTopic
-    from kafka.errors import KafkaError, TopicAlreadyExistsError
-
-    from shared.topic_retention import apply_retention, topic_configs
-
-    factor, min_isr = replication(replication_factor, min_insync_replicas)
-    deadline = time.monotonic() + timeout_s
-    last_exc: Exception | None = None
-    while time.monotonic() < deadline:
-        admin = None
-        try:
-            admin = KafkaAdminClient(
-                bootstrap_servers=bootstrap_servers,
-                client_id="sciday-admin",
-                request_timeout_ms=5000,
-                **(client_config or {}),
-            )
-            existing = set(admin.list_topics())
-            wanted = [
-                NewTopic(
-                    full_name(t.name, prefix), t.partitions, factor, topic_configs=topic_configs(t, min_isr)
-                )
-                for t in TOPICS
-                if full_name(t.name, prefix) not in existing
-            ]
-            created = []
-            for nt in wanted:
-                try:
-                    admin.create_topics([nt])
-                    created.append(nt.name)
-                except TopicAlreadyExistsError:
-                    pass
-            if set_existing:
-                apply_retention(admin, {full_name(t.name, prefix): t for t in TOPICS}, min_isr)
-            return created
-        except (KafkaError, OSError) as exc:
-            last_exc = exc
-            time.sleep(0.5)
-        finally:
-            if admin is not None:
-                admin.close()
-    raise RuntimeError(f"could not create topics on {bootstrap_servers}: {last_exc}")
+    return create_topics(
+        bootstrap_servers,
+        TOPICS,
+        prefix,
+        timeout_s,
+        replication(replication_factor, min_insync_replicas),
+        client_config,
+        set_existing,
+    )
 
 
 def retention_days(topic: Topic) -> int:

@@ -140,6 +140,12 @@ def redis_of(app: Flask | None = None) -> Any:
 
 
 def _install_ops(app: Flask, service: str) -> None:
+    _install_request_hooks(app, service)
+    _install_health(app, service)
+
+
+def _install_request_hooks(app: Flask, service: str) -> None:
+    """JSON-only API bodies, too-complex bodies refused; request counts and latency."""
     import time
 
     @app.before_request
@@ -182,6 +188,10 @@ def _install_ops(app: Flask, service: str) -> None:
         if t0 is not None:
             pair[1].observe(time.perf_counter() - t0)
         return resp
+
+
+def _install_health(app: Flask, service: str) -> None:
+    """/healthz, /healthz/full and /metrics."""
 
     # Readiness (issue 24): Redis only. A web service writes its events to an outbox in Redis,
     # so it keeps taking registrations while Kafka is away; the broker is reported, not required.

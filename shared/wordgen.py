@@ -15,6 +15,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from shared.words import Reason
+
 # The modules that declare generated files (imported by name: shared/ depends on no service).
 SOURCES = (
     "shared.envelope",
@@ -77,6 +79,21 @@ def js_file(head: str, consts: Mapping[str, object]) -> str:
         f"export const {name} = {json.dumps(value, ensure_ascii=False, indent=2)};\n"
         for name, value in consts.items()
     )
+
+
+def js_reasons(table: Mapping[str, Reason]) -> dict[str, object]:
+    """A vocabulary's reasons for a script that must speak without a network (the scanner): each
+    text in both languages, ``zh`` from the service's catalogue and ``en`` its msgid, placeholders
+    as they stand (the script fills them), so a translator still edits only the ``.po`` file."""
+    return {
+        code: {
+            "http": r.http,
+            "zh": r.zh,
+            "en": r.en,
+            "more": {k: {"zh": w.zh, "en": w.en} for k, w in r.more.items()},
+        }
+        for code, r in table.items()
+    }
 
 
 def generated() -> list[Generated]:

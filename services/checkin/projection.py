@@ -22,6 +22,7 @@ import json
 from datetime import UTC, datetime
 
 from services.checkin import vocabulary as V
+from services.checkin.projection_reads import ProjectionReads
 from shared import events as ev
 from shared.consumer import in_runs
 from shared.masking import mask_name, mask_phone
@@ -51,25 +52,8 @@ LOTTERY_TYPES = BY_NAME[LOTTERY_EVENTS].event_types
 LOTTERY_COUNTS = ("entries", "people", "winners", "seats_won", "waitlisted")
 
 
-class Projection:
-    def __init__(self, redis, prefix: str):
-        self.redis, self.p = redis, prefix
-
-    def act_key(self, aid):
-        return f"{self.p}ck:act:{{{aid}}}"
-
-    def regs_key(self, aid):
-        return f"{self.p}ck:regs:{{{aid}}}"
-
-    def revoked_key(self, aid):
-        return f"{self.p}ck:revoked:{{{aid}}}"
-
-    def reduced_key(self, aid):
-        return f"{self.p}ck:reduced:{{{aid}}}"
-
-    def reduced(self, aid: str) -> dict[str, int]:
-        """Parties that dropped a member: registration id -> their party size now."""
-        return {k.decode(): int(v) for k, v in self.redis.hgetall(self.reduced_key(aid)).items()}
+class Projection(ProjectionReads):
+    """The projection's writes: each event handled once or again leaves the same state."""
 
     def handle(self, envelope: dict) -> None:
         kind, data, aid = envelope["type"], envelope["data"], envelope["activity_id"]
@@ -234,12 +218,6 @@ class Projection:
             record["erased"] = True
         return record
 
-    def unseen_key(self, aid: str) -> str:
-        return f"{self.p}ck:unseen:{{{aid}}}"
-
-    def late_key(self, aid: str) -> str:
-        return f"{self.p}ck:late:{{{aid}}}"
-
     @staticmethod
     def _fields(aid: str, rid: str, data: dict, status: str) -> dict:
         return {
@@ -294,36 +272,3 @@ class Projection:
             if record.get("status") != V.CANCELLED:
                 record["status"] = V.CANCELLED
                 self.redis.hset(self.regs_key(aid), rid, json.dumps(record, ensure_ascii=False))
-
-    def activity_ids(self) -> list[str]:
-        return sorted(a.decode() for a in self.redis.smembers(f"{self.p}ck:acts"))
-
-    def revoked(self, aid: str) -> list[str]:
-        return sorted(r.decode() for r in self.redis.smembers(self.revoked_key(aid)))
-
-    def registration(self, aid: str, rid: str) -> dict | None:
-        raw = self.redis.hget(self.regs_key(aid), rid)
-        return json.loads(raw) if raw else None
-
-    def registrations(self, aid: str) -> list[dict]:
-        """All of one activity's registrations (the steward's manual lookup reads them)."""
-        return [json.loads(raw) for raw in self.redis.hvals(self.regs_key(aid))]
-
-    def activity_and_registration(self, aid: str, rid: str) -> tuple[dict | None, dict | None]:
-        """Both in one round trip (the door's hot path; read_ahead.py sends them with the token)."""
-        pipe = self.redis.pipeline(transaction=False)
-        self.queue_activity_and_registration(pipe, aid, rid)
-        return self.decoded(pipe.execute())
-
-    def queue_activity_and_registration(self, pipe, aid: str, rid: str) -> None:
-        pipe.hget(self.act_key(aid), "doc")
-        pipe.hget(self.regs_key(aid), rid)
-
-    @staticmethod
-    def decoded(replies: list) -> tuple[dict | None, dict | None]:
-        act, reg = replies
-        return (json.loads(act) if act else None), (json.loads(reg) if reg else None)
-
-    def activity(self, aid: str) -> dict | None:
-        raw = self.redis.hget(self.act_key(aid), "doc")
-        return json.loads(raw) if raw else None

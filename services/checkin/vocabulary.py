@@ -1,4 +1,4 @@
-"""The check-in service's words: statuses, verdict reasons (zh-CN and en, HTTP status), events.
+"""The check-in service's words: statuses, verdict reasons (HTTP status and text), events.
 
 Everything that names a status, a reason or an event of the door takes it from here:
 
@@ -8,8 +8,10 @@ Everything that names a status, a reason or an event of the door takes it from h
 - the OpenAPI descriptions of the check-in blueprints come from :func:`describe`.
 
 ``python -m shared.wordgen`` rewrites both generated files (and every other); a unit test fails when
-they are out of date.  Texts may hold ``{name}`` placeholders, filled from the refusal's details
-by :meth:`shared.words.Words.say` here and by ``say()`` in ``static/js/verdict.js``.
+they are out of date.  A reason's text is a msgid (the English), said in zh-CN from the service's
+catalogue (``translations/``, docs/i18n.md); ``vocabulary.js`` carries both languages from it, so
+the scanner speaks offline. Texts may hold ``{name}`` placeholders, filled from the refusal's
+details by :meth:`shared.words.Words.say` here and by ``say()`` in ``static/js/verdict.js``.
 """
 
 from __future__ import annotations
@@ -21,9 +23,10 @@ from typing import Final
 from shared import errors
 from shared import events as ev
 from shared.errors import COMMON_REASONS
+from shared.msgid import N_
 from shared.topics import CHECKIN_EVENTS, STANDBY_EVENTS
-from shared.wordgen import Generated, header, js_file, lua_words
-from shared.words import Reason, Words, reasons
+from shared.wordgen import Generated, header, js_file, js_reasons, lua_words
+from shared.words import Reason, reasons
 
 HERE: Final = Path(__file__).parent
 
@@ -127,122 +130,86 @@ BEFORE_ONLINE: Final = "before_online"
 NO_MARK: Final = "no_mark"
 STALE_MARK: Final = "stale_mark"
 
-_OFFLINE = ("无法离线核验", "Cannot check offline")
+OFFLINE: Final = N_("Cannot check offline")  # the text of two offline-only reasons
 
 REASONS: Final[Mapping[str, Reason]] = reasons(
-    *(
-        Reason(INVALID, 400, "无效票", "Not a valid ticket"),
-        Reason(REVOKED, 409, "票已取消", "Ticket cancelled"),
-        Reason(
-            ALREADY_CHECKED_IN,
-            409,
-            "已入场 {at} {gate}",
-            "Already checked in {at} {gate}",
-            {LOCAL: Words("本机记录", "this device's record")},
-        ),
-        Reason(
-            WRONG_VENUE,
-            409,
-            "非本场馆",
-            "Ticket is for another venue",
-            {TICKET_FOR: Words("此票属于{venue}「{title}」", "This ticket is for {title} at {venue}")},
-        ),
-        Reason(
-            INVALID_TIME,
-            409,
-            "不在入场时间",
-            "Outside the check-in window",
-            {
-                TOO_EARLY: Words("未到入场时间", "Too early"),
-                TOO_LATE: Words("入场已结束", "Check-in has closed"),
-                OPENS_AT: Words("{at} 开始入场", "Doors open at {at}"),
-                OPENS_ON: Words("本场在 {date} {at} 开始入场", "Doors open on {date} at {at}"),
-                CLOSED_ON: Words("本场已于 {date} {at} 结束", "This session ended on {date} at {at}"),
-            },
-        ),
-        Reason(ACTIVITY_CANCELLED, 409, "活动已取消", "Activity cancelled"),
-        Reason(
-            WRONG_GATE,
-            409,
-            "此入口不接待该活动",
-            "This gate is not open for this activity",
-            {TICKET_FOR: Words("此票属于「{title}」", "This ticket is for {title}")},
-        ),
-        Reason(
-            BAD_SCAN_TIME,
-            409,
-            "扫码时间不被接受",
-            "Scan time not accepted",
-            {
-                FUTURE: Words("扫码时间晚于现在", "The scan time is in the future"),
-                BEFORE_ONLINE: Words(
-                    "扫码时间早于本机上次联网", "The scan time is before this device was last online"
-                ),
-                NO_MARK: Words("离线记录缺少联网凭据", "The offline scan has no online mark"),
-                STALE_MARK: Words("离线时间过长，请人工核对", "Offline for too long: check by hand"),
-            },
-        ),
-        Reason(UNKNOWN_CHECKIN, 404, "没有这条入场记录", "No such check-in"),
-        Reason(ALREADY_REVERTED, 409, "该入场记录已撤销", "This check-in was already undone"),
-        Reason(UNKNOWN_ACTIVITY, 404, "没有这个活动", "No such activity"),
-        Reason(UNKNOWN_REGISTRATION, 404, "没有这个报名", "No such registration"),
-        Reason(
-            SEAT_RELEASED,
-            409,
-            "座位已释放给现场候补",
-            "Seat released to standby",
-            {
-                HINT: Words(
-                    "开场后未入场，座位已让给候补观众", "Not scanned by the start plus the grace period"
-                )
-            },
-        ),
-        Reason(STANDBY_NOT_OPEN, 409, "现场候补尚未开始", "Standby has not opened yet"),
-        Reason(STANDBY_CLOSED, 409, "现场候补已结束", "Standby has closed"),
-        Reason(PARTY_TOO_LARGE, 422, "人数超过上限", "Party size exceeds the limit"),
-        Reason(
-            RELEASE_NOT_DUE,
-            409,
-            "尚未到释放座位的时间",
-            "Seats are released at the start plus the grace period",
-        ),
-        Reason(UNKNOWN_NUMBER, 404, "没有这个候补号", "No such standby number"),
-        Reason(NOT_CALLED, 409, "该候补号尚未叫到", "This standby number has not been called"),
-        Reason(
-            FORBIDDEN,
-            403,
-            "此令牌无权扫码",
-            "This token may not scan",
-            {OTHER_VENUE: Words("此令牌不属于该场馆", "This token is for another venue")},
-        ),
-        Reason(UNAUTHORIZED, 401, "令牌无效，请重新登录", "Token not valid: sign in again"),
-        Reason(
-            UNKNOWN_KEY,
-            None,
-            *_OFFLINE,
-            {HINT: Words("未知密钥，请联网后再扫", "Unknown key: scan again when online")},
-        ),
-        Reason(NO_STATE, None, *_OFFLINE, {HINT: Words("本机尚未同步密钥", "This device has no keys yet")}),
-        Reason(GATE_NOT_ALLOWED, 403, "此令牌不能在该入口使用", "This token is not for this gate"),
-        Reason(
-            ID_MISMATCH,
-            409,
-            "证件与报名信息不符",
-            "ID card does not match the booking",
-            {HINT: Words("此证件不属于该报名的任何成员", "This card is not any member's of this booking")},
-        ),
-        Reason(
-            ID_REQUIRED,
-            409,
-            "请读取证件",
-            "Read the ID card",
-            {
-                HINT: Words(
-                    "实名报名：每位成员刷本人证件入场", "Real-name booking: each member shows their own card"
-                )
-            },
-        ),
-    )
+    Reason(INVALID, 400, N_("Not a valid ticket")),
+    Reason(REVOKED, 409, N_("Ticket cancelled")),
+    Reason(
+        ALREADY_CHECKED_IN, 409, N_("Already checked in {at} {gate}"), {LOCAL: N_("this device's record")}
+    ),
+    Reason(
+        WRONG_VENUE,
+        409,
+        N_("Ticket is for another venue"),
+        {TICKET_FOR: N_("This ticket is for {title} at {venue}")},
+    ),
+    Reason(
+        INVALID_TIME,
+        409,
+        N_("Outside the check-in window"),
+        {
+            TOO_EARLY: N_("Too early"),
+            TOO_LATE: N_("Check-in has closed"),
+            OPENS_AT: N_("Doors open at {at}"),
+            OPENS_ON: N_("Doors open on {date} at {at}"),
+            CLOSED_ON: N_("This session ended on {date} at {at}"),
+        },
+    ),
+    Reason(ACTIVITY_CANCELLED, 409, N_("Activity cancelled")),
+    Reason(
+        WRONG_GATE,
+        409,
+        N_("This gate is not open for this activity"),
+        {TICKET_FOR: N_("This ticket is for {title}")},
+    ),
+    Reason(
+        BAD_SCAN_TIME,
+        409,
+        N_("Scan time not accepted"),
+        {
+            FUTURE: N_("The scan time is in the future"),
+            BEFORE_ONLINE: N_("The scan time is before this device was last online"),
+            NO_MARK: N_("The offline scan has no online mark"),
+            STALE_MARK: N_("Offline for too long: check by hand"),
+        },
+    ),
+    Reason(UNKNOWN_CHECKIN, 404, N_("No such check-in")),
+    Reason(ALREADY_REVERTED, 409, N_("This check-in was already undone")),
+    Reason(UNKNOWN_ACTIVITY, 404, N_("No such activity")),
+    Reason(UNKNOWN_REGISTRATION, 404, N_("No such registration")),
+    Reason(
+        SEAT_RELEASED,
+        409,
+        N_("Seat released to standby"),
+        {HINT: N_("Not scanned by the start plus the grace period")},
+    ),
+    Reason(STANDBY_NOT_OPEN, 409, N_("Standby has not opened yet")),
+    Reason(STANDBY_CLOSED, 409, N_("Standby has closed")),
+    Reason(PARTY_TOO_LARGE, 422, N_("Party size exceeds the limit")),
+    Reason(RELEASE_NOT_DUE, 409, N_("Seats are released at the start plus the grace period")),
+    Reason(UNKNOWN_NUMBER, 404, N_("No such standby number")),
+    Reason(NOT_CALLED, 409, N_("This standby number has not been called")),
+    Reason(
+        FORBIDDEN, 403, N_("This token may not scan"), {OTHER_VENUE: N_("This token is for another venue")}
+    ),
+    Reason(UNAUTHORIZED, 401, N_("Token not valid: sign in again")),
+    Reason(UNKNOWN_KEY, None, OFFLINE, {HINT: N_("Unknown key: scan again when online")}),
+    Reason(NO_STATE, None, OFFLINE, {HINT: N_("This device has no keys yet")}),
+    Reason(GATE_NOT_ALLOWED, 403, N_("This token is not for this gate")),
+    Reason(
+        ID_MISMATCH,
+        409,
+        N_("ID card does not match the booking"),
+        {HINT: N_("This card is not any member's of this booking")},
+    ),
+    Reason(
+        ID_REQUIRED,
+        409,
+        N_("Read the ID card"),
+        {HINT: N_("Real-name booking: each member shows their own card")},
+    ),
+    catalogue=HERE / "translations",
 )
 
 
@@ -312,17 +279,10 @@ def lua() -> str:
 
 
 def js() -> str:
-    table = {
-        code: {
-            "http": r.http,
-            "zh": r.zh,
-            "en": r.en,
-            "more": {k: {"zh": w.zh, "en": w.en} for k, w in r.more.items()},
-        }
-        for code, r in REASONS.items()
-    }
     codes = {code.upper(): code for code in REASONS}
-    return js_file(header(JS_PATH, _SOURCE, "//"), {"STATUS": STATUSES, "REASON": codes, "REASONS": table})
+    return js_file(
+        header(JS_PATH, _SOURCE, "//"), {"STATUS": STATUSES, "REASON": codes, "REASONS": js_reasons(REASONS)}
+    )
 
 
 GENERATED = (Generated(LUA_PATH, lua), Generated(JS_PATH, js))

@@ -1,8 +1,9 @@
-"""The notify service's words: delivery statuses, reasons (zh-CN and en, HTTP status), templates.
+"""The notify service's words: delivery statuses, reasons (HTTP status and text), templates.
 
 Python refers to the constants; the Lua scripts that judge a status ``--#include vocabulary.lua``,
 generated from this module (``python -m shared.wordgen``; a unit test fails when it
-is out of date); the OpenAPI descriptions of notify's blueprints come from :func:`describe`.
+is out of date); the OpenAPI descriptions of notify's blueprints come from :func:`describe`. A
+reason's text is a msgid (the English), said in zh-CN from ``translations/`` (docs/i18n.md).
 """
 
 from __future__ import annotations
@@ -14,10 +15,12 @@ from typing import Final
 from shared import errors
 from shared import events as ev
 from shared.errors import COMMON_REASONS
+from shared.msgid import N_
 from shared.wordgen import Generated, header, lua_words
 from shared.words import Reason, reasons
 
 HERE: Final = Path(__file__).parent
+CATALOGUE: Final = HERE / "translations"  # the reasons' zh-CN texts (docs/i18n.md)
 
 # -- statuses of a delivery intent -------------------------------------------------------------
 # pending -> claimed -> handoff -> sent | retrying | failed | uncertain | skipped
@@ -68,20 +71,17 @@ FORBIDDEN: Final = errors.FORBIDDEN
 VALIDATION_FAILED: Final = errors.VALIDATION_FAILED
 
 REASONS: Final[Mapping[str, Reason]] = reasons(
-    Reason(UNKNOWN_ACTIVITY, 404, "没有这个活动", "No such activity."),
-    Reason(ACTIVITY_CANCELLED, 409, "活动已取消", "The activity was cancelled."),
+    Reason(UNKNOWN_ACTIVITY, 404, N_("No such activity.")),
+    Reason(ACTIVITY_CANCELLED, 409, N_("The activity was cancelled.")),
+    catalogue=CATALOGUE,
 )
 
 
 # Answered only by the internal, signed endpoint the registration service calls (api_codes.py);
 # registration turns it into its own documented refusal, so it is not in notify's public OpenAPI.
 INTERNAL_REASONS: Final[Mapping[str, Reason]] = reasons(
-    Reason(
-        SMS_UNAVAILABLE,
-        503,
-        "短信暂时无法发送，请稍后重试",
-        "SMS cannot be sent right now; try again shortly.",
-    ),
+    Reason(SMS_UNAVAILABLE, 503, N_("SMS cannot be sent right now; try again shortly.")),
+    catalogue=CATALOGUE,
 )
 
 

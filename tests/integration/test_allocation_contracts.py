@@ -10,6 +10,7 @@ import pytest
 
 from services.checkin.standby.store import StandbyStore
 from services.registration.lottery import draw as lot
+from services.registration.lottery import specification
 from services.registration.lottery.store import LotteryStore
 from services.registration.noshow import record as ns
 from services.registration.noshow.store import NoShowStore
@@ -66,7 +67,9 @@ def test_a_lottery_from_entries_to_forfeits(lotteries):
         t.join()
     assert len({json.dumps(d.to_json(), sort_keys=True) for d in out}) == 1
     d = out[0]
-    assert (d.winners, d.waitlist) == lot.fill_seats(lot.draw_order(d.seed, ids), dict(zip(ids, sizes)), 6)
+    assert (d.winners, d.waitlist) == specification.fill_seats(
+        specification.draw_order(d.seed, ids), dict(zip(ids, sizes)), 6
+    )
     assert lot.publish(lotteries, d, chunk=4) == 2 and lot.publish(lotteries, d, chunk=4) == 0
     lot.confirm(lotteries, "L", d.winners[0], now=T0 + 30)
     promoted = lot.expire(lotteries, "L", now=T0 + 20 + 3601)

@@ -11,6 +11,7 @@ import sys
 import pytest
 
 from services.registration.lottery import draw as lot
+from services.registration.lottery import specification
 from services.registration.lottery.store import LotteryStore
 from shared.envelope import decode
 from shared.events import validate_data
@@ -93,7 +94,7 @@ def test_two_processes_racing_draw_once(store, settings, redis):
     drawn = [e for e in outbox(redis, settings) if e["type"] == "LotteryDrawn"]
     assert len(drawn) == 1
     assert drawn[0]["data"]["seed"] == results[0]["seed"]
-    assert lot.commitment(results[0]["seed"]) == store.commitment(AID)
+    assert specification.commitment(results[0]["seed"]) == store.commitment(AID)
 
 
 def test_outcomes_are_published_once_and_pass_their_schemas(store, settings, redis):

@@ -10,7 +10,7 @@ from datetime import timedelta
 from services.registration.bootstrap import bootstrap
 from services.registration.lottery.store import LotteryStore
 from services.registration.privacy import retention
-from services.registration.seats import usecases
+from services.registration.seats import publishing, usecases
 from shared import events
 from shared.clock import FakeClock
 from shared.tickets import KeyRing
@@ -29,9 +29,9 @@ def test_the_sweep_erases_past_the_retention_and_keeps_the_counts(settings, redi
     settings = settings.with_overrides(retention_days=30)
     ports = bootstrap(settings, redis, KeyRing.load_or_create(settings.keys_dir))
     ports.clock = FakeClock()
-    usecases.publish_activity(ports, activity_doc(ports, "old"))
+    publishing.publish_activity(ports, activity_doc(ports, "old"))
     later = ports.clock.now() + timedelta(days=20)
-    usecases.publish_activity(
+    publishing.publish_activity(
         ports, activity_doc(ports, "later", starts_at=later, ends_at=later + timedelta(hours=2))
     )
     regs = [usecases.register(ports, "old", dict(FORM, phone=f"1391234567{i}")) for i in range(2)]

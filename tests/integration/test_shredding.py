@@ -109,7 +109,7 @@ def test_the_retention_sweep_shreds_entries_that_never_became_registrations(sett
     from services.registration.bootstrap import bootstrap
     from services.registration.lottery.store import LotteryStore
     from services.registration.privacy import retention
-    from services.registration.seats import usecases
+    from services.registration.seats import publishing
     from shared.clock import FakeClock
     from shared.tickets import KeyRing
     from tests.unit.registration_scenarios import activity_doc as scenario_doc
@@ -117,7 +117,7 @@ def test_the_retention_sweep_shreds_entries_that_never_became_registrations(sett
     settings = settings.with_overrides(retention_days=30)
     ports = bootstrap(settings, redis, KeyRing.load_or_create(settings.keys_dir))
     ports.clock = FakeClock()
-    usecases.publish_activity(ports, scenario_doc(ports, "old"))
+    publishing.publish_activity(ports, scenario_doc(ports, "old"))
     lots = LotteryStore(redis, settings)
     entry = {"party_size": 1, "name": "王五", "phone": "13700000001", "token": "t"}
     at_rest = lots.entry_at_rest(entry, ("old", "e1"))  # what lottery_enter.lua is given

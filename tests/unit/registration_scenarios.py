@@ -17,7 +17,7 @@ from typing import Any
 from services.registration import vocabulary as v
 from services.registration.catalogue import activities
 from services.registration.ports import Ports
-from services.registration.seats import registrations, usecases
+from services.registration.seats import publishing, registrations, usecases
 from shared import events
 
 Trace = list[tuple[Any, ...]]
@@ -61,7 +61,9 @@ class Run:
     def publish(self, aid: str = "act", **over: Any) -> None:
         self._step(
             ("publish", aid),
-            lambda: usecases.publish_activity(self.ports, activity_doc(self.ports, aid, **over))["revision"],
+            lambda: publishing.publish_activity(self.ports, activity_doc(self.ports, aid, **over))[
+                "revision"
+            ],
         )
 
     def register(
@@ -141,12 +143,12 @@ class Run:
     def change(self, aid: str = "act", **patch: Any) -> None:
         self._step(
             ("change", aid, tuple(sorted(patch))),
-            lambda: usecases.change_activity(self.ports, aid, patch)["revision"],
+            lambda: publishing.change_activity(self.ports, aid, patch)["revision"],
         )
 
     def put_stale(self, aid: str = "act", **patch: Any) -> None:
         """A write over a revision someone else has already replaced."""
-        doc, counts = usecases.activity(self.ports, aid)
+        doc, counts = publishing.activity(self.ports, aid)
         self._step(
             ("put_stale", aid),
             lambda: self.ports.seats.put_activity(
@@ -160,10 +162,10 @@ class Run:
         )
 
     def cancel_activity(self, aid: str = "act") -> None:
-        self._step(("cancel_activity", aid), lambda: usecases.cancel_activity(self.ports, aid)["status"])
+        self._step(("cancel_activity", aid), lambda: publishing.cancel_activity(self.ports, aid)["status"])
 
     def promote(self, aid: str = "act") -> None:
-        self._step(("promote", aid), lambda: usecases.promote(self.ports, aid))
+        self._step(("promote", aid), lambda: publishing.promote(self.ports, aid))
 
     def advance(self, **delta: float) -> None:
         self.ports.clock.advance(**delta)  # type: ignore[attr-defined]  # FakeClock
@@ -171,7 +173,7 @@ class Run:
 
     def check(self, aid: str = "act") -> None:
         """Counts, each registration's status and waitlist position."""
-        doc, counts = usecases.activity(self.ports, aid)
+        doc, counts = publishing.activity(self.ports, aid)
         shown = activities.view(doc, counts)
         keys = ("seats_taken", "seats_left", "waitlist_length", "waitlist_people", "turned_away", "revision")
         regs = {}

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import logging
 
-from services.registration.seats import usecases
+from services.registration.seats import publishing, usecases
 from services.registration.seats.door import DoorRevocations
 from tests.unit.registration_scenarios import activity_doc
 
@@ -23,7 +23,7 @@ class RecordingDoor:
 def test_cancelling_tells_the_door_before_answering(new_ports):
     ports = new_ports()
     ports.door = door = RecordingDoor()
-    usecases.publish_activity(ports, activity_doc(ports, "act"))
+    publishing.publish_activity(ports, activity_doc(ports, "act"))
     reg = usecases.register(ports, "act", FORM)
     assert door.told == []
     answer = usecases.cancel(ports, reg["registration_id"], reg["manage_token"])
@@ -34,7 +34,7 @@ def test_cancelling_tells_the_door_before_answering(new_ports):
 def test_a_door_that_is_down_costs_a_warning_not_the_cancellation(new_ports, caplog):
     ports = new_ports()
     ports.door = DoorRevocations("http://127.0.0.1:1", b"k" * 32, timeout_s=0.2)  # nothing listens
-    usecases.publish_activity(ports, activity_doc(ports, "act"))
+    publishing.publish_activity(ports, activity_doc(ports, "act"))
     reg = usecases.register(ports, "act", FORM)
     with caplog.at_level(logging.WARNING, logger="sciday.registration.door"):
         answer = usecases.cancel(ports, reg["registration_id"], reg["manage_token"])

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from marshmallow import ValidationError
 
-from services.checkin.web.schemas import StandbyJoinIn, StandbyPlaceIn
+from services.checkin.web.standby_schemas import StandbyJoinIn, StandbyPlaceIn
 
 JOIN = {"phone_sealed": "SX1.notify.1.abc", "party_size": 2}
 

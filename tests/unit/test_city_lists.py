@@ -11,7 +11,7 @@ from datetime import date, datetime, time
 import pytest
 
 from services.registration.catalogue import key_activities as ka
-from services.registration.catalogue import sheet_columns
+from services.registration.catalogue import key_rows, sheet_columns
 from services.registration.catalogue.activities import TZ
 from services.registration.catalogue.cells import CellError, estimate, when
 from services.registration.catalogue.column_mappings import chosen_of
@@ -139,7 +139,7 @@ def test_capacity_and_kind_from_estimate_and_form_are_assumed_for_the_organizer_
             "expected": "约500人",
         },
     )
-    body, errors = ka.body_of(row, {}, ka.Options(HOURS, TODAY))
+    body, errors = key_rows.body_of(row, {}, ka.Options(HOURS, TODAY))
     assert errors == []
     assert (body["capacity"], body["kind"]) == (500, "exhibition")
     assert (body["starts_at"], body["ends_at"]) == ("2026-12-15T09:00:00+08:00", "2026-12-20T17:00:00+08:00")
@@ -169,7 +169,7 @@ def test_an_explicit_capacity_and_kind_are_not_assumptions():
             "registration_closes_at": "2026-12-15 12:00",
         },
     )
-    body, errors = ka.body_of(row, {}, ka.Options(HOURS, TODAY))
+    body, errors = key_rows.body_of(row, {}, ka.Options(HOURS, TODAY))
     assert errors == [] and (body["capacity"], body["kind"]) == (80, "lecture") and row.assumed == []
 
 

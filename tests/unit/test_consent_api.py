@@ -10,7 +10,7 @@ import pytest
 from services.registration import vocabulary as v
 from services.registration.lottery import entry as lottery_entry
 from services.registration.privacy import consent
-from services.registration.seats import usecases
+from services.registration.seats import publishing, usecases
 from tests.unit import test_lottery_entry as lottery
 from tests.unit.registration_scenarios import activity_doc
 
@@ -24,7 +24,7 @@ def form(phone: str, **over) -> dict:
 @pytest.fixture
 def ports(new_ports):
     p = new_ports()
-    usecases.publish_activity(p, activity_doc(p, "open", capacity=10))
+    publishing.publish_activity(p, activity_doc(p, "open", capacity=10))
     return p
 
 

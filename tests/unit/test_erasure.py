@@ -7,7 +7,7 @@ import pytest
 
 from services.registration import vocabulary as v
 from services.registration.privacy import personal
-from services.registration.seats import usecases
+from services.registration.seats import erasure, publishing, usecases
 from shared import events, shredding
 from tests.unit.registration_ports import counts, outbox, redis_ports, stored
 from tests.unit.registration_scenarios import activity_doc
@@ -24,7 +24,7 @@ FORM = {
 @pytest.fixture
 def ports(store_settings, store_redis):
     p = redis_ports(store_settings, store_redis)
-    usecases.publish_activity(p, activity_doc(p))
+    publishing.publish_activity(p, activity_doc(p))
     return p
 
 
@@ -45,7 +45,7 @@ def test_registration_events_carry_masked_forms_and_a_copy_sealed_for_notify(por
 
 def test_the_registrant_erases_an_active_registration_it_is_cancelled_first(ports):
     reg = usecases.register(ports, "act", FORM)
-    kept = usecases.erase(ports, reg["registration_id"], reg["manage_token"])
+    kept = erasure.erase(ports, reg["registration_id"], reg["manage_token"])
     assert kept["status"] == v.CANCELLED and kept["party_size"] == 2 and kept["erased_at"]
     types = [e["envelope"]["type"] for e in outbox(ports)]
     assert types[-2:] == [events.REGISTRATION_CANCELLED, events.REGISTRATION_ERASED]
@@ -64,7 +64,7 @@ def test_the_registrant_erases_an_active_registration_it_is_cancelled_first(port
 
 def test_the_audit_says_when_and_what_never_whose(ports):
     reg = usecases.register(ports, "act", FORM)
-    usecases.erase(ports, reg["registration_id"], reg["manage_token"])
+    erasure.erase(ports, reg["registration_id"], reg["manage_token"])
     (entry,) = ports.seats.erasures()
     assert entry["cause"] == events.ERASED_BY_REGISTRANT and entry["activity_id"] == "act"
     # name, phone, email and manage_token lie sealed in "personal", the phone hashed in "phone_ref"
@@ -78,11 +78,11 @@ def test_the_sweep_erases_only_past_the_retention_and_keeps_the_statistics(ports
     doc = ports.seats.activity_doc("act")
     assert doc is not None
     by_activity = {"act": [ports.seats.get_registration(r["registration_id"]) for r in regs]}
-    assert usecases.erase_expired(ports, by_activity, retention_days=30) == 0  # not even started
+    assert erasure.erase_expired(ports, by_activity, retention_days=30) == 0  # not even started
     ports.clock.advance(days=3 + 30, hours=1)  # ended 29 days 23 hours ago
-    assert usecases.erase_expired(ports, by_activity, retention_days=30) == 0
+    assert erasure.erase_expired(ports, by_activity, retention_days=30) == 0
     ports.clock.advance(hours=2)
-    assert usecases.erase_expired(ports, by_activity, retention_days=30) == 2
+    assert erasure.erase_expired(ports, by_activity, retention_days=30) == 2
     for r in regs:
         kept = stored(ports, "act", r["registration_id"])
         assert kept["status"] == v.CONFIRMED and kept["party_size"] == 2 and "phone" not in kept
@@ -93,11 +93,11 @@ def test_the_sweep_erases_only_past_the_retention_and_keeps_the_statistics(ports
 
 def test_an_erased_registration_is_not_erased_twice(ports):
     reg = usecases.register(ports, "act", FORM)
-    usecases.erase(ports, reg["registration_id"], reg["manage_token"])
+    erasure.erase(ports, reg["registration_id"], reg["manage_token"])
     erased = ports.seats.get_registration(reg["registration_id"])
     assert erased is not None and erased["erased_at"]
     ports.clock.advance(days=60)
-    assert usecases.erase_expired(ports, {"act": [erased]}, retention_days=30) == 0
+    assert erasure.erase_expired(ports, {"act": [erased]}, retention_days=30) == 0
     assert [e["envelope"]["type"] for e in outbox(ports)].count(events.REGISTRATION_ERASED) == 1
 
 
@@ -115,7 +115,7 @@ def test_a_late_cancellation_in_a_version_2_event_finds_its_holder_in_the_record
     starts = now + timedelta(hours=12)
     soon = activity_doc(ports, "soon", starts_at=starts, ends_at=starts + timedelta(hours=2))
     soon["registration_closes_at"] = soon["starts_at"]
-    usecases.publish_activity(ports, soon)
+    publishing.publish_activity(ports, soon)
     reg = usecases.register(ports, "soon", FORM)
     usecases.cancel(ports, reg["registration_id"], reg["manage_token"])
     cancelled = outbox(ports)[-1]["envelope"]

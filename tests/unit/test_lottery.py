@@ -13,6 +13,7 @@ import threading
 import pytest
 
 from services.registration.lottery import draw as lot
+from services.registration.lottery import specification
 from services.registration.lottery.store import LotteryStore
 from tests.conftest import ROOT
 from tests.unit.registration_ports import stream_events
@@ -52,39 +53,39 @@ def enter_many(port, sizes, aid="imax-lot"):
 
 # -- the specification ------------------------------------------------------------------------
 def test_commitment_is_the_sha256_of_the_seed_bytes():
-    assert lot.commitment(SEED) == hashlib.sha256(bytes.fromhex(SEED)).hexdigest()
+    assert specification.commitment(SEED) == hashlib.sha256(bytes.fromhex(SEED)).hexdigest()
 
 
 def test_draw_order_is_sorted_by_hmac_of_the_entry_id():
     ids = ["e1", "e2", "e3", "e4"]
     expected = sorted(ids, key=lambda e: hmac.new(bytes.fromhex(SEED), e.encode(), hashlib.sha256).digest())
-    assert lot.draw_order(SEED, ids) == expected
+    assert specification.draw_order(SEED, ids) == expected
 
 
 def test_draw_order_ignores_the_order_entries_arrived_in():
     ids = [f"e{i:05d}" for i in range(500)]
     shuffled = ids[:]
     random.Random(3).shuffle(shuffled)
-    assert lot.draw_order(SEED, shuffled) == lot.draw_order(SEED, ids)
+    assert specification.draw_order(SEED, shuffled) == specification.draw_order(SEED, ids)
 
 
 def test_another_seed_gives_another_order():
     ids = [f"e{i:05d}" for i in range(50)]
-    assert lot.draw_order(SEED, ids) != lot.draw_order("ff" * 32, ids)
+    assert specification.draw_order(SEED, ids) != specification.draw_order("ff" * 32, ids)
 
 
 def test_fill_seats_takes_whole_parties_and_skips_one_that_no_longer_fits():
     order = ["a", "b", "c", "d"]
-    winners, waitlist = lot.fill_seats(order, {"a": 4, "b": 3, "c": 1, "d": 2}, capacity=5)
+    winners, waitlist = specification.fill_seats(order, {"a": 4, "b": 3, "c": 1, "d": 2}, capacity=5)
     assert winners == ["a", "c"]  # b (3) no longer fits after a; c (1) still does; then full
     assert waitlist == ["b", "d"]
 
 
 def test_pass_on_fills_freed_seats_in_drawn_order_and_never_moves_a_seated_party():
-    d = lot.run_draw("x", SEED, {"a": 4, "b": 5, "c": 1}, 5, now=T0)
+    d = specification.run_draw("x", SEED, {"a": 4, "b": 5, "c": 1}, 5, now=T0)
     d.order, d.winners, d.waitlist = ["a", "b", "c"], ["a", "c"], ["b"]
     # a forfeits: 4 seats free, b (5) does not fit; c keeps its seat (a full refill would drop it).
-    assert lot.pass_on(d, ["a"], now=T0) == []
+    assert specification.pass_on(d, ["a"], now=T0) == []
     assert d.seated == ["c"] and d.waiting == ["b"]
     assert d.winners == ["a", "c"]  # the draw as drawn stays verifiable
 
@@ -129,8 +130,8 @@ def test_draw_fills_seats_as_the_specification_says(opened):
     ids = enter_many(port, [4, 3, 2, 1, 4, 2, 1])
     d = lot.draw(port, "imax-lot", now=T0 + 7200)
     sizes = dict(zip(ids, [4, 3, 2, 1, 4, 2, 1], strict=True))
-    assert d.order == lot.draw_order(d.seed, ids)
-    assert (d.winners, d.waitlist) == lot.fill_seats(d.order, sizes, 10)
+    assert d.order == specification.draw_order(d.seed, ids)
+    assert (d.winners, d.waitlist) == specification.fill_seats(d.order, sizes, 10)
     assert sum(sizes[e] for e in d.winners) <= 10
     assert d.commitment == port.open(settings(), "ab" * 32)  # re-opening keeps the committed seed
 
@@ -161,7 +162,7 @@ def test_a_drawer_that_dies_leaves_a_lease_that_expires_and_the_next_draws_the_s
         lot.draw(port, "imax-lot", now=T0 + 7200)
     assert exc.value.reason == "draw_in_progress"
     seed, sizes = port.seed_and_sizes("imax-lot")
-    expected = lot.fill_seats(lot.draw_order(seed, sizes), sizes, 10)
+    expected = specification.fill_seats(specification.draw_order(seed, sizes), sizes, 10)
     port.redis.delete(port.k("lease", "imax-lot"))  # its lease runs out (the key expires)
     d = lot.draw(port, "imax-lot", now=T0 + 7300)
     assert (d.winners, d.waitlist) == expected
@@ -209,7 +210,7 @@ def chi_square_by_entry_time(order_of, draws=400, entries=200, buckets=10, capac
     wins = dict.fromkeys(ids, 0)
     for _ in range(draws):
         seed = rng.randbytes(32).hex()
-        for e in lot.fill_seats(order_of(seed, ids), sizes, capacity)[0]:
+        for e in specification.fill_seats(order_of(seed, ids), sizes, capacity)[0]:
             wins[e] += 1
     rate = {
         s: sum(wins[e] for e in ids if sizes[e] == s) / sum(sizes[e] == s for e in ids) for s in range(1, 5)
@@ -229,7 +230,7 @@ CHI2_9_P001 = 27.88
 
 
 def test_win_chance_does_not_depend_on_entry_time():
-    assert chi_square_by_entry_time(lot.draw_order) < CHI2_9_P001
+    assert chi_square_by_entry_time(specification.draw_order) < CHI2_9_P001
 
 
 def test_the_fairness_check_catches_first_come_first_served():

@@ -14,7 +14,7 @@ from services.registration.access.fair import FairPolicy
 from services.registration.lottery import draw as lot
 from services.registration.lottery import entry as lottery_entry
 from services.registration.noshow import record as noshow
-from services.registration.seats import usecases
+from services.registration.seats import publishing, usecases
 from shared import events
 from tests.fair_support import member
 from tests.unit.registration_ports import event_types, lottery_store, noshow_store, outbox, stream_events
@@ -32,7 +32,7 @@ def wired(new_ports, capacity=4, confirm_hours=0, real_name=True):
     )
     ports.secret = SECRET
     doc = activity_doc(ports, AID, capacity=capacity, allocation=v.LOTTERY, real_name=real_name)
-    usecases.publish_activity(ports, doc)
+    publishing.publish_activity(ports, doc)
     lotteries = lottery_store(ports)
     now = ports.clock.now().timestamp()
     lot.open_lottery(
@@ -73,8 +73,8 @@ def test_a_lottery_activity_refuses_the_ordinary_booking(new_ports):
 
 def test_an_fcfs_activity_is_not_entered(new_ports):
     ports, lotteries = wired(new_ports)
-    usecases.publish_activity(ports, activity_doc(ports, "fcfs-act"))
-    assert usecases.activity(ports, "fcfs-act")[0].get("allocation", v.FCFS) == v.FCFS
+    publishing.publish_activity(ports, activity_doc(ports, "fcfs-act"))
+    assert publishing.activity(ports, "fcfs-act")[0].get("allocation", v.FCFS) == v.FCFS
     with pytest.raises(v.Refusal) as exc:
         lottery_entry.enter(ports, lotteries, "fcfs-act", form(1), session_phone=phone(1))
     assert exc.value.reason == v.UNKNOWN_ACTIVITY
@@ -147,7 +147,7 @@ def test_winners_become_confirmed_registrations_and_the_rest_wait_in_drawn_order
     assert all(regs[e]["status"] == v.WAITLISTED for e in d.waiting)
     positions = [ports.seats.waitlist_position(AID, lottery_entry.registration_id(AID, e)) for e in d.waiting]
     assert positions == list(range(1, len(d.waiting) + 1))
-    got = usecases.activity(ports, AID)[1]
+    got = publishing.activity(ports, AID)[1]
     assert int(got["taken"]) == sum(d.party_sizes[e] for e in d.seated) <= 4
     winner = regs[d.seated[0]]
     assert winner["ticket_code"] and winner["members"] and winner["lottery_entry_id"] == d.seated[0]
@@ -200,7 +200,7 @@ def test_racing_registrars_and_a_crash_in_the_middle_never_oversell(new_ports):
     assert types.count(events.REGISTRATION_CONFIRMED) == len(d.seated)
     assert types.count(events.REGISTRATION_WAITLISTED) == len(d.waiting)
     assert len(todo) == len(d.order)
-    assert int(usecases.activity(ports, AID)[1]["taken"]) <= 5
+    assert int(publishing.activity(ports, AID)[1]["taken"]) <= 5
     rids = [lottery_entry.registration_id(AID, e) for e in d.waiting]
     assert [ports.seats.waitlist_position(AID, r) for r in rids] == list(range(1, len(rids) + 1))
 

@@ -42,11 +42,11 @@ def test_a_record_without_a_policy_is_checked_by_the_default_rule():
     from datetime import UTC, datetime
 
     from services.registration.ports import Ports
-    from services.registration.seats import usecases
+    from services.registration.seats import screening
 
     class Clock:
         def now(self) -> datetime:
             return datetime(2026, 12, 7, tzinfo=UTC)
 
     ports = Ports(seats=None, signer=None, limiter=None, clock=Clock(), base_url="", noshow=object())  # type: ignore[arg-type]
-    usecases.ensure_unlocked(ports, ["phone:h"], {"phone:h": []})  # no marks: may register
+    screening.ensure_unlocked(ports, ["phone:h"], {"phone:h": []})  # no marks: may register

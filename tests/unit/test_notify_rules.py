@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from services.notify.channels.sender import backoff_ms
+from services.notify.channels.outcomes import backoff_ms
 from services.notify.channels.sms import SmsChannel, parse_template_ids, signature
 from services.notify.reminders.schedule import due_times, event_id, parse_offsets, superseded
 

@@ -9,7 +9,8 @@ import pytest
 
 from services.notify import vocabulary as V
 from services.notify.delivery.intents import Deliveries
-from services.notify.delivery.usecases import Notice, Notices, Refusal, send_notice
+from services.notify.delivery.notices import Notice, send_notice
+from services.notify.delivery.usecases import Notices, Refusal
 from services.notify.projection import Projection
 from services.notify.reminders.schedule import Reminders, parse_offsets
 from shared import sealed

@@ -18,7 +18,7 @@ ROOT = Path(__file__).resolve().parents[2]
 CONVERTED = ("registration", "checkin")
 HAN = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]")
 PAIR = re.compile(r"(?<![\w.$])t\(\s*[\"'`]")
-# The reason table, generated from the service's vocabulary.py (its text is not in a catalogue yet).
+# The reason table, generated from the service's vocabulary and catalogue (both languages, for offline use).
 GENERATED = {"vocabulary.js"}
 # The language switch names the other language in its own script, on purpose.
 SWITCH = "中文"

@@ -7,7 +7,8 @@ import pytest
 from flask import Flask
 from marshmallow import ValidationError
 
-from services.registration.web.schemas import ActivityIn, RegistrationIn
+from services.registration.web.registration_schemas import RegistrationIn
+from services.registration.web.schemas import ActivityIn
 from shared.config import load
 
 FORM = {"name": "张三", "phone": "13912345678"}

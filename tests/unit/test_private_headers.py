@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 import pytest
 
 from services.registration.bootstrap import EXTENSION
-from services.registration.seats import usecases
+from services.registration.seats import publishing, usecases
 from shared.config import load
 from tests.unit.registration_ports import app_ports, own_prefix
 from tests.unit.registration_scenarios import activity_doc
@@ -32,7 +32,7 @@ def _app(redis_server, tmp_path, **over):
     )
     app = create_app(settings)
     ports = app_ports(app, settings)
-    usecases.publish_activity(ports, activity_doc(ports, "open", capacity=10))
+    publishing.publish_activity(ports, activity_doc(ports, "open", capacity=10))
     return app, usecases.register(ports, "open", FORM)
 
 

@@ -18,9 +18,13 @@ VIEWS = {
     "services.registration.catalogue.importer",
     "services.registration.catalogue.organizer",
     "services.registration.web.pages",
+    "services.registration.seats.pages",
 }
 CORE = (
     "services.registration.seats.usecases",
+    "services.registration.seats.publishing",
+    "services.registration.seats.screening",
+    "services.registration.seats.erasure",
     "services.registration.ports",
     "services.registration.vocabulary",
 )

@@ -17,7 +17,7 @@ import pytest
 
 from services.registration.bootstrap import EXTENSION
 from services.registration.privacy import consent
-from services.registration.seats import usecases
+from services.registration.seats import publishing, usecases
 from tests.unit.registration_ports import app_ports, own_prefix
 from tests.unit.registration_scenarios import activity_doc
 
@@ -103,7 +103,7 @@ def app_on_redis(redis_server, keys_dir):
 def site(tmp_path_factory, redis_server):
     app, ports = app_on_redis(redis_server, tmp_path_factory.mktemp("keys"))
     now = ports.clock.now()
-    publish = lambda aid, **over: usecases.publish_activity(ports, activity_doc(ports, aid, **over))  # noqa: E731
+    publish = lambda aid, **over: publishing.publish_activity(ports, activity_doc(ports, aid, **over))  # noqa: E731
     publish("open", audience=AUDIENCE, capacity=10, max_party_size=3)
     publish("fullwl", capacity=1)
     publish("full", capacity=1, waitlist={"enabled": False, "max_length": 0})
@@ -114,7 +114,7 @@ def site(tmp_path_factory, redis_server):
         registration_closes_at=now - timedelta(hours=1),
     )
     publish("gone", capacity=5)
-    usecases.cancel_activity(ports, "gone", "场馆检修")
+    publishing.cancel_activity(ports, "gone", "场馆检修")
     form = {"name": "李四", "phone": "13900000001", "party_size": 1, "email": None, "organization": None}
     confirmed = usecases.register(ports, "fullwl", form)
     waiting = usecases.register(ports, "fullwl", dict(form, phone="13900000002", name="王五"))
@@ -282,7 +282,7 @@ def test_the_form_asks_for_consent_first_in_the_page_language(site, lang):
 def test_the_consent_given_on_the_form_is_kept_as_proof_with_the_registration(tmp_path, redis_server):
     """When and to which notice text (consent.py): nothing personal beyond the registration."""
     app, ports = app_on_redis(redis_server, tmp_path)
-    usecases.publish_activity(ports, activity_doc(ports, "open", audience=AUDIENCE, capacity=10))
+    publishing.publish_activity(ports, activity_doc(ports, "open", audience=AUDIENCE, capacity=10))
     resp = post_form(app, "open", "zh-CN", phone="13900000077")
     assert resp.status_code == 303, resp.get_data(as_text=True)
     rid = re.search(r"/[tr]/([a-z0-9]+)\?", resp.headers["Location"]).group(1)

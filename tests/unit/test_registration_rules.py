@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 
 from services.registration import vocabulary as v
-from services.registration.seats import usecases
+from services.registration.seats import publishing, usecases
 from shared import events
 from shared.envelope import seeded_event_id
 from tests.unit.registration_ports import outbox, redis_ports
@@ -175,7 +175,7 @@ FORM = {"name": "张三", "phone": "13800000001", "party_size": 1, "email": None
 @pytest.fixture
 def ports(store_settings, store_redis):
     p = redis_ports(store_settings, store_redis, noshow=True)
-    usecases.publish_activity(p, activity_doc(p, audience="sci_workers_and_families", max_party_size=2))
+    publishing.publish_activity(p, activity_doc(p, audience="sci_workers_and_families", max_party_size=2))
     return p
 
 
@@ -212,7 +212,7 @@ def test_the_phone_rate_limit_applies_before_the_seat_is_asked(ports):
 
 
 def test_a_waitlisted_registration_shows_its_position(ports):
-    usecases.publish_activity(ports, activity_doc(ports, "small", capacity=1))
+    publishing.publish_activity(ports, activity_doc(ports, "small", capacity=1))
     usecases.register(ports, "small", dict(FORM, phone="13800000002"))
     waiting = usecases.register(ports, "small", dict(FORM, phone="13800000003"))
     shown = usecases.registration_view(ports, waiting)
@@ -281,11 +281,11 @@ def test_real_name_no_shows_lock_the_id_whichever_phone_books_it(ports, store_se
         return usecases.register(ports, aid, form, session_phone=phone)
 
     for n in range(3):
-        usecases.publish_activity(ports, activity_doc(ports, f"rn{n}", real_name=True))
+        publishing.publish_activity(ports, activity_doc(ports, f"rn{n}", real_name=True))
         reg = ports.seats.get_registration(book(f"rn{n}", f"1380000000{n}", 7)["registration_id"])
         marks = flow.sweep(f"rn{n}", [reg], ends_at=ends, now=ends + 3600)
         assert [m.holder for m in marks] == [f"id:{reg['id_hashes'][0]}"]
-    usecases.publish_activity(ports, activity_doc(ports, "rn3", real_name=True))
+    publishing.publish_activity(ports, activity_doc(ports, "rn3", real_name=True))
     with pytest.raises(v.Refusal) as err:
         book("rn3", "13900000000", 7)
     assert err.value.reason == v.NOSHOW_LOCKED

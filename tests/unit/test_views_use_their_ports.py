@@ -14,12 +14,13 @@ from services.registration.access import api as api_verification
 from services.registration.access import verification
 from services.registration.lottery import draw as lottery
 from services.registration.noshow import record as noshow
+from services.registration.seats import ports as seat_ports
 
 REGISTRATION = Path(__file__).resolve().parents[2] / "services" / "registration"
 # how a view reaches an adapter -> the Protocol it is typed by
 REACHED = {
-    "ports().seats": ports.Seats,
-    "p.seats": ports.Seats,
+    "ports().seats": seat_ports.Seats,
+    "p.seats": seat_ports.Seats,
     "wiring().store": verification.CodeStore,
     "api_verification.wiring().store": verification.CodeStore,
 }

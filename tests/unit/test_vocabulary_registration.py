@@ -1,7 +1,7 @@
 """The registration service and ``shared/`` speak one vocabulary.
 
 Statuses and reason codes live in ``services/registration/vocabulary.py`` (and the common reasons
-in ``shared/errors.py``), topics in ``shared/topics.py``, event types in ``shared/events.py``.
+in ``shared/errors.py``), topics in ``shared/topics.py``, event types in ``shared/events*.py``.
 These tests fail when a file writes one of those words as a literal elsewhere, when a Lua script
 or a JS file uses a word the vocabulary lacks, when the vocabulary holds a word nothing uses, or
 when a generated file (``words.lua``, ``envelope.lua``) is stale.
@@ -23,6 +23,9 @@ VOCABULARY_FILES = (
     "services/registration/words.lua",
     "shared/errors.py",
     "shared/events.py",
+    "shared/events_v1.py",  # the event types and schemas, split by theme (issue 25)
+    "shared/events_allocation.py",
+    "shared/events_privacy.py",
     "shared/topics.py",
 )
 REGISTRATION_TOPICS = [topics.BY_NAME[getattr(topics, n)] for n in lua_words.TOPIC_NAMES]
@@ -122,11 +125,11 @@ def test_views_refuse_only_with_declared_codes():
     assert hits, "the reader finds the service's refusals"
     # Codes read from an answer, not written here: the seat scripts' (words.lua, checked above)
     # and notify's refusals, which organizer.py relays.
-    # importer.refusal(reason, ...) looks its code up in v.REASONS, so only declared codes pass.
+    # import_plan.refusal(reason, ...) looks its code up in v.REASONS, so only declared codes pass.
     passed_through = {
-        ("services/registration/seats/store.py", "?"),
+        ("services/registration/seats/keys.py", "?"),
         ("services/registration/catalogue/organizer.py", "?"),
-        ("services/registration/catalogue/importer.py", "reason"),
+        ("services/registration/catalogue/import_plan.py", "reason"),
         # the lottery scripts' refusals, read from their answer (Refusal checks each is declared)
         ("services/registration/lottery/draw.py", "?"),
         ("services/registration/lottery/draw.py", "reason"),

@@ -12,7 +12,7 @@ from marshmallow import ValidationError
 
 from services.registration import vocabulary as v
 from services.registration.bootstrap import EXTENSION
-from services.registration.seats import usecases
+from services.registration.seats import publishing, usecases
 from services.registration.web.schemas import ActivityIn, ActivityPatch
 from shared import events
 from shared.config import LOCAL_ZONE
@@ -35,7 +35,7 @@ def site(tmp_path_factory, redis_server):
     year = now.astimezone(TZ).year + 1
 
     def publish(aid, **over):
-        usecases.publish_activity(ports, activity_doc(ports, aid, **over))
+        publishing.publish_activity(ports, activity_doc(ports, aid, **over))
 
     publish("family", capacity=10, audience="public")
     publish("talk", kind="lecture", audience="public")
@@ -105,7 +105,7 @@ def test_a_time_over_midnight_names_both_dates(site):
 
 def test_registration_not_open_says_when_it_opens(site):
     app = site[0]
-    opens = usecases.activity(site[1], "later")[0]["registration_opens_at"]
+    opens = publishing.activity(site[1], "later")[0]["registration_opens_at"]
     when = datetime.fromisoformat(opens).astimezone(TZ)
     zh = get(app, "/a/later").get_data(as_text=True)
     assert f"报名尚未开始，{when.month}月{when.day}日 {when:%H:%M} 开放报名" in zh
@@ -148,7 +148,7 @@ def test_a_family_drops_one_member_after_confirming_and_keeps_a_valid_ticket(sit
     after = ports.seats.get_registration(rid)
     assert (after["status"], after["party_size"]) == (v.CONFIRMED, 2)
     assert after["ticket_code"] != reg["ticket_code"] and after["ticket_code"].split(".")[4] == "2"
-    assert int(usecases.activity(ports, "family")[1]["taken"]) == 2  # one seat back (solo cancelled)
+    assert int(publishing.activity(ports, "family")[1]["taken"]) == 2  # one seat back (solo cancelled)
     assert events.REGISTRATION_MEMBER_DROPPED in [e["envelope"]["type"] for e in outbox(ports)]
     shown = get(app, done.headers["Location"]).get_data(as_text=True)
     assert "已移除一人" in shown
@@ -267,7 +267,7 @@ def test_a_real_name_party_removes_the_member_chosen_and_the_registrant_stays(si
         b"walkthrough",
     )
     try:
-        usecases.publish_activity(ports, activity_doc(ports, "realname", real_name=True, audience="public"))
+        publishing.publish_activity(ports, activity_doc(ports, "realname", real_name=True, audience="public"))
         people = [member(40, "王大明"), member(41, "王小红"), member(42, "李四")]
         form = {"name": "王大明", "phone": None, "party_size": 3, "members": people}
         reg = usecases.register(ports, "realname", form, session_phone="13800000040")

@@ -99,34 +99,9 @@ class ScannerState(MethodView):
             if not principal.may_access_venue(venue["id"]):
                 # Named offline when its ticket is scanned here (moved away, or the wrong venue).
                 if closes >= now.timestamp() - ELSEWHERE_KEEP_S:
-                    elsewhere.append(
-                        {
-                            "id": aid,
-                            "title": doc["title"],
-                            "venue_id": venue["id"],
-                            "venue_name": venue.get("name", ""),
-                        }
-                    )
+                    elsewhere.append(_named(aid, doc))
                 continue
-            acts.append(
-                {
-                    "id": aid,
-                    "title": doc["title"],
-                    "venue_id": venue["id"],
-                    "venue_name": venue.get("name", ""),
-                    "hall": doc["hall"],
-                    "status": doc["status"],
-                    "opens_at": opens,
-                    "closes_at": closes,
-                    "revoked": proj.revoked(aid),
-                    "reduced": proj.reduced(aid),  # issue 17: a member dropped
-                    "released": store().released(aid),  # issue 23: seats gone to standby
-                    # issue 23: the members' door hashes and this activity's key, to match cards offline
-                    **door_cards.book(
-                        cards, aid, [r for r in proj.registrations(aid) if r.get("status") == V.CONFIRMED]
-                    ),
-                }
-            )
+            acts.append(_judged_offline(aid, doc, opens, closes, proj, cards))
             if query.get("gate"):
                 gate_total += int(
                     current_app.extensions["sciday.redis"].hget(store().k("gates", aid), query["gate"]) or 0
@@ -146,3 +121,25 @@ class ScannerState(MethodView):
             "server_time": now.isoformat(),
             "online_mark": current_app.extensions["sciday.online_marks"].issue(principal.token_hash, now),
         }
+
+
+def _named(aid: str, doc: dict) -> dict:
+    """An activity as the scanner names it: its title and venue."""
+    venue = doc["venue"]
+    return {"id": aid, "title": doc["title"], "venue_id": venue["id"], "venue_name": venue.get("name", "")}
+
+
+def _judged_offline(aid: str, doc: dict, opens, closes, proj, cards) -> dict:
+    """One of this venue's activities with what the offline door book judges its tickets by."""
+    return {
+        **_named(aid, doc),
+        "hall": doc["hall"],
+        "status": doc["status"],
+        "opens_at": opens,
+        "closes_at": closes,
+        "revoked": proj.revoked(aid),
+        "reduced": proj.reduced(aid),  # issue 17: a member dropped
+        "released": store().released(aid),  # issue 23: seats gone to standby
+        # issue 23: the members' door hashes and this activity's key, to match cards offline
+        **door_cards.book(cards, aid, [r for r in proj.registrations(aid) if r.get("status") == V.CONFIRMED]),
+    }

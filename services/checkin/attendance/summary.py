@@ -24,6 +24,7 @@ from marshmallow import Schema, fields
 
 from services.checkin import vocabulary as V
 from services.checkin.attendance import festival
+from services.checkin.attendance.summary_workbook import ALLOCATION, pick, workbook
 from services.checkin.door import admission
 from shared import spreadsheets
 from shared.auth import require
@@ -36,21 +37,7 @@ blp = Blueprint(
     description="Festival summary. " + V.describe(V.UNAUTHORIZED, V.FORBIDDEN),
 )
 
-KINDS = {
-    "imax": ("巨幕影院", "IMAX"),
-    "dome": ("球幕影院", "Dome"),
-    "lecture": ("科普讲座", "Lecture"),
-    "exhibition": ("展览", "Exhibition"),
-    "other": ("其他活动", "Other"),
-}
 SUMMED = ("capacity", "registered", "attended", "waitlisted", "turned_away", "waitlist_demand", "no_shows")
-# issue 15: seats filled from on-site standby and the lottery's figures (0 where there is none)
-ALLOCATION = ("standby_admitted", "lottery_entries", "lottery_winners", "lottery_waitlisted")
-UNKNOWN_NOTE = (
-    "候补需求未知：报名服务暂不可用，未能取得“名额已满未能报名”的人数。",
-    "Waitlist demand unknown: the registration service did not answer, so the people turned away "
-    "are not known.",
-)
 
 
 class RegistrationFigures:
@@ -146,110 +133,6 @@ def build(principal) -> dict:
     }
 
 
-# -- XLSX ---------------------------------------------------------------------------------------
-def _t(locale: str, zh: str, en: str) -> str:
-    return en if locale == "en" else zh
-
-
-def _cell(value, locale):
-    return _t(locale, "未知", "unknown") if value is None else value
-
-
-def workbook(summary: dict, locale: str) -> bytes:
-    t = lambda zh, en: _t(locale, zh, en)  # noqa: E731
-    notes = [
-        t(
-            f"活动总结数据 · 生成于 {summary['generated_at'][:19].replace('T', ' ')}（北京时间）",
-            f"Festival summary · generated {summary['generated_at'][:19].replace('T', ' ')} ({admission.TZ.key})",
-        ),
-        t(
-            "到场率 = 到场人数 ÷ 报名人数；候补需求 = 候补人数 + 名额已满未能报名人数；未到人数仅在活动结束后统计；已取消的活动不计入合计。",
-            "Attendance rate = attended / registered; waitlist demand = waitlisted + turned away; no-shows "
-            "count once an activity has ended; cancelled activities are left out of the totals.",
-        ),
-    ]
-    if not summary["waitlist_demand_known"]:
-        notes.append(t(*UNKNOWN_NOTE))
-    figures = [
-        t("容量", "Capacity"),
-        t("报名人数", "Registered"),
-        t("到场人数", "Attended"),
-        t("到场率", "Attendance rate"),
-        t("候补人数", "Waitlisted"),
-        t("名额已满未能报名", "Turned away"),
-        t("候补需求", "Waitlist demand"),
-        t("未到人数", "No-shows"),
-        t("未到率", "No-show rate"),
-        t("现场候补入场", "Filled from standby"),
-        t("摇号报名", "Lottery entries"),
-        t("摇号中签", "Lottery winners"),
-        t("摇号后候补", "Waitlisted by the draw"),
-    ]
-
-    def numbers(r):
-        cells = []
-        for f in (
-            "capacity",
-            "registered",
-            "attended",
-            "attendance_rate",
-            "waitlisted",
-            "turned_away",
-            "waitlist_demand",
-            "no_shows",
-            "no_show_rate",
-            *ALLOCATION,
-        ):
-            if r[f] is None and f in ("no_shows", "no_show_rate"):  # not "unknown": not yet
-                cells.append(t("未结束", "not ended") if "ended" in r else "—")
-            elif r[f] is None and f == "attendance_rate":  # nobody registered
-                cells.append("—")
-            else:
-                cells.append(_cell(r[f], locale))
-        return cells
-
-    kind = lambda k: _t(locale, *KINDS.get(k, KINDS["other"]))  # noqa: E731
-    title = lambda d: (d.get("en") if locale == "en" else None) or d.get("zh", "")  # noqa: E731
-    acts = [
-        [
-            r["activity_id"],
-            r["day"],
-            r["starts_at"][11:16],
-            title(r["title"]),
-            kind(r["kind"]),
-            r["venue"]["name"],
-            r["hall"],
-            t("已取消", "cancelled")
-            if r["status"] == V.CANCELLED
-            else (t("已结束", "ended") if r["ended"] else t("未结束", "not ended")),
-            *numbers(r),
-        ]
-        for r in summary["activities"]
-    ]
-    head = [
-        t("活动编号", "Activity"),
-        t("日期", "Date"),
-        t("开始", "Starts"),
-        t("活动名称", "Title"),
-        t("类型", "Kind"),
-        t("场馆", "Venue"),
-        t("厅室", "Hall"),
-        t("状态", "Status"),
-        *figures,
-    ]
-    total_row = lambda label: [label, summary["totals"]["activities"], *numbers(summary["totals"])]  # noqa: E731
-    group_head = lambda name: [name, t("活动数", "Activities"), *figures]  # noqa: E731
-    sheets = [spreadsheets.Sheet(t("分活动", "Activities"), head, acts, notes, percent_columns=(11, 16))]
-    for name, label, groups in (
-        (t("按场馆", "By venue"), t("场馆", "Venue"), [(v["label"], v) for v in summary["by_venue"]]),
-        (t("按类型", "By kind"), t("类型", "Kind"), [(kind(k["key"]), k) for k in summary["by_kind"]]),
-        (t("按日期", "By day"), t("日期", "Date"), [(d["key"], d) for d in summary["by_day"]]),
-    ):
-        rows = [[k, grp["activities"], *numbers(grp)] for k, grp in groups] + [total_row(t("合计", "Total"))]
-        sheets.append(spreadsheets.Sheet(name, group_head(label), rows, notes, percent_columns=(5, 10)))
-    return spreadsheets.xlsx_bytes(sheets)
-
-
 class _Figures(Schema):
     capacity = fields.Integer()
     registered = fields.Integer(metadata={"description": "confirmed people"})
@@ -322,5 +205,5 @@ class SummaryWorkbook(MethodView):
         data = workbook(build(g.principal), locale)
         stamp = admission.now().astimezone(admission.TZ).strftime("%Y%m%d")
         return spreadsheets.download(
-            data, f"{_t(locale, '活动总结', 'summary')}-{stamp}.xlsx", spreadsheets.XLSX_TYPE
+            data, f"{pick(locale, '活动总结', 'summary')}-{stamp}.xlsx", spreadsheets.XLSX_TYPE
         )

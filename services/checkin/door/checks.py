@@ -32,7 +32,7 @@ class Seen:
     """What the rows judge, and what they settle: the moment the scan counts at (``at``) and the
     people the party counts (``party_size``)."""
 
-    staff: Any  # usecases.Staff: may_access(venue), may_use_gate(gate), gates
+    staff: Any  # scans.Staff: may_access(venue), may_use_gate(gate), gates
     gate: str
     activity: Doc | None
     reg: Doc | None
@@ -41,7 +41,7 @@ class Seen:
     signed_party: int
     ticket: Any  # the signed window (shared.tickets.Ticket), when the projection lacks the activity
     now: datetime
-    moment: Callable[[], datetime | Said]  # the scan's moment (usecases.scan_moment), or its refusal
+    moment: Callable[[], datetime | Said]  # the scan's moment (scans.scan_moment), or its refusal
     opens_before_min: int  # Settings.checkin_opens_before_min
     at: datetime = field(init=False)
     party_size: int = field(init=False)

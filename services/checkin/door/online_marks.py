@@ -2,7 +2,7 @@
 
 A scanner keeps the mark of its last exchange with the server (the scanner state carries a fresh
 one) and sends it with every offline scan it uploads. The door takes an offline scan's own time
-only between that moment and now plus a small clock skew (``usecases.scan_moment``), so a
+only between that moment and now plus a small clock skew (``scans.scan_moment``), so a
 steward's token cannot date a scan into next week, nor back before the device went offline.
 
 A mark is ``<unix seconds>.<hex HMAC-SHA256 of "holder|seconds">``, bound to the holder (the

@@ -28,76 +28,26 @@ admitted only once called (``not_called``), whole party, never twice (``already_
 
 from __future__ import annotations
 
-import secrets
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from services.checkin import vocabulary as V
-from services.checkin.door import admission
-from services.checkin.door import cards as door_cards
+from services.checkin.door import admission, steps
 from services.checkin.door import checks as door_checks
 from services.checkin.door.cards import Cards
-from services.checkin.ports import Activities, AdmitStep, Doc, Door, Ids, Marks, Tickets, UndoStep
+from services.checkin.door.scans import Party as Party  # the scan's values, re-exported
+from services.checkin.door.scans import Scan as Scan
+from services.checkin.door.scans import Staff as Staff
+from services.checkin.door.scans import TimePolicy as TimePolicy
+from services.checkin.door.scans import check_gate as check_gate
+from services.checkin.door.scans import new_checkin_id as new_checkin_id
+from services.checkin.door.scans import scan_moment as scan_moment
+from services.checkin.ports import Activities, Doc, Door, Ids, Marks, Tickets, UndoStep
 from shared.clock import SYSTEM_CLOCK, Clock
-from shared.config import Settings
-from shared.masking import mask_name
 from shared.refusal import Refusal as Refusal  # re-exported
-from shared.tickets import InvalidTicket, Ticket
+from shared.tickets import InvalidTicket
 
 MAX_CHECKIN_ID = 64
-
-
-@dataclass(frozen=True)
-class Staff:
-    name: str  # the label recorded with each scan
-    venue: str | None  # the venue of the token; None: every venue (organizers)
-    holder: str = ""  # whose online marks these are (the token's hash)
-    gates: frozenset[str] | None = None  # issue 23: a device bound to these gates (canonical names)
-
-    def may_access(self, venue_id: str) -> bool:
-        return self.venue is None or self.venue == venue_id
-
-    def may_use_gate(self, gate: str) -> bool:
-        return self.gates is None or admission.canonical_gate(gate) in self.gates
-
-
-def check_gate(staff: Staff, gate: str) -> None:
-    """A token bound to its gates (issue 23, finding 7) may not scan at another: ``gate_not_allowed``
-    (the scanner's sign-in and the standby admission; a scan is refused and recorded in ``judge``)."""
-    if not staff.may_use_gate(gate):
-        raise Refusal(V.GATE_NOT_ALLOWED, {"gate": gate, "gates": ", ".join(sorted(staff.gates or ()))})
-
-
-@dataclass(frozen=True)
-class Scan:
-    code: str
-    gate: str
-    admit: int = 0  # people to admit now; 0: the rest of the party
-    nonce: str = ""
-    scanned_at: datetime | None = None  # an offline scan's own time; None: now
-    online_mark: str = ""  # the device's last online moment, signed (online_marks.py)
-    # Issue 23: a member's ID card as read (hashed at once, never kept), or an offline upload's
-    # door hash of it (the device hashed it with the activity's key and kept no number).
-    id_number: str = ""
-    id_hash: str = ""
-
-
-@dataclass(frozen=True)
-class TimePolicy:
-    """Settings.door_clock_skew_s, door_offline_max_s and checkin_opens_before_min."""
-
-    clock_skew_s: int = 30
-    offline_max_s: int = 8 * 3600
-    opens_before_min: int = Settings.checkin_opens_before_min
-
-    @classmethod
-    def from_settings(cls, s: Settings) -> TimePolicy:
-        return cls(s.door_clock_skew_s, s.door_offline_max_s, s.checkin_opens_before_min)
-
-
-def new_checkin_id() -> str:
-    return "c" + secrets.token_hex(8)
 
 
 def admit(
@@ -141,18 +91,6 @@ def admit(
     )
 
 
-@dataclass(frozen=True)
-class Party:
-    """Who is at the door: from a signed ticket, or found by the steward (``lookup.py``)."""
-
-    activity_id: str
-    registration_id: str
-    venue_id: str  # the signed (or recorded) venue; the activity's current one wins
-    party_size: int  # as the ticket says; the projection's smaller size wins (a member dropped)
-    ticket: Ticket | None = None  # the signed window, when the projection lacks the activity
-    standby_number: int | None = None  # a called walk-in's signed standby ticket (issue 15 §3)
-
-
 def judge(
     party: Party,
     scan: Scan,
@@ -175,9 +113,40 @@ def judge(
         return Refusal(reason, details, variant)
 
     activity, reg = activities.activity_and_registration(aid, rid)
-    venue = admission.venue_of(activity, party.venue_id)
-    named = {"activity_title": (activity or {}).get("title", {}), "venue_name": _venue_name(activity)}
-    now = clock.now()
+    seen = _seen(party, scan, staff, activity, reg, clock.now(), marks, policy)
+    at_once, said = door_checks.judge_rows(seen)  # the use case's rows of the door's table
+    if at_once is not None:
+        raise refuse(*at_once)
+    later = Refusal(*said) if said else None
+    wrong_gate = {"gate": scan.gate, **seen.named}
+    if party.standby_number is not None:
+        open_for = door.gate_activities(seen.venue, scan.gate)
+        if open_for is not None and aid not in open_for:
+            raise refuse(V.WRONG_GATE, {**wrong_gate, "gate_activities": open_for})
+        if later is not None:
+            raise refuse(later.reason, later.details, later.variant)
+        return steps.admit_standby(party.standby_number, party, scan, activity, seen.at, door)
+    result = door.admit(steps.admit_step(party, scan, staff, seen, ids(), later, cards))
+    if result["status"] == V.DENIED and result["reason"] == V.WRONG_GATE:
+        raise Refusal(
+            V.WRONG_GATE, {**wrong_gate, "gate_activities": list(result.get("gate_activities") or [])}
+        )
+    if later is not None and result["status"] == V.DENIED and result["reason"] == later.reason:
+        raise later
+    return steps.admitted(result, steps.summary(party, seen, result))
+
+
+def _seen(
+    party: Party,
+    scan: Scan,
+    staff: Staff,
+    activity: Doc | None,
+    reg: Doc | None,
+    now: datetime,
+    marks: Marks | None,
+    policy: TimePolicy,
+) -> door_checks.Seen:
+    """What the door's rows judge: the activity's current venue, its names, the scan's moment."""
 
     def moment() -> datetime | door_checks.Said:
         try:
@@ -185,12 +154,13 @@ def judge(
         except Refusal as exc:
             return door_checks.Said(exc.reason, exc.details, exc.variant)
 
-    seen = door_checks.Seen(
+    named = {"activity_title": (activity or {}).get("title", {}), "venue_name": _venue_name(activity)}
+    return door_checks.Seen(
         staff,
         scan.gate,
         activity,
         reg,
-        venue,
+        admission.venue_of(activity, party.venue_id),
         named,
         party.party_size,
         party.ticket,
@@ -198,147 +168,10 @@ def judge(
         moment,
         policy.opens_before_min,
     )
-    at_once, said = door_checks.judge_rows(seen)  # the use case's rows of the door's table
-    if at_once is not None:
-        raise refuse(*at_once)
-    later = Refusal(*said) if said else None
-    at, party_size = seen.at, seen.party_size
-    wrong_gate = {"gate": scan.gate, **named}
-    if party.standby_number is not None:
-        open_for = door.gate_activities(venue, scan.gate)
-        if open_for is not None and aid not in open_for:
-            raise refuse(V.WRONG_GATE, {**wrong_gate, "gate_activities": open_for})
-        if later is not None:
-            raise refuse(later.reason, later.details, later.variant)
-        return _admit_standby(party.standby_number, party, scan, activity, at, door)
-    result = door.admit(
-        AdmitStep(
-            checkin_id=ids(),
-            activity_id=aid,
-            registration_id=rid,
-            venue_id=venue,
-            party_size=party_size,
-            admit=scan.admit,
-            gate=scan.gate,
-            at_iso=at.isoformat(),
-            bucket=admission.bucket(at),
-            nonce=scan.nonce,
-            staff=staff.name,
-            occurred_at=now.isoformat(),
-            refusal=later.reason if later else "",  # rule 3 first, in the same step (recorded there)
-            # issue 23: the card read, matched to a member in the same step (admit.lua)
-            card=scan.id_hash or (cards.read(aid, scan.id_number) if cards else ""),
-            card_required=bool(cards and cards.required),
-        )
-    )
-    if result["status"] == V.DENIED and result["reason"] == V.WRONG_GATE:
-        raise Refusal(
-            V.WRONG_GATE, {**wrong_gate, "gate_activities": list(result.get("gate_activities") or [])}
-        )
-    if later is not None and result["status"] == V.DENIED and result["reason"] == later.reason:
-        raise later
-    summary: Doc = {
-        "id": rid,
-        "activity_id": aid,
-        "activity_title": (activity or {}).get("title", {}),
-        "name_masked": mask_name(reg.get("name", "")) if reg else "",  # none once erased
-        # real-name parties: each member's masked name and ID, for the steward (issue 14), and
-        # whether each came in on their card (issue 23); never a door hash
-        "members": door_cards.shown((reg or {}).get("members"), list(result.get("members_in") or []) or None),
-        "party_size": party_size,
-        "admitted_total": result.get("admitted_total", 0),
-    }
-    if result["status"] == V.DENIED:
-        if result["reason"] == V.ALREADY_CHECKED_IN:
-            raise Refusal(
-                V.ALREADY_CHECKED_IN,
-                {
-                    "first_checked_in_at": result["first_at"],
-                    "first_gate": result["first_gate"],
-                    "registration": summary,
-                },
-            )
-        raise Refusal(result["reason"], {"registration": summary})
-    return {
-        "status": V.OK,
-        "checkin_id": result["checkin_id"],
-        "admitted": result["admitted"],
-        "remaining": result["remaining"],
-        "registration": summary,
-        "checked_in_at": result["at"],
-        "gate": result["gate"],
-        "replayed": bool(result.get("replayed")),
-        "member": int(result.get("member") or 0),  # issue 23: the place of the member whose card matched
-    }
-
-
-def _admit_standby(
-    number: int, party: Party, scan: Scan, activity: Doc | None, at: datetime, door: Door
-) -> Doc:
-    """Rule 7 of a standby ticket: the standby list's own atomic step (no seat given twice)."""
-    result = door.admit_standby(party.activity_id, number, scan.gate, at.isoformat(), scan.nonce)
-    size = int(result.get("party_size") or party.party_size)
-    summary: Doc = {
-        "id": f"standby:{party.activity_id}:{number}",
-        "activity_id": party.activity_id,
-        "activity_title": (activity or {}).get("title", {}),
-        "name_masked": "",
-        "members": [],
-        "party_size": size,
-        "admitted_total": size if result["status"] == V.OK or result["reason"] == V.ALREADY_CHECKED_IN else 0,
-        "standby_number": number,
-    }
-    if result["status"] == V.DENIED:
-        if result["reason"] == V.ALREADY_CHECKED_IN:
-            first = {"first_checked_in_at": result.get("first_at"), "first_gate": result.get("first_gate")}
-            raise Refusal(V.ALREADY_CHECKED_IN, {**first, "registration": summary})
-        raise Refusal(result["reason"], {"registration": summary, "standby_number": number})
-    return {
-        "status": V.OK,
-        "checkin_id": "",
-        "admitted": size,
-        "remaining": 0,
-        "registration": summary,
-        "checked_in_at": result["at"],
-        "gate": result["gate"],
-        "replayed": bool(result.get("replayed")),
-    }
 
 
 def _venue_name(activity: Doc | None) -> str:
     return str(((activity or {}).get("venue") or {}).get("name") or "")
-
-
-def scan_moment(scan: Scan, staff: Staff, now: datetime, marks: Marks | None, policy: TimePolicy) -> datetime:
-    """When a scan counts as made: now, unless an offline upload's own time is vouched for.
-
-    A client's time is never in the future (beyond the clock skew). It is taken only with an
-    online mark of this token (the device's last online moment, signed by the server), not older
-    than ``offline_max_s``, and only from that moment on: an online scan is judged by the
-    server's clock, whatever time it sends.
-    """
-    if scan.scanned_at is None:
-        return now
-
-    def refused(variant: str, **more: str) -> Refusal:
-        assert scan.scanned_at is not None
-        return Refusal(
-            V.BAD_SCAN_TIME, {"variant": variant, "scanned_at": scan.scanned_at.isoformat(), **more}, variant
-        )
-
-    skew = timedelta(seconds=policy.clock_skew_s)
-    if scan.scanned_at > now + skew:
-        raise refused(V.FUTURE)
-    if not scan.online_mark:
-        return now
-    online_at = marks.moment(scan.online_mark, staff.holder) if marks else None
-    if online_at is None:
-        raise refused(V.NO_MARK)
-    if now - online_at > timedelta(seconds=policy.offline_max_s):
-        raise refused(V.STALE_MARK, online_at=online_at.isoformat())
-    if scan.scanned_at < online_at - skew:
-        raise refused(V.BEFORE_ONLINE, online_at=online_at.isoformat())
-    return min(scan.scanned_at, now)
 
 
 def visible_activity(aid: str, staff: Staff, *, activities: Activities) -> Doc:

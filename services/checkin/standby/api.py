@@ -17,7 +17,7 @@ from services.checkin import vocabulary as V
 from services.checkin.door.usecases import Refusal, check_gate
 from services.checkin.standby import usecases as sb
 from services.checkin.web.edge import staff
-from services.checkin.web.schemas import (
+from services.checkin.web.standby_schemas import (
     StandbyAdmitIn,
     StandbyBoardOut,
     StandbyCalledOut,

@@ -22,7 +22,7 @@ from marshmallow import ValidationError
 
 from services.checkin import vocabulary as V
 from services.checkin.standby import usecases as sb
-from services.checkin.web.schemas import StandbyJoinIn, StandbyPlaceIn
+from services.checkin.web.standby_schemas import StandbyJoinIn, StandbyPlaceIn
 from shared import errors, internal, keyfile
 from shared.errors import error_response
 from shared.masking import mask_phone as masked

@@ -21,19 +21,17 @@ import hashlib
 import logging
 import secrets
 import time
-from datetime import UTC, datetime
 from pathlib import Path
-
-from prometheus_client import Counter
 
 from services.notify import vocabulary as V
 from services.notify.channels import LostClaim, ProviderError
+from services.notify.channels.outcomes import OUTCOMES, Outcomes, as_datetime
 from services.notify.delivery import messages
-from services.notify.delivery.dead_letters import HELD, DeadLetterCap
+from services.notify.delivery.dead_letters import DeadLetterCap
 from services.notify.delivery.publisher import outcome_event
 from services.notify.reminders.schedule import ms_of
 from shared import periodic
-from shared.clock import SYSTEM_CLOCK, Clock, epoch_ms
+from shared.clock import SYSTEM_CLOCK, Clock
 from shared.masking import mask_phone as masked
 from shared.redis_scripts import OUTAGE, Scripts
 
@@ -45,11 +43,6 @@ def _masked(channel: str, recipient: str) -> str:
     if channel == "sms":
         return masked(recipient)
     return "***@" + recipient.rpartition("@")[2]
-
-
-OUTCOMES = Counter("sciday_notifications_total", "Notification outcomes", ["channel", "outcome"])
-# How long a message may wait for its activity's snapshot (the two topics are read independently).
-WAIT_FOR_ACTIVITY_MS = 10 * 60_000
 
 
 class RateLimit:
@@ -67,12 +60,9 @@ class RateLimit:
         return int(self.scripts.rate(keys=[self.key], args=[int(time.time() * 1000), 1000.0 / self.per_s]))
 
 
-def backoff_ms(attempt: int, base_ms: int, max_ms: int) -> int:
-    """Delay before attempt ``attempt + 1``: base, 2×base, 4×base, … capped at ``max_ms``."""
-    return min(base_ms * (2 ** (attempt - 1)), max_ms)
+class Sender(Outcomes):
+    """The loop over one channel's queue, and one message from its claim to its outcome."""
 
-
-class Sender:
     def __init__(
         self,
         channel,
@@ -92,9 +82,6 @@ class Sender:
         self.lease_ms = settings.notify_lease_s * 1000
         self.held: tuple[str, str] | None = None  # a claim left behind when Redis went away
         self.dead_letters = DeadLetterCap(settings.consumer_dlq_max, settings.consumer_dlq_window_s)
-
-    def now_ms(self) -> int:
-        return epoch_ms(self.clock)
 
     # -- the loop ------------------------------------------------------------------------------------
     def run(self, stop) -> None:
@@ -165,19 +152,9 @@ class Sender:
     # -- one message ---------------------------------------------------------------------------------
     def deliver(self, nid: str, previous: str, token: str) -> str:
         intent = self.deliveries.get(nid)
-        if intent.get("shredded"):  # its data key is gone (issue 23): erased, never to be sent
-            return self._final(intent, V.SKIPPED, "erased")
-        if not intent or "recipient" not in intent:  # gone, or erased (issue 16)
-            return V.GONE
-        if previous == V.HANDOFF and not self.channel.idempotent:
-            log.warning(
-                "%s %s: the worker stopped while the provider had it; not sent again", intent["channel"], nid
-            )
-            return self._final(
-                intent, V.UNCERTAIN, "worker stopped during hand-off; not sent again to avoid a duplicate"
-            )
-        if previous == V.HANDOFF:
-            log.info("%s %s: resending after a crash under the same client_ref", intent["channel"], nid)
+        settled = self._settled(intent, nid, previous)
+        if settled:
+            return settled
         ctx = intent.get("context") or {}
         activity = ctx.get("activity") or self.projection.activity(intent["activity_id"])
         if activity is None:
@@ -197,6 +174,28 @@ class Sender:
             return self._fail(
                 intent, f"render: {type(exc).__name__}: {exc}", int(intent.get("failures", 0)) + 1
             )
+        return self._hand_over(intent, nid, token, rendered)
+
+    def _settled(self, intent: dict, nid: str, previous: str) -> str:
+        """What ends a message before it is rendered: erased, gone, or a hand-off a crash cut
+        short on a channel that cannot take it twice ("" when it goes on)."""
+        if intent.get("shredded"):  # its data key is gone (issue 23): erased, never to be sent
+            return self._final(intent, V.SKIPPED, "erased")
+        if not intent or "recipient" not in intent:  # gone, or erased (issue 16)
+            return V.GONE
+        if previous == V.HANDOFF and not self.channel.idempotent:
+            log.warning(
+                "%s %s: the worker stopped while the provider had it; not sent again", intent["channel"], nid
+            )
+            return self._final(
+                intent, V.UNCERTAIN, "worker stopped during hand-off; not sent again to avoid a duplicate"
+            )
+        if previous == V.HANDOFF:
+            log.info("%s %s: resending after a crash under the same client_ref", intent["channel"], nid)
+        return ""
+
+    def _hand_over(self, intent: dict, nid: str, token: str, rendered) -> str:
+        """Write "handoff" while the claim holds, call the provider, and record what it said."""
         handoff = {}
 
         def before_handoff():
@@ -225,9 +224,13 @@ class Sender:
             # and tried again every minute for ever (issue 23: a title with U+2028).
             log.exception("%s %s: cannot be sent", self.channel.name, nid)
             return self._retry_or_fail(intent, ProviderError(f"send: {type(exc).__name__}: {exc}"))
+        return self._sent(intent, nid, provider_id, handoff.get("ms"))
+
+    def _sent(self, intent: dict, nid: str, provider_id: str, handoff_ms: int | None) -> str:
+        """The provider took it: the outcome and its NotificationSent event in one step."""
         now = self.now_ms()
-        lag = handoff.get("ms", now) - ms_of(intent["occurred_at"])
-        event = outcome_event(V.NOTIFICATION_SENT, intent, _dt(now), provider_message_id=provider_id)
+        lag = (now if handoff_ms is None else handoff_ms) - ms_of(intent["occurred_at"])
+        event = outcome_event(V.NOTIFICATION_SENT, intent, as_datetime(now), provider_message_id=provider_id)
         self.deliveries.mark_sent(
             intent, provider_id, now, lag, also=lambda pipe: self.publisher.add_event(pipe, event)
         )
@@ -243,88 +246,3 @@ class Sender:
             lag,
         )
         return V.SENT
-
-    def _retry_or_fail(self, intent: dict, exc: ProviderError) -> str:
-        """Try again later with backoff, or, when retrying cannot help or the attempts are spent,
-        fail the message (a NotificationFailed event and a dead letter)."""
-        attempt = int(intent.get("failures", 0)) + 1
-        if exc.retryable and attempt < self.settings.notify_max_attempts:
-            delay = backoff_ms(attempt, self.settings.notify_backoff_ms, self.settings.notify_backoff_max_ms)
-            self.deliveries.mark_retry(intent, str(exc), self.now_ms() + delay)
-            OUTCOMES.labels(self.channel.name, "retry").inc()
-            log.warning(
-                "%s %s attempt %d failed, retry in %d ms: %s",
-                self.channel.name,
-                intent["notification_id"],
-                attempt,
-                delay,
-                exc,
-            )
-            return V.RETRYING
-        return self._fail(intent, str(exc), attempt)
-
-    def skip_reason(self, intent: dict, activity: dict) -> str:
-        """Why a message is no longer worth sending ("" when it is)."""
-        template = intent["template"]
-        if template not in (V.REMINDER_TEMPLATE, V.ACTIVITY_CHANGED_TEMPLATE, V.ACTIVITY_CANCELLED_TEMPLATE):
-            return ""  # the registrant's own messages always go: each says what happened
-        reg = self.projection.registration(intent["activity_id"], intent["registration_id"]) or {}
-        if reg.get("status") == V.CANCELLED:
-            return "registration cancelled since"
-        if template == V.REMINDER_TEMPLATE:
-            ctx, now = intent.get("context") or {}, self.now_ms()
-            if reg.get("status") != V.CONFIRMED or activity.get("status") != V.SCHEDULED:
-                return "no longer confirmed or activity cancelled"
-            if ms_of(activity["starts_at"]) != ms_of(ctx["starts_at"]):
-                return "activity time changed; the reminder was rescheduled"
-            if now >= ms_of(activity["starts_at"]):
-                return "activity already started"
-        return ""
-
-    def _wait_for_activity(self, intent: dict) -> str:
-        now = self.now_ms()
-        recorded = ms_of(intent["recorded_at"])
-        if now - recorded > WAIT_FOR_ACTIVITY_MS:
-            return self._fail(intent, "activity details never arrived", int(intent.get("failures", 0)) + 1)
-        self.deliveries.defer(intent, now + 500, "waiting for the activity's details")
-        return V.DEFERRED
-
-    def _final(self, intent: dict, status: str, why: str) -> str:
-        self.deliveries.mark_final(intent, status, why, self.now_ms())
-        OUTCOMES.labels(self.channel.name, status).inc()
-        return status
-
-    def _fail(self, intent: dict, error: str, attempts: int) -> str:
-        now = self.now_ms()
-        if not self.dead_letters.allow(now / 1000):
-            self.deliveries.defer(intent, now + self.settings.notify_backoff_max_ms, f"held: {error}"[:500])
-            HELD.labels(self.channel.name).inc()
-            log.critical(
-                "%s %s: not dead-lettered, the cap of %d in %s s is reached; put back: %s",
-                self.channel.name,
-                intent["notification_id"],
-                self.settings.consumer_dlq_max,
-                self.settings.consumer_dlq_window_s,
-                error,
-            )
-            return V.DEFERRED
-        event = outcome_event(V.NOTIFICATION_FAILED, intent, _dt(now), error=error[:500], attempts=attempts)
-
-        def also(pipe):
-            self.publisher.add_event(pipe, event)
-            self.publisher.add_dead_letter(pipe, intent, error, attempts)
-
-        self.deliveries.mark_final(intent, V.FAILED, error, now, also)
-        OUTCOMES.labels(self.channel.name, V.FAILED).inc()
-        log.error(
-            "%s %s failed after %d attempts: %s",
-            self.channel.name,
-            intent["notification_id"],
-            attempts,
-            error,
-        )
-        return V.FAILED
-
-
-def _dt(ms: int) -> datetime:
-    return datetime.fromtimestamp(ms / 1000, UTC)

@@ -1,4 +1,5 @@
-"""Notify's use cases: handle an event (which messages it calls for, to whom), send a notice.
+"""Notify's use cases: handle an event (which messages it calls for, to whom); an organizer's notice
+is ``notices.send_notice``.
 
 Plain code over ports (``services/notify/ports.py``): no Flask request, no HTTP status; a refusal
 is a :class:`Refusal` with a reason code of ``vocabulary.REASONS``, answered by ``edge.py``.
@@ -24,10 +25,6 @@ consumer, and a redelivered event finds its intents already there and records no
 """
 
 from __future__ import annotations
-
-from dataclasses import dataclass
-from datetime import UTC
-from typing import Any
 
 from services.notify import vocabulary as V
 from services.notify.ports import (
@@ -258,48 +255,3 @@ class Notices(RegistrationNotices):
                 new += self._activity_cancelled_to(aid, reg, cancellation or {})
         self.reminders.schedule_activity(aid, activity)
         return new
-
-
-@dataclass(frozen=True)
-class Notice:
-    """An organizer's message to everyone registered for an activity (confirmed or waitlisted)."""
-
-    notice_id: str  # from the Idempotency-Key: a retried notice records nothing new
-    activity_id: str
-    message_zh: str
-    message_en: str = ""
-
-
-def send_notice(notice: Notice, *, projection: Projection, deliveries: Deliveries, clock: Clock) -> Doc:
-    """Record one message per (registrant, channel); the senders deliver them."""
-    aid = notice.activity_id
-    activity = projection.activity(aid)
-    if activity is None:
-        raise Refusal(V.UNKNOWN_ACTIVITY)
-    if activity["status"] == V.CANCELLED:
-        raise Refusal(V.ACTIVITY_CANCELLED)
-    now = clock.now()
-    now_ms, occurred_at = epoch_ms(clock), now.astimezone(UTC).isoformat(timespec="milliseconds")
-    context = {"message_zh": notice.message_zh, "message_en": notice.message_en}
-    registrants = projection.registrants(aid, ACTIVE)
-    new = sum(
-        deliveries.record(
-            event_id=notice.notice_id,
-            cause_type=V.ORGANIZER_NOTICE,
-            occurred_at=occurred_at,
-            activity_id=aid,
-            reg=reg,
-            template=V.NOTICE_TEMPLATE,
-            now_ms=now_ms,
-            context=context,
-        )
-        for reg in registrants
-    )
-    out: dict[str, Any] = {
-        "status": V.ACCEPTED,
-        "notice_id": notice.notice_id,
-        "activity_id": aid,
-        "recipients": len(registrants),
-        "messages": new,
-    }
-    return out

@@ -20,7 +20,7 @@ from marshmallow import RAISE, Schema, fields, validate
 
 from services.notify import vocabulary as V
 from services.notify.delivery.intents import Deliveries, sealer_of
-from services.notify.delivery.usecases import Notice, send_notice
+from services.notify.delivery.notices import Notice, send_notice
 from services.notify.projection import Projection
 from shared.auth import require
 from shared.clock import SYSTEM_CLOCK

@@ -8,7 +8,7 @@ from flask_smorest import Blueprint
 from services.registration import vocabulary as v
 from services.registration.bootstrap import ports
 from services.registration.catalogue import activities
-from services.registration.seats import usecases
+from services.registration.seats import publishing
 from services.registration.web.edge import documented, reasons_text
 from services.registration.web.schemas import (
     ActivityCancelIn,
@@ -52,7 +52,7 @@ class ActivityList(MethodView):
     @documented(blp, v.ACTIVITY_EXISTS, UNAUTHORIZED, FORBIDDEN)
     def post(self, data):
         """Create an activity (organizer token)."""
-        return usecases.publish_activity(ports(), activities.to_doc(data))
+        return publishing.publish_activity(ports(), activities.to_doc(data))
 
 
 @blp.route("/<activity_id>")
@@ -61,7 +61,7 @@ class ActivityItem(MethodView):
     @documented(blp, v.UNKNOWN_ACTIVITY)
     def get(self, activity_id):
         """One activity."""
-        return activities.view(*usecases.activity(ports(), activity_id))
+        return activities.view(*publishing.activity(ports(), activity_id))
 
     @require("organizer")
     @blp.arguments(ActivityPatch)
@@ -79,7 +79,7 @@ class ActivityItem(MethodView):
     )
     def patch(self, patch, activity_id):
         """Change an activity. Raising capacity promotes the waitlist in the same atomic step."""
-        return usecases.change_activity(ports(), activity_id, patch)
+        return publishing.change_activity(ports(), activity_id, patch)
 
 
 @blp.route("/<activity_id>/cancel")
@@ -90,4 +90,4 @@ class ActivityCancel(MethodView):
     @documented(blp, v.UNKNOWN_ACTIVITY, v.REVISION_CONFLICT, UNAUTHORIZED, FORBIDDEN)
     def post(self, body, activity_id):
         """Cancel an activity: every ticket of it is refused at the door from then on."""
-        return usecases.cancel_activity(ports(), activity_id, body.get("reason", ""))
+        return publishing.cancel_activity(ports(), activity_id, body.get("reason", ""))

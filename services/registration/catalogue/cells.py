@@ -118,19 +118,10 @@ def when(
     from ``today`` less half a year). With ``hours`` (opens, closes), a cell of dates without
     times spans the first day's opening to the last day's closing; both are marked assumed.
     """
-    if isinstance(value, datetime):
-        return When([value if value.tzinfo else value.replace(tzinfo=TZ)], [])
-    if isinstance(value, date):
-        return When([datetime.combine(value, time(23, 59) if end_of_day else time(0, 0), tzinfo=TZ)], [])
-    if isinstance(value, time) and day:
-        return When([datetime.combine(day, value, tzinfo=TZ)], [])
+    typed = _typed(value, day, end_of_day)
+    if typed is not None:
+        return typed
     text = _text(value)
-    if _ISO.fullmatch(text):
-        try:
-            parsed = datetime.fromisoformat(text)
-            return When([parsed if parsed.tzinfo else parsed.replace(tzinfo=TZ)], [])
-        except ValueError:
-            pass
     try:
         dates, assumed = _dates(text, today or datetime.now(TZ).date())
     except ValueError:
@@ -146,26 +137,57 @@ def when(
             f"看不出日期：“{text}”（如 2024-05-30 19:00）", f"No date in {text!r} (e.g. 2024-05-30 19:00)."
         )
     try:
-        if hours and not clocks:
-            at = [
-                datetime.combine(dates[0], hours[0], tzinfo=TZ),
-                datetime.combine(dates[-1], hours[1], tzinfo=TZ),
-            ]
-            return When(at, assumed + ["opens", "closes"])
-        if hours and len(clocks) == 1 and len(dates) > 1:
-            opening = datetime.combine(dates[0], time(*clocks[0]), tzinfo=TZ)
-            return When([opening, datetime.combine(dates[-1], hours[1], tzinfo=TZ)], assumed + ["closes"])
-        if not clocks:
-            return When(
-                [datetime.combine(dates[0], time(23, 59) if end_of_day else time(0, 0), tzinfo=TZ)], assumed
-            )
-        if len(dates) > 1 and len(clocks) == 2:  # "12.15-12.20 9:00-17:00": daily hours, first to last day
-            pairs = [(dates[0], clocks[0]), (dates[-1], clocks[1])]
-        else:
-            pairs = [(dates[min(i, len(dates) - 1)], c) for i, c in enumerate(clocks)]
-        return When([datetime.combine(d, time(h, mi), tzinfo=TZ) for d, (h, mi) in pairs], assumed)
+        return _combined(dates, clocks, assumed, hours, end_of_day)
     except ValueError:
         raise CellError(f"日期或时间不存在：“{text}”", f"No such date or time: {text!r}.") from None
+
+
+def _typed(value, day: date | None, end_of_day: bool) -> When | None:
+    """A cell the spreadsheet already typed (a date-time, a date, a time on ``day``), or ISO
+    text; None for text to be read."""
+    if isinstance(value, datetime):
+        return When([value if value.tzinfo else value.replace(tzinfo=TZ)], [])
+    if isinstance(value, date):
+        return When([datetime.combine(value, time(23, 59) if end_of_day else time(0, 0), tzinfo=TZ)], [])
+    if isinstance(value, time) and day:
+        return When([datetime.combine(day, value, tzinfo=TZ)], [])
+    text = _text(value)
+    if _ISO.fullmatch(text):
+        try:
+            parsed = datetime.fromisoformat(text)
+            return When([parsed if parsed.tzinfo else parsed.replace(tzinfo=TZ)], [])
+        except ValueError:
+            pass
+    return None
+
+
+def _combined(
+    dates: list[date],
+    clocks: list[tuple[int, int]],
+    assumed: list[str],
+    hours: tuple[time, time] | None,
+    end_of_day: bool,
+) -> When:
+    """The dates and the clock times of a cell as date-times; ValueError for a time that does
+    not exist."""
+    if hours and not clocks:
+        at = [
+            datetime.combine(dates[0], hours[0], tzinfo=TZ),
+            datetime.combine(dates[-1], hours[1], tzinfo=TZ),
+        ]
+        return When(at, assumed + ["opens", "closes"])
+    if hours and len(clocks) == 1 and len(dates) > 1:
+        opening = datetime.combine(dates[0], time(*clocks[0]), tzinfo=TZ)
+        return When([opening, datetime.combine(dates[-1], hours[1], tzinfo=TZ)], assumed + ["closes"])
+    if not clocks:
+        return When(
+            [datetime.combine(dates[0], time(23, 59) if end_of_day else time(0, 0), tzinfo=TZ)], assumed
+        )
+    if len(dates) > 1 and len(clocks) == 2:  # "12.15-12.20 9:00-17:00": daily hours, first to last day
+        pairs = [(dates[0], clocks[0]), (dates[-1], clocks[1])]
+    else:
+        pairs = [(dates[min(i, len(dates) - 1)], c) for i, c in enumerate(clocks)]
+    return When([datetime.combine(d, time(h, mi), tzinfo=TZ) for d, (h, mi) in pairs], assumed)
 
 
 def _dates(text: str, today: date) -> tuple[list[date], list[str]]:

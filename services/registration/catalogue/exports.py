@@ -21,7 +21,7 @@ from flask_smorest import Blueprint
 from services.registration import vocabulary as v
 from services.registration.bootstrap import ports, store
 from services.registration.catalogue import activities
-from services.registration.seats import usecases
+from services.registration.seats import publishing
 from services.registration.web.edge import documented, reasons_text
 from shared import spreadsheets
 from shared.auth import require
@@ -104,11 +104,10 @@ def rows_of(aid: str, full: bool, locale: str, admitted: dict | None = None) -> 
     for reg in sorted(
         store().registrations(aid), key=lambda r: (r.get("created_at") or "", r["registration_id"])
     ):
-        zh, en = v.STATUS_ZH.get(reg["status"], reg["status"]), reg["status"]
         rows.append(
             [
                 reg["registration_id"],
-                en if locale == "en" else zh,
+                v.status_text(reg["status"], locale),
                 reg["name"] if full else mask_name(reg["name"]),
                 reg["phone"] if full else mask_phone(reg["phone"]),
                 (reg.get("email") or "") if full else mask_email(reg.get("email")),
@@ -124,7 +123,7 @@ def rows_of(aid: str, full: bool, locale: str, admitted: dict | None = None) -> 
 
 
 def export(activity_id: str, fmt: str):
-    doc, _counts = usecases.activity(ports(), activity_id)
+    doc, _counts = publishing.activity(ports(), activity_id)
     if not g.principal.may_access_venue(doc["venue"]["id"]):
         raise Refusal(FORBIDDEN, message="此令牌不属于该场馆 / This token is for another venue.")
     locale = request_locale()

@@ -19,17 +19,14 @@ from datetime import date, datetime, time, timedelta
 
 from services.registration.catalogue import sheet_columns as columns
 from services.registration.catalogue.activities import TZ
-from services.registration.catalogue.cells import (
+from services.registration.catalogue.cells import (  # noqa: F401 (re-exported: the tests read cells through here)
     CellError,
     _clean,
-    _text,
     audience_of,
-    estimate,
     kind_of,
     minutes,
     moments,
     split_place,
-    when,
     whole_number,
 )
 from services.registration.catalogue.sheet_columns import COLUMNS, normalise  # noqa: F401 (re-exported)
@@ -135,156 +132,3 @@ def activity_id(title: str, starts_at: datetime, venue_name: str) -> str:
 
 def venue_id(name: str) -> str:
     return "v-" + _digest(name)[:8]
-
-
-# -- rows -> ActivityIn bodies ----------------------------------------------------------------
-def body_of(
-    row: Row, venues: dict[str, dict], options: Options = Options()
-) -> tuple[dict, list[tuple[str, str, str]]]:
-    """One row as an ``ActivityIn`` body, and its cell errors as (column key, zh, en).
-
-    ``venues`` maps the names of venues already known to ``{"id", "address"}``. Fills
-    ``row.source`` (body field path -> column key) so schema errors can name the column, and
-    ``row.assumed`` with every value the file did not give (``{field, value, basis}``).
-    """
-    v, src, errors = row.values, row.source, []
-    present = {k for k, val in v.items() if val not in (None, "")}
-
-    def assume(field_name, value, basis):
-        row.assumed.append({"field": field_name, "value": value, "basis": basis})
-        return value
-
-    def guard(key, fn, *args):
-        try:
-            return fn(*args)
-        except CellError as exc:
-            errors.append((key, exc.zh, exc.en))
-            return None
-
-    def need(key, zh_name, en_name):
-        errors.append((key, f"必须填写{zh_name}", f"{en_name} is required."))
-
-    title = _text(v.get("title"))
-    if not title:
-        need("title", "活动名称", "The title")
-    src.update({"title.zh": "title", "title.en": "title_en", "description.zh": "description"})
-    day = guard("date", lambda: moments(v["date"])[0].date()) if "date" in present else None
-    starts = ends = None
-    if "starts_at" in present or "time" in present:
-        key = "starts_at" if "starts_at" in present else "time"
-        hours = options.hours if key == "time" and not present & {"ends_at", "duration"} else None
-        got = guard(key, when, v[key], day, False, hours, options.today)
-        found = got.moments if got else []
-        starts, ends = (found + [None, None])[:2]
-        src["starts_at"] = src["ends_at"] = key
-        for what in got.assumed if got else ():
-            field_name, moment = ("ends_at", ends) if what == "closes" else ("starts_at", starts)
-            assume(
-                field_name, _iso(moment), {"year": "year", "opens": "day_opens", "closes": "day_closes"}[what]
-            )
-    else:
-        need("starts_at", "开始时间", "The start time")
-    if "ends_at" in present and starts:
-        ends = (guard("ends_at", moments, v["ends_at"], starts.date()) or [None])[0]
-        src["ends_at"] = "ends_at"
-    elif "duration" in present and starts and not ends:
-        length = guard("duration", minutes, v["duration"])
-        ends = starts + timedelta(minutes=length) if length is not None else None
-        src["ends_at"] = "duration"
-    elif starts and not ends:
-        src["ends_at"] = "ends_at"
-        need("ends_at", "结束时间或时长", "An end time or a duration")
-
-    name, hall = _text(v.get("venue")), _text(v.get("hall"))
-    src["venue.name"], src["hall"] = ("venue" if name else "place"), ("hall" if hall else "place")
-    if not name and "place" in present:
-        name, in_place = split_place(_text(v["place"]))
-        hall = hall or in_place
-    if not name:
-        need("place", "地点（场馆）", "The place (venue)")
-    elif not hall:
-        errors.append(
-            (
-                src["hall"],
-                "需写明厅室，如“辽宁省科学技术馆 巨幕影院”",
-                "Name the hall too, e.g. 辽宁省科学技术馆 巨幕影院 (venue, space, hall).",
-            )
-        )
-    known = venues.get(name) or {}
-    src.update({"venue.id": "venue_id", "venue.address": "address"})
-
-    if "capacity" in present:
-        capacity = guard("capacity", whole_number, v["capacity"])
-    elif "expected" in present:
-        src["capacity"] = "expected"
-        capacity = guard("expected", estimate, v["expected"])
-        if capacity is not None:
-            assume("capacity", capacity, "expected")
-    else:
-        capacity = need("capacity", "人数上限", "Capacity")
-    party = (
-        guard("max_party_size", whole_number, v["max_party_size"])
-        if "max_party_size" in present
-        else assume("max_party_size", DEFAULT_PARTY, "default")
-    )
-    audience = guard("audience", audience_of, v.get("audience"))
-    window = {}
-    for key, default, end_of_day in (
-        ("registration_opens_at", DEFAULT_OPENS_BEFORE, False),
-        ("registration_closes_at", DEFAULT_CLOSES_BEFORE, True),
-    ):
-        if key in present:
-            src[key] = key
-            window[key] = (guard(key, moments, v[key], None, end_of_day) or [None])[0]
-        else:  # defaults count from the start; with no start, its column carries the error
-            src[key] = src.get("starts_at", "starts_at")
-            window[key] = starts - default if starts else None
-            if starts:
-                assume(key, _iso(window[key]), "default")
-    opens, closes = window["registration_opens_at"], window["registration_closes_at"]
-    if "kind" in present or "form" not in present:
-        kind = kind_of(v.get("kind"), title)
-    else:
-        src["kind"] = "form"
-        kind = assume("kind", kind_of(v["form"], title), "form")
-    body = {
-        "id": activity_id(title, starts, name) if title and starts and name else "imp-pending",
-        "kind": kind,
-        "title": {"zh": title, "en": _text(v.get("title_en"))},
-        "description": {"zh": _text(v.get("description")), "en": ""},
-        "venue": {
-            "id": _text(v.get("venue_id")) or known.get("id") or venue_id(name),
-            "name": name,
-            "address": _text(v.get("address")) or known.get("address", ""),
-        },
-        "hall": hall,
-        "organizer": _text(v.get("organizer")),
-        "starts_at": _iso(starts),
-        "ends_at": _iso(ends),
-        "capacity": capacity,
-        "max_party_size": party,
-        "audience": audience,
-        "registration_opens_at": _iso(opens),
-        "registration_closes_at": _iso(closes),
-    }
-    return body, errors
-
-
-def _iso(moment: datetime | None) -> str | None:
-    return moment.astimezone(TZ).isoformat() if moment else None
-
-
-def column_of(row: Row, path: str) -> str:
-    """The column key a body field (``venue.name``, ``capacity``…) came from."""
-    return row.source.get(path) or row.source.get(path.split(".")[0]) or path.split(".")[0]
-
-
-def flatten(messages, path: str = "") -> list[tuple[str, str]]:
-    """marshmallow's nested messages as (dotted path, message) pairs."""
-    if isinstance(messages, dict):
-        return [
-            pair for k, sub in messages.items() for pair in flatten(sub, f"{path}.{k}" if path else str(k))
-        ]
-    if isinstance(messages, list):
-        return [pair for m in messages for pair in flatten(m, path)]
-    return [(path, str(messages))]

@@ -22,7 +22,7 @@ from marshmallow import RAISE, Schema, fields, validate
 
 from services.registration import vocabulary as v
 from services.registration.bootstrap import ports
-from services.registration.seats import usecases
+from services.registration.seats import publishing
 from services.registration.web.edge import documented, http_status, reasons_text
 from services.registration.web.rendering import render
 from shared.auth import require
@@ -86,7 +86,7 @@ class ActivityNotices(MethodView):
     @documented(blp, v.UNKNOWN_ACTIVITY, v.NOTIFY_UNAVAILABLE, UNAUTHORIZED, FORBIDDEN)
     def post(self, body, activity_id):
         """Send a notice to everyone registered for the activity, through the notify service."""
-        usecases.activity(ports(), activity_id)
+        publishing.activity(ports(), activity_id)
         url = settings_of().notify_url.rstrip("/") + "/api/v1/notices"
         try:
             resp = requests.post(

@@ -25,8 +25,9 @@ from services.registration.bootstrap import ports
 from services.registration.lottery import draw as lot
 from services.registration.lottery import entry as lottery_entry
 from services.registration.lottery import run as lottery_run
+from services.registration.lottery import specification
 from services.registration.web.edge import documented, reasons_text
-from services.registration.web.schemas import RegistrationIn
+from services.registration.web.registration_schemas import RegistrationIn
 from shared.auth import require
 from shared.errors import RATE_LIMITED
 from shared.i18n import request_locale
@@ -107,7 +108,7 @@ def page(aid: str) -> dict:
     if commitment is None:
         raise lot.Refusal(v.UNKNOWN_ACTIVITY)
     return {
-        "algorithm": lot.ALGORITHM,
+        "algorithm": specification.ALGORITHM,
         "activity_id": aid,
         "state": store().state(aid),
         "commitment": commitment,

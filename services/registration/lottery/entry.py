@@ -28,9 +28,10 @@ from typing import Any
 from services.registration import vocabulary as v
 from services.registration.catalogue import activities
 from services.registration.lottery import draw as lot
+from services.registration.lottery import specification
 from services.registration.ports import Doc, Ports
-from services.registration.seats import registrations, usecases
-from services.registration.seats.store import NO_FAIR
+from services.registration.seats import registrations, screening
+from services.registration.seats.keys import NO_FAIR
 from shared.tickets import RID_BYTES
 
 ENTRY_FIELDS = ("name", "phone", "email", "organization", "party_size", "token", "consent")
@@ -61,28 +62,28 @@ def enter(
     session_phone: str | None = None,
 ) -> Doc:
     """Enter a whole party, as a registration would be made; returns ``{entry_id, draw_at}``."""
-    asked = usecases.count_address(ports, form, client_address)  # as registering does
+    asked = screening.count_address(ports, form, client_address)  # as registering does
     doc, lottery = lottery_of(ports, lotteries, aid)
     if lottery is None:
         raise v.Refusal(v.LOTTERY_NOT_OPEN, {"activity_id": aid})
     entry: dict[str, Any] = {"fair": dict(NO_FAIR), "owner_ref": ""}
-    form, prepared = usecases.prepared_form(ports, form, doc, session_phone)
+    form, prepared = screening.prepared_form(ports, form, doc, session_phone)
     ids: list[str] = []
     if prepared is not None:
         ids = prepared.fair["ids"]
         entry.update(record=prepared.record, fair=prepared.fair, owner_ref=prepared.owner_ref)
-    holders = usecases.noshow_holders(ports, form["phone"], ids)
-    marks = usecases.count_person(ports, form, prepared, holders if ports.noshow is not None else [], asked)
-    usecases.check_form(form, doc)
-    usecases.ensure_unlocked(ports, holders, marks)  # the same lock as registering
-    usecases.verify_members(ports, form, doc, prepared)  # the same real-name check (issue 23)
+    holders = screening.noshow_holders(ports, form["phone"], ids)
+    marks = screening.count_person(ports, form, prepared, holders if ports.noshow is not None else [], asked)
+    screening.check_form(form, doc)
+    screening.ensure_unlocked(ports, holders, marks)  # the same lock as registering
+    screening.verify_members(ports, form, doc, prepared)  # the same real-name check (issue 23)
     now = ports.clock.now().timestamp()
     entry.update({k: form.get(k) for k in ENTRY_FIELDS}, locale=locale, manage_url=f"{ports.base_url}/me")
     entry_id = lot.enter(lotteries, aid, holders=holders, entry=entry, now=now, owner_ref=entry["owner_ref"])
     return {"entry_id": entry_id, "activity_id": aid, "draw_at": lottery.draw_at}
 
 
-def to_register(d: lot.Draw, lottery: lot.Lottery) -> list[tuple[str, str]]:
+def to_register(d: specification.Draw, lottery: lot.Lottery) -> list[tuple[str, str]]:
     """``(entry id, confirmed | waitlisted)`` in drawn order: what the draw makes registrations of
     now.  Without confirmation: every seated party, then every waiting one.  With it: the seated
     parties that confirmed; the waiting ones once no seated party is still to confirm."""

@@ -23,9 +23,11 @@ from pathlib import Path
 import redis as redis_lib
 
 from services.registration import vocabulary as v
-from services.registration.lottery.draw import Draw, Lottery, commitment
+from services.registration.lottery.draw import Lottery
+from services.registration.lottery.specification import Draw, commitment
 from services.registration.privacy import personal
-from services.registration.seats.store import NO_FAIR, Keys, SeatStore, now_pair, refused
+from services.registration.seats.keys import NO_FAIR, Keys, now_pair, refused
+from services.registration.seats.store import SeatStore
 from shared import shredding
 from shared.outbox_keys import stream_key
 from shared.redis_scripts import Scripts

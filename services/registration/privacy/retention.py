@@ -1,7 +1,7 @@
 """The retention sweep: ``python -m services.registration.privacy.retention`` (issue 16).
 
 Every ``SCIDAY_RETENTION_POLL_S`` seconds it erases the personal fields of every registration of
-an activity that ended more than ``SCIDAY_RETENTION_DAYS`` days ago (usecases.erase_expired):
+an activity that ended more than ``SCIDAY_RETENTION_DAYS`` days ago (erasure.erase_expired):
 status, party size and times stay, so the statistics do.  A lottery activity's entries (their
 sealed contact fields and the holders' keyed hashes) go at the same time; the draw stays.  Each erasure is audited and announced
 (RegistrationErased) like one the registrant asks for.  An activity swept in full is remembered
@@ -16,7 +16,7 @@ from typing import Any
 from services.registration.bootstrap import bootstrap
 from services.registration.lottery.store import LotteryStore
 from services.registration.ports import Ports
-from services.registration.seats import usecases
+from services.registration.seats import erasure
 from shared import periodic
 from shared.config import Settings
 from shared.tickets import KeyRing
@@ -34,9 +34,9 @@ def sweep(ports: Ports, redis, settings: Settings) -> int:
         aid = doc["id"]
         if aid in done:
             continue
-        if not usecases.past_retention(ports, doc, settings.retention_days):
+        if not erasure.past_retention(ports, doc, settings.retention_days):
             continue
-        n = usecases.erase_expired(ports, {aid: store.registrations(aid)}, settings.retention_days)
+        n = erasure.erase_expired(ports, {aid: store.registrations(aid)}, settings.retention_days)
         entries = lotteries.erase_entries(aid)
         redis.sadd(done_key, aid)
         log.info("retention: activity %s swept, %d registrations erased (lottery keys: %d)", aid, n, entries)

@@ -13,7 +13,7 @@ from services.registration.seats import idempotency, registrations, soldout_gate
 from services.registration.vocabulary import SOLD_OUT, Refusal
 from services.registration.web import qr
 from services.registration.web.edge import documented, manage_token, reasons_text
-from services.registration.web.schemas import (
+from services.registration.web.registration_schemas import (
     ManageTokenQuery,
     RegistrationCreatedOut,
     RegistrationIn,

@@ -5,7 +5,8 @@ from __future__ import annotations
 import secrets
 
 from services.registration.catalogue import activities
-from services.registration.ports import Doc, TicketSigner
+from services.registration.ports import Doc
+from services.registration.seats.ports import TicketSigner
 from services.registration.vocabulary import CONFIRMED
 from shared.masking import mask_phone
 from shared.tickets import new_registration_id

@@ -1,96 +1,27 @@
-"""Redis adapter of the registration service: the keys it owns and the seat scripts.
-
-Every key of one activity carries the hash tag ``{<activity_id>}`` so the scripts stay on one
-Redis Cluster slot; the outbox stream and the two global indexes are the exceptions, listed in
-docs/scaling.md.
-"""
+"""Redis adapter of the registration service: the seat scripts over the keys it owns (keys.py)."""
 
 from __future__ import annotations
 
 import json
 import time
-from datetime import UTC, datetime
-from functools import cached_property
+from datetime import datetime
 from pathlib import Path
 
 from services.registration.catalogue import activities
 from services.registration.privacy import personal
+from services.registration.seats.at_rest import SealedAtRest
+from services.registration.seats.keys import NO_FAIR, Keys, now_pair, refused
 from services.registration.seats.soldout import SoldOutMemo
 from services.registration.vocabulary import REFUSED, SOLD_OUT, Refusal
-from shared import keyfile, sealed, shredding
 from shared.outbox_keys import stream_key
 from shared.redis_scripts import Scripts
 
 HERE = Path(__file__).parent
-# reserve.lua's fair access argument when there is none (fair.lua): no IDs, no fingerprint.
-NO_FAIR = {"ids": [], "fp": "", "day": "", "per_day": 0, "per_festival": 0}
 
 
-def now_pair(now: datetime | None = None) -> tuple[int, str]:
-    """The instant as the scripts take it: ms since the epoch, and ISO-8601 for the envelope."""
-    now = now or datetime.now(UTC)
-    return int(now.timestamp() * 1000), activities.iso(now)
+class SeatStore(SealedAtRest):
+    """The seat scripts and the reads of activities and registrations; records sealed at rest."""
 
-
-def refused(res: list) -> Refusal:
-    """A script's ``{"refused", reason, ...}`` answer as the domain refusal."""
-    return Refusal(res[1].decode())
-
-
-class Keys:
-    def __init__(self, prefix: str):
-        self.p = prefix
-
-    def activity(self, aid):
-        return f"{self.p}act:{{{aid}}}"
-
-    def phones(self, aid):
-        return f"{self.p}act:{{{aid}}}:phones"
-
-    def waitlist(self, aid):
-        return f"{self.p}act:{{{aid}}}:waitlist"
-
-    def regs(self, aid):
-        return f"{self.p}act:{{{aid}}}:regs"
-
-    def idem(self, aid):
-        return f"{self.p}act:{{{aid}}}:idem"
-
-    def ids(self, aid):
-        return f"{self.p}act:{{{aid}}}:ids"
-
-    def idem_fingerprints(self, aid):
-        return f"{self.p}act:{{{aid}}}:idemfp"
-
-    @property
-    def id_day(self):
-        return f"{self.p}idday"
-
-    @property
-    def id_festival(self):
-        return f"{self.p}idfest"
-
-    def mine(self, owner_ref):
-        return f"{self.p}myregs:{owner_ref}"
-
-    @property
-    def activities(self):
-        return f"{self.p}activities"
-
-    @property
-    def regidx(self):
-        return f"{self.p}regidx"
-
-    @property
-    def erasures(self):
-        return f"{self.p}erasures"
-
-    def shred(self, aid):
-        """Issue 23: the data keys of the activity's registrations and entries (shared/shredding.py)."""
-        return shredding.key_name(self.p, aid)
-
-
-class SeatStore:
     def __init__(self, redis, settings):
         self.redis, self.settings = redis, settings
         self.keys = Keys(settings.redis_prefix)
@@ -341,34 +272,3 @@ class SeatStore:
 
     def registrations(self, aid: str) -> list[dict]:
         return [self.in_clear(json.loads(v)) for v in self.redis.hvals(self.keys.regs(aid))]
-
-    # -- personal fields at rest -------------------------------------------------------------
-    # Never in clear (issue 16, personal.py): sealed for this service, and again for notify (the
-    # events carry that copy); the phone index holds keyed hashes. Loaded on first use, so tools
-    # that only read activities need no key.
-    @cached_property
-    def sealer(self) -> sealed.Sealer:
-        return sealed.sealer(self.settings, sealed.REGISTRATION)
-
-    @cached_property
-    def notify_sealer(self) -> sealed.Sealer:
-        return sealed.sealer(self.settings, sealed.NOTIFY)
-
-    @cached_property
-    def phone_key(self) -> bytes:
-        s = self.settings
-        return keyfile.from_settings(s, "registration-hmac", "SCIDAY_HMAC_SECRET")
-
-    def seal_for_notify(self, aid: str, rid: str, value: dict) -> str:
-        """``value`` sealed under the registration's data key (issue 23), or under notify's ring for
-        a record made before it (no data key)."""
-        wrapped = self.redis.hget(self.keys.shred(aid), rid)
-        if wrapped is None:
-            return self.notify_sealer.seal(value)
-        return shredding.seal(shredding.unwrap(self.notify_sealer, wrapped), aid, rid, value)
-
-    def at_rest(self, reg: dict) -> dict:
-        return personal.at_rest(reg, self.sealer, self.notify_sealer, self.phone_key)
-
-    def in_clear(self, rec: dict) -> dict:
-        return personal.in_clear(rec, self.sealer)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import current_app
 from flask_smorest import Blueprint
 
-from services.registration.web.schemas import KeyListOut
+from services.registration.web.registration_schemas import KeyListOut
 
 blp = Blueprint("keys", __name__, url_prefix="/api/v1/keys", description="Ticket verification keys.")
 

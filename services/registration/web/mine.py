@@ -15,10 +15,10 @@ from services.registration.access import fair as fair_access
 from services.registration.bootstrap import ports
 from services.registration.lottery import entry as lottery_entry
 from services.registration.noshow import record as noshow
-from services.registration.seats import usecases
+from services.registration.seats import erasure, usecases
 from services.registration.vocabulary import Refusal
 from services.registration.web.edge import documented, reasons_text
-from services.registration.web.schemas import RegistrationOut
+from services.registration.web.registration_schemas import RegistrationOut
 from shared.masking import mask_phone as masked
 
 blp = Blueprint(
@@ -117,7 +117,7 @@ def cancel_own(rid: str) -> dict:
 
 def erase_own(rid: str) -> dict:
     """Erase one of my registrations' personal data (issue 16); cancels it first if still ahead."""
-    return usecases.erase(ports(), rid, own(rid)["manage_token"])
+    return erasure.erase(ports(), rid, own(rid)["manage_token"])
 
 
 class ErasedOut(Schema):

@@ -1,4 +1,5 @@
-"""Server-rendered pages for registrants: the activity list, the form, the ticket, the manage page.
+"""Server-rendered pages for registrants: the activity list, the form (the ticket and the manage
+page: seats/pages.py).
 
 Chinese first (``?lang=en`` switches and is remembered in a cookie), phone first, no JavaScript
 needed. Forms post back here and are protected by a double-submit CSRF cookie.
@@ -38,8 +39,8 @@ from services.registration.vocabulary import (
     rule_message,
 )
 from services.registration.web.edge import field_errors, message_of, status_of
-from services.registration.web.rendering import WEEKDAY_ZH, lang, render
-from services.registration.web.schemas import RegistrationIn
+from services.registration.web.registration_schemas import RegistrationIn
+from services.registration.web.rendering import WEEKDAY_ZH, expired, lang, render
 from shared import csrf
 from shared.i18n import localize, rule
 from shared.masking import mask_phone as masked
@@ -179,7 +180,7 @@ def submit(activity_id: str, act):
     """The form, read and checked as the API's ``RegistrationIn``, handed to ``act`` (registering,
     or entering the lottery: lottery_page.py); a refusal shows the form again with its reasons."""
     if not csrf.valid():
-        return _expired()
+        return expired()
     form = request.form
     values = {k: v.strip() for k, v in form.items() if k != "csrf_token"}
     if not values.get("consent"):  # notice and consent (PIPL; docs/privacy.md): the form asks first
@@ -225,100 +226,6 @@ def submit(activity_id: str, act):
                 date=date,
             )
         return _form(activity_id, values, errors, None if errors else banner, status_of(exc))
-
-
-def _expired():
-    return render(
-        "message.html",
-        400,
-        title=gettext("The form expired"),
-        text=gettext("Go back, reload the page and try again."),
-    )
-
-
-def _mine(rid: str, token: str | None):
-    try:
-        return usecases.registration_view(ports(), usecases.own_registration(ports(), rid, token)), None
-    except Refusal:
-        return None, render(
-            "message.html",
-            404,
-            title=gettext("This link is not valid"),
-            text=gettext("Use the link you received when you registered."),
-        )
-
-
-@bp.get("/t/<rid>")
-def ticket_page(rid):
-    reg, error = _mine(rid, request.args.get("t"))
-    if error:
-        return error
-    if reg["status"] != CONFIRMED:
-        return redirect(f"/r/{rid}?t={request.args.get('t')}", code=303)
-    return render("ticket.html", r=reg, a=reg["activity"], token=request.args.get("t"))
-
-
-@bp.get("/r/<rid>")
-def manage_page(rid):
-    reg, error = _mine(rid, request.args.get("t"))
-    if error:
-        return error
-    dropped = request.args.get("dropped") == "1"
-    return render("manage.html", r=reg, a=reg["activity"], token=request.args.get("t"), dropped=dropped)
-
-
-@bp.post("/r/<rid>/cancel")
-def cancel_submit(rid):
-    """Cancelling cannot be undone: the first tap asks, the second (``confirm=1``) cancels."""
-    if not csrf.valid():
-        return _expired()
-    token = request.form.get("t")
-    if request.form.get("confirm") != "1":
-        reg, error = _mine(rid, token)
-        return error or render("confirm.html", r=reg, a=reg["activity"], token=token, action="cancel")
-    try:
-        usecases.cancel(ports(), rid, token)
-    except Refusal:
-        return _mine(rid, token)[1]
-    return redirect(f"/r/{rid}?t={token}", code=303)
-
-
-@bp.post("/r/<rid>/drop")
-def drop_submit(rid):
-    """One member gives back a seat; the rest keep theirs (issue 17). Asks first, like cancelling."""
-    if not csrf.valid():
-        return _expired()
-    token = request.form.get("t")
-    member = request.form.get("member", "")
-    if request.form.get("confirm") != "1":
-        reg, error = _mine(rid, token)
-        if error:
-            return error
-        who = _member_label(reg, member)
-        return render(
-            "confirm.html", r=reg, a=reg["activity"], token=token, action="drop", member=member, who=who
-        )
-    try:
-        usecases.drop_member(ports(), rid, token, int(member) if member.isdigit() else None)
-    except Refusal as exc:
-        reg, error = _mine(rid, token)
-        return error or render(
-            "manage.html",
-            status_of(exc),
-            r=reg,
-            a=reg["activity"],
-            token=token,
-            banner=message_of(exc, lang()),
-        )
-    return redirect(f"/r/{rid}?t={token}&dropped=1", code=303)
-
-
-def _member_label(reg: dict, member: str) -> str:
-    """The masked name of the member about to be dropped ("" for a party without names)."""
-    members = reg.get("members") or []
-    if member.isdigit() and 0 < int(member) < len(members):
-        return members[int(member)]["name_masked"]
-    return ""
 
 
 @bp.get("/privacy")

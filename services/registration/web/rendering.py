@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask import make_response, render_template
-from flask_babel import lazy_pgettext
+from flask_babel import gettext, lazy_pgettext
 
 from services.registration import vocabulary
 from services.registration.catalogue import activities
@@ -90,3 +90,13 @@ def moment(iso: str) -> str:
 
 def kind(k: str) -> str:
     return str(KIND.get(k, KIND["other"]))
+
+
+def expired():
+    """The page a form posted with a stale CSRF token gets."""
+    return render(
+        "message.html",
+        400,
+        title=gettext("The form expired"),
+        text=gettext("Go back, reload the page and try again."),
+    )

@@ -1,4 +1,5 @@
-"""Marshmallow schemas of the registration API. OpenAPI is generated from these."""
+"""Marshmallow schemas of the registration API: activities, and the validators the registration
+schemas share (registration_schemas.py). OpenAPI is generated from these."""
 
 from __future__ import annotations
 
@@ -6,23 +7,19 @@ import unicodedata
 from datetime import UTC, datetime
 
 from marshmallow import (
-    EXCLUDE,
     RAISE,
     Schema,
     ValidationError,
     fields,
-    post_load,
     pre_load,
     validate,
     validates_schema,
 )
 
-from services.registration.access.identity import ID_TYPES, NO_ID
-from services.registration.seats.party_limit import PartyMembers, PartySize
+from services.registration.seats.party_limit import PartySize
 from services.registration.vocabulary import ALLOCATIONS, FCFS
-from shared.events import LOCALES, SLUG
-from shared.i18n import LENGTH_BETWEEN, LENGTH_MAX, ONE_OF, RANGE_BETWEEN, SCHEMA_ERRORS, keyed, rule
-from shared.phone_field import CanonicalPhone
+from shared.events import SLUG
+from shared.i18n import LENGTH_BETWEEN, LENGTH_MAX, rule
 from shared.text import no_controls, one_line, plain_text
 
 KINDS = ("imax", "dome", "lecture", "exhibition", "other")
@@ -236,140 +233,3 @@ class ActivityOut(Schema):
 
 class ActivityListOut(Schema):
     activities = fields.List(fields.Nested(ActivityOut))
-
-
-class Keyed(Schema):
-    """A schema whose every error is a field-rule key, rendered per language by shared/i18n.py."""
-
-    error_messages = SCHEMA_ERRORS
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            keyed(field)
-
-
-class RegistrationIn(Keyed):
-    class Meta:
-        unknown = RAISE
-
-    name = fields.String(
-        required=True,
-        validate=[validate.Length(min=1, max=50, error=LENGTH_BETWEEN), person_name],
-        metadata={"description": "letters of any script; no digits, symbols, emoji or control characters"},
-    )
-    phone = CanonicalPhone(
-        load_default=None,
-        allow_none=True,
-        metadata={
-            "description": "mainland mobile, 11 digits starting with 1; spaces, dashes and "
-            "+86/0086/86 accepted, stored as the 11 ASCII digits. Optional: the verified session's phone is used, and a "
-            "phone given here must be the same number"
-        },
-    )
-    members = fields.List(
-        fields.Nested(lambda: MemberIn()),
-        load_default=None,
-        validate=PartyMembers(error=LENGTH_BETWEEN),
-        metadata={"description": "real-name activities: one per person (party_size of them)"},
-    )
-    email = fields.Email(
-        load_default=None, allow_none=True, validate=validate.Length(max=254, error=LENGTH_MAX)
-    )
-    organization = fields.String(
-        load_default=None, allow_none=True, validate=[validate.Length(max=100, error=LENGTH_MAX), plain]
-    )
-    party_size = fields.Integer(required=True, strict=True, validate=PartySize(error=RANGE_BETWEEN))
-    locale = fields.String(load_default=None, allow_none=True, validate=validate.OneOf(LOCALES, error=ONE_OF))
-    # No load_default: a body without it keeps the fingerprint it had before (idempotency.py).
-    consent = fields.Boolean(
-        truthy={True},
-        falsy={False},
-        metadata={
-            "description": "true: the person read the privacy notice (/privacy) and consented, "
-            "as the form's checkbox records; kept as its proof (time, notice version, scope). "
-            "false is refused (validation_failed, consent: consent_required), and so is a body "
-            "without it where SCIDAY_API_CONSENT_REQUIRED is on"
-        },
-    )
-
-    @post_load
-    def _clean(self, data, **_):
-        data["name"] = data["name"].strip()
-        return data
-
-
-class MemberIn(Keyed):
-    """One person of a real-name party; a child under the set age may come with id_type "none"
-    and a birth date instead of a document."""
-
-    class Meta:
-        unknown = RAISE
-
-    name = fields.String(
-        required=True, validate=[validate.Length(min=1, max=50, error=LENGTH_BETWEEN), person_name]
-    )
-    id_type = fields.String(required=True, validate=validate.OneOf([*ID_TYPES, NO_ID], error=ONE_OF))
-    id_number = fields.String(
-        load_default=None, allow_none=True, validate=validate.Length(max=40, error=LENGTH_MAX)
-    )
-    birth_date = fields.Date(load_default=None, allow_none=True)
-    # A passport's issuing country, ISO 3166-1 alpha-3 (CHN, USA...); required for passports.
-    nationality = fields.String(
-        load_default=None, allow_none=True, validate=validate.Length(max=3, error=LENGTH_MAX)
-    )
-
-
-class MemberOut(Schema):
-    name_masked = fields.String()
-    id_type = fields.String()
-    id_masked = fields.String()
-    nationality = fields.String(metadata={"description": "a passport's issuing country (ISO alpha-3)"})
-
-
-class TicketOut(Schema):
-    code = fields.String()
-    url = fields.String()
-    qr_png_url = fields.String()
-    qr_svg_url = fields.String()
-
-
-class RegistrationCreatedOut(Schema):
-    registration_id = fields.String()
-    status = fields.String(metadata={"description": "confirmed | waitlisted"})
-    party_size = fields.Integer()
-    waitlist_position = fields.Integer(allow_none=True)
-    ticket = fields.Nested(TicketOut, allow_none=True)
-    manage_url = fields.String()
-
-
-class RegistrationOut(RegistrationCreatedOut):
-    activity_id = fields.String()
-    name = fields.String()
-    phone_masked = fields.String()
-    email = fields.String(allow_none=True)
-    organization = fields.String(allow_none=True)
-    locale = fields.String()
-    created_at = fields.String()
-    cancelled_at = fields.String(allow_none=True)
-    activity = fields.Nested(ActivityOut)
-    members = fields.List(fields.Nested(MemberOut))
-
-
-class ManageTokenQuery(Schema):
-    class Meta:
-        unknown = EXCLUDE
-
-    token = fields.String(
-        load_default=None, metadata={"description": "manage token from manage_url (or X-Manage-Token)"}
-    )
-
-
-class KeyOut(Schema):
-    kid = fields.Integer()
-    alg = fields.String()
-    public_key = fields.String(metadata={"description": "raw 32-byte Ed25519 key, base64url"})
-
-
-class KeyListOut(Schema):
-    keys = fields.List(fields.Nested(KeyOut))
