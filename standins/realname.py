@@ -191,25 +191,30 @@ def create_app(state: AuthorityState) -> Flask:
 
     @app.get("/")
     def page():
-        snap, reg = state.snapshot(), state.registry
-        people = [
-            {
-                "name_masked": mask_name(p["name"]),
-                "id_type": p["id_type"],
-                "nationality": p.get("nationality", ""),
-                "id_masked": mask_id(p["id_number"]),
-            }
-            for p in reg.people
-        ]
-        return render_template_string(
-            _PAGE,
-            asked=list(reversed(snap["asked"])),
-            requests=snap["requests"],
-            people=people,
-            populations=reg.populations,
-        )
+        return _page(state)
 
     return app
+
+
+def _page(state: AuthorityState) -> str:
+    """The stand-in's page: what it was asked, and the people it knows (masked)."""
+    snap, reg = state.snapshot(), state.registry
+    people = [
+        {
+            "name_masked": mask_name(p["name"]),
+            "id_type": p["id_type"],
+            "nationality": p.get("nationality", ""),
+            "id_masked": mask_id(p["id_number"]),
+        }
+        for p in reg.people
+    ]
+    return render_template_string(
+        _PAGE,
+        asked=list(reversed(snap["asked"])),
+        requests=snap["requests"],
+        people=people,
+        populations=reg.populations,
+    )
 
 
 class LocalAuthority(Served):
