@@ -16,7 +16,6 @@ import os
 import shutil
 import sys
 import time
-from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -218,7 +217,7 @@ def _id(raw: bytes | str) -> tuple[int, int]:
 def rebuild_figure(settings: Any, redis: Any, n: int = 100000) -> dict:
     """Produce ``n`` registrations to topics no consumer reads, then rebuild the check-in projection."""
     tag = f"rb{int(time.time())}"
-    rb = replace(settings, topic_prefix=f"{tag}.", redis_prefix=f"{tag}:")
+    rb = settings.with_overrides(topic_prefix=f"{tag}.", redis_prefix=f"{tag}:")
     ensure_topics(rb.kafka_bootstrap_servers, rb.topic_prefix)
     producer = make_producer(rb, client_id="bench-rebuild")
     ring = sealed.sealer(settings, sealed.NOTIFY)
