@@ -15,7 +15,8 @@ from pathlib import Path
 
 import requests
 
-from sciday.cli import cmd_up, parser
+from sciday.cli import parser
+from sciday.up import cmd_up
 from shared.auth import create_token
 from shared.redis_scripts import connect_as
 from tests.conftest import ROOT, activity_doc
