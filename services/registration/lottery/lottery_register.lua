@@ -73,13 +73,5 @@ fair_record(D, nil, ND, NF, MY, '', rid, fair)
 
 local data, version = registration_event_data(reg)
 data.lottery_entry_id = reg.lottery_entry_id  -- notify: the entrant was told by the lottery's own message
-local type_
-if status == STATUS.CONFIRMED then
-  type_ = EVENT.REGISTRATION_CONFIRMED
-  add_ticket(data, version, reg)
-else
-  type_ = EVENT.REGISTRATION_WAITLISTED
-  data.waitlist_position = position
-end
-emit_registration(O, type_, reg.activity_id, occurred_at, rid .. ':' .. type_, data, version)
+emit_booked(O, status, reg, rid, position, occurred_at, data, version)
 return {status, rid, position}

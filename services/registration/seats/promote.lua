@@ -46,6 +46,20 @@ local function add_ticket(data, version, reg)
   end
 end
 
+-- emit_booked: a first booking's event, RegistrationConfirmed (with its ticket) or
+-- RegistrationWaitlisted (with its place); reserve.lua and lottery_register.lua book alike.
+local function emit_booked(O, status, reg, rid, position, occurred_at, data, version)
+  local type_
+  if status == STATUS.CONFIRMED then
+    type_ = EVENT.REGISTRATION_CONFIRMED
+    add_ticket(data, version, reg)
+  else
+    type_ = EVENT.REGISTRATION_WAITLISTED
+    data.waitlist_position = position
+  end
+  emit_registration(O, type_, reg.activity_id, occurred_at, rid .. ':' .. type_, data, version)
+end
+
 local function promote(A, W, R, O, now_ms, occurred_at)
   local starts_at = tonumber(redis.call('HGET', A, 'starts_at'))
   if now_ms >= starts_at then return 0 end

@@ -91,13 +91,5 @@ if idem ~= '' then redis.call('HSET', I, idem, rid) end
 fair_record(D, IF, ND, NF, MY, idem, rid, fair)
 
 local data, version = registration_event_data(reg)
-local type_
-if status == STATUS.CONFIRMED then
-  type_ = EVENT.REGISTRATION_CONFIRMED
-  add_ticket(data, version, reg)
-else
-  type_ = EVENT.REGISTRATION_WAITLISTED
-  data.waitlist_position = position
-end
-emit_registration(O, type_, reg.activity_id, occurred_at, rid .. ':' .. type_, data, version)
+emit_booked(O, status, reg, rid, position, occurred_at, data, version)
 return {status, rid, position}
