@@ -45,9 +45,16 @@ class Seen:
     opens_before_min: int  # Settings.checkin_opens_before_min
     at: datetime = field(init=False)
     party_size: int = field(init=False)
+    _window: tuple[int, int] | None = field(default=None, init=False)
 
     def __post_init__(self) -> None:
         self.at, self.party_size = self.now, self.signed_party
+
+    def window(self) -> tuple[int, int]:
+        """The check-in window (opens, closes; Unix seconds), worked out once for the too-early and too-late rows."""
+        if self._window is None:
+            self._window = admission.window(self.activity, self.ticket, self.opens_before_min)
+        return self._window
 
 
 def _wrong_venue(s: Seen) -> Said | None:
@@ -74,7 +81,7 @@ def _bad_scan_time(s: Seen) -> Said | None:
 
 def _window(side: str) -> Callable[[Seen], Said | None]:
     def check(s: Seen) -> Said | None:
-        opens, closes = admission.window(s.activity, s.ticket, s.opens_before_min)
+        opens, closes = s.window()
         if admission.judge_time(s.at, opens, closes) != side:
             return None
         return Said(
