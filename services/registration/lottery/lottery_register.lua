@@ -60,15 +60,7 @@ else
   position = redis.call('ZCARD', W)
 end
 
-reg.status = status
-reg.initial_status = status
-reg.initial_position = position
-reg.created_at = occurred_at
-if reg.data_key then redis.call('HSET', S, rid, reg.data_key) end
-reg.data_key = nil
-redis.call('HSET', R, rid, cjson.encode(reg))
-redis.call('HSET', P, reg.phone_ref or reg.phone, rid)
-redis.call('HSET', X, rid, reg.activity_id)
+keep_booked(R, P, X, S, reg, rid, status, position, occurred_at)
 fair_record(D, nil, ND, NF, MY, '', rid, fair)
 
 local data, version = registration_event_data(reg)

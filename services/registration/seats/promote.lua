@@ -46,6 +46,20 @@ local function add_ticket(data, version, reg)
   end
 end
 
+-- keep_booked: a first booking's record (its status and place, its phone and index entries; the
+-- data key apart in S), as reserve.lua and lottery_register.lua keep it.
+local function keep_booked(R, P, X, S, reg, rid, status, position, occurred_at)
+  reg.status = status
+  reg.initial_status = status
+  reg.initial_position = position
+  reg.created_at = occurred_at
+  if reg.data_key then redis.call('HSET', S, rid, reg.data_key) end
+  reg.data_key = nil
+  redis.call('HSET', R, rid, cjson.encode(reg))
+  redis.call('HSET', P, reg.phone_ref or reg.phone, rid)
+  redis.call('HSET', X, rid, reg.activity_id)
+end
+
 -- emit_booked: a first booking's event, RegistrationConfirmed (with its ticket) or
 -- RegistrationWaitlisted (with its place); reserve.lua and lottery_register.lua book alike.
 local function emit_booked(O, status, reg, rid, position, occurred_at, data, version)

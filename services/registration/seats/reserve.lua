@@ -78,15 +78,7 @@ else
   return {STATUS.REFUSED, REASON.SOLD_OUT, open}
 end
 
-reg.status = status
-reg.initial_status = status
-reg.initial_position = position
-reg.created_at = occurred_at
-if reg.data_key then redis.call('HSET', S, rid, reg.data_key) end
-reg.data_key = nil
-redis.call('HSET', R, rid, cjson.encode(reg))
-redis.call('HSET', P, reg.phone_ref, rid)
-redis.call('HSET', X, rid, reg.activity_id)
+keep_booked(R, P, X, S, reg, rid, status, position, occurred_at)
 if idem ~= '' then redis.call('HSET', I, idem, rid) end
 fair_record(D, IF, ND, NF, MY, idem, rid, fair)
 
