@@ -52,7 +52,7 @@ def test_register_from_the_list_and_scan_the_ticket_off_the_screen(urls, organiz
     phone.wait_for_url("**/t/**")
     assert "报名成功" in phone.content() and "3 人" in phone.locator(".party").inner_text()
     phone.wait_for_function(
-        "document.querySelector('img.qr').complete && document.querySelector('img.qr').naturalWidth > 0"
+        "() => document.querySelector('img.qr').complete && document.querySelector('img.qr').naturalWidth > 0"
     )
     shot = phone.screenshot(path=str(screenshots / "ticket.png"), full_page=True)
 

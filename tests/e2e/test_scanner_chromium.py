@@ -201,7 +201,7 @@ def test_camera_admits_a_real_ticket_and_refuses_a_forged_one(
     scanner.get_by_role("button", name="打开摄像头扫码").click()
     v = verdict(scanner, "ok", n)
     assert v["head"] == "✓ 入场 1 人" and "巨幕影院·扫码专场" in v["meta"]
-    scanner.wait_for_function("document.querySelector('#verdict').dataset.frameMs !== undefined")
+    scanner.wait_for_function("() => document.querySelector('#verdict').dataset.frameMs !== undefined")
     ms = float(scanner.locator("#verdict").get_attribute("data-frame-ms"))
     print(f"\nframe-to-verdict (camera, online, POST included): {ms:.1f} ms")
     assert scanner.locator("#gate-count").inner_text() == "1"  # counted at once, not at the next refresh
@@ -216,7 +216,7 @@ def test_camera_admits_a_real_ticket_and_refuses_a_forged_one(
     scanner.get_by_role("button", name="打开摄像头扫码").click()
     v = verdict(scanner, "refused", n)
     assert (v["head"], v["reason"]) == ("无效票", "invalid")
-    scanner.wait_for_function("document.querySelector('#verdict').dataset.frameMs !== undefined")
+    scanner.wait_for_function("() => document.querySelector('#verdict').dataset.frameMs !== undefined")
     print(
         f"frame-to-verdict (camera, forged): {scanner.locator('#verdict').get_attribute('data-frame-ms')} ms"
     )

@@ -139,5 +139,5 @@ def test_offline_the_book_matches_the_cards_and_keeps_no_number(
     scanner.context.set_offline(False)
     scanner.evaluate("window.dispatchEvent(new Event('online'))")
     wait_for(lambda: attendance(urls, steward, "scan-cards-off").get("checked_in") == 2, what="two uploaded")
-    scanner.wait_for_function("document.querySelector('#queue-len').textContent === '0'")
+    scanner.wait_for_function("() => document.querySelector('#queue-len').textContent === '0'")
     assert scanner.locator("#conflicts").is_hidden()  # the server agreed with both offline admissions
