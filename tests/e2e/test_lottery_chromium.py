@@ -205,6 +205,7 @@ def test_the_entry_form_the_entry_and_the_outcome_in_my_registrations(
     # The entry form is the registration form: real-name members, the party is the unit.
     page.fill("#f-m0_name", "Li Lei" if locale == "en" else "李雷")
     page.fill("#f-m0_id_number", resident_id(300 + (locale == "en")))
+    page.select_option("#f-party_size", "2")  # issue 26: the party's size shows its fieldsets
     page.fill("#f-m1_name", "Han Meimei" if locale == "en" else "韩梅梅")
     page.fill("#f-m1_id_number", resident_id(310 + (locale == "en")))
     assert page.evaluate("document.scrollingElement.scrollWidth") <= 360
