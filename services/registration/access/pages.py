@@ -139,7 +139,12 @@ def login_code():
         if exc.reason == v.CODE_COOLDOWN:  # a code was sent a moment ago: ask for it, and count down
             wait = -(-int(exc.details.get("retry_ms", 0)) // 1000)
             return _login(
-                "code", phone_value=typed, banner=message(exc), masked_phone="", resend_after_s=wait
+                "code",
+                phone_value=typed,
+                banner=message(exc),
+                banner_kind="warn",
+                masked_phone="",
+                resend_after_s=wait,
             )
         return _login(
             "phone", 422 if exc.reason == v.PHONE_INVALID else 429, banner=message(exc), phone_value=typed
