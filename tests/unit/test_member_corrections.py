@@ -151,3 +151,16 @@ def test_a_correction_is_refused_for_a_cancelled_registration_or_a_bad_number(po
         lambda: correct(ports, reg, 0, name="王芳芳", id_type="resident_id", id_number=resident_id(40))
     )
     assert gone.reason == v.REGISTRATION_CANCELLED
+
+
+def test_no_new_member_once_the_activity_has_started_but_a_name_is_still_corrected(ports):
+    reg = book(ports, [member(50, "王芳"), member(51, "李蕾")])
+    ports.clock.advance(days=3, minutes=1)  # activity_doc starts 3 days after the clock
+    late = refused(
+        lambda: correct(
+            ports, reg, 1, name="周杰", id_type="resident_id", id_number=resident_id(52), replace=True
+        )
+    )
+    assert late.reason == v.REGISTRATION_CLOSED
+    after = correct(ports, reg, 1, name="李雷", id_type="resident_id", id_number=resident_id(51))
+    assert after["members"][1]["name_masked"] == "李*"

@@ -59,6 +59,7 @@ CORRECT_REFUSALS = (
     v.ID_LIMIT_REACHED,
     v.ID_UNVERIFIED,
     v.REALNAME_UNAVAILABLE,
+    v.REGISTRATION_CLOSED,
 )
 blp = Blueprint(
     "registrations",

@@ -5,8 +5,10 @@ one booked (its keyed hash is compared; the number itself is never stored), and 
 checked with it by the real-name authority, as at booking. The number cannot change: another
 number is another person, so it is a new member in this member's place, and only when asked for
 (``replace``; else ``member_id_changed``). Its per-ID limits are the booking's, in Lua
-(correct_member.lua with fair.lua): once per activity, per day, per festival. A child (no ID)
-has only its name corrected and keeps its guardian.
+(correct_member.lua with fair.lua): once per activity, per day, per festival; and only before
+the activity starts (``registration_closed``), so no one joins a party, or takes a no-show mark
+off another, once the doors are open. A child (no ID) has only its name corrected and keeps its
+guardian.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from typing import Any
 from services.registration import vocabulary as v
 from services.registration.access import fair as fair_access
 from services.registration.access import identity, realname
+from services.registration.catalogue import activities
 from services.registration.ports import Doc, Ports
 from services.registration.seats.usecases import own_registration
 from shared.masking import mask_name
@@ -41,8 +44,11 @@ def correct_member(
     old = members[member]
     doc = ports.seats.activity_doc(reg["activity_id"]) or {}
     new, new_hash = _new_member(ports, doc, old, member, form)
-    if new_hash and new_hash != _old_hash(reg, member) and not form.get("replace"):
-        raise v.Refusal(v.MEMBER_ID_CHANGED, {"member": member})
+    if new_hash and new_hash != _old_hash(reg, member):
+        if not form.get("replace"):
+            raise v.Refusal(v.MEMBER_ID_CHANGED, {"member": member})
+        if ports.clock.now() >= activities.parse(doc["starts_at"]):  # no new member once it began
+            raise v.Refusal(v.REGISTRATION_CLOSED, {"member": member})
     policy = ports.fair or fair_access.FairPolicy()
     ports.seats.correct_member(
         reg["activity_id"],
