@@ -115,6 +115,20 @@ def test_the_verdict_api_refuses_a_released_ticket_in_the_request_language(w):
     assert r.get_json()["message"] == "座位已释放给现场候补"
 
 
+def test_a_party_found_by_hand_is_judged_before_the_count_too(w):
+    w.put_registration(RID, party=3)
+    w.scan(w.sign(RID, 3), "2号门", admit=2)
+    app, auth = _client(w)
+    body = {"activity_id": AID, "registration_id": RID, "gate": "1号门"}
+    r = app.post("/api/v1/checkins/found/verdict", json=body, headers=auth)
+    assert r.status_code == 200, r.get_json()
+    assert (r.get_json()["remaining"], r.get_json()["admitted_total"]) == (1, 2)
+    assert w.admitted() == {RID: 2}
+    w.release()
+    r = app.post("/api/v1/checkins/found/verdict", json=body, headers=auth)
+    assert (r.status_code, r.get_json()["reason"]) == (409, V.SEAT_RELEASED)
+
+
 def test_the_verdict_api_refuses_unknown_fields(w):
     app, auth = _client(w)
     r = app.post(

@@ -157,22 +157,42 @@ class Found(MethodView):
     @blp.alt_response(V.http_status(V.REVOKED), schema="Error", description=V.alternatives(*SCAN_REFUSALS))
     def post(self, body):
         """Admit a party found by the lookup: the same rules and atomic step as a scan of its ticket."""
-        _count_request()
-        scan = usecases.Scan(
-            code="",
-            gate=body["gate"],
-            admit=body["admit"] or 0,
-            nonce=body["nonce"] or "",
-            id_number=body["id_number"] or "",
-        )
-        s = store()
-        return lookup.admit_found(
-            body["activity_id"],
-            body["registration_id"],
-            scan,
-            staff(),
-            activities=s.projection,
-            door=s,
-            cards=current_app.extensions["sciday.door_cards"],
-            policy=usecases.TimePolicy.from_settings(settings_of()),
-        )
+        return _found(body, peek=False)
+
+
+def _found(body: dict, *, peek: bool) -> dict:
+    """A party found by the lookup, judged as a scan of its ticket: admitted, or (``peek``) only judged."""
+    _count_request()
+    scan = usecases.Scan(
+        code="",
+        gate=body["gate"],
+        admit=body["admit"] or 0,
+        nonce=body["nonce"] or "",
+        id_number=body["id_number"] or "",
+        peek=peek,
+    )
+    s = store()
+    return lookup.admit_found(
+        body["activity_id"],
+        body["registration_id"],
+        scan,
+        staff(),
+        activities=s.projection,
+        door=s,
+        cards=current_app.extensions["sciday.door_cards"],
+        policy=usecases.TimePolicy.from_settings(settings_of()),
+    )
+
+
+@blp.route("/found/verdict")
+class FoundVerdict(MethodView):
+    @require("steward", "supervisor", "organizer")
+    @blp.arguments(FoundIn())
+    @blp.response(200, VerdictOut())
+    @blp.alt_response(
+        V.http_status(V.UNKNOWN_REGISTRATION), schema="Error", description=V.UNKNOWN_REGISTRATION
+    )
+    @blp.alt_response(V.http_status(V.REVOKED), schema="Error", description=V.alternatives(*SCAN_REFUSALS))
+    def post(self, body):
+        """The verdict admitting a party found by the lookup would get, nobody admitted (issue 26)."""
+        return _found(body, peek=True)

@@ -11,7 +11,7 @@
 // inside 3–4 s a person.
 
 import { InvalidTicket, verifier } from "./ticket.js";
-import { book, judge, partyNow } from "./doorbook.js";
+import { admittedNow, book, judge, partyNow } from "./doorbook.js";
 import { doorHash } from "./doorid.js";
 import { Camera, prepareDecoder } from "./camera.js";
 import { $, hm, people, pick, refusalText, show, unlockAudio } from "./verdict.js";
@@ -132,11 +132,19 @@ function wouldAsk(scan) {
 async function judgedFirst(scan) {
   let r = null;
   try {
-    r = await api("/api/v1/checkins/verdict", { method: "POST", body: { code: scan.code, gate: scan.gate,
+    r = scan.found  // a party found by hand (lookup.js)
+      ? await api("/api/v1/checkins/found/verdict", { method: "POST", body: { ...scan.found, gate: scan.gate,
+                                                                               nonce: scan.nonce } })
+      : await api("/api/v1/checkins/verdict", { method: "POST", body: { code: scan.code, gate: scan.gate,
                                                                          nonce: scan.nonce, scanned_at: scan.scanned_at } });
   } catch { r = null; }
   if (r && r.status === 401) { refusedOnline(scan, r); return true; }
-  if (!r || !definite(r.status)) { setOnline(false); return false; }  // judged here, as offline
+  if (!r || !definite(r.status)) {
+    setOnline(false);
+    if (!scan.found) return false;  // judged here, as offline
+    needsNetwork();
+    return true;
+  }
   setOnline(true);
   const b = r.body || {};
   if (r.status === 200) {
@@ -200,8 +208,7 @@ async function submitOnline(scan) {
   if (r && r.status === 401) return refusedOnline(scan, r);
   if ((!r || !definite(r.status)) && scan.found) {
     setOnline(false);
-    return show("refused", { head: _("Needs the network"), sub: _("Try again shortly"),
-                             reason: REASON.NO_STATE });
+    return needsNetwork();
   }
   if (!r || !definite(r.status)) {
     // No answer: judge here and queue it with the same nonce. If the server did get it, the upload
@@ -234,6 +241,11 @@ async function submitOnline(scan) {
     return;
   }
   refusedOnline(scan, r);
+}
+
+/** A party found by hand is judged by the server only. */
+function needsNetwork() {
+  return show("refused", { head: _("Needs the network"), sub: _("Try again shortly"), reason: REASON.NO_STATE });
 }
 
 /** The server's refusal of this scan, in its colour and words (and what it tells this device). */
@@ -341,15 +353,19 @@ async function confirmParty() {
 }
 
 // A party found by the lookup (lookup.js): counted like a scanned one, judged by the server.
-function admitFound(m) {
-  const e = book.entry(m.registration_id);
-  const remaining = m.party_size - (e ? e.admitted || 0 : 0);
+async function admitFound(m) {
+  const act = ((book.state() || {}).activities || []).find((a) => a.id === m.activity_id);
+  const inside = act && act.admitted ? act.admitted[m.registration_id] : null;  // issue 26: any gate
+  const remaining = m.party_size - admittedNow(inside, book.entryNow(m.registration_id));
   const scan = { code: "", t0: null, nonce: crypto.randomUUID(), gate: gate(), admit: null,
                  scanned_at: new Date(Date.now() + skewMs()).toISOString(),
                  found: { activity_id: m.activity_id, registration_id: m.registration_id },
                  ticket: { registration_id: m.registration_id, activity_id: m.activity_id, party_size: m.party_size },
                  local: { ok: true, remaining } };
-  if (m.party_size > 1 && remaining > 0) return askParty(scan);
+  if (m.party_size > 1 && remaining > 0) {  // issue 26: the server judges before the count is asked
+    if (await judgedFirst(scan)) return;
+    return scan.local.reason === REASON.ID_REQUIRED ? askCard(scan) : askParty(scan);
+  }
   busy = true;  // one person, or a party this device saw come in: the server says (already in)
   submitOnline(scan).finally(() => { busy = false; renderCounts(); });
 }
