@@ -11,13 +11,8 @@ from datetime import date, datetime, time, timedelta
 from typing import NamedTuple
 
 from services.registration.catalogue.activities import TZ
+from services.registration.catalogue.kind_words import KIND_WORDS
 
-KINDS = (
-    ("imax", ("巨幕", "imax")),
-    ("dome", ("球幕", "dome")),
-    ("lecture", ("讲座", "报告会", "讲堂", "lecture")),
-    ("exhibition", ("展览", "exhibition")),
-)
 AUDIENCES = {
     "科技工作者及家属": "sci_workers_and_families",
     "科技工作者及其家属": "sci_workers_and_families",
@@ -226,8 +221,12 @@ def _next_year_of(month: int, day: int, today: date) -> int:
 
 
 def kind_of(value, title: str) -> str:
-    text = (_text(value) or title).lower()
-    return next((k for k, words in KINDS if any(w in text for w in words)), "other")
+    """The kind the words of the kind (or form) cell choose, else those of the title, else other."""
+    for text in (_text(value).lower(), _text(title).lower()):
+        found = next((k for k, words in KIND_WORDS if any(w in text for w in words)), None)
+        if found:
+            return found
+    return "other"
 
 
 def audience_of(value) -> str:

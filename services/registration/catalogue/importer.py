@@ -70,6 +70,8 @@ def options_of(settings) -> ka.Options:
     return ka.Options(
         hours=(time.fromisoformat(settings.import_day_opens), time.fromisoformat(settings.import_day_closes)),
         today=datetime.now(activities.TZ).date(),
+        minutes={kind: getattr(settings, f"import_minutes_{kind}") for kind in ka.DEFAULT_MINUTES},
+        each_day_max=settings.import_each_day_max_days,
     )
 
 
@@ -97,6 +99,11 @@ class ActivityImport(MethodView):
                                 "type": "string",
                                 "enum": ["1"],
                                 "description": "the organizer confirmed the assumed values",
+                            },
+                            "each_day": {
+                                "type": "string",
+                                "description": "rows over several days to import as one activity a "
+                                'day: their numbers, comma-separated ("3,7"), or "all"',
                             },
                         },
                     }
@@ -127,7 +134,7 @@ class ActivityImport(MethodView):
                 say("请选择文件", "Choose a file.", locale),
                 errors={"file": [say("必须上传文件", "A file is required.", locale)]},
             )
-        chosen = _chosen(locale)
+        chosen, each_day = _chosen(locale), _each_day(locale)
         memory = ColumnMemory(redis_of(), settings.redis_prefix)
         try:
             sheet = ka.read(
@@ -142,7 +149,24 @@ class ActivityImport(MethodView):
             message = say(exc.zh, exc.en, locale)
             raise refusal(reason, locale, message, errors={"file": [message]}) from None
         memory.remember(g.principal.name, chosen)
-        return run(sheet, mode, locale, options_of(settings), request.form.get("confirm") in ("1", "true"))
+        confirmed = request.form.get("confirm") in ("1", "true")
+        return run(sheet, mode, locale, options_of(settings), confirmed, each_day)
+
+
+def _each_day(locale: str) -> frozenset[int] | str:
+    """The rows over several days the organizer chose to import as one activity a day."""
+    raw = (request.form.get("each_day") or "").strip()
+    if raw == "all":
+        return raw
+    parts = [p.strip() for p in raw.split(",") if p.strip()]
+    if not all(p.isdigit() and len(p) <= 6 for p in parts):
+        raise refusal(
+            v.VALIDATION_FAILED,
+            locale,
+            say("“每天一场”的行号不正确", "The rows chosen for one activity a day are not valid.", locale),
+            errors={"each_day": ['row numbers, comma-separated, or "all"']},
+        )
+    return frozenset(int(p) for p in parts)
 
 
 def _chosen(locale: str) -> dict:
