@@ -146,6 +146,10 @@ function showRows(rep, message, kind) {
     });
     rows.appendChild(tr);
   });
+  const labels = [...document.querySelectorAll("#import-rows thead th")].map((th) => th.textContent);
+  rows.querySelectorAll("tr").forEach((tr) => {
+    [...tr.children].forEach((cell, i) => { cell.dataset.label = labels[i] || ""; });
+  });
   const needsConfirm = rep.mode === "check" && rep.assumed_rows > 0;
   $("import-confirm-line").hidden = !needsConfirm;
   if (!needsConfirm) { $("import-confirm").checked = false; }
