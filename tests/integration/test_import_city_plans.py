@@ -140,3 +140,25 @@ def test_each_day_that_is_not_row_numbers_is_refused(reg):
     resp = upload(reg, as_csv(), each_day="3;x")
     body = resp.get_json()
     assert resp.status_code == 422 and body["reason"] == "validation_failed" and "each_day" in body["errors"]
+
+
+def test_an_activity_at_a_place_without_halls_admits_and_counts_at_the_door(settings, redis):
+    from tests.integration.test_checkin_api import Door, soon, verdict
+
+    redis.delete("proj-cursor")
+    door = Door(settings, redis)
+    door.steward = door.bearer("steward", "王师傅", "ln-stm")
+    doc = soon("square-fair", venue={"id": "ln-stm", "name": "铁东区广场", "address": ""}, kind="exhibition")
+    del doc["hall"]  # a square: no hall
+    door.activity(doc)
+    code = door.register("square-fair", party=3)["ticket"]["code"]
+    door.project()
+    assert verdict(door.scan(code, admit=2), 201)["admitted"] == 2
+    att = verdict(door.ck.get("/api/v1/activities/square-fair/attendance", headers=door.steward), 200)
+    assert (att["checked_in"], att["confirmed"]) == (2, 3)
+    festival = verdict(door.ck.get("/api/v1/attendance", headers=door.org), 200)
+    [row] = [a for a in festival["activities"] if a["activity_id"] == "square-fair"]
+    assert (row["hall"], row["checked_in"]) == ("", 2)
+    summary = verdict(door.ck.get("/api/v1/summary", headers=door.org), 200)
+    assert any(r["activity_id"] == "square-fair" and r["hall"] == "" for r in summary["activities"])
+    assert door.ck.get("/api/v1/summary.xlsx", headers=door.org).status_code == 200

@@ -9,8 +9,11 @@ Multipart upload: ``file`` (.csv or .xlsx, at most ``import_max_upload_bytes``),
 - ``columns``: JSON, header as written -> column key (``""`` to ignore it), for headers the
   synonyms do not know; remembered for the organizer's next file.
 - ``confirm=1``: the organizer has seen the assumed values (capacity from 预计参与人数, kind from
-  活动形式, opening hours of a range of dates, a year left out, default party size and window);
-  without it an import of rows with assumptions is refused with ``import_unconfirmed``.
+  活动形式, opening hours of a range of dates, a year left out, an end from the kind's usual
+  length, a place without halls, default party size and window); without it an import of rows
+  with assumptions is refused with ``import_unconfirmed``.
+- ``each_day``: rows over several days to import as one activity a day (their numbers,
+  comma-separated, or ``all``); the preview says which rows may be (``days``).
 
 The file is read within the ``import_max_*`` bounds (``shared/spreadsheets.py``): a file past
 one is refused with ``spreadsheet_too_large`` before it is parsed.
