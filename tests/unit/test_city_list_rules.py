@@ -11,6 +11,7 @@ import pytest
 from services.registration.catalogue import key_activities as ka
 from services.registration.catalogue import key_rows
 from services.registration.catalogue.activities import TZ
+from services.registration.catalogue.cells import when
 from services.registration.catalogue.importer import options_of
 from services.registration.catalogue.kind_words import KIND_WORDS
 from services.registration.web.schemas import KINDS, ActivityIn
@@ -158,3 +159,20 @@ def test_a_day_of_a_range_without_times_keeps_the_assumed_daily_hours():
         got[("starts_at", "day_opens")] == body["starts_at"]
         and got[("ends_at", "day_closes")] == body["ends_at"]
     )
+
+
+@pytest.mark.parametrize(
+    "cell, expected",
+    [
+        ("2026年12月15日上午9时30分", ["2026-12-15T09:30"]),  # seed 003: "5月20日上午9时30分"
+        ("2026年12月15日 9时30分-11时", ["2026-12-15T09:30", "2026-12-15T11:00"]),
+        ("2026年12月15日 下午2点半-4点", ["2026-12-15T14:30", "2026-12-15T16:00"]),
+        ("2026年12月15日 上午9:00-下午3:00", ["2026-12-15T09:00", "2026-12-15T15:00"]),
+        ("2026年12月15日 中午12时-下午1时", ["2026-12-15T12:00", "2026-12-15T13:00"]),
+        ("2026年12月15日晚7时", ["2026-12-15T19:00"]),
+        ("2025/5/30 下午2:30~4:00", ["2025-05-30T14:30", "2025-05-30T16:00"]),
+    ],
+)
+def test_clock_times_as_plans_write_them(cell, expected):
+    got = when(cell, None, False, OPTIONS.hours, TODAY)
+    assert [m.strftime("%Y-%m-%dT%H:%M") for m in got.moments] == expected and got.assumed == []
