@@ -50,6 +50,12 @@ class Settings(OperationsConfig, PrivacyConfig, ActivitiesConfig, AccessConfig, 
     """The most people one registration may hold; an activity's max_party_size is 1 to this (the
     schemas, the OpenAPI document and the organizer's form read it: services/registration/seats/party_limit.py)."""
 
+    # -- issue 26: supervisors search past admissions (services/checkin/door/history.py) ----------
+    admission_search_hours: int = 24
+    """A supervisor's search of past admissions looks this many hours back when no time is given."""
+    admission_search_max: int = 50
+    """The most admissions one search answers (newest first); narrow the search to see older ones."""
+
     # -- Append new settings above this line: `name: type = default` and a docstring under it. --
 
     @field_validator("timezone")

@@ -174,6 +174,7 @@ class CheckinDeniedV1(_CheckinData):
 class CheckinRevertedV1(_CheckinData):
     checkin_id = fields.String(required=True)
     reverted = fields.Integer(required=True)
+    reason = fields.String(load_default="")  # issue 26: why a supervisor undid it (optional)
 
 
 class _NotificationData(_Data):

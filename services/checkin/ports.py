@@ -47,6 +47,8 @@ class UndoStep:
     checkin_id: str
     staff: str
     occurred_at: str
+    reason: str = ""  # issue 26: why (vocabulary UNDO_REASONS), counted and audited by undo.lua
+    note: str = ""
 
 
 class Tickets(Protocol):

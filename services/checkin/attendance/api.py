@@ -30,6 +30,7 @@ def attendance_of(aid: str) -> dict:
     return {
         **figures,
         "unseen_tickets": a["unseen_tickets"],
+        "undone": a["undone"],  # issue 26: people whose admission a supervisor undid
         "gates": [{"gate": k, "checked_in": v} for k, v in sorted(a["gates"].items())],
         "arrivals": [{"at": festival.iso(b), "people": n} for b, n in a["arrivals"]],
     }

@@ -9,6 +9,7 @@ from flask_smorest import Blueprint
 from services.checkin import vocabulary as V
 from services.checkin.door import lookup, read_ahead, usecases
 from services.checkin.web.edge import staff, store
+from services.checkin.web.history_schemas import UndoIn
 from services.checkin.web.schemas import CheckinIn, CheckinOut, FoundIn, LookupIn, LookupOut, UndoOut
 from shared.auth import require
 from shared.web import settings_of
@@ -26,7 +27,7 @@ SCAN_REFUSALS = (
     V.ID_MISMATCH,  # issue 23: the card read is no member's of the party
     V.ID_REQUIRED,  # issue 23: a real-name member must show their card
 )
-UNDO_REFUSALS = (V.ALREADY_REVERTED,)
+UNDO_REFUSALS = (V.ALREADY_REVERTED,)  # and undo_note_required (422): "other" needs a note
 
 blp = Blueprint(
     "checkins",
@@ -41,6 +42,7 @@ blp = Blueprint(
         V.VALIDATION_FAILED,
         V.UNKNOWN_CHECKIN,
         *UNDO_REFUSALS,
+        V.UNDO_NOTE_REQUIRED,
         V.UNKNOWN_REGISTRATION,
         V.UNKNOWN_NUMBER,
         V.GATE_NOT_ALLOWED,
@@ -48,7 +50,7 @@ blp = Blueprint(
 )
 
 
-def _count_request() -> None:
+def count_request() -> None:
     """Scans and lookups count against the token's rate limit."""
     settings, principal = settings_of(), g.principal
     current_app.extensions["sciday.ratelimit"].check(
@@ -67,7 +69,7 @@ class Checkins(MethodView):
     @blp.alt_response(V.http_status(V.GATE_NOT_ALLOWED), schema="Error", description=V.GATE_NOT_ALLOWED)
     def post(self, body):
         """Scan a ticket at a gate (a registration's ``SD1.`` or a called walk-in's standby ``SB1.``). One atomic step: two gates never admit the same people twice."""
-        _count_request()
+        count_request()
         settings = settings_of()
         scan = usecases.Scan(
             code=body["code"],
@@ -95,14 +97,24 @@ class Checkins(MethodView):
 @blp.route("/<checkin_id>/undo")
 class Undo(MethodView):
     @require("supervisor", "organizer")
+    @blp.arguments(UndoIn(), required=False)
     @blp.response(200, UndoOut)
     @blp.alt_response(V.http_status(V.UNKNOWN_CHECKIN), schema="Error", description=V.UNKNOWN_CHECKIN)
     @blp.alt_response(
         V.http_status(V.ALREADY_REVERTED), schema="Error", description=V.alternatives(*UNDO_REFUSALS)
     )
-    def post(self, checkin_id):
-        """Take back a mistaken check-in (supervisors of the venue, organizers)."""
-        return usecases.undo(checkin_id, staff(), door=store())
+    @blp.alt_response(V.http_status(V.UNDO_NOTE_REQUIRED), schema="Error", description=V.UNDO_NOTE_REQUIRED)
+    def post(self, body, checkin_id):
+        """Take back a check-in made at any gate or device of the venue (supervisors of the venue,
+        organizers), with a reason (issue 26): counted, recorded and audited in the same step."""
+        body = body or {}
+        return usecases.undo(
+            checkin_id,
+            staff(),
+            door=store(),
+            reason=body.get("reason") or V.UNDO_AT_SCANNER,
+            note=body.get("note") or "",
+        )
 
 
 @blp.route("/lookup")
@@ -113,7 +125,7 @@ class Lookup(MethodView):
     def post(self, body):
         """When the QR cannot be read: the parties of this venue's recent activities whose phone (or
         a member's ID) ends in ``last4`` and whose registrant is ``name``. Masked values only."""
-        _count_request()
+        count_request()
         query = lookup.Lookup(body["last4"], body["name"])
         return {"matches": lookup.find(query, staff(), directory=store().projection)}
 
@@ -129,7 +141,7 @@ class Found(MethodView):
     @blp.alt_response(V.http_status(V.REVOKED), schema="Error", description=V.alternatives(*SCAN_REFUSALS))
     def post(self, body):
         """Admit a party found by the lookup: the same rules and atomic step as a scan of its ticket."""
-        _count_request()
+        count_request()
         scan = usecases.Scan(
             code="",
             gate=body["gate"],

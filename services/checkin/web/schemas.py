@@ -173,6 +173,8 @@ class UndoOut(Schema):
     reverted = fields.Integer()
     admitted_total = fields.Integer()
     registration_id = fields.String()
+    checked_in = fields.Integer(metadata={"description": "the activity's people in, after the undo"})
+    reason = fields.String(metadata={"description": "why: one of the undo reasons (issue 26)"})
 
 
 class GateCount(Schema):
@@ -213,6 +215,7 @@ class AttendanceOut(AttendanceFigures):
     unseen_tickets = fields.Integer(
         metadata={"description": "admitted on the signature before the event arrived"}
     )
+    undone = fields.Integer(metadata={"description": "people whose admission was undone (not in checked_in)"})
     gates = fields.List(fields.Nested(GateCount))
     arrivals = fields.List(fields.Nested(ArrivalBucket))
 
