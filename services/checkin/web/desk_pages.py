@@ -38,7 +38,7 @@ def _page(template: str, **values):
 @bp.get("/supervise")
 def supervise():
     """Past admissions: search, then undo one with a reason (supervisors of the venue, organizers)."""
-    return _page("supervise.html", undo_labels=UNDO_LABELS, other=V.UNDO_OTHER)
+    return _page("supervise.html", undo_labels=UNDO_LABELS, other=V.UNDO_OTHER, at_scanner=V.UNDO_AT_SCANNER)
 
 
 @bp.get("/standby/desk")

@@ -5,7 +5,7 @@
 // its ticket at the scanner; a supervisor may release the unscanned seats (POST …/standby/release).
 
 import { $, api, book, said, start, when } from "./desk.js";
-import { people, pick } from "./verdict.js";
+import { EN, people, pick } from "./verdict.js";
 import { _, ngettext } from "./i18n.js";
 import { STATUS } from "./vocabulary.js";
 
@@ -18,7 +18,7 @@ const gate = () => (book.auth() || {}).gate || "";
 function say(text) { $("desk-msg").textContent = text; }
 
 function stateText(e) {
-  if (e.status === STATUS.ADMITTED) return _("In %(at)s · %(gate)s", { at: when(e.admitted_at), gate: e.gate || "" });
+  if (e.status === STATUS.ADMITTED) return _("Came in %(at)s · %(gate)s", { at: when(e.admitted_at), gate: e.gate || "" });
   if (e.status === STATUS.CALLED) return _("Called %(at)s", { at: when(e.called_at) });
   return _("Waiting");
 }
@@ -104,7 +104,8 @@ function choose(state) {
   $("f-activity").replaceChildren(...acts.map((a) => {
     const o = document.createElement("option");
     o.value = a.id;
-    o.textContent = [pick(a.title), a.hall].filter(Boolean).join(" · ");
+    o.textContent = [pick(a.title), EN ? "" : a.hall]  // the hall has a Chinese name only
+      .filter(Boolean).join(" · ");
     return o;
   }));
   if (acts.some((a) => a.id === wanted)) $("f-activity").value = wanted;

@@ -4,10 +4,11 @@
 // count, records why and audits it in one step, and answers the activity's figure after it.
 
 import { $, api, definite, said, start, when } from "./desk.js";
-import { people, pick } from "./verdict.js";
-import { _ } from "./i18n.js";
+import { EN, people, pick } from "./verdict.js";
+import { _, ngettext } from "./i18n.js";
 
 const HOUR_MS = 3600 * 1000;
+let asked = 0;  // only the newest search's answer is shown
 
 /** The undo reasons' labels, read from the page's own form (its template holds the texts). */
 function labels() {
@@ -32,11 +33,14 @@ async function search(ev) {
   const last4 = $("f-last4").value.trim();
   if (last4 && !/^[0-9]{3}[0-9Xx]$/.test(last4)) { msg.textContent = _("Give the last 4 digits of the phone (or ID)"); return; }
   msg.textContent = _("Searching…");
+  const mine = ++asked;
   let r = null;
   try { r = await api(`/api/v1/admissions?${query()}`); } catch { r = null; }
+  if (mine !== asked) return;
   if (!r || r.status !== 200) { msg.textContent = said(r); $("results").replaceChildren(); return; }
   const found = r.body.admissions || [];
-  msg.textContent = found.length ? _("%(num)d admissions found, newest first", { num: found.length })
+  msg.textContent = found.length
+    ? ngettext("%(num)d admission found", "%(num)d admissions found, newest first", found.length)
     : _("No admission found: widen the search");
   $("results").replaceChildren(...found.map(item));
 }
@@ -54,9 +58,9 @@ function item(a) {
   const member = a.member ? [a.member.name_masked, a.member.id_masked].filter(Boolean).join(" ") : "";
   li.append(
     line("when", [when(a.at), a.gate].filter(Boolean).join(" · ")),
-    line("who", [a.name_masked, a.phone_masked, _("%(admitted)s of %(party)s", { admitted: people(a.admitted),
-      party: people(a.party_size) }), member].filter(Boolean).join(" · ")),
-    line("what", [pick(a.activity_title), a.hall, _("by %(device)s", { device: a.staff })].filter(Boolean).join(" · ")),
+    line("who", [a.name_masked, a.phone_masked, _("%(admitted)s in (party of %(party)d)", { admitted: people(a.admitted),
+      party: a.party_size }), member].filter(Boolean).join(" · ")),
+    line("what", [pick(a.activity_title), EN ? "" : a.hall, _("by %(device)s", { device: a.staff })].filter(Boolean).join(" · ")),
   );
   if (a.reverted) return reverted(li, a);
   const btn = document.createElement("button");
@@ -92,7 +96,7 @@ function undoForm(li, a, btn) {
     } catch { r = null; }
     if (!r || !definite(r.status) || r.status !== 200) { err.textContent = said(r); err.hidden = false; return; }
     await search();  // the list as the server now has it: who undid it, when, why
-    $("search-msg").textContent = _("Undone: %(people)s. Now in at this activity: %(num)d", {
+    $("search-msg").textContent = _("Undone: %(people)s. This activity now has %(num)d in", {
       people: people(r.body.reverted), num: r.body.checked_in });
   });
   return form;
