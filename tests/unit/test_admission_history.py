@@ -173,3 +173,18 @@ def test_the_scanners_bare_undo_still_works(w, http):
         "at_scanner",
         2,
     )
+
+
+def test_a_rebuild_from_the_events_keeps_why_an_admission_was_undone(w):
+    """``sciday rebuild checkin`` (readmit.lua) counts the undo and keeps its reason, as undo.lua did."""
+    from services.checkin.door.readmit import Admissions
+
+    first, _ = two_admissions(w)
+    undo_with(w, first, SUPERVISOR, V.UNDO_REASONS[2])  # not_entered
+    events = [decode(f[b"envelope"]) for _i, f in w.redis.xrange(w.store.outbox)]
+    w.redis.delete(
+        *[w.store.k(n, "imax-0530") for n in ("adm", "first", "gates", "arrivals", "checkins", "stats")]
+    )
+    assert Admissions(w.redis, w.settings).replay(events) == len(events) - 3  # two recorded, one reverted
+    assert w.store.attendance("imax-0530")["undone"] == 3
+    assert found(w, ticket=first)[0]["undo_reason"] == "not_entered"

@@ -5,7 +5,8 @@
 -- (the keys of admit.lua and undo.lua; nothing goes to the outbox: the events are in the log)
 -- ARGV[1] "recorded" or "reverted"   ARGV[2] check-in id   ARGV[3] registration id
 -- ARGV[4] people (admitted, or reverted)   ARGV[5] gate   ARGV[6] at (ISO)   ARGV[7] 5-minute bucket
--- ARGV[8] staff   ARGV[9] activity id
+-- ARGV[8] staff   ARGV[9] activity id   ARGV[10] a revert's undo reason or "" (issue 26: counted
+-- as undo.lua counts it; the audit stream is not rebuilt: the events are the durable record)
 -- Idempotent by check-in id: a recorded check-in already in CKS, or a revert of one already
 -- reverted (or never seen), changes nothing.  Returns 1 when applied, 0 when skipped.
 
@@ -42,5 +43,11 @@ redis.call('HINCRBY', ARR, rec.bucket, -rec.admitted)
 redis.call('HINCRBY', STATS, 'checked_in', -rec.admitted)
 rec.reverted = true
 rec.reverted_by = staff
+local why = ARGV[10] or ''
+if why ~= '' then
+  rec.undo_reason = why
+  redis.call('HINCRBY', STATS, 'undone', rec.admitted)
+  redis.call('HINCRBY', STATS, 'undone:' .. why, rec.admitted)
+end
 redis.call('HSET', CKS, cid, cjson.encode(rec))
 return 1

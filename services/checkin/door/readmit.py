@@ -55,6 +55,7 @@ class Admissions:
                     admission.bucket(datetime.fromisoformat(at)),
                     d.get("staff", ""),
                     aid,
+                    d.get("reason", "") if kind == "reverted" else "",  # issue 26: why it was undone
                 ],
             )
             skipped += 0 if int(applied) else 1
