@@ -32,3 +32,25 @@ def test_the_desk_lists_every_number_masked_and_calls_the_next_that_fits(port):
     assert rows == [(1, 4, V.WAITING, None), (2, 2, V.ADMITTED, "东门"), (3, 1, V.CALLED, None)]
     assert all(e["phone_masked"] == "139****0000" for e in desk["entries"])
     assert "SX1" not in json.dumps(desk)  # the phone sealed for notify never reaches a steward
+
+
+def test_the_list_is_for_the_venues_staff_only(port, store_settings, store_redis):
+    from services.checkin.app import create_app
+    from shared.auth import create_token
+    from tests.unit.test_standby import ACT, show
+
+    p = port()
+    show(p, {**ACT, "venue": {"id": "ln-stm", "name": "辽宁省科学技术馆"}})
+    join(p, "a", 2)
+    client = create_app(store_settings, redis_client=store_redis).test_client()
+
+    def get(venue: str):
+        token = create_token(store_redis, store_settings.redis_prefix, "steward", "候补台", venue)
+        return client.get(
+            "/api/v1/activities/imax-1/standby/list", headers={"Authorization": f"Bearer {token}"}
+        )
+
+    mine, other = get("ln-stm"), get("other-venue")
+    assert mine.status_code == 200 and mine.get_json()["entries"][0]["phone_masked"] == "139****0000"
+    assert (other.status_code, other.get_json()["reason"]) == (403, V.FORBIDDEN)
+    assert client.get("/api/v1/activities/imax-1/standby/list").status_code == 401

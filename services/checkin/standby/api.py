@@ -117,8 +117,8 @@ class Admissions(MethodView):
         return sb.admit(port(), activity_id, body["number"], gate=body["gate"], at=now().isoformat())
 
 
-@blp.route("/entries")
-class Entries(MethodView):
+@blp.route("/list")
+class WaitingList(MethodView):
     @require("steward", "supervisor", "organizer")
     @blp.response(200, StandbyDeskOut())
     @blp.alt_response(404, schema="Error", description=V.alternatives(V.UNKNOWN_ACTIVITY))

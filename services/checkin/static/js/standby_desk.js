@@ -1,5 +1,5 @@
 // Issue 26: the steward's standby desk. The activity's list in the order people joined, masked
-// (GET …/standby/entries); "call the next that fits" the free seats (POST …/standby/calls
+// (GET …/standby/list); "call the next that fits" the free seats (POST …/standby/calls
 // {"most": 1}: standby_call.lua gives each seat once, and a party that does not fit keeps its
 // place); a called number admitted here at this device's gate (POST …/standby/admissions), or by
 // its ticket at the scanner; a supervisor may release the unscanned seats (POST …/standby/release).
@@ -52,7 +52,7 @@ function entry(e) {
 async function load() {
   if (!aid) return;
   let r = null;
-  try { r = await api(`${base()}/entries`); } catch { r = null; }
+  try { r = await api(`${base()}/list`); } catch { r = null; }
   if (!r || r.status !== 200) { say(said(r)); return; }
   const d = r.body;
   $("seats-free").textContent = String(d.seats_free);
