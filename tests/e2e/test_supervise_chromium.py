@@ -152,9 +152,15 @@ def test_a_supervisor_undoes_another_devices_admission_with_a_reason(
     assert attendance(urls, tokens["supervisor"], aid)["undone"] == 2 + 3 + 2 + 3
 
 
-def test_a_steward_cannot_search_past_admissions(stack, urls, tokens):
+def test_a_steward_cannot_search_past_admissions(stack, urls, tokens, browser):
     r = requests.get(f"{urls['checkin']}/api/v1/admissions", headers=bearer(tokens["east"]), timeout=10)
     assert (r.status_code, r.json()["reason"]) == (403, "forbidden")
+    ctx, page = _page(browser, "zh-CN", 390, 844, True)
+    _sign_in(page, f"{urls['checkin']}/supervise", tokens["east"])
+    page.wait_for_function("() => document.querySelector('#search-msg').textContent.includes('主管令牌')")
+    assert page.locator("#search-form").is_hidden() and page.locator("#results li").count() == 0
+    _fits(page, 390)
+    ctx.close()
 
 
 # -- the standby desk -----------------------------------------------------------------------------

@@ -102,5 +102,13 @@ function undoForm(li, a, btn) {
   return form;
 }
 
+const SUPERVISORS = ["supervisor", "organizer"];
+
 $("search-form").addEventListener("submit", search);
-start(() => search());
+start((state) => {
+  const may = SUPERVISORS.includes(state.role);
+  $("search-form").hidden = !may;
+  if (may) return search();
+  $("results").replaceChildren();
+  $("search-msg").textContent = _("This page is for supervisors: sign in with a supervisor's token");
+});
