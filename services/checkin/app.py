@@ -67,6 +67,6 @@ def create_app(settings: Settings | None = None, redis_client=None):
     app.extensions["sciday.internal_key"] = internal.key_of(settings)
     app.register_blueprint(api_standby_join.bp)
     app.register_blueprint(pages.bp)
-    app.register_blueprint(desk_pages.bp)  # issue 26: /supervise, /standby/desk
+    app.register_blueprint(desk_pages.bp)  # issue 26: /supervise, /standby-desk
     app.register_blueprint(dashboard.bp)
     return app

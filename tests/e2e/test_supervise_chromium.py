@@ -3,7 +3,7 @@
 - a supervisor finds an admission made on ANOTHER device (the east gate's scanner token) on
   /supervise and undoes it with a reason; the activity's figures drop (checked in, the gate's
   count) and the undo is counted;
-- the standby desk (/standby/desk) calls the next number that fits the free seats, and shows the
+- the standby desk (/standby-desk) calls the next number that fits the free seats, and shows the
   called numbers and who came in.
 
 Screenshots: var/screenshots/supervise-*.png and standby-desk-*.png.
@@ -199,7 +199,7 @@ def test_the_standby_desk_calls_the_next_that_fits_and_shows_who_came_in(
     )
     (_, width, height, phone), (_, wide, tall, _p) = [v for v in VIEWS if v[0] == lang]
     ctx, page = _page(browser, lang, width, height, phone)
-    _sign_in(page, f"{urls['checkin']}/standby/desk?lang={lang}&activity={aid}", steward, "西门")
+    _sign_in(page, f"{urls['checkin']}/standby-desk?lang={lang}&activity={aid}", steward, "西门")
     page.wait_for_function("() => document.querySelector('#seats-free').textContent === '7'")
     said = [_call(page), _call(page)]  # 2 people, then 4: one seat left
     third = _call(page)  # number 3 (2 people) does not fit one seat; number 4 (1) does
@@ -236,7 +236,7 @@ def test_the_standby_desk_calls_the_next_that_fits_and_shows_who_came_in(
     page.screenshot(path=str(screenshots / f"standby-desk-{lang}-{width}.png"), full_page=True)
     ctx.close()
     ctx, page = _page(browser, lang, wide, tall, False)  # the same list on a desk's screen
-    _sign_in(page, f"{urls['checkin']}/standby/desk?lang={lang}&activity={aid}", steward, "西门")
+    _sign_in(page, f"{urls['checkin']}/standby-desk?lang={lang}&activity={aid}", steward, "西门")
     page.wait_for_function("() => document.querySelectorAll('#entries li').length === 4")
     _fits(page, wide)
     page.screenshot(path=str(screenshots / f"standby-desk-{lang}-{wide}.png"), full_page=True)

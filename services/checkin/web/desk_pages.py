@@ -1,5 +1,5 @@
 """Staff pages beside the scanner (issue 26): ``/supervise``, a supervisor's search of past
-admissions with undo, and ``/standby/desk``, the steward's standby desk (the list, calling the
+admissions with undo, and ``/standby-desk``, the steward's standby desk (the list, calling the
 next that fits, admitting a called number). Both are shells: their scripts call the check-in API
 with the staff token the scanner keeps on the device (``Authorization: Bearer``, never in a URL).
 """
@@ -41,7 +41,7 @@ def supervise():
     return _page("supervise.html", undo_labels=UNDO_LABELS, other=V.UNDO_OTHER, at_scanner=V.UNDO_AT_SCANNER)
 
 
-@bp.get("/standby/desk")
+@bp.get("/standby-desk")
 def standby_desk():
     """The standby desk: the waiting list (masked), call the next that fits, who came in."""
     return _page("standby_desk.html")

@@ -1,4 +1,4 @@
-// Issue 26: what the staff pages beside the scanner share (/supervise, /standby/desk): the staff
+// Issue 26: what the staff pages beside the scanner share (/supervise, /standby-desk): the staff
 // token the scanner keeps on this device (doorbook's auth), a sign-in that checks it against the
 // scanner state, and times at the venue.
 
