@@ -48,6 +48,18 @@ class UndoIn(Keyed):
     note = fields.String(load_default="", validate=[validate.Length(max=200, error=LENGTH_MAX), NO_CONTROLS])
 
 
+class UndoOut(Schema):
+    """An undo's answer; the reason and the activity's figure after it came with issue 26."""
+
+    status = fields.String()
+    checkin_id = fields.String()
+    reverted = fields.Integer()
+    admitted_total = fields.Integer()
+    registration_id = fields.String()
+    checked_in = fields.Integer(metadata={"description": "the activity's people in, after the undo"})
+    reason = fields.String(metadata={"description": "why: one of the undo reasons (issue 26)"})
+
+
 class PastAdmission(LookupMatch):
     """One check-in with its party as the manual lookup shows it (masked), and any undo."""
 
