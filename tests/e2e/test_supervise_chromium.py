@@ -11,6 +11,8 @@ Screenshots: var/screenshots/supervise-*.png and standby-desk-*.png.
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
 import pytest
 import requests
 
@@ -20,7 +22,15 @@ from shared.redis_scripts import connect
 from tests.conftest import wait_for
 from tests.e2e.test_checkin_pages_language import DATA as PAGE_DATA
 from tests.e2e.test_checkin_pages_language import VISIBLE_TEXT, mixed
-from tests.e2e.test_scanner_chromium import VENUE, attendance, bearer, make_activity, register, wait_projected
+from tests.e2e.test_scanner_chromium import (
+    TZ,
+    VENUE,
+    attendance,
+    bearer,
+    make_activity,
+    register,
+    wait_projected,
+)
 
 VIEWS = [  # (language, width, height, phone?)
     ("zh-CN", 390, 844, True),
@@ -110,13 +120,26 @@ def test_a_supervisor_undoes_another_devices_admission_with_a_reason(
         ctx, page = _page(browser, lang, width, height, phone)
         _sign_in(page, f"{urls['checkin']}/supervise?lang={lang}", tokens["supervisor"])
         page.fill("#f-last4", tail[-4:])
+        if not phone:  # a range at the venue's clock that ends before the admission finds nothing
+            page.fill("#f-from", (datetime.now(TZ) - timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M"))
+            page.fill("#f-to", (datetime.now(TZ) - timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M"))
+            page.locator("#search-form button[type=submit]").click()
+            page.wait_for_function(
+                "() => document.querySelector('#search-msg').textContent.length > 0"
+                " && !document.querySelector('#results li')"
+            )
+            page.wait_for_function(
+                "() => /没有找到|No admission/.test(document.querySelector('#search-msg').textContent)"
+            )
+            page.fill("#f-to", (datetime.now(TZ) + timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M"))
         page.locator("#search-form button[type=submit]").click()
         page.wait_for_function("() => document.querySelectorAll('#results li').length === 1")
         row = page.locator("#results li")
         assert f"{tail[:3]}****{tail[-4:]}" in row.inner_text()
         assert "东门机" in row.inner_text() and "东门" in row.inner_text()
         row.locator("button.undo").click()
-        row.locator("input[value=wrong_count]").check()
+        row.locator("label:has(input[value=wrong_count])").click()  # a tap on the words
+        assert row.locator("input[value=wrong_count]").is_checked()
         tag = f"{lang}-{width}"
         page.evaluate("() => window.scrollTo(0, 0)")  # the sticky bar stays at the top of the shot
         page.screenshot(path=str(screenshots / f"supervise-undo-{tag}.png"), full_page=True)

@@ -17,13 +17,27 @@ function labels() {
     .map((i) => [i.value, i.parentElement.textContent.trim()]));
 }
 
+// A wall time typed as the venue's clock says it (datetime-local: "2026-05-30T14:00"), as an
+// instant: the festival's time zone (data-tz) may not be this device's.
+const TZ_PARTS = new Intl.DateTimeFormat("en-US", { timeZone: document.documentElement.dataset.tz || undefined,
+  hourCycle: "h23", year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit" });
+function venueTime(value) {
+  if (!value) return "";
+  const wall = Date.parse(`${value}Z`);  // the wall time read as if UTC
+  const p = Object.fromEntries(TZ_PARTS.formatToParts(new Date(wall)).map((x) => [x.type, Number(x.value)]));
+  const shown = Date.UTC(p.year, p.month - 1, p.day, p.hour, p.minute);  // that instant at the venue
+  return new Date(wall - (shown - wall)).toISOString();
+}
+
 function query() {
   const q = new URLSearchParams();
   for (const name of ["ticket", "last4", "name", "gate"]) {
     const v = $(`f-${name}`).value.trim();
     if (v) q.set(name, v);
   }
-  q.set("since", new Date(Date.now() - Number($("f-hours").value) * HOUR_MS).toISOString());
+  const from = venueTime($("f-from").value), to = venueTime($("f-to").value);
+  q.set("since", from || new Date(Date.now() - Number($("f-hours").value) * HOUR_MS).toISOString());
+  if (to) q.set("until", to);
   return q;
 }
 
