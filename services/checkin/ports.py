@@ -39,6 +39,8 @@ class AdmitStep:
     # members must each show theirs (admit.lua matches it to a member of the projection's record).
     card: str = ""
     card_required: bool = False
+    # Issue 26: the members ticked at the door, JSON [{"member", "id_hash"}] ("" none: a head count)
+    ticks: str = ""
 
 
 @dataclass(frozen=True)

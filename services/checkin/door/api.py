@@ -9,6 +9,7 @@ from flask_smorest import Blueprint
 from services.checkin import vocabulary as V
 from services.checkin.door import lookup, read_ahead, usecases
 from services.checkin.web.edge import staff, store
+from services.checkin.web.member_schemas import ticks_of
 from services.checkin.web.schemas import CheckinIn, CheckinOut, FoundIn, LookupIn, LookupOut, UndoOut
 from shared.auth import require
 from shared.web import settings_of
@@ -78,6 +79,7 @@ class Checkins(MethodView):
             online_mark=body["online_mark"] or "",
             id_number=body["id_number"] or "",
             id_hash=body["id_hash"] or "",
+            members=ticks_of(body),
         )
         s = store()
         return usecases.admit(
@@ -136,6 +138,7 @@ class Found(MethodView):
             admit=body["admit"] or 0,
             nonce=body["nonce"] or "",
             id_number=body["id_number"] or "",
+            members=ticks_of(body),
         )
         s = store()
         return lookup.admit_found(

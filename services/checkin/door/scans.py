@@ -50,6 +50,8 @@ class Scan:
     # door hash of it (the device hashed it with the activity's key and kept no number).
     id_number: str = ""
     id_hash: str = ""
+    # Issue 26: the members the steward ticked, (place from 1, door hash of the card read or "")
+    members: tuple[tuple[int, str], ...] = ()
 
 
 @dataclass(frozen=True)

@@ -75,6 +75,7 @@ class CheckinStore:
                 step.refusal,
                 step.card,
                 "1" if step.card_required else "0",
+                step.ticks,  # issue 26: the members ticked
             ],
         )
         return json.loads(raw)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from marshmallow import RAISE, Schema, fields, validate
 
 from services.checkin.door.admission import canonical_gate
+from services.checkin.web.member_schemas import ticks_field
 from shared.i18n import LENGTH_BETWEEN, LENGTH_MAX, RANGE_BETWEEN, Keyed, as_rule
 from shared.text import no_controls
 
@@ -79,6 +80,7 @@ class CheckinIn(Keyed):
         ],
         metadata={"description": "an offline upload: the door hash the scanner made of the card it read"},
     )
+    members = ticks_field()  # issue 26: member by member
 
 
 class LookupIn(Keyed):
@@ -133,6 +135,7 @@ class FoundIn(Keyed):
     admit = CheckinIn._declared_fields["admit"]
     nonce = CheckinIn._declared_fields["nonce"]
     id_number = CheckinIn._declared_fields["id_number"]
+    members = ticks_field()
 
 
 class RegistrationSummary(Schema):
@@ -164,6 +167,10 @@ class CheckinOut(Schema):
     )
     member = fields.Integer(
         metadata={"description": "issue 23: the place (from 1) of the member whose ID card matched; 0 none"}
+    )
+    members = fields.List(
+        fields.Integer(),
+        metadata={"description": "issue 26: the places (from 1) of the members admitted now"},
     )
 
 
