@@ -113,3 +113,20 @@ def test_the_events_still_load_under_their_schema(door):
     kind, data = [(k, d) for k, d in door.events() if k == ev.CHECKIN_RECORDED][-1]
     loaded = ev.SCHEMAS[(kind, 1)]().load(data)
     assert loaded["members"] == [1] and VENUE
+
+
+def test_a_rebuild_from_the_events_gives_the_door_its_members_back(door, store_redis):
+    from services.checkin.door.readmit import Admissions
+    from shared.envelope import decode
+
+    first = door.scan(door.sign(RID, 3), members=((1, _hash(door, NUMBERS[0])), (3, _hash(door, NUMBERS[2]))))
+    second = door.scan(door.sign(RID, 3), members=((2, _hash(door, NUMBERS[1])),))
+    door.undo(second["checkin_id"])
+    envelopes = [decode(f[b"envelope"]) for _id, f in store_redis.xrange(door.store.outbox)]
+    for name in ("adm", "first", "checkins", "members", "stats", "gates", "arrivals"):
+        store_redis.delete(door.store.k(name, AID))  # Redis lost
+    Admissions(store_redis, door.settings).replay(envelopes)
+    refusal = _refused(door, members=((3, _hash(door, NUMBERS[2])),))
+    assert (refusal.reason, refusal.details["member"]) == (V.ALREADY_CHECKED_IN, 3)
+    assert door.scan(door.sign(RID, 3), members=((2, _hash(door, NUMBERS[1])),))["members"] == [2]
+    assert first["members"] == [1, 3]

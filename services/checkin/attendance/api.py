@@ -131,6 +131,7 @@ def _named(aid: str, doc: dict) -> dict:
 
 def _judged_offline(aid: str, doc: dict, opens, closes, proj, cards) -> dict:
     """One of this venue's activities with what the offline door book judges its tickets by."""
+    confirmed = [r for r in proj.registrations(aid) if r.get("status") == V.CONFIRMED]
     return {
         **_named(aid, doc),
         "hall": doc["hall"],
@@ -141,5 +142,6 @@ def _judged_offline(aid: str, doc: dict, opens, closes, proj, cards) -> dict:
         "reduced": proj.reduced(aid),  # issue 17: a member dropped
         "released": store().released(aid),  # issue 23: seats gone to standby
         # issue 23: the members' door hashes and this activity's key, to match cards offline
-        **door_cards.book(cards, aid, [r for r in proj.registrations(aid) if r.get("status") == V.CONFIRMED]),
+        **door_cards.book(cards, aid, confirmed),
+        **door_cards.parties(confirmed),  # issue 26: the members listed at the door, masked
     }

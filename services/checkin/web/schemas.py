@@ -255,6 +255,13 @@ class ScannerActivity(Schema):
         values=fields.List(fields.String()),
         metadata={"description": "registration id -> its members' door hashes ('' for none)"},
     )
+    parties = fields.Dict(
+        keys=fields.String(),
+        values=fields.List(fields.Dict()),
+        metadata={
+            "description": "issue 26: registration id -> its members, masked (name_masked, id_type, id_masked)"
+        },
+    )
 
 
 class ElsewhereActivity(Schema):

@@ -73,6 +73,7 @@ const CHECKS = {
   // (`card`: the door hash doorid.js made of the card read); without one, when cards are required,
   // only the members booked without a document may come in.
   card: (c) => {
+    if (c.ticks) return judgeTicks(c);  // issue 26: member by member
     const hashes = (c.act && c.act.cards && c.act.cards[c.ticket.registration_id]) || [];
     const carded = hashes.filter(Boolean).length;
     if (carded === 0 || !(c.card || c.state.id_required)) return null;
@@ -91,6 +92,29 @@ const CHECKS = {
   party_stepping: (c) => ({ ok: true, remaining: Math.min(c.party - c.admitted, c.most), activity: c.act }),
 };
 
+// Issue 26, admit.lua's `ticked` offline: the members the steward ticked come in together, each
+// once; a card read must be that member's; a member booked with a document shows it when cards are
+// required. A party this device knows no members of is counted by head.
+function judgeTicks(c) {
+  const rid = c.ticket.registration_id;
+  const members = (c.act && c.act.parties && c.act.parties[rid]) || [];
+  if (members.length === 0) return { ok: true, remaining: Math.min(c.party - c.admitted, c.ticks.length), activity: c.act };
+  const hashes = (c.act.cards && c.act.cards[rid]) || [];
+  const inside = (c.entry && c.entry.members) || [];
+  const seen = new Set();
+  for (const t of c.ticks) {
+    const own = hashes[t.member - 1] || "";
+    if (!members[t.member - 1] || seen.has(t.member)) return refused(REASON.ID_MISMATCH, { member: t.member });
+    if (inside.includes(t.member)) return { ...firstScan(c.entry), member: t.member };
+    if (t.id_hash && t.id_hash !== own) return refused(REASON.ID_MISMATCH, { member: t.member });
+    if (!t.id_hash && own && c.state.id_required) return refused(REASON.ID_REQUIRED, { member: t.member });
+    seen.add(t.member);
+  }
+  if (seen.size === 0) return refused(REASON.ID_REQUIRED);
+  if (seen.size > c.party - c.admitted) return firstScan(c.entry);
+  return { ok: true, remaining: seen.size, members: [...seen], activity: c.act };
+}
+
 function firstScan(entry) {
   return refused(REASON.ALREADY_CHECKED_IN, { first_at: entry.first_at, first_gate: entry.gate, local: !entry.server });
 }
@@ -99,15 +123,16 @@ function firstScan(entry) {
  * The door rules, judged on this device (offline), in the order of the door's one table
  * (DOOR_OFFLINE): venue (the activity's current one), gate plan, cancelled activity, check-in
  * window, revocation, the party's size now, already admitted, seats released to standby, cards.
- * Returns {ok: true, remaining} or {ok: false, reason, side?, opens_at?, closes_at?, now?,
+ * `ticks` (issue 26): the members the steward ticked, [{member, id_hash}], judged together.
+ * Returns {ok: true, remaining, members?} or {ok: false, reason, side?, opens_at?, closes_at?, now?,
  * title?, venue_name?, first_at?, first_gate?}.
  */
-export function judge(ticket, state, entry, nowS, card = "") {
+export function judge(ticket, state, entry, nowS, card = "", ticks = null) {
   const act = (state.activities || []).find((a) => a.id === ticket.activity_id) || null;
   const away = act ? null : (state.elsewhere || []).find((a) => a.id === ticket.activity_id) || null;
   const known = act || away;
   const c = {
-    ticket, state, entry, card, act, now: nowS, party: ticket.party_size, most: Infinity,
+    ticket, state, entry, card, ticks, act, now: nowS, party: ticket.party_size, most: Infinity,
     admitted: entry ? entry.admitted || 0 : 0,
     venue: (known && known.venue_id) || ticket.venue_id,
     named: known ? { title: known.title, venue_name: known.venue_name || "" } : {},
