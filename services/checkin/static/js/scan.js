@@ -361,6 +361,7 @@ function admitFound(m) {
                  found: { activity_id: m.activity_id, registration_id: m.registration_id },
                  ticket: { registration_id: m.registration_id, activity_id: m.activity_id, party_size: m.party_size },
                  local: { ok: true, remaining } };
+  if (remaining > 0 && membersOf(scan.ticket, book.state()).length) return listMembers(scan);  // issue 26
   if (m.party_size > 1 && remaining > 0) return askParty(scan);
   busy = true;  // one person, or a party this device saw come in: the server says (already in)
   submitOnline(scan).finally(() => { busy = false; renderCounts(); });
