@@ -130,3 +130,45 @@ def test_a_rebuild_from_the_events_gives_the_door_its_members_back(door, store_r
     assert (refusal.reason, refusal.details["member"]) == (V.ALREADY_CHECKED_IN, 3)
     assert door.scan(door.sign(RID, 3), members=((2, _hash(door, NUMBERS[1])),))["members"] == [2]
     assert first["members"] == [1, 3]
+
+
+# -- the API: the members field, the state's list, a party found by hand ------------------------------
+def _api(door: DoorWorld):
+    from services.checkin.app import create_app
+    from shared.auth import create_token
+
+    client = create_app(door.settings, redis_client=door.redis).test_client()
+    token = create_token(door.redis, door.settings.redis_prefix, "steward", "门岗", VENUE)
+    return client, {"Authorization": f"Bearer {token}"}
+
+
+def test_the_scanner_state_lists_the_members_masked_and_never_a_hash(door):
+    act = next(a for a in door.scanner_state()["activities"] if a["id"] == AID)
+    listed = act["parties"][RID]
+    assert [m["id_masked"] for m in listed] == [n[:4] + "*" * 10 + n[-4:] for n in NUMBERS]
+    assert all("door_hash" not in m for m in listed)
+
+
+def test_the_api_takes_the_ticks_and_refuses_a_place_twice(door):
+    client, auth = _api(door)
+    url, code = "/api/v1/checkins", door.sign(RID, 3)
+    twice = [{"member": 1, "id_hash": _hash(door, NUMBERS[0])}, {"member": 1}]
+    bad = client.post(url, json={"code": code, "gate": "1号门", "members": twice}, headers=auth)
+    assert (bad.status_code, bad.get_json()["reason"]) == (422, "validation_failed")
+    ticks = [
+        {"member": 1, "id_hash": _hash(door, NUMBERS[0])},
+        {"member": 2, "id_hash": _hash(door, NUMBERS[1])},
+    ]
+    got = client.post(url, json={"code": code, "gate": "1号门", "members": ticks}, headers=auth)
+    assert (got.status_code, got.get_json()["members"], got.get_json()["admitted"]) == (201, [1, 2], 2)
+    again = client.post(url, json={"code": code, "gate": "1号门", "members": ticks[1:]}, headers=auth)
+    body = again.get_json()
+    assert (again.status_code, body["reason"], body["detail"]["member"]) == (409, V.ALREADY_CHECKED_IN, 2)
+
+
+def test_a_party_found_by_hand_is_admitted_member_by_member(door):
+    client, auth = _api(door)
+    body = {"activity_id": AID, "registration_id": RID, "gate": "1号门",
+            "members": [{"member": 3, "id_hash": _hash(door, NUMBERS[2])}]}  # fmt: skip
+    got = client.post("/api/v1/checkins/found", json=body, headers=auth)
+    assert (got.status_code, got.get_json()["members"]) == (201, [3])
