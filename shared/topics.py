@@ -95,7 +95,8 @@ _MAIN = [
     ),
     Topic(
         name=CHECKIN_EVENTS,
-        description="Door admissions, refusals (with their reason code) and undos.",
+        description="Door admissions, refusals (with their reason code) and undos; a real-name party's "
+        "admissions and undos name its members by place (`members`, issue 26).",
         producers=("checkin",),
         consumers=("dashboards and exports (organizer views)", "registration-noshow"),
         event_types=(ev.CHECKIN_RECORDED, ev.CHECKIN_DENIED, ev.CHECKIN_REVERTED),

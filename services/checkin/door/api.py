@@ -9,6 +9,7 @@ from flask_smorest import Blueprint
 from services.checkin import vocabulary as V
 from services.checkin.door import lookup, read_ahead, usecases
 from services.checkin.web.edge import staff, store
+from services.checkin.web.member_schemas import ticks_of
 from services.checkin.web.schemas import (
     CheckinIn,
     CheckinOut,
@@ -91,6 +92,7 @@ def _scan(body: dict, *, peek: bool) -> dict:
         online_mark=body["online_mark"] or "",
         id_number=body["id_number"] or "",
         id_hash=body["id_hash"] or "",
+        members=ticks_of(body),
         peek=peek,
     )
     return usecases.admit(
@@ -169,6 +171,7 @@ def _found(body: dict, *, peek: bool) -> dict:
         admit=body["admit"] or 0,
         nonce=body["nonce"] or "",
         id_number=body["id_number"] or "",
+        members=ticks_of(body),
         peek=peek,
     )
     s = store()

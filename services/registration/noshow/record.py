@@ -10,8 +10,9 @@ second one, and they belong to a **holder**:
 - otherwise: the registrant's verified-phone hash (``phone:<hash>``), one mark per registration
   none of whose party came (a party without IDs cannot tell who stayed away).
 
-With real-name on but only a head count from the door, a party that came in part gets no mark:
-marking an ID that did come would be worse than missing one.
+With real-name on, a party that came in part gets a mark for each member the door did not name
+(issue 26: the door names the members it admits, by place); with only a head count from the door it
+gets none: marking an ID that did come would be worse than missing one.
 
 **Locks** (settings, festival-wide): ``marks_to_lock`` marks within ``window_days`` lock the holder
 for ``lock_days`` from the mark that reached the count; the marks that caused a lock are spent, so
@@ -104,10 +105,28 @@ def due_marks(reg: Doc, *, admitted: int, ends_at: float, now: float, policy: Po
         return []
     at = ends_at + policy.grace_min * 60
     if reg.get("member_id_hashes"):
-        if admitted:
-            return []  # a head count cannot say which IDs stayed away
-        return _marks(reg, range(len(reg["member_id_hashes"])), "not_admitted", at)
+        return _marks(reg, _stayed_away(reg, admitted), "not_admitted", at)
     return [] if admitted else _marks(reg, [0], "not_admitted", at)
+
+
+def _stayed_away(reg: Doc, admitted: int) -> list[int]:
+    """The ID hashes (their index) of the members who did not come. Issue 26: when the door named
+    every person it let in (``members_in``, places from 1, as many as ``admitted``), exactly those
+    not named; a head count that cannot say which IDs stayed away marks nobody."""
+    ids = range(len(reg["member_id_hashes"]))
+    if not admitted:
+        return list(ids)
+    inside, places = reg.get("members_in") or [], reg.get("id_places") or []
+    if len(inside) != admitted or len(places) != len(ids):
+        return []
+    return [i for i in ids if places[i] not in inside]
+
+
+def id_places(members: list[Doc], ids: int) -> list[int]:
+    """Each ID hash's member place (from 1): ``id_hashes`` lists only the members who gave an ID
+    (a child may not), in member order; [] when the record cannot say."""
+    places = [place for place, m in enumerate(members, start=1) if m.get("id_masked")]
+    return places if len(places) == ids else []
 
 
 def late_cancel_marks(
