@@ -123,7 +123,7 @@ ALLOCATION_TOPICS = [
         name=NOSHOW_EVENTS,
         description="No-show marks (per ID hash or verified-phone hash) and organizers' forgiveness.",
         producers=("registration (via outbox relay)",),
-        consumers=("notify and dashboards (to be wired)",),
+        consumers=("notify",),  # issue 26: the mark before a lock is told by SMS
         event_types=(ev.NOSHOW_MARKED, ev.NOSHOW_FORGIVEN),
     ),
     Topic(
