@@ -10,6 +10,7 @@ from services.checkin import vocabulary as V
 from services.checkin.door import lookup, read_ahead, usecases
 from services.checkin.web.edge import staff, store
 from services.checkin.web.history_schemas import UndoIn, UndoOut
+from services.checkin.web.member_schemas import ticks_of
 from services.checkin.web.schemas import (
     CheckinIn,
     CheckinOut,
@@ -92,6 +93,7 @@ def _scan(body: dict, *, peek: bool) -> dict:
         online_mark=body["online_mark"] or "",
         id_number=body["id_number"] or "",
         id_hash=body["id_hash"] or "",
+        members=ticks_of(body),
         peek=peek,
     )
     return usecases.admit(
@@ -180,6 +182,7 @@ def _found(body: dict, *, peek: bool) -> dict:
         admit=body["admit"] or 0,
         nonce=body["nonce"] or "",
         id_number=body["id_number"] or "",
+        members=ticks_of(body),
         peek=peek,
     )
     s = store()

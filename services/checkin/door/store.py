@@ -76,6 +76,7 @@ class CheckinStore:
                 step.card,
                 "1" if step.card_required else "0",
                 "1" if step.peek else "0",  # issue 26: judge only
+                step.ticks,  # issue 26: the members ticked
             ],
         )
         return json.loads(raw)

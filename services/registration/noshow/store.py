@@ -36,8 +36,9 @@ class NoShowStore:
     def marks_key(self, holder: str) -> str:
         return f"{self.p}ns:marks:{{{holder}}}"
 
-    def add_mark(self, mark: Mark, locked_until: float | None) -> bool:
+    def add_mark(self, mark: Mark, locked_until: float | None, told: dict | None = None) -> bool:
         data = {
+            **(told or {}),  # issue 26: toward_lock, marks_to_lock, lock_days, warning (record.told_of)
             "mark_id": mark.mark_id,
             "holder": mark.holder,
             "registration_id": mark.registration_id,
