@@ -115,6 +115,14 @@ def test_creating_a_real_name_lottery_activity_opens_its_lottery(door):
     verdict(door.reg.patch("/api/v1/activities/form-lot", json={"lottery": later}, headers=door.org), 200)
     moved = verdict(door.reg.get("/api/v1/activities/form-lot/lottery"), 200)
     assert moved["commitment"] == page["commitment"] and moved["times"]["draw_at"] == later["draw_at"]
+    # A draw after the stored start is refused, in words, though the PATCH does not name the start.
+    start = verdict(door.reg.get("/api/v1/activities/form-lot"), 200)["starts_at"]
+    past_start = dict(later, draw_at=(datetime.fromisoformat(start) + timedelta(minutes=1)).isoformat())
+    en = {**door.org, "Accept-Language": "en"}
+    refused = verdict(
+        door.reg.patch("/api/v1/activities/form-lot", json={"lottery": past_start}, headers=en), 422
+    )
+    assert refused["errors"] == {"lottery": {"draw_at": ["Must not be after the activity starts."]}}
 
 
 def test_the_form_lottery_times_are_refused_in_words_and_nothing_is_created(door):
@@ -134,3 +142,19 @@ def test_the_form_lottery_times_are_refused_in_words_and_nothing_is_created(door
     assert refused["reason"] == "validation_failed" and "allocation" in refused["errors"]
     for aid in ("form-bad", "form-late", "form-fcfs"):
         assert door.reg.get(f"/api/v1/activities/{aid}").status_code == 404
+
+
+def test_after_the_draw_the_form_keeps_the_times_and_refuses_new_ones(door):
+    from services.registration.lottery import draw as lot
+
+    verdict(door.reg.post("/api/v1/activities", json=_lottery_doc("form-drawn"), headers=door.org), 201)
+    times = verdict(door.reg.get("/api/v1/activities/form-drawn/lottery"), 200)["times"]
+    store = door.reg.application.extensions["sciday.lotteries"]
+    lot.draw(store, "form-drawn", now=datetime.fromisoformat(times["draw_at"]).timestamp())
+    same = {k: times[k] for k in ("opens_at", "closes_at", "draw_at", "confirm_hours")}
+    edited = {"title": {"zh": "改名后的摇号专场", "en": ""}, "lottery": same}
+    verdict(door.reg.patch("/api/v1/activities/form-drawn", json=edited, headers=door.org), 200)
+    moved = dict(same, draw_at=(datetime.fromisoformat(times["draw_at"]) + timedelta(hours=1)).isoformat())
+    refused = door.reg.patch("/api/v1/activities/form-drawn", json={"lottery": moved}, headers=door.org)
+    assert verdict(refused, 409)["reason"] == "lottery_closed"
+    assert verdict(door.reg.get("/api/v1/activities/form-drawn/lottery"), 200)["times"] == times

@@ -21,6 +21,7 @@ from services.registration.web.schemas import (
 )
 from shared.auth import require
 from shared.errors import FORBIDDEN, UNAUTHORIZED
+from shared.i18n import rule
 from shared.web import settings_of
 
 blp = Blueprint(
@@ -110,6 +111,9 @@ class ActivityItem(MethodView):
         if lottery is not None:
             doc, _counts = publishing.activity(ports(), activity_id)
             lottery_run.ensure_drawn_by_lot(patch.get("allocation", doc.get("allocation", v.FCFS)))
+            if lottery["draw_at"] > patch.get("starts_at", activities.parse(doc["starts_at"])):
+                errors = {"lottery": {"draw_at": [rule(activities.NOT_AFTER_START)]}}
+                raise v.Refusal(v.VALIDATION_FAILED, {"errors": errors})
         changed = publishing.change_activity(ports(), activity_id, patch)
         set_lottery(activity_id, lottery)
         return changed
