@@ -104,11 +104,12 @@ def _one_language(page, locale):
 
 # -- 1. the create form makes a real-name lottery screening; a family enters its lottery ------------
 @pytest.mark.parametrize("locale", ["zh-CN", "en"])
+@pytest.mark.parametrize("viewport", [DESK, PHONE], ids=["1280", "390"])
 def test_the_create_form_makes_a_real_name_lottery_screening_a_family_enters(
-    desk_site, browser, screenshots, locale
+    desk_site, browser, screenshots, locale, viewport
 ):
-    tag, aid = locale.lower(), f"form-lot-{locale.lower()}"
-    ctx, page = _page(browser, locale, DESK)
+    tag, width, aid = locale.lower(), viewport["width"], f"form-lot-{locale.lower()}"
+    ctx, page = _page(browser, locale, viewport)
     _log_in(page, desk_site, locale)
     page.click("#new-activity")
     now = datetime.now(TZ).replace(second=0, microsecond=0)
@@ -141,7 +142,9 @@ def test_the_create_form_makes_a_real_name_lottery_screening_a_family_enters(
     assert said == ("Must be after entries open." if locale == "en" else "须晚于摇号报名开始时间")
     assert requests.get(f"{desk_site['base']}/api/v1/activities/{aid}", timeout=5).status_code == 404
     page.fill("#f-lottery_closes_at", _local(now + timedelta(days=1)))
-    page.screenshot(path=str(screenshots / f"organizer-create-lottery-{tag}-1280.png"), full_page=True)
+    if width == PHONE["width"]:
+        _fits(page, width)
+    page.screenshot(path=str(screenshots / f"organizer-create-lottery-{tag}-{width}.png"), full_page=True)
     page.click("#save-activity")
     page.wait_for_selector("#manage:not([hidden])")
     row = page.locator(f"#activity-list tbody tr[data-id='{aid}']")
@@ -156,7 +159,7 @@ def test_the_create_form_makes_a_real_name_lottery_screening_a_family_enters(
     page.click("#edit-activity")
     page.wait_for_function("() => document.getElementById('f-lottery_draw_at').value !== ''")
     assert page.locator("#f-real_name").is_checked()
-    page.screenshot(path=str(screenshots / f"organizer-edit-lottery-{tag}-1280.png"), full_page=True)
+    page.screenshot(path=str(screenshots / f"organizer-edit-lottery-{tag}-{width}.png"), full_page=True)
     assert page.js_errors == []
     ctx.close()
 
@@ -248,7 +251,8 @@ def test_the_list_is_searched_filtered_sorted_and_an_activity_duplicated(
     assert _rows(page) == ["l-dome-1", "l-imax-1"]
     page.select_option("#sort", "time-desc")
     assert _rows(page) == ["l-imax-1", "l-dome-1"]
-    _fits(page, width) if width == PHONE["width"] else None
+    if width == PHONE["width"]:
+        _fits(page, width)
     page.screenshot(path=str(screenshots / f"organizer-list-filtered-{tag}-{width}.png"), full_page=True)
 
     # Duplicate: the create form filled with its details and a new id; nothing until saved.
@@ -281,7 +285,8 @@ def test_the_list_is_searched_filtered_sorted_and_an_activity_duplicated(
         0,
     )
     assert acts["l-imax-1"]["title"]["zh"] == "巨幕电影·深海"  # the original is as it was
-    _fits(page, width) if width == PHONE["width"] else None
+    if width == PHONE["width"]:
+        _fits(page, width)
     _one_language(page, locale)
     assert page.js_errors == []
     ctx.close()
@@ -350,7 +355,8 @@ def test_the_lookup_by_id_shows_marks_with_titles_and_the_forgiveness_page_lists
         "(word) => document.querySelector('#noshow-marks tbody tr').textContent.includes(word)",
         arg=text["forgiven"],
     )
-    _fits(page, width) if width == PHONE["width"] else None
+    if width == PHONE["width"]:
+        _fits(page, width)
     _one_language(page, locale)
     assert page.js_errors == []
 
@@ -361,7 +367,8 @@ def test_the_lookup_by_id_shows_marks_with_titles_and_the_forgiveness_page_lists
     assert (
         note in entry.inner_text() and text["title"] in entry.inner_text() and "省科协" in entry.inner_text()
     )
-    _fits(page, width) if width == PHONE["width"] else None
+    if width == PHONE["width"]:
+        _fits(page, width)
     page.screenshot(path=str(screenshots / f"organizer-forgiveness-log-{tag}-{width}.png"), full_page=True)
     body = page.locator("body").inner_text().replace(note, "").replace("省科协", "").replace("中文", "")
     if locale == "en":
