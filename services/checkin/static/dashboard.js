@@ -166,7 +166,7 @@ function activities(rows) {
     link.textContent = title(r.title);
     cell(tr, day(r.starts_at) + " " + hm(r.starts_at));
     cell(tr, link);
-    cell(tr, r.venue.name + " · " + r.hall);
+    cell(tr, [r.venue.name, r.hall].filter(Boolean).join(" · ")); // a square or a park has no hall
     ["capacity", "confirmed", "waitlisted", "checked_in", "remaining"].forEach(function (k) { cell(tr, r[k], "num"); });
     cell(tr, r.status === STATUS.CANCELLED ? T.cancelled : (r.ended ? pct(r.no_show_rate) : "–"), "num");
     cell(tr, r.standby_admitted, "num");

@@ -39,7 +39,7 @@ function render(d) {
   fill("per-activity", d.activities.map(function (r) {
     var state = r.status === STATUS.CANCELLED ? T.cancelled : (r.ended ? T.ended : T.not_ended);
     return [r.day + " " + r.starts_at.substring(11, 16), title(r.title), T.kinds[r.kind] || r.kind,
-            r.venue.name + " · " + r.hall, state].concat(numbers(r));
+            [r.venue.name, r.hall].filter(Boolean).join(" · "), state].concat(numbers(r));
   }), 5);
   var groups = { "by-venue": function (g) { return g.label; }, "by-kind": function (g) { return T.kinds[g.key] || g.key; },
                  "by-day": function (g) { return g.key; } };

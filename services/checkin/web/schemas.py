@@ -240,6 +240,14 @@ class ScannerActivity(Schema):
         fields.String(),
         metadata={"description": "registrations whose unscanned seats went to standby (seat_released)"},
     )
+    admitted = fields.Dict(
+        keys=fields.String(),
+        values=fields.Dict(),
+        metadata={
+            "description": "issue 26: registration id -> {n, at, gate, members}: people in at any gate, "
+            "the first admission's time and gate, the member places in on their card"
+        },
+    )
     door_key = fields.String(
         metadata={"description": "issue 23: this activity's door key (hex), to hash an ID card offline"}
     )
@@ -277,3 +285,16 @@ class ScannerStateOut(Schema):
     )
     server_time = fields.String()
     online_mark = fields.String(metadata={"description": "send with offline scans (scanned_at)"})
+
+
+class VerdictOut(Schema):
+    """Issue 26: the verdict a scan would get, nobody admitted (POST /api/v1/checkins/verdict)."""
+
+    status = fields.String()
+    admitted = fields.Integer(
+        metadata={"description": "the people the scan would admit (admit, or the rest)"}
+    )
+    remaining = fields.Integer(metadata={"description": "people of the party not yet in"})
+    admitted_total = fields.Integer(metadata={"description": "people of the party already in, at any gate"})
+    party_size = fields.Integer(metadata={"description": "the party now (smaller after a dropped member)"})
+    registration = fields.Nested(RegistrationSummary)

@@ -22,6 +22,7 @@ KIND = {
     "lecture": lazy_pgettext("kind of activity", "Lecture"),
     "exhibition": lazy_pgettext("kind of activity", "Exhibition"),
     "other": lazy_pgettext("kind of activity", "Activity"),
+    "screening": lazy_pgettext("kind of activity", "Screening"),
 }
 WEEKDAY_ZH = "一二三四五六日"
 
