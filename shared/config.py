@@ -49,6 +49,9 @@ class Settings(OperationsConfig, PrivacyConfig, ActivitiesConfig, AccessConfig, 
     party_size_limit: int = 10
     """The most people one registration may hold; an activity's max_party_size is 1 to this (the
     schemas, the OpenAPI document and the organizer's form read it: services/registration/seats/party_limit.py)."""
+    noshow_forgiveness_log_max: int = 200
+    """The most forgiveness entries the organizers' forgiveness log page lists, newest first (issue 26;
+    the audit stream itself keeps every one: services/registration/noshow/lookup.py)."""
 
     # -- issue 26: supervisors search past admissions (services/checkin/door/history.py) ----------
     admission_search_hours: int = 24

@@ -82,5 +82,10 @@ class NoShowStore:
         )
         return bool(out)
 
+    def forgiveness_log(self, count: int) -> list[dict]:
+        """The latest ``count`` forgiveness entries of the audit stream, newest first."""
+        raw = self.redis.xrevrange(self.audit, count=count)
+        return [{k.decode(): v.decode() for k, v in f.items()} for _id, f in raw]
+
     def audit_log(self) -> list[dict]:
         return [{k.decode(): v.decode() for k, v in f.items()} for _id, f in self.redis.xrange(self.audit)]
