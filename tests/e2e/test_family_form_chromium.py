@@ -221,6 +221,7 @@ def test_asking_again_within_the_cooldown_counts_down_from_the_setting(site, vie
     page.fill("#f-phone", phone)
     page.locator("form[action='/login'] button").click()
     page.wait_for_selector("#f-code")
+    page.wait_for_selector("[data-resend-after]:disabled")  # resend.js has run (the field can come first)
     again = page.locator("[data-resend-after]")
     assert again.get_attribute("data-resend-after") == "45" and again.is_disabled()
     assert text["wait"] in again.inner_text() and 0 < _seconds(again.inner_text()) <= 45
@@ -230,6 +231,7 @@ def test_asking_again_within_the_cooldown_counts_down_from_the_setting(site, vie
     page.fill("#f-phone", phone)
     page.locator("form[action='/login'] button").click()
     page.wait_for_selector("#f-code")
+    page.wait_for_selector("[data-resend-after]:disabled")  # resend.js has run (the field can come first)
     again = page.locator("[data-resend-after]")
     left = int(again.get_attribute("data-resend-after") or 0)
     assert 0 < left <= 45 and again.is_disabled() and 0 < _seconds(again.inner_text()) <= left
