@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from services.checkin import vocabulary as V
+from services.checkin.attendance import figures
 from services.checkin.door import admission
 from shared import spreadsheets
 
@@ -87,10 +88,10 @@ def _notes(summary: dict, t: Callable[[str, str], str]) -> list[str]:
             f"活动总结数据 · 生成于 {summary['generated_at'][:19].replace('T', ' ')}（北京时间）",
             f"Festival summary · generated {summary['generated_at'][:19].replace('T', ' ')} ({admission.TZ.key})",
         ),
+        *figures.definitions(t("zh-CN", "en")),  # the pages say the same (attendance/figures.py)
         t(
-            "到场率 = 到场人数 ÷ 报名人数；候补需求 = 候补人数 + 名额已满未能报名人数；未到人数仅在活动结束后统计；已取消的活动不计入合计。",
-            "Attendance rate = attended / registered; waitlist demand = waitlisted + turned away; no-shows "
-            "count once an activity has ended; cancelled activities are left out of the totals.",
+            "候补需求 = 候补人数 + 名额已满未能报名人数；已取消的活动不计入合计。",
+            "Waitlist demand = waitlisted + turned away; cancelled activities are left out of the totals.",
         ),
     ]
     if not summary["waitlist_demand_known"]:
@@ -121,10 +122,10 @@ def _numbers(r: dict, locale: str) -> list:
     """One row's (an activity's or a group's) figures, in ``NUMBERED``'s order."""
     cells = []
     for f in NUMBERED:
-        if r[f] is None and f in ("no_shows", "no_show_rate"):  # not "unknown": not yet
-            cells.append(pick(locale, "未结束", "not ended") if "ended" in r else "—")
-        elif r[f] is None and f == "attendance_rate":  # nobody registered
-            cells.append("—")
+        if r[f] is None and f in ("no_shows", "no_show_rate", "attendance_rate"):
+            # not "unknown": an activity not ended yet; a group none of whose activities has ended,
+            # or nobody registered
+            cells.append(pick(locale, "未结束", "not ended") if r.get("ended") is False else "—")
         else:
             cells.append(_cell(r[f], locale))
     return cells

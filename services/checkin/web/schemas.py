@@ -202,6 +202,14 @@ class AttendanceFigures(Schema):
     ended = fields.Boolean()
     no_shows = fields.Integer(allow_none=True, metadata={"description": "once ended: confirmed − checked in"})
     no_show_rate = fields.Float(allow_none=True, metadata={"description": "once ended: no_shows / confirmed"})
+    # issue 26: the figures' one meaning (attendance/figures.py)
+    attended = fields.Integer(
+        metadata={"description": "registrants checked in (walk-ins from standby apart)"}
+    )
+    attendance_rate = fields.Float(
+        allow_none=True, metadata={"description": "once ended: attended / confirmed"}
+    )
+    to_come = fields.Integer(metadata={"description": "until the end: confirmed − attended; 0 once ended"})
     # issue 15: allocation beyond first come, first served
     standby_admitted = fields.Integer(metadata={"description": "seats filled from on-site standby (people)"})
     lottery_entries = fields.Integer(metadata={"description": "lottery entries (parties); 0 without a draw"})

@@ -34,7 +34,11 @@ def known_venues() -> dict[str, dict]:
     venues: dict[str, dict] = {}
     for doc, _counts in store().list_activities():
         venues.setdefault(
-            doc["venue"]["name"], {"id": doc["venue"]["id"], "address": doc["venue"].get("address", "")}
+            doc["venue"]["name"],
+            {
+                "id": doc["venue"]["id"],
+                **{k: doc["venue"].get(k, "") for k in ("address", "name_en", "address_en")},
+            },
         )
     return venues
 

@@ -8,6 +8,7 @@ var EN = T.lang === "en";
 var activities = {}, venues = {}, current = null, editing = null;
 var PATHS = { "title.zh": "title_zh", "title.en": "title_en", "description.zh": "description_zh",
               "venue.id": "venue_id", "venue.name": "venue_name", "venue.address": "venue_address",
+              "venue.name_en": "venue_name_en", "venue.address_en": "venue_address_en",
               "waitlist.enabled": "waitlist_enabled", "waitlist.max_length": "waitlist_max" };
 
 function $(id) { return document.getElementById(id); }
@@ -223,6 +224,7 @@ function openEditor(a) {
   var values = a ? {
     id: a.id, kind: a.kind, title_zh: a.title.zh, title_en: a.title.en, description_zh: (a.description || {}).zh,
     venue_id: a.venue.id, venue_name: a.venue.name, venue_address: a.venue.address, hall: a.hall,
+    venue_name_en: a.venue.name_en || "", venue_address_en: a.venue.address_en || "", hall_en: a.hall_en || "",
     organizer: a.organizer, starts_at: local(a.starts_at), ends_at: local(a.ends_at), capacity: a.capacity,
     max_party_size: a.max_party_size, audience: a.audience, registration_opens_at: local(a.registration_opens_at),
     registration_closes_at: local(a.registration_closes_at), allocation: a.allocation || "fcfs"
@@ -257,10 +259,14 @@ function pickVenue() {
     setField("venue_id", v.id);
     setField("venue_name", v.name);
     setField("venue_address", v.address || "");
+    setField("venue_name_en", v.name_en || "");
+    setField("venue_address_en", v.address_en || "");
   } else if (editing && activities[editing] && form.elements.venue_id.value === activities[editing].venue.id) {
     setField("venue_id", "");
     setField("venue_name", "");
     setField("venue_address", "");
+    setField("venue_name_en", "");
+    setField("venue_address_en", "");
   }
   noteVenueId();
 }
@@ -298,8 +304,9 @@ function bodyOf() {
   var body = {
     kind: v("kind"), title: { zh: v("title_zh"), en: v("title_en") },
     description: { zh: v("description_zh"), en: editing ? ((activities[editing].description || {}).en || "") : "" },
-    venue: { id: v("venue_id"), name: v("venue_name"), address: v("venue_address") },
-    hall: v("hall"), organizer: v("organizer"), starts_at: shanghai(v("starts_at")), ends_at: shanghai(v("ends_at")),
+    venue: { id: v("venue_id"), name: v("venue_name"), address: v("venue_address"),
+             name_en: v("venue_name_en"), address_en: v("venue_address_en") },
+    hall: v("hall"), hall_en: v("hall_en"), organizer: v("organizer"), starts_at: shanghai(v("starts_at")), ends_at: shanghai(v("ends_at")),
     capacity: num("capacity"), max_party_size: num("max_party_size"), audience: v("audience"),
     registration_opens_at: shanghai(v("registration_opens_at")),
     registration_closes_at: shanghai(v("registration_closes_at")),
