@@ -8,6 +8,7 @@ the sources, so a new bilingual one-string message cannot come back unseen."""
 from __future__ import annotations
 
 import ast
+import io
 import re
 from pathlib import Path
 
@@ -129,3 +130,32 @@ def test_each_refusal_is_said_in_the_requests_language(apps, lang):
         assert not any(mixed(str(m), lang) for m in said), (path, said)
         if lang == "zh-CN":
             assert HAN.search(got["message"]), (path, got["message"])
+
+
+CITY_LIST = (
+    "活动名称,活动时间,活动地点,厅室,人数上限\n"
+    "科普讲座,2031-05-20 14:00-16:00,四平市科技馆," + "厅" * 150 + ",100\n"
+)
+
+
+@pytest.mark.parametrize("lang", list(LANGS))
+def test_an_imports_row_errors_are_said_in_the_requests_language(apps, lang):
+    """A row error of the schema (a hall too long) once said its rule's key on an English dry run."""
+    reg, _ck, tokens = apps
+    headers = {"Authorization": f"Bearer {tokens['organizer']}", "Accept-Language": LANGS[lang]}
+    for form in ({"file": (io.BytesIO(CITY_LIST.encode()), "list.csv")}, {"mode": "nope"}):
+        resp = reg.post(
+            "/api/v1/activities/import", data=form, headers=headers, content_type="multipart/form-data"
+        )
+        got = resp.get_json()
+        said = [
+            got.get("message", ""),
+            *(e["message"] for e in got.get("errors") or [] if isinstance(e, dict)),
+        ]
+        said += (
+            [m for ms in (got.get("errors") or {}).values() for m in ms]
+            if isinstance(got.get("errors"), dict)
+            else []
+        )
+        assert len(said) > 1, got
+        assert not any(mixed(m, lang) or "|" in m for m in said), said

@@ -33,8 +33,8 @@ export function named(t) {
   zh.lang = "zh-CN";
   zh.textContent = t.zh;
   mark.className = "zh-only";
-  mark.textContent = " (" + T.chinese_only + ")";
-  out.append(zh, mark);
+  mark.textContent = "(" + T.chinese_only + ")";
+  out.append(zh, " ", mark);
   return out;
 }
 

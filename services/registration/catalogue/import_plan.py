@@ -75,7 +75,8 @@ def plan(sheet: ka.Sheet, locale: str, options: ka.Options) -> tuple[list[dict],
             for path, message in key_rows.flatten(messages):
                 key = key_rows.column_of(row, path)
                 if key not in taken:
-                    row_errors.append((key, localize(message, "zh-CN"), message))
+                    # issue 26: the English is said too, not the rule's key ("length_max|max=100")
+                    row_errors.append((key, localize(message, "zh-CN"), localize(message, "en")))
         if loaded is not None and not row_errors and body["id"] in seen:
             row_errors.append(
                 (
