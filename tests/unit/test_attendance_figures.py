@@ -115,3 +115,23 @@ def test_each_definition_is_said_in_one_language(locale):
     assert len(said) == len(figures.DEFINITIONS)
     has_han = [any("\u4e00" <= ch <= "\u9fff" for ch in s) for s in said]
     assert all(has_han) if locale == "zh-CN" else not any(has_han)
+
+
+def test_the_english_workbook_names_venue_and_hall_in_english_where_given():
+    from services.checkin.attendance.summary_workbook import _activity_row
+
+    row = {
+        **_summary("done", 10, 8, PAST),
+        "title": {"zh": "讲座", "en": "A talk"},
+        "kind": "lecture",
+        "venue": {"id": "v1", "name": "科学会堂", "name_en": "Science Hall"},
+        "hall": "报告厅",
+        "hall_en": "",
+        "status": "scheduled",
+        "day": "2026-05-30",
+        "starts_at": PAST,
+    }
+    en = _activity_row(row, "en", lambda k: k)
+    zh = _activity_row(row, "zh-CN", lambda k: k)
+    assert en[3:7] == ["A talk", "lecture", "Science Hall", "报告厅"]  # no English hall: the Chinese
+    assert zh[3:7] == ["讲座", "lecture", "科学会堂", "报告厅"]

@@ -70,7 +70,11 @@ def workbook(summary: dict, locale: str) -> bytes:
     group_head = lambda name: [name, t("活动数", "Activities"), *figures]  # noqa: E731
     sheets = [spreadsheets.Sheet(t("分活动", "Activities"), head, acts, notes, percent_columns=(11, 16))]
     for name, label, groups in (
-        (t("按场馆", "By venue"), t("场馆", "Venue"), [(v["label"], v) for v in summary["by_venue"]]),
+        (
+            t("按场馆", "By venue"),
+            t("场馆", "Venue"),
+            [(pick(locale, v["label"], v.get("label_en") or v["label"]), v) for v in summary["by_venue"]],
+        ),
         (t("按类型", "By kind"), t("类型", "Kind"), [(kind(k["key"]), k) for k in summary["by_kind"]]),
         (t("按日期", "By day"), t("日期", "Date"), [(d["key"], d) for d in summary["by_day"]]),
     ):
@@ -141,8 +145,8 @@ def _activity_row(r: dict, locale: str, kind: Callable[[str], str]) -> list:
         r["starts_at"][11:16],
         title,
         kind(r["kind"]),
-        r["venue"]["name"],
-        r["hall"],
+        pick(locale, r["venue"]["name"], r["venue"].get("name_en") or r["venue"]["name"]),  # issue 26
+        pick(locale, r["hall"], r.get("hall_en") or r["hall"]),
         t("已取消", "cancelled")
         if r["status"] == V.CANCELLED
         else (t("已结束", "ended") if r["ended"] else t("未结束", "not ended")),
