@@ -269,3 +269,24 @@ def test_the_demo_hall_is_one_language_per_page():
 
     for doc in catalogue.load_file():
         assert not ENGLISH.search(doc["hall"]) and not HAN.search(doc.get("hall_en", "")), doc["id"]
+
+
+@pytest.mark.parametrize("size", list(SIZES))
+@pytest.mark.parametrize("lang", ["zh-CN", "en"])
+def test_the_summary_counts_rates_only_for_ended_activities(browser, urls, world, screenshots, lang, size):
+    ctx, page = _page(browser, size, lang)
+    try:
+        _sign_in(page, f"{urls['checkin']}/summary?lang={lang}", world["organizer"])
+        ended = "已结束的讲座" if lang == "zh-CN" else "A talk that has ended"
+        page.locator("#per-activity tbody tr", has_text=ended).wait_for(timeout=15_000)
+        # date, title, kind, place, status, capacity, registered, attended, 到场率, demand, 未到, 未到率
+        cells = page.locator("#per-activity tbody tr", has_text=ended).inner_text().split("\t")
+        assert (cells[8], cells[10], cells[11]) == ("66.7%", "1", "33.3%")
+        soon = page.locator("#per-activity tbody tr", has_text="只有中文的讲座").inner_text().split("\t")
+        assert (soon[8], soon[10], soon[11]) == ("–", "–", "–")  # nothing counted before the end
+        definitions = page.locator("#definitions").inner_text()
+        assert ("到场率" in definitions) if lang == "zh-CN" else ("Attendance rate" in definitions)
+        _shot(page, screenshots, f"summary-{lang}-{size}")
+        assert page.js_errors == []
+    finally:
+        ctx.close()
