@@ -290,3 +290,41 @@ def test_the_summary_counts_rates_only_for_ended_activities(browser, urls, world
         assert page.js_errors == []
     finally:
         ctx.close()
+
+
+@pytest.mark.parametrize("lang", ["zh-CN", "en"])
+def test_the_organizer_form_edits_the_english_names(browser, urls, world, screenshots, lang):
+    """The form shows a venue's and a hall's English names and saves a changed one."""
+    ctx, page = _page(browser, "desktop", lang)
+    try:
+        _sign_in(page, f"{urls['registration']}/organizer?lang={lang}", world["organizer"])
+        soon = page.locator("#activity-list tbody tr[data-id='fig-soon']").inner_text()
+        if lang == "en":  # the list names places in English, the Chinese only where none was given
+            assert "只有中文的讲座 (Chinese only)" in soon and "科学会堂 (Chinese only)" in soon
+            assert (
+                "Science Hall · Lecture Room"
+                in page.locator("#activity-list tr[data-id='fig-ended']").inner_text()
+            )
+        else:
+            assert "只有中文的讲座" in soon and "Chinese" not in soon
+        page.locator("#activity-list tbody tr[data-id='fig-named'] button").click()
+        page.locator("#edit-activity").click()
+        assert page.locator("#f-venue_name_en").input_value() == "Science Hall"
+        assert page.locator("#f-venue_address_en").input_value() == "1 Heping Road, Shenyang"
+        assert page.locator("#f-hall_en").input_value().startswith("Lecture Room")
+        renamed = f"Lecture Room ({lang})"
+        page.fill("#f-hall_en", renamed)
+        _shot(page, screenshots, f"organizer-english-names-{lang}")
+        page.locator("#activity-form button[type=submit]").click()
+        wait_for(
+            lambda: (
+                requests.get(f"{urls['registration']}/api/v1/activities/fig-named", timeout=5).json()[
+                    "hall_en"
+                ]
+                == renamed
+            ),
+            what="the English hall saved",
+        )
+        assert page.js_errors == []
+    finally:
+        ctx.close()

@@ -16,6 +16,8 @@ function token() { return sessionStorage.getItem(KEY) || localStorage.getItem(KE
 function forget() { sessionStorage.removeItem(KEY); localStorage.removeItem(KEY); }
 function pick(text) { var p = String(text || "").split(" / "); return EN ? (p[1] || p[0]) : p[0]; }
 function title(t) { return (EN && t && t.en) || (t && t.zh) || ""; }
+// issue 26: an English page names a place or title in English, else the Chinese marked as such
+function named(zh, en) { return EN ? (en || (zh ? zh + " (" + T.chinese_only + ")" : "")) : (zh || en || ""); }
 function local(iso) { return iso ? iso.substring(0, 16) : ""; }           // stored in +08:00
 function shanghai(value) { return value ? value + ":00+08:00" : null; }   // datetime-local -> ISO
 
@@ -99,8 +101,8 @@ function load(selectId) {
       tr.dataset.id = a.id;
       tr.className = (a.status === "cancelled" ? "cancelled" : "") + (a.id === (selectId || current) ? " selected" : "");
       cell(tr, local(a.starts_at).replace("T", " "));
-      cell(tr, title(a.title));
-      cell(tr, a.venue.name + " · " + a.hall);
+      cell(tr, named(a.title.zh, a.title.en));
+      cell(tr, named(a.venue.name, a.venue.name_en) + " · " + named(a.hall, a.hall_en));
       cell(tr, T.kinds[a.kind] || a.kind);
       cell(tr, a.capacity, "num");
       cell(tr, a.seats_taken, "num");
