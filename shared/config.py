@@ -50,6 +50,24 @@ class Settings(OperationsConfig, PrivacyConfig, ActivitiesConfig, AccessConfig, 
     """The most people one registration may hold; an activity's max_party_size is 1 to this (the
     schemas, the OpenAPI document and the organizer's form read it: services/registration/seats/party_limit.py)."""
 
+    # -- issue 26: lists sent by cities (services/registration/catalogue/key_rows.py) --------------
+    import_minutes_imax: int = 45
+    """An imported IMAX (巨幕) activity given a start and no end lasts this many minutes, marked as
+    assumed in the import's preview."""
+    import_minutes_dome: int = 30
+    """...a dome (球幕) show."""
+    import_minutes_screening: int = 90
+    """...a screening (观影, 放映)."""
+    import_minutes_lecture: int = 90
+    """...a lecture or talk (讲座, 报告)."""
+    import_minutes_exhibition: int = 480
+    """...an exhibition (展览): a day's opening."""
+    import_minutes_other: int = 120
+    """...any other activity (体验, 互动…)."""
+    import_each_day_max_days: int = 31
+    """A range of dates in an imported list may be split into one activity per day (the organizer
+    chooses it in the preview) when it spans at most this many days."""
+
     # -- Append new settings above this line: `name: type = default` and a docstring under it. --
 
     @field_validator("timezone")

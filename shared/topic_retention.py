@@ -44,5 +44,17 @@ def apply_retention(admin: Any, topics: Mapping[str, Topic], min_isr: int | None
         ConfigResource(ConfigResourceType.TOPIC, name, configs=topic_configs(t, min_isr))
         for name, t in topics.items()
     ]
-    admin.alter_configs(resources)
+    # The client's own pre-check (raise_on_unknown) describes the topics first and refuses a
+    # config the broker has not reported yet: right after a topic is created it may report
+    # nothing, and the whole start fails. The broker validates every config itself; its
+    # answer per topic is checked here instead.
+    answers = admin.alter_configs(resources, raise_on_unknown=False)
+    refused = {
+        name: answer
+        for by_name in (answers or {}).values()
+        for name, answer in by_name.items()
+        if answer != "OK"
+    }
+    if refused:
+        raise RuntimeError(f"the broker refused the topic configs: {refused}")
     return len(resources)

@@ -39,6 +39,9 @@ class AdmitStep:
     # members must each show theirs (admit.lua matches it to a member of the projection's record).
     card: str = ""
     card_required: bool = False
+    # Issue 26: judge only: admit.lua answers what it would admit and writes nothing (a refusal is
+    # recorded as ever), so the scanner asks the steward only for the people it will take.
+    peek: bool = False
 
 
 @dataclass(frozen=True)

@@ -100,15 +100,15 @@ def door(urls, organizer_token, steward):
     assert opened.status_code == 200, opened.text
 
 
-def _scanner(browser, urls, steward, lang):
-    ctx = browser.new_context(**NARROW, locale=lang)
+def _scanner(browser, urls, steward, lang, screen=NARROW, gate=GATE):
+    ctx = browser.new_context(**screen, locale=lang)
     page = ctx.new_page()
     page.problems = []
     page.on("console", lambda m: page.problems.append(m.text) if m.type == "error" else None)
     page.on("pageerror", lambda e: page.problems.append(str(e)))
     page.goto(f"{urls['checkin']}/scan?lang={lang}")
     page.fill("#f-token", steward)
-    page.fill("#f-gate", GATE)
+    page.fill("#f-gate", gate)
     page.get_by_role("button", name=WORDS[lang]["sign_in"]).click()
     page.wait_for_selector("#door:not([hidden])")
     page.wait_for_selector('#net[data-online="1"]')

@@ -45,9 +45,10 @@ import { KeySet } from "./ticket.js";
 import { judge } from "./doorbook.js";
 const steps = JSON.parse(await new Promise((ok) => { let s = ""; process.stdin.on("data", (d) => s += d);
                                                        process.stdin.on("end", () => ok(s)); }));
-const log = {};  // the door log, as scan.js's admitOffline keeps it
+const logs = {};  // each device's door log, as scan.js's admitOffline keeps it
 const out = [];
 for (const s of steps) {
+  const log = (logs[s.device] ||= {});
   let tk;
   try { tk = await new KeySet(s.state.keys).verify(s.code); }
   catch (err) { out.push(["refused", err.reason || "invalid", ""]); continue; }
@@ -92,6 +93,7 @@ class Step:
     offline: bool = True  # the scanner judges it (not a retried nonce, not after an undo)
     scanned: int | None = None  # an offline upload's own time (minutes after T0), vouched for by
     mark: int | None = None  # the device's last online moment (minutes after T0), signed
+    device: str = "a"  # issue 26: the scanner that scans (each keeps its own door log)
 
 
 @dataclass(frozen=True)
@@ -231,6 +233,21 @@ SCENARIOS: dict[str, Scenario] = {
         party=2,
         members=(FATHER, MOTHER),
     ),
+    # -- issue 26: what other scanners did reaches this one's state -----------------------------------
+    "partly in at another gate": Scenario(
+        (Step(ok(1), admit=1, gate="2号门", device="b"), Step(ok(2), minutes=1)), party=3
+    ),
+    "all in at another gate": Scenario(
+        (Step(ok(2), gate="2号门", device="b"), Step(no(V.ALREADY_CHECKED_IN), minutes=1)), party=2
+    ),
+    "partly in at another gate, then released": Scenario(
+        (Step(ok(1), admit=1, gate="2号门", device="b"), Step(no(V.SEAT_RELEASED), release=True)), party=3
+    ),
+    "a member in on their card at another gate": Scenario(
+        (Step(ok(1), card=FATHER, gate="2号门", device="b"), Step(no(V.ALREADY_CHECKED_IN), card=FATHER)),
+        party=2,
+        members=(FATHER, MOTHER),
+    ),
     "a card of a released party": Scenario(
         one(no(V.SEAT_RELEASED), card=FATHER, release=True), party=2, members=(FATHER, "")
     ),
@@ -278,10 +295,10 @@ def _upload(w: DoorWorld, step: Step) -> dict:
     return out
 
 
-def use_case(settings: Any, redis: Any, sc: Scenario) -> tuple[list, list, str]:
+def use_case(settings: Any, redis: Any, sc: Scenario, first: bool = False) -> tuple[list, list, str]:
     """The use case's verdicts, the scanner state served before each step (for the doorbook), and
-    the code scanned."""
-    w = _world(settings, redis, sc, "u:")
+    the code scanned; ``first``: each scan judged before it admits, as the scanner does online."""
+    w = _world(settings, redis, sc, "j:" if first else "u:")
     code = "SD1.forged" if sc.forged else w.sign(RID, sc.party, venue=sc.signed_venue)
     verdicts: list[Verdict] = []
     states, checkins = [], []
@@ -296,7 +313,7 @@ def use_case(settings: Any, redis: Any, sc: Scenario) -> tuple[list, list, str]:
                 verdicts.append(undone(w.undo(cid)["reverted"]))
                 checkins.append("")
                 continue
-            got = w.scan(code, step.gate, sc.staff, **_upload(w, step), id_number=step.card)
+            got = _scan_step(w, code, sc, step, first)
             verdicts.append(ok(got["admitted"]))
             checkins.append(got["checkin_id"])
         except Refusal as r:
@@ -304,6 +321,25 @@ def use_case(settings: Any, redis: Any, sc: Scenario) -> tuple[list, list, str]:
             checkins.append("")
     _recorded_once(w, sc, verdicts)
     return verdicts, states, code
+
+
+def _scan_step(w: DoorWorld, code: str, sc: Scenario, step: Step, first: bool) -> dict:
+    """One scan; ``first`` (issue 26): judged only (``peek``) before it, which refuses as the scan
+    would (recorded once: the scanner shows it and sends nothing more), or writes nothing and
+    admits the people the scan then admits."""
+    kw = {**_upload(w, step), "id_number": step.card}
+    if first:
+        before = (w.admitted(), w.gates(), len(w.events()), w.redis.hgetall(w.store.k("nonce", AID)))
+        said = w.scan(code, step.gate, sc.staff, **kw, peek=True)
+        assert (w.admitted(), w.gates(), len(w.events()), w.redis.hgetall(w.store.k("nonce", AID))) == before
+        got = w.scan(code, step.gate, sc.staff, **kw)
+        if not got["replayed"]:  # a repeated nonce: its first answer, to both
+            assert (said["admitted"], said["admitted_total"] + said["admitted"]) == (
+                got["admitted"],
+                got["registration"]["admitted_total"],
+            ), (said, got)
+        return got
+    return w.scan(code, step.gate, sc.staff, **kw)
 
 
 def _recorded_once(w: DoorWorld, sc: Scenario, verdicts: list) -> None:
@@ -390,6 +426,7 @@ def doorbook(tmp_path: Path, sc: Scenario, states: list[dict], code: str) -> lis
         now = (T0 + timedelta(minutes=step.minutes)).timestamp()
         steps.append(
             {"code": code, "state": state, "now": now, "admit": step.admit, "gate": step.gate, "card": card}
+            | {"device": step.device}
         )
     done = subprocess.run(
         ["node", "run.js"], cwd=tmp_path, input=json.dumps(steps), capture_output=True, text=True, timeout=60
@@ -405,10 +442,12 @@ def test_every_door_agrees_with_the_scenario(store_settings, store_redis, tmp_pa
     sc = SCENARIOS[name]
     expected = [s.expect for s in sc.steps]
     online, states, code = use_case(store_settings, store_redis, sc)
+    judged, _, _ = use_case(store_settings, store_redis, sc, first=True)  # issue 26
     offline = doorbook(tmp_path, sc, states, code)
     atomic = lua(store_settings, store_redis, sc)
-    assert {"use case": online, "admit.lua": atomic, "doorbook": offline} == {
+    assert {"use case": online, "judged first": judged, "admit.lua": atomic, "doorbook": offline} == {
         "use case": expected,
+        "judged first": expected,
         "admit.lua": [None if a is None else e for a, e in zip(atomic, expected, strict=True)],
         "doorbook": [e if s.offline else None for s, e in zip(sc.steps, expected, strict=True)],
     }

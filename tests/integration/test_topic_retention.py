@@ -8,13 +8,20 @@ from kafka import KafkaAdminClient
 from kafka.admin import ConfigResource, ConfigResourceType, NewTopic
 
 from shared.topics import REGISTRATION_EVENTS, TOPICS, dlq_for, ensure_topics, parked_for
+from tests.conftest import wait_for
 
 DAY_MS = 24 * 3600 * 1000
 
 
-def _retention(admin, name: str) -> int:
+def _described(admin, name: str) -> dict | None:
     got = admin.describe_configs([ConfigResource(ConfigResourceType.TOPIC, name)], config_filter="all")
     [configs] = [c for by_name in got.values() for n, c in by_name.items() if n == name]
+    return configs or None
+
+
+def _retention(admin, name: str) -> int:
+    # A topic just created may be described with no configs for a moment (seen under load).
+    configs = wait_for(lambda: _described(admin, name), timeout=10, what=f"the configs of {name}")
     entry = configs["retention.ms"]
     return int(entry["value"] if isinstance(entry, dict) else entry)
 

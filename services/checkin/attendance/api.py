@@ -140,6 +140,7 @@ def _judged_offline(aid: str, doc: dict, opens, closes, proj, cards) -> dict:
         "revoked": proj.revoked(aid),
         "reduced": proj.reduced(aid),  # issue 17: a member dropped
         "released": store().released(aid),  # issue 23: seats gone to standby
+        "admitted": store().admissions(aid),  # issue 26: parties in, at any gate
         # issue 23: the members' door hashes and this activity's key, to match cards offline
         **door_cards.book(cards, aid, [r for r in proj.registrations(aid) if r.get("status") == V.CONFIRMED]),
     }

@@ -29,6 +29,7 @@ KINDS = {
     "lecture": lazy_pgettext("kind of activity", "Lecture"),
     "exhibition": lazy_pgettext("kind of activity", "Exhibition"),
     "other": lazy_pgettext("kind of activity", "Other"),
+    "screening": lazy_pgettext("kind of activity", "Screening"),
 }
 
 

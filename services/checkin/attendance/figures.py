@@ -18,6 +18,8 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime
 from pathlib import Path
 
+from marshmallow import Schema, fields
+
 from shared.msgid import N_, text
 
 CATALOGUE = Path(__file__).resolve().parent.parent / "translations"
@@ -46,6 +48,21 @@ def definition(figure: str, locale: str) -> str:
 def definitions(locale: str) -> list[str]:
     """Every definition, in the order the pages and the workbook's notes show them."""
     return [definition(f, locale) for f in (NO_SHOWS, NO_SHOW_RATE, ATTENDANCE_RATE, TO_COME)]
+
+
+class ClosingOut(Schema):
+    """One activity's figures that :func:`closing` gives (OpenAPI of the attendance answers)."""
+
+    ended = fields.Boolean()
+    no_shows = fields.Integer(allow_none=True, metadata={"description": "once ended: confirmed − checked in"})
+    no_show_rate = fields.Float(allow_none=True, metadata={"description": "once ended: no_shows / confirmed"})
+    attended = fields.Integer(
+        metadata={"description": "registrants checked in (walk-ins from standby apart)"}
+    )
+    attendance_rate = fields.Float(
+        allow_none=True, metadata={"description": "once ended: attended / confirmed"}
+    )
+    to_come = fields.Integer(metadata={"description": "until the end: confirmed − attended; 0 once ended"})
 
 
 def _rate(part: int, whole: int) -> float | None:

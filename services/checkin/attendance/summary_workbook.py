@@ -19,6 +19,7 @@ KINDS = {
     "lecture": ("科普讲座", "Lecture"),
     "exhibition": ("展览", "Exhibition"),
     "other": ("其他活动", "Other"),
+    "screening": ("观影放映", "Screening"),
 }
 # issue 15: seats filled from on-site standby and the lottery's figures (0 where there is none)
 ALLOCATION = ("standby_admitted", "lottery_entries", "lottery_winners", "lottery_waitlisted")

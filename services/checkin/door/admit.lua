@@ -26,6 +26,9 @@
 --                                            admitted on their ID card (issue 23)
 -- ARGV[14] the door hash of the ID card read (shared/door_id.py) or ""
 -- ARGV[15] "1" when a real-name party's members must each show their card (Settings.door_id_required)
+-- ARGV[16] "1": judge only (issue 26, the scanner judges before it prompts): every step as above,
+--          a refusal recorded as above, but an admission is answered {"status":"ok","peek":true,
+--          admitted (would be), remaining, admitted_total, party_size} and nothing is written
 --
 -- Issue 23, after the seat checks: for a party whose members carry door hashes (the projection's
 -- REGS record), a card is matched to a member not yet in (else id_mismatch, or already_checked_in
@@ -50,6 +53,7 @@ local ADM, FIRST, NONCE, REV, GATES, ARR, CKS, STATS, OUT, CIDX, RELEASED, PLAN,
   KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6], KEYS[7], KEYS[8], KEYS[9], KEYS[10], KEYS[11], KEYS[12],
   KEYS[13], KEYS[14]
 local MEMBERS, card, card_required = KEYS[15], ARGV[14] or '', ARGV[15] == '1'
+local peek = ARGV[16] == '1'
 local rid, party, want, gate = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3]), ARGV[4]
 local at, bucket, cid, nonce, staff = ARGV[5], ARGV[6], ARGV[7], ARGV[8], ARGV[9]
 local aid, occurred_at, venue, refusal = ARGV[10], ARGV[11], ARGV[12], ARGV[13]
@@ -115,6 +119,12 @@ local function cards()
   return nil
 end
 
+-- Issue 26: what an admission would be, written nowhere (the steward is asked for the rest only).
+local function peeked(n)
+  return cjson.encode({ status = STATUS.OK, peek = true, admitted = n, remaining = remaining,
+                        admitted_total = admitted, party_size = party, member = member })
+end
+
 local STEPS = {
   wrong_gate = function()
     local plan = redis.call('HGET', PLAN, gate)
@@ -149,6 +159,7 @@ function STEPS.party_stepping()
   local unseen = redis.call('HEXISTS', REGS, rid) == 0
   local n = remaining
   if want > 0 and want < remaining then n = want end
+  if peek then return peeked(n) end
   if member > 0 then
     members_in[#members_in + 1] = member
     redis.call('HSET', MEMBERS, rid, cjson.encode(members_in))

@@ -9,7 +9,15 @@ from flask_smorest import Blueprint
 from services.checkin import vocabulary as V
 from services.checkin.door import lookup, read_ahead, usecases
 from services.checkin.web.edge import staff, store
-from services.checkin.web.schemas import CheckinIn, CheckinOut, FoundIn, LookupIn, LookupOut, UndoOut
+from services.checkin.web.schemas import (
+    CheckinIn,
+    CheckinOut,
+    FoundIn,
+    LookupIn,
+    LookupOut,
+    UndoOut,
+    VerdictOut,
+)
 from shared.auth import require
 from shared.web import settings_of
 
@@ -67,29 +75,49 @@ class Checkins(MethodView):
     @blp.alt_response(V.http_status(V.GATE_NOT_ALLOWED), schema="Error", description=V.GATE_NOT_ALLOWED)
     def post(self, body):
         """Scan a ticket at a gate (a registration's ``SD1.`` or a called walk-in's standby ``SB1.``). One atomic step: two gates never admit the same people twice."""
-        _count_request()
-        settings = settings_of()
-        scan = usecases.Scan(
-            code=body["code"],
-            gate=body["gate"],
-            admit=body["admit"] or 0,
-            nonce=body["nonce"] or "",
-            scanned_at=body["scanned_at"],
-            online_mark=body["online_mark"] or "",
-            id_number=body["id_number"] or "",
-            id_hash=body["id_hash"] or "",
-        )
-        s = store()
-        return usecases.admit(
-            scan,
-            staff(),
-            tickets=current_app.extensions["sciday.keyring"],
-            activities=read_ahead.activities(),  # the projection, read with the token
-            door=s,
-            marks=current_app.extensions["sciday.online_marks"],
-            policy=usecases.TimePolicy.from_settings(settings),
-            cards=current_app.extensions["sciday.door_cards"],
-        )
+        return _scan(body, peek=False)
+
+
+def _scan(body: dict, *, peek: bool) -> dict:
+    """A scan judged by the door's rules: admitted, or (``peek``) only judged."""
+    _count_request()
+    settings = settings_of()
+    scan = usecases.Scan(
+        code=body["code"],
+        gate=body["gate"],
+        admit=body["admit"] or 0,
+        nonce=body["nonce"] or "",
+        scanned_at=body["scanned_at"],
+        online_mark=body["online_mark"] or "",
+        id_number=body["id_number"] or "",
+        id_hash=body["id_hash"] or "",
+        peek=peek,
+    )
+    return usecases.admit(
+        scan,
+        staff(),
+        tickets=current_app.extensions["sciday.keyring"],
+        activities=read_ahead.activities(),  # the projection, read with the token
+        door=store(),
+        marks=current_app.extensions["sciday.online_marks"],
+        policy=usecases.TimePolicy.from_settings(settings),
+        cards=current_app.extensions["sciday.door_cards"],
+    )
+
+
+@blp.route("/verdict")
+class Verdict(MethodView):
+    @require("steward", "supervisor", "organizer", read_ahead=read_ahead.scan)
+    @blp.arguments(CheckinIn())
+    @blp.response(200, VerdictOut())
+    @blp.alt_response(V.http_status(V.INVALID), schema="Error", description=V.INVALID)
+    @blp.alt_response(V.http_status(V.REVOKED), schema="Error", description=V.alternatives(*SCAN_REFUSALS))
+    @blp.alt_response(V.http_status(V.GATE_NOT_ALLOWED), schema="Error", description=V.GATE_NOT_ALLOWED)
+    def post(self, body):
+        """The verdict a scan would get, nobody admitted (issue 26): the scanner asks before it shows a
+        count, so a ticket that will be refused is refused at once and a party partly in is offered
+        only the rest. The same rules and atomic step as a scan; a refusal is recorded as a scan's."""
+        return _scan(body, peek=True)
 
 
 @blp.route("/<checkin_id>/undo")
@@ -129,22 +157,42 @@ class Found(MethodView):
     @blp.alt_response(V.http_status(V.REVOKED), schema="Error", description=V.alternatives(*SCAN_REFUSALS))
     def post(self, body):
         """Admit a party found by the lookup: the same rules and atomic step as a scan of its ticket."""
-        _count_request()
-        scan = usecases.Scan(
-            code="",
-            gate=body["gate"],
-            admit=body["admit"] or 0,
-            nonce=body["nonce"] or "",
-            id_number=body["id_number"] or "",
-        )
-        s = store()
-        return lookup.admit_found(
-            body["activity_id"],
-            body["registration_id"],
-            scan,
-            staff(),
-            activities=s.projection,
-            door=s,
-            cards=current_app.extensions["sciday.door_cards"],
-            policy=usecases.TimePolicy.from_settings(settings_of()),
-        )
+        return _found(body, peek=False)
+
+
+def _found(body: dict, *, peek: bool) -> dict:
+    """A party found by the lookup, judged as a scan of its ticket: admitted, or (``peek``) only judged."""
+    _count_request()
+    scan = usecases.Scan(
+        code="",
+        gate=body["gate"],
+        admit=body["admit"] or 0,
+        nonce=body["nonce"] or "",
+        id_number=body["id_number"] or "",
+        peek=peek,
+    )
+    s = store()
+    return lookup.admit_found(
+        body["activity_id"],
+        body["registration_id"],
+        scan,
+        staff(),
+        activities=s.projection,
+        door=s,
+        cards=current_app.extensions["sciday.door_cards"],
+        policy=usecases.TimePolicy.from_settings(settings_of()),
+    )
+
+
+@blp.route("/found/verdict")
+class FoundVerdict(MethodView):
+    @require("steward", "supervisor", "organizer")
+    @blp.arguments(FoundIn())
+    @blp.response(200, VerdictOut())
+    @blp.alt_response(
+        V.http_status(V.UNKNOWN_REGISTRATION), schema="Error", description=V.UNKNOWN_REGISTRATION
+    )
+    @blp.alt_response(V.http_status(V.REVOKED), schema="Error", description=V.alternatives(*SCAN_REFUSALS))
+    def post(self, body):
+        """The verdict admitting a party found by the lookup would get, nobody admitted (issue 26)."""
+        return _found(body, peek=True)

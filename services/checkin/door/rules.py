@@ -13,7 +13,8 @@ Rows without a reason do not refuse: ``replay`` answers a known nonce with its f
 ``party_reduced`` counts a party that dropped a member at its new size, ``party_stepping`` admits
 the people the steward counted (never more than remain).  ``UNDO`` is the supervisor's take-back
 (``undo.lua``), online only.  tests/integration/test_door_scenarios.py replays one scenario table
-against all three implementations.
+against all three implementations.  The scanner asks for a verdict before it prompts (issue 26,
+``POST /api/v1/checkins/verdict``): the same rows, ``admit.lua`` judging only (``peek``).
 
 ``python -m shared.wordgen`` writes the generated ``door_rules.lua`` (included by ``admit.lua``) and
 ``static/js/door_rules.js`` (imported by ``doorbook.js``).

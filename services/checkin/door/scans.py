@@ -50,6 +50,7 @@ class Scan:
     # door hash of it (the device hashed it with the activity's key and kept no number).
     id_number: str = ""
     id_hash: str = ""
+    peek: bool = False  # issue 26: the verdict this scan would get, nobody admitted (POST …/verdict)
 
 
 @dataclass(frozen=True)

@@ -50,6 +50,7 @@ def admit_step(
         # issue 23: the card read, matched to a member in the same step (admit.lua)
         card=scan.id_hash or (cards.read(aid, scan.id_number) if cards else ""),
         card_required=bool(cards and cards.required),
+        peek=scan.peek,
     )
 
 
@@ -92,6 +93,41 @@ def admitted(result: Doc, summary: Doc) -> Doc:
         "gate": result["gate"],
         "replayed": bool(result.get("replayed")),
         "member": int(result.get("member") or 0),  # issue 23: the place of the member whose card matched
+    }
+
+
+def peeked(result: Doc, summary: Doc) -> Doc:
+    """Issue 26: the verdict a scan would get (``admit.lua`` judging only): nobody admitted yet;
+    ``admitted`` is who the scan would take, ``remaining`` the people still to come (a repeated
+    nonce: its first admission's figures)."""
+    return {
+        "status": V.OK,
+        "admitted": int(result["admitted"]),
+        "remaining": int(result["remaining"]),
+        "admitted_total": int(result["admitted_total"]),
+        "party_size": int(result["party_size"]),
+        "registration": summary,
+    }
+
+
+def peek_standby(party: Party) -> Doc:
+    """A called walk-in's standby ticket comes in whole on its scan (``standby_admit.lua``, no count
+    asked): judging only answers rules 1-6 and leaves the standby list's own step to the scan."""
+    size = party.party_size
+    summary: Doc = {
+        "id": f"standby:{party.activity_id}:{party.standby_number}",
+        "activity_id": party.activity_id,
+        "party_size": size,
+        "admitted_total": 0,
+        "standby_number": party.standby_number,
+    }
+    return {
+        "status": V.OK,
+        "admitted": size,
+        "remaining": size,
+        "admitted_total": 0,
+        "party_size": size,
+        "registration": summary,
     }
 
 

@@ -75,6 +75,7 @@ class CheckinStore:
                 step.refusal,
                 step.card,
                 "1" if step.card_required else "0",
+                "1" if step.peek else "0",  # issue 26: judge only
             ],
         )
         return json.loads(raw)
@@ -130,6 +131,23 @@ class CheckinStore:
         """Registrations whose unscanned seats went to standby (``standby_release.lua``): the
         scanner refuses them offline as ``admit.lua`` does online (``seat_released``)."""
         return sorted(r.decode() for r in self.redis.smembers(self.k("released", aid)))
+
+    def admissions(self, aid: str) -> dict[str, dict]:
+        """Issue 26: who is in, at any gate, for the scanner's state: registration id -> {n (people
+        in), at, gate (the first admission), members (places in on their card, issue 23)}. The
+        offline judge counts a party admitted at another gate as ``admit.lua`` does."""
+        pipe = self.redis.pipeline(transaction=False)
+        for name in ("adm", "first", "members"):
+            pipe.hgetall(self.k(name, aid))
+        adm, first, members = pipe.execute()
+        out: dict[str, dict] = {}
+        for rid, n in adm.items():
+            if int(n) <= 0:
+                continue
+            seen = json.loads(first.get(rid) or "{}")
+            out[rid.decode()] = {"n": int(n), "at": seen.get("at"), "gate": seen.get("gate")}
+            out[rid.decode()]["members"] = json.loads(members.get(rid) or "[]")
+        return out
 
     # -- gates opened for given activities (issue 16; services/checkin/door/gates.py) -------------
     def gate_plan_key(self, venue: str) -> str:

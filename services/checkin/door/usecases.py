@@ -125,6 +125,8 @@ def judge(
             raise refuse(V.WRONG_GATE, {**wrong_gate, "gate_activities": open_for})
         if later is not None:
             raise refuse(later.reason, later.details, later.variant)
+        if scan.peek:
+            return steps.peek_standby(party)
         return steps.admit_standby(party.standby_number, party, scan, activity, seen.at, door)
     result = door.admit(steps.admit_step(party, scan, staff, seen, ids(), later, cards))
     if result["status"] == V.DENIED and result["reason"] == V.WRONG_GATE:
@@ -133,6 +135,8 @@ def judge(
         )
     if later is not None and result["status"] == V.DENIED and result["reason"] == later.reason:
         raise later
+    if scan.peek and result["status"] == V.OK:  # issue 26: judged only, nobody admitted
+        return steps.peeked(result, steps.summary(party, seen, result))
     return steps.admitted(result, steps.summary(party, seen, result))
 
 

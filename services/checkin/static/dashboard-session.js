@@ -41,7 +41,8 @@ export function named(t) {
 /* Venue · hall, each in the page's language. */
 export function place(venue, hall, hallEn) {
   var out = document.createDocumentFragment();
-  out.append(named({ zh: venue.name, en: venue.name_en }), " · ", named({ zh: hall, en: hallEn }));
+  out.append(named({ zh: venue.name, en: venue.name_en }));
+  if (hall || hallEn) { out.append(" · ", named({ zh: hall, en: hallEn })); }  // a square or a park has no hall
   return out;
 }
 

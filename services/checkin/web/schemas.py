@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from marshmallow import RAISE, Schema, fields, validate
 
+from services.checkin.attendance.figures import ClosingOut
 from services.checkin.door.admission import canonical_gate
 from shared.i18n import LENGTH_BETWEEN, LENGTH_MAX, RANGE_BETWEEN, Keyed, as_rule
 from shared.text import no_controls
@@ -185,8 +186,9 @@ class ArrivalBucket(Schema):
     people = fields.Integer()
 
 
-class AttendanceFigures(Schema):
-    """The figures of one activity, shared by its attendance and by the festival's rows."""
+class AttendanceFigures(ClosingOut):
+    """The figures of one activity, shared by its attendance and by the festival's rows; those
+    that count only once it has ended are ``figures.ClosingOut``'s (issue 26)."""
 
     activity_id = fields.String()
     title = fields.Dict()
@@ -199,17 +201,6 @@ class AttendanceFigures(Schema):
     checked_in = fields.Integer()
     remaining = fields.Integer(metadata={"description": "confirmed people not yet in"})
     denied = fields.Integer()
-    ended = fields.Boolean()
-    no_shows = fields.Integer(allow_none=True, metadata={"description": "once ended: confirmed − checked in"})
-    no_show_rate = fields.Float(allow_none=True, metadata={"description": "once ended: no_shows / confirmed"})
-    # issue 26: the figures' one meaning (attendance/figures.py)
-    attended = fields.Integer(
-        metadata={"description": "registrants checked in (walk-ins from standby apart)"}
-    )
-    attendance_rate = fields.Float(
-        allow_none=True, metadata={"description": "once ended: attended / confirmed"}
-    )
-    to_come = fields.Integer(metadata={"description": "until the end: confirmed − attended; 0 once ended"})
     # issue 15: allocation beyond first come, first served
     standby_admitted = fields.Integer(metadata={"description": "seats filled from on-site standby (people)"})
     lottery_entries = fields.Integer(metadata={"description": "lottery entries (parties); 0 without a draw"})
@@ -248,6 +239,14 @@ class ScannerActivity(Schema):
         fields.String(),
         metadata={"description": "registrations whose unscanned seats went to standby (seat_released)"},
     )
+    admitted = fields.Dict(
+        keys=fields.String(),
+        values=fields.Dict(),
+        metadata={
+            "description": "issue 26: registration id -> {n, at, gate, members}: people in at any gate, "
+            "the first admission's time and gate, the member places in on their card"
+        },
+    )
     door_key = fields.String(
         metadata={"description": "issue 23: this activity's door key (hex), to hash an ID card offline"}
     )
@@ -285,3 +284,16 @@ class ScannerStateOut(Schema):
     )
     server_time = fields.String()
     online_mark = fields.String(metadata={"description": "send with offline scans (scanned_at)"})
+
+
+class VerdictOut(Schema):
+    """Issue 26: the verdict a scan would get, nobody admitted (POST /api/v1/checkins/verdict)."""
+
+    status = fields.String()
+    admitted = fields.Integer(
+        metadata={"description": "the people the scan would admit (admit, or the rest)"}
+    )
+    remaining = fields.Integer(metadata={"description": "people of the party not yet in"})
+    admitted_total = fields.Integer(metadata={"description": "people of the party already in, at any gate"})
+    party_size = fields.Integer(metadata={"description": "the party now (smaller after a dropped member)"})
+    registration = fields.Nested(RegistrationSummary)

@@ -11,13 +11,8 @@ from datetime import date, datetime, time, timedelta
 from typing import NamedTuple
 
 from services.registration.catalogue.activities import TZ
+from services.registration.catalogue.kind_words import KIND_WORDS
 
-KINDS = (
-    ("imax", ("巨幕", "imax")),
-    ("dome", ("球幕", "dome")),
-    ("lecture", ("讲座", "报告会", "讲堂", "lecture")),
-    ("exhibition", ("展览", "exhibition")),
-)
 AUDIENCES = {
     "科技工作者及家属": "sci_workers_and_families",
     "科技工作者及其家属": "sci_workers_and_families",
@@ -32,9 +27,14 @@ AUDIENCES = {
 # dash or 至, a day alone ("至20日"). Clock times ("19:00") never match: ":" is no date separator.
 _DAY = re.compile(
     r"(?<![\d.])(?:(?P<y>\d{4})\s*[-/.年]\s*)?(?P<m>\d{1,2})\s*[-/.月]\s*(?P<d>\d{1,2})\s*[日号]?(?![\d:：])"
-    r"|(?<=[-－—–~～至到])\s*(?P<dd>\d{1,2})\s*[日号]?(?![\d:：.月/-])"
+    r"|(?<=[-－—–~～至到])\s*(?P<dd>\d{1,2})\s*[日号]?(?![\d:：.月/时点-])"
 )
-_CLOCK = re.compile(r"(\d{1,2})\s*[:：]\s*(\d{2})(?:\s*[:：]\s*\d{2})?")
+# "19:00", "19：00:00", and as plans write it (seed 003): "9时30分", "9点半", "下午3时".
+_CLOCK = re.compile(
+    r"(?P<h>\d{1,2})\s*(?:[:：]\s*(?P<m>\d{2})(?:\s*[:：]\s*\d{2})?"
+    r"|[时点](?:\s*(?P<m2>\d{1,2})\s*分|(?P<half>半))?)"
+)
+_AFTERNOON = re.compile("上午|早上|中午|下午|傍晚|晚上|晚")
 # Full ISO 8601 only with a "T" or seconds: "2024-05-30 19:00-20:30" is a range, not an offset.
 _ISO = re.compile(
     r"\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?|[ T]\d{2}:\d{2}:\d{2}(\.\d+)?)(Z|[+-]\d{2}:?\d{2})?"
@@ -128,10 +128,7 @@ def when(
         raise CellError(f"日期不存在：“{text}”", f"No such date: {text!r}.") from None
     dates = dates or ([day] if day else [])
     rest = _DAY.sub(" ", text)
-    clocks = [
-        (int(h) + (12 if int(h) < 12 and re.search("下午|晚", text) else 0), int(mi))
-        for h, mi in _CLOCK.findall(rest)
-    ]
+    clocks = _clocks(rest)
     if not dates:
         raise CellError(
             f"看不出日期：“{text}”（如 2024-05-30 19:00）", f"No date in {text!r} (e.g. 2024-05-30 19:00)."
@@ -140,6 +137,18 @@ def when(
         return _combined(dates, clocks, assumed, hours, end_of_day)
     except ValueError:
         raise CellError(f"日期或时间不存在：“{text}”", f"No such date or time: {text!r}.") from None
+
+
+def _clocks(text: str) -> list[tuple[int, int]]:
+    """The clock times in ``text``: an hour is in the afternoon after 下午, 傍晚 or 晚(上), until
+    上午 or 早上 says otherwise ("上午9时至下午3时" is 9:00 and 15:00)."""
+    out = []
+    for m in _CLOCK.finditer(text):
+        marks = _AFTERNOON.findall(text, 0, m.start())
+        hour, late = int(m["h"]), bool(marks) and marks[-1] not in ("上午", "早上", "中午")
+        minute = int(m["m"] or m["m2"] or (30 if m["half"] else 0))
+        out.append((hour + 12 if late and hour < 12 else hour, minute))
+    return out
 
 
 def _typed(value, day: date | None, end_of_day: bool) -> When | None:
@@ -226,8 +235,12 @@ def _next_year_of(month: int, day: int, today: date) -> int:
 
 
 def kind_of(value, title: str) -> str:
-    text = (_text(value) or title).lower()
-    return next((k for k, words in KINDS if any(w in text for w in words)), "other")
+    """The kind the words of the kind (or form) cell choose, else those of the title, else other."""
+    for text in (_text(value).lower(), _text(title).lower()):
+        found = next((k for k, words in KIND_WORDS if any(w in text for w in words)), None)
+        if found:
+            return found
+    return "other"
 
 
 def audience_of(value) -> str:

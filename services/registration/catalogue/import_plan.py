@@ -8,6 +8,9 @@ since) is ``differs`` and left alone. Errors carry the row number and the column
 
 from __future__ import annotations
 
+from collections.abc import Collection
+from datetime import datetime
+
 from marshmallow import ValidationError
 
 from services.registration import vocabulary as v
@@ -52,37 +55,54 @@ def differences(stored: dict, doc: dict) -> list[str]:
     return sorted(k for k in set(a) | set(b) if a.get(k) != b.get(k))
 
 
-def plan(sheet: ka.Sheet, locale: str, options: ka.Options) -> tuple[list[dict], list[dict]]:
-    """Validate every row: (row plans with their stored-state action, row errors)."""
-    seen: dict[str, int] = {}
-    venues, plans, errors = known_venues(), [], []
+def plan(
+    sheet: ka.Sheet, locale: str, options: ka.Options, each_day: Collection[int] | str = ()
+) -> tuple[list[dict], list[dict]]:
+    """Validate every row: (row plans with their stored-state action, row errors).
 
-    def header(key: str) -> str:
-        return sheet.headers.get(key) or ka.COLUMNS.get(key, (key,))[0]
-
+    A row over several days (``key_rows.days_of``) is offered as one activity a day: its plan
+    says ``days``; a row whose number is in ``each_day`` (or every such row, with ``"all"``)
+    becomes that many plans, one a day (``day`` 1…n), each validated and stored as its own."""
+    checking = _Checking(sheet, locale)
     for row in sheet.rows:
-        body, cell_errors = key_rows.body_of(row, venues, options)
-        row_errors = [(key, zh, en) for key, zh, en in cell_errors]
+        body, cell_errors = key_rows.body_of(row, checking.venues, options)
+        days = [] if cell_errors else key_rows.days_of(*_span(body), options.each_day_max)
+        if days and (each_day == "all" or row.number in each_day):
+            for n, day in enumerate(days, start=1):
+                one = ka.Row(row.number, row.values)
+                checking.add(one, *key_rows.body_of(one, checking.venues, options, day), len(days), n)
+        else:
+            checking.add(row, body, cell_errors, len(days) or 1, None)
+    return checking.plans, checking.errors
+
+
+def _span(body: dict) -> tuple[datetime | None, datetime | None]:
+    return tuple(datetime.fromisoformat(body[k]) if body.get(k) else None for k in ("starts_at", "ends_at"))  # type: ignore[return-value]
+
+
+class _Checking:
+    """The rows' plans and errors as they are validated, and the ids seen so far."""
+
+    def __init__(self, sheet: ka.Sheet, locale: str):
+        self.sheet, self.locale = sheet, locale
+        self.venues = known_venues()
+        self.plans: list[dict] = []
+        self.errors: list[dict] = []
+        self.seen: dict[str, int] = {}
+
+    def header(self, key: str) -> str:
+        return self.sheet.headers.get(key) or ka.COLUMNS.get(key, (key,))[0]
+
+    def add(self, row: ka.Row, body: dict, cell_errors: list, days: int, day: int | None) -> None:
+        row_errors = list(cell_errors)
         _keep_stored_venue(body, row)
-        try:
-            loaded = ActivityIn().load(body)
-        except ValidationError as exc:
-            loaded, messages = None, exc.normalized_messages()
-            if all(body.get(k) for k in TIMES):  # the schema skips its cross-field check on field errors
-                for k, found in activities.validate_times(body).items():
-                    messages.setdefault(k, found)
-            taken = {key for key, _, _ in row_errors}
-            for path, message in key_rows.flatten(messages):
-                key = key_rows.column_of(row, path)
-                if key not in taken:
-                    # issue 26: the English is said too, not the rule's key ("length_max|max=100")
-                    row_errors.append((key, localize(message, "zh-CN"), localize(message, "en")))
-        if loaded is not None and not row_errors and body["id"] in seen:
+        loaded = _loaded(body, row, row_errors)
+        if loaded is not None and not row_errors and body["id"] in self.seen:
             row_errors.append(
                 (
                     "title",
-                    f"与第 {seen[body['id']]} 行的名称、时间、地点相同",
-                    f"Same name, time and place as row {seen[body['id']]}.",
+                    f"与第 {self.seen[body['id']]} 行的名称、时间、地点相同",
+                    f"Same name, time and place as row {self.seen[body['id']]}.",
                 )
             )
         entry = {
@@ -98,18 +118,42 @@ def plan(sheet: ka.Sheet, locale: str, options: ka.Options) -> tuple[list[dict],
             "action": "error",
             "differs": [],
             "assumed": row.assumed,
+            "days": days,
+            "day": day,
         }
         if row_errors:
-            errors += [
-                {"row": row.number, "field": header(key), "key": key, "message": say(zh, en, locale)}
+            self.errors += [
+                {
+                    "row": row.number,
+                    "field": self.header(key),
+                    "key": key,
+                    "message": say(zh, en, self.locale),
+                }
                 for key, zh, en in row_errors
             ]
-        else:
-            seen[body["id"]] = row.number
+        elif loaded is not None:
+            self.seen[body["id"]] = row.number
             doc = activities.to_doc(loaded)
             entry.update(id=doc["id"], doc=doc, **_state(doc))
-        plans.append(entry)
-    return plans, errors
+        self.plans.append(entry)
+
+
+def _loaded(body: dict, row: ka.Row, row_errors: list) -> dict | None:
+    """The body as ``ActivityIn`` loads it, or None with its errors added to ``row_errors``."""
+    try:
+        return ActivityIn().load(body)
+    except ValidationError as exc:
+        messages = exc.normalized_messages()
+        if all(body.get(k) for k in TIMES):  # the schema skips its cross-field check on field errors
+            for k, found in activities.validate_times(body).items():
+                messages.setdefault(k, found)
+        taken = {key for key, _, _ in row_errors}
+        for path, message in key_rows.flatten(messages):
+            key = key_rows.column_of(row, path)
+            if key not in taken:
+                # issue 26: the English is said too, not the rule's key ("length_max|max=100")
+                row_errors.append((key, localize(message, "zh-CN"), localize(message, "en")))
+        return None
 
 
 def _keep_stored_venue(body: dict, row: ka.Row) -> None:
@@ -131,21 +175,19 @@ def _state(doc: dict) -> dict:
     return {"action": "differs" if diff else "unchanged", "differs": diff}
 
 
-def run(sheet: ka.Sheet, mode: str, locale: str, options: ka.Options, confirmed: bool = False) -> dict:
-    plans, errors = plan(sheet, locale, options)
+def run(
+    sheet: ka.Sheet,
+    mode: str,
+    locale: str,
+    options: ka.Options,
+    confirmed: bool = False,
+    each_day: Collection[int] | str = (),
+) -> dict:
+    plans, errors = plan(sheet, locale, options, each_day)
     assumed_rows = sum(1 for p in plans if p["assumed"] and p["action"] == "new")
     unconfirmed = mode != "check" and assumed_rows and not confirmed
     write = not unconfirmed and (mode == "valid_rows" or (mode == "all" and not errors))
-    for p in plans:
-        if write and p["action"] == "new":
-            try:
-                publishing.publish_activity(ports(), p["doc"])
-                p["action"] = "created"
-            except Refusal as exc:  # created meanwhile by a concurrent import of the same file
-                if exc.reason != ACTIVITY_EXISTS:
-                    raise
-                p.update(_state(p["doc"]))
-        p.pop("doc", None)
+    _write(plans, write)
     count = lambda action: sum(1 for p in plans if p["action"] == action)  # noqa: E731
     report = {
         "mode": mode,
@@ -187,6 +229,20 @@ def run(sheet: ka.Sheet, mode: str, locale: str, options: ka.Options, confirmed:
             extra={"report": ImportReportOut().dump(report)},
         )
     return report
+
+
+def _write(plans: list[dict], write: bool) -> None:
+    """Create the new rows' activities (when ``write``); the plans keep no documents."""
+    for p in plans:
+        if write and p["action"] == "new":
+            try:
+                publishing.publish_activity(ports(), p["doc"])
+                p["action"] = "created"
+            except Refusal as exc:  # created meanwhile by a concurrent import of the same file
+                if exc.reason != ACTIVITY_EXISTS:
+                    raise
+                p.update(_state(p["doc"]))
+        p.pop("doc", None)
 
 
 def refusal(reason: str, locale: str, message: str = "", **kw: object) -> Refusal:

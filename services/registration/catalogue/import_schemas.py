@@ -19,7 +19,9 @@ class AssumedOut(Schema):
         metadata={
             "description": "expected (capacity from 预计参与人数) | form (kind from 活动形式) | "
             "year (a date without a year) | day_opens / day_closes (a range of dates without "
-            "times) | default (party size, registration window)"
+            "times) | kind_length (an end from the start and the kind's usual length) | "
+            "no_hall (a place without halls: a square, a park) | default (party size, "
+            "registration window)"
         }
     )
 
@@ -41,6 +43,16 @@ class RowOut(Schema):
         fields.String(), metadata={"description": "fields that differ from the stored activity"}
     )
     assumed = fields.List(fields.Nested(AssumedOut))
+    days = fields.Integer(
+        metadata={
+            "description": "days the row's activity spans; over 1: it may be imported as one "
+            "activity a day (the request's each_day)"
+        }
+    )
+    day = fields.Integer(
+        allow_none=True,
+        metadata={"description": "which day (1…days) of a row imported as one activity a day"},
+    )
 
 
 class ColumnOut(Schema):

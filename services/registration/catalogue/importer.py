@@ -9,8 +9,11 @@ Multipart upload: ``file`` (.csv or .xlsx, at most ``import_max_upload_bytes``),
 - ``columns``: JSON, header as written -> column key (``""`` to ignore it), for headers the
   synonyms do not know; remembered for the organizer's next file.
 - ``confirm=1``: the organizer has seen the assumed values (capacity from 预计参与人数, kind from
-  活动形式, opening hours of a range of dates, a year left out, default party size and window);
-  without it an import of rows with assumptions is refused with ``import_unconfirmed``.
+  活动形式, opening hours of a range of dates, a year left out, an end from the kind's usual
+  length, a place without halls, default party size and window); without it an import of rows
+  with assumptions is refused with ``import_unconfirmed``.
+- ``each_day``: rows over several days to import as one activity a day (their numbers,
+  comma-separated, or ``all``); the preview says which rows may be (``days``).
 
 The file is read within the ``import_max_*`` bounds (``shared/spreadsheets.py``): a file past
 one is refused with ``spreadsheet_too_large`` before it is parsed.
@@ -70,6 +73,8 @@ def options_of(settings) -> ka.Options:
     return ka.Options(
         hours=(time.fromisoformat(settings.import_day_opens), time.fromisoformat(settings.import_day_closes)),
         today=datetime.now(activities.TZ).date(),
+        minutes={kind: getattr(settings, f"import_minutes_{kind}") for kind in ka.DEFAULT_MINUTES},
+        each_day_max=settings.import_each_day_max_days,
     )
 
 
@@ -97,6 +102,11 @@ class ActivityImport(MethodView):
                                 "type": "string",
                                 "enum": ["1"],
                                 "description": "the organizer confirmed the assumed values",
+                            },
+                            "each_day": {
+                                "type": "string",
+                                "description": "rows over several days to import as one activity a "
+                                'day: their numbers, comma-separated ("3,7"), or "all"',
                             },
                         },
                     }
@@ -129,7 +139,7 @@ class ActivityImport(MethodView):
                 say("请选择文件", "Choose a file.", locale),
                 errors={"file": [say("必须上传文件", "A file is required.", locale)]},
             )
-        chosen = _chosen(locale)
+        chosen, each_day = _chosen(locale), _each_day(locale)
         memory = ColumnMemory(redis_of(), settings.redis_prefix)
         try:
             sheet = ka.read(
@@ -144,7 +154,24 @@ class ActivityImport(MethodView):
             message = say(exc.zh, exc.en, locale)
             raise refusal(reason, locale, message, errors={"file": [message]}) from None
         memory.remember(g.principal.name, chosen)
-        return run(sheet, mode, locale, options_of(settings), request.form.get("confirm") in ("1", "true"))
+        confirmed = request.form.get("confirm") in ("1", "true")
+        return run(sheet, mode, locale, options_of(settings), confirmed, each_day)
+
+
+def _each_day(locale: str) -> frozenset[int] | str:
+    """The rows over several days the organizer chose to import as one activity a day."""
+    raw = (request.form.get("each_day") or "").strip()
+    if raw == "all":
+        return raw
+    parts = [p.strip() for p in raw.split(",") if p.strip()]
+    if not all(p.isdigit() and len(p) <= 6 for p in parts):
+        raise refusal(
+            v.VALIDATION_FAILED,
+            locale,
+            say("“每天一场”的行号不正确", "The rows chosen for one activity a day are not valid.", locale),
+            errors={"each_day": ['row numbers, comma-separated, or "all"']},
+        )
+    return frozenset(int(p) for p in parts)
 
 
 def _chosen(locale: str) -> dict:

@@ -35,6 +35,8 @@ from shared import spreadsheets
 MAX_ROWS = 2000  # the default of the setting import_max_rows
 DEFAULT_PARTY, DEFAULT_OPENS_BEFORE, DEFAULT_CLOSES_BEFORE = 4, timedelta(days=7), timedelta(hours=2)
 DEFAULT_HOURS = (time(9, 0), time(17, 0))  # the defaults of import_day_opens / import_day_closes
+# The defaults of import_minutes_<kind>: how long an activity given only its start lasts.
+DEFAULT_MINUTES = {"imax": 45, "dome": 30, "screening": 90, "lecture": 90, "exhibition": 480, "other": 120}
 
 
 class SheetError(ValueError):
@@ -69,10 +71,14 @@ class Sheet:
 
 @dataclass(frozen=True)
 class Options:
-    """What an import assumes where a file is silent (settings ``import_day_*``), and today."""
+    """What an import assumes where a file is silent (settings ``import_day_*``,
+    ``import_minutes_<kind>``), today, and how many days a row may be split into
+    (``import_each_day_max_days``)."""
 
     hours: tuple = DEFAULT_HOURS
     today: date | None = None
+    minutes: dict = field(default_factory=lambda: dict(DEFAULT_MINUTES))
+    each_day_max: int = 31
 
 
 # -- reading ----------------------------------------------------------------------------------

@@ -7,7 +7,7 @@ for the organizer to confirm. Errors name the column they came from.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from services.registration.catalogue.activities import TZ
 from services.registration.catalogue.cells import (
@@ -57,20 +57,26 @@ class _Reading:
 
 
 def body_of(
-    row: Row, venues: dict[str, dict], options: Options = Options()
+    row: Row, venues: dict[str, dict], options: Options = Options(), day: date | None = None
 ) -> tuple[dict, list[tuple[str, str, str]]]:
     """One row as an ``ActivityIn`` body, and its cell errors as (column key, zh, en).
 
     ``venues`` maps the names of venues already known to ``{"id", "address"}``. Fills
     ``row.source`` (body field path -> column key) so schema errors can name the column, and
-    ``row.assumed`` with every value the file did not give (``{field, value, basis}``).
+    ``row.assumed`` with every value the file did not give (``{field, value, basis}``). With
+    ``day``, a row over several days gives that day's activity (its daily hours, see ``days_of``).
     """
     r = _Reading(row, options)
     title = _text(r.v.get("title"))
     if not title:
         r.need("title", "活动名称", "The title")
     r.src.update({"title.zh": "title", "title.en": "title_en", "description.zh": "description"})
-    starts, ends = _times(r)
+    if "kind" in r.present or "form" not in r.present:
+        kind = kind_of(r.v.get("kind"), title)
+    else:
+        r.src["kind"] = "form"
+        kind = r.assume("kind", kind_of(r.v["form"], title), "form")
+    starts, ends = _times(r, kind, day)
     name, hall = _place(r)
     known = venues.get(name) or {}
     r.src.update({"venue.id": "venue_id", "venue.address": "address"})
@@ -78,11 +84,6 @@ def body_of(
     capacity, party = _numbers(r)
     audience = r.guard("audience", audience_of, r.v.get("audience"))
     opens, closes = _window(r, starts)
-    if "kind" in r.present or "form" not in r.present:
-        kind = kind_of(r.v.get("kind"), title)
-    else:
-        r.src["kind"] = "form"
-        kind = r.assume("kind", kind_of(r.v["form"], title), "form")
     body = {
         "id": activity_id(title, starts, name) if title and starts and name else "imp-pending",
         "kind": kind,
@@ -109,23 +110,21 @@ def body_of(
     return body, r.errors
 
 
-def _times(r: _Reading) -> tuple[datetime | None, datetime | None]:
+def _times(r: _Reading, kind: str, day: date | None) -> tuple[datetime | None, datetime | None]:
     """The start and the end: a date and a time, a moment, or a span (``when``); then an end
-    time or a duration, else the end the span or the day's hours gave."""
+    time or a duration, else the end the span or the day's hours gave, else the kind's default
+    length (assumed). With ``day``, the span's daily hours on that day."""
     v, src, present = r.v, r.src, r.present
-    day = r.guard("date", lambda: moments(v["date"])[0].date()) if "date" in present else None
+    on = r.guard("date", lambda: moments(v["date"])[0].date()) if "date" in present else None
     starts = ends = None
+    assumed: list[str] = []
     if "starts_at" in present or "time" in present:
         key = "starts_at" if "starts_at" in present else "time"
         hours = r.options.hours if key == "time" and not present & {"ends_at", "duration"} else None
-        got = r.guard(key, when, v[key], day, False, hours, r.options.today)
-        found = got.moments if got else []
-        starts, ends = (found + [None, None])[:2]
+        got = r.guard(key, when, v[key], on, False, hours, r.options.today)
+        starts, ends = ((got.moments if got else []) + [None, None])[:2]
+        assumed = list(got.assumed) if got else []
         src["starts_at"] = src["ends_at"] = key
-        for what in got.assumed if got else ():
-            field_name, moment = ("ends_at", ends) if what == "closes" else ("starts_at", starts)
-            basis = {"year": "year", "opens": "day_opens", "closes": "day_closes"}[what]
-            r.assume(field_name, _iso(moment), basis)
     else:
         r.need("starts_at", "开始时间", "The start time")
     if "ends_at" in present and starts:
@@ -136,9 +135,32 @@ def _times(r: _Reading) -> tuple[datetime | None, datetime | None]:
         ends = starts + timedelta(minutes=length) if length is not None else None
         src["ends_at"] = "duration"
     elif starts and not ends:
-        src["ends_at"] = "ends_at"
-        r.need("ends_at", "结束时间或时长", "An end time or a duration")
+        ends = starts + timedelta(minutes=r.options.minutes.get(kind, r.options.minutes["other"]))
+        assumed.append("length")
+    if day and starts and ends:
+        starts, ends = _on(day, starts), _on(day, ends)
+    for what in assumed:
+        field_name, moment = ("starts_at", starts) if what in ("year", "opens") else ("ends_at", ends)
+        basis = {"year": "year", "opens": "day_opens", "closes": "day_closes", "length": "kind_length"}
+        r.assume(field_name, _iso(moment), basis[what])
     return starts, ends
+
+
+def days_of(starts: datetime | None, ends: datetime | None, most: int) -> list[date]:
+    """The days of an activity over several days that may be one activity a day: each day from
+    the start's time to the end's, at most ``most`` days; [] when it is one day or cannot be."""
+    if not (starts and ends):
+        return []
+    first, last = starts.astimezone(TZ), ends.astimezone(TZ)
+    count = (last.date() - first.date()).days + 1
+    if count < 2 or count > most or last.timetz() <= first.timetz():
+        return []
+    return [first.date() + timedelta(days=i) for i in range(count)]
+
+
+def _on(day: date, moment: datetime) -> datetime:
+    local = moment.astimezone(TZ)
+    return datetime.combine(day, local.timetz())
 
 
 def _place(r: _Reading) -> tuple[str, str]:
@@ -150,14 +172,8 @@ def _place(r: _Reading) -> tuple[str, str]:
         hall = hall or in_place
     if not name:
         r.need("place", "地点（场馆）", "The place (venue)")
-    elif not hall:
-        r.errors.append(
-            (
-                r.src["hall"],
-                "需写明厅室，如“辽宁省科学技术馆 巨幕影院”",
-                "Name the hall too, e.g. 辽宁省科学技术馆 巨幕影院 (venue, space, hall).",
-            )
-        )
+    elif not hall:  # a square, a park: the activity is at the venue, with no hall
+        r.assume("hall", "", "no_hall")
     return name, hall
 
 

@@ -102,7 +102,7 @@ function load(selectId) {
       tr.className = (a.status === "cancelled" ? "cancelled" : "") + (a.id === (selectId || current) ? " selected" : "");
       cell(tr, local(a.starts_at).replace("T", " "));
       cell(tr, named(a.title.zh, a.title.en));
-      cell(tr, named(a.venue.name, a.venue.name_en) + " · " + named(a.hall, a.hall_en));
+      cell(tr, [named(a.venue.name, a.venue.name_en), named(a.hall, a.hall_en)].filter(Boolean).join(" · "));
       cell(tr, T.kinds[a.kind] || a.kind);
       cell(tr, a.capacity, "num");
       cell(tr, a.seats_taken, "num");

@@ -23,6 +23,7 @@ KIND = {
     "lecture": lazy_pgettext("kind of activity", "Lecture"),
     "exhibition": lazy_pgettext("kind of activity", "Exhibition"),
     "other": lazy_pgettext("kind of activity", "Activity"),
+    "screening": lazy_pgettext("kind of activity", "Screening"),
 }
 WEEKDAY_ZH = "一二三四五六日"
 
@@ -85,9 +86,10 @@ def named(zh, en: str | None = None) -> Markup:
 def place(doc: dict) -> Markup:
     """Venue · hall of an activity, each in the page's language (``named``)."""
     venue = doc.get("venue") or {}
-    return Markup(" · ").join(
-        [named(venue.get("name"), venue.get("name_en")), named(doc.get("hall"), doc.get("hall_en"))]
-    )
+    parts = [named(venue.get("name"), venue.get("name_en"))]
+    if doc.get("hall") or doc.get("hall_en"):  # a square or a park has no hall
+        parts.append(named(doc.get("hall"), doc.get("hall_en")))
+    return Markup(" · ").join(parts)
 
 
 def address(doc: dict) -> Markup:

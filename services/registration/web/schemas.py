@@ -22,7 +22,7 @@ from shared.events import SLUG
 from shared.i18n import LENGTH_BETWEEN, LENGTH_MAX, rule
 from shared.text import no_controls, one_line, plain_text
 
-KINDS = ("imax", "dome", "lecture", "exhibition", "other")
+KINDS = ("imax", "dome", "lecture", "exhibition", "other", "screening")
 AUDIENCES = ("sci_workers_and_families", "public")
 _NAME_PUNCT = set(" ·•-'.．。")
 # Activity times: a ticket signs its window as unsigned 32-bit seconds, and a typo such as 2202
@@ -148,7 +148,9 @@ class ActivityIn(_Filled):
     description = fields.Nested(I18nLongText, load_default=lambda: {"zh": "", "en": ""})
     venue = fields.Nested(VenueIn, required=True)
     hall = fields.String(
-        required=True, validate=[validate.Length(min=1, max=100, error=LENGTH_BETWEEN), no_controls]
+        load_default="",
+        validate=[validate.Length(max=100, error=LENGTH_MAX), no_controls],
+        metadata={"description": "empty for a place without halls (a square, a park)"},
     )
     hall_en = english(100, "the hall's English name")
     organizer = fields.String(

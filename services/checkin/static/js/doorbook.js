@@ -40,6 +40,13 @@ export const book = {
   enqueue(item) { const q = read(K.queue, []); q.push(item); write(K.queue, q); },
   dequeue(nonce) { write(K.queue, read(K.queue, []).filter((i) => i.nonce !== nonce)); },
 
+  /** Issue 26: the door log's entry with the people this device has queued for it (not uploaded). */
+  entryNow(rid) {
+    const e = read(K.log, {})[rid] || null;
+    const queued = read(K.queue, []).filter((i) => i.rid === rid).reduce((n, i) => n + (i.admit || 0), 0);
+    return e || queued ? { ...(e || {}), queued } : null;
+  },
+
   conflicts: () => read(K.conflicts, []),
   addConflict(c) { write(K.conflicts, [c, ...read(K.conflicts, [])].slice(0, MAX_CONFLICTS)); },
 };
@@ -66,7 +73,7 @@ const CHECKS = {
   too_late: (c) => (c.now > c.window.closes_at ? refused(REASON.INVALID_TIME, { side: STATUS.TOO_LATE, ...c.window }) : null),
   revoked: (c) => (c.act && (c.act.revoked || []).includes(c.ticket.registration_id) ? refused(REASON.REVOKED) : null),
   party_reduced: (c) => { c.party = partyNow(c.ticket, c.state); return null; },
-  already_inside: (c) => (c.admitted >= c.party ? firstScan(c.entry) : null),
+  already_inside: (c) => (c.admitted >= c.party ? firstScan(c.entry, c.inside) : null),
   seat_released: (c) => (c.act && (c.act.released || []).includes(c.ticket.registration_id)
     ? refused(REASON.SEAT_RELEASED) : null),
   // Issue 23, admit.lua's step offline: a real-name party's members are matched by their cards
@@ -76,11 +83,11 @@ const CHECKS = {
     const hashes = (c.act && c.act.cards && c.act.cards[c.ticket.registration_id]) || [];
     const carded = hashes.filter(Boolean).length;
     if (carded === 0 || !(c.card || c.state.id_required)) return null;
-    const cardsIn = (c.entry && c.entry.members) || [];
+    const cardsIn = [...new Set([...((c.entry && c.entry.members) || []), ...((c.inside && c.inside.members) || [])])];
     if (c.card) {
       const member = hashes.indexOf(c.card) + 1;
       if (member === 0) return refused(REASON.ID_MISMATCH);
-      if (cardsIn.includes(member)) return firstScan(c.entry);
+      if (cardsIn.includes(member)) return firstScan(c.entry, c.inside);
       return { ok: true, remaining: 1, member, activity: c.act };
     }
     const without = c.party - carded - (c.admitted - cardsIn.length);
@@ -91,8 +98,19 @@ const CHECKS = {
   party_stepping: (c) => ({ ok: true, remaining: Math.min(c.party - c.admitted, c.most), activity: c.act }),
 };
 
-function firstScan(entry) {
+// Where and when the party first came in: the server's record (any gate, issue 26) before this device's.
+function firstScan(entry, inside) {
+  if (inside && inside.at) return refused(REASON.ALREADY_CHECKED_IN, { first_at: inside.at, first_gate: inside.gate });
   return refused(REASON.ALREADY_CHECKED_IN, { first_at: entry.first_at, first_gate: entry.gate, local: !entry.server });
+}
+
+/**
+ * Issue 26: the people of a party in now: the server's count at every gate (the state's `admitted`)
+ * plus what this device queued and has not uploaded, or this device's own log when it knows more.
+ */
+export function admittedNow(inside, entry) {
+  const mine = entry ? entry.admitted || 0 : 0;
+  return Math.max(mine, (inside ? inside.n || 0 : 0) + (entry ? entry.queued || 0 : 0));
 }
 
 /**
@@ -106,9 +124,10 @@ export function judge(ticket, state, entry, nowS, card = "") {
   const act = (state.activities || []).find((a) => a.id === ticket.activity_id) || null;
   const away = act ? null : (state.elsewhere || []).find((a) => a.id === ticket.activity_id) || null;
   const known = act || away;
+  const inside = (act && act.admitted && act.admitted[ticket.registration_id]) || null;  // issue 26
   const c = {
-    ticket, state, entry, card, act, now: nowS, party: ticket.party_size, most: Infinity,
-    admitted: entry ? entry.admitted || 0 : 0,
+    ticket, state, entry, card, act, inside, now: nowS, party: ticket.party_size, most: Infinity,
+    admitted: admittedNow(inside, entry),
     venue: (known && known.venue_id) || ticket.venue_id,
     named: known ? { title: known.title, venue_name: known.venue_name || "" } : {},
     window: { opens_at: act ? act.opens_at : ticket.valid_from, closes_at: act ? act.closes_at : ticket.valid_until,

@@ -11,7 +11,7 @@
 // inside 3–4 s a person.
 
 import { InvalidTicket, verifier } from "./ticket.js";
-import { book, judge, partyNow } from "./doorbook.js";
+import { admittedNow, book, judge, partyNow } from "./doorbook.js";
 import { doorHash } from "./doorid.js";
 import { Camera, prepareDecoder } from "./camera.js";
 import { $, hm, people, pick, refusalText, show, unlockAudio } from "./verdict.js";
@@ -35,7 +35,7 @@ const nowS = () => (Date.now() + skewMs()) / 1000;
 function titleOf(aid) {
   const st = book.state() || {};
   const act = (st.activities || []).find((a) => a.id === aid);
-  if (act) return `${pick(act.title)} · ${act.hall}`;
+  if (act) return [pick(act.title), act.hall].filter(Boolean).join(" · "); // no hall at a square or a park
   const away = (st.elsewhere || []).find((a) => a.id === aid);  // another venue's: named, never a raw id
   return away ? `${pick(away.title)} · ${away.venue_name}` : "";
 }
@@ -97,12 +97,15 @@ async function handle(code, t0) {
   } else {
     try {
       scan.ticket = smaller(await net.keys.verify(code));
-      scan.local = judge(scan.ticket, book.state(), book.entry(scan.ticket.registration_id), nowS());
+      scan.local = judge(scan.ticket, book.state(), book.entryNow(scan.ticket.registration_id), nowS());
     } catch (err) {
       if (!(err instanceof InvalidTicket)) throw err;
       scan.local = { ok: false, reason: err.reason };
     }
   }
+  // Issue 26: online, the server judges before the steward is asked anything (a count, a card):
+  // a ticket it will refuse is refused now, and a party partly in is offered only the rest.
+  if (net.online !== false && wouldAsk(scan) && await judgedFirst(scan)) return;
   // Issue 23: a real-name party comes in member by member, each on their own ID card.
   // The judge asks for a card (id_required) only when every other rule let the ticket through.
   if (scan.local.reason === REASON.ID_REQUIRED) return askCard(scan);
@@ -110,6 +113,49 @@ async function handle(code, t0) {
   if (scan.local.ok && scan.ticket.party_size > 1 && scan.ticket.kind !== "standby") return askParty(scan);
   if (net.online !== false) return submitOnline(scan);   // the server decides (and records refusals)
   return decideOffline(scan);
+}
+
+// -- the judge before the prompt (issue 26) ------------------------------------------------------
+
+/** The scan would ask the steward something: a party's count, or a real-name party's cards. */
+function wouldAsk(scan) {
+  if (!scan.ticket || scan.ticket.kind === "standby") return false;
+  return scan.local.reason === REASON.ID_REQUIRED || (scan.local.ok && scan.ticket.party_size > 1);
+}
+
+/**
+ * Ask the server for this scan's verdict, nobody admitted (POST /api/v1/checkins/verdict, the same
+ * rules and atomic step as the admission). True when the verdict is shown (a refusal, recorded by
+ * the server); false to go on asking, with scan.local set to the server's verdict (the people still
+ * to come, or a card to read), or to this device's own when the server gives no definite answer.
+ */
+async function judgedFirst(scan) {
+  let r = null;
+  try {
+    r = scan.found  // a party found by hand (lookup.js)
+      ? await api("/api/v1/checkins/found/verdict", { method: "POST", body: { ...scan.found, gate: scan.gate,
+                                                                               nonce: scan.nonce } })
+      : await api("/api/v1/checkins/verdict", { method: "POST", body: { code: scan.code, gate: scan.gate,
+                                                                         nonce: scan.nonce, scanned_at: scan.scanned_at } });
+  } catch { r = null; }
+  if (r && r.status === 401) { refusedOnline(scan, r); return true; }
+  if (!r || !definite(r.status)) {
+    setOnline(false);
+    if (!scan.found) return false;  // judged here, as offline
+    needsNetwork();
+    return true;
+  }
+  setOnline(true);
+  const b = r.body || {};
+  if (r.status === 200) {
+    const size = Math.min(scan.ticket.party_size, b.party_size || scan.ticket.party_size);
+    scan.ticket = { ...scan.ticket, party_size: size };  // a party that dropped a member (issue 17)
+    scan.local = { ok: true, remaining: b.remaining, activity: scan.local.activity };
+    return false;
+  }
+  if (b.reason === REASON.ID_REQUIRED) { scan.local = { ok: false, reason: REASON.ID_REQUIRED }; return false; }
+  refusedOnline(scan, r);
+  return true;
 }
 
 // A party that dropped a member (issue 17): its older code admits no more than the party now is
@@ -141,7 +187,7 @@ function admitOffline(scan, n) {
   book.enqueue({ nonce: scan.nonce, code: scan.code, gate: scan.gate, admit: n, scanned_at: scan.scanned_at,
                  online_mark: (book.state() || {}).online_mark || null, id_hash: scan.card || null,
                  rid, aid: tk.activity_id, party: tk.party_size, title: titleOf(tk.activity_id) });
-  const rest = tk.party_size - admitted;
+  const rest = Math.max(0, scan.local.remaining - n);  // issue 26: people in at other gates count too
   show("ok", { head: _("✓ Admit %(people)s", { people: people(n) }), reason: STATUS.OK, t0: scan.t0,
                sub: rest > 0 ? _("%(rest)d still to come", { rest }) : "",
                meta: `${titleOf(tk.activity_id)} · ${_("checked offline, queued")}` });
@@ -159,11 +205,10 @@ async function submitOnline(scan) {
                                                                  nonce: scan.nonce, scanned_at: scan.scanned_at,
                                                                  id_number: scan.id_number || null } });
   } catch { r = null; }
-  if (r && r.status === 401) return show("refused", { ...refusalText(REASON.UNAUTHORIZED), reason: REASON.UNAUTHORIZED, t0: scan.t0 });
+  if (r && r.status === 401) return refusedOnline(scan, r);
   if ((!r || !definite(r.status)) && scan.found) {
     setOnline(false);
-    return show("refused", { head: _("Needs the network"), sub: _("Try again shortly"),
-                             reason: REASON.NO_STATE });
+    return needsNetwork();
   }
   if (!r || !definite(r.status)) {
     // No answer: judge here and queue it with the same nonce. If the server did get it, the upload
@@ -195,6 +240,18 @@ async function submitOnline(scan) {
     refreshSoon();
     return;
   }
+  refusedOnline(scan, r);
+}
+
+/** A party found by hand is judged by the server only. */
+function needsNetwork() {
+  return show("refused", { head: _("Needs the network"), sub: _("Try again shortly"), reason: REASON.NO_STATE });
+}
+
+/** The server's refusal of this scan, in its colour and words (and what it tells this device). */
+function refusedOnline(scan, r) {
+  if (r.status === 401) return show("refused", { ...refusalText(REASON.UNAUTHORIZED), reason: REASON.UNAUTHORIZED, t0: scan.t0 });
+  const b = r.body || {};
   const d = b.detail || {};
   if (b.reason === REASON.ALREADY_CHECKED_IN && scan.ticket) {
     book.note(scan.ticket.registration_id, { aid: scan.ticket.activity_id, party: scan.ticket.party_size,
@@ -234,7 +291,7 @@ async function onCard(number) {
     const card = act && act.door_key ? await doorHash(act.door_key, number) : "";
     const scan = { ...base, t0: null, nonce: crypto.randomUUID(), admit: 1, id_number: number, card,
                    scanned_at: new Date(Date.now() + skewMs()).toISOString() };
-    scan.local = judge(tk, book.state(), book.entry(tk.registration_id), nowS(), card);
+    scan.local = judge(tk, book.state(), book.entryNow(tk.registration_id), nowS(), card);
     if (net.online !== false) await submitOnline(scan);
     else decideOffline(scan);
     delete scan.id_number;
@@ -296,15 +353,19 @@ async function confirmParty() {
 }
 
 // A party found by the lookup (lookup.js): counted like a scanned one, judged by the server.
-function admitFound(m) {
-  const e = book.entry(m.registration_id);
-  const remaining = m.party_size - (e ? e.admitted || 0 : 0);
+async function admitFound(m) {
+  const act = ((book.state() || {}).activities || []).find((a) => a.id === m.activity_id);
+  const inside = act && act.admitted ? act.admitted[m.registration_id] : null;  // issue 26: any gate
+  const remaining = m.party_size - admittedNow(inside, book.entryNow(m.registration_id));
   const scan = { code: "", t0: null, nonce: crypto.randomUUID(), gate: gate(), admit: null,
                  scanned_at: new Date(Date.now() + skewMs()).toISOString(),
                  found: { activity_id: m.activity_id, registration_id: m.registration_id },
                  ticket: { registration_id: m.registration_id, activity_id: m.activity_id, party_size: m.party_size },
                  local: { ok: true, remaining } };
-  if (m.party_size > 1 && remaining > 0) return askParty(scan);
+  if (m.party_size > 1 && remaining > 0) {  // issue 26: the server judges before the count is asked
+    if (await judgedFirst(scan)) return;
+    return scan.local.reason === REASON.ID_REQUIRED ? askCard(scan) : askParty(scan);
+  }
   busy = true;  // one person, or a party this device saw come in: the server says (already in)
   submitOnline(scan).finally(() => { busy = false; renderCounts(); });
 }

@@ -13,6 +13,7 @@ const $ = (id) => document.getElementById(id);
 let file = null;
 let chosen = {};
 let report = null;
+let eachDay = new Set(); // rows over several days the organizer chose to import as one activity a day
 
 function token() {
   return sessionStorage.getItem(TOKEN_KEY) || localStorage.getItem(TOKEN_KEY) || "";
@@ -24,6 +25,7 @@ async function send(mode, confirm) {
   form.append("mode", mode);
   if (Object.keys(chosen).length) { form.append("columns", JSON.stringify(chosen)); }
   if (confirm) { form.append("confirm", "1"); }
+  if (eachDay.size) { form.append("each_day", [...eachDay].join(",")); }
   const resp = await fetch(`/api/v1/activities/import?lang=${LOCALE}`, {
     method: "POST",
     body: form,
@@ -72,6 +74,7 @@ function span(startIso, endIso) {
 
 function shown(field, value) {
   if (field === "kind") { return T.kinds[value] || value; }
+  if (field === "hall" && !value) { return T.no_hall; }
   if (typeof value === "string" && /^\d{4}-\d{2}-\d{2}T/.test(value)) { return span(value); }
   return value;
 }
@@ -129,7 +132,8 @@ function showRows(rep, message, kind) {
     td(tr, row.row, "num");
     td(tr, T.actions[row.action] || row.action);
     td(tr, row.title);
-    td(tr, span(row.starts_at, row.ends_at), assumed.has("starts_at") || assumed.has("ends_at") ? "assumed" : "");
+    const when = td(tr, span(row.starts_at, row.ends_at), assumed.has("starts_at") || assumed.has("ends_at") ? "assumed" : "");
+    daysChoice(when, row);
     td(tr, [row.venue, row.hall].filter(Boolean).join(" · "));
     td(tr, T.kinds[row.kind] || row.kind || "", assumed.has("kind") ? "assumed" : "");
     td(tr, row.capacity, `num${assumed.has("capacity") ? " assumed" : ""}`);
@@ -142,10 +146,41 @@ function showRows(rep, message, kind) {
     });
     rows.appendChild(tr);
   });
+  const labels = [...document.querySelectorAll("#import-rows thead th")].map((th) => th.textContent);
+  rows.querySelectorAll("tr").forEach((tr) => {
+    [...tr.children].forEach((cell, i) => { cell.dataset.label = labels[i] || ""; });
+  });
   const needsConfirm = rep.mode === "check" && rep.assumed_rows > 0;
   $("import-confirm-line").hidden = !needsConfirm;
   if (!needsConfirm) { $("import-confirm").checked = false; }
   buttons();
+}
+
+// A row over several days: "6 天，每天一场" to tick (the preview is asked again with the choice);
+// once ticked, each day's plan says which day it is and the first one keeps the box to untick.
+function daysChoice(cell, row) {
+  if (!row.days || row.days < 2) { return; }
+  if (row.day) {
+    const which = document.createElement("div");
+    which.className = "day-of";
+    which.textContent = T.day_of.replace("{day}", row.day).replace("{n}", row.days);
+    cell.appendChild(which);
+    if (row.day !== 1) { return; }
+  }
+  const label = document.createElement("label");
+  label.className = "check each-day";
+  const box = document.createElement("input");
+  box.type = "checkbox";
+  box.dataset.row = row.row;
+  box.checked = eachDay.has(row.row);
+  box.addEventListener("change", () => {
+    if (box.checked) { eachDay.add(row.row); } else { eachDay.delete(row.row); }
+    $("import-confirm").checked = false;
+    run("check");
+  });
+  label.appendChild(box);
+  label.appendChild(document.createTextNode(` ${T.each_day.replace("{n}", row.days)}`));
+  cell.appendChild(label);
 }
 
 function buttons() {
@@ -188,6 +223,7 @@ $("import-form").addEventListener("submit", (ev) => {
   file = $("import-file").files[0];
   if (!file) { return; }
   chosen = {};
+  eachDay = new Set();
   $("import-confirm").checked = false;
   run("check");
 });
