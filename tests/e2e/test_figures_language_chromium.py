@@ -328,3 +328,16 @@ def test_the_organizer_form_edits_the_english_names(browser, urls, world, screen
         assert page.js_errors == []
     finally:
         ctx.close()
+
+
+def test_the_scanner_state_carries_the_english_hall(stack_settings, urls, world):
+    """The scanner names an activity offline by its title and hall, in its page's language."""
+    token = create_token(
+        connect(stack_settings.redis_url), stack_settings.redis_prefix, "steward", "会堂二号", "fig-a"
+    )
+    r = requests.get(
+        f"{urls['checkin']}/api/v1/scanner/state", headers={"Authorization": f"Bearer {token}"}, timeout=10
+    )
+    assert r.status_code == 200, r.text
+    halls = {a["id"]: (a["hall"], a["hall_en"]) for a in r.json()["activities"]}
+    assert halls["fig-ended"] == ("报告厅", "Lecture Room")

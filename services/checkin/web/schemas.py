@@ -226,6 +226,7 @@ class ScannerActivity(Schema):
     venue_id = fields.String(metadata={"description": "the activity's current venue"})
     venue_name = fields.String()
     hall = fields.String()
+    hall_en = fields.String()
     status = fields.String()
     opens_at = fields.Integer(metadata={"description": "Unix seconds"})
     closes_at = fields.Integer()
