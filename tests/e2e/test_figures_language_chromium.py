@@ -203,12 +203,16 @@ def test_the_festival_dashboard_keeps_venues_of_one_name_apart(browser, urls, wo
     try:
         _sign_in(page, f"{urls['checkin']}/dashboard?lang={lang}", world["organizer"])
         page.locator("#gates tr.venue[data-venue='fig-a']").wait_for(timeout=15_000)
-        heads = page.locator("#gates tr.venue[data-venue^='fig-']").all_inner_texts()
-        names = {
-            "zh-CN": ["科学会堂\t\t2", "科学会堂\t\t0"],
-            "en": ["Science Hall\t\t2", "科学会堂 (Chinese only)\t\t0"],
+        heads = [h.split("\t") for h in page.locator("#gates tr.venue[data-venue^='fig-']").all_inner_texts()]
+        names = {  # one name, two places: each told apart by its address
+            "zh-CN": ["科学会堂\n沈阳市和平区一号", "科学会堂\n四平市铁东区"],
+            "en": [
+                "Science Hall\n1 Heping Road, Shenyang",
+                "科学会堂 (Chinese only)\n四平市铁东区 (Chinese only)",
+            ],
         }
-        assert [h.strip() for h in heads] == names[lang]
+        assert [h[0].strip() for h in heads] == names[lang]
+        assert [h[-1] for h in heads] == ["2", "0"]
         assert page.locator("#gates tr[data-venue='fig-a']:not(.venue)").all_inner_texts() == [
             "\t东门\t1",
             "\t西门\t1",

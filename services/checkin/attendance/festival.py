@@ -60,6 +60,9 @@ def row(aid: str, activity: dict, now: datetime | None = None) -> tuple[dict, di
             "id": activity["venue"]["id"],
             "name": activity["venue"].get("name", ""),
             "name_en": activity["venue"].get("name_en", ""),
+            # issue 26: what tells apart two venues of one name on the gates table
+            "address": activity["venue"].get("address", ""),
+            "address_en": activity["venue"].get("address_en", ""),
         },
         "hall": activity.get("hall", ""),
         "hall_en": activity.get("hall_en", ""),
@@ -153,6 +156,8 @@ class VenueRef(Schema):
     id = fields.String()
     name = fields.String()
     name_en = fields.String(metadata={"description": "the English name; empty when none was given"})
+    address = fields.String()
+    address_en = fields.String(metadata={"description": "the English address; empty when none was given"})
 
 
 class FestivalRowOut(AttendanceFigures):

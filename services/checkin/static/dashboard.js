@@ -58,11 +58,21 @@ function gates(list) {
 function venueGates(venues) {
   var body = document.querySelector("#gates tbody");
   body.replaceChildren();
+  var names = {};
+  venues.forEach(function (v) { names[v.venue.name] = (names[v.venue.name] || 0) + 1; });
   venues.forEach(function (v) {
     var head = document.createElement("tr");
     head.className = "venue";
     head.dataset.venue = v.venue.id;
-    cell(head, named({ zh: v.venue.name, en: v.venue.name_en }));
+    var name = document.createElement("span");
+    name.appendChild(named({ zh: v.venue.name, en: v.venue.name_en }));
+    if (names[v.venue.name] > 1 && (v.venue.address || v.venue.address_en)) {  // one name, two places
+      var where = document.createElement("small");
+      where.className = "where";
+      where.appendChild(named({ zh: v.venue.address, en: v.venue.address_en }));
+      name.append(document.createElement("br"), where);
+    }
+    cell(head, name);
     cell(head, "");
     cell(head, v.checked_in, "num");
     body.appendChild(head);
