@@ -49,6 +49,15 @@ class Settings(OperationsConfig, PrivacyConfig, ActivitiesConfig, AccessConfig, 
     party_size_limit: int = 10
     """The most people one registration may hold; an activity's max_party_size is 1 to this (the
     schemas, the OpenAPI document and the organizer's form read it: services/registration/seats/party_limit.py)."""
+    noshow_forgiveness_log_max: int = 200
+    """The most forgiveness entries the organizers' forgiveness log page lists, newest first (issue 26;
+    the audit stream itself keeps every one: services/registration/noshow/lookup.py)."""
+
+    # -- issue 26: supervisors search past admissions (services/checkin/door/history.py) ----------
+    admission_search_hours: int = 24
+    """A supervisor's search of past admissions looks this many hours back when no time is given."""
+    admission_search_max: int = 50
+    """The most admissions one search answers (newest first); narrow the search to see older ones."""
 
     # -- issue 26: lists sent by cities (services/registration/catalogue/key_rows.py) --------------
     import_minutes_imax: int = 45

@@ -61,6 +61,12 @@ class NoShowMarkedV1(_Data):
     cause = fields.String(required=True, validate=validate.OneOf(["not_admitted", "late_cancellation"]))
     marked_at = fields.AwareDateTime(required=True, format="iso")
     locked_until = fields.AwareDateTime(load_default=None, allow_none=True, format="iso")
+    # issue 26 (optional, so older events still read): the holder's marks toward the next lock once
+    # this one is made, the rule's numbers, and whether one more locks (notify then warns by SMS)
+    toward_lock = fields.Integer(load_default=None, allow_none=True)
+    marks_to_lock = fields.Integer(load_default=None, allow_none=True)
+    lock_days = fields.Integer(load_default=None, allow_none=True)
+    warning = fields.Boolean(load_default=False)
 
 
 class NoShowForgivenV1(_Data):

@@ -169,6 +169,9 @@ class CheckinRecordedV1(_CheckinData):
     admitted_total = fields.Integer(required=True)
     party_size = fields.Integer(required=True)
     checked_in_at = fields.AwareDateTime(required=True, format="iso")
+    # Issue 26: the members of a real-name party this admission let in, by place in the party
+    # (from 1), never an ID number or hash; [] for a head count. Optional: no new schema version.
+    members = fields.List(fields.Integer(validate=validate.Range(min=1, max=20)), load_default=list)
 
 
 class CheckinDeniedV1(_CheckinData):
@@ -178,6 +181,9 @@ class CheckinDeniedV1(_CheckinData):
 class CheckinRevertedV1(_CheckinData):
     checkin_id = fields.String(required=True)
     reverted = fields.Integer(required=True)
+    reason = fields.String(load_default="")  # issue 26: why a supervisor undid it (optional)
+    # Issue 26: the members the undone check-in had named (places from 1); [] for a head count.
+    members = fields.List(fields.Integer(validate=validate.Range(min=1, max=20)), load_default=list)
 
 
 class _NotificationData(_Data):

@@ -53,6 +53,9 @@ RULES: dict[str, str] = {
     "not_after_start": N_("Must not be after the activity starts."),
     # issue 23: text that becomes a header (an email's subject) is one line
     "line_break": N_("Must be one line: no line breaks."),
+    # issue 26: a lottery's times on the organizers' form, in words
+    "after_entries_open": N_("Must be after entries open."),
+    "not_before_entries_close": N_("Must not be before entries close."),
 }
 # The one table of every service (check-in and notify name their rules through Keyed and as_rule).
 # What a schema passes as ``error=`` (marshmallow fills the {placeholders} it knows).

@@ -95,7 +95,8 @@ _MAIN = [
     ),
     Topic(
         name=CHECKIN_EVENTS,
-        description="Door admissions, refusals (with their reason code) and undos.",
+        description="Door admissions, refusals (with their reason code) and undos; a real-name party's "
+        "admissions and undos name its members by place (`members`, issue 26).",
         producers=("checkin",),
         consumers=("dashboards and exports (organizer views)", "registration-noshow"),
         event_types=(ev.CHECKIN_RECORDED, ev.CHECKIN_DENIED, ev.CHECKIN_REVERTED),
@@ -122,7 +123,7 @@ ALLOCATION_TOPICS = [
         name=NOSHOW_EVENTS,
         description="No-show marks (per ID hash or verified-phone hash) and organizers' forgiveness.",
         producers=("registration (via outbox relay)",),
-        consumers=("notify and dashboards (to be wired)",),
+        consumers=("notify",),  # issue 26: the mark before a lock is told by SMS
         event_types=(ev.NOSHOW_MARKED, ev.NOSHOW_FORGIVEN),
     ),
     Topic(

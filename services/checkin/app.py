@@ -10,7 +10,7 @@ from pathlib import Path
 from services.checkin.attendance import api as api_attendance
 from services.checkin.attendance import dashboard, exports, festival, summary
 from services.checkin.door import api as api_checkins
-from services.checkin.door import api_gates, api_revocations
+from services.checkin.door import api_gates, api_history, api_revocations
 from services.checkin.door.cards import Cards
 from services.checkin.door.keys import KeyCache
 from services.checkin.door.online_marks import OnlineMarks
@@ -18,7 +18,7 @@ from services.checkin.door.store import CheckinStore
 from services.checkin.standby import api as api_standby
 from services.checkin.standby import api_join as api_standby_join
 from services.checkin.standby.store import StandbyStore
-from services.checkin.web import edge, pages
+from services.checkin.web import desk_pages, edge, pages
 from shared import internal, keyfile
 from shared.config import Settings, load
 from shared.ratelimit import RateLimiter
@@ -46,6 +46,7 @@ def create_app(settings: Settings | None = None, redis_client=None):
     )
     api.register_blueprint(api_checkins.blp)
     api.register_blueprint(api_attendance.blp)
+    api.register_blueprint(api_history.blp)  # issue 26: supervisors search past admissions
     # The door (issue 16): signed online marks for offline scan times, gate plans, and
     # cancellations told directly by the registration service.
     app.extensions["sciday.online_marks"] = OnlineMarks.from_settings(settings)
@@ -66,5 +67,6 @@ def create_app(settings: Settings | None = None, redis_client=None):
     app.extensions["sciday.internal_key"] = internal.key_of(settings)
     app.register_blueprint(api_standby_join.bp)
     app.register_blueprint(pages.bp)
+    app.register_blueprint(desk_pages.bp)  # issue 26: /supervise, /standby-desk
     app.register_blueprint(dashboard.bp)
     return app

@@ -42,6 +42,8 @@ class AdmitStep:
     # Issue 26: judge only: admit.lua answers what it would admit and writes nothing (a refusal is
     # recorded as ever), so the scanner asks the steward only for the people it will take.
     peek: bool = False
+    # Issue 26: the members ticked at the door, JSON [{"member", "id_hash"}] ("" none: a head count)
+    ticks: str = ""
 
 
 @dataclass(frozen=True)
@@ -50,6 +52,8 @@ class UndoStep:
     checkin_id: str
     staff: str
     occurred_at: str
+    reason: str = ""  # issue 26: why (vocabulary UNDO_REASONS), counted and audited by undo.lua
+    note: str = ""
 
 
 class Tickets(Protocol):

@@ -112,6 +112,10 @@ GATE_NOT_ALLOWED: Final = "gate_not_allowed"
 # Issue 23: the ID card read matches no member of the party; a member's card is needed.
 ID_MISMATCH: Final = "id_mismatch"
 ID_REQUIRED: Final = "id_required"
+# Issue 26: an undo of "other" needs the supervisor's note; why an admission was undone (undo.lua).
+UNDO_NOTE_REQUIRED: Final = "undo_note_required"
+UNDO_REASONS: Final = ("wrong_ticket", "wrong_count", "not_entered", "at_scanner", "other")
+UNDO_AT_SCANNER, UNDO_OTHER = UNDO_REASONS[3], UNDO_REASONS[4]  # a bare undo is the scanner's
 # Common reasons (shared/errors.py) the check-in API answers besides its own.
 RATE_LIMITED: Final = errors.RATE_LIMITED
 VALIDATION_FAILED: Final = errors.VALIDATION_FAILED
@@ -209,6 +213,7 @@ REASONS: Final[Mapping[str, Reason]] = reasons(
         N_("Read the ID card"),
         {HINT: N_("Real-name booking: each member shows their own card")},
     ),
+    Reason(UNDO_NOTE_REQUIRED, 422, N_("Say in a note why this check-in is undone")),
     catalogue=HERE / "translations",
 )
 

@@ -35,6 +35,10 @@ class Projection(Registrants, Protocol):
 
     def registrants(self, aid: str, statuses: tuple[str, ...]) -> list[Doc]: ...
 
+    def registration(self, aid: str, rid: str) -> Doc | None:
+        """One registrant as stored, or None (issue 26: seats released, a no-show warning)."""
+        ...
+
     def erase(self, aid: str, rid: str) -> None:
         """Drop a registrant's personal fields (RegistrationErased); status and party size stay."""
         ...

@@ -117,6 +117,10 @@ NOTICE_TEMPLATE: Final = "notice"
 LOTTERY_WON_TEMPLATE: Final = "lottery_won"
 LOTTERY_WAITLISTED_TEMPLATE: Final = "lottery_waitlisted"
 STANDBY_CALLED_TEMPLATE: Final = "standby_called"  # issue 15 §3: a standby number called in
+# Issue 26: families are told what happened to their registration, and warned before a lock.
+SEATS_RELEASED_TEMPLATE: Final = "seats_released"  # StandbySeatsReleased: unscanned seats to standby
+MEMBER_DROPPED_TEMPLATE: Final = "member_dropped"  # RegistrationMemberDropped: a smaller party
+NOSHOW_WARNING_TEMPLATE: Final = "noshow_warning"  # NoShowMarked with warning: one more mark locks
 # SMS only, sent at once and never queued (api_codes.py, issue 14): not one of TEMPLATES.
 VERIFICATION_CODE_TEMPLATE: Final = "verification_code"
 TEMPLATES: Final = (
@@ -131,6 +135,9 @@ TEMPLATES: Final = (
     LOTTERY_WON_TEMPLATE,
     LOTTERY_WAITLISTED_TEMPLATE,
     STANDBY_CALLED_TEMPLATE,
+    SEATS_RELEASED_TEMPLATE,
+    MEMBER_DROPPED_TEMPLATE,
+    NOSHOW_WARNING_TEMPLATE,
 )
 
 # -- the generated Lua include -------------------------------------------------------------------

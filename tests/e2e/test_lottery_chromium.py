@@ -125,6 +125,32 @@ ENTRY_TEXT = {
 ENTRY_AID = "lot-entry"
 
 
+def verify_and_fill_family(page, ctx, gateway, aid, locale, phone, first_id):
+    """On the activity page: verify ``phone`` with the code the SMS gateway stand-in shows, then
+    fill the real-name form with two members (IDs from ``first_id``)."""
+    import re
+
+    from tests.fair_support import resident_id
+
+    text = ENTRY_TEXT[locale]
+    page.get_by_role("link", name=text["get_code"]).click()
+    page.fill("#f-phone", phone)
+    page.get_by_role("button", name=text["send"]).click()
+    page.wait_for_selector("#f-code")
+    sms = ctx.new_page()
+    sms.goto(gateway)
+    row = sms.locator("tr", has_text=phone[-4:]).last.inner_text()
+    sms.close()
+    page.fill("#f-code", re.search(r"(?<![0-9])([0-9]{6})(?![0-9])", row).group(1))
+    page.get_by_role("button", name=text["verify"], exact=True).click()
+    page.wait_for_url(f"**/a/{aid}*")
+    # The entry form is the registration form: real-name members, the party is the unit.
+    page.fill("#f-m0_name", "Li Lei" if locale == "en" else "李雷")
+    page.fill("#f-m0_id_number", resident_id(first_id + (locale == "en")))
+    page.fill("#f-m1_name", "Han Meimei" if locale == "en" else "韩梅梅")
+    page.fill("#f-m1_id_number", resident_id(first_id + 10 + (locale == "en")))
+
+
 @pytest.fixture
 def lottery_site(settings, redis):
     from services.notify.app import create_app as notify_app
@@ -174,7 +200,6 @@ def test_the_entry_form_the_entry_and_the_outcome_in_my_registrations(
 
     from services.registration.bootstrap import EXTENSION
     from services.registration.lottery import entry as lottery_entry
-    from tests.fair_support import resident_id
 
     text, tag = ENTRY_TEXT[locale], locale.lower()
     base, app = lottery_site["base"], lottery_site["app"]
@@ -190,23 +215,8 @@ def test_the_entry_form_the_entry_and_the_outcome_in_my_registrations(
     assert page.locator("li.card", has_text=text["title"]).locator(".state").inner_text() == text["listed"]
     page.goto(f"{base}/a/{ENTRY_AID}?lang={locale}")
     assert text["info"] in page.locator("#lottery-info").inner_text()
-    page.get_by_role("link", name=text["get_code"]).click()
     phone = "13912340001" if locale == "en" else "13812340001"
-    page.fill("#f-phone", phone)
-    page.get_by_role("button", name=text["send"]).click()
-    page.wait_for_selector("#f-code")
-    sms = ctx.new_page()
-    sms.goto(lottery_site["gateway"])
-    row = sms.locator("tr", has_text=phone[-4:]).last.inner_text()
-    sms.close()
-    page.fill("#f-code", re.search(r"(?<![0-9])([0-9]{6})(?![0-9])", row).group(1))
-    page.get_by_role("button", name=text["verify"], exact=True).click()
-    page.wait_for_url(f"**/a/{ENTRY_AID}*")
-    # The entry form is the registration form: real-name members, the party is the unit.
-    page.fill("#f-m0_name", "Li Lei" if locale == "en" else "李雷")
-    page.fill("#f-m0_id_number", resident_id(300 + (locale == "en")))
-    page.fill("#f-m1_name", "Han Meimei" if locale == "en" else "韩梅梅")
-    page.fill("#f-m1_id_number", resident_id(310 + (locale == "en")))
+    verify_and_fill_family(page, ctx, lottery_site["gateway"], ENTRY_AID, locale, phone, first_id=300)
     assert page.evaluate("document.scrollingElement.scrollWidth") <= 360
     page.screenshot(path=str(screenshots / f"lottery-entry-form-{tag}.png"), full_page=True)
     page.check("input[name=consent]")  # the notice and consent (issue 16), as for registering

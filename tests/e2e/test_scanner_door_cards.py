@@ -94,7 +94,7 @@ def test_a_family_with_a_made_up_id_is_admitted_two_of_three(
     father, mother, child_card, _ = numbers
     code, rid = book_family(urls, "scan-cards", "13700000031", numbers)
     wait_cards(urls, steward, "scan-cards", rid)
-    sign_in(scanner, urls, steward, "1号门")
+    sign_in(scanner, urls, steward, "6号门")
 
     n = seq(scanner)
     type_code(scanner, code)
@@ -119,7 +119,7 @@ def test_offline_the_book_matches_the_cards_and_keeps_no_number(
     father, mother, child_card, made_up = numbers
     code, rid = book_family(urls, "scan-cards-off", "13700000041", numbers)
     wait_cards(urls, steward, "scan-cards-off", rid)
-    sign_in(scanner, urls, steward, "2号门")
+    sign_in(scanner, urls, steward, "7号门")
 
     scanner.context.set_offline(True)
     scanner.wait_for_selector('#net[data-online="0"]')

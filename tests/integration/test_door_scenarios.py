@@ -53,12 +53,12 @@ for (const s of steps) {
   try { tk = await new KeySet(s.state.keys).verify(s.code); }
   catch (err) { out.push(["refused", err.reason || "invalid", ""]); continue; }
   const e = log[tk.registration_id] || null;
-  const v = judge(tk, s.state, e, s.now, s.card || "");
+  const v = judge(tk, s.state, e, s.now, s.card || "", s.ticks || null);
   if (!v.ok) { out.push(["refused", v.reason, v.side || ""]); continue; }
   const n = s.admit ? Math.min(s.admit, v.remaining) : v.remaining;
   log[tk.registration_id] = { admitted: (e ? e.admitted : 0) + n, first_at: (e && e.first_at) || "t",
                               gate: (e && e.gate) || s.gate, members: [...((e && e.members) || []),
-                              ...(v.member ? [v.member] : [])] };
+                              ...(v.member ? [v.member] : []), ...(v.members || [])] };
   out.push(["ok", n]);
 }
 console.log(JSON.stringify(out));
@@ -94,6 +94,7 @@ class Step:
     scanned: int | None = None  # an offline upload's own time (minutes after T0), vouched for by
     mark: int | None = None  # the device's last online moment (minutes after T0), signed
     device: str = "a"  # issue 26: the scanner that scans (each keeps its own door log)
+    ticks: tuple[tuple[int, str], ...] = ()  # issue 26: members ticked (place, ID number read or "")
 
 
 @dataclass(frozen=True)
@@ -251,6 +252,23 @@ SCENARIOS: dict[str, Scenario] = {
     "a card of a released party": Scenario(
         one(no(V.SEAT_RELEASED), card=FATHER, release=True), party=2, members=(FATHER, "")
     ),
+    # -- real-name parties: the members ticked, admitted together (issue 26) -------------------------
+    "ticks": Scenario(
+        (
+            Step(no(V.ID_MISMATCH), ticks=((2, FATHER),)),  # the father's card is not the mother's
+            Step(no(V.ID_REQUIRED), ticks=((1, ""),)),  # a member with a document shows it
+            Step(no(V.ID_MISMATCH), ticks=((4, ""),)),  # no such member
+            Step(ok(2), ticks=((1, FATHER), (3, ""))),  # the father and the child, one tap
+            Step(no(V.ALREADY_CHECKED_IN), ticks=((3, ""), (2, MOTHER))),  # the child is in: nobody
+            Step(ok(1), ticks=((2, MOTHER),)),
+            Step(no(V.ALREADY_CHECKED_IN)),
+        ),
+        party=3,
+        members=(FATHER, MOTHER, ""),
+    ),
+    "ticks of a released party": Scenario(
+        one(no(V.SEAT_RELEASED), ticks=((1, FATHER),), release=True), party=2, members=(FATHER, "")
+    ),
 }
 
 
@@ -327,7 +345,8 @@ def _scan_step(w: DoorWorld, code: str, sc: Scenario, step: Step, first: bool) -
     """One scan; ``first`` (issue 26): judged only (``peek``) before it, which refuses as the scan
     would (recorded once: the scanner shows it and sends nothing more), or writes nothing and
     admits the people the scan then admits."""
-    kw = {**_upload(w, step), "id_number": step.card}
+    ticks = tuple((m, w.cards.read(AID, n)) for m, n in step.ticks)  # issue 26: member by member
+    kw = {**_upload(w, step), "id_number": step.card, "members": ticks}
     if first:
         before = (w.admitted(), w.gates(), len(w.events()), w.redis.hgetall(w.store.k("nonce", AID)))
         said = w.scan(code, step.gate, sc.staff, **kw, peek=True)
@@ -399,6 +418,9 @@ def lua(settings: Any, redis: Any, sc: Scenario) -> list:
                 refusal=given[1] if given else "",
                 card=w.cards.read(AID, step.card),
                 card_required=w.cards.required,
+                ticks=json.dumps([{"member": m, "id_hash": w.cards.read(AID, n)} for m, n in step.ticks])
+                if step.ticks
+                else "",
             )
         )
         checkins.append(got.get("checkin_id", ""))
@@ -424,10 +446,13 @@ def doorbook(tmp_path: Path, sc: Scenario, states: list[dict], code: str) -> lis
         act = next((a for a in state["activities"] if a["id"] == AID), None)
         card = door_id.door_hash(bytes.fromhex(act["door_key"]), step.card) if step.card and act else ""
         now = (T0 + timedelta(minutes=step.minutes)).timestamp()
+        ticks = [{"member": m, "id_hash": door_id.door_hash(bytes.fromhex(act["door_key"]), n) if n else ""}
+                 for m, n in step.ticks] if act else []  # fmt: skip
         steps.append(
-            {"code": code, "state": state, "now": now, "admit": step.admit, "gate": step.gate, "card": card}
+            {"code": code, "state": state, "now": now, "admit": step.admit, "gate": step.gate, "card": card,
+             "ticks": ticks or None}
             | {"device": step.device}
-        )
+        )  # fmt: skip
     done = subprocess.run(
         ["node", "run.js"], cwd=tmp_path, input=json.dumps(steps), capture_output=True, text=True, timeout=60
     )

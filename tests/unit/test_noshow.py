@@ -240,3 +240,59 @@ def test_my_record_joins_the_phone_and_the_ids_and_gives_the_latest_lock(record)
         "counting": 0,
         "locked_until": None,
     }
+
+
+# -- issue 26: the door names the members it admits; the sweep marks exactly the others ---------------
+FAMILY = {
+    "registration_id": "r3",
+    "status": "confirmed",
+    "party_size": 3,
+    "phone": "13800000003",
+    "members": [{"name_masked": n, "id_type": "resident_id", "id_masked": "1101**********000" + str(i)}
+                for i, n in enumerate(["张*", "李*", "张**"])],
+    "id_hashes": ["h1", "h2", "h3"],
+}  # fmt: skip
+
+
+def named(cid, rid, places, kind="CheckinRecorded"):
+    env = checkin(cid, rid, len(places), kind)
+    env["data"]["members"] = places
+    return env
+
+
+def test_a_family_of_three_admitted_as_two_named_members_marks_only_the_third(flow):
+    f = flow()
+    f.handle(named("c1", "r3", [1, 2]))
+    f.handle(named("c1", "r3", [1, 2]))  # redelivered: once
+    assert f.admissions.members("imax-1") == {"r3": [1, 2]}
+    marks = f.sweep("imax-1", [FAMILY], ends_at=END, now=END + 3600)
+    assert [(m.mark_id, m.holder) for m in marks] == [("r3:2", "id:h3")]
+
+
+def test_an_undone_member_is_marked_and_one_card_at_a_time_counts_the_same(flow):
+    f = flow()
+    f.handle(named("c1", "r3", [3]))
+    f.handle(named("c2", "r3", [1]))
+    f.handle(named("c2", "r3", [1], kind="CheckinReverted"))
+    marks = f.sweep("imax-1", [FAMILY], ends_at=END, now=END + 3600)
+    assert sorted(m.holder for m in marks) == ["id:h1", "id:h2"]
+
+
+def test_a_head_count_beside_named_members_still_marks_nobody(flow):
+    f = flow()
+    f.handle(named("c1", "r3", [1]))
+    f.handle(checkin("c2", "r3", 1))  # one more person, not named: could be anyone
+    assert f.sweep("imax-1", [FAMILY], ends_at=END, now=END + 3600) == []
+
+
+def test_a_child_without_an_id_is_placed_so_the_right_member_is_marked(flow):
+    f = flow()
+    child = {"name_masked": "张*", "id_type": "none", "id_masked": ""}
+    family = {
+        **FAMILY,
+        "members": [FAMILY["members"][0], child, FAMILY["members"][1]],
+        "id_hashes": ["h1", "h2"],
+    }
+    f.handle(named("c1", "r3", [1, 2]))  # the father and the child
+    marks = f.sweep("imax-1", [family], ends_at=END, now=END + 3600)
+    assert [(m.mark_id, m.holder) for m in marks] == [("r3:1", "id:h2")]

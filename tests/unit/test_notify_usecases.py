@@ -161,19 +161,31 @@ def test_a_notice_is_refused_for_an_unknown_or_cancelled_activity(world, aid, ca
     assert V.http_status(reason) in (404, 409)
 
 
-def test_a_dropped_member_changes_the_party_and_ticket_reminders_use_and_sends_nothing(world):
+def test_a_dropped_member_changes_the_party_and_ticket_reminders_use_and_is_told_once(world):
+    """Issue 26: the registrant is told of the smaller party (before, nothing was sent)."""
     world.notices.handle(registration("RegistrationConfirmed", 1, party_size=3, ticket_code="SD1.three"))
     drop = registration(
-        "RegistrationMemberDropped", 2, party_size=2, ticket_code="SD1.two", status="confirmed"
+        "RegistrationMemberDropped",
+        2,
+        party_size=2,
+        ticket_code="SD1.two",
+        status="confirmed",
+        previous_party_size=3,
     )
-    assert world.notices.handle(drop) == 0  # no message of its own
+    told = world.notices.handle(drop)
+    assert told >= 1 and world.notices.handle(drop) == 0  # one per channel; redelivered: nothing new
     late = registration(
-        "RegistrationMemberDropped", 3, party_size=3, ticket_code="SD1.old", status="confirmed"
+        "RegistrationMemberDropped",
+        3,
+        party_size=3,
+        ticket_code="SD1.old",
+        status="confirmed",
+        previous_party_size=4,
     )
-    world.notices.handle(late)  # an older drop handled late never grows the party back
+    assert world.notices.handle(late) == 0  # an older drop handled late changes and tells nothing
     got = world.registrant()
     assert (got["party_size"], got["ticket_code"], got["status"]) == (2, "SD1.two", V.CONFIRMED)
-    assert world.templates() == [V.CONFIRMED_TEMPLATE]
+    assert world.templates() == [V.CONFIRMED_TEMPLATE] + [V.MEMBER_DROPPED_TEMPLATE] * told
 
 
 # -- on-site standby (issue 15 §3) ------------------------------------------------------------------
@@ -225,3 +237,35 @@ def test_a_rebuild_replays_an_erasure_dropping_the_registrant_and_recording_noth
     assert notices.handle(event("RegistrationErased", 2, registration_id="r1", cause="registrant")) == 0
     assert world.registrant().get("erased") and "phone" not in world.registrant()
     assert world.intents() == []
+
+
+# -- issue 26: seats released to standby, the mark before a lock ------------------------------------
+def test_released_seats_tell_each_confirmed_registration_once(world):
+    world.notices.handle(registration("RegistrationConfirmed", 1, party_size=2))
+    world.notices.handle(registration("RegistrationConfirmed", 2, rid="r2", party_size=1))
+    world.notices.handle(registration("RegistrationCancelled", 3, rid="r2", previous_status="confirmed"))
+    released = event(
+        "StandbySeatsReleased", 4, activity_id="a1", released=3, registrations=["r1", "r2", "r9"]
+    )
+    assert world.notices.handle(released) == 1  # r1; r2 was cancelled meanwhile; r9 is unknown here
+    assert world.notices.handle(released) == 0  # redelivered: nothing new
+    assert world.templates() == [V.CONFIRMED_TEMPLATE, V.SEATS_RELEASED_TEMPLATE]
+
+
+def test_the_mark_before_a_lock_warns_the_registrant_once_per_registration(world):
+    world.notices.handle(registration("RegistrationConfirmed", 1, party_size=2))
+    warn = {
+        "registration_id": "r1",
+        "activity_id": "a1",
+        "toward_lock": 2,
+        "marks_to_lock": 3,
+        "lock_days": 60,
+    }
+    quiet = event("NoShowMarked", 2, mark_id="r1:0", holder="id:a", warning=False, **warn)
+    assert world.notices.handle(quiet) == 0  # not the mark before a lock
+    first = event("NoShowMarked", 3, mark_id="r1:0", holder="id:a", warning=True, **warn)
+    second = event("NoShowMarked", 4, mark_id="r1:1", holder="id:b", warning=True, **warn)
+    assert world.notices.handle(first) == 1
+    assert world.notices.handle(second) == 0  # the party's second member: the registrant knows
+    [intent] = [i for i in world.intents() if i["template"] == V.NOSHOW_WARNING_TEMPLATE]
+    assert intent["context"] == {"toward_lock": 2, "marks_to_lock": 3, "lock_days": 60}

@@ -12,7 +12,8 @@ from services.checkin.attendance import festival
 from services.checkin.door import admission, usecases
 from services.checkin.door import cards as door_cards
 from services.checkin.web.edge import staff, store
-from services.checkin.web.schemas import AttendanceOut, GateQuery, ScannerStateOut
+from services.checkin.web.scanner_schemas import ScannerStateOut
+from services.checkin.web.schemas import AttendanceOut, GateQuery
 from shared.auth import require
 from shared.web import settings_of
 
@@ -30,6 +31,7 @@ def attendance_of(aid: str) -> dict:
     return {
         **figures,
         "unseen_tickets": a["unseen_tickets"],
+        "undone": a["undone"],  # issue 26: people whose admission a supervisor undid
         "gates": [{"gate": k, "checked_in": v} for k, v in sorted(a["gates"].items())],
         "arrivals": [{"at": festival.iso(b), "people": n} for b, n in a["arrivals"]],
     }
@@ -131,6 +133,7 @@ def _named(aid: str, doc: dict) -> dict:
 
 def _judged_offline(aid: str, doc: dict, opens, closes, proj, cards) -> dict:
     """One of this venue's activities with what the offline door book judges its tickets by."""
+    confirmed = [r for r in proj.registrations(aid) if r.get("status") == V.CONFIRMED]
     return {
         **_named(aid, doc),
         "hall": doc["hall"],
@@ -143,5 +146,6 @@ def _judged_offline(aid: str, doc: dict, opens, closes, proj, cards) -> dict:
         "released": store().released(aid),  # issue 23: seats gone to standby
         "admitted": store().admissions(aid),  # issue 26: parties in, at any gate
         # issue 23: the members' door hashes and this activity's key, to match cards offline
-        **door_cards.book(cards, aid, [r for r in proj.registrations(aid) if r.get("status") == V.CONFIRMED]),
+        **door_cards.book(cards, aid, confirmed),
+        **door_cards.parties(confirmed),  # issue 26: the members listed at the door, masked
     }

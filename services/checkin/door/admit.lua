@@ -29,12 +29,20 @@
 -- ARGV[16] "1": judge only (issue 26, the scanner judges before it prompts): every step as above,
 --          a refusal recorded as above, but an admission is answered {"status":"ok","peek":true,
 --          admitted (would be), remaining, admitted_total, party_size} and nothing is written
+-- ARGV[17] issue 26: the members the steward ticked, JSON [{"member": place from 1, "id_hash": door hash
+--          of the card read or ""}], or "" (a head count or one card, as above)
 --
 -- Issue 23, after the seat checks: for a party whose members carry door hashes (the projection's
 -- REGS record), a card is matched to a member not yet in (else id_mismatch, or already_checked_in
 -- for that member) and admits that one person; without a card, when cards are required, only the
 -- members booked without a document (children) may come in (else id_required). A party without
 -- door hashes is admitted as before, card or not.
+--
+-- Issue 26, member by member: with ARGV[17], the ticked members come in together, each once
+-- (already_checked_in naming the member), a card read must be that member's (id_mismatch), and a
+-- member booked with a document must show it when cards are required (id_required); the admission
+-- and its CheckinRecorded name the members (places), never a number or a hash. A party the
+-- projection knows no members of is counted by head, as many as were ticked.
 --
 -- Words (statuses, reasons, topic, event types) come from vocabulary.lua, generated from
 -- vocabulary.py.
@@ -57,6 +65,8 @@ local peek = ARGV[16] == '1'
 local rid, party, want, gate = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3]), ARGV[4]
 local at, bucket, cid, nonce, staff = ARGV[5], ARGV[6], ARGV[7], ARGV[8], ARGV[9]
 local aid, occurred_at, venue, refusal = ARGV[10], ARGV[11], ARGV[12], ARGV[13]
+local ticks = (ARGV[17] or '') ~= '' and cjson.decode(ARGV[17]) or nil
+local named = {}  -- issue 26: the places of the members this admission names
 
 -- The door's rows this step judges, in the order of the one table (services/checkin/door/rules.py,
 -- generated as DOOR_STEPS): each step returns the verdict, or nil to go on.  Rows before
@@ -125,6 +135,41 @@ local function peeked(n)
                         admitted_total = admitted, party_size = party, member = member })
 end
 
+-- Issue 26: the ticked members, each judged before anyone is counted in.
+local function judge_tick(members, seen, t)
+  local place, hash = tonumber(t.member) or 0, t.id_hash or ''
+  local m = members[place]
+  if type(m) ~= 'table' or seen[place] then return deny(REASON.ID_MISMATCH, { member = place }) end
+  for _, j in ipairs(members_in) do
+    if j == place then return deny(REASON.ALREADY_CHECKED_IN, first_scan({ member = place })) end
+  end
+  local own = type(m.door_hash) == 'string' and m.door_hash or ''
+  if hash ~= '' and hash ~= own then return deny(REASON.ID_MISMATCH, { member = place }) end
+  if hash == '' and own ~= '' and card_required then return deny(REASON.ID_REQUIRED, { member = place }) end
+  seen[place] = true
+  named[#named + 1] = place
+  return nil
+end
+
+local function ticked()
+  local raw = redis.call('HGET', REGS, rid)
+  local members = raw and cjson.decode(raw).members
+  if type(members) ~= 'table' or #members == 0 then  -- no names known here: a head count
+    want = math.max(1, #ticks)
+    return nil
+  end
+  members_in = cjson.decode(redis.call('HGET', MEMBERS, rid) or '[]')
+  local seen = {}
+  for _, t in ipairs(ticks) do
+    local verdict = judge_tick(members, seen, t)
+    if verdict then return verdict end
+  end
+  if #named == 0 then return deny(REASON.ID_REQUIRED, {}) end
+  if #named > remaining then return deny(REASON.ALREADY_CHECKED_IN, first_scan({})) end
+  want = #named
+  return nil
+end
+
 local STEPS = {
   wrong_gate = function()
     local plan = redis.call('HGET', PLAN, gate)
@@ -151,7 +196,10 @@ local STEPS = {
   seat_released = function()
     if redis.call('SISMEMBER', RELEASED, rid) == 1 then return deny(REASON.SEAT_RELEASED, {}) end
   end,
-  card = cards,
+  card = function()
+    if ticks then return ticked() end
+    return cards()
+  end,
 }
 
 -- The party's people counted in: what the steward asked for, never more than remain.
@@ -160,8 +208,9 @@ function STEPS.party_stepping()
   local n = remaining
   if want > 0 and want < remaining then n = want end
   if peek then return peeked(n) end
-  if member > 0 then
-    members_in[#members_in + 1] = member
+  if member > 0 then named = { member } end
+  if #named > 0 then
+    for _, place in ipairs(named) do members_in[#members_in + 1] = place end
     redis.call('HSET', MEMBERS, rid, cjson.encode(members_in))
   end
   local total = redis.call('HINCRBY', ADM, rid, n)
@@ -171,14 +220,16 @@ function STEPS.party_stepping()
   redis.call('HINCRBY', STATS, 'checked_in', n)
   redis.call('HSET', CKS, cid, cjson.encode({ checkin_id = cid, registration_id = rid, admitted = n, gate = gate,
                                               at = at, bucket = bucket, staff = staff, venue_id = venue,
-                                              reverted = false, member = member }))
+                                              reverted = false, member = member,
+                                              members = #named > 0 and named or nil }))
   redis.call('HSET', CIDX, cid, aid)
   if unseen then redis.call('SADD', UNSEEN, rid) end
   return finish({ status = STATUS.OK, admitted = n, remaining = party - total, admitted_total = total,
                   checkin_id = cid, at = at, gate = gate, party_size = party, member = member,
-                  members_in = members_in },
+                  members_in = members_in, members = #named > 0 and named or nil },
                 EVENT.CHECKIN_RECORDED, { registration_id = rid, gate = gate, staff = staff, checkin_id = cid,
-                                     admitted = n, admitted_total = total, party_size = party, checked_in_at = at })
+                                     admitted = n, admitted_total = total, party_size = party, checked_in_at = at,
+                                     members = #named > 0 and named or nil })
 end
 
 for _, name in ipairs(DOOR_STEPS) do

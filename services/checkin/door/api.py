@@ -9,13 +9,14 @@ from flask_smorest import Blueprint
 from services.checkin import vocabulary as V
 from services.checkin.door import lookup, read_ahead, usecases
 from services.checkin.web.edge import staff, store
+from services.checkin.web.history_schemas import UndoIn, UndoOut
+from services.checkin.web.member_schemas import ticks_of
 from services.checkin.web.schemas import (
     CheckinIn,
     CheckinOut,
     FoundIn,
     LookupIn,
     LookupOut,
-    UndoOut,
     VerdictOut,
 )
 from shared.auth import require
@@ -34,7 +35,7 @@ SCAN_REFUSALS = (
     V.ID_MISMATCH,  # issue 23: the card read is no member's of the party
     V.ID_REQUIRED,  # issue 23: a real-name member must show their card
 )
-UNDO_REFUSALS = (V.ALREADY_REVERTED,)
+UNDO_REFUSALS = (V.ALREADY_REVERTED,)  # and undo_note_required (422): "other" needs a note
 
 blp = Blueprint(
     "checkins",
@@ -49,6 +50,7 @@ blp = Blueprint(
         V.VALIDATION_FAILED,
         V.UNKNOWN_CHECKIN,
         *UNDO_REFUSALS,
+        V.UNDO_NOTE_REQUIRED,
         V.UNKNOWN_REGISTRATION,
         V.UNKNOWN_NUMBER,
         V.GATE_NOT_ALLOWED,
@@ -91,6 +93,7 @@ def _scan(body: dict, *, peek: bool) -> dict:
         online_mark=body["online_mark"] or "",
         id_number=body["id_number"] or "",
         id_hash=body["id_hash"] or "",
+        members=ticks_of(body),
         peek=peek,
     )
     return usecases.admit(
@@ -123,14 +126,24 @@ class Verdict(MethodView):
 @blp.route("/<checkin_id>/undo")
 class Undo(MethodView):
     @require("supervisor", "organizer")
+    @blp.arguments(UndoIn(), required=False)
     @blp.response(200, UndoOut)
     @blp.alt_response(V.http_status(V.UNKNOWN_CHECKIN), schema="Error", description=V.UNKNOWN_CHECKIN)
     @blp.alt_response(
         V.http_status(V.ALREADY_REVERTED), schema="Error", description=V.alternatives(*UNDO_REFUSALS)
     )
-    def post(self, checkin_id):
-        """Take back a mistaken check-in (supervisors of the venue, organizers)."""
-        return usecases.undo(checkin_id, staff(), door=store())
+    @blp.alt_response(V.http_status(V.UNDO_NOTE_REQUIRED), schema="Error", description=V.UNDO_NOTE_REQUIRED)
+    def post(self, body, checkin_id):
+        """Take back a check-in made at any gate or device of the venue (supervisors of the venue,
+        organizers), with a reason (issue 26): counted, recorded and audited in the same step."""
+        body = body or {}
+        return usecases.undo(
+            checkin_id,
+            staff(),
+            door=store(),
+            reason=body.get("reason") or V.UNDO_AT_SCANNER,
+            note=body.get("note") or "",
+        )
 
 
 @blp.route("/lookup")
@@ -169,6 +182,7 @@ def _found(body: dict, *, peek: bool) -> dict:
         admit=body["admit"] or 0,
         nonce=body["nonce"] or "",
         id_number=body["id_number"] or "",
+        members=ticks_of(body),
         peek=peek,
     )
     s = store()

@@ -45,7 +45,7 @@ def shown(members: list[dict[str, Any]] | None, admitted: list[int] | None = Non
     out = []
     for place, m in enumerate(members or [], start=1):
         item = {k: v for k, v in m.items() if k != DOOR_HASH}
-        if admitted is not None and m.get(DOOR_HASH):
+        if admitted is not None and (m.get(DOOR_HASH) or place in admitted):  # issue 26: a ticked child too
             item["admitted"] = place in admitted
         out.append(item)
     return out
@@ -62,3 +62,11 @@ def book(cards: Cards, activity_id: str, registrations: list[dict[str, Any]]) ->
     if not hashes:
         return {}
     return {"door_key": cards.key(activity_id).hex(), "cards": hashes}
+
+
+def parties(registrations: list[dict[str, Any]]) -> dict[str, Any]:
+    """Issue 26: what the offline book carries to list a real-name party's members at the door, per
+    registration with members: each member's masked name, ID type and masked number (a child booked
+    without a document has id_type "none"), in member order; never a door hash."""
+    listed = {r["registration_id"]: shown(r.get("members")) for r in registrations if r.get("members")}
+    return {"parties": listed} if listed else {}

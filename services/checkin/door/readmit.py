@@ -5,6 +5,7 @@ id, and a check-in the door recorded meanwhile is left as it is."""
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -44,6 +45,7 @@ class Admissions:
                     k("checkins", aid),
                     k("stats", aid),
                     self.store.cidx,
+                    k("members", aid),  # issue 26: the members the events name
                 ],
                 args=[
                     kind,
@@ -55,6 +57,8 @@ class Admissions:
                     admission.bucket(datetime.fromisoformat(at)),
                     d.get("staff", ""),
                     aid,
+                    json.dumps(d["members"]) if d.get("members") else "",
+                    d.get("reason", "") if kind == "reverted" else "",  # issue 26: why it was undone
                 ],
             )
             skipped += 0 if int(applied) else 1

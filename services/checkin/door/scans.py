@@ -51,6 +51,8 @@ class Scan:
     id_number: str = ""
     id_hash: str = ""
     peek: bool = False  # issue 26: the verdict this scan would get, nobody admitted (POST …/verdict)
+    # Issue 26: the members the steward ticked, (place from 1, door hash of the card read or "")
+    members: tuple[tuple[int, str], ...] = ()
 
 
 @dataclass(frozen=True)

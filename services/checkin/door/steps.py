@@ -9,6 +9,7 @@ and turns the step's result into the admission or its :class:`Refusal`.
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 
 from services.checkin import vocabulary as V
@@ -51,7 +52,15 @@ def admit_step(
         card=scan.id_hash or (cards.read(aid, scan.id_number) if cards else ""),
         card_required=bool(cards and cards.required),
         peek=scan.peek,
+        ticks=ticks_json(scan),
     )
+
+
+def ticks_json(scan: Scan) -> str:
+    """Issue 26: the ticked members as ``admit.lua`` reads them ("" for a head count or one card)."""
+    if not scan.members:
+        return ""
+    return json.dumps([{"member": place, "id_hash": h} for place, h in scan.members])
 
 
 def summary(party: Party, seen: Seen, result: Doc) -> Doc:
@@ -73,6 +82,7 @@ def summary(party: Party, seen: Seen, result: Doc) -> Doc:
 def admitted(result: Doc, summary: Doc) -> Doc:
     """The atomic step's answer: the admission, or its refusal (``already_checked_in``, ...)."""
     if result["status"] == V.DENIED:
+        named = {"member": int(result["member"])} if result.get("member") else {}  # issue 26: who
         if result["reason"] == V.ALREADY_CHECKED_IN:
             raise Refusal(
                 V.ALREADY_CHECKED_IN,
@@ -80,9 +90,10 @@ def admitted(result: Doc, summary: Doc) -> Doc:
                     "first_checked_in_at": result["first_at"],
                     "first_gate": result["first_gate"],
                     "registration": summary,
+                    **named,
                 },
             )
-        raise Refusal(result["reason"], {"registration": summary})
+        raise Refusal(result["reason"], {"registration": summary, **named})
     return {
         "status": V.OK,
         "checkin_id": result["checkin_id"],
@@ -93,6 +104,7 @@ def admitted(result: Doc, summary: Doc) -> Doc:
         "gate": result["gate"],
         "replayed": bool(result.get("replayed")),
         "member": int(result.get("member") or 0),  # issue 23: the place of the member whose card matched
+        "members": [int(m) for m in result.get("members") or []],  # issue 26: the members let in now
     }
 
 

@@ -76,6 +76,7 @@ class CheckinStore:
                 step.card,
                 "1" if step.card_required else "0",
                 "1" if step.peek else "0",  # issue 26: judge only
+                step.ticks,  # issue 26: the members ticked
             ],
         )
         return json.loads(raw)
@@ -108,8 +109,9 @@ class CheckinStore:
                 self.k("stats", aid),
                 self.outbox,
                 self.k("members", aid),
+                self.k("undos", aid),  # issue 26: the audit log of undos
             ],
-            args=[step.checkin_id, step.staff, step.occurred_at, aid],
+            args=[step.checkin_id, step.staff, step.occurred_at, aid, step.reason, step.note],
         )
         return json.loads(raw)
 
@@ -193,5 +195,6 @@ class CheckinStore:
             "unseen_tickets": unseen,
             # issue 15: people let in from standby (counted in checked_in too), the lottery's counts
             "standby_admitted": int(stats.get(b"standby_admitted", 0)),
+            "undone": int(stats.get(b"undone", 0)),  # issue 26: people whose admission was undone
             "lottery": {k.decode(): int(v) for k, v in lottery.items()},
         }

@@ -28,6 +28,7 @@ admitted only once called (``not_called``), whole party, never twice (``already_
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime
 from typing import Any
 
@@ -48,6 +49,7 @@ from shared.refusal import Refusal as Refusal  # re-exported
 from shared.tickets import InvalidTicket
 
 MAX_CHECKIN_ID = 64
+log = logging.getLogger("sciday.checkin.undo")
 
 
 def admit(
@@ -188,22 +190,39 @@ def visible_activity(aid: str, staff: Staff, *, activities: Activities) -> Doc:
     return activity
 
 
-def undo(checkin_id: str, staff: Staff, *, door: Door, clock: Clock = SYSTEM_CLOCK) -> Doc:
-    """Take back one check-in: its people are no longer counted in, and it can be scanned again."""
+def undo(
+    checkin_id: str,
+    staff: Staff,
+    *,
+    door: Door,
+    clock: Clock = SYSTEM_CLOCK,
+    reason: str = V.UNDO_AT_SCANNER,
+    note: str = "",
+) -> Doc:
+    """Take back one check-in: its people are no longer counted in, and it can be scanned again.
+
+    Issue 26: with a reason (``V.UNDO_REASONS``; "other" needs a note), which ``undo.lua`` records
+    on the check-in, counts and writes to the activity's audit log in the same step as the counts.
+    A bare undo (the scanner's, of the admission just shown) is ``at_scanner``."""
+    if reason == V.UNDO_OTHER and not note.strip():
+        raise Refusal(V.UNDO_NOTE_REQUIRED)
     found = door.checkin(checkin_id) if len(checkin_id) <= MAX_CHECKIN_ID else None
     if found is None:
         raise Refusal(V.UNKNOWN_CHECKIN)
     aid, record = found
     if not staff.may_access(record.get("venue_id", "")):
         raise Refusal(V.FORBIDDEN, variant=V.OTHER_VENUE)
-    result = door.undo(UndoStep(aid, checkin_id, staff.name, clock.now().isoformat()))
+    result = door.undo(UndoStep(aid, checkin_id, staff.name, clock.now().isoformat(), reason, note.strip()))
     if result["status"] == V.DENIED:
         raise Refusal(result["reason"])
+    log.info("check-in %s of %s undone by %s: %s", checkin_id, aid, staff.name, reason)
     out: dict[str, Any] = {
         "status": V.OK,
         "checkin_id": checkin_id,
         "reverted": result["reverted"],
         "admitted_total": result["admitted_total"],
         "registration_id": result["registration_id"],
+        "checked_in": result.get("checked_in", 0),
+        "reason": reason,
     }
     return out

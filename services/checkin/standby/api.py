@@ -22,6 +22,7 @@ from services.checkin.web.standby_schemas import (
     StandbyBoardOut,
     StandbyCalledOut,
     StandbyCallIn,
+    StandbyDeskOut,
     StandbyReleaseOut,
 )
 from shared.auth import require
@@ -114,3 +115,14 @@ class Admissions(MethodView):
         guard(activity_id)
         check_gate(staff(), body["gate"])  # issue 23: a device bound to its gates
         return sb.admit(port(), activity_id, body["number"], gate=body["gate"], at=now().isoformat())
+
+
+@blp.route("/list")
+class WaitingList(MethodView):
+    @require("steward", "supervisor", "organizer")
+    @blp.response(200, StandbyDeskOut())
+    @blp.alt_response(404, schema="Error", description=V.alternatives(V.UNKNOWN_ACTIVITY))
+    def get(self, activity_id):
+        """The steward's standby page (issue 26): the board and every number in order, masked."""
+        guard(activity_id)
+        return sb.desk(port(), activity_id)

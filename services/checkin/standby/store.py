@@ -75,6 +75,13 @@ class StandbyStore:
         e = json.loads(raw)
         return {"number": int(e["number"]), "party_size": int(e["party_size"]), "status": e["status"]}
 
+    def entries(self, aid) -> list[dict]:
+        """Every number of the list, in order, as a steward sees it: masked, never the sealed phone."""
+        shown = ("number", "party_size", "phone_masked", "status", "joined_at", "called_at", "admitted_at")
+        rows = [json.loads(raw) for raw in self.redis.hvals(self.k("sbq", aid))]
+        entries = ({k: e[k] for k in (*shown, "gate") if k in e} for e in rows)
+        return sorted(entries, key=lambda e: int(e["number"]))
+
     def released_at(self, aid) -> str | None:
         raw = self.redis.hget(self.k("sb", aid), "released_at")
         return raw.decode() if raw else None

@@ -59,6 +59,7 @@ class Standby(Protocol):
     def board(self, aid: str) -> Doc: ...
     def released_at(self, aid: str) -> str | None: ...
     def entry_of(self, aid: str, phone_hash: str) -> Doc | None: ...  # {"number", "party_size", "status"}
+    def entries(self, aid: str) -> list[Doc]: ...  # every number, in order, masked (issue 26)
 
 
 def _activity(port: Standby, aid: str) -> Doc:
@@ -92,6 +93,13 @@ def entry_of(port: Standby, aid: str, *, phone_hash: str) -> Doc | None:
     None if it has not joined."""
     _activity(port, aid)
     return port.entry_of(aid, phone_hash)
+
+
+def desk(port: Standby, aid: str) -> Doc:
+    """The steward's standby page (issue 26): the board's figures and every number, in order,
+    masked (waiting, called, admitted); no phone in clear, no sealed phone."""
+    _activity(port, aid)
+    return {**port.board(aid), "entries": port.entries(aid)}
 
 
 def release(port: Standby, aid: str, *, now: float, occurred_at: str, policy: Policy) -> Doc:

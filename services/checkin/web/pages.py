@@ -28,6 +28,7 @@ SHELL = [
     "/static/js/lookup.js",
     "/static/js/doorid.js",
     "/static/js/i18n.js",
+    "/static/js/members.js",  # issue 26: member by member
     "/static/favicon.svg",
     "/static/vendor/barcode-detector/ponyfill.js",
     "/static/vendor/zxing-wasm/zxing_reader.wasm",

@@ -6,6 +6,7 @@ from marshmallow import RAISE, Schema, fields, validate
 
 from services.checkin.attendance.figures import ClosingOut
 from services.checkin.door.admission import canonical_gate
+from services.checkin.web.member_schemas import ticks_field
 from shared.i18n import LENGTH_BETWEEN, LENGTH_MAX, RANGE_BETWEEN, Keyed, as_rule
 from shared.text import no_controls
 
@@ -80,6 +81,7 @@ class CheckinIn(Keyed):
         ],
         metadata={"description": "an offline upload: the door hash the scanner made of the card it read"},
     )
+    members = ticks_field()  # issue 26: member by member
 
 
 class LookupIn(Keyed):
@@ -134,6 +136,7 @@ class FoundIn(Keyed):
     admit = CheckinIn._declared_fields["admit"]
     nonce = CheckinIn._declared_fields["nonce"]
     id_number = CheckinIn._declared_fields["id_number"]
+    members = ticks_field()
 
 
 class RegistrationSummary(Schema):
@@ -166,14 +169,10 @@ class CheckinOut(Schema):
     member = fields.Integer(
         metadata={"description": "issue 23: the place (from 1) of the member whose ID card matched; 0 none"}
     )
-
-
-class UndoOut(Schema):
-    status = fields.String()
-    checkin_id = fields.String()
-    reverted = fields.Integer()
-    admitted_total = fields.Integer()
-    registration_id = fields.String()
+    members = fields.List(
+        fields.Integer(),
+        metadata={"description": "issue 26: the places (from 1) of the members admitted now"},
+    )
 
 
 class GateCount(Schema):
@@ -212,79 +211,13 @@ class AttendanceOut(AttendanceFigures):
     unseen_tickets = fields.Integer(
         metadata={"description": "admitted on the signature before the event arrived"}
     )
+    undone = fields.Integer(metadata={"description": "people whose admission was undone (not in checked_in)"})
     gates = fields.List(fields.Nested(GateCount))
     arrivals = fields.List(fields.Nested(ArrivalBucket))
 
 
 class GateQuery(Keyed):
     gate = GateName(load_default=None, validate=validate.Length(max=32, error=LENGTH_MAX))
-
-
-class ScannerActivity(Schema):
-    id = fields.String()
-    title = fields.Dict()
-    venue_id = fields.String(metadata={"description": "the activity's current venue"})
-    venue_name = fields.String()
-    hall = fields.String()
-    hall_en = fields.String()
-    status = fields.String()
-    opens_at = fields.Integer(metadata={"description": "Unix seconds"})
-    closes_at = fields.Integer()
-    revoked = fields.List(fields.String())
-    reduced = fields.Dict(
-        keys=fields.String(),
-        values=fields.Integer(),
-        metadata={"description": "registration id -> party size, for parties that dropped a member"},
-    )
-    released = fields.List(
-        fields.String(),
-        metadata={"description": "registrations whose unscanned seats went to standby (seat_released)"},
-    )
-    admitted = fields.Dict(
-        keys=fields.String(),
-        values=fields.Dict(),
-        metadata={
-            "description": "issue 26: registration id -> {n, at, gate, members}: people in at any gate, "
-            "the first admission's time and gate, the member places in on their card"
-        },
-    )
-    door_key = fields.String(
-        metadata={"description": "issue 23: this activity's door key (hex), to hash an ID card offline"}
-    )
-    cards = fields.Dict(
-        keys=fields.String(),
-        values=fields.List(fields.String()),
-        metadata={"description": "registration id -> its members' door hashes ('' for none)"},
-    )
-
-
-class ElsewhereActivity(Schema):
-    id = fields.String()
-    title = fields.Dict()
-    venue_id = fields.String()
-    venue_name = fields.String()
-
-
-class ScannerStateOut(Schema):
-    venue = fields.String(allow_none=True)
-    role = fields.String(metadata={"description": "steward, supervisor or organizer"})
-    keys = fields.List(fields.Dict())
-    activities = fields.List(fields.Nested(ScannerActivity))
-    elsewhere = fields.List(
-        fields.Nested(ElsewhereActivity),
-        metadata={
-            "description": "activities of other venues not yet over: a wrong-venue ticket is named offline"
-        },
-    )
-    gate_activities = fields.List(
-        fields.String(), allow_none=True, metadata={"description": "this gate's plan; null: every activity"}
-    )
-    gate_checked_in = fields.Integer()
-    id_required = fields.Boolean(
-        metadata={"description": "issue 23: real-name members must each show their ID card"}
-    )
-    server_time = fields.String()
-    online_mark = fields.String(metadata={"description": "send with offline scans (scanned_at)"})
 
 
 class VerdictOut(Schema):

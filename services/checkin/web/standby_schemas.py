@@ -42,6 +42,21 @@ class StandbyBoardOut(Schema):
     admitted = fields.Integer(required=True)
 
 
+class StandbyEntryOut(Schema):
+    number = fields.Integer(required=True)
+    party_size = fields.Integer(required=True)
+    phone_masked = fields.String(metadata={"description": "138****5678"})
+    status = fields.String(required=True, metadata={"description": "waiting | called | admitted"})
+    joined_at = fields.Float(metadata={"description": "Unix seconds"})
+    called_at = fields.String()
+    admitted_at = fields.String()
+    gate = fields.String()
+
+
+class StandbyDeskOut(StandbyBoardOut):
+    entries = fields.List(fields.Nested(StandbyEntryOut), required=True)
+
+
 class StandbyReleaseOut(Schema):
     released = fields.Integer(required=True)
     registrations = fields.Integer(required=True)

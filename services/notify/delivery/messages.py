@@ -158,6 +158,12 @@ def variables(intent: Doc, activity: Doc, tz: str | None = None) -> Doc:
         "entry_id": ctx.get("entry_id", ""),
         "confirm_hours": str(ctx.get("confirm_hours") or ""),
         "number": str(ctx.get("standby_number", "")),  # a standby number called in (issue 15)
+        # issue 26: a member dropped, seats released to standby, the mark before a lock
+        "previous_party_size": str(ctx.get("previous_party_size", "")),
+        "released": str(ctx.get("released", "")),
+        "toward_lock": str(ctx.get("toward_lock", "")),
+        "marks_to_lock": str(ctx.get("marks_to_lock", "")),
+        "lock_days": str(ctx.get("lock_days", "")),
     }
 
 

@@ -22,11 +22,14 @@ consumer, and a redelivered event finds its intents already there and records no
   registration the draw then makes (its event carries ``lottery_entry_id``) updates the projection
   and the reminders but sends no second confirmation: one message per entrant per channel.
 - StandbyCalled (standby-events): one SMS to the walk-in whose number was called.
+- Issue 26 (``family.py``): StandbySeatsReleased, RegistrationMemberDropped, and NoShowMarked
+  with ``warning`` each tell the registrant.
 """
 
 from __future__ import annotations
 
 from services.notify import vocabulary as V
+from services.notify.delivery import family
 from services.notify.ports import (
     Deliveries,
     Doc,
@@ -155,8 +158,12 @@ class Notices(RegistrationNotices):
         if kind in TEMPLATE_OF:
             return self._registration(envelope)
         if kind == ev.REGISTRATION_MEMBER_DROPPED:  # reminders then say the new size and ticket
-            self.projection.put_registration(envelope)
-            return 0
+            reg = self.projection.put_registration(envelope)
+            return family.member_dropped(reg, self.deliveries, envelope, self.now_ms())  # issue 26
+        if kind == ev.STANDBY_SEATS_RELEASED:
+            return family.seats_released(self.projection, self.deliveries, envelope, self.now_ms())
+        if kind == ev.NOSHOW_MARKED:
+            return family.noshow_warning(self.projection, self.deliveries, envelope, self.now_ms())
         if kind in ACTIVITY_TYPES:
             return self._activity(envelope)
         if kind in LOTTERY_TEMPLATE_OF:

@@ -14,6 +14,7 @@ from services.registration.access import api as api_verification
 from services.registration.access import identity, verification
 from services.registration.bootstrap import ports
 from services.registration.catalogue import activities
+from services.registration.noshow import outlook
 from services.registration.seats import usecases
 from services.registration.vocabulary import Refusal
 from services.registration.web import mine as api_mine
@@ -196,23 +197,58 @@ def local_date(ts: float) -> str:
 
 @bp.post("/me/<rid>/cancel")
 def mine_cancel(rid):
+    """Like the manage page (issue 26): the first tap asks, and says whether this cancellation
+    counts as a no-show; the second (``confirm=1``) cancels."""
     if verified_phone() is None or not csrf.valid():
         return redirect("/login?next=/me", code=303)
     try:
+        if request.form.get("confirm") != "1":
+            return mine_cancel_confirm(api_mine.own(rid))
         api_mine.cancel_own(rid)
     except Refusal:
         pass  # not mine, or already cancelled: the list shows the truth
     return redirect("/me", code=303)
 
 
+def mine_cancel_confirm(stored: dict):
+    """The confirmation of a cancel from 我的报名, with the no-show outlook (noshow/outlook.py)."""
+    reg = usecases.registration_view(ports(), stored)
+    if reg["status"] not in (v.CONFIRMED, v.WAITLISTED):
+        return redirect("/me", code=303)
+    noshow = outlook.before_cancel(ports(), stored)
+    return render(
+        "confirm.html",
+        r=reg,
+        a=reg["activity"],
+        action="cancel",
+        post_to=f"/me/{reg['registration_id']}/cancel",
+        back_to="/me",
+        noshow=noshow_cancel_view(noshow),
+    )
+
+
+def noshow_cancel_view(got: dict | None) -> dict | None:
+    """The outlook before a cancel as the page shows it: the marks' dates and the lock's end date."""
+    if got is None:
+        return None
+    ends = got.get("lock_ends")
+    return {**noshow_view(got), "lock_ends_date": local_date(ends) if ends else ""}
+
+
 # -- erasing my data (issue 16): a confirmation page, then the POST; no script needed ----------------
 @bp.get("/me/<rid>/erase")
 def mine_erase_confirm(rid):
     try:
-        reg = usecases.registration_view(ports(), api_mine.own(rid))
+        stored = api_mine.own(rid)
     except Refusal:
         return redirect("/me", code=303)
-    return render("erase.html", r=reg, a=reg["activity"])
+    reg = usecases.registration_view(ports(), stored)
+    return render(
+        "erase.html",
+        r=reg,
+        a=reg["activity"],
+        noshow=noshow_cancel_view(outlook.before_cancel(ports(), stored)),
+    )
 
 
 @bp.post("/me/<rid>/erase")

@@ -21,6 +21,7 @@ from flask_smorest import Blueprint as ApiBlueprint
 from marshmallow import RAISE, Schema, fields, validate
 
 from services.registration import vocabulary as v
+from services.registration.access import identity
 from services.registration.bootstrap import ports
 from services.registration.seats import publishing
 from services.registration.web.edge import documented, http_status, reasons_text
@@ -50,7 +51,14 @@ def organizer_page():
         "organizer_page.html",
         dashboard_url=f"{request.scheme}://{host}:{settings.checkin_port}/dashboard",
         party_size_limit=settings.party_size_limit,
+        id_types={k: label for k, label in identity.LABELS.items() if k != identity.NO_ID},
     )
+
+
+@bp.get("/organizer/forgiveness")
+def forgiveness_page():
+    """The forgiveness log (issue 26): who forgave which no-show mark, when and why."""
+    return render("organizer_forgiveness.html")
 
 
 class TokenOut(Schema):

@@ -16,18 +16,19 @@ from datetime import UTC, datetime
 from flask import current_app, request
 from flask.views import MethodView
 from flask_smorest import Blueprint
-from marshmallow import RAISE, Schema, fields, validate, validates_schema
-from marshmallow import ValidationError as MarshmallowValidationError
+from marshmallow import RAISE, Schema, fields, validate
 
 from services.registration import vocabulary as v
 from services.registration.access import api as api_verification
 from services.registration.bootstrap import ports
+from services.registration.catalogue import activities
 from services.registration.lottery import draw as lot
 from services.registration.lottery import entry as lottery_entry
 from services.registration.lottery import run as lottery_run
 from services.registration.lottery import specification
 from services.registration.web.edge import documented, reasons_text
 from services.registration.web.registration_schemas import RegistrationIn
+from services.registration.web.schemas import LotteryIn
 from shared.auth import require
 from shared.errors import RATE_LIMITED
 from shared.i18n import request_locale
@@ -63,24 +64,6 @@ blp = Blueprint(
 )
 
 
-class LotteryIn(Schema):
-    class Meta:
-        unknown = RAISE
-
-    opens_at = fields.AwareDateTime(required=True, metadata={"description": "entries open"})
-    closes_at = fields.AwareDateTime(required=True, metadata={"description": "entries close"})
-    draw_at = fields.AwareDateTime(required=True, metadata={"description": "the draw, at or after closes_at"})
-    confirm_hours = fields.Integer(
-        load_default=None, allow_none=True, strict=True, validate=validate.Range(min=0, max=168),
-        metadata={"description": "winners confirm within N hours (0 = no confirmation)"},
-    )  # fmt: skip
-
-    @validates_schema
-    def _order(self, data, **_):
-        if not data["opens_at"] < data["closes_at"] <= data["draw_at"]:
-            raise MarshmallowValidationError("opens_at < closes_at <= draw_at", "draw_at")
-
-
 class LotteryOut(Schema):
     algorithm = fields.String(required=True)
     activity_id = fields.String(required=True)
@@ -94,6 +77,9 @@ class LotteryOut(Schema):
     waitlist = fields.List(fields.String())
     counts = fields.Dict()
     verify = fields.String()
+    times = fields.Dict(
+        metadata={"description": "opens_at, closes_at, draw_at (ISO-8601) and confirm_hours, as opened"}
+    )
 
 
 def store():
@@ -103,7 +89,7 @@ def store():
 def page(aid: str) -> dict:
     d = store().get_draw(aid)
     if d is not None:
-        return {**d.public(), "state": v.LOT_DRAWN}
+        return {**d.public(), "state": v.LOT_DRAWN, "times": times(aid)}
     commitment = store().commitment(aid)
     if commitment is None:
         raise lot.Refusal(v.UNKNOWN_ACTIVITY)
@@ -112,7 +98,20 @@ def page(aid: str) -> dict:
         "activity_id": aid,
         "state": store().state(aid),
         "commitment": commitment,
+        "times": times(aid),
     }
+
+
+def times(aid: str) -> dict:
+    """The lottery's times as opened (the organizers' form shows them to edit)."""
+    s = store().settings(aid)
+    if s is None:
+        return {}
+    at = {
+        k: activities.iso(datetime.fromtimestamp(getattr(s, k), UTC))
+        for k in ("opens_at", "closes_at", "draw_at")
+    }
+    return {**at, "confirm_hours": s.confirm_hours}
 
 
 @blp.route("")

@@ -37,6 +37,43 @@ def open_for(
     return lot.open_lottery(lotteries, lottery)
 
 
+def set_times(
+    ports: Ports,
+    lotteries: lot.Lotteries,
+    aid: str,
+    *,
+    opens_at: float,
+    closes_at: float,
+    draw_at: float,
+    confirm_hours: int,
+) -> None:
+    """The organizers' form (issue 26): open the lottery, or move its times (and take the
+    activity's capacity and party maximum again) while it is open.  Once the draw has begun the
+    same times write nothing and other ones are refused with ``lottery_closed``."""
+    was = lotteries.settings(aid)
+    if was is not None and lotteries.state(aid) != v.LOT_OPEN:
+        if (was.opens_at, was.closes_at, was.draw_at, was.confirm_hours) != (
+            opens_at, closes_at, draw_at, confirm_hours,
+        ):  # fmt: skip
+            raise lot.Refusal(v.LOTTERY_CLOSED)
+        return
+    open_for(
+        ports,
+        lotteries,
+        aid,
+        opens_at=opens_at,
+        closes_at=closes_at,
+        draw_at=draw_at,
+        confirm_hours=confirm_hours,
+    )
+
+
+def ensure_drawn_by_lot(allocation: str) -> None:
+    """Lottery times are taken only where seats are drawn by lot (before anything is written)."""
+    if allocation != v.LOTTERY:
+        raise lot.Refusal(v.VALIDATION_FAILED, rules={"allocation": [v.NOT_BY_LOTTERY]})
+
+
 def _settle(ports: Ports | None, lotteries: lot.Lotteries) -> Callable[[str], bool] | None:
     return None if ports is None else (lambda aid: lottery_entry.settle(ports, lotteries, aid))
 

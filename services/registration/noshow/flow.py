@@ -10,6 +10,7 @@ schedule (docs/noshow.md).
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
@@ -36,12 +37,19 @@ class Admissions:
         self.redis, self.p = redis, prefix
         self.scripts = Scripts(redis, HERE, ["noshow_admitted"])
 
-    def apply(self, aid: str, rid: str, fact: str, delta: int) -> int:
-        keys = [f"{self.p}ns:adm:{{{aid}}}", f"{self.p}ns:facts:{{{aid}}}"]
-        return int(self.scripts.noshow_admitted(keys=keys, args=[rid, fact, delta]))
+    def apply(self, aid: str, rid: str, fact: str, delta: int, members: list[int] | None = None) -> int:
+        """One check-in fact once; ``members``: the places it names (issue 26), added or taken back."""
+        keys = [f"{self.p}ns:adm:{{{aid}}}", f"{self.p}ns:facts:{{{aid}}}", f"{self.p}ns:members:{{{aid}}}"]
+        named = json.dumps([int(m) for m in members]) if members else ""
+        return int(self.scripts.noshow_admitted(keys=keys, args=[rid, fact, delta, named]))
 
     def admitted(self, aid: str) -> dict[str, int]:
         return {k.decode(): int(v) for k, v in self.redis.hgetall(f"{self.p}ns:adm:{{{aid}}}").items()}
+
+    def members(self, aid: str) -> dict[str, list[int]]:
+        """Registration id -> the member places (from 1) the door named as in (issue 26)."""
+        raw = self.redis.hgetall(f"{self.p}ns:members:{{{aid}}}")
+        return {k.decode(): [int(p) for p in json.loads(v)] for k, v in raw.items()}
 
 
 class NoShowFlow:
@@ -71,18 +79,22 @@ class NoShowFlow:
             "party_size": data.get("party_size", 1),
             "phone_hash": identity_hash(self.pepper, data["phone"]),
             "member_id_hashes": list(ids),
+            # issue 26: each ID hash's member place (from 1), to match the members the door named
+            "id_places": noshow.id_places(data.get("members") or [], len(ids)),
         }
 
     def handle(self, envelope: Doc) -> list[noshow.Mark]:
         kind, data, aid = envelope["type"], envelope["data"], envelope["activity_id"]
         if kind == ev.CHECKIN_RECORDED:
             self.admissions.apply(
-                aid, data["registration_id"], f"{data['checkin_id']}:recorded", data["admitted"]
-            )
+                aid, data["registration_id"], f"{data['checkin_id']}:recorded", data["admitted"],
+                data.get("members"),
+            )  # fmt: skip
         elif kind == ev.CHECKIN_REVERTED:
             self.admissions.apply(
-                aid, data["registration_id"], f"{data['checkin_id']}:reverted", -data["reverted"]
-            )
+                aid, data["registration_id"], f"{data['checkin_id']}:reverted", -data["reverted"],
+                data.get("members"),
+            )  # fmt: skip
         elif kind == ev.REGISTRATION_CANCELLED:
             # version 2 events carry no phone (issue 16), and no event carries the members' ID
             # hashes: both come from the stored record
@@ -109,10 +121,11 @@ class NoShowFlow:
 
         ``registrations``: the activity's registrations as registration stores them (status,
         party_size, phone, and id_hashes where real-name is on)."""
-        came = self.admissions.admitted(aid)
+        came, named = self.admissions.admitted(aid), self.admissions.members(aid)
         marks = []
         for r in registrations:
             reg = self.registration(r, aid, r["status"])
+            reg["members_in"] = named.get(r["registration_id"], [])  # issue 26: who the door named
             admitted = came.get(r["registration_id"], 0)
             marks += noshow.due_marks(reg, admitted=admitted, ends_at=ends_at, now=now, policy=self.policy)
         return noshow.record_marks(self.record, marks, self.policy)

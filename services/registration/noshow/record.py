@@ -10,8 +10,9 @@ second one, and they belong to a **holder**:
 - otherwise: the registrant's verified-phone hash (``phone:<hash>``), one mark per registration
   none of whose party came (a party without IDs cannot tell who stayed away).
 
-With real-name on but only a head count from the door, a party that came in part gets no mark:
-marking an ID that did come would be worse than missing one.
+With real-name on, a party that came in part gets a mark for each member the door did not name
+(issue 26: the door names the members it admits, by place); with only a head count from the door it
+gets none: marking an ID that did come would be worse than missing one.
 
 **Locks** (settings, festival-wide): ``marks_to_lock`` marks within ``window_days`` lock the holder
 for ``lock_days`` from the mark that reached the count; the marks that caused a lock are spent, so
@@ -104,35 +105,77 @@ def due_marks(reg: Doc, *, admitted: int, ends_at: float, now: float, policy: Po
         return []
     at = ends_at + policy.grace_min * 60
     if reg.get("member_id_hashes"):
-        if admitted:
-            return []  # a head count cannot say which IDs stayed away
-        return _marks(reg, range(len(reg["member_id_hashes"])), "not_admitted", at)
+        return _marks(reg, _stayed_away(reg, admitted), "not_admitted", at)
     return [] if admitted else _marks(reg, [0], "not_admitted", at)
+
+
+def _stayed_away(reg: Doc, admitted: int) -> list[int]:
+    """The ID hashes (their index) of the members who did not come. Issue 26: when the door named
+    every person it let in (``members_in``, places from 1, as many as ``admitted``), exactly those
+    not named; a head count that cannot say which IDs stayed away marks nobody."""
+    ids = range(len(reg["member_id_hashes"]))
+    if not admitted:
+        return list(ids)
+    inside, places = reg.get("members_in") or [], reg.get("id_places") or []
+    if len(inside) != admitted or len(places) != len(ids):
+        return []
+    return [i for i in ids if places[i] not in inside]
+
+
+def id_places(members: list[Doc], ids: int) -> list[int]:
+    """Each ID hash's member place (from 1): ``id_hashes`` lists only the members who gave an ID
+    (a child may not), in member order; [] when the record cannot say."""
+    places = [place for place, m in enumerate(members, start=1) if m.get("id_masked")]
+    return places if len(places) == ids else []
 
 
 def late_cancel_marks(
     reg: Doc, *, previous_status: str, cancelled_at: float, starts_at: float, policy: Policy
 ) -> list[Mark]:
-    if previous_status != v.CONFIRMED or cancelled_at < starts_at - policy.late_cancel_hours * 3600:
+    if not cancel_counts(previous_status, cancelled_at=cancelled_at, starts_at=starts_at, policy=policy):
         return []
     members = range(len(reg.get("member_id_hashes") or [None]))
     return _marks(reg, members, "late_cancellation", cancelled_at)
 
 
-def locked_until(marks: Iterable[Mark], policy: Policy) -> float | None:
-    """When the last lock these marks caused ends (it may be in the past), or None."""
+def cancel_counts(status: str, *, cancelled_at: float, starts_at: float, policy: Policy) -> bool:
+    """Whether cancelling a registration of ``status`` at ``cancelled_at`` counts as a no-show (late
+    cancellation): a confirmed one, later than ``late_cancel_hours`` before the start (issue 26)."""
+    return status == v.CONFIRMED and cancelled_at >= starts_at - policy.late_cancel_hours * 3600
+
+
+def _run(marks: Iterable[Mark], policy: Policy) -> tuple[float | None, list[Mark]]:
+    """The last lock's end these marks caused, and the marks not spent by a lock (oldest first)."""
     window, until, live = policy.window_days * DAY, None, list[Mark]()
     for m in sorted((m for m in marks if not m.forgiven), key=lambda m: (m.at, m.mark_id)):
         live = [x for x in live if x.at > m.at - window] + [m]
         if len(live) >= policy.marks_to_lock:
             until = max(until or 0.0, m.at + policy.lock_days * DAY)
             live = []  # spent
-    return until
+    return until, live
+
+
+def locked_until(marks: Iterable[Mark], policy: Policy) -> float | None:
+    """When the last lock these marks caused ends (it may be in the past), or None."""
+    return _run(marks, policy)[0]
+
+
+def toward_lock(marks: Iterable[Mark], *, now: float, policy: Policy) -> int:
+    """How many marks count toward the next lock at ``now``: not forgiven, inside the window, and
+    not spent by a lock already caused (issue 26: what one more mark does)."""
+    return sum(1 for m in _run(marks, policy)[1] if m.at > now - policy.window_days * DAY)
+
+
+def warns(toward: int, policy: Policy) -> bool:
+    """The mark just before a lock: one more locks the holder (我的报名 and an SMS say so)."""
+    return policy.marks_to_lock > 1 and toward == policy.marks_to_lock - 1
 
 
 # -- the port ---------------------------------------------------------------------------------
 class Record(Protocol):
-    def add_mark(self, mark: Mark, locked_until: float | None) -> bool: ...  # False if it existed
+    def add_mark(
+        self, mark: Mark, locked_until: float | None, told: Doc | None = None
+    ) -> bool: ...  # False if it existed
     def marks(self, holder: str) -> list[Mark]: ...
     def holder_of(self, mark_id: str) -> str | None: ...
     def forgive(self, holder: str, mark_id: str, by: str, note: str, at: float) -> bool: ...
@@ -143,10 +186,23 @@ def record_marks(record: Record, marks: Iterable[Mark], policy: Policy) -> list[
     """Store marks once each (keyed by registration and member); returns those new this time."""
     new = []
     for m in marks:
-        until = locked_until([*record.marks(m.holder), m], policy)
-        if record.add_mark(m, until if until and until > m.at else None):
+        after = [*record.marks(m.holder), m]
+        until = locked_until(after, policy)
+        if record.add_mark(m, until if until and until > m.at else None, told_of(after, m, policy)):
             new.append(m)
     return new
+
+
+def told_of(after: list[Mark], mark: Mark, policy: Policy) -> Doc:
+    """What NoShowMarked tells its readers beyond the mark (issue 26): the marks counting toward the
+    next lock once this one is made, the rule's numbers, and ``warning`` when one more locks."""
+    toward = toward_lock(after, now=mark.at, policy=policy)
+    return {
+        "toward_lock": toward,
+        "marks_to_lock": policy.marks_to_lock,
+        "lock_days": policy.lock_days,
+        "warning": warns(toward, policy),
+    }
 
 
 def standing(record: Record, holder: str, *, now: float, policy: Policy) -> Doc:
@@ -158,6 +214,7 @@ def standing(record: Record, holder: str, *, now: float, policy: Policy) -> Doc:
         "holder": holder,
         "marks": [m.__dict__ for m in sorted(marks, key=lambda m: m.at)],
         "counting": len(counting),
+        "toward_lock": toward_lock(marks, now=now, policy=policy),
         "locked_until": until if until and until > now else None,
     }
 
@@ -172,6 +229,33 @@ def record_of(record: Record, holders: Iterable[str], *, now: float, policy: Pol
         "marks": sorted((m for s in standings for m in s["marks"]), key=lambda m: m["at"]),
         "counting": max((s["counting"] for s in standings), default=0),
         "locked_until": max(locks, default=None),
+    }
+
+
+def outlook(record: Record, holders: Iterable[str], *, now: float, policy: Policy) -> Doc:
+    """``record_of`` and what lies ahead (issue 26): the most marks toward the next lock for any one
+    holder, and ``warning`` when one more mark locks (我的报名 says so, as the SMS does)."""
+    holders = list(dict.fromkeys(holders))
+    rec = record_of(record, holders, now=now, policy=policy)
+    toward = max((toward_lock(record.marks(h), now=now, policy=policy) for h in holders), default=0)
+    return {**rec, "toward_lock": toward, "warning": not rec["locked_until"] and warns(toward, policy)}
+
+
+def late_cancel_preview(
+    record: Record, holders: Iterable[str], *, status: str, starts_at: float, now: float, policy: Policy
+) -> Doc:
+    """Before a cancellation (issue 26): whether it counts as a no-show, the record as it stands,
+    and what one more mark does (``locks`` and the lock's end if it would reach the count)."""
+    rec = outlook(record, holders, now=now, policy=policy)
+    counts = cancel_counts(status, cancelled_at=now, starts_at=starts_at, policy=policy)
+    after = rec["toward_lock"] + 1
+    locks = counts and after >= policy.marks_to_lock
+    return {
+        **rec,
+        "counts": counts,
+        "after": after,
+        "locks": locks,
+        "lock_ends": now + policy.lock_days * DAY if locks else None,
     }
 
 

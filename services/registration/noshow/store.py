@@ -36,8 +36,9 @@ class NoShowStore:
     def marks_key(self, holder: str) -> str:
         return f"{self.p}ns:marks:{{{holder}}}"
 
-    def add_mark(self, mark: Mark, locked_until: float | None) -> bool:
+    def add_mark(self, mark: Mark, locked_until: float | None, told: dict | None = None) -> bool:
         data = {
+            **(told or {}),  # issue 26: toward_lock, marks_to_lock, lock_days, warning (record.told_of)
             "mark_id": mark.mark_id,
             "holder": mark.holder,
             "registration_id": mark.registration_id,
@@ -80,6 +81,11 @@ class NoShowStore:
             keys=[self.marks_key(holder), self.audit, self.outbox], args=[mark_id, holder, by, note, iso(at)]
         )
         return bool(out)
+
+    def forgiveness_log(self, count: int) -> list[dict]:
+        """The latest ``count`` forgiveness entries of the audit stream, newest first."""
+        raw = self.redis.xrevrange(self.audit, count=count)
+        return [{k.decode(): v.decode() for k, v in f.items()} for _id, f in raw]
 
     def audit_log(self) -> list[dict]:
         return [{k.decode(): v.decode() for k, v in f.items()} for _id, f in self.redis.xrange(self.audit)]

@@ -8,7 +8,9 @@ from __future__ import annotations
 from flask import Blueprint, redirect, request
 from flask_babel import gettext
 
+from services.registration.access import pages as access_pages
 from services.registration.bootstrap import ports
+from services.registration.noshow import outlook
 from services.registration.seats import usecases
 from services.registration.vocabulary import CONFIRMED, Refusal
 from services.registration.web.edge import message_of, status_of
@@ -57,7 +59,9 @@ def cancel_submit(rid):
     token = request.form.get("t")
     if request.form.get("confirm") != "1":
         reg, error = _mine(rid, token)
-        return error or render("confirm.html", r=reg, a=reg["activity"], token=token, action="cancel")
+        return error or render(
+            "confirm.html", r=reg, a=reg["activity"], token=token, action="cancel", noshow=_noshow(rid, token)
+        )
     try:
         usecases.cancel(ports(), rid, token)
     except Refusal:
@@ -93,6 +97,12 @@ def drop_submit(rid):
             banner=message_of(exc, lang()),
         )
     return redirect(f"/r/{rid}?t={token}&dropped=1", code=303)
+
+
+def _noshow(rid: str, token: str | None) -> dict | None:
+    """Whether this cancellation counts as a no-show, with the marks (issue 26; noshow/outlook.py)."""
+    stored = usecases.own_registration(ports(), rid, token)
+    return access_pages.noshow_cancel_view(outlook.before_cancel(ports(), stored))
 
 
 def _member_label(reg: dict, member: str) -> str:

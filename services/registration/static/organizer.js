@@ -1,15 +1,19 @@
-/* Organizers' activity management (/organizer): list, create, edit, capacity, cancel, notices,
- * exports and spreadsheet import, all through the JSON API with `Authorization: Bearer`.
+/* Organizers' activity management (/organizer): list (search, filter, sort), create, edit,
+ * duplicate, capacity, cancel, notices, exports and spreadsheet import, all through the JSON API
+ * with `Authorization: Bearer`.
  * The token is kept in sessionStorage (localStorage if "remember" is ticked), never in a URL.
  */
 var KEY = "sciday.organizer.token";
 var T = JSON.parse(document.getElementById("i18n").textContent);
 var EN = T.lang === "en";
-var activities = {}, venues = {}, current = null, editing = null;
+var activities = {}, venues = {}, current = null, editing = null, listed = [], lotteryState = null;
 var PATHS = { "title.zh": "title_zh", "title.en": "title_en", "description.zh": "description_zh",
               "venue.id": "venue_id", "venue.name": "venue_name", "venue.address": "venue_address",
               "venue.name_en": "venue_name_en", "venue.address_en": "venue_address_en",
-              "waitlist.enabled": "waitlist_enabled", "waitlist.max_length": "waitlist_max" };
+              "waitlist.enabled": "waitlist_enabled", "waitlist.max_length": "waitlist_max",
+              "lottery.opens_at": "lottery_opens_at", "lottery.closes_at": "lottery_closes_at",
+              "lottery.draw_at": "lottery_draw_at", "lottery.confirm_hours": "lottery_confirm_hours",
+              "lottery._schema": "lottery_draw_at" };
 
 function $(id) { return document.getElementById(id); }
 function token() { return sessionStorage.getItem(KEY) || localStorage.getItem(KEY) || ""; }
@@ -92,32 +96,110 @@ function load(selectId) {
     if (!r.ok) { failed(r); return; }
     activities = {};
     venues = {};
-    var body = document.querySelector("#activity-list tbody");
-    body.replaceChildren();
-    r.data.activities.forEach(function (a) {
+    listed = r.data.activities;
+    listed.forEach(function (a) {
       activities[a.id] = a;
       venues[a.venue.id] = venues[a.venue.id] || a.venue;
-      var tr = document.createElement("tr");
-      tr.dataset.id = a.id;
-      tr.className = (a.status === "cancelled" ? "cancelled" : "") + (a.id === (selectId || current) ? " selected" : "");
-      cell(tr, local(a.starts_at).replace("T", " "));
-      cell(tr, named(a.title.zh, a.title.en));
-      cell(tr, [named(a.venue.name, a.venue.name_en), named(a.hall, a.hall_en)].filter(Boolean).join(" · "));
-      cell(tr, T.kinds[a.kind] || a.kind);
-      cell(tr, a.capacity, "num");
-      cell(tr, a.seats_taken, "num");
-      cell(tr, a.waitlist_people, "num");
-      cell(tr, a.status === "cancelled" ? T.cancelled + (a.cancel_reason ? T.colon + a.cancel_reason : "") : T.scheduled);
-      var b = document.createElement("button");
-      b.type = "button";
-      b.textContent = T.manage;
-      b.addEventListener("click", function () { select(a.id); });
-      cell(tr, b);
-      body.appendChild(tr);
     });
+    fillVenueFilter();
+    if (selectId) { current = selectId; }
+    renderList();
     if (selectId || current) { select(selectId || current); }
   });
 }
+
+// -- search, filter and sort (issue 26): in the page, over the list the API gave ---------------
+function ended(a) { return Date.parse(a.ends_at) < Date.now(); }
+function statusOf(a) { return a.status === "cancelled" ? "cancelled" : ended(a) ? "ended" : "upcoming"; }
+
+function fillVenueFilter() {
+  var sel = $("filter-venue"), was = sel.value;
+  sel.replaceChildren(sel.options[0]);
+  Object.keys(venues).sort(function (x, y) { return venues[x].name.localeCompare(venues[y].name, "zh-CN"); })
+    .forEach(function (id) {
+      var o = document.createElement("option");
+      o.value = id;
+      o.textContent = venues[id].name;
+      sel.appendChild(o);
+    });
+  sel.value = venues[was] ? was : "";
+}
+
+function matches(a) {
+  var q = $("q").value.trim().toLowerCase(), day = $("filter-date").value;
+  var text = [a.id, a.title.zh, a.title.en, a.venue.name, a.hall, a.organizer].join(" ").toLowerCase();
+  return (!q || text.indexOf(q) >= 0) &&
+    (!day || (local(a.starts_at).substring(0, 10) <= day && day <= local(a.ends_at).substring(0, 10))) &&
+    (!$("filter-venue").value || a.venue.id === $("filter-venue").value) &&
+    (!$("filter-kind").value || a.kind === $("filter-kind").value) &&
+    (!$("filter-status").value || statusOf(a) === $("filter-status").value);
+}
+
+var SORTS = {
+  "time": function (x, y) { return x.starts_at < y.starts_at ? -1 : x.starts_at > y.starts_at ? 1 : 0; },
+  "time-desc": function (x, y) { return SORTS.time(y, x); },
+  "title": function (x, y) { return title(x.title).localeCompare(title(y.title), EN ? "en" : "zh-CN"); },
+  "venue": function (x, y) { return (x.venue.name + x.hall).localeCompare(y.venue.name + y.hall, "zh-CN") || SORTS.time(x, y); },
+  "fill": function (x, y) { return y.seats_taken / y.capacity - x.seats_taken / x.capacity || SORTS.time(x, y); }
+};
+
+function statusText(a) {
+  if (a.status === "cancelled") { return T.cancelled + (a.cancel_reason ? T.colon + a.cancel_reason : ""); }
+  return ended(a) ? T.ended : T.scheduled;
+}
+
+function row(a) {
+  var tr = document.createElement("tr");
+  tr.dataset.id = a.id;
+  tr.className = (a.status === "cancelled" ? "cancelled" : "") + (a.id === current ? " selected" : "");
+  cell(tr, local(a.starts_at).replace("T", " "));
+  var name = document.createElement("span");
+  name.textContent = named(a.title.zh, a.title.en);  // issue 26: marked where there is no English
+  var what = document.createElement("div");
+  what.appendChild(name);
+  [[a.real_name, T.real_name_tag], [a.allocation === "lottery", T.lottery_tag]].forEach(function (tag) {
+    if (!tag[0]) { return; }
+    var t = document.createElement("span");
+    t.className = "tag";
+    t.textContent = tag[1];
+    what.appendChild(t);
+  });
+  cell(tr, what);
+  cell(tr, [named(a.venue.name, a.venue.name_en), named(a.hall, a.hall_en)].filter(Boolean).join(" · "));
+  cell(tr, T.kinds[a.kind] || a.kind);
+  cell(tr, a.capacity, "num");
+  cell(tr, a.seats_taken, "num");
+  cell(tr, a.waitlist_people, "num");
+  cell(tr, statusText(a));
+  var b = document.createElement("button");
+  b.type = "button";
+  b.textContent = T.manage;
+  b.addEventListener("click", function () { select(a.id); });
+  cell(tr, b);
+  return tr;
+}
+
+function renderList() {
+  var shown = listed.filter(matches).sort(SORTS[$("sort").value] || SORTS.time);
+  document.querySelector("#activity-list tbody").replaceChildren.apply(
+    document.querySelector("#activity-list tbody"), shown.map(row));
+  labelCells($("activity-list"));
+  $("list-count").textContent = T.shown.replace("{shown}", shown.length).replace("{total}", listed.length);
+}
+
+// On a phone the table's rows are cards (organizer.css, table.cards): each cell names its column.
+function labelCells(table) {
+  var heads = Array.prototype.map.call(table.querySelectorAll("thead th"), function (th) { return th.textContent; });
+  table.querySelectorAll("tbody tr").forEach(function (tr) {
+    Array.prototype.forEach.call(tr.children, function (td, i) { td.dataset.label = heads[i] || ""; });
+  });
+}
+
+["q", "filter-date", "filter-venue", "filter-kind", "filter-status", "sort"].forEach(function (id) {
+  $(id).addEventListener(id === "q" ? "input" : "change", renderList);
+});
+$("list-filters").addEventListener("submit", function (ev) { ev.preventDefault(); });
+$("list-filters").addEventListener("reset", function () { setTimeout(renderList, 0); });
 
 function select(id) {
   var a = activities[id];
@@ -216,12 +298,15 @@ function clearErrors() {
   form.querySelectorAll("[aria-invalid]").forEach(function (el) { el.removeAttribute("aria-invalid"); });
 }
 
-function openEditor(a) {
-  editing = a ? a.id : null;
+// ``copy``: the duplicate of ``a`` (issue 26): the create form filled with its details, a new id,
+// nothing published until saved, the lottery's times left to give anew.
+function openEditor(a, copy) {
+  editing = a && !copy ? a.id : null;
   clearErrors();
   $("editor").hidden = false;
-  $("editor-title").textContent = a ? T.edit_title + " · " + title(a.title) : T.new_title;
-  form.elements.id.disabled = !!a;
+  $("editor-title").textContent = copy ? T.duplicate_title + " · " + title(a.title)
+    : a ? T.edit_title + " · " + title(a.title) : T.new_title;
+  form.elements.id.disabled = !!editing;
   var wl = (a && a.waitlist) || { enabled: true, max_length: 200 };
   var values = a ? {
     id: a.id, kind: a.kind, title_zh: a.title.zh, title_en: a.title.en, description_zh: (a.description || {}).zh,
@@ -229,13 +314,60 @@ function openEditor(a) {
     venue_name_en: a.venue.name_en || "", venue_address_en: a.venue.address_en || "", hall_en: a.hall_en || "",
     organizer: a.organizer, starts_at: local(a.starts_at), ends_at: local(a.ends_at), capacity: a.capacity,
     max_party_size: a.max_party_size, audience: a.audience, registration_opens_at: local(a.registration_opens_at),
-    registration_closes_at: local(a.registration_closes_at), allocation: a.allocation || "fcfs"
+    registration_closes_at: local(a.registration_closes_at), allocation: a.allocation || "fcfs",
+    real_name: !!a.real_name
   } : { kind: "imax", audience: "sci_workers_and_families", max_party_size: 4, allocation: "fcfs" };
+  if (copy) { values.id = ""; }
   values.waitlist_enabled = wl.enabled;
   values.waitlist_max = wl.max_length;
   Array.prototype.forEach.call(form.elements, function (el) { if (el.name) { setField(el.name, values[el.name]); } });
+  // real-name cannot change once people have registered (their parties were booked without IDs, or with)
+  var taken = !!editing && (a.seats_taken + a.waitlist_people) > 0;
+  form.elements.real_name.disabled = taken;
+  $("real-name-note").textContent = taken ? T.real_name_locked : $("real-name-note").dataset.text;
   fillVenues(a ? a.venue.id : "");
+  showLottery(editing);
+  if (copy) { flash(T.duplicate_note, "warn"); }
   $("editor").scrollIntoView({ block: "start" });
+}
+$("real-name-note").dataset.text = $("real-name-note").textContent;
+
+// -- the lottery's times (issue 26): shown for allocation "lottery"; saving opens it or moves them --
+var LOTTERY_FIELDS = ["opens_at", "closes_at", "draw_at"];
+
+function showLottery(id) {
+  lotteryState = null;
+  LOTTERY_FIELDS.forEach(function (k) { setField("lottery_" + k, ""); });
+  setField("lottery_confirm_hours", "");
+  lotteryToggle();
+  if (!id || form.elements.allocation.value !== "lottery") { return; }
+  api("GET", "/api/v1/activities/" + encodeURIComponent(id) + "/lottery").then(function (r) {
+    if (editing !== id) { return; }
+    lotteryState = r.ok ? r.data.state : null;
+    if (r.ok && r.data.times) {
+      LOTTERY_FIELDS.forEach(function (k) { setField("lottery_" + k, local(r.data.times[k])); });
+      setField("lottery_confirm_hours", r.data.times.confirm_hours);
+    }
+    lotteryToggle();
+  });
+}
+
+function lotteryToggle() {
+  var on = form.elements.allocation.value === "lottery", drawn = lotteryState && lotteryState !== "open";
+  $("lottery-times").hidden = !on;
+  $("lottery-times").querySelectorAll("input").forEach(function (el) { el.disabled = !!drawn; });
+  $("lottery-state").textContent = !on ? "" : drawn ? T.lottery_drawn : lotteryState ? T.lottery_open : T.lottery_unopened;
+}
+form.elements.allocation.addEventListener("change", lotteryToggle);
+
+// The lottery part of the body: only for a lottery not yet drawn, and once any of its times is given.
+function lotteryOf(v) {
+  if (v("allocation") !== "lottery" || (lotteryState && lotteryState !== "open")) { return undefined; }
+  if (!LOTTERY_FIELDS.some(function (k) { return v("lottery_" + k); })) { return undefined; }
+  var out = {};
+  LOTTERY_FIELDS.forEach(function (k) { out[k] = shanghai(v("lottery_" + k)); });
+  if (v("lottery_confirm_hours") !== "") { out.confirm_hours = Number(v("lottery_confirm_hours")); }
+  return out;
 }
 
 // -- venues: pick an existing one, or a new one whose id is made for you ----------------------
@@ -313,8 +445,10 @@ function bodyOf() {
     registration_opens_at: shanghai(v("registration_opens_at")),
     registration_closes_at: shanghai(v("registration_closes_at")),
     waitlist: { enabled: form.elements.waitlist_enabled.checked, max_length: num("waitlist_max") || 0 },
-    allocation: v("allocation")
+    allocation: v("allocation"), real_name: form.elements.real_name.checked
   };
+  var lottery = lotteryOf(v);
+  if (lottery) { body.lottery = lottery; }
   if (!v("venue_pick")) { body.venue.id = newVenueId(v("venue_name")); }
   if (editing) {
     body.venue.directions = activities[editing].venue.directions || { zh: "", en: "" };
@@ -352,6 +486,7 @@ form.addEventListener("submit", function (ev) {
 });
 $("new-activity").addEventListener("click", function () { openEditor(null); });
 $("edit-activity").addEventListener("click", function () { openEditor(activities[current]); });
+$("duplicate-activity").addEventListener("click", function () { openEditor(activities[current], true); });
 $("close-editor").addEventListener("click", function () { $("editor").hidden = true; });
 
 // -- import: static/js/import.js; it says when it created activities -----------------------

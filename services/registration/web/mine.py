@@ -57,6 +57,8 @@ class NoShowRecordOut(Schema):
     marks_to_lock = fields.Integer()
     window_days = fields.Integer()
     lock_days = fields.Integer()
+    toward_lock = fields.Integer(metadata={"description": "marks toward the next lock (for any one holder)"})
+    warning = fields.Boolean(metadata={"description": "one more no-show locks registering (issue 26)"})
 
 
 class MineOut(Schema):
@@ -71,7 +73,12 @@ def owner() -> tuple[str, str]:
     phone = api_verification.verified_phone()
     if phone is None:
         raise Refusal(v.PHONE_NOT_VERIFIED)
-    return phone, fair_access.owner_ref(current_app.extensions["sciday.hmac"], phone)
+    return phone, owner_ref(phone)
+
+
+def owner_ref(phone: str) -> str:
+    """The keyed hash of a verified phone: the index of its registrations."""
+    return fair_access.owner_ref(current_app.extensions["sciday.hmac"], phone)
 
 
 def mine_and_record(phone: str, phone_ref: str) -> tuple[list[dict], dict]:
@@ -86,9 +93,9 @@ def noshow_record(phone: str, regs: list[dict]) -> dict:
     p = ports()
     holders = noshow.holders(p.noshow_pepper, phone, [h for r in regs for h in r.get("id_hashes") or []])
     policy = p.noshow_policy or noshow.Policy()
-    out = {"marks": [], "counting": 0, "locked_until": None}
-    if p.noshow is not None:
-        out = noshow.record_of(p.noshow, holders, now=p.clock.now().timestamp(), policy=policy)
+    out = {"marks": [], "counting": 0, "locked_until": None, "toward_lock": 0, "warning": False}
+    if p.noshow is not None:  # with what lies ahead (issue 26): the mark before a lock warns
+        out = noshow.outlook(p.noshow, holders, now=p.clock.now().timestamp(), policy=policy)
     return {
         **out,
         "marks_to_lock": policy.marks_to_lock,

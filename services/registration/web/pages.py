@@ -20,6 +20,7 @@ from services.registration.access import pages as pages_access
 from services.registration.bootstrap import ports
 from services.registration.catalogue import activities
 from services.registration.lottery import info as lottery_info
+from services.registration.noshow import outlook
 from services.registration.privacy import consent
 from services.registration.seats import usecases
 from services.registration.vocabulary import (
@@ -38,6 +39,7 @@ from services.registration.vocabulary import (
     Refusal,
     rule_message,
 )
+from services.registration.web import mine as api_mine
 from services.registration.web.edge import field_errors, message_of, status_of
 from services.registration.web.registration_schemas import RegistrationIn
 from services.registration.web.rendering import WEEKDAY_ZH, expired, lang, render
@@ -156,7 +158,20 @@ def _form(activity_id: str, values: dict, errors: dict, banner: str | None, stat
         child_age=settings.child_max_age_without_id,
         id_types=identity.LABELS,
         countries=passports.COMMON,
+        noshow_lock=_noshow_lock(phone),
     )
+
+
+def _noshow_lock(phone: str | None) -> dict | None:
+    """A signed-in person's no-show lock, shown before the form (issue 26): its end as a date.
+    None when not signed in, without a record, or not locked."""
+    if phone is None:
+        return None
+    regs = ports().seats.registrations_of(api_mine.owner_ref(phone))
+    got = outlook.before_form(ports(), phone, regs)
+    if not got or not got["locked_until"]:
+        return None
+    return {**got, "locked_until_date": pages_access.local_date(got["locked_until"])}
 
 
 @bp.post("/a/<activity_id>")

@@ -141,6 +141,27 @@ class WaitlistIn(_Strict):
     )
 
 
+class LotteryIn(_Strict):
+    """A lottery's times (摇号): the entries' window and the draw; the order said as field rules."""
+
+    opens_at = fields.AwareDateTime(required=True, validate=WHEN, metadata={"description": "entries open"})
+    closes_at = fields.AwareDateTime(required=True, validate=WHEN, metadata={"description": "entries close"})
+    draw_at = fields.AwareDateTime(
+        required=True, validate=WHEN, metadata={"description": "the draw, at or after closes_at"}
+    )
+    confirm_hours = fields.Integer(
+        load_default=None, allow_none=True, strict=True, validate=validate.Range(min=0, max=168),
+        metadata={"description": "winners confirm within N hours (0 = no confirmation)"},
+    )  # fmt: skip
+
+    @validates_schema
+    def _order(self, data, **_):
+        if data["closes_at"] <= data["opens_at"]:
+            raise ValidationError(rule("after_entries_open"), "closes_at")
+        if data["draw_at"] < data["closes_at"]:
+            raise ValidationError(rule("not_before_entries_close"), "draw_at")
+
+
 class ActivityIn(_Filled):
     id = fields.String(required=True, validate=SLUG, metadata={"description": "slug, 1–32 chars"})
     kind = fields.String(required=True, validate=validate.OneOf(KINDS))
@@ -175,10 +196,17 @@ class ActivityIn(_Filled):
         validate=validate.OneOf(ALLOCATIONS),
         metadata={"description": "fcfs (first come, first served) or lottery (摇号: entered, then drawn)"},
     )
+    lottery = fields.Nested(
+        LotteryIn,
+        metadata={
+            "description": "with allocation lottery: its times; saving the activity opens the lottery "
+            "(the seed is committed then) or moves its times, as POST …/lottery does"
+        },
+    )
 
     @validates_schema(skip_on_field_errors=False)  # time order is shown with every other error
     def _times(self, data, **_):
-        errors = {}
+        errors = _lottery_errors(data)
         if data.get("starts_at") and data.get("ends_at") and data["ends_at"] <= data["starts_at"]:
             errors["ends_at"] = [rule("after_start")]
         o, c = data.get("registration_opens_at"), data.get("registration_closes_at")
@@ -188,6 +216,14 @@ class ActivityIn(_Filled):
             errors.setdefault("registration_closes_at", []).append(rule("not_after_start"))
         if errors:
             raise ValidationError(errors)
+
+
+def _lottery_errors(data) -> dict:
+    """A lottery is drawn before the activity starts (that it is drawn at all: lottery.run)."""
+    lottery, starts = data.get("lottery"), data.get("starts_at")
+    if lottery and starts and lottery["draw_at"] > starts:
+        return {"lottery": {"draw_at": [rule("not_after_start")]}}
+    return {}
 
 
 class ActivityPatch(ActivityIn):

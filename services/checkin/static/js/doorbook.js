@@ -80,6 +80,7 @@ const CHECKS = {
   // (`card`: the door hash doorid.js made of the card read); without one, when cards are required,
   // only the members booked without a document may come in.
   card: (c) => {
+    if (c.ticks) return judgeTicks(c);  // issue 26: member by member
     const hashes = (c.act && c.act.cards && c.act.cards[c.ticket.registration_id]) || [];
     const carded = hashes.filter(Boolean).length;
     if (carded === 0 || !(c.card || c.state.id_required)) return null;
@@ -88,7 +89,7 @@ const CHECKS = {
       const member = hashes.indexOf(c.card) + 1;
       if (member === 0) return refused(REASON.ID_MISMATCH);
       if (cardsIn.includes(member)) return firstScan(c.entry, c.inside);
-      return { ok: true, remaining: 1, member, activity: c.act };
+      return { ok: true, remaining: 1, left: c.party - c.admitted, member, activity: c.act };
     }
     const without = c.party - carded - (c.admitted - cardsIn.length);
     if (without <= 0) return refused(REASON.ID_REQUIRED);
@@ -97,6 +98,29 @@ const CHECKS = {
   },
   party_stepping: (c) => ({ ok: true, remaining: Math.min(c.party - c.admitted, c.most), activity: c.act }),
 };
+
+// Issue 26, admit.lua's `ticked` offline: the members the steward ticked come in together, each
+// once; a card read must be that member's; a member booked with a document shows it when cards are
+// required. A party this device knows no members of is counted by head.
+function judgeTicks(c) {
+  const rid = c.ticket.registration_id;
+  const members = (c.act && c.act.parties && c.act.parties[rid]) || [];
+  if (members.length === 0) return { ok: true, remaining: Math.min(c.party - c.admitted, c.ticks.length), activity: c.act };
+  const hashes = (c.act.cards && c.act.cards[rid]) || [];
+  const inside = [...new Set([...((c.entry && c.entry.members) || []), ...((c.inside && c.inside.members) || [])])];
+  const seen = new Set();
+  for (const t of c.ticks) {
+    const own = hashes[t.member - 1] || "";
+    if (!members[t.member - 1] || seen.has(t.member)) return refused(REASON.ID_MISMATCH, { member: t.member });
+    if (inside.includes(t.member)) return { ...firstScan(c.entry, c.inside), member: t.member };
+    if (t.id_hash && t.id_hash !== own) return refused(REASON.ID_MISMATCH, { member: t.member });
+    if (!t.id_hash && own && c.state.id_required) return refused(REASON.ID_REQUIRED, { member: t.member });
+    seen.add(t.member);
+  }
+  if (seen.size === 0) return refused(REASON.ID_REQUIRED);
+  if (seen.size > c.party - c.admitted) return firstScan(c.entry, c.inside);
+  return { ok: true, remaining: seen.size, left: c.party - c.admitted, members: [...seen], activity: c.act };
+}
 
 // Where and when the party first came in: the server's record (any gate, issue 26) before this device's.
 function firstScan(entry, inside) {
@@ -117,16 +141,18 @@ export function admittedNow(inside, entry) {
  * The door rules, judged on this device (offline), in the order of the door's one table
  * (DOOR_OFFLINE): venue (the activity's current one), gate plan, cancelled activity, check-in
  * window, revocation, the party's size now, already admitted, seats released to standby, cards.
- * Returns {ok: true, remaining} or {ok: false, reason, side?, opens_at?, closes_at?, now?,
+ * `ticks` (issue 26): the members the steward ticked, [{member, id_hash}], judged together.
+ * Returns {ok: true, remaining, left?, members?} (`left`: the people not yet in, where `remaining`
+ * is only those a card or the ticks admit) or {ok: false, reason, side?, opens_at?, closes_at?, now?,
  * title?, venue_name?, first_at?, first_gate?}.
  */
-export function judge(ticket, state, entry, nowS, card = "") {
+export function judge(ticket, state, entry, nowS, card = "", ticks = null) {
   const act = (state.activities || []).find((a) => a.id === ticket.activity_id) || null;
   const away = act ? null : (state.elsewhere || []).find((a) => a.id === ticket.activity_id) || null;
   const known = act || away;
   const inside = (act && act.admitted && act.admitted[ticket.registration_id]) || null;  // issue 26
   const c = {
-    ticket, state, entry, card, act, inside, now: nowS, party: ticket.party_size, most: Infinity,
+    ticket, state, entry, card, ticks, act, inside, now: nowS, party: ticket.party_size, most: Infinity,
     admitted: admittedNow(inside, entry),
     venue: (known && known.venue_id) || ticket.venue_id,
     named: known ? { title: known.title, venue_name: known.venue_name || "" } : {},

@@ -19,6 +19,8 @@ import { _ } from "./i18n.js";
 import { REASON, STATUS } from "./vocabulary.js";
 import { api, applyState, definite, gate, loadKeys, net, refresh, refreshSoon, setOnline, stateUrl } from "./sync.js";
 import { clearLookup, offerUndo, wireLookup } from "./lookup.js";
+import { askMembers, cardsToCome, closeMembers, memberLine, membersOf, membersOpen, updateMembers,
+         wireMembers } from "./members.js";
 
 const POLL_MS = 4000;       // scanner state refresh and queue upload
 const SAME_CODE_MS = 3000;  // the camera ignores a code still in view for this long
@@ -92,6 +94,7 @@ async function handle(code, t0) {
                  gate: gate(), admit: null, ticket: null, local: null };
   pending = null;
   cardScan = null;
+  closeMembers();
   if (!net.keys) {
     scan.local = { ok: false, reason: REASON.NO_STATE };
   } else {
@@ -106,6 +109,8 @@ async function handle(code, t0) {
   // Issue 26: online, the server judges before the steward is asked anything (a count, a card):
   // a ticket it will refuse is refused now, and a party partly in is offered only the rest.
   if (net.online !== false && wouldAsk(scan) && await judgedFirst(scan)) return;
+  // Issue 26: a party whose members this device knows is ticked member by member (members.js).
+  if (byMembers(scan)) return listMembers(scan);
   // Issue 23: a real-name party comes in member by member, each on their own ID card.
   // The judge asks for a card (id_required) only when every other rule let the ticket through.
   if (scan.local.reason === REASON.ID_REQUIRED) return askCard(scan);
@@ -158,6 +163,49 @@ async function judgedFirst(scan) {
   return true;
 }
 
+// Issue 26: a real-name party (the state lists its members) that the rows before the cards let in.
+function byMembers(scan) {
+  const tk = scan.ticket;
+  return Boolean(tk && tk.kind !== "standby" && (scan.local.ok || scan.local.reason === REASON.ID_REQUIRED)
+    && membersOf(tk, book.state()).length > 0);
+}
+
+// Issue 26: the verdict lists the members; those with a card to show read it in the card form (each
+// card admits its member at once, issue 23), the others are ticked and admitted with one tap.
+function listMembers(scan) {
+  const tk = scan.ticket;
+  askMembers(scan, book.state(), book.entry(tk.registration_id), admitMembers);
+  const meta = titleOf(tk.activity_id) + (net.online === false ? ` · ${_("offline")}` : "");
+  if (cardsToCome()) {
+    cardScan = scan;
+    show("card", { head: _("Read each member's ID card"), reason: STATUS.CARD, t0: scan.t0, meta,
+                   sub: _("Real-name party of %(num)d: each shows their own card", { num: tk.party_size }) });
+  } else {
+    show("card", { head: _("Tick who is here"), reason: STATUS.CARD, t0: scan.t0, meta,
+                   sub: _("Real-name party of %(num)d: tap the members who are here", { num: tk.party_size }) });
+  }
+  renderCard();
+}
+
+// Issue 26: one tap admits the ticked members together, judged by the server (or here, offline).
+async function admitMembers(scan, ticks) {
+  const tk = scan.ticket;
+  const next = { ...scan, t0: null, nonce: crypto.randomUUID(), admit: ticks.length, members: ticks,
+                 scanned_at: new Date(Date.now() + skewMs()).toISOString() };
+  next.local = judge(tk, book.state(), book.entry(tk.registration_id), nowS(), "", ticks);
+  busy = true;
+  try {
+    if (net.online !== false) await submitOnline(next);
+    else decideOffline(next);
+  } finally {
+    busy = false;
+    last.at = performance.now();
+    updateMembers(book.entry(tk.registration_id));
+    renderCard();
+    renderCounts();
+  }
+}
+
 // A party that dropped a member (issue 17): its older code admits no more than the party now is
 // (the door table's party_reduced row, doorbook.partyNow); shown and queued at that size.
 function smaller(tk) {
@@ -167,7 +215,9 @@ function smaller(tk) {
 
 function decideOffline(scan) {
   if (!scan.local.ok) {
-    return show("refused", { ...refusalText(scan.local.reason, scan.local), reason: scan.local.reason, t0: scan.t0,
+    const said = refusalText(scan.local.reason, scan.local);
+    if (scan.local.member) said.sub = memberLine(membersOf(scan.ticket, book.state())[scan.local.member - 1]);
+    return show("refused", { ...said, reason: scan.local.reason, t0: scan.t0,
                              meta: [_("judged offline"), scan.ticket ? titleOf(scan.ticket.activity_id) : ""]
                                .filter(Boolean).join(" · ") });
   }
@@ -179,15 +229,17 @@ function admitOffline(scan, n) {
   const e = book.entry(rid);
   const admitted = (e ? e.admitted || 0 : 0) + n;
   const member = scan.local && scan.local.member;  // issue 23: the member whose card matched
+  const named = member ? [member] : (scan.local && scan.local.members) || [];  // issue 26: the ticked
   book.note(rid, { aid: tk.activity_id, party: tk.party_size, admitted, first_at: (e && e.first_at) || scan.scanned_at,
-                   gate: (e && e.gate) || scan.gate,
-                   members: member ? [...((e && e.members) || []), member] : ((e && e.members) || []) });
+                   gate: (e && e.gate) || scan.gate, members: [...((e && e.members) || []), ...named] });
   // The mark of this device's last exchange with the server vouches for the scan's own time.
   // A card travels as its door hash only: the number read is never kept on this device.
   book.enqueue({ nonce: scan.nonce, code: scan.code, gate: scan.gate, admit: n, scanned_at: scan.scanned_at,
                  online_mark: (book.state() || {}).online_mark || null, id_hash: scan.card || null,
+                 members: scan.members || null,
                  rid, aid: tk.activity_id, party: tk.party_size, title: titleOf(tk.activity_id) });
-  const rest = Math.max(0, scan.local.remaining - n);  // issue 26: people in at other gates count too
+  const left = scan.local.left ?? scan.local.remaining;  // issue 26: people in at other gates count too
+  const rest = Math.max(0, left - n);
   show("ok", { head: _("✓ Admit %(people)s", { people: people(n) }), reason: STATUS.OK, t0: scan.t0,
                sub: rest > 0 ? _("%(rest)d still to come", { rest }) : "",
                meta: `${titleOf(tk.activity_id)} · ${_("checked offline, queued")}` });
@@ -200,10 +252,12 @@ async function submitOnline(scan) {
   try {
     r = scan.found  // a party the steward found by hand: the same rules, no code
       ? await api("/api/v1/checkins/found", { method: "POST", body: { ...scan.found, gate: scan.gate, admit: scan.admit,
-                                                                       nonce: scan.nonce, id_number: scan.id_number || null } })
+                                                                       nonce: scan.nonce, id_number: scan.id_number || null,
+                                                                       members: scan.members || null } })
       : await api("/api/v1/checkins", { method: "POST", body: { code: scan.code, gate: scan.gate, admit: scan.admit,
                                                                  nonce: scan.nonce, scanned_at: scan.scanned_at,
-                                                                 id_number: scan.id_number || null } });
+                                                                 id_number: scan.id_number || null,
+                                                                 members: scan.members || null } });
   } catch { r = null; }
   if (r && r.status === 401) return refusedOnline(scan, r);
   if ((!r || !definite(r.status)) && scan.found) {
@@ -253,21 +307,24 @@ function refusedOnline(scan, r) {
   if (r.status === 401) return show("refused", { ...refusalText(REASON.UNAUTHORIZED), reason: REASON.UNAUTHORIZED, t0: scan.t0 });
   const b = r.body || {};
   const d = b.detail || {};
-  if (b.reason === REASON.ALREADY_CHECKED_IN && scan.ticket) {
+  if (b.reason === REASON.ALREADY_CHECKED_IN && scan.ticket && !d.member) {  // a member in: not the party
     book.note(scan.ticket.registration_id, { aid: scan.ticket.activity_id, party: scan.ticket.party_size,
       admitted: scan.ticket.party_size, first_at: d.first_checked_in_at, gate: d.first_gate, server: true });
   }
   const reg = d.registration || {};
   // Issue 23: the server knows the party is real-name (this device's list did not yet): ask for cards.
   if (b.reason === REASON.ID_REQUIRED && scan.ticket) cardScan = scan;  // found by hand too (needs the network)
-  show("refused", { ...refusalText(b.reason, { ...d, first_at: d.first_checked_in_at }), reason: b.reason || REASON.INVALID,
-                    t0: scan.t0, meta: doorMeta(reg) });
+  const said = refusalText(b.reason, { ...d, first_at: d.first_checked_in_at });
+  if (d.member) said.sub = memberLine((reg.members || [])[d.member - 1]) || said.sub;  // issue 26: whose
+  show("refused", { ...said, reason: b.reason || REASON.INVALID, t0: scan.t0, meta: doorMeta(reg) });
 }
 
 // -- real-name parties: each member's ID card (issue 23) -----------------------------------------
 
 function renderCard() {
+  if (cardScan && membersOpen() && !cardsToCome()) cardScan = null;  // issue 26: every card read
   $("card-form").hidden = !cardScan;
+  $("card-done").hidden = membersOpen();  // the member list has its own "do not admit"
   if (cardScan) $("f-card").focus({ preventScroll: true });  // a card reader types into it
 }
 
@@ -298,6 +355,7 @@ async function onCard(number) {
   } finally {
     busy = false;
     last.at = performance.now();
+    updateMembers(book.entry(base.ticket.registration_id));  // issue 26: the list shows them in
     renderCard();
     renderCounts();
   }
@@ -362,8 +420,10 @@ async function admitFound(m) {
                  found: { activity_id: m.activity_id, registration_id: m.registration_id },
                  ticket: { registration_id: m.registration_id, activity_id: m.activity_id, party_size: m.party_size },
                  local: { ok: true, remaining } };
-  if (m.party_size > 1 && remaining > 0) {  // issue 26: the server judges before the count is asked
+  const named = remaining > 0 && membersOf(scan.ticket, book.state()).length > 0;
+  if (named || (m.party_size > 1 && remaining > 0)) {  // issue 26: the server judges before anything is asked
     if (await judgedFirst(scan)) return;
+    if (named) return listMembers(scan);
     return scan.local.reason === REASON.ID_REQUIRED ? askCard(scan) : askParty(scan);
   }
   busy = true;  // one person, or a party this device saw come in: the server says (already in)
@@ -373,6 +433,7 @@ async function admitFound(m) {
 function cancelParty() {
   pending = null;
   cardScan = null;
+  closeMembers();
   renderCard();
   show("idle", { head: _("Not admitted. Scan the next ticket") });
 }
@@ -478,6 +539,7 @@ function wire() {
     onCard(number);
   });
   $("card-done").addEventListener("click", () => { cardScan = null; renderCard(); cancelParty(); });
+  wireMembers(cancelParty);
   wireLookup({ onAdmit: admitFound, onUndone: () => refreshSoon() });
   window.addEventListener("offline", () => setOnline(false));
   window.addEventListener("online", () => (book.auth() ? refresh() : setOnline(true)));

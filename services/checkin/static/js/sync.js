@@ -119,7 +119,7 @@ async function flush() {
       try {
         r = await api("/api/v1/checkins", { method: "POST", body: { code: item.code, gate: item.gate,
           admit: item.admit, nonce: item.nonce, scanned_at: item.scanned_at, online_mark: item.online_mark || null,
-          id_hash: item.id_hash || null } });
+          id_hash: item.id_hash || null, members: item.members || null } });
       } catch { setOnline(false); return; }
       if (!definite(r.status)) { if (r.status !== 401) setOnline(false); return; }
       book.dequeue(item.nonce);

@@ -41,7 +41,8 @@ export const REASON = {
   "NO_STATE": "no_state",
   "GATE_NOT_ALLOWED": "gate_not_allowed",
   "ID_MISMATCH": "id_mismatch",
-  "ID_REQUIRED": "id_required"
+  "ID_REQUIRED": "id_required",
+  "UNDO_NOTE_REQUIRED": "undo_note_required"
 };
 
 export const REASONS = {
@@ -283,5 +284,11 @@ export const REASONS = {
         "en": "Real-name booking: each member shows their own card"
       }
     }
+  },
+  "undo_note_required": {
+    "http": 422,
+    "zh": "请在备注中写明撤销入场的原因",
+    "en": "Say in a note why this check-in is undone",
+    "more": {}
   }
 };
