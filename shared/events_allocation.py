@@ -13,6 +13,7 @@ from shared.events_v1 import (
     LOTTERY_ENTRY_WON,
     NOSHOW_FORGIVEN,
     NOSHOW_MARKED,
+    REGISTRATION_MEMBER_CORRECTED,
     REGISTRATION_MEMBER_DROPPED,
     STANDBY_CALLED,
     STANDBY_SEATS_RELEASED,
@@ -126,3 +127,14 @@ class RegistrationMemberDroppedV1(_RegistrationData):
 
 
 ALLOCATION_SCHEMAS[(REGISTRATION_MEMBER_DROPPED, 1)] = RegistrationMemberDroppedV1
+
+
+# --- issue 26: a member corrected (a name), or replaced (another ID: a new member) ---------------
+class RegistrationMemberCorrectedV1(_RegistrationData):
+    """The party's members after the correction; the size, the status and the ticket are as before."""
+
+    member = fields.Integer(required=True, metadata={"description": "the corrected member's place, from 0"})
+    status = fields.String(required=True, validate=validate.OneOf(["confirmed", "waitlisted"]))
+
+
+ALLOCATION_SCHEMAS[(REGISTRATION_MEMBER_CORRECTED, 1)] = RegistrationMemberCorrectedV1

@@ -14,6 +14,7 @@ from shared.events_v1 import (
     REGISTRATION_CANCELLED,
     REGISTRATION_CONFIRMED,
     REGISTRATION_ERASED,
+    REGISTRATION_MEMBER_CORRECTED,
     REGISTRATION_MEMBER_DROPPED,
     REGISTRATION_WAITLISTED,
     WAITLIST_PROMOTED,
@@ -90,6 +91,16 @@ class RegistrationMemberDroppedV2(_RegistrationDataV2):
 PRIVACY_SCHEMAS[(REGISTRATION_MEMBER_DROPPED, 2)] = RegistrationMemberDroppedV2
 
 
+class RegistrationMemberCorrectedV2(_RegistrationDataV2):
+    """Issue 26's correction, as issue 16 sends it (contact fields inside ``sealed``)."""
+
+    member = fields.Integer(required=True)
+    status = fields.String(required=True, validate=validate.OneOf(["confirmed", "waitlisted"]))
+
+
+PRIVACY_SCHEMAS[(REGISTRATION_MEMBER_CORRECTED, 2)] = RegistrationMemberCorrectedV2
+
+
 # --- personal data (issue 16) for lottery entries: version 2 of the outcome events ---------------
 # No name, phone, email or link in clear: the masked forms and ``sealed`` (those fields sealed for
 # notify alone, services/registration/personal.entry_at_rest).  v1 stays registered for events
@@ -139,6 +150,7 @@ SHREDDED_TYPES: Final = (
     WAITLIST_PROMOTED,
     REGISTRATION_CANCELLED,
     REGISTRATION_MEMBER_DROPPED,
+    REGISTRATION_MEMBER_CORRECTED,
     LOTTERY_ENTRY_WON,
     LOTTERY_ENTRY_WAITLISTED,
 )

@@ -37,6 +37,8 @@ STANDBY_SEATS_RELEASED: Final = "StandbySeatsReleased"
 STANDBY_CALLED: Final = "StandbyCalled"
 # Issue 17: a party drops one member and keeps the rest (a new ticket for the smaller party).
 REGISTRATION_MEMBER_DROPPED: Final = "RegistrationMemberDropped"
+# Issue 26: a member's name corrected, or a member with another ID put in its place; same party size.
+REGISTRATION_MEMBER_CORRECTED: Final = "RegistrationMemberCorrected"
 ALLOCATION_EVENT_TYPES: Final = (
     LOTTERY_DRAWN,
     LOTTERY_ENTRY_WON,
@@ -62,6 +64,7 @@ EVENT_TYPES: Final = (
     NOTIFICATION_FAILED,
     *ALLOCATION_EVENT_TYPES,
     REGISTRATION_MEMBER_DROPPED,
+    REGISTRATION_MEMBER_CORRECTED,
 )
 # Notify's own causes of a message: not Kafka event types, never published as such.
 REMINDER_DUE: Final = "ReminderDue"

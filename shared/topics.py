@@ -71,6 +71,7 @@ _MAIN = [
             ev.WAITLIST_PROMOTED,
             ev.REGISTRATION_CANCELLED,
             ev.REGISTRATION_MEMBER_DROPPED,  # issue 17
+            ev.REGISTRATION_MEMBER_CORRECTED,  # issue 26
             ev.REGISTRATION_ERASED,
         ),
         example={

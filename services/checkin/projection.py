@@ -72,6 +72,9 @@ class Projection(ProjectionReads):
         if kind == ev.REGISTRATION_ERASED:
             self.erase(aid, rid)
             return
+        if kind == ev.REGISTRATION_MEMBER_CORRECTED:  # issue 26: the same party, a member corrected
+            self._corrected(aid, rid, data)
+            return
         record = self._carried_over(self._record(envelope), self.registration(aid, rid))
         pipe = self.redis.pipeline(transaction=True)
         if record["status"] == V.CANCELLED:
@@ -250,6 +253,14 @@ class Projection(ProjectionReads):
         pipe.hset(self.regs_key(aid), rid, json.dumps(record, ensure_ascii=False))
         pipe.hset(self.reduced_key(aid), rid, record["party_size"])
         pipe.execute()
+
+    def _corrected(self, aid: str, rid: str, data: dict) -> None:
+        """The door shows the members as corrected; the size and status stay as they are."""
+        record = self.registration(aid, rid)
+        if record is None or record.get("erased") or record["party_size"] != data["party_size"]:
+            return  # not seen yet, erased, or a drop came between: that event's members stand
+        record["members"] = data.get("members") or []
+        self.redis.hset(self.regs_key(aid), rid, json.dumps(record, ensure_ascii=False))
 
     def erase(self, aid: str, rid: str) -> None:
         """RegistrationErased (issue 16): the masked name, phone and members go; status, party size

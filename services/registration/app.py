@@ -20,6 +20,7 @@ from services.registration.lottery import pages as lottery_page
 from services.registration.lottery.store import LotteryStore
 from services.registration.noshow import api as api_noshow
 from services.registration.seats import api as api_registrations
+from services.registration.seats import correction_pages
 from services.registration.seats import pages as seat_pages
 from services.registration.seats.soldout_gate import SoldOutGate
 from services.registration.web import edge, pages, standby_join
@@ -79,6 +80,7 @@ def create_app(settings: Settings | None = None, redis_client=None):
     app.register_blueprint(lottery_page.bp)
     app.register_blueprint(pages.bp)
     app.register_blueprint(seat_pages.bp)
+    app.register_blueprint(correction_pages.bp)
     app.register_blueprint(pages_access.bp)
     app.register_blueprint(organizer.bp)
     # On-site standby (issue 15 §3): the door poster and the join page behind its QR.

@@ -41,6 +41,8 @@ CONSENT_REQUIRED: Final = "consent_required"  # the form's notice and consent (d
 NOT_BY_LOTTERY: Final = "not_by_lottery"  # issue 15: a lottery is opened only where seats are drawn
 NATIONALITY_INVALID: Final = "nationality_invalid"  # issue 23: a passport's issuing country
 ID_NOT_CONFIRMED: Final = "id_not_confirmed"  # issue 23: the real-name check did not confirm
+GUARDIAN_NOT_IN_PARTY: Final = "guardian_not_in_party"  # issue 26: a child's guardian
+GUARDIAN_WITHOUT_ID: Final = "guardian_without_id"
 
 FIELD_RULES: Final[Mapping[str, str]] = {
     ORGANIZATION_REQUIRED: NP_("field rule", "Required for this activity's audience."),
@@ -72,6 +74,8 @@ FIELD_RULES: Final[Mapping[str, str]] = {
     ID_NOT_CONFIRMED: NP_(
         "field rule", "The real-name check did not confirm this name and number; check them."
     ),
+    GUARDIAN_NOT_IN_PARTY: NP_("field rule", "Choose another member of this party as the guardian."),
+    GUARDIAN_WITHOUT_ID: NP_("field rule", "The guardian must be a member who gives an ID."),
 }
 
 
@@ -103,6 +107,8 @@ __all__ = [  # what the vocabulary re-exports
     "NOT_BY_LOTTERY",
     "NATIONALITY_INVALID",
     "ID_NOT_CONFIRMED",
+    "GUARDIAN_NOT_IN_PARTY",
+    "GUARDIAN_WITHOUT_ID",
     "FIELD_RULES",
     "rule_message",
 ]

@@ -119,6 +119,10 @@ ALLOCATIONS: Final = (FCFS, LOTTERY)
 CROSS_SITE_REQUEST: Final = "cross_site_request"
 NETWORK_CAP_REACHED: Final = "network_cap_reached"
 CODES_BUSY: Final = "codes_busy"
+# Issue 26: a child's guardian is another member of the party with an ID; a member's name is
+# corrected after booking (the number cannot change: another number is another member).
+GUARDIAN_INVALID: Final = "guardian_invalid"
+MEMBER_ID_CHANGED: Final = "member_id_changed"
 
 # What the list and the form show of a first-come activity (pages.state_of); a cancelled one shows
 # ACTIVITY_CANCELLED, and the list's past activities ``ended``.
@@ -233,6 +237,12 @@ REASONS: Final[Mapping[str, Reason]] = reasons(
     Reason(CROSS_SITE_REQUEST, 403, N_("This request did not come from this site's pages; it was refused.")),
     Reason(NETWORK_CAP_REACHED, 429, N_("Too many codes were asked from your network; try again later.")),
     Reason(CODES_BUSY, 429, N_("Too many codes are being sent right now; try again in a few minutes.")),
+    Reason(GUARDIAN_INVALID, 422, N_("A child's guardian must be another member of the party with an ID.")),
+    Reason(
+        MEMBER_ID_CHANGED,
+        409,
+        N_("That is another ID number: a new member. Confirm to put them in this member's place."),
+    ),
     catalogue=CATALOGUE,
 )
 

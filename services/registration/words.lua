@@ -77,6 +77,8 @@ local REASON = {
   CROSS_SITE_REQUEST = 'cross_site_request',
   NETWORK_CAP_REACHED = 'network_cap_reached',
   CODES_BUSY = 'codes_busy',
+  GUARDIAN_INVALID = 'guardian_invalid',
+  MEMBER_ID_CHANGED = 'member_id_changed',
 }
 -- topics
 local TOPIC = {
@@ -101,5 +103,6 @@ local EVENT = {
   NOSHOW_MARKED = 'NoShowMarked',
   NOSHOW_FORGIVEN = 'NoShowForgiven',
   REGISTRATION_MEMBER_DROPPED = 'RegistrationMemberDropped',
+  REGISTRATION_MEMBER_CORRECTED = 'RegistrationMemberCorrected',
 }
 local SOURCE = 'registration'

@@ -137,6 +137,7 @@ def test_verify_register_and_find_the_ticket_at_360px(site, narrow, screenshots)
     page.locator("#f-m0_id_number").blur()
     assert hint.inner_text() == text["ok_check"]
     # Member 2: a child without an ID, under the guardian.
+    page.select_option("#f-party_size", "2")  # issue 26: the party's size shows its fieldsets
     page.fill("#f-m1_name", "Li Xiaomei" if locale == "en" else "李小梅")
     page.select_option("#f-m1_id_type", "none")
     page.fill("#f-m1_birth_date", "2019-05-01")

@@ -147,6 +147,7 @@ def verify_and_fill_family(page, ctx, gateway, aid, locale, phone, first_id):
     # The entry form is the registration form: real-name members, the party is the unit.
     page.fill("#f-m0_name", "Li Lei" if locale == "en" else "李雷")
     page.fill("#f-m0_id_number", resident_id(first_id + (locale == "en")))
+    page.select_option("#f-party_size", "2")  # issue 26: the party's size shows its fieldsets
     page.fill("#f-m1_name", "Han Meimei" if locale == "en" else "韩梅梅")
     page.fill("#f-m1_id_number", resident_id(first_id + 10 + (locale == "en")))
 

@@ -36,7 +36,10 @@ ID_RULES = {
     "guardian_missing": v.GUARDIAN_MISSING,
     "duplicate_in_party": v.ID_TWICE_IN_PARTY,
     "nationality": v.NATIONALITY_INVALID,
+    "guardian_not_in_party": v.GUARDIAN_NOT_IN_PARTY,
+    "guardian_without_id": v.GUARDIAN_WITHOUT_ID,
 }
+GUARDIAN_RULES = ("guardian_not_in_party", "guardian_without_id")
 
 
 @dataclass(frozen=True)
@@ -108,6 +111,9 @@ def members(
         return identity.party(secret, raws, on, identity.ChildPolicy(policy.child_max_age_without_id), today)
     except identity.IdInvalid as exc:
         index = getattr(exc, "index", 0)
+        if exc.why in GUARDIAN_RULES:  # issue 26: its own reason, on the child's guardian field
+            rules = {"members": {str(index): {"guardian": [ID_RULES[exc.why]]}}}
+            raise Refusal(v.GUARDIAN_INVALID, {"rules": rules}) from None
         field = (
             "birth_date"
             if exc.why in ("birth_date", "child_too_old") and raws[index].get("id_type") == identity.NO_ID

@@ -38,7 +38,7 @@ import hashlib
 import hmac
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 from services.registration.access import passports
@@ -170,10 +170,13 @@ class Member:
     id_masked: str
     name_masked: str
     nationality: str = ""  # a passport's issuing country (ISO 3166-1 alpha-3)
+    guardian: Doc | None = None  # a child's: its guardian's masked name and number (issue 26)
 
     def public(self) -> Doc:
         """What a ticket, "我的报名" and the door see."""
-        shown = {"name_masked": self.name_masked, "id_type": self.id_type, "id_masked": self.id_masked}
+        shown: Doc = {"name_masked": self.name_masked, "id_type": self.id_type, "id_masked": self.id_masked}
+        if self.guardian:
+            shown["guardian"] = self.guardian
         return {**shown, "nationality": self.nationality} if self.nationality else shown
 
 
@@ -223,6 +226,7 @@ def party(
             raise
     if all(m.id_type == NO_ID for m in members):
         raise IdInvalid("guardian_missing")
+    members = with_guardians(members, [raw.get("guardian") for raw in raws])
     seen: dict[str, int] = {}
     for i, m in enumerate(members):
         if m.id_hash and m.id_hash in seen:
@@ -232,3 +236,37 @@ def party(
         if m.id_hash:
             seen[m.id_hash] = i
     return members
+
+
+def guardian_of(members: list[Member], child: int, named: object) -> int:
+    """The place of ``members[child]``'s guardian: the member ``named`` (its place, from 0), or the
+    first member with an ID when none is named (API bodies from before issue 26). Raises
+    :class:`IdInvalid` ``guardian_not_in_party`` (no such other member) or ``guardian_without_id``."""
+    if named is None:
+        return next(i for i, m in enumerate(members) if m.id_type != NO_ID)
+    if (
+        not isinstance(named, int)
+        or isinstance(named, bool)
+        or not 0 <= named < len(members)
+        or named == child
+    ):
+        raise IdInvalid("guardian_not_in_party")
+    if members[named].id_type == NO_ID:
+        raise IdInvalid("guardian_without_id")
+    return named
+
+
+def with_guardians(members: list[Member], named: list[object]) -> list[Member]:
+    """Each child (no document) with its guardian's masked name and number; the others as they are."""
+    out = []
+    for i, m in enumerate(members):
+        if m.id_type != NO_ID:
+            out.append(m)
+            continue
+        try:
+            g = members[guardian_of(members, i, named[i])]
+        except IdInvalid as exc:
+            exc.index = i
+            raise
+        out.append(replace(m, guardian={"name_masked": g.name_masked, "id_masked": g.id_masked}))
+    return out

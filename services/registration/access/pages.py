@@ -69,6 +69,23 @@ def verified_phone() -> str | None:
     return api_verification.verified_phone()
 
 
+def party_shown(chosen: object, doc: dict) -> int:
+    """How many member fieldsets the form shows: the chosen party size, 1 to the activity's most."""
+    most = int(doc.get("max_party_size", 1))
+    size = int(chosen) if isinstance(chosen, str) and chosen.isdigit() else 1
+    return min(max(size, 1), most)
+
+
+def real_name_party(form, doc: dict) -> dict:
+    """The body's ``members``, ``party_size`` and ``name`` from the form's fieldsets: the first
+    ``party_size`` of them (issue 26); a form without the size (before it) sends every fieldset."""
+    chosen = form.get("party_size")
+    most = party_shown(chosen, doc) if chosen else int(doc.get("max_party_size", 1))
+    members = members_from_form(form, most)
+    size = most if chosen else len(members) or 1
+    return {"members": members or None, "party_size": size, "name": members[0]["name"] if members else ""}
+
+
 def members_from_form(form, max_members: int) -> list[dict]:
     """The member fieldsets of the form; a fieldset left empty is no member."""
     out = []
@@ -82,6 +99,8 @@ def members_from_form(form, max_members: int) -> list[dict]:
         member = {"name": name, "id_type": id_type}
         if id_type == identity.NO_ID:
             member["birth_date"] = born or None
+            guardian = form.get(f"m{i}_guardian", "").strip()
+            member["guardian"] = int(guardian) if guardian.isdigit() else None
         else:
             member["id_number"] = number
         if id_type == "passport":  # its issuing country (issue 23)
@@ -118,12 +137,26 @@ def login_code():
             now_ms=api_verification.now_ms(),
         )
     except Refusal as exc:
-        if exc.reason == v.CODE_COOLDOWN:  # a code was sent a moment ago: ask for it
-            return _login("code", phone_value=typed, banner=message(exc), masked_phone="")
+        if exc.reason == v.CODE_COOLDOWN:  # a code was sent a moment ago: ask for it, and count down
+            wait = -(-int(exc.details.get("retry_ms", 0)) // 1000)
+            return _login(
+                "code",
+                phone_value=typed,
+                banner=message(exc),
+                banner_kind="warn",
+                masked_phone="",
+                resend_after_s=wait,
+            )
         return _login(
             "phone", 422 if exc.reason == v.PHONE_INVALID else 429, banner=message(exc), phone_value=typed
         )
-    return _login("code", phone_value=typed, masked_phone=sent["phone_masked"], banner=None)
+    return _login(
+        "code",
+        phone_value=typed,
+        masked_phone=sent["phone_masked"],
+        banner=None,
+        resend_after_s=sent["resend_after_s"],  # the setting (verify_resend_cooldown_s), not the script's
+    )
 
 
 @bp.post("/login/verify")

@@ -52,6 +52,7 @@ ENTER_REFUSALS = (
     v.CROSS_SITE_REQUEST,
     v.ID_DUPLICATE,  # issue 23: the per-ID limits count at entry (lottery_enter.lua)
     v.ID_LIMIT_REACHED,
+    v.GUARDIAN_INVALID,  # issue 26: a child's guardian, another member with an ID
 )
 CONFIRM_REFUSALS = (v.UNKNOWN_ENTRY, v.UNAUTHORIZED, v.NOT_A_WINNER, v.CONFIRM_EXPIRED)
 blp = Blueprint(

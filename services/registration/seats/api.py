@@ -9,12 +9,13 @@ from flask_smorest import Blueprint
 from services.registration import vocabulary as v
 from services.registration.access import api as api_verification
 from services.registration.bootstrap import ports, store
-from services.registration.seats import idempotency, registrations, soldout_gate, usecases
+from services.registration.seats import correction, idempotency, registrations, soldout_gate, usecases
 from services.registration.vocabulary import SOLD_OUT, Refusal
 from services.registration.web import qr
 from services.registration.web.edge import documented, manage_token, reasons_text
 from services.registration.web.registration_schemas import (
     ManageTokenQuery,
+    MemberCorrectionIn,
     RegistrationCreatedOut,
     RegistrationIn,
     RegistrationOut,
@@ -43,14 +44,30 @@ REGISTER_REFUSALS = (
     v.VALIDATION_FAILED,
     RATE_LIMITED,
     v.CROSS_SITE_REQUEST,
+    v.GUARDIAN_INVALID,
 )
 MANAGE_REFUSALS = (v.UNAUTHORIZED, v.UNKNOWN_REGISTRATION)
 DROP_REFUSALS = (v.REGISTRATION_CANCELLED, v.PARTY_OF_ONE, v.UNKNOWN_MEMBER, v.REVISION_CONFLICT)
+CORRECT_REFUSALS = (
+    v.REGISTRATION_CANCELLED,
+    v.UNKNOWN_MEMBER,
+    v.REVISION_CONFLICT,
+    v.VALIDATION_FAILED,
+    v.ID_INVALID,
+    v.MEMBER_ID_CHANGED,
+    v.ID_DUPLICATE,
+    v.ID_LIMIT_REACHED,
+    v.ID_UNVERIFIED,
+    v.REALNAME_UNAVAILABLE,
+    v.REGISTRATION_CLOSED,
+)
 blp = Blueprint(
     "registrations",
     __name__,
     url_prefix="/api/v1",
-    description=reasons_text(*REGISTER_REFUSALS, *MANAGE_REFUSALS, v.NO_TICKET, *DROP_REFUSALS),
+    description=reasons_text(
+        *REGISTER_REFUSALS, *MANAGE_REFUSALS, v.NO_TICKET, *DROP_REFUSALS, v.MEMBER_ID_CHANGED
+    ),
 )
 
 
@@ -141,6 +158,18 @@ class RegistrationMember(MethodView):
         number). The seat is freed and the waitlist promoted in one atomic step; the smaller
         party gets a new ticket, and the door admits no more than its new size."""
         reg = usecases.drop_member(ports(), registration_id, manage_token(), member)
+        return usecases.registration_view(ports(), reg)
+
+    @blp.arguments(MemberCorrectionIn)
+    @blp.arguments(ManageTokenQuery, location="query")
+    @blp.response(200, RegistrationOut)
+    @documented(blp, *MANAGE_REFUSALS, *CORRECT_REFUSALS)
+    def patch(self, body, _query, registration_id, member):
+        """Correct a member's name (issue 26): ``id_number`` typed again must be the one booked
+        (the new name is checked with it by the real-name authority). Another number is a new
+        member in this one's place, only with ``replace``, within the per-ID limits. A child
+        (no ID) gives only ``name``."""
+        reg = correction.correct_member(ports(), registration_id, manage_token(), member, body)
         return usecases.registration_view(ports(), reg)
 
 

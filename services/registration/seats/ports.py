@@ -73,6 +73,23 @@ class Seats(Protocol):
         Returns (new party size, parties promoted)."""
         ...
 
+    def correct_member(
+        self,
+        activity_id: str,
+        registration_id: str,
+        *,
+        member_at: int,
+        hash_at: int,
+        seen: Doc,
+        new: Doc,
+        new_hash: str,
+        limits: tuple[int, int],
+        now: datetime,
+    ) -> int:
+        """A member's name corrected, or a new member (another ID hash) in its place within the
+        per-ID ``limits`` (per day, per festival): correct_member.lua (issue 26)."""
+        ...
+
     def promote(self, activity_id: str, now: datetime) -> int:
         """Move waitlisted parties into free seats (FIFO, all or nothing); returns how many."""
         ...

@@ -10,6 +10,7 @@ from pathlib import Path
 from services.registration.catalogue import activities
 from services.registration.privacy import personal
 from services.registration.seats.at_rest import SealedAtRest
+from services.registration.seats.correction_store import MemberCorrections
 from services.registration.seats.keys import NO_FAIR, Keys, now_pair, refused
 from services.registration.seats.soldout import SoldOutMemo
 from services.registration.vocabulary import REFUSED, SOLD_OUT, Refusal
@@ -19,7 +20,7 @@ from shared.redis_scripts import Scripts
 HERE = Path(__file__).parent
 
 
-class SeatStore(SealedAtRest):
+class SeatStore(SealedAtRest, MemberCorrections):
     """The seat scripts and the reads of activities and registrations; records sealed at rest."""
 
     def __init__(self, redis, settings):

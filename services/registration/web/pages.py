@@ -156,6 +156,7 @@ def _form(activity_id: str, values: dict, errors: dict, banner: str | None, stat
         need_verify=fair is not None and fair.require_verified_phone and phone is None,
         verified_phone=masked(phone) if phone else "",
         child_age=settings.child_max_age_without_id,
+        party_shown=pages_access.party_shown(values.get("party_size") or request.args.get("party_size"), doc),
         id_types=identity.LABELS,
         countries=passports.COMMON,
         noshow_lock=_noshow_lock(phone),
@@ -210,10 +211,8 @@ def submit(activity_id: str, act):
         "locale": lang(),
     }
     doc = ports().seats.activity_doc(activity_id) or {}
-    if doc.get("real_name"):  # one fieldset per person; the first is the registrant
-        members = pages_access.members_from_form(form, int(doc.get("max_party_size", 1)))
-        body.update(members=members or None, party_size=len(members) or 1)
-        body["name"] = members[0]["name"] if members else ""
+    if doc.get("real_name"):  # one fieldset per person of the party; the first is the registrant
+        body.update(pages_access.real_name_party(form, doc))
     try:
         body["party_size"] = int(body["party_size"] or 0)
         loaded = RegistrationIn().load(body)

@@ -91,10 +91,44 @@ class MemberIn(Keyed):
         load_default=None, allow_none=True, validate=validate.Length(max=40, error=LENGTH_MAX)
     )
     birth_date = fields.Date(load_default=None, allow_none=True)
+    guardian = fields.Integer(
+        load_default=None,
+        allow_none=True,
+        strict=True,
+        metadata={
+            "description": "a child's (id_type none): the place in members, from 0, of its guardian, "
+            "another member with an ID; absent: the first member with an ID. Refused with "
+            "guardian_invalid (members.<i>.guardian: guardian_not_in_party | guardian_without_id)"
+        },
+    )
     # A passport's issuing country, ISO 3166-1 alpha-3 (CHN, USA...); required for passports.
     nationality = fields.String(
         load_default=None, allow_none=True, validate=validate.Length(max=3, error=LENGTH_MAX)
     )
+
+
+class MemberCorrectionIn(Keyed):
+    """A member corrected after booking (issue 26): the new name, and for a member with an ID the
+    number typed again. The number cannot change: another one is a new member in this one's place,
+    within the per-ID limits, and only with ``replace`` (else ``member_id_changed``)."""
+
+    class Meta:
+        unknown = RAISE
+
+    name = fields.String(
+        required=True, validate=[validate.Length(min=1, max=50, error=LENGTH_BETWEEN), person_name]
+    )
+    id_type = fields.String(load_default=None, validate=validate.OneOf(ID_TYPES, error=ONE_OF))
+    id_number = fields.String(load_default=None, validate=validate.Length(max=40, error=LENGTH_MAX))
+    nationality = fields.String(
+        load_default=None, allow_none=True, validate=validate.Length(max=3, error=LENGTH_MAX)
+    )
+    replace = fields.Boolean(load_default=False, metadata={"description": "another ID: a new member"})
+
+
+class GuardianOut(Schema):
+    name_masked = fields.String()
+    id_masked = fields.String()
 
 
 class MemberOut(Schema):
@@ -102,6 +136,7 @@ class MemberOut(Schema):
     id_type = fields.String()
     id_masked = fields.String()
     nationality = fields.String(metadata={"description": "a passport's issuing country (ISO alpha-3)"})
+    guardian = fields.Nested(GuardianOut, metadata={"description": "a child's (id_type none) guardian"})
 
 
 class TicketOut(Schema):
