@@ -47,7 +47,7 @@ _RELATIVE = (
 )
 _FIELDS = set(_COPIED) | set(_RELATIVE) | {"venue"}
 # Fields that may be left out (the API's default applies): real_name (issue 14).
-_OPTIONAL = ("real_name", "allocation", "lottery")  # allocation, lottery: issue 15 (below)
+_OPTIONAL = ("real_name", "allocation", "lottery", "hall_en")  # allocation, lottery: issue 15; hall_en: 26
 # A lottery activity's times, in minutes after seeding (the demo's draw happens while you watch).
 LOTTERY_KEYS = {"entries_close_in_minutes", "draw_in_minutes", "confirm_hours"}
 
@@ -123,6 +123,7 @@ def load_file(path: str | Path = DEFAULT_PATH, today: date | None = None) -> lis
         if not isinstance(v, dict) or not {"id", "name"} <= set(v):
             raise CatalogueError(f"{path}: venue {v!r} needs at least an id and a name")
         venues[v["id"]] = {"id": v["id"], "name": v["name"], "address": v.get("address", "")}
+        venues[v["id"]].update({k: v[k] for k in ("name_en", "address_en") if k in v})  # issue 26
     return [to_activity(item, venues, today) for item in data["activities"]]
 
 

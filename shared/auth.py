@@ -18,8 +18,15 @@ from typing import Any
 from flask import g, request
 
 from shared.errors import FORBIDDEN, UNAUTHORIZED, ApiError
+from shared.i18n import request_locale
+from shared.msgid import N_, text
 
 ROLES = ("steward", "supervisor", "organizer")
+# What a refused token hears, in the request's language (issue 26: once "令牌无效 / The token is
+# not valid." in one string); the Chinese is in shared/translations.
+TOKEN_REQUIRED = N_("A bearer token is required.")
+TOKEN_INVALID = N_("The token is not valid.")
+ROLE_REFUSED = N_("This token's role may not do that.")
 
 
 @dataclass(frozen=True)
@@ -140,7 +147,7 @@ def require(
             if not token:
                 raise ApiError(
                     UNAUTHORIZED,
-                    "需要令牌 / A bearer token is required.",
+                    text(TOKEN_REQUIRED, request_locale()),
                     status_code=401,
                     headers={"WWW-Authenticate": "Bearer"},
                 )
@@ -149,14 +156,12 @@ def require(
             if principal is None:
                 raise ApiError(
                     UNAUTHORIZED,
-                    "令牌无效 / The token is not valid.",
+                    text(TOKEN_INVALID, request_locale()),
                     status_code=401,
                     headers={"WWW-Authenticate": "Bearer"},
                 )
             if principal.role not in roles:
-                raise ApiError(
-                    FORBIDDEN, "此令牌无权执行该操作 / This token's role may not do that.", status_code=403
-                )
+                raise ApiError(FORBIDDEN, text(ROLE_REFUSED, request_locale()), status_code=403)
             g.principal = principal
             return view(*args, **kwargs)
 

@@ -16,6 +16,7 @@ from flask import Flask, Response, jsonify
 from marshmallow import Schema, fields
 from werkzeug.exceptions import HTTPException
 
+from shared.msgid import N_, text
 from shared.refusal import Refusal, declare
 
 log = logging.getLogger("sciday.errors")
@@ -84,50 +85,32 @@ REQUEST_REPLAYED = "request_replayed"  # issue 23: a signed internal call's nonc
 WORKER_STALLED = "worker_stalled"  # issue 24: a worker loop missed its heartbeat (shared/worker.py)
 
 COMMON_REASONS = {
-    NOT_FOUND: (404, "No such resource."),
-    METHOD_NOT_ALLOWED: (405, "This method is not allowed here."),
-    PAYLOAD_TOO_LARGE: (413, "The request body is too large."),
-    MALFORMED_JSON: (400, "The body is not valid JSON."),
-    JSON_TOO_COMPLEX: (400, "The JSON body is nested too deeply or holds too long a number."),
-    UNSUPPORTED_MEDIA_TYPE: (415, "Send the body as application/json."),
-    VALIDATION_FAILED: (422, "Some fields are not valid."),
-    BAD_REQUEST: (400, "The request could not be understood."),
-    UNAUTHORIZED: (401, "A valid bearer token is required."),
-    FORBIDDEN: (403, "This token may not do that."),
-    RATE_LIMITED: (429, "Too many requests; try again shortly."),
-    REDIS_UNAVAILABLE: (503, "The data store is unavailable."),
-    BROKER_UNAVAILABLE: (503, "The message broker is unavailable."),
-    INTERNAL_ERROR: (500, "Something went wrong on our side."),
-    REQUEST_REPLAYED: (409, "This signed request was already received; a replay is refused."),
-    WORKER_STALLED: (503, "A worker loop has stopped turning."),
+    NOT_FOUND: (404, N_("No such resource.")),
+    METHOD_NOT_ALLOWED: (405, N_("This method is not allowed here.")),
+    PAYLOAD_TOO_LARGE: (413, N_("The request body is too large.")),
+    MALFORMED_JSON: (400, N_("The body is not valid JSON.")),
+    JSON_TOO_COMPLEX: (400, N_("The JSON body is nested too deeply or holds too long a number.")),
+    UNSUPPORTED_MEDIA_TYPE: (415, N_("Send the body as application/json.")),
+    VALIDATION_FAILED: (422, N_("Some fields are not valid.")),
+    BAD_REQUEST: (400, N_("The request could not be understood.")),
+    UNAUTHORIZED: (401, N_("A valid bearer token is required.")),
+    FORBIDDEN: (403, N_("This token may not do that.")),
+    RATE_LIMITED: (429, N_("Too many requests; try again shortly.")),
+    REDIS_UNAVAILABLE: (503, N_("The data store is unavailable.")),
+    BROKER_UNAVAILABLE: (503, N_("The message broker is unavailable.")),
+    INTERNAL_ERROR: (500, N_("Something went wrong on our side.")),
+    REQUEST_REPLAYED: (409, N_("This signed request was already received; a replay is refused.")),
+    WORKER_STALLED: (503, N_("A worker loop has stopped turning.")),
 }
 declare(COMMON_REASONS)  # any service may refuse with these
-# The same, in Chinese (a request in zh-CN hears these).
-COMMON_ZH = {
-    NOT_FOUND: "没有这个资源。",
-    METHOD_NOT_ALLOWED: "不支持这种请求方法。",
-    PAYLOAD_TOO_LARGE: "请求内容过大。",
-    MALFORMED_JSON: "请求内容不是有效的 JSON。",
-    JSON_TOO_COMPLEX: "请求内容嵌套过深或数字过长。",
-    UNSUPPORTED_MEDIA_TYPE: "请以 application/json 格式发送。",
-    VALIDATION_FAILED: "部分字段填写有误。",
-    BAD_REQUEST: "无法理解该请求。",
-    UNAUTHORIZED: "需要有效的令牌。",
-    FORBIDDEN: "此令牌无权执行该操作。",
-    RATE_LIMITED: "请求过于频繁，请稍后再试。",
-    REDIS_UNAVAILABLE: "数据存储暂不可用。",
-    BROKER_UNAVAILABLE: "消息服务暂不可用。",
-    INTERNAL_ERROR: "服务器出错了。",
-    REQUEST_REPLAYED: "该签名请求已收到过，重放的请求被拒绝。",
-    WORKER_STALLED: "后台任务循环已停止运转。",
-}
 
 
 def common_message(reason: str, locale: str) -> str:
-    """The message of a common reason in ``locale`` (zh-CN unless "en")."""
-    if locale != "en" and reason in COMMON_ZH:
-        return COMMON_ZH[reason]
-    return COMMON_REASONS.get(reason, (400, reason))[1]
+    """The message of a common reason in ``locale`` (zh-CN unless "en"), from shared/'s catalogue
+    (issue 26: one table of msgids, their Chinese in ``shared/translations``, as every page's)."""
+    if reason not in COMMON_REASONS:
+        return reason
+    return text(COMMON_REASONS[reason][1], locale)
 
 
 _HTTP_REASONS = {
@@ -159,8 +142,12 @@ def common_refusal(exc: Refusal) -> Response:
     """A refusal with one of the common reasons above (``rate_limited``), as a service's edge
     answers it: the common status and message, the spent limit in ``errors``, and ``Retry-After``
     (whole seconds, at least 1) when the refusal says when to ask again (``retry_ms``)."""
+    from shared.i18n import localize, request_locale
+
     limit = exc.details.get("limit")
-    resp = error_response(exc.reason, errors={"limit": [limit]} if limit else None)
+    # issue 26: field errors given as rule keys are said in the request's language, like the message
+    errors = {"limit": [limit]} if limit else localize(exc.details.get("errors"), request_locale())
+    resp = error_response(exc.reason, errors=errors or None)
     retry_ms = exc.details.get("retry_ms")
     if isinstance(retry_ms, int):
         resp.headers["Retry-After"] = str(max(1, math.ceil(retry_ms / 1000)))

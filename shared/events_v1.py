@@ -80,6 +80,9 @@ class VenueSchema(_Data):
     id = fields.String(required=True)
     name = fields.String(required=True)
     address = fields.String(load_default="")
+    # issue 26: the English names (empty when none was given; optional for older producers)
+    name_en = fields.String(load_default="")
+    address_en = fields.String(load_default="")
 
 
 class ActivitySnapshotSchema(_Data):
@@ -90,6 +93,7 @@ class ActivitySnapshotSchema(_Data):
     title = fields.Dict(required=True)
     venue = fields.Nested(VenueSchema, required=True)
     hall = fields.String(required=True)
+    hall_en = fields.String(load_default="")  # issue 26
     starts_at = fields.AwareDateTime(required=True, format="iso")
     ends_at = fields.AwareDateTime(required=True, format="iso")
     capacity = fields.Integer(required=True)

@@ -128,7 +128,13 @@ def test_summary_xlsx_figures_equal_the_attendance_api(festival):
         assert row["容量"] == att["capacity"]
         assert row["报名人数"] == att["confirmed"]
         assert row["到场人数"] == att["checked_in"]
-        assert row["到场率"] == pytest.approx(att["checked_in"] / att["confirmed"])
+        # issue 26: 到场率, like 未到, only once the activity has ended (attendance/figures.py)
+        assert row["到场率"] == (
+            pytest.approx(att["checked_in"] / att["confirmed"]) if att["ended"] else "未结束"
+        )
+        assert att["attendance_rate"] == (
+            pytest.approx(att["checked_in"] / att["confirmed"]) if att["ended"] else None
+        )
         assert row["候补人数"] == att["waitlisted"]
         assert row["名额已满未能报名"] == turned[aid]
         assert row["候补需求"] == att["waitlisted"] + turned[aid]
@@ -172,7 +178,12 @@ def test_summary_xlsx_figures_equal_the_attendance_api(festival):
             assert r["容量"] == sum(m["capacity"] for m in members)
             assert r["报名人数"] == sum(m["confirmed"] for m in members)
             assert r["到场人数"] == sum(m["checked_in"] for m in members)
-            assert r["到场率"] == pytest.approx(r["到场人数"] / r["报名人数"])
+            ended = [m for m in members if m["ended"]]  # issue 26: the rate over ended activities only
+            assert r["到场率"] == (
+                pytest.approx(sum(m["checked_in"] for m in ended) / sum(m["confirmed"] for m in ended))
+                if ended
+                else "—"
+            )
             assert r["候补需求"] == sum(m["waitlisted"] + turned[m["activity_id"]] for m in members)
             ended = [m for m in members if m["ended"]]
             assert r["未到人数"] == (sum(m["no_shows"] for m in ended) if ended else "—")
@@ -192,6 +203,12 @@ def test_summary_xlsx_figures_equal_the_attendance_api(festival):
         ("ln-stm", "2号门"): 2,
         ("ln-stm", "东门"): 3,
     }
+    # issue 26: the gates grouped by venue id, each venue once with its total
+    assert [(v["venue"]["id"], v["checked_in"], [g["gate"] for g in v["gates"]]) for v in fest["venues"]] == [
+        ("ln-stm", 8, ["1号门", "2号门", "东门"]),
+        ("siping", 0, []),
+    ]
+    assert fest["totals"]["attendance_rate"] == pytest.approx(3 / 5)  # sum-dome only: 3 of 5 came
 
 
 def test_summary_json_and_english_workbook(festival):

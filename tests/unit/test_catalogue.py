@@ -34,7 +34,7 @@ def test_shipped_file_loads_and_validates(fixed_docs, docs_now):
     for doc in fixed_docs:
         # screenings are real-name (issue 14); the others leave the field to its default
         assert doc.get("real_name", False) is (doc["kind"] in ("imax", "dome")), doc["id"]
-        assert set(doc) - {"real_name", "allocation", "lottery"} == {
+        assert set(doc) - {"real_name", "allocation", "lottery", "hall_en"} == {
             "id",
             "kind",
             "title",
@@ -55,6 +55,12 @@ def test_shipped_file_loads_and_validates(fixed_docs, docs_now):
         assert doc["description"]["zh"] and doc["description"]["en"], doc["id"]
         assert doc["venue"]["name"] and doc["venue"]["address"], doc["id"]
         assert doc["organizer"], doc["id"]
+        # issue 26: each language in its own field ("巨幕影院 IMAX Theatre" put English on Chinese pages)
+        assert doc["hall_en"] and doc["venue"]["name_en"] and doc["venue"]["address_en"], doc["id"]
+        for zh in (doc["hall"], doc["venue"]["name"], doc["venue"]["address"]):
+            assert not re.search(r"[A-Za-z]{2,}", zh), (doc["id"], zh)
+        for en in (doc["hall_en"], doc["venue"]["name_en"], doc["venue"]["address_en"]):
+            assert not re.search(r"[\u4e00-\u9fff]", en), (doc["id"], en)
         for f in TIME_FIELDS:
             assert doc[f].endswith("+08:00"), (doc["id"], f, doc[f])
 

@@ -151,3 +151,18 @@ def test_the_cancellation_sms_ends_with_one_full_stop_whatever_the_reason_ends_w
     text = messages.render("activity_cancelled", "sms", locale, values).text
     assert "。。" not in text and ".." not in text and "！。" not in text and ".)" not in text
     assert reason.strip().rstrip("。.！ ") in text
+
+
+def test_english_messages_name_the_place_in_english_where_it_was_given():
+    """Issue 26: venues and halls have English names; an English message uses them."""
+    named = {
+        **ACTIVITY,
+        "venue": {**ACTIVITY["venue"], "name_en": "Science Museum", "address_en": "1 Main St"},
+        "hall_en": "Dome",
+    }
+    en = messages.variables(intent("en", **CONTEXT), named)
+    zh = messages.variables(intent("zh-CN", **CONTEXT), named)
+    assert (en["venue"], en["address"], en["hall"]) == ("Science Museum", "1 Main St", "Dome")
+    assert (zh["venue"], zh["hall"]) == (ACTIVITY["venue"]["name"], ACTIVITY["hall"])
+    bare = messages.variables(intent("en", **CONTEXT), ACTIVITY)  # none given: the Chinese
+    assert (bare["venue"], bare["hall"]) == (ACTIVITY["venue"]["name"], ACTIVITY["hall"])

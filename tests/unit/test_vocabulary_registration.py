@@ -193,7 +193,8 @@ def test_a_code_both_vocabularies_hold_has_one_status():
 def test_every_reason_has_both_languages():
     for reason in v.REASONS.values():
         assert reason.zh and reason.en and reason.zh != reason.en, reason.code
-    assert set(errors.COMMON_ZH) == set(errors.COMMON_REASONS)
+    for code, (_status, en) in errors.COMMON_REASONS.items():  # issue 26: Chinese from the catalogue
+        assert errors.common_message(code, "en") == en != errors.common_message(code, "zh-CN"), code
 
 
 # -- the checks above can fail ---------------------------------------------------------------

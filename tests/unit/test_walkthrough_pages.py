@@ -227,6 +227,8 @@ def _row(aid, *, confirmed, checked_in, ended, status="scheduled"):
         "ended": ended,
         "no_shows": max(confirmed - checked_in, 0) if ended else None,
         "no_show_rate": None,
+        "attended": checked_in,  # issue 26: the figures' one home (attendance/figures.py)
+        "to_come": 0 if ended else max(confirmed - checked_in, 0),
         # issue 15's figures (standby, lottery), none here
         **dict.fromkeys(("standby_admitted", "lottery_entries", "lottery_winners", "lottery_waitlisted"), 0),
     }

@@ -137,6 +137,7 @@ def _judged_offline(aid: str, doc: dict, opens, closes, proj, cards) -> dict:
     return {
         **_named(aid, doc),
         "hall": doc["hall"],
+        "hall_en": doc.get("hall_en", ""),  # issue 26: the English scanner names the hall in English
         "status": doc["status"],
         "opens_at": opens,
         "closes_at": closes,

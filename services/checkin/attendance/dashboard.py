@@ -18,6 +18,7 @@ from flask import Blueprint, make_response, render_template
 from flask_babel import lazy_pgettext
 
 from services.checkin import vocabulary as V
+from services.checkin.attendance import figures
 from shared.i18n import lang, remember_lang
 
 bp = Blueprint("dashboard", __name__)
@@ -40,7 +41,10 @@ def render_page(template: str, **ctx):
         return V.message(code, lg)
 
     kinds = {k: str(v) for k, v in KINDS.items()}
-    resp = make_response(render_template(template, reason=reason, lang=lg, kinds=kinds, **ctx))
+    definitions = figures.definitions(lg)  # the same words as the summary's workbook (issue 26)
+    resp = make_response(
+        render_template(template, reason=reason, lang=lg, kinds=kinds, definitions=definitions, **ctx)
+    )
     resp.headers["Cache-Control"] = "no-cache"
     return remember_lang(resp)
 

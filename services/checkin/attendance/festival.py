@@ -17,6 +17,7 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 
 from services.checkin import vocabulary as V
+from services.checkin.attendance import figures
 from services.checkin.door import admission
 from services.checkin.web.edge import store
 from services.checkin.web.schemas import AttendanceFigures
@@ -35,14 +36,11 @@ ALLOCATION_FIGURES = ("standby_admitted", "lottery_entries", "lottery_winners", 
 
 
 def closing(activity: dict, confirmed: int, checked_in: int, now: datetime | None = None) -> dict:
-    """``ended``, ``no_shows`` and ``no_show_rate`` (the last two None until the activity ends).
+    """``ended``, ``no_shows``, ``no_show_rate`` and ``attendance_rate`` (None until the activity
+    ends) and ``to_come``, as ``figures.closing`` defines them.
 
     ``checked_in``: registered people in (standby walk-ins are not registrants, so not counted)."""
-    now = now or admission.now()
-    ended = now >= datetime.fromisoformat(activity["ends_at"])
-    no_shows = max(confirmed - checked_in, 0) if ended else None
-    rate = (no_shows / confirmed if confirmed else 0.0) if no_shows is not None else None
-    return {"ended": ended, "no_shows": no_shows, "no_show_rate": rate}
+    return figures.closing(activity["ends_at"], confirmed, checked_in, now or admission.now())
 
 
 def iso(ts: int) -> str:
@@ -58,8 +56,16 @@ def row(aid: str, activity: dict, now: datetime | None = None) -> tuple[dict, di
         "activity_id": aid,
         "title": activity["title"],
         "kind": activity.get("kind", "other"),
-        "venue": {"id": activity["venue"]["id"], "name": activity["venue"].get("name", "")},
+        "venue": {
+            "id": activity["venue"]["id"],
+            "name": activity["venue"].get("name", ""),
+            "name_en": activity["venue"].get("name_en", ""),
+            # issue 26: what tells apart two venues of one name on the gates table
+            "address": activity["venue"].get("address", ""),
+            "address_en": activity["venue"].get("address_en", ""),
+        },
         "hall": activity.get("hall", ""),
+        "hall_en": activity.get("hall_en", ""),
         "status": activity["status"],
         "starts_at": activity["starts_at"],
         "ends_at": activity["ends_at"],
@@ -76,6 +82,7 @@ def row(aid: str, activity: dict, now: datetime | None = None) -> tuple[dict, di
         "lottery_waitlisted": lottery.get("waitlisted", 0),
     }
     out.update(closing(activity, a["confirmed"], registrants_in, now))
+    out["attended"] = registrants_in
     return out, a
 
 
@@ -94,24 +101,31 @@ def rows_for(principal, now: datetime | None = None) -> list[tuple[dict, dict]]:
 def totals(rows: list[dict]) -> dict:
     """Sums over the activities not cancelled.
 
-    ``no_shows`` and ``no_show_rate`` are over the ended activities only, so the page's "未到"
-    (no_shows) and "未到率" always agree; the people still expected at activities that have not
-    ended are ``to_come`` (issue 17: "未到 4857" beside "未到率 0.0%" mixed the two).
+    ``no_shows``, ``no_show_rate`` and ``attendance_rate`` are over the ended activities only
+    (``figures.over_ended``), so "未到", "未到率" and "到场率" always agree; the people still
+    expected at activities that have not ended are ``to_come`` (issues 17 and 26).
     ``remaining`` stays the sum of every activity's remaining, as before."""
     live = [r for r in rows if r["status"] != V.CANCELLED]
     out = {k: sum(r[k] for r in live) for k in FIGURES + ALLOCATION_FIGURES}
-    ended = [r for r in live if r["ended"]]
-    confirmed_ended = sum(r["confirmed"] for r in ended)
-    no_shows = sum(r["no_shows"] for r in ended)
-    out.update(
-        activities=len(live),
-        ended=len(ended),
-        to_come=sum(r["remaining"] for r in live if not r["ended"]),
-        no_shows=no_shows if ended else None,
-        # nobody was expected at the ended activities: no rate to give (not 0.0%)
-        no_show_rate=no_shows / confirmed_ended if confirmed_ended else None,
-    )
+    out.update(activities=len(live), **figures.over_ended(live))
     return out
+
+
+def by_venue(pairs: list[tuple[dict, dict]]) -> list[dict]:
+    """Gates grouped by venue id (issue 26: two venues of one name were one list of rows): each
+    venue once, with its gates and its total, in the order of the venue ids."""
+    venues: dict[str, dict] = {}
+    for r, a in pairs:
+        if r["status"] == V.CANCELLED:
+            continue
+        v = venues.setdefault(r["venue"]["id"], {"venue": r["venue"], "checked_in": 0, "gates": {}})
+        for gate, n in a["gates"].items():
+            v["gates"][gate] = v["gates"].get(gate, 0) + n
+            v["checked_in"] += n
+    return [
+        {**v, "gates": [{"gate": k, "checked_in": n} for k, n in sorted(v["gates"].items())]}
+        for _, v in sorted(venues.items())
+    ]
 
 
 def festival(principal) -> dict:
@@ -133,6 +147,7 @@ def festival(principal) -> dict:
         "activities": rows,
         "totals": totals(rows),
         "gates": [gates[k] for k in sorted(gates)],
+        "venues": by_venue(pairs),
         "arrivals": [{"at": iso(b), "people": n} for b, n in sorted(arrivals.items()) if n],
     }
 
@@ -140,12 +155,16 @@ def festival(principal) -> dict:
 class VenueRef(Schema):
     id = fields.String()
     name = fields.String()
+    name_en = fields.String(metadata={"description": "the English name; empty when none was given"})
+    address = fields.String()
+    address_en = fields.String(metadata={"description": "the English address; empty when none was given"})
 
 
 class FestivalRowOut(AttendanceFigures):
     kind = fields.String()
     venue = fields.Nested(VenueRef)
     hall = fields.String()
+    hall_en = fields.String(metadata={"description": "the hall's English name; empty when none was given"})
 
 
 class TotalsOut(Schema):
@@ -160,6 +179,9 @@ class TotalsOut(Schema):
     to_come = fields.Integer(metadata={"description": "still expected at activities not ended"})
     no_shows = fields.Integer(allow_none=True, metadata={"description": "over the ended activities"})
     no_show_rate = fields.Float(allow_none=True, metadata={"description": "over the ended activities"})
+    attendance_rate = fields.Float(
+        allow_none=True, metadata={"description": "checked in ÷ confirmed, over the ended activities"}
+    )
     standby_admitted = fields.Integer()
     lottery_entries = fields.Integer()
     lottery_winners = fields.Integer()
@@ -168,6 +190,17 @@ class TotalsOut(Schema):
 
 class GateOut(Schema):
     venue = fields.Nested(VenueRef)
+    gate = fields.String()
+    checked_in = fields.Integer()
+
+
+class VenueGatesOut(Schema):
+    venue = fields.Nested(VenueRef)
+    checked_in = fields.Integer()
+    gates = fields.List(fields.Nested(lambda: GateCountOut()))
+
+
+class GateCountOut(Schema):
     gate = fields.String()
     checked_in = fields.Integer()
 
@@ -185,6 +218,9 @@ class FestivalOut(Schema):
     activities = fields.List(fields.Nested(FestivalRowOut))
     totals = fields.Nested(TotalsOut)
     gates = fields.List(fields.Nested(GateOut))
+    venues = fields.List(
+        fields.Nested(VenueGatesOut), metadata={"description": "the gates grouped by venue id (issue 26)"}
+    )
     arrivals = fields.List(fields.Nested(ArrivalOut))
 
 

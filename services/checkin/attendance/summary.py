@@ -23,7 +23,7 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 
 from services.checkin import vocabulary as V
-from services.checkin.attendance import festival
+from services.checkin.attendance import festival, figures
 from services.checkin.attendance.summary_workbook import ALLOCATION, pick, workbook
 from services.checkin.door import admission
 from shared import spreadsheets
@@ -37,7 +37,7 @@ blp = Blueprint(
     description="Festival summary. " + V.describe(V.UNAUTHORIZED, V.FORBIDDEN),
 )
 
-SUMMED = ("capacity", "registered", "attended", "waitlisted", "turned_away", "waitlist_demand", "no_shows")
+SUMMED = ("capacity", "registered", "attended", "waitlisted", "turned_away", "waitlist_demand")
 
 
 class RegistrationFigures:
@@ -59,10 +59,6 @@ def day_of(iso: str) -> str:
     return datetime.fromisoformat(iso).astimezone(admission.TZ).date().isoformat()
 
 
-def _rate(part, whole):
-    return part / whole if whole else None
-
-
 def activity_rows(principal, turned: dict | None) -> list[dict]:
     out = []
     for r, _counts in festival.rows_for(principal):
@@ -74,6 +70,7 @@ def activity_rows(principal, turned: dict | None) -> list[dict]:
                 "kind": r["kind"],
                 "venue": r["venue"],
                 "hall": r["hall"],
+                "hall_en": r["hall_en"],
                 "status": r["status"],
                 "day": day_of(r["starts_at"]),
                 "starts_at": r["starts_at"],
@@ -82,12 +79,13 @@ def activity_rows(principal, turned: dict | None) -> list[dict]:
                 "capacity": r["capacity"],
                 "registered": r["confirmed"],
                 "attended": r["checked_in"] - r["standby_admitted"],  # registrants; walk-ins apart
-                "attendance_rate": _rate(r["checked_in"] - r["standby_admitted"], r["confirmed"]),
+                "attendance_rate": r["attendance_rate"],  # once ended (figures.py)
                 "waitlisted": r["waitlisted"],
                 "turned_away": away,
                 "waitlist_demand": r["waitlisted"] + away if away is not None else None,
                 "no_shows": r["no_shows"],
                 "no_show_rate": r["no_show_rate"],
+                "to_come": r["to_come"],
                 **{k: r[k] for k in ALLOCATION},
             }
         )
@@ -95,17 +93,15 @@ def activity_rows(principal, turned: dict | None) -> list[dict]:
 
 
 def group(rows: list[dict], key) -> dict:
-    """Sums of the figures; a sum is None when one of its terms is unknown (or, for no-shows,
-    when no activity in the group has ended)."""
+    """Sums of the figures; a sum is None when one of its terms is unknown. No-shows and the two
+    rates are over the group's ended activities only (``figures.over_ended``; None when none has
+    ended), as on the dashboards."""
     out = {"key": key, "activities": len(rows)}
     for f in SUMMED + ALLOCATION:
         values = [r[f] for r in rows]
-        if f == "no_shows":
-            values = [v for v in values if v is not None] or [None]
         out[f] = None if any(v is None for v in values) else sum(values)
-    out["attendance_rate"] = _rate(out["attended"], out["registered"])
-    ended = sum(r["registered"] for r in rows if r["no_shows"] is not None)
-    out["no_show_rate"] = None if out["no_shows"] is None else _rate(out["no_shows"], ended)
+    closing = figures.over_ended(rows, registered="registered")
+    out.update({k: closing[k] for k in ("no_shows", "no_show_rate", "attendance_rate", "to_come")})
     return out
 
 
@@ -118,10 +114,10 @@ def build(principal) -> dict:
         keys = sorted({field(r) for r in live})
         return [group([r for r in live if field(r) == k], k) for k in keys]
 
-    venues = {r["venue"]["id"]: r["venue"]["name"] for r in live}
+    venues = {r["venue"]["id"]: r["venue"] for r in live}
     per_venue = by(lambda r: r["venue"]["id"])
     for v in per_venue:
-        v["label"] = venues[v["key"]]
+        v["label"], v["label_en"] = venues[v["key"]]["name"], venues[v["key"]].get("name_en", "")
     return {
         "generated_at": admission.now().astimezone(admission.TZ).isoformat(),
         "waitlist_demand_known": turned is not None,
@@ -137,7 +133,9 @@ class _Figures(Schema):
     capacity = fields.Integer()
     registered = fields.Integer(metadata={"description": "confirmed people"})
     attended = fields.Integer(metadata={"description": "people checked in"})
-    attendance_rate = fields.Float(allow_none=True, metadata={"description": "attended / registered"})
+    attendance_rate = fields.Float(
+        allow_none=True, metadata={"description": "attended / registered, over the ended activities"}
+    )
     waitlisted = fields.Integer()
     turned_away = fields.Integer(
         allow_none=True, metadata={"description": "null: the registration service did not answer"}
@@ -147,6 +145,7 @@ class _Figures(Schema):
         allow_none=True, metadata={"description": "null until the activity (any in a group) has ended"}
     )
     no_show_rate = fields.Float(allow_none=True, metadata={"description": "no_shows / registered (ended)"})
+    to_come = fields.Integer(metadata={"description": "registered and not yet in, at activities not ended"})
     standby_admitted = fields.Integer(metadata={"description": "seats filled from on-site standby"})
     lottery_entries = fields.Integer()
     lottery_winners = fields.Integer()
@@ -159,6 +158,7 @@ class SummaryActivityOut(_Figures):
     kind = fields.String()
     venue = fields.Nested(festival.VenueRef)
     hall = fields.String()
+    hall_en = fields.String()
     status = fields.String()
     day = fields.String(metadata={"description": "date of the start in the festival's time zone"})
     starts_at = fields.String()
@@ -169,6 +169,7 @@ class SummaryActivityOut(_Figures):
 class SummaryGroupOut(_Figures):
     key = fields.String(metadata={"description": 'venue id, kind, date, or "all"'})
     label = fields.String(metadata={"description": "venue name (by_venue)"})
+    label_en = fields.String(metadata={"description": "venue's English name (by_venue); empty when none"})
     activities = fields.Integer()
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from services.checkin import vocabulary as V
+from services.checkin.attendance import figures
 from services.checkin.door import admission
 from shared import spreadsheets
 
@@ -70,7 +71,11 @@ def workbook(summary: dict, locale: str) -> bytes:
     group_head = lambda name: [name, t("活动数", "Activities"), *figures]  # noqa: E731
     sheets = [spreadsheets.Sheet(t("分活动", "Activities"), head, acts, notes, percent_columns=(11, 16))]
     for name, label, groups in (
-        (t("按场馆", "By venue"), t("场馆", "Venue"), [(v["label"], v) for v in summary["by_venue"]]),
+        (
+            t("按场馆", "By venue"),
+            t("场馆", "Venue"),
+            [(pick(locale, v["label"], v.get("label_en") or v["label"]), v) for v in summary["by_venue"]],
+        ),
         (t("按类型", "By kind"), t("类型", "Kind"), [(kind(k["key"]), k) for k in summary["by_kind"]]),
         (t("按日期", "By day"), t("日期", "Date"), [(d["key"], d) for d in summary["by_day"]]),
     ):
@@ -88,10 +93,10 @@ def _notes(summary: dict, t: Callable[[str, str], str]) -> list[str]:
             f"活动总结数据 · 生成于 {summary['generated_at'][:19].replace('T', ' ')}（北京时间）",
             f"Festival summary · generated {summary['generated_at'][:19].replace('T', ' ')} ({admission.TZ.key})",
         ),
+        *figures.definitions(t("zh-CN", "en")),  # the pages say the same (attendance/figures.py)
         t(
-            "到场率 = 到场人数 ÷ 报名人数；候补需求 = 候补人数 + 名额已满未能报名人数；未到人数仅在活动结束后统计；已取消的活动不计入合计。",
-            "Attendance rate = attended / registered; waitlist demand = waitlisted + turned away; no-shows "
-            "count once an activity has ended; cancelled activities are left out of the totals.",
+            "候补需求 = 候补人数 + 名额已满未能报名人数；已取消的活动不计入合计。",
+            "Waitlist demand = waitlisted + turned away; cancelled activities are left out of the totals.",
         ),
     ]
     if not summary["waitlist_demand_known"]:
@@ -122,10 +127,10 @@ def _numbers(r: dict, locale: str) -> list:
     """One row's (an activity's or a group's) figures, in ``NUMBERED``'s order."""
     cells = []
     for f in NUMBERED:
-        if r[f] is None and f in ("no_shows", "no_show_rate"):  # not "unknown": not yet
-            cells.append(pick(locale, "未结束", "not ended") if "ended" in r else "—")
-        elif r[f] is None and f == "attendance_rate":  # nobody registered
-            cells.append("—")
+        if r[f] is None and f in ("no_shows", "no_show_rate", "attendance_rate"):
+            # not "unknown": an activity not ended yet; a group none of whose activities has ended,
+            # or nobody registered
+            cells.append(pick(locale, "未结束", "not ended") if r.get("ended") is False else "—")
         else:
             cells.append(_cell(r[f], locale))
     return cells
@@ -141,8 +146,8 @@ def _activity_row(r: dict, locale: str, kind: Callable[[str], str]) -> list:
         r["starts_at"][11:16],
         title,
         kind(r["kind"]),
-        r["venue"]["name"],
-        r["hall"],
+        pick(locale, r["venue"]["name"], r["venue"].get("name_en") or r["venue"]["name"]),  # issue 26
+        pick(locale, r["hall"], r.get("hall_en") or r["hall"]),
         t("已取消", "cancelled")
         if r["status"] == V.CANCELLED
         else (t("已结束", "ended") if r["ended"] else t("未结束", "not ended")),

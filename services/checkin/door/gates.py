@@ -15,6 +15,10 @@ from services.checkin.door.usecases import Refusal, Staff
 from services.checkin.ports import Activities, Doc
 
 MAX_GATE = 32
+# The field rules a refused gate plan names (shared/i18n.py RULES): the edge says them in the
+# request's language (issue 26: these were "入口名称无效 / Not a gate name." in one string).
+GATE_RULE = f"length_between|min=1|max={MAX_GATE}"
+REQUIRED_RULE = "required"
 
 MAX_ACTIVITIES = 200
 
@@ -29,9 +33,7 @@ def _check(gate: str) -> str:
     """The gate's one spelling (``admission.canonical_gate``), or a validation error."""
     gate = canonical_gate(gate)
     if not 1 <= len(gate) <= MAX_GATE or not gate.isprintable():
-        raise Refusal(
-            V.VALIDATION_FAILED, message="入口名称无效 / Not a gate name.", errors={"gate": ["1-32"]}
-        )
+        raise Refusal(V.VALIDATION_FAILED, errors={"gate": [GATE_RULE]})
     return gate
 
 
@@ -39,9 +41,7 @@ def _venue(staff: Staff, venue: str | None) -> str:
     """The venue a plan is for: the token's own, or the one an organizer names."""
     chosen = staff.venue or venue or ""
     if not chosen:
-        raise Refusal(
-            V.VALIDATION_FAILED, message="请填写场馆 / Name the venue.", errors={"venue": ["required"]}
-        )
+        raise Refusal(V.VALIDATION_FAILED, errors={"venue": [REQUIRED_RULE]})
     if not staff.may_access(chosen):
         raise Refusal(V.FORBIDDEN, variant=V.OTHER_VENUE)
     return chosen

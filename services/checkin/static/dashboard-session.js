@@ -23,6 +23,29 @@ function keep(value, remember) {
   (remember ? localStorage : sessionStorage).setItem(KEY, value);
 }
 
+/* A name organizers typed ({zh, en}) in the page's language: on an English page with no English
+ * given, the Chinese marked as such (issue 26), in an element that says its language. */
+export function named(t) {
+  t = t || {};
+  if (T.lang !== "en") { return document.createTextNode(t.zh || t.en || ""); }
+  if (t.en || !t.zh) { return document.createTextNode(t.en || ""); }
+  var out = document.createDocumentFragment(), zh = document.createElement("span"), mark = document.createElement("small");
+  zh.lang = "zh-CN";
+  zh.textContent = t.zh;
+  mark.className = "zh-only";
+  mark.textContent = "(" + T.chinese_only + ")";
+  out.append(zh, " ", mark);
+  return out;
+}
+
+/* Venue · hall, each in the page's language. */
+export function place(venue, hall, hallEn) {
+  var out = document.createDocumentFragment();
+  out.append(named({ zh: venue.name, en: venue.name_en }));
+  if (hall || hallEn) { out.append(" · ", named({ zh: hall, en: hallEn })); }  // a square or a park has no hall
+  return out;
+}
+
 export function api(path, opts) {
   opts = opts || {};
   var headers = Object.assign({ "Authorization": "Bearer " + token(), "Accept-Language": T.lang || "zh-CN" },

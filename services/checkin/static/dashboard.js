@@ -3,7 +3,7 @@
  * The festival (/dashboard):       GET /api/v1/attendance.
  */
 
-import { api, download, loginAgain, start, T } from "./dashboard-session.js";
+import { api, download, loginAgain, named, place, start, T } from "./dashboard-session.js";
 import { STATUS } from "./js/vocabulary.js";
 
 var aid = document.body.dataset.activityId || "";
@@ -14,7 +14,6 @@ var chart = null, lastArrivals = "", timer = null, running = false, inFlight = f
 function $(id) { return document.getElementById(id); }
 function text(id, value) { var el = $(id); if (el && el.textContent !== String(value)) { el.textContent = value; } }
 function pct(rate) { return rate === null || rate === undefined ? "–" : (rate * 100).toFixed(1) + "%"; }
-function title(t) { return (T.lang === "en" && t && t.en) || (t && t.zh) || ""; }
 function hm(iso) { return iso ? iso.substring(11, 16) : ""; }
 function day(iso) { return iso ? iso.substring(0, 10) : ""; }
 
@@ -25,10 +24,14 @@ function cell(tr, value, cls) {
   tr.appendChild(td);
 }
 
+/* Issue 26: 未到, 未到率 and 到场率 only over ended activities (null before: "–"); 待入场 apart. */
 function figures(d) {
-  ["capacity", "confirmed", "waitlisted", "checked_in", "remaining"].forEach(function (k) { text("n-" + k, d[k]); });
-  text("n-no_show_rate", d.ended === false || d.no_show_rate === null ? "–" : pct(d.no_show_rate));
-  text("no-show-note", d.ended === false || d.no_show_rate === null ? T.not_ended : "");
+  ["capacity", "confirmed", "waitlisted", "checked_in"].forEach(function (k) { text("n-" + k, d[k]); });
+  text("n-remaining", d.ended ? "–" : d.remaining);
+  text("n-no_shows", d.no_shows === null || d.no_shows === undefined ? "–" : d.no_shows);
+  text("n-no_show_rate", d.no_shows === null ? "–" : pct(d.no_show_rate));
+  text("n-attendance_rate", pct(d.attendance_rate));
+  text("no-show-note", d.no_shows === null ? T.not_ended : "");
   text("n-standby_admitted", d.standby_admitted === undefined ? "–" : d.standby_admitted);
   text("n-lottery", lottery(d, true));
 }
@@ -40,15 +43,47 @@ function lottery(d, withWaitlist) {
   return parts.join(" / ");
 }
 
-function gates(list, festival) {
+function gates(list) {
   var body = document.querySelector("#gates tbody");
   body.replaceChildren();
   list.forEach(function (g) {
     var tr = document.createElement("tr");
-    if (festival) { cell(tr, g.venue.name); }
     cell(tr, g.gate);
     cell(tr, g.checked_in, "num");
     body.appendChild(tr);
+  });
+}
+
+/* The festival's gates grouped by venue id (issue 26): a venue's row, then its gates. */
+function venueGates(venues) {
+  var body = document.querySelector("#gates tbody");
+  body.replaceChildren();
+  var names = {};
+  venues.forEach(function (v) { names[v.venue.name] = (names[v.venue.name] || 0) + 1; });
+  venues.forEach(function (v) {
+    var head = document.createElement("tr");
+    head.className = "venue";
+    head.dataset.venue = v.venue.id;
+    var name = document.createElement("span");
+    name.appendChild(named({ zh: v.venue.name, en: v.venue.name_en }));
+    if (names[v.venue.name] > 1 && (v.venue.address || v.venue.address_en)) {  // one name, two places
+      var where = document.createElement("small");
+      where.className = "where";
+      where.appendChild(named({ zh: v.venue.address, en: v.venue.address_en }));
+      name.append(document.createElement("br"), where);
+    }
+    cell(head, name);
+    cell(head, "");
+    cell(head, v.checked_in, "num");
+    body.appendChild(head);
+    v.gates.forEach(function (g) {
+      var tr = document.createElement("tr");
+      tr.dataset.venue = v.venue.id;
+      cell(tr, "");
+      cell(tr, g.gate);
+      cell(tr, g.checked_in, "num");
+      body.appendChild(tr);
+    });
   });
 }
 
@@ -163,12 +198,15 @@ function activities(rows) {
     if (r.status === STATUS.CANCELLED) { tr.className = "cancelled"; }
     var link = document.createElement("a");
     link.href = "/dashboard/" + encodeURIComponent(r.activity_id);
-    link.textContent = title(r.title);
+    link.appendChild(named(r.title));
     cell(tr, day(r.starts_at) + " " + hm(r.starts_at));
     cell(tr, link);
-    cell(tr, [r.venue.name, r.hall].filter(Boolean).join(" · ")); // a square or a park has no hall
-    ["capacity", "confirmed", "waitlisted", "checked_in", "remaining"].forEach(function (k) { cell(tr, r[k], "num"); });
-    cell(tr, r.status === STATUS.CANCELLED ? T.cancelled : (r.ended ? pct(r.no_show_rate) : "–"), "num");
+    cell(tr, place(r.venue, r.hall, r.hall_en));
+    ["capacity", "confirmed", "waitlisted", "checked_in"].forEach(function (k) { cell(tr, r[k], "num"); });
+    var gone = r.status === STATUS.CANCELLED;
+    cell(tr, gone || r.ended ? "–" : r.to_come, "num");
+    cell(tr, gone || !r.ended ? "–" : r.no_shows, "num");
+    cell(tr, gone ? T.cancelled : (r.ended ? pct(r.no_show_rate) : "–"), "num");
     cell(tr, r.standby_admitted, "num");
     cell(tr, lottery(r, false), "num");
     body.appendChild(tr);
@@ -177,19 +215,19 @@ function activities(rows) {
 
 function render(d) {
   if (aid) {
-    text("title", title(d.title));
+    var heading = $("title");
+    if (heading.dataset.shown !== JSON.stringify(d.title)) { heading.replaceChildren(named(d.title)); heading.dataset.shown = JSON.stringify(d.title); }
     text("when", day(d.starts_at) + " " + hm(d.starts_at) + "–" + hm(d.ends_at));
     var started = Date.now() >= Date.parse(d.starts_at);
     text("state", d.status === STATUS.CANCELLED ? T.cancelled : (d.ended ? T.ended : (started ? T.running : T.upcoming)));
     figures(d);
-    gates(d.gates, false);
+    gates(d.gates);
   } else {
-    // "未到" beside "未到率": both over the ended activities; the rest are "待入场" (issue 17)
+    // "未到", "未到率" and "到场率" over the ended activities; the rest are "待入场" (issues 17, 26)
     var tt = d.totals;
-    figures(Object.assign({}, tt, { remaining: tt.no_shows === null ? "–" : tt.no_shows,
-                                    ended: tt.no_show_rate !== null }));
+    figures(tt);
     text("n-to_come", tt.to_come);
-    gates(d.gates, true);
+    venueGates(d.venues);
     activities(d.activities);
   }
   arrivals(d.arrivals, d);

@@ -1,18 +1,19 @@
 /* The printable festival summary: GET /api/v1/summary, drawn as tables (print with the browser). */
 
-import { api, download, loginAgain, start, T } from "./dashboard-session.js";
+import { api, download, loginAgain, named, place, start, T } from "./dashboard-session.js";
 import { STATUS } from "./js/vocabulary.js";
 
 function fmt(v, isRate) {
   if (v === null || v === undefined) { return T.unknown; }
   return isRate ? (v * 100).toFixed(1) + "%" : String(v);
 }
-function title(t) { return (T.lang === "en" && t && t.en) || (t && t.zh) || ""; }
 function numbers(r) {
   var noShows = r.no_shows === null ? "–" : fmt(r.no_shows);  // null: not ended yet (never unknown)
   var noShowRate = r.no_show_rate === null || r.no_show_rate === undefined ? "–" : fmt(r.no_show_rate, true);
   var lottery = r.lottery_entries ? r.lottery_entries + " / " + r.lottery_winners + " / " + r.lottery_waitlisted : "–";
-  return [fmt(r.capacity), fmt(r.registered), fmt(r.attended), r.registered ? fmt(r.attendance_rate, true) : "–",
+  // issue 26: the attendance rate, like the no-shows, only over ended activities (null: "–")
+  var rate = r.attendance_rate === null || r.attendance_rate === undefined ? "–" : fmt(r.attendance_rate, true);
+  return [fmt(r.capacity), fmt(r.registered), fmt(r.attended), rate,
           fmt(r.waitlist_demand), noShows, noShowRate, fmt(r.standby_admitted), lottery];
 }
 function fill(id, rows, textColumns) {
@@ -22,7 +23,7 @@ function fill(id, rows, textColumns) {
     var tr = document.createElement("tr");
     cells.forEach(function (c, i) {
       var td = document.createElement("td");
-      td.textContent = c;
+      if (c instanceof Node) { td.appendChild(c); } else { td.textContent = c; }
       if (i >= textColumns) { td.className = "num"; }
       tr.appendChild(td);
     });
@@ -38,10 +39,10 @@ function render(d) {
   fill("totals", [[d.totals.activities].concat(numbers(d.totals))], 0);
   fill("per-activity", d.activities.map(function (r) {
     var state = r.status === STATUS.CANCELLED ? T.cancelled : (r.ended ? T.ended : T.not_ended);
-    return [r.day + " " + r.starts_at.substring(11, 16), title(r.title), T.kinds[r.kind] || r.kind,
-            [r.venue.name, r.hall].filter(Boolean).join(" · "), state].concat(numbers(r));
+    return [r.day + " " + r.starts_at.substring(11, 16), named(r.title), T.kinds[r.kind] || r.kind,
+            place(r.venue, r.hall, r.hall_en), state].concat(numbers(r));
   }), 5);
-  var groups = { "by-venue": function (g) { return g.label; }, "by-kind": function (g) { return T.kinds[g.key] || g.key; },
+  var groups = { "by-venue": function (g) { return named({ zh: g.label, en: g.label_en }); }, "by-kind": function (g) { return T.kinds[g.key] || g.key; },
                  "by-day": function (g) { return g.key; } };
   Object.keys(groups).forEach(function (id) {
     var list = d[id.replace("-", "_")];

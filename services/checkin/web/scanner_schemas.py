@@ -11,6 +11,7 @@ class ScannerActivity(Schema):
     venue_id = fields.String(metadata={"description": "the activity's current venue"})
     venue_name = fields.String()
     hall = fields.String()
+    hall_en = fields.String()  # issue 26: the English scanner shows it
     status = fields.String()
     opens_at = fields.Integer(metadata={"description": "Unix seconds"})
     closes_at = fields.Integer()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from marshmallow import RAISE, Schema, fields, validate
 
+from services.checkin.attendance.figures import ClosingOut
 from services.checkin.door.admission import canonical_gate
 from services.checkin.web.member_schemas import ticks_field
 from shared.i18n import LENGTH_BETWEEN, LENGTH_MAX, RANGE_BETWEEN, Keyed, as_rule
@@ -184,8 +185,9 @@ class ArrivalBucket(Schema):
     people = fields.Integer()
 
 
-class AttendanceFigures(Schema):
-    """The figures of one activity, shared by its attendance and by the festival's rows."""
+class AttendanceFigures(ClosingOut):
+    """The figures of one activity, shared by its attendance and by the festival's rows; those
+    that count only once it has ended are ``figures.ClosingOut``'s (issue 26)."""
 
     activity_id = fields.String()
     title = fields.Dict()
@@ -198,9 +200,6 @@ class AttendanceFigures(Schema):
     checked_in = fields.Integer()
     remaining = fields.Integer(metadata={"description": "confirmed people not yet in"})
     denied = fields.Integer()
-    ended = fields.Boolean()
-    no_shows = fields.Integer(allow_none=True, metadata={"description": "once ended: confirmed − checked in"})
-    no_show_rate = fields.Float(allow_none=True, metadata={"description": "once ended: no_shows / confirmed"})
     # issue 15: allocation beyond first come, first served
     standby_admitted = fields.Integer(metadata={"description": "seats filled from on-site standby (people)"})
     lottery_entries = fields.Integer(metadata={"description": "lottery entries (parties); 0 without a draw"})

@@ -121,6 +121,11 @@ def _changes(before: Doc | None, after: Doc, changed: list[str], locale: str, tz
     return out
 
 
+def _named(doc: Doc, field: str, locale: str) -> str:
+    """``field`` in the registrant's language: ``<field>_en`` for English when given, else the Chinese."""
+    return str((doc.get(f"{field}_en") if locale == "en" else "") or doc.get(field, ""))
+
+
 SENTENCE_END = "。．.！!？?；;，,、 "  # what an organizer may end a cancellation reason with
 
 
@@ -135,9 +140,10 @@ def variables(intent: Doc, activity: Doc, tz: str | None = None) -> Doc:
         "party_size": str(reg["party_size"]),
         "title": as_one_line(_title(activity, locale)),  # a subject's text (issue 23)
         "when": format_when(activity["starts_at"], activity["ends_at"], locale, tz),
-        "venue": activity["venue"]["name"],
-        "address": activity["venue"].get("address", ""),
-        "hall": activity["hall"],
+        # issue 26: the English names in English messages, where the organizers gave them
+        "venue": _named(activity["venue"], "name", locale),
+        "address": _named(activity["venue"], "address", locale),
+        "hall": _named(activity, "hall", locale),
         "ticket_url": reg.get("ticket_url", ""),
         "manage_url": reg.get("manage_url", ""),
         "position": str(ctx.get("waitlist_position") or reg.get("waitlist_position") or ""),

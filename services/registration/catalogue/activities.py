@@ -102,7 +102,8 @@ def by_lottery(doc: Doc) -> bool:
 
 def snapshot(doc: Doc) -> Doc:
     snap = {k: doc[k] for k in SNAPSHOT_FIELDS}
-    snap["venue"] = {k: doc["venue"].get(k, "") for k in ("id", "name", "address")}
+    snap["venue"] = {k: doc["venue"].get(k, "") for k in ("id", "name", "address", "name_en", "address_en")}
+    snap["hall_en"] = doc.get("hall_en", "")  # issue 26: English pages of check-in and notify
     return snap
 
 

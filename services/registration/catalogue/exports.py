@@ -28,8 +28,13 @@ from shared.auth import require
 from shared.errors import FORBIDDEN, UNAUTHORIZED
 from shared.i18n import request_locale
 from shared.masking import mask_name, mask_phone
+from shared.msgid import N_, text
 from shared.refusal import Refusal
 from shared.web import settings_of
+
+# issue 26: said in the request's language (once "此令牌不属于该场馆 / This token is for another
+# venue." in one string); the Chinese is in the registration service's catalogue.
+OTHER_VENUE = N_("This token is for another venue.")
 
 blp = Blueprint(
     "exports",
@@ -125,7 +130,7 @@ def rows_of(aid: str, full: bool, locale: str, admitted: dict | None = None) -> 
 def export(activity_id: str, fmt: str):
     doc, _counts = publishing.activity(ports(), activity_id)
     if not g.principal.may_access_venue(doc["venue"]["id"]):
-        raise Refusal(FORBIDDEN, message="此令牌不属于该场馆 / This token is for another venue.")
+        raise Refusal(FORBIDDEN, message=text(OTHER_VENUE, request_locale(), v.CATALOGUE))
     locale = request_locale()
     headers = [en if locale == "en" else zh for _, zh, en in COLUMNS]
     admitted = admissions().admitted(activity_id, request.headers.get("Authorization", ""))

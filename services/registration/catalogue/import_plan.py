@@ -37,7 +37,11 @@ def known_venues() -> dict[str, dict]:
     venues: dict[str, dict] = {}
     for doc, _counts in store().list_activities():
         venues.setdefault(
-            doc["venue"]["name"], {"id": doc["venue"]["id"], "address": doc["venue"].get("address", "")}
+            doc["venue"]["name"],
+            {
+                "id": doc["venue"]["id"],
+                **{k: doc["venue"].get(k, "") for k in ("address", "name_en", "address_en")},
+            },
         )
     return venues
 
@@ -147,7 +151,8 @@ def _loaded(body: dict, row: ka.Row, row_errors: list) -> dict | None:
         for path, message in key_rows.flatten(messages):
             key = key_rows.column_of(row, path)
             if key not in taken:
-                row_errors.append((key, localize(message, "zh-CN"), message))
+                # issue 26: the English is said too, not the rule's key ("length_max|max=100")
+                row_errors.append((key, localize(message, "zh-CN"), localize(message, "en")))
         return None
 
 

@@ -128,7 +128,9 @@ class ActivityImport(MethodView):
                 v.VALIDATION_FAILED,
                 locale,
                 say("mode 取值不对", "Unknown mode.", locale),
-                errors={"mode": [f"one of {', '.join(MODES)}"]},
+                errors={
+                    "mode": [say(f"须为 {'、'.join(MODES)} 之一", f"One of {', '.join(MODES)}.", locale)]
+                },
             )
         if upload is None or not upload.filename:
             raise refusal(

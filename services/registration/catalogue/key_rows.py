@@ -80,6 +80,7 @@ def body_of(
     name, hall = _place(r)
     known = venues.get(name) or {}
     r.src.update({"venue.id": "venue_id", "venue.address": "address"})
+    r.src.update({"venue.name_en": "venue_en", "venue.address_en": "address_en", "hall_en": "hall_en"})
     capacity, party = _numbers(r)
     audience = r.guard("audience", audience_of, r.v.get("audience"))
     opens, closes = _window(r, starts)
@@ -92,8 +93,11 @@ def body_of(
             "id": _text(r.v.get("venue_id")) or known.get("id") or venue_id(name),
             "name": name,
             "address": _text(r.v.get("address")) or known.get("address", ""),
+            "name_en": _text(r.v.get("venue_en")) or known.get("name_en", ""),  # issue 26
+            "address_en": _text(r.v.get("address_en")) or known.get("address_en", ""),
         },
         "hall": hall,
+        "hall_en": _text(r.v.get("hall_en")),
         "organizer": _text(r.v.get("organizer")),
         "starts_at": _iso(starts),
         "ends_at": _iso(ends),

@@ -92,6 +92,11 @@ COLUMNS = {  # canonical key -> accepted headers (after normalising)
     "registration_closes_at": ("报名截止", "报名截止时间", "registration_closes_at"),
     "audience": ("面向人群", "参与对象", "活动对象", "面向对象", "受众群体", "目标人群", "audience"),
     "description": ("活动简介", "简介", "主要内容", "活动内容", "内容简介", "description"),
+    # issue 26: English names for the English pages (optional; brackets are dropped when headers
+    # are read, so "场馆名称（英文）" would read as the Chinese name: these say 英文 in the words)
+    "venue_en": ("场馆英文名称", "英文场馆名称", "venue_en", "venue_name_en"),
+    "hall_en": ("厅室英文名称", "英文厅室名称", "hall_en", "room_en"),
+    "address_en": ("英文地址", "场馆英文地址", "address_en"),
 }
 IGNORED = {
     "序号",

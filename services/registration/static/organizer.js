@@ -9,6 +9,7 @@ var EN = T.lang === "en";
 var activities = {}, venues = {}, current = null, editing = null, listed = [], lotteryState = null;
 var PATHS = { "title.zh": "title_zh", "title.en": "title_en", "description.zh": "description_zh",
               "venue.id": "venue_id", "venue.name": "venue_name", "venue.address": "venue_address",
+              "venue.name_en": "venue_name_en", "venue.address_en": "venue_address_en",
               "waitlist.enabled": "waitlist_enabled", "waitlist.max_length": "waitlist_max",
               "lottery.opens_at": "lottery_opens_at", "lottery.closes_at": "lottery_closes_at",
               "lottery.draw_at": "lottery_draw_at", "lottery.confirm_hours": "lottery_confirm_hours",
@@ -19,6 +20,8 @@ function token() { return sessionStorage.getItem(KEY) || localStorage.getItem(KE
 function forget() { sessionStorage.removeItem(KEY); localStorage.removeItem(KEY); }
 function pick(text) { var p = String(text || "").split(" / "); return EN ? (p[1] || p[0]) : p[0]; }
 function title(t) { return (EN && t && t.en) || (t && t.zh) || ""; }
+// issue 26: an English page names a place or title in English, else the Chinese marked as such
+function named(zh, en) { return EN ? (en || (zh ? zh + " (" + T.chinese_only + ")" : "")) : (zh || en || ""); }
 function local(iso) { return iso ? iso.substring(0, 16) : ""; }           // stored in +08:00
 function shanghai(value) { return value ? value + ":00+08:00" : null; }   // datetime-local -> ISO
 
@@ -151,7 +154,7 @@ function row(a) {
   tr.className = (a.status === "cancelled" ? "cancelled" : "") + (a.id === current ? " selected" : "");
   cell(tr, local(a.starts_at).replace("T", " "));
   var name = document.createElement("span");
-  name.textContent = title(a.title);
+  name.textContent = named(a.title.zh, a.title.en);  // issue 26: marked where there is no English
   var what = document.createElement("div");
   what.appendChild(name);
   [[a.real_name, T.real_name_tag], [a.allocation === "lottery", T.lottery_tag]].forEach(function (tag) {
@@ -162,7 +165,7 @@ function row(a) {
     what.appendChild(t);
   });
   cell(tr, what);
-  cell(tr, a.venue.name + " · " + a.hall);
+  cell(tr, [named(a.venue.name, a.venue.name_en), named(a.hall, a.hall_en)].filter(Boolean).join(" · "));
   cell(tr, T.kinds[a.kind] || a.kind);
   cell(tr, a.capacity, "num");
   cell(tr, a.seats_taken, "num");
@@ -308,6 +311,7 @@ function openEditor(a, copy) {
   var values = a ? {
     id: a.id, kind: a.kind, title_zh: a.title.zh, title_en: a.title.en, description_zh: (a.description || {}).zh,
     venue_id: a.venue.id, venue_name: a.venue.name, venue_address: a.venue.address, hall: a.hall,
+    venue_name_en: a.venue.name_en || "", venue_address_en: a.venue.address_en || "", hall_en: a.hall_en || "",
     organizer: a.organizer, starts_at: local(a.starts_at), ends_at: local(a.ends_at), capacity: a.capacity,
     max_party_size: a.max_party_size, audience: a.audience, registration_opens_at: local(a.registration_opens_at),
     registration_closes_at: local(a.registration_closes_at), allocation: a.allocation || "fcfs",
@@ -389,10 +393,14 @@ function pickVenue() {
     setField("venue_id", v.id);
     setField("venue_name", v.name);
     setField("venue_address", v.address || "");
+    setField("venue_name_en", v.name_en || "");
+    setField("venue_address_en", v.address_en || "");
   } else if (editing && activities[editing] && form.elements.venue_id.value === activities[editing].venue.id) {
     setField("venue_id", "");
     setField("venue_name", "");
     setField("venue_address", "");
+    setField("venue_name_en", "");
+    setField("venue_address_en", "");
   }
   noteVenueId();
 }
@@ -430,8 +438,9 @@ function bodyOf() {
   var body = {
     kind: v("kind"), title: { zh: v("title_zh"), en: v("title_en") },
     description: { zh: v("description_zh"), en: editing ? ((activities[editing].description || {}).en || "") : "" },
-    venue: { id: v("venue_id"), name: v("venue_name"), address: v("venue_address") },
-    hall: v("hall"), organizer: v("organizer"), starts_at: shanghai(v("starts_at")), ends_at: shanghai(v("ends_at")),
+    venue: { id: v("venue_id"), name: v("venue_name"), address: v("venue_address"),
+             name_en: v("venue_name_en"), address_en: v("venue_address_en") },
+    hall: v("hall"), hall_en: v("hall_en"), organizer: v("organizer"), starts_at: shanghai(v("starts_at")), ends_at: shanghai(v("ends_at")),
     capacity: num("capacity"), max_party_size: num("max_party_size"), audience: v("audience"),
     registration_opens_at: shanghai(v("registration_opens_at")),
     registration_closes_at: shanghai(v("registration_closes_at")),

@@ -10,6 +10,7 @@ from datetime import datetime
 
 from flask import make_response, render_template
 from flask_babel import gettext, lazy_pgettext
+from markupsafe import Markup, escape
 
 from services.registration import vocabulary
 from services.registration.catalogue import activities
@@ -49,6 +50,9 @@ def render(template: str, status: int = 200, **ctx):
         render_template(
             template,
             pick=pick,
+            named=named,
+            place=place,
+            address=address,
             lang=lg,
             when=when,
             moment=moment,
@@ -60,6 +64,38 @@ def render(template: str, status: int = 200, **ctx):
         status,
     )
     return remember_lang(resp)
+
+
+def named(zh, en: str | None = None) -> Markup:
+    """A name organizers typed, in the page's language: ``named(a.title)`` or
+    ``named(venue.name, venue.name_en)``. An English page with no English shows the Chinese in an
+    element that says so (``lang="zh-CN"``) and a small "(Chinese only)" marker (issue 26)."""
+    if isinstance(zh, dict):
+        zh, en = zh.get("zh") or "", zh.get("en") or ""
+    zh, en = zh or "", en or ""
+    if lang() != "en":
+        return escape(zh or en)
+    if en or not zh:
+        return escape(en)
+    return Markup('<span lang="zh-CN">%s</span> <small class="zh-only">(%s)</small>') % (
+        zh,
+        gettext("Chinese only"),
+    )
+
+
+def place(doc: dict) -> Markup:
+    """Venue · hall of an activity, each in the page's language (``named``)."""
+    venue = doc.get("venue") or {}
+    parts = [named(venue.get("name"), venue.get("name_en"))]
+    if doc.get("hall") or doc.get("hall_en"):  # a square or a park has no hall
+        parts.append(named(doc.get("hall"), doc.get("hall_en")))
+    return Markup(" · ").join(parts)
+
+
+def address(doc: dict) -> Markup:
+    """The venue's address in the page's language (``named``); empty when there is none."""
+    venue = doc.get("venue") or {}
+    return named(venue.get("address"), venue.get("address_en"))
 
 
 def when(doc: dict) -> str:

@@ -107,12 +107,24 @@ class DirectionsIn(_Strict):
     en = fields.String(load_default="", validate=[validate.Length(max=500), no_controls])
 
 
+def english(max_length: int, what: str) -> fields.String:
+    """An optional English name beside a Chinese one (issue 26): empty when none was given."""
+    return fields.String(
+        load_default="",
+        validate=[validate.Length(max=max_length, error=LENGTH_MAX), no_controls],
+        metadata={"description": f"{what} (optional; English pages show it)"},
+    )
+
+
 class VenueIn(_Filled):
     id = fields.String(required=True, validate=validate.Regexp(r"^[a-z0-9][a-z0-9-]{0,23}$"))
     name = fields.String(
         required=True, validate=[validate.Length(min=1, max=100, error=LENGTH_BETWEEN), no_controls]
     )
     address = fields.String(load_default="", validate=[validate.Length(max=200), no_controls])
+    # issue 26: English pages show these; without them the Chinese, marked as such
+    name_en = english(100, "the venue's English name")
+    address_en = english(200, "the address in English")
     directions = fields.Nested(
         DirectionsIn,
         load_default=lambda: {"zh": "", "en": ""},
@@ -161,6 +173,7 @@ class ActivityIn(_Filled):
         validate=[validate.Length(max=100, error=LENGTH_MAX), no_controls],
         metadata={"description": "empty for a place without halls (a square, a park)"},
     )
+    hall_en = english(100, "the hall's English name")
     organizer = fields.String(
         load_default="",
         validate=[validate.Length(max=100), no_controls],
@@ -232,7 +245,9 @@ class ActivityCancelIn(_Strict):
 class VenueOut(Schema):
     id = fields.String()
     name = fields.String()
+    name_en = fields.String()
     address = fields.String()
+    address_en = fields.String()
     directions = fields.Dict()
 
 
@@ -243,6 +258,7 @@ class ActivityOut(Schema):
     description = fields.Dict()
     venue = fields.Nested(VenueOut)
     hall = fields.String()
+    hall_en = fields.String()
     organizer = fields.String()
     starts_at = fields.String()
     ends_at = fields.String()

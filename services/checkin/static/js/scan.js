@@ -37,7 +37,7 @@ const nowS = () => (Date.now() + skewMs()) / 1000;
 function titleOf(aid) {
   const st = book.state() || {};
   const act = (st.activities || []).find((a) => a.id === aid);
-  if (act) return [pick(act.title), act.hall].filter(Boolean).join(" · "); // no hall at a square or a park
+  if (act) return [pick(act.title), pick({ zh: act.hall, en: act.hall_en })].filter(Boolean).join(" · "); // no hall at a square or a park
   const away = (st.elsewhere || []).find((a) => a.id === aid);  // another venue's: named, never a raw id
   return away ? `${pick(away.title)} · ${away.venue_name}` : "";
 }
