@@ -52,7 +52,7 @@ def _cell(value, locale):
 
 def workbook(summary: dict, locale: str) -> bytes:
     t = lambda zh, en: pick(locale, zh, en)  # noqa: E731
-    notes = _notes(summary, t)
+    notes = _notes(summary, t, locale)
     figures = _figure_heads(t)
     kind = lambda k: pick(locale, *KINDS.get(k, KINDS["other"]))  # noqa: E731
     head = [
@@ -86,14 +86,14 @@ def workbook(summary: dict, locale: str) -> bytes:
     return spreadsheets.xlsx_bytes(sheets)
 
 
-def _notes(summary: dict, t: Callable[[str, str], str]) -> list[str]:
+def _notes(summary: dict, t: Callable[[str, str], str], locale: str) -> list[str]:
     """The notes above every sheet: when it was made, how the figures count, what is unknown."""
     notes = [
         t(
             f"活动总结数据 · 生成于 {summary['generated_at'][:19].replace('T', ' ')}（北京时间）",
             f"Festival summary · generated {summary['generated_at'][:19].replace('T', ' ')} ({admission.TZ.key})",
         ),
-        *figures.definitions(t("zh-CN", "en")),  # the pages say the same (attendance/figures.py)
+        *figures.definitions(locale),  # the pages say the same (attendance/figures.py)
         t(
             "候补需求 = 候补人数 + 名额已满未能报名人数；已取消的活动不计入合计。",
             "Waitlist demand = waitlisted + turned away; cancelled activities are left out of the totals.",
