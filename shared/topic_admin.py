@@ -67,7 +67,7 @@ def create_topics(
                 request_timeout_ms=5000,
                 **(client_config or {}),
             )
-            return _create_missing(admin, registry, replicas, set_existing)
+            return _create_missing(admin, registry, replicas, set_existing, deadline)
         except (KafkaError, OSError) as exc:
             last_exc = exc
             time.sleep(0.5)
@@ -77,8 +77,26 @@ def create_topics(
     raise RuntimeError(f"could not create topics on {bootstrap_servers}: {last_exc}")
 
 
+def _listed(admin: Any, names: set[str], deadline: float) -> None:
+    """Wait until the broker's metadata lists every one of ``names``. A consumer that joins its
+    group before it can see a topic just created is assigned nothing from it and may wait minutes
+    for its next metadata refresh (an integration test waited 20 s for an SMS that never came)."""
+    import time
+
+    from kafka.errors import KafkaTimeoutError
+
+    while names - set(admin.list_topics()):
+        if time.monotonic() > deadline:
+            raise KafkaTimeoutError(f"topics created but not yet listed: {sorted(names)}")
+        time.sleep(0.1)
+
+
 def _create_missing(
-    admin: Any, registry: dict[str, Topic], replicas: tuple[int, int | None], set_existing: bool
+    admin: Any,
+    registry: dict[str, Topic],
+    replicas: tuple[int, int | None],
+    set_existing: bool,
+    deadline: float,
 ) -> list[str]:
     from kafka.admin import NewTopic
     from kafka.errors import TopicAlreadyExistsError
@@ -99,6 +117,7 @@ def _create_missing(
             created.append(nt.name)
         except TopicAlreadyExistsError:
             pass
+    _listed(admin, set(created), deadline)
     if set_existing:
         apply_retention(admin, registry, min_isr)
     return created

@@ -328,14 +328,22 @@ def test_the_door_shows_each_members_masked_name_and_id(door):
     assert r.status_code == 201, r.get_json()
     door.project()
     body = verdict(door.scan(r.get_json()["ticket"]["code"]), 201)
-    assert body["registration"]["members"] == [
-        {
-            "name_masked": "张**",
-            "id_type": "resident_id",
-            "id_masked": "1101**********" + resident_id(1)[-4:],
-        },
-        {"name_masked": "张**", "id_type": "none", "id_masked": ""},
-    ]
+    assert (
+        body["registration"]["members"]
+        == [
+            {
+                "name_masked": "张**",
+                "id_type": "resident_id",
+                "id_masked": "1101**********" + resident_id(1)[-4:],
+            },
+            {  # a child, with the guardian the API chose: the first member with an ID (issue 26)
+                "name_masked": "张**",
+                "id_type": "none",
+                "id_masked": "",
+                "guardian": {"name_masked": "张**", "id_masked": "1101**********" + resident_id(1)[-4:]},
+            },
+        ]
+    )
     # one QR for the party; the clear number never reached the door's projection
     raw = door.redis.hget(door.projection.regs_key("door-imax"), body["registration"]["id"])
     assert resident_id(1).encode() not in raw

@@ -19,8 +19,8 @@ class FakeAdmin:
     def __init__(self, **_config):
         pass
 
-    def list_topics(self):
-        return ["p.activity-events"]  # exists already: left alone
+    def list_topics(self):  # activity-events exists already (left alone); the rest once created
+        return ["p.activity-events", *(t.name for t in FakeAdmin.created)]
 
     def create_topics(self, new_topics):
         FakeAdmin.created.extend(new_topics)
