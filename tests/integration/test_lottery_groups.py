@@ -12,6 +12,8 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from services.registration import vocabulary as v
 from services.registration.access.fair import FairPolicy
+from services.registration.lottery import draw as lot
+from services.registration.lottery import entry as lottery_entry
 from services.registration.lottery import groups, merkle, receipts
 from services.registration.lottery import specification_v2 as v2
 from services.registration.lottery.group_engine import Engine, Rules
@@ -154,6 +156,11 @@ def test_the_freeze_refuses_later_entries_and_commits_the_root_once(eng):
     assert eng.groups.redis.zscore(eng.groups.due_key, GID) == float(eng.groups.meta(GID)["draw_at"])
     assert refusal(enter, eng, 99, ["imax-1"]) == v.LOTTERY_CLOSED
     assert groups.freeze(eng, GID, now) is False and eng.groups.frozen(GID) == frozen
+    # a scheduler that computed the set before the other wrote it: the first write stands
+    assert eng.groups.commit(GID, frozen[:1], "00" * 32) is False
+    assert (
+        eng.groups.frozen(GID) == frozen and groups.group_info(eng, GID)["merkle_root"] == info["merkle_root"]
+    )
 
 
 def test_the_scheduler_freezes_due_groups_only(eng):
@@ -212,3 +219,23 @@ def test_festival_losses_weigh_the_entry(eng):
     form = {"name": "张三", "party_size": 1, "members": [member(10)], "choices": ["imax-2"]}
     again = groups.enter(eng, "later", form, session_phone=phone(1))
     assert again["receipt"]["weight"] == v2.loss_weight(7, eng.rules.loss_extra, eng.rules.loss_cap) == 4
+
+
+def test_v1_draws_lost_count_as_festival_losses(eng):
+    """Losses are counted from what exists: a v1 draw the phone entered and did not win."""
+    ports = eng.ports
+    publishing.publish_activity(
+        ports, activity_doc(ports, "v1-act", capacity=1, allocation=v.LOTTERY, real_name=True)
+    )
+    now = ports.clock.now().timestamp()
+    lot.open_lottery(eng.lotteries, lot.Lottery("v1-act", 1, now - 60, now + 60, now + 120, 0, 4))
+    v1_form = {"name": "张三", "party_size": 1}
+    ids = {
+        i: lottery_entry.enter(ports, eng.lotteries, "v1-act", dict(v1_form, members=[member(500 + i)]),
+                               session_phone=phone(i))["entry_id"]
+        for i in (1, 2)
+    }  # fmt: skip
+    d = lot.draw(eng.lotteries, "v1-act", now=now + 130)
+    (winner,) = [i for i, e in ids.items() if e in d.seated]
+    weights = {i: enter(eng, i, ["imax-1"])["receipt"]["weight"] for i in (1, 2)}
+    assert weights == {winner: 1, 3 - winner: 2}
