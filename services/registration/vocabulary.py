@@ -127,6 +127,7 @@ MEMBER_ID_CHANGED: Final = "member_id_changed"
 CHOICES_INVALID: Final = "choices_invalid"
 UNKNOWN_GROUP: Final = "unknown_group"
 NOT_FROZEN: Final = "not_frozen"
+SESSION_TAKEN: Final = "session_taken"  # a session's seats are drawn by another lottery (one each)
 
 # What the list and the form show of a first-come activity (pages.state_of); a cancelled one shows
 # ACTIVITY_CANCELLED, and the list's past activities ``ended``.
@@ -256,6 +257,7 @@ REASONS: Final[Mapping[str, Reason]] = reasons(
     ),
     Reason(UNKNOWN_GROUP, 404, N_("No such lottery group.")),
     Reason(NOT_FROZEN, 409, N_("Entries have not closed yet: the proof is given after the close.")),
+    Reason(SESSION_TAKEN, 409, N_("This session's seats are already drawn by another lottery.")),
     catalogue=CATALOGUE,
 )
 

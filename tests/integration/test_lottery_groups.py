@@ -18,6 +18,7 @@ from services.registration.lottery import groups, merkle, receipts
 from services.registration.lottery import specification_v2 as v2
 from services.registration.lottery.group_engine import Engine, Rules
 from services.registration.lottery.group_store import GroupStore
+from services.registration.privacy import retention
 from services.registration.seats import publishing
 from tests.fair_support import member
 from tests.unit.registration_ports import lottery_store, redis_ports
@@ -213,10 +214,13 @@ def test_festival_losses_weigh_the_entry(eng):
     ref = eng.groups.entry(GID, first["entry_id"])["owner_ref"]
     eng.groups.redis.hset(eng.groups.losses_key, ref, 7)
     now = eng.ports.clock.now().timestamp()
-    groups.open_group(
-        eng, "later", ["imax-2"], opens_at=now - 1, closes_at=now + 60, draw_at=now + 90, confirm_hours=0
+    publishing.publish_activity(
+        eng.ports, activity_doc(eng.ports, "imax-4", allocation=v.LOTTERY, real_name=True)
     )
-    form = {"name": "张三", "party_size": 1, "members": [member(10)], "choices": ["imax-2"]}
+    groups.open_group(
+        eng, "later", ["imax-4"], opens_at=now - 1, closes_at=now + 60, draw_at=now + 90, confirm_hours=0
+    )
+    form = {"name": "张三", "party_size": 1, "members": [member(10)], "choices": ["imax-4"]}
     again = groups.enter(eng, "later", form, session_phone=phone(1))
     assert again["receipt"]["weight"] == v2.loss_weight(7, eng.rules.loss_extra, eng.rules.loss_cap) == 4
 
@@ -239,3 +243,34 @@ def test_v1_draws_lost_count_as_festival_losses(eng):
     (winner,) = [i for i, e in ids.items() if e in d.seated]
     weights = {i: enter(eng, i, ["imax-1"])["receipt"]["weight"] for i in (1, 2)}
     assert weights == {winner: 1, 3 - winner: 2}
+
+
+def test_a_session_is_one_lotterys(eng):
+    now = eng.ports.clock.now().timestamp()
+    times = dict(opens_at=now, closes_at=now + 60, draw_at=now + 90, confirm_hours=0)
+    assert refusal(groups.open_group, eng, "other", ["imax-2"], **times) == v.SESSION_TAKEN
+    assert eng.groups.group_of("imax-2") == GID
+    groups.open_group(
+        eng, GID, ["imax-1", "imax-3"], **{**times, "closes_at": now + 3600, "draw_at": now + 3700}
+    )
+    assert eng.groups.group_of("imax-2") is None  # dropped from the group while open: released
+    groups.open_group(eng, "other", ["imax-2"], **times)
+    publishing.publish_activity(eng.ports, activity_doc(eng.ports, "v1-act", allocation=v.LOTTERY))
+    lot.open_lottery(eng.lotteries, lot.Lottery("v1-act", 4, now, now + 60, now + 90))
+    assert refusal(groups.open_group, eng, "third", ["v1-act"], **times) == v.SESSION_TAKEN
+
+
+def test_retention_erases_a_groups_entries_with_its_last_session(eng, store_settings, store_redis):
+    out = enter(eng, 1, ["imax-1"])
+    groups.freeze(eng, GID, close(eng))
+    frozen = eng.groups.frozen(GID)
+    settings = store_settings.with_overrides(retention_days=30)
+    eng.ports.clock.advance(days=20)
+    retention.sweep(eng.ports, store_redis, settings)
+    assert eng.groups.entry(GID, out["entry_id"]) is not None  # within the retention
+    eng.ports.clock.advance(days=20)
+    retention.sweep(eng.ports, store_redis, settings)
+    assert eng.groups.entry(GID, out["entry_id"]) is None and not store_redis.exists(
+        eng.groups.k("holders", GID)
+    )
+    assert eng.groups.frozen(GID) == frozen  # the public set stays

@@ -34,7 +34,12 @@ from shared.errors import RATE_LIMITED
 from shared.i18n import request_locale
 from shared.web import settings_of
 
-OPEN_REFUSALS = (v.UNKNOWN_ACTIVITY, v.VALIDATION_FAILED)
+OPEN_REFUSALS = (
+    v.UNKNOWN_ACTIVITY,
+    v.VALIDATION_FAILED,
+    v.LOTTERY_CLOSED,
+    v.SESSION_TAKEN,
+)  # the last two: a group of one
 DRAW_REFUSALS = (v.UNKNOWN_ACTIVITY, v.DRAW_NOT_DUE, v.DRAW_IN_PROGRESS)
 ENTER_REFUSALS = (
     v.PHONE_NOT_VERIFIED,

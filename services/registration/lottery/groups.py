@@ -78,6 +78,9 @@ def open_group(
     """Open a group (or change it while entries are open): fix the secret seed and publish its
     commitment, the chain, each round's freeze and beacon round, and the receipt key."""
     docs = session_docs(eng, activity_ids)
+    for aid in activity_ids:
+        if eng.lotteries.state(aid) is not None:  # a v1 lottery draws its seats
+            raise v.Refusal(v.SESSION_TAKEN, activity_id=aid)
     if not opens_at < closes_at <= draw_at:
         raise v.Refusal(v.VALIDATION_FAILED, field="closes_at")  # opens_at < closes_at <= draw_at
     fz = freezes(
@@ -106,8 +109,9 @@ def open_group(
         "freezes": compact(fz),
         "receipt_key": eng.signer.public_key_hex(),
     }
-    if eng.groups.open(gid, seed, v2.commitment(seed), fields) is None:
-        raise v.Refusal(v.LOTTERY_CLOSED)
+    answer = eng.groups.open(gid, seed, v2.commitment(seed), fields)
+    if len(answer) != 64:  # lottery_closed | session_taken
+        raise v.Refusal(answer, group_id=gid)
     return group_info(eng, gid)
 
 
