@@ -79,6 +79,8 @@ local REASON = {
   CODES_BUSY = 'codes_busy',
   GUARDIAN_INVALID = 'guardian_invalid',
   MEMBER_ID_CHANGED = 'member_id_changed',
+  BEACON_UNVERIFIED = 'beacon_unverified',
+  BEACON_UNAVAILABLE = 'beacon_unavailable',
 }
 -- topics
 local TOPIC = {
