@@ -29,17 +29,18 @@ from standins.serving import Served, add_health, until_signalled
 ROUNDS = Path(__file__).with_name("drand_quicknet_rounds.json")
 _PAGE = """<!doctype html><html lang="zh-CN"><meta charset="utf-8"><title>Beacon (local)</title>
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<style>body{font:16px system-ui,sans-serif;margin:1em}td,th{border-bottom:1px solid #ddd;padding:.4em;
-text-align:left;vertical-align:top;word-break:break-all}table{border-collapse:collapse;max-width:100%}</style>
+<style>body{font:16px system-ui,sans-serif;margin:1em}p{overflow-wrap:anywhere}td,th{border-bottom:1px
+solid #ddd;padding:.4em;text-align:left;vertical-align:top;white-space:nowrap}td.hex{white-space:normal;
+word-break:break-all}table{border-collapse:collapse;max-width:100%}</style>
 <h1>本地随机信标 · local drand relay</h1>
 <p>Chain {{ chain.hash }} ({{ chain.period }} s). {{ asked|length }} rounds asked.
 Recorded rounds only; nothing leaves this machine.</p>
 <table><tr><th>asked at</th><th>round</th><th>answer</th></tr>
-{% for a in asked %}<tr><td>{{ a.at }}</td><td>{{ a.round }}</td><td>{{ a.answer }}</td></tr>{% endfor %}
+{% for a in asked %}<tr><td class="hex">{{ a.at }}</td><td>{{ a.round }}</td><td>{{ a.answer }}</td></tr>{% endfor %}
 </table>
 <h2>记录的轮次 · recorded rounds</h2>
 <table><tr><th>round</th><th>randomness</th><th>source</th></tr>
-{% for r in rounds %}<tr><td>{{ r.round }}</td><td>{{ r.randomness }}</td><td>{{ r.url }}</td></tr>{% endfor %}
+{% for r in rounds %}<tr><td>{{ r.round }}</td><td class="hex">{{ r.randomness }}</td><td class="hex">{{ r.url }}</td></tr>{% endfor %}
 </table></html>"""
 
 
