@@ -40,6 +40,9 @@ def test_every_recorded_round_is_real_quicknet():
 def test_the_settings_pin_quicknet_by_default():
     assert chain_of(load()) == bc.QUICKNET
     assert Settings.beacon_source == "recorded"  # the local stack; production sets http
+    for bad in ({"beacon_public_key": "zz" * 96}, {"beacon_chain_hash": "abc"}, {"beacon_period_s": 0}):
+        with pytest.raises(ValueError):
+            chain_of(load(bad))  # at start, never a panic inside drand-verify later
 
 
 def test_the_replay_names_each_recorded_round_in_turn():

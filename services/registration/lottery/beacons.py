@@ -10,6 +10,7 @@ file is read when the adapter is built, not at import.
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 from services.registration.lottery import beacon as bc
@@ -22,12 +23,14 @@ RECORDED = Path(__file__).resolve().parents[3] / "standins" / "drand_quicknet_ro
 
 
 def chain_of(settings: Settings) -> bc.Chain:
-    return bc.Chain(
-        hash=settings.beacon_chain_hash,
-        public_key=settings.beacon_public_key,
-        genesis_time=settings.beacon_genesis_time,
-        period=settings.beacon_period_s,
-    )
+    """The pinned chain; a key or hash that is not lowercase hex of its length fails here, at start,
+    and never reaches drand-verify (which panics on what is not hex)."""
+    key, hash_ = settings.beacon_public_key.strip().lower(), settings.beacon_chain_hash.strip().lower()
+    if not re.fullmatch(r"[0-9a-f]{192}", key) or not re.fullmatch(r"[0-9a-f]{64}", hash_):
+        raise ValueError("SCIDAY_BEACON_PUBLIC_KEY must be 96 bytes and SCIDAY_BEACON_CHAIN_HASH 32, in hex")
+    if settings.beacon_period_s < 1:
+        raise ValueError("SCIDAY_BEACON_PERIOD_S must be at least 1")
+    return bc.Chain(hash_, key, settings.beacon_genesis_time, settings.beacon_period_s)
 
 
 def recorded_rounds(path: str | Path = "") -> list[dict]:
