@@ -105,6 +105,8 @@ def test_beacon_from_builds_the_source_the_settings_name(store_settings, store_r
     assert type(http) is HttpBeacon and http.relays[0] == "https://api.drand.sh" and len(http.relays) == 4
     with pytest.raises(ValueError):
         beacon_from(store_settings.with_overrides(beacon_source="nist"), store_redis)
+    with pytest.raises(ValueError, match="SCIDAY_BEACON_SOURCE=http"):  # an image has no recording
+        beacon_from(store_settings.with_overrides(beacon_recorded_file="/nonexistent.json"), store_redis)
 
 
 def test_a_typed_round_is_kept_only_when_it_verifies(store_settings, store_redis):

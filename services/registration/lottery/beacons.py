@@ -35,7 +35,13 @@ def chain_of(settings: Settings) -> bc.Chain:
 
 def recorded_rounds(path: str | Path = "") -> list[dict]:
     """The recorded rounds (``{round, signature, randomness, url, found_in}``) of the file."""
-    return list(json.loads(Path(path or RECORDED).read_text(encoding="utf-8"))["rounds"])
+    try:
+        return list(json.loads(Path(path or RECORDED).read_text(encoding="utf-8"))["rounds"])
+    except FileNotFoundError:
+        raise ValueError(
+            f"no recorded beacon rounds at {path or RECORDED} (a checkout's standins/): "
+            "production sets SCIDAY_BEACON_SOURCE=http"
+        ) from None
 
 
 def typed_rounds(settings: Settings, redis) -> TypedRounds:
