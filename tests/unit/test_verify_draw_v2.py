@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import copy
 import hashlib
+import importlib.util
 import json
 import math
 import random
@@ -212,9 +213,14 @@ def _before_the_freeze(doc):
     doc["freezes"][0] = published_at(123) + 10
 
 
+def _an_added_entry(doc):
+    doc["entries"].append(dict(doc["entries"][0], entry_id="e" + "f" * 16))
+
+
 TAMPERING = {
     "a changed entry": (_changed_entry, "DIFF  merkle_root of the 120 entries"),
     "a missing entry": (_missing_entry, "DIFF  merkle_root of the 119 entries"),
+    "an added entry": (_an_added_entry, "DIFF  merkle_root of the 121 entries"),
     "a changed beacon randomness": (_randomness, "DIFF  round 1: beacon randomness == H(signature)"),
     "another round's beacon value": (_another_rounds_value, "DIFF  round 1: drand round 123's BLS signature"),
     "a changed seed": (_seed, "DIFF  commitment == H(seed)"),
@@ -290,3 +296,53 @@ def test_the_verifier_agrees_with_the_project_on_random_draws(tmp_path, seed, n,
     run = verify(tmp_path, draw.doc, receipt=draw.receipts[eid], proof=draw.proof(eid))
     assert run.returncode == 0, run.stdout + run.stderr
     assert f"OK: {n} entries, {rounds} round(s)" in run.stdout
+
+
+def test_a_receipt_whose_entry_was_published_changed_proves_the_omission(tmp_path, draw):
+    doc = copy.deepcopy(draw.doc)
+    changed = doc["entries"][9]
+    changed["choices"] = changed["choices"][::-1] if len(changed["choices"]) > 1 else ["a0", "a1"]
+    run = verify(tmp_path, doc, receipt=draw.receipts[changed["entry_id"]])
+    assert run.returncode == 1
+    proven = (
+        f"DIFF  OMISSION PROVEN: the signed receipt's entry {changed['entry_id']} is published with other"
+    )
+    assert f"{proven} choices" in run.stdout
+
+
+def _script():
+    spec = importlib.util.spec_from_file_location("verify_draw", SCRIPT)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+# RFC 8032 §7.1, TEST 1 and TEST 2: public key, message, signature.
+RFC8032 = [
+    (
+        "d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a",
+        "",
+        "e5564300c360ac729086e2cc806e828a84877f1eb8e5d974d873e065224901555fb8821590a33bacc61e39701cf9b46bd25bf5f0595bbe24655141438e7a100b",
+    ),
+    (
+        "3d4017c3e843895a92b70aa74d1b7ebc9c982ccf2ec4968cc0cd55f12af4660c",
+        "72",
+        "92a009a9f0d4cab8720e820b5f642540a2b27b5416503f8fb3762223ebdb69da085ac1e43e15996e458f3613d0f11d8c387b2eaeb4302aeeb00d291612bb0c00",
+    ),
+]
+
+
+def test_the_scripts_ed25519_follows_rfc8032():
+    verify_ed25519 = _script().ed25519_verify
+    for public, message, signature in RFC8032:
+        key, msg, sig = bytes.fromhex(public), bytes.fromhex(message), bytes.fromhex(signature)
+        assert verify_ed25519(key, msg, sig)
+        assert not verify_ed25519(key, msg + b"!", sig)
+        assert not verify_ed25519(key, msg, sig[:-1] + bytes([sig[-1] ^ 1]))
+        s_plus_l = int.from_bytes(sig[32:], "little") + 2**252 + 27742317777372353535851937790883648493
+        assert not verify_ed25519(key, msg, sig[:32] + s_plus_l.to_bytes(32, "little"))  # S < L only
+    rng = random.Random(8)
+    for _ in range(5):
+        signer, message = Ed25519PrivateKey.from_private_bytes(rng.randbytes(32)), rng.randbytes(40)
+        public = signer.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
+        assert verify_ed25519(public, message, signer.sign(message))
