@@ -95,6 +95,7 @@ PROOF_FIELDS = {"algorithm", "kind", "group_id", "entry_id", "leaf_index", "tree
 PROOF_FIELDS |= {"merkle_root", "signature"}
 SOURCES = ("http", "typed", "recorded")
 ENTRY_ID = re.compile(r"e[0-9a-f]{16}")
+GROUP_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
 
 
 def H(data: bytes) -> bytes:
@@ -286,7 +287,13 @@ def _sessions_ok(sessions: Any) -> bool:
 def _opening_shapes(doc: dict) -> dict[str, bool]:
     freezes, rounds = doc.get("freezes"), doc.get("beacon_rounds")
     return {
-        "group_id": isinstance(doc.get("group_id"), str) and doc.get("group_id") != "",
+        "group_id": isinstance(doc.get("group_id"), str) and GROUP_ID.fullmatch(doc["group_id"]) is not None,
+        "weights": doc.get("weights") is None
+        or (
+            isinstance(doc["weights"], dict)
+            and is_int(doc["weights"].get("extra"))
+            and is_int(doc["weights"].get("cap"))
+        ),
         "sessions": _sessions_ok(doc.get("sessions")),
         "max_choices": is_int(doc.get("max_choices"), 1),
         "opens_at": is_number(doc.get("opens_at")),
@@ -347,6 +354,8 @@ def entry_problems(e: Any, doc: dict) -> list[str]:
         "hour is not an hour of the entry window [opens_at, freezes[0])": is_int(e["hour"])
         and doc["opens_at"] + 3600 * e["hour"] < doc["freezes"][0],
         "tag is not 32 bytes of hex": is_hex(e["tag"], 32),
+        "weight is above 1 + extra * cap": not doc.get("weights")
+        or e["weight"] <= 1 + doc["weights"]["extra"] * doc["weights"]["cap"],
     }
     return [why for why, good in rules.items() if not good]
 
