@@ -123,6 +123,10 @@ CODES_BUSY: Final = "codes_busy"
 # corrected after booking (the number cannot change: another number is another member).
 GUARDIAN_INVALID: Final = "guardian_invalid"
 MEMBER_ID_CHANGED: Final = "member_id_changed"
+# Issue 27: the public randomness beacon (lottery/beacon*.py): a typed round whose signature does not
+# verify against the pinned key; a draw's round that no source can give yet.
+BEACON_UNVERIFIED: Final = "beacon_unverified"
+BEACON_UNAVAILABLE: Final = "beacon_unavailable"
 # Issue 27: the v2 lottery group (lottery/groups.py): ranked choices, the freeze, the proof.
 CHOICES_INVALID: Final = "choices_invalid"
 UNKNOWN_GROUP: Final = "unknown_group"
@@ -248,6 +252,14 @@ REASONS: Final[Mapping[str, Reason]] = reasons(
         MEMBER_ID_CHANGED,
         409,
         N_("That is another ID number: a new member. Confirm to put them in this member's place."),
+    ),
+    Reason(
+        BEACON_UNVERIFIED, 422, N_("The beacon round's signature does not verify against the chain's key.")
+    ),
+    Reason(
+        BEACON_UNAVAILABLE,
+        503,
+        N_("The beacon round is not published or cannot be fetched yet; try again soon."),
     ),
     # Issue 27: the v2 lottery group.
     Reason(
