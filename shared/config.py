@@ -112,11 +112,6 @@ class Settings(OperationsConfig, PrivacyConfig, ActivitiesConfig, AccessConfig, 
     # -- issue 27: the v2 lottery group (services/registration/lottery/groups.py) ---------------
     lottery_max_choices: int = 5
     """A party entering a lottery group ranks at most this many of its sessions."""
-    lottery_loss_extra: int = 1
-    """Tickets added, in rounds after the first, for each earlier draw of the festival the phone
-    entered and lost (the plate lottery's idea; 0: every party has one ticket)."""
-    lottery_loss_cap: int = 3
-    """At most this many earlier losses count towards a party's extra tickets."""
     lottery_round2_before_h: int = 168
     """Round 2 of a group freezes this many hours before the group's first session starts; no
     round 2 when that is not after round 1's confirmation deadline."""
