@@ -123,6 +123,9 @@ CODES_BUSY: Final = "codes_busy"
 # corrected after booking (the number cannot change: another number is another member).
 GUARDIAN_INVALID: Final = "guardian_invalid"
 MEMBER_ID_CHANGED: Final = "member_id_changed"
+# Issue 27: a group's round cannot be drawn yet: its named beacon round is not published, cannot be
+# reached, or does not verify against the pinned chain (a draw never proceeds on such a value).
+BEACON_UNAVAILABLE: Final = "beacon_unavailable"
 
 # What the list and the form show of a first-come activity (pages.state_of); a cancelled one shows
 # ACTIVITY_CANCELLED, and the list's past activities ``ended``.
@@ -242,6 +245,11 @@ REASONS: Final[Mapping[str, Reason]] = reasons(
         MEMBER_ID_CHANGED,
         409,
         N_("That is another ID number: a new member. Confirm to put them in this member's place."),
+    ),
+    Reason(
+        BEACON_UNAVAILABLE,
+        503,
+        N_("The public beacon value for this draw is not available or not verified yet; try again soon."),
     ),
     catalogue=CATALOGUE,
 )

@@ -79,6 +79,7 @@ local REASON = {
   CODES_BUSY = 'codes_busy',
   GUARDIAN_INVALID = 'guardian_invalid',
   MEMBER_ID_CHANGED = 'member_id_changed',
+  BEACON_UNAVAILABLE = 'beacon_unavailable',
 }
 -- topics
 local TOPIC = {
