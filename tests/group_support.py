@@ -70,3 +70,18 @@ def write_group(redis, settings, gid: str, parties: list[Party], *, draw_at: flo
     pipe.zadd(f"{p}lotg:due", {gid: draw_at})
     pipe.execute()
     return meta
+
+
+def lottery_sessions(settings, redis, sessions: dict[str, int]):
+    """The registration app with one lottery activity per session (id -> capacity)."""
+    from services.registration.app import create_app
+    from shared.auth import create_token
+    from tests.conftest import activity_doc
+
+    app = create_app(settings, redis_client=redis)
+    org = {"Authorization": "Bearer " + create_token(redis, settings.redis_prefix, "organizer", "t")}
+    client = app.test_client()
+    for aid, cap in sessions.items():
+        body = activity_doc(aid, capacity=cap, allocation="lottery")
+        assert client.post("/api/v1/activities", json=body, headers=org).status_code == 201
+    return app

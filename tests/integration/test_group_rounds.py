@@ -23,7 +23,7 @@ from services.registration.vocabulary import Refusal
 from shared.auth import create_token
 from shared.redis_scripts import connect
 from tests.conftest import activity_doc
-from tests.group_support import ROUNDS, Party, recorded_signature, write_group
+from tests.group_support import ROUNDS, Party, lottery_sessions, recorded_signature, write_group
 
 GID = "imax-week"
 SESSIONS = {"imax-a": 6, "imax-b": 4, "imax-c": 5}
@@ -31,13 +31,7 @@ SESSIONS = {"imax-a": 6, "imax-b": 4, "imax-c": 5}
 
 @pytest.fixture
 def app(settings, redis):
-    made = create_app(settings, redis_client=redis)
-    org = {"Authorization": "Bearer " + create_token(redis, settings.redis_prefix, "organizer", "t")}
-    client = made.test_client()
-    for aid, cap in SESSIONS.items():
-        body = activity_doc(aid, capacity=cap, allocation="lottery")
-        assert client.post("/api/v1/activities", json=body, headers=org).status_code == 201
-    return made
+    return lottery_sessions(settings, redis, SESSIONS)
 
 
 @pytest.fixture
@@ -191,3 +185,44 @@ def test_over_http_a_manual_draw_without_a_verified_beacon_is_503_and_the_drawn_
     assert public_v2.check(public, allow_recorded=True) == []
     session = client.get(f"/api/v1/activities/{next(iter(SESSIONS))}/lottery").get_json()
     assert session == public  # a session of the group answers the group's v2 JSON
+
+
+def test_my_registrations_see_each_rounds_outcome(app, ports, store, redis, settings):
+    from services.registration.lottery.rounds_mine import round_outcomes
+
+    group(redis, settings, round2_at=T + 300)
+    assert [r["outcome"] for r in round_outcomes(store, GID, "e00000")["rounds"]] == ["pending", "pending"]
+    rounds_settle.step(ports, store, GID, now=T)
+    rounds_settle.step(ports, store, GID, now=T + 300)
+    first, second = store.round(GID, 1), store.round(GID, 2)
+    waiting = v2.waitlist([first, second])
+    for eid in first.order:
+        seen = round_outcomes(store, GID, eid)["rounds"]
+        if eid in first.wins:
+            assert seen[0]["outcome"] == "won" and seen[0]["activity_id"] == first.wins[eid]
+            assert seen[1]["outcome"] is None
+        elif eid in second.wins:
+            assert [s["outcome"] for s in seen] == ["lost", "won"]
+        else:
+            assert [s["outcome"] for s in seen] == ["lost", "waitlisted"]
+            assert seen[1]["position"] == waiting.index(eid) + 1
+
+
+def test_seats_forfeited_after_the_last_round_go_to_the_waitlist_in_drawn_order_once(
+    app, ports, store, redis, settings
+):
+    group(redis, settings, confirm_hours=1)
+    rounds_settle.step(ports, store, GID, now=T)
+    first = store.round(GID, 1)
+    assert store.handed(GID) == [] and not registered(redis, settings)  # winners still to confirm
+    rounds_settle.step(ports, store, GID, now=T + 3601)  # nobody confirmed: every win forfeited
+    rounds_settle.step(ports, store, GID, now=T + 3602)
+    by_id, free, expected = {e["entry_id"]: e for e in store.frozen(GID)}, dict(first.capacities), []
+    for eid in v2.waitlist([first]):
+        e = by_id[eid]
+        room = next((c for c in e["choices"] if free[c] >= e["party_size"]), None)
+        if room:
+            free[room] -= e["party_size"]
+            expected.append((eid, room))
+    assert expected and store.handed(GID) == expected
+    assert not set(dict(expected)) & set(first.wins)
