@@ -39,7 +39,7 @@ def write_group(redis, settings, gid: str, parties: list[Party], *, draw_at: flo
         public = {"entry_id": eid, "party_size": party.party_size, "choices": party.choices,
                   "weight": party.weight, "hour": 10, "tag": v2.tag(nonce)}  # fmt: skip
         person = {"name": "张三", "phone": f"139{i:08d}", "email": None, "party_size": party.party_size,
-                  "locale": "zh-CN", "owner_ref": f"o{i}", "manage_url": "http://x/me"}  # fmt: skip
+                  "locale": "zh-CN", "owner_ref": f"o{i}", "manage_url": "http://x/me", "token": f"tok{i}"}  # fmt: skip
         rec = lots.entry_at_rest(person, (gid, eid))
         pipe.hset(shredding.key_name(p, gid), f"e:{eid}", rec.pop("data_key"))
         rec.update(public=public, nonce=nonce, entered_at=draw_at - 7200, holders=[f"phone:{i}"])

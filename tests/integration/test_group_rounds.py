@@ -226,3 +226,40 @@ def test_seats_forfeited_after_the_last_round_go_to_the_waitlist_in_drawn_order_
             expected.append((eid, room))
     assert expected and store.handed(GID) == expected
     assert not set(dict(expected)) & set(first.wins)
+
+
+class Lying:
+    """An adapter that hands over a value it did not verify (a changed signature)."""
+
+    source = "http"
+
+    def __init__(self, value):
+        self.value = value
+
+    def fetch(self, round_no):
+        return self.value
+
+
+def test_the_draw_verifies_the_value_itself_whatever_the_adapter_says(app, ports, store, redis, settings):
+    from services.registration.lottery import beacon as bc
+
+    group(redis, settings)
+    good = Recorded.shipped().fetch(ROUNDS[0])
+    other = recorded_signature(ROUNDS[1])  # a real signature, of another round
+    lie = bc.BeaconValue(good.chain_hash, good.round, other, good.randomness)
+    caps = rounds.first_capacities(ports, store.meta(GID))
+    with pytest.raises(Refusal) as exc:
+        rounds.draw_round(store, Lying(lie), GID, 1, capacities=caps, now=T)
+    assert exc.value.reason == "beacon_unavailable" and store.round(GID, 1) is None
+
+
+def test_a_winner_confirms_on_the_session_as_for_a_lottery_of_its_own(app, ports, store, redis, settings):
+    group(redis, settings, confirm_hours=1)
+    rounds_settle.step(ports, store, GID, now=T)
+    first = store.round(GID, 1)
+    eid, aid = next(iter(first.wins.items()))
+    client = app.test_client()
+    url = f"/api/v1/activities/{aid}/lottery/entries/{eid}/confirmation"
+    assert client.post(url, json={"token": "tok-wrong"}).status_code == 401
+    assert client.post(url, json={"token": f"tok{int(eid[1:])}"}).status_code == 201
+    assert registered(redis, settings) == {eid: [aid]}
