@@ -30,12 +30,12 @@ class Party:
 
 def write_group(redis, settings, gid: str, parties: list[Party], *, draw_at: float, round2_at: float | None = None,
                 confirm_hours: int = 0, sessions: list[str] | None = None) -> dict:  # fmt: skip
-    """Write a frozen group of ``parties`` (entry ids e00000, e00001, …); returns its meta."""
+    """Write a frozen group of ``parties`` (entry ids e + 16 hex digits of 0, 1, …); returns its meta."""
     p, lots = settings.redis_prefix, LotteryStore(redis, settings)
     sessions = sessions or sorted({c for party in parties for c in party.choices})
     seed, publics, pipe = v2.new_seed(), [], redis.pipeline()
     for i, party in enumerate(parties):
-        eid, nonce = f"e{i:05d}", v2.new_nonce()
+        eid, nonce = f"e{i:016x}", v2.new_nonce()
         public = {"entry_id": eid, "party_size": party.party_size, "choices": party.choices,
                   "weight": party.weight, "hour": 10, "tag": v2.tag(nonce)}  # fmt: skip
         person = {"name": "张三", "phone": f"139{i:08d}", "email": None, "party_size": party.party_size,
@@ -68,6 +68,7 @@ def write_group(redis, settings, gid: str, parties: list[Party], *, draw_at: flo
     pipe.hset(f"{p}lotg:{{{gid}}}", mapping=meta)
     pipe.set(f"{p}lotg:frozen:{{{gid}}}", json.dumps(frozen))
     pipe.zadd(f"{p}lotg:due", {gid: draw_at})
+    pipe.hset(f"{p}lotg:session_of", mapping=dict.fromkeys(sessions, gid))
     pipe.execute()
     return meta
 

@@ -123,6 +123,11 @@ CODES_BUSY: Final = "codes_busy"
 # corrected after booking (the number cannot change: another number is another member).
 GUARDIAN_INVALID: Final = "guardian_invalid"
 MEMBER_ID_CHANGED: Final = "member_id_changed"
+# Issue 27: the v2 lottery group (lottery/groups.py): ranked choices, the freeze, the proof.
+CHOICES_INVALID: Final = "choices_invalid"
+UNKNOWN_GROUP: Final = "unknown_group"
+NOT_FROZEN: Final = "not_frozen"
+SESSION_TAKEN: Final = "session_taken"  # a session's seats are drawn by another lottery (one each)
 # Issue 27: a group's round cannot be drawn yet: its named beacon round is not published, cannot be
 # reached, or does not verify against the pinned chain (a draw never proceeds on such a value).
 BEACON_UNAVAILABLE: Final = "beacon_unavailable"
@@ -146,7 +151,8 @@ LOT_OPEN: Final = "open"
 LOT_CLOSED: Final = "closed"
 LOT_DRAWING: Final = "drawing"  # a lease is held: entries are frozen
 LOT_DRAWN: Final = "drawn"
-LOTTERY_STATES: Final = (LOT_UNOPENED, LOT_NOT_OPEN, LOT_OPEN, LOT_CLOSED, LOT_DRAWING, LOT_DRAWN)
+LOT_FROZEN: Final = "frozen"  # issue 27: a v2 group's entries are closed and committed (Merkle root)
+LOTTERY_STATES: Final = (LOT_UNOPENED, LOT_NOT_OPEN, LOT_OPEN, LOT_CLOSED, LOT_DRAWING, LOT_DRAWN, LOT_FROZEN)
 # The activity list's badge of a lottery activity: its lottery's state, prefixed (pages.py).
 LISTED_LOT_UNOPENED: Final = "lot_unopened"
 LISTED_LOT_NOT_OPEN: Final = "lot_not_open"
@@ -251,6 +257,15 @@ REASONS: Final[Mapping[str, Reason]] = reasons(
         409,
         N_("That is another ID number: a new member. Confirm to put them in this member's place."),
     ),
+    # Issue 27: the v2 lottery group.
+    Reason(
+        CHOICES_INVALID,
+        422,
+        N_("Rank one to the allowed number of different sessions of this lottery group."),
+    ),
+    Reason(UNKNOWN_GROUP, 404, N_("No such lottery group.")),
+    Reason(NOT_FROZEN, 409, N_("Entries have not closed yet: the proof is given after the close.")),
+    Reason(SESSION_TAKEN, 409, N_("This session's seats are already drawn by another lottery.")),
     Reason(
         BEACON_UNAVAILABLE,
         503,

@@ -52,7 +52,7 @@ def parties(n: int, seed: int = 3) -> list[Party]:
     ]
 
 
-T = time.time() - 600  # round 1's time: passed; round 2's is given as `now` explicitly
+T = int(time.time()) - 600  # round 1's time: passed; round 2's is given as `now` explicitly
 
 
 def group(redis, settings, n=24, **over):
@@ -78,7 +78,7 @@ def registered(redis, settings) -> dict[str, list[str]]:
     out: dict[str, list[str]] = {}
     for aid in SESSIONS:
         for rid in redis.hkeys(f"{settings.redis_prefix}act:{{{aid}}}:regs"):
-            for eid in (f"e{i:05d}" for i in range(100)):
+            for eid in (f"e{i:016x}" for i in range(100)):
                 if registration_id(aid, eid) == rid.decode():
                     out.setdefault(eid, []).append(aid)
     return out
@@ -191,7 +191,10 @@ def test_my_registrations_see_each_rounds_outcome(app, ports, store, redis, sett
     from services.registration.lottery.rounds_mine import round_outcomes
 
     group(redis, settings, round2_at=T + 300)
-    assert [r["outcome"] for r in round_outcomes(store, GID, "e00000")["rounds"]] == ["pending", "pending"]
+    assert [r["outcome"] for r in round_outcomes(store, GID, f"e{0:016x}")["rounds"]] == [
+        "pending",
+        "pending",
+    ]
     rounds_settle.step(ports, store, GID, now=T)
     rounds_settle.step(ports, store, GID, now=T + 300)
     first, second = store.round(GID, 1), store.round(GID, 2)
@@ -261,5 +264,5 @@ def test_a_winner_confirms_on_the_session_as_for_a_lottery_of_its_own(app, ports
     client = app.test_client()
     url = f"/api/v1/activities/{aid}/lottery/entries/{eid}/confirmation"
     assert client.post(url, json={"token": "tok-wrong"}).status_code == 401
-    assert client.post(url, json={"token": f"tok{int(eid[1:])}"}).status_code == 201
+    assert client.post(url, json={"token": f"tok{int(eid[1:], 16)}"}).status_code == 201
     assert registered(redis, settings) == {eid: [aid]}

@@ -73,7 +73,7 @@ def test_each_party_is_told_once_per_round_even_when_every_event_is_delivered_tw
         worker.shutdown()
     phones = Counter(m["phone"] for m in gateway.messages)
     rounds_taken = Counter(e["data"]["entry_id"] for e in told)
-    assert phones == Counter({f"139{int(eid[1:]):08d}": n for eid, n in rounds_taken.items()})
+    assert phones == Counter({f"139{int(eid[1:], 16):08d}": n for eid, n in rounds_taken.items()})
     lost_first = [
         m for m in gateway.messages if "第2轮" in m.get("text", "") or "round 2" in m.get("text", "")
     ]

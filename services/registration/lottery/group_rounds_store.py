@@ -32,7 +32,9 @@ class GroupRoundsStore:
         self.redis, self.p = redis, settings.redis_prefix
         self.v1 = LotteryStore(redis, settings)  # the sessions' per-activity lotteries
         self.scripts = Scripts(
-            redis, HERE, ["group_round_begin", "group_round_finish", "group_tell", "group_place"]
+            redis,
+            HERE,
+            ["group_round_begin", "group_round_finish", "group_tell", "group_place", "group_losses"],
         )
 
     def k(self, name: str, gid: str, n: int | None = None) -> str:
@@ -45,7 +47,7 @@ class GroupRoundsStore:
         return {a.decode(): b.decode() for a, b in raw.items()} if raw else None
 
     def frozen(self, gid: str) -> list[dict] | None:
-        raw = self.redis.get(self.k("frozen", gid))
+        raw = self.redis.get(self.k(v.LOT_FROZEN, gid))  # the key is named after the state
         return json.loads(raw) if raw else None
 
     def entries(self, gid: str, entry_ids: list[str]) -> list[dict | None]:
@@ -144,6 +146,11 @@ class GroupRoundsStore:
             args=[start, n, gid, ctx["occurred_at"], ctx["rounds"], ctx["confirm_hours"], *flat],
         )
         return bool(out)
+
+    def count_losses(self, gid: str, owner_refs: list[str]) -> bool:
+        """One more festival loss for each owner, once per group (group_losses.lua)."""
+        keys = [self.k("", gid), f"{self.p}lotg:losses"]
+        return bool(self.scripts.group_losses(keys=keys, args=owner_refs))
 
     def told(self, gid: str, n: str) -> int:
         return int(self.redis.hget(self.k("", gid), f"told:{n}") or 0)

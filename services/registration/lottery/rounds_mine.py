@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 
 from services.registration import vocabulary as v
 from services.registration.lottery import specification_v2 as v2
+from services.registration.lottery.entry import registration_id
 from services.registration.lottery.group_rounds_store import GroupRoundsStore
 from services.registration.lottery.rounds import due_at, rounds_of
 
@@ -47,3 +48,29 @@ def _outcome(r: v2.Round, entry_id: str, waiting: list[str], *, last: bool) -> d
     if last and entry_id in waiting:
         return {"outcome": v.WAITLISTED, "position": waiting.index(entry_id) + 1}
     return {"outcome": v.LOST}
+
+
+def with_rounds(store: GroupRoundsStore, items: list[dict]) -> list[dict]:
+    """``groups.my_group_entries``' items with each round's outcome (``rounds``) and where the
+    party stands now: ``won`` with the session it holds (and, while it is to confirm, until when;
+    its registration once made) or ``waitlisted`` with its place after the last round."""
+    for item in items:
+        gid, eid = item["group_id"], item["entry_id"]
+        seen = round_outcomes(store, gid, eid)
+        item["rounds"] = seen["rounds"]
+        session = store.placed_in(gid, [eid])[0]
+        last = [r for r in seen["rounds"] if r["outcome"] not in (None, v.PENDING)]
+        if session is not None:
+            d = store.v1.get_draw(session)
+            rid = registration_id(session, eid)
+            deadline = d.confirm_by.get(eid) if d is not None and eid not in d.confirmed else None
+            item.update(
+                outcome=v.WON,
+                activity_id=session,
+                position=None,
+                registration_id=rid if store.v1.registered(session, [rid]) else None,
+                confirm_by=datetime.fromtimestamp(deadline, UTC).isoformat() if deadline else None,
+            )
+        elif last and last[-1]["outcome"] == v.WAITLISTED:
+            item.update(outcome=v.WAITLISTED, position=last[-1]["position"])
+    return items

@@ -150,6 +150,8 @@ def settle(ports: Ports, store: GroupRoundsStore, gid: str, drawn: Sequence[v2.R
             seat(ports, store, gid, meta, first, aid, won, now=now, kind="first" if r is first else "later")
     if len(drawn) == rounds_of(meta):
         hand_on(ports, store, gid, meta, drawn, now=now)
+        lost = v2.waitlist(drawn)  # the rounds left them with nothing: a heavier weight next time
+        store.count_losses(gid, [str((e or {}).get("owner_ref") or "") for e in store.entries(gid, lost)])
     settled = True
     for aid in sessions(meta):
         if int(meta.get("confirm_hours") or 0):
