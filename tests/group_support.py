@@ -10,15 +10,15 @@ from dataclasses import dataclass
 
 from services.registration.lottery import beacon as bc
 from services.registration.lottery import specification_v2 as v2
-from services.registration.lottery.recorded_beacon import RECORDED
+from services.registration.lottery.beacons import recorded_rounds
 from services.registration.lottery.store import LotteryStore
 from shared import shredding
 
-ROUNDS = [1000, 123]  # recorded real rounds (recorded_rounds.json)
+ROUNDS = [1000, 123]  # recorded real rounds (standins/drand_quicknet_rounds.json)
 
 
 def recorded_signature(n: int) -> str:
-    return json.loads(RECORDED.read_text())["rounds"][str(n)]
+    return next(str(r["signature"]) for r in recorded_rounds() if int(r["round"]) == n)
 
 
 @dataclass

@@ -16,7 +16,7 @@ from services.registration.bootstrap import EXTENSION, bootstrap
 from services.registration.catalogue import api as api_activities
 from services.registration.catalogue import exports, importer, organizer
 from services.registration.lottery import api as api_lottery
-from services.registration.lottery import group_api, group_edge
+from services.registration.lottery import beacon_api, group_api, group_edge
 from services.registration.lottery import pages as lottery_page
 from services.registration.lottery import rounds_api as lottery_rounds
 from services.registration.lottery.store import LotteryStore
@@ -77,8 +77,8 @@ def create_app(settings: Settings | None = None, redis_client=None):
     # The verifiable lottery (issue 15): opening, the draw, the public draw page.
     app.extensions["sciday.lotteries"] = LotteryStore(app.extensions["sciday.redis"], settings)
     app.extensions["sciday.noshow"] = wired.noshow
-    api.register_blueprint(api_lottery.blp)
-    api.register_blueprint(lottery_rounds.blp)  # issue 27: a lottery group's draw
+    for lottery_blp in (api_lottery.blp, lottery_rounds.blp, beacon_api.blp):  # + issue 27's draw, beacon
+        api.register_blueprint(lottery_blp)
     api.register_blueprint(api_noshow.blp)
     group_edge.install(app, api, settings, group_api.blp)  # issue 27: the v2 lottery groups
     app.register_blueprint(lottery_page.bp)

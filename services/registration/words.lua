@@ -84,6 +84,7 @@ local REASON = {
   UNKNOWN_GROUP = 'unknown_group',
   NOT_FROZEN = 'not_frozen',
   SESSION_TAKEN = 'session_taken',
+  BEACON_UNVERIFIED = 'beacon_unverified',
   BEACON_UNAVAILABLE = 'beacon_unavailable',
 }
 -- topics

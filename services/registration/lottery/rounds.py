@@ -61,7 +61,8 @@ def verified_beacon(beacon: bc.Beacon, meta: Mapping[str, str], n: int) -> dict:
         checked = bc.verify(chain, named, value.signature)
     except bc.BeaconUnverified as exc:
         raise Refusal(v.BEACON_UNAVAILABLE, round=named) from exc
-    return {**checked.public(), "source": getattr(beacon, "source", "http")}
+    source = getattr(value, "source", None) or getattr(beacon, "source", bc.SOURCE_HTTP)
+    return {**checked.public(), "source": source}
 
 
 def draw_round(
