@@ -7,6 +7,8 @@ from __future__ import annotations
 import copy
 import json
 import random
+import subprocess
+import sys
 import threading
 import time
 
@@ -22,7 +24,7 @@ from services.registration.lottery.recorded_beacon import Recorded
 from services.registration.vocabulary import Refusal
 from shared.auth import create_token
 from shared.redis_scripts import connect
-from tests.conftest import activity_doc
+from tests.conftest import ROOT
 from tests.group_support import ROUNDS, Party, lottery_sessions, recorded_signature, write_group
 
 GID = "imax-week"
@@ -122,10 +124,12 @@ def test_the_draw_refuses_without_a_verified_beacon_value_and_the_group_stays_du
         assert redis.hget(f"{settings.redis_prefix}lotg:{{{GID}}}", "state") == b"frozen"
 
 
-def test_two_drawers_racing_store_one_round(app, ports, store, redis, settings):
+def test_two_drawers_racing_store_one_round(app, ports, store, redis, settings, monkeypatch):
     group(redis, settings, n=60)
     caps = rounds.first_capacities(ports, store.meta(GID))
-    start, out = threading.Barrier(4), []
+    start, out, computed = threading.Barrier(4), [], []
+    real = v2.draw_round
+    monkeypatch.setattr(v2, "draw_round", lambda **kw: computed.append(1) or real(**kw))
 
     def drawer():
         mine = GroupRoundsStore(connect(settings.redis_url), settings)
@@ -138,7 +142,7 @@ def test_two_drawers_racing_store_one_round(app, ports, store, redis, settings):
         t.start()
     for t in threads:
         t.join()
-    assert len(out) == 4 and len(set(out)) == 1
+    assert len(out) == 4 and len(set(out)) == 1 and len(computed) == 1  # one drew, three waited
     assert redis.get(f"{settings.redis_prefix}lotg:round:{{{GID}}}:1") is not None
     assert redis.hget(f"{settings.redis_prefix}lotg:{{{GID}}}", "rounds_drawn") == b"1"
 
@@ -166,6 +170,18 @@ def test_public_draw_passes_the_check_and_fails_when_an_entry_changes(app, ports
     changed["entries"][0]["party_size"] += 1
     assert public_v2.check(changed, allow_recorded=True)
     assert public_v2.check(doc) != []  # a recorded round is only for demonstrations
+
+
+def test_the_outsiders_script_verifies_the_public_json(app, ports, store, redis, settings, tmp_path):
+    group(redis, settings, round2_at=T + 300)
+    rounds_settle.step(ports, store, GID, now=T)
+    rounds_settle.step(ports, store, GID, now=T + 300)
+    path = tmp_path / "draw.json"
+    path.write_text(json.dumps(rounds.public_draw(ports, store, GID)))
+    script = [sys.executable, str(ROOT / "scripts/verify_draw.py"), str(path)]
+    ok = subprocess.run([*script, "--demo"], capture_output=True, text=True, check=False)
+    assert ok.returncode == 0, ok.stdout + ok.stderr
+    assert subprocess.run(script, capture_output=True, check=False).returncode == 1  # recorded: a demo
 
 
 def test_over_http_a_manual_draw_without_a_verified_beacon_is_503_and_the_drawn_group_answers_v2(
