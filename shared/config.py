@@ -120,6 +120,9 @@ class Settings(OperationsConfig, PrivacyConfig, ActivitiesConfig, AccessConfig, 
     """The pinned chain's genesis (Unix seconds: round 1's time)."""
     beacon_period_s: int = 3
     """The pinned chain's period: a round every this many seconds."""
+    lottery_handback_poll_s: int = 60
+    """After a lottery group's rounds are settled, seats handed back are offered to its waitlist (in
+    the last round's order) this often, in seconds, until its first session starts."""
 
     # -- Append new settings above this line: `name: type = default` and a docstring under it. --
 

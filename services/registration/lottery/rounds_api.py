@@ -63,7 +63,13 @@ class GroupDraw(MethodView):
     def post(self, group_id):
         """Draw the rounds that are due now (each once, whoever calls), settle and tell."""
         now = datetime.now(UTC).timestamp()
+        s = settings_of()
         doc = rounds_settle.manual_draw(
-            ports(), store(), group_id, now=now, lease_s=settings_of().lottery_draw_lease_s
+            ports(),
+            store(),
+            group_id,
+            now=now,
+            lease_s=s.lottery_draw_lease_s,
+            handback_s=s.lottery_handback_poll_s,
         )
         return jsonify(doc)

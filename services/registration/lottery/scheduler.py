@@ -65,6 +65,7 @@ def run_once(
             now=now,
             lease_s=settings.lottery_draw_lease_s,
             chunk=settings.lottery_publish_chunk,
+            handback_s=settings.lottery_handback_poll_s,
         ):
             log.info("lottery group drawn, settled and told: %s", gid)
 
