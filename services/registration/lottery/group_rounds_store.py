@@ -95,6 +95,12 @@ class GroupRoundsStore:
         """Seats of the session held by registrations (the seat store's ``taken``)."""
         return int(self.redis.hget(self.v1.seat_keys.activity(aid), "taken") or 0)
 
+    def materialised(self, gid: str, n: int, done: bool = False) -> bool:
+        """Whether round ``n``'s wins are written into their sessions (``done``: they are now)."""
+        if done:
+            self.redis.hset(self.k("", gid), f"materialised:{n}", 1)
+        return bool(self.redis.hexists(self.k("", gid), f"materialised:{n}"))
+
     def place(self, gid: str, entry_id: str, aid: str, handed: bool = False) -> bool:
         """Claim seats for a party in one session, once per party ever (group_place.lua)."""
         keys = [self.k("placed", gid), self.k("handed", gid)]
