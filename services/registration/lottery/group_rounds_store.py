@@ -25,6 +25,9 @@ from shared.redis_scripts import Scripts
 
 HERE = Path(__file__).parent
 PRIVATE = ("public", "nonce", "entered_at", "holders")  # of a group entry, not of a session's copy
+# A session's per-activity cursors of telling, set past any list: the group tells its parties
+# (group_tell.lua), so the per-activity scripts (lottery_publish / lottery_promoted.lua) tell no one.
+TOLD_BY_GROUP = 10**9
 
 
 class GroupRoundsStore:
@@ -132,7 +135,8 @@ class GroupRoundsStore:
             "commitment": commitment,
             "state": v.LOT_DRAWN,
             "group": gid,
-            "published": 0,
+            "published": TOLD_BY_GROUP,
+            "promoted_published": TOLD_BY_GROUP,
         }
         pipe = self.redis.pipeline(transaction=True)
         for name, value in fields.items():
