@@ -14,7 +14,8 @@ from services.registration import vocabulary as v
 from services.registration.access.fair import FairPolicy
 from services.registration.lottery import draw as lot
 from services.registration.lottery import entry as lottery_entry
-from services.registration.lottery import groups, merkle, receipts
+from services.registration.lottery import groups, merkle, public_v2, receipts
+from services.registration.lottery import run as lottery_run
 from services.registration.lottery import specification_v2 as v2
 from services.registration.lottery.group_engine import Engine, Rules
 from services.registration.lottery.group_store import GroupStore
@@ -274,3 +275,30 @@ def test_retention_erases_a_groups_entries_with_its_last_session(eng, store_sett
         eng.groups.k("holders", GID)
     )
     assert eng.groups.frozen(GID) == frozen  # the public set stays
+
+
+def test_the_frozen_group_is_a_valid_public_document(eng):
+    """What the entry side publishes passes the project's own check before any round (public_v2)."""
+    for i in range(5):
+        enter(eng, i, ["imax-2", "imax-1"] if i % 2 else ["imax-1"], party=1 + i % 3)
+    groups.freeze(eng, GID, close(eng))
+    info = groups.group_info(eng, GID)
+    assert isinstance(info["freezes"][0], int) and info["weights"] == {"extra": 1, "cap": 3}
+    opened = dict(info, sessions=[{"activity_id": s["activity_id"], "capacity": s["capacity"]} for s in info["sessions"]],
+                  opens_at=int(eng.groups.meta(GID)["opens_at"]))  # fmt: skip
+    doc = public_v2.document(opened, None, eng.groups.frozen(GID), [])
+    assert doc["merkle_root"] == info["merkle_root"] and public_v2.check(doc) == []
+
+
+def test_a_v1_lottery_is_not_opened_on_a_groups_session(eng):
+    """The organizers' v1 opening (run.open_for, as the form and the API call it) refuses a session
+    a group draws; the allocation is locked as for an opened lottery (ports.lottery_opened)."""
+    eng.ports.lottery_opened = lambda aid: (
+        eng.lotteries.state(aid) is not None or eng.groups.group_of(aid) is not None
+    )
+    now = eng.ports.clock.now().timestamp()
+    times = dict(opens_at=now, closes_at=now + 60, draw_at=now + 90, confirm_hours=0)
+    assert refusal(lottery_run.open_for, eng.ports, eng.lotteries, "imax-1", **times) == v.SESSION_TAKEN
+    doc = activity_doc(eng.ports, "imax-9", allocation=v.LOTTERY)
+    publishing.publish_activity(eng.ports, doc)
+    assert len(lottery_run.open_for(eng.ports, eng.lotteries, "imax-9", **times)) == 64  # v1 elsewhere

@@ -144,3 +144,5 @@ def test_the_group_of_one_through_the_per_activity_endpoints(store_settings, sto
         ("grp-a", ["grp-a"], out.get_json()["entry_id"])
     ]
     assert client.get("/api/v1/lottery-groups/grp-a").get_json()["demand"][0]["entries"] == 1
+    html = client.get("/a/grp-a").get_data(as_text=True)  # the activity page: the lottery is open
+    assert 'id="lottery-info"' in html and "报名期内先后不影响结果" in html

@@ -63,7 +63,8 @@ class GroupOut(Schema):
     commitment = fields.String(metadata={"description": "SHA-256 of the secret seed"})
     chain = fields.Dict(metadata={"description": "the pinned drand chain"})
     beacon_rounds = fields.List(fields.Integer(), metadata={"description": "one drand round per round"})
-    freezes = fields.List(fields.Float(), metadata={"description": "each round's freeze (Unix s)"})
+    freezes = fields.List(fields.Integer(), metadata={"description": "each round's freeze (Unix s)"})
+    weights = fields.Dict(metadata={"description": "{extra, cap}: a weight is 1 + extra * min(losses, cap)"})
     receipt_key = fields.String(
         metadata={"description": "Ed25519 public key (raw, hex) of receipts and proofs"}
     )
