@@ -17,7 +17,7 @@ from __future__ import annotations
 import os
 import typing
 from datetime import datetime, timedelta, tzinfo
-from typing import Any, Self
+from typing import Any, Literal, Self
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import field_validator, model_validator
@@ -76,6 +76,14 @@ class Settings(OperationsConfig, PrivacyConfig, ActivitiesConfig, AccessConfig, 
     import_each_day_max_days: int = 31
     """A range of dates in an imported list may be split into one activity per day (the organizer
     chooses it in the preview) when it spans at most this many days."""
+
+    # -- issue 27: seats handed back never return to open booking (docs/registration.md) ---------
+    handback_fcfs: Literal["waitlist", "pool"] = "pool"
+    """Where a first-come activity's cancelled seat goes when the activity sets no ``handback``:
+    ``pool`` (back to open booking once nobody waits) or ``waitlist`` (only to the waitlist, else to
+    on-site standby; never again to ``POST …/registrations``)."""
+    handback_lottery: Literal["waitlist", "pool"] = "waitlist"
+    """...a lottery activity's (国博's 退票不回池): ``waitlist`` or ``pool``."""
 
     # -- Append new settings above this line: `name: type = default` and a docstring under it. --
 
