@@ -83,22 +83,20 @@ def test_a_newcomer_on_a_waitlist_takes_handed_back_seats_only_through_the_line(
     assert seats(ports, "hb") == (0, 0, 2)
 
 
-def test_a_dropped_members_seat_is_handed_back(ports):
-    doc = activity_doc(ports, "hb", capacity=3, waitlist={"enabled": False}, handback=v.HANDBACK_WAITLIST)
+@pytest.mark.parametrize(
+    ("handback", "after", "friend"),
+    [(v.HANDBACK_WAITLIST, (0, 1, 2), None), (v.HANDBACK_POOL, (1, 0, 2), v.CONFIRMED)],
+)
+def test_a_dropped_members_seat_is_handed_back_or_given_to_the_pool(ports, handback, after, friend):
+    doc = activity_doc(ports, "hb", capacity=3, waitlist={"enabled": False}, handback=handback)
     publishing.publish_activity(ports, doc)
     family = book(ports, "hb", 1, party=3)
     usecases.drop_member(ports, family["registration_id"], family["manage_token"])
-    assert seats(ports, "hb") == (0, 1, 2)
-    assert friend_refused(ports, "hb") == v.SOLD_OUT
-
-
-def test_pool_gives_the_seat_back_to_open_booking(ports):
-    doc = activity_doc(ports, "hb", capacity=3, waitlist={"enabled": False}, handback=v.HANDBACK_POOL)
-    publishing.publish_activity(ports, doc)
-    family = book(ports, "hb", 1, party=3)
-    usecases.drop_member(ports, family["registration_id"], family["manage_token"])
-    assert seats(ports, "hb") == (1, 0, 2)
-    assert book(ports, "hb", 2)["status"] == v.CONFIRMED
+    assert seats(ports, "hb") == after
+    if friend is None:
+        assert friend_refused(ports, "hb") == v.SOLD_OUT
+    else:
+        assert book(ports, "hb", 2)["status"] == friend
 
 
 def test_the_default_follows_the_allocation(store_settings, store_redis):
