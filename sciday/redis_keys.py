@@ -76,6 +76,12 @@ FAMILIES: tuple[KeyFamily, ...] = (
     ),
     _f("vsess:*", "registration", "verified sessions (verification_store.py)", "the phone, sealed"),
     _f("lot:*", "registration", "lottery entries, holders, draws (lottery_store.py)", "sealed; masked forms"),
+    _f(
+        "lotg:*",
+        "registration",
+        "v2 lottery groups: entries, holders, demand, the frozen set, rounds, losses (lottery/group_store.py)",
+        "sealed; masked forms",
+    ),
     _f("ns:*", "registration", "no-show marks and locks (noshow_store.py)", "keyed hashes"),
     _f("import-columns:*", "registration", "an organizer's saved column mappings (column_mappings.py)"),
     _f("erasures", "registration", "the audit of erasures (store.py)", "registration ids only"),
@@ -99,6 +105,11 @@ FAMILIES: tuple[KeyFamily, ...] = (
         "registration",
         "real-name confirmations remembered for a while (realname_http.py; issue 23)",
         "keyed hash of the name and the ID hash",
+    ),
+    _f(
+        "beacon:*",
+        "registration",
+        "beacon rounds an organizer typed in, verified, per chain (lottery/beacon_typed.py; issue 27)",
     ),
     # -- checkin --------------------------------------------------------------------------------
     _f(

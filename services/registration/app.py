@@ -16,6 +16,7 @@ from services.registration.bootstrap import EXTENSION, bootstrap
 from services.registration.catalogue import api as api_activities
 from services.registration.catalogue import exports, importer, organizer
 from services.registration.lottery import api as api_lottery
+from services.registration.lottery import beacon_api, group_api, group_edge
 from services.registration.lottery import pages as lottery_page
 from services.registration.lottery.store import LotteryStore
 from services.registration.noshow import api as api_noshow
@@ -76,7 +77,9 @@ def create_app(settings: Settings | None = None, redis_client=None):
     app.extensions["sciday.lotteries"] = LotteryStore(app.extensions["sciday.redis"], settings)
     app.extensions["sciday.noshow"] = wired.noshow
     api.register_blueprint(api_lottery.blp)
+    api.register_blueprint(beacon_api.blp)  # issue 27: the public randomness beacon
     api.register_blueprint(api_noshow.blp)
+    group_edge.install(app, api, settings, group_api.blp)  # issue 27: the v2 lottery groups
     app.register_blueprint(lottery_page.bp)
     app.register_blueprint(pages.bp)
     app.register_blueprint(seat_pages.bp)

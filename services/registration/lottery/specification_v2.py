@@ -25,6 +25,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import re
 import secrets
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -33,6 +34,9 @@ from services.registration.lottery import merkle
 
 ALGORITHM = "sciday-lottery-v2"
 ENTRY_FIELDS = ("entry_id", "party_size", "choices", "weight", "hour", "tag")
+
+ENTRY_ID = re.compile(r"e[0-9a-f]{16}")
+GROUP_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")  # no 0x00 in the round seed's fields
 
 Entry = Mapping[str, object]
 
@@ -176,3 +180,12 @@ def waitlist(rounds: Sequence[Round]) -> list[str]:
         return []
     won = {eid for r in rounds for eid in r.wins}
     return [eid for eid in rounds[-1].order if eid not in won]
+
+
+def valid_choices(choices: Sequence[str], sessions: Iterable[str], max_choices: int) -> bool:
+    """1 to ``max_choices`` distinct sessions of the group, ranked (the table of docs/lottery.md §2)."""
+    return (
+        0 < len(choices) <= max_choices
+        and len(set(choices)) == len(choices)
+        and set(choices) <= set(sessions)
+    )
