@@ -14,6 +14,8 @@ def opened(doc: dict | None = None) -> dict:
         "group_id": "g1",
         "opens_at": "2027-01-01T00:00:00+00:00",
         "closes_at": "2027-01-02T00:00:00+00:00",
+        "draw_at": "2027-01-02T01:00:00+00:00",
+        "round2_at": None,
         "max_choices": 5,
         "state": "open",
         "chain": bc.QUICKNET.public(),
@@ -59,12 +61,15 @@ def test_outcomes_per_round():
     won2 = next(iter(r2["wins"]))
     waiting = doc["waitlist"][2]
     info = opened()
+    at1 = group_view.ts(info["draw_at"])
     assert group_view.outcomes(won1, info, doc) == [
-        {"round": 1, "at": bc.QUICKNET.round_time(123), "outcome": v.WON, "session": r1["wins"][won1]}
+        {"round": 1, "at": at1, "outcome": v.WON, "session": r1["wins"][won1]}
     ]
     o = group_view.outcomes(won2, info, doc)
     assert [x["outcome"] for x in o] == [group_view.LOST, v.WON]
-    assert o[0]["next_at"] == bc.QUICKNET.round_time(1000) and o[1]["session"] == r2["wins"][won2]
+    assert o[0]["next_at"] == bc.QUICKNET.round_time(
+        1000
+    )  # no round2_at: when its beacon is out and o[1]["session"] == r2["wins"][won2]
     assert group_view.outcomes(waiting, info, doc)[1] == {
         "round": 2,
         "at": bc.QUICKNET.round_time(1000),

@@ -70,9 +70,11 @@ def rounds(info: Mapping, doc: Mapping | None) -> list[dict]:
     for i, beacon_round in enumerate(info.get("beacon_rounds") or []):
         n = i + 1
         r = drawn.get(n)
+        due = info.get("draw_at") if n == 1 else info.get("round2_at") if n == 2 else None
         out.append(
             {
                 "round": n,
+                "draw_at": ts(due) if due else None,
                 "freeze_at": float(freezes[i]) if i < len(freezes) else None,
                 "beacon_round": int(beacon_round),
                 "beacon_at": round_time(info["chain"], beacon_round) if info.get("chain") else None,
@@ -121,19 +123,22 @@ LOST, PENDING = "lost", "pending"
 def outcomes(entry_id: str, opened: Mapping, doc: Mapping | None) -> list[dict]:
     """我的报名: the entry's outcome in each round named at opening, read from the public JSON:
     ``won`` + session (later rounds do not hold it), ``lost`` + the next round's time, after the
-    last round ``waitlisted`` + position, or ``pending`` + when the round's beacon is published."""
+    last round ``waitlisted`` + position, or ``pending`` + the round's time (its draw time, else
+    when its beacon round is published)."""
     named = rounds(opened, doc)
     out: list[dict] = []
     for i, r in enumerate(named):
         drawn = next((d for d in (doc or {}).get("rounds") or [] if d["round"] == r["round"]), None)
-        row = {"round": r["round"], "at": r["beacon_at"]}
+        row = {"round": r["round"], "at": r["draw_at"] or r["beacon_at"]}
         if drawn is None:
             out.append({**row, "outcome": PENDING})
         elif entry_id in drawn["wins"]:
             out.append({**row, "outcome": v.WON, "session": drawn["wins"][entry_id]})
             break
         elif i + 1 < len(named):
-            out.append({**row, "outcome": LOST, "next_at": named[i + 1]["beacon_at"]})
+            out.append(
+                {**row, "outcome": LOST, "next_at": named[i + 1]["draw_at"] or named[i + 1]["beacon_at"]}
+            )
         else:
             line = list((doc or {}).get("waitlist") or [])
             position = line.index(entry_id) + 1 if entry_id in line else None
