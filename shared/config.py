@@ -77,6 +77,23 @@ class Settings(OperationsConfig, PrivacyConfig, ActivitiesConfig, AccessConfig, 
     """A range of dates in an imported list may be split into one activity per day (the organizer
     chooses it in the preview) when it spans at most this many days."""
 
+    # -- issue 27: the v2 lottery group (services/registration/lottery/groups.py) ---------------
+    lottery_max_choices: int = 5
+    """A party entering a lottery group ranks at most this many of its sessions."""
+    lottery_loss_extra: int = 1
+    """Tickets added, in rounds after the first, for each earlier draw of the festival the phone
+    entered and lost (the plate lottery's idea; 0: every party has one ticket)."""
+    lottery_loss_cap: int = 3
+    """At most this many earlier losses count towards a party's extra tickets."""
+    lottery_round2_before_h: int = 168
+    """Round 2 of a group freezes this many hours before the group's first session starts; no
+    round 2 when that is not after round 1's confirmation deadline."""
+    lottery_rounds: int = 2
+    """Rounds a lottery group has unless its organizer says otherwise (1 or 2)."""
+    lottery_single_v2: bool = False
+    """Opening a lottery on one activity (``POST /api/v1/activities/<id>/lottery``) opens a v2
+    group of one (``sciday-lottery-v2``) instead of a v1 lottery."""
+
     # -- Append new settings above this line: `name: type = default` and a docstring under it. --
 
     @field_validator("timezone")

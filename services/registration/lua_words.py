@@ -38,6 +38,7 @@ STATUS_NAMES = (
     "TOO_EARLY",
     "LOST_LEASE",
     "SKIPPED",  # issue 23: lottery_register.lua
+    "LOT_FROZEN",  # issue 27: group_freeze.lua
 )
 TOPIC_NAMES = ("ACTIVITY_EVENTS", "REGISTRATION_EVENTS", "LOTTERY_EVENTS", "NOSHOW_EVENTS")
 

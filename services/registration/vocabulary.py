@@ -123,6 +123,10 @@ CODES_BUSY: Final = "codes_busy"
 # corrected after booking (the number cannot change: another number is another member).
 GUARDIAN_INVALID: Final = "guardian_invalid"
 MEMBER_ID_CHANGED: Final = "member_id_changed"
+# Issue 27: the v2 lottery group (lottery/groups.py): ranked choices, the freeze, the proof.
+CHOICES_INVALID: Final = "choices_invalid"
+UNKNOWN_GROUP: Final = "unknown_group"
+NOT_FROZEN: Final = "not_frozen"
 
 # What the list and the form show of a first-come activity (pages.state_of); a cancelled one shows
 # ACTIVITY_CANCELLED, and the list's past activities ``ended``.
@@ -143,7 +147,8 @@ LOT_OPEN: Final = "open"
 LOT_CLOSED: Final = "closed"
 LOT_DRAWING: Final = "drawing"  # a lease is held: entries are frozen
 LOT_DRAWN: Final = "drawn"
-LOTTERY_STATES: Final = (LOT_UNOPENED, LOT_NOT_OPEN, LOT_OPEN, LOT_CLOSED, LOT_DRAWING, LOT_DRAWN)
+LOT_FROZEN: Final = "frozen"  # issue 27: a v2 group's entries are closed and committed (Merkle root)
+LOTTERY_STATES: Final = (LOT_UNOPENED, LOT_NOT_OPEN, LOT_OPEN, LOT_CLOSED, LOT_DRAWING, LOT_DRAWN, LOT_FROZEN)
 # The activity list's badge of a lottery activity: its lottery's state, prefixed (pages.py).
 LISTED_LOT_UNOPENED: Final = "lot_unopened"
 LISTED_LOT_NOT_OPEN: Final = "lot_not_open"
@@ -243,6 +248,14 @@ REASONS: Final[Mapping[str, Reason]] = reasons(
         409,
         N_("That is another ID number: a new member. Confirm to put them in this member's place."),
     ),
+    # Issue 27: the v2 lottery group.
+    Reason(
+        CHOICES_INVALID,
+        422,
+        N_("Rank one to the allowed number of different sessions of this lottery group."),
+    ),
+    Reason(UNKNOWN_GROUP, 404, N_("No such lottery group.")),
+    Reason(NOT_FROZEN, 409, N_("Entries have not closed yet: the proof is given after the close.")),
     catalogue=CATALOGUE,
 )
 

@@ -21,6 +21,7 @@ local STATUS = {
   TOO_EARLY = 'too_early',
   LOST_LEASE = 'lost_lease',
   SKIPPED = 'skipped',
+  LOT_FROZEN = 'frozen',
 }
 -- reason codes
 local REASON = {
@@ -79,6 +80,9 @@ local REASON = {
   CODES_BUSY = 'codes_busy',
   GUARDIAN_INVALID = 'guardian_invalid',
   MEMBER_ID_CHANGED = 'member_id_changed',
+  CHOICES_INVALID = 'choices_invalid',
+  UNKNOWN_GROUP = 'unknown_group',
+  NOT_FROZEN = 'not_frozen',
 }
 -- topics
 local TOPIC = {

@@ -66,6 +66,21 @@ def enter(
     doc, lottery = lottery_of(ports, lotteries, aid)
     if lottery is None:
         raise v.Refusal(v.LOTTERY_NOT_OPEN, {"activity_id": aid})
+    entry, holders = screened(ports, doc, form, asked, session_phone)
+    now = ports.clock.now().timestamp()
+    entry.update(locale=locale, manage_url=f"{ports.base_url}/me")
+    entry_id = lot.enter(lotteries, aid, holders=holders, entry=entry, now=now, owner_ref=entry["owner_ref"])
+    return {"entry_id": entry_id, "activity_id": aid, "draw_at": lottery.draw_at}
+
+
+def screened(
+    ports: Ports, doc: Doc, form: Mapping[str, Any], asked: Any, session_phone: str | None
+) -> tuple[dict[str, Any], list[str]]:
+    """Every check of entering before the entry is written, as registering checks (fair access:
+    the session's phone, real-name members, the per-phone and per-ID rate limits; the no-show
+    lock), for ``doc``: the entry's fields and its holders (the phone's key and each member's ID).
+    v1 entries and v2 group entries (groups.py) both go through it; ``asked`` is
+    ``screening.count_address``'s, counted before."""
     entry: dict[str, Any] = {"fair": dict(NO_FAIR), "owner_ref": ""}
     form, prepared = screening.prepared_form(ports, form, doc, session_phone)
     ids: list[str] = []
@@ -77,10 +92,8 @@ def enter(
     screening.check_form(form, doc)
     screening.ensure_unlocked(ports, holders, marks)  # the same lock as registering
     screening.verify_members(ports, form, doc, prepared)  # the same real-name check (issue 23)
-    now = ports.clock.now().timestamp()
-    entry.update({k: form.get(k) for k in ENTRY_FIELDS}, locale=locale, manage_url=f"{ports.base_url}/me")
-    entry_id = lot.enter(lotteries, aid, holders=holders, entry=entry, now=now, owner_ref=entry["owner_ref"])
-    return {"entry_id": entry_id, "activity_id": aid, "draw_at": lottery.draw_at}
+    entry.update({k: form.get(k) for k in ENTRY_FIELDS})
+    return entry, holders
 
 
 def to_register(d: specification.Draw, lottery: lot.Lottery) -> list[tuple[str, str]]:

@@ -21,21 +21,14 @@
 
 --#include ../words.lua
 --#include ../access/fair.lua
+--#include entry_checks.lua
 
 local META, ENTRIES, HOLDERS = KEYS[1], KEYS[2], KEYS[3]
 local entry_id, entry, now = ARGV[1], ARGV[2], tonumber(ARGV[3])
 
-local m = redis.call('HMGET', META, 'state', 'opens_at', 'closes_at')
-if not m[1] then return cjson.encode({ status = STATUS.REFUSED, reason = REASON.UNKNOWN_ACTIVITY }) end
-if m[1] ~= STATUS.LOT_OPEN or now >= tonumber(m[3]) then
-  return cjson.encode({ status = STATUS.REFUSED, reason = REASON.LOTTERY_CLOSED })
-end
-if now < tonumber(m[2]) then return cjson.encode({ status = STATUS.REFUSED, reason = REASON.LOTTERY_NOT_OPEN }) end
-for i = 7, #ARGV do
-  if redis.call('HEXISTS', HOLDERS, ARGV[i]) == 1 then return cjson.encode({ status = STATUS.REFUSED, reason = REASON.ALREADY_ENTERED }) end
-end
-local id_refusal = fair_refusal(KEYS[5], KEYS[6], KEYS[7], cjson.decode(ARGV[6]))
-if id_refusal then return cjson.encode({ status = STATUS.REFUSED, reason = id_refusal }) end
+local refusal = entry_refusal(META, HOLDERS, now, 7, REASON.UNKNOWN_ACTIVITY)
+  or fair_refusal(KEYS[5], KEYS[6], KEYS[7], cjson.decode(ARGV[6]))
+if refusal then return cjson.encode({ status = STATUS.REFUSED, reason = refusal }) end
 redis.call('HSET', ENTRIES, entry_id, entry)
 if ARGV[5] ~= '' then redis.call('HSET', KEYS[4], 'e:' .. entry_id, ARGV[5]) end
 for i = 7, #ARGV do redis.call('HSET', HOLDERS, ARGV[i], entry_id) end

@@ -176,3 +176,12 @@ def waitlist(rounds: Sequence[Round]) -> list[str]:
         return []
     won = {eid for r in rounds for eid in r.wins}
     return [eid for eid in rounds[-1].order if eid not in won]
+
+
+def valid_choices(choices: Sequence[str], sessions: Iterable[str], max_choices: int) -> bool:
+    """1 to ``max_choices`` distinct sessions of the group, ranked (the table of docs/lottery.md §2)."""
+    return (
+        0 < len(choices) <= max_choices
+        and len(set(choices)) == len(choices)
+        and set(choices) <= set(sessions)
+    )
