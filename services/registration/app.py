@@ -18,6 +18,7 @@ from services.registration.catalogue import exports, importer, organizer
 from services.registration.lottery import api as api_lottery
 from services.registration.lottery import group_api
 from services.registration.lottery import pages as lottery_page
+from services.registration.lottery import rounds_api as lottery_rounds
 from services.registration.lottery.store import LotteryStore
 from services.registration.noshow import api as api_noshow
 from services.registration.seats import api as api_registrations
@@ -77,6 +78,7 @@ def create_app(settings: Settings | None = None, redis_client=None):
     app.extensions["sciday.lotteries"] = LotteryStore(app.extensions["sciday.redis"], settings)
     app.extensions["sciday.noshow"] = wired.noshow
     api.register_blueprint(api_lottery.blp)
+    api.register_blueprint(lottery_rounds.blp)  # issue 27: a lottery group's draw
     api.register_blueprint(api_noshow.blp)
     group_api.install(app, api, settings)  # issue 27: the v2 lottery groups
     app.register_blueprint(lottery_page.bp)

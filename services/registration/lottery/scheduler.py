@@ -15,7 +15,9 @@ import time
 from typing import Any
 
 from services.registration.bootstrap import bootstrap
+from services.registration.lottery import rounds_settle
 from services.registration.lottery import run as lottery_run
+from services.registration.lottery.group_rounds_store import GroupRoundsStore
 from services.registration.lottery.store import LotteryStore
 from services.registration.ports import Ports
 from shared import periodic
@@ -36,6 +38,15 @@ def run_once(store: LotteryStore, settings: Settings, ports: Ports | None = None
         chunk=settings.lottery_publish_chunk,
     ):
         log.info("lottery drawn and announced: %s", aid)
+    if ports is not None:  # issue 27: lottery groups, round by round
+        for gid in rounds_settle.draw_due_groups(
+            ports,
+            GroupRoundsStore(store.redis, settings),
+            now=time.time(),
+            lease_s=settings.lottery_draw_lease_s,
+            chunk=settings.lottery_publish_chunk,
+        ):
+            log.info("lottery group drawn, settled and told: %s", gid)
 
 
 def run(store: LotteryStore, settings: Settings, stop: threading.Event, ports: Ports | None = None) -> None:
