@@ -94,7 +94,7 @@ def test_before_the_draw_rates_are_zero_not_missing():
     doc = small()
     doc["rounds"] = []
     f = fairness.figures(doc)
-    assert not f["drawn"] and f["winners"] == 0 and f["by_round"] == []
+    assert f["rounds_drawn"] == 0 and f["winners"] == 0 and f["by_round"] == []
     assert all(r["rate"] == 0.0 for r in f["by_hour"])
     doc["entries"] = []
     empty = fairness.figures(doc)

@@ -43,15 +43,15 @@ def test_demand_is_entries_and_people_per_seat():
 def test_rounds_name_their_beacon_and_show_their_figures_once_drawn():
     doc = draw_doc()
     pending = group_view.rounds(opened(), None)
-    assert [(r["round"], r["beacon_round"], r["drawn"]) for r in pending] == [
+    assert [(r["round"], r["beacon_round"], r["done"]) for r in pending] == [
         (1, 123, False),
         (2, 1000, False),
     ]
     assert pending[0]["beacon_at"] == bc.QUICKNET.round_time(123)
     one = {**doc, "rounds": doc["rounds"][:1]}
     r1, r2 = group_view.rounds(opened(), one)
-    assert r1["drawn"] and r1["beacon"]["randomness"] == doc["rounds"][0]["beacon"]["randomness"]
-    assert r1["figures"]["participants"] == len(doc["entries"]) and not r2["drawn"]
+    assert r1["done"] and r1["beacon"]["randomness"] == doc["rounds"][0]["beacon"]["randomness"]
+    assert r1["figures"]["participants"] == len(doc["entries"]) and not r2["done"]
 
 
 def test_outcomes_per_round():

@@ -14,6 +14,7 @@ from services.registration.access import api as api_verification
 from services.registration.access import identity, verification
 from services.registration.bootstrap import ports
 from services.registration.catalogue import activities
+from services.registration.lottery import group_mine, group_view
 from services.registration.noshow import outlook
 from services.registration.seats import usecases
 from services.registration.vocabulary import Refusal
@@ -205,6 +206,8 @@ def mine_page():
         "mine.html",
         regs=regs,
         entries=api_mine.my_entries(ref),
+        group_entries=group_mine.entries(ref),  # issue 27: ranked choices, per-round outcomes
+        LOST=group_view.LOST,
         local_time=local_time,
         phone_masked=masked(phone),
         erased=request.args.get("erased") == "1",

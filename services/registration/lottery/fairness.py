@@ -96,7 +96,7 @@ def figures(doc: Mapping) -> dict:
     return {
         "group_id": doc["group_id"],
         "opens_at": doc["opens_at"],
-        "drawn": bool(doc["rounds"]),
+        "rounds_drawn": len(doc["rounds"]),
         "entries": len(entries),
         "people": sum(int(e["party_size"]) for e in entries),
         "winners": len(won),

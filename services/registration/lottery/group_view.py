@@ -32,7 +32,7 @@ def _demand_of(info: Mapping, aid: str) -> Mapping:
     return {}
 
 
-def sessions(info: Mapping, titles: Mapping[str, Mapping]) -> list[dict]:
+def sessions(info: Mapping, titles: Mapping[str, Mapping | None]) -> list[dict]:
     """Each session with its seats and demand; ``titles`` maps activity id -> its activity document."""
     rows = []
     for s in info.get("sessions") or []:
@@ -78,7 +78,7 @@ def rounds(info: Mapping, doc: Mapping | None) -> list[dict]:
                 "freeze_at": float(freezes[i]) if i < len(freezes) else None,
                 "beacon_round": int(beacon_round),
                 "beacon_at": round_time(info["chain"], beacon_round) if info.get("chain") else None,
-                "drawn": r is not None,
+                "done": r is not None,
                 "beacon": r["beacon"] if r else None,
                 "seed": r["seed"] if r else None,
                 "figures": figures.get(n),
