@@ -32,9 +32,9 @@ TITLES = {
 }
 TEXT = {
     "zh-CN": {"phase_open": "报名中，尚未摇号", "drawn": "已摇号", "enter": "参加摇号", "entered": "已参加摇号",
-              "rank1": "第1志愿", "round1": "第1轮", "pending": "待摇号", "fair": "公平性数据", "lesson": "DV-2012"},
+              "rank1": "第1志愿", "twice": "不能重复", "round1": "第1轮", "pending": "待摇号", "fair": "公平性数据", "lesson": "DV-2012"},
     "en": {"phase_open": "Entries open; not drawn yet", "drawn": "Drawn", "enter": "Enter the lottery",
-           "entered": "You have entered the lottery", "rank1": "1st choice", "round1": "Round 1",
+           "entered": "You have entered the lottery", "rank1": "1st choice", "twice": "Rank one to the allowed number", "round1": "Round 1",
            "pending": "pending", "fair": "Fairness figures", "lesson": "DV-2012"},
 }  # fmt: skip
 
@@ -192,6 +192,13 @@ def test_group_pages_before_and_after_a_draw(group_site, browser, screenshots, l
     # zh: two choices (a win is likely); en: only the session of 1 seat, so round 1 cannot seat the
     # party of 2 and 我的报名 shows "not this round", then after round 2 the waitlist position
     choices = ["imax-t"] if locale == "en" else ["imax-b", "imax-a"]
+    page.select_option("#f-choice_1", "imax-b")  # a session ranked twice: refused, the form comes back
+    page.select_option("#f-choice_2", "imax-b")
+    page.check("input[name=consent]")
+    page.get_by_role("button", name=text["enter"]).click()
+    page.wait_for_selector(".banner.error")
+    assert text["twice"] in page.locator(".banner.error").inner_text()
+    assert page.locator("#f-choice_2").input_value() == "imax-b"  # as the family left it
     page.select_option("#f-choice_1", choices[0])
     page.select_option("#f-choice_2", choices[1] if len(choices) > 1 else "")
     fits(page, 360)
