@@ -100,6 +100,11 @@ FAMILIES: tuple[KeyFamily, ...] = (
         "real-name confirmations remembered for a while (realname_http.py; issue 23)",
         "keyed hash of the name and the ID hash",
     ),
+    _f(
+        "beacon:*",
+        "registration",
+        "beacon rounds an organizer typed in, verified, per chain (lottery/beacon_typed.py; issue 27)",
+    ),
     # -- checkin --------------------------------------------------------------------------------
     _f(
         "ck:*",

@@ -46,7 +46,7 @@ class Stack(StackStatus):
     def _plan(self) -> list[Child]:
         if self.opts.scale < 1:
             raise ValueError(f"--scale must be 1 or more, not {self.opts.scale}")
-        ports = (self.sms_gateway_port, self.smtp_port, self.mailbox_port, self.realname_port)
+        ports = self.standin_ports()
         return standin_children(*ports) + web_children(self.opts, self.var) + worker_children(self.opts)
 
     # -- start -------------------------------------------------------------------------------

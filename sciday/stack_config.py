@@ -36,6 +36,7 @@ class StackConfig:
         self.smtp_port = opts.smtp_port or embedded.free_port()
         self.mailbox_port = opts.mailbox_port or embedded.free_port()
         self.realname_port = opts.realname_port or embedded.free_port()
+        self.beacon_port = opts.beacon_port or embedded.free_port()
         self.secrets = self.var / "secrets"
         self.redis_users = False  # True once the Redis started here has its ACL users
         self.kafka_users = False  # True once the broker started here takes SCRAM users only
@@ -76,6 +77,9 @@ class StackConfig:
                 "SCIDAY_SMTP_PORT": str(self.smtp_port),
                 # registration checks real-name members against the local stand-in (issue 23)
                 "SCIDAY_REALNAME_URL": f"http://127.0.0.1:{self.realname_port}/api/v1/verify",
+                # a v2 draw's beacon: recorded quicknet rounds from the local relay (issue 27)
+                "SCIDAY_BEACON_SOURCE": "recorded",
+                "SCIDAY_BEACON_RECORDED_URL": f"http://127.0.0.1:{self.beacon_port}",
             }
         )
         env.update(o.extra_env)
@@ -121,8 +125,21 @@ class StackConfig:
     def _plan(self) -> list[Child]:
         if self.opts.scale < 1:
             raise ValueError(f"--scale must be 1 or more, not {self.opts.scale}")
-        ports = (self.sms_gateway_port, self.smtp_port, self.mailbox_port, self.realname_port)
-        return standin_children(*ports) + web_children(self.opts, self.var) + worker_children(self.opts)
+        return (
+            standin_children(*self.standin_ports())
+            + web_children(self.opts, self.var)
+            + worker_children(self.opts)
+        )
+
+    def standin_ports(self) -> tuple[int, int, int, int, int]:
+        """The stand-ins' ports, in standin_children's order."""
+        return (
+            self.sms_gateway_port,
+            self.smtp_port,
+            self.mailbox_port,
+            self.realname_port,
+            self.beacon_port,
+        )
 
     def _preexec(self):
         return lifeline.tied() if self.opts.tie_children else None

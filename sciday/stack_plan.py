@@ -75,6 +75,8 @@ class StackOptions:
     mailbox_port: int | None = None
     # The local real-name authority registration checks members against (issue 23; None: free).
     realname_port: int | None = None
+    # The local drand relay the registration's recorded beacon replays from (issue 27; None: free).
+    beacon_port: int | None = None
     # `sciday up --scale N`: N instances of each web service and N consumers in each group.
     scale: int = 1
     # `sciday up --background-nice N` (10 there; 0 here, for the tests' stacks): the relay, the
@@ -112,9 +114,9 @@ def instance_name(name: str, k: int, scale: int) -> str:
 
 
 def standin_children(
-    sms_gateway_port: int, smtp_port: int, mailbox_port: int, realname_port: int
+    sms_gateway_port: int, smtp_port: int, mailbox_port: int, realname_port: int, beacon_port: int
 ) -> list[Child]:
-    """The local stand-ins for the SMS gateway, the mailbox and the real-name authority."""
+    """The local stand-ins for the SMS gateway, the mailbox, the real-name authority and drand."""
     return [
         _standin("sms-gateway", ["standins.sms_gateway", "--port"], sms_gateway_port),
         _standin(
@@ -123,6 +125,7 @@ def standin_children(
             mailbox_port,
         ),
         _standin("realname", ["standins.realname", "--port"], realname_port),
+        _standin("beacon", ["standins.beacon", "--port"], beacon_port),
     ]
 
 

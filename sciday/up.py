@@ -47,6 +47,7 @@ def register(sub: Any, env: Settings) -> None:
     up.add_argument("--smtp-port", type=int, default=1025, help="the local mailbox's SMTP server")
     up.add_argument("--mailbox-port", type=int, default=8005, help="the local mailbox's page")
     up.add_argument("--realname-port", type=int, default=8006, help="the local real-name authority")
+    up.add_argument("--beacon-port", type=int, default=8007, help="the local drand relay (recorded rounds)")
     up.add_argument(
         "--scale",
         type=at_least_one,
@@ -161,6 +162,7 @@ def _options(args: argparse.Namespace) -> StackOptions:
         smtp_port=args.smtp_port,
         mailbox_port=args.mailbox_port,
         realname_port=args.realname_port,
+        beacon_port=args.beacon_port,
         scale=args.scale,
         background_nice=args.background_nice,
         redis_acl=not args.no_credentials,
@@ -211,6 +213,7 @@ What notify sent (local stand-ins; nothing leaves this machine)
   SMS gateway             http://127.0.0.1:{stack.sms_gateway_port}/
   mailbox                 http://127.0.0.1:{stack.mailbox_port}/   (SMTP on 127.0.0.1:{stack.smtp_port})
   real-name check         http://127.0.0.1:{stack.realname_port}/   (the people it knows, what it was asked)
+  drand beacon            http://127.0.0.1:{stack.beacon_port}/   (recorded rounds, which were asked)
 Demo organizer token (also in {stack.var / "demo-organizer.token"}):
   {token}
 Logs in {stack.logs}.  Press Ctrl-C to stop.""",

@@ -80,11 +80,6 @@ class Settings(OperationsConfig, PrivacyConfig, ActivitiesConfig, AccessConfig, 
     # -- issue 27: the v2 lottery group (services/registration/lottery/groups.py) ---------------
     lottery_max_choices: int = 5
     """A party entering a lottery group ranks at most this many of its sessions."""
-    lottery_loss_extra: int = 1
-    """Tickets added, in rounds after the first, for each earlier draw of the festival the phone
-    entered and lost (the plate lottery's idea; 0: every party has one ticket)."""
-    lottery_loss_cap: int = 3
-    """At most this many earlier losses count towards a party's extra tickets."""
     lottery_round2_before_h: int = 168
     """Round 2 of a group freezes this many hours before the group's first session starts; no
     round 2 when that is not after round 1's confirmation deadline."""
@@ -93,6 +88,38 @@ class Settings(OperationsConfig, PrivacyConfig, ActivitiesConfig, AccessConfig, 
     lottery_single_v2: bool = False
     """Opening a lottery on one activity (``POST /api/v1/activities/<id>/lottery``) opens a v2
     group of one (``sciday-lottery-v2``) instead of a v1 lottery."""
+    # -- issue 27: the public randomness beacon (services/registration/lottery/beacons.py) --------
+    beacon_source: str = "recorded"
+    """Where a v2 draw's beacon rounds come from: ``http`` (production: the drand relays below) or
+    ``recorded`` (tests and `make run`: real, recorded quicknet rounds replayed from the local
+    stand-in, each value marked ``recorded``, which an outsider's check fails unless told it is a
+    demonstration). An operator's typed round (POST /api/v1/beacon/rounds) is used first in either."""
+    beacon_relays: str = (
+        "https://api.drand.sh,https://api2.drand.sh,https://api3.drand.sh,https://drand.cloudflare.com"
+    )
+    """The drand HTTP relays, comma-separated, asked in turn for ``<relay>/<chain hash>/public/<round>``."""
+    beacon_timeout_ms: int = 2000
+    """How long one relay may take to answer one round before the next relay is asked."""
+    beacon_replay_period_s: float = 3.0
+    """The ``recorded`` source names the recorded round at index (floor(t / this) + 1) mod N for a
+    close at t: the replay's stand-in for "the first round after the close"."""
+    beacon_recorded_url: str = "http://127.0.0.1:8007"
+    """The local beacon stand-in (standins/beacon.py) the ``recorded`` source fetches from, over the
+    same HTTP client and drand API paths as the relays."""
+    beacon_recorded_file: str = ""
+    """The recorded rounds the ``recorded`` source names (JSON, standins/drand_quicknet_rounds.json's
+    shape); "" = that file in the checkout."""
+    beacon_chain_hash: str = "52db9ba70e0cc0f6eaf7803dd07447a1f5477735fd3f661792ba94600c84e971"
+    """The pinned drand chain's hash (default: the League of Entropy's quicknet)."""
+    beacon_public_key: str = (
+        "83cf0f2896adee7eb8b5f01fcad3912212c437e0073e911fb90022d3e760183c8c4b450b6a0a6c3ac6a5776a2d1064510d"
+        "1fec758c921cc22b0e17e63aaf4bcb5ed66304de9cf809bd274ca73bab4af5a6e9c76a4bc09e76eae8991ef5ece45a"
+    )
+    """The pinned chain's BLS public key (hex, on G2); every beacon value is verified against it."""
+    beacon_genesis_time: int = 1692803367
+    """The pinned chain's genesis (Unix seconds: round 1's time)."""
+    beacon_period_s: int = 3
+    """The pinned chain's period: a round every this many seconds."""
 
     # -- Append new settings above this line: `name: type = default` and a docstring under it. --
 

@@ -45,6 +45,11 @@ class ActivitiesConfig(SettingsBase):
     """Lottery outcome events per Lua call."""
     lottery_poll_s: int = 5
     """How often the lottery scheduler looks for draws that are due, in seconds."""
+    lottery_loss_extra: int = 1
+    """sciday-lottery-v2 (docs/lottery.md): extra tickets in rounds after the first for each earlier
+    draw of the festival a phone entered and lost (the plate lottery's idea); 0 turns weights off."""
+    lottery_loss_cap: int = 3
+    """At most this many earlier losses count towards an entry's weight (weight <= 1 + extra * cap)."""
     noshow_grace_min: int = 60
     """No-show record (services/registration/noshow/record.py), festival-wide; defaults after 上海博物馆 (3 no-shows lock
     60 days) within a 国家自然博物馆-like window (docs/china-booking-norms.md). Marks are made this long after

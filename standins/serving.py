@@ -41,6 +41,11 @@ class Served:
             self.server = None
 
 
+def add_health(app: Flask, service: str) -> None:
+    """``GET /healthz``: the stand-in is up (the supervisor's health check)."""
+    app.add_url_rule("/healthz", "healthz", lambda: {"status": "ok", "service": service})
+
+
 def until_signalled() -> None:
     """Block until SIGTERM or SIGINT (the supervisor's stop, or Ctrl-C)."""
     stop = threading.Event()

@@ -124,12 +124,24 @@ def realname_authority():
     authority.stop()
 
 
+@pytest.fixture(scope="session")
+def beacon_relay():
+    """The local drand relay (standins/beacon.py, issue 27) on a thread, as `make run` starts it:
+    the apps the tests build replay recorded quicknet rounds from it."""
+    from standins.beacon import LocalRelay
+
+    relay = LocalRelay().start()
+    yield relay
+    relay.stop()
+
+
 @pytest.fixture
-def settings(servers, tmp_path, realname_authority):
+def settings(servers, tmp_path, realname_authority, beacon_relay):
     tag = uuid.uuid4().hex[:8]
     return load(
         {
             "realname_url": realname_authority.url,
+            "beacon_recorded_url": beacon_relay.url,
             "redis_url": servers["redis_url"],
             "kafka_bootstrap_servers": servers["kafka"],
             "redis_prefix": f"t{tag}:",

@@ -24,6 +24,7 @@ EXTENSION = "sciday.registration"
 
 def bootstrap(settings: Settings, redis, keys: KeyRing) -> Ports:
     from services.registration.access.fair import FairPolicy
+    from services.registration.lottery.beacons import beacon_from
     from services.registration.lottery.store import LotteryStore
     from services.registration.seats.door import DoorRevocations
     from shared import door_id, internal, keyfile
@@ -61,6 +62,8 @@ def bootstrap(settings: Settings, redis, keys: KeyRing) -> Ports:
         checks=RedisChecks(redis, limiter, noshow_store, seats, settings.redis_prefix),
         # issue 23: real-name members are confirmed by an authority before the seat script
         realname=realname_port(settings, redis, secret),
+        # issue 27: the public randomness beacon (drand), verified before any use
+        beacon=beacon_from(settings, redis),
     )
 
 

@@ -21,6 +21,7 @@ from shared.config import Settings
 if TYPE_CHECKING:
     from services.registration.access.fair import FairPolicy
     from services.registration.access.realname import RealName
+    from services.registration.lottery.beacon import Beacon
     from services.registration.noshow.record import Policy as NoShowPolicy
     from services.registration.noshow.record import Record as NoShowRecord
     from services.registration.seats.ports import Checks, Door, RateLimit, Seats, TicketSigner
@@ -65,3 +66,6 @@ class Ports:
     realname: RealName | None = None
     # Check-in opens this long before the start (Settings.checkin_opens_before_min): the ticket's window.
     checkin_opens_before_min: int = Settings.checkin_opens_before_min
+    # Issue 27: the public randomness beacon a v2 draw's seed takes (lottery/beacon.py's protocol;
+    # lottery/beacons.py builds it). None: no beacon (tests that are not about it).
+    beacon: Beacon | None = None

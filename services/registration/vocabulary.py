@@ -127,8 +127,9 @@ MEMBER_ID_CHANGED: Final = "member_id_changed"
 CHOICES_INVALID: Final = "choices_invalid"
 UNKNOWN_GROUP: Final = "unknown_group"
 NOT_FROZEN: Final = "not_frozen"
-# Issue 27: a group's round cannot be drawn yet: its named beacon round is not published, cannot be
-# reached, or does not verify against the pinned chain (a draw never proceeds on such a value).
+# Issue 27: the public randomness beacon (lottery/beacon*.py): a typed round whose signature does not
+# verify against the pinned key; a draw's round that no source can give yet (a draw never proceeds).
+BEACON_UNVERIFIED: Final = "beacon_unverified"
 BEACON_UNAVAILABLE: Final = "beacon_unavailable"
 
 # What the list and the form show of a first-come activity (pages.state_of); a cancelled one shows
@@ -260,9 +261,12 @@ REASONS: Final[Mapping[str, Reason]] = reasons(
     Reason(UNKNOWN_GROUP, 404, N_("No such lottery group.")),
     Reason(NOT_FROZEN, 409, N_("Entries have not closed yet: the proof is given after the close.")),
     Reason(
+        BEACON_UNVERIFIED, 422, N_("The beacon round's signature does not verify against the chain's key.")
+    ),
+    Reason(
         BEACON_UNAVAILABLE,
         503,
-        N_("The public beacon value for this draw is not available or not verified yet; try again soon."),
+        N_("The beacon round is not published or cannot be fetched yet; try again soon."),
     ),
     catalogue=CATALOGUE,
 )

@@ -83,6 +83,7 @@ local REASON = {
   CHOICES_INVALID = 'choices_invalid',
   UNKNOWN_GROUP = 'unknown_group',
   NOT_FROZEN = 'not_frozen',
+  BEACON_UNVERIFIED = 'beacon_unverified',
   BEACON_UNAVAILABLE = 'beacon_unavailable',
 }
 -- topics

@@ -74,7 +74,7 @@ def entries(n: int, sessions: list[str], seed: int = 7) -> list[dict]:
         k = rng.randint(1, len(sessions))
         out.append(
             {
-                "entry_id": f"e{i:05d}",
+                "entry_id": f"e{i:016x}",
                 "party_size": rng.randint(1, 4),
                 "choices": rng.sample(sessions, k),
                 "weight": rng.randint(1, 3),
@@ -109,8 +109,9 @@ def draw_doc(n=300, caps=(40, 30, 20)) -> dict:
         "group_id": "g1",
         "sessions": [{"activity_id": s, "capacity": c} for s, c in zip(sessions, caps)],
         "max_choices": 5,
-        "opens_at": 1_799_000_000.0,
-        "freezes": [1_800_000_000.0, 1_800_600_000.0],
+        "opens_at": 1_799_000_000,
+        "weights": {"extra": 1, "cap": 2},
+        "freezes": [1_800_000_000, 1_800_600_000],
         "chain": bc.QUICKNET.public(),
         "beacon_rounds": [123, 1000],
         "commitment": v2.commitment(seed),

@@ -47,8 +47,10 @@ def test_the_mailboxs_smtp_server_is_not_a_production_dependency():
 def test_make_run_still_starts_the_stand_ins(tmp_path):
     stack = Stack(StackOptions(var_dir=tmp_path / "var"))
     sinks = {c.name: c for c in stack._plan() if c.sink}
-    assert set(sinks) == {"sms-gateway", "mailbox", "realname"}  # realname: issue 23
+    assert set(sinks) == {"sms-gateway", "mailbox", "realname", "beacon"}  # realname: 23; beacon: 27
     assert stack.env()["SCIDAY_REALNAME_URL"] == f"http://127.0.0.1:{stack.realname_port}/api/v1/verify"
+    assert stack.env()["SCIDAY_BEACON_RECORDED_URL"] == f"http://127.0.0.1:{stack.beacon_port}"
+    assert stack.env()["SCIDAY_BEACON_SOURCE"] == "recorded"
     for child in sinks.values():
         module = child.args[child.args.index("-m") + 1]
         assert module.startswith("standins.")

@@ -118,3 +118,28 @@ class Beacon(Protocol):
     def fetch(self, round_no: int) -> BeaconValue | None:
         """The round's verified value; ``None`` while it is not published or cannot be reached."""
         ...
+
+
+# Where a value came from, carried into the public draw (``BeaconValue.public()`` plus ``source``):
+# the relays (``http``), the replay of recorded rounds (``recorded``: a demonstration, which an
+# outsider's check fails unless told so), or an operator's typed round (``typed``).
+SOURCE_HTTP = "http"
+SOURCE_RECORDED = "recorded"
+SOURCE_TYPED = "typed"
+SOURCES = (SOURCE_HTTP, SOURCE_RECORDED, SOURCE_TYPED)
+
+
+@dataclass(frozen=True)
+class SourcedValue(BeaconValue):
+    """A verified value and where it came from (what every adapter's ``fetch`` returns)."""
+
+    source: str = SOURCE_HTTP
+
+    def public(self) -> dict:
+        return {**super().public(), "source": self.source}
+
+
+def verified(chain: Chain, round_no: int, signature: str, source: str) -> SourcedValue:
+    """:func:`verify`, and the value marked with its source; :class:`BeaconUnverified` as there."""
+    value = verify(chain, round_no, signature)
+    return SourcedValue(value.chain_hash, value.round, value.signature, value.randomness, source)

@@ -29,17 +29,22 @@ OPENED = (
 
 
 def document(
-    opened: Mapping[str, object], seed: str | None, entries: Sequence[v2.Entry], rounds: Sequence[v2.Round]
+    opened: Mapping[str, object],
+    seed: str | None,
+    entries: Sequence[v2.Entry] | None,
+    rounds: Sequence[v2.Round],
 ) -> dict:
     """The public JSON from what was fixed at opening (``OPENED``: ``chain`` is ``Chain.public()``,
-    ``sessions`` a list of ``{activity_id, capacity}``), the seed once revealed, the entries and the
-    rounds drawn so far."""
-    published = v2.in_order(entries)
+    ``sessions`` a list of ``{activity_id, capacity}``; ``weights`` ``{extra, cap}`` when given), the
+    seed once revealed, the frozen entries (``None`` before the freeze: no root is published then)
+    and the rounds drawn so far."""
+    published = None if entries is None else v2.in_order(entries)
     return {
         "algorithm": v2.ALGORITHM,
         **{k: opened[k] for k in OPENED},
+        "weights": opened.get("weights"),
         "seed": seed,
-        "merkle_root": v2.tree(published).root.hex(),
+        "merkle_root": None if published is None else v2.tree(published).root.hex(),
         "entries": published,
         "rounds": [r.public() for r in rounds],
         "waitlist": v2.waitlist(rounds),
@@ -48,8 +53,16 @@ def document(
 
 def _entry_problems(doc: Mapping, sessions: set[str]) -> list[str]:
     problems, seen = [], set()
+    weights = doc.get("weights") or {}
+    most = v2.loss_weight(
+        int(weights.get("cap", 0)), int(weights.get("extra", 0)), int(weights.get("cap", 0))
+    )
     for e in doc["entries"]:
         eid = e["entry_id"]
+        if not v2.ENTRY_ID.fullmatch(str(eid)):
+            problems.append(f"entry {eid}: not e + 16 hex digits")
+        if weights and int(e["weight"]) > most:
+            problems.append(f"entry {eid}: weight above 1 + extra * cap")
         if eid in seen:
             problems.append(f"entry {eid} appears twice")
         seen.add(eid)
@@ -88,6 +101,10 @@ def check(doc: Mapping, *, chain: bc.Chain = bc.QUICKNET, allow_recorded: bool =
     """Every difference between ``doc`` and what its public data imply (empty: the draw checks)."""
     if doc.get("algorithm") != v2.ALGORITHM:
         return [f"not a {v2.ALGORITHM} draw"]
+    if not v2.GROUP_ID.fullmatch(str(doc.get("group_id"))):
+        return ["the group id is not 1 to 64 letters, digits, - or _"]
+    if doc["entries"] is None:
+        return [] if not doc["rounds"] else ["rounds were drawn before the entries were frozen"]
     if dict(doc["chain"]) != chain.public():
         return ["the draw's beacon chain is not the pinned chain"]
     sessions = {s["activity_id"]: int(s["capacity"]) for s in doc["sessions"]}

@@ -25,6 +25,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import re
 import secrets
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -33,6 +34,9 @@ from services.registration.lottery import merkle
 
 ALGORITHM = "sciday-lottery-v2"
 ENTRY_FIELDS = ("entry_id", "party_size", "choices", "weight", "hour", "tag")
+
+ENTRY_ID = re.compile(r"e[0-9a-f]{16}")
+GROUP_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")  # no 0x00 in the round seed's fields
 
 Entry = Mapping[str, object]
 
