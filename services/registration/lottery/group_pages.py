@@ -83,7 +83,7 @@ def group_page(gid: str):
         group_name=_name(info, docs),
         phase=group_view.phase(info, doc, datetime.now().timestamp()),
         times={k: local(_ts(info[k])) for k in ("opens_at", "closes_at")},
-        max_choices=info["max_choices"],
+        max_choices=min(int(info["max_choices"]), len(info["sessions"])),
         sessions=group_view.sessions(info, docs),
         commitment=info["commitment"],
         merkle_root=info.get("merkle_root"),
