@@ -65,6 +65,12 @@ def test_the_activity_leads_to_its_group(client):
     assert 'name="choice_2"' in page and 'name="choice_3"' not in page  # as many ranks as sessions
 
 
+def test_the_list_shows_a_group_of_one_as_its_lottery(client):
+    page = client.get("/?lang=en").get_data(as_text=True)
+    # ga's group of one is open; gb is a session of g2 only, which an activity does not name (yet)
+    assert page.count("state-lot_open") == 1 and page.count("state-lot_unopened") == 1
+
+
 def test_downloads_are_the_entrants_only(client):
     r = client.get("/me/lottery/g/g2/e0000000000000000/receipt.json")
     assert r.status_code == 303 and "/login" in r.headers["Location"]

@@ -124,7 +124,7 @@ def listed_state(doc: dict, counts: dict) -> str:
     """The list's state; a lottery activity's is its lottery's (``lot_open``, ``lot_drawn``...)."""
     if doc["status"] == ACTIVITY_CANCELLED or not activities.by_lottery(doc):
         return state_of(doc, counts)
-    return LISTED_LOTTERY[lottery_info.entry_info(doc["id"])["state"]]
+    return LISTED_LOTTERY[lottery_info.group_entry_info(doc["id"], None)["state"]]
 
 
 @bp.get("/a/<activity_id>")
