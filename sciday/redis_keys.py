@@ -76,6 +76,12 @@ FAMILIES: tuple[KeyFamily, ...] = (
     ),
     _f("vsess:*", "registration", "verified sessions (verification_store.py)", "the phone, sealed"),
     _f("lot:*", "registration", "lottery entries, holders, draws (lottery_store.py)", "sealed; masked forms"),
+    _f(
+        "lotg:*",
+        "registration",
+        "v2 lottery groups: entries, holders, demand, the frozen set, rounds, losses (lottery/group_store.py)",
+        "sealed; masked forms",
+    ),
     _f("ns:*", "registration", "no-show marks and locks (noshow_store.py)", "keyed hashes"),
     _f("import-columns:*", "registration", "an organizer's saved column mappings (column_mappings.py)"),
     _f("erasures", "registration", "the audit of erasures (store.py)", "registration ids only"),

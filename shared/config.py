@@ -77,17 +77,6 @@ class Settings(OperationsConfig, PrivacyConfig, ActivitiesConfig, AccessConfig, 
     """A range of dates in an imported list may be split into one activity per day (the organizer
     chooses it in the preview) when it spans at most this many days."""
 
-    # -- issue 27: the v2 lottery group (services/registration/lottery/groups.py) ---------------
-    lottery_max_choices: int = 5
-    """A party entering a lottery group ranks at most this many of its sessions."""
-    lottery_round2_before_h: int = 168
-    """Round 2 of a group freezes this many hours before the group's first session starts; no
-    round 2 when that is not after round 1's confirmation deadline."""
-    lottery_rounds: int = 2
-    """Rounds a lottery group has unless its organizer says otherwise (1 or 2)."""
-    lottery_single_v2: bool = False
-    """Opening a lottery on one activity (``POST /api/v1/activities/<id>/lottery``) opens a v2
-    group of one (``sciday-lottery-v2``) instead of a v1 lottery."""
     # -- issue 27: the public randomness beacon (services/registration/lottery/beacons.py) --------
     beacon_source: str = "recorded"
     """Where a v2 draw's beacon rounds come from: ``http`` (production: the drand relays below) or
@@ -120,6 +109,20 @@ class Settings(OperationsConfig, PrivacyConfig, ActivitiesConfig, AccessConfig, 
     """The pinned chain's genesis (Unix seconds: round 1's time)."""
     beacon_period_s: int = 3
     """The pinned chain's period: a round every this many seconds."""
+    # -- issue 27: the v2 lottery group (services/registration/lottery/groups.py) ---------------
+    lottery_max_choices: int = 5
+    """A party entering a lottery group ranks at most this many of its sessions."""
+    lottery_round2_before_h: int = 168
+    """Round 2 of a group freezes this many hours before the group's first session starts; no
+    round 2 when that is not after round 1's confirmation deadline."""
+    lottery_rounds: int = 2
+    """Rounds a lottery group has unless its organizer says otherwise (1 or 2)."""
+    lottery_single_v2: bool = False
+    """Opening a lottery on one activity (``POST /api/v1/activities/<id>/lottery``) opens a v2
+    group of one (``sciday-lottery-v2``) instead of a v1 lottery."""
+    lottery_handback_poll_s: int = 60
+    """After a lottery group's rounds are settled, seats handed back are offered to its waitlist (in
+    the last round's order) this often, in seconds, until its first session starts."""
 
     # -- Append new settings above this line: `name: type = default` and a docstring under it. --
 

@@ -10,15 +10,15 @@ from dataclasses import dataclass
 
 from services.registration.lottery import beacon as bc
 from services.registration.lottery import specification_v2 as v2
-from services.registration.lottery.recorded_beacon import RECORDED
+from services.registration.lottery.beacons import recorded_rounds
 from services.registration.lottery.store import LotteryStore
 from shared import shredding
 
-ROUNDS = [1000, 123]  # recorded real rounds (recorded_rounds.json)
+ROUNDS = [1000, 123]  # recorded real rounds (standins/drand_quicknet_rounds.json)
 
 
 def recorded_signature(n: int) -> str:
-    return json.loads(RECORDED.read_text())["rounds"][str(n)]
+    return next(str(r["signature"]) for r in recorded_rounds() if int(r["round"]) == n)
 
 
 @dataclass
@@ -30,16 +30,16 @@ class Party:
 
 def write_group(redis, settings, gid: str, parties: list[Party], *, draw_at: float, round2_at: float | None = None,
                 confirm_hours: int = 0, sessions: list[str] | None = None) -> dict:  # fmt: skip
-    """Write a frozen group of ``parties`` (entry ids e00000, e00001, …); returns its meta."""
+    """Write a frozen group of ``parties`` (entry ids e + 16 hex digits of 0, 1, …); returns its meta."""
     p, lots = settings.redis_prefix, LotteryStore(redis, settings)
     sessions = sessions or sorted({c for party in parties for c in party.choices})
     seed, publics, pipe = v2.new_seed(), [], redis.pipeline()
     for i, party in enumerate(parties):
-        eid, nonce = f"e{i:05d}", v2.new_nonce()
+        eid, nonce = f"e{i:016x}", v2.new_nonce()
         public = {"entry_id": eid, "party_size": party.party_size, "choices": party.choices,
                   "weight": party.weight, "hour": 10, "tag": v2.tag(nonce)}  # fmt: skip
         person = {"name": "张三", "phone": f"139{i:08d}", "email": None, "party_size": party.party_size,
-                  "locale": "zh-CN", "owner_ref": f"o{i}", "manage_url": "http://x/me"}  # fmt: skip
+                  "locale": "zh-CN", "owner_ref": f"o{i}", "manage_url": "http://x/me", "token": f"tok{i}"}  # fmt: skip
         rec = lots.entry_at_rest(person, (gid, eid))
         pipe.hset(shredding.key_name(p, gid), f"e:{eid}", rec.pop("data_key"))
         rec.update(public=public, nonce=nonce, entered_at=draw_at - 7200, holders=[f"phone:{i}"])
@@ -68,5 +68,21 @@ def write_group(redis, settings, gid: str, parties: list[Party], *, draw_at: flo
     pipe.hset(f"{p}lotg:{{{gid}}}", mapping=meta)
     pipe.set(f"{p}lotg:frozen:{{{gid}}}", json.dumps(frozen))
     pipe.zadd(f"{p}lotg:due", {gid: draw_at})
+    pipe.hset(f"{p}lotg:session_of", mapping=dict.fromkeys(sessions, gid))
     pipe.execute()
     return meta
+
+
+def lottery_sessions(settings, redis, sessions: dict[str, int]):
+    """The registration app with one lottery activity per session (id -> capacity)."""
+    from services.registration.app import create_app
+    from shared.auth import create_token
+    from tests.conftest import activity_doc
+
+    app = create_app(settings, redis_client=redis)
+    org = {"Authorization": "Bearer " + create_token(redis, settings.redis_prefix, "organizer", "t")}
+    client = app.test_client()
+    for aid, cap in sessions.items():
+        body = activity_doc(aid, capacity=cap, allocation="lottery")
+        assert client.post("/api/v1/activities", json=body, headers=org).status_code == 201
+    return app

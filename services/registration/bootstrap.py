@@ -25,17 +25,19 @@ EXTENSION = "sciday.registration"
 def bootstrap(settings: Settings, redis, keys: KeyRing) -> Ports:
     from services.registration.access.fair import FairPolicy
     from services.registration.lottery.beacons import beacon_from
+    from services.registration.lottery.group_store import GroupStore
     from services.registration.lottery.store import LotteryStore
     from services.registration.seats.door import DoorRevocations
     from shared import door_id, internal, keyfile
 
     # fair access (issue 14): one server secret keys every ID, phone, address and code hash
     secret = keyfile.from_settings(settings, "registration-hmac", "SCIDAY_HMAC_SECRET")
-    seats, limiter, noshow_store, lotteries = (
+    seats, limiter, noshow_store, lotteries, groups = (
         SeatStore(redis, settings),
         RateLimiter(redis, settings.redis_prefix, secret=secret),
         NoShowStore(redis, settings),
         LotteryStore(redis, settings),
+        GroupStore(redis, settings),  # issue 27: a session of a v2 group is opened by lot too
     )
     return Ports(
         seats=seats,
@@ -53,7 +55,7 @@ def bootstrap(settings: Settings, redis, keys: KeyRing) -> Ports:
         fair=FairPolicy.from_settings(settings),
         secret=secret,
         door_id_key=door_id.master_key(settings),  # issue 23: each member's card, matched at the door
-        lottery_opened=lambda aid: lotteries.state(aid) is not None,
+        lottery_opened=lambda aid: lotteries.state(aid) is not None or groups.group_of(aid) is not None,
         # issue 16: the door refuses a cancelled ticket at once, broker or not
         door=DoorRevocations(
             settings.checkin_url, internal.key_of(settings), settings.door_revocation_timeout_ms / 1000

@@ -123,14 +123,15 @@ CODES_BUSY: Final = "codes_busy"
 # corrected after booking (the number cannot change: another number is another member).
 GUARDIAN_INVALID: Final = "guardian_invalid"
 MEMBER_ID_CHANGED: Final = "member_id_changed"
+# Issue 27: the public randomness beacon (lottery/beacon*.py): a typed round whose signature does not
+# verify against the pinned key; a draw's round that no source can give yet.
+BEACON_UNVERIFIED: Final = "beacon_unverified"
+BEACON_UNAVAILABLE: Final = "beacon_unavailable"
 # Issue 27: the v2 lottery group (lottery/groups.py): ranked choices, the freeze, the proof.
 CHOICES_INVALID: Final = "choices_invalid"
 UNKNOWN_GROUP: Final = "unknown_group"
 NOT_FROZEN: Final = "not_frozen"
-# Issue 27: the public randomness beacon (lottery/beacon*.py): a typed round whose signature does not
-# verify against the pinned key; a draw's round that no source can give yet (a draw never proceeds).
-BEACON_UNVERIFIED: Final = "beacon_unverified"
-BEACON_UNAVAILABLE: Final = "beacon_unavailable"
+SESSION_TAKEN: Final = "session_taken"  # a session's seats are drawn by another lottery (one each)
 
 # What the list and the form show of a first-come activity (pages.state_of); a cancelled one shows
 # ACTIVITY_CANCELLED, and the list's past activities ``ended``.
@@ -169,6 +170,11 @@ LISTED_LOTTERY: Final[Mapping[str, str]] = {
 # An entrant's outcome of the draw: a seat (``won``) or a place in the draw's waitlist.
 WON: Final = "won"
 LOTTERY_OUTCOMES: Final = (WON, WAITLISTED)
+# Issue 27: an entry's outcome in one round of a lottery group (我的报名): a session won; not drawn
+# while a round is still to come (``lost``); on the group's waitlist after the last; not drawn yet.
+LOST: Final = "lost"
+PENDING: Final = "pending"
+ROUND_OUTCOMES: Final = (WON, LOST, WAITLISTED, PENDING)
 # Outcomes of the draw's scripts besides OK: the lease is another instance's (``busy``), the draw
 # is not due, or the lease expired before the draw was stored (another instance stores it).
 BUSY: Final = "busy"
@@ -252,14 +258,6 @@ REASONS: Final[Mapping[str, Reason]] = reasons(
         409,
         N_("That is another ID number: a new member. Confirm to put them in this member's place."),
     ),
-    # Issue 27: the v2 lottery group.
-    Reason(
-        CHOICES_INVALID,
-        422,
-        N_("Rank one to the allowed number of different sessions of this lottery group."),
-    ),
-    Reason(UNKNOWN_GROUP, 404, N_("No such lottery group.")),
-    Reason(NOT_FROZEN, 409, N_("Entries have not closed yet: the proof is given after the close.")),
     Reason(
         BEACON_UNVERIFIED, 422, N_("The beacon round's signature does not verify against the chain's key.")
     ),
@@ -268,6 +266,15 @@ REASONS: Final[Mapping[str, Reason]] = reasons(
         503,
         N_("The beacon round is not published or cannot be fetched yet; try again soon."),
     ),
+    # Issue 27: the v2 lottery group.
+    Reason(
+        CHOICES_INVALID,
+        422,
+        N_("Rank one to the allowed number of different sessions of this lottery group."),
+    ),
+    Reason(UNKNOWN_GROUP, 404, N_("No such lottery group.")),
+    Reason(NOT_FROZEN, 409, N_("Entries have not closed yet: the proof is given after the close.")),
+    Reason(SESSION_TAKEN, 409, N_("This session's seats are already drawn by another lottery.")),
     catalogue=CATALOGUE,
 )
 

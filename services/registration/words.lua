@@ -80,11 +80,12 @@ local REASON = {
   CODES_BUSY = 'codes_busy',
   GUARDIAN_INVALID = 'guardian_invalid',
   MEMBER_ID_CHANGED = 'member_id_changed',
+  BEACON_UNVERIFIED = 'beacon_unverified',
+  BEACON_UNAVAILABLE = 'beacon_unavailable',
   CHOICES_INVALID = 'choices_invalid',
   UNKNOWN_GROUP = 'unknown_group',
   NOT_FROZEN = 'not_frozen',
-  BEACON_UNVERIFIED = 'beacon_unverified',
-  BEACON_UNAVAILABLE = 'beacon_unavailable',
+  SESSION_TAKEN = 'session_taken',
 }
 -- topics
 local TOPIC = {

@@ -119,12 +119,12 @@ def shoot(browser, url: str, path, locale: str, check=None) -> None:
 
 def others_enter(site, n: int) -> None:
     """n other parties enter through the engine's use case, as the API does for a verified phone."""
-    from services.registration.lottery import group_api, groups
+    from services.registration.lottery import group_edge, groups
     from tests.fair_support import member
 
     names = list(SESSIONS)[:3]
     with site["app"].test_request_context():
-        eng = group_api.engine()
+        eng = group_edge.engine()
         for i in range(n):
             size = 1 + i % 3
             form = {"name": "赵六", "party_size": size, "members": [member(500 + i * 10 + k) for k in range(size)],
@@ -147,14 +147,14 @@ def freeze_and_draw_round_one(site) -> None:
     """Entries close (the freeze writes the Merkle root); round 1 is drawn and settled on the
     recorded beacon's rounds (a demonstration)."""
     from services.registration.bootstrap import EXTENSION
-    from services.registration.lottery import group_api, groups, rounds_settle
+    from services.registration.lottery import group_edge, groups, rounds_settle
     from services.registration.lottery.group_rounds_store import GroupRoundsStore
 
     redis, s = site["redis"], site["settings"]
     closes = datetime.fromisoformat(site["body"]["closes_at"]).timestamp()
     draw_at = datetime.fromisoformat(site["body"]["draw_at"]).timestamp()
     with site["app"].test_request_context():
-        assert groups.freeze(group_api.engine(), GID, closes + 1)
+        assert groups.freeze(group_edge.engine(), GID, closes + 1)
     rounds_settle.step(site["app"].extensions[EXTENSION], GroupRoundsStore(redis, s), GID, now=draw_at + 1)
 
 

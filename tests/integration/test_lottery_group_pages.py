@@ -20,7 +20,7 @@ def client(settings, redis):
     c = create_app(settings, redis_client=redis).test_client()
     org = {"Authorization": "Bearer " + create_token(redis, settings.redis_prefix, "organizer", "t")}
     now = datetime.now(TZ).replace(microsecond=0)
-    for aid in ("ga", "gb"):
+    for aid in ("ga", "gb", "gc"):
         assert (
             c.post(
                 "/api/v1/activities", json=activity_doc(aid, allocation="lottery"), headers=org
@@ -32,7 +32,7 @@ def client(settings, redis):
         "closes_at": (now + timedelta(hours=1)).isoformat(),
         "draw_at": (now + timedelta(hours=2)).isoformat(),
     }
-    for gid, sessions in (("g2", ["ga", "gb"]), ("ga", ["ga"])):  # a group of two, and ga's group of one
+    for gid, sessions in (("g2", ["ga", "gb"]), ("gc", ["gc"])):  # a group of two, and gc's group of one
         body = {"group_id": gid, "activity_ids": sessions, **window}
         assert c.post("/api/v1/lottery-groups", json=body, headers=org).status_code == 201
     return c
@@ -58,17 +58,18 @@ def test_an_unknown_group_is_a_404_in_its_words(client):
 
 
 def test_the_activity_leads_to_its_group(client):
-    r = client.get("/lottery/ga")
-    assert r.status_code == 303 and r.headers["Location"].endswith("/lottery/g/ga")
-    page = client.get("/a/gb?g=g2").get_data(as_text=True)  # a session of the group of two
-    assert "/lottery/g/g2" in page and 'action="/a/gb/group-entry?g=g2"' in page
+    for aid, gid in (("gc", "gc"), ("gb", "g2")):
+        r = client.get(f"/lottery/{aid}")
+        assert r.status_code == 303 and r.headers["Location"].endswith(f"/lottery/g/{gid}")
+    for url in ("/a/gb?g=g2", "/a/gb"):  # a session of the group of two, from its page or not
+        page = client.get(url).get_data(as_text=True)
+        assert "/lottery/g/g2" in page and 'action="/a/gb/group-entry?g=g2"' in page
     assert 'name="choice_2"' in page and 'name="choice_3"' not in page  # as many ranks as sessions
 
 
-def test_the_list_shows_a_group_of_one_as_its_lottery(client):
+def test_the_list_shows_each_session_by_its_group(client):
     page = client.get("/?lang=en").get_data(as_text=True)
-    # ga's group of one is open; gb is a session of g2 only, which an activity does not name (yet)
-    assert page.count("state-lot_open") == 1 and page.count("state-lot_unopened") == 1
+    assert page.count("state-lot_open") == 3 and "state-lot_unopened" not in page
 
 
 def test_downloads_are_the_entrants_only(client):

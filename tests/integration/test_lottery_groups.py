@@ -12,10 +12,14 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from services.registration import vocabulary as v
 from services.registration.access.fair import FairPolicy
-from services.registration.lottery import groups, merkle, receipts
+from services.registration.lottery import draw as lot
+from services.registration.lottery import entry as lottery_entry
+from services.registration.lottery import groups, merkle, public_v2, receipts
+from services.registration.lottery import run as lottery_run
 from services.registration.lottery import specification_v2 as v2
 from services.registration.lottery.group_engine import Engine, Rules
 from services.registration.lottery.group_store import GroupStore
+from services.registration.privacy import retention
 from services.registration.seats import publishing
 from tests.fair_support import member
 from tests.unit.registration_ports import lottery_store, redis_ports
@@ -154,6 +158,11 @@ def test_the_freeze_refuses_later_entries_and_commits_the_root_once(eng):
     assert eng.groups.redis.zscore(eng.groups.due_key, GID) == float(eng.groups.meta(GID)["draw_at"])
     assert refusal(enter, eng, 99, ["imax-1"]) == v.LOTTERY_CLOSED
     assert groups.freeze(eng, GID, now) is False and eng.groups.frozen(GID) == frozen
+    # a scheduler that computed the set before the other wrote it: the first write stands
+    assert eng.groups.commit(GID, frozen[:1], "00" * 32) is False
+    assert (
+        eng.groups.frozen(GID) == frozen and groups.group_info(eng, GID)["merkle_root"] == info["merkle_root"]
+    )
 
 
 def test_the_scheduler_freezes_due_groups_only(eng):
@@ -206,9 +215,90 @@ def test_festival_losses_weigh_the_entry(eng):
     ref = eng.groups.entry(GID, first["entry_id"])["owner_ref"]
     eng.groups.redis.hset(eng.groups.losses_key, ref, 7)
     now = eng.ports.clock.now().timestamp()
-    groups.open_group(
-        eng, "later", ["imax-2"], opens_at=now - 1, closes_at=now + 60, draw_at=now + 90, confirm_hours=0
+    publishing.publish_activity(
+        eng.ports, activity_doc(eng.ports, "imax-4", allocation=v.LOTTERY, real_name=True)
     )
-    form = {"name": "张三", "party_size": 1, "members": [member(10)], "choices": ["imax-2"]}
+    groups.open_group(
+        eng, "later", ["imax-4"], opens_at=now - 1, closes_at=now + 60, draw_at=now + 90, confirm_hours=0
+    )
+    form = {"name": "张三", "party_size": 1, "members": [member(10)], "choices": ["imax-4"]}
     again = groups.enter(eng, "later", form, session_phone=phone(1))
     assert again["receipt"]["weight"] == v2.loss_weight(7, eng.rules.loss_extra, eng.rules.loss_cap) == 4
+
+
+def test_v1_draws_lost_count_as_festival_losses(eng):
+    """Losses are counted from what exists: a v1 draw the phone entered and did not win."""
+    ports = eng.ports
+    publishing.publish_activity(
+        ports, activity_doc(ports, "v1-act", capacity=1, allocation=v.LOTTERY, real_name=True)
+    )
+    now = ports.clock.now().timestamp()
+    lot.open_lottery(eng.lotteries, lot.Lottery("v1-act", 1, now - 60, now + 60, now + 120, 0, 4))
+    v1_form = {"name": "张三", "party_size": 1}
+    ids = {
+        i: lottery_entry.enter(ports, eng.lotteries, "v1-act", dict(v1_form, members=[member(500 + i)]),
+                               session_phone=phone(i))["entry_id"]
+        for i in (1, 2)
+    }  # fmt: skip
+    d = lot.draw(eng.lotteries, "v1-act", now=now + 130)
+    (winner,) = [i for i, e in ids.items() if e in d.seated]
+    weights = {i: enter(eng, i, ["imax-1"])["receipt"]["weight"] for i in (1, 2)}
+    assert weights == {winner: 1, 3 - winner: 2}
+
+
+def test_a_session_is_one_lotterys(eng):
+    now = eng.ports.clock.now().timestamp()
+    times = dict(opens_at=now, closes_at=now + 60, draw_at=now + 90, confirm_hours=0)
+    assert refusal(groups.open_group, eng, "other", ["imax-2"], **times) == v.SESSION_TAKEN
+    assert eng.groups.group_of("imax-2") == GID
+    groups.open_group(
+        eng, GID, ["imax-1", "imax-3"], **{**times, "closes_at": now + 3600, "draw_at": now + 3700}
+    )
+    assert eng.groups.group_of("imax-2") is None  # dropped from the group while open: released
+    groups.open_group(eng, "other", ["imax-2"], **times)
+    publishing.publish_activity(eng.ports, activity_doc(eng.ports, "v1-act", allocation=v.LOTTERY))
+    lot.open_lottery(eng.lotteries, lot.Lottery("v1-act", 4, now, now + 60, now + 90))
+    assert refusal(groups.open_group, eng, "third", ["v1-act"], **times) == v.SESSION_TAKEN
+
+
+def test_retention_erases_a_groups_entries_with_its_last_session(eng, store_settings, store_redis):
+    out = enter(eng, 1, ["imax-1"])
+    groups.freeze(eng, GID, close(eng))
+    frozen = eng.groups.frozen(GID)
+    settings = store_settings.with_overrides(retention_days=30)
+    eng.ports.clock.advance(days=20)
+    retention.sweep(eng.ports, store_redis, settings)
+    assert eng.groups.entry(GID, out["entry_id"]) is not None  # within the retention
+    eng.ports.clock.advance(days=20)
+    retention.sweep(eng.ports, store_redis, settings)
+    assert eng.groups.entry(GID, out["entry_id"]) is None and not store_redis.exists(
+        eng.groups.k("holders", GID)
+    )
+    assert eng.groups.frozen(GID) == frozen  # the public set stays
+
+
+def test_the_frozen_group_is_a_valid_public_document(eng):
+    """What the entry side publishes passes the project's own check before any round (public_v2)."""
+    for i in range(5):
+        enter(eng, i, ["imax-2", "imax-1"] if i % 2 else ["imax-1"], party=1 + i % 3)
+    groups.freeze(eng, GID, close(eng))
+    info = groups.group_info(eng, GID)
+    assert isinstance(info["freezes"][0], int) and info["weights"] == {"extra": 1, "cap": 3}
+    opened = dict(info, sessions=[{"activity_id": s["activity_id"], "capacity": s["capacity"]} for s in info["sessions"]],
+                  opens_at=int(eng.groups.meta(GID)["opens_at"]))  # fmt: skip
+    doc = public_v2.document(opened, None, eng.groups.frozen(GID), [])
+    assert doc["merkle_root"] == info["merkle_root"] and public_v2.check(doc) == []
+
+
+def test_a_v1_lottery_is_not_opened_on_a_groups_session(eng):
+    """The organizers' v1 opening (run.open_for, as the form and the API call it) refuses a session
+    a group draws; the allocation is locked as for an opened lottery (ports.lottery_opened)."""
+    eng.ports.lottery_opened = lambda aid: (
+        eng.lotteries.state(aid) is not None or eng.groups.group_of(aid) is not None
+    )
+    now = eng.ports.clock.now().timestamp()
+    times = dict(opens_at=now, closes_at=now + 60, draw_at=now + 90, confirm_hours=0)
+    assert refusal(lottery_run.open_for, eng.ports, eng.lotteries, "imax-1", **times) == v.SESSION_TAKEN
+    doc = activity_doc(eng.ports, "imax-9", allocation=v.LOTTERY)
+    publishing.publish_activity(eng.ports, doc)
+    assert len(lottery_run.open_for(eng.ports, eng.lotteries, "imax-9", **times)) == 64  # v1 elsewhere

@@ -96,7 +96,7 @@ def test_before_the_draw_rates_are_zero_not_missing():
     f = fairness.figures(doc)
     assert f["rounds_drawn"] == 0 and f["winners"] == 0 and f["by_round"] == []
     assert all(r["rate"] == 0.0 for r in f["by_hour"])
-    doc["entries"] = []
+    doc["entries"] = None  # the public JSON before the freeze
     empty = fairness.figures(doc)
     assert empty["rate"] is None and empty["by_rank"] == [] and empty["sessions"][0]["rate"] is None
 

@@ -54,36 +54,6 @@ def test_rounds_name_their_beacon_and_show_their_figures_once_drawn():
     assert r1["figures"]["participants"] == len(doc["entries"]) and not r2["done"]
 
 
-def test_outcomes_per_round():
-    doc = draw_doc()
-    r1, r2 = doc["rounds"]
-    won1 = next(iter(r1["wins"]))
-    won2 = next(iter(r2["wins"]))
-    waiting = doc["waitlist"][2]
-    info = opened()
-    at1 = group_view.ts(info["draw_at"])
-    assert group_view.outcomes(won1, info, doc) == [
-        {"round": 1, "at": at1, "outcome": v.WON, "session": r1["wins"][won1]}
-    ]
-    o = group_view.outcomes(won2, info, doc)
-    assert [x["outcome"] for x in o] == [group_view.LOST, v.WON]
-    assert o[0]["next_at"] == bc.QUICKNET.round_time(
-        1000
-    )  # no round2_at: when its beacon is out and o[1]["session"] == r2["wins"][won2]
-    assert group_view.outcomes(waiting, info, doc)[1] == {
-        "round": 2,
-        "at": bc.QUICKNET.round_time(1000),
-        "outcome": v.WAITLISTED,
-        "position": 3,
-    }
-    before_r2 = {**doc, "rounds": [r1], "waitlist": []}
-    assert [x["outcome"] for x in group_view.outcomes(waiting, info, before_r2)] == [
-        group_view.LOST,
-        group_view.PENDING,
-    ]
-    assert [x["outcome"] for x in group_view.outcomes(waiting, info, None)] == [group_view.PENDING] * 2
-
-
 def test_phase_labels_and_choices():
     info = opened()
     assert group_view.phase(info, None, 1_700_000_000) == v.LOT_NOT_OPEN

@@ -24,7 +24,7 @@ from services.registration.bootstrap import ports
 from services.registration.catalogue import activities
 from services.registration.lottery import draw as lot
 from services.registration.lottery import entry as lottery_entry
-from services.registration.lottery import rounds_api, specification
+from services.registration.lottery import group_edge, groups, rounds_api, specification
 from services.registration.lottery import run as lottery_run
 from services.registration.web.edge import documented, reasons_text
 from services.registration.web.registration_schemas import RegistrationIn
@@ -34,7 +34,12 @@ from shared.errors import RATE_LIMITED
 from shared.i18n import request_locale
 from shared.web import settings_of
 
-OPEN_REFUSALS = (v.UNKNOWN_ACTIVITY, v.VALIDATION_FAILED)
+OPEN_REFUSALS = (
+    v.UNKNOWN_ACTIVITY,
+    v.VALIDATION_FAILED,
+    v.LOTTERY_CLOSED,
+    v.SESSION_TAKEN,
+)  # the last two: a group of one
 DRAW_REFUSALS = (v.UNKNOWN_ACTIVITY, v.DRAW_NOT_DUE, v.DRAW_IN_PROGRESS)
 ENTER_REFUSALS = (
     v.PHONE_NOT_VERIFIED,
@@ -81,6 +86,17 @@ class LotteryOut(Schema):
     times = fields.Dict(
         metadata={"description": "opens_at, closes_at, draw_at (ISO-8601) and confirm_hours, as opened"}
     )
+    # issue 27: a v2 group of one (lottery_groups' GroupOut), before its draw
+    group_id = fields.String()
+    sessions = fields.List(fields.Dict())
+    max_choices = fields.Integer()
+    chain = fields.Dict()
+    beacon_rounds = fields.List(fields.Integer())
+    freezes = fields.List(fields.Integer())
+    weights = fields.Dict()
+    receipt_key = fields.String()
+    merkle_root = fields.String(allow_none=True)
+    demand = fields.List(fields.Dict())
 
 
 def store():
@@ -93,7 +109,7 @@ def page(aid: str) -> dict:
         return {**d.public(), "state": v.LOT_DRAWN, "times": times(aid)}
     commitment = store().commitment(aid)
     if commitment is None:
-        raise lot.Refusal(v.UNKNOWN_ACTIVITY)
+        return group_of_one(aid)
     return {
         "algorithm": specification.ALGORITHM,
         "activity_id": aid,
@@ -101,6 +117,15 @@ def page(aid: str) -> dict:
         "commitment": commitment,
         "times": times(aid),
     }
+
+
+def group_of_one(aid: str) -> dict:
+    """The group of one opened for ``aid`` (issue 27): its public information, as the v2 page."""
+    if group_edge.engine().groups.meta(aid) is None:
+        raise lot.Refusal(v.UNKNOWN_ACTIVITY)
+    info = groups.group_info(group_edge.engine(), aid)
+    at = {k: info[k] for k in ("opens_at", "closes_at", "draw_at", "confirm_hours")}
+    return {**info, "activity_id": aid, "times": at}
 
 
 def times(aid: str) -> dict:
@@ -133,6 +158,9 @@ class Lottery(MethodView):
         """Allocate this activity's seats by lottery: fixes the secret seed; publish the commitment
         before entries open. Opening again changes the times but never the committed seed."""
         hours = body["confirm_hours"]
+        if settings_of().lottery_single_v2:  # issue 27: a single-session lottery is a group of one
+            group_edge.open_from(dict(body, activity_ids=[activity_id]), activity_id)
+            return page(activity_id)
         lottery_run.open_for(
             ports(),
             store(),
@@ -170,6 +198,7 @@ class EntryOut(Schema):
     activity_id = fields.String(required=True)
     draw_at = fields.String(required=True, metadata={"description": "when the draw runs (ISO-8601)"})
     token = fields.String(required=True, metadata={"description": "keep it: it confirms a win"})
+    receipt = fields.Dict(metadata={"description": "a v2 group of one's signed receipt (issue 27)"})
 
 
 class ConfirmOut(Schema):
@@ -184,7 +213,11 @@ class ConfirmIn(Schema):
 
 
 def enter(body: dict, activity_id: str) -> dict:
-    """Enter as a person does (the API and the entry page): verified phone, real-name party."""
+    """Enter as a person does (the API and the entry page): verified phone, real-name party.
+    Where the activity's lottery is a v2 group of one (issue 27), its one session is the choice."""
+    if store().commitment(activity_id) is None and group_edge.engine().groups.meta(activity_id) is not None:
+        out = group_edge.enter(dict(body, choices=[activity_id]), activity_id)
+        return dict(out, activity_id=activity_id)
     token = secrets.token_urlsafe(16)
     out = lottery_entry.enter(
         ports(),

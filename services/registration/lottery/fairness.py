@@ -90,7 +90,9 @@ def sessions(doc: Mapping, won: Mapping[str, str]) -> list[dict]:
 
 
 def figures(doc: Mapping) -> dict:
-    """Every figure of the fairness page, from a v2 public JSON (``public_v2.document``)."""
+    """Every figure of the fairness page, from a v2 public JSON (``public_v2.document``); before
+    the freeze its ``entries`` (and ``merkle_root``) are null: no entries yet."""
+    doc = {**doc, "entries": doc.get("entries") or [], "rounds": doc.get("rounds") or []}
     won = won_sessions(doc)
     entries = doc["entries"]
     return {

@@ -7,31 +7,23 @@ The draw side's endpoints live in rounds_api.py.
 from __future__ import annotations
 
 import secrets
-from datetime import UTC, datetime
 
-from flask import current_app, request
+from flask import request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from services.registration import vocabulary as v
 from services.registration.access import api as api_verification
-from services.registration.bootstrap import ports
-from services.registration.lottery import groups, receipts
+from services.registration.lottery import group_edge, groups
 from services.registration.lottery.api import ENTER_REFUSALS
-from services.registration.lottery.group_engine import Engine, Rules
-from services.registration.lottery.group_store import GroupStore
 from services.registration.web.edge import documented, reasons_text
-from services.registration.web.mine import owner_ref
 from services.registration.web.registration_schemas import RegistrationIn
 from services.registration.web.schemas import LotteryIn
 from shared.auth import require
 from shared.events import SLUG
-from shared.i18n import request_locale
-from shared.web import settings_of
 
-EXTENSION = "sciday.lottery_groups"
-OPEN_REFUSALS = (v.UNKNOWN_ACTIVITY, v.VALIDATION_FAILED, v.LOTTERY_CLOSED)
+OPEN_REFUSALS = (v.UNKNOWN_ACTIVITY, v.VALIDATION_FAILED, v.LOTTERY_CLOSED, v.SESSION_TAKEN)
 GROUP_ENTER_REFUSALS = (*ENTER_REFUSALS, v.UNKNOWN_GROUP, v.CHOICES_INVALID)
 PROOF_REFUSALS = (v.UNKNOWN_ENTRY, v.UNAUTHORIZED, v.NOT_FROZEN)
 blp = Blueprint(
@@ -40,24 +32,6 @@ blp = Blueprint(
     url_prefix="/api/v1/lottery-groups",
     description=reasons_text(*dict.fromkeys(OPEN_REFUSALS + GROUP_ENTER_REFUSALS + PROOF_REFUSALS)),
 )
-
-
-def install(app, api, settings) -> None:
-    """Wire the group store and register the blueprint (the app factory calls it)."""
-    app.extensions[EXTENSION] = GroupStore(app.extensions["sciday.redis"], settings)
-    api.register_blueprint(blp)
-
-
-def engine() -> Engine:
-    """The group use cases' engine for this app (the ticket key ring signs receipts)."""
-    p = ports()
-    return Engine(
-        p,
-        current_app.extensions[EXTENSION],
-        current_app.extensions["sciday.lotteries"],
-        receipts.of_key_ring(p.signer),
-        Rules.from_settings(settings_of()),
-    )
 
 
 class GroupIn(LotteryIn):
@@ -89,7 +63,8 @@ class GroupOut(Schema):
     commitment = fields.String(metadata={"description": "SHA-256 of the secret seed"})
     chain = fields.Dict(metadata={"description": "the pinned drand chain"})
     beacon_rounds = fields.List(fields.Integer(), metadata={"description": "one drand round per round"})
-    freezes = fields.List(fields.Float(), metadata={"description": "each round's freeze (Unix s)"})
+    freezes = fields.List(fields.Integer(), metadata={"description": "each round's freeze (Unix s)"})
+    weights = fields.Dict(metadata={"description": "{extra, cap}: a weight is 1 + extra * min(losses, cap)"})
     receipt_key = fields.String(
         metadata={"description": "Ed25519 public key (raw, hex) of receipts and proofs"}
     )
@@ -126,35 +101,6 @@ class ProofOut(Schema):
     merkle_root, signature = fields.String(), fields.String()
 
 
-def open_from(body: dict, gid: str) -> dict:
-    """Open a group from the organizer's body (the group of one too)."""
-    hours = body.get("confirm_hours")
-    return groups.open_group(
-        engine(),
-        gid,
-        body["activity_ids"],
-        opens_at=body["opens_at"].timestamp(),
-        closes_at=body["closes_at"].timestamp(),
-        draw_at=body["draw_at"].timestamp(),
-        confirm_hours=settings_of().lottery_confirm_hours if hours is None else hours,
-        rounds=body.get("rounds"),
-        name=body.get("name") or "",
-    )
-
-
-def enter(body: dict, gid: str) -> dict:
-    """Enter as a person does: verified phone, real-name party, ranked choices."""
-    out = groups.enter(
-        engine(),
-        gid,
-        body,
-        locale=request_locale(body.get("locale")),
-        client_address=request.remote_addr or "-",
-        session_phone=api_verification.verified_phone(),
-    )
-    return dict(out, draw_at=datetime.fromtimestamp(out["draw_at"], UTC).isoformat())
-
-
 @blp.route("")
 class Groups(MethodView):
     @require("organizer")
@@ -165,7 +111,7 @@ class Groups(MethodView):
         """Open a lottery group over sessions drawn by lot: fixes the secret seed and publishes its
         commitment, the drand chain and each round's beacon round. Opening again while entries are
         open changes the times, never the committed seed."""
-        return open_from(body, body.get("group_id") or "g" + secrets.token_hex(6))
+        return group_edge.open_from(body, body.get("group_id") or "g" + secrets.token_hex(6))
 
 
 @blp.route("/<group_id>")
@@ -174,7 +120,7 @@ class Group(MethodView):
     @documented(blp, v.UNKNOWN_GROUP)
     def get(self, group_id):
         """The group's public information, with each session's live demand (entries ÷ seats)."""
-        return groups.group_info(engine(), group_id)
+        return groups.group_info(group_edge.engine(), group_id)
 
 
 @blp.route("/<group_id>/entries")
@@ -185,7 +131,7 @@ class GroupEntries(MethodView):
     def post(self, body, group_id):
         """Enter the group once, with a registration's body and ``choices``: the ranked sessions.
         The same checks as a lottery entry of one session, for each chosen session."""
-        return enter(body, group_id)
+        return group_edge.enter(body, group_id)
 
 
 @blp.route("/<group_id>/entries/<entry_id>/proof")
@@ -197,9 +143,9 @@ class Proof(MethodView):
         entered, or the entry's ``token`` (query)."""
         phone = api_verification.verified_phone()
         return groups.proof(
-            engine(),
+            group_edge.engine(),
             group_id,
             entry_id,
             token=request.args.get("token", ""),
-            owner_ref=owner_ref(phone) if phone else "",
+            owner_ref=group_edge.owner_ref(phone) if phone else "",
         )

@@ -20,27 +20,35 @@ def label(doc: Mapping | None, aid: str) -> str:
 
 
 def _texts(o: dict, docs: Mapping) -> dict:
+    session = o.get("activity_id") or o.get("session") or ""
     return {
         **o,
-        "session_label": label(docs.get(o.get("session", "")), o.get("session", "")),
+        "session_label": label(docs.get(session), session),
         "at_text": local(group_view.ts(o["at"])) if o.get("at") else "",
         "next_text": local(group_view.ts(o["next_at"])) if o.get("next_at") else "",
     }
 
 
-def entries(owner_ref: str) -> list[dict]:
+def shown(rounds: list[dict]) -> list[dict]:
+    """The engine's rounds as 我的报名 says them: a round after the win is left out, and a round not
+    won names the next round's time."""
+    kept = [r for r in rounds if r.get("outcome")]
+    return [{**r, "next_at": kept[i + 1]["at"] if i + 1 < len(kept) else None} for i, r in enumerate(kept)]
+
+
+def entries(group_entries: list[dict]) -> list[dict]:
+    """The group entries of web/mine.my_entries, with titles, outcomes and times to show."""
     out = []
-    for e in group_reads.mine(owner_ref):
+    for e in group_reads.mine(group_entries):
         opened = e["group"]
         docs = {s["activity_id"]: group_reads.activity(s["activity_id"]) for s in opened["sessions"]}
-        rounds = e.get("rounds") or group_view.outcomes(e["entry_id"], opened, e["public"])
         first = docs.get(e["choices"][0]) or {}
         out.append(
             {
                 **e,
                 "group_name": named(e.get("group_name") or first.get("title") or e["group_id"]),
                 "choice_docs": [{"activity_id": c, "label": label(docs.get(c), c)} for c in e["choices"]],
-                "outcomes": [_texts(o, docs) for o in rounds],
+                "outcomes": [_texts(o, docs) for o in shown(e.get("rounds") or [])],
                 "has_root": bool(opened.get("merkle_root")),
             }
         )

@@ -1,5 +1,5 @@
 """The pages' reads of a v2 lottery group, through the engine (issue 27): the entry side
-(groups.py, group_api.engine()) and the draw side (rounds.py). One place, so the pages hold no
+(groups.py, group_edge.engine()) and the draw side (rounds.py). One place, so the pages hold no
 rule of their own and a change of the engine's signatures touches only this module."""
 
 from __future__ import annotations
@@ -9,14 +9,14 @@ from typing import Any
 from flask import current_app
 
 from services.registration.bootstrap import ports
-from services.registration.lottery import group_api, groups, rounds, rounds_api
+from services.registration.lottery import group_edge, groups, rounds, rounds_api
 from services.registration.vocabulary import Refusal
 from services.registration.web import mine as api_mine
 
 
 def info(gid: str) -> dict:
     """groups.group_info: the group as opened, with the live demand (``unknown_group``)."""
-    return groups.group_info(group_api.engine(), gid)
+    return groups.group_info(group_edge.engine(), gid)
 
 
 def public(gid: str) -> dict | None:
@@ -51,9 +51,10 @@ def max_choices(gid: str) -> int:
 
 def group_of(activity_id: str, asked: str | None) -> dict | None:
     """The group an activity page enters: ``asked`` (``?g=``, from the group page) if the activity
-    is one of its sessions, else the group the draw side knows for it, else the group of one
-    (gid = activity id); None if none is open."""
-    for gid in dict.fromkeys(g for g in (asked, rounds_api.group_of(activity_id), activity_id) if g):
+    is one of its sessions, else the group whose session it is (the entry side's index), else the
+    group of one (gid = activity id); None if none is open."""
+    indexed = group_edge.engine().groups.group_of(activity_id)
+    for gid in dict.fromkeys(g for g in (asked, indexed, activity_id) if g):
         try:
             got = info(gid)
         except Refusal:
@@ -64,27 +65,26 @@ def group_of(activity_id: str, asked: str | None) -> dict | None:
 
 
 def enter(gid: str, loaded: dict, locale: str) -> dict:
-    """Enter as a person does (group_api.enter): entry id, draw time, token, signed receipt."""
-    return group_api.enter({**loaded, "locale": locale}, gid)
+    """Enter as a person does (group_edge.enter): entry id, draw time, token, signed receipt."""
+    return group_edge.enter({**loaded, "locale": locale}, gid)
 
 
-def mine(owner_ref: str) -> list[dict]:
-    """我的报名's group entries (groups.my_group_entries), each with the group's information and
-    public JSON for its per-round outcomes."""
+def mine(group_entries: list[dict]) -> list[dict]:
+    """我的报名's group entries (web/mine.my_entries: groups.my_group_entries with each round's
+    outcome, rounds_mine.with_rounds), each with its group's information."""
     out = []
-    for e in groups.my_group_entries(group_api.engine(), owner_ref):
+    for e in group_entries:
         try:
-            opened = info(e["group_id"])
+            out.append({**e, "group": info(e["group_id"])})
         except Refusal:
             continue
-        out.append({**e, "group": opened, "public": public(e["group_id"])})
     return out
 
 
 def receipt(gid: str, entry_id: str) -> dict | None:
     """The verified phone's own receipt of ``entry_id`` (None if it is not theirs)."""
     _phone, ref = api_mine.owner()
-    for e in groups.my_group_entries(group_api.engine(), ref):
+    for e in groups.my_group_entries(group_edge.engine(), ref):
         if e["group_id"] == gid and e["entry_id"] == entry_id:
             return e["receipt"]
     return None
@@ -93,4 +93,4 @@ def receipt(gid: str, entry_id: str) -> dict | None:
 def proof(gid: str, entry_id: str) -> dict[str, Any]:
     """The verified phone's signed inclusion proof (``not_frozen`` before the freeze)."""
     _phone, ref = api_mine.owner()
-    return groups.proof(group_api.engine(), gid, entry_id, owner_ref=ref)
+    return groups.proof(group_edge.engine(), gid, entry_id, owner_ref=ref)

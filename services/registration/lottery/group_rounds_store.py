@@ -25,6 +25,9 @@ from shared.redis_scripts import Scripts
 
 HERE = Path(__file__).parent
 PRIVATE = ("public", "nonce", "entered_at", "holders")  # of a group entry, not of a session's copy
+# A session's per-activity cursors of telling, set past any list: the group tells its parties
+# (group_tell.lua), so the per-activity scripts (lottery_publish / lottery_promoted.lua) tell no one.
+TOLD_BY_GROUP = 10**9
 
 
 class GroupRoundsStore:
@@ -32,7 +35,9 @@ class GroupRoundsStore:
         self.redis, self.p = redis, settings.redis_prefix
         self.v1 = LotteryStore(redis, settings)  # the sessions' per-activity lotteries
         self.scripts = Scripts(
-            redis, HERE, ["group_round_begin", "group_round_finish", "group_tell", "group_place"]
+            redis,
+            HERE,
+            ["group_round_begin", "group_round_finish", "group_tell", "group_place", "group_losses"],
         )
 
     def k(self, name: str, gid: str, n: int | None = None) -> str:
@@ -45,7 +50,7 @@ class GroupRoundsStore:
         return {a.decode(): b.decode() for a, b in raw.items()} if raw else None
 
     def frozen(self, gid: str) -> list[dict] | None:
-        raw = self.redis.get(self.k("frozen", gid))
+        raw = self.redis.get(self.k(v.LOT_FROZEN, gid))  # the key is named after the state
         return json.loads(raw) if raw else None
 
     def entries(self, gid: str, entry_ids: list[str]) -> list[dict | None]:
@@ -93,6 +98,12 @@ class GroupRoundsStore:
         """Seats of the session held by registrations (the seat store's ``taken``)."""
         return int(self.redis.hget(self.v1.seat_keys.activity(aid), "taken") or 0)
 
+    def materialised(self, gid: str, n: int, done: bool = False) -> bool:
+        """Whether round ``n``'s wins are written into their sessions (``done``: they are now)."""
+        if done:
+            self.redis.hset(self.k("", gid), f"materialised:{n}", 1)
+        return bool(self.redis.hexists(self.k("", gid), f"materialised:{n}"))
+
     def place(self, gid: str, entry_id: str, aid: str, handed: bool = False) -> bool:
         """Claim seats for a party in one session, once per party ever (group_place.lua)."""
         keys = [self.k("placed", gid), self.k("handed", gid)]
@@ -124,7 +135,8 @@ class GroupRoundsStore:
             "commitment": commitment,
             "state": v.LOT_DRAWN,
             "group": gid,
-            "published": 0,
+            "published": TOLD_BY_GROUP,
+            "promoted_published": TOLD_BY_GROUP,
         }
         pipe = self.redis.pipeline(transaction=True)
         for name, value in fields.items():
@@ -144,6 +156,11 @@ class GroupRoundsStore:
             args=[start, n, gid, ctx["occurred_at"], ctx["rounds"], ctx["confirm_hours"], *flat],
         )
         return bool(out)
+
+    def count_losses(self, gid: str, owner_refs: list[str]) -> bool:
+        """One more festival loss for each owner, once per group (group_losses.lua)."""
+        keys = [self.k("", gid), f"{self.p}lotg:losses"]
+        return bool(self.scripts.group_losses(keys=keys, args=owner_refs))
 
     def told(self, gid: str, n: str) -> int:
         return int(self.redis.hget(self.k("", gid), f"told:{n}") or 0)

@@ -9,6 +9,7 @@ Keys, all with the group's hash tag (the due list, the loss record and the owner
   {p}lotg:demand:{gid}   hash: "<aid>:entries" / "<aid>:people" / "<aid>:first" (group_enter.lua)
   {p}lotg:frozen:{gid}   string: JSON list of the frozen public entries (group_commit.lua, once)
   {p}lotg:due            zset: gid -> next time something is due (the freeze, then the rounds)
+  {p}lotg:session_of     hash: activity id -> its group (a session is one group's: group_open.lua)
   {p}lotg:losses         hash: owner ref -> draws of the festival this phone entered and lost
                          in a group (the draw side adds to it; v1 losses are counted from v1 draws)
   {p}lot:mine:<owner>    set: "g <gid> <entry id>" beside v1's "<aid> <entry id>" (我的报名)
@@ -53,14 +54,31 @@ class GroupStore:
         return f"{self.p}lot:mine:{owner_ref}"
 
     # -- opening ---------------------------------------------------------------------------
-    def open(self, gid: str, seed: str, commitment: str, fields: dict[str, str]) -> str | None:
-        """The commitment in force, or None once entries have closed (group_open.lua)."""
-        flat = [x for pair in fields.items() for x in pair]
+    @property
+    def session_of_key(self) -> str:
+        return f"{self.p}lotg:session_of"
+
+    def open(self, gid: str, seed: str, commitment: str, fields: dict[str, str]) -> str:
+        """group_open.lua: the commitment in force, or the reason it was refused (64 hex digits
+        are a commitment; anything else is a reason code)."""
+        rest = [x for pair in fields.items() if pair[0] != "sessions" for x in pair]
         out = self.scripts.group_open(
-            keys=[self.k("", gid), self.due_key], args=[gid, seed, commitment, *flat]
+            keys=[self.k("", gid), self.due_key, self.session_of_key],
+            args=[gid, seed, commitment, fields["sessions"], *rest],
         )
-        text = out.decode()
-        return None if len(text) != 64 else text
+        return out.decode()
+
+    def group_of(self, aid: str) -> str | None:
+        """The group whose session the activity is, if any."""
+        raw = self.redis.hget(self.session_of_key, aid)
+        return raw.decode() if raw else None
+
+    def erase_entries(self, gid: str) -> int:
+        """The retention sweep's part (issue 16), as v1's: the entries (sealed contact fields), the
+        holders (keyed hashes) and the group's data keys go; the frozen public set and the demand stay."""
+        return int(
+            self.redis.delete(self.k("entries", gid), self.k("holders", gid), shredding.key_name(self.p, gid))
+        )
 
     def meta(self, gid: str) -> dict[str, str] | None:
         raw = self.redis.hgetall(self.k("", gid))

@@ -114,33 +114,3 @@ def choices_from(form: Mapping[str, str], max_choices: int) -> list[str]:
     left out; the engine judges them (``choices_invalid``)."""
     picked = (str(form.get(f"choice_{k}") or "").strip() for k in range(1, max_choices + 1))
     return [c for c in picked if c]
-
-
-# A party's outcome in one round, besides won / waitlisted (vocabulary): not this round, or not drawn yet.
-LOST, PENDING = "lost", "pending"
-
-
-def outcomes(entry_id: str, opened: Mapping, doc: Mapping | None) -> list[dict]:
-    """我的报名: the entry's outcome in each round named at opening, read from the public JSON:
-    ``won`` + session (later rounds do not hold it), ``lost`` + the next round's time, after the
-    last round ``waitlisted`` + position, or ``pending`` + the round's time (its draw time, else
-    when its beacon round is published)."""
-    named = rounds(opened, doc)
-    out: list[dict] = []
-    for i, r in enumerate(named):
-        drawn = next((d for d in (doc or {}).get("rounds") or [] if d["round"] == r["round"]), None)
-        row = {"round": r["round"], "at": r["draw_at"] or r["beacon_at"]}
-        if drawn is None:
-            out.append({**row, "outcome": PENDING})
-        elif entry_id in drawn["wins"]:
-            out.append({**row, "outcome": v.WON, "session": drawn["wins"][entry_id]})
-            break
-        elif i + 1 < len(named):
-            out.append(
-                {**row, "outcome": LOST, "next_at": named[i + 1]["draw_at"] or named[i + 1]["beacon_at"]}
-            )
-        else:
-            line = list((doc or {}).get("waitlist") or [])
-            position = line.index(entry_id) + 1 if entry_id in line else None
-            out.append({**row, "outcome": v.WAITLISTED if position else LOST, "position": position})
-    return out

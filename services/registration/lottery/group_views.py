@@ -23,10 +23,10 @@ def opened(eng: Engine, gid: str) -> dict[str, Any]:
     if meta is None or "commitment" not in meta:
         raise v.Refusal(v.UNKNOWN_GROUP, group_id=gid)
     out: dict[str, Any] = dict(meta)
-    for k in ("sessions", "chain", "beacon_rounds", "freezes"):
+    for k in ("sessions", "chain", "beacon_rounds", "freezes", "weights"):
         out[k] = json.loads(meta[k])
     for k in ("opens_at", "closes_at", "draw_at"):
-        out[k] = float(meta[k])
+        out[k] = int(float(meta[k]))
     out["max_choices"], out["confirm_hours"] = int(meta["max_choices"]), int(meta["confirm_hours"])
     return out
 
@@ -92,6 +92,7 @@ def group_info(eng: Engine, gid: str) -> Doc:
         "chain": g["chain"],
         "beacon_rounds": g["beacon_rounds"],
         "freezes": g["freezes"],
+        "weights": g["weights"],
         "receipt_key": g["receipt_key"],
         "merkle_root": g.get("merkle_root") or None,
         "demand": demand(eng, gid, docs),

@@ -51,13 +51,14 @@ def session_docs(eng: Engine, activity_ids: Sequence[str]) -> list[Doc]:
 
 
 def freezes(
-    rules: Rules, docs: Sequence[Doc], *, closes_at: float, draw_at: float, confirm_hours: int, rounds: int
-) -> list[float]:
-    """Each round's freeze: round 1's is the close of entries; round 2's is ``round2_before_h``
-    before the first session starts, if that is after round 1's confirmation deadline."""
+    rules: Rules, docs: Sequence[Doc], *, closes_at: int, draw_at: int, confirm_hours: int, rounds: int
+) -> list[int]:
+    """Each round's freeze (whole seconds): round 1's is the close of entries; round 2's is
+    ``round2_before_h`` before the first session starts, if that is after round 1's confirmation
+    deadline."""
     out = [closes_at]
     first = min(activities.parse(d["starts_at"]).timestamp() for d in docs)
-    second = first - rules.round2_before_h * 3600
+    second = int(first) - rules.round2_before_h * 3600
     if rounds >= 2 and second > draw_at + confirm_hours * 3600:
         out.append(second)
     return out
@@ -76,39 +77,48 @@ def open_group(
     name: str = "",
 ) -> Doc:
     """Open a group (or change it while entries are open): fix the secret seed and publish its
-    commitment, the chain, each round's freeze and beacon round, and the receipt key."""
+    commitment, the chain, each round's freeze and beacon round, the weights and the receipt key.
+    Times are kept in whole seconds (docs/lottery.md)."""
+    if not v2.GROUP_ID.fullmatch(gid):
+        raise v.Refusal(v.VALIDATION_FAILED, field="group_id")
     docs = session_docs(eng, activity_ids)
-    if not opens_at < closes_at <= draw_at:
-        raise v.Refusal(v.VALIDATION_FAILED, field="closes_at")  # opens_at < closes_at <= draw_at
-    fz = freezes(
-        eng.rules,
-        docs,
-        closes_at=closes_at,
-        draw_at=draw_at,
-        confirm_hours=confirm_hours,
-        rounds=eng.rules.rounds if rounds is None else rounds,
-    )
+    for aid in activity_ids:
+        if eng.lotteries.state(aid) is not None:  # a v1 lottery draws its seats
+            raise v.Refusal(v.SESSION_TAKEN, activity_id=aid)
+    times = {"opens_at": int(opens_at), "closes_at": int(closes_at), "draw_at": int(draw_at)}
+    if not times["opens_at"] < times["closes_at"] <= times["draw_at"]:
+        raise v.Refusal(v.VALIDATION_FAILED, field="closes_at")
+    fz = freezes(eng.rules, docs, closes_at=times["closes_at"], draw_at=times["draw_at"],
+                 confirm_hours=confirm_hours, rounds=eng.rules.rounds if rounds is None else rounds)  # fmt: skip
+    seed = v2.new_seed()
+    fields = opened_fields(eng, activity_ids, times, fz, confirm_hours=confirm_hours, name=name)
+    answer = eng.groups.open(gid, seed, v2.commitment(seed), fields)
+    if len(answer) != 64:  # lottery_closed | session_taken
+        raise v.Refusal(answer, group_id=gid)
+    return group_info(eng, gid)
+
+
+def opened_fields(
+    eng: Engine, activity_ids: Sequence[str], times: dict[str, int], fz: list[int], *, confirm_hours: int,
+    name: str
+) -> dict[str, str]:  # fmt: skip
+    """What group_open.lua writes besides the seed: the group's hash fields, as text."""
     beacon = eng.beacon
     named = [beacon.round_after(f) for f in fz]
-    seed = v2.new_seed()
-    fields = {
+    return {
         "sessions": compact(list(activity_ids)),
         "name": name,
         "max_choices": str(eng.rules.max_choices),
-        "opens_at": str(opens_at),
-        "closes_at": str(closes_at),
-        "draw_at": str(draw_at),
-        "round2_at": str(beacon.chain.round_time(named[1])) if len(named) > 1 else "",
+        **{k: str(t) for k, t in times.items()},
+        "round2_at": str(int(beacon.chain.round_time(named[1]))) if len(named) > 1 else "",
         "confirm_hours": str(confirm_hours),
         "festival": "",  # the festival is the deployment (as the per-ID festival cap)
         "chain": compact(beacon.chain.public()),
         "beacon_rounds": compact(named),
         "freezes": compact(fz),
+        "weights": compact({"extra": eng.rules.loss_extra, "cap": eng.rules.loss_cap}),
         "receipt_key": eng.signer.public_key_hex(),
     }
-    if eng.groups.open(gid, seed, v2.commitment(seed), fields) is None:
-        raise v.Refusal(v.LOTTERY_CLOSED)
-    return group_info(eng, gid)
 
 
 # -- entering -----------------------------------------------------------------------------------
@@ -164,7 +174,9 @@ def enter(
         "entry_id": "e" + secrets.token_hex(8),
         "party_size": int(entry["party_size"]),
         "choices": choices,
-        "weight": v2.loss_weight(losses(eng, entry["owner_ref"]), eng.rules.loss_extra, eng.rules.loss_cap),
+        "weight": v2.loss_weight(
+            losses(eng, entry["owner_ref"]), group["weights"]["extra"], group["weights"]["cap"]
+        ),
         "hour": max(0, math.floor((now - group["opens_at"]) / 3600)),
         "tag": v2.tag(nonce),
     }

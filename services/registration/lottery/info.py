@@ -7,6 +7,7 @@ the lottery's pages, which submit through that form (no import cycle).
 from __future__ import annotations
 
 from datetime import datetime
+from types import SimpleNamespace
 
 from flask import current_app
 
@@ -27,12 +28,27 @@ def entry_info(activity_id: str) -> dict:
     store = current_app.extensions["sciday.lotteries"]
     lottery = store.settings(activity_id)
     if lottery is None:
-        return {"state": v.LOT_UNOPENED}
+        return group_of_one_info(activity_id)
     drawn = store.get_draw(activity_id) is not None
     return {
         "state": v.LOT_DRAWN if drawn else phase(lottery, datetime.now().timestamp()),
         "times": {k: local(getattr(lottery, k)) for k in ("opens_at", "closes_at", "draw_at")},
     }
+
+
+def group_of_one_info(activity_id: str) -> dict:
+    """The same for a v2 group of one (issue 27: the group ``<activity id>``): open by its times
+    until it is frozen, then closed; ``unopened`` without one."""
+    from services.registration.lottery.group_edge import EXTENSION
+
+    meta = current_app.extensions[EXTENSION].meta(activity_id)
+    if meta is None or "commitment" not in meta:
+        return {"state": v.LOT_UNOPENED}
+    at = {k: float(meta[k]) for k in ("opens_at", "closes_at", "draw_at")}
+    state = phase(SimpleNamespace(**at), datetime.now().timestamp())
+    if meta.get("state") != v.LOT_OPEN:
+        state = v.LOT_DRAWN if meta.get("state") == v.LOT_DRAWN else v.LOT_CLOSED
+    return {"state": state, "times": {k: local(t) for k, t in at.items()}}
 
 
 def group_entry_info(activity_id: str, asked: str | None) -> dict:

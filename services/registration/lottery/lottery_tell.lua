@@ -7,7 +7,8 @@
 -- and ``sealed``, its contact fields sealed for notify alone (personal.entry_at_rest); an entry
 -- written before issue 16 still goes out as v1.  Version 3 (issue 23): ``sealed`` under the entry's
 -- own data key (shared/shredding.py), deleted when the entry is erased.  ``extra`` (optional, issue
--- 27): fields a group's round adds (round, rounds, group_id, party_size), set last.
+-- 27): fields a group's round adds (round, rounds, group_id, party_size), set last: version 4
+-- (shared/events_groups.py).
 local function tell(OUT, ENTRIES, aid, occurred_at, eid, type_, position, confirm_hours, seed, extra)
   local raw = redis.call('HGET', ENTRIES, eid)
   if not raw then return end  -- erased with its registration (issue 23): nobody left to tell
@@ -21,6 +22,9 @@ local function tell(OUT, ENTRIES, aid, occurred_at, eid, type_, position, confir
   else
     data.name, data.phone, data.email, data.manage_url = e.name, e.phone, e.email, e.manage_url
   end
-  for k, value in pairs(extra or {}) do data[k] = value end
+  if extra then
+    for k, value in pairs(extra) do data[k] = value end
+    if version == 3 then version = 4 end
+  end
   emit(OUT, TOPIC.LOTTERY_EVENTS, SOURCE, type_, aid, occurred_at, seed, data, version)
 end

@@ -81,7 +81,11 @@ def confirm_submit(activity_id: str, entry_id: str):
         return redirect("/login?next=/me", code=303)
     _phone, ref = api_mine.owner()
     store = current_app.extensions["sciday.lotteries"]
-    if (activity_id, entry_id) in store.entries_of(ref):
+    group_win = any(  # issue 27: a group's winner confirms on the session it won
+        e.get("group_id") and (e.get("activity_id"), e["entry_id"]) == (activity_id, entry_id)
+        for e in api_mine.my_entries(ref)
+    )
+    if group_win or (activity_id, entry_id) in store.entries_of(ref):
         try:
             lot.confirm(store, activity_id, entry_id, now=datetime.now().timestamp())
             lottery_entry.register_outcomes(ports(), store, activity_id)

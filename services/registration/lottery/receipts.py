@@ -38,12 +38,28 @@ class KeySigner:
         return self.key.sign(data).hex()
 
 
-def of_key_ring(ring: object) -> KeySigner:
-    """The ticket key ring's signing key (``KeyRing.private[signing_kid]``) as a receipt signer."""
-    private = getattr(ring, "private", None)
-    if not private:
-        raise ValueError("the ticket signer holds no Ed25519 private key")
-    return KeySigner(private[ring.signing_kid])  # type: ignore[attr-defined]
+class RingSigner:
+    """The ticket key ring's signing key (``KeyRing.private[signing_kid]``), looked up when used."""
+
+    def __init__(self, ring: object) -> None:
+        self.ring = ring
+
+    def _key(self) -> KeySigner:
+        private = getattr(self.ring, "private", None)
+        if not private:
+            raise ValueError("the ticket signer holds no Ed25519 private key")
+        return KeySigner(private[self.ring.signing_kid])  # type: ignore[attr-defined]
+
+    def public_key_hex(self) -> str:
+        return self._key().public_key_hex()
+
+    def signature_hex(self, data: bytes) -> str:
+        return self._key().signature_hex(data)
+
+
+def of_key_ring(ring: object) -> RingSigner:
+    """Receipts and proofs signed with the ticket key ring's newest key."""
+    return RingSigner(ring)
 
 
 def signed(signer: Signer, doc: Mapping[str, object]) -> dict:

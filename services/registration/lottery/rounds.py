@@ -27,7 +27,7 @@ from services.registration.vocabulary import Refusal
 def group_meta(store: GroupRoundsStore, gid: str) -> dict[str, str]:
     meta = store.meta(gid)
     if meta is None:
-        raise Refusal(v.UNKNOWN_ACTIVITY, activity_id=gid)
+        raise Refusal(v.UNKNOWN_GROUP, group_id=gid)
     return meta
 
 
@@ -61,7 +61,8 @@ def verified_beacon(beacon: bc.Beacon, meta: Mapping[str, str], n: int) -> dict:
         checked = bc.verify(chain, named, value.signature)
     except bc.BeaconUnverified as exc:
         raise Refusal(v.BEACON_UNAVAILABLE, round=named) from exc
-    return {**checked.public(), "source": getattr(beacon, "source", "http")}
+    source = getattr(value, "source", None) or getattr(beacon, "source", bc.SOURCE_HTTP)
+    return {**checked.public(), "source": source}
 
 
 def draw_round(
@@ -135,15 +136,15 @@ def first_capacities(ports: Ports, meta: Mapping[str, str]) -> dict[str, int]:
 def opened(meta: Mapping[str, str], capacities: Mapping[str, int]) -> dict:
     """What was fixed at opening, as ``public_v2.document`` takes it."""
     return {
-        "group_id": meta["group_id"] if "group_id" in meta else meta.get("gid", ""),
         "sessions": [{"activity_id": a, "capacity": int(capacities.get(a, 0))} for a in sessions(meta)],
         "max_choices": int(meta["max_choices"]),
-        "opens_at": float(meta["opens_at"]),
+        "opens_at": int(float(meta["opens_at"])),
         "freezes": json.loads(meta.get("freezes") or "[]"),
         "chain": json.loads(meta["chain"]) if meta.get("chain") else bc.QUICKNET.public(),
         "beacon_rounds": json.loads(meta["beacon_rounds"]),
         "commitment": meta["commitment"],
         "receipt_key": meta.get("receipt_key", ""),
+        "weights": json.loads(meta["weights"]) if meta.get("weights") else None,
     }
 
 
@@ -153,12 +154,8 @@ def public_draw(ports: Ports, store: GroupRoundsStore, gid: str) -> dict:
     meta = group_meta(store, gid)
     drawn = store.rounds(gid)
     caps = drawn[0].capacities if drawn else first_capacities(ports, meta)
-    frozen = store.frozen(gid)
-    doc = public_v2.document(
-        {**opened(meta, caps), "group_id": gid}, meta["seed"] if drawn else None, frozen or [], drawn
-    )
-    if frozen is None:
-        doc["merkle_root"] = None  # nothing is committed before the freeze
+    seed = meta["seed"] if drawn else None
+    doc = public_v2.document({**opened(meta, caps), "group_id": gid}, seed, store.frozen(gid), drawn)
     doc["state"] = meta.get("state", v.LOT_OPEN)
     doc["rounds_total"] = rounds_of(meta)
     return doc

@@ -18,7 +18,7 @@ from services.registration.web.edge import documented, reasons_text
 from shared.auth import require
 from shared.web import settings_of
 
-DRAW_REFUSALS = (v.UNKNOWN_ACTIVITY, v.DRAW_NOT_DUE, v.DRAW_IN_PROGRESS, v.BEACON_UNAVAILABLE)
+DRAW_REFUSALS = (v.UNKNOWN_GROUP, v.DRAW_NOT_DUE, v.DRAW_IN_PROGRESS, v.BEACON_UNAVAILABLE)
 blp = Blueprint(
     "lottery_rounds",
     __name__,
@@ -35,15 +35,13 @@ def store() -> GroupRoundsStore:
 
 
 def group_of(aid: str) -> str | None:
-    """The group whose draw answers for activity ``aid``: the group its session was settled in,
-    or the group of one (gid = aid); ``None`` for a lottery of v1 (its stored draw answers)."""
+    """The group whose v2 JSON answers for activity ``aid``: the group of its session (the entry
+    side's ``{p}lotg:session_of``, or the one its session was settled in) once its first round is
+    drawn; ``None`` otherwise (a v1 lottery, or a group not drawn yet: the page says as before)."""
     s = store()
-    meta = s.redis.hmget(s.v1.k("", aid), "group", "state")
-    if meta[0]:
-        return meta[0].decode()
-    if meta[1] is None and s.meta(aid) is not None:
-        return aid
-    return None
+    raw = s.redis.hget(f"{s.p}lotg:session_of", aid) or s.redis.hget(s.v1.k("", aid), "group")
+    gid = raw.decode() if raw else None
+    return gid if gid is not None and s.round(gid, 1) is not None else None
 
 
 def public(group_id: str):
@@ -53,7 +51,7 @@ def public(group_id: str):
 
 @blp.route("/draw")
 class GroupDraw(MethodView):
-    @documented(blp, v.UNKNOWN_ACTIVITY)
+    @documented(blp, v.UNKNOWN_GROUP)
     def get(self, group_id):
         """The group's public draw: the frozen entries and their Merkle root, the seed once round 1
         is drawn, each round (beacon value, seats, order, wins) and the waitlist. Check it with
@@ -65,7 +63,13 @@ class GroupDraw(MethodView):
     def post(self, group_id):
         """Draw the rounds that are due now (each once, whoever calls), settle and tell."""
         now = datetime.now(UTC).timestamp()
+        s = settings_of()
         doc = rounds_settle.manual_draw(
-            ports(), store(), group_id, now=now, lease_s=settings_of().lottery_draw_lease_s
+            ports(),
+            store(),
+            group_id,
+            now=now,
+            lease_s=s.lottery_draw_lease_s,
+            handback_s=s.lottery_handback_poll_s,
         )
         return jsonify(doc)

@@ -145,11 +145,16 @@ def settle(ports: Ports, store: GroupRoundsStore, gid: str, drawn: Sequence[v2.R
     meta = group_meta(store, gid)
     first = drawn[0]
     for r in drawn:
+        if store.materialised(gid, r.round_no):
+            continue  # a later pass: its wins are in their sessions already
         for aid in sessions(meta):
             won = [e for e in r.order if r.wins.get(e) == aid]
             seat(ports, store, gid, meta, first, aid, won, now=now, kind="first" if r is first else "later")
+        store.materialised(gid, r.round_no, done=True)
     if len(drawn) == rounds_of(meta):
         hand_on(ports, store, gid, meta, drawn, now=now)
+        lost = v2.waitlist(drawn)  # the rounds left them with nothing: a heavier weight next time
+        store.count_losses(gid, [str((e or {}).get("owner_ref") or "") for e in store.entries(gid, lost)])
     settled = True
     for aid in sessions(meta):
         if int(meta.get("confirm_hours") or 0):
@@ -214,20 +219,39 @@ def tell(
 
 
 def draw_due_groups(
-    ports: Ports, store: GroupRoundsStore, *, now: float, lease_s: float, chunk: int
+    ports: Ports, store: GroupRoundsStore, *, now: float, lease_s: float, chunk: int, handback_s: float = 60
 ) -> list[str]:
-    """The scheduler's pass over groups: each due one stepped; those with nothing left taken off."""
+    """The scheduler's pass over groups: each due one stepped. A settled group comes back every
+    ``handback_s`` for seats handed back (its waitlist) until its first session starts."""
     done = []
     for gid in store.due(now):
-        if step(ports, store, gid, now=now, lease_s=lease_s, chunk=chunk):
-            store.set_due(gid, None)
+        try:
+            settled = step(ports, store, gid, now=now, lease_s=lease_s, chunk=chunk)
+        except Refusal:  # e.g. a group erased meanwhile: the others still go ahead
+            continue
+        if settled:
+            keep_for_handbacks(ports, store, gid, now=now, every_s=handback_s)
             done.append(gid)
     return done
 
 
-def manual_draw(ports: Ports, store: GroupRoundsStore, gid: str, *, now: float, lease_s: float) -> dict:
+def keep_for_handbacks(
+    ports: Ports, store: GroupRoundsStore, gid: str, *, now: float, every_s: float
+) -> None:
+    """Settled: due again in ``every_s`` while its first session has not started, else done."""
+    starts = []
+    for aid in sessions(group_meta(store, gid)):
+        doc = ports.seats.activity_doc(aid) or {}
+        if doc.get("starts_at"):
+            starts.append(datetime.fromisoformat(str(doc["starts_at"])).timestamp())
+    store.set_due(gid, now + every_s if starts and now + every_s < min(starts) else None)
+
+
+def manual_draw(
+    ports: Ports, store: GroupRoundsStore, gid: str, *, now: float, lease_s: float, handback_s: float = 60
+) -> dict:
     """The organizer's "draw now": the scheduler's step for one group, refused with
     ``beacon_unavailable`` when the named round cannot be fetched and verified."""
     if step(ports, store, gid, now=now, lease_s=lease_s, strict=True):
-        store.set_due(gid, None)
+        keep_for_handbacks(ports, store, gid, now=now, every_s=handback_s)
     return public_draw(ports, store, gid)

@@ -31,6 +31,8 @@ def open_for(
         raise lot.Refusal(v.UNKNOWN_ACTIVITY)
     if not activities.by_lottery(doc):  # entries are only taken where seats are drawn
         raise lot.Refusal(v.VALIDATION_FAILED, rules={"allocation": [v.NOT_BY_LOTTERY]})
+    if lotteries.state(aid) is None and ports.lottery_opened is not None and ports.lottery_opened(aid):
+        raise lot.Refusal(v.SESSION_TAKEN, activity_id=aid)  # issue 27: a v2 group draws its seats
     lottery = lot.Lottery(
         aid, int(doc["capacity"]), opens_at, closes_at, draw_at, confirm_hours, int(doc["max_party_size"])
     )

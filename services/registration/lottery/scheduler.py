@@ -15,9 +15,11 @@ import time
 from typing import Any
 
 from services.registration.bootstrap import bootstrap
-from services.registration.lottery import rounds_settle
+from services.registration.lottery import groups, receipts, rounds_settle
 from services.registration.lottery import run as lottery_run
+from services.registration.lottery.group_engine import Rules
 from services.registration.lottery.group_rounds_store import GroupRoundsStore
+from services.registration.lottery.group_store import GroupStore
 from services.registration.lottery.store import LotteryStore
 from services.registration.ports import Ports
 from shared import periodic
@@ -28,12 +30,30 @@ log = logging.getLogger("sciday.lottery")
 NAME = "lottery-scheduler"
 
 
-def run_once(store: LotteryStore, settings: Settings, ports: Ports | None = None) -> None:
-    """One pass: draw, settle and announce every lottery that is due."""
+def group_engine(store: LotteryStore, settings: Settings, ports: Ports) -> groups.Engine:
+    """The v2 groups' engine beside the v1 store (issue 27): the scheduler freezes due groups."""
+    return groups.Engine(
+        ports,
+        GroupStore(store.redis, settings),
+        store,
+        receipts.of_key_ring(ports.signer),
+        Rules.from_settings(settings),
+    )
+
+
+def run_once(
+    store: LotteryStore, settings: Settings, ports: Ports | None = None, now: float | None = None
+) -> None:
+    """One pass: freeze every v2 group whose entries have closed (issue 27); draw, settle and
+    announce every lottery that is due (``now``: the time of the pass, the clock's if None)."""
+    now = time.time() if now is None else now
+    if ports is not None:
+        for gid in groups.freeze_due(group_engine(store, settings, ports), now):
+            log.info("lottery group frozen: %s", gid)
     for aid in lottery_run.draw_due(
         ports,
         store,
-        now=time.time(),
+        now=now,
         lease_s=settings.lottery_draw_lease_s,
         chunk=settings.lottery_publish_chunk,
     ):
@@ -42,9 +62,10 @@ def run_once(store: LotteryStore, settings: Settings, ports: Ports | None = None
         for gid in rounds_settle.draw_due_groups(
             ports,
             GroupRoundsStore(store.redis, settings),
-            now=time.time(),
+            now=now,
             lease_s=settings.lottery_draw_lease_s,
             chunk=settings.lottery_publish_chunk,
+            handback_s=settings.lottery_handback_poll_s,
         ):
             log.info("lottery group drawn, settled and told: %s", gid)
 

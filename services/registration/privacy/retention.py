@@ -3,17 +3,20 @@
 Every ``SCIDAY_RETENTION_POLL_S`` seconds it erases the personal fields of every registration of
 an activity that ended more than ``SCIDAY_RETENTION_DAYS`` days ago (erasure.erase_expired):
 status, party size and times stay, so the statistics do.  A lottery activity's entries (their
-sealed contact fields and the holders' keyed hashes) go at the same time; the draw stays.  Each erasure is audited and announced
+sealed contact fields and the holders' keyed hashes) go at the same time, and a v2 group's once
+its last session is swept; the draw stays.  Each erasure is audited and announced
 (RegistrationErased) like one the registrant asks for.  An activity swept in full is remembered
 in ``{p}retention:done`` and not read again.  Any number may run: erasing twice changes nothing.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 from typing import Any
 
 from services.registration.bootstrap import bootstrap
+from services.registration.lottery.group_store import GroupStore
 from services.registration.lottery.store import LotteryStore
 from services.registration.ports import Ports
 from services.registration.seats import erasure
@@ -37,11 +40,21 @@ def sweep(ports: Ports, redis, settings: Settings) -> int:
         if not erasure.past_retention(ports, doc, settings.retention_days):
             continue
         n = erasure.erase_expired(ports, {aid: store.registrations(aid)}, settings.retention_days)
-        entries = lotteries.erase_entries(aid)
+        entries = lotteries.erase_entries(aid) + erase_group_entries(GroupStore(redis, settings), aid, done)
         redis.sadd(done_key, aid)
+        done.add(aid)
         log.info("retention: activity %s swept, %d registrations erased (lottery keys: %d)", aid, n, entries)
         erased += n
     return erased
+
+
+def erase_group_entries(groups: GroupStore, aid: str, done: set[str]) -> int:
+    """A v2 lottery group's entries go once its last session is swept (issue 27)."""
+    gid = groups.group_of(aid)
+    meta = groups.meta(gid) if gid else None
+    if gid is None or meta is None or not set(json.loads(meta["sessions"])) <= done | {aid}:
+        return 0
+    return groups.erase_entries(gid)
 
 
 def main() -> None:

@@ -14,6 +14,7 @@ from services.registration.access import api as api_verification
 from services.registration.access import fair as fair_access
 from services.registration.bootstrap import ports
 from services.registration.lottery import entry as lottery_entry
+from services.registration.lottery import group_edge, groups, rounds_api, rounds_mine
 from services.registration.noshow import record as noshow
 from services.registration.seats import erasure, usecases
 from services.registration.vocabulary import Refusal
@@ -48,6 +49,15 @@ class EntryMineOut(Schema):
     position = fields.Integer(allow_none=True)
     confirm_by = fields.String(allow_none=True, metadata={"description": "a winner confirms by then"})
     registration_id = fields.String(allow_none=True, metadata={"description": "the registration it became"})
+    # issue 27: an entry of a v2 lottery group (lottery/groups.py my_group_entries)
+    group_id = fields.String(metadata={"description": "the lottery group (v2 entries only)"})
+    group_name = fields.String()
+    choices = fields.List(fields.String(), metadata={"description": "the ranked sessions (activity ids)"})
+    state = fields.String(metadata={"description": "the group's: open | frozen | drawing | drawn"})
+    receipt = fields.Dict(metadata={"description": "the signed receipt (docs/lottery.md)"})
+    rounds = fields.List(
+        fields.Dict(), metadata={"description": "per round: won + session / lost / waitlisted"}
+    )
 
 
 class NoShowRecordOut(Schema):
@@ -105,7 +115,10 @@ def noshow_record(phone: str, regs: list[dict]) -> dict:
 
 
 def my_entries(phone_ref: str) -> list[dict]:
-    return lottery_entry.my_entries(ports(), current_app.extensions["sciday.lotteries"], phone_ref)
+    """The phone's v1 lottery entries, then its v2 group entries (issue 27)."""
+    v1 = lottery_entry.my_entries(ports(), current_app.extensions["sciday.lotteries"], phone_ref)
+    mine = groups.my_group_entries(group_edge.engine(), phone_ref)
+    return v1 + rounds_mine.with_rounds(rounds_api.store(), mine)  # each round's outcome (issue 27)
 
 
 def own(rid: str) -> dict:
