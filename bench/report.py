@@ -7,6 +7,8 @@ from pathlib import Path
 
 import psutil
 
+from bench import lottery_group
+
 
 def memory(stack, hello) -> dict:
     procs = []
@@ -91,6 +93,7 @@ def table(r: dict) -> str:
         *_rush_rows(r["rush"], h),
         *_door_and_lag_rows(r, h),
         *pipeline_rows(r),
+        *(lottery_group.rows(r["lottery_group"]) if r.get("lottery_group") else []),
     ]
     for n, x in sorted(r.get("instances", {}).items()):
         rows.append(
