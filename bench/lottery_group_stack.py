@@ -246,7 +246,10 @@ def main() -> None:
         r = measure(create_app(settings), redis, settings, entries=n)
         for a, b, c in rows(r):
             print(f"{a.ljust(56)}  {b.ljust(44)}  {c}")
-        print(json.dumps(r, indent=2, ensure_ascii=False))
+        stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
+        out = Path(__file__).parent / "results" / f"lottery-group-redis-{stamp}.json"
+        out.write_text(json.dumps(r, indent=2, ensure_ascii=False))
+        print(f"JSON: {out}")
     finally:
         embedded.stop(proc)
 
