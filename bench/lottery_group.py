@@ -133,6 +133,7 @@ def _opened(gid: str, capacities: dict[str, int], seed: str) -> dict:
         "beacon_rounds": sorted(RECORDED),
         "commitment": v2.commitment(seed),
         "receipt_key": "00" * 32,
+        "weights": {"extra": 1, "cap": 3},  # as group_entries weighs earlier losses
     }
 
 
