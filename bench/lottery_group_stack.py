@@ -147,7 +147,7 @@ def measure(app, redis, settings, *, entries: int = ENTRIES, sessions: int = 10,
     steps, load_before = RedisSteps(redis), os.getloadavg()
     with app.app_context():
         ports = ports_of()
-        ports.beacon = RecordedPair()  # type: ignore[attr-defined]
+        ports.beacon = RecordedPair()
         eng = group_edge.engine()
         times = open_group(eng, gid, list(capacities), now)
         answers, tokens = steps.run("enter", lambda: enter_all(eng, gid, publics, times["opens_at"], now))
