@@ -17,7 +17,7 @@ from __future__ import annotations
 import os
 import typing
 from datetime import datetime, timedelta, tzinfo
-from typing import Any, Self
+from typing import Any, Literal, Self
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import field_validator, model_validator
@@ -123,6 +123,14 @@ class Settings(OperationsConfig, PrivacyConfig, ActivitiesConfig, AccessConfig, 
     lottery_handback_poll_s: int = 60
     """After a lottery group's rounds are settled, seats handed back are offered to its waitlist (in
     the last round's order) this often, in seconds, until its first session starts."""
+
+    # -- issue 27: seats handed back never return to open booking (docs/registration.md) ---------
+    handback_fcfs: Literal["waitlist", "pool"] = "pool"
+    """Where a first-come activity's cancelled seat goes when the activity sets no ``handback``:
+    ``pool`` (back to open booking once nobody waits) or ``waitlist`` (only to the waitlist; else it
+    stays free for standby at the door, never again open to ``POST …/registrations``)."""
+    handback_lottery: Literal["waitlist", "pool"] = "waitlist"
+    """...a lottery activity's (国博's 退票不回池): ``waitlist`` or ``pool``."""
 
     # -- Append new settings above this line: `name: type = default` and a docstring under it. --
 

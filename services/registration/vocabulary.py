@@ -114,6 +114,11 @@ ALLOCATION_LOCKED: Final = "allocation_locked"
 FCFS: Final = "fcfs"
 LOTTERY: Final = "lottery"
 ALLOCATIONS: Final = (FCFS, LOTTERY)
+# Issue 27: where a seat handed back (cancelled, a member dropped) goes: only to the waitlist (else
+# on-site standby), or back to open booking once nobody waits.
+HANDBACK_WAITLIST: Final = "waitlist"
+HANDBACK_POOL: Final = "pool"
+HANDBACKS: Final = (HANDBACK_WAITLIST, HANDBACK_POOL)
 # Issue 23: an API call on the session cookie from another site; the SMS code path's caps beyond the
 # phone and the address (a network prefix, the whole festival's hourly SMS spend).
 CROSS_SITE_REQUEST: Final = "cross_site_request"

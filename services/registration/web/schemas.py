@@ -17,7 +17,7 @@ from marshmallow import (
 )
 
 from services.registration.seats.party_limit import PartySize
-from services.registration.vocabulary import ALLOCATIONS, FCFS
+from services.registration.vocabulary import ALLOCATIONS, FCFS, HANDBACKS
 from shared.events import SLUG
 from shared.i18n import LENGTH_BETWEEN, LENGTH_MAX, rule
 from shared.text import no_controls, one_line, plain_text
@@ -196,6 +196,12 @@ class ActivityIn(_Filled):
         validate=validate.OneOf(ALLOCATIONS),
         metadata={"description": "fcfs (first come, first served) or lottery (摇号: entered, then drawn)"},
     )
+    handback = fields.String(
+        validate=validate.OneOf(HANDBACKS),
+        metadata={
+            "description": "a seat handed back goes to: waitlist (only; never bookable again) or pool (docs/registration.md)"
+        },
+    )
     lottery = fields.Nested(
         LotteryIn,
         metadata={
@@ -270,10 +276,12 @@ class ActivityOut(Schema):
     waitlist = fields.Dict()
     real_name = fields.Boolean()
     allocation = fields.String(metadata={"description": "fcfs | lottery"})
+    handback = fields.String(metadata={"description": "waitlist | pool: where a seat handed back goes"})
     status = fields.String()
     cancel_reason = fields.String()
     seats_left = fields.Integer()
     seats_taken = fields.Integer()
+    seats_handed_back = fields.Integer(metadata={"description": "free, kept for the waitlist or standby"})
     waitlist_length = fields.Integer(metadata={"description": "parties waiting"})
     waitlist_people = fields.Integer()
     turned_away = fields.Integer(
