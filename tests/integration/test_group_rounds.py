@@ -302,3 +302,22 @@ def test_a_seat_handed_back_after_settling_goes_to_the_waitlist_and_the_group_st
             room -= by_id[w]["party_size"]
             expected.append((w, aid))
     assert expected and store.handed(GID) == expected
+
+
+def test_a_sessions_own_draw_now_tells_nobody_a_second_time(app, ports, store, redis, settings):
+    from shared.envelope import decode
+    from shared.outbox import stream_key
+
+    def told():
+        envs = [decode(f[b"envelope"]) for _id, f in redis.xrange(stream_key(settings))]
+        return [e["event_id"] for e in envs if e["type"].startswith("LotteryEntry")]
+
+    group(redis, settings, confirm_hours=1)
+    rounds_settle.step(ports, store, GID, now=T)
+    before = told()
+    org = {"Authorization": "Bearer " + create_token(redis, settings.redis_prefix, "organizer", "t")}
+    for aid in SESSIONS:
+        assert (
+            app.test_client().post(f"/api/v1/activities/{aid}/lottery/draw", headers=org).status_code == 200
+        )
+    assert before and told() == before

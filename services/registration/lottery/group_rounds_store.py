@@ -25,6 +25,9 @@ from shared.redis_scripts import Scripts
 
 HERE = Path(__file__).parent
 PRIVATE = ("public", "nonce", "entered_at", "holders")  # of a group entry, not of a session's copy
+# A session's per-activity cursors of telling, set past any list: the group tells its parties
+# (group_tell.lua), so the per-activity scripts (lottery_publish / lottery_promoted.lua) tell no one.
+TOLD_BY_GROUP = 10**9
 
 
 class GroupRoundsStore:
@@ -95,6 +98,12 @@ class GroupRoundsStore:
         """Seats of the session held by registrations (the seat store's ``taken``)."""
         return int(self.redis.hget(self.v1.seat_keys.activity(aid), "taken") or 0)
 
+    def materialised(self, gid: str, n: int, done: bool = False) -> bool:
+        """Whether round ``n``'s wins are written into their sessions (``done``: they are now)."""
+        if done:
+            self.redis.hset(self.k("", gid), f"materialised:{n}", 1)
+        return bool(self.redis.hexists(self.k("", gid), f"materialised:{n}"))
+
     def place(self, gid: str, entry_id: str, aid: str, handed: bool = False) -> bool:
         """Claim seats for a party in one session, once per party ever (group_place.lua)."""
         keys = [self.k("placed", gid), self.k("handed", gid)]
@@ -126,7 +135,8 @@ class GroupRoundsStore:
             "commitment": commitment,
             "state": v.LOT_DRAWN,
             "group": gid,
-            "published": 0,
+            "published": TOLD_BY_GROUP,
+            "promoted_published": TOLD_BY_GROUP,
         }
         pipe = self.redis.pipeline(transaction=True)
         for name, value in fields.items():

@@ -145,9 +145,12 @@ def settle(ports: Ports, store: GroupRoundsStore, gid: str, drawn: Sequence[v2.R
     meta = group_meta(store, gid)
     first = drawn[0]
     for r in drawn:
+        if store.materialised(gid, r.round_no):
+            continue  # a later pass: its wins are in their sessions already
         for aid in sessions(meta):
             won = [e for e in r.order if r.wins.get(e) == aid]
             seat(ports, store, gid, meta, first, aid, won, now=now, kind="first" if r is first else "later")
+        store.materialised(gid, r.round_no, done=True)
     if len(drawn) == rounds_of(meta):
         hand_on(ports, store, gid, meta, drawn, now=now)
         lost = v2.waitlist(drawn)  # the rounds left them with nothing: a heavier weight next time
@@ -222,7 +225,11 @@ def draw_due_groups(
     ``handback_s`` for seats handed back (its waitlist) until its first session starts."""
     done = []
     for gid in store.due(now):
-        if step(ports, store, gid, now=now, lease_s=lease_s, chunk=chunk):
+        try:
+            settled = step(ports, store, gid, now=now, lease_s=lease_s, chunk=chunk)
+        except Refusal:  # e.g. a group erased meanwhile: the others still go ahead
+            continue
+        if settled:
             keep_for_handbacks(ports, store, gid, now=now, every_s=handback_s)
             done.append(gid)
     return done
