@@ -291,16 +291,23 @@ def test_a_seat_handed_back_after_settling_goes_to_the_waitlist_and_the_group_st
     assert rounds_settle.draw_due_groups(ports, store, now=T, lease_s=5, chunk=100, handback_s=30) == [GID]
     assert store.due(T + 30) == [GID] and store.handed(GID) == []  # back for seats handed back
     first = store.round(GID, 1)
-    eid, aid = next(iter(first.wins.items()))
     by_id = {e["entry_id"]: e for e in store.frozen(GID)}
-    room = rounds_settle.free_seats(store, GID, store.meta(GID), first)[aid] + by_id[eid]["party_size"]
+    free = rounds_settle.free_seats(store, GID, store.meta(GID), first)
+
+    def takers(eid: str, aid: str) -> list[tuple[str, str]]:
+        """In the waitlist's order, whoever listed the session and fits what is left once eid's
+        seats are handed back (its other choices had no room: nothing else is free)."""
+        room, out = free[aid] + by_id[eid]["party_size"], []
+        for w in v2.waitlist([first]):
+            if aid in by_id[w]["choices"] and by_id[w]["party_size"] <= room:
+                room -= by_id[w]["party_size"]
+                out.append((w, aid))
+        return out
+
+    eid, aid = next((e, a) for e, a in first.wins.items() if takers(e, a))  # the draw's seed is random
+    expected = takers(eid, aid)
     ports.seats.cancel(aid, registration_id(aid, eid), ports.clock.now())  # handed back
     rounds_settle.draw_due_groups(ports, store, now=T + 30, lease_s=5, chunk=100, handback_s=30)
-    expected = []  # in the waitlist's order, whoever listed the session and fits what is left
-    for w in v2.waitlist([first]):
-        if aid in by_id[w]["choices"] and by_id[w]["party_size"] <= room:
-            room -= by_id[w]["party_size"]
-            expected.append((w, aid))
     assert expected and store.handed(GID) == expected
 
 

@@ -53,6 +53,9 @@ class GroupRoundsStore:
         raw = self.redis.get(self.k(v.LOT_FROZEN, gid))  # the key is named after the state
         return json.loads(raw) if raw else None
 
+    def is_frozen(self, gid: str) -> bool:
+        return bool(self.redis.exists(self.k(v.LOT_FROZEN, gid)))
+
     def entries(self, gid: str, entry_ids: list[str]) -> list[dict | None]:
         raws = self.redis.hmget(self.k("entries", gid), entry_ids) if entry_ids else []
         return [json.loads(r) if r else None for r in raws]

@@ -42,7 +42,7 @@ def step(ports: Ports, store: GroupRoundsStore, gid: str, *, now: float, lease_s
     """One pass of a due group: draw the rounds whose time has come, settle, tell. True once
     nothing is left to do. A missing beacon value leaves it due (``strict``: refused)."""
     meta = group_meta(store, gid)
-    if store.frozen(gid) is None:
+    if not store.is_frozen(gid):
         if strict:
             raise Refusal(v.DRAW_NOT_DUE)
         return False  # the entry side freezes it first
