@@ -15,18 +15,8 @@ from shared import sealed
 from shared.auth import create_token
 from shared.redis_scripts import connect
 from tests.conftest import wait_for
-from tests.e2e.test_scanner_chromium import VENUE, make_activity
+from tests.e2e.test_scanner_chromium import VENUE, booking, make_activity
 from tests.e2e.test_supervise_chromium import VIEWS, _fits, _one_language, _page, _sign_in
-
-
-def _book(urls, aid, phone, party) -> dict:
-    r = requests.post(
-        f"{urls['registration']}/api/v1/activities/{aid}/registrations",
-        timeout=10,
-        json={"name": "陈科", "phone": phone, "organization": "中国科学院", "party_size": party},
-    )
-    assert r.status_code == 201, r.text
-    return r.json()
 
 
 def _handed_back(urls, organizer_token, stack_settings, aid) -> StandbyStore:
@@ -35,8 +25,8 @@ def _handed_back(urls, organizer_token, stack_settings, aid) -> StandbyStore:
         urls, organizer_token, aid, capacity=3, handback="waitlist", waitlist={"enabled": False},
         title={"zh": "巨幕·退回名额", "en": "IMAX seats handed back"},
     )  # fmt: skip
-    _book(urls, aid, "13700027100", 2)
-    leaving = _book(urls, aid, "13700027101", 1)
+    booking(urls, aid, "13700027100", 2)
+    leaving = booking(urls, aid, "13700027101", 1)
     token = leaving["manage_url"].split("t=")[1]
     r = requests.delete(
         f"{urls['registration']}/api/v1/registrations/{leaving['registration_id']}?token={token}", timeout=10
