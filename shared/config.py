@@ -120,6 +120,9 @@ class Settings(OperationsConfig, PrivacyConfig, ActivitiesConfig, AccessConfig, 
     lottery_single_v2: bool = False
     """Opening a lottery on one activity (``POST /api/v1/activities/<id>/lottery``) opens a v2
     group of one (``sciday-lottery-v2``) instead of a v1 lottery."""
+    lottery_handback_poll_s: int = 60
+    """After a lottery group's rounds are settled, seats handed back are offered to its waitlist (in
+    the last round's order) this often, in seconds, until its first session starts."""
 
     # -- issue 27: seats handed back never return to open booking (docs/registration.md) ---------
     handback_fcfs: Literal["waitlist", "pool"] = "pool"

@@ -81,6 +81,7 @@ from shared.events_allocation import (
     StandbyCalledV2,
     StandbySeatsReleasedV1,
 )
+from shared.events_groups import GROUP_ROUND_SCHEMAS, GROUP_ROUND_VERSION
 from shared.events_privacy import (
     ERASED_BY_REGISTRANT,
     ERASED_BY_RETENTION,
@@ -123,6 +124,8 @@ __all__ = [
     "EVENT_TYPES",
     "LOCALES",
     "LOTTERY_DRAWN",
+    "GROUP_ROUND_SCHEMAS",
+    "GROUP_ROUND_VERSION",
     "LOTTERY_ENTRY_SCHEMAS",
     "LOTTERY_ENTRY_VERSION",
     "LOTTERY_ENTRY_WAITLISTED",
@@ -189,6 +192,7 @@ SCHEMAS: dict[tuple[str, int], type[Schema]] = {
     **PRIVACY_SCHEMAS,
     **LOTTERY_ENTRY_SCHEMAS,
     **SHREDDED_SCHEMAS,
+    **GROUP_ROUND_SCHEMAS,  # issue 27: a lottery group's rounds
 }
 
 

@@ -175,6 +175,11 @@ LISTED_LOTTERY: Final[Mapping[str, str]] = {
 # An entrant's outcome of the draw: a seat (``won``) or a place in the draw's waitlist.
 WON: Final = "won"
 LOTTERY_OUTCOMES: Final = (WON, WAITLISTED)
+# Issue 27: an entry's outcome in one round of a lottery group (我的报名): a session won; not drawn
+# while a round is still to come (``lost``); on the group's waitlist after the last; not drawn yet.
+LOST: Final = "lost"
+PENDING: Final = "pending"
+ROUND_OUTCOMES: Final = (WON, LOST, WAITLISTED, PENDING)
 # Outcomes of the draw's scripts besides OK: the lease is another instance's (``busy``), the draw
 # is not due, or the lease expired before the draw was stored (another instance stores it).
 BUSY: Final = "busy"

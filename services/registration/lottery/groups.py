@@ -110,7 +110,9 @@ def opened_fields(
         "name": name,
         "max_choices": str(eng.rules.max_choices),
         **{k: str(t) for k, t in times.items()},
-        "round2_at": str(int(beacon.chain.round_time(named[1]))) if len(named) > 1 else "",
+        # round 2 is drawn once its beacon round is out, never before its freeze (a recorded,
+        # replayed round is old: its own time would draw round 2 at once)
+        "round2_at": str(max(fz[1], int(beacon.chain.round_time(named[1])))) if len(named) > 1 else "",
         "confirm_hours": str(confirm_hours),
         "festival": "",  # the festival is the deployment (as the per-ID festival cap)
         "chain": compact(beacon.chain.public()),
