@@ -146,7 +146,7 @@ def _public_of(doc: Doc, seen: Seen) -> Doc:
         "commitment": seen.commitment,
         "joined": seen.joined,
         "released_n": seen.released_n,
-        "sold_out": seen.gone,
+        v.SOLD_OUT: seen.gone,  # the field, named as the reason
     }
 
 
