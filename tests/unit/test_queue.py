@@ -218,3 +218,18 @@ def test_a_release_moved_while_the_queue_waits_is_followed(world):
     assert queue.public(ports, q, "act")["release_at"] == activities.iso(later)
     ports.clock.advance(minutes=10)
     assert queue.status(ports, q, "act", "p0")["position"] == 1
+
+
+def test_the_retention_sweep_forgets_which_phone_held_which_place(world, store_settings, store_redis):
+    from services.registration.privacy import retention
+
+    ports, q = world
+    queue.join(ports, q, "act", "p0")
+    release(ports)
+    before = queue.audit(ports, q, "act")
+    assert [p["activity_id"] for p in queue.mine(ports, q, "p0")] == ["act"]
+    ports.clock.advance(days=4 + store_settings.retention_days)  # the activity ended long ago
+    retention.sweep(ports, store_redis, store_settings)
+    assert queue.mine(ports, q, "p0") == []
+    assert store_redis.hlen(q.store.keys.who("act")) == 0
+    assert queue.audit(ports, q, "act") == before  # the seed and the order stay

@@ -134,6 +134,18 @@ class QueueStore:
         ids = [x.decode() for x in self.redis.lrange(self.keys.pre(aid), 0, n - 1)] if n else []
         return doc, ids
 
+    def erase_places(self, aid: str) -> int:
+        """The retention sweep (privacy/retention.py): which phone held which place goes (the
+        places hash and each phone's index); the seed, the ids and the order stay for the audit."""
+        k = self.keys
+        refs = [r.decode() for r in self.redis.hkeys(k.who(aid))]
+        pipe = self.redis.pipeline(transaction=False)
+        for ref in refs:
+            pipe.srem(k.mine(ref), aid)
+        pipe.delete(k.who(aid))
+        pipe.execute()
+        return len(refs)
+
     def queued_activities(self, ref: str) -> list[str]:
         return sorted(x.decode() for x in self.redis.smembers(self.keys.mine(ref)))
 
