@@ -233,3 +233,19 @@ def test_the_retention_sweep_forgets_which_phone_held_which_place(world, store_s
     assert queue.mine(ports, q, "p0") == []
     assert store_redis.hlen(q.store.keys.who("act")) == 0
     assert queue.audit(ports, q, "act") == before  # the seed and the order stay
+
+
+def test_the_scheduler_shuffles_a_due_queue_before_anyone_polls(world, store_settings, store_redis):
+    from services.registration.lottery import scheduler
+    from services.registration.lottery.store import LotteryStore
+
+    ports, q = world
+    for n in range(5):
+        queue.join(ports, q, "act", f"p{n}")
+    scheduler.run_once(LotteryStore(store_redis, store_settings), store_settings, ports)
+    assert q.store.queue_doc("act")["state"] == v.Q_WAITING  # not due yet
+    release(ports)
+    scheduler.run_once(LotteryStore(store_redis, store_settings), store_settings, ports)
+    assert q.store.queue_doc("act")["state"] == v.Q_RELEASED
+    assert store_redis.hlen(q.store.keys.pos("act")) == 5
+    assert q.store.due_now(q.now_ms()) == []

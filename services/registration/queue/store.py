@@ -55,6 +55,10 @@ class QueueKeys:
     def mine(self, ref: str) -> str:
         return f"{self.p}q:mine:{ref}"
 
+    @property
+    def due(self) -> str:
+        return f"{self.p}q:due"
+
 
 class QueueStore:
     def __init__(self, redis, settings):
@@ -68,7 +72,8 @@ class QueueStore:
         """Open the queue with a new seed, committed; False if it was open (its seed stands)."""
         seed = rules.new_seed()
         res = self.scripts.queue_open(
-            keys=[self.keys.queue(aid)], args=[opens_ms, release_ms, seed.hex(), rules.commitment(seed)]
+            keys=[self.keys.queue(aid), self.keys.due],
+            args=[opens_ms, release_ms, seed.hex(), rules.commitment(seed), aid],
         )
         return res[0].decode() != ALREADY
 
@@ -133,6 +138,13 @@ class QueueStore:
         n = int(doc.get("released_n") or 0)
         ids = [x.decode() for x in self.redis.lrange(self.keys.pre(aid), 0, n - 1)] if n else []
         return doc, ids
+
+    def due_now(self, now_ms: int) -> list[str]:
+        """Queues whose release time has come and that a scheduler has not seen released."""
+        return [a.decode() for a in self.redis.zrangebyscore(self.keys.due, "-inf", now_ms)]
+
+    def not_due(self, aid: str) -> None:
+        self.redis.zrem(self.keys.due, aid)
 
     def erase_places(self, aid: str) -> int:
         """The retention sweep (privacy/retention.py): which phone held which place goes (the

@@ -104,6 +104,21 @@ def release_due(ports: Ports, q: Queue, aid: str) -> str:
     return _seen(ports, q, queued_doc(ports, aid), "").state
 
 
+def release_all_due(ports: Ports, q: Queue) -> list[str]:
+    """The scheduler's pass (lottery/scheduler.py): release every queue whose time has come, ahead
+    of the crowd's first poll. A queue no longer queued, or moved later, waits (or is dropped)."""
+    released = []
+    for aid in q.store.due_now(q.now_ms()):
+        try:
+            state = release_due(ports, q, aid)
+        except v.Refusal:  # gone, or no longer queued
+            state = v.Q_RELEASED
+        if state == v.Q_RELEASED:
+            q.store.not_due(aid)
+            released.append(aid)
+    return released
+
+
 def status(ports: Ports, q: Queue, aid: str, ref: str, *, doc: Doc | None = None) -> Doc:
     """A person's place: waiting | queued | admitted (with a token) | sold_out | closed | not_joined."""
     doc = doc or queued_doc(ports, aid)
