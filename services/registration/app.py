@@ -20,6 +20,7 @@ from services.registration.lottery import beacon_api, group_api, group_edge
 from services.registration.lottery import pages as lottery_page
 from services.registration.lottery.store import LotteryStore
 from services.registration.noshow import api as api_noshow
+from services.registration.queue import pages as queue_page
 from services.registration.seats import api as api_registrations
 from services.registration.seats import correction_pages
 from services.registration.seats import pages as seat_pages
@@ -92,4 +93,5 @@ def create_app(settings: Settings | None = None, redis_client=None):
     )
     app.register_blueprint(standby_join.bp)
     api.register_blueprint(standby_join.api)
+    app.register_blueprint(queue_page.bp)  # issue 28: the release queue's page
     return app

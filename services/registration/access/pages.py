@@ -15,6 +15,7 @@ from services.registration.access import identity, verification
 from services.registration.bootstrap import ports
 from services.registration.catalogue import activities
 from services.registration.noshow import outlook
+from services.registration.queue import pages as queue_pages
 from services.registration.seats import usecases
 from services.registration.vocabulary import Refusal
 from services.registration.web import mine as api_mine
@@ -205,6 +206,7 @@ def mine_page():
         "mine.html",
         regs=regs,
         entries=api_mine.my_entries(ref),
+        queues=queue_pages.places(ref),  # issue 28
         local_time=local_time,
         phone_masked=masked(phone),
         erased=request.args.get("erased") == "1",
