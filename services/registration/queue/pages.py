@@ -39,7 +39,7 @@ def estimate_text(estimate_s: float) -> str:
     minutes = math.ceil(max(estimate_s, 0) / 60)
     if minutes < 1:
         return gettext("Less than a minute")
-    return ngettext("About %(num)d minute", "About %(num)d minutes", minutes, num=minutes)
+    return ngettext("About %(num)d minute", "About %(num)d minutes", minutes)
 
 
 def page_of(status: dict, *, phone: str | None) -> dict:
