@@ -20,7 +20,6 @@ from services.registration.lottery import beacon_api, group_api, group_edge
 from services.registration.lottery import pages as lottery_page
 from services.registration.lottery.store import LotteryStore
 from services.registration.noshow import api as api_noshow
-from services.registration.queue import api as queue_api
 from services.registration.queue import pages as queue_page
 from services.registration.seats import api as api_registrations
 from services.registration.seats import correction_pages
@@ -81,7 +80,7 @@ def create_app(settings: Settings | None = None, redis_client=None):
     api.register_blueprint(beacon_api.blp)  # issue 27: the public randomness beacon
     api.register_blueprint(api_noshow.blp)
     group_edge.install(app, api, settings, group_api.blp)  # issue 27: the v2 lottery groups
-    queue_api.install(app, api, settings)  # issue 28: the release queue
+    queue_page.install(app, api, settings)  # issue 28: the release queue, its API and its page
     app.register_blueprint(lottery_page.bp)
     app.register_blueprint(pages.bp)
     app.register_blueprint(seat_pages.bp)
@@ -94,5 +93,4 @@ def create_app(settings: Settings | None = None, redis_client=None):
     )
     app.register_blueprint(standby_join.bp)
     api.register_blueprint(standby_join.api)
-    app.register_blueprint(queue_page.bp)  # issue 28: the release queue's page
     return app

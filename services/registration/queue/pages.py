@@ -30,6 +30,13 @@ from shared.web import settings_of
 
 bp = Blueprint("queue_page", __name__)
 
+
+def install(app, api, settings) -> None:
+    """The queue (its store and API: api.install) and this page's routes."""
+    queue_api.install(app, api, settings)
+    app.register_blueprint(bp)
+
+
 POLLED = (Q_NOT_JOINED, Q_WAITING, Q_QUEUED, Q_ADMITTED)
 """The states whose page keeps asking: a new state reloads it."""
 
