@@ -10,7 +10,6 @@ use case): the place, the people ahead, the estimate (ahead ÷ admissions per mi
 from __future__ import annotations
 
 import math
-from datetime import datetime
 
 from flask import Blueprint, redirect, request
 from flask_babel import gettext, ngettext
@@ -65,7 +64,6 @@ def page_of(status: dict, *, phone: str | None) -> dict:
         "verified_phone": masked(phone) if phone else "",
         "rate": s.queue_rate_per_min,
         "token_min": max(1, s.queue_token_s // 60),
-        "token_until": local(datetime.now().timestamp() + s.queue_token_s)[-5:],  # HH:MM
         "standby_min": s.standby_opens_before_min,
         "estimate": estimate_text(status.get("estimate_s") or 0),
         **{k: status.get(k) for k in ("position", "ahead", "joined", "token")},

@@ -33,6 +33,8 @@
     if (q.position != null) show("position", String(q.position));
     if (q.ahead != null) show("ahead", String(q.ahead));
     if (q.estimate_s != null) show("estimate", estimate(q.estimate_s));
+    var go = document.getElementById("queue-go");  // the turn: the button carries a fresh token
+    if (go && q.token) go.search = "?queue_token=" + encodeURIComponent(q.token);
     if (q.poll_s) every = q.poll_s;
     wait = every;
   }
