@@ -114,6 +114,11 @@ ALLOCATION_LOCKED: Final = "allocation_locked"
 FCFS: Final = "fcfs"
 LOTTERY: Final = "lottery"
 ALLOCATIONS: Final = (FCFS, LOTTERY)
+# Issue 27: where a seat handed back (cancelled, a member dropped) goes: only to the waitlist (else
+# on-site standby), or back to open booking once nobody waits.
+HANDBACK_WAITLIST: Final = "waitlist"
+HANDBACK_POOL: Final = "pool"
+HANDBACKS: Final = (HANDBACK_WAITLIST, HANDBACK_POOL)
 # Issue 23: an API call on the session cookie from another site; the SMS code path's caps beyond the
 # phone and the address (a network prefix, the whole festival's hourly SMS spend).
 CROSS_SITE_REQUEST: Final = "cross_site_request"
@@ -175,6 +180,11 @@ LISTED_LOTTERY: Final[Mapping[str, str]] = {
 # An entrant's outcome of the draw: a seat (``won``) or a place in the draw's waitlist.
 WON: Final = "won"
 LOTTERY_OUTCOMES: Final = (WON, WAITLISTED)
+# Issue 27: an entry's outcome in one round of a lottery group (我的报名): a session won; not drawn
+# while a round is still to come (``lost``); on the group's waitlist after the last; not drawn yet.
+LOST: Final = "lost"
+PENDING: Final = "pending"
+ROUND_OUTCOMES: Final = (WON, LOST, WAITLISTED, PENDING)
 # Outcomes of the draw's scripts besides OK: the lease is another instance's (``busy``), the draw
 # is not due, or the lease expired before the draw was stored (another instance stores it).
 BUSY: Final = "busy"

@@ -18,8 +18,7 @@ import requests
 from werkzeug.serving import make_server
 
 from services.registration.access.api import COOKIE
-from tests.conftest import activity_doc, wait_for
-from tests.e2e.test_organizer_form_chromium import desk_site
+from tests.conftest import activity_doc
 from tests.fair_support import bearer, seed_session
 
 VIEWS = [(360, "zh-CN"), (390, "en"), (1280, "zh-CN"), (1280, "en")]
@@ -206,29 +205,3 @@ def test_the_queue_page_from_joining_to_sold_out(site, view, redis, screenshots)
     _fits(waiting_page, width)
     waiting_page.screenshot(path=str(screenshots / f"queue-mine-{tag}.png"), full_page=True)
 
-
-@pytest.mark.parametrize("locale", ["zh-CN", "en"])
-def test_an_organizer_sees_and_changes_the_queue_setting(desk_site, browser, screenshots, locale):
-    """The organizer form (1280) shows an activity's queue setting and saves a change of it."""
-    from tests.e2e.test_organizer_form_chromium import DESK, _log_in, _page
-
-    aid = f"q-org-{locale.lower()}"
-    doc = activity_doc(aid, audience="public", capacity=300)
-    r = requests.post(f"{desk_site['base']}/api/v1/activities", json=doc, headers=desk_site["org"], timeout=5)
-    assert r.status_code == 201, r.text
-    ctx, page = _page(browser, locale, DESK)
-    _log_in(page, desk_site, locale)
-    page.locator(f"#activity-list tbody tr[data-id='{aid}'] button").click()
-    page.click("#edit-activity")
-    page.wait_for_function("() => document.getElementById('f-queue').value === 'auto'")
-    page.select_option("#f-queue", "on")
-    page.fill("#f-expected_demand", "5000")
-    page.locator("[data-field=queue]").screenshot(
-        path=str(screenshots / f"queue-organizer-{locale.lower()}.png")
-    )
-    page.click("#save-activity")
-    url = f"{desk_site['base']}/api/v1/activities/{aid}"
-    wait_for(lambda: requests.get(url, timeout=5).json()["queue"] == "on", what="the change saved")
-    assert requests.get(url, timeout=5).json()["expected_demand"] == 5000
-    assert page.js_errors == []
-    ctx.close()

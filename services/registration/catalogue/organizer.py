@@ -51,7 +51,6 @@ def organizer_page():
         "organizer_page.html",
         dashboard_url=f"{request.scheme}://{host}:{settings.checkin_port}/dashboard",
         party_size_limit=settings.party_size_limit,
-        queue_window_min=settings.queue_window_min,  # issue 28
         id_types={k: label for k, label in identity.LABELS.items() if k != identity.NO_ID},
     )
 
