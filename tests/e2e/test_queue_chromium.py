@@ -44,7 +44,7 @@ TEXT = {
         "mine": "My queue places",
     },
 }
-RELEASE_IN_S = 6  # the release of the second activity: after its three phones have joined
+RELEASE_IN_S = 10  # the release of the queues below: after their phones have joined and their pages opened
 
 
 def _serve(app):
@@ -133,6 +133,9 @@ def test_the_queue_page_from_joining_to_sold_out(site, view, redis, screenshots)
     _activity(site, later, now + timedelta(minutes=20))
     _as(ctx, site, tokens[0])
     page = ctx.new_page()
+    errors: list[str] = []  # a script error or a CSP refusal would show here
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
     page.goto(f"{site['base']}/a/{later}?lang={lang}")
     assert text["one"] in page.locator("#queue-one-place").inner_text()
     _fits(page, width)
@@ -197,6 +200,7 @@ def test_the_queue_page_from_joining_to_sold_out(site, view, redis, screenshots)
     assert text["sold"] in waiting_page.locator("#queue-sold-out").inner_text()
     _fits(waiting_page, width)
     waiting_page.screenshot(path=str(screenshots / f"queue-sold-out-{tag}.png"), full_page=True)
+    assert errors == []
 
     # 6. 我的报名 lists the phone's queue places.
     waiting_page.goto(f"{site['base']}/me?lang={lang}")
@@ -205,3 +209,31 @@ def test_the_queue_page_from_joining_to_sold_out(site, view, redis, screenshots)
     _fits(waiting_page, width)
     waiting_page.screenshot(path=str(screenshots / f"queue-mine-{tag}.png"), full_page=True)
 
+
+def test_the_page_keeps_asking_after_errors(site, browser, redis):
+    """Failed asks (the server busy) do not stop the page: it backs off, asks again, and turns at
+    the release as if nothing had happened."""
+    now = datetime.now(ZoneInfo("Asia/Shanghai")).replace(microsecond=0)
+    token = seed_session(redis, site["prefix"], "13900009001")
+    aid = "q-errors"
+    _activity(site, aid, now + timedelta(seconds=RELEASE_IN_S))
+    r = requests.post(f"{site['base']}/api/v1/activities/{aid}/queue", headers=bearer(token), timeout=5)
+    assert r.status_code == 201, r.text
+    ctx = browser.new_context(viewport={"width": 360, "height": 780}, locale="zh-CN")
+    _as(ctx, site, token)
+    failed: list[str] = []
+
+    def busy(route):
+        if len(failed) < 2:
+            failed.append(route.request.url)
+            route.fulfill(status=503, content_type="application/json", body="{}")
+        else:
+            route.continue_()
+
+    page = ctx.new_page()
+    page.route("**/queue/me", busy)
+    page.goto(f"{site['base']}/a/{aid}")
+    _state_is(page, "waiting")
+    _state_is(page, "admitted")  # the only place: let in at the release
+    assert len(failed) == 2
+    ctx.close()
