@@ -1,0 +1,198 @@
+"""The crowd in front of a release (issue 28, point 5): `make bench` runs it on a stack of its own
+(`--no-queue` to skip); `python -m bench.queue` runs it alone.
+
+Three phases, each on a fresh activity, each after the stack settled:
+
+1. **sustained**: the rate the registration path sustains, closed loop (64 connections, 201s
+   only, every person with a verified session of their own). SCIDAY_QUEUE_RATE_PER_MIN's default
+   is taken from this figure (docs/queue.md, "Measured").
+2. **alone**: the admitted people's registrations at the admission pace (``rate`` per minute,
+   paced by the load generator's `@<us>` lines), with nobody waiting: the p99 to compare with.
+3. **crowd**: ``people`` verified phones join the queue of a ``seats``-seat activity over HTTP
+   (the join flow, with sessions seeded as the SMS code check opens them), the queue is released,
+   and then everyone polls GET …/queue/me at the answer's ``poll_s`` (paced, each person at their
+   own phase of the interval) while the admitted people register at the same pace as in phase 2,
+   with their admission tokens (minted by the queue's own token function, as the status answer
+   mints them). Reported: 5xx (target 0), the polls' p99 and how late they left, and the
+   registration p99 beside phase 2's (target: ratio ~1).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import tempfile
+import threading
+from datetime import timedelta
+from pathlib import Path
+
+import requests
+
+from bench import loadgen
+from bench.fixtures import activity, registrations, seed_sessions
+from bench.stack_cpu import idle_cpu, settle, summarize
+from sciday import embedded
+from sciday.stack import Stack, StackOptions
+from shared.auth import create_token
+from shared.redis_scripts import connect
+
+PEOPLE, SEATS, CONNECTIONS = 50_000, 300, 64
+SUSTAINED_PEOPLE = 6_000
+# The load generator's address is the one client: the per-address and per-phone limits would
+# turn the crowd into 429s (as in the other scenarios, bench/__main__.BENCH_ENV).
+ENV = {
+    "SCIDAY_RATE_LIMIT_IP_PER_MIN": "0",
+    "SCIDAY_RATE_LIMIT_PHONE_PER_MIN": "0",
+    "SCIDAY_RATE_LIMIT_TOKEN_PER_MIN": "0",
+}
+
+
+def _stack(work: Path, env: dict[str, str]) -> Stack:
+    opts = StackOptions(
+        var_dir=work / "var-queue",
+        redis_port=embedded.free_port(),
+        kafka_port=embedded.free_port(),
+        registration_port=embedded.free_port(),
+        checkin_port=embedded.free_port(),
+        notify_port=embedded.free_port(),
+        seed=False,
+        extra_env=env,
+        background_nice=10,  # as `sciday up` runs the pipeline
+    )
+    return Stack(opts, out=open(work / "stack-queue.out", "w"))
+
+
+def paced(lines: list[str], per_s: float, start_s: float = 0.5) -> list[str]:
+    """The same request lines, each due at its turn of a steady pace (the load generator's `@<us>`)."""
+    return [f"@{int((start_s + i / per_s) * 1e6)} {line}" for i, line in enumerate(lines)]
+
+
+def polls(lines_per_person: list[str], poll_s: float, duration_s: float) -> list[str]:
+    """Every person asks once per ``poll_s`` for ``duration_s``, each at their own phase of the
+    interval (as pages opened at different moments do); lines in schedule order."""
+    n = len(lines_per_person)
+    out = []
+    for rnd in range(int(duration_s / poll_s)):
+        for i, line in enumerate(lines_per_person):
+            out.append(f"@{int((0.5 + rnd * poll_s + i * poll_s / n) * 1e6)} {line}")
+    return out
+
+
+def five_xx(run: loadgen.Run) -> int:
+    return run.count(lambda s: s >= 500 or s == 0)  # 0: a broken connection
+
+
+def lateness(run: loadgen.Run) -> dict:
+    late = sorted(run.late_us or [0])
+    return {
+        "p50_ms": round(late[len(late) // 2] / 1000, 1),
+        "p99_ms": round(late[min(len(late) - 1, int(0.99 * len(late)))] / 1000, 1),
+        "max_ms": round(late[-1] / 1000, 1),
+    }
+
+
+class Bench:
+    """The stack, its organizer and the Redis the people's sessions are seeded into."""
+
+    def __init__(self, stack: Stack, work: Path):
+        self.stack, self.work = stack, work
+        self.settings = stack.settings()
+        self.redis = connect(self.settings.redis_url)
+        self.port = stack.opts.registration_port
+        self.addr = f"127.0.0.1:{self.port}"
+        self.org = create_token(self.redis, self.settings.redis_prefix, "organizer", "bench-queue")
+
+    def create(self, doc: dict) -> None:
+        r = requests.post(
+            f"http://{self.addr}/api/v1/activities",
+            json=doc,
+            headers={"Authorization": f"Bearer {self.org}"},
+            timeout=10,
+        )
+        assert r.status_code == 201, r.text
+
+    def sessions(self, phones: list[str]) -> list[str]:
+        return seed_sessions(self.redis, self.settings.redis_prefix, phones)
+
+    def sustained(self) -> dict:
+        """Closed loop: how many registrations per second the path answers with nobody waiting."""
+        self.create(activity("bq-sustained", 100_000, timedelta(days=3), waitlist=0))
+        reqs = registrations(
+            "bq-sustained", SUSTAINED_PEOPLE, 8_100_000_000, 28, (self.redis, self.settings.redis_prefix)
+        )
+        run = loadgen.run(self.addr, reqs, CONNECTIONS, self.work / "bq-sustained.csv")
+        return dict(summarize(run), five_xx=five_xx(run))
+
+    def alone(self, rate_per_min: int, n: int) -> dict:
+        """The admitted people's registrations at the admission pace, with no crowd."""
+        self.create(activity("bq-alone", 100_000, timedelta(days=3), waitlist=0))
+        reqs = registrations("bq-alone", n, 8_200_000_000, 29, (self.redis, self.settings.redis_prefix))
+        run = loadgen.run(self.addr, paced(reqs, rate_per_min / 60), CONNECTIONS, self.work / "bq-alone.csv")
+        return dict(summarize(run), five_xx=five_xx(run), late=lateness(run))
+
+
+def recommend_rate(sustained_per_s: float, share: float = 0.5) -> int:
+    """SCIDAY_QUEUE_RATE_PER_MIN from the sustained rate: half of it, so the admitted people's
+    registrations leave the other half of the path to the polls, retries and everyone else."""
+    return int(sustained_per_s * share * 60 // 100 * 100)
+
+
+def run(work: Path, people: int = PEOPLE, seats: int = SEATS, rate_per_min: int | None = None) -> dict:
+    stack = _stack(work, ENV)
+    out: dict = {"people": people, "seats": seats}
+    try:
+        stack.start()
+        assert stack.wait_healthy(90), stack.status_table()
+        bench = Bench(stack, work)
+        idle = idle_cpu(stack)
+        loadgen.run(bench.addr, ["GET /api/v1/activities"] * 2000, CONNECTIONS, work / "bq-warm.csv")
+        print(f"queue: the registration path's sustained rate ({SUSTAINED_PEOPLE} people)…", flush=True)
+        out["sustained"] = bench.sustained()
+        settle(stack, idle)
+        rate = rate_per_min or recommend_rate(out["sustained"]["rate"])
+        out["rate_per_min"] = rate
+        out["recommended_rate_per_min"] = recommend_rate(out["sustained"]["rate"])
+        n = max(seats, int(rate / 60 * 20))  # 20 s of admissions, at least the seats
+        print(f"queue: {n} registrations at {rate}/min, nobody waiting…", flush=True)
+        out["alone"] = bench.alone(rate, n)
+        settle(stack, idle)
+        try:
+            from bench import queue_crowd
+        except ImportError:  # the queue's API is not in this tree yet
+            out["crowd"] = None
+        else:
+            print(f"queue: {people} people polling for {seats} seats…", flush=True)
+            out["crowd"] = queue_crowd.crowd(bench, people, seats, rate, n, threading)
+    finally:
+        stack.stop()
+    return out
+
+
+def lines(d: dict) -> list[str]:
+    s, a, c = d["sustained"], d["alone"], d.get("crowd")
+    rows = [
+        f"queue: registration path sustains {s['rate']}/s (p99 {s['p99_ms']} ms, 5xx {s['five_xx']}) "
+        f"-> SCIDAY_QUEUE_RATE_PER_MIN {d['recommended_rate_per_min']} (half of it)",
+        f"queue: registrations at {d['rate_per_min']}/min, nobody waiting: p99 {a['p99_ms']} ms, "
+        f"5xx {a['five_xx']}",
+    ]
+    if not c:
+        rows.append("queue: the crowd phase did not run (no queue API in this tree)")
+        return rows
+    ratio = c["registration"]["p99_ms"] / a["p99_ms"] if a["p99_ms"] else float("nan")
+    rows += [
+        f"queue: {d['people']} people polling every {c['poll_s']} s ({c['polls']['rate']}/s asked "
+        f"{c['asked_per_s']}/s): 5xx {c['five_xx']} (target 0), poll p99 {c['polls']['p99_ms']} ms, "
+        f"left late p99 {c['polls_late']['p99_ms']} ms",
+        f"queue: registrations of the admitted under the crowd: p99 {c['registration']['p99_ms']} ms, "
+        f"{ratio:.2f}x the p99 without it (target ~1.0x), seats {c['taken']}/{d['seats']}",
+    ]
+    return rows
+
+
+if __name__ == "__main__":
+    loadgen.build()
+    people = int(sys.argv[1]) if len(sys.argv) > 1 else PEOPLE
+    result = run(Path(tempfile.mkdtemp(prefix="sciday-queue-")), people=people)
+    print("\n".join(lines(result)))
+    print(json.dumps(result, indent=2, ensure_ascii=False))
