@@ -121,6 +121,19 @@ class Settings(OperationsConfig, PrivacyConfig, ActivitiesConfig, AccessConfig, 
     """Opening a lottery on one activity (``POST /api/v1/activities/<id>/lottery``) opens a v2
     group of one (``sciday-lottery-v2``) instead of a v1 lottery."""
 
+    # -- issue 28: the release queue (services/registration/queue/) ------------------------------
+    queue_window_min: int = 30
+    """A queued activity's queue opens this many minutes before registration opens (the release)."""
+    queue_rate_per_min: int = 600
+    """People the queue admits per minute after the release: position p is admitted at the
+    release + (p - 1) * 60 / this (the registration path's measured rate, docs/queue.md)."""
+    queue_token_s: int = 600
+    """Life of an admission token (seconds): the registration it allows must be made before then."""
+    queue_poll_s: int = 5
+    """How often the queue page asks for its status (seconds): the answer's ``poll_s``."""
+    queue_release_lease_ms: int = 10000
+    """A release whose shuffle was begun but not finished is taken over after this long (ms)."""
+
     # -- Append new settings above this line: `name: type = default` and a docstring under it. --
 
     @field_validator("timezone")

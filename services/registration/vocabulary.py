@@ -132,6 +132,11 @@ CHOICES_INVALID: Final = "choices_invalid"
 UNKNOWN_GROUP: Final = "unknown_group"
 NOT_FROZEN: Final = "not_frozen"
 SESSION_TAKEN: Final = "session_taken"  # a session's seats are drawn by another lottery (one each)
+# Issue 28: the release queue (queue/): refusals, its state, a person's place (docs/queue.md).
+QUEUE_TOKEN_REQUIRED, QUEUE_TOKEN_EXPIRED = "queue_token_required", "queue_token_expired"
+QUEUE_TOKEN_INVALID, QUEUE_NOT_OPEN = "queue_token_invalid", "queue_not_open"
+Q_WAITING, Q_RELEASING, Q_RELEASED = "waiting", "releasing", "released"
+Q_QUEUED, Q_ADMITTED, Q_CLOSED, Q_NOT_JOINED = "queued", "admitted", "closed", "not_joined"
 
 # What the list and the form show of a first-come activity (pages.state_of); a cancelled one shows
 # ACTIVITY_CANCELLED, and the list's past activities ``ended``.
@@ -270,6 +275,10 @@ REASONS: Final[Mapping[str, Reason]] = reasons(
     Reason(UNKNOWN_GROUP, 404, N_("No such lottery group.")),
     Reason(NOT_FROZEN, 409, N_("Entries have not closed yet: the proof is given after the close.")),
     Reason(SESSION_TAKEN, 409, N_("This session's seats are already drawn by another lottery.")),
+    Reason(QUEUE_TOKEN_REQUIRED, 403, N_("This activity opens through its queue: wait for your turn there.")),
+    Reason(QUEUE_TOKEN_EXPIRED, 403, N_("Your turn from the queue has expired: open the queue page again.")),
+    Reason(QUEUE_TOKEN_INVALID, 403, N_("This queue pass is not for this phone or this activity.")),
+    Reason(QUEUE_NOT_OPEN, 409, N_("The queue for this activity is not open yet.")),
     catalogue=CATALOGUE,
 )
 

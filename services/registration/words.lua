@@ -22,6 +22,9 @@ local STATUS = {
   LOST_LEASE = 'lost_lease',
   SKIPPED = 'skipped',
   LOT_FROZEN = 'frozen',
+  Q_WAITING = 'waiting',
+  Q_RELEASING = 'releasing',
+  Q_RELEASED = 'released',
 }
 -- reason codes
 local REASON = {
@@ -86,6 +89,10 @@ local REASON = {
   UNKNOWN_GROUP = 'unknown_group',
   NOT_FROZEN = 'not_frozen',
   SESSION_TAKEN = 'session_taken',
+  QUEUE_TOKEN_REQUIRED = 'queue_token_required',
+  QUEUE_TOKEN_EXPIRED = 'queue_token_expired',
+  QUEUE_TOKEN_INVALID = 'queue_token_invalid',
+  QUEUE_NOT_OPEN = 'queue_not_open',
 }
 -- topics
 local TOPIC = {
