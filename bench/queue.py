@@ -22,14 +22,14 @@ from __future__ import annotations
 import json
 import sys
 import tempfile
-import threading
 from datetime import timedelta
 from pathlib import Path
 
 import requests
 
-from bench import loadgen
+from bench import loadgen, queue_crowd
 from bench.fixtures import activity, registrations, seed_sessions
+from bench.queue_crowd import five_xx, paced, reg_lines
 from bench.stack_cpu import idle_cpu, settle, summarize
 from sciday import embedded
 from sciday.stack import Stack, StackOptions
@@ -37,6 +37,7 @@ from shared.auth import create_token
 from shared.redis_scripts import connect
 
 PEOPLE, SEATS, CONNECTIONS = 50_000, 300, 64
+CROWD_S = 40  # the crowd polls for this long after the release, steadily
 SUSTAINED_PEOPLE = 6_000
 # The load generator's address is the one client: the per-address and per-phone limits would
 # turn the crowd into 429s (as in the other scenarios, bench/__main__.BENCH_ENV).
@@ -60,35 +61,6 @@ def _stack(work: Path, env: dict[str, str]) -> Stack:
         background_nice=10,  # as `sciday up` runs the pipeline
     )
     return Stack(opts, out=open(work / "stack-queue.out", "w"))
-
-
-def paced(lines: list[str], per_s: float, start_s: float = 0.5) -> list[str]:
-    """The same request lines, each due at its turn of a steady pace (the load generator's `@<us>`)."""
-    return [f"@{int((start_s + i / per_s) * 1e6)} {line}" for i, line in enumerate(lines)]
-
-
-def polls(lines_per_person: list[str], poll_s: float, duration_s: float) -> list[str]:
-    """Every person asks once per ``poll_s`` for ``duration_s``, each at their own phase of the
-    interval (as pages opened at different moments do); lines in schedule order."""
-    n = len(lines_per_person)
-    out = []
-    for rnd in range(int(duration_s / poll_s)):
-        for i, line in enumerate(lines_per_person):
-            out.append(f"@{int((0.5 + rnd * poll_s + i * poll_s / n) * 1e6)} {line}")
-    return out
-
-
-def five_xx(run: loadgen.Run) -> int:
-    return run.count(lambda s: s >= 500 or s == 0)  # 0: a broken connection
-
-
-def lateness(run: loadgen.Run) -> dict:
-    late = sorted(run.late_us or [0])
-    return {
-        "p50_ms": round(late[len(late) // 2] / 1000, 1),
-        "p99_ms": round(late[min(len(late) - 1, int(0.99 * len(late)))] / 1000, 1),
-        "max_ms": round(late[-1] / 1000, 1),
-    }
 
 
 class Bench:
@@ -123,12 +95,14 @@ class Bench:
         run = loadgen.run(self.addr, reqs, CONNECTIONS, self.work / "bq-sustained.csv")
         return dict(summarize(run), five_xx=five_xx(run))
 
-    def alone(self, rate_per_min: int, n: int) -> dict:
-        """The admitted people's registrations at the admission pace, with no crowd."""
-        self.create(activity("bq-alone", 100_000, timedelta(days=3), waitlist=0))
-        reqs = registrations("bq-alone", n, 8_200_000_000, 29, (self.redis, self.settings.redis_prefix))
+    def alone(self, rate_per_min: int, n: int, seats: int) -> dict:
+        """The crowd phase's registrations (as many, the same parties, the same pace, the same
+        seats), at an activity without a queue and with nobody waiting."""
+        self.create(activity("bq-alone", seats, timedelta(days=3), waitlist=0))
+        phones = [f"1{8_200_000_000 + i:010d}" for i in range(n)]
+        reqs = reg_lines("bq-alone", list(zip(phones, self.sessions(phones))), 30)
         run = loadgen.run(self.addr, paced(reqs, rate_per_min / 60), CONNECTIONS, self.work / "bq-alone.csv")
-        return dict(summarize(run), five_xx=five_xx(run), late=lateness(run))
+        return queue_crowd.figures(run)
 
 
 def recommend_rate(sustained_per_s: float, share: float = 0.5) -> int:
@@ -154,40 +128,34 @@ def run(work: Path, people: int = PEOPLE, seats: int = SEATS, rate_per_min: int 
         out["recommended_rate_per_min"] = recommend_rate(out["sustained"]["rate"])
         n = max(seats, int(rate / 60 * 20))  # 20 s of admissions, at least the seats
         print(f"queue: {n} registrations at {rate}/min, nobody waiting…", flush=True)
-        out["alone"] = bench.alone(rate, n)
+        out["alone"] = bench.alone(rate, n, seats)
         settle(stack, idle)
-        try:
-            from bench import queue_crowd
-        except ImportError:  # the queue's API is not in this tree yet
-            out["crowd"] = None
-        else:
-            print(f"queue: {people} people polling for {seats} seats…", flush=True)
-            out["crowd"] = queue_crowd.crowd(bench, people, seats, rate, n, threading)
+        poll_s = bench.settings.queue_poll_s
+        print(f"queue: {people} people polling every {poll_s} s for {seats} seats…", flush=True)
+        out["crowd"] = queue_crowd.crowd(bench, people, seats, rate, n, poll_s, CROWD_S)
     finally:
         stack.stop()
     return out
 
 
 def lines(d: dict) -> list[str]:
-    s, a, c = d["sustained"], d["alone"], d.get("crowd")
-    rows = [
-        f"queue: registration path sustains {s['rate']}/s (p99 {s['p99_ms']} ms, 5xx {s['five_xx']}) "
-        f"-> SCIDAY_QUEUE_RATE_PER_MIN {d['recommended_rate_per_min']} (half of it)",
-        f"queue: registrations at {d['rate_per_min']}/min, nobody waiting: p99 {a['p99_ms']} ms, "
-        f"5xx {a['five_xx']}",
-    ]
-    if not c:
-        rows.append("queue: the crowd phase did not run (no queue API in this tree)")
-        return rows
+    """The figures beside their targets."""
+    s, a, c = d["sustained"], d["alone"], d["crowd"]
     ratio = c["registration"]["p99_ms"] / a["p99_ms"] if a["p99_ms"] else float("nan")
-    rows += [
-        f"queue: {d['people']} people polling every {c['poll_s']} s ({c['polls']['rate']}/s asked "
-        f"{c['asked_per_s']}/s): 5xx {c['five_xx']} (target 0), poll p99 {c['polls']['p99_ms']} ms, "
-        f"left late p99 {c['polls_late']['p99_ms']} ms",
-        f"queue: registrations of the admitted under the crowd: p99 {c['registration']['p99_ms']} ms, "
-        f"{ratio:.2f}x the p99 without it (target ~1.0x), seats {c['taken']}/{d['seats']}",
+    cap, j = c["status_capacity"], c["joins"]
+    return [
+        f"queue: registration path sustains {s['rate']}/s closed loop (p99 {s['p99_ms']} ms) -> "
+        f"SCIDAY_QUEUE_RATE_PER_MIN {d['recommended_rate_per_min']} (half of it); run at {d['rate_per_min']}/min",
+        f"queue: {j['requests']} joins over HTTP at {j['rate']}/s (p99 {j['p99_ms']} ms), {j['by_store']} by the "
+        f"store function; released {c['release']['released_n']}, first answer after it {c['release']['first_answer_s']} s",
+        f"queue: GET …/queue/me answers {cap['rate']}/s closed loop (p99 {cap['p99_ms']} ms): {d['people']} people "
+        f"at poll_s {c['poll_s']} ask {c['asked_per_s_at_poll_s']}/s; held at poll_s {c['held_poll_s']}",
+        f"queue: the crowd at poll_s {c['held_poll_s']}: {c['polls']['requests']} polls, {c['polls']['rate']}/s "
+        f"(asked {c['asked_per_s']}/s), p99 {c['polls']['p99_ms']} ms, left late p99 {c['polls_late']['p99_ms']} ms",
+        f"queue: 5xx {c['five_xx'] + s['five_xx'] + a['five_xx']} (target 0)",
+        f"queue: registrations of the admitted at {d['rate_per_min']}/min: p99 {c['registration']['p99_ms']} ms "
+        f"under the crowd, {a['p99_ms']} ms without it: {ratio:.2f}x (target ~1.0x); seats {c['taken']}/{d['seats']}",
     ]
-    return rows
 
 
 if __name__ == "__main__":
