@@ -20,6 +20,7 @@ from services.registration.lottery import beacon_api, group_api, group_edge
 from services.registration.lottery import pages as lottery_page
 from services.registration.lottery.store import LotteryStore
 from services.registration.noshow import api as api_noshow
+from services.registration.queue import api as queue_api
 from services.registration.seats import api as api_registrations
 from services.registration.seats import correction_pages
 from services.registration.seats import pages as seat_pages
@@ -73,13 +74,13 @@ def create_app(settings: Settings | None = None, redis_client=None):
     api.register_blueprint(importer.blp)
     api.register_blueprint(exports.blp)
     api.register_blueprint(organizer.blp)
-    # The verifiable lottery (issue 15): opening, the draw, the public draw page.
-    app.extensions["sciday.lotteries"] = LotteryStore(app.extensions["sciday.redis"], settings)
+    app.extensions["sciday.lotteries"] = LotteryStore(app.extensions["sciday.redis"], settings)  # issue 15
     app.extensions["sciday.noshow"] = wired.noshow
     api.register_blueprint(api_lottery.blp)
     api.register_blueprint(beacon_api.blp)  # issue 27: the public randomness beacon
     api.register_blueprint(api_noshow.blp)
     group_edge.install(app, api, settings, group_api.blp)  # issue 27: the v2 lottery groups
+    queue_api.install(app, api, settings)  # issue 28: the release queue
     app.register_blueprint(lottery_page.bp)
     app.register_blueprint(pages.bp)
     app.register_blueprint(seat_pages.bp)

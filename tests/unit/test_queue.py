@@ -56,7 +56,9 @@ def test_admission_follows_the_rate():
     assert rules.admitted_upto(1000, 1000, 60) == 1
     assert rules.admitted_upto(1000 + 59_999, 1000, 60) == 60
     assert rules.admitted_upto(1000 + 60_000, 1000, 60) == 61
-    assert rules.estimate_s(120, 60) == 120
+    assert rules.estimate_s(121, 1000, 1000, 60) == 120  # 120 people ahead, 60 a minute
+    assert rules.estimate_s(2, 1000 + 59_000, 1000, 1) == 1
+    assert rules.estimate_s(1, 5000, 1000, 60) == 0
 
 
 def test_twenty_racing_joins_from_one_phone_hold_one_place(world):
@@ -122,7 +124,7 @@ def test_the_first_place_is_admitted_with_a_token_the_rest_wait_their_estimate(w
     third = next(s for s in seen.values() if s["position"] == 3)
     assert first["state"] == v.Q_ADMITTED and first["token"]
     assert third["state"] == v.Q_QUEUED and third["ahead"] == 1
-    assert third["estimate_s"] == rules.estimate_s(1, q.rate_per_min)
+    assert third["estimate_s"] == -(-2 * 60 // q.rate_per_min)  # 0.2 s, said as 1
     ports.clock.advance(seconds=2 * 60 / q.rate_per_min)
     assert queue.status(ports, q, "act", "p0")["admitted_upto"] == 3
 

@@ -19,6 +19,10 @@ from services.registration.vocabulary import FCFS
 ALGORITHM = "sciday-queue-v1"
 QUEUE_ON, QUEUE_OFF, QUEUE_AUTO = "on", "off", "auto"
 QUEUE_MODES = (QUEUE_AUTO, QUEUE_ON, QUEUE_OFF)
+QUEUE_DOC = (
+    "the release queue (docs/queue.md): auto (on when expected_demand > capacity) | on | off; "
+    "a first-come activity only"
+)
 
 
 def queued(doc: Mapping[str, Any]) -> bool:
@@ -62,9 +66,11 @@ def admitted_upto(now_ms: int, release_ms: int, rate_per_min: int) -> int:
     return (now_ms - release_ms) * rate_per_min // 60_000 + 1
 
 
-def estimate_s(ahead: int, rate_per_min: int) -> int:
-    """An honest wait: the people ahead divided by the people admitted per minute."""
-    return math.ceil(ahead * 60 / rate_per_min) if ahead > 0 else 0
+def estimate_s(position: int, now_ms: int, release_ms: int, rate_per_min: int) -> int:
+    """An honest wait: until place ``position`` is admitted (release + (p - 1) * 60 / rate), which
+    is the people ahead divided by the people admitted per minute, counted from now."""
+    admit_ms = release_ms + (position - 1) * 60_000 / rate_per_min
+    return max(math.ceil((admit_ms - now_ms) / 1000), 0)
 
 
 def opens_ms(release_ms: int, window_min: int) -> int:

@@ -125,7 +125,11 @@ def status(ports: Ports, q: Queue, aid: str, ref: str, *, doc: Doc | None = None
             "token": token.issue(q.ring, aid, ref, exp),
         }
     ahead = seen.position - 1 - upto
-    return out | {"state": v.Q_QUEUED, "ahead": ahead, "estimate_s": rules.estimate_s(ahead, q.rate_per_min)}
+    return out | {
+        "state": v.Q_QUEUED,
+        "ahead": ahead,
+        "estimate_s": rules.estimate_s(seen.position, q.now_ms(), seen.release_ms, q.rate_per_min),
+    }
 
 
 def _public_of(doc: Doc, seen: Seen) -> Doc:

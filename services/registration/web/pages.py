@@ -185,6 +185,7 @@ def register_submit(activity_id):
             locale=lang(),
             client_address=request.remote_addr or "-",
             session_ref=api_verification.session_ref(),  # looked up with the limits
+            queue_token=request.form.get("queue_token"),  # issue 28: the queue page's hidden field
         )
         target = "t" if reg["status"] == CONFIRMED else "r"
         return redirect(f"/{target}/{reg['registration_id']}?t={reg['manage_token']}", code=303)

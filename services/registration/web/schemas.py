@@ -16,6 +16,7 @@ from marshmallow import (
     validates_schema,
 )
 
+from services.registration.queue.rules import QUEUE_DOC, QUEUE_MODES
 from services.registration.seats.party_limit import PartySize
 from services.registration.vocabulary import ALLOCATIONS, FCFS
 from shared.events import SLUG
@@ -203,6 +204,12 @@ class ActivityIn(_Filled):
             "(the seed is committed then) or moves its times, as POST …/lottery does"
         },
     )
+    queue = fields.String(
+        load_default="auto", validate=validate.OneOf(QUEUE_MODES), metadata={"description": QUEUE_DOC}
+    )
+    expected_demand = fields.Integer(
+        load_default=None, allow_none=True, strict=True, validate=validate.Range(min=0)
+    )
 
     @validates_schema(skip_on_field_errors=False)  # time order is shown with every other error
     def _times(self, data, **_):
@@ -270,6 +277,10 @@ class ActivityOut(Schema):
     waitlist = fields.Dict()
     real_name = fields.Boolean()
     allocation = fields.String(metadata={"description": "fcfs | lottery"})
+    queue, expected_demand = (
+        fields.String(metadata={"description": QUEUE_DOC}),
+        fields.Integer(allow_none=True),
+    )
     status = fields.String()
     cancel_reason = fields.String()
     seats_left = fields.Integer()
