@@ -32,7 +32,7 @@ from shared.tickets import KeyRing
 
 CROWD_CONNECTIONS, REG_CONNECTIONS = 256, 64
 JOINS_PER_S = 100  # a pessimistic join rate over HTTP: the release is set after the joins should be done
-HTTP_JOINS = 5_000  # joins made over HTTP; the rest through the queue's store function
+HTTP_JOINS = 3_000  # joins made over HTTP; the rest through the queue's store function
 STATUS_SAMPLE = 10_000  # GET …/queue/me answered closed loop: the service's capacity for polls
 
 
@@ -115,6 +115,8 @@ def join(bench, aid: str, phones: list[str], bearers: list[str], over_http: int)
     what makes 50,000 places in seconds on a shared machine instead of minutes."""
     secret = keyfile.from_settings(bench.settings, "registration-hmac", "SCIDAY_HMAC_SECRET")
     store = QueueStore(bench.redis, bench.settings)
+    opened = requests.get(f"http://{bench.addr}/api/v1/activities/{aid}/queue", timeout=30)  # opens it
+    assert opened.status_code == 200, opened.text
     t0 = time.monotonic()
     for phone in phones[over_http:]:
         store.join(aid, owner_ref(secret, phone), int(time.time() * 1000))
