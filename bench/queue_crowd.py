@@ -1,12 +1,14 @@
-"""The crowd phase of bench/queue.py: ``people`` verified phones join a queued activity over HTTP,
-the queue is released, and everyone polls GET …/queue/me at the answer's ``poll_s`` while the
-admitted register at the admission pace with their tokens.
+"""The crowd phase of bench/queue.py: ``people`` verified phones join a queued activity, the
+queue is released, GET …/queue/me's capacity is measured closed loop, then everyone polls at the
+interval the service can hold while the admitted register at the admission pace with their tokens.
 
 What is not the verified-phone flow (said in docs/queue.md, "Measured"): the sessions are seeded
-as the SMS code check opens them (bench.fixtures.seed_sessions), and the admitted people's tokens
-are minted with the queue's own ``token.issue`` and the stack's key ring, as their status answer
-mints them (so their registration lines can be written before the phase starts). The joins, the
-polls and the registrations go through HTTP, the real gunicorn service and the load generator.
+as the SMS code check opens them (bench.fixtures.seed_sessions); all but ``HTTP_JOINS`` places
+are taken by the queue's own ``queue_join.lua``, called as ``QueueStore.join`` calls it but
+pipelined; the admitted people's tokens are minted with the queue's own ``token.issue`` and the
+stack's key ring, as their status answer mints them (so their registration lines can be written
+before the phase). The polls and the registrations go through HTTP, the real gunicorn service and
+the load generator.
 """
 
 from __future__ import annotations
