@@ -47,7 +47,7 @@ _RELATIVE = (
 )
 _FIELDS = set(_COPIED) | set(_RELATIVE) | {"venue"}
 # Fields that may be left out (the API's default applies): real_name (issue 14).
-_OPTIONAL = ("real_name", "allocation", "lottery", "hall_en")  # allocation, lottery: issue 15; hall_en: 26
+_OPTIONAL = ("real_name", "allocation", "lottery", "hall_en", "handback")  # 15; hall_en: 26; handback: 27
 # A lottery activity's times, in minutes after seeding (the demo's draw happens while you watch).
 LOTTERY_KEYS = {"entries_close_in_minutes", "draw_in_minutes", "confirm_hours"}
 

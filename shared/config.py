@@ -17,7 +17,7 @@ from __future__ import annotations
 import os
 import typing
 from datetime import datetime, timedelta, tzinfo
-from typing import Any, Self
+from typing import Any, Literal, Self
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import field_validator, model_validator
@@ -120,6 +120,17 @@ class Settings(OperationsConfig, PrivacyConfig, ActivitiesConfig, AccessConfig, 
     lottery_single_v2: bool = False
     """Opening a lottery on one activity (``POST /api/v1/activities/<id>/lottery``) opens a v2
     group of one (``sciday-lottery-v2``) instead of a v1 lottery."""
+    lottery_handback_poll_s: int = 60
+    """After a lottery group's rounds are settled, seats handed back are offered to its waitlist (in
+    the last round's order) this often, in seconds, until its first session starts."""
+
+    # -- issue 27: seats handed back never return to open booking (docs/registration.md) ---------
+    handback_fcfs: Literal["waitlist", "pool"] = "pool"
+    """Where a first-come activity's cancelled seat goes when the activity sets no ``handback``:
+    ``pool`` (back to open booking once nobody waits) or ``waitlist`` (only to the waitlist; else it
+    stays free for standby at the door, never again open to ``POST …/registrations``)."""
+    handback_lottery: Literal["waitlist", "pool"] = "waitlist"
+    """...a lottery activity's (国博's 退票不回池): ``waitlist`` or ``pool``."""
 
     # -- issue 28: the release queue (services/registration/queue/) ------------------------------
     queue_window_min: int = 30

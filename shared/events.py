@@ -79,6 +79,7 @@ from shared.events_allocation import (
     StandbyCalledV2,
     StandbySeatsReleasedV1,
 )
+from shared.events_groups import GROUP_ROUND_SCHEMAS, GROUP_ROUND_VERSION
 from shared.events_privacy import (
     ERASED_BY_REGISTRANT,
     ERASED_BY_RETENTION,
@@ -121,6 +122,8 @@ __all__ = [
     "EVENT_TYPES",
     "LOCALES",
     "LOTTERY_DRAWN",
+    "GROUP_ROUND_SCHEMAS",
+    "GROUP_ROUND_VERSION",
     "LOTTERY_ENTRY_SCHEMAS",
     "LOTTERY_ENTRY_VERSION",
     "LOTTERY_ENTRY_WAITLISTED",
@@ -185,6 +188,7 @@ SCHEMAS: dict[tuple[str, int], type[Schema]] = {
     **PRIVACY_SCHEMAS,
     **LOTTERY_ENTRY_SCHEMAS,
     **SHREDDED_SCHEMAS,
+    **GROUP_ROUND_SCHEMAS,  # issue 27: a lottery group's rounds
 }
 
 

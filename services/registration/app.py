@@ -16,8 +16,8 @@ from services.registration.bootstrap import EXTENSION, bootstrap
 from services.registration.catalogue import api as api_activities
 from services.registration.catalogue import exports, importer, organizer
 from services.registration.lottery import api as api_lottery
-from services.registration.lottery import beacon_api, group_api, group_edge
-from services.registration.lottery import pages as lottery_page
+from services.registration.lottery import beacon_api, group_api, group_edge, group_pages
+from services.registration.lottery import rounds_api as lottery_rounds
 from services.registration.lottery.store import LotteryStore
 from services.registration.noshow import api as api_noshow
 from services.registration.queue import api as queue_api
@@ -76,12 +76,12 @@ def create_app(settings: Settings | None = None, redis_client=None):
     api.register_blueprint(organizer.blp)
     app.extensions["sciday.lotteries"] = LotteryStore(app.extensions["sciday.redis"], settings)  # issue 15
     app.extensions["sciday.noshow"] = wired.noshow
-    api.register_blueprint(api_lottery.blp)
-    api.register_blueprint(beacon_api.blp)  # issue 27: the public randomness beacon
+    for lottery_blp in (api_lottery.blp, lottery_rounds.blp, beacon_api.blp):  # + issue 27's draw, beacon
+        api.register_blueprint(lottery_blp)
     api.register_blueprint(api_noshow.blp)
     group_edge.install(app, api, settings, group_api.blp)  # issue 27: the v2 lottery groups
     queue_api.install(app, api, settings)  # issue 28: the release queue
-    app.register_blueprint(lottery_page.bp)
+    group_pages.install(app, api)  # the lottery's pages: v1's draw page, issue 27's group pages
     app.register_blueprint(pages.bp)
     app.register_blueprint(seat_pages.bp)
     app.register_blueprint(correction_pages.bp)

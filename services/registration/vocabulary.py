@@ -14,7 +14,9 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Final
 
+from services.registration import vocabulary_queue as vq
 from services.registration.field_rules import *  # noqa: F403 (every rule; callers say v.PHONE_EMPTY)
+from services.registration.vocabulary_queue import *  # noqa: F403 (issue 28: the queue's words)
 from shared.msgid import N_, NP_, text
 from shared.refusal import Refusal as Refusal  # every module raises v.Refusal
 from shared.words import Reason, reasons
@@ -114,6 +116,11 @@ ALLOCATION_LOCKED: Final = "allocation_locked"
 FCFS: Final = "fcfs"
 LOTTERY: Final = "lottery"
 ALLOCATIONS: Final = (FCFS, LOTTERY)
+# Issue 27: where a seat handed back (cancelled, a member dropped) goes: only to the waitlist (else
+# on-site standby), or back to open booking once nobody waits.
+HANDBACK_WAITLIST: Final = "waitlist"
+HANDBACK_POOL: Final = "pool"
+HANDBACKS: Final = (HANDBACK_WAITLIST, HANDBACK_POOL)
 # Issue 23: an API call on the session cookie from another site; the SMS code path's caps beyond the
 # phone and the address (a network prefix, the whole festival's hourly SMS spend).
 CROSS_SITE_REQUEST: Final = "cross_site_request"
@@ -132,11 +139,6 @@ CHOICES_INVALID: Final = "choices_invalid"
 UNKNOWN_GROUP: Final = "unknown_group"
 NOT_FROZEN: Final = "not_frozen"
 SESSION_TAKEN: Final = "session_taken"  # a session's seats are drawn by another lottery (one each)
-# Issue 28: the release queue (queue/): refusals, its state, a person's place (docs/queue.md).
-QUEUE_TOKEN_REQUIRED, QUEUE_TOKEN_EXPIRED = "queue_token_required", "queue_token_expired"
-QUEUE_TOKEN_INVALID, QUEUE_NOT_OPEN = "queue_token_invalid", "queue_not_open"
-Q_WAITING, Q_RELEASING, Q_RELEASED = "waiting", "releasing", "released"
-Q_QUEUED, Q_ADMITTED, Q_CLOSED, Q_NOT_JOINED = "queued", "admitted", "closed", "not_joined"
 
 # What the list and the form show of a first-come activity (pages.state_of); a cancelled one shows
 # ACTIVITY_CANCELLED, and the list's past activities ``ended``.
@@ -175,6 +177,11 @@ LISTED_LOTTERY: Final[Mapping[str, str]] = {
 # An entrant's outcome of the draw: a seat (``won``) or a place in the draw's waitlist.
 WON: Final = "won"
 LOTTERY_OUTCOMES: Final = (WON, WAITLISTED)
+# Issue 27: an entry's outcome in one round of a lottery group (我的报名): a session won; not drawn
+# while a round is still to come (``lost``); on the group's waitlist after the last; not drawn yet.
+LOST: Final = "lost"
+PENDING: Final = "pending"
+ROUND_OUTCOMES: Final = (WON, LOST, WAITLISTED, PENDING)
 # Outcomes of the draw's scripts besides OK: the lease is another instance's (``busy``), the draw
 # is not due, or the lease expired before the draw was stored (another instance stores it).
 BUSY: Final = "busy"
@@ -275,10 +282,10 @@ REASONS: Final[Mapping[str, Reason]] = reasons(
     Reason(UNKNOWN_GROUP, 404, N_("No such lottery group.")),
     Reason(NOT_FROZEN, 409, N_("Entries have not closed yet: the proof is given after the close.")),
     Reason(SESSION_TAKEN, 409, N_("This session's seats are already drawn by another lottery.")),
-    Reason(QUEUE_TOKEN_REQUIRED, 403, N_("This activity opens through its queue: wait for your turn there.")),
-    Reason(QUEUE_TOKEN_EXPIRED, 403, N_("Your turn from the queue has expired: open the queue page again.")),
-    Reason(QUEUE_TOKEN_INVALID, 403, N_("This queue pass is not for this phone or this activity.")),
-    Reason(QUEUE_NOT_OPEN, 409, N_("The queue for this activity is not open yet.")),
+    Reason(vq.QUEUE_TOKEN_REQUIRED, 403, N_("This activity opens through its queue: wait for your turn.")),
+    Reason(vq.QUEUE_TOKEN_EXPIRED, 403, N_("Your turn from the queue has expired: open the queue again.")),
+    Reason(vq.QUEUE_TOKEN_INVALID, 403, N_("This queue pass is not for this phone or this activity.")),
+    Reason(vq.QUEUE_NOT_OPEN, 409, N_("The queue for this activity is not open yet.")),
     catalogue=CATALOGUE,
 )
 

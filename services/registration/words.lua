@@ -28,6 +28,10 @@ local STATUS = {
 }
 -- reason codes
 local REASON = {
+  QUEUE_TOKEN_REQUIRED = 'queue_token_required',
+  QUEUE_TOKEN_EXPIRED = 'queue_token_expired',
+  QUEUE_TOKEN_INVALID = 'queue_token_invalid',
+  QUEUE_NOT_OPEN = 'queue_not_open',
   UNKNOWN_ACTIVITY = 'unknown_activity',
   ACTIVITY_CANCELLED_REASON = 'activity_cancelled',
   REGISTRATION_NOT_OPEN = 'registration_not_open',
@@ -89,10 +93,6 @@ local REASON = {
   UNKNOWN_GROUP = 'unknown_group',
   NOT_FROZEN = 'not_frozen',
   SESSION_TAKEN = 'session_taken',
-  QUEUE_TOKEN_REQUIRED = 'queue_token_required',
-  QUEUE_TOKEN_EXPIRED = 'queue_token_expired',
-  QUEUE_TOKEN_INVALID = 'queue_token_invalid',
-  QUEUE_NOT_OPEN = 'queue_not_open',
 }
 -- topics
 local TOPIC = {

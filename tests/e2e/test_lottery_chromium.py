@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 
 import pytest
@@ -152,8 +153,10 @@ def verify_and_fill_family(page, ctx, gateway, aid, locale, phone, first_id):
     page.fill("#f-m1_id_number", resident_id(first_id + 10 + (locale == "en")))
 
 
-@pytest.fixture
-def lottery_site(settings, redis):
+@contextmanager
+def local_site(settings, redis):
+    """Registration and notify served in this process with the SMS gateway stand-in, a verified
+    phone required: ``(base, gateway, app, organizer headers, settings)``."""
     from services.notify.app import create_app as notify_app
     from services.registration.app import create_app as registration_app
     from shared.auth import create_token
@@ -168,8 +171,22 @@ def lottery_site(settings, redis):
     s = s.with_overrides(notify_url=f"http://127.0.0.1:{notify.server_port}")
     app = registration_app(s, redis_client=redis)
     reg = _serve(app)
-    base = f"http://127.0.0.1:{reg.server_port}"
     org = {"Authorization": "Bearer " + create_token(redis, s.redis_prefix, "organizer", "t")}
+    try:
+        yield f"http://127.0.0.1:{reg.server_port}", f"http://127.0.0.1:{gw.port}/", app, org, s
+    finally:
+        reg.shutdown()
+        notify.shutdown()
+        gw.stop()
+
+
+@pytest.fixture
+def lottery_site(settings, redis):
+    with local_site(settings, redis) as (base, gateway, app, org, _s):
+        yield from _lottery_site(base, gateway, app, org)
+
+
+def _lottery_site(base, gateway, app, org):
     doc = activity_doc(
         ENTRY_AID,
         capacity=3,
@@ -187,10 +204,7 @@ def lottery_site(settings, redis):
     }
     url = f"{base}/api/v1/activities/{ENTRY_AID}/lottery"
     assert requests.post(url, json=w, headers=org, timeout=5).status_code == 201
-    yield {"base": base, "gateway": f"http://127.0.0.1:{gw.port}/", "app": app, "draw_at": w["draw_at"]}
-    reg.shutdown()
-    notify.shutdown()
-    gw.stop()
+    yield {"base": base, "gateway": gateway, "app": app, "draw_at": w["draw_at"]}
 
 
 @pytest.mark.parametrize("locale", ["zh-CN", "en"])

@@ -121,3 +121,27 @@ def test_joining_needs_a_verified_phone(world):
     assert (r.status_code, r.get_json()["reason"]) == (401, "phone_not_verified") or r.get_json()[
         "reason"
     ] == "phone_not_verified"
+
+
+def test_the_form_takes_the_token_in_its_hidden_field(world):
+    import re
+
+    from services.registration.access.api import COOKIE
+
+    client, clock, who = world
+    client.post(f"{BASE}/queue", headers=who[0])
+    clock.advance(minutes=10)
+    token = client.get(f"{BASE}/queue/me", headers=who[0]).get_json()["token"]
+    client.set_cookie(COOKIE, who[0]["Authorization"].removeprefix("Bearer "))
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/login").get_data(True)).group(1)
+    form = {
+        "csrf_token": csrf,
+        "name": "张三",
+        "organization": "中国科学院",
+        "party_size": "1",
+        "consent": "1",
+    }
+    without = client.post("/a/rush", data=form)
+    assert without.status_code == 403 and "请在排队页等候轮到您" in without.get_data(True)
+    made = client.post("/a/rush", data=dict(form, queue_token=token))
+    assert made.status_code == 303 and made.headers["Location"].startswith("/t/"), made.get_data(True)[:300]

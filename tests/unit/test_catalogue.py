@@ -34,7 +34,7 @@ def test_shipped_file_loads_and_validates(fixed_docs, docs_now):
     for doc in fixed_docs:
         # screenings are real-name (issue 14); the others leave the field to its default
         assert doc.get("real_name", False) is (doc["kind"] in ("imax", "dome")), doc["id"]
-        assert set(doc) - {"real_name", "allocation", "lottery", "hall_en"} == {
+        assert set(doc) - {"real_name", "allocation", "lottery", "hall_en", "handback"} == {
             "id",
             "kind",
             "title",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal, get_args, get_origin
 
 import pytest
 
@@ -21,6 +22,9 @@ def _sample(kind, default):
         return (not default), ("0" if default else "1")
     if kind is Path:
         return Path("/srv/elsewhere"), "/srv/elsewhere"
+    if get_origin(kind) is Literal:  # one of the words it allows (issue 27: handback_*)
+        other = next(word for word in get_args(kind) if word != default)
+        return other, other
     if default == Settings.timezone:
         return "Europe/Berlin", "Europe/Berlin"  # a zone, as the field checks
     return f"{default}-changed", f"{default}-changed"

@@ -188,3 +188,19 @@ def test_the_queue_is_not_open_before_its_window(world):
     with pytest.raises(v.Refusal) as exc:
         queue.join(ports, q, "act", "p0")
     assert exc.value.reason == v.QUEUE_NOT_OPEN
+
+
+def test_a_city_list_with_a_capacity_and_an_expected_crowd_gives_the_expected_demand():
+    from datetime import date, time
+
+    from services.registration.catalogue import key_activities as ka
+    from services.registration.catalogue import key_rows
+    from services.registration.web.schemas import ActivityIn
+
+    options = ka.Options((time(9, 0), time(17, 0)), date(2026, 11, 29))
+    cells = {"title": "巨幕电影", "time": "2026-12-15 19:00-20:30", "place": "市科技馆 巨幕影院"}
+    body, errors = key_rows.body_of(ka.Row(3, {**cells, "capacity": 300, "expected": "约5万人"}), {}, options)
+    assert errors == [] and body["expected_demand"] == 50_000
+    assert rules.queued(ActivityIn().load(body))  # auto: the demand is above the capacity
+    alone, _ = key_rows.body_of(ka.Row(3, {**cells, "expected": "300人"}), {}, options)
+    assert "expected_demand" not in alone and alone["capacity"] == 300

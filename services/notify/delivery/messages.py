@@ -129,6 +129,12 @@ def _named(doc: Doc, field: str, locale: str) -> str:
 SENTENCE_END = "。．.！!？?；;，,、 "  # what an organizer may end a cancellation reason with
 
 
+def _next_round(ctx: Doc) -> str:
+    """The round a party not drawn takes part in next ("" after the group's last round)."""
+    n, total = int(ctx.get("round") or 0), int(ctx.get("rounds") or 0)
+    return str(n + 1) if 0 < n < total else ""
+
+
 def variables(intent: Doc, activity: Doc, tz: str | None = None) -> Doc:
     """Everything a template may use, as plain strings and lists."""
     reg, ctx = intent["reg"], intent.get("context") or {}
@@ -157,6 +163,9 @@ def variables(intent: Doc, activity: Doc, tz: str | None = None) -> Doc:
         # a lottery entrant's outcome (issue 15 §1)
         "entry_id": ctx.get("entry_id", ""),
         "confirm_hours": str(ctx.get("confirm_hours") or ""),
+        # issue 27: a lottery group's round; ``next_round`` while the party is in one to come
+        "round": str(ctx.get("round") or ""),
+        "next_round": _next_round(ctx),
         "number": str(ctx.get("standby_number", "")),  # a standby number called in (issue 15)
         # issue 26: a member dropped, seats released to standby, the mark before a lock
         "previous_party_size": str(ctx.get("previous_party_size", "")),

@@ -199,6 +199,8 @@ class Notices(RegistrationNotices):
                 "waitlist_position": data["position"],
                 "entry_id": data["entry_id"],
                 "confirm_hours": data.get("confirm_hours") or 0,
+                "round": data.get("round") or 0,  # issue 27: a lottery group's round
+                "rounds": data.get("rounds") or 0,
             },
         )
 

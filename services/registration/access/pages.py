@@ -14,6 +14,7 @@ from services.registration.access import api as api_verification
 from services.registration.access import identity, verification
 from services.registration.bootstrap import ports
 from services.registration.catalogue import activities
+from services.registration.lottery import group_mine
 from services.registration.noshow import outlook
 from services.registration.seats import usecases
 from services.registration.vocabulary import Refusal
@@ -201,10 +202,12 @@ def mine_page():
     except Refusal:
         return redirect("/login?next=/me", code=303)
     regs, record = api_mine.mine_and_record(phone, ref)
+    entries = api_mine.my_entries(ref)  # v1's, then the groups' (ranked choices, per-round outcomes)
     return render(
         "mine.html",
         regs=regs,
-        entries=api_mine.my_entries(ref),
+        entries=[e for e in entries if "group_id" not in e],
+        group_entries=group_mine.entries([e for e in entries if "group_id" in e]),  # issue 27
         local_time=local_time,
         phone_masked=masked(phone),
         erased=request.args.get("erased") == "1",

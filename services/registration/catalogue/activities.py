@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from services.registration.ports import Doc
-from services.registration.vocabulary import FCFS, LOTTERY, SCHEDULED
+from services.registration.vocabulary import FCFS, HANDBACK_POOL, HANDBACK_WAITLIST, LOTTERY, SCHEDULED
 from shared.config import LOCAL_ZONE
 from shared.tickets import checkin_window
 
@@ -76,8 +76,16 @@ def validate_times(doc: Doc) -> dict[str, list[str]]:
     return errors
 
 
-def state(doc: Doc) -> Doc:
-    """The fields the seat scripts read, as the strings Redis stores."""
+def handback(doc: Doc, defaults: dict[str, str]) -> str:
+    """Where the activity's handed-back seats go (issue 27): its own ``handback``, else the default
+    for its allocation (``defaults``: allocation -> Settings.handback_fcfs / handback_lottery)."""
+    chosen: str = doc.get("handback") or defaults[doc.get("allocation", FCFS)]
+    return chosen
+
+
+def state(doc: Doc, handback_to: str = "") -> Doc:
+    """The fields the seat scripts read, as the strings Redis stores; ``handback_to`` is
+    :func:`handback` of the document (the script keeps it with the counts)."""
     wl = doc.get("waitlist") or {}
     return {
         "id": doc["id"],
@@ -91,6 +99,7 @@ def state(doc: Doc) -> Doc:
         "waitlist_enabled": "1" if wl.get("enabled", True) else "0",
         "waitlist_max": int(wl.get("max_length", 200)),
         "venue_id": doc["venue"]["id"],
+        "handback_held": "1" if handback_to == HANDBACK_WAITLIST else "0",
     }
 
 
@@ -119,11 +128,14 @@ def ticket_window(doc: Doc, opens_before_min: int) -> tuple[int, int]:
 def view(doc: Doc, counts: Doc) -> Doc:
     capacity = int(doc["capacity"])
     taken = int(counts.get("taken", 0))
+    handed_back = int(counts.get("handed_back", 0))
     out = dict(doc)
     out.setdefault("allocation", FCFS)  # activities stored before issue 15
     out.update(
+        handback=HANDBACK_WAITLIST if int(counts.get("handback_held", 0)) else HANDBACK_POOL,
         seats_taken=taken,
-        seats_left=max(capacity - taken, 0),
+        seats_left=max(capacity - taken - handed_back, 0),
+        seats_handed_back=handed_back,
         waitlist_length=int(counts.get("waitlist_length", 0)),
         waitlist_people=int(counts.get("waitlist_people", 0)),
         turned_away=int(counts.get("turned_away", 0)),

@@ -24,7 +24,7 @@ from services.registration.bootstrap import ports
 from services.registration.catalogue import activities
 from services.registration.lottery import draw as lot
 from services.registration.lottery import entry as lottery_entry
-from services.registration.lottery import group_edge, groups, specification
+from services.registration.lottery import group_edge, groups, rounds_api, specification
 from services.registration.lottery import run as lottery_run
 from services.registration.web.edge import documented, reasons_text
 from services.registration.web.registration_schemas import RegistrationIn
@@ -145,8 +145,10 @@ class Lottery(MethodView):
     @blp.response(200, LotteryOut())
     @documented(blp, v.UNKNOWN_ACTIVITY)
     def get(self, activity_id):
-        """The public draw page: the commitment; after the draw, the seed and all it takes to verify."""
-        return page(activity_id)
+        """The public draw page: the commitment; after the draw, the seed and all it takes to verify.
+        A session of a lottery group (issue 27) answers the group's ``sciday-lottery-v2`` JSON."""
+        group = rounds_api.group_of(activity_id)
+        return rounds_api.public(group) if group is not None else page(activity_id)
 
     @require("organizer")
     @blp.arguments(LotteryIn())

@@ -6,8 +6,10 @@
 -- event id, so the same seed is the same event.  Version 2 (issue 16): the entry's masked forms
 -- and ``sealed``, its contact fields sealed for notify alone (personal.entry_at_rest); an entry
 -- written before issue 16 still goes out as v1.  Version 3 (issue 23): ``sealed`` under the entry's
--- own data key (shared/shredding.py), deleted when the entry is erased.
-local function tell(OUT, ENTRIES, aid, occurred_at, eid, type_, position, confirm_hours, seed)
+-- own data key (shared/shredding.py), deleted when the entry is erased.  ``extra`` (optional, issue
+-- 27): fields a group's round adds (round, rounds, group_id, party_size), set last: version 4
+-- (shared/events_groups.py).
+local function tell(OUT, ENTRIES, aid, occurred_at, eid, type_, position, confirm_hours, seed, extra)
   local raw = redis.call('HGET', ENTRIES, eid)
   if not raw then return end  -- erased with its registration (issue 23): nobody left to tell
   local e = cjson.decode(raw)
@@ -19,6 +21,10 @@ local function tell(OUT, ENTRIES, aid, occurred_at, eid, type_, position, confir
     if string.sub(e.for_notify, 1, 4) == 'SK1.' then version = 3 end  -- the entry's own data key (issue 23)
   else
     data.name, data.phone, data.email, data.manage_url = e.name, e.phone, e.email, e.manage_url
+  end
+  if extra then
+    for k, value in pairs(extra) do data[k] = value end
+    if version == 3 then version = 4 end
   end
   emit(OUT, TOPIC.LOTTERY_EVENTS, SOURCE, type_, aid, occurred_at, seed, data, version)
 end

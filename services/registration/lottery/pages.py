@@ -19,6 +19,7 @@ from services.registration.bootstrap import ports
 from services.registration.lottery import api as api_lottery
 from services.registration.lottery import draw as lot
 from services.registration.lottery import entry as lottery_entry
+from services.registration.lottery import group_reads
 from services.registration.lottery.info import phase
 from services.registration.vocabulary import Refusal
 from services.registration.web import pages
@@ -33,6 +34,10 @@ def draw_page(activity_id: str):
     store = current_app.extensions["sciday.lotteries"]
     lottery = store.settings(activity_id)
     doc = current_app.extensions["sciday.seats"].activity_doc(activity_id)
+    if lottery is None and doc is not None:  # issue 27: a session of a v2 group has the group's page
+        group = group_reads.group_of(activity_id, request.args.get("g"))
+        if group is not None:
+            return redirect(f"/lottery/g/{group['group_id']}", code=303)
     if lottery is None or doc is None:
         abort(404)
     d = store.get_draw(activity_id)
@@ -76,7 +81,11 @@ def confirm_submit(activity_id: str, entry_id: str):
         return redirect("/login?next=/me", code=303)
     _phone, ref = api_mine.owner()
     store = current_app.extensions["sciday.lotteries"]
-    if (activity_id, entry_id) in store.entries_of(ref):
+    group_win = any(  # issue 27: a group's winner confirms on the session it won
+        e.get("group_id") and (e.get("activity_id"), e["entry_id"]) == (activity_id, entry_id)
+        for e in api_mine.my_entries(ref)
+    )
+    if group_win or (activity_id, entry_id) in store.entries_of(ref):
         try:
             lot.confirm(store, activity_id, entry_id, now=datetime.now().timestamp())
             lottery_entry.register_outcomes(ports(), store, activity_id)

@@ -15,9 +15,10 @@ import time
 from typing import Any
 
 from services.registration.bootstrap import bootstrap
-from services.registration.lottery import groups, receipts
+from services.registration.lottery import groups, receipts, rounds_settle
 from services.registration.lottery import run as lottery_run
 from services.registration.lottery.group_engine import Rules
+from services.registration.lottery.group_rounds_store import GroupRoundsStore
 from services.registration.lottery.group_store import GroupStore
 from services.registration.lottery.store import LotteryStore
 from services.registration.ports import Ports
@@ -57,6 +58,16 @@ def run_once(
         chunk=settings.lottery_publish_chunk,
     ):
         log.info("lottery drawn and announced: %s", aid)
+    if ports is not None:  # issue 27: lottery groups, round by round
+        for gid in rounds_settle.draw_due_groups(
+            ports,
+            GroupRoundsStore(store.redis, settings),
+            now=now,
+            lease_s=settings.lottery_draw_lease_s,
+            chunk=settings.lottery_publish_chunk,
+            handback_s=settings.lottery_handback_poll_s,
+        ):
+            log.info("lottery group drawn, settled and told: %s", gid)
 
 
 def run(store: LotteryStore, settings: Settings, stop: threading.Event, ports: Ports | None = None) -> None:

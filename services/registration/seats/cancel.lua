@@ -1,4 +1,6 @@
 -- cancel.lua: the registrant cancels, or leaves the waitlist; freed seats promote the waitlist.
+-- On an activity that keeps handed-back seats out of open booking (issue 27, promote.lua's
+-- hand_back) the freed seats go to the waitlist only, and what it cannot use stays handed back.
 --
 -- KEYS[1] A  activity state hash   KEYS[2] P  active phones hash   KEYS[3] W  waitlist zset
 -- KEYS[4] R  registrations hash    KEYS[5] O  outbox stream
@@ -19,6 +21,7 @@ if reg.status == STATUS.CANCELLED then return {STATUS.ALREADY, STATUS.CANCELLED,
 local previous = reg.status
 if previous == STATUS.CONFIRMED then
   redis.call('HINCRBY', A, 'taken', -reg.party_size)
+  hand_back(A, reg.party_size)
 else
   redis.call('ZREM', W, rid)
   redis.call('HINCRBY', A, 'waitlist_people', -reg.party_size)

@@ -6,7 +6,8 @@
 -- ARGV[3] mode: "create" (refuse if it exists) | "update" (refuse unless ARGV[4] is the revision)
 -- ARGV[4] expected revision ("" with create)
 -- ARGV[5] state JSON: id, doc, status, opens_at, closes_at, starts_at, capacity, max_party_size,
---         waitlist_enabled ("1"/"0"), waitlist_max, venue_id
+--         waitlist_enabled ("1"/"0"), waitlist_max, venue_id, handback_held ("1": seats handed
+--         back go to the waitlist only, never again to open booking; issue 27, promote.lua)
 -- ARGV[6] event type ("ActivityPublished" | "ActivityChanged" | "ActivityCancelled")
 -- ARGV[7] event data JSON
 -- Returns {"ok", revision, promoted} or {"refused", reason} with reason activity_exists |
@@ -28,11 +29,12 @@ else
 end
 
 for _, f in ipairs({'id', 'doc', 'status', 'opens_at', 'closes_at', 'starts_at', 'capacity',
-                    'max_party_size', 'waitlist_enabled', 'waitlist_max', 'venue_id'}) do
+                    'max_party_size', 'waitlist_enabled', 'waitlist_max', 'venue_id',
+                    'handback_held'}) do
   redis.call('HSET', A, f, tostring(state[f]))
 end
 if not exists then
-  redis.call('HSET', A, 'taken', 0, 'seq', 0, 'waitlist_people', 0, 'turned_away', 0)
+  redis.call('HSET', A, 'taken', 0, 'seq', 0, 'waitlist_people', 0, 'turned_away', 0, 'handed_back', 0)
 end
 local rev = redis.call('HINCRBY', A, 'rev', 1)
 redis.call('ZADD', L, tonumber(state.starts_at), state.id)

@@ -1,4 +1,5 @@
 -- drop_member.lua: a party gives back one member's seat and keeps the rest (issue 17, part 10).
+-- The seat is handed back as a cancelled one is (issue 27, promote.lua's hand_back).
 --
 -- KEYS[1] A  activity state hash   KEYS[2] W  waitlist zset   KEYS[3] R  registrations hash
 -- KEYS[4] O  outbox stream
@@ -28,6 +29,7 @@ if reg.party_size ~= seen then return {STATUS.REFUSED, REASON.REVISION_CONFLICT}
 
 if reg.status == STATUS.CONFIRMED then
   redis.call('HINCRBY', A, 'taken', -1)
+  hand_back(A, 1)
 else
   redis.call('HINCRBY', A, 'waitlist_people', -1)
 end

@@ -5,6 +5,13 @@
 -- seats are free; a smaller party behind it never overtakes (families are not skipped).
 -- Nothing is promoted once the activity has started.  Each promotion appends a WaitlistPromoted
 -- event to the outbox O.  Returns the number of parties promoted.
+--
+-- Seats handed back (issue 27, docs/registration.md): on an activity whose ``handback_held`` is
+-- '1' a seat freed by a cancel or a dropped member (hand_back) is kept out of open booking: the
+-- waitlist takes it (promote), and what the waitlist cannot use stays ``handed_back`` for on-site
+-- standby at the door.  reserve.lua opens only capacity - taken - handed_back to newcomers.  Handed-
+-- back seats are free seats, so after every step that takes seats they are cut to capacity - taken
+-- (keep_handed_back), and to 0 when the activity hands back to the pool.
 
 --#include ../words.lua
 --#include envelope.lua
@@ -74,7 +81,27 @@ local function emit_booked(O, status, reg, rid, position, occurred_at, data, ver
   emit_registration(O, type_, reg.activity_id, occurred_at, rid .. ':' .. type_, data, version)
 end
 
-local function promote(A, W, R, O, now_ms, occurred_at)
+-- hand_back(A, seats): ``seats`` just freed by a registrant go to the waitlist only (else standby)
+-- when the activity keeps them out of open booking; returns the seats handed back.
+local function hand_back(A, seats)
+  if redis.call('HGET', A, 'handback_held') ~= '1' then return 0 end
+  redis.call('HINCRBY', A, 'handed_back', seats)
+  return seats
+end
+
+-- keep_handed_back(A): the seats handed back, never more than the free seats (0 when the activity
+-- hands back to the pool); returns them.
+local function keep_handed_back(A)
+  local st = redis.call('HMGET', A, 'handback_held', 'handed_back', 'capacity', 'taken')
+  local held = 0
+  if st[1] == '1' then
+    held = math.max(0, math.min(tonumber(st[2] or '0'), tonumber(st[3]) - tonumber(st[4] or '0')))
+  end
+  redis.call('HSET', A, 'handed_back', held)
+  return held
+end
+
+local function promote_waiting(A, W, R, O, now_ms, occurred_at)
   local starts_at = tonumber(redis.call('HGET', A, 'starts_at'))
   if now_ms >= starts_at then return 0 end
   if redis.call('HGET', A, 'status') ~= STATUS.SCHEDULED then return 0 end
@@ -100,5 +127,11 @@ local function promote(A, W, R, O, now_ms, occurred_at)
     promoted = promoted + 1
   end
   redis.call('HSET', A, 'taken', taken)
+  return promoted
+end
+
+local function promote(A, W, R, O, now_ms, occurred_at)
+  local promoted = promote_waiting(A, W, R, O, now_ms, occurred_at)
+  keep_handed_back(A)
   return promoted
 end

@@ -47,7 +47,7 @@ end
 if redis.call('HEXISTS', R, rid) == 1 then return {STATUS.REPLAY, rid} end
 
 local st = redis.call('HMGET', A, 'status', 'opens_at', 'closes_at', 'starts_at', 'capacity', 'taken',
-                      'max_party_size', 'waitlist_enabled', 'waitlist_max', 'seq')
+                      'max_party_size', 'waitlist_enabled', 'waitlist_max', 'seq', 'handed_back')
 if not st[1] then return {STATUS.REFUSED, REASON.UNKNOWN_ACTIVITY} end
 if st[1] ~= STATUS.SCHEDULED then return {STATUS.REFUSED, REASON.ACTIVITY_CANCELLED_REASON} end
 if now_ms < tonumber(st[2]) then return {STATUS.REFUSED, REASON.REGISTRATION_NOT_OPEN} end
@@ -57,7 +57,8 @@ if redis.call('HEXISTS', P, reg.phone_ref) == 1 then return {STATUS.REFUSED, REA
 local id_refusal = fair_refusal(D, ND, NF, fair)
 if id_refusal then return {STATUS.REFUSED, id_refusal} end
 
-local free = tonumber(st[5]) - tonumber(st[6])
+-- Seats handed back (issue 27, promote.lua) are free but never open to a newcomer.
+local free = tonumber(st[5]) - tonumber(st[6]) - tonumber(st[11] or '0')
 local waiting = redis.call('ZCARD', W)
 local status, position
 -- Strict FIFO: while anyone waits, newcomers queue behind them even if a few seats are free.

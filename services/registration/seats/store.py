@@ -13,7 +13,7 @@ from services.registration.seats.at_rest import SealedAtRest
 from services.registration.seats.correction_store import MemberCorrections
 from services.registration.seats.keys import NO_FAIR, Keys, now_pair, refused
 from services.registration.seats.soldout import SoldOutMemo
-from services.registration.vocabulary import REFUSED, SOLD_OUT, Refusal
+from services.registration.vocabulary import FCFS, LOTTERY, REFUSED, SOLD_OUT, Refusal
 from shared.outbox_keys import stream_key
 from shared.redis_scripts import Scripts
 
@@ -32,6 +32,8 @@ class SeatStore(SealedAtRest, MemberCorrections):
         )
         self._doc_cache: dict[str, tuple[float, dict]] = {}
         self.soldout = SoldOutMemo(redis, self.keys, ttl_s=settings.soldout_memo_ms / 1000)
+        # issue 27: where handed-back seats go when an activity does not say (activities.handback)
+        self.handback_defaults = {FCFS: settings.handback_fcfs, LOTTERY: settings.handback_lottery}
 
     # -- activities ------------------------------------------------------------------------
     def put_activity(
@@ -53,7 +55,10 @@ class SeatStore(SealedAtRest, MemberCorrections):
                 t_iso,
                 mode,
                 "" if expected_rev is None else str(expected_rev),
-                json.dumps(activities.state(doc), ensure_ascii=False),
+                json.dumps(
+                    activities.state(doc, activities.handback(doc, self.handback_defaults)),
+                    ensure_ascii=False,
+                ),
                 event_type,
                 json.dumps(event_data, ensure_ascii=False),
             ],
@@ -70,11 +75,14 @@ class SeatStore(SealedAtRest, MemberCorrections):
         """Documents and counts of several activities in one round trip."""
         pipe = self.redis.pipeline(transaction=False)
         for aid in ids:
-            pipe.hmget(self.keys.activity(aid), "doc", "taken", "waitlist_people", "rev", "turned_away")
+            pipe.hmget(
+                self.keys.activity(aid),
+                *("doc", "taken", "waitlist_people", "rev", "turned_away", "handed_back", "handback_held"),
+            )
             pipe.zcard(self.keys.waitlist(aid))
         replies = pipe.execute()
         out = []
-        for (doc, taken, wl_people, rev, turned), wl_len in zip(replies[::2], replies[1::2]):
+        for (doc, taken, wl_people, rev, turned, handed, held), wl_len in zip(replies[::2], replies[1::2]):
             out.append(
                 None
                 if doc is None
@@ -86,6 +94,8 @@ class SeatStore(SealedAtRest, MemberCorrections):
                         "rev": rev or 0,
                         "waitlist_length": wl_len,
                         "turned_away": turned or 0,
+                        "handed_back": handed or 0,
+                        "handback_held": held or 0,
                     },
                 )
             )

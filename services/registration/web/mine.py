@@ -14,7 +14,7 @@ from services.registration.access import api as api_verification
 from services.registration.access import fair as fair_access
 from services.registration.bootstrap import ports
 from services.registration.lottery import entry as lottery_entry
-from services.registration.lottery import group_edge, groups
+from services.registration.lottery import group_edge, groups, rounds_api, rounds_mine
 from services.registration.noshow import record as noshow
 from services.registration.queue import api as queue_api
 from services.registration.queue.api import QueueMeOut
@@ -122,7 +122,8 @@ def noshow_record(phone: str, regs: list[dict]) -> dict:
 def my_entries(phone_ref: str) -> list[dict]:
     """The phone's v1 lottery entries, then its v2 group entries (issue 27)."""
     v1 = lottery_entry.my_entries(ports(), current_app.extensions["sciday.lotteries"], phone_ref)
-    return v1 + groups.my_group_entries(group_edge.engine(), phone_ref)
+    mine = groups.my_group_entries(group_edge.engine(), phone_ref)
+    return v1 + rounds_mine.with_rounds(rounds_api.store(), mine)  # each round's outcome (issue 27)
 
 
 def own(rid: str) -> dict:

@@ -124,7 +124,7 @@ def listed_state(doc: dict, counts: dict) -> str:
     """The list's state; a lottery activity's is its lottery's (``lot_open``, ``lot_drawn``...)."""
     if doc["status"] == ACTIVITY_CANCELLED or not activities.by_lottery(doc):
         return state_of(doc, counts)
-    return LISTED_LOTTERY[lottery_info.entry_info(doc["id"])["state"]]
+    return LISTED_LOTTERY[lottery_info.group_entry_info(doc["id"], None)["state"]]
 
 
 @bp.get("/a/<activity_id>")
@@ -142,7 +142,7 @@ def _form(activity_id: str, values: dict, errors: dict, banner: str | None, stat
     fair = ports().fair  # the use case's own policy decides whether the phone step comes first
     lottery = None
     if activities.by_lottery(doc):  # issue 15: the entry form instead of booking (lottery_page.py)
-        lottery = lottery_info.entry_info(activity_id)
+        lottery = lottery_info.group_entry_info(activity_id, request.args.get("g"))  # issue 27
     return render(
         "register.html",
         status,

@@ -16,9 +16,9 @@ from marshmallow import (
     validates_schema,
 )
 
-from services.registration.queue.rules import QUEUE_DOC, QUEUE_MODES
+from services.registration.queue.schemas import QueueIn, QueueOut
 from services.registration.seats.party_limit import PartySize
-from services.registration.vocabulary import ALLOCATIONS, FCFS
+from services.registration.vocabulary import ALLOCATIONS, FCFS, HANDBACKS
 from shared.events import SLUG
 from shared.i18n import LENGTH_BETWEEN, LENGTH_MAX, rule
 from shared.text import no_controls, one_line, plain_text
@@ -163,7 +163,7 @@ class LotteryIn(_Strict):
             raise ValidationError(rule("not_before_entries_close"), "draw_at")
 
 
-class ActivityIn(_Filled):
+class ActivityIn(_Filled, QueueIn):  # issue 28: queue, expected_demand
     id = fields.String(required=True, validate=SLUG, metadata={"description": "slug, 1–32 chars"})
     kind = fields.String(required=True, validate=validate.OneOf(KINDS))
     title = fields.Nested(I18nText, required=True)
@@ -197,18 +197,18 @@ class ActivityIn(_Filled):
         validate=validate.OneOf(ALLOCATIONS),
         metadata={"description": "fcfs (first come, first served) or lottery (摇号: entered, then drawn)"},
     )
+    handback = fields.String(
+        validate=validate.OneOf(HANDBACKS),
+        metadata={
+            "description": "a seat handed back goes to: waitlist (only; never bookable again) or pool (docs/registration.md)"
+        },
+    )
     lottery = fields.Nested(
         LotteryIn,
         metadata={
             "description": "with allocation lottery: its times; saving the activity opens the lottery "
             "(the seed is committed then) or moves its times, as POST …/lottery does"
         },
-    )
-    queue = fields.String(
-        load_default="auto", validate=validate.OneOf(QUEUE_MODES), metadata={"description": QUEUE_DOC}
-    )
-    expected_demand = fields.Integer(
-        load_default=None, allow_none=True, strict=True, validate=validate.Range(min=0)
     )
 
     @validates_schema(skip_on_field_errors=False)  # time order is shown with every other error
@@ -258,7 +258,7 @@ class VenueOut(Schema):
     directions = fields.Dict()
 
 
-class ActivityOut(Schema):
+class ActivityOut(QueueOut):  # issue 28: queue, expected_demand
     id = fields.String()
     kind = fields.String()
     title = fields.Dict()
@@ -277,14 +277,12 @@ class ActivityOut(Schema):
     waitlist = fields.Dict()
     real_name = fields.Boolean()
     allocation = fields.String(metadata={"description": "fcfs | lottery"})
-    queue, expected_demand = (
-        fields.String(metadata={"description": QUEUE_DOC}),
-        fields.Integer(allow_none=True),
-    )
+    handback = fields.String(metadata={"description": "waitlist | pool: where a seat handed back goes"})
     status = fields.String()
     cancel_reason = fields.String()
     seats_left = fields.Integer()
     seats_taken = fields.Integer()
+    seats_handed_back = fields.Integer(metadata={"description": "free, kept for the waitlist or standby"})
     waitlist_length = fields.Integer(metadata={"description": "parties waiting"})
     waitlist_people = fields.Integer()
     turned_away = fields.Integer(
