@@ -77,6 +77,11 @@ def _arguments() -> argparse.ArgumentParser:
         action="store_true",
         help="only the pipeline's figures: catch-up after a burst and a rebuild (bench/pipeline.py)",
     )
+    p.add_argument(
+        "--lottery-group-only",
+        action="store_true",
+        help="only the v2 lottery group: pure (bench/lottery_group.py) and end to end on the stack",
+    )
     p.add_argument("--rush-runs", type=int, default=5, help="the rush's p99 is judged over this many runs")
     p.add_argument("--rebuild-events", type=int, default=100000, help="0: no rebuild figure")
     p.add_argument(
@@ -157,6 +162,8 @@ def main() -> int:
         results["memory_at_start"] = report.memory(stack, hello)
         if args.pipeline_only or args.profile:
             return pipeline_only(stack, results, work, args)
+        if args.lottery_group_only:
+            return lottery_group_only(stack, results)
         results.update(scenarios.run_all(stack, hello_port, args, work))
         results["memory"] = report.memory(stack, hello)
     finally:
@@ -177,6 +184,19 @@ def main() -> int:
 
         results["queue"] = queue.run(work)
     _report(results, work)
+    return 0
+
+
+def lottery_group_only(stack, results: dict) -> int:
+    """Issue 27's figures alone: the pure group draw, then the group end to end on the stack."""
+    from bench import lottery_group, lottery_group_stack
+
+    results["lottery_group"] = lottery_group.measure()
+    results["lottery_group_stack"] = lottery_group_stack.on_stack(stack)
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    (RESULTS / f"lottery-group-{stamp}.json").write_text(json.dumps(results, indent=2, ensure_ascii=False))
+    for row in report.lottery_group_rows(results):
+        print("  ".join(row))
     return 0
 
 

@@ -7,6 +7,8 @@ from pathlib import Path
 
 import psutil
 
+from bench import lottery_group, lottery_group_stack
+
 
 def memory(stack, hello) -> dict:
     procs = []
@@ -81,6 +83,14 @@ def pipeline_rows(r: dict) -> list[tuple[str, str, str]]:
     return rows
 
 
+def lottery_group_rows(r: dict) -> list[tuple[str, str, str]]:
+    """Issue 27: the v2 group draw, pure and end to end, each step beside its target."""
+    rows = lottery_group.rows(r["lottery_group"]) if r.get("lottery_group") else []
+    if r.get("lottery_group_stack"):
+        rows += lottery_group_stack.rows(r["lottery_group_stack"])
+    return rows
+
+
 def table(r: dict) -> str:
     h = r["hello"]["rate"]
     mem = r["memory"]
@@ -91,6 +101,7 @@ def table(r: dict) -> str:
         *_rush_rows(r["rush"], h),
         *_door_and_lag_rows(r, h),
         *pipeline_rows(r),
+        *lottery_group_rows(r),
     ]
     for n, x in sorted(r.get("instances", {}).items()):
         rows.append(

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import requests
 
-from bench import loadgen, lottery
+from bench import loadgen, lottery, lottery_group, lottery_group_stack
 from bench.fixtures import TZ, _activity, activity, registrations, seed_sessions
 from bench.notification_lag import notification_lag
 from bench.stack_cpu import (
@@ -78,6 +78,10 @@ def run_all(stack, hello_port: int, args, work: Path) -> dict:
     out["door"] = door(stack, redis, settings, create, args, work, idle)
     print("a lottery draw of 100,000 entries (bench/lottery.py)…", flush=True)
     out["lottery_draw"] = lottery.measure(connect(settings.redis_url, socket_timeout=60), settings)
+    print("a lottery group of 10 sessions and 100,000 entries, v2 (bench/lottery_group.py)…", flush=True)
+    out["lottery_group"] = lottery_group.measure()
+    print("the same group end to end: entries, freeze, rounds, settling, telling…", flush=True)
+    out["lottery_group_stack"] = lottery_group_stack.on_stack(stack)
 
     return out
 

@@ -58,9 +58,14 @@ def tag(nonce: str) -> str:
     return hashlib.sha256(bytes.fromhex(nonce)).hexdigest()
 
 
+# ``json.dumps`` with these options builds a new encoder per call; one encoder gives the same text.
+_CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=True)
+
+
 def canonical(doc: Mapping[str, object]) -> bytes:
-    """The bytes that are hashed or signed: JSON, keys sorted, no spaces, ASCII only."""
-    return json.dumps(doc, sort_keys=True, separators=(",", ":"), ensure_ascii=True).encode("ascii")
+    """The bytes that are hashed or signed: JSON, keys sorted, no spaces, ASCII only
+    (``json.dumps(doc, sort_keys=True, separators=(",", ":"), ensure_ascii=True)``)."""
+    return _CANONICAL.encode(doc).encode("ascii")
 
 
 def public_entry(entry: Entry) -> dict:
@@ -100,29 +105,40 @@ def rank(key: bytes, entry_id: str, weight: int) -> bytes:
 
 
 def order(round_seed_hex: str, participants: Iterable[Entry], round_no: int) -> list[str]:
-    key = bytes.fromhex(round_seed_hex)
-    ranked = []
+    """Participants sorted by ``(rank, entry id)``. Sorted as the bytes ``rank || UTF-8(entry id)``:
+    the rank is always 32 bytes and UTF-8's byte order is code point order, so this is the same
+    order as the pairs' (tests/unit/test_lottery_v2_fast.py checks it against the plain sort)."""
+    key, digest = bytes.fromhex(round_seed_hex), hmac.digest
+    keyed = []
     for e in participants:
         eid = str(e["entry_id"])
+        raw = eid.encode()
         w = 1 if round_no == 1 else int(e["weight"])  # type: ignore[call-overload]
-        ranked.append((rank(key, eid, w), eid))
-    ranked.sort()
-    return [eid for _r, eid in ranked]
+        keyed.append((digest(key, b"0:" + raw, "sha256") if w <= 1 else rank(key, eid, w)) + raw)
+    keyed.sort()
+    return [k[32:].decode() for k in keyed]
 
 
 def allocate(
     drawn: Sequence[str], by_id: Mapping[str, Entry], capacities: Mapping[str, int]
 ) -> dict[str, str]:
-    """``entry id -> session``: in drawn order, each party's highest-ranked choice with room."""
+    """``entry id -> session``: in drawn order, each party's highest-ranked choice with room.
+
+    A party larger than the most free seats of any session (or than 0, for a choice that is not a
+    session) is passed over without looking at its choices: the same result, faster once full."""
     free = dict(capacities)
     wins: dict[str, str] = {}
+    most = max([0, *free.values()])
     for eid in drawn:
         e = by_id[eid]
         size = int(e["party_size"])  # type: ignore[call-overload]
+        if size > most:
+            continue
         for choice in e["choices"]:  # type: ignore[attr-defined]
             if free.get(choice, 0) >= size:
                 free[choice] -= size
                 wins[eid] = choice
+                most = max([0, *free.values()])
                 break
     return wins
 
