@@ -12,7 +12,7 @@ Three phases, each on a fresh activity, each after the stack settled:
 3. **crowd** (bench/queue_crowd.py): ``people`` verified phones join the queue of a
    ``seats``-seat activity, the queue is released, GET …/queue/me's capacity is measured closed
    loop, and everyone polls at ``poll_s`` or, when the service cannot answer that many, at the
-   interval it can hold (its polls at most half its capacity; both printed), while the admitted
+   interval it can hold (its polls at most a share of its capacity, 0.25 unless BENCH_QUEUE_HOLD_SHARE; both printed), while the admitted
    register at phase 2's pace with their admission tokens. Reported: 5xx (target 0), the polls'
    p99 and how late they left, and the registration p99 beside phase 2's (target: ratio ~1).
 """

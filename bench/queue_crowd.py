@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import random
 import threading
 import time
@@ -35,6 +36,7 @@ from shared.tickets import KeyRing
 CROWD_CONNECTIONS, REG_CONNECTIONS = 256, 64
 JOINS_PER_S = 100  # a pessimistic join rate over HTTP: the release is set after the joins should be done
 HTTP_JOINS = 3_000  # joins made over HTTP; the rest through the queue's store function
+HOLD_SHARE = float(os.environ.get("BENCH_QUEUE_HOLD_SHARE", "0.25"))  # of the polls' capacity
 STATUS_SAMPLE = 10_000  # GET …/queue/me answered closed loop: the service's capacity for polls
 
 
@@ -179,9 +181,10 @@ def crowd(
     me = [f"GET /api/v1/activities/{aid}/queue/me\tAuthorization: Bearer {b}" for b in bearers]
     random.Random(5).shuffle(me)
     out["status_capacity"] = capacity = status_capacity(bench, aid, me)
-    # the interval the crowd can be held at: its polls at most half of what the service answers
-    held_s = max(poll_s, math.ceil(people / (0.5 * capacity["rate"])))
+    # the interval the crowd is held at: its polls at most HOLD_SHARE of what the service answers
+    held_s = max(poll_s, math.ceil(people / (HOLD_SHARE * capacity["rate"])))
     out |= {"poll_s": poll_s, "asked_per_s_at_poll_s": round(people / poll_s, 1), "held_poll_s": held_s}
+    out["hold_share"] = HOLD_SHARE
     got: dict = {}
 
     def register():
