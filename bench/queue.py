@@ -12,14 +12,16 @@ Three phases, each on a fresh activity, each after the stack settled:
 3. **crowd** (bench/queue_crowd.py): ``people`` verified phones join the queue of a
    ``seats``-seat activity, the queue is released, GET …/queue/me's capacity is measured closed
    loop, and everyone polls at ``poll_s`` or, when the service cannot answer that many, at the
-   interval it can hold (its polls at most a share of its capacity, 0.25 unless BENCH_QUEUE_HOLD_SHARE; both printed), while the admitted
-   register at phase 2's pace with their admission tokens. Reported: 5xx (target 0), the polls'
+   interval it can hold (its polls at most a share of its capacity: 0.25, or
+   BENCH_QUEUE_HOLD_SHARE; both printed), while the admitted register at phase 2's pace with
+   their admission tokens. Reported: 5xx (target 0), the polls'
    p99 and how late they left, and the registration p99 beside phase 2's (target: ratio ~1).
 """
 
 from __future__ import annotations
 
 import json
+import os
 import sys
 import tempfile
 from datetime import UTC, datetime, timedelta
@@ -121,18 +123,20 @@ def run(work: Path, people: int = PEOPLE, seats: int = SEATS, rate_per_min: int 
         idle = idle_cpu(stack)
         loadgen.run(bench.addr, ["GET /api/v1/activities"] * 2000, CONNECTIONS, work / "bq-warm.csv")
         print(f"queue: the registration path's sustained rate ({SUSTAINED_PEOPLE} people)…", flush=True)
-        out["sustained"] = bench.sustained()
+        out["sustained"] = dict(bench.sustained(), load=os.getloadavg()[0])
         settle(stack, idle)
         rate = rate_per_min or recommend_rate(out["sustained"]["rate"])
         out["rate_per_min"] = rate
         out["recommended_rate_per_min"] = recommend_rate(out["sustained"]["rate"])
         n = max(seats, int(rate / 60 * 20))  # 20 s of admissions, at least the seats
         print(f"queue: {n} registrations at {rate}/min, nobody waiting…", flush=True)
-        out["alone"] = bench.alone(rate, n, seats)
+        out["alone"] = dict(bench.alone(rate, n, seats), load=os.getloadavg()[0])
         settle(stack, idle)
         poll_s = bench.settings.queue_poll_s
         print(f"queue: {people} people polling every {poll_s} s for {seats} seats…", flush=True)
-        out["crowd"] = queue_crowd.crowd(bench, people, seats, rate, n, poll_s, CROWD_S)
+        out["crowd"] = dict(
+            queue_crowd.crowd(bench, people, seats, rate, n, poll_s, CROWD_S), load=os.getloadavg()[0]
+        )
     finally:
         stack.stop()
     return out
