@@ -32,7 +32,7 @@ import requests
 from bench import loadgen, queue_crowd
 from bench.fixtures import activity, registrations, seed_sessions
 from bench.queue_crowd import five_xx, paced, reg_lines
-from bench.stack_cpu import idle_cpu, settle, summarize
+from bench.stack_cpu import cpu_by_name, idle_cpu, processes_by_name, settle, summarize
 from sciday import embedded
 from sciday.stack import Stack, StackOptions
 from shared.auth import create_token
@@ -94,8 +94,21 @@ class Bench:
         reqs = registrations(
             "bq-sustained", SUSTAINED_PEOPLE, 8_100_000_000, 28, (self.redis, self.settings.redis_prefix)
         )
-        run = loadgen.run(self.addr, reqs, CONNECTIONS, self.work / "bq-sustained.csv")
-        return dict(summarize(run), five_xx=five_xx(run))
+        return self.closed_loop(reqs, CONNECTIONS, "bq-sustained")
+
+    def closed_loop(self, reqs: list[str], conns: int, name: str) -> dict:
+        """A closed-loop run with the stack's CPU per answer (every process: what the load around
+        it does not change much), and the rate two cores would give at that cost."""
+        named = processes_by_name(self.stack)
+        cpu0 = cpu_by_name(named)
+        run = loadgen.run(self.addr, reqs, conns, self.work / f"{name}.csv")
+        used = {k: v - cpu0[k] for k, v in cpu_by_name(named).items()}
+        n, total = len(run.samples), sum(used.values())
+        out = dict(summarize(run), five_xx=five_xx(run), load=os.getloadavg()[0])
+        out["cpu_us_per_answer"] = round(total / n * 1e6)
+        out["cpu_us_by_process"] = {k: round(v / n * 1e6) for k, v in used.items() if v > 0.05}
+        out["two_cores_rate"] = round(2 * n / total, 1) if total else None
+        return out
 
     def alone(self, rate_per_min: int, n: int, seats: int) -> dict:
         """The crowd phase's registrations (as many, the same parties, the same pace, the same
@@ -123,7 +136,7 @@ def run(work: Path, people: int = PEOPLE, seats: int = SEATS, rate_per_min: int 
         idle = idle_cpu(stack)
         loadgen.run(bench.addr, ["GET /api/v1/activities"] * 2000, CONNECTIONS, work / "bq-warm.csv")
         print(f"queue: the registration path's sustained rate ({SUSTAINED_PEOPLE} people)…", flush=True)
-        out["sustained"] = dict(bench.sustained(), load=os.getloadavg()[0])
+        out["sustained"] = bench.sustained()
         settle(stack, idle)
         rate = rate_per_min or recommend_rate(out["sustained"]["rate"])
         out["rate_per_min"] = rate
@@ -148,11 +161,14 @@ def lines(d: dict) -> list[str]:
     ratio = c["registration"]["p99_ms"] / a["p99_ms"] if a["p99_ms"] else float("nan")
     cap, j = c["status_capacity"], c["joins"]
     return [
-        f"queue: registration path sustains {s['rate']}/s closed loop (p99 {s['p99_ms']} ms) -> "
+        f"queue: registration path sustains {s['rate']}/s closed loop (p99 {s['p99_ms']} ms; "
+        f"{s.get('cpu_us_per_answer')} µs of stack CPU each: {s.get('two_cores_rate')}/s on 2 idle cores) -> "
         f"SCIDAY_QUEUE_RATE_PER_MIN {d['recommended_rate_per_min']} (half of it); run at {d['rate_per_min']}/min",
         f"queue: {j['requests']} joins over HTTP at {j['rate']}/s (p99 {j['p99_ms']} ms), {j['by_store']} by the "
         f"store function; released {c['release']['released_n']}, first answer after it {c['release']['first_answer_s']} s",
-        f"queue: GET …/queue/me answers {cap['rate']}/s closed loop (p99 {cap['p99_ms']} ms): {d['people']} people "
+        f"queue: GET …/queue/me answers {cap['rate']}/s closed loop (p99 {cap['p99_ms']} ms; "
+        f"{cap.get('cpu_us_per_answer')} µs of stack CPU each: {cap.get('two_cores_rate')}/s on 2 idle cores): "
+        f"{d['people']} people "
         f"at poll_s {c['poll_s']} ask {c['asked_per_s_at_poll_s']}/s; held at poll_s {c['held_poll_s']}",
         f"queue: the crowd at poll_s {c['held_poll_s']}: {c['polls']['requests']} polls, {c['polls']['rate']}/s "
         f"(asked {c['asked_per_s']}/s), p99 {c['polls']['p99_ms']} ms, left late p99 {c['polls_late']['p99_ms']} ms",

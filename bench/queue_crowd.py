@@ -157,8 +157,7 @@ def admitted_lines(bench, aid: str, phones: list[str], bearers: list[str], n: in
 
 def status_capacity(bench, aid: str, me: list[str]) -> dict:
     """Closed loop: how many GET …/queue/me the service answers per second (distinct people)."""
-    run = loadgen.run(bench.addr, me[:STATUS_SAMPLE], CROWD_CONNECTIONS, bench.work / "bq-status.csv")
-    return dict(summarize(run), five_xx=five_xx(run))
+    return bench.closed_loop(me[:STATUS_SAMPLE], CROWD_CONNECTIONS, "bq-status")
 
 
 def crowd(
