@@ -85,7 +85,7 @@ FAMILIES: tuple[KeyFamily, ...] = (
     _f(
         "q:*",
         "registration",
-        "release queues: places, the pre-queue, positions, seeds; a phone's queues (queue/store.py, issue 28)",
+        "release queues: places (swept with the retention), the pre-queue, positions, seeds (queue/store.py)",
         "keyed hash of the phone",
     ),
     _f("ns:*", "registration", "no-show marks and locks (noshow_store.py)", "keyed hashes"),

@@ -118,5 +118,6 @@ local EVENT = {
   NOSHOW_FORGIVEN = 'NoShowForgiven',
   REGISTRATION_MEMBER_DROPPED = 'RegistrationMemberDropped',
   REGISTRATION_MEMBER_CORRECTED = 'RegistrationMemberCorrected',
+  SEATS_HANDED_BACK = 'SeatsHandedBack',
 }
 local SOURCE = 'registration'

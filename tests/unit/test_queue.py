@@ -11,6 +11,7 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from services.registration import vocabulary as v
+from services.registration.catalogue import activities
 from services.registration.queue import rules, token
 from services.registration.queue import usecases as queue
 from services.registration.queue.store import QueueStore
@@ -204,3 +205,47 @@ def test_a_city_list_with_a_capacity_and_an_expected_crowd_gives_the_expected_de
     assert rules.queued(ActivityIn().load(body))  # auto: the demand is above the capacity
     alone, _ = key_rows.body_of(ka.Row(3, {**cells, "expected": "300人"}), {}, options)
     assert "expected_demand" not in alone and alone["capacity"] == 300
+
+
+def test_a_release_moved_while_the_queue_waits_is_followed(world):
+    ports, q = world
+    queue.join(ports, q, "act", "p0")
+    later = ports.clock.now() + timedelta(minutes=20)
+    publishing.change_activity(ports, "act", {"registration_opens_at": later})
+    ports.seats._doc_cache.clear()  # type: ignore[attr-defined]  # (the per-process second of cache)
+    release(ports)  # the old release time: still waiting
+    assert queue.status(ports, q, "act", "p0")["state"] == v.Q_WAITING
+    assert queue.public(ports, q, "act")["release_at"] == activities.iso(later)
+    ports.clock.advance(minutes=10)
+    assert queue.status(ports, q, "act", "p0")["position"] == 1
+
+
+def test_the_retention_sweep_forgets_which_phone_held_which_place(world, store_settings, store_redis):
+    from services.registration.privacy import retention
+
+    ports, q = world
+    queue.join(ports, q, "act", "p0")
+    release(ports)
+    before = queue.audit(ports, q, "act")
+    assert [p["activity_id"] for p in queue.mine(ports, q, "p0")] == ["act"]
+    ports.clock.advance(days=4 + store_settings.retention_days)  # the activity ended long ago
+    retention.sweep(ports, store_redis, store_settings)
+    assert queue.mine(ports, q, "p0") == []
+    assert store_redis.hlen(q.store.keys.who("act")) == 0
+    assert queue.audit(ports, q, "act") == before  # the seed and the order stay
+
+
+def test_the_scheduler_shuffles_a_due_queue_before_anyone_polls(world, store_settings, store_redis):
+    from services.registration.lottery import scheduler
+    from services.registration.lottery.store import LotteryStore
+
+    ports, q = world
+    for n in range(5):
+        queue.join(ports, q, "act", f"p{n}")
+    scheduler.run_once(LotteryStore(store_redis, store_settings), store_settings, ports)
+    assert q.store.queue_doc("act")["state"] == v.Q_WAITING  # not due yet
+    release(ports)
+    scheduler.run_once(LotteryStore(store_redis, store_settings), store_settings, ports)
+    assert q.store.queue_doc("act")["state"] == v.Q_RELEASED
+    assert store_redis.hlen(q.store.keys.pos("act")) == 5
+    assert q.store.due_now(q.now_ms()) == []

@@ -37,6 +37,7 @@ class QueuePublicOut(Schema):
     joined = fields.Integer()
     released_n = fields.Integer(allow_none=True, metadata={"description": "present at the release"})
     rate_per_min = fields.Integer(metadata={"description": "admissions per minute"})
+    sold_out = fields.Boolean(metadata={"description": "no seat and no waitlist place left"})
 
 
 class QueueMeOut(Schema):
@@ -57,6 +58,7 @@ class QueueMeOut(Schema):
     opens_at, release_at, commitment = fields.String(), fields.String(), fields.String()
     joined = fields.Integer()
     released_n = fields.Integer(allow_none=True)
+    sold_out = fields.Boolean()
     title = fields.Dict(metadata={"description": "in 我的报名's list only"})
 
 

@@ -2,7 +2,7 @@
 --
 -- KEYS[1] Q  KEYS[2] WHO  KEYS[3] POS  KEYS[4] PRE  (queue_join.lua's)
 -- KEYS[5] A  activity state hash {p}act:{aid}   KEYS[6] W  waitlist zset {p}act:{aid}:waitlist
--- ARGV[1] now_ms  ARGV[2] owner ref or ""  ARGV[3] lease_ms
+-- ARGV[1] now_ms  ARGV[2] owner ref or ""  ARGV[3] lease_ms  ARGV[4] release_ms  ARGV[5] opens_ms
 -- Releases the queue when its time has come (queue_freeze.lua). ``gone`` is 1 when a party of one
 -- would be refused sold_out by reserve.lua now: no seat a newcomer may take (none free, or
 -- someone waits) and no waitlist place (off or full).
@@ -13,7 +13,7 @@
 local Q, WHO, POS, PRE, A, W = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6]
 local now_ms, ref = tonumber(ARGV[1]), ARGV[2]
 if redis.call('EXISTS', Q) == 0 then return {} end
-local state, froze = queue_freeze(Q, PRE, now_ms, tonumber(ARGV[3]))
+local state, froze = queue_freeze(Q, PRE, now_ms, tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5]))
 local q = redis.call('HMGET', Q, 'released_n', 'joined', 'release_at', 'opens_at', 'commitment')
 local qid, pos = false, false
 if ref ~= '' then qid = redis.call('HGET', WHO, ref) end

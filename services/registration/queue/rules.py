@@ -51,7 +51,7 @@ def new_queue_id() -> str:
 
 
 def shuffle_key(seed: bytes, queue_id: str) -> bytes:
-    return hmac.new(seed, queue_id.encode(), hashlib.sha256).digest()
+    return hmac.digest(seed, queue_id.encode(), "sha256")
 
 
 def order(seed: bytes, queue_ids: Iterable[str]) -> list[str]:

@@ -55,6 +55,10 @@ class QueueKeys:
     def mine(self, ref: str) -> str:
         return f"{self.p}q:mine:{ref}"
 
+    @property
+    def due(self) -> str:
+        return f"{self.p}q:due"
+
 
 class QueueStore:
     def __init__(self, redis, settings):
@@ -68,17 +72,19 @@ class QueueStore:
         """Open the queue with a new seed, committed; False if it was open (its seed stands)."""
         seed = rules.new_seed()
         res = self.scripts.queue_open(
-            keys=[self.keys.queue(aid)], args=[opens_ms, release_ms, seed.hex(), rules.commitment(seed)]
+            keys=[self.keys.queue(aid), self.keys.due],
+            args=[opens_ms, release_ms, seed.hex(), rules.commitment(seed), aid],
         )
         return res[0].decode() != ALREADY
 
-    def join(self, aid: str, ref: str, now_ms: int) -> tuple[bool, str, int | None]:
-        """(new place?, queue id, position or None before the release). A join that released the
+    def join(self, aid: str, ref: str, now_ms: int, times: tuple[int, int]) -> tuple[bool, str, int | None]:
+        """(new place?, queue id, position or None before the release); ``times`` as for
+        :meth:`status`. A join that released the
         queue writes the shuffle before it answers."""
         k = self.keys
         res = self.scripts.queue_join(
             keys=[k.queue(aid), k.who(aid), k.pre(aid), k.pos(aid), k.mine(ref)],
-            args=[now_ms, ref, rules.new_queue_id(), aid, self.lease_ms],
+            args=[now_ms, ref, rules.new_queue_id(), aid, self.lease_ms, *times],
         )
         if res[0].decode() == REFUSED:
             raise refused(res)
@@ -86,11 +92,12 @@ class QueueStore:
             self.shuffle(aid, int(self.redis.hget(k.queue(aid), "released_n")))
         return res[0].decode() != ALREADY, res[1].decode(), _int(res[2])
 
-    def status(self, aid: str, ref: str, now_ms: int) -> Seen | None:
+    def status(self, aid: str, ref: str, now_ms: int, times: tuple[int, int]) -> Seen | None:
+        """``times``: the activity's (release_ms, opens_ms) now, which a waiting queue follows."""
         k, a = self.keys, self.seat_keys
         res = self.scripts.queue_status(
             keys=[k.queue(aid), k.who(aid), k.pos(aid), k.pre(aid), a.activity(aid), a.waitlist(aid)],
-            args=[now_ms, ref, self.lease_ms],
+            args=[now_ms, ref, self.lease_ms, *times],
         )
         if not res:
             return None
@@ -131,6 +138,25 @@ class QueueStore:
         n = int(doc.get("released_n") or 0)
         ids = [x.decode() for x in self.redis.lrange(self.keys.pre(aid), 0, n - 1)] if n else []
         return doc, ids
+
+    def due_now(self, now_ms: int) -> list[str]:
+        """Queues whose release time has come and that a scheduler has not seen released."""
+        return [a.decode() for a in self.redis.zrangebyscore(self.keys.due, "-inf", now_ms)]
+
+    def not_due(self, aid: str) -> None:
+        self.redis.zrem(self.keys.due, aid)
+
+    def erase_places(self, aid: str) -> int:
+        """The retention sweep (privacy/retention.py): which phone held which place goes (the
+        places hash and each phone's index); the seed, the ids and the order stay for the audit."""
+        k = self.keys
+        refs = [r.decode() for r in self.redis.hkeys(k.who(aid))]
+        pipe = self.redis.pipeline(transaction=False)
+        for ref in refs:
+            pipe.srem(k.mine(ref), aid)
+        pipe.delete(k.who(aid))
+        pipe.execute()
+        return len(refs)
 
     def queued_activities(self, ref: str) -> list[str]:
         return sorted(x.decode() for x in self.redis.smembers(self.keys.mine(ref)))

@@ -58,10 +58,15 @@ def queued_doc(ports: Ports, aid: str) -> Doc:
     return doc
 
 
+def _times(q: Queue, doc: Doc) -> tuple[int, int]:
+    """The activity's release (registration opens) and its queue's opening, ms."""
+    release = activities.ms(doc["registration_opens_at"])
+    return release, rules.opens_ms(release, q.window_min)
+
+
 def _opened(q: Queue, doc: Doc) -> None:
     """Open the queue once its window has come (the seed is made and committed then)."""
-    release = activities.ms(doc["registration_opens_at"])
-    opens = rules.opens_ms(release, q.window_min)
+    release, opens = _times(q, doc)
     if q.now_ms() < opens:
         raise v.Refusal(v.QUEUE_NOT_OPEN, {"activity_id": doc["id"], "opens_at": _iso_ms(opens)})
     q.store.open(doc["id"], opens, release)
@@ -71,25 +76,25 @@ def join(ports: Ports, q: Queue, aid: str, ref: str) -> tuple[bool, Doc]:
     """Take the phone's one place (a second tab or device gets the same): (new?, its status)."""
     doc = queued_doc(ports, aid)
     try:
-        created, _qid, _pos = q.store.join(aid, ref, q.now_ms())
+        created, _qid, _pos = q.store.join(aid, ref, q.now_ms(), _times(q, doc))
     except v.Refusal as exc:
         if exc.reason != v.QUEUE_NOT_OPEN:
             raise
         _opened(q, doc)
-        created, _qid, _pos = q.store.join(aid, ref, q.now_ms())
+        created, _qid, _pos = q.store.join(aid, ref, q.now_ms(), _times(q, doc))
     return created, status(ports, q, aid, ref, doc=doc)
 
 
 def _seen(ports: Ports, q: Queue, doc: Doc, ref: str) -> Seen:
     """One status read; a release due now is done here (once: queue_freeze.lua)."""
-    seen = q.store.status(doc["id"], ref, q.now_ms())
+    seen = q.store.status(doc["id"], ref, q.now_ms(), _times(q, doc))
     if seen is None:
         _opened(q, doc)
-        seen = q.store.status(doc["id"], ref, q.now_ms())
+        seen = q.store.status(doc["id"], ref, q.now_ms(), _times(q, doc))
         assert seen is not None
     if seen.froze:
         q.store.shuffle(doc["id"], seen.released_n or 0)
-        seen = q.store.status(doc["id"], ref, q.now_ms())
+        seen = q.store.status(doc["id"], ref, q.now_ms(), _times(q, doc))
         assert seen is not None
     return seen
 
@@ -97,6 +102,21 @@ def _seen(ports: Ports, q: Queue, doc: Doc, ref: str) -> Seen:
 def release_due(ports: Ports, q: Queue, aid: str) -> str:
     """Release the queue if its time has come (a scheduler's or the status's call); its state."""
     return _seen(ports, q, queued_doc(ports, aid), "").state
+
+
+def release_all_due(ports: Ports, q: Queue) -> list[str]:
+    """The scheduler's pass (lottery/scheduler.py): release every queue whose time has come, ahead
+    of the crowd's first poll. A queue no longer queued, or moved later, waits (or is dropped)."""
+    released = []
+    for aid in q.store.due_now(q.now_ms()):
+        try:
+            state = release_due(ports, q, aid)
+        except v.Refusal:  # gone, or no longer queued
+            state = v.Q_RELEASED
+        if state == v.Q_RELEASED:
+            q.store.not_due(aid)
+            released.append(aid)
+    return released
 
 
 def status(ports: Ports, q: Queue, aid: str, ref: str, *, doc: Doc | None = None) -> Doc:
@@ -141,6 +161,7 @@ def _public_of(doc: Doc, seen: Seen) -> Doc:
         "commitment": seen.commitment,
         "joined": seen.joined,
         "released_n": seen.released_n,
+        v.SOLD_OUT: seen.gone,  # the field, named as the reason
     }
 
 

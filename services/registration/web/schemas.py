@@ -200,7 +200,7 @@ class ActivityIn(_Filled, QueueIn):  # issue 28: queue, expected_demand
     handback = fields.String(
         validate=validate.OneOf(HANDBACKS),
         metadata={
-            "description": "a seat handed back goes to: waitlist (only; never bookable again) or pool (docs/registration.md)"
+            "description": "a seat handed back goes to: waitlist (only; else standby) or pool (docs/registration.md)"
         },
     )
     lottery = fields.Nested(
