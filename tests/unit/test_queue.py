@@ -186,6 +186,13 @@ def test_a_token_binds_the_phone_the_activity_and_its_life(world):
 def test_the_queue_is_not_open_before_its_window(world):
     ports, q = world
     ports.clock.advance(minutes=-25)  # the release is 35 minutes away, the window 30
+    assert queue.status(ports, q, "act", "p0")["state"] == v.Q_NOT_OPEN
+    public = queue.public(ports, q, "act")
+    assert (public["state"], public["opens_at"], public["commitment"]) == (
+        v.Q_NOT_OPEN,
+        activities.iso(ports.clock.now() + timedelta(minutes=5)),
+        "",
+    )
     with pytest.raises(v.Refusal) as exc:
         queue.join(ports, q, "act", "p0")
     assert exc.value.reason == v.QUEUE_NOT_OPEN

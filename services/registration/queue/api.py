@@ -30,7 +30,9 @@ blp = Blueprint(
 class QueuePublicOut(Schema):
     activity_id = fields.String()
     algorithm = fields.String(metadata={"description": "sciday-queue-v1 (docs/queue.md)"})
-    state = fields.String(metadata={"description": "waiting | releasing | released"})
+    state = fields.String(
+        metadata={"description": "not_open (before its window) | waiting | releasing | released"}
+    )
     opens_at = fields.String(metadata={"description": "the queue opens (its seed is committed)"})
     release_at = fields.String(metadata={"description": "registration opens: the shuffle"})
     commitment = fields.String(metadata={"description": "SHA-256 of the seed, hex"})
@@ -43,9 +45,11 @@ class QueuePublicOut(Schema):
 class QueueMeOut(Schema):
     activity_id = fields.String()
     state = fields.String(
-        metadata={"description": "waiting | queued | admitted | sold_out | closed | not_joined"}
+        metadata={"description": "not_open | waiting | queued | admitted | sold_out | closed | not_joined"}
     )
-    queue_state = fields.String(metadata={"description": "the queue's: waiting | releasing | released"})
+    queue_state = fields.String(
+        metadata={"description": "the queue's: not_open | waiting | releasing | released"}
+    )
     queue_id = fields.String(allow_none=True)
     position = fields.Integer(allow_none=True, metadata={"description": "1-based; null before the release"})
     ahead = fields.Integer(allow_none=True, metadata={"description": "people ahead not yet admitted"})

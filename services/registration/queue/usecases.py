@@ -88,6 +88,9 @@ def join(ports: Ports, q: Queue, aid: str, ref: str) -> tuple[bool, Doc]:
 def _seen(ports: Ports, q: Queue, doc: Doc, ref: str) -> Seen:
     """One status read; a release due now is done here (once: queue_freeze.lua)."""
     seen = q.store.status(doc["id"], ref, q.now_ms(), _times(q, doc))
+    release, opens = _times(q, doc)
+    if seen is None and q.now_ms() < opens:  # before its window: when it opens
+        return Seen(v.Q_NOT_OPEN, "", None, None, 0, release, opens, "", gone=False, froze=False)
     if seen is None:
         _opened(q, doc)
         seen = q.store.status(doc["id"], ref, q.now_ms(), _times(q, doc))
@@ -128,6 +131,8 @@ def status(ports: Ports, q: Queue, aid: str, ref: str, *, doc: Doc | None = None
     upto = rules.admitted_upto(q.now_ms(), seen.release_ms, q.rate_per_min)
     if seen.state != v.Q_WAITING:
         out["admitted_upto"] = upto
+    if seen.state == v.Q_NOT_OPEN:
+        return out | {"state": v.Q_NOT_OPEN}
     if seen.gone:
         return out | {"state": v.SOLD_OUT}
     if q.now_ms() >= activities.ms(doc["registration_closes_at"]):
