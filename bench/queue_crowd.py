@@ -113,7 +113,7 @@ def by_position(bench, aid: str, phones: list[str]) -> list[int]:
     return [i for _p, i in sorted(placed)]
 
 
-def join(bench, aid: str, phones: list[str], bearers: list[str], over_http: int) -> dict:
+def join(bench, aid: str, release_ms: int, phones: list[str], bearers: list[str], over_http: int) -> dict:
     """The first ``over_http`` join over HTTP (the figures of a join storm); the rest through the
     queue's own script, called as ``QueueStore.join`` calls it but pipelined, which makes 50,000
     places in seconds on a shared machine instead of minutes (one by one took 2 minutes at load
@@ -123,13 +123,14 @@ def join(bench, aid: str, phones: list[str], bearers: list[str], over_http: int)
     opened = requests.get(f"http://{bench.addr}/api/v1/activities/{aid}/queue", timeout=30)  # opens it
     assert opened.status_code == 200, opened.text
     t0, k = time.monotonic(), store.keys
+    times = (release_ms, rules.opens_ms(release_ms, bench.settings.queue_window_min))
     for start in range(over_http, len(phones), 1000):  # queue_join.lua as QueueStore.join calls it, pipelined
         pipe = bench.redis.pipeline(transaction=False)
         for phone in phones[start : start + 1000]:
             ref = owner_ref(secret, phone)
             store.scripts.queue_join(
                 keys=[k.queue(aid), k.who(aid), k.pre(aid), k.pos(aid), k.mine(ref)],
-                args=[int(time.time() * 1000), ref, rules.new_queue_id(), aid, store.lease_ms],
+                args=[int(time.time() * 1000), ref, rules.new_queue_id(), aid, store.lease_ms, *times],
                 client=pipe,
             )
         assert all(r[0] != b"refused" for r in pipe.execute()), "queue_join.lua refused a bench join"
@@ -168,7 +169,7 @@ def crowd(
     bearers = bench.sessions(phones)
     over_http = min(people, HTTP_JOINS)
     release = queued_activity(bench, aid, seats, 20 + people / 3000 + over_http / JOINS_PER_S)
-    out: dict = {"joins": join(bench, aid, phones, bearers, over_http)}
+    out: dict = {"joins": join(bench, aid, int(release.timestamp() * 1000), phones, bearers, over_http)}
     time.sleep(max(0.0, (release - datetime.now(TZ)).total_seconds() + 0.2))
     t0 = time.monotonic()
     public = requests.get(f"http://{bench.addr}/api/v1/activities/{aid}/queue", timeout=120).json()

@@ -14,10 +14,12 @@ import threading
 from datetime import timedelta
 
 import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from services.registration.queue import rules, usecases
 from services.registration.queue.store import QueueStore
 from services.registration.seats import publishing
+from shared.tickets import KeyRing
 from tests.queue_support import kendall_tau
 from tests.unit.registration_ports import redis_ports
 from tests.unit.registration_scenarios import activity_doc
@@ -25,6 +27,7 @@ from tests.unit.registration_scenarios import activity_doc
 AID = "imax-queue"
 PRESENT, LATE, TABS = 2000, 50, 20
 BOUND = 0.05
+RING = KeyRing(private={1: Ed25519PrivateKey.generate()})  # signs the admitted places' tokens
 
 
 @pytest.fixture
@@ -39,18 +42,18 @@ def world(store_settings, store_redis, monkeypatch):
     release = now + timedelta(hours=1)
     doc = activity_doc(ports, AID, capacity=300, queue="on", registration_opens_at=release)
     publishing.publish_activity(ports, doc)
-    queue = usecases.Queue.of(QueueStore(store_redis, store_settings), None, ports.clock, store_settings)
+    queue = usecases.Queue.of(QueueStore(store_redis, store_settings), RING, ports.clock, store_settings)
     ports.clock.set(release - timedelta(minutes=store_settings.queue_window_min - 1))
     return ports, queue, release
 
 
-def positions(queue, refs: list[str]) -> dict[str, int]:
+def positions(ports, queue, refs: list[str]) -> dict[str, int]:
     """Each ref's position as the status answer reads it (queue_status.lua)."""
     out = {}
     for ref in refs:
-        seen = queue.store.status(AID, ref, queue.now_ms())
-        assert seen is not None and seen.position is not None
-        out[ref] = seen.position
+        position = usecases.status(ports, queue, AID, ref)["position"]
+        assert position is not None
+        out[ref] = position
     return out
 
 
@@ -75,7 +78,7 @@ def test_the_places_of_those_present_at_the_release_do_not_follow_their_arrival(
     refs = [f"ref-{i:05d}" for i in range(PRESENT)]
     arrivals = arrive(ports, queue, refs)
     release(ports, queue, at)
-    place = positions(queue, refs)
+    place = positions(ports, queue, refs)
     assert sorted(place.values()) == list(range(1, PRESENT + 1))  # everyone, once
     by_ref = dict(zip(refs, arrivals))
     admission = [by_ref[ref] for ref in sorted(refs, key=place.__getitem__)]
@@ -121,7 +124,7 @@ def test_people_arriving_after_the_release_go_behind_in_arrival_order(world):
     release(ports, queue, at)
     late = [f"late-{i:03d}" for i in range(LATE)]
     late_ids = arrive(ports, queue, late)
-    place = positions(queue, late)
+    place = positions(ports, queue, late)
     assert [place[ref] for ref in late] == list(range(101, 101 + LATE))
     admission = sorted(late_ids, key=lambda qid: place[late[late_ids.index(qid)]])
     assert kendall_tau(late_ids, admission) == 1.0  # first come, first served: the bound's opposite
