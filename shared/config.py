@@ -145,6 +145,10 @@ class Settings(OperationsConfig, PrivacyConfig, ActivitiesConfig, AccessConfig, 
     queue_release_lease_ms: int = 10000
     """A release whose shuffle was begun but not finished is taken over after this long (ms)."""
 
+    queue_poll_max_s: int = 60
+    """The queue page's longest wait between two asks (seconds): after an error it waits twice as
+    long each time, up to this (never less than ``queue_poll_s``)."""
+
     # -- Append new settings above this line: `name: type = default` and a docstring under it. --
 
     @field_validator("timezone")

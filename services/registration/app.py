@@ -20,7 +20,7 @@ from services.registration.lottery import beacon_api, group_api, group_edge, gro
 from services.registration.lottery import rounds_api as lottery_rounds
 from services.registration.lottery.store import LotteryStore
 from services.registration.noshow import api as api_noshow
-from services.registration.queue import api as queue_api
+from services.registration.queue import pages as queue_page
 from services.registration.seats import api as api_registrations
 from services.registration.seats import correction_pages
 from services.registration.seats import pages as seat_pages
@@ -80,7 +80,7 @@ def create_app(settings: Settings | None = None, redis_client=None):
         api.register_blueprint(lottery_blp)
     api.register_blueprint(api_noshow.blp)
     group_edge.install(app, api, settings, group_api.blp)  # issue 27: the v2 lottery groups
-    queue_api.install(app, api, settings)  # issue 28: the release queue
+    queue_page.install(app, api, settings)  # issue 28: the release queue, its API and its page
     group_pages.install(app, api)  # the lottery's pages: v1's draw page, issue 27's group pages
     app.register_blueprint(pages.bp)
     app.register_blueprint(seat_pages.bp)
