@@ -11,9 +11,9 @@ Three phases, each on a fresh activity, each after the stack settled:
    without a queue, with nobody waiting: the p99 to compare with.
 3. **crowd** (bench/queue_crowd.py): ``people`` verified phones join the queue of a
    ``seats``-seat activity, the queue is released, GET …/queue/me's capacity is measured closed
-   loop, and everyone polls at ``poll_s`` or, when the service cannot answer that many, at the
-   interval it can hold (its polls at most a share of its capacity: 0.25, or
-   BENCH_QUEUE_HOLD_SHARE; both printed), while the admitted register at phase 2's pace with
+   loop, and everyone polls at the beat the server gives pages (queue/rules.py ``poll_s``: the
+   heartbeat, or people / SCIDAY_QUEUE_POLLS_PER_S when longer; what they would ask at ``poll_s``
+   is printed beside it), while the admitted register at phase 2's pace with
    their admission tokens. Reported: 5xx (target 0), the polls'
    p99 and how late they left, and the registration p99 beside phase 2's (target: ratio ~1).
 """

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import json
 import math
-import os
 import random
 import threading
 import time
@@ -36,8 +35,12 @@ from shared.tickets import KeyRing
 CROWD_CONNECTIONS, REG_CONNECTIONS = 256, 64
 JOINS_PER_S = 100  # a pessimistic join rate over HTTP: the release is set after the joins should be done
 HTTP_JOINS = 3_000  # joins made over HTTP; the rest through the queue's store function
-HOLD_SHARE = float(os.environ.get("BENCH_QUEUE_HOLD_SHARE", "0.25"))  # of the polls' capacity
 STATUS_SAMPLE = 10_000  # GET …/queue/me answered closed loop: the service's capacity for polls
+
+
+def held_beat_s(settings, people: int) -> int:
+    """The crowd's beat, as queue/rules.py gives it to pages (no jitter: its longest)."""
+    return max(settings.queue_heartbeat_s, rules.crowd_s(people, settings.queue_polls_per_s))
 
 
 def reg_lines(
@@ -181,10 +184,11 @@ def crowd(
     me = [f"GET /api/v1/activities/{aid}/queue/me\tAuthorization: Bearer {b}" for b in bearers]
     random.Random(5).shuffle(me)
     out["status_capacity"] = capacity = status_capacity(bench, aid, me)
-    # the interval the crowd is held at: its polls at most HOLD_SHARE of what the service answers
-    held_s = max(poll_s, math.ceil(people / (HOLD_SHARE * capacity["rate"])))
+    # the pages' beat as the server gives it (queue/rules.py poll_s): the heartbeat, or longer for a
+    # crowd over the polls' budget; after the release the first asks are spread over it as well
+    held_s = held_beat_s(bench.settings, people)
     out |= {"poll_s": poll_s, "asked_per_s_at_poll_s": round(people / poll_s, 1), "held_poll_s": held_s}
-    out["hold_share"] = HOLD_SHARE
+    out["hold_share"] = round(people / held_s / capacity["rate"], 3)  # of what the service answers
     got: dict = {}
 
     def register():

@@ -151,6 +151,17 @@ class Settings(OperationsConfig, PrivacyConfig, ActivitiesConfig, AccessConfig, 
     """The queue page's longest wait between two asks (seconds): after an error it waits twice as
     long each time, up to this (never less than ``queue_poll_s``)."""
 
+    queue_heartbeat_s: int = 60
+    """The queue page's longest wait between two asks when no known moment is nearer (seconds):
+    the release and a place's admission are asked at their time; sold out is heard within this.
+    The answer's ``poll_s`` (queue/rules.py ``poll_s``, docs/queue.md)."""
+    queue_polls_per_s: int = 500
+    """The queue's polls budget (asks per second): a crowd of ``joined`` pages beats no more often
+    than every joined / this seconds, and is spread over that long after the release. About a
+    third of what two idle cores answer (GET …/queue/me: ~1,250/s, docs/queue.md "Measured")."""
+    queue_poll_jitter_pct: int = 20
+    """The heartbeat is shortened by a random 0 to this many percent, so pages do not beat together."""
+
     # -- Append new settings above this line: `name: type = default` and a docstring under it. --
 
     @field_validator("timezone")

@@ -62,6 +62,7 @@ def site(settings, redis):
         require_verified_phone=1,
         rate_limit_ip_per_min=0,
         queue_poll_s=1,  # the page asks every second: the test waits less
+        queue_heartbeat_s=2,  # and hears sold out within 2 s (not the 60 s heartbeat)
         queue_rate_per_min=1,  # place 1 is let in at the release, place 2 a minute later
     )
     reg = _serve(create_app(s, redis_client=redis))

@@ -12,6 +12,7 @@ import hmac
 import math
 import secrets
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from services.registration.vocabulary import FCFS
@@ -66,13 +67,51 @@ def admitted_upto(now_ms: int, release_ms: int, rate_per_min: int) -> int:
     return (now_ms - release_ms) * rate_per_min // 60_000 + 1
 
 
+def admit_ms(position: int, release_ms: int, rate_per_min: int) -> float:
+    """When place ``position`` is admitted: release + (p - 1) * 60 / rate."""
+    return release_ms + (position - 1) * 60_000 / rate_per_min
+
+
 def estimate_s(position: int, now_ms: int, release_ms: int, rate_per_min: int) -> int:
     """An honest wait: until place ``position`` is admitted (release + (p - 1) * 60 / rate), which
     is the people ahead divided by the people admitted per minute, counted from now."""
-    admit_ms = release_ms + (position - 1) * 60_000 / rate_per_min
-    return max(math.ceil((admit_ms - now_ms) / 1000), 0)
+    return max(math.ceil((admit_ms(position, release_ms, rate_per_min) - now_ms) / 1000), 0)
 
 
 def opens_ms(release_ms: int, window_min: int) -> int:
     """The queue opens this long before the release."""
     return release_ms - window_min * 60_000
+
+
+@dataclass(frozen=True)
+class Pace:
+    """How often pages ask (the settings SCIDAY_QUEUE_POLL_S, _HEARTBEAT_S, _POLLS_PER_S,
+    _POLL_JITTER_PCT): waiting is cheap when pages ask at the moments that matter."""
+
+    floor_s: int
+    heartbeat_s: int
+    polls_per_s: int
+    jitter_pct: int
+
+
+def crowd_s(joined: int, polls_per_s: int) -> int:
+    """How long ``joined`` pages take to ask once each at the polls' budget (0: no budget)."""
+    return math.ceil(joined / polls_per_s) if polls_per_s > 0 else 0
+
+
+def poll_s(pace: Pace, now_ms: int, due_ms: float | None, joined: int, *, spread: bool, rnd: float) -> int:
+    """When a page should ask again (seconds), ``rnd`` uniform in [0, 1).
+
+    The heartbeat, for news nobody can foresee (sold out, a closing): ``heartbeat_s``, or longer
+    when the crowd is large (``joined`` pages asking once per beat stay within ``polls_per_s``),
+    shortened by up to ``jitter_pct`` % so that pages do not beat together. A known moment
+    ``due_ms`` (the queue's opening, the release, this place's admission) comes sooner when it is
+    before the beat; with ``spread`` (the release, when everyone's moment is the same) the pages
+    are spread over the time the crowd takes at the budget after it. Never under ``floor_s``."""
+    crowd = crowd_s(joined, pace.polls_per_s)
+    beat = max(pace.heartbeat_s, crowd)
+    wait = beat - int(beat * pace.jitter_pct / 100 * rnd)
+    if due_ms is not None:
+        until = max(math.ceil((due_ms - now_ms) / 1000), 0) + (int(rnd * crowd) if spread else 0)
+        wait = min(wait, until)
+    return max(pace.floor_s, wait)

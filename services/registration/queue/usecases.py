@@ -7,6 +7,7 @@ numbers) and the registration ports (the activity's document). Refusals are
 
 from __future__ import annotations
 
+import random
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -26,7 +27,7 @@ class Queue:
     window_min: int
     rate_per_min: int
     token_s: int
-    poll_s: int
+    pace: rules.Pace
 
     @classmethod
     def of(cls, store: QueueStore, ring: Any, clock: Clock, settings: Any) -> Queue:
@@ -37,7 +38,12 @@ class Queue:
             settings.queue_window_min,
             settings.queue_rate_per_min,
             settings.queue_token_s,
-            settings.queue_poll_s,
+            rules.Pace(
+                settings.queue_poll_s,
+                settings.queue_heartbeat_s,
+                settings.queue_polls_per_s,
+                settings.queue_poll_jitter_pct,
+            ),
         )
 
     def now_ms(self) -> int:
@@ -123,10 +129,30 @@ def release_all_due(ports: Ports, q: Queue) -> list[str]:
 
 
 def status(ports: Ports, q: Queue, aid: str, ref: str, *, doc: Doc | None = None) -> Doc:
-    """A person's place: waiting | queued | admitted (with a token) | sold_out | closed | not_joined."""
+    """A person's place, with when to ask again (``poll_s``: rules.poll_s)."""
+    out = _status(ports, q, aid, ref, doc)
+    return out | {"poll_s": _poll_s(q, out)}
+
+
+def _poll_s(q: Queue, out: Doc) -> int:
+    """Ask at the next known moment: the queue's opening, the release (spread), this place's turn."""
+    due: float | None = None
+    if out["state"] == v.Q_NOT_OPEN:
+        due = activities.ms(out["opens_at"])
+    elif out["state"] == v.Q_WAITING:
+        due = activities.ms(out["release_at"])
+    elif out["state"] == v.Q_QUEUED:
+        due = rules.admit_ms(out["position"], activities.ms(out["release_at"]), q.rate_per_min)
+    spread = out["state"] == v.Q_WAITING
+    joined = int(out["joined"] or 0)
+    return rules.poll_s(q.pace, q.now_ms(), due, joined, spread=spread, rnd=random.random())
+
+
+def _status(ports: Ports, q: Queue, aid: str, ref: str, doc: Doc | None) -> Doc:
+    """waiting | queued | admitted (with a token) | sold_out | closed | not_joined | not_open."""
     doc = doc or queued_doc(ports, aid)
     seen = _seen(ports, q, doc, ref)
-    out = _public_of(doc, seen) | {"queue_id": seen.queue_id or None, "poll_s": q.poll_s}
+    out = _public_of(doc, seen) | {"queue_id": seen.queue_id or None}
     out |= {"position": seen.position, "ahead": None, "admitted_upto": None, "estimate_s": None}
     upto = rules.admitted_upto(q.now_ms(), seen.release_ms, q.rate_per_min)
     if seen.state != v.Q_WAITING:

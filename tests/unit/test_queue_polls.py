@@ -1,0 +1,53 @@
+"""The queue page's next ask (queue/rules.py ``poll_s``): at the moments that matter, a heartbeat
+between them, never under the floor, and a crowd held to the polls' budget (issue 28 item 5)."""
+
+from __future__ import annotations
+
+from services.registration.queue.rules import Pace, crowd_s, poll_s
+
+PACE = Pace(floor_s=5, heartbeat_s=60, polls_per_s=500, jitter_pct=20)
+NOW = 1_800_000_000_000  # ms; any fixed instant
+
+
+def at(due_s: float | None, joined: int = 10, *, spread: bool = False, rnd: float = 0.0) -> int:
+    due = None if due_s is None else NOW + due_s * 1000
+    return poll_s(PACE, NOW, due, joined, spread=spread, rnd=rnd)
+
+
+def test_without_a_known_moment_the_heartbeat_is_shortened_by_at_most_its_jitter():
+    # sold out, closed, admitted, not joined: nothing foreseeable, the heartbeat
+    beats = [at(None, rnd=r / 100) for r in range(100)]
+    assert max(beats) == 60 and min(beats) >= 48  # 20 % of 60
+    assert len(set(beats)) > 5  # the pages do not all beat together
+
+
+def test_a_release_further_than_the_heartbeat_waits_one_beat():
+    assert at(30 * 60, spread=True) == 60
+
+
+def test_a_near_release_is_asked_at_its_time_spread_over_the_crowds_time_at_the_budget():
+    assert at(20, joined=10, spread=True, rnd=0.0) == 20
+    # 50,000 pages at 500 asks/s take 100 s: the beat is 100 s, the release's asks spread over it
+    asks = [at(20, joined=50_000, spread=True, rnd=r / 1000) for r in range(1000)]
+    assert min(asks) == 20 and max(asks) <= 100
+    assert max(asks) - min(asks) >= 50  # spread, not all at once (a beat may come first)
+
+
+def test_a_queued_place_asks_at_its_admission_never_later_than_the_heartbeat():
+    assert at(12.2, rnd=0.9) == 13  # its turn, rounded up, no spread
+    assert at(12.2, joined=50_000, rnd=0.9) == 13  # the crowd does not delay a known turn
+    assert at(3600, rnd=0.0) == 60
+    assert all(at(3600, rnd=r / 10) <= 60 for r in range(10))
+
+
+def test_never_under_the_floor():
+    assert at(0.5) == 5
+    assert at(-30) == 5  # a moment already past (the release while its shuffle is written)
+    assert poll_s(Pace(5, 2, 500, 20), NOW, None, 1, spread=False, rnd=0.0) == 5
+
+
+def test_the_crowd_beats_no_more_often_than_its_budget():
+    assert crowd_s(50_000, 500) == 100 and crowd_s(1, 500) == 1 and crowd_s(9, 0) == 0
+    beat = at(None, joined=50_000, rnd=0.99)
+    assert 80 <= beat <= 100  # 50,000 pages every >= 80 s: at most 625 asks/s (500 on average)
+    assert 50_000 / at(None, joined=50_000, rnd=0.0) == 500
