@@ -55,7 +55,12 @@ class QueueMeOut(Schema):
     ahead = fields.Integer(allow_none=True, metadata={"description": "people ahead not yet admitted"})
     admitted_upto = fields.Integer(allow_none=True, metadata={"description": "places admitted so far"})
     estimate_s = fields.Integer(allow_none=True, metadata={"description": "ahead ÷ admissions per minute"})
-    poll_s = fields.Integer(metadata={"description": "ask again after this many seconds"})
+    poll_s = fields.Integer(
+        metadata={
+            "description": "ask again after this many seconds: at the release (spread), at this "
+            "place's turn, else a heartbeat (docs/queue.md)"
+        }
+    )
     token = fields.String(
         metadata={"description": "admitted: the admission token, sent as X-Queue-Token when registering"}
     )
