@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from collections import Counter
 
-from bench.queue_crowd import paced, polls
+from bench.queue_crowd import held_beat_s, paced, polls
+from shared.config import Settings
 
 
 def due(line: str) -> int:
@@ -27,3 +28,8 @@ def test_each_person_asks_once_per_interval_in_schedule_order():
 def test_paced_lines_keep_the_pace():
     lines = paced(["POST /r {}"] * 5, per_s=200)
     assert [due(line) for line in lines] == [500000, 505000, 510000, 515000, 520000]
+
+
+def test_the_crowd_beats_as_the_server_tells_pages():
+    s = Settings().with_overrides(queue_heartbeat_s=60, queue_polls_per_s=500)
+    assert (held_beat_s(s, 50_000), held_beat_s(s, 1_000)) == (100, 60)

@@ -143,6 +143,8 @@ def _poll_s(q: Queue, out: Doc) -> int:
         due = activities.ms(out["release_at"])
     elif out["state"] == v.Q_QUEUED:
         due = rules.admit_ms(out["position"], activities.ms(out["release_at"]), q.rate_per_min)
+    elif out["state"] == v.Q_ADMITTED:  # its button's token is fresh again before half its life
+        due = q.now_ms() + q.token_s * 500
     spread = out["state"] == v.Q_WAITING
     joined = int(out["joined"] or 0)
     return rules.poll_s(q.pace, q.now_ms(), due, joined, spread=spread, rnd=random.random())
