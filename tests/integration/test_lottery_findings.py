@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from services.registration.bootstrap import EXTENSION
 from services.registration.lottery import draw as lot
 from services.registration.lottery import entry as lottery_entry
@@ -62,6 +64,7 @@ def test_an_id_at_its_day_cap_cannot_enter_a_lottery_that_day(app, org, redis, s
     assert enter(client, redis, settings, 2).status_code == 201  # IDs below the cap still enter
 
 
+@pytest.mark.usefixtures("v1_lottery")  # issue 27: v1's own draw and settlement
 def test_a_winner_whose_id_reached_the_cap_since_entering_is_skipped_for_the_next_drawn(
     app,
     org,

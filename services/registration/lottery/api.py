@@ -24,7 +24,7 @@ from services.registration.bootstrap import ports
 from services.registration.catalogue import activities
 from services.registration.lottery import draw as lot
 from services.registration.lottery import entry as lottery_entry
-from services.registration.lottery import group_edge, groups, rounds_api, specification
+from services.registration.lottery import group_edge, groups, rounds_api, single, specification
 from services.registration.lottery import run as lottery_run
 from services.registration.web.edge import documented, reasons_text
 from services.registration.web.registration_schemas import RegistrationIn
@@ -158,7 +158,7 @@ class Lottery(MethodView):
         """Allocate this activity's seats by lottery: fixes the secret seed; publish the commitment
         before entries open. Opening again changes the times but never the committed seed."""
         hours = body["confirm_hours"]
-        if settings_of().lottery_single_v2:  # issue 27: a single-session lottery is a group of one
+        if single.opens_v2(settings_of().lottery_single_v2, store(), activity_id):  # issue 27
             group_edge.open_from(dict(body, activity_ids=[activity_id]), activity_id)
             return page(activity_id)
         lottery_run.open_for(
