@@ -71,3 +71,20 @@ def make_again(store_settings, store_redis):
 
     over = {"require_verified_phone": 1, "rate_limit_ip_per_min": 0, "rate_limit_phone_per_min": 0}
     return create_app(store_settings.with_overrides(**over), redis_client=store_redis)
+
+
+def test_drawing_a_group_of_one_by_hand_draws_its_round(settings, redis):
+    """The organizer's "draw now" on the activity (``POST …/lottery/draw``) draws the group of one
+    on its beacon round and answers the v2 JSON (a 404 ``unknown_activity`` before: no v1 lottery)."""
+    from services.registration.lottery import group_edge, groups
+
+    app, client, org = make(settings, redis)  # the settings' beacon: the recorded relay
+    now = datetime.now().timestamp()
+    past = {k: datetime.fromtimestamp(now - h * 3600).astimezone().isoformat()
+            for k, h in (("opens_at", 3), ("closes_at", 2), ("draw_at", 1))}  # fmt: skip
+    assert client.post("/api/v1/activities/grp-a/lottery", json=past, headers=org).status_code == 201
+    with app.test_request_context():
+        assert groups.freeze(group_edge.engine(), "grp-a", now)
+    drawn = client.post("/api/v1/activities/grp-a/lottery/draw", headers=org)
+    assert drawn.status_code == 200, drawn.get_json()
+    assert (drawn.get_json()["algorithm"], len(drawn.get_json()["rounds"])) == (v2.ALGORITHM, 1)

@@ -40,7 +40,7 @@ OPEN_REFUSALS = (
     v.LOTTERY_CLOSED,
     v.SESSION_TAKEN,
 )  # the last two: a group of one
-DRAW_REFUSALS = (v.UNKNOWN_ACTIVITY, v.DRAW_NOT_DUE, v.DRAW_IN_PROGRESS)
+DRAW_REFUSALS = (v.UNKNOWN_ACTIVITY, v.DRAW_NOT_DUE, v.DRAW_IN_PROGRESS, v.BEACON_UNAVAILABLE)
 ENTER_REFUSALS = (
     v.PHONE_NOT_VERIFIED,
     v.PHONE_INVALID,
@@ -179,7 +179,14 @@ class Draw(MethodView):
     @blp.response(200, LotteryOut())
     @documented(blp, *DRAW_REFUSALS)
     def post(self, activity_id):
-        """Draw now if due (exactly once, whoever calls), then tell every entrant their outcome."""
+        """Draw now if due (exactly once, whoever calls), then tell every entrant their outcome.
+        A group of one (issue 27) draws its due rounds as ``POST /api/v1/lottery-groups/<id>/draw``
+        (``beacon_unavailable`` while its beacon round cannot be verified) and answers its v2 JSON."""
+        if (
+            store().commitment(activity_id) is None
+            and group_edge.engine().groups.meta(activity_id) is not None
+        ):
+            return rounds_api.GroupDraw().post(activity_id)
         s = settings_of()
         now = datetime.now(UTC).timestamp()
         lottery_run.draw_now(
