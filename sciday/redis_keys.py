@@ -82,6 +82,12 @@ FAMILIES: tuple[KeyFamily, ...] = (
         "v2 lottery groups: entries, holders, demand, the frozen set, rounds, losses (lottery/group_store.py)",
         "sealed; masked forms",
     ),
+    _f(
+        "q:*",
+        "registration",
+        "release queues: places (swept with the retention), the pre-queue, positions, seeds (queue/store.py)",
+        "keyed hash of the phone",
+    ),
     _f("ns:*", "registration", "no-show marks and locks (noshow_store.py)", "keyed hashes"),
     _f("import-columns:*", "registration", "an organizer's saved column mappings (column_mappings.py)"),
     _f("erasures", "registration", "the audit of erasures (store.py)", "registration ids only"),

@@ -134,6 +134,23 @@ class Settings(OperationsConfig, PrivacyConfig, ActivitiesConfig, AccessConfig, 
     handback_lottery: Literal["waitlist", "pool"] = "waitlist"
     """...a lottery activity's (国博's 退票不回池): ``waitlist`` or ``pool``."""
 
+    # -- issue 28: the release queue (services/registration/queue/) ------------------------------
+    queue_window_min: int = 30
+    """A queued activity's queue opens this many minutes before registration opens (the release)."""
+    queue_rate_per_min: int = 600
+    """People the queue admits per minute after the release: position p is admitted at the
+    release + (p - 1) * 60 / this (the registration path's measured rate, docs/queue.md)."""
+    queue_token_s: int = 600
+    """Life of an admission token (seconds): the registration it allows must be made before then."""
+    queue_poll_s: int = 5
+    """How often the queue page asks for its status (seconds): the answer's ``poll_s``."""
+    queue_release_lease_ms: int = 10000
+    """A release whose shuffle was begun but not finished is taken over after this long (ms)."""
+
+    queue_poll_max_s: int = 60
+    """The queue page's longest wait between two asks (seconds): after an error it waits twice as
+    long each time, up to this (never less than ``queue_poll_s``)."""
+
     # -- Append new settings above this line: `name: type = default` and a docstring under it. --
 
     @field_validator("timezone")

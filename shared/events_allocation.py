@@ -15,6 +15,7 @@ from shared.events_v1 import (
     NOSHOW_MARKED,
     REGISTRATION_MEMBER_CORRECTED,
     REGISTRATION_MEMBER_DROPPED,
+    SEATS_HANDED_BACK,
     STANDBY_CALLED,
     STANDBY_SEATS_RELEASED,
     _Data,
@@ -82,6 +83,8 @@ class StandbySeatsReleasedV1(_Data):
     activity_id = fields.String(required=True)
     released = fields.Integer(required=True)  # seats of confirmed parties not scanned by start + grace
     registrations = fields.List(fields.String(), required=True)
+    # issue 27 (additive: older events lack it): seats handed back that joined the pool too
+    handed_back = fields.Integer(load_default=0)
 
 
 class StandbyCalledV1(_Data):
@@ -138,3 +141,17 @@ class RegistrationMemberCorrectedV1(_RegistrationData):
 
 
 ALLOCATION_SCHEMAS[(REGISTRATION_MEMBER_CORRECTED, 1)] = RegistrationMemberCorrectedV1
+
+
+# --- issue 27: seats handed back (never again open to booking) wait for on-site standby ----------
+class SeatsHandedBackV1(_Data):
+    """The activity's whole count of seats handed back after a step that changed it, with a
+    revision that only grows: a consumer keeps the highest revision's count, so the order events
+    arrive in, a redelivery or a replay change nothing (services/checkin/standby)."""
+
+    activity_id = fields.String(required=True)
+    handed_back = fields.Integer(required=True, validate=validate.Range(min=0))
+    revision = fields.Integer(required=True, validate=validate.Range(min=1))
+
+
+ALLOCATION_SCHEMAS[(SEATS_HANDED_BACK, 1)] = SeatsHandedBackV1

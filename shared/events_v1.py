@@ -39,6 +39,8 @@ STANDBY_CALLED: Final = "StandbyCalled"
 REGISTRATION_MEMBER_DROPPED: Final = "RegistrationMemberDropped"
 # Issue 26: a member's name corrected, or a member with another ID put in its place; same party size.
 REGISTRATION_MEMBER_CORRECTED: Final = "RegistrationMemberCorrected"
+# Issue 27: the activity's count of seats handed back (kept from open booking), for standby.
+SEATS_HANDED_BACK: Final = "SeatsHandedBack"
 ALLOCATION_EVENT_TYPES: Final = (
     LOTTERY_DRAWN,
     LOTTERY_ENTRY_WON,
@@ -65,6 +67,7 @@ EVENT_TYPES: Final = (
     *ALLOCATION_EVENT_TYPES,
     REGISTRATION_MEMBER_DROPPED,
     REGISTRATION_MEMBER_CORRECTED,
+    SEATS_HANDED_BACK,
 )
 # Notify's own causes of a message: not Kafka event types, never published as such.
 REMINDER_DUE: Final = "ReminderDue"

@@ -62,7 +62,8 @@ _MAIN = [
     Topic(
         name=REGISTRATION_EVENTS,
         description="Registrations confirmed, waitlisted, promoted, cancelled (cancel revokes the ticket) "
-        "and erased (personal fields gone); contact fields travel sealed for notify.",
+        "and erased (personal fields gone); contact fields travel sealed for notify. An activity's seats "
+        "handed back, kept from open booking, for check-in's standby pool.",
         producers=("registration (via outbox relay)",),
         consumers=("checkin-projection", "notify", "registration-noshow"),
         event_types=(
@@ -73,6 +74,7 @@ _MAIN = [
             ev.REGISTRATION_MEMBER_DROPPED,  # issue 17
             ev.REGISTRATION_MEMBER_CORRECTED,  # issue 26
             ev.REGISTRATION_ERASED,
+            ev.SEATS_HANDED_BACK,  # issue 27: the count check-in's standby pool takes
         ),
         example={
             "event_id": "2b0f6c1e-6a51-4d2c-9a1d-7d0e7c5b9f10",

@@ -14,6 +14,7 @@ Keys (hash tag per activity):
   {p}ck:reduced:{aid}  hash: registration id -> party size, for parties that dropped a member
                        (the scanner caps an older, bigger ticket with it offline too)
   {p}ck:lottery:{aid}  hash: the draw's counts from LotteryDrawn (lottery-events, issue 15)
+  {p}ck:sb:{aid}       standby's hash (standby/store.py): SeatsHandedBack's count (issue 27)
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from datetime import UTC, datetime
 
 from services.checkin import vocabulary as V
 from services.checkin.projection_reads import ProjectionReads
+from services.checkin.standby.handed_back import HandedBack
 from shared import events as ev
 from shared.consumer import in_runs
 from shared.masking import mask_name, mask_phone
@@ -55,6 +57,8 @@ LOTTERY_COUNTS = ("entries", "people", "winners", "seats_won", "waitlisted")
 class Projection(ProjectionReads):
     """The projection's writes: each event handled once or again leaves the same state."""
 
+    _handed_back_port: HandedBack | None = None
+
     def handle(self, envelope: dict) -> None:
         kind, data, aid = envelope["type"], envelope["data"], envelope["activity_id"]
         if kind in ACTIVITY_TYPES:
@@ -64,6 +68,9 @@ class Projection(ProjectionReads):
             if kind == ev.LOTTERY_DRAWN:
                 counts = {k: int(data[k]) for k in LOTTERY_COUNTS}
                 self.redis.hset(f"{self.p}ck:lottery:{{{aid}}}", mapping=counts)
+            return
+        if kind == ev.SEATS_HANDED_BACK:  # issue 27: standby's pool takes what nobody waited for
+            self._handed_back().keep(aid, int(data["handed_back"]), int(data["revision"]))
             return
         rid = data["registration_id"]
         if kind == ev.REGISTRATION_MEMBER_DROPPED:  # issue 17: the smaller party, same status
@@ -88,6 +95,11 @@ class Projection(ProjectionReads):
         # Reconcile a ticket admitted on its signature alone before this event arrived.
         if self.redis.srem(self.unseen_key(aid), rid) and record["status"] == V.CANCELLED:
             self.redis.sadd(self.late_key(aid), rid)
+
+    def _handed_back(self) -> HandedBack:
+        if self._handed_back_port is None:  # built on first use: nothing loads a script at import
+            self._handed_back_port = HandedBack(self.redis, self.p)
+        return self._handed_back_port
 
     def handle_batch(self, envelopes: list[dict]) -> None:
         """The consumer loop's batch handler: the same state as ``handle`` on each in order, in

@@ -20,6 +20,7 @@ from services.registration.lottery import beacon_api, group_api, group_edge, gro
 from services.registration.lottery import rounds_api as lottery_rounds
 from services.registration.lottery.store import LotteryStore
 from services.registration.noshow import api as api_noshow
+from services.registration.queue import pages as queue_page
 from services.registration.seats import api as api_registrations
 from services.registration.seats import correction_pages
 from services.registration.seats import pages as seat_pages
@@ -73,13 +74,13 @@ def create_app(settings: Settings | None = None, redis_client=None):
     api.register_blueprint(importer.blp)
     api.register_blueprint(exports.blp)
     api.register_blueprint(organizer.blp)
-    # The verifiable lottery (issue 15): opening, the draw, the public draw page.
-    app.extensions["sciday.lotteries"] = LotteryStore(app.extensions["sciday.redis"], settings)
+    app.extensions["sciday.lotteries"] = LotteryStore(app.extensions["sciday.redis"], settings)  # issue 15
     app.extensions["sciday.noshow"] = wired.noshow
     for lottery_blp in (api_lottery.blp, lottery_rounds.blp, beacon_api.blp):  # + issue 27's draw, beacon
         api.register_blueprint(lottery_blp)
     api.register_blueprint(api_noshow.blp)
     group_edge.install(app, api, settings, group_api.blp)  # issue 27: the v2 lottery groups
+    queue_page.install(app, api, settings)  # issue 28: the release queue, its API and its page
     group_pages.install(app, api)  # the lottery's pages: v1's draw page, issue 27's group pages
     app.register_blueprint(pages.bp)
     app.register_blueprint(seat_pages.bp)

@@ -39,6 +39,9 @@ STATUS_NAMES = (
     "LOST_LEASE",
     "SKIPPED",  # issue 23: lottery_register.lua
     "LOT_FROZEN",  # issue 27: group_freeze.lua
+    "Q_WAITING",  # issue 28: queue_*.lua
+    "Q_RELEASING",
+    "Q_RELEASED",
 )
 TOPIC_NAMES = ("ACTIVITY_EVENTS", "REGISTRATION_EVENTS", "LOTTERY_EVENTS", "NOSHOW_EVENTS")
 

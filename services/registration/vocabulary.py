@@ -14,7 +14,9 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Final
 
+from services.registration import vocabulary_queue as vq
 from services.registration.field_rules import *  # noqa: F403 (every rule; callers say v.PHONE_EMPTY)
+from services.registration.vocabulary_queue import *  # noqa: F403 (issue 28: the queue's words)
 from shared.msgid import N_, NP_, text
 from shared.refusal import Refusal as Refusal  # every module raises v.Refusal
 from shared.words import Reason, reasons
@@ -280,6 +282,10 @@ REASONS: Final[Mapping[str, Reason]] = reasons(
     Reason(UNKNOWN_GROUP, 404, N_("No such lottery group.")),
     Reason(NOT_FROZEN, 409, N_("Entries have not closed yet: the proof is given after the close.")),
     Reason(SESSION_TAKEN, 409, N_("This session's seats are already drawn by another lottery.")),
+    Reason(vq.QUEUE_TOKEN_REQUIRED, 403, N_("This activity opens through its queue: wait for your turn.")),
+    Reason(vq.QUEUE_TOKEN_EXPIRED, 403, N_("Your turn from the queue has expired: open the queue again.")),
+    Reason(vq.QUEUE_TOKEN_INVALID, 403, N_("This queue pass is not for this phone or this activity.")),
+    Reason(vq.QUEUE_NOT_OPEN, 409, N_("The queue for this activity is not open yet.")),
     catalogue=CATALOGUE,
 )
 

@@ -22,9 +22,16 @@ local STATUS = {
   LOST_LEASE = 'lost_lease',
   SKIPPED = 'skipped',
   LOT_FROZEN = 'frozen',
+  Q_WAITING = 'waiting',
+  Q_RELEASING = 'releasing',
+  Q_RELEASED = 'released',
 }
 -- reason codes
 local REASON = {
+  QUEUE_TOKEN_REQUIRED = 'queue_token_required',
+  QUEUE_TOKEN_EXPIRED = 'queue_token_expired',
+  QUEUE_TOKEN_INVALID = 'queue_token_invalid',
+  QUEUE_NOT_OPEN = 'queue_not_open',
   UNKNOWN_ACTIVITY = 'unknown_activity',
   ACTIVITY_CANCELLED_REASON = 'activity_cancelled',
   REGISTRATION_NOT_OPEN = 'registration_not_open',
@@ -111,5 +118,6 @@ local EVENT = {
   NOSHOW_FORGIVEN = 'NoShowForgiven',
   REGISTRATION_MEMBER_DROPPED = 'RegistrationMemberDropped',
   REGISTRATION_MEMBER_CORRECTED = 'RegistrationMemberCorrected',
+  SEATS_HANDED_BACK = 'SeatsHandedBack',
 }
 local SOURCE = 'registration'

@@ -99,14 +99,19 @@ def make_activity(urls, organizer_token, aid, **over):
     assert r.status_code == 201, r.text
 
 
-def register(urls, aid, phone, party) -> str:
+def booking(urls, aid, phone, party) -> dict:
+    """A registration made over the API: its whole answer (ticket, manage link)."""
     r = requests.post(
         f"{urls['registration']}/api/v1/activities/{aid}/registrations",
         timeout=10,
         json={"name": "陈科", "phone": phone, "organization": "中国科学院", "party_size": party},
     )
     assert r.status_code == 201, r.text
-    return r.json()["ticket"]["code"]
+    return r.json()
+
+
+def register(urls, aid, phone, party) -> str:
+    return booking(urls, aid, phone, party)["ticket"]["code"]
 
 
 def bearer(token):

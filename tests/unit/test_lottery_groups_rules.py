@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from services.registration.lottery import groups, merkle, receipts
+from services.registration.lottery import frozen_cache, groups, merkle, receipts
 from services.registration.lottery import specification_v2 as v2
 from services.registration.lottery.group_engine import PinnedRounds, Rules
 
@@ -77,9 +77,15 @@ def test_every_inclusion_proof_of_a_set_checks():
         for i in range(13)
     )
     root = v2.tree(entries).root
+    frozen_cache.clear()
+    index, tree = frozen_cache.tree_of("g1", root.hex(), lambda: entries)
     for e in entries:
-        p = receipts.inclusion("g1", entries, e["entry_id"])
-        assert p is not None and p["merkle_root"] == root.hex()
+        p = receipts.inclusion("g1", index[e["entry_id"]], e["entry_id"], tree)
+        assert p["merkle_root"] == root.hex()
         path = [bytes.fromhex(h) for h in p["path"]]
         assert merkle.included(v2.leaf(e), p["leaf_index"], p["tree_size"], path, root)
-    assert receipts.inclusion("g1", entries, "missing") is None
+    assert "missing" not in index
+    # the tree is built once per root, and never for entries that do not give the stored root
+    assert frozen_cache.tree_of("g1", root.hex(), lambda: None)[1] is tree
+    with pytest.raises(ValueError):
+        frozen_cache.tree_of("g2", root.hex(), lambda: entries[1:])

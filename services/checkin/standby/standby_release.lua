@@ -8,16 +8,20 @@
 -- KEYS[5] OUT      stream {p}ck:outbox          StandbySeatsReleased goes to standby-events
 -- ARGV[1] occurred_at (ISO)   ARGV[2] activity id
 --
--- Returns JSON {"released": seats, "registrations": n, "replayed": bool}; a second call changes
--- nothing and answers the first call's figures.
+-- The seats handed back (issue 27: META's handed_back, kept by standby_handed_back.lua) join the
+-- pool too; ``released`` counts the unscanned seats only.
+--
+-- Returns JSON {"released": seats, "handed_back": seats, "registrations": n, "replayed": bool}; a
+-- second call changes nothing and answers the first call's figures (handed_back as it is now).
 --#include envelope.lua
 --#include ../vocabulary.lua
 
 local META, REGS, ADM, RELEASED, OUT = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
-local done = redis.call('HMGET', META, 'released_at', 'released')
+local done = redis.call('HMGET', META, 'released_at', 'released', 'handed_back')
+local handed_back = tonumber(done[3] or '0')
 if done[1] then
-  return cjson.encode({ released = tonumber(done[2]), registrations = redis.call('SCARD', RELEASED),
-                        replayed = true })
+  return cjson.encode({ released = tonumber(done[2]), handed_back = handed_back,
+                        registrations = redis.call('SCARD', RELEASED), replayed = true })
 end
 local seats, rids = 0, {}
 for _, raw in ipairs(redis.call('HVALS', REGS)) do
@@ -31,9 +35,9 @@ for _, raw in ipairs(redis.call('HVALS', REGS)) do
   end
 end
 for _, rid in ipairs(rids) do redis.call('SADD', RELEASED, rid) end
-redis.call('HINCRBY', META, 'pool', seats)
+redis.call('HINCRBY', META, 'pool', seats + handed_back)
 redis.call('HSET', META, 'released_at', ARGV[1], 'released', seats)
-local data = { activity_id = ARGV[2], released = seats, registrations = rids }
+local data = { activity_id = ARGV[2], released = seats, handed_back = handed_back, registrations = rids }
 if #rids == 0 then data.registrations = EMPTY_LIST end
 emit(OUT, TOPIC.STANDBY_EVENTS, SOURCE, EVENT.STANDBY_SEATS_RELEASED, ARGV[2], ARGV[1], ARGV[2] .. ':released', data)
-return cjson.encode({ released = seats, registrations = #rids, replayed = false })
+return cjson.encode({ released = seats, handed_back = handed_back, registrations = #rids, replayed = false })

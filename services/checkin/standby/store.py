@@ -1,7 +1,8 @@
 """Redis adapter of the standby port (services/checkin/standby/usecases.py).
 
 Keys (hash tag per activity, beside the admission keys they work with):
-  {p}ck:sb:{aid}         hash: next, pool, given, head, released_at, released, admitted
+  {p}ck:sb:{aid}         hash: next, pool, given, head, released_at, released, admitted, and
+                         handed_back, handed_back_rev (issue 27: standby_handed_back.lua)
   {p}ck:sbq:{aid}        hash: number -> JSON entry (party_size, phone_masked, phone_sealed, locale,
                          status, times); never the phone in clear
   {p}ck:sbph:{aid}       hash: verified-phone hash -> number
@@ -102,4 +103,5 @@ class StandbyStore:
             "seats_free": pool - given,
             "released": int(meta.get("released", 0)),
             "admitted": int(meta.get("admitted", 0)),
+            "handed_back": int(meta.get("handed_back", 0)),  # issue 27: in the pool once released
         }

@@ -40,6 +40,11 @@ class StandbyBoardOut(Schema):
     seats_free = fields.Integer(required=True)
     released = fields.Integer(required=True)
     admitted = fields.Integer(required=True)
+    handed_back = fields.Integer(
+        metadata={
+            "description": "seats handed back by registrants, kept from booking (issue 27): in the pool once released"
+        }
+    )
 
 
 class StandbyEntryOut(Schema):
@@ -59,6 +64,9 @@ class StandbyDeskOut(StandbyBoardOut):
 
 class StandbyReleaseOut(Schema):
     released = fields.Integer(required=True)
+    handed_back = fields.Integer(
+        metadata={"description": "seats handed back that joined the pool too (issue 27)"}
+    )
     registrations = fields.Integer(required=True)
     replayed = fields.Boolean(required=True)
 

@@ -16,6 +16,7 @@ from services.registration.bootstrap import ports
 from services.registration.catalogue import activities
 from services.registration.lottery import group_mine
 from services.registration.noshow import outlook
+from services.registration.queue import pages as queue_pages
 from services.registration.seats import usecases
 from services.registration.vocabulary import Refusal
 from services.registration.web import mine as api_mine
@@ -208,6 +209,7 @@ def mine_page():
         regs=regs,
         entries=[e for e in entries if "group_id" not in e],
         group_entries=group_mine.entries([e for e in entries if "group_id" in e]),  # issue 27
+        queues=queue_pages.places(ref),  # issue 28
         local_time=local_time,
         phone_masked=masked(phone),
         erased=request.args.get("erased") == "1",

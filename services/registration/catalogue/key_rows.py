@@ -107,7 +107,7 @@ def body_of(
         "registration_opens_at": _iso(opens),
         "registration_closes_at": _iso(closes),
     }
-    return body, r.errors
+    return body | _demand(r), r.errors
 
 
 def _times(r: _Reading, kind: str, day: date | None) -> tuple[datetime | None, datetime | None]:
@@ -195,6 +195,17 @@ def _numbers(r: _Reading) -> tuple[int | None, int | None]:
         else r.assume("max_party_size", DEFAULT_PARTY, "default")
     )
     return capacity, party
+
+
+def _demand(r: _Reading) -> dict[str, int]:
+    """Issue 28: with a capacity beside it, the expected crowd is the expected demand (the queue's
+    ``auto`` turns on above the capacity); alone it is the capacity's estimate (``_numbers``)."""
+    if "capacity" not in r.present or "expected" not in r.present:
+        return {}
+    try:  # an unreadable estimate beside a capacity is ignored, as before
+        return {"expected_demand": estimate(r.v["expected"])}
+    except CellError:
+        return {}
 
 
 def _window(r: _Reading, starts: datetime | None) -> tuple[datetime | None, datetime | None]:

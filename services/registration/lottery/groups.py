@@ -19,7 +19,7 @@ from typing import Any
 from services.registration import vocabulary as v
 from services.registration.catalogue import activities
 from services.registration.lottery import entry as lottery_entry
-from services.registration.lottery import receipts
+from services.registration.lottery import frozen_cache, receipts
 from services.registration.lottery import specification_v2 as v2
 from services.registration.lottery.group_engine import Engine as Engine  # re-exported
 from services.registration.lottery.group_engine import Rules
@@ -239,10 +239,10 @@ def proof(eng: Engine, gid: str, entry_id: str, *, token: str = "", owner_ref: s
     by_token = bool(token) and secrets.compare_digest(str(entry.get("token", "")).encode(), token.encode())
     if not by_token and not (owner_ref and owner_ref == entry.get("owner_ref")):
         raise v.Refusal(v.UNAUTHORIZED)
-    frozen = eng.groups.frozen(gid)
-    if frozen is None:
+    root = (eng.groups.meta(gid) or {}).get("merkle_root")
+    if not root:
         raise v.Refusal(v.NOT_FROZEN, group_id=gid)
-    body = receipts.inclusion(gid, frozen, entry_id)
-    if body is None:  # cannot happen: an entry is written before the freeze or refused
+    index, tree = frozen_cache.tree_of(gid, root, lambda: eng.groups.frozen(gid))
+    if entry_id not in index:  # cannot happen: an entry is written before the freeze or refused
         raise v.Refusal(v.UNKNOWN_ENTRY, entry_id=entry_id)
-    return receipts.signed(eng.signer, body)
+    return receipts.signed(eng.signer, receipts.inclusion(gid, index[entry_id], entry_id, tree))

@@ -51,7 +51,7 @@ if moved_up then redis.call('HSET', META, 'seated:' .. eid, 1) end
 if (want == STATUS.CONFIRMED or moved_up) and fits then
   status, position = STATUS.CONFIRMED, 0
   redis.call('HINCRBY', A, 'taken', reg.party_size)
-  keep_handed_back(A)  -- issue 27: the draw's order may take seats handed back
+  keep_handed_back(A, O, occurred_at)  -- issue 27: the draw's order may take seats handed back
 else
   -- In drawn order: each call comes after the previous entry's, so arrival order is drawn order.
   status = STATUS.WAITLISTED

@@ -15,6 +15,7 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
+from services.registration.lottery import merkle
 from services.registration.lottery import specification_v2 as v2
 
 RECEIPT, INCLUSION = "receipt", "inclusion"
@@ -91,14 +92,8 @@ def receipt(group_id: str, public: Mapping[str, object], nonce: str, entered_at:
     }
 
 
-def inclusion(group_id: str, entries: list[dict], entry_id: str) -> dict | None:
-    """The inclusion proof's body (unsigned) of ``entry_id`` in the frozen ``entries`` (in order),
-    or None if it is not there."""
-    ids = [str(e["entry_id"]) for e in entries]
-    if entry_id not in ids:
-        return None
-    index = ids.index(entry_id)
-    tree = v2.tree(entries)
+def inclusion(group_id: str, index: int, entry_id: str, tree: merkle.Tree) -> dict:
+    """The inclusion proof's body (unsigned) of ``entry_id``, leaf ``index`` of the frozen ``tree``."""
     return {
         "algorithm": v2.ALGORITHM,
         "kind": INCLUSION,

@@ -17,7 +17,7 @@ from collections.abc import Mapping
 
 from services.registration import vocabulary as v
 from services.registration.lottery import beacon as bc
-from services.registration.lottery import public_v2
+from services.registration.lottery import frozen_cache, public_v2
 from services.registration.lottery import specification_v2 as v2
 from services.registration.lottery.group_rounds_store import GroupRoundsStore
 from services.registration.ports import Ports
@@ -152,10 +152,18 @@ def public_draw(ports: Ports, store: GroupRoundsStore, gid: str) -> dict:
     """The public JSON of docs/lottery.md ("sciday-lottery-v2"): the seed once round 1 is drawn,
     the frozen entries, every round drawn and the waitlist; ``state`` beside it."""
     meta = group_meta(store, gid)
-    drawn = store.rounds(gid)
-    caps = drawn[0].capacities if drawn else first_capacities(ports, meta)
-    seed = meta["seed"] if drawn else None
-    doc = public_v2.document({**opened(meta, caps), "group_id": gid}, seed, store.frozen(gid), drawn)
-    doc["state"] = meta.get("state", v.LOT_OPEN)
-    doc["rounds_total"] = rounds_of(meta)
-    return doc
+
+    def build() -> dict:
+        drawn = store.rounds(gid)
+        caps = drawn[0].capacities if drawn else first_capacities(ports, meta)
+        seed = meta["seed"] if drawn else None
+        doc = public_v2.document({**opened(meta, caps), "group_id": gid}, seed, store.frozen(gid), drawn)
+        doc["state"] = meta.get("state", v.LOT_OPEN)
+        doc["rounds_total"] = rounds_of(meta)
+        return doc
+
+    if not meta.get("merkle_root") or meta.get("rounds_drawn", "0") == "0":
+        return build()  # before round 1 the sessions' capacities are live
+    # once a round is drawn, the document changes only with the rounds drawn and the state
+    key = (gid, meta.get("commitment"), meta["merkle_root"], meta["rounds_drawn"], meta.get("state"))
+    return dict(frozen_cache.DOCS.get(key, build))  # a copy: callers may add fields

@@ -2,7 +2,7 @@
 
 Every ``SCIDAY_LOTTERY_POLL_S`` seconds it draws each lottery whose time has come, turns the
 draw into registrations and tells its entrants (lottery_run.draw_due: the organizer's "draw now"
-runs the same sequence).  Any
+runs the same sequence), and shuffles each release queue whose time has come (issue 28).  Any
 number may run: the draw's lease, registration ids derived from entry ids and the outcome cursor
 make each draw, each registration and each message happen once.
 """
@@ -22,6 +22,8 @@ from services.registration.lottery.group_rounds_store import GroupRoundsStore
 from services.registration.lottery.group_store import GroupStore
 from services.registration.lottery.store import LotteryStore
 from services.registration.ports import Ports
+from services.registration.queue import usecases as queue
+from services.registration.queue.store import QueueStore
 from shared import periodic
 from shared.config import Settings
 from shared.tickets import KeyRing
@@ -68,6 +70,14 @@ def run_once(
             handback_s=settings.lottery_handback_poll_s,
         ):
             log.info("lottery group drawn, settled and told: %s", gid)
+        for aid in release_queues(store, settings, ports):  # issue 28: the release queues
+            log.info("release queue shuffled: %s", aid)
+
+
+def release_queues(store: LotteryStore, settings: Settings, ports: Ports) -> list[str]:
+    """Issue 28: every release queue whose time has come, shuffled before the crowd polls."""
+    q = queue.Queue.of(QueueStore(store.redis, settings), ports.signer, ports.clock, settings)
+    return queue.release_all_due(ports, q)
 
 
 def run(store: LotteryStore, settings: Settings, stop: threading.Event, ports: Ports | None = None) -> None:

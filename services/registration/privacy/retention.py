@@ -4,7 +4,8 @@ Every ``SCIDAY_RETENTION_POLL_S`` seconds it erases the personal fields of every
 an activity that ended more than ``SCIDAY_RETENTION_DAYS`` days ago (erasure.erase_expired):
 status, party size and times stay, so the statistics do.  A lottery activity's entries (their
 sealed contact fields and the holders' keyed hashes) go at the same time, and a v2 group's once
-its last session is swept; the draw stays.  Each erasure is audited and announced
+its last session is swept; the draw stays.  Which phone held which place in a release queue goes
+too (issue 28; the seed and the order stay).  Each erasure is audited and announced
 (RegistrationErased) like one the registrant asks for.  An activity swept in full is remembered
 in ``{p}retention:done`` and not read again.  Any number may run: erasing twice changes nothing.
 """
@@ -19,6 +20,7 @@ from services.registration.bootstrap import bootstrap
 from services.registration.lottery.group_store import GroupStore
 from services.registration.lottery.store import LotteryStore
 from services.registration.ports import Ports
+from services.registration.queue.store import QueueStore
 from services.registration.seats import erasure
 from shared import periodic
 from shared.config import Settings
@@ -41,6 +43,7 @@ def sweep(ports: Ports, redis, settings: Settings) -> int:
             continue
         n = erasure.erase_expired(ports, {aid: store.registrations(aid)}, settings.retention_days)
         entries = lotteries.erase_entries(aid) + erase_group_entries(GroupStore(redis, settings), aid, done)
+        entries += QueueStore(redis, settings).erase_places(aid)  # issue 28: who held which place
         redis.sadd(done_key, aid)
         done.add(aid)
         log.info("retention: activity %s swept, %d registrations erased (lottery keys: %d)", aid, n, entries)

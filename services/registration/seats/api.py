@@ -25,6 +25,9 @@ from shared.i18n import request_locale
 
 REGISTER_REFUSALS = (
     v.PHONE_NOT_VERIFIED,
+    v.QUEUE_TOKEN_REQUIRED,
+    v.QUEUE_TOKEN_EXPIRED,
+    v.QUEUE_TOKEN_INVALID,
     v.PHONE_INVALID,
     v.ID_INVALID,
     v.ID_DUPLICATE,
@@ -124,6 +127,7 @@ class RegistrationCreate(MethodView):
             locale=request_locale(body.get("locale")),
             client_address=request.remote_addr or "-",
             session_ref=api_verification.session_ref(),  # looked up with the limits
+            queue_token=request.headers.get("X-Queue-Token"),  # issue 28: a queued activity's turn
         )
         return registrations.created_view(reg, ports().base_url)
 

@@ -83,21 +83,36 @@ end
 
 -- hand_back(A, seats): ``seats`` just freed by a registrant go to the waitlist only (else standby)
 -- when the activity keeps them out of open booking; returns the seats handed back.
+-- The count before this step's first hand_back (nil until then), so keep_handed_back tells
+-- check-in only when the whole step changed it.
+local handed_back_before = nil
+
 local function hand_back(A, seats)
   if redis.call('HGET', A, 'handback_held') ~= '1' then return 0 end
+  if handed_back_before == nil then
+    handed_back_before = tonumber(redis.call('HGET', A, 'handed_back') or '0')
+  end
   redis.call('HINCRBY', A, 'handed_back', seats)
   return seats
 end
 
--- keep_handed_back(A): the seats handed back, never more than the free seats (0 when the activity
--- hands back to the pool); returns them.
-local function keep_handed_back(A)
-  local st = redis.call('HMGET', A, 'handback_held', 'handed_back', 'capacity', 'taken')
+-- keep_handed_back(A, O, occurred_at): the seats handed back, never more than the free seats (0
+-- when the activity hands back to the pool); returns them.  When the step changed the count,
+-- SeatsHandedBack tells check-in the whole count with a revision that only grows (its standby
+-- pool keeps the highest revision's count: any order, a redelivery or a replay give the same).
+local function keep_handed_back(A, O, occurred_at)
+  local st = redis.call('HMGET', A, 'handback_held', 'handed_back', 'capacity', 'taken', 'id')
   local held = 0
   if st[1] == '1' then
     held = math.max(0, math.min(tonumber(st[2] or '0'), tonumber(st[3]) - tonumber(st[4] or '0')))
   end
   redis.call('HSET', A, 'handed_back', held)
+  if held ~= (handed_back_before or tonumber(st[2] or '0')) then
+    local rev = redis.call('HINCRBY', A, 'handed_back_rev', 1)
+    emit_registration(O, EVENT.SEATS_HANDED_BACK, st[5], occurred_at, st[5] .. ':handed_back:' .. rev,
+                      { activity_id = st[5], handed_back = held, revision = rev }, 1)
+  end
+  handed_back_before = held
   return held
 end
 
@@ -132,6 +147,6 @@ end
 
 local function promote(A, W, R, O, now_ms, occurred_at)
   local promoted = promote_waiting(A, W, R, O, now_ms, occurred_at)
-  keep_handed_back(A)
+  keep_handed_back(A, O, occurred_at)
   return promoted
 end

@@ -24,6 +24,7 @@ from services.registration import vocabulary as v
 from services.registration.access import fair as fair_access
 from services.registration.catalogue import activities
 from services.registration.ports import Doc, Ports
+from services.registration.queue.token import check as queue_token_check
 from services.registration.seats import registrations, screening
 from services.registration.seats.checks import Checked
 from services.registration.seats.publishing import REVISION_RETRIES
@@ -42,6 +43,7 @@ def register(
     client_address: str = "-",
     session_phone: str | None = None,
     session_ref: str | None = None,
+    queue_token: str | None = None,
 ) -> Doc:
     """Register a party (one registrant plus companions) for an activity.
 
@@ -64,6 +66,7 @@ def register(
         session_phone = asked.session_phone
     doc = _first_come_activity(ports, activity_id)
     form, prepared = screening.prepared_form(ports, form, doc, session_phone)
+    _admitted(ports, doc, form["phone"], queue_token)  # issue 28: the queue's token, the phone's
     _screen_person(ports, form, doc, prepared, asked)
     reg = registrations.new_record(
         dict(form), doc, locale, ports.signer, ports.base_url, opens_before_min=ports.checkin_opens_before_min
@@ -96,6 +99,12 @@ def _first_come_activity(ports: Ports, activity_id: str) -> Doc:
     if activities.by_lottery(doc):
         raise v.Refusal(v.LOTTERY_ALLOCATION, {"activity_id": activity_id})
     return doc
+
+
+def _admitted(ports: Ports, doc: Doc, phone: str, queue_token: str | None) -> None:
+    """An activity that opens through its queue takes the phone's admission token (queue/token.py)."""
+    ref = fair_access.owner_ref(ports.secret, phone)
+    queue_token_check(ports.signer, doc, ref, queue_token, ports.clock.now().timestamp())
 
 
 def _screen_person(

@@ -316,8 +316,9 @@ function openEditor(a, copy) {
     organizer: a.organizer, starts_at: local(a.starts_at), ends_at: local(a.ends_at), capacity: a.capacity,
     max_party_size: a.max_party_size, audience: a.audience, registration_opens_at: local(a.registration_opens_at),
     registration_closes_at: local(a.registration_closes_at), allocation: a.allocation || "fcfs",
-    handback: a.handback || "", real_name: !!a.real_name
-  } : { kind: "imax", audience: "sci_workers_and_families", max_party_size: 4, allocation: "fcfs" };
+    handback: a.handback || "", real_name: !!a.real_name, queue: a.queue || "auto",
+    expected_demand: a.expected_demand === null || a.expected_demand === undefined ? "" : a.expected_demand
+  } : { kind: "imax", audience: "sci_workers_and_families", max_party_size: 4, allocation: "fcfs", queue: "auto" };
   if (copy) { values.id = ""; }
   values.waitlist_enabled = wl.enabled;
   values.waitlist_max = wl.max_length;
@@ -446,7 +447,8 @@ function bodyOf() {
     registration_opens_at: shanghai(v("registration_opens_at")),
     registration_closes_at: shanghai(v("registration_closes_at")),
     waitlist: { enabled: form.elements.waitlist_enabled.checked, max_length: num("waitlist_max") || 0 },
-    allocation: v("allocation"), real_name: form.elements.real_name.checked
+    allocation: v("allocation"), real_name: form.elements.real_name.checked,
+    queue: v("queue"), expected_demand: num("expected_demand")
   };
   if (v("handback")) { body.handback = v("handback"); }  // unset: the allocation's default (issue 27)
   var lottery = lotteryOf(v);

@@ -16,6 +16,8 @@ from services.registration.bootstrap import ports
 from services.registration.lottery import entry as lottery_entry
 from services.registration.lottery import group_edge, groups, rounds_api, rounds_mine
 from services.registration.noshow import record as noshow
+from services.registration.queue import api as queue_api
+from services.registration.queue.api import QueueMeOut
 from services.registration.seats import erasure, usecases
 from services.registration.vocabulary import Refusal
 from services.registration.web.edge import documented, reasons_text
@@ -76,6 +78,9 @@ class MineOut(Schema):
     registrations = fields.List(fields.Nested(RegistrationOut))
     lottery_entries = fields.List(fields.Nested(EntryMineOut))
     noshow = fields.Nested(NoShowRecordOut, metadata={"description": "the no-show record (爽约)"})
+    queues = fields.List(
+        fields.Nested(QueueMeOut), metadata={"description": "places in release queues (issue 28)"}
+    )
 
 
 def owner() -> tuple[str, str]:
@@ -163,6 +168,7 @@ class Mine(MethodView):
             "registrations": regs,
             "lottery_entries": my_entries(ref),
             "noshow": record,
+            "queues": queue_api.mine(ref),
         }
 
 

@@ -22,6 +22,7 @@ from services.registration.catalogue import activities
 from services.registration.lottery import info as lottery_info
 from services.registration.noshow import outlook
 from services.registration.privacy import consent
+from services.registration.queue import pages as queue_pages
 from services.registration.seats import usecases
 from services.registration.vocabulary import (
     ACTIVITY_CANCELLED,
@@ -140,6 +141,9 @@ def _form(activity_id: str, values: dict, errors: dict, banner: str | None, stat
     settings = settings_of()
     phone = api_verification.verified_phone()
     fair = ports().fair  # the use case's own policy decides whether the phone step comes first
+    queued = queue_pages.queue_page(doc, phone) if status == 200 and not values else None
+    if queued is not None:  # issue 28: the release queue stands before the form
+        return queued
     lottery = None
     if activities.by_lottery(doc):  # issue 15: the entry form instead of booking (lottery_page.py)
         lottery = lottery_info.group_entry_info(activity_id, request.args.get("g"))  # issue 27
@@ -160,6 +164,7 @@ def _form(activity_id: str, values: dict, errors: dict, banner: str | None, stat
         id_types=identity.LABELS,
         countries=passports.COMMON,
         noshow_lock=_noshow_lock(phone),
+        queue_token=values.get("queue_token") or request.args.get("queue_token", ""),
     )
 
 
@@ -185,6 +190,7 @@ def register_submit(activity_id):
             locale=lang(),
             client_address=request.remote_addr or "-",
             session_ref=api_verification.session_ref(),  # looked up with the limits
+            queue_token=request.form.get("queue_token"),  # issue 28: the queue page's hidden field
         )
         target = "t" if reg["status"] == CONFIRMED else "r"
         return redirect(f"/{target}/{reg['registration_id']}?t={reg['manage_token']}", code=303)

@@ -16,6 +16,7 @@ from marshmallow import (
     validates_schema,
 )
 
+from services.registration.queue.schemas import QueueIn, QueueOut
 from services.registration.seats.party_limit import PartySize
 from services.registration.vocabulary import ALLOCATIONS, FCFS, HANDBACKS
 from shared.events import SLUG
@@ -162,7 +163,7 @@ class LotteryIn(_Strict):
             raise ValidationError(rule("not_before_entries_close"), "draw_at")
 
 
-class ActivityIn(_Filled):
+class ActivityIn(_Filled, QueueIn):  # issue 28: queue, expected_demand
     id = fields.String(required=True, validate=SLUG, metadata={"description": "slug, 1–32 chars"})
     kind = fields.String(required=True, validate=validate.OneOf(KINDS))
     title = fields.Nested(I18nText, required=True)
@@ -199,7 +200,7 @@ class ActivityIn(_Filled):
     handback = fields.String(
         validate=validate.OneOf(HANDBACKS),
         metadata={
-            "description": "a seat handed back goes to: waitlist (only; never bookable again) or pool (docs/registration.md)"
+            "description": "a seat handed back goes to: waitlist (only; else standby) or pool (docs/registration.md)"
         },
     )
     lottery = fields.Nested(
@@ -257,7 +258,7 @@ class VenueOut(Schema):
     directions = fields.Dict()
 
 
-class ActivityOut(Schema):
+class ActivityOut(QueueOut):  # issue 28: queue, expected_demand
     id = fields.String()
     kind = fields.String()
     title = fields.Dict()

@@ -59,6 +59,7 @@ async function load() {
   $("waiting").textContent = String(d.waiting);
   $("released").textContent = String(d.released);
   $("admitted").textContent = String(d.admitted);
+  $("handed-back").textContent = String(d.handed_back || 0);  // issue 27
   $("entries").replaceChildren(...d.entries.map(entry));
   $("empty").hidden = d.entries.length > 0;
   return d;
