@@ -67,6 +67,12 @@ def _arguments() -> argparse.ArgumentParser:
         help="also run the scalper drill (issue 14) on a stack with the production limits",
     )
     p.add_argument(
+        "--queue",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="also run the release queue's crowd (issue 28, bench/queue.py) on a stack of its own",
+    )
+    p.add_argument(
         "--pipeline-only",
         action="store_true",
         help="only the pipeline's figures: catch-up after a burst and a rebuild (bench/pipeline.py)",
@@ -119,6 +125,10 @@ def _report(results: dict, work: Path) -> None:
         from bench import drill
 
         print(drill.line(results["drill"]))
+    if results.get("queue"):
+        from bench import queue
+
+        print("\n".join(queue.lines(results["queue"])))
     print(f"\nJSON: {RESULTS / (stamp + '.json')}\nplot: {RESULTS / 'rush.png'}")
 
 
@@ -168,6 +178,11 @@ def main() -> int:
         from bench import drill
 
         results["drill"] = drill.run(work)
+    if args.queue:
+        print("the release queue: 50,000 people polling for 300 seats (bench/queue.py)…", flush=True)
+        from bench import queue
+
+        results["queue"] = queue.run(work)
     _report(results, work)
     return 0
 

@@ -24,6 +24,7 @@ class Run:
     samples: list[tuple[int, int, int]]  # (start_us, latency_us, status)
     wall_s: float
     client_cpu_s: float
+    late_us: list[int] | None = None  # paced lines (`@<us>`): how late each left, start - schedule
 
     @property
     def rate(self) -> float:
@@ -53,6 +54,8 @@ def run(addr: str, requests: list[str], connections: int, out: Path, headers: Se
     if proc.returncode != 0:
         raise RuntimeError(f"loadgen failed: {proc.stderr.decode()}")
     with open(out, newline="") as fh:
-        rows = [(int(r["start_us"]), int(r["latency_us"]), int(r["status"])) for r in csv.DictReader(fh)]
+        table = list(csv.DictReader(fh))
+    rows = [(int(r["start_us"]), int(r["latency_us"]), int(r["status"])) for r in table]
+    late = [int(r["start_us"]) - int(r["sched_us"]) for r in table if int(r.get("sched_us") or 0) > 0]
     span = (max(s + l for s, l, _ in rows) - min(s for s, _, _ in rows)) / 1e6 if rows else wall
-    return Run(rows, span, cpu)
+    return Run(rows, span, cpu, late or None)

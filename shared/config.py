@@ -137,9 +137,11 @@ class Settings(OperationsConfig, PrivacyConfig, ActivitiesConfig, AccessConfig, 
     # -- issue 28: the release queue (services/registration/queue/) ------------------------------
     queue_window_min: int = 30
     """A queued activity's queue opens this many minutes before registration opens (the release)."""
-    queue_rate_per_min: int = 600
+    queue_rate_per_min: int = 12000
     """People the queue admits per minute after the release: position p is admitted at the
-    release + (p - 1) * 60 / this (the registration path's measured rate, docs/queue.md)."""
+    release + (p - 1) * 60 / this. Half the registration path's measured rate on a 2-core machine
+    (about 400 registrations/s: bench/README.md, docs/queue.md "Measured"); measure yours with
+    `python -m bench.queue` and set it to half of what it prints."""
     queue_token_s: int = 600
     """Life of an admission token (seconds): the registration it allows must be made before then."""
     queue_poll_s: int = 5

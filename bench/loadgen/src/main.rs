@@ -8,14 +8,18 @@
 //! start relative to the run's start, so throughput and latency can be plotted over time.
 //! Extra arguments are sent as request headers (`Name: value`). A line may carry headers of its
 //! own after a tab each (`METHOD PATH BODY<TAB>Authorization: Bearer ...`): a verified session
-//! per person. Std only: no crates needed.
+//! per person. A line may start with `@<microseconds> `: it is not sent before that offset from
+//! the run's start (paced polls: each person asks at the page's interval). Lines so marked must be
+//! in schedule order; a connection that takes a line early waits for its time, so the pace holds
+//! while the server keeps up, and the CSV's `sched_us` shows how late each request left when it
+//! does not. Std only: no crates needed.
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-struct Sample { start_us: u64, latency_us: u64, status: u16 }
+struct Sample { start_us: u64, latency_us: u64, status: u16, sched_us: u64 }
 
 fn read_response(reader: &mut BufReader<TcpStream>) -> std::io::Result<u16> {
     let mut line = String::new();
@@ -75,7 +79,14 @@ fn main() {
     let conns: usize = args[3].parse().expect("connections");
     let headers: String = args[5..].iter().map(|h| format!("{}\r\n", h)).collect();
     let host = addr.clone();
-    let requests: Arc<Vec<Vec<u8>>> = Arc::new(text.lines().filter(|l| !l.is_empty()).map(|l| {
+    let requests: Arc<Vec<(u64, Vec<u8>)>> = Arc::new(text.lines().filter(|l| !l.is_empty()).map(|l| {
+        let (sched, l) = match l.strip_prefix('@') {
+            Some(rest) => {
+                let (at, tail) = rest.split_once(' ').expect("@<us> METHOD PATH");
+                (at.parse::<u64>().expect("@<us>"), tail)
+            }
+            None => (0, l),
+        };
         let mut fields = l.split('\t');
         let line = fields.next().unwrap();
         let own: String = fields.map(|h| format!("{}\r\n", h)).collect();
@@ -89,7 +100,7 @@ fn main() {
         }
         req.push_str("\r\n");
         req.push_str(body);
-        req.into_bytes()
+        (sched, req.into_bytes())
     }).collect());
     let next = Arc::new(AtomicUsize::new(0));
     let samples = Arc::new(Mutex::new(Vec::with_capacity(requests.len())));
@@ -103,14 +114,18 @@ fn main() {
             loop {
                 let i = next.fetch_add(1, Ordering::Relaxed);
                 if i >= requests.len() { break; }
+                let (sched, ref req) = requests[i];
+                let due = t0 + Duration::from_micros(sched);
+                let now = Instant::now();
+                if due > now { std::thread::sleep(due - now); }
                 let start = Instant::now();
                 // No retry: a POST may have been applied. A broken connection counts as status 0.
-                let status = match stream.write_all(&requests[i]).and_then(|_| read_response(&mut reader)) {
+                let status = match stream.write_all(req).and_then(|_| read_response(&mut reader)) {
                     Ok(s) => s,
                     Err(_) => { let c = connect(&addr); stream = c.0; reader = c.1; 0 }
                 };
                 local.push(Sample { start_us: (start - t0).as_micros() as u64,
-                                    latency_us: start.elapsed().as_micros() as u64, status });
+                                    latency_us: start.elapsed().as_micros() as u64, status, sched_us: sched });
             }
             samples.lock().unwrap().extend(local);
         }));
@@ -118,8 +133,8 @@ fn main() {
     for h in handles { h.join().unwrap(); }
     let elapsed = t0.elapsed().as_secs_f64();
     let samples = samples.lock().unwrap();
-    let mut out = String::from("start_us,latency_us,status\n");
-    for s in samples.iter() { out.push_str(&format!("{},{},{}\n", s.start_us, s.latency_us, s.status)); }
+    let mut out = String::from("start_us,latency_us,status,sched_us\n");
+    for s in samples.iter() { out.push_str(&format!("{},{},{},{}\n", s.start_us, s.latency_us, s.status, s.sched_us)); }
     std::fs::write(&args[4], out).expect("write csv");
     println!("{} requests in {:.3} s", samples.len(), elapsed);
 }
