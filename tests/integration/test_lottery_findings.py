@@ -101,12 +101,6 @@ def lottery_events(redis, settings) -> list[dict]:
     return [e for e in out if e["type"].startswith("LotteryEntry")]
 
 
-@pytest.mark.xfail(
-    reason="issue 27 gap: when party 1 is drawn first and skipped at settlement (ID cap), v2 does not "
-    "seat the waiting party: rounds_settle.free_seats still counts the skipped winner as placed "
-    "(v1 passes the seats to the next drawn). Passes when party 2 is drawn first.",
-    strict=False,
-)
 def test_a_group_of_one_never_seats_a_party_whose_id_reached_the_cap_since_entering(
     app, org, redis, settings
 ):
