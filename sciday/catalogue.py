@@ -142,12 +142,13 @@ def validate(docs: list[dict]) -> list[dict]:
     return loaded
 
 
-def seed(store, docs: list[dict], lotteries=None, now: float | None = None) -> tuple[int, int]:
+def seed(store, docs: list[dict], lotteries=None, now: float | None = None, groups=None) -> tuple[int, int]:
     """Create each activity in ``store`` (a ``SeatStore``) unless its id exists already.
 
     Idempotent: an existing activity is counted and left untouched, so an organizer's edits
     survive re-seeding. A new lottery activity also gets its lottery opened in ``lotteries`` (a
-    ``LotteryStore``): entries from ``now``, the seed committed. Returns ``(created, existing)``.
+    ``LotteryStore``): entries from ``now``, the seed committed; with ``groups`` (the v2 groups'
+    engine, issue 27) it is the group of one. Returns ``(created, existing)``.
     """
     created = existing = 0
     for spec_doc, loaded in zip(docs, validate(docs), strict=True):
@@ -167,7 +168,11 @@ def seed(store, docs: list[dict], lotteries=None, now: float | None = None) -> t
         else:
             created += 1
             if lotteries is not None and spec_doc.get("lottery"):
-                open_lottery(lotteries, doc, spec_doc["lottery"], now if now is not None else time_now())
+                at = now if now is not None else time_now()
+                if groups is not None:
+                    open_group_of_one(groups, doc, spec_doc["lottery"], at)
+                else:
+                    open_lottery(lotteries, doc, spec_doc["lottery"], at)
     return created, existing
 
 
@@ -191,3 +196,29 @@ def open_lottery(lotteries, doc: dict, spec: dict, now: float) -> str:
             int(doc["max_party_size"]),
         ),
     )
+
+
+def open_group_of_one(eng, doc: dict, spec: dict, now: float) -> dict:
+    """Open a seeded lottery activity's group of one (issue 27): the same times as v1's."""
+    from services.registration.lottery import single
+
+    return single.set_times(
+        eng,
+        doc["id"],
+        opens_at=now,
+        closes_at=now + 60 * spec["entries_close_in_minutes"],
+        draw_at=now + 60 * spec["draw_in_minutes"],
+        confirm_hours=int(spec["confirm_hours"]),
+    )
+
+
+def group_engine(settings, redis, lotteries):
+    """The v2 groups' engine for seeding (None with ``SCIDAY_LOTTERY_SINGLE_V2`` off): the
+    scheduler's, over the stack's key ring (receipts are signed with the ticket key)."""
+    if not settings.lottery_single_v2:
+        return None
+    from services.registration.bootstrap import bootstrap
+    from services.registration.lottery.scheduler import group_engine as engine
+    from shared.tickets import KeyRing
+
+    return engine(lotteries, settings, bootstrap(settings, redis, KeyRing.load_or_create(settings.keys_dir)))

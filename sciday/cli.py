@@ -63,8 +63,12 @@ def cmd_seed(args) -> int:
 
     settings = _settings(args)
     redis = connect_as(settings)
+    lotteries = LotteryStore(redis, settings)
     created, existing = catalogue.seed(
-        SeatStore(redis, settings), catalogue.load_file(Path(args.file)), LotteryStore(redis, settings)
+        SeatStore(redis, settings),
+        catalogue.load_file(Path(args.file)),
+        lotteries,
+        groups=catalogue.group_engine(settings, redis, lotteries),
     )
     print(f"{created} activities created, {existing} already there")
     return 0

@@ -181,8 +181,12 @@ def _seed(settings: Settings, catalogue_file: Path) -> None:
     from shared.redis_scripts import connect_as
 
     redis = connect_as(settings)
+    lotteries = LotteryStore(redis, settings)
     created, existing = catalogue.seed(
-        SeatStore(redis, settings), catalogue.load_file(catalogue_file), LotteryStore(redis, settings)
+        SeatStore(redis, settings),
+        catalogue.load_file(catalogue_file),
+        lotteries,
+        groups=catalogue.group_engine(settings, redis, lotteries),
     )
     print(f"demo catalogue: {created} activities created, {existing} already there")
 

@@ -117,9 +117,11 @@ class Settings(OperationsConfig, PrivacyConfig, ActivitiesConfig, AccessConfig, 
     round 2 when that is not after round 1's confirmation deadline."""
     lottery_rounds: int = 2
     """Rounds a lottery group has unless its organizer says otherwise (1 or 2)."""
-    lottery_single_v2: bool = False
-    """Opening a lottery on one activity (``POST /api/v1/activities/<id>/lottery``) opens a v2
-    group of one (``sciday-lottery-v2``) instead of a v1 lottery."""
+    lottery_single_v2: bool = True
+    """Opening a lottery on one activity (``POST /api/v1/activities/<id>/lottery``, the organizers'
+    form, the demo catalogue) opens a v2 group of one (``sciday-lottery-v2``). Off: new lotteries
+    open as v1 (``sciday-lottery-v1``), kept for tests of v1 itself; a lottery opened as v1 stays
+    v1 either way."""
     lottery_handback_poll_s: int = 60
     """After a lottery group's rounds are settled, seats handed back are offered to its waitlist (in
     the last round's order) this often, in seconds, until its first session starts."""

@@ -336,3 +336,10 @@ def screenshots():
     path = ROOT / "var" / "screenshots"
     path.mkdir(parents=True, exist_ok=True)
     return path
+
+
+@pytest.fixture
+def v1_lottery(monkeypatch):
+    """A test of the v1 lottery itself (its JSON, its store, its script): new lotteries open as v1
+    (issue 27 opens a v2 group of one by default). Use it before ``settings`` is built."""
+    monkeypatch.setenv("SCIDAY_LOTTERY_SINGLE_V2", "false")

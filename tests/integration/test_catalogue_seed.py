@@ -115,3 +115,24 @@ def test_the_demo_lottery_is_open_on_seeding_and_drawn_minutes_later(store):
     assert lotteries.settings(aid) == opened and lotteries.commitment(aid) == commitment
     assert lot.draw_due(lotteries, now=opened.draw_at - 1) == []
     assert lotteries.due(opened.draw_at) == [aid]
+
+
+def test_the_demo_lottery_opens_as_a_group_of_one(store, tmp_path):
+    """Issue 27: every new lottery is v2: seeding opens the demo lottery's group of one (gid = the
+    activity id, entries from now) with no v1 lottery, and re-seeding leaves it as it was."""
+    from services.registration.lottery.store import LotteryStore
+
+    settings = store.settings.with_overrides(keys_dir=tmp_path / "keys", var_dir=tmp_path)
+    lotteries = LotteryStore(store.redis, settings)
+    engine = catalogue.group_engine(settings, store.redis, lotteries)
+    docs = catalogue.load_file(catalogue.DEFAULT_PATH)
+    aid, now = next(d["id"] for d in docs if d.get("allocation") == "lottery"), 1_900_000_000.0
+    assert catalogue.seed(store, docs, lotteries, now=now, groups=engine)[0] == len(docs)
+    meta = engine.groups.meta(aid)
+    assert meta is not None and lotteries.state(aid) is None
+    assert (meta["sessions"], meta["state"], int(meta["opens_at"])) == (f'["{aid}"]', "open", int(now))
+    assert int(now) < int(meta["closes_at"]) <= int(meta["draw_at"]) <= now + 30 * 60
+    assert catalogue.seed(store, docs, lotteries, now=now + 3600, groups=engine) == (0, len(docs))
+    assert engine.groups.meta(aid) == meta
+    off = settings.with_overrides(lottery_single_v2=False)
+    assert catalogue.group_engine(off, store.redis, lotteries) is None  # v1, for v1's own tests

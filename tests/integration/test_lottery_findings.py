@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from services.registration.bootstrap import EXTENSION
 from services.registration.lottery import draw as lot
 from services.registration.lottery import entry as lottery_entry
@@ -62,6 +64,7 @@ def test_an_id_at_its_day_cap_cannot_enter_a_lottery_that_day(app, org, redis, s
     assert enter(client, redis, settings, 2).status_code == 201  # IDs below the cap still enter
 
 
+@pytest.mark.usefixtures("v1_lottery")  # issue 27: v1's own draw and settlement
 def test_a_winner_whose_id_reached_the_cap_since_entering_is_skipped_for_the_next_drawn(
     app,
     org,
@@ -96,3 +99,30 @@ def test_a_winner_whose_id_reached_the_cap_since_entering_is_skipped_for_the_nex
 def lottery_events(redis, settings) -> list[dict]:
     out = [decode(f[b"envelope"]) for _id, f in redis.xrange(stream_key(settings))]
     return [e for e in out if e["type"].startswith("LotteryEntry")]
+
+
+def test_a_group_of_one_never_seats_a_party_whose_id_reached_the_cap_since_entering(
+    app, org, redis, settings
+):
+    """Issue 27: the per-ID cap holds at a v2 group of one's settlement: party 1's ID reaches its
+    day cap after entering; whichever party the beacon draws first, party 1 is never seated and
+    party 2 takes the seats (as the winner, or from the waitlist at the next hand-back pass)."""
+    from services.registration.lottery import group_edge, groups, rounds_settle
+    from services.registration.lottery.group_rounds_store import GroupRoundsStore
+
+    client, draw_at = opened(app, org, capacity=2)  # seats for one party of two
+    entries = {i: enter(client, redis, settings, i).get_json()["entry_id"] for i in (1, 2)}
+    two_more_activities(client, org, redis, settings, [100], who=60)  # party 1's first ID at 2 now
+    with app.test_request_context():
+        assert groups.freeze(group_edge.engine(), AID, draw_at - 3600 + 1)
+    rounds = GroupRoundsStore(redis, settings)
+    rounds_settle.step(app.extensions[EXTENSION], rounds, AID, now=draw_at + 1)
+    assert rounds.round(AID, 1) is not None
+    # a skipped winner's seats go to the waitlist at the next hand-back pass
+    rounds_settle.step(
+        app.extensions[EXTENSION], rounds, AID, now=draw_at + settings.lottery_handback_poll_s + 2
+    )
+    seats = app.extensions[EXTENSION].seats
+    assert seats.get_registration(lottery_entry.registration_id(AID, entries[1])) is None
+    taken = seats.get_registration(lottery_entry.registration_id(AID, entries[2]))
+    assert taken is not None and taken["status"] == "confirmed" and taken["party_size"] == 2

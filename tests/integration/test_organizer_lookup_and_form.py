@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+import pytest
+
 from services.registration.noshow.worker import build_flow
 from tests.conftest import activity_doc
 from tests.fair_support import member, resident_id
@@ -144,6 +146,7 @@ def test_the_form_lottery_times_are_refused_in_words_and_nothing_is_created(door
         assert door.reg.get(f"/api/v1/activities/{aid}").status_code == 404
 
 
+@pytest.mark.usefixtures("v1_lottery")  # issue 27: v1's own draw and settlement
 def test_after_the_draw_the_form_keeps_the_times_and_refuses_new_ones(door):
     from services.registration.lottery import draw as lot
 

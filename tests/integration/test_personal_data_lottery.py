@@ -12,6 +12,8 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+import pytest
+
 from services.registration.app import create_app
 from services.registration.bootstrap import EXTENSION
 from services.registration.lottery import draw as lot
@@ -39,6 +41,7 @@ AID = "lot-pii"
 TZ = ZoneInfo("Asia/Shanghai")
 
 
+@pytest.mark.usefixtures("v1_lottery")  # issue 27: a v1 lottery (its draw and settlement)
 def test_a_lottery_keeps_no_phone_id_email_name_or_token_in_clear(flowing, redis, gateway, mailbox):
     settings = flowing
     app = create_app(settings, redis_client=redis)
@@ -119,3 +122,54 @@ def test_a_lottery_keeps_no_phone_id_email_name_or_token_in_clear(flowing, redis
     found["redis"] += [f"ID number: {third!r}"] * (third in at_rest)
     assert found == {"topics": [], "redis": []}, "personal data in clear"
     assert "SK1.lot-pii." in on_topics and "SX1.registration." in at_rest  # sealed, not dropped (issue 23)
+
+
+def test_a_group_of_one_keeps_no_phone_id_email_name_or_token_in_clear(flowing, redis, gateway):
+    """Issue 27: the same for a new lottery, a v2 group of one entered over the API, frozen, drawn
+    on the recorded beacon and told: nothing personal in clear in Redis or on the topics."""
+    from services.registration.lottery import group_edge, groups, rounds_settle
+    from services.registration.lottery.group_rounds_store import GroupRoundsStore
+
+    settings = flowing
+    app = create_app(settings, redis_client=redis)
+    client = app.test_client()
+    org = {"Authorization": "Bearer " + create_token(redis, settings.redis_prefix, "organizer", "t")}
+    doc = activity_doc(AID, capacity=2, allocation="lottery", real_name=True)
+    assert client.post("/api/v1/activities", json=doc, headers=org).status_code == 201
+    now = datetime.now(TZ).replace(microsecond=0)
+    times = {"opens_at": now - timedelta(minutes=5), "closes_at": now + timedelta(hours=1),
+             "draw_at": now + timedelta(hours=2)}  # fmt: skip
+    window = {k: t.isoformat() for k, t in times.items()}
+    assert client.post(f"/api/v1/activities/{AID}/lottery", json=window, headers=org).status_code == 201
+    bodies = (
+        (PHONE, {"name": NAMES[0], "organization": "中国科学院", "party_size": 2, "email": EMAIL,
+                 "members": [member(1, NAMES[0]), member(2, NAMES[1])]}),
+        (OTHER_PHONE, {"name": NAMES[2], "organization": "辽宁省科协", "party_size": 1,
+                       "members": [member(3, NAMES[2])]}),
+    )  # fmt: skip
+    tokens = []
+    for phone, body in bodies:
+        r = client.post(f"/api/v1/activities/{AID}/lottery/entries", json=body, headers=verified(app, phone))
+        assert r.status_code == 201, r.get_json()
+        tokens.append(r.get_json()["token"])
+    with app.test_request_context():
+        assert groups.freeze(group_edge.engine(), AID, times["closes_at"].timestamp() + 1)
+    rounds = GroupRoundsStore(redis, settings)
+    rounds_settle.step(app.extensions[EXTENSION], rounds, AID, now=times["draw_at"].timestamp() + 1)
+    assert rounds.round(AID, 1) is not None
+    for phone in (PHONE, OTHER_PHONE):
+        wait_for(
+            lambda phone=phone: [
+                m for m in gateway.messages if m["phone"] == phone and "lottery" in m["template_id"]
+            ],
+            what=f"the lottery SMS to {phone[-4:]}",
+        )
+
+    on_topics, records = topic_dump(settings)
+    at_rest, keys = redis_dump(redis, settings.redis_prefix)
+    assert records >= 4 and keys >= 10, (records, keys)  # the dumps did read what was written
+    found = {"topics": leaks(on_topics, tokens), "redis": leaks(at_rest, tokens)}
+    third = resident_id(3)
+    found["topics"] += [f"ID number: {third!r}"] * (third in on_topics)
+    found["redis"] += [f"ID number: {third!r}"] * (third in at_rest)
+    assert found == {"topics": [], "redis": []}, "personal data in clear"

@@ -74,6 +74,25 @@ def test_the_won_message_says_whether_to_confirm(locale, confirm, says):
     assert says in text and "e1" in text and "http://x/me" in text
 
 
+@pytest.mark.parametrize(
+    ("locale", "channel", "named"),
+    [("zh-CN", "sms", "在第1轮中签"), ("en", "sms", "in round 1"), ("zh-CN", "email", "在第 1 轮中签"),
+     ("en", "email", "won seats in round 1")],
+)  # fmt: skip
+def test_a_round_1_win_names_the_round_when_the_group_has_more_than_one(locale, channel, named):
+    """Issue 27: a group of two rounds names round 1 in the win; a group of one round, a v1 lottery
+    and seats handed on from the waitlist after the rounds (round = rounds + 1) do not."""
+
+    def text(**ctx):
+        values = messages.variables(intent("lottery_won", locale, entry_id="e1", **ctx), ACTIVITY)
+        return messages.render("lottery_won", channel, locale, values).text
+
+    assert named in text(round=1, rounds=2)
+    assert named.replace("1", "2") in text(round=2, rounds=2)
+    for unnamed in ({"round": 1, "rounds": 1}, {"round": 3, "rounds": 2}, {}):
+        assert "轮" not in text(**unnamed) and "round" not in text(**unnamed)
+
+
 def test_the_waitlisted_message_gives_the_drawn_position():
     values = messages.variables(
         intent("lottery_waitlisted", "zh-CN", entry_id="e1", waitlist_position=7), ACTIVITY

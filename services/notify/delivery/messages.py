@@ -135,6 +135,13 @@ def _next_round(ctx: Doc) -> str:
     return str(n + 1) if 0 < n < total else ""
 
 
+def _won_round(ctx: Doc) -> str:
+    """The round a win names: a lottery group's round when the group has more than one ("" for a
+    group of one round, a v1 lottery, or seats handed on from the waitlist after the rounds)."""
+    n, total = int(ctx.get("round") or 0), int(ctx.get("rounds") or 0)
+    return str(n) if total > 1 and 0 < n <= total else ""
+
+
 def variables(intent: Doc, activity: Doc, tz: str | None = None) -> Doc:
     """Everything a template may use, as plain strings and lists."""
     reg, ctx = intent["reg"], intent.get("context") or {}
@@ -166,6 +173,7 @@ def variables(intent: Doc, activity: Doc, tz: str | None = None) -> Doc:
         # issue 27: a lottery group's round; ``next_round`` while the party is in one to come
         "round": str(ctx.get("round") or ""),
         "next_round": _next_round(ctx),
+        "won_round": _won_round(ctx),  # lottery_won names the round when the group has several
         "number": str(ctx.get("standby_number", "")),  # a standby number called in (issue 15)
         # issue 26: a member dropped, seats released to standby, the mark before a lock
         "previous_party_size": str(ctx.get("previous_party_size", "")),

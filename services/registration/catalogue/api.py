@@ -9,6 +9,7 @@ from flask_smorest import Blueprint
 from services.registration import vocabulary as v
 from services.registration.bootstrap import ports
 from services.registration.catalogue import activities
+from services.registration.lottery import group_edge, single
 from services.registration.lottery import run as lottery_run
 from services.registration.seats import publishing
 from services.registration.web.edge import documented, reasons_text
@@ -49,6 +50,18 @@ def set_lottery(activity_id: str, lottery: dict | None) -> None:
     if lottery is None:
         return
     hours = lottery.get("confirm_hours")
+    if single.opens_v2(
+        settings_of().lottery_single_v2, current_app.extensions["sciday.lotteries"], activity_id
+    ):
+        single.set_times(
+            group_edge.engine(),
+            activity_id,
+            opens_at=lottery["opens_at"].timestamp(),
+            closes_at=lottery["closes_at"].timestamp(),
+            draw_at=lottery["draw_at"].timestamp(),
+            confirm_hours=settings_of().lottery_confirm_hours if hours is None else hours,
+        )
+        return
     lottery_run.set_times(
         ports(),
         current_app.extensions["sciday.lotteries"],

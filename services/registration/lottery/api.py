@@ -24,7 +24,7 @@ from services.registration.bootstrap import ports
 from services.registration.catalogue import activities
 from services.registration.lottery import draw as lot
 from services.registration.lottery import entry as lottery_entry
-from services.registration.lottery import group_edge, groups, rounds_api, specification
+from services.registration.lottery import group_edge, groups, rounds_api, single, specification
 from services.registration.lottery import run as lottery_run
 from services.registration.web.edge import documented, reasons_text
 from services.registration.web.registration_schemas import RegistrationIn
@@ -40,7 +40,7 @@ OPEN_REFUSALS = (
     v.LOTTERY_CLOSED,
     v.SESSION_TAKEN,
 )  # the last two: a group of one
-DRAW_REFUSALS = (v.UNKNOWN_ACTIVITY, v.DRAW_NOT_DUE, v.DRAW_IN_PROGRESS)
+DRAW_REFUSALS = (v.UNKNOWN_ACTIVITY, v.DRAW_NOT_DUE, v.DRAW_IN_PROGRESS, v.BEACON_UNAVAILABLE)
 ENTER_REFUSALS = (
     v.PHONE_NOT_VERIFIED,
     v.PHONE_INVALID,
@@ -158,7 +158,7 @@ class Lottery(MethodView):
         """Allocate this activity's seats by lottery: fixes the secret seed; publish the commitment
         before entries open. Opening again changes the times but never the committed seed."""
         hours = body["confirm_hours"]
-        if settings_of().lottery_single_v2:  # issue 27: a single-session lottery is a group of one
+        if single.opens_v2(settings_of().lottery_single_v2, store(), activity_id):  # issue 27
             group_edge.open_from(dict(body, activity_ids=[activity_id]), activity_id)
             return page(activity_id)
         lottery_run.open_for(
@@ -179,7 +179,14 @@ class Draw(MethodView):
     @blp.response(200, LotteryOut())
     @documented(blp, *DRAW_REFUSALS)
     def post(self, activity_id):
-        """Draw now if due (exactly once, whoever calls), then tell every entrant their outcome."""
+        """Draw now if due (exactly once, whoever calls), then tell every entrant their outcome.
+        A group of one (issue 27) draws its due rounds as ``POST /api/v1/lottery-groups/<id>/draw``
+        (``beacon_unavailable`` while its beacon round cannot be verified) and answers its v2 JSON."""
+        if (
+            store().commitment(activity_id) is None
+            and group_edge.engine().groups.meta(activity_id) is not None
+        ):
+            return rounds_api.GroupDraw().post(activity_id)
         s = settings_of()
         now = datetime.now(UTC).timestamp()
         lottery_run.draw_now(

@@ -83,7 +83,8 @@ def _draw_due_rounds(ports, store, gid, meta, drawn, *, now, lease_s) -> list[v2
 
 def free_seats(store: GroupRoundsStore, gid: str, meta: Mapping[str, str], first: v2.Round) -> dict[str, int]:
     """Each session's seats no party holds: its round-1 seats less those registered and those
-    won but not yet registered (a winner still to confirm)."""
+    won but not yet registered (a winner still to confirm; not one settlement skipped for the
+    per-ID cap, whose seats are free for the waitlist as in v1)."""
     out = {}
     for aid in sessions(meta):
         d = store.v1.get_draw(aid)
@@ -91,7 +92,11 @@ def free_seats(store: GroupRoundsStore, gid: str, meta: Mapping[str, str], first
         if d is not None:
             rids = {e: lottery_entry.registration_id(aid, e) for e in d.seated}
             there = store.v1.registered(aid, list(rids.values()))
-            pending = sum(d.party_sizes[e] for e, rid in rids.items() if rid not in there)
+            pending = sum(
+                d.party_sizes[e]
+                for e, rid in rids.items()
+                if rid not in there and store.v1.settled_as(aid, e) != v.SKIPPED
+            )
         out[aid] = max(0, int(first.capacities.get(aid, 0)) - store.held(aid) - pending)
     return out
 
