@@ -164,6 +164,10 @@ class Settings(OperationsConfig, PrivacyConfig, ActivitiesConfig, AccessConfig, 
     queue_poll_jitter_pct: int = 20
     """The heartbeat is shortened by a random 0 to this many percent, so pages do not beat together."""
 
+    queue_seat_rate: float = 1.0
+    """The queue admits at most this many people per seat per minute (and never more than
+    queue_rate_per_min): 300 seats admit 300 a minute, in place order, so a place decides the turn and
+    not whose page asks first. 0 turns the bound off."""
     # -- Append new settings above this line: `name: type = default` and a docstring under it. --
 
     @field_validator("timezone")

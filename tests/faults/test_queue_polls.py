@@ -39,6 +39,7 @@ def world(store_settings, store_redis):
             rate_limit_ip_per_min=0,
             rate_limit_phone_per_min=0,
             queue_rate_per_min=60,
+            queue_seat_rate=0,  # pacing by the seats is not what this test is about
         ),
         redis_client=store_redis,
     )

@@ -125,8 +125,10 @@ def test_the_first_place_is_admitted_with_a_token_the_rest_wait_their_estimate(w
     third = next(s for s in seen.values() if s["position"] == 3)
     assert first["state"] == v.Q_ADMITTED and first["token"]
     assert third["state"] == v.Q_QUEUED and third["ahead"] == 1
-    assert third["estimate_s"] == -(-2 * 60 // q.rate_per_min)  # 0.2 s, said as 1
-    ports.clock.advance(seconds=2 * 60 / q.rate_per_min)
+    rate = third["rate_per_min"]  # the activity's: at most its 300 seats a minute (rules.rate)
+    assert rate == min(q.rate_per_min, 300)
+    assert third["estimate_s"] == -(-2 * 60 // rate)  # 0.4 s, said as 1
+    ports.clock.advance(seconds=2 * 60 / rate)
     assert queue.status(ports, q, "act", "p0")["admitted_upto"] == 3
 
 

@@ -51,3 +51,18 @@ def test_the_crowd_beats_no_more_often_than_its_budget():
     beat = at(None, joined=50_000, rnd=0.99)
     assert 80 <= beat <= 100  # 50,000 pages every >= 80 s: at most 625 asks/s (500 on average)
     assert 50_000 / at(None, joined=50_000, rnd=0.0) == 500
+
+
+def test_admissions_never_run_far_ahead_of_the_seats():
+    """12,000 a minute for 300 seats would admit 20,000 people within 100 s of the release, and the
+    seats would go to whoever's page asked first among them: the activity's rate is bounded by its
+    seats (SCIDAY_QUEUE_SEAT_RATE people per seat per minute)."""
+    from services.registration.queue import rules as queue_rules
+
+    assert queue_rules.rate(12000, 300, 1.0) == 300
+    assert queue_rules.rate(12000, 300, 2.5) == 750
+    assert queue_rules.rate(120, 300, 1.0) == 120  # the registration path's rate still bounds it
+    assert queue_rules.rate(12000, 300, 0) == 12000  # the bound turned off
+    assert queue_rules.rate(12000, 0, 1.0) == 1
+    # place 301 is admitted a minute after the release, not within a second
+    assert queue_rules.admit_ms(301, 0, queue_rules.rate(12000, 300, 1.0)) == 60_000

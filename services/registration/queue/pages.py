@@ -62,7 +62,7 @@ def page_of(status: dict, *, phone: str | None) -> dict:
         "poll_max_s": s.queue_poll_max_s,
         "need_verify": phone is None,
         "verified_phone": masked(phone) if phone else "",
-        "rate": s.queue_rate_per_min,
+        "rate": status.get("rate_per_min") or s.queue_rate_per_min,
         "token_min": max(1, s.queue_token_s // 60),
         "standby_min": s.standby_opens_before_min,
         "estimate": estimate_text(status.get("estimate_s") or 0),

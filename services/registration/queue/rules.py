@@ -60,6 +60,15 @@ def order(seed: bytes, queue_ids: Iterable[str]) -> list[str]:
     return sorted(queue_ids, key=lambda qid: (shuffle_key(seed, qid), qid))
 
 
+def rate(rate_per_min: int, capacity: int, seat_rate: float) -> int:
+    """An activity's admissions per minute: the registration path's rate, but never more than
+    ``seat_rate`` people per seat per minute. Admitting far more people than there are seats (12,000
+    a minute for 300 seats) would make the release first come, first served again among thousands
+    admitted at once, decided by whose page asks first (the polls helper's finding, docs/queue.md)."""
+    by_seats = math.ceil(max(capacity, 1) * seat_rate) if seat_rate > 0 else rate_per_min
+    return max(1, min(rate_per_min, by_seats))
+
+
 def admitted_upto(now_ms: int, release_ms: int, rate_per_min: int) -> int:
     """How many places are admitted at ``now``: place p once now >= release + (p - 1) * 60 / rate."""
     if now_ms < release_ms:

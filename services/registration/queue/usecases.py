@@ -28,6 +28,7 @@ class Queue:
     rate_per_min: int
     token_s: int
     pace: rules.Pace
+    seat_rate: float = 1.0
 
     @classmethod
     def of(cls, store: QueueStore, ring: Any, clock: Clock, settings: Any) -> Queue:
@@ -44,10 +45,15 @@ class Queue:
                 settings.queue_polls_per_s,
                 settings.queue_poll_jitter_pct,
             ),
+            settings.queue_seat_rate,
         )
 
     def now_ms(self) -> int:
         return int(self.clock.now().timestamp() * 1000)
+
+    def rate(self, doc: Doc) -> int:
+        """Admissions per minute for this activity (rules.rate): never many more than its seats."""
+        return rules.rate(self.rate_per_min, int(doc.get("capacity") or 0), self.seat_rate)
 
 
 def _iso_ms(ms: int) -> str:
@@ -142,7 +148,7 @@ def _poll_s(q: Queue, out: Doc) -> int:
     elif out["state"] == v.Q_WAITING:
         due = activities.ms(out["release_at"])
     elif out["state"] == v.Q_QUEUED:
-        due = rules.admit_ms(out["position"], activities.ms(out["release_at"]), q.rate_per_min)
+        due = rules.admit_ms(out["position"], activities.ms(out["release_at"]), out["rate_per_min"])
     elif out["state"] == v.Q_ADMITTED:  # its button's token is fresh again before half its life
         due = q.now_ms() + q.token_s * 500
     spread = out["state"] == v.Q_WAITING
@@ -156,7 +162,9 @@ def _status(ports: Ports, q: Queue, aid: str, ref: str, doc: Doc | None) -> Doc:
     seen = _seen(ports, q, doc, ref)
     out = _public_of(doc, seen) | {"queue_id": seen.queue_id or None}
     out |= {"position": seen.position, "ahead": None, "admitted_upto": None, "estimate_s": None}
-    upto = rules.admitted_upto(q.now_ms(), seen.release_ms, q.rate_per_min)
+    rate = q.rate(doc)
+    out["rate_per_min"] = rate
+    upto = rules.admitted_upto(q.now_ms(), seen.release_ms, rate)
     if seen.state != v.Q_WAITING:
         out["admitted_upto"] = upto
     if seen.state == v.Q_NOT_OPEN:
@@ -181,7 +189,7 @@ def _status(ports: Ports, q: Queue, aid: str, ref: str, doc: Doc | None) -> Doc:
     return out | {
         "state": v.Q_QUEUED,
         "ahead": ahead,
-        "estimate_s": rules.estimate_s(seen.position, q.now_ms(), seen.release_ms, q.rate_per_min),
+        "estimate_s": rules.estimate_s(seen.position, q.now_ms(), seen.release_ms, rate),
     }
 
 
@@ -202,7 +210,7 @@ def public(ports: Ports, q: Queue, aid: str) -> Doc:
     """The queue as anyone sees it: its state, times, commitment and how many joined."""
     doc = queued_doc(ports, aid)
     out = _public_of(doc, _seen(ports, q, doc, "")) | {"algorithm": rules.ALGORITHM}
-    return out | {"state": out.pop("queue_state"), "rate_per_min": q.rate_per_min}
+    return out | {"state": out.pop("queue_state"), "rate_per_min": q.rate(doc)}
 
 
 def audit(ports: Ports, q: Queue, aid: str) -> Doc:
