@@ -168,7 +168,11 @@ def test_a_family_of_three_comes_in_as_two_and_only_the_third_is_marked(
         assert page.locator("#conflicts").is_hidden()  # the server agreed with both
     wait_for(lambda: attendance(urls, steward, aid).get("checked_in") == 2, what="two admitted")
     no_csp_problems(page)
-    assert not page.problems, page.problems
+    # While the context is offline the scanner's periodic refresh (scan.js, every POLL_MS) fails,
+    # and Chromium logs each failed load; that is the offline case working, not a problem. A slow
+    # machine stays offline longer than POLL_MS (two fresh-clone failures, 2026-12-07).
+    problems = [p for p in page.problems if "net::ERR_INTERNET_DISCONNECTED" not in p]
+    assert not problems, problems
 
     # The no-show worker learns from checkin-events who came, by place; after the end, the sweep
     # (the worker's own, run here at the end plus the grace period) marks the mother only.
