@@ -75,6 +75,9 @@ class GroupRoundsStore:
             self.redis.zadd(self.due_key, {gid: at})
 
     # -- the rounds -------------------------------------------------------------------------------
+    def has_round(self, gid: str, n: int) -> bool:
+        return bool(self.redis.exists(self.k("round", gid, n)))
+
     def round(self, gid: str, n: int) -> v2.Round | None:
         raw = self.redis.get(self.k("round", gid, n))
         if not raw:

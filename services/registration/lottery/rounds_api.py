@@ -41,7 +41,7 @@ def group_of(aid: str) -> str | None:
     s = store()
     raw = s.redis.hget(f"{s.p}lotg:session_of", aid) or s.redis.hget(s.v1.k("", aid), "group")
     gid = raw.decode() if raw else None
-    return gid if gid is not None and s.round(gid, 1) is not None else None
+    return gid if gid is not None and s.has_round(gid, 1) else None
 
 
 def public(group_id: str):
