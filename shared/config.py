@@ -178,6 +178,10 @@ class Settings(OperationsConfig, PrivacyConfig, ActivitiesConfig, AccessConfig, 
     quota_accessible_release_before_h: float = 24.0
     """Hours before the start when unbooked wheelchair places and companion seats open to general
     booking (UK venues release them about a day before)."""
+    group_size_limit: int = 60
+    """The most people one group booking (a school class or an institute's team, issue 29) may hold,
+    its lead teacher included: a group may exceed the activity's max_party_size up to this, within
+    the activity's group quota."""
     # -- Append new settings above this line: `name: type = default` and a docstring under it. --
 
     @field_validator("timezone")

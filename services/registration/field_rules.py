@@ -43,6 +43,11 @@ NATIONALITY_INVALID: Final = "nationality_invalid"  # issue 23: a passport's iss
 ID_NOT_CONFIRMED: Final = "id_not_confirmed"  # issue 23: the real-name check did not confirm
 GUARDIAN_NOT_IN_PARTY: Final = "guardian_not_in_party"  # issue 26: a child's guardian
 GUARDIAN_WITHOUT_ID: Final = "guardian_without_id"
+# Issue 29: a group's roster (groups/roster.py), row by row.
+ROSTER_NO_HEADER: Final = "roster_no_header"
+ROSTER_EMPTY: Final = "roster_empty"
+ROSTER_TOO_MANY: Final = "roster_too_many"
+ROSTER_NAME_EMPTY: Final = "roster_name_empty"
 
 FIELD_RULES: Final[Mapping[str, str]] = {
     ORGANIZATION_REQUIRED: NP_("field rule", "Required for this activity's audience."),
@@ -76,6 +81,10 @@ FIELD_RULES: Final[Mapping[str, str]] = {
     ),
     GUARDIAN_NOT_IN_PARTY: NP_("field rule", "Choose another member of this party as the guardian."),
     GUARDIAN_WITHOUT_ID: NP_("field rule", "The guardian must be a member who gives an ID."),
+    ROSTER_NO_HEADER: NP_("field rule", "No header row with a 姓名 (name) column in the first rows."),
+    ROSTER_EMPTY: NP_("field rule", "The roster lists nobody."),
+    ROSTER_TOO_MANY: NP_("field rule", "More people than one group may hold."),
+    ROSTER_NAME_EMPTY: NP_("field rule", "Give the person's name."),
 }
 
 
@@ -109,6 +118,10 @@ __all__ = [  # what the vocabulary re-exports
     "ID_NOT_CONFIRMED",
     "GUARDIAN_NOT_IN_PARTY",
     "GUARDIAN_WITHOUT_ID",
+    "ROSTER_NO_HEADER",
+    "ROSTER_EMPTY",
+    "ROSTER_TOO_MANY",
+    "ROSTER_NAME_EMPTY",
     "FIELD_RULES",
     "rule_message",
 ]

@@ -23,8 +23,7 @@ from shared.words import Reason, reasons
 
 CATALOGUE: Final = Path(__file__).parent / "translations"
 
-# -- statuses --------------------------------------------------------------------------------
-# A registration (one party's booking).
+# -- statuses (first a registration's: one party's booking) -----------------------------------
 CONFIRMED: Final = "confirmed"
 WAITLISTED: Final = "waitlisted"
 CANCELLED: Final = "cancelled"
@@ -286,6 +285,7 @@ REASONS: Final[Mapping[str, Reason]] = reasons(
     Reason(vq.QUEUE_TOKEN_EXPIRED, 403, N_("Your turn from the queue has expired: open the queue again.")),
     Reason(vq.QUEUE_TOKEN_INVALID, 403, N_("This queue pass is not for this phone or this activity.")),
     Reason(vq.QUEUE_NOT_OPEN, 409, N_("The queue for this activity is not open yet.")),
+    *CHANNEL_REASONS,  # noqa: F405 (issue 29: the channels', vocabulary_quota.py)
     catalogue=CATALOGUE,
 )
 

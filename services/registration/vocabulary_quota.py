@@ -6,6 +6,9 @@ from __future__ import annotations
 
 from typing import Final
 
+from shared.msgid import N_
+from shared.words import Reason
+
 # Channels with seats kept for them (issue 29, the "quota" noun; seats/quota.lua is the rule's home).
 # A registration's ``channel`` is one of these, or ONLINE (the default: the public booking).
 CH_ONLINE: Final = "online"
@@ -15,3 +18,12 @@ CH_WHEELCHAIR: Final = "wheelchair"  # wheelchair places
 CH_COMPANION: Final = "companion"  # companion seats, booked only with a wheelchair place
 QUOTA_CHANNELS: Final = (CH_WINDOW, CH_GROUP, CH_WHEELCHAIR, CH_COMPANION)
 CHANNELS: Final = (CH_ONLINE, *QUOTA_CHANNELS)
+
+# Reasons of the channels' bookings (declared in vocabulary.py's one table).
+# Groups (groups/): a roster with rows to correct; a group the group quota cannot hold.
+ROSTER_INVALID: Final = "roster_invalid"
+GROUP_QUOTA_FULL: Final = "group_quota_full"
+CHANNEL_REASONS: Final = (
+    Reason(ROSTER_INVALID, 422, N_("The roster has rows to correct: see each row's errors.")),
+    Reason(GROUP_QUOTA_FULL, 409, N_("This activity's seats for groups cannot hold a group this size.")),
+)

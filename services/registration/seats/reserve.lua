@@ -24,6 +24,8 @@
 --                                          | registration_closed | party_too_large
 --                                          | already_registered | sold_out | id_duplicate
 --                                          | id_limit_reached | idempotency_key_reused
+--                                          | group_quota_full (issue 29: a group, with the seats
+--                                          the group quota still keeps)
 --                                          (sold_out carries a third item: the seats still open to
 --                                          a newcomer, 0 while anyone waits)
 --   {"confirmed", id, 0} / {"waitlisted", id, position}
@@ -53,7 +55,12 @@ if not st[1] then return {STATUS.REFUSED, REASON.UNKNOWN_ACTIVITY} end
 if st[1] ~= STATUS.SCHEDULED then return {STATUS.REFUSED, REASON.ACTIVITY_CANCELLED_REASON} end
 if now_ms < tonumber(st[2]) then return {STATUS.REFUSED, REASON.REGISTRATION_NOT_OPEN} end
 if now_ms >= tonumber(st[3]) or now_ms >= tonumber(st[4]) then return {STATUS.REFUSED, REASON.REGISTRATION_CLOSED} end
-if reg.party_size > tonumber(st[7]) then return {STATUS.REFUSED, REASON.PARTY_TOO_LARGE} end
+local channel = reg.channel or STATUS.CH_ONLINE
+-- A group (issue 29) may exceed max_party_size: its size is bounded by the group limit (setting,
+-- checked by the use case) and by the group quota below.
+if reg.party_size > tonumber(st[7]) and channel ~= STATUS.CH_GROUP then
+  return {STATUS.REFUSED, REASON.PARTY_TOO_LARGE}
+end
 if redis.call('HEXISTS', P, reg.phone_ref) == 1 then return {STATUS.REFUSED, REASON.ALREADY_REGISTERED} end
 local id_refusal = fair_refusal(D, ND, NF, fair)
 if id_refusal then return {STATUS.REFUSED, id_refusal} end
@@ -64,10 +71,13 @@ if id_refusal then return {STATUS.REFUSED, id_refusal} end
 local free = seats_open(A, now_ms)
 local waiting = redis.call('ZCARD', W)
 local status, position
-local channel = reg.channel or STATUS.CH_ONLINE
 if channel ~= STATUS.CH_ONLINE and quota_take(A, channel, reg.party_size, now_ms) then
   status, position = STATUS.CONFIRMED, 0
   redis.call('HINCRBY', A, 'taken', reg.party_size)
+-- A group is seated from the group quota only, never from open booking nor the waitlist; the
+-- third item: the seats the group quota still keeps.
+elseif channel == STATUS.CH_GROUP then
+  return {STATUS.REFUSED, REASON.GROUP_QUOTA_FULL, quota_left(A, channel, now_ms)}
 -- Strict FIFO: while anyone waits, newcomers queue behind them even if a few seats are free.
 elseif waiting == 0 and reg.party_size <= free then
   status, position = STATUS.CONFIRMED, 0

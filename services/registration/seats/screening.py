@@ -22,12 +22,13 @@ from services.registration.seats.checks import Checked, OneByOne
 ORGANIZATION_AUDIENCE = "sci_workers_and_families"  # the audience that must name an employer
 
 
-def check_form(form: Mapping[str, Any], doc: Doc) -> None:
-    """The form rules that need the activity (the schema did the rest): ``validation_failed``."""
+def check_form(form: Mapping[str, Any], doc: Doc, party_limit: int | None = None) -> None:
+    """The form rules that need the activity (the schema did the rest): ``validation_failed``.
+    ``party_limit``: a channel's own limit instead of the activity's max_party_size (a group's)."""
     errors: dict[str, list[str]] = {}
     if doc["audience"] == ORGANIZATION_AUDIENCE and not (form.get("organization") or "").strip():
         errors["organization"] = [v.ORGANIZATION_REQUIRED]
-    if form["party_size"] > int(doc["max_party_size"]):
+    if form["party_size"] > (party_limit or int(doc["max_party_size"])):
         errors["party_size"] = [v.PARTY_OVER_LIMIT]
     if errors:
         raise v.Refusal(v.VALIDATION_FAILED, {"rules": errors})

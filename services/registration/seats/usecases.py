@@ -44,6 +44,7 @@ def register(
     session_phone: str | None = None,
     session_ref: str | None = None,
     queue_token: str | None = None,
+    channel: str = v.CH_ONLINE,
 ) -> Doc:
     """Register a party (one registrant plus companions) for an activity.
 
@@ -53,24 +54,28 @@ def register(
     the session's, real-name members are checked, and limits count per phone and per ID), or
     ``session_ref`` the session's reference (verification.token_ref), looked up here.
     Returns the registration record as first decided: a retry with the same key returns the
-    first outcome, never a second party.
+    first outcome, never a second party. ``channel``: a use case's (issue 29, seats/quota.lua).
 
     Before the seat script, two round trips at most (checks.py): the session, the address's
     limit and the marks of the phone the body names; then the verified phone's and the IDs'
     limits and the other holders' marks. The refusals come in the same order as if each were
     asked on its own.
     """
-    ports.seats.refuse_from_memory(activity_id, form["party_size"], idem)  # after the last seat
+    if channel == v.CH_ONLINE:  # a channel's kept seats are not the open booking's sold-out memory
+        ports.seats.refuse_from_memory(activity_id, form["party_size"], idem)  # after the last seat
     asked = screening.count_address(ports, form, client_address, session_ref)
     if session_ref is not None:
         session_phone = asked.session_phone
     doc = _first_come_activity(ports, activity_id)
     form, prepared = screening.prepared_form(ports, form, doc, session_phone)
     _admitted(ports, doc, form["phone"], queue_token)  # issue 28: the queue's token, the phone's
-    _screen_person(ports, form, doc, prepared, asked)
+    party_limit = ports.group_size_limit if channel == v.CH_GROUP else None
+    _screen_person(ports, form, doc, prepared, asked, party_limit)
     reg = registrations.new_record(
         dict(form), doc, locale, ports.signer, ports.base_url, opens_before_min=ports.checkin_opens_before_min
     )
+    if channel != v.CH_ONLINE:
+        reg["channel"] = channel
     fair: dict[str, Any] = {}
     if prepared is not None:
         reg.update(prepared.record)
@@ -113,6 +118,7 @@ def _screen_person(
     doc: Doc,
     prepared: fair_access.Prepared | None,
     asked: Checked,
+    party_limit: int | None = None,
 ) -> None:
     """Round two of the checks before the seat, in this order: the phone's and the IDs' limits
     (with the no-show marks), the form's rules, the no-show lock, the real-name members."""
@@ -120,7 +126,7 @@ def _screen_person(
     if ports.noshow is not None:  # repeated no-shows lock registration festival-wide
         holders = screening.noshow_holders(ports, form["phone"], prepared.fair["ids"] if prepared else [])
     marks = screening.count_person(ports, form, prepared, holders, asked)
-    screening.check_form(form, doc)
+    screening.check_form(form, doc, party_limit)
     screening.ensure_unlocked(ports, holders, marks)
     screening.verify_members(ports, form, doc, prepared)
 
