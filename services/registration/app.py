@@ -15,6 +15,7 @@ from services.registration.access.verification_store import RedisCodeStore
 from services.registration.bootstrap import EXTENSION, bootstrap
 from services.registration.catalogue import api as api_activities
 from services.registration.catalogue import exports, importer, organizer
+from services.registration.groups import pages as group_booking
 from services.registration.lottery import api as api_lottery
 from services.registration.lottery import beacon_api, group_api, group_edge, group_pages
 from services.registration.lottery import rounds_api as lottery_rounds
@@ -82,11 +83,9 @@ def create_app(settings: Settings | None = None, redis_client=None):
     group_edge.install(app, api, settings, group_api.blp)  # issue 27: the v2 lottery groups
     queue_page.install(app, api, settings)  # issue 28: the release queue, its API and its page
     group_pages.install(app, api)  # the lottery's pages: v1's draw page, issue 27's group pages
-    app.register_blueprint(pages.bp)
-    app.register_blueprint(seat_pages.bp)
-    app.register_blueprint(correction_pages.bp)
-    app.register_blueprint(pages_access.bp)
-    app.register_blueprint(organizer.bp)
+    for page_bp in (pages.bp, seat_pages.bp, correction_pages.bp, pages_access.bp, organizer.bp):
+        app.register_blueprint(page_bp)
+    group_booking.install(app, api)  # issue 29: a school's or an institute's group booking
     # On-site standby (issue 15 §3): the door poster and the join page behind its QR.
     app.extensions["sciday.standby_join"] = standby_join.CheckinStandby(
         settings.checkin_url, internal.key_of(settings), sealed.sealer(settings, sealed.NOTIFY)

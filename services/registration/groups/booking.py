@@ -81,10 +81,10 @@ def book(
 def _by_row(exc: v.Refusal, rows: list[int]) -> None:
     """A member's refusal (fair.py: ``{"members": {"3": ...}}``, the lead at 0) said of its
     spreadsheet row, as the roster's own errors are; the lead's as the form's ``lead``."""
-    tree = exc.details.get("rules") if isinstance(exc.details, dict) else None
-    members = tree.get("members") if isinstance(tree, dict) else None
-    if not isinstance(members, dict):
+    tree = exc.details.get("rules")
+    if not isinstance(tree, dict) or not isinstance(tree.get("members"), dict):
         return
+    members: dict[str, Any] = tree["members"]
     rules: dict[str, Any] = {k: x for k, x in tree.items() if k != "members"}
     for place, errors in members.items():
         i = int(place)

@@ -108,7 +108,8 @@ def checked(roster: Roster, real_name: bool, on: date, today: date, child_max_ag
     their ID type, number or a child's birth date; else names only) and records each row's errors
     in ``roster.errors``.  ``on``: the activity's day (a child's age is counted on it)."""
     policy = identity.ChildPolicy(child_max_age)
-    out, seen = [], {}
+    out: list[dict[str, Any]] = []
+    seen: dict[str, int] = {}
     for raw, row in zip(roster.members, roster.rows, strict=True):
         name = str(raw.get("name") or "").strip()
         if not name:
