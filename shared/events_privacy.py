@@ -11,6 +11,7 @@ from shared.events_v1 import (
     LOCALES,
     LOTTERY_ENTRY_WAITLISTED,
     LOTTERY_ENTRY_WON,
+    PARTY_MOST,
     REGISTRATION_CANCELLED,
     REGISTRATION_CONFIRMED,
     REGISTRATION_ERASED,
@@ -36,7 +37,7 @@ class _RegistrationDataV2(_Data):
     registration_id = fields.String(required=True)
     activity_id = fields.String(required=True)
     venue_id = fields.String(required=True)
-    party_size = fields.Integer(required=True, validate=validate.Range(min=1, max=20))
+    party_size = fields.Integer(required=True, validate=validate.Range(min=1, max=PARTY_MOST))
     locale = fields.String(load_default="zh-CN", validate=validate.OneOf(LOCALES))
     name_masked = fields.String(required=True)
     phone_masked = fields.String(required=True)  # 138****5678: the last four let the door look it up

@@ -10,6 +10,11 @@ from marshmallow import EXCLUDE, Schema, fields, validate
 
 from shared import words
 
+# The most people one registration's events may name: a ticket carries its party size in one byte
+# (shared/tickets.py), and a school's group (issue 29, Settings.group_size_limit) may hold more than
+# an ordinary party (Settings.party_size_limit); the settings bound each booking, not the contract.
+PARTY_MOST: Final = 255
+
 SLUG = validate.Regexp(r"^[a-z0-9][a-z0-9-]{0,31}$")
 LOCALES = words.LOCALES
 
@@ -133,7 +138,7 @@ class _RegistrationData(_Data):
     registration_id = fields.String(required=True)
     activity_id = fields.String(required=True)
     venue_id = fields.String(required=True)
-    party_size = fields.Integer(required=True, validate=validate.Range(min=1, max=20))
+    party_size = fields.Integer(required=True, validate=validate.Range(min=1, max=PARTY_MOST))
     name = fields.String(required=True)
     phone = fields.String(required=True)
     email = fields.String(load_default=None, allow_none=True)
@@ -177,7 +182,7 @@ class CheckinRecordedV1(_CheckinData):
     checked_in_at = fields.AwareDateTime(required=True, format="iso")
     # Issue 26: the members of a real-name party this admission let in, by place in the party
     # (from 1), never an ID number or hash; [] for a head count. Optional: no new schema version.
-    members = fields.List(fields.Integer(validate=validate.Range(min=1, max=20)), load_default=list)
+    members = fields.List(fields.Integer(validate=validate.Range(min=1, max=PARTY_MOST)), load_default=list)
 
 
 class CheckinDeniedV1(_CheckinData):
@@ -189,7 +194,7 @@ class CheckinRevertedV1(_CheckinData):
     reverted = fields.Integer(required=True)
     reason = fields.String(load_default="")  # issue 26: why a supervisor undid it (optional)
     # Issue 26: the members the undone check-in had named (places from 1); [] for a head count.
-    members = fields.List(fields.Integer(validate=validate.Range(min=1, max=20)), load_default=list)
+    members = fields.List(fields.Integer(validate=validate.Range(min=1, max=PARTY_MOST)), load_default=list)
 
 
 class _NotificationData(_Data):

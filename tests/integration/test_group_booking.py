@@ -4,7 +4,7 @@ count every member, across groups and against open booking."""
 
 from __future__ import annotations
 
-from datetime import date
+import json
 
 import pytest
 
@@ -13,9 +13,9 @@ from services.registration.access.fair import FairPolicy
 from services.registration.catalogue import activities
 from services.registration.groups import booking, roster
 from services.registration.seats import publishing, usecases
-from shared import spreadsheets
+from shared import envelope, spreadsheets
 from tests.fair_support import member, resident_id
-from tests.unit.registration_ports import redis_ports
+from tests.unit.registration_ports import outbox, redis_ports
 from tests.unit.registration_scenarios import activity_doc
 
 LIMIT = 8  # a group holds eight, the teacher included
@@ -142,3 +142,20 @@ def test_the_group_quota_opens_to_open_booking_when_its_time_comes(ports):
     with pytest.raises(v.Refusal) as err:
         book(ports, 1, [1])
     assert err.value.reason == v.GROUP_QUOTA_FULL
+
+
+def test_a_group_larger_than_any_party_travels_in_its_events(ports):
+    """A class of 30: check-in and notify read its RegistrationConfirmed (their schemas once
+    stopped at 20 people, and a consumer took the event as poison)."""
+    ports.group_size_limit = 40
+    publish(ports, capacity=40, group=35)
+    pupils = [f"学生{i},{resident_id(i)}," for i in range(1, 30)]
+    data = ("姓名,身份证号,出生日期\n" + "\n".join(pupils) + "\n").encode()
+    big = roster.read("class.csv", data, 39, spreadsheets.Limits())
+    reg = booking.book(ports, "g", lead(1), big, session_phone="13910000001")
+    assert reg["party_size"] == 30
+    (booked,) = [
+        e for e in outbox(ports) if e["envelope"]["data"].get("registration_id") == reg["registration_id"]
+    ]
+    got = envelope.decode(json.dumps(booked["envelope"]).encode())
+    assert got["data"]["party_size"] == 30 and len(got["data"]["members"]) == 30

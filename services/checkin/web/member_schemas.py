@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from marshmallow import RAISE, ValidationError, fields, validate
 
+from shared.events_v1 import PARTY_MOST
 from shared.i18n import LENGTH_BETWEEN, RANGE_BETWEEN, Keyed, as_rule, rule
 
-MAX_MEMBERS = 20  # the party's most (registration's party_size range)
+MAX_MEMBERS = PARTY_MOST  # the party's most, as registration's events carry it (a group's too, issue 29)
 
 
 class TickIn(Keyed):

@@ -6,7 +6,7 @@ from marshmallow import RAISE, Schema, fields, validate
 
 from services.checkin.attendance.figures import ClosingOut
 from services.checkin.door.admission import canonical_gate
-from services.checkin.web.member_schemas import ticks_field
+from services.checkin.web.member_schemas import MAX_MEMBERS, ticks_field
 from shared.i18n import LENGTH_BETWEEN, LENGTH_MAX, RANGE_BETWEEN, Keyed, as_rule
 from shared.text import no_controls
 
@@ -40,7 +40,7 @@ class CheckinIn(Keyed):
         load_default=None,
         allow_none=True,
         strict=True,
-        validate=validate.Range(min=1, max=20, error=RANGE_BETWEEN),
+        validate=validate.Range(min=1, max=MAX_MEMBERS, error=RANGE_BETWEEN),
         metadata={"description": "people to admit now; default: the rest of the party"},
     )
     nonce = fields.String(
