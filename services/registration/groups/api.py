@@ -131,7 +131,7 @@ class GroupCreate(MethodView):
         seats come from the activity's group quota. The roster's errors are said by spreadsheet
         row (``errors.rows``), the teacher's as ``errors.lead``."""
         try:
-            lead = GroupLeadIn().load(request.form)
+            lead = GroupLeadIn().load({k: x for k, x in request.form.items() if x.strip()})  # "" is not given
         except ValidationError as err:
             raise v.Refusal(v.VALIDATION_FAILED, {"errors": err.messages}) from None
         reg = booking.book(

@@ -87,7 +87,7 @@ def group_submit(activity_id):
         return expired()
     values = {k: x.strip() for k, x in request.form.items() if k != "csrf_token"}
     try:
-        lead = groups_api.GroupLeadIn().load(dict(values, locale=lang()))
+        lead = groups_api.GroupLeadIn().load({k: x for k, x in values.items() if x} | {"locale": lang()})
         reg = booking.book(
             ports(),
             activity_id,

@@ -59,15 +59,18 @@
       previewBody.appendChild(tr);
     });
     var count = previewBox.querySelector("[data-count]");
-    count.textContent = count.getAttribute("data-template").replace("%(num)s", String(answer.party_size));
+    count.textContent = count.getAttribute("data-template").replace("{n}", String(answer.party_size));
     previewBox.hidden = false;
     errorsBox.hidden = true;
   }
   function refused(body) {
     var errors = (body && body.errors) || {};
     showErrors(errors);
-    var file = errors.file ? [].concat(errors.file).join("; ") : "";
-    say([body && body.message, file].filter(Boolean).join(" "));
+    var fields = Object.keys(errors).filter(function (k) { return k !== "rows"; }).map(function (k) {
+      var got = errors[k];
+      return typeof got === "object" && !Array.isArray(got) ? Object.values(got).join("; ") : [].concat(got).join("; ");
+    });
+    say([body && body.message].concat(fields).filter(Boolean).join(" "));
     state(false);
   }
   function check() {
