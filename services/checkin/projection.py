@@ -246,6 +246,7 @@ class Projection(ProjectionReads):
             "status": status,
             # real-name parties: each member's masked name and ID, for the steward (issue 14)
             "members": data.get("members") or [],
+            **({"channel": data["channel"]} if data.get("channel") else {}),  # issue 29: a group's
         }
 
     def _smaller_party(self, aid: str, rid: str, data: dict) -> None:

@@ -7,6 +7,7 @@ local STATUS = {
   WAITING = 'waiting',
   CALLED = 'called',
   ADMITTED = 'admitted',
+  CH_GROUP = 'group',
 }
 -- reason codes
 local REASON = {

@@ -52,6 +52,8 @@ WAITING: Final = "waiting"
 CALLED: Final = "called"
 ADMITTED: Final = "admitted"
 STANDBY_STATUSES: Final = (WAITING, CALLED, ADMITTED)
+# Issue 29: a registration's channel as registration's events carry it (its vocabulary_quota.py).
+CH_GROUP: Final = "group"  # a school's or an institute's group: one ticket, door rules' CARDS_WAIVED
 
 STATUSES: Final[Mapping[str, str]] = {
     "OK": OK,
@@ -255,6 +257,7 @@ LUA_TABLES: Final[Mapping[str, Mapping[str, str]]] = {
         "WAITING": WAITING,
         "CALLED": CALLED,
         "ADMITTED": ADMITTED,
+        "CH_GROUP": CH_GROUP,
     },
     "REASON": {
         "REVOKED": REVOKED,

@@ -101,9 +101,11 @@ class DoorWorld:
         members: list | None = None,
         name: str = "张三丰",
         phone_masked: str = "138****0001",
+        channel: str = "",
     ) -> None:
         data = {"registration_id": rid, "venue_id": VENUE, "party_size": party, "name": name}
         data |= {"phone_masked": phone_masked, "members": members or []}
+        data |= {"channel": channel} if channel else {}  # issue 29: a group's
         self.projection.handle(_event(_REG_EVENT[status], aid, data))
 
     def drop_member(self, rid: str, party: int, aid: str = AID) -> None:

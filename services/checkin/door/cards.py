@@ -15,6 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from services.checkin.door import rules
 from shared import door_id
 
 DOOR_HASH = "door_hash"
@@ -69,4 +70,5 @@ def parties(registrations: list[dict[str, Any]]) -> dict[str, Any]:
     registration with members: each member's masked name, ID type and masked number (a child booked
     without a document has id_type "none"), in member order; never a door hash."""
     listed = {r["registration_id"]: shown(r.get("members")) for r in registrations if r.get("members")}
-    return {"parties": listed} if listed else {}
+    waived = [r["registration_id"] for r in registrations if rules.cards_waived(r.get("channel"))]
+    return ({"parties": listed} if listed else {}) | ({"cards_waived": waived} if waived else {})

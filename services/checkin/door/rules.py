@@ -62,6 +62,16 @@ RULES: Final[tuple[Row, ...]] = (
     Row("party_stepping", "", ATOMIC, True),
 )
 UNDO: Final[tuple[str, ...]] = (V.UNKNOWN_CHECKIN, V.ALREADY_REVERTED)
+# Issue 29: the channels whose registrations come in without each member's card even where cards
+# are required (Settings.door_id_required): a school's group is admitted whole or member by member
+# on its lead teacher's word, never more people than its roster.  admit.lua reads DOOR_CARDS_WAIVED
+# (generated); the scanner's state lists such registrations (cards.waived) for doorbook.js.
+CARDS_WAIVED: Final[tuple[str, ...]] = ("CH_GROUP",)  # vocabulary names (STATUS.CH_GROUP in Lua)
+
+
+def cards_waived(channel: object) -> bool:
+    """Whether a registration of ``channel`` comes in without its members' cards."""
+    return channel in {getattr(V, name) for name in CARDS_WAIVED}
 
 
 def _first_atomic() -> int:
@@ -91,7 +101,9 @@ def offline_steps() -> list[str]:
 def lua() -> str:
     """door_rules.lua: ``DOOR_STEPS``."""
     steps = ", ".join(f"'{s}'" for s in atomic_steps())
-    return lua_file(header(LUA_PATH, _SOURCE), "local DOOR_STEPS = {" + steps + "}\n")
+    waived = ", ".join(f"[STATUS.{name}] = true" for name in CARDS_WAIVED)
+    body = "local DOOR_STEPS = {" + steps + "}\nlocal DOOR_CARDS_WAIVED = {" + waived + "}\n"
+    return lua_file(header(LUA_PATH, _SOURCE), body)
 
 
 def js_consts() -> dict[str, object]:

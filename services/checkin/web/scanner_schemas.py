@@ -41,6 +41,10 @@ class ScannerActivity(Schema):
         values=fields.List(fields.String()),
         metadata={"description": "registration id -> its members' door hashes ('' for none)"},
     )
+    cards_waived = fields.List(
+        fields.String(),
+        metadata={"description": "issue 29: registrations admitted without their members' cards (a group's)"},
+    )
     parties = fields.Dict(
         keys=fields.String(),
         values=fields.List(fields.Dict()),

@@ -83,7 +83,7 @@ const CHECKS = {
     if (c.ticks) return judgeTicks(c);  // issue 26: member by member
     const hashes = (c.act && c.act.cards && c.act.cards[c.ticket.registration_id]) || [];
     const carded = hashes.filter(Boolean).length;
-    if (carded === 0 || !(c.card || c.state.id_required)) return null;
+    if (carded === 0 || !(c.card || c.required)) return null;
     const cardsIn = [...new Set([...((c.entry && c.entry.members) || []), ...((c.inside && c.inside.members) || [])])];
     if (c.card) {
       const member = hashes.indexOf(c.card) + 1;
@@ -114,12 +114,18 @@ function judgeTicks(c) {
     if (!members[t.member - 1] || seen.has(t.member)) return refused(REASON.ID_MISMATCH, { member: t.member });
     if (inside.includes(t.member)) return { ...firstScan(c.entry, c.inside), member: t.member };
     if (t.id_hash && t.id_hash !== own) return refused(REASON.ID_MISMATCH, { member: t.member });
-    if (!t.id_hash && own && c.state.id_required) return refused(REASON.ID_REQUIRED, { member: t.member });
+    if (!t.id_hash && own && c.required) return refused(REASON.ID_REQUIRED, { member: t.member });
     seen.add(t.member);
   }
   if (seen.size === 0) return refused(REASON.ID_REQUIRED);
   if (seen.size > c.party - c.admitted) return firstScan(c.entry, c.inside);
   return { ok: true, remaining: seen.size, left: c.party - c.admitted, members: [...seen], activity: c.act };
+}
+
+/** Whether this ticket's members show their cards: the state's rule, unless its registration is one
+ * the door rules waive cards for (issue 29, rules.py CARDS_WAIVED: a school's group). */
+export function cardsRequired(ticket, state, act) {
+  return Boolean(state.id_required) && !((act && act.cards_waived) || []).includes(ticket.registration_id);
 }
 
 // Where and when the party first came in: the server's record (any gate, issue 26) before this device's.
@@ -153,6 +159,7 @@ export function judge(ticket, state, entry, nowS, card = "", ticks = null) {
   const inside = (act && act.admitted && act.admitted[ticket.registration_id]) || null;  // issue 26
   const c = {
     ticket, state, entry, card, ticks, act, inside, now: nowS, party: ticket.party_size, most: Infinity,
+    required: cardsRequired(ticket, state, act),
     admitted: admittedNow(inside, entry),
     venue: (known && known.venue_id) || ticket.venue_id,
     named: known ? { title: known.title, venue_name: known.venue_name || "" } : {},

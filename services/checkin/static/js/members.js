@@ -8,6 +8,7 @@
 // list shows them in. When cards are required (the state's id_required), a member booked with a
 // document comes in on their card only, so only the others (children) can be ticked.
 
+import { cardsRequired } from "./doorbook.js";
 import { $, people } from "./verdict.js";
 import { _ } from "./i18n.js";
 
@@ -41,7 +42,7 @@ export function askMembers(scan, state, entry, admit) {
   const tk = scan.ticket;
   const act = (state.activities || []).find((a) => a.id === tk.activity_id) || {};
   party = { scan, members: membersOf(tk, state), hashes: (act.cards || {})[tk.registration_id] || [],
-            required: Boolean(state.id_required), inside: new Set((entry && entry.members) || []),
+            required: cardsRequired(tk, state, act), inside: new Set((entry && entry.members) || []),
             ticked: new Set() };
   onAdmit = admit;
   render();
