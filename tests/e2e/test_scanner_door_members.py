@@ -104,6 +104,16 @@ def sign_in(page, urls, token, gate, lang, w):
     page.wait_for_selector('#net[data-online="1"]')
 
 
+def open_scanner(page_of, urls, token, gate, screen, lang, w, offline):
+    """A signed-in scanner at ``gate``, taken offline when asked."""
+    page = page_of(screen, lang)
+    sign_in(page, urls, token, gate, lang, w)
+    if offline:
+        page.context.set_offline(True)
+        page.wait_for_selector('#net[data-online="0"]')
+    return page
+
+
 @pytest.mark.parametrize(("lang", "screen", "size", "offline"), CASES)
 def test_a_family_of_three_comes_in_as_two_and_only_the_third_is_marked(
     page_of, urls, organizer_token, steward, stack_settings, screenshots, lang, screen, size, offline
@@ -118,11 +128,7 @@ def test_a_family_of_three_comes_in_as_two_and_only_the_third_is_marked(
     father, mother = resident_id(base), resident_id(base + 1)
     code, rid = book(urls, aid, f"137000000{base:02d}", father, mother)
     wait_cards(urls, steward, aid, rid)  # the state carries its door hashes, and its members with them
-    page = page_of(screen, lang)
-    sign_in(page, urls, steward, "5号门", lang, w)  # a gate of its own: counts stay apart
-    if offline:
-        page.context.set_offline(True)
-        page.wait_for_selector('#net[data-online="0"]')
+    page = open_scanner(page_of, urls, steward, "5号门", screen, lang, w, offline)  # a gate of its own
 
     # The verdict lists the members: the father and the mother by their card, the child ticked.
     n = seq(page)

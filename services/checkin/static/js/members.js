@@ -81,6 +81,21 @@ function render() {
   const n = party.ticked.size;
   $("members-confirm").disabled = n === 0;
   $("members-confirm").textContent = n ? _("Admit %(people)s", { people: people(n) }) : _("Tick who is here");
+  // Issue 29: everyone still to come in one action (a school's group: no card asked, cardsRequired)
+  const rest = tickable();
+  $("members-all").hidden = rest.length < 2;
+  $("members-all").textContent = _("Admit everyone still to come: %(people)s", { people: people(rest.length) });
+}
+
+/** The places of the members still to come that a tick may admit (not those who must show a card). */
+function tickable() {
+  return party.members.map((_m, i) => i + 1).filter((p) => !party.inside.has(p) && !(party.required && carded(p)));
+}
+
+function admitAll() {
+  if (!party) return;
+  const rest = tickable();
+  if (rest.length) onAdmit(party.scan, rest.map((member) => ({ member, id_hash: "" })));
 }
 
 function row(m, place) {
@@ -119,5 +134,6 @@ function confirm() {
 
 export function wireMembers(onCancel) {
   $("members-confirm").addEventListener("click", confirm);
+  $("members-all").addEventListener("click", admitAll);
   $("members-cancel").addEventListener("click", () => { closeMembers(); onCancel(); });
 }
