@@ -168,6 +168,11 @@ class Settings(OperationsConfig, PrivacyConfig, ActivitiesConfig, AccessConfig, 
     """The queue admits at most this many people per seat per minute (and never more than
     queue_rate_per_min): 300 seats admit 300 a minute, in place order, so a place decides the turn and
     not whose page asks first. 0 turns the bound off."""
+    # -- issue 29: booking for someone else (代预约, docs/fair-access.md) ---------------------------
+    proxy_max_persons_per_festival: int = 4
+    """How many different people one verified phone may book for (代预约: a parent, a friend) in the
+    festival, counted atomically beside the per-ID limits (access/fair.lua). The same person again
+    is not counted twice; a cancelled booking keeps its person counted. 0 turns 代预约 off."""
     # -- Append new settings above this line: `name: type = default` and a docstring under it. --
 
     @field_validator("timezone")
