@@ -1,7 +1,8 @@
 """代预约 (issue 29 item 3) in real Chromium, phone (360 wide) and desktop (1280x800), zh-CN and en:
 a verified helper ticks "为他人预约 / Book for someone else" on a real-name activity's form, which
 then asks for the person's mobile and names the first member as the person booked for; the
-ticket is in that person's name, and the helper's 我的报名 lists it as booked for someone else."""
+ticket is in that person's name, and the helper's 我的报名 lists it as booked for someone else.
+A phone at its cap (SCIDAY_PROXY_MAX_PERSONS_PER_FESTIVAL, 1 here) is told so above the form."""
 
 from __future__ import annotations
 
@@ -40,7 +41,9 @@ def site(settings, redis):
     from shared.auth import create_token
     from tests.conftest import activity_doc
 
-    s = settings.with_overrides(require_verified_phone=1, rate_limit_ip_per_min=0)
+    s = settings.with_overrides(
+        require_verified_phone=1, rate_limit_ip_per_min=0, proxy_max_persons_per_festival=1
+    )
     reg = _serve(create_app(s, redis_client=redis))
     base = f"http://127.0.0.1:{reg.server_port}"
     org = {"Authorization": "Bearer " + create_token(redis, s.redis_prefix, "organizer", "t")}
@@ -105,3 +108,35 @@ def test_a_helper_books_for_grandpa_and_keeps_it_in_my_registrations(site, view,
     assert text["mine"] in line and text["name"] in line and f"139****{k:04d}" in line
     _fits(page, width)
     page.screenshot(path=str(screenshots / f"proxy-mine-{tag}.png"), full_page=True)
+
+
+@pytest.mark.parametrize("view", [(360, "zh-CN")], indirect=True, ids=["360-zh-CN"])
+def test_a_phone_at_its_cap_is_told_above_the_form(site, view, redis, screenshots):
+    width, _locale, ctx = view
+    helper = seed_session(redis, site["prefix"], "13800019999")
+    first = {
+        "name": "王建国",
+        "party_size": 1,
+        "members": [{"name": "王建国", "id_type": "resident_id", "id_number": resident_id(790)}],
+        "for_someone_else": True,
+    }
+    r = requests.post(
+        f"{site['base']}/api/v1/activities/{AID}/registrations",
+        json=first,
+        headers={"Authorization": f"Bearer {helper}"},
+        timeout=5,
+    )
+    assert r.status_code == 201, r.text
+    ctx.add_cookies([{"name": COOKIE, "value": helper, "url": site["base"]}])
+    page = ctx.new_page()
+    page.goto(f"{site['base']}/a/{AID}")
+    page.check("#f-for_someone_else")
+    page.fill("#f-m0_name", "李秀英")
+    page.fill("#f-m0_id_number", resident_id(791))
+    page.check("input[name=consent]")
+    page.locator("form.form button[type=submit]").click()
+    page.wait_for_load_state()
+    assert "本手机号在本届科学节为他人预约的人数已达上限" in page.locator(".banner.error").inner_text()
+    assert page.locator("#f-for_someone_else").is_checked()  # the form keeps what was typed
+    _fits(page, width)
+    page.screenshot(path=str(screenshots / "proxy-cap-360-zh-cn.png"), full_page=True)
