@@ -214,3 +214,25 @@ def _every_value(redis, prefix: str):
             yield repr(redis.xrange(key)).encode()
         elif kind == "string":
             yield redis.get(key)
+
+
+def test_notify_sends_the_person_booked_for_the_ticket_too(client, org, session, redis, settings):
+    from services.notify import consumer as notify_consumer
+    from shared import events as ev
+    from shared import sealed, shredding
+    from shared.envelope import decode
+    from shared.outbox import stream_key
+
+    make(client, org, "talk")
+    rid = created(for_other(client, session(HELPER), "talk", attendee_phone=GRANDMA))
+    (confirmed,) = [
+        e
+        for e in (decode(f[b"envelope"]) for _id, f in redis.xrange(stream_key(settings)))
+        if e["type"] == ev.REGISTRATION_CONFIRMED
+    ]
+    assert GRANDMA not in repr(confirmed)  # never on a topic in clear
+    ring = shredding.Opener(sealed.sealer(settings, sealed.NOTIFY), redis, settings.redis_prefix)
+    assert ring.open(confirmed["data"]["sealed"])["attendee_phone"] == GRANDMA
+    worker = notify_consumer.bootstrap(settings, redis)
+    assert worker.notices.handle(confirmed) == 2  # an SMS to the helper, one to grandma
+    assert [e["channel"] for e in worker.deliveries.entries(rid)] == ["sms", "sms"]
