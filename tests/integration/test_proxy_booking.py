@@ -236,3 +236,14 @@ def test_notify_sends_the_person_booked_for_the_ticket_too(client, org, session,
     worker = notify_consumer.bootstrap(settings, redis)
     assert worker.notices.handle(confirmed) == 2  # an SMS to the helper, one to grandma
     assert [e["channel"] for e in worker.deliveries.entries(rid)] == ["sms", "sms"]
+
+
+def test_openapi_documents_the_fields_and_the_reason(client):
+    schemas = client.get("/openapi.json").get_json()["components"]["schemas"]
+    body = next(
+        s
+        for name, s in schemas.items()
+        if name.startswith("Registration") and "party_size" in s.get("required", [])
+    )
+    assert {"for_someone_else", "attendee_phone"} <= set(body["properties"])
+    assert "proxy_limit_reached" in client.get("/openapi.json").get_data(True)
