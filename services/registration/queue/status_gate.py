@@ -3,15 +3,15 @@
 50,000 pages waiting for a release each ask ``GET /api/v1/activities/<id>/queue/me`` now and then
 (``poll_s``, docs/queue.md). Each answer is one session read and one ``queue_status.lua`` call,
 but through Flask it also paid the request context, routing, the before/after hooks, flask-smorest
-and ``jsonify``: about two thirds of its CPU, taken from the same gunicorn threads that serve
-registrations.
+and ``jsonify``: about half of the app's CPU for it, a third of the worker's with gunicorn's HTTP
+(``python -m bench.queue_poll_cpu``), taken from the threads that serve registrations.
 
 This WSGI wrapper answers exactly the requests it can answer as Flask would: a ``GET`` of that
 path without a body, whose session (bearer or cookie, read with the Flask path's own functions:
 ``api.ref_of``, ``access.api.bearer_of``) is a verified phone, at an activity the status use case
 answers (``usecases.status``, the same call the view makes, admitted tokens included). The body is
-the view's schema dumped by the app's own JSON provider; the headers are the ones Flask's
-after-request hooks add (``Cache-Control: no-store``, ``X-Request-Id`` made by
+the view's schema (``quick_dump`` when marshmallow would change nothing) through the app's own
+JSON provider; the headers are the ones Flask's after-request hooks add (``Cache-Control: no-store``, ``X-Request-Id`` made by
 ``requestid.of_environ``, the security headers); the request metrics are counted under the view's
 endpoint, and log lines written meanwhile carry the request id. Anything else (no session, a
 refusal, an error, another method, a body) goes to Flask, which answers it as before.
@@ -28,6 +28,7 @@ import time
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from marshmallow import Schema, fields, missing
 from werkzeug.http import parse_cookie
 
 from services.registration.access.api import COOKIE, bearer_of
@@ -49,6 +50,7 @@ class StatusGate:
         self.networks = parse_networks(settings.trusted_proxies)
         self.id_limit = settings.request_id_max_chars
         self.schema = api.QueueMeOut()
+        self.plain = plain_fields(self.schema)
         service = app.extensions["sciday.service"]
         self.requests = REQUESTS.labels(service, ENDPOINT, "200")
         self.latency = LATENCY.labels(service, ENDPOINT)
@@ -102,8 +104,51 @@ class StatusGate:
             out = usecases.status(self.app.extensions[REGISTRATION], api.queue_of(self.app), aid, ref)
         except Exception:  # a refusal, Redis away, a bug: Flask's answer (and its log), as before
             return None
-        # flask-smorest's answer: the schema's dump through the app's JSON provider (jsonify)
-        return bytes(self.app.json.response(self.schema.dump(out)).get_data())
+        dumped = quick_dump(self.plain, out)
+        return self._json(self.schema.dump(out) if dumped is None else dumped)
+
+    def _json(self, doc: dict) -> bytes:
+        """What ``jsonify`` (flask-smorest's) makes of ``doc``: the app's JSON provider, compact
+        unless the provider or debug mode asks for indentation, and a newline."""
+        provider = self.app.json
+        compact = getattr(provider, "compact", None)
+        pretty = (compact is None and self.app.debug) or compact is False
+        args: dict[str, Any] = {"indent": 2} if pretty else {"separators": (",", ":")}
+        return f"{provider.dumps(doc, **args)}\n".encode()
+
+
+# The schema's field kinds whose dump of a value of this exact type (or None) is the value itself.
+PLAIN: dict[type, type] = {fields.String: str, fields.Integer: int, fields.Boolean: bool, fields.Dict: dict}
+
+
+def plain_fields(schema: Schema) -> dict[str, type] | None:
+    """{field: the type it dumps unchanged} when every field of ``schema`` is such a plain field
+    (no hooks, no renaming, no default, no string numbers); None: always ``schema.dump``."""
+    if any(schema._hooks.values()):
+        return None
+    out: dict[str, type] = {}
+    for name, field in schema.dump_fields.items():
+        kind = PLAIN.get(type(field))
+        plain = field.data_key is None and field.attribute is None and field.dump_default is missing
+        if kind is None or not plain or getattr(field, "as_string", False):
+            return None
+        out[name] = kind
+    return out
+
+
+def quick_dump(plain: dict[str, type] | None, doc: dict) -> dict | None:
+    """``schema.dump(doc)`` without marshmallow when every value is already what its field dumps
+    (the schema's fields, present ones only, each None or of its exact type); else None."""
+    if plain is None:
+        return None
+    out = {}
+    for name, kind in plain.items():
+        if name in doc:
+            value = doc[name]
+            if value is not None and type(value) is not kind:
+                return None
+            out[name] = value
+    return out
 
 
 def install(app: Any) -> None:
