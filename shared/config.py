@@ -168,6 +168,11 @@ class Settings(OperationsConfig, PrivacyConfig, ActivitiesConfig, AccessConfig, 
     """The queue admits at most this many people per seat per minute (and never more than
     queue_rate_per_min): 300 seats admit 300 a minute, in place order, so a place decides the turn and
     not whose page asks first. 0 turns the bound off."""
+    voice_template_ids: str = ""
+    """Issue 29: the provider's voice (TTS) template ids for a code read out in a phone call,
+    "verification_code.zh-CN=TTS_1,verification_code.en=TTS_2"; default "<name>.<locale>"."""
+    ics_alarm_min: int = 120
+    """Issue 29: the calendar file's reminder (VALARM) rings this many minutes before the start."""
     # -- Append new settings above this line: `name: type = default` and a docstring under it. --
 
     @field_validator("timezone")

@@ -20,10 +20,12 @@ from services.notify import vocabulary as V
 from services.notify.ports import Doc
 from shared.config import LOCAL_ZONE
 from shared.text import as_one_line
+from shared.words import CODE_CHANNELS
 
 TEMPLATES_DIR = Path(__file__).parent.parent / "templates"
 TEMPLATES = V.TEMPLATES
-# SMS only, sent at once by api_codes.py and never queued: a verification code.
+# SMS only, sent at once by api_codes.py and never queued: a verification code (as an SMS, or a
+# voice call's text: templates/<locale>/voice/, issue 29).
 SMS_ONLY = (V.VERIFICATION_CODE_TEMPLATE,)
 # Messages that carry the ticket: the email attaches its QR code as a PNG.
 WITH_TICKET = (V.CONFIRMED_TEMPLATE, V.PROMOTED_TEMPLATE, V.REMINDER_TEMPLATE)
@@ -185,7 +187,7 @@ def variables(intent: Doc, activity: Doc, tz: str | None = None) -> Doc:
 
 
 def render(template: str, channel: str, locale: str, values: Doc) -> Rendered:
-    if template not in TEMPLATES and not (template in SMS_ONLY and channel == "sms"):
+    if template not in TEMPLATES and not (template in SMS_ONLY and channel in CODE_CHANNELS):
         raise KeyError(f"no template {template!r}")
     locale = locale_of(locale)
     text = _env().get_template(f"{locale}/{channel}/{template}.txt").render(**values)
