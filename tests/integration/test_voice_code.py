@@ -71,3 +71,11 @@ def test_a_pasted_code_with_a_space_or_a_dash_opens_a_session(client, gateway, s
     code = re.search(r"(?<![0-9])([0-9]{6})(?![0-9])", gateway.messages[-1]["text"]).group(1)
     r = client.post(SESSIONS, json={"phone": "13800138000", "code": code[:3] + sep + code[3:]})
     assert r.status_code == 201, r.json
+
+
+def test_a_call_the_provider_cannot_place_frees_the_phone_to_ask_again(client, gateway):
+    gateway.state.fail(count=1)
+    r = client.post(CODES, json={"phone": "13800138000", "channel": "voice"})
+    assert r.status_code == 503 and r.json["reason"] == "sms_unavailable"
+    r = client.post(CODES, json={"phone": "13800138000", "channel": "voice"})
+    assert r.status_code == 202 and [m["channel"] for m in gateway.messages] == ["voice"]
