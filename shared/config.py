@@ -184,6 +184,12 @@ class Settings(OperationsConfig, PrivacyConfig, ActivitiesConfig, AccessConfig, 
     """How many different people one verified phone may book for (代预约: a parent, a friend) in the
     festival, counted atomically beside the per-ID limits (access/fair.lua). The same person again
     is not counted twice; a cancelled booking keeps its person counted. 0 turns 代预约 off."""
+    # issue 29: a code by phone call; the calendar file
+    voice_template_ids: str = ""
+    """Issue 29: the provider's voice (TTS) template ids for a code read out in a phone call,
+    "verification_code.zh-CN=TTS_1,verification_code.en=TTS_2"; default "<name>.<locale>"."""
+    ics_alarm_min: int = 120
+    """Issue 29: the calendar file's reminder (VALARM) rings this many minutes before the start."""
     # -- Append new settings above this line: `name: type = default` and a docstring under it. --
 
     @field_validator("timezone")

@@ -19,7 +19,7 @@ from shared import csrf
 from shared.i18n import request_locale
 from shared.masking import mask_phone
 from shared.web import settings_of
-from shared.words import LOCALES
+from shared.words import CODE_BY_SMS, CODE_CHANNELS, LOCALES
 
 COOKIE = "sciday_session"
 
@@ -112,11 +112,20 @@ class CodeRequestIn(_Strict):
     locale = fields.String(load_default=None, allow_none=True, validate=validate.OneOf(LOCALES))
 
 
+class CodeAskIn(CodeRequestIn):
+    channel = fields.String(
+        load_default=CODE_BY_SMS,
+        validate=validate.OneOf(CODE_CHANNELS),
+        metadata={"description": "sms (default) | voice: a phone call reads the code out (issue 29)"},
+    )
+
+
 class CodeSentOut(Schema):
     status = fields.String(metadata={"description": "sent"})
     phone_masked = fields.String()
     expires_in_s = fields.Integer()
     resend_after_s = fields.Integer()
+    channel = fields.String(metadata={"description": "sms | voice"})
 
 
 class SessionIn(CodeRequestIn):
@@ -139,7 +148,7 @@ class SessionStateOut(Schema):
 
 @blp.route("/codes")
 class Codes(MethodView):
-    @blp.arguments(CodeRequestIn)
+    @blp.arguments(CodeAskIn)
     @blp.response(202, CodeSentOut)
     @documented(
         blp,
@@ -151,12 +160,14 @@ class Codes(MethodView):
         v.CODES_BUSY,
     )
     def post(self, body):
-        """Send a 6-digit code by SMS, valid 5 minutes."""
+        """Send a 6-digit code by SMS or by a phone call that reads it out, valid 5 minutes; both
+        channels share the same limits (code_issue.lua)."""
         w = wiring()
         return verification.request_code(
             body["phone"],
             request.remote_addr or "-",
             request_locale(body.get("locale")),
+            channel=body["channel"],
             store=w.store,
             sender=w.sender,
             policy=w.policy,
