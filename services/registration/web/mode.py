@@ -1,0 +1,49 @@
+"""长辈模式 (large-text mode, issue 29): the registrant's choice of how the pages look.
+
+One tap on the header's switch (``?mode=elder`` or ``?mode=standard``) turns it on or off; the
+choice is kept in the ``mode`` cookie, and the server renders every page in it, so there is no
+flash of the standard page and no inline script (the CSP forbids one). The look itself is CSS
+(``html.elder`` in ``static/site.css``); the templates only fold secondary links away.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from flask import Flask, Response, request
+
+from shared.i18n import LANG_COOKIE_MAX_AGE_S
+
+COOKIE = "mode"
+ELDER = "elder"
+STANDARD = "standard"
+MODES = (ELDER, STANDARD)
+
+
+def mode() -> str:
+    """This page's mode: its ``?mode=``, else the cookie a page set; standard unless "elder"."""
+    chosen = request.args.get("mode") or request.cookies.get(COOKIE)
+    return ELDER if chosen == ELDER else STANDARD
+
+
+def mode_url(to: str) -> str:
+    """This page again, with every argument it had (a ticket's ``t=``) and ``mode=to``."""
+    args = [(k, v) for k, v in request.args.items(multi=True) if k != "mode"]
+    return f"{request.path}?{urlencode([*args, ('mode', to)])}"
+
+
+def remember_mode(resp: Response) -> Response:
+    """Keep a page's ``?mode=`` in the cookie, as ``?lang=`` is kept (a year)."""
+    if request.args.get("mode") in MODES and resp.mimetype == "text/html":
+        resp.set_cookie(COOKIE, request.args["mode"], samesite="Lax", max_age=LANG_COOKIE_MAX_AGE_S)
+    return resp
+
+
+def install(app: Flask) -> None:
+    """Every registration page's template gets ``elder`` and ``mode_url``; a ``?mode=`` is kept."""
+
+    @app.context_processor
+    def _mode() -> dict:
+        return {"elder": mode() == ELDER, "mode_url": mode_url}
+
+    app.after_request(remember_mode)
