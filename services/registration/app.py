@@ -25,7 +25,7 @@ from services.registration.seats import api as api_registrations
 from services.registration.seats import correction_pages
 from services.registration.seats import pages as seat_pages
 from services.registration.seats.soldout_gate import SoldOutGate
-from services.registration.web import edge, mode, pages, standby_join
+from services.registration.web import edge, pages, standby_join
 from services.registration.web import keys as api_keys
 from services.registration.web import mine as api_mine
 from shared import internal, sealed
@@ -54,7 +54,6 @@ def create_app(settings: Settings | None = None, redis_client=None):
         app.wsgi_app, lambda: wired.seats, settings.max_request_bytes
     )
     edge.install(app)
-    mode.install(app)  # issue 29: 长辈模式, the large-text mode a cookie keeps
     # Verified phones (issue 14): codes, sessions, and the signed hand-off to notify.
     app.extensions["sciday.hmac"] = wired.secret
     app.extensions["sciday.verification"] = api_verification.Wiring(

@@ -21,6 +21,7 @@ TEXT_PX = 20  # main text: MIIT asks 18 dp
 HEADING_PX = 30  # text adjustable to 30 dp: the page's heading
 LINE = 1.3
 TARGET_PX = 60
+MINE = {"zh-CN": "我的报名", "en": "My registrations"}
 SWITCH = {"zh-CN": ("长辈模式", "标准模式"), "en": ("Large text", "Standard")}
 MEASURE = """([textPx, line, targetPx]) => {
   const shown = e => { const r = e.getBoundingClientRect(); const s = getComputedStyle(e);
@@ -73,6 +74,8 @@ def test_one_tap_turns_large_text_on_and_the_server_remembers_it(browser, site, 
     try:
         page.goto(f"{site.registration}/r/{site.rid}?t={site.token}&lang={lang}")
         assert page.locator("html").get_attribute("class") is None
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SHOTS / f"standard-manage-{lang}.png"), full_page=True)
         page.get_by_role("link", name=SWITCH[lang][0]).tap()
         page.wait_for_url("**mode=elder**")
         assert page.locator("html").get_attribute("class") == "elder"
@@ -83,6 +86,13 @@ def test_one_tap_turns_large_text_on_and_the_server_remembers_it(browser, site, 
         assert f'<html lang="{lang}" class="elder">' in got.text
         page.goto(f"{site.registration}/?lang={lang}")
         assert page.locator("html").get_attribute("class") == "elder"
+        # One main action: 我的报名 and the language wait folded under 更多, a tap away.
+        mine = page.get_by_role("link", name=MINE[lang])
+        assert not mine.is_visible()
+        page.locator("details.more summary").tap()
+        assert mine.is_visible()
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SHOTS / f"header-more-{lang}.png"))
         page.get_by_role("link", name=SWITCH[lang][1]).tap()
         page.wait_for_url("**mode=standard**")
         page.goto(f"{site.registration}/?lang={lang}")

@@ -2,15 +2,16 @@
 
 One tap on the header's switch (``?mode=elder`` or ``?mode=standard``) turns it on or off; the
 choice is kept in the ``mode`` cookie, and the server renders every page in it, so there is no
-flash of the standard page and no inline script (the CSP forbids one). The look itself is CSS
-(``html.elder`` in ``static/site.css``); the templates only fold secondary links away.
+flash of the standard page and no inline script (the CSP forbids one). ``web/rendering.render``
+gives every page ``elder`` and ``mode_url`` and keeps a ``?mode=``, as it does ``?lang=``. The
+look itself is CSS (``html.elder`` in ``static/site.css``); base.html folds secondary links away.
 """
 
 from __future__ import annotations
 
 from urllib.parse import urlencode
 
-from flask import Flask, Response, request
+from flask import Response, request
 
 from shared.i18n import LANG_COOKIE_MAX_AGE_S
 
@@ -27,7 +28,10 @@ def mode() -> str:
 
 
 def mode_url(to: str) -> str:
-    """This page again, with every argument it had (a ticket's ``t=``) and ``mode=to``."""
+    """This page again, with every argument it had (a ticket's ``t=``) and ``mode=to``. A page a
+    form's POST answered (a confirmation) has no address to come back to: the list, then."""
+    if request.method != "GET":
+        return f"/?{urlencode([('mode', to)])}"
     args = [(k, v) for k, v in request.args.items(multi=True) if k != "mode"]
     return f"{request.path}?{urlencode([*args, ('mode', to)])}"
 
@@ -37,13 +41,3 @@ def remember_mode(resp: Response) -> Response:
     if request.args.get("mode") in MODES and resp.mimetype == "text/html":
         resp.set_cookie(COOKIE, request.args["mode"], samesite="Lax", max_age=LANG_COOKIE_MAX_AGE_S)
     return resp
-
-
-def install(app: Flask) -> None:
-    """Every registration page's template gets ``elder`` and ``mode_url``; a ``?mode=`` is kept."""
-
-    @app.context_processor
-    def _mode() -> dict:
-        return {"elder": mode() == ELDER, "mode_url": mode_url}
-
-    app.after_request(remember_mode)
