@@ -3,7 +3,8 @@
 One entry a page: ``AxePage(name, url, needs_token)``. ``url`` builds the page's address from the
 seeded :class:`Site` (the services' base URLs and the activities, registration and lottery the
 test made); ``needs_token`` marks a staff page, checked at its sign-in form and again after
-signing in with an organizer token. Registrant pages (no token, on registration) are checked in
+signing in with an organizer token. A page a form's POST answers gets there with ``then``: what
+a person does on the page at ``url`` (a Playwright page in, nothing out). Registrant pages (no token, on registration) are checked in
 both modes (standard and 长辈模式); every page in zh-CN and en.
 
 To check a page another part adds (the window's staff page, the group page, the printable
@@ -14,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 
 @dataclass(frozen=True)
@@ -36,6 +37,7 @@ class AxePage(NamedTuple):
     name: str
     url: Callable[[Site], str]
     needs_token: bool = False
+    then: Callable[[Any], None] | None = None
 
 
 def _reg(path: str) -> Callable[[Site], str]:
@@ -44,6 +46,19 @@ def _reg(path: str) -> Callable[[Site], str]:
 
 def _chk(path: str) -> Callable[[Site], str]:
     return lambda s: s.checkin + path.format(s=s)
+
+
+def _ask_to_cancel(page) -> None:
+    """The manage page's cancel button: the first tap only asks (confirm.html)."""
+    page.locator("form[action$='/cancel'] button[type=submit]").click()
+    page.wait_for_selector("input[name=confirm]", state="attached")
+
+
+def _ask_for_a_code(page) -> None:
+    """The login's first step: the code step comes back (a cooldown says so and shows it too)."""
+    page.locator("#f-phone").fill("13912349003")
+    page.locator("form[action='/login'] button[type=submit]").click()
+    page.wait_for_selector("#f-code")
 
 
 PAGES: list[AxePage] = [
@@ -55,9 +70,11 @@ PAGES: list[AxePage] = [
     AxePage("lottery-fairness", _reg("{s.group_path}/fairness")),
     AxePage("queue-page", _reg("/a/{s.queued_aid}")),
     AxePage("login", _reg("/login?next=/me")),
+    AxePage("login-code", _reg("/login?next=/me"), then=_ask_for_a_code),
     AxePage("mine", _reg("/me")),
     AxePage("ticket", _reg("/t/{s.rid}?t={s.token}")),
     AxePage("manage", _reg("/r/{s.rid}?t={s.token}")),
+    AxePage("cancel-confirm", _reg("/r/{s.rid}?t={s.token}"), then=_ask_to_cancel),
     AxePage("erase", _reg("/me/{s.rid}/erase")),
     AxePage("standby-join", _reg("/standby/{s.soon_aid}")),
     AxePage("privacy", _reg("/privacy")),

@@ -104,9 +104,12 @@ def _with_lang(url: str, lang: str) -> str:
     return f"{url}{'&' if '?' in url else '?'}lang={lang}"
 
 
-def check(page, url: str) -> list[dict]:
-    """Open ``url``, bring axe in through the route, return its serious and critical violations."""
+def check(page, url: str, then=None) -> list[dict]:
+    """Open ``url`` (and do ``then``), bring axe in through the route, return its serious and
+    critical violations."""
     page.goto(url)
+    if then:
+        then(page)
     return _axe(page)
 
 
@@ -154,7 +157,7 @@ def test_no_serious_or_critical_violation(browser, site, verified, organizer_tok
         try:
             for lang in LANGS:
                 where = f"{entry.name} {lang} {mode}"
-                found[where] = check(page, _with_lang(entry.url(site), lang))
+                found[where] = check(page, _with_lang(entry.url(site), lang), entry.then)
                 assert page.locator("html").get_attribute("lang") == lang
                 if entry.needs_token:
                     sign_in(page, organizer_token, site)
