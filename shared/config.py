@@ -168,6 +168,16 @@ class Settings(OperationsConfig, PrivacyConfig, ActivitiesConfig, AccessConfig, 
     """The queue admits at most this many people per seat per minute (and never more than
     queue_rate_per_min): 300 seats admit 300 a minute, in place order, so a place decides the turn and
     not whose page asks first. 0 turns the bound off."""
+
+    # issue 29: seats kept for channels (quota; services/registration/seats/quota.lua, docs/quota.md)
+    quota_window_release_before_h: float = 0.0
+    """Hours before the start when the staffed window's unbooked kept seats stop being kept (0: at
+    the start, when they go to on-site standby)."""
+    quota_group_release_before_h: float = 48.0
+    """Hours before the start when a group quota's unbooked seats open to general booking."""
+    quota_accessible_release_before_h: float = 24.0
+    """Hours before the start when unbooked wheelchair places and companion seats open to general
+    booking (UK venues release them about a day before)."""
     # -- Append new settings above this line: `name: type = default` and a docstring under it. --
 
     @field_validator("timezone")

@@ -55,6 +55,10 @@ class Platform(SettingsBase):
     """The festival's time zone (IANA): every date shown and every rule by the day is in it."""
     kafka_session_timeout_ms: int = 6000
     """Kafka consumer session timeout, tuned for Tansu (docs/kafka.md has the measurements)."""
+    kafka_metadata_max_age_ms: int = 30000
+    """How old a consumer's topic metadata may get before it asks again.  A member that joined
+    before a topic's partitions were known is assigned nothing from it until this refresh
+    (the client's default is five minutes)."""
     kafka_heartbeat_interval_ms: int = 2000
     """Kafka consumer heartbeat interval (docs/kafka.md)."""
     kafka_fetch_max_wait_ms: int = 100

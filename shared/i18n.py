@@ -56,6 +56,9 @@ RULES: dict[str, str] = {
     # issue 26: a lottery's times on the organizers' form, in words
     "after_entries_open": N_("Must be after entries open."),
     "not_before_entries_close": N_("Must not be before entries close."),
+    # issue 29: seats kept for channels (quota) are counted in the capacity
+    "quota_above_capacity": N_("The seats kept for channels must not be more than the capacity."),
+    "seats_or_share": N_("Give the seats or the share, not both."),
 }
 # The one table of every service (check-in and notify name their rules through Keyed and as_rule).
 # What a schema passes as ``error=`` (marshmallow fills the {placeholders} it knows).

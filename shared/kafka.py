@@ -66,6 +66,7 @@ def make_consumer(
         allow_auto_create_topics=False,
         session_timeout_ms=settings.kafka_session_timeout_ms,
         heartbeat_interval_ms=settings.kafka_heartbeat_interval_ms,
+        metadata_max_age_ms=settings.kafka_metadata_max_age_ms,
         fetch_max_wait_ms=settings.kafka_fetch_max_wait_ms,
         fetch_min_bytes=settings.kafka_fetch_min_bytes,
         max_poll_records=settings.kafka_max_poll_records,

@@ -78,17 +78,30 @@ def create_topics(
 
 
 def _listed(admin: Any, names: set[str], deadline: float) -> None:
-    """Wait until the broker's metadata lists every one of ``names``. A consumer that joins its
-    group before it can see a topic just created is assigned nothing from it and may wait minutes
-    for its next metadata refresh (an integration test waited 20 s for an SMS that never came)."""
+    """Wait until the broker's metadata gives every one of ``names`` with its partitions (a
+    partition's leader may still be moving: that is the client's ordinary retry).  A consumer that joins its group before it can see a topic's partitions is
+    assigned nothing from it and may wait minutes for its next metadata refresh (an integration
+    test waited 20 s for an SMS that never came; CI saw "No partition metadata" for topics that
+    another caller had just created, so every wanted topic is waited for, not only ours)."""
     import time
 
     from kafka.errors import KafkaTimeoutError
 
-    while names - set(admin.list_topics()):
+    while not _all_described(admin, names):
         if time.monotonic() > deadline:
-            raise KafkaTimeoutError(f"topics created but not yet listed: {sorted(names)}")
+            raise KafkaTimeoutError(f"topics not yet described with partitions: {sorted(names)}")
         time.sleep(0.1)
+
+
+def _all_described(admin: Any, names: set[str]) -> bool:
+    if not names:
+        return True
+    if names - set(admin.list_topics()):
+        return False
+    described = admin.describe_topics(sorted(names))
+    return len(described) == len(names) and all(
+        t.get("error_code", 0) == 0 and bool(t.get("partitions")) for t in described
+    )
 
 
 def _create_missing(
@@ -117,7 +130,7 @@ def _create_missing(
             created.append(nt.name)
         except TopicAlreadyExistsError:
             pass
-    _listed(admin, set(created), deadline)
+    _listed(admin, set(registry), deadline)
     if set_existing:
         apply_retention(admin, registry, min_isr)
     return created

@@ -42,6 +42,11 @@ STATUS_NAMES = (
     "Q_WAITING",  # issue 28: queue_*.lua
     "Q_RELEASING",
     "Q_RELEASED",
+    "CH_ONLINE",  # issue 29: quota.lua's channels
+    "CH_WINDOW",
+    "CH_GROUP",
+    "CH_WHEELCHAIR",
+    "CH_COMPANION",
 )
 TOPIC_NAMES = ("ACTIVITY_EVENTS", "REGISTRATION_EVENTS", "LOTTERY_EVENTS", "NOSHOW_EVENTS")
 

@@ -5,8 +5,7 @@ with, is declared here once, with its HTTP status and its message (a msgid: the 
 said in zh-CN from the service's gettext catalogue, docs/i18n.md). The use cases raise
 :class:`shared.refusal.Refusal` (a reason code and details, no HTTP status); the HTTP edge
 (``services/registration/web/edge.py``) is the only reader of ``Reason.http``. The field rules
-live in ``field_rules.py`` and are re-exported here.
-"""
+(``field_rules.py``), the queue's and the channels' words are re-exported here."""
 
 from __future__ import annotations
 
@@ -16,7 +15,8 @@ from typing import Final
 
 from services.registration import vocabulary_queue as vq
 from services.registration.field_rules import *  # noqa: F403 (every rule; callers say v.PHONE_EMPTY)
-from services.registration.vocabulary_queue import *  # noqa: F403 (issue 28: the queue's words)
+from services.registration.vocabulary_queue import *  # noqa: F403 (issue 28)
+from services.registration.vocabulary_quota import *  # noqa: F403 (issue 29)
 from shared.msgid import N_, NP_, text
 from shared.refusal import Refusal as Refusal  # every module raises v.Refusal
 from shared.words import Reason, reasons

@@ -25,6 +25,11 @@ local STATUS = {
   Q_WAITING = 'waiting',
   Q_RELEASING = 'releasing',
   Q_RELEASED = 'released',
+  CH_ONLINE = 'online',
+  CH_WINDOW = 'window',
+  CH_GROUP = 'group',
+  CH_WHEELCHAIR = 'wheelchair',
+  CH_COMPANION = 'companion',
 }
 -- reason codes
 local REASON = {

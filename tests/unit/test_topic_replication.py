@@ -25,6 +25,10 @@ class FakeAdmin:
     def create_topics(self, new_topics):
         FakeAdmin.created.extend(new_topics)
 
+    def describe_topics(self, names):  # every listed topic, with one partition
+        listed = set(self.list_topics())
+        return [{"topic": n, "error_code": 0, "partitions": [{"partition": 0}]} for n in names if n in listed]
+
     def close(self):
         pass
 
@@ -85,3 +89,25 @@ def test_the_sciday_env_file_is_the_production_setting(monkeypatch):
     monkeypatch.setenv("SCIDAY_TOPIC_REPLICATION_FACTOR", env["SCIDAY_TOPIC_REPLICATION_FACTOR"])
     monkeypatch.setenv("SCIDAY_TOPIC_MIN_INSYNC_REPLICAS", env["SCIDAY_TOPIC_MIN_INSYNC_REPLICAS"])
     assert topics.replication() == (3, 2)
+
+
+def test_topics_are_waited_for_until_described_with_partitions_even_those_another_caller_created():
+    """CI: a consumer joined while another caller's new topics had no partition metadata yet, was
+    assigned nothing from them, and the test waited 20 s for events that never came."""
+    from shared.topic_admin import _listed
+
+    class Slow:
+        calls = 0
+
+        def list_topics(self):
+            return ["a", "b"]
+
+        def describe_topics(self, names):
+            Slow.calls += 1
+            parts = [{"partition": 0}] if Slow.calls >= 3 else []
+            return [{"topic": n, "error_code": 0, "partitions": parts} for n in names]
+
+    import time
+
+    _listed(Slow(), {"a", "b"}, time.monotonic() + 5)
+    assert Slow.calls == 3

@@ -83,9 +83,10 @@ def handback(doc: Doc, defaults: dict[str, str]) -> str:
     return chosen
 
 
-def state(doc: Doc, handback_to: str = "") -> Doc:
+def state(doc: Doc, handback_to: str = "", quotas: Doc | None = None) -> Doc:
     """The fields the seat scripts read, as the strings Redis stores; ``handback_to`` is
-    :func:`handback` of the document (the script keeps it with the counts)."""
+    :func:`handback` of the document (the script keeps it with the counts); ``quotas`` is
+    seats/quota_schemas.quota_state of it (issue 29: quota.lua's configuration)."""
     wl = doc.get("waitlist") or {}
     return {
         "id": doc["id"],
@@ -100,6 +101,7 @@ def state(doc: Doc, handback_to: str = "") -> Doc:
         "waitlist_max": int(wl.get("max_length", 200)),
         "venue_id": doc["venue"]["id"],
         "handback_held": "1" if handback_to == HANDBACK_WAITLIST else "0",
+        "quotas": quotas or {},
     }
 
 

@@ -28,7 +28,7 @@
 local A, P, W, R, O, X = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6]
 local D, ND, NF, MY = KEYS[7], KEYS[8], KEYS[9], KEYS[10]
 local S, META = KEYS[11], KEYS[12]
-local occurred_at = ARGV[2]
+local now_ms, occurred_at = tonumber(ARGV[1]), ARGV[2]
 local reg, want, fair = cjson.decode(ARGV[3]), ARGV[4], cjson.decode(ARGV[5])
 local rid = reg.registration_id
 
@@ -51,7 +51,7 @@ if moved_up then redis.call('HSET', META, 'seated:' .. eid, 1) end
 if (want == STATUS.CONFIRMED or moved_up) and fits then
   status, position = STATUS.CONFIRMED, 0
   redis.call('HINCRBY', A, 'taken', reg.party_size)
-  keep_handed_back(A, O, occurred_at)  -- issue 27: the draw's order may take seats handed back
+  keep_handed_back(A, O, occurred_at, now_ms)  -- issue 27: the draw's order may take seats handed back
 else
   -- In drawn order: each call comes after the previous entry's, so arrival order is drawn order.
   status = STATUS.WAITLISTED

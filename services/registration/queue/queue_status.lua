@@ -9,6 +9,7 @@
 -- Returns {} when the queue is not open, else {state, queue id or "", position or "", released_n
 -- or "", joined, release_at, opens_at, commitment, gone, froze}.
 --#include ../words.lua
+--#include ../seats/quota.lua
 --#include queue_freeze.lua
 local Q, WHO, POS, PRE, A, W = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6]
 local now_ms, ref = tonumber(ARGV[1]), ARGV[2]
@@ -19,11 +20,11 @@ local qid, pos = false, false
 if ref ~= '' then qid = redis.call('HGET', WHO, ref) end
 if qid then pos = redis.call('HGET', POS, qid) end
 local gone = 0
-local a = redis.call('HMGET', A, 'capacity', 'taken', 'waitlist_enabled', 'waitlist_max')
+local a = redis.call('HMGET', A, 'capacity', 'waitlist_enabled', 'waitlist_max')
 if a[1] then
   local waiting = redis.call('ZCARD', W)
-  local seat = waiting == 0 and tonumber(a[1]) - tonumber(a[2] or '0') > 0
-  local wait = a[3] == '1' and waiting < tonumber(a[4])
+  local seat = waiting == 0 and seats_open(A, now_ms) > 0  -- reserve.lua's rule (quota.lua)
+  local wait = a[2] == '1' and waiting < tonumber(a[3])
   if not seat and not wait then gone = 1 end
 end
 return {state, qid or '', pos or '', q[1] or '', q[2], q[3], q[4], q[5], gone, froze}

@@ -7,7 +7,8 @@
 -- ARGV[4] expected revision ("" with create)
 -- ARGV[5] state JSON: id, doc, status, opens_at, closes_at, starts_at, capacity, max_party_size,
 --         waitlist_enabled ("1"/"0"), waitlist_max, venue_id, handback_held ("1": seats handed
---         back go to the waitlist only, never again to open booking; issue 27, promote.lua)
+--         back go to the waitlist only, never again to open booking; issue 27, promote.lua),
+--         quotas ({channel = {seats, until_ms}}: seats kept for channels; issue 29, quota.lua)
 -- ARGV[6] event type ("ActivityPublished" | "ActivityChanged" | "ActivityCancelled")
 -- ARGV[7] event data JSON
 -- Returns {"ok", revision, promoted} or {"refused", reason} with reason activity_exists |
@@ -33,6 +34,7 @@ for _, f in ipairs({'id', 'doc', 'status', 'opens_at', 'closes_at', 'starts_at',
                     'handback_held'}) do
   redis.call('HSET', A, f, tostring(state[f]))
 end
+quota_configure(A, state.quotas)  -- issue 29: seats kept for channels (quota.lua)
 if not exists then
   redis.call('HSET', A, 'taken', 0, 'seq', 0, 'waitlist_people', 0, 'turned_away', 0, 'handed_back', 0)
 end

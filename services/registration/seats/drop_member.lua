@@ -29,7 +29,7 @@ if reg.party_size ~= seen then return {STATUS.REFUSED, REASON.REVISION_CONFLICT}
 
 if reg.status == STATUS.CONFIRMED then
   redis.call('HINCRBY', A, 'taken', -1)
-  hand_back(A, 1)
+  if quota_give_back(A, reg.channel or STATUS.CH_ONLINE, 1, now_ms) == 0 then hand_back(A, 1) end
 else
   redis.call('HINCRBY', A, 'waitlist_people', -1)
 end

@@ -15,6 +15,7 @@
 
 --#include ../words.lua
 --#include envelope.lua
+--#include quota.lua
 
 local function emit_registration(O, type_, activity_id, occurred_at, seed, data, version)
   emit(O, TOPIC.REGISTRATION_EVENTS, SOURCE, type_, activity_id, occurred_at, seed, data, version)
@@ -96,15 +97,17 @@ local function hand_back(A, seats)
   return seats
 end
 
--- keep_handed_back(A, O, occurred_at): the seats handed back, never more than the free seats (0
--- when the activity hands back to the pool); returns them.  When the step changed the count,
+-- keep_handed_back(A, O, occurred_at, now_ms): the seats handed back, never more than the free
+-- seats not kept for a channel (quota.lua; 0 when the activity hands back to the pool); returns
+-- them.  When the step changed the count,
 -- SeatsHandedBack tells check-in the whole count with a revision that only grows (its standby
 -- pool keeps the highest revision's count: any order, a redelivery or a replay give the same).
-local function keep_handed_back(A, O, occurred_at)
+local function keep_handed_back(A, O, occurred_at, now_ms)
   local st = redis.call('HMGET', A, 'handback_held', 'handed_back', 'capacity', 'taken', 'id')
   local held = 0
   if st[1] == '1' then
-    held = math.max(0, math.min(tonumber(st[2] or '0'), tonumber(st[3]) - tonumber(st[4] or '0')))
+    local free = tonumber(st[3]) - tonumber(st[4] or '0') - quota_kept(A, now_ms)
+    held = math.max(0, math.min(tonumber(st[2] or '0'), free))
   end
   redis.call('HSET', A, 'handed_back', held)
   if held ~= (handed_back_before or tonumber(st[2] or '0')) then
@@ -123,13 +126,14 @@ local function promote_waiting(A, W, R, O, now_ms, occurred_at)
   local capacity = tonumber(redis.call('HGET', A, 'capacity'))
   local taken = tonumber(redis.call('HGET', A, 'taken'))
   local activity_id = redis.call('HGET', A, 'id')
+  local kept = quota_kept(A, now_ms)  -- seats kept for a channel are not the waitlist's
   local promoted = 0
   while true do
     local head = redis.call('ZRANGE', W, 0, 0)
     if #head == 0 then break end
     local rid = head[1]
     local reg = cjson.decode(redis.call('HGET', R, rid))
-    if reg.party_size > capacity - taken then break end
+    if reg.party_size > capacity - taken - kept then break end
     taken = taken + reg.party_size
     redis.call('ZREM', W, rid)
     reg.status = STATUS.CONFIRMED
@@ -147,6 +151,6 @@ end
 
 local function promote(A, W, R, O, now_ms, occurred_at)
   local promoted = promote_waiting(A, W, R, O, now_ms, occurred_at)
-  keep_handed_back(A, O, occurred_at)
+  keep_handed_back(A, O, occurred_at, now_ms)
   return promoted
 end

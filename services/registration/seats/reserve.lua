@@ -14,6 +14,7 @@
 --         personal fields (personal.py)
 -- KEYS[8..12] D, IF, ND, NF, MY and ARGV[5] fair: real-name IDs, bound idempotency keys and the
 --         owner's index (fair.lua)
+-- ARGV[4]'s ``channel`` (issue 29): online (absent) or a quota channel (quota.lua)
 -- KEYS[13] S  data keys hash        {p}shred:{aid}          registration id -> its data key, wrapped
 --         (issue 23: the record's ``data_key``, moved here; erase.lua deletes it)
 --
@@ -57,12 +58,18 @@ if redis.call('HEXISTS', P, reg.phone_ref) == 1 then return {STATUS.REFUSED, REA
 local id_refusal = fair_refusal(D, ND, NF, fair)
 if id_refusal then return {STATUS.REFUSED, id_refusal} end
 
--- Seats handed back (issue 27, promote.lua) are free but never open to a newcomer.
-local free = tonumber(st[5]) - tonumber(st[6]) - tonumber(st[11] or '0')
+-- Seats handed back (issue 27, promote.lua) are free but never open to a newcomer, nor are seats
+-- kept for a channel (issue 29, quota.lua).  A registration made through a channel (reg.channel,
+-- set by the use case, never by the client) takes its channel's kept seats first.
+local free = seats_open(A, now_ms)
 local waiting = redis.call('ZCARD', W)
 local status, position
+local channel = reg.channel or STATUS.CH_ONLINE
+if channel ~= STATUS.CH_ONLINE and quota_take(A, channel, reg.party_size, now_ms) then
+  status, position = STATUS.CONFIRMED, 0
+  redis.call('HINCRBY', A, 'taken', reg.party_size)
 -- Strict FIFO: while anyone waits, newcomers queue behind them even if a few seats are free.
-if waiting == 0 and reg.party_size <= free then
+elseif waiting == 0 and reg.party_size <= free then
   status, position = STATUS.CONFIRMED, 0
   redis.call('HINCRBY', A, 'taken', reg.party_size)
 elseif st[8] == '1' and waiting < tonumber(st[9]) then

@@ -12,6 +12,7 @@ from services.registration.privacy import personal
 from services.registration.seats.at_rest import SealedAtRest
 from services.registration.seats.correction_store import MemberCorrections
 from services.registration.seats.keys import NO_FAIR, Keys, now_pair, refused
+from services.registration.seats.quota_schemas import quota_release_hours, quota_state
 from services.registration.seats.soldout import SoldOutMemo
 from services.registration.vocabulary import FCFS, LOTTERY, REFUSED, SOLD_OUT, Refusal
 from shared.outbox_keys import stream_key
@@ -34,6 +35,8 @@ class SeatStore(SealedAtRest, MemberCorrections):
         self.soldout = SoldOutMemo(redis, self.keys, ttl_s=settings.soldout_memo_ms / 1000)
         # issue 27: where handed-back seats go when an activity does not say (activities.handback)
         self.handback_defaults = {FCFS: settings.handback_fcfs, LOTTERY: settings.handback_lottery}
+        # issue 29: when each channel's kept seats stop being kept, in hours before the start
+        self.quota_release_h = quota_release_hours(settings)
 
     # -- activities ------------------------------------------------------------------------
     def put_activity(
@@ -56,7 +59,11 @@ class SeatStore(SealedAtRest, MemberCorrections):
                 mode,
                 "" if expected_rev is None else str(expected_rev),
                 json.dumps(
-                    activities.state(doc, activities.handback(doc, self.handback_defaults)),
+                    activities.state(
+                        doc,
+                        activities.handback(doc, self.handback_defaults),
+                        quota_state(doc, self.quota_release_h),
+                    ),
                     ensure_ascii=False,
                 ),
                 event_type,

@@ -18,6 +18,7 @@ from marshmallow import (
 
 from services.registration.queue.schemas import QueueIn, QueueOut
 from services.registration.seats.party_limit import PartySize
+from services.registration.seats.quota_schemas import QuotaMixin
 from services.registration.vocabulary import ALLOCATIONS, FCFS, HANDBACKS
 from shared.events import SLUG
 from shared.i18n import LENGTH_BETWEEN, LENGTH_MAX, rule
@@ -163,7 +164,7 @@ class LotteryIn(_Strict):
             raise ValidationError(rule("not_before_entries_close"), "draw_at")
 
 
-class ActivityIn(_Filled, QueueIn):  # issue 28: queue, expected_demand
+class ActivityIn(_Filled, QueueIn, QuotaMixin):  # issue 28: queue, expected_demand; 29: quotas
     id = fields.String(required=True, validate=SLUG, metadata={"description": "slug, 1–32 chars"})
     kind = fields.String(required=True, validate=validate.OneOf(KINDS))
     title = fields.Nested(I18nText, required=True)
