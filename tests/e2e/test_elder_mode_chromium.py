@@ -126,3 +126,19 @@ def test_large_text_meets_the_miit_figures_at_360_px(browser, site, verified, en
         )  # nothing wider than the phone
     finally:
         ctx.close()
+
+
+@pytest.mark.parametrize("lang", ["zh-CN", "en"])
+def test_large_text_on_a_desktop_keeps_one_column(browser, site, verified, lang):
+    ctx = browser.new_context(viewport={"width": 1280, "height": 800}, locale=lang, storage_state=verified)
+    ctx.add_cookies([{"name": "mode", "value": "elder", "url": site.registration}])
+    try:
+        page = ctx.new_page()
+        page.goto(f"{site.registration}/a/{site.open_aid}?lang={lang}")
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SHOTS / f"desktop-activity-form-{lang}.png"), full_page=True)
+        got = page.evaluate(MEASURE, [TEXT_PX, LINE, TARGET_PX])
+        assert (got["small"], got["tight"], got["targets"]) == ([], [], [])
+        assert page.evaluate("() => document.querySelector('main').getBoundingClientRect().width") <= 640
+    finally:
+        ctx.close()
