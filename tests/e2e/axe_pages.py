@@ -49,7 +49,11 @@ def _chk(path: str) -> Callable[[Site], str]:
 
 
 def _ask_to_cancel(page) -> None:
-    """The manage page's cancel button: the first tap only asks (confirm.html)."""
+    """The manage page's cancel button: the first tap only asks (confirm.html). 长辈模式 folds it
+    under "Change or cancel"."""
+    fold = page.locator("details.fold:not([open]) summary")
+    if fold.count():
+        fold.click()
     page.locator("form[action$='/cancel'] button[type=submit]").click()
     page.wait_for_selector("input[name=confirm]", state="attached")
 

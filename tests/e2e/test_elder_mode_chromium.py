@@ -21,6 +21,8 @@ TEXT_PX = 20  # main text: MIIT asks 18 dp
 HEADING_PX = 30  # text adjustable to 30 dp: the page's heading
 LINE = 1.3
 TARGET_PX = 60
+TICKET = {"zh-CN": "查看入场二维码", "en": "Show my ticket"}
+FOLD = {"zh-CN": "修改或取消报名", "en": "Change or cancel"}
 MINE = {"zh-CN": "我的报名", "en": "My registrations"}
 SWITCH = {"zh-CN": ("长辈模式", "标准模式"), "en": ("Large text", "Standard")}
 MEASURE = """([textPx, line, targetPx]) => {
@@ -80,6 +82,11 @@ def test_one_tap_turns_large_text_on_and_the_server_remembers_it(browser, site, 
         page.wait_for_url("**mode=elder**")
         assert page.locator("html").get_attribute("class") == "elder"
         assert "t=" + site.token in page.url  # the manage link's token went along
+        # One main action: the ticket; changing and cancelling wait a tap away.
+        cancel = page.locator("form[action$='/cancel'] button")
+        assert page.get_by_role("link", name=TICKET[lang]).is_visible() and not cancel.is_visible()
+        page.get_by_text(FOLD[lang]).tap()
+        assert cancel.is_visible()
         # The next page comes from the server already large: the cookie, not a script.
         cookie = {c["name"]: c["value"] for c in ctx.cookies()}["mode"]
         got = requests.get(f"{site.registration}/?lang={lang}", cookies={"mode": cookie}, timeout=10)
