@@ -11,7 +11,8 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
-from flask import Response, request
+from flask import request
+from werkzeug.wrappers import Response
 
 from shared.i18n import LANG_COOKIE_MAX_AGE_S
 
