@@ -71,3 +71,9 @@ def test_the_cookie_renders_large_text_with_the_secondary_links_folded(app, lang
     assert f'<html lang="{lang}" class="elder">' in html
     assert f'<a class="mode-switch" href="/login?lang={lang}&amp;mode=standard">{switch}</a>' in html
     assert f'<details class="more"><summary>{more}</summary>' in html
+
+
+def test_the_language_switch_keeps_the_pages_arguments(app):
+    """It was ``?lang=en``: the ticket's ``t=`` (here the login's ``next=``) was lost."""
+    html = app.test_client().get("/login?next=/me").get_data(as_text=True)
+    assert '<a href="/login?next=%2Fme&amp;lang=en" lang="en">English</a>' in html

@@ -28,13 +28,19 @@ def mode() -> str:
     return ELDER if chosen == ELDER else STANDARD
 
 
-def mode_url(to: str) -> str:
-    """This page again, with every argument it had (a ticket's ``t=``) and ``mode=to``. A page a
-    form's POST answered (a confirmation) has no address to come back to: the list, then."""
+def page_with(name: str, value: str) -> str:
+    """This page again, with every argument it had (a ticket's ``t=``) and ``name=value``: the
+    header's mode and language switches. A page a form's POST answered (a confirmation) has no
+    address to come back to: the list, then."""
     if request.method != "GET":
-        return f"/?{urlencode([('mode', to)])}"
-    args = [(k, v) for k, v in request.args.items(multi=True) if k != "mode"]
-    return f"{request.path}?{urlencode([*args, ('mode', to)])}"
+        return f"/?{urlencode([(name, value)])}"
+    args = [(k, v) for k, v in request.args.items(multi=True) if k != name]
+    return f"{request.path}?{urlencode([*args, (name, value)])}"
+
+
+def mode_url(to: str) -> str:
+    """The switch to mode ``to`` on this page."""
+    return page_with("mode", to)
 
 
 def remember_mode(resp: Response) -> Response:

@@ -62,6 +62,7 @@ def render(template: str, status: int = 200, **ctx):
             V=vocabulary,
             elder=mode.mode() == mode.ELDER,  # issue 29: 长辈模式, from ?mode= or the cookie
             mode_url=mode.mode_url,
+            page_with=mode.page_with,  # the language switch keeps the page's arguments too
             **ctx,
         ),
         status,
