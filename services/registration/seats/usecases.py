@@ -68,14 +68,14 @@ def register(
         session_phone = asked.session_phone
     doc = _first_come_activity(ports, activity_id)
     form, prepared = screening.prepared_form(ports, form, doc, session_phone)
+    if prepared is not None and ports.fair is not None:  # issue 29: 代预约, for the person who goes
+        prepared = fair_access.for_someone_else(form, prepared, ports.secret, ports.fair)
     _admitted(ports, doc, form["phone"], queue_token)  # issue 28: the queue's token, the phone's
-    party_limit = ports.group_size_limit if channel == v.CH_GROUP else None
-    _screen_person(ports, form, doc, prepared, asked, party_limit)
+    _screen_person(ports, form, doc, prepared, asked, channel)
     reg = registrations.new_record(
         dict(form), doc, locale, ports.signer, ports.base_url, opens_before_min=ports.checkin_opens_before_min
     )
-    if channel != v.CH_ONLINE:
-        reg["channel"] = channel
+    reg.update({"channel": channel} if channel != v.CH_ONLINE else {})  # quota.lua's (a group's)
     fair: dict[str, Any] = {}
     if prepared is not None:
         reg.update(prepared.record)
@@ -118,7 +118,7 @@ def _screen_person(
     doc: Doc,
     prepared: fair_access.Prepared | None,
     asked: Checked,
-    party_limit: int | None = None,
+    channel: str = v.CH_ONLINE,
 ) -> None:
     """Round two of the checks before the seat, in this order: the phone's and the IDs' limits
     (with the no-show marks), the form's rules, the no-show lock, the real-name members."""
@@ -126,7 +126,7 @@ def _screen_person(
     if ports.noshow is not None:  # repeated no-shows lock registration festival-wide
         holders = screening.noshow_holders(ports, form["phone"], prepared.fair["ids"] if prepared else [])
     marks = screening.count_person(ports, form, prepared, holders, asked)
-    screening.check_form(form, doc, party_limit)
+    screening.check_form(form, doc, ports.group_size_limit if channel == v.CH_GROUP else None)
     screening.ensure_unlocked(ports, holders, marks)
     screening.verify_members(ports, form, doc, prepared)
 
