@@ -178,6 +178,9 @@ class Settings(OperationsConfig, PrivacyConfig, ActivitiesConfig, AccessConfig, 
     quota_accessible_release_before_h: float = 24.0
     """Hours before the start when unbooked wheelchair places and companion seats open to general
     booking (UK venues release them about a day before)."""
+    quota_companions_per_wheelchair: int = 1
+    """Companion seats a party may book per wheelchair place it books (issue 29 item 6; a companion
+    seat is only ever booked with a wheelchair place)."""
     # -- Append new settings above this line: `name: type = default` and a docstring under it. --
 
     @field_validator("timezone")

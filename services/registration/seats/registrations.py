@@ -104,4 +104,6 @@ def full_view(reg: Doc, base_url: str, position: int | None, activity: Doc | Non
         "cancelled_at": reg.get("cancelled_at"),
         "activity": activity,
         "members": reg.get("members") or [],
+        "wheelchairs": int(reg.get("wheelchairs") or 0),  # issue 29 item 6: the ticket shows them
+        "companions": int(reg.get("companions") or 0),
     }
