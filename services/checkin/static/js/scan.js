@@ -368,7 +368,8 @@ function doorMeta(reg) {
     .filter(Boolean).join(" "));  // ✓: in on their own ID card (issue 23)
   const who = reg.standby_number ? _("Standby no. %(number)s", { number: reg.standby_number })
     : reg.name_masked;  // a called walk-in's standby ticket (issue 15 §3)
-  return [pick(reg.activity_title), members.length ? members.join(" · ") : who]
+  const wheel = reg.wheelchairs ? `♿ ${_("Wheelchair place")} ×${reg.wheelchairs}` : "";  // issue 29
+  return [wheel, pick(reg.activity_title), members.length ? members.join(" · ") : who]
     .filter(Boolean).join(" · ");
 }
 
