@@ -197,6 +197,8 @@ class RegistrationOut(RegistrationCreatedOut):
     cancelled_at = fields.String(allow_none=True)
     activity = fields.Nested(ActivityOut)
     members = fields.List(fields.Nested(MemberOut))
+    wheelchairs = fields.Integer(metadata={"description": "wheelchair places booked (issue 29)"})
+    companions = fields.Integer(metadata={"description": "companion seats booked with them"})
 
 
 class ManageTokenQuery(Schema):
