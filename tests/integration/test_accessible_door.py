@@ -41,3 +41,12 @@ def test_the_api_refuses_a_companion_seat_without_a_wheelchair_place_in_words(do
     assert body["reason"] == "validation_failed" and "accessible" in body["errors"]
     body = verdict(book(door, "13800000015", 3, {"wheelchairs": 3}), 409)
     assert body["reason"] == "no_wheelchair_place"
+
+
+def test_a_wheelchair_booking_gets_through_while_online_booking_hears_sold_out(door):
+    """The sold-out memory and the gate before Flask answer online bookings from memory once only
+    kept seats are left; a booking with ``accessible`` still reaches reserve.lua."""
+    door.activity(soon(capacity=3, waitlist={"enabled": False}, quotas=WHEELCHAIR_DOOR))  # 3 kept
+    for phone in ("13800000021", "13800000022"):
+        assert verdict(book(door, phone, 1, None), 409)["reason"] == "sold_out"  # the 2nd: from memory
+    verdict(book(door, "13800000023", 2, {"wheelchairs": 1, "companions": 1}), 201)
