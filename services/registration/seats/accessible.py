@@ -72,3 +72,12 @@ def form_fields(values: Mapping[str, str], party_size: int) -> dict[str, Any]:
     wheelchairs = int(values.get("wheelchairs") or 1)
     companions = min(wheelchairs, max(0, party_size - wheelchairs)) if values.get("companion") else 0
     return {"accessible": {"wheelchairs": wheelchairs, "companions": companions}}
+
+
+def form_state(state: str, left: dict[str, Any] | None) -> str:
+    """A full activity's form stays open to wheelchair users while wheelchair places are kept:
+    the page says only they can book (``left["only"]``); any other state is as it was."""
+    if state == v.FORM_FULL and left and left["wheelchair"] > 0:
+        left["only"] = True
+        return v.FORM_OPEN
+    return state

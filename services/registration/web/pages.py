@@ -148,11 +148,12 @@ def _form(activity_id: str, values: dict, errors: dict, banner: str | None, stat
     lottery = None
     if activities.by_lottery(doc):  # issue 15: the entry form instead of booking (lottery_page.py)
         lottery = lottery_info.group_entry_info(activity_id, request.args.get("g"))  # issue 27
+    kept = None if lottery else _accessible(doc)  # issue 29 item 6: wheelchair places left
     return render(
         "register.html",
         status,
         a=activities.view(doc, counts),
-        state=lottery["state"] if lottery else state_of(doc, counts),
+        state=lottery["state"] if lottery else accessible.form_state(state_of(doc, counts), kept),
         lottery=lottery,
         values=values,
         errors=errors,
@@ -166,7 +167,7 @@ def _form(activity_id: str, values: dict, errors: dict, banner: str | None, stat
         countries=passports.COMMON,
         noshow_lock=_noshow_lock(phone),
         queue_token=values.get("queue_token") or request.args.get("queue_token", ""),
-        accessible=_accessible(doc),  # issue 29 item 6
+        accessible=kept,
     )
 
 

@@ -1,11 +1,13 @@
-"""Issue 29 item 6: an organizer's spreadsheet may give the wheelchair places and companion seats
-of an activity (轮椅位, 陪同座), read into its quotas; a cell that is not a number is the cell's
-error, and a sheet without the columns keeps nothing."""
+"""Issue 29 item 6 without a server: an organizer's spreadsheet may give the wheelchair places and
+companion seats of an activity (轮椅位, 陪同座), read into its quotas (a cell that is not a number is
+the cell's error; a sheet without the columns keeps nothing); a full form stays for wheelchair users."""
 
 from __future__ import annotations
 
+from services.registration import vocabulary as v
 from services.registration.catalogue import key_rows
 from services.registration.catalogue.sheet_columns import key_of
+from services.registration.seats.accessible import form_state
 from services.registration.web.schemas import ActivityIn
 from tests.unit.test_city_list_rules import OPTIONS, row_of
 
@@ -27,3 +29,11 @@ def test_a_cell_that_is_no_number_is_its_error_and_no_column_keeps_nothing():
     assert [key for key, _zh, _en in errors] == ["wheelchair"]
     body, errors = key_rows.body_of(row_of(**ROW), {}, OPTIONS)
     assert errors == [] and "quotas" not in body
+
+
+def test_a_full_activity_keeps_its_form_for_wheelchair_users_while_places_are_kept():
+    left = {"wheelchair": 1, "companion": 0}
+    assert form_state(v.FORM_FULL, left) == v.FORM_OPEN and left["only"] is True
+    assert form_state(v.FORM_FULL, {"wheelchair": 0, "companion": 2}) == v.FORM_FULL
+    assert form_state(v.FORM_FULL, None) == v.FORM_FULL
+    assert form_state(v.FORM_CLOSED, {"wheelchair": 1, "companion": 0}) == v.FORM_CLOSED
