@@ -157,10 +157,11 @@ class Settings(OperationsConfig, PrivacyConfig, ActivitiesConfig, AccessConfig, 
     """The queue page's longest wait between two asks when no known moment is nearer (seconds):
     the release and a place's admission are asked at their time; sold out is heard within this.
     The answer's ``poll_s`` (queue/rules.py ``poll_s``, docs/queue.md)."""
-    queue_polls_per_s: int = 500
+    queue_polls_per_s: int = 75
     """The queue's polls budget (asks per second): a crowd of ``joined`` pages beats no more often
-    than every joined / this seconds, and is spread over that long after the release. About a
-    third of what two idle cores answer (GET …/queue/me: ~1,250/s, docs/queue.md "Measured")."""
+    than every joined / this seconds, and is spread over that long after the release. 75 asks/s at
+    ~0.65 ms of stack CPU each (GET …/queue/me answered before Flask) is ~5 % of one core
+    (docs/queue.md "Measured"): 50,000 pages beat every ~11 minutes."""
     queue_poll_jitter_pct: int = 20
     """The heartbeat is shortened by a random 0 to this many percent, so pages do not beat together."""
 

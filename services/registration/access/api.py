@@ -64,9 +64,9 @@ def session_token() -> str | None:
     An API call that changes something on the cookie alone must come from this site (shared/csrf.py:
     the CSRF token echoed, or a same-site Origin/Referer), else it is refused ``cross_site_request``;
     the pages check their forms' CSRF field themselves."""
-    header = request.headers.get("Authorization", "")
-    if header.startswith("Bearer " + verification.TOKEN_PREFIX):
-        return header[7:].strip()
+    token = bearer_of(request.headers.get("Authorization", ""))
+    if token:
+        return token
     cookie = request.cookies.get(COOKIE)
     if (
         cookie
@@ -76,6 +76,12 @@ def session_token() -> str | None:
     ):
         raise Refusal(v.CROSS_SITE_REQUEST)
     return cookie
+
+
+def bearer_of(header: str) -> str | None:
+    """The session token of an ``Authorization: Bearer vs_...`` header, or None (the queue's
+    status gate reads it the same way, before Flask)."""
+    return header[7:].strip() if header.startswith("Bearer " + verification.TOKEN_PREFIX) else None
 
 
 def verified_phone() -> str | None:
