@@ -190,6 +190,9 @@ class Settings(OperationsConfig, PrivacyConfig, ActivitiesConfig, AccessConfig, 
     "verification_code.zh-CN=TTS_1,verification_code.en=TTS_2"; default "<name>.<locale>"."""
     ics_alarm_min: int = 120
     """Issue 29: the calendar file's reminder (VALARM) rings this many minutes before the start."""
+    quota_companions_per_wheelchair: int = 1
+    """Companion seats a party may book per wheelchair place it books (issue 29 item 6; a companion
+    seat is only ever booked with a wheelchair place)."""
     group_size_limit: int = 60
     """The most people one group booking (a school class or an institute's team, issue 29) may hold,
     its lead teacher included: a group may exceed the activity's max_party_size up to this, within

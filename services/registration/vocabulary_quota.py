@@ -19,11 +19,22 @@ CH_COMPANION: Final = "companion"  # companion seats, booked only with a wheelch
 QUOTA_CHANNELS: Final = (CH_WINDOW, CH_GROUP, CH_WHEELCHAIR, CH_COMPANION)
 CHANNELS: Final = (CH_ONLINE, *QUOTA_CHANNELS)
 
-# Reasons of the channels' bookings (declared in vocabulary.py's one table).
-# Groups (groups/): a roster with rows to correct; a group the group quota cannot hold.
+# Issue 29 item 6: accessible seats (seats/accessible.py; quota.lua's quota_take_accessible).
+NO_WHEELCHAIR_PLACE: Final = "no_wheelchair_place"  # the wheelchair quota cannot seat them (strict)
+NO_COMPANION_SEAT: Final = "no_companion_seat"  # the companion quota cannot seat them
+COMPANION_NEEDS_WHEELCHAIR: Final = "companion_needs_wheelchair"  # a companion seat without its place
+# Their HTTP status and message (vocabulary.py's REASONS takes them in).
+# Groups (groups/, issue 29 item 5): a roster with rows to correct; a group the group quota cannot hold.
 ROSTER_INVALID: Final = "roster_invalid"
 GROUP_QUOTA_FULL: Final = "group_quota_full"
-CHANNEL_REASONS: Final = (
+QUOTA_REASONS: Final = (
+    Reason(NO_WHEELCHAIR_PLACE, 409, N_("No wheelchair place is left for this activity.")),
+    Reason(NO_COMPANION_SEAT, 409, N_("No companion seat is left; book without one, or call the organizer.")),
+    Reason(
+        COMPANION_NEEDS_WHEELCHAIR,
+        422,
+        N_("Companion seats are booked only with wheelchair places, up to the number each place allows."),
+    ),
     Reason(ROSTER_INVALID, 422, N_("The roster has rows to correct: see each row's errors.")),
     Reason(GROUP_QUOTA_FULL, 409, N_("This activity's seats for groups cannot hold a group this size.")),
 )

@@ -1,7 +1,7 @@
 """长辈模式 (large-text mode, issue 29) in Chromium at 360 px, zh-CN and en: one tap switches it on
 and off, the cookie brings it back on the next page from the server (no flash, no inline script),
 and on every registrant page the MIIT figures hold: text at least 20 px, headings at least 30 px,
-line height at least 1.3, every target at least 60x60 px. Screenshots: $SCIDAY_ELDER_SHOTS, else
+line height at least 1.3, every target at least 60x60 px. Screenshots: $ELDER_SHOTS_DIR, else
 /work/shots/elder/ where /work is writable, else var/screenshots/elder/."""
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from tests.e2e.test_axe import seed, verified_state
 
 WORK = Path("/work")  # this project's machine keeps its screenshots there; elsewhere, var/
 SHOTS = Path(
-    os.environ.get("SCIDAY_ELDER_SHOTS")
+    os.environ.get("ELDER_SHOTS_DIR")
     or (WORK / "shots/elder" if os.access(WORK, os.W_OK) else ROOT / "var/screenshots/elder")
 )
 PHONE = "13912349012"

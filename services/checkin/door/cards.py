@@ -72,3 +72,9 @@ def parties(registrations: list[dict[str, Any]]) -> dict[str, Any]:
     listed = {r["registration_id"]: shown(r.get("members")) for r in registrations if r.get("members")}
     waived = [r["registration_id"] for r in registrations if rules.cards_waived(r.get("channel"))]
     return ({"parties": listed} if listed else {}) | ({"cards_waived": waived} if waived else {})
+
+
+def wheelchairs(registrations: list[dict[str, Any]]) -> dict[str, Any]:
+    """Issue 29 item 6: the wheelchair places of each party that booked some, for the offline verdict."""
+    places = {r["registration_id"]: int(r["wheelchairs"]) for r in registrations if r.get("wheelchairs")}
+    return {"wheelchairs": places} if places else {}

@@ -25,7 +25,7 @@ from services.registration.access import fair as fair_access
 from services.registration.catalogue import activities
 from services.registration.ports import Doc, Ports
 from services.registration.queue.token import check as queue_token_check
-from services.registration.seats import registrations, screening
+from services.registration.seats import accessible, registrations, screening
 from services.registration.seats.checks import Checked
 from services.registration.seats.publishing import REVISION_RETRIES
 
@@ -61,8 +61,7 @@ def register(
     limits and the other holders' marks. The refusals come in the same order as if each were
     asked on its own.
     """
-    if channel == v.CH_ONLINE:  # a channel's kept seats are not the open booking's sold-out memory
-        ports.seats.refuse_from_memory(activity_id, form["party_size"], idem)  # after the last seat
+    _refuse_from_memory(ports, activity_id, form, idem, channel)  # after the last seat
     asked = screening.count_address(ports, form, client_address, session_ref)
     if session_ref is not None:
         session_phone = asked.session_phone
@@ -75,6 +74,7 @@ def register(
     reg = registrations.new_record(
         dict(form), doc, locale, ports.signer, ports.base_url, opens_before_min=ports.checkin_opens_before_min
     )
+    accessible.apply(form, reg, ports.companions_per_wheelchair)  # issue 29: wheelchair places
     reg.update({"channel": channel} if channel != v.CH_ONLINE else {})  # quota.lua's (a group's)
     fair: dict[str, Any] = {}
     if prepared is not None:
@@ -93,6 +93,15 @@ def register(
     if outcome == v.REPLAY:
         return _first_outcome(ports, rid)
     return dict(reg, status=outcome, initial_status=outcome, initial_position=position)
+
+
+def _refuse_from_memory(
+    ports: Ports, activity_id: str, form: Mapping[str, Any], idem: str, channel: str
+) -> None:
+    """``sold_out`` from the open booking's memory (soldout.py); a channel's kept seats (a group's,
+    issue 29) and a wheelchair place (kept apart) are asked of the script."""
+    if channel == v.CH_ONLINE and accessible.wanted(form) == (0, 0):
+        ports.seats.refuse_from_memory(activity_id, form["party_size"], idem)
 
 
 def _first_come_activity(ports: Ports, activity_id: str) -> Doc:
