@@ -65,7 +65,7 @@ def test_each_rule_of_the_scan_has_its_words_in_both_languages(client):
     assert zh["errors"] == {
         "code": ["长度应在 1 到 400 个字符之间"],
         "gate": ["含有不允许的字符"],
-        "admit": ["应在 1 到 20 之间"],
+        "admit": ["应在 1 到 255 之间"],
         "nonce": ["长度应在 1 到 64 个字符之间"],
         "scanned_at": ["时间格式不正确"],  # a time without its zone
         "x": ["不认识的字段"],
@@ -73,7 +73,7 @@ def test_each_rule_of_the_scan_has_its_words_in_both_languages(client):
     en = post(client, "/checkins", body, "en")
     assert en["message"] == "Some fields are not valid."
     assert en["errors"]["code"] == ["Must be 1 to 400 characters long."]
-    assert en["errors"]["admit"] == ["Must be between 1 and 20."]
+    assert en["errors"]["admit"] == ["Must be between 1 and 255."]
     assert all(not HAN.search(m) for ms in en["errors"].values() for m in ms)
 
 
@@ -105,7 +105,7 @@ def test_a_notice_and_a_query_are_answered_the_same_way(client):
 
 @pytest.mark.parametrize("lang", ["zh-CN", "en"])
 def test_no_answer_mixes_languages(client, lang):
-    got = post(client, "/checkins", {"code": "", "gate": "", "admit": 99, "nonce": "", "y": 2}, lang)
+    got = post(client, "/checkins", {"code": "", "gate": "", "admit": 999, "nonce": "", "y": 2}, lang)
     texts = [got["message"], *(m for ms in got["errors"].values() for m in ms)]
     for text in texts:
         assert bool(HAN.search(text)) == (lang == "zh-CN") and not (
