@@ -22,7 +22,7 @@ from services.registration.lottery.store import LotteryStore
 from services.registration.noshow import api as api_noshow
 from services.registration.queue import pages as queue_page
 from services.registration.seats import api as api_registrations
-from services.registration.seats import correction_pages
+from services.registration.seats import correction_pages, window_api
 from services.registration.seats import pages as seat_pages
 from services.registration.seats.soldout_gate import SoldOutGate
 from services.registration.web import edge, pages, standby_join
@@ -93,4 +93,6 @@ def create_app(settings: Settings | None = None, redis_client=None):
     )
     app.register_blueprint(standby_join.bp)
     api.register_blueprint(standby_join.api)
+    api.register_blueprint(window_api.blp)  # issue 29: the staffed window and the phone line
+    app.register_blueprint(window_api.bp)
     return app

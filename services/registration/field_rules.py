@@ -43,6 +43,7 @@ NATIONALITY_INVALID: Final = "nationality_invalid"  # issue 23: a passport's iss
 ID_NOT_CONFIRMED: Final = "id_not_confirmed"  # issue 23: the real-name check did not confirm
 GUARDIAN_NOT_IN_PARTY: Final = "guardian_not_in_party"  # issue 26: a child's guardian
 GUARDIAN_WITHOUT_ID: Final = "guardian_without_id"
+ID_CHECK_REQUIRED: Final = "id_check_required"  # issue 29: the window checks the ID by eye
 
 FIELD_RULES: Final[Mapping[str, str]] = {
     ORGANIZATION_REQUIRED: NP_("field rule", "Required for this activity's audience."),
@@ -76,6 +77,7 @@ FIELD_RULES: Final[Mapping[str, str]] = {
     ),
     GUARDIAN_NOT_IN_PARTY: NP_("field rule", "Choose another member of this party as the guardian."),
     GUARDIAN_WITHOUT_ID: NP_("field rule", "The guardian must be a member who gives an ID."),
+    ID_CHECK_REQUIRED: NP_("field rule", "Check each member's ID by eye and tick the box."),
 }
 
 
@@ -109,6 +111,7 @@ __all__ = [  # what the vocabulary re-exports
     "ID_NOT_CONFIRMED",
     "GUARDIAN_NOT_IN_PARTY",
     "GUARDIAN_WITHOUT_ID",
+    "ID_CHECK_REQUIRED",
     "FIELD_RULES",
     "rule_message",
 ]

@@ -50,7 +50,9 @@ def at_rest(reg: dict[str, Any], mine: Sealer, notify: Sealer, secret: bytes) ->
         personal=mine.seal({k: reg.get(k) for k in PERSONAL}),
         for_notify=sealed,
         data_key=data_key,
-        phone_ref=phone_ref(secret, reg["phone"]),
+        # issue 29: a walk-in booked at the window may have no phone: a ref of its own, so the
+        # one-party-per-phone index never joins two phoneless parties
+        phone_ref=phone_ref(secret, reg["phone"] or f"none:{reg['registration_id']}"),
         name_masked=mask_name(reg["name"]),
         phone_masked=mask_phone(reg["phone"]),
     )

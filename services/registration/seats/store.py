@@ -29,7 +29,9 @@ class SeatStore(SealedAtRest, MemberCorrections):
         self.keys = Keys(settings.redis_prefix)
         self.outbox = stream_key(settings)
         self.scripts = Scripts(
-            redis, HERE, ["reserve", "cancel", "capacity", "promote_waitlist", "drop_member", "erase"]
+            redis,
+            HERE,
+            ["reserve", "cancel", "capacity", "promote_waitlist", "drop_member", "erase", "seats_open"],
         )
         self._doc_cache: dict[str, tuple[float, dict]] = {}
         self.soldout = SoldOutMemo(redis, self.keys, ttl_s=settings.soldout_memo_ms / 1000)
@@ -79,17 +81,21 @@ class SeatStore(SealedAtRest, MemberCorrections):
         return self._activities([aid])[0]
 
     def _activities(self, ids: list[str]) -> list[tuple[dict, dict] | None]:
-        """Documents and counts of several activities in one round trip."""
-        pipe = self.redis.pipeline(transaction=False)
+        """Documents and counts of several activities in one round trip; ``seats_open`` is
+        quota.lua's (seats_open.lua, issue 29), never Python's arithmetic."""
+        pipe, now_ms = self.redis.pipeline(transaction=False), now_pair()[0]
         for aid in ids:
             pipe.hmget(
                 self.keys.activity(aid),
                 *("doc", "taken", "waitlist_people", "rev", "turned_away", "handed_back", "handback_held"),
             )
             pipe.zcard(self.keys.waitlist(aid))
+            self.scripts.seats_open(keys=[self.keys.activity(aid)], args=[now_ms], client=pipe)
         replies = pipe.execute()
         out = []
-        for (doc, taken, wl_people, rev, turned, handed, held), wl_len in zip(replies[::2], replies[1::2]):
+        for (doc, taken, wl_people, rev, turned, handed, held), wl_len, open_ in zip(
+            replies[::3], replies[1::3], replies[2::3]
+        ):
             out.append(
                 None
                 if doc is None
@@ -103,6 +109,8 @@ class SeatStore(SealedAtRest, MemberCorrections):
                         "turned_away": turned or 0,
                         "handed_back": handed or 0,
                         "handback_held": held or 0,
+                        "seats_open": open_[0],
+                        "window_left": open_[1],
                     },
                 )
             )
