@@ -34,6 +34,21 @@ from shared.tickets import KeyRing
 from shared.web import make_app
 
 
+def wire_verification(app, settings: Settings, secret: bytes) -> None:
+    """Verified phones (issue 14): codes, sessions, and the signed hand-off to notify."""
+    app.extensions["sciday.hmac"] = secret
+    app.extensions["sciday.verification"] = api_verification.Wiring(
+        store=RedisCodeStore(
+            app.extensions["sciday.redis"],
+            settings.redis_prefix,
+            sealed.sealer(settings, sealed.REGISTRATION),
+        ),
+        sender=NotifyCodeSender(settings.notify_url, internal.key_of(settings)),
+        policy=Policy.from_settings(settings),
+        secret=secret,
+    )
+
+
 def create_app(settings: Settings | None = None, redis_client=None):
     settings = settings or load()
     app, api = make_app(
@@ -54,18 +69,7 @@ def create_app(settings: Settings | None = None, redis_client=None):
         app.wsgi_app, lambda: wired.seats, settings.max_request_bytes
     )
     edge.install(app)
-    # Verified phones (issue 14): codes, sessions, and the signed hand-off to notify.
-    app.extensions["sciday.hmac"] = wired.secret
-    app.extensions["sciday.verification"] = api_verification.Wiring(
-        store=RedisCodeStore(
-            app.extensions["sciday.redis"],
-            settings.redis_prefix,
-            sealed.sealer(settings, sealed.REGISTRATION),
-        ),
-        sender=NotifyCodeSender(settings.notify_url, internal.key_of(settings)),
-        policy=Policy.from_settings(settings),
-        secret=wired.secret,
-    )
+    wire_verification(app, settings, wired.secret)
     api.register_blueprint(api_verification.blp)
     api.register_blueprint(api_mine.blp)
     api.register_blueprint(api_activities.blp)
@@ -93,6 +97,5 @@ def create_app(settings: Settings | None = None, redis_client=None):
     )
     app.register_blueprint(standby_join.bp)
     api.register_blueprint(standby_join.api)
-    api.register_blueprint(window_api.blp)  # issue 29: the staffed window and the phone line
-    app.register_blueprint(window_api.bp)
+    window_api.install(app, api)  # issue 29: the staffed window and the phone line
     return app

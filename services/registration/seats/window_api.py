@@ -18,6 +18,7 @@ from marshmallow import Schema, fields
 from services.registration import vocabulary as v
 from services.registration.access import identity
 from services.registration.bootstrap import ports
+from services.registration.catalogue.exports import OTHER_VENUE
 from services.registration.seats import publishing, registrations, usecases, window
 from services.registration.seats.api import REGISTER_REFUSALS, idempotency_digest
 from services.registration.vocabulary import Refusal
@@ -28,7 +29,7 @@ from shared.auth import require
 from shared.errors import FORBIDDEN, UNAUTHORIZED
 from shared.i18n import request_locale
 from shared.masking import mask_name
-from shared.msgid import N_, text
+from shared.msgid import text
 from shared.web import settings_of
 
 bp = Blueprint("window", __name__)
@@ -43,7 +44,6 @@ blp = ApiBlueprint(
     url_prefix="/api/v1",
     description="The staffed window and the phone line (issue 29). " + reasons_text(*WINDOW_REFUSALS),
 )
-OTHER_VENUE = N_("This token is for another venue.")
 PAPERS = ("58", "80")  # receipt printers' paper widths, mm
 
 
@@ -121,6 +121,12 @@ class WindowSeats(MethodView):
             "seats_open": max(int(counts.get("seats_open", 0)), 0),
             "window_left": int(counts.get("window_left", 0)),
         }
+
+
+def install(app, api) -> None:
+    """The window's API and its pages (create_app)."""
+    api.register_blueprint(blp)
+    app.register_blueprint(bp)
 
 
 @bp.get("/staff/window")
