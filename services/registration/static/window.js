@@ -39,7 +39,7 @@
     signIn(token()).then(function (p) {
       if (!p) { forget(); show("window-login", true); return; }
       who = p;
-      $("window-who").textContent = say(T.who, { name: p.name, role: p.role });
+      $("window-who").textContent = say(T.who, { name: p.name, role: T.roles[p.role] || p.role });
       show("window-login", false); show("window-desk", true);
       loadActivities();
     });
@@ -78,6 +78,8 @@
     var a = shown[$("window-activity").value];
     if (!a) return;
     show("window-members", !!a.real_name);
+    var needsOrg = a.audience === "sci_workers_and_families";  // the form rule is the server's; a hint
+    $("window-organization").required = needsOrg;
     members();
     api("GET", "/api/v1/activities/" + encodeURIComponent(a.id) + "/window").then(function (res) {
       if (res.status === 200) $("window-seats").textContent = say(T.open, { open: res.body.seats_open, kept: res.body.window_left });
@@ -101,7 +103,8 @@
     var a = shown[$("window-activity").value];
     var out = { name: $("window-name").value.trim(), party_size: parseInt($("window-party").value, 10) || 0,
                 consent: $("window-consent").checked, locale: EN ? "en" : "zh-CN" };
-    var phone = $("window-phone").value.trim();
+    var phone = $("window-phone").value.trim(), org = $("window-organization").value.trim();
+    if (org) out.organization = org;
     if (phone) out.phone = phone;
     if (a && a.real_name) {
       out.id_checked = $("window-id-checked").checked;
@@ -123,7 +126,7 @@
     Object.keys(errors || {}).forEach(function (k) {
       var p = $("err-" + k);
       if (p) p.textContent = flat(errors[k]);
-      var input = { name: "window-name", phone: "window-phone", party_size: "window-party", consent: "window-consent", id_checked: "window-id-checked" }[k];
+      var input = { name: "window-name", phone: "window-phone", organization: "window-organization", party_size: "window-party", consent: "window-consent", id_checked: "window-id-checked" }[k];
       if (input) $(input).setAttribute("aria-invalid", "true");
     });
   }
