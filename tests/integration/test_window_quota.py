@@ -161,3 +161,20 @@ def test_the_window_unbooked_seats_return_to_standby_once_at_the_start(
     assert "win-return" not in returns.due(starts + timedelta(minutes=5))
     told = outbox_handed_back(store_settings, store_redis, "win-return")
     assert [(d["handed_back"], d["revision"]) for d in told] == [(1, 1)]
+
+
+def test_a_seat_handed_back_after_the_return_keeps_the_returned_seats_in_the_count(
+    app, staff, store_settings, store_redis
+):
+    """SeatsHandedBack carries the whole count: after the window's seats were returned, a later
+    count (a holder cancels after the start) still counts them, so the pool never shrinks."""
+    client = app.test_client()
+    create(client, staff, "win-later", handback="waitlist", quotas={"window": {"seats": 2}})
+    holder = online(client, "win-later", "13900000001").get_json()
+    starts = datetime.fromisoformat(client.get("/api/v1/activities/win-later").get_json()["starts_at"])
+    assert QuotaReturns(store_redis, store_settings).give_back("win-later", starts) == ("ok", 2)
+    app.extensions["sciday.seats"].cancel(
+        "win-later", holder["registration_id"], starts + timedelta(minutes=1)
+    )
+    told = outbox_handed_back(store_settings, store_redis, "win-later")
+    assert [(d["handed_back"], d["revision"]) for d in told] == [(2, 1), (3, 2)]
