@@ -94,3 +94,32 @@ def test_a_steward_books_a_walk_in_from_the_window_quota_and_prints_the_ticket(
         slip.close()
     assert errors == []
     ctx.close()
+
+
+def test_an_organizer_sets_the_window_quota_on_the_activity_form(browser, urls, organizer_token, screenshots):
+    base, aid = urls["registration"], "win-e2e-form"
+    activity(base, organizer_token, aid)
+    ctx = browser.new_context(viewport={"width": 1280, "height": 800}, locale="zh-CN")
+    page = ctx.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.goto(f"{base}/organizer")
+    page.fill("#token", organizer_token)
+    page.get_by_role("button", name="登录").click()
+    page.wait_for_selector("#board:not([hidden])")
+    page.locator(f"#activity-list tbody tr[data-id='{aid}'] button").first.click()
+    page.wait_for_selector("#manage:not([hidden])")
+    page.click("#edit-activity")
+    page.wait_for_function("() => document.getElementById('f-quota_window').value === '2'")
+    page.fill("#f-quota_window", "9")  # above the capacity (3): refused inline
+    page.click("#save-activity")
+    page.wait_for_function("() => document.querySelector('[data-error-for=quotas]').textContent.length > 0")
+    page.locator("#quota-seats").screenshot(path=str(screenshots / "window-organizer-quota-refused.png"))
+    page.fill("#f-quota_window", "1")
+    page.click("#save-activity")
+    page.wait_for_selector("#editor", state="hidden")
+    act = requests.get(f"{base}/api/v1/activities/{aid}", timeout=5).json()
+    assert act["quotas"] == {"window": {"seats": 1}}
+    assert act["seats_left"] == 1  # capacity 3, one booked online, one kept for the window
+    assert errors == []
+    ctx.close()
