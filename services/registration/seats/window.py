@@ -79,9 +79,9 @@ def book(
     id_checked = bool(form.get("id_checked"))
     if doc.get("real_name") and not id_checked:
         raise v.Refusal(v.VALIDATION_FAILED, {"rules": {"id_checked": [v.ID_CHECK_REQUIRED]}})
-    body = {k: val for k, val in form.items() if k != "id_checked"}
-    body["phone"] = body.get("phone") or ""
-    body, prepared = _prepared(ports, body, doc)
+    given = {k: val for k, val in form.items() if k != "id_checked"}
+    given["phone"] = given.get("phone") or ""
+    body, prepared = _prepared(ports, given, doc)
     _screen(ports, body, doc, prepared)
     reg = registrations.new_record(
         dict(body), doc, locale, ports.signer, ports.base_url, opens_before_min=ports.checkin_opens_before_min
