@@ -14,6 +14,8 @@ from tests.conftest import activity_doc
 CASES = [
     ("zh", {"width": 360, "height": 740}, "zh-CN"),
     ("en", {"width": 1280, "height": 800}, "en"),
+    ("en", {"width": 360, "height": 740}, "en"),
+    ("zh", {"width": 1280, "height": 800}, "zh-CN"),
 ]
 PAPER_PX = {"58": 220, "80": 300}  # about the paper's width at 96 px an inch
 
@@ -49,7 +51,11 @@ def activity(base: str, organizer_token: str, aid: str) -> None:
 def test_a_steward_books_a_walk_in_from_the_window_quota_and_prints_the_ticket(
     browser, urls, organizer_token, steward_token, screenshots, lang, viewport, locale
 ):
-    base, aid = urls["registration"], f"win-e2e-{lang}"
+    base, aid, tag = (
+        urls["registration"],
+        f"win-e2e-{lang}-{viewport['width']}",
+        f"{lang}-{viewport['width']}",
+    )
     activity(base, organizer_token, aid)
     ctx = browser.new_context(viewport=viewport, locale=locale)
     page = ctx.new_page()
@@ -66,13 +72,13 @@ def test_a_steward_books_a_walk_in_from_the_window_quota_and_prints_the_ticket(
     page.fill("#window-organization", "沈阳分院")
     page.fill("#window-party", "1")
     page.check("#window-consent")
-    page.screenshot(path=str(screenshots / f"window-form-{lang}.png"), full_page=True)
+    page.screenshot(path=str(screenshots / f"window-form-{tag}.png"), full_page=True)
     page.click("#window-book")
     page.wait_for_selector("#window-done:not([hidden]), #window-error:not([hidden])")
     assert page.locator("#window-error").is_hidden(), page.locator("#window-error").inner_text()
     said = page.locator("#window-done-text").inner_text()
     assert ("李大爷" in said) and (("Booked" in said) if lang == "en" else ("已预约" in said))
-    page.screenshot(path=str(screenshots / f"window-booked-{lang}.png"), full_page=True)
+    page.screenshot(path=str(screenshots / f"window-booked-{tag}.png"), full_page=True)
     href = page.locator("#window-print-58").get_attribute("href")
     seats = requests.get(
         f"{base}/api/v1/activities/{aid}/window",
@@ -90,7 +96,7 @@ def test_a_steward_books_a_walk_in_from_the_window_quota_and_prints_the_ticket(
         text = slip.locator(".slip").inner_text()
         assert "李**" in text and "李大爷" not in text
         assert slip.evaluate("() => document.documentElement.scrollWidth") <= width  # nothing cut off
-        slip.screenshot(path=str(screenshots / f"window-ticket-{paper}mm-{lang}.png"), full_page=True)
+        slip.screenshot(path=str(screenshots / f"window-ticket-{paper}mm-{tag}.png"), full_page=True)
         slip.close()
     assert errors == []
     ctx.close()
