@@ -60,6 +60,12 @@ FAMILIES: tuple[KeyFamily, ...] = (
         "a verified phone's registrations, 我的报名 (store.py)",
         "keyed hash of the phone",
     ),
+    _f(
+        "proxy:*",
+        "registration",
+        "the people a verified phone booked for, 代预约 (access/fair.lua; issue 29)",
+        "keyed hashes of the phone and of the people booked for",
+    ),
     _f("regidx", "registration", "registration id -> activity (store.py)"),
     _f("vcode:*", "registration", "pending SMS codes (verification_store.py)", "keyed hash of the phone"),
     _f(

@@ -178,6 +178,11 @@ class Settings(OperationsConfig, PrivacyConfig, ActivitiesConfig, AccessConfig, 
     quota_accessible_release_before_h: float = 24.0
     """Hours before the start when unbooked wheelchair places and companion seats open to general
     booking (UK venues release them about a day before)."""
+    # -- issue 29: booking for someone else (代预约, docs/fair-access.md) ---------------------------
+    proxy_max_persons_per_festival: int = 4
+    """How many different people one verified phone may book for (代预约: a parent, a friend) in the
+    festival, counted atomically beside the per-ID limits (access/fair.lua). The same person again
+    is not counted twice; a cancelled booking keeps its person counted. 0 turns 代预约 off."""
     # -- Append new settings above this line: `name: type = default` and a docstring under it. --
 
     @field_validator("timezone")

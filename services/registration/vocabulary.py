@@ -139,6 +139,7 @@ CHOICES_INVALID: Final = "choices_invalid"
 UNKNOWN_GROUP: Final = "unknown_group"
 NOT_FROZEN: Final = "not_frozen"
 SESSION_TAKEN: Final = "session_taken"  # a session's seats are drawn by another lottery (one each)
+PROXY_LIMIT_REACHED: Final = "proxy_limit_reached"  # issue 29: 代预约, one phone for too many people
 
 # What the list and the form show of a first-come activity (pages.state_of); a cancelled one shows
 # ACTIVITY_CANCELLED, and the list's past activities ``ended``.
@@ -196,7 +197,6 @@ STANDBY_CALLED: Final = "called"
 STANDBY_ADMITTED: Final = "admitted"
 STANDBY_STATUSES: Final = (STANDBY_WAITING, STANDBY_CALLED, STANDBY_ADMITTED)
 
-
 REASONS: Final[Mapping[str, Reason]] = reasons(
     Reason(UNKNOWN_ACTIVITY, 404, N_("No such activity.")),
     Reason(ACTIVITY_CANCELLED_REASON, 409, N_("The activity was cancelled.")),
@@ -247,7 +247,6 @@ REASONS: Final[Mapping[str, Reason]] = reasons(
     Reason(ID_UNVERIFIED, 422, N_("Real-name check failed: the name and ID number were not confirmed.")),
     Reason(REALNAME_UNAVAILABLE, 503, N_("The real-name check is unavailable right now; try again soon.")),
     Reason(IDEMPOTENCY_KEY_REUSED, 422, N_("This Idempotency-Key was used for a different request.")),
-    # Issue 17: a party drops one member and keeps the rest.
     Reason(REGISTRATION_CANCELLED, 409, N_("This registration is cancelled.")),
     Reason(
         ALLOCATION_LOCKED,
@@ -286,6 +285,7 @@ REASONS: Final[Mapping[str, Reason]] = reasons(
     Reason(vq.QUEUE_TOKEN_EXPIRED, 403, N_("Your turn from the queue has expired: open the queue again.")),
     Reason(vq.QUEUE_TOKEN_INVALID, 403, N_("This queue pass is not for this phone or this activity.")),
     Reason(vq.QUEUE_NOT_OPEN, 409, N_("The queue for this activity is not open yet.")),
+    Reason(PROXY_LIMIT_REACHED, 409, N_("This phone may book for no more other people this festival.")),
     catalogue=CATALOGUE,
 )
 

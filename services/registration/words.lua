@@ -98,6 +98,7 @@ local REASON = {
   UNKNOWN_GROUP = 'unknown_group',
   NOT_FROZEN = 'not_frozen',
   SESSION_TAKEN = 'session_taken',
+  PROXY_LIMIT_REACHED = 'proxy_limit_reached',
 }
 -- topics
 local TOPIC = {

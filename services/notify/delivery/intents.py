@@ -41,6 +41,8 @@ def iso_ms(ms: int) -> str:
 def recipients(reg: dict) -> list[tuple[str, str]]:
     """(channel, address) pairs of a registrant whose contact fields are open."""
     out = [("sms", reg["phone"])] if reg.get("phone") else []  # none once erased
+    if reg.get("phone") and reg.get("attendee_phone") not in (None, reg["phone"]):
+        out.append(("sms", reg["attendee_phone"]))  # issue 29 (代预约): the person booked for, too
     if reg.get("email"):
         out.append(("email", reg["email"]))
     return out

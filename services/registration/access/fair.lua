@@ -50,3 +50,41 @@ local function fair_release(D, ND, NF, reg)
     if tonumber(redis.call('HINCRBY', NF, h, -1)) <= 0 then redis.call('HDEL', NF, h) end
   end
 end
+
+-- 代预约 (issue 29, docs/fair-access.md): the people one verified phone books for in the festival.
+-- `fair.proxy` = {person = keyed hash of the person who goes (their ID, else phone, else name),
+-- max = proxy_max_persons_per_festival (0: off)}, absent when the phone books for its own party.
+-- PX  {p}proxy:<owner>  person -> the registration ids booked for them, space-separated; a person
+--     whose registrations were all erased stays counted as "x:<rid>", no longer named.
+-- A cancel gives nothing back: a person once booked for stays counted for the festival.
+
+-- The reason the phone may not book for this person, or nil. Reads only.
+local function proxy_refusal(PX, fair)
+  local p = fair.proxy
+  if not p or redis.call('HEXISTS', PX, p.person) == 1 then return nil end
+  if redis.call('HLEN', PX) >= p.max then return REASON.PROXY_LIMIT_REACHED end
+  return nil
+end
+
+local function proxy_record(PX, rid, fair)
+  local p = fair.proxy
+  if not p then return end
+  local had = redis.call('HGET', PX, p.person)
+  redis.call('HSET', PX, p.person, had and (had .. ' ' .. rid) or rid)
+end
+
+-- Erasure (erase.lua): the person's hash goes with the registration's personal data; the count stays.
+local function proxy_forget(PX, reg)
+  local rids = reg.proxy_person and redis.call('HGET', PX, reg.proxy_person)
+  if not rids then return end
+  local kept = {}
+  for r in string.gmatch(rids, '%S+') do
+    if r ~= reg.registration_id then table.insert(kept, r) end
+  end
+  if #kept > 0 then
+    redis.call('HSET', PX, reg.proxy_person, table.concat(kept, ' '))
+  else
+    redis.call('HDEL', PX, reg.proxy_person)
+    redis.call('HSET', PX, 'x:' .. reg.registration_id, '')
+  end
+end

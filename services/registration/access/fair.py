@@ -10,7 +10,7 @@ the per-ID limits are decided there, with the seat.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -51,6 +51,7 @@ class FairPolicy:
     rate_limit_phone_per_min: int = 6
     rate_limit_id_per_min: int = 6
     timezone: str = "Asia/Shanghai"
+    proxy_max_persons: int = 4  # issue 29: people one phone may book for in the festival (0: off)
 
     @classmethod
     def from_settings(cls, s: Settings) -> FairPolicy:
@@ -62,6 +63,7 @@ class FairPolicy:
             s.rate_limit_phone_per_min,
             s.rate_limit_id_per_min,
             s.timezone,
+            s.proxy_max_persons_per_festival,
         )
 
 
@@ -173,3 +175,25 @@ def prepare(
         ("id", h, policy.rate_limit_id_per_min, 60) for h in ids
     ]
     return Prepared(phone, record, fair, owner_ref(secret, phone), limits)
+
+
+def for_someone_else(
+    body: Mapping[str, Any], prepared: Prepared, secret: bytes, policy: FairPolicy
+) -> Prepared:
+    """Issue 29, 代预约: the verified phone books for someone else, the party's registrant at the
+    door (the form's name; on a real-name activity the first member, whose ID the door checks).
+
+    ``for_someone_else`` (or an ``attendee_phone``, which says the same) adds to the record the
+    person who goes as a keyed hash (``proxy_person``: their ID, else their phone, else their name)
+    and their phone, sealed like the registrant's (privacy/personal.py: the one-per-phone index
+    then counts it), and to fair.lua's argument the helper's cap on people booked for
+    (``proxy_limit_reached``). A booking for oneself is returned unchanged."""
+    phone = body.get("attendee_phone")
+    if not (body.get("for_someone_else") or phone):
+        return prepared
+    ids = prepared.fair["ids"]
+    who = f"id:{ids[0]}" if ids else f"phone:{phone}" if phone else f"name:{body['name']}"
+    person = keyed(secret, "proxy", who)
+    record = {**prepared.record, "proxy_person": person, **({"attendee_phone": phone} if phone else {})}
+    fair = {**prepared.fair, "proxy": {"person": person, "max": policy.proxy_max_persons}}
+    return replace(prepared, record=record, fair=fair)

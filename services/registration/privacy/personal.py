@@ -23,14 +23,50 @@ from shared.sealed import Sealer
 
 PERSONAL = ("name", "phone", "email", "manage_token", "manage_url", "ticket_url")
 FOR_NOTIFY = ("name", "phone", "email", "manage_url", "ticket_url", "ticket_code")
+# Issue 29 (代预约): the phone of the person booked for, sealed in both copies when given (notify
+# sends them the ticket too); ``proxy_person`` is their keyed hash (access/fair.py).
+ATTENDEE = ("attendee_phone",)
 SEALED = ("personal", "for_notify", "phone_ref", "data_key")
 # What erase.lua removes from a record: every personal field, its masked and hashed forms included.
-ERASED = (*SEALED, *PERSONAL, "name_masked", "phone_masked", "members", "id_hashes", "organization")
+ERASED = (
+    *SEALED,
+    *PERSONAL,
+    *ATTENDEE,
+    "name_masked",
+    "phone_masked",
+    "members",
+    "id_hashes",
+    "organization",
+    "proxy_person",
+)
 ERASED_NAME = "—"
 
 
 def phone_ref(secret: bytes, phone: str) -> str:
     return keyed(secret, "phone", phone)
+
+
+def goer_ref(secret: bytes, reg: dict[str, Any]) -> str:
+    """The one-registration-per-phone index's entry: the phone of the person who goes. Booked for
+    someone else (issue 29, 代预约): their phone, else their ID (a real-name activity), else the
+    helper's phone, as for a booking of one's own."""
+    if reg.get("attendee_phone"):
+        return phone_ref(secret, reg["attendee_phone"])
+    if reg.get("proxy_person") and reg.get("id_hashes"):
+        return keyed(secret, "phone", "id:" + reg["id_hashes"][0])
+    # issue 29: a walk-in booked at the window may have no phone: a ref of its own, so the
+    # one-party-per-phone index never joins two phoneless parties
+    return phone_ref(secret, reg["phone"] or f"none:{reg['registration_id']}")
+
+
+def attendee(reg: dict[str, Any]) -> dict[str, Any]:
+    """The attendee's contact fields a record holds (issue 29), none for a booking of one's own."""
+    return {k: reg[k] for k in ATTENDEE if reg.get(k)}
+
+
+def notify_fields(reg: dict[str, Any]) -> dict[str, Any]:
+    """What a record's copy for notify holds (``for_notify``)."""
+    return {k: reg.get(k) for k in FOR_NOTIFY} | attendee(reg)
 
 
 def for_notify(notify: Sealer, aid: str, subject: str, fields: dict[str, Any]) -> tuple[str, str]:
@@ -42,17 +78,13 @@ def for_notify(notify: Sealer, aid: str, subject: str, fields: dict[str, Any]) -
 
 def at_rest(reg: dict[str, Any], mine: Sealer, notify: Sealer, secret: bytes) -> dict[str, Any]:
     """The record as Redis keeps it; ``data_key`` goes to ``{p}shred:{aid}`` (reserve.lua)."""
-    rec = {k: v for k, v in reg.items() if k not in PERSONAL}
-    sealed, data_key = for_notify(
-        notify, reg["activity_id"], reg["registration_id"], {k: reg.get(k) for k in FOR_NOTIFY}
-    )
+    rec = {k: v for k, v in reg.items() if k not in PERSONAL and k not in ATTENDEE}
+    sealed, data_key = for_notify(notify, reg["activity_id"], reg["registration_id"], notify_fields(reg))
     rec.update(
-        personal=mine.seal({k: reg.get(k) for k in PERSONAL}),
+        personal=mine.seal({k: reg.get(k) for k in PERSONAL} | attendee(reg)),
         for_notify=sealed,
         data_key=data_key,
-        # issue 29: a walk-in booked at the window may have no phone: a ref of its own, so the
-        # one-party-per-phone index never joins two phoneless parties
-        phone_ref=phone_ref(secret, reg["phone"] or f"none:{reg['registration_id']}"),
+        phone_ref=goer_ref(secret, reg),
         name_masked=mask_name(reg["name"]),
         phone_masked=mask_phone(reg["phone"]),
     )

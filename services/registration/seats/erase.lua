@@ -9,6 +9,7 @@
 -- KEYS[7] S   data keys hash         {p}shred:{aid}   (issue 23) the registration's data key, and its
 --             lottery entry's, are deleted: every copy sealed under them, on every topic, is unreadable
 -- KEYS[8] LE  lottery entries hash   {p}lot:entries:{aid}   the entry the registration was drawn from
+-- KEYS[9] PX  the owner's people     {p}proxy:<owner ref>  (issue 29, 代预约: fair.lua's proxy_forget)
 -- ARGV[1] occurred_at (ISO-8601)   ARGV[2] registration id   ARGV[3] cause (registrant | retention)
 -- ARGV[4] JSON list of the record's personal fields (personal.ERASED)
 --
@@ -18,6 +19,7 @@
 -- projection and delivery log drop theirs.
 -- Returns {"ok", fields erased} | {"already", 0} | {"refused", "unknown_registration"}
 --#include promote.lua
+--#include ../access/fair.lua
 
 local R, P, D, O, MY, AU = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6]
 local S, LE = KEYS[7], KEYS[8]
@@ -28,6 +30,7 @@ if not raw then return {STATUS.REFUSED, REASON.UNKNOWN_REGISTRATION} end
 local reg = cjson.decode(raw)
 if reg.erased_at then return {STATUS.ALREADY, 0} end
 
+if KEYS[9] then proxy_forget(KEYS[9], reg) end
 if reg.phone_ref and redis.call('HGET', P, reg.phone_ref) == rid then redis.call('HDEL', P, reg.phone_ref) end
 for _, h in ipairs(reg.id_hashes or {}) do
   if redis.call('HGET', D, h) == rid then redis.call('HDEL', D, h) end

@@ -64,6 +64,10 @@ class Keys:
     def mine(self, owner_ref):
         return f"{self.p}myregs:{owner_ref}"
 
+    def proxy(self, owner_ref):
+        """Issue 29 (代预约): the people a verified phone booked for (access/fair.lua's proxy_*)."""
+        return f"{self.p}proxy:{owner_ref}"
+
     @property
     def activities(self):
         return f"{self.p}activities"

@@ -104,4 +104,7 @@ def full_view(reg: Doc, base_url: str, position: int | None, activity: Doc | Non
         "cancelled_at": reg.get("cancelled_at"),
         "activity": activity,
         "members": reg.get("members") or [],
+        # issue 29 (代预约): booked by this phone for the person named, whose phone is shown masked
+        "for_someone_else": bool(reg.get("proxy_person")),
+        **({"attendee_phone_masked": mask_phone(reg["attendee_phone"])} if reg.get("attendee_phone") else {}),
     }

@@ -17,6 +17,7 @@
 -- ARGV[4]'s ``channel`` (issue 29): online (absent) or a quota channel (quota.lua)
 -- KEYS[13] S  data keys hash        {p}shred:{aid}          registration id -> its data key, wrapped
 --         (issue 23: the record's ``data_key``, moved here; erase.lua deletes it)
+-- KEYS[14] PX the helper's people     {p}proxy:<owner>        代预约 (issue 29, fair.lua's proxy_*)
 --
 -- Checks everything before writing anything.  Returns one of
 --   {"replay", id}                         the same Idempotency-Key or id was seen: first outcome stands
@@ -24,6 +25,7 @@
 --                                          | registration_closed | party_too_large
 --                                          | already_registered | sold_out | id_duplicate
 --                                          | id_limit_reached | idempotency_key_reused
+--                                          | proxy_limit_reached
 --                                          (sold_out carries a third item: the seats still open to
 --                                          a newcomer, 0 while anyone waits)
 --   {"confirmed", id, 0} / {"waitlisted", id, position}
@@ -33,6 +35,7 @@
 local A, P, W, R, I, O, X = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6], KEYS[7]
 local D, IF, ND, NF, MY = KEYS[8], KEYS[9], KEYS[10], KEYS[11], KEYS[12]
 local S = KEYS[13]
+local PX = KEYS[14]
 local now_ms, occurred_at, idem = tonumber(ARGV[1]), ARGV[2], ARGV[3]
 local reg = cjson.decode(ARGV[4])
 local fair = cjson.decode(ARGV[5] or '{"ids":[],"fp":"","day":"","per_day":0,"per_festival":0}')
@@ -57,6 +60,8 @@ if reg.party_size > tonumber(st[7]) then return {STATUS.REFUSED, REASON.PARTY_TO
 if redis.call('HEXISTS', P, reg.phone_ref) == 1 then return {STATUS.REFUSED, REASON.ALREADY_REGISTERED} end
 local id_refusal = fair_refusal(D, ND, NF, fair)
 if id_refusal then return {STATUS.REFUSED, id_refusal} end
+local proxy_refused = proxy_refusal(PX, fair)
+if proxy_refused then return {STATUS.REFUSED, proxy_refused} end
 
 -- Seats handed back (issue 27, promote.lua) are free but never open to a newcomer, nor are seats
 -- kept for a channel (issue 29, quota.lua).  A registration made through a channel (reg.channel,
@@ -89,6 +94,7 @@ end
 keep_booked(R, P, X, S, reg, rid, status, position, occurred_at)
 if idem ~= '' then redis.call('HSET', I, idem, rid) end
 fair_record(D, IF, ND, NF, MY, idem, rid, fair)
+proxy_record(PX, rid, fair)
 
 local data, version = registration_event_data(reg)
 emit_booked(O, status, reg, rid, position, occurred_at, data, version)

@@ -168,6 +168,7 @@ class SeatStore(SealedAtRest, MemberCorrections):
                 k.id_festival,
                 k.mine(owner_ref or "-"),
                 k.shred(aid),
+                k.proxy(owner_ref or "-"),
             ],
             args=[t_ms, t_iso, idem, json.dumps(self.at_rest(reg), ensure_ascii=False), json.dumps(fair)],
         )
@@ -215,9 +216,7 @@ class SeatStore(SealedAtRest, MemberCorrections):
         # issue 16: the new ticket code travels sealed for notify, with the contact fields it had
         reg = self.get_registration(rid) or {}
         for_notify = (
-            self.seal_for_notify(
-                aid, rid, {**{f: reg.get(f) for f in personal.FOR_NOTIFY}, "ticket_code": code}
-            )
+            self.seal_for_notify(aid, rid, {**personal.notify_fields(reg), "ticket_code": code})
             if reg.get("phone")
             else ""
         )
@@ -251,6 +250,7 @@ class SeatStore(SealedAtRest, MemberCorrections):
                 k.erasures,
                 k.shred(aid),
                 f"{self.settings.redis_prefix}lot:entries:{{{aid}}}",  # lottery_store.LotteryStore.k
+                k.proxy(owner_ref or "-"),  # issue 29: the person booked for is forgotten, still counted
             ],
             args=[now_pair(now)[1], rid, cause, json.dumps(personal.ERASED)],
         )

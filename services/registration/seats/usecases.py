@@ -66,6 +66,8 @@ def register(
         session_phone = asked.session_phone
     doc = _first_come_activity(ports, activity_id)
     form, prepared = screening.prepared_form(ports, form, doc, session_phone)
+    if prepared is not None and ports.fair is not None:  # issue 29: 代预约, for the person who goes
+        prepared = fair_access.for_someone_else(form, prepared, ports.secret, ports.fair)
     _admitted(ports, doc, form["phone"], queue_token)  # issue 28: the queue's token, the phone's
     _screen_person(ports, form, doc, prepared, asked)
     reg = registrations.new_record(

@@ -216,6 +216,8 @@ def submit(activity_id: str, act):
         "email": values.get("email") or None,
         "locale": lang(),
     }
+    if values.get("for_someone_else"):  # issue 29, 代预约: the person going is named below
+        body.update(for_someone_else=True, attendee_phone=values.get("attendee_phone") or None)
     doc = ports().seats.activity_doc(activity_id) or {}
     if doc.get("real_name"):  # one fieldset per person of the party; the first is the registrant
         body.update(pages_access.real_name_party(form, doc))

@@ -70,6 +70,27 @@ class RegistrationIn(Keyed):
         },
     )
 
+    # Issue 29 (代预约). No load_default: a body without them keeps its fingerprint (idempotency.py).
+    for_someone_else = fields.Boolean(
+        truthy={True},
+        falsy={False},
+        metadata={
+            "description": "true: the verified phone books for someone else (a parent, a friend), who "
+            "is the party's registrant at the door: name (and on real-name activities the first member) "
+            "are theirs. The limits count that person: the one registration per phone their phone "
+            "(attendee_phone), else their ID, else the helper's phone; the per-ID limits their ID. One "
+            "phone may book for SCIDAY_PROXY_MAX_PERSONS_PER_FESTIVAL different people in the festival "
+            "(proxy_limit_reached). The helper keeps the booking in 我的报名"
+        },
+    )
+    attendee_phone = CanonicalPhone(
+        allow_none=True,
+        metadata={
+            "description": "the person booked for: their mobile (optional; implies for_someone_else), "
+            "sent the ticket by SMS as well, and counted by the one registration per phone"
+        },
+    )
+
     @post_load
     def _clean(self, data, **_):
         data["name"] = data["name"].strip()
@@ -166,6 +187,10 @@ class RegistrationOut(RegistrationCreatedOut):
     cancelled_at = fields.String(allow_none=True)
     activity = fields.Nested(ActivityOut)
     members = fields.List(fields.Nested(MemberOut))
+    for_someone_else = fields.Boolean(
+        metadata={"description": "issue 29: booked by this phone for someone else"}
+    )
+    attendee_phone_masked = fields.String(metadata={"description": "the person booked for's phone, masked"})
 
 
 class ManageTokenQuery(Schema):

@@ -13,8 +13,13 @@ const REQUEST_TIMEOUT_MS = 4000;
 export const net = { online: null, keys: null, onChange: () => {}, onUnauthorized: () => {} };
 
 export function setOnline(v) {
+  // An answer to a request sent just before the network went away must not show 在线 on a
+  // device that knows it is offline (seen in CI: the scanner flipped back to online).
+  if (v && navigator.onLine === false) v = false;
   if (net.online !== v) { net.online = v; net.onChange(); }
 }
+// The device says when it loses the network: the door is judged offline at once.
+if (typeof window !== "undefined") window.addEventListener("offline", () => setOnline(false));
 
 export const gate = () => (book.auth() || {}).gate || "";
 
