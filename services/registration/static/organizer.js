@@ -3,7 +3,7 @@
  * with `Authorization: Bearer`.
  * The token is kept in sessionStorage (localStorage if "remember" is ticked), never in a URL.
  */
-import { quotaValues, quotasOf } from "./js/quota_form.js";  // issue 29: seats kept for channels
+import { quotaValues, quotasOf } from "./quota_form.js";  // issue 29: seats kept for channels
 var KEY = "sciday.organizer.token";
 var T = JSON.parse(document.getElementById("i18n").textContent);
 var EN = T.lang === "en";
