@@ -178,3 +178,22 @@ def test_a_seat_handed_back_after_the_return_keeps_the_returned_seats_in_the_cou
     )
     told = outbox_handed_back(store_settings, store_redis, "win-later")
     assert [(d["handed_back"], d["revision"]) for d in told] == [(2, 1), (3, 2)]
+
+
+def test_the_scheduler_pass_returns_the_window_seats_from_the_start_on(
+    app, staff, store_settings, store_redis
+):
+    from services.registration.lottery import scheduler
+
+    client = app.test_client()
+    create(client, staff, "win-pass", quotas={"window": {"seats": 2}})
+    starts = datetime.fromisoformat(client.get("/api/v1/activities/win-pass").get_json()["starts_at"])
+    lotteries, settings, ports = (
+        app.extensions[k] for k in ("sciday.lotteries", "sciday.settings", "sciday.registration")
+    )
+    scheduler.run_once(lotteries, settings, ports, (starts - timedelta(seconds=1)).timestamp())
+    assert outbox_handed_back(store_settings, store_redis, "win-pass") == []
+    scheduler.run_once(lotteries, settings, ports, (starts + timedelta(seconds=1)).timestamp())
+    scheduler.run_once(lotteries, settings, ports, (starts + timedelta(seconds=30)).timestamp())  # once
+    told = outbox_handed_back(store_settings, store_redis, "win-pass")
+    assert [(d["handed_back"], d["revision"]) for d in told] == [(2, 1)]

@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from datetime import UTC, datetime
 from typing import Any
 
 from services.registration.bootstrap import bootstrap
@@ -73,7 +74,8 @@ def run_once(
             log.info("lottery group drawn, settled and told: %s", gid)
         for aid in release_queues(store, settings, ports):  # issue 28: the release queues
             log.info("release queue shuffled: %s", aid)
-        for aid, seats in QuotaReturns(store.redis, settings).return_due():  # issue 29
+        at = datetime.fromtimestamp(now, UTC)  # issue 29: the window's seats to standby at the start
+        for aid, seats in QuotaReturns(store.redis, settings).return_due(at):
             log.info("window seats returned to standby at the start: %s (%d)", aid, seats)
 
 
