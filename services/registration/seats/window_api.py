@@ -26,15 +26,24 @@ from services.registration.web.edge import documented, reasons_text
 from services.registration.web.registration_schemas import RegistrationCreatedOut, RegistrationIn
 from services.registration.web.rendering import render
 from shared.auth import require
-from shared.errors import FORBIDDEN, UNAUTHORIZED
+from shared.errors import FORBIDDEN, RATE_LIMITED, UNAUTHORIZED
 from shared.i18n import request_locale
 from shared.masking import mask_name
 from shared.msgid import text
 from shared.web import settings_of
 
 bp = Blueprint("window", __name__)
+# The online path's refusals a staff booking never hears (no SMS session, queue, rate limit, proxy cap)
+NOT_AT_THE_WINDOW = (
+    v.PHONE_NOT_VERIFIED,
+    v.QUEUE_TOKEN_REQUIRED,
+    v.QUEUE_TOKEN_EXPIRED,
+    v.QUEUE_TOKEN_INVALID,
+    v.PROXY_LIMIT_REACHED,
+    RATE_LIMITED,
+)
 WINDOW_REFUSALS = (
-    *(r for r in REGISTER_REFUSALS if r not in (v.PHONE_NOT_VERIFIED, v.QUEUE_TOKEN_REQUIRED)),
+    *(r for r in REGISTER_REFUSALS if r not in NOT_AT_THE_WINDOW),
     UNAUTHORIZED,
     FORBIDDEN,
 )
@@ -108,7 +117,7 @@ class WindowRegistrations(MethodView):
 class WindowSeats(MethodView):
     @require("steward", "supervisor", "organizer")
     @blp.response(200, WindowSeatsOut)
-    @documented(blp, v.UNKNOWN_ACTIVITY, UNAUTHORIZED, FORBIDDEN)
+    @documented(blp, v.UNKNOWN_ACTIVITY, v.LOTTERY_ALLOCATION, UNAUTHORIZED, FORBIDDEN)
     def get(self, activity_id):
         """The seats the window still keeps and the seats open online (quota.lua's, read-only)."""
         try:
