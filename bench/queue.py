@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import json
 import os
-import sys
 import tempfile
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -181,8 +180,12 @@ def lines(d: dict) -> list[str]:
 
 
 if __name__ == "__main__":
+    import argparse
+
+    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
+    parser.add_argument("people", type=int, nargs="?", default=PEOPLE, help=f"queued people ({PEOPLE:,})")
+    people = parser.parse_args().people
     loadgen.build()
-    people = int(sys.argv[1]) if len(sys.argv) > 1 else PEOPLE
     result = run(Path(tempfile.mkdtemp(prefix="sciday-queue-")), people=people)
     print("\n".join(lines(result)))
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")

@@ -157,10 +157,11 @@ class Settings(OperationsConfig, PrivacyConfig, ActivitiesConfig, AccessConfig, 
     """The queue page's longest wait between two asks when no known moment is nearer (seconds):
     the release and a place's admission are asked at their time; sold out is heard within this.
     The answer's ``poll_s`` (queue/rules.py ``poll_s``, docs/queue.md)."""
-    queue_polls_per_s: int = 500
+    queue_polls_per_s: int = 75
     """The queue's polls budget (asks per second): a crowd of ``joined`` pages beats no more often
-    than every joined / this seconds, and is spread over that long after the release. About a
-    third of what two idle cores answer (GET …/queue/me: ~1,250/s, docs/queue.md "Measured")."""
+    than every joined / this seconds, and is spread over that long after the release. 75 asks/s at
+    ~0.65 ms of stack CPU each (GET …/queue/me answered before Flask) is ~5 % of one core
+    (docs/queue.md "Measured"): 50,000 pages beat every ~11 minutes."""
     queue_poll_jitter_pct: int = 20
     """The heartbeat is shortened by a random 0 to this many percent, so pages do not beat together."""
 
@@ -183,6 +184,15 @@ class Settings(OperationsConfig, PrivacyConfig, ActivitiesConfig, AccessConfig, 
     """How many different people one verified phone may book for (代预约: a parent, a friend) in the
     festival, counted atomically beside the per-ID limits (access/fair.lua). The same person again
     is not counted twice; a cancelled booking keeps its person counted. 0 turns 代预约 off."""
+    # issue 29: a code by phone call; the calendar file
+    voice_template_ids: str = ""
+    """Issue 29: the provider's voice (TTS) template ids for a code read out in a phone call,
+    "verification_code.zh-CN=TTS_1,verification_code.en=TTS_2"; default "<name>.<locale>"."""
+    ics_alarm_min: int = 120
+    """Issue 29: the calendar file's reminder (VALARM) rings this many minutes before the start."""
+    quota_companions_per_wheelchair: int = 1
+    """Companion seats a party may book per wheelchair place it books (issue 29 item 6; a companion
+    seat is only ever booked with a wheelchair place)."""
     # -- Append new settings above this line: `name: type = default` and a docstring under it. --
 
     @field_validator("timezone")

@@ -43,6 +43,7 @@ class _RegistrationDataV2(_Data):
     sealed = fields.String(required=True)  # SX1.notify.<kid>.…: name, phone, email, links, ticket code
     members = fields.List(fields.Nested(MemberData), load_default=list)
     lottery_entry_id = fields.String(load_default=None, allow_none=True)  # made by a draw (issue 15)
+    wheelchairs = fields.Integer(load_default=0)  # issue 29 item 6: wheelchair places, shown at the door
 
 
 class RegistrationConfirmedV2(_RegistrationDataV2):

@@ -143,6 +143,7 @@ class _RegistrationData(_Data):
     # Issue 15: set when the registration was made from a lottery draw (the entrant was told by
     # LotteryEntryWon / LotteryEntryWaitlisted; notify sends no second confirmation).
     lottery_entry_id = fields.String(load_default=None, allow_none=True)
+    wheelchairs = fields.Integer(load_default=0)  # issue 29 item 6: wheelchair places, shown at the door
 
 
 class RegistrationConfirmedV1(_RegistrationData):

@@ -59,6 +59,8 @@ RULES: dict[str, str] = {
     # issue 29: seats kept for channels (quota) are counted in the capacity
     "quota_above_capacity": N_("The seats kept for channels must not be more than the capacity."),
     "seats_or_share": N_("Give the seats or the share, not both."),
+    # issue 29 item 6: a party's wheelchair places and companion seats are people of the party
+    "accessible_over_party": N_("Wheelchair places and companion seats cannot be more than the people."),
 }
 # The one table of every service (check-in and notify name their rules through Keyed and as_rule).
 # What a schema passes as ``error=`` (marshmallow fills the {placeholders} it knows).

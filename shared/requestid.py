@@ -6,11 +6,13 @@ from __future__ import annotations
 
 import re
 import uuid
+from collections.abc import Mapping
 from contextvars import Token
+from typing import Any
 
 from flask import Flask, Response, g, request
 
-from shared.clientaddr import _ip, parse_networks
+from shared.clientaddr import Network, _ip, parse_networks
 from shared.config import Settings
 from shared.logs import REQUEST_ID
 
@@ -18,20 +20,22 @@ HEADER = "X-Request-Id"
 _SAFE = re.compile(r"[A-Za-z0-9._:-]+")
 
 
+def of_environ(environ: Mapping[str, Any], networks: tuple[Network, ...], limit: int) -> str:
+    """The request's id: a trusted proxy's ``X-Request-Id`` when well formed, else a new one."""
+    given = environ.get("HTTP_X_REQUEST_ID", "")
+    peer = _ip(environ.get("sciday.peer_addr", environ.get("REMOTE_ADDR") or ""))
+    trusted = peer is not None and any(peer in net for net in networks)
+    if trusted and 0 < len(given) <= limit and _SAFE.fullmatch(given):
+        return str(given)
+    return uuid.uuid4().hex
+
+
 def install(app: Flask, settings: Settings) -> None:
     networks = parse_networks(settings.trusted_proxies)
     limit = settings.request_id_max_chars
 
-    def _from_proxy() -> str | None:
-        given = request.headers.get(HEADER, "")
-        peer = _ip(request.environ.get("sciday.peer_addr", request.remote_addr or ""))
-        trusted = peer is not None and any(peer in net for net in networks)
-        if trusted and 0 < len(given) <= limit and _SAFE.fullmatch(given):
-            return given
-        return None
-
     def _start() -> None:
-        rid = _from_proxy() or uuid.uuid4().hex
+        rid = of_environ(request.environ, networks, limit)
         g.sciday_request_id = rid
         g.sciday_request_id_token = REQUEST_ID.set(rid)
 

@@ -95,3 +95,10 @@ def reasons(*declared: Reason, catalogue: Path) -> dict[str, Reason]:
         raise ValueError("a reason code is declared twice")
     refusal.declare(table)
     return table
+
+
+# Issue 29: how a verification code reaches a phone, the first the default. Registration names
+# the channel when it asks notify to send a code; notify hands it to the provider's port.
+CODE_BY_SMS = "sms"
+CODE_BY_VOICE = "voice"  # a phone call that reads the code out, digit by digit
+CODE_CHANNELS = (CODE_BY_SMS, CODE_BY_VOICE)

@@ -1,5 +1,6 @@
 """The local SMS gateway: speaks the generic gateway protocol (channels/sms.py) and records what it
-receives, for `make run` and the tests.  It sends nothing anywhere.
+receives, for `make run` and the tests.  It sends nothing anywhere.  It stands in for the voice
+channel too (issue 29): a message with ``channel`` "voice" is a call, shown with the words it says.
 
 ``python -m standins.sms_gateway --port 8004``; the page at ``/`` lists the messages.
 
@@ -26,6 +27,7 @@ from flask import Flask, jsonify, render_template_string, request
 
 from services.notify.channels.sms import signature
 from shared.logs import mask_phone
+from shared.words import CODE_BY_SMS, CODE_CHANNELS
 from standins.serving import Served, until_signalled
 
 MOBILE = re.compile(r"1[0-9]{10}\Z", re.ASCII)  # ASCII digits, no trailing newline
@@ -34,9 +36,12 @@ _PAGE = """<!doctype html><html lang="zh-CN"><meta charset="utf-8"><title>SMS ga
 text-align:left;vertical-align:top}table{border-collapse:collapse}</style>
 <h1>本地短信网关 · local SMS gateway</h1>
 <p>{{ messages|length }} messages received in {{ requests }} requests. Nothing leaves this machine.</p>
-<table><tr><th>received</th><th>to</th><th>template</th><th>text</th><th>message id</th></tr>
-{% for m in messages %}<tr><td>{{ m.received_at }}</td><td>{{ m.phone_masked }}</td><td>{{ m.template_id }}</td>
-<td>【{{ m.sign_name }}】{{ m.text }}</td><td>{{ m.message_id }}</td></tr>{% endfor %}</table></html>"""
+<table><tr><th>received</th><th>channel</th><th>to</th><th>template</th><th>text</th><th>message id</th></tr>
+{% for m in messages %}<tr class="{{ m.channel }}"><td>{{ m.received_at }}</td>
+<td>{% if m.channel == "voice" %}语音来电 · voice call{% else %}短信 · SMS{% endif %}</td>
+<td>{{ m.phone_masked }}</td><td>{{ m.template_id }}</td>
+<td>{% if m.channel == "voice" %}（播报 · says）{{ m.text }}{% else %}【{{ m.sign_name }}】{{ m.text }}{% endif %}</td>
+<td>{{ m.message_id }}</td></tr>{% endfor %}</table></html>"""
 
 
 class GatewayState:
@@ -107,6 +112,21 @@ class GatewayState:
             return {"messages": [dict(m) for m in self.messages], "requests": self.requests}
 
 
+def _refusal(payload: object) -> str:
+    """Why a request body is not a message ("" when it is one); sets the default channel."""
+    if not isinstance(payload, dict) or not all(
+        isinstance(payload.get(k), str) and payload.get(k)
+        for k in ("client_ref", "phone", "template_id", "text")
+    ):
+        return "client_ref, phone, template_id and text are required"
+    if not MOBILE.fullmatch(payload["phone"]):
+        return "not a mainland mobile number"
+    payload.setdefault("channel", CODE_BY_SMS)  # issue 29: "voice", a call that reads the text out
+    if payload["channel"] not in CODE_CHANNELS:
+        return "channel is one of " + ", ".join(CODE_CHANNELS)
+    return ""
+
+
 def create_app(state: GatewayState) -> Flask:
     app = Flask("sciday.sms-gateway")
     app.json.ensure_ascii = False
@@ -121,13 +141,9 @@ def create_app(state: GatewayState) -> Flask:
             if not fresh or not hmac.compare_digest(given, signature(state.api_key, ts, body)):
                 return jsonify({"error": "bad signature"}), 401
         payload = request.get_json(silent=True)
-        if not isinstance(payload, dict) or not all(
-            isinstance(payload.get(k), str) and payload.get(k)
-            for k in ("client_ref", "phone", "template_id", "text")
-        ):
-            return jsonify({"error": "client_ref, phone, template_id and text are required"}), 400
-        if not MOBILE.fullmatch(payload["phone"]):
-            return jsonify({"error": "not a mainland mobile number"}), 400
+        refused = _refusal(payload)
+        if refused:
+            return jsonify({"error": refused}), 400
         status, answer = state.receive(payload)
         return jsonify(answer), status
 

@@ -246,6 +246,7 @@ class Projection(ProjectionReads):
             "status": status,
             # real-name parties: each member's masked name and ID, for the steward (issue 14)
             "members": data.get("members") or [],
+            "wheelchairs": int(data.get("wheelchairs") or 0),  # issue 29 item 6: the steward sees them
         }
 
     def _smaller_party(self, aid: str, rid: str, data: dict) -> None:

@@ -12,7 +12,7 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from services.notify import vocabulary as V
-from services.notify.channels import sms
+from services.notify.channels import sms, voice
 from services.notify.delivery.intents import Deliveries, sealer_of
 from services.notify.web import api_codes, api_notices, edge
 from shared import internal
@@ -85,5 +85,6 @@ def create_app(settings: Settings | None = None, redis_client=None):
     # Verification codes from the registration service, sent at once and never stored (issue 14).
     app.extensions["sciday.internal_key"] = internal.key_of(settings)
     app.extensions["sciday.sms"] = sms.from_settings(settings)
+    app.extensions["sciday.voice"] = voice.from_settings(settings)  # voice codes (issue 29)
     app.register_blueprint(api_codes.bp)
     return app

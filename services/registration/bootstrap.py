@@ -46,6 +46,7 @@ def bootstrap(settings: Settings, redis, keys: KeyRing) -> Ports:
         clock=SystemClock(),
         base_url=settings.public_base_url,
         checkin_opens_before_min=settings.checkin_opens_before_min,
+        companions_per_wheelchair=settings.quota_companions_per_wheelchair,  # issue 29 item 6
         ip_per_min=settings.rate_limit_ip_per_min,
         phone_per_min=settings.rate_limit_phone_per_min,
         noshow=noshow_store,

@@ -69,3 +69,5 @@ class Ports:
     # Issue 27: the public randomness beacon a v2 draw's seed takes (lottery/beacon.py's protocol;
     # lottery/beacons.py builds it). None: no beacon (tests that are not about it).
     beacon: Beacon | None = None
+    # Issue 29 item 6: companion seats a party may book per wheelchair place (seats/accessible.py).
+    companions_per_wheelchair: int = Settings.quota_companions_per_wheelchair

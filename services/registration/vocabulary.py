@@ -286,9 +286,9 @@ REASONS: Final[Mapping[str, Reason]] = reasons(
     Reason(vq.QUEUE_TOKEN_INVALID, 403, N_("This queue pass is not for this phone or this activity.")),
     Reason(vq.QUEUE_NOT_OPEN, 409, N_("The queue for this activity is not open yet.")),
     Reason(PROXY_LIMIT_REACHED, 409, N_("This phone may book for no more other people this festival.")),
+    *QUOTA_REASONS,  # noqa: F405 (issue 29, vocabulary_quota.py)
     catalogue=CATALOGUE,
 )
-
 # Issue 23 (finding 4): a drawn party not made a registration because a member's ID reached a per-ID
 # cap (day or festival) after it entered; lottery_register.lua skips it and the next drawn gets
 # the seats.  An outcome of the script, and what the draw's settlement counts.

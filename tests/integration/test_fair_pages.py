@@ -18,7 +18,7 @@ class Outbox:
     def __init__(self):
         self.sent: list[tuple[str, str]] = []
 
-    def send_code(self, phone, code, locale, ttl_min):
+    def send_code(self, phone, code, locale, ttl_min, channel="sms"):
         self.sent.append((phone, code))
 
 

@@ -129,7 +129,7 @@ class Outbox:
     def __init__(self):
         self.codes: list[str] = []
 
-    def send_code(self, phone, code, locale, ttl_min):
+    def send_code(self, phone, code, locale, ttl_min, channel="sms"):
         self.codes.append(code)
 
 

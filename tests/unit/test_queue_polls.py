@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from services.registration.queue.rules import Pace, crowd_s, poll_s
 
-PACE = Pace(floor_s=5, heartbeat_s=60, polls_per_s=500, jitter_pct=20)
+PACE = Pace(floor_s=5, heartbeat_s=60, polls_per_s=75, jitter_pct=20)  # the settings' defaults
 NOW = 1_800_000_000_000  # ms; any fixed instant
 
 
@@ -27,9 +27,9 @@ def test_a_release_further_than_the_heartbeat_waits_one_beat():
 
 def test_a_near_release_is_asked_at_its_time_spread_over_the_crowds_time_at_the_budget():
     assert at(20, joined=10, spread=True, rnd=0.0) == 20
-    # 50,000 pages at 500 asks/s take 100 s: the beat is 100 s, the release's asks spread over it
+    # 50,000 pages at 75 asks/s take 667 s: the beat is 667 s, the release's asks spread over it
     asks = [at(20, joined=50_000, spread=True, rnd=r / 1000) for r in range(1000)]
-    assert min(asks) == 20 and max(asks) <= 100
+    assert min(asks) == 20 and max(asks) <= 667
     assert max(asks) - min(asks) >= 50  # spread, not all at once (a beat may come first)
 
 
@@ -43,14 +43,14 @@ def test_a_queued_place_asks_at_its_admission_never_later_than_the_heartbeat():
 def test_never_under_the_floor():
     assert at(0.5) == 5
     assert at(-30) == 5  # a moment already past (the release while its shuffle is written)
-    assert poll_s(Pace(5, 2, 500, 20), NOW, None, 1, spread=False, rnd=0.0) == 5
+    assert poll_s(Pace(5, 2, 75, 20), NOW, None, 1, spread=False, rnd=0.0) == 5
 
 
 def test_the_crowd_beats_no_more_often_than_its_budget():
-    assert crowd_s(50_000, 500) == 100 and crowd_s(1, 500) == 1 and crowd_s(9, 0) == 0
+    assert crowd_s(50_000, 75) == 667 and crowd_s(1, 75) == 1 and crowd_s(9, 0) == 0
     beat = at(None, joined=50_000, rnd=0.99)
-    assert 80 <= beat <= 100  # 50,000 pages every >= 80 s: at most 625 asks/s (500 on average)
-    assert 50_000 / at(None, joined=50_000, rnd=0.0) == 500
+    assert 534 <= beat <= 667  # 50,000 pages every >= 534 s: at most 94 asks/s (75 on average)
+    assert 50_000 / at(None, joined=50_000, rnd=0.0) <= 75
 
 
 def test_admissions_never_run_far_ahead_of_the_seats():

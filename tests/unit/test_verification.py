@@ -25,7 +25,7 @@ class Outbox:
         self.sent: list[tuple[str, str]] = []
         self.fail = fail
 
-    def send_code(self, phone, code, locale, ttl_min):
+    def send_code(self, phone, code, locale, ttl_min, channel="sms"):
         if self.fail:
             raise v.SenderUnavailable("down")
         self.sent.append((phone, code))

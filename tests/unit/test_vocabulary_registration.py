@@ -21,6 +21,7 @@ from tests.unit import vocab_support as vs
 VOCABULARY_FILES = (
     "services/registration/vocabulary.py",
     "services/registration/vocabulary_queue.py",  # issue 28
+    "services/registration/vocabulary_quota.py",  # issue 29
     "services/registration/words.lua",
     "shared/errors.py",
     "shared/events.py",

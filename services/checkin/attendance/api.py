@@ -148,4 +148,5 @@ def _judged_offline(aid: str, doc: dict, opens, closes, proj, cards) -> dict:
         # issue 23: the members' door hashes and this activity's key, to match cards offline
         **door_cards.book(cards, aid, confirmed),
         **door_cards.parties(confirmed),  # issue 26: the members listed at the door, masked
+        **door_cards.wheelchairs(confirmed),  # issue 29 item 6: 轮椅位, shown offline too
     }

@@ -70,3 +70,9 @@ def parties(registrations: list[dict[str, Any]]) -> dict[str, Any]:
     without a document has id_type "none"), in member order; never a door hash."""
     listed = {r["registration_id"]: shown(r.get("members")) for r in registrations if r.get("members")}
     return {"parties": listed} if listed else {}
+
+
+def wheelchairs(registrations: list[dict[str, Any]]) -> dict[str, Any]:
+    """Issue 29 item 6: the wheelchair places of each party that booked some, for the offline verdict."""
+    places = {r["registration_id"]: int(r["wheelchairs"]) for r in registrations if r.get("wheelchairs")}
+    return {"wheelchairs": places} if places else {}

@@ -91,6 +91,7 @@ def _shown(act: Doc, reg: Doc) -> Doc:
         "party_size": int(reg.get("party_size") or 1),
         "members": door_cards.shown(reg.get("members")),
         "status": reg.get("status", V.CONFIRMED),
+        "wheelchairs": int(reg.get("wheelchairs") or 0),  # issue 29 item 6: 轮椅位
     }
 
 

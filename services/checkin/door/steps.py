@@ -76,6 +76,7 @@ def summary(party: Party, seen: Seen, result: Doc) -> Doc:
         "members": door_cards.shown((reg or {}).get("members"), list(result.get("members_in") or []) or None),
         "party_size": seen.party_size,
         "admitted_total": result.get("admitted_total", 0),
+        "wheelchairs": int((reg or {}).get("wheelchairs") or 0),  # issue 29 item 6: 轮椅位
     }
 
 

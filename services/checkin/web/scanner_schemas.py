@@ -48,6 +48,11 @@ class ScannerActivity(Schema):
             "description": "issue 26: registration id -> its members, masked (name_masked, id_type, id_masked)"
         },
     )
+    wheelchairs = fields.Dict(
+        keys=fields.String(),
+        values=fields.Integer(),
+        metadata={"description": "issue 29: registration id -> its wheelchair places (parties with some)"},
+    )
 
 
 class ElsewhereActivity(Schema):

@@ -116,6 +116,7 @@ class LookupMatch(Schema):
     party_size = fields.Integer()
     members = fields.List(fields.Dict())
     status = fields.String()
+    wheelchairs = fields.Integer(metadata={"description": "wheelchair places the party booked (issue 29)"})
 
 
 class LookupOut(Schema):
@@ -153,6 +154,7 @@ class RegistrationSummary(Schema):
     standby_number = fields.Integer(
         metadata={"description": "a called walk-in's standby ticket (issue 15 §3)"}
     )
+    wheelchairs = fields.Integer(metadata={"description": "wheelchair places the party booked (issue 29)"})
 
 
 class CheckinOut(Schema):

@@ -1,4 +1,5 @@
-"""Email over SMTP, with the ticket's QR code attached as a PNG.
+"""Email over SMTP, with the ticket's QR code attached as a PNG (and, confirming a seat, the
+registration's calendar file: issue 29).
 
 The SMTP conversation is driven step by step so that the hand-off point is exact: the message is
 the server's only once it reads the final ``.`` line of DATA (RFC 5321 §4.1.1.4: a server that
@@ -20,6 +21,7 @@ from email.utils import formatdate
 
 from services.notify.channels import ProviderError
 from services.notify.delivery import qr
+from shared import ics
 
 
 def build(intent: dict, rendered, mail_from: str) -> EmailMessage:
@@ -35,6 +37,8 @@ def build(intent: dict, rendered, mail_from: str) -> EmailMessage:
     code = (intent.get("reg") or {}).get("ticket_code")
     if rendered.attach_qr and code:
         msg.add_attachment(qr.png(code), maintype="image", subtype="png", filename="ticket-qr.png")
+    if rendered.calendar:  # issue 29: the registration's calendar file (shared/ics.py)
+        msg.add_attachment(rendered.calendar, maintype="text", subtype="calendar", filename=ics.FILENAME)
     return msg
 
 

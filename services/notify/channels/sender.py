@@ -169,6 +169,9 @@ class Sender(Outcomes):
                 intent.get("locale", "zh-CN"),
                 messages.variables(intent, activity, self.settings.timezone),
             )
+            rendered = messages.with_calendar(
+                rendered, self.channel.name, intent, activity, self.settings, self.clock
+            )
         except Exception as exc:  # a broken template or intent: retrying cannot help
             log.exception("cannot render %s", nid)
             return self._fail(

@@ -7,7 +7,8 @@ it in :data:`PROVIDERS` and set ``SCIDAY_SMS_PROVIDER``.  Nothing else changes.
 
 The generic gateway protocol (standins/sms_gateway.py implements it for development):
 
-  POST <SCIDAY_SMS_GATEWAY_URL>   JSON {client_ref, phone, sign_name, template_id, params, text}
+  POST <SCIDAY_SMS_GATEWAY_URL>   JSON {client_ref, phone, sign_name, template_id, params, text, channel}
+  ``channel`` is "sms" (the default) or "voice": a call that reads ``text`` out (issue 29, voice.py).
   X-Sciday-Timestamp: <unix s>    X-Sciday-Signature: hmac-sha256=<hex of key, "ts.body">
   200 {"message_id": "..."}; a repeated client_ref answers the first message id and sends nothing.
   5xx / 429 / network errors are worth retrying; other 4xx are not.
@@ -26,6 +27,7 @@ from typing import Protocol
 import requests
 
 from services.notify.channels import ProviderError
+from shared.words import CODE_BY_SMS
 
 
 @dataclass(frozen=True)
@@ -36,6 +38,7 @@ class SmsMessage:
     template_id: str
     text: str
     params: dict = field(default_factory=dict)
+    channel: str = CODE_BY_SMS  # or CODE_BY_VOICE: a call reads ``text`` out (issue 29)
 
 
 class SmsProvider(Protocol):
@@ -63,6 +66,7 @@ class HttpGatewayProvider:
                 "template_id": message.template_id,
                 "params": message.params,
                 "text": message.text,
+                "channel": message.channel,
             },
             ensure_ascii=False,
         ).encode("utf-8")

@@ -8,7 +8,7 @@ given to the SMS provider as template parameters, for providers that fill templa
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
@@ -18,15 +18,21 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from services.notify import vocabulary as V
 from services.notify.ports import Doc
-from shared.config import LOCAL_ZONE
+from shared import ics
+from shared.clock import Clock
+from shared.config import LOCAL_ZONE, Settings
 from shared.text import as_one_line
+from shared.words import CODE_CHANNELS
 
 TEMPLATES_DIR = Path(__file__).parent.parent / "templates"
 TEMPLATES = V.TEMPLATES
-# SMS only, sent at once by api_codes.py and never queued: a verification code.
+# SMS only, sent at once by api_codes.py and never queued: a verification code (as an SMS, or a
+# voice call's text: templates/<locale>/voice/, issue 29).
 SMS_ONLY = (V.VERIFICATION_CODE_TEMPLATE,)
 # Messages that carry the ticket: the email attaches its QR code as a PNG.
 WITH_TICKET = (V.CONFIRMED_TEMPLATE, V.PROMOTED_TEMPLATE, V.REMINDER_TEMPLATE)
+# Messages that confirm a seat: the email attaches the registration's calendar file (issue 29).
+WITH_CALENDAR = (V.CONFIRMED_TEMPLATE, V.PROMOTED_TEMPLATE)
 _WEEKDAYS_ZH = "一二三四五六日"
 _LABELS = {
     "zh-CN": {"starts_at": "时间", "ends_at": "时间", "hall": "场厅", "venue": "场馆"},
@@ -41,6 +47,7 @@ class Rendered:
     subject: str
     text: str
     params: Doc = field(default_factory=dict)
+    calendar: bytes = b""  # issue 29: the registration's .ics, attached to a confirmation email
 
     @property
     def attach_qr(self) -> bool:
@@ -185,7 +192,7 @@ def variables(intent: Doc, activity: Doc, tz: str | None = None) -> Doc:
 
 
 def render(template: str, channel: str, locale: str, values: Doc) -> Rendered:
-    if template not in TEMPLATES and not (template in SMS_ONLY and channel == "sms"):
+    if template not in TEMPLATES and not (template in SMS_ONLY and channel in CODE_CHANNELS):
         raise KeyError(f"no template {template!r}")
     locale = locale_of(locale)
     text = _env().get_template(f"{locale}/{channel}/{template}.txt").render(**values)
@@ -200,3 +207,24 @@ def render(template: str, channel: str, locale: str, values: Doc) -> Rendered:
         text = joiner.join(line.strip() for line in text.splitlines() if line.strip())
     params = {k: v for k, v in values.items() if isinstance(v, str)}
     return Rendered(template, locale, subject, text.rstrip() + ("\n" if channel == "email" else ""), params)
+
+
+def with_calendar(
+    rendered: Rendered, channel: str, intent: Doc, activity: Doc, settings: Settings, clock: Clock
+) -> Rendered:
+    """A confirmation email with the registration's calendar file (shared/ics.py, the ticket page's
+    builder too); any other message as it is."""
+    reg = intent.get("reg") or {}
+    if channel != "email" or rendered.template not in WITH_CALENDAR or not reg.get("ticket_url"):
+        return rendered
+    calendar = ics.registration_calendar(
+        activity,
+        reg["registration_id"],
+        reg["ticket_url"],
+        rendered.locale,
+        opens_before_min=settings.checkin_opens_before_min,
+        alarm_min=settings.ics_alarm_min,
+        now=clock.now(),
+        tz=settings.timezone,
+    )
+    return replace(rendered, calendar=calendar)

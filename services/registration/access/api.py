@@ -19,7 +19,7 @@ from shared import csrf
 from shared.i18n import request_locale
 from shared.masking import mask_phone
 from shared.web import settings_of
-from shared.words import LOCALES
+from shared.words import CODE_BY_SMS, CODE_CHANNELS, LOCALES
 
 COOKIE = "sciday_session"
 
@@ -64,9 +64,9 @@ def session_token() -> str | None:
     An API call that changes something on the cookie alone must come from this site (shared/csrf.py:
     the CSRF token echoed, or a same-site Origin/Referer), else it is refused ``cross_site_request``;
     the pages check their forms' CSRF field themselves."""
-    header = request.headers.get("Authorization", "")
-    if header.startswith("Bearer " + verification.TOKEN_PREFIX):
-        return header[7:].strip()
+    token = bearer_of(request.headers.get("Authorization", ""))
+    if token:
+        return token
     cookie = request.cookies.get(COOKIE)
     if (
         cookie
@@ -76,6 +76,12 @@ def session_token() -> str | None:
     ):
         raise Refusal(v.CROSS_SITE_REQUEST)
     return cookie
+
+
+def bearer_of(header: str) -> str | None:
+    """The session token of an ``Authorization: Bearer vs_...`` header, or None (the queue's
+    status gate reads it the same way, before Flask)."""
+    return header[7:].strip() if header.startswith("Bearer " + verification.TOKEN_PREFIX) else None
 
 
 def verified_phone() -> str | None:
@@ -106,11 +112,20 @@ class CodeRequestIn(_Strict):
     locale = fields.String(load_default=None, allow_none=True, validate=validate.OneOf(LOCALES))
 
 
+class CodeAskIn(CodeRequestIn):
+    channel = fields.String(
+        load_default=CODE_BY_SMS,
+        validate=validate.OneOf(CODE_CHANNELS),
+        metadata={"description": "sms (default) | voice: a phone call reads the code out (issue 29)"},
+    )
+
+
 class CodeSentOut(Schema):
     status = fields.String(metadata={"description": "sent"})
     phone_masked = fields.String()
     expires_in_s = fields.Integer()
     resend_after_s = fields.Integer()
+    channel = fields.String(metadata={"description": "sms | voice"})
 
 
 class SessionIn(CodeRequestIn):
@@ -133,7 +148,7 @@ class SessionStateOut(Schema):
 
 @blp.route("/codes")
 class Codes(MethodView):
-    @blp.arguments(CodeRequestIn)
+    @blp.arguments(CodeAskIn)
     @blp.response(202, CodeSentOut)
     @documented(
         blp,
@@ -145,12 +160,14 @@ class Codes(MethodView):
         v.CODES_BUSY,
     )
     def post(self, body):
-        """Send a 6-digit code by SMS, valid 5 minutes."""
+        """Send a 6-digit code by SMS or by a phone call that reads it out, valid 5 minutes; both
+        channels share the same limits (code_issue.lua)."""
         w = wiring()
         return verification.request_code(
             body["phone"],
             request.remote_addr or "-",
             request_locale(body.get("locale")),
+            channel=body["channel"],
             store=w.store,
             sender=w.sender,
             policy=w.policy,

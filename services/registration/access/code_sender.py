@@ -1,6 +1,7 @@
 """The code sender port of verification.py: a signed call to the notify service, which hands the
-code to the SMS provider at once (services/notify/web/api_codes.py). The code travels only in this
-request's body: no queue, no topic, no log line holds it."""
+code to the SMS provider at once (services/notify/web/api_codes.py), by SMS or read out in a phone
+call (``channel``). The code travels only in this request's body: no queue, no topic, no log line
+holds it."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import requests
 
 from services.registration.access.verification import SenderUnavailable
 from shared import internal
+from shared.words import CODE_BY_SMS
 
 
 class NotifyCodeSender:
@@ -18,8 +20,9 @@ class NotifyCodeSender:
         self.key, self.timeout_s = key, timeout_s
         self.session = requests.Session()
 
-    def send_code(self, phone: str, code: str, locale: str, ttl_min: int) -> None:
-        body = json.dumps({"phone": phone, "code": code, "locale": locale, "minutes": ttl_min}).encode()
+    def send_code(self, phone: str, code: str, locale: str, ttl_min: int, channel: str = CODE_BY_SMS) -> None:
+        doc = {"phone": phone, "code": code, "locale": locale, "minutes": ttl_min, "channel": channel}
+        body = json.dumps(doc).encode()
         try:
             resp = self.session.post(
                 self.url,

@@ -192,7 +192,8 @@ def for_someone_else(
     if not (body.get("for_someone_else") or phone):
         return prepared
     ids = prepared.fair["ids"]
-    who = f"id:{ids[0]}" if ids else f"phone:{phone}" if phone else f"name:{body['name']}"
+    # the hash's input, not a no-show holder (noshow/record.py writes those)
+    who = f"id={ids[0]}" if ids else f"phone={phone}" if phone else f"name={body['name']}"
     person = keyed(secret, "proxy", who)
     record = {**prepared.record, "proxy_person": person, **({"attendee_phone": phone} if phone else {})}
     fair = {**prepared.fair, "proxy": {"person": person, "max": policy.proxy_max_persons}}

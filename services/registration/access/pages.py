@@ -1,6 +1,5 @@
-"""Pages of fair access: verifying the phone (code by SMS, then the session cookie), the real-name
-members of the form, and 我的报名 (my registrations). Server-rendered, no JavaScript needed;
-static/idcheck.js only checks an ID's check digit as it is typed."""
+"""Pages of fair access: verifying the phone (a code by SMS or phone call, then the session cookie),
+the form's real-name members, 我的报名 (my registrations). Server-rendered; no JavaScript needed."""
 
 from __future__ import annotations
 
@@ -54,8 +53,7 @@ def safe_next(value: str | None) -> str:
     return "/me"  # still changing after so many decodings: no honest link looks like that
 
 
-NEXT_MAX = 2000
-NEXT_DECODINGS = 5
+NEXT_MAX, NEXT_DECODINGS = 2000, 5
 
 
 def _same_site_path(text: str) -> bool:
@@ -126,12 +124,13 @@ def login_code():
     if not csrf.valid():
         return _login("phone", 400, banner=message(Refusal(v.CODE_EXPIRED)), phone_value="")
     w = api_verification.wiring()
-    typed = request.form.get("phone", "")
+    typed, channel = request.form.get("phone", ""), request.form.get("channel", "")
     try:
         sent = verification.request_code(
             typed,
             request.remote_addr or "-",
             lang(),
+            channel=channel,
             store=w.store,
             sender=w.sender,
             policy=w.policy,
@@ -158,6 +157,7 @@ def login_code():
         masked_phone=sent["phone_masked"],
         banner=None,
         resend_after_s=sent["resend_after_s"],  # the setting (verify_resend_cooldown_s), not the script's
+        channel=sent["channel"],
     )
 
 

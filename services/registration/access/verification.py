@@ -35,8 +35,14 @@ from shared import phone as phones
 from shared.config import Settings
 from shared.keyfile import keyed
 from shared.masking import mask_phone
+from shared.words import CODE_BY_SMS, CODE_CHANNELS
 
 CODE = re.compile(r"[0-9]{6}\Z", re.ASCII)
+# Issue 29 (WCAG 3.3.8): a pasted or autofilled code may come as "382 916" or "382-916"; spaces and
+# dashes of any width (not line breaks or other controls) are dropped before the code is checked.
+# This is the one place that does it.
+CODE_SEPARATORS = re.compile("[ \u00a0\u2000-\u200a\u202f\u205f\u3000\\-\u2010-\u2015\u2212\ufe63\uff0d]")
+CODE_TEXT_MAX = 40
 TOKEN_PREFIX = "vs_"
 # Issue 23: every code asked for, by outcome ("ok", or the cap that refused it); alerts in
 # deploy/prometheus/alerts.yml watch the network and total caps.
@@ -126,8 +132,9 @@ class CodeStore(Protocol):
 
 
 class CodeSender(Protocol):
-    def send_code(self, phone: str, code: str, locale: str, ttl_min: int) -> None:
-        """Hand the code to the SMS provider; raise :class:`SenderUnavailable` when it cannot."""
+    def send_code(self, phone: str, code: str, locale: str, ttl_min: int, channel: str = CODE_BY_SMS) -> None:
+        """Hand the code to the provider, by SMS or read out in a phone call (``channel``, one of
+        ``CODE_CHANNELS``); raise :class:`SenderUnavailable` when it cannot."""
 
 
 class SenderUnavailable(Exception):
@@ -158,11 +165,28 @@ def canonical_phone(text: object) -> str:
         raise Refusal(v.PHONE_INVALID, {"rules": {"phone": [PHONE_RULES[exc.why]]}}) from None
 
 
+def code_channel(text: object) -> str:
+    """The channel a code request names: ``sms`` (also when none is named) or ``voice``."""
+    if text is None or text == "":
+        return CODE_BY_SMS
+    if text not in CODE_CHANNELS:
+        raise Refusal(v.VALIDATION_FAILED, {"rules": {"channel": list(CODE_CHANNELS)}})
+    return str(text)
+
+
+def code_typed(text: object) -> str:
+    """The code as typed, pasted or autofilled, without its spaces and dashes ("382 916")."""
+    if not isinstance(text, str) or len(text) > CODE_TEXT_MAX:
+        return ""
+    return CODE_SEPARATORS.sub("", text)
+
+
 def request_code(
     phone_text: object,
     ip: str,
     locale: str,
     *,
+    channel: object = CODE_BY_SMS,
     store: CodeStore,
     sender: CodeSender,
     policy: Policy,
@@ -171,6 +195,7 @@ def request_code(
     make_code: Callable[[], str] = new_code,
 ) -> Doc:
     phone = canonical_phone(phone_text)
+    channel = code_channel(channel)
     code = make_code()
     phone_ref = keyed(secret, "phone", phone)
     outcome, retry_ms = store.issue(
@@ -186,7 +211,7 @@ def request_code(
     if outcome != v.OK:
         raise Refusal(v.DAILY_CAP_REACHED, {"retry_ms": retry_ms})
     try:
-        sender.send_code(phone, code, locale, max(1, policy.code_ttl_s // 60))
+        sender.send_code(phone, code, locale, max(1, policy.code_ttl_s // 60), channel)
     except SenderUnavailable:
         store.forget(phone_ref)
         raise Refusal(v.SMS_UNAVAILABLE, {"retry_ms": 5000}) from None
@@ -195,6 +220,7 @@ def request_code(
         "phone_masked": mask_phone(phone),
         "expires_in_s": policy.code_ttl_s,
         "resend_after_s": policy.resend_cooldown_s,
+        "channel": channel,
     }
 
 
@@ -209,7 +235,8 @@ def verify(
     make_token: Callable[[], str] = lambda: TOKEN_PREFIX + secrets.token_urlsafe(32),
 ) -> Session:
     phone = canonical_phone(phone_text)
-    if not isinstance(code_text, str) or not CODE.fullmatch(code_text):
+    code_text = code_typed(code_text)
+    if not CODE.fullmatch(code_text):
         raise Refusal(v.CODE_INVALID, {"rules": {"code": [v.CODE_SIX_DIGITS]}})
     token = make_token()
     outcome, left = store.check(

@@ -107,7 +107,7 @@ def body_of(
         "registration_opens_at": _iso(opens),
         "registration_closes_at": _iso(closes),
     }
-    return body | _demand(r), r.errors
+    return body | _demand(r) | _accessible(r), r.errors
 
 
 def _times(r: _Reading, kind: str, day: date | None) -> tuple[datetime | None, datetime | None]:
@@ -206,6 +206,16 @@ def _demand(r: _Reading) -> dict[str, int]:
         return {"expected_demand": estimate(r.v["expected"])}
     except CellError:
         return {}
+
+
+def _accessible(r: _Reading) -> dict:
+    """Issue 29 item 6: the wheelchair places and companion seats the sheet keeps (none when absent)."""
+    quotas = {}
+    for key in ("wheelchair", "companion"):
+        if key in r.present:
+            r.src[f"quotas.{key}.seats"] = key
+            quotas[key] = {"seats": r.guard(key, whole_number, r.v[key])}
+    return {"quotas": quotas} if quotas else {}
 
 
 def _window(r: _Reading, starts: datetime | None) -> tuple[datetime | None, datetime | None]:

@@ -97,6 +97,9 @@ COLUMNS = {  # canonical key -> accepted headers (after normalising)
     "venue_en": ("场馆英文名称", "英文场馆名称", "venue_en", "venue_name_en"),
     "hall_en": ("厅室英文名称", "英文厅室名称", "hall_en", "room_en"),
     "address_en": ("英文地址", "场馆英文地址", "address_en"),
+    # issue 29 item 6: seats kept for wheelchair users and their companions (quotas.*.seats)
+    "wheelchair": ("轮椅位", "轮椅位数", "轮椅席位", "wheelchair_places", "wheelchair"),
+    "companion": ("陪同座", "陪同座位", "陪同席位", "companion_seats", "companion"),
 }
 IGNORED = {
     "序号",

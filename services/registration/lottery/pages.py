@@ -11,6 +11,7 @@ draw time (lottery_entered.html).
 from __future__ import annotations
 
 from datetime import datetime
+from urllib.parse import urlencode
 
 from flask import Blueprint, abort, current_app, redirect, request
 
@@ -37,7 +38,9 @@ def draw_page(activity_id: str):
     if lottery is None and doc is not None:  # issue 27: a session of a v2 group has the group's page
         group = group_reads.group_of(activity_id, request.args.get("g"))
         if group is not None:
-            return redirect(f"/lottery/g/{group['group_id']}", code=303)
+            # the page's ?lang= (and ?mode=) go along: an English link lands on an English page
+            kept = urlencode([(k, v) for k, v in request.args.items(multi=True) if k != "g"])
+            return redirect(f"/lottery/g/{group['group_id']}" + (f"?{kept}" if kept else ""), code=303)
     if lottery is None or doc is None:
         abort(404)
     d = store.get_draw(activity_id)

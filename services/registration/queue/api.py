@@ -11,6 +11,8 @@ from marshmallow import Schema, fields
 from services.registration import vocabulary as v
 from services.registration.access import api as api_verification
 from services.registration.access import fair as fair_access
+from services.registration.access import verification
+from services.registration.bootstrap import EXTENSION as REGISTRATION
 from services.registration.bootstrap import ports
 from services.registration.queue import usecases
 from services.registration.queue.store import QueueStore
@@ -87,8 +89,13 @@ def install(app, api, settings) -> None:
 
 
 def queue() -> usecases.Queue:
-    p = ports()
-    return usecases.Queue.of(current_app.extensions[EXTENSION], p.signer, p.clock, settings_of())
+    return queue_of(current_app)
+
+
+def queue_of(app) -> usecases.Queue:
+    """The queue's use-case wiring of ``app`` (also the status gate's, outside a request)."""
+    p = app.extensions[REGISTRATION]
+    return usecases.Queue.of(app.extensions[EXTENSION], p.signer, p.clock, settings_of(app))
 
 
 def mine(ref: str) -> list[dict]:
@@ -97,10 +104,16 @@ def mine(ref: str) -> list[dict]:
 
 
 def my_ref() -> str:
-    phone = api_verification.verified_phone()
-    if phone is None:
+    ref = ref_of(current_app, api_verification.session_token())
+    if ref is None:
         raise v.Refusal(v.PHONE_NOT_VERIFIED)
-    return fair_access.owner_ref(current_app.extensions["sciday.hmac"], phone)
+    return ref
+
+
+def ref_of(app, session_token: str | None) -> str | None:
+    """The owner ref of a session token's verified phone, or None (no such session)."""
+    phone = verification.session_phone(session_token, app.extensions["sciday.verification"].store)
+    return None if phone is None else fair_access.owner_ref(app.extensions["sciday.hmac"], phone)
 
 
 @blp.route("/<activity_id>/queue")

@@ -18,7 +18,7 @@ from services.registration.access import api as api_verification
 from services.registration.bootstrap import ports
 from services.registration.catalogue import activities
 from services.registration.queue import api as queue_api
-from services.registration.queue import rules
+from services.registration.queue import rules, status_gate
 from services.registration.queue import usecases as queue
 from services.registration.vocabulary import Q_ADMITTED, Q_CLOSED, Q_NOT_JOINED, Q_QUEUED, Q_WAITING, Refusal
 from services.registration.web import mine as api_mine
@@ -31,8 +31,10 @@ bp = Blueprint("queue_page", __name__)
 
 
 def install(app, api, settings) -> None:
-    """The queue (its store and API: api.install) and this page's routes."""
+    """The queue (its store and API: api.install, its polls answered before Flask: status_gate)
+    and this page's routes."""
     queue_api.install(app, api, settings)
+    status_gate.install(app)
     app.register_blueprint(bp)
 
 

@@ -49,6 +49,9 @@ REGISTER_REFUSALS = (
     v.CROSS_SITE_REQUEST,
     v.GUARDIAN_INVALID,
     v.PROXY_LIMIT_REACHED,
+    v.NO_WHEELCHAIR_PLACE,  # issue 29 item 6: the body's ``accessible``
+    v.NO_COMPANION_SEAT,
+    v.COMPANION_NEEDS_WHEELCHAIR,
 )
 MANAGE_REFUSALS = (v.UNAUTHORIZED, v.UNKNOWN_REGISTRATION)
 DROP_REFUSALS = (v.REGISTRATION_CANCELLED, v.PARTY_OF_ONE, v.UNKNOWN_MEMBER, v.REVISION_CONFLICT)
@@ -103,8 +106,11 @@ def refuse_when_sold_out():
     aid = (request.view_args or {}).get("activity_id", "")
     memo = store().soldout
     if memo.sold_out(aid, 1):
+        body = request.get_json(silent=True)
+        if isinstance(body, dict) and body.get("accessible"):  # issue 29: kept wheelchair places
+            return
         doc = store().cached_doc(aid) or {}
-        hint = soldout_gate.party_size_hint(request.get_json(silent=True), int(doc.get("max_party_size", 1)))
+        hint = soldout_gate.party_size_hint(body, int(doc.get("max_party_size", 1)))
         memo.turned_away(aid, hint)
         request.environ[soldout_gate.MARK] = True  # the gate may answer the next ones (soldout_gate.py)
         raise Refusal(SOLD_OUT, {"from_memory": True})

@@ -22,7 +22,7 @@ local previous = reg.status
 if previous == STATUS.CONFIRMED then
   redis.call('HINCRBY', A, 'taken', -reg.party_size)
   -- a channel's seats go back to it while it still keeps seats (quota.lua); the rest as ever
-  local back = quota_give_back(A, reg.channel or STATUS.CH_ONLINE, reg.party_size, now_ms)
+  local back = quota_give_back_party(A, reg, reg.party_size, now_ms)
   if reg.party_size > back then hand_back(A, reg.party_size - back) end
 else
   redis.call('ZREM', W, rid)

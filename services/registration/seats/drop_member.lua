@@ -29,7 +29,9 @@ if reg.party_size ~= seen then return {STATUS.REFUSED, REASON.REVISION_CONFLICT}
 
 if reg.status == STATUS.CONFIRMED then
   redis.call('HINCRBY', A, 'taken', -1)
-  if quota_give_back(A, reg.channel or STATUS.CH_ONLINE, 1, now_ms) == 0 then hand_back(A, 1) end
+  local back, w_out, c_out = quota_give_back_party(A, reg, 1, now_ms)
+  if back == 0 then hand_back(A, 1) end
+  if w_out + c_out > 0 then reg.wheelchairs, reg.companions = reg.wheelchairs - w_out, reg.companions - c_out end
 else
   redis.call('HINCRBY', A, 'waitlist_people', -1)
 end

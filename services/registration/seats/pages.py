@@ -5,7 +5,7 @@ CSRF cookie (``shared/csrf.py``).
 
 from __future__ import annotations
 
-from flask import Blueprint, redirect, request
+from flask import Blueprint, Response, redirect, request
 from flask_babel import gettext
 
 from services.registration.access import pages as access_pages
@@ -15,7 +15,8 @@ from services.registration.seats import usecases
 from services.registration.vocabulary import CONFIRMED, Refusal
 from services.registration.web.edge import message_of, status_of
 from services.registration.web.rendering import expired, lang, render
-from shared import csrf
+from shared import csrf, ics
+from shared.web import settings_of
 
 bp = Blueprint("manage", __name__)
 
@@ -32,14 +33,47 @@ def _mine(rid: str, token: str | None):
         )
 
 
-@bp.get("/t/<rid>")
-def ticket_page(rid):
+def _ticket(rid: str):
+    """The confirmed registration the link's token opens, or the page to answer instead (not valid;
+    not confirmed: the manage page)."""
     reg, error = _mine(rid, request.args.get("t"))
     if error:
-        return error
+        return None, error
     if reg["status"] != CONFIRMED:
-        return redirect(f"/r/{rid}?t={request.args.get('t')}", code=303)
+        return None, redirect(f"/r/{rid}?t={request.args.get('t')}", code=303)
+    return reg, None
+
+
+@bp.get("/t/<rid>")
+def ticket_page(rid):
+    reg, other = _ticket(rid)
+    if other:
+        return other
     return render("ticket.html", r=reg, a=reg["activity"], token=request.args.get("t"))
+
+
+@bp.get("/t/<rid>/calendar.ics")
+def ticket_calendar(rid):
+    """Issue 29: the ticket's activity as a calendar file, by the same link as the ticket page."""
+    reg, other = _ticket(rid)
+    if other:
+        return other
+    s = settings_of()
+    body = ics.registration_calendar(
+        reg["activity"],
+        rid,
+        reg["ticket"]["url"],
+        lang(),
+        opens_before_min=s.checkin_opens_before_min,
+        alarm_min=s.ics_alarm_min,
+        now=ports().clock.now(),
+        tz=s.timezone,
+    )
+    resp = Response(body, mimetype="text/calendar")
+    resp.headers["Content-Type"] = ics.MEDIA_TYPE
+    resp.headers["Content-Disposition"] = f'attachment; filename="{ics.FILENAME}"'
+    resp.headers["Cache-Control"] = "no-store"  # the link is the ticket's: kept by no cache
+    return resp
 
 
 @bp.get("/r/<rid>")

@@ -41,6 +41,10 @@ class Seats(Protocol):
         """Create (``mode="create"``) or change an activity; returns (revision, promoted)."""
         ...
 
+    def accessible_left(self, activity_id: str, now_ms: int) -> dict[str, int]:
+        """Issue 29 item 6: the wheelchair places and companion seats still kept now."""
+        ...
+
     def refuse_from_memory(self, activity_id: str, party_size: int, idem: str) -> None:
         """Raise ``sold_out`` without the atomic step if it said so a moment ago (may do nothing)."""
         ...

@@ -38,6 +38,7 @@ local function registration_event_data(reg)
   local data = {
     registration_id = reg.registration_id, activity_id = reg.activity_id, venue_id = reg.venue_id,
     party_size = reg.party_size, locale = reg.locale, members = reg.members }
+  if (reg.wheelchairs or 0) > 0 then data.wheelchairs = reg.wheelchairs end  -- issue 29: the door shows it
   if reg.for_notify then
     data.name_masked, data.phone_masked, data.sealed = reg.name_masked, reg.phone_masked, reg.for_notify
     return data, sealed_version(reg.for_notify)

@@ -75,3 +75,44 @@ local function quota_configure(A, quotas)
                'quota_until:' .. ch, tonumber(q.until_ms or 0))
   end
 end
+
+-- quota_take_accessible(A, wheelchairs, companions, party_size, now_ms, may_open): a party with
+-- wheelchair users (issue 29 item 6, docs/quota.md), all or nothing.  ``wheelchairs`` places come
+-- from the wheelchair quota only (a wheelchair user is never given a general seat as a wheelchair
+-- place, nor after the release), ``companions`` seats from the companion quota only, and the rest
+-- of the party from the seats open to a newcomer (seats_open, before anything is taken;
+-- ``may_open`` is false while anyone waits: strict FIFO, no waitlist for such a party).
+-- Checks everything, then writes; returns nil when booked (the caller counts party_size in
+-- ``taken``), else the reason: no_wheelchair_place | no_companion_seat | sold_out (or
+-- companion_needs_wheelchair for a party the use case should not have sent).
+local function quota_take_accessible(A, wheelchairs, companions, party_size, now_ms, may_open)
+  local rest = party_size - wheelchairs - companions
+  if wheelchairs < 1 or companions < 0 or rest < 0 then return REASON.COMPANION_NEEDS_WHEELCHAIR end
+  if wheelchairs > quota_left(A, STATUS.CH_WHEELCHAIR, now_ms) then return REASON.NO_WHEELCHAIR_PLACE end
+  if companions > quota_left(A, STATUS.CH_COMPANION, now_ms) then return REASON.NO_COMPANION_SEAT end
+  local st = redis.call('HMGET', A, 'capacity', 'taken')
+  if party_size > tonumber(st[1]) - tonumber(st[2] or '0') then return REASON.SOLD_OUT end
+  if rest > 0 and not (may_open and rest <= seats_open(A, now_ms)) then return REASON.SOLD_OUT end
+  for _, took in ipairs({{STATUS.CH_WHEELCHAIR, wheelchairs}, {STATUS.CH_COMPANION, companions}}) do
+    redis.call('HINCRBY', A, 'quota:' .. took[1], -took[2])
+    redis.call('HINCRBY', A, 'quota_taken:' .. took[1], took[2])
+  end
+  return nil
+end
+
+-- quota_give_back_party(A, reg, seats, now_ms): ``seats`` of the registration ``reg`` are given
+-- back (cancelled: all; a member dropped: one).  A party with wheelchair places gives back its
+-- general seats first, then its companion seats, then its wheelchair places, each to its own
+-- quota while kept; any other party to reg.channel.  Returns the seats kept again, and how many
+-- wheelchair places and companion seats went (drop_member.lua lowers reg's counts by them).
+local function quota_give_back_party(A, reg, seats, now_ms)
+  local w, c = tonumber(reg.wheelchairs or 0), tonumber(reg.companions or 0)
+  if w == 0 then return quota_give_back(A, reg.channel or STATUS.CH_ONLINE, seats, now_ms), 0, 0 end
+  local left = seats - math.min(math.max(0, reg.party_size - w - c), seats)
+  local c_out = math.min(c, left)
+  local w_out = math.min(w, left - c_out)
+  local back = 0
+  if w_out > 0 then back = back + quota_give_back(A, STATUS.CH_WHEELCHAIR, w_out, now_ms) end
+  if c_out > 0 then back = back + quota_give_back(A, STATUS.CH_COMPANION, c_out, now_ms) end
+  return back, w_out, c_out
+end

@@ -107,4 +107,6 @@ def full_view(reg: Doc, base_url: str, position: int | None, activity: Doc | Non
         # issue 29 (代预约): booked by this phone for the person named, whose phone is shown masked
         "for_someone_else": bool(reg.get("proxy_person")),
         **({"attendee_phone_masked": mask_phone(reg["attendee_phone"])} if reg.get("attendee_phone") else {}),
+        "wheelchairs": int(reg.get("wheelchairs") or 0),  # issue 29 item 6: the ticket shows them
+        "companions": int(reg.get("companions") or 0),
     }

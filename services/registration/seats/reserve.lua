@@ -14,7 +14,8 @@
 --         personal fields (personal.py)
 -- KEYS[8..12] D, IF, ND, NF, MY and ARGV[5] fair: real-name IDs, bound idempotency keys and the
 --         owner's index (fair.lua)
--- ARGV[4]'s ``channel`` (issue 29): online (absent) or a quota channel (quota.lua)
+-- ARGV[4]'s ``channel`` (issue 29): online (absent) or a quota channel (quota.lua); with
+--         ``wheelchair``, its ``wheelchairs`` and ``companions`` counts (quota_take_accessible)
 -- KEYS[13] S  data keys hash        {p}shred:{aid}          registration id -> its data key, wrapped
 --         (issue 23: the record's ``data_key``, moved here; erase.lua deletes it)
 -- KEYS[14] PX the helper's people     {p}proxy:<owner>        代预约 (issue 29, fair.lua's proxy_*)
@@ -26,6 +27,7 @@
 --                                          | already_registered | sold_out | id_duplicate
 --                                          | id_limit_reached | idempotency_key_reused
 --                                          | proxy_limit_reached
+--                                          | no_wheelchair_place | no_companion_seat (issue 29)
 --                                          (sold_out carries a third item: the seats still open to
 --                                          a newcomer, 0 while anyone waits)
 --   {"confirmed", id, 0} / {"waitlisted", id, position}
@@ -70,7 +72,12 @@ local free = seats_open(A, now_ms)
 local waiting = redis.call('ZCARD', W)
 local status, position
 local channel = reg.channel or STATUS.CH_ONLINE
-if channel ~= STATUS.CH_ONLINE and quota_take(A, channel, reg.party_size, now_ms) then
+if channel == STATUS.CH_WHEELCHAIR then  -- a party with wheelchair places: all or nothing (quota.lua)
+  local why = quota_take_accessible(A, reg.wheelchairs or 0, reg.companions or 0, reg.party_size, now_ms, waiting == 0)
+  if why then return {STATUS.REFUSED, why, waiting == 0 and free or 0} end  -- sold_out: the open seats
+  status, position = STATUS.CONFIRMED, 0
+  redis.call('HINCRBY', A, 'taken', reg.party_size)
+elseif channel ~= STATUS.CH_ONLINE and quota_take(A, channel, reg.party_size, now_ms) then
   status, position = STATUS.CONFIRMED, 0
   redis.call('HINCRBY', A, 'taken', reg.party_size)
 -- Strict FIFO: while anyone waits, newcomers queue behind them even if a few seats are free.

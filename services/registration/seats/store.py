@@ -9,6 +9,7 @@ from pathlib import Path
 
 from services.registration.catalogue import activities
 from services.registration.privacy import personal
+from services.registration.seats.accessible import AccessibleLeft
 from services.registration.seats.at_rest import SealedAtRest
 from services.registration.seats.correction_store import MemberCorrections
 from services.registration.seats.keys import NO_FAIR, Keys, now_pair, refused
@@ -39,6 +40,7 @@ class SeatStore(SealedAtRest, MemberCorrections):
         self.handback_defaults = {FCFS: settings.handback_fcfs, LOTTERY: settings.handback_lottery}
         # issue 29: when each channel's kept seats stop being kept, in hours before the start
         self.quota_release_h = quota_release_hours(settings)
+        self.accessible_left = AccessibleLeft(redis, self.keys)  # issue 29 item 6: the page's read
 
     # -- activities ------------------------------------------------------------------------
     def put_activity(

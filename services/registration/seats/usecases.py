@@ -25,7 +25,7 @@ from services.registration.access import fair as fair_access
 from services.registration.catalogue import activities
 from services.registration.ports import Doc, Ports
 from services.registration.queue.token import check as queue_token_check
-from services.registration.seats import registrations, screening
+from services.registration.seats import accessible, registrations, screening
 from services.registration.seats.checks import Checked
 from services.registration.seats.publishing import REVISION_RETRIES
 
@@ -60,7 +60,8 @@ def register(
     limits and the other holders' marks. The refusals come in the same order as if each were
     asked on its own.
     """
-    ports.seats.refuse_from_memory(activity_id, form["party_size"], idem)  # after the last seat
+    if accessible.wanted(form) == (0, 0):  # a wheelchair place is kept apart: ask the script
+        ports.seats.refuse_from_memory(activity_id, form["party_size"], idem)  # after the last seat
     asked = screening.count_address(ports, form, client_address, session_ref)
     if session_ref is not None:
         session_phone = asked.session_phone
@@ -73,6 +74,7 @@ def register(
     reg = registrations.new_record(
         dict(form), doc, locale, ports.signer, ports.base_url, opens_before_min=ports.checkin_opens_before_min
     )
+    accessible.apply(form, reg, ports.companions_per_wheelchair)  # issue 29: wheelchair places
     fair: dict[str, Any] = {}
     if prepared is not None:
         reg.update(prepared.record)

@@ -23,7 +23,7 @@ from services.registration.lottery import info as lottery_info
 from services.registration.noshow import outlook
 from services.registration.privacy import consent
 from services.registration.queue import pages as queue_pages
-from services.registration.seats import usecases
+from services.registration.seats import accessible, usecases
 from services.registration.vocabulary import (
     ACTIVITY_CANCELLED,
     CONFIRMED,
@@ -45,6 +45,7 @@ from services.registration.web.edge import field_errors, message_of, status_of
 from services.registration.web.registration_schemas import RegistrationIn
 from services.registration.web.rendering import WEEKDAY_ZH, expired, lang, render
 from shared import csrf
+from shared.clock import epoch_ms
 from shared.i18n import localize, rule
 from shared.masking import mask_phone as masked
 from shared.web import settings_of
@@ -147,11 +148,12 @@ def _form(activity_id: str, values: dict, errors: dict, banner: str | None, stat
     lottery = None
     if activities.by_lottery(doc):  # issue 15: the entry form instead of booking (lottery_page.py)
         lottery = lottery_info.group_entry_info(activity_id, request.args.get("g"))  # issue 27
+    kept = None if lottery else _accessible(doc)  # issue 29 item 6: wheelchair places left
     return render(
         "register.html",
         status,
         a=activities.view(doc, counts),
-        state=lottery["state"] if lottery else state_of(doc, counts),
+        state=lottery["state"] if lottery else accessible.form_state(state_of(doc, counts), kept),
         lottery=lottery,
         values=values,
         errors=errors,
@@ -165,7 +167,16 @@ def _form(activity_id: str, values: dict, errors: dict, banner: str | None, stat
         countries=passports.COMMON,
         noshow_lock=_noshow_lock(phone),
         queue_token=values.get("queue_token") or request.args.get("queue_token", ""),
+        accessible=kept,
     )
+
+
+def _accessible(doc: dict) -> dict | None:
+    """The wheelchair places and companion seats left now, when the activity keeps any."""
+    if not (doc.get("quotas") or {}).get("wheelchair"):
+        return None
+    left = ports().seats.accessible_left(doc["id"], epoch_ms(ports().clock))
+    return accessible.page_view(left, doc, settings_of().quota_accessible_release_before_h)
 
 
 def _noshow_lock(phone: str | None) -> dict | None:
@@ -223,6 +234,7 @@ def submit(activity_id: str, act):
         body.update(pages_access.real_name_party(form, doc))
     try:
         body["party_size"] = int(body["party_size"] or 0)
+        body.update(accessible.form_fields(values, body["party_size"]))  # issue 29 item 6
         loaded = RegistrationIn().load(body)
         # the proof of the consent ticked above: when, which text (consent.py, docs/privacy.md)
         loaded["consent"] = consent.proof(ports().clock.now(), real_name=bool(doc.get("real_name")))

@@ -5,13 +5,13 @@ OpenAPI is generated from these; their errors are field-rule keys rendered per l
 
 from __future__ import annotations
 
-from marshmallow import EXCLUDE, RAISE, Schema, fields, post_load, validate
+from marshmallow import EXCLUDE, RAISE, Schema, ValidationError, fields, post_load, validate, validates_schema
 
 from services.registration.access.identity import ID_TYPES, NO_ID
 from services.registration.seats.party_limit import PartyMembers, PartySize
 from services.registration.web.schemas import ActivityOut, person_name, plain
 from shared.events import LOCALES
-from shared.i18n import LENGTH_BETWEEN, LENGTH_MAX, ONE_OF, RANGE_BETWEEN, SCHEMA_ERRORS, keyed
+from shared.i18n import LENGTH_BETWEEN, LENGTH_MAX, ONE_OF, RANGE_BETWEEN, SCHEMA_ERRORS, keyed, rule
 from shared.phone_field import CanonicalPhone
 
 
@@ -91,10 +91,41 @@ class RegistrationIn(Keyed):
         },
     )
 
+    # Issue 29 item 6: no load_default either (the fingerprint of a body without it stays the same).
+    accessible = fields.Nested(
+        lambda: AccessibleIn(),
+        metadata={
+            "description": "wheelchair places and companion seats (seats/accessible.py): the party's "
+            "wheelchair users come from the activity's wheelchair places only, companion seats only "
+            "with them; refused no_wheelchair_place | no_companion_seat | companion_needs_wheelchair"
+        },
+    )
+
+    @validates_schema
+    def _accessible_within_party(self, data, **_):
+        asked = data.get("accessible") or {}
+        if asked.get("wheelchairs", 0) + asked.get("companions", 0) > data.get("party_size", 0):
+            raise ValidationError(rule("accessible_over_party"), "accessible")
+
     @post_load
     def _clean(self, data, **_):
         data["name"] = data["name"].strip()
         return data
+
+
+class AccessibleIn(Keyed):
+    """The form's "I need a wheelchair place": how many of the party use a wheelchair, and how
+    many companion seats beside them (the rest of the party sits in general seats)."""
+
+    class Meta:
+        unknown = RAISE
+
+    wheelchairs = fields.Integer(
+        required=True, strict=True, validate=validate.Range(min=0, max=100, error=RANGE_BETWEEN)
+    )
+    companions = fields.Integer(
+        load_default=0, strict=True, validate=validate.Range(min=0, max=100, error=RANGE_BETWEEN)
+    )
 
 
 class MemberIn(Keyed):
@@ -191,6 +222,8 @@ class RegistrationOut(RegistrationCreatedOut):
         metadata={"description": "issue 29: booked by this phone for someone else"}
     )
     attendee_phone_masked = fields.String(metadata={"description": "the person booked for's phone, masked"})
+    wheelchairs = fields.Integer(metadata={"description": "wheelchair places booked (issue 29)"})
+    companions = fields.Integer(metadata={"description": "companion seats booked with them"})
 
 
 class ManageTokenQuery(Schema):

@@ -14,6 +14,7 @@ from markupsafe import Markup, escape
 
 from services.registration import vocabulary
 from services.registration.catalogue import activities
+from services.registration.web import mode
 from shared import csrf
 from shared.i18n import lang, remember_lang
 
@@ -59,11 +60,14 @@ def render(template: str, status: int = 200, **ctx):
             kind=kind,
             csrf_token=csrf.token,
             V=vocabulary,
+            elder=mode.mode() == mode.ELDER,  # issue 29: 长辈模式, from ?mode= or the cookie
+            mode_url=mode.mode_url,
+            page_with=mode.page_with,  # the language switch keeps the page's arguments too
             **ctx,
         ),
         status,
     )
-    return remember_lang(resp)
+    return mode.remember_mode(remember_lang(resp))
 
 
 def named(zh, en: str | None = None) -> Markup:

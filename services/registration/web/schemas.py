@@ -143,6 +143,9 @@ class WaitlistIn(_Strict):
     )
 
 
+HANDBACK_DOC = "a seat handed back goes to: waitlist (only; else standby) or pool (docs/registration.md)"
+
+
 class LotteryIn(_Strict):
     """A lottery's times (摇号): the entries' window and the draw; the order said as field rules."""
 
@@ -158,6 +161,8 @@ class LotteryIn(_Strict):
 
     @validates_schema
     def _order(self, data, **_):
+        if missing := [f for f in ("opens_at", "closes_at", "draw_at") if f not in data]:  # PATCH: whole
+            raise ValidationError({f: [rule("required")] for f in missing})
         if data["closes_at"] <= data["opens_at"]:
             raise ValidationError(rule("after_entries_open"), "closes_at")
         if data["draw_at"] < data["closes_at"]:
@@ -198,12 +203,7 @@ class ActivityIn(_Filled, QueueIn, QuotaMixin):  # issue 28: queue, expected_dem
         validate=validate.OneOf(ALLOCATIONS),
         metadata={"description": "fcfs (first come, first served) or lottery (摇号: entered, then drawn)"},
     )
-    handback = fields.String(
-        validate=validate.OneOf(HANDBACKS),
-        metadata={
-            "description": "a seat handed back goes to: waitlist (only; else standby) or pool (docs/registration.md)"
-        },
-    )
+    handback = fields.String(validate=validate.OneOf(HANDBACKS), metadata={"description": HANDBACK_DOC})
     lottery = fields.Nested(
         LotteryIn,
         metadata={
@@ -229,13 +229,13 @@ class ActivityIn(_Filled, QueueIn, QuotaMixin):  # issue 28: queue, expected_dem
 def _lottery_errors(data) -> dict:
     """A lottery is drawn before the activity starts (that it is drawn at all: lottery.run)."""
     lottery, starts = data.get("lottery"), data.get("starts_at")
-    if lottery and starts and lottery["draw_at"] > starts:
+    if lottery and starts and lottery.get("draw_at") and lottery["draw_at"] > starts:
         return {"lottery": {"draw_at": [rule("not_after_start")]}}
     return {}
 
 
 class ActivityPatch(ActivityIn):
-    """Every field optional; ``id`` cannot change."""
+    """Every field optional (a lottery's times given whole); ``id`` cannot change."""
 
     class Meta:
         unknown = RAISE

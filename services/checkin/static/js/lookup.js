@@ -20,7 +20,8 @@ function matchItem(m, onAdmit) {
   const who = document.createElement("p");
   const members = (m.members || []).map((x) => [x.name_masked, x.id_masked].filter(Boolean).join(" "));
   who.className = "who";
-  who.textContent = [m.name_masked, m.phone_masked, people(m.party_size)].join(" · ");
+  const wheel = m.wheelchairs ? `♿ ${_("Wheelchair place")} ×${m.wheelchairs}` : "";  // issue 29
+  who.textContent = [m.name_masked, m.phone_masked, people(m.party_size), wheel].filter(Boolean).join(" · ");
   const what = document.createElement("p");
   what.className = "what";
   what.textContent = [pick(m.activity_title), m.hall, WHEN.format(new Date(m.starts_at))].filter(Boolean).join(" · ")

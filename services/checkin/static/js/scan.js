@@ -242,7 +242,7 @@ function admitOffline(scan, n) {
   const rest = Math.max(0, left - n);
   show("ok", { head: _("✓ Admit %(people)s", { people: people(n) }), reason: STATUS.OK, t0: scan.t0,
                sub: rest > 0 ? _("%(rest)d still to come", { rest }) : "",
-               meta: `${titleOf(tk.activity_id)} · ${_("checked offline, queued")}` });
+               meta: [wheelOf(tk), titleOf(tk.activity_id), _("checked offline, queued")].filter(Boolean).join(" · ") });
   renderCounts();
   if (net.online !== false) refreshSoon();
 }
@@ -363,12 +363,23 @@ async function onCard(number) {
 
 // What the steward reads: the activity, the registrant, and for a real-name party each member's
 // masked name and ID ("张* 1101**********002X"), to compare with the ID cards shown.
+/** Issue 29 item 6: "♿ 轮椅位 ×N" for a party with wheelchair places ("" for any other). */
+function wheelLine(n) {
+  return n ? `♿ ${_("Wheelchair place")} ×${n}` : "";
+}
+
+/** The same for a ticket judged offline, from the scanner state's ``wheelchairs``. */
+function wheelOf(tk) {
+  const act = ((book.state() || {}).activities || []).find((a) => a.id === tk.activity_id) || {};
+  return wheelLine((act.wheelchairs || {})[tk.registration_id]);
+}
+
 function doorMeta(reg) {
   const members = (reg.members || []).map((m) => [m.admitted ? "✓" : "", m.name_masked, m.id_masked]
     .filter(Boolean).join(" "));  // ✓: in on their own ID card (issue 23)
   const who = reg.standby_number ? _("Standby no. %(number)s", { number: reg.standby_number })
     : reg.name_masked;  // a called walk-in's standby ticket (issue 15 §3)
-  return [pick(reg.activity_title), members.length ? members.join(" · ") : who]
+  return [wheelLine(reg.wheelchairs), pick(reg.activity_title), members.length ? members.join(" · ") : who]
     .filter(Boolean).join(" · ");
 }
 
