@@ -9,6 +9,7 @@ from pathlib import Path
 
 from services.registration.catalogue import activities
 from services.registration.privacy import personal
+from services.registration.seats import activity_reads
 from services.registration.seats.accessible import AccessibleLeft
 from services.registration.seats.at_rest import SealedAtRest
 from services.registration.seats.correction_store import MemberCorrections
@@ -83,40 +84,8 @@ class SeatStore(SealedAtRest, MemberCorrections):
         return self._activities([aid])[0]
 
     def _activities(self, ids: list[str]) -> list[tuple[dict, dict] | None]:
-        """Documents and counts of several activities in one round trip; ``seats_open`` is
-        quota.lua's (seats_open.lua, issue 29), never Python's arithmetic."""
-        pipe, now_ms = self.redis.pipeline(transaction=False), now_pair()[0]
-        for aid in ids:
-            pipe.hmget(
-                self.keys.activity(aid),
-                *("doc", "taken", "waitlist_people", "rev", "turned_away", "handed_back", "handback_held"),
-            )
-            pipe.zcard(self.keys.waitlist(aid))
-            self.scripts.seats_open(keys=[self.keys.activity(aid)], args=[now_ms], client=pipe)
-        replies = pipe.execute()
-        out = []
-        for (doc, taken, wl_people, rev, turned, handed, held), wl_len, open_ in zip(
-            replies[::3], replies[1::3], replies[2::3]
-        ):
-            out.append(
-                None
-                if doc is None
-                else (
-                    json.loads(doc),
-                    {
-                        "taken": taken or 0,
-                        "waitlist_people": wl_people or 0,
-                        "rev": rev or 0,
-                        "waitlist_length": wl_len,
-                        "turned_away": turned or 0,
-                        "handed_back": handed or 0,
-                        "handback_held": held or 0,
-                        "seats_open": open_[0],
-                        "window_left": open_[1],
-                    },
-                )
-            )
-        return out
+        """Documents and counts of several activities in one round trip (activity_reads.py)."""
+        return activity_reads.read(self.redis, self.keys, self.scripts.seats_open, ids)
 
     def activity_doc(self, aid: str, max_age_s: float = 1.0) -> dict | None:
         """The activity document for the registration hot path, cached per process for a second.
