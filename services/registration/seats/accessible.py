@@ -17,7 +17,6 @@ from typing import Any
 
 from services.registration import vocabulary as v
 from services.registration.ports import Doc
-from shared.redis_scripts import load_script
 
 
 def wanted(form: Mapping[str, Any]) -> tuple[int, int]:
@@ -51,6 +50,8 @@ class AccessibleLeft:
     (``accessible_left.lua`` over quota.lua; no count here)."""
 
     def __init__(self, redis: Any, keys: Any):
+        from shared.redis_scripts import load_script  # here: the core loads without redis
+
         self.keys, self.script = keys, load_script(redis, Path(__file__).parent, "accessible_left")
 
     def __call__(self, aid: str, now_ms: int) -> dict[str, int]:
