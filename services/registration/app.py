@@ -23,7 +23,7 @@ from services.registration.lottery.store import LotteryStore
 from services.registration.noshow import api as api_noshow
 from services.registration.queue import pages as queue_page
 from services.registration.seats import api as api_registrations
-from services.registration.seats import correction_pages
+from services.registration.seats import correction_pages, window_api
 from services.registration.seats import pages as seat_pages
 from services.registration.seats.soldout_gate import SoldOutGate
 from services.registration.web import edge, pages, standby_join
@@ -33,6 +33,21 @@ from shared import internal, sealed
 from shared.config import Settings, load
 from shared.tickets import KeyRing
 from shared.web import make_app
+
+
+def wire_verification(app, settings: Settings, secret: bytes) -> None:
+    """Verified phones (issue 14): codes, sessions, and the signed hand-off to notify."""
+    app.extensions["sciday.hmac"] = secret
+    app.extensions["sciday.verification"] = api_verification.Wiring(
+        store=RedisCodeStore(
+            app.extensions["sciday.redis"],
+            settings.redis_prefix,
+            sealed.sealer(settings, sealed.REGISTRATION),
+        ),
+        sender=NotifyCodeSender(settings.notify_url, internal.key_of(settings)),
+        policy=Policy.from_settings(settings),
+        secret=secret,
+    )
 
 
 def create_app(settings: Settings | None = None, redis_client=None):
@@ -55,18 +70,7 @@ def create_app(settings: Settings | None = None, redis_client=None):
         app.wsgi_app, lambda: wired.seats, settings.max_request_bytes
     )
     edge.install(app)
-    # Verified phones (issue 14): codes, sessions, and the signed hand-off to notify.
-    app.extensions["sciday.hmac"] = wired.secret
-    app.extensions["sciday.verification"] = api_verification.Wiring(
-        store=RedisCodeStore(
-            app.extensions["sciday.redis"],
-            settings.redis_prefix,
-            sealed.sealer(settings, sealed.REGISTRATION),
-        ),
-        sender=NotifyCodeSender(settings.notify_url, internal.key_of(settings)),
-        policy=Policy.from_settings(settings),
-        secret=wired.secret,
-    )
+    wire_verification(app, settings, wired.secret)
     api.register_blueprint(api_verification.blp)
     api.register_blueprint(api_mine.blp)
     api.register_blueprint(api_activities.blp)
@@ -92,4 +96,5 @@ def create_app(settings: Settings | None = None, redis_client=None):
     )
     app.register_blueprint(standby_join.bp)
     api.register_blueprint(standby_join.api)
+    window_api.install(app, api)  # issue 29: the staffed window and the phone line
     return app

@@ -48,6 +48,7 @@ ROSTER_NO_HEADER: Final = "roster_no_header"
 ROSTER_EMPTY: Final = "roster_empty"
 ROSTER_TOO_MANY: Final = "roster_too_many"
 ROSTER_NAME_EMPTY: Final = "roster_name_empty"
+ID_CHECK_REQUIRED: Final = "id_check_required"  # issue 29: the window checks the ID by eye
 
 FIELD_RULES: Final[Mapping[str, str]] = {
     ORGANIZATION_REQUIRED: NP_("field rule", "Required for this activity's audience."),
@@ -85,6 +86,7 @@ FIELD_RULES: Final[Mapping[str, str]] = {
     ROSTER_EMPTY: NP_("field rule", "The roster lists nobody."),
     ROSTER_TOO_MANY: NP_("field rule", "More people than one group may hold."),
     ROSTER_NAME_EMPTY: NP_("field rule", "Give the person's name."),
+    ID_CHECK_REQUIRED: NP_("field rule", "Check each member's ID by eye and tick the box."),
 }
 
 
@@ -122,6 +124,7 @@ __all__ = [  # what the vocabulary re-exports
     "ROSTER_EMPTY",
     "ROSTER_TOO_MANY",
     "ROSTER_NAME_EMPTY",
+    "ID_CHECK_REQUIRED",
     "FIELD_RULES",
     "rule_message",
 ]

@@ -94,6 +94,9 @@ PAGES: list[AxePage] = [
     AxePage("dashboard-activity", _chk("/dashboard/{s.open_aid}"), needs_token=True),
     AxePage("summary", _chk("/summary"), needs_token=True),
     AxePage("standby-screen", _chk("/standby/{s.soon_aid}/screen")),
+    # issue 29: the window's staff page and the printable ticket (58 mm)
+    AxePage("window-staff", _reg("/staff/window"), needs_token=True),
+    AxePage("ticket-print", _reg("/t/{s.rid}/print?t={s.token}&paper=58")),
 ]
 
 

@@ -128,7 +128,8 @@ def ticket_window(doc: Doc, opens_before_min: int) -> tuple[int, int]:
 
 
 def view(doc: Doc, counts: Doc) -> Doc:
-    capacity = int(doc["capacity"])
+    """The activity as the API and pages show it; ``seats_left`` is the seat scripts' own
+    ``seats_open`` (quota.lua through seats_open.lua, issue 29: kept seats are not left)."""
     taken = int(counts.get("taken", 0))
     handed_back = int(counts.get("handed_back", 0))
     out = dict(doc)
@@ -136,7 +137,7 @@ def view(doc: Doc, counts: Doc) -> Doc:
     out.update(
         handback=HANDBACK_WAITLIST if int(counts.get("handback_held", 0)) else HANDBACK_POOL,
         seats_taken=taken,
-        seats_left=max(capacity - taken - handed_back, 0),
+        seats_left=max(int(counts.get("seats_open", 0)), 0),
         seats_handed_back=handed_back,
         waitlist_length=int(counts.get("waitlist_length", 0)),
         waitlist_people=int(counts.get("waitlist_people", 0)),

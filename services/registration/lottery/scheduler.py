@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from datetime import UTC, datetime
 from typing import Any
 
 from services.registration.bootstrap import bootstrap
@@ -24,6 +25,7 @@ from services.registration.lottery.store import LotteryStore
 from services.registration.ports import Ports
 from services.registration.queue import usecases as queue
 from services.registration.queue.store import QueueStore
+from services.registration.seats.quota_store import QuotaReturns
 from shared import periodic
 from shared.config import Settings
 from shared.tickets import KeyRing
@@ -72,6 +74,9 @@ def run_once(
             log.info("lottery group drawn, settled and told: %s", gid)
         for aid in release_queues(store, settings, ports):  # issue 28: the release queues
             log.info("release queue shuffled: %s", aid)
+        at = datetime.fromtimestamp(now, UTC)  # issue 29: the window's seats to standby at the start
+        for aid, seats in QuotaReturns(store.redis, settings).return_due(at):
+            log.info("window seats returned to standby at the start: %s (%d)", aid, seats)
 
 
 def release_queues(store: LotteryStore, settings: Settings, ports: Ports) -> list[str]:

@@ -54,7 +54,9 @@ def goer_ref(secret: bytes, reg: dict[str, Any]) -> str:
         return phone_ref(secret, reg["attendee_phone"])
     if reg.get("proxy_person") and reg.get("id_hashes"):
         return keyed(secret, "phone", "id:" + reg["id_hashes"][0])
-    return phone_ref(secret, reg["phone"])
+    # issue 29: a walk-in booked at the window may have no phone: a ref of its own, so the
+    # one-party-per-phone index never joins two phoneless parties
+    return phone_ref(secret, reg["phone"] or f"none:{reg['registration_id']}")
 
 
 def attendee(reg: dict[str, Any]) -> dict[str, Any]:

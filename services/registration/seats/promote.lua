@@ -104,17 +104,21 @@ end
 -- SeatsHandedBack tells check-in the whole count with a revision that only grows (its standby
 -- pool keeps the highest revision's count: any order, a redelivery or a replay give the same).
 local function keep_handed_back(A, O, occurred_at, now_ms)
-  local st = redis.call('HMGET', A, 'handback_held', 'handed_back', 'capacity', 'taken', 'id')
+  local st = redis.call('HMGET', A, 'handback_held', 'handed_back', 'capacity', 'taken', 'id',
+                        'quota_returned')
+  -- issue 29: the window's seats returned to standby at the start (quota_return.lua) are told
+  -- with the seats handed back, so a later count never takes them out of the pool again
+  local returned = tonumber(st[6] or '0')
   local held = 0
   if st[1] == '1' then
-    local free = tonumber(st[3]) - tonumber(st[4] or '0') - quota_kept(A, now_ms)
+    local free = tonumber(st[3]) - tonumber(st[4] or '0') - quota_kept(A, now_ms) - returned
     held = math.max(0, math.min(tonumber(st[2] or '0'), free))
   end
   redis.call('HSET', A, 'handed_back', held)
   if held ~= (handed_back_before or tonumber(st[2] or '0')) then
     local rev = redis.call('HINCRBY', A, 'handed_back_rev', 1)
     emit_registration(O, EVENT.SEATS_HANDED_BACK, st[5], occurred_at, st[5] .. ':handed_back:' .. rev,
-                      { activity_id = st[5], handed_back = held, revision = rev }, 1)
+                      { activity_id = st[5], handed_back = held + returned, revision = rev }, 1)
   end
   handed_back_before = held
   return held

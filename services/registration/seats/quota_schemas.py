@@ -65,6 +65,12 @@ class QuotaMixin(Schema):
             raise ValidationError(rule("quota_above_capacity"), "quotas")
 
 
+class QuotaOut(Schema):
+    """ActivityOut's ``quotas`` (a mixin, as QueueOut is): as the organizer set them."""
+
+    quotas = fields.Dict(metadata={"description": "seats kept for channels (docs/quota.md)"})
+
+
 def seats(quota: Mapping[str, Any], capacity: int) -> int:
     """A channel's kept seats: its number, or its share of the capacity rounded down."""
     if "seats" in quota:

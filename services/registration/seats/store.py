@@ -9,6 +9,7 @@ from pathlib import Path
 
 from services.registration.catalogue import activities
 from services.registration.privacy import personal
+from services.registration.seats import activity_reads
 from services.registration.seats.accessible import AccessibleLeft
 from services.registration.seats.at_rest import SealedAtRest
 from services.registration.seats.correction_store import MemberCorrections
@@ -30,7 +31,9 @@ class SeatStore(SealedAtRest, MemberCorrections):
         self.keys = Keys(settings.redis_prefix)
         self.outbox = stream_key(settings)
         self.scripts = Scripts(
-            redis, HERE, ["reserve", "cancel", "capacity", "promote_waitlist", "drop_member", "erase"]
+            redis,
+            HERE,
+            ["reserve", "cancel", "capacity", "promote_waitlist", "drop_member", "erase", "seats_open"],
         )
         self._doc_cache: dict[str, tuple[float, dict]] = {}
         self.soldout = SoldOutMemo(redis, self.keys, ttl_s=settings.soldout_memo_ms / 1000)
@@ -81,34 +84,8 @@ class SeatStore(SealedAtRest, MemberCorrections):
         return self._activities([aid])[0]
 
     def _activities(self, ids: list[str]) -> list[tuple[dict, dict] | None]:
-        """Documents and counts of several activities in one round trip."""
-        pipe = self.redis.pipeline(transaction=False)
-        for aid in ids:
-            pipe.hmget(
-                self.keys.activity(aid),
-                *("doc", "taken", "waitlist_people", "rev", "turned_away", "handed_back", "handback_held"),
-            )
-            pipe.zcard(self.keys.waitlist(aid))
-        replies = pipe.execute()
-        out = []
-        for (doc, taken, wl_people, rev, turned, handed, held), wl_len in zip(replies[::2], replies[1::2]):
-            out.append(
-                None
-                if doc is None
-                else (
-                    json.loads(doc),
-                    {
-                        "taken": taken or 0,
-                        "waitlist_people": wl_people or 0,
-                        "rev": rev or 0,
-                        "waitlist_length": wl_len,
-                        "turned_away": turned or 0,
-                        "handed_back": handed or 0,
-                        "handback_held": held or 0,
-                    },
-                )
-            )
-        return out
+        """Documents and counts of several activities in one round trip (activity_reads.py)."""
+        return activity_reads.read(self.redis, self.keys, self.scripts.seats_open, ids)
 
     def activity_doc(self, aid: str, max_age_s: float = 1.0) -> dict | None:
         """The activity document for the registration hot path, cached per process for a second.

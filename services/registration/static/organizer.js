@@ -3,6 +3,7 @@
  * with `Authorization: Bearer`.
  * The token is kept in sessionStorage (localStorage if "remember" is ticked), never in a URL.
  */
+import { quotaValues, quotasOf } from "./quota_form.js";  // issue 29: seats kept for channels
 var KEY = "sciday.organizer.token";
 var T = JSON.parse(document.getElementById("i18n").textContent);
 var EN = T.lang === "en";
@@ -322,6 +323,7 @@ function openEditor(a, copy) {
   if (copy) { values.id = ""; }
   values.waitlist_enabled = wl.enabled;
   values.waitlist_max = wl.max_length;
+  Object.assign(values, quotaValues(a));
   Array.prototype.forEach.call(form.elements, function (el) { if (el.name) { setField(el.name, values[el.name]); } });
   // real-name cannot change once people have registered (their parties were booked without IDs, or with)
   var taken = !!editing && (a.seats_taken + a.waitlist_people) > 0;
@@ -451,6 +453,8 @@ function bodyOf() {
     queue: v("queue"), expected_demand: num("expected_demand")
   };
   if (v("handback")) { body.handback = v("handback"); }  // unset: the allocation's default (issue 27)
+  var quotas = quotasOf(form, editing ? activities[editing].quotas : null);
+  if (quotas) { body.quotas = quotas; }
   var lottery = lotteryOf(v);
   if (lottery) { body.lottery = lottery; }
   if (!v("venue_pick")) { body.venue.id = newVenueId(v("venue_name")); }

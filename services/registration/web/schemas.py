@@ -18,7 +18,7 @@ from marshmallow import (
 
 from services.registration.queue.schemas import QueueIn, QueueOut
 from services.registration.seats.party_limit import PartySize
-from services.registration.seats.quota_schemas import QuotaMixin
+from services.registration.seats.quota_schemas import QuotaMixin, QuotaOut
 from services.registration.vocabulary import ALLOCATIONS, FCFS, HANDBACKS
 from shared.events import SLUG
 from shared.i18n import LENGTH_BETWEEN, LENGTH_MAX, rule
@@ -259,7 +259,7 @@ class VenueOut(Schema):
     directions = fields.Dict()
 
 
-class ActivityOut(QueueOut):  # issue 28: queue, expected_demand
+class ActivityOut(QueueOut, QuotaOut):  # issue 28: queue, expected_demand; 29: quotas
     id = fields.String()
     kind = fields.String()
     title = fields.Dict()
