@@ -47,6 +47,19 @@ def activity(base: str, organizer_token: str, aid: str) -> None:
     assert full.status_code == 409 and full.json()["reason"] == "sold_out"  # online cannot take the quota
 
 
+def fill_walk_in(page, token: str, aid: str) -> None:
+    """On the window page: sign in, pick the activity (two seats kept), fill in 李大爷, party of 1."""
+    page.fill("#window-token", token)
+    page.click("#window-login button[type=submit]")
+    page.wait_for_selector("#window-desk:not([hidden])")
+    page.select_option("#window-activity", aid)
+    page.wait_for_function("() => document.querySelector('#window-seats').textContent.includes('2')")
+    page.fill("#window-name", "李大爷")
+    page.fill("#window-organization", "沈阳分院")
+    page.fill("#window-party", "1")
+    page.check("#window-consent")
+
+
 @pytest.mark.parametrize(("lang", "viewport", "locale"), CASES)
 def test_a_steward_books_a_walk_in_from_the_window_quota_and_prints_the_ticket(
     browser, urls, organizer_token, steward_token, screenshots, lang, viewport, locale
@@ -63,15 +76,7 @@ def test_a_steward_books_a_walk_in_from_the_window_quota_and_prints_the_ticket(
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     suffix = "?lang=en" if lang == "en" else ""
     page.goto(f"{base}/staff/window{suffix}")
-    page.fill("#window-token", steward_token)
-    page.click("#window-login button[type=submit]")
-    page.wait_for_selector("#window-desk:not([hidden])")
-    page.select_option("#window-activity", aid)
-    page.wait_for_function("() => document.querySelector('#window-seats').textContent.includes('2')")
-    page.fill("#window-name", "李大爷")
-    page.fill("#window-organization", "沈阳分院")
-    page.fill("#window-party", "1")
-    page.check("#window-consent")
+    fill_walk_in(page, steward_token, aid)
     page.screenshot(path=str(screenshots / f"window-form-{tag}.png"), full_page=True)
     page.click("#window-book")
     page.wait_for_selector("#window-done:not([hidden]), #window-error:not([hidden])")
