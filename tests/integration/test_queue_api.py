@@ -67,7 +67,8 @@ def test_join_release_admit_and_register_with_the_token(world):
     public = client.get(f"{BASE}/queue").get_json()
     assert (public["state"], public["joined"]) == ("waiting", 3)
 
-    clock.advance(minutes=10)  # the release: rate 1 a minute admits place 1 now, place 2 in a minute
+    clock.advance(minutes=10, seconds=1)  # the release, and the 1 s those present take to hear their
+    # place (rules.admission_from_ms): rate 1 a minute admits place 1 now, place 2 in a minute
     seen = {i: client.get(f"{BASE}/queue/me", headers=who[i]).get_json() for i in range(3)}
     first = next(i for i, s in seen.items() if s["position"] == 1)
     second = next(i for i, s in seen.items() if s["position"] == 2)
@@ -131,7 +132,7 @@ def test_the_form_takes_the_token_in_its_hidden_field(world):
 
     client, clock, who = world
     client.post(f"{BASE}/queue", headers=who[0])
-    clock.advance(minutes=10)
+    clock.advance(minutes=10, seconds=1)  # the release, and the second before admissions begin
     token = client.get(f"{BASE}/queue/me", headers=who[0]).get_json()["token"]
     client.set_cookie(COOKIE, who[0]["Authorization"].removeprefix("Bearer "))
     csrf = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/login").get_data(True)).group(1)

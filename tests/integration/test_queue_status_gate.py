@@ -123,7 +123,7 @@ def test_every_state_is_answered_by_the_gate_byte_for_byte_as_flask_answers_it(w
     client.post("/api/v1/activities/short/queue", headers=who[0])
     answered(app, client, "/api/v1/activities/rush/queue/me?lang=en", who[0], "waiting")
 
-    clock.advance(minutes=10)  # the release: rate 1 a minute admits place 1 now
+    clock.advance(minutes=10, seconds=1)  # the release (+1 s: rules.admission_from_ms): place 1 admitted
     seen = {i: client.get("/api/v1/activities/rush/queue/me", headers=who[i]).get_json() for i in range(3)}
     first = next(i for i, s in seen.items() if s["position"] == 1)
     second = next(i for i, s in seen.items() if s["position"] == 2)

@@ -39,7 +39,9 @@ def world(store_settings, store_redis):
 
 
 def release(ports) -> None:
-    ports.clock.advance(minutes=10)
+    """The release, and the second those present take to hear their place at the polls' budget
+    (a handful of people: rules.admission_from_ms); admissions begin then."""
+    ports.clock.advance(minutes=10, seconds=1)
 
 
 def test_queued_is_on_or_auto_above_capacity():
@@ -113,6 +115,28 @@ def test_racing_callers_release_once(world):
     positions = [queue.status(ports, q, "act", f"p{n}")["position"] for n in range(50)]
     assert sorted(positions) == list(range(1, 51))
     assert queue.public(ports, q, "act")["state"] == v.Q_RELEASED
+
+
+def test_admissions_begin_once_everyone_present_has_heard_their_place():
+    """The release's asks are spread over joined / budget (50,000 at 75/s: 667 s). Admitting from the
+    release would give the seats to whoever's spread ask came early, or to a script that asks at
+    the release; admitting from the end of the spread lets the places decide."""
+    begins = rules.admission_from_ms(1_000, 50_000, 75)
+    assert begins == 1_000 + 667_000
+    assert rules.admitted_upto(begins - 1, begins, 300) == 0  # a script asking early: its place, no turn
+    assert rules.admitted_upto(begins, begins, 300) == 1
+    assert rules.admission_from_ms(1_000, None, 75) == 1_000  # no one present: nothing to wait for
+    assert rules.admission_from_ms(1_000, 50_000, 0) == 1_000  # no budget: no spread
+
+
+def test_place_one_waits_for_the_spread_however_early_it_asks(world):
+    ports, q = world
+    for n in range(3):
+        queue.join(ports, q, "act", f"p{n}")
+    ports.clock.advance(minutes=10)  # the release itself: 3 present at 75 asks/s take 1 s to ask
+    seen = {n: queue.status(ports, q, "act", f"p{n}") for n in range(3)}
+    first = next(s for s in seen.values() if s["position"] == 1)
+    assert first["state"] == v.Q_QUEUED and "token" not in first and first["estimate_s"] == 1
 
 
 def test_the_first_place_is_admitted_with_a_token_the_rest_wait_their_estimate(world):

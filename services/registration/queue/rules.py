@@ -108,6 +108,14 @@ def crowd_s(joined: int, polls_per_s: int) -> int:
     return math.ceil(joined / polls_per_s) if polls_per_s > 0 else 0
 
 
+def admission_from_ms(release_ms: int, released_n: int | None, polls_per_s: int) -> int:
+    """When admissions begin: once the pages of everyone present at the release have asked once,
+    spread at the polls' budget (``crowd_s``).  Until then nobody is admitted, so a place's turn is
+    decided by the place and not by whose spread ask came early (or by a script that asks at the
+    release): place p is admitted at this moment + (p - 1) * 60 / rate."""
+    return release_ms + crowd_s(released_n or 0, polls_per_s) * 1000
+
+
 def poll_s(pace: Pace, now_ms: int, due_ms: float | None, joined: int, *, spread: bool, rnd: float) -> int:
     """When a page should ask again (seconds), ``rnd`` uniform in [0, 1).
 

@@ -148,7 +148,10 @@ def _poll_s(q: Queue, out: Doc) -> int:
     elif out["state"] == v.Q_WAITING:
         due = activities.ms(out["release_at"])
     elif out["state"] == v.Q_QUEUED:
-        due = rules.admit_ms(out["position"], activities.ms(out["release_at"]), out["rate_per_min"])
+        begins = rules.admission_from_ms(
+            activities.ms(out["release_at"]), out["released_n"], q.pace.polls_per_s
+        )
+        due = rules.admit_ms(out["position"], begins, out["rate_per_min"])
     elif out["state"] == v.Q_ADMITTED:  # its button's token is fresh again before half its life
         due = q.now_ms() + q.token_s * 500
     spread = out["state"] == v.Q_WAITING
@@ -164,7 +167,8 @@ def _status(ports: Ports, q: Queue, aid: str, ref: str, doc: Doc | None) -> Doc:
     out |= {"position": seen.position, "ahead": None, "admitted_upto": None, "estimate_s": None}
     rate = q.rate(doc)
     out["rate_per_min"] = rate
-    upto = rules.admitted_upto(q.now_ms(), seen.release_ms, rate)
+    begins = rules.admission_from_ms(seen.release_ms, seen.released_n, q.pace.polls_per_s)
+    upto = rules.admitted_upto(q.now_ms(), begins, rate)
     if seen.state != v.Q_WAITING:
         out["admitted_upto"] = upto
     if seen.state == v.Q_NOT_OPEN:
@@ -189,7 +193,7 @@ def _status(ports: Ports, q: Queue, aid: str, ref: str, doc: Doc | None) -> Doc:
     return out | {
         "state": v.Q_QUEUED,
         "ahead": ahead,
-        "estimate_s": rules.estimate_s(seen.position, q.now_ms(), seen.release_ms, rate),
+        "estimate_s": rules.estimate_s(seen.position, q.now_ms(), begins, rate),
     }
 
 
