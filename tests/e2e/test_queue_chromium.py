@@ -18,7 +18,7 @@ import requests
 from werkzeug.serving import make_server
 
 from services.registration.access.api import COOKIE
-from tests.conftest import activity_doc
+from tests.conftest import activity_doc, wait_for
 from tests.fair_support import bearer, seed_session
 
 VIEWS = [(360, "zh-CN"), (390, "en"), (1280, "zh-CN"), (1280, "en")]
@@ -163,7 +163,17 @@ def test_the_queue_page_from_joining_to_sold_out(site, view, redis, screenshots)
     page.goto(f"{site['base']}/a/{soon}?lang={lang}")
     _state_is(page, "waiting")
     _state_is(page, "queued", "admitted")  # the page turned by itself at the release (queue.js)
-    states = [_me(site, soon, t) for t in tokens]
+    # Admissions begin once the three present have heard their place (1 s at the polls' budget:
+    # queue/rules.admission_from_ms), then place 1 is admitted.
+    states = wait_for(
+        lambda: (
+            (got := [_me(site, soon, t) for t in tokens])
+            and any(q["state"] == "admitted" for q in got)
+            and got
+        ),
+        timeout=10,
+        what="place 1 admitted",
+    )
     first = next(i for i, q in enumerate(states) if q["state"] == "admitted")
     second = next(i for i, q in enumerate(states) if q["state"] == "queued")
 
