@@ -41,6 +41,7 @@ def world(store_settings, store_redis):
             rate_limit_phone_per_min=0,
             queue_rate_per_min=60,
             queue_seat_rate=0,  # pacing by the seats is not what this test is about
+            queue_polls_per_s=0,  # admissions from the release itself (no spread: rules.admission_from_ms)
         ),
         redis_client=store_redis,
     )
