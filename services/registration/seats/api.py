@@ -107,7 +107,7 @@ def refuse_when_sold_out():
     memo = store().soldout
     if memo.sold_out(aid, 1):
         body = request.get_json(silent=True)
-        if isinstance(body, dict) and body.get("accessible"):  # issue 29: kept wheelchair places
+        if soldout_gate.asks_kept_seats(body):  # issue 29: kept wheelchair places
             return
         doc = store().cached_doc(aid) or {}
         hint = soldout_gate.party_size_hint(body, int(doc.get("max_party_size", 1)))

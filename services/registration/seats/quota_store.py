@@ -40,7 +40,8 @@ class QuotaReturns:
     def due(self, now: datetime | None = None) -> list[str]:
         """Activities that started, keep window seats and have not returned them (one pipeline)."""
         t_ms = now_pair(now)[0]
-        ids = [i.decode() for i in self.redis.zrange(self.keys.activities, 0, -1)]
+        # the index is scored by the start: only the activities that have started
+        ids = [i.decode() for i in self.redis.zrangebyscore(self.keys.activities, "-inf", t_ms)]
         pipe = self.redis.pipeline(transaction=False)
         for aid in ids:
             pipe.hmget(self.keys.activity(aid), "starts_at", f"quota_set:{CH_WINDOW}", "quota_returned_at")

@@ -91,7 +91,7 @@ def register(
         form["phone"],
     )
     if outcome == v.REPLAY:
-        return _first_outcome(ports, rid)
+        return first_outcome(ports, rid)
     return dict(reg, status=outcome, initial_status=outcome, initial_position=position)
 
 
@@ -140,8 +140,8 @@ def _screen_person(
     screening.verify_members(ports, form, doc, prepared)
 
 
-def _first_outcome(ports: Ports, registration_id: str) -> Doc:
-    """The registration a retried Idempotency-Key first made."""
+def first_outcome(ports: Ports, registration_id: str) -> Doc:
+    """The registration a retried Idempotency-Key first made (also the window's, window.py)."""
     first = ports.seats.get_registration(registration_id)
     if first is None:  # cannot happen: the atomic step saw it
         raise v.Refusal(v.UNKNOWN_REGISTRATION, {"registration_id": registration_id})

@@ -26,7 +26,7 @@ from services.registration.access import fair as fair_access
 from services.registration.catalogue import activities
 from services.registration.ports import Doc, Ports
 from services.registration.privacy import consent
-from services.registration.seats import registrations, screening
+from services.registration.seats import registrations, screening, usecases
 from services.registration.seats.checks import OneByOne
 from shared.errors import FORBIDDEN
 
@@ -103,10 +103,7 @@ def book(
         booker.token_id,
     )
     if outcome == v.REPLAY:
-        first = ports.seats.get_registration(rid)
-        if first is None:  # cannot happen: the atomic step saw it
-            raise v.Refusal(v.UNKNOWN_REGISTRATION, {"registration_id": rid})
-        return first
+        return usecases.first_outcome(ports, rid)
     return dict(reg, status=outcome, initial_status=outcome, initial_position=position)
 
 
